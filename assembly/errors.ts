@@ -1,0 +1,29 @@
+// Errors at the filter edge, in the client's API format (OpenAI's):
+// {"error":{"message":"…","type":"…","code":"…"}}. Messages never carry a key.
+import { sendLocalResponse } from "./host";
+import { jsonString } from "./json/splice";
+
+/** One kind of client-visible failure: HTTP status, OpenAI error type and code. */
+export class ErrorKind {
+  constructor(public status: u32, public type: string, public code: string) {}
+}
+
+export const BAD_REQUEST = new ErrorKind(400, "invalid_request_error", "invalid_request");
+export const INVALID_JSON = new ErrorKind(400, "invalid_request_error", "invalid_json");
+export const MODEL_REQUIRED = new ErrorKind(400, "invalid_request_error", "model_required");
+export const NOT_FOUND = new ErrorKind(404, "invalid_request_error", "unsupported_endpoint");
+export const METHOD_NOT_ALLOWED = new ErrorKind(405, "invalid_request_error", "method_not_allowed");
+export const TOO_LARGE = new ErrorKind(413, "invalid_request_error", "request_too_large");
+export const INTERNAL = new ErrorKind(500, "server_error", "llm_mesh.internal");
+export const NO_PROVIDER = new ErrorKind(503, "server_error", "no_usable_provider");
+
+/** The JSON body for an error. */
+export function errorBody(kind: ErrorKind, message: string): string {
+  return "{\"error\":{\"message\":" + jsonString(message) + ",\"type\":\"" + kind.type + "\",\"param\":null,\"code\":\"" + kind.code + "\"}}";
+}
+
+/** Answers the client directly with an OpenAI-style error. */
+export function replyWithError(kind: ErrorKind, message: string): void {
+  sendLocalResponse(kind.status, "llm_mesh." + kind.code.replace("llm_mesh.", ""), errorBody(kind, message),
+    ["content-type"], ["application/json"]);
+}

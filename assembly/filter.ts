@@ -1,0 +1,263 @@
+// The HTTP filter. Per request, data flows one way: match a route, pick a backend, read the whole
+// body, resolve the model, splice the body, rewrite the headers, send; then stamp the response.
+import { Context, FilterDataStatusValues, FilterHeadersStatusValues, FilterTrailersStatusValues, RootContext } from "@solo-io/proxy-runtime/assembly";
+import { Config, loadConfig } from "./config/load";
+import { ErrorKind, BAD_REQUEST, INTERNAL, INVALID_JSON, METHOD_NOT_ALLOWED, MODEL_REQUIRED, NOT_FOUND, NO_PROVIDER, TOO_LARGE, replyWithError } from "./errors";
+import { BufferTypeValues, LogLevelValues, REQUEST_HEADERS, RESPONSE_HEADERS, getBody, getHeader, getProperty, log, propertyPath, readEnvironment, removeHeader, replaceBody, setHeader } from "./host";
+import { ValueSpan, decodeStringValue, scanTopLevel } from "./json/scan";
+import { Edit, applyEdits, jsonString } from "./json/splice";
+import { Operation, Provider } from "./providers/provider";
+import { Backend, Route, hostMatches, hostWithoutPort } from "./routing";
+
+// Header and property names, encoded once.
+const H_AUTHORITY = String.UTF8.encode(":authority");
+const H_PATH = String.UTF8.encode(":path");
+const H_METHOD = String.UTF8.encode(":method");
+const H_CONTENT_LENGTH = String.UTF8.encode("content-length");
+const H_PROVIDER = String.UTF8.encode("x-llm-mesh-provider");
+const H_MODEL = String.UTF8.encode("x-llm-mesh-model");
+/** Every header a client might carry a credential in; all are removed before a key is added. */
+const CLIENT_CREDENTIAL_HEADERS: ArrayBuffer[] = [
+  String.UTF8.encode("authorization"), String.UTF8.encode("api-key"),
+  String.UTF8.encode("x-api-key"), String.UTF8.encode("x-goog-api-key"),
+];
+const P_ROUTE_NAME = propertyPath(["xds", "route_name"]);
+const MODEL_KEY = 0; // wantedKeys[0] is always "model".
+
+/** Holds the compiled configuration; replaced whole when a new one loads. */
+export class LlmMeshRoot extends RootContext {
+  config: Config | null = null;
+
+  createContext(contextId: u32): Context {
+    return new LlmMeshStream(contextId, this);
+  }
+
+  onConfigure(configurationSize: u32): bool {
+    super.onConfigure(configurationSize);
+    const result = loadConfig(this.getConfiguration(), readEnvironment());
+    const d = result.diagnostics;
+    for (let i = 0; i < d.warnings.length; i++) log(LogLevelValues.warn, "llm-mesh: config warning: " + d.warnings[i]);
+    if (result.config === null) {
+      for (let i = 0; i < d.errors.length; i++) log(LogLevelValues.error, "llm-mesh: config error: " + d.errors[i]);
+      log(LogLevelValues.error, "llm-mesh: configuration rejected (" + d.errors.length.toString() + " problem" + (d.errors.length == 1 ? "" : "s") + "); the previous configuration, if any, stays in force");
+      return false;
+    }
+    this.config = result.config;
+    log(LogLevelValues.info, "llm-mesh: configuration loaded: " + result.config!.providers.length.toString() + " providers, " + result.config!.routes.length.toString() + " routes");
+    return true;
+  }
+}
+
+/** Which OpenAI operation a client path asks for; null when unsupported. "/" means chat (ASM style). */
+function operationFor(path: string): i32 {
+  const q = path.indexOf("?");
+  const p = q >= 0 ? path.substring(0, q) : path;
+  if (p == "/" || p.length == 0 || p.endsWith("/chat/completions")) return Operation.ChatCompletions;
+  if (p.endsWith("/completions")) return Operation.Completions;
+  if (p.endsWith("/embeddings")) return Operation.Embeddings;
+  return -1;
+}
+
+class LlmMeshStream extends Context {
+  private route: Route | null = null;
+  private backend: Backend | null = null;
+  private operation: Operation = Operation.ChatCompletions;
+  /** Set once the request was answered locally or forwarded; later callbacks pass through. */
+  private settled: bool = false;
+  private repliedLocally: bool = false;
+  private providerName: string = "";
+  private model: string = "";
+
+  constructor(contextId: u32, root: LlmMeshRoot) {
+    super(contextId, root);
+  }
+
+  private get config(): Config | null {
+    return (this.root_context as LlmMeshRoot).config;
+  }
+
+  onRequestHeaders(_headerCount: u32, endOfStream: bool): FilterHeadersStatusValues {
+    const config = this.config;
+    if (config === null) return FilterHeadersStatusValues.Continue;
+    const route = this.matchRoute(config!);
+    if (route === null) { this.settled = true; return FilterHeadersStatusValues.Continue; }
+    this.route = route;
+
+    const path = getHeader(REQUEST_HEADERS, H_PATH);
+    const op = operationFor(path !== null ? path! : "/");
+    if (op < 0) return this.fail(NOT_FOUND, "llm-mesh route \"" + route!.name + "\" serves /v1/chat/completions, /v1/completions and /v1/embeddings; " + (path !== null ? path! : "") + " is not one of them");
+    this.operation = <Operation>op;
+    const method = getHeader(REQUEST_HEADERS, H_METHOD);
+    if (method === null || method! != "POST") return this.fail(METHOD_NOT_ALLOWED, "use POST for " + (path !== null ? path! : "this endpoint"));
+
+    const contentLength = getHeader(REQUEST_HEADERS, H_CONTENT_LENGTH);
+    if (contentLength !== null) {
+      const declared = I64.parseInt(contentLength!);
+      if (declared > config!.maxRequestBodyBytes) return this.tooLarge(config!);
+    }
+    if (endOfStream) return this.fail(BAD_REQUEST, "a JSON request body is required");
+
+    const backend = route!.pickBackend();
+    if (backend === null) return this.fail(NO_PROVIDER, "no usable provider for llm-mesh route \"" + route!.name + "\" (check the providers' apiKeys)");
+    this.backend = backend;
+    // Headers are rewritten here, not after the body: Proxy-Wasm hosts turn a StopIteration from
+    // this callback into StopAllIteration, so the body callback would never run. Envoy re-selects
+    // the route on the new :authority because this module exports ABI 0.2.1.
+    this.rewriteHeaders(backend!.provider, backend!.model);
+    return FilterHeadersStatusValues.Continue;
+  }
+
+  onRequestBody(bodySize: usize, endOfStream: bool): FilterDataStatusValues {
+    if (this.settled || this.backend === null) return FilterDataStatusValues.Continue;
+    const config = this.config!;
+    if (<i64>bodySize > config.maxRequestBodyBytes) {
+      this.tooLarge(config);
+      return FilterDataStatusValues.StopIterationNoBuffer;
+    }
+    if (!endOfStream) return FilterDataStatusValues.StopIterationAndBuffer;
+    return this.rewriteBody(<u32>bodySize) ? FilterDataStatusValues.Continue : FilterDataStatusValues.StopIterationNoBuffer;
+  }
+
+  onRequestTrailers(_count: u32): FilterTrailersStatusValues {
+    // With trailers the body never arrives with end_of_stream set: finish here.
+    if (this.settled || this.backend === null) return FilterTrailersStatusValues.Continue;
+    // The buffered size is not passed to this callback; ask for everything.
+    return this.rewriteBody(0xffffffff) ? FilterTrailersStatusValues.Continue : FilterTrailersStatusValues.StopIteration;
+  }
+
+  onResponseHeaders(_headerCount: u32, _endOfStream: bool): FilterHeadersStatusValues {
+    if (this.repliedLocally || this.providerName.length == 0) return FilterHeadersStatusValues.Continue;
+    if (this.config !== null && this.config!.responseHeaders) {
+      setHeader(RESPONSE_HEADERS, H_PROVIDER, this.providerName);
+      setHeader(RESPONSE_HEADERS, H_MODEL, this.model);
+    }
+    return FilterHeadersStatusValues.Continue;
+  }
+
+  private matchRoute(config: Config): Route | null {
+    const routes = config.routes;
+    let host: string | null = null;
+    let path: string | null = null;
+    let routeName: string | null = null;
+    let routeNameFetched = false;
+    for (let i = 0; i < routes.length; i++) {
+      const m = routes[i].match;
+      if (m.routeName !== null) {
+        if (!routeNameFetched) { routeName = getProperty(P_ROUTE_NAME); routeNameFetched = true; }
+        if (routeName === null || routeName! != m.routeName!) continue;
+      }
+      if (m.host !== null || m.hostSuffix !== null) {
+        if (host === null) {
+          const authority = getHeader(REQUEST_HEADERS, H_AUTHORITY);
+          host = hostWithoutPort(authority !== null ? authority! : "");
+        }
+        if (!hostMatches(m, host!)) continue;
+      }
+      if (m.pathPrefix !== null) {
+        if (path === null) {
+          const p = getHeader(REQUEST_HEADERS, H_PATH);
+          path = p !== null ? p! : "";
+        }
+        if (!path!.startsWith(m.pathPrefix!)) continue;
+      }
+      let headersMatch = true;
+      for (let j = 0; j < m.headers.length && headersMatch; j++) {
+        headersMatch = m.headers[j].matches(getHeader(REQUEST_HEADERS, m.headers[j].nameBytes));
+      }
+      if (headersMatch) return routes[i];
+    }
+    return null;
+  }
+
+  /** Resolves the model and splices the buffered body; false when it answered with an error. */
+  private rewriteBody(bodySize: u32): bool {
+    const body = getBody(BufferTypeValues.HttpRequestBody, 0, bodySize);
+    if (body === null) return this.failBody(BAD_REQUEST, "a JSON request body is required");
+    const backend = this.backend!;
+    const provider = backend.provider;
+
+    const base = changetype<usize>(body);
+    const scan = scanTopLevel(base, body!.byteLength, provider.wantedKeys);
+    if (scan.error !== null) return this.failBody(INVALID_JSON, scan.error!);
+    for (let i = 0; i < scan.spans.length; i++) {
+      if (scan.spans[i].count > 1) {
+        return this.failBody(BAD_REQUEST, "duplicate top-level key \"" + String.UTF8.decode(provider.wantedKeys[i]) + "\" in request body");
+      }
+    }
+    const modelSpan = scan.spans[MODEL_KEY];
+    let clientModel: string | null = null;
+    if (modelSpan.count == 1) {
+      if (modelSpan.firstByte != 0x22) return this.failBody(BAD_REQUEST, "model must be a string");
+      clientModel = decodeStringValue(base, modelSpan.start, modelSpan.end, modelSpan.escaped);
+    }
+    const model = backend.resolveModel(clientModel);
+    if (model === null) return this.failBody(MODEL_REQUIRED, "you must provide a model parameter");
+
+    const edits = this.bodyEdits(provider, scan.spans, scan.closeBrace, scan.memberCount, clientModel, model!);
+    if (edits.length > 0 && !replaceBody(BufferTypeValues.HttpRequestBody, applyEdits(base, body!.byteLength, edits))) {
+      return this.failBody(INTERNAL, "could not replace the request body");
+    }
+    this.providerName = provider.name;
+    this.model = model!;
+    this.settled = true;
+    return true;
+  }
+
+  private bodyEdits(provider: Provider, spans: StaticArray<ValueSpan>, closeBrace: i32, memberCount: i32, clientModel: string | null, model: string): Array<Edit> {
+    const edits = new Array<Edit>();
+    const inserts = new Array<string>();
+    const modelSpan = spans[MODEL_KEY];
+    if (clientModel === null) inserts.push("\"model\":" + jsonString(model));
+    else if (clientModel! != model) edits.push(new Edit(modelSpan.start, modelSpan.end, String.UTF8.encode(jsonString(model))));
+    // Only generation requests take generation defaults such as stream or temperature.
+    if (this.operation != Operation.Embeddings) {
+      for (let i = 0; i < provider.overrides.length; i++) {
+        const f = provider.overrides[i];
+        const span = spans[provider.wantedKeys.indexOf(f.keyBytes)];
+        if (span.count == 1) edits.push(new Edit(span.start, span.end, f.valueJson));
+        else inserts.push(jsonString(f.key) + ":" + String.UTF8.decode(f.valueJson));
+      }
+      for (let i = 0; i < provider.defaults.length; i++) {
+        const f = provider.defaults[i];
+        const span = spans[provider.wantedKeys.indexOf(f.keyBytes)];
+        if (span.count == 0 && !this.isOverridden(provider, f.key)) inserts.push(jsonString(f.key) + ":" + String.UTF8.decode(f.valueJson));
+      }
+    }
+    if (inserts.length > 0) {
+      const text = (memberCount > 0 ? "," : "") + inserts.join(",");
+      edits.push(new Edit(closeBrace, closeBrace, String.UTF8.encode(text)));
+    }
+    return edits;
+  }
+
+  private isOverridden(provider: Provider, key: string): bool {
+    for (let i = 0; i < provider.overrides.length; i++) if (provider.overrides[i].key == key) return true;
+    return false;
+  }
+
+  private rewriteHeaders(provider: Provider, fixedModel: string | null): void {
+    setHeader(REQUEST_HEADERS, H_AUTHORITY, provider.authority);
+    setHeader(REQUEST_HEADERS, H_PATH, provider.upstreamPath(this.operation, fixedModel));
+    for (let i = 0; i < CLIENT_CREDENTIAL_HEADERS.length; i++) removeHeader(REQUEST_HEADERS, CLIENT_CREDENTIAL_HEADERS[i]);
+    const key = provider.nextKey();
+    if (key !== null) setHeader(REQUEST_HEADERS, String.UTF8.encode(provider.authHeaderName()), provider.authHeaderValue(key!));
+    // The body length may have changed; Envoy frames the new body itself.
+    removeHeader(REQUEST_HEADERS, H_CONTENT_LENGTH);
+  }
+
+  private tooLarge(config: Config): FilterHeadersStatusValues {
+    return this.fail(TOO_LARGE, "request body exceeds the llm-mesh limit of " + config.maxRequestBodyBytes.toString() + " bytes");
+  }
+
+  private fail(kind: ErrorKind, message: string): FilterHeadersStatusValues {
+    this.settled = true;
+    this.repliedLocally = true;
+    replyWithError(kind, message);
+    return FilterHeadersStatusValues.StopIteration;
+  }
+
+  private failBody(kind: ErrorKind, message: string): bool {
+    this.fail(kind, message);
+    return false;
+  }
+}

@@ -1,0 +1,166 @@
+// Thin, non-trapping wrappers over the proxy-wasm ABI for the request path.
+// The SDK's wrappers abort the VM on any non-OK status; a missing header or property is an
+// ordinary answer here, so these return null or a status instead.
+import * as abi from "@solo-io/proxy-runtime/assembly/imports";
+import { BufferTypeValues, HeaderMapTypeValues, LogLevelValues, WasmResultValues } from "@solo-io/proxy-runtime/assembly";
+
+// @ts-ignore: decorator
+@external("wasi_snapshot_preview1", "random_get")
+declare function wasi_random_get(buf: usize, len: usize): u16;
+// @ts-ignore: decorator
+@external("wasi_snapshot_preview1", "environ_sizes_get")
+declare function wasi_environ_sizes_get(count: usize, bufSize: usize): u16;
+// @ts-ignore: decorator
+@external("wasi_snapshot_preview1", "environ_get")
+declare function wasi_environ_get(environ: usize, environBuf: usize): u16;
+
+// Scratch slots the host writes returned pointers and sizes into. Static, so never collected.
+const RETURN_DATA: usize = memory.data(8);
+const RETURN_SIZE: usize = memory.data(8);
+
+/** Takes ownership of the buffer the host allocated through our `malloc` export. */
+function takeReturnedBuffer(): ArrayBuffer {
+  const ptr = load<usize>(RETURN_DATA);
+  if (ptr == 0) return new ArrayBuffer(0);
+  const buffer = changetype<ArrayBuffer>(ptr);
+  __unpin(ptr); // malloc pinned it; the local reference keeps it alive from here on.
+  return buffer;
+}
+
+/** Header map selectors, as the ABI numbers them. */
+export const REQUEST_HEADERS = HeaderMapTypeValues.RequestHeaders;
+export const RESPONSE_HEADERS = HeaderMapTypeValues.ResponseHeaders;
+
+/** Returns the header's value, or null when it is absent. */
+export function getHeader(map: i32, name: ArrayBuffer): string | null {
+  store<usize>(RETURN_DATA, 0);
+  const status = abi.proxy_get_header_map_value(map, changetype<usize>(name), name.byteLength, RETURN_DATA, RETURN_SIZE);
+  if (status != WasmResultValues.Ok) return null;
+  const value = takeReturnedBuffer();
+  return String.UTF8.decode(value);
+}
+
+/** Sets (adds or replaces) a header. */
+export function setHeader(map: i32, name: ArrayBuffer, value: string): void {
+  const bytes = String.UTF8.encode(value);
+  abi.proxy_replace_header_map_value(map, changetype<usize>(name), name.byteLength, changetype<usize>(bytes), bytes.byteLength);
+}
+
+/** Removes a header; removing an absent header is not an error. */
+export function removeHeader(map: i32, name: ArrayBuffer): void {
+  abi.proxy_remove_header_map_value(map, changetype<usize>(name), name.byteLength);
+}
+
+/** Reads a property by its path tokens (joined with NUL, as the ABI expects), or null. */
+export function getProperty(path: ArrayBuffer): string | null {
+  store<usize>(RETURN_DATA, 0);
+  const status = abi.proxy_get_property(changetype<usize>(path), path.byteLength, RETURN_DATA, RETURN_SIZE);
+  if (status != WasmResultValues.Ok) return null;
+  return String.UTF8.decode(takeReturnedBuffer());
+}
+
+/** Encodes a property path such as ["xds", "route_name"] once, at start-up. */
+export function propertyPath(tokens: string[]): ArrayBuffer {
+  return String.UTF8.encode(tokens.join("\0"));
+}
+
+/** Returns `size` bytes of the request or response body buffer from `start`, or null. */
+export function getBody(buffer: BufferTypeValues, start: u32, size: u32): ArrayBuffer | null {
+  store<usize>(RETURN_DATA, 0);
+  store<usize>(RETURN_SIZE, 0);
+  const status = abi.proxy_get_buffer_bytes(buffer, start, size, RETURN_DATA, RETURN_SIZE);
+  if (status != WasmResultValues.Ok) return null;
+  return takeReturnedBuffer();
+}
+
+/** Replaces the whole buffered body with `data`. */
+export function replaceBody(buffer: BufferTypeValues, data: ArrayBuffer): bool {
+  // start 0 with length 0xffffffff replaces everything Envoy has buffered so far.
+  return abi.proxy_set_buffer_bytes(buffer, 0, 0xffffffff, changetype<usize>(data), data.byteLength) == WasmResultValues.Ok;
+}
+
+/** Serialises header pairs in the ABI's map format: count, (keyLen, valueLen)*, then NUL-terminated strings. */
+function serializePairs(names: string[], values: string[]): ArrayBuffer {
+  const count = names.length;
+  const encodedNames = new Array<ArrayBuffer>(count);
+  const encodedValues = new Array<ArrayBuffer>(count);
+  let size = 4 + 8 * count;
+  for (let i = 0; i < count; i++) {
+    encodedNames[i] = String.UTF8.encode(names[i]);
+    encodedValues[i] = String.UTF8.encode(values[i]);
+    size += encodedNames[i].byteLength + 1 + encodedValues[i].byteLength + 1;
+  }
+  const out = new ArrayBuffer(size);
+  const base = changetype<usize>(out);
+  store<u32>(base, count);
+  let data = base + 4 + 8 * count;
+  for (let i = 0; i < count; i++) {
+    const n = encodedNames[i];
+    const v = encodedValues[i];
+    store<u32>(base + 4 + 8 * i, n.byteLength);
+    store<u32>(base + 8 + 8 * i, v.byteLength);
+    memory.copy(data, changetype<usize>(n), n.byteLength);
+    data += n.byteLength + 1;
+    memory.copy(data, changetype<usize>(v), v.byteLength);
+    data += v.byteLength + 1;
+  }
+  return out;
+}
+
+/** Sends a local reply instead of forwarding the request. */
+export function sendLocalResponse(status: u32, details: string, body: string, headerNames: string[], headerValues: string[]): void {
+  const detailBytes = String.UTF8.encode(details);
+  const bodyBytes = String.UTF8.encode(body);
+  const pairs = serializePairs(headerNames, headerValues);
+  abi.proxy_send_local_response(status, changetype<usize>(detailBytes), detailBytes.byteLength,
+    changetype<usize>(bodyBytes), bodyBytes.byteLength, changetype<usize>(pairs), pairs.byteLength, -1);
+}
+
+/** Writes a line to Envoy's log. Never pass secrets here. */
+export function log(level: LogLevelValues, message: string): void {
+  const bytes = String.UTF8.encode(message);
+  abi.proxy_log(level, changetype<usize>(bytes), bytes.byteLength);
+}
+
+// Randomness is drawn from the host in batches: one ABI crossing serves 64 weighted picks.
+const RANDOM_POOL_BYTES: i32 = 256;
+const randomPool: usize = memory.data(RANDOM_POOL_BYTES);
+let randomOffset: i32 = RANDOM_POOL_BYTES;
+
+/** A uniformly distributed u32 from WASI random_get. */
+export function randomU32(): u32 {
+  if (randomOffset >= RANDOM_POOL_BYTES) {
+    wasi_random_get(randomPool, RANDOM_POOL_BYTES);
+    randomOffset = 0;
+  }
+  const value = load<u32>(randomPool + randomOffset);
+  randomOffset += 4;
+  return value;
+}
+
+/** The VM's environment (Envoy vm_config.environment_variables, Istio vmConfig.env), read once. */
+export function readEnvironment(): Map<string, string> {
+  const env = new Map<string, string>();
+  const sizes = memory.data(8);
+  if (wasi_environ_sizes_get(sizes, sizes + 4) != 0) return env;
+  const count = load<u32>(sizes);
+  const bufSize = load<u32>(sizes + 4);
+  if (count == 0) return env;
+  const pointers = new ArrayBuffer(<i32>count * 4);
+  const strings = new ArrayBuffer(<i32>bufSize);
+  if (wasi_environ_get(changetype<usize>(pointers), changetype<usize>(strings)) != 0) return env;
+  const base = changetype<usize>(strings);
+  const end = base + bufSize;
+  for (let i: u32 = 0; i < count; i++) {
+    const start = load<usize>(changetype<usize>(pointers) + i * 4);
+    if (start < base || start >= end) continue;
+    let stop = start;
+    while (stop < end && load<u8>(stop) != 0) stop++;
+    const entry = String.UTF8.decodeUnsafe(start, stop - start);
+    const eq = entry.indexOf("=");
+    if (eq > 0) env.set(entry.substring(0, eq), entry.substring(eq + 1));
+  }
+  return env;
+}
+
+export { BufferTypeValues, LogLevelValues };

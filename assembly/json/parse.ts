@@ -1,0 +1,242 @@
+// A small, strict JSON parser for plugin configuration. It runs once per configuration, never per
+// request, and reports malformed input as an error value instead of aborting the VM (the
+// AssemblyScript JSON libraries throw, and a throw here means proc_exit of the whole VM).
+import { jsonString } from "./splice";
+
+export enum JsonKind { Null, Bool, Number, String, Array, Object }
+
+/** A parsed JSON value. Objects keep key order; numbers keep their source text. */
+export class JsonValue {
+  kind: JsonKind = JsonKind.Null;
+  boolValue: bool = false;
+  numberValue: f64 = 0;
+  /** String content, or the source text of a number. */
+  text: string = "";
+  items: Array<JsonValue> = [];
+  keys: Array<string> = [];
+
+  static of(kind: JsonKind): JsonValue {
+    const v = new JsonValue();
+    v.kind = kind;
+    return v;
+  }
+
+  /** The member named `key`, or null when absent or when this is not an object. */
+  get(key: string): JsonValue | null {
+    for (let i = 0; i < this.keys.length; i++) if (this.keys[i] == key) return this.items[i];
+    return null;
+  }
+
+  isInteger(): bool {
+    return this.kind == JsonKind.Number && Math.floor(this.numberValue) == this.numberValue && Math.abs(this.numberValue) < 9007199254740992;
+  }
+
+  /** Compact JSON text for this value. */
+  toJson(): string {
+    switch (this.kind) {
+      case JsonKind.Null: return "null";
+      case JsonKind.Bool: return this.boolValue ? "true" : "false";
+      case JsonKind.Number: return this.text;
+      case JsonKind.String: return jsonString(this.text);
+      case JsonKind.Array: {
+        const parts = new Array<string>(this.items.length);
+        for (let i = 0; i < this.items.length; i++) parts[i] = this.items[i].toJson();
+        return "[" + parts.join(",") + "]";
+      }
+      default: {
+        const parts = new Array<string>(this.items.length);
+        for (let i = 0; i < this.items.length; i++) parts[i] = jsonString(this.keys[i]) + ":" + this.items[i].toJson();
+        return "{" + parts.join(",") + "}";
+      }
+    }
+  }
+}
+
+/** Either a value or an error message with line and column. */
+export class JsonParseResult {
+  value: JsonValue | null = null;
+  error: string = "";
+}
+
+const MAX_DEPTH = 64;
+
+class Parser {
+  pos: i32 = 0;
+  error: string = "";
+  constructor(public text: string) {}
+
+  fail(message: string): JsonValue | null {
+    if (this.error.length == 0) {
+      let line = 1;
+      let column = 1;
+      for (let i = 0; i < this.pos && i < this.text.length; i++) {
+        if (this.text.charCodeAt(i) == 0x0a) { line++; column = 1; } else column++;
+      }
+      this.error = message + " at line " + line.toString() + ", column " + column.toString();
+    }
+    return null;
+  }
+
+  peek(): i32 { return this.pos < this.text.length ? this.text.charCodeAt(this.pos) : -1; }
+
+  skipWhitespace(): void {
+    while (this.pos < this.text.length) {
+      const c = this.text.charCodeAt(this.pos);
+      if (c != 0x20 && c != 0x0a && c != 0x0d && c != 0x09) break;
+      this.pos++;
+    }
+  }
+
+  parseValue(depth: i32): JsonValue | null {
+    if (depth > MAX_DEPTH) return this.fail("nesting too deep");
+    this.skipWhitespace();
+    const c = this.peek();
+    if (c == 0x7b) return this.parseObject(depth);
+    if (c == 0x5b) return this.parseArray(depth);
+    if (c == 0x22) {
+      const s = this.parseString();
+      if (s === null) return null;
+      const v = JsonValue.of(JsonKind.String);
+      v.text = s!;
+      return v;
+    }
+    if (c == 0x74 || c == 0x66 || c == 0x6e) return this.parseLiteral();
+    if (c == 0x2d || (c >= 0x30 && c <= 0x39)) return this.parseNumber();
+    if (c < 0) return this.fail("unexpected end of input");
+    return this.fail("unexpected character");
+  }
+
+  parseLiteral(): JsonValue | null {
+    const rest = this.text.substring(this.pos, this.pos + 5);
+    if (rest.startsWith("true")) { this.pos += 4; const v = JsonValue.of(JsonKind.Bool); v.boolValue = true; return v; }
+    if (rest.startsWith("false")) { this.pos += 5; return JsonValue.of(JsonKind.Bool); }
+    if (rest.startsWith("null")) { this.pos += 4; return JsonValue.of(JsonKind.Null); }
+    return this.fail("unexpected word");
+  }
+
+  parseNumber(): JsonValue | null {
+    const start = this.pos;
+    if (this.peek() == 0x2d) this.pos++;
+    const intStart = this.pos;
+    while (this.peek() >= 0x30 && this.peek() <= 0x39) this.pos++;
+    if (this.pos == intStart || (this.text.charCodeAt(intStart) == 0x30 && this.pos - intStart > 1)) return this.fail("bad number");
+    if (this.peek() == 0x2e) {
+      this.pos++;
+      const f = this.pos;
+      while (this.peek() >= 0x30 && this.peek() <= 0x39) this.pos++;
+      if (this.pos == f) return this.fail("bad number");
+    }
+    if ((this.peek() | 0x20) == 0x65) {
+      this.pos++;
+      if (this.peek() == 0x2b || this.peek() == 0x2d) this.pos++;
+      const e = this.pos;
+      while (this.peek() >= 0x30 && this.peek() <= 0x39) this.pos++;
+      if (this.pos == e) return this.fail("bad number");
+    }
+    const v = JsonValue.of(JsonKind.Number);
+    v.text = this.text.substring(start, this.pos);
+    v.numberValue = parseFloat(v.text);
+    return v;
+  }
+
+  parseString(): string | null {
+    this.pos++; // opening quote
+    let out = "";
+    let runStart = this.pos;
+    while (true) {
+      if (this.pos >= this.text.length) { this.fail("unterminated string"); return null; }
+      const c = this.text.charCodeAt(this.pos);
+      if (c == 0x22) break;
+      if (c < 0x20) { this.fail("control character in string"); return null; }
+      if (c != 0x5c) { this.pos++; continue; }
+      out += this.text.substring(runStart, this.pos);
+      const e = this.pos + 1 < this.text.length ? this.text.charCodeAt(this.pos + 1) : -1;
+      if (e == 0x75) {
+        let code = 0;
+        for (let i = 2; i < 6; i++) {
+          const ch = this.pos + i < this.text.length ? this.text.charCodeAt(this.pos + i) : -1;
+          const d = ch >= 0x30 && ch <= 0x39 ? ch - 0x30 : ((ch | 0x20) >= 0x61 && (ch | 0x20) <= 0x66 ? (ch | 0x20) - 0x61 + 10 : -1);
+          if (d < 0) { this.fail("bad \\u escape"); return null; }
+          code = (code << 4) | d;
+        }
+        out += String.fromCharCode(code);
+        this.pos += 6;
+      } else {
+        let decoded = "";
+        if (e == 0x22) decoded = "\"";
+        else if (e == 0x5c) decoded = "\\";
+        else if (e == 0x2f) decoded = "/";
+        else if (e == 0x62) decoded = "\b";
+        else if (e == 0x66) decoded = "\f";
+        else if (e == 0x6e) decoded = "\n";
+        else if (e == 0x72) decoded = "\r";
+        else if (e == 0x74) decoded = "\t";
+        else { this.fail("bad escape"); return null; }
+        out += decoded;
+        this.pos += 2;
+      }
+      runStart = this.pos;
+    }
+    out += this.text.substring(runStart, this.pos);
+    this.pos++; // closing quote
+    return out;
+  }
+
+  parseArray(depth: i32): JsonValue | null {
+    this.pos++;
+    const v = JsonValue.of(JsonKind.Array);
+    this.skipWhitespace();
+    if (this.peek() == 0x5d) { this.pos++; return v; }
+    while (true) {
+      const item = this.parseValue(depth + 1);
+      if (item === null) return null;
+      v.items.push(item!);
+      this.skipWhitespace();
+      const c = this.peek();
+      this.pos++;
+      if (c == 0x5d) return v;
+      if (c != 0x2c) { this.pos--; return this.fail("expected ',' or ']'"); }
+    }
+  }
+
+  parseObject(depth: i32): JsonValue | null {
+    this.pos++;
+    const v = JsonValue.of(JsonKind.Object);
+    this.skipWhitespace();
+    if (this.peek() == 0x7d) { this.pos++; return v; }
+    while (true) {
+      this.skipWhitespace();
+      if (this.peek() != 0x22) return this.fail("expected a key in double quotes");
+      const keyPos = this.pos;
+      const key = this.parseString();
+      if (key === null) return null;
+      if (v.get(key!) !== null) { this.pos = keyPos; return this.fail("duplicate key \"" + key! + "\""); }
+      this.skipWhitespace();
+      if (this.peek() != 0x3a) return this.fail("expected ':'");
+      this.pos++;
+      const item = this.parseValue(depth + 1);
+      if (item === null) return null;
+      v.keys.push(key!);
+      v.items.push(item!);
+      this.skipWhitespace();
+      const c = this.peek();
+      this.pos++;
+      if (c == 0x7d) return v;
+      if (c != 0x2c) { this.pos--; return this.fail("expected ',' or '}'"); }
+    }
+  }
+}
+
+/** Parses a whole JSON document. */
+export function parseJson(text: string): JsonParseResult {
+  const result = new JsonParseResult();
+  const p = new Parser(text);
+  const value = p.parseValue(0);
+  if (value !== null) {
+    p.skipWhitespace();
+    if (p.pos < text.length) p.fail("unexpected data after the JSON value");
+  }
+  if (p.error.length > 0) result.error = p.error;
+  else result.value = value;
+  return result;
+}

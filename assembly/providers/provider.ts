@@ -1,0 +1,91 @@
+// The one interface every provider implements. A provider knows its vendor's host, path, auth
+// scheme and keys; it never converts bodies (that is assembly/translate/).
+import { JsonValue } from "../json/parse";
+import { Diagnostics } from "../config/diagnostics";
+
+/** The OpenAI-style operations a client may call. */
+export enum Operation { ChatCompletions, Completions, Embeddings }
+
+/** The path suffix of an operation, shared by the OpenAI API and its compatible vendors. */
+export function operationPath(op: Operation): string {
+  if (op == Operation.Completions) return "/completions";
+  if (op == Operation.Embeddings) return "/embeddings";
+  return "/chat/completions";
+}
+
+/** A body field to set: its key and its compact JSON value, both as UTF-8. */
+export class BodyField {
+  keyBytes: ArrayBuffer;
+  constructor(public key: string, public valueJson: ArrayBuffer) {
+    this.keyBytes = String.UTF8.encode(key);
+  }
+}
+
+/** What a provider type is: defaults for its endpoint and how to build one. */
+export class ProviderSpec {
+  constructor(
+    public type: string,
+    /** Empty when the user must give a host (self-hosted and per-tenant endpoints). */
+    public defaultHost: string,
+    /** 0 leaves the port out of :authority. */
+    public defaultPort: i32,
+    public defaultBasePath: string,
+    public keyRequired: bool,
+    public create: (spec: ProviderSpec) => Provider,
+  ) {}
+}
+
+/** A configured provider, compiled once per configuration and read-only per request. */
+export class Provider {
+  name: string = "";
+  host: string = "";
+  port: i32 = 0;
+  basePath: string = "";
+  /** host, or host:port when a port is set. */
+  authority: string = "";
+  keys: string[] = [];
+  private keyCursor: i32 = 0;
+  /** False when a key it needs could not be resolved; requests then skip it. */
+  usable: bool = true;
+  defaultModel: string | null = null;
+  overrideModel: string | null = null;
+  /** Body fields set when the client left them out. */
+  defaults: BodyField[] = [];
+  /** Body fields always set, replacing the client's. */
+  overrides: BodyField[] = [];
+  /** Top-level body keys the scanner must locate: "model" first, then defaults and overrides. */
+  wantedKeys: StaticArray<ArrayBuffer> = new StaticArray<ArrayBuffer>(0);
+
+  constructor(public spec: ProviderSpec) {}
+
+  /** Config fields this type accepts beyond the common ones. */
+  extraFields(): string[] { return []; }
+
+  /** Reads the type-specific fields named by extraFields(). */
+  configureExtra(obj: JsonValue, path: string, d: Diagnostics): void {}
+
+  /** Checks a backend that uses this provider; `fixedModel` is the backend's model, if any. */
+  checkBackend(fixedModel: string | null, path: string, d: Diagnostics): void {}
+
+  /**
+   * The upstream :path for an operation. It is decided with the request headers, before the body
+   * is read, so only a model fixed by configuration (the backend's) is known here.
+   */
+  upstreamPath(op: Operation, fixedModel: string | null): string {
+    return this.basePath + operationPath(op);
+  }
+
+  /** Lower-case name of the header that carries the key. */
+  authHeaderName(): string { return "authorization"; }
+
+  /** The auth header's value for a key. */
+  authHeaderValue(key: string): string { return "Bearer " + key; }
+
+  /** The next key in turn, or null when the provider needs none. */
+  nextKey(): string | null {
+    if (this.keys.length == 0) return null;
+    const key = this.keys[this.keyCursor];
+    this.keyCursor = (this.keyCursor + 1) % this.keys.length;
+    return key;
+  }
+}

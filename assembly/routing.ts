@@ -1,0 +1,143 @@
+// Compiled routes and the per-request decisions made from them: which route matches, which
+// backend is picked, which model is sent.
+import { Provider } from "./providers/provider";
+import { randomU32 } from "./host";
+
+export enum HeaderMatchKind { Exact, Prefix, Present, Absent }
+
+/** One request-header condition. */
+export class HeaderMatch {
+  nameBytes: ArrayBuffer;
+  constructor(public name: string, public kind: HeaderMatchKind, public value: string) {
+    this.nameBytes = String.UTF8.encode(name);
+  }
+
+  matches(actual: string | null): bool {
+    if (this.kind == HeaderMatchKind.Present) return actual !== null;
+    if (this.kind == HeaderMatchKind.Absent) return actual === null;
+    if (actual === null) return false;
+    if (this.kind == HeaderMatchKind.Exact) return actual == this.value;
+    return actual!.startsWith(this.value);
+  }
+}
+
+/** All conditions must hold; an absent condition always holds. */
+export class RouteMatch {
+  routeName: string | null = null;
+  /** Exact host, lower-case, without port. */
+  host: string | null = null;
+  /** For `*.example.com`: ".example.com". */
+  hostSuffix: string | null = null;
+  pathPrefix: string | null = null;
+  headers: HeaderMatch[] = [];
+}
+
+/** Maps a client's model name: exact names first, then the longest `prefix*`, then `*`. */
+export class ModelMapping {
+  exact: Map<string, string> = new Map();
+  prefixes: string[] = [];
+  prefixTargets: string[] = [];
+  wildcard: string | null = null;
+
+  isEmpty(): bool { return this.exact.size == 0 && this.prefixes.length == 0 && this.wildcard === null; }
+
+  add(from: string, to: string): void {
+    if (from == "*") { this.wildcard = to; return; }
+    if (from.endsWith("*")) {
+      const prefix = from.substring(0, from.length - 1);
+      // Keep longest prefixes first so the most specific wins.
+      this.prefixes.push(prefix);
+      this.prefixTargets.push(to);
+      let i = this.prefixes.length - 1;
+      while (i > 0 && this.prefixes[i - 1].length < prefix.length) {
+        this.prefixes[i] = this.prefixes[i - 1];
+        this.prefixTargets[i] = this.prefixTargets[i - 1];
+        i--;
+      }
+      this.prefixes[i] = prefix;
+      this.prefixTargets[i] = to;
+      return;
+    }
+    this.exact.set(from, to);
+  }
+
+  /** The mapped model, or null when nothing matches. A missing client model only matches `*`. */
+  resolve(model: string | null): string | null {
+    if (model !== null) {
+      if (this.exact.has(model!)) return this.exact.get(model!);
+      for (let i = 0; i < this.prefixes.length; i++) if (model!.startsWith(this.prefixes[i])) return this.prefixTargets[i];
+    }
+    return this.wildcard;
+  }
+}
+
+/** One weighted destination of a route. */
+export class Backend {
+  /** Fixed model for this backend; wins over any mapping. */
+  model: string | null = null;
+  mapping: ModelMapping = new ModelMapping();
+  constructor(public provider: Provider, public weight: i32) {}
+
+  /**
+   * The model to send: the backend's fixed model, else the mapping of the client's, else the
+   * provider's override, else the client's own, else the provider's default; null if none.
+   */
+  resolveModel(clientModel: string | null): string | null {
+    if (this.model !== null) return this.model;
+    const mapped = this.mapping.resolve(clientModel);
+    if (mapped !== null) return mapped;
+    if (this.provider.overrideModel !== null) return this.provider.overrideModel;
+    if (clientModel !== null) return clientModel;
+    return this.provider.defaultModel;
+  }
+}
+
+export class Route {
+  match: RouteMatch = new RouteMatch();
+  backends: Backend[] = [];
+  /** Backends whose provider is usable, with running weight totals for the pick. */
+  usable: Backend[] = [];
+  cumulativeWeights: i32[] = [];
+  totalWeight: i32 = 0;
+  constructor(public name: string) {}
+
+  /** Called once after backends are known. */
+  finish(): void {
+    for (let i = 0; i < this.backends.length; i++) {
+      const b = this.backends[i];
+      if (!b.provider.usable) continue;
+      this.totalWeight += b.weight;
+      this.usable.push(b);
+      this.cumulativeWeights.push(this.totalWeight);
+    }
+  }
+
+  /**
+   * Picks a usable backend in proportion to weight, or null when none is usable. Randomness comes
+   * from WASI random_get rather than a hash of x-request-id: clients can set that header, and a
+   * client sending a constant id would pin all of its traffic to one backend.
+   */
+  pickBackend(): Backend | null {
+    const n = this.usable.length;
+    if (n == 0) return null;
+    if (n == 1) return this.usable[0];
+    // Multiply-shift maps a u32 onto [0, total) without modulo bias worth measuring.
+    const ticket = <i32>((<u64>randomU32() * <u64>this.totalWeight) >> 32);
+    for (let i = 0; i < n; i++) if (ticket < this.cumulativeWeights[i]) return this.usable[i];
+    return this.usable[n - 1];
+  }
+}
+
+/** Request facts a route is matched on. Header values are fetched lazily by the caller. */
+export function hostWithoutPort(authority: string): string {
+  // IPv6 literals keep their brackets; only a trailing :port is dropped.
+  const colon = authority.lastIndexOf(":");
+  if (colon < 0 || authority.lastIndexOf("]") > colon) return authority.toLowerCase();
+  return authority.substring(0, colon).toLowerCase();
+}
+
+export function hostMatches(match: RouteMatch, host: string): bool {
+  if (match.host !== null) return host == match.host!;
+  if (match.hostSuffix !== null) return host.endsWith(match.hostSuffix!) && host.length > match.hostSuffix!.length;
+  return true;
+}
