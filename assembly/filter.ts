@@ -213,13 +213,13 @@ class LlmMeshStream extends Context {
     if (this.operation != Operation.Embeddings) {
       for (let i = 0; i < provider.overrides.length; i++) {
         const f = provider.overrides[i];
-        const span = spans[provider.wantedKeys.indexOf(f.keyBytes)];
+        const span = spans[f.spanIndex];
         if (span.count == 1) edits.push(new Edit(span.start, span.end, f.valueJson));
         else inserts.push(jsonString(f.key) + ":" + String.UTF8.decode(f.valueJson));
       }
       for (let i = 0; i < provider.defaults.length; i++) {
         const f = provider.defaults[i];
-        const span = spans[provider.wantedKeys.indexOf(f.keyBytes)];
+        const span = spans[f.spanIndex];
         if (span.count == 0 && !this.isOverridden(provider, f.key)) inserts.push(jsonString(f.key) + ":" + String.UTF8.decode(f.valueJson));
       }
     }

@@ -123,6 +123,8 @@ function loadProvider(v: JsonValue, path: string, env: Map<string, string>, d: D
   for (let i = 0; i < p.overrides.length; i++) if (!wanted.includes(p.overrides[i].key)) wanted.push(p.overrides[i].key);
   p.wantedKeys = new StaticArray<ArrayBuffer>(wanted.length);
   for (let i = 0; i < wanted.length; i++) p.wantedKeys[i] = String.UTF8.encode(wanted[i]);
+  for (let i = 0; i < p.defaults.length; i++) p.defaults[i].spanIndex = wanted.indexOf(p.defaults[i].key);
+  for (let i = 0; i < p.overrides.length; i++) p.overrides[i].spanIndex = wanted.indexOf(p.overrides[i].key);
   return p;
 }
 

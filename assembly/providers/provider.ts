@@ -16,6 +16,8 @@ export function operationPath(op: Operation): string {
 /** A body field to set: its key and its compact JSON value, both as UTF-8. */
 export class BodyField {
   keyBytes: ArrayBuffer;
+  /** Index of this key in the provider's wantedKeys, so its span is found without a search. */
+  spanIndex: i32 = -1;
   constructor(public key: string, public valueJson: ArrayBuffer) {
     this.keyBytes = String.UTF8.encode(key);
   }

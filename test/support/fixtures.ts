@@ -1,0 +1,53 @@
+// Shared plugin configurations for the unit and Envoy tests. Keys are obviously fake.
+
+/** Every provider type once, each selected by its own request host. */
+export const ALL_TYPES_CONFIG = {
+  providers: [
+    { name: "openai", type: "openai", apiKeys: [{ value: "test-openai-key" }] },
+    { name: "azure", type: "azure-openai", host: "acme.openai.azure.com", apiKeys: [{ value: "test-azure-key" }] },
+    { name: "azure-v1", type: "azure-openai", host: "acme.openai.azure.com", apiVersion: "v1", apiKeys: [{ value: "test-azure-key" }] },
+    { name: "dashscope", type: "dashscope", apiKeys: [{ env: "DASHSCOPE_API_KEY" }], defaults: { model: "qwen-1.8b-chat", stream: false } },
+    { name: "moonshot", type: "moonshot", apiKeys: [{ value: "test-moonshot-key" }] },
+    { name: "deepseek", type: "deepseek", apiKeys: [{ value: "test-deepseek-key" }] },
+    { name: "mistral", type: "mistral", apiKeys: [{ value: "test-mistral-key" }] },
+    { name: "groq", type: "groq", apiKeys: [{ value: "test-groq-key" }] },
+    { name: "together", type: "together", apiKeys: [{ value: "test-together-key" }] },
+    { name: "fireworks", type: "fireworks", apiKeys: [{ value: "test-fireworks-key" }] },
+    { name: "openrouter", type: "openrouter", apiKeys: [{ value: "test-openrouter-key" }] },
+    { name: "xai", type: "xai", apiKeys: [{ value: "test-xai-key" }] },
+    { name: "ollama", type: "ollama" },
+    { name: "vllm", type: "vllm", host: "vllm.models.svc.cluster.local" },
+    { name: "custom", type: "openai-compatible", host: "llm.example.com", port: 8443, basePath: "/api/openai", apiKeys: [{ value: "k1" }, { value: "k2" }] },
+    { name: "locked", type: "openai", apiKeys: [{ value: "test-openai-key" }], overrides: { temperature: 0, model: "gpt-4o-mini" }, defaults: { max_tokens: 64 } },
+    { name: "missing-key", type: "openai", apiKeys: [{ env: "NOT_SET_ANYWHERE" }] },
+  ],
+  routes: [
+    { name: "vip", match: { host: "dashscope.aliyuncs.com", headers: [{ name: "user-type", exact: "subscriber" }] }, backends: [{ provider: "dashscope", model: "qwen-turbo" }] },
+    { name: "dashscope", match: { host: "dashscope.aliyuncs.com" }, backends: [{ provider: "dashscope" }] },
+    { name: "by-route-name", match: { routeName: "llm-special" }, backends: [{ provider: "mistral", model: "mistral-large-latest" }] },
+    { name: "azure", match: { host: "azure.llm" }, backends: [{ provider: "azure", model: "gpt-4o" }] },
+    { name: "azure-v1", match: { host: "azure-v1.llm" }, backends: [{ provider: "azure-v1" }] },
+    { name: "mapped", match: { host: "mapped.llm" }, backends: [{ provider: "openai" }],
+      modelMapping: { "gpt-4": "gpt-4o", "gpt-3.5*": "gpt-4o-mini", "claude-*": "gpt-4.1", "*": "gpt-4o-mini" } },
+    { name: "locked", match: { host: "locked.llm" }, backends: [{ provider: "locked" }] },
+    { name: "rotating", match: { host: "custom.llm" }, backends: [{ provider: "custom", model: "m" }] },
+    { name: "broken", match: { host: "broken.llm" }, backends: [{ provider: "missing-key" }] },
+    { name: "wild", match: { host: "*.wild.llm", pathPrefix: "/team-a/" }, backends: [{ provider: "groq" }] },
+    ...["openai", "moonshot", "deepseek", "mistral", "groq", "together", "fireworks", "openrouter", "xai", "ollama", "vllm"]
+      .map((p) => ({ name: p, match: { host: `${p}.llm` }, backends: [{ provider: p }] })),
+  ],
+};
+
+export const ALL_TYPES_ENV = { DASHSCOPE_API_KEY: "test-dashscope-key" };
+
+/** A realistic chat request of about `bytes` bytes, with `model` after `messages` (the slow case). */
+export function chatBody(bytes: number, model = "gpt-4o"): string {
+  const filler = "The quick brown fox jumps over the lazy dog, \\\"quoted\\\" — ünïcödé ✓. ";
+  const messages = [{ role: "system", content: "You are a helpful assistant." }];
+  const shell = JSON.stringify({ messages: [...messages, { role: "user", content: "" }], model, temperature: 0.2 });
+  const need = Math.max(0, bytes - shell.length);
+  let content = "";
+  while (Buffer.byteLength(JSON.stringify(content)) - 2 < need) content += JSON.parse(`"${filler}"`);
+  const body = JSON.stringify({ messages: [...messages, { role: "user", content }], model, temperature: 0.2 });
+  return body;
+}

@@ -1,0 +1,28 @@
+// The module must import nothing Envoy lacks: a stray env.abort or env.seed makes Envoy refuse it.
+import { describe, expect, it } from "vitest";
+import { statSync } from "node:fs";
+import { WASM_PATH, wasm } from "../support/filter.js";
+
+describe("module imports and exports", () => {
+  const module = new WebAssembly.Module(wasm());
+
+  it("imports only env.proxy_* and wasi_snapshot_preview1.*", () => {
+    const bad = WebAssembly.Module.imports(module)
+      .filter((i) => !(i.module === "env" && i.name.startsWith("proxy_")) && i.module !== "wasi_snapshot_preview1")
+      .map((i) => `${i.module}.${i.name}`);
+    expect(bad).toEqual([]);
+  });
+
+  it("exports ABI 0.2.1, malloc and the HTTP callbacks", () => {
+    const names = WebAssembly.Module.exports(module).map((e) => e.name);
+    for (const name of ["proxy_abi_version_0_2_1", "malloc", "memory", "proxy_on_context_create", "proxy_on_configure",
+      "proxy_on_request_headers", "proxy_on_request_body", "proxy_on_response_headers", "proxy_on_done", "proxy_on_delete"]) {
+      expect(names).toContain(name);
+    }
+    expect(names).not.toContain("proxy_abi_version_0_2_0");
+  });
+
+  it("stays within the 150 KB module budget", () => {
+    expect(statSync(WASM_PATH).size).toBeLessThan(150 * 1024);
+  });
+});

@@ -1,0 +1,191 @@
+// Table-driven: client request in, upstream request (or local reply) out, through the compiled
+// module in the host emulator.
+import { beforeAll, describe, expect, it } from "vitest";
+import { HostEmulator } from "../../src-host-tools/host/emulator.js";
+import { ALL_TYPES_CONFIG, ALL_TYPES_ENV } from "../support/fixtures.js";
+import { json, loadFilter } from "../support/filter.js";
+
+interface Row {
+  name: string;
+  host: string;
+  path?: string;
+  method?: string;
+  headers?: Record<string, string>;
+  body?: unknown;
+  properties?: Record<string, string>;
+  /** Expected upstream request. */
+  upstream?: { authority: string; path: string; auth?: [string, string]; body?: unknown; model?: string };
+  /** Expected local reply. */
+  reply?: { status: number; code: string; message?: RegExp };
+}
+
+const chat = (model?: string, extra: Record<string, unknown> = {}) =>
+  ({ ...(model ? { model } : {}), messages: [{ role: "user", content: "hi" }], ...extra });
+
+const rows: Row[] = [
+  { name: "openai: key injected, model kept", host: "openai.llm", body: chat("gpt-4o"),
+    upstream: { authority: "api.openai.com", path: "/v1/chat/completions", auth: ["authorization", "Bearer test-openai-key"], body: chat("gpt-4o") } },
+  { name: "ASM default route: provider default model and stream filled in", host: "dashscope.aliyuncs.com", path: "/", body: chat(),
+    upstream: { authority: "dashscope.aliyuncs.com", path: "/compatible-mode/v1/chat/completions", auth: ["authorization", "Bearer test-dashscope-key"],
+      body: { ...chat(), model: "qwen-1.8b-chat", stream: false } } },
+  { name: "ASM vip route: header user-type=subscriber gets qwen-turbo", host: "dashscope.aliyuncs.com", path: "/", headers: { "user-type": "subscriber" }, body: chat(),
+    upstream: { authority: "dashscope.aliyuncs.com", path: "/compatible-mode/v1/chat/completions", body: { ...chat(), model: "qwen-turbo", stream: false } } },
+  { name: "ASM vip route: other user types get the default", host: "dashscope.aliyuncs.com", headers: { "user-type": "free" }, body: chat(),
+    upstream: { authority: "dashscope.aliyuncs.com", path: "/compatible-mode/v1/chat/completions", model: "qwen-1.8b-chat" } },
+  { name: "client stream:true is kept over the provider default", host: "dashscope.aliyuncs.com", body: chat(undefined, { stream: true }),
+    upstream: { authority: "dashscope.aliyuncs.com", path: "/compatible-mode/v1/chat/completions", body: { ...chat(), model: "qwen-1.8b-chat", stream: true } } },
+  { name: "model mapping: exact", host: "mapped.llm", body: chat("gpt-4"), upstream: { authority: "api.openai.com", path: "/v1/chat/completions", model: "gpt-4o" } },
+  { name: "model mapping: prefix", host: "mapped.llm", body: chat("gpt-3.5-turbo-0125"), upstream: { authority: "api.openai.com", path: "/v1/chat/completions", model: "gpt-4o-mini" } },
+  { name: "model mapping: other prefix", host: "mapped.llm", body: chat("claude-3-5-sonnet"), upstream: { authority: "api.openai.com", path: "/v1/chat/completions", model: "gpt-4.1" } },
+  { name: "model mapping: wildcard", host: "mapped.llm", body: chat("llama-3"), upstream: { authority: "api.openai.com", path: "/v1/chat/completions", model: "gpt-4o-mini" } },
+  { name: "model mapping: wildcard covers a missing model", host: "mapped.llm", body: chat(), upstream: { authority: "api.openai.com", path: "/v1/chat/completions", model: "gpt-4o-mini" } },
+  { name: "overrides replace the client's values; defaults only fill gaps", host: "locked.llm", body: chat("gpt-4o", { temperature: 1.5, max_tokens: 10 }),
+    upstream: { authority: "api.openai.com", path: "/v1/chat/completions", body: chat("gpt-4o-mini", { temperature: 0, max_tokens: 10 }) } },
+  { name: "defaults are inserted when absent", host: "locked.llm", body: chat("x"),
+    upstream: { authority: "api.openai.com", path: "/v1/chat/completions", body: chat("gpt-4o-mini", { temperature: 0, max_tokens: 64 }) } },
+  { name: "azure: deployment in path, api-version query, api-key header", host: "azure.llm", body: chat("ignored"),
+    upstream: { authority: "acme.openai.azure.com", path: "/openai/deployments/gpt-4o/chat/completions?api-version=2024-10-21", auth: ["api-key", "test-azure-key"], model: "gpt-4o" } },
+  { name: "azure v1: versionless path, model from the body", host: "azure-v1.llm", body: chat("gpt-4.1-mini"),
+    upstream: { authority: "acme.openai.azure.com", path: "/openai/v1/chat/completions", auth: ["api-key", "test-azure-key"], model: "gpt-4.1-mini" } },
+  { name: "embeddings: model applied, chat defaults not", host: "dashscope.aliyuncs.com", path: "/v1/embeddings", body: { input: "hello" },
+    upstream: { authority: "dashscope.aliyuncs.com", path: "/compatible-mode/v1/embeddings", body: { input: "hello", model: "qwen-1.8b-chat" } } },
+  { name: "legacy completions", host: "openai.llm", path: "/v1/completions", body: { model: "gpt-3.5-turbo-instruct", prompt: "x" },
+    upstream: { authority: "api.openai.com", path: "/v1/completions", model: "gpt-3.5-turbo-instruct" } },
+  { name: "route by Envoy route name (xds.route_name)", host: "anything.example", properties: { "xds.route_name": "llm-special" }, body: chat("x"),
+    upstream: { authority: "api.mistral.ai", path: "/v1/chat/completions", model: "mistral-large-latest" } },
+  { name: "host wildcard and path prefix", host: "a.wild.llm:8080", path: "/team-a/v1/chat/completions", body: chat("llama-3.3-70b-versatile"),
+    upstream: { authority: "api.groq.com", path: "/openai/v1/chat/completions", model: "llama-3.3-70b-versatile" } },
+  { name: "custom openai-compatible host, port and base path", host: "custom.llm", body: chat("x"),
+    upstream: { authority: "llm.example.com:8443", path: "/api/openai/chat/completions", auth: ["authorization", "Bearer k1"], model: "m" } },
+  { name: "an escaped top-level key is still the model key", host: "mapped.llm", body: '{"mo\\u0064el":"gpt-4","messages":[]}',
+    upstream: { authority: "api.openai.com", path: "/v1/chat/completions", body: { model: "gpt-4o", messages: [] } } },
+  { name: "a nested model key is not the top-level one", host: "mapped.llm", body: { messages: [{ role: "user", content: "x", model: "gpt-4" }] },
+    upstream: { authority: "api.openai.com", path: "/v1/chat/completions", body: { messages: [{ role: "user", content: "x", model: "gpt-4" }], model: "gpt-4o-mini" } } },
+  { name: "empty object gets the model without a stray comma", host: "mapped.llm", body: "{}",
+    upstream: { authority: "api.openai.com", path: "/v1/chat/completions", body: { model: "gpt-4o-mini" } } },
+  { name: "escaped model value is decoded before mapping", host: "mapped.llm", body: '{"model":"gpt\\u002d4","messages":[]}',
+    upstream: { authority: "api.openai.com", path: "/v1/chat/completions", model: "gpt-4o" } },
+
+  { name: "malformed JSON is 400 invalid_json", host: "openai.llm", body: '{"model":"gpt-4o",', reply: { status: 400, code: "invalid_json", message: /not valid JSON/ } },
+  { name: "trailing garbage is 400", host: "openai.llm", body: '{"model":"gpt-4o"} x', reply: { status: 400, code: "invalid_json" } },
+  { name: "a JSON array body is 400", host: "openai.llm", body: "[1,2]", reply: { status: 400, code: "invalid_json", message: /must be a JSON object/ } },
+  { name: "duplicate model keys are 400", host: "openai.llm", body: '{"model":"a","model":"b"}', reply: { status: 400, code: "invalid_request", message: /duplicate top-level key "model"/ } },
+  { name: "duplicate overridden keys are 400 (no bypass via last-wins)", host: "locked.llm", body: '{"temperature":1,"temperature":2}', reply: { status: 400, code: "invalid_request", message: /temperature/ } },
+  { name: "a non-string model is 400", host: "openai.llm", body: { model: 4 }, reply: { status: 400, code: "invalid_request", message: /model must be a string/ } },
+  { name: "no model anywhere is 400 model_required", host: "openai.llm", body: chat(), reply: { status: 400, code: "model_required" } },
+  { name: "missing body is 400", host: "openai.llm", body: undefined, reply: { status: 400, code: "invalid_request", message: /body is required/ } },
+  { name: "declared content-length over the limit is 413", host: "openai.llm", headers: { "content-length": "9000000" }, body: chat("gpt-4o"), reply: { status: 413, code: "request_too_large" } },
+  { name: "provider without a resolvable key is 503", host: "broken.llm", body: chat("gpt-4o"), reply: { status: 503, code: "no_usable_provider" } },
+  { name: "unsupported endpoint is 404", host: "openai.llm", path: "/v1/files", body: chat("gpt-4o"), reply: { status: 404, code: "unsupported_endpoint" } },
+  { name: "GET is 405", host: "openai.llm", method: "GET", body: undefined, reply: { status: 405, code: "method_not_allowed" } },
+];
+
+function requestHeaders(row: Row): Record<string, string> {
+  return {
+    ":method": row.method ?? "POST", ":path": row.path ?? "/v1/chat/completions", ":authority": row.host, ":scheme": "http",
+    "content-type": "application/json", ...(row.headers ?? {}),
+  };
+}
+
+function bodyText(body: unknown): string | undefined {
+  return body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body);
+}
+
+describe("requests through the filter", () => {
+  let host: HostEmulator;
+  beforeAll(async () => {
+    const loaded = await loadFilter(ALL_TYPES_CONFIG, { env: ALL_TYPES_ENV });
+    expect(loaded.configured, loaded.host.logText("warn").join("\n")).toBe(true);
+    host = loaded.host;
+  });
+
+  it.each(rows)("$name", (row) => {
+    const stream = host.createStream(row.properties);
+    const body = bodyText(row.body);
+    stream.sendRequest({ ...requestHeaders(row), "authorization": "Bearer client-held-secret", "x-api-key": "client-x", "api-key": "client-az" }, body);
+    if (row.reply) {
+      expect(stream.localResponse).not.toBeNull();
+      const reply = stream.localResponse!;
+      expect(reply.status).toBe(row.reply.status);
+      expect(reply.headers).toContainEqual(["content-type", "application/json"]);
+      const error = (json(reply.body) as { error: { code: string; type: string; message: string } }).error;
+      expect(error.code).toBe(row.reply.code);
+      expect(error.type).toMatch(/_error$/);
+      if (row.reply.message) expect(error.message).toMatch(row.reply.message);
+      expect(reply.body).not.toMatch(/test-[a-z]+-key|client-held-secret/);
+      expect(stream.upstreamBody.length).toBe(0);
+    } else {
+      const expected = row.upstream!;
+      expect(stream.localResponse).toBeNull();
+      expect(stream.upstreamHeaders).not.toBeNull();
+      expect(stream.requestHeader(":authority")).toBe(expected.authority);
+      expect(stream.requestHeader(":path")).toBe(expected.path);
+      if (expected.auth) expect(stream.requestHeader(expected.auth[0])).toBe(expected.auth[1]);
+      // Every client credential is gone; only the provider's own header may carry a key.
+      for (const name of ["authorization", "api-key", "x-api-key"]) {
+        const value = stream.requestHeader(name);
+        if (value !== undefined) expect(value).not.toMatch(/client/);
+      }
+      expect(stream.requestHeader("content-length")).toBeUndefined();
+      const sent = json(stream.upstreamBodyText()) as { model?: string };
+      if (expected.body) expect(sent).toEqual(expected.body);
+      if (expected.model) expect(sent.model).toBe(expected.model);
+
+      stream.sendResponseHeaders({ ":status": "200", "content-type": "application/json" });
+      expect(stream.responseHeader("x-llm-mesh-model")).toBe(sent.model);
+      expect(stream.responseHeader("x-llm-mesh-provider")).toBeTruthy();
+    }
+    stream.complete();
+    expect(host.trap).toBeNull();
+  });
+
+  it("leaves requests that match no route untouched", () => {
+    const stream = host.createStream();
+    const headers = { ":method": "POST", ":path": "/v1/chat/completions", ":authority": "unrelated.example", authorization: "Bearer mine", "content-length": "20" };
+    stream.sendRequest(headers, '{"model":"whatever"}');
+    expect(stream.localResponse).toBeNull();
+    expect(stream.upstreamHeaders).toEqual(Object.entries(headers));
+    expect(stream.upstreamBodyText()).toBe('{"model":"whatever"}');
+    stream.sendResponseHeaders({ ":status": "200" });
+    expect(stream.responseHeader("x-llm-mesh-provider")).toBeUndefined();
+  });
+
+  it("uses several keys in turn", () => {
+    const seen = [1, 2, 3, 4].map(() => {
+      const stream = host.createStream();
+      stream.sendRequest({ ":method": "POST", ":path": "/v1/chat/completions", ":authority": "custom.llm" }, '{"model":"x"}');
+      return stream.requestHeader("authorization");
+    });
+    // Strict alternation, whichever key the earlier tests left next.
+    expect(new Set(seen)).toEqual(new Set(["Bearer k1", "Bearer k2"]));
+    expect([seen[2], seen[3]]).toEqual([seen[0], seen[1]]);
+    expect(seen[0]).not.toBe(seen[1]);
+  });
+
+  it("gives the same result however the body is chunked", () => {
+    const body = JSON.stringify(chat("gpt-4", { note: "x".repeat(5000) }));
+    const results = [1, 7, 100, 4096, body.length].map((chunk) => {
+      const stream = host.createStream();
+      stream.sendRequest({ ":method": "POST", ":path": "/v1/chat/completions", ":authority": "mapped.llm" }, body, chunk);
+      return stream.upstreamBodyText();
+    });
+    for (const r of results) expect(json(r)).toEqual({ ...chat("gpt-4o", { note: "x".repeat(5000) }) });
+  });
+
+  it("answers 413 when a chunked body outgrows the limit without a content-length", async () => {
+    const { host: small } = await loadFilter({ ...ALL_TYPES_CONFIG, maxRequestBodyBytes: 1024 }, { env: ALL_TYPES_ENV });
+    const stream = small.createStream();
+    stream.sendRequest({ ":method": "POST", ":path": "/v1/chat/completions", ":authority": "openai.llm" }, JSON.stringify(chat("gpt-4o", { pad: "y".repeat(4000) })), 512);
+    expect(stream.localResponse?.status).toBe(413);
+    expect(small.trap).toBeNull();
+  });
+
+  it("can leave response headers alone", async () => {
+    const { host: quiet } = await loadFilter({ ...ALL_TYPES_CONFIG, responseHeaders: false }, { env: ALL_TYPES_ENV });
+    const stream = quiet.createStream();
+    stream.sendRequest({ ":method": "POST", ":path": "/v1/chat/completions", ":authority": "openai.llm" }, '{"model":"gpt-4o"}');
+    stream.sendResponseHeaders({ ":status": "200" });
+    expect(stream.responseHeader("x-llm-mesh-provider")).toBeUndefined();
+    expect(stream.responseHeader("x-llm-mesh-model")).toBeUndefined();
+  });
+});
