@@ -1,0 +1,115 @@
+// Mutated and truncated bodies and configs must never trap the VM. Bodies are also checked
+// against JSON.parse: the filter forwards exactly the bodies that are JSON objects, and what it
+// forwards is still JSON with the model it chose.
+import { describe, expect, it } from "vitest";
+import { loadFilter } from "../support/filter.js";
+import { ALL_TYPES_CONFIG, ALL_TYPES_ENV } from "../support/fixtures.js";
+
+/** Deterministic PRNG (mulberry32) so a failure can be replayed from its seed. */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const JSONISH = ['"', "\\", "{", "}", "[", "]", ":", ",", "u", "0", "-", "e", ".", " ", "\n", "t", "n", "\u0001", "é", "\ud83d\ude00", "model", '"model"'];
+
+function mutate(text: string, random: () => number): string {
+  let s = text;
+  const edits = 1 + Math.floor(random() * 3);
+  for (let e = 0; e < edits; e++) {
+    const at = Math.floor(random() * (s.length + 1));
+    switch (Math.floor(random() * 5)) {
+      case 0: s = s.slice(0, at); break; // truncate
+      case 1: s = s.slice(0, at) + s.slice(at + 1 + Math.floor(random() * 4)); break; // delete
+      case 2: s = s.slice(0, at) + JSONISH[Math.floor(random() * JSONISH.length)] + s.slice(at); break; // insert
+      case 3: s = s.slice(0, at) + String.fromCharCode(Math.floor(random() * 128)) + s.slice(at + 1); break; // replace
+      default: { const from = Math.floor(random() * s.length); s = s.slice(0, at) + s.slice(from, from + 8) + s.slice(at); } // duplicate a run
+    }
+  }
+  return s;
+}
+
+const SEED_BODIES = [
+  '{"model":"gpt-4","messages":[{"role":"user","content":"hi \\"there\\" \\u00e9 \\ud83d\\ude00"}],"temperature":0.5,"stream":true}',
+  '{"messages":[{"role":"user","content":[{"type":"text","text":"nested {\\"model\\":1}"}]}],"n":1e3,"stop":null}',
+  ' { "mo\\u0064el" : "gpt-3.5-turbo" , "x" : [ true , false , null , -0.5E-7 ] } ',
+  '{"model":"claude-3","tools":[{"type":"function","function":{"name":"f","parameters":{"type":"object"}}}]}',
+  "{}",
+];
+
+describe("fuzz", () => {
+  it("survives 12,000 mutated request bodies, agreeing with JSON.parse", async () => {
+    const { host, configured } = await loadFilter(ALL_TYPES_CONFIG, { env: ALL_TYPES_ENV });
+    expect(configured).toBe(true);
+    const random = rng(0x5eed);
+    const hosts = ["mapped.llm", "locked.llm", "dashscope.aliyuncs.com", "azure.llm"];
+    let forwarded = 0;
+    for (let i = 0; i < 12_000; i++) {
+      const body = mutate(SEED_BODIES[i % SEED_BODIES.length], random);
+      const stream = host.createStream();
+      stream.sendRequest({ ":method": "POST", ":path": "/v1/chat/completions", ":authority": hosts[i % hosts.length] }, body, 1 + Math.floor(random() * 64));
+      expect(host.trap, `body #${i}: ${JSON.stringify(body)}`).toBeNull();
+      let parsed: unknown;
+      try { parsed = JSON.parse(body); } catch { parsed = undefined; }
+      const isObject = parsed !== null && typeof parsed === "object" && !Array.isArray(parsed);
+      if (stream.localResponse) {
+        // Refused: it must be a JSON error, and only for a body that is not a usable JSON object.
+        expect(stream.localResponse.status, body).toBe(400);
+        const code = JSON.parse(stream.localResponse.body).error.code;
+        if (isObject) expect(["invalid_request", "model_required"], `${code} for ${body}`).toContain(code);
+        else expect(code, body).toBe("invalid_json");
+      } else {
+        forwarded++;
+        expect(isObject, `forwarded a non-object: ${JSON.stringify(body)}`).toBe(true);
+        const sent = JSON.parse(stream.upstreamBodyText());
+        expect(typeof sent.model).toBe("string");
+      }
+      stream.complete();
+    }
+    expect(forwarded).toBeGreaterThan(500);
+  });
+
+  it("survives 6,000 mutated config texts on one long-lived VM", async () => {
+    const { host } = await loadFilter(ALL_TYPES_CONFIG, { env: ALL_TYPES_ENV });
+    const random = rng(0xc0f1);
+    const text = JSON.stringify(ALL_TYPES_CONFIG);
+    for (let i = 0; i < 6_000; i++) {
+      const candidate = mutate(text, random);
+      host.configure(candidate);
+      expect(host.trap, `config #${i}: ${candidate}`).toBeNull();
+    }
+  });
+
+  it("survives 6,000 configs with random values in random fields", async () => {
+    const { host } = await loadFilter(ALL_TYPES_CONFIG, { env: ALL_TYPES_ENV });
+    const random = rng(0xbadc0f);
+    const values: unknown[] = [null, true, 0, -1, 1.5, 1e308, "", "*", "a*b", "x".repeat(300), [], [{}], {}, { value: "k" }, { env: "" }, "\u0000"];
+    for (let i = 0; i < 6_000; i++) {
+      const config = structuredClone(ALL_TYPES_CONFIG) as Record<string, unknown>;
+      for (let k = 0; k < 3; k++) {
+        // Walk to a random node and replace one of its members.
+        let node: unknown = config;
+        while (node && typeof node === "object" && random() < 0.7) {
+          const keys = Object.keys(node as object);
+          if (keys.length === 0) break;
+          const next = (node as Record<string, unknown>)[keys[Math.floor(random() * keys.length)]];
+          if (!next || typeof next !== "object") break;
+          node = next;
+        }
+        if (node && typeof node === "object") {
+          const keys = Object.keys(node as object);
+          const key = keys.length > 0 && random() < 0.8 ? keys[Math.floor(random() * keys.length)] : "extra";
+          (node as Record<string, unknown>)[key] = structuredClone(values[Math.floor(random() * values.length)]);
+        }
+      }
+      host.configure(JSON.stringify(config));
+      expect(host.trap, `config #${i}: ${JSON.stringify(config)}`).toBeNull();
+    }
+  });
+});
