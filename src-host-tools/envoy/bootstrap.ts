@@ -1,0 +1,144 @@
+// Builds an Envoy bootstrap that runs the llm-mesh module: a loopback listener with the Wasm filter
+// and the plugin config, and a route per provider authority. The filter rewrites :authority, and
+// Envoy (>= 1.33, ABI 0.2.1) re-selects the route, so each provider host needs a virtual host.
+import { stringify } from "yaml";
+import { ProviderEndpointConfig, providerEndpoint } from "../providers.js";
+
+export interface BootstrapOptions {
+  wasmPath: string;
+  pluginConfig: { providers: ProviderEndpointConfig[]; maxRequestBodyBytes?: number } & Record<string, unknown>;
+  listenPort?: number;
+  adminPort?: number;
+  /** VM environment: literal values (tests) and names passed through from Envoy's own environment. */
+  env?: { values?: Record<string, string>; fromHost?: string[] };
+  /** Send every provider to this loopback server (tests, demo) instead of the real hosts over TLS. */
+  mockUpstream?: { address: string; port: number };
+  /** Also add a listener without the filter on this port, routing to the same place (benchmarks). */
+  bareListenPort?: number;
+  /** Extra listeners' own routes (benchmarks). */
+  extraClusters?: Record<string, unknown>[];
+}
+
+const MiB = 1024 * 1024;
+
+function wasmFilter(options: BootstrapOptions): Record<string, unknown> {
+  const environmentVariables: Record<string, unknown> = {};
+  if (options.env?.values && Object.keys(options.env.values).length > 0) environmentVariables.key_values = options.env.values;
+  if (options.env?.fromHost && options.env.fromHost.length > 0) environmentVariables.host_env_keys = options.env.fromHost;
+  return {
+    name: "llm-mesh",
+    typed_config: {
+      "@type": "type.googleapis.com/envoy.extensions.filters.http.wasm.v3.Wasm",
+      config: {
+        name: "llm-mesh",
+        root_id: "llm-mesh",
+        // FAIL_CLOSED: a dead VM must not let requests reach providers unrewritten (and keyless).
+        failure_policy: "FAIL_CLOSED",
+        vm_config: {
+          vm_id: "llm-mesh",
+          runtime: "envoy.wasm.runtime.v8",
+          code: { local: { filename: options.wasmPath } },
+          ...(Object.keys(environmentVariables).length > 0 ? { environment_variables: environmentVariables } : {}),
+        },
+        configuration: {
+          "@type": "type.googleapis.com/google.protobuf.StringValue",
+          value: JSON.stringify(options.pluginConfig),
+        },
+      },
+    },
+  };
+}
+
+function clusterName(authority: string): string {
+  return `llm_${authority.replace(/[^A-Za-z0-9]/g, "_")}`;
+}
+
+function routeConfig(options: BootstrapOptions): { routes: Record<string, unknown>; clusters: Record<string, unknown>[] } {
+  const endpoints = options.pluginConfig.providers.map(providerEndpoint);
+  const seen = new Set<string>();
+  const virtualHosts: Record<string, unknown>[] = [];
+  const clusters: Record<string, unknown>[] = [];
+  for (const e of endpoints) {
+    if (seen.has(e.authority)) continue;
+    seen.add(e.authority);
+    const name = clusterName(e.authority);
+    virtualHosts.push({
+      name,
+      domains: [...new Set([e.authority, e.host, `${e.host}:${e.port}`])],
+      routes: [{ match: { prefix: "/" }, route: { cluster: options.mockUpstream ? "mock_providers" : name, timeout: "300s" } }],
+    });
+    if (options.mockUpstream) continue;
+    clusters.push({
+      name,
+      type: "LOGICAL_DNS",
+      dns_lookup_family: "V4_PREFERRED",
+      connect_timeout: "5s",
+      per_connection_buffer_limit_bytes: 16 * MiB,
+      load_assignment: { cluster_name: name, endpoints: [{ lb_endpoints: [{ endpoint: { address: { socket_address: { address: e.host, port_value: e.port } } } }] }] },
+      ...(e.tls ? {
+        transport_socket: {
+          name: "envoy.transport_sockets.tls",
+          typed_config: {
+            "@type": "type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext",
+            sni: e.host,
+            common_tls_context: { validation_context: { trusted_ca: { filename: "/etc/ssl/certs/ca-certificates.crt" } } },
+          },
+        },
+      } : {}),
+    });
+  }
+  if (options.mockUpstream) {
+    clusters.push({
+      name: "mock_providers",
+      type: "STATIC",
+      connect_timeout: "2s",
+      per_connection_buffer_limit_bytes: 16 * MiB,
+      load_assignment: { cluster_name: "mock_providers", endpoints: [{ lb_endpoints: [{ endpoint: { address: { socket_address: { address: options.mockUpstream.address, port_value: options.mockUpstream.port } } } }] }] },
+    });
+  }
+  // Requests the filter did not rewrite land here, which makes a missed rewrite visible.
+  virtualHosts.push({
+    name: "not_rewritten",
+    domains: ["*"],
+    routes: [{ match: { prefix: "/" }, direct_response: { status: 404, body: { inline_string: "llm-mesh: no llm-mesh route matched this request\n" } } }],
+  });
+  return { routes: { name: "llm_routes", virtual_hosts: virtualHosts }, clusters };
+}
+
+function listener(name: string, port: number, routes: Record<string, unknown>, filters: Record<string, unknown>[], bufferLimit: number): Record<string, unknown> {
+  return {
+    name,
+    address: { socket_address: { address: "127.0.0.1", port_value: port } },
+    per_connection_buffer_limit_bytes: bufferLimit,
+    filter_chains: [{
+      filters: [{
+        name: "envoy.filters.network.http_connection_manager",
+        typed_config: {
+          "@type": "type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager",
+          stat_prefix: name,
+          route_config: routes,
+          http_filters: [...filters, { name: "envoy.filters.http.router", typed_config: { "@type": "type.googleapis.com/envoy.extensions.filters.http.router.v3.Router" } }],
+        },
+      }],
+    }],
+  };
+}
+
+/** The bootstrap as an object. Port 0 lets Envoy pick; read the real ports from its admin API. */
+export function buildBootstrap(options: BootstrapOptions): Record<string, unknown> {
+  const { routes, clusters } = routeConfig(options);
+  // Envoy answers 413 itself once a buffering filter holds more than the connection limit: keep it
+  // above the filter's own limit so clients get the filter's JSON error instead.
+  const bufferLimit = (options.pluginConfig.maxRequestBodyBytes ?? 8 * MiB) + MiB;
+  const listeners = [listener("llm_mesh", options.listenPort ?? 0, routes, [wasmFilter(options)], bufferLimit)];
+  if (options.bareListenPort !== undefined) listeners.push(listener("bare", options.bareListenPort, routes, [], bufferLimit));
+  return {
+    admin: { address: { socket_address: { address: "127.0.0.1", port_value: options.adminPort ?? 0 } } },
+    static_resources: { listeners, clusters: [...clusters, ...(options.extraClusters ?? [])] },
+  };
+}
+
+/** The bootstrap as YAML, with a header saying how it was made. */
+export function bootstrapYaml(options: BootstrapOptions, header = ""): string {
+  return header + stringify(buildBootstrap(options), { lineWidth: 0 });
+}

@@ -1,0 +1,170 @@
+// The filter inside real Envoy (V8), in front of mock providers that check each provider's API.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { bootstrapYaml } from "../../src-host-tools/envoy/bootstrap.js";
+import { locateEnvoy } from "../../src-host-tools/envoy/locate.js";
+import { runEnvoyToExit } from "../../src-host-tools/envoy/process.js";
+import { WASM_PATH } from "../support/filter.js";
+import { pool, send, Stack, startStack } from "../support/envoy.js";
+
+const pluginConfig = {
+  maxRequestBodyBytes: 65536,
+  providers: [
+    // Key from Envoy's own environment, as Istio's vmConfig.env valueFrom HOST passes a Secret.
+    { name: "dashscope", type: "dashscope", apiKeys: [{ env: "DASHSCOPE_API_KEY" }], defaults: { model: "qwen-1.8b-chat", stream: false } },
+    // Key from vm_config.environment_variables.key_values.
+    { name: "openai", type: "openai", apiKeys: [{ env: "OPENAI_API_KEY" }] },
+    { name: "deepseek", type: "deepseek", apiKeys: [{ value: "test-deepseek-key" }] },
+    { name: "azure", type: "azure-openai", host: "acme.openai.azure.com", apiKeys: [{ value: "test-azure-key" }] },
+  ],
+  routes: [
+    { name: "vip-route", match: { host: "dashscope.aliyuncs.com", headers: [{ name: "user-type", exact: "subscriber" }] }, backends: [{ provider: "dashscope", model: "qwen-turbo" }] },
+    { name: "dashscope", match: { host: "dashscope.aliyuncs.com" }, backends: [{ provider: "dashscope" }] },
+    { name: "split", match: { host: "split.llm.internal" }, backends: [{ provider: "openai", weight: 70, model: "gpt-4o-mini" }, { provider: "deepseek", weight: 30, model: "deepseek-chat" }] },
+    { name: "mapped", match: { host: "llm.internal" }, backends: [{ provider: "openai" }], modelMapping: { "gpt-4": "gpt-4o", "gpt-3.5*": "gpt-4o-mini" } },
+    { name: "azure", match: { host: "azure.llm.internal" }, backends: [{ provider: "azure", model: "gpt-4o" }] },
+  ],
+};
+
+const chat = (extra: Record<string, unknown> = {}) => JSON.stringify({ messages: [{ role: "user", content: "hello" }], ...extra });
+
+describe("llm-mesh in real Envoy", () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack(pluginConfig, {
+      env: { values: { OPENAI_API_KEY: "test-openai-key" }, fromHost: ["DASHSCOPE_API_KEY"] },
+      processEnv: { DASHSCOPE_API_KEY: "test-dashscope-key" },
+      acceptedKeys: { dashscope: ["test-dashscope-key"], openai: ["test-openai-key"], deepseek: ["test-deepseek-key"], azure: ["test-azure-key"] },
+    });
+  });
+  afterAll(async () => { await stack?.stop(); });
+
+  const last = () => stack.mock.received[stack.mock.received.length - 1];
+
+  it("loads in V8 and logs the loaded configuration", () => {
+    expect(stack.envoy.logs()).toContain("llm-mesh: configuration loaded: 4 providers, 5 routes");
+  });
+
+  it("ASM routeSpecificConfigs: the subscriber header gets qwen-turbo", async () => {
+    const reply = await send(stack.envoy.url, { host: "dashscope.aliyuncs.com", path: "/", headers: { "user-type": "subscriber" }, body: chat() });
+    expect(reply.status, reply.body).toBe(200);
+    expect(reply.json().model).toBe("qwen-turbo");
+    expect(reply.headers["x-llm-mesh-model"]).toBe("qwen-turbo");
+    expect(reply.headers["x-llm-mesh-provider"]).toBe("dashscope");
+    const got = last();
+    expect(got.path).toBe("/compatible-mode/v1/chat/completions");
+    expect(got.headers.authorization).toBe("Bearer test-dashscope-key");
+    expect(got.body).toEqual({ messages: [{ role: "user", content: "hello" }], model: "qwen-turbo", stream: false });
+  });
+
+  it("ASM default config: other users get qwen-1.8b-chat", async () => {
+    const reply = await send(stack.envoy.url, { host: "dashscope.aliyuncs.com", headers: { "user-type": "free" }, body: chat() });
+    expect(reply.status, reply.body).toBe(200);
+    expect(last().body?.model).toBe("qwen-1.8b-chat");
+  });
+
+  it("re-selects the Envoy route on the rewritten authority", async () => {
+    // llm.internal only has Envoy's catch-all 404 route; reaching the mock proves re-selection.
+    const reply = await send(stack.envoy.url, { host: "llm.internal", body: chat({ model: "gpt-4" }) });
+    expect(reply.status, reply.body).toBe(200);
+    expect(last().headers.host).toBe("api.openai.com");
+  });
+
+  it("leaves requests that match no llm-mesh route alone", async () => {
+    const reply = await send(stack.envoy.url, { host: "unrelated.example", body: chat({ model: "gpt-4" }) });
+    expect(reply.status).toBe(404);
+    expect(reply.body).toContain("no llm-mesh route matched");
+  });
+
+  it.each([["gpt-4", "gpt-4o"], ["gpt-3.5-turbo", "gpt-4o-mini"], ["o3-mini", "o3-mini"]])("maps model %s to %s", async (from, to) => {
+    const reply = await send(stack.envoy.url, { host: "llm.internal", body: chat({ model: from }) });
+    expect(reply.status, reply.body).toBe(200);
+    expect(last().body?.model).toBe(to);
+    expect(reply.headers["x-llm-mesh-model"]).toBe(to);
+  });
+
+  it("strips every client credential and injects the provider key from the VM environment", async () => {
+    const reply = await send(stack.envoy.url, {
+      host: "llm.internal",
+      headers: { authorization: "Bearer sk-client-own", "x-api-key": "client-x", "api-key": "client-az" },
+      body: chat({ model: "gpt-4o" }),
+    });
+    expect(reply.status, reply.body).toBe(200);
+    const got = last();
+    expect(got.headers.authorization).toBe("Bearer test-openai-key");
+    expect(got.headers["x-api-key"]).toBeUndefined();
+    expect(got.headers["api-key"]).toBeUndefined();
+  });
+
+  it("Azure: deployment in the path, api-version query, api-key header", async () => {
+    const reply = await send(stack.envoy.url, { host: "azure.llm.internal", body: chat() });
+    expect(reply.status, reply.body).toBe(200);
+    const got = last();
+    expect(got.headers.host).toBe("acme.openai.azure.com");
+    expect(got.path).toBe("/openai/deployments/gpt-4o/chat/completions");
+    expect(got.query.get("api-version")).toBe("2024-10-21");
+    expect(got.headers["api-key"]).toBe("test-azure-key");
+    expect(got.headers.authorization).toBeUndefined();
+  });
+
+  it("streams SSE responses back unchanged", async () => {
+    const reply = await send(stack.envoy.url, { host: "llm.internal", body: chat({ model: "gpt-4o", stream: true }) });
+    expect(reply.status).toBe(200);
+    expect(reply.headers["content-type"]).toBe("text/event-stream");
+    const events = reply.body.split("\n\n").filter((e) => e.startsWith("data: "));
+    expect(events[events.length - 1]).toBe("data: [DONE]");
+    expect(JSON.parse(events[0].slice(6)).object).toBe("chat.completion.chunk");
+  });
+
+  it("answers malformed JSON with an OpenAI-style 400", async () => {
+    const before = stack.mock.received.length;
+    const reply = await send(stack.envoy.url, { host: "llm.internal", body: '{"model": "gpt-4o", "messages": [' });
+    expect(reply.status).toBe(400);
+    expect(reply.headers["content-type"]).toBe("application/json");
+    expect(reply.json().error).toMatchObject({ type: "invalid_request_error", code: "invalid_json" });
+    expect(stack.mock.received.length).toBe(before);
+  });
+
+  it("answers an oversized body with 413, by content-length and by counting a chunked body", async () => {
+    const big = chat({ model: "gpt-4o", pad: "x".repeat(70_000) });
+    const declared = await send(stack.envoy.url, { host: "llm.internal", body: big });
+    expect(declared.status).toBe(413);
+    expect(declared.json().error.code).toBe("request_too_large");
+    const chunked = await send(stack.envoy.url, { host: "llm.internal", body: big, chunked: true });
+    expect(chunked.status).toBe(413);
+    expect(chunked.json().error.code).toBe("request_too_large");
+  });
+
+  it("splits 70/30 over 2,000 requests within ±3 points", async () => {
+    stack.mock.reset();
+    const replies = await pool(2000, 16, () => send(stack.envoy.url, { host: "split.llm.internal", body: chat() }));
+    expect(replies.filter((r) => r.status !== 200)).toEqual([]);
+    const toOpenAI = stack.mock.received.filter((r) => r.provider === "openai").length;
+    const toDeepSeek = stack.mock.received.filter((r) => r.provider === "deepseek").length;
+    expect(toOpenAI + toDeepSeek).toBe(2000);
+    expect(Math.abs(toOpenAI / 2000 - 0.7)).toBeLessThanOrEqual(0.03);
+    // Each provider got its own model and key.
+    expect(stack.mock.received.every((r) => r.status === 200)).toBe(true);
+  });
+
+  it("never traps the VM (no critical log lines)", () => {
+    expect(stack.envoy.logs()).not.toMatch(/\[critical\]|wasm log.*abort|proc_exit/i);
+    expect(stack.envoy.logs()).not.toMatch(/test-(openai|dashscope|deepseek|azure)-key/);
+  });
+});
+
+describe("a bad plugin config in real Envoy", () => {
+  it("is refused at load, with the field named in Envoy's log", async () => {
+    const bad = {
+      providers: [{ name: "oa", type: "openai", apiKeys: [{ value: "secret-in-bad-config" }] }],
+      routes: [{ name: "r", backends: [{ provider: "oa" }] }, { name: "s", backends: [{ provider: "oa", weight: 0 }, { provider: "nobody" }] }],
+    };
+    const { exitCode, log } = await runEnvoyToExit({
+      envoyPath: locateEnvoy().path,
+      config: bootstrapYaml({ wasmPath: WASM_PATH, pluginConfig: bad, mockUpstream: { address: "127.0.0.1", port: 9 } }),
+    });
+    expect(exitCode).not.toBe(0);
+    expect(log).toContain("llm-mesh: config error: routes[1].backends[0].weight: must be a positive integer");
+    expect(log).toContain('llm-mesh: config error: routes[1].backends[1].provider: no provider named "nobody"');
+    expect(log).not.toContain("secret-in-bad-config");
+  });
+});
