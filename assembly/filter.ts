@@ -79,31 +79,31 @@ class LlmMeshStream extends Context {
   onRequestHeaders(_headerCount: u32, endOfStream: bool): FilterHeadersStatusValues {
     const config = this.config;
     if (config === null) return FilterHeadersStatusValues.Continue;
-    const route = this.matchRoute(config!);
+    const route = this.matchRoute(config);
     if (route === null) { this.settled = true; return FilterHeadersStatusValues.Continue; }
     this.route = route;
 
     const path = getHeader(REQUEST_HEADERS, H_PATH);
-    const op = operationFor(path !== null ? path! : "/");
-    if (op < 0) return this.fail(NOT_FOUND, "llm-mesh route \"" + route!.name + "\" serves /v1/chat/completions, /v1/completions and /v1/embeddings; " + (path !== null ? path! : "") + " is not one of them");
+    const op = operationFor(path !== null ? path : "/");
+    if (op < 0) return this.fail(NOT_FOUND, "llm-mesh route \"" + route.name + "\" serves /v1/chat/completions, /v1/completions and /v1/embeddings; " + (path !== null ? path : "") + " is not one of them");
     this.operation = <Operation>op;
     const method = getHeader(REQUEST_HEADERS, H_METHOD);
-    if (method === null || method! != "POST") return this.fail(METHOD_NOT_ALLOWED, "use POST for " + (path !== null ? path! : "this endpoint"));
+    if (method === null || method != "POST") return this.fail(METHOD_NOT_ALLOWED, "use POST for " + (path !== null ? path : "this endpoint"));
 
     const contentLength = getHeader(REQUEST_HEADERS, H_CONTENT_LENGTH);
     if (contentLength !== null) {
-      const declared = I64.parseInt(contentLength!);
-      if (declared > config!.maxRequestBodyBytes) return this.tooLarge(config!);
+      const declared = I64.parseInt(contentLength);
+      if (declared > config.maxRequestBodyBytes) return this.tooLarge(config);
     }
     if (endOfStream) return this.fail(BAD_REQUEST, "a JSON request body is required");
 
-    const backend = route!.pickBackend();
-    if (backend === null) return this.fail(NO_PROVIDER, "no usable provider for llm-mesh route \"" + route!.name + "\" (check the providers' apiKeys)");
+    const backend = route.pickBackend();
+    if (backend === null) return this.fail(NO_PROVIDER, "no usable provider for llm-mesh route \"" + route.name + "\" (check the providers' apiKeys)");
     this.backend = backend;
     // Headers are rewritten here, not after the body: Proxy-Wasm hosts turn a StopIteration from
     // this callback into StopAllIteration, so the body callback would never run. Envoy re-selects
     // the route on the new :authority because this module exports ABI 0.2.1.
-    this.rewriteHeaders(backend!.provider, backend!.model);
+    this.rewriteHeaders(backend.provider, backend.model);
     return FilterHeadersStatusValues.Continue;
   }
 
@@ -144,19 +144,19 @@ class LlmMeshStream extends Context {
       const m = routes[i].match;
       if (m.routeName !== null) {
         if (!routeNameFetched) { routeName = getProperty(P_ROUTE_NAME); routeNameFetched = true; }
-        if (routeName === null || routeName! != m.routeName!) continue;
+        if (routeName === null || routeName != m.routeName!) continue;
       }
       if (m.host !== null || m.hostSuffix !== null) {
         if (host === null) {
           const authority = getHeader(REQUEST_HEADERS, H_AUTHORITY);
-          host = hostWithoutPort(authority !== null ? authority! : "");
+          host = hostWithoutPort(authority !== null ? authority : "");
         }
-        if (!hostMatches(m, host!)) continue;
+        if (!hostMatches(m, host)) continue;
       }
       if (m.pathPrefix !== null) {
         if (path === null) {
           const p = getHeader(REQUEST_HEADERS, H_PATH);
-          path = p !== null ? p! : "";
+          path = p !== null ? p : "";
         }
         if (!path!.startsWith(m.pathPrefix!)) continue;
       }
@@ -177,7 +177,7 @@ class LlmMeshStream extends Context {
     const provider = backend.provider;
 
     const base = changetype<usize>(body);
-    const scan = scanTopLevel(base, body!.byteLength, provider.wantedKeys);
+    const scan = scanTopLevel(base, body.byteLength, provider.wantedKeys);
     if (scan.error !== null) return this.failBody(INVALID_JSON, scan.error!);
     for (let i = 0; i < scan.spans.length; i++) {
       if (scan.spans[i].count > 1) {
@@ -193,12 +193,12 @@ class LlmMeshStream extends Context {
     const model = backend.resolveModel(clientModel);
     if (model === null) return this.failBody(MODEL_REQUIRED, "you must provide a model parameter");
 
-    const edits = this.bodyEdits(provider, scan.spans, scan.closeBrace, scan.memberCount, clientModel, model!);
-    if (edits.length > 0 && !replaceBody(BufferTypeValues.HttpRequestBody, applyEdits(base, body!.byteLength, edits))) {
+    const edits = this.bodyEdits(provider, scan.spans, scan.closeBrace, scan.memberCount, clientModel, model);
+    if (edits.length > 0 && !replaceBody(BufferTypeValues.HttpRequestBody, applyEdits(base, body.byteLength, edits))) {
       return this.failBody(INTERNAL, "could not replace the request body");
     }
     this.providerName = provider.name;
-    this.model = model!;
+    this.model = model;
     this.settled = true;
     return true;
   }
@@ -208,7 +208,7 @@ class LlmMeshStream extends Context {
     const inserts = new Array<string>();
     const modelSpan = spans[MODEL_KEY];
     if (clientModel === null) inserts.push("\"model\":" + jsonString(model));
-    else if (clientModel! != model) edits.push(new Edit(modelSpan.start, modelSpan.end, String.UTF8.encode(jsonString(model))));
+    else if (clientModel != model) edits.push(new Edit(modelSpan.start, modelSpan.end, String.UTF8.encode(jsonString(model))));
     // Only generation requests take generation defaults such as stream or temperature.
     if (this.operation != Operation.Embeddings) {
       for (let i = 0; i < provider.overrides.length; i++) {
@@ -240,7 +240,7 @@ class LlmMeshStream extends Context {
     setHeader(REQUEST_HEADERS, H_PATH, provider.upstreamPath(this.operation, fixedModel));
     for (let i = 0; i < CLIENT_CREDENTIAL_HEADERS.length; i++) removeHeader(REQUEST_HEADERS, CLIENT_CREDENTIAL_HEADERS[i]);
     const key = provider.nextKey();
-    if (key !== null) setHeader(REQUEST_HEADERS, String.UTF8.encode(provider.authHeaderName()), provider.authHeaderValue(key!));
+    if (key !== null) setHeader(REQUEST_HEADERS, String.UTF8.encode(provider.authHeaderName()), provider.authHeaderValue(key));
     // The body length may have changed; Envoy frames the new body itself.
     removeHeader(REQUEST_HEADERS, H_CONTENT_LENGTH);
   }

@@ -17,7 +17,7 @@ export class HeaderMatch {
     if (this.kind == HeaderMatchKind.Absent) return actual === null;
     if (actual === null) return false;
     if (this.kind == HeaderMatchKind.Exact) return actual == this.value;
-    return actual!.startsWith(this.value);
+    return actual.startsWith(this.value);
   }
 }
 
@@ -64,8 +64,8 @@ export class ModelMapping {
   /** The mapped model, or null when nothing matches. A missing client model only matches `*`. */
   resolve(model: string | null): string | null {
     if (model !== null) {
-      if (this.exact.has(model!)) return this.exact.get(model!);
-      for (let i = 0; i < this.prefixes.length; i++) if (model!.startsWith(this.prefixes[i])) return this.prefixTargets[i];
+      if (this.exact.has(model)) return this.exact.get(model);
+      for (let i = 0; i < this.prefixes.length; i++) if (model.startsWith(this.prefixes[i])) return this.prefixTargets[i];
     }
     return this.wildcard;
   }

@@ -55,31 +55,31 @@ export function loadConfig(text: string, env: Map<string, string>): LoadResult {
   config.responseHeaders = optionalBool(root, "responseHeaders", "", d, true);
 
   const providers = optionalArray(root, "providers", "", d);
-  if (providers === null || providers!.length == 0) {
-    if (root.get("providers") === null || (providers !== null && providers!.length == 0)) d.error("providers", "must list at least one provider");
+  if (providers === null || providers.length == 0) {
+    if (root.get("providers") === null || (providers !== null && providers.length == 0)) d.error("providers", "must list at least one provider");
   } else {
-    for (let i = 0; i < providers!.length; i++) {
-      const p = loadProvider(providers![i], indexPath("providers", i), env, d);
+    for (let i = 0; i < providers.length; i++) {
+      const p = loadProvider(providers[i], indexPath("providers", i), env, d);
       if (p === null) continue;
       for (let j = 0; j < config.providers.length; j++) {
-        if (config.providers[j].name == p!.name) d.error(indexPath("providers", i) + ".name", "duplicate provider name \"" + p!.name + "\"");
+        if (config.providers[j].name == p.name) d.error(indexPath("providers", i) + ".name", "duplicate provider name \"" + p.name + "\"");
       }
-      config.providers.push(p!);
+      config.providers.push(p);
     }
   }
 
   const routes = optionalArray(root, "routes", "", d);
-  if (routes === null || routes!.length == 0) {
-    if (root.get("routes") === null || (routes !== null && routes!.length == 0)) d.error("routes", "must list at least one route");
+  if (routes === null || routes.length == 0) {
+    if (root.get("routes") === null || (routes !== null && routes.length == 0)) d.error("routes", "must list at least one route");
   } else {
-    for (let i = 0; i < routes!.length; i++) {
-      const r = loadRoute(routes![i], indexPath("routes", i), config, d);
+    for (let i = 0; i < routes.length; i++) {
+      const r = loadRoute(routes[i], indexPath("routes", i), config, d);
       if (r === null) continue;
       for (let j = 0; j < config.routes.length; j++) {
-        if (config.routes[j].name == r!.name) d.error(indexPath("routes", i) + ".name", "duplicate route name \"" + r!.name + "\"");
+        if (config.routes[j].name == r.name) d.error(indexPath("routes", i) + ".name", "duplicate route name \"" + r.name + "\"");
       }
-      if (r!.match.routeName !== null) config.needsRouteName = true;
-      config.routes.push(r!);
+      if (r.match.routeName !== null) config.needsRouteName = true;
+      config.routes.push(r);
     }
   }
   if (d.ok()) result.config = config;
@@ -96,24 +96,24 @@ function loadProvider(v: JsonValue, path: string, env: Map<string, string>, d: D
     d.error(childPath(path, "type"), "unknown provider type \"" + type + "\" (accepted: " + providerTypeNames().join(", ") + ")");
     return null;
   }
-  const p = spec!.create(spec!);
+  const p = spec.create(spec);
   p.name = name;
   rejectUnknownFields(v, path, PROVIDER_FIELDS.concat(p.extraFields()), d);
   p.configureExtra(v, path, d);
 
   const host = optionalString(v, "host", path, d);
-  p.host = host !== null ? host! : spec!.defaultHost;
+  p.host = host !== null ? host : spec.defaultHost;
   if (p.host.length == 0) d.error(childPath(path, "host"), "is required for type " + type + " (it has no default host)");
   else if (p.host.includes("/") || p.host.includes(":") && !p.host.startsWith("[")) d.error(childPath(path, "host"), "must be a bare host name, without scheme, port or path (use port and basePath)");
-  p.port = <i32>optionalInteger(v, "port", path, d, 1, 65535, spec!.defaultPort, "must be an integer from 1 to 65535");
+  p.port = <i32>optionalInteger(v, "port", path, d, 1, 65535, spec.defaultPort, "must be an integer from 1 to 65535");
   p.authority = p.port > 0 ? p.host + ":" + p.port.toString() : p.host;
   const basePath = optionalString(v, "basePath", path, d);
-  p.basePath = basePath !== null ? basePath! : spec!.defaultBasePath;
+  p.basePath = basePath !== null ? basePath : spec.defaultBasePath;
   if (basePath !== null && (p.basePath.length > 0 && !p.basePath.startsWith("/") || p.basePath.endsWith("/"))) {
     d.error(childPath(path, "basePath"), "must start with '/' and not end with '/' (or be empty)");
   }
 
-  loadKeys(v, path, p, spec!.keyRequired, env, d);
+  loadKeys(v, path, p, spec.keyRequired, env, d);
   loadBodyFields(v.get("defaults"), childPath(path, "defaults"), p, false, d);
   loadBodyFields(v.get("overrides"), childPath(path, "overrides"), p, true, d);
 
@@ -135,10 +135,10 @@ function loadKeys(v: JsonValue, path: string, p: Provider, required: bool, env: 
     if (required && v.get("apiKeys") === null) d.error(keysPath, "is required for type " + p.spec.type + " (give [{\"env\": \"VAR\"}])");
     return;
   }
-  if (keys!.length == 0 && required) d.error(keysPath, "must list at least one key");
-  for (let i = 0; i < keys!.length; i++) {
+  if (keys.length == 0 && required) d.error(keysPath, "must list at least one key");
+  for (let i = 0; i < keys.length; i++) {
     const keyPath = indexPath(keysPath, i);
-    const k = keys![i];
+    const k = keys[i];
     if (!expectObject(k, keyPath, d)) continue;
     rejectUnknownFields(k, keyPath, ["value", "env"], d);
     const value = k.get("value");
@@ -158,7 +158,7 @@ function loadKeys(v: JsonValue, path: string, p: Provider, required: bool, env: 
     }
     p.keys.push(env.get(name));
   }
-  if (keys!.length > 0 && p.keys.length == 0) {
+  if (keys.length > 0 && p.keys.length == 0) {
     p.usable = false;
     d.warn(keysPath, "no key could be resolved; provider \"" + p.name + "\" is unusable and its routes answer 503");
   }
@@ -166,10 +166,10 @@ function loadKeys(v: JsonValue, path: string, p: Provider, required: bool, env: 
 
 function loadBodyFields(v: JsonValue | null, path: string, p: Provider, forced: bool, d: Diagnostics): void {
   if (v === null) return;
-  if (!expectObject(v!, path, d)) return;
-  for (let i = 0; i < v!.keys.length; i++) {
-    const key = v!.keys[i];
-    const value = v!.items[i];
+  if (!expectObject(v, path, d)) return;
+  for (let i = 0; i < v.keys.length; i++) {
+    const key = v.keys[i];
+    const value = v.items[i];
     if (key == "model") {
       if (value.kind != JsonKind.String || value.text.length == 0) { d.error(childPath(path, "model"), "must be a non-empty string"); continue; }
       if (forced) p.overrideModel = value.text; else p.defaultModel = value.text;
@@ -190,23 +190,23 @@ function loadRoute(v: JsonValue, path: string, config: Config, d: Diagnostics): 
   rejectUnknownFields(v, path, ROUTE_FIELDS, d);
   const route = new Route(requiredString(v, "name", path, d));
   const match = v.get("match");
-  if (match !== null) loadMatch(match!, childPath(path, "match"), route, d);
+  if (match !== null) loadMatch(match, childPath(path, "match"), route, d);
   const routeMapping = loadMapping(v.get("modelMapping"), childPath(path, "modelMapping"), d);
 
   const backends = optionalArray(v, "backends", path, d);
-  if (backends === null || backends!.length == 0) {
+  if (backends === null || backends.length == 0) {
     if (backends !== null || v.get("backends") === null) d.error(childPath(path, "backends"), "must list at least one backend");
     return route;
   }
-  for (let i = 0; i < backends!.length; i++) {
+  for (let i = 0; i < backends.length; i++) {
     const bPath = indexPath(childPath(path, "backends"), i);
-    const b = backends![i];
+    const b = backends[i];
     if (!expectObject(b, bPath, d)) continue;
     rejectUnknownFields(b, bPath, BACKEND_FIELDS, d);
     const providerName = requiredString(b, "provider", bPath, d);
     const weight = <i32>optionalInteger(b, "weight", bPath, d, 1, 1000000, 1, "must be a positive integer (1 to 1000000)");
     const model = optionalString(b, "model", bPath, d);
-    if (model !== null && model!.length == 0) d.error(childPath(bPath, "model"), "must not be empty");
+    if (model !== null && model.length == 0) d.error(childPath(bPath, "model"), "must not be empty");
     const mapping = loadMapping(b.get("modelMapping"), childPath(bPath, "modelMapping"), d);
     if (providerName.length == 0) continue;
     const provider = findProvider(config, providerName);
@@ -214,8 +214,8 @@ function loadRoute(v: JsonValue, path: string, config: Config, d: Diagnostics): 
       d.error(childPath(bPath, "provider"), "no provider named \"" + providerName + "\" (define it under providers)");
       continue;
     }
-    provider!.checkBackend(model, bPath, d);
-    const backend = new Backend(provider!, weight);
+    provider.checkBackend(model, bPath, d);
+    const backend = new Backend(provider, weight);
     backend.model = model;
     backend.mapping = mapping.isEmpty() ? routeMapping : mapping;
     route.backends.push(backend);
@@ -231,7 +231,7 @@ function loadMatch(v: JsonValue, path: string, route: Route, d: Diagnostics): vo
   m.routeName = optionalString(v, "routeName", path, d);
   const host = optionalString(v, "host", path, d);
   if (host !== null) {
-    const h = host!.toLowerCase();
+    const h = host.toLowerCase();
     if (h.startsWith("*.")) m.hostSuffix = h.substring(1);
     else if (h.includes("*")) d.error(childPath(path, "host"), "a wildcard is only allowed as a leading '*.'");
     else m.host = h;
@@ -240,9 +240,9 @@ function loadMatch(v: JsonValue, path: string, route: Route, d: Diagnostics): vo
   if (m.pathPrefix !== null && !m.pathPrefix!.startsWith("/")) d.error(childPath(path, "pathPrefix"), "must start with '/'");
   const headers = optionalArray(v, "headers", path, d);
   if (headers === null) return;
-  for (let i = 0; i < headers!.length; i++) {
+  for (let i = 0; i < headers.length; i++) {
     const hPath = indexPath(childPath(path, "headers"), i);
-    const h = headers![i];
+    const h = headers[i];
     if (!expectObject(h, hPath, d)) continue;
     rejectUnknownFields(h, hPath, HEADER_FIELDS, d);
     const name = requiredString(h, "name", hPath, d).toLowerCase();
@@ -251,9 +251,9 @@ function loadMatch(v: JsonValue, path: string, route: Route, d: Diagnostics): vo
     const present = h.get("present");
     const given = (exact !== null ? 1 : 0) + (prefix !== null ? 1 : 0) + (present !== null ? 1 : 0);
     if (given != 1) { d.error(hPath, "must have exactly one of exact, prefix or present"); continue; }
-    if (present !== null && present!.kind != JsonKind.Bool) { d.error(childPath(hPath, "present"), "must be true or false"); continue; }
-    if (exact !== null) m.headers.push(new HeaderMatch(name, HeaderMatchKind.Exact, exact!));
-    else if (prefix !== null) m.headers.push(new HeaderMatch(name, HeaderMatchKind.Prefix, prefix!));
+    if (present !== null && present.kind != JsonKind.Bool) { d.error(childPath(hPath, "present"), "must be true or false"); continue; }
+    if (exact !== null) m.headers.push(new HeaderMatch(name, HeaderMatchKind.Exact, exact));
+    else if (prefix !== null) m.headers.push(new HeaderMatch(name, HeaderMatchKind.Prefix, prefix));
     else m.headers.push(new HeaderMatch(name, present!.boolValue ? HeaderMatchKind.Present : HeaderMatchKind.Absent, ""));
   }
 }
@@ -261,10 +261,10 @@ function loadMatch(v: JsonValue, path: string, route: Route, d: Diagnostics): vo
 function loadMapping(v: JsonValue | null, path: string, d: Diagnostics): ModelMapping {
   const mapping = new ModelMapping();
   if (v === null) return mapping;
-  if (!expectObject(v!, path, d)) return mapping;
-  for (let i = 0; i < v!.keys.length; i++) {
-    const from = v!.keys[i];
-    const to = v!.items[i];
+  if (!expectObject(v, path, d)) return mapping;
+  for (let i = 0; i < v.keys.length; i++) {
+    const from = v.keys[i];
+    const to = v.items[i];
     const entryPath = path + "[\"" + from + "\"]";
     if (from.length == 0) { d.error(entryPath, "model name must not be empty"); continue; }
     if (from.indexOf("*") >= 0 && from.indexOf("*") != from.length - 1) { d.error(entryPath, "'*' is only allowed at the end (prefix*) or alone"); continue; }

@@ -97,7 +97,7 @@ class Parser {
       const s = this.parseString();
       if (s === null) return null;
       const v = JsonValue.of(JsonKind.String);
-      v.text = s!;
+      v.text = s;
       return v;
     }
     if (c == 0x74 || c == 0x66 || c == 0x6e) return this.parseLiteral();
@@ -190,7 +190,7 @@ class Parser {
     while (true) {
       const item = this.parseValue(depth + 1);
       if (item === null) return null;
-      v.items.push(item!);
+      v.items.push(item);
       this.skipWhitespace();
       const c = this.peek();
       this.pos++;
@@ -210,14 +210,14 @@ class Parser {
       const keyPos = this.pos;
       const key = this.parseString();
       if (key === null) return null;
-      if (v.get(key!) !== null) { this.pos = keyPos; return this.fail("duplicate key \"" + key! + "\""); }
+      if (v.get(key) !== null) { this.pos = keyPos; return this.fail("duplicate key \"" + key + "\""); }
       this.skipWhitespace();
       if (this.peek() != 0x3a) return this.fail("expected ':'");
       this.pos++;
       const item = this.parseValue(depth + 1);
       if (item === null) return null;
-      v.keys.push(key!);
-      v.items.push(item!);
+      v.keys.push(key);
+      v.items.push(item);
       this.skipWhitespace();
       const c = this.peek();
       this.pos++;

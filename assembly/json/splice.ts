@@ -50,7 +50,7 @@ export function jsonString(text: string): string {
     else if (c == 0x09) escape = "\\t";
     else if (c < 0x20) escape = "\\u00" + (c < 0x10 ? "0" : "") + c.toString(16);
     if (escape !== null) {
-      out += text.substring(runStart, i) + escape!;
+      out += text.substring(runStart, i) + escape;
       runStart = i + 1;
     }
   }

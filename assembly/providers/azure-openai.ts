@@ -19,7 +19,7 @@ export class AzureOpenAIProvider extends OpenAIProvider {
   configureExtra(obj: JsonValue, path: string, d: Diagnostics): void {
     this.deployment = optionalString(obj, "deployment", path, d);
     const version = optionalString(obj, "apiVersion", path, d);
-    if (version !== null) this.apiVersion = version!;
+    if (version !== null) this.apiVersion = version;
   }
 
   /** "v1" is Azure's versionless API: /openai/v1/..., model in the body, no deployment in the path. */
@@ -34,7 +34,7 @@ export class AzureOpenAIProvider extends OpenAIProvider {
 
   upstreamPath(op: Operation, fixedModel: string | null): string {
     if (this.usesV1()) return this.basePath + "/v1" + operationPath(op);
-    const deployment = this.deployment !== null ? this.deployment! : (fixedModel !== null ? fixedModel! : "");
+    const deployment = this.deployment !== null ? this.deployment! : (fixedModel !== null ? fixedModel : "");
     return this.basePath + "/deployments/" + encodeURIComponent(deployment) + operationPath(op) +
       "?api-version=" + encodeURIComponent(this.apiVersion);
   }

@@ -11,8 +11,10 @@ export interface BootstrapOptions {
   adminPort?: number;
   /** VM environment: literal values (tests) and names passed through from Envoy's own environment. */
   env?: { values?: Record<string, string>; fromHost?: string[] };
-  /** Send every provider to this loopback server (tests, demo) instead of the real hosts over TLS. */
+  /** Send providers to this loopback server (tests, demo) instead of the real hosts over TLS. */
   mockUpstream?: { address: string; port: number };
+  /** With mockUpstream: only these providers (by name) go to the mock; default all. */
+  mockedProviders?: string[];
   /** Also add a listener without the filter on this port, routing to the same place (benchmarks). */
   bareListenPort?: number;
   /** Extra listeners' own routes (benchmarks). */
@@ -54,6 +56,7 @@ function clusterName(authority: string): string {
 }
 
 function routeConfig(options: BootstrapOptions): { routes: Record<string, unknown>; clusters: Record<string, unknown>[] } {
+  const mocked = (name: string) => options.mockUpstream !== undefined && (options.mockedProviders ?? [name]).includes(name);
   const endpoints = options.pluginConfig.providers.map(providerEndpoint);
   const seen = new Set<string>();
   const virtualHosts: Record<string, unknown>[] = [];
@@ -65,9 +68,9 @@ function routeConfig(options: BootstrapOptions): { routes: Record<string, unknow
     virtualHosts.push({
       name,
       domains: [...new Set([e.authority, e.host, `${e.host}:${e.port}`])],
-      routes: [{ match: { prefix: "/" }, route: { cluster: options.mockUpstream ? "mock_providers" : name, timeout: "300s" } }],
+      routes: [{ match: { prefix: "/" }, route: { cluster: mocked(e.name) ? "mock_providers" : name, timeout: "300s" } }],
     });
-    if (options.mockUpstream) continue;
+    if (mocked(e.name)) continue;
     clusters.push({
       name,
       type: "LOGICAL_DNS",

@@ -1,0 +1,41 @@
+// The example plugin config (envoy/plugin-config.json) and the Envoy config generated from it
+// (envoy/llm-mesh.yaml), which a test keeps in sync.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { bootstrapYaml, BootstrapOptions } from "./bootstrap.js";
+import { PROJECT_ROOT } from "./locate.js";
+
+export const EXAMPLE_PLUGIN_CONFIG_PATH = join(PROJECT_ROOT, "envoy", "plugin-config.json");
+export const EXAMPLE_ENVOY_CONFIG_PATH = join(PROJECT_ROOT, "envoy", "llm-mesh.yaml");
+
+export type PluginConfig = BootstrapOptions["pluginConfig"];
+
+export function examplePluginConfig(): PluginConfig {
+  return JSON.parse(readFileSync(EXAMPLE_PLUGIN_CONFIG_PATH, "utf8"));
+}
+
+/** Every `{ "env": NAME }` key reference in a plugin config. */
+export function keyEnvNames(config: PluginConfig): string[] {
+  const names = new Set<string>();
+  for (const p of config.providers as { apiKeys?: { env?: string }[] }[]) for (const k of p.apiKeys ?? []) if (k.env) names.add(k.env);
+  return [...names];
+}
+
+/** envoy/llm-mesh.yaml: real providers over TLS, keys passed through from Envoy's environment. */
+export function exampleEnvoyYaml(): string {
+  const config = examplePluginConfig();
+  const header = [
+    "# Generated from envoy/plugin-config.json by src-host-tools/envoy/example.ts; a test fails when it drifts.",
+    "# Run from the repository root after `npm run build`, with provider keys in the environment:",
+    "#   OPENAI_API_KEY=… DASHSCOPE_API_KEY=… DEEPSEEK_API_KEY=… envoy -c envoy/llm-mesh.yaml",
+    "# then: curl -s 127.0.0.1:10000/v1/chat/completions -H 'host: llm.local' -d '{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}'",
+    "",
+  ].join("\n");
+  return bootstrapYaml({
+    wasmPath: "build/llm-mesh.wasm",
+    pluginConfig: config,
+    listenPort: 10000,
+    adminPort: 9901,
+    env: { fromHost: keyEnvNames(config) },
+  }, header);
+}

@@ -1,0 +1,47 @@
+// The toolchain's provider catalog (src-host-tools/providers.ts) must match what the module does:
+// one request of every type through the filter, compared with the catalog's endpoint and auth.
+import { describe, expect, it } from "vitest";
+import { PROVIDER_TYPES, providerEndpoint } from "../../src-host-tools/providers.js";
+import { loadFilter } from "../support/filter.js";
+
+const types = Object.keys(PROVIDER_TYPES);
+
+function providerFor(type: string) {
+  const info = PROVIDER_TYPES[type];
+  return {
+    name: `p-${type}`, type,
+    ...(info.host === "" ? { host: `${type}.example.internal` } : {}),
+    ...(type === "azure-openai" ? { apiVersion: "v1" } : {}),
+    apiKeys: [{ value: `key-${type}` }],
+  };
+}
+
+describe("provider catalog", () => {
+  it("lists the same types the module accepts", async () => {
+    const { host } = await loadFilter({ providers: [{ name: "x", type: "no-such-type" }], routes: [{ name: "r", backends: [{ provider: "x" }] }] });
+    const message = host.logText("error").find((l) => l.includes("unknown provider type"))!;
+    const accepted = /accepted: ([^)]*)\)/.exec(message)![1].split(", ");
+    expect(accepted.sort()).toEqual([...types].sort());
+  });
+
+  it.each(types)("%s: authority, base path and auth header agree with the module", async (type) => {
+    const provider = providerFor(type);
+    const { host, configured } = await loadFilter({ providers: [provider], routes: [{ name: "r", backends: [{ provider: provider.name, model: "m" }] }] });
+    expect(configured, host.logText("warn").join("\n")).toBe(true);
+    const stream = host.createStream();
+    stream.sendRequest({ ":method": "POST", ":path": "/v1/chat/completions", ":authority": "client.local" }, '{"messages":[]}');
+    const info = PROVIDER_TYPES[type];
+    expect(stream.requestHeader(":authority")).toBe(providerEndpoint(provider).authority);
+    const expectedPath = type === "azure-openai" ? `${info.basePath}/v1/chat/completions` : `${info.basePath}/chat/completions`;
+    expect(stream.requestHeader(":path")).toBe(expectedPath);
+    const expectedAuth = info.authHeader === "api-key" ? `key-${type}` : `Bearer key-${type}`;
+    expect(stream.requestHeader(info.authHeader)).toBe(expectedAuth);
+  });
+
+  it.each(types)("%s: key requirement agrees with the module", async (type) => {
+    const { apiKeys, ...keyless } = providerFor(type);
+    void apiKeys;
+    const { configured } = await loadFilter({ providers: [keyless], routes: [{ name: "r", backends: [{ provider: keyless.name, model: "m" }] }] });
+    expect(configured).toBe(!PROVIDER_TYPES[type].keyRequired);
+  });
+});
