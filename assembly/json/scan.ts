@@ -7,6 +7,9 @@ const MAX_DEPTH: i32 = 128;
 // Longest key we ever compare after unescaping; longer keys cannot be wanted ones.
 const MAX_KEY_BYTES: i32 = 64;
 const keyScratch: usize = memory.data(MAX_KEY_BYTES * 4);
+const QUOTES = i8x16.splat(0x22);
+const BACKSLASHES = i8x16.splat(0x5c);
+const SPACES = i8x16.splat(0x20);
 
 /** Where one wanted top-level key's value lies in the body, and how often the key appeared. */
 export class ValueSpan {
@@ -67,7 +70,15 @@ class Scanner {
     const end = this.end;
     let escaped = false;
     while (true) {
-      // The hot loop: message text. Only three byte classes matter here.
+      // The hot loop: message text. Only three byte classes matter here: '"', '\\' and controls.
+      // Sixteen bytes a step with SIMD, then byte by byte for the tail.
+      while (p + 16 <= end) {
+        const v = v128.load(p);
+        const special = v128.or(v128.or(i8x16.eq(v, QUOTES), i8x16.eq(v, BACKSLASHES)), i8x16.lt_u(v, SPACES));
+        const mask = i8x16.bitmask(special);
+        if (mask != 0) { p += <usize>ctz(mask); break; }
+        p += 16;
+      }
       while (p < end) {
         const c = load<u8>(p);
         if (c == 0x22 || c == 0x5c || c < 0x20) break;

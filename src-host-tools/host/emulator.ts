@@ -40,7 +40,12 @@ export interface EmulatorOptions {
   random?: (bytes: Uint8Array) => void;
   /** Replaces the host clock (nanoseconds). */
   clock?: () => bigint;
+  /** Record how long each module callback takes (see HostEmulator.timings). */
+  timeCallbacks?: boolean;
 }
+
+/** Time spent inside one kind of module callback, host functions it called included. */
+export interface CallbackTiming { calls: number; nanos: bigint }
 
 interface SharedValue { value: Uint8Array; cas: number }
 interface Metric { type: number; name: string; value: bigint }
@@ -59,6 +64,8 @@ export class HostEmulator {
   tickPeriodMs = 0;
   /** Set once the VM trapped; every later call fails, as in Envoy. */
   trap: VmTrap | null = null;
+  /** Per-callback timings, when EmulatorOptions.timeCallbacks is set. */
+  readonly timings = new Map<string, CallbackTiming>();
 
   private instance!: WebAssembly.Instance;
   private exports!: Record<string, (...args: number[]) => number>;
@@ -73,6 +80,7 @@ export class HostEmulator {
   private readonly minLevel: number;
   private readonly random: (bytes: Uint8Array) => void;
   private readonly clock: () => bigint;
+  private readonly timeCallbacks: boolean;
   private nextMetricId = 1;
   private nextCallToken = 1;
   private callResponse: { headers: HeaderList; body: Uint8Array; trailers: HeaderList } | null = null;
@@ -83,6 +91,7 @@ export class HostEmulator {
     this.minLevel = LogLevel[options.logLevel ?? "trace"];
     this.random = options.random ?? ((b) => randomFillSync(b));
     this.clock = options.clock ?? (() => process.hrtime.bigint());
+    this.timeCallbacks = options.timeCallbacks ?? false;
   }
 
   /** Compiles and instantiates a module from a path or bytes. */
@@ -150,7 +159,14 @@ export class HostEmulator {
     const previous = this.currentContextId;
     if (name.startsWith("proxy_on_") && args.length > 0) this.currentContextId = args[0];
     try {
+      const started = this.timeCallbacks ? process.hrtime.bigint() : 0n;
       const result = fn(...args);
+      if (this.timeCallbacks) {
+        const t = this.timings.get(name) ?? { calls: 0, nanos: 0n };
+        t.calls++;
+        t.nanos += process.hrtime.bigint() - started;
+        this.timings.set(name, t);
+      }
       return typeof result === "number" ? result : 0;
     } catch (error) {
       this.trap = new VmTrap(name, error);
@@ -462,6 +478,8 @@ export class HostEmulator {
 }
 
 function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  if (a.length === 0) return b;
+  if (b.length === 0) return a;
   const out = new Uint8Array(a.length + b.length);
   out.set(a, 0);
   out.set(b, a.length);
