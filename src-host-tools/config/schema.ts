@@ -1,0 +1,81 @@
+// The plugin configuration's schema: the one source of truth for the toolchain. TypeBox makes it
+// both the TypeScript type and a JSON Schema (schema/llm-mesh-config.schema.json, for editors).
+// The filter re-checks the same rules itself at load (assembly/config/load.ts); a test feeds both
+// the same bad configs and compares the fields they name.
+import { Static, Type } from "@sinclair/typebox";
+import { PROVIDER_TYPES } from "../providers.js";
+
+const NonEmpty = (description: string) => Type.String({ minLength: 1, description });
+
+export const ApiKeySchema = Type.Object({
+  value: Type.Optional(Type.String({ minLength: 1, description: "The key itself. Prefer env: a value here ends up in the WasmPlugin object." })),
+  env: Type.Optional(Type.String({ minLength: 1, description: "Name of a VM environment variable holding the key (Envoy vm_config.environment_variables, Istio vmConfig.env)." })),
+}, { additionalProperties: false, description: "Exactly one of value or env." });
+
+const BodyFields = (description: string) => Type.Record(Type.String(), Type.Unknown(), { description });
+
+export const ProviderSchema = Type.Object({
+  name: NonEmpty("Unique name that backends refer to."),
+  type: Type.Union(Object.keys(PROVIDER_TYPES).map((t) => Type.Literal(t)), { description: "Provider type." }),
+  host: Type.Optional(NonEmpty("Host name without scheme, port or path; overrides the type's default.")),
+  port: Type.Optional(Type.Integer({ minimum: 1, maximum: 65535, description: "Port; written into :authority. 443 or none means TLS upstream." })),
+  basePath: Type.Optional(Type.String({ pattern: "^(/.*[^/])?$", description: "Path prefix before /chat/completions, e.g. /v1; empty for none." })),
+  apiKeys: Type.Optional(Type.Array(ApiKeySchema, { description: "Keys, used in turn." })),
+  defaults: Type.Optional(BodyFields("Body fields set when the client left them out; model is the default model.")),
+  overrides: Type.Optional(BodyFields("Body fields always set, replacing the client's; model is forced.")),
+  deployment: Type.Optional(NonEmpty("azure-openai: the deployment in the path; default: the backend's model.")),
+  apiVersion: Type.Optional(NonEmpty("azure-openai: api-version query value, or \"v1\" for the versionless API.")),
+}, { additionalProperties: false });
+
+export const HeaderMatchSchema = Type.Object({
+  name: NonEmpty("Header name (case-insensitive)."),
+  exact: Type.Optional(Type.String()),
+  prefix: Type.Optional(Type.String()),
+  present: Type.Optional(Type.Boolean({ description: "true: the header must be present; false: absent." })),
+}, { additionalProperties: false, description: "Exactly one of exact, prefix or present." });
+
+export const MatchSchema = Type.Object({
+  routeName: Type.Optional(Type.String({ description: "Envoy's route name (xds.route_name)." })),
+  host: Type.Optional(Type.String({ description: "Request host, exact or *.suffix; the port is ignored." })),
+  pathPrefix: Type.Optional(Type.String({ pattern: "^/", description: "Request path prefix." })),
+  headers: Type.Optional(Type.Array(HeaderMatchSchema)),
+}, { additionalProperties: false, description: "All given conditions must hold." });
+
+const ModelMappingSchema = Type.Record(Type.String(), Type.String({ minLength: 1 }), {
+  description: "Client model -> upstream model. Keys: exact names, prefix* or *; exact wins, then the longest prefix, then *.",
+});
+
+export const BackendSchema = Type.Object({
+  provider: NonEmpty("Name of a provider."),
+  model: Type.Optional(NonEmpty("Model for this backend; wins over any mapping.")),
+  weight: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000000, description: "Relative weight (default 1)." })),
+  modelMapping: Type.Optional(ModelMappingSchema),
+}, { additionalProperties: false });
+
+export const RouteSchema = Type.Object({
+  name: NonEmpty("Unique name."),
+  match: Type.Optional(MatchSchema),
+  backends: Type.Array(BackendSchema, { minItems: 1 }),
+  modelMapping: Type.Optional(ModelMappingSchema),
+}, { additionalProperties: false, description: "First matching route wins." });
+
+export const ConfigSchema = Type.Object({
+  providers: Type.Array(ProviderSchema, { minItems: 1 }),
+  routes: Type.Array(RouteSchema, { minItems: 1 }),
+  maxRequestBodyBytes: Type.Optional(Type.Integer({ minimum: 1, maximum: 1073741824, description: "Larger bodies get 413 (default 8 MiB)." })),
+  responseHeaders: Type.Optional(Type.Boolean({ description: "Add x-llm-mesh-provider / x-llm-mesh-model to responses (default true)." })),
+}, {
+  $id: "https://llm-mesh.dev/schema/llm-mesh-config.schema.json",
+  title: "llm-mesh plugin configuration",
+  additionalProperties: false,
+});
+
+export type LlmMeshConfig = Static<typeof ConfigSchema>;
+export type ProviderConfig = Static<typeof ProviderSchema>;
+export type RouteConfig = Static<typeof RouteSchema>;
+export type BackendConfig = Static<typeof BackendSchema>;
+
+/** The JSON Schema file users point their editor at. */
+export function jsonSchemaText(): string {
+  return JSON.stringify({ $schema: "http://json-schema.org/draft-07/schema#", ...ConfigSchema }, null, 2) + "\n";
+}
