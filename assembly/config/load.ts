@@ -55,6 +55,15 @@ export function loadConfig(text: string, env: Map<string, string>): LoadResult {
   config.responseHeaders = optionalBool(root, "responseHeaders", "", d, true);
 
   const providers = optionalArray(root, "providers", "", d);
+  // Names of every provider entry, valid or not, so a refused provider is reported once, not again
+  // by each backend that names it.
+  const declared = new Set<string>();
+  if (providers !== null) {
+    for (let i = 0; i < providers.length; i++) {
+      const n = providers[i].get("name");
+      if (n !== null && n.kind == JsonKind.String) declared.add(n.text);
+    }
+  }
   if (providers === null || providers.length == 0) {
     if (root.get("providers") === null || (providers !== null && providers.length == 0)) d.error("providers", "must list at least one provider");
   } else {
@@ -73,7 +82,7 @@ export function loadConfig(text: string, env: Map<string, string>): LoadResult {
     if (root.get("routes") === null || (routes !== null && routes.length == 0)) d.error("routes", "must list at least one route");
   } else {
     for (let i = 0; i < routes.length; i++) {
-      const r = loadRoute(routes[i], indexPath("routes", i), config, d);
+      const r = loadRoute(routes[i], indexPath("routes", i), config, declared, d);
       if (r === null) continue;
       for (let j = 0; j < config.routes.length; j++) {
         if (config.routes[j].name == r.name) d.error(indexPath("routes", i) + ".name", "duplicate route name \"" + r.name + "\"");
@@ -185,7 +194,7 @@ function findProvider(config: Config, name: string): Provider | null {
   return null;
 }
 
-function loadRoute(v: JsonValue, path: string, config: Config, d: Diagnostics): Route | null {
+function loadRoute(v: JsonValue, path: string, config: Config, declared: Set<string>, d: Diagnostics): Route | null {
   if (!expectObject(v, path, d)) return null;
   rejectUnknownFields(v, path, ROUTE_FIELDS, d);
   const route = new Route(requiredString(v, "name", path, d));
@@ -211,7 +220,7 @@ function loadRoute(v: JsonValue, path: string, config: Config, d: Diagnostics): 
     if (providerName.length == 0) continue;
     const provider = findProvider(config, providerName);
     if (provider === null) {
-      d.error(childPath(bPath, "provider"), "no provider named \"" + providerName + "\" (define it under providers)");
+      if (!declared.has(providerName)) d.error(childPath(bPath, "provider"), "no provider named \"" + providerName + "\" (define it under providers)");
       continue;
     }
     provider.checkBackend(model, bPath, d);

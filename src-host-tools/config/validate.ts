@@ -156,9 +156,20 @@ function checkMapping(mapping: Record<string, string> | undefined, path: string,
   }
 }
 
-/** Parses JSON or YAML text (YAML is a superset; JSON errors keep their positions). */
+/**
+ * Parses JSON or YAML text. Text that looks like JSON is parsed as strict JSON, as the filter will:
+ * YAML would quietly accept `{providers: []}`, which Envoy then refuses.
+ */
 export function parseConfigText(text: string): { value?: unknown; error?: string } {
-  if (text.trim() === "") return { error: "is empty; give at least one provider and one route" };
+  const trimmed = text.trim();
+  if (trimmed === "") return { error: "is empty; give at least one provider and one route" };
+  if (trimmed.startsWith("{") || trimmed.startsWith("[")) {
+    try {
+      return { value: JSON.parse(trimmed) };
+    } catch (error) {
+      return { error: `is not valid JSON: ${(error as Error).message}` };
+    }
+  }
   try {
     return { value: parseYaml(text, { uniqueKeys: true, prettyErrors: true }) };
   } catch (error) {

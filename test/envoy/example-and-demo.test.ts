@@ -11,13 +11,14 @@ describe("envoy/llm-mesh.yaml and the demo", () => {
     expect(out.stdout + out.stderr).toContain("configuration '" + EXAMPLE_ENVOY_CONFIG_PATH + "' OK");
   });
 
-  it("npm start --once answers the three sample requests through Envoy", () => {
+  it("npm start --once answers a sample request for every route through Envoy", () => {
     // Keys unset so every provider is served by the local mock.
     const env = { ...process.env, OPENAI_API_KEY: "", DASHSCOPE_API_KEY: "", DEEPSEEK_API_KEY: "" };
     const out = spawnSync("npx", ["tsx", "src-host-tools/demo.ts", "--port", "0", "--once"], { cwd: PROJECT_ROOT, encoding: "utf8", env, timeout: 90_000 });
     expect(out.status, out.stderr).toBe(0);
-    expect(out.stdout).toMatch(/70\/30 split between OpenAI and DeepSeek: HTTP 200 provider=(openai|deepseek) model=(gpt-4o-mini|deepseek-chat)/);
-    expect(out.stdout).toContain("ASM example: subscriber gets qwen-turbo: HTTP 200 provider=dashscope model=qwen-turbo");
-    expect(out.stdout).toContain("client key replaced: HTTP 200 provider=openai model=gpt-4o");
+    expect(out.stdout).toMatch(/route split: HTTP 200 provider=(openai|deepseek) model=(gpt-4o-mini|deepseek-chat)/);
+    expect(out.stdout).toContain("route vip-route: HTTP 200 provider=dashscope model=qwen-turbo");
+    expect(out.stdout).toContain("route dashscope: HTTP 200 provider=dashscope model=qwen-1.8b-chat");
+    expect(out.stdout).toContain("route mapped: HTTP 200 provider=openai model=gpt-4o");
   });
 });

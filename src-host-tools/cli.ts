@@ -1,0 +1,113 @@
+// The llm-mesh command table. Each command lives in commands/<name>.ts and takes a cwd so tests can
+// aim it at a temp folder. One catch at the bottom turns errors into exit codes: 1 for the user's
+// input (the message says what to do next), 2 for anything else.
+import { Command, InvalidArgumentError, Option } from "commander";
+import { build } from "./commands/build.js";
+import { importAsmCommand } from "./commands/import-asm.js";
+import { manifests } from "./commands/manifests.js";
+import { push } from "./commands/push.js";
+import { schema } from "./commands/schema.js";
+import { validate } from "./commands/validate.js";
+import { envoyCommand } from "./commands/envoy.js";
+import { UserError } from "./errors.js";
+
+const cwd = process.cwd();
+const int = (name: string) => (v: string) => {
+  const n = Number(v);
+  if (!Number.isInteger(n)) throw new InvalidArgumentError(`${name} must be an integer`);
+  return n;
+};
+
+const program = new Command()
+  .name("llm-mesh")
+  .description("Build, check, ship and run the llm-mesh Proxy-Wasm filter for Envoy and Istio.")
+  .showHelpAfterError("(add --help for usage)")
+  .exitOverride();
+
+program.command("build")
+  .description("compile the filter to build/llm-mesh.wasm (release: -O3, SIMD)")
+  .option("--debug", "build the debug variant (names, assertions)")
+  .action(async (o) => { await build({ cwd, target: o.debug ? "debug" : "release" }); });
+
+program.command("validate")
+  .description("check plugin config files (JSON or YAML): every problem, with its path and a hint")
+  .argument("<files...>", "config files")
+  .option("--json", "print the results as JSON")
+  .action(async (files: string[], o) => { await validate({ cwd, files, json: o.json }); });
+
+program.command("schema")
+  .description("write the config JSON Schema for editor completion")
+  .option("-o, --out <file>", "where to write it", "schema/llm-mesh-config.schema.json")
+  .action(async (o) => { await schema({ cwd, out: o.out }); });
+
+program.command("push")
+  .description("push the module as an OCI image Istio can pull; prints the digest-pinned oci:// URL")
+  .argument("<reference>", "REGISTRY/REPOSITORY[:TAG], e.g. ghcr.io/acme/llm-mesh:0.1.0")
+  .option("--wasm <file>", "module to push", "build/llm-mesh.wasm")
+  .addOption(new Option("--layout <layout>", "image layout").choices(["compat", "artifact"]).default("compat"))
+  .option("--plain-http", "talk to the registry over plain HTTP (local registries)")
+  .option("-u, --username <name>", "registry user (or LLM_MESH_REGISTRY_USERNAME, or docker login)")
+  .option("-p, --password <secret>", "registry password or token (or LLM_MESH_REGISTRY_PASSWORD)")
+  .option("--chunk-size <bytes>", "upload blobs larger than this in chunks", int("--chunk-size"))
+  .action(async (reference: string, o) => {
+    await push({ cwd, reference, wasm: o.wasm, layout: o.layout, plainHttp: o.plainHttp, username: o.username, password: o.password, chunkSize: o.chunkSize });
+  });
+
+program.command("manifests")
+  .description("emit the Istio objects: WasmPlugin, ServiceEntry/DestinationRule per provider, egress gateway objects")
+  .requiredOption("-c, --config <file>", "plugin config (JSON or YAML)")
+  .requiredOption("--image <oci-url>", "oci://REGISTRY/REPOSITORY, as pushed")
+  .requiredOption("--digest <sha256:…>", "image manifest digest printed by llm-mesh push")
+  .addOption(new Option("--mode <mode>", "placement").choices(["sidecar", "gateway", "egress"]).default("sidecar"))
+  .option("--selector <key=value...>", "workload labels (sidecar: the LLM clients; gateway/egress: the gateway pods)")
+  .option("--target-ref <Kind/name...>", "gateway mode: Gateway API targetRefs instead of a selector")
+  .option("-n, --namespace <ns>", "namespace for the objects")
+  .option("--name <name>", "WasmPlugin name and pluginName", "llm-mesh")
+  .addOption(new Option("--phase <phase>", "filter phase; STATS runs after Istio authn/authz").choices(["AUTHN", "AUTHZ", "STATS", "UNSPECIFIED_PHASE"]).default("STATS"))
+  .option("--priority <n>", "order within the phase", int("--priority"))
+  .option("--fail-open", "let traffic through when the module cannot load (default: fail closed)")
+  .addOption(new Option("--pull-policy <policy>").choices(["IfNotPresent", "Always"]).default("IfNotPresent"))
+  .option("--pull-secret <name>", "imagePullSecret for a private registry")
+  .option("--key-secret <name>", "Secret holding the provider keys", "llm-mesh-provider-keys")
+  .option("--egress-service <fqdn>", "egress mode: the egress gateway Service", "istio-egressgateway.istio-system.svc.cluster.local")
+  .option("-o, --out <file>", "write to a file instead of stdout")
+  .action(async (o) => {
+    await manifests({
+      cwd, config: o.config, image: o.image, digest: o.digest, mode: o.mode, namespace: o.namespace, name: o.name,
+      selector: o.selector, targetRef: o.targetRef, phase: o.phase, priority: o.priority, failOpen: o.failOpen,
+      pullPolicy: o.pullPolicy, pullSecret: o.pullSecret, keySecret: o.keySecret, egressService: o.egressService, out: o.out,
+    });
+  });
+
+program.command("import-asm")
+  .description("convert Alibaba ASM LLMProvider/LLMRoute YAML to an llm-mesh config (and manifests)")
+  .argument("<files...>", "ASM YAML files")
+  .option("-o, --out <file>", "write the llm-mesh config here (default: stdout)")
+  .option("--manifests <file>", "also write Istio manifests for the inferred placement (needs --image and --digest)")
+  .option("--image <oci-url>", "oci://REGISTRY/REPOSITORY")
+  .option("--digest <sha256:…>", "image manifest digest from llm-mesh push")
+  .action(async (files: string[], o) => {
+    await importAsmCommand({ cwd, files, out: o.out, manifestsOut: o.manifests, image: o.image, digest: o.digest });
+  });
+
+program.command("envoy")
+  .description("run a local Envoy with the filter and a plugin config (as npm start does)")
+  .option("-c, --config <file>", "plugin config (default: envoy/plugin-config.json)")
+  .option("--port <n>", "listen on 127.0.0.1:PORT (0: any free port)", int("--port"), 10000)
+  .option("--mock", "serve every provider from local mocks instead of the real hosts")
+  .option("--once", "send one sample request per route, print the answers and exit")
+  .action(async (o) => { await envoyCommand({ cwd, config: o.config, port: o.port, mock: o.mock, once: o.once }); });
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  const code = (error as { code?: string }).code;
+  if (code === "commander.helpDisplayed" || code === "commander.version" || code === "commander.help") process.exit(0);
+  if (code?.startsWith("commander.")) process.exit(1); // commander already printed what was wrong
+  if (error instanceof UserError) {
+    console.error(`llm-mesh: ${error.message}`);
+    process.exit(1);
+  }
+  console.error(`llm-mesh: internal error: ${(error as Error).stack ?? error}\nplease report this with the command you ran`);
+  process.exit(2);
+}

@@ -1,0 +1,106 @@
+// `llm-mesh envoy`: run real Envoy locally with the filter and a plugin config. Providers whose
+// keys are all in the environment are called for real over TLS; the others (or all, with --mock)
+// are served by local mock providers, so it works offline. `npm start` runs this on the example.
+import { request } from "node:http";
+import { join, resolve } from "node:path";
+import { bootstrapYaml } from "../envoy/bootstrap.js";
+import { locateEnvoy, PROJECT_ROOT } from "../envoy/locate.js";
+import { startEnvoy } from "../envoy/process.js";
+import { startMockProviders } from "../mock/providers.js";
+import { formatProblem, validateConfigText } from "../config/validate.js";
+import { readUserFile, UserError } from "../errors.js";
+import type { LlmMeshConfig, RouteConfig } from "../config/schema.js";
+
+export interface EnvoyCommandOptions { cwd: string; config?: string; port?: number; mock?: boolean; once?: boolean; log?: (line: string) => void }
+
+interface Sample { route: string; host: string; path: string; headers: Record<string, string>; body: Record<string, unknown> }
+
+/** One request that the route (and no earlier one) should take, or undefined if none can be made. */
+function sampleFor(route: RouteConfig, config: LlmMeshConfig): Sample | undefined {
+  const m = route.match ?? {};
+  if (m.routeName) return undefined; // set by Envoy's route table, not by a client
+  const host = m.host ? m.host.replace(/^\*\./, "sample.") : `${route.name}.llm.local`;
+  const path = `${(m.pathPrefix ?? "/").replace(/\/$/, "")}/v1/chat/completions`;
+  const headers: Record<string, string> = {};
+  for (const h of m.headers ?? []) {
+    if (h.exact !== undefined) headers[h.name] = h.exact;
+    else if (h.prefix !== undefined) headers[h.name] = `${h.prefix}sample`;
+    else if (h.present) headers[h.name] = "1";
+  }
+  const needsModel = route.backends.some((b) => {
+    const p = config.providers.find((x) => x.name === b.provider);
+    return !b.model && !p?.defaults?.model && !p?.overrides?.model;
+  });
+  return { route: route.name, host, path, headers, body: { ...(needsModel ? { model: "gpt-4" } : {}), messages: [{ role: "user", content: "Say hello" }] } };
+}
+
+function post(base: string, s: Sample): Promise<{ status: number; headers: Record<string, unknown>; text: string }> {
+  const url = new URL(base);
+  const body = JSON.stringify(s.body);
+  return new Promise((resolvePost, reject) => {
+    const req = request({ host: url.hostname, port: url.port, path: s.path, method: "POST",
+      headers: { host: s.host, "content-type": "application/json", "content-length": Buffer.byteLength(body), ...s.headers } }, (res) => {
+      let text = "";
+      res.on("data", (d) => { text += d; });
+      res.on("end", () => resolvePost({ status: res.statusCode ?? 0, headers: res.headers, text }));
+    });
+    req.on("error", reject);
+    req.end(body);
+  });
+}
+
+export async function envoyCommand(options: EnvoyCommandOptions): Promise<void> {
+  const log = options.log ?? console.log;
+  const configPath = resolve(options.cwd, options.config ?? join(PROJECT_ROOT, "envoy", "plugin-config.json"));
+  const checked = validateConfigText(await readUserFile(configPath, "config file"));
+  if (checked.errors.length > 0) throw new UserError(`${configPath} is invalid:\n${checked.errors.map((e) => `  ${formatProblem(e)}`).join("\n")}\nfix it (llm-mesh validate) and run again`);
+  const config = checked.config!;
+  const envNames = (p: LlmMeshConfig["providers"][number]) => (p.apiKeys ?? []).flatMap((k) => (k.env ? [k.env] : []));
+  const live = options.mock ? [] : config.providers.filter((p) => envNames(p).length > 0 && envNames(p).every((n) => (process.env[n] ?? "") !== ""));
+  const mocked = config.providers.filter((p) => !live.includes(p));
+  const wasmPath = join(PROJECT_ROOT, "build", "llm-mesh.wasm");
+
+  const envoyBinary = locateEnvoy();
+  const mock = await startMockProviders(mocked);
+  const demoKeys = Object.fromEntries(mocked.flatMap((p) => envNames(p).map((n) => [n, `mock-key-for-${p.name}`])));
+  let envoy;
+  try {
+    envoy = await startEnvoy({
+      envoyPath: envoyBinary.path,
+      config: bootstrapYaml({
+        wasmPath, pluginConfig: config, listenPort: options.port ?? 10000,
+        env: { values: demoKeys, fromHost: live.flatMap(envNames) },
+        mockUpstream: { address: "127.0.0.1", port: mock.port },
+        mockedProviders: mocked.map((p) => p.name),
+      }),
+    });
+  } catch (error) {
+    await mock.close();
+    throw new UserError(`Envoy did not start: ${(error as Error).message}`);
+  }
+  const samples = config.routes.map((r) => sampleFor(r, config)).filter((s): s is Sample => s !== undefined);
+  log(`llm-mesh: Envoy ${envoyBinary.version} with the llm-mesh filter on ${envoy.url} (config ${configPath})`);
+  log(`  real providers (keys found in the environment): ${live.map((p) => p.name).join(", ") || "none"}`);
+  log(`  local mock providers: ${mocked.map((p) => p.name).join(", ") || "none"}`);
+  log("\nTry:");
+  for (const s of samples) {
+    const flags = Object.entries(s.headers).map(([k, v]) => ` -H '${k}: ${v}'`).join("");
+    log(`  # route ${s.route}\n  curl -si ${envoy.url}${s.path} -H 'host: ${s.host}'${flags} -d '${JSON.stringify(s.body)}'\n`);
+  }
+  const shutdown = async () => { await envoy.stop(); await mock.close(); };
+  if (options.once) {
+    try {
+      for (const s of samples) {
+        const reply = await post(envoy.url, s);
+        log(`route ${s.route}: HTTP ${reply.status} provider=${reply.headers["x-llm-mesh-provider"]} model=${reply.headers["x-llm-mesh-model"]}\n  ${reply.text.slice(0, 240)}`);
+      }
+    } finally {
+      await shutdown();
+    }
+    return;
+  }
+  log("Ctrl-C to stop.");
+  await new Promise<void>((resolveWait) => {
+    for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => { void shutdown().then(() => resolveWait()); });
+  });
+}

@@ -1,0 +1,43 @@
+// Invalid plugin configs and the fields each must be refused for. The filter (test/unit/config.test.ts)
+// and the toolchain validator (test/unit/validate.test.ts) are both held to this table.
+export const provider = { name: "oa", type: "openai", apiKeys: [{ value: "secret-value-1" }] };
+export const route = { name: "r", backends: [{ provider: "oa" }] };
+export const valid = { providers: [provider], routes: [route] };
+
+export interface BadConfigRow { name: string; config: unknown; fields: string[] }
+
+export const BAD_CONFIGS: BadConfigRow[] = [
+  { name: "empty config", config: "", fields: ["(config): is empty"] },
+  { name: "not JSON", config: "{providers: []}", fields: ["(config): is not valid JSON: expected a key in double quotes at line 1, column 2"] },
+  { name: "not an object", config: "[]", fields: ["(config): must be an object"] },
+  { name: "unknown top-level field", config: { ...valid, routs: [] }, fields: ["routs: unknown field (accepted: providers, routes, maxRequestBodyBytes, responseHeaders)"] },
+  { name: "no providers, no routes", config: {}, fields: ["providers: must list at least one provider", "routes: must list at least one route"] },
+  { name: "unknown provider type", config: { providers: [{ ...provider, type: "opneai" }], routes: [route] },
+    fields: ['providers[0].type: unknown provider type "opneai" (accepted: openai, azure-openai, dashscope'] },
+  { name: "missing key for a type that needs one", config: { providers: [{ name: "oa", type: "openai" }], routes: [route] }, fields: ["providers[0].apiKeys: is required for type openai"] },
+  { name: "key with both value and env", config: { providers: [{ ...provider, apiKeys: [{ value: "secret-value-2", env: "X" }] }], routes: [route] },
+    fields: ["providers[0].apiKeys[0]: must have exactly one of value or env"] },
+  { name: "host required for self-hosted types", config: { providers: [{ name: "v", type: "vllm" }], routes: [{ name: "r", backends: [{ provider: "v" }] }] },
+    fields: ["providers[0].host: is required for type vllm"] },
+  { name: "host with a scheme", config: { providers: [{ ...provider, host: "https://api.openai.com" }], routes: [route] }, fields: ["providers[0].host: must be a bare host name"] },
+  { name: "bad port and base path", config: { providers: [{ ...provider, port: 70000, basePath: "v1/" }], routes: [route] },
+    fields: ["providers[0].port: must be an integer from 1 to 65535", "providers[0].basePath: must start with '/'"] },
+  { name: "duplicate provider and route names", config: { providers: [provider, provider], routes: [route, route] },
+    fields: ['providers[1].name: duplicate provider name "oa"', 'routes[1].name: duplicate route name "r"'] },
+  { name: "zero weight, as in the issue", config: { providers: [provider], routes: [route, { name: "s", backends: [{ provider: "oa", weight: 0 }] }] },
+    fields: ["routes[1].backends[0].weight: must be a positive integer"] },
+  { name: "fractional weight", config: { providers: [provider], routes: [{ name: "r", backends: [{ provider: "oa", weight: 1.5 }] }] }, fields: ["routes[0].backends[0].weight: must be a positive integer"] },
+  { name: "backend names an unknown provider", config: { providers: [provider], routes: [{ name: "r", backends: [{ provider: "nope" }] }] },
+    fields: ['routes[0].backends[0].provider: no provider named "nope"'] },
+  { name: "route without backends", config: { providers: [provider], routes: [{ name: "r", backends: [] }] }, fields: ["routes[0].backends: must list at least one backend"] },
+  { name: "header match with two conditions", config: { providers: [provider], routes: [{ ...route, match: { headers: [{ name: "x", exact: "a", prefix: "b" }] } }] },
+    fields: ["routes[0].match.headers[0]: must have exactly one of exact, prefix or present"] },
+  { name: "misplaced wildcards", config: { providers: [provider], routes: [{ ...route, match: { host: "api.*.com" }, modelMapping: { "g*pt": "x" } }] },
+    fields: ["routes[0].match.host: a wildcard is only allowed as a leading '*.'", 'routes[0].modelMapping["g*pt"]: \'*\' is only allowed at the end'] },
+  { name: "azure without a deployment", config: { providers: [{ name: "az", type: "azure-openai", host: "a.openai.azure.com", apiKeys: [{ value: "secret-value-3" }] }],
+    routes: [{ name: "r", backends: [{ provider: "az" }] }] }, fields: ['routes[0].backends[0].model: is required for azure-openai provider "az"'] },
+  { name: "field of another type", config: { providers: [{ ...provider, deployment: "x" }], routes: [route] }, fields: ["providers[0].deployment: unknown field"] },
+  { name: "non-string default model", config: { providers: [{ ...provider, defaults: { model: 5 } }], routes: [route] }, fields: ["providers[0].defaults.model: must be a non-empty string"] },
+  { name: "limit out of range", config: { ...valid, maxRequestBodyBytes: 0 }, fields: ["maxRequestBodyBytes: must be an integer from 1 to 1073741824"] },
+];
+

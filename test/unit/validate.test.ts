@@ -1,0 +1,82 @@
+// The toolchain's validator: every problem with its path, warnings apart from errors, the
+// generated JSON Schema kept fresh, and agreement with the filter's own load-time check.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { jsonSchemaText } from "../../src-host-tools/config/schema.js";
+import { formatProblem, validateConfig, validateConfigText } from "../../src-host-tools/config/validate.js";
+import { PROJECT_ROOT } from "../../src-host-tools/envoy/locate.js";
+import { BAD_CONFIGS, provider, route } from "../support/bad-configs.js";
+import { loadFilter } from "../support/filter.js";
+
+const text = (config: unknown) => (typeof config === "string" ? config : JSON.stringify(config));
+
+describe("llm-mesh validate", () => {
+  it("schema/llm-mesh-config.schema.json is up to date (run npx llm-mesh schema)", () => {
+    expect(readFileSync(join(PROJECT_ROOT, "schema", "llm-mesh-config.schema.json"), "utf8")).toBe(jsonSchemaText());
+  });
+
+  it("reports every problem at once, each with its path", () => {
+    const result = validateConfig({
+      providers: [{ name: "oa", type: "openai", apiKeys: [{ env: "OPENAI_API_KEY" }], colour: "red" }],
+      routes: [
+        { name: "all", backends: [{ provider: "oa", weight: 0 }] },
+        { name: "late", match: { host: "x.example" }, backends: [{ provider: "ghost" }] },
+      ],
+    });
+    expect(result.errors.map(formatProblem)).toEqual(expect.arrayContaining([
+      expect.stringMatching(/^providers\[0\]\.colour: unknown field \(accepted: name, type, host/),
+      "routes[0].backends[0].weight: must be a positive integer (1 to 1000000)",
+      expect.stringMatching(/^routes\[1\]\.backends\[0\]\.provider: no provider named "ghost" \(define it under providers/),
+      expect.stringMatching(/^routes\[1\]: is unreachable: routes\[0\] \("all"\) matches every request \(move the catch-all route last\)/),
+    ]));
+    expect(result.errors).toHaveLength(4);
+  });
+
+  it.each([
+    ["inline key", { providers: [provider], routes: [route] }, "providers[0].apiKeys[0].value: key given inline"],
+    ["mapping never used", { providers: [provider], routes: [{ name: "r", backends: [{ provider: "oa", model: "m", modelMapping: { "*": "x" } }] }] }, "routes[0].backends[0].modelMapping: is never used"],
+    ["route mapping never used", { providers: [provider], routes: [{ name: "r", modelMapping: { a: "b" }, backends: [{ provider: "oa", model: "m" }] }] }, "routes[0].modelMapping: is never used"],
+  ])("warns, without failing, on %s", (_name, config, warning) => {
+    const result = validateConfig(config);
+    expect(result.errors).toEqual([]);
+    expect(result.warnings.map(formatProblem).join("\n")).toContain(warning);
+  });
+
+  it.each([
+    ["the same match twice", [{ name: "a", match: { host: "h" }, backends: [{ provider: "oa" }] }, { name: "b", match: { host: "H" }, backends: [{ provider: "oa" }] }], "routes[1]: is unreachable: routes[0] has the same match"],
+    ["a route after a catch-all", [{ name: "a", match: { pathPrefix: "/" }, backends: [{ provider: "oa" }] }, { name: "b", match: { host: "h" }, backends: [{ provider: "oa" }] }], "routes[1]: is unreachable: routes[0]"],
+  ])("refuses unreachable routes: %s", (_name, routes, error) => {
+    expect(validateConfig({ providers: [provider], routes }).errors.map(formatProblem).join("\n")).toContain(error);
+  });
+
+  it("reads YAML as well as JSON, with the same paths", () => {
+    const yaml = "providers:\n  - name: oa\n    type: openai\n    apiKeys: [{env: OPENAI_API_KEY}]\nroutes:\n  - name: r\n    backends:\n      - provider: oa\n        weight: -1\n";
+    expect(validateConfigText(yaml).errors.map(formatProblem)).toEqual(["routes[0].backends[0].weight: must be a positive integer (1 to 1000000)"]);
+    expect(validateConfigText("providers: [").errors[0].message).toMatch(/^is not valid JSON or YAML/);
+  });
+
+  it("accepts the example config without warnings", () => {
+    const result = validateConfigText(readFileSync(join(PROJECT_ROOT, "envoy", "plugin-config.json"), "utf8"));
+    expect(result.errors).toEqual([]);
+    expect(result.warnings).toEqual([]);
+  });
+
+  /** Field paths named by a list of "path: message" lines. */
+  const fieldsOf = (lines: string[]) => new Set(lines.map((l) => l.slice(0, l.indexOf(": "))));
+
+  it.each(BAD_CONFIGS)("agrees with the filter on $name", async ({ config }) => {
+    const { host, configured } = await loadFilter(config);
+    expect(configured).toBe(false);
+    const filterLines = host.logText("error").filter((l) => l.includes("config error: ")).map((l) => l.slice(l.indexOf("config error: ") + "config error: ".length));
+    const toolchain = validateConfigText(text(config));
+    const toolLines = toolchain.errors.map(formatProblem);
+    const filterFields = fieldsOf(filterLines);
+    const toolFields = fieldsOf(toolLines);
+    // Every field the filter refuses, the toolchain names too.
+    for (const f of filterFields) expect([...toolFields], `toolchain misses ${f}`).toContain(f);
+    // The toolchain names more only for checks the filter leaves to it (reachability).
+    const extra = toolLines.filter((l) => !filterFields.has(l.slice(0, l.indexOf(": "))));
+    for (const l of extra) expect(l).toMatch(/is unreachable/);
+  });
+});
