@@ -70,12 +70,13 @@ program.command("manifests")
   .option("--pull-secret <name>", "imagePullSecret for a private registry")
   .option("--key-secret <name>", "Secret holding the provider keys", "llm-mesh-provider-keys")
   .option("--egress-service <fqdn>", "egress mode: the egress gateway Service", "istio-egressgateway.istio-system.svc.cluster.local")
+  .option("--gateway <ns/name>", "gateway mode: the Istio Gateway to bind provider routes to")
   .option("-o, --out <file>", "write to a file instead of stdout")
   .action(async (o) => {
     await manifests({
       cwd, config: o.config, image: o.image, digest: o.digest, mode: o.mode, namespace: o.namespace, name: o.name,
       selector: o.selector, targetRef: o.targetRef, phase: o.phase, priority: o.priority, failOpen: o.failOpen,
-      pullPolicy: o.pullPolicy, pullSecret: o.pullSecret, keySecret: o.keySecret, egressService: o.egressService, out: o.out,
+      pullPolicy: o.pullPolicy, pullSecret: o.pullSecret, keySecret: o.keySecret, egressService: o.egressService, gateway: o.gateway, out: o.out,
     });
   });
 

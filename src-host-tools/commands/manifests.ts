@@ -4,7 +4,7 @@ import { resolve } from "node:path";
 import { stringify } from "yaml";
 import { formatProblem, validateConfigText } from "../config/validate.js";
 import { readUserFile, UserError } from "../errors.js";
-import { allObjects, keyEnvNames, keyEnvPatch, ManifestOptions, Placement } from "../manifests/istio.js";
+import { allObjects, egressUnreachableRoutes, keyEnvNames, keyEnvPatch, ManifestOptions, Placement } from "../manifests/istio.js";
 import { LlmMeshConfig } from "../config/schema.js";
 
 export interface ManifestsCommandOptions {
@@ -24,6 +24,7 @@ export interface ManifestsCommandOptions {
   pullSecret?: string;
   keySecret?: string;
   egressService?: string;
+  gateway?: string;
   out?: string;
   log?: (line: string) => void;
 }
@@ -37,7 +38,7 @@ function parseLabels(pairs: string[] | undefined, flag: string): Record<string, 
   }));
 }
 
-export function placementFrom(o: Pick<ManifestsCommandOptions, "mode" | "selector" | "targetRef" | "egressService">): Placement {
+export function placementFrom(o: Pick<ManifestsCommandOptions, "mode" | "selector" | "targetRef" | "egressService" | "gateway">): Placement {
   const selector = parseLabels(o.selector, "--selector");
   const mode = o.mode ?? "sidecar";
   if (mode === "sidecar") {
@@ -51,7 +52,10 @@ export function placementFrom(o: Pick<ManifestsCommandOptions, "mode" | "selecto
       return { kind, name };
     });
     if (targetRefs && selector) throw new UserError("give either --selector or --target-ref, not both (Istio allows one)");
-    return { mode, selector, targetRefs };
+    if (o.gateway !== undefined && !/^[a-z0-9-]+\/[a-z0-9.-]+$/.test(o.gateway)) throw new UserError(`--gateway takes NAMESPACE/NAME of an Istio Gateway (got ${o.gateway})`);
+    if (!o.gateway && !targetRefs) console.error("warning: gateway mode without --gateway: provider hosts get no VirtualService on the gateway, so rewritten requests find no route; give --gateway NAMESPACE/NAME");
+    if (targetRefs) console.error("warning: with --target-ref (Gateway API), route each provider host on that Gateway yourself (an HTTPRoute with a backendRef of kind Hostname, group networking.istio.io)");
+    return { mode, selector, targetRefs, gateway: o.gateway };
   }
   const service = o.egressService ?? "istio-egressgateway.istio-system.svc.cluster.local";
   const ns = /^[^.]+\.([^.]+)\.svc/.exec(service)?.[1] ?? "istio-system";
@@ -84,13 +88,19 @@ export async function manifests(options: ManifestsCommandOptions): Promise<strin
     throw new UserError(`${options.config} is invalid:\n${result.errors.map((e) => `  ${formatProblem(e)}`).join("\n")}\nfix it (llm-mesh validate ${options.config}) and run llm-mesh manifests again`);
   }
   for (const w of result.warnings) console.error(`warning: ${formatProblem(w)}`);
+  const placement = placementFrom(options);
+  if (placement.mode === "egress") {
+    for (const name of egressUnreachableRoutes(result.config as LlmMeshConfig)) {
+      console.error(`warning: route "${name}" does not match a provider host; in egress mode only provider hosts are sent to the egress gateway, so it never applies (match it on a provider host, or use --mode sidecar)`);
+    }
+  }
   const yaml = renderManifests({
     config: result.config as LlmMeshConfig,
     image: options.image,
     digest: options.digest,
     name: options.name,
     namespace: options.namespace,
-    placement: placementFrom(options),
+    placement,
     phase: options.phase,
     priority: options.priority,
     failStrategy: options.failOpen ? "FAIL_OPEN" : "FAIL_CLOSE",

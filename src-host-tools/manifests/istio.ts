@@ -8,7 +8,7 @@ export type K8sObject = { apiVersion: string; kind: string; metadata: { name: st
 
 export type Placement =
   | { mode: "sidecar"; selector: Record<string, string> }
-  | { mode: "gateway"; selector?: Record<string, string>; targetRefs?: { kind: string; name: string; group?: string }[] }
+  | { mode: "gateway"; selector?: Record<string, string>; targetRefs?: { kind: string; name: string; group?: string }[]; gateway?: string }
   | { mode: "egress"; gatewaySelector: Record<string, string>; gatewayService: string; gatewayNamespace: string };
 
 export interface ManifestOptions {
@@ -66,7 +66,8 @@ export function wasmPlugin(o: ManifestOptions): K8sObject {
   const spec: Record<string, unknown> = {};
   const p = o.placement;
   if (p.mode === "sidecar") {
-    spec.selector = { matchLabels: p.selector };
+    // No labels: every workload in the namespace (in the root namespace, the whole mesh).
+    if (Object.keys(p.selector).length > 0) spec.selector = { matchLabels: p.selector };
     // Outbound only: the app's calls to providers, not traffic into the app.
     spec.match = [{ mode: "CLIENT" }];
   } else if (p.mode === "egress") {
@@ -142,16 +143,22 @@ export function egressObjects(o: ManifestOptions): K8sObject[] {
   const gatewayName = `${o.name ?? "llm-mesh"}-egress`;
   const hosts = externalEndpoints(o.config).filter((e) => e.tls).map((e) => e.host);
   if (hosts.length === 0) throw new UserError("egress mode needs at least one external provider host (port 443); check providers[].host");
+  const subset = (host: string) => objectName("llm", host).slice(0, 63);
   const objects: K8sObject[] = [{
     apiVersion: "networking.istio.io/v1",
     kind: "Gateway",
     metadata: { name: gatewayName, namespace: gatewayNamespace, labels: LABELS },
     spec: { selector: gatewaySelector, servers: [{ hosts, port: { number: 80, name: "https-llm", protocol: "HTTPS" }, tls: { mode: "ISTIO_MUTUAL" } }] },
   }, {
+    // Sidecar -> egress gateway over Istio mTLS. The gateway's HTTPS server matches on SNI, so each
+    // provider host gets a subset that sends it as SNI (Istio's documented egress pattern).
     apiVersion: "networking.istio.io/v1",
     kind: "DestinationRule",
     metadata: { name: `${gatewayName}-mtls`, namespace: gatewayNamespace, labels: LABELS },
-    spec: { host: gatewayService, trafficPolicy: { portLevelSettings: [{ port: { number: 80 }, tls: { mode: "ISTIO_MUTUAL" } }] } },
+    spec: {
+      host: gatewayService,
+      subsets: hosts.map((host) => ({ name: subset(host), trafficPolicy: { portLevelSettings: [{ port: { number: 80 }, tls: { mode: "ISTIO_MUTUAL", sni: host } }] } })),
+    },
   }];
   for (const host of hosts) {
     objects.push({
@@ -162,7 +169,7 @@ export function egressObjects(o: ManifestOptions): K8sObject[] {
         hosts: [host],
         gateways: ["mesh", `${gatewayNamespace}/${gatewayName}`],
         http: [
-          { name: "mesh-to-egress", match: [{ gateways: ["mesh"], port: 80 }], route: [{ destination: { host: gatewayService, port: { number: 80 } } }] },
+          { name: "mesh-to-egress", match: [{ gateways: ["mesh"], port: 80 }], route: [{ destination: { host: gatewayService, subset: subset(host), port: { number: 80 } } }] },
           { name: "egress-to-provider", match: [{ gateways: [`${gatewayNamespace}/${gatewayName}`], port: 80 }], route: [{ destination: { host, port: { number: 80 } } }] },
         ],
       },
@@ -185,10 +192,33 @@ export function keyEnvPatch(o: ManifestOptions): Record<string, unknown> | undef
   };
 }
 
+/** Routes that, in egress mode, match requests that never reach the egress gateway. */
+export function egressUnreachableRoutes(config: LlmMeshConfig): string[] {
+  const hosts = new Set(externalEndpoints(config).map((e) => e.host));
+  return config.routes.filter((r) => !r.match?.host || !hosts.has(r.match.host.toLowerCase())).map((r) => r.name);
+}
+
+/**
+ * Gateway mode: a gateway only routes hosts that VirtualServices bind to it, so after the filter
+ * rewrites :authority each provider host needs one, bound to the user's Istio Gateway.
+ */
+export function gatewayRoutes(o: ManifestOptions): K8sObject[] {
+  if (o.placement.mode !== "gateway" || !o.placement.gateway) return [];
+  const gateway = o.placement.gateway;
+  return externalEndpoints(o.config).map((e) => ({
+    apiVersion: "networking.istio.io/v1",
+    kind: "VirtualService",
+    metadata: { name: objectName("llm-gw", e.host), namespace: namespaceFor(o), labels: LABELS },
+    spec: {
+      hosts: [e.host],
+      gateways: [gateway],
+      http: [{ name: "to-provider", route: [{ destination: { host: e.host, port: { number: e.tls ? 80 : e.port } } }] }],
+    },
+  }));
+}
+
 /** Every object for a placement, in apply order. */
 export function allObjects(o: ManifestOptions): K8sObject[] {
-  if (o.placement.mode === "egress") {
-    return [...providerEntries(o), ...egressObjects(o), wasmPlugin(o)];
-  }
-  return [...providerEntries(o), wasmPlugin(o)];
+  if (o.placement.mode === "egress") return [...providerEntries(o), ...egressObjects(o), wasmPlugin(o)];
+  return [...providerEntries(o), ...gatewayRoutes(o), wasmPlugin(o)];
 }

@@ -1,0 +1,113 @@
+// Every emitted object must pass Istio's CRD schemas (OpenAPI and the CEL rules that matter), and
+// carry what the mesh needs: digest pinning, keys only from the proxy's environment, TLS origination.
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { parseAllDocuments } from "yaml";
+import { placementFrom, renderManifests } from "../../src-host-tools/commands/manifests.js";
+import { EXAMPLE_DIGEST, EXAMPLE_MANIFESTS_PATH, exampleManifestsYaml } from "../../src-host-tools/manifests/example.js";
+import { validateIstioObject } from "../../src-host-tools/manifests/crd-validate.js";
+import { K8sObject, ManifestOptions } from "../../src-host-tools/manifests/istio.js";
+import type { LlmMeshConfig } from "../../src-host-tools/config/schema.js";
+import { ALL_TYPES_CONFIG } from "../support/fixtures.js";
+
+const config = JSON.parse(readFileSync(new URL("../../envoy/plugin-config.json", import.meta.url), "utf8")) as LlmMeshConfig;
+const image = "oci://registry.example.com/team/llm-mesh";
+
+function objects(options: Partial<ManifestOptions> & Pick<ManifestOptions, "placement">, cfg: LlmMeshConfig = config): K8sObject[] {
+  return parseAllDocuments(renderManifests({ config: cfg, image, digest: EXAMPLE_DIGEST, ...options })).map((d) => d.toJS() as K8sObject);
+}
+
+const placements: [string, ManifestOptions["placement"]][] = [
+  ["sidecar", placementFrom({ mode: "sidecar", selector: ["app=chatbot"] })],
+  ["ingress gateway by selector", placementFrom({ mode: "gateway", selector: ["istio=ingressgateway"], gateway: "istio-system/public" })],
+  ["gateway by Gateway API targetRefs", placementFrom({ mode: "gateway", targetRef: ["Gateway/llm-gateway"] })],
+  ["egress gateway", placementFrom({ mode: "egress" })],
+];
+
+describe("llm-mesh manifests", () => {
+  it.each(placements)("%s: every object passes the Istio CRD schemas and CEL rules", (_name, placement) => {
+    const all = objects({ placement });
+    expect(all.length).toBeGreaterThan(3);
+    for (const o of all) expect(validateIstioObject(o), `${o.kind}/${o.metadata.name}`).toEqual([]);
+  });
+
+  it("also for every provider type at once", () => {
+    const { maxRequestBodyBytes: _m, ...rest } = ALL_TYPES_CONFIG as unknown as LlmMeshConfig & { maxRequestBodyBytes?: number };
+    for (const o of objects({ placement: placements[0][1] }, rest as LlmMeshConfig)) expect(validateIstioObject(o)).toEqual([]);
+  });
+
+  it("the validator does fail on bad objects (unknown field, bad enum, CEL rule)", () => {
+    const plugin = objects({ placement: placements[0][1] }).find((o) => o.kind === "WasmPlugin")!;
+    const typo = { ...plugin, spec: { ...plugin.spec, failStrategie: "FAIL_CLOSE" } };
+    expect(validateIstioObject(typo).join()).toMatch(/must NOT have additional properties \(failStrategie\)/);
+    const badEnum = { ...plugin, spec: { ...plugin.spec, phase: "LATE" } };
+    expect(validateIstioObject(badEnum).join()).toMatch(/must be equal to one of the allowed values/);
+    const both = { ...plugin, spec: { ...plugin.spec, targetRefs: [{ kind: "Gateway", name: "g" }] } };
+    expect(validateIstioObject(both)).toContain("WasmPlugin/llm-mesh: only one of targetRefs or selector can be set");
+    const hostValue = { ...plugin, spec: { ...plugin.spec, vmConfig: { env: [{ name: "K", valueFrom: "HOST", value: "x" }] } } };
+    expect(validateIstioObject(hostValue)).toContain("WasmPlugin/llm-mesh: value may only be set when valueFrom is INLINE");
+    const se = objects({ placement: placements[0][1] }).find((o) => o.kind === "ServiceEntry")!;
+    const wildcard = { ...se, spec: { ...se.spec, hosts: ["*"] } };
+    expect(validateIstioObject(wildcard)).toContain(`ServiceEntry/${se.metadata.name}: hostname cannot be wildcard`);
+  });
+
+  it("pins the WasmPlugin by digest, fails closed, runs after authz, reads keys from the proxy environment", () => {
+    const plugin = objects({ placement: placements[0][1] }).find((o) => o.kind === "WasmPlugin")!;
+    const spec = plugin.spec as Record<string, any>;
+    expect(spec.url).toBe(`${image}@${EXAMPLE_DIGEST}`);
+    expect(spec.sha256).toBe(EXAMPLE_DIGEST.slice(7));
+    expect(spec.failStrategy).toBe("FAIL_CLOSE");
+    expect(spec.phase).toBe("STATS");
+    expect(spec.match).toEqual([{ mode: "CLIENT" }]);
+    expect(spec.selector).toEqual({ matchLabels: { app: "chatbot" } });
+    expect(spec.vmConfig.env).toEqual(["OPENAI_API_KEY", "DASHSCOPE_API_KEY", "DEEPSEEK_API_KEY"].map((name) => ({ name, valueFrom: "HOST" })));
+    expect(JSON.stringify(spec.pluginConfig)).not.toMatch(/"value"/);
+    // Nothing may depend on the Envoy-side plugin name, which Istio 1.30 changed.
+    expect(objects({ placement: placements[0][1] }).map((o) => o.kind)).not.toContain("EnvoyFilter");
+  });
+
+  it("gives each provider host a ServiceEntry (HTTP 80 -> 443) and a DestinationRule originating TLS with SNI", () => {
+    const all = objects({ placement: placements[0][1] });
+    const se = all.find((o) => o.kind === "ServiceEntry" && (o.spec as any).hosts[0] === "api.openai.com")!.spec as any;
+    expect(se).toMatchObject({ location: "MESH_EXTERNAL", resolution: "DNS" });
+    expect(se.ports).toEqual([{ number: 80, name: "http", protocol: "HTTP", targetPort: 443 }, { number: 443, name: "https", protocol: "HTTPS" }]);
+    const dr = all.find((o) => o.kind === "DestinationRule" && (o.spec as any).host === "api.openai.com")!.spec as any;
+    expect(dr.trafficPolicy.portLevelSettings).toEqual([{ port: { number: 80 }, tls: { mode: "SIMPLE", sni: "api.openai.com" } }]);
+  });
+
+  it("skips ServiceEntries for in-cluster and local providers", () => {
+    const hosts = objects({ placement: placements[0][1] }, ALL_TYPES_CONFIG as unknown as LlmMeshConfig)
+      .filter((o) => o.kind === "ServiceEntry").flatMap((o) => (o.spec as any).hosts as string[]);
+    expect(hosts).toContain("acme.openai.azure.com");
+    expect(hosts).toContain("llm.example.com");
+    expect(hosts).not.toContain("localhost");
+    expect(hosts).not.toContain("vllm.models.svc.cluster.local");
+  });
+
+  it("egress mode: sidecars send provider hosts to the egress gateway over mTLS; only the gateway runs llm-mesh", () => {
+    const all = objects({ placement: placements[3][1] });
+    const plugin = all.find((o) => o.kind === "WasmPlugin")!;
+    expect(plugin.metadata.namespace).toBe("istio-system");
+    expect((plugin.spec as any).selector).toEqual({ matchLabels: { istio: "egressgateway" } });
+    const gateway = all.find((o) => o.kind === "Gateway")!.spec as any;
+    expect(gateway.servers[0].tls).toEqual({ mode: "ISTIO_MUTUAL" });
+    expect(gateway.servers[0].hosts).toEqual(["api.openai.com", "dashscope.aliyuncs.com", "api.deepseek.com"]);
+    const vs = all.find((o) => o.kind === "VirtualService" && (o.spec as any).hosts[0] === "dashscope.aliyuncs.com")!.spec as any;
+    expect(vs.gateways).toEqual(["mesh", "istio-system/llm-mesh-egress"]);
+    expect(vs.http[0].route[0].destination).toEqual({ host: "istio-egressgateway.istio-system.svc.cluster.local", subset: "llm-dashscope-aliyuncs-com", port: { number: 80 } });
+    expect(vs.http[1].route[0].destination).toEqual({ host: "dashscope.aliyuncs.com", port: { number: 80 } });
+    const mtls = all.find((o) => o.kind === "DestinationRule" && (o.spec as any).host.startsWith("istio-egressgateway"))!.spec as any;
+    expect(mtls.subsets.find((s: any) => s.name === "llm-dashscope-aliyuncs-com").trafficPolicy.portLevelSettings[0].tls).toEqual({ mode: "ISTIO_MUTUAL", sni: "dashscope.aliyuncs.com" });
+  });
+
+  it("gateway mode binds each provider host to the given Istio Gateway", () => {
+    const vs = objects({ placement: placements[1][1] }).filter((o) => o.kind === "VirtualService");
+    expect(vs.map((v) => (v.spec as any).hosts[0])).toEqual(["api.openai.com", "dashscope.aliyuncs.com", "api.deepseek.com"]);
+    expect(vs.every((v) => (v.spec as any).gateways[0] === "istio-system/public")).toBe(true);
+  });
+
+  it("wasmplugin.yaml is what the generator emits (run npm run manifests:example to refresh it)", () => {
+    expect(readFileSync(EXAMPLE_MANIFESTS_PATH, "utf8")).toBe(exampleManifestsYaml());
+    for (const doc of parseAllDocuments(exampleManifestsYaml())) expect(validateIstioObject(doc.toJS())).toEqual([]);
+  });
+});
