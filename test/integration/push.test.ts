@@ -13,7 +13,7 @@ import { PROJECT_ROOT } from "../../src-host-tools/envoy/locate.js";
 import { MEDIA } from "../../src-host-tools/oci/image.js";
 import { UserError } from "../../src-host-tools/errors.js";
 import { parse } from "yaml";
-import { hasTool, Registry, skopeoFetch, startRegistry } from "../support/registry.js";
+import { hasTool, Registry, skopeoFetch, startRegistry, startTokenFront } from "../support/registry.js";
 import { WASM_PATH } from "../support/filter.js";
 
 const quiet = () => {};
@@ -123,6 +123,23 @@ describe("llm-mesh push to a real registry", () => {
     rmSync(dir, { recursive: true, force: true });
     expect(manifest.layers.at(-1).mediaType).toBe(MEDIA.ociLayerGzip);
     expect(result.digest).toMatch(/^sha256:[0-9a-f]{64}$/);
+  });
+
+  it("follows the Bearer token flow (WWW-Authenticate challenge, token service, retry)", async () => {
+    const front = await startTokenFront(open.host, creds);
+    try {
+      await expect(push({ cwd: PROJECT_ROOT, reference: `${front.host}/mesh/bearer:1`, plainHttp: true, username: "ci", password: "wrong", log: quiet }))
+        .rejects.toThrow(/token service refused the credentials/);
+      const result = await push({ cwd: PROJECT_ROOT, reference: `${front.host}/mesh/bearer:1`, plainHttp: true, ...creds, log: quiet });
+      expect(front.tokensIssued()).toBeGreaterThan(0);
+      // The image landed in the registry behind the token front.
+      const { manifest, dir } = skopeoFetch(`${open.host}/mesh/bearer:1`);
+      rmSync(dir, { recursive: true, force: true });
+      expect(`sha256:${sha(execSkopeoRaw(`${open.host}/mesh/bearer:1`))}`).toBe(result.digest);
+      expect(manifest.layers.at(-1).mediaType).toBe(MEDIA.ociLayerGzip);
+    } finally {
+      await front.stop();
+    }
   });
 
   it("reads credentials from a Docker config file", async () => {

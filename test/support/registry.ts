@@ -68,3 +68,45 @@ export function skopeoFetch(ref: string, creds?: { username: string; password: s
   execFileSync("skopeo", ["copy", "--src-tls-verify=false", ...credArgs, `docker://${ref}`, `oci:${dir}:pulled`], { stdio: "pipe" });
   return { manifest, dir };
 }
+
+/**
+ * A token-auth front for a registry, as Docker Hub and GHCR answer: /v2/ calls without a valid
+ * Bearer token get 401 with a Bearer challenge; /token trades Basic credentials for a token; valid
+ * calls are forwarded to the real registry behind it.
+ */
+export async function startTokenFront(upstream: string, creds: { username: string; password: string }): Promise<{ host: string; tokensIssued: () => number; stop(): Promise<void> }> {
+  const { createServer: createHttpServer } = await import("node:http");
+  const token = "token-for-tests";
+  let issued = 0;
+  let host = "";
+  const server = createHttpServer(async (req, res) => {
+    const url = new URL(req.url ?? "/", `http://${host}`);
+    if (url.pathname === "/token") {
+      const expected = `Basic ${Buffer.from(`${creds.username}:${creds.password}`).toString("base64")}`;
+      if (req.headers.authorization !== expected || !url.searchParams.get("scope")?.includes("push")) { res.writeHead(401).end(); return; }
+      issued++;
+      res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ token }));
+      return;
+    }
+    if (req.headers.authorization !== `Bearer ${token}`) {
+      const repo = /^\/v2\/(.+?)\/(blobs|manifests)\//.exec(url.pathname)?.[1] ?? "";
+      res.writeHead(401, { "www-authenticate": `Bearer realm="http://${host}/token",service="test-registry",scope="repository:${repo}:pull,push"` }).end();
+      return;
+    }
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const headers: Record<string, string> = {};
+    for (const [k, v] of Object.entries(req.headers)) if (typeof v === "string" && !["host", "authorization", "connection"].includes(k)) headers[k] = v;
+    const upstreamResponse = await fetch(`http://${upstream}${req.url}`, { method: req.method, headers, body: chunks.length ? Buffer.concat(chunks) : undefined, redirect: "manual" });
+    const out: Record<string, string> = {};
+    upstreamResponse.headers.forEach((v, k) => { out[k] = k === "location" ? v.replace(upstream, host) : v; });
+    delete out["content-encoding"];
+    delete out["transfer-encoding"];
+    const body = Buffer.from(await upstreamResponse.arrayBuffer());
+    out["content-length"] = String(body.length);
+    res.writeHead(upstreamResponse.status, out).end(body);
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  host = `127.0.0.1:${(server.address() as { port: number }).port}`;
+  return { host, tokensIssued: () => issued, stop: () => new Promise((r) => { server.closeAllConnections(); server.close(() => r()); }) };
+}
