@@ -3,7 +3,7 @@
 import { Context, FilterDataStatusValues, FilterHeadersStatusValues, FilterTrailersStatusValues, RootContext } from "@solo-io/proxy-runtime/assembly";
 import { Config, loadConfig } from "./config/load";
 import { ErrorKind, BAD_REQUEST, INTERNAL, INVALID_JSON, METHOD_NOT_ALLOWED, MODEL_REQUIRED, NOT_FOUND, NO_PROVIDER, TOO_LARGE, replyWithError } from "./errors";
-import { BufferTypeValues, LogLevelValues, REQUEST_HEADERS, RESPONSE_HEADERS, getBody, getHeader, getProperty, log, propertyPath, readEnvironment, removeHeader, replaceBody, setHeader } from "./host";
+import { BufferTypeValues, LogLevelValues, REQUEST_HEADERS, RESPONSE_HEADERS, defineGauge, getBody, getHeader, getProperty, log, propertyPath, readEnvironment, recordGauge, removeHeader, replaceBody, setHeader, setTickPeriod } from "./host";
 import { ValueSpan, decodeStringValue, scanTopLevel } from "./json/scan";
 import { Edit, applyEdits, jsonString } from "./json/splice";
 import { Operation, Provider } from "./providers/provider";
@@ -27,6 +27,14 @@ const MODEL_KEY = 0; // wantedKeys[0] is always "model".
 /** Holds the compiled configuration; replaced whole when a new one loads. */
 export class LlmMeshRoot extends RootContext {
   config: Config | null = null;
+  /** Requests this VM has seen; only VMs that serve traffic report memory (not Envoy's main-thread VM). */
+  requestsSeen: u64 = 0;
+  private memoryGauge: u32 = 0;
+
+  /** Reports the VM's linear memory, so operators (and the soak benchmark) can see it stay flat. */
+  onTick(): void {
+    if (this.requestsSeen > 0) recordGauge(this.memoryGauge, <u64>memory.size() << 16);
+  }
 
   createContext(contextId: u32): Context {
     return new LlmMeshStream(contextId, this);
@@ -43,6 +51,10 @@ export class LlmMeshRoot extends RootContext {
       return false;
     }
     this.config = result.config;
+    if (this.memoryGauge == 0) {
+      this.memoryGauge = defineGauge("llm_mesh_vm_memory_bytes");
+      setTickPeriod(1000);
+    }
     log(LogLevelValues.info, "llm-mesh: configuration loaded: " + result.config!.providers.length.toString() + " providers, " + result.config!.routes.length.toString() + " routes");
     return true;
   }
@@ -79,6 +91,7 @@ class LlmMeshStream extends Context {
   onRequestHeaders(_headerCount: u32, endOfStream: bool): FilterHeadersStatusValues {
     const config = this.config;
     if (config === null) return FilterHeadersStatusValues.Continue;
+    (this.root_context as LlmMeshRoot).requestsSeen++;
     const route = this.matchRoute(config);
     if (route === null) { this.settled = true; return FilterHeadersStatusValues.Continue; }
     this.route = route;

@@ -164,3 +164,21 @@ export function readEnvironment(): Map<string, string> {
 }
 
 export { BufferTypeValues, LogLevelValues };
+
+/** Defines a gauge (Envoy: wasmcustom.<name>); returns its id, or 0 when the host refused. */
+export function defineGauge(name: string): u32 {
+  const bytes = String.UTF8.encode(name);
+  const id = memory.data(4);
+  if (abi.proxy_define_metric(1, changetype<usize>(bytes), bytes.byteLength, id) != WasmResultValues.Ok) return 0;
+  return load<u32>(id);
+}
+
+/** Sets a gauge's value. */
+export function recordGauge(id: u32, value: u64): void {
+  if (id != 0) abi.proxy_record_metric(id, value);
+}
+
+/** Asks the host to call onTick every `ms` milliseconds. */
+export function setTickPeriod(ms: u32): void {
+  abi.proxy_set_tick_period_milliseconds(ms);
+}

@@ -189,3 +189,16 @@ describe("requests through the filter", () => {
     expect(stream.responseHeader("x-llm-mesh-model")).toBeUndefined();
   });
 });
+
+describe("VM memory gauge", () => {
+  it("reports linear memory on tick once the VM serves requests", async () => {
+    const { host } = await loadFilter(ALL_TYPES_CONFIG, { env: ALL_TYPES_ENV });
+    expect(host.tickPeriodMs).toBe(1000);
+    host.tick();
+    expect(host.metric("llm_mesh_vm_memory_bytes")).toBe(0n);
+    const stream = host.createStream();
+    stream.sendRequest({ ":method": "POST", ":path": "/v1/chat/completions", ":authority": "openai.llm" }, '{"model":"gpt-4o"}');
+    host.tick();
+    expect(host.metric("llm_mesh_vm_memory_bytes")).toBe(BigInt(host.memoryBytes()));
+  });
+});
