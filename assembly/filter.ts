@@ -3,7 +3,7 @@
 import { Context, FilterDataStatusValues, FilterHeadersStatusValues, FilterTrailersStatusValues, RootContext } from "@solo-io/proxy-runtime/assembly";
 import { Config, loadConfig } from "./config/load";
 import { ErrorKind, BAD_REQUEST, INTERNAL, INVALID_JSON, METHOD_NOT_ALLOWED, MODEL_REQUIRED, NOT_FOUND, NO_PROVIDER, TOO_LARGE, replyWithError } from "./errors";
-import { BufferTypeValues, LogLevelValues, REQUEST_HEADERS, RESPONSE_HEADERS, defineGauge, getBody, getHeader, getProperty, log, propertyPath, readEnvironment, recordGauge, removeHeader, replaceBody, setHeader, setTickPeriod } from "./host";
+import { BufferTypeValues, LogLevelValues, REQUEST_HEADERS, RESPONSE_HEADERS, defineGauge, getBody, getHeader, getProperty, log, propertyPath, readEnvironment, recordGauge, removeHeader, replaceBody, setHeader, setHeaderBytes, setTickPeriod } from "./host";
 import { ValueSpan, decodeStringValue, scanTopLevel } from "./json/scan";
 import { Edit, applyEdits, jsonString } from "./json/splice";
 import { Operation, Provider } from "./providers/provider";
@@ -116,7 +116,7 @@ class LlmMeshStream extends Context {
     // Headers are rewritten here, not after the body: Proxy-Wasm hosts turn a StopIteration from
     // this callback into StopAllIteration, so the body callback would never run. Envoy re-selects
     // the route on the new :authority because this module exports ABI 0.2.1.
-    this.rewriteHeaders(backend.provider, backend.model);
+    this.rewriteHeaders(backend);
     return FilterHeadersStatusValues.Continue;
   }
 
@@ -141,7 +141,7 @@ class LlmMeshStream extends Context {
   onResponseHeaders(_headerCount: u32, _endOfStream: bool): FilterHeadersStatusValues {
     if (this.repliedLocally || this.providerName.length == 0) return FilterHeadersStatusValues.Continue;
     if (this.config !== null && this.config!.responseHeaders) {
-      setHeader(RESPONSE_HEADERS, H_PROVIDER, this.providerName);
+      setHeaderBytes(RESPONSE_HEADERS, H_PROVIDER, this.backend!.provider.nameBytes);
       setHeader(RESPONSE_HEADERS, H_MODEL, this.model);
     }
     return FilterHeadersStatusValues.Continue;
@@ -248,13 +248,14 @@ class LlmMeshStream extends Context {
     return false;
   }
 
-  private rewriteHeaders(provider: Provider, fixedModel: string | null): void {
-    setHeader(REQUEST_HEADERS, H_AUTHORITY, provider.authority);
-    setHeader(REQUEST_HEADERS, H_PATH, provider.upstreamPath(this.operation, fixedModel));
+  private rewriteHeaders(backend: Backend): void {
+    const provider = backend.provider;
+    setHeaderBytes(REQUEST_HEADERS, H_AUTHORITY, provider.authorityBytes);
+    setHeaderBytes(REQUEST_HEADERS, H_PATH, backend.pathBytes[this.operation]);
     for (let i = 0; i < CLIENT_CREDENTIAL_HEADERS.length; i++) removeHeader(REQUEST_HEADERS, CLIENT_CREDENTIAL_HEADERS[i]);
-    const key = provider.nextKey();
-    if (key !== null) setHeader(REQUEST_HEADERS, String.UTF8.encode(provider.authHeaderName()), provider.authHeaderValue(key));
-    // The body length may have changed; Envoy frames the new body itself.
+    const auth = provider.nextAuthValue();
+    if (auth !== null) setHeaderBytes(REQUEST_HEADERS, provider.authHeaderNameBytes, auth);
+    // The body length may change; Envoy frames the new body itself.
     removeHeader(REQUEST_HEADERS, H_CONTENT_LENGTH);
   }
 

@@ -46,6 +46,11 @@ export function setHeader(map: i32, name: ArrayBuffer, value: string): void {
   abi.proxy_replace_header_map_value(map, changetype<usize>(name), name.byteLength, changetype<usize>(bytes), bytes.byteLength);
 }
 
+/** Sets a header to bytes prepared at configuration time (no per-request encoding). */
+export function setHeaderBytes(map: i32, name: ArrayBuffer, value: ArrayBuffer): void {
+  abi.proxy_replace_header_map_value(map, changetype<usize>(name), name.byteLength, changetype<usize>(value), value.byteLength);
+}
+
 /** Removes a header; removing an absent header is not an error. */
 export function removeHeader(map: i32, name: ArrayBuffer): void {
   abi.proxy_remove_header_map_value(map, changetype<usize>(name), name.byteLength);

@@ -1,5 +1,21 @@
-// The module Envoy loads: the SDK's ABI exports plus our root context, registered for any root_id.
-export * from "@solo-io/proxy-runtime/assembly/proxy";
+// The module Envoy loads: our root context, registered for any root_id, and only the ABI callbacks
+// the filter uses. Envoy skips a callback the module does not export, and each one skipped saves a
+// VM entry per request (per data chunk for bodies): response bodies and trailers, metadata, on_log,
+// gRPC and queues are not exported.
+export {
+  proxy_abi_version_0_2_1,
+  proxy_on_vm_start,
+  proxy_on_configure,
+  proxy_on_tick,
+  proxy_on_context_create,
+  proxy_on_request_headers,
+  proxy_on_request_body,
+  proxy_on_request_trailers,
+  proxy_on_response_headers,
+  proxy_on_done,
+  proxy_on_delete,
+} from "@solo-io/proxy-runtime/assembly/exports";
+export { malloc } from "@solo-io/proxy-runtime/assembly/malloc";
 import { RootContext, registerRootContext } from "@solo-io/proxy-runtime/assembly";
 import { LlmMeshRoot } from "./filter";
 

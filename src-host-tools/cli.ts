@@ -9,6 +9,7 @@ import { push } from "./commands/push.js";
 import { schema } from "./commands/schema.js";
 import { validate } from "./commands/validate.js";
 import { envoyCommand } from "./commands/envoy.js";
+import { bench } from "./commands/bench.js";
 import { UserError } from "./errors.js";
 
 const cwd = process.cwd();
@@ -98,6 +99,18 @@ program.command("envoy")
   .option("--mock", "serve every provider from local mocks instead of the real hosts")
   .option("--once", "send one sample request per route, print the answers and exit")
   .action(async (o) => { await envoyCommand({ cwd, config: o.config, port: o.port, mock: o.mock, once: o.once }); });
+
+program.command("bench")
+  .description("benchmark llm-mesh against bare Envoy (needs h2load from nghttp2-client)")
+  .option("--smoke", "a short run: 1 KB only, 2 s per run, a 20,000-request soak")
+  .option("--soak [requests]", "also run N requests at concurrency 64 and watch VM memory (default 1000000)")
+  .option("--duration <seconds>", "seconds per measured run", int("--duration"))
+  .option("--rounds <n>", "bare/filter pairs per case", int("--rounds"))
+  .action(async (o) => {
+    const soak = o.soak === true ? 1_000_000 : o.soak === undefined ? undefined : Number(o.soak);
+    if (soak !== undefined && !Number.isInteger(soak)) throw new UserError("--soak takes a whole number of requests");
+    await bench({ smoke: o.smoke, soak, duration: o.duration, rounds: o.rounds });
+  });
 
 try {
   await program.parseAsync(process.argv);

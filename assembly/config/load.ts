@@ -130,6 +130,7 @@ function loadProvider(v: JsonValue, path: string, env: Map<string, string>, d: D
   const wanted: string[] = ["model"];
   for (let i = 0; i < p.defaults.length; i++) if (!wanted.includes(p.defaults[i].key)) wanted.push(p.defaults[i].key);
   for (let i = 0; i < p.overrides.length; i++) if (!wanted.includes(p.overrides[i].key)) wanted.push(p.overrides[i].key);
+  p.prepare();
   p.wantedKeys = new StaticArray<ArrayBuffer>(wanted.length);
   for (let i = 0; i < wanted.length; i++) p.wantedKeys[i] = String.UTF8.encode(wanted[i]);
   for (let i = 0; i < p.defaults.length; i++) p.defaults[i].spanIndex = wanted.indexOf(p.defaults[i].key);
@@ -227,6 +228,7 @@ function loadRoute(v: JsonValue, path: string, config: Config, declared: Set<str
     const backend = new Backend(provider, weight);
     backend.model = model;
     backend.mapping = mapping.isEmpty() ? routeMapping : mapping;
+    backend.prepare();
     route.backends.push(backend);
   }
   route.finish();

@@ -83,11 +83,27 @@ export class Provider {
   /** The auth header's value for a key. */
   authHeaderValue(key: string): string { return "Bearer " + key; }
 
-  /** The next key in turn, or null when the provider needs none. */
-  nextKey(): string | null {
-    if (this.keys.length == 0) return null;
-    const key = this.keys[this.keyCursor];
-    this.keyCursor = (this.keyCursor + 1) % this.keys.length;
-    return key;
+  /** Encoded once by prepare(): the auth header's name, one value per key, and :authority. */
+  authHeaderNameBytes: ArrayBuffer = new ArrayBuffer(0);
+  authHeaderValueBytes: ArrayBuffer[] = [];
+  authorityBytes: ArrayBuffer = new ArrayBuffer(0);
+  nameBytes: ArrayBuffer = new ArrayBuffer(0);
+
+  /** Encodes what every request sends, once per configuration. */
+  prepare(): void {
+    this.authHeaderNameBytes = String.UTF8.encode(this.authHeaderName());
+    this.authHeaderValueBytes = [];
+    for (let i = 0; i < this.keys.length; i++) this.authHeaderValueBytes.push(String.UTF8.encode(this.authHeaderValue(this.keys[i])));
+    this.authorityBytes = String.UTF8.encode(this.authority);
+    this.nameBytes = String.UTF8.encode(this.name);
+  }
+
+  /** The auth header value for the next key in turn, or null when the provider needs none. */
+  nextAuthValue(): ArrayBuffer | null {
+    const n = this.authHeaderValueBytes.length;
+    if (n == 0) return null;
+    const value = this.authHeaderValueBytes[this.keyCursor];
+    this.keyCursor = (this.keyCursor + 1) % n;
+    return value;
   }
 }

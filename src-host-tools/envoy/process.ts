@@ -34,6 +34,8 @@ export interface StartOptions {
   /** Extra environment for the Envoy process (keys passed with host_env_keys). */
   env?: Record<string, string>;
   timeoutMs?: number;
+  /** Pin Envoy to these CPUs (taskset -c), for benchmarks. */
+  cpus?: string;
 }
 
 async function sleep(ms: number): Promise<void> { await new Promise((r) => setTimeout(r, ms)); }
@@ -47,7 +49,9 @@ export async function startEnvoy(options: StartOptions): Promise<RunningEnvoy> {
   let log = "";
   let exitCode: number | null = null;
   let exited = false;
-  const child: ChildProcess = spawn(options.envoyPath, [
+  const command = options.cpus ? "taskset" : options.envoyPath;
+  const prefix = options.cpus ? ["-c", options.cpus, options.envoyPath] : [];
+  const child: ChildProcess = spawn(command, [...prefix,
     "-c", configPath, "--admin-address-path", adminPath, "--disable-hot-restart",
     "--concurrency", String(options.concurrency ?? 1), "--log-level", options.logLevel ?? "info",
   ], { env: { ...process.env, ...(options.env ?? {}) }, stdio: ["ignore", "pipe", "pipe"] });
