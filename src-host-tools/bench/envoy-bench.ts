@@ -1,8 +1,11 @@
 // `npm run bench`: what llm-mesh costs against the same Envoy with no filter. One Envoy
-// (--concurrency 1, so the load generator has the other core) has two listeners that differ only in
-// the llm-mesh filter; a second Envoy answers as the upstream with a direct_response. Load comes
-// from h2load (Debian nghttp2-client) over keep-alive HTTP/1.1, and bare/filter runs alternate so
-// machine drift cancels out. Numbers are for comparison on one machine, never absolute.
+// (--concurrency 1, pinned alone to CPU 0) has three listeners that differ only in their HTTP
+// filter: none ("bare"), an empty Proxy-Wasm module ("floor": what Proxy-Wasm costs by itself), and
+// llm-mesh. A second Envoy answers as the upstream with a direct_response; it and the load
+// generator, h2load (Debian nghttp2-client, keep-alive HTTP/1.1), share CPU 1. Runs alternate
+// between listeners so machine drift cancels out; throughput is measured at a fixed concurrency,
+// latency at concurrency 1 (so it is the filter's time, not queueing). Numbers compare runs on one
+// machine; they are never absolute.
 import { execFile } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -29,11 +32,14 @@ export interface BenchOptions {
 }
 
 interface LoadResult { requests: number; non2xx: number; seconds: number; rps: number; p50: number; p99: number; cpuSeconds: number }
+/** One listener's figures: throughput and CPU at the case's concurrency, latency at concurrency 1. */
+export interface ListenerResult { rps: number; cpuMicrosPerRequest: number; p50Micros: number; p99Micros: number }
 export interface CaseResult {
   case: string; bodyBytes: number; concurrency: number;
-  bare: { rps: number; p50Micros: number; p99Micros: number; cpuMicrosPerRequest: number };
-  filter: { rps: number; p50Micros: number; p99Micros: number; cpuMicrosPerRequest: number };
-  throughputRatio: number; addedP50Micros: number; addedP99Micros: number; non2xx: number;
+  bare: ListenerResult; floor: ListenerResult; filter: ListenerResult;
+  /** filter rps / bare rps, and the same for the empty module. */
+  throughputRatio: number; floorRatio: number;
+  addedP50Micros: number; addedP99Micros: number; non2xx: number;
 }
 export interface SoakResult { requests: number; concurrency: number; non2xx: number; samples: { donePercent: number; vmMemoryBytes: number; envoyRssBytes: number }[]; vmGrowthBytes: number; restartedVm: boolean }
 export interface BenchReport {
@@ -81,7 +87,8 @@ async function h2load(url: string, host: string, bodyFile: string, concurrency: 
   const logFile = join(logDir, `h2load-${Date.now()}-${Math.random().toString(36).slice(2)}.tsv`);
   const args = ["--h1", "-c", String(concurrency), "-n", String(requests), "-d", bodyFile, "-H", `:authority: ${host}`, "-H", "content-type: application/json", "--log-file", logFile];
   const cpuBefore = cpuSeconds(pid);
-  const { stdout } = await run("h2load", [...args, `${url}/v1/chat/completions`], { maxBuffer: 64 << 20 });
+  // The load generator shares CPU 1 with the upstream; CPU 0 is the proxy's alone.
+  const { stdout } = await run("taskset", ["-c", "1", "h2load", ...args, `${url}/v1/chat/completions`], { maxBuffer: 64 << 20 });
   const cpu = cpuSeconds(pid) - cpuBefore;
   const finished = /finished in ([\d.]+)(ms|s), ([\d.]+) req\/s/.exec(stdout);
   const codes = /status codes: (\d+) 2xx, (\d+) 3xx, (\d+) 4xx, (\d+) 5xx/.exec(stdout);
@@ -97,15 +104,18 @@ async function h2load(url: string, host: string, bodyFile: string, concurrency: 
   };
 }
 
-function summarize(runs: LoadResult[]): CaseResult["bare"] & { non2xx: number } {
-  const requests = runs.reduce((n, r) => n + r.requests, 0);
-  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+function median(xs: number[]): number {
+  return [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+}
+
+function summarize(load: LoadResult[], latency: LoadResult[]): ListenerResult & { non2xx: number } {
+  const requests = load.reduce((n, r) => n + r.requests, 0);
   return {
-    rps: median(runs.map((r) => r.rps)),
-    p50Micros: median(runs.map((r) => r.p50)),
-    p99Micros: median(runs.map((r) => r.p99)),
-    cpuMicrosPerRequest: (runs.reduce((n, r) => n + r.cpuSeconds, 0) / requests) * 1e6,
-    non2xx: runs.reduce((n, r) => n + r.non2xx, 0),
+    rps: median(load.map((r) => r.rps)),
+    cpuMicrosPerRequest: (load.reduce((n, r) => n + r.cpuSeconds, 0) / requests) * 1e6,
+    p50Micros: median(latency.map((r) => r.p50)),
+    p99Micros: median(latency.map((r) => r.p99)),
+    non2xx: [...load, ...latency].reduce((n, r) => n + r.non2xx, 0),
   };
 }
 
@@ -114,17 +124,22 @@ const mib = (n: number) => `${fmt(n / 1048576, 1)} MiB`;
 
 export function reportTable(r: BenchReport): string {
   const lines = [
-    `llm-mesh vs bare Envoy ${r.machine.envoy} (--concurrency 1), ${r.machine.cores} cores, ${r.date}`,
-    `module: ${fmt(r.moduleBytes / 1024, 1)} KiB`,
+    `llm-mesh vs bare Envoy ${r.machine.envoy} (--concurrency 1, pinned to CPU 0), ${r.machine.cores} cores, ${r.date}`,
+    `module: ${fmt(r.moduleBytes / 1024, 1)} KiB. "floor" is an empty Proxy-Wasm module: what any Wasm filter costs.`,
     "",
-    "case    conc   bare rps  filter rps  ratio   bare p50/p99 µs   filter p50/p99 µs   added p50/p99 µs   CPU µs/req bare/filter",
+    "throughput (keep-alive HTTP/1.1 at the given concurrency) and Envoy CPU per request:",
+    "case    conc    bare rps   floor rps  llm-mesh rps  llm-mesh/bare  floor/bare   CPU µs/req bare / floor / llm-mesh",
   ];
   for (const c of r.cases) {
-    lines.push(`${c.case.padEnd(7)} ${String(c.concurrency).padStart(4)} ${fmt(c.bare.rps).padStart(10)} ${fmt(c.filter.rps).padStart(11)} ${fmt(c.throughputRatio, 3).padStart(6)} ` +
-      `${`${fmt(c.bare.p50Micros)}/${fmt(c.bare.p99Micros)}`.padStart(17)} ${`${fmt(c.filter.p50Micros)}/${fmt(c.filter.p99Micros)}`.padStart(19)} ` +
-      `${`${fmt(c.addedP50Micros)}/${fmt(c.addedP99Micros)}`.padStart(18)} ${`${fmt(c.bare.cpuMicrosPerRequest, 1)}/${fmt(c.filter.cpuMicrosPerRequest, 1)}`.padStart(24)}`);
+    lines.push(`${c.case.padEnd(7)} ${String(c.concurrency).padStart(4)} ${fmt(c.bare.rps).padStart(11)} ${fmt(c.floor.rps).padStart(11)} ${fmt(c.filter.rps).padStart(13)} ` +
+      `${fmt(c.throughputRatio, 3).padStart(14)} ${fmt(c.floorRatio, 3).padStart(11)}   ${fmt(c.bare.cpuMicrosPerRequest, 1)} / ${fmt(c.floor.cpuMicrosPerRequest, 1)} / ${fmt(c.filter.cpuMicrosPerRequest, 1)}`);
   }
-  lines.push("", `Envoy RSS ${mib(r.envoyRssBefore)} -> ${mib(r.envoyRssAfter)}; Wasm VM linear memory ${mib(r.vmMemoryBefore)} -> ${mib(r.vmMemoryAfter)}`);
+  lines.push("", "latency at concurrency 1 (µs):", "case     bare p50/p99   floor p50/p99   llm-mesh p50/p99   added by llm-mesh p50/p99");
+  for (const c of r.cases) {
+    lines.push(`${c.case.padEnd(7)} ${`${fmt(c.bare.p50Micros)}/${fmt(c.bare.p99Micros)}`.padStart(14)} ${`${fmt(c.floor.p50Micros)}/${fmt(c.floor.p99Micros)}`.padStart(15)} ` +
+      `${`${fmt(c.filter.p50Micros)}/${fmt(c.filter.p99Micros)}`.padStart(18)} ${`${fmt(c.addedP50Micros)}/${fmt(c.addedP99Micros)}`.padStart(27)}`);
+  }
+  lines.push("", `Envoy RSS ${mib(r.envoyRssBefore)} -> ${mib(r.envoyRssAfter)}; llm-mesh VM linear memory ${mib(r.vmMemoryBefore)} -> ${mib(r.vmMemoryAfter)}`);
   lines.push("", "in-VM work (host emulator):", microTable(r.micro));
   if (r.soak) {
     lines.push("", `soak: ${r.soak.requests} requests at concurrency ${r.soak.concurrency}, ${r.soak.non2xx} non-2xx, VM rebuilt: ${r.soak.restartedVm ? "yes" : "no"}`);
@@ -135,6 +150,17 @@ export function reportTable(r: BenchReport): string {
   lines.push("", "targets:");
   for (const t of r.targets) lines.push(`  ${t.met ? "met " : "MISS"}  ${t.name}: target ${t.target}, measured ${t.measured}`);
   return lines.join("\n");
+}
+
+/** Compiles the empty "floor" module beside the filter. */
+async function buildFloor(): Promise<string> {
+  const asc = (await import("assemblyscript/asc")).default;
+  const out = join(PROJECT_ROOT, "build", "bench-floor.wasm");
+  const { error } = await asc.main(["assembly/bench-floor/index.ts", "--config", join(PROJECT_ROOT, "asconfig.json"), "--target", "release", "-o", out, "-t", join(PROJECT_ROOT, "build", "bench-floor.wat")], {
+    stdout: { write: () => true } as never, stderr: { write: () => true } as never,
+  });
+  if (error) throw new Error(`building the floor module failed: ${error.message}`);
+  return out;
 }
 
 export async function runBench(options: BenchOptions = {}): Promise<BenchReport> {
@@ -151,11 +177,15 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchReport>
   // The upstream: a second Envoy answering every request itself, so it is never the bottleneck.
   const answer = JSON.stringify({ id: "chatcmpl-bench", object: "chat.completion", model: "m", choices: [{ index: 0, message: { role: "assistant", content: "ok" }, finish_reason: "stop" }] });
   const upstreamConfig = `static_resources:\n  listeners:\n  - name: upstream\n    address: {socket_address: {address: 127.0.0.1, port_value: 0}}\n    per_connection_buffer_limit_bytes: 16777216\n    filter_chains:\n    - filters:\n      - name: envoy.filters.network.http_connection_manager\n        typed_config:\n          "@type": type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager\n          stat_prefix: upstream\n          route_config: {virtual_hosts: [{name: all, domains: ["*"], routes: [{match: {prefix: "/"}, direct_response: {status: 200, body: {inline_string: ${JSON.stringify(answer)}}}}]}]}\n          http_filters: [{name: envoy.filters.http.router, typed_config: {"@type": type.googleapis.com/envoy.extensions.filters.http.router.v3.Router}}]\nadmin: {address: {socket_address: {address: 127.0.0.1, port_value: 0}}}\n`;
-  const upstream = await startEnvoy({ envoyPath: envoyBinary.path, config: upstreamConfig, concurrency: 1, logLevel: "warn" });
+  const upstream = await startEnvoy({ envoyPath: envoyBinary.path, config: upstreamConfig, concurrency: 1, logLevel: "warn", cpus: "1" });
+  const floorPath = await buildFloor();
   const upstreamPort = Number(new URL(upstream.url).port);
   const proxy = await startEnvoy({
-    envoyPath: envoyBinary.path, concurrency: 1, logLevel: "warn",
-    config: bootstrapYaml({ wasmPath, pluginConfig: { ...BENCH_CONFIG, maxRequestBodyBytes: 4 << 20 }, bareListenPort: 0, mockUpstream: { address: "127.0.0.1", port: upstreamPort } }),
+    envoyPath: envoyBinary.path, concurrency: 1, logLevel: "warn", cpus: "0",
+    config: bootstrapYaml({
+      wasmPath, pluginConfig: { ...BENCH_CONFIG, maxRequestBodyBytes: 4 << 20 }, bareListenPort: 0,
+      floor: { wasmPath: floorPath, port: 0 }, mockUpstream: { address: "127.0.0.1", port: upstreamPort },
+    }),
   });
   const report: BenchReport = {
     date: new Date().toISOString(),
@@ -164,44 +194,51 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchReport>
     vmMemoryBefore: NaN, vmMemoryAfter: NaN, micro: [], targets: [],
   };
   try {
-    const bare = proxy.listeners.bare;
-    const filtered = proxy.listeners.llm_mesh;
-    // name, body size, concurrency, warm-up requests
-    const cases: [string, number, number, number][] = smoke ? [["1 KB", 1024, 16, 3000]] : [["1 KB", 1024, 16, 5000], ["64 KB", 65536, 8, 1000], ["1 MB", 1 << 20, 4, 100]];
-    for (const [name, size, concurrency, warmup] of cases) {
+    // Bare and floor requests go straight to a provider host; llm-mesh ones to a client host it rewrites.
+    const listeners = [
+      { key: "bare", url: proxy.listeners.bare, host: "api.openai.com" },
+      { key: "floor", url: proxy.listeners.floor, host: "api.openai.com" },
+      { key: "filter", url: proxy.listeners.llm_mesh, host: "llm.local" },
+    ] as const;
+    // name, body size, concurrency, warm-up requests, requests per latency run
+    const cases: [string, number, number, number, number][] = smoke
+      ? [["1 KB", 1024, 16, 3000, 1000]]
+      : [["1 KB", 1024, 16, 5000, 3000], ["64 KB", 65536, 8, 1000, 1000], ["1 MB", 1 << 20, 4, 100, 100]];
+    for (const [name, size, concurrency, warmup, latencyRequests] of cases) {
       const bodyFile = join(work, `body-${size}.json`);
       writeFileSync(bodyFile, benchBody(size));
       log(`case ${name}: warming up…`);
-      // Bare requests go straight to a provider host; filtered ones to a client host the filter rewrites.
-      const bareWarm = await h2load(bare, "api.openai.com", bodyFile, concurrency, warmup, proxy.pid, work);
-      await h2load(filtered, "llm.local", bodyFile, concurrency, warmup, proxy.pid, work);
-      const perRun = Math.max(warmup, Math.round(bareWarm.rps * duration));
+      let perRun = warmup;
+      for (const l of listeners) {
+        const warm = await h2load(l.url, l.host, bodyFile, concurrency, warmup, proxy.pid, work);
+        if (l.key === "bare") perRun = Math.max(warmup, Math.round(warm.rps * duration));
+      }
       if (Number.isNaN(report.vmMemoryBefore)) {
         await new Promise((r) => setTimeout(r, 1100)); // let the VM's 1 s tick report its memory
         report.vmMemoryBefore = await vmMemory(proxy);
       }
-      const bareRuns: LoadResult[] = [];
-      const filterRuns: LoadResult[] = [];
+      const load: Record<string, LoadResult[]> = { bare: [], floor: [], filter: [] };
+      const latency: Record<string, LoadResult[]> = { bare: [], floor: [], filter: [] };
       for (let round = 0; round < rounds; round++) {
         log(`case ${name}: round ${round + 1}/${rounds}`);
-        bareRuns.push(await h2load(bare, "api.openai.com", bodyFile, concurrency, perRun, proxy.pid, work));
-        filterRuns.push(await h2load(filtered, "llm.local", bodyFile, concurrency, perRun, proxy.pid, work));
+        for (const l of listeners) load[l.key].push(await h2load(l.url, l.host, bodyFile, concurrency, perRun, proxy.pid, work));
+        for (const l of listeners) latency[l.key].push(await h2load(l.url, l.host, bodyFile, 1, latencyRequests, proxy.pid, work));
       }
-      const b = summarize(bareRuns);
-      const f = summarize(filterRuns);
+      const [b, fl, f] = (["bare", "floor", "filter"] as const).map((k) => summarize(load[k], latency[k]));
+      const strip = ({ non2xx: _n, ...rest }: ListenerResult & { non2xx: number }) => rest;
       report.cases.push({
         case: name, bodyBytes: statSync(bodyFile).size, concurrency,
-        bare: { rps: b.rps, p50Micros: b.p50Micros, p99Micros: b.p99Micros, cpuMicrosPerRequest: b.cpuMicrosPerRequest },
-        filter: { rps: f.rps, p50Micros: f.p50Micros, p99Micros: f.p99Micros, cpuMicrosPerRequest: f.cpuMicrosPerRequest },
-        throughputRatio: f.rps / b.rps, addedP50Micros: f.p50Micros - b.p50Micros, addedP99Micros: f.p99Micros - b.p99Micros,
-        non2xx: b.non2xx + f.non2xx,
+        bare: strip(b), floor: strip(fl), filter: strip(f),
+        throughputRatio: f.rps / b.rps, floorRatio: fl.rps / b.rps,
+        addedP50Micros: f.p50Micros - b.p50Micros, addedP99Micros: f.p99Micros - b.p99Micros,
+        non2xx: b.non2xx + fl.non2xx + f.non2xx,
       });
     }
     await new Promise((r) => setTimeout(r, 1100));
     report.vmMemoryAfter = await vmMemory(proxy);
     report.envoyRssAfter = rssBytes(proxy.pid);
 
-    if (soakRequests > 0) report.soak = await soak(proxy, filtered, work, soakRequests, log);
+    if (soakRequests > 0) report.soak = await soak(proxy, proxy.listeners.llm_mesh, work, soakRequests, log);
     log("in-VM microbenchmark…");
     report.micro = await runMicro(wasmPath, smoke ? 300 : 1500);
   } finally {

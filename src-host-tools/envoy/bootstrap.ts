@@ -17,13 +17,15 @@ export interface BootstrapOptions {
   mockedProviders?: string[];
   /** Also add a listener without the filter on this port, routing to the same place (benchmarks). */
   bareListenPort?: number;
+  /** Also add a listener "floor" running this module instead of llm-mesh (benchmarks). */
+  floor?: { wasmPath: string; port: number };
   /** Extra listeners' own routes (benchmarks). */
   extraClusters?: Record<string, unknown>[];
 }
 
 const MiB = 1024 * 1024;
 
-function wasmFilter(options: BootstrapOptions): Record<string, unknown> {
+function wasmFilter(options: BootstrapOptions, wasmPath = options.wasmPath, vmId = "llm-mesh"): Record<string, unknown> {
   const environmentVariables: Record<string, unknown> = {};
   if (options.env?.values && Object.keys(options.env.values).length > 0) environmentVariables.key_values = options.env.values;
   if (options.env?.fromHost && options.env.fromHost.length > 0) environmentVariables.host_env_keys = options.env.fromHost;
@@ -37,9 +39,9 @@ function wasmFilter(options: BootstrapOptions): Record<string, unknown> {
         // FAIL_CLOSED: a dead VM must not let requests reach providers unrewritten (and keyless).
         failure_policy: "FAIL_CLOSED",
         vm_config: {
-          vm_id: "llm-mesh",
+          vm_id: vmId,
           runtime: "envoy.wasm.runtime.v8",
-          code: { local: { filename: options.wasmPath } },
+          code: { local: { filename: wasmPath } },
           ...(Object.keys(environmentVariables).length > 0 ? { environment_variables: environmentVariables } : {}),
         },
         configuration: {
@@ -135,6 +137,7 @@ export function buildBootstrap(options: BootstrapOptions): Record<string, unknow
   const bufferLimit = (options.pluginConfig.maxRequestBodyBytes ?? 8 * MiB) + MiB;
   const listeners = [listener("llm_mesh", options.listenPort ?? 0, routes, [wasmFilter(options)], bufferLimit)];
   if (options.bareListenPort !== undefined) listeners.push(listener("bare", options.bareListenPort, routes, [], bufferLimit));
+  if (options.floor) listeners.push(listener("floor", options.floor.port, routes, [wasmFilter(options, options.floor.wasmPath, "floor")], bufferLimit));
   return {
     admin: { address: { socket_address: { address: "127.0.0.1", port_value: options.adminPort ?? 0 } } },
     static_resources: { listeners, clusters: [...clusters, ...(options.extraClusters ?? [])] },
