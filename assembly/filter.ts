@@ -3,7 +3,8 @@
 import { Context, FilterDataStatusValues, FilterHeadersStatusValues, FilterTrailersStatusValues, RootContext } from "@solo-io/proxy-runtime/assembly";
 import { Config, loadConfig } from "./config/load";
 import { ErrorKind, BAD_REQUEST, INTERNAL, INVALID_JSON, METHOD_NOT_ALLOWED, MODEL_REQUIRED, NOT_FOUND, NO_PROVIDER, TOO_LARGE, replyWithError } from "./errors";
-import { BufferTypeValues, LogLevelValues, REQUEST_HEADERS, RESPONSE_HEADERS, defineGauge, getBody, getHeader, getProperty, log, propertyPath, readEnvironment, recordGauge, removeHeader, replaceBody, setHeader, setHeaderBytes, setTickPeriod } from "./host";
+import { BufferTypeValues, LogLevelValues, REQUEST_HEADERS, RESPONSE_HEADERS, defineGauge, getBody, getProperty, log, propertyPath, readEnvironment, recordGauge, replaceBody, setHeader, setHeaderBytes, setTickPeriod } from "./host";
+import { HeaderSnapshot } from "./headers";
 import { ValueSpan, decodeStringValue, scanTopLevel } from "./json/scan";
 import { Edit, applyEdits, jsonString } from "./json/splice";
 import { Operation, Provider } from "./providers/provider";
@@ -92,18 +93,19 @@ class LlmMeshStream extends Context {
     const config = this.config;
     if (config === null) return FilterHeadersStatusValues.Continue;
     (this.root_context as LlmMeshRoot).requestsSeen++;
-    const route = this.matchRoute(config);
+    const headers = HeaderSnapshot.read(REQUEST_HEADERS);
+    const route = this.matchRoute(config, headers);
     if (route === null) { this.settled = true; return FilterHeadersStatusValues.Continue; }
     this.route = route;
 
-    const path = getHeader(REQUEST_HEADERS, H_PATH);
+    const path = headers.get(H_PATH);
     const op = operationFor(path !== null ? path : "/");
     if (op < 0) return this.fail(NOT_FOUND, "llm-mesh route \"" + route.name + "\" serves /v1/chat/completions, /v1/completions and /v1/embeddings; " + (path !== null ? path : "") + " is not one of them");
     this.operation = <Operation>op;
-    const method = getHeader(REQUEST_HEADERS, H_METHOD);
+    const method = headers.get(H_METHOD);
     if (method === null || method != "POST") return this.fail(METHOD_NOT_ALLOWED, "use POST for " + (path !== null ? path : "this endpoint"));
 
-    const contentLength = getHeader(REQUEST_HEADERS, H_CONTENT_LENGTH);
+    const contentLength = headers.get(H_CONTENT_LENGTH);
     if (contentLength !== null) {
       const declared = I64.parseInt(contentLength);
       if (declared > config.maxRequestBodyBytes) return this.tooLarge(config);
@@ -116,7 +118,7 @@ class LlmMeshStream extends Context {
     // Headers are rewritten here, not after the body: Proxy-Wasm hosts turn a StopIteration from
     // this callback into StopAllIteration, so the body callback would never run. Envoy re-selects
     // the route on the new :authority because this module exports ABI 0.2.1.
-    this.rewriteHeaders(backend);
+    this.rewriteHeaders(backend, headers);
     return FilterHeadersStatusValues.Continue;
   }
 
@@ -147,7 +149,7 @@ class LlmMeshStream extends Context {
     return FilterHeadersStatusValues.Continue;
   }
 
-  private matchRoute(config: Config): Route | null {
+  private matchRoute(config: Config, headers: HeaderSnapshot): Route | null {
     const routes = config.routes;
     let host: string | null = null;
     let path: string | null = null;
@@ -157,25 +159,25 @@ class LlmMeshStream extends Context {
       const m = routes[i].match;
       if (m.routeName !== null) {
         if (!routeNameFetched) { routeName = getProperty(P_ROUTE_NAME); routeNameFetched = true; }
-        if (routeName === null || routeName != m.routeName!) continue;
+        if (routeName === null || routeName != m.routeName) continue;
       }
       if (m.host !== null || m.hostSuffix !== null) {
         if (host === null) {
-          const authority = getHeader(REQUEST_HEADERS, H_AUTHORITY);
+          const authority = headers.get(H_AUTHORITY);
           host = hostWithoutPort(authority !== null ? authority : "");
         }
-        if (!hostMatches(m, host)) continue;
+        if (!hostMatches(m, host!)) continue;
       }
       if (m.pathPrefix !== null) {
         if (path === null) {
-          const p = getHeader(REQUEST_HEADERS, H_PATH);
+          const p = headers.get(H_PATH);
           path = p !== null ? p : "";
         }
         if (!path!.startsWith(m.pathPrefix!)) continue;
       }
       let headersMatch = true;
       for (let j = 0; j < m.headers.length && headersMatch; j++) {
-        headersMatch = m.headers[j].matches(getHeader(REQUEST_HEADERS, m.headers[j].nameBytes));
+        headersMatch = m.headers[j].matches(headers.get(m.headers[j].nameBytes));
       }
       if (headersMatch) return routes[i];
     }
@@ -248,15 +250,17 @@ class LlmMeshStream extends Context {
     return false;
   }
 
-  private rewriteHeaders(backend: Backend): void {
+  /** Edits the snapshot in the VM and writes it back in one call. */
+  private rewriteHeaders(backend: Backend, headers: HeaderSnapshot): void {
     const provider = backend.provider;
-    setHeaderBytes(REQUEST_HEADERS, H_AUTHORITY, provider.authorityBytes);
-    setHeaderBytes(REQUEST_HEADERS, H_PATH, backend.pathBytes[this.operation]);
-    for (let i = 0; i < CLIENT_CREDENTIAL_HEADERS.length; i++) removeHeader(REQUEST_HEADERS, CLIENT_CREDENTIAL_HEADERS[i]);
+    headers.set(H_AUTHORITY, provider.authorityBytes);
+    headers.set(H_PATH, backend.pathBytes[this.operation]);
+    for (let i = 0; i < CLIENT_CREDENTIAL_HEADERS.length; i++) headers.remove(CLIENT_CREDENTIAL_HEADERS[i]);
     const auth = provider.nextAuthValue();
-    if (auth !== null) setHeaderBytes(REQUEST_HEADERS, provider.authHeaderNameBytes, auth);
+    if (auth !== null) headers.set(provider.authHeaderNameBytes, auth);
     // The body length may change; Envoy frames the new body itself.
-    removeHeader(REQUEST_HEADERS, H_CONTENT_LENGTH);
+    headers.remove(H_CONTENT_LENGTH);
+    headers.write(REQUEST_HEADERS);
   }
 
   private tooLarge(config: Config): FilterHeadersStatusValues {

@@ -31,15 +31,6 @@ function takeReturnedBuffer(): ArrayBuffer {
 export const REQUEST_HEADERS = HeaderMapTypeValues.RequestHeaders;
 export const RESPONSE_HEADERS = HeaderMapTypeValues.ResponseHeaders;
 
-/** Returns the header's value, or null when it is absent. */
-export function getHeader(map: i32, name: ArrayBuffer): string | null {
-  store<usize>(RETURN_DATA, 0);
-  const status = abi.proxy_get_header_map_value(map, changetype<usize>(name), name.byteLength, RETURN_DATA, RETURN_SIZE);
-  if (status != WasmResultValues.Ok) return null;
-  const value = takeReturnedBuffer();
-  return String.UTF8.decode(value);
-}
-
 /** Sets (adds or replaces) a header. */
 export function setHeader(map: i32, name: ArrayBuffer, value: string): void {
   const bytes = String.UTF8.encode(value);
@@ -49,11 +40,6 @@ export function setHeader(map: i32, name: ArrayBuffer, value: string): void {
 /** Sets a header to bytes prepared at configuration time (no per-request encoding). */
 export function setHeaderBytes(map: i32, name: ArrayBuffer, value: ArrayBuffer): void {
   abi.proxy_replace_header_map_value(map, changetype<usize>(name), name.byteLength, changetype<usize>(value), value.byteLength);
-}
-
-/** Removes a header; removing an absent header is not an error. */
-export function removeHeader(map: i32, name: ArrayBuffer): void {
-  abi.proxy_remove_header_map_value(map, changetype<usize>(name), name.byteLength);
 }
 
 /** Reads a property by its path tokens (joined with NUL, as the ABI expects), or null. */

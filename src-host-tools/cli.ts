@@ -102,7 +102,7 @@ program.command("envoy")
 
 program.command("bench")
   .description("benchmark llm-mesh against bare Envoy (needs h2load from nghttp2-client)")
-  .option("--smoke", "a short run: 1 KB only, 2 s per run, a 20,000-request soak")
+  .option("--smoke", "a short run for CI: 1 KB only, one round, a 5,000-request soak (about 10 s of load)")
   .option("--soak [requests]", "also run N requests at concurrency 64 and watch VM memory (default 1000000)")
   .option("--duration <seconds>", "seconds per measured run", int("--duration"))
   .option("--rounds <n>", "bare/filter pairs per case", int("--rounds"))

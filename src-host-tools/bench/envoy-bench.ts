@@ -166,9 +166,9 @@ async function buildFloor(): Promise<string> {
 export async function runBench(options: BenchOptions = {}): Promise<BenchReport> {
   const log = options.log ?? console.log;
   const smoke = options.smoke ?? false;
-  const duration = options.duration ?? (smoke ? 2 : 5);
+  const duration = options.duration ?? (smoke ? 1 : 5);
   const rounds = options.rounds ?? (smoke ? 1 : 3);
-  const soakRequests = options.soak ?? (smoke ? 20_000 : 0);
+  const soakRequests = options.soak ?? (smoke ? 5_000 : 0);
   try { await run("h2load", ["--version"]); } catch { throw new UserError("h2load is missing: apt-get install nghttp2-client"); }
   const envoyBinary = locateEnvoy({ log });
   const wasmPath = join(PROJECT_ROOT, "build", "llm-mesh.wasm");
@@ -202,7 +202,7 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchReport>
     ] as const;
     // name, body size, concurrency, warm-up requests, requests per latency run
     const cases: [string, number, number, number, number][] = smoke
-      ? [["1 KB", 1024, 16, 3000, 1000]]
+      ? [["1 KB", 1024, 16, 2000, 500]]
       : [["1 KB", 1024, 16, 5000, 3000], ["64 KB", 65536, 8, 1000, 1000], ["1 MB", 1 << 20, 4, 100, 100]];
     for (const [name, size, concurrency, warmup, latencyRequests] of cases) {
       const bodyFile = join(work, `body-${size}.json`);
@@ -240,7 +240,7 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchReport>
 
     if (soakRequests > 0) report.soak = await soak(proxy, proxy.listeners.llm_mesh, work, soakRequests, log);
     log("in-VM microbenchmark…");
-    report.micro = await runMicro(wasmPath, smoke ? 300 : 1500);
+    report.micro = await runMicro(wasmPath, smoke ? 200 : 1500);
   } finally {
     await proxy.stop();
     await upstream.stop();

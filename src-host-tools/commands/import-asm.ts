@@ -5,7 +5,7 @@ import { resolve } from "node:path";
 import { importAsm, ImportResult } from "../asm/import.js";
 import { formatProblem, validateConfig } from "../config/validate.js";
 import { InternalError, readUserFile, UserError } from "../errors.js";
-import { renderManifests } from "./manifests.js";
+import { egressPlacement, renderManifests } from "./manifests.js";
 
 export interface ImportAsmOptions {
   cwd: string;
@@ -37,7 +37,7 @@ export async function importAsmCommand(options: ImportAsmOptions): Promise<Impor
     const yaml = renderManifests({
       config: result.config, image: options.image, digest: options.digest,
       placement: p.mode === "egress"
-        ? { mode: "egress", gatewaySelector: p.selector, gatewayService: p.gatewayService, gatewayNamespace: /^[^.]+\.([^.]+)\.svc/.exec(p.gatewayService)?.[1] ?? "istio-system" }
+        ? egressPlacement(p.selector, p.gatewayService)
         : p.mode === "gateway" ? { mode: "gateway", selector: p.selector } : { mode: "sidecar", selector: p.selector ?? {} },
     });
     await writeFile(resolve(options.cwd, options.manifestsOut), yaml);

@@ -57,9 +57,13 @@ export function placementFrom(o: Pick<ManifestsCommandOptions, "mode" | "selecto
     if (targetRefs) console.error("warning: with --target-ref (Gateway API), route each provider host on that Gateway yourself (an HTTPRoute with a backendRef of kind Hostname, group networking.istio.io)");
     return { mode, selector, targetRefs, gateway: o.gateway };
   }
-  const service = o.egressService ?? "istio-egressgateway.istio-system.svc.cluster.local";
-  const ns = /^[^.]+\.([^.]+)\.svc/.exec(service)?.[1] ?? "istio-system";
-  return { mode: "egress", gatewaySelector: selector ?? { istio: "egressgateway" }, gatewayService: service, gatewayNamespace: ns };
+  return egressPlacement(selector, o.egressService);
+}
+
+/** Egress placement for a gateway Service FQDN; its namespace is read from the name. */
+export function egressPlacement(selector?: Record<string, string>, service = "istio-egressgateway.istio-system.svc.cluster.local"): Placement {
+  const namespace = /^[^.]+\.([^.]+)\.svc/.exec(service)?.[1] ?? "istio-system";
+  return { mode: "egress", gatewaySelector: selector ?? { istio: "egressgateway" }, gatewayService: service, gatewayNamespace: namespace };
 }
 
 /** The YAML stream, with how to mount the keys in a header comment. */
