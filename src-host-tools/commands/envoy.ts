@@ -9,6 +9,7 @@ import { startEnvoy } from "../envoy/process.js";
 import { startMockProviders } from "../mock/providers.js";
 import { formatProblem, validateConfigText } from "../config/validate.js";
 import { readUserFile, UserError } from "../errors.js";
+import { providerKeyEnvNames } from "../config/keys.js";
 import type { LlmMeshConfig, RouteConfig } from "../config/schema.js";
 
 export interface EnvoyCommandOptions { cwd: string; config?: string; port?: number; mock?: boolean; once?: boolean; log?: (line: string) => void }
@@ -55,7 +56,7 @@ export async function envoyCommand(options: EnvoyCommandOptions): Promise<void> 
   const checked = validateConfigText(await readUserFile(configPath, "config file"));
   if (checked.errors.length > 0) throw new UserError(`${configPath} is invalid:\n${checked.errors.map((e) => `  ${formatProblem(e)}`).join("\n")}\nfix it (llm-mesh validate) and run again`);
   const config = checked.config!;
-  const envNames = (p: LlmMeshConfig["providers"][number]) => (p.apiKeys ?? []).flatMap((k) => (k.env ? [k.env] : []));
+  const envNames = providerKeyEnvNames;
   const live = options.mock ? [] : config.providers.filter((p) => envNames(p).length > 0 && envNames(p).every((n) => (process.env[n] ?? "") !== ""));
   const mocked = config.providers.filter((p) => !live.includes(p));
   const wasmPath = join(PROJECT_ROOT, "build", "llm-mesh.wasm");

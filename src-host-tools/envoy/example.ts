@@ -4,6 +4,8 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { bootstrapYaml, BootstrapOptions } from "./bootstrap.js";
 import { PROJECT_ROOT } from "./locate.js";
+import { keyEnvNames } from "../config/keys.js";
+import type { LlmMeshConfig } from "../config/schema.js";
 
 export const EXAMPLE_PLUGIN_CONFIG_PATH = join(PROJECT_ROOT, "envoy", "plugin-config.json");
 export const EXAMPLE_ENVOY_CONFIG_PATH = join(PROJECT_ROOT, "envoy", "llm-mesh.yaml");
@@ -12,13 +14,6 @@ export type PluginConfig = BootstrapOptions["pluginConfig"];
 
 export function examplePluginConfig(): PluginConfig {
   return JSON.parse(readFileSync(EXAMPLE_PLUGIN_CONFIG_PATH, "utf8"));
-}
-
-/** Every `{ "env": NAME }` key reference in a plugin config. */
-export function keyEnvNames(config: PluginConfig): string[] {
-  const names = new Set<string>();
-  for (const p of config.providers as { apiKeys?: { env?: string }[] }[]) for (const k of p.apiKeys ?? []) if (k.env) names.add(k.env);
-  return [...names];
 }
 
 /** envoy/llm-mesh.yaml: real providers over TLS, keys passed through from Envoy's environment. */
@@ -36,6 +31,6 @@ export function exampleEnvoyYaml(): string {
     pluginConfig: config,
     listenPort: 10000,
     adminPort: 9901,
-    env: { fromHost: keyEnvNames(config) },
+    env: { fromHost: keyEnvNames(config as LlmMeshConfig) },
   }, header);
 }

@@ -73,8 +73,8 @@ export class HostEmulator {
   private nextContextId = 2;
   private currentContextId = 0;
   private readonly streams = new Map<number, HttpStream>();
-  private pluginConfig = new Uint8Array(0);
-  private vmConfig = new Uint8Array(0);
+  private pluginConfig: Uint8Array = new Uint8Array(0);
+  private vmConfig: Uint8Array = new Uint8Array(0);
   private readonly env: Record<string, string>;
   private readonly properties: Record<string, string>;
   private readonly minLevel: number;
@@ -98,7 +98,7 @@ export class HostEmulator {
   static async load(module: string | Uint8Array, options: EmulatorOptions = {}): Promise<HostEmulator> {
     const bytes = typeof module === "string" ? readFileSync(module) : module;
     const host = new HostEmulator(options);
-    const compiled = await WebAssembly.compile(bytes);
+    const compiled = await WebAssembly.compile(bytes as Uint8Array<ArrayBuffer>);
     host.instance = await WebAssembly.instantiate(compiled, host.imports());
     host.exports = host.instance.exports as unknown as Record<string, (...args: number[]) => number>;
     for (const start of ["_initialize", "_start"]) if (host.exports[start]) host.call(start);
@@ -496,14 +496,14 @@ export class HttpStream {
   responseHeaders: HeaderList = [];
   responseTrailers: HeaderList = [];
   /** Body data the filter holds (buffered and not yet sent on). */
-  requestBuffer = new Uint8Array(0);
-  responseBuffer = new Uint8Array(0);
+  requestBuffer: Uint8Array = new Uint8Array(0);
+  responseBuffer: Uint8Array = new Uint8Array(0);
   /** What reached the upstream: headers as they were when they left, and all body bytes sent. */
   upstreamHeaders: HeaderList | null = null;
-  upstreamBody = new Uint8Array(0);
+  upstreamBody: Uint8Array = new Uint8Array(0);
   /** What reached the client. */
   downstreamHeaders: HeaderList | null = null;
-  downstreamBody = new Uint8Array(0);
+  downstreamBody: Uint8Array = new Uint8Array(0);
   localResponse: LocalResponse | null = null;
   closed = false;
   readonly properties: Record<string, string>;

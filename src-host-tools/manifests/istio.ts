@@ -3,6 +3,9 @@
 import { LlmMeshConfig } from "../config/schema.js";
 import { providerEndpoint, ProviderEndpoint } from "../providers.js";
 import { UserError } from "../errors.js";
+import { keyEnvNames } from "../config/keys.js";
+
+export { keyEnvNames };
 
 export type K8sObject = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; labels?: Record<string, string> }; spec?: Record<string, unknown> } & Record<string, unknown>;
 
@@ -50,11 +53,6 @@ export function externalEndpoints(config: LlmMeshConfig): ProviderEndpoint[] {
     if (isExternal(e) && !seen.has(e.authority)) seen.set(e.authority, e);
   }
   return [...seen.values()];
-}
-
-/** Every `{ env: NAME }` key reference. */
-export function keyEnvNames(config: LlmMeshConfig): string[] {
-  return [...new Set(config.providers.flatMap((p) => (p.apiKeys ?? []).flatMap((k) => (k.env ? [k.env] : []))))];
 }
 
 export function wasmPlugin(o: ManifestOptions): K8sObject {

@@ -88,7 +88,7 @@ class RegistryClient {
   async request(method: string, url: string, init: { headers?: Record<string, string>; body?: Buffer } = {}): Promise<Response> {
     const target = url.startsWith("http") ? url : `${this.base}${url}`;
     const send = () => fetch(target, {
-      method, body: init.body, redirect: "follow",
+      method, body: init.body as Uint8Array<ArrayBuffer> | undefined, redirect: "follow",
       headers: { ...(init.headers ?? {}), ...(this.authorization ? { authorization: this.authorization } : {}) },
     });
     let response: Response;

@@ -39,15 +39,3 @@ export const ALL_TYPES_CONFIG = {
 };
 
 export const ALL_TYPES_ENV = { DASHSCOPE_API_KEY: "test-dashscope-key" };
-
-/** A realistic chat request of about `bytes` bytes, with `model` after `messages` (the slow case). */
-export function chatBody(bytes: number, model = "gpt-4o"): string {
-  const filler = "The quick brown fox jumps over the lazy dog, \\\"quoted\\\" — ünïcödé ✓. ";
-  const messages = [{ role: "system", content: "You are a helpful assistant." }];
-  const shell = JSON.stringify({ messages: [...messages, { role: "user", content: "" }], model, temperature: 0.2 });
-  const need = Math.max(0, bytes - shell.length);
-  let content = "";
-  while (Buffer.byteLength(JSON.stringify(content)) - 2 < need) content += JSON.parse(`"${filler}"`);
-  const body = JSON.stringify({ messages: [...messages, { role: "user", content }], model, temperature: 0.2 });
-  return body;
-}

@@ -4,7 +4,7 @@ import { statSync } from "node:fs";
 import { WASM_PATH, wasm } from "../support/filter.js";
 
 describe("module imports and exports", () => {
-  const module = new WebAssembly.Module(wasm());
+  const module = new WebAssembly.Module(wasm() as Uint8Array<ArrayBuffer>);
 
   it("imports only env.proxy_* and wasi_snapshot_preview1.*", () => {
     const bad = WebAssembly.Module.imports(module)
