@@ -287,8 +287,10 @@ function targets(r: BenchReport): BenchReport["targets"] {
   if (kb) {
     // Judged on CPU per request (see cpuThroughputRatio); the measured rps ratio is shown beside it.
     out.push({ name: "1 KB throughput vs bare Envoy (by proxy CPU per request)", target: ">= 0.90x", measured: `${fmt(kb.cpuThroughputRatio, 3)}x (measured rps ratio ${fmt(kb.throughputRatio, 3)}x)`, met: kb.cpuThroughputRatio >= 0.9 });
-    out.push({ name: "1 KB added latency p50", target: "<= 50 µs", measured: `${fmt(kb.addedP50Micros)} µs`, met: kb.addedP50Micros <= 50 });
-    out.push({ name: "1 KB added latency p99", target: "<= 200 µs", measured: `${fmt(kb.addedP99Micros)} µs`, met: kb.addedP99Micros <= 200 });
+    // A negative difference is this machine's noise, not a filter that saves time: say so.
+    const added = (micros: number) => (micros < 0 ? `${fmt(micros)} µs (below this run's noise)` : `${fmt(micros)} µs`);
+    out.push({ name: "1 KB added latency p50", target: "<= 50 µs", measured: added(kb.addedP50Micros), met: kb.addedP50Micros <= 50 });
+    out.push({ name: "1 KB added latency p99", target: "<= 200 µs", measured: added(kb.addedP99Micros), met: kb.addedP99Micros <= 200 });
   }
   const mb = r.micro.find((m) => m.case === "1 MB");
   if (mb) out.push({ name: "1 MB in-VM rewrite", target: "<= 2 ms", measured: `${fmt(mb.bodyRewriteMicros / 1000, 2)} ms`, met: mb.bodyRewriteMicros <= 2000 });
