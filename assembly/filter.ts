@@ -3,7 +3,7 @@
 import { Context, FilterDataStatusValues, FilterHeadersStatusValues, FilterTrailersStatusValues, RootContext } from "@solo-io/proxy-runtime/assembly";
 import { Config, loadConfig } from "./config/load";
 import { ErrorKind, BAD_REQUEST, INTERNAL, INVALID_JSON, METHOD_NOT_ALLOWED, MODEL_REQUIRED, NOT_FOUND, NO_PROVIDER, TOO_LARGE, replyWithError } from "./errors";
-import { BufferTypeValues, LogLevelValues, REQUEST_HEADERS, RESPONSE_HEADERS, defineGauge, getBody, getProperty, log, propertyPath, readEnvironment, recordGauge, replaceBody, setHeader, setHeaderBytes, setTickPeriod } from "./host";
+import { BufferTypeValues, LogLevelValues, REQUEST_HEADERS, RESPONSE_HEADERS, bufferedSize, defineGauge, getBody, getProperty, log, propertyPath, readEnvironment, recordGauge, replaceBody, setHeader, setHeaderBytes, setTickPeriod } from "./host";
 import { HeaderSnapshot } from "./headers";
 import { ValueSpan, decodeStringValue, scanTopLevel } from "./json/scan";
 import { Edit, applyEdits, jsonString } from "./json/splice";
@@ -61,7 +61,7 @@ export class LlmMeshRoot extends RootContext {
   }
 }
 
-/** Which OpenAI operation a client path asks for; null when unsupported. "/" means chat (ASM style). */
+/** Which OpenAI operation a client path asks for; -1 when unsupported. "/" means chat (ASM style). */
 function operationFor(path: string): i32 {
   const q = path.indexOf("?");
   const p = q >= 0 ? path.substring(0, q) : path;
@@ -72,13 +72,13 @@ function operationFor(path: string): i32 {
 }
 
 class LlmMeshStream extends Context {
-  private route: Route | null = null;
   private backend: Backend | null = null;
   private operation: Operation = Operation.ChatCompletions;
   /** Set once the request was answered locally or forwarded; later callbacks pass through. */
   private settled: bool = false;
   private repliedLocally: bool = false;
-  private providerName: string = "";
+  /** The body was rewritten and the request sent on; the response gets the x-llm-mesh headers. */
+  private forwarded: bool = false;
   private model: string = "";
 
   constructor(contextId: u32, root: LlmMeshRoot) {
@@ -96,7 +96,6 @@ class LlmMeshStream extends Context {
     const headers = HeaderSnapshot.read(REQUEST_HEADERS);
     const route = this.matchRoute(config, headers);
     if (route === null) { this.settled = true; return FilterHeadersStatusValues.Continue; }
-    this.route = route;
 
     const path = headers.get(H_PATH);
     const op = operationFor(path !== null ? path : "/");
@@ -136,12 +135,12 @@ class LlmMeshStream extends Context {
   onRequestTrailers(_count: u32): FilterTrailersStatusValues {
     // With trailers the body never arrives with end_of_stream set: finish here.
     if (this.settled || this.backend === null) return FilterTrailersStatusValues.Continue;
-    // The buffered size is not passed to this callback; ask for everything.
-    return this.rewriteBody(0xffffffff) ? FilterTrailersStatusValues.Continue : FilterTrailersStatusValues.StopIteration;
+    // The buffered size is not passed to this callback; ask the host for it.
+    return this.rewriteBody(bufferedSize(BufferTypeValues.HttpRequestBody)) ? FilterTrailersStatusValues.Continue : FilterTrailersStatusValues.StopIteration;
   }
 
   onResponseHeaders(_headerCount: u32, _endOfStream: bool): FilterHeadersStatusValues {
-    if (this.repliedLocally || this.providerName.length == 0) return FilterHeadersStatusValues.Continue;
+    if (!this.forwarded) return FilterHeadersStatusValues.Continue;
     if (this.config !== null && this.config!.responseHeaders) {
       setHeaderBytes(RESPONSE_HEADERS, H_PROVIDER, this.backend!.provider.nameBytes);
       setHeader(RESPONSE_HEADERS, H_MODEL, this.model);
@@ -212,7 +211,7 @@ class LlmMeshStream extends Context {
     if (edits.length > 0 && !replaceBody(BufferTypeValues.HttpRequestBody, applyEdits(base, body.byteLength, edits))) {
       return this.failBody(INTERNAL, "could not replace the request body");
     }
-    this.providerName = provider.name;
+    this.forwarded = true;
     this.model = model;
     this.settled = true;
     return true;

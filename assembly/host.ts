@@ -64,6 +64,14 @@ export function getBody(buffer: BufferTypeValues, start: u32, size: u32): ArrayB
   return takeReturnedBuffer();
 }
 
+/** How many bytes a body buffer holds now (0 when the host has none). */
+export function bufferedSize(buffer: BufferTypeValues): u32 {
+  store<usize>(RETURN_SIZE, 0);
+  const flags = memory.data(4);
+  if (abi.proxy_get_buffer_status(buffer, RETURN_SIZE, flags) != WasmResultValues.Ok) return 0;
+  return load<u32>(RETURN_SIZE);
+}
+
 /** Replaces the whole buffered body with `data`. */
 export function replaceBody(buffer: BufferTypeValues, data: ArrayBuffer): bool {
   // start 0 with length 0xffffffff replaces everything Envoy has buffered so far.

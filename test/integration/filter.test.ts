@@ -115,6 +115,30 @@ describe("llm-mesh in real Envoy", () => {
     expect(JSON.parse(events[0].slice(6)).object).toBe("chat.completion.chunk");
   });
 
+  it("rewrites an HTTP/2 request body that ends with trailers", async () => {
+    const { connect } = await import("node:http2");
+    const session = connect(stack.envoy.url);
+    try {
+      const reply = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const req = session.request({ ":method": "POST", ":path": "/v1/chat/completions", ":authority": "llm.internal", "content-type": "application/json" }, { waitForTrailers: true });
+        req.on("wantTrailers", () => req.sendTrailers({ "x-checksum": "abc" }));
+        let status = 0;
+        let body = "";
+        req.on("response", (h) => { status = Number(h[":status"]); });
+        req.on("data", (d) => { body += d; });
+        req.on("end", () => resolve({ status, body }));
+        req.on("error", reject);
+        req.write('{"model":"gpt-4",');
+        req.end('"messages":[{"role":"user","content":"hi"}]}');
+      });
+      expect(reply.status, reply.body).toBe(200);
+      expect(last().body?.model).toBe("gpt-4o");
+      expect(last().headers.authorization).toBe("Bearer test-openai-key");
+    } finally {
+      session.close();
+    }
+  });
+
   it("answers malformed JSON with an OpenAI-style 400", async () => {
     const before = stack.mock.received.length;
     const reply = await send(stack.envoy.url, { host: "llm.internal", body: '{"model": "gpt-4o", "messages": [' });

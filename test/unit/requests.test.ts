@@ -172,6 +172,17 @@ describe("requests through the filter", () => {
     for (const r of results) expect(json(r)).toEqual({ ...chat("gpt-4o", { note: "x".repeat(5000) }) });
   });
 
+  it("rewrites a body that ends with trailers instead of end_of_stream", () => {
+    const stream = host.createStream();
+    stream.sendRequestHeaders({ ":method": "POST", ":path": "/v1/chat/completions", ":authority": "mapped.llm" });
+    stream.sendRequestBody('{"model":"gpt-4",');
+    stream.sendRequestBody('"messages":[]}');
+    expect(stream.upstreamBody.length).toBe(0); // still buffered
+    stream.sendRequestTrailers({ "x-checksum": "abc" });
+    expect(json(stream.upstreamBodyText())).toEqual({ model: "gpt-4o", messages: [] });
+    expect(host.trap).toBeNull();
+  });
+
   it("answers 413 when a chunked body outgrows the limit without a content-length", async () => {
     const { host: small } = await loadFilter({ ...ALL_TYPES_CONFIG, maxRequestBodyBytes: 1024 }, { env: ALL_TYPES_ENV });
     const stream = small.createStream();
