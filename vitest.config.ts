@@ -10,6 +10,7 @@ export default defineConfig({
         test: {
           name: "integration",
           include: ["test/integration/**/*.test.ts"],
+          globalSetup: ["test/support/global-setup.ts"],
           testTimeout: 120_000,
           hookTimeout: 300_000,
           // One Envoy per file; two cores: keep files sequential so Envoy and the load share fairly.

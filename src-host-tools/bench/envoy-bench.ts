@@ -15,7 +15,7 @@ import { bootstrapYaml } from "../envoy/bootstrap.js";
 import { locateEnvoy, PROJECT_ROOT } from "../envoy/locate.js";
 import { RunningEnvoy, startEnvoy } from "../envoy/process.js";
 import { BENCH_CONFIG, benchBody, microTable, MicroResult, runMicro } from "./micro.js";
-import { UserError } from "../errors.js";
+import { ensureTools } from "../system-tools.js";
 
 const run = promisify(execFile);
 
@@ -175,7 +175,7 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchReport>
   const duration = options.duration ?? (smoke ? 1 : 5);
   const rounds = options.rounds ?? (smoke ? 1 : 3);
   const soakRequests = options.soak ?? (smoke ? 5_000 : 0);
-  try { await run("h2load", ["--version"]); } catch { throw new UserError("h2load is missing: apt-get install nghttp2-client"); }
+  ensureTools(["h2load"], log);
   const envoyBinary = locateEnvoy({ log });
   const wasmPath = join(PROJECT_ROOT, "build", "llm-mesh.wasm");
   const work = mkdtempSync(join(tmpdir(), "llm-mesh-bench-"));

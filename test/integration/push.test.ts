@@ -13,7 +13,7 @@ import { PROJECT_ROOT } from "../../src-host-tools/envoy/locate.js";
 import { MEDIA } from "../../src-host-tools/oci/image.js";
 import { UserError } from "../../src-host-tools/errors.js";
 import { parse } from "yaml";
-import { hasTool, Registry, skopeoFetch, startRegistry, startTokenFront } from "../support/registry.js";
+import { Registry, skopeoFetch, startRegistry, startTokenFront } from "../support/registry.js";
 import { WASM_PATH } from "../support/filter.js";
 
 const quiet = () => {};
@@ -46,9 +46,6 @@ describe("llm-mesh push to a real registry", () => {
   let secured: Registry;
   const creds = { username: "ci", password: "registry-pass-1" };
   beforeAll(async () => {
-    for (const tool of ["docker-registry", "skopeo"]) {
-      if (!hasTool(tool)) throw new Error(`${tool} is missing: apt-get install docker-registry skopeo (.ci/run does this)`);
-    }
     open = await startRegistry();
     secured = await startRegistry(creds);
   });

@@ -20,10 +20,6 @@ async function freePort(): Promise<number> {
   });
 }
 
-export function hasTool(name: string): boolean {
-  try { execFileSync("which", [name], { stdio: "ignore" }); return true; } catch { return false; }
-}
-
 export async function startRegistry(auth?: { username: string; password: string }): Promise<Registry> {
   const dir = mkdtempSync(join(tmpdir(), "llm-mesh-registry-"));
   const port = await freePort();
