@@ -1,15 +1,19 @@
-// Validates emitted objects against Istio's CRD schemas (../shared/istio/*-crd-schema.json): the
-// OpenAPI part with Ajv, unknown fields refused as kubectl's strict validation does, and the CEL
-// rules (x-kubernetes-validations) that can fire on what llm-mesh emits, re-implemented here.
+// Validates emitted objects against Istio's CRD schemas, vendored in schema/istio/ (their Istio
+// version is in schema/istio/VERSION; `npm run istio:schemas` refreshes them): the OpenAPI part with
+// Ajv, unknown fields refused as kubectl's strict validation does, and the CEL rules
+// (x-kubernetes-validations) that can fire on what llm-mesh emits, re-implemented here.
 import { Ajv, ErrorObject, ValidateFunction } from "ajv";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { PROJECT_ROOT } from "../envoy/locate.js";
 import type { K8sObject } from "./istio.js";
 
-/** Where the CRD schemas live: $LLM_MESH_ISTIO_SCHEMAS, or ../shared/istio beside the repository. */
+/** The vendored schemas, part of the repository. */
+export const ISTIO_SCHEMA_DIR = resolve(PROJECT_ROOT, "schema", "istio");
+
+/** Where the CRD schemas are read from: $LLM_MESH_ISTIO_SCHEMAS (to try other versions), else the vendored ones. */
 export function schemaDir(): string {
-  return process.env.LLM_MESH_ISTIO_SCHEMAS ?? resolve(PROJECT_ROOT, "..", "shared", "istio");
+  return process.env.LLM_MESH_ISTIO_SCHEMAS ?? ISTIO_SCHEMA_DIR;
 }
 
 interface CrdFile { crd: string; group: string; kind: string; storageVersion: string; servedVersions: string[]; openAPIV3Schema: Record<string, unknown> }

@@ -1,4 +1,4 @@
-// The image layouts Istio's agent can pull for a WasmPlugin (see ../shared/istio/istio-wasm-oci-formats.json):
+// The image layouts Istio's agent can pull for a WasmPlugin (istio/istio pkg/wasm/imagefetcher.go tries them in this order):
 // "compat" (default): an OCI image whose last layer is a gzipped tar holding plugin.wasm;
 // "artifact": the solo-io Wasm artifact, two layers, the raw module as
 // application/vnd.module.wasm.content.layer.v1+wasm. (The CNCF single-layer application/wasm

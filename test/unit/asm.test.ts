@@ -1,4 +1,4 @@
-// Alibaba ASM LLMProvider/LLMRoute YAML, exactly as in ../shared/reference, becomes llm-mesh config.
+// Alibaba ASM LLMProvider/LLMRoute YAML, exactly as in the ASM documentation, becomes llm-mesh config.
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { importAsm } from "../../src-host-tools/asm/import.js";
