@@ -14,7 +14,14 @@ export const MODEL_REQUIRED = new ErrorKind(400, "invalid_request_error", "model
 export const NOT_FOUND = new ErrorKind(404, "invalid_request_error", "unsupported_endpoint");
 export const METHOD_NOT_ALLOWED = new ErrorKind(405, "invalid_request_error", "method_not_allowed");
 export const TOO_LARGE = new ErrorKind(413, "invalid_request_error", "request_too_large");
+export const INVALID_MODEL = new ErrorKind(400, "invalid_request_error", "invalid_model");
+/** Envoy would not send the request to the provider's own destination, so no key was added. */
+export const MISDIRECTED = new ErrorKind(421, "invalid_request_error", "destination_not_verified");
 export const INTERNAL = new ErrorKind(500, "server_error", "llm_mesh.internal");
+/** The provider refused the mesh's key (401/407): the platform team's problem, not the client's. */
+export const PROVIDER_AUTH_FAILED = new ErrorKind(502, "server_error", "provider_auth_failed");
+/** A provider error whose body was not JSON (an error page): replaced, status kept. */
+export const PROVIDER_ERROR = new ErrorKind(502, "server_error", "provider_error");
 export const NO_PROVIDER = new ErrorKind(503, "server_error", "no_usable_provider");
 
 /** The JSON body for an error. */

@@ -1,29 +1,45 @@
-// The HTTP filter. Per request, data flows one way: match a route, pick a backend, read the whole
-// body, resolve the model, splice the body, rewrite the headers, send; then stamp the response.
+// The HTTP filter. Per request, data flows one way: match a route, pick a backend, check that Envoy
+// sends the request to a provider's own destination, rewrite the headers, read the whole body,
+// resolve the model, splice the body, send; then stamp the response and vet provider errors.
 import { Context, FilterDataStatusValues, FilterHeadersStatusValues, FilterTrailersStatusValues, RootContext } from "@solo-io/proxy-runtime/assembly";
 import { Config, loadConfig } from "./config/load";
-import { ErrorKind, BAD_REQUEST, INTERNAL, INVALID_JSON, METHOD_NOT_ALLOWED, MODEL_REQUIRED, NOT_FOUND, NO_PROVIDER, TOO_LARGE, replyWithError } from "./errors";
-import { BufferTypeValues, LogLevelValues, REQUEST_HEADERS, RESPONSE_HEADERS, bufferedSize, defineGauge, getBody, getProperty, log, propertyPath, readEnvironment, recordGauge, replaceBody, setHeader, setHeaderBytes, setTickPeriod } from "./host";
+import { ErrorKind, BAD_REQUEST, INTERNAL, INVALID_JSON, INVALID_MODEL, METHOD_NOT_ALLOWED, MISDIRECTED, MODEL_REQUIRED, NOT_FOUND, NO_PROVIDER, PROVIDER_AUTH_FAILED, PROVIDER_ERROR, TOO_LARGE, errorBody, replyWithError } from "./errors";
+import { BufferTypeValues, LogLevelValues, REQUEST_HEADERS, RESPONSE_HEADERS, bufferedSize, defineGauge, getBody, getHeader, getProperty, log, propertyPath, readEnvironment, recordGauge, removeHeader, replaceBody, sendLocalResponse, setHeader, setHeaderBytes, setTickPeriod } from "./host";
 import { HeaderSnapshot } from "./headers";
 import { ValueSpan, decodeStringValue, scanTopLevel } from "./json/scan";
 import { Edit, applyEdits, jsonString } from "./json/splice";
 import { Operation, Provider } from "./providers/provider";
-import { Backend, Route, hostMatches, hostWithoutPort } from "./routing";
+import { Authority, Backend, Route, hostMatches } from "./routing";
+import { isAnyProviderDestination, isDestinationOf } from "./destination";
+import { BILLING_HEADERS, CREDENTIAL_HEADERS } from "./request/credentials";
+import { MODEL_NAME_RULE, isSafeModelName } from "./request/safe-text";
+import { redactedErrorBody } from "./request/redact";
 
 // Header and property names, encoded once.
 const H_AUTHORITY = String.UTF8.encode(":authority");
 const H_PATH = String.UTF8.encode(":path");
 const H_METHOD = String.UTF8.encode(":method");
+const H_SCHEME = String.UTF8.encode(":scheme");
+const H_STATUS = String.UTF8.encode(":status");
+const H_HOST = String.UTF8.encode("host");
 const H_CONTENT_LENGTH = String.UTF8.encode("content-length");
+const H_CONTENT_TYPE = String.UTF8.encode("content-type");
+const V_JSON = String.UTF8.encode("application/json");
 const H_PROVIDER = String.UTF8.encode("x-llm-mesh-provider");
 const H_MODEL = String.UTF8.encode("x-llm-mesh-model");
-/** Every header a client might carry a credential in; all are removed before a key is added. */
-const CLIENT_CREDENTIAL_HEADERS: ArrayBuffer[] = [
-  String.UTF8.encode("authorization"), String.UTF8.encode("api-key"),
-  String.UTF8.encode("x-api-key"), String.UTF8.encode("x-goog-api-key"),
-];
+const CREDENTIALS = encodeAll(CREDENTIAL_HEADERS);
+const BILLING = encodeAll(BILLING_HEADERS);
 const P_ROUTE_NAME = propertyPath(["xds", "route_name"]);
+const P_CLUSTER_NAME = propertyPath(["xds", "cluster_name"]);
 const MODEL_KEY = 0; // wantedKeys[0] is always "model".
+/** Provider error bodies larger than this are replaced, not read. */
+const MAX_ERROR_BODY_BYTES: i32 = 64 * 1024;
+
+function encodeAll(names: string[]): ArrayBuffer[] {
+  const out = new Array<ArrayBuffer>(names.length);
+  for (let i = 0; i < names.length; i++) out[i] = String.UTF8.encode(names[i]);
+  return out;
+}
 
 /** Holds the compiled configuration; replaced whole when a new one loads. */
 export class LlmMeshRoot extends RootContext {
@@ -61,25 +77,33 @@ export class LlmMeshRoot extends RootContext {
   }
 }
 
-/** Which OpenAI operation a client path asks for; -1 when unsupported. "/" means chat (ASM style). */
-function operationFor(path: string): i32 {
+/** The client's path without its query string (which may hold a key and is never echoed). */
+function pathOnly(path: string): string {
   const q = path.indexOf("?");
-  const p = q >= 0 ? path.substring(0, q) : path;
+  return q >= 0 ? path.substring(0, q) : path;
+}
+
+/** Which OpenAI operation a client path asks for; -1 when unsupported. "/" means chat (ASM style). */
+function operationFor(p: string): i32 {
   if (p == "/" || p.length == 0 || p.endsWith("/chat/completions")) return Operation.ChatCompletions;
   if (p.endsWith("/completions")) return Operation.Completions;
   if (p.endsWith("/embeddings")) return Operation.Embeddings;
   return -1;
 }
 
+/** How a provider's response is handled. */
+enum ResponseMode { Pass, Vet, ReplaceAuth, Drop }
+
 class LlmMeshStream extends Context {
   private backend: Backend | null = null;
   private operation: Operation = Operation.ChatCompletions;
   /** Set once the request was answered locally or forwarded; later callbacks pass through. */
   private settled: bool = false;
-  private repliedLocally: bool = false;
   /** The body was rewritten and the request sent on; the response gets the x-llm-mesh headers. */
   private forwarded: bool = false;
   private model: string = "";
+  private responseMode: ResponseMode = ResponseMode.Pass;
+  private responseStatus: string = "";
 
   constructor(contextId: u32, root: LlmMeshRoot) {
     super(contextId, root);
@@ -97,12 +121,18 @@ class LlmMeshStream extends Context {
     const route = this.matchRoute(config, headers);
     if (route === null) { this.settled = true; return FilterHeadersStatusValues.Continue; }
 
-    const path = headers.get(H_PATH);
-    const op = operationFor(path !== null ? path : "/");
-    if (op < 0) return this.fail(NOT_FOUND, "llm-mesh route \"" + route.name + "\" serves /v1/chat/completions, /v1/completions and /v1/embeddings; " + (path !== null ? path : "") + " is not one of them");
-    this.operation = <Operation>op;
+    const rawPath = headers.get(H_PATH);
+    const path = pathOnly(rawPath !== null ? rawPath : "/");
     const method = headers.get(H_METHOD);
-    if (method === null || method != "POST") return this.fail(METHOD_NOT_ALLOWED, "use POST for " + (path !== null ? path : "this endpoint"));
+    if (path.endsWith("/models") && method !== null && method == "GET") {
+      this.settled = true;
+      sendLocalResponse(200, "llm_mesh.models", String.UTF8.decode(route.modelListBytes), ["content-type"], ["application/json"]);
+      return FilterHeadersStatusValues.StopIteration;
+    }
+    const op = operationFor(path);
+    if (op < 0) return this.fail(NOT_FOUND, "llm-mesh route \"" + route.name + "\" serves POST /v1/chat/completions, /v1/completions and /v1/embeddings, and GET /v1/models; this path is none of them");
+    this.operation = <Operation>op;
+    if (method === null || method != "POST") return this.fail(METHOD_NOT_ALLOWED, "use POST for this endpoint (GET is only for /v1/models)");
 
     const contentLength = headers.get(H_CONTENT_LENGTH);
     if (contentLength !== null) {
@@ -113,12 +143,28 @@ class LlmMeshStream extends Context {
 
     const backend = route.pickBackend();
     if (backend === null) return this.fail(NO_PROVIDER, "no usable provider for llm-mesh route \"" + route.name + "\" (check the providers' apiKeys)");
+    const refusal = this.checkDestination(config, backend.provider);
+    if (refusal !== null) return this.fail(MISDIRECTED, refusal!);
     this.backend = backend;
     // Headers are rewritten here, not after the body: Proxy-Wasm hosts turn a StopIteration from
     // this callback into StopAllIteration, so the body callback would never run. Envoy re-selects
     // the route on the new :authority because this module exports ABI 0.2.1.
     this.rewriteHeaders(backend, headers);
     return FilterHeadersStatusValues.Continue;
+  }
+
+  /**
+   * Null when Envoy routes this request to a provider's own cluster (see destination.ts); else why
+   * not. The cluster is the one Envoy chose for the request as the client sent it.
+   */
+  private checkDestination(config: Config, provider: Provider): string | null {
+    const cluster = getProperty(P_CLUSTER_NAME);
+    if (cluster === null || cluster.length == 0) {
+      return "llm-mesh added no provider key: Envoy has no route to a cluster for this request. Call a provider host the mesh routes (for provider \"" + provider.name + "\": http://" + provider.host + ")";
+    }
+    if (isDestinationOf(provider, cluster) || isAnyProviderDestination(config.providers, cluster)) return null;
+    return "llm-mesh added no provider key: Envoy would send this request to cluster " + jsonString(cluster) +
+      ", which is not the destination of an llm-mesh provider (a request to another port or address, or a pass-through). Call a provider host on its mesh port (for provider \"" + provider.name + "\": http://" + provider.host + ")";
   }
 
   onRequestBody(bodySize: usize, endOfStream: bool): FilterDataStatusValues {
@@ -141,6 +187,14 @@ class LlmMeshStream extends Context {
 
   onResponseHeaders(_headerCount: u32, _endOfStream: bool): FilterHeadersStatusValues {
     if (!this.forwarded) return FilterHeadersStatusValues.Continue;
+    const status = getHeader(RESPONSE_HEADERS, H_STATUS);
+    if (status !== null && status.length == 3 && status.charCodeAt(0) >= 0x34) {
+      // A provider error: its body is read before it is passed on (it may echo the key).
+      this.responseStatus = status;
+      this.responseMode = status == "401" || status == "407" ? ResponseMode.ReplaceAuth : ResponseMode.Vet;
+      if (this.responseMode == ResponseMode.ReplaceAuth) setHeader(RESPONSE_HEADERS, H_STATUS, PROVIDER_AUTH_FAILED.status.toString());
+      removeHeader(RESPONSE_HEADERS, H_CONTENT_LENGTH);
+    }
     if (this.config !== null && this.config!.responseHeaders) {
       setHeaderBytes(RESPONSE_HEADERS, H_PROVIDER, this.backend!.provider.nameBytes);
       setHeader(RESPONSE_HEADERS, H_MODEL, this.model);
@@ -148,9 +202,36 @@ class LlmMeshStream extends Context {
     return FilterHeadersStatusValues.Continue;
   }
 
+  onResponseBody(bodySize: usize, endOfStream: bool): FilterDataStatusValues {
+    if (this.responseMode == ResponseMode.Pass) return FilterDataStatusValues.Continue;
+    if (this.responseMode == ResponseMode.Drop) {
+      replaceBody(BufferTypeValues.HttpResponseBody, new ArrayBuffer(0));
+      return FilterDataStatusValues.Continue;
+    }
+    if (!endOfStream && <i32>bodySize <= MAX_ERROR_BODY_BYTES) return FilterDataStatusValues.StopIterationAndBuffer;
+    const provider = this.backend!.provider;
+    let text: string | null = null;
+    if (this.responseMode == ResponseMode.Vet && <i32>bodySize <= MAX_ERROR_BODY_BYTES) {
+      const body = getBody(BufferTypeValues.HttpResponseBody, 0, <u32>bodySize);
+      if (body !== null) text = redactedErrorBody(body, provider.keys);
+    }
+    if (text === null) {
+      const kind = this.responseMode == ResponseMode.ReplaceAuth ? PROVIDER_AUTH_FAILED : PROVIDER_ERROR;
+      const why = this.responseMode == ResponseMode.ReplaceAuth
+        ? "refused the credentials llm-mesh holds for it (HTTP " + this.responseStatus + "); the platform team must check the provider key in the mesh"
+        : "answered HTTP " + this.responseStatus + " with a body that is not a JSON error; it was not passed on";
+      text = errorBody(kind, "provider \"" + provider.name + "\" " + why);
+    }
+    replaceBody(BufferTypeValues.HttpResponseBody, String.UTF8.encode(text!));
+    // Later chunks of a body over the limit are dropped: the client gets our JSON alone.
+    this.responseMode = endOfStream ? ResponseMode.Pass : ResponseMode.Drop;
+    return FilterDataStatusValues.Continue;
+  }
+
   private matchRoute(config: Config, headers: HeaderSnapshot): Route | null {
     const routes = config.routes;
-    let host: string | null = null;
+    let authority: Authority | null = null;
+    let https = false;
     let path: string | null = null;
     let routeName: string | null = null;
     let routeNameFetched = false;
@@ -161,11 +242,13 @@ class LlmMeshStream extends Context {
         if (routeName === null || routeName != m.routeName) continue;
       }
       if (m.host !== null || m.hostSuffix !== null) {
-        if (host === null) {
-          const authority = headers.get(H_AUTHORITY);
-          host = hostWithoutPort(authority !== null ? authority : "");
+        if (authority === null) {
+          const a = headers.get(H_AUTHORITY);
+          authority = Authority.parse(a !== null ? a : "");
+          const scheme = headers.get(H_SCHEME);
+          https = scheme !== null && scheme == "https";
         }
-        if (!hostMatches(m, host!)) continue;
+        if (!hostMatches(m, authority!, https)) continue;
       }
       if (m.pathPrefix !== null) {
         if (path === null) {
@@ -203,6 +286,8 @@ class LlmMeshStream extends Context {
     if (modelSpan.count == 1) {
       if (modelSpan.firstByte != 0x22) return this.failBody(BAD_REQUEST, "model must be a string");
       clientModel = decodeStringValue(base, modelSpan.start, modelSpan.end, modelSpan.escaped);
+      // The model is echoed in a response header and may reach a provider path: never unchecked.
+      if (!isSafeModelName(clientModel!)) return this.failBody(INVALID_MODEL, "model must be " + MODEL_NAME_RULE);
     }
     const model = backend.resolveModel(clientModel);
     if (model === null) return this.failBody(MODEL_REQUIRED, "you must provide a model parameter");
@@ -221,6 +306,13 @@ class LlmMeshStream extends Context {
     const edits = new Array<Edit>();
     const inserts = new Array<string>();
     const modelSpan = spans[MODEL_KEY];
+    // A key a client put in the body (api_key) goes nowhere.
+    const keySpan = spans[provider.apiKeySpanIndex];
+    let members = memberCount;
+    if (keySpan.count == 1) {
+      edits.push(new Edit(keySpan.removeStart, keySpan.removeEnd, new ArrayBuffer(0)));
+      members--;
+    }
     if (clientModel === null) inserts.push("\"model\":" + jsonString(model));
     else if (clientModel != model) edits.push(new Edit(modelSpan.start, modelSpan.end, String.UTF8.encode(jsonString(model))));
     // Only generation requests take generation defaults such as stream or temperature.
@@ -238,7 +330,7 @@ class LlmMeshStream extends Context {
       }
     }
     if (inserts.length > 0) {
-      const text = (memberCount > 0 ? "," : "") + inserts.join(",");
+      const text = (members > 0 ? "," : "") + inserts.join(",");
       edits.push(new Edit(closeBrace, closeBrace, String.UTF8.encode(text)));
     }
     return edits;
@@ -253,12 +345,20 @@ class LlmMeshStream extends Context {
   private rewriteHeaders(backend: Backend, headers: HeaderSnapshot): void {
     const provider = backend.provider;
     headers.set(H_AUTHORITY, provider.authorityBytes);
+    // A literal host header (HTTP/2 clients can send one beside :authority) must not disagree.
+    headers.remove(H_HOST);
     headers.set(H_PATH, backend.pathBytes[this.operation]);
-    for (let i = 0; i < CLIENT_CREDENTIAL_HEADERS.length; i++) headers.remove(CLIENT_CREDENTIAL_HEADERS[i]);
+    for (let i = 0; i < CREDENTIALS.length; i++) headers.remove(CREDENTIALS[i]);
+    for (let i = 0; i < BILLING.length; i++) {
+      if (!provider.allowedClientHeaders.includes(BILLING_HEADERS[i])) headers.remove(BILLING[i]);
+    }
+    for (let i = 0; i < provider.extraHeaderNames.length; i++) headers.set(provider.extraHeaderNames[i], provider.extraHeaderValues[i]);
     const auth = provider.nextAuthValue();
     if (auth !== null) headers.set(provider.authHeaderNameBytes, auth);
-    // The body length may change; Envoy frames the new body itself.
+    // The body length may change; Envoy frames the new body itself. The body is JSON (checked
+    // before it is sent on), whatever the client labelled it (curl -d says form-urlencoded).
     headers.remove(H_CONTENT_LENGTH);
+    headers.set(H_CONTENT_TYPE, V_JSON);
     headers.write(REQUEST_HEADERS);
   }
 
@@ -268,7 +368,6 @@ class LlmMeshStream extends Context {
 
   private fail(kind: ErrorKind, message: string): FilterHeadersStatusValues {
     this.settled = true;
-    this.repliedLocally = true;
     replyWithError(kind, message);
     return FilterHeadersStatusValues.StopIteration;
   }

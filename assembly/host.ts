@@ -37,6 +37,19 @@ export function setHeader(map: i32, name: ArrayBuffer, value: string): void {
   abi.proxy_replace_header_map_value(map, changetype<usize>(name), name.byteLength, changetype<usize>(bytes), bytes.byteLength);
 }
 
+/** The first value of a header, or null when absent. */
+export function getHeader(map: i32, name: ArrayBuffer): string | null {
+  store<usize>(RETURN_DATA, 0);
+  store<usize>(RETURN_SIZE, 0);
+  if (abi.proxy_get_header_map_value(map, changetype<usize>(name), name.byteLength, RETURN_DATA, RETURN_SIZE) != WasmResultValues.Ok) return null;
+  return String.UTF8.decode(takeReturnedBuffer());
+}
+
+/** Removes every value of a header. */
+export function removeHeader(map: i32, name: ArrayBuffer): void {
+  abi.proxy_remove_header_map_value(map, changetype<usize>(name), name.byteLength);
+}
+
 /** Sets a header to bytes prepared at configuration time (no per-request encoding). */
 export function setHeaderBytes(map: i32, name: ArrayBuffer, value: ArrayBuffer): void {
   abi.proxy_replace_header_map_value(map, changetype<usize>(name), name.byteLength, changetype<usize>(value), value.byteLength);

@@ -1,6 +1,6 @@
 // The module Envoy loads: our root context, registered for any root_id, and only the ABI callbacks
 // the filter uses. Envoy skips a callback the module does not export, and each one skipped saves a
-// VM entry per request (per data chunk for bodies): response bodies and trailers, metadata, on_log,
+// VM entry per request (per data chunk for bodies): response trailers, metadata, on_log,
 // gRPC and queues are not exported.
 export {
   proxy_abi_version_0_2_1,
@@ -12,6 +12,7 @@ export {
   proxy_on_request_body,
   proxy_on_request_trailers,
   proxy_on_response_headers,
+  proxy_on_response_body,
   proxy_on_done,
   proxy_on_delete,
 } from "@solo-io/proxy-runtime/assembly/exports";

@@ -28,6 +28,11 @@ export class RouteMatch {
   host: string | null = null;
   /** For `*.example.com`: ".example.com". */
   hostSuffix: string | null = null;
+  /**
+   * The port the request's authority must name. 0: none, or the scheme's default (80 for http,
+   * 443 for https), which is how clients write the provider hosts the mesh serves on port 80.
+   */
+  port: i32 = 0;
   pathPrefix: string | null = null;
   headers: HeaderMatch[] = [];
 }
@@ -101,6 +106,10 @@ export class Backend {
 
 export class Route {
   match: RouteMatch = new RouteMatch();
+  /** Set by config (`catchAll: true`) to accept a route that matches every request. */
+  catchAll: bool = false;
+  /** What GET …/models answers for this route: the OpenAI model list, encoded once. */
+  modelListBytes: ArrayBuffer = new ArrayBuffer(0);
   backends: Backend[] = [];
   /** Backends whose provider is usable, with running weight totals for the pick. */
   usable: Backend[] = [];
@@ -135,16 +144,47 @@ export class Route {
   }
 }
 
-/** Request facts a route is matched on. Header values are fetched lazily by the caller. */
-export function hostWithoutPort(authority: string): string {
-  // IPv6 literals keep their brackets; only a trailing :port is dropped.
-  const colon = authority.lastIndexOf(":");
-  if (colon < 0 || authority.lastIndexOf("]") > colon) return authority.toLowerCase();
-  return authority.substring(0, colon).toLowerCase();
+/** An authority split into a lower-case host and a port (-1: none given, -2: not a valid port). */
+export class Authority {
+  constructor(public host: string, public port: i32) {}
+
+  static parse(authority: string): Authority {
+    // IPv6 literals keep their brackets; only a trailing :port is split off.
+    const colon = authority.lastIndexOf(":");
+    if (colon < 0 || authority.lastIndexOf("]") > colon) return new Authority(authority.toLowerCase(), -1);
+    const digits = authority.substring(colon + 1);
+    let port: i32 = digits.length == 0 || digits.length > 5 ? -2 : 0;
+    for (let i = 0; i < digits.length && port >= 0; i++) {
+      const c = digits.charCodeAt(i);
+      port = c >= 0x30 && c <= 0x39 ? port * 10 + (c - 0x30) : -2;
+    }
+    if (port > 65535) port = -2;
+    return new Authority(authority.substring(0, colon).toLowerCase(), port);
+  }
 }
 
-export function hostMatches(match: RouteMatch, host: string): bool {
+/**
+ * True when the route's host condition holds. The port counts: a host written without a port
+ * matches only requests to the scheme's default port (no port, or :80 for http, :443 for https),
+ * so `Host: api.openai.com:8080` does not match a route for api.openai.com.
+ */
+export function hostMatches(match: RouteMatch, authority: Authority, https: bool): bool {
+  if (match.host === null && match.hostSuffix === null) return true;
+  if (authority.port == -2) return false;
+  if (match.port > 0) {
+    if (authority.port != match.port) return false;
+  } else if (authority.port >= 0 && authority.port != (https ? 443 : 80)) {
+    return false;
+  }
+  const host = authority.host;
   if (match.host !== null) return host == match.host!;
-  if (match.hostSuffix !== null) return host.endsWith(match.hostSuffix!) && host.length > match.hostSuffix!.length;
+  return host.endsWith(match.hostSuffix!) && host.length > match.hostSuffix!.length;
+}
+
+/** True when a route's conditions hold for every request: no host, route name or header that must be present. */
+export function matchesEverything(m: RouteMatch): bool {
+  if (m.routeName !== null || m.host !== null || m.hostSuffix !== null) return false;
+  if (m.pathPrefix !== null && m.pathPrefix! != "/") return false;
+  for (let i = 0; i < m.headers.length; i++) if (m.headers[i].kind != HeaderMatchKind.Absent) return false;
   return true;
 }

@@ -5,7 +5,10 @@ import { Diagnostics } from "./diagnostics";
 import { childPath, expectObject, indexPath, optionalArray, optionalBool, optionalInteger, optionalString, rejectUnknownFields, requiredString } from "./fields";
 import { BodyField, Provider } from "../providers/provider";
 import { findProviderSpec, providerTypeNames } from "../providers/registry";
-import { Backend, HeaderMatch, HeaderMatchKind, ModelMapping, Route } from "../routing";
+import { Backend, HeaderMatch, HeaderMatchKind, ModelMapping, Route, matchesEverything } from "../routing";
+import { MODEL_NAME_RULE, isConfigName, isEnvName, isHeaderName, isHeaderValue, isSafeModelName, isShowableEnvName } from "../request/safe-text";
+import { BILLING_HEADERS, isBillingHeader, isReservedHeader } from "../request/credentials";
+import { jsonString } from "../json/splice";
 
 export const DEFAULT_MAX_REQUEST_BODY_BYTES: i64 = 8 * 1024 * 1024;
 
@@ -26,8 +29,8 @@ export class LoadResult {
 }
 
 const TOP_FIELDS = ["providers", "routes", "maxRequestBodyBytes", "responseHeaders"];
-const PROVIDER_FIELDS = ["name", "type", "host", "port", "basePath", "apiKeys", "defaults", "overrides"];
-const ROUTE_FIELDS = ["name", "match", "backends", "modelMapping"];
+const PROVIDER_FIELDS = ["name", "type", "host", "port", "basePath", "apiKeys", "defaults", "overrides", "clusters", "headers", "allowClientHeaders"];
+const ROUTE_FIELDS = ["name", "match", "backends", "modelMapping", "catchAll"];
 const MATCH_FIELDS = ["routeName", "host", "pathPrefix", "headers"];
 const HEADER_FIELDS = ["name", "exact", "prefix", "present"];
 const BACKEND_FIELDS = ["provider", "model", "weight", "modelMapping"];
@@ -107,6 +110,7 @@ function loadProvider(v: JsonValue, path: string, env: Map<string, string>, d: D
   }
   const p = spec.create(spec);
   p.name = name;
+  if (name.length > 0 && !isConfigName(name)) d.error(childPath(path, "name"), "must be 1 to 128 letters, digits, '-', '_' or '.' (it is sent in the x-llm-mesh-provider header)");
   rejectUnknownFields(v, path, PROVIDER_FIELDS.concat(p.extraFields()), d);
   p.configureExtra(v, path, d);
 
@@ -125,16 +129,20 @@ function loadProvider(v: JsonValue, path: string, env: Map<string, string>, d: D
   loadKeys(v, path, p, spec.keyRequired, env, d);
   loadBodyFields(v.get("defaults"), childPath(path, "defaults"), p, false, d);
   loadBodyFields(v.get("overrides"), childPath(path, "overrides"), p, true, d);
+  loadClusters(v, path, p, d);
+  loadProviderHeaders(v, path, p, d);
 
   // "model" is always wanted first; then every default/override key once.
   const wanted: string[] = ["model"];
   for (let i = 0; i < p.defaults.length; i++) if (!wanted.includes(p.defaults[i].key)) wanted.push(p.defaults[i].key);
   for (let i = 0; i < p.overrides.length; i++) if (!wanted.includes(p.overrides[i].key)) wanted.push(p.overrides[i].key);
+  if (!wanted.includes("api_key")) wanted.push("api_key");
   p.prepare();
   p.wantedKeys = new StaticArray<ArrayBuffer>(wanted.length);
   for (let i = 0; i < wanted.length; i++) p.wantedKeys[i] = String.UTF8.encode(wanted[i]);
   for (let i = 0; i < p.defaults.length; i++) p.defaults[i].spanIndex = wanted.indexOf(p.defaults[i].key);
   for (let i = 0; i < p.overrides.length; i++) p.overrides[i].spanIndex = wanted.indexOf(p.overrides[i].key);
+  p.apiKeySpanIndex = wanted.indexOf("api_key");
   return p;
 }
 
@@ -150,7 +158,10 @@ function loadKeys(v: JsonValue, path: string, p: Provider, required: bool, env: 
     const keyPath = indexPath(keysPath, i);
     const k = keys[i];
     if (!expectObject(k, keyPath, d)) continue;
-    rejectUnknownFields(k, keyPath, ["value", "env"], d);
+    // Field names under apiKeys are not echoed either: a key pasted as a name would leak.
+    for (let f = 0; f < k.keys.length; f++) {
+      if (k.keys[f] != "value" && k.keys[f] != "env") d.error(keyPath, "has an unknown field (accepted: value, env; the name is not shown, it may be a key)");
+    }
     const value = k.get("value");
     const envName = k.get("env");
     if ((value === null) == (envName === null)) { d.error(keyPath, "must have exactly one of value or env"); continue; }
@@ -161,9 +172,14 @@ function loadKeys(v: JsonValue, path: string, p: Provider, required: bool, env: 
     }
     if (envName!.kind != JsonKind.String || envName!.text.length == 0) { d.error(childPath(keyPath, "env"), "must be a non-empty string"); continue; }
     const name = envName!.text;
+    if (!isEnvName(name)) {
+      d.error(childPath(keyPath, "env"), "must be the name of an environment variable (letters, digits and '_'); the value is not shown: if it is a key, put it in a Secret and name the variable here");
+      continue;
+    }
     if (!env.has(name) || env.get(name).length == 0) {
       // Not fatal: the rest of the mesh keeps working; requests that would need it get 503.
-      d.warn(childPath(keyPath, "env"), "environment variable " + name + " is not set in the VM (vm_config.environment_variables / vmConfig.env); this key is skipped");
+      const shown = isShowableEnvName(name) ? "environment variable " + name : "the environment variable it names (not shown: not an upper-case name)";
+      d.warn(childPath(keyPath, "env"), shown + " is not set in the VM (vm_config.environment_variables / vmConfig.env); this key is skipped");
       continue;
     }
     p.keys.push(env.get(name));
@@ -182,6 +198,7 @@ function loadBodyFields(v: JsonValue | null, path: string, p: Provider, forced: 
     const value = v.items[i];
     if (key == "model") {
       if (value.kind != JsonKind.String || value.text.length == 0) { d.error(childPath(path, "model"), "must be a non-empty string"); continue; }
+      if (!isSafeModelName(value.text)) { d.error(childPath(path, "model"), "must be " + MODEL_NAME_RULE); continue; }
       if (forced) p.overrideModel = value.text; else p.defaultModel = value.text;
       continue;
     }
@@ -200,7 +217,13 @@ function loadRoute(v: JsonValue, path: string, config: Config, declared: Set<str
   rejectUnknownFields(v, path, ROUTE_FIELDS, d);
   const route = new Route(requiredString(v, "name", path, d));
   const match = v.get("match");
+  const errorsBefore = d.errors.length;
   if (match !== null) loadMatch(match, childPath(path, "match"), route, d);
+  route.catchAll = optionalBool(v, "catchAll", path, d, false);
+  // A condition that failed to load is already reported; only a match that loaded whole can be "everything".
+  if (d.errors.length == errorsBefore && matchesEverything(route.match) && !route.catchAll) {
+    d.error(childPath(path, "match"), "matches every request through the proxy (no host, routeName or header condition); in a sidecar that is every outbound call of the pod, each given a provider key. Add a condition, or set \"catchAll\": true on the route if you mean it (for gateways)");
+  }
   const routeMapping = loadMapping(v.get("modelMapping"), childPath(path, "modelMapping"), d);
 
   const backends = optionalArray(v, "backends", path, d);
@@ -216,7 +239,7 @@ function loadRoute(v: JsonValue, path: string, config: Config, declared: Set<str
     const providerName = requiredString(b, "provider", bPath, d);
     const weight = <i32>optionalInteger(b, "weight", bPath, d, 1, 1000000, 1, "must be a positive integer (1 to 1000000)");
     const model = optionalString(b, "model", bPath, d);
-    if (model !== null && model.length == 0) d.error(childPath(bPath, "model"), "must not be empty");
+    if (model !== null && !isSafeModelName(model)) d.error(childPath(bPath, "model"), "must be " + MODEL_NAME_RULE);
     const mapping = loadMapping(b.get("modelMapping"), childPath(bPath, "modelMapping"), d);
     if (providerName.length == 0) continue;
     const provider = findProvider(config, providerName);
@@ -232,7 +255,76 @@ function loadRoute(v: JsonValue, path: string, config: Config, declared: Set<str
     route.backends.push(backend);
   }
   route.finish();
+  route.modelListBytes = String.UTF8.encode(modelList(route));
   return route;
+}
+
+/** OpenAI's model list for GET …/models: every model name the route's config knows, once. */
+function modelList(route: Route): string {
+  const ids = new Array<string>();
+  const owners = new Array<string>();
+  const add = (id: string | null, owner: string, ids: string[], owners: string[]): void => {
+    if (id !== null && id.length > 0 && !ids.includes(id)) { ids.push(id); owners.push(owner); }
+  };
+  for (let i = 0; i < route.backends.length; i++) {
+    const b = route.backends[i];
+    const owner = b.provider.name;
+    add(b.model, owner, ids, owners);
+    const exact = b.mapping.exact.keys();
+    for (let j = 0; j < exact.length; j++) { add(exact[j], owner, ids, owners); add(b.mapping.exact.get(exact[j]), owner, ids, owners); }
+    for (let j = 0; j < b.mapping.prefixTargets.length; j++) add(b.mapping.prefixTargets[j], owner, ids, owners);
+    add(b.mapping.wildcard, owner, ids, owners);
+    add(b.provider.overrideModel, owner, ids, owners);
+    add(b.provider.defaultModel, owner, ids, owners);
+  }
+  const items = new Array<string>();
+  for (let i = 0; i < ids.length; i++) {
+    items.push("{\"id\":" + jsonString(ids[i]) + ",\"object\":\"model\",\"created\":0,\"owned_by\":" + jsonString(owners[i]) + "}");
+  }
+  return "{\"object\":\"list\",\"data\":[" + items.join(",") + "]}";
+}
+
+/** `clusters`: the Envoy clusters that are this provider's destination (exact or `prefix*`). */
+function loadClusters(v: JsonValue, path: string, p: Provider, d: Diagnostics): void {
+  const clusters = optionalArray(v, "clusters", path, d);
+  if (clusters === null) return;
+  const cPath = childPath(path, "clusters");
+  if (clusters.length == 0) d.error(cPath, "must list at least one cluster name (leave it out to use Istio's outbound|PORT||HOST)");
+  for (let i = 0; i < clusters.length; i++) {
+    const c = clusters[i];
+    if (c.kind != JsonKind.String || c.text.length == 0 || c.text == "*") { d.error(indexPath(cPath, i), "must be a cluster name, or a prefix ending in '*'"); continue; }
+    if (c.text.endsWith("*")) p.clusterPrefixes.push(c.text.substring(0, c.text.length - 1));
+    else p.clusterNames.push(c.text);
+  }
+}
+
+/** `headers` set from config, and `allowClientHeaders` passed from the client (billing selectors only). */
+function loadProviderHeaders(v: JsonValue, path: string, p: Provider, d: Diagnostics): void {
+  const headers = v.get("headers");
+  const hPath = childPath(path, "headers");
+  if (headers !== null && expectObject(headers, hPath, d)) {
+    for (let i = 0; i < headers.keys.length; i++) {
+      const name = headers.keys[i];
+      const value = headers.items[i];
+      const entry = hPath + "[" + jsonString(name) + "]";
+      if (!isHeaderName(name)) { d.error(entry, "must be a lower-case header name"); continue; }
+      if (isReservedHeader(name) || name == p.authHeaderName() || name.startsWith("x-llm-mesh-")) { d.error(entry, "cannot be set by config (credential, framing or routing header)"); continue; }
+      if (value.kind != JsonKind.String || !isHeaderValue(value.text)) { d.error(entry, "must be a string of printable ASCII (no control characters)"); continue; }
+      p.extraHeaderNames.push(String.UTF8.encode(name));
+      p.extraHeaderValues.push(String.UTF8.encode(value.text));
+    }
+  }
+  const allowed = optionalArray(v, "allowClientHeaders", path, d);
+  if (allowed === null) return;
+  const aPath = childPath(path, "allowClientHeaders");
+  for (let i = 0; i < allowed.length; i++) {
+    const a = allowed[i];
+    if (a.kind != JsonKind.String || !isBillingHeader(a.text.toLowerCase())) {
+      d.error(indexPath(aPath, i), "only these client headers can be passed on: " + BILLING_HEADERS.join(", ") + " (client credentials never are)");
+      continue;
+    }
+    p.allowedClientHeaders.push(a.text.toLowerCase());
+  }
 }
 
 function loadMatch(v: JsonValue, path: string, route: Route, d: Diagnostics): void {
@@ -242,8 +334,17 @@ function loadMatch(v: JsonValue, path: string, route: Route, d: Diagnostics): vo
   m.routeName = optionalString(v, "routeName", path, d);
   const host = optionalString(v, "host", path, d);
   if (host !== null) {
-    const h = host.toLowerCase();
-    if (h.startsWith("*.")) m.hostSuffix = h.substring(1);
+    let h = host.toLowerCase();
+    // An explicit :port; without one, the scheme's default port (see RouteMatch.port).
+    const colon = h.lastIndexOf(":");
+    if (colon >= 0 && h.lastIndexOf("]") < colon) {
+      const port = I32.parseInt(h.substring(colon + 1));
+      if (port < 1 || port > 65535 || port.toString() != h.substring(colon + 1)) d.error(childPath(path, "host"), "port must be a number from 1 to 65535");
+      else m.port = port;
+      h = h.substring(0, colon);
+    }
+    if (h.length == 0) d.error(childPath(path, "host"), "must not be empty");
+    else if (h.startsWith("*.")) m.hostSuffix = h.substring(1);
     else if (h.includes("*")) d.error(childPath(path, "host"), "a wildcard is only allowed as a leading '*.'");
     else m.host = h;
   }
@@ -280,6 +381,7 @@ function loadMapping(v: JsonValue | null, path: string, d: Diagnostics): ModelMa
     if (from.length == 0) { d.error(entryPath, "model name must not be empty"); continue; }
     if (from.indexOf("*") >= 0 && from.indexOf("*") != from.length - 1) { d.error(entryPath, "'*' is only allowed at the end (prefix*) or alone"); continue; }
     if (to.kind != JsonKind.String || to.text.length == 0) { d.error(entryPath, "must map to a non-empty model name"); continue; }
+    if (!isSafeModelName(to.text)) { d.error(entryPath, "must map to a model name of " + MODEL_NAME_RULE); continue; }
     mapping.add(from, to.text);
   }
   return mapping;

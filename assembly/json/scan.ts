@@ -20,6 +20,9 @@ export class ValueSpan {
   escaped: bool = false;
   /** The JSON type of the value: its first byte ('"', '{', '[', 't', 'f', 'n', or a digit/'-'). */
   firstByte: u8 = 0;
+  /** Bytes to delete to remove the whole member, its separating comma included. */
+  removeStart: i32 = -1;
+  removeEnd: i32 = -1;
 }
 
 /** The outcome of a scan: an error (with byte offset) or the spans of the wanted keys. */
@@ -234,9 +237,11 @@ export function scanTopLevel(base: usize, length: i32, wanted: StaticArray<Array
     s.pos++;
     closed = true;
   }
+  let previousValueEnd: i32 = -1;
   while (!closed) {
     s.skipWhitespace();
     if (s.pos >= s.end || load<u8>(s.pos) != 0x22) { s.fail("expected a key"); break; }
+    const memberStart = <i32>(s.pos - base);
     const keyStart = s.pos + 1;
     if (!s.scanString()) break;
     const keyEnd = s.pos - 1;
@@ -248,20 +253,30 @@ export function scanTopLevel(base: usize, length: i32, wanted: StaticArray<Array
     const valueStart = s.pos;
     if (!s.scanValue(1)) break;
     result.memberCount++;
+    const valueEnd = <i32>(s.pos - base);
     const which = matchWantedKey(keyStart, keyEnd, keyEscaped, wanted);
+    let span: ValueSpan | null = null;
     if (which >= 0) {
-      const span = result.spans[which];
+      span = result.spans[which];
       span.count++;
       if (span.count == 1) {
         span.start = <i32>(valueStart - base);
-        span.end = <i32>(s.pos - base);
+        span.end = valueEnd;
         span.firstByte = load<u8>(valueStart);
         span.escaped = span.firstByte == 0x22 && s.lastStringEscaped;
+      } else {
+        span = null;
       }
     }
     s.skipWhitespace();
     if (s.pos >= s.end) { s.fail("unterminated object"); break; }
     const c = load<u8>(s.pos);
+    if (span !== null) {
+      // Followed by a comma: delete up to it. Last of several: delete from the previous value's end.
+      span.removeStart = c == 0x2c || previousValueEnd < 0 ? memberStart : previousValueEnd;
+      span.removeEnd = c == 0x2c ? <i32>(s.pos - base) + 1 : valueEnd;
+    }
+    previousValueEnd = valueEnd;
     if (c == 0x7d) {
       result.closeBrace = <i32>(s.pos - base);
       s.pos++;

@@ -55,8 +55,18 @@ export class Provider {
   defaults: BodyField[] = [];
   /** Body fields always set, replacing the client's. */
   overrides: BodyField[] = [];
+  /** Envoy clusters that are this provider's destination (exact names); with clusterPrefixes, replaces Istio's naming. */
+  clusterNames: string[] = [];
+  clusterPrefixes: string[] = [];
+  /** Headers the provider sets from config (e.g. openai-organization), encoded once. */
+  extraHeaderNames: ArrayBuffer[] = [];
+  extraHeaderValues: ArrayBuffer[] = [];
+  /** Billing-selector headers this provider lets through from the client. */
+  allowedClientHeaders: string[] = [];
   /** Top-level body keys the scanner must locate: "model" first, then defaults and overrides. */
   wantedKeys: StaticArray<ArrayBuffer> = new StaticArray<ArrayBuffer>(0);
+  /** Index in wantedKeys of "api_key", a credential some clients put in the body (always removed). */
+  apiKeySpanIndex: i32 = 0;
 
   constructor(public spec: ProviderSpec) {}
 

@@ -32,13 +32,23 @@ export interface ImportResult {
   notes: string[];
 }
 
-/** A key reference: ${NAME} (or $NAME) becomes { env: NAME }; anything else stays a value. */
-function keyRef(apiKey: string | undefined, where: string, notes: string[]): ProviderConfig["apiKeys"] {
+/** The variable a literal key of this provider is expected in: LLM_MESH_KEY_<NAME>. */
+export function literalKeyEnvName(provider: string): string {
+  return `LLM_MESH_KEY_${provider.toUpperCase().replace(/[^A-Z0-9]+/g, "_")}`;
+}
+
+/**
+ * A key reference: ${NAME} (or $NAME) becomes { env: NAME }. A literal key is never copied into
+ * the output (which is printed, and would end up in a WasmPlugin): it becomes a reference to
+ * LLM_MESH_KEY_<PROVIDER>, and a note says to put the key in a Secret under that name.
+ */
+function keyRef(apiKey: string | undefined, where: string, provider: string, notes: string[]): ProviderConfig["apiKeys"] {
   if (apiKey === undefined || apiKey === "") return undefined;
   const m = /^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$|^\$([A-Za-z_][A-Za-z0-9_]*)$/.exec(apiKey.trim());
   if (m) return [{ env: m[1] ?? m[2] }];
-  notes.push(`${where}: the API key is given inline; it is kept as a value, but move it to a Secret and write \${VAR}`);
-  return [{ value: apiKey }];
+  const env = literalKeyEnvName(provider);
+  notes.push(`${where}: the API key is given inline; it was not copied. Put it in a Secret under ${env} (the config reads {"env": "${env}"})`);
+  return [{ env }];
 }
 
 /** Provider type and base path from ASM's host and full chat path. */
@@ -89,7 +99,7 @@ export function importAsm(texts: { name: string; text: string }[]): ImportResult
     out.push({
       name: p.metadata.name, type: type as ProviderConfig["type"],
       ...(host ? { host } : {}), ...(basePath !== undefined ? { basePath } : {}),
-      ...(keyRef(defaults?.apiKey, where, notes) ? { apiKeys: keyRef(defaults?.apiKey, where, []) } : {}),
+      ...(keyRef(defaults?.apiKey, where, p.metadata.name, notes) ? { apiKeys: keyRef(defaults?.apiKey, where, p.metadata.name, []) } : {}),
       ...(bodyFields(defaults) ? { overrides: bodyFields(defaults) } : {}),
     });
   }
@@ -128,7 +138,7 @@ export function importAsm(texts: { name: string; text: string }[]): ImportResult
             if (!derived.has(providerName)) {
               const parent = out.find((p) => p.name === provider.metadata.name)!;
               const fields = bodyFields({ ...base, ...specific });
-              derived.set(providerName, { ...parent, name: providerName, ...(keyRef(specific.apiKey ?? base.apiKey, where, notes) ? { apiKeys: keyRef(specific.apiKey ?? base.apiKey, where, []) } : {}), ...(fields ? { overrides: fields } : {}) });
+              derived.set(providerName, { ...parent, name: providerName, ...(keyRef(specific.apiKey ?? base.apiKey, where, providerName, notes) ? { apiKeys: keyRef(specific.apiKey ?? base.apiKey, where, providerName, []) } : {}), ...(fields ? { overrides: fields } : {}) });
             }
             backend.provider = providerName;
           }

@@ -91,6 +91,11 @@ export async function manifests(options: ManifestsCommandOptions): Promise<strin
   if (result.errors.length > 0) {
     throw new UserError(`${options.config} is invalid:\n${result.errors.map((e) => `  ${formatProblem(e)}`).join("\n")}\nfix it (llm-mesh validate ${options.config}) and run llm-mesh manifests again`);
   }
+  // An inline key would be written into the WasmPlugin, readable by anyone who can read it.
+  const inline = (result.config as LlmMeshConfig).providers.flatMap((p, i) => (p.apiKeys ?? []).flatMap((k, j) => (k.value !== undefined ? [`providers[${i}].apiKeys[${j}].value`] : [])));
+  if (inline.length > 0) {
+    throw new UserError(`${inline.join(", ")}: an inline key would be written into the WasmPlugin (readable by anyone who may read WasmPlugins, and shown by Envoy's /config_dump); use {"env": "VAR"}, put the key in a Secret, and run llm-mesh manifests again`);
+  }
   for (const w of result.warnings) console.error(`warning: ${formatProblem(w)}`);
   const placement = placementFrom(options);
   if (placement.mode === "egress") {

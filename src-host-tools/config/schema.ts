@@ -7,15 +7,25 @@ import { PROVIDER_TYPES } from "../providers.js";
 
 const NonEmpty = (description: string) => Type.String({ minLength: 1, description });
 
+/** A model name safe in a header and a URL path (the filter applies the same rule to clients' models). */
+export const MODEL_NAME_PATTERN = "^[A-Za-z0-9._:/@+~-]{1,256}$";
+export const MODEL_NAME_RULE = "1 to 256 characters of letters, digits and . _ - : / @ + ~";
+const ModelName = (description: string) => Type.String({ pattern: MODEL_NAME_PATTERN, description });
+/** Provider and route names: sent in the x-llm-mesh-provider header and used in metrics. */
+export const CONFIG_NAME_PATTERN = "^[A-Za-z0-9._-]{1,128}$";
+const ConfigName = (description: string) => Type.String({ pattern: CONFIG_NAME_PATTERN, description });
+/** Billing selectors a provider may let through from the client. */
+export const BILLING_HEADERS = ["openai-organization", "openai-project", "x-goog-user-project"] as const;
+
 export const ApiKeySchema = Type.Object({
   value: Type.Optional(Type.String({ minLength: 1, description: "The key itself. Prefer env: a value here ends up in the WasmPlugin object." })),
-  env: Type.Optional(Type.String({ minLength: 1, description: "Name of a VM environment variable holding the key (Envoy vm_config.environment_variables, Istio vmConfig.env)." })),
+  env: Type.Optional(Type.String({ pattern: "^[A-Za-z_][A-Za-z0-9_]{0,127}$", description: "Name of a VM environment variable holding the key (Envoy vm_config.environment_variables, Istio vmConfig.env)." })),
 }, { additionalProperties: false, description: "Exactly one of value or env." });
 
 const BodyFields = (description: string) => Type.Record(Type.String(), Type.Unknown(), { description });
 
 export const ProviderSchema = Type.Object({
-  name: NonEmpty("Unique name that backends refer to."),
+  name: ConfigName("Unique name that backends refer to (letters, digits, - _ .)."),
   type: Type.Union(Object.keys(PROVIDER_TYPES).map((t) => Type.Literal(t)), { description: "Provider type." }),
   host: Type.Optional(NonEmpty("Host name without scheme, port or path; overrides the type's default.")),
   port: Type.Optional(Type.Integer({ minimum: 1, maximum: 65535, description: "Port; written into :authority. 443 or none means TLS upstream." })),
@@ -23,6 +33,9 @@ export const ProviderSchema = Type.Object({
   apiKeys: Type.Optional(Type.Array(ApiKeySchema, { description: "Keys, used in turn." })),
   defaults: Type.Optional(BodyFields("Body fields set when the client left them out; model is the default model.")),
   overrides: Type.Optional(BodyFields("Body fields always set, replacing the client's; model is forced.")),
+  clusters: Type.Optional(Type.Array(Type.String({ minLength: 1, not: { const: "*" } }), { minItems: 1, description: "Envoy clusters that are this provider's destination (exact names, or prefix*). A key is added only to requests Envoy routes to one. Default: Istio's outbound|PORT|SUBSET|HOST for the provider host." })),
+  headers: Type.Optional(Type.Record(Type.String({ pattern: "^[a-z0-9._-]{1,128}$" }), Type.String({ pattern: "^[\\x20-\\x7e\\t]*$", maxLength: 8192 }), { description: "Headers set on every request to this provider, from config (e.g. openai-organization). Credential and routing headers cannot be set." })),
+  allowClientHeaders: Type.Optional(Type.Array(Type.Union(BILLING_HEADERS.map((h) => Type.Literal(h))), { description: "Billing selectors passed on from the client (removed by default). Client credentials are never passed on." })),
   deployment: Type.Optional(NonEmpty("azure-openai: the deployment in the path; default: the backend's model.")),
   apiVersion: Type.Optional(NonEmpty("azure-openai: api-version query value, or \"v1\" for the versionless API.")),
 }, { additionalProperties: false });
@@ -36,25 +49,26 @@ export const HeaderMatchSchema = Type.Object({
 
 export const MatchSchema = Type.Object({
   routeName: Type.Optional(Type.String({ description: "Envoy's route name (xds.route_name)." })),
-  host: Type.Optional(Type.String({ description: "Request host, exact or *.suffix; the port is ignored." })),
+  host: Type.Optional(Type.String({ description: "Request host, exact or *.suffix, optionally :PORT. Without a port it matches requests to the default port only (none given, :80 for http, :443 for https)." })),
   pathPrefix: Type.Optional(Type.String({ pattern: "^/", description: "Request path prefix." })),
   headers: Type.Optional(Type.Array(HeaderMatchSchema)),
 }, { additionalProperties: false, description: "All given conditions must hold." });
 
-const ModelMappingSchema = Type.Record(Type.String(), Type.String({ minLength: 1 }), {
+const ModelMappingSchema = Type.Record(Type.String(), ModelName("Upstream model."), {
   description: "Client model -> upstream model. Keys: exact names, prefix* or *; exact wins, then the longest prefix, then *.",
 });
 
 export const BackendSchema = Type.Object({
   provider: NonEmpty("Name of a provider."),
-  model: Type.Optional(NonEmpty("Model for this backend; wins over any mapping.")),
+  model: Type.Optional(ModelName("Model for this backend; wins over any mapping.")),
   weight: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000000, description: "Relative weight (default 1)." })),
   modelMapping: Type.Optional(ModelMappingSchema),
 }, { additionalProperties: false });
 
 export const RouteSchema = Type.Object({
-  name: NonEmpty("Unique name."),
+  name: ConfigName("Unique name."),
   match: Type.Optional(MatchSchema),
+  catchAll: Type.Optional(Type.Boolean({ description: "Accept a route whose match holds for every request. Refused in sidecar manifests: every outbound call of the pod would get a provider key." })),
   backends: Type.Array(BackendSchema, { minItems: 1 }),
   modelMapping: Type.Optional(ModelMappingSchema),
 }, { additionalProperties: false, description: "First matching route wins." });

@@ -2,7 +2,7 @@
 // schema cannot express. Errors and warnings are separate; each carries a hint.
 import { Ajv, ErrorObject } from "ajv";
 import { parse as parseYaml } from "yaml";
-import { ConfigSchema, LlmMeshConfig, ProviderConfig, RouteConfig } from "./schema.js";
+import { BILLING_HEADERS, ConfigSchema, LlmMeshConfig, MODEL_NAME_PATTERN, MODEL_NAME_RULE, ProviderConfig, RouteConfig } from "./schema.js";
 import { PROVIDER_TYPES } from "../providers.js";
 
 export interface Problem { path: string; message: string; hint?: string }
@@ -17,8 +17,8 @@ function pointerToPath(pointer: string): string {
   let out = "";
   parts.forEach((part, i) => {
     const parent = parts[i - 1];
-    if (/^\d+$/.test(part) && parent !== "modelMapping" && parent !== "defaults" && parent !== "overrides") out += `[${part}]`;
-    else if (parent === "modelMapping") out += `["${part}"]`;
+    if (/^\d+$/.test(part) && parent !== "modelMapping" && parent !== "defaults" && parent !== "overrides" && parent !== "headers") out += `[${part}]`;
+    else if (parent === "modelMapping" || parent === "headers") out += `[${JSON.stringify(part)}]`;
     else out += (out ? "." : "") + part;
   });
   return out;
@@ -26,12 +26,17 @@ function pointerToPath(pointer: string): string {
 
 function join(path: string, field: string): string { return path ? `${path}.${field}` : field; }
 
+/** True for a path under apiKeys, where nothing the user wrote may be echoed: it may be a key. */
+const underKeys = (path: string) => /\.apiKeys(\[|$)/.test(path);
+
 function schemaProblem(e: ErrorObject): Problem {
   const path = pointerToPath(e.instancePath);
   const p = e.params as Record<string, unknown>;
   switch (e.keyword) {
     case "required": return { path: join(path, String(p.missingProperty)), message: "is required" };
     case "additionalProperties": {
+      if (underKeys(path)) return { path, message: "has an unknown field (accepted: value, env; the name is not shown, it may be a key)" };
+      if (path.endsWith(".headers")) return { path, message: "header names must be lower-case letters, digits, '-', '_' or '.'" };
       const allowed = Object.keys((e.parentSchema as { properties?: object })?.properties ?? {});
       return { path: join(path, String(p.additionalProperty)), message: `unknown field (accepted: ${allowed.join(", ")})`, hint: "check the spelling; unknown fields are refused so a typo never silently does nothing" };
     }
@@ -43,13 +48,24 @@ function schemaProblem(e: ErrorObject): Problem {
       const positive = s.minimum === 1;
       return { path, message: positive && path.endsWith(".weight") ? `must be a positive integer (1 to ${s.maximum})` : `must be an integer from ${s.minimum} to ${s.maximum}` };
     }
-    case "pattern": return { path, message: path.endsWith("basePath") ? "must start with '/' and not end with '/' (or be empty)" : "must start with '/'" };
+    case "pattern": return { path, message: patternMessage(path, String(p.pattern)) };
+    case "not": return { path, message: "must be a cluster name, or a prefix ending in '*'" };
     case "anyOf": {
       const literals = ((e.parentSchema as { anyOf?: { const?: string }[] }).anyOf ?? []).map((s) => s.const).filter(Boolean);
+      if (/\.allowClientHeaders\[/.test(path)) return { path, message: `only these client headers can be passed on: ${BILLING_HEADERS.join(", ")} (client credentials never are)` };
       return { path, message: `unknown value (accepted: ${literals.join(", ")})` };
     }
     default: return { path, message: e.message ?? e.keyword };
   }
+}
+
+function patternMessage(path: string, pattern: string): string {
+  if (path.endsWith("basePath")) return "must start with '/' and not end with '/' (or be empty)";
+  if (pattern === MODEL_NAME_PATTERN) return `must be ${MODEL_NAME_RULE}`;
+  if (underKeys(path)) return "must be the name of an environment variable (letters, digits and '_'); the value is not shown: if it is a key, put it in a Secret and name the variable here";
+  if (path.endsWith(".name")) return "must be 1 to 128 letters, digits, '-', '_' or '.'";
+  if (/\.headers\[/.test(path)) return "must be a string of printable ASCII (no control characters)";
+  return "must start with '/'";
 }
 
 /** Ajv reports a union's mismatch once per branch; keep the anyOf summary only. */
@@ -79,15 +95,21 @@ function ruleProblems(config: LlmMeshConfig, errors: Problem[], warnings: Proble
     }
     if (info.keyRequired && p.apiKeys === undefined) errors.push({ path: `${path}.apiKeys`, message: `is required for type ${p.type}`, hint: 'give [{"env": "VAR"}] and put the key in a Secret' });
     if (info.keyRequired && p.apiKeys?.length === 0) errors.push({ path: `${path}.apiKeys`, message: "must list at least one key" });
-    (p.apiKeys ?? []).forEach((k, j) => {
+    (Array.isArray(p.apiKeys) ? p.apiKeys : []).forEach((k, j) => {
       const kp = `${path}.apiKeys[${j}]`;
+      if (!isObject(k)) return; // the schema reported it
       if ((k.value === undefined) === (k.env === undefined)) errors.push({ path: kp, message: "must have exactly one of value or env" });
       else if (k.value !== undefined) warnings.push({ path: `${kp}.value`, message: "key given inline", hint: 'use {"env": "VAR"}: an inline key is stored in the WasmPlugin object, readable by anyone who can read it' });
-      else if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(k.env!)) warnings.push({ path: `${kp}.env`, message: `"${k.env}" is not a portable environment variable name` });
     });
     for (const f of ["defaults", "overrides"] as const) {
       const model = p[f]?.model;
       if (model !== undefined && (typeof model !== "string" || model === "")) errors.push({ path: `${path}.${f}.model`, message: "must be a non-empty string" });
+      else if (typeof model === "string" && !new RegExp(MODEL_NAME_PATTERN).test(model)) errors.push({ path: `${path}.${f}.model`, message: `must be ${MODEL_NAME_RULE}` });
+    }
+    for (const name of Object.keys(isObject(p.headers) ? p.headers : {})) {
+      if (RESERVED_HEADERS.includes(name) || name.startsWith("x-envoy-") || name.startsWith("x-llm-mesh-") || name === (info.authHeader)) {
+        errors.push({ path: `${path}.headers[${JSON.stringify(name)}]`, message: "cannot be set by config (credential, framing or routing header)" });
+      }
     }
   });
 
@@ -99,6 +121,9 @@ function ruleProblems(config: LlmMeshConfig, errors: Problem[], warnings: Proble
     if (routeNames.has(r.name)) errors.push({ path: `${path}.name`, message: `duplicate route name "${r.name}"` });
     routeNames.add(r.name);
     checkMatch(r, path, errors);
+    if (Object.keys(normalizedMatch(r, true)).length === 0 && r.catchAll !== true) {
+      errors.push({ path: `${path}.match`, message: CATCH_ALL_MESSAGE });
+    }
     checkMapping(r.modelMapping, `${path}.modelMapping`, errors);
     r.backends.forEach((b, j) => {
       const bp = `${path}.backends[${j}]`;
@@ -126,23 +151,43 @@ function ruleProblems(config: LlmMeshConfig, errors: Problem[], warnings: Proble
   });
 }
 
-function normalizedMatch(r: RouteConfig): Record<string, unknown> {
-  const m = r.match ?? {};
+/** The message the filter logs too (assembly/config/load.ts). */
+const CATCH_ALL_MESSAGE = "matches every request through the proxy (no host, routeName or header condition); in a sidecar that is every outbound call of the pod, each given a provider key. Add a condition, or set \"catchAll\": true on the route if you mean it (for gateways)";
+
+/** Headers no config may set: credentials, framing and routing (as the filter's request/credentials.ts). */
+const RESERVED_HEADERS = ["authorization", "proxy-authorization", "api-key", "x-api-key", "x-goog-api-key", "x-auth-token", "cookie",
+  "x-amz-security-token", "ocp-apim-subscription-key", "host", "content-length", "transfer-encoding", "content-type"];
+
+/**
+ * A route's conditions, normalised. With `scoping`, only conditions that narrow what matches count
+ * (a header that must be absent does not): an empty result means the route matches every request.
+ */
+export function normalizedMatch(r: RouteConfig, scoping = false): Record<string, unknown> {
+  const m: NonNullable<RouteConfig["match"]> = isObject(r.match) ? r.match : {};
   const out: Record<string, unknown> = {};
   if (m.routeName !== undefined) out.routeName = m.routeName;
-  if (m.host !== undefined) out.host = m.host.toLowerCase();
-  if (m.pathPrefix !== undefined && m.pathPrefix !== "/") out.pathPrefix = m.pathPrefix;
-  if (m.headers && m.headers.length > 0) out.headers = m.headers.map((h) => ({ ...h, name: h.name.toLowerCase() })).sort((a, b) => a.name.localeCompare(b.name));
+  if (m.host !== undefined) out.host = String(m.host).toLowerCase();
+  if (m.pathPrefix !== undefined && m.pathPrefix !== "/" && !scoping) out.pathPrefix = m.pathPrefix;
+  const headers = (Array.isArray(m.headers) ? m.headers : []).filter((h) => isObject(h) && (!scoping || h.present !== false));
+  if (headers.length > 0) out.headers = headers.map((h) => ({ ...h, name: String(h.name).toLowerCase() })).sort((a, b) => a.name.localeCompare(b.name));
   return out;
 }
 
+/** True when a route matches every request (it must say catchAll: true). */
+export function isCatchAll(r: RouteConfig): boolean {
+  return Object.keys(normalizedMatch(r, true)).length === 0;
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === "object" && !Array.isArray(v);
+
 function checkMatch(r: RouteConfig, path: string, errors: Problem[]): void {
   const m = r.match;
-  if (!m) return;
-  if (m.host !== undefined && m.host.includes("*") && !(m.host.startsWith("*.") && !m.host.slice(1).includes("*"))) {
+  if (!isObject(m)) return;
+  if (typeof m.host === "string" && m.host.includes("*") && !(m.host.startsWith("*.") && !m.host.slice(1).includes("*"))) {
     errors.push({ path: `${path}.match.host`, message: "a wildcard is only allowed as a leading '*.'" });
   }
-  (m.headers ?? []).forEach((h, k) => {
+  (Array.isArray(m.headers) ? m.headers : []).forEach((h, k) => {
+    if (!isObject(h)) return;
     const given = [h.exact, h.prefix, h.present].filter((v) => v !== undefined).length;
     if (given !== 1) errors.push({ path: `${path}.match.headers[${k}]`, message: "must have exactly one of exact, prefix or present" });
   });
@@ -167,7 +212,8 @@ export function parseConfigText(text: string): { value?: unknown; error?: string
     try {
       return { value: JSON.parse(trimmed) };
     } catch (error) {
-      return { error: `is not valid JSON: ${(error as Error).message}` };
+      // V8's message quotes the text around the fault, which may be a key: give only the place.
+      return { error: `is not valid JSON: ${jsonErrorPlace(trimmed, (error as Error).message)}` };
     }
   }
   try {
@@ -175,6 +221,15 @@ export function parseConfigText(text: string): { value?: unknown; error?: string
   } catch (error) {
     return { error: `is not valid JSON or YAML: ${(error as Error).message.split("\n")[0]}` };
   }
+}
+
+/** Where JSON.parse failed, as "line L, column C", without quoting the text. */
+function jsonErrorPlace(text: string, message: string): string {
+  const position = /position (\d+)/.exec(message);
+  if (!position) return /Unexpected end of JSON input/.test(message) ? "it ends too early" : "unexpected token (the text around it is not shown: it may hold a key)";
+  const before = text.slice(0, Number(position[1]));
+  const line = before.split("\n").length;
+  return `syntax error at line ${line}, column ${before.length - before.lastIndexOf("\n")}`;
 }
 
 /** Validates a parsed config. */

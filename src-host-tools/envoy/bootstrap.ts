@@ -2,11 +2,12 @@
 // and the plugin config, and a route per provider authority. The filter rewrites :authority, and
 // Envoy (>= 1.33, ABI 0.2.1) re-selects the route, so each provider host needs a virtual host.
 import { stringify } from "yaml";
-import { ProviderEndpointConfig, providerEndpoint } from "../providers.js";
+import { ProviderEndpointConfig } from "../providers.js";
+import { RouteHosts, providerVirtualHosts } from "./routes.js";
 
 export interface BootstrapOptions {
   wasmPath: string;
-  pluginConfig: { providers: ProviderEndpointConfig[]; maxRequestBodyBytes?: number } & Record<string, unknown>;
+  pluginConfig: { providers: ProviderEndpointConfig[]; routes?: RouteHosts[]; maxRequestBodyBytes?: number } & Record<string, unknown>;
   listenPort?: number;
   adminPort?: number;
   /** VM environment: literal values (tests) and names passed through from Envoy's own environment. */
@@ -53,55 +54,41 @@ function wasmFilter(options: BootstrapOptions, wasmPath = options.wasmPath, vmId
   };
 }
 
-function clusterName(authority: string): string {
-  return `llm_${authority.replace(/[^A-Za-z0-9]/g, "_")}`;
+function endpointCluster(name: string, address: string, port: number, tlsHost?: string): Record<string, unknown> {
+  return {
+    name,
+    type: tlsHost ? "LOGICAL_DNS" : "STATIC",
+    ...(tlsHost ? { dns_lookup_family: "V4_PREFERRED" } : {}),
+    connect_timeout: "5s",
+    per_connection_buffer_limit_bytes: 16 * MiB,
+    load_assignment: { cluster_name: name, endpoints: [{ lb_endpoints: [{ endpoint: { address: { socket_address: { address, port_value: port } } } }] }] },
+    ...(tlsHost ? {
+      transport_socket: {
+        name: "envoy.transport_sockets.tls",
+        typed_config: {
+          "@type": "type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext",
+          sni: tlsHost,
+          common_tls_context: { validation_context: { trusted_ca: { filename: "/etc/ssl/certs/ca-certificates.crt" } } },
+        },
+      },
+    } : {}),
+  };
 }
 
 function routeConfig(options: BootstrapOptions): { routes: Record<string, unknown>; clusters: Record<string, unknown>[] } {
   const mocked = (name: string) => options.mockUpstream !== undefined && (options.mockedProviders ?? [name]).includes(name);
-  const endpoints = options.pluginConfig.providers.map(providerEndpoint);
-  const seen = new Set<string>();
   const virtualHosts: Record<string, unknown>[] = [];
   const clusters: Record<string, unknown>[] = [];
-  for (const e of endpoints) {
-    if (seen.has(e.authority)) continue;
-    seen.add(e.authority);
-    const name = clusterName(e.authority);
-    virtualHosts.push({
-      name,
-      domains: [...new Set([e.authority, e.host, `${e.host}:${e.port}`])],
-      routes: [{ match: { prefix: "/" }, route: { cluster: mocked(e.name) ? "mock_providers" : name, timeout: "300s" } }],
-    });
-    if (mocked(e.name)) continue;
-    clusters.push({
-      name,
-      type: "LOGICAL_DNS",
-      dns_lookup_family: "V4_PREFERRED",
-      connect_timeout: "5s",
-      per_connection_buffer_limit_bytes: 16 * MiB,
-      load_assignment: { cluster_name: name, endpoints: [{ lb_endpoints: [{ endpoint: { address: { socket_address: { address: e.host, port_value: e.port } } } }] }] },
-      ...(e.tls ? {
-        transport_socket: {
-          name: "envoy.transport_sockets.tls",
-          typed_config: {
-            "@type": "type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext",
-            sni: e.host,
-            common_tls_context: { validation_context: { trusted_ca: { filename: "/etc/ssl/certs/ca-certificates.crt" } } },
-          },
-        },
-      } : {}),
-    });
+  // Each provider host has its own cluster, named as Istio would (outbound|PORT||HOST): the
+  // filter's destination guard adds a key only when Envoy routes a request to such a cluster.
+  for (const v of providerVirtualHosts(options.pluginConfig)) {
+    virtualHosts.push({ name: v.cluster, domains: v.domains, routes: [{ match: { prefix: "/" }, route: { cluster: v.cluster, timeout: "300s" } }] });
+    const e = v.endpoint;
+    if (mocked(e.name)) clusters.push(endpointCluster(v.cluster, options.mockUpstream!.address, options.mockUpstream!.port));
+    else clusters.push(endpointCluster(v.cluster, e.host, e.port, e.tls ? e.host : undefined));
   }
-  if (options.mockUpstream) {
-    clusters.push({
-      name: "mock_providers",
-      type: "STATIC",
-      connect_timeout: "2s",
-      per_connection_buffer_limit_bytes: 16 * MiB,
-      load_assignment: { cluster_name: "mock_providers", endpoints: [{ lb_endpoints: [{ endpoint: { address: { socket_address: { address: options.mockUpstream.address, port_value: options.mockUpstream.port } } } }] }] },
-    });
-  }
-  // Requests the filter did not rewrite land here, which makes a missed rewrite visible.
+  // Requests for any other host land here: no cluster, so the filter adds no key, and a missed
+  // rewrite is visible.
   virtualHosts.push({
     name: "not_rewritten",
     domains: ["*"],
@@ -114,6 +101,9 @@ function listener(name: string, port: number, routes: Record<string, unknown>, f
   return {
     name,
     address: { socket_address: { address: "127.0.0.1", port_value: port } },
+    // Without this a second Envoy on the same port binds it too (SO_REUSEPORT) and silently
+    // shares the traffic; with it, the second one fails to start.
+    enable_reuse_port: false,
     per_connection_buffer_limit_bytes: bufferLimit,
     filter_chains: [{
       filters: [{

@@ -42,6 +42,11 @@ export interface EmulatorOptions {
   clock?: () => bigint;
   /** Record how long each module callback takes (see HostEmulator.timings). */
   timeCallbacks?: boolean;
+  /**
+   * Envoy's route choice: the cluster a request's :authority routes to, reported as
+   * xds.cluster_name (as Envoy does, from the headers as they arrive) unless a stream sets it.
+   */
+  routeCluster?: (authority: string) => string | undefined;
 }
 
 /** Time spent inside one kind of module callback, host functions it called included. */
@@ -81,6 +86,8 @@ export class HostEmulator {
   private readonly random: (bytes: Uint8Array) => void;
   private readonly clock: () => bigint;
   private readonly timeCallbacks: boolean;
+  /** @internal */
+  readonly routeCluster?: (authority: string) => string | undefined;
   private nextMetricId = 1;
   private nextCallToken = 1;
   private callResponse: { headers: HeaderList; body: Uint8Array; trailers: HeaderList } | null = null;
@@ -92,6 +99,7 @@ export class HostEmulator {
     this.random = options.random ?? ((b) => randomFillSync(b));
     this.clock = options.clock ?? (() => process.hrtime.bigint());
     this.timeCallbacks = options.timeCallbacks ?? false;
+    this.routeCluster = options.routeCluster;
   }
 
   /** Compiles and instantiates a module from a path or bytes. */
@@ -550,6 +558,12 @@ export class HttpStream {
   sendRequestHeaders(headers: Record<string, string> | HeaderList, endOfStream = false): number {
     this.requestHeaders.splice(0, this.requestHeaders.length, ...normalize(headers));
     this.requestEnded = endOfStream;
+    // Envoy picks the route when the headers arrive, before any filter runs.
+    const authority = this.requestHeaders.find(([name]) => name === ":authority")?.[1];
+    if (this.host.routeCluster && this.properties["xds.cluster_name"] === undefined && authority !== undefined) {
+      const cluster = this.host.routeCluster(authority);
+      if (cluster !== undefined) this.properties["xds.cluster_name"] = cluster;
+    }
     const action = this.host.call("proxy_on_request_headers", this.id, this.requestHeaders.length, endOfStream ? 1 : 0);
     if (this.localResponse) return action;
     // Proxy-Wasm hosts treat every stop as StopAllIteration: headers wait, body callbacks do not run.
@@ -635,6 +649,9 @@ export class HttpStream {
 
   /** The request body that went upstream, as text. */
   upstreamBodyText(): string { return decoder.decode(this.upstreamBody); }
+
+  /** The response body that reached the client, as text. */
+  downstreamBodyText(): string { return decoder.decode(this.downstreamBody); }
 
   private flushRequest(): void {
     if (!this.upstreamHeaders) this.upstreamHeaders = this.requestHeaders.map(([k, v]) => [k, v]);

@@ -1,7 +1,7 @@
 // Invalid plugin configs and the fields each must be refused for. The filter (test/unit/config.test.ts)
 // and the toolchain validator (test/unit/validate.test.ts) are both held to this table.
 export const provider = { name: "oa", type: "openai", apiKeys: [{ value: "secret-value-1" }] };
-export const route = { name: "r", backends: [{ provider: "oa" }] };
+export const route = { name: "r", match: { host: "llm.local" }, backends: [{ provider: "oa" }] };
 export const valid = { providers: [provider], routes: [route] };
 
 export interface BadConfigRow { name: string; config: unknown; fields: string[] }

@@ -2,6 +2,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { EmulatorOptions, HostEmulator } from "../../src-host-tools/host/emulator.js";
+import { clusterForAuthority, providerVirtualHosts } from "../../src-host-tools/envoy/routes.js";
 
 export const WASM_PATH = fileURLToPath(new URL("../../build/llm-mesh.wasm", import.meta.url));
 
@@ -16,9 +17,23 @@ export function wasm(): Uint8Array {
   return wasmBytes;
 }
 
-/** A fresh VM configured with `config`; `configured` is the module's verdict. */
+/**
+ * Envoy's route choice for a config, as the generated bootstrap makes it: each provider host (and
+ * each route's own host) goes to that provider's outbound|PORT||HOST cluster; others to none.
+ */
+export function routeClusterFor(config: unknown): ((authority: string) => string | undefined) | undefined {
+  try {
+    const parsed = typeof config === "string" ? JSON.parse(config) : config;
+    const vhosts = providerVirtualHosts(parsed as Parameters<typeof providerVirtualHosts>[0]);
+    return (authority) => clusterForAuthority(vhosts, authority);
+  } catch {
+    return undefined; // a config the filter will refuse anyway
+  }
+}
+
+/** A fresh VM configured with `config`; `configured` is the module's verdict. Routes as the bootstrap would, unless options say otherwise. */
 export async function loadFilter(config: unknown, options: EmulatorOptions = {}): Promise<{ host: HostEmulator; configured: boolean }> {
-  const host = await HostEmulator.load(wasm(), options);
+  const host = await HostEmulator.load(wasm(), { routeCluster: routeClusterFor(config), ...options });
   const configured = host.configure(typeof config === "string" ? config : JSON.stringify(config));
   return { host, configured };
 }

@@ -20,6 +20,8 @@ export const ALL_TYPES_CONFIG = {
     { name: "custom", type: "openai-compatible", host: "llm.example.com", port: 8443, basePath: "/api/openai", apiKeys: [{ value: "k1" }, { value: "k2" }] },
     { name: "locked", type: "openai", apiKeys: [{ value: "test-openai-key" }], overrides: { temperature: 0, model: "gpt-4o-mini" }, defaults: { max_tokens: 64 } },
     { name: "missing-key", type: "openai", apiKeys: [{ env: "NOT_SET_ANYWHERE" }] },
+    { name: "org-set", type: "openai", apiKeys: [{ value: "test-openai-key" }], headers: { "openai-organization": "org-from-config" } },
+    { name: "project-pass", type: "openai", apiKeys: [{ value: "test-openai-key" }], allowClientHeaders: ["openai-project"] },
   ],
   routes: [
     { name: "vip", match: { host: "dashscope.aliyuncs.com", headers: [{ name: "user-type", exact: "subscriber" }] }, backends: [{ provider: "dashscope", model: "qwen-turbo" }] },
@@ -33,6 +35,9 @@ export const ALL_TYPES_CONFIG = {
     { name: "rotating", match: { host: "custom.llm" }, backends: [{ provider: "custom", model: "m" }] },
     { name: "broken", match: { host: "broken.llm" }, backends: [{ provider: "missing-key" }] },
     { name: "wild", match: { host: "*.wild.llm", pathPrefix: "/team-a/" }, backends: [{ provider: "groq" }] },
+    { name: "org-set", match: { host: "org.llm" }, backends: [{ provider: "org-set" }] },
+    { name: "project-pass", match: { host: "project.llm" }, backends: [{ provider: "project-pass" }] },
+    { name: "other-port", match: { host: "port.llm:8080" }, backends: [{ provider: "openai" }] },
     ...["openai", "moonshot", "deepseek", "mistral", "groq", "together", "fireworks", "openrouter", "xai", "ollama", "vllm"]
       .map((p) => ({ name: p, match: { host: `${p}.llm` }, backends: [{ provider: p }] })),
   ],

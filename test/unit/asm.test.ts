@@ -82,12 +82,12 @@ describe("llm-mesh import-asm", () => {
     expect(importAsm([fixture("egress-gateway")]).notes.join("\n")).toMatch(/mesh-route.*egress gateway.*VirtualService/);
   });
 
-  it("keeps a literal key as a value but says so", () => {
+  it("never copies a literal key: it becomes an env reference, and a note says where to put the key", () => {
     const text = fixture("routing-split").text.replace("${MOONSHOT_API_KEY}", "sk-literal");
     const result = importAsm([{ name: "x", text }]);
-    expect(result.config.providers[1].apiKeys).toEqual([{ value: "sk-literal" }]);
-    expect(result.notes.join("\n")).toMatch(/LLMProvider\/moonshot: the API key is given inline/);
-    expect(result.notes.join("\n")).not.toContain("sk-literal");
+    expect(result.config.providers[1].apiKeys).toEqual([{ env: "LLM_MESH_KEY_MOONSHOT" }]);
+    expect(result.notes.join("\n")).toMatch(/LLMProvider\/moonshot: the API key is given inline; it was not copied. Put it in a Secret under LLM_MESH_KEY_MOONSHOT/);
+    expect(JSON.stringify(result)).not.toContain("sk-literal");
   });
 
   it("gives a rule-specific key its own provider", () => {

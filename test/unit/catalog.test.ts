@@ -26,7 +26,7 @@ describe("provider catalog", () => {
 
   it.each(types)("%s: authority, base path and auth header agree with the module", async (type) => {
     const provider = providerFor(type);
-    const { host, configured } = await loadFilter({ providers: [provider], routes: [{ name: "r", backends: [{ provider: provider.name, model: "m" }] }] });
+    const { host, configured } = await loadFilter({ providers: [provider], routes: [{ name: "r", match: { host: "client.local" }, backends: [{ provider: provider.name, model: "m" }] }] });
     expect(configured, host.logText("warn").join("\n")).toBe(true);
     const stream = host.createStream();
     stream.sendRequest({ ":method": "POST", ":path": "/v1/chat/completions", ":authority": "client.local" }, '{"messages":[]}');
@@ -41,7 +41,7 @@ describe("provider catalog", () => {
   it.each(types)("%s: key requirement agrees with the module", async (type) => {
     const { apiKeys, ...keyless } = providerFor(type);
     void apiKeys;
-    const { configured } = await loadFilter({ providers: [keyless], routes: [{ name: "r", backends: [{ provider: keyless.name, model: "m" }] }] });
+    const { configured } = await loadFilter({ providers: [keyless], routes: [{ name: "r", match: { host: "client.local" }, backends: [{ provider: keyless.name, model: "m" }] }] });
     expect(configured).toBe(!PROVIDER_TYPES[type].keyRequired);
   });
 });

@@ -26,7 +26,7 @@ describe("plugin configuration", () => {
     const { host } = await loadFilter(valid);
     expect(host.configure(JSON.stringify({ providers: [] }))).toBe(false);
     const stream = host.createStream();
-    stream.sendRequest({ ":method": "POST", ":path": "/v1/chat/completions", ":authority": "x" }, '{"model":"gpt-4o"}');
+    stream.sendRequest({ ":method": "POST", ":path": "/v1/chat/completions", ":authority": "llm.local" }, '{"model":"gpt-4o"}');
     expect(stream.requestHeader(":authority")).toBe("api.openai.com");
   });
 
@@ -36,7 +36,7 @@ describe("plugin configuration", () => {
     expect(configured).toBe(true);
     expect(host.logText("warn").join("\n")).toContain("providers[0].apiKeys[1].env: environment variable ABSENT_KEY is not set");
     const stream = host.createStream();
-    stream.sendRequest({ ":method": "POST", ":path": "/v1/chat/completions", ":authority": "x" }, '{"model":"gpt-4o"}');
+    stream.sendRequest({ ":method": "POST", ":path": "/v1/chat/completions", ":authority": "llm.local" }, '{"model":"gpt-4o"}');
     expect(stream.requestHeader("authorization")).toBe("Bearer secret-value-env");
     expect(host.logText().join("\n")).not.toMatch(/secret-value/);
   });

@@ -62,7 +62,7 @@ describe("fuzz", () => {
         // Refused: it must be a JSON error, and only for a body that is not a usable JSON object.
         expect(stream.localResponse.status, body).toBe(400);
         const code = JSON.parse(stream.localResponse.body).error.code;
-        if (isObject) expect(["invalid_request", "model_required"], `${code} for ${body}`).toContain(code);
+        if (isObject) expect(["invalid_request", "model_required", "invalid_model"], `${code} for ${body}`).toContain(code);
         else expect(code, body).toBe("invalid_json");
       } else {
         forwarded++;

@@ -14,7 +14,7 @@ interface Row {
   body?: unknown;
   properties?: Record<string, string>;
   /** Expected upstream request. */
-  upstream?: { authority: string; path: string; auth?: [string, string]; body?: unknown; model?: string };
+  upstream?: { authority: string; path: string; auth?: [string, string]; body?: unknown; model?: string; headers?: Record<string, string | undefined> };
   /** Expected local reply. */
   reply?: { status: number; code: string; message?: RegExp };
 }
@@ -51,9 +51,9 @@ const rows: Row[] = [
     upstream: { authority: "dashscope.aliyuncs.com", path: "/compatible-mode/v1/embeddings", body: { input: "hello", model: "qwen-1.8b-chat" } } },
   { name: "legacy completions", host: "openai.llm", path: "/v1/completions", body: { model: "gpt-3.5-turbo-instruct", prompt: "x" },
     upstream: { authority: "api.openai.com", path: "/v1/completions", model: "gpt-3.5-turbo-instruct" } },
-  { name: "route by Envoy route name (xds.route_name)", host: "anything.example", properties: { "xds.route_name": "llm-special" }, body: chat("x"),
+  { name: "route by Envoy route name (xds.route_name)", host: "anything.example", properties: { "xds.route_name": "llm-special", "xds.cluster_name": "outbound|443||api.mistral.ai" }, body: chat("x"),
     upstream: { authority: "api.mistral.ai", path: "/v1/chat/completions", model: "mistral-large-latest" } },
-  { name: "host wildcard and path prefix", host: "a.wild.llm:8080", path: "/team-a/v1/chat/completions", body: chat("llama-3.3-70b-versatile"),
+  { name: "host wildcard and path prefix", host: "a.wild.llm", path: "/team-a/v1/chat/completions", body: chat("llama-3.3-70b-versatile"),
     upstream: { authority: "api.groq.com", path: "/openai/v1/chat/completions", model: "llama-3.3-70b-versatile" } },
   { name: "custom openai-compatible host, port and base path", host: "custom.llm", body: chat("x"),
     upstream: { authority: "llm.example.com:8443", path: "/api/openai/chat/completions", auth: ["authorization", "Bearer k1"], model: "m" } },
@@ -66,6 +66,37 @@ const rows: Row[] = [
   { name: "escaped model value is decoded before mapping", host: "mapped.llm", body: '{"model":"gpt\\u002d4","messages":[]}',
     upstream: { authority: "api.openai.com", path: "/v1/chat/completions", model: "gpt-4o" } },
 
+  { name: "a host with :80 is the default port", host: "openai.llm:80", body: chat("gpt-4o"), upstream: { authority: "api.openai.com", path: "/v1/chat/completions", model: "gpt-4o" } },
+  { name: "a route written with a port matches that port", host: "port.llm:8080", body: chat("gpt-4o"), upstream: { authority: "api.openai.com", path: "/v1/chat/completions", model: "gpt-4o" } },
+  { name: "Istio's cluster for the provider host with a subset is the provider's", host: "openai.llm", properties: { "xds.cluster_name": "outbound|80|v1|api.openai.com" }, body: chat("gpt-4o"),
+    upstream: { authority: "api.openai.com", path: "/v1/chat/completions", model: "gpt-4o" } },
+  { name: "api_key in the body is removed (middle member)", host: "openai.llm", body: { model: "gpt-4o", api_key: "client-body-key", messages: [] },
+    upstream: { authority: "api.openai.com", path: "/v1/chat/completions", body: { model: "gpt-4o", messages: [] } } },
+  { name: "api_key in the body is removed (last member)", host: "openai.llm", body: '{"model":"gpt-4o" , "api_key" : "client-body-key" }',
+    upstream: { authority: "api.openai.com", path: "/v1/chat/completions", body: { model: "gpt-4o" } } },
+  { name: "api_key in the body is removed (only member), model added without a stray comma", host: "mapped.llm", body: '{"api_key":"client-body-key"}',
+    upstream: { authority: "api.openai.com", path: "/v1/chat/completions", body: { model: "gpt-4o-mini" } } },
+  { name: "a provider sets openai-organization from config, never the client's", host: "org.llm", headers: { "openai-organization": "org-client" }, body: chat("gpt-4o"),
+    upstream: { authority: "api.openai.com", path: "/v1/chat/completions", headers: { "openai-organization": "org-from-config", "openai-project": undefined } } },
+  { name: "a provider may pass the client's openai-project on", host: "project.llm", headers: { "openai-project": "proj-client" }, body: chat("gpt-4o"),
+    upstream: { authority: "api.openai.com", path: "/v1/chat/completions", headers: { "openai-project": "proj-client", "openai-organization": undefined } } },
+  { name: "curl -d's form content-type becomes application/json upstream", host: "openai.llm", headers: { "content-type": "application/x-www-form-urlencoded" }, body: chat("gpt-4o"),
+    upstream: { authority: "api.openai.com", path: "/v1/chat/completions", headers: { "content-type": "application/json" } } },
+
+  { name: "a model with CR LF is 400 and never reaches a header", host: "openai.llm", body: { model: "gpt-4\r\nx-evil: 1", messages: [] },
+    reply: { status: 400, code: "invalid_model", message: /^model must be 1 to 256 characters/ } },
+  { name: "a model with a NUL is 400", host: "openai.llm", body: { model: "gpt-4\u0000", messages: [] }, reply: { status: 400, code: "invalid_model" } },
+  { name: "a model with non-ASCII is 400", host: "openai.llm", body: { model: "gpt‐4", messages: [] }, reply: { status: 400, code: "invalid_model" } },
+  { name: "an escaped CR in the model is decoded, then refused", host: "mapped.llm", body: '{"model":"gpt-4\\u000d\\u000ax-evil: 1"}', reply: { status: 400, code: "invalid_model" } },
+  { name: "a 300-character model is 400", host: "openai.llm", body: { model: "m".repeat(300) }, reply: { status: 400, code: "invalid_model" } },
+  { name: "Envoy routes it to a pass-through: 421, no key", host: "openai.llm", properties: { "xds.cluster_name": "PassthroughCluster" }, body: chat("gpt-4o"),
+    reply: { status: 421, code: "destination_not_verified", message: /cluster "PassthroughCluster", which is not the destination of an llm-mesh provider/ } },
+  { name: "Envoy has no cluster for it (direct response, no route): 421, no key", host: "openai.llm", properties: { "xds.cluster_name": "" }, body: chat("gpt-4o"),
+    reply: { status: 421, code: "destination_not_verified", message: /no route to a cluster/ } },
+  { name: "a cluster that only names the host elsewhere is not the provider's", host: "openai.llm", properties: { "xds.cluster_name": "outbound|80||api.openai.com.attacker.example" }, body: chat("gpt-4o"),
+    reply: { status: 421, code: "destination_not_verified" } },
+  { name: "GET on a chat path is 405", host: "openai.llm", method: "GET", body: undefined, reply: { status: 405, code: "method_not_allowed" } },
+  { name: "a query string is never echoed", host: "openai.llm", path: "/v1/files?key=sk-query-secret", body: chat("gpt-4o"), reply: { status: 404, code: "unsupported_endpoint" } },
   { name: "malformed JSON is 400 invalid_json", host: "openai.llm", body: '{"model":"gpt-4o",', reply: { status: 400, code: "invalid_json", message: /not valid JSON/ } },
   { name: "trailing garbage is 400", host: "openai.llm", body: '{"model":"gpt-4o"} x', reply: { status: 400, code: "invalid_json" } },
   { name: "a JSON array body is 400", host: "openai.llm", body: "[1,2]", reply: { status: 400, code: "invalid_json", message: /must be a JSON object/ } },
@@ -77,8 +108,14 @@ const rows: Row[] = [
   { name: "declared content-length over the limit is 413", host: "openai.llm", headers: { "content-length": "9000000" }, body: chat("gpt-4o"), reply: { status: 413, code: "request_too_large" } },
   { name: "provider without a resolvable key is 503", host: "broken.llm", body: chat("gpt-4o"), reply: { status: 503, code: "no_usable_provider" } },
   { name: "unsupported endpoint is 404", host: "openai.llm", path: "/v1/files", body: chat("gpt-4o"), reply: { status: 404, code: "unsupported_endpoint" } },
-  { name: "GET is 405", host: "openai.llm", method: "GET", body: undefined, reply: { status: 405, code: "method_not_allowed" } },
 ];
+
+/** Sent with every row: none may reach a provider (a row may opt one back in through its provider). */
+const CLIENT_CREDENTIALS = {
+  "authorization": "Bearer client-held-secret", "x-api-key": "client-x", "api-key": "client-az", "proxy-authorization": "Basic client-proxy",
+  "cookie": "session=client-cookie", "x-auth-token": "client-token", "x-goog-api-key": "client-goog", "openai-organization": "org-client-default",
+  "x-goog-user-project": "client-project", "x-amz-security-token": "client-amz", "ocp-apim-subscription-key": "client-apim",
+};
 
 function requestHeaders(row: Row): Record<string, string> {
   return {
@@ -102,7 +139,7 @@ describe("requests through the filter", () => {
   it.each(rows)("$name", (row) => {
     const stream = host.createStream(row.properties);
     const body = bodyText(row.body);
-    stream.sendRequest({ ...requestHeaders(row), "authorization": "Bearer client-held-secret", "x-api-key": "client-x", "api-key": "client-az" }, body);
+    stream.sendRequest({ ...CLIENT_CREDENTIALS, ...requestHeaders(row) }, body);
     if (row.reply) {
       expect(stream.localResponse).not.toBeNull();
       const reply = stream.localResponse!;
@@ -112,7 +149,7 @@ describe("requests through the filter", () => {
       expect(error.code).toBe(row.reply.code);
       expect(error.type).toMatch(/_error$/);
       if (row.reply.message) expect(error.message).toMatch(row.reply.message);
-      expect(reply.body).not.toMatch(/test-[a-z]+-key|client-held-secret/);
+      expect(reply.body).not.toMatch(/test-[a-z]+-key|client-held-secret|sk-query-secret|x-evil/);
       expect(stream.upstreamBody.length).toBe(0);
     } else {
       const expected = row.upstream!;
@@ -121,11 +158,13 @@ describe("requests through the filter", () => {
       expect(stream.requestHeader(":authority")).toBe(expected.authority);
       expect(stream.requestHeader(":path")).toBe(expected.path);
       if (expected.auth) expect(stream.requestHeader(expected.auth[0])).toBe(expected.auth[1]);
-      // Every client credential is gone; only the provider's own header may carry a key.
-      for (const name of ["authorization", "api-key", "x-api-key"]) {
+      // Every client credential and billing selector is gone; only the provider's own header may carry a key.
+      for (const name of Object.keys(CLIENT_CREDENTIALS)) {
         const value = stream.requestHeader(name);
-        if (value !== undefined) expect(value).not.toMatch(/client/);
+        if (value !== undefined) expect(value, name).not.toMatch(/client/);
       }
+      for (const [name, value] of Object.entries(expected.headers ?? {})) expect(stream.requestHeader(name), name).toBe(value);
+      expect(stream.upstreamBodyText()).not.toContain("client-body-key");
       expect(stream.requestHeader("content-length")).toBeUndefined();
       const sent = json(stream.upstreamBodyText()) as { model?: string };
       if (expected.body) expect(sent).toEqual(expected.body);
@@ -148,6 +187,91 @@ describe("requests through the filter", () => {
     expect(stream.upstreamBodyText()).toBe('{"model":"whatever"}');
     stream.sendResponseHeaders({ ":status": "200" });
     expect(stream.responseHeader("x-llm-mesh-provider")).toBeUndefined();
+  });
+
+  it.each([
+    ["another port", "openai.llm:8080"], ["a port that is not a number", "openai.llm:80x"], ["a trailing dot", "openai.llm."],
+    ["userinfo", "evil@openai.llm"], ["a longer host", "openai.llm.attacker.example"],
+  ])("does not match a host route on %s: the request passes untouched, with no key", (_name, authority) => {
+    const stream = host.createStream();
+    stream.sendRequest({ ":method": "POST", ":path": "/v1/chat/completions", ":authority": authority, ":scheme": "http" }, '{"model":"gpt-4o"}');
+    expect(stream.localResponse).toBeNull();
+    expect(stream.requestHeader(":authority")).toBe(authority);
+    expect(stream.requestHeader("authorization")).toBeUndefined();
+  });
+
+  it("matches :443 as the default port of https", () => {
+    const stream = host.createStream({ "xds.cluster_name": "outbound|443||api.openai.com" });
+    stream.sendRequest({ ":method": "POST", ":path": "/v1/chat/completions", ":authority": "openai.llm:443", ":scheme": "https" }, '{"model":"gpt-4o"}');
+    expect(stream.requestHeader("authorization")).toBe("Bearer test-openai-key");
+  });
+
+  it("answers GET /v1/models with the models the route can serve, in OpenAI's list format", () => {
+    const stream = host.createStream();
+    stream.sendRequest({ ":method": "GET", ":path": "/v1/models?key=sk-query-secret", ":authority": "mapped.llm" });
+    const reply = stream.localResponse!;
+    expect(reply.status).toBe(200);
+    expect(reply.headers).toContainEqual(["content-type", "application/json"]);
+    const list = json(reply.body) as { object: string; data: { id: string; object: string; owned_by: string }[] };
+    expect(list.object).toBe("list");
+    expect(list.data.map((m) => m.id)).toEqual(["gpt-4", "gpt-4o", "gpt-4o-mini", "gpt-4.1"]);
+    for (const m of list.data) expect(m).toMatchObject({ object: "model", owned_by: "openai" });
+    expect(stream.upstreamHeaders).toBeNull();
+    const locked = host.createStream();
+    locked.sendRequest({ ":method": "GET", ":path": "/v1/models", ":authority": "locked.llm" });
+    expect((json(locked.localResponse!.body) as { data: { id: string }[] }).data.map((m) => m.id)).toEqual(["gpt-4o-mini"]);
+  });
+
+  describe("provider errors are vetted before the client sees them", () => {
+    const send = (responseHeaders: Record<string, string>, chunks: string[]) => {
+      const stream = host.createStream();
+      stream.sendRequest({ ":method": "POST", ":path": "/v1/chat/completions", ":authority": "openai.llm" }, '{"model":"gpt-4o"}');
+      stream.sendResponseHeaders(responseHeaders);
+      chunks.forEach((c, i) => stream.sendResponseBody(c, i === chunks.length - 1));
+      return stream;
+    };
+
+    it("a 401 (the key was refused) becomes 502 with our message: the provider's may show the key", () => {
+      const stream = send({ ":status": "401", "content-type": "application/json", "content-length": "99" },
+        ['{"error":{"message":"Incorrect API key provided: test-openai-key. You can find your API key at https://platform.openai.com/account/api-keys.",', '"type":"invalid_request_error","code":"invalid_api_key"}}']);
+      expect(stream.responseHeader(":status")).toBe("502");
+      expect(stream.responseHeader("content-length")).toBeUndefined();
+      const body = stream.downstreamBodyText();
+      expect(json(body)).toMatchObject({ error: { code: "provider_auth_failed", type: "server_error" } });
+      expect((json(body) as { error: { message: string } }).error.message).toMatch(/^provider "openai" refused the credentials llm-mesh holds for it \(HTTP 401\)/);
+      expect(body).not.toContain("test-openai-key");
+    });
+
+    it("a JSON error keeps its status and text, with keys and masked keys redacted", () => {
+      const stream = send({ ":status": "429", "content-type": "application/json" },
+        ['{"error":{"message":"Rate limit for key test-openai-key (sk-proj-****************************abcd) reached","type":"requests","code":"rate_limit_exceeded"}}']);
+      expect(stream.responseHeader(":status")).toBe("429");
+      const error = (json(stream.downstreamBodyText()) as { error: { message: string; code: string } }).error;
+      expect(error.message).toBe("Rate limit for key [redacted] ([redacted]) reached");
+      expect(error.code).toBe("rate_limit_exceeded");
+    });
+
+    it("an HTML error page is replaced by a JSON error with the same status", () => {
+      const stream = send({ ":status": "502", "content-type": "text/html" }, ["<html><body>Bad gateway. Request headers: authorization: Bearer test-openai-key</body></html>"]);
+      expect(stream.responseHeader(":status")).toBe("502");
+      const body = stream.downstreamBodyText();
+      expect(json(body)).toMatchObject({ error: { code: "provider_error" } });
+      expect(body).not.toContain("test-openai-key");
+      expect(body).not.toContain("<html>");
+    });
+
+    it("an error body over 64 KiB is replaced, and its later chunks dropped", () => {
+      const stream = send({ ":status": "500" }, ['{"error":{"message":"' + "x".repeat(70_000), "test-openai-key", '"}}']);
+      const body = stream.downstreamBodyText();
+      expect(json(body)).toMatchObject({ error: { code: "provider_error" } });
+      expect(body).not.toContain("test-openai-key");
+    });
+
+    it("a success passes through untouched", () => {
+      const stream = send({ ":status": "200", "content-type": "application/json", "content-length": "11" }, ['{"ok":true}']);
+      expect(stream.downstreamBodyText()).toBe('{"ok":true}');
+      expect(stream.responseHeader("content-length")).toBe("11");
+    });
   });
 
   it("uses several keys in turn", () => {

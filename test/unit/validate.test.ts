@@ -20,7 +20,7 @@ describe("llm-mesh validate", () => {
     const result = validateConfig({
       providers: [{ name: "oa", type: "openai", apiKeys: [{ env: "OPENAI_API_KEY" }], colour: "red" }],
       routes: [
-        { name: "all", backends: [{ provider: "oa", weight: 0 }] },
+        { name: "all", catchAll: true, backends: [{ provider: "oa", weight: 0 }] },
         { name: "late", match: { host: "x.example" }, backends: [{ provider: "ghost" }] },
       ],
     });
@@ -35,8 +35,8 @@ describe("llm-mesh validate", () => {
 
   it.each([
     ["inline key", { providers: [provider], routes: [route] }, "providers[0].apiKeys[0].value: key given inline"],
-    ["mapping never used", { providers: [provider], routes: [{ name: "r", backends: [{ provider: "oa", model: "m", modelMapping: { "*": "x" } }] }] }, "routes[0].backends[0].modelMapping: is never used"],
-    ["route mapping never used", { providers: [provider], routes: [{ name: "r", modelMapping: { a: "b" }, backends: [{ provider: "oa", model: "m" }] }] }, "routes[0].modelMapping: is never used"],
+    ["mapping never used", { providers: [provider], routes: [{ name: "r", match: { host: "h" }, backends: [{ provider: "oa", model: "m", modelMapping: { "*": "x" } }] }] }, "routes[0].backends[0].modelMapping: is never used"],
+    ["route mapping never used", { providers: [provider], routes: [{ name: "r", match: { host: "h" }, modelMapping: { a: "b" }, backends: [{ provider: "oa", model: "m" }] }] }, "routes[0].modelMapping: is never used"],
   ])("warns, without failing, on %s", (_name, config, warning) => {
     const result = validateConfig(config);
     expect(result.errors).toEqual([]);
@@ -45,13 +45,13 @@ describe("llm-mesh validate", () => {
 
   it.each([
     ["the same match twice", [{ name: "a", match: { host: "h" }, backends: [{ provider: "oa" }] }, { name: "b", match: { host: "H" }, backends: [{ provider: "oa" }] }], "routes[1]: is unreachable: routes[0] has the same match"],
-    ["a route after a catch-all", [{ name: "a", match: { pathPrefix: "/" }, backends: [{ provider: "oa" }] }, { name: "b", match: { host: "h" }, backends: [{ provider: "oa" }] }], "routes[1]: is unreachable: routes[0]"],
+    ["a route after a catch-all", [{ name: "a", match: { pathPrefix: "/" }, catchAll: true, backends: [{ provider: "oa" }] }, { name: "b", match: { host: "h" }, backends: [{ provider: "oa" }] }], "routes[1]: is unreachable: routes[0]"],
   ])("refuses unreachable routes: %s", (_name, routes, error) => {
     expect(validateConfig({ providers: [provider], routes }).errors.map(formatProblem).join("\n")).toContain(error);
   });
 
   it("reads YAML as well as JSON, with the same paths", () => {
-    const yaml = "providers:\n  - name: oa\n    type: openai\n    apiKeys: [{env: OPENAI_API_KEY}]\nroutes:\n  - name: r\n    backends:\n      - provider: oa\n        weight: -1\n";
+    const yaml = "providers:\n  - name: oa\n    type: openai\n    apiKeys: [{env: OPENAI_API_KEY}]\nroutes:\n  - name: r\n    match: {host: h}\n    backends:\n      - provider: oa\n        weight: -1\n";
     expect(validateConfigText(yaml).errors.map(formatProblem)).toEqual(["routes[0].backends[0].weight: must be a positive integer (1 to 1000000)"]);
     expect(validateConfigText("providers: [").errors[0].message).toMatch(/^is not valid JSON or YAML/);
   });

@@ -1,0 +1,37 @@
+// Provider error bodies are read before they reach the client: some echo the key they were sent
+// (OpenAI's 401 shows a masked key; debug pages echo request headers). JSON error bodies pass with
+// every key and masked-key token replaced; anything else is replaced by an error of our own.
+import { scanTopLevel } from "../json/scan";
+
+const REDACTED = "[redacted]";
+const NO_KEYS = new StaticArray<ArrayBuffer>(0);
+
+/** Bytes of token characters around a mask: letters, digits and - _ . * */
+function isTokenChar(c: i32): bool {
+  return (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || (c >= 0x30 && c <= 0x39) || c == 0x2d || c == 0x5f || c == 0x2e || c == 0x2a;
+}
+
+/** Replaces every key, and every token holding a run of three or more '*' (a masked key), with [redacted]. */
+export function redactSecrets(text: string, keys: string[]): string {
+  let out = text;
+  for (let i = 0; i < keys.length; i++) if (keys[i].length >= 4) out = out.replaceAll(keys[i], REDACTED);
+  let from = 0;
+  while (true) {
+    const star = out.indexOf("***", from);
+    if (star < 0) break;
+    let start = star;
+    while (start > 0 && isTokenChar(out.charCodeAt(start - 1))) start--;
+    let end = star;
+    while (end < out.length && isTokenChar(out.charCodeAt(end))) end++;
+    out = out.substring(0, start) + REDACTED + out.substring(end);
+    from = start + REDACTED.length;
+  }
+  return out;
+}
+
+/** The body to send on for a provider error: the JSON with secrets redacted, or null when it is not a JSON object. */
+export function redactedErrorBody(body: ArrayBuffer, keys: string[]): string | null {
+  const scan = scanTopLevel(changetype<usize>(body), body.byteLength, NO_KEYS);
+  if (scan.error !== null) return null;
+  return redactSecrets(String.UTF8.decode(body), keys);
+}
