@@ -15,6 +15,8 @@ const pluginConfig = {
     { name: "openai", type: "openai", apiKeys: [{ env: "OPENAI_API_KEY" }] },
     { name: "deepseek", type: "deepseek", apiKeys: [{ value: "test-deepseek-key" }] },
     { name: "azure", type: "azure-openai", host: "acme.openai.azure.com", apiKeys: [{ value: "test-azure-key" }] },
+    // Same host as openai, with a key the provider refuses.
+    { name: "openai-stale", type: "openai", apiKeys: [{ value: "test-stale-key" }] },
   ],
   routes: [
     { name: "vip-route", match: { host: "dashscope.aliyuncs.com", headers: [{ name: "user-type", exact: "subscriber" }] }, backends: [{ provider: "dashscope", model: "qwen-turbo" }] },
@@ -22,6 +24,7 @@ const pluginConfig = {
     { name: "split", match: { host: "split.llm.internal" }, backends: [{ provider: "openai", weight: 70, model: "gpt-4o-mini" }, { provider: "deepseek", weight: 30, model: "deepseek-chat" }] },
     { name: "mapped", match: { host: "llm.internal" }, backends: [{ provider: "openai" }], modelMapping: { "gpt-4": "gpt-4o", "gpt-3.5*": "gpt-4o-mini" } },
     { name: "azure", match: { host: "azure.llm.internal" }, backends: [{ provider: "azure", model: "gpt-4o" }] },
+    { name: "stale", match: { host: "stale.llm.internal" }, backends: [{ provider: "openai-stale" }] },
   ],
 };
 
@@ -41,7 +44,7 @@ describe("llm-mesh in real Envoy", () => {
   const last = () => stack.mock.received[stack.mock.received.length - 1];
 
   it("loads in V8 and logs the loaded configuration", () => {
-    expect(stack.envoy.logs()).toContain("llm-mesh: configuration loaded: 4 providers, 5 routes");
+    expect(stack.envoy.logs()).toContain("llm-mesh: configuration loaded: 5 providers, 6 routes");
   });
 
   it("ASM routeSpecificConfigs: the subscriber header gets qwen-turbo", async () => {
@@ -63,10 +66,47 @@ describe("llm-mesh in real Envoy", () => {
   });
 
   it("re-selects the Envoy route on the rewritten authority", async () => {
-    // llm.internal only has Envoy's catch-all 404 route; reaching the mock proves re-selection.
-    const reply = await send(stack.envoy.url, { host: "llm.internal", body: chat({ model: "gpt-4" }) });
+    // split.llm.internal routes to OpenAI's cluster; a request rewritten for DeepSeek must be
+    // counted by DeepSeek's cluster, which only re-selection can reach.
+    const stat = async () => {
+      const text = await (await fetch(`${stack.envoy.adminUrl}/stats?filter=upstream_rq_total$`)).text();
+      return Number(/cluster\.outbound\|443\|\|api\.deepseek\.com\.upstream_rq_total: (\d+)/.exec(text)?.[1] ?? 0);
+    };
+    const before = await stat();
+    const seen = stack.mock.received.length;
+    const replies = await pool(40, 4, () => send(stack.envoy.url, { host: "split.llm.internal", body: chat() }));
+    expect(replies.every((r) => r.status === 200)).toBe(true);
+    const toDeepSeek = stack.mock.received.slice(seen).filter((r) => r.headers.host === "api.deepseek.com").length;
+    expect(toDeepSeek).toBeGreaterThan(0);
+    expect(await stat()).toBe(before + toDeepSeek);
+  });
+
+  it("refuses a model that would split a header (CR LF) with a 400 in OpenAI's format", async () => {
+    const reply = await send(stack.envoy.url, { host: "llm.internal", body: JSON.stringify({ model: "gpt-4\r\nx-evil: 1", messages: [] }) });
+    expect(reply.status).toBe(400);
+    expect(reply.json().error).toMatchObject({ type: "invalid_request_error", code: "invalid_model" });
+    expect(reply.headers["x-evil"]).toBeUndefined();
+    expect(reply.headers["x-llm-mesh-model"]).toBeUndefined();
+  });
+
+  it("sends a curl -d body (form content type) as application/json", async () => {
+    const reply = await send(stack.envoy.url, { host: "llm.internal", headers: { "content-type": "application/x-www-form-urlencoded" }, body: chat({ model: "gpt-4o" }) });
     expect(reply.status, reply.body).toBe(200);
-    expect(last().headers.host).toBe("api.openai.com");
+    expect(last().headers["content-type"]).toBe("application/json");
+  });
+
+  it("answers GET /v1/models with the route's models, in OpenAI's list format", async () => {
+    const reply = await send(stack.envoy.url, { host: "llm.internal", method: "GET", path: "/v1/models" });
+    expect(reply.status).toBe(200);
+    expect(reply.json()).toEqual({ object: "list", data: ["gpt-4", "gpt-4o", "gpt-4o-mini"].map((id) => ({ id, object: "model", created: 0, owned_by: "openai" })) });
+  });
+
+  it("turns a provider's 401 (the mesh's key refused) into a 502 that names the provider, not the key", async () => {
+    const reply = await send(stack.envoy.url, { host: "stale.llm.internal", body: chat({ model: "gpt-4o" }) });
+    expect(reply.status).toBe(502);
+    expect(reply.headers["content-type"]).toBe("application/json");
+    expect(reply.json().error).toMatchObject({ code: "provider_auth_failed", type: "server_error" });
+    expect(reply.body).not.toContain("test-stale-key");
   });
 
   it("leaves requests that match no llm-mesh route alone", async () => {
@@ -85,14 +125,19 @@ describe("llm-mesh in real Envoy", () => {
   it("strips every client credential and injects the provider key from the VM environment", async () => {
     const reply = await send(stack.envoy.url, {
       host: "llm.internal",
-      headers: { authorization: "Bearer sk-client-own", "x-api-key": "client-x", "api-key": "client-az" },
-      body: chat({ model: "gpt-4o" }),
+      headers: {
+        authorization: "Bearer sk-client-own", "x-api-key": "client-x", "api-key": "client-az", "proxy-authorization": "Basic Y2xpZW50",
+        cookie: "session=client", "x-auth-token": "client-token", "openai-organization": "org-client", "openai-project": "proj-client",
+      },
+      body: chat({ model: "gpt-4o", api_key: "client-body-key" }),
     });
     expect(reply.status, reply.body).toBe(200);
     const got = last();
     expect(got.headers.authorization).toBe("Bearer test-openai-key");
-    expect(got.headers["x-api-key"]).toBeUndefined();
-    expect(got.headers["api-key"]).toBeUndefined();
+    for (const name of ["x-api-key", "api-key", "proxy-authorization", "cookie", "x-auth-token", "openai-organization", "openai-project"]) {
+      expect(got.headers[name], name).toBeUndefined();
+    }
+    expect(got.rawBody).not.toContain("client-body-key");
   });
 
   it("Azure: deployment in the path, api-version query, api-key header", async () => {
@@ -172,7 +217,7 @@ describe("llm-mesh in real Envoy", () => {
 
   it("never traps the VM (no critical log lines)", () => {
     expect(stack.envoy.logs()).not.toMatch(/\[critical\]|wasm log.*abort|proc_exit/i);
-    expect(stack.envoy.logs()).not.toMatch(/test-(openai|dashscope|deepseek|azure)-key/);
+    expect(stack.envoy.logs()).not.toMatch(/test-(openai|dashscope|deepseek|azure|stale)-key/);
   });
 });
 
@@ -180,7 +225,7 @@ describe("a bad plugin config in real Envoy", () => {
   it("is refused at load, with the field named in Envoy's log", async () => {
     const bad = {
       providers: [{ name: "oa", type: "openai", apiKeys: [{ value: "secret-in-bad-config" }] }],
-      routes: [{ name: "r", backends: [{ provider: "oa" }] }, { name: "s", backends: [{ provider: "oa", weight: 0 }, { provider: "nobody" }] }],
+      routes: [{ name: "r", match: { host: "a" }, backends: [{ provider: "oa" }] }, { name: "s", match: { host: "b" }, backends: [{ provider: "oa", weight: 0 }, { provider: "nobody" }] }],
     };
     const { exitCode, log } = await runEnvoyToExit({
       envoyPath: locateEnvoy().path,
