@@ -66,7 +66,12 @@ program.command("manifests")
   .option("--name <name>", "WasmPlugin name and pluginName", "llm-mesh")
   .addOption(new Option("--phase <phase>", "filter phase; STATS runs after Istio authn/authz").choices(["AUTHN", "AUTHZ", "STATS", "UNSPECIFIED_PHASE"]).default("STATS"))
   .option("--priority <n>", "order within the phase", int("--priority"))
-  .option("--fail-open", "let traffic through when the module cannot load (default: fail closed)")
+  .addOption(new Option("--fail-strategy <strategy>", "what the proxy does when the module cannot load or its VM fails: FAIL_RELOAD starts a fresh VM (needs the WasmPlugin CRD of Istio >= 1.27); FAIL_CLOSE answers 503 until the proxy restarts (any Istio); FAIL_OPEN lets requests through unrewritten, without a key")
+    .choices(["FAIL_RELOAD", "FAIL_CLOSE", "FAIL_OPEN"]).default("FAIL_RELOAD"))
+  .addOption(new Option("--fail-open", "same as --fail-strategy FAIL_OPEN").hideHelp())
+  .option("--registry-only", "sidecar mode: also emit a Sidecar with outboundTrafficPolicy REGISTRY_ONLY for the selected workloads")
+  .option("--emit-gateway", "gateway mode: also emit the Istio Gateway named by --gateway, listing every llm-mesh host")
+  .option("--gateway-port <n>", "gateway mode: the Gateway server port llm-mesh serves (scopes the WasmPlugin to it)", int("--gateway-port"))
   .addOption(new Option("--pull-policy <policy>").choices(["IfNotPresent", "Always"]).default("IfNotPresent"))
   .option("--pull-secret <name>", "imagePullSecret for a private registry")
   .option("--key-secret <name>", "Secret holding the provider keys", "llm-mesh-provider-keys")
@@ -76,7 +81,8 @@ program.command("manifests")
   .action(async (o) => {
     await manifests({
       cwd, config: o.config, image: o.image, digest: o.digest, mode: o.mode, namespace: o.namespace, name: o.name,
-      selector: o.selector, targetRef: o.targetRef, phase: o.phase, priority: o.priority, failOpen: o.failOpen,
+      selector: o.selector, targetRef: o.targetRef, phase: o.phase, priority: o.priority, failStrategy: o.failOpen ? "FAIL_OPEN" : o.failStrategy,
+      registryOnly: o.registryOnly, emitGateway: o.emitGateway, gatewayPort: o.gatewayPort,
       pullPolicy: o.pullPolicy, pullSecret: o.pullSecret, keySecret: o.keySecret, egressService: o.egressService, gateway: o.gateway, out: o.out,
     });
   });

@@ -4,8 +4,9 @@ import { resolve } from "node:path";
 import { stringify } from "yaml";
 import { formatProblem, validateConfigText } from "../config/validate.js";
 import { readUserFile, UserError } from "../errors.js";
-import { allObjects, egressUnreachableRoutes, keyEnvNames, keyEnvPatch, ManifestOptions, Placement } from "../manifests/istio.js";
+import { aliasHosts, allObjects, egressUnreachableRoutes, externalEndpoints, FailStrategy, keyEnvNames, keyEnvPatch, ManifestOptions, Placement } from "../manifests/istio.js";
 import { LlmMeshConfig } from "../config/schema.js";
+import { isCatchAll } from "../config/validate.js";
 
 export interface ManifestsCommandOptions {
   cwd: string;
@@ -19,7 +20,10 @@ export interface ManifestsCommandOptions {
   targetRef?: string[];
   phase?: ManifestOptions["phase"];
   priority?: number;
-  failOpen?: boolean;
+  failStrategy?: FailStrategy;
+  registryOnly?: boolean;
+  emitGateway?: boolean;
+  gatewayPort?: number;
   pullPolicy?: "IfNotPresent" | "Always";
   pullSecret?: string;
   keySecret?: string;
@@ -38,7 +42,7 @@ function parseLabels(pairs: string[] | undefined, flag: string): Record<string, 
   }));
 }
 
-export function placementFrom(o: Pick<ManifestsCommandOptions, "mode" | "selector" | "targetRef" | "egressService" | "gateway">): Placement {
+export function placementFrom(o: Pick<ManifestsCommandOptions, "mode" | "selector" | "targetRef" | "egressService" | "gateway" | "gatewayPort">): Placement {
   const selector = parseLabels(o.selector, "--selector");
   const mode = o.mode ?? "sidecar";
   if (mode === "sidecar") {
@@ -55,7 +59,7 @@ export function placementFrom(o: Pick<ManifestsCommandOptions, "mode" | "selecto
     if (o.gateway !== undefined && !/^[a-z0-9-]+\/[a-z0-9.-]+$/.test(o.gateway)) throw new UserError(`--gateway takes NAMESPACE/NAME of an Istio Gateway (got ${o.gateway})`);
     if (!o.gateway && !targetRefs) console.error("warning: gateway mode without --gateway: provider hosts get no VirtualService on the gateway, so rewritten requests find no route; give --gateway NAMESPACE/NAME");
     if (targetRefs) console.error("warning: with --target-ref (Gateway API), route each provider host on that Gateway yourself (an HTTPRoute with a backendRef of kind Hostname, group networking.istio.io)");
-    return { mode, selector, targetRefs, gateway: o.gateway };
+    return { mode, selector, targetRefs, gateway: o.gateway, gatewayPort: o.gatewayPort };
   }
   return egressPlacement(selector, o.egressService);
 }
@@ -65,6 +69,9 @@ export function egressPlacement(selector?: Record<string, string>, service = "is
   const namespace = /^[^.]+\.([^.]+)\.svc/.exec(service)?.[1] ?? "istio-system";
   return { mode: "egress", gatewaySelector: selector ?? { istio: "egressgateway" }, gatewayService: service, gatewayNamespace: namespace };
 }
+
+/** Plain YAML: no anchors or aliases (several tools refuse them), no folded lines. */
+const YAML_OPTIONS = { lineWidth: 0, aliasDuplicateObjects: false } as const;
 
 /** The YAML stream, with how to mount the keys in a header comment. */
 export function renderManifests(options: ManifestOptions): string {
@@ -78,11 +85,11 @@ export function renderManifests(options: ManifestOptions): string {
       `# Put them in a Secret and mount it into ${target}, for example:`,
       `#   kubectl -n ${objects.at(-1)!.metadata.namespace} create secret generic ${options.keySecret ?? "llm-mesh-provider-keys"} ${keyEnvNames(options.config).map((n) => `--from-literal=${n}=…`).join(" ")}`,
       "#   kubectl patch deployment NAME --patch-file keys-patch.yaml   # with this patch:",
-      ...stringify(patch).trimEnd().split("\n").map((l) => `#     ${l}`),
+      ...stringify(patch, YAML_OPTIONS).trimEnd().split("\n").map((l) => `#     ${l}`),
     ] : []),
     "",
   ].join("\n");
-  return header + objects.map((o) => stringify(o, { lineWidth: 0 })).join("---\n");
+  return header + objects.map((o) => stringify(o, YAML_OPTIONS)).join("---\n");
 }
 
 export async function manifests(options: ManifestsCommandOptions): Promise<string> {
@@ -98,6 +105,18 @@ export async function manifests(options: ManifestsCommandOptions): Promise<strin
   }
   for (const w of result.warnings) console.error(`warning: ${formatProblem(w)}`);
   const placement = placementFrom(options);
+  const config = result.config as LlmMeshConfig;
+  if (placement.mode === "sidecar") {
+    // In a sidecar a route that matches everything matches every outbound call of the pod.
+    const catchAll = config.routes.map((r, i) => (isCatchAll(r) ? `routes[${i}] ("${r.name}")` : "")).filter(Boolean);
+    if (catchAll.length > 0) {
+      throw new UserError(`${catchAll.join(", ")} match every request (catchAll); in a sidecar that is every outbound call of the pod. Give the route a host, or use --mode egress or --mode gateway, where only provider traffic reaches llm-mesh`);
+    }
+  }
+  if (placement.mode === "gateway" && !options.emitGateway && placement.gateway) {
+    const hosts = [...new Set([...externalEndpoints(config).map((e) => e.host), ...aliasHosts(config).map((a) => a.host)])];
+    console.error(`note: the Gateway ${placement.gateway} must list these hosts (or "*") on its HTTP server, or it routes none of them: ${hosts.join(", ")}. --emit-gateway writes one that does.`);
+  }
   if (placement.mode === "egress") {
     for (const name of egressUnreachableRoutes(result.config as LlmMeshConfig)) {
       console.error(`warning: route "${name}" does not match a provider host; in egress mode only provider hosts are sent to the egress gateway, so it never applies (match it on a provider host, or use --mode sidecar)`);
@@ -112,7 +131,9 @@ export async function manifests(options: ManifestsCommandOptions): Promise<strin
     placement,
     phase: options.phase,
     priority: options.priority,
-    failStrategy: options.failOpen ? "FAIL_OPEN" : "FAIL_CLOSE",
+    failStrategy: options.failStrategy,
+    registryOnly: options.registryOnly,
+    emitGateway: options.emitGateway,
     imagePullPolicy: options.pullPolicy,
     imagePullSecret: options.pullSecret,
     keySecret: options.keySecret,

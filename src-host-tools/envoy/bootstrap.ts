@@ -20,6 +20,12 @@ export interface BootstrapOptions {
   bareListenPort?: number;
   /** Also add a listener "floor" running this module instead of llm-mesh (benchmarks). */
   floor?: { wasmPath: string; port: number };
+  /**
+   * What Envoy does when the VM fails (a trap): FAIL_RELOAD (default) starts a fresh VM, and the
+   * requests that meet the dead one get 503; FAIL_CLOSED answers 503 until Envoy restarts;
+   * FAIL_OPEN lets requests through unrewritten, without a key.
+   */
+  failurePolicy?: "FAIL_RELOAD" | "FAIL_CLOSED" | "FAIL_OPEN";
   /** Extra listeners' own routes (benchmarks). */
   extraClusters?: Record<string, unknown>[];
 }
@@ -37,8 +43,9 @@ function wasmFilter(options: BootstrapOptions, wasmPath = options.wasmPath, vmId
       config: {
         name: "llm-mesh",
         root_id: "llm-mesh",
-        // FAIL_CLOSED: a dead VM must not let requests reach providers unrewritten (and keyless).
-        failure_policy: "FAIL_CLOSED",
+        // Never FAIL_OPEN by default: a dead VM must not let requests reach providers unrewritten.
+        // FAIL_RELOAD also recovers: without it one trap turns into 503s until Envoy restarts.
+        failure_policy: options.failurePolicy ?? "FAIL_RELOAD",
         vm_config: {
           vm_id: vmId,
           runtime: "envoy.wasm.runtime.v8",

@@ -11,7 +11,7 @@ export type K8sObject = { apiVersion: string; kind: string; metadata: { name: st
 
 export type Placement =
   | { mode: "sidecar"; selector: Record<string, string> }
-  | { mode: "gateway"; selector?: Record<string, string>; targetRefs?: { kind: string; name: string; group?: string }[]; gateway?: string }
+  | { mode: "gateway"; selector?: Record<string, string>; targetRefs?: { kind: string; name: string; group?: string }[]; gateway?: string; gatewayPort?: number }
   | { mode: "egress"; gatewaySelector: Record<string, string>; gatewayService: string; gatewayNamespace: string };
 
 export interface ManifestOptions {
@@ -25,12 +25,27 @@ export interface ManifestOptions {
   /** Istio filter phase; default STATS (after authn and authz, so policies see the client's request). */
   phase?: "AUTHN" | "AUTHZ" | "STATS" | "UNSPECIFIED_PHASE";
   priority?: number;
-  failStrategy?: "FAIL_CLOSE" | "FAIL_OPEN";
+  /**
+   * What the proxy does when the VM fails. FAIL_RELOAD (default; WasmPlugin CRD of Istio >= 1.27)
+   * starts a fresh VM; FAIL_CLOSE answers 503 until the proxy restarts; FAIL_OPEN lets requests
+   * through unrewritten and without a key.
+   */
+  failStrategy?: FailStrategy;
   imagePullPolicy?: "IfNotPresent" | "Always";
   imagePullSecret?: string;
   /** Name of the Secret holding the keys (the Deployment patch refers to it). */
   keySecret?: string;
+  /** Sidecar mode: also emit a Sidecar with outboundTrafficPolicy REGISTRY_ONLY for the selected workloads. */
+  registryOnly?: boolean;
+  /** Gateway mode: also emit the Istio Gateway (named by --gateway) listing every host llm-mesh serves. */
+  emitGateway?: boolean;
 }
+
+export const FAIL_STRATEGIES = ["FAIL_RELOAD", "FAIL_CLOSE", "FAIL_OPEN"] as const;
+export type FailStrategy = (typeof FAIL_STRATEGIES)[number];
+
+/** Where the proxy verifies provider certificates: the CA bundle in Istio's proxy image. */
+export const SYSTEM_CA_BUNDLE = "/etc/ssl/certs/ca-certificates.crt";
 
 const LABELS = { "app.kubernetes.io/managed-by": "llm-mesh" };
 
@@ -43,6 +58,29 @@ export function objectName(prefix: string, host: string): string {
 function isExternal(e: ProviderEndpoint): boolean {
   const h = e.host.toLowerCase();
   return h.includes(".") && h !== "localhost" && !h.endsWith(".svc") && !h.endsWith(".svc.cluster.local") && !/^\d+\.\d+\.\d+\.\d+$/.test(h);
+}
+
+/** The ports apps reach the external provider hosts on (the ServiceEntries' HTTP ports). */
+export function meshPorts(config: LlmMeshConfig): number[] {
+  return [...new Set(externalEndpoints(config).map((e) => (e.tls ? 80 : e.port)))].sort((a, b) => a - b);
+}
+
+/** Route hosts that are not provider hosts (aliases like llm.local), with the provider host they start at. */
+export function aliasHosts(config: LlmMeshConfig): { host: string; port?: number; provider: ProviderEndpoint }[] {
+  const providerHosts = new Set(config.providers.map((p) => providerEndpoint(p).host));
+  const seen = new Set<string>();
+  const out: { host: string; port?: number; provider: ProviderEndpoint }[] = [];
+  for (const r of config.routes) {
+    const raw = r.match?.host?.toLowerCase();
+    if (!raw || raw.includes("*")) continue;
+    const m = /^(.*):(\d+)$/.exec(raw);
+    const host = m ? m[1] : raw;
+    const provider = config.providers.find((p) => p.name === r.backends[0]?.provider);
+    if (providerHosts.has(host) || seen.has(host) || !provider) continue;
+    seen.add(host);
+    out.push({ host, ...(m ? { port: Number(m[2]) } : {}), provider: providerEndpoint(provider) });
+  }
+  return out;
 }
 
 /** External provider endpoints, one per host and port. */
@@ -63,17 +101,22 @@ export function wasmPlugin(o: ManifestOptions): K8sObject {
   const hex = o.digest.slice("sha256:".length);
   const spec: Record<string, unknown> = {};
   const p = o.placement;
+  const ports = (numbers: number[]) => numbers.map((number) => ({ number }));
   if (p.mode === "sidecar") {
     // No labels: every workload in the namespace (in the root namespace, the whole mesh).
     if (Object.keys(p.selector).length > 0) spec.selector = { matchLabels: p.selector };
-    // Outbound only: the app's calls to providers, not traffic into the app.
-    spec.match = [{ mode: "CLIENT" }];
+    // Outbound only, and only on the ports apps reach providers on: the filter never sees the
+    // pod's other traffic (a request to another port cannot be given a key).
+    const aliasPorts = aliasHosts(o.config).flatMap((a) => (a.port ? [a.port] : []));
+    spec.match = [{ mode: "CLIENT", ports: ports([...new Set([...meshPorts(o.config), ...aliasPorts])].sort((a, b) => a - b)) }];
   } else if (p.mode === "egress") {
     spec.selector = { matchLabels: p.gatewaySelector };
-  } else if (p.targetRefs) {
-    spec.targetRefs = p.targetRefs.map((t) => ({ group: t.group ?? "gateway.networking.k8s.io", kind: t.kind, name: t.name }));
+    // Only the llm-mesh server of the egress gateway (port 80 of the emitted Gateway).
+    spec.match = [{ mode: "CLIENT", ports: ports([80]) }];
   } else {
-    spec.selector = { matchLabels: p.selector ?? { istio: "ingressgateway" } };
+    if (p.targetRefs) spec.targetRefs = p.targetRefs.map((t) => ({ group: t.group ?? "gateway.networking.k8s.io", kind: t.kind, name: t.name }));
+    else spec.selector = { matchLabels: p.selector ?? { istio: "ingressgateway" } };
+    if (p.gatewayPort) spec.match = [{ mode: "CLIENT", ports: ports([p.gatewayPort]) }];
   }
   Object.assign(spec, {
     // Pinned by digest: for oci:// URLs Istio compares sha256 with the image manifest digest.
@@ -84,8 +127,9 @@ export function wasmPlugin(o: ManifestOptions): K8sObject {
     pluginName: o.name ?? "llm-mesh",
     phase: o.phase ?? "STATS",
     ...(o.priority !== undefined ? { priority: o.priority } : {}),
-    // A failed load must not let requests reach providers unrewritten and without the mesh's key.
-    failStrategy: o.failStrategy ?? "FAIL_CLOSE",
+    // Never open by default: a failed VM must not let requests reach providers unrewritten.
+    // FAIL_RELOAD also recovers from a trap instead of answering 503 until the proxy restarts.
+    failStrategy: o.failStrategy ?? "FAIL_RELOAD",
     type: "HTTP",
     pluginConfig: o.config,
   });
@@ -126,7 +170,9 @@ export function providerEntries(o: ManifestOptions, exportTo?: string[]): K8sObj
         spec: {
           host: e.host,
           ...(exportTo ? { exportTo } : {}),
-          trafficPolicy: { portLevelSettings: [{ port: { number: 80 }, tls: { mode: "SIMPLE", sni: e.host } }] },
+          // caCertificates: verify the provider's certificate against the system CAs (Istio's
+          // analyzer flags SIMPLE TLS without it, IST0129).
+          trafficPolicy: { portLevelSettings: [{ port: { number: 80 }, tls: { mode: "SIMPLE", sni: e.host, caCertificates: SYSTEM_CA_BUNDLE } }] },
         },
       });
     }
@@ -198,25 +244,88 @@ export function egressUnreachableRoutes(config: LlmMeshConfig): string[] {
 
 /**
  * Gateway mode: a gateway only routes hosts that VirtualServices bind to it, so after the filter
- * rewrites :authority each provider host needs one, bound to the user's Istio Gateway.
+ * rewrites :authority each provider host needs one, bound to the user's Istio Gateway; and each
+ * alias host (a route's own host) one that starts it at its first backend's provider, so that
+ * Envoy routes the client's request to a provider cluster (the filter adds a key only then).
  */
 export function gatewayRoutes(o: ManifestOptions): K8sObject[] {
   if (o.placement.mode !== "gateway" || !o.placement.gateway) return [];
   const gateway = o.placement.gateway;
-  return externalEndpoints(o.config).map((e) => ({
+  const route = (name: string, host: string, to: ProviderEndpoint): K8sObject => ({
     apiVersion: "networking.istio.io/v1",
     kind: "VirtualService",
-    metadata: { name: objectName("llm-gw", e.host), namespace: namespaceFor(o), labels: LABELS },
+    metadata: { name: objectName("llm-gw", name), namespace: namespaceFor(o), labels: LABELS },
+    spec: { hosts: [host], gateways: [gateway], http: [{ name: "to-provider", route: [{ destination: { host: to.host, port: { number: to.tls ? 80 : to.port } } }] }] },
+  });
+  return [
+    ...externalEndpoints(o.config).map((e) => route(e.host, e.host, e)),
+    ...aliasHosts(o.config).filter((a) => isExternal(a.provider)).map((a) => route(a.host, a.host, a.provider)),
+  ];
+}
+
+/**
+ * Sidecar mode: an alias host (a route's own host, such as llm.local) needs a ServiceEntry so that
+ * apps can resolve and reach it, and a VirtualService sending it to its first backend's provider:
+ * Envoy must route the client's request to a provider cluster before the filter adds a key.
+ */
+export function aliasObjects(o: ManifestOptions): K8sObject[] {
+  if (o.placement.mode !== "sidecar") return [];
+  const namespace = namespaceFor(o);
+  return aliasHosts(o.config).filter((a) => isExternal(a.provider)).flatMap((a) => {
+    const port = a.port ?? 80;
+    return [{
+      apiVersion: "networking.istio.io/v1",
+      kind: "ServiceEntry",
+      metadata: { name: objectName("llm-alias", a.host), namespace, labels: LABELS },
+      // NONE: the VirtualService below decides where it goes; Istio allocates an address for DNS.
+      spec: { hosts: [a.host], location: "MESH_EXTERNAL", resolution: "NONE", ports: [{ number: port, name: `http-${port}`, protocol: "HTTP" }] },
+    }, {
+      apiVersion: "networking.istio.io/v1",
+      kind: "VirtualService",
+      metadata: { name: objectName("llm-alias", a.host), namespace, labels: LABELS },
+      spec: { hosts: [a.host], http: [{ name: "to-provider", route: [{ destination: { host: a.provider.host, port: { number: a.provider.tls ? 80 : a.provider.port } } }] }] },
+    }] as K8sObject[];
+  });
+}
+
+/** Gateway mode with emitGateway: the Istio Gateway, listing every host llm-mesh serves on port 80. */
+export function gatewayObject(o: ManifestOptions): K8sObject[] {
+  const p = o.placement;
+  if (p.mode !== "gateway" || !o.emitGateway) return [];
+  if (!p.gateway) throw new UserError("--emit-gateway needs --gateway NAMESPACE/NAME (the Gateway to create)");
+  const [namespace, name] = p.gateway.split("/");
+  const hosts = [...externalEndpoints(o.config).map((e) => e.host), ...aliasHosts(o.config).map((a) => a.host)];
+  return [{
+    apiVersion: "networking.istio.io/v1",
+    kind: "Gateway",
+    metadata: { name, namespace, labels: LABELS },
+    spec: { selector: p.selector ?? { istio: "ingressgateway" }, servers: [{ hosts: [...new Set(hosts)], port: { number: p.gatewayPort ?? 80, name: "http-llm", protocol: "HTTP" } }] },
+  }];
+}
+
+/**
+ * Sidecar mode with registryOnly: the selected workloads may reach only hosts in the mesh registry
+ * (outboundTrafficPolicy REGISTRY_ONLY), so no request, with or without a key, leaves through
+ * Istio's pass-through to an address the app chose.
+ */
+export function registryOnlySidecar(o: ManifestOptions): K8sObject[] {
+  const p = o.placement;
+  if (!o.registryOnly) return [];
+  if (p.mode !== "sidecar") throw new UserError("--registry-only applies to --mode sidecar (for the whole mesh set meshConfig.outboundTrafficPolicy.mode: REGISTRY_ONLY)");
+  return [{
+    apiVersion: "networking.istio.io/v1",
+    kind: "Sidecar",
+    metadata: { name: `${o.name ?? "llm-mesh"}-registry-only`, namespace: namespaceFor(o), labels: LABELS },
     spec: {
-      hosts: [e.host],
-      gateways: [gateway],
-      http: [{ name: "to-provider", route: [{ destination: { host: e.host, port: { number: e.tls ? 80 : e.port } } }] }],
+      ...(Object.keys(p.selector).length > 0 ? { workloadSelector: { labels: p.selector } } : {}),
+      egress: [{ hosts: ["*/*"] }],
+      outboundTrafficPolicy: { mode: "REGISTRY_ONLY" },
     },
-  }));
+  }];
 }
 
 /** Every object for a placement, in apply order. */
 export function allObjects(o: ManifestOptions): K8sObject[] {
-  if (o.placement.mode === "egress") return [...providerEntries(o), ...egressObjects(o), wasmPlugin(o)];
-  return [...providerEntries(o), ...gatewayRoutes(o), wasmPlugin(o)];
+  if (o.placement.mode === "egress") return [...providerEntries(o), ...egressObjects(o), ...registryOnlySidecar(o), wasmPlugin(o)];
+  return [...providerEntries(o), ...aliasObjects(o), ...gatewayObject(o), ...gatewayRoutes(o), ...registryOnlySidecar(o), wasmPlugin(o)];
 }

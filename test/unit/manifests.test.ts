@@ -51,14 +51,14 @@ describe("llm-mesh manifests", () => {
     expect(validateIstioObject(wildcard)).toContain(`ServiceEntry/${se.metadata.name}: hostname cannot be wildcard`);
   });
 
-  it("pins the WasmPlugin by digest, fails closed, runs after authz, reads keys from the proxy environment", () => {
+  it("pins the WasmPlugin by digest, reloads a failed VM, runs after authz, only on provider ports, reads keys from the proxy environment", () => {
     const plugin = objects({ placement: placements[0][1] }).find((o) => o.kind === "WasmPlugin")!;
     const spec = plugin.spec as Record<string, any>;
     expect(spec.url).toBe(`${image}@${EXAMPLE_DIGEST}`);
     expect(spec.sha256).toBe(EXAMPLE_DIGEST.slice(7));
-    expect(spec.failStrategy).toBe("FAIL_CLOSE");
+    expect(spec.failStrategy).toBe("FAIL_RELOAD");
     expect(spec.phase).toBe("STATS");
-    expect(spec.match).toEqual([{ mode: "CLIENT" }]);
+    expect(spec.match).toEqual([{ mode: "CLIENT", ports: [{ number: 80 }] }]);
     expect(spec.selector).toEqual({ matchLabels: { app: "chatbot" } });
     expect(spec.vmConfig.env).toEqual(["OPENAI_API_KEY", "DASHSCOPE_API_KEY", "DEEPSEEK_API_KEY"].map((name) => ({ name, valueFrom: "HOST" })));
     expect(JSON.stringify(spec.pluginConfig)).not.toMatch(/"value"/);
@@ -72,7 +72,7 @@ describe("llm-mesh manifests", () => {
     expect(se).toMatchObject({ location: "MESH_EXTERNAL", resolution: "DNS" });
     expect(se.ports).toEqual([{ number: 80, name: "http", protocol: "HTTP", targetPort: 443 }, { number: 443, name: "https", protocol: "HTTPS" }]);
     const dr = all.find((o) => o.kind === "DestinationRule" && (o.spec as any).host === "api.openai.com")!.spec as any;
-    expect(dr.trafficPolicy.portLevelSettings).toEqual([{ port: { number: 80 }, tls: { mode: "SIMPLE", sni: "api.openai.com" } }]);
+    expect(dr.trafficPolicy.portLevelSettings).toEqual([{ port: { number: 80 }, tls: { mode: "SIMPLE", sni: "api.openai.com", caCertificates: "/etc/ssl/certs/ca-certificates.crt" } }]);
   });
 
   it("skips ServiceEntries for in-cluster and local providers", () => {
@@ -102,8 +102,49 @@ describe("llm-mesh manifests", () => {
 
   it("gateway mode binds each provider host to the given Istio Gateway", () => {
     const vs = objects({ placement: placements[1][1] }).filter((o) => o.kind === "VirtualService");
-    expect(vs.map((v) => (v.spec as any).hosts[0])).toEqual(["api.openai.com", "dashscope.aliyuncs.com", "api.deepseek.com"]);
+    expect(vs.map((v) => (v.spec as any).hosts[0])).toEqual(["api.openai.com", "dashscope.aliyuncs.com", "api.deepseek.com", "llm.local"]);
+    expect((vs[3].spec as any).http[0].route[0].destination).toEqual({ host: "api.openai.com", port: { number: 80 } });
     expect(vs.every((v) => (v.spec as any).gateways[0] === "istio-system/public")).toBe(true);
+  });
+
+  it.each(placements)("%s: plain YAML, no anchors or aliases", (_name, placement) => {
+    const yaml = renderManifests({ config: ALL_TYPES_CONFIG as unknown as LlmMeshConfig, image, digest: EXAMPLE_DIGEST, placement, registryOnly: placement.mode === "sidecar" });
+    for (const doc of parseAllDocuments(yaml)) {
+      expect(doc.errors).toEqual([]);
+      expect(doc.toString()).not.toMatch(/(^|\s)[&*][a-z0-9]+(\s|$)/m);
+    }
+  });
+
+  it("scopes the WasmPlugin to the ports apps reach providers on, and the egress gateway to its llm-mesh server", () => {
+    const sidecar = objects({ placement: placements[0][1] }, ALL_TYPES_CONFIG as unknown as LlmMeshConfig).find((o) => o.kind === "WasmPlugin")!;
+    expect((sidecar.spec as any).match).toEqual([{ mode: "CLIENT", ports: [{ number: 80 }, { number: 8080 }, { number: 8443 }] }]);
+    const egress = objects({ placement: placements[3][1] }).find((o) => o.kind === "WasmPlugin")!;
+    expect((egress.spec as any).match).toEqual([{ mode: "CLIENT", ports: [{ number: 80 }] }]);
+  });
+
+  it("--registry-only emits a Sidecar with outboundTrafficPolicy REGISTRY_ONLY for the selected workloads", () => {
+    const sidecar = objects({ placement: placements[0][1], registryOnly: true }).find((o) => o.kind === "Sidecar")!;
+    expect(sidecar.spec).toEqual({ workloadSelector: { labels: { app: "chatbot" } }, egress: [{ hosts: ["*/*"] }], outboundTrafficPolicy: { mode: "REGISTRY_ONLY" } });
+    expect(validateIstioObject(sidecar)).toEqual([]);
+    expect(() => objects({ placement: placements[3][1], registryOnly: true })).toThrow(/--registry-only applies to --mode sidecar/);
+  });
+
+  it("alias hosts get a ServiceEntry and a VirtualService to their first provider, so Envoy routes them to a provider cluster", () => {
+    const all = objects({ placement: placements[0][1] }, ALL_TYPES_CONFIG as unknown as LlmMeshConfig);
+    const vs = all.find((o) => o.kind === "VirtualService" && (o.spec as any).hosts[0] === "mapped.llm")!.spec as any;
+    expect(vs.http[0].route[0].destination).toEqual({ host: "api.openai.com", port: { number: 80 } });
+    const se = all.find((o) => o.kind === "ServiceEntry" && (o.spec as any).hosts[0] === "mapped.llm")!.spec as any;
+    expect(se).toMatchObject({ location: "MESH_EXTERNAL", resolution: "NONE", ports: [{ number: 80, name: "http-80", protocol: "HTTP" }] });
+    const port = all.find((o) => o.kind === "ServiceEntry" && (o.spec as any).hosts[0] === "port.llm")!.spec as any;
+    expect(port.ports).toEqual([{ number: 8080, name: "http-8080", protocol: "HTTP" }]);
+  });
+
+  it("gateway mode with --emit-gateway writes the Gateway, listing every host llm-mesh serves", () => {
+    const placement = placementFrom({ mode: "gateway", selector: ["istio=ingressgateway"], gateway: "istio-system/llm" });
+    const gateway = objects({ placement, emitGateway: true }).find((o) => o.kind === "Gateway")!;
+    expect(gateway.metadata).toMatchObject({ name: "llm", namespace: "istio-system" });
+    expect((gateway.spec as any).servers[0].hosts).toEqual(["api.openai.com", "dashscope.aliyuncs.com", "api.deepseek.com", "llm.local"]);
+    expect(validateIstioObject(gateway)).toEqual([]);
   });
 
   it("wasmplugin.yaml is what the generator emits (run npm run manifests:example to refresh it)", () => {
