@@ -28,7 +28,7 @@ interface LLMRoute {
 export interface ImportResult {
   config: LlmMeshConfig;
   /** Where the WasmPlugin goes, as inferred from workloadSelector and gateways. */
-  placement: { mode: "sidecar"; selector?: Record<string, string> } | { mode: "gateway"; selector: Record<string, string> } | { mode: "egress"; selector: Record<string, string>; gatewayService: string };
+  placement: { mode: "sidecar"; selector?: Record<string, string> } | { mode: "gateway"; selector: Record<string, string>; gateways: string[] } | { mode: "egress"; selector: Record<string, string>; gatewayService: string };
   notes: string[];
 }
 
@@ -178,7 +178,7 @@ export function importAsm(texts: { name: string; text: string }[]): ImportResult
   const placement: ImportResult["placement"] = egressService
     ? { mode: "egress", selector: selector ?? { istio: "egressgateway" }, gatewayService: egressService }
     : selector && Object.values(selector).some((v) => /gateway/.test(v))
-      ? { mode: "gateway", selector }
+      ? { mode: "gateway", selector, gateways: [...new Set(routes.flatMap((r) => (r.spec.gateways ?? []).map((g) => (g.includes("/") ? g : `${r.metadata.namespace ?? "default"}/${g}`))))] }
       : { mode: "sidecar", ...(selector ? { selector } : {}) };
   return { config: { providers: [...out, ...derived.values()], routes: outRoutes }, placement, notes };
 }

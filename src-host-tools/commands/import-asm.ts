@@ -38,8 +38,13 @@ export async function importAsmCommand(options: ImportAsmOptions): Promise<Impor
       config: result.config, image: options.image, digest: options.digest,
       placement: p.mode === "egress"
         ? egressPlacement(p.selector, p.gatewayService)
-        : p.mode === "gateway" ? { mode: "gateway", selector: p.selector } : { mode: "sidecar", selector: p.selector ?? {} },
+        : p.mode === "gateway" ? { mode: "gateway", selector: p.selector, gateway: p.gateways[0], extraGateways: p.gateways.slice(1) } : { mode: "sidecar", selector: p.selector ?? {} },
     });
+    if (p.mode === "gateway" && p.gateways.length === 0) {
+      console.error("warning: the LLMRoutes name no gateways, so no VirtualService binds the provider hosts to your ingress gateway; run llm-mesh manifests --mode gateway --gateway NAMESPACE/NAME");
+    } else if (p.mode === "gateway") {
+      console.error(`note: the Gateway ${p.gateways.join(", ")} must list the llm-mesh hosts (or "*") on its HTTP server; llm-mesh manifests --emit-gateway writes one that does`);
+    }
     await writeFile(resolve(options.cwd, options.manifestsOut), yaml);
     log(`wrote ${options.manifestsOut}; next: kubectl apply -f ${options.manifestsOut}`);
   }

@@ -11,7 +11,7 @@ export type K8sObject = { apiVersion: string; kind: string; metadata: { name: st
 
 export type Placement =
   | { mode: "sidecar"; selector: Record<string, string> }
-  | { mode: "gateway"; selector?: Record<string, string>; targetRefs?: { kind: string; name: string; group?: string }[]; gateway?: string; gatewayPort?: number }
+  | { mode: "gateway"; selector?: Record<string, string>; targetRefs?: { kind: string; name: string; group?: string }[]; gateway?: string; gatewayPort?: number; extraGateways?: string[] }
   | { mode: "egress"; gatewaySelector: Record<string, string>; gatewayService: string; gatewayNamespace: string };
 
 export interface ManifestOptions {
@@ -250,12 +250,12 @@ export function egressUnreachableRoutes(config: LlmMeshConfig): string[] {
  */
 export function gatewayRoutes(o: ManifestOptions): K8sObject[] {
   if (o.placement.mode !== "gateway" || !o.placement.gateway) return [];
-  const gateway = o.placement.gateway;
+  const gateways = [o.placement.gateway, ...(o.placement.extraGateways ?? [])];
   const route = (name: string, host: string, to: ProviderEndpoint): K8sObject => ({
     apiVersion: "networking.istio.io/v1",
     kind: "VirtualService",
     metadata: { name: objectName("llm-gw", name), namespace: namespaceFor(o), labels: LABELS },
-    spec: { hosts: [host], gateways: [gateway], http: [{ name: "to-provider", route: [{ destination: { host: to.host, port: { number: to.tls ? 80 : to.port } } }] }] },
+    spec: { hosts: [host], gateways, http: [{ name: "to-provider", route: [{ destination: { host: to.host, port: { number: to.tls ? 80 : to.port } } }] }] },
   });
   return [
     ...externalEndpoints(o.config).map((e) => route(e.host, e.host, e)),

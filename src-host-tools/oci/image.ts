@@ -55,9 +55,17 @@ export async function buildImage(wasm: Buffer, layout: Layout = "compat"): Promi
     layers = [layer];
     annotations = { "module.wasm.image/variant": "compat" };
   } else {
-    config = blob(MEDIA.wasmConfig, Buffer.from(JSON.stringify({ type: "envoy_proxy", abiVersions: ["v0-4689a30309abf31aee9ae36e73d34b1bb182685f", "v0.2.1"], config: { rootIds: ["llm-mesh"] } })));
+    // The solo-io fields Istio reads, plus the OCI image-config fields (architecture, os, rootfs)
+    // that strict validators require of every config: the layers are uncompressed, so each
+    // diff_id is the layer's own digest.
+    const wasmConfig = { type: "envoy_proxy", abiVersions: ["v0-4689a30309abf31aee9ae36e73d34b1bb182685f", "v0.2.1"], config: { rootIds: ["llm-mesh"] } };
+    const wasmLayer = blob(MEDIA.wasmLayer, wasm);
+    const firstLayer = Buffer.from(JSON.stringify(wasmConfig));
+    config = blob(MEDIA.wasmConfig, Buffer.from(JSON.stringify({
+      ...wasmConfig, architecture: "wasm", os: "wasip1", rootfs: { type: "layers", diff_ids: [sha256(firstLayer), wasmLayer.digest] },
+    })));
     // Istio wants exactly two layers here; wasme pushes the config as a layer too.
-    layers = [config, blob(MEDIA.wasmLayer, wasm)];
+    layers = [blob(MEDIA.wasmConfig, firstLayer), wasmLayer];
     annotations = {};
   }
   const manifest = Buffer.from(JSON.stringify({

@@ -1,7 +1,8 @@
 // The CLI as a user runs it: exit codes (0 ok, 1 user error, 2 internal) and messages that say
 // what to do next.
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { parseAllDocuments } from "yaml";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -66,6 +67,33 @@ describe("llm-mesh CLI", () => {
     const r = cli("import-asm", "test/fixtures/asm/routing-split.yaml");
     expect(r.status, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout).routes[0].backends).toEqual([{ provider: "dashscope-qwen", weight: 50 }, { provider: "moonshot", weight: 50 }]);
+  });
+
+  it("import-asm of an ingress LLMRoute binds its hosts to the route's gateways, and says the Gateway must list them", () => {
+    const out = join(dir, "ingress.yaml");
+    const r = cli("import-asm", "test/fixtures/asm/ingress-gateway.yaml", "-o", join(dir, "ingress.json"), "--manifests", out, "--image", "oci://r.example/x", "--digest", EXAMPLE_DIGEST);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toContain('note: the Gateway istio-system/ingress-gw must list the llm-mesh hosts (or "*")');
+    const services = parseAllDocuments(readFileSync(out, "utf8")).map((d) => d.toJS()).filter((o) => o.kind === "VirtualService");
+    expect(services.map((v) => [v.spec.hosts[0], v.spec.gateways])).toEqual([["dashscope.aliyuncs.com", ["istio-system/ingress-gw"]], ["test.com", ["istio-system/ingress-gw"]]]);
+    expect(services[1].spec.http[0].route[0].destination).toEqual({ host: "dashscope.aliyuncs.com", port: { number: 80 } });
+  });
+
+  it("manifests --help lists the failure strategies and what each does", () => {
+    const r = cli("manifests", "--help");
+    expect(r.status).toBe(0);
+    expect(r.stdout.replace(/\s+/g, " ")).toMatch(/--fail-strategy <strategy>.*FAIL_RELOAD starts a fresh VM \(needs the WasmPlugin CRD of Istio >= 1\.27\).*FAIL_CLOSE answers 503.*choices: "FAIL_RELOAD", "FAIL_CLOSE", "FAIL_OPEN", default: "FAIL_RELOAD"/);
+    expect(r.stdout).toContain("--registry-only");
+  });
+
+  it("manifests refuses a catch-all route for sidecars, and names it", () => {
+    const config = join(dir, "catch-all.json");
+    writeFileSync(config, JSON.stringify({ providers: [{ name: "oa", type: "openai", apiKeys: [{ env: "K" }] }], routes: [{ name: "all", catchAll: true, backends: [{ provider: "oa" }] }] }));
+    const r = cli("manifests", "-c", config, "--image", "oci://r.example/x", "--digest", EXAMPLE_DIGEST, "--selector", "app=x");
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('routes[0] ("all") match every request (catchAll); in a sidecar that is every outbound call of the pod');
+    const gateway = cli("manifests", "-c", config, "--image", "oci://r.example/x", "--digest", EXAMPLE_DIGEST, "--mode", "egress");
+    expect(gateway.status, gateway.stderr).toBe(0);
   });
 
   it("push to an unreachable registry is a user error with a hint", () => {

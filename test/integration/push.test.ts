@@ -1,6 +1,6 @@
 // Push to a real registry (Debian docker-registry), read back with skopeo, and check the digest
 // Istio compares (the image manifest digest) is the one the WasmPlugin carries.
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
@@ -15,6 +15,7 @@ import { UserError } from "../../src-host-tools/errors.js";
 import { parse } from "yaml";
 import { Registry, skopeoFetch, startRegistry, startTokenFront } from "../support/registry.js";
 import { WASM_PATH } from "../support/filter.js";
+import { goTool } from "../../src-host-tools/go-tools.js";
 
 const quiet = () => {};
 const wasm = () => readFileSync(WASM_PATH);
@@ -77,6 +78,18 @@ describe("llm-mesh push to a real registry", () => {
     }
   });
 
+  it.each(["compat", "artifact"] as const)("%s layout: passes a strict validator (crane validate: config, layers, diff_ids)", async (layout) => {
+    const reference = `${open.host}/mesh/strict-${layout}:1`;
+    await push({ cwd: PROJECT_ROOT, reference, plainHttp: true, layout, log: quiet });
+    const out = spawnSync(goTool("crane"), ["validate", "--insecure", "--remote", reference], { encoding: "utf8" });
+    expect(out.status, out.stderr + out.stdout).toBe(0);
+    expect(out.stdout).toContain(`PASS: ${reference}`);
+    const config = JSON.parse(execFileSync(goTool("crane"), ["config", "--insecure", reference], { encoding: "utf8" }));
+    expect(config).toMatchObject({ architecture: "wasm", os: "wasip1", rootfs: { type: "layers" } });
+    const manifest = JSON.parse(execFileSync(goTool("crane"), ["manifest", "--insecure", reference], { encoding: "utf8" }));
+    expect(config.rootfs.diff_ids).toHaveLength(manifest.layers.length);
+  }, 300_000);
+
   it("uploads no blob the second time the same module is pushed", async () => {
     const first = await push({ cwd: PROJECT_ROOT, reference: `${open.host}/mesh/again:1`, plainHttp: true, log: quiet });
     const second = await push({ cwd: PROJECT_ROOT, reference: `${open.host}/mesh/again:2`, plainHttp: true, log: quiet });
@@ -104,7 +117,8 @@ describe("llm-mesh push to a real registry", () => {
     try {
       const wasmLayer = manifest.layers.find((l: { mediaType: string }) => l.mediaType === MEDIA.wasmLayer);
       expect(sha(blobOf(dir, wasmLayer.digest))).toBe(sha(wasm()));
-      expect(result.uploaded.length).toBe(2);
+      // config, the runtime-config layer and the module (the config also carries rootfs, so it differs from the layer)
+      expect(result.uploaded.length).toBe(3);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -44,7 +44,7 @@ const rows = [
   },
   {
     name: "ingress-gateway",
-    placement: { mode: "gateway", selector: { istio: "ingressgateway" } },
+    placement: { mode: "gateway", selector: { istio: "ingressgateway" }, gateways: ["istio-system/ingress-gw"] },
     config: {
       providers: [{ name: "dashscope-qwen", type: "dashscope", apiKeys: [{ env: "API_KEY" }], overrides: { model: "qwen1.5-72b-chat", stream: false } }],
       routes: [
