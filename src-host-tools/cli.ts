@@ -104,7 +104,7 @@ program.command("envoy")
   .option("--port <n>", "listen on 127.0.0.1:PORT (0: any free port)", int("--port"), 10000)
   .option("--mock", "serve every provider from local mocks instead of the real hosts")
   .option("--once", "send one sample request per route, print the answers and exit")
-  .action(async (o) => { await envoyCommand({ cwd, config: o.config, port: o.port, mock: o.mock, once: o.once }); });
+  .action(async (o) => { await envoyCommand({ cwd, config: o.config, port: o.port, mock: o.mock, once: o.once, portFlag: "--port N" }); });
 
 program.command("bench")
   .description("benchmark llm-mesh against bare Envoy (needs h2load from nghttp2-client)")

@@ -2,6 +2,7 @@
 // keys are all in the environment are called for real over TLS; the others (or all, with --mock)
 // are served by local mock providers, so it works offline. `npm start` runs this on the example.
 import { request } from "node:http";
+import { createServer } from "node:net";
 import { join, resolve } from "node:path";
 import { bootstrapYaml } from "../envoy/bootstrap.js";
 import { locateEnvoy, PROJECT_ROOT } from "../envoy/locate.js";
@@ -12,7 +13,25 @@ import { readUserFile, UserError } from "../errors.js";
 import { providerKeyEnvNames } from "../config/keys.js";
 import type { LlmMeshConfig, RouteConfig } from "../config/schema.js";
 
-export interface EnvoyCommandOptions { cwd: string; config?: string; port?: number; mock?: boolean; once?: boolean; log?: (line: string) => void }
+export interface EnvoyCommandOptions {
+  cwd: string; config?: string; port?: number; mock?: boolean; once?: boolean; log?: (line: string) => void;
+  /** How the user changes the port, for the busy-port message. */
+  portFlag?: string;
+}
+
+/** Fails clearly when 127.0.0.1:port is taken (another demo, most likely): Envoy would not say. */
+async function ensurePortFree(port: number, flag: string): Promise<void> {
+  if (port === 0) return;
+  const server = createServer();
+  const error = await new Promise<NodeJS.ErrnoException | undefined>((resolveListen) => {
+    server.once("error", (e: NodeJS.ErrnoException) => resolveListen(e));
+    server.listen(port, "127.0.0.1", () => server.close(() => resolveListen(undefined)));
+  });
+  if (error?.code === "EADDRINUSE") {
+    throw new UserError(`port ${port} on 127.0.0.1 is already in use (another npm start or llm-mesh envoy?); stop that one, or pick another port with ${flag}`);
+  }
+  if (error) throw new UserError(`cannot listen on 127.0.0.1:${port}: ${error.message}; pick another port with ${flag}`);
+}
 
 interface Sample { route: string; host: string; path: string; headers: Record<string, string>; body: Record<string, unknown> }
 
@@ -62,6 +81,7 @@ export async function envoyCommand(options: EnvoyCommandOptions): Promise<void> 
   const wasmPath = join(PROJECT_ROOT, "build", "llm-mesh.wasm");
 
   const envoyBinary = locateEnvoy();
+  await ensurePortFree(options.port ?? 10000, options.portFlag ?? "--port N");
   const mock = await startMockProviders(mocked);
   const demoKeys = Object.fromEntries(mocked.flatMap((p) => envNames(p).map((n) => [n, `mock-key-for-${p.name}`])));
   let envoy;
@@ -80,7 +100,7 @@ export async function envoyCommand(options: EnvoyCommandOptions): Promise<void> 
     throw new UserError(`Envoy did not start: ${(error as Error).message}`);
   }
   const samples = config.routes.map((r) => sampleFor(r, config)).filter((s): s is Sample => s !== undefined);
-  log(`llm-mesh: Envoy ${envoyBinary.version} with the llm-mesh filter on ${envoy.url} (config ${configPath})`);
+  log(`llm-mesh: Envoy ${envoyBinary.version} (pid ${envoy.pid}) with the llm-mesh filter on ${envoy.url} (config ${configPath})`);
   log(`  real providers (keys found in the environment): ${live.map((p) => p.name).join(", ") || "none"}`);
   log(`  local mock providers: ${mocked.map((p) => p.name).join(", ") || "none"}`);
   log("\nTry:");
@@ -88,6 +108,8 @@ export async function envoyCommand(options: EnvoyCommandOptions): Promise<void> 
     const flags = Object.entries(s.headers).map(([k, v]) => ` -H '${k}: ${v}'`).join("");
     log(`  # route ${s.route}\n  curl -si ${envoy.url}${s.path} -H 'host: ${s.host}'${flags} -d '${JSON.stringify(s.body)}'\n`);
   }
+  const listed = samples.find((s) => !Object.keys(s.headers).length);
+  if (listed) log(`  # the models route ${listed.route} serves (OpenAI's list format)\n  curl -s ${envoy.url}/v1/models -H 'host: ${listed.host}'\n`);
   const shutdown = async () => { await envoy.stop(); await mock.close(); };
   if (options.once) {
     try {
@@ -101,7 +123,9 @@ export async function envoyCommand(options: EnvoyCommandOptions): Promise<void> 
     return;
   }
   log("Ctrl-C to stop.");
+  // Envoy is our child: stop it (and the mocks) on every way a terminal or a supervisor ends us.
   await new Promise<void>((resolveWait) => {
-    for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => { void shutdown().then(() => resolveWait()); });
+    for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.once(signal, () => { void shutdown().then(() => resolveWait()); });
   });
+  log("llm-mesh: stopped Envoy and the mock providers.");
 }
