@@ -96,6 +96,19 @@ describe("llm-mesh CLI", () => {
     expect(gateway.status, gateway.stderr).toBe(0);
   });
 
+  it("npm run emulate shows the upstream request with the key redacted, not a character of it", () => {
+    const out = spawnSync("npm", ["run", "emulate", "--", "--config", "envoy/plugin-config.json", "--env", "DASHSCOPE_API_KEY=sk-emulate-secret-9876",
+      "--host", "dashscope.aliyuncs.com", "--header", "user-type:subscriber"], { cwd: PROJECT_ROOT, encoding: "utf8", env: { ...process.env, npm_config_loglevel: "silent" } });
+    expect(out.status, out.stderr).toBe(0);
+    expect(out.stdout).toContain(":authority: dashscope.aliyuncs.com");
+    expect(out.stdout).toContain("authorization: Bearer [REDACTED]");
+    expect(out.stdout).toContain('"model":"qwen-turbo"');
+    expect(out.stdout + out.stderr).not.toMatch(/sk-e|9876/);
+    const misdirected = spawnSync("npm", ["run", "emulate", "--", "--config", "envoy/plugin-config.json", "--env", "DASHSCOPE_API_KEY=sk-x", "--host", "dashscope.aliyuncs.com", "--cluster", "PassthroughCluster"],
+      { cwd: PROJECT_ROOT, encoding: "utf8", env: { ...process.env, npm_config_loglevel: "silent" } });
+    expect(misdirected.stdout).toContain("local reply 421");
+  });
+
   it("push to an unreachable registry is a user error with a hint", () => {
     const r = cli("push", "127.0.0.1:9/mesh/llm-mesh:1");
     expect(r.status).toBe(1);
