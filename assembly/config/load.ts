@@ -6,7 +6,7 @@ import { childPath, expectObject, indexPath, optionalArray, optionalBool, option
 import { BodyField, Provider } from "../providers/provider";
 import { findProviderSpec, providerTypeNames } from "../providers/registry";
 import { Backend, HeaderMatch, HeaderMatchKind, ModelMapping, Route, matchesEverything } from "../routing";
-import { MODEL_NAME_RULE, isConfigName, isEnvName, isHeaderName, isHeaderValue, isSafeModelName, isShowableEnvName } from "../request/safe-text";
+import { MODEL_NAME_RULE, isConfigName, isEnvName, isHeaderName, isHeaderValue, isSafeModelName } from "../request/safe-text";
 import { BILLING_HEADERS, isBillingHeader, isReservedHeader } from "../request/credentials";
 import { jsonString } from "../json/splice";
 
@@ -178,7 +178,7 @@ function loadKeys(v: JsonValue, path: string, p: Provider, required: bool, env: 
     }
     if (!env.has(name) || env.get(name).length == 0) {
       // Not fatal: the rest of the mesh keeps working; requests that would need it get 503.
-      const shown = isShowableEnvName(name) ? "environment variable " + name : "the environment variable it names (not shown: not an upper-case name)";
+      const shown = isEnvName(name, true) ? "environment variable " + name : "the environment variable it names (not shown: not an upper-case name)";
       d.warn(childPath(keyPath, "env"), shown + " is not set in the VM (vm_config.environment_variables / vmConfig.env); this key is skipped");
       continue;
     }

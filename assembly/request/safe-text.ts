@@ -58,26 +58,15 @@ export function isConfigName(name: string): bool {
 }
 
 /**
- * True when an environment variable name may be shown in a log line. Only conventional names
- * (upper-case letters, digits, underscore) are shown: anything else may be a key pasted where the
- * name belongs, and key values never appear in logs.
+ * True for a portable environment variable name: letters, digits, underscore, not starting with a
+ * digit. With `upperOnly`, only conventional upper-case names: those are the ones shown in log
+ * lines, since anything else may be a key pasted where the name belongs.
  */
-export function isShowableEnvName(name: string): bool {
+export function isEnvName(name: string, upperOnly: bool = false): bool {
   if (name.length == 0 || name.length > 128) return false;
   for (let i = 0; i < name.length; i++) {
     const c = name.charCodeAt(i);
-    const ok = (c >= 0x41 && c <= 0x5a) || c == 0x5f || (i > 0 && c >= 0x30 && c <= 0x39);
-    if (!ok) return false;
-  }
-  return true;
-}
-
-/** True for a portable environment variable name: letters, digits, underscore, not starting with a digit. */
-export function isEnvName(name: string): bool {
-  if (name.length == 0 || name.length > 128) return false;
-  for (let i = 0; i < name.length; i++) {
-    const c = name.charCodeAt(i);
-    const ok = (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c == 0x5f || (i > 0 && c >= 0x30 && c <= 0x39);
+    const ok = (c >= 0x41 && c <= 0x5a) || c == 0x5f || (!upperOnly && c >= 0x61 && c <= 0x7a) || (i > 0 && c >= 0x30 && c <= 0x39);
     if (!ok) return false;
   }
   return true;

@@ -4,6 +4,7 @@
 // shows without Envoy noise. Numbers compare runs on one machine; they are not absolute.
 import { readFileSync, writeFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
+import { clusterForAuthority, providerVirtualHosts } from "../envoy/routes.js";
 import { HostEmulator } from "../host/emulator.js";
 import { PROJECT_ROOT } from "../envoy/locate.js";
 
@@ -34,13 +35,15 @@ export const BENCH_CONFIG = {
     { name: "a", type: "openai", apiKeys: [{ value: "bench-key-a" }] },
     { name: "b", type: "deepseek", apiKeys: [{ value: "bench-key-b" }] },
   ],
-  routes: [{ name: "bench", backends: [{ provider: "a", weight: 50, model: "gpt-4o-mini" }, { provider: "b", weight: 50, model: "deepseek-chat" }] }],
+  routes: [{ name: "bench", match: { host: "llm.local" }, backends: [{ provider: "a", weight: 50, model: "gpt-4o-mini" }, { provider: "b", weight: 50, model: "deepseek-chat" }] }],
 };
 
 const HEADERS = { ":method": "POST", ":path": "/v1/chat/completions", ":authority": "llm.local", ":scheme": "http", "content-type": "application/json", authorization: "Bearer client" };
 
 export async function runMicro(wasmPath = join(PROJECT_ROOT, "build", "llm-mesh.wasm"), minMillis = 1500): Promise<MicroResult[]> {
-  const host = await HostEmulator.load(readFileSync(wasmPath), { logLevel: "warn", timeCallbacks: true });
+  // Envoy's route choice as the bench's Envoy makes it, so the destination guard passes.
+  const vhosts = providerVirtualHosts(BENCH_CONFIG);
+  const host = await HostEmulator.load(readFileSync(wasmPath), { logLevel: "warn", timeCallbacks: true, routeCluster: (a) => clusterForAuthority(vhosts, a) });
   if (!host.configure(JSON.stringify(BENCH_CONFIG))) throw new Error(host.logText().join("\n"));
   const results: MicroResult[] = [];
   for (const [name, size] of [["1 KB", 1024], ["64 KB", 65536], ["1 MB", 1 << 20]] as const) {

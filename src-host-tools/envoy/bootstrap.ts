@@ -32,7 +32,8 @@ export interface BootstrapOptions {
 
 const MiB = 1024 * 1024;
 
-function wasmFilter(options: BootstrapOptions, wasmPath = options.wasmPath, vmId = "llm-mesh"): Record<string, unknown> {
+/** The llm-mesh Wasm HTTP filter entry for an HCM's http_filters. */
+export function wasmFilter(options: Pick<BootstrapOptions, "wasmPath" | "pluginConfig" | "env" | "failurePolicy">, wasmPath = options.wasmPath, vmId = "llm-mesh"): Record<string, unknown> {
   const environmentVariables: Record<string, unknown> = {};
   if (options.env?.values && Object.keys(options.env.values).length > 0) environmentVariables.key_values = options.env.values;
   if (options.env?.fromHost && options.env.fromHost.length > 0) environmentVariables.host_env_keys = options.env.fromHost;

@@ -9,6 +9,7 @@ import { request as httpRequest, createServer, IncomingMessage, Server } from "n
 import { connect as h2connect } from "node:http2";
 import { AddressInfo, connect, Socket } from "node:net";
 import { stringify } from "yaml";
+import { wasmFilter } from "../../src-host-tools/envoy/bootstrap.js";
 import { locateEnvoy } from "../../src-host-tools/envoy/locate.js";
 import { RunningEnvoy, startEnvoy } from "../../src-host-tools/envoy/process.js";
 import { WASM_PATH } from "./filter.js";
@@ -68,18 +69,7 @@ function outboundListener(name: string, vhosts: Record<string, unknown>[], optio
           codec_type: "AUTO",
           route_config: { name: name.replace("outbound_", ""), virtual_hosts: [...vhosts, { name: "allow_any", domains: ["*"], routes: [{ match: { prefix: "/" }, route: { cluster: "PassthroughCluster", timeout: "0s" } }] }] },
           http_filters: [
-            {
-              name: "llm-mesh",
-              typed_config: {
-                "@type": "type.googleapis.com/envoy.extensions.filters.http.wasm.v3.Wasm",
-                config: {
-                  name: "llm-mesh", root_id: "llm-mesh", failure_policy: "FAIL_CLOSED",
-                  vm_config: { vm_id: "llm-mesh", runtime: "envoy.wasm.runtime.v8", code: { local: { filename: WASM_PATH } },
-                    ...(options.env ? { environment_variables: { key_values: options.env } } : {}) },
-                  configuration: { "@type": "type.googleapis.com/google.protobuf.StringValue", value: JSON.stringify(options.pluginConfig) },
-                },
-              },
-            },
+            wasmFilter({ wasmPath: WASM_PATH, pluginConfig: options.pluginConfig as never, env: options.env ? { values: options.env } : undefined, failurePolicy: "FAIL_CLOSED" }),
             { name: "envoy.filters.http.router", typed_config: { "@type": "type.googleapis.com/envoy.extensions.filters.http.router.v3.Router" } },
           ],
         },
