@@ -5,6 +5,10 @@
 // what counts is where Envoy will send it. A pass-through (Istio's PassthroughCluster, any
 // ORIGINAL_DST cluster), a black hole, a direct response or an unknown cluster gets no key.
 import { Provider } from "./providers/provider";
+import { getProperty, propertyPath } from "./host";
+import { jsonString } from "./json/splice";
+
+const P_CLUSTER_NAME = propertyPath(["xds", "cluster_name"]);
 
 /**
  * True when `cluster` is one of `provider`'s own destinations: a name listed in the provider's
@@ -38,4 +42,18 @@ export function isIstioClusterFor(cluster: string, host: string): bool {
 export function isAnyProviderDestination(providers: Provider[], cluster: string): bool {
   for (let i = 0; i < providers.length; i++) if (isDestinationOf(providers[i], cluster)) return true;
   return false;
+}
+
+/**
+ * Null when Envoy routes this request to a provider's own cluster; else why not, for the client.
+ * The cluster is the one Envoy chose for the request as the client sent it.
+ */
+export function destinationRefusal(providers: Provider[], provider: Provider): string | null {
+  const cluster = getProperty(P_CLUSTER_NAME);
+  if (cluster === null || cluster.length == 0) {
+    return "llm-mesh added no provider key: Envoy has no route to a cluster for this request. Call a provider host the mesh routes (for provider \"" + provider.name + "\": http://" + provider.host + ")";
+  }
+  if (isDestinationOf(provider, cluster) || isAnyProviderDestination(providers, cluster)) return null;
+  return "llm-mesh added no provider key: Envoy would send this request to cluster " + jsonString(cluster) +
+    ", which is not the destination of an llm-mesh provider (a request to another port or address, or a pass-through). Call a provider host on its mesh port (for provider \"" + provider.name + "\": http://" + provider.host + ")";
 }

@@ -21,6 +21,24 @@ export class HeaderMatch {
   }
 }
 
+/**
+ * A condition on the client's model: exact names, `prefix*` globs, or `*` (any model given). A
+ * request without a model matches no pattern. Only known after the body is read (body mode).
+ */
+export class ModelPatterns {
+  exact: string[] = [];
+  prefixes: string[] = [];
+  any: bool = false;
+
+  matches(model: string | null): bool {
+    if (model === null) return false;
+    if (this.any) return true;
+    for (let i = 0; i < this.exact.length; i++) if (model == this.exact[i]) return true;
+    for (let i = 0; i < this.prefixes.length; i++) if (model.startsWith(this.prefixes[i])) return true;
+    return false;
+  }
+}
+
 /** All conditions must hold; an absent condition always holds. */
 export class RouteMatch {
   routeName: string | null = null;
@@ -35,6 +53,8 @@ export class RouteMatch {
   port: i32 = 0;
   pathPrefix: string | null = null;
   headers: HeaderMatch[] = [];
+  /** The client's model (body mode only); null: any request, with or without a model. */
+  models: ModelPatterns | null = null;
 }
 
 /** Maps a client's model name: exact names first, then the longest `prefix*`, then `*`. */
@@ -183,6 +203,7 @@ export function hostMatches(match: RouteMatch, authority: Authority, https: bool
 
 /** True when a route's conditions hold for every request: no host, route name or header that must be present. */
 export function matchesEverything(m: RouteMatch): bool {
+  // A model condition narrows by the body's model, not by destination: it does not scope a route.
   if (m.routeName !== null || m.host !== null || m.hostSuffix !== null) return false;
   if (m.pathPrefix !== null && m.pathPrefix! != "/") return false;
   for (let i = 0; i < m.headers.length; i++) if (m.headers[i].kind != HeaderMatchKind.Absent) return false;

@@ -5,15 +5,25 @@ import { Diagnostics } from "./diagnostics";
 import { childPath, expectObject, indexPath, optionalArray, optionalBool, optionalInteger, optionalString, rejectUnknownFields, requiredString } from "./fields";
 import { BodyField, Provider } from "../providers/provider";
 import { findProviderSpec, providerTypeNames } from "../providers/registry";
-import { Backend, HeaderMatch, HeaderMatchKind, ModelMapping, Route, matchesEverything } from "../routing";
+import { Backend, HeaderMatch, HeaderMatchKind, ModelMapping, ModelPatterns, Route, matchesEverything } from "../routing";
 import { MODEL_NAME_RULE, isConfigName, isEnvName, isHeaderName, isHeaderValue, isSafeModelName } from "../request/safe-text";
 import { BILLING_HEADERS, isBillingHeader, isReservedHeader } from "../request/credentials";
 import { jsonString } from "../json/splice";
 
 export const DEFAULT_MAX_REQUEST_BODY_BYTES: i64 = 8 * 1024 * 1024;
 
+/** When the filter decides: with the request headers (any host), or after the whole body. */
+export enum RequestMode { Headers, Body }
+
+/** Indexes into Config.wantedKeys that are the same for every config. */
+export const MODEL_KEY = 0;
+export const API_KEY_KEY = 1;
+
 /** The compiled configuration. */
 export class Config {
+  requestMode: RequestMode = RequestMode.Headers;
+  /** Top-level body keys the scanner locates: "model", "api_key", then every default/override key. */
+  wantedKeys: StaticArray<ArrayBuffer> = new StaticArray<ArrayBuffer>(0);
   providers: Provider[] = [];
   routes: Route[] = [];
   maxRequestBodyBytes: i64 = DEFAULT_MAX_REQUEST_BODY_BYTES;
@@ -28,10 +38,10 @@ export class LoadResult {
   diagnostics: Diagnostics = new Diagnostics();
 }
 
-const TOP_FIELDS = ["providers", "routes", "maxRequestBodyBytes", "responseHeaders"];
+const TOP_FIELDS = ["providers", "routes", "maxRequestBodyBytes", "responseHeaders", "requestMode"];
 const PROVIDER_FIELDS = ["name", "type", "host", "port", "basePath", "apiKeys", "defaults", "overrides", "clusters", "headers", "allowClientHeaders"];
 const ROUTE_FIELDS = ["name", "match", "backends", "modelMapping", "catchAll"];
-const MATCH_FIELDS = ["routeName", "host", "pathPrefix", "headers"];
+const MATCH_FIELDS = ["routeName", "host", "pathPrefix", "headers", "models"];
 const HEADER_FIELDS = ["name", "exact", "prefix", "present"];
 const BACKEND_FIELDS = ["provider", "model", "weight", "modelMapping"];
 
@@ -94,8 +104,46 @@ export function loadConfig(text: string, env: Map<string, string>): LoadResult {
       config.routes.push(r);
     }
   }
+  config.requestMode = loadRequestMode(root, d);
+  if (config.requestMode == RequestMode.Headers) refuseBodyOnlyFeatures(config, d);
+  indexWantedKeys(config);
   if (d.ok()) result.config = config;
   return result;
+}
+
+/** `requestMode`: "headers" (default, any host) or "body" (Envoy's allow_on_headers_stop_iteration). */
+function loadRequestMode(root: JsonValue, d: Diagnostics): RequestMode {
+  const mode = optionalString(root, "requestMode", "", d);
+  if (mode === null || mode == "headers") return RequestMode.Headers;
+  if (mode == "body") return RequestMode.Body;
+  d.error("requestMode", "must be \"body\" or \"headers\"");
+  return RequestMode.Headers;
+}
+
+/** In headers mode the route and path are decided before the body: refuse what needs the body. */
+function refuseBodyOnlyFeatures(config: Config, d: Diagnostics): void {
+  for (let i = 0; i < config.routes.length; i++) {
+    if (config.routes[i].match.models !== null) {
+      d.error(indexPath("routes", i) + ".match.models", "needs requestMode \"body\" (the model is in the body, read after the route is chosen in headers mode); run it with llm-mesh envoy or llm-mesh manifests --request-mode body, which also set Envoy's allow_on_headers_stop_iteration");
+    }
+  }
+}
+
+/** Every top-level body key the scanner must locate, once for all providers: model, api_key, then defaults and overrides. */
+function indexWantedKeys(config: Config): void {
+  const wanted: string[] = ["model", "api_key"];
+  for (let i = 0; i < config.providers.length; i++) {
+    const p = config.providers[i];
+    for (let j = 0; j < p.defaults.length; j++) if (!wanted.includes(p.defaults[j].key)) wanted.push(p.defaults[j].key);
+    for (let j = 0; j < p.overrides.length; j++) if (!wanted.includes(p.overrides[j].key)) wanted.push(p.overrides[j].key);
+  }
+  config.wantedKeys = new StaticArray<ArrayBuffer>(wanted.length);
+  for (let i = 0; i < wanted.length; i++) config.wantedKeys[i] = String.UTF8.encode(wanted[i]);
+  for (let i = 0; i < config.providers.length; i++) {
+    const p = config.providers[i];
+    for (let j = 0; j < p.defaults.length; j++) p.defaults[j].spanIndex = wanted.indexOf(p.defaults[j].key);
+    for (let j = 0; j < p.overrides.length; j++) p.overrides[j].spanIndex = wanted.indexOf(p.overrides[j].key);
+  }
 }
 
 function loadProvider(v: JsonValue, path: string, env: Map<string, string>, d: Diagnostics): Provider | null {
@@ -132,17 +180,7 @@ function loadProvider(v: JsonValue, path: string, env: Map<string, string>, d: D
   loadClusters(v, path, p, d);
   loadProviderHeaders(v, path, p, d);
 
-  // "model" is always wanted first; then every default/override key once.
-  const wanted: string[] = ["model"];
-  for (let i = 0; i < p.defaults.length; i++) if (!wanted.includes(p.defaults[i].key)) wanted.push(p.defaults[i].key);
-  for (let i = 0; i < p.overrides.length; i++) if (!wanted.includes(p.overrides[i].key)) wanted.push(p.overrides[i].key);
-  if (!wanted.includes("api_key")) wanted.push("api_key");
   p.prepare();
-  p.wantedKeys = new StaticArray<ArrayBuffer>(wanted.length);
-  for (let i = 0; i < wanted.length; i++) p.wantedKeys[i] = String.UTF8.encode(wanted[i]);
-  for (let i = 0; i < p.defaults.length; i++) p.defaults[i].spanIndex = wanted.indexOf(p.defaults[i].key);
-  for (let i = 0; i < p.overrides.length; i++) p.overrides[i].spanIndex = wanted.indexOf(p.overrides[i].key);
-  p.apiKeySpanIndex = wanted.indexOf("api_key");
   return p;
 }
 
@@ -349,6 +387,21 @@ function loadMatch(v: JsonValue, path: string, route: Route, d: Diagnostics): vo
     else m.host = h;
   }
   m.pathPrefix = optionalString(v, "pathPrefix", path, d);
+  const models = optionalArray(v, "models", path, d);
+  if (models !== null) {
+    const patterns = new ModelPatterns();
+    const mPath = childPath(path, "models");
+    if (models.length == 0) d.error(mPath, "must list at least one model pattern (leave it out to match any model)");
+    for (let i = 0; i < models.length; i++) {
+      const item = models[i];
+      const text = item.kind == JsonKind.String ? item.text : "";
+      const stem = text.endsWith("*") ? text.substring(0, text.length - 1) : text;
+      if (text == "*") { patterns.any = true; continue; }
+      if (stem.length == 0 || !isSafeModelName(stem)) { d.error(indexPath(mPath, i), "must be a model name, a prefix ending in '*', or '*' (" + MODEL_NAME_RULE + ")"); continue; }
+      if (text.endsWith("*")) patterns.prefixes.push(stem); else patterns.exact.push(text);
+    }
+    m.models = patterns;
+  }
   if (m.pathPrefix !== null && !m.pathPrefix!.startsWith("/")) d.error(childPath(path, "pathPrefix"), "must start with '/'");
   const headers = optionalArray(v, "headers", path, d);
   if (headers === null) return;

@@ -16,7 +16,7 @@ export function operationPath(op: Operation): string {
 /** A body field to set: its key and its compact JSON value, both as UTF-8. */
 export class BodyField {
   keyBytes: ArrayBuffer;
-  /** Index of this key in the provider's wantedKeys, so its span is found without a search. */
+  /** Index of this key in the config's wantedKeys, so its span is found without a search. */
   spanIndex: i32 = -1;
   constructor(public key: string, public valueJson: ArrayBuffer) {
     this.keyBytes = String.UTF8.encode(key);
@@ -63,10 +63,6 @@ export class Provider {
   extraHeaderValues: ArrayBuffer[] = [];
   /** Billing-selector headers this provider lets through from the client. */
   allowedClientHeaders: string[] = [];
-  /** Top-level body keys the scanner must locate: "model" first, then defaults and overrides. */
-  wantedKeys: StaticArray<ArrayBuffer> = new StaticArray<ArrayBuffer>(0);
-  /** Index in wantedKeys of "api_key", a credential some clients put in the body (always removed). */
-  apiKeySpanIndex: i32 = 0;
 
   constructor(public spec: ProviderSpec) {}
 

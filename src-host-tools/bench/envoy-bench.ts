@@ -184,15 +184,23 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchReport>
   const answer = JSON.stringify({ id: "chatcmpl-bench", object: "chat.completion", model: "m", choices: [{ index: 0, message: { role: "assistant", content: "ok" }, finish_reason: "stop" }] });
   const upstreamConfig = `static_resources:\n  listeners:\n  - name: upstream\n    address: {socket_address: {address: 127.0.0.1, port_value: 0}}\n    per_connection_buffer_limit_bytes: 16777216\n    filter_chains:\n    - filters:\n      - name: envoy.filters.network.http_connection_manager\n        typed_config:\n          "@type": type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager\n          stat_prefix: upstream\n          route_config: {virtual_hosts: [{name: all, domains: ["*"], routes: [{match: {prefix: "/"}, direct_response: {status: 200, body: {inline_string: ${JSON.stringify(answer)}}}}]}]}\n          http_filters: [{name: envoy.filters.http.router, typed_config: {"@type": type.googleapis.com/envoy.extensions.filters.http.router.v3.Router}}]\nadmin: {address: {socket_address: {address: 127.0.0.1, port_value: 0}}}\n`;
   const upstream = await startEnvoy({ envoyPath: envoyBinary.path, config: upstreamConfig, concurrency: 1, logLevel: "warn", cpus: "1" });
-  const floorPath = await buildFloor();
   const upstreamPort = Number(new URL(upstream.url).port);
-  const proxy = await startEnvoy({
-    envoyPath: envoyBinary.path, concurrency: 1, logLevel: "warn", cpus: "0",
-    config: bootstrapYaml({
-      wasmPath, pluginConfig: { ...BENCH_CONFIG, maxRequestBodyBytes: 4 << 20 }, bareListenPort: 0,
-      floor: { wasmPath: floorPath, port: 0 }, mockUpstream: { address: "127.0.0.1", port: upstreamPort },
-    }),
-  });
+  // Never leave the upstream Envoy behind when the proxy cannot start.
+  const proxy = await (async () => {
+    try {
+      const floorPath = await buildFloor();
+      return await startEnvoy({
+        envoyPath: envoyBinary.path, concurrency: 1, logLevel: "warn", cpus: "0",
+        config: bootstrapYaml({
+          wasmPath, pluginConfig: { ...BENCH_CONFIG, maxRequestBodyBytes: 4 << 20 }, bareListenPort: 0,
+          floor: { wasmPath: floorPath, port: 0 }, mockUpstream: { address: "127.0.0.1", port: upstreamPort },
+        }),
+      });
+    } catch (error) {
+      await upstream.stop();
+      throw error;
+    }
+  })();
   const report: BenchReport = {
     date: new Date().toISOString(),
     machine: { cores: (await import("node:os")).cpus().length, node: process.version, envoy: envoyBinary.version },

@@ -11,6 +11,8 @@ const NonEmpty = (description: string) => Type.String({ minLength: 1, descriptio
 export const MODEL_NAME_PATTERN = "^[A-Za-z0-9._:/@+~-]{1,256}$";
 export const MODEL_NAME_RULE = "1 to 256 characters of letters, digits and . _ - : / @ + ~";
 const ModelName = (description: string) => Type.String({ pattern: MODEL_NAME_PATTERN, description });
+/** A model condition's pattern: a model name, a prefix ending in '*', or '*'. */
+export const MODEL_PATTERN_PATTERN = "^(\\*|[A-Za-z0-9._:/@+~-]{1,256}\\*?)$";
 /** Provider and route names: sent in the x-llm-mesh-provider header and used in metrics. */
 export const CONFIG_NAME_PATTERN = "^[A-Za-z0-9._-]{1,128}$";
 const ConfigName = (description: string) => Type.String({ pattern: CONFIG_NAME_PATTERN, description });
@@ -52,6 +54,7 @@ export const MatchSchema = Type.Object({
   host: Type.Optional(Type.String({ description: "Request host, exact or *.suffix, optionally :PORT. Without a port it matches requests to the default port only (none given, :80 for http, :443 for https)." })),
   pathPrefix: Type.Optional(Type.String({ pattern: "^/", description: "Request path prefix." })),
   headers: Type.Optional(Type.Array(HeaderMatchSchema)),
+  models: Type.Optional(Type.Array(Type.String({ pattern: MODEL_PATTERN_PATTERN }), { minItems: 1, description: "The client's model: exact names, prefix* or * (any model given). Needs requestMode body." })),
 }, { additionalProperties: false, description: "All given conditions must hold." });
 
 const ModelMappingSchema = Type.Record(Type.String(), ModelName("Upstream model."), {
@@ -78,6 +81,7 @@ export const ConfigSchema = Type.Object({
   routes: Type.Array(RouteSchema, { minItems: 1 }),
   maxRequestBodyBytes: Type.Optional(Type.Integer({ minimum: 1, maximum: 1073741824, description: "Larger bodies get 413 (default 8 MiB)." })),
   responseHeaders: Type.Optional(Type.Boolean({ description: "Add x-llm-mesh-provider / x-llm-mesh-model to responses (default true)." })),
+  requestMode: Type.Optional(Type.Union([Type.Literal("body"), Type.Literal("headers")], { description: "body: decide after the whole body (route by model; needs Envoy >= 1.35 with allow_on_headers_stop_iteration, which llm-mesh envoy and manifests set). headers: decide on the headers (any Envoy). The filter's default is headers; the toolchain writes body unless told --request-mode headers." })),
 }, {
   $id: "https://llm-mesh.dev/schema/llm-mesh-config.schema.json",
   title: "llm-mesh plugin configuration",

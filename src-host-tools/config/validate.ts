@@ -2,7 +2,7 @@
 // schema cannot express. Errors and warnings are separate; each carries a hint.
 import { Ajv, ErrorObject } from "ajv";
 import { parse as parseYaml } from "yaml";
-import { BILLING_HEADERS, ConfigSchema, LlmMeshConfig, MODEL_NAME_PATTERN, MODEL_NAME_RULE, ProviderConfig, RouteConfig } from "./schema.js";
+import { BILLING_HEADERS, ConfigSchema, LlmMeshConfig, MODEL_NAME_PATTERN, MODEL_NAME_RULE, MODEL_PATTERN_PATTERN, ProviderConfig, RouteConfig } from "./schema.js";
 import { PROVIDER_TYPES } from "../providers.js";
 
 export interface Problem { path: string; message: string; hint?: string }
@@ -62,6 +62,7 @@ function schemaProblem(e: ErrorObject): Problem {
 function patternMessage(path: string, pattern: string): string {
   if (path.endsWith("basePath")) return "must start with '/' and not end with '/' (or be empty)";
   if (pattern === MODEL_NAME_PATTERN) return `must be ${MODEL_NAME_RULE}`;
+  if (pattern === MODEL_PATTERN_PATTERN) return `must be a model name, a prefix ending in '*', or '*' (${MODEL_NAME_RULE})`;
   if (underKeys(path)) return "must be the name of an environment variable (letters, digits and '_'); the value is not shown: if it is a key, put it in a Secret and name the variable here";
   if (path.endsWith(".name")) return "must be 1 to 128 letters, digits, '-', '_' or '.'";
   if (/\.headers\[/.test(path)) return "must be a string of printable ASCII (no control characters)";
@@ -74,8 +75,14 @@ function schemaProblems(errors: ErrorObject[]): Problem[] {
   return errors.filter((e) => e.keyword === "anyOf" || !unionPaths.has(e.instancePath) || e.keyword === "required").map(schemaProblem);
 }
 
+/** The request mode a config will run in: its own requestMode, else the toolchain's choice (default body). */
+export function effectiveRequestMode(config: { requestMode?: string }, toolchainMode: RequestModeName = "body"): RequestModeName {
+  return config.requestMode === "headers" || config.requestMode === "body" ? config.requestMode : toolchainMode;
+}
+export type RequestModeName = "body" | "headers";
+
 /** The rules beyond the schema. The filter checks the first group too; the rest are toolchain-only. */
-function ruleProblems(config: LlmMeshConfig, errors: Problem[], warnings: Problem[]): void {
+function ruleProblems(config: LlmMeshConfig, errors: Problem[], warnings: Problem[], mode: RequestModeName): void {
   const providers = new Map<string, ProviderConfig>();
   config.providers.forEach((p, i) => {
     const path = `providers[${i}]`;
@@ -121,6 +128,9 @@ function ruleProblems(config: LlmMeshConfig, errors: Problem[], warnings: Proble
     if (routeNames.has(r.name)) errors.push({ path: `${path}.name`, message: `duplicate route name "${r.name}"` });
     routeNames.add(r.name);
     checkMatch(r, path, errors);
+    if (isObject(r.match) && r.match.models !== undefined && mode === "headers") {
+      errors.push({ path: `${path}.match.models`, message: 'needs requestMode "body" (the model is in the body, read after the route is chosen in headers mode)', hint: "drop --request-mode headers (llm-mesh envoy and manifests set Envoy's allow_on_headers_stop_iteration for body mode), or route on headers only" });
+    }
     if (Object.keys(normalizedMatch(r, true)).length === 0 && r.catchAll !== true) {
       errors.push({ path: `${path}.match`, message: CATCH_ALL_MESSAGE });
     }
@@ -232,8 +242,8 @@ function jsonErrorPlace(text: string, message: string): string {
   return `syntax error at line ${line}, column ${before.length - before.lastIndexOf("\n")}`;
 }
 
-/** Validates a parsed config. */
-export function validateConfig(value: unknown): ValidationResult {
+/** Validates a parsed config, for the request mode the toolchain will run it in (its own requestMode wins). */
+export function validateConfig(value: unknown, toolchainMode: RequestModeName = "body"): ValidationResult {
   const errors: Problem[] = [];
   const warnings: Problem[] = [];
   if (value === null || typeof value !== "object" || Array.isArray(value)) {
@@ -244,16 +254,16 @@ export function validateConfig(value: unknown): ValidationResult {
   const config = value as LlmMeshConfig;
   if (Array.isArray(config.providers) && Array.isArray(config.routes) &&
       config.providers.every((p) => p && typeof p === "object") && config.routes.every((r) => r && typeof r === "object" && Array.isArray(r.backends))) {
-    ruleProblems(config, errors, warnings);
+    ruleProblems(config, errors, warnings, effectiveRequestMode(config, toolchainMode));
   }
   return { config: errors.length === 0 ? config : undefined, errors, warnings };
 }
 
 /** Parses and validates config text. */
-export function validateConfigText(text: string): ValidationResult {
+export function validateConfigText(text: string, toolchainMode: RequestModeName = "body"): ValidationResult {
   const parsed = parseConfigText(text);
   if (parsed.error) return { errors: [{ path: "(config)", message: parsed.error }], warnings: [] };
-  return validateConfig(parsed.value);
+  return validateConfig(parsed.value, toolchainMode);
 }
 
 /** One problem as a line: `routes[2].backends[0].weight: must be … (hint)`. */

@@ -47,6 +47,12 @@ export interface EmulatorOptions {
    * xds.cluster_name (as Envoy does, from the headers as they arrive) unless a stream sets it.
    */
   routeCluster?: (authority: string) => string | undefined;
+  /**
+   * Envoy's `allow_on_headers_stop_iteration` (PluginConfig, Envoy >= 1.35): a StopIteration from
+   * on_request_headers holds the headers but still delivers the body to the filter, which may then
+   * rewrite both and continue. Without it (the default, as in Envoy) a stop is StopAllIteration.
+   */
+  allowOnHeadersStopIteration?: boolean;
 }
 
 /** Time spent inside one kind of module callback, host functions it called included. */
@@ -88,6 +94,8 @@ export class HostEmulator {
   private readonly timeCallbacks: boolean;
   /** @internal */
   readonly routeCluster?: (authority: string) => string | undefined;
+  /** @internal */
+  readonly allowOnHeadersStopIteration: boolean;
   private nextMetricId = 1;
   private nextCallToken = 1;
   private callResponse: { headers: HeaderList; body: Uint8Array; trailers: HeaderList } | null = null;
@@ -100,6 +108,7 @@ export class HostEmulator {
     this.clock = options.clock ?? (() => process.hrtime.bigint());
     this.timeCallbacks = options.timeCallbacks ?? false;
     this.routeCluster = options.routeCluster;
+    this.allowOnHeadersStopIteration = options.allowOnHeadersStopIteration ?? false;
   }
 
   /** Compiles and instantiates a module from a path or bytes. */
@@ -495,7 +504,8 @@ function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
 }
 
 /** What Envoy did with one direction of a stream after a callback. */
-type Phase = "waiting" | "paused" | "flowing" | "done";
+/** paused: nothing reaches the filter (StopAllIteration); held: headers wait, body callbacks run. */
+type Phase = "waiting" | "paused" | "held" | "flowing" | "done";
 
 /** One HTTP exchange through the filter: drive it like Envoy, then inspect what went where. */
 export class HttpStream {
@@ -567,7 +577,8 @@ export class HttpStream {
     const action = this.host.call("proxy_on_request_headers", this.id, this.requestHeaders.length, endOfStream ? 1 : 0);
     if (this.localResponse) return action;
     // Proxy-Wasm hosts treat every stop as StopAllIteration: headers wait, body callbacks do not run.
-    this.requestPhase = action === HeadersAction.Continue ? "flowing" : "paused";
+    const held = action === HeadersAction.StopIteration && this.host.allowOnHeadersStopIteration;
+    this.requestPhase = action === HeadersAction.Continue ? "flowing" : held ? "held" : "paused";
     if (this.requestPhase === "flowing") this.upstreamHeaders = this.requestHeaders.map(([k, v]) => [k, v]);
     if (this.requestPhase === "flowing" && endOfStream) this.requestPhase = "done";
     return action;

@@ -10,7 +10,7 @@ export const BAD_CONFIGS: BadConfigRow[] = [
   { name: "empty config", config: "", fields: ["(config): is empty"] },
   { name: "not JSON", config: "{providers: []}", fields: ["(config): is not valid JSON: expected a key in double quotes at line 1, column 2"] },
   { name: "not an object", config: "[]", fields: ["(config): must be an object"] },
-  { name: "unknown top-level field", config: { ...valid, routs: [] }, fields: ["routs: unknown field (accepted: providers, routes, maxRequestBodyBytes, responseHeaders)"] },
+  { name: "unknown top-level field", config: { ...valid, routs: [] }, fields: ["routs: unknown field (accepted: providers, routes, maxRequestBodyBytes, responseHeaders, requestMode)"] },
   { name: "no providers, no routes", config: {}, fields: ["providers: must list at least one provider", "routes: must list at least one route"] },
   { name: "unknown provider type", config: { providers: [{ ...provider, type: "opneai" }], routes: [route] },
     fields: ['providers[0].type: unknown provider type "opneai" (accepted: openai, azure-openai, dashscope'] },

@@ -128,10 +128,16 @@ function bodyText(body: unknown): string | undefined {
   return body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body);
 }
 
-describe("requests through the filter", () => {
+/** Both request modes run every row: body mode as Envoy >= 1.35 runs it with allow_on_headers_stop_iteration. */
+const MODES = ["headers", "body"] as const;
+type Mode = (typeof MODES)[number];
+const inMode = (mode: Mode, config: object = ALL_TYPES_CONFIG) => ({ ...config, requestMode: mode });
+const hostOptions = (mode: Mode) => ({ env: ALL_TYPES_ENV, allowOnHeadersStopIteration: mode === "body" });
+
+describe.each(MODES)("requests through the filter, %s mode", (mode) => {
   let host: HostEmulator;
   beforeAll(async () => {
-    const loaded = await loadFilter(ALL_TYPES_CONFIG, { env: ALL_TYPES_ENV });
+    const loaded = await loadFilter(inMode(mode), hostOptions(mode));
     expect(loaded.configured, loaded.host.logText("warn").join("\n")).toBe(true);
     host = loaded.host;
   });
@@ -165,7 +171,8 @@ describe("requests through the filter", () => {
       }
       for (const [name, value] of Object.entries(expected.headers ?? {})) expect(stream.requestHeader(name), name).toBe(value);
       expect(stream.upstreamBodyText()).not.toContain("client-body-key");
-      expect(stream.requestHeader("content-length")).toBeUndefined();
+      // Headers mode lets Envoy frame the rewritten body; body mode sends its exact length.
+      expect(stream.requestHeader("content-length")).toBe(mode === "body" ? String(stream.upstreamBody.length) : undefined);
       const sent = json(stream.upstreamBodyText()) as { model?: string };
       if (expected.body) expect(sent).toEqual(expected.body);
       if (expected.model) expect(sent.model).toBe(expected.model);
@@ -308,7 +315,7 @@ describe("requests through the filter", () => {
   });
 
   it("answers 413 when a chunked body outgrows the limit without a content-length", async () => {
-    const { host: small } = await loadFilter({ ...ALL_TYPES_CONFIG, maxRequestBodyBytes: 1024 }, { env: ALL_TYPES_ENV });
+    const { host: small } = await loadFilter(inMode(mode, { ...ALL_TYPES_CONFIG, maxRequestBodyBytes: 1024 }), hostOptions(mode));
     const stream = small.createStream();
     stream.sendRequest({ ":method": "POST", ":path": "/v1/chat/completions", ":authority": "openai.llm" }, JSON.stringify(chat("gpt-4o", { pad: "y".repeat(4000) })), 512);
     expect(stream.localResponse?.status).toBe(413);
@@ -316,12 +323,92 @@ describe("requests through the filter", () => {
   });
 
   it("can leave response headers alone", async () => {
-    const { host: quiet } = await loadFilter({ ...ALL_TYPES_CONFIG, responseHeaders: false }, { env: ALL_TYPES_ENV });
+    const { host: quiet } = await loadFilter(inMode(mode, { ...ALL_TYPES_CONFIG, responseHeaders: false }), hostOptions(mode));
     const stream = quiet.createStream();
     stream.sendRequest({ ":method": "POST", ":path": "/v1/chat/completions", ":authority": "openai.llm" }, '{"model":"gpt-4o"}');
     stream.sendResponseHeaders({ ":status": "200" });
     expect(stream.responseHeader("x-llm-mesh-provider")).toBeUndefined();
     expect(stream.responseHeader("x-llm-mesh-model")).toBeUndefined();
+  });
+});
+
+const ROUTER_CONFIG = {
+  requestMode: "body",
+  providers: [
+    { name: "openai", type: "openai", apiKeys: [{ value: "test-openai-key" }] },
+    { name: "mistral", type: "mistral", apiKeys: [{ value: "test-mistral-key" }] },
+    { name: "deepseek", type: "deepseek", apiKeys: [{ value: "test-deepseek-key" }] },
+  ],
+  routes: [
+    { name: "openai-models", match: { host: "router.llm", models: ["gpt-*", "o3", "o4-mini*"] }, backends: [{ provider: "openai" }] },
+    { name: "mistral-models", match: { host: "router.llm", models: ["mistral-*", "codestral-latest"] }, backends: [{ provider: "mistral" }],
+      modelMapping: { "mistral-fast": "mistral-small-latest" } },
+    { name: "vip-any-model", match: { host: "router.llm", headers: [{ name: "x-tier", exact: "vip" }], models: ["*"] }, backends: [{ provider: "openai", model: "gpt-4.1" }] },
+    { name: "cheap-default", match: { host: "router.llm" }, backends: [{ provider: "deepseek", model: "deepseek-chat" }] },
+  ],
+};
+
+describe("route by the client's model (body mode)", () => {
+  let host: HostEmulator;
+  beforeAll(async () => {
+    const loaded = await loadFilter(ROUTER_CONFIG, { allowOnHeadersStopIteration: true });
+    expect(loaded.configured, loaded.host.logText().join("\n")).toBe(true);
+    host = loaded.host;
+  });
+
+  it.each([
+    ["gpt-4o", {}, "api.openai.com", "gpt-4o", "Bearer test-openai-key"],
+    ["gpt-4.1-mini", {}, "api.openai.com", "gpt-4.1-mini", "Bearer test-openai-key"],
+    ["o3", {}, "api.openai.com", "o3", "Bearer test-openai-key"],
+    ["o4-mini-2025-04-16", {}, "api.openai.com", "o4-mini-2025-04-16", "Bearer test-openai-key"],
+    ["o3-pro", {}, "api.deepseek.com", "deepseek-chat", "Bearer test-deepseek-key"],
+    ["mistral-large-latest", {}, "api.mistral.ai", "mistral-large-latest", "Bearer test-mistral-key"],
+    ["mistral-fast", {}, "api.mistral.ai", "mistral-small-latest", "Bearer test-mistral-key"],
+    ["codestral-latest", {}, "api.mistral.ai", "codestral-latest", "Bearer test-mistral-key"],
+    ["claude-3-5-sonnet", {}, "api.deepseek.com", "deepseek-chat", "Bearer test-deepseek-key"],
+    [null, {}, "api.deepseek.com", "deepseek-chat", "Bearer test-deepseek-key"],
+    ["llama-3", { "x-tier": "vip" }, "api.openai.com", "gpt-4.1", "Bearer test-openai-key"],
+    ["gpt-4o", { "x-tier": "vip" }, "api.openai.com", "gpt-4o", "Bearer test-openai-key"],
+    [null, { "x-tier": "vip" }, "api.deepseek.com", "deepseek-chat", "Bearer test-deepseek-key"],
+  ] as const)("model %s %o goes to %s as %s", (model, headers, authority, upstreamModel, auth) => {
+    const stream = host.createStream();
+    const body = JSON.stringify({ ...(model ? { model } : {}), messages: [{ role: "user", content: "hi" }] });
+    stream.sendRequest({ ":method": "POST", ":path": "/v1/chat/completions", ":authority": "router.llm", ...headers }, body);
+    expect(stream.localResponse).toBeNull();
+    expect(stream.requestHeader(":authority")).toBe(authority);
+    expect(stream.requestHeader("authorization")).toBe(auth);
+    expect((json(stream.upstreamBodyText()) as { model: string }).model).toBe(upstreamModel);
+    expect(stream.requestHeader("content-length")).toBe(String(stream.upstreamBody.length));
+  });
+
+  it("holds the headers until the body is read: nothing goes upstream before", () => {
+    const stream = host.createStream();
+    stream.sendRequestHeaders({ ":method": "POST", ":path": "/v1/chat/completions", ":authority": "router.llm" });
+    stream.sendRequestBody('{"model":"gpt-4o",');
+    expect(stream.upstreamHeaders).toBeNull();
+    stream.sendRequestBody('"messages":[]}', true);
+    expect(stream.upstreamHeaders).not.toBeNull();
+    expect(stream.requestHeader(":authority")).toBe("api.openai.com");
+  });
+
+  it.each([
+    ["bad JSON", '{"model":"gpt-4o",', 400],
+    ["a bad model", '{"model":"gpt 4o"}', 400],
+    ["no model anywhere", '{"messages":[]}', 200],
+  ])("answers %s without ever sending headers upstream", (_name, body, status) => {
+    const stream = host.createStream();
+    stream.sendRequest({ ":method": "POST", ":path": "/v1/chat/completions", ":authority": "router.llm" }, body);
+    if (status === 200) expect(stream.requestHeader(":authority")).toBe("api.deepseek.com");
+    else {
+      expect(stream.localResponse?.status).toBe(status);
+      expect(stream.upstreamHeaders).toBeNull();
+    }
+  });
+
+  it("is refused in headers mode, saying how to switch", async () => {
+    const { configured, host: refused } = await loadFilter({ ...ROUTER_CONFIG, requestMode: "headers" });
+    expect(configured).toBe(false);
+    expect(refused.logText("error").join("\n")).toContain('routes[0].match.models: needs requestMode "body"');
   });
 });
 

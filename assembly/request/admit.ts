@@ -1,0 +1,105 @@
+// Header time: which routes may apply, and whether the request is one llm-mesh serves at all
+// (endpoint, method, declared size). Nothing here needs the body.
+import { Config } from "../config/load";
+import { BAD_REQUEST, METHOD_NOT_ALLOWED, NOT_FOUND, TOO_LARGE } from "../errors";
+import { HeaderSnapshot } from "../headers";
+import { getProperty, propertyPath } from "../host";
+import { Operation } from "../providers/provider";
+import { Authority, Route, hostMatches } from "../routing";
+import { Reply, RequestState } from "./state";
+
+const H_AUTHORITY = String.UTF8.encode(":authority");
+const H_PATH = String.UTF8.encode(":path");
+const H_METHOD = String.UTF8.encode(":method");
+const H_SCHEME = String.UTF8.encode(":scheme");
+const H_CONTENT_LENGTH = String.UTF8.encode("content-length");
+const P_ROUTE_NAME = propertyPath(["xds", "route_name"]);
+
+/** The client's path without its query string (which may hold a key and is never echoed). */
+function pathOnly(path: string): string {
+  const q = path.indexOf("?");
+  return q >= 0 ? path.substring(0, q) : path;
+}
+
+/** Which OpenAI operation a client path asks for; -1 when unsupported. "/" means chat (ASM style). */
+function operationFor(p: string): i32 {
+  if (p == "/" || p.length == 0 || p.endsWith("/chat/completions")) return Operation.ChatCompletions;
+  if (p.endsWith("/completions")) return Operation.Completions;
+  if (p.endsWith("/embeddings")) return Operation.Embeddings;
+  return -1;
+}
+
+/**
+ * Fills state.candidates with the routes whose header conditions hold (stopping at the first that
+ * has no model condition: it wins whatever the body says) and checks the request. Returns a local
+ * reply, or null; with no candidate the request is not llm-mesh's and state.settled is set.
+ */
+export function admit(config: Config, headers: HeaderSnapshot, state: RequestState, endOfStream: bool): Reply | null {
+  matchHeaderConditions(config, headers, state);
+  if (state.candidates.length == 0) { state.settled = true; return null; }
+  const first = state.candidates[0];
+
+  const rawPath = headers.get(H_PATH);
+  const path = pathOnly(rawPath !== null ? rawPath : "/");
+  const method = headers.get(H_METHOD);
+  if (path.endsWith("/models") && method !== null && method == "GET") return Reply.json(String.UTF8.decode(first.modelListBytes));
+  const op = operationFor(path);
+  if (op < 0) return Reply.error(NOT_FOUND, "llm-mesh route \"" + first.name + "\" serves POST /v1/chat/completions, /v1/completions and /v1/embeddings, and GET /v1/models; this path is none of them");
+  state.operation = <Operation>op;
+  if (method === null || method != "POST") return Reply.error(METHOD_NOT_ALLOWED, "use POST for this endpoint (GET is only for /v1/models)");
+  const contentLength = headers.get(H_CONTENT_LENGTH);
+  if (contentLength !== null && I64.parseInt(contentLength) > config.maxRequestBodyBytes) return tooLarge(config);
+  if (endOfStream) return Reply.error(BAD_REQUEST, "a JSON request body is required");
+  return null;
+}
+
+export function tooLarge(config: Config): Reply {
+  return Reply.error(TOO_LARGE, "request body exceeds the llm-mesh limit of " + config.maxRequestBodyBytes.toString() + " bytes");
+}
+
+function matchHeaderConditions(config: Config, headers: HeaderSnapshot, state: RequestState): void {
+  const routes = config.routes;
+  let authority: Authority | null = null;
+  let https = false;
+  let path: string | null = null;
+  let routeName: string | null = null;
+  let routeNameFetched = false;
+  for (let i = 0; i < routes.length; i++) {
+    const route = routes[i];
+    const m = route.match;
+    if (m.routeName !== null) {
+      if (!routeNameFetched) { routeName = getProperty(P_ROUTE_NAME); routeNameFetched = true; }
+      if (routeName === null || routeName != m.routeName) continue;
+    }
+    if (m.host !== null || m.hostSuffix !== null) {
+      if (authority === null) {
+        const a = headers.get(H_AUTHORITY);
+        authority = Authority.parse(a !== null ? a : "");
+        const scheme = headers.get(H_SCHEME);
+        https = scheme !== null && scheme == "https";
+      }
+      if (!hostMatches(m, authority!, https)) continue;
+    }
+    if (m.pathPrefix !== null) {
+      if (path === null) {
+        const p = headers.get(H_PATH);
+        path = p !== null ? p : "";
+      }
+      if (!path!.startsWith(m.pathPrefix!)) continue;
+    }
+    let headersMatch = true;
+    for (let j = 0; j < m.headers.length && headersMatch; j++) headersMatch = m.headers[j].matches(headers.get(m.headers[j].nameBytes));
+    if (!headersMatch) continue;
+    state.candidates.push(route);
+    if (m.models === null) return;
+  }
+}
+
+/** The first candidate whose model condition holds for the client's model, or null. */
+export function routeForModel(state: RequestState, clientModel: string | null): Route | null {
+  for (let i = 0; i < state.candidates.length; i++) {
+    const models = state.candidates[i].match.models;
+    if (models === null || models.matches(clientModel)) return state.candidates[i];
+  }
+  return null;
+}

@@ -1,0 +1,106 @@
+// Body time: one scan validates the JSON and finds the top-level keys; then (body mode) the route
+// is chosen on the client's model and a backend picked; the model is resolved and the new body
+// spliced with one copy. Nothing here calls the host but the destination check.
+import { API_KEY_KEY, Config, MODEL_KEY } from "../config/load";
+import { BAD_REQUEST, INVALID_JSON, INVALID_MODEL, MISDIRECTED, MODEL_REQUIRED, NO_PROVIDER } from "../errors";
+import { ValueSpan, decodeStringValue, scanTopLevel } from "../json/scan";
+import { Edit, applyEdits, jsonString } from "../json/splice";
+import { Operation, Provider } from "../providers/provider";
+import { destinationRefusal } from "../destination";
+import { routeForModel } from "./admit";
+import { MODEL_NAME_RULE, isSafeModelName } from "./safe-text";
+import { Reply, RequestState } from "./state";
+
+/** What the body step decided. */
+export class BodyOutcome {
+  reply: Reply | null = null;
+  /** No route holds for this model: the request is not llm-mesh's and goes on untouched. */
+  pass: bool = false;
+  /** The body to send: the rewritten one, or the original when nothing changed. */
+  body: ArrayBuffer = new ArrayBuffer(0);
+  changed: bool = false;
+
+  static reply(r: Reply): BodyOutcome { const o = new BodyOutcome(); o.reply = r; return o; }
+}
+
+/**
+ * Decides on a complete body. With `chooseRoute` (body mode) the route and backend are chosen
+ * here, from state.candidates and the client's model; otherwise state.backend is already set.
+ */
+export function decideOnBody(config: Config, state: RequestState, body: ArrayBuffer, chooseRoute: bool): BodyOutcome {
+  const base = changetype<usize>(body);
+  const scan = scanTopLevel(base, body.byteLength, config.wantedKeys);
+  if (scan.error !== null) return BodyOutcome.reply(Reply.error(INVALID_JSON, scan.error!));
+  for (let i = 0; i < scan.spans.length; i++) {
+    if (scan.spans[i].count > 1) {
+      return BodyOutcome.reply(Reply.error(BAD_REQUEST, "duplicate top-level key \"" + String.UTF8.decode(config.wantedKeys[i]) + "\" in request body"));
+    }
+  }
+  const modelSpan = scan.spans[MODEL_KEY];
+  let clientModel: string | null = null;
+  if (modelSpan.count == 1) {
+    if (modelSpan.firstByte != 0x22) return BodyOutcome.reply(Reply.error(BAD_REQUEST, "model must be a string"));
+    clientModel = decodeStringValue(base, modelSpan.start, modelSpan.end, modelSpan.escaped);
+    // The model is echoed in a response header and may reach a provider path: never unchecked.
+    if (!isSafeModelName(clientModel!)) return BodyOutcome.reply(Reply.error(INVALID_MODEL, "model must be " + MODEL_NAME_RULE));
+  }
+
+  if (chooseRoute) {
+    const route = routeForModel(state, clientModel);
+    if (route === null) { const o = new BodyOutcome(); o.pass = true; o.body = body; return o; }
+    state.route = route;
+    const backend = route.pickBackend();
+    if (backend === null) return BodyOutcome.reply(Reply.error(NO_PROVIDER, "no usable provider for llm-mesh route \"" + route.name + "\" (check the providers' apiKeys)"));
+    const refusal = destinationRefusal(config.providers, backend.provider);
+    if (refusal !== null) return BodyOutcome.reply(Reply.error(MISDIRECTED, refusal!));
+    state.backend = backend;
+  }
+  const backend = state.backend!;
+  const model = backend.resolveModel(clientModel);
+  if (model === null) return BodyOutcome.reply(Reply.error(MODEL_REQUIRED, "you must provide a model parameter"));
+  state.model = model;
+
+  const edits = bodyEdits(backend.provider, state.operation, scan.spans, scan.closeBrace, scan.memberCount, clientModel, model);
+  const outcome = new BodyOutcome();
+  outcome.changed = edits.length > 0;
+  outcome.body = outcome.changed ? applyEdits(base, body.byteLength, edits) : body;
+  return outcome;
+}
+
+function bodyEdits(provider: Provider, op: Operation, spans: StaticArray<ValueSpan>, closeBrace: i32, memberCount: i32, clientModel: string | null, model: string): Array<Edit> {
+  const edits = new Array<Edit>();
+  const inserts = new Array<string>();
+  // A key a client put in the body (api_key) goes nowhere.
+  const keySpan = spans[API_KEY_KEY];
+  let members = memberCount;
+  if (keySpan.count == 1) {
+    edits.push(new Edit(keySpan.removeStart, keySpan.removeEnd, new ArrayBuffer(0)));
+    members--;
+  }
+  const modelSpan = spans[MODEL_KEY];
+  if (clientModel === null) inserts.push("\"model\":" + jsonString(model));
+  else if (clientModel != model) edits.push(new Edit(modelSpan.start, modelSpan.end, String.UTF8.encode(jsonString(model))));
+  // Only generation requests take generation defaults such as stream or temperature.
+  if (op != Operation.Embeddings) {
+    for (let i = 0; i < provider.overrides.length; i++) {
+      const f = provider.overrides[i];
+      const span = spans[f.spanIndex];
+      if (span.count == 1) edits.push(new Edit(span.start, span.end, f.valueJson));
+      else inserts.push(jsonString(f.key) + ":" + String.UTF8.decode(f.valueJson));
+    }
+    for (let i = 0; i < provider.defaults.length; i++) {
+      const f = provider.defaults[i];
+      if (spans[f.spanIndex].count == 0 && !isOverridden(provider, f.key)) inserts.push(jsonString(f.key) + ":" + String.UTF8.decode(f.valueJson));
+    }
+  }
+  if (inserts.length > 0) {
+    const text = (members > 0 ? "," : "") + inserts.join(",");
+    edits.push(new Edit(closeBrace, closeBrace, String.UTF8.encode(text)));
+  }
+  return edits;
+}
+
+function isOverridden(provider: Provider, key: string): bool {
+  for (let i = 0; i < provider.overrides.length; i++) if (provider.overrides[i].key == key) return true;
+  return false;
+}

@@ -1,0 +1,34 @@
+// What one request carries from step to step. Steps read the compiled config and this state and
+// return what to do; callbacks in filter.ts only turn ABI events into steps.
+import { ErrorKind } from "../errors";
+import { HeaderSnapshot } from "../headers";
+import { Operation } from "../providers/provider";
+import { Backend, Route } from "../routing";
+
+/** A local answer instead of forwarding: an error in the client's format, or a body of ours. */
+export class Reply {
+  constructor(public kind: ErrorKind | null, public message: string, public status: u32 = 200, public body: string = "") {}
+  static error(kind: ErrorKind, message: string): Reply { return new Reply(kind, message); }
+  static json(body: string): Reply { return new Reply(null, "", 200, body); }
+}
+
+/** How a provider's response is handled. */
+export enum ResponseMode { Pass, Vet, ReplaceAuth, Drop }
+
+export class RequestState {
+  /** The request headers as read once; edited in the VM and written back once. */
+  headers: HeaderSnapshot | null = null;
+  /** Routes whose header conditions hold, in order, up to the first without a model condition. */
+  candidates: Route[] = [];
+  route: Route | null = null;
+  backend: Backend | null = null;
+  operation: Operation = Operation.ChatCompletions;
+  /** The model sent upstream (echoed in x-llm-mesh-model). */
+  model: string = "";
+  /** Answered locally, or passed on untouched: later callbacks do nothing. */
+  settled: bool = false;
+  /** Rewritten and sent on: the response is ours to stamp and vet. */
+  forwarded: bool = false;
+  responseMode: ResponseMode = ResponseMode.Pass;
+  responseStatus: string = "";
+}

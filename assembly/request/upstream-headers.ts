@@ -1,0 +1,47 @@
+// The request headers a provider receives: its authority, path and key; never the client's
+// credentials, billing selectors or a stray host header. Edited in the snapshot, written once.
+import { Backend } from "../routing";
+import { HeaderSnapshot } from "../headers";
+import { REQUEST_HEADERS } from "../host";
+import { Operation } from "../providers/provider";
+import { BILLING_HEADERS, CREDENTIAL_HEADERS } from "./credentials";
+
+const H_AUTHORITY = String.UTF8.encode(":authority");
+const H_PATH = String.UTF8.encode(":path");
+const H_HOST = String.UTF8.encode("host");
+const H_CONTENT_LENGTH = String.UTF8.encode("content-length");
+const H_CONTENT_TYPE = String.UTF8.encode("content-type");
+const V_JSON = String.UTF8.encode("application/json");
+
+function encodeAll(names: string[]): ArrayBuffer[] {
+  const out = new Array<ArrayBuffer>(names.length);
+  for (let i = 0; i < names.length; i++) out[i] = String.UTF8.encode(names[i]);
+  return out;
+}
+const CREDENTIALS = encodeAll(CREDENTIAL_HEADERS);
+const BILLING = encodeAll(BILLING_HEADERS);
+
+/**
+ * Rewrites the headers for `backend` and writes them to the host in one call. `bodyLength` is the
+ * exact length of the body that will be sent (body mode), or -1 when the body is not known yet
+ * (headers mode: Envoy frames the rewritten body itself).
+ */
+export function writeUpstreamHeaders(headers: HeaderSnapshot, backend: Backend, op: Operation, bodyLength: i32): bool {
+  const provider = backend.provider;
+  headers.set(H_AUTHORITY, provider.authorityBytes);
+  // A literal host header (HTTP/2 clients can send one beside :authority) must not disagree.
+  headers.remove(H_HOST);
+  headers.set(H_PATH, backend.pathBytes[op]);
+  for (let i = 0; i < CREDENTIALS.length; i++) headers.remove(CREDENTIALS[i]);
+  for (let i = 0; i < BILLING.length; i++) {
+    if (!provider.allowedClientHeaders.includes(BILLING_HEADERS[i])) headers.remove(BILLING[i]);
+  }
+  for (let i = 0; i < provider.extraHeaderNames.length; i++) headers.set(provider.extraHeaderNames[i], provider.extraHeaderValues[i]);
+  const auth = provider.nextAuthValue();
+  if (auth !== null) headers.set(provider.authHeaderNameBytes, auth);
+  if (bodyLength >= 0) headers.set(H_CONTENT_LENGTH, String.UTF8.encode(bodyLength.toString()));
+  else headers.remove(H_CONTENT_LENGTH);
+  // The body is JSON (checked before it is sent on), whatever the client labelled it.
+  headers.set(H_CONTENT_TYPE, V_JSON);
+  return headers.write(REQUEST_HEADERS);
+}
