@@ -12,6 +12,8 @@ export const BAD_REQUEST = new ErrorKind(400, "invalid_request_error", "invalid_
 export const INVALID_JSON = new ErrorKind(400, "invalid_request_error", "invalid_json");
 export const MODEL_REQUIRED = new ErrorKind(400, "invalid_request_error", "model_required");
 export const NOT_FOUND = new ErrorKind(404, "invalid_request_error", "unsupported_endpoint");
+/** No route serves the client's model (body mode): OpenAI's answer for a model it does not have. */
+export const MODEL_NOT_FOUND = new ErrorKind(404, "invalid_request_error", "model_not_found");
 export const METHOD_NOT_ALLOWED = new ErrorKind(405, "invalid_request_error", "method_not_allowed");
 export const TOO_LARGE = new ErrorKind(413, "invalid_request_error", "request_too_large");
 export const INVALID_MODEL = new ErrorKind(400, "invalid_request_error", "invalid_model");

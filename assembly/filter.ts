@@ -128,7 +128,6 @@ class LlmMeshStream extends Context {
     const outcome = decideOnBody(config, state, body !== null ? body! : new ArrayBuffer(0), bodyMode);
     if (outcome.reply !== null) { this.answer(outcome.reply!); return false; }
     state.settled = true;
-    if (outcome.pass) return true; // no route for this model: on its way, untouched
     if (outcome.changed && !replaceBody(BufferTypeValues.HttpRequestBody, outcome.body)) {
       this.answer(Reply.error(INTERNAL, "could not replace the request body"));
       return false;

@@ -2,7 +2,7 @@
 // is chosen on the client's model and a backend picked; the model is resolved and the new body
 // spliced with one copy. Nothing here calls the host but the destination check.
 import { API_KEY_KEY, Config, MODEL_KEY } from "../config/load";
-import { BAD_REQUEST, INVALID_JSON, INVALID_MODEL, MISDIRECTED, MODEL_REQUIRED, NO_PROVIDER } from "../errors";
+import { BAD_REQUEST, INVALID_JSON, INVALID_MODEL, MISDIRECTED, MODEL_NOT_FOUND, MODEL_REQUIRED, NO_PROVIDER } from "../errors";
 import { ValueSpan, decodeStringValue, scanTopLevel } from "../json/scan";
 import { Edit, applyEdits, jsonString } from "../json/splice";
 import { Operation, Provider } from "../providers/provider";
@@ -14,8 +14,6 @@ import { Reply, RequestState } from "./state";
 /** What the body step decided. */
 export class BodyOutcome {
   reply: Reply | null = null;
-  /** No route holds for this model: the request is not llm-mesh's and goes on untouched. */
-  pass: bool = false;
   /** The body to send: the rewritten one, or the original when nothing changed. */
   body: ArrayBuffer = new ArrayBuffer(0);
   changed: bool = false;
@@ -47,7 +45,13 @@ export function decideOnBody(config: Config, state: RequestState, body: ArrayBuf
 
   if (chooseRoute) {
     const route = routeForModel(state, clientModel);
-    if (route === null) { const o = new BodyOutcome(); o.pass = true; o.body = body; return o; }
+    // The request is meant for llm-mesh (its headers matched a route), but no route serves this
+    // model: answer as OpenAI does for a model it does not have, rather than pass it on keyless.
+    if (route === null) {
+      return BodyOutcome.reply(Reply.error(MODEL_NOT_FOUND, clientModel === null
+        ? "no llm-mesh route here serves a request without a model; give a model"
+        : "no llm-mesh route here serves model \"" + clientModel! + "\""));
+    }
     state.route = route;
     const backend = route.pickBackend();
     if (backend === null) return BodyOutcome.reply(Reply.error(NO_PROVIDER, "no usable provider for llm-mesh route \"" + route.name + "\" (check the providers' apiKeys)"));

@@ -7,7 +7,14 @@ import { RouteHosts, providerVirtualHosts } from "./routes.js";
 
 export interface BootstrapOptions {
   wasmPath: string;
-  pluginConfig: { providers: ProviderEndpointConfig[]; routes?: RouteHosts[]; maxRequestBodyBytes?: number } & Record<string, unknown>;
+  pluginConfig: { providers: ProviderEndpointConfig[]; routes?: RouteHosts[]; maxRequestBodyBytes?: number; requestMode?: string } & Record<string, unknown>;
+  /**
+   * The filter's request mode when the plugin config does not name one (default "body"). Body mode
+   * sets Envoy's allow_on_headers_stop_iteration (Envoy >= 1.35): the two always go together.
+   */
+  requestMode?: "body" | "headers";
+  /** Also add a listener "llm_mesh_headers" running llm-mesh in headers mode (benchmarks). */
+  headersModeListenPort?: number;
   listenPort?: number;
   adminPort?: number;
   /** VM environment: literal values (tests) and names passed through from Envoy's own environment. */
@@ -33,7 +40,9 @@ export interface BootstrapOptions {
 const MiB = 1024 * 1024;
 
 /** The llm-mesh Wasm HTTP filter entry for an HCM's http_filters. */
-export function wasmFilter(options: Pick<BootstrapOptions, "wasmPath" | "pluginConfig" | "env" | "failurePolicy">, wasmPath = options.wasmPath, vmId = "llm-mesh"): Record<string, unknown> {
+export function wasmFilter(options: Pick<BootstrapOptions, "wasmPath" | "pluginConfig" | "env" | "failurePolicy" | "requestMode">, wasmPath = options.wasmPath, vmId = "llm-mesh"): Record<string, unknown> {
+  const requestMode = options.pluginConfig.requestMode ?? options.requestMode ?? "body";
+  const pluginConfig = { ...options.pluginConfig, requestMode };
   const environmentVariables: Record<string, unknown> = {};
   if (options.env?.values && Object.keys(options.env.values).length > 0) environmentVariables.key_values = options.env.values;
   if (options.env?.fromHost && options.env.fromHost.length > 0) environmentVariables.host_env_keys = options.env.fromHost;
@@ -47,6 +56,9 @@ export function wasmFilter(options: Pick<BootstrapOptions, "wasmPath" | "pluginC
         // Never FAIL_OPEN by default: a dead VM must not let requests reach providers unrewritten.
         // FAIL_RELOAD also recovers: without it one trap turns into 503s until Envoy restarts.
         failure_policy: options.failurePolicy ?? "FAIL_RELOAD",
+        // Body mode holds the headers (StopIteration) until the body is read; without this flag
+        // Envoy would turn that stop into StopAllIteration and the request would hang.
+        ...(requestMode === "body" ? { allow_on_headers_stop_iteration: true } : {}),
         vm_config: {
           vm_id: vmId,
           runtime: "envoy.wasm.runtime.v8",
@@ -55,7 +67,7 @@ export function wasmFilter(options: Pick<BootstrapOptions, "wasmPath" | "pluginC
         },
         configuration: {
           "@type": "type.googleapis.com/google.protobuf.StringValue",
-          value: JSON.stringify(options.pluginConfig),
+          value: JSON.stringify(pluginConfig),
         },
       },
     },
@@ -136,6 +148,10 @@ export function buildBootstrap(options: BootstrapOptions): Record<string, unknow
   const listeners = [listener("llm_mesh", options.listenPort ?? 0, routes, [wasmFilter(options)], bufferLimit)];
   if (options.bareListenPort !== undefined) listeners.push(listener("bare", options.bareListenPort, routes, [], bufferLimit));
   if (options.floor) listeners.push(listener("floor", options.floor.port, routes, [wasmFilter(options, options.floor.wasmPath, "floor")], bufferLimit));
+  if (options.headersModeListenPort !== undefined) {
+    const headersMode = { ...options, pluginConfig: { ...options.pluginConfig, requestMode: "headers" } };
+    listeners.push(listener("llm_mesh_headers", options.headersModeListenPort, routes, [wasmFilter(headersMode, options.wasmPath, "llm-mesh-headers")], bufferLimit));
+  }
   return {
     admin: { address: { socket_address: { address: "127.0.0.1", port_value: options.adminPort ?? 0 } } },
     static_resources: { listeners, clusters: [...clusters, ...(options.extraClusters ?? [])] },

@@ -30,10 +30,11 @@ const pluginConfig = {
 
 const chat = (extra: Record<string, unknown> = {}) => JSON.stringify({ messages: [{ role: "user", content: "hello" }], ...extra });
 
-describe("llm-mesh in real Envoy", () => {
+describe.each(["body", "headers"] as const)("llm-mesh in real Envoy, %s mode", (requestMode) => {
   let stack: Stack;
   beforeAll(async () => {
     stack = await startStack(pluginConfig, {
+      requestMode,
       env: { values: { OPENAI_API_KEY: "test-openai-key" }, fromHost: ["DASHSCOPE_API_KEY"] },
       processEnv: { DASHSCOPE_API_KEY: "test-dashscope-key" },
       acceptedKeys: { dashscope: ["test-dashscope-key"], openai: ["test-openai-key"], deepseek: ["test-deepseek-key"], azure: ["test-azure-key"] },
@@ -44,7 +45,7 @@ describe("llm-mesh in real Envoy", () => {
   const last = () => stack.mock.received[stack.mock.received.length - 1];
 
   it("loads in V8 and logs the loaded configuration", () => {
-    expect(stack.envoy.logs()).toContain("llm-mesh: configuration loaded: 5 providers, 6 routes");
+    expect(stack.envoy.logs()).toContain(`llm-mesh: configuration loaded: 5 providers, 6 routes, request mode ${requestMode}`);
   });
 
   it("ASM routeSpecificConfigs: the subscriber header gets qwen-turbo", async () => {

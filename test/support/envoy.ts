@@ -14,13 +14,15 @@ export interface StackOptions {
   processEnv?: Record<string, string>;
   /** Keys each mock provider accepts, by provider name. */
   acceptedKeys?: Record<string, string[]>;
+  /** The filter's request mode (the bootstrap sets Envoy's flag to match); default body. */
+  requestMode?: "body" | "headers";
 }
 
 export async function startStack(pluginConfig: BootstrapOptions["pluginConfig"], options: StackOptions = {}): Promise<Stack> {
   const envoyBinary = locateEnvoy();
   const mockConfigs: MockProviderConfig[] = pluginConfig.providers.map((p) => ({ ...p, acceptedKeys: options.acceptedKeys?.[p.name] }));
   const mock = await startMockProviders(mockConfigs);
-  const config = bootstrapYaml({ wasmPath: WASM_PATH, pluginConfig, env: options.env, mockUpstream: { address: "127.0.0.1", port: mock.port } });
+  const config = bootstrapYaml({ wasmPath: WASM_PATH, pluginConfig, env: options.env, mockUpstream: { address: "127.0.0.1", port: mock.port }, requestMode: options.requestMode });
   try {
     const envoy = await startEnvoy({ envoyPath: envoyBinary.path, config, env: options.processEnv });
     return { envoy, mock, stop: async () => { await envoy.stop(); await mock.close(); } };

@@ -405,6 +405,17 @@ describe("route by the client's model (body mode)", () => {
     }
   });
 
+  it("answers 404 model_not_found when the host is llm-mesh's but no route serves the model", async () => {
+    const { host: strict } = await loadFilter({ ...ROUTER_CONFIG, routes: ROUTER_CONFIG.routes.slice(0, 2) }, { allowOnHeadersStopIteration: true });
+    for (const body of ['{"model":"claude-3-5-sonnet"}', '{"messages":[]}']) {
+      const stream = strict.createStream();
+      stream.sendRequest({ ":method": "POST", ":path": "/v1/chat/completions", ":authority": "router.llm" }, body);
+      expect(stream.localResponse?.status).toBe(404);
+      expect((json(stream.localResponse!.body) as { error: { code: string } }).error.code).toBe("model_not_found");
+      expect(stream.upstreamHeaders).toBeNull();
+    }
+  });
+
   it("is refused in headers mode, saying how to switch", async () => {
     const { configured, host: refused } = await loadFilter({ ...ROUTER_CONFIG, requestMode: "headers" });
     expect(configured).toBe(false);
