@@ -34,7 +34,8 @@ program.command("validate")
   .description("check plugin config files (JSON or YAML): every problem, with its path and a hint")
   .argument("<files...>", "config files")
   .option("--json", "print the results as JSON")
-  .action(async (files: string[], o) => { await validate({ cwd, files, json: o.json }); });
+  .addOption(new Option("--request-mode <mode>", "the request mode the config will run in, unless it names one").choices(["body", "headers"]).default("body"))
+  .action(async (files: string[], o) => { await validate({ cwd, files, json: o.json, requestMode: o.requestMode }); });
 
 program.command("schema")
   .description("write the config JSON Schema for editor completion")
@@ -59,7 +60,9 @@ program.command("manifests")
   .requiredOption("-c, --config <file>", "plugin config (JSON or YAML)")
   .requiredOption("--image <oci-url>", "oci://REGISTRY/REPOSITORY, as pushed")
   .requiredOption("--digest <sha256:…>", "image manifest digest printed by llm-mesh push")
-  .addOption(new Option("--mode <mode>", "placement").choices(["sidecar", "gateway", "egress"]).default("sidecar"))
+  .addOption(new Option("--mode <mode>", "placement").choices(["sidecar", "gateway", "egress", "waypoint"]).default("sidecar"))
+  .addOption(new Option("--request-mode <mode>", "body: decide after the whole body (route by model; an EnvoyFilter pair, Istio >= 1.27); headers: decide on the headers (a WasmPlugin, any Istio)").choices(["body", "headers"]).default("body"))
+  .option("--waypoint <name>", "waypoint mode (ambient): the namespace's waypoint Gateway", "waypoint")
   .option("--selector <key=value...>", "workload labels (sidecar: the LLM clients; gateway/egress: the gateway pods)")
   .option("--target-ref <Kind/name...>", "gateway mode: Gateway API targetRefs instead of a selector")
   .option("-n, --namespace <ns>", "namespace for the objects")
@@ -82,7 +85,7 @@ program.command("manifests")
     await manifests({
       cwd, config: o.config, image: o.image, digest: o.digest, mode: o.mode, namespace: o.namespace, name: o.name,
       selector: o.selector, targetRef: o.targetRef, phase: o.phase, priority: o.priority, failStrategy: o.failOpen ? "FAIL_OPEN" : o.failStrategy,
-      registryOnly: o.registryOnly, emitGateway: o.emitGateway, gatewayPort: o.gatewayPort,
+      registryOnly: o.registryOnly, emitGateway: o.emitGateway, gatewayPort: o.gatewayPort, requestMode: o.requestMode, waypoint: o.waypoint,
       pullPolicy: o.pullPolicy, pullSecret: o.pullSecret, keySecret: o.keySecret, egressService: o.egressService, gateway: o.gateway, out: o.out,
     });
   });

@@ -36,7 +36,9 @@ interface LoadResult { requests: number; non2xx: number; seconds: number; rps: n
 export interface ListenerResult { rps: number; cpuMicrosPerRequest: number; p50Micros: number; p99Micros: number }
 export interface CaseResult {
   case: string; bodyBytes: number; concurrency: number;
-  bare: ListenerResult; floor: ListenerResult; filter: ListenerResult;
+  bare: ListenerResult; floor: ListenerResult;
+  /** llm-mesh in body mode (the toolchain's default), and in headers mode. */
+  filter: ListenerResult; filterHeaders: ListenerResult;
   /** filter rps / bare rps, and the same for the empty module, as measured. */
   throughputRatio: number; floorRatio: number;
   /**
@@ -145,6 +147,13 @@ export function reportTable(r: BenchReport): string {
     lines.push(`${c.case.padEnd(7)} ${`${fmt(c.bare.p50Micros)}/${fmt(c.bare.p99Micros)}`.padStart(14)} ${`${fmt(c.floor.p50Micros)}/${fmt(c.floor.p99Micros)}`.padStart(15)} ` +
       `${`${fmt(c.filter.p50Micros)}/${fmt(c.filter.p99Micros)}`.padStart(18)} ${`${fmt(c.addedP50Micros)}/${fmt(c.addedP99Micros)}`.padStart(27)}`);
   }
+  lines.push("", "request modes side by side (llm-mesh body mode, the default, vs headers mode):",
+    "case     CPU µs/req body / headers   added p50 body / headers (µs)   added p99 body / headers (µs)");
+  for (const c of r.cases) {
+    const h = c.filterHeaders;
+    lines.push(`${c.case.padEnd(7)} ${`${fmt(c.filter.cpuMicrosPerRequest, 1)} / ${fmt(h.cpuMicrosPerRequest, 1)}`.padStart(26)} ` +
+      `${`${fmt(c.filter.p50Micros - c.bare.p50Micros)} / ${fmt(h.p50Micros - c.bare.p50Micros)}`.padStart(31)} ${`${fmt(c.filter.p99Micros - c.bare.p99Micros)} / ${fmt(h.p99Micros - c.bare.p99Micros)}`.padStart(31)}`);
+  }
   lines.push("", `Envoy RSS ${mib(r.envoyRssBefore)} -> ${mib(r.envoyRssAfter)}; llm-mesh VM linear memory ${mib(r.vmMemoryBefore)} -> ${mib(r.vmMemoryAfter)}`);
   lines.push("", "in-VM work (host emulator):", microTable(r.micro));
   if (r.soak) {
@@ -192,7 +201,7 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchReport>
       return await startEnvoy({
         envoyPath: envoyBinary.path, concurrency: 1, logLevel: "warn", cpus: "0",
         config: bootstrapYaml({
-          wasmPath, pluginConfig: { ...BENCH_CONFIG, maxRequestBodyBytes: 4 << 20 }, bareListenPort: 0,
+          wasmPath, pluginConfig: { ...BENCH_CONFIG, maxRequestBodyBytes: 4 << 20 }, bareListenPort: 0, headersModeListenPort: 0,
           floor: { wasmPath: floorPath, port: 0 }, mockUpstream: { address: "127.0.0.1", port: upstreamPort },
         }),
       });
@@ -213,6 +222,7 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchReport>
       { key: "bare", url: proxy.listeners.bare, host: "api.openai.com" },
       { key: "floor", url: proxy.listeners.floor, host: "api.openai.com" },
       { key: "filter", url: proxy.listeners.llm_mesh, host: "llm.local" },
+      { key: "filterHeaders", url: proxy.listeners.llm_mesh_headers, host: "llm.local" },
     ] as const;
     // name, body size, concurrency, warm-up requests, requests per latency run
     const cases: [string, number, number, number, number][] = smoke
@@ -231,22 +241,22 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchReport>
         await new Promise((r) => setTimeout(r, 1100)); // let the VM's 1 s tick report its memory
         report.vmMemoryBefore = await vmMemory(proxy);
       }
-      const load: Record<string, LoadResult[]> = { bare: [], floor: [], filter: [] };
-      const latency: Record<string, LoadResult[]> = { bare: [], floor: [], filter: [] };
+      const load: Record<string, LoadResult[]> = { bare: [], floor: [], filter: [], filterHeaders: [] };
+      const latency: Record<string, LoadResult[]> = { bare: [], floor: [], filter: [], filterHeaders: [] };
       for (let round = 0; round < rounds; round++) {
         log(`case ${name}: round ${round + 1}/${rounds}`);
         for (const l of listeners) load[l.key].push(await h2load(l.url, l.host, bodyFile, concurrency, perRun, proxy.pid, work));
         for (const l of listeners) latency[l.key].push(await h2load(l.url, l.host, bodyFile, 1, latencyRequests, proxy.pid, work));
       }
-      const [b, fl, f] = (["bare", "floor", "filter"] as const).map((k) => summarize(load[k], latency[k]));
+      const [b, fl, f, fh] = (["bare", "floor", "filter", "filterHeaders"] as const).map((k) => summarize(load[k], latency[k]));
       const strip = ({ non2xx: _n, ...rest }: ListenerResult & { non2xx: number }) => rest;
       report.cases.push({
         case: name, bodyBytes: statSync(bodyFile).size, concurrency,
-        bare: strip(b), floor: strip(fl), filter: strip(f),
+        bare: strip(b), floor: strip(fl), filter: strip(f), filterHeaders: strip(fh),
         throughputRatio: f.rps / b.rps, floorRatio: fl.rps / b.rps,
         cpuThroughputRatio: b.cpuMicrosPerRequest / f.cpuMicrosPerRequest,
         addedP50Micros: f.p50Micros - b.p50Micros, addedP99Micros: f.p99Micros - b.p99Micros,
-        non2xx: b.non2xx + fl.non2xx + f.non2xx,
+        non2xx: b.non2xx + fl.non2xx + f.non2xx + fh.non2xx,
       });
     }
     await new Promise((r) => setTimeout(r, 1100));

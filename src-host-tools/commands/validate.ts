@@ -3,7 +3,11 @@ import { resolve } from "node:path";
 import { readUserFile, UserError } from "../errors.js";
 import { formatProblem, validateConfigText, ValidationResult } from "../config/validate.js";
 
-export interface ValidateOptions { cwd: string; files: string[]; json?: boolean; log?: (line: string) => void }
+export interface ValidateOptions {
+  cwd: string; files: string[]; json?: boolean; log?: (line: string) => void;
+  /** The request mode the config will run in unless it names one (the toolchain's default: body). */
+  requestMode?: "body" | "headers";
+}
 
 /** Validates each file; throws a UserError when any has errors. Returns the results by file. */
 export async function validate(options: ValidateOptions): Promise<Record<string, ValidationResult>> {
@@ -11,7 +15,7 @@ export async function validate(options: ValidateOptions): Promise<Record<string,
   const results: Record<string, ValidationResult> = {};
   let failed = 0;
   for (const file of options.files) {
-    const result = validateConfigText(await readUserFile(resolve(options.cwd, file), "config file"));
+    const result = validateConfigText(await readUserFile(resolve(options.cwd, file), "config file"), options.requestMode ?? "body");
     results[file] = result;
     if (result.errors.length > 0) failed++;
     if (options.json) continue;

@@ -4,6 +4,7 @@ import { LlmMeshConfig } from "../config/schema.js";
 import { providerEndpoint, ProviderEndpoint } from "../providers.js";
 import { UserError } from "../errors.js";
 import { keyEnvNames } from "../config/keys.js";
+import { bodyModeEnvoyFilter } from "./envoyfilter.js";
 
 export { keyEnvNames };
 
@@ -12,7 +13,9 @@ export type K8sObject = { apiVersion: string; kind: string; metadata: { name: st
 export type Placement =
   | { mode: "sidecar"; selector: Record<string, string> }
   | { mode: "gateway"; selector?: Record<string, string>; targetRefs?: { kind: string; name: string; group?: string }[]; gateway?: string; gatewayPort?: number; extraGateways?: string[] }
-  | { mode: "egress"; gatewaySelector: Record<string, string>; gatewayService: string; gatewayNamespace: string };
+  | { mode: "egress"; gatewaySelector: Record<string, string>; gatewayService: string; gatewayNamespace: string }
+  /** Ambient mode: the namespace's waypoint proxy (a Gateway of class istio-waypoint) runs llm-mesh. */
+  | { mode: "waypoint"; waypoint: string };
 
 export interface ManifestOptions {
   config: LlmMeshConfig;
@@ -39,6 +42,12 @@ export interface ManifestOptions {
   registryOnly?: boolean;
   /** Gateway mode: also emit the Istio Gateway (named by --gateway) listing every host llm-mesh serves. */
   emitGateway?: boolean;
+  /**
+   * body (default): an EnvoyFilter pair that delivers the module with Envoy's
+   * allow_on_headers_stop_iteration (Istio >= 1.27, whose proxies are Envoy >= 1.35); headers: a
+   * WasmPlugin (any Istio with WasmPlugin), deciding on the headers.
+   */
+  requestMode?: "body" | "headers";
 }
 
 export const FAIL_STRATEGIES = ["FAIL_RELOAD", "FAIL_CLOSE", "FAIL_OPEN"] as const;
@@ -47,7 +56,7 @@ export type FailStrategy = (typeof FAIL_STRATEGIES)[number];
 /** Where the proxy verifies provider certificates: the CA bundle in Istio's proxy image. */
 export const SYSTEM_CA_BUNDLE = "/etc/ssl/certs/ca-certificates.crt";
 
-const LABELS = { "app.kubernetes.io/managed-by": "llm-mesh" };
+export const LABELS = { "app.kubernetes.io/managed-by": "llm-mesh" };
 
 /** A DNS-1123 name from a host: api.openai.com -> api-openai-com. */
 export function objectName(prefix: string, host: string): string {
@@ -93,12 +102,26 @@ export function externalEndpoints(config: LlmMeshConfig): ProviderEndpoint[] {
   return [...seen.values()];
 }
 
-export function wasmPlugin(o: ManifestOptions): K8sObject {
+/** Checks --image and --digest; returns the digest's hex. */
+export function checkImage(o: Pick<ManifestOptions, "image" | "digest">): string {
   if (!/^oci:\/\/[^@\s]+$/.test(o.image) || /:[^/]*$/.test(o.image.slice("oci://".length).split("/").slice(1).join("/"))) {
     throw new UserError(`--image must be oci://HOST/REPOSITORY without tag or digest (got ${o.image}); the digest comes from --digest`);
   }
   if (!/^sha256:[a-f0-9]{64}$/.test(o.digest)) throw new UserError(`--digest must be sha256:<64 hex> as printed by llm-mesh push (got ${o.digest})`);
-  const hex = o.digest.slice("sha256:".length);
+  return o.digest.slice("sha256:".length);
+}
+
+/** The waypoint Gateway a waypoint placement attaches to. */
+export const waypointRef = (name: string) => ({ group: "gateway.networking.k8s.io", kind: "Gateway", name });
+
+/** The ports the sidecar filter runs on: the ServiceEntries' HTTP ports and explicit alias ports. */
+export function sidecarPorts(config: LlmMeshConfig): number[] {
+  const aliasPorts = aliasHosts(config).flatMap((a) => (a.port ? [a.port] : []));
+  return [...new Set([...meshPorts(config), ...aliasPorts])].sort((a, b) => a - b);
+}
+
+export function wasmPlugin(o: ManifestOptions): K8sObject {
+  const hex = checkImage(o);
   const spec: Record<string, unknown> = {};
   const p = o.placement;
   const ports = (numbers: number[]) => numbers.map((number) => ({ number }));
@@ -107,12 +130,14 @@ export function wasmPlugin(o: ManifestOptions): K8sObject {
     if (Object.keys(p.selector).length > 0) spec.selector = { matchLabels: p.selector };
     // Outbound only, and only on the ports apps reach providers on: the filter never sees the
     // pod's other traffic (a request to another port cannot be given a key).
-    const aliasPorts = aliasHosts(o.config).flatMap((a) => (a.port ? [a.port] : []));
-    spec.match = [{ mode: "CLIENT", ports: ports([...new Set([...meshPorts(o.config), ...aliasPorts])].sort((a, b) => a - b)) }];
+    spec.match = [{ mode: "CLIENT", ports: ports(sidecarPorts(o.config)) }];
   } else if (p.mode === "egress") {
     spec.selector = { matchLabels: p.gatewaySelector };
     // Only the llm-mesh server of the egress gateway (port 80 of the emitted Gateway).
     spec.match = [{ mode: "CLIENT", ports: ports([80]) }];
+  } else if (p.mode === "waypoint") {
+    // Ambient: WasmPlugins attach to waypoints by targetRefs, never to workloads.
+    spec.targetRefs = [waypointRef(p.waypoint)];
   } else {
     if (p.targetRefs) spec.targetRefs = p.targetRefs.map((t) => ({ group: t.group ?? "gateway.networking.k8s.io", kind: t.kind, name: t.name }));
     else spec.selector = { matchLabels: p.selector ?? { istio: "ingressgateway" } };
@@ -131,7 +156,7 @@ export function wasmPlugin(o: ManifestOptions): K8sObject {
     // FAIL_RELOAD also recovers from a trap instead of answering 503 until the proxy restarts.
     failStrategy: o.failStrategy ?? "FAIL_RELOAD",
     type: "HTTP",
-    pluginConfig: o.config,
+    pluginConfig: { ...o.config, requestMode: "headers" },
   });
   const env = keyEnvNames(o.config);
   // HOST: the value comes from the proxy's own environment (a mounted Secret), never this object.
@@ -144,9 +169,14 @@ export function wasmPlugin(o: ManifestOptions): K8sObject {
   };
 }
 
-function namespaceFor(o: ManifestOptions): string {
+export function namespaceFor(o: ManifestOptions): string {
   if (o.placement.mode === "egress") return o.placement.gatewayNamespace;
   return o.namespace ?? (o.placement.mode === "gateway" ? "istio-system" : "default");
+}
+
+/** ServiceEntry labels: in ambient, `istio.io/use-waypoint` sends the host's traffic through the waypoint. */
+function seLabels(o: ManifestOptions): Record<string, string> {
+  return o.placement.mode === "waypoint" ? { ...LABELS, "istio.io/use-waypoint": o.placement.waypoint } : LABELS;
 }
 
 /** ServiceEntry + DestinationRule per external provider: apps speak HTTP on 80, the proxy originates TLS to 443. */
@@ -159,7 +189,7 @@ export function providerEntries(o: ManifestOptions, exportTo?: string[]): K8sObj
     const objects: K8sObject[] = [{
       apiVersion: "networking.istio.io/v1",
       kind: "ServiceEntry",
-      metadata: { name: objectName("llm", e.host), namespace, labels: LABELS },
+      metadata: { name: objectName("llm", e.host), namespace, labels: seLabels(o) },
       spec: { hosts: [e.host], location: "MESH_EXTERNAL", resolution: "DNS", ports, ...(exportTo ? { exportTo } : {}) },
     }];
     if (e.tls) {
@@ -269,14 +299,14 @@ export function gatewayRoutes(o: ManifestOptions): K8sObject[] {
  * Envoy must route the client's request to a provider cluster before the filter adds a key.
  */
 export function aliasObjects(o: ManifestOptions): K8sObject[] {
-  if (o.placement.mode !== "sidecar") return [];
+  if (o.placement.mode !== "sidecar" && o.placement.mode !== "waypoint") return [];
   const namespace = namespaceFor(o);
   return aliasHosts(o.config).filter((a) => isExternal(a.provider)).flatMap((a) => {
     const port = a.port ?? 80;
     return [{
       apiVersion: "networking.istio.io/v1",
       kind: "ServiceEntry",
-      metadata: { name: objectName("llm-alias", a.host), namespace, labels: LABELS },
+      metadata: { name: objectName("llm-alias", a.host), namespace, labels: seLabels(o) },
       // NONE: the VirtualService below decides where it goes; Istio allocates an address for DNS.
       spec: { hosts: [a.host], location: "MESH_EXTERNAL", resolution: "NONE", ports: [{ number: port, name: `http-${port}`, protocol: "HTTP" }] },
     }, {
@@ -324,8 +354,9 @@ export function registryOnlySidecar(o: ManifestOptions): K8sObject[] {
   }];
 }
 
-/** Every object for a placement, in apply order. */
+/** Every object for a placement, in apply order; the filter last (body mode: the EnvoyFilter pair). */
 export function allObjects(o: ManifestOptions): K8sObject[] {
-  if (o.placement.mode === "egress") return [...providerEntries(o), ...egressObjects(o), ...registryOnlySidecar(o), wasmPlugin(o)];
-  return [...providerEntries(o), ...aliasObjects(o), ...gatewayObject(o), ...gatewayRoutes(o), ...registryOnlySidecar(o), wasmPlugin(o)];
+  const filter = (o.requestMode ?? "body") === "body" ? bodyModeEnvoyFilter(o) : wasmPlugin(o);
+  if (o.placement.mode === "egress") return [...providerEntries(o), ...egressObjects(o), ...registryOnlySidecar(o), filter];
+  return [...providerEntries(o), ...aliasObjects(o), ...gatewayObject(o), ...gatewayRoutes(o), ...registryOnlySidecar(o), filter];
 }

@@ -11,7 +11,7 @@ import { ISTIO_SCHEMA_DIR } from "./crd-validate.js";
 
 /** The istio.io/api release the vendored schemas come from; change it here and re-run. */
 export const ISTIO_API_VERSION = "v1.32.0";
-const KINDS = ["WasmPlugin", "ServiceEntry", "DestinationRule", "VirtualService", "Gateway", "Sidecar"];
+const KINDS = ["WasmPlugin", "ServiceEntry", "DestinationRule", "VirtualService", "Gateway", "Sidecar", "EnvoyFilter"];
 
 interface CrdVersion { name: string; served: boolean; storage: boolean; schema?: { openAPIV3Schema?: unknown } }
 interface Crd { kind: string; metadata: { name: string }; spec: { group: string; names: { kind: string }; versions: CrdVersion[] } }

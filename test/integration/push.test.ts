@@ -67,12 +67,19 @@ describe("llm-mesh push to a real registry", () => {
       const rawManifest = execSkopeoRaw(`${open.host}/mesh/llm-mesh:0.1.0`);
       expect(`sha256:${sha(rawManifest)}`).toBe(result.digest);
       expect(result.url).toBe(`oci://${open.host}/mesh/llm-mesh@${result.digest}`);
-      const objects = parse(renderManifests({
-        config: { providers: [{ name: "oa", type: "openai", apiKeys: [{ env: "OPENAI_API_KEY" }] }], routes: [{ name: "r", backends: [{ provider: "oa" }] }] },
-        image: `oci://${open.host}/mesh/llm-mesh`, digest: result.digest, placement: placementFrom({ mode: "gateway" }),
+      const render = (requestMode: "body" | "headers") => parse(renderManifests({
+        config: { providers: [{ name: "oa", type: "openai", apiKeys: [{ env: "OPENAI_API_KEY" }] }], routes: [{ name: "r", match: { host: "api.openai.com" }, backends: [{ provider: "oa" }] }] },
+        image: `oci://${open.host}/mesh/llm-mesh`, digest: result.digest, placement: placementFrom({ mode: "gateway" }), requestMode,
       }).split("---\n").at(-1)!);
-      expect(objects.spec.sha256).toBe(result.digest.slice(7));
-      expect(objects.spec.url).toBe(result.url);
+      const plugin = render("headers");
+      expect(plugin.kind).toBe("WasmPlugin");
+      expect(plugin.spec.sha256).toBe(result.digest.slice(7));
+      expect(plugin.spec.url).toBe(result.url);
+      const filter = render("body");
+      expect(filter.kind).toBe("EnvoyFilter");
+      const code = filter.spec.configPatches[0].patch.value.typed_config.config.vm_config.code.remote;
+      expect(code.sha256).toBe(result.digest.slice(7));
+      expect(code.http_uri.uri).toBe(result.url);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

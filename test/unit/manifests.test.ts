@@ -13,8 +13,9 @@ import { ALL_TYPES_CONFIG } from "../support/fixtures.js";
 const config = JSON.parse(readFileSync(new URL("../../envoy/plugin-config.json", import.meta.url), "utf8")) as LlmMeshConfig;
 const image = "oci://registry.example.com/team/llm-mesh";
 
+/** The emitted objects; headers mode (a WasmPlugin) unless the test asks for body mode. */
 function objects(options: Partial<ManifestOptions> & Pick<ManifestOptions, "placement">, cfg: LlmMeshConfig = config): K8sObject[] {
-  return parseAllDocuments(renderManifests({ config: cfg, image, digest: EXAMPLE_DIGEST, ...options })).map((d) => d.toJS() as K8sObject);
+  return parseAllDocuments(renderManifests({ config: cfg, image, digest: EXAMPLE_DIGEST, requestMode: "headers", ...options })).map((d) => d.toJS() as K8sObject);
 }
 
 const placements: [string, ManifestOptions["placement"]][] = [
@@ -22,13 +23,46 @@ const placements: [string, ManifestOptions["placement"]][] = [
   ["ingress gateway by selector", placementFrom({ mode: "gateway", selector: ["istio=ingressgateway"], gateway: "istio-system/public" })],
   ["gateway by Gateway API targetRefs", placementFrom({ mode: "gateway", targetRef: ["Gateway/llm-gateway"] })],
   ["egress gateway", placementFrom({ mode: "egress" })],
+  ["ambient waypoint", placementFrom({ mode: "waypoint", waypoint: "llm-waypoint" })],
 ];
 
 describe("llm-mesh manifests", () => {
-  it.each(placements)("%s: every object passes the Istio CRD schemas and CEL rules", (_name, placement) => {
-    const all = objects({ placement });
-    expect(all.length).toBeGreaterThan(3);
-    for (const o of all) expect(validateIstioObject(o), `${o.kind}/${o.metadata.name}`).toEqual([]);
+  it.each(placements.flatMap(([name, placement]) => (["body", "headers"] as const).map((mode) => [`${name}, ${mode} mode`, placement, mode] as const)))(
+    "%s: every object passes the Istio CRD schemas and CEL rules", (_name, placement, requestMode) => {
+      const all = objects({ placement, requestMode });
+      expect(all.length).toBeGreaterThan(3);
+      expect(all.at(-1)!.kind).toBe(requestMode === "body" ? "EnvoyFilter" : "WasmPlugin");
+      for (const o of all) expect(validateIstioObject(o), `${o.kind}/${o.metadata.name}`).toEqual([]);
+    });
+
+  it("body mode: an EnvoyFilter adds the whole Wasm config as an extension config (flag, pinned module, env keys) and references it before the router", () => {
+    const filter = objects({ placement: placements[0][1], requestMode: "body", failStrategy: "FAIL_CLOSE" }).at(-1)!;
+    const patches = (filter.spec as any).configPatches;
+    expect(patches[0]).toMatchObject({ applyTo: "EXTENSION_CONFIG", patch: { operation: "ADD" } });
+    const ext = patches[0].patch.value;
+    expect(ext.name).toBe("default.llm-mesh");
+    const wasm = ext.typed_config.config;
+    expect(wasm).toMatchObject({ allow_on_headers_stop_iteration: true, failure_policy: "FAIL_CLOSED", root_id: "llm-mesh" });
+    expect(wasm.vm_config.code.remote).toEqual({ http_uri: { uri: `${image}@${EXAMPLE_DIGEST}`, cluster: "_", timeout: "30s" }, sha256: EXAMPLE_DIGEST.slice(7) });
+    expect(wasm.vm_config.environment_variables).toEqual({ host_env_keys: ["OPENAI_API_KEY", "DASHSCOPE_API_KEY", "DEEPSEEK_API_KEY"] });
+    expect(JSON.parse(wasm.configuration.value).requestMode).toBe("body");
+    expect(patches.slice(1)).toEqual([{
+      applyTo: "HTTP_FILTER",
+      match: { context: "SIDECAR_OUTBOUND", listener: { portNumber: 80, filterChain: { filter: { name: "envoy.filters.network.http_connection_manager", subFilter: { name: "envoy.filters.http.router" } } } } },
+      patch: { operation: "INSERT_BEFORE", value: { name: "default.llm-mesh", config_discovery: { config_source: { ads: {}, initial_fetch_timeout: "0s" }, type_urls: ["type.googleapis.com/envoy.extensions.filters.http.wasm.v3.Wasm"] } } },
+    }]);
+    expect((filter.spec as any).workloadSelector).toEqual({ labels: { app: "chatbot" } });
+  });
+
+  it("ambient: the filter attaches to the waypoint by targetRefs, and the ServiceEntries send provider traffic through it", () => {
+    for (const requestMode of ["body", "headers"] as const) {
+      const all = objects({ placement: placements[4][1], requestMode });
+      const filter = all.at(-1)!;
+      expect((filter.spec as any).targetRefs).toEqual([{ group: "gateway.networking.k8s.io", kind: "Gateway", name: "llm-waypoint" }]);
+      expect((filter.spec as any).selector).toBeUndefined();
+      if (requestMode === "body") expect((filter.spec as any).configPatches[1].match.context).toBe("WAYPOINT");
+      for (const se of all.filter((o) => o.kind === "ServiceEntry")) expect(se.metadata.labels?.["istio.io/use-waypoint"]).toBe("llm-waypoint");
+    }
   });
 
   it("also for every provider type at once", () => {

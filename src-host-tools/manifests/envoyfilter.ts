@@ -1,0 +1,79 @@
+// Body mode in Istio: WasmPlugin cannot set Envoy's allow_on_headers_stop_iteration, and an
+// EnvoyFilter cannot MERGE into the extension config a WasmPlugin makes. What istiod does accept is
+// an EnvoyFilter that ADDs an EXTENSION_CONFIG holding the whole Wasm filter config (the flag
+// included, the module as remote oci:// code that istio-agent fetches and checks against sha256, as
+// it does for WasmPlugins) and an HTTP_FILTER patch that inserts a config_discovery reference to it
+// before the router. Needs Istio >= 1.27 (its proxies are Envoy >= 1.35, which has the flag).
+import { keyEnvNames } from "../config/keys.js";
+import { FailStrategy, K8sObject, LABELS, ManifestOptions, checkImage, namespaceFor, sidecarPorts, waypointRef } from "./istio.js";
+
+const WASM_TYPE = "type.googleapis.com/envoy.extensions.filters.http.wasm.v3.Wasm";
+
+/** WasmPlugin failStrategy -> Envoy failure_policy. */
+const FAILURE_POLICY: Record<FailStrategy, string> = { FAIL_RELOAD: "FAIL_RELOAD", FAIL_CLOSE: "FAIL_CLOSED", FAIL_OPEN: "FAIL_OPEN" };
+
+/** The ECDS resource name: namespaced, so two llm-mesh installs never share one. */
+export function extensionConfigName(o: ManifestOptions): string {
+  return `${namespaceFor(o)}.${o.name ?? "llm-mesh"}`;
+}
+
+export function bodyModeEnvoyFilter(o: ManifestOptions): K8sObject {
+  const hex = checkImage(o);
+  const name = extensionConfigName(o);
+  const env = keyEnvNames(o.config);
+  const wasm = {
+    name,
+    typed_config: {
+      "@type": WASM_TYPE,
+      config: {
+        name,
+        root_id: o.name ?? "llm-mesh",
+        failure_policy: FAILURE_POLICY[o.failStrategy ?? "FAIL_RELOAD"],
+        allow_on_headers_stop_iteration: true,
+        vm_config: {
+          vm_id: name,
+          runtime: "envoy.wasm.runtime.v8",
+          // istio-agent pulls oci:// code into its cache and rewrites this to a local file.
+          code: { remote: { http_uri: { uri: `${o.image}@${o.digest}`, cluster: "_", timeout: "30s" }, sha256: hex } },
+          // The values come from the proxy's own environment (a mounted Secret), never this object.
+          ...(env.length > 0 ? { environment_variables: { host_env_keys: env } } : {}),
+        },
+        configuration: { "@type": "type.googleapis.com/google.protobuf.StringValue", value: JSON.stringify({ ...o.config, requestMode: "body" }) },
+      },
+    },
+  };
+  const reference = {
+    name,
+    config_discovery: { config_source: { ads: {}, initial_fetch_timeout: "0s" }, type_urls: [WASM_TYPE] },
+  };
+  const insert = (match: Record<string, unknown>) => ({
+    applyTo: "HTTP_FILTER",
+    match: { ...match, listener: { ...(match.listener as object | undefined), filterChain: { filter: { name: "envoy.filters.network.http_connection_manager", subFilter: { name: "envoy.filters.http.router" } } } } },
+    patch: { operation: "INSERT_BEFORE", value: reference },
+  });
+  const p = o.placement;
+  const spec: Record<string, unknown> = {};
+  let inserts: Record<string, unknown>[];
+  if (p.mode === "sidecar") {
+    if (Object.keys(p.selector).length > 0) spec.workloadSelector = { labels: p.selector };
+    // Outbound only, and only the ports apps reach providers on (as the WasmPlugin's match).
+    inserts = sidecarPorts(o.config).map((port) => insert({ context: "SIDECAR_OUTBOUND", listener: { portNumber: port } }));
+  } else if (p.mode === "egress") {
+    spec.workloadSelector = { labels: p.gatewaySelector };
+    inserts = [insert({ context: "GATEWAY" })];
+  } else if (p.mode === "waypoint") {
+    spec.targetRefs = [waypointRef(p.waypoint)];
+    inserts = [insert({ context: "WAYPOINT" })];
+  } else {
+    if (p.targetRefs) spec.targetRefs = p.targetRefs.map((t) => ({ group: t.group ?? "gateway.networking.k8s.io", kind: t.kind, name: t.name }));
+    else spec.workloadSelector = { labels: p.selector ?? { istio: "ingressgateway" } };
+    inserts = [insert({ context: "GATEWAY", ...(p.gatewayPort ? { listener: { portNumber: p.gatewayPort } } : {}) })];
+  }
+  spec.configPatches = [{ applyTo: "EXTENSION_CONFIG", patch: { operation: "ADD", value: wasm } }, ...inserts];
+  return {
+    apiVersion: "networking.istio.io/v1alpha3",
+    kind: "EnvoyFilter",
+    metadata: { name: o.name ?? "llm-mesh", namespace: namespaceFor(o), labels: LABELS },
+    spec,
+  };
+}
