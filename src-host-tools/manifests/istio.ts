@@ -133,8 +133,10 @@ export function wasmPlugin(o: ManifestOptions): K8sObject {
     spec.match = [{ mode: "CLIENT", ports: ports(sidecarPorts(o.config)) }];
   } else if (p.mode === "egress") {
     spec.selector = { matchLabels: p.gatewaySelector };
-    // Only the llm-mesh server of the egress gateway (port 80 of the emitted Gateway).
-    spec.match = [{ mode: "CLIENT", ports: ports([80]) }];
+    // No port selector: Istio matches it against the gateway's listener port (the Service's
+    // targetPort, 8080 in Istio's charts), not the Gateway server's port 80; a wrong guess would
+    // leave the gateway without the filter (found by test/integration/istio.test.ts).
+    spec.match = [{ mode: "CLIENT" }];
   } else if (p.mode === "waypoint") {
     // Ambient: WasmPlugins attach to waypoints by targetRefs, never to workloads.
     spec.targetRefs = [waypointRef(p.waypoint)];

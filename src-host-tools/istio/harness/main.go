@@ -1,0 +1,166 @@
+// istio-xds: what istiod would send a proxy, computed by Istio's own control-plane code (its
+// in-process fake discovery server, the one Istio's own tests use), for the Istio objects llm-mesh
+// emits. Prints the listeners, routes, clusters, endpoints and extension configs (ECDS) as JSON,
+// for llm-mesh's tests to load into real Envoy. Test tooling only; never part of the filter.
+package main
+
+import (
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"strings"
+
+	"google.golang.org/protobuf/proto"
+
+	"istio.io/istio/pilot/pkg/model"
+	"istio.io/istio/pilot/test/xds"
+	istiolog "istio.io/istio/pkg/log"
+	"istio.io/istio/pkg/util/protomarshal"
+)
+
+// failer lets the fake server run outside `go test`: any failure ends the program with its message.
+type failer struct{ tmp string }
+
+func (f *failer) Fail()    { f.FailNow() }
+func (f *failer) FailNow() { fmt.Fprintln(os.Stderr, "istio-xds: failed"); os.Exit(1) }
+func (f *failer) Fatal(args ...any) {
+	fmt.Fprintln(os.Stderr, append([]any{"istio-xds:"}, args...)...)
+	os.Exit(1)
+}
+func (f *failer) Fatalf(format string, args ...any) {
+	fmt.Fprintf(os.Stderr, "istio-xds: "+format+"\n", args...)
+	os.Exit(1)
+}
+func (f *failer) Log(args ...any)                 {}
+func (f *failer) Logf(format string, args ...any) {}
+func (f *failer) TempDir() string                 { return f.tmp }
+func (f *failer) Helper()                         {}
+func (f *failer) Cleanup(func())                  {}
+func (f *failer) Skip(args ...any)                { f.Fatal(args...) }
+
+func read(path string) string {
+	if path == "" {
+		return ""
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "istio-xds: %v\n", err)
+		os.Exit(1)
+	}
+	return string(b)
+}
+
+func labels(s string) map[string]string {
+	out := map[string]string{}
+	for _, kv := range strings.Split(s, ",") {
+		if k, v, ok := strings.Cut(kv, "="); ok {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+func toJSON[T proto.Message](items []T) []json.RawMessage {
+	out := make([]json.RawMessage, 0, len(items))
+	for _, m := range items {
+		b, err := protomarshal.Marshal(m)
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "istio-xds: %v\n", err)
+			os.Exit(1)
+		}
+		out = append(out, b)
+	}
+	return out
+}
+
+func main() {
+	configFile := flag.String("config", "", "Istio objects (YAML), as llm-mesh manifests emits them")
+	kubeFile := flag.String("kube", "", "Kubernetes objects (YAML): the proxy's Pod and Services")
+	proxyType := flag.String("proxy", "sidecar", "sidecar or router (a gateway)")
+	namespace := flag.String("namespace", "default", "the proxy's namespace")
+	podLabels := flag.String("labels", "", "the proxy's labels, k=v,k=v")
+	ip := flag.String("ip", "10.10.0.1", "the proxy's IP")
+	istioVersion := flag.String("istio-version", "1.32.0", "the proxy's Istio version (decides generated features)")
+	outFile := flag.String("out", "", "write the JSON here (Istio logs to standard output)")
+	flag.Parse()
+	logOptions := istiolog.DefaultOptions()
+	logOptions.OutputPaths = []string{"stderr"}
+	_ = istiolog.Configure(logOptions)
+
+	tmp, _ := os.MkdirTemp("", "istio-xds-")
+	defer os.RemoveAll(tmp)
+	s := xds.NewFakeDiscoveryServer(&failer{tmp: tmp}, xds.FakeOptions{ConfigString: read(*configFile), KubernetesObjectString: read(*kubeFile)})
+
+	proxy := &model.Proxy{
+		Type:            model.SidecarProxy,
+		ConfigNamespace: *namespace,
+		Labels:          labels(*podLabels),
+		IPAddresses:     []string{*ip},
+		ID:              "llm-mesh-test." + *namespace,
+		Metadata: &model.NodeMetadata{
+			Namespace:    *namespace,
+			Labels:       labels(*podLabels),
+			IstioVersion: *istioVersion,
+			ClusterID:    "Kubernetes",
+		},
+	}
+	if *proxyType == "router" {
+		proxy.Type = model.Router
+	}
+	p := s.SetupProxy(proxy)
+
+	listeners := s.Listeners(p)
+	var extensionNames []string
+	for _, l := range listeners {
+		extensionNames = append(extensionNames, xdsExtensionRefs(l)...)
+	}
+	out := map[string]any{
+		"listeners":        toJSON(listeners),
+		"routes":           toJSON(s.Routes(p)),
+		"clusters":         toJSON(s.Clusters(p)),
+		"endpoints":        toJSON(s.Endpoints(p)),
+		"extensionConfigs": toJSON(s.ConfigGen.BuildExtensionConfiguration(p, s.PushContext(), extensionNames, nil)),
+	}
+	b, err := json.Marshal(out)
+	if err == nil {
+		err = os.WriteFile(*outFile, b, 0o644)
+	}
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "istio-xds: %v\n", err)
+		os.Exit(1)
+	}
+}
+
+// xdsExtensionRefs returns the names of the HTTP filters a listener fetches over ECDS.
+func xdsExtensionRefs(l proto.Message) []string {
+	b, err := protomarshal.Marshal(l)
+	if err != nil {
+		return nil
+	}
+	var tree any
+	if json.Unmarshal(b, &tree) != nil {
+		return nil
+	}
+	var names []string
+	var walk func(v any)
+	walk = func(v any) {
+		switch t := v.(type) {
+		case map[string]any:
+			_, snake := t["config_discovery"]
+			_, camel := t["configDiscovery"]
+			if name, ok := t["name"].(string); ok && (snake || camel) {
+				names = append(names, name)
+			}
+			for _, c := range t {
+				walk(c)
+			}
+		case []any:
+			for _, c := range t {
+				walk(c)
+			}
+		}
+	}
+	walk(tree)
+	return names
+}

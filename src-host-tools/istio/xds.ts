@@ -1,0 +1,48 @@
+// Runs Istio's own control-plane code (src-host-tools/istio/harness, built from the Go module
+// istio.io/istio at the version its go.mod pins) on a set of Istio objects, and returns what istiod
+// would send a proxy. The binary is built on first use into .tools/bin and reused after that.
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { PROJECT_ROOT } from "../envoy/locate.js";
+import type { IstioXds } from "./xds-to-bootstrap.js";
+
+const HARNESS = join(PROJECT_ROOT, "src-host-tools", "istio", "harness");
+const TOOLS = join(PROJECT_ROOT, ".tools");
+const BINARY = join(TOOLS, "bin", "istio-xds");
+
+/** The istio.io/istio version the harness is built from (its go.mod). */
+export function pinnedIstioVersion(): string {
+  return /istio\.io\/istio (\S+)/.exec(readFileSync(join(HARNESS, "go.mod"), "utf8"))![1];
+}
+
+export const goEnv = () => ({ ...process.env, GOPATH: join(TOOLS, "gopath"), GOCACHE: join(TOOLS, "gocache"), GOFLAGS: "-modcacherw", GOTOOLCHAIN: "local", CGO_ENABLED: "0" });
+
+/** Builds the harness when missing or older than its sources. */
+export function buildIstioXds(log: (line: string) => void = console.error): string {
+  const sources = ["main.go", "go.mod", "go.sum"].map((f) => statSync(join(HARNESS, f)).mtimeMs);
+  if (existsSync(BINARY) && statSync(BINARY).mtimeMs > Math.max(...sources)) return BINARY;
+  mkdirSync(join(TOOLS, "bin"), { recursive: true });
+  log(`llm-mesh: building Istio's control plane (istio.io/istio ${pinnedIstioVersion()}) into .tools/bin/istio-xds; the first build takes several minutes…`);
+  execFileSync("go", ["build", "-o", BINARY, "."], { cwd: HARNESS, env: goEnv(), stdio: ["ignore", "inherit", "inherit"] });
+  return BINARY;
+}
+
+export interface ProxySpec { type: "sidecar" | "router"; namespace: string; labels: Record<string, string>; kube?: string }
+
+/** What istiod generates for one proxy, given the Istio objects (YAML) it watches. */
+export function istioXds(istioYaml: string, proxy: ProxySpec): IstioXds {
+  const dir = mkdtempSync(join(tmpdir(), "llm-mesh-istio-"));
+  try {
+    writeFileSync(join(dir, "istio.yaml"), istioYaml);
+    writeFileSync(join(dir, "kube.yaml"), proxy.kube ?? "");
+    execFileSync(buildIstioXds(), [
+      "--out", join(dir, "xds.json"), "--config", join(dir, "istio.yaml"), "--kube", join(dir, "kube.yaml"), "--proxy", proxy.type, "--namespace", proxy.namespace,
+      "--labels", Object.entries(proxy.labels).map(([k, v]) => `${k}=${v}`).join(","),
+    ], { encoding: "utf8", maxBuffer: 256 << 20, stdio: ["ignore", "pipe", "pipe"] });
+    return JSON.parse(readFileSync(join(dir, "xds.json"), "utf8")) as IstioXds;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

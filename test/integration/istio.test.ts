@@ -1,0 +1,101 @@
+// Proof through Istio's own control plane: the manifests llm-mesh emits go through Istio's
+// discovery server code (built from istio.io/istio, see src-host-tools/istio/), and the Envoy
+// config it generates for a sidecar, an ingress gateway and an egress gateway is loaded into real
+// Envoy with the real module; chat requests must reach the mock provider rewritten, with the key.
+// Both request modes: body (the EnvoyFilter pair, flag included) and headers (the WasmPlugin).
+import { parseAllDocuments, stringify } from "yaml";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { renderManifests, placementFrom } from "../../src-host-tools/commands/manifests.js";
+import { EXAMPLE_DIGEST } from "../../src-host-tools/manifests/example.js";
+import { locateEnvoy } from "../../src-host-tools/envoy/locate.js";
+import { RunningEnvoy, startEnvoy } from "../../src-host-tools/envoy/process.js";
+import { MockProviders, startMockProviders } from "../../src-host-tools/mock/providers.js";
+import { buildIstioXds, istioXds, ProxySpec } from "../../src-host-tools/istio/xds.js";
+import { bootstrapFromIstio, generatedCluster, IstioXds } from "../../src-host-tools/istio/xds-to-bootstrap.js";
+import type { LlmMeshConfig } from "../../src-host-tools/config/schema.js";
+import type { Placement } from "../../src-host-tools/manifests/istio.js";
+import { send } from "../support/envoy.js";
+import { WASM_PATH } from "../support/filter.js";
+
+const KEYS = { OPENAI_API_KEY: "test-openai-key", MISTRAL_API_KEY: "test-mistral-key" };
+const config: LlmMeshConfig = {
+  providers: [
+    { name: "openai", type: "openai", apiKeys: [{ env: "OPENAI_API_KEY" }] },
+    { name: "mistral", type: "mistral", apiKeys: [{ env: "MISTRAL_API_KEY" }] },
+  ],
+  routes: [
+    { name: "openai", match: { host: "api.openai.com" }, backends: [{ provider: "openai" }], modelMapping: { "gpt-4": "gpt-4o" } },
+    { name: "mistral", match: { host: "api.mistral.ai" }, backends: [{ provider: "mistral" }] },
+  ],
+};
+
+interface Case { name: string; placement: Placement; proxy: ProxySpec; listener: string }
+
+const GATEWAY_KUBE = (ns: string, name: string, labels: Record<string, string>) => stringify({
+  apiVersion: "v1", kind: "Service", metadata: { name, namespace: ns, labels },
+  spec: { selector: labels, ports: [{ name: "http2", port: 80, targetPort: 8080 }] },
+});
+
+const CASES: Case[] = [
+  { name: "sidecar", placement: placementFrom({ mode: "sidecar", selector: ["app=chatbot"] }), proxy: { type: "sidecar", namespace: "default", labels: { app: "chatbot" } }, listener: "0.0.0.0_80" },
+  {
+    name: "ingress gateway", placement: { ...placementFrom({ mode: "gateway", selector: ["istio=ingressgateway"], gateway: "istio-system/llm" }) },
+    proxy: { type: "router", namespace: "istio-system", labels: { istio: "ingressgateway" }, kube: GATEWAY_KUBE("istio-system", "istio-ingressgateway", { istio: "ingressgateway" }) },
+    listener: "0.0.0.0_8080",
+  },
+  {
+    name: "egress gateway", placement: placementFrom({ mode: "egress" }),
+    proxy: { type: "router", namespace: "istio-system", labels: { istio: "egressgateway" }, kube: GATEWAY_KUBE("istio-system", "istio-egressgateway", { istio: "egressgateway" }) },
+    listener: "0.0.0.0_8080",
+  },
+];
+
+const chat = (model: string) => JSON.stringify({ model, messages: [{ role: "user", content: "hello" }] });
+
+describe.each(CASES.flatMap((c) => (["body", "headers"] as const).map((mode) => ({ ...c, mode }))))("through istiod's own config: $name, $mode mode", (c) => {
+  let xds: IstioXds;
+  let mock: MockProviders;
+  let envoy: RunningEnvoy;
+  beforeAll(async () => {
+    buildIstioXds();
+    const yaml = renderManifests({ config, image: "oci://registry.example.com/llm-mesh", digest: EXAMPLE_DIGEST, placement: c.placement, requestMode: c.mode, emitGateway: c.name === "ingress gateway" });
+    xds = istioXds(yaml, c.proxy);
+    mock = await startMockProviders(config.providers.map((p) => ({ ...p, acceptedKeys: [KEYS[p.apiKeys![0].env as keyof typeof KEYS]] })));
+    const bootstrap = bootstrapFromIstio(xds, { listener: c.listener, wasmPath: WASM_PATH, mock: { address: "127.0.0.1", port: mock.port }, env: KEYS });
+    envoy = await startEnvoy({ envoyPath: locateEnvoy().path, config: stringify(bootstrap, { lineWidth: 0 }) });
+  }, 1_800_000);
+  afterAll(async () => { await envoy?.stop(); await mock?.close(); });
+
+  it("istiod delivers the filter as configured: request mode, flag, failure policy", () => {
+    const wasm = c.mode === "body"
+      ? xds.extensionConfigs.map((e) => e.typed_config ?? e.typedConfig).find((t) => t?.config)?.config
+      : xds.extensionConfigs.map((e) => e.typed_config ?? e.typedConfig).find((t) => t?.config)?.config;
+    expect(wasm, JSON.stringify(xds.extensionConfigs).slice(0, 400)).toBeDefined();
+    expect(JSON.parse(wasm.configuration.value).requestMode).toBe(c.mode);
+    expect(Boolean(wasm.allow_on_headers_stop_iteration ?? wasm.allowOnHeadersStopIteration)).toBe(c.mode === "body");
+    expect(wasm.failure_policy ?? wasm.failurePolicy).toBe("FAIL_RELOAD");
+  });
+
+  it("a chat request reaches the provider rewritten, with the key", async () => {
+    const reply = await send(envoy.url, { host: "api.openai.com", body: chat("gpt-4") });
+    expect(reply.status, reply.body).toBe(200);
+    const got = mock.received.at(-1)!;
+    expect(got.headers.authorization).toBe("Bearer test-openai-key");
+    expect(got.body?.model).toBe("gpt-4o");
+    expect(reply.headers["x-llm-mesh-provider"]).toBe("openai");
+  });
+
+  it("each provider host goes to its own provider", async () => {
+    const reply = await send(envoy.url, { host: "api.mistral.ai", body: chat("mistral-small-latest") });
+    expect(reply.status, reply.body).toBe(200);
+    expect(mock.received.at(-1)!.headers.authorization).toBe("Bearer test-mistral-key");
+  });
+
+  it("the provider cluster originates TLS to port 443 with SNI and verifies the certificate", () => {
+    const cluster = generatedCluster(xds, "outbound|80||api.openai.com");
+    expect(cluster, xds.clusters.map((x) => x.name).join(", ")).toBeDefined();
+    const tls = JSON.stringify(cluster.transport_socket ?? cluster.transportSocket ?? cluster.transport_socket_matches ?? cluster.transportSocketMatches);
+    expect(tls).toContain("api.openai.com");
+    expect(tls).toContain("/etc/ssl/certs/ca-certificates.crt");
+  });
+});
