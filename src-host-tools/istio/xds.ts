@@ -1,7 +1,7 @@
 // Runs Istio's own control-plane code (src-host-tools/istio/harness, built from the Go module
 // istio.io/istio at the version its go.mod pins) on a set of Istio objects, and returns what istiod
 // would send a proxy. The binary is built on first use into .tools/bin and reused after that.
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -42,6 +42,31 @@ export function istioXds(istioYaml: string, proxy: ProxySpec): IstioXds {
       "--labels", Object.entries(proxy.labels).map(([k, v]) => `${k}=${v}`).join(","),
     ], { encoding: "utf8", maxBuffer: 256 << 20, stdio: ["ignore", "pipe", "pipe"] });
     return JSON.parse(readFileSync(join(dir, "xds.json"), "utf8")) as IstioXds;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const ISTIOCTL = join(TOOLS, "bin", "istioctl");
+
+/** istioctl from the same pinned istio.io/istio, built on first use into .tools/bin. */
+export function buildIstioctl(log: (line: string) => void = console.error): string {
+  const sources = ["go.mod", "go.sum"].map((f) => statSync(join(HARNESS, f)).mtimeMs);
+  if (existsSync(ISTIOCTL) && statSync(ISTIOCTL).mtimeMs > Math.max(...sources)) return ISTIOCTL;
+  mkdirSync(join(TOOLS, "bin"), { recursive: true });
+  log(`llm-mesh: building istioctl (istio.io/istio ${pinnedIstioVersion()}) into .tools/bin…`);
+  execFileSync("go", ["build", "-o", ISTIOCTL, "istio.io/istio/istioctl/cmd/istioctl"], { cwd: HARNESS, env: goEnv(), stdio: ["ignore", "inherit", "inherit"] });
+  return ISTIOCTL;
+}
+
+/** Runs istioctl offline (no cluster) on a YAML file; returns its exit code and output. */
+export function istioctl(args: string[], yaml: string): { status: number | null; output: string } {
+  const dir = mkdtempSync(join(tmpdir(), "llm-mesh-istioctl-"));
+  try {
+    const file = join(dir, "llm-mesh.yaml");
+    writeFileSync(file, yaml);
+    const out = spawnSync(buildIstioctl(), [...args, file], { encoding: "utf8", env: { ...process.env, HOME: dir } });
+    return { status: out.status, output: `${out.stdout}${out.stderr}` };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -8,7 +8,7 @@ import { bodyModeEnvoyFilter } from "./envoyfilter.js";
 
 export { keyEnvNames };
 
-export type K8sObject = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; labels?: Record<string, string> }; spec?: Record<string, unknown> } & Record<string, unknown>;
+export type K8sObject = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> }; spec?: Record<string, unknown> } & Record<string, unknown>;
 
 export type Placement =
   | { mode: "sidecar"; selector: Record<string, string> }

@@ -10,7 +10,7 @@ import { EXAMPLE_DIGEST } from "../../src-host-tools/manifests/example.js";
 import { locateEnvoy } from "../../src-host-tools/envoy/locate.js";
 import { RunningEnvoy, startEnvoy } from "../../src-host-tools/envoy/process.js";
 import { MockProviders, startMockProviders } from "../../src-host-tools/mock/providers.js";
-import { buildIstioXds, istioXds, ProxySpec } from "../../src-host-tools/istio/xds.js";
+import { buildIstioXds, istioctl, istioXds, ProxySpec } from "../../src-host-tools/istio/xds.js";
 import { bootstrapFromIstio, generatedCluster, IstioXds } from "../../src-host-tools/istio/xds-to-bootstrap.js";
 import type { LlmMeshConfig } from "../../src-host-tools/config/schema.js";
 import type { Placement } from "../../src-host-tools/manifests/istio.js";
@@ -99,3 +99,29 @@ describe.each(CASES.flatMap((c) => (["body", "headers"] as const).map((mode) => 
     expect(tls).toContain("/etc/ssl/certs/ca-certificates.crt");
   });
 });
+
+const PLACEMENTS: [string, Placement, Record<string, unknown>][] = [
+  ["sidecar", placementFrom({ mode: "sidecar", selector: ["app=chatbot"] }), { registryOnly: true }],
+  ["ingress gateway", placementFrom({ mode: "gateway", selector: ["istio=ingressgateway"], gateway: "istio-system/llm" }), { emitGateway: true }],
+  ["egress gateway", placementFrom({ mode: "egress" }), {}],
+  ["ambient waypoint", placementFrom({ mode: "waypoint", waypoint: "llm-waypoint" }), {}],
+];
+
+describe.each(PLACEMENTS.flatMap(([name, placement, extra]) => (["body", "headers"] as const).map((mode) => ({ name, placement, extra, mode }))))(
+  "istioctl on the emitted manifests: $name, $mode mode", ({ placement, extra, mode }) => {
+    const yaml = renderManifests({ config, image: "oci://registry.example.com/llm-mesh", digest: EXAMPLE_DIGEST, placement, requestMode: mode, ...extra });
+
+    it("istioctl validate: no errors; the only warning is Istio's notice on any EnvoyFilter", () => {
+      const { status, output } = istioctl(["validate", "-f"], yaml);
+      expect(status, output).toBe(0);
+      const warnings = output.split("\n").filter((l) => l.trim().startsWith("*"));
+      const expected = mode === "body" ? ["EnvoyFilter exposes internal implementation details"] : [];
+      expect(warnings.map((w) => expected.find((e) => w.includes(e)) ?? w)).toEqual(expected);
+    }, 600_000);
+
+    it("istioctl analyze (offline): no errors, no warnings", () => {
+      const { status, output } = istioctl(["analyze", "--use-kube=false"], yaml);
+      expect(output, output).toContain("No validation issues found");
+      expect(status).toBe(0);
+    }, 600_000);
+  });

@@ -77,7 +77,7 @@ func toJSON[T proto.Message](items []T) []json.RawMessage {
 func main() {
 	configFile := flag.String("config", "", "Istio objects (YAML), as llm-mesh manifests emits them")
 	kubeFile := flag.String("kube", "", "Kubernetes objects (YAML): the proxy's Pod and Services")
-	proxyType := flag.String("proxy", "sidecar", "sidecar or router (a gateway)")
+	proxyType := flag.String("proxy", "sidecar", "sidecar, router (a gateway) or waypoint (ambient)")
 	namespace := flag.String("namespace", "default", "the proxy's namespace")
 	podLabels := flag.String("labels", "", "the proxy's labels, k=v,k=v")
 	ip := flag.String("ip", "10.10.0.1", "the proxy's IP")
@@ -90,7 +90,14 @@ func main() {
 
 	tmp, _ := os.MkdirTemp("", "istio-xds-")
 	defer os.RemoveAll(tmp)
-	s := xds.NewFakeDiscoveryServer(&failer{tmp: tmp}, xds.FakeOptions{ConfigString: read(*configFile), KubernetesObjectString: read(*kubeFile)})
+	istioObjects, kubeObjects := read(*configFile), read(*kubeFile)
+	if *proxyType == "waypoint" {
+		// Istio's ambient index reads Gateways, ServiceEntries and WorkloadEntries as Kubernetes
+		// objects too, as its own waypoint tests do.
+		kubeObjects = istioObjects + "\n---\n" + kubeObjects
+		istioObjects = kubeObjects
+	}
+	s := xds.NewFakeDiscoveryServer(&failer{tmp: tmp}, xds.FakeOptions{ConfigString: istioObjects, KubernetesObjectString: kubeObjects})
 
 	proxy := &model.Proxy{
 		Type:            model.SidecarProxy,
@@ -105,8 +112,11 @@ func main() {
 			ClusterID:    "Kubernetes",
 		},
 	}
-	if *proxyType == "router" {
+	switch *proxyType {
+	case "router":
 		proxy.Type = model.Router
+	case "waypoint":
+		proxy.Type = model.Waypoint
 	}
 	p := s.SetupProxy(proxy)
 
