@@ -4,11 +4,10 @@
 // then route (on the model too), rewrite headers and body together, and send.
 import { Context, FilterDataStatusValues, FilterHeadersStatusValues, FilterTrailersStatusValues, RootContext } from "@solo-io/proxy-runtime/assembly";
 import { Config, RequestMode, loadConfig } from "./config/load";
-import { INTERNAL, MISDIRECTED, NO_PROVIDER, replyWithError } from "./errors";
+import { INTERNAL, replyWithError } from "./errors";
 import { BufferTypeValues, LogLevelValues, REQUEST_HEADERS, bufferedSize, defineGauge, getBody, log, readEnvironment, recordGauge, replaceBody, sendLocalResponse, setTickPeriod } from "./host";
 import { HeaderSnapshot } from "./headers";
-import { destinationRefusal } from "./destination";
-import { admit, tooLarge } from "./request/admit";
+import { admit, takeRoute, tooLarge } from "./request/admit";
 import { decideOnBody } from "./request/body";
 import { onProviderErrorBody, onProviderHeaders } from "./request/respond";
 import { Reply, RequestState, ResponseMode } from "./request/state";
@@ -78,15 +77,10 @@ class LlmMeshStream extends Context {
 
     // Headers mode: the route and backend are decided now; Proxy-Wasm hosts without the flag turn
     // a StopIteration here into StopAllIteration, so the body callback would never run.
-    const route = state.candidates[0];
-    state.route = route;
-    const backend = route.pickBackend();
-    if (backend === null) return this.answer(Reply.error(NO_PROVIDER, "no usable provider for llm-mesh route \"" + route.name + "\" (check the providers' apiKeys)"));
-    const refusal = destinationRefusal(config.providers, backend.provider);
-    if (refusal !== null) return this.answer(Reply.error(MISDIRECTED, refusal!));
-    state.backend = backend;
+    const refused = takeRoute(config, state, state.candidates[0]);
+    if (refused !== null) return this.answer(refused!);
     // Envoy re-selects the route on the new :authority because this module exports ABI 0.2.1.
-    writeUpstreamHeaders(headers, backend, state.operation, -1);
+    writeUpstreamHeaders(headers, state.backend!, state.operation, -1);
     return FilterHeadersStatusValues.Continue;
   }
 

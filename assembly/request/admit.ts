@@ -1,7 +1,8 @@
 // Header time: which routes may apply, and whether the request is one llm-mesh serves at all
 // (endpoint, method, declared size). Nothing here needs the body.
 import { Config } from "../config/load";
-import { BAD_REQUEST, METHOD_NOT_ALLOWED, NOT_FOUND, TOO_LARGE } from "../errors";
+import { BAD_REQUEST, METHOD_NOT_ALLOWED, MISDIRECTED, NOT_FOUND, NO_PROVIDER, TOO_LARGE } from "../errors";
+import { destinationRefusal } from "../destination";
 import { HeaderSnapshot } from "../headers";
 import { getProperty, propertyPath } from "../host";
 import { Operation } from "../providers/provider";
@@ -101,5 +102,19 @@ export function routeForModel(state: RequestState, clientModel: string | null): 
     const models = state.candidates[i].match.models;
     if (models === null || models.matches(clientModel)) return state.candidates[i];
   }
+  return null;
+}
+
+/**
+ * Takes `route`: picks a backend by weight and checks that Envoy sends the request to a provider's
+ * own destination (destination.ts). Sets state.route and state.backend, or returns the refusal.
+ */
+export function takeRoute(config: Config, state: RequestState, route: Route): Reply | null {
+  state.route = route;
+  const backend = route.pickBackend();
+  if (backend === null) return Reply.error(NO_PROVIDER, "no usable provider for llm-mesh route \"" + route.name + "\" (check the providers' apiKeys)");
+  const refusal = destinationRefusal(config.providers, backend.provider);
+  if (refusal !== null) return Reply.error(MISDIRECTED, refusal!);
+  state.backend = backend;
   return null;
 }

@@ -1,13 +1,12 @@
 // Body time: one scan validates the JSON and finds the top-level keys; then (body mode) the route
 // is chosen on the client's model and a backend picked; the model is resolved and the new body
-// spliced with one copy. Nothing here calls the host but the destination check.
+// spliced with one copy. Nothing here calls the host but the destination check (takeRoute).
 import { API_KEY_KEY, Config, MODEL_KEY } from "../config/load";
-import { BAD_REQUEST, INVALID_JSON, INVALID_MODEL, MISDIRECTED, MODEL_NOT_FOUND, MODEL_REQUIRED, NO_PROVIDER } from "../errors";
+import { BAD_REQUEST, INVALID_JSON, INVALID_MODEL, MODEL_NOT_FOUND, MODEL_REQUIRED } from "../errors";
 import { ValueSpan, decodeStringValue, scanTopLevel } from "../json/scan";
 import { Edit, applyEdits, jsonString } from "../json/splice";
 import { Operation, Provider } from "../providers/provider";
-import { destinationRefusal } from "../destination";
-import { routeForModel } from "./admit";
+import { routeForModel, takeRoute } from "./admit";
 import { MODEL_NAME_RULE, isSafeModelName } from "./safe-text";
 import { Reply, RequestState } from "./state";
 
@@ -52,12 +51,8 @@ export function decideOnBody(config: Config, state: RequestState, body: ArrayBuf
         ? "no llm-mesh route here serves a request without a model; give a model"
         : "no llm-mesh route here serves model \"" + clientModel! + "\""));
     }
-    state.route = route;
-    const backend = route.pickBackend();
-    if (backend === null) return BodyOutcome.reply(Reply.error(NO_PROVIDER, "no usable provider for llm-mesh route \"" + route.name + "\" (check the providers' apiKeys)"));
-    const refusal = destinationRefusal(config.providers, backend.provider);
-    if (refusal !== null) return BodyOutcome.reply(Reply.error(MISDIRECTED, refusal!));
-    state.backend = backend;
+    const refused = takeRoute(config, state, route!);
+    if (refused !== null) return BodyOutcome.reply(refused!);
   }
   const backend = state.backend!;
   const model = backend.resolveModel(clientModel);

@@ -117,7 +117,8 @@ function routeConfig(options: BootstrapOptions): { routes: Record<string, unknow
   return { routes: { name: "llm_routes", virtual_hosts: virtualHosts }, clusters };
 }
 
-function listener(name: string, port: number, routes: Record<string, unknown>, filters: Record<string, unknown>[], bufferLimit: number): Record<string, unknown> {
+/** A loopback listener: one HCM with these HTTP filters (then the router) and this route table. */
+export function listener(name: string, port: number, routes: Record<string, unknown>, filters: Record<string, unknown>[], bufferLimit: number): Record<string, unknown> {
   return {
     name,
     address: { socket_address: { address: "127.0.0.1", port_value: port } },

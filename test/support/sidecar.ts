@@ -9,7 +9,7 @@ import { request as httpRequest, createServer, IncomingMessage, Server } from "n
 import { connect as h2connect } from "node:http2";
 import { AddressInfo, connect, Socket } from "node:net";
 import { stringify } from "yaml";
-import { wasmFilter } from "../../src-host-tools/envoy/bootstrap.js";
+import { listener, wasmFilter } from "../../src-host-tools/envoy/bootstrap.js";
 import { locateEnvoy } from "../../src-host-tools/envoy/locate.js";
 import { RunningEnvoy, startEnvoy } from "../../src-host-tools/envoy/process.js";
 import { WASM_PATH } from "./filter.js";
@@ -54,28 +54,13 @@ const staticCluster = (name: string, port: number) => ({
 });
 
 function outboundListener(name: string, vhosts: Record<string, unknown>[], options: SidecarOptions): Record<string, unknown> {
-  return {
-    name,
-    address: { socket_address: { address: "127.0.0.1", port_value: 0 } },
-    enable_reuse_port: false,
-    // Stands in for iptables REDIRECT + SO_ORIGINAL_DST: the destination the app dialled.
-    listener_filters: [{ name: "envoy.filters.listener.proxy_protocol", typed_config: { "@type": "type.googleapis.com/envoy.extensions.filters.listener.proxy_protocol.v3.ProxyProtocol" } }],
-    filter_chains: [{
-      filters: [{
-        name: "envoy.filters.network.http_connection_manager",
-        typed_config: {
-          "@type": "type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager",
-          stat_prefix: name,
-          codec_type: "AUTO",
-          route_config: { name: name.replace("outbound_", ""), virtual_hosts: [...vhosts, { name: "allow_any", domains: ["*"], routes: [{ match: { prefix: "/" }, route: { cluster: "PassthroughCluster", timeout: "0s" } }] }] },
-          http_filters: [
-            wasmFilter({ wasmPath: WASM_PATH, pluginConfig: options.pluginConfig as never, env: options.env ? { values: options.env } : undefined, failurePolicy: "FAIL_CLOSED" }),
-            { name: "envoy.filters.http.router", typed_config: { "@type": "type.googleapis.com/envoy.extensions.filters.http.router.v3.Router" } },
-          ],
-        },
-      }],
-    }],
-  };
+  const routes = { name: name.replace("outbound_", ""), virtual_hosts: [...vhosts, { name: "allow_any", domains: ["*"], routes: [{ match: { prefix: "/" }, route: { cluster: "PassthroughCluster", timeout: "0s" } }] }] };
+  const filter = wasmFilter({ wasmPath: WASM_PATH, pluginConfig: options.pluginConfig as never, env: options.env ? { values: options.env } : undefined, failurePolicy: "FAIL_CLOSED" });
+  // The HCM's default codec (AUTO) serves HTTP/1.1 and HTTP/2 prior knowledge alike.
+  const l = listener(name, 0, routes, [filter], 16 << 20);
+  // Stands in for iptables REDIRECT + SO_ORIGINAL_DST: the destination the app dialled.
+  l.listener_filters = [{ name: "envoy.filters.listener.proxy_protocol", typed_config: { "@type": "type.googleapis.com/envoy.extensions.filters.listener.proxy_protocol.v3.ProxyProtocol" } }];
+  return l;
 }
 
 export async function startSidecar(options: SidecarOptions): Promise<Sidecar> {
