@@ -12,8 +12,8 @@ const P_CLUSTER_NAME = propertyPath(["xds", "cluster_name"]);
 
 /**
  * True when `cluster` is one of `provider`'s own destinations: a name listed in the provider's
- * `clusters` (exact, or `prefix*`), else Istio's name for the provider host's service,
- * `outbound|PORT|SUBSET|HOST` (what the emitted ServiceEntry gives; the subset may be empty).
+ * `clusters` (exact, or `prefix*`), else Istio's name for the provider host's service (what the
+ * emitted ServiceEntry gives: `outbound|PORT|SUBSET|HOST`, or in a waypoint `inbound-vip|…|HOST`).
  */
 export function isDestinationOf(provider: Provider, cluster: string): bool {
   if (provider.clusterNames.length > 0 || provider.clusterPrefixes.length > 0) {
@@ -24,12 +24,16 @@ export function isDestinationOf(provider: Provider, cluster: string): bool {
   return isIstioClusterFor(cluster, provider.host);
 }
 
-/** `outbound|<port>|<subset>|<host>`, Istio's outbound cluster for a service host. */
+/**
+ * Istio's cluster for a service host: `outbound|<port>|<subset>|<host>` in sidecars and gateways,
+ * `inbound-vip|<port>|<protocol>|<host>` in ambient waypoints.
+ */
 export function isIstioClusterFor(cluster: string, host: string): bool {
-  if (!cluster.startsWith("outbound|")) return false;
-  const portEnd = cluster.indexOf("|", 9);
-  if (portEnd <= 9) return false;
-  for (let i = 9; i < portEnd; i++) {
+  const prefix = cluster.startsWith("outbound|") ? 9 : cluster.startsWith("inbound-vip|") ? 12 : 0;
+  if (prefix == 0) return false;
+  const portEnd = cluster.indexOf("|", prefix);
+  if (portEnd <= prefix) return false;
+  for (let i = prefix; i < portEnd; i++) {
     const c = cluster.charCodeAt(i);
     if (c < 0x30 || c > 0x39) return false;
   }

@@ -17,6 +17,8 @@ export interface IstioXds {
 export interface ConvertOptions {
   /** The listener to load, by name (e.g. "0.0.0.0_80" in a sidecar). */
   listener: string;
+  /** Keep only the filter chain of this name (a waypoint has one per service). */
+  filterChain?: string;
   wasmPath: string;
   /** Where every cluster of an external provider host is sent instead. */
   mock: { address: string; port: number };
@@ -75,7 +77,12 @@ function convertListener(listener: any, xds: IstioXds, options: ConvertOptions):
   delete l.listener_filters; delete l.listenerFilters;
   delete l.access_log; delete l.accessLog;
   delete l.traffic_direction; delete l.trafficDirection;
-  l.filter_chains = (get(l, "filter_chains") ?? []).filter((fc: any) => (fc.filters ?? []).some((f: any) => f.name === HCM));
+  // A waypoint's main_internal is an internal listener whose chains are chosen by a matcher on the
+  // service address; here it is a plain listener with the one chain under test.
+  delete l.internal_listener; delete l.internalListener;
+  delete l.filter_chain_matcher; delete l.filterChainMatcher;
+  l.filter_chains = (get(l, "filter_chains") ?? []).filter((fc: any) => (fc.filters ?? []).some((f: any) => f.name === HCM))
+    .filter((fc: any) => options.filterChain === undefined || fc.name === options.filterChain);
   delete l.filterChains;
   for (const fc of l.filter_chains) {
     delete fc.filter_chain_match; delete fc.filterChainMatch;
@@ -102,7 +109,7 @@ function convertListener(listener: any, xds: IstioXds, options: ConvertOptions):
 
 /** Every cluster the kept routes send to, pointing at the mock (plain HTTP), or Envoy's own kinds. */
 function convertClusters(xds: IstioXds, options: ConvertOptions): any[] {
-  return xds.clusters.filter((c) => c.name.startsWith("outbound|")).map((c) => ({
+  return xds.clusters.filter((c) => c.name.startsWith("outbound|") || c.name.startsWith("inbound-vip|")).map((c) => ({
     name: c.name,
     type: "STATIC",
     connect_timeout: "5s",

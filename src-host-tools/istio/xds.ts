@@ -29,7 +29,7 @@ export function buildIstioXds(log: (line: string) => void = console.error): stri
   return BINARY;
 }
 
-export interface ProxySpec { type: "sidecar" | "router"; namespace: string; labels: Record<string, string>; kube?: string }
+export interface ProxySpec { type: "sidecar" | "router" | "waypoint"; namespace: string; labels: Record<string, string>; kube?: string; ip?: string }
 
 /** What istiod generates for one proxy, given the Istio objects (YAML) it watches. */
 export function istioXds(istioYaml: string, proxy: ProxySpec): IstioXds {
@@ -39,8 +39,12 @@ export function istioXds(istioYaml: string, proxy: ProxySpec): IstioXds {
     writeFileSync(join(dir, "kube.yaml"), proxy.kube ?? "");
     execFileSync(buildIstioXds(), [
       "--out", join(dir, "xds.json"), "--config", join(dir, "istio.yaml"), "--kube", join(dir, "kube.yaml"), "--proxy", proxy.type, "--namespace", proxy.namespace,
-      "--labels", Object.entries(proxy.labels).map(([k, v]) => `${k}=${v}`).join(","),
-    ], { encoding: "utf8", maxBuffer: 256 << 20, stdio: ["ignore", "pipe", "pipe"] });
+      "--labels", Object.entries(proxy.labels).map(([k, v]) => `${k}=${v}`).join(","), ...(proxy.ip ? ["--ip", proxy.ip] : []),
+    ], {
+      encoding: "utf8", maxBuffer: 256 << 20, stdio: ["ignore", "pipe", "pipe"],
+      // Ambient is off unless istiod is told (PILOT_ENABLE_AMBIENT, read when Istio's code starts).
+      env: { ...process.env, ...(proxy.type === "waypoint" ? { PILOT_ENABLE_AMBIENT: "true" } : {}) },
+    });
     return JSON.parse(readFileSync(join(dir, "xds.json"), "utf8")) as IstioXds;
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -358,7 +358,14 @@ export function registryOnlySidecar(o: ManifestOptions): K8sObject[] {
 
 /** Every object for a placement, in apply order; the filter last (body mode: the EnvoyFilter pair). */
 export function allObjects(o: ManifestOptions): K8sObject[] {
-  const filter = (o.requestMode ?? "body") === "body" ? bodyModeEnvoyFilter(o) : wasmPlugin(o);
+  const body = (o.requestMode ?? "body") === "body";
+  if (body && o.placement.mode === "waypoint") {
+    // Found in Istio's source (pilot/pkg/networking/core/listener_builder.go, patchListeners):
+    // EnvoyFilter listener patches are applied to sidecars and gateways only, never to waypoints,
+    // so body mode's EnvoyFilter would silently do nothing there.
+    throw new UserError("--mode waypoint needs --request-mode headers: Istio applies no EnvoyFilter listener patches to waypoint proxies, so body mode cannot be delivered to them (a WasmPlugin can)");
+  }
+  const filter = body ? bodyModeEnvoyFilter(o) : wasmPlugin(o);
   if (o.placement.mode === "egress") return [...providerEntries(o), ...egressObjects(o), ...registryOnlySidecar(o), filter];
   return [...providerEntries(o), ...aliasObjects(o), ...gatewayObject(o), ...gatewayRoutes(o), ...registryOnlySidecar(o), filter];
 }

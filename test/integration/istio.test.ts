@@ -29,30 +29,45 @@ const config: LlmMeshConfig = {
   ],
 };
 
-interface Case { name: string; placement: Placement; proxy: ProxySpec; listener: string }
+interface Case { name: string; placement: Placement; proxy: ProxySpec; listener: string; filterChain?: string; modes: ("body" | "headers")[] }
 
 const GATEWAY_KUBE = (ns: string, name: string, labels: Record<string, string>) => stringify({
   apiVersion: "v1", kind: "Service", metadata: { name, namespace: ns, labels },
   spec: { selector: labels, ports: [{ name: "http2", port: 80, targetPort: 8080 }] },
 });
 
+/** The waypoint as Istio's own waypoint tests declare it: Service, instance, Gateway of the waypoint class. */
+const WAYPOINT_KUBE = [
+  { apiVersion: "v1", kind: "Service", metadata: { name: "waypoint", namespace: "default" }, spec: { clusterIP: "3.0.0.0", ports: [{ appProtocol: "hbone", name: "mesh", port: 15008 }], selector: { "gateway.networking.k8s.io/gateway-name": "waypoint" } } },
+  { apiVersion: "networking.istio.io/v1", kind: "WorkloadEntry", metadata: { name: "waypoint-a", namespace: "default" }, spec: { address: "3.0.0.1", labels: { "gateway.networking.k8s.io/gateway-name": "waypoint" } } },
+  { apiVersion: "gateway.networking.k8s.io/v1", kind: "Gateway", metadata: { name: "waypoint", namespace: "default" }, spec: { gatewayClassName: "istio-waypoint", listeners: [{ name: "mesh", port: 15008, protocol: "HBONE" }] },
+    status: { addresses: [{ type: "Hostname", value: "waypoint.default.svc.cluster.local" }] } },
+].map((o) => stringify(o)).join("---\n");
+
 const CASES: Case[] = [
-  { name: "sidecar", placement: placementFrom({ mode: "sidecar", selector: ["app=chatbot"] }), proxy: { type: "sidecar", namespace: "default", labels: { app: "chatbot" } }, listener: "0.0.0.0_80" },
+  { name: "sidecar", placement: placementFrom({ mode: "sidecar", selector: ["app=chatbot"] }), proxy: { type: "sidecar", namespace: "default", labels: { app: "chatbot" } }, listener: "0.0.0.0_80", modes: ["body", "headers"] },
   {
     name: "ingress gateway", placement: { ...placementFrom({ mode: "gateway", selector: ["istio=ingressgateway"], gateway: "istio-system/llm" }) },
     proxy: { type: "router", namespace: "istio-system", labels: { istio: "ingressgateway" }, kube: GATEWAY_KUBE("istio-system", "istio-ingressgateway", { istio: "ingressgateway" }) },
-    listener: "0.0.0.0_8080",
+    listener: "0.0.0.0_8080", modes: ["body", "headers"],
   },
   {
     name: "egress gateway", placement: placementFrom({ mode: "egress" }),
     proxy: { type: "router", namespace: "istio-system", labels: { istio: "egressgateway" }, kube: GATEWAY_KUBE("istio-system", "istio-egressgateway", { istio: "egressgateway" }) },
-    listener: "0.0.0.0_8080",
+    listener: "0.0.0.0_8080", modes: ["body", "headers"],
+  },
+  {
+    // Ambient: the waypoint's internal listener, chain of the provider's service. Headers mode only:
+    // Istio applies no EnvoyFilter listener patches to waypoints (manifests refuses body mode there).
+    name: "ambient waypoint", placement: placementFrom({ mode: "waypoint", waypoint: "waypoint" }),
+    proxy: { type: "waypoint", namespace: "default", labels: { "gateway.networking.k8s.io/gateway-name": "waypoint", "gateway.istio.io/managed": "istio.io-mesh-controller" }, ip: "3.0.0.1", kube: WAYPOINT_KUBE },
+    listener: "main_internal", filterChain: "inbound-vip|80|http|api.openai.com", modes: ["headers"],
   },
 ];
 
 const chat = (model: string) => JSON.stringify({ model, messages: [{ role: "user", content: "hello" }] });
 
-describe.each(CASES.flatMap((c) => (["body", "headers"] as const).map((mode) => ({ ...c, mode }))))("through istiod's own config: $name, $mode mode", (c) => {
+describe.each(CASES.flatMap((c) => c.modes.map((mode) => ({ ...c, mode }))))("through istiod's own config: $name, $mode mode", (c) => {
   let xds: IstioXds;
   let mock: MockProviders;
   let envoy: RunningEnvoy;
@@ -61,7 +76,7 @@ describe.each(CASES.flatMap((c) => (["body", "headers"] as const).map((mode) => 
     const yaml = renderManifests({ config, image: "oci://registry.example.com/llm-mesh", digest: EXAMPLE_DIGEST, placement: c.placement, requestMode: c.mode, emitGateway: c.name === "ingress gateway" });
     xds = istioXds(yaml, c.proxy);
     mock = await startMockProviders(config.providers.map((p) => ({ ...p, acceptedKeys: [KEYS[p.apiKeys![0].env as keyof typeof KEYS]] })));
-    const bootstrap = bootstrapFromIstio(xds, { listener: c.listener, wasmPath: WASM_PATH, mock: { address: "127.0.0.1", port: mock.port }, env: KEYS });
+    const bootstrap = bootstrapFromIstio(xds, { listener: c.listener, filterChain: c.filterChain, wasmPath: WASM_PATH, mock: { address: "127.0.0.1", port: mock.port }, env: KEYS });
     envoy = await startEnvoy({ envoyPath: locateEnvoy().path, config: stringify(bootstrap, { lineWidth: 0 }) });
   }, 1_800_000);
   afterAll(async () => { await envoy?.stop(); await mock?.close(); });
@@ -85,14 +100,15 @@ describe.each(CASES.flatMap((c) => (["body", "headers"] as const).map((mode) => 
     expect(reply.headers["x-llm-mesh-provider"]).toBe("openai");
   });
 
-  it("each provider host goes to its own provider", async () => {
+  // The waypoint chain under test is the one for api.openai.com's service.
+  if (c.name !== "ambient waypoint") it("each provider host goes to its own provider", async () => {
     const reply = await send(envoy.url, { host: "api.mistral.ai", body: chat("mistral-small-latest") });
     expect(reply.status, reply.body).toBe(200);
     expect(mock.received.at(-1)!.headers.authorization).toBe("Bearer test-mistral-key");
   });
 
   it("the provider cluster originates TLS to port 443 with SNI and verifies the certificate", () => {
-    const cluster = generatedCluster(xds, "outbound|80||api.openai.com");
+    const cluster = generatedCluster(xds, c.name === "ambient waypoint" ? "inbound-vip|80|http|api.openai.com" : "outbound|80||api.openai.com");
     expect(cluster, xds.clusters.map((x) => x.name).join(", ")).toBeDefined();
     const tls = JSON.stringify(cluster.transport_socket ?? cluster.transportSocket ?? cluster.transport_socket_matches ?? cluster.transportSocketMatches);
     expect(tls).toContain("api.openai.com");
@@ -107,7 +123,7 @@ const PLACEMENTS: [string, Placement, Record<string, unknown>][] = [
   ["ambient waypoint", placementFrom({ mode: "waypoint", waypoint: "llm-waypoint" }), {}],
 ];
 
-describe.each(PLACEMENTS.flatMap(([name, placement, extra]) => (["body", "headers"] as const).map((mode) => ({ name, placement, extra, mode }))))(
+describe.each(PLACEMENTS.flatMap(([name, placement, extra]) => (name === "ambient waypoint" ? ["headers"] as const : ["body", "headers"] as const).map((mode) => ({ name, placement, extra, mode }))))(
   "istioctl on the emitted manifests: $name, $mode mode", ({ placement, extra, mode }) => {
     const yaml = renderManifests({ config, image: "oci://registry.example.com/llm-mesh", digest: EXAMPLE_DIGEST, placement, requestMode: mode, ...extra });
 

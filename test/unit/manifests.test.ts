@@ -27,7 +27,7 @@ const placements: [string, ManifestOptions["placement"]][] = [
 ];
 
 describe("llm-mesh manifests", () => {
-  it.each(placements.flatMap(([name, placement]) => (["body", "headers"] as const).map((mode) => [`${name}, ${mode} mode`, placement, mode] as const)))(
+  it.each(placements.flatMap(([name, placement]) => (placement.mode === "waypoint" ? ["headers"] as const : ["body", "headers"] as const).map((mode) => [`${name}, ${mode} mode`, placement, mode] as const)))(
     "%s: every object passes the Istio CRD schemas and CEL rules", (_name, placement, requestMode) => {
       const all = objects({ placement, requestMode });
       expect(all.length).toBeGreaterThan(3);
@@ -54,15 +54,16 @@ describe("llm-mesh manifests", () => {
     expect((filter.spec as any).workloadSelector).toEqual({ labels: { app: "chatbot" } });
   });
 
-  it("ambient: the filter attaches to the waypoint by targetRefs, and the ServiceEntries send provider traffic through it", () => {
-    for (const requestMode of ["body", "headers"] as const) {
-      const all = objects({ placement: placements[4][1], requestMode });
-      const filter = all.at(-1)!;
-      expect((filter.spec as any).targetRefs).toEqual([{ group: "gateway.networking.k8s.io", kind: "Gateway", name: "llm-waypoint" }]);
-      expect((filter.spec as any).selector).toBeUndefined();
-      if (requestMode === "body") expect((filter.spec as any).configPatches[1].match.context).toBe("WAYPOINT");
-      for (const se of all.filter((o) => o.kind === "ServiceEntry")) expect(se.metadata.labels?.["istio.io/use-waypoint"]).toBe("llm-waypoint");
-    }
+  it("ambient: the WasmPlugin attaches to the waypoint by targetRefs, and the ServiceEntries send provider traffic through it", () => {
+    const all = objects({ placement: placements[4][1], requestMode: "headers" });
+    const filter = all.at(-1)!;
+    expect((filter.spec as any).targetRefs).toEqual([{ group: "gateway.networking.k8s.io", kind: "Gateway", name: "llm-waypoint" }]);
+    expect((filter.spec as any).selector).toBeUndefined();
+    for (const se of all.filter((o) => o.kind === "ServiceEntry")) expect(se.metadata.labels?.["istio.io/use-waypoint"]).toBe("llm-waypoint");
+  });
+
+  it("ambient: body mode is refused, because Istio applies no EnvoyFilter listener patch to waypoints", () => {
+    expect(() => objects({ placement: placements[4][1], requestMode: "body" })).toThrow(/--mode waypoint needs --request-mode headers: Istio applies no EnvoyFilter listener patches to waypoint proxies/);
   });
 
   it("also for every provider type at once", () => {
@@ -142,7 +143,7 @@ describe("llm-mesh manifests", () => {
   });
 
   it.each(placements)("%s: plain YAML, no anchors or aliases", (_name, placement) => {
-    const yaml = renderManifests({ config: ALL_TYPES_CONFIG as unknown as LlmMeshConfig, image, digest: EXAMPLE_DIGEST, placement, registryOnly: placement.mode === "sidecar" });
+    const yaml = renderManifests({ config: ALL_TYPES_CONFIG as unknown as LlmMeshConfig, image, digest: EXAMPLE_DIGEST, placement, registryOnly: placement.mode === "sidecar", requestMode: placement.mode === "waypoint" ? "headers" : "body" });
     for (const doc of parseAllDocuments(yaml)) {
       expect(doc.errors).toEqual([]);
       expect(doc.toString()).not.toMatch(/(^|\s)[&*][a-z0-9]+(\s|$)/m);
