@@ -128,8 +128,9 @@ export class Route {
   match: RouteMatch = new RouteMatch();
   /** Set by config (`catchAll: true`) to accept a route that matches every request. */
   catchAll: bool = false;
-  /** What GET …/models answers for this route: the OpenAI model list, encoded once. */
-  modelListBytes: ArrayBuffer = new ArrayBuffer(0);
+  /** What GET …/models lists for this route: model names, and their OpenAI list items, built once. */
+  modelIds: string[] = [];
+  modelItems: string[] = [];
   backends: Backend[] = [];
   /** Backends whose provider is usable, with running weight totals for the pick. */
   usable: Backend[] = [];

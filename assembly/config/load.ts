@@ -293,14 +293,18 @@ function loadRoute(v: JsonValue, path: string, config: Config, declared: Set<str
     route.backends.push(backend);
   }
   route.finish();
-  route.modelListBytes = String.UTF8.encode(modelList(route));
+  listModels(route);
   return route;
 }
 
-/** OpenAI's model list for GET …/models: every model name the route's config knows, once. */
-function modelList(route: Route): string {
+/** For GET …/models: every model name the route's config knows, once, as OpenAI list items. */
+function listModels(route: Route): void {
   const ids = new Array<string>();
   const owners = new Array<string>();
+  const models = route.match.models;
+  if (models !== null && route.backends.length > 0) {
+    for (let i = 0; i < models.exact.length; i++) { ids.push(models.exact[i]); owners.push(route.backends[0].provider.name); }
+  }
   const add = (id: string | null, owner: string, ids: string[], owners: string[]): void => {
     if (id !== null && id.length > 0 && !ids.includes(id)) { ids.push(id); owners.push(owner); }
   };
@@ -315,11 +319,10 @@ function modelList(route: Route): string {
     add(b.provider.overrideModel, owner, ids, owners);
     add(b.provider.defaultModel, owner, ids, owners);
   }
-  const items = new Array<string>();
   for (let i = 0; i < ids.length; i++) {
-    items.push("{\"id\":" + jsonString(ids[i]) + ",\"object\":\"model\",\"created\":0,\"owned_by\":" + jsonString(owners[i]) + "}");
+    route.modelIds.push(ids[i]);
+    route.modelItems.push("{\"id\":" + jsonString(ids[i]) + ",\"object\":\"model\",\"created\":0,\"owned_by\":" + jsonString(owners[i]) + "}");
   }
-  return "{\"object\":\"list\",\"data\":[" + items.join(",") + "]}";
 }
 
 /** `clusters`: the Envoy clusters that are this provider's destination (exact or `prefix*`). */

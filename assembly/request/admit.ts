@@ -43,7 +43,7 @@ export function admit(config: Config, headers: HeaderSnapshot, state: RequestSta
   const rawPath = headers.get(H_PATH);
   const path = pathOnly(rawPath !== null ? rawPath : "/");
   const method = headers.get(H_METHOD);
-  if (path.endsWith("/models") && method !== null && method == "GET") return Reply.json(String.UTF8.decode(first.modelListBytes));
+  if (path.endsWith("/models") && method !== null && method == "GET") return Reply.json(modelList(state));
   const op = operationFor(path);
   if (op < 0) return Reply.error(NOT_FOUND, "llm-mesh route \"" + first.name + "\" serves POST /v1/chat/completions, /v1/completions and /v1/embeddings, and GET /v1/models; this path is none of them");
   state.operation = <Operation>op;
@@ -117,4 +117,19 @@ export function takeRoute(config: Config, state: RequestState, route: Route): Re
   if (refusal !== null) return Reply.error(MISDIRECTED, refusal!);
   state.backend = backend;
   return null;
+}
+
+/** OpenAI's model list for GET …/models: the models of every route that may serve this request, once each. */
+function modelList(state: RequestState): string {
+  const seen = new Array<string>();
+  const items = new Array<string>();
+  for (let i = 0; i < state.candidates.length; i++) {
+    const route = state.candidates[i];
+    for (let j = 0; j < route.modelIds.length; j++) {
+      if (seen.includes(route.modelIds[j])) continue;
+      seen.push(route.modelIds[j]);
+      items.push(route.modelItems[j]);
+    }
+  }
+  return "{\"object\":\"list\",\"data\":[" + items.join(",") + "]}";
 }

@@ -385,6 +385,19 @@ describe("route by the client's model (body mode)", () => {
     expect(stream.requestHeader("content-length")).toBe(String(stream.upstreamBody.length));
   });
 
+  it("lists, for GET /v1/models, the models of every route the host may use", () => {
+    const stream = host.createStream();
+    stream.sendRequest({ ":method": "GET", ":path": "/v1/models", ":authority": "router.llm" });
+    const list = json(stream.localResponse!.body) as { data: { id: string; owned_by: string }[] };
+    expect(list.data.map((m) => [m.id, m.owned_by])).toEqual([
+      ["o3", "openai"], ["codestral-latest", "mistral"], ["mistral-fast", "mistral"], ["mistral-small-latest", "mistral"], ["deepseek-chat", "deepseek"],
+    ]);
+    // The vip route's header condition does not hold here, so its fixed model is not offered.
+    const vip = host.createStream();
+    vip.sendRequest({ ":method": "GET", ":path": "/v1/models", ":authority": "router.llm", "x-tier": "vip" });
+    expect((json(vip.localResponse!.body) as { data: { id: string }[] }).data.map((m) => m.id)).toContain("gpt-4.1");
+  });
+
   it("holds the headers until the body is read: nothing goes upstream before", () => {
     const stream = host.createStream();
     stream.sendRequestHeaders({ ":method": "POST", ":path": "/v1/chat/completions", ":authority": "router.llm" });
