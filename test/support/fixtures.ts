@@ -44,3 +44,17 @@ export const ALL_TYPES_CONFIG = {
 };
 
 export const ALL_TYPES_ENV = { DASHSCOPE_API_KEY: "test-dashscope-key" };
+
+/** Body mode with every routing feature: model conditions, catch-all, explicit clusters (fuzz seed). */
+export const BODY_MODE_CONFIG = {
+  requestMode: "body",
+  providers: [
+    { name: "openai", type: "openai", apiKeys: [{ value: "test-openai-key" }], clusters: ["openai_cluster", "outbound|*"] },
+    { name: "mistral", type: "mistral", apiKeys: [{ value: "test-mistral-key" }], headers: { "openai-organization": "org-1" } },
+  ],
+  routes: [
+    { name: "gpt", match: { host: "router.llm:8080", models: ["gpt-*", "o3"] }, backends: [{ provider: "openai" }] },
+    { name: "mistral", match: { host: "*.router.llm", models: ["mistral-*"], headers: [{ name: "x-tier", present: true }] }, backends: [{ provider: "mistral", weight: 3 }] },
+    { name: "rest", catchAll: true, match: { models: ["*"] }, backends: [{ provider: "mistral", model: "mistral-small-latest" }] },
+  ],
+};

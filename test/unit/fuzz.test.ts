@@ -3,7 +3,7 @@
 // forwards is still JSON with the model it chose.
 import { describe, expect, it } from "vitest";
 import { loadFilter } from "../support/filter.js";
-import { ALL_TYPES_CONFIG, ALL_TYPES_ENV } from "../support/fixtures.js";
+import { ALL_TYPES_CONFIG, ALL_TYPES_ENV, BODY_MODE_CONFIG } from "../support/fixtures.js";
 
 /** Deterministic PRNG (mulberry32) so a failure can be replayed from its seed. */
 function rng(seed: number): () => number {
@@ -75,23 +75,49 @@ describe("fuzz", () => {
     expect(forwarded).toBeGreaterThan(500);
   });
 
-  it("survives 6,000 mutated config texts on one long-lived VM", async () => {
-    const { host } = await loadFilter(ALL_TYPES_CONFIG, { env: ALL_TYPES_ENV });
-    const random = rng(0xc0f1);
-    const text = JSON.stringify(ALL_TYPES_CONFIG);
+  it("survives 6,000 mutated bodies in body mode (route on the model), never sending an invalid one", async () => {
+    const { host, configured } = await loadFilter(BODY_MODE_CONFIG, { allowOnHeadersStopIteration: true });
+    expect(configured).toBe(true);
+    const random = rng(0xb0d7);
+    let forwarded = 0;
     for (let i = 0; i < 6_000; i++) {
+      const body = mutate(SEED_BODIES[i % SEED_BODIES.length], random);
+      const stream = host.createStream();
+      const chunk = 1 + Math.floor(random() * 64);
+      stream.sendRequest({ ":method": "POST", ":path": "/v1/chat/completions", ":authority": "router.llm:8080", "x-tier": "1" }, body, chunk);
+      expect(host.trap, `body #${i}: ${body}`).toBeNull();
+      if (stream.localResponse) {
+        expect([400, 404, 413], `body #${i}: ${body}`).toContain(stream.localResponse.status);
+        expect(stream.upstreamHeaders, "a refused request sent headers upstream").toBeNull();
+      } else {
+        forwarded++;
+        const sent = JSON.parse(stream.upstreamBodyText());
+        expect(typeof sent.model).toBe("string");
+        expect(stream.requestHeader("content-length")).toBe(String(stream.upstreamBody.length));
+      }
+      stream.complete();
+    }
+    expect(forwarded).toBeGreaterThan(300);
+  });
+
+  it.each([["the all-types config", ALL_TYPES_CONFIG, 6_000], ["the body-mode routing config", BODY_MODE_CONFIG, 3_000]] as const)("survives mutated config texts of %s on one long-lived VM", async (_name, seed, count) => {
+    const { host, configured } = await loadFilter(seed, { env: ALL_TYPES_ENV });
+    expect(configured).toBe(true);
+    const random = rng(0xc0f1);
+    const text = JSON.stringify(seed);
+    for (let i = 0; i < count; i++) {
       const candidate = mutate(text, random);
       host.configure(candidate);
       expect(host.trap, `config #${i}: ${candidate}`).toBeNull();
     }
   });
 
-  it("survives 6,000 configs with random values in random fields", async () => {
-    const { host } = await loadFilter(ALL_TYPES_CONFIG, { env: ALL_TYPES_ENV });
+  it.each([["the all-types config", ALL_TYPES_CONFIG, 6_000], ["the body-mode routing config", BODY_MODE_CONFIG, 3_000]] as const)("survives configs with random values in random fields of %s", async (_name, seed, count) => {
+    const { host } = await loadFilter(seed, { env: ALL_TYPES_ENV });
     const random = rng(0xbadc0f);
     const values: unknown[] = [null, true, 0, -1, 1.5, 1e308, "", "*", "a*b", "x".repeat(300), [], [{}], {}, { value: "k" }, { env: "" }, "\u0000"];
-    for (let i = 0; i < 6_000; i++) {
-      const config = structuredClone(ALL_TYPES_CONFIG) as Record<string, unknown>;
+    for (let i = 0; i < count; i++) {
+      const config = structuredClone(seed) as Record<string, unknown>;
       for (let k = 0; k < 3; k++) {
         // Walk to a random node and replace one of its members.
         let node: unknown = config;
