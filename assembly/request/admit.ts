@@ -8,12 +8,8 @@ import { getProperty, propertyPath } from "../host";
 import { Operation } from "../providers/provider";
 import { Authority, Route, hostMatches } from "../routing";
 import { Reply, RequestState } from "./state";
+import { H_AUTHORITY, H_CONTENT_LENGTH, H_METHOD, H_PATH, H_SCHEME } from "./header-names";
 
-const H_AUTHORITY = String.UTF8.encode(":authority");
-const H_PATH = String.UTF8.encode(":path");
-const H_METHOD = String.UTF8.encode(":method");
-const H_SCHEME = String.UTF8.encode(":scheme");
-const H_CONTENT_LENGTH = String.UTF8.encode("content-length");
 const P_ROUTE_NAME = propertyPath(["xds", "route_name"]);
 
 /** The client's path without its query string (which may hold a key and is never echoed). */

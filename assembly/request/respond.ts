@@ -5,11 +5,8 @@ import { PROVIDER_AUTH_FAILED, PROVIDER_ERROR, errorBody } from "../errors";
 import { BufferTypeValues, RESPONSE_HEADERS, getBody, getHeader, removeHeader, replaceBody, setHeader, setHeaderBytes } from "../host";
 import { redactedErrorBody } from "./redact";
 import { RequestState, ResponseMode } from "./state";
+import { H_CONTENT_LENGTH, H_MODEL, H_PROVIDER, H_STATUS } from "./header-names";
 
-const H_STATUS = String.UTF8.encode(":status");
-const H_CONTENT_LENGTH = String.UTF8.encode("content-length");
-const H_PROVIDER = String.UTF8.encode("x-llm-mesh-provider");
-const H_MODEL = String.UTF8.encode("x-llm-mesh-model");
 /** Provider error bodies larger than this are replaced, not read. */
 const MAX_ERROR_BODY_BYTES: i32 = 64 * 1024;
 

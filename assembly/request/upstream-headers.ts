@@ -5,13 +5,8 @@ import { HeaderSnapshot } from "../headers";
 import { REQUEST_HEADERS } from "../host";
 import { Operation } from "../providers/provider";
 import { BILLING_HEADERS, CREDENTIAL_HEADERS } from "./credentials";
+import { H_AUTHORITY, H_CONTENT_LENGTH, H_CONTENT_TYPE, H_HOST, H_PATH, V_JSON } from "./header-names";
 
-const H_AUTHORITY = String.UTF8.encode(":authority");
-const H_PATH = String.UTF8.encode(":path");
-const H_HOST = String.UTF8.encode("host");
-const H_CONTENT_LENGTH = String.UTF8.encode("content-length");
-const H_CONTENT_TYPE = String.UTF8.encode("content-type");
-const V_JSON = String.UTF8.encode("application/json");
 
 function encodeAll(names: string[]): ArrayBuffer[] {
   const out = new Array<ArrayBuffer>(names.length);
