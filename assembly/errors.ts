@@ -1,7 +1,9 @@
-// Errors at the filter edge, in the client's API format (OpenAI's):
-// {"error":{"message":"…","type":"…","code":"…"}}. Messages never carry a key.
+// Errors at the filter edge, in the client's own API format (translate/error-shapes.ts): OpenAI's
+// {"error":{"message":"…","type":"…","code":"…"}} or Anthropic's {"type":"error","error":{…}}.
+// Messages never carry a key.
 import { sendLocalResponse } from "./host";
-import { jsonString } from "./json/splice";
+import { errorBodyFor } from "./translate/error-shapes";
+import { WireApi } from "./translate/translator";
 
 /** One kind of client-visible failure: HTTP status, OpenAI error type and code. */
 export class ErrorKind {
@@ -25,14 +27,20 @@ export const PROVIDER_AUTH_FAILED = new ErrorKind(502, "server_error", "provider
 /** A provider error whose body was not JSON (an error page): replaced, status kept. */
 export const PROVIDER_ERROR = new ErrorKind(502, "server_error", "provider_error");
 export const NO_PROVIDER = new ErrorKind(503, "server_error", "no_usable_provider");
+/** The chosen backend cannot serve the operation (embeddings on Anthropic, count_tokens on OpenAI). */
+export const UNSUPPORTED_OPERATION = new ErrorKind(400, "invalid_request_error", "unsupported_operation");
+/** The request is valid JSON but cannot be expressed in the backend's API. */
+export const UNTRANSLATABLE = new ErrorKind(400, "invalid_request_error", "unsupported_for_backend");
+/** A provider's success answer that is not what its API documents (translation impossible). */
+export const BAD_PROVIDER_RESPONSE = new ErrorKind(502, "server_error", "llm_mesh.translate_failed");
 
-/** The JSON body for an error. */
-export function errorBody(kind: ErrorKind, message: string): string {
-  return "{\"error\":{\"message\":" + jsonString(message) + ",\"type\":\"" + kind.type + "\",\"param\":null,\"code\":\"" + kind.code + "\"}}";
+/** The JSON body for an error, in the client's API. */
+export function errorBody(kind: ErrorKind, message: string, api: WireApi): string {
+  return errorBodyFor(api, kind.status, kind.type, kind.code, message);
 }
 
-/** Answers the client directly with an OpenAI-style error. */
-export function replyWithError(kind: ErrorKind, message: string): void {
-  sendLocalResponse(kind.status, "llm_mesh." + kind.code.replace("llm_mesh.", ""), errorBody(kind, message),
+/** Answers the client directly with an error in its own API's shape. */
+export function replyWithError(kind: ErrorKind, message: string, api: WireApi): void {
+  sendLocalResponse(kind.status, "llm_mesh." + kind.code.replace("llm_mesh.", ""), errorBody(kind, message, api),
     ["content-type"], ["application/json"]);
 }

@@ -9,7 +9,7 @@ import { BufferTypeValues, LogLevelValues, REQUEST_HEADERS, bufferedSize, define
 import { HeaderSnapshot } from "./headers";
 import { admit, takeRoute, tooLarge } from "./request/admit";
 import { decideOnBody } from "./request/body";
-import { onProviderErrorBody, onProviderHeaders } from "./request/respond";
+import { onProviderBody, onProviderHeaders } from "./request/respond";
 import { Reply, RequestState, ResponseMode } from "./request/state";
 import { writeUpstreamHeaders } from "./request/upstream-headers";
 
@@ -80,7 +80,7 @@ class LlmMeshStream extends Context {
     const refused = takeRoute(config, state, state.candidates[0]);
     if (refused !== null) return this.answer(refused!);
     // Envoy re-selects the route on the new :authority because this module exports ABI 0.2.1.
-    writeUpstreamHeaders(headers, state.backend!, state.operation, -1);
+    writeUpstreamHeaders(headers, state, -1);
     return FilterHeadersStatusValues.Continue;
   }
 
@@ -110,7 +110,7 @@ class LlmMeshStream extends Context {
 
   onResponseBody(bodySize: usize, endOfStream: bool): FilterDataStatusValues {
     if (this.state.responseMode == ResponseMode.Pass) return FilterDataStatusValues.Continue;
-    return onProviderErrorBody(this.state, <i32>bodySize, endOfStream) ? FilterDataStatusValues.Continue : FilterDataStatusValues.StopIterationAndBuffer;
+    return onProviderBody(this.state, <i32>bodySize, endOfStream) ? FilterDataStatusValues.Continue : FilterDataStatusValues.StopIterationAndBuffer;
   }
 
   /** The whole body is buffered: decide, rewrite, send. False when it answered locally. */
@@ -127,14 +127,14 @@ class LlmMeshStream extends Context {
       return false;
     }
     // Body mode: the headers were held; now they go with an exact content-length.
-    if (bodyMode) writeUpstreamHeaders(state.headers!, state.backend!, state.operation, outcome.body.byteLength);
+    if (bodyMode) writeUpstreamHeaders(state.headers!, state, outcome.body.byteLength);
     state.forwarded = true;
     return true;
   }
 
   private answer(reply: Reply): FilterHeadersStatusValues {
     this.state.settled = true;
-    if (reply.kind !== null) replyWithError(reply.kind!, reply.message);
+    if (reply.kind !== null) replyWithError(reply.kind!, reply.message, this.state.clientApi);
     else sendLocalResponse(reply.status, "llm_mesh.local", reply.body, ["content-type"], ["application/json"]);
     return FilterHeadersStatusValues.StopIteration;
   }

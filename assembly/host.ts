@@ -139,6 +139,14 @@ const RANDOM_POOL_BYTES: i32 = 256;
 const randomPool: usize = memory.data(RANDOM_POOL_BYTES);
 let randomOffset: i32 = RANDOM_POOL_BYTES;
 
+const TIME_SLOT: usize = memory.data(8);
+
+/** Wall-clock seconds since the epoch, as the host tells it. */
+export function nowSeconds(): i64 {
+  if (abi.proxy_get_current_time_nanoseconds(TIME_SLOT) != WasmResultValues.Ok) return 0;
+  return <i64>(load<u64>(TIME_SLOT) / 1_000_000_000);
+}
+
 /** A uniformly distributed u32 from WASI random_get. */
 export function randomU32(): u32 {
   if (randomOffset >= RANDOM_POOL_BYTES) {

@@ -1,6 +1,6 @@
 // Compiled routes and the per-request decisions made from them: which route matches, which
 // backend is picked, which model is sent.
-import { Operation, Provider } from "./providers/provider";
+import { OPERATION_COUNT, Operation, Provider } from "./providers/provider";
 import { randomU32 } from "./host";
 
 export enum HeaderMatchKind { Exact, Prefix, Present, Absent }
@@ -102,12 +102,12 @@ export class Backend {
   model: string | null = null;
   mapping: ModelMapping = new ModelMapping();
   /** The upstream :path per operation, encoded once (it depends only on config). */
-  pathBytes: StaticArray<ArrayBuffer> = new StaticArray<ArrayBuffer>(3);
+  pathBytes: StaticArray<ArrayBuffer> = new StaticArray<ArrayBuffer>(OPERATION_COUNT);
   constructor(public provider: Provider, public weight: i32) {}
 
   /** Encodes the upstream paths; call after the provider and model are set. */
   prepare(): void {
-    for (let op = 0; op < 3; op++) this.pathBytes[op] = String.UTF8.encode(this.provider.upstreamPath(<Operation>op, this.model));
+    for (let op = 0; op < OPERATION_COUNT; op++) this.pathBytes[op] = String.UTF8.encode(this.provider.upstreamPath(<Operation>op, this.model));
   }
 
   /**

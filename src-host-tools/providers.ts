@@ -9,26 +9,31 @@ export interface ProviderTypeInfo {
   port: number;
   basePath: string;
   keyRequired: boolean;
-  /** Header that carries the key, and how the key is written into it. */
-  authHeader: "authorization" | "api-key";
+  /** Header that carries the key: authorization takes "Bearer KEY", the others the key alone. */
+  authHeader: "authorization" | "api-key" | "x-api-key";
+  /** The API the endpoint speaks; clients of the other API are translated by the filter. */
+  api: "openai" | "anthropic";
+  /** Path after basePath for a chat request. */
+  chatPath: string;
   docs: string;
 }
 
 export const PROVIDER_TYPES: Record<string, ProviderTypeInfo> = {
-  "openai": { host: "api.openai.com", port: 0, basePath: "/v1", keyRequired: true, authHeader: "authorization", docs: "https://platform.openai.com/docs/api-reference/chat" },
-  "azure-openai": { host: "", port: 0, basePath: "/openai", keyRequired: true, authHeader: "api-key", docs: "https://learn.microsoft.com/azure/ai-services/openai/reference" },
-  "dashscope": { host: "dashscope.aliyuncs.com", port: 0, basePath: "/compatible-mode/v1", keyRequired: true, authHeader: "authorization", docs: "https://help.aliyun.com/zh/model-studio/compatibility-of-openai-with-dashscope" },
-  "moonshot": { host: "api.moonshot.cn", port: 0, basePath: "/v1", keyRequired: true, authHeader: "authorization", docs: "https://platform.moonshot.cn/docs/api/chat" },
-  "deepseek": { host: "api.deepseek.com", port: 0, basePath: "", keyRequired: true, authHeader: "authorization", docs: "https://api-docs.deepseek.com" },
-  "mistral": { host: "api.mistral.ai", port: 0, basePath: "/v1", keyRequired: true, authHeader: "authorization", docs: "https://docs.mistral.ai/api" },
-  "groq": { host: "api.groq.com", port: 0, basePath: "/openai/v1", keyRequired: true, authHeader: "authorization", docs: "https://console.groq.com/docs/openai" },
-  "together": { host: "api.together.xyz", port: 0, basePath: "/v1", keyRequired: true, authHeader: "authorization", docs: "https://docs.together.ai/docs/openai-api-compatibility" },
-  "fireworks": { host: "api.fireworks.ai", port: 0, basePath: "/inference/v1", keyRequired: true, authHeader: "authorization", docs: "https://docs.fireworks.ai/tools-sdks/openai-compatibility" },
-  "openrouter": { host: "openrouter.ai", port: 0, basePath: "/api/v1", keyRequired: true, authHeader: "authorization", docs: "https://openrouter.ai/docs/api-reference" },
-  "xai": { host: "api.x.ai", port: 0, basePath: "/v1", keyRequired: true, authHeader: "authorization", docs: "https://docs.x.ai/docs/api-reference" },
-  "ollama": { host: "localhost", port: 11434, basePath: "/v1", keyRequired: false, authHeader: "authorization", docs: "https://github.com/ollama/ollama/blob/main/docs/openai.md" },
-  "vllm": { host: "", port: 8000, basePath: "/v1", keyRequired: false, authHeader: "authorization", docs: "https://docs.vllm.ai/en/latest/serving/openai_compatible_server.html" },
-  "openai-compatible": { host: "", port: 0, basePath: "/v1", keyRequired: false, authHeader: "authorization", docs: "" },
+  "openai": { host: "api.openai.com", port: 0, basePath: "/v1", keyRequired: true, authHeader: "authorization", api: "openai", chatPath: "/chat/completions", docs: "https://platform.openai.com/docs/api-reference/chat" },
+  "azure-openai": { host: "", port: 0, basePath: "/openai", keyRequired: true, authHeader: "api-key", api: "openai", chatPath: "/chat/completions", docs: "https://learn.microsoft.com/azure/ai-services/openai/reference" },
+  "anthropic": { host: "api.anthropic.com", port: 0, basePath: "/v1", keyRequired: true, authHeader: "x-api-key", api: "anthropic", chatPath: "/messages", docs: "https://docs.anthropic.com/en/api/messages" },
+  "dashscope": { host: "dashscope.aliyuncs.com", port: 0, basePath: "/compatible-mode/v1", keyRequired: true, authHeader: "authorization", api: "openai", chatPath: "/chat/completions", docs: "https://help.aliyun.com/zh/model-studio/compatibility-of-openai-with-dashscope" },
+  "moonshot": { host: "api.moonshot.cn", port: 0, basePath: "/v1", keyRequired: true, authHeader: "authorization", api: "openai", chatPath: "/chat/completions", docs: "https://platform.moonshot.cn/docs/api/chat" },
+  "deepseek": { host: "api.deepseek.com", port: 0, basePath: "", keyRequired: true, authHeader: "authorization", api: "openai", chatPath: "/chat/completions", docs: "https://api-docs.deepseek.com" },
+  "mistral": { host: "api.mistral.ai", port: 0, basePath: "/v1", keyRequired: true, authHeader: "authorization", api: "openai", chatPath: "/chat/completions", docs: "https://docs.mistral.ai/api" },
+  "groq": { host: "api.groq.com", port: 0, basePath: "/openai/v1", keyRequired: true, authHeader: "authorization", api: "openai", chatPath: "/chat/completions", docs: "https://console.groq.com/docs/openai" },
+  "together": { host: "api.together.xyz", port: 0, basePath: "/v1", keyRequired: true, authHeader: "authorization", api: "openai", chatPath: "/chat/completions", docs: "https://docs.together.ai/docs/openai-api-compatibility" },
+  "fireworks": { host: "api.fireworks.ai", port: 0, basePath: "/inference/v1", keyRequired: true, authHeader: "authorization", api: "openai", chatPath: "/chat/completions", docs: "https://docs.fireworks.ai/tools-sdks/openai-compatibility" },
+  "openrouter": { host: "openrouter.ai", port: 0, basePath: "/api/v1", keyRequired: true, authHeader: "authorization", api: "openai", chatPath: "/chat/completions", docs: "https://openrouter.ai/docs/api-reference" },
+  "xai": { host: "api.x.ai", port: 0, basePath: "/v1", keyRequired: true, authHeader: "authorization", api: "openai", chatPath: "/chat/completions", docs: "https://docs.x.ai/docs/api-reference" },
+  "ollama": { host: "localhost", port: 11434, basePath: "/v1", keyRequired: false, authHeader: "authorization", api: "openai", chatPath: "/chat/completions", docs: "https://github.com/ollama/ollama/blob/main/docs/openai.md" },
+  "vllm": { host: "", port: 8000, basePath: "/v1", keyRequired: false, authHeader: "authorization", api: "openai", chatPath: "/chat/completions", docs: "https://docs.vllm.ai/en/latest/serving/openai_compatible_server.html" },
+  "openai-compatible": { host: "", port: 0, basePath: "/v1", keyRequired: false, authHeader: "authorization", api: "openai", chatPath: "/chat/completions", docs: "" },
 };
 
 /** The parts of a provider entry in the plugin config that decide where it sends requests. */

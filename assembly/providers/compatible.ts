@@ -3,7 +3,12 @@
 import { Provider, ProviderSpec } from "./provider";
 import { OpenAIProvider } from "./openai";
 
-function createCompatible(spec: ProviderSpec): Provider { return new OpenAIProvider(spec); }
+/** An OpenAI-compatible vendor: OpenAI's API, with the output limit in max_tokens, which they all accept. */
+class CompatibleProvider extends OpenAIProvider {
+  maxTokensField(): string { return "max_tokens"; }
+}
+
+function createCompatible(spec: ProviderSpec): Provider { return new CompatibleProvider(spec); }
 
 /** type, default host, default port, base path, key required. */
 export const COMPATIBLE_SPECS: ProviderSpec[] = [

@@ -2,7 +2,10 @@
 import { Provider, ProviderSpec } from "./provider";
 
 /** OpenAI itself, and the base every OpenAI-shaped vendor extends. */
-export class OpenAIProvider extends Provider {}
+export class OpenAIProvider extends Provider {
+  /** OpenAI deprecated max_tokens for chat; its reasoning models refuse it. */
+  maxTokensField(): string { return "max_completion_tokens"; }
+}
 
 function createOpenAI(spec: ProviderSpec): Provider { return new OpenAIProvider(spec); }
 

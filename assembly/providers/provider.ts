@@ -2,11 +2,34 @@
 // scheme and keys; it never converts bodies (that is assembly/translate/).
 import { JsonValue } from "../json/parse";
 import { Diagnostics } from "../config/diagnostics";
+import { WireApi } from "../translate/translator";
+import { HeaderSnapshot } from "../headers";
 
-/** The OpenAI-style operations a client may call. */
-export enum Operation { ChatCompletions, Completions, Embeddings }
+export const H_ANTHROPIC_VERSION = String.UTF8.encode("anthropic-version");
+export const H_ANTHROPIC_BETA = String.UTF8.encode("anthropic-beta");
 
-/** The path suffix of an operation, shared by the OpenAI API and its compatible vendors. */
+/** The operations a client may call: OpenAI's three, and Anthropic's Messages API. */
+export enum Operation { ChatCompletions, Completions, Embeddings, Messages, CountTokens }
+export const OPERATION_COUNT = 5;
+
+/** The API a client operation is written in. */
+export function operationApi(op: Operation): WireApi {
+  return op == Operation.Messages || op == Operation.CountTokens ? WireApi.Anthropic : WireApi.OpenAI;
+}
+
+/** The client path of an operation, for messages. */
+export function operationName(op: Operation): string {
+  if (op == Operation.Completions) return "/v1/completions";
+  if (op == Operation.Embeddings) return "/v1/embeddings";
+  if (op == Operation.Messages) return "/v1/messages";
+  if (op == Operation.CountTokens) return "/v1/messages/count_tokens";
+  return "/v1/chat/completions";
+}
+
+/**
+ * The path suffix of an operation on an OpenAI-shaped backend, shared by OpenAI and its compatible
+ * vendors. Anthropic's Messages arrive translated to chat; token counting has no OpenAI endpoint.
+ */
 export function operationPath(op: Operation): string {
   if (op == Operation.Completions) return "/completions";
   if (op == Operation.Embeddings) return "/embeddings";
@@ -21,6 +44,14 @@ export class BodyField {
   constructor(public key: string, public valueJson: ArrayBuffer) {
     this.keyBytes = String.UTF8.encode(key);
   }
+}
+
+/** The documented max_tokens llm-mesh sends an API that requires one when neither client nor provider gave it. */
+export const DEFAULT_MAX_TOKENS: i32 = 4096;
+
+function parsePositive(json: ArrayBuffer): i32 {
+  const n = I32.parseInt(String.UTF8.decode(json));
+  return n > 0 ? n : DEFAULT_MAX_TOKENS;
 }
 
 /** What a provider type is: defaults for its endpoint and how to build one. */
@@ -65,6 +96,30 @@ export class Provider {
   allowedClientHeaders: string[] = [];
 
   constructor(public spec: ProviderSpec) {}
+
+  /** The API this provider's endpoint speaks; requests in another are translated. */
+  api(): WireApi { return WireApi.OpenAI; }
+
+  /** Whether the provider serves a client operation (natively or translated). */
+  supports(op: Operation): bool { return op != Operation.CountTokens; }
+
+  /** max_tokens for a request that gives none, when the API requires one: the provider's default, else 4096. */
+  defaultMaxTokens(): i32 {
+    for (let i = 0; i < this.overrides.length; i++) if (this.overrides[i].key == "max_tokens") return parsePositive(this.overrides[i].valueJson);
+    for (let i = 0; i < this.defaults.length; i++) if (this.defaults[i].key == "max_tokens") return parsePositive(this.defaults[i].valueJson);
+    return DEFAULT_MAX_TOKENS;
+  }
+
+  /** The field an OpenAI-shaped backend takes the output limit in, for requests translated to it. */
+  maxTokensField(): string { return "max_tokens"; }
+
+  /**
+   * Sets the request headers this provider's API needs besides the key (Anthropic:
+   * anthropic-version), and drops another API's that mean nothing to it.
+   */
+  writeApiHeaders(headers: HeaderSnapshot, clientApi: WireApi): void {
+    if (clientApi == WireApi.Anthropic) { headers.remove(H_ANTHROPIC_VERSION); headers.remove(H_ANTHROPIC_BETA); }
+  }
 
   /** Config fields this type accepts beyond the common ones. */
   extraFields(): string[] { return []; }

@@ -3,6 +3,7 @@ import { ProviderSpec } from "./provider";
 import { OPENAI_SPEC } from "./openai";
 import { AZURE_OPENAI_SPEC } from "./azure-openai";
 import { COMPATIBLE_SPECS } from "./compatible";
+import { ANTHROPIC_SPEC } from "./anthropic";
 
 const specs = new Map<string, ProviderSpec>();
 const typeNames: string[] = [];
@@ -14,6 +15,7 @@ function register(spec: ProviderSpec): void {
 
 register(OPENAI_SPEC);
 register(AZURE_OPENAI_SPEC);
+register(ANTHROPIC_SPEC);
 for (let i = 0; i < COMPATIBLE_SPECS.length; i++) register(COMPATIBLE_SPECS[i]);
 
 /** The spec for a type name, or null. */

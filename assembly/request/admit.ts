@@ -1,11 +1,12 @@
 // Header time: which routes may apply, and whether the request is one llm-mesh serves at all
 // (endpoint, method, declared size). Nothing here needs the body.
 import { Config } from "../config/load";
-import { BAD_REQUEST, METHOD_NOT_ALLOWED, MISDIRECTED, NOT_FOUND, NO_PROVIDER, TOO_LARGE } from "../errors";
+import { BAD_REQUEST, METHOD_NOT_ALLOWED, MISDIRECTED, NOT_FOUND, NO_PROVIDER, TOO_LARGE, UNSUPPORTED_OPERATION } from "../errors";
 import { destinationRefusal } from "../destination";
 import { HeaderSnapshot } from "../headers";
 import { getProperty, propertyPath } from "../host";
-import { Operation } from "../providers/provider";
+import { Operation, operationApi, operationName } from "../providers/provider";
+import { translatorFor } from "../translate/registry";
 import { Authority, Route, hostMatches } from "../routing";
 import { Reply, RequestState } from "./state";
 import { H_AUTHORITY, H_CONTENT_LENGTH, H_METHOD, H_PATH, H_SCHEME } from "./header-names";
@@ -18,9 +19,11 @@ function pathOnly(path: string): string {
   return q >= 0 ? path.substring(0, q) : path;
 }
 
-/** Which OpenAI operation a client path asks for; -1 when unsupported. "/" means chat (ASM style). */
+/** Which operation a client path asks for; -1 when unsupported. "/" means chat (ASM style). */
 function operationFor(p: string): i32 {
   if (p == "/" || p.length == 0 || p.endsWith("/chat/completions")) return Operation.ChatCompletions;
+  if (p.endsWith("/messages")) return Operation.Messages;
+  if (p.endsWith("/messages/count_tokens")) return Operation.CountTokens;
   if (p.endsWith("/completions")) return Operation.Completions;
   if (p.endsWith("/embeddings")) return Operation.Embeddings;
   return -1;
@@ -41,8 +44,9 @@ export function admit(config: Config, headers: HeaderSnapshot, state: RequestSta
   const method = headers.get(H_METHOD);
   if (path.endsWith("/models") && method !== null && method == "GET") return Reply.json(modelList(state));
   const op = operationFor(path);
-  if (op < 0) return Reply.error(NOT_FOUND, "llm-mesh route \"" + first.name + "\" serves POST /v1/chat/completions, /v1/completions and /v1/embeddings, and GET /v1/models; this path is none of them");
+  if (op < 0) return Reply.error(NOT_FOUND, "llm-mesh route \"" + first.name + "\" serves POST /v1/chat/completions, /v1/completions, /v1/embeddings, /v1/messages and /v1/messages/count_tokens, and GET /v1/models; this path is none of them");
   state.operation = <Operation>op;
+  state.clientApi = operationApi(<Operation>op);
   if (method === null || method != "POST") return Reply.error(METHOD_NOT_ALLOWED, "use POST for this endpoint (GET is only for /v1/models)");
   const contentLength = headers.get(H_CONTENT_LENGTH);
   if (contentLength !== null && I64.parseInt(contentLength) > config.maxRequestBodyBytes) return tooLarge(config);
@@ -109,9 +113,15 @@ export function takeRoute(config: Config, state: RequestState, route: Route): Re
   state.route = route;
   const backend = route.pickBackend();
   if (backend === null) return Reply.error(NO_PROVIDER, "no usable provider for llm-mesh route \"" + route.name + "\" (check the providers' apiKeys)");
-  const refusal = destinationRefusal(config.providers, backend.provider);
+  const provider = backend.provider;
+  if (!provider.supports(state.operation)) {
+    return Reply.error(UNSUPPORTED_OPERATION, "llm-mesh route \"" + route.name + "\" sends this request to provider \"" + provider.name + "\" (" +
+      provider.spec.type + "), which does not serve " + operationName(state.operation) + (state.operation == Operation.CountTokens ? " (only anthropic providers count tokens)" : ""));
+  }
+  const refusal = destinationRefusal(config.providers, provider);
   if (refusal !== null) return Reply.error(MISDIRECTED, refusal!);
   state.backend = backend;
+  state.translator = translatorFor(state.clientApi, provider.api());
   return null;
 }
 

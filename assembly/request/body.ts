@@ -2,7 +2,10 @@
 // is chosen on the client's model and a backend picked; the model is resolved and the new body
 // spliced with one copy. Nothing here calls the host but the destination check (takeRoute).
 import { API_KEY_KEY, Config, MODEL_KEY } from "../config/load";
-import { BAD_REQUEST, INVALID_JSON, INVALID_MODEL, MODEL_NOT_FOUND, MODEL_REQUIRED } from "../errors";
+import { BAD_REQUEST, INVALID_JSON, INVALID_MODEL, MODEL_NOT_FOUND, MODEL_REQUIRED, UNTRANSLATABLE } from "../errors";
+import { nowSeconds } from "../host";
+import { parseJson } from "../json/parse";
+import { TranslateFacts } from "../translate/translator";
 import { ValueSpan, decodeStringValue, scanTopLevel } from "../json/scan";
 import { Edit, applyEdits, jsonString } from "../json/splice";
 import { Operation, Provider } from "../providers/provider";
@@ -59,10 +62,38 @@ export function decideOnBody(config: Config, state: RequestState, body: ArrayBuf
   if (model === null) return BodyOutcome.reply(Reply.error(MODEL_REQUIRED, "you must provide a model parameter"));
   state.model = model;
 
+  if (state.translator !== null) return translated(config, state, body, model);
   const edits = bodyEdits(backend.provider, state.operation, scan.spans, scan.closeBrace, scan.memberCount, clientModel, model);
   const outcome = new BodyOutcome();
   outcome.changed = edits.length > 0;
   outcome.body = outcome.changed ? applyEdits(base, body.byteLength, edits) : body;
+  return outcome;
+}
+
+/**
+ * The body in the backend's API: parsed whole (translation needs every field), written anew by the
+ * translator, then the provider's defaults and overrides applied to it as to a native request.
+ */
+function translated(config: Config, state: RequestState, body: ArrayBuffer, model: string): BodyOutcome {
+  const parsed = parseJson(String.UTF8.decode(body));
+  if (parsed.value === null) return BodyOutcome.reply(Reply.error(INVALID_JSON, "request body is not valid JSON: " + parsed.error));
+  const provider = state.backend!.provider;
+  const facts = new TranslateFacts();
+  facts.model = model;
+  facts.defaultMaxTokens = provider.defaultMaxTokens();
+  facts.maxTokensField = provider.maxTokensField();
+  facts.nowSeconds = nowSeconds();
+  const result = state.translator!.request(parsed.value!, facts);
+  if (result.body === null) return BodyOutcome.reply(Reply.error(UNTRANSLATABLE, result.error !== null ? result.error! : "the request cannot be translated"));
+  const out = result.body!;
+  const base = changetype<usize>(out);
+  const scan = scanTopLevel(base, out.byteLength, config.wantedKeys);
+  const outcome = new BodyOutcome();
+  outcome.changed = true;
+  outcome.body = out;
+  if (scan.error !== null) return outcome; // unreachable: the translator writes valid JSON
+  const edits = bodyEdits(provider, state.operation, scan.spans, scan.closeBrace, scan.memberCount, model, model);
+  if (edits.length > 0) outcome.body = applyEdits(base, out.byteLength, edits);
   return outcome;
 }
 
@@ -80,7 +111,7 @@ function bodyEdits(provider: Provider, op: Operation, spans: StaticArray<ValueSp
   if (clientModel === null) inserts.push("\"model\":" + jsonString(model));
   else if (clientModel != model) edits.push(new Edit(modelSpan.start, modelSpan.end, String.UTF8.encode(jsonString(model))));
   // Only generation requests take generation defaults such as stream or temperature.
-  if (op != Operation.Embeddings) {
+  if (op != Operation.Embeddings && op != Operation.CountTokens) {
     for (let i = 0; i < provider.overrides.length; i++) {
       const f = provider.overrides[i];
       const span = spans[f.spanIndex];

@@ -10,3 +10,4 @@ export const H_CONTENT_TYPE = String.UTF8.encode("content-type");
 export const H_PROVIDER = String.UTF8.encode("x-llm-mesh-provider");
 export const H_MODEL = String.UTF8.encode("x-llm-mesh-model");
 export const V_JSON = String.UTF8.encode("application/json");
+export const H_ACCEPT_ENCODING = String.UTF8.encode("accept-encoding");

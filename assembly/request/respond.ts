@@ -1,14 +1,19 @@
-// The response: stamped with the provider and model, and provider errors vetted before the client
-// sees them (some echo the key they were sent).
+// The response: stamped with the provider and model; provider errors vetted before the client
+// sees them (some echo the key they were sent) and put in the client's API shape; successes from a
+// backend of another API translated back, whole (JSON) or event by event as they stream.
 import { Config } from "../config/load";
-import { PROVIDER_AUTH_FAILED, PROVIDER_ERROR, errorBody } from "../errors";
+import { BAD_PROVIDER_RESPONSE, PROVIDER_AUTH_FAILED, PROVIDER_ERROR, errorBody } from "../errors";
 import { BufferTypeValues, RESPONSE_HEADERS, getBody, getHeader, removeHeader, replaceBody, setHeader, setHeaderBytes } from "../host";
+import { JsonWriter } from "../json/writer";
+import { SseDecoder, SseEvent } from "../translate/sse";
 import { redactedErrorBody } from "./redact";
 import { RequestState, ResponseMode } from "./state";
-import { H_CONTENT_LENGTH, H_MODEL, H_PROVIDER, H_STATUS } from "./header-names";
+import { H_CONTENT_LENGTH, H_CONTENT_TYPE, H_MODEL, H_PROVIDER, H_STATUS } from "./header-names";
 
 /** Provider error bodies larger than this are replaced, not read. */
 const MAX_ERROR_BODY_BYTES: i32 = 64 * 1024;
+/** A translated JSON answer larger than this is replaced by an error rather than held in the VM. */
+const MAX_TRANSLATED_BODY_BYTES: i32 = 16 * 1024 * 1024;
 
 /** Response headers of a forwarded request. */
 export function onProviderHeaders(config: Config, state: RequestState): void {
@@ -16,7 +21,16 @@ export function onProviderHeaders(config: Config, state: RequestState): void {
   if (status !== null && status.length == 3 && status.charCodeAt(0) >= 0x34) {
     state.responseStatus = status;
     state.responseMode = status == "401" || status == "407" ? ResponseMode.ReplaceAuth : ResponseMode.Vet;
-    if (state.responseMode == ResponseMode.ReplaceAuth) setHeader(RESPONSE_HEADERS, H_STATUS, PROVIDER_AUTH_FAILED.status.toString());
+    let shown = state.responseMode == ResponseMode.ReplaceAuth ? <i32>PROVIDER_AUTH_FAILED.status : I32.parseInt(status);
+    // The translator decides the status the client's API uses for this error (Anthropic's 529 is OpenAI's 503).
+    if (state.responseMode == ResponseMode.Vet && state.translator !== null) shown = state.translator!.error(shown, null, "").status;
+    if (shown.toString() != status) setHeader(RESPONSE_HEADERS, H_STATUS, shown.toString());
+    removeHeader(RESPONSE_HEADERS, H_CONTENT_LENGTH);
+  } else if (state.translator !== null && status !== null && status.charCodeAt(0) == 0x32) {
+    const type = getHeader(RESPONSE_HEADERS, H_CONTENT_TYPE);
+    const stream = type !== null && type.startsWith("text/event-stream");
+    state.responseMode = stream ? ResponseMode.TranslateStream : ResponseMode.TranslateJson;
+    if (stream) state.events = new SseDecoder();
     removeHeader(RESPONSE_HEADERS, H_CONTENT_LENGTH);
   }
   if (config.responseHeaders) {
@@ -25,25 +39,75 @@ export function onProviderHeaders(config: Config, state: RequestState): void {
   }
 }
 
+/** A chunk of the response body, for every mode but Pass. True to continue, false to keep buffering. */
+export function onProviderBody(state: RequestState, bodySize: i32, endOfStream: bool): bool {
+  if (state.responseMode == ResponseMode.TranslateStream) return translateStreamChunk(state, bodySize, endOfStream);
+  if (state.responseMode == ResponseMode.TranslateJson) return translateJsonBody(state, bodySize, endOfStream);
+  return onProviderErrorBody(state, bodySize, endOfStream);
+}
+
+/** Events complete in this chunk go on translated at once; a partial event waits in the decoder. */
+function translateStreamChunk(state: RequestState, bodySize: i32, endOfStream: bool): bool {
+  const chunk = bodySize > 0 ? getBody(BufferTypeValues.HttpResponseBody, 0, <u32>bodySize) : null;
+  const events = new Array<SseEvent>();
+  const decoder = state.events!;
+  decoder.push(chunk !== null ? chunk! : new ArrayBuffer(0), endOfStream, events);
+  const translator = state.translator!;
+  const out = new JsonWriter(bodySize + 256);
+  for (let i = 0; i < events.length; i++) translator.event(events[i], out);
+  if (decoder.overflowed) {
+    // One event over the limit: the stream is broken; the client hears so in its own stream format.
+    translator.endStream(out);
+    state.responseMode = ResponseMode.Drop;
+  } else if (endOfStream) translator.endStream(out);
+  replaceBody(BufferTypeValues.HttpResponseBody, out.toBuffer());
+  return true;
+}
+
+/** A JSON answer is held to its end, translated, and sent as one body. */
+function translateJsonBody(state: RequestState, bodySize: i32, endOfStream: bool): bool {
+  if (!endOfStream && bodySize <= MAX_TRANSLATED_BODY_BYTES) return false;
+  const translator = state.translator!;
+  const provider = state.backend!.provider;
+  let out: ArrayBuffer | null = null;
+  if (bodySize <= MAX_TRANSLATED_BODY_BYTES) {
+    const body = getBody(BufferTypeValues.HttpResponseBody, 0, <u32>bodySize);
+    out = translator.response(body !== null ? body! : new ArrayBuffer(0));
+  }
+  if (out === null) {
+    // The status has gone to the client already; the body says what went wrong, in its API.
+    const why = bodySize > MAX_TRANSLATED_BODY_BYTES ? "an answer larger than llm-mesh translates" : "an answer that is not what its API documents";
+    out = String.UTF8.encode(errorBody(BAD_PROVIDER_RESPONSE, "provider \"" + provider.name + "\" sent " + why, state.clientApi));
+  }
+  replaceBody(BufferTypeValues.HttpResponseBody, out!);
+  state.responseMode = endOfStream ? ResponseMode.Pass : ResponseMode.Drop;
+  return true;
+}
+
 /** A chunk of a provider error's body: buffered to the end (or the limit), then vetted. True to continue. */
-export function onProviderErrorBody(state: RequestState, bodySize: i32, endOfStream: bool): bool {
+function onProviderErrorBody(state: RequestState, bodySize: i32, endOfStream: bool): bool {
   if (state.responseMode == ResponseMode.Drop) {
     replaceBody(BufferTypeValues.HttpResponseBody, new ArrayBuffer(0));
     return true;
   }
   if (!endOfStream && bodySize <= MAX_ERROR_BODY_BYTES) return false;
   const provider = state.backend!.provider;
+  const status = I32.parseInt(state.responseStatus);
   let text: string | null = null;
   if (state.responseMode == ResponseMode.Vet && bodySize <= MAX_ERROR_BODY_BYTES) {
     const body = getBody(BufferTypeValues.HttpResponseBody, 0, <u32>bodySize);
     if (body !== null) text = redactedErrorBody(body, provider.keys);
   }
-  if (text === null) {
-    const auth = state.responseMode == ResponseMode.ReplaceAuth;
-    const why = auth
-      ? "refused the credentials llm-mesh holds for it (HTTP " + state.responseStatus + "); the platform team must check the provider key in the mesh"
-      : "answered HTTP " + state.responseStatus + " with a body that is not a JSON error; it was not passed on";
-    text = errorBody(auth ? PROVIDER_AUTH_FAILED : PROVIDER_ERROR, "provider \"" + provider.name + "\" " + why);
+  const auth = state.responseMode == ResponseMode.ReplaceAuth;
+  const why = auth
+    ? "refused the credentials llm-mesh holds for it (HTTP " + state.responseStatus + "); the platform team must check the provider key in the mesh"
+    : "answered HTTP " + state.responseStatus + " with a body that is not a JSON error; it was not passed on";
+  const fallback = "provider \"" + provider.name + "\" " + why;
+  if (!auth && state.translator !== null) {
+    // Another API's error: its message, in the client's shape.
+    text = state.translator!.error(status, text, fallback).body;
+  } else if (text === null) {
+    text = errorBody(auth ? PROVIDER_AUTH_FAILED : PROVIDER_ERROR, fallback, state.clientApi);
   }
   replaceBody(BufferTypeValues.HttpResponseBody, String.UTF8.encode(text!));
   // Later chunks of a body over the limit are dropped: the client gets our JSON alone.

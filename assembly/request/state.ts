@@ -4,6 +4,8 @@ import { ErrorKind } from "../errors";
 import { HeaderSnapshot } from "../headers";
 import { Operation } from "../providers/provider";
 import { Backend, Route } from "../routing";
+import { SseDecoder } from "../translate/sse";
+import { Translator, WireApi } from "../translate/translator";
 
 /** A local answer instead of forwarding: an error in the client's format, or a body of ours. */
 export class Reply {
@@ -12,8 +14,11 @@ export class Reply {
   static json(body: string): Reply { return new Reply(null, "", 200, body); }
 }
 
-/** How a provider's response is handled. */
-export enum ResponseMode { Pass, Vet, ReplaceAuth, Drop }
+/**
+ * How a provider's response is handled: passed on; an error vetted (or replaced when the provider
+ * refused our key) and then the rest dropped; or a success translated, whole (JSON) or event by event (SSE).
+ */
+export enum ResponseMode { Pass, Vet, ReplaceAuth, Drop, TranslateJson, TranslateStream }
 
 export class RequestState {
   /** The request headers as read once; edited in the VM and written back once. */
@@ -23,6 +28,12 @@ export class RequestState {
   route: Route | null = null;
   backend: Backend | null = null;
   operation: Operation = Operation.ChatCompletions;
+  /** The API the client speaks (from its path); local errors and translated answers use it. */
+  clientApi: WireApi = WireApi.OpenAI;
+  /** Set when the backend speaks another API than the client. */
+  translator: Translator | null = null;
+  /** Reassembles the provider's stream events when a stream is translated. */
+  events: SseDecoder | null = null;
   /** The model sent upstream (echoed in x-llm-mesh-model). */
   model: string = "";
   /** Answered locally, or passed on untouched: later callbacks do nothing. */

@@ -1,11 +1,10 @@
 // The request headers a provider receives: its authority, path and key; never the client's
 // credentials, billing selectors or a stray host header. Edited in the snapshot, written once.
-import { Backend } from "../routing";
 import { HeaderSnapshot } from "../headers";
 import { REQUEST_HEADERS } from "../host";
-import { Operation } from "../providers/provider";
+import { RequestState } from "./state";
 import { BILLING_HEADERS, CREDENTIAL_HEADERS } from "./credentials";
-import { H_AUTHORITY, H_CONTENT_LENGTH, H_CONTENT_TYPE, H_HOST, H_PATH, V_JSON } from "./header-names";
+import { H_ACCEPT_ENCODING, H_AUTHORITY, H_CONTENT_LENGTH, H_CONTENT_TYPE, H_HOST, H_PATH, V_JSON } from "./header-names";
 
 
 function encodeAll(names: string[]): ArrayBuffer[] {
@@ -17,11 +16,13 @@ const CREDENTIALS = encodeAll(CREDENTIAL_HEADERS);
 const BILLING = encodeAll(BILLING_HEADERS);
 
 /**
- * Rewrites the headers for `backend` and writes them to the host in one call. `bodyLength` is the
- * exact length of the body that will be sent (body mode), or -1 when the body is not known yet
- * (headers mode: Envoy frames the rewritten body itself).
+ * Rewrites the headers for the chosen backend and writes them to the host in one call.
+ * `bodyLength` is the exact length of the body that will be sent (body mode), or -1 when the body
+ * is not known yet (headers mode: Envoy frames the rewritten body itself).
  */
-export function writeUpstreamHeaders(headers: HeaderSnapshot, backend: Backend, op: Operation, bodyLength: i32): bool {
+export function writeUpstreamHeaders(headers: HeaderSnapshot, state: RequestState, bodyLength: i32): bool {
+  const backend = state.backend!;
+  const op = state.operation;
   const provider = backend.provider;
   headers.set(H_AUTHORITY, provider.authorityBytes);
   // A literal host header (HTTP/2 clients can send one beside :authority) must not disagree.
@@ -32,6 +33,9 @@ export function writeUpstreamHeaders(headers: HeaderSnapshot, backend: Backend, 
     if (!provider.allowedClientHeaders.includes(BILLING_HEADERS[i])) headers.remove(BILLING[i]);
   }
   for (let i = 0; i < provider.extraHeaderNames.length; i++) headers.set(provider.extraHeaderNames[i], provider.extraHeaderValues[i]);
+  provider.writeApiHeaders(headers, state.clientApi);
+  // A translated answer is read by the filter: it must arrive uncompressed.
+  if (state.translator !== null) headers.remove(H_ACCEPT_ENCODING);
   const auth = provider.nextAuthValue();
   if (auth !== null) headers.set(provider.authHeaderNameBytes, auth);
   if (bodyLength >= 0) headers.set(H_CONTENT_LENGTH, String.UTF8.encode(bodyLength.toString()));

@@ -100,6 +100,7 @@ function ruleProblems(config: LlmMeshConfig, errors: Problem[], warnings: Proble
         if (p[f] !== undefined) errors.push({ path: `${path}.${f}`, message: `unknown field for type ${p.type} (only azure-openai takes it)` });
       }
     }
+    if (p.type !== "anthropic" && p.version !== undefined) errors.push({ path: `${path}.version`, message: `unknown field for type ${p.type} (only anthropic takes it)` });
     if (info.keyRequired && p.apiKeys === undefined) errors.push({ path: `${path}.apiKeys`, message: `is required for type ${p.type}`, hint: 'give [{"env": "VAR"}] and put the key in a Secret' });
     if (info.keyRequired && p.apiKeys?.length === 0) errors.push({ path: `${path}.apiKeys`, message: "must list at least one key" });
     (Array.isArray(p.apiKeys) ? p.apiKeys : []).forEach((k, j) => {

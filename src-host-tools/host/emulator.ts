@@ -105,7 +105,8 @@ export class HostEmulator {
     this.properties = { plugin_root_id: options.rootId ?? "", ...(options.properties ?? {}) };
     this.minLevel = LogLevel[options.logLevel ?? "trace"];
     this.random = options.random ?? ((b) => randomFillSync(b));
-    this.clock = options.clock ?? (() => process.hrtime.bigint());
+    // Envoy's clock is the wall clock (proxy_get_current_time_nanoseconds is system time).
+    this.clock = options.clock ?? (() => BigInt(Date.now()) * 1_000_000n);
     this.timeCallbacks = options.timeCallbacks ?? false;
     this.routeCluster = options.routeCluster;
     this.allowOnHeadersStopIteration = options.allowOnHeadersStopIteration ?? false;

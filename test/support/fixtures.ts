@@ -58,3 +58,19 @@ export const BODY_MODE_CONFIG = {
     { name: "rest", catchAll: true, match: { models: ["*"] }, backends: [{ provider: "mistral", model: "mistral-small-latest" }] },
   ],
 };
+
+/** Translation between APIs: Anthropic and OpenAI-family backends, each on its own request host. */
+export const TRANSLATE_CONFIG = {
+  providers: [
+    { name: "anthropic", type: "anthropic", apiKeys: [{ value: "test-anthropic-key" }] },
+    { name: "anthropic-capped", type: "anthropic", apiKeys: [{ value: "test-anthropic-key" }], defaults: { max_tokens: 1000 } },
+    { name: "openai", type: "openai", apiKeys: [{ value: "test-openai-key" }] },
+    { name: "groq", type: "groq", apiKeys: [{ value: "test-groq-key" }] },
+  ],
+  routes: [
+    { name: "claude", match: { host: "claude.llm" }, backends: [{ provider: "anthropic" }] },
+    { name: "claude-capped", match: { host: "capped.llm" }, backends: [{ provider: "anthropic-capped", model: "claude-haiku-4-5" }] },
+    { name: "gpt", match: { host: "gpt.llm" }, backends: [{ provider: "openai" }] },
+    { name: "groq", match: { host: "groq.llm" }, backends: [{ provider: "groq" }] },
+  ],
+};

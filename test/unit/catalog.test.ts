@@ -29,12 +29,12 @@ describe("provider catalog", () => {
     const { host, configured } = await loadFilter({ providers: [provider], routes: [{ name: "r", match: { host: "client.local" }, backends: [{ provider: provider.name, model: "m" }] }] });
     expect(configured, host.logText("warn").join("\n")).toBe(true);
     const stream = host.createStream();
-    stream.sendRequest({ ":method": "POST", ":path": "/v1/chat/completions", ":authority": "client.local" }, '{"messages":[]}');
+    stream.sendRequest({ ":method": "POST", ":path": "/v1/chat/completions", ":authority": "client.local" }, '{"messages":[{"role":"user","content":"hi"}]}');
     const info = PROVIDER_TYPES[type];
     expect(stream.requestHeader(":authority")).toBe(providerEndpoint(provider).authority);
-    const expectedPath = type === "azure-openai" ? `${info.basePath}/v1/chat/completions` : `${info.basePath}/chat/completions`;
+    const expectedPath = type === "azure-openai" ? `${info.basePath}/v1${info.chatPath}` : `${info.basePath}${info.chatPath}`;
     expect(stream.requestHeader(":path")).toBe(expectedPath);
-    const expectedAuth = info.authHeader === "api-key" ? `key-${type}` : `Bearer key-${type}`;
+    const expectedAuth = info.authHeader === "authorization" ? `Bearer key-${type}` : `key-${type}`;
     expect(stream.requestHeader(info.authHeader)).toBe(expectedAuth);
   });
 

@@ -22,7 +22,9 @@ describe("module imports and exports", () => {
     expect(names).not.toContain("proxy_abi_version_0_2_0");
   });
 
-  it("stays within the 150 KB module budget", () => {
-    expect(statSync(WASM_PATH).size).toBeLessThan(150 * 1024);
+  // 150 KB held the header and body rewriting; translation between APIs (issue 10) added about
+  // 60 KB of converters. The budget stays well under what an OCI pull or a VM start notices.
+  it("stays within the 256 KB module budget", () => {
+    expect(statSync(WASM_PATH).size).toBeLessThan(256 * 1024);
   });
 });

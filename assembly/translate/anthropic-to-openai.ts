@@ -1,0 +1,450 @@
+// An Anthropic Messages client, an OpenAI Chat Completions backend (OpenAI and every
+// OpenAI-compatible vendor).
+//   request:  https://docs.anthropic.com/en/api/messages
+//          -> https://platform.openai.com/docs/api-reference/chat/create
+//   response and stream: chat.completion / chat.completion.chunk -> Anthropic's message / events
+//     (https://docs.anthropic.com/en/docs/build-with-claude/streaming)
+// Anthropic-only content (thinking, cache_control, citations) has no OpenAI counterpart and is
+// dropped; server tools and documents, which the backend cannot run or read, are refused.
+import { JsonKind, JsonValue, parseJson } from "../json/parse";
+import { JsonWriter } from "../json/writer";
+import { ClientError, TranslateFacts, TranslatedRequest, Translator, WireApi } from "./translator";
+import { SseEvent, beginEvent, endEvent } from "./sse";
+import { arrayAt, integerAt, member, numberAt, objectAt, stringAt } from "./json-read";
+import { errorBodyFor, readProviderError } from "./error-shapes";
+
+/** An OpenAI finish_reason as Anthropic's stop_reason. */
+export function stopReasonOf(finishReason: string | null): string {
+  if (finishReason === null) return "end_turn";
+  const r = finishReason!;
+  if (r == "length") return "max_tokens";
+  if (r == "tool_calls" || r == "function_call") return "tool_use";
+  if (r == "content_filter") return "refusal";
+  return "end_turn";
+}
+
+enum OpenBlock { None, Text, Tool }
+
+export class AnthropicToOpenAI extends Translator {
+  private model: string = "";
+  // Stream state.
+  private started: bool = false;
+  private finished: bool = false;
+  private nextBlock: i32 = 0;
+  private open: OpenBlock = OpenBlock.None;
+  /** The OpenAI tool_calls index of the open tool_use block. */
+  private openTool: i32 = -1;
+  private finishReason: string | null = null;
+  private inputTokens: i64 = 0;
+  private cachedTokens: i64 = 0;
+  private outputTokens: i64 = 0;
+
+  constructor() { super(WireApi.Anthropic, WireApi.OpenAI); }
+
+  request(body: JsonValue, facts: TranslateFacts): TranslatedRequest {
+    this.model = facts.model;
+    const w = new JsonWriter(1024);
+    w.object().key("model").string(facts.model);
+    const messages = arrayAt(body, "messages");
+    if (messages === null) return TranslatedRequest.refused("messages: Field required");
+    w.key("messages").array();
+    const system = member(body, "system");
+    if (system !== null && system.kind == JsonKind.String && system.text.length > 0) {
+      w.object().key("role").string("system").key("content").string(system.text).endObject();
+    } else if (system !== null && system.kind == JsonKind.Array) {
+      const text = joinedText(system);
+      if (text === null) return TranslatedRequest.refused("system: must hold text blocks only");
+      if (text!.length > 0) w.object().key("role").string("system").key("content").string(text!).endObject();
+    }
+    for (let i = 0; i < messages.items.length; i++) {
+      const m = messages.items[i];
+      const path = "messages." + i.toString();
+      const role = stringAt(m, "role");
+      const problem = role !== null && role! == "assistant" ? writeAssistant(m, path, w) : role !== null && role! == "user" ? writeUser(m, path, w) : path + ".role: must be user or assistant";
+      if (problem !== null) return TranslatedRequest.refused(problem!);
+    }
+    w.endArray();
+
+    const maxTokens = numberAt(body, "max_tokens");
+    if (maxTokens !== null) w.key(facts.maxTokensField).rawValue(maxTokens.text);
+    const temperature = numberAt(body, "temperature");
+    if (temperature !== null) w.key("temperature").rawValue(temperature.text);
+    const topP = numberAt(body, "top_p");
+    if (topP !== null) w.key("top_p").rawValue(topP.text);
+    const stops = arrayAt(body, "stop_sequences");
+    if (stops !== null && stops.items.length > 0) w.key("stop").value(stops);
+    const stream = member(body, "stream");
+    if (stream !== null && stream.kind == JsonKind.Bool && stream.boolValue) {
+      // Anthropic streams report usage; OpenAI's do only when asked.
+      w.key("stream").boolean(true).key("stream_options").object().key("include_usage").boolean(true).endObject();
+    }
+    const tools = arrayAt(body, "tools");
+    if (tools !== null && tools.items.length > 0) {
+      w.key("tools").array();
+      for (let i = 0; i < tools.items.length; i++) {
+        const t = tools.items[i];
+        const type = stringAt(t, "type");
+        const name = stringAt(t, "name");
+        if (type !== null && type! != "custom") return TranslatedRequest.refused("tools." + i.toString() + ".type: \"" + type! + "\" is an Anthropic server tool; this route's backend cannot run it");
+        if (name === null) return TranslatedRequest.refused("tools." + i.toString() + ".name: Field required");
+        w.object().key("type").string("function").key("function").object().key("name").string(name!);
+        const description = stringAt(t, "description");
+        if (description !== null) w.key("description").string(description!);
+        const schema = objectAt(t, "input_schema");
+        if (schema !== null) w.key("parameters").value(schema!);
+        w.endObject().endObject();
+      }
+      w.endArray();
+      const choice = objectAt(body, "tool_choice");
+      if (choice !== null) {
+        const type = stringAt(choice, "type");
+        if (type !== null && type! == "any") w.key("tool_choice").string("required");
+        else if (type !== null && type! == "none") w.key("tool_choice").string("none");
+        else if (type !== null && type! == "tool") {
+          const name = stringAt(choice, "name");
+          if (name === null) return TranslatedRequest.refused("tool_choice.name: Field required");
+          w.key("tool_choice").object().key("type").string("function").key("function").object().key("name").string(name!).endObject().endObject();
+        } else w.key("tool_choice").string("auto");
+        const noParallel = member(choice, "disable_parallel_tool_use");
+        if (noParallel !== null && noParallel.kind == JsonKind.Bool && noParallel.boolValue) w.key("parallel_tool_calls").boolean(false);
+      }
+    }
+    const outputConfig = objectAt(body, "output_config");
+    const format = outputConfig !== null ? objectAt(outputConfig, "format") : null;
+    if (format !== null) {
+      const schema = objectAt(format, "schema");
+      if (schema === null) return TranslatedRequest.refused("output_config.format.schema: Field required");
+      w.key("response_format").object().key("type").string("json_schema").key("json_schema").object().key("name").string("output").key("schema").value(schema!).key("strict").boolean(true).endObject().endObject();
+    }
+    const metadata = objectAt(body, "metadata");
+    const user = metadata !== null ? stringAt(metadata, "user_id") : null;
+    if (user !== null) w.key("user").string(user!);
+    w.endObject();
+    return TranslatedRequest.of(w);
+  }
+
+  response(body: ArrayBuffer): ArrayBuffer | null {
+    const parsed = parseJson(String.UTF8.decode(body));
+    if (parsed.value === null) return null;
+    const c = parsed.value!;
+    const choices = arrayAt(c, "choices");
+    if (choices === null) return null;
+    const choice = choices.items.length > 0 ? choices.items[0] : null;
+    const message = choice !== null ? objectAt(choice, "message") : null;
+    const w = new JsonWriter(body.byteLength + 256);
+    const id = stringAt(c, "id");
+    const model = stringAt(c, "model");
+    w.object().key("id").string(id !== null ? id! : "").key("type").string("message").key("role").string("assistant");
+    w.key("model").string(model !== null ? model! : this.model);
+    w.key("content").array();
+    let finish = choice !== null ? stringAt(choice, "finish_reason") : null;
+    if (message !== null) {
+      let text = stringAt(message, "content");
+      const refusal = stringAt(message, "refusal");
+      if ((text === null || text!.length == 0) && refusal !== null) { text = refusal; finish = "content_filter"; }
+      if (text !== null && text!.length > 0) w.object().key("type").string("text").key("text").string(text!).endObject();
+      const calls = arrayAt(message, "tool_calls");
+      if (calls !== null) {
+        for (let i = 0; i < calls.items.length; i++) {
+          const call = calls.items[i];
+          const fn = objectAt(call, "function");
+          if (fn === null) continue;
+          const callId = stringAt(call, "id");
+          const name = stringAt(fn, "name");
+          const args = stringAt(fn, "arguments");
+          w.object().key("type").string("tool_use").key("id").string(callId !== null ? callId! : "").key("name").string(name !== null ? name! : "").key("input");
+          writeToolInput(w, args);
+          w.endObject();
+        }
+      }
+    }
+    w.endArray();
+    w.key("stop_reason").string(stopReasonOf(finish)).key("stop_sequence").nil();
+    const usage = objectAt(c, "usage");
+    if (usage !== null) this.readUsage(usage);
+    w.key("usage");
+    this.writeUsage(w);
+    w.endObject();
+    return w.toBuffer();
+  }
+
+  event(event: SseEvent, out: JsonWriter): void {
+    if (this.finished) return;
+    if (event.data == "[DONE]") { this.close(out); return; }
+    const parsed = parseJson(event.data);
+    if (parsed.value === null) { this.fail(out, "the provider sent a stream chunk that is not JSON"); return; }
+    const chunk = parsed.value!;
+    const error = member(chunk, "error");
+    if (error !== null && error.kind != JsonKind.Null) {
+      const message = error.kind == JsonKind.Object ? stringAt(error, "message") : null;
+      this.fail(out, message !== null ? message! : "the provider reported an error mid-stream");
+      return;
+    }
+    if (!this.started) this.start(out, chunk);
+    const usage = objectAt(chunk, "usage");
+    if (usage !== null) this.readUsage(usage);
+    const choices = arrayAt(chunk, "choices");
+    if (choices === null || choices.items.length == 0) return;
+    const choice = choices.items[0];
+    const delta = objectAt(choice, "delta");
+    if (delta !== null) {
+      const text = stringAt(delta, "content");
+      if (text !== null && text!.length > 0) {
+        if (this.open != OpenBlock.Text) { this.closeBlock(out); this.startBlock(out, OpenBlock.Text, "", ""); }
+        beginEvent(out, "content_block_delta");
+        out.object().key("type").string("content_block_delta").key("index").number(this.nextBlock - 1);
+        out.key("delta").object().key("type").string("text_delta").key("text").string(text!).endObject().endObject();
+        endEvent(out);
+      }
+      const calls = arrayAt(delta, "tool_calls");
+      if (calls !== null) for (let i = 0; i < calls.items.length; i++) this.toolDelta(out, calls.items[i]);
+    }
+    const finish = stringAt(choice, "finish_reason");
+    if (finish !== null) { this.finishReason = finish; this.closeBlock(out); }
+  }
+
+  endStream(out: JsonWriter): void {
+    if (this.finished) return;
+    // Some OpenAI-compatible servers end without [DONE]; a finish_reason seen means the answer is whole.
+    if (this.finishReason !== null) this.close(out);
+    else this.fail(out, "the provider's stream ended before the message was complete");
+  }
+
+  error(status: i32, body: string | null, fallback: string): ClientError {
+    const info = body !== null ? readProviderError(body!) : null;
+    return new ClientError(status, errorBodyFor(WireApi.Anthropic, status, "", null, info !== null ? info.message : fallback));
+  }
+
+  private start(out: JsonWriter, chunk: JsonValue): void {
+    this.started = true;
+    const id = stringAt(chunk, "id");
+    const model = stringAt(chunk, "model");
+    if (model !== null) this.model = model!;
+    beginEvent(out, "message_start");
+    out.object().key("type").string("message_start").key("message").object().key("id").string(id !== null ? id! : "");
+    out.key("type").string("message").key("role").string("assistant").key("model").string(this.model).key("content").array().endArray();
+    out.key("stop_reason").nil().key("stop_sequence").nil().key("usage");
+    this.writeUsage(out);
+    out.endObject().endObject();
+    endEvent(out);
+  }
+
+  private toolDelta(out: JsonWriter, call: JsonValue): void {
+    const index = <i32>integerAt(call, "index", 0);
+    const fn = objectAt(call, "function");
+    const id = stringAt(call, "id");
+    if (this.open != OpenBlock.Tool || index != this.openTool || id !== null) {
+      const name = fn !== null ? stringAt(fn, "name") : null;
+      this.closeBlock(out);
+      this.startBlock(out, OpenBlock.Tool, id !== null ? id! : "", name !== null ? name! : "");
+      this.openTool = index;
+    }
+    const args = fn !== null ? stringAt(fn, "arguments") : null;
+    if (args === null || args!.length == 0) return;
+    beginEvent(out, "content_block_delta");
+    out.object().key("type").string("content_block_delta").key("index").number(this.nextBlock - 1);
+    out.key("delta").object().key("type").string("input_json_delta").key("partial_json").string(args!).endObject().endObject();
+    endEvent(out);
+  }
+
+  private startBlock(out: JsonWriter, kind: OpenBlock, id: string, name: string): void {
+    beginEvent(out, "content_block_start");
+    out.object().key("type").string("content_block_start").key("index").number(this.nextBlock).key("content_block").object();
+    if (kind == OpenBlock.Text) out.key("type").string("text").key("text").string("");
+    else out.key("type").string("tool_use").key("id").string(id).key("name").string(name).key("input").object().endObject();
+    out.endObject().endObject();
+    endEvent(out);
+    this.open = kind;
+    this.nextBlock++;
+  }
+
+  private closeBlock(out: JsonWriter): void {
+    if (this.open == OpenBlock.None) return;
+    beginEvent(out, "content_block_stop");
+    out.object().key("type").string("content_block_stop").key("index").number(this.nextBlock - 1).endObject();
+    endEvent(out);
+    this.open = OpenBlock.None;
+    this.openTool = -1;
+  }
+
+  /** Ends the message: the open block, the stop reason with the final usage, message_stop. */
+  private close(out: JsonWriter): void {
+    if (!this.started) this.start(out, new JsonValue());
+    this.closeBlock(out);
+    beginEvent(out, "message_delta");
+    out.object().key("type").string("message_delta").key("delta").object().key("stop_reason").string(stopReasonOf(this.finishReason)).key("stop_sequence").nil().endObject();
+    out.key("usage");
+    this.writeUsage(out);
+    out.endObject();
+    endEvent(out);
+    beginEvent(out, "message_stop");
+    out.raw("{\"type\":\"message_stop\"}");
+    endEvent(out);
+    this.finished = true;
+  }
+
+  private fail(out: JsonWriter, message: string): void {
+    beginEvent(out, "error");
+    out.raw(errorBodyFor(WireApi.Anthropic, 500, "", null, message));
+    endEvent(out);
+    this.finished = true;
+  }
+
+  private readUsage(usage: JsonValue): void {
+    const prompt = integerAt(usage, "prompt_tokens", -1);
+    const details = objectAt(usage, "prompt_tokens_details");
+    const cached = details !== null ? integerAt(details, "cached_tokens", 0) : 0;
+    if (prompt >= 0) { this.inputTokens = prompt - cached; this.cachedTokens = cached; }
+    const completion = integerAt(usage, "completion_tokens", -1);
+    if (completion >= 0) this.outputTokens = completion;
+  }
+
+  /** Anthropic usage: input_tokens excludes what was read from the cache, as Anthropic counts it. */
+  private writeUsage(w: JsonWriter): void {
+    w.object().key("input_tokens").number(this.inputTokens).key("output_tokens").number(this.outputTokens);
+    if (this.cachedTokens > 0) w.key("cache_read_input_tokens").number(this.cachedTokens);
+    w.endObject();
+  }
+}
+
+/** A tool call's arguments (JSON text) as Anthropic's input object; {} when empty or not an object. */
+function writeToolInput(w: JsonWriter, args: string | null): void {
+  if (args !== null && args!.trim().length > 0) {
+    const parsed = parseJson(args!);
+    if (parsed.value !== null && parsed.value!.kind == JsonKind.Object) { w.value(parsed.value!); return; }
+  }
+  w.rawValue("{}");
+}
+
+/** The text of an array of text blocks, joined by blank lines; null when a block is not text. */
+function joinedText(blocks: JsonValue): string | null {
+  const parts = new Array<string>();
+  for (let i = 0; i < blocks.items.length; i++) {
+    const text = stringAt(blocks.items[i], "text");
+    if (text === null) return null;
+    parts.push(text!);
+  }
+  return parts.join("\n\n");
+}
+
+/** An Anthropic image block as an OpenAI image_url part; a problem message when it cannot be one. */
+function writeImagePart(block: JsonValue, path: string, w: JsonWriter): string | null {
+  const source = objectAt(block, "source");
+  const type = source !== null ? stringAt(source!, "type") : null;
+  let url: string | null = null;
+  if (type !== null && type! == "base64") {
+    const media = stringAt(source!, "media_type");
+    const data = stringAt(source!, "data");
+    if (media === null || data === null) return path + ".source: needs media_type and data";
+    url = "data:" + media! + ";base64," + data!;
+  } else if (type !== null && type! == "url") url = stringAt(source!, "url");
+  if (url === null) return path + ".source: must be a base64 or url image source";
+  w.object().key("type").string("image_url").key("image_url").object().key("url").string(url!).endObject().endObject();
+  return null;
+}
+
+/** The text of a tool_result's content (string or blocks); its images go to `images`. */
+function toolResultText(block: JsonValue, images: Array<JsonValue>): string {
+  const content = member(block, "content");
+  if (content === null) return "";
+  if (content.kind == JsonKind.String) return content.text;
+  if (content.kind != JsonKind.Array) return "";
+  const parts = new Array<string>();
+  for (let i = 0; i < content.items.length; i++) {
+    const item = content.items[i];
+    const type = stringAt(item, "type");
+    if (type !== null && type! == "image") images.push(item);
+    else {
+      const text = stringAt(item, "text");
+      if (text !== null) parts.push(text!);
+    }
+  }
+  return parts.join("\n\n");
+}
+
+/**
+ * A user turn: its tool results become `tool` messages (first, as OpenAI wants them right after
+ * the assistant's calls), the rest one user message. Images inside tool results, which an OpenAI
+ * tool message cannot carry, follow in that user message.
+ */
+function writeUser(m: JsonValue, path: string, w: JsonWriter): string | null {
+  const content = member(m, "content");
+  if (content !== null && content.kind == JsonKind.String) {
+    w.object().key("role").string("user").key("content").string(content.text).endObject();
+    return null;
+  }
+  if (content === null || content.kind != JsonKind.Array) return path + ".content: must be a string or an array of blocks";
+  const images = new Array<JsonValue>();
+  let others = 0;
+  for (let i = 0; i < content.items.length; i++) {
+    const block = content.items[i];
+    const type = stringAt(block, "type");
+    if (type !== null && type! == "tool_result") {
+      const id = stringAt(block, "tool_use_id");
+      if (id === null) return path + ".content." + i.toString() + ".tool_use_id: Field required";
+      let text = toolResultText(block, images);
+      const isError = member(block, "is_error");
+      if (isError !== null && isError.kind == JsonKind.Bool && isError.boolValue && !text.startsWith("Error")) text = "Error: " + text;
+      w.object().key("role").string("tool").key("tool_call_id").string(id!).key("content").string(text).endObject();
+    } else if (type !== null && (type! == "text" || type! == "image")) others++;
+    else if (type !== null && type! == "document") return path + ".content." + i.toString() + ": document blocks are not supported by this route's backend";
+  }
+  if (others == 0 && images.length == 0) return null;
+  w.object().key("role").string("user").key("content").array();
+  for (let i = 0; i < content.items.length; i++) {
+    const block = content.items[i];
+    const type = stringAt(block, "type");
+    if (type === null) continue;
+    if (type! == "text") {
+      const text = stringAt(block, "text");
+      if (text !== null) w.object().key("type").string("text").key("text").string(text!).endObject();
+    } else if (type! == "image") {
+      const problem = writeImagePart(block, path + ".content." + i.toString(), w);
+      if (problem !== null) return problem;
+    }
+  }
+  for (let i = 0; i < images.length; i++) {
+    const problem = writeImagePart(images[i], path + ".content", w);
+    if (problem !== null) return problem;
+  }
+  w.endArray().endObject();
+  return null;
+}
+
+/** An assistant turn: its text as content, its tool_use blocks as tool_calls; thinking is dropped. */
+function writeAssistant(m: JsonValue, path: string, w: JsonWriter): string | null {
+  const content = member(m, "content");
+  w.object().key("role").string("assistant");
+  if (content !== null && content.kind == JsonKind.String) {
+    w.key("content").string(content.text).endObject();
+    return null;
+  }
+  if (content === null || content.kind != JsonKind.Array) return path + ".content: must be a string or an array of blocks";
+  const texts = new Array<string>();
+  let calls = 0;
+  for (let i = 0; i < content.items.length; i++) {
+    const block = content.items[i];
+    const type = stringAt(block, "type");
+    if (type !== null && type! == "text") { const t = stringAt(block, "text"); if (t !== null) texts.push(t!); }
+    else if (type !== null && type! == "tool_use") calls++;
+  }
+  w.key("content");
+  if (texts.length > 0) w.string(texts.join("")); else w.nil();
+  if (calls > 0) {
+    w.key("tool_calls").array();
+    for (let i = 0; i < content.items.length; i++) {
+      const block = content.items[i];
+      const type = stringAt(block, "type");
+      if (type === null || type! != "tool_use") continue;
+      const id = stringAt(block, "id");
+      const name = stringAt(block, "name");
+      if (id === null || name === null) return path + ".content." + i.toString() + ": tool_use needs id and name";
+      const input = member(block, "input");
+      w.object().key("id").string(id!).key("type").string("function").key("function").object().key("name").string(name!);
+      w.key("arguments").string(input !== null ? input.toJson() : "{}").endObject().endObject();
+    }
+    w.endArray();
+  }
+  w.endObject();
+  return null;
+}

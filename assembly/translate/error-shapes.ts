@@ -1,0 +1,81 @@
+// Error bodies in each API's own shape, and reading a provider's error whichever shape it has.
+//   OpenAI:    {"error":{"message":"…","type":"…","param":null,"code":"…"}}
+//   Anthropic: {"type":"error","error":{"type":"…","message":"…"}}
+import { JsonKind, JsonValue, parseJson } from "../json/parse";
+import { JsonWriter } from "../json/writer";
+import { WireApi } from "./translator";
+
+/** Anthropic's error type for an HTTP status (https://docs.anthropic.com/en/api/errors). */
+export function anthropicErrorType(status: i32): string {
+  if (status == 400 || status == 405 || status == 415 || status == 421 || status == 422) return "invalid_request_error";
+  if (status == 401) return "authentication_error";
+  if (status == 402) return "billing_error";
+  if (status == 403) return "permission_error";
+  if (status == 404) return "not_found_error";
+  if (status == 408 || status == 504) return "timeout_error";
+  if (status == 413) return "request_too_large";
+  if (status == 429) return "rate_limit_error";
+  if (status == 529 || status == 503) return "overloaded_error";
+  return status < 500 ? "invalid_request_error" : "api_error";
+}
+
+/** OpenAI's error type for an HTTP status, for errors that arrive without one. */
+export function openAIErrorType(status: i32): string {
+  if (status == 401) return "authentication_error";
+  if (status == 403) return "permission_error";
+  if (status == 429) return "rate_limit_error";
+  return status < 500 ? "invalid_request_error" : "server_error";
+}
+
+/** An error body in `api`'s shape. `code` is OpenAI's (Anthropic has none); `type` may be empty to derive it from the status. */
+export function errorBodyFor(api: WireApi, status: i32, type: string, code: string | null, message: string): string {
+  const w = new JsonWriter(128 + message.length);
+  w.object();
+  if (api == WireApi.Anthropic) {
+    w.key("type").string("error");
+    w.key("error").object().key("type").string(anthropicErrorType(status)).key("message").string(message).endObject();
+  } else {
+    w.key("error").object().key("message").string(message).key("type").string(type.length > 0 ? type : openAIErrorType(status)).key("param").nil();
+    w.key("code");
+    if (code !== null) w.string(code!); else w.nil();
+    w.endObject();
+  }
+  w.endObject();
+  return String.UTF8.decodeUnsafe(changetype<usize>(w.toBuffer()), <usize>w.length);
+}
+
+/** What a provider said went wrong, from an error body in either shape. */
+export class ProviderError {
+  message: string = "";
+  type: string = "";
+  code: string | null = null;
+}
+
+function stringMember(v: JsonValue | null, key: string): string | null {
+  if (v === null || v.kind != JsonKind.Object) return null;
+  const m = v.get(key);
+  return m !== null && m.kind == JsonKind.String ? m.text : null;
+}
+
+/** Reads an OpenAI- or Anthropic-shaped error (or a bare {"message"}); null when the body is neither. */
+export function readProviderError(body: string): ProviderError | null {
+  const parsed = parseJson(body);
+  if (parsed.value === null || parsed.value!.kind != JsonKind.Object) return null;
+  const root = parsed.value!;
+  const inner = root.get("error");
+  const out = new ProviderError();
+  let message: string | null = null;
+  if (inner !== null && inner.kind == JsonKind.Object) {
+    message = stringMember(inner, "message");
+    const type = stringMember(inner, "type");
+    if (type !== null) out.type = type;
+    out.code = stringMember(inner, "code");
+  } else if (inner !== null && inner.kind == JsonKind.String) {
+    message = inner.text;
+  } else {
+    message = stringMember(root, "message");
+  }
+  if (message === null) return null;
+  out.message = message!;
+  return out;
+}

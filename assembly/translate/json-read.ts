@@ -1,0 +1,58 @@
+// Typed reads of parsed JSON members: null when absent or of another kind, so translators can
+// say what they expected instead of trapping on a surprise.
+import { JsonKind, JsonValue } from "../json/parse";
+
+export function member(v: JsonValue, key: string): JsonValue | null {
+  return v.kind == JsonKind.Object ? v.get(key) : null;
+}
+
+export function stringAt(v: JsonValue, key: string): string | null {
+  const m = member(v, key);
+  return m !== null && m.kind == JsonKind.String ? m.text : null;
+}
+
+export function objectAt(v: JsonValue, key: string): JsonValue | null {
+  const m = member(v, key);
+  return m !== null && m.kind == JsonKind.Object ? m : null;
+}
+
+export function arrayAt(v: JsonValue, key: string): JsonValue | null {
+  const m = member(v, key);
+  return m !== null && m.kind == JsonKind.Array ? m : null;
+}
+
+/** A member that is a number, or null. */
+export function numberAt(v: JsonValue, key: string): JsonValue | null {
+  const m = member(v, key);
+  return m !== null && m.kind == JsonKind.Number ? m : null;
+}
+
+/** An integer member, or `fallback`. */
+export function integerAt(v: JsonValue, key: string, fallback: i64): i64 {
+  const m = member(v, key);
+  return m !== null && m.isInteger() ? <i64>m.numberValue : fallback;
+}
+
+export function boolAt(v: JsonValue, key: string, fallback: bool): bool {
+  const m = member(v, key);
+  return m !== null && m.kind == JsonKind.Bool ? m.boolValue : fallback;
+}
+
+/** True when the member is present and not null. */
+export function has(v: JsonValue, key: string): bool {
+  const m = member(v, key);
+  return m !== null && m.kind != JsonKind.Null;
+}
+
+/** A data URL's parts (data:MEDIA;base64,DATA), or null when it is not a base64 data URL. */
+export class DataUrl {
+  constructor(public mediaType: string, public data: string) {}
+  static parse(url: string): DataUrl | null {
+    if (!url.startsWith("data:")) return null;
+    const comma = url.indexOf(",");
+    if (comma < 0) return null;
+    const meta = url.substring(5, comma);
+    if (!meta.endsWith(";base64")) return null;
+    return new DataUrl(meta.substring(0, meta.length - 7), url.substring(comma + 1));
+  }
+}

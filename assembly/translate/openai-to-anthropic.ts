@@ -1,0 +1,515 @@
+// An OpenAI Chat Completions client, an Anthropic Messages backend.
+//   request:  https://platform.openai.com/docs/api-reference/chat/create
+//          -> https://docs.anthropic.com/en/api/messages
+//   response and stream: Anthropic's message / event stream -> chat.completion / chat.completion.chunk
+// OpenAI fields Anthropic has no counterpart for are dropped when they only tune sampling
+// (penalties, seed, logit_bias, service_tier, store); ones that change the answer's shape
+// (n > 1, logprobs, json_object without a schema) are refused, so a client never gets less than it asked for.
+import { JsonKind, JsonValue, parseJson } from "../json/parse";
+import { JsonWriter } from "../json/writer";
+import { ClientError, TranslateFacts, TranslatedRequest, Translator, WireApi } from "./translator";
+import { SseEvent } from "./sse";
+import { DataUrl, arrayAt, has, integerAt, member, numberAt, objectAt, stringAt } from "./json-read";
+import { errorBodyFor, readProviderError } from "./error-shapes";
+
+/** Anthropic's stop_reason as an OpenAI finish_reason. */
+export function finishReasonOf(stopReason: string | null): string {
+  if (stopReason === null) return "stop";
+  const r = stopReason!;
+  if (r == "max_tokens" || r == "model_context_window_exceeded") return "length";
+  if (r == "tool_use") return "tool_calls";
+  if (r == "refusal") return "content_filter";
+  return "stop"; // end_turn, stop_sequence, pause_turn
+}
+
+/** Thrown-free refusal: the first problem found in a request, with the field it is in. */
+class Problem {
+  message: string | null = null;
+  set(message: string): void { if (this.message === null) this.message = message; }
+}
+
+export class OpenAIToAnthropic extends Translator {
+  private includeUsage: bool = false;
+  private created: i64 = 0;
+  // Stream state.
+  private id: string = "";
+  private model: string = "";
+  private inputTokens: i64 = 0;
+  private cachedTokens: i64 = 0;
+  private outputTokens: i64 = 0;
+  /** OpenAI tool_calls index of each Anthropic content block (-1: not a tool_use block). */
+  private toolIndexOfBlock: Array<i32> = [];
+  private toolCount: i32 = 0;
+  private finished: bool = false;
+
+  constructor() { super(WireApi.OpenAI, WireApi.Anthropic); }
+
+  request(body: JsonValue, facts: TranslateFacts): TranslatedRequest {
+    this.created = facts.nowSeconds;
+    this.model = facts.model;
+    const problem = new Problem();
+    const w = new JsonWriter(1024);
+    w.object().key("model").string(facts.model);
+
+    const messages = arrayAt(body, "messages");
+    if (messages === null) return TranslatedRequest.refused("messages: is required and must be an array");
+    const system = new JsonWriter(256);
+    system.array();
+    let systemParts = 0;
+    const turns = new TurnWriter();
+    for (let i = 0; i < messages.items.length && problem.message === null; i++) {
+      const m = messages.items[i];
+      const path = "messages[" + i.toString() + "]";
+      const role = stringAt(m, "role");
+      if (role === null) { problem.set(path + ".role: is required"); break; }
+      if (role == "system" || role == "developer") systemParts += writeSystem(m, path, system, problem);
+      else if (role == "user") writeUser(m, path, turns, problem);
+      else if (role == "assistant") writeAssistant(m, path, turns, problem);
+      else if (role == "tool") writeToolResult(m, path, turns, problem);
+      else problem.set(path + ".role: \"" + role! + "\" is not supported by an Anthropic backend (use system, developer, user, assistant or tool)");
+    }
+    system.endArray();
+    if (problem.message !== null) return TranslatedRequest.refused(problem.message!);
+    const turnBytes = turns.finish();
+    if (turns.count == 0) return TranslatedRequest.refused("messages: must hold at least one user or assistant message for an Anthropic backend");
+    if (systemParts > 0) w.key("system").rawBytes(system.toBuffer());
+    w.key("messages").rawBytes(turnBytes);
+
+    const limit = numberAt(body, "max_completion_tokens") !== null ? numberAt(body, "max_completion_tokens") : numberAt(body, "max_tokens");
+    if (limit !== null) {
+      if (!limit.isInteger() || limit.numberValue < 1) return TranslatedRequest.refused("max_tokens: must be a positive integer");
+      w.key("max_tokens").rawValue(limit.text);
+    } else w.key("max_tokens").number(facts.defaultMaxTokens);
+
+    const temperature = numberAt(body, "temperature");
+    if (temperature !== null) w.key("temperature").rawValue(temperature.text);
+    const topP = numberAt(body, "top_p");
+    if (topP !== null) w.key("top_p").rawValue(topP.text);
+    const stop = member(body, "stop");
+    if (stop !== null && stop.kind == JsonKind.String) w.key("stop_sequences").array().string(stop.text).endArray();
+    else if (stop !== null && stop.kind == JsonKind.Array) w.key("stop_sequences").value(stop);
+
+    const stream = member(body, "stream");
+    if (stream !== null && stream.kind == JsonKind.Bool && stream.boolValue) {
+      w.key("stream").boolean(true);
+      const options = objectAt(body, "stream_options");
+      this.includeUsage = options !== null && member(options, "include_usage") !== null && member(options, "include_usage")!.boolValue;
+    }
+
+    const n = numberAt(body, "n");
+    if (n !== null && n.numberValue != 1) return TranslatedRequest.refused("n: an Anthropic backend returns one choice; n must be 1");
+    const logprobs = member(body, "logprobs");
+    if ((logprobs !== null && logprobs.kind == JsonKind.Bool && logprobs.boolValue) || has(body, "top_logprobs")) {
+      return TranslatedRequest.refused("logprobs: an Anthropic backend does not return log probabilities");
+    }
+
+    const tools = arrayAt(body, "tools");
+    if (tools !== null && tools.items.length > 0) {
+      w.key("tools").array();
+      for (let i = 0; i < tools.items.length; i++) {
+        const t = tools.items[i];
+        const fn = objectAt(t, "function");
+        const type = stringAt(t, "type");
+        const name = fn !== null ? stringAt(fn, "name") : null;
+        if (type === null || type! != "function" || name === null) return TranslatedRequest.refused("tools[" + i.toString() + "]: must be {\"type\":\"function\",\"function\":{\"name\":…}}");
+        w.object().key("name").string(name!);
+        const description = stringAt(fn!, "description");
+        if (description !== null) w.key("description").string(description!);
+        const parameters = objectAt(fn!, "parameters");
+        w.key("input_schema");
+        if (parameters !== null) w.value(parameters); else w.rawValue("{\"type\":\"object\",\"properties\":{}}");
+        w.endObject();
+      }
+      w.endArray();
+      const choice = toolChoice(body, problem);
+      if (problem.message !== null) return TranslatedRequest.refused(problem.message!);
+      if (choice !== null) w.key("tool_choice").rawValue(choice!);
+    }
+
+    const format = objectAt(body, "response_format");
+    if (format !== null) {
+      const type = stringAt(format, "type");
+      if (type !== null && type! == "json_schema") {
+        const spec = objectAt(format, "json_schema");
+        const schema = spec !== null ? objectAt(spec, "schema") : null;
+        if (schema === null) return TranslatedRequest.refused("response_format.json_schema.schema: is required");
+        // Anthropic's structured outputs (GA): output_config.format.
+        w.key("output_config").object().key("format").object().key("type").string("json_schema").key("schema").value(schema!).endObject().endObject();
+      } else if (type !== null && type! == "json_object") {
+        return TranslatedRequest.refused("response_format: an Anthropic backend has no JSON mode without a schema; use {\"type\":\"json_schema\",\"json_schema\":{\"schema\":…}}");
+      }
+    }
+    const user = stringAt(body, "user");
+    if (user !== null) w.key("metadata").object().key("user_id").string(user!).endObject();
+    w.endObject();
+    return TranslatedRequest.of(w);
+  }
+
+  response(body: ArrayBuffer): ArrayBuffer | null {
+    const parsed = parseJson(String.UTF8.decode(body));
+    if (parsed.value === null) return null;
+    const m = parsed.value!;
+    const content = arrayAt(m, "content");
+    if (content === null) return null;
+    const w = new JsonWriter(body.byteLength + 256);
+    const id = stringAt(m, "id");
+    const model = stringAt(m, "model");
+    w.object().key("id").string(id !== null ? id! : "").key("object").string("chat.completion").key("created").number(this.created);
+    w.key("model").string(model !== null ? model! : this.model);
+    w.key("choices").array().object().key("index").number(0).key("message").object().key("role").string("assistant");
+    let text = "";
+    let texts = 0;
+    let tools = 0;
+    for (let i = 0; i < content.items.length; i++) {
+      const block = content.items[i];
+      const type = stringAt(block, "type");
+      if (type !== null && type! == "text") { const t = stringAt(block, "text"); if (t !== null) { text += t!; texts++; } }
+      else if (type !== null && type! == "tool_use") tools++;
+    }
+    w.key("content");
+    if (texts > 0 || tools == 0) w.string(text); else w.nil();
+    w.key("refusal").nil();
+    if (tools > 0) {
+      w.key("tool_calls").array();
+      for (let i = 0; i < content.items.length; i++) {
+        const block = content.items[i];
+        const type = stringAt(block, "type");
+        if (type === null || type! != "tool_use") continue;
+        const toolId = stringAt(block, "id");
+        const name = stringAt(block, "name");
+        const input = member(block, "input");
+        w.object().key("id").string(toolId !== null ? toolId! : "").key("type").string("function");
+        w.key("function").object().key("name").string(name !== null ? name! : "").key("arguments").string(input !== null ? input.toJson() : "{}").endObject();
+        w.endObject();
+      }
+      w.endArray();
+    }
+    w.endObject().key("logprobs").nil().key("finish_reason").string(finishReasonOf(stringAt(m, "stop_reason"))).endObject().endArray();
+    const usage = objectAt(m, "usage");
+    if (usage !== null) writeUsage(w, usage);
+    w.endObject();
+    return w.toBuffer();
+  }
+
+  event(event: SseEvent, out: JsonWriter): void {
+    if (this.finished) return;
+    const type = event.name;
+    if (type == "ping" || event.data.length == 0) return;
+    const parsed = parseJson(event.data);
+    if (parsed.value === null) { this.fail(out, "the provider sent a stream event that is not JSON"); return; }
+    const data = parsed.value!;
+    if (type == "message_start") {
+      const message = objectAt(data, "message");
+      if (message !== null) {
+        const id = stringAt(message, "id");
+        const model = stringAt(message, "model");
+        if (id !== null) this.id = id!;
+        if (model !== null) this.model = model!;
+        const usage = objectAt(message, "usage");
+        if (usage !== null) this.readUsage(usage);
+      }
+      this.chunkOpen(out);
+      out.key("role").string("assistant").key("content").string("");
+      this.chunkClose(out, null);
+    } else if (type == "content_block_start") {
+      const index = <i32>integerAt(data, "index", -1);
+      const block = objectAt(data, "content_block");
+      if (index < 0 || index > 4096 || block === null) return;
+      while (this.toolIndexOfBlock.length <= index) this.toolIndexOfBlock.push(-1);
+      const blockType = stringAt(block, "type");
+      if (blockType !== null && blockType! == "tool_use") {
+        const toolIndex = this.toolCount++;
+        this.toolIndexOfBlock[index] = toolIndex;
+        const id = stringAt(block, "id");
+        const name = stringAt(block, "name");
+        this.chunkOpen(out);
+        out.key("tool_calls").array().object().key("index").number(toolIndex).key("id").string(id !== null ? id! : "").key("type").string("function");
+        out.key("function").object().key("name").string(name !== null ? name! : "").key("arguments").string("").endObject().endObject().endArray();
+        this.chunkClose(out, null);
+      } else if (blockType !== null && blockType! == "text") {
+        const text = stringAt(block, "text");
+        if (text !== null && text!.length > 0) this.textChunk(out, text!);
+      }
+    } else if (type == "content_block_delta") {
+      const index = <i32>integerAt(data, "index", -1);
+      const delta = objectAt(data, "delta");
+      if (delta === null) return;
+      const deltaType = stringAt(delta, "type");
+      if (deltaType === null) return;
+      if (deltaType! == "text_delta") {
+        const text = stringAt(delta, "text");
+        if (text !== null && text!.length > 0) this.textChunk(out, text!);
+      } else if (deltaType! == "input_json_delta") {
+        const partial = stringAt(delta, "partial_json");
+        if (partial === null || partial!.length == 0 || index < 0 || index >= this.toolIndexOfBlock.length) return;
+        const toolIndex = this.toolIndexOfBlock[index];
+        if (toolIndex < 0) return;
+        this.chunkOpen(out);
+        out.key("tool_calls").array().object().key("index").number(toolIndex).key("function").object().key("arguments").string(partial!).endObject().endObject().endArray();
+        this.chunkClose(out, null);
+      }
+      // thinking, signature and citations deltas have no OpenAI counterpart.
+    } else if (type == "message_delta") {
+      const usage = objectAt(data, "usage");
+      if (usage !== null) this.readUsage(usage);
+      const delta = objectAt(data, "delta");
+      const stopReason = delta !== null ? stringAt(delta, "stop_reason") : null;
+      this.chunkOpen(out);
+      this.chunkClose(out, finishReasonOf(stopReason));
+    } else if (type == "message_stop") {
+      if (this.includeUsage) {
+        out.raw("data: ");
+        this.chunkHeader(out);
+        out.key("choices").array().endArray();
+        out.key("usage").object();
+        writeUsageFields(out, this.inputTokens, this.cachedTokens, this.outputTokens);
+        out.endObject().endObject();
+        out.raw("\n\n");
+      }
+      out.raw("data: [DONE]\n\n");
+      this.finished = true;
+    } else if (type == "error") {
+      const error = objectAt(data, "error");
+      const message = error !== null ? stringAt(error, "message") : null;
+      const errorType = error !== null ? stringAt(error, "type") : null;
+      this.writeError(out, message !== null ? message! : "the provider reported an error mid-stream", errorType !== null ? errorType! : "server_error");
+    }
+    // Other event types are ignored, as Anthropic asks of clients (new ones may be added).
+  }
+
+  endStream(out: JsonWriter): void {
+    if (!this.finished) this.fail(out, "the provider's stream ended before the message was complete");
+  }
+
+  error(status: i32, body: string | null, fallback: string): ClientError {
+    const info = body !== null ? readProviderError(body!) : null;
+    // OpenAI clients know 503 for an overloaded service; Anthropic's 529 is its own.
+    const shown = status == 529 ? 503 : status;
+    if (info === null) return new ClientError(shown, errorBodyFor(WireApi.OpenAI, shown, "", "provider_error", fallback));
+    return new ClientError(shown, errorBodyFor(WireApi.OpenAI, shown, info.type, null, info.message));
+  }
+
+  private readUsage(usage: JsonValue): void {
+    const input = integerAt(usage, "input_tokens", -1);
+    const read = integerAt(usage, "cache_read_input_tokens", 0);
+    const created = integerAt(usage, "cache_creation_input_tokens", 0);
+    if (input >= 0) { this.inputTokens = input + read + created; this.cachedTokens = read; }
+    const output = integerAt(usage, "output_tokens", -1);
+    if (output >= 0) this.outputTokens = output;
+  }
+
+  private chunkHeader(out: JsonWriter): void {
+    out.object().key("id").string(this.id).key("object").string("chat.completion.chunk").key("created").number(this.created).key("model").string(this.model);
+  }
+
+  /** Writes a chunk up to the open delta object; chunkClose finishes it. */
+  private chunkOpen(out: JsonWriter): void {
+    out.raw("data: ");
+    this.chunkHeader(out);
+    out.key("choices").array().object().key("index").number(0).key("delta").object();
+  }
+
+  private chunkClose(out: JsonWriter, finishReason: string | null): void {
+    out.endObject().key("logprobs").nil().key("finish_reason");
+    if (finishReason !== null) out.string(finishReason!); else out.nil();
+    out.endObject().endArray().endObject();
+    out.raw("\n\n");
+  }
+
+  private textChunk(out: JsonWriter, text: string): void {
+    this.chunkOpen(out);
+    out.key("content").string(text);
+    this.chunkClose(out, null);
+  }
+
+  private writeError(out: JsonWriter, message: string, type: string): void {
+    out.raw("data: ").object().key("error").object().key("message").string(message).key("type").string(type).key("param").nil().key("code").nil().endObject().endObject();
+    out.raw("\n\n");
+    this.finished = true;
+  }
+
+  private fail(out: JsonWriter, message: string): void { this.writeError(out, message, "server_error"); }
+}
+
+/** Anthropic usage as OpenAI usage: prompt tokens include the cached ones, as OpenAI counts them. */
+function writeUsage(w: JsonWriter, usage: JsonValue): void {
+  const read = integerAt(usage, "cache_read_input_tokens", 0);
+  const input = integerAt(usage, "input_tokens", 0) + read + integerAt(usage, "cache_creation_input_tokens", 0);
+  w.key("usage").object();
+  writeUsageFields(w, input, read, integerAt(usage, "output_tokens", 0));
+  w.endObject();
+}
+
+function writeUsageFields(w: JsonWriter, input: i64, cached: i64, output: i64): void {
+  w.key("prompt_tokens").number(input).key("completion_tokens").number(output).key("total_tokens").number(input + output);
+  w.key("prompt_tokens_details").object().key("cached_tokens").number(cached).endObject();
+}
+
+/** OpenAI tool_choice and parallel_tool_calls as Anthropic's tool_choice, or null for the default. */
+function toolChoice(body: JsonValue, problem: Problem): string | null {
+  const choice = member(body, "tool_choice");
+  const parallel = member(body, "parallel_tool_calls");
+  const noParallel = parallel !== null && parallel.kind == JsonKind.Bool && !parallel.boolValue;
+  let type = "auto";
+  let name: string | null = null;
+  if (choice !== null && choice.kind == JsonKind.String) {
+    if (choice.text == "none") type = "none";
+    else if (choice.text == "required") type = "any";
+    else if (choice.text != "auto") { problem.set("tool_choice: must be none, auto, required or a function"); return null; }
+  } else if (choice !== null && choice.kind == JsonKind.Object) {
+    const fn = objectAt(choice, "function");
+    name = fn !== null ? stringAt(fn, "name") : null;
+    if (name === null) { problem.set("tool_choice.function.name: is required"); return null; }
+    type = "tool";
+  } else if (!noParallel) return null;
+  const w = new JsonWriter(64);
+  w.object().key("type").string(type);
+  if (name !== null) w.key("name").string(name!);
+  if (noParallel && type != "none") w.key("disable_parallel_tool_use").boolean(true);
+  w.endObject();
+  return String.UTF8.decode(w.toBuffer());
+}
+
+/** Collects Anthropic turns: consecutive messages of one role become one turn, as Anthropic requires for tool results. */
+class TurnWriter {
+  private out: JsonWriter = new JsonWriter(1024);
+  private blocks: JsonWriter = new JsonWriter(512);
+  private role: string = "";
+  private blockCount: i32 = 0;
+  count: i32 = 0;
+
+  constructor() { this.out.array(); this.blocks.array(); }
+
+  /** The writer for the next block of a `role` turn. */
+  block(role: string): JsonWriter {
+    if (role != this.role) this.flush();
+    this.role = role;
+    this.blockCount++;
+    return this.blocks;
+  }
+
+  private flush(): void {
+    if (this.blockCount == 0) return;
+    this.blocks.endArray();
+    this.out.object().key("role").string(this.role).key("content").rawBytes(this.blocks.toBuffer()).endObject();
+    this.count++;
+    this.blocks.reset();
+    this.blocks.array();
+    this.blockCount = 0;
+  }
+
+  finish(): ArrayBuffer {
+    this.flush();
+    this.out.endArray();
+    return this.out.toBuffer();
+  }
+}
+
+function writeSystem(m: JsonValue, path: string, system: JsonWriter, problem: Problem): i32 {
+  const content = member(m, "content");
+  if (content !== null && content.kind == JsonKind.String) {
+    if (content.text.length == 0) return 0;
+    system.object().key("type").string("text").key("text").string(content.text).endObject();
+    return 1;
+  }
+  if (content === null || content.kind != JsonKind.Array) { problem.set(path + ".content: must be a string or an array of text parts"); return 0; }
+  let written = 0;
+  for (let i = 0; i < content.items.length; i++) {
+    const text = stringAt(content.items[i], "text");
+    if (text === null) { problem.set(path + ".content[" + i.toString() + "]: a system message holds text parts only"); return written; }
+    if (text!.length == 0) continue;
+    system.object().key("type").string("text").key("text").string(text!).endObject();
+    written++;
+  }
+  return written;
+}
+
+/** Writes one OpenAI content part (text or image_url) as an Anthropic block; anything else is a problem. */
+function writePart(part: JsonValue, out: JsonWriter, path: string, problem: Problem): void {
+  const type = stringAt(part, "type");
+  if (type !== null && type! == "text") {
+    const text = stringAt(part, "text");
+    if (text === null) { problem.set(path + ".text: is required"); return; }
+    out.object().key("type").string("text").key("text").string(text!).endObject();
+  } else if (type !== null && type! == "image_url") {
+    const image = objectAt(part, "image_url");
+    const url = image !== null ? stringAt(image, "url") : stringAt(part, "image_url");
+    if (url === null) { problem.set(path + ".image_url.url: is required"); return; }
+    out.object().key("type").string("image").key("source").object();
+    const data = DataUrl.parse(url!);
+    if (data !== null) out.key("type").string("base64").key("media_type").string(data.mediaType).key("data").string(data.data);
+    else if (url!.startsWith("data:")) { problem.set(path + ".image_url.url: a data URL must be base64 (data:image/png;base64,…)"); return; }
+    else out.key("type").string("url").key("url").string(url!);
+    out.endObject().endObject();
+  } else {
+    problem.set(path + ".type: \"" + (type !== null ? type! : "") + "\" content is not supported by an Anthropic backend (text and image_url are)");
+  }
+}
+
+function writeUser(m: JsonValue, path: string, turns: TurnWriter, problem: Problem): void {
+  const content = member(m, "content");
+  if (content !== null && content.kind == JsonKind.String) {
+    if (content.text.length == 0) return;
+    turns.block("user").object().key("type").string("text").key("text").string(content.text).endObject();
+    return;
+  }
+  if (content === null || content.kind != JsonKind.Array) { problem.set(path + ".content: must be a string or an array of parts"); return; }
+  for (let i = 0; i < content.items.length && problem.message === null; i++) {
+    const part = content.items[i];
+    const text = stringAt(part, "text");
+    if (text !== null && text!.length == 0) continue; // Anthropic refuses empty text blocks.
+    writePart(part, turns.block("user"), path + ".content[" + i.toString() + "]", problem);
+  }
+}
+
+function writeAssistant(m: JsonValue, path: string, turns: TurnWriter, problem: Problem): void {
+  const content = member(m, "content");
+  if (content !== null && content.kind == JsonKind.String) {
+    if (content.text.length > 0) turns.block("assistant").object().key("type").string("text").key("text").string(content.text).endObject();
+  } else if (content !== null && content.kind == JsonKind.Array) {
+    for (let i = 0; i < content.items.length; i++) {
+      const part = content.items[i];
+      // A refusal part is what the assistant said; Anthropic keeps it as text.
+      let text = stringAt(part, "text");
+      if (text === null) text = stringAt(part, "refusal");
+      if (text === null) { problem.set(path + ".content[" + i.toString() + "]: an assistant message holds text parts only"); return; }
+      if (text!.length > 0) turns.block("assistant").object().key("type").string("text").key("text").string(text!).endObject();
+    }
+  } else if (content !== null && content.kind != JsonKind.Null) { problem.set(path + ".content: must be a string, an array of text parts or null"); return; }
+  const calls = arrayAt(m, "tool_calls");
+  if (calls === null) return;
+  for (let i = 0; i < calls.items.length; i++) {
+    const call = calls.items[i];
+    const callPath = path + ".tool_calls[" + i.toString() + "]";
+    const id = stringAt(call, "id");
+    const fn = objectAt(call, "function");
+    const name = fn !== null ? stringAt(fn, "name") : null;
+    if (id === null || name === null) { problem.set(callPath + ": needs id and function.name"); return; }
+    const args = stringAt(fn!, "arguments");
+    let input: JsonValue | null = null;
+    if (args !== null && args!.trim().length > 0) {
+      const parsed = parseJson(args!);
+      input = parsed.value;
+      if (input === null || input.kind != JsonKind.Object) { problem.set(callPath + ".function.arguments: must be a JSON object (Anthropic's tool input)"); return; }
+    }
+    const out = turns.block("assistant");
+    out.object().key("type").string("tool_use").key("id").string(id!).key("name").string(name!).key("input");
+    if (input !== null) out.value(input); else out.rawValue("{}");
+    out.endObject();
+  }
+}
+
+function writeToolResult(m: JsonValue, path: string, turns: TurnWriter, problem: Problem): void {
+  const id = stringAt(m, "tool_call_id");
+  if (id === null) { problem.set(path + ".tool_call_id: is required"); return; }
+  const content = member(m, "content");
+  const out = turns.block("user");
+  out.object().key("type").string("tool_result").key("tool_use_id").string(id!);
+  if (content !== null && content.kind == JsonKind.String) out.key("content").string(content.text);
+  else if (content !== null && content.kind == JsonKind.Array) {
+    out.key("content").array();
+    for (let i = 0; i < content.items.length && problem.message === null; i++) writePart(content.items[i], out, path + ".content[" + i.toString() + "]", problem);
+    out.endArray();
+  } else { problem.set(path + ".content: must be a string or an array of parts"); }
+  out.endObject();
+}

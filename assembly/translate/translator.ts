@@ -1,0 +1,55 @@
+// The one interface every conversion implements. A translator turns one API's request into
+// another's and the answers back: request body, response body, stream events, errors. It never
+// calls the host and knows nothing of hosts, paths or keys (those are the provider's); the filter
+// hands it bytes and the facts below, and sends what it returns. One instance serves one request,
+// so a stream's state (open blocks, tool indexes, usage so far) lives on it.
+import { JsonValue } from "../json/parse";
+import { JsonWriter } from "../json/writer";
+import { SseEvent } from "./sse";
+
+/** The wire APIs llm-mesh speaks, on either side. */
+export enum WireApi { OpenAI, Anthropic }
+
+/** What the filter decided before translating: the translator's only inputs besides the body. */
+export class TranslateFacts {
+  /** The model to send upstream. */
+  model: string = "";
+  /** max_tokens when the client gave none and the API requires one (Anthropic). */
+  defaultMaxTokens: i32 = 4096;
+  /** The field an OpenAI-family backend takes the output limit in (max_tokens or max_completion_tokens). */
+  maxTokensField: string = "max_tokens";
+  /** Seconds since the epoch, for the `created` field of OpenAI answers. */
+  nowSeconds: i64 = 0;
+}
+
+/** A translated request body, or a refusal of it (a 400 in the client's schema). */
+export class TranslatedRequest {
+  body: ArrayBuffer | null = null;
+  error: string | null = null;
+  static refused(message: string): TranslatedRequest { const r = new TranslatedRequest(); r.error = message; return r; }
+  static of(w: JsonWriter): TranslatedRequest { const r = new TranslatedRequest(); r.body = w.toBuffer(); return r; }
+}
+
+/** An error for the client: status and body, in the client's API schema. */
+export class ClientError {
+  constructor(public status: i32, public body: string) {}
+}
+
+export abstract class Translator {
+  constructor(public client: WireApi, public backend: WireApi) {}
+
+  /** The client's request (parsed, model already validated) as the backend's request. */
+  abstract request(body: JsonValue, facts: TranslateFacts): TranslatedRequest;
+
+  /** A whole non-streaming 2xx response body; null when it is not what the backend documents. */
+  abstract response(body: ArrayBuffer): ArrayBuffer | null;
+
+  /** One upstream stream event; writes zero or more client events to `out`. */
+  abstract event(event: SseEvent, out: JsonWriter): void;
+
+  /** The upstream stream ended; writes what closes the client's stream (an error event when it was cut short). */
+  abstract endStream(out: JsonWriter): void;
+
+  /** An upstream error (status >= 400) in the client's schema. `body` has had secrets removed. */
+  abstract error(status: i32, body: string | null, fallback: string): ClientError;
+}

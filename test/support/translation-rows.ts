@@ -1,0 +1,411 @@
+// Translation as data: a client request, the upstream request it must become, a canned provider
+// answer (JSON or SSE chunks) and what the client must get back. Built from the published API
+// references: https://platform.openai.com/docs/api-reference/chat and
+// https://docs.anthropic.com/en/api/messages (+ /streaming, /errors). Run through the host
+// emulator (test/unit/translate.test.ts) and through real Envoy (test/integration/translate.test.ts).
+import { expect } from "vitest";
+
+export interface ProviderAnswer {
+  status?: number;
+  contentType?: string;
+  /** A JSON body, or raw text. */
+  body?: unknown;
+  /** SSE chunks as the provider writes them (split anywhere). */
+  chunks?: string[];
+}
+
+export interface TranslationRow {
+  name: string;
+  host: string;
+  path: string;
+  headers?: Record<string, string>;
+  /** Body as sent (an object is JSON-encoded; a string is sent as is). */
+  request: unknown;
+  /** The upstream request: path, headers (undefined: must be absent) and body (structural, or exact text). */
+  upstream?: { path: string; headers?: Record<string, string | undefined>; body?: unknown; exactBody?: string };
+  answer?: ProviderAnswer;
+  /** What the client receives: status, JSON body, or the stream's events (data lines; Anthropic with event names). */
+  client?: { status: number; body?: unknown; exactBody?: string; events?: unknown[] };
+  /** A local refusal: status, and the error in the client's API shape. */
+  reply?: { status: number; body: unknown };
+}
+
+const anyNumber = () => expect.any(Number);
+
+/** Anthropic SSE as a provider writes it. */
+export const sse = (event: string, data: unknown) => `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
+/** OpenAI SSE as a provider writes it. */
+export const data = (payload: unknown) => `data: ${typeof payload === "string" ? payload : JSON.stringify(payload)}\n\n`;
+
+const chunk = (delta: Record<string, unknown>, finish: string | null = null, extra: Record<string, unknown> = {}) =>
+  ({ id: "chatcmpl-9", object: "chat.completion.chunk", created: 1700000000, model: "gpt-4o", choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }], ...extra });
+const expectedChunk = (delta: Record<string, unknown>, finish: string | null = null) =>
+  ({ id: "msg_s1", object: "chat.completion.chunk", created: anyNumber(), model: "claude-sonnet-4-5", choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }] });
+
+const PNG = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==";
+
+const CLAUDE_TEXT_ANSWER = {
+  id: "msg_1", type: "message", role: "assistant", model: "claude-sonnet-4-5",
+  content: [{ type: "text", text: "Hello!" }], stop_reason: "end_turn", stop_sequence: null,
+  usage: { input_tokens: 10, output_tokens: 3, cache_read_input_tokens: 4, cache_creation_input_tokens: 0 },
+};
+
+const OPENAI_TEXT_ANSWER = {
+  id: "chatcmpl-1", object: "chat.completion", created: 1700000000, model: "gpt-4o-2024-08-06",
+  choices: [{ index: 0, message: { role: "assistant", content: "Hi there.", refusal: null }, logprobs: null, finish_reason: "stop" }],
+  usage: { prompt_tokens: 20, completion_tokens: 4, total_tokens: 24, prompt_tokens_details: { cached_tokens: 8 } },
+};
+
+const WEATHER_TOOL_OPENAI = { type: "function", function: { name: "get_weather", description: "Weather for a city", parameters: { type: "object", properties: { city: { type: "string" } }, required: ["city"] } } };
+const WEATHER_TOOL_ANTHROPIC = { name: "get_weather", description: "Weather for a city", input_schema: { type: "object", properties: { city: { type: "string" } }, required: ["city"] } };
+
+export const TRANSLATION_ROWS: TranslationRow[] = [
+  // ---- OpenAI client, Anthropic backend ----
+  {
+    name: "openai→anthropic: system and developer messages, sampling, stop, default max_tokens",
+    host: "claude.llm", path: "/v1/chat/completions",
+    request: { model: "claude-sonnet-4-5", messages: [{ role: "system", content: "Be brief." }, { role: "developer", content: "Answer in English." }, { role: "user", content: "Hi" }], temperature: 0.5, top_p: 0.9, stop: "END", frequency_penalty: 0.2, seed: 7 },
+    upstream: {
+      path: "/v1/messages", headers: { "x-api-key": "test-anthropic-key", "anthropic-version": "2023-06-01", authorization: undefined, "accept-encoding": undefined },
+      body: { model: "claude-sonnet-4-5", system: [{ type: "text", text: "Be brief." }, { type: "text", text: "Answer in English." }], messages: [{ role: "user", content: [{ type: "text", text: "Hi" }] }], max_tokens: 4096, temperature: 0.5, top_p: 0.9, stop_sequences: ["END"] },
+    },
+    answer: { body: CLAUDE_TEXT_ANSWER },
+    client: { status: 200, body: {
+      id: "msg_1", object: "chat.completion", created: anyNumber(), model: "claude-sonnet-4-5",
+      choices: [{ index: 0, message: { role: "assistant", content: "Hello!", refusal: null }, logprobs: null, finish_reason: "stop" }],
+      usage: { prompt_tokens: 14, completion_tokens: 3, total_tokens: 17, prompt_tokens_details: { cached_tokens: 4 } },
+    } },
+  },
+  {
+    name: "openai→anthropic: multi-turn with parallel tool calls, tool results (one with an image), images by base64 and URL",
+    host: "claude.llm", path: "/v1/chat/completions",
+    request: {
+      model: "claude-sonnet-4-5", max_completion_tokens: 300, user: "user-42", parallel_tool_calls: false, tool_choice: "required",
+      tools: [WEATHER_TOOL_OPENAI, { type: "function", function: { name: "now" } }],
+      messages: [
+        { role: "user", content: [{ type: "text", text: "What is this and the weather?" }, { type: "image_url", image_url: { url: `data:image/png;base64,${PNG}` } }, { type: "image_url", image_url: { url: "https://example.com/cat.jpg", detail: "low" } }] },
+        { role: "assistant", content: null, tool_calls: [
+          { id: "call_1", type: "function", function: { name: "get_weather", arguments: "{\"city\":\"Paris\"}" } },
+          { id: "call_2", type: "function", function: { name: "now", arguments: "" } }] },
+        { role: "tool", tool_call_id: "call_1", content: "18C and sunny" },
+        { role: "tool", tool_call_id: "call_2", content: [{ type: "text", text: "chart:" }, { type: "image_url", image_url: { url: `data:image/png;base64,${PNG}` } }] },
+        { role: "user", content: "Thanks" },
+      ],
+    },
+    upstream: {
+      path: "/v1/messages",
+      body: {
+        model: "claude-sonnet-4-5", max_tokens: 300, metadata: { user_id: "user-42" },
+        tools: [WEATHER_TOOL_ANTHROPIC, { name: "now", input_schema: { type: "object", properties: {} } }],
+        tool_choice: { type: "any", disable_parallel_tool_use: true },
+        messages: [
+          { role: "user", content: [{ type: "text", text: "What is this and the weather?" }, { type: "image", source: { type: "base64", media_type: "image/png", data: PNG } }, { type: "image", source: { type: "url", url: "https://example.com/cat.jpg" } }] },
+          { role: "assistant", content: [{ type: "tool_use", id: "call_1", name: "get_weather", input: { city: "Paris" } }, { type: "tool_use", id: "call_2", name: "now", input: {} }] },
+          { role: "user", content: [
+            { type: "tool_result", tool_use_id: "call_1", content: "18C and sunny" },
+            { type: "tool_result", tool_use_id: "call_2", content: [{ type: "text", text: "chart:" }, { type: "image", source: { type: "base64", media_type: "image/png", data: PNG } }] },
+            { type: "text", text: "Thanks" }] },
+        ],
+      },
+    },
+    answer: { body: {
+      id: "msg_2", type: "message", role: "assistant", model: "claude-sonnet-4-5", stop_reason: "tool_use", stop_sequence: null,
+      content: [{ type: "text", text: "Let me check." }, { type: "tool_use", id: "toolu_1", name: "get_weather", input: { city: "Lyon" } }, { type: "tool_use", id: "toolu_2", name: "now", input: {} }],
+      usage: { input_tokens: 50, output_tokens: 20 },
+    } },
+    client: { status: 200, body: {
+      id: "msg_2", object: "chat.completion", created: anyNumber(), model: "claude-sonnet-4-5",
+      choices: [{ index: 0, logprobs: null, finish_reason: "tool_calls", message: { role: "assistant", content: "Let me check.", refusal: null, tool_calls: [
+        { id: "toolu_1", type: "function", function: { name: "get_weather", arguments: "{\"city\":\"Lyon\"}" } },
+        { id: "toolu_2", type: "function", function: { name: "now", arguments: "{}" } }] } }],
+      usage: { prompt_tokens: 50, completion_tokens: 20, total_tokens: 70, prompt_tokens_details: { cached_tokens: 0 } },
+    } },
+  },
+  {
+    name: "openai→anthropic: a named tool_choice, and json_schema output as Anthropic's output_config",
+    host: "claude.llm", path: "/v1/chat/completions",
+    request: { model: "claude-sonnet-4-5", messages: [{ role: "user", content: "x" }], tools: [WEATHER_TOOL_OPENAI], tool_choice: { type: "function", function: { name: "get_weather" } },
+      response_format: { type: "json_schema", json_schema: { name: "w", strict: true, schema: { type: "object", properties: { a: { type: "string" } } } } } },
+    upstream: { path: "/v1/messages", body: { model: "claude-sonnet-4-5", messages: [{ role: "user", content: [{ type: "text", text: "x" }] }], max_tokens: 4096, tools: [WEATHER_TOOL_ANTHROPIC],
+      tool_choice: { type: "tool", name: "get_weather" }, output_config: { format: { type: "json_schema", schema: { type: "object", properties: { a: { type: "string" } } } } } } },
+  },
+  {
+    name: "openai→anthropic: max_tokens from the provider's defaults when the client gives none",
+    host: "capped.llm", path: "/v1/chat/completions",
+    request: { messages: [{ role: "user", content: "x" }] },
+    upstream: { path: "/v1/messages", body: { model: "claude-haiku-4-5", messages: [{ role: "user", content: [{ type: "text", text: "x" }] }], max_tokens: 1000 } },
+  },
+  {
+    name: "openai→anthropic: json_object has no Anthropic equivalent: 400 in OpenAI's shape",
+    host: "claude.llm", path: "/v1/chat/completions",
+    request: { model: "claude-sonnet-4-5", messages: [{ role: "user", content: "x" }], response_format: { type: "json_object" } },
+    reply: { status: 400, body: { error: { message: expect.stringMatching(/^response_format: an Anthropic backend has no JSON mode/), type: "invalid_request_error", param: null, code: "unsupported_for_backend" } } },
+  },
+  {
+    name: "openai→anthropic: n > 1 is refused, not silently answered once",
+    host: "claude.llm", path: "/v1/chat/completions",
+    request: { model: "claude-sonnet-4-5", messages: [{ role: "user", content: "x" }], n: 2 },
+    reply: { status: 400, body: { error: { message: expect.stringMatching(/^n: /), type: "invalid_request_error", param: null, code: "unsupported_for_backend" } } },
+  },
+  {
+    name: "openai→anthropic: tool arguments that are not a JSON object are refused with their path",
+    host: "claude.llm", path: "/v1/chat/completions",
+    request: { model: "claude-sonnet-4-5", messages: [{ role: "user", content: "x" }, { role: "assistant", tool_calls: [{ id: "c", type: "function", function: { name: "f", arguments: "[1]" } }] }] },
+    reply: { status: 400, body: { error: { message: expect.stringMatching(/^messages\[1\]\.tool_calls\[0\]\.function\.arguments: must be a JSON object/), type: "invalid_request_error", param: null, code: "unsupported_for_backend" } } },
+  },
+  {
+    name: "openai→anthropic: Anthropic's 400 reaches the client in OpenAI's shape",
+    host: "claude.llm", path: "/v1/chat/completions",
+    request: { model: "claude-sonnet-4-5", messages: [{ role: "user", content: "x" }] },
+    answer: { status: 400, body: { type: "error", error: { type: "invalid_request_error", message: "messages.0.content: bad" } } },
+    client: { status: 400, body: { error: { message: "messages.0.content: bad", type: "invalid_request_error", param: null, code: null } } },
+  },
+  {
+    name: "openai→anthropic: Anthropic's 529 overloaded is 503 for an OpenAI client",
+    host: "claude.llm", path: "/v1/chat/completions",
+    request: { model: "claude-sonnet-4-5", messages: [{ role: "user", content: "x" }] },
+    answer: { status: 529, body: { type: "error", error: { type: "overloaded_error", message: "Overloaded" } } },
+    client: { status: 503, body: { error: { message: "Overloaded", type: "overloaded_error", param: null, code: null } } },
+  },
+  {
+    name: "openai→anthropic: a refused key is the platform's problem: 502 provider_auth_failed, OpenAI shape",
+    host: "claude.llm", path: "/v1/chat/completions",
+    request: { model: "claude-sonnet-4-5", messages: [{ role: "user", content: "x" }] },
+    answer: { status: 401, body: { type: "error", error: { type: "authentication_error", message: "invalid x-api-key" } } },
+    client: { status: 502, body: { error: { message: expect.stringMatching(/refused the credentials llm-mesh holds/), type: "server_error", param: null, code: "provider_auth_failed" } } },
+  },
+  {
+    name: "openai→anthropic stream: text, parallel tool calls with argument deltas, usage chunk, ping and unknown events skipped",
+    host: "claude.llm", path: "/v1/chat/completions",
+    request: { model: "claude-sonnet-4-5", stream: true, stream_options: { include_usage: true }, messages: [{ role: "user", content: "x" }], tools: [WEATHER_TOOL_OPENAI] },
+    upstream: { path: "/v1/messages", body: { model: "claude-sonnet-4-5", messages: [{ role: "user", content: [{ type: "text", text: "x" }] }], max_tokens: 4096, stream: true, tools: [WEATHER_TOOL_ANTHROPIC] } },
+    answer: { contentType: "text/event-stream; charset=utf-8", chunks: [
+      sse("message_start", { type: "message_start", message: { id: "msg_s1", type: "message", role: "assistant", model: "claude-sonnet-4-5", content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: 25, output_tokens: 1 } } }),
+      sse("content_block_start", { type: "content_block_start", index: 0, content_block: { type: "text", text: "" } }),
+      sse("ping", { type: "ping" }),
+      sse("content_block_delta", { type: "content_block_delta", index: 0, delta: { type: "text_delta", text: "Checking" } }),
+      sse("content_block_delta", { type: "content_block_delta", index: 0, delta: { type: "text_delta", text: " both." } }),
+      sse("content_block_stop", { type: "content_block_stop", index: 0 }),
+      sse("content_block_start", { type: "content_block_start", index: 1, content_block: { type: "tool_use", id: "toolu_a", name: "get_weather", input: {} } }),
+      sse("content_block_delta", { type: "content_block_delta", index: 1, delta: { type: "input_json_delta", partial_json: "" } }),
+      sse("content_block_delta", { type: "content_block_delta", index: 1, delta: { type: "input_json_delta", partial_json: "{\"city\": \"Pa" } }),
+      sse("content_block_delta", { type: "content_block_delta", index: 1, delta: { type: "input_json_delta", partial_json: "ris\"}" } }),
+      sse("content_block_stop", { type: "content_block_stop", index: 1 }),
+      sse("content_block_start", { type: "content_block_start", index: 2, content_block: { type: "tool_use", id: "toolu_b", name: "get_weather", input: {} } }),
+      sse("content_block_delta", { type: "content_block_delta", index: 2, delta: { type: "input_json_delta", partial_json: "{\"city\":\"Rome\"}" } }),
+      sse("content_block_stop", { type: "content_block_stop", index: 2 }),
+      sse("some_future_event", { type: "some_future_event" }),
+      sse("message_delta", { type: "message_delta", delta: { stop_reason: "tool_use", stop_sequence: null }, usage: { output_tokens: 42 } }),
+      sse("message_stop", { type: "message_stop" }),
+    ] },
+    client: { status: 200, events: [
+      expectedChunk({ role: "assistant", content: "" }),
+      expectedChunk({ content: "Checking" }),
+      expectedChunk({ content: " both." }),
+      expectedChunk({ tool_calls: [{ index: 0, id: "toolu_a", type: "function", function: { name: "get_weather", arguments: "" } }] }),
+      expectedChunk({ tool_calls: [{ index: 0, function: { arguments: "{\"city\": \"Pa" } }] }),
+      expectedChunk({ tool_calls: [{ index: 0, function: { arguments: "ris\"}" } }] }),
+      expectedChunk({ tool_calls: [{ index: 1, id: "toolu_b", type: "function", function: { name: "get_weather", arguments: "" } }] }),
+      expectedChunk({ tool_calls: [{ index: 1, function: { arguments: "{\"city\":\"Rome\"}" } }] }),
+      expectedChunk({}, "tool_calls"),
+      { id: "msg_s1", object: "chat.completion.chunk", created: anyNumber(), model: "claude-sonnet-4-5", choices: [],
+        usage: { prompt_tokens: 25, completion_tokens: 42, total_tokens: 67, prompt_tokens_details: { cached_tokens: 0 } } },
+      "[DONE]",
+    ] },
+  },
+  {
+    name: "openai→anthropic stream: without include_usage no usage chunk; a stream cut short ends with an error, not silence",
+    host: "claude.llm", path: "/v1/chat/completions",
+    request: { model: "claude-sonnet-4-5", stream: true, messages: [{ role: "user", content: "x" }] },
+    answer: { contentType: "text/event-stream", chunks: [
+      sse("message_start", { type: "message_start", message: { id: "msg_s1", type: "message", role: "assistant", model: "claude-sonnet-4-5", content: [], usage: { input_tokens: 5, output_tokens: 1 } } }),
+      sse("content_block_delta", { type: "content_block_delta", index: 0, delta: { type: "text_delta", text: "Par" } }),
+    ] },
+    client: { status: 200, events: [
+      expectedChunk({ role: "assistant", content: "" }),
+      expectedChunk({ content: "Par" }),
+      { error: { message: "the provider's stream ended before the message was complete", type: "server_error", param: null, code: null } },
+    ] },
+  },
+  {
+    name: "openai→anthropic stream: Anthropic's error event becomes an OpenAI error in the stream",
+    host: "claude.llm", path: "/v1/chat/completions",
+    request: { model: "claude-sonnet-4-5", stream: true, messages: [{ role: "user", content: "x" }] },
+    answer: { contentType: "text/event-stream", chunks: [
+      sse("message_start", { type: "message_start", message: { id: "msg_s1", model: "claude-sonnet-4-5", usage: { input_tokens: 5, output_tokens: 1 } } }),
+      sse("error", { type: "error", error: { type: "overloaded_error", message: "Overloaded" } }),
+    ] },
+    client: { status: 200, events: [
+      expectedChunk({ role: "assistant", content: "" }),
+      { error: { message: "Overloaded", type: "overloaded_error", param: null, code: null } },
+    ] },
+  },
+  {
+    name: "openai→anthropic: embeddings are not an Anthropic operation: 400 unsupported_operation",
+    host: "claude.llm", path: "/v1/embeddings",
+    request: { model: "x", input: "hello" },
+    reply: { status: 400, body: { error: { message: expect.stringMatching(/provider "anthropic" \(anthropic\), which does not serve \/v1\/embeddings/), type: "invalid_request_error", param: null, code: "unsupported_operation" } } },
+  },
+
+  // ---- Anthropic client, OpenAI-family backend ----
+  {
+    name: "anthropic→openai: system, text, sampling and stop; the client's x-api-key and anthropic headers stay behind",
+    host: "gpt.llm", path: "/v1/messages",
+    headers: { "x-api-key": "client-anthropic-key", "anthropic-version": "2023-06-01", "anthropic-beta": "prompt-caching-2024-07-31" },
+    request: { model: "gpt-4o", max_tokens: 100, system: "Be brief.", messages: [{ role: "user", content: "Hi" }], temperature: 0.2, top_p: 0.8, top_k: 5, stop_sequences: ["END"], metadata: { user_id: "u-1" } },
+    upstream: {
+      path: "/v1/chat/completions", headers: { authorization: "Bearer test-openai-key", "x-api-key": undefined, "anthropic-version": undefined, "anthropic-beta": undefined },
+      body: { model: "gpt-4o", messages: [{ role: "system", content: "Be brief." }, { role: "user", content: "Hi" }], max_completion_tokens: 100, temperature: 0.2, top_p: 0.8, stop: ["END"], user: "u-1" },
+    },
+    answer: { body: OPENAI_TEXT_ANSWER },
+    client: { status: 200, body: {
+      id: "chatcmpl-1", type: "message", role: "assistant", model: "gpt-4o-2024-08-06", content: [{ type: "text", text: "Hi there." }],
+      stop_reason: "end_turn", stop_sequence: null, usage: { input_tokens: 12, output_tokens: 4, cache_read_input_tokens: 8 },
+    } },
+  },
+  {
+    name: "anthropic→openai: tool use round trip: tool_result (with an image) becomes a tool message, thinking and cache_control dropped",
+    host: "groq.llm", path: "/v1/messages",
+    request: {
+      model: "llama-3.3-70b-versatile", max_tokens: 50, tools: [{ ...WEATHER_TOOL_ANTHROPIC, cache_control: { type: "ephemeral" } }], tool_choice: { type: "any", disable_parallel_tool_use: true },
+      system: [{ type: "text", text: "Tools first.", cache_control: { type: "ephemeral" } }],
+      messages: [
+        { role: "user", content: [{ type: "text", text: "Weather in Paris?" }, { type: "image", source: { type: "base64", media_type: "image/png", data: PNG } }] },
+        { role: "assistant", content: [{ type: "thinking", thinking: "need tool", signature: "sig" }, { type: "text", text: "Checking." }, { type: "tool_use", id: "toolu_1", name: "get_weather", input: { city: "Paris" } }] },
+        { role: "user", content: [{ type: "tool_result", tool_use_id: "toolu_1", content: [{ type: "text", text: "18C" }, { type: "image", source: { type: "url", url: "https://example.com/map.png" } }] }, { type: "text", text: "And tomorrow?" }] },
+      ],
+    },
+    upstream: {
+      path: "/openai/v1/chat/completions", headers: { authorization: "Bearer test-groq-key" },
+      body: {
+        model: "llama-3.3-70b-versatile", max_tokens: 50, tool_choice: "required", parallel_tool_calls: false,
+        tools: [{ type: "function", function: { name: "get_weather", description: "Weather for a city", parameters: WEATHER_TOOL_ANTHROPIC.input_schema } }],
+        messages: [
+          { role: "system", content: "Tools first." },
+          { role: "user", content: [{ type: "text", text: "Weather in Paris?" }, { type: "image_url", image_url: { url: `data:image/png;base64,${PNG}` } }] },
+          { role: "assistant", content: "Checking.", tool_calls: [{ id: "toolu_1", type: "function", function: { name: "get_weather", arguments: "{\"city\":\"Paris\"}" } }] },
+          { role: "tool", tool_call_id: "toolu_1", content: "18C" },
+          { role: "user", content: [{ type: "text", text: "And tomorrow?" }, { type: "image_url", image_url: { url: "https://example.com/map.png" } }] },
+        ],
+      },
+    },
+    answer: { body: {
+      id: "chatcmpl-2", object: "chat.completion", created: 1700000000, model: "llama-3.3-70b-versatile",
+      choices: [{ index: 0, finish_reason: "tool_calls", message: { role: "assistant", content: null, tool_calls: [
+        { id: "call_a", type: "function", function: { name: "get_weather", arguments: "{\"city\":\"Paris\",\"day\":\"tomorrow\"}" } },
+        { id: "call_b", type: "function", function: { name: "get_weather", arguments: "" } }] } }],
+      usage: { prompt_tokens: 30, completion_tokens: 9, total_tokens: 39 },
+    } },
+    client: { status: 200, body: {
+      id: "chatcmpl-2", type: "message", role: "assistant", model: "llama-3.3-70b-versatile", stop_reason: "tool_use", stop_sequence: null,
+      content: [{ type: "tool_use", id: "call_a", name: "get_weather", input: { city: "Paris", day: "tomorrow" } }, { type: "tool_use", id: "call_b", name: "get_weather", input: {} }],
+      usage: { input_tokens: 30, output_tokens: 9 },
+    } },
+  },
+  {
+    name: "anthropic→openai stream: text then parallel tool calls with split arguments, usage at the end",
+    host: "gpt.llm", path: "/v1/messages",
+    request: { model: "gpt-4o", max_tokens: 100, stream: true, messages: [{ role: "user", content: "x" }], tools: [WEATHER_TOOL_ANTHROPIC] },
+    upstream: { path: "/v1/chat/completions", body: { model: "gpt-4o", messages: [{ role: "user", content: "x" }], max_completion_tokens: 100, stream: true, stream_options: { include_usage: true },
+      tools: [{ type: "function", function: { name: "get_weather", description: "Weather for a city", parameters: WEATHER_TOOL_ANTHROPIC.input_schema } }] } },
+    answer: { contentType: "text/event-stream", chunks: [
+      data(chunk({ role: "assistant", content: "" })),
+      data(chunk({ content: "On it" })),
+      data(chunk({ content: "." })),
+      data(chunk({ tool_calls: [{ index: 0, id: "call_1", type: "function", function: { name: "get_weather", arguments: "" } }] })),
+      data(chunk({ tool_calls: [{ index: 0, function: { arguments: "{\"city\":" } }] })),
+      data(chunk({ tool_calls: [{ index: 0, function: { arguments: "\"Paris\"}" } }] })),
+      data(chunk({ tool_calls: [{ index: 1, id: "call_2", type: "function", function: { name: "get_weather", arguments: "{}" } }] })),
+      data(chunk({}, "tool_calls")),
+      data({ id: "chatcmpl-9", object: "chat.completion.chunk", created: 1700000000, model: "gpt-4o", choices: [], usage: { prompt_tokens: 11, completion_tokens: 7, total_tokens: 18 } }),
+      data("[DONE]"),
+    ] },
+    client: { status: 200, events: [
+      { event: "message_start", data: { type: "message_start", message: { id: "chatcmpl-9", type: "message", role: "assistant", model: "gpt-4o", content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: 0, output_tokens: 0 } } } },
+      { event: "content_block_start", data: { type: "content_block_start", index: 0, content_block: { type: "text", text: "" } } },
+      { event: "content_block_delta", data: { type: "content_block_delta", index: 0, delta: { type: "text_delta", text: "On it" } } },
+      { event: "content_block_delta", data: { type: "content_block_delta", index: 0, delta: { type: "text_delta", text: "." } } },
+      { event: "content_block_stop", data: { type: "content_block_stop", index: 0 } },
+      { event: "content_block_start", data: { type: "content_block_start", index: 1, content_block: { type: "tool_use", id: "call_1", name: "get_weather", input: {} } } },
+      { event: "content_block_delta", data: { type: "content_block_delta", index: 1, delta: { type: "input_json_delta", partial_json: "{\"city\":" } } },
+      { event: "content_block_delta", data: { type: "content_block_delta", index: 1, delta: { type: "input_json_delta", partial_json: "\"Paris\"}" } } },
+      { event: "content_block_stop", data: { type: "content_block_stop", index: 1 } },
+      { event: "content_block_start", data: { type: "content_block_start", index: 2, content_block: { type: "tool_use", id: "call_2", name: "get_weather", input: {} } } },
+      { event: "content_block_delta", data: { type: "content_block_delta", index: 2, delta: { type: "input_json_delta", partial_json: "{}" } } },
+      { event: "content_block_stop", data: { type: "content_block_stop", index: 2 } },
+      { event: "message_delta", data: { type: "message_delta", delta: { stop_reason: "tool_use", stop_sequence: null }, usage: { input_tokens: 11, output_tokens: 7 } } },
+      { event: "message_stop", data: { type: "message_stop" } },
+    ] },
+  },
+  {
+    name: "anthropic→openai: an Anthropic server tool cannot run on an OpenAI backend: 400 in Anthropic's shape",
+    host: "gpt.llm", path: "/v1/messages",
+    request: { model: "gpt-4o", max_tokens: 10, messages: [{ role: "user", content: "x" }], tools: [{ type: "web_search_20250305", name: "web_search" }] },
+    reply: { status: 400, body: { type: "error", error: { type: "invalid_request_error", message: expect.stringMatching(/^tools\.0\.type: "web_search_20250305" is an Anthropic server tool/) } } },
+  },
+  {
+    name: "anthropic→openai: OpenAI's 429 reaches an Anthropic client as rate_limit_error",
+    host: "gpt.llm", path: "/v1/messages",
+    request: { model: "gpt-4o", max_tokens: 10, messages: [{ role: "user", content: "x" }] },
+    answer: { status: 429, body: { error: { message: "Rate limit reached for gpt-4o", type: "requests", param: null, code: "rate_limit_exceeded" } } },
+    client: { status: 429, body: { type: "error", error: { type: "rate_limit_error", message: "Rate limit reached for gpt-4o" } } },
+  },
+  {
+    name: "anthropic client: malformed JSON is a 400 in Anthropic's shape",
+    host: "gpt.llm", path: "/v1/messages",
+    request: "{\"model\":\"gpt-4o\",",
+    reply: { status: 400, body: { type: "error", error: { type: "invalid_request_error", message: expect.stringMatching(/not valid JSON/) } } },
+  },
+  {
+    name: "anthropic client: count_tokens needs an Anthropic backend: 400 naming the provider",
+    host: "gpt.llm", path: "/v1/messages/count_tokens",
+    request: { model: "gpt-4o", messages: [{ role: "user", content: "x" }] },
+    reply: { status: 400, body: { type: "error", error: { type: "invalid_request_error", message: expect.stringMatching(/provider "openai" \(openai\), which does not serve \/v1\/messages\/count_tokens \(only anthropic providers count tokens\)/) } } },
+  },
+
+  // ---- Same API on both sides: no round trip ----
+  {
+    name: "anthropic→anthropic: forwarded byte for byte (thinking and signature, cache_control, citations, unknown fields); the client's version and beta pass",
+    host: "claude.llm", path: "/v1/messages",
+    headers: { authorization: "Bearer client-token", "anthropic-version": "2023-06-01", "anthropic-beta": "interleaved-thinking-2025-05-14" },
+    request: "{\"model\":\"claude-sonnet-4-5\",\"max_tokens\":1024,\"thinking\":{\"type\":\"enabled\",\"budget_tokens\":512},\"system\":[{\"type\":\"text\",\"text\":\"S\",\"cache_control\":{\"type\":\"ephemeral\",\"ttl\":\"1h\"}}],\"messages\":[{\"role\":\"user\",\"content\":\"q\"},{\"role\":\"assistant\",\"content\":[{\"type\":\"thinking\",\"thinking\":\"hmm\",\"signature\":\"EqQBCgIYAhIM\"},{\"type\":\"text\",\"text\":\"a\",\"citations\":[{\"type\":\"char_location\",\"cited_text\":\"x\",\"document_index\":0,\"start_char_index\":0,\"end_char_index\":1}]}]},{\"role\":\"user\",\"content\":\"more\"}],\"future_field\":{\"x\":[1,2.50,\"\\u00e9\"]}}",
+    upstream: { path: "/v1/messages", headers: { "x-api-key": "test-anthropic-key", authorization: undefined, "anthropic-version": "2023-06-01", "anthropic-beta": "interleaved-thinking-2025-05-14" },
+      exactBody: "{\"model\":\"claude-sonnet-4-5\",\"max_tokens\":1024,\"thinking\":{\"type\":\"enabled\",\"budget_tokens\":512},\"system\":[{\"type\":\"text\",\"text\":\"S\",\"cache_control\":{\"type\":\"ephemeral\",\"ttl\":\"1h\"}}],\"messages\":[{\"role\":\"user\",\"content\":\"q\"},{\"role\":\"assistant\",\"content\":[{\"type\":\"thinking\",\"thinking\":\"hmm\",\"signature\":\"EqQBCgIYAhIM\"},{\"type\":\"text\",\"text\":\"a\",\"citations\":[{\"type\":\"char_location\",\"cited_text\":\"x\",\"document_index\":0,\"start_char_index\":0,\"end_char_index\":1}]}]},{\"role\":\"user\",\"content\":\"more\"}],\"future_field\":{\"x\":[1,2.50,\"\\u00e9\"]}}" },
+    answer: { body: "{\"id\":\"msg_t\",\"type\":\"message\",\"content\":[{\"type\":\"thinking\",\"thinking\":\"t\",\"signature\":\"sig==\"},{\"type\":\"text\",\"text\":\"ok\"}],\"future\":1.50}" },
+    client: { status: 200, exactBody: "{\"id\":\"msg_t\",\"type\":\"message\",\"content\":[{\"type\":\"thinking\",\"thinking\":\"t\",\"signature\":\"sig==\"},{\"type\":\"text\",\"text\":\"ok\"}],\"future\":1.50}" },
+  },
+  {
+    name: "anthropic→anthropic: without the client's anthropic-version the provider's is sent; count_tokens passes",
+    host: "claude.llm", path: "/v1/messages/count_tokens",
+    request: { model: "claude-sonnet-4-5", messages: [{ role: "user", content: "x" }] },
+    upstream: { path: "/v1/messages/count_tokens", headers: { "anthropic-version": "2023-06-01", "x-api-key": "test-anthropic-key" }, body: { model: "claude-sonnet-4-5", messages: [{ role: "user", content: "x" }] } },
+    answer: { body: { input_tokens: 9 } },
+    client: { status: 200, exactBody: "{\"input_tokens\":9}" },
+  },
+  {
+    name: "openai→openai: unknown fields and the answer pass byte for byte",
+    host: "gpt.llm", path: "/v1/chat/completions",
+    request: "{\"model\":\"gpt-4o\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"reasoning_effort\":\"low\",\"prediction\":{\"type\":\"content\",\"content\":\"y\"},\"x_future\":[1.0e3]}",
+    upstream: { path: "/v1/chat/completions", exactBody: "{\"model\":\"gpt-4o\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"reasoning_effort\":\"low\",\"prediction\":{\"type\":\"content\",\"content\":\"y\"},\"x_future\":[1.0e3]}" },
+    answer: { contentType: "text/event-stream", chunks: ["data: {\"choices\":[{\"delta\":{\"content\":\"a\"},\"x\":1.0}]}\n\n", "data: [DONE]\n\n"] },
+    client: { status: 200, exactBody: "data: {\"choices\":[{\"delta\":{\"content\":\"a\"},\"x\":1.0}]}\n\ndata: [DONE]\n\n" },
+  },
+];
+
+/** The events of an SSE body: OpenAI's as their data (JSON or "[DONE]"), named ones as {event, data}. */
+export function parseSse(text: string): unknown[] {
+  const events: unknown[] = [];
+  for (const block of text.split(/\r?\n\r?\n/)) {
+    if (block.trim() === "") continue;
+    let event: string | undefined;
+    const lines: string[] = [];
+    for (const line of block.split(/\r?\n/)) {
+      if (line.startsWith("event:")) event = line.slice(6).trim();
+      else if (line.startsWith("data:")) lines.push(line.slice(5).replace(/^ /, ""));
+    }
+    const raw = lines.join("\n");
+    const payload = raw === "[DONE]" ? raw : JSON.parse(raw);
+    events.push(event === undefined ? payload : { event, data: payload });
+  }
+  return events;
+}

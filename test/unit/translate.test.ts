@@ -1,0 +1,106 @@
+// Translation rows (test/support/translation-rows.ts) through the compiled module in the host
+// emulator, in both request modes; streams also delivered one byte per body callback.
+import { beforeAll, describe, expect, it } from "vitest";
+import { HostEmulator, HttpStream } from "../../src-host-tools/host/emulator.js";
+import { TRANSLATE_CONFIG } from "../support/fixtures.js";
+import { json, loadFilter } from "../support/filter.js";
+import { TRANSLATION_ROWS, TranslationRow, parseSse } from "../support/translation-rows.js";
+
+const MODES = ["headers", "body"] as const;
+
+function send(host: HostEmulator, row: TranslationRow): HttpStream {
+  const stream = host.createStream();
+  const body = typeof row.request === "string" ? row.request : JSON.stringify(row.request);
+  stream.sendRequest({
+    ":method": "POST", ":path": row.path, ":authority": row.host, ":scheme": "http", "content-type": "application/json",
+    authorization: "Bearer client-held-secret", "accept-encoding": "gzip, br", ...(row.headers ?? {}),
+  }, body);
+  return stream;
+}
+
+function answer(stream: HttpStream, row: TranslationRow, byteByByte = false): void {
+  const a = row.answer!;
+  const contentType = a.contentType ?? "application/json";
+  const body = a.chunks ? a.chunks.join("") : typeof a.body === "string" ? a.body : JSON.stringify(a.body);
+  stream.sendResponseHeaders({ ":status": String(a.status ?? 200), "content-type": contentType, "content-length": String(Buffer.byteLength(body)) });
+  if (a.chunks) {
+    const pieces = byteByByte ? [...Buffer.from(a.chunks.join(""))].map((b) => Uint8Array.of(b)) : a.chunks.map((c) => Buffer.from(c));
+    pieces.forEach((piece, i) => stream.sendResponseBody(piece, i === pieces.length - 1));
+  } else {
+    stream.sendResponseBody(body, true);
+  }
+}
+
+function expectClient(stream: HttpStream, row: TranslationRow): void {
+  const expected = row.client!;
+  expect(Number(stream.responseHeader(":status"))).toBe(expected.status);
+  const text = stream.downstreamBodyText();
+  // A body the filter rewrote loses the provider's length; one it passed on keeps it.
+  const passedOn = expected.exactBody !== undefined;
+  expect(stream.responseHeader("content-length")).toBe(passedOn ? String(Buffer.byteLength(text)) : undefined);
+  if (expected.exactBody !== undefined) expect(text).toBe(expected.exactBody);
+  else if (expected.events) expect(parseSse(text)).toEqual(expected.events);
+  else expect(json(text)).toEqual(expected.body);
+  expect(text).not.toMatch(/test-[a-z]+-key|client-held-secret/);
+}
+
+describe.each(MODES)("translation between APIs, %s mode", (mode) => {
+  let host: HostEmulator;
+  beforeAll(async () => {
+    const loaded = await loadFilter({ ...TRANSLATE_CONFIG, requestMode: mode }, { allowOnHeadersStopIteration: mode === "body" });
+    expect(loaded.configured, loaded.host.logText("warn").join("\n")).toBe(true);
+    host = loaded.host;
+  });
+
+  it.each(TRANSLATION_ROWS)("$name", (row) => {
+    const stream = send(host, row);
+    if (row.reply) {
+      expect(stream.localResponse, "expected a local reply").not.toBeNull();
+      expect(stream.localResponse!.status).toBe(row.reply.status);
+      expect(json(stream.localResponse!.body)).toEqual(row.reply.body);
+      expect(stream.upstreamBody.length).toBe(0);
+    } else {
+      expect(stream.localResponse?.body).toBeUndefined();
+      const up = row.upstream;
+      if (up) {
+        expect(stream.requestHeader(":path")).toBe(up.path);
+        for (const [name, value] of Object.entries(up.headers ?? {})) expect(stream.requestHeader(name), name).toBe(value);
+        if (up.exactBody !== undefined) expect(stream.upstreamBodyText()).toBe(up.exactBody);
+        if (up.body !== undefined) expect(json(stream.upstreamBodyText())).toEqual(up.body);
+        if (mode === "body") expect(stream.requestHeader("content-length")).toBe(String(stream.upstreamBody.length));
+      }
+      expect(stream.upstreamBodyText()).not.toMatch(/client-held-secret|client-anthropic-key|client-token/);
+      if (row.answer) {
+        answer(stream, row);
+        expectClient(stream, row);
+      }
+    }
+    stream.complete();
+    expect(host.trap).toBeNull();
+  });
+
+  const streamed = TRANSLATION_ROWS.filter((r) => r.answer?.chunks && r.client);
+  it.each(streamed)("one byte per body callback: $name", (row) => {
+    const stream = send(host, row);
+    answer(stream, row, true);
+    expectClient(stream, row);
+    stream.complete();
+    expect(host.trap).toBeNull();
+  });
+
+  it("passes each complete event on in the callback it completes in (no whole-stream buffering)", () => {
+    const row = streamed.find((r) => r.host === "claude.llm")!;
+    const stream = send(host, row);
+    stream.sendResponseHeaders({ ":status": "200", "content-type": "text/event-stream" });
+    const chunks = row.answer!.chunks!;
+    let seen = 0;
+    for (let i = 0; i < chunks.length - 1; i++) {
+      stream.sendResponseBody(chunks[i], false);
+      const now = stream.downstreamBody.length;
+      // message_start, text deltas, tool starts and argument deltas each produce output at once.
+      if (/message_start|text_delta|tool_use|partial_json":"\{/.test(chunks[i])) expect(now, chunks[i]).toBeGreaterThan(seen);
+      seen = now;
+    }
+    stream.complete();
+  });
+});
