@@ -1,0 +1,134 @@
+// The OpenAI API as the mock serves it (https://platform.openai.com/docs/api-reference/chat), for
+// OpenAI, Azure OpenAI and every OpenAI-compatible vendor: the documented path layout, auth header
+// and the request checks the real API makes (the ones a translated request could get wrong).
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { PROVIDER_TYPES } from "../providers.js";
+import { halves, script, sendJson, words } from "./reply.js";
+import type { MockProviderConfig } from "./providers.js";
+
+const OPERATIONS = ["/chat/completions", "/completions", "/embeddings"] as const;
+
+export interface OpenAIRoute { provider: MockProviderConfig; operation: string; deployment?: string }
+
+export function openAIError(res: ServerResponse, status: number, message: string, type: string, code: string | null): number {
+  return sendJson(res, status, { error: { message, type, param: null, code } });
+}
+
+/** Matches the path against the provider's documented layout; returns the operation or an error. */
+export function checkOpenAIPath(p: MockProviderConfig, path: string, query: URLSearchParams): OpenAIRoute | string {
+  const info = PROVIDER_TYPES[p.type];
+  const base = p.basePath ?? info.basePath;
+  if (p.type === "azure-openai") {
+    const v1 = new RegExp(`^${base}/v1(/chat/completions|/completions|/embeddings)$`).exec(path);
+    if (v1) return { provider: p, operation: v1[1] };
+    const m = new RegExp(`^${base}/deployments/([A-Za-z0-9._-]+)(/chat/completions|/completions|/embeddings)$`).exec(path);
+    if (!m) return `Resource not found (${path})`;
+    const version = query.get("api-version");
+    if (!version || !/^\d{4}-\d{2}-\d{2}(-preview)?$/.test(version)) return "Missing or invalid api-version query parameter";
+    return { provider: p, operation: m[2], deployment: m[1] };
+  }
+  for (const op of OPERATIONS) if (path === base + op) return { provider: p, operation: op };
+  return `Invalid URL (POST ${path})`;
+}
+
+export function checkOpenAIAuth(p: MockProviderConfig, headers: IncomingMessage["headers"]): string | undefined {
+  const info = PROVIDER_TYPES[p.type];
+  let key: string | undefined;
+  if (info.authHeader === "api-key") {
+    key = headers["api-key"] as string | undefined;
+    if (headers.authorization) return "Azure requests carry api-key, not Authorization";
+  } else {
+    const auth = headers.authorization;
+    if (auth !== undefined && !/^Bearer \S+$/.test(auth)) return "Authorization must be 'Bearer <key>'";
+    key = auth?.slice("Bearer ".length);
+  }
+  if (!key) return info.keyRequired ? "You didn't provide an API key." : undefined;
+  if (p.acceptedKeys && !p.acceptedKeys.includes(key)) return "Incorrect API key provided.";
+  return undefined;
+}
+
+type Message = { role?: unknown; content?: unknown; tool_calls?: { id?: string }[]; tool_call_id?: unknown };
+
+/** The conversation rules OpenAI enforces on chat messages. */
+function checkMessages(messages: Message[]): string | undefined {
+  let pending: string[] = [];
+  for (const [i, m] of messages.entries()) {
+    if (!m || typeof m.role !== "string") return "each message needs a role";
+    if (!["system", "developer", "user", "assistant", "tool", "function"].includes(m.role)) return `Invalid value: '${m.role}'. Supported values are: 'system', 'assistant', 'user', 'function', 'tool', and 'developer'.`;
+    if (m.role === "tool") {
+      if (!pending.includes(m.tool_call_id as string)) return `Invalid parameter: messages with role 'tool' must be a response to a preceeding message with 'tool_calls'.`;
+      pending = pending.filter((id) => id !== m.tool_call_id);
+      if (Array.isArray(m.content) && m.content.some((p) => (p as { type?: string }).type !== "text")) return `Invalid 'messages[${i}]'. Image URLs are only allowed for messages with role 'user'.`;
+      continue;
+    }
+    if (pending.length > 0) return `An assistant message with 'tool_calls' must be followed by tool messages responding to each 'tool_call_id'. The following tool_call_ids did not have response messages: ${pending.join(", ")}`;
+    if (m.role === "assistant" && Array.isArray(m.tool_calls)) pending = m.tool_calls.map((c) => c.id ?? "");
+    if (m.role !== "assistant" && m.content === undefined) return `Missing required parameter: 'messages[${i}].content'.`;
+  }
+  return undefined;
+}
+
+export function checkOpenAIBody(expected: OpenAIRoute, body: unknown): string | undefined {
+  if (body === null || typeof body !== "object" || Array.isArray(body)) return "We could not parse the JSON body of your request.";
+  const b = body as Record<string, unknown>;
+  const modelInPath = expected.deployment !== undefined;
+  if (!modelInPath && (typeof b.model !== "string" || b.model.length === 0)) return "you must provide a model parameter";
+  if (expected.operation === "/chat/completions") {
+    if (!Array.isArray(b.messages) || b.messages.length === 0) return "'messages' must be a non-empty array";
+    const problem = checkMessages(b.messages as Message[]);
+    if (problem) return problem;
+  }
+  if (expected.operation === "/embeddings" && b.input === undefined) return "'input' is required";
+  if (expected.operation === "/completions" && b.prompt === undefined) return "'prompt' is required";
+  if (b.stream !== undefined && typeof b.stream !== "boolean") return "'stream' must be a boolean";
+  if (b.stream_options !== undefined && b.stream !== true) return "The 'stream_options' parameter is only allowed when 'stream' is enabled.";
+  if (b.max_tokens !== undefined && b.max_completion_tokens !== undefined) return "max_tokens and max_completion_tokens cannot both be set";
+  return undefined;
+}
+
+function seenIn(messages: Message[]): { toolResults: number; images: number } {
+  let toolResults = 0;
+  let images = 0;
+  for (const m of messages) {
+    if (m.role === "tool") toolResults++;
+    if (Array.isArray(m.content)) images += m.content.filter((p) => (p as { type?: string }).type === "image_url").length;
+  }
+  return { toolResults, images };
+}
+
+export function answerOpenAI(res: ServerResponse, expected: OpenAIRoute, body: Record<string, unknown>): number {
+  const model = (body.model as string | undefined) ?? expected.deployment ?? "unknown";
+  const id = `chatcmpl-mock-${Math.random().toString(36).slice(2, 10)}`;
+  const created = Math.floor(Date.now() / 1000);
+  if (expected.operation === "/embeddings") {
+    return sendJson(res, 200, { object: "list", data: [{ object: "embedding", index: 0, embedding: [0.1, 0.2, 0.3] }], model, usage: { prompt_tokens: 3, total_tokens: 3 } });
+  }
+  const usage = { prompt_tokens: 5, completion_tokens: 7, total_tokens: 12 };
+  if (expected.operation === "/completions") {
+    return sendJson(res, 200, { id, object: "text_completion", created, model, choices: [{ index: 0, text: `Hello from mock ${expected.provider.type} (${model}).`, finish_reason: "stop" }], usage });
+  }
+  const messages = body.messages as Message[];
+  const tools = ((body.tools ?? []) as { function: { name: string; parameters?: unknown } }[]).map((t) => ({ name: t.function.name, schema: t.function.parameters }));
+  const plan = script(expected.provider.type, model, body.tool_choice === "none" ? [] : tools, messages[messages.length - 1]?.role === "tool", body.parallel_tool_calls !== false, seenIn(messages));
+  const toolCalls = plan.calls.map((c) => ({ id: c.id, type: "function", function: { name: c.name, arguments: JSON.stringify(c.args) } }));
+  const finish = toolCalls.length > 0 ? "tool_calls" : "stop";
+  if (body.stream === true) {
+    res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache" });
+    const chunk = (delta: Record<string, unknown>, finishReason: string | null) =>
+      `data: ${JSON.stringify({ id, object: "chat.completion.chunk", created, model, choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }] })}\n\n`;
+    res.write(chunk({ role: "assistant", content: "" }, null));
+    for (const w of plan.text ? words(plan.text) : []) res.write(chunk({ content: w }, null));
+    toolCalls.forEach((call, index) => {
+      res.write(chunk({ tool_calls: [{ index, id: call.id, type: "function", function: { name: call.function.name, arguments: "" } }] }, null));
+      for (const piece of halves(call.function.arguments)) res.write(chunk({ tool_calls: [{ index, function: { arguments: piece } }] }, null));
+    });
+    res.write(chunk({}, finish));
+    if ((body.stream_options as { include_usage?: boolean } | undefined)?.include_usage) {
+      res.write(`data: ${JSON.stringify({ id, object: "chat.completion.chunk", created, model, choices: [], usage })}\n\n`);
+    }
+    res.end("data: [DONE]\n\n");
+    return 200;
+  }
+  const message = { role: "assistant", content: plan.text || null, refusal: null, ...(toolCalls.length ? { tool_calls: toolCalls } : {}) };
+  return sendJson(res, 200, { id, object: "chat.completion", created, model, choices: [{ index: 0, message, logprobs: null, finish_reason: finish }], usage });
+}

@@ -1,0 +1,246 @@
+// Translation in real Envoy. First the translation rows (the same data the emulator runs) against
+// an upstream that answers each row's canned response in small writes; then the official SDKs
+// (openai, @anthropic-ai/sdk), streaming and not, with parallel tool calls, empty arguments and
+// tool results carrying images, against mock providers that check every request as the real
+// APIs do.
+import Anthropic from "@anthropic-ai/sdk";
+import OpenAI from "openai";
+import { createServer, IncomingMessage, Server } from "node:http";
+import { AddressInfo } from "node:net";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { bootstrapYaml } from "../../src-host-tools/envoy/bootstrap.js";
+import { locateEnvoy } from "../../src-host-tools/envoy/locate.js";
+import { RunningEnvoy, startEnvoy } from "../../src-host-tools/envoy/process.js";
+import { send, Stack, startStack } from "../support/envoy.js";
+import { WASM_PATH, json } from "../support/filter.js";
+import { TRANSLATE_CONFIG } from "../support/fixtures.js";
+import { fetchWithHost } from "../support/sdk-fetch.js";
+import { TRANSLATION_ROWS, TranslationRow, parseSse } from "../support/translation-rows.js";
+
+/** An upstream that answers with the current row's canned response, written in small pieces. */
+class CannedUpstream {
+  row: TranslationRow | undefined;
+  received: { path: string; headers: IncomingMessage["headers"]; body: string }[] = [];
+  server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", async () => {
+      this.received.push({ path: req.url ?? "", headers: req.headers, body: Buffer.concat(chunks).toString("utf8") });
+      const a = this.row?.answer ?? { body: { note: "no canned answer" } };
+      res.writeHead(a.status ?? 200, { "content-type": a.contentType ?? "application/json" });
+      if (a.chunks) {
+        // Split across writes at odd places, so events cross Envoy's body callbacks.
+        const all = a.chunks.join("");
+        for (let i = 0; i < all.length; i += 37) {
+          res.write(all.slice(i, i + 37));
+          await new Promise((r) => setTimeout(r, 1));
+        }
+        res.end();
+      } else res.end(typeof a.body === "string" ? a.body : JSON.stringify(a.body));
+    });
+  });
+  async start(): Promise<number> {
+    await new Promise<void>((r) => this.server.listen(0, "127.0.0.1", r));
+    return (this.server.address() as AddressInfo).port;
+  }
+  close(): Promise<void> { return new Promise((r) => { this.server.closeAllConnections(); this.server.close(() => r()); }); }
+}
+
+describe.each(["body", "headers"] as const)("translation rows in real Envoy, %s mode", (mode) => {
+  const upstream = new CannedUpstream();
+  let envoy: RunningEnvoy;
+  beforeAll(async () => {
+    const port = await upstream.start();
+    const config = bootstrapYaml({ wasmPath: WASM_PATH, pluginConfig: TRANSLATE_CONFIG, mockUpstream: { address: "127.0.0.1", port }, requestMode: mode });
+    envoy = await startEnvoy({ envoyPath: locateEnvoy().path, config });
+  });
+  afterAll(async () => { await envoy?.stop(); await upstream.close(); });
+
+  it.each(TRANSLATION_ROWS)("$name", async (row) => {
+    upstream.row = row;
+    upstream.received.length = 0;
+    const body = typeof row.request === "string" ? row.request : JSON.stringify(row.request);
+    const reply = await send(envoy.url, { host: row.host, path: row.path, body, headers: { authorization: "Bearer client-held-secret", ...(row.headers ?? {}) } });
+    if (row.reply) {
+      expect(reply.status).toBe(row.reply.status);
+      expect(json(reply.body)).toEqual(row.reply.body);
+      expect(upstream.received).toHaveLength(0);
+      return;
+    }
+    expect(upstream.received).toHaveLength(1);
+    const got = upstream.received[0];
+    if (row.upstream) {
+      expect(got.path).toBe(row.upstream.path);
+      for (const [name, value] of Object.entries(row.upstream.headers ?? {})) expect(got.headers[name], name).toBe(value);
+      if (row.upstream.exactBody !== undefined) expect(got.body).toBe(row.upstream.exactBody);
+      if (row.upstream.body !== undefined) expect(json(got.body)).toEqual(row.upstream.body);
+    }
+    expect(got.body).not.toMatch(/client-held-secret|client-anthropic-key|client-token/);
+    if (!row.client) return;
+    expect(reply.status).toBe(row.client.status);
+    if (row.client.exactBody !== undefined) expect(reply.body).toBe(row.client.exactBody);
+    else if (row.client.events) expect(parseSse(reply.body)).toEqual(row.client.events);
+    else expect(json(reply.body)).toEqual(row.client.body);
+  });
+});
+
+describe("official SDKs through real Envoy against API-checking mock providers", () => {
+  let stack: Stack;
+  const clients = (host: string) => {
+    const recorder = fetchWithHost(host);
+    return {
+      recorder,
+      openai: new OpenAI({ apiKey: "client-held-secret", baseURL: `${stack.envoy.url}/v1`, fetch: recorder.fetch, maxRetries: 0 }),
+      anthropic: new Anthropic({ apiKey: "client-anthropic-key", baseURL: stack.envoy.url, fetch: recorder.fetch, maxRetries: 0 }),
+    };
+  };
+  beforeAll(async () => {
+    stack = await startStack(TRANSLATE_CONFIG, { acceptedKeys: { anthropic: ["test-anthropic-key"], openai: ["test-openai-key"], groq: ["test-groq-key"] } });
+  });
+  afterAll(async () => { await stack?.stop(); });
+
+  const openaiTools: OpenAI.Chat.ChatCompletionTool[] = [
+    { type: "function", function: { name: "get_weather", parameters: { type: "object", properties: { city: { type: "string" } }, required: ["city"] } } },
+    { type: "function", function: { name: "now", parameters: { type: "object", properties: {} } } },
+  ];
+  const anthropicTools: Anthropic.Tool[] = [
+    { name: "get_weather", input_schema: { type: "object", properties: { city: { type: "string" } }, required: ["city"] } },
+    { name: "now", input_schema: { type: "object", properties: {} } },
+  ];
+  const PNG = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==";
+
+  it("openai SDK → Claude: a chat completion", async () => {
+    const { openai } = clients("claude.llm");
+    const before = stack.mock.received.length;
+    const done = await openai.chat.completions.create({ model: "claude-sonnet-4-5", messages: [{ role: "system", content: "Be brief." }, { role: "user", content: "Hi" }] });
+    expect(done.choices[0].message.content).toBe("Hello from mock anthropic (claude-sonnet-4-5).");
+    expect(done.choices[0].finish_reason).toBe("stop");
+    expect(done.usage).toMatchObject({ prompt_tokens: 11, completion_tokens: 6, total_tokens: 17, prompt_tokens_details: { cached_tokens: 2 } });
+    const got = stack.mock.received[before];
+    expect(got.path).toBe("/v1/messages");
+    expect(got.headers["x-api-key"]).toBe("test-anthropic-key");
+    expect(got.headers.authorization).toBeUndefined();
+    expect(got.body).toMatchObject({ system: [{ type: "text", text: "Be brief." }], max_tokens: 4096 });
+  });
+
+  it("openai SDK → Claude: parallel tool calls (one with empty arguments), then tool results with an image", async () => {
+    const { openai } = clients("claude.llm");
+    const messages: OpenAI.Chat.ChatCompletionMessageParam[] = [{ role: "user", content: "Weather and time?" }];
+    const first = await openai.chat.completions.create({ model: "claude-sonnet-4-5", messages, tools: openaiTools });
+    const calls = first.choices[0].message.tool_calls as OpenAI.Chat.ChatCompletionMessageFunctionToolCall[];
+    expect(first.choices[0].finish_reason).toBe("tool_calls");
+    expect(calls.map((c) => [c.function.name, JSON.parse(c.function.arguments)])).toEqual([["get_weather", { city: "city-value" }], ["now", {}]]);
+    messages.push(first.choices[0].message as OpenAI.Chat.ChatCompletionMessageParam);
+    messages.push({ role: "tool", tool_call_id: calls[0].id, content: "18C" });
+    // An image in a tool result: not in OpenAI's types, but Anthropic takes it and clients send it.
+    messages.push({ role: "tool", tool_call_id: calls[1].id, content: [{ type: "text", text: "clock:" }, { type: "image_url", image_url: { url: `data:image/png;base64,${PNG}` } }] } as unknown as OpenAI.Chat.ChatCompletionMessageParam);
+    const second = await openai.chat.completions.create({ model: "claude-sonnet-4-5", messages, tools: openaiTools });
+    expect(second.choices[0].message.content).toBe("Hello from mock anthropic (claude-sonnet-4-5). Seen: 2 tool results, 1 images.");
+  });
+
+  it("openai SDK → Claude: a streamed answer with parallel tool calls, accumulated by the SDK, with the usage chunk", async () => {
+    const { openai } = clients("claude.llm");
+    const stream = openai.chat.completions.stream({ model: "claude-sonnet-4-5", messages: [{ role: "user", content: "x" }], tools: openaiTools, stream_options: { include_usage: true } });
+    const chunks: OpenAI.Chat.ChatCompletionChunk[] = [];
+    stream.on("chunk", (c) => chunks.push(c));
+    const final = await stream.finalChatCompletion();
+    const calls = final.choices[0].message.tool_calls as OpenAI.Chat.ChatCompletionMessageFunctionToolCall[];
+    expect(calls.map((c) => [c.id, c.function.name, c.function.arguments])).toEqual([["toolu_mock_1", "get_weather", "{\"city\":\"city-value\"}"], ["toolu_mock_2", "now", "{}"]]);
+    expect(final.choices[0].finish_reason).toBe("tool_calls");
+    expect(chunks.at(-1)!.usage).toMatchObject({ prompt_tokens: 11, completion_tokens: 6 });
+    // Argument deltas arrived in pieces, as Anthropic streamed them.
+    expect(chunks.filter((c) => c.choices[0]?.delta.tool_calls?.[0]?.function?.arguments).length).toBeGreaterThanOrEqual(3);
+  });
+
+  it("openai SDK → Claude: streamed text", async () => {
+    const { openai } = clients("claude.llm");
+    const stream = await openai.chat.completions.create({ model: "claude-sonnet-4-5", messages: [{ role: "user", content: "x" }], stream: true });
+    let text = "";
+    let pieces = 0;
+    for await (const c of stream) { text += c.choices[0]?.delta.content ?? ""; pieces++; }
+    expect(text).toBe("Hello from mock anthropic (claude-sonnet-4-5).");
+    expect(pieces).toBeGreaterThan(4);
+  });
+
+  it("openai SDK → Claude: what Anthropic refuses comes back as the SDK's BadRequestError, in OpenAI's shape", async () => {
+    const { openai } = clients("claude.llm");
+    const error = await openai.chat.completions.create({ model: "claude-sonnet-4-5", messages: [{ role: "user", content: "x" }], temperature: 1.7 }).catch((e) => e);
+    expect(error).toBeInstanceOf(OpenAI.BadRequestError);
+    expect(error.status).toBe(400);
+    expect(error.error).toMatchObject({ type: "invalid_request_error", message: "temperature: Input should be less than or equal to 1" });
+  });
+
+  it("anthropic SDK → OpenAI: a message, with system", async () => {
+    const { anthropic } = clients("gpt.llm");
+    const before = stack.mock.received.length;
+    const message = await anthropic.messages.create({ model: "gpt-4o", max_tokens: 64, system: "Be brief.", messages: [{ role: "user", content: "Hi" }] });
+    expect(message.content).toEqual([{ type: "text", text: "Hello from mock openai (gpt-4o)." }]);
+    expect(message.stop_reason).toBe("end_turn");
+    expect(message.usage).toMatchObject({ input_tokens: 5, output_tokens: 7 });
+    const got = stack.mock.received[before];
+    expect(got.path).toBe("/v1/chat/completions");
+    expect(got.headers.authorization).toBe("Bearer test-openai-key");
+    expect(got.headers["x-api-key"]).toBeUndefined();
+    expect(got.body).toMatchObject({ messages: [{ role: "system", content: "Be brief." }, { role: "user", content: "Hi" }], max_completion_tokens: 64 });
+  });
+
+  it("anthropic SDK → Groq: parallel tool use, then tool results (one carrying an image)", async () => {
+    const { anthropic } = clients("groq.llm");
+    const messages: Anthropic.MessageParam[] = [{ role: "user", content: "Weather and time?" }];
+    const first = await anthropic.messages.create({ model: "llama-3.3-70b-versatile", max_tokens: 64, messages, tools: anthropicTools });
+    expect(first.stop_reason).toBe("tool_use");
+    const uses = first.content.filter((b): b is Anthropic.ToolUseBlock => b.type === "tool_use");
+    expect(uses.map((u) => [u.name, u.input])).toEqual([["get_weather", { city: "city-value" }], ["now", {}]]);
+    messages.push({ role: "assistant", content: first.content });
+    messages.push({ role: "user", content: [
+      { type: "tool_result", tool_use_id: uses[0].id, content: "18C" },
+      { type: "tool_result", tool_use_id: uses[1].id, content: [{ type: "text", text: "clock:" }, { type: "image", source: { type: "base64", media_type: "image/png", data: PNG } }] },
+    ] });
+    const second = await anthropic.messages.create({ model: "llama-3.3-70b-versatile", max_tokens: 64, messages, tools: anthropicTools });
+    expect(second.content).toEqual([{ type: "text", text: "Hello from mock groq (llama-3.3-70b-versatile). Seen: 2 tool results, 1 images." }]);
+  });
+
+  it("anthropic SDK → OpenAI: a stream with parallel tool use, accumulated by the SDK's MessageStream", async () => {
+    const { anthropic } = clients("gpt.llm");
+    const stream = anthropic.messages.stream({ model: "gpt-4o", max_tokens: 64, messages: [{ role: "user", content: "x" }], tools: anthropicTools });
+    const events: string[] = [];
+    stream.on("streamEvent", (e) => events.push(e.type));
+    const final = await stream.finalMessage();
+    expect(final.stop_reason).toBe("tool_use");
+    expect(final.content.map((b) => b.type === "tool_use" ? [b.name, b.input] : b.type)).toEqual([["get_weather", { city: "city-value" }], ["now", {}]]);
+    expect(final.usage).toMatchObject({ input_tokens: 5, output_tokens: 7 });
+    expect(events[0]).toBe("message_start");
+    expect(events.at(-1)).toBe("message_stop");
+  });
+
+  it("anthropic SDK → OpenAI: streamed text", async () => {
+    const { anthropic } = clients("gpt.llm");
+    const stream = anthropic.messages.stream({ model: "gpt-4o", max_tokens: 64, messages: [{ role: "user", content: "x" }] });
+    let text = "";
+    stream.on("text", (t) => { text += t; });
+    const final = await stream.finalMessage();
+    expect(text).toBe("Hello from mock openai (gpt-4o).");
+    expect(final.content).toHaveLength(1);
+    expect(final.content[0]).toMatchObject({ type: "text", text });
+  });
+
+  it("anthropic SDK → OpenAI: a filter refusal is the SDK's BadRequestError with Anthropic's error type", async () => {
+    const { anthropic } = clients("gpt.llm");
+    const error = await anthropic.messages.create({ model: "gpt-4o", max_tokens: 10, messages: [{ role: "user", content: "x" }], tools: [{ type: "web_search_20250305", name: "web_search" }] }).catch((e) => e);
+    expect(error).toBeInstanceOf(Anthropic.BadRequestError);
+    expect(error.error).toMatchObject({ type: "error", error: { type: "invalid_request_error" } });
+  });
+
+  it("anthropic SDK → Claude: native, the body arrives byte for byte; streaming and count_tokens work", async () => {
+    const { anthropic, recorder } = clients("claude.llm");
+    const before = stack.mock.received.length;
+    const message = await anthropic.messages.create({ model: "claude-sonnet-4-5", max_tokens: 64, messages: [{ role: "user", content: "Hi" }], tools: anthropicTools, tool_choice: { type: "auto", disable_parallel_tool_use: true } });
+    expect(message.content.map((b) => b.type)).toEqual(["tool_use"]);
+    expect(stack.mock.received[before].rawBody).toBe(recorder.sent.at(-1)!.body);
+    expect(stack.mock.received[before].headers["x-api-key"]).toBe("test-anthropic-key");
+    const streamed = await anthropic.messages.stream({ model: "claude-sonnet-4-5", max_tokens: 64, messages: [{ role: "user", content: "Hi" }] }).finalMessage();
+    expect(streamed.content[0]).toMatchObject({ type: "text", text: "Hello from mock anthropic (claude-sonnet-4-5)." });
+    const count = await anthropic.messages.countTokens({ model: "claude-sonnet-4-5", messages: [{ role: "user", content: "Hi" }] });
+    expect(count.input_tokens).toBeGreaterThan(0);
+  });
+});

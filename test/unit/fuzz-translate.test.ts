@@ -1,0 +1,126 @@
+// The translators under random input: mutated and truncated request bodies, provider answers and
+// event streams, and the real streams split at every byte. The VM never traps; whatever reaches
+// either side is still well-formed (JSON bodies, SSE events whose data is JSON).
+import { beforeAll, describe, expect, it } from "vitest";
+import { HostEmulator, HttpStream } from "../../src-host-tools/host/emulator.js";
+import { loadFilter } from "../support/filter.js";
+import { TRANSLATE_CONFIG } from "../support/fixtures.js";
+import { TRANSLATION_ROWS, TranslationRow } from "../support/translation-rows.js";
+
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const NOISE = ['"', "\\", "{", "}", "[", "]", ":", ",", "\n", "\r", "\n\n", "data: ", "event: ", "[DONE]", "null", "1e999", "-0", "\u0000", "é", "\ud83d\ude00", '"type"', '"index":99999', '"index":-1'];
+
+function mutate(text: string, random: () => number): string {
+  let s = text;
+  const edits = 1 + Math.floor(random() * 4);
+  for (let e = 0; e < edits; e++) {
+    const at = Math.floor(random() * (s.length + 1));
+    switch (Math.floor(random() * 5)) {
+      case 0: s = s.slice(0, at); break;
+      case 1: s = s.slice(0, at) + s.slice(at + 1 + Math.floor(random() * 6)); break;
+      case 2: s = s.slice(0, at) + NOISE[Math.floor(random() * NOISE.length)] + s.slice(at); break;
+      case 3: s = s.slice(0, at) + String.fromCharCode(Math.floor(random() * 128)) + s.slice(at + 1); break;
+      default: { const from = Math.floor(random() * s.length); s = s.slice(0, at) + s.slice(from, from + 12) + s.slice(at); }
+    }
+  }
+  return s;
+}
+
+const requestText = (row: TranslationRow) => typeof row.request === "string" ? row.request : JSON.stringify(row.request);
+const translatedRows = TRANSLATION_ROWS.filter((r) => r.client?.exactBody === undefined);
+
+function open(host: HostEmulator, row: TranslationRow, body = requestText(row)): HttpStream {
+  const stream = host.createStream();
+  stream.sendRequest({ ":method": "POST", ":path": row.path, ":authority": row.host, ":scheme": "http", "content-type": "application/json" }, body);
+  return stream;
+}
+
+/** Every event's data in an SSE body is JSON or [DONE]; the body is whole events only. */
+function expectWellFormedSse(text: string): void {
+  if (text.length === 0) return;
+  expect(text.endsWith("\n\n"), text.slice(-80)).toBe(true);
+  for (const block of text.split("\n\n").filter(Boolean)) {
+    const dataLine = block.split("\n").find((l) => l.startsWith("data: "));
+    expect(dataLine, block).toBeDefined();
+    const payload = dataLine!.slice(6);
+    if (payload !== "[DONE]") expect(() => JSON.parse(payload), payload).not.toThrow();
+  }
+}
+
+describe.each(["headers", "body"] as const)("translation fuzz, %s mode", (mode) => {
+  let host: HostEmulator;
+  beforeAll(async () => {
+    const loaded = await loadFilter({ ...TRANSLATE_CONFIG, requestMode: mode }, { allowOnHeadersStopIteration: mode === "body" });
+    expect(loaded.configured).toBe(true);
+    host = loaded.host;
+  });
+
+  it("3,000 mutated request bodies: a JSON refusal or a JSON request upstream, never a trap", () => {
+    const random = rng(0x7a11);
+    for (let i = 0; i < 3000; i++) {
+      const row = translatedRows[i % translatedRows.length];
+      const body = mutate(requestText(row), random);
+      const stream = open(host, row, body);
+      expect(host.trap, body).toBeNull();
+      if (stream.localResponse) expect(() => JSON.parse(stream.localResponse!.body), body).not.toThrow();
+      else if (stream.upstreamBody.length > 0) expect(() => JSON.parse(stream.upstreamBodyText()), body).not.toThrow();
+      stream.complete();
+    }
+  });
+
+  it("2,000 mutated provider answers and streams: the client gets JSON or well-formed events, never a trap", () => {
+    const random = rng(0xa115);
+    const answered = translatedRows.filter((r) => r.answer && !r.reply);
+    for (let i = 0; i < 2000; i++) {
+      const row = answered[i % answered.length];
+      const stream = open(host, row);
+      if (stream.localResponse) { stream.complete(); continue; }
+      const a = row.answer!;
+      const original = a.chunks ? a.chunks.join("") : JSON.stringify(a.body);
+      const text = mutate(original, random);
+      stream.sendResponseHeaders({ ":status": String(a.status ?? 200), "content-type": a.chunks ? "text/event-stream" : "application/json" });
+      const bytes = Buffer.from(text);
+      let offset = 0;
+      while (offset < bytes.length || offset === 0) {
+        const size = 1 + Math.floor(random() * 64);
+        stream.sendResponseBody(bytes.subarray(offset, offset + size), offset + size >= bytes.length);
+        offset += size;
+      }
+      expect(host.trap, text).toBeNull();
+      const out = stream.downstreamBodyText();
+      if (a.chunks && (a.status ?? 200) < 400) expectWellFormedSse(out);
+      else expect(() => JSON.parse(out), out).not.toThrow();
+      stream.complete();
+    }
+  });
+
+  it("every stream split in two at every byte gives the same client stream", () => {
+    for (const row of translatedRows.filter((r) => r.answer?.chunks)) {
+      const whole = Buffer.from(row.answer!.chunks!.join(""));
+      const reference = open(host, row);
+      reference.sendResponseHeaders({ ":status": "200", "content-type": "text/event-stream" });
+      reference.sendResponseBody(whole, true);
+      const expected = reference.downstreamBodyText().replace(/"created":\d+/g, "");
+      reference.complete();
+      for (let k = 1; k < whole.length; k++) {
+        const stream = open(host, row);
+        stream.sendResponseHeaders({ ":status": "200", "content-type": "text/event-stream" });
+        stream.sendResponseBody(whole.subarray(0, k), false);
+        stream.sendResponseBody(whole.subarray(k), true);
+        expect(stream.downstreamBodyText().replace(/"created":\d+/g, ""), `${row.name} split at ${k}`).toBe(expected);
+        stream.complete();
+      }
+      expect(host.trap).toBeNull();
+    }
+  });
+});
