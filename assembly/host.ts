@@ -91,6 +91,11 @@ export function replaceBody(buffer: BufferTypeValues, data: ArrayBuffer): bool {
   return abi.proxy_set_buffer_bytes(buffer, 0, 0xffffffff, changetype<usize>(data), data.byteLength) == WasmResultValues.Ok;
 }
 
+/** Replaces the whole buffered body with `length` bytes at `ptr` (no copy in the VM). */
+export function replaceBodyWith(buffer: BufferTypeValues, ptr: usize, length: i32): bool {
+  return abi.proxy_set_buffer_bytes(buffer, 0, 0xffffffff, ptr, length) == WasmResultValues.Ok;
+}
+
 /** Serialises header pairs in the ABI's map format: count, (keyLen, valueLen)*, then NUL-terminated strings. */
 function serializePairs(names: string[], values: string[]): ArrayBuffer {
   const count = names.length;

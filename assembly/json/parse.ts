@@ -139,47 +139,65 @@ class Parser {
     return v;
   }
 
+  /** A string literal: one substring when it has no escapes, else one pass into a buffer (never quadratic). */
   parseString(): string | null {
     this.pos++; // opening quote
-    let out = "";
-    let runStart = this.pos;
+    const start = this.pos;
+    const text = this.text;
+    const n = text.length;
+    let escaped = false;
+    let end = start;
     while (true) {
-      if (this.pos >= this.text.length) { this.fail("unterminated string"); return null; }
-      const c = this.text.charCodeAt(this.pos);
+      if (end >= n) { this.pos = end; this.fail("unterminated string"); return null; }
+      const c = text.charCodeAt(end);
       if (c == 0x22) break;
-      if (c < 0x20) { this.fail("control character in string"); return null; }
-      if (c != 0x5c) { this.pos++; continue; }
-      out += this.text.substring(runStart, this.pos);
-      const e = this.pos + 1 < this.text.length ? this.text.charCodeAt(this.pos + 1) : -1;
+      if (c < 0x20) { this.pos = end; this.fail("control character in string"); return null; }
+      if (c == 0x5c) { escaped = true; end += 2; continue; }
+      end++;
+    }
+    if (!escaped) {
+      this.pos = end + 1;
+      return text.substring(start, end);
+    }
+    // Decoded text is never longer than its escaped form.
+    const buffer = new ArrayBuffer((end - start) << 1);
+    const out = changetype<usize>(buffer);
+    let written = 0;
+    let i = start;
+    while (i < end) {
+      const c = text.charCodeAt(i);
+      if (c != 0x5c) { store<u16>(out + (<usize>written << 1), <u16>c); written++; i++; continue; }
+      const e = i + 1 < n ? text.charCodeAt(i + 1) : -1;
+      let decoded = -1;
       if (e == 0x75) {
         let code = 0;
-        for (let i = 2; i < 6; i++) {
-          const ch = this.pos + i < this.text.length ? this.text.charCodeAt(this.pos + i) : -1;
+        for (let k = 2; k < 6; k++) {
+          const ch = i + k < n ? text.charCodeAt(i + k) : -1;
           const d = ch >= 0x30 && ch <= 0x39 ? ch - 0x30 : ((ch | 0x20) >= 0x61 && (ch | 0x20) <= 0x66 ? (ch | 0x20) - 0x61 + 10 : -1);
-          if (d < 0) { this.fail("bad \\u escape"); return null; }
+          if (d < 0) { this.pos = i; this.fail("bad \\u escape"); return null; }
           code = (code << 4) | d;
         }
-        out += String.fromCharCode(code);
-        this.pos += 6;
-      } else {
-        let decoded = "";
-        if (e == 0x22) decoded = "\"";
-        else if (e == 0x5c) decoded = "\\";
-        else if (e == 0x2f) decoded = "/";
-        else if (e == 0x62) decoded = "\b";
-        else if (e == 0x66) decoded = "\f";
-        else if (e == 0x6e) decoded = "\n";
-        else if (e == 0x72) decoded = "\r";
-        else if (e == 0x74) decoded = "\t";
-        else { this.fail("bad escape"); return null; }
-        out += decoded;
-        this.pos += 2;
+        store<u16>(out + (<usize>written << 1), <u16>code);
+        written++;
+        i += 6;
+        continue;
       }
-      runStart = this.pos;
+      if (e == 0x22) decoded = 0x22;
+      else if (e == 0x5c) decoded = 0x5c;
+      else if (e == 0x2f) decoded = 0x2f;
+      else if (e == 0x62) decoded = 0x08;
+      else if (e == 0x66) decoded = 0x0c;
+      else if (e == 0x6e) decoded = 0x0a;
+      else if (e == 0x72) decoded = 0x0d;
+      else if (e == 0x74) decoded = 0x09;
+      if (decoded < 0) { this.pos = i; this.fail("bad escape"); return null; }
+      store<u16>(out + (<usize>written << 1), <u16>decoded);
+      written++;
+      i += 2;
     }
-    out += this.text.substring(runStart, this.pos);
-    this.pos++; // closing quote
-    return out;
+    if (i != end) { this.pos = end; this.fail("bad \\u escape"); return null; }
+    this.pos = end + 1;
+    return String.UTF16.decodeUnsafe(out, <usize>written << 1);
   }
 
   parseArray(depth: i32): JsonValue | null {

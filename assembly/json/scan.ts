@@ -36,6 +36,16 @@ export class ScanResult {
     this.spans = new StaticArray<ValueSpan>(wanted);
     for (let i = 0; i < wanted; i++) this.spans[i] = new ValueSpan();
   }
+
+  reset(): void {
+    this.error = null;
+    this.closeBrace = -1;
+    this.memberCount = 0;
+    for (let i = 0; i < this.spans.length; i++) {
+      const s = this.spans[i];
+      s.start = -1; s.end = -1; s.count = 0; s.escaped = false; s.firstByte = 0; s.removeStart = -1; s.removeEnd = -1;
+    }
+  }
 }
 
 class Scanner {
@@ -49,6 +59,14 @@ class Scanner {
     this.base = base;
     this.end = base + <usize>length;
     this.pos = base;
+  }
+
+  reset(base: usize, length: i32): void {
+    this.base = base;
+    this.end = base + <usize>length;
+    this.pos = base;
+    this.error = null;
+    this.lastStringEscaped = false;
   }
 
   fail(message: string): bool {
@@ -217,13 +235,25 @@ export function hexValue(c: u8): i32 {
   return -1;
 }
 
+/** The one scanner: the VM is single-threaded and scans never nest. */
+const SCANNER = new Scanner(0, 0);
+
 /**
  * Scans a whole body that must be one JSON object. For each key in `wanted` (UTF-8 bytes), the
  * result holds the span of its value, counted so callers can refuse duplicates.
  */
 export function scanTopLevel(base: usize, length: i32, wanted: StaticArray<ArrayBuffer>): ScanResult {
-  const result = new ScanResult(wanted.length);
-  const s = new Scanner(base, length);
+  return scanInto(new ScanResult(wanted.length), base, length, wanted);
+}
+
+/**
+ * scanTopLevel into a result the caller keeps (stream translators scan every event; reusing the
+ * result and the scanner spares the allocations).
+ */
+export function scanInto(result: ScanResult, base: usize, length: i32, wanted: StaticArray<ArrayBuffer>): ScanResult {
+  result.reset();
+  const s = SCANNER;
+  s.reset(base, length);
   s.skipWhitespace();
   if (s.pos >= s.end || load<u8>(s.pos) != 0x7b) {
     result.error = "request body must be a JSON object";

@@ -100,6 +100,8 @@ export class JsonWriter {
   rawValue(json: string): JsonWriter { this.beforeValue(); this.raw(json); return this; }
   /** A value that is already JSON text, as UTF-8 bytes. */
   rawBytes(json: ArrayBuffer): JsonWriter { this.beforeValue(); this.bytes(changetype<usize>(json), json.byteLength); return this; }
+  /** A value that is already JSON text, `count` bytes at `source` (a span of another body). */
+  rawAt(source: usize, count: i32): JsonWriter { this.beforeValue(); this.bytes(source, count); return this; }
   /** A parsed value, written back compactly. */
   value(v: JsonValue): JsonWriter {
     switch (v.kind) {
@@ -148,6 +150,9 @@ export class JsonWriter {
 
   /** Forgets what was written (keeps the buffer). */
   reset(): void { this.length = 0; this.depth = 0; this.afterKey = false; }
+
+  /** Where what was written starts; valid until the next write. */
+  get dataPtr(): usize { return changetype<usize>(this.data); }
 
   /** A copy of what was written. */
   toBuffer(): ArrayBuffer {

@@ -3,7 +3,7 @@
 // backend of another API translated back, whole (JSON) or event by event as they stream.
 import { Config } from "../config/load";
 import { BAD_PROVIDER_RESPONSE, PROVIDER_AUTH_FAILED, PROVIDER_ERROR, errorBody } from "../errors";
-import { BufferTypeValues, RESPONSE_HEADERS, getBody, getHeader, removeHeader, replaceBody, setHeader, setHeaderBytes } from "../host";
+import { BufferTypeValues, RESPONSE_HEADERS, getBody, getHeader, removeHeader, replaceBody, replaceBodyWith, setHeader, setHeaderBytes } from "../host";
 import { JsonWriter } from "../json/writer";
 import { SseDecoder, SseEvent } from "../translate/sse";
 import { redactedErrorBody } from "./redact";
@@ -30,7 +30,7 @@ export function onProviderHeaders(config: Config, state: RequestState): void {
     const type = getHeader(RESPONSE_HEADERS, H_CONTENT_TYPE);
     const stream = type !== null && type.startsWith("text/event-stream");
     state.responseMode = stream ? ResponseMode.TranslateStream : ResponseMode.TranslateJson;
-    if (stream) state.events = new SseDecoder();
+    if (stream) { state.events = new SseDecoder(); state.eventsOut = new JsonWriter(4096); }
     removeHeader(RESPONSE_HEADERS, H_CONTENT_LENGTH);
   }
   if (config.responseHeaders) {
@@ -53,14 +53,15 @@ function translateStreamChunk(state: RequestState, bodySize: i32, endOfStream: b
   const decoder = state.events!;
   decoder.push(chunk !== null ? chunk! : new ArrayBuffer(0), endOfStream, events);
   const translator = state.translator!;
-  const out = new JsonWriter(bodySize + 256);
+  const out = state.eventsOut!;
+  out.reset();
   for (let i = 0; i < events.length; i++) translator.event(events[i], out);
   if (decoder.overflowed) {
     // One event over the limit: the stream is broken; the client hears so in its own stream format.
     translator.endStream(out);
     state.responseMode = ResponseMode.Drop;
   } else if (endOfStream) translator.endStream(out);
-  replaceBody(BufferTypeValues.HttpResponseBody, out.toBuffer());
+  replaceBodyWith(BufferTypeValues.HttpResponseBody, out.dataPtr, out.length);
   return true;
 }
 

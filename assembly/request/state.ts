@@ -5,6 +5,7 @@ import { HeaderSnapshot } from "../headers";
 import { Operation } from "../providers/provider";
 import { Backend, Route } from "../routing";
 import { SseDecoder } from "../translate/sse";
+import { JsonWriter } from "../json/writer";
 import { Translator, WireApi } from "../translate/translator";
 
 /** A local answer instead of forwarding: an error in the client's format, or a body of ours. */
@@ -34,6 +35,8 @@ export class RequestState {
   translator: Translator | null = null;
   /** Reassembles the provider's stream events when a stream is translated. */
   events: SseDecoder | null = null;
+  /** Where translated events are written, reused for every chunk of the stream. */
+  eventsOut: JsonWriter | null = null;
   /** The model sent upstream (echoed in x-llm-mesh-model). */
   model: string = "";
   /** Answered locally, or passed on untouched: later callbacks do nothing. */

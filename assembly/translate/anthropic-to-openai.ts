@@ -12,6 +12,17 @@ import { ClientError, TranslateFacts, TranslatedRequest, Translator, WireApi } f
 import { SseEvent, beginEvent, endEvent } from "./sse";
 import { arrayAt, integerAt, member, numberAt, objectAt, stringAt } from "./json-read";
 import { errorBodyFor, readProviderError } from "./error-shapes";
+import { keys, scanInner, scanOnlyElement, spanIsNull } from "./spans";
+import { ScanResult, scanInto } from "../json/scan";
+
+const CHUNK_KEYS = keys(["choices", "usage", "error"]);
+const CHOICE_KEYS = keys(["delta", "finish_reason"]);
+const CHUNK_DELTA_KEYS = keys(["content", "tool_calls", "refusal"]);
+const TEXT_EVENT_SUFFIX = String.UTF8.encode("}}\n\n");
+// Reused for every chunk (the VM is single-threaded; scans never nest).
+const CHUNK_SCAN = new ScanResult(3);
+const CHOICE_SCAN = new ScanResult(2);
+const CHUNK_DELTA_SCAN = new ScanResult(3);
 
 /** An OpenAI finish_reason as Anthropic's stop_reason. */
 export function stopReasonOf(finishReason: string | null): string {
@@ -38,6 +49,8 @@ export class AnthropicToOpenAI extends Translator {
   private inputTokens: i64 = 0;
   private cachedTokens: i64 = 0;
   private outputTokens: i64 = 0;
+  /** The bytes before a text delta's string in the open text block. */
+  private textPrefix: ArrayBuffer | null = null;
 
   constructor() { super(WireApi.Anthropic, WireApi.OpenAI); }
 
@@ -170,8 +183,9 @@ export class AnthropicToOpenAI extends Translator {
 
   event(event: SseEvent, out: JsonWriter): void {
     if (this.finished) return;
-    if (event.data == "[DONE]") { this.close(out); return; }
-    const parsed = parseJson(event.data);
+    if (event.dataIs("[DONE]")) { this.close(out); return; }
+    if (this.open == OpenBlock.Text && this.textDelta(event, out)) return;
+    const parsed = parseJson(event.text());
     if (parsed.value === null) { this.fail(out, "the provider sent a stream chunk that is not JSON"); return; }
     const chunk = parsed.value!;
     const error = member(chunk, "error");
@@ -201,6 +215,34 @@ export class AnthropicToOpenAI extends Translator {
     }
     const finish = stringAt(choice, "finish_reason");
     if (finish !== null) { this.finishReason = finish; this.closeBlock(out); }
+  }
+
+  /**
+   * Most of a stream: a chunk carrying only more text for the open text block, translated from
+   * byte spans (the text copied as the JSON string it already is). False for anything else.
+   */
+  private textDelta(event: SseEvent, out: JsonWriter): bool {
+    const base = event.ptr;
+    const top = scanInto(CHUNK_SCAN, base, event.length, CHUNK_KEYS);
+    if (top.error !== null || !spanIsNull(top.spans[1]) || !spanIsNull(top.spans[2])) return false;
+    const choicesSpan = top.spans[0];
+    if (!scanOnlyElement(CHOICE_SCAN, base, choicesSpan, CHOICE_KEYS) || !spanIsNull(CHOICE_SCAN.spans[1])) return false;
+    const choiceBase = base + <usize>choicesSpan.start + 1;
+    const deltaSpan = CHOICE_SCAN.spans[0];
+    const delta = CHUNK_DELTA_SCAN;
+    if (!scanInner(delta, choiceBase, deltaSpan, CHUNK_DELTA_KEYS) || !spanIsNull(delta.spans[1]) || !spanIsNull(delta.spans[2])) return false;
+    const text = delta.spans[0];
+    if (text.count != 1 || text.firstByte != 0x22) return false;
+    if (text.end - text.start == 2) return true;
+    // The event around the text is the same for the whole block: its bytes are built once.
+    if (this.textPrefix === null) {
+      this.textPrefix = String.UTF8.encode("event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":" +
+        (this.nextBlock - 1).toString() + ",\"delta\":{\"type\":\"text_delta\",\"text\":");
+    }
+    out.bytes(changetype<usize>(this.textPrefix), this.textPrefix!.byteLength);
+    out.bytes(choiceBase + <usize>deltaSpan.start + <usize>text.start, text.end - text.start);
+    out.bytes(changetype<usize>(TEXT_EVENT_SUFFIX), TEXT_EVENT_SUFFIX.byteLength);
+    return true;
   }
 
   endStream(out: JsonWriter): void {
@@ -256,6 +298,7 @@ export class AnthropicToOpenAI extends Translator {
     endEvent(out);
     this.open = kind;
     this.nextBlock++;
+    this.textPrefix = null;
   }
 
   private closeBlock(out: JsonWriter): void {

@@ -11,6 +11,15 @@ import { ClientError, TranslateFacts, TranslatedRequest, Translator, WireApi } f
 import { SseEvent } from "./sse";
 import { DataUrl, arrayAt, has, integerAt, member, numberAt, objectAt, stringAt } from "./json-read";
 import { errorBodyFor, readProviderError } from "./error-shapes";
+import { keys, scanInner, spanInteger, spanIsString } from "./spans";
+import { ScanResult, scanInto } from "../json/scan";
+
+const DELTA_EVENT_KEYS = keys(["index", "delta"]);
+const DELTA_KEYS = keys(["type", "text", "partial_json"]);
+const TEXT_CHUNK_SUFFIX = String.UTF8.encode("},\"logprobs\":null,\"finish_reason\":null}]}\n\n");
+// Reused for every event (the VM is single-threaded; scans never nest).
+const EVENT_SCAN = new ScanResult(2);
+const DELTA_SCAN = new ScanResult(3);
 
 /** Anthropic's stop_reason as an OpenAI finish_reason. */
 export function finishReasonOf(stopReason: string | null): string {
@@ -41,6 +50,8 @@ export class OpenAIToAnthropic extends Translator {
   private toolIndexOfBlock: Array<i32> = [];
   private toolCount: i32 = 0;
   private finished: bool = false;
+  /** The bytes before a text delta's string, once id and model are known. */
+  private textPrefix: ArrayBuffer | null = null;
 
   constructor() { super(WireApi.OpenAI, WireApi.Anthropic); }
 
@@ -194,8 +205,9 @@ export class OpenAIToAnthropic extends Translator {
   event(event: SseEvent, out: JsonWriter): void {
     if (this.finished) return;
     const type = event.name;
-    if (type == "ping" || event.data.length == 0) return;
-    const parsed = parseJson(event.data);
+    if (type == "ping" || event.length == 0) return;
+    if (type == "content_block_delta" && this.delta(event, out)) return;
+    const parsed = parseJson(event.text());
     if (parsed.value === null) { this.fail(out, "the provider sent a stream event that is not JSON"); return; }
     const data = parsed.value!;
     if (type == "message_start") {
@@ -205,6 +217,7 @@ export class OpenAIToAnthropic extends Translator {
         const model = stringAt(message, "model");
         if (id !== null) this.id = id!;
         if (model !== null) this.model = model!;
+        this.textPrefix = null;
         const usage = objectAt(message, "usage");
         if (usage !== null) this.readUsage(usage);
       }
@@ -277,6 +290,44 @@ export class OpenAIToAnthropic extends Translator {
     // Other event types are ignored, as Anthropic asks of clients (new ones may be added).
   }
 
+  /**
+   * Most of a stream: a text or tool-argument delta, translated from byte spans, its string copied
+   * as the JSON text it already is. False when the event is anything else (parsed whole then).
+   */
+  private delta(event: SseEvent, out: JsonWriter): bool {
+    const base = event.ptr;
+    const top = scanInto(EVENT_SCAN, base, event.length, DELTA_EVENT_KEYS);
+    if (top.error !== null) return false;
+    const deltaSpan = top.spans[1];
+    if (!scanInner(DELTA_SCAN, base, deltaSpan, DELTA_KEYS)) return false;
+    const inner = DELTA_SCAN;
+    const at = base + <usize>deltaSpan.start;
+    const type = inner.spans[0];
+    if (spanIsString(at, type, "text_delta")) {
+      const text = inner.spans[1];
+      if (text.count != 1 || text.firstByte != 0x22) return false;
+      if (text.end - text.start == 2) return true;
+      // The chunk around the text is the same every time: its bytes are built once per stream.
+      if (this.textPrefix === null) this.textPrefix = this.chunkPrefix("{\"content\":");
+      out.bytes(changetype<usize>(this.textPrefix), this.textPrefix!.byteLength);
+      out.bytes(at + <usize>text.start, text.end - text.start);
+      out.bytes(changetype<usize>(TEXT_CHUNK_SUFFIX), TEXT_CHUNK_SUFFIX.byteLength);
+      return true;
+    }
+    if (spanIsString(at, type, "input_json_delta")) {
+      const partial = inner.spans[2];
+      const index = spanInteger(base, top.spans[0]);
+      if (partial.count != 1 || partial.firstByte != 0x22 || index < 0) return false;
+      if (partial.end - partial.start == 2 || index >= this.toolIndexOfBlock.length || this.toolIndexOfBlock[index] < 0) return true;
+      this.chunkOpen(out);
+      out.key("tool_calls").array().object().key("index").number(this.toolIndexOfBlock[index]).key("function").object().key("arguments");
+      out.rawAt(at + <usize>partial.start, partial.end - partial.start).endObject().endObject().endArray();
+      this.chunkClose(out, null);
+      return true;
+    }
+    return false;
+  }
+
   endStream(out: JsonWriter): void {
     if (!this.finished) this.fail(out, "the provider's stream ended before the message was complete");
   }
@@ -296,6 +347,16 @@ export class OpenAIToAnthropic extends Translator {
     if (input >= 0) { this.inputTokens = input + read + created; this.cachedTokens = read; }
     const output = integerAt(usage, "output_tokens", -1);
     if (output >= 0) this.outputTokens = output;
+  }
+
+  /** `data: {…chunk fields…,"delta":` + `deltaStart`, for the chunks written from spans. */
+  private chunkPrefix(deltaStart: string): ArrayBuffer {
+    const w = new JsonWriter(256);
+    w.raw("data: ");
+    this.chunkHeader(w);
+    w.key("choices").array().object().key("index").number(0).key("delta");
+    w.raw(deltaStart);
+    return w.toBuffer();
   }
 
   private chunkHeader(out: JsonWriter): void {

@@ -3,9 +3,43 @@
 // translator sees whole events only, each as soon as its blank line arrives.
 import { JsonWriter } from "../json/writer";
 
-/** One event: its `event:` name (empty when none) and its `data:` lines joined by \n. */
+/**
+ * One event: its `event:` name (empty when none) and its `data:` lines joined by \n, as UTF-8
+ * bytes: `length` bytes at `ptr`, inside `holder` (the chunk itself when the data was one line, so
+ * the usual event is not copied).
+ */
 export class SseEvent {
-  constructor(public name: string, public data: string) {}
+  constructor(public name: string, private holder: ArrayBuffer, private offset: i32, public length: i32) {}
+  /** Where the data starts; valid while the event is. */
+  get ptr(): usize { return changetype<usize>(this.holder) + <usize>this.offset; }
+  /** The data as text (translators that parse it whole). */
+  text(): string { return String.UTF8.decodeUnsafe(this.ptr, <usize>this.length); }
+  /** True when the data is exactly `literal` (e.g. OpenAI's [DONE]). */
+  dataIs(literal: string): bool {
+    const n = this.length;
+    if (n != literal.length) return false;
+    for (let i = 0; i < n; i++) if (<i32>load<u8>(this.ptr + <usize>i) != literal.charCodeAt(i)) return false;
+    return true;
+  }
+}
+
+/** True when the line at `at` (length `n`) starts with the ASCII `field` followed by ':' or ends there. */
+function isField(at: usize, n: i32, field: string): bool {
+  const f = field.length;
+  if (n < f) return false;
+  for (let i = 0; i < f; i++) if (<i32>load<u8>(at + <usize>i) != field.charCodeAt(i)) return false;
+  return n == f || load<u8>(at + <usize>f) == 0x3a;
+}
+
+/** Appends bytes to a growing buffer (data lines of one event; almost always one). */
+function append(to: ArrayBuffer | null, from: usize, n: i32, newline: bool): ArrayBuffer {
+  const held = to === null ? 0 : to.byteLength;
+  const extra = newline ? 1 : 0;
+  const out = new ArrayBuffer(held + extra + n);
+  if (to !== null) memory.copy(changetype<usize>(out), changetype<usize>(to), <usize>held);
+  if (newline) store<u8>(changetype<usize>(out) + <usize>held, 0x0a);
+  memory.copy(changetype<usize>(out) + <usize>(held + extra), from, <usize>n);
+  return out;
 }
 
 /** An event larger than this is refused rather than buffered without end. */
@@ -30,7 +64,7 @@ export class SseDecoder {
       memory.copy(changetype<usize>(data) + <usize>held, changetype<usize>(chunk), <usize>chunk.byteLength);
       if (last) { store<u8>(changetype<usize>(data) + <usize>(data.byteLength - 2), 0x0a); store<u8>(changetype<usize>(data) + <usize>(data.byteLength - 1), 0x0a); }
     }
-    const consumed = decodeEvents(changetype<usize>(data), data.byteLength, out);
+    const consumed = decodeEvents(data, out);
     const rest = data.byteLength - consumed;
     if (rest > MAX_EVENT_BYTES) { this.overflowed = true; this.pending = new ArrayBuffer(0); return; }
     this.pending = rest == 0 ? new ArrayBuffer(0) : data.slice(consumed);
@@ -41,12 +75,16 @@ export class SseDecoder {
  * Decodes the complete events in [base, base+length); returns how many bytes they took. A line
  * ending in CR at the very end may be the first half of CR LF, so it waits for the next chunk.
  */
-function decodeEvents(base: usize, length: i32, out: Array<SseEvent>): i32 {
+function decodeEvents(holder: ArrayBuffer, out: Array<SseEvent>): i32 {
+  const base = changetype<usize>(holder);
+  const length = holder.byteLength;
   let consumed = 0;
   let lineStart = 0;
   let name = "";
-  let data = "";
-  let hasData = false;
+  // The event's data: a span of `holder` while it is one line, a joined copy after that.
+  let dataStart = -1;
+  let dataLength = 0;
+  let joined: ArrayBuffer | null = null;
   let i = 0;
   while (i < length) {
     const c = load<u8>(base + <usize>i);
@@ -58,19 +96,26 @@ function decodeEvents(base: usize, length: i32, out: Array<SseEvent>): i32 {
     }
     if (i == lineStart) {
       // A blank line ends the event; one with no data is no event (only comments or an id).
-      if (hasData) out.push(new SseEvent(name, data));
-      name = ""; data = ""; hasData = false;
+      if (joined !== null) out.push(new SseEvent(name, joined!, 0, joined!.byteLength));
+      else if (dataStart >= 0) out.push(new SseEvent(name, holder, dataStart, dataLength));
+      name = ""; dataStart = -1; dataLength = 0; joined = null;
       consumed = next;
     } else {
-      const line = String.UTF8.decodeUnsafe(base + <usize>lineStart, <usize>(i - lineStart));
-      const colon = line.indexOf(":");
-      const field = colon < 0 ? line : line.substring(0, colon);
-      let value = colon < 0 ? "" : line.substring(colon + 1);
-      if (value.length > 0 && value.charCodeAt(0) == 0x20) value = value.substring(1);
-      if (field == "data") {
-        data = hasData ? data + "\n" + value : value;
-        hasData = true;
-      } else if (field == "event") name = value;
+      const at = base + <usize>lineStart;
+      const n = i - lineStart;
+      // The value follows "field:" and one optional space.
+      const isData = isField(at, n, "data");
+      if (isData || isField(at, n, "event")) {
+        let skip = isData ? 5 : 6;
+        if (skip < n && load<u8>(at + <usize>skip) == 0x20) skip++;
+        const valueLength = n > skip ? n - skip : 0;
+        if (!isData) name = String.UTF8.decodeUnsafe(at + <usize>skip, <usize>valueLength);
+        else if (dataStart < 0 && joined === null) { dataStart = lineStart + skip; dataLength = valueLength; }
+        else {
+          if (joined === null) joined = append(null, base + <usize>dataStart, dataLength, false);
+          joined = append(joined, at + <usize>skip, valueLength, true);
+        }
+      }
     }
     i = next;
     lineStart = next;

@@ -1,0 +1,96 @@
+// In-VM microbenchmark of translation: one SSE event translated per body callback (Anthropic's
+// stream to OpenAI chunks and OpenAI's to Anthropic events), and whole JSON answers of 1 KB and
+// 64 KB. Timed around proxy_on_response_body in the host emulator: the VM's work, reading the
+// chunk across the ABI and writing the translated one back included.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { clusterForAuthority, providerVirtualHosts } from "../envoy/routes.js";
+import { PROJECT_ROOT } from "../envoy/locate.js";
+import { HostEmulator, HttpStream } from "../host/emulator.js";
+
+export interface TranslateMicroResult { case: string; unit: string; bytesIn: number; units: number; microsPerUnit: number }
+
+const CONFIG = {
+  providers: [
+    { name: "anthropic", type: "anthropic", apiKeys: [{ value: "bench-key-a" }] },
+    { name: "openai", type: "openai", apiKeys: [{ value: "bench-key-o" }] },
+  ],
+  routes: [
+    { name: "claude", match: { host: "claude.local" }, backends: [{ provider: "anthropic", model: "claude-sonnet-4-5" }] },
+    { name: "gpt", match: { host: "gpt.local" }, backends: [{ provider: "openai", model: "gpt-4o" }] },
+  ],
+};
+
+const TEXT = "The quick brown fox jumps over the lazy dog, \"quoted\", ünïcödé ✓. ";
+const anthropicDelta = (i: number) => `event: content_block_delta\ndata: ${JSON.stringify({ type: "content_block_delta", index: 0, delta: { type: "text_delta", text: `${TEXT.slice(0, 24)}${i}` } })}\n\n`;
+const openaiDelta = (i: number) => `data: ${JSON.stringify({ id: "chatcmpl-bench", object: "chat.completion.chunk", created: 1700000000, model: "gpt-4o", choices: [{ index: 0, delta: { content: `${TEXT.slice(0, 24)}${i}` }, logprobs: null, finish_reason: null }] })}\n\n`;
+
+function claudeAnswer(bytes: number): string {
+  let text = "";
+  while (text.length < bytes) text += TEXT;
+  return JSON.stringify({ id: "msg_bench", type: "message", role: "assistant", model: "claude-sonnet-4-5", content: [{ type: "text", text: text.slice(0, bytes - 220) }],
+    stop_reason: "end_turn", stop_sequence: null, usage: { input_tokens: 10, output_tokens: 300 } });
+}
+
+function start(host: HostEmulator, authority: string, path: string, body: string, stream: boolean, contentType: string): HttpStream {
+  const s = host.createStream();
+  s.sendRequest({ ":method": "POST", ":path": path, ":authority": authority, ":scheme": "http", "content-type": "application/json" }, body);
+  if (s.localResponse) throw new Error(`not forwarded: ${s.localResponse.body}`);
+  s.sendResponseHeaders({ ":status": "200", "content-type": stream ? "text/event-stream" : contentType });
+  return s;
+}
+
+function measure(host: HostEmulator, minMillis: number, once: () => number): { units: number; micros: number } {
+  for (let i = 0; i < 20; i++) once();
+  host.timings.clear();
+  let units = 0;
+  const begin = process.hrtime.bigint();
+  while (process.hrtime.bigint() - begin < BigInt(minMillis) * 1_000_000n) units += once();
+  return { units, micros: Number(host.timings.get("proxy_on_response_body")!.nanos) / units / 1000 };
+}
+
+export async function runTranslateMicro(wasmPath = join(PROJECT_ROOT, "build", "llm-mesh.wasm"), minMillis = 1000): Promise<TranslateMicroResult[]> {
+  const vhosts = providerVirtualHosts(CONFIG);
+  const host = await HostEmulator.load(readFileSync(wasmPath), { logLevel: "warn", timeCallbacks: true, routeCluster: (a) => clusterForAuthority(vhosts, a) });
+  if (!host.configure(JSON.stringify(CONFIG))) throw new Error(host.logText().join("\n"));
+  const chat = JSON.stringify({ messages: [{ role: "user", content: "hi" }], stream: true });
+  const messages = JSON.stringify({ max_tokens: 100, messages: [{ role: "user", content: "hi" }], stream: true });
+  const results: TranslateMicroResult[] = [];
+  const EVENTS = 200;
+  for (const [name, authority, path, body, event] of [
+    ["SSE Anthropic → OpenAI chunk", "claude.local", "/v1/chat/completions", chat, anthropicDelta],
+    ["SSE OpenAI chunk → Anthropic", "gpt.local", "/v1/messages", messages, openaiDelta],
+  ] as const) {
+    const events = Array.from({ length: EVENTS }, (_, i) => Buffer.from(event(i)));
+    const r = measure(host, minMillis, () => {
+      const s = start(host, authority, path, body, true, "");
+      for (const e of events) s.sendResponseBody(e, false);
+      s.complete();
+      return EVENTS;
+    });
+    results.push({ case: name, unit: "event", bytesIn: events[0].length, units: r.units, microsPerUnit: r.micros });
+  }
+  for (const [name, size] of [["JSON answer 1 KB", 1024], ["JSON answer 64 KB", 65536], ...(process.env.MICRO_SMALL ? [["JSON answer 300 B", 300], ["JSON answer 8 KB", 8192]] as const : [])] as const) {
+    const answer = Buffer.from(claudeAnswer(size));
+    const plain = JSON.stringify({ messages: [{ role: "user", content: "hi" }] });
+    const r = measure(host, minMillis, () => {
+      const s = start(host, "claude.local", "/v1/chat/completions", plain, false, "application/json");
+      s.sendResponseBody(answer, true);
+      s.complete();
+      return 1;
+    });
+    results.push({ case: name, unit: "answer", bytesIn: answer.length, units: r.units, microsPerUnit: r.micros });
+  }
+  if (host.trap) throw host.trap;
+  return results;
+}
+
+export function translateMicroTable(results: TranslateMicroResult[]): string {
+  const lines = ["translation (in the VM)          bytes in        count     µs each"];
+  for (const r of results) lines.push(`${r.case.padEnd(30)} ${String(r.bytesIn).padStart(10)} ${String(r.units).padStart(12)} ${r.microsPerUnit.toFixed(2).padStart(11)}  per ${r.unit}`);
+  return lines.join("\n");
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  console.log(translateMicroTable(await runTranslateMicro()));
+}
