@@ -109,7 +109,10 @@ export function answerOpenAI(res: ServerResponse, expected: OpenAIRoute, body: R
   }
   const messages = body.messages as Message[];
   const tools = ((body.tools ?? []) as { function: { name: string; parameters?: unknown } }[]).map((t) => ({ name: t.function.name, schema: t.function.parameters }));
-  const plan = script(expected.provider.type, model, body.tool_choice === "none" ? [] : tools, messages[messages.length - 1]?.role === "tool", body.parallel_tool_calls !== false, seenIn(messages));
+  // The conversation answers the last tool calls when a tool message follows the last assistant turn.
+  const lastAssistant = messages.map((m) => m.role).lastIndexOf("assistant");
+  const answered = messages.slice(lastAssistant + 1).some((m) => m.role === "tool");
+  const plan = script(expected.provider.type, model, body.tool_choice === "none" ? [] : tools, answered, body.parallel_tool_calls !== false, seenIn(messages));
   const toolCalls = plan.calls.map((c) => ({ id: c.id, type: "function", function: { name: c.name, arguments: JSON.stringify(c.args) } }));
   const finish = toolCalls.length > 0 ? "tool_calls" : "stop";
   if (body.stream === true) {
