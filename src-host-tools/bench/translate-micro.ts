@@ -70,7 +70,7 @@ export async function runTranslateMicro(wasmPath = join(PROJECT_ROOT, "build", "
     });
     results.push({ case: name, unit: "event", bytesIn: events[0].length, units: r.units, microsPerUnit: r.micros });
   }
-  for (const [name, size] of [["JSON answer 1 KB", 1024], ["JSON answer 64 KB", 65536], ...(process.env.MICRO_SMALL ? [["JSON answer 300 B", 300], ["JSON answer 8 KB", 8192]] as const : [])] as const) {
+  for (const [name, size] of [["JSON answer 1 KB", 1024], ["JSON answer 64 KB", 65536]] as const) {
     const answer = Buffer.from(claudeAnswer(size));
     const plain = JSON.stringify({ messages: [{ role: "user", content: "hi" }] });
     const r = measure(host, minMillis, () => {
