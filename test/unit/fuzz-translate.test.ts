@@ -6,35 +6,9 @@ import { HostEmulator, HttpStream } from "../../src-host-tools/host/emulator.js"
 import { loadFilter } from "../support/filter.js";
 import { TRANSLATE_CONFIG } from "../support/fixtures.js";
 import { TRANSLATION_ROWS, TranslationRow } from "../support/translation-rows.js";
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mutate, rng } from "../support/random.js";
 
 const NOISE = ['"', "\\", "{", "}", "[", "]", ":", ",", "\n", "\r", "\n\n", "data: ", "event: ", "[DONE]", "null", "1e999", "-0", "\u0000", "é", "\ud83d\ude00", '"type"', '"index":99999', '"index":-1'];
-
-function mutate(text: string, random: () => number): string {
-  let s = text;
-  const edits = 1 + Math.floor(random() * 4);
-  for (let e = 0; e < edits; e++) {
-    const at = Math.floor(random() * (s.length + 1));
-    switch (Math.floor(random() * 5)) {
-      case 0: s = s.slice(0, at); break;
-      case 1: s = s.slice(0, at) + s.slice(at + 1 + Math.floor(random() * 6)); break;
-      case 2: s = s.slice(0, at) + NOISE[Math.floor(random() * NOISE.length)] + s.slice(at); break;
-      case 3: s = s.slice(0, at) + String.fromCharCode(Math.floor(random() * 128)) + s.slice(at + 1); break;
-      default: { const from = Math.floor(random() * s.length); s = s.slice(0, at) + s.slice(from, from + 12) + s.slice(at); }
-    }
-  }
-  return s;
-}
 
 const requestText = (row: TranslationRow) => typeof row.request === "string" ? row.request : JSON.stringify(row.request);
 const translatedRows = TRANSLATION_ROWS.filter((r) => r.client?.exactBody === undefined);
@@ -69,7 +43,7 @@ describe.each(["headers", "body"] as const)("translation fuzz, %s mode", (mode) 
     const random = rng(0x7a11);
     for (let i = 0; i < 3000; i++) {
       const row = translatedRows[i % translatedRows.length];
-      const body = mutate(requestText(row), random);
+      const body = mutate(requestText(row), random, NOISE, 4);
       const stream = open(host, row, body);
       expect(host.trap, body).toBeNull();
       if (stream.localResponse) expect(() => JSON.parse(stream.localResponse!.body), body).not.toThrow();
@@ -87,7 +61,7 @@ describe.each(["headers", "body"] as const)("translation fuzz, %s mode", (mode) 
       if (stream.localResponse) { stream.complete(); continue; }
       const a = row.answer!;
       const original = a.chunks ? a.chunks.join("") : JSON.stringify(a.body);
-      const text = mutate(original, random);
+      const text = mutate(original, random, NOISE, 4);
       stream.sendResponseHeaders({ ":status": String(a.status ?? 200), "content-type": a.chunks ? "text/event-stream" : "application/json" });
       const bytes = Buffer.from(text);
       let offset = 0;

@@ -4,36 +4,11 @@
 import { describe, expect, it } from "vitest";
 import { loadFilter } from "../support/filter.js";
 import { ALL_TYPES_CONFIG, ALL_TYPES_ENV, BODY_MODE_CONFIG } from "../support/fixtures.js";
-
-/** Deterministic PRNG (mulberry32) so a failure can be replayed from its seed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mutate, rng } from "../support/random.js";
 
 const JSONISH = ['"', "\\", "{", "}", "[", "]", ":", ",", "u", "0", "-", "e", ".", " ", "\n", "t", "n", "\u0001", "é", "\ud83d\ude00", "model", '"model"'];
 
-function mutate(text: string, random: () => number): string {
-  let s = text;
-  const edits = 1 + Math.floor(random() * 3);
-  for (let e = 0; e < edits; e++) {
-    const at = Math.floor(random() * (s.length + 1));
-    switch (Math.floor(random() * 5)) {
-      case 0: s = s.slice(0, at); break; // truncate
-      case 1: s = s.slice(0, at) + s.slice(at + 1 + Math.floor(random() * 4)); break; // delete
-      case 2: s = s.slice(0, at) + JSONISH[Math.floor(random() * JSONISH.length)] + s.slice(at); break; // insert
-      case 3: s = s.slice(0, at) + String.fromCharCode(Math.floor(random() * 128)) + s.slice(at + 1); break; // replace
-      default: { const from = Math.floor(random() * s.length); s = s.slice(0, at) + s.slice(from, from + 8) + s.slice(at); } // duplicate a run
-    }
-  }
-  return s;
-}
+const mutateBody = (text: string, random: () => number) => mutate(text, random, JSONISH);
 
 const SEED_BODIES = [
   '{"model":"gpt-4","messages":[{"role":"user","content":"hi \\"there\\" \\u00e9 \\ud83d\\ude00"}],"temperature":0.5,"stream":true}',
@@ -51,7 +26,7 @@ describe("fuzz", () => {
     const hosts = ["mapped.llm", "locked.llm", "dashscope.aliyuncs.com", "azure.llm"];
     let forwarded = 0;
     for (let i = 0; i < 12_000; i++) {
-      const body = mutate(SEED_BODIES[i % SEED_BODIES.length], random);
+      const body = mutateBody(SEED_BODIES[i % SEED_BODIES.length], random);
       const stream = host.createStream();
       stream.sendRequest({ ":method": "POST", ":path": "/v1/chat/completions", ":authority": hosts[i % hosts.length] }, body, 1 + Math.floor(random() * 64));
       expect(host.trap, `body #${i}: ${JSON.stringify(body)}`).toBeNull();
@@ -81,7 +56,7 @@ describe("fuzz", () => {
     const random = rng(0xb0d7);
     let forwarded = 0;
     for (let i = 0; i < 6_000; i++) {
-      const body = mutate(SEED_BODIES[i % SEED_BODIES.length], random);
+      const body = mutateBody(SEED_BODIES[i % SEED_BODIES.length], random);
       const stream = host.createStream();
       const chunk = 1 + Math.floor(random() * 64);
       stream.sendRequest({ ":method": "POST", ":path": "/v1/chat/completions", ":authority": "router.llm:8080", "x-tier": "1" }, body, chunk);
@@ -106,7 +81,7 @@ describe("fuzz", () => {
     const random = rng(0xc0f1);
     const text = JSON.stringify(seed);
     for (let i = 0; i < count; i++) {
-      const candidate = mutate(text, random);
+      const candidate = mutateBody(text, random);
       host.configure(candidate);
       expect(host.trap, `config #${i}: ${candidate}`).toBeNull();
     }

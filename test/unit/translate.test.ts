@@ -104,3 +104,53 @@ describe.each(MODES)("translation between APIs, %s mode", (mode) => {
     stream.complete();
   });
 });
+
+describe("body mode: one client endpoint, the backend API chosen by the client's model", () => {
+  const config = {
+    requestMode: "body",
+    providers: [
+      { name: "anthropic", type: "anthropic", apiKeys: [{ value: "test-anthropic-key" }] },
+      { name: "openai", type: "openai", apiKeys: [{ value: "test-openai-key" }] },
+    ],
+    routes: [
+      { name: "claude", match: { host: "llm.internal", models: ["claude-*"] }, backends: [{ provider: "anthropic" }] },
+      { name: "gpt", match: { host: "llm.internal", models: ["gpt-*"] }, backends: [{ provider: "openai" }] },
+    ],
+  };
+  let host: HostEmulator;
+  beforeAll(async () => {
+    const loaded = await loadFilter(config, { allowOnHeadersStopIteration: true });
+    expect(loaded.configured, loaded.host.logText("warn").join("\n")).toBe(true);
+    host = loaded.host;
+  });
+
+  it.each([
+    ["/v1/chat/completions", "claude-sonnet-4-5", "/v1/messages", "x-api-key", "test-anthropic-key"],
+    ["/v1/chat/completions", "gpt-4o", "/v1/chat/completions", "authorization", "Bearer test-openai-key"],
+    ["/v1/messages", "claude-sonnet-4-5", "/v1/messages", "x-api-key", "test-anthropic-key"],
+    ["/v1/messages", "gpt-4o", "/v1/chat/completions", "authorization", "Bearer test-openai-key"],
+  ])("%s with model %s goes to %s", (path, model, upstreamPath, authHeader, auth) => {
+    const stream = host.createStream();
+    const body = path === "/v1/messages"
+      ? { model, max_tokens: 10, messages: [{ role: "user", content: "hi" }] }
+      : { model, messages: [{ role: "user", content: "hi" }] };
+    stream.sendRequest({ ":method": "POST", ":path": path, ":authority": "llm.internal", "content-type": "application/json", "x-api-key": "client-key" }, JSON.stringify(body));
+    expect(stream.localResponse?.body).toBeUndefined();
+    expect(stream.requestHeader(":path")).toBe(upstreamPath);
+    expect(stream.requestHeader(authHeader)).toBe(auth);
+    const sent = json(stream.upstreamBodyText()) as { model: string; max_tokens?: number; max_completion_tokens?: number };
+    expect(sent.model).toBe(model);
+    // Anthropic requires max_tokens; an Anthropic client's limit reaches OpenAI in its own field.
+    if (upstreamPath === "/v1/messages") expect(sent.max_tokens).toBeGreaterThan(0);
+    if (path === "/v1/messages" && upstreamPath !== path) expect(sent.max_completion_tokens).toBe(10);
+    stream.complete();
+  });
+
+  it("a model no route serves is 404 in the client's own shape", () => {
+    const stream = host.createStream();
+    stream.sendRequest({ ":method": "POST", ":path": "/v1/messages", ":authority": "llm.internal", "content-type": "application/json" },
+      JSON.stringify({ model: "mistral-large", max_tokens: 10, messages: [{ role: "user", content: "hi" }] }));
+    expect(stream.localResponse!.status).toBe(404);
+    expect(json(stream.localResponse!.body)).toEqual({ type: "error", error: { type: "not_found_error", message: "no llm-mesh route here serves model \"mistral-large\"" } });
+  });
+});
