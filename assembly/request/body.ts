@@ -83,6 +83,7 @@ function translated(config: Config, state: RequestState, body: ArrayBuffer, mode
   facts.defaultMaxTokens = provider.defaultMaxTokens();
   facts.maxTokensField = provider.maxTokensField();
   facts.nowSeconds = nowSeconds();
+  facts.secrets = provider.keys;
   const result = state.translator!.request(parsed.value!, facts);
   if (result.body === null) return BodyOutcome.reply(Reply.error(UNTRANSLATABLE, result.error !== null ? result.error! : "the request cannot be translated"));
   const out = result.body!;

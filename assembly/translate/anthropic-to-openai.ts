@@ -12,6 +12,7 @@ import { ClientError, TranslateFacts, TranslatedRequest, Translator, WireApi } f
 import { SseEvent, beginEvent, endEvent } from "./sse";
 import { arrayAt, integerAt, member, numberAt, objectAt, stringAt } from "./json-read";
 import { errorBodyFor, readProviderError } from "./error-shapes";
+import { redactSecrets } from "../request/redact";
 import { keys, scanInner, scanOnlyElement, spanIsNull } from "./spans";
 import { ScanResult, scanInto } from "../json/scan";
 
@@ -49,6 +50,7 @@ export class AnthropicToOpenAI extends Translator {
   private inputTokens: i64 = 0;
   private cachedTokens: i64 = 0;
   private outputTokens: i64 = 0;
+  private secrets: string[] = [];
   /** The bytes before a text delta's string in the open text block. */
   private textPrefix: ArrayBuffer | null = null;
 
@@ -56,6 +58,7 @@ export class AnthropicToOpenAI extends Translator {
 
   request(body: JsonValue, facts: TranslateFacts): TranslatedRequest {
     this.model = facts.model;
+    this.secrets = facts.secrets;
     const w = new JsonWriter(1024);
     w.object().key("model").string(facts.model);
     const messages = arrayAt(body, "messages");
@@ -328,7 +331,7 @@ export class AnthropicToOpenAI extends Translator {
 
   private fail(out: JsonWriter, message: string): void {
     beginEvent(out, "error");
-    out.raw(errorBodyFor(WireApi.Anthropic, 500, "", null, message));
+    out.raw(errorBodyFor(WireApi.Anthropic, 500, "", null, redactSecrets(message, this.secrets)));
     endEvent(out);
     this.finished = true;
   }

@@ -11,6 +11,7 @@ import { ClientError, TranslateFacts, TranslatedRequest, Translator, WireApi } f
 import { SseEvent } from "./sse";
 import { DataUrl, arrayAt, has, integerAt, member, numberAt, objectAt, stringAt } from "./json-read";
 import { errorBodyFor, readProviderError } from "./error-shapes";
+import { redactSecrets } from "../request/redact";
 import { keys, scanInner, spanInteger, spanIsString } from "./spans";
 import { ScanResult, scanInto } from "../json/scan";
 
@@ -50,6 +51,7 @@ export class OpenAIToAnthropic extends Translator {
   private toolIndexOfBlock: Array<i32> = [];
   private toolCount: i32 = 0;
   private finished: bool = false;
+  private secrets: string[] = [];
   /** The bytes before a text delta's string, once id and model are known. */
   private textPrefix: ArrayBuffer | null = null;
 
@@ -57,6 +59,7 @@ export class OpenAIToAnthropic extends Translator {
 
   request(body: JsonValue, facts: TranslateFacts): TranslatedRequest {
     this.created = facts.nowSeconds;
+    this.secrets = facts.secrets;
     this.model = facts.model;
     const problem = new Problem();
     const w = new JsonWriter(1024);
@@ -384,7 +387,7 @@ export class OpenAIToAnthropic extends Translator {
   }
 
   private writeError(out: JsonWriter, message: string, type: string): void {
-    out.raw("data: ").object().key("error").object().key("message").string(message).key("type").string(type).key("param").nil().key("code").nil().endObject().endObject();
+    out.raw("data: ").object().key("error").object().key("message").string(redactSecrets(message, this.secrets)).key("type").string(type).key("param").nil().key("code").nil().endObject().endObject();
     out.raw("\n\n");
     this.finished = true;
   }

@@ -20,6 +20,8 @@ export class TranslateFacts {
   maxTokensField: string = "max_tokens";
   /** Seconds since the epoch, for the `created` field of OpenAI answers. */
   nowSeconds: i64 = 0;
+  /** The provider's keys: removed from any provider message a translator passes on mid-stream. */
+  secrets: string[] = [];
 }
 
 /** A translated request body, or a refusal of it (a 400 in the client's schema). */

@@ -241,6 +241,19 @@ export const TRANSLATION_ROWS: TranslationRow[] = [
     ] },
   },
   {
+    name: "openai→anthropic stream: a key echoed in a mid-stream error is redacted",
+    host: "claude.llm", path: "/v1/chat/completions",
+    request: { model: "claude-sonnet-4-5", stream: true, messages: [{ role: "user", content: "x" }] },
+    answer: { contentType: "text/event-stream", chunks: [
+      sse("message_start", { type: "message_start", message: { id: "msg_s1", model: "claude-sonnet-4-5", usage: { input_tokens: 5, output_tokens: 1 } } }),
+      sse("error", { type: "error", error: { type: "api_error", message: "bad key test-anthropic-key" } }),
+    ] },
+    client: { status: 200, events: [
+      expectedChunk({ role: "assistant", content: "" }),
+      { error: { message: "bad key [redacted]", type: "api_error", param: null, code: null } },
+    ] },
+  },
+  {
     name: "openai→anthropic: embeddings are not an Anthropic operation: 400 unsupported_operation",
     host: "claude.llm", path: "/v1/embeddings",
     request: { model: "x", input: "hello" },
