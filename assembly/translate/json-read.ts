@@ -33,11 +33,6 @@ export function integerAt(v: JsonValue, key: string, fallback: i64): i64 {
   return m !== null && m.isInteger() ? <i64>m.numberValue : fallback;
 }
 
-export function boolAt(v: JsonValue, key: string, fallback: bool): bool {
-  const m = member(v, key);
-  return m !== null && m.kind == JsonKind.Bool ? m.boolValue : fallback;
-}
-
 /** True when the member is present and not null. */
 export function has(v: JsonValue, key: string): bool {
   const m = member(v, key);

@@ -12,8 +12,3 @@ export function translatorFor(client: WireApi, backend: WireApi): Translator | n
   // Unreachable while every API pair above is covered; a new API must add its pairs here.
   return null;
 }
-
-/** The name of an API, for messages. */
-export function apiName(api: WireApi): string {
-  return api == WireApi.Anthropic ? "Anthropic Messages" : "OpenAI";
-}
