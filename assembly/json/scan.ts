@@ -323,6 +323,38 @@ export function scanInto(result: ScanResult, base: usize, length: i32, wanted: S
   return result;
 }
 
+/**
+ * The items of the array that is the value [start, end) of the body at `base`, as spans relative
+ * to `base`; null when it is not a valid array.
+ */
+export function arrayItemSpans(base: usize, start: i32, end: i32): Array<ValueSpan> | null {
+  const s = SCANNER;
+  s.reset(base + <usize>start, end - start);
+  if (s.pos >= s.end || load<u8>(s.pos) != 0x5b) return null;
+  s.pos++;
+  const items = new Array<ValueSpan>();
+  s.skipWhitespace();
+  if (s.pos < s.end && load<u8>(s.pos) == 0x5d) return items;
+  while (true) {
+    s.skipWhitespace();
+    const itemStart = s.pos;
+    if (itemStart >= s.end || !s.scanValue(1)) return null;
+    const span = new ValueSpan();
+    span.count = 1;
+    span.start = <i32>(itemStart - base);
+    span.end = <i32>(s.pos - base);
+    span.firstByte = load<u8>(itemStart);
+    span.escaped = span.firstByte == 0x22 && s.lastStringEscaped;
+    items.push(span);
+    s.skipWhitespace();
+    if (s.pos >= s.end) return null;
+    const c = load<u8>(s.pos);
+    s.pos++;
+    if (c == 0x5d) return items;
+    if (c != 0x2c) return null;
+  }
+}
+
 /** Index of the wanted key equal to the key at [start, end), unescaping it first if needed; or -1. */
 function matchWantedKey(start: usize, end: usize, escaped: bool, wanted: StaticArray<ArrayBuffer>): i32 {
   let keyPtr = start;

@@ -122,6 +122,28 @@ export class JsonWriter {
     }
   }
 
+  /** A JSON string literal holding `count` UTF-8 bytes at `source` as text (e.g. JSON text as a string). */
+  quotedBytes(source: usize, count: i32): JsonWriter {
+    this.beforeValue();
+    this.byte(0x22);
+    let runStart = 0;
+    for (let i = 0; i < count; i++) {
+      const c = <i32>load<u8>(source + <usize>i);
+      if (c >= 0x20 && c != 0x22 && c != 0x5c) continue;
+      if (i > runStart) this.bytes(source + <usize>runStart, i - runStart);
+      this.byte(0x5c);
+      if (c == 0x22 || c == 0x5c) this.byte(c);
+      else if (c == 0x0a) this.byte(0x6e);
+      else if (c == 0x0d) this.byte(0x72);
+      else if (c == 0x09) this.byte(0x74);
+      else { this.raw("u00"); this.byte(HEX.charCodeAt(c >> 4)); this.byte(HEX.charCodeAt(c & 15)); }
+      runStart = i + 1;
+    }
+    if (count > runStart) this.bytes(source + <usize>runStart, count - runStart);
+    this.byte(0x22);
+    return this;
+  }
+
   /** Writes a JSON string literal, escaping what JSON requires. */
   quoted(text: string): void {
     this.byte(0x22);

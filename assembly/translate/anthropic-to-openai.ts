@@ -13,9 +13,18 @@ import { SseEvent, beginEvent, endEvent } from "./sse";
 import { arrayAt, integerAt, member, numberAt, objectAt, stringAt } from "./json-read";
 import { errorBodyFor, readProviderError } from "./error-shapes";
 import { redactSecrets } from "../request/redact";
-import { keys, scanInner, scanOnlyElement, spanIsNull } from "./spans";
-import { ScanResult, scanInto } from "../json/scan";
+import { ValueSpan } from "../json/scan";
+import { isString, keys, scanInner, scanOnlyElement, spanI64, spanIsNull } from "./spans";
+import { ScanResult, arrayItemSpans, decodeStringValue, scanInto, scanTopLevel, unescapeInto } from "../json/scan";
 
+const COMPLETION_KEYS = keys(["id", "model", "choices", "usage"]);
+const ANSWER_CHOICE_KEYS = keys(["message", "finish_reason"]);
+const ANSWER_MESSAGE_KEYS = keys(["content", "refusal", "tool_calls"]);
+const CALL_KEYS = keys(["id", "function"]);
+const FUNCTION_KEYS = keys(["name", "arguments"]);
+const OPENAI_USAGE_KEYS = keys(["prompt_tokens", "completion_tokens", "prompt_tokens_details"]);
+const DETAILS_KEYS = keys(["cached_tokens"]);
+const NO_KEYS = new StaticArray<ArrayBuffer>(0);
 const CHUNK_KEYS = keys(["choices", "usage", "error"]);
 const CHOICE_KEYS = keys(["delta", "finish_reason"]);
 const CHUNK_DELTA_KEYS = keys(["content", "tool_calls", "refusal"]);
@@ -140,6 +149,9 @@ export class AnthropicToOpenAI extends Translator {
   }
 
   response(body: ArrayBuffer): ArrayBuffer | null {
+    const fast = this.responseFromSpans(body);
+    if (fast !== null) return fast;
+    // Anything the span reader does not expect is read as a tree (and refused if it is not a completion).
     const parsed = parseJson(String.UTF8.decode(body));
     if (parsed.value === null) return null;
     const c = parsed.value!;
@@ -178,6 +190,93 @@ export class AnthropicToOpenAI extends Translator {
     w.key("stop_reason").string(stopReasonOf(finish)).key("stop_sequence").nil();
     const usage = objectAt(c, "usage");
     if (usage !== null) this.readUsage(usage);
+    w.key("usage");
+    this.writeUsage(w);
+    w.endObject();
+    return w.toBuffer();
+  }
+
+  /**
+   * The usual completion read from byte spans: ids and text copied as the JSON strings they are,
+   * each call's arguments unescaped once and checked to be an object. Null for anything else.
+   */
+  private responseFromSpans(body: ArrayBuffer): ArrayBuffer | null {
+    const base = changetype<usize>(body);
+    const top = scanTopLevel(base, body.byteLength, COMPLETION_KEYS);
+    if (top.error !== null) return null;
+    const choices = top.spans[2];
+    if (choices.count != 1 || choices.firstByte != 0x5b) return null;
+    const items = arrayItemSpans(base, choices.start, choices.end);
+    if (items === null || items.length == 0 || items[0].firstByte != 0x7b) return null;
+    const choiceAt = base + <usize>items[0].start;
+    const choice = scanTopLevel(choiceAt, items[0].end - items[0].start, ANSWER_CHOICE_KEYS);
+    if (choice.error !== null || choice.spans[0].count != 1 || choice.spans[0].firstByte != 0x7b) return null;
+    const messageAt = choiceAt + <usize>choice.spans[0].start;
+    const message = scanTopLevel(messageAt, choice.spans[0].end - choice.spans[0].start, ANSWER_MESSAGE_KEYS);
+    if (message.error !== null) return null;
+    const content = message.spans[0];
+    const refusal = message.spans[1];
+    const calls = message.spans[2];
+    if (!spanIsNull(content) && !isString(content)) return null;
+    if (!spanIsNull(refusal) && !isString(refusal)) return null;
+    let callItems: Array<ValueSpan> | null = null;
+    if (!spanIsNull(calls)) {
+      if (calls.firstByte != 0x5b) return null;
+      callItems = arrayItemSpans(messageAt, calls.start, calls.end);
+      if (callItems === null) return null;
+    }
+    const finishSpan = choice.spans[1];
+    let finish = isString(finishSpan) ? decodeStringValue(choiceAt, finishSpan.start, finishSpan.end, finishSpan.escaped) : null;
+
+    const w = new JsonWriter(body.byteLength + 256);
+    const id = top.spans[0];
+    const model = top.spans[1];
+    w.object().key("id");
+    if (isString(id)) w.rawAt(base + <usize>id.start, id.end - id.start); else w.string("");
+    w.key("type").string("message").key("role").string("assistant").key("model");
+    if (isString(model)) w.rawAt(base + <usize>model.start, model.end - model.start); else w.string(this.model);
+    w.key("content").array();
+    let text = content;
+    if ((spanIsNull(content) || content.end - content.start == 2) && isString(refusal) && refusal.end - refusal.start > 2) { text = refusal; finish = "content_filter"; }
+    if (isString(text) && text.end - text.start > 2) {
+      w.object().key("type").string("text").key("text").rawAt(messageAt + <usize>text.start, text.end - text.start).endObject();
+    }
+    if (callItems !== null) {
+      for (let i = 0; i < callItems.length; i++) {
+        const item = callItems[i];
+        if (item.firstByte != 0x7b) return null;
+        const callAt = messageAt + <usize>item.start;
+        const call = scanTopLevel(callAt, item.end - item.start, CALL_KEYS);
+        if (call.error !== null || call.spans[1].count != 1 || call.spans[1].firstByte != 0x7b) return null;
+        const fnAt = callAt + <usize>call.spans[1].start;
+        const fn = scanTopLevel(fnAt, call.spans[1].end - call.spans[1].start, FUNCTION_KEYS);
+        if (fn.error !== null || !isString(fn.spans[0])) return null;
+        const callId = call.spans[0];
+        w.object().key("type").string("tool_use").key("id");
+        if (isString(callId)) w.rawAt(callAt + <usize>callId.start, callId.end - callId.start); else w.string("");
+        w.key("name").rawAt(fnAt + <usize>fn.spans[0].start, fn.spans[0].end - fn.spans[0].start).key("input");
+        writeArgumentsAsInput(w, fnAt, fn.spans[1]);
+        w.endObject();
+      }
+    }
+    w.endArray();
+    w.key("stop_reason").string(stopReasonOf(finish)).key("stop_sequence").nil();
+    const usage = top.spans[3];
+    if (usage.count == 1 && usage.firstByte == 0x7b) {
+      const at = base + <usize>usage.start;
+      const u = scanTopLevel(at, usage.end - usage.start, OPENAI_USAGE_KEYS);
+      if (u.error !== null) return null;
+      let cached: i64 = 0;
+      const details = u.spans[2];
+      if (details.count == 1 && details.firstByte == 0x7b) {
+        const d = scanTopLevel(at + <usize>details.start, details.end - details.start, DETAILS_KEYS);
+        if (d.error === null) cached = max<i64>(spanI64(at + <usize>details.start, d.spans[0]), 0);
+      }
+      const prompt = spanI64(at, u.spans[0]);
+      if (prompt >= 0) { this.inputTokens = prompt - cached; this.cachedTokens = cached; }
+      const completion = spanI64(at, u.spans[1]);
+      if (completion >= 0) this.outputTokens = completion;
+    }
     w.key("usage");
     this.writeUsage(w);
     w.endObject();
@@ -351,6 +450,23 @@ export class AnthropicToOpenAI extends Translator {
     if (this.cachedTokens > 0) w.key("cache_read_input_tokens").number(this.cachedTokens);
     w.endObject();
   }
+}
+
+/** A tool call's arguments (a JSON string holding JSON) as Anthropic's input object, from its bytes; {} when empty or not an object. */
+function writeArgumentsAsInput(w: JsonWriter, at: usize, span: ValueSpan): void {
+  if (!isString(span)) { w.rawValue("{}"); return; }
+  let ptr = at + <usize>span.start + 1;
+  let n = span.end - span.start - 2;
+  let pinned: usize = 0;
+  if (span.escaped) {
+    // Pinned: only its address is used below, across calls that may allocate (and collect).
+    pinned = __pin(changetype<usize>(new ArrayBuffer(n * 2 + 4)));
+    n = unescapeInto(ptr, ptr + <usize>n, pinned, n * 2 + 4);
+    ptr = pinned;
+  }
+  if (n > 0 && scanTopLevel(ptr, n, NO_KEYS).error === null) w.rawAt(ptr, n);
+  else w.rawValue("{}");
+  if (pinned != 0) __unpin(pinned);
 }
 
 /** A tool call's arguments (JSON text) as Anthropic's input object; {} when empty or not an object. */

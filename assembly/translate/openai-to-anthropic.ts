@@ -12,9 +12,12 @@ import { SseEvent } from "./sse";
 import { DataUrl, arrayAt, has, integerAt, member, numberAt, objectAt, stringAt } from "./json-read";
 import { errorBodyFor, readProviderError } from "./error-shapes";
 import { redactSecrets } from "../request/redact";
-import { keys, scanInner, spanInteger, spanIsString } from "./spans";
-import { ScanResult, scanInto } from "../json/scan";
+import { isString, keys, scanInner, spanI64, spanInteger, spanIsString } from "./spans";
+import { ScanResult, arrayItemSpans, decodeStringValue, scanInto, scanTopLevel } from "../json/scan";
 
+const MESSAGE_KEYS = keys(["id", "model", "content", "stop_reason", "usage"]);
+const BLOCK_KEYS = keys(["type", "text", "id", "name", "input"]);
+const USAGE_KEYS = keys(["input_tokens", "output_tokens", "cache_read_input_tokens", "cache_creation_input_tokens"]);
 const DELTA_EVENT_KEYS = keys(["index", "delta"]);
 const DELTA_KEYS = keys(["type", "text", "partial_json"]);
 const TEXT_CHUNK_SUFFIX = String.UTF8.encode("},\"logprobs\":null,\"finish_reason\":null}]}\n\n");
@@ -160,6 +163,9 @@ export class OpenAIToAnthropic extends Translator {
   }
 
   response(body: ArrayBuffer): ArrayBuffer | null {
+    const fast = this.responseFromSpans(body);
+    if (fast !== null) return fast;
+    // Anything the span reader does not expect is read as a tree (and refused if it is not a message).
     const parsed = parseJson(String.UTF8.decode(body));
     if (parsed.value === null) return null;
     const m = parsed.value!;
@@ -201,6 +207,90 @@ export class OpenAIToAnthropic extends Translator {
     w.endObject().key("logprobs").nil().key("finish_reason").string(finishReasonOf(stringAt(m, "stop_reason"))).endObject().endArray();
     const usage = objectAt(m, "usage");
     if (usage !== null) writeUsage(w, usage);
+    w.endObject();
+    return w.toBuffer();
+  }
+
+  /**
+   * The usual answer read from byte spans: strings (ids, text) copied as the JSON they are, a
+   * tool's input written as the arguments string from its own bytes. Null when the answer has
+   * anything the spans cannot say for sure (then it is parsed whole).
+   */
+  private responseFromSpans(body: ArrayBuffer): ArrayBuffer | null {
+    const base = changetype<usize>(body);
+    const top = scanTopLevel(base, body.byteLength, MESSAGE_KEYS);
+    if (top.error !== null) return null;
+    const content = top.spans[2];
+    if (content.count != 1 || content.firstByte != 0x5b) return null;
+    const items = arrayItemSpans(base, content.start, content.end);
+    if (items === null) return null;
+    const blocks = new Array<ScanResult>(items.length);
+    let texts = 0;
+    let tools = 0;
+    for (let i = 0; i < items.length; i++) {
+      const item = items[i];
+      if (item.firstByte != 0x7b) return null;
+      const b = scanTopLevel(base + <usize>item.start, item.end - item.start, BLOCK_KEYS);
+      if (b.error !== null || !isString(b.spans[0])) return null;
+      blocks[i] = b;
+      const at = base + <usize>item.start;
+      if (spanIsString(at, b.spans[0], "text")) { if (!isString(b.spans[1])) return null; texts++; }
+      else if (spanIsString(at, b.spans[0], "tool_use")) {
+        if (!isString(b.spans[2]) || !isString(b.spans[3]) || b.spans[4].count != 1 || b.spans[4].firstByte != 0x7b) return null;
+        tools++;
+      }
+    }
+    const w = new JsonWriter(body.byteLength + 256);
+    const id = top.spans[0];
+    const model = top.spans[1];
+    w.object().key("id");
+    if (isString(id)) w.rawAt(base + <usize>id.start, id.end - id.start); else w.string("");
+    w.key("object").string("chat.completion").key("created").number(this.created).key("model");
+    if (isString(model)) w.rawAt(base + <usize>model.start, model.end - model.start); else w.string(this.model);
+    w.key("choices").array().object().key("index").number(0).key("message").object().key("role").string("assistant");
+    w.key("content");
+    if (texts == 0 && tools > 0) w.nil();
+    else {
+      // Several text blocks are one string: their escaped contents side by side.
+      w.rawValue("\"");
+      for (let i = 0; i < items.length; i++) {
+        const at = base + <usize>items[i].start;
+        const t = blocks[i].spans[1];
+        if (spanIsString(at, blocks[i].spans[0], "text")) w.bytes(at + <usize>t.start + 1, t.end - t.start - 2);
+      }
+      w.byte(0x22);
+    }
+    w.key("refusal").nil();
+    if (tools > 0) {
+      w.key("tool_calls").array();
+      for (let i = 0; i < items.length; i++) {
+        const at = base + <usize>items[i].start;
+        const b = blocks[i];
+        if (!spanIsString(at, b.spans[0], "tool_use")) continue;
+        const toolId = b.spans[2];
+        const name = b.spans[3];
+        const input = b.spans[4];
+        w.object().key("id").rawAt(at + <usize>toolId.start, toolId.end - toolId.start).key("type").string("function");
+        w.key("function").object().key("name").rawAt(at + <usize>name.start, name.end - name.start);
+        w.key("arguments").quotedBytes(at + <usize>input.start, input.end - input.start).endObject();
+        w.endObject();
+      }
+      w.endArray();
+    }
+    const stop = top.spans[3];
+    const stopReason = isString(stop) ? decodeStringValue(base, stop.start, stop.end, stop.escaped) : null;
+    w.endObject().key("logprobs").nil().key("finish_reason").string(finishReasonOf(stopReason)).endObject().endArray();
+    const usage = top.spans[4];
+    if (usage.count == 1 && usage.firstByte == 0x7b) {
+      const at = base + <usize>usage.start;
+      const u = scanTopLevel(at, usage.end - usage.start, USAGE_KEYS);
+      if (u.error !== null) return null;
+      const read = max<i64>(spanI64(at, u.spans[2]), 0);
+      const input = max<i64>(spanI64(at, u.spans[0]), 0) + read + max<i64>(spanI64(at, u.spans[3]), 0);
+      w.key("usage").object();
+      writeUsageFields(w, input, read, max<i64>(spanI64(at, u.spans[1]), 0));
+      w.endObject();
+    }
     w.endObject();
     return w.toBuffer();
   }

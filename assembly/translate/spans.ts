@@ -51,3 +51,22 @@ export function spanInteger(base: usize, span: ValueSpan): i32 {
   }
   return v;
 }
+
+/** A non-negative integer value (up to 15 digits), or -1. */
+export function spanI64(base: usize, span: ValueSpan): i64 {
+  if (span.count != 1) return -1;
+  const n = span.end - span.start;
+  if (n < 1 || n > 15) return -1;
+  let v: i64 = 0;
+  for (let i = 0; i < n; i++) {
+    const c = <i32>load<u8>(base + <usize>span.start + <usize>i);
+    if (c < 0x30 || c > 0x39) return -1;
+    v = v * 10 + <i64>(c - 0x30);
+  }
+  return v;
+}
+
+/** True when the span is a JSON string. */
+export function isString(span: ValueSpan): bool {
+  return span.count == 1 && span.firstByte == 0x22;
+}
