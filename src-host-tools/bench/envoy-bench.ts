@@ -15,6 +15,7 @@ import { bootstrapYaml } from "../envoy/bootstrap.js";
 import { locateEnvoy, PROJECT_ROOT } from "../envoy/locate.js";
 import { RunningEnvoy, startEnvoy } from "../envoy/process.js";
 import { BENCH_CONFIG, benchBody, microTable, MicroResult, runMicro } from "./micro.js";
+import { runTranslateMicro, translateMicroTable, TranslateMicroResult } from "./translate-micro.js";
 import { ensureTools } from "../system-tools.js";
 
 const run = promisify(execFile);
@@ -53,7 +54,7 @@ export interface SoakResult { requests: number; concurrency: number; non2xx: num
 export interface BenchReport {
   date: string; machine: { cores: number; node: string; envoy: string }; moduleBytes: number;
   cases: CaseResult[]; envoyRssBefore: number; envoyRssAfter: number; vmMemoryBefore: number; vmMemoryAfter: number;
-  micro: MicroResult[]; soak?: SoakResult;
+  micro: MicroResult[]; translation: TranslateMicroResult[]; soak?: SoakResult;
   targets: { name: string; target: string; measured: string; met: boolean }[];
 }
 
@@ -156,6 +157,7 @@ export function reportTable(r: BenchReport): string {
   }
   lines.push("", `Envoy RSS ${mib(r.envoyRssBefore)} -> ${mib(r.envoyRssAfter)}; llm-mesh VM linear memory ${mib(r.vmMemoryBefore)} -> ${mib(r.vmMemoryAfter)}`);
   lines.push("", "in-VM work (host emulator):", microTable(r.micro));
+  if (r.translation.length > 0) lines.push("", translateMicroTable(r.translation));
   if (r.soak) {
     lines.push("", `soak: ${r.soak.requests} requests at concurrency ${r.soak.concurrency}, ${r.soak.non2xx} non-2xx, VM rebuilt: ${r.soak.restartedVm ? "yes" : "no"}`);
     lines.push("  done   VM memory    Envoy RSS");
@@ -214,7 +216,7 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchReport>
     date: new Date().toISOString(),
     machine: { cores: (await import("node:os")).cpus().length, node: process.version, envoy: envoyBinary.version },
     moduleBytes: statSync(wasmPath).size, cases: [], envoyRssBefore: rssBytes(proxy.pid), envoyRssAfter: NaN,
-    vmMemoryBefore: NaN, vmMemoryAfter: NaN, micro: [], targets: [],
+    vmMemoryBefore: NaN, vmMemoryAfter: NaN, micro: [], translation: [], targets: [],
   };
   try {
     // Bare and floor requests go straight to a provider host; llm-mesh ones to a client host it rewrites.
@@ -266,6 +268,8 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchReport>
     if (soakRequests > 0) report.soak = await soak(proxy, proxy.listeners.llm_mesh, work, soakRequests, log);
     log("in-VM microbenchmark…");
     report.micro = await runMicro(wasmPath, smoke ? 200 : 1500);
+    log("translation microbenchmark…");
+    report.translation = await runTranslateMicro(wasmPath, smoke ? 200 : 1000);
   } finally {
     await proxy.stop();
     await upstream.stop();
@@ -312,6 +316,11 @@ function targets(r: BenchReport): BenchReport["targets"] {
   }
   const mb = r.micro.find((m) => m.case === "1 MB");
   if (mb) out.push({ name: "1 MB in-VM rewrite", target: "<= 2 ms", measured: `${fmt(mb.bodyRewriteMicros / 1000, 2)} ms`, met: mb.bodyRewriteMicros <= 2000 });
+  const events = r.translation.filter((t) => t.unit === "event");
+  if (events.length > 0) {
+    const worst = Math.max(...events.map((t) => t.microsPerUnit));
+    out.push({ name: "SSE translation per event, in the VM (emulator buffer crossings included)", target: "<= 10 µs", measured: `${fmt(worst, 2)} µs (slowest direction)`, met: worst <= 10 });
+  }
   out.push({ name: "module size", target: "<= 150 KB", measured: `${fmt(r.moduleBytes / 1024, 1)} KiB`, met: r.moduleBytes <= 150 * 1024 });
   if (r.soak) {
     out.push({ name: `VM memory across a ${r.soak.requests}-request soak`, target: "flat within 1 MiB, no VM restart", measured: `${fmt(r.soak.vmGrowthBytes / 1024)} KiB growth, restart: ${r.soak.restartedVm ? "yes" : "no"}`, met: Math.abs(r.soak.vmGrowthBytes) <= 1 << 20 && !r.soak.restartedVm });

@@ -25,10 +25,14 @@ const TEXT = "The quick brown fox jumps over the lazy dog, \"quoted\", ünïcöd
 const anthropicDelta = (i: number) => `event: content_block_delta\ndata: ${JSON.stringify({ type: "content_block_delta", index: 0, delta: { type: "text_delta", text: `${TEXT.slice(0, 24)}${i}` } })}\n\n`;
 const openaiDelta = (i: number) => `data: ${JSON.stringify({ id: "chatcmpl-bench", object: "chat.completion.chunk", created: 1700000000, model: "gpt-4o", choices: [{ index: 0, delta: { content: `${TEXT.slice(0, 24)}${i}` }, logprobs: null, finish_reason: null }] })}\n\n`;
 
-function claudeAnswer(bytes: number): string {
+function claudeText(length: number): string {
   let text = "";
-  while (text.length < bytes) text += TEXT;
-  return JSON.stringify({ id: "msg_bench", type: "message", role: "assistant", model: "claude-sonnet-4-5", content: [{ type: "text", text: text.slice(0, bytes - 220) }],
+  while (text.length < length) text += TEXT;
+  return text.slice(0, length);
+}
+
+function claudeAnswer(bytes: number): string {
+  return JSON.stringify({ id: "msg_bench", type: "message", role: "assistant", model: "claude-sonnet-4-5", content: [{ type: "text", text: claudeText(bytes - 220) }],
     stop_reason: "end_turn", stop_sequence: null, usage: { input_tokens: 10, output_tokens: 300 } });
 }
 
@@ -70,7 +74,7 @@ export async function runTranslateMicro(wasmPath = join(PROJECT_ROOT, "build", "
     });
     results.push({ case: name, unit: "event", bytesIn: events[0].length, units: r.units, microsPerUnit: r.micros });
   }
-  for (const [name, size] of [["JSON answer 1 KB", 1024], ["JSON answer 64 KB", 65536]] as const) {
+  for (const [name, size] of [["JSON answer Anthropic → OpenAI 1 KB", 1024], ["JSON answer Anthropic → OpenAI 64 KB", 65536]] as const) {
     const answer = Buffer.from(claudeAnswer(size));
     const plain = JSON.stringify({ messages: [{ role: "user", content: "hi" }] });
     const r = measure(host, minMillis, () => {
@@ -81,13 +85,23 @@ export async function runTranslateMicro(wasmPath = join(PROJECT_ROOT, "build", "
     });
     results.push({ case: name, unit: "answer", bytesIn: answer.length, units: r.units, microsPerUnit: r.micros });
   }
+  const gptAnswer = Buffer.from(JSON.stringify({ id: "chatcmpl-bench", object: "chat.completion", created: 1700000000, model: "gpt-4o",
+    choices: [{ index: 0, message: { role: "assistant", content: claudeText(1024 - 260), refusal: null }, logprobs: null, finish_reason: "stop" }],
+    usage: { prompt_tokens: 10, completion_tokens: 300, total_tokens: 310 } }));
+  const r = measure(host, minMillis, () => {
+    const s = start(host, "gpt.local", "/v1/messages", JSON.stringify({ max_tokens: 100, messages: [{ role: "user", content: "hi" }] }), false, "application/json");
+    s.sendResponseBody(gptAnswer, true);
+    s.complete();
+    return 1;
+  });
+  results.push({ case: "JSON answer OpenAI → Anthropic 1 KB", unit: "answer", bytesIn: gptAnswer.length, units: r.units, microsPerUnit: r.micros });
   if (host.trap) throw host.trap;
   return results;
 }
 
 export function translateMicroTable(results: TranslateMicroResult[]): string {
-  const lines = ["translation (in the VM)          bytes in        count     µs each"];
-  for (const r of results) lines.push(`${r.case.padEnd(30)} ${String(r.bytesIn).padStart(10)} ${String(r.units).padStart(12)} ${r.microsPerUnit.toFixed(2).padStart(11)}  per ${r.unit}`);
+  const lines = ["translation (in the VM)                  bytes in        count     µs each"];
+  for (const r of results) lines.push(`${r.case.padEnd(38)} ${String(r.bytesIn).padStart(10)} ${String(r.units).padStart(12)} ${r.microsPerUnit.toFixed(2).padStart(11)}  per ${r.unit}`);
   return lines.join("\n");
 }
 

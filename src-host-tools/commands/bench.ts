@@ -1,14 +1,11 @@
 // `llm-mesh bench` / `npm run bench`: llm-mesh against bare Envoy, printed as a table and saved as JSON.
 import { reportTable, runBench, saveReport } from "../bench/envoy-bench.js";
-import { runTranslateMicro, translateMicroTable } from "../bench/translate-micro.js";
 import { UserError } from "../errors.js";
 
 export interface BenchCommandOptions { smoke?: boolean; soak?: number; duration?: number; rounds?: number; log?: (line: string) => void }
 
 export async function bench(options: BenchCommandOptions): Promise<void> {
   const log = options.log ?? console.log;
-  // Translation is timed in the VM first (seconds): per stream event and per JSON answer.
-  log(translateMicroTable(await runTranslateMicro(undefined, options.smoke ? 200 : 1000)) + "\n");
   const report = await runBench({ smoke: options.smoke, soak: options.soak, duration: options.duration, rounds: options.rounds, log: (l) => console.error(l) });
   log(reportTable(report));
   log(`\nresults: ${saveReport(report)}`);
