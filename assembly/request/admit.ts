@@ -5,7 +5,8 @@ import { BAD_REQUEST, METHOD_NOT_ALLOWED, MISDIRECTED, NOT_FOUND, NO_PROVIDER, T
 import { destinationRefusal } from "../destination";
 import { HeaderSnapshot } from "../headers";
 import { getProperty, propertyPath } from "../host";
-import { Operation, operationApi, operationName } from "../providers/provider";
+import { H_ANTHROPIC_VERSION, Operation, operationApi, operationName } from "../providers/provider";
+import { jsonString } from "../json/splice";
 import { translatorFor } from "../translate/registry";
 import { Authority, Route, hostMatches } from "../routing";
 import { Reply, RequestState } from "./state";
@@ -42,7 +43,10 @@ export function admit(config: Config, headers: HeaderSnapshot, state: RequestSta
   const rawPath = headers.get(H_PATH);
   const path = pathOnly(rawPath !== null ? rawPath : "/");
   const method = headers.get(H_METHOD);
-  if (path.endsWith("/models") && method !== null && method == "GET") return Reply.json(modelList(state));
+  if (path.endsWith("/models") && method !== null && method == "GET") {
+    // Anthropic's SDKs send anthropic-version on every call; they get Anthropic's list shape.
+    return Reply.json(headers.indexOf(H_ANTHROPIC_VERSION) >= 0 ? anthropicModelList(state) : modelList(state));
+  }
   const op = operationFor(path);
   if (op < 0) return Reply.error(NOT_FOUND, "llm-mesh route \"" + first.name + "\" serves POST /v1/chat/completions, /v1/completions, /v1/embeddings, /v1/messages and /v1/messages/count_tokens, and GET /v1/models; this path is none of them");
   state.operation = <Operation>op;
@@ -125,17 +129,41 @@ export function takeRoute(config: Config, state: RequestState, route: Route): Re
   return null;
 }
 
-/** OpenAI's model list for GET …/models: the models of every route that may serve this request, once each. */
-function modelList(state: RequestState): string {
+/** The models of every route that may serve this request, once each, as indexes into their route's lists. */
+function listedModels(state: RequestState, routes: Array<Route>, indexes: Array<i32>): void {
   const seen = new Array<string>();
-  const items = new Array<string>();
   for (let i = 0; i < state.candidates.length; i++) {
     const route = state.candidates[i];
     for (let j = 0; j < route.modelIds.length; j++) {
       if (seen.includes(route.modelIds[j])) continue;
       seen.push(route.modelIds[j]);
-      items.push(route.modelItems[j]);
+      routes.push(route);
+      indexes.push(j);
     }
   }
+}
+
+/** OpenAI's model list for GET …/models. */
+function modelList(state: RequestState): string {
+  const routes = new Array<Route>();
+  const indexes = new Array<i32>();
+  listedModels(state, routes, indexes);
+  const items = new Array<string>(routes.length);
+  for (let i = 0; i < routes.length; i++) items[i] = routes[i].modelItems[indexes[i]];
   return "{\"object\":\"list\",\"data\":[" + items.join(",") + "]}";
+}
+
+/** Anthropic's model list (https://docs.anthropic.com/en/api/models-list), one page holding every model. */
+function anthropicModelList(state: RequestState): string {
+  const routes = new Array<Route>();
+  const indexes = new Array<i32>();
+  listedModels(state, routes, indexes);
+  const items = new Array<string>(routes.length);
+  for (let i = 0; i < routes.length; i++) {
+    const id = jsonString(routes[i].modelIds[indexes[i]]);
+    items[i] = "{\"type\":\"model\",\"id\":" + id + ",\"display_name\":" + id + ",\"created_at\":\"1970-01-01T00:00:00Z\"}";
+  }
+  const first = routes.length > 0 ? jsonString(routes[0].modelIds[indexes[0]]) : "null";
+  const last = routes.length > 0 ? jsonString(routes[routes.length - 1].modelIds[indexes[routes.length - 1]]) : "null";
+  return "{\"data\":[" + items.join(",") + "],\"has_more\":false,\"first_id\":" + first + ",\"last_id\":" + last + "}";
 }

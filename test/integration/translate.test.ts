@@ -243,4 +243,14 @@ describe("official SDKs through real Envoy against API-checking mock providers",
     const count = await anthropic.messages.countTokens({ model: "claude-sonnet-4-5", messages: [{ role: "user", content: "Hi" }] });
     expect(count.input_tokens).toBeGreaterThan(0);
   });
+
+  it("both SDKs list a route's models in their own shape", async () => {
+    const { anthropic, openai } = clients("capped.llm");
+    const anthropicIds: string[] = [];
+    for await (const m of anthropic.models.list()) anthropicIds.push(m.id);
+    expect(anthropicIds).toEqual(["claude-haiku-4-5"]);
+    const openaiIds: string[] = [];
+    for await (const m of openai.models.list()) openaiIds.push(m.id);
+    expect(openaiIds).toEqual(["claude-haiku-4-5"]);
+  });
 });

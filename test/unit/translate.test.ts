@@ -154,3 +154,17 @@ describe("body mode: one client endpoint, the backend API chosen by the client's
     expect(json(stream.localResponse!.body)).toEqual({ type: "error", error: { type: "not_found_error", message: "no llm-mesh route here serves model \"mistral-large\"" } });
   });
 });
+
+describe("GET /v1/models in the client's API", () => {
+  it.each([
+    ["an OpenAI client", {}, { object: "list", data: [{ id: "claude-haiku-4-5", object: "model", created: 0, owned_by: "anthropic-capped" }] }],
+    ["an Anthropic client (anthropic-version sent)", { "anthropic-version": "2023-06-01" },
+      { data: [{ type: "model", id: "claude-haiku-4-5", display_name: "claude-haiku-4-5", created_at: "1970-01-01T00:00:00Z" }], has_more: false, first_id: "claude-haiku-4-5", last_id: "claude-haiku-4-5" }],
+  ])("%s gets its own list shape", async (_who, headers, expected) => {
+    const { host } = await loadFilter(TRANSLATE_CONFIG);
+    const stream = host.createStream();
+    stream.sendRequest({ ":method": "GET", ":path": "/v1/models", ":authority": "capped.llm", ...headers });
+    expect(stream.localResponse!.status).toBe(200);
+    expect(json(stream.localResponse!.body)).toEqual(expected);
+  });
+});
