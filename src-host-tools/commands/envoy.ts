@@ -12,6 +12,7 @@ import { formatProblem, validateConfigText } from "../config/validate.js";
 import { readUserFile, UserError } from "../errors.js";
 import { providerKeyEnvNames } from "../config/keys.js";
 import type { LlmMeshConfig, RouteConfig } from "../config/schema.js";
+import { PROVIDER_TYPES } from "../providers.js";
 
 export interface EnvoyCommandOptions {
   cwd: string; config?: string; port?: number; mock?: boolean; once?: boolean; log?: (line: string) => void;
@@ -52,6 +53,17 @@ function sampleFor(route: RouteConfig, config: LlmMeshConfig): Sample | undefine
     return !b.model && !p?.defaults?.model && !p?.overrides?.model;
   });
   return { route: route.name, host, path, headers, body: { ...(needsModel ? { model: "gpt-4" } : {}), messages: [{ role: "user", content: "Say hello" }] } };
+}
+
+/** An Anthropic Messages request for the first sampled route with no header condition whose providers speak OpenAI's API. */
+function messagesSample(samples: Sample[], config: LlmMeshConfig): Sample | undefined {
+  const openAIShaped = (s: Sample) => {
+    const route = config.routes.find((r) => r.name === s.route);
+    return route?.backends.every((b) => PROVIDER_TYPES[config.providers.find((p) => p.name === b.provider)?.type ?? ""]?.api === "openai");
+  };
+  const base = samples.find((s) => Object.keys(s.headers).length === 0 && openAIShaped(s));
+  if (!base) return undefined;
+  return { ...base, path: base.path.replace(/chat\/completions$/, "messages"), headers: { "anthropic-version": "2023-06-01" }, body: { ...base.body, max_tokens: 256 } };
 }
 
 function post(base: string, s: Sample): Promise<{ status: number; headers: Record<string, unknown>; text: string }> {
@@ -100,13 +112,16 @@ export async function envoyCommand(options: EnvoyCommandOptions): Promise<void> 
     throw new UserError(`Envoy did not start: ${(error as Error).message}`);
   }
   const samples = config.routes.map((r) => sampleFor(r, config)).filter((s): s is Sample => s !== undefined);
+  const messages = messagesSample(samples, config);
+  if (messages) samples.push(messages);
   log(`llm-mesh: Envoy ${envoyBinary.version} (pid ${envoy.pid}) with the llm-mesh filter on ${envoy.url} (config ${configPath})`);
   log(`  real providers (keys found in the environment): ${live.map((p) => p.name).join(", ") || "none"}`);
   log(`  local mock providers: ${mocked.map((p) => p.name).join(", ") || "none"}`);
   log("\nTry:");
   for (const s of samples) {
     const flags = Object.entries(s.headers).map(([k, v]) => ` -H '${k}: ${v}'`).join("");
-    log(`  # route ${s.route}\n  curl -si ${envoy.url}${s.path} -H 'host: ${s.host}'${flags} -d '${JSON.stringify(s.body)}'\n`);
+    const what = s.path.endsWith("/messages") ? `the Anthropic Messages API on route ${s.route} (translated to its provider's API and back)` : `route ${s.route}`;
+    log(`  # ${what}\n  curl -si ${envoy.url}${s.path} -H 'host: ${s.host}'${flags} -d '${JSON.stringify(s.body)}'\n`);
   }
   const listed = samples.find((s) => !Object.keys(s.headers).length);
   if (listed) log(`  # the models route ${listed.route} serves (OpenAI's list format)\n  curl -s ${envoy.url}/v1/models -H 'host: ${listed.host}'\n`);

@@ -36,7 +36,7 @@ describe("llm-mesh CLI", () => {
   it("validate: exit 0 on the example", () => {
     const r = cli("validate", "envoy/plugin-config.json");
     expect(r.status, r.stderr).toBe(0);
-    expect(r.stdout).toContain("ok (3 providers, 4 routes)");
+    expect(r.stdout).toContain("ok (4 providers, 5 routes)");
   });
 
   it("a missing file is a user error naming it", () => {

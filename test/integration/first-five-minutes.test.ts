@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { PROJECT_ROOT } from "../../src-host-tools/envoy/locate.js";
 
-const env = { ...process.env, OPENAI_API_KEY: "", DASHSCOPE_API_KEY: "", DEEPSEEK_API_KEY: "", npm_config_loglevel: "silent" };
+const env = { ...process.env, OPENAI_API_KEY: "", DASHSCOPE_API_KEY: "", DEEPSEEK_API_KEY: "", ANTHROPIC_API_KEY: "", npm_config_loglevel: "silent" };
 
 async function freePort(): Promise<number> {
   const server = createServer();

@@ -11,7 +11,7 @@ describe("example configs", () => {
   });
 
   it("envoy/plugin-config.json loads in the module when its keys are set", async () => {
-    const { configured, host } = await loadFilter(examplePluginConfig(), { env: { OPENAI_API_KEY: "a", DASHSCOPE_API_KEY: "b", DEEPSEEK_API_KEY: "c" } });
+    const { configured, host } = await loadFilter(examplePluginConfig(), { env: { OPENAI_API_KEY: "a", DASHSCOPE_API_KEY: "b", DEEPSEEK_API_KEY: "c", ANTHROPIC_API_KEY: "d" } });
     expect(configured, host.logText("warn").join("\n")).toBe(true);
     expect(host.logText("warn")).toEqual([]);
   });

@@ -44,7 +44,7 @@ describe("llm-mesh manifests", () => {
     const wasm = ext.typed_config.config;
     expect(wasm).toMatchObject({ allow_on_headers_stop_iteration: true, failure_policy: "FAIL_CLOSED", root_id: "llm-mesh" });
     expect(wasm.vm_config.code.remote).toEqual({ http_uri: { uri: `${image}@${EXAMPLE_DIGEST}`, cluster: "_", timeout: "30s" }, sha256: EXAMPLE_DIGEST.slice(7) });
-    expect(wasm.vm_config.environment_variables).toEqual({ host_env_keys: ["OPENAI_API_KEY", "DASHSCOPE_API_KEY", "DEEPSEEK_API_KEY"] });
+    expect(wasm.vm_config.environment_variables).toEqual({ host_env_keys: ["OPENAI_API_KEY", "DASHSCOPE_API_KEY", "DEEPSEEK_API_KEY", "ANTHROPIC_API_KEY"] });
     expect(JSON.parse(wasm.configuration.value).requestMode).toBe("body");
     expect(patches.slice(1)).toEqual([{
       applyTo: "HTTP_FILTER",
@@ -95,7 +95,7 @@ describe("llm-mesh manifests", () => {
     expect(spec.phase).toBe("STATS");
     expect(spec.match).toEqual([{ mode: "CLIENT", ports: [{ number: 80 }] }]);
     expect(spec.selector).toEqual({ matchLabels: { app: "chatbot" } });
-    expect(spec.vmConfig.env).toEqual(["OPENAI_API_KEY", "DASHSCOPE_API_KEY", "DEEPSEEK_API_KEY"].map((name) => ({ name, valueFrom: "HOST" })));
+    expect(spec.vmConfig.env).toEqual(["OPENAI_API_KEY", "DASHSCOPE_API_KEY", "DEEPSEEK_API_KEY", "ANTHROPIC_API_KEY"].map((name) => ({ name, valueFrom: "HOST" })));
     expect(JSON.stringify(spec.pluginConfig)).not.toMatch(/"value"/);
     // Nothing may depend on the Envoy-side plugin name, which Istio 1.30 changed.
     expect(objects({ placement: placements[0][1] }).map((o) => o.kind)).not.toContain("EnvoyFilter");
@@ -126,7 +126,7 @@ describe("llm-mesh manifests", () => {
     expect((plugin.spec as any).selector).toEqual({ matchLabels: { istio: "egressgateway" } });
     const gateway = all.find((o) => o.kind === "Gateway")!.spec as any;
     expect(gateway.servers[0].tls).toEqual({ mode: "ISTIO_MUTUAL" });
-    expect(gateway.servers[0].hosts).toEqual(["api.openai.com", "dashscope.aliyuncs.com", "api.deepseek.com"]);
+    expect(gateway.servers[0].hosts).toEqual(["api.openai.com", "dashscope.aliyuncs.com", "api.deepseek.com", "api.anthropic.com"]);
     const vs = all.find((o) => o.kind === "VirtualService" && (o.spec as any).hosts[0] === "dashscope.aliyuncs.com")!.spec as any;
     expect(vs.gateways).toEqual(["mesh", "istio-system/llm-mesh-egress"]);
     expect(vs.http[0].route[0].destination).toEqual({ host: "istio-egressgateway.istio-system.svc.cluster.local", subset: "llm-dashscope-aliyuncs-com", port: { number: 80 } });
@@ -137,8 +137,8 @@ describe("llm-mesh manifests", () => {
 
   it("gateway mode binds each provider host to the given Istio Gateway", () => {
     const vs = objects({ placement: placements[1][1] }).filter((o) => o.kind === "VirtualService");
-    expect(vs.map((v) => (v.spec as any).hosts[0])).toEqual(["api.openai.com", "dashscope.aliyuncs.com", "api.deepseek.com", "llm.local"]);
-    expect((vs[3].spec as any).http[0].route[0].destination).toEqual({ host: "api.openai.com", port: { number: 80 } });
+    expect(vs.map((v) => (v.spec as any).hosts[0])).toEqual(["api.openai.com", "dashscope.aliyuncs.com", "api.deepseek.com", "api.anthropic.com", "llm.local", "claude.local"]);
+    expect((vs[4].spec as any).http[0].route[0].destination).toEqual({ host: "api.openai.com", port: { number: 80 } });
     expect(vs.every((v) => (v.spec as any).gateways[0] === "istio-system/public")).toBe(true);
   });
 
@@ -178,7 +178,7 @@ describe("llm-mesh manifests", () => {
     const placement = placementFrom({ mode: "gateway", selector: ["istio=ingressgateway"], gateway: "istio-system/llm" });
     const gateway = objects({ placement, emitGateway: true }).find((o) => o.kind === "Gateway")!;
     expect(gateway.metadata).toMatchObject({ name: "llm", namespace: "istio-system" });
-    expect((gateway.spec as any).servers[0].hosts).toEqual(["api.openai.com", "dashscope.aliyuncs.com", "api.deepseek.com", "llm.local"]);
+    expect((gateway.spec as any).servers[0].hosts).toEqual(["api.openai.com", "dashscope.aliyuncs.com", "api.deepseek.com", "api.anthropic.com", "llm.local", "claude.local"]);
     expect(validateIstioObject(gateway)).toEqual([]);
   });
 
