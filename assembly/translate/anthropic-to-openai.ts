@@ -99,7 +99,8 @@ export class AnthropicToOpenAI extends Translator {
     const stops = arrayAt(body, "stop_sequences");
     if (stops !== null && stops.items.length > 0) w.key("stop").value(stops);
     const stream = member(body, "stream");
-    if (stream !== null && stream.kind == JsonKind.Bool && stream.boolValue) {
+    const streaming = stream !== null && stream.kind == JsonKind.Bool && stream.boolValue;
+    if (streaming) {
       // Anthropic streams report usage; OpenAI's do only when asked.
       w.key("stream").boolean(true).key("stream_options").object().key("include_usage").boolean(true).endObject();
     }
@@ -145,7 +146,7 @@ export class AnthropicToOpenAI extends Translator {
     const user = metadata !== null ? stringAt(metadata, "user_id") : null;
     if (user !== null) w.key("user").string(user!);
     w.endObject();
-    return TranslatedRequest.of(w);
+    return TranslatedRequest.of(w, streaming);
   }
 
   response(body: ArrayBuffer): ArrayBuffer | null {

@@ -107,7 +107,8 @@ export class OpenAIToAnthropic extends Translator {
     else if (stop !== null && stop.kind == JsonKind.Array) w.key("stop_sequences").value(stop);
 
     const stream = member(body, "stream");
-    if (stream !== null && stream.kind == JsonKind.Bool && stream.boolValue) {
+    const streaming = stream !== null && stream.kind == JsonKind.Bool && stream.boolValue;
+    if (streaming) {
       w.key("stream").boolean(true);
       const options = objectAt(body, "stream_options");
       this.includeUsage = options !== null && member(options, "include_usage") !== null && member(options, "include_usage")!.boolValue;
@@ -159,7 +160,7 @@ export class OpenAIToAnthropic extends Translator {
     const user = stringAt(body, "user");
     if (user !== null) w.key("metadata").object().key("user_id").string(user!).endObject();
     w.endObject();
-    return TranslatedRequest.of(w);
+    return TranslatedRequest.of(w, streaming);
   }
 
   response(body: ArrayBuffer): ArrayBuffer | null {

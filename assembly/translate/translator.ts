@@ -28,8 +28,10 @@ export class TranslateFacts {
 export class TranslatedRequest {
   body: ArrayBuffer | null = null;
   error: string | null = null;
+  /** The client asked for a stream (providers whose path or framing differs for streams read it). */
+  stream: bool = false;
   static refused(message: string): TranslatedRequest { const r = new TranslatedRequest(); r.error = message; return r; }
-  static of(w: JsonWriter): TranslatedRequest { const r = new TranslatedRequest(); r.body = w.toBuffer(); return r; }
+  static of(w: JsonWriter, stream: bool): TranslatedRequest { const r = new TranslatedRequest(); r.body = w.toBuffer(); r.stream = stream; return r; }
 }
 
 /** An error for the client: status and body, in the client's API schema. */
