@@ -10,11 +10,13 @@ export interface ProviderTypeInfo {
   basePath: string;
   keyRequired: boolean;
   /** Header that carries the key: authorization takes "Bearer KEY", the others the key alone. */
-  authHeader: "authorization" | "api-key" | "x-api-key";
-  /** The API the endpoint speaks; clients of the other API are translated by the filter. */
-  api: "openai" | "anthropic";
-  /** Path after basePath for a chat request. */
+  authHeader: "authorization" | "api-key" | "x-api-key" | "x-goog-api-key";
+  /** The API the endpoint speaks; clients of another API are translated by the filter. */
+  api: "openai" | "anthropic" | "gemini";
+  /** Path after basePath for a chat request ({model}: the model sent; non-streaming). */
   chatPath: string;
+  /** The path depends on the body (model, streaming): the provider needs requestMode "body". */
+  pathFromBody?: boolean;
   docs: string;
 }
 
@@ -22,6 +24,7 @@ export const PROVIDER_TYPES: Record<string, ProviderTypeInfo> = {
   "openai": { host: "api.openai.com", port: 0, basePath: "/v1", keyRequired: true, authHeader: "authorization", api: "openai", chatPath: "/chat/completions", docs: "https://platform.openai.com/docs/api-reference/chat" },
   "azure-openai": { host: "", port: 0, basePath: "/openai", keyRequired: true, authHeader: "api-key", api: "openai", chatPath: "/chat/completions", docs: "https://learn.microsoft.com/azure/ai-services/openai/reference" },
   "anthropic": { host: "api.anthropic.com", port: 0, basePath: "/v1", keyRequired: true, authHeader: "x-api-key", api: "anthropic", chatPath: "/messages", docs: "https://docs.anthropic.com/en/api/messages" },
+  "gemini": { host: "generativelanguage.googleapis.com", port: 0, basePath: "/v1beta", keyRequired: true, authHeader: "x-goog-api-key", api: "gemini", chatPath: "/models/{model}:generateContent", pathFromBody: true, docs: "https://ai.google.dev/api/generate-content" },
   "dashscope": { host: "dashscope.aliyuncs.com", port: 0, basePath: "/compatible-mode/v1", keyRequired: true, authHeader: "authorization", api: "openai", chatPath: "/chat/completions", docs: "https://help.aliyun.com/zh/model-studio/compatibility-of-openai-with-dashscope" },
   "moonshot": { host: "api.moonshot.cn", port: 0, basePath: "/v1", keyRequired: true, authHeader: "authorization", api: "openai", chatPath: "/chat/completions", docs: "https://platform.moonshot.cn/docs/api/chat" },
   "deepseek": { host: "api.deepseek.com", port: 0, basePath: "", keyRequired: true, authHeader: "authorization", api: "openai", chatPath: "/chat/completions", docs: "https://api-docs.deepseek.com" },

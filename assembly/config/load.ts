@@ -122,6 +122,12 @@ function loadRequestMode(root: JsonValue, d: Diagnostics): RequestMode {
 
 /** In headers mode the route and path are decided before the body: refuse what needs the body. */
 function refuseBodyOnlyFeatures(config: Config, d: Diagnostics): void {
+  for (let i = 0; i < config.providers.length; i++) {
+    const p = config.providers[i];
+    if (p.pathFromBody()) {
+      d.error(indexPath("providers", i) + ".type", "\"" + p.spec.type + "\" needs requestMode \"body\" (its path names the model and whether the answer streams, both in the body); run it with llm-mesh envoy or llm-mesh manifests --request-mode body, which also set Envoy's allow_on_headers_stop_iteration");
+    }
+  }
   for (let i = 0; i < config.routes.length; i++) {
     if (config.routes[i].match.models !== null) {
       d.error(indexPath("routes", i) + ".match.models", "needs requestMode \"body\" (the model is in the body, read after the route is chosen in headers mode); run it with llm-mesh envoy or llm-mesh manifests --request-mode body, which also set Envoy's allow_on_headers_stop_iteration");

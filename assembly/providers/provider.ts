@@ -110,6 +110,18 @@ export class Provider {
     return DEFAULT_MAX_TOKENS;
   }
 
+  /**
+   * True when the upstream path depends on the body (the model, or whether the answer streams),
+   * so it is written at body time: such providers need requestMode "body".
+   */
+  pathFromBody(): bool { return false; }
+
+  /** Why a (valid) model name cannot be sent to this provider, or null (e.g. it would change the path). */
+  refuseModel(model: string): string | null { return null; }
+
+  /** The upstream :path once the body is known (pathFromBody providers). */
+  bodyTimePath(op: Operation, model: string, stream: bool): string { return this.upstreamPath(op, model); }
+
   /** The field an OpenAI-shaped backend takes the output limit in, for requests translated to it. */
   maxTokensField(): string { return "max_tokens"; }
 

@@ -4,6 +4,7 @@ import { OPENAI_SPEC } from "./openai";
 import { AZURE_OPENAI_SPEC } from "./azure-openai";
 import { COMPATIBLE_SPECS } from "./compatible";
 import { ANTHROPIC_SPEC } from "./anthropic";
+import { GEMINI_SPEC } from "./gemini";
 
 const specs = new Map<string, ProviderSpec>();
 const typeNames: string[] = [];
@@ -16,6 +17,7 @@ function register(spec: ProviderSpec): void {
 register(OPENAI_SPEC);
 register(AZURE_OPENAI_SPEC);
 register(ANTHROPIC_SPEC);
+register(GEMINI_SPEC);
 for (let i = 0; i < COMPATIBLE_SPECS.length; i++) register(COMPATIBLE_SPECS[i]);
 
 /** The spec for a type name, or null. */

@@ -124,8 +124,12 @@ export function takeRoute(config: Config, state: RequestState, route: Route): Re
   }
   const refusal = destinationRefusal(config.providers, provider);
   if (refusal !== null) return Reply.error(MISDIRECTED, refusal!);
-  state.backend = backend;
   state.translator = translatorFor(state.clientApi, provider.api());
+  if (state.translator === null && state.clientApi != provider.api()) {
+    return Reply.error(UNSUPPORTED_OPERATION, "llm-mesh route \"" + route.name + "\" sends this request to provider \"" + provider.name + "\" (" +
+      provider.spec.type + "), and llm-mesh does not translate " + operationName(state.operation) + " to its API");
+  }
+  state.backend = backend;
   return null;
 }
 

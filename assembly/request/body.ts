@@ -61,6 +61,8 @@ export function decideOnBody(config: Config, state: RequestState, body: ArrayBuf
   const model = backend.resolveModel(clientModel);
   if (model === null) return BodyOutcome.reply(Reply.error(MODEL_REQUIRED, "you must provide a model parameter"));
   state.model = model;
+  const refusedModel = backend.provider.refuseModel(model);
+  if (refusedModel !== null) return BodyOutcome.reply(Reply.error(INVALID_MODEL, refusedModel!));
 
   if (state.translator !== null) return translated(config, state, body, model);
   const edits = bodyEdits(backend.provider, state.operation, scan.spans, scan.closeBrace, scan.memberCount, clientModel, model);
@@ -86,6 +88,7 @@ function translated(config: Config, state: RequestState, body: ArrayBuffer, mode
   facts.secrets = provider.keys;
   const result = state.translator!.request(parsed.value!, facts);
   if (result.body === null) return BodyOutcome.reply(Reply.error(UNTRANSLATABLE, result.error !== null ? result.error! : "the request cannot be translated"));
+  if (provider.pathFromBody()) state.upstreamPath = String.UTF8.encode(provider.bodyTimePath(state.operation, model, result.stream));
   const out = result.body!;
   const base = changetype<usize>(out);
   const scan = scanTopLevel(base, out.byteLength, config.wantedKeys);

@@ -37,6 +37,8 @@ export class RequestState {
   events: SseDecoder | null = null;
   /** Where translated events are written, reused for every chunk of the stream. */
   eventsOut: JsonWriter | null = null;
+  /** Set at body time for providers whose path depends on the body (model, streaming). */
+  upstreamPath: ArrayBuffer | null = null;
   /** The model sent upstream (echoed in x-llm-mesh-model). */
   model: string = "";
   /** Answered locally, or passed on untouched: later callbacks do nothing. */

@@ -27,7 +27,7 @@ export function writeUpstreamHeaders(headers: HeaderSnapshot, state: RequestStat
   headers.set(H_AUTHORITY, provider.authorityBytes);
   // A literal host header (HTTP/2 clients can send one beside :authority) must not disagree.
   headers.remove(H_HOST);
-  headers.set(H_PATH, backend.pathBytes[op]);
+  headers.set(H_PATH, state.upstreamPath !== null ? state.upstreamPath! : backend.pathBytes[op]);
   for (let i = 0; i < CREDENTIALS.length; i++) headers.remove(CREDENTIALS[i]);
   for (let i = 0; i < BILLING.length; i++) {
     if (!provider.allowedClientHeaders.includes(BILLING_HEADERS[i])) headers.remove(BILLING[i]);

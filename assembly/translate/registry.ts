@@ -2,13 +2,15 @@
 // the body is forwarded as the client wrote it, edited only where the route says (model, key, forced fields).
 import { AnthropicToOpenAI } from "./anthropic-to-openai";
 import { OpenAIToAnthropic } from "./openai-to-anthropic";
+import { OpenAIToGemini } from "./openai-to-gemini";
 import { Translator, WireApi } from "./translator";
 
-/** A fresh translator for one request, or null when client and backend speak the same API. */
+/** A fresh translator for one request; null when client and backend speak the same API, or when no translator serves the pair. */
 export function translatorFor(client: WireApi, backend: WireApi): Translator | null {
   if (client == backend) return null;
   if (client == WireApi.OpenAI && backend == WireApi.Anthropic) return new OpenAIToAnthropic();
   if (client == WireApi.Anthropic && backend == WireApi.OpenAI) return new AnthropicToOpenAI();
-  // Unreachable while every API pair above is covered; a new API must add its pairs here.
+  if (client == WireApi.OpenAI && backend == WireApi.Gemini) return new OpenAIToGemini();
+  // No translator for this pair: the caller refuses the request (providers' supports() keeps it rare).
   return null;
 }

@@ -101,6 +101,9 @@ function ruleProblems(config: LlmMeshConfig, errors: Problem[], warnings: Proble
       }
     }
     if (p.type !== "anthropic" && p.version !== undefined) errors.push({ path: `${path}.version`, message: `unknown field for type ${p.type} (only anthropic takes it)` });
+    if (info.pathFromBody && mode === "headers") {
+      errors.push({ path: `${path}.type`, message: `"${p.type}" needs requestMode "body" (its path names the model and whether the answer streams, both in the body)`, hint: "use --request-mode body (the default)" });
+    }
     if (info.keyRequired && p.apiKeys === undefined) errors.push({ path: `${path}.apiKeys`, message: `is required for type ${p.type}`, hint: 'give [{"env": "VAR"}] and put the key in a Secret' });
     if (info.keyRequired && p.apiKeys?.length === 0) errors.push({ path: `${path}.apiKeys`, message: "must list at least one key" });
     (Array.isArray(p.apiKeys) ? p.apiKeys : []).forEach((k, j) => {

@@ -8,6 +8,7 @@ import { AddressInfo } from "node:net";
 import { PROVIDER_TYPES, ProviderEndpointConfig, providerEndpoint } from "../providers.js";
 import { OpenAIRoute, answerOpenAI, checkOpenAIAuth, checkOpenAIBody, checkOpenAIPath, openAIError } from "./openai.js";
 import { anthropicError, answerAnthropic, checkAnthropicBody, checkAnthropicHeaders, checkAnthropicPath } from "./anthropic.js";
+import { answerGemini, checkGeminiAuth, checkGeminiBody, checkGeminiPath, geminiError } from "./gemini.js";
 
 export interface MockProviderConfig extends ProviderEndpointConfig {
   /** Keys the provider accepts; when absent any non-empty key is accepted. */
@@ -50,6 +51,17 @@ function serveAnthropic(p: MockProviderConfig, req: IncomingMessage, res: Server
   const problem = checkAnthropicBody(op, body);
   if (problem) return anthropicError(res, 400, "invalid_request_error", problem);
   return answerAnthropic(res, op, body!);
+}
+
+function serveGemini(p: MockProviderConfig, req: IncomingMessage, res: ServerResponse, url: URL, body: Record<string, unknown> | undefined): number {
+  const route = checkGeminiPath(p.basePath ?? PROVIDER_TYPES[p.type].basePath, url.pathname, url.searchParams);
+  if (typeof route === "string") return geminiError(res, 404, route);
+  if (req.method !== "POST") return geminiError(res, 404, `Method ${req.method} not allowed`);
+  const authProblem = checkGeminiAuth(p, req.headers, url.searchParams);
+  if (authProblem) return geminiError(res, authProblem[0], authProblem[1]);
+  const problem = checkGeminiBody(body);
+  if (problem) return geminiError(res, 400, problem);
+  return answerGemini(res, route, body!);
 }
 
 function serveOpenAI(candidates: MockProviderConfig[], req: IncomingMessage, res: ServerResponse, url: URL, body: Record<string, unknown> | undefined, record: ReceivedRequest): number {
@@ -96,6 +108,8 @@ export async function startMockProviders(providers: MockProviderConfig[], port =
       };
       received.push(record);
       if (candidates.length === 0) { record.status = openAIError(res, 421, `no mock provider for host ${req.headers.host}`, "invalid_request_error", null); return; }
+      const gemini = candidates.find((p) => PROVIDER_TYPES[p.type].api === "gemini");
+      if (gemini) { record.provider = gemini.name; record.type = gemini.type; record.status = serveGemini(gemini, req, res, url, parsed); return; }
       const anthropic = candidates.find((p) => PROVIDER_TYPES[p.type].api === "anthropic");
       if (anthropic) { record.provider = anthropic.name; record.type = anthropic.type; record.status = serveAnthropic(anthropic, req, res, url.pathname, parsed); return; }
       record.status = serveOpenAI(candidates, req, res, url, parsed, record);

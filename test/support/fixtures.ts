@@ -74,3 +74,10 @@ export const TRANSLATE_CONFIG = {
     { name: "groq", match: { host: "groq.llm" }, backends: [{ provider: "groq" }] },
   ],
 };
+
+/** Gemini needs body mode: its path names the model and whether the answer streams. */
+export const GEMINI_CONFIG = {
+  requestMode: "body",
+  providers: [{ name: "gemini", type: "gemini", apiKeys: [{ value: "test-gemini-key" }] }],
+  routes: [{ name: "gemini", match: { host: "gemini.llm" }, backends: [{ provider: "gemini" }] }],
+};

@@ -422,3 +422,135 @@ export function parseSse(text: string): unknown[] {
   }
   return events;
 }
+
+const gsse = (payload: unknown) => `data: ${JSON.stringify(payload)}\r\n\r\n`;
+const geminiChunk = (delta: Record<string, unknown>, finish: string | null = null) =>
+  ({ id: "chatcmpl-resp-1", object: "chat.completion.chunk", created: anyNumber(), model: "gemini-2.5-flash-001", choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }] });
+
+/** OpenAI clients in front of Gemini (https://ai.google.dev/api/generate-content); body mode only. */
+export const GEMINI_ROWS: TranslationRow[] = [
+  {
+    name: "openai→gemini: system, sampling, limits and stop in generationConfig; key in x-goog-api-key, never the URL",
+    host: "gemini.llm", path: "/v1/chat/completions",
+    request: { model: "gemini-2.5-flash", messages: [{ role: "system", content: "Be brief." }, { role: "user", content: "Hi" }], temperature: 0.4, top_p: 0.9, max_tokens: 200, stop: ["END"], seed: 3 },
+    upstream: { path: "/v1beta/models/gemini-2.5-flash:generateContent", headers: { "x-goog-api-key": "test-gemini-key", authorization: undefined },
+      body: { contents: [{ role: "user", parts: [{ text: "Hi" }] }], systemInstruction: { parts: [{ text: "Be brief." }] },
+        generationConfig: { maxOutputTokens: 200, temperature: 0.4, topP: 0.9, seed: 3, stopSequences: ["END"] } } },
+    answer: { body: { candidates: [{ content: { role: "model", parts: [{ text: "thinking…", thought: true }, { text: "Hello" }, { text: "!" }] }, finishReason: "STOP", index: 0 }],
+      usageMetadata: { promptTokenCount: 12, candidatesTokenCount: 3, thoughtsTokenCount: 5, cachedContentTokenCount: 4, totalTokenCount: 20 }, modelVersion: "gemini-2.5-flash-001", responseId: "resp-1" } },
+    client: { status: 200, body: {
+      id: "chatcmpl-resp-1", object: "chat.completion", created: anyNumber(), model: "gemini-2.5-flash-001",
+      choices: [{ index: 0, message: { role: "assistant", content: "Hello!", refusal: null }, logprobs: null, finish_reason: "stop" }],
+      usage: { prompt_tokens: 12, completion_tokens: 8, total_tokens: 20, prompt_tokens_details: { cached_tokens: 4 } },
+    } },
+  },
+  {
+    name: "openai→gemini: tools, a forced function, multi-turn function calls and responses, an inline image",
+    host: "gemini.llm", path: "/v1/chat/completions",
+    request: {
+      model: "models/gemini-2.5-pro", tools: [WEATHER_TOOL_OPENAI], tool_choice: { type: "function", function: { name: "get_weather" } },
+      messages: [
+        { role: "user", content: [{ type: "text", text: "Weather here?" }, { type: "image_url", image_url: { url: `data:image/png;base64,${PNG}` } }] },
+        { role: "assistant", content: null, tool_calls: [
+          { id: "call_a", type: "function", function: { name: "get_weather", arguments: "{\"city\":\"Paris\"}" } },
+          { id: "call_b", type: "function", function: { name: "get_weather", arguments: "{\"city\":\"Rome\"}" } }] },
+        { role: "tool", tool_call_id: "call_a", content: "{\"temp\":18}" },
+        { role: "tool", tool_call_id: "call_b", content: "sunny" },
+      ],
+    },
+    upstream: { path: "/v1beta/models/gemini-2.5-pro:generateContent", body: {
+      contents: [
+        { role: "user", parts: [{ text: "Weather here?" }, { inlineData: { mimeType: "image/png", data: PNG } }] },
+        { role: "model", parts: [{ functionCall: { name: "get_weather", args: { city: "Paris" } } }, { functionCall: { name: "get_weather", args: { city: "Rome" } } }] },
+        { role: "user", parts: [{ functionResponse: { name: "get_weather", response: { temp: 18 } } }, { functionResponse: { name: "get_weather", response: { result: "sunny" } } }] },
+      ],
+      tools: [{ functionDeclarations: [{ name: "get_weather", description: "Weather for a city", parametersJsonSchema: WEATHER_TOOL_ANTHROPIC.input_schema }] }],
+      toolConfig: { functionCallingConfig: { mode: "ANY", allowedFunctionNames: ["get_weather"] } },
+      generationConfig: {},
+    } },
+    answer: { body: { candidates: [{ content: { role: "model", parts: [{ functionCall: { name: "get_weather", args: { city: "Lyon" } } }, { functionCall: { id: "fc-2", name: "get_weather", args: {} } }] }, finishReason: "STOP" }],
+      usageMetadata: { promptTokenCount: 30, candidatesTokenCount: 9, totalTokenCount: 39 } } },
+    client: { status: 200, body: {
+      id: "chatcmpl-gemini", object: "chat.completion", created: anyNumber(), model: "models/gemini-2.5-pro",
+      choices: [{ index: 0, logprobs: null, finish_reason: "tool_calls", message: { role: "assistant", content: null, refusal: null, tool_calls: [
+        { id: "call_0", type: "function", function: { name: "get_weather", arguments: "{\"city\":\"Lyon\"}" } },
+        { id: "fc-2", type: "function", function: { name: "get_weather", arguments: "{}" } }] } }],
+      usage: { prompt_tokens: 30, completion_tokens: 9, total_tokens: 39, prompt_tokens_details: { cached_tokens: 0 } },
+    } },
+  },
+  {
+    name: "openai→gemini: json_schema output as responseJsonSchema; json_object as JSON mime type",
+    host: "gemini.llm", path: "/v1/chat/completions",
+    request: { model: "gemini-2.5-flash", messages: [{ role: "user", content: "x" }], response_format: { type: "json_schema", json_schema: { name: "o", schema: { type: "object" } } } },
+    upstream: { path: "/v1beta/models/gemini-2.5-flash:generateContent", body: { contents: [{ role: "user", parts: [{ text: "x" }] }], generationConfig: { responseMimeType: "application/json", responseJsonSchema: { type: "object" } } } },
+  },
+  {
+    name: "openai→gemini: an image by URL is refused (Gemini fetches no URLs)",
+    host: "gemini.llm", path: "/v1/chat/completions",
+    request: { model: "gemini-2.5-flash", messages: [{ role: "user", content: [{ type: "image_url", image_url: { url: "https://example.com/cat.png" } }] }] },
+    reply: { status: 400, body: { error: { message: expect.stringMatching(/takes images inline/), type: "invalid_request_error", param: null, code: "unsupported_for_backend" } } },
+  },
+  {
+    name: "openai→gemini: a tool message that answers no call is refused",
+    host: "gemini.llm", path: "/v1/chat/completions",
+    request: { model: "gemini-2.5-flash", messages: [{ role: "user", content: "x" }, { role: "tool", tool_call_id: "nope", content: "1" }] },
+    reply: { status: 400, body: { error: { message: expect.stringMatching(/answers no tool call/), type: "invalid_request_error", param: null, code: "unsupported_for_backend" } } },
+  },
+  {
+    name: "openai→gemini: a model that would change the path (another endpoint, with the mesh's key) is refused",
+    host: "gemini.llm", path: "/v1/chat/completions",
+    request: { model: "gemini/../../files", messages: [{ role: "user", content: "x" }] },
+    reply: { status: 400, body: { error: { message: expect.stringMatching(/Gemini model name/), type: "invalid_request_error", param: null, code: "invalid_model" } } },
+  },
+  {
+    name: "openai→gemini stream: streamGenerateContent?alt=sse, CRLF events, text and a whole function call, usage chunk",
+    host: "gemini.llm", path: "/v1/chat/completions",
+    request: { model: "gemini-2.5-flash", stream: true, stream_options: { include_usage: true }, messages: [{ role: "user", content: "x" }], tools: [WEATHER_TOOL_OPENAI] },
+    upstream: { path: "/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse" },
+    answer: { contentType: "text/event-stream", chunks: [
+      gsse({ candidates: [{ content: { role: "model", parts: [{ text: "Let" }] } }], usageMetadata: { promptTokenCount: 7 }, modelVersion: "gemini-2.5-flash-001", responseId: "resp-1" }),
+      gsse({ candidates: [{ content: { role: "model", parts: [{ text: " me check." }] } }], modelVersion: "gemini-2.5-flash-001", responseId: "resp-1" }),
+      gsse({ candidates: [{ content: { role: "model", parts: [{ functionCall: { name: "get_weather", args: { city: "Oslo" } } }] }, finishReason: "STOP" }],
+        usageMetadata: { promptTokenCount: 7, candidatesTokenCount: 11, totalTokenCount: 18 }, modelVersion: "gemini-2.5-flash-001", responseId: "resp-1" }),
+    ] },
+    client: { status: 200, events: [
+      geminiChunk({ role: "assistant", content: "" }),
+      geminiChunk({ content: "Let" }),
+      geminiChunk({ content: " me check." }),
+      geminiChunk({ tool_calls: [{ index: 0, id: "call_0", type: "function", function: { name: "get_weather", arguments: "{\"city\":\"Oslo\"}" } }] }),
+      geminiChunk({}, "tool_calls"),
+      { id: "chatcmpl-resp-1", object: "chat.completion.chunk", created: anyNumber(), model: "gemini-2.5-flash-001", choices: [],
+        usage: { prompt_tokens: 7, completion_tokens: 11, total_tokens: 18, prompt_tokens_details: { cached_tokens: 0 } } },
+      "[DONE]",
+    ] },
+  },
+  {
+    name: "openai→gemini stream: an answer cut before its finish reason ends with an error event",
+    host: "gemini.llm", path: "/v1/chat/completions",
+    request: { model: "gemini-2.5-flash", stream: true, messages: [{ role: "user", content: "x" }] },
+    answer: { contentType: "text/event-stream", chunks: [gsse({ candidates: [{ content: { role: "model", parts: [{ text: "Par" }] } }], modelVersion: "gemini-2.5-flash-001", responseId: "resp-1" })] },
+    client: { status: 200, events: [
+      geminiChunk({ role: "assistant", content: "" }),
+      geminiChunk({ content: "Par" }),
+      { error: { message: "the provider's stream ended before the answer was complete", type: "server_error", param: null, code: null } },
+    ] },
+  },
+  {
+    name: "openai→gemini: a prompt blocked for safety is content_filter",
+    host: "gemini.llm", path: "/v1/chat/completions",
+    request: { model: "gemini-2.5-flash", messages: [{ role: "user", content: "x" }] },
+    answer: { body: { promptFeedback: { blockReason: "SAFETY" }, usageMetadata: { promptTokenCount: 3, totalTokenCount: 3 }, modelVersion: "gemini-2.5-flash-001" } },
+    client: { status: 200, body: {
+      id: "chatcmpl-gemini", object: "chat.completion", created: anyNumber(), model: "gemini-2.5-flash-001",
+      choices: [{ index: 0, message: { role: "assistant", content: "", refusal: null }, logprobs: null, finish_reason: "content_filter" }],
+      usage: { prompt_tokens: 3, completion_tokens: 0, total_tokens: 3, prompt_tokens_details: { cached_tokens: 0 } },
+    } },
+  },
+  {
+    name: "openai→gemini: Gemini's error reaches the client in OpenAI's shape",
+    host: "gemini.llm", path: "/v1/chat/completions",
+    request: { model: "gemini-2.5-flash", messages: [{ role: "user", content: "x" }] },
+    answer: { status: 429, body: { error: { code: 429, message: "Resource has been exhausted (e.g. check quota).", status: "RESOURCE_EXHAUSTED" } } },
+    client: { status: 429, body: { error: { message: "Resource has been exhausted (e.g. check quota).", type: "rate_limit_error", param: null, code: null } } },
+  },
+];

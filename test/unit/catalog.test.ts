@@ -26,13 +26,15 @@ describe("provider catalog", () => {
 
   it.each(types)("%s: authority, base path and auth header agree with the module", async (type) => {
     const provider = providerFor(type);
-    const { host, configured } = await loadFilter({ providers: [provider], routes: [{ name: "r", match: { host: "client.local" }, backends: [{ provider: provider.name, model: "m" }] }] });
+    const mode = PROVIDER_TYPES[type].pathFromBody ? "body" : "headers";
+    const { host, configured } = await loadFilter({ requestMode: mode, providers: [provider], routes: [{ name: "r", match: { host: "client.local" }, backends: [{ provider: provider.name, model: "m" }] }] }, { allowOnHeadersStopIteration: mode === "body" });
     expect(configured, host.logText("warn").join("\n")).toBe(true);
     const stream = host.createStream();
     stream.sendRequest({ ":method": "POST", ":path": "/v1/chat/completions", ":authority": "client.local" }, '{"messages":[{"role":"user","content":"hi"}]}');
     const info = PROVIDER_TYPES[type];
     expect(stream.requestHeader(":authority")).toBe(providerEndpoint(provider).authority);
-    const expectedPath = type === "azure-openai" ? `${info.basePath}/v1${info.chatPath}` : `${info.basePath}${info.chatPath}`;
+    const chatPath = info.chatPath.replace("{model}", "m");
+    const expectedPath = type === "azure-openai" ? `${info.basePath}/v1${chatPath}` : `${info.basePath}${chatPath}`;
     expect(stream.requestHeader(":path")).toBe(expectedPath);
     const expectedAuth = info.authHeader === "authorization" ? `Bearer key-${type}` : `key-${type}`;
     expect(stream.requestHeader(info.authHeader)).toBe(expectedAuth);
@@ -41,7 +43,8 @@ describe("provider catalog", () => {
   it.each(types)("%s: key requirement agrees with the module", async (type) => {
     const { apiKeys, ...keyless } = providerFor(type);
     void apiKeys;
-    const { configured } = await loadFilter({ providers: [keyless], routes: [{ name: "r", match: { host: "client.local" }, backends: [{ provider: keyless.name, model: "m" }] }] });
+    const mode = PROVIDER_TYPES[type].pathFromBody ? "body" : "headers";
+    const { configured } = await loadFilter({ requestMode: mode, providers: [keyless], routes: [{ name: "r", match: { host: "client.local" }, backends: [{ provider: keyless.name, model: "m" }] }] });
     expect(configured).toBe(!PROVIDER_TYPES[type].keyRequired);
   });
 });

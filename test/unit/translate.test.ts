@@ -2,9 +2,9 @@
 // emulator, in both request modes; streams also delivered one byte per body callback.
 import { beforeAll, describe, expect, it } from "vitest";
 import { HostEmulator, HttpStream } from "../../src-host-tools/host/emulator.js";
-import { TRANSLATE_CONFIG } from "../support/fixtures.js";
+import { GEMINI_CONFIG, TRANSLATE_CONFIG } from "../support/fixtures.js";
 import { json, loadFilter } from "../support/filter.js";
-import { TRANSLATION_ROWS, TranslationRow, parseSse } from "../support/translation-rows.js";
+import { GEMINI_ROWS, TRANSLATION_ROWS, TranslationRow, parseSse } from "../support/translation-rows.js";
 
 const MODES = ["headers", "body"] as const;
 
@@ -47,6 +47,43 @@ function expectClient(stream: HttpStream, row: TranslationRow): void {
   expect(text).not.toMatch(/test-[a-z]+-key|client-held-secret/);
 }
 
+/** One row: the request, the upstream request or local reply, then the canned answer and what the client gets. */
+function runRow(host: HostEmulator, row: TranslationRow, mode: string): void {
+  const stream = send(host, row);
+  if (row.reply) {
+    expect(stream.localResponse, "expected a local reply").not.toBeNull();
+    expect(stream.localResponse!.status).toBe(row.reply.status);
+    expect(json(stream.localResponse!.body)).toEqual(row.reply.body);
+    expect(stream.upstreamBody.length).toBe(0);
+  } else {
+    expect(stream.localResponse?.body).toBeUndefined();
+    const up = row.upstream;
+    if (up) {
+      expect(stream.requestHeader(":path")).toBe(up.path);
+      for (const [name, value] of Object.entries(up.headers ?? {})) expect(stream.requestHeader(name), name).toBe(value);
+      if (up.exactBody !== undefined) expect(stream.upstreamBodyText()).toBe(up.exactBody);
+      if (up.body !== undefined) expect(json(stream.upstreamBodyText())).toEqual(up.body);
+      if (mode === "body") expect(stream.requestHeader("content-length")).toBe(String(stream.upstreamBody.length));
+    }
+    expect(stream.upstreamBodyText()).not.toMatch(/client-held-secret|client-anthropic-key|client-token/);
+    if (row.answer) {
+      answer(stream, row);
+      expectClient(stream, row);
+    }
+  }
+  stream.complete();
+  expect(host.trap).toBeNull();
+}
+
+/** A row's answer delivered one byte per body callback: the client gets the same. */
+function byteByByte(host: HostEmulator, row: TranslationRow): void {
+  const stream = send(host, row);
+  answer(stream, row, true);
+  expectClient(stream, row);
+  stream.complete();
+  expect(host.trap).toBeNull();
+}
+
 describe.each(MODES)("translation between APIs, %s mode", (mode) => {
   let host: HostEmulator;
   beforeAll(async () => {
@@ -55,43 +92,12 @@ describe.each(MODES)("translation between APIs, %s mode", (mode) => {
     host = loaded.host;
   });
 
-  it.each(TRANSLATION_ROWS)("$name", (row) => {
-    const stream = send(host, row);
-    if (row.reply) {
-      expect(stream.localResponse, "expected a local reply").not.toBeNull();
-      expect(stream.localResponse!.status).toBe(row.reply.status);
-      expect(json(stream.localResponse!.body)).toEqual(row.reply.body);
-      expect(stream.upstreamBody.length).toBe(0);
-    } else {
-      expect(stream.localResponse?.body).toBeUndefined();
-      const up = row.upstream;
-      if (up) {
-        expect(stream.requestHeader(":path")).toBe(up.path);
-        for (const [name, value] of Object.entries(up.headers ?? {})) expect(stream.requestHeader(name), name).toBe(value);
-        if (up.exactBody !== undefined) expect(stream.upstreamBodyText()).toBe(up.exactBody);
-        if (up.body !== undefined) expect(json(stream.upstreamBodyText())).toEqual(up.body);
-        if (mode === "body") expect(stream.requestHeader("content-length")).toBe(String(stream.upstreamBody.length));
-      }
-      expect(stream.upstreamBodyText()).not.toMatch(/client-held-secret|client-anthropic-key|client-token/);
-      if (row.answer) {
-        answer(stream, row);
-        expectClient(stream, row);
-      }
-    }
-    stream.complete();
-    expect(host.trap).toBeNull();
-  });
+  it.each(TRANSLATION_ROWS)("$name", (row) => runRow(host, row, mode));
+
+  const answered = TRANSLATION_ROWS.filter((r) => r.answer && r.client);
+  it.each(answered)("one byte per body callback: $name", (row) => byteByByte(host, row));
 
   const streamed = TRANSLATION_ROWS.filter((r) => r.answer?.chunks && r.client);
-  const answered = TRANSLATION_ROWS.filter((r) => r.answer && r.client);
-  it.each(answered)("one byte per body callback: $name", (row) => {
-    const stream = send(host, row);
-    answer(stream, row, true);
-    expectClient(stream, row);
-    stream.complete();
-    expect(host.trap).toBeNull();
-  });
-
   it("passes each complete event on in the callback it completes in (no whole-stream buffering)", () => {
     const row = streamed.find((r) => r.host === "claude.llm")!;
     const stream = send(host, row);
@@ -170,5 +176,22 @@ describe("GET /v1/models in the client's API", () => {
     stream.sendRequest({ ":method": "GET", ":path": "/v1/models", ":authority": "capped.llm", ...headers });
     expect(stream.localResponse!.status).toBe(200);
     expect(json(stream.localResponse!.body)).toEqual(expected);
+  });
+});
+
+describe("translation to Gemini (body mode)", () => {
+  let host: HostEmulator;
+  beforeAll(async () => {
+    const loaded = await loadFilter(GEMINI_CONFIG, { allowOnHeadersStopIteration: true });
+    expect(loaded.configured, loaded.host.logText("warn").join("\n")).toBe(true);
+    host = loaded.host;
+  });
+  it.each(GEMINI_ROWS)("$name", (row) => runRow(host, row, "body"));
+  it.each(GEMINI_ROWS.filter((r) => r.answer && r.client))("one byte per body callback: $name", (row) => byteByByte(host, row));
+
+  it("is refused at load in headers mode, naming the field", async () => {
+    const { configured, host: h } = await loadFilter({ ...GEMINI_CONFIG, requestMode: "headers" });
+    expect(configured).toBe(false);
+    expect(h.logText("error").join("\n")).toContain('providers[0].type: "gemini" needs requestMode "body"');
   });
 });

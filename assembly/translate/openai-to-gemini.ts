@@ -1,0 +1,479 @@
+// An OpenAI Chat Completions client, a Gemini backend.
+//   request:  https://platform.openai.com/docs/api-reference/chat/create
+//          -> https://ai.google.dev/api/generate-content (contents, systemInstruction, generationConfig, tools, toolConfig)
+//   response: GenerateContentResponse -> chat.completion; its SSE stream (one GenerateContentResponse
+//             per event, no terminator) -> chat.completion.chunk events and [DONE].
+// Gemini's function calls carry no ids (or optional ones): llm-mesh names them call_<n> and maps a
+// tool message back to its function by the id the assistant turn gave it.
+import { JsonKind, JsonValue, parseJson } from "../json/parse";
+import { JsonWriter } from "../json/writer";
+import { redactSecrets } from "../request/redact";
+import { errorBodyFor, readProviderError } from "./error-shapes";
+import { DataUrl, arrayAt, has, integerAt, member, numberAt, objectAt, stringAt } from "./json-read";
+import { SseEvent } from "./sse";
+import { ClientError, TranslateFacts, TranslatedRequest, Translator, WireApi } from "./translator";
+
+/** Gemini's finishReason as an OpenAI finish_reason. */
+export function finishReasonOfGemini(reason: string | null, calledTools: bool): string {
+  if (calledTools) return "tool_calls";
+  if (reason === null) return "stop";
+  const r = reason!;
+  if (r == "MAX_TOKENS") return "length";
+  if (r == "SAFETY" || r == "RECITATION" || r == "BLOCKLIST" || r == "PROHIBITED_CONTENT" || r == "SPII" || r == "IMAGE_SAFETY") return "content_filter";
+  return "stop"; // STOP, FINISH_REASON_UNSPECIFIED, OTHER, MALFORMED_FUNCTION_CALL, LANGUAGE
+}
+
+/** Merges consecutive messages of one role into one Gemini content, as the API expects turns to alternate. */
+class ContentsWriter {
+  private out: JsonWriter = new JsonWriter(1024);
+  private parts: JsonWriter = new JsonWriter(512);
+  private role: string = "";
+  private partCount: i32 = 0;
+  count: i32 = 0;
+
+  constructor() { this.out.array(); this.parts.array(); }
+
+  part(role: string): JsonWriter {
+    if (role != this.role) this.flush();
+    this.role = role;
+    this.partCount++;
+    return this.parts;
+  }
+
+  private flush(): void {
+    if (this.partCount == 0) return;
+    this.parts.endArray();
+    this.out.object().key("role").string(this.role).key("parts").rawBytes(this.parts.toBuffer()).endObject();
+    this.count++;
+    this.parts.reset();
+    this.parts.array();
+    this.partCount = 0;
+  }
+
+  finish(): ArrayBuffer {
+    this.flush();
+    this.out.endArray();
+    return this.out.toBuffer();
+  }
+}
+
+export class OpenAIToGemini extends Translator {
+  private includeUsage: bool = false;
+  private created: i64 = 0;
+  private model: string = "";
+  private secrets: string[] = [];
+  // Stream state.
+  private started: bool = false;
+  private finished: bool = false;
+  private toolCount: i32 = 0;
+  private finishReason: string | null = null;
+  private promptTokens: i64 = 0;
+  private completionTokens: i64 = 0;
+  private cachedTokens: i64 = 0;
+  private id: string = "";
+
+  constructor() { super(WireApi.OpenAI, WireApi.Gemini); }
+
+  request(body: JsonValue, facts: TranslateFacts): TranslatedRequest {
+    this.created = facts.nowSeconds;
+    this.model = facts.model;
+    this.secrets = facts.secrets;
+    const messages = arrayAt(body, "messages");
+    if (messages === null) return TranslatedRequest.refused("messages: is required and must be an array");
+    const system = new JsonWriter(256);
+    system.array();
+    let systemParts = 0;
+    const contents = new ContentsWriter();
+    // Function names by the call id the assistant turn gave them, for the tool messages after it.
+    const callNames = new Map<string, string>();
+    for (let i = 0; i < messages.items.length; i++) {
+      const m = messages.items[i];
+      const path = "messages[" + i.toString() + "]";
+      const role = stringAt(m, "role");
+      let problem: string | null = null;
+      if (role === null) problem = path + ".role: is required";
+      else if (role! == "system" || role! == "developer") {
+        const texts = textParts(m, path);
+        if (texts === null) problem = path + ".content: a system message holds text only";
+        else for (let t = 0; t < texts.length; t++) { system.object().key("text").string(texts[t]).endObject(); systemParts++; }
+      } else if (role! == "user") problem = writeUser(m, path, contents);
+      else if (role! == "assistant") problem = writeAssistant(m, path, contents, callNames);
+      else if (role! == "tool") problem = writeToolResult(m, path, contents, callNames);
+      else problem = path + ".role: \"" + role! + "\" is not supported by a Gemini backend";
+      if (problem !== null) return TranslatedRequest.refused(problem!);
+    }
+    system.endArray();
+    const contentBytes = contents.finish();
+    if (contents.count == 0) return TranslatedRequest.refused("messages: must hold at least one user or assistant message for a Gemini backend");
+
+    const w = new JsonWriter(1024);
+    w.object().key("contents").rawBytes(contentBytes);
+    if (systemParts > 0) w.key("systemInstruction").object().key("parts").rawBytes(system.toBuffer()).endObject();
+
+    const tools = arrayAt(body, "tools");
+    if (tools !== null && tools.items.length > 0) {
+      w.key("tools").array().object().key("functionDeclarations").array();
+      for (let i = 0; i < tools.items.length; i++) {
+        const t = tools.items[i];
+        const fn = objectAt(t, "function");
+        const type = stringAt(t, "type");
+        const name = fn !== null ? stringAt(fn, "name") : null;
+        if (type === null || type! != "function" || name === null) return TranslatedRequest.refused("tools[" + i.toString() + "]: must be {\"type\":\"function\",\"function\":{\"name\":…}}");
+        w.object().key("name").string(name!);
+        const description = stringAt(fn!, "description");
+        if (description !== null) w.key("description").string(description!);
+        const parameters = objectAt(fn!, "parameters");
+        // JSON Schema as the client wrote it (Gemini's `parameters` takes only an OpenAPI subset).
+        if (parameters !== null) w.key("parametersJsonSchema").value(parameters!);
+        w.endObject();
+      }
+      w.endArray().endObject().endArray();
+      const choice = member(body, "tool_choice");
+      if (choice !== null && choice.kind != JsonKind.Null) {
+        let mode = "AUTO";
+        let only: string | null = null;
+        if (choice.kind == JsonKind.String) {
+          if (choice.text == "none") mode = "NONE";
+          else if (choice.text == "required") mode = "ANY";
+          else if (choice.text != "auto") return TranslatedRequest.refused("tool_choice: must be none, auto, required or a function");
+        } else {
+          const fn = objectAt(choice, "function");
+          only = fn !== null ? stringAt(fn, "name") : null;
+          if (only === null) return TranslatedRequest.refused("tool_choice.function.name: is required");
+          mode = "ANY";
+        }
+        w.key("toolConfig").object().key("functionCallingConfig").object().key("mode").string(mode);
+        if (only !== null) w.key("allowedFunctionNames").array().string(only!).endArray();
+        w.endObject().endObject();
+      }
+    }
+
+    w.key("generationConfig").object();
+    const limit = numberAt(body, "max_completion_tokens") !== null ? numberAt(body, "max_completion_tokens") : numberAt(body, "max_tokens");
+    if (limit !== null) {
+      if (!limit.isInteger() || limit.numberValue < 1) return TranslatedRequest.refused("max_tokens: must be a positive integer");
+      w.key("maxOutputTokens").rawValue(limit.text);
+    }
+    const fields = ["temperature", "top_p", "presence_penalty", "frequency_penalty", "seed", "n"];
+    const names = ["temperature", "topP", "presencePenalty", "frequencyPenalty", "seed", "candidateCount"];
+    for (let i = 0; i < fields.length; i++) {
+      const v = numberAt(body, fields[i]);
+      if (v !== null) w.key(names[i]).rawValue(v.text);
+    }
+    const n = numberAt(body, "n");
+    if (n !== null && n.numberValue != 1) return TranslatedRequest.refused("n: llm-mesh translates one Gemini candidate; n must be 1");
+    const stop = member(body, "stop");
+    if (stop !== null && stop.kind == JsonKind.String) w.key("stopSequences").array().string(stop.text).endArray();
+    else if (stop !== null && stop.kind == JsonKind.Array) w.key("stopSequences").value(stop);
+    const format = objectAt(body, "response_format");
+    if (format !== null) {
+      const type = stringAt(format, "type");
+      if (type !== null && type! == "json_object") w.key("responseMimeType").string("application/json");
+      else if (type !== null && type! == "json_schema") {
+        const spec = objectAt(format, "json_schema");
+        const schema = spec !== null ? objectAt(spec, "schema") : null;
+        if (schema === null) return TranslatedRequest.refused("response_format.json_schema.schema: is required");
+        w.key("responseMimeType").string("application/json").key("responseJsonSchema").value(schema!);
+      }
+    }
+    if (has(body, "logprobs") && member(body, "logprobs")!.kind == JsonKind.Bool && member(body, "logprobs")!.boolValue) {
+      return TranslatedRequest.refused("logprobs: llm-mesh does not translate Gemini's log probabilities");
+    }
+    w.endObject();
+    w.endObject();
+    const stream = member(body, "stream");
+    const streaming = stream !== null && stream.kind == JsonKind.Bool && stream.boolValue;
+    if (streaming) {
+      const options = objectAt(body, "stream_options");
+      const usage = options !== null ? member(options, "include_usage") : null;
+      this.includeUsage = usage !== null && usage.kind == JsonKind.Bool && usage.boolValue;
+    }
+    return TranslatedRequest.of(w, streaming);
+  }
+
+  response(body: ArrayBuffer): ArrayBuffer | null {
+    const parsed = parseJson(String.UTF8.decode(body));
+    if (parsed.value === null || parsed.value!.kind != JsonKind.Object) return null;
+    const r = parsed.value!;
+    if (member(r, "candidates") === null && member(r, "promptFeedback") === null) return null;
+    this.readUsage(r);
+    const w = new JsonWriter(body.byteLength + 256);
+    const id = stringAt(r, "responseId");
+    w.object().key("id").string(id !== null ? "chatcmpl-" + id! : "chatcmpl-gemini").key("object").string("chat.completion").key("created").number(this.created);
+    w.key("model").string(this.modelOf(r));
+    w.key("choices").array().object().key("index").number(0).key("message").object().key("role").string("assistant");
+    const candidate = firstCandidate(r);
+    const parts = candidate !== null ? partsOf(candidate!) : null;
+    let text = "";
+    let calls = 0;
+    if (parts !== null) {
+      for (let i = 0; i < parts.items.length; i++) {
+        const p = parts.items[i];
+        const t = stringAt(p, "text");
+        const thought = member(p, "thought");
+        if (t !== null && (thought === null || !thought.boolValue)) text += t!;
+        if (objectAt(p, "functionCall") !== null) calls++;
+      }
+    }
+    w.key("content");
+    if (calls > 0 && text.length == 0) w.nil(); else w.string(text);
+    w.key("refusal").nil();
+    if (calls > 0) {
+      w.key("tool_calls").array();
+      let index = 0;
+      for (let i = 0; i < parts!.items.length; i++) {
+        const call = objectAt(parts!.items[i], "functionCall");
+        if (call === null) continue;
+        writeToolCall(w, call!, index++, false);
+      }
+      w.endArray();
+    }
+    w.endObject().key("logprobs").nil();
+    w.key("finish_reason").string(this.finishOf(r, candidate, calls > 0)).endObject().endArray();
+    w.key("usage");
+    this.writeUsage(w);
+    w.endObject();
+    return w.toBuffer();
+  }
+
+  event(event: SseEvent, out: JsonWriter): void {
+    if (this.finished) return;
+    const parsed = parseJson(event.text());
+    if (parsed.value === null || parsed.value!.kind != JsonKind.Object) { this.fail(out, "the provider sent a stream event that is not JSON"); return; }
+    const r = parsed.value!;
+    const error = objectAt(r, "error");
+    if (error !== null) {
+      const message = stringAt(error!, "message");
+      this.fail(out, message !== null ? message! : "the provider reported an error mid-stream");
+      return;
+    }
+    this.readUsage(r);
+    if (!this.started) {
+      this.started = true;
+      const id = stringAt(r, "responseId");
+      this.id = id !== null ? "chatcmpl-" + id! : "chatcmpl-gemini";
+      const model = stringAt(r, "modelVersion");
+      if (model !== null) this.model = model!;
+      this.chunkOpen(out);
+      out.key("role").string("assistant").key("content").string("");
+      this.chunkClose(out, null);
+    }
+    const candidate = firstCandidate(r);
+    const parts = candidate !== null ? partsOf(candidate!) : null;
+    if (parts !== null) {
+      for (let i = 0; i < parts.items.length; i++) {
+        const p = parts.items[i];
+        const t = stringAt(p, "text");
+        const thought = member(p, "thought");
+        if (t !== null && t!.length > 0 && (thought === null || !thought.boolValue)) {
+          this.chunkOpen(out);
+          out.key("content").string(t!);
+          this.chunkClose(out, null);
+        }
+        const call = objectAt(p, "functionCall");
+        if (call !== null) {
+          // Gemini sends each call whole: one delta carries its id, name and all its arguments.
+          this.chunkOpen(out);
+          out.key("tool_calls").array();
+          writeToolCall(out, call!, this.toolCount++, true);
+          out.endArray();
+          this.chunkClose(out, null);
+        }
+      }
+    }
+    const reason = candidate !== null ? stringAt(candidate!, "finishReason") : null;
+    const blocked = objectAt(r, "promptFeedback") !== null && stringAt(objectAt(r, "promptFeedback")!, "blockReason") !== null;
+    if (reason !== null || blocked) {
+      this.finishReason = blocked ? "content_filter" : finishReasonOfGemini(reason, this.toolCount > 0);
+      this.chunkOpen(out);
+      this.chunkClose(out, this.finishReason);
+    }
+  }
+
+  endStream(out: JsonWriter): void {
+    if (this.finished) return;
+    // Gemini's stream has no terminator: it is whole when a finish reason came before the end.
+    if (this.finishReason === null) { this.fail(out, "the provider's stream ended before the answer was complete"); return; }
+    if (this.includeUsage) {
+      out.raw("data: ");
+      this.chunkHeader(out);
+      out.key("choices").array().endArray().key("usage");
+      this.writeUsage(out);
+      out.endObject();
+      out.raw("\n\n");
+    }
+    out.raw("data: [DONE]\n\n");
+    this.finished = true;
+  }
+
+  error(status: i32, body: string | null, fallback: string): ClientError {
+    const info = body !== null ? readProviderError(body!) : null;
+    if (info === null) return new ClientError(status, errorBodyFor(WireApi.OpenAI, status, "", "provider_error", fallback));
+    return new ClientError(status, errorBodyFor(WireApi.OpenAI, status, "", null, info.message));
+  }
+
+  private modelOf(r: JsonValue): string {
+    const v = stringAt(r, "modelVersion");
+    return v !== null ? v! : this.model;
+  }
+
+  private finishOf(r: JsonValue, candidate: JsonValue | null, calledTools: bool): string {
+    const feedback = objectAt(r, "promptFeedback");
+    if (candidate === null && feedback !== null && stringAt(feedback!, "blockReason") !== null) return "content_filter";
+    return finishReasonOfGemini(candidate !== null ? stringAt(candidate!, "finishReason") : null, calledTools);
+  }
+
+  /** usageMetadata: reasoning ("thoughts") tokens count as output, as OpenAI counts them. */
+  private readUsage(r: JsonValue): void {
+    const usage = objectAt(r, "usageMetadata");
+    if (usage === null) return;
+    this.promptTokens = integerAt(usage!, "promptTokenCount", this.promptTokens);
+    this.completionTokens = integerAt(usage!, "candidatesTokenCount", 0) + integerAt(usage!, "thoughtsTokenCount", 0);
+    this.cachedTokens = integerAt(usage!, "cachedContentTokenCount", 0);
+  }
+
+  private writeUsage(w: JsonWriter): void {
+    w.object().key("prompt_tokens").number(this.promptTokens).key("completion_tokens").number(this.completionTokens);
+    w.key("total_tokens").number(this.promptTokens + this.completionTokens);
+    w.key("prompt_tokens_details").object().key("cached_tokens").number(this.cachedTokens).endObject().endObject();
+  }
+
+  private chunkHeader(out: JsonWriter): void {
+    out.object().key("id").string(this.id).key("object").string("chat.completion.chunk").key("created").number(this.created).key("model").string(this.model);
+  }
+
+  private chunkOpen(out: JsonWriter): void {
+    out.raw("data: ");
+    this.chunkHeader(out);
+    out.key("choices").array().object().key("index").number(0).key("delta").object();
+  }
+
+  private chunkClose(out: JsonWriter, finishReason: string | null): void {
+    out.endObject().key("logprobs").nil().key("finish_reason");
+    if (finishReason !== null) out.string(finishReason!); else out.nil();
+    out.endObject().endArray().endObject();
+    out.raw("\n\n");
+  }
+
+  private fail(out: JsonWriter, message: string): void {
+    out.raw("data: ").object().key("error").object().key("message").string(redactSecrets(message, this.secrets)).key("type").string("server_error").key("param").nil().key("code").nil().endObject().endObject();
+    out.raw("\n\n");
+    this.finished = true;
+  }
+}
+
+function firstCandidate(r: JsonValue): JsonValue | null {
+  const candidates = arrayAt(r, "candidates");
+  return candidates !== null && candidates.items.length > 0 ? candidates.items[0] : null;
+}
+
+function partsOf(candidate: JsonValue): JsonValue | null {
+  const content = objectAt(candidate, "content");
+  return content !== null ? arrayAt(content!, "parts") : null;
+}
+
+/** A Gemini functionCall as an OpenAI tool call (ids: Gemini's own when it gives one, else call_<index>). */
+function writeToolCall(w: JsonWriter, call: JsonValue, index: i32, inStream: bool): void {
+  const id = stringAt(call, "id");
+  const name = stringAt(call, "name");
+  const args = member(call, "args");
+  w.object();
+  if (inStream) w.key("index").number(index);
+  w.key("id").string(id !== null ? id! : "call_" + index.toString()).key("type").string("function");
+  w.key("function").object().key("name").string(name !== null ? name! : "").key("arguments").string(args !== null ? args.toJson() : "{}").endObject();
+  w.endObject();
+}
+
+/** The text of a message whose content is a string or text parts; null when a part is not text. */
+function textParts(m: JsonValue, path: string): Array<string> | null {
+  const out = new Array<string>();
+  const content = member(m, "content");
+  if (content !== null && content.kind == JsonKind.String) { if (content.text.length > 0) out.push(content.text); return out; }
+  if (content === null || content.kind != JsonKind.Array) return null;
+  for (let i = 0; i < content.items.length; i++) {
+    const t = stringAt(content.items[i], "text");
+    if (t === null) return null;
+    if (t!.length > 0) out.push(t!);
+  }
+  return out;
+}
+
+/** An OpenAI content part as a Gemini part: text, or an image as inline data (Gemini fetches no URLs). */
+function writePart(part: JsonValue, out: JsonWriter, path: string): string | null {
+  const type = stringAt(part, "type");
+  if (type !== null && type! == "text") {
+    const text = stringAt(part, "text");
+    if (text === null) return path + ".text: is required";
+    out.object().key("text").string(text!).endObject();
+    return null;
+  }
+  if (type !== null && type! == "image_url") {
+    const image = objectAt(part, "image_url");
+    const url = image !== null ? stringAt(image!, "url") : null;
+    if (url === null) return path + ".image_url.url: is required";
+    const data = DataUrl.parse(url!);
+    if (data === null) return path + ".image_url.url: a Gemini backend takes images inline: use a data URL (data:image/png;base64,…)";
+    out.object().key("inlineData").object().key("mimeType").string(data.mediaType).key("data").string(data.data).endObject().endObject();
+    return null;
+  }
+  return path + ".type: \"" + (type !== null ? type! : "") + "\" content is not supported by a Gemini backend (text and image_url are)";
+}
+
+function writeUser(m: JsonValue, path: string, contents: ContentsWriter): string | null {
+  const content = member(m, "content");
+  if (content !== null && content.kind == JsonKind.String) {
+    if (content.text.length > 0) contents.part("user").object().key("text").string(content.text).endObject();
+    return null;
+  }
+  if (content === null || content.kind != JsonKind.Array) return path + ".content: must be a string or an array of parts";
+  for (let i = 0; i < content.items.length; i++) {
+    const problem = writePart(content.items[i], contents.part("user"), path + ".content[" + i.toString() + "]");
+    if (problem !== null) return problem;
+  }
+  return null;
+}
+
+function writeAssistant(m: JsonValue, path: string, contents: ContentsWriter, callNames: Map<string, string>): string | null {
+  const texts = member(m, "content") === null || member(m, "content")!.kind == JsonKind.Null ? new Array<string>() : textParts(m, path);
+  if (texts === null) return path + ".content: an assistant message holds text only";
+  for (let i = 0; i < texts.length; i++) contents.part("model").object().key("text").string(texts[i]).endObject();
+  const calls = arrayAt(m, "tool_calls");
+  if (calls === null) return null;
+  for (let i = 0; i < calls.items.length; i++) {
+    const call = calls.items[i];
+    const callPath = path + ".tool_calls[" + i.toString() + "]";
+    const id = stringAt(call, "id");
+    const fn = objectAt(call, "function");
+    const name = fn !== null ? stringAt(fn!, "name") : null;
+    if (id === null || name === null) return callPath + ": needs id and function.name";
+    callNames.set(id!, name!);
+    const args = stringAt(fn!, "arguments");
+    let parsedArgs: JsonValue | null = null;
+    if (args !== null && args!.trim().length > 0) {
+      parsedArgs = parseJson(args!).value;
+      if (parsedArgs === null || parsedArgs!.kind != JsonKind.Object) return callPath + ".function.arguments: must be a JSON object (Gemini's function args)";
+    }
+    const out = contents.part("model");
+    out.object().key("functionCall").object().key("name").string(name!).key("args");
+    if (parsedArgs !== null) out.value(parsedArgs!); else out.rawValue("{}");
+    out.endObject().endObject();
+  }
+  return null;
+}
+
+/** A tool message as a functionResponse; its response is the JSON object the tool returned, else {"result": text}. */
+function writeToolResult(m: JsonValue, path: string, contents: ContentsWriter, callNames: Map<string, string>): string | null {
+  const id = stringAt(m, "tool_call_id");
+  if (id === null) return path + ".tool_call_id: is required";
+  if (!callNames.has(id!)) return path + ".tool_call_id: \"" + id! + "\" answers no tool call of an earlier assistant message";
+  const texts = textParts(m, path);
+  if (texts === null) return path + ".content: a Gemini backend takes text tool results only";
+  const text = texts.join("");
+  const asJson = parseJson(text).value;
+  const out = contents.part("user");
+  out.object().key("functionResponse").object().key("name").string(callNames.get(id!)).key("response");
+  if (asJson !== null && asJson!.kind == JsonKind.Object) out.value(asJson!);
+  else out.object().key("result").string(text).endObject();
+  out.endObject().endObject();
+  return null;
+}

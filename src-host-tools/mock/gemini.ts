@@ -1,0 +1,114 @@
+// The Gemini API as the mock serves it (https://ai.google.dev/api/generate-content): the model and
+// the method in the path, the key in x-goog-api-key, the request checked as the real API checks it
+// (unknown fields refused, one data field per part, function calls only in model turns and each
+// answered by a function response in the next turn), and answers as GenerateContentResponse JSON
+// or its SSE stream (alt=sse; events end in CRLF CRLF, as Google's servers write them).
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { script, sendJson, words } from "./reply.js";
+import type { MockProviderConfig } from "./providers.js";
+
+const REQUEST_FIELDS = new Set(["contents", "tools", "toolConfig", "safetySettings", "systemInstruction", "generationConfig", "cachedContent"]);
+const CONFIG_FIELDS = new Set(["stopSequences", "responseMimeType", "responseSchema", "responseJsonSchema", "candidateCount", "maxOutputTokens", "temperature",
+  "topP", "topK", "seed", "presencePenalty", "frequencyPenalty", "responseLogprobs", "logprobs", "thinkingConfig", "responseModalities"]);
+const PART_FIELDS = ["text", "inlineData", "fileData", "functionCall", "functionResponse", "executableCode", "codeExecutionResult"];
+
+export interface GeminiRoute { model: string; stream: boolean }
+
+const STATUS: Record<number, string> = { 400: "INVALID_ARGUMENT", 403: "PERMISSION_DENIED", 404: "NOT_FOUND", 429: "RESOURCE_EXHAUSTED" };
+
+export function geminiError(res: ServerResponse, status: number, message: string): number {
+  return sendJson(res, status, { error: { code: status, message, status: STATUS[status] ?? "INTERNAL" } });
+}
+
+export function checkGeminiPath(base: string, path: string, query: URLSearchParams): GeminiRoute | string {
+  const m = new RegExp(`^${base}/models/([A-Za-z0-9._-]+):(generateContent|streamGenerateContent)$`).exec(path);
+  if (!m) return `The requested URL ${path} was not found on this server.`;
+  const stream = m[2] === "streamGenerateContent";
+  if (stream && query.get("alt") !== "sse") return "llm-mesh mock: streamGenerateContent without alt=sse answers a JSON array, not the SSE the filter reads";
+  return { model: m[1], stream };
+}
+
+export function checkGeminiAuth(p: MockProviderConfig, headers: IncomingMessage["headers"], query: URLSearchParams): [number, string] | undefined {
+  if (query.has("key")) return [400, "llm-mesh mock: the key must not be in the URL (it is logged by every proxy on the way)"];
+  const key = headers["x-goog-api-key"] as string | undefined;
+  if (!key) return [403, "Method doesn't allow unregistered callers (callers without established identity). Please use API Key or other form of API consumer identity to call this API."];
+  if (p.acceptedKeys && !p.acceptedKeys.includes(key)) return [400, "API key not valid. Please pass a valid API key."];
+  if (headers.authorization) return [400, "llm-mesh mock: a client's Authorization header reached Gemini"];
+  return undefined;
+}
+
+type Part = Record<string, unknown> & { functionCall?: { name?: string }; functionResponse?: { name?: string; response?: unknown }; inlineData?: { mimeType?: string; data?: string } };
+type Content = { role?: string; parts?: Part[] };
+
+function checkContents(contents: Content[]): string | undefined {
+  if (contents.length === 0) return "* GenerateContentRequest.contents: contents is not specified";
+  let pendingCalls = 0;
+  for (const [i, c] of contents.entries()) {
+    if (c.role !== undefined && c.role !== "user" && c.role !== "model" && c.role !== "function") return `Please use a valid role: user, model. (contents[${i}].role: ${c.role})`;
+    if (!Array.isArray(c.parts) || c.parts.length === 0) return `* GenerateContentRequest.contents[${i}].parts: contents.parts must not be empty.`;
+    let calls = 0;
+    let responses = 0;
+    for (const [j, part] of c.parts.entries()) {
+      const data = PART_FIELDS.filter((f) => part[f] !== undefined);
+      if (data.length !== 1) return `* GenerateContentRequest.contents[${i}].parts[${j}].data: required oneof field 'data' must have one initialized field`;
+      if (part.functionCall) { if (c.role !== "model") return `contents[${i}]: function calls belong to model turns`; calls++; }
+      if (part.functionResponse) {
+        if (typeof part.functionResponse.response !== "object" || part.functionResponse.response === null || Array.isArray(part.functionResponse.response)) return `contents[${i}].parts[${j}].functionResponse.response: must be an object`;
+        responses++;
+      }
+      if (part.inlineData && (typeof part.inlineData.data !== "string" || !part.inlineData.mimeType)) return `contents[${i}].parts[${j}].inlineData: needs mimeType and data`;
+    }
+    if (pendingCalls > 0 && responses !== pendingCalls) return "Please ensure that the number of function response parts is equal to the number of function call parts of the function call turn.";
+    if (pendingCalls === 0 && responses > 0) return "Please ensure that function response turn comes immediately after a function call turn.";
+    pendingCalls = calls;
+  }
+  return undefined;
+}
+
+export function checkGeminiBody(body: unknown): string | undefined {
+  if (body === null || typeof body !== "object" || Array.isArray(body)) return "Invalid JSON payload received.";
+  const b = body as Record<string, unknown>;
+  for (const key of Object.keys(b)) if (!REQUEST_FIELDS.has(key)) return `Invalid JSON payload received. Unknown name "${key}": Cannot find field.`;
+  for (const key of Object.keys((b.generationConfig ?? {}) as object)) if (!CONFIG_FIELDS.has(key)) return `Invalid JSON payload received. Unknown name "${key}" at 'generation_config': Cannot find field.`;
+  if (!Array.isArray(b.contents)) return "* GenerateContentRequest.contents: contents is not specified";
+  for (const [i, t] of ((b.tools ?? []) as { functionDeclarations?: { name?: string }[] }[]).entries()) {
+    for (const [j, f] of (t.functionDeclarations ?? []).entries()) {
+      if (!f.name || !/^[a-zA-Z_][a-zA-Z0-9_.-]{0,63}$/.test(f.name)) return `* GenerateContentRequest.tools[${i}].function_declarations[${j}].name: Invalid function name.`;
+    }
+  }
+  return checkContents(b.contents as Content[]);
+}
+
+function seenIn(contents: Content[]): { toolResults: number; images: number } {
+  let toolResults = 0;
+  let images = 0;
+  for (const c of contents) for (const p of c.parts ?? []) { if (p.functionResponse) toolResults++; if (p.inlineData) images++; }
+  return { toolResults, images };
+}
+
+export function answerGemini(res: ServerResponse, route: GeminiRoute, body: Record<string, unknown>): number {
+  const contents = body.contents as Content[];
+  const declarations = ((body.tools ?? []) as { functionDeclarations?: { name: string; parametersJsonSchema?: unknown; parameters?: unknown }[] }[])
+    .flatMap((t) => t.functionDeclarations ?? []).map((f) => ({ name: f.name, schema: f.parametersJsonSchema ?? f.parameters }));
+  const calling = (body.toolConfig as { functionCallingConfig?: { mode?: string; allowedFunctionNames?: string[] } } | undefined)?.functionCallingConfig;
+  const offered = calling?.mode === "NONE" ? [] : declarations.filter((d) => !calling?.allowedFunctionNames || calling.allowedFunctionNames.includes(d.name));
+  const last = contents[contents.length - 1];
+  const answered = (last?.parts ?? []).some((p) => p.functionResponse);
+  const plan = script("gemini", route.model, offered, answered, true, seenIn(contents));
+  const parts: Part[] = plan.text ? [{ text: plan.text }] : plan.calls.map((c) => ({ functionCall: { name: c.name, args: c.args } }));
+  const usageMetadata = { promptTokenCount: 8, candidatesTokenCount: 5, totalTokenCount: 13 };
+  const common = { modelVersion: route.model, responseId: "mockresp1" };
+  if (!route.stream) {
+    return sendJson(res, 200, { candidates: [{ content: { role: "model", parts }, finishReason: "STOP", index: 0 }], usageMetadata, ...common });
+  }
+  res.writeHead(200, { "content-type": "text/event-stream" });
+  const event = (payload: unknown) => `data: ${JSON.stringify(payload)}\r\n\r\n`;
+  const pieces: Part[][] = plan.text ? words(plan.text).map((w) => [{ text: w }]) : [parts];
+  pieces.forEach((p, i) => {
+    const last = i === pieces.length - 1;
+    res.write(event({ candidates: [{ content: { role: "model", parts: p }, ...(last ? { finishReason: "STOP" } : {}), index: 0 }],
+      usageMetadata: last ? usageMetadata : { promptTokenCount: 8, totalTokenCount: 8 }, ...common }));
+  });
+  res.end();
+  return 200;
+}
