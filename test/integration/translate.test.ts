@@ -13,9 +13,9 @@ import { locateEnvoy } from "../../src-host-tools/envoy/locate.js";
 import { RunningEnvoy, startEnvoy } from "../../src-host-tools/envoy/process.js";
 import { send, Stack, startStack } from "../support/envoy.js";
 import { WASM_PATH, json } from "../support/filter.js";
-import { TRANSLATE_CONFIG } from "../support/fixtures.js";
+import { GEMINI_CONFIG, TRANSLATE_CONFIG } from "../support/fixtures.js";
 import { fetchWithHost } from "../support/sdk-fetch.js";
-import { TRANSLATION_ROWS, TranslationRow, parseSse } from "../support/translation-rows.js";
+import { GEMINI_ROWS, TRANSLATION_ROWS, TranslationRow, parseSse } from "../support/translation-rows.js";
 
 /** An upstream that answers with the current row's canned response, written in small pieces. */
 class CannedUpstream {
@@ -46,17 +46,21 @@ class CannedUpstream {
   close(): Promise<void> { return new Promise((r) => { this.server.closeAllConnections(); this.server.close(() => r()); }); }
 }
 
-describe.each(["body", "headers"] as const)("translation rows in real Envoy, %s mode", (mode) => {
+describe.each([
+  ["Anthropic and OpenAI, body mode", TRANSLATE_CONFIG, TRANSLATION_ROWS, "body"],
+  ["Anthropic and OpenAI, headers mode", TRANSLATE_CONFIG, TRANSLATION_ROWS, "headers"],
+  ["Gemini, body mode", GEMINI_CONFIG, GEMINI_ROWS, "body"],
+] as const)("translation rows in real Envoy: %s", (_name, pluginConfig, rows, mode) => {
   const upstream = new CannedUpstream();
   let envoy: RunningEnvoy;
   beforeAll(async () => {
     const port = await upstream.start();
-    const config = bootstrapYaml({ wasmPath: WASM_PATH, pluginConfig: TRANSLATE_CONFIG, mockUpstream: { address: "127.0.0.1", port }, requestMode: mode });
+    const config = bootstrapYaml({ wasmPath: WASM_PATH, pluginConfig, mockUpstream: { address: "127.0.0.1", port }, requestMode: mode });
     envoy = await startEnvoy({ envoyPath: locateEnvoy().path, config });
   });
   afterAll(async () => { await envoy?.stop(); await upstream.close(); });
 
-  it.each(TRANSLATION_ROWS)("$name", async (row) => {
+  it.each(rows)("$name", async (row) => {
     upstream.row = row;
     upstream.received.length = 0;
     const body = typeof row.request === "string" ? row.request : JSON.stringify(row.request);
@@ -71,6 +75,7 @@ describe.each(["body", "headers"] as const)("translation rows in real Envoy, %s 
     const got = upstream.received[0];
     if (row.upstream) {
       expect(got.path).toBe(row.upstream.path);
+      expect(got.path).not.toMatch(/[?&]key=/);
       for (const [name, value] of Object.entries(row.upstream.headers ?? {})) expect(got.headers[name], name).toBe(value);
       if (row.upstream.exactBody !== undefined) expect(got.body).toBe(row.upstream.exactBody);
       if (row.upstream.body !== undefined) expect(json(got.body)).toEqual(row.upstream.body);
@@ -252,5 +257,46 @@ describe("official SDKs through real Envoy against API-checking mock providers",
     const openaiIds: string[] = [];
     for await (const m of openai.models.list()) openaiIds.push(m.id);
     expect(openaiIds).toEqual(["claude-haiku-4-5"]);
+  });
+});
+
+describe("openai SDK through real Envoy to the API-checking Gemini mock", () => {
+  let stack: Stack;
+  beforeAll(async () => { stack = await startStack(GEMINI_CONFIG, { acceptedKeys: { gemini: ["test-gemini-key"] } }); });
+  afterAll(async () => { await stack?.stop(); });
+  const tools: OpenAI.Chat.ChatCompletionTool[] = [
+    { type: "function", function: { name: "get_weather", parameters: { type: "object", properties: { city: { type: "string" } }, required: ["city"] } } },
+    { type: "function", function: { name: "now", parameters: { type: "object", properties: {} } } },
+  ];
+  const client = () => new OpenAI({ apiKey: "client-held-secret", baseURL: `${stack.envoy.url}/v1`, fetch: fetchWithHost("gemini.llm").fetch, maxRetries: 0 });
+
+  it("a completion, then parallel function calls answered with tool results, then a streamed answer", async () => {
+    const openai = client();
+    const before = stack.mock.received.length;
+    const hello = await openai.chat.completions.create({ model: "gemini-2.5-flash", messages: [{ role: "system", content: "Be brief." }, { role: "user", content: "Hi" }] });
+    expect(hello.choices[0].message.content).toBe("Hello from mock gemini (gemini-2.5-flash).");
+    expect(hello.usage).toMatchObject({ prompt_tokens: 8, completion_tokens: 5 });
+    const got = stack.mock.received[before];
+    expect(got.path).toBe("/v1beta/models/gemini-2.5-flash:generateContent");
+    expect(got.headers["x-goog-api-key"]).toBe("test-gemini-key");
+    expect(got.query.has("key")).toBe(false);
+
+    const messages: OpenAI.Chat.ChatCompletionMessageParam[] = [{ role: "user", content: "Weather and time?" }];
+    const first = await openai.chat.completions.create({ model: "gemini-2.5-flash", messages, tools });
+    const calls = first.choices[0].message.tool_calls as OpenAI.Chat.ChatCompletionMessageFunctionToolCall[];
+    expect(first.choices[0].finish_reason).toBe("tool_calls");
+    expect(calls.map((c) => [c.function.name, JSON.parse(c.function.arguments)])).toEqual([["get_weather", { city: "city-value" }], ["now", {}]]);
+    messages.push(first.choices[0].message as OpenAI.Chat.ChatCompletionMessageParam);
+    for (const c of calls) messages.push({ role: "tool", tool_call_id: c.id, content: c.function.name === "now" ? "{\"time\":\"12:00\"}" : "18C" });
+    const second = await openai.chat.completions.create({ model: "gemini-2.5-flash", messages, tools });
+    expect(second.choices[0].message.content).toBe("Hello from mock gemini (gemini-2.5-flash). Seen: 2 tool results.");
+
+    const stream = openai.chat.completions.stream({ model: "gemini-2.5-flash", messages: [{ role: "user", content: "x" }], stream_options: { include_usage: true } });
+    let text = "";
+    stream.on("content", (delta) => { text += delta; });
+    const final = await stream.finalChatCompletion();
+    expect(text).toBe("Hello from mock gemini (gemini-2.5-flash).");
+    expect(final.choices[0].finish_reason).toBe("stop");
+    expect(stack.mock.received.at(-1)!.url).toBe("/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse");
   });
 });
