@@ -9,7 +9,7 @@ import { Operation, Provider, ProviderSpec } from "./provider";
 export class GeminiProvider extends Provider {
   api(): WireApi { return WireApi.Gemini; }
 
-  supports(op: Operation): bool { return op == Operation.ChatCompletions; }
+  supports(op: Operation): bool { return op == Operation.ChatCompletions || op == Operation.Embeddings; }
 
   pathFromBody(): bool { return true; }
 
@@ -31,7 +31,8 @@ export class GeminiProvider extends Provider {
   }
 
   bodyTimePath(op: Operation, model: string, stream: bool): string {
-    return this.basePath + "/models/" + bareModel(model) + (stream ? ":streamGenerateContent?alt=sse" : ":generateContent");
+    const method = op == Operation.Embeddings ? ":batchEmbedContents" : stream ? ":streamGenerateContent?alt=sse" : ":generateContent";
+    return this.basePath + "/models/" + bareModel(model) + method;
   }
 
   authHeaderName(): string { return "x-goog-api-key"; }

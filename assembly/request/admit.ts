@@ -124,7 +124,7 @@ export function takeRoute(config: Config, state: RequestState, route: Route): Re
   }
   const refusal = destinationRefusal(config.providers, provider);
   if (refusal !== null) return Reply.error(MISDIRECTED, refusal!);
-  state.translator = translatorFor(state.clientApi, provider.api());
+  state.translator = translatorFor(state.clientApi, provider.api(), state.operation);
   if (state.translator === null && state.clientApi != provider.api()) {
     return Reply.error(UNSUPPORTED_OPERATION, "llm-mesh route \"" + route.name + "\" sends this request to provider \"" + provider.name + "\" (" +
       provider.spec.type + "), and llm-mesh does not translate " + operationName(state.operation) + " to its API");

@@ -3,11 +3,14 @@
 import { AnthropicToOpenAI } from "./anthropic-to-openai";
 import { OpenAIToAnthropic } from "./openai-to-anthropic";
 import { OpenAIToGemini } from "./openai-to-gemini";
+import { OpenAIEmbeddingsToGemini } from "./openai-embeddings-to-gemini";
+import { Operation } from "../providers/provider";
 import { Translator, WireApi } from "./translator";
 
 /** A fresh translator for one request; null when client and backend speak the same API, or when no translator serves the pair. */
-export function translatorFor(client: WireApi, backend: WireApi): Translator | null {
+export function translatorFor(client: WireApi, backend: WireApi, op: Operation): Translator | null {
   if (client == backend) return null;
+  if (client == WireApi.OpenAI && backend == WireApi.Gemini && op == Operation.Embeddings) return new OpenAIEmbeddingsToGemini();
   if (client == WireApi.OpenAI && backend == WireApi.Anthropic) return new OpenAIToAnthropic();
   if (client == WireApi.Anthropic && backend == WireApi.OpenAI) return new AnthropicToOpenAI();
   if (client == WireApi.OpenAI && backend == WireApi.Gemini) return new OpenAIToGemini();

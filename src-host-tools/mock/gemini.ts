@@ -12,7 +12,7 @@ const CONFIG_FIELDS = new Set(["stopSequences", "responseMimeType", "responseSch
   "topP", "topK", "seed", "presencePenalty", "frequencyPenalty", "responseLogprobs", "logprobs", "thinkingConfig", "responseModalities"]);
 const PART_FIELDS = ["text", "inlineData", "fileData", "functionCall", "functionResponse", "executableCode", "codeExecutionResult"];
 
-export interface GeminiRoute { model: string; stream: boolean }
+export interface GeminiRoute { model: string; stream: boolean; method: string }
 
 const STATUS: Record<number, string> = { 400: "INVALID_ARGUMENT", 403: "PERMISSION_DENIED", 404: "NOT_FOUND", 429: "RESOURCE_EXHAUSTED" };
 
@@ -21,11 +21,11 @@ export function geminiError(res: ServerResponse, status: number, message: string
 }
 
 export function checkGeminiPath(base: string, path: string, query: URLSearchParams): GeminiRoute | string {
-  const m = new RegExp(`^${base}/models/([A-Za-z0-9._-]+):(generateContent|streamGenerateContent)$`).exec(path);
+  const m = new RegExp(`^${base}/models/([A-Za-z0-9._-]+):(generateContent|streamGenerateContent|batchEmbedContents)$`).exec(path);
   if (!m) return `The requested URL ${path} was not found on this server.`;
   const stream = m[2] === "streamGenerateContent";
   if (stream && query.get("alt") !== "sse") return "llm-mesh mock: streamGenerateContent without alt=sse answers a JSON array, not the SSE the filter reads";
-  return { model: m[1], stream };
+  return { model: m[1], stream, method: m[2] };
 }
 
 export function checkGeminiAuth(p: MockProviderConfig, headers: IncomingMessage["headers"], query: URLSearchParams): [number, string] | undefined {
@@ -65,9 +65,22 @@ function checkContents(contents: Content[]): string | undefined {
   return undefined;
 }
 
-export function checkGeminiBody(body: unknown): string | undefined {
+/** batchEmbedContents: {requests: [{model: "models/NAME" (the path's), content: {parts}, outputDimensionality?}]}. */
+function checkEmbedBody(route: GeminiRoute, b: Record<string, unknown>): string | undefined {
+  for (const key of Object.keys(b)) if (key !== "requests") return `Invalid JSON payload received. Unknown name "${key}": Cannot find field.`;
+  if (!Array.isArray(b.requests) || b.requests.length === 0) return "* BatchEmbedContentsRequest.requests: requests is not specified";
+  for (const [i, r] of (b.requests as { model?: string; content?: Content; outputDimensionality?: unknown }[]).entries()) {
+    if (r.model !== `models/${route.model}`) return `* BatchEmbedContentsRequest.requests[${i}].model: the model must match the model in the URL (models/${route.model})`;
+    if (!Array.isArray(r.content?.parts) || r.content!.parts!.length === 0) return `* BatchEmbedContentsRequest.requests[${i}].content.parts: must not be empty`;
+    if (r.outputDimensionality !== undefined && !Number.isInteger(r.outputDimensionality)) return `requests[${i}].outputDimensionality: must be an integer`;
+  }
+  return undefined;
+}
+
+export function checkGeminiBody(route: GeminiRoute, body: unknown): string | undefined {
   if (body === null || typeof body !== "object" || Array.isArray(body)) return "Invalid JSON payload received.";
   const b = body as Record<string, unknown>;
+  if (route.method === "batchEmbedContents") return checkEmbedBody(route, b);
   for (const key of Object.keys(b)) if (!REQUEST_FIELDS.has(key)) return `Invalid JSON payload received. Unknown name "${key}": Cannot find field.`;
   for (const key of Object.keys((b.generationConfig ?? {}) as object)) if (!CONFIG_FIELDS.has(key)) return `Invalid JSON payload received. Unknown name "${key}" at 'generation_config': Cannot find field.`;
   if (!Array.isArray(b.contents)) return "* GenerateContentRequest.contents: contents is not specified";
@@ -87,6 +100,10 @@ function seenIn(contents: Content[]): { toolResults: number; images: number } {
 }
 
 export function answerGemini(res: ServerResponse, route: GeminiRoute, body: Record<string, unknown>): number {
+  if (route.method === "batchEmbedContents") {
+    const requests = body.requests as { outputDimensionality?: number }[];
+    return sendJson(res, 200, { embeddings: requests.map((r, i) => ({ values: Array.from({ length: r.outputDimensionality ?? 4 }, (_, j) => (i + 1) * 0.25 + j) })) });
+  }
   const contents = body.contents as Content[];
   const declarations = ((body.tools ?? []) as { functionDeclarations?: { name: string; parametersJsonSchema?: unknown; parameters?: unknown }[] }[])
     .flatMap((t) => t.functionDeclarations ?? []).map((f) => ({ name: f.name, schema: f.parametersJsonSchema ?? f.parameters }));

@@ -59,7 +59,7 @@ function serveGemini(p: MockProviderConfig, req: IncomingMessage, res: ServerRes
   if (req.method !== "POST") return geminiError(res, 404, `Method ${req.method} not allowed`);
   const authProblem = checkGeminiAuth(p, req.headers, url.searchParams);
   if (authProblem) return geminiError(res, authProblem[0], authProblem[1]);
-  const problem = checkGeminiBody(body);
+  const problem = checkGeminiBody(route, body);
   if (problem) return geminiError(res, 400, problem);
   return answerGemini(res, route, body!);
 }

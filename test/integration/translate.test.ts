@@ -299,4 +299,10 @@ describe("openai SDK through real Envoy to the API-checking Gemini mock", () => 
     expect(final.choices[0].finish_reason).toBe("stop");
     expect(stack.mock.received.at(-1)!.url).toBe("/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse");
   });
+
+  it("embeddings: the SDK's default base64 vectors decode to Gemini's floats", async () => {
+    const result = await client().embeddings.create({ model: "gemini-embedding-001", input: ["a", "b"], dimensions: 3 });
+    expect(result.data.map((d) => d.embedding)).toEqual([[0.25, 1.25, 2.25], [0.5, 1.5, 2.5]]);
+    expect(stack.mock.received.at(-1)!.path).toBe("/v1beta/models/gemini-embedding-001:batchEmbedContents");
+  });
 });

@@ -554,3 +554,27 @@ export const GEMINI_ROWS: TranslationRow[] = [
     client: { status: 429, body: { error: { message: "Resource has been exhausted (e.g. check quota).", type: "rate_limit_error", param: null, code: null } } },
   },
 ];
+
+/** Embeddings on Gemini: floats, and base64 float32 as the openai SDKs ask for by default. */
+const F32_BASE64 = (values: number[]) => Buffer.from(new Float32Array(values).buffer).toString("base64");
+GEMINI_ROWS.push(
+  {
+    name: "openai→gemini embeddings: batchEmbedContents, one request per input, floats back in OpenAI's list",
+    host: "gemini.llm", path: "/v1/embeddings",
+    request: { model: "gemini-embedding-001", input: ["a", "b"], dimensions: 3 },
+    upstream: { path: "/v1beta/models/gemini-embedding-001:batchEmbedContents", body: { requests: [
+      { model: "models/gemini-embedding-001", content: { parts: [{ text: "a" }] }, outputDimensionality: 3 },
+      { model: "models/gemini-embedding-001", content: { parts: [{ text: "b" }] }, outputDimensionality: 3 }] } },
+    answer: { body: { embeddings: [{ values: [0.1, -0.25, 3] }, { values: [0, 1e-3, -2.5] }] } },
+    client: { status: 200, body: { object: "list", model: "gemini-embedding-001", usage: { prompt_tokens: 0, total_tokens: 0 }, data: [
+      { object: "embedding", index: 0, embedding: [0.1, -0.25, 3] }, { object: "embedding", index: 1, embedding: [0, 1e-3, -2.5] }] } },
+  },
+  {
+    name: "openai→gemini embeddings: encoding_format base64 is little-endian float32",
+    host: "gemini.llm", path: "/v1/embeddings",
+    request: { model: "gemini-embedding-001", input: "hello", encoding_format: "base64" },
+    answer: { body: { embeddings: [{ values: [0.5, -1, 0.125, 7] }] } },
+    client: { status: 200, body: { object: "list", model: "gemini-embedding-001", usage: { prompt_tokens: 0, total_tokens: 0 }, data: [
+      { object: "embedding", index: 0, embedding: F32_BASE64([0.5, -1, 0.125, 7]) }] } },
+  },
+);

@@ -4,14 +4,13 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { HostEmulator, HttpStream } from "../../src-host-tools/host/emulator.js";
 import { loadFilter } from "../support/filter.js";
-import { TRANSLATE_CONFIG } from "../support/fixtures.js";
-import { TRANSLATION_ROWS, TranslationRow } from "../support/translation-rows.js";
+import { GEMINI_CONFIG, TRANSLATE_CONFIG } from "../support/fixtures.js";
+import { GEMINI_ROWS, TRANSLATION_ROWS, TranslationRow } from "../support/translation-rows.js";
 import { mutate, rng } from "../support/random.js";
 
 const NOISE = ['"', "\\", "{", "}", "[", "]", ":", ",", "\n", "\r", "\n\n", "data: ", "event: ", "[DONE]", "null", "1e999", "-0", "\u0000", "é", "\ud83d\ude00", '"type"', '"index":99999', '"index":-1'];
 
 const requestText = (row: TranslationRow) => typeof row.request === "string" ? row.request : JSON.stringify(row.request);
-const translatedRows = TRANSLATION_ROWS.filter((r) => r.client?.exactBody === undefined);
 
 function open(host: HostEmulator, row: TranslationRow, body = requestText(row)): HttpStream {
   const stream = host.createStream();
@@ -31,10 +30,15 @@ function expectWellFormedSse(text: string): void {
   }
 }
 
-describe.each(["headers", "body"] as const)("translation fuzz, %s mode", (mode) => {
+describe.each([
+  ["Anthropic and OpenAI, headers mode", TRANSLATE_CONFIG, TRANSLATION_ROWS, "headers"],
+  ["Anthropic and OpenAI, body mode", TRANSLATE_CONFIG, TRANSLATION_ROWS, "body"],
+  ["Gemini, body mode", GEMINI_CONFIG, GEMINI_ROWS, "body"],
+] as const)("translation fuzz: %s", (_name, config, rows, mode) => {
+  const translatedRows = rows.filter((r) => r.client?.exactBody === undefined);
   let host: HostEmulator;
   beforeAll(async () => {
-    const loaded = await loadFilter({ ...TRANSLATE_CONFIG, requestMode: mode }, { allowOnHeadersStopIteration: mode === "body" });
+    const loaded = await loadFilter({ ...config, requestMode: mode }, { allowOnHeadersStopIteration: mode === "body" });
     expect(loaded.configured).toBe(true);
     host = loaded.host;
   });
