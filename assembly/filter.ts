@@ -127,7 +127,7 @@ class LlmMeshStream extends Context {
       return false;
     }
     // Body mode: the headers were held; now they go with an exact content-length.
-    if (bodyMode) writeUpstreamHeaders(state.headers!, state, outcome.body.byteLength);
+    if (bodyMode) writeUpstreamHeaders(state.headers!, state, outcome.body.byteLength, outcome.body);
     state.forwarded = true;
     return true;
   }

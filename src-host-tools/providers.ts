@@ -11,8 +11,10 @@ export interface ProviderTypeInfo {
   keyRequired: boolean;
   /** Header that carries the key: authorization takes "Bearer KEY", the others the key alone. */
   authHeader: "authorization" | "api-key" | "x-api-key" | "x-goog-api-key";
+  /** How the key is sent: as the header's value (Bearer for authorization), or an AWS SigV4 signature of the request. */
+  auth?: "sigv4";
   /** The API the endpoint speaks; clients of another API are translated by the filter. */
-  api: "openai" | "anthropic" | "gemini";
+  api: "openai" | "anthropic" | "gemini" | "bedrock";
   /** Path after basePath for a chat request ({model}: the model sent; non-streaming). */
   chatPath: string;
   /** The path depends on the body (model, streaming): the provider needs requestMode "body". */
@@ -25,6 +27,7 @@ export const PROVIDER_TYPES: Record<string, ProviderTypeInfo> = {
   "azure-openai": { host: "", port: 0, basePath: "/openai", keyRequired: true, authHeader: "api-key", api: "openai", chatPath: "/chat/completions", docs: "https://learn.microsoft.com/azure/ai-services/openai/reference" },
   "anthropic": { host: "api.anthropic.com", port: 0, basePath: "/v1", keyRequired: true, authHeader: "x-api-key", api: "anthropic", chatPath: "/messages", docs: "https://docs.anthropic.com/en/api/messages" },
   "gemini": { host: "generativelanguage.googleapis.com", port: 0, basePath: "/v1beta", keyRequired: true, authHeader: "x-goog-api-key", api: "gemini", chatPath: "/models/{model}:generateContent", pathFromBody: true, docs: "https://ai.google.dev/api/generate-content" },
+  "bedrock": { host: "", port: 0, basePath: "", keyRequired: false, authHeader: "authorization", auth: "sigv4", api: "bedrock", chatPath: "/model/{model}/converse", pathFromBody: true, docs: "https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_Converse.html" },
   "dashscope": { host: "dashscope.aliyuncs.com", port: 0, basePath: "/compatible-mode/v1", keyRequired: true, authHeader: "authorization", api: "openai", chatPath: "/chat/completions", docs: "https://help.aliyun.com/zh/model-studio/compatibility-of-openai-with-dashscope" },
   "moonshot": { host: "api.moonshot.cn", port: 0, basePath: "/v1", keyRequired: true, authHeader: "authorization", api: "openai", chatPath: "/chat/completions", docs: "https://platform.moonshot.cn/docs/api/chat" },
   "deepseek": { host: "api.deepseek.com", port: 0, basePath: "", keyRequired: true, authHeader: "authorization", api: "openai", chatPath: "/chat/completions", docs: "https://api-docs.deepseek.com" },
@@ -40,7 +43,7 @@ export const PROVIDER_TYPES: Record<string, ProviderTypeInfo> = {
 };
 
 /** The parts of a provider entry in the plugin config that decide where it sends requests. */
-export interface ProviderEndpointConfig { name: string; type: string; host?: string; port?: number; basePath?: string }
+export interface ProviderEndpointConfig { name: string; type: string; host?: string; port?: number; basePath?: string; region?: string }
 
 /** Where a configured provider's requests go: authority as the filter writes it, and TLS or not. */
 export interface ProviderEndpoint { name: string; host: string; port: number; authority: string; tls: boolean }
@@ -49,7 +52,8 @@ export interface ProviderEndpoint { name: string; host: string; port: number; au
 export function providerEndpoint(p: ProviderEndpointConfig): ProviderEndpoint {
   const info = PROVIDER_TYPES[p.type];
   if (!info) throw new Error(`unknown provider type ${p.type}`);
-  const host = p.host ?? info.host;
+  // Bedrock's host is per region.
+  const host = p.host ?? (p.type === "bedrock" && p.region ? `bedrock-runtime.${p.region}.amazonaws.com` : info.host);
   const port = p.port ?? info.port;
   const authority = port > 0 ? `${host}:${port}` : host;
   const tls = port === 0 || port === 443;

@@ -169,7 +169,7 @@ function loadProvider(v: JsonValue, path: string, env: Map<string, string>, d: D
   p.configureExtra(v, path, d);
 
   const host = optionalString(v, "host", path, d);
-  p.host = host !== null ? host : spec.defaultHost;
+  p.host = host !== null ? host : p.defaultHost();
   if (p.host.length == 0) d.error(childPath(path, "host"), "is required for type " + type + " (it has no default host)");
   else if (p.host.includes("/") || p.host.includes(":") && !p.host.startsWith("[")) d.error(childPath(path, "host"), "must be a bare host name, without scheme, port or path (use port and basePath)");
   p.port = <i32>optionalInteger(v, "port", path, d, 1, 65535, spec.defaultPort, "must be an integer from 1 to 65535");
@@ -181,6 +181,7 @@ function loadProvider(v: JsonValue, path: string, env: Map<string, string>, d: D
   }
 
   loadKeys(v, path, p, spec.keyRequired, env, d);
+  p.loadCredentials(env, path, d);
   loadBodyFields(v.get("defaults"), childPath(path, "defaults"), p, false, d);
   loadBodyFields(v.get("overrides"), childPath(path, "overrides"), p, true, d);
   loadClusters(v, path, p, d);

@@ -133,6 +133,18 @@ export class Provider {
     if (clientApi == WireApi.Anthropic) { headers.remove(H_ANTHROPIC_VERSION); headers.remove(H_ANTHROPIC_BETA); }
   }
 
+  /** The host when the config gives none (a type may derive it from its own fields, e.g. a region). */
+  defaultHost(): string { return this.spec.defaultHost; }
+
+  /** Reads credentials a type takes from the VM environment besides apiKeys (AWS's); default none. */
+  loadCredentials(env: Map<string, string>, path: string, d: Diagnostics): void {}
+
+  /**
+   * Signs the finished upstream request (body mode), for providers whose auth covers the request
+   * itself (AWS SigV4); `path` is the upstream :path, `body` the exact bytes sent. Default: nothing.
+   */
+  sign(headers: HeaderSnapshot, path: string, body: ArrayBuffer, nowSeconds: i64): void {}
+
   /** Config fields this type accepts beyond the common ones. */
   extraFields(): string[] { return []; }
 

@@ -5,6 +5,7 @@ import { AZURE_OPENAI_SPEC } from "./azure-openai";
 import { COMPATIBLE_SPECS } from "./compatible";
 import { ANTHROPIC_SPEC } from "./anthropic";
 import { GEMINI_SPEC } from "./gemini";
+import { BEDROCK_SPEC } from "./bedrock";
 
 const specs = new Map<string, ProviderSpec>();
 const typeNames: string[] = [];
@@ -18,6 +19,7 @@ register(OPENAI_SPEC);
 register(AZURE_OPENAI_SPEC);
 register(ANTHROPIC_SPEC);
 register(GEMINI_SPEC);
+register(BEDROCK_SPEC);
 for (let i = 0; i < COMPATIBLE_SPECS.length; i++) register(COMPATIBLE_SPECS[i]);
 
 /** The spec for a type name, or null. */

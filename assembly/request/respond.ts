@@ -6,6 +6,7 @@ import { BAD_PROVIDER_RESPONSE, PROVIDER_AUTH_FAILED, PROVIDER_ERROR, errorBody 
 import { BufferTypeValues, RESPONSE_HEADERS, getBody, getHeader, removeHeader, replaceBody, replaceBodyWith, setHeader, setHeaderBytes } from "../host";
 import { JsonWriter } from "../json/writer";
 import { SseDecoder, SseEvent } from "../translate/sse";
+import { EventStreamDecoder } from "../translate/eventstream";
 import { redactedErrorBody } from "./redact";
 import { RequestState, ResponseMode } from "./state";
 import { H_CONTENT_LENGTH, H_CONTENT_TYPE, H_MODEL, H_PROVIDER, H_STATUS } from "./header-names";
@@ -28,9 +29,15 @@ export function onProviderHeaders(config: Config, state: RequestState): void {
     removeHeader(RESPONSE_HEADERS, H_CONTENT_LENGTH);
   } else if (state.translator !== null && status !== null && status.charCodeAt(0) == 0x32) {
     const type = getHeader(RESPONSE_HEADERS, H_CONTENT_TYPE);
-    const stream = type !== null && type.startsWith("text/event-stream");
-    state.responseMode = stream ? ResponseMode.TranslateStream : ResponseMode.TranslateJson;
-    if (stream) { state.events = new SseDecoder(); state.eventsOut = new JsonWriter(4096); }
+    const sse = type !== null && type.startsWith("text/event-stream");
+    const binary = type !== null && type.startsWith("application/vnd.amazon.eventstream");
+    state.responseMode = sse || binary ? ResponseMode.TranslateStream : ResponseMode.TranslateJson;
+    if (sse || binary) {
+      state.events = sse ? new SseDecoder() : new EventStreamDecoder();
+      state.eventsOut = new JsonWriter(4096);
+      // The client gets the translated stream as SSE, whatever framing the provider used.
+      if (binary) setHeader(RESPONSE_HEADERS, H_CONTENT_TYPE, "text/event-stream");
+    }
     removeHeader(RESPONSE_HEADERS, H_CONTENT_LENGTH);
   }
   if (config.responseHeaders) {
@@ -56,8 +63,8 @@ function translateStreamChunk(state: RequestState, bodySize: i32, endOfStream: b
   const out = state.eventsOut!;
   out.reset();
   for (let i = 0; i < events.length; i++) translator.event(events[i], out);
-  if (decoder.overflowed) {
-    // One event over the limit: the stream is broken; the client hears so in its own stream format.
+  if (decoder.broken) {
+    // An event over the limit or a frame that fails its checks: the client hears so in its own stream format.
     translator.endStream(out);
     state.responseMode = ResponseMode.Drop;
   } else if (endOfStream) translator.endStream(out);

@@ -4,7 +4,7 @@ import { ErrorKind } from "../errors";
 import { HeaderSnapshot } from "../headers";
 import { Operation } from "../providers/provider";
 import { Backend, Route } from "../routing";
-import { SseDecoder } from "../translate/sse";
+import { StreamDecoder } from "../translate/sse";
 import { JsonWriter } from "../json/writer";
 import { Translator, WireApi } from "../translate/translator";
 
@@ -34,7 +34,7 @@ export class RequestState {
   /** Set when the backend speaks another API than the client. */
   translator: Translator | null = null;
   /** Reassembles the provider's stream events when a stream is translated. */
-  events: SseDecoder | null = null;
+  events: StreamDecoder | null = null;
   /** Where translated events are written, reused for every chunk of the stream. */
   eventsOut: JsonWriter | null = null;
   /** Set at body time for providers whose path depends on the body (model, streaming). */

@@ -1,7 +1,7 @@
 // The request headers a provider receives: its authority, path and key; never the client's
 // credentials, billing selectors or a stray host header. Edited in the snapshot, written once.
 import { HeaderSnapshot } from "../headers";
-import { REQUEST_HEADERS } from "../host";
+import { REQUEST_HEADERS, nowSeconds } from "../host";
 import { RequestState } from "./state";
 import { BILLING_HEADERS, CREDENTIAL_HEADERS } from "./credentials";
 import { H_ACCEPT_ENCODING, H_AUTHORITY, H_CONTENT_LENGTH, H_CONTENT_TYPE, H_HOST, H_PATH, V_JSON } from "./header-names";
@@ -20,7 +20,7 @@ const BILLING = encodeAll(BILLING_HEADERS);
  * `bodyLength` is the exact length of the body that will be sent (body mode), or -1 when the body
  * is not known yet (headers mode: Envoy frames the rewritten body itself).
  */
-export function writeUpstreamHeaders(headers: HeaderSnapshot, state: RequestState, bodyLength: i32): bool {
+export function writeUpstreamHeaders(headers: HeaderSnapshot, state: RequestState, bodyLength: i32, body: ArrayBuffer | null = null): bool {
   const backend = state.backend!;
   const op = state.operation;
   const provider = backend.provider;
@@ -42,5 +42,7 @@ export function writeUpstreamHeaders(headers: HeaderSnapshot, state: RequestStat
   else headers.remove(H_CONTENT_LENGTH);
   // The body is JSON (checked before it is sent on), whatever the client labelled it.
   headers.set(H_CONTENT_TYPE, V_JSON);
+  // Last: a signature covers the headers as they leave (body mode only; such providers require it).
+  if (body !== null) provider.sign(headers, state.upstreamPath !== null ? String.UTF8.decode(state.upstreamPath!) : String.UTF8.decode(backend.pathBytes[op]), body!, nowSeconds());
   return headers.write(REQUEST_HEADERS);
 }

@@ -4,6 +4,7 @@ import { AnthropicToOpenAI } from "./anthropic-to-openai";
 import { OpenAIToAnthropic } from "./openai-to-anthropic";
 import { OpenAIToGemini } from "./openai-to-gemini";
 import { OpenAIEmbeddingsToGemini } from "./openai-embeddings-to-gemini";
+import { OpenAIToBedrock } from "./openai-to-bedrock";
 import { Operation } from "../providers/provider";
 import { Translator, WireApi } from "./translator";
 
@@ -14,6 +15,7 @@ export function translatorFor(client: WireApi, backend: WireApi, op: Operation):
   if (client == WireApi.OpenAI && backend == WireApi.Anthropic) return new OpenAIToAnthropic();
   if (client == WireApi.Anthropic && backend == WireApi.OpenAI) return new AnthropicToOpenAI();
   if (client == WireApi.OpenAI && backend == WireApi.Gemini) return new OpenAIToGemini();
+  if (client == WireApi.OpenAI && backend == WireApi.Bedrock) return new OpenAIToBedrock();
   // No translator for this pair: the caller refuses the request (providers' supports() keeps it rare).
   return null;
 }

@@ -45,13 +45,21 @@ function append(to: ArrayBuffer | null, from: usize, n: i32, newline: bool): Arr
 /** An event larger than this is refused rather than buffered without end. */
 export const MAX_EVENT_BYTES: i32 = 1 << 20;
 
-export class SseDecoder {
+/**
+ * Turns a provider's stream, chunk by chunk, into whole events. SSE is one framing; AWS's binary
+ * event stream (eventstream.ts) is another; translators see only SseEvent either way.
+ */
+export abstract class StreamDecoder {
+  /** Set when the stream broke (an event too large, a frame that fails its checks). */
+  broken: bool = false;
+  /** Adds a chunk and appends every event it completes to `out`. `last`: the stream ended. */
+  abstract push(chunk: ArrayBuffer, last: bool, out: Array<SseEvent>): void;
+}
+
+export class SseDecoder extends StreamDecoder {
   /** Bytes after the last complete event, waiting for the rest of it. */
   private pending: ArrayBuffer = new ArrayBuffer(0);
-  /** Set when an event grew past MAX_EVENT_BYTES; the stream is then broken. */
-  overflowed: bool = false;
 
-  /** Adds a chunk and appends every event it completes to `out`. `last`: the stream ended. */
   push(chunk: ArrayBuffer, last: bool, out: Array<SseEvent>): void {
     // At the end of the stream an event without its blank line is still delivered: two line ends
     // are added (the spec would drop it; a client would rather not lose the provider's last words).
@@ -66,7 +74,7 @@ export class SseDecoder {
     }
     const consumed = decodeEvents(data, out);
     const rest = data.byteLength - consumed;
-    if (rest > MAX_EVENT_BYTES) { this.overflowed = true; this.pending = new ArrayBuffer(0); return; }
+    if (rest > MAX_EVENT_BYTES) { this.broken = true; this.pending = new ArrayBuffer(0); return; }
     this.pending = rest == 0 ? new ArrayBuffer(0) : data.slice(consumed);
   }
 }

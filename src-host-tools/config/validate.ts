@@ -90,7 +90,7 @@ function ruleProblems(config: LlmMeshConfig, errors: Problem[], warnings: Proble
     providers.set(p.name, p);
     const info = PROVIDER_TYPES[p.type];
     if (!info) return;
-    const host = p.host ?? info.host;
+    const host = p.host ?? (p.type === "bedrock" && p.region ? `bedrock-runtime.${p.region}.amazonaws.com` : info.host);
     if (!host) errors.push({ path: `${path}.host`, message: `is required for type ${p.type} (it has no default host)` });
     else if (host.includes("/") || (host.includes(":") && !host.startsWith("["))) {
       errors.push({ path: `${path}.host`, message: "must be a bare host name, without scheme, port or path (use port and basePath)" });
@@ -101,6 +101,8 @@ function ruleProblems(config: LlmMeshConfig, errors: Problem[], warnings: Proble
       }
     }
     if (p.type !== "anthropic" && p.version !== undefined) errors.push({ path: `${path}.version`, message: `unknown field for type ${p.type} (only anthropic takes it)` });
+    if (p.type === "bedrock" && p.region === undefined) errors.push({ path: `${path}.region`, message: "is required for type bedrock (e.g. us-east-1)" });
+    if (p.type !== "bedrock" && p.region !== undefined) errors.push({ path: `${path}.region`, message: `unknown field for type ${p.type} (only bedrock takes it)` });
     if (info.pathFromBody && mode === "headers") {
       errors.push({ path: `${path}.type`, message: `"${p.type}" needs requestMode "body" (its path names the model and whether the answer streams, both in the body)`, hint: "use --request-mode body (the default)" });
     }

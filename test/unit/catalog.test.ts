@@ -12,6 +12,7 @@ function providerFor(type: string) {
     name: `p-${type}`, type,
     ...(info.host === "" ? { host: `${type}.example.internal` } : {}),
     ...(type === "azure-openai" ? { apiVersion: "v1" } : {}),
+    ...(type === "bedrock" ? { region: "us-east-1" } : {}),
     apiKeys: [{ value: `key-${type}` }],
   };
 }
@@ -27,7 +28,8 @@ describe("provider catalog", () => {
   it.each(types)("%s: authority, base path and auth header agree with the module", async (type) => {
     const provider = providerFor(type);
     const mode = PROVIDER_TYPES[type].pathFromBody ? "body" : "headers";
-    const { host, configured } = await loadFilter({ requestMode: mode, providers: [provider], routes: [{ name: "r", match: { host: "client.local" }, backends: [{ provider: provider.name, model: "m" }] }] }, { allowOnHeadersStopIteration: mode === "body" });
+    const env = { AWS_ACCESS_KEY_ID: "AKIDEXAMPLE", AWS_SECRET_ACCESS_KEY: "secret-example" };
+    const { host, configured } = await loadFilter({ requestMode: mode, providers: [provider], routes: [{ name: "r", match: { host: "client.local" }, backends: [{ provider: provider.name, model: "m" }] }] }, { allowOnHeadersStopIteration: mode === "body", env });
     expect(configured, host.logText("warn").join("\n")).toBe(true);
     const stream = host.createStream();
     stream.sendRequest({ ":method": "POST", ":path": "/v1/chat/completions", ":authority": "client.local" }, '{"messages":[{"role":"user","content":"hi"}]}');
@@ -36,6 +38,10 @@ describe("provider catalog", () => {
     const chatPath = info.chatPath.replace("{model}", "m");
     const expectedPath = type === "azure-openai" ? `${info.basePath}/v1${chatPath}` : `${info.basePath}${chatPath}`;
     expect(stream.requestHeader(":path")).toBe(expectedPath);
+    if (info.auth === "sigv4") {
+      expect(stream.requestHeader(info.authHeader)).toMatch(/^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\/\d{8}\/us-east-1\/bedrock\/aws4_request, SignedHeaders=content-type;host;x-amz-date, Signature=[0-9a-f]{64}$/);
+      return;
+    }
     const expectedAuth = info.authHeader === "authorization" ? `Bearer key-${type}` : `key-${type}`;
     expect(stream.requestHeader(info.authHeader)).toBe(expectedAuth);
   });

@@ -1,0 +1,436 @@
+// An OpenAI Chat Completions client, Amazon Bedrock's Converse API.
+//   request:  https://platform.openai.com/docs/api-reference/chat/create
+//          -> https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_Converse.html
+//   response: the Converse answer -> chat.completion; ConverseStream's events (decoded from AWS's
+//             binary event stream by eventstream.ts) -> chat.completion.chunk events and [DONE].
+import { JsonKind, JsonValue, parseJson } from "../json/parse";
+import { JsonWriter } from "../json/writer";
+import { redactSecrets } from "../request/redact";
+import { errorBodyFor, readProviderError } from "./error-shapes";
+import { DataUrl, arrayAt, integerAt, member, numberAt, objectAt, stringAt } from "./json-read";
+import { SseEvent } from "./sse";
+import { ClientError, TranslateFacts, TranslatedRequest, Translator, WireApi } from "./translator";
+
+/** Converse's stopReason as an OpenAI finish_reason. */
+export function finishReasonOfConverse(reason: string | null): string {
+  if (reason === null) return "stop";
+  const r = reason!;
+  if (r == "tool_use") return "tool_calls";
+  if (r == "max_tokens" || r == "model_context_window_exceeded") return "length";
+  if (r == "guardrail_intervened" || r == "content_filtered") return "content_filter";
+  return "stop"; // end_turn, stop_sequence
+}
+
+/** Consecutive messages of one role become one Converse message, as Converse requires alternation. */
+class MessagesWriter {
+  private out: JsonWriter = new JsonWriter(1024);
+  private blocks: JsonWriter = new JsonWriter(512);
+  private role: string = "";
+  private blockCount: i32 = 0;
+  count: i32 = 0;
+
+  constructor() { this.out.array(); this.blocks.array(); }
+
+  block(role: string): JsonWriter {
+    if (role != this.role) this.flush();
+    this.role = role;
+    this.blockCount++;
+    return this.blocks;
+  }
+
+  private flush(): void {
+    if (this.blockCount == 0) return;
+    this.blocks.endArray();
+    this.out.object().key("role").string(this.role).key("content").rawBytes(this.blocks.toBuffer()).endObject();
+    this.count++;
+    this.blocks.reset();
+    this.blocks.array();
+    this.blockCount = 0;
+  }
+
+  finish(): ArrayBuffer {
+    this.flush();
+    this.out.endArray();
+    return this.out.toBuffer();
+  }
+}
+
+export class OpenAIToBedrock extends Translator {
+  private includeUsage: bool = false;
+  private created: i64 = 0;
+  private model: string = "";
+  private secrets: string[] = [];
+  // Stream state.
+  private id: string = "";
+  private started: bool = false;
+  private finished: bool = false;
+  private stopped: bool = false;
+  /** OpenAI tool_calls index of each Converse content block (-1: not a tool use). */
+  private toolIndexOfBlock: Array<i32> = [];
+  private toolCount: i32 = 0;
+  private promptTokens: i64 = 0;
+  private completionTokens: i64 = 0;
+  private cachedTokens: i64 = 0;
+
+  constructor() { super(WireApi.OpenAI, WireApi.Bedrock); }
+
+  request(body: JsonValue, facts: TranslateFacts): TranslatedRequest {
+    this.created = facts.nowSeconds;
+    this.model = facts.model;
+    this.secrets = facts.secrets;
+    this.id = "chatcmpl-bedrock-" + facts.nowSeconds.toString();
+    const messages = arrayAt(body, "messages");
+    if (messages === null) return TranslatedRequest.refused("messages: is required and must be an array");
+    const system = new JsonWriter(256);
+    system.array();
+    let systemBlocks = 0;
+    const turns = new MessagesWriter();
+    for (let i = 0; i < messages.items.length; i++) {
+      const m = messages.items[i];
+      const path = "messages[" + i.toString() + "]";
+      const role = stringAt(m, "role");
+      let problem: string | null = null;
+      if (role === null) problem = path + ".role: is required";
+      else if (role! == "system" || role! == "developer") {
+        const content = member(m, "content");
+        if (content !== null && content.kind == JsonKind.String) { if (content.text.length > 0) { system.object().key("text").string(content.text).endObject(); systemBlocks++; } }
+        else if (content !== null && content.kind == JsonKind.Array) {
+          for (let j = 0; j < content.items.length; j++) {
+            const t = stringAt(content.items[j], "text");
+            if (t === null) { problem = path + ".content: a system message holds text only"; break; }
+            if (t!.length > 0) { system.object().key("text").string(t!).endObject(); systemBlocks++; }
+          }
+        } else problem = path + ".content: must be a string or text parts";
+      } else if (role! == "user") problem = writeUser(m, path, turns);
+      else if (role! == "assistant") problem = writeAssistant(m, path, turns);
+      else if (role! == "tool") problem = writeToolResult(m, path, turns);
+      else problem = path + ".role: \"" + role! + "\" is not supported by a Bedrock backend";
+      if (problem !== null) return TranslatedRequest.refused(problem!);
+    }
+    system.endArray();
+    const turnBytes = turns.finish();
+    if (turns.count == 0) return TranslatedRequest.refused("messages: must hold at least one user or assistant message for a Bedrock backend");
+    const w = new JsonWriter(1024);
+    w.object().key("messages").rawBytes(turnBytes);
+    if (systemBlocks > 0) w.key("system").rawBytes(system.toBuffer());
+
+    w.key("inferenceConfig").object();
+    const limit = numberAt(body, "max_completion_tokens") !== null ? numberAt(body, "max_completion_tokens") : numberAt(body, "max_tokens");
+    if (limit !== null) {
+      if (!limit.isInteger() || limit.numberValue < 1) return TranslatedRequest.refused("max_tokens: must be a positive integer");
+      w.key("maxTokens").rawValue(limit.text);
+    }
+    const temperature = numberAt(body, "temperature");
+    if (temperature !== null) w.key("temperature").rawValue(temperature.text);
+    const topP = numberAt(body, "top_p");
+    if (topP !== null) w.key("topP").rawValue(topP.text);
+    const stop = member(body, "stop");
+    if (stop !== null && stop.kind == JsonKind.String) w.key("stopSequences").array().string(stop.text).endArray();
+    else if (stop !== null && stop.kind == JsonKind.Array) w.key("stopSequences").value(stop);
+    w.endObject();
+    const n = numberAt(body, "n");
+    if (n !== null && n.numberValue != 1) return TranslatedRequest.refused("n: a Bedrock backend returns one choice; n must be 1");
+
+    const tools = arrayAt(body, "tools");
+    const choice = member(body, "tool_choice");
+    const none = choice !== null && choice.kind == JsonKind.String && choice.text == "none";
+    // Converse has no "none": without the tools the model cannot call one.
+    if (tools !== null && tools.items.length > 0 && !none) {
+      w.key("toolConfig").object().key("tools").array();
+      for (let i = 0; i < tools.items.length; i++) {
+        const t = tools.items[i];
+        const fn = objectAt(t, "function");
+        const type = stringAt(t, "type");
+        const name = fn !== null ? stringAt(fn!, "name") : null;
+        if (type === null || type! != "function" || name === null) return TranslatedRequest.refused("tools[" + i.toString() + "]: must be {\"type\":\"function\",\"function\":{\"name\":…}}");
+        w.object().key("toolSpec").object().key("name").string(name!);
+        const description = stringAt(fn!, "description");
+        if (description !== null) w.key("description").string(description!);
+        const parameters = objectAt(fn!, "parameters");
+        w.key("inputSchema").object().key("json");
+        if (parameters !== null) w.value(parameters!); else w.rawValue("{\"type\":\"object\",\"properties\":{}}");
+        w.endObject().endObject().endObject();
+      }
+      w.endArray();
+      if (choice !== null && choice.kind == JsonKind.String && choice.text == "required") w.key("toolChoice").object().key("any").object().endObject().endObject();
+      else if (choice !== null && choice.kind == JsonKind.Object) {
+        const fn = objectAt(choice, "function");
+        const name = fn !== null ? stringAt(fn!, "name") : null;
+        if (name === null) return TranslatedRequest.refused("tool_choice.function.name: is required");
+        w.key("toolChoice").object().key("tool").object().key("name").string(name!).endObject().endObject();
+      }
+      w.endObject();
+    }
+    w.endObject();
+    const stream = member(body, "stream");
+    const streaming = stream !== null && stream.kind == JsonKind.Bool && stream.boolValue;
+    if (streaming) {
+      const options = objectAt(body, "stream_options");
+      const usage = options !== null ? member(options!, "include_usage") : null;
+      this.includeUsage = usage !== null && usage.kind == JsonKind.Bool && usage.boolValue;
+    }
+    return TranslatedRequest.of(w, streaming);
+  }
+
+  response(body: ArrayBuffer): ArrayBuffer | null {
+    const parsed = parseJson(String.UTF8.decode(body));
+    if (parsed.value === null) return null;
+    const r = parsed.value!;
+    const output = objectAt(r, "output");
+    const message = output !== null ? objectAt(output!, "message") : null;
+    const content = message !== null ? arrayAt(message!, "content") : null;
+    if (content === null) return null;
+    this.readUsage(objectAt(r, "usage"));
+    const w = new JsonWriter(body.byteLength + 256);
+    w.object().key("id").string(this.id).key("object").string("chat.completion").key("created").number(this.created).key("model").string(this.model);
+    w.key("choices").array().object().key("index").number(0).key("message").object().key("role").string("assistant");
+    let text = "";
+    let calls = 0;
+    for (let i = 0; i < content!.items.length; i++) {
+      const block = content!.items[i];
+      const t = stringAt(block, "text");
+      if (t !== null) text += t!;
+      if (objectAt(block, "toolUse") !== null) calls++;
+    }
+    w.key("content");
+    if (calls > 0 && text.length == 0) w.nil(); else w.string(text);
+    w.key("refusal").nil();
+    if (calls > 0) {
+      w.key("tool_calls").array();
+      for (let i = 0; i < content!.items.length; i++) {
+        const use = objectAt(content!.items[i], "toolUse");
+        if (use === null) continue;
+        const id = stringAt(use!, "toolUseId");
+        const name = stringAt(use!, "name");
+        const input = member(use!, "input");
+        w.object().key("id").string(id !== null ? id! : "").key("type").string("function");
+        w.key("function").object().key("name").string(name !== null ? name! : "").key("arguments").string(input !== null ? input.toJson() : "{}").endObject().endObject();
+      }
+      w.endArray();
+    }
+    w.endObject().key("logprobs").nil().key("finish_reason").string(finishReasonOfConverse(stringAt(r, "stopReason"))).endObject().endArray();
+    w.key("usage");
+    this.writeUsage(w);
+    w.endObject();
+    return w.toBuffer();
+  }
+
+  event(event: SseEvent, out: JsonWriter): void {
+    if (this.finished) return;
+    const parsed = parseJson(event.text());
+    if (parsed.value === null || parsed.value!.kind != JsonKind.Object) { this.fail(out, "the provider sent a stream event that is not JSON"); return; }
+    const data = parsed.value!;
+    const type = event.name;
+    if (type.startsWith("exception:")) {
+      const message = stringAt(data, "message");
+      this.fail(out, type.substring(10) + ": " + (message !== null ? message! : "the provider reported an error mid-stream"));
+      return;
+    }
+    if (!this.started) {
+      this.started = true;
+      this.chunkOpen(out);
+      out.key("role").string("assistant").key("content").string("");
+      this.chunkClose(out, null);
+    }
+    if (type == "contentBlockStart") {
+      const index = <i32>integerAt(data, "contentBlockIndex", -1);
+      const start = objectAt(data, "start");
+      const use = start !== null ? objectAt(start!, "toolUse") : null;
+      if (use === null || index < 0 || index > 4096) return;
+      while (this.toolIndexOfBlock.length <= index) this.toolIndexOfBlock.push(-1);
+      const toolIndex = this.toolCount++;
+      this.toolIndexOfBlock[index] = toolIndex;
+      const id = stringAt(use!, "toolUseId");
+      const name = stringAt(use!, "name");
+      this.chunkOpen(out);
+      out.key("tool_calls").array().object().key("index").number(toolIndex).key("id").string(id !== null ? id! : "").key("type").string("function");
+      out.key("function").object().key("name").string(name !== null ? name! : "").key("arguments").string("").endObject().endObject().endArray();
+      this.chunkClose(out, null);
+    } else if (type == "contentBlockDelta") {
+      const index = <i32>integerAt(data, "contentBlockIndex", -1);
+      const delta = objectAt(data, "delta");
+      if (delta === null) return;
+      const text = stringAt(delta!, "text");
+      if (text !== null && text!.length > 0) {
+        this.chunkOpen(out);
+        out.key("content").string(text!);
+        this.chunkClose(out, null);
+        return;
+      }
+      const use = objectAt(delta!, "toolUse");
+      const input = use !== null ? stringAt(use!, "input") : null;
+      if (input === null || input!.length == 0 || index < 0 || index >= this.toolIndexOfBlock.length || this.toolIndexOfBlock[index] < 0) return;
+      this.chunkOpen(out);
+      out.key("tool_calls").array().object().key("index").number(this.toolIndexOfBlock[index]).key("function").object().key("arguments").string(input!).endObject().endObject().endArray();
+      this.chunkClose(out, null);
+    } else if (type == "messageStop") {
+      this.stopped = true;
+      this.chunkOpen(out);
+      this.chunkClose(out, finishReasonOfConverse(stringAt(data, "stopReason")));
+    } else if (type == "metadata") {
+      // Usage comes after messageStop, in the stream's last event.
+      this.readUsage(objectAt(data, "usage"));
+      if (this.stopped) this.close(out);
+    }
+  }
+
+  endStream(out: JsonWriter): void {
+    if (this.finished) return;
+    if (this.stopped) this.close(out);
+    else this.fail(out, "the provider's stream ended before the message was complete");
+  }
+
+  error(status: i32, body: string | null, fallback: string): ClientError {
+    const info = body !== null ? readProviderError(body!) : null;
+    return new ClientError(status, errorBodyFor(WireApi.OpenAI, status, "", info === null ? "provider_error" : null, info !== null ? info.message : fallback));
+  }
+
+  private close(out: JsonWriter): void {
+    if (this.includeUsage) {
+      out.raw("data: ");
+      this.chunkHeader(out);
+      out.key("choices").array().endArray().key("usage");
+      this.writeUsage(out);
+      out.endObject();
+      out.raw("\n\n");
+    }
+    out.raw("data: [DONE]\n\n");
+    this.finished = true;
+  }
+
+  private readUsage(usage: JsonValue | null): void {
+    if (usage === null) return;
+    const read = integerAt(usage!, "cacheReadInputTokens", 0);
+    this.promptTokens = integerAt(usage!, "inputTokens", 0) + read + integerAt(usage!, "cacheWriteInputTokens", 0);
+    this.completionTokens = integerAt(usage!, "outputTokens", 0);
+    this.cachedTokens = read;
+  }
+
+  private writeUsage(w: JsonWriter): void {
+    w.object().key("prompt_tokens").number(this.promptTokens).key("completion_tokens").number(this.completionTokens);
+    w.key("total_tokens").number(this.promptTokens + this.completionTokens);
+    w.key("prompt_tokens_details").object().key("cached_tokens").number(this.cachedTokens).endObject().endObject();
+  }
+
+  private chunkHeader(out: JsonWriter): void {
+    out.object().key("id").string(this.id).key("object").string("chat.completion.chunk").key("created").number(this.created).key("model").string(this.model);
+  }
+
+  private chunkOpen(out: JsonWriter): void {
+    out.raw("data: ");
+    this.chunkHeader(out);
+    out.key("choices").array().object().key("index").number(0).key("delta").object();
+  }
+
+  private chunkClose(out: JsonWriter, finishReason: string | null): void {
+    out.endObject().key("logprobs").nil().key("finish_reason");
+    if (finishReason !== null) out.string(finishReason!); else out.nil();
+    out.endObject().endArray().endObject();
+    out.raw("\n\n");
+  }
+
+  private fail(out: JsonWriter, message: string): void {
+    out.raw("data: ").object().key("error").object().key("message").string(redactSecrets(message, this.secrets)).key("type").string("server_error").key("param").nil().key("code").nil().endObject().endObject();
+    out.raw("\n\n");
+    this.finished = true;
+  }
+}
+
+/** Converse image formats, from a data URL's media type. */
+function imageFormat(mediaType: string): string | null {
+  if (mediaType == "image/png") return "png";
+  if (mediaType == "image/jpeg" || mediaType == "image/jpg") return "jpeg";
+  if (mediaType == "image/gif") return "gif";
+  if (mediaType == "image/webp") return "webp";
+  return null;
+}
+
+/** A text or image part as a Converse content block (images inline only: Converse fetches no URLs). */
+function writePart(part: JsonValue, out: JsonWriter, path: string): string | null {
+  const type = stringAt(part, "type");
+  if (type !== null && type! == "text") {
+    const text = stringAt(part, "text");
+    if (text === null) return path + ".text: is required";
+    out.object().key("text").string(text!).endObject();
+    return null;
+  }
+  if (type !== null && type! == "image_url") {
+    const image = objectAt(part, "image_url");
+    const url = image !== null ? stringAt(image!, "url") : null;
+    const data = url !== null ? DataUrl.parse(url!) : null;
+    if (data === null) return path + ".image_url.url: a Bedrock backend takes images inline: use a data URL (data:image/png;base64,…)";
+    const format = imageFormat(data.mediaType);
+    if (format === null) return path + ".image_url.url: Bedrock takes png, jpeg, gif and webp images";
+    out.object().key("image").object().key("format").string(format!).key("source").object().key("bytes").string(data.data).endObject().endObject().endObject();
+    return null;
+  }
+  return path + ".type: \"" + (type !== null ? type! : "") + "\" content is not supported by a Bedrock backend (text and image_url are)";
+}
+
+function writeUser(m: JsonValue, path: string, turns: MessagesWriter): string | null {
+  const content = member(m, "content");
+  if (content !== null && content.kind == JsonKind.String) {
+    if (content.text.length > 0) turns.block("user").object().key("text").string(content.text).endObject();
+    return null;
+  }
+  if (content === null || content.kind != JsonKind.Array) return path + ".content: must be a string or an array of parts";
+  for (let i = 0; i < content.items.length; i++) {
+    const problem = writePart(content.items[i], turns.block("user"), path + ".content[" + i.toString() + "]");
+    if (problem !== null) return problem;
+  }
+  return null;
+}
+
+function writeAssistant(m: JsonValue, path: string, turns: MessagesWriter): string | null {
+  const content = member(m, "content");
+  if (content !== null && content.kind == JsonKind.String && content.text.length > 0) turns.block("assistant").object().key("text").string(content.text).endObject();
+  else if (content !== null && content.kind == JsonKind.Array) {
+    for (let i = 0; i < content.items.length; i++) {
+      const t = stringAt(content.items[i], "text");
+      if (t === null) return path + ".content: an assistant message holds text only";
+      if (t!.length > 0) turns.block("assistant").object().key("text").string(t!).endObject();
+    }
+  }
+  const calls = arrayAt(m, "tool_calls");
+  if (calls === null) return null;
+  for (let i = 0; i < calls.items.length; i++) {
+    const call = calls.items[i];
+    const callPath = path + ".tool_calls[" + i.toString() + "]";
+    const id = stringAt(call, "id");
+    const fn = objectAt(call, "function");
+    const name = fn !== null ? stringAt(fn!, "name") : null;
+    if (id === null || name === null) return callPath + ": needs id and function.name";
+    const args = stringAt(fn!, "arguments");
+    let input: JsonValue | null = null;
+    if (args !== null && args!.trim().length > 0) {
+      input = parseJson(args!).value;
+      if (input === null || input!.kind != JsonKind.Object) return callPath + ".function.arguments: must be a JSON object (Converse's tool input)";
+    }
+    const out = turns.block("assistant");
+    out.object().key("toolUse").object().key("toolUseId").string(id!).key("name").string(name!).key("input");
+    if (input !== null) out.value(input!); else out.rawValue("{}");
+    out.endObject().endObject();
+  }
+  return null;
+}
+
+/** A tool message as a toolResult block in a user turn; a JSON object result as {"json": …}, other text as {"text": …}. */
+function writeToolResult(m: JsonValue, path: string, turns: MessagesWriter): string | null {
+  const id = stringAt(m, "tool_call_id");
+  if (id === null) return path + ".tool_call_id: is required";
+  const content = member(m, "content");
+  const out = turns.block("user");
+  out.object().key("toolResult").object().key("toolUseId").string(id!).key("content").array();
+  if (content !== null && content.kind == JsonKind.String) {
+    const asJson = parseJson(content.text).value;
+    if (asJson !== null && asJson!.kind == JsonKind.Object) out.object().key("json").value(asJson!).endObject();
+    else out.object().key("text").string(content.text).endObject();
+  } else if (content !== null && content.kind == JsonKind.Array) {
+    for (let i = 0; i < content.items.length; i++) {
+      const problem = writePart(content.items[i], out, path + ".content[" + i.toString() + "]");
+      if (problem !== null) return problem;
+    }
+  } else return path + ".content: must be a string or an array of parts";
+  out.endArray().endObject().endObject();
+  return null;
+}
