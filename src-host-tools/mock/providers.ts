@@ -9,6 +9,7 @@ import { PROVIDER_TYPES, ProviderEndpointConfig, providerEndpoint } from "../pro
 import { OpenAIRoute, answerOpenAI, checkOpenAIAuth, checkOpenAIBody, checkOpenAIPath, openAIError } from "./openai.js";
 import { anthropicError, answerAnthropic, checkAnthropicBody, checkAnthropicHeaders, checkAnthropicPath } from "./anthropic.js";
 import { answerGemini, checkGeminiAuth, checkGeminiBody, checkGeminiPath, geminiError } from "./gemini.js";
+import { answerBedrock, bedrockError, checkBedrockBody, checkBedrockPath, checkSignature } from "./bedrock.js";
 
 export interface MockProviderConfig extends ProviderEndpointConfig {
   /** Keys the provider accepts; when absent any non-empty key is accepted. */
@@ -51,6 +52,16 @@ function serveAnthropic(p: MockProviderConfig, req: IncomingMessage, res: Server
   const problem = checkAnthropicBody(op, body);
   if (problem) return anthropicError(res, 400, "invalid_request_error", problem);
   return answerAnthropic(res, op, body!);
+}
+
+async function serveBedrock(p: MockProviderConfig, req: IncomingMessage, res: ServerResponse, url: URL, rawBody: string, body: Record<string, unknown> | undefined): Promise<number> {
+  const route = checkBedrockPath(p, url.pathname, String(req.headers.host ?? ""));
+  if (typeof route === "string") return bedrockError(res, 404, "UnknownOperationException", route);
+  const signatureProblem = await checkSignature(req, url.pathname, rawBody, route.region);
+  if (signatureProblem) return bedrockError(res, 403, "InvalidSignatureException", signatureProblem);
+  const problem = checkBedrockBody(body);
+  if (problem) return bedrockError(res, 400, "ValidationException", problem);
+  return answerBedrock(res, route, body!);
 }
 
 function serveGemini(p: MockProviderConfig, req: IncomingMessage, res: ServerResponse, url: URL, body: Record<string, unknown> | undefined): number {
@@ -108,6 +119,12 @@ export async function startMockProviders(providers: MockProviderConfig[], port =
       };
       received.push(record);
       if (candidates.length === 0) { record.status = openAIError(res, 421, `no mock provider for host ${req.headers.host}`, "invalid_request_error", null); return; }
+      const bedrock = candidates.find((p) => PROVIDER_TYPES[p.type].api === "bedrock");
+      if (bedrock) {
+        record.provider = bedrock.name; record.type = bedrock.type;
+        void serveBedrock(bedrock, req, res, url, rawBody, parsed).then((status) => { record.status = status; });
+        return;
+      }
       const gemini = candidates.find((p) => PROVIDER_TYPES[p.type].api === "gemini");
       if (gemini) { record.provider = gemini.name; record.type = gemini.type; record.status = serveGemini(gemini, req, res, url, parsed); return; }
       const anthropic = candidates.find((p) => PROVIDER_TYPES[p.type].api === "anthropic");

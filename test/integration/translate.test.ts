@@ -76,7 +76,7 @@ describe.each([
     if (row.upstream) {
       expect(got.path).toBe(row.upstream.path);
       expect(got.path).not.toMatch(/[?&]key=/);
-      for (const [name, value] of Object.entries(row.upstream.headers ?? {})) expect(got.headers[name], name).toBe(value);
+      for (const [name, value] of Object.entries(row.upstream.headers ?? {})) if (!name.startsWith(":")) expect(got.headers[name], name).toEqual(value);
       if (row.upstream.exactBody !== undefined) expect(got.body).toBe(row.upstream.exactBody);
       if (row.upstream.body !== undefined) expect(json(got.body)).toEqual(row.upstream.body);
     }

@@ -81,3 +81,13 @@ export const GEMINI_CONFIG = {
   providers: [{ name: "gemini", type: "gemini", apiKeys: [{ value: "test-gemini-key" }] }],
   routes: [{ name: "gemini", match: { host: "gemini.llm" }, backends: [{ provider: "gemini" }] }],
 };
+
+/** Bedrock: body mode (the path names the model; the signature covers the body), credentials from the VM environment. */
+export const BEDROCK_CONFIG = {
+  requestMode: "body",
+  providers: [{ name: "bedrock", type: "bedrock", region: "us-east-1" }],
+  routes: [{ name: "bedrock", match: { host: "bedrock.llm" }, backends: [{ provider: "bedrock" }] }],
+};
+
+/** The mock Bedrock's credentials (src-host-tools/mock/bedrock.ts), as the VM gets them. */
+export const BEDROCK_ENV = { AWS_ACCESS_KEY_ID: "AKIDMOCKEXAMPLE", AWS_SECRET_ACCESS_KEY: "mock/secret+access/key" };

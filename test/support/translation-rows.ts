@@ -12,6 +12,15 @@ export interface ProviderAnswer {
   body?: unknown;
   /** SSE chunks as the provider writes them (split anywhere). */
   chunks?: string[];
+  /** A binary stream (AWS event-stream frames), sent as application/vnd.amazon.eventstream. */
+  frames?: Uint8Array[];
+}
+
+/** The bytes of a canned answer and its content type. */
+export function answerBytes(a: ProviderAnswer): { bytes: Buffer; contentType: string; streamed: boolean } {
+  if (a.frames) return { bytes: Buffer.concat(a.frames), contentType: "application/vnd.amazon.eventstream", streamed: true };
+  if (a.chunks) return { bytes: Buffer.from(a.chunks.join("")), contentType: a.contentType ?? "text/event-stream", streamed: true };
+  return { bytes: Buffer.from(typeof a.body === "string" ? a.body : JSON.stringify(a.body)), contentType: a.contentType ?? "application/json", streamed: false };
 }
 
 export interface TranslationRow {
@@ -578,3 +587,131 @@ GEMINI_ROWS.push(
       { object: "embedding", index: 0, embedding: F32_BASE64([0.5, -1, 0.125, 7]) }] } },
   },
 );
+
+// ---- Bedrock Converse (https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_Converse.html) ----
+import { EventStreamCodec } from "@smithy/eventstream-codec";
+import { fromUtf8, toUtf8 } from "@smithy/util-utf8";
+
+const eventCodec = new EventStreamCodec(toUtf8, fromUtf8);
+const awsEvent = (type: string, payload: unknown) => eventCodec.encode({
+  headers: { ":event-type": { type: "string", value: type }, ":content-type": { type: "string", value: "application/json" }, ":message-type": { type: "string", value: "event" } },
+  body: fromUtf8(JSON.stringify(payload)),
+});
+const awsException = (type: string, message: string) => eventCodec.encode({
+  headers: { ":exception-type": { type: "string", value: type }, ":content-type": { type: "string", value: "application/json" }, ":message-type": { type: "string", value: "exception" } },
+  body: fromUtf8(JSON.stringify({ message })),
+});
+const bedrockChunk = (delta: Record<string, unknown>, finish: string | null = null) =>
+  ({ id: expect.stringMatching(/^chatcmpl-bedrock-/), object: "chat.completion.chunk", created: anyNumber(), model: "anthropic.claude-3-5-sonnet-20240620-v1:0", choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }] });
+const SIGV4 = expect.stringMatching(/^AWS4-HMAC-SHA256 Credential=AKIDMOCKEXAMPLE\/\d{8}\/us-east-1\/bedrock\/aws4_request, SignedHeaders=content-type;host;x-amz-date, Signature=[0-9a-f]{64}$/);
+
+export const BEDROCK_ROWS: TranslationRow[] = [
+  {
+    name: "openai→bedrock: Converse body, the model id encoded in the path, signed with SigV4 (no client credential passes)",
+    host: "bedrock.llm", path: "/v1/chat/completions",
+    request: { model: "anthropic.claude-3-5-sonnet-20240620-v1:0", messages: [{ role: "system", content: "Be brief." }, { role: "user", content: "Hi" }], max_tokens: 100, temperature: 0.3, top_p: 0.9, stop: "END" },
+    upstream: {
+      path: "/model/anthropic.claude-3-5-sonnet-20240620-v1%3A0/converse",
+      headers: { authorization: SIGV4, "x-amz-date": expect.stringMatching(/^\d{8}T\d{6}Z$/), ":authority": "bedrock-runtime.us-east-1.amazonaws.com" },
+      body: { messages: [{ role: "user", content: [{ text: "Hi" }] }], system: [{ text: "Be brief." }], inferenceConfig: { maxTokens: 100, temperature: 0.3, topP: 0.9, stopSequences: ["END"] } },
+    },
+    answer: { body: { output: { message: { role: "assistant", content: [{ text: "Hello" }, { text: "!" }] } }, stopReason: "end_turn",
+      usage: { inputTokens: 12, outputTokens: 3, totalTokens: 15, cacheReadInputTokens: 2 }, metrics: { latencyMs: 100 } } },
+    client: { status: 200, body: {
+      id: expect.stringMatching(/^chatcmpl-bedrock-/), object: "chat.completion", created: anyNumber(), model: "anthropic.claude-3-5-sonnet-20240620-v1:0",
+      choices: [{ index: 0, message: { role: "assistant", content: "Hello!", refusal: null }, logprobs: null, finish_reason: "stop" }],
+      usage: { prompt_tokens: 14, completion_tokens: 3, total_tokens: 17, prompt_tokens_details: { cached_tokens: 2 } },
+    } },
+  },
+  {
+    name: "openai→bedrock: tools and a forced tool, tool use and results (JSON and text), an inline image",
+    host: "bedrock.llm", path: "/v1/chat/completions",
+    request: {
+      model: "amazon.nova-pro-v1:0", tools: [WEATHER_TOOL_OPENAI], tool_choice: "required",
+      messages: [
+        { role: "user", content: [{ type: "text", text: "Weather?" }, { type: "image_url", image_url: { url: `data:image/png;base64,${PNG}` } }] },
+        { role: "assistant", content: "Checking.", tool_calls: [{ id: "tu_1", type: "function", function: { name: "get_weather", arguments: "{\"city\":\"Paris\"}" } }, { id: "tu_2", type: "function", function: { name: "get_weather", arguments: "" } }] },
+        { role: "tool", tool_call_id: "tu_1", content: "{\"temp\":18}" },
+        { role: "tool", tool_call_id: "tu_2", content: "unknown city" },
+      ],
+    },
+    upstream: { path: "/model/amazon.nova-pro-v1%3A0/converse", body: {
+      messages: [
+        { role: "user", content: [{ text: "Weather?" }, { image: { format: "png", source: { bytes: PNG } } }] },
+        { role: "assistant", content: [{ text: "Checking." }, { toolUse: { toolUseId: "tu_1", name: "get_weather", input: { city: "Paris" } } }, { toolUse: { toolUseId: "tu_2", name: "get_weather", input: {} } }] },
+        { role: "user", content: [{ toolResult: { toolUseId: "tu_1", content: [{ json: { temp: 18 } }] } }, { toolResult: { toolUseId: "tu_2", content: [{ text: "unknown city" }] } }] },
+      ],
+      inferenceConfig: {},
+      toolConfig: { tools: [{ toolSpec: { name: "get_weather", description: "Weather for a city", inputSchema: { json: WEATHER_TOOL_ANTHROPIC.input_schema } } }], toolChoice: { any: {} } },
+    } },
+    answer: { body: { output: { message: { role: "assistant", content: [{ toolUse: { toolUseId: "tooluse_a", name: "get_weather", input: { city: "Lyon" } } }] } }, stopReason: "tool_use",
+      usage: { inputTokens: 40, outputTokens: 10, totalTokens: 50 } } },
+    client: { status: 200, body: {
+      id: expect.stringMatching(/^chatcmpl-bedrock-/), object: "chat.completion", created: anyNumber(), model: "amazon.nova-pro-v1:0",
+      choices: [{ index: 0, logprobs: null, finish_reason: "tool_calls", message: { role: "assistant", content: null, refusal: null, tool_calls: [
+        { id: "tooluse_a", type: "function", function: { name: "get_weather", arguments: "{\"city\":\"Lyon\"}" } }] } }],
+      usage: { prompt_tokens: 40, completion_tokens: 10, total_tokens: 50, prompt_tokens_details: { cached_tokens: 0 } },
+    } },
+  },
+  {
+    name: "openai→bedrock stream: ConverseStream's binary frames (split anywhere) become chunks; usage after messageStop",
+    host: "bedrock.llm", path: "/v1/chat/completions",
+    request: { model: "anthropic.claude-3-5-sonnet-20240620-v1:0", stream: true, stream_options: { include_usage: true }, messages: [{ role: "user", content: "x" }], tools: [WEATHER_TOOL_OPENAI] },
+    upstream: { path: "/model/anthropic.claude-3-5-sonnet-20240620-v1%3A0/converse-stream" },
+    answer: { frames: [
+      awsEvent("messageStart", { role: "assistant" }),
+      awsEvent("contentBlockDelta", { contentBlockIndex: 0, delta: { text: "On it" } }),
+      awsEvent("contentBlockStop", { contentBlockIndex: 0 }),
+      awsEvent("contentBlockStart", { contentBlockIndex: 1, start: { toolUse: { toolUseId: "tooluse_x", name: "get_weather" } } }),
+      awsEvent("contentBlockDelta", { contentBlockIndex: 1, delta: { toolUse: { input: "{\"city\":" } } }),
+      awsEvent("contentBlockDelta", { contentBlockIndex: 1, delta: { toolUse: { input: "\"Oslo\"}" } } }),
+      awsEvent("contentBlockStop", { contentBlockIndex: 1 }),
+      awsEvent("messageStop", { stopReason: "tool_use" }),
+      awsEvent("metadata", { usage: { inputTokens: 9, outputTokens: 7, totalTokens: 16 }, metrics: { latencyMs: 50 } }),
+    ] },
+    client: { status: 200, events: [
+      bedrockChunk({ role: "assistant", content: "" }),
+      bedrockChunk({ content: "On it" }),
+      bedrockChunk({ tool_calls: [{ index: 0, id: "tooluse_x", type: "function", function: { name: "get_weather", arguments: "" } }] }),
+      bedrockChunk({ tool_calls: [{ index: 0, function: { arguments: "{\"city\":" } }] }),
+      bedrockChunk({ tool_calls: [{ index: 0, function: { arguments: "\"Oslo\"}" } }] }),
+      bedrockChunk({}, "tool_calls"),
+      { id: expect.stringMatching(/^chatcmpl-bedrock-/), object: "chat.completion.chunk", created: anyNumber(), model: "anthropic.claude-3-5-sonnet-20240620-v1:0", choices: [],
+        usage: { prompt_tokens: 9, completion_tokens: 7, total_tokens: 16, prompt_tokens_details: { cached_tokens: 0 } } },
+      "[DONE]",
+    ] },
+  },
+  {
+    name: "openai→bedrock stream: an exception frame becomes an OpenAI error in the stream",
+    host: "bedrock.llm", path: "/v1/chat/completions",
+    request: { model: "anthropic.claude-3-5-sonnet-20240620-v1:0", stream: true, messages: [{ role: "user", content: "x" }] },
+    answer: { frames: [awsEvent("messageStart", { role: "assistant" }), awsException("throttlingException", "Too many requests, please wait before trying again.")] },
+    client: { status: 200, events: [
+      bedrockChunk({ role: "assistant", content: "" }),
+      { error: { message: "throttlingException: Too many requests, please wait before trying again.", type: "server_error", param: null, code: null } },
+    ] },
+  },
+  {
+    name: "openai→bedrock stream: a frame that fails its CRC breaks the stream with an error, never garbage",
+    host: "bedrock.llm", path: "/v1/chat/completions",
+    request: { model: "anthropic.claude-3-5-sonnet-20240620-v1:0", stream: true, messages: [{ role: "user", content: "x" }] },
+    answer: { frames: [awsEvent("messageStart", { role: "assistant" }), (() => { const f = awsEvent("contentBlockDelta", { contentBlockIndex: 0, delta: { text: "tampered" } }); f[f.length - 6] ^= 1; return f; })()] },
+    client: { status: 200, events: [
+      bedrockChunk({ role: "assistant", content: "" }),
+      { error: { message: "the provider's stream ended before the message was complete", type: "server_error", param: null, code: null } },
+    ] },
+  },
+  {
+    name: "openai→bedrock: a ValidationException reaches the client in OpenAI's shape",
+    host: "bedrock.llm", path: "/v1/chat/completions",
+    request: { model: "anthropic.claude-3-5-sonnet-20240620-v1:0", messages: [{ role: "user", content: "x" }] },
+    answer: { status: 400, body: { message: "A conversation must alternate between user and assistant roles." } },
+    client: { status: 400, body: { error: { message: "A conversation must alternate between user and assistant roles.", type: "invalid_request_error", param: null, code: null } } },
+  },
+  {
+    name: "openai→bedrock: an image by URL is refused (Converse takes bytes)",
+    host: "bedrock.llm", path: "/v1/chat/completions",
+    request: { model: "amazon.nova-pro-v1:0", messages: [{ role: "user", content: [{ type: "image_url", image_url: { url: "https://example.com/a.png" } }] }] },
+    reply: { status: 400, body: { error: { message: expect.stringMatching(/takes images inline/), type: "invalid_request_error", param: null, code: "unsupported_for_backend" } } },
+  },
+];

@@ -2,9 +2,9 @@
 // emulator, in both request modes; streams also delivered one byte per body callback.
 import { beforeAll, describe, expect, it } from "vitest";
 import { HostEmulator, HttpStream } from "../../src-host-tools/host/emulator.js";
-import { GEMINI_CONFIG, TRANSLATE_CONFIG } from "../support/fixtures.js";
+import { BEDROCK_CONFIG, BEDROCK_ENV, GEMINI_CONFIG, TRANSLATE_CONFIG } from "../support/fixtures.js";
 import { json, loadFilter } from "../support/filter.js";
-import { GEMINI_ROWS, TRANSLATION_ROWS, TranslationRow, parseSse } from "../support/translation-rows.js";
+import { BEDROCK_ROWS, GEMINI_ROWS, TRANSLATION_ROWS, TranslationRow, answerBytes, parseSse } from "../support/translation-rows.js";
 
 const MODES = ["headers", "body"] as const;
 
@@ -20,18 +20,14 @@ function send(host: HostEmulator, row: TranslationRow): HttpStream {
 
 function answer(stream: HttpStream, row: TranslationRow, byteByByte = false): void {
   const a = row.answer!;
-  const contentType = a.contentType ?? "application/json";
-  const body = a.chunks ? a.chunks.join("") : typeof a.body === "string" ? a.body : JSON.stringify(a.body);
-  stream.sendResponseHeaders({ ":status": String(a.status ?? 200), "content-type": contentType, "content-length": String(Buffer.byteLength(body)) });
-  if (a.chunks) {
-    const pieces = byteByByte ? [...Buffer.from(a.chunks.join(""))].map((b) => Uint8Array.of(b)) : a.chunks.map((c) => Buffer.from(c));
-    pieces.forEach((piece, i) => stream.sendResponseBody(piece, i === pieces.length - 1));
-  } else if (byteByByte) {
-    const bytes = Buffer.from(body);
-    bytes.forEach((b, i) => stream.sendResponseBody(Uint8Array.of(b), i === bytes.length - 1));
-  } else {
-    stream.sendResponseBody(body, true);
-  }
+  const { bytes, contentType } = answerBytes(a);
+  stream.sendResponseHeaders({ ":status": String(a.status ?? 200), "content-type": contentType, "content-length": String(bytes.length) });
+  // Streams go in the provider's own pieces (or 37-byte ones for binary frames); with byteByByte, one byte per callback.
+  const pieces = byteByByte ? [...bytes].map((b) => Uint8Array.of(b))
+    : a.chunks ? a.chunks.map((c) => Buffer.from(c))
+    : a.frames ? Array.from({ length: Math.ceil(bytes.length / 37) }, (_, i) => bytes.subarray(i * 37, i * 37 + 37))
+    : [bytes];
+  pieces.forEach((piece, i) => stream.sendResponseBody(piece, i === pieces.length - 1));
 }
 
 function expectClient(stream: HttpStream, row: TranslationRow): void {
@@ -60,7 +56,7 @@ function runRow(host: HostEmulator, row: TranslationRow, mode: string): void {
     const up = row.upstream;
     if (up) {
       expect(stream.requestHeader(":path")).toBe(up.path);
-      for (const [name, value] of Object.entries(up.headers ?? {})) expect(stream.requestHeader(name), name).toBe(value);
+      for (const [name, value] of Object.entries(up.headers ?? {})) expect(stream.requestHeader(name), name).toEqual(value);
       if (up.exactBody !== undefined) expect(stream.upstreamBodyText()).toBe(up.exactBody);
       if (up.body !== undefined) expect(json(stream.upstreamBodyText())).toEqual(up.body);
       if (mode === "body") expect(stream.requestHeader("content-length")).toBe(String(stream.upstreamBody.length));
@@ -193,5 +189,25 @@ describe("translation to Gemini (body mode)", () => {
     const { configured, host: h } = await loadFilter({ ...GEMINI_CONFIG, requestMode: "headers" });
     expect(configured).toBe(false);
     expect(h.logText("error").join("\n")).toContain('providers[0].type: "gemini" needs requestMode "body"');
+  });
+});
+
+describe("translation to Bedrock Converse (body mode, SigV4)", () => {
+  let host: HostEmulator;
+  beforeAll(async () => {
+    const loaded = await loadFilter(BEDROCK_CONFIG, { allowOnHeadersStopIteration: true, env: BEDROCK_ENV });
+    expect(loaded.configured, loaded.host.logText("warn").join("\n")).toBe(true);
+    host = loaded.host;
+  });
+  it.each(BEDROCK_ROWS)("$name", (row) => runRow(host, row, "body"));
+  it.each(BEDROCK_ROWS.filter((r) => r.answer && r.client))("one byte per body callback: $name", (row) => byteByByte(host, row));
+
+  it("without AWS credentials in the VM the provider is unusable: 503, with a warning naming the variables", async () => {
+    const { host: h, configured } = await loadFilter(BEDROCK_CONFIG, { allowOnHeadersStopIteration: true });
+    expect(configured).toBe(true);
+    expect(h.logText("warn").join("\n")).toContain("AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not both set");
+    const stream = h.createStream();
+    stream.sendRequest({ ":method": "POST", ":path": "/v1/chat/completions", ":authority": "bedrock.llm", "content-type": "application/json" }, JSON.stringify({ model: "amazon.nova-pro-v1:0", messages: [{ role: "user", content: "x" }] }));
+    expect(stream.localResponse!.status).toBe(503);
   });
 });

@@ -1,0 +1,137 @@
+// Amazon Bedrock's Converse API as the mock serves it
+// (https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_Converse.html): the
+// request's SigV4 signature recomputed with the AWS SDK's own signer (@smithy/signature-v4) and
+// refused as AWS refuses it, the body checked as Converse checks it (alternating roles, one field
+// per content block, tool results right after their tool uses, no unknown fields), and answers as
+// Converse JSON or ConverseStream's binary event stream (@smithy/eventstream-codec).
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { Sha256 } from "@aws-crypto/sha256-js";
+import { EventStreamCodec } from "@smithy/eventstream-codec";
+import { SignatureV4 } from "@smithy/signature-v4";
+import { fromUtf8, toUtf8 } from "@smithy/util-utf8";
+import { halves, script, sendJson, words } from "./reply.js";
+import type { MockProviderConfig } from "./providers.js";
+
+/** The credentials the mock's Bedrock accepts unless a test gives others. */
+export const MOCK_AWS_CREDENTIALS = { accessKeyId: "AKIDMOCKEXAMPLE", secretAccessKey: "mock/secret+access/key" };
+
+const REQUEST_FIELDS = new Set(["messages", "system", "inferenceConfig", "toolConfig", "guardrailConfig", "additionalModelRequestFields",
+  "additionalModelResponseFieldPaths", "promptVariables", "requestMetadata", "performanceConfig"]);
+const BLOCK_FIELDS = ["text", "image", "document", "video", "toolUse", "toolResult", "guardContent", "reasoningContent", "cachePoint"];
+
+export interface BedrockRoute { model: string; stream: boolean; region: string }
+
+export function bedrockError(res: ServerResponse, status: number, type: string, message: string): number {
+  return sendJson(res, status, { message }, { "x-amzn-errortype": `${type}:http://internal.amazon.com/coral/com.amazon.bedrock/` });
+}
+
+export function checkBedrockPath(p: MockProviderConfig, path: string, host: string): BedrockRoute | string {
+  const m = /^\/model\/([^/]+)\/(converse|converse-stream)$/.exec(path);
+  if (!m) return `UnknownOperationException (${path})`;
+  const region = /^bedrock-runtime\.([a-z0-9-]+)\.amazonaws\.com$/.exec(host)?.[1] ?? p.region ?? "";
+  return { model: decodeURIComponent(m[1]), stream: m[2] === "converse-stream", region };
+}
+
+/** Recomputes the signature over the headers the request says it signed; undefined when it matches. */
+export async function checkSignature(req: IncomingMessage, path: string, body: string, region: string): Promise<string | undefined> {
+  const auth = req.headers.authorization;
+  const match = auth ? /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/bedrock\/aws4_request, SignedHeaders=([a-z0-9;-]+), Signature=([0-9a-f]{64})$/.exec(auth) : null;
+  if (!match) return "Missing Authentication Token";
+  if (match[1] !== MOCK_AWS_CREDENTIALS.accessKeyId) return "The security token included in the request is invalid.";
+  if (match[3] !== region) return `Credential should be scoped to a valid region. (${match[3]})`;
+  const date = req.headers["x-amz-date"] as string | undefined;
+  if (!date || !/^\d{8}T\d{6}Z$/.test(date) || date.slice(0, 8) !== match[2]) return "x-amz-date is missing or does not match the credential scope";
+  const signedNames = match[4].split(";");
+  if (!signedNames.includes("host")) return "host must be signed";
+  const headers: Record<string, string> = {};
+  for (const name of signedNames) headers[name] = String(req.headers[name] ?? "");
+  const signingDate = new Date(`${date.slice(0, 4)}-${date.slice(4, 6)}-${date.slice(6, 8)}T${date.slice(9, 11)}:${date.slice(11, 13)}:${date.slice(13, 15)}Z`);
+  const signer = new SignatureV4({ credentials: MOCK_AWS_CREDENTIALS, region, service: "bedrock", sha256: Sha256 });
+  const signed = await signer.sign({ method: "POST", protocol: "https:", hostname: headers.host, path, headers, body }, { signingDate });
+  if (signed.headers.authorization !== auth) return "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method.";
+  return undefined;
+}
+
+type Block = Record<string, unknown> & { toolUse?: { toolUseId?: string; name?: string; input?: unknown }; toolResult?: { toolUseId?: string; content?: Block[] }; image?: { format?: string; source?: { bytes?: string } } };
+type Message = { role?: string; content?: Block[] };
+
+export function checkBedrockBody(body: unknown): string | undefined {
+  if (body === null || typeof body !== "object" || Array.isArray(body)) return "Malformed input request, please reformat your input and try again.";
+  const b = body as Record<string, unknown>;
+  for (const key of Object.keys(b)) if (!REQUEST_FIELDS.has(key)) return `Malformed input request: extraneous key [${key}] is not permitted, please reformat your input and try again.`;
+  if (!Array.isArray(b.messages) || b.messages.length === 0) return "A conversation must start with a user message. Try again with a conversation that starts with a user message.";
+  let pending: string[] = [];
+  let previous = "";
+  for (const [i, m] of (b.messages as Message[]).entries()) {
+    if (m.role !== "user" && m.role !== "assistant") return `messages.${i}.role: must be user or assistant`;
+    if (i === 0 && m.role !== "user") return "A conversation must start with a user message. Try again with a conversation that starts with a user message.";
+    if (m.role === previous) return "A conversation must alternate between user and assistant roles. Make sure the conversation alternates between user and assistant roles and try again.";
+    previous = m.role;
+    if (!Array.isArray(m.content) || m.content.length === 0) return `messages.${i}.content: must not be empty`;
+    const results: string[] = [];
+    for (const [j, block] of m.content.entries()) {
+      const set = BLOCK_FIELDS.filter((f) => block[f] !== undefined);
+      if (set.length !== 1) return `messages.${i}.content.${j}: exactly one content field must be set`;
+      if (block.toolUse && m.role !== "assistant") return `messages.${i}.content.${j}: toolUse belongs to assistant messages`;
+      if (block.toolResult) { if (m.role !== "user") return `messages.${i}.content.${j}: toolResult belongs to user messages`; results.push(block.toolResult.toolUseId ?? ""); }
+      if (block.image && (!["png", "jpeg", "gif", "webp"].includes(block.image.format ?? "") || typeof block.image.source?.bytes !== "string")) return `messages.${i}.content.${j}.image: invalid image`;
+    }
+    if (pending.length && (results.length !== pending.length || pending.some((id) => !results.includes(id)))) {
+      return "The number of toolResult blocks at messages.".concat(String(i), ".content exceeds or is less than the number of toolUse blocks of previous turn.");
+    }
+    if (!pending.length && results.length) return `messages.${i}: toolResult blocks must follow an assistant turn with toolUse blocks`;
+    pending = m.content.filter((c) => c.toolUse).map((c) => c.toolUse!.toolUseId ?? "");
+  }
+  const config = (b.inferenceConfig ?? {}) as Record<string, unknown>;
+  for (const key of Object.keys(config)) if (!["maxTokens", "temperature", "topP", "stopSequences"].includes(key)) return `Malformed input request: inferenceConfig: extraneous key [${key}] is not permitted`;
+  return undefined;
+}
+
+const codec = new EventStreamCodec(toUtf8, fromUtf8);
+
+/** One ConverseStream event as an AWS event-stream frame. */
+export function frame(eventType: string, payload: unknown): Uint8Array {
+  return codec.encode({
+    headers: { ":event-type": { type: "string", value: eventType }, ":content-type": { type: "string", value: "application/json" }, ":message-type": { type: "string", value: "event" } },
+    body: fromUtf8(JSON.stringify(payload)),
+  });
+}
+
+function seenIn(messages: Message[]): { toolResults: number; images: number } {
+  let toolResults = 0;
+  let images = 0;
+  for (const m of messages) for (const c of m.content ?? []) { if (c.toolResult) toolResults++; if (c.image) images++; }
+  return { toolResults, images };
+}
+
+export function answerBedrock(res: ServerResponse, route: BedrockRoute, body: Record<string, unknown>): number {
+  const messages = body.messages as Message[];
+  const tools = (((body.toolConfig as { tools?: { toolSpec: { name: string; inputSchema?: { json?: unknown } } }[] } | undefined)?.tools) ?? [])
+    .map((t) => ({ name: t.toolSpec.name, schema: t.toolSpec.inputSchema?.json }));
+  const last = messages[messages.length - 1];
+  const answered = (last?.content ?? []).some((c) => c.toolResult);
+  const plan = script("bedrock", route.model, tools, answered, true, seenIn(messages));
+  const content = plan.text ? [{ text: plan.text }] : plan.calls.map((c) => ({ toolUse: { toolUseId: c.id.replace("call_", "tooluse_"), name: c.name, input: c.args } }));
+  const stopReason = plan.calls.length ? "tool_use" : "end_turn";
+  const usage = { inputTokens: 6, outputTokens: 4, totalTokens: 10 };
+  if (!route.stream) return sendJson(res, 200, { output: { message: { role: "assistant", content } }, stopReason, usage, metrics: { latencyMs: 1 } });
+  res.writeHead(200, { "content-type": "application/vnd.amazon.eventstream" });
+  const frames: Uint8Array[] = [frame("messageStart", { role: "assistant" })];
+  content.forEach((block, index) => {
+    if ("text" in block) {
+      for (const w of words(block.text as string)) frames.push(frame("contentBlockDelta", { contentBlockIndex: index, delta: { text: w } }));
+    } else {
+      const use = block.toolUse;
+      frames.push(frame("contentBlockStart", { contentBlockIndex: index, start: { toolUse: { toolUseId: use.toolUseId, name: use.name } } }));
+      for (const piece of halves(JSON.stringify(use.input))) frames.push(frame("contentBlockDelta", { contentBlockIndex: index, delta: { toolUse: { input: piece } } }));
+    }
+    frames.push(frame("contentBlockStop", { contentBlockIndex: index }));
+  });
+  frames.push(frame("messageStop", { stopReason }));
+  frames.push(frame("metadata", { usage, metrics: { latencyMs: 1 } }));
+  // Written in odd-sized pieces, so frames cross Envoy's body callbacks.
+  const all = Buffer.concat(frames);
+  for (let i = 0; i < all.length; i += 29) res.write(all.subarray(i, i + 29));
+  res.end();
+  return 200;
+}
