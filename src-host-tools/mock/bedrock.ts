@@ -46,7 +46,8 @@ export async function checkSignature(req: IncomingMessage, path: string, body: s
   const headers: Record<string, string> = {};
   for (const name of signedNames) headers[name] = String(req.headers[name] ?? "");
   const signingDate = new Date(`${date.slice(0, 4)}-${date.slice(4, 6)}-${date.slice(6, 8)}T${date.slice(9, 11)}:${date.slice(11, 13)}:${date.slice(13, 15)}Z`);
-  const signer = new SignatureV4({ credentials: MOCK_AWS_CREDENTIALS, region, service: "bedrock", sha256: Sha256 });
+  // applyChecksum off: Bedrock does not use x-amz-content-sha256, and the signer would add it.
+  const signer = new SignatureV4({ credentials: MOCK_AWS_CREDENTIALS, region, service: "bedrock", sha256: Sha256, applyChecksum: false });
   const signed = await signer.sign({ method: "POST", protocol: "https:", hostname: headers.host, path, headers, body }, { signingDate });
   if (signed.headers.authorization !== auth) return "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method.";
   return undefined;

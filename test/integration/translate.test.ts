@@ -13,9 +13,9 @@ import { locateEnvoy } from "../../src-host-tools/envoy/locate.js";
 import { RunningEnvoy, startEnvoy } from "../../src-host-tools/envoy/process.js";
 import { send, Stack, startStack } from "../support/envoy.js";
 import { WASM_PATH, json } from "../support/filter.js";
-import { GEMINI_CONFIG, TRANSLATE_CONFIG } from "../support/fixtures.js";
+import { BEDROCK_CONFIG, BEDROCK_ENV, GEMINI_CONFIG, TRANSLATE_CONFIG } from "../support/fixtures.js";
 import { fetchWithHost } from "../support/sdk-fetch.js";
-import { GEMINI_ROWS, TRANSLATION_ROWS, TranslationRow, parseSse } from "../support/translation-rows.js";
+import { BEDROCK_ROWS, GEMINI_ROWS, TRANSLATION_ROWS, TranslationRow, answerBytes, parseSse } from "../support/translation-rows.js";
 
 /** An upstream that answers with the current row's canned response, written in small pieces. */
 class CannedUpstream {
@@ -27,16 +27,16 @@ class CannedUpstream {
     req.on("end", async () => {
       this.received.push({ path: req.url ?? "", headers: req.headers, body: Buffer.concat(chunks).toString("utf8") });
       const a = this.row?.answer ?? { body: { note: "no canned answer" } };
-      res.writeHead(a.status ?? 200, { "content-type": a.contentType ?? "application/json" });
-      if (a.chunks) {
+      const { bytes, contentType, streamed } = answerBytes(a);
+      res.writeHead(a.status ?? 200, { "content-type": contentType });
+      if (streamed) {
         // Split across writes at odd places, so events cross Envoy's body callbacks.
-        const all = a.chunks.join("");
-        for (let i = 0; i < all.length; i += 37) {
-          res.write(all.slice(i, i + 37));
+        for (let i = 0; i < bytes.length; i += 37) {
+          res.write(bytes.subarray(i, i + 37));
           await new Promise((r) => setTimeout(r, 1));
         }
         res.end();
-      } else res.end(typeof a.body === "string" ? a.body : JSON.stringify(a.body));
+      } else res.end(bytes);
     });
   });
   async start(): Promise<number> {
@@ -50,12 +50,13 @@ describe.each([
   ["Anthropic and OpenAI, body mode", TRANSLATE_CONFIG, TRANSLATION_ROWS, "body"],
   ["Anthropic and OpenAI, headers mode", TRANSLATE_CONFIG, TRANSLATION_ROWS, "headers"],
   ["Gemini, body mode", GEMINI_CONFIG, GEMINI_ROWS, "body"],
+  ["Bedrock, body mode", BEDROCK_CONFIG, BEDROCK_ROWS, "body"],
 ] as const)("translation rows in real Envoy: %s", (_name, pluginConfig, rows, mode) => {
   const upstream = new CannedUpstream();
   let envoy: RunningEnvoy;
   beforeAll(async () => {
     const port = await upstream.start();
-    const config = bootstrapYaml({ wasmPath: WASM_PATH, pluginConfig, mockUpstream: { address: "127.0.0.1", port }, requestMode: mode });
+    const config = bootstrapYaml({ wasmPath: WASM_PATH, pluginConfig, mockUpstream: { address: "127.0.0.1", port }, requestMode: mode, env: { values: BEDROCK_ENV } });
     envoy = await startEnvoy({ envoyPath: locateEnvoy().path, config });
   });
   afterAll(async () => { await envoy?.stop(); await upstream.close(); });
@@ -304,5 +305,59 @@ describe("openai SDK through real Envoy to the API-checking Gemini mock", () => 
     const result = await client().embeddings.create({ model: "gemini-embedding-001", input: ["a", "b"], dimensions: 3 });
     expect(result.data.map((d) => d.embedding)).toEqual([[0.25, 1.25, 2.25], [0.5, 1.5, 2.5]]);
     expect(stack.mock.received.at(-1)!.path).toBe("/v1beta/models/gemini-embedding-001:batchEmbedContents");
+  });
+});
+
+describe("openai SDK through real Envoy to the SigV4-verifying Bedrock mock", () => {
+  let stack: Stack;
+  beforeAll(async () => { stack = await startStack(BEDROCK_CONFIG, { env: { values: BEDROCK_ENV } }); });
+  afterAll(async () => { await stack?.stop(); });
+  const tools: OpenAI.Chat.ChatCompletionTool[] = [
+    { type: "function", function: { name: "get_weather", parameters: { type: "object", properties: { city: { type: "string" } }, required: ["city"] } } },
+    { type: "function", function: { name: "now", parameters: { type: "object", properties: {} } } },
+  ];
+  const client = () => new OpenAI({ apiKey: "client-held-secret", baseURL: `${stack.envoy.url}/v1`, fetch: fetchWithHost("bedrock.llm").fetch, maxRetries: 0 });
+  const model = "anthropic.claude-3-5-sonnet-20240620-v1:0";
+
+  it("a signed completion, parallel tool use answered with results, and a binary stream read by the SDK", async () => {
+    const openai = client();
+    const before = stack.mock.received.length;
+    const hello = await openai.chat.completions.create({ model, messages: [{ role: "system", content: "Be brief." }, { role: "user", content: "Hi" }] });
+    expect(hello.choices[0].message.content).toBe(`Hello from mock bedrock (${model}).`);
+    const got = stack.mock.received[before];
+    expect(got.status).toBe(200);
+    expect(got.path).toBe("/model/anthropic.claude-3-5-sonnet-20240620-v1%3A0/converse");
+    expect(got.headers.host).toBe("bedrock-runtime.us-east-1.amazonaws.com");
+
+    const messages: OpenAI.Chat.ChatCompletionMessageParam[] = [{ role: "user", content: "Weather and time?" }];
+    const first = await openai.chat.completions.create({ model, messages, tools });
+    const calls = first.choices[0].message.tool_calls as OpenAI.Chat.ChatCompletionMessageFunctionToolCall[];
+    expect(calls.map((c) => [c.function.name, JSON.parse(c.function.arguments)])).toEqual([["get_weather", { city: "city-value" }], ["now", {}]]);
+    messages.push(first.choices[0].message as OpenAI.Chat.ChatCompletionMessageParam);
+    for (const c of calls) messages.push({ role: "tool", tool_call_id: c.id, content: "ok" });
+    const second = await openai.chat.completions.create({ model, messages, tools });
+    expect(second.choices[0].message.content).toBe(`Hello from mock bedrock (${model}). Seen: 2 tool results.`);
+
+    const stream = openai.chat.completions.stream({ model, messages: [{ role: "user", content: "x" }], tools, stream_options: { include_usage: true } });
+    const chunks: OpenAI.Chat.ChatCompletionChunk[] = [];
+    stream.on("chunk", (c) => chunks.push(c));
+    const final = await stream.finalChatCompletion();
+    const streamed = final.choices[0].message.tool_calls as OpenAI.Chat.ChatCompletionMessageFunctionToolCall[];
+    expect(streamed.map((c) => [c.function.name, c.function.arguments])).toEqual([["get_weather", "{\"city\":\"city-value\"}"], ["now", "{}"]]);
+    expect(chunks.at(-1)!.usage).toMatchObject({ prompt_tokens: 6, completion_tokens: 4 });
+    expect(stack.mock.received.at(-1)!.path).toBe("/model/anthropic.claude-3-5-sonnet-20240620-v1%3A0/converse-stream");
+  });
+
+  it("a request the mock cannot verify (wrong secret) is refused by AWS's rule, reported in OpenAI's shape", async () => {
+    const bad = await startStack(BEDROCK_CONFIG, { env: { values: { ...BEDROCK_ENV, AWS_SECRET_ACCESS_KEY: "not-the-secret" } } });
+    try {
+      const openai = new OpenAI({ apiKey: "x", baseURL: `${bad.envoy.url}/v1`, fetch: fetchWithHost("bedrock.llm").fetch, maxRetries: 0 });
+      const error = await openai.chat.completions.create({ model, messages: [{ role: "user", content: "x" }] }).catch((e) => e);
+      expect(error.status).toBe(403);
+      expect(error.error.message).toMatch(/signature we calculated does not match/);
+      expect(JSON.stringify(error.error)).not.toContain("not-the-secret");
+    } finally {
+      await bad.stop();
+    }
   });
 });
