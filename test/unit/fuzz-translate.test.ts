@@ -4,8 +4,8 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { HostEmulator, HttpStream } from "../../src-host-tools/host/emulator.js";
 import { loadFilter } from "../support/filter.js";
-import { GEMINI_CONFIG, TRANSLATE_CONFIG } from "../support/fixtures.js";
-import { GEMINI_ROWS, TRANSLATION_ROWS, TranslationRow } from "../support/translation-rows.js";
+import { BEDROCK_CONFIG, BEDROCK_ENV, GEMINI_CONFIG, TRANSLATE_CONFIG } from "../support/fixtures.js";
+import { BEDROCK_ROWS, GEMINI_ROWS, TRANSLATION_ROWS, TranslationRow, answerBytes } from "../support/translation-rows.js";
 import { mutate, rng } from "../support/random.js";
 
 const NOISE = ['"', "\\", "{", "}", "[", "]", ":", ",", "\n", "\r", "\n\n", "data: ", "event: ", "[DONE]", "null", "1e999", "-0", "\u0000", "é", "\ud83d\ude00", '"type"', '"index":99999', '"index":-1'];
@@ -16,6 +16,22 @@ function open(host: HostEmulator, row: TranslationRow, body = requestText(row)):
   const stream = host.createStream();
   stream.sendRequest({ ":method": "POST", ":path": row.path, ":authority": row.host, ":scheme": "http", "content-type": "application/json" }, body);
   return stream;
+}
+
+/** Random byte edits: flip bits, cut, duplicate or drop a run. */
+function mutateBytes(data: Buffer, random: () => number): Buffer {
+  let b = Buffer.from(data);
+  const edits = 1 + Math.floor(random() * 3);
+  for (let e = 0; e < edits; e++) {
+    const at = Math.floor(random() * (b.length + 1));
+    switch (Math.floor(random() * 4)) {
+      case 0: b = b.subarray(0, at); break;
+      case 1: if (at < b.length) b[at] ^= 1 << Math.floor(random() * 8); break;
+      case 2: b = Buffer.concat([b.subarray(0, at), b.subarray(at + 1 + Math.floor(random() * 8))]); break;
+      default: b = Buffer.concat([b.subarray(0, at), b.subarray(Math.max(0, at - 16), at), b.subarray(at)]);
+    }
+  }
+  return b;
 }
 
 /** Every event's data in an SSE body is JSON or [DONE]; the body is whole events only. */
@@ -34,11 +50,12 @@ describe.each([
   ["Anthropic and OpenAI, headers mode", TRANSLATE_CONFIG, TRANSLATION_ROWS, "headers"],
   ["Anthropic and OpenAI, body mode", TRANSLATE_CONFIG, TRANSLATION_ROWS, "body"],
   ["Gemini, body mode", GEMINI_CONFIG, GEMINI_ROWS, "body"],
+  ["Bedrock, body mode", BEDROCK_CONFIG, BEDROCK_ROWS, "body"],
 ] as const)("translation fuzz: %s", (_name, config, rows, mode) => {
   const translatedRows = rows.filter((r) => r.client?.exactBody === undefined);
   let host: HostEmulator;
   beforeAll(async () => {
-    const loaded = await loadFilter({ ...config, requestMode: mode }, { allowOnHeadersStopIteration: mode === "body" });
+    const loaded = await loadFilter({ ...config, requestMode: mode }, { allowOnHeadersStopIteration: mode === "body", env: BEDROCK_ENV });
     expect(loaded.configured).toBe(true);
     host = loaded.host;
   });
@@ -64,10 +81,11 @@ describe.each([
       const stream = open(host, row);
       if (stream.localResponse) { stream.complete(); continue; }
       const a = row.answer!;
-      const original = a.chunks ? a.chunks.join("") : JSON.stringify(a.body);
-      const text = mutate(original, random, NOISE, 4);
-      stream.sendResponseHeaders({ ":status": String(a.status ?? 200), "content-type": a.chunks ? "text/event-stream" : "application/json" });
-      const bytes = Buffer.from(text);
+      const { bytes: originalBytes, contentType, streamed } = answerBytes(a);
+      // Binary frames are mutated as bytes (flipped, cut, spliced); text as text.
+      const bytes = a.frames ? mutateBytes(originalBytes, random) : Buffer.from(mutate(originalBytes.toString("utf8"), random, NOISE, 4));
+      const text = bytes.toString("latin1");
+      stream.sendResponseHeaders({ ":status": String(a.status ?? 200), "content-type": contentType });
       let offset = 0;
       while (offset < bytes.length || offset === 0) {
         const size = 1 + Math.floor(random() * 64);
@@ -76,26 +94,26 @@ describe.each([
       }
       expect(host.trap, text).toBeNull();
       const out = stream.downstreamBodyText();
-      if (a.chunks && (a.status ?? 200) < 400) expectWellFormedSse(out);
+      if (streamed && (a.status ?? 200) < 400) expectWellFormedSse(out);
       else expect(() => JSON.parse(out), out).not.toThrow();
       stream.complete();
     }
   });
 
   it("every stream split in two at every byte gives the same client stream", () => {
-    for (const row of translatedRows.filter((r) => r.answer?.chunks)) {
-      const whole = Buffer.from(row.answer!.chunks!.join(""));
+    for (const row of translatedRows.filter((r) => r.answer?.chunks || r.answer?.frames)) {
+      const { bytes: whole, contentType } = answerBytes(row.answer!);
       const reference = open(host, row);
-      reference.sendResponseHeaders({ ":status": "200", "content-type": "text/event-stream" });
+      reference.sendResponseHeaders({ ":status": "200", "content-type": contentType });
       reference.sendResponseBody(whole, true);
-      const expected = reference.downstreamBodyText().replace(/"created":\d+/g, "");
+      const expected = reference.downstreamBodyText().replace(/"created":\d+|chatcmpl-bedrock-\d+/g, "");
       reference.complete();
       for (let k = 1; k < whole.length; k++) {
         const stream = open(host, row);
-        stream.sendResponseHeaders({ ":status": "200", "content-type": "text/event-stream" });
+        stream.sendResponseHeaders({ ":status": "200", "content-type": contentType });
         stream.sendResponseBody(whole.subarray(0, k), false);
         stream.sendResponseBody(whole.subarray(k), true);
-        expect(stream.downstreamBodyText().replace(/"created":\d+/g, ""), `${row.name} split at ${k}`).toBe(expected);
+        expect(stream.downstreamBodyText().replace(/"created":\d+|chatcmpl-bedrock-\d+/g, ""), `${row.name} split at ${k}`).toBe(expected);
         stream.complete();
       }
       expect(host.trap).toBeNull();
