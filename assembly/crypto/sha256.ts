@@ -2,8 +2,9 @@
 // Proxy-Wasm ABI offers no crypto. Checked against NIST's vectors, RFC 4231 and node:crypto on
 // random inputs (test/unit/crypto.test.ts).
 
-// @ts-ignore: decorator
-@lazy const K: StaticArray<u32> = [
+// The round constants and the message schedule live in static memory: plain loads and stores,
+// no object fields or bounds checks in the 64-round loop.
+const K: usize = memory.data<u32>([
   0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
   0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
   0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
@@ -12,13 +13,13 @@
   0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
   0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
   0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
-];
+]);
+const W: usize = memory.data(256);
 
 /** An incremental SHA-256: update() any number of times, then digest() once. */
 export class Sha256 {
   private h: StaticArray<u32> = [0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19];
   private block: StaticArray<u8> = new StaticArray<u8>(64);
-  private w: StaticArray<u32> = new StaticArray<u32>(64);
   private filled: i32 = 0;
   private total: u64 = 0;
 
@@ -48,6 +49,19 @@ export class Sha256 {
 
   updateBuffer(data: ArrayBuffer): Sha256 { return this.update(changetype<usize>(data), data.byteLength); }
 
+  /** Hashes an ASCII string's bytes without encoding it first (no allocation): SigV4's canonical texts. */
+  updateAscii(text: string): Sha256 {
+    const n = text.length;
+    this.total += <u64>n;
+    const block = changetype<usize>(this.block);
+    const src = changetype<usize>(text);
+    for (let i = 0; i < n; i++) {
+      store<u8>(block + <usize>this.filled, <u8>load<u16>(src + (<usize>i << 1)));
+      if (++this.filled == 64) { this.compress(block); this.filled = 0; }
+    }
+    return this;
+  }
+
   updateString(text: string): Sha256 { return this.updateBuffer(String.UTF8.encode(text)); }
 
   /** The 32-byte digest. */
@@ -70,29 +84,28 @@ export class Sha256 {
   }
 
   private compress(p: usize): void {
-    const w = this.w;
-    for (let t = 0; t < 16; t++) unchecked(w[t] = bswap<u32>(load<u32>(p + <usize>(t << 2))));
-    for (let t = 16; t < 64; t++) {
-      const w15 = unchecked(w[t - 15]);
-      const w2 = unchecked(w[t - 2]);
+    for (let t: usize = 0; t < 64; t += 4) store<u32>(W + t, bswap<u32>(load<u32>(p + t)));
+    for (let t: usize = 64; t < 256; t += 4) {
+      const w15 = load<u32>(W + t - 60);
+      const w2 = load<u32>(W + t - 8);
       const s0 = rotr<u32>(w15, 7) ^ rotr<u32>(w15, 18) ^ (w15 >>> 3);
       const s1 = rotr<u32>(w2, 17) ^ rotr<u32>(w2, 19) ^ (w2 >>> 10);
-      unchecked(w[t] = unchecked(w[t - 16]) + s0 + unchecked(w[t - 7]) + s1);
+      store<u32>(W + t, load<u32>(W + t - 64) + s0 + load<u32>(W + t - 28) + s1);
     }
-    const h = this.h;
-    let a = unchecked(h[0]), b = unchecked(h[1]), c = unchecked(h[2]), d = unchecked(h[3]);
-    let e = unchecked(h[4]), f = unchecked(h[5]), g = unchecked(h[6]), k = unchecked(h[7]);
-    for (let t = 0; t < 64; t++) {
+    const h = changetype<usize>(this.h);
+    let a = load<u32>(h), b = load<u32>(h, 4), c = load<u32>(h, 8), d = load<u32>(h, 12);
+    let e = load<u32>(h, 16), f = load<u32>(h, 20), g = load<u32>(h, 24), k = load<u32>(h, 28);
+    for (let t: usize = 0; t < 256; t += 4) {
       const s1 = rotr<u32>(e, 6) ^ rotr<u32>(e, 11) ^ rotr<u32>(e, 25);
       const ch = (e & f) ^ (~e & g);
-      const t1 = k + s1 + ch + unchecked(K[t]) + unchecked(w[t]);
+      const t1 = k + s1 + ch + load<u32>(K + t) + load<u32>(W + t);
       const s0 = rotr<u32>(a, 2) ^ rotr<u32>(a, 13) ^ rotr<u32>(a, 22);
       const maj = (a & b) ^ (a & c) ^ (b & c);
       const t2 = s0 + maj;
       k = g; g = f; f = e; e = d + t1; d = c; c = b; b = a; a = t1 + t2;
     }
-    unchecked(h[0] = h[0] + a); unchecked(h[1] = h[1] + b); unchecked(h[2] = h[2] + c); unchecked(h[3] = h[3] + d);
-    unchecked(h[4] = h[4] + e); unchecked(h[5] = h[5] + f); unchecked(h[6] = h[6] + g); unchecked(h[7] = h[7] + k);
+    store<u32>(h, load<u32>(h) + a); store<u32>(h, load<u32>(h, 4) + b, 4); store<u32>(h, load<u32>(h, 8) + c, 8); store<u32>(h, load<u32>(h, 12) + d, 12);
+    store<u32>(h, load<u32>(h, 16) + e, 16); store<u32>(h, load<u32>(h, 20) + f, 20); store<u32>(h, load<u32>(h, 24) + g, 24); store<u32>(h, load<u32>(h, 28) + k, 28);
   }
 }
 
@@ -118,6 +131,18 @@ export function hmacSha256(key: ArrayBuffer, ptr: usize, length: i32): ArrayBuff
 export function hmacSha256String(key: ArrayBuffer, text: string): ArrayBuffer {
   const data = String.UTF8.encode(text);
   return hmacSha256(key, changetype<usize>(data), data.byteLength);
+}
+
+const PAD: usize = memory.data(64);
+
+/** HMAC-SHA256 of an ASCII string under a key of at most 64 bytes (SigV4's derived keys), without allocating the text. */
+export function hmacSha256Ascii(key: ArrayBuffer, text: string): ArrayBuffer {
+  memory.fill(PAD, 0, 64);
+  memory.copy(PAD, changetype<usize>(key), <usize>min(key.byteLength, 64));
+  for (let i: usize = 0; i < 64; i++) store<u8>(PAD + i, load<u8>(PAD + i) ^ 0x36);
+  const inner = new Sha256().update(PAD, 64).updateAscii(text).digest();
+  for (let i: usize = 0; i < 64; i++) store<u8>(PAD + i, load<u8>(PAD + i) ^ (0x36 ^ 0x5c));
+  return new Sha256().update(PAD, 64).update(changetype<usize>(inner), 32).digest();
 }
 
 const HEX_DIGITS = "0123456789abcdef";

@@ -1,7 +1,7 @@
 // AWS Signature Version 4 (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_sigv-create-signed-request.html),
 // computed in the VM for providers on AWS (Bedrock). The signing key depends only on the secret,
 // the date, the region and the service, so it is derived once a day, not per request.
-import { Sha256, hmacSha256String, toHex } from "./sha256";
+import { Sha256, hmacSha256Ascii, hmacSha256String, toHex } from "./sha256";
 
 const UNRESERVED_HEX = "0123456789ABCDEF";
 
@@ -51,6 +51,7 @@ export function amzDate(epochSeconds: i64): string {
 /** Trims a header value and collapses runs of spaces, as the canonical request wants it. */
 function canonicalValue(value: string): string {
   const trimmed = value.trim();
+  if (!trimmed.includes("  ")) return trimmed;
   let out = "";
   let space = false;
   for (let i = 0; i < trimmed.length; i++) {
@@ -86,14 +87,16 @@ export class SigV4Signer {
    * of the body; `date` is amzDate() of the request time (also sent as x-amz-date).
    */
   authorization(method: string, canonicalUri: string, canonicalQuery: string, names: string[], values: string[], payloadHash: string, date: string): string {
-    let headers = "";
-    for (let i = 0; i < names.length; i++) headers += names[i] + ":" + canonicalValue(values[i]) + "\n";
+    // The canonical request is hashed piece by piece, never built as one string.
+    const h = new Sha256();
+    h.updateAscii(method).updateAscii("\n").updateAscii(canonicalUri).updateAscii("\n").updateAscii(canonicalQuery).updateAscii("\n");
+    for (let i = 0; i < names.length; i++) h.updateAscii(names[i]).updateAscii(":").updateAscii(canonicalValue(values[i])).updateAscii("\n");
     const signed = names.join(";");
-    const request = method + "\n" + canonicalUri + "\n" + canonicalQuery + "\n" + headers + "\n" + signed + "\n" + payloadHash;
+    h.updateAscii("\n").updateAscii(signed).updateAscii("\n").updateAscii(payloadHash);
     const day = date.substring(0, 8);
     const scope = day + "/" + this.region + "/" + this.service + "/aws4_request";
-    const toSign = "AWS4-HMAC-SHA256\n" + date + "\n" + scope + "\n" + toHex(new Sha256().updateString(request).digest());
-    const signature = toHex(hmacSha256String(this.keyFor(day), toSign));
+    const toSign = "AWS4-HMAC-SHA256\n" + date + "\n" + scope + "\n" + toHex(h.digest());
+    const signature = toHex(hmacSha256Ascii(this.keyFor(day), toSign));
     return "AWS4-HMAC-SHA256 Credential=" + this.accessKeyId + "/" + scope + ", SignedHeaders=" + signed + ", Signature=" + signature;
   }
 }

@@ -25,8 +25,17 @@ export function formatAmzDate(epochSeconds: f64): string { return amzDate(<i64>e
 
 export function encodeUri(text: string, encodeSlash: bool): string { return uriEncode(text, encodeSlash); }
 
-/** Signs with names and values given as newline-separated lists. */
+let cached: SigV4Signer | null = null;
+
+/** Signs with names and values given as newline-separated lists (a signer per call: no day-key cache). */
 export function authorization(accessKey: string, secret: string, region: string, service: string, method: string, uri: string, query: string,
   names: string, values: string, payloadHash: string, date: string): string {
   return new SigV4Signer(accessKey, secret, region, service).authorization(method, uri, query, names.split("\n"), values.split("\n"), payloadHash, date);
+}
+
+/** As authorization(), with one long-lived signer, as the filter keeps one per provider (the day's key cached). */
+export function authorizationCached(accessKey: string, secret: string, region: string, service: string, method: string, uri: string, query: string,
+  names: string, values: string, payloadHash: string, date: string): string {
+  if (cached === null) cached = new SigV4Signer(accessKey, secret, region, service);
+  return cached!.authorization(method, uri, query, names.split("\n"), values.split("\n"), payloadHash, date);
 }
