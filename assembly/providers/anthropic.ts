@@ -18,7 +18,7 @@ export class AnthropicProvider extends Provider {
   api(): WireApi { return WireApi.Anthropic; }
 
   supports(op: Operation): bool {
-    return op == Operation.ChatCompletions || op == Operation.Messages || op == Operation.CountTokens;
+    return op == Operation.ChatCompletions || op == Operation.Messages || op == Operation.CountTokens || op == Operation.Responses;
   }
 
   extraFields(): string[] { return ["version"]; }

@@ -25,7 +25,7 @@ export class BedrockProvider extends Provider {
 
   api(): WireApi { return WireApi.Bedrock; }
 
-  supports(op: Operation): bool { return op == Operation.ChatCompletions; }
+  supports(op: Operation): bool { return op == Operation.ChatCompletions || op == Operation.Responses; }
 
   pathFromBody(): bool { return true; }
 

@@ -1,11 +1,13 @@
 // Vendors whose chat API is OpenAI's, differing only in host and base path. Each row is checked
 // against the vendor's own API reference (linked). They share OpenAIProvider's behaviour.
-import { Provider, ProviderSpec } from "./provider";
+import { Operation, Provider, ProviderSpec } from "./provider";
 import { OpenAIProvider } from "./openai";
 
 /** An OpenAI-compatible vendor: OpenAI's API, with the output limit in max_tokens, which they all accept. */
 class CompatibleProvider extends OpenAIProvider {
   maxTokensField(): string { return "max_tokens"; }
+  /** Few compatible vendors serve /responses: Responses clients are translated to chat for them. */
+  servesNatively(op: Operation): bool { return false; }
 }
 
 function createCompatible(spec: ProviderSpec): Provider { return new CompatibleProvider(spec); }

@@ -9,11 +9,12 @@ export const H_ANTHROPIC_VERSION = String.UTF8.encode("anthropic-version");
 export const H_ANTHROPIC_BETA = String.UTF8.encode("anthropic-beta");
 
 /** The operations a client may call: OpenAI's three, and Anthropic's Messages API. */
-export enum Operation { ChatCompletions, Completions, Embeddings, Messages, CountTokens }
-export const OPERATION_COUNT = 5;
+export enum Operation { ChatCompletions, Completions, Embeddings, Messages, CountTokens, Responses }
+export const OPERATION_COUNT = 6;
 
 /** The API a client operation is written in. */
 export function operationApi(op: Operation): WireApi {
+  if (op == Operation.Responses) return WireApi.Responses;
   return op == Operation.Messages || op == Operation.CountTokens ? WireApi.Anthropic : WireApi.OpenAI;
 }
 
@@ -23,6 +24,7 @@ export function operationName(op: Operation): string {
   if (op == Operation.Embeddings) return "/v1/embeddings";
   if (op == Operation.Messages) return "/v1/messages";
   if (op == Operation.CountTokens) return "/v1/messages/count_tokens";
+  if (op == Operation.Responses) return "/v1/responses";
   return "/v1/chat/completions";
 }
 
@@ -102,6 +104,9 @@ export class Provider {
 
   /** Whether the provider serves a client operation (natively or translated). */
   supports(op: Operation): bool { return op != Operation.CountTokens; }
+
+  /** Whether the provider speaks the client's API itself for this operation (no translation), beyond its main API. */
+  servesNatively(op: Operation): bool { return false; }
 
   /** max_tokens for a request that gives none, when the API requires one: the provider's default, else 4096. */
   defaultMaxTokens(): i32 {

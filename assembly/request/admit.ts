@@ -25,6 +25,7 @@ function operationFor(p: string): i32 {
   if (p == "/" || p.length == 0 || p.endsWith("/chat/completions")) return Operation.ChatCompletions;
   if (p.endsWith("/messages")) return Operation.Messages;
   if (p.endsWith("/messages/count_tokens")) return Operation.CountTokens;
+  if (p.endsWith("/responses")) return Operation.Responses;
   if (p.endsWith("/completions")) return Operation.Completions;
   if (p.endsWith("/embeddings")) return Operation.Embeddings;
   return -1;
@@ -48,7 +49,7 @@ export function admit(config: Config, headers: HeaderSnapshot, state: RequestSta
     return Reply.json(headers.indexOf(H_ANTHROPIC_VERSION) >= 0 ? anthropicModelList(state) : modelList(state));
   }
   const op = operationFor(path);
-  if (op < 0) return Reply.error(NOT_FOUND, "llm-mesh route \"" + first.name + "\" serves POST /v1/chat/completions, /v1/completions, /v1/embeddings, /v1/messages and /v1/messages/count_tokens, and GET /v1/models; this path is none of them");
+  if (op < 0) return Reply.error(NOT_FOUND, "llm-mesh route \"" + first.name + "\" serves POST /v1/chat/completions, /v1/completions, /v1/embeddings, /v1/messages, /v1/messages/count_tokens and /v1/responses, and GET /v1/models; this path is none of them");
   state.operation = <Operation>op;
   state.clientApi = operationApi(<Operation>op);
   if (method === null || method != "POST") return Reply.error(METHOD_NOT_ALLOWED, "use POST for this endpoint (GET is only for /v1/models)");
@@ -124,8 +125,8 @@ export function takeRoute(config: Config, state: RequestState, route: Route): Re
   }
   const refusal = destinationRefusal(config.providers, provider);
   if (refusal !== null) return Reply.error(MISDIRECTED, refusal!);
-  state.translator = translatorFor(state.clientApi, provider.api(), state.operation);
-  if (state.translator === null && state.clientApi != provider.api()) {
+  state.translator = provider.servesNatively(state.operation) ? null : translatorFor(state.clientApi, provider.api(), state.operation);
+  if (state.translator === null && state.clientApi != provider.api() && !provider.servesNatively(state.operation)) {
     return Reply.error(UNSUPPORTED_OPERATION, "llm-mesh route \"" + route.name + "\" sends this request to provider \"" + provider.name + "\" (" +
       provider.spec.type + "), and llm-mesh does not translate " + operationName(state.operation) + " to its API");
   }

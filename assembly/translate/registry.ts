@@ -5,12 +5,20 @@ import { OpenAIToAnthropic } from "./openai-to-anthropic";
 import { OpenAIToGemini } from "./openai-to-gemini";
 import { OpenAIEmbeddingsToGemini } from "./openai-embeddings-to-gemini";
 import { OpenAIToBedrock } from "./openai-to-bedrock";
+import { ResponsesToChat } from "./responses-to-chat";
+import { ComposedTranslator } from "./composed";
 import { Operation } from "../providers/provider";
 import { Translator, WireApi } from "./translator";
 
 /** A fresh translator for one request; null when client and backend speak the same API, or when no translator serves the pair. */
 export function translatorFor(client: WireApi, backend: WireApi, op: Operation): Translator | null {
   if (client == backend) return null;
+  if (client == WireApi.Responses) {
+    // Responses clients go through chat: directly to OpenAI-shaped backends, composed for the others.
+    if (backend == WireApi.OpenAI) return new ResponsesToChat();
+    const chat = translatorFor(WireApi.OpenAI, backend, Operation.ChatCompletions);
+    return chat !== null ? new ComposedTranslator(new ResponsesToChat(), chat!) : null;
+  }
   if (client == WireApi.OpenAI && backend == WireApi.Gemini && op == Operation.Embeddings) return new OpenAIEmbeddingsToGemini();
   if (client == WireApi.OpenAI && backend == WireApi.Anthropic) return new OpenAIToAnthropic();
   if (client == WireApi.Anthropic && backend == WireApi.OpenAI) return new AnthropicToOpenAI();

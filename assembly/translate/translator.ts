@@ -8,7 +8,7 @@ import { JsonWriter } from "../json/writer";
 import { SseEvent } from "./sse";
 
 /** The wire APIs llm-mesh speaks, on either side. */
-export enum WireApi { OpenAI, Anthropic, Gemini, Bedrock }
+export enum WireApi { OpenAI, Anthropic, Gemini, Bedrock, Responses }
 
 /** What the filter decided before translating: the translator's only inputs besides the body. */
 export class TranslateFacts {

@@ -22,9 +22,11 @@ describe("module imports and exports", () => {
     expect(names).not.toContain("proxy_abi_version_0_2_0");
   });
 
-  // 150 KB held the header and body rewriting; translation between APIs (issue 10) added about
-  // 60 KB of converters. The budget stays well under what an OCI pull or a VM start notices.
-  it("stays within the 256 KB module budget", () => {
-    expect(statSync(WASM_PATH).size).toBeLessThan(256 * 1024);
+  // 150 KB held the header and body rewriting; translation between five APIs (OpenAI chat and
+  // Responses, Anthropic, Gemini, Bedrock with SigV4 and AWS event streams) brought it to about
+  // 275 KB at -O3 (-Os would save 7%, at a speed cost). The budget stays far under what an OCI
+  // pull or a VM start notices (Higress's Go plugins are megabytes).
+  it("stays within the 384 KB module budget", () => {
+    expect(statSync(WASM_PATH).size).toBeLessThan(384 * 1024);
   });
 });

@@ -1,0 +1,435 @@
+// An OpenAI Responses API client (https://platform.openai.com/docs/api-reference/responses), an
+// OpenAI Chat Completions backend: the stateless subset. Input items (messages, function calls
+// and their outputs), instructions, function tools, tool_choice and text.format become a chat
+// request; the chat answer becomes a Response, and a chat stream becomes the Responses event
+// sequence (response.created … response.completed). What needs server-side state
+// (previous_response_id, store: true) is refused. Anthropic, Gemini and Bedrock backends compose
+// this with their chat translator (composed.ts).
+import { JsonKind, JsonValue, parseJson } from "../json/parse";
+import { JsonWriter } from "../json/writer";
+import { errorBodyFor, readProviderError } from "./error-shapes";
+import { arrayAt, integerAt, member, numberAt, objectAt, stringAt } from "./json-read";
+import { SseEvent, beginEvent, endEvent } from "./sse";
+import { ClientError, TranslateFacts, TranslatedRequest, Translator, WireApi } from "./translator";
+
+/** One output item as the stream builds it: a message's text, or a function call's arguments. */
+class OutputItem {
+  text: string = "";
+  constructor(public isCall: bool, public id: string, public callId: string, public name: string) {}
+}
+
+export class ResponsesToChat extends Translator {
+  private created: i64 = 0;
+  private model: string = "";
+  private id: string = "";
+  // Stream state.
+  private sequence: i32 = 0;
+  private started: bool = false;
+  private finished: bool = false;
+  private items: Array<OutputItem> = [];
+  /** Index in items of the open message, and of the open call per chat tool index. */
+  private openMessage: i32 = -1;
+  private callItemOfTool: Array<i32> = [];
+  private finishReason: string | null = null;
+  private inputTokens: i64 = 0;
+  private cachedTokens: i64 = 0;
+  private outputTokens: i64 = 0;
+
+  constructor() { super(WireApi.Responses, WireApi.OpenAI); }
+
+  request(body: JsonValue, facts: TranslateFacts): TranslatedRequest {
+    this.created = facts.nowSeconds;
+    this.model = facts.model;
+    this.id = "resp_llmmesh" + facts.nowSeconds.toString();
+    if (member(body, "previous_response_id") !== null && member(body, "previous_response_id")!.kind != JsonKind.Null) {
+      return TranslatedRequest.refused("previous_response_id: this route's backend keeps no conversation state; send the whole conversation in input");
+    }
+    const store = member(body, "store");
+    if (store !== null && store.kind == JsonKind.Bool && store.boolValue) return TranslatedRequest.refused("store: this route's backend cannot store responses; leave store unset or false");
+    const w = new JsonWriter(1024);
+    w.object().key("model").string(facts.model).key("messages").array();
+    const instructions = stringAt(body, "instructions");
+    if (instructions !== null && instructions!.length > 0) w.object().key("role").string("system").key("content").string(instructions!).endObject();
+    const input = member(body, "input");
+    if (input !== null && input.kind == JsonKind.String) w.object().key("role").string("user").key("content").string(input.text).endObject();
+    else if (input !== null && input.kind == JsonKind.Array) {
+      const problem = writeItems(input, w);
+      if (problem !== null) return TranslatedRequest.refused(problem!);
+    } else return TranslatedRequest.refused("input: is required (a string or an array of items)");
+    w.endArray();
+
+    const limit = numberAt(body, "max_output_tokens");
+    if (limit !== null) w.key(facts.maxTokensField).rawValue(limit.text);
+    const temperature = numberAt(body, "temperature");
+    if (temperature !== null) w.key("temperature").rawValue(temperature.text);
+    const topP = numberAt(body, "top_p");
+    if (topP !== null) w.key("top_p").rawValue(topP.text);
+    const parallel = member(body, "parallel_tool_calls");
+    const tools = arrayAt(body, "tools");
+    if (tools !== null && tools.items.length > 0) {
+      w.key("tools").array();
+      for (let i = 0; i < tools.items.length; i++) {
+        const t = tools.items[i];
+        const type = stringAt(t, "type");
+        const name = stringAt(t, "name");
+        if (type === null || type! != "function" || name === null) {
+          return TranslatedRequest.refused("tools[" + i.toString() + "]: only function tools can be translated for this route's backend (\"" + (type !== null ? type! : "") + "\" is a hosted tool)");
+        }
+        w.object().key("type").string("function").key("function").object().key("name").string(name!);
+        const description = stringAt(t, "description");
+        if (description !== null) w.key("description").string(description!);
+        const parameters = objectAt(t, "parameters");
+        if (parameters !== null) w.key("parameters").value(parameters!);
+        const strict = member(t, "strict");
+        if (strict !== null && strict.kind == JsonKind.Bool) w.key("strict").boolean(strict.boolValue);
+        w.endObject().endObject();
+      }
+      w.endArray();
+      const choice = member(body, "tool_choice");
+      if (choice !== null && choice.kind == JsonKind.String) w.key("tool_choice").string(choice.text);
+      else if (choice !== null && choice.kind == JsonKind.Object) {
+        const name = stringAt(choice, "name");
+        if (name === null) return TranslatedRequest.refused("tool_choice: only auto, none, required or a named function can be translated");
+        w.key("tool_choice").object().key("type").string("function").key("function").object().key("name").string(name!).endObject().endObject();
+      }
+      if (parallel !== null && parallel.kind == JsonKind.Bool) w.key("parallel_tool_calls").boolean(parallel.boolValue);
+    }
+    const text = objectAt(body, "text");
+    const format = text !== null ? objectAt(text!, "format") : null;
+    if (format !== null) {
+      const type = stringAt(format!, "type");
+      if (type !== null && type! == "json_schema") {
+        const schema = objectAt(format!, "schema");
+        if (schema === null) return TranslatedRequest.refused("text.format.schema: is required");
+        const name = stringAt(format!, "name");
+        w.key("response_format").object().key("type").string("json_schema").key("json_schema").object().key("name").string(name !== null ? name! : "output").key("schema").value(schema!);
+        const strict = member(format!, "strict");
+        if (strict !== null && strict.kind == JsonKind.Bool) w.key("strict").boolean(strict.boolValue);
+        w.endObject().endObject();
+      } else if (type !== null && type! == "json_object") w.key("response_format").object().key("type").string("json_object").endObject();
+    }
+    const user = stringAt(body, "user");
+    if (user !== null) w.key("user").string(user!);
+    const stream = member(body, "stream");
+    const streaming = stream !== null && stream.kind == JsonKind.Bool && stream.boolValue;
+    if (streaming) w.key("stream").boolean(true).key("stream_options").object().key("include_usage").boolean(true).endObject();
+    w.endObject();
+    return TranslatedRequest.of(w, streaming);
+  }
+
+  response(body: ArrayBuffer): ArrayBuffer | null {
+    const parsed = parseJson(String.UTF8.decode(body));
+    if (parsed.value === null) return null;
+    const c = parsed.value!;
+    const choices = arrayAt(c, "choices");
+    if (choices === null || choices.items.length == 0) return null;
+    const choice = choices.items[0];
+    const message = objectAt(choice, "message");
+    const items = new Array<OutputItem>();
+    if (message !== null) {
+      const content = stringAt(message!, "content");
+      if (content !== null && content!.length > 0) { const m = new OutputItem(false, "msg_" + this.id, "", ""); m.text = content!; items.push(m); }
+      const calls = arrayAt(message!, "tool_calls");
+      if (calls !== null) {
+        for (let i = 0; i < calls.items.length; i++) {
+          const fn = objectAt(calls.items[i], "function");
+          const callId = stringAt(calls.items[i], "id");
+          const name = fn !== null ? stringAt(fn!, "name") : null;
+          const item = new OutputItem(true, "fc_" + (callId !== null ? callId! : i.toString()), callId !== null ? callId! : "", name !== null ? name! : "");
+          const args = fn !== null ? stringAt(fn!, "arguments") : null;
+          item.text = args !== null ? args! : "";
+          items.push(item);
+        }
+      }
+    }
+    const model = stringAt(c, "model");
+    if (model !== null) this.model = model!;
+    const usage = objectAt(c, "usage");
+    if (usage !== null) this.readUsage(usage!);
+    this.items = items;
+    this.finishReason = stringAt(choice, "finish_reason");
+    const w = new JsonWriter(body.byteLength + 512);
+    this.writeResponse(w, true);
+    return w.toBuffer();
+  }
+
+  event(event: SseEvent, out: JsonWriter): void {
+    if (this.finished) return;
+    if (event.dataIs("[DONE]")) { this.complete(out); return; }
+    const parsed = parseJson(event.text());
+    if (parsed.value === null) { this.fail(out, "the provider sent a stream chunk that is not JSON"); return; }
+    const chunk = parsed.value!;
+    const error = objectAt(chunk, "error");
+    if (error !== null) {
+      const message = stringAt(error!, "message");
+      this.fail(out, message !== null ? message! : "the provider reported an error mid-stream");
+      return;
+    }
+    if (!this.started) {
+      this.started = true;
+      const model = stringAt(chunk, "model");
+      if (model !== null) this.model = model!;
+      this.emitResponse(out, "response.created");
+      this.emitResponse(out, "response.in_progress");
+    }
+    const usage = objectAt(chunk, "usage");
+    if (usage !== null) this.readUsage(usage!);
+    const choices = arrayAt(chunk, "choices");
+    if (choices === null || choices.items.length == 0) return;
+    const choice = choices.items[0];
+    const delta = objectAt(choice, "delta");
+    if (delta !== null) {
+      const text = stringAt(delta!, "content");
+      if (text !== null && text!.length > 0) this.textDelta(out, text!);
+      const calls = arrayAt(delta!, "tool_calls");
+      if (calls !== null) for (let i = 0; i < calls.items.length; i++) this.callDelta(out, calls.items[i]);
+    }
+    const finish = stringAt(choice, "finish_reason");
+    if (finish !== null) this.finishReason = finish;
+  }
+
+  endStream(out: JsonWriter): void {
+    if (this.finished) return;
+    if (this.finishReason !== null) this.complete(out);
+    else this.fail(out, "the provider's stream ended before the response was complete");
+  }
+
+  error(status: i32, body: string | null, fallback: string): ClientError {
+    // The Responses API reports errors in the same shape as chat ({"error":{…}}).
+    const info = body !== null ? readProviderError(body!) : null;
+    return new ClientError(status, errorBodyFor(WireApi.OpenAI, status, info !== null ? info.type : "", info !== null ? info.code : "provider_error", info !== null ? info.message : fallback));
+  }
+
+  private readUsage(usage: JsonValue): void {
+    this.inputTokens = integerAt(usage, "prompt_tokens", this.inputTokens);
+    this.outputTokens = integerAt(usage, "completion_tokens", this.outputTokens);
+    const details = objectAt(usage, "prompt_tokens_details");
+    if (details !== null) this.cachedTokens = integerAt(details!, "cached_tokens", 0);
+  }
+
+  private next(out: JsonWriter, type: string): void {
+    beginEvent(out, type);
+    out.object().key("type").string(type).key("sequence_number").number(this.sequence++);
+  }
+
+  private emitResponse(out: JsonWriter, type: string): void {
+    this.next(out, type);
+    out.key("response");
+    this.writeResponse(out, type == "response.completed");
+    out.endObject();
+    endEvent(out);
+  }
+
+  private textDelta(out: JsonWriter, text: string): void {
+    if (this.openMessage < 0) {
+      this.closeCalls(out);
+      this.openMessage = this.items.length;
+      const item = new OutputItem(false, "msg_" + this.id + "_" + this.items.length.toString(), "", "");
+      this.items.push(item);
+      this.next(out, "response.output_item.added");
+      out.key("output_index").number(this.openMessage).key("item");
+      writeItem(out, item, false);
+      out.endObject();
+      endEvent(out);
+      this.next(out, "response.content_part.added");
+      out.key("item_id").string(item.id).key("output_index").number(this.openMessage).key("content_index").number(0);
+      out.key("part").object().key("type").string("output_text").key("text").string("").key("annotations").array().endArray().endObject().endObject();
+      endEvent(out);
+    }
+    const item = this.items[this.openMessage];
+    item.text += text;
+    this.next(out, "response.output_text.delta");
+    out.key("item_id").string(item.id).key("output_index").number(this.openMessage).key("content_index").number(0).key("delta").string(text).endObject();
+    endEvent(out);
+  }
+
+  private callDelta(out: JsonWriter, call: JsonValue): void {
+    const index = <i32>integerAt(call, "index", 0);
+    if (index < 0 || index > 1024) return;
+    while (this.callItemOfTool.length <= index) this.callItemOfTool.push(-1);
+    const fn = objectAt(call, "function");
+    if (this.callItemOfTool[index] < 0) {
+      this.closeMessage(out);
+      const callId = stringAt(call, "id");
+      const name = fn !== null ? stringAt(fn!, "name") : null;
+      const item = new OutputItem(true, "fc_" + (callId !== null ? callId! : this.id + "_" + index.toString()), callId !== null ? callId! : "", name !== null ? name! : "");
+      this.callItemOfTool[index] = this.items.length;
+      this.items.push(item);
+      this.next(out, "response.output_item.added");
+      out.key("output_index").number(this.items.length - 1).key("item");
+      writeItem(out, item, false);
+      out.endObject();
+      endEvent(out);
+    }
+    const args = fn !== null ? stringAt(fn!, "arguments") : null;
+    if (args === null || args!.length == 0) return;
+    const at = this.callItemOfTool[index];
+    this.items[at].text += args!;
+    this.next(out, "response.function_call_arguments.delta");
+    out.key("item_id").string(this.items[at].id).key("output_index").number(at).key("delta").string(args!).endObject();
+    endEvent(out);
+  }
+
+  private closeMessage(out: JsonWriter): void {
+    if (this.openMessage < 0) return;
+    const at = this.openMessage;
+    const item = this.items[at];
+    this.next(out, "response.output_text.done");
+    out.key("item_id").string(item.id).key("output_index").number(at).key("content_index").number(0).key("text").string(item.text).endObject();
+    endEvent(out);
+    this.next(out, "response.content_part.done");
+    out.key("item_id").string(item.id).key("output_index").number(at).key("content_index").number(0);
+    out.key("part").object().key("type").string("output_text").key("text").string(item.text).key("annotations").array().endArray().endObject().endObject();
+    endEvent(out);
+    this.next(out, "response.output_item.done");
+    out.key("output_index").number(at).key("item");
+    writeItem(out, item, true);
+    out.endObject();
+    endEvent(out);
+    this.openMessage = -1;
+  }
+
+  private closeCalls(out: JsonWriter): void {
+    for (let i = 0; i < this.callItemOfTool.length; i++) {
+      const at = this.callItemOfTool[i];
+      if (at < 0) continue;
+      const item = this.items[at];
+      this.next(out, "response.function_call_arguments.done");
+      out.key("item_id").string(item.id).key("output_index").number(at).key("arguments").string(item.text).endObject();
+      endEvent(out);
+      this.next(out, "response.output_item.done");
+      out.key("output_index").number(at).key("item");
+      writeItem(out, item, true);
+      out.endObject();
+      endEvent(out);
+    }
+    this.callItemOfTool = [];
+  }
+
+  private complete(out: JsonWriter): void {
+    if (!this.started) { this.started = true; this.emitResponse(out, "response.created"); }
+    this.closeMessage(out);
+    this.closeCalls(out);
+    this.emitResponse(out, this.finishReason !== null && this.finishReason! == "length" ? "response.incomplete" : "response.completed");
+    this.finished = true;
+  }
+
+  private fail(out: JsonWriter, message: string): void {
+    this.next(out, "error");
+    out.key("code").nil().key("message").string(message).key("param").nil().endObject();
+    endEvent(out);
+    this.finished = true;
+  }
+
+  /** The Response object; `final` gives it its status, output and usage. */
+  private writeResponse(w: JsonWriter, final: bool): void {
+    const incomplete = final && this.finishReason !== null && this.finishReason! == "length";
+    w.object().key("id").string(this.id).key("object").string("response").key("created_at").number(this.created);
+    w.key("status").string(!final ? "in_progress" : incomplete ? "incomplete" : "completed");
+    w.key("model").string(this.model).key("output").array();
+    if (final) for (let i = 0; i < this.items.length; i++) writeItem(w, this.items[i], true);
+    w.endArray();
+    w.key("error").nil().key("incomplete_details");
+    if (incomplete) w.object().key("reason").string("max_output_tokens").endObject(); else w.nil();
+    w.key("usage");
+    if (final) {
+      w.object().key("input_tokens").number(this.inputTokens).key("input_tokens_details").object().key("cached_tokens").number(this.cachedTokens).endObject();
+      w.key("output_tokens").number(this.outputTokens).key("output_tokens_details").object().key("reasoning_tokens").number(0).endObject();
+      w.key("total_tokens").number(this.inputTokens + this.outputTokens).endObject();
+    } else w.nil();
+    w.endObject();
+  }
+}
+
+/** An output item in the Responses shape. */
+function writeItem(w: JsonWriter, item: OutputItem, done: bool): void {
+  const status = done ? "completed" : "in_progress";
+  if (item.isCall) {
+    w.object().key("type").string("function_call").key("id").string(item.id).key("call_id").string(item.callId).key("name").string(item.name);
+    w.key("arguments").string(done ? item.text : "").key("status").string(status).endObject();
+    return;
+  }
+  w.object().key("type").string("message").key("id").string(item.id).key("status").string(status).key("role").string("assistant").key("content").array();
+  if (done) w.object().key("type").string("output_text").key("text").string(item.text).key("annotations").array().endArray().endObject();
+  w.endArray().endObject();
+}
+
+/** Input items as chat messages: consecutive function calls join one assistant message. */
+function writeItems(input: JsonValue, w: JsonWriter): string | null {
+  let i = 0;
+  const n = input.items.length;
+  while (i < n) {
+    const item = input.items[i];
+    const path = "input[" + i.toString() + "]";
+    const type = stringAt(item, "type");
+    const role = stringAt(item, "role");
+    if (type !== null && type! == "function_call") {
+      w.object().key("role").string("assistant").key("content").nil().key("tool_calls").array();
+      while (i < n && stringAt(input.items[i], "type") !== null && stringAt(input.items[i], "type")! == "function_call") {
+        const call = input.items[i];
+        const callId = stringAt(call, "call_id");
+        const name = stringAt(call, "name");
+        if (callId === null || name === null) return "input[" + i.toString() + "]: a function_call needs call_id and name";
+        const args = stringAt(call, "arguments");
+        w.object().key("id").string(callId!).key("type").string("function").key("function").object().key("name").string(name!).key("arguments").string(args !== null ? args! : "{}").endObject().endObject();
+        i++;
+      }
+      w.endArray().endObject();
+      continue;
+    }
+    if (type !== null && type! == "function_call_output") {
+      const callId = stringAt(item, "call_id");
+      if (callId === null) return path + ".call_id: is required";
+      const output = member(item, "output");
+      w.object().key("role").string("tool").key("tool_call_id").string(callId!).key("content");
+      if (output !== null && output.kind == JsonKind.String) w.string(output.text);
+      else if (output !== null) w.string(output.toJson());
+      else w.string("");
+      w.endObject();
+      i++;
+      continue;
+    }
+    if (type !== null && type! == "reasoning") { i++; continue; }
+    if ((type === null || type! == "message") && role !== null) {
+      const problem = writeMessage(item, role!, path, w);
+      if (problem !== null) return problem;
+      i++;
+      continue;
+    }
+    return path + ".type: \"" + (type !== null ? type! : "") + "\" cannot be translated for this route's backend";
+  }
+  return null;
+}
+
+function writeMessage(item: JsonValue, role: string, path: string, w: JsonWriter): string | null {
+  if (role != "user" && role != "assistant" && role != "system" && role != "developer") return path + ".role: must be user, assistant, system or developer";
+  const content = member(item, "content");
+  w.object().key("role").string(role).key("content");
+  if (content !== null && content.kind == JsonKind.String) { w.string(content.text).endObject(); return null; }
+  if (content === null || content.kind != JsonKind.Array) return path + ".content: must be a string or an array of parts";
+  if (role == "assistant") {
+    // Assistant history: its output_text parts as one string.
+    let text = "";
+    for (let j = 0; j < content.items.length; j++) { const t = stringAt(content.items[j], "text"); if (t !== null) text += t!; }
+    w.string(text).endObject();
+    return null;
+  }
+  w.array();
+  for (let j = 0; j < content.items.length; j++) {
+    const part = content.items[j];
+    const type = stringAt(part, "type");
+    if (type !== null && (type! == "input_text" || type! == "output_text")) {
+      const t = stringAt(part, "text");
+      w.object().key("type").string("text").key("text").string(t !== null ? t! : "").endObject();
+    } else if (type !== null && type! == "input_image") {
+      const url = stringAt(part, "image_url");
+      if (url === null) return path + ".content[" + j.toString() + "]: an input_image needs image_url (file_id needs server-side files)";
+      w.object().key("type").string("image_url").key("image_url").object().key("url").string(url!);
+      const detail = stringAt(part, "detail");
+      if (detail !== null) w.key("detail").string(detail!);
+      w.endObject().endObject();
+    } else return path + ".content[" + j.toString() + "].type: \"" + (type !== null ? type! : "") + "\" cannot be translated for this route's backend";
+  }
+  w.endArray().endObject();
+  return null;
+}
