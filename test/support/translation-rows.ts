@@ -715,3 +715,139 @@ export const BEDROCK_ROWS: TranslationRow[] = [
     reply: { status: 400, body: { error: { message: expect.stringMatching(/takes images inline/), type: "invalid_request_error", param: null, code: "unsupported_for_backend" } } },
   },
 ];
+
+// ---- OpenAI Responses API clients (https://platform.openai.com/docs/api-reference/responses) ----
+const respEvent = (type: string, fields: Record<string, unknown>) => ({ event: type, data: { type, sequence_number: anyNumber(), ...fields } });
+const RESPONSE_SHELL = (status: string, output: unknown[], usage: unknown, model: string) =>
+  ({ id: expect.stringMatching(/^resp_llmmesh/), object: "response", created_at: anyNumber(), status, model, output, error: null, incomplete_details: null, usage });
+
+TRANSLATION_ROWS.push(
+  {
+    name: "responses→openai: the Responses API passes through to OpenAI byte for byte",
+    host: "gpt.llm", path: "/v1/responses",
+    request: "{\"model\":\"gpt-4o\",\"input\":\"hi\",\"store\":true,\"previous_response_id\":\"resp_1\",\"reasoning\":{\"effort\":\"low\"}}",
+    upstream: { path: "/v1/responses", headers: { authorization: "Bearer test-openai-key" }, exactBody: "{\"model\":\"gpt-4o\",\"input\":\"hi\",\"store\":true,\"previous_response_id\":\"resp_1\",\"reasoning\":{\"effort\":\"low\"}}" },
+    answer: { body: "{\"id\":\"resp_x\",\"object\":\"response\",\"output\":[],\"future\":1.0}" },
+    client: { status: 200, exactBody: "{\"id\":\"resp_x\",\"object\":\"response\",\"output\":[],\"future\":1.0}" },
+  },
+  {
+    name: "responses→groq (chat): instructions, input items (text, image, function call and output), function tools, text.format",
+    host: "groq.llm", path: "/v1/responses",
+    request: {
+      model: "llama-3.3-70b-versatile", instructions: "Be brief.", max_output_tokens: 50, temperature: 0.2, parallel_tool_calls: false,
+      tools: [{ type: "function", name: "get_weather", description: "Weather for a city", parameters: WEATHER_TOOL_ANTHROPIC.input_schema, strict: true }], tool_choice: "auto",
+      text: { format: { type: "json_schema", name: "w", schema: { type: "object" }, strict: true } },
+      input: [
+        { role: "user", content: [{ type: "input_text", text: "Weather?" }, { type: "input_image", image_url: `data:image/png;base64,${PNG}` }] },
+        { type: "function_call", call_id: "call_1", name: "get_weather", arguments: "{\"city\":\"Paris\"}" },
+        { type: "function_call_output", call_id: "call_1", output: "18C" },
+        { type: "message", role: "assistant", content: [{ type: "output_text", text: "It is 18C." }] },
+        { role: "user", content: "Thanks" },
+      ],
+    },
+    upstream: { path: "/openai/v1/chat/completions", body: {
+      model: "llama-3.3-70b-versatile", max_tokens: 50, temperature: 0.2, parallel_tool_calls: false, tool_choice: "auto",
+      tools: [{ type: "function", function: { name: "get_weather", description: "Weather for a city", parameters: WEATHER_TOOL_ANTHROPIC.input_schema, strict: true } }],
+      response_format: { type: "json_schema", json_schema: { name: "w", schema: { type: "object" }, strict: true } },
+      messages: [
+        { role: "system", content: "Be brief." },
+        { role: "user", content: [{ type: "text", text: "Weather?" }, { type: "image_url", image_url: { url: `data:image/png;base64,${PNG}` } }] },
+        { role: "assistant", content: null, tool_calls: [{ id: "call_1", type: "function", function: { name: "get_weather", arguments: "{\"city\":\"Paris\"}" } }] },
+        { role: "tool", tool_call_id: "call_1", content: "18C" },
+        { role: "assistant", content: "It is 18C." },
+        { role: "user", content: "Thanks" },
+      ],
+    } },
+    answer: { body: { id: "chatcmpl-3", object: "chat.completion", created: 1, model: "llama-3.3-70b-versatile",
+      choices: [{ index: 0, finish_reason: "tool_calls", message: { role: "assistant", content: "Checking.", tool_calls: [{ id: "call_9", type: "function", function: { name: "get_weather", arguments: "{\"city\":\"Rome\"}" } }] } }],
+      usage: { prompt_tokens: 30, completion_tokens: 8, total_tokens: 38, prompt_tokens_details: { cached_tokens: 10 } } } },
+    client: { status: 200, body: RESPONSE_SHELL("completed", [
+      { type: "message", id: expect.any(String), status: "completed", role: "assistant", content: [{ type: "output_text", text: "Checking.", annotations: [] }] },
+      { type: "function_call", id: "fc_call_9", call_id: "call_9", name: "get_weather", arguments: "{\"city\":\"Rome\"}", status: "completed" },
+    ], { input_tokens: 30, input_tokens_details: { cached_tokens: 10 }, output_tokens: 8, output_tokens_details: { reasoning_tokens: 0 }, total_tokens: 38 }, "llama-3.3-70b-versatile") },
+  },
+  {
+    name: "responses→groq stream: chat chunks become the Responses event sequence, response.completed carrying the whole output",
+    host: "groq.llm", path: "/v1/responses",
+    request: { model: "llama-3.3-70b-versatile", input: "x", stream: true, tools: [{ type: "function", name: "get_weather", parameters: { type: "object" } }] },
+    upstream: { path: "/openai/v1/chat/completions", body: { model: "llama-3.3-70b-versatile", messages: [{ role: "user", content: "x" }], stream: true, stream_options: { include_usage: true },
+      tools: [{ type: "function", function: { name: "get_weather", parameters: { type: "object" } } }] } },
+    answer: { contentType: "text/event-stream", chunks: [
+      data(chunk({ role: "assistant", content: "" })),
+      data(chunk({ content: "Hi" })),
+      data(chunk({ content: " there" })),
+      data(chunk({ tool_calls: [{ index: 0, id: "call_7", type: "function", function: { name: "get_weather", arguments: "" } }] })),
+      data(chunk({ tool_calls: [{ index: 0, function: { arguments: "{\"city\":" } }] })),
+      data(chunk({ tool_calls: [{ index: 0, function: { arguments: "\"Oslo\"}" } }] })),
+      data(chunk({}, "tool_calls")),
+      data({ id: "chatcmpl-9", object: "chat.completion.chunk", created: 1, model: "gpt-4o", choices: [], usage: { prompt_tokens: 5, completion_tokens: 6, total_tokens: 11 } }),
+      data("[DONE]"),
+    ] },
+    client: { status: 200, events: [
+      respEvent("response.created", { response: RESPONSE_SHELL("in_progress", [], null, "gpt-4o") }),
+      respEvent("response.in_progress", { response: RESPONSE_SHELL("in_progress", [], null, "gpt-4o") }),
+      respEvent("response.output_item.added", { output_index: 0, item: { type: "message", id: expect.any(String), status: "in_progress", role: "assistant", content: [] } }),
+      respEvent("response.content_part.added", { item_id: expect.any(String), output_index: 0, content_index: 0, part: { type: "output_text", text: "", annotations: [] } }),
+      respEvent("response.output_text.delta", { item_id: expect.any(String), output_index: 0, content_index: 0, delta: "Hi" }),
+      respEvent("response.output_text.delta", { item_id: expect.any(String), output_index: 0, content_index: 0, delta: " there" }),
+      respEvent("response.output_text.done", { item_id: expect.any(String), output_index: 0, content_index: 0, text: "Hi there" }),
+      respEvent("response.content_part.done", { item_id: expect.any(String), output_index: 0, content_index: 0, part: { type: "output_text", text: "Hi there", annotations: [] } }),
+      respEvent("response.output_item.done", { output_index: 0, item: { type: "message", id: expect.any(String), status: "completed", role: "assistant", content: [{ type: "output_text", text: "Hi there", annotations: [] }] } }),
+      respEvent("response.output_item.added", { output_index: 1, item: { type: "function_call", id: "fc_call_7", call_id: "call_7", name: "get_weather", arguments: "", status: "in_progress" } }),
+      respEvent("response.function_call_arguments.delta", { item_id: "fc_call_7", output_index: 1, delta: "{\"city\":" }),
+      respEvent("response.function_call_arguments.delta", { item_id: "fc_call_7", output_index: 1, delta: "\"Oslo\"}" }),
+      respEvent("response.function_call_arguments.done", { item_id: "fc_call_7", output_index: 1, arguments: "{\"city\":\"Oslo\"}" }),
+      respEvent("response.output_item.done", { output_index: 1, item: { type: "function_call", id: "fc_call_7", call_id: "call_7", name: "get_weather", arguments: "{\"city\":\"Oslo\"}", status: "completed" } }),
+      respEvent("response.completed", { response: RESPONSE_SHELL("completed", [
+        { type: "message", id: expect.any(String), status: "completed", role: "assistant", content: [{ type: "output_text", text: "Hi there", annotations: [] }] },
+        { type: "function_call", id: "fc_call_7", call_id: "call_7", name: "get_weather", arguments: "{\"city\":\"Oslo\"}", status: "completed" },
+      ], { input_tokens: 5, input_tokens_details: { cached_tokens: 0 }, output_tokens: 6, output_tokens_details: { reasoning_tokens: 0 }, total_tokens: 11 }, "gpt-4o") }),
+    ] },
+  },
+  {
+    name: "responses→anthropic (composed through chat): a Messages request upstream, a Response back",
+    host: "claude.llm", path: "/v1/responses",
+    request: { model: "claude-sonnet-4-5", instructions: "Be brief.", input: "Hi", max_output_tokens: 64 },
+    upstream: { path: "/v1/messages", headers: { "x-api-key": "test-anthropic-key" }, body: { model: "claude-sonnet-4-5", system: [{ type: "text", text: "Be brief." }], messages: [{ role: "user", content: [{ type: "text", text: "Hi" }] }], max_tokens: 64 } },
+    answer: { body: CLAUDE_TEXT_ANSWER },
+    client: { status: 200, body: RESPONSE_SHELL("completed", [
+      { type: "message", id: expect.any(String), status: "completed", role: "assistant", content: [{ type: "output_text", text: "Hello!", annotations: [] }] },
+    ], { input_tokens: 14, input_tokens_details: { cached_tokens: 4 }, output_tokens: 3, output_tokens_details: { reasoning_tokens: 0 }, total_tokens: 17 }, "claude-sonnet-4-5") },
+  },
+  {
+    name: "responses→anthropic stream (composed): Anthropic's events become Responses events",
+    host: "claude.llm", path: "/v1/responses",
+    request: { model: "claude-sonnet-4-5", input: "x", stream: true, max_output_tokens: 10 },
+    answer: { contentType: "text/event-stream", chunks: [
+      sse("message_start", { type: "message_start", message: { id: "msg_s1", type: "message", role: "assistant", model: "claude-sonnet-4-5", content: [], usage: { input_tokens: 4, output_tokens: 1 } } }),
+      sse("content_block_delta", { type: "content_block_delta", index: 0, delta: { type: "text_delta", text: "Yo" } }),
+      sse("message_delta", { type: "message_delta", delta: { stop_reason: "end_turn" }, usage: { output_tokens: 2 } }),
+      sse("message_stop", { type: "message_stop" }),
+    ] },
+    client: { status: 200, events: [
+      respEvent("response.created", { response: RESPONSE_SHELL("in_progress", [], null, "claude-sonnet-4-5") }),
+      respEvent("response.in_progress", { response: RESPONSE_SHELL("in_progress", [], null, "claude-sonnet-4-5") }),
+      respEvent("response.output_item.added", { output_index: 0, item: { type: "message", id: expect.any(String), status: "in_progress", role: "assistant", content: [] } }),
+      respEvent("response.content_part.added", { item_id: expect.any(String), output_index: 0, content_index: 0, part: { type: "output_text", text: "", annotations: [] } }),
+      respEvent("response.output_text.delta", { item_id: expect.any(String), output_index: 0, content_index: 0, delta: "Yo" }),
+      respEvent("response.output_text.done", { item_id: expect.any(String), output_index: 0, content_index: 0, text: "Yo" }),
+      respEvent("response.content_part.done", { item_id: expect.any(String), output_index: 0, content_index: 0, part: { type: "output_text", text: "Yo", annotations: [] } }),
+      respEvent("response.output_item.done", { output_index: 0, item: { type: "message", id: expect.any(String), status: "completed", role: "assistant", content: [{ type: "output_text", text: "Yo", annotations: [] }] } }),
+      respEvent("response.completed", { response: RESPONSE_SHELL("completed", [
+        { type: "message", id: expect.any(String), status: "completed", role: "assistant", content: [{ type: "output_text", text: "Yo", annotations: [] }] },
+      ], { input_tokens: 4, input_tokens_details: { cached_tokens: 0 }, output_tokens: 2, output_tokens_details: { reasoning_tokens: 0 }, total_tokens: 6 }, "claude-sonnet-4-5") }),
+    ] },
+  },
+  {
+    name: "responses→groq: previous_response_id needs server-side state: 400 naming it",
+    host: "groq.llm", path: "/v1/responses",
+    request: { model: "llama-3.3-70b-versatile", input: "x", previous_response_id: "resp_1" },
+    reply: { status: 400, body: { error: { message: expect.stringMatching(/^previous_response_id: this route's backend keeps no conversation state/), type: "invalid_request_error", param: null, code: "unsupported_for_backend" } } },
+  },
+  {
+    name: "responses→anthropic: store: true and hosted tools are refused",
+    host: "claude.llm", path: "/v1/responses",
+    request: { model: "claude-sonnet-4-5", input: "x", tools: [{ type: "web_search" }] },
+    reply: { status: 400, body: { error: { message: expect.stringMatching(/^tools\[0\]: only function tools can be translated/), type: "invalid_request_error", param: null, code: "unsupported_for_backend" } } },
+  },
+);
