@@ -6,7 +6,7 @@ import { PROVIDER_TYPES } from "../providers.js";
 import { halves, script, sendJson, words } from "./reply.js";
 import type { MockProviderConfig } from "./providers.js";
 
-const OPERATIONS = ["/chat/completions", "/completions", "/embeddings"] as const;
+const OPERATIONS = ["/chat/completions", "/completions", "/embeddings", "/responses"] as const;
 
 export interface OpenAIRoute { provider: MockProviderConfig; operation: string; deployment?: string }
 
@@ -79,11 +79,21 @@ export function checkOpenAIBody(expected: OpenAIRoute, body: unknown): string | 
     if (problem) return problem;
   }
   if (expected.operation === "/embeddings" && b.input === undefined) return "'input' is required";
+  if (expected.operation === "/responses") {
+    if (!p_isServing(expected)) return `Invalid URL (POST ${expected.operation}): this vendor has no Responses API`;
+    if (b.input === undefined) return "Missing required parameter: 'input'.";
+    if (b.messages !== undefined) return "Unknown parameter: 'messages'.";
+  }
   if (expected.operation === "/completions" && b.prompt === undefined) return "'prompt' is required";
   if (b.stream !== undefined && typeof b.stream !== "boolean") return "'stream' must be a boolean";
   if (b.stream_options !== undefined && b.stream !== true) return "The 'stream_options' parameter is only allowed when 'stream' is enabled.";
   if (b.max_tokens !== undefined && b.max_completion_tokens !== undefined) return "max_tokens and max_completion_tokens cannot both be set";
   return undefined;
+}
+
+/** Only OpenAI itself (and Azure's v1 API) serve /responses; the compatible vendors the mock plays do not. */
+function p_isServing(expected: OpenAIRoute): boolean {
+  return expected.provider.type === "openai" || expected.provider.type === "azure-openai";
 }
 
 function seenIn(messages: Message[]): { toolResults: number; images: number } {
@@ -104,6 +114,7 @@ export function answerOpenAI(res: ServerResponse, expected: OpenAIRoute, body: R
     return sendJson(res, 200, { object: "list", data: [{ object: "embedding", index: 0, embedding: [0.1, 0.2, 0.3] }], model, usage: { prompt_tokens: 3, total_tokens: 3 } });
   }
   const usage = { prompt_tokens: 5, completion_tokens: 7, total_tokens: 12 };
+  if (expected.operation === "/responses") return answerResponses(res, expected, body, model);
   if (expected.operation === "/completions") {
     return sendJson(res, 200, { id, object: "text_completion", created, model, choices: [{ index: 0, text: `Hello from mock ${expected.provider.type} (${model}).`, finish_reason: "stop" }], usage });
   }
@@ -134,4 +145,27 @@ export function answerOpenAI(res: ServerResponse, expected: OpenAIRoute, body: R
   }
   const message = { role: "assistant", content: plan.text || null, refusal: null, ...(toolCalls.length ? { tool_calls: toolCalls } : {}) };
   return sendJson(res, 200, { id, object: "chat.completion", created, model, choices: [{ index: 0, message, logprobs: null, finish_reason: finish }], usage });
+}
+
+/** OpenAI's Responses API, natively: a message output (JSON, or its event stream). */
+function answerResponses(res: ServerResponse, expected: OpenAIRoute, body: Record<string, unknown>, model: string): number {
+  const text = `Hello from mock ${expected.provider.type} (${model}) via the Responses API.`;
+  const id = `resp_mock${Math.random().toString(36).slice(2, 10)}`;
+  const message = { type: "message", id: `msg_${id}`, status: "completed", role: "assistant", content: [{ type: "output_text", text, annotations: [] }] };
+  const usage = { input_tokens: 5, input_tokens_details: { cached_tokens: 0 }, output_tokens: 9, output_tokens_details: { reasoning_tokens: 0 }, total_tokens: 14 };
+  const response = (status: string, output: unknown[]) => ({ id, object: "response", created_at: Math.floor(Date.now() / 1000), status, model, output, usage: status === "completed" ? usage : null });
+  if (body.stream !== true) return sendJson(res, 200, response("completed", [message]));
+  res.writeHead(200, { "content-type": "text/event-stream" });
+  let sequence_number = 0;
+  const send = (type: string, fields: Record<string, unknown>) => res.write(`event: ${type}\ndata: ${JSON.stringify({ type, sequence_number: sequence_number++, ...fields })}\n\n`);
+  send("response.created", { response: response("in_progress", []) });
+  send("response.output_item.added", { output_index: 0, item: { ...message, status: "in_progress", content: [] } });
+  send("response.content_part.added", { item_id: message.id, output_index: 0, content_index: 0, part: { type: "output_text", text: "", annotations: [] } });
+  for (const w of words(text)) send("response.output_text.delta", { item_id: message.id, output_index: 0, content_index: 0, delta: w });
+  send("response.output_text.done", { item_id: message.id, output_index: 0, content_index: 0, text });
+  send("response.content_part.done", { item_id: message.id, output_index: 0, content_index: 0, part: message.content[0] });
+  send("response.output_item.done", { output_index: 0, item: message });
+  send("response.completed", { response: response("completed", [message]) });
+  res.end();
+  return 200;
 }

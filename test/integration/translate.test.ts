@@ -250,6 +250,43 @@ describe("official SDKs through real Envoy against API-checking mock providers",
     expect(count.input_tokens).toBeGreaterThan(0);
   });
 
+  it("openai SDK, Responses API: native on OpenAI, translated for Groq, composed for Claude; streams and function calls", async () => {
+    const native = await clients("gpt.llm").openai.responses.create({ model: "gpt-4o", input: "Hi" });
+    expect(native.output_text).toBe("Hello from mock openai (gpt-4o) via the Responses API.");
+    expect(stack.mock.received.at(-1)!.path).toBe("/v1/responses");
+
+    const groq = clients("groq.llm").openai;
+    const translated = await groq.responses.create({ model: "llama-3.3-70b-versatile", instructions: "Be brief.", input: "Hi" });
+    expect(translated.output_text).toBe("Hello from mock groq (llama-3.3-70b-versatile).");
+    expect(stack.mock.received.at(-1)!.path).toBe("/openai/v1/chat/completions");
+
+    const tools: OpenAI.Responses.FunctionTool[] = [
+      { type: "function", name: "get_weather", parameters: { type: "object", properties: { city: { type: "string" } }, required: ["city"] }, strict: false },
+      { type: "function", name: "now", parameters: { type: "object", properties: {} }, strict: false },
+    ];
+    const first = await groq.responses.create({ model: "llama-3.3-70b-versatile", input: "Weather and time?", tools });
+    const calls = first.output.filter((o): o is OpenAI.Responses.ResponseFunctionToolCall => o.type === "function_call");
+    expect(calls.map((c) => [c.name, JSON.parse(c.arguments)])).toEqual([["get_weather", { city: "city-value" }], ["now", {}]]);
+    const second = await groq.responses.create({ model: "llama-3.3-70b-versatile", tools, input: [
+      { role: "user", content: "Weather and time?" },
+      ...calls.map((c) => ({ type: "function_call" as const, call_id: c.call_id, name: c.name, arguments: c.arguments })),
+      ...calls.map((c) => ({ type: "function_call_output" as const, call_id: c.call_id, output: "ok" })),
+    ] });
+    expect(second.output_text).toBe("Hello from mock groq (llama-3.3-70b-versatile). Seen: 2 tool results.");
+
+    const stream = groq.responses.stream({ model: "llama-3.3-70b-versatile", input: "x" });
+    let deltas = "";
+    stream.on("response.output_text.delta", (e) => { deltas += e.delta; });
+    const streamed = await stream.finalResponse();
+    expect(streamed.output_text).toBe("Hello from mock groq (llama-3.3-70b-versatile).");
+    expect(deltas).toBe(streamed.output_text);
+
+    const claude = clients("claude.llm").openai;
+    const composed = await claude.responses.stream({ model: "claude-sonnet-4-5", input: "x", max_output_tokens: 32 }).finalResponse();
+    expect(composed.output_text).toBe("Hello from mock anthropic (claude-sonnet-4-5).");
+    expect(stack.mock.received.at(-1)!.path).toBe("/v1/messages");
+  });
+
   it("both SDKs list a route's models in their own shape", async () => {
     const { anthropic, openai } = clients("capped.llm");
     const anthropicIds: string[] = [];
