@@ -25,7 +25,7 @@ export class BedrockProvider extends Provider {
 
   api(): WireApi { return WireApi.Bedrock; }
 
-  supports(op: Operation): bool { return op == Operation.ChatCompletions || op == Operation.Responses; }
+  supports(op: Operation): bool { return op == Operation.ChatCompletions || op == Operation.Responses || op == Operation.Messages; }
 
   pathFromBody(): bool { return true; }
 

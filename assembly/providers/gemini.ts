@@ -9,7 +9,7 @@ import { Operation, Provider, ProviderSpec } from "./provider";
 export class GeminiProvider extends Provider {
   api(): WireApi { return WireApi.Gemini; }
 
-  supports(op: Operation): bool { return op == Operation.ChatCompletions || op == Operation.Embeddings || op == Operation.Responses; }
+  supports(op: Operation): bool { return op == Operation.ChatCompletions || op == Operation.Embeddings || op == Operation.Responses || op == Operation.Messages; }
 
   pathFromBody(): bool { return true; }
 

@@ -19,6 +19,11 @@ export function translatorFor(client: WireApi, backend: WireApi, op: Operation):
     const chat = translatorFor(WireApi.OpenAI, backend, Operation.ChatCompletions);
     return chat !== null ? new ComposedTranslator(new ResponsesToChat(), chat!) : null;
   }
+  if (client == WireApi.Anthropic && (backend == WireApi.Gemini || backend == WireApi.Bedrock) && op == Operation.Messages) {
+    // Anthropic clients reach Gemini and Bedrock through chat, with the same translators.
+    const chat = translatorFor(WireApi.OpenAI, backend, Operation.ChatCompletions);
+    return chat !== null ? new ComposedTranslator(new AnthropicToOpenAI(), chat!) : null;
+  }
   if (client == WireApi.OpenAI && backend == WireApi.Gemini && op == Operation.Embeddings) return new OpenAIEmbeddingsToGemini();
   if (client == WireApi.OpenAI && backend == WireApi.Anthropic) return new OpenAIToAnthropic();
   if (client == WireApi.Anthropic && backend == WireApi.OpenAI) return new AnthropicToOpenAI();

@@ -851,3 +851,28 @@ TRANSLATION_ROWS.push(
     reply: { status: 400, body: { error: { message: expect.stringMatching(/^tools\[0\]: only function tools can be translated/), type: "invalid_request_error", param: null, code: "unsupported_for_backend" } } },
   },
 );
+
+// Anthropic clients on Bedrock and Gemini: composed through chat.
+BEDROCK_ROWS.push({
+  name: "anthropic→bedrock (composed through chat): a Messages client on Converse, streamed back as Anthropic events",
+  host: "bedrock.llm", path: "/v1/messages",
+  headers: { "x-api-key": "client-anthropic-key", "anthropic-version": "2023-06-01" },
+  request: { model: "anthropic.claude-3-5-sonnet-20240620-v1:0", max_tokens: 64, system: "Be brief.", stream: true, messages: [{ role: "user", content: "Hi" }] },
+  upstream: { path: "/model/anthropic.claude-3-5-sonnet-20240620-v1%3A0/converse-stream", headers: { "x-api-key": undefined, "anthropic-version": undefined },
+    body: { messages: [{ role: "user", content: [{ text: "Hi" }] }], system: [{ text: "Be brief." }], inferenceConfig: { maxTokens: 64 } } },
+  answer: { frames: [
+    awsEvent("messageStart", { role: "assistant" }),
+    awsEvent("contentBlockDelta", { contentBlockIndex: 0, delta: { text: "Hey" } }),
+    awsEvent("contentBlockStop", { contentBlockIndex: 0 }),
+    awsEvent("messageStop", { stopReason: "end_turn" }),
+    awsEvent("metadata", { usage: { inputTokens: 5, outputTokens: 1, totalTokens: 6 }, metrics: { latencyMs: 9 } }),
+  ] },
+  client: { status: 200, events: [
+    { event: "message_start", data: { type: "message_start", message: { id: expect.stringMatching(/^chatcmpl-bedrock-/), type: "message", role: "assistant", model: "anthropic.claude-3-5-sonnet-20240620-v1:0", content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: 0, output_tokens: 0 } } } },
+    { event: "content_block_start", data: { type: "content_block_start", index: 0, content_block: { type: "text", text: "" } } },
+    { event: "content_block_delta", data: { type: "content_block_delta", index: 0, delta: { type: "text_delta", text: "Hey" } } },
+    { event: "content_block_stop", data: { type: "content_block_stop", index: 0 } },
+    { event: "message_delta", data: { type: "message_delta", delta: { stop_reason: "end_turn", stop_sequence: null }, usage: { input_tokens: 5, output_tokens: 1 } } },
+    { event: "message_stop", data: { type: "message_stop" } },
+  ] },
+});
