@@ -121,6 +121,15 @@ export class Provider {
    */
   pathFromBody(): bool { return false; }
 
+  /** The API this provider speaks for a model (a provider hosting several vendors' models, as Vertex AI does, differs per model). */
+  apiFor(model: string): WireApi { return this.api(); }
+
+  /**
+   * The last edit of the body sent upstream (after translation, defaults and overrides), or null
+   * to leave it: e.g. Anthropic on Vertex AI takes the model in the path and a version in the body.
+   */
+  finishBody(body: ArrayBuffer, model: string): ArrayBuffer | null { return null; }
+
   /** Why a (valid) model name cannot be sent to this provider, or null (e.g. it would change the path). */
   refuseModel(model: string): string | null { return null; }
 

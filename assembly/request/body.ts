@@ -2,11 +2,13 @@
 // is chosen on the client's model and a backend picked; the model is resolved and the new body
 // spliced with one copy. Nothing here calls the host but the destination check (takeRoute).
 import { API_KEY_KEY, Config, MODEL_KEY } from "../config/load";
-import { BAD_REQUEST, INVALID_JSON, INVALID_MODEL, MODEL_NOT_FOUND, MODEL_REQUIRED, UNTRANSLATABLE } from "../errors";
+import { BAD_REQUEST, INVALID_JSON, INVALID_MODEL, MODEL_NOT_FOUND, MODEL_REQUIRED, UNSUPPORTED_OPERATION, UNTRANSLATABLE } from "../errors";
+import { translatorFor } from "../translate/registry";
+import { operationName } from "../providers/provider";
 import { nowSeconds } from "../host";
 import { parseJson } from "../json/parse";
 import { TranslateFacts } from "../translate/translator";
-import { ValueSpan, decodeStringValue, scanTopLevel } from "../json/scan";
+import { ScanResult, ValueSpan, decodeStringValue, scanTopLevel } from "../json/scan";
 import { Edit, applyEdits, jsonString } from "../json/splice";
 import { Operation, Provider } from "../providers/provider";
 import { routeForModel, takeRoute } from "./admit";
@@ -61,15 +63,40 @@ export function decideOnBody(config: Config, state: RequestState, body: ArrayBuf
   const model = backend.resolveModel(clientModel);
   if (model === null) return BodyOutcome.reply(Reply.error(MODEL_REQUIRED, "you must provide a model parameter"));
   state.model = model;
-  const refusedModel = backend.provider.refuseModel(model);
+  const provider = backend.provider;
+  const refusedModel = provider.refuseModel(model);
   if (refusedModel !== null) return BodyOutcome.reply(Reply.error(INVALID_MODEL, refusedModel!));
+  // A provider hosting several vendors' models speaks the model's vendor's API.
+  const api = provider.apiFor(model);
+  if (api != provider.api()) {
+    state.translator = api == state.clientApi ? null : translatorFor(state.clientApi, api, state.operation);
+    if (state.translator === null && api != state.clientApi) return BodyOutcome.reply(Reply.error(UNSUPPORTED_OPERATION, "provider \"" + provider.name + "\" serves model \"" + model + "\" with an API llm-mesh does not translate " + operationName(state.operation) + " to"));
+  }
 
-  if (state.translator !== null) return translated(config, state, body, model);
-  const edits = bodyEdits(backend.provider, state.operation, scan.spans, scan.closeBrace, scan.memberCount, clientModel, model);
+  const outcome = state.translator !== null ? translated(config, state, body, model) : spliced(state, base, body, scan, clientModel, model);
+  if (outcome.reply !== null) return outcome;
+  if (provider.pathFromBody() && state.upstreamPath === null) state.upstreamPath = String.UTF8.encode(provider.bodyTimePath(state.operation, model, streams(outcome.body)));
+  const finished = provider.finishBody(outcome.body, model);
+  if (finished !== null) { outcome.body = finished!; outcome.changed = true; }
+  return outcome;
+}
+
+/** The client's body with the route's edits spliced in (same API on both sides). */
+function spliced(state: RequestState, base: usize, body: ArrayBuffer, scan: ScanResult, clientModel: string | null, model: string): BodyOutcome {
+  const edits = bodyEdits(state.backend!.provider, state.operation, scan.spans, scan.closeBrace, scan.memberCount, clientModel, model);
   const outcome = new BodyOutcome();
   outcome.changed = edits.length > 0;
   outcome.body = outcome.changed ? applyEdits(base, body.byteLength, edits) : body;
   return outcome;
+}
+
+const STREAM_KEY = [String.UTF8.encode("stream")];
+
+/** Whether a (valid JSON) body asks for a stream: "stream": true at the top. */
+function streams(body: ArrayBuffer): bool {
+  const keys = StaticArray.fromArray<ArrayBuffer>(STREAM_KEY);
+  const scan = scanTopLevel(changetype<usize>(body), body.byteLength, keys);
+  return scan.error === null && scan.spans[0].count == 1 && scan.spans[0].firstByte == 0x74;
 }
 
 /**
