@@ -28,6 +28,7 @@ export const PROVIDER_TYPES: Record<string, ProviderTypeInfo> = {
   "anthropic": { host: "api.anthropic.com", port: 0, basePath: "/v1", keyRequired: true, authHeader: "x-api-key", api: "anthropic", chatPath: "/messages", docs: "https://docs.anthropic.com/en/api/messages" },
   "gemini": { host: "generativelanguage.googleapis.com", port: 0, basePath: "/v1beta", keyRequired: true, authHeader: "x-goog-api-key", api: "gemini", chatPath: "/models/{model}:generateContent", pathFromBody: true, docs: "https://ai.google.dev/api/generate-content" },
   "bedrock": { host: "", port: 0, basePath: "", keyRequired: false, authHeader: "authorization", auth: "sigv4", api: "bedrock", chatPath: "/model/{model}/converse", pathFromBody: true, docs: "https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_Converse.html" },
+  "vertex-ai": { host: "", port: 0, basePath: "", keyRequired: true, authHeader: "authorization", api: "gemini", chatPath: "/v1/projects/p/locations/us-central1/publishers/google/models/{model}:generateContent", pathFromBody: true, docs: "https://cloud.google.com/vertex-ai/generative-ai/docs/reference/rest" },
   "dashscope": { host: "dashscope.aliyuncs.com", port: 0, basePath: "/compatible-mode/v1", keyRequired: true, authHeader: "authorization", api: "openai", chatPath: "/chat/completions", docs: "https://help.aliyun.com/zh/model-studio/compatibility-of-openai-with-dashscope" },
   "moonshot": { host: "api.moonshot.cn", port: 0, basePath: "/v1", keyRequired: true, authHeader: "authorization", api: "openai", chatPath: "/chat/completions", docs: "https://platform.moonshot.cn/docs/api/chat" },
   "deepseek": { host: "api.deepseek.com", port: 0, basePath: "", keyRequired: true, authHeader: "authorization", api: "openai", chatPath: "/chat/completions", docs: "https://api-docs.deepseek.com" },
@@ -43,17 +44,24 @@ export const PROVIDER_TYPES: Record<string, ProviderTypeInfo> = {
 };
 
 /** The parts of a provider entry in the plugin config that decide where it sends requests. */
-export interface ProviderEndpointConfig { name: string; type: string; host?: string; port?: number; basePath?: string; region?: string }
+export interface ProviderEndpointConfig { name: string; type: string; host?: string; port?: number; basePath?: string; region?: string; project?: string }
 
 /** Where a configured provider's requests go: authority as the filter writes it, and TLS or not. */
 export interface ProviderEndpoint { name: string; host: string; port: number; authority: string; tls: boolean }
+
+/** Bedrock's and Vertex AI's hosts are per region. */
+export function regionalHost(p: ProviderEndpointConfig): string | undefined {
+  if (!p.region) return undefined;
+  if (p.type === "bedrock") return `bedrock-runtime.${p.region}.amazonaws.com`;
+  if (p.type === "vertex-ai") return p.region === "global" ? "aiplatform.googleapis.com" : `${p.region}-aiplatform.googleapis.com`;
+  return undefined;
+}
 
 /** Resolves a provider's endpoint as the filter does; port 0 or 443 means TLS on 443. */
 export function providerEndpoint(p: ProviderEndpointConfig): ProviderEndpoint {
   const info = PROVIDER_TYPES[p.type];
   if (!info) throw new Error(`unknown provider type ${p.type}`);
-  // Bedrock's host is per region.
-  const host = p.host ?? (p.type === "bedrock" && p.region ? `bedrock-runtime.${p.region}.amazonaws.com` : info.host);
+  const host = p.host ?? regionalHost(p) ?? info.host;
   const port = p.port ?? info.port;
   const authority = port > 0 ? `${host}:${port}` : host;
   const tls = port === 0 || port === 443;

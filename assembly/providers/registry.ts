@@ -6,6 +6,7 @@ import { COMPATIBLE_SPECS } from "./compatible";
 import { ANTHROPIC_SPEC } from "./anthropic";
 import { GEMINI_SPEC } from "./gemini";
 import { BEDROCK_SPEC } from "./bedrock";
+import { VERTEX_AI_SPEC } from "./vertex-ai";
 
 const specs = new Map<string, ProviderSpec>();
 const typeNames: string[] = [];
@@ -20,6 +21,7 @@ register(AZURE_OPENAI_SPEC);
 register(ANTHROPIC_SPEC);
 register(GEMINI_SPEC);
 register(BEDROCK_SPEC);
+register(VERTEX_AI_SPEC);
 for (let i = 0; i < COMPATIBLE_SPECS.length; i++) register(COMPATIBLE_SPECS[i]);
 
 /** The spec for a type name, or null. */

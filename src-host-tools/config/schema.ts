@@ -40,7 +40,8 @@ export const ProviderSchema = Type.Object({
   allowClientHeaders: Type.Optional(Type.Array(Type.Union(BILLING_HEADERS.map((h) => Type.Literal(h))), { description: "Billing selectors passed on from the client (removed by default). Client credentials are never passed on." })),
   deployment: Type.Optional(NonEmpty("azure-openai: the deployment in the path; default: the backend's model.")),
   apiVersion: Type.Optional(NonEmpty("azure-openai: api-version query value, or \"v1\" for the versionless API.")),
-  region: Type.Optional(Type.String({ pattern: "^[a-z0-9-]{4,32}$", description: "bedrock: the AWS region (required); the host is bedrock-runtime.REGION.amazonaws.com unless host is given." })),
+  region: Type.Optional(Type.String({ pattern: "^[a-z0-9-]{4,32}$", description: "bedrock: the AWS region (host bedrock-runtime.REGION.amazonaws.com); vertex-ai: the location (host REGION-aiplatform.googleapis.com, or aiplatform.googleapis.com for global). Required for both." })),
+  project: Type.Optional(Type.String({ pattern: "^[A-Za-z0-9-]{1,64}$", description: "vertex-ai: the Google Cloud project id (required)." })),
   version: Type.Optional(Type.String({ pattern: "^\\d{4}-\\d{2}-\\d{2}$", description: "anthropic: the anthropic-version header sent when the client gives none (default 2023-06-01)." })),
 }, { additionalProperties: false });
 

@@ -3,7 +3,7 @@
 import { Ajv, ErrorObject } from "ajv";
 import { parse as parseYaml } from "yaml";
 import { BILLING_HEADERS, ConfigSchema, LlmMeshConfig, MODEL_NAME_PATTERN, MODEL_NAME_RULE, MODEL_PATTERN_PATTERN, ProviderConfig, RouteConfig } from "./schema.js";
-import { PROVIDER_TYPES } from "../providers.js";
+import { PROVIDER_TYPES, regionalHost } from "../providers.js";
 
 export interface Problem { path: string; message: string; hint?: string }
 export interface ValidationResult { config?: LlmMeshConfig; errors: Problem[]; warnings: Problem[] }
@@ -90,7 +90,7 @@ function ruleProblems(config: LlmMeshConfig, errors: Problem[], warnings: Proble
     providers.set(p.name, p);
     const info = PROVIDER_TYPES[p.type];
     if (!info) return;
-    const host = p.host ?? (p.type === "bedrock" && p.region ? `bedrock-runtime.${p.region}.amazonaws.com` : info.host);
+    const host = p.host ?? regionalHost(p) ?? info.host;
     if (!host) errors.push({ path: `${path}.host`, message: `is required for type ${p.type} (it has no default host)` });
     else if (host.includes("/") || (host.includes(":") && !host.startsWith("["))) {
       errors.push({ path: `${path}.host`, message: "must be a bare host name, without scheme, port or path (use port and basePath)" });
@@ -101,8 +101,11 @@ function ruleProblems(config: LlmMeshConfig, errors: Problem[], warnings: Proble
       }
     }
     if (p.type !== "anthropic" && p.version !== undefined) errors.push({ path: `${path}.version`, message: `unknown field for type ${p.type} (only anthropic takes it)` });
-    if (p.type === "bedrock" && p.region === undefined) errors.push({ path: `${path}.region`, message: "is required for type bedrock (e.g. us-east-1)" });
-    if (p.type !== "bedrock" && p.region !== undefined) errors.push({ path: `${path}.region`, message: `unknown field for type ${p.type} (only bedrock takes it)` });
+    const regional = p.type === "bedrock" || p.type === "vertex-ai";
+    if (regional && p.region === undefined) errors.push({ path: `${path}.region`, message: `is required for type ${p.type} (e.g. ${p.type === "bedrock" ? "us-east-1" : "us-central1"})` });
+    if (!regional && p.region !== undefined) errors.push({ path: `${path}.region`, message: `unknown field for type ${p.type} (only bedrock and vertex-ai take it)` });
+    if (p.type === "vertex-ai" && p.project === undefined) errors.push({ path: `${path}.project`, message: "is required for type vertex-ai (the Google Cloud project id)" });
+    if (p.type !== "vertex-ai" && p.project !== undefined) errors.push({ path: `${path}.project`, message: `unknown field for type ${p.type} (only vertex-ai takes it)` });
     if (info.pathFromBody && mode === "headers") {
       errors.push({ path: `${path}.type`, message: `"${p.type}" needs requestMode "body" (its path names the model and whether the answer streams, both in the body)`, hint: "use --request-mode body (the default)" });
     }

@@ -10,6 +10,7 @@ import { OpenAIRoute, answerOpenAI, checkOpenAIAuth, checkOpenAIBody, checkOpenA
 import { anthropicError, answerAnthropic, checkAnthropicBody, checkAnthropicHeaders, checkAnthropicPath } from "./anthropic.js";
 import { answerGemini, checkGeminiAuth, checkGeminiBody, checkGeminiPath, geminiError } from "./gemini.js";
 import { answerBedrock, bedrockError, checkBedrockBody, checkBedrockPath, checkSignature } from "./bedrock.js";
+import { serveVertex } from "./vertex.js";
 
 export interface MockProviderConfig extends ProviderEndpointConfig {
   /** Keys the provider accepts; when absent any non-empty key is accepted. */
@@ -119,6 +120,12 @@ export async function startMockProviders(providers: MockProviderConfig[], port =
       };
       received.push(record);
       if (candidates.length === 0) { record.status = openAIError(res, 421, `no mock provider for host ${req.headers.host}`, "invalid_request_error", null); return; }
+      const vertex = candidates.find((p) => p.type === "vertex-ai");
+      if (vertex) {
+        record.provider = vertex.name; record.type = vertex.type;
+        void serveVertex(vertex, req, res, url, parsed).then((status) => { record.status = status; });
+        return;
+      }
       const bedrock = candidates.find((p) => PROVIDER_TYPES[p.type].api === "bedrock");
       if (bedrock) {
         record.provider = bedrock.name; record.type = bedrock.type;

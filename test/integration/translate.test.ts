@@ -13,9 +13,9 @@ import { locateEnvoy } from "../../src-host-tools/envoy/locate.js";
 import { RunningEnvoy, startEnvoy } from "../../src-host-tools/envoy/process.js";
 import { send, Stack, startStack } from "../support/envoy.js";
 import { WASM_PATH, json } from "../support/filter.js";
-import { BEDROCK_CONFIG, BEDROCK_ENV, GEMINI_CONFIG, TRANSLATE_CONFIG } from "../support/fixtures.js";
+import { BEDROCK_CONFIG, BEDROCK_ENV, GEMINI_CONFIG, TRANSLATE_CONFIG, VERTEX_CONFIG } from "../support/fixtures.js";
 import { fetchWithHost } from "../support/sdk-fetch.js";
-import { BEDROCK_ROWS, GEMINI_ROWS, TRANSLATION_ROWS, TranslationRow, answerBytes, parseSse } from "../support/translation-rows.js";
+import { BEDROCK_ROWS, GEMINI_ROWS, TRANSLATION_ROWS, TranslationRow, VERTEX_ROWS, answerBytes, parseSse } from "../support/translation-rows.js";
 
 /** An upstream that answers with the current row's canned response, written in small pieces. */
 class CannedUpstream {
@@ -51,6 +51,7 @@ describe.each([
   ["Anthropic and OpenAI, headers mode", TRANSLATE_CONFIG, TRANSLATION_ROWS, "headers"],
   ["Gemini, body mode", GEMINI_CONFIG, GEMINI_ROWS, "body"],
   ["Bedrock, body mode", BEDROCK_CONFIG, BEDROCK_ROWS, "body"],
+  ["Vertex AI, body mode", VERTEX_CONFIG, VERTEX_ROWS, "body"],
 ] as const)("translation rows in real Envoy: %s", (_name, pluginConfig, rows, mode) => {
   const upstream = new CannedUpstream();
   let envoy: RunningEnvoy;
@@ -396,5 +397,29 @@ describe("openai SDK through real Envoy to the SigV4-verifying Bedrock mock", ()
     } finally {
       await bad.stop();
     }
+  });
+});
+
+describe("SDKs through real Envoy to the Vertex AI mock (Gemini and Claude models)", () => {
+  let stack: Stack;
+  beforeAll(async () => { stack = await startStack(VERTEX_CONFIG, { acceptedKeys: { vertex: ["test-vertex-token"] } }); });
+  afterAll(async () => { await stack?.stop(); });
+
+  it("openai SDK on a Gemini and a Claude model; anthropic SDK on the Claude model, streamed", async () => {
+    const recorder = fetchWithHost("vertex.llm");
+    const openai = new OpenAI({ apiKey: "client-held-secret", baseURL: `${stack.envoy.url}/v1`, fetch: recorder.fetch, maxRetries: 0 });
+    const gemini = await openai.chat.completions.create({ model: "gemini-2.5-flash", messages: [{ role: "user", content: "Hi" }] });
+    expect(gemini.choices[0].message.content).toBe("Hello from mock gemini (gemini-2.5-flash).");
+    expect(stack.mock.received.at(-1)!.path).toBe("/v1/projects/my-proj/locations/us-east5/publishers/google/models/gemini-2.5-flash:generateContent");
+    expect(stack.mock.received.at(-1)!.headers.authorization).toBe("Bearer test-vertex-token");
+
+    const claude = await openai.chat.completions.create({ model: "claude-sonnet-4-5@20250929", messages: [{ role: "user", content: "Hi" }] });
+    expect(claude.choices[0].message.content).toBe("Hello from mock anthropic (claude-sonnet-4-5@20250929).");
+    expect(stack.mock.received.at(-1)!.path).toBe("/v1/projects/my-proj/locations/us-east5/publishers/anthropic/models/claude-sonnet-4-5@20250929:rawPredict");
+
+    const anthropic = new Anthropic({ apiKey: "client-anthropic-key", baseURL: stack.envoy.url, fetch: recorder.fetch, maxRetries: 0 });
+    const streamed = await anthropic.messages.stream({ model: "claude-sonnet-4-5@20250929", max_tokens: 32, messages: [{ role: "user", content: "Hi" }] }).finalMessage();
+    expect(streamed.content[0]).toMatchObject({ type: "text", text: "Hello from mock anthropic (claude-sonnet-4-5@20250929)." });
+    expect(stack.mock.received.at(-1)!.url).toBe("/v1/projects/my-proj/locations/us-east5/publishers/anthropic/models/claude-sonnet-4-5@20250929:streamRawPredict");
   });
 });

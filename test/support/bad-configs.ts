@@ -13,7 +13,7 @@ export const BAD_CONFIGS: BadConfigRow[] = [
   { name: "unknown top-level field", config: { ...valid, routs: [] }, fields: ["routs: unknown field (accepted: providers, routes, maxRequestBodyBytes, responseHeaders, requestMode)"] },
   { name: "no providers, no routes", config: {}, fields: ["providers: must list at least one provider", "routes: must list at least one route"] },
   { name: "unknown provider type", config: { providers: [{ ...provider, type: "opneai" }], routes: [route] },
-    fields: ['providers[0].type: unknown provider type "opneai" (accepted: openai, azure-openai, anthropic, gemini, bedrock, dashscope'] },
+    fields: ['providers[0].type: unknown provider type "opneai" (accepted: openai, azure-openai, anthropic, gemini, bedrock, vertex-ai, dashscope'] },
   { name: "missing key for a type that needs one", config: { providers: [{ name: "oa", type: "openai" }], routes: [route] }, fields: ["providers[0].apiKeys: is required for type openai"] },
   { name: "key with both value and env", config: { providers: [{ ...provider, apiKeys: [{ value: "secret-value-2", env: "X" }] }], routes: [route] },
     fields: ["providers[0].apiKeys[0]: must have exactly one of value or env"] },

@@ -91,3 +91,10 @@ export const BEDROCK_CONFIG = {
 
 /** The mock Bedrock's credentials (src-host-tools/mock/bedrock.ts), as the VM gets them. */
 export const BEDROCK_ENV = { AWS_ACCESS_KEY_ID: "AKIDMOCKEXAMPLE", AWS_SECRET_ACCESS_KEY: "mock/secret+access/key" };
+
+/** Vertex AI: Gemini and Claude models behind one provider; body mode. */
+export const VERTEX_CONFIG = {
+  requestMode: "body",
+  providers: [{ name: "vertex", type: "vertex-ai", project: "my-proj", region: "us-east5", apiKeys: [{ value: "test-vertex-token" }] }],
+  routes: [{ name: "vertex", match: { host: "vertex.llm" }, backends: [{ provider: "vertex" }] }],
+};

@@ -876,3 +876,52 @@ BEDROCK_ROWS.push({
     { event: "message_stop", data: { type: "message_stop" } },
   ] },
 });
+
+// ---- Vertex AI: Gemini and Claude models behind one provider ----
+const VERTEX_BASE = "/v1/projects/my-proj/locations/us-east5/publishers";
+export const VERTEX_ROWS: TranslationRow[] = [
+  {
+    name: "openai→vertex (Gemini model): publishers/google, Gemini's body, the OAuth token as Bearer",
+    host: "vertex.llm", path: "/v1/chat/completions",
+    request: { model: "gemini-2.5-flash", messages: [{ role: "user", content: "Hi" }] },
+    upstream: { path: `${VERTEX_BASE}/google/models/gemini-2.5-flash:generateContent`, headers: { authorization: "Bearer test-vertex-token", "x-goog-api-key": undefined, ":authority": "us-east5-aiplatform.googleapis.com" },
+      body: { contents: [{ role: "user", parts: [{ text: "Hi" }] }], generationConfig: {} } },
+    answer: { body: { candidates: [{ content: { role: "model", parts: [{ text: "Hello" }] }, finishReason: "STOP" }], usageMetadata: { promptTokenCount: 2, candidatesTokenCount: 1, totalTokenCount: 3 }, modelVersion: "gemini-2.5-flash" } },
+    client: { status: 200, body: { id: "chatcmpl-gemini", object: "chat.completion", created: anyNumber(), model: "gemini-2.5-flash",
+      choices: [{ index: 0, message: { role: "assistant", content: "Hello", refusal: null }, logprobs: null, finish_reason: "stop" }],
+      usage: { prompt_tokens: 2, completion_tokens: 1, total_tokens: 3, prompt_tokens_details: { cached_tokens: 0 } } } },
+  },
+  {
+    name: "openai→vertex (Claude model): publishers/anthropic streamRawPredict, Anthropic's body without model, with Vertex's anthropic_version",
+    host: "vertex.llm", path: "/v1/chat/completions",
+    request: { model: "claude-sonnet-4-5@20250929", stream: true, messages: [{ role: "user", content: "Hi" }], max_tokens: 20 },
+    upstream: { path: `${VERTEX_BASE}/anthropic/models/claude-sonnet-4-5@20250929:streamRawPredict`, headers: { authorization: "Bearer test-vertex-token" },
+      body: { messages: [{ role: "user", content: [{ type: "text", text: "Hi" }] }], max_tokens: 20, stream: true, anthropic_version: "vertex-2023-10-16" } },
+    answer: { contentType: "text/event-stream", chunks: [
+      sse("message_start", { type: "message_start", message: { id: "msg_v", type: "message", role: "assistant", model: "claude-sonnet-4-5", content: [], usage: { input_tokens: 3, output_tokens: 1 } } }),
+      sse("content_block_delta", { type: "content_block_delta", index: 0, delta: { type: "text_delta", text: "Hey" } }),
+      sse("message_delta", { type: "message_delta", delta: { stop_reason: "end_turn" }, usage: { output_tokens: 1 } }),
+      sse("message_stop", { type: "message_stop" }),
+    ] },
+    client: { status: 200, events: [
+      { id: "msg_v", object: "chat.completion.chunk", created: anyNumber(), model: "claude-sonnet-4-5", choices: [{ index: 0, delta: { role: "assistant", content: "" }, logprobs: null, finish_reason: null }] },
+      { id: "msg_v", object: "chat.completion.chunk", created: anyNumber(), model: "claude-sonnet-4-5", choices: [{ index: 0, delta: { content: "Hey" }, logprobs: null, finish_reason: null }] },
+      { id: "msg_v", object: "chat.completion.chunk", created: anyNumber(), model: "claude-sonnet-4-5", choices: [{ index: 0, delta: {}, logprobs: null, finish_reason: "stop" }] },
+      "[DONE]",
+    ] },
+  },
+  {
+    name: "anthropic→vertex (Claude model): the client's body forwarded as written, but for the model (in the path) and anthropic_version",
+    host: "vertex.llm", path: "/v1/messages",
+    headers: { "anthropic-version": "2023-06-01" },
+    request: "{\"model\":\"claude-sonnet-4-5@20250929\",\"max_tokens\":64,\"thinking\":{\"type\":\"enabled\",\"budget_tokens\":32},\"messages\":[{\"role\":\"user\",\"content\":\"q\"}],\"x_future\":[1.50]}",
+    upstream: { path: `${VERTEX_BASE}/anthropic/models/claude-sonnet-4-5@20250929:rawPredict`,
+      exactBody: "{\"max_tokens\":64,\"thinking\":{\"type\":\"enabled\",\"budget_tokens\":32},\"messages\":[{\"role\":\"user\",\"content\":\"q\"}],\"x_future\":[1.50],\"anthropic_version\":\"vertex-2023-10-16\"}" },
+  },
+  {
+    name: "openai→vertex: a model that would leave its path segment is refused",
+    host: "vertex.llm", path: "/v1/chat/completions",
+    request: { model: "gemini/../../x", messages: [{ role: "user", content: "Hi" }] },
+    reply: { status: 400, body: { error: { message: expect.stringMatching(/Vertex AI model id/), type: "invalid_request_error", param: null, code: "invalid_model" } } },
+  },
+];

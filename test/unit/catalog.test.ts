@@ -13,6 +13,7 @@ function providerFor(type: string) {
     ...(info.host === "" ? { host: `${type}.example.internal` } : {}),
     ...(type === "azure-openai" ? { apiVersion: "v1" } : {}),
     ...(type === "bedrock" ? { region: "us-east-1" } : {}),
+    ...(type === "vertex-ai" ? { region: "us-central1", project: "p" } : {}),
     apiKeys: [{ value: `key-${type}` }],
   };
 }

@@ -2,9 +2,9 @@
 // emulator, in both request modes; streams also delivered one byte per body callback.
 import { beforeAll, describe, expect, it } from "vitest";
 import { HostEmulator, HttpStream } from "../../src-host-tools/host/emulator.js";
-import { BEDROCK_CONFIG, BEDROCK_ENV, GEMINI_CONFIG, TRANSLATE_CONFIG } from "../support/fixtures.js";
+import { BEDROCK_CONFIG, BEDROCK_ENV, GEMINI_CONFIG, TRANSLATE_CONFIG, VERTEX_CONFIG } from "../support/fixtures.js";
 import { json, loadFilter } from "../support/filter.js";
-import { BEDROCK_ROWS, GEMINI_ROWS, TRANSLATION_ROWS, TranslationRow, answerBytes, parseSse } from "../support/translation-rows.js";
+import { BEDROCK_ROWS, GEMINI_ROWS, TRANSLATION_ROWS, TranslationRow, VERTEX_ROWS, answerBytes, parseSse } from "../support/translation-rows.js";
 
 const MODES = ["headers", "body"] as const;
 
@@ -210,4 +210,14 @@ describe("translation to Bedrock Converse (body mode, SigV4)", () => {
     stream.sendRequest({ ":method": "POST", ":path": "/v1/chat/completions", ":authority": "bedrock.llm", "content-type": "application/json" }, JSON.stringify({ model: "amazon.nova-pro-v1:0", messages: [{ role: "user", content: "x" }] }));
     expect(stream.localResponse!.status).toBe(503);
   });
+});
+
+describe("Vertex AI: Gemini and Claude models behind one provider (body mode)", () => {
+  let host: HostEmulator;
+  beforeAll(async () => {
+    const loaded = await loadFilter(VERTEX_CONFIG, { allowOnHeadersStopIteration: true });
+    expect(loaded.configured, loaded.host.logText("warn").join("\n")).toBe(true);
+    host = loaded.host;
+  });
+  it.each(VERTEX_ROWS)("$name", (row) => runRow(host, row, "body"));
 });
