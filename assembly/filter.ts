@@ -12,6 +12,7 @@ import { decideOnBody } from "./request/body";
 import { onProviderBody, onProviderHeaders } from "./request/respond";
 import { Reply, RequestState, ResponseMode } from "./request/state";
 import { writeUpstreamHeaders } from "./request/upstream-headers";
+import { TokenCalls } from "./token-refresh";
 
 /** Holds the compiled configuration; replaced whole when a new one loads. */
 export class LlmMeshRoot extends RootContext {
@@ -19,10 +20,16 @@ export class LlmMeshRoot extends RootContext {
   /** Requests this VM has seen; only VMs that serve traffic report memory (not Envoy's main-thread VM). */
   requestsSeen: u64 = 0;
   private memoryGauge: u32 = 0;
+  private tokenCalls: TokenCalls = new TokenCalls();
 
-  /** Reports the VM's linear memory, so operators (and the soak benchmark) can see it stay flat. */
+  /** Reports the VM's linear memory (so operators and the soak benchmark see it stay flat); refreshes providers' tokens. */
   onTick(): void {
     if (this.requestsSeen > 0) recordGauge(this.memoryGauge, <u64>memory.size() << 16);
+    if (this.config !== null) this.tokenCalls.refresh(this.config!);
+  }
+
+  onHttpCallResponse(token: u32, headers: u32, bodySize: u32, trailers: u32): void {
+    if (!this.tokenCalls.onResponse(token, bodySize)) super.onHttpCallResponse(token, headers, bodySize, trailers);
   }
 
   createContext(contextId: u32): Context {
@@ -44,6 +51,8 @@ export class LlmMeshRoot extends RootContext {
       this.memoryGauge = defineGauge("llm_mesh_vm_memory_bytes");
       setTickPeriod(1000);
     }
+    // Tokens fetched by the filter (Vertex AI on GKE) are asked for at once, not on the first tick.
+    this.tokenCalls.refresh(result.config!);
     const mode = result.config!.requestMode == RequestMode.Body ? "body" : "headers";
     log(LogLevelValues.info, "llm-mesh: configuration loaded: " + result.config!.providers.length.toString() + " providers, " + result.config!.routes.length.toString() + " routes, request mode " + mode);
     return true;

@@ -15,6 +15,7 @@ export {
   proxy_on_response_body,
   proxy_on_done,
   proxy_on_delete,
+  proxy_on_http_call_response,
 } from "@solo-io/proxy-runtime/assembly/exports";
 export { malloc } from "@solo-io/proxy-runtime/assembly/malloc";
 import { RootContext, registerRootContext } from "@solo-io/proxy-runtime/assembly";

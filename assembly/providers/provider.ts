@@ -48,6 +48,11 @@ export class BodyField {
   }
 }
 
+/** An HTTP call for a token: the Envoy cluster, the :path and :authority, and headers to send. */
+export class TokenRequest {
+  constructor(public cluster: string, public path: string, public authority: string, public headerNames: string[], public headerValues: string[]) {}
+}
+
 /** The documented max_tokens llm-mesh sends an API that requires one when neither client nor provider gave it. */
 export const DEFAULT_MAX_TOKENS: i32 = 4096;
 
@@ -120,6 +125,18 @@ export class Provider {
    * so it is written at body time: such providers need requestMode "body".
    */
   pathFromBody(): bool { return false; }
+
+  /**
+   * A call the filter should make now to fetch this provider's token (a short-lived OAuth token
+   * from a metadata server), or null. The root context makes it and hands the answer to acceptToken.
+   */
+  tokenRequest(nowSeconds: i64): TokenRequest | null { return null; }
+
+  /** The answer to a tokenRequest: the token taken, or a problem to log (never the body: it may hold a token). */
+  acceptToken(status: string, body: ArrayBuffer | null, nowSeconds: i64): string | null { return null; }
+
+  /** Why a request cannot be sent with this provider's credentials right now (no token yet, or expired), or null. */
+  credentialProblem(nowSeconds: i64): string | null { return null; }
 
   /** The API this provider speaks for a model (a provider hosting several vendors' models, as Vertex AI does, differs per model). */
   apiFor(model: string): WireApi { return this.api(); }

@@ -13,19 +13,38 @@ import { Edit, applyEdits } from "../json/splice";
 import { scanTopLevel } from "../json/scan";
 import { WireApi } from "../translate/translator";
 import { GeminiProvider } from "./gemini";
-import { Operation, Provider, ProviderSpec } from "./provider";
+import { Operation, Provider, ProviderSpec, TokenRequest } from "./provider";
+import { JsonKind, parseJson } from "../json/parse";
+import { optionalBool } from "../config/fields";
 
 /** The Anthropic API version Vertex AI takes in the body. */
 export const VERTEX_ANTHROPIC_VERSION = "vertex-2023-10-16";
 const BODY_KEYS: StaticArray<ArrayBuffer> = [String.UTF8.encode("model"), String.UTF8.encode("anthropic_version")];
 
+/** Istio's name for the cluster of a ServiceEntry for the GKE metadata server (llm-mesh manifests emit it). */
+export const DEFAULT_METADATA_CLUSTER = "outbound|80||metadata.google.internal";
+const TOKEN_PATH = "/computeMetadata/v1/instance/service-accounts/default/token";
+/** A token is refreshed this long before it expires, so requests never wait for one. */
+const REFRESH_BEFORE_SECONDS: i64 = 300;
+/** After a failed fetch, the next try waits this long. */
+const RETRY_SECONDS: i64 = 5;
+
 export class VertexAIProvider extends GeminiProvider {
   project: string = "";
   region: string = "";
+  /** The Envoy cluster of the metadata server, when the token comes from it (GKE Workload Identity). */
+  metadataCluster: string | null = null;
+  private tokenExpiresAt: i64 = 0;
+  private tokenInFlight: bool = false;
+  private nextTryAt: i64 = 0;
 
-  extraFields(): string[] { return ["project", "region"]; }
+  extraFields(): string[] { return ["project", "region", "tokenFromMetadataServer", "metadataCluster"]; }
 
   configureExtra(obj: JsonValue, path: string, d: Diagnostics): void {
+    if (optionalBool(obj, "tokenFromMetadataServer", path, d, false)) {
+      const cluster = optionalString(obj, "metadataCluster", path, d);
+      this.metadataCluster = cluster !== null ? cluster! : DEFAULT_METADATA_CLUSTER;
+    } else if (obj.get("metadataCluster") !== null) d.error(path + ".metadataCluster", "needs tokenFromMetadataServer: true");
     const project = optionalString(obj, "project", path, d);
     const region = optionalString(obj, "region", path, d);
     if (project === null || !isIdentifier(project!)) d.error(path + ".project", "is required for type vertex-ai: the Google Cloud project id (letters, digits and '-')");
@@ -37,6 +56,41 @@ export class VertexAIProvider extends GeminiProvider {
   defaultHost(): string {
     if (this.region.length == 0) return "";
     return this.region == "global" ? "aiplatform.googleapis.com" : this.region + "-aiplatform.googleapis.com";
+  }
+
+  loadCredentials(env: Map<string, string>, path: string, d: Diagnostics): void {
+    if (this.metadataCluster !== null && this.keys.length > 0) d.error(path + ".apiKeys", "cannot be given with tokenFromMetadataServer: true (the token comes from the metadata server)");
+    if (this.metadataCluster === null && this.keys.length == 0 && this.usable) d.error(path + ".apiKeys", "is required for type vertex-ai unless tokenFromMetadataServer is true (give [{\"env\": \"VERTEX_ACCESS_TOKEN\"}])");
+  }
+
+  tokenRequest(nowSeconds: i64): TokenRequest | null {
+    if (this.metadataCluster === null || this.tokenInFlight || nowSeconds < this.nextTryAt) return null;
+    if (this.keys.length > 0 && nowSeconds < this.tokenExpiresAt - REFRESH_BEFORE_SECONDS) return null;
+    this.tokenInFlight = true;
+    return new TokenRequest(this.metadataCluster!, TOKEN_PATH, "metadata.google.internal", ["metadata-flavor"], ["Google"]);
+  }
+
+  acceptToken(status: string, body: ArrayBuffer | null, nowSeconds: i64): string | null {
+    this.tokenInFlight = false;
+    this.nextTryAt = nowSeconds + RETRY_SECONDS;
+    if (status != "200" || body === null) return "the metadata server answered HTTP " + (status.length > 0 ? status : "(no answer)") + " for provider \"" + this.name + "\"'s access token; retrying in " + RETRY_SECONDS.toString() + " s";
+    const parsed = parseJson(String.UTF8.decode(body!));
+    const token = parsed.value !== null ? parsed.value!.get("access_token") : null;
+    const expires = parsed.value !== null ? parsed.value!.get("expires_in") : null;
+    if (token === null || token.kind != JsonKind.String || token.text.length == 0 || expires === null || !expires.isInteger()) {
+      return "the metadata server's answer for provider \"" + this.name + "\" holds no access_token and expires_in; retrying in " + RETRY_SECONDS.toString() + " s";
+    }
+    this.keys = [token.text];
+    this.tokenExpiresAt = nowSeconds + <i64>expires.numberValue;
+    this.prepare();
+    return null;
+  }
+
+  credentialProblem(nowSeconds: i64): string | null {
+    if (this.metadataCluster === null) return null;
+    if (this.keys.length == 0) return "provider \"" + this.name + "\" has no access token from the metadata server yet (cluster " + this.metadataCluster! + ")";
+    if (nowSeconds >= this.tokenExpiresAt) return "provider \"" + this.name + "\"'s access token expired and the metadata server gave no new one";
+    return null;
   }
 
   /** Claude models are served by Anthropic's publisher with Anthropic's API; the rest are Gemini. */
@@ -95,4 +149,5 @@ function isIdentifier(v: string): bool {
 
 function createVertex(spec: ProviderSpec): Provider { return new VertexAIProvider(spec); }
 
-export const VERTEX_AI_SPEC = new ProviderSpec("vertex-ai", "", 0, "", true, createVertex);
+// No key required by the generic check: loadCredentials() asks for apiKeys or the metadata server.
+export const VERTEX_AI_SPEC = new ProviderSpec("vertex-ai", "", 0, "", false, createVertex);

@@ -41,6 +41,8 @@ export const ProviderSchema = Type.Object({
   deployment: Type.Optional(NonEmpty("azure-openai: the deployment in the path; default: the backend's model.")),
   apiVersion: Type.Optional(NonEmpty("azure-openai: api-version query value, or \"v1\" for the versionless API.")),
   region: Type.Optional(Type.String({ pattern: "^[a-z0-9-]{4,32}$", description: "bedrock: the AWS region (host bedrock-runtime.REGION.amazonaws.com); vertex-ai: the location (host REGION-aiplatform.googleapis.com, or aiplatform.googleapis.com for global). Required for both." })),
+  tokenFromMetadataServer: Type.Optional(Type.Boolean({ description: "vertex-ai: fetch the OAuth token from the GKE metadata server (Workload Identity) instead of apiKeys; refreshed before expiry." })),
+  metadataCluster: Type.Optional(NonEmpty("vertex-ai: the Envoy cluster of the metadata server (default outbound|80||metadata.google.internal, which llm-mesh manifests emit).")),
   project: Type.Optional(Type.String({ pattern: "^[A-Za-z0-9-]{1,64}$", description: "vertex-ai: the Google Cloud project id (required)." })),
   version: Type.Optional(Type.String({ pattern: "^\\d{4}-\\d{2}-\\d{2}$", description: "anthropic: the anthropic-version header sent when the client gives none (default 2023-06-01)." })),
 }, { additionalProperties: false });

@@ -104,12 +104,15 @@ function ruleProblems(config: LlmMeshConfig, errors: Problem[], warnings: Proble
     const regional = p.type === "bedrock" || p.type === "vertex-ai";
     if (regional && p.region === undefined) errors.push({ path: `${path}.region`, message: `is required for type ${p.type} (e.g. ${p.type === "bedrock" ? "us-east-1" : "us-central1"})` });
     if (!regional && p.region !== undefined) errors.push({ path: `${path}.region`, message: `unknown field for type ${p.type} (only bedrock and vertex-ai take it)` });
+    if (p.type === "vertex-ai" && p.tokenFromMetadataServer === true && p.apiKeys !== undefined) errors.push({ path: `${path}.apiKeys`, message: "cannot be given with tokenFromMetadataServer: true (the token comes from the metadata server)" });
+    if (p.type === "vertex-ai" && p.tokenFromMetadataServer !== true && p.apiKeys === undefined) errors.push({ path: `${path}.apiKeys`, message: "is required for type vertex-ai unless tokenFromMetadataServer is true", hint: 'give [{"env": "VERTEX_ACCESS_TOKEN"}], or tokenFromMetadataServer: true on GKE with Workload Identity' });
+    if (p.type !== "vertex-ai" && (p.tokenFromMetadataServer !== undefined || p.metadataCluster !== undefined)) errors.push({ path: `${path}.tokenFromMetadataServer`, message: `unknown field for type ${p.type} (only vertex-ai takes it)` });
     if (p.type === "vertex-ai" && p.project === undefined) errors.push({ path: `${path}.project`, message: "is required for type vertex-ai (the Google Cloud project id)" });
     if (p.type !== "vertex-ai" && p.project !== undefined) errors.push({ path: `${path}.project`, message: `unknown field for type ${p.type} (only vertex-ai takes it)` });
     if (info.pathFromBody && mode === "headers") {
       errors.push({ path: `${path}.type`, message: `"${p.type}" needs requestMode "body" (its path names the model and whether the answer streams, both in the body)`, hint: "use --request-mode body (the default)" });
     }
-    if (info.keyRequired && p.apiKeys === undefined) errors.push({ path: `${path}.apiKeys`, message: `is required for type ${p.type}`, hint: 'give [{"env": "VAR"}] and put the key in a Secret' });
+    if (info.keyRequired && p.apiKeys === undefined && p.tokenFromMetadataServer !== true) errors.push({ path: `${path}.apiKeys`, message: `is required for type ${p.type}`, hint: 'give [{"env": "VAR"}] and put the key in a Secret' });
     if (info.keyRequired && p.apiKeys?.length === 0) errors.push({ path: `${path}.apiKeys`, message: "must list at least one key" });
     (Array.isArray(p.apiKeys) ? p.apiKeys : []).forEach((k, j) => {
       const kp = `${path}.apiKeys[${j}]`;

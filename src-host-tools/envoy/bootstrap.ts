@@ -35,6 +35,8 @@ export interface BootstrapOptions {
   failurePolicy?: "FAIL_RELOAD" | "FAIL_CLOSED" | "FAIL_OPEN";
   /** Extra listeners' own routes (benchmarks). */
   extraClusters?: Record<string, unknown>[];
+  /** A GCE/GKE metadata server stand-in for vertex-ai's tokenFromMetadataServer (tests): the cluster named as Istio names it. */
+  metadataServer?: { address: string; port: number };
 }
 
 const MiB = 1024 * 1024;
@@ -155,7 +157,8 @@ export function buildBootstrap(options: BootstrapOptions): Record<string, unknow
   }
   return {
     admin: { address: { socket_address: { address: "127.0.0.1", port_value: options.adminPort ?? 0 } } },
-    static_resources: { listeners, clusters: [...clusters, ...(options.extraClusters ?? [])] },
+    static_resources: { listeners, clusters: [...clusters, ...(options.extraClusters ?? []),
+      ...(options.metadataServer ? [endpointCluster("outbound|80||metadata.google.internal", options.metadataServer.address, options.metadataServer.port)] : [])] },
   };
 }
 

@@ -357,6 +357,26 @@ export function registryOnlySidecar(o: ManifestOptions): K8sObject[] {
 }
 
 /** Every object for a placement, in apply order; the filter last (body mode: the EnvoyFilter pair). */
+/**
+ * vertex-ai with tokenFromMetadataServer: the filter asks the GKE metadata server for the pod's
+ * token (Workload Identity) through Envoy. This ServiceEntry gives Istio's proxies the cluster it
+ * calls, outbound|80||metadata.google.internal (the address GKE serves it on: 169.254.169.254).
+ */
+export function metadataServerEntry(o: ManifestOptions): K8sObject[] {
+  const wanted = o.config.providers.some((p) => p.type === "vertex-ai" && (p as { tokenFromMetadataServer?: boolean }).tokenFromMetadataServer === true
+    && (p as { metadataCluster?: string }).metadataCluster === undefined);
+  if (!wanted) return [];
+  return [{
+    apiVersion: "networking.istio.io/v1",
+    kind: "ServiceEntry",
+    metadata: { name: "llm-mesh-gke-metadata", namespace: namespaceFor(o), labels: LABELS },
+    spec: {
+      hosts: ["metadata.google.internal"], location: "MESH_EXTERNAL", resolution: "STATIC",
+      ports: [{ number: 80, name: "http", protocol: "HTTP" }], endpoints: [{ address: "169.254.169.254" }],
+    },
+  }];
+}
+
 export function allObjects(o: ManifestOptions): K8sObject[] {
   const body = (o.requestMode ?? "body") === "body";
   if (body && o.placement.mode === "waypoint") {
@@ -366,6 +386,6 @@ export function allObjects(o: ManifestOptions): K8sObject[] {
     throw new UserError("--mode waypoint needs --request-mode headers: Istio applies no EnvoyFilter listener patches to waypoint proxies, so body mode cannot be delivered to them (a WasmPlugin can)");
   }
   const filter = body ? bodyModeEnvoyFilter(o) : wasmPlugin(o);
-  if (o.placement.mode === "egress") return [...providerEntries(o), ...egressObjects(o), ...registryOnlySidecar(o), filter];
-  return [...providerEntries(o), ...aliasObjects(o), ...gatewayObject(o), ...gatewayRoutes(o), ...registryOnlySidecar(o), filter];
+  if (o.placement.mode === "egress") return [...providerEntries(o), ...metadataServerEntry(o), ...egressObjects(o), ...registryOnlySidecar(o), filter];
+  return [...providerEntries(o), ...metadataServerEntry(o), ...aliasObjects(o), ...gatewayObject(o), ...gatewayRoutes(o), ...registryOnlySidecar(o), filter];
 }

@@ -15,6 +15,8 @@ import { send, Stack, startStack } from "../support/envoy.js";
 import { WASM_PATH, json } from "../support/filter.js";
 import { BEDROCK_CONFIG, BEDROCK_ENV, GEMINI_CONFIG, TRANSLATE_CONFIG, VERTEX_CONFIG } from "../support/fixtures.js";
 import { fetchWithHost } from "../support/sdk-fetch.js";
+import { startMockProviders } from "../../src-host-tools/mock/providers.js";
+import { startMockMetadataServer } from "../../src-host-tools/mock/metadata.js";
 import { BEDROCK_ROWS, GEMINI_ROWS, TRANSLATION_ROWS, TranslationRow, VERTEX_ROWS, answerBytes, parseSse } from "../support/translation-rows.js";
 
 /** An upstream that answers with the current row's canned response, written in small pieces. */
@@ -421,5 +423,29 @@ describe("SDKs through real Envoy to the Vertex AI mock (Gemini and Claude model
     const streamed = await anthropic.messages.stream({ model: "claude-sonnet-4-5@20250929", max_tokens: 32, messages: [{ role: "user", content: "Hi" }] }).finalMessage();
     expect(streamed.content[0]).toMatchObject({ type: "text", text: "Hello from mock anthropic (claude-sonnet-4-5@20250929)." });
     expect(stack.mock.received.at(-1)!.url).toBe("/v1/projects/my-proj/locations/us-east5/publishers/anthropic/models/claude-sonnet-4-5@20250929:streamRawPredict");
+  });
+});
+
+describe("Vertex AI in real Envoy with the token from a metadata server (GKE Workload Identity)", () => {
+  it("fetches the token through Envoy's cluster at start, then signs every request with it", async () => {
+    const metadata = await startMockMetadataServer("ya29.from-metadata");
+    const config = { ...VERTEX_CONFIG, providers: [{ name: "vertex", type: "vertex-ai", project: "my-proj", region: "us-east5", tokenFromMetadataServer: true }] };
+    const mock = await startMockProviders([{ ...config.providers[0], acceptedKeys: ["ya29.from-metadata"] }]);
+    const envoy = await startEnvoy({ envoyPath: locateEnvoy().path, config: bootstrapYaml({
+      wasmPath: WASM_PATH, pluginConfig: config, mockUpstream: { address: "127.0.0.1", port: mock.port }, metadataServer: { address: "127.0.0.1", port: metadata.port } }) });
+    try {
+      // Every worker's VM asks once at start; wait for the answers to land.
+      for (let i = 0; i < 50 && metadata.calls === 0; i++) await new Promise((r) => setTimeout(r, 100));
+      await new Promise((r) => setTimeout(r, 300));
+      const openai = new OpenAI({ apiKey: "client-held-secret", baseURL: `${envoy.url}/v1`, fetch: fetchWithHost("vertex.llm").fetch, maxRetries: 0 });
+      const done = await openai.chat.completions.create({ model: "gemini-2.5-flash", messages: [{ role: "user", content: "Hi" }] });
+      expect(done.choices[0].message.content).toBe("Hello from mock gemini (gemini-2.5-flash).");
+      expect(mock.received.at(-1)!.headers.authorization).toBe("Bearer ya29.from-metadata");
+      expect(metadata.calls).toBeGreaterThan(0);
+    } finally {
+      await envoy.stop();
+      await mock.close();
+      await metadata.close();
+    }
   });
 });

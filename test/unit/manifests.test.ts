@@ -71,6 +71,16 @@ describe("llm-mesh manifests", () => {
     for (const o of objects({ placement: placements[0][1] }, rest as LlmMeshConfig)) expect(validateIstioObject(o)).toEqual([]);
   });
 
+  it("vertex-ai with tokenFromMetadataServer: a ServiceEntry gives proxies the metadata server's cluster, and it passes the CRD schemas", () => {
+    const vertex = { requestMode: "body", providers: [{ name: "vertex", type: "vertex-ai", project: "p", region: "us-east5", tokenFromMetadataServer: true }],
+      routes: [{ name: "v", match: { host: "vertex.llm" }, backends: [{ provider: "vertex" }] }] } as unknown as LlmMeshConfig;
+    const all = objects({ placement: placements[0][1], requestMode: "body" }, vertex);
+    const entry = all.find((o) => o.kind === "ServiceEntry" && (o.spec as { hosts: string[] }).hosts[0] === "metadata.google.internal");
+    expect(entry?.spec).toMatchObject({ resolution: "STATIC", endpoints: [{ address: "169.254.169.254" }], ports: [{ number: 80, protocol: "HTTP" }] });
+    for (const o of all) expect(validateIstioObject(o), `${o.kind}/${o.metadata.name}`).toEqual([]);
+    expect(all.some((o) => (o.spec as { hosts?: string[] }).hosts?.[0] === "us-east5-aiplatform.googleapis.com")).toBe(true);
+  });
+
   it("the validator does fail on bad objects (unknown field, bad enum, CEL rule)", () => {
     const plugin = objects({ placement: placements[0][1] }).find((o) => o.kind === "WasmPlugin")!;
     const typo = { ...plugin, spec: { ...plugin.spec, failStrategie: "FAIL_CLOSE" } };

@@ -1,0 +1,88 @@
+// Tokens the filter fetches for providers (Vertex AI's OAuth token from the GKE metadata server):
+// asked for at configuration and on every tick when one is missing or about to expire, from the
+// root context, so a request never waits for one. A request that finds none gets a 503 in its
+// client's schema (Provider.credentialProblem).
+import * as abi from "@solo-io/proxy-runtime/assembly/imports";
+import { WasmResultValues } from "@solo-io/proxy-runtime/assembly";
+import { Config } from "./config/load";
+import { BufferTypeValues, LogLevelValues, getBody, getHeader, log, nowSeconds } from "./host";
+import { Provider } from "./providers/provider";
+
+const HTTP_CALL_RESPONSE_HEADERS = 6;
+const TOKEN_SLOT: usize = memory.data(4);
+const STATUS = String.UTF8.encode(":status");
+
+/** Calls in flight: the host's token for each, and whose they are. */
+export class TokenCalls {
+  private tokens: Array<u32> = [];
+  private providers: Array<Provider> = [];
+
+  /** Asks for every token a provider of `config` needs now. */
+  refresh(config: Config): void {
+    const now = nowSeconds();
+    for (let i = 0; i < config.providers.length; i++) {
+      const p = config.providers[i];
+      const request = p.tokenRequest(now);
+      if (request === null) continue;
+      const names = [":method", ":path", ":authority"].concat(request!.headerNames);
+      const values = ["GET", request!.path, request!.authority].concat(request!.headerValues);
+      const headers = serialize(names, values);
+      const cluster = String.UTF8.encode(request!.cluster);
+      const noTrailers = serialize([], []);
+      const result = abi.proxy_http_call(changetype<usize>(cluster), cluster.byteLength, changetype<usize>(headers), headers.byteLength, 0, 0,
+        changetype<usize>(noTrailers), noTrailers.byteLength, 5000, TOKEN_SLOT);
+      if (result != WasmResultValues.Ok) {
+        // No such cluster (or the host refused): say so, and let the provider retry later.
+        const problem = p.acceptToken("", null, now);
+        log(LogLevelValues.warn, "llm-mesh: could not call cluster " + request!.cluster + " for a token (" + result.toString() + "): " + (problem !== null ? problem! : ""));
+        continue;
+      }
+      this.tokens.push(load<u32>(TOKEN_SLOT));
+      this.providers.push(p);
+    }
+  }
+
+  /** The answer to one of our calls; false when the token is not ours. */
+  onResponse(token: u32, bodySize: u32): bool {
+    const at = this.tokens.indexOf(token);
+    if (at < 0) return false;
+    const provider = this.providers[at];
+    this.tokens.splice(at, 1);
+    this.providers.splice(at, 1);
+    const status = responseStatus();
+    const body = bodySize > 0 ? getBody(BufferTypeValues.HttpCallResponseBody, 0, bodySize) : null;
+    const problem = provider.acceptToken(status, body, nowSeconds());
+    if (problem !== null) log(LogLevelValues.warn, "llm-mesh: " + problem!);
+    return true;
+  }
+}
+
+function responseStatus(): string {
+  const status = getHeader(HTTP_CALL_RESPONSE_HEADERS, STATUS);
+  return status !== null ? status! : "";
+}
+
+/** Header pairs in the ABI's map format. */
+function serialize(names: string[], values: string[]): ArrayBuffer {
+  let size = 4;
+  const n = new Array<ArrayBuffer>(names.length);
+  const v = new Array<ArrayBuffer>(names.length);
+  for (let i = 0; i < names.length; i++) {
+    n[i] = String.UTF8.encode(names[i]);
+    v[i] = String.UTF8.encode(values[i]);
+    size += 8 + n[i].byteLength + 1 + v[i].byteLength + 1;
+  }
+  const out = new ArrayBuffer(size);
+  const base = changetype<usize>(out);
+  store<u32>(base, names.length);
+  let data = base + 4 + 8 * <usize>names.length;
+  for (let i = 0; i < names.length; i++) {
+    store<u32>(base + 4 + 8 * <usize>i, n[i].byteLength);
+    store<u32>(base + 8 + 8 * <usize>i, v[i].byteLength);
+    memory.copy(data, changetype<usize>(n[i]), <usize>n[i].byteLength);
+    data += <usize>n[i].byteLength + 1;
+    memory.copy(data, changetype<usize>(v[i]), <usize>v[i].byteLength);
+    data += <usize>v[i].byteLength + 1;
+  }
+  return out;
+}
