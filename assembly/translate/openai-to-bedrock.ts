@@ -10,6 +10,15 @@ import { errorBodyFor, readProviderError } from "./error-shapes";
 import { DataUrl, arrayAt, integerAt, member, numberAt, objectAt, stringAt } from "./json-read";
 import { SseEvent } from "./sse";
 import { ClientError, TranslateFacts, TranslatedRequest, Translator, WireApi } from "./translator";
+import { ScanResult, scanInto } from "../json/scan";
+import { keys, scanInner } from "./spans";
+
+const DELTA_EVENT_KEYS = keys(["contentBlockIndex", "delta"]);
+const DELTA_KEYS = keys(["text", "toolUse"]);
+const TEXT_CHUNK_SUFFIX = String.UTF8.encode("},\"logprobs\":null,\"finish_reason\":null}]}\n\n");
+// Reused for every event (the VM is single-threaded; scans never nest).
+const EVENT_SCAN = new ScanResult(2);
+const DELTA_SCAN = new ScanResult(2);
 
 /** Converse's stopReason as an OpenAI finish_reason. */
 export function finishReasonOfConverse(reason: string | null): string {
@@ -71,6 +80,8 @@ export class OpenAIToBedrock extends Translator {
   private promptTokens: i64 = 0;
   private completionTokens: i64 = 0;
   private cachedTokens: i64 = 0;
+  /** The bytes before a text delta's string (the chunk's fixed fields), built once per stream. */
+  private textPrefix: ArrayBuffer | null = null;
 
   constructor() { super(WireApi.OpenAI, WireApi.Bedrock); }
 
@@ -217,6 +228,7 @@ export class OpenAIToBedrock extends Translator {
 
   event(event: SseEvent, out: JsonWriter): void {
     if (this.finished) return;
+    if (this.started && event.name == "contentBlockDelta" && this.textDelta(event, out)) return;
     const parsed = parseJson(event.text());
     if (parsed.value === null || parsed.value!.kind != JsonKind.Object) { this.fail(out, "the provider sent a stream event that is not JSON"); return; }
     const data = parsed.value!;
@@ -272,6 +284,29 @@ export class OpenAIToBedrock extends Translator {
       this.readUsage(objectAt(data, "usage"));
       if (this.stopped) this.close(out);
     }
+  }
+
+  /** A text delta, from byte spans: the text copied as the JSON string it already is. False for anything else. */
+  private textDelta(event: SseEvent, out: JsonWriter): bool {
+    const base = event.ptr;
+    if (scanInto(EVENT_SCAN, base, event.length, DELTA_EVENT_KEYS).error !== null) return false;
+    const deltaSpan = EVENT_SCAN.spans[1];
+    if (!scanInner(DELTA_SCAN, base, deltaSpan, DELTA_KEYS) || DELTA_SCAN.spans[1].count != 0) return false;
+    const text = DELTA_SCAN.spans[0];
+    if (text.count != 1 || text.firstByte != 0x22) return false;
+    if (text.end - text.start == 2) return true;
+    if (this.textPrefix === null) {
+      const w = new JsonWriter(256);
+      w.raw("data: ");
+      this.chunkHeader(w);
+      w.key("choices").array().object().key("index").number(0).key("delta");
+      w.raw("{\"content\":");
+      this.textPrefix = w.toBuffer();
+    }
+    out.bytes(changetype<usize>(this.textPrefix), this.textPrefix!.byteLength);
+    out.bytes(base + <usize>deltaSpan.start + <usize>text.start, text.end - text.start);
+    out.bytes(changetype<usize>(TEXT_CHUNK_SUFFIX), TEXT_CHUNK_SUFFIX.byteLength);
+    return true;
   }
 
   endStream(out: JsonWriter): void {

