@@ -11,6 +11,7 @@ import { ClientError, TranslateFacts, TranslatedRequest, Translator, WireApi } f
 import { SseEvent } from "./sse";
 import { DataUrl, arrayAt, has, integerAt, member, numberAt, objectAt, stringAt } from "./json-read";
 import { errorBodyFor, readProviderError } from "./error-shapes";
+import { TurnWriter } from "./turns";
 import { redactSecrets } from "../request/redact";
 import { isString, keys, scanInner, spanI64, spanInteger, spanIsString } from "./spans";
 import { ScanResult, arrayItemSpans, decodeStringValue, scanInto, scanTopLevel } from "../json/scan";
@@ -73,7 +74,7 @@ export class OpenAIToAnthropic extends Translator {
     const system = new JsonWriter(256);
     system.array();
     let systemParts = 0;
-    const turns = new TurnWriter();
+    const turns = new TurnWriter("content");
     for (let i = 0; i < messages.items.length && problem.message === null; i++) {
       const m = messages.items[i];
       const path = "messages[" + i.toString() + "]";
@@ -525,40 +526,6 @@ function toolChoice(body: JsonValue, problem: Problem): string | null {
   return String.UTF8.decode(w.toBuffer());
 }
 
-/** Collects Anthropic turns: consecutive messages of one role become one turn, as Anthropic requires for tool results. */
-class TurnWriter {
-  private out: JsonWriter = new JsonWriter(1024);
-  private blocks: JsonWriter = new JsonWriter(512);
-  private role: string = "";
-  private blockCount: i32 = 0;
-  count: i32 = 0;
-
-  constructor() { this.out.array(); this.blocks.array(); }
-
-  /** The writer for the next block of a `role` turn. */
-  block(role: string): JsonWriter {
-    if (role != this.role) this.flush();
-    this.role = role;
-    this.blockCount++;
-    return this.blocks;
-  }
-
-  private flush(): void {
-    if (this.blockCount == 0) return;
-    this.blocks.endArray();
-    this.out.object().key("role").string(this.role).key("content").rawBytes(this.blocks.toBuffer()).endObject();
-    this.count++;
-    this.blocks.reset();
-    this.blocks.array();
-    this.blockCount = 0;
-  }
-
-  finish(): ArrayBuffer {
-    this.flush();
-    this.out.endArray();
-    return this.out.toBuffer();
-  }
-}
 
 function writeSystem(m: JsonValue, path: string, system: JsonWriter, problem: Problem): i32 {
   const content = member(m, "content");

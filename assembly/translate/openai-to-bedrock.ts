@@ -7,6 +7,7 @@ import { JsonKind, JsonValue, parseJson } from "../json/parse";
 import { JsonWriter } from "../json/writer";
 import { redactSecrets } from "../request/redact";
 import { errorBodyFor, readProviderError } from "./error-shapes";
+import { TurnWriter } from "./turns";
 import { DataUrl, arrayAt, integerAt, member, numberAt, objectAt, stringAt } from "./json-read";
 import { SseEvent } from "./sse";
 import { ClientError, TranslateFacts, TranslatedRequest, Translator, WireApi } from "./translator";
@@ -30,39 +31,6 @@ export function finishReasonOfConverse(reason: string | null): string {
   return "stop"; // end_turn, stop_sequence
 }
 
-/** Consecutive messages of one role become one Converse message, as Converse requires alternation. */
-class MessagesWriter {
-  private out: JsonWriter = new JsonWriter(1024);
-  private blocks: JsonWriter = new JsonWriter(512);
-  private role: string = "";
-  private blockCount: i32 = 0;
-  count: i32 = 0;
-
-  constructor() { this.out.array(); this.blocks.array(); }
-
-  block(role: string): JsonWriter {
-    if (role != this.role) this.flush();
-    this.role = role;
-    this.blockCount++;
-    return this.blocks;
-  }
-
-  private flush(): void {
-    if (this.blockCount == 0) return;
-    this.blocks.endArray();
-    this.out.object().key("role").string(this.role).key("content").rawBytes(this.blocks.toBuffer()).endObject();
-    this.count++;
-    this.blocks.reset();
-    this.blocks.array();
-    this.blockCount = 0;
-  }
-
-  finish(): ArrayBuffer {
-    this.flush();
-    this.out.endArray();
-    return this.out.toBuffer();
-  }
-}
 
 export class OpenAIToBedrock extends Translator {
   private includeUsage: bool = false;
@@ -95,7 +63,7 @@ export class OpenAIToBedrock extends Translator {
     const system = new JsonWriter(256);
     system.array();
     let systemBlocks = 0;
-    const turns = new MessagesWriter();
+    const turns = new TurnWriter("content");
     for (let i = 0; i < messages.items.length; i++) {
       const m = messages.items[i];
       const path = "messages[" + i.toString() + "]";
@@ -402,7 +370,7 @@ function writePart(part: JsonValue, out: JsonWriter, path: string): string | nul
   return path + ".type: \"" + (type !== null ? type! : "") + "\" content is not supported by a Bedrock backend (text and image_url are)";
 }
 
-function writeUser(m: JsonValue, path: string, turns: MessagesWriter): string | null {
+function writeUser(m: JsonValue, path: string, turns: TurnWriter): string | null {
   const content = member(m, "content");
   if (content !== null && content.kind == JsonKind.String) {
     if (content.text.length > 0) turns.block("user").object().key("text").string(content.text).endObject();
@@ -416,7 +384,7 @@ function writeUser(m: JsonValue, path: string, turns: MessagesWriter): string | 
   return null;
 }
 
-function writeAssistant(m: JsonValue, path: string, turns: MessagesWriter): string | null {
+function writeAssistant(m: JsonValue, path: string, turns: TurnWriter): string | null {
   const content = member(m, "content");
   if (content !== null && content.kind == JsonKind.String && content.text.length > 0) turns.block("assistant").object().key("text").string(content.text).endObject();
   else if (content !== null && content.kind == JsonKind.Array) {
@@ -450,7 +418,7 @@ function writeAssistant(m: JsonValue, path: string, turns: MessagesWriter): stri
 }
 
 /** A tool message as a toolResult block in a user turn; a JSON object result as {"json": …}, other text as {"text": …}. */
-function writeToolResult(m: JsonValue, path: string, turns: MessagesWriter): string | null {
+function writeToolResult(m: JsonValue, path: string, turns: TurnWriter): string | null {
   const id = stringAt(m, "tool_call_id");
   if (id === null) return path + ".tool_call_id: is required";
   const content = member(m, "content");

@@ -9,6 +9,7 @@ import { JsonKind, JsonValue, parseJson } from "../json/parse";
 import { JsonWriter } from "../json/writer";
 import { redactSecrets } from "../request/redact";
 import { errorBodyFor, readProviderError } from "./error-shapes";
+import { TurnWriter } from "./turns";
 import { DataUrl, arrayAt, has, integerAt, member, numberAt, objectAt, stringAt } from "./json-read";
 import { SseEvent } from "./sse";
 import { ClientError, TranslateFacts, TranslatedRequest, Translator, WireApi } from "./translator";
@@ -23,39 +24,6 @@ export function finishReasonOfGemini(reason: string | null, calledTools: bool): 
   return "stop"; // STOP, FINISH_REASON_UNSPECIFIED, OTHER, MALFORMED_FUNCTION_CALL, LANGUAGE
 }
 
-/** Merges consecutive messages of one role into one Gemini content, as the API expects turns to alternate. */
-class ContentsWriter {
-  private out: JsonWriter = new JsonWriter(1024);
-  private parts: JsonWriter = new JsonWriter(512);
-  private role: string = "";
-  private partCount: i32 = 0;
-  count: i32 = 0;
-
-  constructor() { this.out.array(); this.parts.array(); }
-
-  part(role: string): JsonWriter {
-    if (role != this.role) this.flush();
-    this.role = role;
-    this.partCount++;
-    return this.parts;
-  }
-
-  private flush(): void {
-    if (this.partCount == 0) return;
-    this.parts.endArray();
-    this.out.object().key("role").string(this.role).key("parts").rawBytes(this.parts.toBuffer()).endObject();
-    this.count++;
-    this.parts.reset();
-    this.parts.array();
-    this.partCount = 0;
-  }
-
-  finish(): ArrayBuffer {
-    this.flush();
-    this.out.endArray();
-    return this.out.toBuffer();
-  }
-}
 
 export class OpenAIToGemini extends Translator {
   private includeUsage: bool = false;
@@ -83,7 +51,7 @@ export class OpenAIToGemini extends Translator {
     const system = new JsonWriter(256);
     system.array();
     let systemParts = 0;
-    const contents = new ContentsWriter();
+    const contents = new TurnWriter("parts");
     // Function names by the call id the assistant turn gave them, for the tool messages after it.
     const callNames = new Map<string, string>();
     for (let i = 0; i < messages.items.length; i++) {
@@ -419,24 +387,24 @@ function writePart(part: JsonValue, out: JsonWriter, path: string): string | nul
   return path + ".type: \"" + (type !== null ? type! : "") + "\" content is not supported by a Gemini backend (text and image_url are)";
 }
 
-function writeUser(m: JsonValue, path: string, contents: ContentsWriter): string | null {
+function writeUser(m: JsonValue, path: string, contents: TurnWriter): string | null {
   const content = member(m, "content");
   if (content !== null && content.kind == JsonKind.String) {
-    if (content.text.length > 0) contents.part("user").object().key("text").string(content.text).endObject();
+    if (content.text.length > 0) contents.block("user").object().key("text").string(content.text).endObject();
     return null;
   }
   if (content === null || content.kind != JsonKind.Array) return path + ".content: must be a string or an array of parts";
   for (let i = 0; i < content.items.length; i++) {
-    const problem = writePart(content.items[i], contents.part("user"), path + ".content[" + i.toString() + "]");
+    const problem = writePart(content.items[i], contents.block("user"), path + ".content[" + i.toString() + "]");
     if (problem !== null) return problem;
   }
   return null;
 }
 
-function writeAssistant(m: JsonValue, path: string, contents: ContentsWriter, callNames: Map<string, string>): string | null {
+function writeAssistant(m: JsonValue, path: string, contents: TurnWriter, callNames: Map<string, string>): string | null {
   const texts = member(m, "content") === null || member(m, "content")!.kind == JsonKind.Null ? new Array<string>() : textParts(m, path);
   if (texts === null) return path + ".content: an assistant message holds text only";
-  for (let i = 0; i < texts.length; i++) contents.part("model").object().key("text").string(texts[i]).endObject();
+  for (let i = 0; i < texts.length; i++) contents.block("model").object().key("text").string(texts[i]).endObject();
   const calls = arrayAt(m, "tool_calls");
   if (calls === null) return null;
   for (let i = 0; i < calls.items.length; i++) {
@@ -453,7 +421,7 @@ function writeAssistant(m: JsonValue, path: string, contents: ContentsWriter, ca
       parsedArgs = parseJson(args!).value;
       if (parsedArgs === null || parsedArgs!.kind != JsonKind.Object) return callPath + ".function.arguments: must be a JSON object (Gemini's function args)";
     }
-    const out = contents.part("model");
+    const out = contents.block("model");
     out.object().key("functionCall").object().key("name").string(name!).key("args");
     if (parsedArgs !== null) out.value(parsedArgs!); else out.rawValue("{}");
     out.endObject().endObject();
@@ -462,7 +430,7 @@ function writeAssistant(m: JsonValue, path: string, contents: ContentsWriter, ca
 }
 
 /** A tool message as a functionResponse; its response is the JSON object the tool returned, else {"result": text}. */
-function writeToolResult(m: JsonValue, path: string, contents: ContentsWriter, callNames: Map<string, string>): string | null {
+function writeToolResult(m: JsonValue, path: string, contents: TurnWriter, callNames: Map<string, string>): string | null {
   const id = stringAt(m, "tool_call_id");
   if (id === null) return path + ".tool_call_id: is required";
   if (!callNames.has(id!)) return path + ".tool_call_id: \"" + id! + "\" answers no tool call of an earlier assistant message";
@@ -470,7 +438,7 @@ function writeToolResult(m: JsonValue, path: string, contents: ContentsWriter, c
   if (texts === null) return path + ".content: a Gemini backend takes text tool results only";
   const text = texts.join("");
   const asJson = parseJson(text).value;
-  const out = contents.part("user");
+  const out = contents.block("user");
   out.object().key("functionResponse").object().key("name").string(callNames.get(id!)).key("response");
   if (asJson !== null && asJson!.kind == JsonKind.Object) out.value(asJson!);
   else out.object().key("result").string(text).endObject();
