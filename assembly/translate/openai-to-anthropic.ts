@@ -7,12 +7,12 @@
 // (n > 1, logprobs, json_object without a schema) are refused, so a client never gets less than it asked for.
 import { JsonKind, JsonValue, parseJson } from "../json/parse";
 import { JsonWriter } from "../json/writer";
-import { ClientError, TranslateFacts, TranslatedRequest, Translator, WireApi } from "./translator";
+import { ClientError, TranslateFacts, TranslatedRequest, WireApi } from "./translator";
+import { ToOpenAIChat, writeUsageFields } from "./to-openai-chat";
 import { SseEvent } from "./sse";
 import { DataUrl, arrayAt, has, integerAt, member, numberAt, objectAt, stringAt } from "./json-read";
 import { errorBodyFor, readProviderError } from "./error-shapes";
 import { TurnWriter } from "./turns";
-import { redactSecrets } from "../request/redact";
 import { isString, keys, scanInner, spanI64, spanInteger, spanIsString } from "./spans";
 import { ScanResult, arrayItemSpans, decodeStringValue, scanInto, scanTopLevel } from "../json/scan";
 
@@ -21,7 +21,6 @@ const BLOCK_KEYS = keys(["type", "text", "id", "name", "input"]);
 const USAGE_KEYS = keys(["input_tokens", "output_tokens", "cache_read_input_tokens", "cache_creation_input_tokens"]);
 const DELTA_EVENT_KEYS = keys(["index", "delta"]);
 const DELTA_KEYS = keys(["type", "text", "partial_json"]);
-const TEXT_CHUNK_SUFFIX = String.UTF8.encode("},\"logprobs\":null,\"finish_reason\":null}]}\n\n");
 // Reused for every event (the VM is single-threaded; scans never nest).
 const EVENT_SCAN = new ScanResult(2);
 const DELTA_SCAN = new ScanResult(3);
@@ -42,24 +41,13 @@ class Problem {
   set(message: string): void { if (this.message === null) this.message = message; }
 }
 
-export class OpenAIToAnthropic extends Translator {
-  private includeUsage: bool = false;
-  private created: i64 = 0;
+export class OpenAIToAnthropic extends ToOpenAIChat {
   // Stream state.
-  private id: string = "";
-  private model: string = "";
-  private inputTokens: i64 = 0;
-  private cachedTokens: i64 = 0;
-  private outputTokens: i64 = 0;
   /** OpenAI tool_calls index of each Anthropic content block (-1: not a tool_use block). */
   private toolIndexOfBlock: Array<i32> = [];
   private toolCount: i32 = 0;
-  private finished: bool = false;
-  private secrets: string[] = [];
-  /** The bytes before a text delta's string, once id and model are known. */
-  private textPrefix: ArrayBuffer | null = null;
 
-  constructor() { super(WireApi.OpenAI, WireApi.Anthropic); }
+  constructor() { super(WireApi.Anthropic); }
 
   request(body: JsonValue, facts: TranslateFacts): TranslatedRequest {
     this.created = facts.nowSeconds;
@@ -312,7 +300,7 @@ export class OpenAIToAnthropic extends Translator {
         const model = stringAt(message, "model");
         if (id !== null) this.id = id!;
         if (model !== null) this.model = model!;
-        this.textPrefix = null;
+        this.resetPrefix();
         const usage = objectAt(message, "usage");
         if (usage !== null) this.readUsage(usage);
       }
@@ -365,17 +353,7 @@ export class OpenAIToAnthropic extends Translator {
       this.chunkOpen(out);
       this.chunkClose(out, finishReasonOf(stopReason));
     } else if (type == "message_stop") {
-      if (this.includeUsage) {
-        out.raw("data: ");
-        this.chunkHeader(out);
-        out.key("choices").array().endArray();
-        out.key("usage").object();
-        writeUsageFields(out, this.inputTokens, this.cachedTokens, this.outputTokens);
-        out.endObject().endObject();
-        out.raw("\n\n");
-      }
-      out.raw("data: [DONE]\n\n");
-      this.finished = true;
+      this.done(out);
     } else if (type == "error") {
       const error = objectAt(data, "error");
       const message = error !== null ? stringAt(error, "message") : null;
@@ -402,11 +380,7 @@ export class OpenAIToAnthropic extends Translator {
       const text = inner.spans[1];
       if (text.count != 1 || text.firstByte != 0x22) return false;
       if (text.end - text.start == 2) return true;
-      // The chunk around the text is the same every time: its bytes are built once per stream.
-      if (this.textPrefix === null) this.textPrefix = this.chunkPrefix("{\"content\":");
-      out.bytes(changetype<usize>(this.textPrefix), this.textPrefix!.byteLength);
-      out.bytes(at + <usize>text.start, text.end - text.start);
-      out.bytes(changetype<usize>(TEXT_CHUNK_SUFFIX), TEXT_CHUNK_SUFFIX.byteLength);
+      this.textFromSpan(out, at + <usize>text.start, text.end - text.start);
       return true;
     }
     if (spanIsString(at, type, "input_json_delta")) {
@@ -439,52 +413,17 @@ export class OpenAIToAnthropic extends Translator {
     const input = integerAt(usage, "input_tokens", -1);
     const read = integerAt(usage, "cache_read_input_tokens", 0);
     const created = integerAt(usage, "cache_creation_input_tokens", 0);
-    if (input >= 0) { this.inputTokens = input + read + created; this.cachedTokens = read; }
+    if (input >= 0) { this.promptTokens = input + read + created; this.cachedTokens = read; }
     const output = integerAt(usage, "output_tokens", -1);
-    if (output >= 0) this.outputTokens = output;
+    if (output >= 0) this.completionTokens = output;
   }
 
-  /** `data: {…chunk fields…,"delta":` + `deltaStart`, for the chunks written from spans. */
-  private chunkPrefix(deltaStart: string): ArrayBuffer {
-    const w = new JsonWriter(256);
-    w.raw("data: ");
-    this.chunkHeader(w);
-    w.key("choices").array().object().key("index").number(0).key("delta");
-    w.raw(deltaStart);
-    return w.toBuffer();
-  }
 
-  private chunkHeader(out: JsonWriter): void {
-    out.object().key("id").string(this.id).key("object").string("chat.completion.chunk").key("created").number(this.created).key("model").string(this.model);
-  }
 
-  /** Writes a chunk up to the open delta object; chunkClose finishes it. */
-  private chunkOpen(out: JsonWriter): void {
-    out.raw("data: ");
-    this.chunkHeader(out);
-    out.key("choices").array().object().key("index").number(0).key("delta").object();
-  }
 
-  private chunkClose(out: JsonWriter, finishReason: string | null): void {
-    out.endObject().key("logprobs").nil().key("finish_reason");
-    if (finishReason !== null) out.string(finishReason!); else out.nil();
-    out.endObject().endArray().endObject();
-    out.raw("\n\n");
-  }
 
-  private textChunk(out: JsonWriter, text: string): void {
-    this.chunkOpen(out);
-    out.key("content").string(text);
-    this.chunkClose(out, null);
-  }
 
-  private writeError(out: JsonWriter, message: string, type: string): void {
-    out.raw("data: ").object().key("error").object().key("message").string(redactSecrets(message, this.secrets)).key("type").string(type).key("param").nil().key("code").nil().endObject().endObject();
-    out.raw("\n\n");
-    this.finished = true;
-  }
 
-  private fail(out: JsonWriter, message: string): void { this.writeError(out, message, "server_error"); }
 }
 
 /** Anthropic usage as OpenAI usage: prompt tokens include the cached ones, as OpenAI counts them. */
@@ -496,10 +435,6 @@ function writeUsage(w: JsonWriter, usage: JsonValue): void {
   w.endObject();
 }
 
-function writeUsageFields(w: JsonWriter, input: i64, cached: i64, output: i64): void {
-  w.key("prompt_tokens").number(input).key("completion_tokens").number(output).key("total_tokens").number(input + output);
-  w.key("prompt_tokens_details").object().key("cached_tokens").number(cached).endObject();
-}
 
 /** OpenAI tool_choice and parallel_tool_calls as Anthropic's tool_choice, or null for the default. */
 function toolChoice(body: JsonValue, problem: Problem): string | null {

@@ -5,18 +5,17 @@
 //             binary event stream by eventstream.ts) -> chat.completion.chunk events and [DONE].
 import { JsonKind, JsonValue, parseJson } from "../json/parse";
 import { JsonWriter } from "../json/writer";
-import { redactSecrets } from "../request/redact";
 import { errorBodyFor, readProviderError } from "./error-shapes";
 import { TurnWriter } from "./turns";
 import { DataUrl, arrayAt, integerAt, member, numberAt, objectAt, stringAt } from "./json-read";
 import { SseEvent } from "./sse";
-import { ClientError, TranslateFacts, TranslatedRequest, Translator, WireApi } from "./translator";
+import { ClientError, TranslateFacts, TranslatedRequest, WireApi } from "./translator";
+import { ToOpenAIChat } from "./to-openai-chat";
 import { ScanResult, scanInto } from "../json/scan";
 import { keys, scanInner } from "./spans";
 
 const DELTA_EVENT_KEYS = keys(["contentBlockIndex", "delta"]);
 const DELTA_KEYS = keys(["text", "toolUse"]);
-const TEXT_CHUNK_SUFFIX = String.UTF8.encode("},\"logprobs\":null,\"finish_reason\":null}]}\n\n");
 // Reused for every event (the VM is single-threaded; scans never nest).
 const EVENT_SCAN = new ScanResult(2);
 const DELTA_SCAN = new ScanResult(2);
@@ -31,27 +30,15 @@ export function finishReasonOfConverse(reason: string | null): string {
   return "stop"; // end_turn, stop_sequence
 }
 
-
-export class OpenAIToBedrock extends Translator {
-  private includeUsage: bool = false;
-  private created: i64 = 0;
-  private model: string = "";
-  private secrets: string[] = [];
+export class OpenAIToBedrock extends ToOpenAIChat {
   // Stream state.
-  private id: string = "";
   private started: bool = false;
-  private finished: bool = false;
   private stopped: bool = false;
   /** OpenAI tool_calls index of each Converse content block (-1: not a tool use). */
   private toolIndexOfBlock: Array<i32> = [];
   private toolCount: i32 = 0;
-  private promptTokens: i64 = 0;
-  private completionTokens: i64 = 0;
-  private cachedTokens: i64 = 0;
-  /** The bytes before a text delta's string (the chunk's fixed fields), built once per stream. */
-  private textPrefix: ArrayBuffer | null = null;
 
-  constructor() { super(WireApi.OpenAI, WireApi.Bedrock); }
+  constructor() { super(WireApi.Bedrock); }
 
   request(body: JsonValue, facts: TranslateFacts): TranslatedRequest {
     this.created = facts.nowSeconds;
@@ -250,7 +237,7 @@ export class OpenAIToBedrock extends Translator {
     } else if (type == "metadata") {
       // Usage comes after messageStop, in the stream's last event.
       this.readUsage(objectAt(data, "usage"));
-      if (this.stopped) this.close(out);
+      if (this.stopped) this.done(out);
     }
   }
 
@@ -263,23 +250,13 @@ export class OpenAIToBedrock extends Translator {
     const text = DELTA_SCAN.spans[0];
     if (text.count != 1 || text.firstByte != 0x22) return false;
     if (text.end - text.start == 2) return true;
-    if (this.textPrefix === null) {
-      const w = new JsonWriter(256);
-      w.raw("data: ");
-      this.chunkHeader(w);
-      w.key("choices").array().object().key("index").number(0).key("delta");
-      w.raw("{\"content\":");
-      this.textPrefix = w.toBuffer();
-    }
-    out.bytes(changetype<usize>(this.textPrefix), this.textPrefix!.byteLength);
-    out.bytes(base + <usize>deltaSpan.start + <usize>text.start, text.end - text.start);
-    out.bytes(changetype<usize>(TEXT_CHUNK_SUFFIX), TEXT_CHUNK_SUFFIX.byteLength);
+    this.textFromSpan(out, base + <usize>deltaSpan.start + <usize>text.start, text.end - text.start);
     return true;
   }
 
   endStream(out: JsonWriter): void {
     if (this.finished) return;
-    if (this.stopped) this.close(out);
+    if (this.stopped) this.done(out);
     else this.fail(out, "the provider's stream ended before the message was complete");
   }
 
@@ -288,18 +265,6 @@ export class OpenAIToBedrock extends Translator {
     return new ClientError(status, errorBodyFor(WireApi.OpenAI, status, "", info === null ? "provider_error" : null, info !== null ? info.message : fallback));
   }
 
-  private close(out: JsonWriter): void {
-    if (this.includeUsage) {
-      out.raw("data: ");
-      this.chunkHeader(out);
-      out.key("choices").array().endArray().key("usage");
-      this.writeUsage(out);
-      out.endObject();
-      out.raw("\n\n");
-    }
-    out.raw("data: [DONE]\n\n");
-    this.finished = true;
-  }
 
   private readUsage(usage: JsonValue | null): void {
     if (usage === null) return;
@@ -309,34 +274,10 @@ export class OpenAIToBedrock extends Translator {
     this.cachedTokens = read;
   }
 
-  private writeUsage(w: JsonWriter): void {
-    w.object().key("prompt_tokens").number(this.promptTokens).key("completion_tokens").number(this.completionTokens);
-    w.key("total_tokens").number(this.promptTokens + this.completionTokens);
-    w.key("prompt_tokens_details").object().key("cached_tokens").number(this.cachedTokens).endObject().endObject();
-  }
 
-  private chunkHeader(out: JsonWriter): void {
-    out.object().key("id").string(this.id).key("object").string("chat.completion.chunk").key("created").number(this.created).key("model").string(this.model);
-  }
 
-  private chunkOpen(out: JsonWriter): void {
-    out.raw("data: ");
-    this.chunkHeader(out);
-    out.key("choices").array().object().key("index").number(0).key("delta").object();
-  }
 
-  private chunkClose(out: JsonWriter, finishReason: string | null): void {
-    out.endObject().key("logprobs").nil().key("finish_reason");
-    if (finishReason !== null) out.string(finishReason!); else out.nil();
-    out.endObject().endArray().endObject();
-    out.raw("\n\n");
-  }
 
-  private fail(out: JsonWriter, message: string): void {
-    out.raw("data: ").object().key("error").object().key("message").string(redactSecrets(message, this.secrets)).key("type").string("server_error").key("param").nil().key("code").nil().endObject().endObject();
-    out.raw("\n\n");
-    this.finished = true;
-  }
 }
 
 /** Converse image formats, from a data URL's media type. */

@@ -7,12 +7,12 @@
 // tool message back to its function by the id the assistant turn gave it.
 import { JsonKind, JsonValue, parseJson } from "../json/parse";
 import { JsonWriter } from "../json/writer";
-import { redactSecrets } from "../request/redact";
 import { errorBodyFor, readProviderError } from "./error-shapes";
 import { TurnWriter } from "./turns";
 import { DataUrl, arrayAt, has, integerAt, member, numberAt, objectAt, stringAt } from "./json-read";
 import { SseEvent } from "./sse";
-import { ClientError, TranslateFacts, TranslatedRequest, Translator, WireApi } from "./translator";
+import { ClientError, TranslateFacts, TranslatedRequest, WireApi } from "./translator";
+import { ToOpenAIChat } from "./to-openai-chat";
 
 /** Gemini's finishReason as an OpenAI finish_reason. */
 export function finishReasonOfGemini(reason: string | null, calledTools: bool): string {
@@ -25,22 +25,13 @@ export function finishReasonOfGemini(reason: string | null, calledTools: bool): 
 }
 
 
-export class OpenAIToGemini extends Translator {
-  private includeUsage: bool = false;
-  private created: i64 = 0;
-  private model: string = "";
-  private secrets: string[] = [];
+export class OpenAIToGemini extends ToOpenAIChat {
   // Stream state.
   private started: bool = false;
-  private finished: bool = false;
   private toolCount: i32 = 0;
   private finishReason: string | null = null;
-  private promptTokens: i64 = 0;
-  private completionTokens: i64 = 0;
-  private cachedTokens: i64 = 0;
-  private id: string = "";
 
-  constructor() { super(WireApi.OpenAI, WireApi.Gemini); }
+  constructor() { super(WireApi.Gemini); }
 
   request(body: JsonValue, facts: TranslateFacts): TranslatedRequest {
     this.created = facts.nowSeconds;
@@ -262,16 +253,7 @@ export class OpenAIToGemini extends Translator {
     if (this.finished) return;
     // Gemini's stream has no terminator: it is whole when a finish reason came before the end.
     if (this.finishReason === null) { this.fail(out, "the provider's stream ended before the answer was complete"); return; }
-    if (this.includeUsage) {
-      out.raw("data: ");
-      this.chunkHeader(out);
-      out.key("choices").array().endArray().key("usage");
-      this.writeUsage(out);
-      out.endObject();
-      out.raw("\n\n");
-    }
-    out.raw("data: [DONE]\n\n");
-    this.finished = true;
+    this.done(out);
   }
 
   error(status: i32, body: string | null, fallback: string): ClientError {
@@ -300,34 +282,10 @@ export class OpenAIToGemini extends Translator {
     this.cachedTokens = integerAt(usage!, "cachedContentTokenCount", 0);
   }
 
-  private writeUsage(w: JsonWriter): void {
-    w.object().key("prompt_tokens").number(this.promptTokens).key("completion_tokens").number(this.completionTokens);
-    w.key("total_tokens").number(this.promptTokens + this.completionTokens);
-    w.key("prompt_tokens_details").object().key("cached_tokens").number(this.cachedTokens).endObject().endObject();
-  }
 
-  private chunkHeader(out: JsonWriter): void {
-    out.object().key("id").string(this.id).key("object").string("chat.completion.chunk").key("created").number(this.created).key("model").string(this.model);
-  }
 
-  private chunkOpen(out: JsonWriter): void {
-    out.raw("data: ");
-    this.chunkHeader(out);
-    out.key("choices").array().object().key("index").number(0).key("delta").object();
-  }
 
-  private chunkClose(out: JsonWriter, finishReason: string | null): void {
-    out.endObject().key("logprobs").nil().key("finish_reason");
-    if (finishReason !== null) out.string(finishReason!); else out.nil();
-    out.endObject().endArray().endObject();
-    out.raw("\n\n");
-  }
 
-  private fail(out: JsonWriter, message: string): void {
-    out.raw("data: ").object().key("error").object().key("message").string(redactSecrets(message, this.secrets)).key("type").string("server_error").key("param").nil().key("code").nil().endObject().endObject();
-    out.raw("\n\n");
-    this.finished = true;
-  }
 }
 
 function firstCandidate(r: JsonValue): JsonValue | null {

@@ -1,0 +1,105 @@
+// What every translator whose client speaks OpenAI chat writes the same way: stream chunks
+// (chat.completion.chunk), the usage object, the closing usage chunk and [DONE], and an error
+// inside a stream. The translators (to Anthropic, Gemini, Bedrock) differ only in what they read.
+import { JsonWriter } from "../json/writer";
+import { redactSecrets } from "../request/redact";
+import { Translator, WireApi } from "./translator";
+
+/** What follows a content delta's JSON string in a chunk (see textPrefix). */
+export const TEXT_CHUNK_SUFFIX = String.UTF8.encode("},\"logprobs\":null,\"finish_reason\":null}]}\n\n");
+
+/** OpenAI's usage object members: prompt tokens include the cached ones, as OpenAI counts them. */
+export function writeUsageFields(w: JsonWriter, prompt: i64, cached: i64, completion: i64): void {
+  w.key("prompt_tokens").number(prompt).key("completion_tokens").number(completion).key("total_tokens").number(prompt + completion);
+  w.key("prompt_tokens_details").object().key("cached_tokens").number(cached).endObject();
+}
+
+export abstract class ToOpenAIChat extends Translator {
+  protected id: string = "";
+  protected created: i64 = 0;
+  protected model: string = "";
+  /** The provider's keys: redacted from any provider message passed on in a stream. */
+  protected secrets: string[] = [];
+  /** The stream is over (its end or an error was written): later events are ignored. */
+  protected finished: bool = false;
+  protected includeUsage: bool = false;
+  protected promptTokens: i64 = 0;
+  protected cachedTokens: i64 = 0;
+  protected completionTokens: i64 = 0;
+  private prefix: ArrayBuffer | null = null;
+
+  constructor(backend: WireApi) { super(WireApi.OpenAI, backend); }
+
+  protected chunkHeader(out: JsonWriter): void {
+    out.object().key("id").string(this.id).key("object").string("chat.completion.chunk").key("created").number(this.created).key("model").string(this.model);
+  }
+
+  /** Writes a chunk up to its open delta object; chunkClose finishes it. */
+  protected chunkOpen(out: JsonWriter): void {
+    out.raw("data: ");
+    this.chunkHeader(out);
+    out.key("choices").array().object().key("index").number(0).key("delta").object();
+  }
+
+  protected chunkClose(out: JsonWriter, finishReason: string | null): void {
+    out.endObject().key("logprobs").nil().key("finish_reason");
+    if (finishReason !== null) out.string(finishReason!); else out.nil();
+    out.endObject().endArray().endObject();
+    out.raw("\n\n");
+  }
+
+  protected textChunk(out: JsonWriter, text: string): void {
+    this.chunkOpen(out);
+    out.key("content").string(text);
+    this.chunkClose(out, null);
+  }
+
+  /**
+   * A content-delta chunk around a JSON string already in the provider's bytes: the fixed part is
+   * built once per stream (id and model must be known; resetPrefix() when they change).
+   */
+  protected textFromSpan(out: JsonWriter, stringAt: usize, stringLength: i32): void {
+    if (this.prefix === null) {
+      const w = new JsonWriter(256);
+      w.raw("data: ");
+      this.chunkHeader(w);
+      w.key("choices").array().object().key("index").number(0).key("delta");
+      w.raw("{\"content\":");
+      this.prefix = w.toBuffer();
+    }
+    out.bytes(changetype<usize>(this.prefix), this.prefix!.byteLength);
+    out.bytes(stringAt, stringLength);
+    out.bytes(changetype<usize>(TEXT_CHUNK_SUFFIX), TEXT_CHUNK_SUFFIX.byteLength);
+  }
+
+  protected resetPrefix(): void { this.prefix = null; }
+
+  protected writeUsage(w: JsonWriter): void {
+    w.object();
+    writeUsageFields(w, this.promptTokens, this.cachedTokens, this.completionTokens);
+    w.endObject();
+  }
+
+  /** The end of a whole stream: the usage chunk when the client asked for it, then [DONE]. */
+  protected done(out: JsonWriter): void {
+    if (this.includeUsage) {
+      out.raw("data: ");
+      this.chunkHeader(out);
+      out.key("choices").array().endArray().key("usage");
+      this.writeUsage(out);
+      out.endObject();
+      out.raw("\n\n");
+    }
+    out.raw("data: [DONE]\n\n");
+    this.finished = true;
+  }
+
+  /** An error inside the stream, as OpenAI writes one: a data line holding an error object. */
+  protected writeError(out: JsonWriter, message: string, type: string): void {
+    out.raw("data: ").object().key("error").object().key("message").string(redactSecrets(message, this.secrets)).key("type").string(type).key("param").nil().key("code").nil().endObject().endObject();
+    out.raw("\n\n");
+    this.finished = true;
+  }
+
+  protected fail(out: JsonWriter, message: string): void { this.writeError(out, message, "server_error"); }
+}
