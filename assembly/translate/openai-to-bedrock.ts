@@ -6,7 +6,7 @@
 import { JsonKind, JsonValue, parseJson } from "../json/parse";
 import { JsonWriter } from "../json/writer";
 import { errorBodyFor, readProviderError } from "./error-shapes";
-import { TurnWriter } from "./turns";
+import { TurnWriter, writeUserTurn } from "./turns";
 import { DataUrl, arrayAt, integerAt, member, numberAt, objectAt, stringAt } from "./json-read";
 import { SseEvent } from "./sse";
 import { ClientError, TranslateFacts, TranslatedRequest, WireApi } from "./translator";
@@ -67,7 +67,7 @@ export class OpenAIToBedrock extends ToOpenAIChat {
             if (t!.length > 0) { system.object().key("text").string(t!).endObject(); systemBlocks++; }
           }
         } else problem = path + ".content: must be a string or text parts";
-      } else if (role! == "user") problem = writeUser(m, path, turns);
+      } else if (role! == "user") problem = writeUserTurn(m, path, turns, writePart);
       else if (role! == "assistant") problem = writeAssistant(m, path, turns);
       else if (role! == "tool") problem = writeToolResult(m, path, turns);
       else problem = path + ".role: \"" + role! + "\" is not supported by a Bedrock backend";
@@ -309,20 +309,6 @@ function writePart(part: JsonValue, out: JsonWriter, path: string): string | nul
     return null;
   }
   return path + ".type: \"" + (type !== null ? type! : "") + "\" content is not supported by a Bedrock backend (text and image_url are)";
-}
-
-function writeUser(m: JsonValue, path: string, turns: TurnWriter): string | null {
-  const content = member(m, "content");
-  if (content !== null && content.kind == JsonKind.String) {
-    if (content.text.length > 0) turns.block("user").object().key("text").string(content.text).endObject();
-    return null;
-  }
-  if (content === null || content.kind != JsonKind.Array) return path + ".content: must be a string or an array of parts";
-  for (let i = 0; i < content.items.length; i++) {
-    const problem = writePart(content.items[i], turns.block("user"), path + ".content[" + i.toString() + "]");
-    if (problem !== null) return problem;
-  }
-  return null;
 }
 
 function writeAssistant(m: JsonValue, path: string, turns: TurnWriter): string | null {

@@ -8,7 +8,7 @@
 import { JsonKind, JsonValue, parseJson } from "../json/parse";
 import { JsonWriter } from "../json/writer";
 import { errorBodyFor, readProviderError } from "./error-shapes";
-import { TurnWriter } from "./turns";
+import { TurnWriter, writeUserTurn } from "./turns";
 import { DataUrl, arrayAt, has, integerAt, member, numberAt, objectAt, stringAt } from "./json-read";
 import { SseEvent } from "./sse";
 import { ClientError, TranslateFacts, TranslatedRequest, WireApi } from "./translator";
@@ -55,7 +55,7 @@ export class OpenAIToGemini extends ToOpenAIChat {
         const texts = textParts(m, path);
         if (texts === null) problem = path + ".content: a system message holds text only";
         else for (let t = 0; t < texts.length; t++) { system.object().key("text").string(texts[t]).endObject(); systemParts++; }
-      } else if (role! == "user") problem = writeUser(m, path, contents);
+      } else if (role! == "user") problem = writeUserTurn(m, path, contents, writePart);
       else if (role! == "assistant") problem = writeAssistant(m, path, contents, callNames);
       else if (role! == "tool") problem = writeToolResult(m, path, contents, callNames);
       else problem = path + ".role: \"" + role! + "\" is not supported by a Gemini backend";
@@ -343,20 +343,6 @@ function writePart(part: JsonValue, out: JsonWriter, path: string): string | nul
     return null;
   }
   return path + ".type: \"" + (type !== null ? type! : "") + "\" content is not supported by a Gemini backend (text and image_url are)";
-}
-
-function writeUser(m: JsonValue, path: string, contents: TurnWriter): string | null {
-  const content = member(m, "content");
-  if (content !== null && content.kind == JsonKind.String) {
-    if (content.text.length > 0) contents.block("user").object().key("text").string(content.text).endObject();
-    return null;
-  }
-  if (content === null || content.kind != JsonKind.Array) return path + ".content: must be a string or an array of parts";
-  for (let i = 0; i < content.items.length; i++) {
-    const problem = writePart(content.items[i], contents.block("user"), path + ".content[" + i.toString() + "]");
-    if (problem !== null) return problem;
-  }
-  return null;
 }
 
 function writeAssistant(m: JsonValue, path: string, contents: TurnWriter, callNames: Map<string, string>): string | null {

@@ -1,7 +1,30 @@
 // Conversation turns for APIs that want roles to alternate (Anthropic, Gemini, Bedrock Converse):
 // consecutive messages of one role become one turn, as tool results must share the turn after
 // the calls they answer. Blocks are written as they come; a turn is closed when the role changes.
+import { JsonKind, JsonValue } from "../json/parse";
 import { JsonWriter } from "../json/writer";
+import { member } from "./json-read";
+
+/** Writes one OpenAI content part as a backend's block; a problem message when it cannot. */
+export type PartWriter = (part: JsonValue, out: JsonWriter, path: string) => string | null;
+
+/**
+ * An OpenAI user message (a string, or parts) as blocks of a user turn, for backends whose text
+ * block is {"text": …} (Gemini, Bedrock); `writePart` writes the backend's own blocks.
+ */
+export function writeUserTurn(m: JsonValue, path: string, turns: TurnWriter, writePart: PartWriter): string | null {
+  const content = member(m, "content");
+  if (content !== null && content.kind == JsonKind.String) {
+    if (content.text.length > 0) turns.block("user").object().key("text").string(content.text).endObject();
+    return null;
+  }
+  if (content === null || content.kind != JsonKind.Array) return path + ".content: must be a string or an array of parts";
+  for (let i = 0; i < content.items.length; i++) {
+    const problem = writePart(content.items[i], turns.block("user"), path + ".content[" + i.toString() + "]");
+    if (problem !== null) return problem;
+  }
+  return null;
+}
 
 export class TurnWriter {
   private out: JsonWriter = new JsonWriter(1024);
