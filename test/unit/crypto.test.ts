@@ -113,6 +113,12 @@ describe("AWS Signature Version 4 in the VM", () => {
     expect(auth).toBe("AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/iam/aws4_request, SignedHeaders=content-type;host;x-amz-date, Signature=5d672d79c15b13162d9279b0855cfba6789a8edb4c82c400e06b5924a6f2b5d7");
   });
 
+  it("reproduces the AWS SigV4 test suite's get-vanilla vector (aws-sig-v4-test-suite, 20150830T123600Z)", () => {
+    const auth = call("authorization", "AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", "us-east-1", "service", "GET", "/", "",
+      "host\nx-amz-date", "example.amazonaws.com\n20150830T123600Z", createHash("sha256").update("").digest("hex"), "20150830T123600Z");
+    expect(auth).toBe("AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/service/aws4_request, SignedHeaders=host;x-amz-date, Signature=5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31");
+  });
+
   it("agrees with the AWS SDK's signer on 100 random Bedrock requests", async () => {
     const random = rng(0x516e4);
     for (let i = 0; i < 100; i++) {
