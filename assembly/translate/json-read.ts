@@ -51,3 +51,16 @@ export class DataUrl {
     return new DataUrl(meta.substring(0, meta.length - 7), url.substring(comma + 1));
   }
 }
+
+/** An OpenAI tool's function object when the tool is {"type":"function","function":{"name":…}}, else null. */
+export function functionOf(tool: JsonValue): JsonValue | null {
+  const fn = objectAt(tool, "function");
+  const type = stringAt(tool, "type");
+  if (type === null || type! != "function" || fn === null || stringAt(fn!, "name") === null) return null;
+  return fn;
+}
+
+/** The refusal for a tool that is not an OpenAI function tool. */
+export function notAFunctionTool(index: i32): string {
+  return "tools[" + index.toString() + "]: must be {\"type\":\"function\",\"function\":{\"name\":…}}";
+}

@@ -10,7 +10,7 @@ import { JsonWriter } from "../json/writer";
 import { ClientError, TranslateFacts, TranslatedRequest, WireApi } from "./translator";
 import { ToOpenAIChat, writeUsageFields } from "./to-openai-chat";
 import { SseEvent } from "./sse";
-import { DataUrl, arrayAt, has, integerAt, member, numberAt, objectAt, stringAt } from "./json-read";
+import { DataUrl, arrayAt, functionOf, notAFunctionTool, has, integerAt, member, numberAt, objectAt, stringAt } from "./json-read";
 import { errorBodyFor, readProviderError } from "./error-shapes";
 import { TurnWriter } from "./turns";
 import { isString, keys, scanInner, spanI64, spanInteger, spanIsString } from "./spans";
@@ -115,10 +115,9 @@ export class OpenAIToAnthropic extends ToOpenAIChat {
       w.key("tools").array();
       for (let i = 0; i < tools.items.length; i++) {
         const t = tools.items[i];
-        const fn = objectAt(t, "function");
-        const type = stringAt(t, "type");
-        const name = fn !== null ? stringAt(fn, "name") : null;
-        if (type === null || type! != "function" || name === null) return TranslatedRequest.refused("tools[" + i.toString() + "]: must be {\"type\":\"function\",\"function\":{\"name\":…}}");
+        const fn = functionOf(t);
+        if (fn === null) return TranslatedRequest.refused(notAFunctionTool(i));
+        const name = stringAt(fn!, "name");
         w.object().key("name").string(name!);
         const description = stringAt(fn!, "description");
         if (description !== null) w.key("description").string(description!);

@@ -7,7 +7,7 @@ import { JsonKind, JsonValue, parseJson } from "../json/parse";
 import { JsonWriter } from "../json/writer";
 import { errorBodyFor, readProviderError } from "./error-shapes";
 import { TurnWriter, writeUserTurn } from "./turns";
-import { DataUrl, arrayAt, integerAt, member, numberAt, objectAt, stringAt } from "./json-read";
+import { DataUrl, arrayAt, functionOf, notAFunctionTool, integerAt, member, numberAt, objectAt, stringAt } from "./json-read";
 import { SseEvent } from "./sse";
 import { ClientError, TranslateFacts, TranslatedRequest, WireApi } from "./translator";
 import { ToOpenAIChat } from "./to-openai-chat";
@@ -105,10 +105,9 @@ export class OpenAIToBedrock extends ToOpenAIChat {
       w.key("toolConfig").object().key("tools").array();
       for (let i = 0; i < tools.items.length; i++) {
         const t = tools.items[i];
-        const fn = objectAt(t, "function");
-        const type = stringAt(t, "type");
-        const name = fn !== null ? stringAt(fn!, "name") : null;
-        if (type === null || type! != "function" || name === null) return TranslatedRequest.refused("tools[" + i.toString() + "]: must be {\"type\":\"function\",\"function\":{\"name\":…}}");
+        const fn = functionOf(t);
+        if (fn === null) return TranslatedRequest.refused(notAFunctionTool(i));
+        const name = stringAt(fn!, "name");
         w.object().key("toolSpec").object().key("name").string(name!);
         const description = stringAt(fn!, "description");
         if (description !== null) w.key("description").string(description!);
