@@ -13,6 +13,7 @@ import { onProviderBody, onProviderHeaders } from "./request/respond";
 import { Reply, RequestState, ResponseMode } from "./request/state";
 import { writeUpstreamHeaders } from "./request/upstream-headers";
 import { TokenCalls } from "./token-refresh";
+import { finishMeasure, measureChunk, measureForwarded, startMeasure } from "./request/measure";
 
 /** Holds the compiled configuration; replaced whole when a new one loads. */
 export class LlmMeshRoot extends RootContext {
@@ -80,6 +81,7 @@ class LlmMeshStream extends Context {
     const reply = admit(config, headers, state, endOfStream);
     if (reply !== null) return this.answer(reply!);
     if (state.settled) return FilterHeadersStatusValues.Continue;
+    startMeasure(config, state);
     // Body mode: nothing goes upstream until the body is read and valid. (admit() answered a
     // request without a body, so this never stops a stream that has ended: Envoy would hang.)
     if (config.requestMode == RequestMode.Body) return FilterHeadersStatusValues.StopIteration;
@@ -112,14 +114,24 @@ class LlmMeshStream extends Context {
     return this.finishBody(bufferedSize(BufferTypeValues.HttpRequestBody)) ? FilterTrailersStatusValues.Continue : FilterTrailersStatusValues.StopIteration;
   }
 
-  onResponseHeaders(_headerCount: u32, _endOfStream: bool): FilterHeadersStatusValues {
-    if (this.state.forwarded) onProviderHeaders(this.config!, this.state);
+  onResponseHeaders(_headerCount: u32, endOfStream: bool): FilterHeadersStatusValues {
+    if (!this.state.forwarded) return FilterHeadersStatusValues.Continue;
+    onProviderHeaders(this.config!, this.state);
+    if (endOfStream) measureChunk(this.config!, this.state, 0, true);
     return FilterHeadersStatusValues.Continue;
   }
 
   onResponseBody(bodySize: usize, endOfStream: bool): FilterDataStatusValues {
-    if (this.state.responseMode == ResponseMode.Pass) return FilterDataStatusValues.Continue;
-    return onProviderBody(this.state, <i32>bodySize, endOfStream) ? FilterDataStatusValues.Continue : FilterDataStatusValues.StopIterationAndBuffer;
+    const state = this.state;
+    const go = state.responseMode == ResponseMode.Pass || onProviderBody(state, <i32>bodySize, endOfStream);
+    // After the body step: at the end, the usage it read goes to the access log.
+    if (state.measure !== null) measureChunk(this.config!, state, <i32>bodySize, endOfStream);
+    return go ? FilterDataStatusValues.Continue : FilterDataStatusValues.StopIterationAndBuffer;
+  }
+
+  onDone(): bool {
+    if (this.config !== null) finishMeasure(this.config!, this.state);
+    return super.onDone();
   }
 
   /** The whole body is buffered: decide, rewrite, send. False when it answered locally. */
@@ -138,6 +150,7 @@ class LlmMeshStream extends Context {
     // Body mode: the headers were held; now they go with an exact content-length.
     if (bodyMode) writeUpstreamHeaders(state.headers!, state, outcome.body.byteLength, outcome.body);
     state.forwarded = true;
+    measureForwarded(config, state, bodySize);
     return true;
   }
 

@@ -207,3 +207,37 @@ export function recordGauge(id: u32, value: u64): void {
 export function setTickPeriod(ms: u32): void {
   abi.proxy_set_tick_period_milliseconds(ms);
 }
+
+/** Metric types as the ABI numbers them. */
+export const COUNTER: i32 = 0;
+export const HISTOGRAM: i32 = 2;
+
+/** Defines a metric of `type` (Envoy: wasmcustom.<name>); its id, or 0 when the host refused. */
+export function defineMetric(type: i32, name: string): u32 {
+  const bytes = String.UTF8.encode(name);
+  const id = memory.data(4);
+  if (abi.proxy_define_metric(type, changetype<usize>(bytes), bytes.byteLength, id) != WasmResultValues.Ok) return 0;
+  return load<u32>(id);
+}
+
+/** Adds to a counter. */
+export function incrementMetric(id: u32, delta: i64): void {
+  if (id != 0 && delta != 0) abi.proxy_increment_metric(id, delta);
+}
+
+/** Records a value into a histogram. */
+export function recordMetric(id: u32, value: u64): void {
+  if (id != 0) abi.proxy_record_metric(id, value);
+}
+
+/** Wall-clock nanoseconds since the epoch, as the host tells it (Envoy: its time source). */
+export function nowNanos(): i64 {
+  if (abi.proxy_get_current_time_nanoseconds(TIME_SLOT) != WasmResultValues.Ok) return 0;
+  return <i64>load<u64>(TIME_SLOT);
+}
+
+/** Sets a request property (Envoy: filter state `wasm.<path>`, readable as %FILTER_STATE(wasm.<path>:PLAIN)%). */
+export function setProperty(path: ArrayBuffer, value: string): void {
+  const bytes = String.UTF8.encode(value);
+  abi.proxy_set_property(changetype<usize>(path), path.byteLength, changetype<usize>(bytes), bytes.byteLength);
+}

@@ -103,6 +103,8 @@ export class Backend {
   mapping: ModelMapping = new ModelMapping();
   /** The upstream :path per operation, encoded once (it depends only on config). */
   pathBytes: StaticArray<ArrayBuffer> = new StaticArray<ArrayBuffer>(OPERATION_COUNT);
+  /** Its fixed metric labels (route, backend, provider), encoded once. */
+  metricTags: string = "";
   constructor(public provider: Provider, public weight: i32) {}
 
   /** Encodes the upstream paths; call after the provider and model are set. */

@@ -9,6 +9,8 @@ import { Backend, HeaderMatch, HeaderMatchKind, ModelMapping, ModelPatterns, Rou
 import { MODEL_NAME_RULE, isConfigName, isEnvName, isHeaderName, isHeaderValue, isSafeModelName } from "../request/safe-text";
 import { BILLING_HEADERS, isBillingHeader, isReservedHeader } from "../request/credentials";
 import { jsonString } from "../json/splice";
+import { MetricsConfig, loadMetricsConfig, loadPrices } from "../metrics/config";
+import { providerLabel, tag } from "../metrics/record";
 
 export const DEFAULT_MAX_REQUEST_BODY_BYTES: i64 = 8 * 1024 * 1024;
 
@@ -18,11 +20,13 @@ export enum RequestMode { Headers, Body }
 /** Indexes into Config.wantedKeys that are the same for every config. */
 export const MODEL_KEY = 0;
 export const API_KEY_KEY = 1;
+export const STREAM_KEY = 2;
+export const STREAM_OPTIONS_KEY = 3;
 
 /** The compiled configuration. */
 export class Config {
   requestMode: RequestMode = RequestMode.Headers;
-  /** Top-level body keys the scanner locates: "model", "api_key", then every default/override key. */
+  /** Top-level body keys the scanner locates: "model", "api_key", "stream", "stream_options", then every default/override key. */
   wantedKeys: StaticArray<ArrayBuffer> = new StaticArray<ArrayBuffer>(0);
   providers: Provider[] = [];
   routes: Route[] = [];
@@ -31,6 +35,7 @@ export class Config {
   responseHeaders: bool = true;
   /** Some route matches on xds.route_name, so requests must fetch it. */
   needsRouteName: bool = false;
+  metrics: MetricsConfig = new MetricsConfig();
 }
 
 export class LoadResult {
@@ -38,8 +43,8 @@ export class LoadResult {
   diagnostics: Diagnostics = new Diagnostics();
 }
 
-const TOP_FIELDS = ["providers", "routes", "maxRequestBodyBytes", "responseHeaders", "requestMode"];
-const PROVIDER_FIELDS = ["name", "type", "host", "port", "basePath", "apiKeys", "defaults", "overrides", "clusters", "headers", "allowClientHeaders"];
+const TOP_FIELDS = ["providers", "routes", "maxRequestBodyBytes", "responseHeaders", "requestMode", "metrics"];
+const PROVIDER_FIELDS = ["name", "type", "host", "port", "basePath", "apiKeys", "defaults", "overrides", "clusters", "headers", "allowClientHeaders", "prices", "injectStreamUsage"];
 const ROUTE_FIELDS = ["name", "match", "backends", "modelMapping", "catchAll"];
 const MATCH_FIELDS = ["routeName", "host", "pathPrefix", "headers", "models"];
 const HEADER_FIELDS = ["name", "exact", "prefix", "present"];
@@ -66,6 +71,7 @@ export function loadConfig(text: string, env: Map<string, string>): LoadResult {
   config.maxRequestBodyBytes = optionalInteger(root, "maxRequestBodyBytes", "", d, 1, 1 << 30, DEFAULT_MAX_REQUEST_BODY_BYTES,
     "must be an integer from 1 to 1073741824");
   config.responseHeaders = optionalBool(root, "responseHeaders", "", d, true);
+  config.metrics = loadMetricsConfig(root, d);
 
   const providers = optionalArray(root, "providers", "", d);
   // Names of every provider entry, valid or not, so a refused provider is reported once, not again
@@ -107,6 +113,7 @@ export function loadConfig(text: string, env: Map<string, string>): LoadResult {
   config.requestMode = loadRequestMode(root, d);
   if (config.requestMode == RequestMode.Headers) refuseBodyOnlyFeatures(config, d);
   indexWantedKeys(config);
+  collectKnownModels(config);
   if (d.ok()) result.config = config;
   return result;
 }
@@ -135,9 +142,22 @@ function refuseBodyOnlyFeatures(config: Config, d: Diagnostics): void {
   }
 }
 
+/** Model names the config mentions: metric labels name these, and "other" for the rest. */
+function collectKnownModels(config: Config): void {
+  const known = config.metrics.knownModels;
+  for (let i = 0; i < config.routes.length; i++) {
+    const ids = config.routes[i].modelIds;
+    for (let j = 0; j < ids.length; j++) known.add(ids[j]);
+  }
+  for (let i = 0; i < config.providers.length; i++) {
+    const priced = config.providers[i].prices.exact.keys();
+    for (let j = 0; j < priced.length; j++) known.add(priced[j]);
+  }
+}
+
 /** Every top-level body key the scanner must locate, once for all providers: model, api_key, then defaults and overrides. */
 function indexWantedKeys(config: Config): void {
-  const wanted: string[] = ["model", "api_key"];
+  const wanted: string[] = ["model", "api_key", "stream", "stream_options"];
   for (let i = 0; i < config.providers.length; i++) {
     const p = config.providers[i];
     for (let j = 0; j < p.defaults.length; j++) if (!wanted.includes(p.defaults[j].key)) wanted.push(p.defaults[j].key);
@@ -186,6 +206,9 @@ function loadProvider(v: JsonValue, path: string, env: Map<string, string>, d: D
   loadBodyFields(v.get("overrides"), childPath(path, "overrides"), p, true, d);
   loadClusters(v, path, p, d);
   loadProviderHeaders(v, path, p, d);
+  p.prices = loadPrices(v.get("prices"), childPath(path, "prices"), d);
+  // Mistral's API refuses fields it does not know, and always reports usage at a stream's end.
+  p.injectStreamUsage = optionalBool(v, "injectStreamUsage", path, d, p.spec.type != "mistral");
 
   p.prepare();
   return p;
@@ -296,6 +319,7 @@ function loadRoute(v: JsonValue, path: string, config: Config, declared: Set<str
     const backend = new Backend(provider, weight);
     backend.model = model;
     backend.mapping = mapping.isEmpty() ? routeMapping : mapping;
+    backend.metricTags = tag("llm_mesh_route", route.name) + tag("llm_mesh_backend", provider.name) + tag("gen_ai_provider_name", providerLabel(provider.spec.type));
     backend.prepare();
     route.backends.push(backend);
   }

@@ -4,6 +4,7 @@ import { JsonValue } from "../json/parse";
 import { Diagnostics } from "../config/diagnostics";
 import { WireApi } from "../translate/translator";
 import { HeaderSnapshot } from "../headers";
+import { PriceTable } from "../metrics/config";
 
 export const H_ANTHROPIC_VERSION = String.UTF8.encode("anthropic-version");
 export const H_ANTHROPIC_BETA = String.UTF8.encode("anthropic-beta");
@@ -101,6 +102,10 @@ export class Provider {
   extraHeaderValues: ArrayBuffer[] = [];
   /** Billing-selector headers this provider lets through from the client. */
   allowedClientHeaders: string[] = [];
+  /** Prices per million tokens by model, for the cost metric (empty: no cost recorded). */
+  prices: PriceTable = new PriceTable();
+  /** Ask OpenAI-API streams for usage (stream_options.include_usage) when the client did not; the extra chunk is cut. */
+  injectStreamUsage: bool = true;
 
   constructor(public spec: ProviderSpec) {}
 

@@ -1,13 +1,14 @@
 // Body time: one scan validates the JSON and finds the top-level keys; then (body mode) the route
 // is chosen on the client's model and a backend picked; the model is resolved and the new body
 // spliced with one copy. Nothing here calls the host but the destination check (takeRoute).
-import { API_KEY_KEY, Config, MODEL_KEY } from "../config/load";
+import { API_KEY_KEY, Config, MODEL_KEY, STREAM_KEY, STREAM_OPTIONS_KEY } from "../config/load";
+import { JsonWriter } from "../json/writer";
 import { BAD_REQUEST, INVALID_JSON, INVALID_MODEL, MODEL_NOT_FOUND, MODEL_REQUIRED, UNSUPPORTED_OPERATION, UNTRANSLATABLE } from "../errors";
 import { translatorFor } from "../translate/registry";
 import { operationName } from "../providers/provider";
 import { nowSeconds } from "../host";
-import { parseJson } from "../json/parse";
-import { TranslateFacts } from "../translate/translator";
+import { JsonKind, parseJson } from "../json/parse";
+import { TranslateFacts, WireApi } from "../translate/translator";
 import { ScanResult, ValueSpan, decodeStringValue, scanTopLevel } from "../json/scan";
 import { Edit, applyEdits, jsonString } from "../json/splice";
 import { Operation, Provider } from "../providers/provider";
@@ -73,7 +74,7 @@ export function decideOnBody(config: Config, state: RequestState, body: ArrayBuf
     if (state.translator === null && api != state.clientApi) return BodyOutcome.reply(Reply.error(UNSUPPORTED_OPERATION, "provider \"" + provider.name + "\" serves model \"" + model + "\" with an API llm-mesh does not translate " + operationName(state.operation) + " to"));
   }
 
-  const outcome = state.translator !== null ? translated(config, state, body, model) : spliced(state, base, body, scan, clientModel, model);
+  const outcome = state.translator !== null ? translated(config, state, body, model) : spliced(config, state, base, body, scan, clientModel, model);
   if (outcome.reply !== null) return outcome;
   if (provider.pathFromBody() && state.upstreamPath === null) state.upstreamPath = String.UTF8.encode(provider.bodyTimePath(state.operation, model, streams(outcome.body)));
   const finished = provider.finishBody(outcome.body, model);
@@ -82,19 +83,56 @@ export function decideOnBody(config: Config, state: RequestState, body: ArrayBuf
 }
 
 /** The client's body with the route's edits spliced in (same API on both sides). */
-function spliced(state: RequestState, base: usize, body: ArrayBuffer, scan: ScanResult, clientModel: string | null, model: string): BodyOutcome {
+function spliced(config: Config, state: RequestState, base: usize, body: ArrayBuffer, scan: ScanResult, clientModel: string | null, model: string): BodyOutcome {
   const edits = bodyEdits(state.backend!.provider, state.operation, scan.spans, scan.closeBrace, scan.memberCount, clientModel, model);
+  if (config.metrics.enabled && wantsStreamUsage(state, base, scan)) {
+    const options = scan.spans[STREAM_OPTIONS_KEY];
+    const withUsage = streamOptionsWithUsage(base, options);
+    if (withUsage !== null) {
+      state.usageInjected = true;
+      if (options.count == 0) edits.push(new Edit(scan.closeBrace, scan.closeBrace, String.UTF8.encode(",\"stream_options\":" + withUsage!)));
+      else edits.push(new Edit(options.start, options.end, String.UTF8.encode(withUsage!)));
+    }
+  }
   const outcome = new BodyOutcome();
   outcome.changed = edits.length > 0;
   outcome.body = outcome.changed ? applyEdits(base, body.byteLength, edits) : body;
   return outcome;
 }
 
-const STREAM_KEY = [String.UTF8.encode("stream")];
+/**
+ * An OpenAI chat or completions stream to a provider that reports usage only when asked: llm-mesh
+ * asks (stream_options.include_usage), and the meter cuts the extra chunk from the client's stream.
+ */
+function wantsStreamUsage(state: RequestState, base: usize, scan: ScanResult): bool {
+  const provider = state.backend!.provider;
+  if (state.operation != Operation.ChatCompletions && state.operation != Operation.Completions) return false;
+  if (!provider.injectStreamUsage || provider.api() != WireApi.OpenAI || isOverridden(provider, "stream_options")) return false;
+  const stream = scan.spans[STREAM_KEY];
+  return stream.count == 1 && stream.firstByte == 0x74;
+}
+
+/** The client's stream_options with include_usage true, as JSON; null when it already asks (or is not an object). */
+function streamOptionsWithUsage(base: usize, span: ValueSpan): string | null {
+  if (span.count == 0) return "{\"include_usage\":true}";
+  if (span.firstByte != 0x7b) return null; // not an object: the provider's 400 tells the client
+  const parsed = parseJson(String.UTF8.decodeUnsafe(base + <usize>span.start, <usize>(span.end - span.start)));
+  if (parsed.value === null) return null;
+  const options = parsed.value!;
+  const current = options.get("include_usage");
+  if (current !== null && current.kind == JsonKind.Bool && current.boolValue) return null;
+  const w = new JsonWriter(64);
+  w.object();
+  for (let i = 0; i < options.keys.length; i++) if (options.keys[i] != "include_usage") w.key(options.keys[i]).value(options.items[i]);
+  w.key("include_usage").boolean(true).endObject();
+  return String.UTF8.decode(w.toBuffer());
+}
+
+const STREAM_KEYS = [String.UTF8.encode("stream")];
 
 /** Whether a (valid JSON) body asks for a stream: "stream": true at the top. */
 function streams(body: ArrayBuffer): bool {
-  const keys = StaticArray.fromArray<ArrayBuffer>(STREAM_KEY);
+  const keys = StaticArray.fromArray<ArrayBuffer>(STREAM_KEYS);
   const scan = scanTopLevel(changetype<usize>(body), body.byteLength, keys);
   return scan.error === null && scan.spans[0].count == 1 && scan.spans[0].firstByte == 0x74;
 }

@@ -10,6 +10,8 @@ import { EventStreamDecoder } from "../translate/eventstream";
 import { redactedErrorBody } from "./redact";
 import { RequestState, ResponseMode } from "./state";
 import { H_CONTENT_LENGTH, H_CONTENT_TYPE, H_MODEL, H_PROVIDER, H_STATUS } from "./header-names";
+import { meterFor } from "../usage/meter";
+import { Operation } from "../providers/provider";
 
 /** Provider error bodies larger than this are replaced, not read. */
 const MAX_ERROR_BODY_BYTES: i32 = 64 * 1024;
@@ -39,6 +41,25 @@ export function onProviderHeaders(config: Config, state: RequestState): void {
       if (binary) setHeader(RESPONSE_HEADERS, H_CONTENT_TYPE, "text/event-stream");
     }
     removeHeader(RESPONSE_HEADERS, H_CONTENT_LENGTH);
+  } else if (state.measure !== null && status !== null && status.charCodeAt(0) == 0x32 && hasUsage(state.operation)) {
+    // An untranslated success: read its usage as it passes (a cut usage chunk changes the length).
+    const type = getHeader(RESPONSE_HEADERS, H_CONTENT_TYPE);
+    const sse = type !== null && type.startsWith("text/event-stream");
+    if (sse || type !== null && type.startsWith("application/json")) {
+      // Untranslated: the answer is in the client's own API.
+      state.meter = meterFor(state.clientApi, sse, state.usageInjected && sse);
+      state.responseMode = ResponseMode.Meter;
+      if (state.usageInjected) removeHeader(RESPONSE_HEADERS, H_CONTENT_LENGTH);
+    }
+  }
+  const measure = state.measure;
+  if (measure !== null) {
+    measure.status = status !== null ? status : "";
+    if (status !== null && status.charCodeAt(0) == 0x32 && hasUsage(state.operation)) {
+      if (state.translator !== null) measure.usage = state.translator!.usage;
+      else if (state.meter !== null) measure.usage = state.meter!.usage;
+      measure.stream = state.responseMode == ResponseMode.TranslateStream || state.meter !== null && state.meter!.stream;
+    }
   }
   if (config.responseHeaders) {
     setHeaderBytes(RESPONSE_HEADERS, H_PROVIDER, state.backend!.provider.nameBytes);
@@ -48,9 +69,21 @@ export function onProviderHeaders(config: Config, state: RequestState): void {
 
 /** A chunk of the response body, for every mode but Pass. True to continue, false to keep buffering. */
 export function onProviderBody(state: RequestState, bodySize: i32, endOfStream: bool): bool {
+  if (state.responseMode == ResponseMode.Meter) return meterChunk(state, bodySize, endOfStream);
   if (state.responseMode == ResponseMode.TranslateStream) return translateStreamChunk(state, bodySize, endOfStream);
   if (state.responseMode == ResponseMode.TranslateJson) return translateJsonBody(state, bodySize, endOfStream);
   return onProviderErrorBody(state, bodySize, endOfStream);
+}
+
+/** Operations whose answers report tokens used (count_tokens reports a count, not a use). */
+function hasUsage(op: Operation): bool { return op != Operation.CountTokens; }
+
+/** An untranslated answer's chunk, read for usage; changed only to cut a usage chunk the client did not ask for. */
+function meterChunk(state: RequestState, bodySize: i32, endOfStream: bool): bool {
+  const chunk = bodySize > 0 ? getBody(BufferTypeValues.HttpResponseBody, 0, <u32>bodySize) : null;
+  const out = state.meter!.push(chunk !== null ? chunk! : new ArrayBuffer(0), endOfStream);
+  if (out !== null) replaceBody(BufferTypeValues.HttpResponseBody, out!);
+  return true;
 }
 
 /** Events complete in this chunk go on translated at once; a partial event waits in the decoder. */

@@ -7,6 +7,8 @@ import { Backend, Route } from "../routing";
 import { StreamDecoder } from "../translate/sse";
 import { JsonWriter } from "../json/writer";
 import { Translator, WireApi } from "../translate/translator";
+import { Measurement } from "../metrics/measurement";
+import { UsageMeter } from "../usage/meter";
 
 /** A local answer instead of forwarding: an error in the client's format, or a body of ours. */
 export class Reply {
@@ -17,9 +19,10 @@ export class Reply {
 
 /**
  * How a provider's response is handled: passed on; an error vetted (or replaced when the provider
- * refused our key) and then the rest dropped; or a success translated, whole (JSON) or event by event (SSE).
+ * refused our key) and then the rest dropped; or a success translated, whole (JSON) or event by event (SSE),
+ * or read for its usage as it passes (Meter).
  */
-export enum ResponseMode { Pass, Vet, ReplaceAuth, Drop, TranslateJson, TranslateStream }
+export enum ResponseMode { Pass, Vet, ReplaceAuth, Drop, TranslateJson, TranslateStream, Meter }
 
 export class RequestState {
   /** The request headers as read once; edited in the VM and written back once. */
@@ -47,4 +50,10 @@ export class RequestState {
   forwarded: bool = false;
   responseMode: ResponseMode = ResponseMode.Pass;
   responseStatus: string = "";
+  /** Times, caller, status and usage, when metrics are on. */
+  measure: Measurement | null = null;
+  /** Reads usage from an untranslated answer (ResponseMode.Meter). */
+  meter: UsageMeter | null = null;
+  /** llm-mesh added stream_options.include_usage: the usage-only chunk is not the client's. */
+  usageInjected: bool = false;
 }

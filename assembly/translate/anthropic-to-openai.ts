@@ -14,7 +14,8 @@ import { arrayAt, integerAt, member, numberAt, objectAt, stringAt } from "./json
 import { errorBodyFor, readProviderError } from "./error-shapes";
 import { redactSecrets } from "../request/redact";
 import { ValueSpan } from "../json/scan";
-import { isString, keys, scanInner, scanOnlyElement, spanI64, spanIsNull } from "./spans";
+import { isString, keys, scanInner, scanOnlyElement, spanIsNull } from "./spans";
+import { readOpenAIUsage } from "../usage/read";
 import { ScanResult, arrayItemSpans, decodeStringValue, scanInto, scanTopLevel, unescapeInto } from "../json/scan";
 
 const COMPLETION_KEYS = keys(["id", "model", "choices", "usage"]);
@@ -22,8 +23,6 @@ const ANSWER_CHOICE_KEYS = keys(["message", "finish_reason"]);
 const ANSWER_MESSAGE_KEYS = keys(["content", "refusal", "tool_calls"]);
 const CALL_KEYS = keys(["id", "function"]);
 const FUNCTION_KEYS = keys(["name", "arguments"]);
-const OPENAI_USAGE_KEYS = keys(["prompt_tokens", "completion_tokens", "prompt_tokens_details"]);
-const DETAILS_KEYS = keys(["cached_tokens"]);
 const NO_KEYS = new StaticArray<ArrayBuffer>(0);
 const CHUNK_KEYS = keys(["choices", "usage", "error"]);
 const CHOICE_KEYS = keys(["delta", "finish_reason"]);
@@ -56,9 +55,6 @@ export class AnthropicToOpenAI extends Translator {
   /** The OpenAI tool_calls index of the open tool_use block. */
   private openTool: i32 = -1;
   private finishReason: string | null = null;
-  private inputTokens: i64 = 0;
-  private cachedTokens: i64 = 0;
-  private outputTokens: i64 = 0;
   private secrets: string[] = [];
   /** The bytes before a text delta's string in the open text block. */
   private textPrefix: ArrayBuffer | null = null;
@@ -163,6 +159,7 @@ export class AnthropicToOpenAI extends Translator {
     const w = new JsonWriter(body.byteLength + 256);
     const id = stringAt(c, "id");
     const model = stringAt(c, "model");
+    if (model !== null) this.usage.responseModel = model!;
     w.object().key("id").string(id !== null ? id! : "").key("type").string("message").key("role").string("assistant");
     w.key("model").string(model !== null ? model! : this.model);
     w.key("content").array();
@@ -264,20 +261,11 @@ export class AnthropicToOpenAI extends Translator {
     w.key("stop_reason").string(stopReasonOf(finish)).key("stop_sequence").nil();
     const usage = top.spans[3];
     if (usage.count == 1 && usage.firstByte == 0x7b) {
-      const at = base + <usize>usage.start;
-      const u = scanTopLevel(at, usage.end - usage.start, OPENAI_USAGE_KEYS);
-      if (u.error !== null) return null;
-      let cached: i64 = 0;
-      const details = u.spans[2];
-      if (details.count == 1 && details.firstByte == 0x7b) {
-        const d = scanTopLevel(at + <usize>details.start, details.end - details.start, DETAILS_KEYS);
-        if (d.error === null) cached = max<i64>(spanI64(at + <usize>details.start, d.spans[0]), 0);
-      }
-      const prompt = spanI64(at, u.spans[0]);
-      if (prompt >= 0) { this.inputTokens = prompt - cached; this.cachedTokens = cached; }
-      const completion = spanI64(at, u.spans[1]);
-      if (completion >= 0) this.outputTokens = completion;
+      const parsed = parseJson(String.UTF8.decodeUnsafe(base + <usize>usage.start, <usize>(usage.end - usage.start)));
+      if (parsed.value === null) return null;
+      this.readUsage(parsed.value!);
     }
+    if (isString(model)) this.usage.responseModel = decodeStringValue(base, model.start, model.end, model.escaped);
     w.key("usage");
     this.writeUsage(w);
     w.endObject();
@@ -364,7 +352,7 @@ export class AnthropicToOpenAI extends Translator {
     this.started = true;
     const id = stringAt(chunk, "id");
     const model = stringAt(chunk, "model");
-    if (model !== null) this.model = model!;
+    if (model !== null) { this.model = model!; this.usage.responseModel = model!; }
     beginEvent(out, "message_start");
     out.object().key("type").string("message_start").key("message").object().key("id").string(id !== null ? id! : "");
     out.key("type").string("message").key("role").string("assistant").key("model").string(this.model).key("content").array().endArray();
@@ -427,6 +415,7 @@ export class AnthropicToOpenAI extends Translator {
     out.raw("{\"type\":\"message_stop\"}");
     endEvent(out);
     this.finished = true;
+    this.usage.streamEnded = true;
   }
 
   private fail(out: JsonWriter, message: string): void {
@@ -436,19 +425,14 @@ export class AnthropicToOpenAI extends Translator {
     this.finished = true;
   }
 
-  private readUsage(usage: JsonValue): void {
-    const prompt = integerAt(usage, "prompt_tokens", -1);
-    const details = objectAt(usage, "prompt_tokens_details");
-    const cached = details !== null ? integerAt(details, "cached_tokens", 0) : 0;
-    if (prompt >= 0) { this.inputTokens = prompt - cached; this.cachedTokens = cached; }
-    const completion = integerAt(usage, "completion_tokens", -1);
-    if (completion >= 0) this.outputTokens = completion;
-  }
+  private readUsage(usage: JsonValue): void { readOpenAIUsage(usage, this.usage); }
+
 
   /** Anthropic usage: input_tokens excludes what was read from the cache, as Anthropic counts it. */
   private writeUsage(w: JsonWriter): void {
-    w.object().key("input_tokens").number(this.inputTokens).key("output_tokens").number(this.outputTokens);
-    if (this.cachedTokens > 0) w.key("cache_read_input_tokens").number(this.cachedTokens);
+    const u = this.usage;
+    w.object().key("input_tokens").number(u.input - u.cachedInput).key("output_tokens").number(u.output);
+    if (u.cachedInput > 0) w.key("cache_read_input_tokens").number(u.cachedInput);
     w.endObject();
   }
 }

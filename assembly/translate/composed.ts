@@ -10,7 +10,11 @@ export class ComposedTranslator extends Translator {
   private middle: JsonWriter = new JsonWriter(1024);
   private decoder: SseDecoder = new SseDecoder();
 
-  constructor(private outer: Translator, private inner: Translator) { super(outer.client, inner.backend); }
+  constructor(private outer: Translator, private inner: Translator) {
+    super(outer.client, inner.backend);
+    // The provider's figures are what the inner translator reads from its answer.
+    this.usage = inner.usage;
+  }
 
   request(body: JsonValue, facts: TranslateFacts): TranslatedRequest {
     const chat = this.outer.request(body, facts);

@@ -11,6 +11,7 @@ import { ClientError, TranslateFacts, TranslatedRequest, WireApi } from "./trans
 import { ToOpenAIChat, writeUsageFields } from "./to-openai-chat";
 import { SseEvent } from "./sse";
 import { DataUrl, arrayAt, functionOf, notAFunctionTool, has, integerAt, member, numberAt, objectAt, stringAt } from "./json-read";
+import { readAnthropicUsage } from "../usage/read";
 import { errorBodyFor, readProviderError } from "./error-shapes";
 import { TurnWriter } from "./turns";
 import { isString, keys, scanInner, spanI64, spanInteger, spanIsString } from "./spans";
@@ -163,6 +164,7 @@ export class OpenAIToAnthropic extends ToOpenAIChat {
     const w = new JsonWriter(body.byteLength + 256);
     const id = stringAt(m, "id");
     const model = stringAt(m, "model");
+    if (model !== null) this.usage.responseModel = model!;
     w.object().key("id").string(id !== null ? id! : "").key("object").string("chat.completion").key("created").number(this.created);
     w.key("model").string(model !== null ? model! : this.model);
     w.key("choices").array().object().key("index").number(0).key("message").object().key("role").string("assistant");
@@ -298,7 +300,7 @@ export class OpenAIToAnthropic extends ToOpenAIChat {
         const id = stringAt(message, "id");
         const model = stringAt(message, "model");
         if (id !== null) this.id = id!;
-        if (model !== null) this.model = model!;
+        if (model !== null) { this.model = model!; this.usage.responseModel = model!; }
         this.resetPrefix();
         const usage = objectAt(message, "usage");
         if (usage !== null) this.readUsage(usage);
@@ -408,14 +410,7 @@ export class OpenAIToAnthropic extends ToOpenAIChat {
     return new ClientError(shown, errorBodyFor(WireApi.OpenAI, shown, info.type, null, info.message));
   }
 
-  private readUsage(usage: JsonValue): void {
-    const input = integerAt(usage, "input_tokens", -1);
-    const read = integerAt(usage, "cache_read_input_tokens", 0);
-    const created = integerAt(usage, "cache_creation_input_tokens", 0);
-    if (input >= 0) { this.promptTokens = input + read + created; this.cachedTokens = read; }
-    const output = integerAt(usage, "output_tokens", -1);
-    if (output >= 0) this.completionTokens = output;
-  }
+  private readUsage(usage: JsonValue): void { readAnthropicUsage(usage, this.usage); }
 
 
 

@@ -8,6 +8,7 @@ import { JsonWriter } from "../json/writer";
 import { errorBodyFor, readProviderError } from "./error-shapes";
 import { TurnWriter, writeUserTurn } from "./turns";
 import { DataUrl, arrayAt, functionOf, notAFunctionTool, integerAt, member, numberAt, objectAt, stringAt } from "./json-read";
+import { readBedrockUsage } from "../usage/read";
 import { SseEvent } from "./sse";
 import { ClientError, TranslateFacts, TranslatedRequest, WireApi } from "./translator";
 import { ToOpenAIChat } from "./to-openai-chat";
@@ -266,12 +267,9 @@ export class OpenAIToBedrock extends ToOpenAIChat {
 
 
   private readUsage(usage: JsonValue | null): void {
-    if (usage === null) return;
-    const read = integerAt(usage!, "cacheReadInputTokens", 0);
-    this.promptTokens = integerAt(usage!, "inputTokens", 0) + read + integerAt(usage!, "cacheWriteInputTokens", 0);
-    this.completionTokens = integerAt(usage!, "outputTokens", 0);
-    this.cachedTokens = read;
+    if (usage !== null) readBedrockUsage(usage!, this.usage);
   }
+
 
 
 

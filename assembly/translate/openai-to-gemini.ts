@@ -10,6 +10,7 @@ import { JsonWriter } from "../json/writer";
 import { errorBodyFor, readProviderError } from "./error-shapes";
 import { TurnWriter, writeUserTurn } from "./turns";
 import { DataUrl, arrayAt, functionOf, notAFunctionTool, has, integerAt, member, numberAt, objectAt, stringAt } from "./json-read";
+import { readGeminiUsage } from "../usage/read";
 import { SseEvent } from "./sse";
 import { ClientError, TranslateFacts, TranslatedRequest, WireApi } from "./translator";
 import { ToOpenAIChat } from "./to-openai-chat";
@@ -211,7 +212,7 @@ export class OpenAIToGemini extends ToOpenAIChat {
       const id = stringAt(r, "responseId");
       this.id = id !== null ? "chatcmpl-" + id! : "chatcmpl-gemini";
       const model = stringAt(r, "modelVersion");
-      if (model !== null) this.model = model!;
+      if (model !== null) { this.model = model!; this.usage.responseModel = model!; }
       this.chunkOpen(out);
       out.key("role").string("assistant").key("content").string("");
       this.chunkClose(out, null);
@@ -263,6 +264,7 @@ export class OpenAIToGemini extends ToOpenAIChat {
 
   private modelOf(r: JsonValue): string {
     const v = stringAt(r, "modelVersion");
+    if (v !== null) this.usage.responseModel = v!;
     return v !== null ? v! : this.model;
   }
 
@@ -275,11 +277,9 @@ export class OpenAIToGemini extends ToOpenAIChat {
   /** usageMetadata: reasoning ("thoughts") tokens count as output, as OpenAI counts them. */
   private readUsage(r: JsonValue): void {
     const usage = objectAt(r, "usageMetadata");
-    if (usage === null) return;
-    this.promptTokens = integerAt(usage!, "promptTokenCount", this.promptTokens);
-    this.completionTokens = integerAt(usage!, "candidatesTokenCount", 0) + integerAt(usage!, "thoughtsTokenCount", 0);
-    this.cachedTokens = integerAt(usage!, "cachedContentTokenCount", 0);
+    if (usage !== null) readGeminiUsage(usage!, this.usage);
   }
+
 
 
 

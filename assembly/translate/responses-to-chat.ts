@@ -9,6 +9,7 @@ import { JsonKind, JsonValue, parseJson } from "../json/parse";
 import { JsonWriter } from "../json/writer";
 import { errorBodyFor, readProviderError } from "./error-shapes";
 import { arrayAt, integerAt, member, numberAt, objectAt, stringAt } from "./json-read";
+import { readOpenAIUsage } from "../usage/read";
 import { SseEvent, beginEvent, endEvent } from "./sse";
 import { ClientError, TranslateFacts, TranslatedRequest, Translator, WireApi } from "./translator";
 
@@ -31,9 +32,6 @@ export class ResponsesToChat extends Translator {
   private openMessage: i32 = -1;
   private callItemOfTool: Array<i32> = [];
   private finishReason: string | null = null;
-  private inputTokens: i64 = 0;
-  private cachedTokens: i64 = 0;
-  private outputTokens: i64 = 0;
 
   constructor() { super(WireApi.Responses, WireApi.OpenAI); }
 
@@ -143,7 +141,7 @@ export class ResponsesToChat extends Translator {
       }
     }
     const model = stringAt(c, "model");
-    if (model !== null) this.model = model!;
+    if (model !== null) { this.model = model!; this.usage.responseModel = model!; }
     const usage = objectAt(c, "usage");
     if (usage !== null) this.readUsage(usage!);
     this.items = items;
@@ -168,7 +166,7 @@ export class ResponsesToChat extends Translator {
     if (!this.started) {
       this.started = true;
       const model = stringAt(chunk, "model");
-      if (model !== null) this.model = model!;
+      if (model !== null) { this.model = model!; this.usage.responseModel = model!; }
       this.emitResponse(out, "response.created");
       this.emitResponse(out, "response.in_progress");
     }
@@ -200,12 +198,8 @@ export class ResponsesToChat extends Translator {
     return new ClientError(status, errorBodyFor(WireApi.OpenAI, status, info !== null ? info.type : "", info !== null ? info.code : "provider_error", info !== null ? info.message : fallback));
   }
 
-  private readUsage(usage: JsonValue): void {
-    this.inputTokens = integerAt(usage, "prompt_tokens", this.inputTokens);
-    this.outputTokens = integerAt(usage, "completion_tokens", this.outputTokens);
-    const details = objectAt(usage, "prompt_tokens_details");
-    if (details !== null) this.cachedTokens = integerAt(details!, "cached_tokens", 0);
-  }
+  private readUsage(usage: JsonValue): void { readOpenAIUsage(usage, this.usage); }
+
 
   private next(out: JsonWriter, type: string): void {
     beginEvent(out, type);
@@ -312,6 +306,7 @@ export class ResponsesToChat extends Translator {
     this.closeCalls(out);
     this.emitResponse(out, this.finishReason !== null && this.finishReason! == "length" ? "response.incomplete" : "response.completed");
     this.finished = true;
+    this.usage.streamEnded = true;
   }
 
   private fail(out: JsonWriter, message: string): void {
@@ -333,9 +328,10 @@ export class ResponsesToChat extends Translator {
     if (incomplete) w.object().key("reason").string("max_output_tokens").endObject(); else w.nil();
     w.key("usage");
     if (final) {
-      w.object().key("input_tokens").number(this.inputTokens).key("input_tokens_details").object().key("cached_tokens").number(this.cachedTokens).endObject();
-      w.key("output_tokens").number(this.outputTokens).key("output_tokens_details").object().key("reasoning_tokens").number(0).endObject();
-      w.key("total_tokens").number(this.inputTokens + this.outputTokens).endObject();
+      const u = this.usage;
+      w.object().key("input_tokens").number(u.input).key("input_tokens_details").object().key("cached_tokens").number(u.cachedInput).endObject();
+      w.key("output_tokens").number(u.output).key("output_tokens_details").object().key("reasoning_tokens").number(u.reasoning).endObject();
+      w.key("total_tokens").number(u.input + u.output).endObject();
     } else w.nil();
     w.endObject();
   }

@@ -80,10 +80,11 @@ export class SseDecoder extends StreamDecoder {
 }
 
 /**
- * Decodes the complete events in [base, base+length); returns how many bytes they took. A line
+ * Decodes the complete events in [base, base+length); returns how many bytes they took (and, with
+ * `ends`, where each event's blank line ends, so a caller can cut events out of the bytes). A line
  * ending in CR at the very end may be the first half of CR LF, so it waits for the next chunk.
  */
-function decodeEvents(holder: ArrayBuffer, out: Array<SseEvent>): i32 {
+export function decodeEvents(holder: ArrayBuffer, out: Array<SseEvent>, ends: Array<i32> | null = null): i32 {
   const base = changetype<usize>(holder);
   const length = holder.byteLength;
   let consumed = 0;
@@ -104,8 +105,10 @@ function decodeEvents(holder: ArrayBuffer, out: Array<SseEvent>): i32 {
     }
     if (i == lineStart) {
       // A blank line ends the event; one with no data is no event (only comments or an id).
+      const complete = joined !== null || dataStart >= 0;
       if (joined !== null) out.push(new SseEvent(name, joined!, 0, joined!.byteLength));
       else if (dataStart >= 0) out.push(new SseEvent(name, holder, dataStart, dataLength));
+      if (complete && ends !== null) ends.push(next);
       name = ""; dataStart = -1; dataLength = 0; joined = null;
       consumed = next;
     } else {

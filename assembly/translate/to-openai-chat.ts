@@ -23,9 +23,6 @@ export abstract class ToOpenAIChat extends Translator {
   /** The stream is over (its end or an error was written): later events are ignored. */
   protected finished: bool = false;
   protected includeUsage: bool = false;
-  protected promptTokens: i64 = 0;
-  protected cachedTokens: i64 = 0;
-  protected completionTokens: i64 = 0;
   private prefix: ArrayBuffer | null = null;
 
   constructor(backend: WireApi) { super(WireApi.OpenAI, backend); }
@@ -76,7 +73,7 @@ export abstract class ToOpenAIChat extends Translator {
 
   protected writeUsage(w: JsonWriter): void {
     w.object();
-    writeUsageFields(w, this.promptTokens, this.cachedTokens, this.completionTokens);
+    writeUsageFields(w, this.usage.input, this.usage.cachedInput, this.usage.output);
     w.endObject();
   }
 
@@ -92,6 +89,7 @@ export abstract class ToOpenAIChat extends Translator {
     }
     out.raw("data: [DONE]\n\n");
     this.finished = true;
+    this.usage.streamEnded = true;
   }
 
   /** An error inside the stream, as OpenAI writes one: a data line holding an error object. */

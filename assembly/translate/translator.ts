@@ -6,6 +6,7 @@
 import { JsonValue } from "../json/parse";
 import { JsonWriter } from "../json/writer";
 import { SseEvent } from "./sse";
+import { Usage } from "../usage/usage";
 
 /** The wire APIs llm-mesh speaks, on either side. */
 export enum WireApi { OpenAI, Anthropic, Gemini, Bedrock, Responses }
@@ -40,6 +41,9 @@ export class ClientError {
 }
 
 export abstract class Translator {
+  /** What the provider reported it used, read as the answer passes (usage/read.ts). */
+  usage: Usage = new Usage();
+
   constructor(public client: WireApi, public backend: WireApi) {}
 
   /** The client's request (parsed, model already validated) as the backend's request. */

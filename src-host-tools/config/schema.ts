@@ -26,6 +26,21 @@ export const ApiKeySchema = Type.Object({
 
 const BodyFields = (description: string) => Type.Record(Type.String(), Type.Unknown(), { description });
 
+const Price = (description: string) => Type.Number({ minimum: 0, maximum: 1000000, description });
+export const PriceSchema = Type.Object({
+  input: Price("Input tokens, per million, in metrics.currency."),
+  output: Price("Output tokens, per million."),
+  cachedInput: Type.Optional(Price("Cached input tokens, per million (default: the input price).")),
+}, { additionalProperties: false });
+
+export const MetricsSchema = Type.Object({
+  enabled: Type.Optional(Type.Boolean({ description: "Read usage from answers and record GenAI metrics (default true). Off: answers pass unread." })),
+  models: Type.Optional(Type.Union([Type.Literal("known"), Type.Literal("any")], { description: "known (default): model labels outside the models the config names read \"other\", so labels stay bounded. any: every model name as given." })),
+  currency: Type.Optional(Type.String({ pattern: "^[A-Z]{3}$", description: "Currency of the price tables (default USD); the cost counter is in millionths of it." })),
+  trustDomain: Type.Optional(Type.String({ pattern: "^[A-Za-z0-9.-]{1,253}$", description: "Trust domain for the caller's SPIFFE id on a sidecar's outbound path (default cluster.local)." })),
+  accessLog: Type.Optional(Type.Boolean({ description: "Expose route, backend, models, tokens and time to first token as Envoy filter state for access logs (default true)." })),
+}, { additionalProperties: false, description: "Token usage, latency and cost metrics (OpenTelemetry GenAI names)." });
+
 export const ProviderSchema = Type.Object({
   name: ConfigName("Unique name that backends refer to (letters, digits, - _ .)."),
   type: Type.Union(Object.keys(PROVIDER_TYPES).map((t) => Type.Literal(t)), { description: "Provider type." }),
@@ -45,6 +60,8 @@ export const ProviderSchema = Type.Object({
   metadataCluster: Type.Optional(NonEmpty("vertex-ai: the Envoy cluster of the metadata server (default outbound|80||metadata.google.internal, which llm-mesh manifests emit).")),
   project: Type.Optional(Type.String({ pattern: "^[A-Za-z0-9-]{1,64}$", description: "vertex-ai: the Google Cloud project id (required)." })),
   version: Type.Optional(Type.String({ pattern: "^\\d{4}-\\d{2}-\\d{2}$", description: "anthropic: the anthropic-version header sent when the client gives none (default 2023-06-01)." })),
+  prices: Type.Optional(Type.Record(Type.String({ pattern: "^(\\*|[^*]+\\*?)$" }), PriceSchema, { additionalProperties: false, description: "Prices per million tokens by model (exact, prefix* or *), for the llm_mesh_cost_micros_total metric." })),
+  injectStreamUsage: Type.Optional(Type.Boolean({ description: "OpenAI-API streams: ask for usage (stream_options.include_usage) when the client did not, and cut the extra chunk from its stream (default true; false for mistral)." })),
 }, { additionalProperties: false });
 
 export const HeaderMatchSchema = Type.Object({
@@ -86,6 +103,7 @@ export const ConfigSchema = Type.Object({
   routes: Type.Array(RouteSchema, { minItems: 1 }),
   maxRequestBodyBytes: Type.Optional(Type.Integer({ minimum: 1, maximum: 1073741824, description: "Larger bodies get 413 (default 8 MiB)." })),
   responseHeaders: Type.Optional(Type.Boolean({ description: "Add x-llm-mesh-provider / x-llm-mesh-model to responses (default true)." })),
+  metrics: Type.Optional(MetricsSchema),
   requestMode: Type.Optional(Type.Union([Type.Literal("body"), Type.Literal("headers")], { description: "body: decide after the whole body (route by model; needs Envoy >= 1.35 with allow_on_headers_stop_iteration, which llm-mesh envoy and manifests set). headers: decide on the headers (any Envoy). The filter's default is headers; the toolchain writes body unless told --request-mode headers." })),
 }, {
   $id: "https://llm-mesh.dev/schema/llm-mesh-config.schema.json",

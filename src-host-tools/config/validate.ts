@@ -17,8 +17,9 @@ function pointerToPath(pointer: string): string {
   let out = "";
   parts.forEach((part, i) => {
     const parent = parts[i - 1];
-    if (/^\d+$/.test(part) && parent !== "modelMapping" && parent !== "defaults" && parent !== "overrides" && parent !== "headers") out += `[${part}]`;
-    else if (parent === "modelMapping" || parent === "headers") out += `[${JSON.stringify(part)}]`;
+    const keyed = parent === "modelMapping" || parent === "headers" || parent === "prices";
+    if (/^\d+$/.test(part) && !keyed && parent !== "defaults" && parent !== "overrides") out += `[${part}]`;
+    else if (keyed) out += `[${JSON.stringify(part)}]`;
     else out += (out ? "." : "") + part;
   });
   return out;
@@ -37,6 +38,7 @@ function schemaProblem(e: ErrorObject): Problem {
     case "additionalProperties": {
       if (underKeys(path)) return { path, message: "has an unknown field (accepted: value, env; the name is not shown, it may be a key)" };
       if (path.endsWith(".headers")) return { path, message: "header names must be lower-case letters, digits, '-', '_' or '.'" };
+      if (path.endsWith(".prices")) return { path: `${path}[${JSON.stringify(String(p.additionalProperty))}]`, message: "must be a model name, a prefix ending in '*', or '*'" };
       const allowed = Object.keys((e.parentSchema as { properties?: object })?.properties ?? {});
       return { path: join(path, String(p.additionalProperty)), message: `unknown field (accepted: ${allowed.join(", ")})`, hint: "check the spelling; unknown fields are refused so a typo never silently does nothing" };
     }
@@ -46,6 +48,7 @@ function schemaProblem(e: ErrorObject): Problem {
     case "minimum": case "maximum": {
       const s = e.parentSchema as { minimum?: number; maximum?: number };
       const positive = s.minimum === 1;
+      if (/\.prices\[/.test(path)) return { path, message: `must be a number from ${s.minimum} to ${s.maximum} (price per million tokens)` };
       return { path, message: positive && path.endsWith(".weight") ? `must be a positive integer (1 to ${s.maximum})` : `must be an integer from ${s.minimum} to ${s.maximum}` };
     }
     case "pattern": return { path, message: patternMessage(path, String(p.pattern)) };

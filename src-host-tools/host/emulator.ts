@@ -59,7 +59,16 @@ export interface EmulatorOptions {
 export interface CallbackTiming { calls: number; nanos: bigint }
 
 interface SharedValue { value: Uint8Array; cas: number }
-interface Metric { type: number; name: string; value: bigint }
+interface Metric { type: number; name: string; value: bigint; samples: bigint[] }
+/** A metric as Envoy's tag extraction and Prometheus see it: its name without the `tag=.=value;.;` labels, and the labels. */
+export interface LabelledMetric { name: string; labels: Record<string, string>; type: number; value: bigint; samples: bigint[] }
+
+/** Splits an Istio-encoded stat name (`a=.=1;.;b=.=2;.;base`) into its base name and labels. */
+export function splitStatName(full: string): { name: string; labels: Record<string, string> } {
+  const labels: Record<string, string> = {};
+  const name = full.replace(/([A-Za-z0-9_]+)=\.=(.*?);\.;/g, (_m, tag: string, value: string) => { labels[tag] = value; return ""; });
+  return { name, labels };
+}
 /** An outgoing proxy_http_call the module made. */
 export interface HttpCall { token: number; contextId: number; upstream: string; headers: HeaderList; body: Uint8Array; trailers: HeaderList; timeoutMs: number }
 
@@ -87,7 +96,8 @@ export class HostEmulator {
   private pluginConfig: Uint8Array = new Uint8Array(0);
   private vmConfig: Uint8Array = new Uint8Array(0);
   private readonly env: Record<string, string>;
-  private readonly properties: Record<string, string>;
+  /** Properties of the VM (plugin, node): a stream's own properties shadow these. */
+  readonly properties: Record<string, string>;
   private readonly minLevel: number;
   private readonly random: (bytes: Uint8Array) => void;
   private readonly clock: () => bigint;
@@ -164,6 +174,16 @@ export class HostEmulator {
   metric(name: string): bigint | undefined {
     for (const m of this.metrics.values()) if (m.name === name) return m.value;
     return undefined;
+  }
+
+  /** Every metric whose base name (labels removed) is `name`. */
+  labelled(name: string): LabelledMetric[] {
+    const out: LabelledMetric[] = [];
+    for (const m of this.metrics.values()) {
+      const split = splitStatName(m.name);
+      if (split.name === name) out.push({ ...split, type: m.type, value: m.value, samples: m.samples });
+    }
+    return out;
   }
 
   /** Bytes of linear memory the VM holds now. */
@@ -379,7 +399,7 @@ export class HostEmulator {
         let id = [...h.metrics.entries()].find(([, m]) => m.name === name)?.[0];
         if (id === undefined) {
           id = h.nextMetricId++;
-          h.metrics.set(id, { type, name, value: 0n });
+          h.metrics.set(id, { type, name, value: 0n, samples: [] });
         }
         h.view().setUint32(retId, id, true);
         return Status.Ok;
@@ -394,6 +414,7 @@ export class HostEmulator {
         const m = h.metrics.get(id);
         if (!m) return Status.NotFound;
         m.value = BigInt.asUintN(64, BigInt(value));
+        if (m.type === 2) m.samples.push(m.value);
         return Status.Ok;
       },
       proxy_get_metric(id: number, retPtr: number): number {

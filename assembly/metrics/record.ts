@@ -1,0 +1,161 @@
+// One finished request, recorded as Envoy metrics named after the OpenTelemetry GenAI semantic
+// conventions. Labels travel in the stat name as Istio encodes them (`name=.=value;.;`), so
+// Envoy's tag extraction (the bootstrap's stats_tags, Istio's extraStatTags) turns each into a
+// Prometheus label and leaves the metric's own name. Metric ids are defined once per label set
+// and kept for the VM's life.
+import { COUNTER, HISTOGRAM, defineMetric, incrementMetric, recordMetric } from "../host";
+import { Operation } from "../providers/provider";
+import { estimateTokens } from "../usage/usage";
+import { Measurement, UsageSource } from "./measurement";
+import { MetricsConfig, Price } from "./config";
+
+/** Prometheus label names (Envoy tag names); the toolchain emits one extraction rule per name. */
+export const TAG_NAMES: string[] = [
+  "gen_ai_operation_name", "gen_ai_provider_name", "gen_ai_request_model", "gen_ai_response_model",
+  "gen_ai_token_type", "llm_mesh_route", "llm_mesh_backend", "llm_mesh_status_class", "llm_mesh_usage",
+  "source_principal", "llm_mesh_currency",
+];
+
+/** The stat names (Prometheus: dots become underscores). Durations are integers, so milliseconds; time per token in microseconds. */
+const TOKEN_USAGE = "gen_ai.client.token.usage";
+const TOKENS_TOTAL = "llm_mesh.tokens.total";
+const DURATION = "gen_ai.client.operation.duration.ms";
+const FIRST_CHUNK = "gen_ai.client.operation.time_to_first_chunk.ms";
+const PER_TOKEN = "gen_ai.server.time_per_output_token.us";
+const REQUESTS = "llm_mesh.requests.total";
+const COST = "llm_mesh.cost.micros.total";
+
+/** One label, encoded. Values lose ';' (the encoding's delimiter) and control bytes; long ones are cut. */
+export function tag(name: string, value: string): string {
+  let clean = value.length > 160 ? value.substring(0, 160) : value;
+  for (let i = 0; i < clean.length; i++) {
+    const c = clean.charCodeAt(i);
+    if (c == 0x3b || c < 0x20 || c == 0x7f) { clean = clean.substring(0, i) + "_" + clean.substring(i + 1); }
+  }
+  return name + "=.=" + clean + ";.;";
+}
+
+/** gen_ai.operation.name for an operation (OTel's well-known values). */
+export function operationLabel(op: Operation): string {
+  if (op == Operation.Embeddings) return "embeddings";
+  if (op == Operation.Completions) return "text_completion";
+  if (op == Operation.CountTokens) return "count_tokens";
+  return "chat";
+}
+
+/** gen_ai.provider.name for a provider type (OTel's well-known values where there is one). */
+export function providerLabel(type: string): string {
+  if (type == "azure-openai") return "azure.ai.openai";
+  if (type == "gemini") return "gcp.gemini";
+  if (type == "vertex-ai") return "gcp.vertex_ai";
+  if (type == "bedrock") return "aws.bedrock";
+  if (type == "mistral") return "mistral_ai";
+  if (type == "xai") return "x_ai";
+  return type;
+}
+
+const TOKEN_INPUT = tag("gen_ai_token_type", "input");
+const TOKEN_OUTPUT = tag("gen_ai_token_type", "output");
+const TOKEN_CACHED = tag("gen_ai_token_type", "cached_input");
+const TOKEN_REASONING = tag("gen_ai_token_type", "reasoning");
+
+// Slots of a label set's metric ids.
+const HIST_INPUT = 0;
+const HIST_OUTPUT = 1;
+const COUNT_INPUT = 2;
+const COUNT_OUTPUT = 3;
+const COUNT_CACHED = 4;
+const COUNT_REASONING = 5;
+const SLOT_DURATION = 6;
+const SLOT_FIRST_CHUNK = 7;
+const SLOT_PER_TOKEN = 8;
+const SLOT_REQUESTS = 9;
+const SLOT_COST = 10;
+const SLOTS = 11;
+
+/** The metrics of one label set, defined on first use. */
+class MetricSet {
+  ids: StaticArray<u32> = new StaticArray<u32>(SLOTS);
+  /** Cost below one micro-unit, carried to the next request of this set. */
+  costCarry: f64 = 0;
+  constructor(public labels: string) {}
+
+  id(slot: i32, currency: string): u32 {
+    let id = this.ids[slot];
+    if (id != 0) return id;
+    const l = this.labels;
+    if (slot == HIST_INPUT) id = defineMetric(HISTOGRAM, l + TOKEN_INPUT + TOKEN_USAGE);
+    else if (slot == HIST_OUTPUT) id = defineMetric(HISTOGRAM, l + TOKEN_OUTPUT + TOKEN_USAGE);
+    else if (slot == COUNT_INPUT) id = defineMetric(COUNTER, l + TOKEN_INPUT + TOKENS_TOTAL);
+    else if (slot == COUNT_OUTPUT) id = defineMetric(COUNTER, l + TOKEN_OUTPUT + TOKENS_TOTAL);
+    else if (slot == COUNT_CACHED) id = defineMetric(COUNTER, l + TOKEN_CACHED + TOKENS_TOTAL);
+    else if (slot == COUNT_REASONING) id = defineMetric(COUNTER, l + TOKEN_REASONING + TOKENS_TOTAL);
+    else if (slot == SLOT_DURATION) id = defineMetric(HISTOGRAM, l + DURATION);
+    else if (slot == SLOT_FIRST_CHUNK) id = defineMetric(HISTOGRAM, l + FIRST_CHUNK);
+    else if (slot == SLOT_PER_TOKEN) id = defineMetric(HISTOGRAM, l + PER_TOKEN);
+    else if (slot == SLOT_REQUESTS) id = defineMetric(COUNTER, l + REQUESTS);
+    else id = defineMetric(COUNTER, l + tag("llm_mesh_currency", currency) + COST);
+    this.ids[slot] = id;
+    return id;
+  }
+}
+
+/** Label sets seen by this VM. Bounded by config (routes x backends x known models) and workloads. */
+const sets = new Map<string, MetricSet>();
+
+const STATUS_TAGS: string[] = [tag("llm_mesh_status_class", "none"), tag("llm_mesh_status_class", "1xx"), tag("llm_mesh_status_class", "2xx"),
+  tag("llm_mesh_status_class", "3xx"), tag("llm_mesh_status_class", "4xx"), tag("llm_mesh_status_class", "5xx")];
+const SOURCE_TAGS: string[] = [tag("llm_mesh_usage", "reported"), tag("llm_mesh_usage", "estimated"), tag("llm_mesh_usage", "incomplete"), tag("llm_mesh_usage", "none")];
+
+function statusTag(status: string): string {
+  if (status.length != 3) return STATUS_TAGS[0];
+  const c = status.charCodeAt(0) - 0x30;
+  return c >= 1 && c <= 5 ? STATUS_TAGS[c] : STATUS_TAGS[0];
+}
+
+/** A model as a label: itself when the config names it (or any model is allowed), else "other". */
+export function modelLabel(config: MetricsConfig, model: string): string {
+  if (model.length == 0) return "none";
+  return config.anyModel || config.knownModels.has(model) ? model : "other";
+}
+
+/** Records a finished request. `backendTags` is the backend's fixed labels (route, backend, provider). */
+export function recordRequest(config: MetricsConfig, m: Measurement, backendTags: string, price: Price | null): void {
+  const source = m.source();
+  const labels = m.operationTag + backendTags
+    + tag("gen_ai_request_model", modelLabel(config, m.requestModel))
+    + tag("gen_ai_response_model", modelLabel(config, m.usage !== null ? m.usage!.responseModel : ""))
+    + statusTag(m.status) + SOURCE_TAGS[source] + tag("source_principal", m.principal);
+  let set: MetricSet;
+  if (sets.has(labels)) set = sets.get(labels);
+  else { set = new MetricSet(labels); sets.set(labels, set); }
+
+  const currency = config.currency;
+  incrementMetric(set.id(SLOT_REQUESTS, currency), 1);
+  const end = m.endNs > 0 ? m.endNs : m.doneNs;
+  if (m.startNs > 0 && end >= m.startNs) recordMetric(set.id(SLOT_DURATION, currency), <u64>((end - m.startNs) / 1_000_000));
+  if (source == UsageSource.None) return;
+
+  const u = m.usage!;
+  const input = m.inputTokens();
+  const output = m.outputTokens();
+  recordMetric(set.id(HIST_INPUT, currency), <u64>input);
+  if (m.operation != Operation.Embeddings) recordMetric(set.id(HIST_OUTPUT, currency), <u64>output);
+  incrementMetric(set.id(COUNT_INPUT, currency), input);
+  incrementMetric(set.id(COUNT_OUTPUT, currency), output);
+  if (u.cachedInput > 0) incrementMetric(set.id(COUNT_CACHED, currency), u.cachedInput);
+  if (u.reasoning > 0) incrementMetric(set.id(COUNT_REASONING, currency), u.reasoning);
+  if (m.stream && m.firstChunkNs > 0) {
+    recordMetric(set.id(SLOT_FIRST_CHUNK, currency), <u64>((m.firstChunkNs - m.startNs) / 1_000_000));
+    if (output > 1 && end > m.firstChunkNs) recordMetric(set.id(SLOT_PER_TOKEN, currency), <u64>((end - m.firstChunkNs) / 1000 / (output - 1)));
+  }
+  if (price !== null) {
+    const cached = min<i64>(u.cachedInput, input);
+    const micros = <f64>(input - cached) * price!.input + <f64>cached * price!.cachedInput + <f64>output * price!.output + set.costCarry;
+    const whole = Math.floor(micros);
+    set.costCarry = micros - whole;
+    incrementMetric(set.id(SLOT_COST, currency), <i64>whole);
+  }
+}
+
+export { estimateTokens };

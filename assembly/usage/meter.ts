@@ -1,0 +1,234 @@
+// Reads usage from answers that pass untranslated (client and provider speak the same API): a JSON
+// answer chunk by chunk without holding it, or a stream event by event. The one edit a meter makes:
+// when llm-mesh asked an OpenAI stream for usage the client did not ask for, the usage-only chunk
+// is cut out, so the client gets exactly the stream it asked for.
+import { JsonKind, JsonValue, parseJson } from "../json/parse";
+import { MAX_EVENT_BYTES, SseEvent, decodeEvents } from "../translate/sse";
+import { arrayAt, objectAt, stringAt } from "../translate/json-read";
+import { WireApi } from "../translate/translator";
+import { TopLevelCapture } from "./json-capture";
+import { readAnthropicUsage, readOpenAIUsage, readResponsesUsage } from "./read";
+import { Usage } from "./usage";
+
+export abstract class UsageMeter {
+  usage: Usage = new Usage();
+  constructor(public api: WireApi, public stream: bool) {}
+  /** A chunk of the answer as it passes (`last`: the answer ended). Returns what the client gets instead, or null for the chunk unchanged. */
+  abstract push(chunk: ArrayBuffer, last: bool): ArrayBuffer | null;
+}
+
+/** A meter for a 2xx answer of `api`; `dropUsageChunk` when llm-mesh added stream_options.include_usage. */
+export function meterFor(api: WireApi, stream: bool, dropUsageChunk: bool): UsageMeter {
+  return stream ? new StreamMeter(api, dropUsageChunk) : new JsonMeter(api);
+}
+
+function readUsageOf(api: WireApi, usage: JsonValue, into: Usage): void {
+  if (api == WireApi.Anthropic) readAnthropicUsage(usage, into);
+  else if (api == WireApi.Responses) readResponsesUsage(usage, into);
+  else readOpenAIUsage(usage, into);
+}
+
+/** OpenAI, Anthropic and Responses answers all carry top-level `usage` and `model`. */
+class JsonMeter extends UsageMeter {
+  constructor(api: WireApi) { super(api, false); }
+  private capture: TopLevelCapture = new TopLevelCapture(["usage", "model"]);
+
+  push(chunk: ArrayBuffer, last: bool): ArrayBuffer | null {
+    this.capture.push(changetype<usize>(chunk), chunk.byteLength);
+    if (last) this.finish();
+    return null;
+  }
+
+  private finish(): void {
+    const usage = this.capture.values[0];
+    if (usage !== null) {
+      const parsed = parseJson(String.UTF8.decode(usage!));
+      if (parsed.value !== null && parsed.value!.kind == JsonKind.Object) readUsageOf(this.api, parsed.value!, this.usage);
+    }
+    const model = this.capture.values[1];
+    if (model !== null) {
+      const parsed = parseJson(String.UTF8.decode(model!));
+      if (parsed.value !== null && parsed.value!.kind == JsonKind.String) this.usage.responseModel = parsed.value!.text;
+    }
+    // Without figures, the estimate goes by the whole answer's size.
+    if (!this.usage.outputReported) this.usage.textBytes = this.capture.bytesSeen;
+  }
+}
+
+const USAGE_KEY = String.UTF8.encode("\"usage\":");
+const MODEL_KEY = String.UTF8.encode("\"model\":");
+const CONTENT_KEY = String.UTF8.encode("\"content\":");
+const TEXT_KEY = String.UTF8.encode("\"text\":");
+const PARTIAL_JSON_KEY = String.UTF8.encode("\"partial_json\":");
+const DELTA_KEY = String.UTF8.encode("\"delta\":");
+
+/** Where `needle` first occurs in [ptr, ptr+length), or -1. */
+function indexOf(ptr: usize, length: i32, needle: ArrayBuffer): i32 {
+  const n = needle.byteLength;
+  const first = load<u8>(changetype<usize>(needle));
+  for (let i = 0; i + n <= length; i++) {
+    if (load<u8>(ptr + <usize>i) != first) continue;
+    if (memory.compare(ptr + <usize>i, changetype<usize>(needle), <usize>n) == 0) return i;
+  }
+  return -1;
+}
+
+/** The first non-space byte after `key` (a `"name":` pattern), as an offset, or -1. */
+function valueAfter(ptr: usize, length: i32, key: ArrayBuffer): i32 {
+  const at = indexOf(ptr, length, key);
+  if (at < 0) return -1;
+  let i = at + key.byteLength;
+  while (i < length) {
+    const c = load<u8>(ptr + <usize>i);
+    if (c != 0x20 && c != 0x09 && c != 0x0a && c != 0x0d) return i;
+    i++;
+  }
+  return -1;
+}
+
+/** Bytes of the JSON string value after `key` (escapes counted as written), or 0. */
+function stringBytesAfter(ptr: usize, length: i32, key: ArrayBuffer): i32 {
+  const start = valueAfter(ptr, length, key);
+  if (start < 0 || load<u8>(ptr + <usize>start) != 0x22) return 0;
+  let i = start + 1;
+  while (i < length) {
+    const c = load<u8>(ptr + <usize>i);
+    if (c == 0x5c) { i += 2; continue; }
+    if (c == 0x22) return i - start - 1;
+    i++;
+  }
+  return 0;
+}
+
+/**
+ * A stream of `api` events. Events are decoded as they complete (a partial one waits); the bytes
+ * themselves pass as they came, unless a usage-only chunk must be cut: then the client gets whole
+ * events only, and the partial one follows with the next chunk.
+ */
+class StreamMeter extends UsageMeter {
+  private pending: ArrayBuffer = new ArrayBuffer(0);
+  private events: Array<SseEvent> = new Array<SseEvent>();
+  private ends: Array<i32> = new Array<i32>();
+  private broken: bool = false;
+
+  constructor(api: WireApi, private dropUsageChunk: bool) { super(api, true); }
+
+  push(chunk: ArrayBuffer, last: bool): ArrayBuffer | null {
+    if (this.broken) return null;
+    const held = this.pending.byteLength;
+    let data = chunk;
+    if (held > 0 || last) {
+      // At the end, a last event without its blank line still counts (as SseDecoder delivers it).
+      data = new ArrayBuffer(held + chunk.byteLength + (last ? 2 : 0));
+      memory.copy(changetype<usize>(data), changetype<usize>(this.pending), <usize>held);
+      memory.copy(changetype<usize>(data) + <usize>held, changetype<usize>(chunk), <usize>chunk.byteLength);
+      if (last) { store<u8>(changetype<usize>(data) + <usize>(data.byteLength - 2), 0x0a); store<u8>(changetype<usize>(data) + <usize>(data.byteLength - 1), 0x0a); }
+    }
+    const events = this.events;
+    const ends = this.ends;
+    events.length = 0;
+    ends.length = 0;
+    const consumed = decodeEvents(data, events, this.dropUsageChunk ? ends : null);
+    let drop = -1;
+    for (let i = 0; i < events.length; i++) if (this.observe(events[i])) drop = i;
+    const real = data.byteLength - (last ? 2 : 0);
+    const rest = data.byteLength - consumed;
+    if (rest > MAX_EVENT_BYTES) {
+      // Not an event stream llm-mesh can read: stop metering, pass everything on as it is.
+      this.broken = true;
+      const all = data.slice(0, real);
+      this.pending = new ArrayBuffer(0);
+      return this.dropUsageChunk ? all : null;
+    }
+    this.pending = rest > 0 && !last ? data.slice(consumed) : new ArrayBuffer(0);
+    if (!this.dropUsageChunk) return null;
+    // The client gets the complete events, without the usage-only one.
+    const upTo = min<i32>(last ? real : consumed, real);
+    if (drop < 0 && held == 0 && upTo == chunk.byteLength) return null;
+    const cutStart = drop < 0 ? upTo : (drop == 0 ? 0 : ends[drop - 1]);
+    const cutEnd = drop < 0 ? upTo : min<i32>(ends[drop], upTo);
+    const out = new ArrayBuffer(upTo - (cutEnd - cutStart));
+    memory.copy(changetype<usize>(out), changetype<usize>(data), <usize>cutStart);
+    memory.copy(changetype<usize>(out) + <usize>cutStart, changetype<usize>(data) + <usize>cutEnd, <usize>(upTo - cutEnd));
+    return out;
+  }
+
+  /** Reads one event; true when it is the usage-only chunk llm-mesh asked for (to be cut). */
+  private observe(event: SseEvent): bool {
+    if (this.api == WireApi.Anthropic) { this.observeAnthropic(event); return false; }
+    if (this.api == WireApi.Responses) { this.observeResponses(event); return false; }
+    return this.observeOpenAI(event);
+  }
+
+  private observeOpenAI(event: SseEvent): bool {
+    const ptr = event.ptr;
+    const length = event.length;
+    const u = this.usage;
+    if (event.dataIs("[DONE]")) { u.streamEnded = true; return false; }
+    if (u.responseModel.length == 0) {
+      const at = valueAfter(ptr, length, MODEL_KEY);
+      if (at >= 0 && load<u8>(ptr + <usize>at) == 0x22) u.responseModel = modelAt(ptr + <usize>at, length - at);
+    }
+    u.textBytes += stringBytesAfter(ptr, length, CONTENT_KEY);
+    const usageAt = valueAfter(ptr, length, USAGE_KEY);
+    if (usageAt < 0 || load<u8>(ptr + <usize>usageAt) != 0x7b) return false;
+    const parsed = parseJson(event.text());
+    if (parsed.value === null) return false;
+    const usage = objectAt(parsed.value!, "usage");
+    if (usage === null) return false;
+    readOpenAIUsage(usage!, u);
+    const choices = arrayAt(parsed.value!, "choices");
+    return this.dropUsageChunk && choices !== null && choices!.items.length == 0;
+  }
+
+  private observeAnthropic(event: SseEvent): void {
+    const name = event.name;
+    if (name == "message_stop") { this.usage.streamEnded = true; return; }
+    if (name == "content_block_delta") {
+      this.usage.textBytes += stringBytesAfter(event.ptr, event.length, TEXT_KEY) + stringBytesAfter(event.ptr, event.length, PARTIAL_JSON_KEY);
+      return;
+    }
+    if (name != "message_start" && name != "message_delta") return;
+    const parsed = parseJson(event.text());
+    if (parsed.value === null) return;
+    const message = name == "message_start" ? objectAt(parsed.value!, "message") : parsed.value;
+    if (message === null) return;
+    const model = stringAt(message!, "model");
+    if (model !== null) this.usage.responseModel = model!;
+    let usage = objectAt(message!, "usage");
+    if (usage === null) usage = objectAt(parsed.value!, "usage");
+    if (usage !== null) readAnthropicUsage(usage!, this.usage);
+  }
+
+  private observeResponses(event: SseEvent): void {
+    const name = event.name;
+    if (name == "response.output_text.delta") {
+      this.usage.textBytes += stringBytesAfter(event.ptr, event.length, DELTA_KEY);
+      return;
+    }
+    if (!name.startsWith("response.") || (name != "response.created" && name != "response.completed" && name != "response.incomplete" && name != "response.failed")) return;
+    const parsed = parseJson(event.text());
+    if (parsed.value === null) return;
+    const response = objectAt(parsed.value!, "response");
+    if (response === null) return;
+    const model = stringAt(response!, "model");
+    if (model !== null) this.usage.responseModel = model!;
+    const usage = objectAt(response!, "usage");
+    if (usage !== null) readResponsesUsage(usage!, this.usage);
+    if (name != "response.created") this.usage.streamEnded = true;
+  }
+}
+
+/** The JSON string at ptr (a model name: short, rarely escaped), decoded. */
+function modelAt(ptr: usize, length: i32): string {
+  let i = 1;
+  while (i < length) {
+    const c = load<u8>(ptr + <usize>i);
+    if (c == 0x5c) { i += 2; continue; }
+    if (c == 0x22) break;
+    i++;
+  }
+  if (i >= length) return "";
+  const parsed = parseJson(String.UTF8.decodeUnsafe(ptr, <usize>(i + 1)));
+  return parsed.value !== null && parsed.value!.kind == JsonKind.String ? parsed.value!.text : "";
+}

@@ -1,0 +1,201 @@
+// Usage, latency and cost metrics through the compiled module in the host emulator: every usage
+// row (test/support/usage-rows.ts) in both request modes, answers also one byte per callback.
+import { describe, expect, it } from "vitest";
+import { HostEmulator, HttpStream, LabelledMetric } from "../../src-host-tools/host/emulator.js";
+import { json, loadFilter } from "../support/filter.js";
+import { answerBytes } from "../support/translation-rows.js";
+import { METRICS_CONFIG, METRICS_ENV, USAGE_ROWS, UsageRow, data } from "../support/usage-rows.js";
+
+const MS = 1_000_000n;
+const PRINCIPAL = "spiffe://cluster.local/ns/shop/sa/chatbot";
+/** Hosts of providers that need body mode (their path or signature depends on the body). */
+const BODY_ONLY = new Set(["gemini.llm", "bedrock.llm"]);
+
+/** The metrics config in headers mode: without the body-mode-only providers. */
+const HEADERS_CONFIG = {
+  ...METRICS_CONFIG, requestMode: "headers",
+  providers: METRICS_CONFIG.providers.filter((p) => p.type !== "gemini" && p.type !== "bedrock"),
+  routes: METRICS_CONFIG.routes.filter((r) => !BODY_ONLY.has(r.match.host)),
+};
+
+/** A clock the test moves: the request at 0, headers at 100 ms, the first chunk at 300 ms, the last at 1300 ms. */
+class TestClock {
+  now = 1_700_000_000_000n * MS;
+  at(ms: number): void { this.now = 1_700_000_000_000n * MS + BigInt(ms) * MS; }
+}
+
+async function filterFor(mode: string, clock: TestClock, config: object = mode === "body" ? METRICS_CONFIG : HEADERS_CONFIG): Promise<HostEmulator> {
+  const { host, configured } = await loadFilter(config, { allowOnHeadersStopIteration: mode === "body", env: METRICS_ENV, clock: () => clock.now });
+  expect(configured, host.logText().join("\n")).toBe(true);
+  return host;
+}
+
+function run(host: HostEmulator, clock: TestClock, row: UsageRow, byteByByte = false, properties: Record<string, string> = {}): HttpStream {
+  clock.at(0);
+  const stream = host.createStream(properties);
+  stream.sendRequest({ ":method": "POST", ":path": row.path, ":authority": row.host, ":scheme": "http", "content-type": "application/json", ...(row.headers ?? {}) }, JSON.stringify(row.request));
+  expect(stream.localResponse?.body).toBeUndefined();
+  const { bytes, contentType } = answerBytes(row.answer);
+  clock.at(100);
+  stream.sendResponseHeaders({ ":status": String(row.answer.status ?? 200), "content-type": contentType, "content-length": String(bytes.length) });
+  const pieces = byteByByte ? [...bytes].map((b) => Uint8Array.of(b)) : row.answer.chunks ? row.answer.chunks.map((c) => Buffer.from(c)) : [bytes];
+  pieces.forEach((piece, i) => {
+    clock.at(i === 0 ? 300 : i === pieces.length - 1 ? 1300 : 300 + i);
+    stream.sendResponseBody(piece, !row.cut && i === pieces.length - 1);
+  });
+  clock.at(1400);
+  stream.complete();
+  return stream;
+}
+
+/** The one metric of `name` recorded, with its labels. */
+function only(host: HostEmulator, name: string, labels: Record<string, string> = {}): LabelledMetric {
+  const found = host.labelled(name).filter((m) => Object.entries(labels).every(([k, v]) => m.labels[k] === v));
+  expect(found.map((m) => m.labels), `${name} ${JSON.stringify(labels)}`).toHaveLength(1);
+  return found[0];
+}
+
+function expectRecorded(host: HostEmulator, row: UsageRow, principal = "unknown"): void {
+  const e = row.expected;
+  const labels = {
+    gen_ai_operation_name: e.operation, gen_ai_provider_name: e.provider, gen_ai_request_model: e.requestModel, gen_ai_response_model: e.responseModel,
+    llm_mesh_route: e.route, llm_mesh_backend: e.backend, llm_mesh_status_class: "2xx", llm_mesh_usage: e.usage, source_principal: principal,
+  };
+  expect(only(host, "llm_mesh.requests.total").labels).toEqual(labels);
+  expect(only(host, "llm_mesh.requests.total").value).toBe(1n);
+  const tokens = (type: string) => host.labelled("llm_mesh.tokens.total").find((m) => m.labels.gen_ai_token_type === type)?.value ?? 0n;
+  expect({ input: tokens("input"), output: tokens("output"), cached: tokens("cached_input"), reasoning: tokens("reasoning") })
+    .toEqual({ input: BigInt(e.input), output: BigInt(e.output), cached: BigInt(e.cached ?? 0), reasoning: BigInt(e.reasoning ?? 0) });
+  for (const m of host.labelled("llm_mesh.tokens.total")) expect(m.labels).toEqual({ ...labels, gen_ai_token_type: m.labels.gen_ai_token_type });
+  // The OTel histogram: one sample each of input and output (embeddings have no output).
+  expect(only(host, "gen_ai.client.token.usage", { gen_ai_token_type: "input" }).samples).toEqual([BigInt(e.input)]);
+  const outputs = host.labelled("gen_ai.client.token.usage").filter((m) => m.labels.gen_ai_token_type === "output");
+  expect(outputs.flatMap((m) => m.samples)).toEqual(e.operation === "embeddings" ? [] : [BigInt(e.output)]);
+  // Durations from the test clock: request at 0; the last chunk at 1300 ms (a cut stream: done at 1400 ms).
+  const pieces = row.answer.chunks?.length ?? 1;
+  const lastAt = pieces === 1 ? 300 : 1300;
+  expect(only(host, "gen_ai.client.operation.duration.ms").samples).toEqual([BigInt(row.cut ? 1400 : lastAt)]);
+  const firstChunk = host.labelled("gen_ai.client.operation.time_to_first_chunk.ms");
+  if (e.stream) {
+    expect(firstChunk.flatMap((m) => m.samples)).toEqual([300n]);
+    const perToken = host.labelled("gen_ai.server.time_per_output_token.us").flatMap((m) => m.samples);
+    if (e.output > 1 && !row.cut) expect(perToken).toEqual([BigInt(Math.floor(((lastAt - 300) * 1000) / (e.output - 1)))]);
+  } else expect(firstChunk).toEqual([]);
+  const cost = host.labelled("llm_mesh.cost.micros.total");
+  if (e.costMicros === undefined) expect(cost).toEqual([]);
+  else {
+    expect(cost.map((m) => m.labels.llm_mesh_currency)).toEqual(["EUR"]);
+    expect(cost[0].value).toBe(BigInt(e.costMicros));
+  }
+}
+
+describe("usage metrics in the emulator", () => {
+  for (const mode of ["body", "headers"]) {
+    for (const row of USAGE_ROWS) {
+      if (mode === "headers" && BODY_ONLY.has(row.host)) continue;
+      it(`${mode} mode: ${row.name}`, async () => {
+        const clock = new TestClock();
+        const host = await filterFor(mode, clock);
+        const stream = run(host, clock, row);
+        expect(host.trap).toBeNull();
+        expectRecorded(host, row);
+        if ("upstreamStreamOptions" in row) expect((json(stream.upstreamBodyText()) as { stream_options?: unknown }).stream_options).toEqual(row.upstreamStreamOptions);
+        if (row.clientBody !== undefined) expect(stream.downstreamBodyText()).toBe(row.clientBody);
+        // The access log's fields, as Envoy filter state.
+        if (!row.cut) {
+          expect(stream.properties["llm_mesh.route"]).toBe(row.expected.route);
+          expect(stream.properties["llm_mesh.input_tokens"]).toBe(String(row.expected.input));
+          expect(stream.properties["llm_mesh.output_tokens"]).toBe(String(row.expected.output));
+          expect(stream.properties["llm_mesh.usage"]).toBe(row.expected.usage);
+          expect(stream.properties["llm_mesh.ttft_ms"]).toBe(row.expected.stream ? "300" : undefined);
+        }
+      });
+      if (row.answer.chunks || mode === "headers") continue;
+      it(`${mode} mode, one byte per callback: ${row.name}`, async () => {
+        const clock = new TestClock();
+        const host = await filterFor(mode, clock);
+        run(host, clock, { ...row, answer: { ...row.answer } }, true);
+        expect(host.labelled("llm_mesh.tokens.total").find((m) => m.labels.gen_ai_token_type === "input")?.value).toBe(BigInt(row.expected.input));
+      });
+    }
+  }
+
+  it("streams delivered one byte per callback give the same usage and the same client bytes", async () => {
+    for (const row of USAGE_ROWS.filter((r) => r.answer.chunks && !r.cut)) {
+      const clock = new TestClock();
+      const host = await filterFor("body", clock);
+      const stream = run(host, clock, row, true);
+      const tokens = (type: string) => host.labelled("llm_mesh.tokens.total").find((m) => m.labels.gen_ai_token_type === type)?.value;
+      expect([tokens("input"), tokens("output")], row.name).toEqual([BigInt(row.expected.input), BigInt(row.expected.output)]);
+      if (row.clientBody !== undefined) expect(stream.downstreamBodyText(), row.name).toBe(row.clientBody);
+    }
+  });
+
+  it("labels the caller's mesh identity: the mTLS peer, else the sidecar's own workload on outbound", async () => {
+    const clock = new TestClock();
+    const host = await filterFor("body", clock);
+    run(host, clock, USAGE_ROWS[0], false, { "connection.uri_san_peer_certificate": PRINCIPAL });
+    expect(only(host, "llm_mesh.requests.total").labels.source_principal).toBe(PRINCIPAL);
+    const sidecar = await filterFor("body", clock);
+    sidecar.properties["node.metadata.NAMESPACE"] = "shop";
+    sidecar.properties["node.metadata.SERVICE_ACCOUNT"] = "checkout";
+    run(sidecar, clock, USAGE_ROWS[0], false, { listener_direction: "\u0002\0\0\0\0\0\0\0" });
+    expect(only(sidecar, "llm_mesh.requests.total").labels.source_principal).toBe("spiffe://cluster.local/ns/shop/sa/checkout");
+  });
+
+  it("records provider errors by status class, without tokens", async () => {
+    const clock = new TestClock();
+    const host = await filterFor("body", clock);
+    run(host, clock, { ...USAGE_ROWS[0], answer: { status: 429, body: { error: { message: "Rate limit reached", type: "requests", code: "rate_limit_exceeded" } } } });
+    const requests = only(host, "llm_mesh.requests.total");
+    expect(requests.labels).toMatchObject({ llm_mesh_status_class: "4xx", llm_mesh_usage: "none", gen_ai_response_model: "none" });
+    expect(host.labelled("llm_mesh.tokens.total")).toEqual([]);
+    expect(only(host, "gen_ai.client.operation.duration.ms").samples).toHaveLength(1);
+  });
+
+  it("keeps labels bounded: unknown models are \"other\" unless metrics.models is \"any\"", async () => {
+    const clock = new TestClock();
+    const unknown = { ...USAGE_ROWS[0], request: { ...USAGE_ROWS[0].request, model: "gpt-5-preview-xyz" } };
+    const host = await filterFor("body", clock);
+    run(host, clock, unknown);
+    expect(only(host, "llm_mesh.requests.total").labels).toMatchObject({ gen_ai_request_model: "other", gen_ai_response_model: "other" });
+    const any = await filterFor("body", clock, { ...METRICS_CONFIG, metrics: { models: "any" } });
+    run(any, clock, unknown);
+    expect(only(any, "llm_mesh.requests.total").labels).toMatchObject({ gen_ai_request_model: "gpt-5-preview-xyz", gen_ai_response_model: "gpt-4o-2024-08-06" });
+  });
+
+  it("with metrics off, answers are not read and nothing is recorded or asked for", async () => {
+    const clock = new TestClock();
+    const host = await filterFor("body", clock, { ...METRICS_CONFIG, metrics: { enabled: false } });
+    const row = USAGE_ROWS[2];
+    const stream = run(host, clock, row);
+    expect((json(stream.upstreamBodyText()) as { stream_options?: unknown }).stream_options).toEqual({ include_obfuscation: false });
+    expect(stream.downstreamBodyText()).toBe(row.answer.chunks!.join(""));
+    expect([...host.metrics.values()].filter((m) => !m.name.startsWith("llm_mesh_vm"))).toEqual([]);
+    expect(stream.properties["llm_mesh.route"]).toBeUndefined();
+  });
+
+  it("sums cost across requests without losing fractions of a micro-unit", async () => {
+    const clock = new TestClock();
+    const host = await filterFor("body", clock);
+    // 9 input x 2.5 + 2 output x 10 = 42.5 micro-EUR per request: 4 requests are 170.
+    for (let i = 0; i < 4; i++) run(host, clock, USAGE_ROWS[1]);
+    expect(only(host, "llm_mesh.cost.micros.total").value).toBe(170n);
+    expect(only(host, "llm_mesh.requests.total").value).toBe(4n);
+  });
+
+  it("a label value cannot break the encoding: ';' in a principal is replaced", async () => {
+    const clock = new TestClock();
+    const host = await filterFor("body", clock);
+    run(host, clock, USAGE_ROWS[0], false, { "connection.uri_san_peer_certificate": "spiffe://x/ns/a;.;llm_mesh_route=.=evil;.;" });
+    expect(only(host, "llm_mesh.requests.total").labels).toMatchObject({ llm_mesh_route: "gpt", source_principal: "spiffe://x/ns/a_._llm_mesh_route=.=evil_._" });
+  });
+
+  it("an OpenAI stream that ends without its usage chunk still counts, estimated", async () => {
+    const clock = new TestClock();
+    const host = await filterFor("body", clock);
+    run(host, clock, { ...USAGE_ROWS[2], answer: { chunks: [data({ id: "c", object: "chat.completion.chunk", created: 1, model: "gpt-4o", choices: [{ index: 0, delta: { content: "12345678" }, finish_reason: "stop" }] }), data("[DONE]")] } });
+    expect(only(host, "llm_mesh.requests.total").labels.llm_mesh_usage).toBe("estimated");
+    expect(host.labelled("llm_mesh.tokens.total").find((m) => m.labels.gen_ai_token_type === "output")?.value).toBe(2n);
+  });
+});
