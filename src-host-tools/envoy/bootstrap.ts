@@ -4,6 +4,7 @@
 import { stringify } from "yaml";
 import { ProviderEndpointConfig } from "../providers.js";
 import { RouteHosts, providerVirtualHosts } from "./routes.js";
+import { accessLog, statsConfig } from "../telemetry/envoy.js";
 
 export interface BootstrapOptions {
   wasmPath: string;
@@ -35,6 +36,10 @@ export interface BootstrapOptions {
   failurePolicy?: "FAIL_RELOAD" | "FAIL_CLOSED" | "FAIL_OPEN";
   /** Extra listeners' own routes (benchmarks). */
   extraClusters?: Record<string, unknown>[];
+  /** Write an access log line (JSON, with llm-mesh's route, models, tokens and time to first token) per request to this file. */
+  accessLogPath?: string;
+  /** How often Envoy merges histograms into what its admin endpoint shows (default Envoy's 5 s; tests use 1 s). */
+  statsFlushIntervalMs?: number;
   /** A GCE/GKE metadata server stand-in for vertex-ai's tokenFromMetadataServer (tests): the cluster named as Istio names it. */
   metadataServer?: { address: string; port: number };
 }
@@ -120,7 +125,7 @@ function routeConfig(options: BootstrapOptions): { routes: Record<string, unknow
 }
 
 /** A loopback listener: one HCM with these HTTP filters (then the router) and this route table. */
-export function listener(name: string, port: number, routes: Record<string, unknown>, filters: Record<string, unknown>[], bufferLimit: number): Record<string, unknown> {
+export function listener(name: string, port: number, routes: Record<string, unknown>, filters: Record<string, unknown>[], bufferLimit: number, accessLogPath?: string): Record<string, unknown> {
   return {
     name,
     address: { socket_address: { address: "127.0.0.1", port_value: port } },
@@ -134,6 +139,7 @@ export function listener(name: string, port: number, routes: Record<string, unkn
         typed_config: {
           "@type": "type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager",
           stat_prefix: name,
+          ...(accessLogPath !== undefined ? { access_log: [accessLog(accessLogPath)] } : {}),
           route_config: routes,
           http_filters: [...filters, { name: "envoy.filters.http.router", typed_config: { "@type": "type.googleapis.com/envoy.extensions.filters.http.router.v3.Router" } }],
         },
@@ -148,7 +154,7 @@ export function buildBootstrap(options: BootstrapOptions): Record<string, unknow
   // Envoy answers 413 itself once a buffering filter holds more than the connection limit: keep it
   // above the filter's own limit so clients get the filter's JSON error instead.
   const bufferLimit = (options.pluginConfig.maxRequestBodyBytes ?? 8 * MiB) + MiB;
-  const listeners = [listener("llm_mesh", options.listenPort ?? 0, routes, [wasmFilter(options)], bufferLimit)];
+  const listeners = [listener("llm_mesh", options.listenPort ?? 0, routes, [wasmFilter(options)], bufferLimit, options.accessLogPath)];
   if (options.bareListenPort !== undefined) listeners.push(listener("bare", options.bareListenPort, routes, [], bufferLimit));
   if (options.floor) listeners.push(listener("floor", options.floor.port, routes, [wasmFilter(options, options.floor.wasmPath, "floor")], bufferLimit));
   if (options.headersModeListenPort !== undefined) {
@@ -157,6 +163,9 @@ export function buildBootstrap(options: BootstrapOptions): Record<string, unknow
   }
   return {
     admin: { address: { socket_address: { address: "127.0.0.1", port_value: options.adminPort ?? 0 } } },
+    // The filter's metric labels become Prometheus labels (Istio: ProxyConfig extraStatTags).
+    stats_config: statsConfig(),
+    ...(options.statsFlushIntervalMs !== undefined ? { stats_flush_interval: `${options.statsFlushIntervalMs / 1000}s` } : {}),
     static_resources: { listeners, clusters: [...clusters, ...(options.extraClusters ?? []),
       ...(options.metadataServer ? [endpointCluster("outbound|80||metadata.google.internal", options.metadataServer.address, options.metadataServer.port)] : [])] },
   };

@@ -5,8 +5,6 @@
 // APIs do.
 import Anthropic from "@anthropic-ai/sdk";
 import OpenAI from "openai";
-import { createServer, IncomingMessage, Server } from "node:http";
-import { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { bootstrapYaml } from "../../src-host-tools/envoy/bootstrap.js";
 import { locateEnvoy } from "../../src-host-tools/envoy/locate.js";
@@ -18,35 +16,7 @@ import { fetchWithHost } from "../support/sdk-fetch.js";
 import { startMockProviders } from "../../src-host-tools/mock/providers.js";
 import { startMockMetadataServer } from "../../src-host-tools/mock/metadata.js";
 import { BEDROCK_ROWS, GEMINI_ROWS, TRANSLATION_ROWS, TranslationRow, VERTEX_ROWS, answerBytes, parseSse } from "../support/translation-rows.js";
-
-/** An upstream that answers with the current row's canned response, written in small pieces. */
-class CannedUpstream {
-  row: TranslationRow | undefined;
-  received: { path: string; headers: IncomingMessage["headers"]; body: string }[] = [];
-  server: Server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", async () => {
-      this.received.push({ path: req.url ?? "", headers: req.headers, body: Buffer.concat(chunks).toString("utf8") });
-      const a = this.row?.answer ?? { body: { note: "no canned answer" } };
-      const { bytes, contentType, streamed } = answerBytes(a);
-      res.writeHead(a.status ?? 200, { "content-type": contentType });
-      if (streamed) {
-        // Split across writes at odd places, so events cross Envoy's body callbacks.
-        for (let i = 0; i < bytes.length; i += 37) {
-          res.write(bytes.subarray(i, i + 37));
-          await new Promise((r) => setTimeout(r, 1));
-        }
-        res.end();
-      } else res.end(bytes);
-    });
-  });
-  async start(): Promise<number> {
-    await new Promise<void>((r) => this.server.listen(0, "127.0.0.1", r));
-    return (this.server.address() as AddressInfo).port;
-  }
-  close(): Promise<void> { return new Promise((r) => { this.server.closeAllConnections(); this.server.close(() => r()); }); }
-}
+import { CannedUpstream } from "../support/canned-upstream.js";
 
 describe.each([
   ["Anthropic and OpenAI, body mode", TRANSLATE_CONFIG, TRANSLATION_ROWS, "body"],

@@ -4,7 +4,7 @@ import { locateEnvoy } from "../../src-host-tools/envoy/locate.js";
 import { ensureTools } from "../../src-host-tools/system-tools.js";
 
 export default function setup(): void {
-  ensureTools(["docker-registry", "skopeo"]);
+  ensureTools(["docker-registry", "skopeo", "prometheus"]);
   const envoy = locateEnvoy();
   console.error(`llm-mesh tests: Envoy ${envoy.version} (${envoy.source})`);
 }

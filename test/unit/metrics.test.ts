@@ -5,6 +5,9 @@ import { HostEmulator, HttpStream, LabelledMetric } from "../../src-host-tools/h
 import { json, loadFilter } from "../support/filter.js";
 import { answerBytes } from "../support/translation-rows.js";
 import { METRICS_CONFIG, METRICS_ENV, USAGE_ROWS, UsageRow, data } from "../support/usage-rows.js";
+import { readFileSync } from "node:fs";
+import { METRIC_LABELS, statsTags } from "../../src-host-tools/telemetry/envoy.js";
+import { DASHBOARD_PATH, dashboardText } from "../../src-host-tools/telemetry/write-dashboard.js";
 
 const MS = 1_000_000n;
 const PRINCIPAL = "spiffe://cluster.local/ns/shop/sa/chatbot";
@@ -197,5 +200,23 @@ describe("usage metrics in the emulator", () => {
     run(host, clock, { ...USAGE_ROWS[2], answer: { chunks: [data({ id: "c", object: "chat.completion.chunk", created: 1, model: "gpt-4o", choices: [{ index: 0, delta: { content: "12345678" }, finish_reason: "stop" }] }), data("[DONE]")] } });
     expect(only(host, "llm_mesh.requests.total").labels.llm_mesh_usage).toBe("estimated");
     expect(host.labelled("llm_mesh.tokens.total").find((m) => m.labels.gen_ai_token_type === "output")?.value).toBe(2n);
+  });
+
+  it("writes only labels the toolchain's tag rules extract, each rule matching exactly its label", async () => {
+    const clock = new TestClock();
+    const host = await filterFor("body", clock);
+    for (const row of USAGE_ROWS) run(host, clock, row);
+    const seen = new Set([...host.metrics.values()].filter((m) => m.name.includes("=.=")).flatMap((m) => [...m.name.matchAll(/([a-z_]+)=\.=/g)].map((x) => x[1])));
+    expect([...seen].sort()).toEqual([...METRIC_LABELS].sort());
+    // Envoy applies each rule's regex to the full name (RE2 and JS agree on this subset).
+    for (const rule of statsTags()) {
+      const name = [...host.metrics.values()].find((m) => m.name.includes(`${rule.tag_name}=.=`))!.name;
+      const match = new RegExp(rule.regex).exec(name);
+      expect(match?.[1].startsWith(`${rule.tag_name}=.=`), rule.tag_name).toBe(true);
+    }
+  });
+
+  it("docs/grafana/llm-mesh-dashboard.json is up to date (npx tsx src-host-tools/telemetry/write-dashboard.ts)", () => {
+    expect(readFileSync(DASHBOARD_PATH, "utf8")).toBe(dashboardText());
   });
 });

@@ -1,0 +1,88 @@
+// How llm-mesh's metrics and access-log fields reach Prometheus and logs through Envoy: the stats
+// tag rules that turn the filter's Istio-encoded labels (`name=.=value;.;`) into Prometheus labels,
+// histogram buckets sized for tokens and latencies, and an access-log format that prints the
+// filter state the module writes. The label names must match assembly/metrics/record.ts (a unit
+// test holds them together).
+
+/** Labels the filter encodes in its stat names, in the order it writes them. */
+export const METRIC_LABELS = [
+  "gen_ai_operation_name", "gen_ai_provider_name", "gen_ai_request_model", "gen_ai_response_model",
+  "gen_ai_token_type", "llm_mesh_route", "llm_mesh_backend", "llm_mesh_status_class", "llm_mesh_usage",
+  "source_principal", "llm_mesh_currency",
+] as const;
+
+/** The metrics as Prometheus names them (Envoy strips `wasmcustom.` and turns dots into underscores). */
+export const PROMETHEUS_METRICS = {
+  tokenUsage: "gen_ai_client_token_usage",
+  tokens: "llm_mesh_tokens_total",
+  duration: "gen_ai_client_operation_duration_ms",
+  timeToFirstChunk: "gen_ai_client_operation_time_to_first_chunk_ms",
+  timePerOutputToken: "gen_ai_server_time_per_output_token_us",
+  requests: "llm_mesh_requests_total",
+  cost: "llm_mesh_cost_micros_total",
+} as const;
+
+/** One Envoy tag rule per label, in Istio's extraStatTags form (so Istio and envoy -c agree). */
+export function statsTags(): { tag_name: string; regex: string }[] {
+  return METRIC_LABELS.map((name) => ({ tag_name: name, regex: `(${name}=\\.=(.*?);\\.;)` }));
+}
+
+/**
+ * Bucket bounds: the OpenTelemetry GenAI recommendations, in the integer units Envoy histograms
+ * take (tokens; milliseconds; microseconds per token).
+ */
+const TOKEN_BUCKETS = [1, 4, 16, 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576, 4194304, 16777216, 67108864];
+const DURATION_MS_BUCKETS = [10, 20, 40, 80, 160, 320, 640, 1280, 2560, 5120, 10240, 20480, 40960, 81920];
+const PER_TOKEN_US_BUCKETS = [1000, 2500, 5000, 7500, 10000, 15000, 20000, 30000, 40000, 50000, 75000, 100000, 250000, 1000000];
+
+/** Envoy's bootstrap stats_config for llm-mesh's metrics. */
+export function statsConfig(): Record<string, unknown> {
+  const buckets = (suffix: string, bounds: number[]) => ({ match: { suffix }, buckets: bounds });
+  return {
+    stats_tags: statsTags(),
+    histogram_bucket_settings: [
+      buckets("gen_ai.client.token.usage", TOKEN_BUCKETS),
+      buckets("gen_ai.client.operation.duration.ms", DURATION_MS_BUCKETS),
+      buckets("gen_ai.client.operation.time_to_first_chunk.ms", DURATION_MS_BUCKETS),
+      buckets("gen_ai.server.time_per_output_token.us", PER_TOKEN_US_BUCKETS),
+    ],
+  };
+}
+
+/** Access-log fields: the filter's state (wasm.llm_mesh.*), the response's stamp, and the trace context. */
+export const ACCESS_LOG_FIELDS: Record<string, string> = {
+  start_time: "%START_TIME%",
+  method: "%REQ(:METHOD)%",
+  path: "%REQ(X-ENVOY-ORIGINAL-PATH?:PATH)%",
+  status: "%RESPONSE_CODE%",
+  duration_ms: "%DURATION%",
+  upstream_cluster: "%UPSTREAM_CLUSTER%",
+  route: "%FILTER_STATE(wasm.llm_mesh.route:PLAIN)%",
+  backend: "%FILTER_STATE(wasm.llm_mesh.backend:PLAIN)%",
+  provider: "%RESP(x-llm-mesh-provider)%",
+  request_model: "%FILTER_STATE(wasm.llm_mesh.request_model:PLAIN)%",
+  response_model: "%FILTER_STATE(wasm.llm_mesh.response_model:PLAIN)%",
+  input_tokens: "%FILTER_STATE(wasm.llm_mesh.input_tokens:PLAIN)%",
+  output_tokens: "%FILTER_STATE(wasm.llm_mesh.output_tokens:PLAIN)%",
+  ttft_ms: "%FILTER_STATE(wasm.llm_mesh.ttft_ms:PLAIN)%",
+  usage: "%FILTER_STATE(wasm.llm_mesh.usage:PLAIN)%",
+  request_id: "%REQ(X-REQUEST-ID)%",
+  traceparent: "%REQ(TRACEPARENT)%",
+};
+
+/** The same fields as one text line (Istio's envoyFileAccessLog logFormat.text). */
+export function accessLogText(): string {
+  return Object.entries(ACCESS_LOG_FIELDS).map(([k, v]) => `${k}=${v}`).join(" ") + "\n";
+}
+
+/** An HCM access_log entry writing the fields as JSON lines to `path` (/dev/stdout for envoy -c). */
+export function accessLog(path: string): Record<string, unknown> {
+  return {
+    name: "envoy.access_loggers.file",
+    typed_config: {
+      "@type": "type.googleapis.com/envoy.extensions.access_loggers.file.v3.FileAccessLog",
+      path,
+      log_format: { json_format: ACCESS_LOG_FIELDS },
+    },
+  };
+}

@@ -1,0 +1,164 @@
+// Metrics through the whole monitoring path: real Envoy running the module, real Prometheus
+// (Debian's) scraping Envoy's /stats/prometheus, PromQL asserting that token sums, request counts
+// and histogram buckets match what the canned providers answered. Every query of the shipped
+// Grafana dashboard runs against the same Prometheus. Also the access log's llm-mesh fields and
+// trace headers kept end to end.
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { bootstrapYaml } from "../../src-host-tools/envoy/bootstrap.js";
+import { locateEnvoy } from "../../src-host-tools/envoy/locate.js";
+import { RunningEnvoy, startEnvoy } from "../../src-host-tools/envoy/process.js";
+import { PANELS, resolveGrafanaQuery } from "../../src-host-tools/telemetry/dashboard.js";
+import { PROMETHEUS_METRICS as M } from "../../src-host-tools/telemetry/envoy.js";
+import { RunningPrometheus, startPrometheus } from "../../src-host-tools/telemetry/prometheus.js";
+import { CannedUpstream } from "../support/canned-upstream.js";
+import { send } from "../support/envoy.js";
+import { WASM_PATH } from "../support/filter.js";
+import { METRICS_CONFIG, METRICS_ENV, USAGE_ROWS, UsageRow } from "../support/usage-rows.js";
+
+/** Each row is sent this many times (2 to 4), so sums differ from counts: once before Prometheus's first scrape, the rest after (so rates have two points). */
+const repeats = (i: number) => (i % 3) + 2;
+const RATE_LIMITED = { ...USAGE_ROWS[0], name: "429", answer: { status: 429, body: { error: { message: "Rate limit reached", type: "requests", param: null, code: "rate_limit_exceeded" } } } };
+
+describe("metrics in Prometheus, scraped from real Envoy", () => {
+  const upstream = new CannedUpstream();
+  let envoy: RunningEnvoy;
+  let prometheus: RunningPrometheus;
+  let dir: string;
+  const sent: UsageRow[] = [];
+
+  const value = async (expr: string): Promise<number> => {
+    const result = await prometheus.query(expr);
+    expect(result, expr).toHaveLength(1);
+    return Number(result[0].value[1]);
+  };
+  const byLabel = async (expr: string, label: string): Promise<Record<string, number>> =>
+    Object.fromEntries((await prometheus.query(expr)).map((s) => [s.metric[label], Number(s.value[1])]));
+
+  /** The access log's lines once it holds `count` (Envoy flushes it every quarter second). */
+  const logLines = async (count: number): Promise<Record<string, unknown>[]> => {
+    for (let i = 0; ; i++) {
+      const lines = readFileSync(join(dir, "access.log"), "utf8").split("\n").filter((l) => l.length > 0).map((l) => JSON.parse(l) as Record<string, unknown>);
+      if (lines.length >= count || i > 50) { expect(lines).toHaveLength(count); return lines; }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  };
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), "llm-mesh-metrics-"));
+    const port = await upstream.start();
+    envoy = await startEnvoy({ envoyPath: locateEnvoy().path, fileFlushIntervalMs: 200, config: bootstrapYaml({
+      wasmPath: WASM_PATH, pluginConfig: METRICS_CONFIG, mockUpstream: { address: "127.0.0.1", port }, env: { values: METRICS_ENV },
+      accessLogPath: join(dir, "access.log"), statsFlushIntervalMs: 1000,
+    }) });
+    prometheus = await startPrometheus([envoy.adminUrl.replace("http://", "")]);
+    // Every usage row, one at a time (the canned upstream answers the current row), and one 429, in two waves.
+    for (const wave of [0, 1]) {
+      for (const [i, row] of USAGE_ROWS.entries()) {
+        for (let n = 0; n < (wave === 0 ? 1 : repeats(i) - 1); n++) {
+          upstream.row = row;
+          await send(envoy.url, { host: row.host, path: row.path, body: JSON.stringify(row.request), headers: row.headers ?? {} }).catch(() => undefined);
+          sent.push(row);
+        }
+      }
+      upstream.row = RATE_LIMITED;
+      const limited = await send(envoy.url, { host: RATE_LIMITED.host, path: RATE_LIMITED.path, body: JSON.stringify(RATE_LIMITED.request) });
+      expect(limited.status).toBe(429);
+      // Envoy records when each stream is done and merges histograms every second; then a scrape.
+      await new Promise((r) => setTimeout(r, 1500));
+      await prometheus.scrapedAfter(Date.now());
+    }
+  }, 120_000);
+  afterAll(async () => {
+    await prometheus?.stop();
+    await envoy?.stop();
+    await upstream.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("counts every request, by route and status class", async () => {
+    expect(await value(`sum(${M.requests})`)).toBe(sent.length + 2);
+    expect(await value(`sum(${M.requests}{llm_mesh_status_class="4xx"})`)).toBe(2);
+    const byRoute = await byLabel(`sum by (llm_mesh_route) (${M.requests})`, "llm_mesh_route");
+    const expected: Record<string, number> = {};
+    for (const row of [...sent, RATE_LIMITED, RATE_LIMITED]) expected[row.expected.route] = (expected[row.expected.route] ?? 0) + 1;
+    expect(byRoute).toEqual(expected);
+  });
+
+  it("sums tokens by provider and type exactly as the providers reported them", async () => {
+    const expected: Record<string, number> = {};
+    const add = (key: string, n: number | undefined) => { if (n) expected[key] = (expected[key] ?? 0) + n; };
+    for (const row of sent) {
+      const e = row.expected;
+      add(`${e.provider} input`, e.input);
+      add(`${e.provider} output`, e.output);
+      add(`${e.provider} cached_input`, e.cached);
+      add(`${e.provider} reasoning`, e.reasoning);
+    }
+    const result = await prometheus.query(`sum by (gen_ai_provider_name, gen_ai_token_type) (${M.tokens})`);
+    const got = Object.fromEntries(result.map((s) => [`${s.metric.gen_ai_provider_name} ${s.metric.gen_ai_token_type}`, Number(s.value[1])]).filter(([, v]) => v !== 0));
+    expect(got).toEqual(expected);
+  });
+
+  it("fills the token histogram's buckets and counts as the samples fall", async () => {
+    const inputs = sent.map((r) => r.expected.input);
+    expect(await value(`sum(${M.tokenUsage}_count{gen_ai_token_type="input"})`)).toBe(inputs.length);
+    // Bucket bounds 16 and 256 (none of the rows' figures sits on a bound).
+    expect(await value(`sum(${M.tokenUsage}_bucket{gen_ai_token_type="input",le="16"})`)).toBe(inputs.filter((n) => n <= 16).length);
+    expect(await value(`sum(${M.tokenUsage}_bucket{gen_ai_token_type="input",le="256"})`)).toBe(inputs.filter((n) => n <= 256).length);
+    const streams = sent.filter((r) => r.expected.stream).length;
+    expect(await value(`sum(${M.timeToFirstChunk}_count)`)).toBe(streams);
+    expect(await value(`sum(${M.duration}_count)`)).toBe(sent.length + 2);
+  });
+
+  it("marks estimated and cut-short usage, and prices what has a price", async () => {
+    const usage = await byLabel(`sum by (llm_mesh_usage) (${M.requests})`, "llm_mesh_usage");
+    const count = (u: string) => sent.filter((r) => r.expected.usage === u).length;
+    expect(usage).toEqual({ reported: count("reported"), estimated: count("estimated"), incomplete: count("incomplete"), none: 2 });
+    // Rows give each request's cost rounded down; the counter carries fractions over, so it is at
+    // least their sum and at most one micro-unit more per priced request.
+    const cost = await value(`sum(${M.cost}{llm_mesh_currency="EUR"})`);
+    const priced = sent.filter((r) => r.expected.costMicros !== undefined);
+    const floors = priced.reduce((s, r) => s + r.expected.costMicros!, 0);
+    expect(cost).toBeGreaterThanOrEqual(floors);
+    expect(cost).toBeLessThan(floors + priced.length);
+  });
+
+  it("runs every query of the Grafana dashboard, each with data", async () => {
+    for (const panel of PANELS) {
+      for (const target of panel.targets) {
+        const expr = resolveGrafanaQuery(target.expr);
+        const result = await prometheus.query(expr);
+        expect(result.length, `${panel.title}: ${expr}`).toBeGreaterThan(0);
+        expect(result.every((s) => Number.isFinite(Number(s.value[1]))), `${panel.title}: ${expr}`).toBe(true);
+      }
+    }
+  });
+
+  it("prints route, models, tokens and time to first token in Envoy's access log", async () => {
+    const lines = (await logLines(sent.length + 2)) as Record<string, string | number | null>[];
+    const first = lines[0];
+    const e = USAGE_ROWS[0].expected;
+    expect(first).toMatchObject({ route: e.route, backend: e.backend, provider: "openai", request_model: "gpt-4o", response_model: "gpt-4o-2024-08-06",
+      input_tokens: String(e.input), output_tokens: String(e.output), usage: "reported", status: 200 });
+    const streamed = lines.find((l) => l.path === "/v1/messages" && l.route === "claude" && l.ttft_ms !== null);
+    expect(Number(streamed?.ttft_ms)).toBeGreaterThanOrEqual(0);
+  });
+
+  it("keeps trace context intact end to end", async () => {
+    upstream.row = USAGE_ROWS[0];
+    upstream.received.length = 0;
+    const trace = {
+      traceparent: "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01", tracestate: "congo=t61rcWkgMzE",
+      "x-request-id": "7c4e1f2a-llm-mesh-test", "x-b3-traceid": "463ac35c9f6413ad48485a3953bb6124", "x-b3-spanid": "a2fb4a1d1a96d312", "x-b3-sampled": "1",
+    };
+    const reply = await send(envoy.url, { host: "gpt.llm", path: "/v1/chat/completions", body: JSON.stringify(USAGE_ROWS[0].request), headers: trace });
+    expect(reply.status).toBe(200);
+    expect(upstream.received).toHaveLength(1);
+    for (const [name, v] of Object.entries(trace)) expect(upstream.received[0].headers[name], name).toBe(v);
+    const last = (await logLines(sent.length + 3)).pop();
+    expect(last).toMatchObject({ traceparent: trace.traceparent, request_id: trace["x-request-id"] });
+  });
+});
