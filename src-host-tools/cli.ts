@@ -81,8 +81,9 @@ program.command("manifests")
   .option("--egress-service <fqdn>", "egress mode: the egress gateway Service", "istio-egressgateway.istio-system.svc.cluster.local")
   .option("--gateway <ns/name>", "gateway mode: the Istio Gateway to bind provider routes to")
   .option("-o, --out <file>", "write to a file instead of stdout")
+  .option("--mesh-config <file>", "write the mesh config for llm-mesh's metrics labels and access log (Helm values fragment) here, and emit the Telemetry object that turns the access log on")
   .action(async (o) => {
-    await manifests({
+    await manifests({ meshConfig: o.meshConfig,
       cwd, config: o.config, image: o.image, digest: o.digest, mode: o.mode, namespace: o.namespace, name: o.name,
       selector: o.selector, targetRef: o.targetRef, phase: o.phase, priority: o.priority, failStrategy: o.failOpen ? "FAIL_OPEN" : o.failStrategy,
       registryOnly: o.registryOnly, emitGateway: o.emitGateway, gatewayPort: o.gatewayPort, requestMode: o.requestMode, waypoint: o.waypoint,

@@ -1,6 +1,7 @@
 // `llm-mesh envoy`: run real Envoy locally with the filter and a plugin config. Providers whose
 // keys are all in the environment are called for real over TLS; the others (or all, with --mock)
 // are served by local mock providers, so it works offline. `npm start` runs this on the example.
+import { tmpdir } from "node:os";
 import { request } from "node:http";
 import { createServer } from "node:net";
 import { join, resolve } from "node:path";
@@ -96,15 +97,19 @@ export async function envoyCommand(options: EnvoyCommandOptions): Promise<void> 
   await ensurePortFree(options.port ?? 10000, options.portFlag ?? "--port N");
   const mock = await startMockProviders(mocked);
   const demoKeys = Object.fromEntries(mocked.flatMap((p) => envNames(p).map((n) => [n, `mock-key-for-${p.name}`])));
+  // One JSON line per request: route, backend, models, tokens, time to first token.
+  const accessLogPath = join(tmpdir(), `llm-mesh-access-${process.pid}.log`);
   let envoy;
   try {
     envoy = await startEnvoy({
+      fileFlushIntervalMs: 500,
       envoyPath: envoyBinary.path,
       config: bootstrapYaml({
         wasmPath, pluginConfig: config, listenPort: options.port ?? 10000,
         env: { values: demoKeys, fromHost: live.flatMap(envNames) },
         mockUpstream: { address: "127.0.0.1", port: mock.port },
         mockedProviders: mocked.map((p) => p.name),
+        accessLogPath,
       }),
     });
   } catch (error) {
@@ -123,6 +128,8 @@ export async function envoyCommand(options: EnvoyCommandOptions): Promise<void> 
     const what = s.path.endsWith("/messages") ? `the Anthropic Messages API on route ${s.route} (translated to its provider's API and back)` : `route ${s.route}`;
     log(`  # ${what}\n  curl -si ${envoy.url}${s.path} -H 'host: ${s.host}'${flags} -d '${JSON.stringify(s.body)}'\n`);
   }
+  log(`  # token usage, latency and cost (OpenTelemetry GenAI names) as Prometheus scrapes them\n  curl -s ${envoy.adminUrl}/stats/prometheus | grep -E '^(gen_ai|llm_mesh)_'\n`);
+  log(`  # the access log: one JSON line per request\n  tail -f ${accessLogPath}\n`);
   const listed = samples.find((s) => !Object.keys(s.headers).length);
   if (listed) log(`  # the models route ${listed.route} serves (OpenAI's list format)\n  curl -s ${envoy.url}/v1/models -H 'host: ${listed.host}'\n`);
   const shutdown = async () => { await envoy.stop(); await mock.close(); };

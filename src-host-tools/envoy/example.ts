@@ -24,6 +24,8 @@ export function exampleEnvoyYaml(): string {
     "# Run from the repository root after `npm run build`, with provider keys in the environment:",
     "#   OPENAI_API_KEY=… DASHSCOPE_API_KEY=… DEEPSEEK_API_KEY=… envoy -c envoy/llm-mesh.yaml",
     "# then: curl -s 127.0.0.1:10000/v1/chat/completions -H 'host: llm.local' -d '{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}'",
+    "# Each request prints a JSON access-log line (route, models, tokens, time to first token) on stdout;",
+    "# token, latency and cost metrics: curl -s 127.0.0.1:9901/stats/prometheus | grep -E '^(gen_ai|llm_mesh)_'",
     "",
   ].join("\n");
   return bootstrapYaml({
@@ -32,5 +34,6 @@ export function exampleEnvoyYaml(): string {
     listenPort: 10000,
     adminPort: 9901,
     env: { fromHost: keyEnvNames(config as LlmMeshConfig) },
+    accessLogPath: "/dev/stdout",
   }, header);
 }

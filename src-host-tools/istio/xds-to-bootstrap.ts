@@ -12,6 +12,8 @@
 
 export interface IstioXds {
   listeners: any[]; routes: any[]; clusters: any[]; endpoints: any[]; extensionConfigs: any[];
+  /** pilot-agent's bootstrap for the proxy, when asked for (its stats_config carries extraStatTags). */
+  bootstrap?: any;
 }
 
 export interface ConvertOptions {
@@ -100,7 +102,10 @@ function convertListener(listener: any, xds: IstioXds, options: ConvertOptions):
       }
       hcm.http_filters = httpFilters(get(hcm, "http_filters") ?? [], xds, options);
       delete hcm.httpFilters;
+      // File access logs are kept (the Telemetry API's, e.g. llm-mesh's); tracing and others need Istio's agent.
+      const fileLogs = (get(hcm, "access_log") ?? []).filter((a: any) => a.name === "envoy.access_loggers.file");
       for (const k of ["tracing", "access_log", "accessLog"]) delete hcm[k];
+      if (fileLogs.length > 0) hcm.access_log = fileLogs;
     }
     fc.filters = fc.filters.filter((f: any) => f.name === HCM);
   }
@@ -124,6 +129,8 @@ export function bootstrapFromIstio(xds: IstioXds, options: ConvertOptions): Reco
   if (!listener) throw new Error(`istiod generated no listener ${options.listener} (it has: ${xds.listeners.map((l) => l.name).join(", ")})`);
   return {
     admin: { address: { socket_address: { address: "127.0.0.1", port_value: 0 } } },
+    // Istio's own stats rules (tag extraction incl. extraStatTags, and its stats inclusion list).
+    ...(xds.bootstrap?.stats_config ? { stats_config: xds.bootstrap.stats_config } : {}),
     static_resources: {
       listeners: [{ ...convertListener(listener, xds, options), name: "llm_mesh" }],
       clusters: [

@@ -29,7 +29,18 @@ export function buildIstioXds(log: (line: string) => void = console.error): stri
   return BINARY;
 }
 
-export interface ProxySpec { type: "sidecar" | "router" | "waypoint"; namespace: string; labels: Record<string, string>; kube?: string; ip?: string }
+export interface ProxySpec {
+  type: "sidecar" | "router" | "waypoint"; namespace: string; labels: Record<string, string>; kube?: string; ip?: string;
+  /** The mesh config istiod runs with (YAML of meshConfig), e.g. llm-mesh's access-log provider and extraStatTags. */
+  meshConfig?: string;
+  /** Also render the proxy's bootstrap as pilot-agent would (returned as `bootstrap`). */
+  bootstrap?: boolean;
+}
+
+/** Istio's bootstrap template, from the pinned module in the Go module cache. */
+function bootstrapTemplate(): string {
+  return join(TOOLS, "gopath", "pkg", "mod", `istio.io/istio@${pinnedIstioVersion()}`, "tools", "packaging", "common", "envoy_bootstrap.json");
+}
 
 /** What istiod generates for one proxy, given the Istio objects (YAML) it watches. */
 export function istioXds(istioYaml: string, proxy: ProxySpec): IstioXds {
@@ -37,9 +48,11 @@ export function istioXds(istioYaml: string, proxy: ProxySpec): IstioXds {
   try {
     writeFileSync(join(dir, "istio.yaml"), istioYaml);
     writeFileSync(join(dir, "kube.yaml"), proxy.kube ?? "");
+    writeFileSync(join(dir, "mesh.yaml"), proxy.meshConfig ?? "");
     execFileSync(buildIstioXds(), [
       "--out", join(dir, "xds.json"), "--config", join(dir, "istio.yaml"), "--kube", join(dir, "kube.yaml"), "--proxy", proxy.type, "--namespace", proxy.namespace,
       "--labels", Object.entries(proxy.labels).map(([k, v]) => `${k}=${v}`).join(","), ...(proxy.ip ? ["--ip", proxy.ip] : []),
+      ...(proxy.meshConfig ? ["--mesh", join(dir, "mesh.yaml")] : []), ...(proxy.bootstrap ? ["--bootstrap-template", bootstrapTemplate()] : []),
     ], {
       encoding: "utf8", maxBuffer: 256 << 20, stdio: ["ignore", "pipe", "pipe"],
       // Ambient is off unless istiod is told (PILOT_ENABLE_AMBIENT, read when Istio's code starts).

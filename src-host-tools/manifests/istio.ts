@@ -5,6 +5,7 @@ import { providerEndpoint, ProviderEndpoint } from "../providers.js";
 import { UserError } from "../errors.js";
 import { keyEnvNames } from "../config/keys.js";
 import { bodyModeEnvoyFilter } from "./envoyfilter.js";
+import { telemetryObject } from "../telemetry/istio.js";
 
 export { keyEnvNames };
 
@@ -48,6 +49,8 @@ export interface ManifestOptions {
    * WasmPlugin (any Istio with WasmPlugin), deciding on the headers.
    */
   requestMode?: "body" | "headers";
+  /** Also emit a Telemetry object turning on llm-mesh's access log (its provider is in the mesh config fragment). */
+  accessLog?: boolean;
 }
 
 export const FAIL_STRATEGIES = ["FAIL_RELOAD", "FAIL_CLOSE", "FAIL_OPEN"] as const;
@@ -386,6 +389,7 @@ export function allObjects(o: ManifestOptions): K8sObject[] {
     throw new UserError("--mode waypoint needs --request-mode headers: Istio applies no EnvoyFilter listener patches to waypoint proxies, so body mode cannot be delivered to them (a WasmPlugin can)");
   }
   const filter = body ? bodyModeEnvoyFilter(o) : wasmPlugin(o);
-  if (o.placement.mode === "egress") return [...providerEntries(o), ...metadataServerEntry(o), ...egressObjects(o), ...registryOnlySidecar(o), filter];
-  return [...providerEntries(o), ...metadataServerEntry(o), ...aliasObjects(o), ...gatewayObject(o), ...gatewayRoutes(o), ...registryOnlySidecar(o), filter];
+  const telemetry = o.accessLog ? [telemetryObject(o, namespaceFor(o), LABELS)] : [];
+  if (o.placement.mode === "egress") return [...providerEntries(o), ...metadataServerEntry(o), ...egressObjects(o), ...registryOnlySidecar(o), ...telemetry, filter];
+  return [...providerEntries(o), ...metadataServerEntry(o), ...aliasObjects(o), ...gatewayObject(o), ...gatewayRoutes(o), ...registryOnlySidecar(o), ...telemetry, filter];
 }

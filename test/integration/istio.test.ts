@@ -4,6 +4,9 @@
 // Envoy with the real module; chat requests must reach the mock provider rewritten, with the key.
 // Both request modes: body (the EnvoyFilter pair, flag included) and headers (the WasmPlugin).
 import { parseAllDocuments, stringify } from "yaml";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { renderManifests, placementFrom } from "../../src-host-tools/commands/manifests.js";
 import { EXAMPLE_DIGEST } from "../../src-host-tools/manifests/example.js";
@@ -15,6 +18,8 @@ import { bootstrapFromIstio, generatedCluster, IstioXds } from "../../src-host-t
 import type { LlmMeshConfig } from "../../src-host-tools/config/schema.js";
 import type { Placement } from "../../src-host-tools/manifests/istio.js";
 import { send } from "../support/envoy.js";
+import { meshConfigFragment } from "../../src-host-tools/telemetry/istio.js";
+import { METRIC_LABELS } from "../../src-host-tools/telemetry/envoy.js";
 import { WASM_PATH } from "../support/filter.js";
 
 const KEYS = { OPENAI_API_KEY: "test-openai-key", MISTRAL_API_KEY: "test-mistral-key" };
@@ -117,7 +122,7 @@ describe.each(CASES.flatMap((c) => c.modes.map((mode) => ({ ...c, mode }))))("th
 });
 
 const PLACEMENTS: [string, Placement, Record<string, unknown>][] = [
-  ["sidecar", placementFrom({ mode: "sidecar", selector: ["app=chatbot"] }), { registryOnly: true }],
+  ["sidecar", placementFrom({ mode: "sidecar", selector: ["app=chatbot"] }), { registryOnly: true, accessLog: true }],
   ["ingress gateway", placementFrom({ mode: "gateway", selector: ["istio=ingressgateway"], gateway: "istio-system/llm" }), { emitGateway: true }],
   ["egress gateway", placementFrom({ mode: "egress" }), {}],
   ["ambient waypoint", placementFrom({ mode: "waypoint", waypoint: "llm-waypoint" }), {}],
@@ -141,3 +146,60 @@ describe.each(PLACEMENTS.flatMap(([name, placement, extra]) => (name === "ambien
       expect(status).toBe(0);
     }, 600_000);
   });
+
+describe("metrics labels and access log through Istio's own code: sidecar, body mode", () => {
+  let logDir: string;
+  let xds: IstioXds;
+  let mock: MockProviders;
+  let envoy: RunningEnvoy;
+  beforeAll(async () => {
+    buildIstioXds();
+    const placement = placementFrom({ mode: "sidecar", selector: ["app=chatbot"] });
+    const yaml = renderManifests({ config, image: "oci://registry.example.com/llm-mesh", digest: EXAMPLE_DIGEST, placement, requestMode: "body", accessLog: true });
+    // istiod runs with llm-mesh's mesh config fragment; pilot-agent's code renders the bootstrap with it.
+    xds = istioXds(yaml, { type: "sidecar", namespace: "default", labels: { app: "chatbot" }, meshConfig: stringify(meshConfigFragment().meshConfig), bootstrap: true });
+    mock = await startMockProviders(config.providers.map((p) => ({ ...p, acceptedKeys: [KEYS[p.apiKeys![0].env as keyof typeof KEYS]] })));
+    const bootstrap = bootstrapFromIstio(xds, { listener: "0.0.0.0_80", wasmPath: WASM_PATH, mock: { address: "127.0.0.1", port: mock.port }, env: KEYS });
+    // The provider's /dev/stdout cannot be opened when stdout is a pipe: the test reads a file instead.
+    logDir = mkdtempSync(join(tmpdir(), "llm-mesh-istio-log-"));
+    const text = JSON.stringify(bootstrap).replaceAll('"/dev/stdout"', JSON.stringify(join(logDir, "access.log")));
+    envoy = await startEnvoy({ envoyPath: locateEnvoy().path, config: text, fileFlushIntervalMs: 100 });
+  }, 1_800_000);
+  afterAll(async () => { await envoy?.stop(); await mock?.close(); if (logDir) rmSync(logDir, { recursive: true, force: true }); });
+
+  it("pilot-agent's bootstrap extracts every llm-mesh label (extraStatTags)", () => {
+    const tags = (xds.bootstrap.stats_config.stats_tags as { tag_name: string; regex: string }[]).map((t) => t.tag_name);
+    for (const label of METRIC_LABELS) expect(tags, label).toContain(label);
+  });
+
+  it("istiod puts the Telemetry's access log, with llm-mesh's fields, on the outbound listener", () => {
+    const listener = xds.listeners.find((l) => l.name === "0.0.0.0_80");
+    const text = JSON.stringify(listener);
+    expect(text).toContain("wasm.llm_mesh.route");
+    expect(text).toContain("wasm.llm_mesh.input_tokens");
+  });
+
+  it("a request's tokens reach Prometheus's format as labels, and its access-log line carries them", async () => {
+    const reply = await send(envoy.url, { host: "api.openai.com", body: chat("gpt-4") });
+    expect(reply.status, reply.body).toBe(200);
+    const usage = JSON.parse(reply.body).usage as { prompt_tokens: number };
+    let metrics = "";
+    for (let i = 0; i < 50 && !/^llm_mesh_requests_total\{/m.test(metrics); i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      metrics = await (await fetch(`${envoy.adminUrl}/stats/prometheus`)).text();
+    }
+    const line = metrics.split("\n").find((l) => l.startsWith("llm_mesh_tokens_total{") && l.includes('gen_ai_token_type="input"'));
+    expect(line, metrics.split("\n").filter((l) => l.includes("llm_mesh")).join("\n")).toBeDefined();
+    expect(line).toContain('llm_mesh_route="openai"');
+    expect(line).toContain('gen_ai_request_model="gpt-4o"');
+    expect(Number(line!.split(" ").pop())).toBe(usage.prompt_tokens);
+    let logged: Record<string, string> | undefined;
+    for (let i = 0; i < 50 && !logged; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      const file = join(logDir, "access.log");
+      const lines = existsSync(file) ? readFileSync(file, "utf8").split("\n").filter((l) => l.startsWith("{")) : [];
+      logged = lines.map((l) => JSON.parse(l) as Record<string, string>).find((l) => l.route === "openai");
+    }
+    expect(logged).toMatchObject({ route: "openai", backend: "openai", request_model: "gpt-4o", input_tokens: String(usage.prompt_tokens) });
+  });
+});

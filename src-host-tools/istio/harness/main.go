@@ -5,6 +5,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -15,6 +16,9 @@ import (
 
 	"istio.io/istio/pilot/pkg/model"
 	"istio.io/istio/pilot/test/xds"
+	"istio.io/istio/pkg/bootstrap"
+	"istio.io/istio/pkg/bootstrap/platform"
+	"istio.io/istio/pkg/config/mesh"
 	istiolog "istio.io/istio/pkg/log"
 	"istio.io/istio/pkg/util/protomarshal"
 )
@@ -83,6 +87,8 @@ func main() {
 	ip := flag.String("ip", "10.10.0.1", "the proxy's IP")
 	istioVersion := flag.String("istio-version", "1.32.0", "the proxy's Istio version (decides generated features)")
 	outFile := flag.String("out", "", "write the JSON here (Istio logs to standard output)")
+	meshFile := flag.String("mesh", "", "mesh config (YAML, the meshConfig of Istio's install values) istiod runs with")
+	bootstrapTemplate := flag.String("bootstrap-template", "", "also render the proxy's bootstrap with pilot-agent's code from this template (Istio's envoy_bootstrap.json)")
 	flag.Parse()
 	logOptions := istiolog.DefaultOptions()
 	logOptions.OutputPaths = []string{"stderr"}
@@ -97,7 +103,18 @@ func main() {
 		kubeObjects = istioObjects + "\n---\n" + kubeObjects
 		istioObjects = kubeObjects
 	}
-	s := xds.NewFakeDiscoveryServer(&failer{tmp: tmp}, xds.FakeOptions{ConfigString: istioObjects, KubernetesObjectString: kubeObjects})
+	options := xds.FakeOptions{ConfigString: istioObjects, KubernetesObjectString: kubeObjects}
+	meshConfig := mesh.DefaultMeshConfig()
+	if *meshFile != "" {
+		m, err := mesh.ApplyMeshConfigDefaults(read(*meshFile))
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "istio-xds: mesh config: %v\n", err)
+			os.Exit(1)
+		}
+		meshConfig = m
+		options.MeshConfig = m
+	}
+	s := xds.NewFakeDiscoveryServer(&failer{tmp: tmp}, options)
 
 	proxy := &model.Proxy{
 		Type:            model.SidecarProxy,
@@ -131,6 +148,23 @@ func main() {
 		"clusters":         toJSON(s.Clusters(p)),
 		"endpoints":        toJSON(s.Endpoints(p)),
 		"extensionConfigs": toJSON(s.ConfigGen.BuildExtensionConfiguration(p, s.PushContext(), extensionNames, nil)),
+	}
+	if *bootstrapTemplate != "" {
+		// What pilot-agent writes for this proxy: node metadata from its environment and the mesh's
+		// default proxy config, rendered through Istio's bootstrap template.
+		node, err := bootstrap.GetNodeMetaData(bootstrap.MetadataOptions{
+			ID: proxy.ID, InstanceIPs: proxy.IPAddresses, Envs: []string{"ISTIO_META_NAMESPACE=" + *namespace},
+			ProxyConfig: meshConfig.GetDefaultConfig(), Platform: &platform.Unknown{},
+		})
+		var rendered bytes.Buffer
+		if err == nil {
+			err = bootstrap.New(bootstrap.Config{Node: node}).WriteTo(*bootstrapTemplate, &rendered)
+		}
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "istio-xds: bootstrap: %v\n", err)
+			os.Exit(1)
+		}
+		out["bootstrap"] = json.RawMessage(rendered.Bytes())
 	}
 	b, err := json.Marshal(out)
 	if err == nil {
