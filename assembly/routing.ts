@@ -2,6 +2,7 @@
 // backend is picked, which model is sent.
 import { OPERATION_COUNT, Operation, Provider } from "./providers/provider";
 import { randomU32 } from "./host";
+import { MetricSet } from "./metrics/record";
 
 export enum HeaderMatchKind { Exact, Prefix, Present, Absent }
 
@@ -105,6 +106,8 @@ export class Backend {
   pathBytes: StaticArray<ArrayBuffer> = new StaticArray<ArrayBuffer>(OPERATION_COUNT);
   /** Its fixed metric labels (route, backend, provider), encoded once. */
   metricTags: string = "";
+  /** The label set of its last recorded request (metrics/record.ts). */
+  lastMetrics: MetricSet | null = null;
   constructor(public provider: Provider, public weight: i32) {}
 
   /** Encodes the upstream paths; call after the provider and model are set. */

@@ -8,6 +8,7 @@ import { Operation } from "../providers/provider";
 import { estimateTokens } from "../usage/usage";
 import { Measurement, UsageSource } from "./measurement";
 import { MetricsConfig, Price } from "./config";
+import { Backend } from "../routing";
 
 /** Prometheus label names (Envoy tag names); the toolchain emits one extraction rule per name. */
 export const TAG_NAMES: string[] = [
@@ -74,11 +75,25 @@ const SLOT_COST = 10;
 const SLOTS = 11;
 
 /** The metrics of one label set, defined on first use. */
-class MetricSet {
+export class MetricSet {
   ids: StaticArray<u32> = new StaticArray<u32>(SLOTS);
   /** Cost below one micro-unit, carried to the next request of this set. */
   costCarry: f64 = 0;
+  // What the labels were built from, so a backend's next request with the same facts skips building them.
+  operation: Operation = Operation.ChatCompletions;
+  requestModel: string = "";
+  responseModel: string = "";
+  status: string = "";
+  source: UsageSource = UsageSource.None;
+  principal: string = "";
+  /** The provider's price for the request model, found once. */
+  price: Price | null = null;
   constructor(public labels: string) {}
+
+  sameFacts(m: Measurement, responseModel: string, source: UsageSource): bool {
+    return this.operation == m.operation && this.source == source && this.requestModel == m.requestModel && this.responseModel == responseModel
+      && this.status == m.status && this.principal == m.principal;
+  }
 
   id(slot: i32, currency: string): u32 {
     let id = this.ids[slot];
@@ -119,16 +134,33 @@ export function modelLabel(config: MetricsConfig, model: string): string {
   return config.anyModel || config.knownModels.has(model) ? model : "other";
 }
 
-/** Records a finished request. `backendTags` is the backend's fixed labels (route, backend, provider). */
-export function recordRequest(config: MetricsConfig, m: Measurement, backendTags: string, price: Price | null): void {
-  const source = m.source();
-  const labels = m.operationTag + backendTags
+/** The label set for a request: the backend's last one when the facts are the same (the usual case), else built and looked up. */
+function metricSetFor(config: MetricsConfig, m: Measurement, backend: Backend, source: UsageSource): MetricSet {
+  const responseModel = m.usage !== null ? m.usage!.responseModel : "";
+  const last = backend.lastMetrics;
+  if (last !== null && last.sameFacts(m, responseModel, source)) return last;
+  const labels = m.operationTag + backend.metricTags
     + tag("gen_ai_request_model", modelLabel(config, m.requestModel))
-    + tag("gen_ai_response_model", modelLabel(config, m.usage !== null ? m.usage!.responseModel : ""))
+    + tag("gen_ai_response_model", modelLabel(config, responseModel))
     + statusTag(m.status) + SOURCE_TAGS[source] + tag("source_principal", m.principal);
   let set: MetricSet;
   if (sets.has(labels)) set = sets.get(labels);
-  else { set = new MetricSet(labels); sets.set(labels, set); }
+  else {
+    set = new MetricSet(labels);
+    set.operation = m.operation; set.requestModel = m.requestModel; set.responseModel = responseModel;
+    set.status = m.status; set.source = source; set.principal = m.principal;
+    const prices = backend.provider.prices;
+    set.price = prices.isEmpty() ? null : prices.find(m.requestModel);
+    sets.set(labels, set);
+  }
+  backend.lastMetrics = set;
+  return set;
+}
+
+/** Records a finished request. */
+export function recordRequest(config: MetricsConfig, m: Measurement, backend: Backend): void {
+  const source = m.source();
+  const set = metricSetFor(config, m, backend, source);
 
   const currency = config.currency;
   incrementMetric(set.id(SLOT_REQUESTS, currency), 1);
@@ -149,6 +181,7 @@ export function recordRequest(config: MetricsConfig, m: Measurement, backendTags
     recordMetric(set.id(SLOT_FIRST_CHUNK, currency), <u64>((m.firstChunkNs - m.startNs) / 1_000_000));
     if (output > 1 && end > m.firstChunkNs) recordMetric(set.id(SLOT_PER_TOKEN, currency), <u64>((end - m.firstChunkNs) / 1000 / (output - 1)));
   }
+  const price = set.price;
   if (price !== null) {
     const cached = min<i64>(u.cachedInput, input);
     const micros = <f64>(input - cached) * price!.input + <f64>cached * price!.cachedInput + <f64>output * price!.output + set.costCarry;

@@ -11,7 +11,7 @@ import { JsonKind, parseJson } from "../json/parse";
 import { TranslateFacts, WireApi } from "../translate/translator";
 import { ScanResult, ValueSpan, decodeStringValue, scanTopLevel } from "../json/scan";
 import { Edit, applyEdits, jsonString } from "../json/splice";
-import { Operation, Provider } from "../providers/provider";
+import { BodyField, Operation, Provider } from "../providers/provider";
 import { routeForModel, takeRoute } from "./admit";
 import { MODEL_NAME_RULE, isSafeModelName } from "./safe-text";
 import { Reply, RequestState } from "./state";
@@ -108,8 +108,19 @@ function wantsStreamUsage(state: RequestState, base: usize, scan: ScanResult): b
   const provider = state.backend!.provider;
   if (state.operation != Operation.ChatCompletions && state.operation != Operation.Completions) return false;
   if (!provider.injectStreamUsage || provider.api() != WireApi.OpenAI || isOverridden(provider, "stream_options")) return false;
+  // The stream flag that goes upstream: the provider's override, else the client's, else the provider's default.
+  const forced = fieldValue(provider.overrides, "stream");
+  if (forced !== null) return forced == "true";
   const stream = scan.spans[STREAM_KEY];
-  return stream.count == 1 && stream.firstByte == 0x74;
+  if (stream.count == 1) return stream.firstByte == 0x74;
+  const fallback = fieldValue(provider.defaults, "stream");
+  return fallback !== null && fallback == "true";
+}
+
+/** A configured body field's JSON text, or null. */
+function fieldValue(fields: BodyField[], key: string): string | null {
+  for (let i = 0; i < fields.length; i++) if (fields[i].key == key) return String.UTF8.decode(fields[i].valueJson);
+  return null;
 }
 
 /** The client's stream_options with include_usage true, as JSON; null when it already asks (or is not an object). */

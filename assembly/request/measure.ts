@@ -4,7 +4,6 @@
 import { Config } from "../config/load";
 import { getProperty, nowNanos, propertyPath, setProperty } from "../host";
 import { Measurement, UsageSource } from "../metrics/measurement";
-import { Price } from "../metrics/config";
 import { operationLabel, recordRequest, tag } from "../metrics/record";
 import { RequestState } from "./state";
 
@@ -70,9 +69,7 @@ export function finishMeasure(config: Config, state: RequestState): void {
   if (m === null || !state.forwarded || state.backend === null) return;
   state.measure = null;
   m.doneNs = nowNanos();
-  const backend = state.backend!;
-  const price: Price | null = backend.provider.prices.isEmpty() ? null : backend.provider.prices.find(state.model);
-  recordRequest(config.metrics, m, backend.metricTags, price);
+  recordRequest(config.metrics, m, state.backend!);
 }
 
 const LOG_ROUTE = String.UTF8.encode("llm_mesh.route");

@@ -42,6 +42,25 @@ function append(to: ArrayBuffer | null, from: usize, n: i32, newline: bool): Arr
   return out;
 }
 
+const LFS = i8x16.splat(0x0a);
+const CRS = i8x16.splat(0x0d);
+
+/** The offset of the next CR or LF at or after `i`, or `length`: sixteen bytes a step. */
+function nextLineEnd(base: usize, i: i32, length: i32): i32 {
+  while (i + 16 <= length) {
+    const v = v128.load(base + <usize>i);
+    const mask = i8x16.bitmask(v128.or(i8x16.eq(v, LFS), i8x16.eq(v, CRS)));
+    if (mask != 0) return i + ctz(mask);
+    i += 16;
+  }
+  while (i < length) {
+    const c = load<u8>(base + <usize>i);
+    if (c == 0x0a || c == 0x0d) return i;
+    i++;
+  }
+  return length;
+}
+
 /** An event larger than this is refused rather than buffered without end. */
 export const MAX_EVENT_BYTES: i32 = 1 << 20;
 
@@ -96,8 +115,9 @@ export function decodeEvents(holder: ArrayBuffer, out: Array<SseEvent>, ends: Ar
   let joined: ArrayBuffer | null = null;
   let i = 0;
   while (i < length) {
+    i = nextLineEnd(base, i, length);
+    if (i >= length) break;
     const c = load<u8>(base + <usize>i);
-    if (c != 0x0a && c != 0x0d) { i++; continue; }
     let next = i + 1;
     if (c == 0x0d) {
       if (next == length) break;

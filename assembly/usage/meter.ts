@@ -62,13 +62,27 @@ const TEXT_KEY = String.UTF8.encode("\"text\":");
 const PARTIAL_JSON_KEY = String.UTF8.encode("\"partial_json\":");
 const DELTA_KEY = String.UTF8.encode("\"delta\":");
 
-/** Where `needle` first occurs in [ptr, ptr+length), or -1. */
+/**
+ * Where `needle` (2+ bytes) first occurs in [ptr, ptr+length), or -1. Sixteen candidate positions a
+ * step: those whose first and last bytes both match (a quote, then a colon n-1 bytes later, is rare).
+ */
 function indexOf(ptr: usize, length: i32, needle: ArrayBuffer): i32 {
   const n = needle.byteLength;
-  const first = load<u8>(changetype<usize>(needle));
-  for (let i = 0; i + n <= length; i++) {
-    if (load<u8>(ptr + <usize>i) != first) continue;
-    if (memory.compare(ptr + <usize>i, changetype<usize>(needle), <usize>n) == 0) return i;
+  const at = changetype<usize>(needle);
+  const firsts = i8x16.splat(load<u8>(at));
+  const lasts = i8x16.splat(load<u8>(at + <usize>(n - 1)));
+  let i = 0;
+  while (i + n - 1 + 16 <= length) {
+    let mask = i8x16.bitmask(v128.and(i8x16.eq(v128.load(ptr + <usize>i), firsts), i8x16.eq(v128.load(ptr + <usize>(i + n - 1)), lasts)));
+    while (mask != 0) {
+      const j = i + ctz(mask);
+      if (memory.compare(ptr + <usize>j, at, <usize>n) == 0) return j;
+      mask &= mask - 1;
+    }
+    i += 16;
+  }
+  for (; i + n <= length; i++) {
+    if (memory.compare(ptr + <usize>i, at, <usize>n) == 0) return i;
   }
   return -1;
 }

@@ -17,6 +17,7 @@ import { RunningEnvoy, startEnvoy } from "../envoy/process.js";
 import { BENCH_CONFIG, benchBody, microTable, MicroResult, runMicro } from "./micro.js";
 import { runTranslateMicro, translateMicroTable, TranslateMicroResult } from "./translate-micro.js";
 import { ensureTools } from "../system-tools.js";
+import { MetricsMicroResult, metricsMicroTable, runMetricsMicro } from "./metrics-micro.js";
 
 const run = promisify(execFile);
 
@@ -40,6 +41,8 @@ export interface CaseResult {
   bare: ListenerResult; floor: ListenerResult;
   /** llm-mesh in body mode (the toolchain's default), and in headers mode. */
   filter: ListenerResult; filterHeaders: ListenerResult;
+  /** llm-mesh in body mode with metrics off: what measuring costs. */
+  filterNoMetrics: ListenerResult;
   /** filter rps / bare rps, and the same for the empty module, as measured. */
   throughputRatio: number; floorRatio: number;
   /**
@@ -54,7 +57,7 @@ export interface SoakResult { requests: number; concurrency: number; non2xx: num
 export interface BenchReport {
   date: string; machine: { cores: number; node: string; envoy: string }; moduleBytes: number;
   cases: CaseResult[]; envoyRssBefore: number; envoyRssAfter: number; vmMemoryBefore: number; vmMemoryAfter: number;
-  micro: MicroResult[]; translation: TranslateMicroResult[]; soak?: SoakResult;
+  micro: MicroResult[]; translation: TranslateMicroResult[]; metrics: MetricsMicroResult[]; soak?: SoakResult;
   targets: { name: string; target: string; measured: string; met: boolean }[];
 }
 
@@ -155,6 +158,13 @@ export function reportTable(r: BenchReport): string {
     lines.push(`${c.case.padEnd(7)} ${`${fmt(c.filter.cpuMicrosPerRequest, 1)} / ${fmt(h.cpuMicrosPerRequest, 1)}`.padStart(26)} ` +
       `${`${fmt(c.filter.p50Micros - c.bare.p50Micros)} / ${fmt(h.p50Micros - c.bare.p50Micros)}`.padStart(31)} ${`${fmt(c.filter.p99Micros - c.bare.p99Micros)} / ${fmt(h.p99Micros - c.bare.p99Micros)}`.padStart(31)}`);
   }
+  lines.push("", "cost of measuring in Envoy (llm-mesh body mode, metrics on vs off; the upstream's answer reports usage):",
+    "case     CPU µs/req on / off   added   added p50 (µs)");
+  for (const c of r.cases) {
+    const off = c.filterNoMetrics;
+    lines.push(`${c.case.padEnd(7)} ${`${fmt(c.filter.cpuMicrosPerRequest, 1)} / ${fmt(off.cpuMicrosPerRequest, 1)}`.padStart(20)} ${fmt(c.filter.cpuMicrosPerRequest - off.cpuMicrosPerRequest, 1).padStart(7)} ${fmt(c.filter.p50Micros - off.p50Micros).padStart(16)}`);
+  }
+  if (r.metrics.length > 0) lines.push("", metricsMicroTable(r.metrics));
   lines.push("", `Envoy RSS ${mib(r.envoyRssBefore)} -> ${mib(r.envoyRssAfter)}; llm-mesh VM linear memory ${mib(r.vmMemoryBefore)} -> ${mib(r.vmMemoryAfter)}`);
   lines.push("", "in-VM work (host emulator):", microTable(r.micro));
   if (r.translation.length > 0) lines.push("", translateMicroTable(r.translation));
@@ -192,7 +202,8 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchReport>
   const work = mkdtempSync(join(tmpdir(), "llm-mesh-bench-"));
 
   // The upstream: a second Envoy answering every request itself, so it is never the bottleneck.
-  const answer = JSON.stringify({ id: "chatcmpl-bench", object: "chat.completion", model: "m", choices: [{ index: 0, message: { role: "assistant", content: "ok" }, finish_reason: "stop" }] });
+  const answer = JSON.stringify({ id: "chatcmpl-bench", object: "chat.completion", model: "m", choices: [{ index: 0, message: { role: "assistant", content: "ok" }, finish_reason: "stop" }],
+    usage: { prompt_tokens: 231, completion_tokens: 2, total_tokens: 233 } });
   const upstreamConfig = `static_resources:\n  listeners:\n  - name: upstream\n    address: {socket_address: {address: 127.0.0.1, port_value: 0}}\n    per_connection_buffer_limit_bytes: 16777216\n    filter_chains:\n    - filters:\n      - name: envoy.filters.network.http_connection_manager\n        typed_config:\n          "@type": type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager\n          stat_prefix: upstream\n          route_config: {virtual_hosts: [{name: all, domains: ["*"], routes: [{match: {prefix: "/"}, direct_response: {status: 200, body: {inline_string: ${JSON.stringify(answer)}}}}]}]}\n          http_filters: [{name: envoy.filters.http.router, typed_config: {"@type": type.googleapis.com/envoy.extensions.filters.http.router.v3.Router}}]\nadmin: {address: {socket_address: {address: 127.0.0.1, port_value: 0}}}\n`;
   const upstream = await startEnvoy({ envoyPath: envoyBinary.path, config: upstreamConfig, concurrency: 1, logLevel: "warn", cpus: "1" });
   const upstreamPort = Number(new URL(upstream.url).port);
@@ -204,6 +215,7 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchReport>
         envoyPath: envoyBinary.path, concurrency: 1, logLevel: "warn", cpus: "0",
         config: bootstrapYaml({
           wasmPath, pluginConfig: { ...BENCH_CONFIG, maxRequestBodyBytes: 4 << 20 }, bareListenPort: 0, headersModeListenPort: 0,
+          variantListeners: [{ name: "llm_mesh_no_metrics", port: 0, pluginConfig: { metrics: { enabled: false } } }],
           floor: { wasmPath: floorPath, port: 0 }, mockUpstream: { address: "127.0.0.1", port: upstreamPort },
         }),
       });
@@ -216,7 +228,7 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchReport>
     date: new Date().toISOString(),
     machine: { cores: (await import("node:os")).cpus().length, node: process.version, envoy: envoyBinary.version },
     moduleBytes: statSync(wasmPath).size, cases: [], envoyRssBefore: rssBytes(proxy.pid), envoyRssAfter: NaN,
-    vmMemoryBefore: NaN, vmMemoryAfter: NaN, micro: [], translation: [], targets: [],
+    vmMemoryBefore: NaN, vmMemoryAfter: NaN, micro: [], translation: [], metrics: [], targets: [],
   };
   try {
     // Bare and floor requests go straight to a provider host; llm-mesh ones to a client host it rewrites.
@@ -225,6 +237,7 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchReport>
       { key: "floor", url: proxy.listeners.floor, host: "api.openai.com" },
       { key: "filter", url: proxy.listeners.llm_mesh, host: "llm.local" },
       { key: "filterHeaders", url: proxy.listeners.llm_mesh_headers, host: "llm.local" },
+      { key: "filterNoMetrics", url: proxy.listeners.llm_mesh_no_metrics, host: "llm.local" },
     ] as const;
     // name, body size, concurrency, warm-up requests, requests per latency run
     const cases: [string, number, number, number, number][] = smoke
@@ -243,22 +256,22 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchReport>
         await new Promise((r) => setTimeout(r, 1100)); // let the VM's 1 s tick report its memory
         report.vmMemoryBefore = await vmMemory(proxy);
       }
-      const load: Record<string, LoadResult[]> = { bare: [], floor: [], filter: [], filterHeaders: [] };
-      const latency: Record<string, LoadResult[]> = { bare: [], floor: [], filter: [], filterHeaders: [] };
+      const load: Record<string, LoadResult[]> = { bare: [], floor: [], filter: [], filterHeaders: [], filterNoMetrics: [] };
+      const latency: Record<string, LoadResult[]> = { bare: [], floor: [], filter: [], filterHeaders: [], filterNoMetrics: [] };
       for (let round = 0; round < rounds; round++) {
         log(`case ${name}: round ${round + 1}/${rounds}`);
         for (const l of listeners) load[l.key].push(await h2load(l.url, l.host, bodyFile, concurrency, perRun, proxy.pid, work));
         for (const l of listeners) latency[l.key].push(await h2load(l.url, l.host, bodyFile, 1, latencyRequests, proxy.pid, work));
       }
-      const [b, fl, f, fh] = (["bare", "floor", "filter", "filterHeaders"] as const).map((k) => summarize(load[k], latency[k]));
+      const [b, fl, f, fh, fn] = (["bare", "floor", "filter", "filterHeaders", "filterNoMetrics"] as const).map((k) => summarize(load[k], latency[k]));
       const strip = ({ non2xx: _n, ...rest }: ListenerResult & { non2xx: number }) => rest;
       report.cases.push({
         case: name, bodyBytes: statSync(bodyFile).size, concurrency,
-        bare: strip(b), floor: strip(fl), filter: strip(f), filterHeaders: strip(fh),
+        bare: strip(b), floor: strip(fl), filter: strip(f), filterHeaders: strip(fh), filterNoMetrics: strip(fn),
         throughputRatio: f.rps / b.rps, floorRatio: fl.rps / b.rps,
         cpuThroughputRatio: b.cpuMicrosPerRequest / f.cpuMicrosPerRequest,
         addedP50Micros: f.p50Micros - b.p50Micros, addedP99Micros: f.p99Micros - b.p99Micros,
-        non2xx: b.non2xx + fl.non2xx + f.non2xx + fh.non2xx,
+        non2xx: b.non2xx + fl.non2xx + f.non2xx + fh.non2xx + fn.non2xx,
       });
     }
     await new Promise((r) => setTimeout(r, 1100));
@@ -270,6 +283,8 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchReport>
     report.micro = await runMicro(wasmPath, smoke ? 200 : 1500);
     log("translation microbenchmark…");
     report.translation = await runTranslateMicro(wasmPath, smoke ? 200 : 1000);
+    log("metrics microbenchmark…");
+    report.metrics = await runMetricsMicro(wasmPath, smoke ? 300 : 1500);
   } finally {
     await proxy.stop();
     await upstream.stop();
@@ -323,6 +338,11 @@ function targets(r: BenchReport): BenchReport["targets"] {
   }
   const signing = r.translation.find((t) => t.case.startsWith("SigV4") && t.bytesIn === 1024);
   if (signing) out.push({ name: "SigV4 hashing and signing of a 1 KB body, in the VM", target: "<= 30 µs", measured: `${fmt(signing.microsPerUnit, 1)} µs`, met: signing.microsPerUnit <= 30 });
+  const request = r.metrics.find((m) => m.unit === "request");
+  if (request) out.push({ name: "metrics added per 1 KB request, in the VM (emulator host calls included)", target: "<= 5 µs", measured: `${fmt(request.addedMicrosPerUnit, 1)} µs`, met: request.addedMicrosPerUnit <= 5 });
+  const chunk = r.metrics.find((m) => m.unit === "chunk");
+  if (chunk) out.push({ name: "metrics added per stream chunk, in the VM", target: "<= 1 µs", measured: `${fmt(chunk.addedMicrosPerUnit, 2)} µs`, met: chunk.addedMicrosPerUnit <= 1 });
+  if (kb) out.push({ name: "metrics added per 1 KB request, Envoy CPU", target: "<= 5 µs", measured: `${fmt(kb.filter.cpuMicrosPerRequest - kb.filterNoMetrics.cpuMicrosPerRequest, 1)} µs`, met: kb.filter.cpuMicrosPerRequest - kb.filterNoMetrics.cpuMicrosPerRequest <= 5 });
   // 150 KB held the rewriting filter; translation between five APIs set the budget the unit test enforces.
   out.push({ name: "module size", target: "<= 384 KB", measured: `${fmt(r.moduleBytes / 1024, 1)} KiB`, met: r.moduleBytes <= 384 * 1024 });
   if (r.soak) {

@@ -16,6 +16,8 @@ export interface BootstrapOptions {
   requestMode?: "body" | "headers";
   /** Also add a listener "llm_mesh_headers" running llm-mesh in headers mode (benchmarks). */
   headersModeListenPort?: number;
+  /** Also add listeners running llm-mesh with these plugin config changes, each in its own VM (benchmarks). */
+  variantListeners?: { name: string; port: number; pluginConfig: Record<string, unknown> }[];
   listenPort?: number;
   adminPort?: number;
   /** VM environment: literal values (tests) and names passed through from Envoy's own environment. */
@@ -36,7 +38,7 @@ export interface BootstrapOptions {
   failurePolicy?: "FAIL_RELOAD" | "FAIL_CLOSED" | "FAIL_OPEN";
   /** Extra listeners' own routes (benchmarks). */
   extraClusters?: Record<string, unknown>[];
-  /** Write an access log line (JSON, with llm-mesh's route, models, tokens and time to first token) per request to this file. */
+  /** Write an access log line (JSON, with llm-mesh's route, models, tokens and time to first token) per request to this file ("-": Envoy's standard output). */
   accessLogPath?: string;
   /** How often Envoy merges histograms into what its admin endpoint shows (default Envoy's 5 s; tests use 1 s). */
   statsFlushIntervalMs?: number;
@@ -160,6 +162,10 @@ export function buildBootstrap(options: BootstrapOptions): Record<string, unknow
   if (options.headersModeListenPort !== undefined) {
     const headersMode = { ...options, pluginConfig: { ...options.pluginConfig, requestMode: "headers" } };
     listeners.push(listener("llm_mesh_headers", options.headersModeListenPort, routes, [wasmFilter(headersMode, options.wasmPath, "llm-mesh-headers")], bufferLimit));
+  }
+  for (const v of options.variantListeners ?? []) {
+    const variant = { ...options, pluginConfig: { ...options.pluginConfig, ...v.pluginConfig } };
+    listeners.push(listener(v.name, v.port, routes, [wasmFilter(variant, options.wasmPath, v.name)], bufferLimit));
   }
   return {
     admin: { address: { socket_address: { address: "127.0.0.1", port_value: options.adminPort ?? 0 } } },

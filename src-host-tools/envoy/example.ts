@@ -34,6 +34,6 @@ export function exampleEnvoyYaml(): string {
     listenPort: 10000,
     adminPort: 9901,
     env: { fromHost: keyEnvNames(config as LlmMeshConfig) },
-    accessLogPath: "/dev/stdout",
+    accessLogPath: "-",
   }, header);
 }

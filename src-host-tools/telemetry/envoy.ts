@@ -75,14 +75,10 @@ export function accessLogText(): string {
   return Object.entries(ACCESS_LOG_FIELDS).map(([k, v]) => `${k}=${v}`).join(" ") + "\n";
 }
 
-/** An HCM access_log entry writing the fields as JSON lines to `path` (/dev/stdout for envoy -c). */
+/** An HCM access_log entry writing the fields as JSON lines to `path`, or to Envoy's standard output for "-". */
 export function accessLog(path: string): Record<string, unknown> {
-  return {
-    name: "envoy.access_loggers.file",
-    typed_config: {
-      "@type": "type.googleapis.com/envoy.extensions.access_loggers.file.v3.FileAccessLog",
-      path,
-      log_format: { json_format: ACCESS_LOG_FIELDS },
-    },
-  };
+  const format = { log_format: { json_format: ACCESS_LOG_FIELDS } };
+  // Envoy's stdout logger writes through its own stream: /dev/stdout cannot be opened when stdout is a socket.
+  if (path === "-") return { name: "envoy.access_loggers.stdout", typed_config: { "@type": "type.googleapis.com/envoy.extensions.access_loggers.stream.v3.StdoutAccessLog", ...format } };
+  return { name: "envoy.access_loggers.file", typed_config: { "@type": "type.googleapis.com/envoy.extensions.access_loggers.file.v3.FileAccessLog", path, ...format } };
 }

@@ -77,6 +77,8 @@ describe("the first five minutes", () => {
     for (const command of commands) {
       const out = sh(command);
       if (command.includes("/v1/models")) expect(JSON.parse(out).object, command).toBe("list");
+      // The metrics it prints come after the sample requests, which they count.
+      else if (command.includes("/stats/prometheus")) expect(out, command).toMatch(/^llm_mesh_requests_total\{.*llm_mesh_status_class="2xx".*\} [1-9]/m);
       else expect(out, command).toMatch(/^HTTP\/1\.1 200 OK/);
     }
     // The README's quick-start block: its curl, and the response lines it shows.

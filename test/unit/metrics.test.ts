@@ -219,4 +219,22 @@ describe("usage metrics in the emulator", () => {
   it("docs/grafana/llm-mesh-dashboard.json is up to date (npx tsx src-host-tools/telemetry/write-dashboard.ts)", () => {
     expect(readFileSync(DASHBOARD_PATH, "utf8")).toBe(dashboardText());
   });
+
+  it("asks for stream usage only when the request that goes upstream streams (provider overrides and defaults decide)", async () => {
+    const clock = new TestClock();
+    const withStream = (fields: Record<string, unknown>) => ({ ...METRICS_CONFIG, providers: METRICS_CONFIG.providers.map((p) => (p.name === "openai" ? { ...p, ...fields } : p)) });
+    const cases: [Record<string, unknown>, Record<string, unknown>, unknown][] = [
+      [{ overrides: { stream: false } }, { stream: true }, undefined],
+      [{ overrides: { stream: true } }, {}, { include_usage: true }],
+      [{ defaults: { stream: true } }, {}, { include_usage: true }],
+      [{ defaults: { stream: true } }, { stream: false }, undefined],
+      [{ injectStreamUsage: false }, { stream: true }, undefined],
+    ];
+    for (const [fields, request, expected] of cases) {
+      const host = await filterFor("body", clock, withStream(fields));
+      const stream = host.createStream();
+      stream.sendRequest({ ":method": "POST", ":path": "/v1/chat/completions", ":authority": "gpt.llm", ":scheme": "http" }, JSON.stringify({ model: "gpt-4o", messages: [{ role: "user", content: "hi" }], ...request }));
+      expect((json(stream.upstreamBodyText()) as { stream_options?: unknown }).stream_options, JSON.stringify([fields, request])).toEqual(expected);
+    }
+  });
 });
