@@ -239,5 +239,20 @@ export function nowNanos(): i64 {
 /** Sets a request property (Envoy: filter state `wasm.<path>`, readable as %FILTER_STATE(wasm.<path>:PLAIN)%). */
 export function setProperty(path: ArrayBuffer, value: string): void {
   const bytes = String.UTF8.encode(value);
-  abi.proxy_set_property(changetype<usize>(path), path.byteLength, changetype<usize>(bytes), bytes.byteLength);
+  setPropertyBytes(path, changetype<usize>(bytes), bytes.byteLength);
+}
+
+/** The same, from `length` bytes at `ptr`. */
+export function setPropertyBytes(path: ArrayBuffer, ptr: usize, length: i32): void {
+  abi.proxy_set_property(changetype<usize>(path), path.byteLength, ptr, length);
+}
+
+const DIGITS: usize = memory.data(24);
+
+/** Sets a property to a non-negative integer's decimal digits, without allocating. */
+export function setPropertyNumber(path: ArrayBuffer, value: i64): void {
+  let v = value < 0 ? 0 : value;
+  let at = DIGITS + 24;
+  do { at--; store<u8>(at, <u8>(0x30 + v % 10)); v /= 10; } while (v > 0);
+  setPropertyBytes(path, at, <i32>(DIGITS + 24 - at));
 }

@@ -141,7 +141,9 @@ export class Route {
   usable: Backend[] = [];
   cumulativeWeights: i32[] = [];
   totalWeight: i32 = 0;
-  constructor(public name: string) {}
+  /** The name as UTF-8, for the access log's filter state. */
+  nameBytes: ArrayBuffer;
+  constructor(public name: string) { this.nameBytes = String.UTF8.encode(name); }
 
   /** Called once after backends are known. */
   finish(): void {

@@ -2,7 +2,7 @@
 // who called; what was sent; and, when the stream is done, one record (metrics/record.ts) and the
 // access-log fields (Envoy filter state).
 import { Config } from "../config/load";
-import { getProperty, nowNanos, propertyPath, setProperty } from "../host";
+import { getProperty, nowNanos, propertyPath, setProperty, setPropertyBytes, setPropertyNumber } from "../host";
 import { Measurement, UsageSource } from "../metrics/measurement";
 import { operationLabel, recordRequest, tag } from "../metrics/record";
 import { RequestState } from "./state";
@@ -16,8 +16,6 @@ export function startMeasure(config: Config, state: RequestState): void {
 }
 
 const PEER_PRINCIPAL = propertyPath(["connection", "uri_san_peer_certificate"]);
-const LISTENER_DIRECTION = propertyPath(["listener_direction"]);
-const OUTBOUND: u8 = 2;
 const OPERATION_TAGS: string[] = [];
 
 /** The request goes upstream: what was asked of whom, and by whom. */
@@ -32,22 +30,24 @@ export function measureForwarded(config: Config, state: RequestState, requestByt
   m.principal = callerIdentity(config);
 }
 
-/** Local workload's SPIFFE id from Istio's node metadata, read once per VM ("" when not in Istio). */
+/** In a sidecar, the SPIFFE id of the workload it serves, from Istio's node metadata; "" elsewhere. Read once per VM. */
 let localIdentity: string | null = null;
 
 /**
- * The caller's mesh identity: the peer certificate's URI SAN when it came over mTLS (gateways,
- * inbound), else, on a sidecar's outbound listener, the workload the sidecar serves.
+ * The caller's mesh identity: the peer certificate's URI SAN when the call came over mTLS (a
+ * gateway, or a sidecar's inbound side), else, in a sidecar, the workload the sidecar serves (a
+ * plaintext call in a sidecar is its own workload's outbound call: inbound mesh traffic is mTLS).
  */
 function callerIdentity(config: Config): string {
   const peer = getProperty(PEER_PRINCIPAL);
   if (peer !== null && peer.length > 0) return peer;
-  const direction = getProperty(LISTENER_DIRECTION);
-  if (direction === null || direction.length == 0 || <u8>direction.charCodeAt(0) != OUTBOUND) return "unknown";
   if (localIdentity === null) {
+    // Istio names sidecars "sidecar~IP~POD.NS~NS.svc.cluster.local" (gateways: "router~…").
+    const id = getProperty(propertyPath(["node", "id"]));
     const ns = getProperty(propertyPath(["node", "metadata", "NAMESPACE"]));
     const sa = getProperty(propertyPath(["node", "metadata", "SERVICE_ACCOUNT"]));
-    localIdentity = ns !== null && sa !== null && ns.length > 0 && sa.length > 0 ? "spiffe://" + config.metrics.trustDomain + "/ns/" + ns + "/sa/" + sa : "";
+    const sidecar = id !== null && id.startsWith("sidecar~");
+    localIdentity = sidecar && ns !== null && sa !== null && ns.length > 0 && sa.length > 0 ? "spiffe://" + config.metrics.trustDomain + "/ns/" + ns + "/sa/" + sa : "";
   }
   return localIdentity!.length > 0 ? localIdentity! : "unknown";
 }
@@ -56,7 +56,8 @@ function callerIdentity(config: Config): string {
 export function measureChunk(config: Config, state: RequestState, bodySize: i32, endOfStream: bool): void {
   const m = state.measure;
   if (m === null) return;
-  if (m.firstChunkNs == 0 && bodySize > 0) m.firstChunkNs = nowNanos();
+  // Time to first chunk is a stream's figure only: a JSON answer's first chunk is not timed.
+  if (m.firstChunkNs == 0 && bodySize > 0 && m.stream) m.firstChunkNs = nowNanos();
   if (endOfStream && m.endNs == 0) {
     m.endNs = nowNanos();
     if (config.metrics.accessLog) writeAccessLog(config, state, m);
@@ -68,32 +69,33 @@ export function finishMeasure(config: Config, state: RequestState): void {
   const m = state.measure;
   if (m === null || !state.forwarded || state.backend === null) return;
   state.measure = null;
-  m.doneNs = nowNanos();
+  if (m.endNs == 0) m.doneNs = nowNanos();
   recordRequest(config.metrics, m, state.backend!);
 }
 
 const LOG_ROUTE = String.UTF8.encode("llm_mesh.route");
-const LOG_BACKEND = String.UTF8.encode("llm_mesh.backend");
-const LOG_REQUEST_MODEL = String.UTF8.encode("llm_mesh.request_model");
 const LOG_RESPONSE_MODEL = String.UTF8.encode("llm_mesh.response_model");
 const LOG_INPUT = String.UTF8.encode("llm_mesh.input_tokens");
 const LOG_OUTPUT = String.UTF8.encode("llm_mesh.output_tokens");
 const LOG_FIRST_CHUNK = String.UTF8.encode("llm_mesh.ttft_ms");
 const LOG_USAGE = String.UTF8.encode("llm_mesh.usage");
-const SOURCE_NAMES = ["reported", "estimated", "incomplete", "none"];
+const SOURCE_NAMES: ArrayBuffer[] = [String.UTF8.encode("reported"), String.UTF8.encode("estimated"), String.UTF8.encode("incomplete"), String.UTF8.encode("none")];
 
-/** Filter state for Envoy's access log: %FILTER_STATE(wasm.llm_mesh.route:PLAIN)% and so on. */
+/**
+ * Filter state for Envoy's access log: %FILTER_STATE(wasm.llm_mesh.route:PLAIN)% and so on. The
+ * backend and the model sent are already in the response (x-llm-mesh-provider, x-llm-mesh-model):
+ * each property costs a host call and an Envoy allocation per request, so only what is new is written.
+ */
 function writeAccessLog(config: Config, state: RequestState, m: Measurement): void {
   if (!state.forwarded || state.backend === null) return;
-  setProperty(LOG_ROUTE, state.route !== null ? state.route!.name : "");
-  setProperty(LOG_BACKEND, state.backend!.provider.name);
-  setProperty(LOG_REQUEST_MODEL, m.requestModel);
+  if (state.route !== null) setPropertyBytes(LOG_ROUTE, changetype<usize>(state.route!.nameBytes), state.route!.nameBytes.byteLength);
   const source = m.source();
   if (source != UsageSource.None) {
-    setProperty(LOG_RESPONSE_MODEL, m.usage!.responseModel);
-    setProperty(LOG_INPUT, m.inputTokens().toString());
-    setProperty(LOG_OUTPUT, m.outputTokens().toString());
+    if (m.usage!.responseModel.length > 0) setProperty(LOG_RESPONSE_MODEL, m.usage!.responseModel);
+    setPropertyNumber(LOG_INPUT, m.inputTokens());
+    setPropertyNumber(LOG_OUTPUT, m.outputTokens());
   }
-  if (m.stream && m.firstChunkNs > 0) setProperty(LOG_FIRST_CHUNK, ((m.firstChunkNs - m.startNs) / 1_000_000).toString());
-  setProperty(LOG_USAGE, SOURCE_NAMES[<i32>source]);
+  if (m.stream && m.firstChunkNs > 0) setPropertyNumber(LOG_FIRST_CHUNK, (m.firstChunkNs - m.startNs) / 1_000_000);
+  const name = SOURCE_NAMES[<i32>source];
+  setPropertyBytes(LOG_USAGE, changetype<usize>(name), name.byteLength);
 }

@@ -15,7 +15,7 @@ import { errorBodyFor, readProviderError } from "./error-shapes";
 import { redactSecrets } from "../request/redact";
 import { ValueSpan } from "../json/scan";
 import { isString, keys, scanInner, scanOnlyElement, spanIsNull } from "./spans";
-import { readOpenAIUsage } from "../usage/read";
+import { readUsage } from "../usage/read";
 import { ScanResult, arrayItemSpans, decodeStringValue, scanInto, scanTopLevel, unescapeInto } from "../json/scan";
 
 const COMPLETION_KEYS = keys(["id", "model", "choices", "usage"]);
@@ -425,7 +425,7 @@ export class AnthropicToOpenAI extends Translator {
     this.finished = true;
   }
 
-  private readUsage(usage: JsonValue): void { readOpenAIUsage(usage, this.usage); }
+  private readUsage(usage: JsonValue): void { readUsage(WireApi.OpenAI, usage, this.usage); }
 
 
   /** Anthropic usage: input_tokens excludes what was read from the cache, as Anthropic counts it. */

@@ -11,7 +11,7 @@ import { ClientError, TranslateFacts, TranslatedRequest, WireApi } from "./trans
 import { ToOpenAIChat, writeUsageFields } from "./to-openai-chat";
 import { SseEvent } from "./sse";
 import { DataUrl, arrayAt, functionOf, notAFunctionTool, has, integerAt, member, numberAt, objectAt, stringAt } from "./json-read";
-import { readAnthropicUsage } from "../usage/read";
+import { readUsage } from "../usage/read";
 import { errorBodyFor, readProviderError } from "./error-shapes";
 import { TurnWriter } from "./turns";
 import { isString, keys, scanInner, spanI64, spanInteger, spanIsString } from "./spans";
@@ -410,7 +410,7 @@ export class OpenAIToAnthropic extends ToOpenAIChat {
     return new ClientError(shown, errorBodyFor(WireApi.OpenAI, shown, info.type, null, info.message));
   }
 
-  private readUsage(usage: JsonValue): void { readAnthropicUsage(usage, this.usage); }
+  private readUsage(usage: JsonValue): void { readUsage(WireApi.Anthropic, usage, this.usage); }
 
 
 

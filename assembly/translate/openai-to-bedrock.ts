@@ -8,7 +8,7 @@ import { JsonWriter } from "../json/writer";
 import { errorBodyFor, readProviderError } from "./error-shapes";
 import { TurnWriter, writeUserTurn } from "./turns";
 import { DataUrl, arrayAt, functionOf, notAFunctionTool, integerAt, member, numberAt, objectAt, stringAt } from "./json-read";
-import { readBedrockUsage } from "../usage/read";
+import { readUsage } from "../usage/read";
 import { SseEvent } from "./sse";
 import { ClientError, TranslateFacts, TranslatedRequest, WireApi } from "./translator";
 import { ToOpenAIChat } from "./to-openai-chat";
@@ -267,7 +267,7 @@ export class OpenAIToBedrock extends ToOpenAIChat {
 
 
   private readUsage(usage: JsonValue | null): void {
-    if (usage !== null) readBedrockUsage(usage!, this.usage);
+    if (usage !== null) readUsage(WireApi.Bedrock, usage!, this.usage);
   }
 
 

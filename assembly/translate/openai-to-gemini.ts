@@ -10,7 +10,7 @@ import { JsonWriter } from "../json/writer";
 import { errorBodyFor, readProviderError } from "./error-shapes";
 import { TurnWriter, writeUserTurn } from "./turns";
 import { DataUrl, arrayAt, functionOf, notAFunctionTool, has, integerAt, member, numberAt, objectAt, stringAt } from "./json-read";
-import { readGeminiUsage } from "../usage/read";
+import { readUsage } from "../usage/read";
 import { SseEvent } from "./sse";
 import { ClientError, TranslateFacts, TranslatedRequest, WireApi } from "./translator";
 import { ToOpenAIChat } from "./to-openai-chat";
@@ -277,7 +277,7 @@ export class OpenAIToGemini extends ToOpenAIChat {
   /** usageMetadata: reasoning ("thoughts") tokens count as output, as OpenAI counts them. */
   private readUsage(r: JsonValue): void {
     const usage = objectAt(r, "usageMetadata");
-    if (usage !== null) readGeminiUsage(usage!, this.usage);
+    if (usage !== null) readUsage(WireApi.Gemini, usage!, this.usage);
   }
 
 

@@ -9,7 +9,7 @@ import { JsonKind, JsonValue, parseJson } from "../json/parse";
 import { JsonWriter } from "../json/writer";
 import { errorBodyFor, readProviderError } from "./error-shapes";
 import { arrayAt, integerAt, member, numberAt, objectAt, stringAt } from "./json-read";
-import { readOpenAIUsage } from "../usage/read";
+import { readUsage } from "../usage/read";
 import { SseEvent, beginEvent, endEvent } from "./sse";
 import { ClientError, TranslateFacts, TranslatedRequest, Translator, WireApi } from "./translator";
 
@@ -198,7 +198,7 @@ export class ResponsesToChat extends Translator {
     return new ClientError(status, errorBodyFor(WireApi.OpenAI, status, info !== null ? info.type : "", info !== null ? info.code : "provider_error", info !== null ? info.message : fallback));
   }
 
-  private readUsage(usage: JsonValue): void { readOpenAIUsage(usage, this.usage); }
+  private readUsage(usage: JsonValue): void { readUsage(WireApi.OpenAI, usage, this.usage); }
 
 
   private next(out: JsonWriter, type: string): void {

@@ -180,7 +180,11 @@ export class TopLevelCapture {
 
 
   /** Keeps bytes of the key being read, or of the value being captured. */
-  private copy(from: usize, to: usize): void {
+  @inline private copy(from: usize, to: usize): void {
+    if (this.inKey || this.capturing >= 0) this.keep(from, to);
+  }
+
+  private keep(from: usize, to: usize): void {
     const n = <i32>(to - from);
     if (n <= 0) return;
     if (this.inKey) {

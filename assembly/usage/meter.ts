@@ -7,7 +7,9 @@ import { MAX_EVENT_BYTES, SseEvent, decodeEvents } from "../translate/sse";
 import { arrayAt, objectAt, stringAt } from "../translate/json-read";
 import { WireApi } from "../translate/translator";
 import { TopLevelCapture } from "./json-capture";
-import { readAnthropicUsage, readOpenAIUsage, readResponsesUsage } from "./read";
+import { ScanResult, decodeStringValue, scanInto } from "../json/scan";
+import { isString, keys } from "../translate/spans";
+import { readUsage, readUsageAt } from "./read";
 import { Usage } from "./usage";
 
 export abstract class UsageMeter {
@@ -22,36 +24,60 @@ export function meterFor(api: WireApi, stream: bool, dropUsageChunk: bool): Usag
   return stream ? new StreamMeter(api, dropUsageChunk) : new JsonMeter(api);
 }
 
-function readUsageOf(api: WireApi, usage: JsonValue, into: Usage): void {
-  if (api == WireApi.Anthropic) readAnthropicUsage(usage, into);
-  else if (api == WireApi.Responses) readResponsesUsage(usage, into);
-  else readOpenAIUsage(usage, into);
-}
+const ANSWER_KEYS = keys(["usage", "model"]);
+/** Scratch for the in-place scan: one answer at a time per VM. */
+const ANSWER_SCAN = new ScanResult(2);
 
-/** OpenAI, Anthropic and Responses answers all carry top-level `usage` and `model`. */
+/**
+ * OpenAI, Anthropic and Responses answers all carry top-level `usage` and `model`. An answer that
+ * arrives in one piece (the usual small one) is scanned in place; one in many pieces goes through
+ * TopLevelCapture, which keeps only those two values.
+ */
 class JsonMeter extends UsageMeter {
   constructor(api: WireApi) { super(api, false); }
-  private capture: TopLevelCapture = new TopLevelCapture(["usage", "model"]);
+  private capture: TopLevelCapture | null = null;
 
   push(chunk: ArrayBuffer, last: bool): ArrayBuffer | null {
-    this.capture.push(changetype<usize>(chunk), chunk.byteLength);
-    if (last) this.finish();
+    if (last && this.capture === null) {
+      this.readWhole(changetype<usize>(chunk), chunk.byteLength);
+      return null;
+    }
+    if (this.capture === null) this.capture = new TopLevelCapture(["usage", "model"]);
+    const capture = this.capture!;
+    capture.push(changetype<usize>(chunk), chunk.byteLength);
+    if (last) {
+      const usage = capture.values[0];
+      if (usage !== null) this.readUsage(changetype<usize>(usage!), usage!.byteLength);
+      const model = capture.values[1];
+      if (model !== null) this.readModel(changetype<usize>(model!), model!.byteLength);
+      this.estimateIfUnreported(capture.bytesSeen);
+    }
     return null;
   }
 
-  private finish(): void {
-    const usage = this.capture.values[0];
-    if (usage !== null) {
-      const parsed = parseJson(String.UTF8.decode(usage!));
-      if (parsed.value !== null && parsed.value!.kind == JsonKind.Object) readUsageOf(this.api, parsed.value!, this.usage);
+  private readWhole(base: usize, length: i32): void {
+    const scan = scanInto(ANSWER_SCAN, base, length, ANSWER_KEYS);
+    if (scan.error === null) {
+      const usage = scan.spans[0];
+      if (usage.count == 1) this.readUsage(base + <usize>usage.start, usage.end - usage.start);
+      const model = scan.spans[1];
+      if (isString(model)) this.usage.responseModel = decodeStringValue(base, model.start, model.end, model.escaped);
     }
-    const model = this.capture.values[1];
-    if (model !== null) {
-      const parsed = parseJson(String.UTF8.decode(model!));
-      if (parsed.value !== null && parsed.value!.kind == JsonKind.String) this.usage.responseModel = parsed.value!.text;
-    }
-    // Without figures, the estimate goes by the whole answer's size.
-    if (!this.usage.outputReported) this.usage.textBytes = this.capture.bytesSeen;
+    this.estimateIfUnreported(length);
+  }
+
+  private readUsage(at: usize, length: i32): void {
+    if (length >= 2 && load<u8>(at) == 0x7b) readUsageAt(this.api, at, length, this.usage);
+  }
+
+  private readModel(at: usize, length: i32): void {
+    const parsed = parseJson(String.UTF8.decodeUnsafe(at, <usize>length));
+    if (parsed.value !== null && parsed.value!.kind == JsonKind.String) this.usage.responseModel = parsed.value!.text;
+  }
+
+  /** Without figures, the estimate goes by the whole answer's size. */
+  private estimateIfUnreported(bytes: i64): void {
+    if (!this.usage.outputReported) this.usage.textBytes = bytes;
   }
 }
 
@@ -190,7 +216,7 @@ class StreamMeter extends UsageMeter {
     if (parsed.value === null) return false;
     const usage = objectAt(parsed.value!, "usage");
     if (usage === null) return false;
-    readOpenAIUsage(usage!, u);
+    readUsage(WireApi.OpenAI, usage!, u);
     const choices = arrayAt(parsed.value!, "choices");
     return this.dropUsageChunk && choices !== null && choices!.items.length == 0;
   }
@@ -211,7 +237,7 @@ class StreamMeter extends UsageMeter {
     if (model !== null) this.usage.responseModel = model!;
     let usage = objectAt(message!, "usage");
     if (usage === null) usage = objectAt(parsed.value!, "usage");
-    if (usage !== null) readAnthropicUsage(usage!, this.usage);
+    if (usage !== null) readUsage(WireApi.Anthropic, usage!, this.usage);
   }
 
   private observeResponses(event: SseEvent): void {
@@ -228,7 +254,7 @@ class StreamMeter extends UsageMeter {
     const model = stringAt(response!, "model");
     if (model !== null) this.usage.responseModel = model!;
     const usage = objectAt(response!, "usage");
-    if (usage !== null) readResponsesUsage(usage!, this.usage);
+    if (usage !== null) readUsage(WireApi.Responses, usage!, this.usage);
     if (name != "response.created") this.usage.streamEnded = true;
   }
 }

@@ -201,10 +201,12 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchReport>
   const wasmPath = join(PROJECT_ROOT, "build", "llm-mesh.wasm");
   const work = mkdtempSync(join(tmpdir(), "llm-mesh-bench-"));
 
-  // The upstream: a second Envoy answering every request itself, so it is never the bottleneck.
+  // The upstream: a second Envoy answering every request itself, so it is never the bottleneck. Its
+  // buffer filter reads the whole request before the direct_response: answering earlier would close
+  // the connection, and the proxy under test would pay a new upstream connection per request.
   const answer = JSON.stringify({ id: "chatcmpl-bench", object: "chat.completion", model: "m", choices: [{ index: 0, message: { role: "assistant", content: "ok" }, finish_reason: "stop" }],
     usage: { prompt_tokens: 231, completion_tokens: 2, total_tokens: 233 } });
-  const upstreamConfig = `static_resources:\n  listeners:\n  - name: upstream\n    address: {socket_address: {address: 127.0.0.1, port_value: 0}}\n    per_connection_buffer_limit_bytes: 16777216\n    filter_chains:\n    - filters:\n      - name: envoy.filters.network.http_connection_manager\n        typed_config:\n          "@type": type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager\n          stat_prefix: upstream\n          route_config: {virtual_hosts: [{name: all, domains: ["*"], routes: [{match: {prefix: "/"}, direct_response: {status: 200, body: {inline_string: ${JSON.stringify(answer)}}}}]}]}\n          http_filters: [{name: envoy.filters.http.router, typed_config: {"@type": type.googleapis.com/envoy.extensions.filters.http.router.v3.Router}}]\nadmin: {address: {socket_address: {address: 127.0.0.1, port_value: 0}}}\n`;
+  const upstreamConfig = `static_resources:\n  listeners:\n  - name: upstream\n    address: {socket_address: {address: 127.0.0.1, port_value: 0}}\n    per_connection_buffer_limit_bytes: 16777216\n    filter_chains:\n    - filters:\n      - name: envoy.filters.network.http_connection_manager\n        typed_config:\n          "@type": type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager\n          stat_prefix: upstream\n          route_config: {virtual_hosts: [{name: all, domains: ["*"], routes: [{match: {prefix: "/"}, direct_response: {status: 200, body: {inline_string: ${JSON.stringify(answer)}}}}]}]}\n          http_filters: [{name: envoy.filters.http.buffer, typed_config: {"@type": type.googleapis.com/envoy.extensions.filters.http.buffer.v3.Buffer, max_request_bytes: 16777216}}, {name: envoy.filters.http.router, typed_config: {"@type": type.googleapis.com/envoy.extensions.filters.http.router.v3.Router}}]\nadmin: {address: {socket_address: {address: 127.0.0.1, port_value: 0}}}\n`;
   const upstream = await startEnvoy({ envoyPath: envoyBinary.path, config: upstreamConfig, concurrency: 1, logLevel: "warn", cpus: "1" });
   const upstreamPort = Number(new URL(upstream.url).port);
   // Never leave the upstream Envoy behind when the proxy cannot start.
@@ -339,9 +341,9 @@ function targets(r: BenchReport): BenchReport["targets"] {
   const signing = r.translation.find((t) => t.case.startsWith("SigV4") && t.bytesIn === 1024);
   if (signing) out.push({ name: "SigV4 hashing and signing of a 1 KB body, in the VM", target: "<= 30 µs", measured: `${fmt(signing.microsPerUnit, 1)} µs`, met: signing.microsPerUnit <= 30 });
   const request = r.metrics.find((m) => m.unit === "request");
-  if (request) out.push({ name: "metrics added per 1 KB request, in the VM (emulator host calls included)", target: "<= 5 µs", measured: `${fmt(request.addedMicrosPerUnit, 1)} µs`, met: request.addedMicrosPerUnit <= 5 });
+  if (request) out.push({ name: "metrics added per 1 KB request, module time in the VM", target: "<= 5 µs", measured: `${fmt(request.addedMicrosPerUnit, 1)} µs (+${fmt(request.addedHostCallsPerUnit, 0)} host calls)`, met: request.addedMicrosPerUnit <= 5 });
   const chunk = r.metrics.find((m) => m.unit === "chunk");
-  if (chunk) out.push({ name: "metrics added per stream chunk, in the VM", target: "<= 1 µs", measured: `${fmt(chunk.addedMicrosPerUnit, 2)} µs`, met: chunk.addedMicrosPerUnit <= 1 });
+  if (chunk) out.push({ name: "metrics added per stream chunk, module time in the VM", target: "<= 1 µs", measured: `${fmt(chunk.addedMicrosPerUnit, 2)} µs (+${fmt(chunk.addedHostCallsPerUnit, 1)} host calls)`, met: chunk.addedMicrosPerUnit <= 1 });
   if (kb) out.push({ name: "metrics added per 1 KB request, Envoy CPU", target: "<= 5 µs", measured: `${fmt(kb.filter.cpuMicrosPerRequest - kb.filterNoMetrics.cpuMicrosPerRequest, 1)} µs`, met: kb.filter.cpuMicrosPerRequest - kb.filterNoMetrics.cpuMicrosPerRequest <= 5 });
   // 150 KB held the rewriting filter; translation between five APIs set the budget the unit test enforces.
   out.push({ name: "module size", target: "<= 384 KB", measured: `${fmt(r.moduleBytes / 1024, 1)} KiB`, met: r.moduleBytes <= 384 * 1024 });

@@ -10,7 +10,13 @@ import { PROJECT_ROOT } from "../envoy/locate.js";
 import { HostEmulator } from "../host/emulator.js";
 import { BENCH_CONFIG, benchBody } from "./micro.js";
 
-export interface MetricsMicroResult { case: string; unit: string; units: number; onMicros: number; offMicros: number; addedMicrosPerUnit: number }
+export interface MetricsMicroResult {
+  case: string; unit: string; units: number;
+  /** Module time per request (the emulator's own host-function time taken out), metrics on and off. */
+  onMicros: number; offMicros: number; addedMicrosPerUnit: number;
+  /** Host calls per request, on and off: each costs what a call costs in the real host. */
+  onHostCalls: number; offHostCalls: number; addedHostCallsPerUnit: number;
+}
 
 const HEADERS = { ":method": "POST", ":path": "/v1/chat/completions", ":authority": "llm.local", ":scheme": "http", "content-type": "application/json" };
 const USAGE = { prompt_tokens: 231, completion_tokens: 200, total_tokens: 431, prompt_tokens_details: { cached_tokens: 0 }, completion_tokens_details: { reasoning_tokens: 0 } };
@@ -30,15 +36,17 @@ function totalNanos(host: HostEmulator): bigint {
   return [...host.timings.values()].reduce((n, t) => n + t.nanos, 0n);
 }
 
-/** Mean VM time per call of `once`, after a warm-up. */
-function time(host: HostEmulator, once: () => void, minMillis: number): { micros: number; iterations: number } {
+/** Mean module time (emulator host functions excluded) and host calls per call of `once`, after a warm-up. */
+function time(host: HostEmulator, once: () => void, minMillis: number): { micros: number; calls: number; iterations: number } {
   for (let i = 0; i < 50; i++) once();
   host.timings.clear();
+  host.hostTime.calls = 0;
+  host.hostTime.nanos = 0n;
   let iterations = 0;
   const start = process.hrtime.bigint();
   while (process.hrtime.bigint() - start < BigInt(minMillis) * 1_000_000n || iterations < 20) { once(); iterations++; }
   if (host.trap) throw host.trap;
-  return { micros: Number(totalNanos(host)) / iterations / 1000, iterations };
+  return { micros: Number(totalNanos(host) - host.hostTime.nanos) / iterations / 1000, calls: host.hostTime.calls / iterations, iterations };
 }
 
 export async function runMetricsMicro(wasmPath = join(PROJECT_ROOT, "build", "llm-mesh.wasm"), minMillis = 1000): Promise<MetricsMicroResult[]> {
@@ -66,24 +74,26 @@ export async function runMetricsMicro(wasmPath = join(PROJECT_ROOT, "build", "ll
   const results: MetricsMicroResult[] = [];
   for (const [name, unit, units, make, millis] of [["1 KB request, JSON answer", "request", 1, json, minMillis], [`${STREAM_CHUNKS}-chunk stream`, "chunk", STREAM_CHUNKS + 1, sse, minMillis * 2]] as const) {
     // Alternate the two VMs so drift cancels; take each one's best of three.
-    const on: number[] = [];
-    const off: number[] = [];
+    const on: ReturnType<typeof time>[] = [];
+    const off: ReturnType<typeof time>[] = [];
     for (let round = 0; round < 3; round++) {
-      on.push(time(hosts.on, make(hosts.on), Math.ceil(millis / 3)).micros);
-      off.push(time(hosts.off, make(hosts.off), Math.ceil(millis / 3)).micros);
+      on.push(time(hosts.on, make(hosts.on), Math.ceil(millis / 3)));
+      off.push(time(hosts.off, make(hosts.off), Math.ceil(millis / 3)));
     }
-    const onMicros = Math.min(...on);
-    const offMicros = Math.min(...off);
-    results.push({ case: name, unit, units, onMicros, offMicros, addedMicrosPerUnit: (onMicros - offMicros) / units });
+    const onMicros = Math.min(...on.map((r) => r.micros));
+    const offMicros = Math.min(...off.map((r) => r.micros));
+    const onHostCalls = on[0].calls;
+    const offHostCalls = off[0].calls;
+    results.push({ case: name, unit, units, onMicros, offMicros, addedMicrosPerUnit: (onMicros - offMicros) / units, onHostCalls, offHostCalls, addedHostCallsPerUnit: (onHostCalls - offHostCalls) / units });
   }
   return results;
 }
 
 export function metricsMicroTable(results: MetricsMicroResult[]): string {
-  const lines = ["cost of measuring (in the VM, metrics on vs off; emulator host calls included):",
-    "case                          VM µs/request on   off    added µs per unit"];
+  const lines = ["cost of measuring in the VM (metrics on vs off; module time, the emulator's host functions taken out):",
+    "case                          module µs/request on   off   added µs   host calls on / off   added calls"];
   for (const r of results) {
-    lines.push(`${r.case.padEnd(29)} ${r.onMicros.toFixed(1).padStart(17)} ${r.offMicros.toFixed(1).padStart(6)}    ${r.addedMicrosPerUnit.toFixed(2)} per ${r.unit}`);
+    lines.push(`${r.case.padEnd(29)} ${r.onMicros.toFixed(1).padStart(21)} ${r.offMicros.toFixed(1).padStart(5)} ${r.addedMicrosPerUnit.toFixed(2).padStart(10)}   ${`${r.onHostCalls.toFixed(0)} / ${r.offHostCalls.toFixed(0)}`.padStart(19)} ${r.addedHostCallsPerUnit.toFixed(2).padStart(13)}   (per ${r.unit})`);
   }
   return lines.join("\n");
 }

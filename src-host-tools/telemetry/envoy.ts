@@ -58,9 +58,9 @@ export const ACCESS_LOG_FIELDS: Record<string, string> = {
   duration_ms: "%DURATION%",
   upstream_cluster: "%UPSTREAM_CLUSTER%",
   route: "%FILTER_STATE(wasm.llm_mesh.route:PLAIN)%",
-  backend: "%FILTER_STATE(wasm.llm_mesh.backend:PLAIN)%",
-  provider: "%RESP(x-llm-mesh-provider)%",
-  request_model: "%FILTER_STATE(wasm.llm_mesh.request_model:PLAIN)%",
+  // The backend's provider and the model sent upstream: the response headers llm-mesh stamps.
+  backend: "%RESP(x-llm-mesh-provider)%",
+  request_model: "%RESP(x-llm-mesh-model)%",
   response_model: "%FILTER_STATE(wasm.llm_mesh.response_model:PLAIN)%",
   input_tokens: "%FILTER_STATE(wasm.llm_mesh.input_tokens:PLAIN)%",
   output_tokens: "%FILTER_STATE(wasm.llm_mesh.output_tokens:PLAIN)%",

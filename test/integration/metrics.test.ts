@@ -141,7 +141,7 @@ describe("metrics in Prometheus, scraped from real Envoy", () => {
     const lines = (await logLines(sent.length + 2)) as Record<string, string | number | null>[];
     const first = lines[0];
     const e = USAGE_ROWS[0].expected;
-    expect(first).toMatchObject({ route: e.route, backend: e.backend, provider: "openai", request_model: "gpt-4o", response_model: "gpt-4o-2024-08-06",
+    expect(first).toMatchObject({ route: e.route, backend: e.backend, request_model: "gpt-4o", response_model: "gpt-4o-2024-08-06",
       input_tokens: String(e.input), output_tokens: String(e.output), usage: "reported", status: 200 });
     const streamed = lines.find((l) => l.path === "/v1/messages" && l.route === "claude" && l.ttft_ms !== null);
     expect(Number(streamed?.ttft_ms)).toBeGreaterThanOrEqual(0);

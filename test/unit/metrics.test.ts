@@ -140,10 +140,18 @@ describe("usage metrics in the emulator", () => {
     run(host, clock, USAGE_ROWS[0], false, { "connection.uri_san_peer_certificate": PRINCIPAL });
     expect(only(host, "llm_mesh.requests.total").labels.source_principal).toBe(PRINCIPAL);
     const sidecar = await filterFor("body", clock);
+    sidecar.properties["node.id"] = "sidecar~10.1.2.3~checkout-7d4b9.shop~shop.svc.cluster.local";
     sidecar.properties["node.metadata.NAMESPACE"] = "shop";
     sidecar.properties["node.metadata.SERVICE_ACCOUNT"] = "checkout";
-    run(sidecar, clock, USAGE_ROWS[0], false, { listener_direction: "\u0002\0\0\0\0\0\0\0" });
+    run(sidecar, clock, USAGE_ROWS[0]);
     expect(only(sidecar, "llm_mesh.requests.total").labels.source_principal).toBe("spiffe://cluster.local/ns/shop/sa/checkout");
+    // A gateway's own identity is not the caller's: without a peer certificate the caller is unknown.
+    const gateway = await filterFor("body", clock);
+    gateway.properties["node.id"] = "router~10.1.2.4~istio-egressgateway-5c8.istio-system~istio-system.svc.cluster.local";
+    gateway.properties["node.metadata.NAMESPACE"] = "istio-system";
+    gateway.properties["node.metadata.SERVICE_ACCOUNT"] = "istio-egressgateway";
+    run(gateway, clock, USAGE_ROWS[0]);
+    expect(only(gateway, "llm_mesh.requests.total").labels.source_principal).toBe("unknown");
   });
 
   it("records provider errors by status class, without tokens", async () => {
