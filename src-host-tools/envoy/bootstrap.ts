@@ -40,6 +40,11 @@ export interface BootstrapOptions {
   extraClusters?: Record<string, unknown>[];
   /** Write an access log line (JSON, with llm-mesh's route, models, tokens and time to first token) per request to this file ("-": Envoy's standard output). */
   accessLogPath?: string;
+  /**
+   * Serve the llm-mesh listener over mTLS, as a gateway receives mesh traffic: client certificates
+   * are required and verified, and their URI SAN (a SPIFFE id) is the caller's identity in metrics.
+   */
+  downstreamMtls?: { cert: string; key: string; ca: string };
   /** How often Envoy merges histograms into what its admin endpoint shows (default Envoy's 5 s; tests use 1 s). */
   statsFlushIntervalMs?: number;
   /** A GCE/GKE metadata server stand-in for vertex-ai's tokenFromMetadataServer (tests): the cluster named as Istio names it. */
@@ -127,7 +132,7 @@ function routeConfig(options: BootstrapOptions): { routes: Record<string, unknow
 }
 
 /** A loopback listener: one HCM with these HTTP filters (then the router) and this route table. */
-export function listener(name: string, port: number, routes: Record<string, unknown>, filters: Record<string, unknown>[], bufferLimit: number, accessLogPath?: string): Record<string, unknown> {
+export function listener(name: string, port: number, routes: Record<string, unknown>, filters: Record<string, unknown>[], bufferLimit: number, accessLogPath?: string, mtls?: BootstrapOptions["downstreamMtls"]): Record<string, unknown> {
   return {
     name,
     address: { socket_address: { address: "127.0.0.1", port_value: port } },
@@ -136,6 +141,19 @@ export function listener(name: string, port: number, routes: Record<string, unkn
     enable_reuse_port: false,
     per_connection_buffer_limit_bytes: bufferLimit,
     filter_chains: [{
+      ...(mtls ? {
+        transport_socket: {
+          name: "envoy.transport_sockets.tls",
+          typed_config: {
+            "@type": "type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext",
+            require_client_certificate: true,
+            common_tls_context: {
+              tls_certificates: [{ certificate_chain: { filename: mtls.cert }, private_key: { filename: mtls.key } }],
+              validation_context: { trusted_ca: { filename: mtls.ca } },
+            },
+          },
+        },
+      } : {}),
       filters: [{
         name: "envoy.filters.network.http_connection_manager",
         typed_config: {
@@ -156,7 +174,7 @@ export function buildBootstrap(options: BootstrapOptions): Record<string, unknow
   // Envoy answers 413 itself once a buffering filter holds more than the connection limit: keep it
   // above the filter's own limit so clients get the filter's JSON error instead.
   const bufferLimit = (options.pluginConfig.maxRequestBodyBytes ?? 8 * MiB) + MiB;
-  const listeners = [listener("llm_mesh", options.listenPort ?? 0, routes, [wasmFilter(options)], bufferLimit, options.accessLogPath)];
+  const listeners = [listener("llm_mesh", options.listenPort ?? 0, routes, [wasmFilter(options)], bufferLimit, options.accessLogPath, options.downstreamMtls)];
   if (options.bareListenPort !== undefined) listeners.push(listener("bare", options.bareListenPort, routes, [], bufferLimit));
   if (options.floor) listeners.push(listener("floor", options.floor.port, routes, [wasmFilter(options, options.floor.wasmPath, "floor")], bufferLimit));
   if (options.headersModeListenPort !== undefined) {

@@ -4,6 +4,7 @@
 // Grafana dashboard runs against the same Prometheus. Also the access log's llm-mesh fields and
 // trace headers kept end to end.
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { request as httpsRequest } from "node:https";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -13,6 +14,7 @@ import { RunningEnvoy, startEnvoy } from "../../src-host-tools/envoy/process.js"
 import { PANELS, resolveGrafanaQuery } from "../../src-host-tools/telemetry/dashboard.js";
 import { PROMETHEUS_METRICS as M } from "../../src-host-tools/telemetry/envoy.js";
 import { RunningPrometheus, startPrometheus } from "../../src-host-tools/telemetry/prometheus.js";
+import { MeshCerts, makeMeshCerts } from "../../src-host-tools/telemetry/mesh-certs.js";
 import { CannedUpstream } from "../support/canned-upstream.js";
 import { send } from "../support/envoy.js";
 import { WASM_PATH } from "../support/filter.js";
@@ -160,5 +162,46 @@ describe("metrics in Prometheus, scraped from real Envoy", () => {
     for (const [name, v] of Object.entries(trace)) expect(upstream.received[0].headers[name], name).toBe(v);
     const last = (await logLines(sent.length + 3)).pop();
     expect(last).toMatchObject({ traceparent: trace.traceparent, request_id: trace["x-request-id"] });
+  });
+});
+
+describe("the caller's mesh identity from a real mTLS handshake (a gateway's view)", () => {
+  const callers = ["spiffe://cluster.local/ns/shop/sa/chatbot", "spiffe://cluster.local/ns/support/sa/agent"];
+  const upstream = new CannedUpstream();
+  let certs: MeshCerts;
+  let envoy: RunningEnvoy;
+
+  /** One chat request over mTLS as `caller`. */
+  const call = (caller: string): Promise<number> => new Promise((resolve, reject) => {
+    const url = new URL(envoy.url);
+    const pair = certs.clients[caller];
+    const req = httpsRequest({
+      host: "127.0.0.1", port: url.port, path: "/v1/chat/completions", method: "POST", servername: "localhost",
+      ca: readFileSync(certs.ca), cert: readFileSync(pair.cert), key: readFileSync(pair.key),
+      headers: { host: "gpt.llm", "content-type": "application/json" },
+    }, (res) => { res.resume(); res.on("end", () => resolve(res.statusCode ?? 0)); });
+    req.on("error", reject);
+    req.end(JSON.stringify(USAGE_ROWS[0].request));
+  });
+
+  beforeAll(async () => {
+    certs = makeMeshCerts(callers);
+    const port = await upstream.start();
+    upstream.row = USAGE_ROWS[0];
+    envoy = await startEnvoy({ envoyPath: locateEnvoy().path, config: bootstrapYaml({
+      wasmPath: WASM_PATH, pluginConfig: METRICS_CONFIG, mockUpstream: { address: "127.0.0.1", port }, env: { values: METRICS_ENV },
+      downstreamMtls: { cert: certs.server.cert, key: certs.server.key, ca: certs.ca },
+    }) });
+  }, 60_000);
+  afterAll(async () => { await envoy?.stop(); await upstream.close(); certs?.remove(); });
+
+  it("labels each caller's requests and tokens with its SPIFFE id", async () => {
+    for (const [i, caller] of callers.entries()) for (let n = 0; n <= i; n++) expect(await call(caller)).toBe(200);
+    await new Promise((r) => setTimeout(r, 300));
+    const text = await (await fetch(`${envoy.adminUrl}/stats/prometheus`)).text();
+    const requests = (caller: string) => Number(text.split("\n").find((l) => l.startsWith("llm_mesh_requests_total{") && l.includes(`source_principal="${caller}"`))?.split(" ").pop());
+    expect(callers.map(requests)).toEqual([1, 2]);
+    const tokens = text.split("\n").find((l) => l.startsWith("llm_mesh_tokens_total{") && l.includes('gen_ai_token_type="input"') && l.includes(callers[1]));
+    expect(Number(tokens?.split(" ").pop())).toBe(2 * USAGE_ROWS[0].expected.input);
   });
 });
