@@ -8,18 +8,17 @@
 import { JsonKind, JsonValue, parseJson } from "../json/parse";
 import { JsonWriter } from "../json/writer";
 import { ClientError, TranslateFacts, TranslatedRequest, WireApi } from "./translator";
-import { ToOpenAIChat, writeUsageFields } from "./to-openai-chat";
+import { ToOpenAIChat } from "./to-openai-chat";
 import { SseEvent } from "./sse";
 import { DataUrl, arrayAt, functionOf, notAFunctionTool, has, integerAt, member, numberAt, objectAt, stringAt } from "./json-read";
-import { readUsage } from "../usage/read";
+import { readUsage, readUsageAt } from "../usage/read";
 import { errorBodyFor, readProviderError } from "./error-shapes";
 import { TurnWriter } from "./turns";
-import { isString, keys, scanInner, spanI64, spanInteger, spanIsString } from "./spans";
+import { isString, keys, scanInner, spanInteger, spanIsString } from "./spans";
 import { ScanResult, arrayItemSpans, decodeStringValue, scanInto, scanTopLevel } from "../json/scan";
 
 const MESSAGE_KEYS = keys(["id", "model", "content", "stop_reason", "usage"]);
 const BLOCK_KEYS = keys(["type", "text", "id", "name", "input"]);
-const USAGE_KEYS = keys(["input_tokens", "output_tokens", "cache_read_input_tokens", "cache_creation_input_tokens"]);
 const DELTA_EVENT_KEYS = keys(["index", "delta"]);
 const DELTA_KEYS = keys(["type", "text", "partial_json"]);
 // Reused for every event (the VM is single-threaded; scans never nest).
@@ -197,7 +196,11 @@ export class OpenAIToAnthropic extends ToOpenAIChat {
     }
     w.endObject().key("logprobs").nil().key("finish_reason").string(finishReasonOf(stringAt(m, "stop_reason"))).endObject().endArray();
     const usage = objectAt(m, "usage");
-    if (usage !== null) writeUsage(w, usage);
+    if (usage !== null) {
+      this.readUsage(usage!);
+      w.key("usage");
+      this.writeUsage(w);
+    }
     w.endObject();
     return w.toBuffer();
   }
@@ -234,6 +237,7 @@ export class OpenAIToAnthropic extends ToOpenAIChat {
     const w = new JsonWriter(body.byteLength + 256);
     const id = top.spans[0];
     const model = top.spans[1];
+    if (isString(model)) this.usage.responseModel = decodeStringValue(base, model.start, model.end, model.escaped);
     w.object().key("id");
     if (isString(id)) w.rawAt(base + <usize>id.start, id.end - id.start); else w.string("");
     w.key("object").string("chat.completion").key("created").number(this.created).key("model");
@@ -273,14 +277,9 @@ export class OpenAIToAnthropic extends ToOpenAIChat {
     w.endObject().key("logprobs").nil().key("finish_reason").string(finishReasonOf(stopReason)).endObject().endArray();
     const usage = top.spans[4];
     if (usage.count == 1 && usage.firstByte == 0x7b) {
-      const at = base + <usize>usage.start;
-      const u = scanTopLevel(at, usage.end - usage.start, USAGE_KEYS);
-      if (u.error !== null) return null;
-      const read = max<i64>(spanI64(at, u.spans[2]), 0);
-      const input = max<i64>(spanI64(at, u.spans[0]), 0) + read + max<i64>(spanI64(at, u.spans[3]), 0);
-      w.key("usage").object();
-      writeUsageFields(w, input, read, max<i64>(spanI64(at, u.spans[1]), 0));
-      w.endObject();
+      readUsageAt(WireApi.Anthropic, base + <usize>usage.start, usage.end - usage.start, this.usage);
+      w.key("usage");
+      this.writeUsage(w);
     }
     w.endObject();
     return w.toBuffer();
@@ -420,14 +419,6 @@ export class OpenAIToAnthropic extends ToOpenAIChat {
 
 }
 
-/** Anthropic usage as OpenAI usage: prompt tokens include the cached ones, as OpenAI counts them. */
-function writeUsage(w: JsonWriter, usage: JsonValue): void {
-  const read = integerAt(usage, "cache_read_input_tokens", 0);
-  const input = integerAt(usage, "input_tokens", 0) + read + integerAt(usage, "cache_creation_input_tokens", 0);
-  w.key("usage").object();
-  writeUsageFields(w, input, read, integerAt(usage, "output_tokens", 0));
-  w.endObject();
-}
 
 
 /** OpenAI tool_choice and parallel_tool_calls as Anthropic's tool_choice, or null for the default. */

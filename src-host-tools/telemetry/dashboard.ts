@@ -25,8 +25,8 @@ export const PANELS: Panel[] = [
     { expr: `sum by (llm_mesh_route, llm_mesh_status_class) (${rate(M.requests)})`, legend: "{{llm_mesh_route}} {{llm_mesh_status_class}}" }] },
   { title: "Operation duration p99 by provider", unit: "ms", kind: "timeseries", targets: [
     { expr: quantile(0.99, M.duration, "gen_ai_provider_name"), legend: "{{gen_ai_provider_name}}" }] },
-  { title: "Usage not reported by the provider (estimated or cut short)", unit: "percentunit", kind: "timeseries", targets: [
-    { expr: `sum by (llm_mesh_usage) (${rate(`${M.requests}{llm_mesh_usage=~"estimated|incomplete"}`)}) / scalar(sum(${rate(M.requests)}))`, legend: "{{llm_mesh_usage}}" }] },
+  { title: "Where token figures come from (share of answered requests)", unit: "percentunit", kind: "timeseries", targets: [
+    { expr: `sum by (llm_mesh_usage) (${rate(`${M.requests}{llm_mesh_usage!="none"}`)}) / scalar(sum(${rate(`${M.requests}{llm_mesh_usage!="none"}`)}))`, legend: "{{llm_mesh_usage}}" }] },
 ];
 
 /** The dashboard as Grafana imports it (schema 39; a Prometheus data source chosen at import). */
