@@ -35,11 +35,17 @@ function nextInString(p: usize, end: usize): usize {
   return end;
 }
 
-/** The first byte in [p, end) that opens a string or opens/closes a container, or end (depth > 1). */
-function nextStructural(p: usize, end: usize): usize {
+/**
+ * The first byte in [p, end) that opens a string or opens/closes a container (and, with `commas`,
+ * a comma: at depth 1 a comma ends a scalar member), or end.
+ */
+function nextStop(p: usize, end: usize, commas: bool): usize {
+  // Without commas, the fifth comparison repeats the quote's: a stop only where one is meant.
+  const fifth = commas ? COMMAS : QUOTES;
+  const comma: u8 = commas ? 0x2c : QUOTE;
   while (p + 16 <= end) {
     const v = v128.load(p);
-    const hit = v128.or(v128.or(i8x16.eq(v, QUOTES), v128.or(i8x16.eq(v, OPEN_BRACES), i8x16.eq(v, CLOSE_BRACES))),
+    const hit = v128.or(v128.or(v128.or(i8x16.eq(v, QUOTES), i8x16.eq(v, fifth)), v128.or(i8x16.eq(v, OPEN_BRACES), i8x16.eq(v, CLOSE_BRACES))),
       v128.or(i8x16.eq(v, OPEN_BRACKETS), i8x16.eq(v, CLOSE_BRACKETS)));
     const mask = i8x16.bitmask(hit);
     if (mask != 0) return p + <usize>ctz(mask);
@@ -47,25 +53,7 @@ function nextStructural(p: usize, end: usize): usize {
   }
   while (p < end) {
     const c = load<u8>(p);
-    if (c == QUOTE || c == 0x7b || c == 0x7d || c == 0x5b || c == 0x5d) return p;
-    p++;
-  }
-  return end;
-}
-
-/** The same, also stopping at commas (depth 1, where a comma ends a scalar member). */
-function nextTopLevel(p: usize, end: usize): usize {
-  while (p + 16 <= end) {
-    const v = v128.load(p);
-    const hit = v128.or(v128.or(v128.or(i8x16.eq(v, QUOTES), i8x16.eq(v, COMMAS)), v128.or(i8x16.eq(v, OPEN_BRACES), i8x16.eq(v, CLOSE_BRACES))),
-      v128.or(i8x16.eq(v, OPEN_BRACKETS), i8x16.eq(v, CLOSE_BRACKETS)));
-    const mask = i8x16.bitmask(hit);
-    if (mask != 0) return p + <usize>ctz(mask);
-    p += 16;
-  }
-  while (p < end) {
-    const c = load<u8>(p);
-    if (c == QUOTE || c == 0x2c || c == 0x7b || c == 0x7d || c == 0x5b || c == 0x5d) return p;
+    if (c == QUOTE || c == comma || c == 0x7b || c == 0x7d || c == 0x5b || c == 0x5d) return p;
     p++;
   }
   return end;
@@ -116,8 +104,8 @@ export class TopLevelCapture {
         continue;
       }
       const from = p;
-      if (this.depth > 1) p = nextStructural(p, end);
-      else if (this.capturing >= 0) p = nextTopLevel(p, end);
+      if (this.depth > 1) p = nextStop(p, end, false);
+      else if (this.capturing >= 0) p = nextStop(p, end, true);
       this.copy(from, p);
       if (p >= end) break;
       p = this.structural(p, load<u8>(p));

@@ -245,4 +245,26 @@ describe("usage metrics in the emulator", () => {
       expect((json(stream.upstreamBodyText()) as { stream_options?: unknown }).stream_options, JSON.stringify([fields, request])).toEqual(expected);
     }
   });
+
+  it("finds the answer's own top-level usage wherever the answer is split, never a nested or quoted one", async () => {
+    const clock = new TestClock();
+    const host = await filterFor("body", clock);
+    // Decoys: "usage" inside a string (escaped quotes), a nested usage object, arrays, numbers, a unicode escape.
+    const answer = JSON.stringify({
+      id: "chatcmpl-x", object: "chat.completion", created: 1, model: "gpt-4o",
+      choices: [{ index: 0, message: { role: "assistant", content: 'he wrote "usage": {"prompt_tokens": 999} \\ \u00e9 [{]}' , tool_calls: [{ id: "c", type: "function", function: { name: "f", arguments: '{"usage":{"prompt_tokens":998}}' } }] }, finish_reason: "stop", extra: { usage: { prompt_tokens: 997 } } }],
+      system_fingerprint: null, usage: { prompt_tokens: 7, completion_tokens: 3, total_tokens: 10, prompt_tokens_details: { cached_tokens: 2 } },
+    });
+    const bytes = Buffer.from(answer);
+    for (let cut = 0; cut <= bytes.length; cut++) {
+      const stream = host.createStream();
+      stream.sendRequest({ ":method": "POST", ":path": "/v1/chat/completions", ":authority": "gpt.llm", ":scheme": "http" }, JSON.stringify({ model: "gpt-4o", messages: [{ role: "user", content: "hi" }] }));
+      stream.sendResponseHeaders({ ":status": "200", "content-type": "application/json" });
+      stream.sendResponseBody(bytes.subarray(0, cut), false);
+      stream.sendResponseBody(bytes.subarray(cut), true);
+      stream.complete();
+      expect([stream.properties["llm_mesh.input_tokens"], stream.properties["llm_mesh.output_tokens"], stream.properties["llm_mesh.response_model"]], `cut at ${cut}`).toEqual(["7", "3", "gpt-4o"]);
+    }
+    expect(host.trap).toBeNull();
+  });
 });
