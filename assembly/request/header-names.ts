@@ -11,3 +11,4 @@ export const H_PROVIDER = String.UTF8.encode("x-llm-mesh-provider");
 export const H_MODEL = String.UTF8.encode("x-llm-mesh-model");
 export const V_JSON = String.UTF8.encode("application/json");
 export const H_ACCEPT_ENCODING = String.UTF8.encode("accept-encoding");
+export const H_CONTENT_ENCODING = String.UTF8.encode("content-encoding");

@@ -9,7 +9,7 @@ import { SseDecoder, SseEvent } from "../translate/sse";
 import { EventStreamDecoder } from "../translate/eventstream";
 import { redactedErrorBody } from "./redact";
 import { RequestState, ResponseMode } from "./state";
-import { H_CONTENT_LENGTH, H_CONTENT_TYPE, H_MODEL, H_PROVIDER, H_STATUS } from "./header-names";
+import { H_CONTENT_ENCODING, H_CONTENT_LENGTH, H_CONTENT_TYPE, H_MODEL, H_PROVIDER, H_STATUS } from "./header-names";
 import { meterFor } from "../usage/meter";
 import { Operation } from "../providers/provider";
 
@@ -45,7 +45,9 @@ export function onProviderHeaders(config: Config, state: RequestState): void {
     // An untranslated success: read its usage as it passes (a cut usage chunk changes the length).
     const type = getHeader(RESPONSE_HEADERS, H_CONTENT_TYPE);
     const sse = type !== null && type.startsWith("text/event-stream");
-    if (sse || type !== null && type.startsWith("application/json")) {
+    // llm-mesh asked for an uncompressed answer; one compressed anyway cannot be read, and is passed on.
+    const encoded = getHeader(RESPONSE_HEADERS, H_CONTENT_ENCODING) !== null;
+    if (!encoded && (sse || type !== null && type.startsWith("application/json"))) {
       // Untranslated: the answer is in the client's own API.
       state.meter = meterFor(state.clientApi, sse, state.usageInjected && sse);
       state.responseMode = ResponseMode.Meter;

@@ -4,6 +4,7 @@ import { HeaderSnapshot } from "../headers";
 import { REQUEST_HEADERS, nowSeconds } from "../host";
 import { RequestState } from "./state";
 import { BILLING_HEADERS, CREDENTIAL_HEADERS } from "./credentials";
+import { Operation } from "../providers/provider";
 import { H_ACCEPT_ENCODING, H_AUTHORITY, H_CONTENT_LENGTH, H_CONTENT_TYPE, H_HOST, H_PATH, V_JSON } from "./header-names";
 
 
@@ -34,8 +35,8 @@ export function writeUpstreamHeaders(headers: HeaderSnapshot, state: RequestStat
   }
   for (let i = 0; i < provider.extraHeaderNames.length; i++) headers.set(provider.extraHeaderNames[i], provider.extraHeaderValues[i]);
   provider.writeApiHeaders(headers, state.clientApi);
-  // A translated answer is read by the filter: it must arrive uncompressed.
-  if (state.translator !== null) headers.remove(H_ACCEPT_ENCODING);
+  // A translated answer, and any answer read for its usage, is read by the filter: it must arrive uncompressed.
+  if (state.translator !== null || state.measure !== null && op != Operation.CountTokens) headers.remove(H_ACCEPT_ENCODING);
   const auth = provider.nextAuthValue();
   if (auth !== null) headers.set(provider.authHeaderNameBytes, auth);
   if (bodyLength >= 0) headers.set(H_CONTENT_LENGTH, String.UTF8.encode(bodyLength.toString()));

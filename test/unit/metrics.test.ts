@@ -267,4 +267,23 @@ describe("usage metrics in the emulator", () => {
     }
     expect(host.trap).toBeNull();
   });
+
+  it("asks for uncompressed answers when it reads them, and passes a compressed one on unread", async () => {
+    const clock = new TestClock();
+    for (const [metrics, expected] of [[{}, undefined], [{ enabled: false }, "gzip, br"]] as const) {
+      const host = await filterFor("body", clock, { ...METRICS_CONFIG, metrics });
+      const stream = host.createStream();
+      stream.sendRequest({ ":method": "POST", ":path": "/v1/chat/completions", ":authority": "gpt.llm", ":scheme": "http", "accept-encoding": "gzip, br" }, JSON.stringify(USAGE_ROWS[0].request));
+      expect(stream.requestHeader("accept-encoding"), JSON.stringify(metrics)).toBe(expected);
+    }
+    const host = await filterFor("body", clock);
+    const stream = host.createStream();
+    stream.sendRequest({ ":method": "POST", ":path": "/v1/chat/completions", ":authority": "gpt.llm", ":scheme": "http" }, JSON.stringify(USAGE_ROWS[0].request));
+    const gzipped = Buffer.from([0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x03, 0x01, 0x02]);
+    stream.sendResponseHeaders({ ":status": "200", "content-type": "application/json", "content-encoding": "gzip", "content-length": String(gzipped.length) });
+    stream.sendResponseBody(gzipped, true);
+    stream.complete();
+    expect(Buffer.from(stream.downstreamBody).equals(gzipped)).toBe(true);
+    expect(only(host, "llm_mesh.requests.total").labels.llm_mesh_usage).toBe("none");
+  });
 });
