@@ -14,6 +14,7 @@ import { Reply, RequestState, ResponseMode } from "./request/state";
 import { writeUpstreamHeaders } from "./request/upstream-headers";
 import { TokenCalls } from "./token-refresh";
 import { finishMeasure, measureChunk, measureForwarded, startMeasure } from "./request/measure";
+import { forgetMetricSets } from "./metrics/record";
 
 /** Holds the compiled configuration; replaced whole when a new one loads. */
 export class LlmMeshRoot extends RootContext {
@@ -48,6 +49,7 @@ export class LlmMeshRoot extends RootContext {
       return false;
     }
     this.config = result.config;
+    forgetMetricSets();
     if (this.memoryGauge == 0) {
       this.memoryGauge = defineGauge("llm_mesh_vm_memory_bytes");
       setTickPeriod(1000);

@@ -116,7 +116,12 @@ export class MetricSet {
 }
 
 /** Label sets seen by this VM. Bounded by config (routes x backends x known models) and workloads. */
-const sets = new Map<string, MetricSet>();
+let sets = new Map<string, MetricSet>();
+
+/** A new configuration starts afresh (its currency and prices may differ); Envoy keeps the stats themselves. */
+export function forgetMetricSets(): void {
+  sets = new Map<string, MetricSet>();
+}
 
 const STATUS_TAGS: string[] = [tag("llm_mesh_status_class", "none"), tag("llm_mesh_status_class", "1xx"), tag("llm_mesh_status_class", "2xx"),
   tag("llm_mesh_status_class", "3xx"), tag("llm_mesh_status_class", "4xx"), tag("llm_mesh_status_class", "5xx")];

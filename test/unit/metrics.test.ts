@@ -286,4 +286,13 @@ describe("usage metrics in the emulator", () => {
     expect(Buffer.from(stream.downstreamBody).equals(gzipped)).toBe(true);
     expect(only(host, "llm_mesh.requests.total").labels.llm_mesh_usage).toBe("none");
   });
+
+  it("a reloaded config with another currency records cost under the new currency", async () => {
+    const clock = new TestClock();
+    const host = await filterFor("body", clock);
+    run(host, clock, USAGE_ROWS[0]);
+    expect(host.configure(JSON.stringify({ ...METRICS_CONFIG, metrics: { currency: "USD" } }))).toBe(true);
+    run(host, clock, USAGE_ROWS[0]);
+    expect(host.labelled("llm_mesh.cost.micros.total").map((m) => [m.labels.llm_mesh_currency, m.value]).sort()).toEqual([["EUR", 2520n], ["USD", 2520n]]);
+  });
 });
