@@ -30,6 +30,7 @@ describe("metrics in Prometheus, scraped from real Envoy", () => {
   let prometheus: RunningPrometheus;
   let dir: string;
   const sent: UsageRow[] = [];
+  const replies = new Map<UsageRow, string>();
 
   const value = async (expr: string): Promise<number> => {
     const result = await prometheus.query(expr);
@@ -61,7 +62,8 @@ describe("metrics in Prometheus, scraped from real Envoy", () => {
       for (const [i, row] of USAGE_ROWS.entries()) {
         for (let n = 0; n < (wave === 0 ? 1 : repeats(i) - 1); n++) {
           upstream.row = row;
-          await send(envoy.url, { host: row.host, path: row.path, body: JSON.stringify(row.request), headers: row.headers ?? {} }).catch(() => undefined);
+          const reply = await send(envoy.url, { host: row.host, path: row.path, body: JSON.stringify(row.request), headers: row.headers ?? {} }).catch(() => undefined);
+          if (reply && wave === 0) replies.set(row, reply.body);
           sent.push(row);
         }
       }
@@ -78,6 +80,12 @@ describe("metrics in Prometheus, scraped from real Envoy", () => {
     await envoy?.stop();
     await upstream.close();
     if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("clients get exactly the stream they asked for: the usage chunk llm-mesh asked for is cut, in 37-byte pieces too", () => {
+    const rows = USAGE_ROWS.filter((r) => r.clientBody !== undefined);
+    expect(rows.length).toBeGreaterThan(0);
+    for (const row of rows) expect(replies.get(row), row.name).toBe(row.clientBody);
   });
 
   it("counts every request, by route and status class", async () => {
