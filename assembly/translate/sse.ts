@@ -98,12 +98,32 @@ export class SseDecoder extends StreamDecoder {
   }
 }
 
+/** Receives decoded events: the event's name, its data (`length` bytes at `offset` in `holder`), and where its blank line ends. */
+export abstract class EventSink {
+  abstract event(name: string, holder: ArrayBuffer, offset: i32, length: i32, end: i32): void;
+}
+
+/** The sink that collects SseEvent objects (translators take events one by one). */
+class ArraySink extends EventSink {
+  out: Array<SseEvent> = new Array<SseEvent>();
+  event(name: string, holder: ArrayBuffer, offset: i32, length: i32, _end: i32): void {
+    this.out.push(new SseEvent(name, holder, offset, length));
+  }
+}
+const ARRAY_SINK = new ArraySink();
+
+/** Decodes the complete events in `holder` into `out`; returns how many bytes they took. */
+export function decodeEvents(holder: ArrayBuffer, out: Array<SseEvent>): i32 {
+  ARRAY_SINK.out = out;
+  return decodeEventsTo(holder, ARRAY_SINK);
+}
+
 /**
- * Decodes the complete events in [base, base+length); returns how many bytes they took (and, with
- * `ends`, where each event's blank line ends, so a caller can cut events out of the bytes). A line
- * ending in CR at the very end may be the first half of CR LF, so it waits for the next chunk.
+ * Decodes the complete events in `holder`, each handed to `sink` as it completes (a meter reads
+ * them in place, without an object per event); returns how many bytes they took. A line ending in
+ * CR at the very end may be the first half of CR LF, so it waits for the next chunk.
  */
-export function decodeEvents(holder: ArrayBuffer, out: Array<SseEvent>, ends: Array<i32> | null = null): i32 {
+export function decodeEventsTo(holder: ArrayBuffer, sink: EventSink): i32 {
   const base = changetype<usize>(holder);
   const length = holder.byteLength;
   let consumed = 0;
@@ -125,10 +145,8 @@ export function decodeEvents(holder: ArrayBuffer, out: Array<SseEvent>, ends: Ar
     }
     if (i == lineStart) {
       // A blank line ends the event; one with no data is no event (only comments or an id).
-      const complete = joined !== null || dataStart >= 0;
-      if (joined !== null) out.push(new SseEvent(name, joined!, 0, joined!.byteLength));
-      else if (dataStart >= 0) out.push(new SseEvent(name, holder, dataStart, dataLength));
-      if (complete && ends !== null) ends.push(next);
+      if (joined !== null) sink.event(name, joined!, 0, joined!.byteLength, next);
+      else if (dataStart >= 0) sink.event(name, holder, dataStart, dataLength, next);
       name = ""; dataStart = -1; dataLength = 0; joined = null;
       consumed = next;
     } else {

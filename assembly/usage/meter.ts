@@ -3,7 +3,7 @@
 // when llm-mesh asked an OpenAI stream for usage the client did not ask for, the usage-only chunk
 // is cut out, so the client gets exactly the stream it asked for.
 import { JsonKind, JsonValue, parseJson } from "../json/parse";
-import { MAX_EVENT_BYTES, SseEvent, decodeEvents } from "../translate/sse";
+import { EventSink, MAX_EVENT_BYTES, decodeEventsTo } from "../translate/sse";
 import { arrayAt, objectAt, stringAt } from "../translate/json-read";
 import { WireApi } from "../translate/translator";
 import { TopLevelCapture } from "./json-capture";
@@ -82,6 +82,8 @@ class JsonMeter extends UsageMeter {
 }
 
 const USAGE_KEY = String.UTF8.encode("\"usage\":");
+/** How OpenAI ends a chunk that carries no usage when usage was asked for: checked before any search. */
+const NULL_USAGE_TAIL = String.UTF8.encode("\"usage\":null}");
 const MODEL_KEY = String.UTF8.encode("\"model\":");
 const CONTENT_KEY = String.UTF8.encode("\"content\":");
 const TEXT_KEY = String.UTF8.encode("\"text\":");
@@ -141,17 +143,19 @@ function stringBytesAfter(ptr: usize, length: i32, key: ArrayBuffer): i32 {
 }
 
 /**
- * A stream of `api` events. Events are decoded as they complete (a partial one waits); the bytes
- * themselves pass as they came, unless a usage-only chunk must be cut: then the client gets whole
- * events only, and the partial one follows with the next chunk.
+ * A stream of `api` events. Events are read in place as they complete (a partial one waits); the
+ * bytes themselves pass as they came, unless a usage-only chunk must be cut: then the client gets
+ * whole events only, and the partial one follows with the next chunk.
  */
 class StreamMeter extends UsageMeter {
   private pending: ArrayBuffer = new ArrayBuffer(0);
-  private events: Array<SseEvent> = new Array<SseEvent>();
-  private ends: Array<i32> = new Array<i32>();
   private broken: bool = false;
+  private sink: MeterSink | null = null;
 
-  constructor(api: WireApi, private dropUsageChunk: bool) { super(api, true); }
+  constructor(api: WireApi, private dropUsageChunk: bool) {
+    super(api, true);
+    this.sink = new MeterSink(this);
+  }
 
   push(chunk: ArrayBuffer, last: bool): ArrayBuffer | null {
     if (this.broken) return null;
@@ -164,13 +168,9 @@ class StreamMeter extends UsageMeter {
       memory.copy(changetype<usize>(data) + <usize>held, changetype<usize>(chunk), <usize>chunk.byteLength);
       if (last) { store<u8>(changetype<usize>(data) + <usize>(data.byteLength - 2), 0x0a); store<u8>(changetype<usize>(data) + <usize>(data.byteLength - 1), 0x0a); }
     }
-    const events = this.events;
-    const ends = this.ends;
-    events.length = 0;
-    ends.length = 0;
-    const consumed = decodeEvents(data, events, this.dropUsageChunk ? ends : null);
-    let drop = -1;
-    for (let i = 0; i < events.length; i++) if (this.observe(events[i])) drop = i;
+    const sink = this.sink!;
+    sink.reset();
+    const consumed = decodeEventsTo(data, sink);
     const real = data.byteLength - (last ? 2 : 0);
     const rest = data.byteLength - consumed;
     if (rest > MAX_EVENT_BYTES) {
@@ -184,9 +184,9 @@ class StreamMeter extends UsageMeter {
     if (!this.dropUsageChunk) return null;
     // The client gets the complete events, without the usage-only one.
     const upTo = min<i32>(last ? real : consumed, real);
-    if (drop < 0 && held == 0 && upTo == chunk.byteLength) return null;
-    const cutStart = drop < 0 ? upTo : (drop == 0 ? 0 : ends[drop - 1]);
-    const cutEnd = drop < 0 ? upTo : min<i32>(ends[drop], upTo);
+    if (sink.cutStart < 0 && held == 0 && upTo == chunk.byteLength) return null;
+    const cutStart = sink.cutStart < 0 ? upTo : sink.cutStart;
+    const cutEnd = sink.cutStart < 0 ? upTo : min<i32>(sink.cutEnd, upTo);
     const out = new ArrayBuffer(upTo - (cutEnd - cutStart));
     memory.copy(changetype<usize>(out), changetype<usize>(data), <usize>cutStart);
     memory.copy(changetype<usize>(out) + <usize>cutStart, changetype<usize>(data) + <usize>cutEnd, <usize>(upTo - cutEnd));
@@ -194,25 +194,26 @@ class StreamMeter extends UsageMeter {
   }
 
   /** Reads one event; true when it is the usage-only chunk llm-mesh asked for (to be cut). */
-  private observe(event: SseEvent): bool {
-    if (this.api == WireApi.Anthropic) { this.observeAnthropic(event); return false; }
-    if (this.api == WireApi.Responses) { this.observeResponses(event); return false; }
-    return this.observeOpenAI(event);
+  observe(name: string, ptr: usize, length: i32, holder: ArrayBuffer, offset: i32): bool {
+    if (this.api == WireApi.Anthropic) { this.observeAnthropic(name, ptr, length); return false; }
+    if (this.api == WireApi.Responses) { this.observeResponses(name, ptr, length); return false; }
+    return this.observeOpenAI(ptr, length);
   }
 
-  private observeOpenAI(event: SseEvent): bool {
-    const ptr = event.ptr;
-    const length = event.length;
+  private observeOpenAI(ptr: usize, length: i32): bool {
     const u = this.usage;
-    if (event.dataIs("[DONE]")) { u.streamEnded = true; return false; }
+    if (length == 6 && memory.compare(ptr, changetype<usize>(DONE), 6) == 0) { u.streamEnded = true; return false; }
     if (u.responseModel.length == 0) {
       const at = valueAfter(ptr, length, MODEL_KEY);
       if (at >= 0 && load<u8>(ptr + <usize>at) == 0x22) u.responseModel = modelAt(ptr + <usize>at, length - at);
     }
     u.textBytes += stringBytesAfter(ptr, length, CONTENT_KEY);
+    const tail = NULL_USAGE_TAIL.byteLength;
+    // The top-level usage is unique: when it is the chunk's last member, and null, there is none to find.
+    if (length >= tail && memory.compare(ptr + <usize>(length - tail), changetype<usize>(NULL_USAGE_TAIL), <usize>tail) == 0) return false;
     const usageAt = valueAfter(ptr, length, USAGE_KEY);
     if (usageAt < 0 || load<u8>(ptr + <usize>usageAt) != 0x7b) return false;
-    const parsed = parseJson(event.text());
+    const parsed = parseJson(String.UTF8.decodeUnsafe(ptr, <usize>length));
     if (parsed.value === null) return false;
     const usage = objectAt(parsed.value!, "usage");
     if (usage === null) return false;
@@ -221,15 +222,14 @@ class StreamMeter extends UsageMeter {
     return this.dropUsageChunk && choices !== null && choices!.items.length == 0;
   }
 
-  private observeAnthropic(event: SseEvent): void {
-    const name = event.name;
+  private observeAnthropic(name: string, ptr: usize, length: i32): void {
     if (name == "message_stop") { this.usage.streamEnded = true; return; }
     if (name == "content_block_delta") {
-      this.usage.textBytes += stringBytesAfter(event.ptr, event.length, TEXT_KEY) + stringBytesAfter(event.ptr, event.length, PARTIAL_JSON_KEY);
+      this.usage.textBytes += stringBytesAfter(ptr, length, TEXT_KEY) + stringBytesAfter(ptr, length, PARTIAL_JSON_KEY);
       return;
     }
     if (name != "message_start" && name != "message_delta") return;
-    const parsed = parseJson(event.text());
+    const parsed = parseJson(String.UTF8.decodeUnsafe(ptr, <usize>length));
     if (parsed.value === null) return;
     const message = name == "message_start" ? objectAt(parsed.value!, "message") : parsed.value;
     if (message === null) return;
@@ -240,14 +240,13 @@ class StreamMeter extends UsageMeter {
     if (usage !== null) readUsage(WireApi.Anthropic, usage!, this.usage);
   }
 
-  private observeResponses(event: SseEvent): void {
-    const name = event.name;
+  private observeResponses(name: string, ptr: usize, length: i32): void {
     if (name == "response.output_text.delta") {
-      this.usage.textBytes += stringBytesAfter(event.ptr, event.length, DELTA_KEY);
+      this.usage.textBytes += stringBytesAfter(ptr, length, DELTA_KEY);
       return;
     }
-    if (!name.startsWith("response.") || (name != "response.created" && name != "response.completed" && name != "response.incomplete" && name != "response.failed")) return;
-    const parsed = parseJson(event.text());
+    if (name != "response.created" && name != "response.completed" && name != "response.incomplete" && name != "response.failed") return;
+    const parsed = parseJson(String.UTF8.decodeUnsafe(ptr, <usize>length));
     if (parsed.value === null) return;
     const response = objectAt(parsed.value!, "response");
     if (response === null) return;
@@ -256,6 +255,26 @@ class StreamMeter extends UsageMeter {
     const usage = objectAt(response!, "usage");
     if (usage !== null) readUsage(WireApi.Responses, usage!, this.usage);
     if (name != "response.created") this.usage.streamEnded = true;
+  }
+}
+
+const DONE = String.UTF8.encode("[DONE]");
+
+/** Hands each decoded event to its meter and remembers where the one to cut lies. */
+class MeterSink extends EventSink {
+  cutStart: i32 = -1;
+  cutEnd: i32 = -1;
+  private lastEnd: i32 = 0;
+  constructor(private meter: StreamMeter) { super(); }
+
+  reset(): void { this.cutStart = -1; this.cutEnd = -1; this.lastEnd = 0; }
+
+  event(name: string, holder: ArrayBuffer, offset: i32, length: i32, end: i32): void {
+    if (this.meter.observe(name, changetype<usize>(holder) + <usize>offset, length, holder, offset)) {
+      this.cutStart = this.lastEnd;
+      this.cutEnd = end;
+    }
+    this.lastEnd = end;
   }
 }
 

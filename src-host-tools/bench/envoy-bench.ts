@@ -344,7 +344,10 @@ function targets(r: BenchReport): BenchReport["targets"] {
   if (request) out.push({ name: "metrics added per 1 KB request, module time in the VM", target: "<= 5 µs", measured: `${fmt(request.addedMicrosPerUnit, 1)} µs (+${fmt(request.addedHostCallsPerUnit, 0)} host calls)`, met: request.addedMicrosPerUnit <= 5 });
   const chunk = r.metrics.find((m) => m.unit === "chunk");
   if (chunk) out.push({ name: "metrics added per stream chunk, module time in the VM", target: "<= 1 µs", measured: `${fmt(chunk.addedMicrosPerUnit, 2)} µs (+${fmt(chunk.addedHostCallsPerUnit, 1)} host calls)`, met: chunk.addedMicrosPerUnit <= 1 });
-  if (kb) out.push({ name: "metrics added per 1 KB request, Envoy CPU", target: "<= 5 µs", measured: `${fmt(kb.filter.cpuMicrosPerRequest - kb.filterNoMetrics.cpuMicrosPerRequest, 1)} µs`, met: kb.filter.cpuMicrosPerRequest - kb.filterNoMetrics.cpuMicrosPerRequest <= 5 });
+  if (kb) {
+    const added = kb.filter.cpuMicrosPerRequest - kb.filterNoMetrics.cpuMicrosPerRequest;
+    out.push({ name: "metrics added per 1 KB request, Envoy CPU (noise of this measure: about ±20 µs on a 2-core VM)", target: "<= 5 µs", measured: `${fmt(added, 1)} µs${added < 0 ? " (below this run's noise)" : ""}`, met: added <= 5 });
+  }
   // 150 KB held the rewriting filter; translation between five APIs set the budget the unit test enforces.
   out.push({ name: "module size", target: "<= 384 KB", measured: `${fmt(r.moduleBytes / 1024, 1)} KiB`, met: r.moduleBytes <= 384 * 1024 });
   if (r.soak) {
