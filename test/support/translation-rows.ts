@@ -593,7 +593,7 @@ import { EventStreamCodec } from "@smithy/eventstream-codec";
 import { fromUtf8, toUtf8 } from "@smithy/util-utf8";
 
 const eventCodec = new EventStreamCodec(toUtf8, fromUtf8);
-const awsEvent = (type: string, payload: unknown) => eventCodec.encode({
+export const awsEvent = (type: string, payload: unknown) => eventCodec.encode({
   headers: { ":event-type": { type: "string", value: type }, ":content-type": { type: "string", value: "application/json" }, ":message-type": { type: "string", value: "event" } },
   body: fromUtf8(JSON.stringify(payload)),
 });

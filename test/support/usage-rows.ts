@@ -2,7 +2,7 @@
 // tokens, models and labels the filter must record for it, for every provider and input API.
 // Run through the host emulator (test/unit/metrics.test.ts); the same answers drive the Prometheus
 // test through real Envoy (test/integration/metrics.test.ts).
-import { ProviderAnswer } from "./translation-rows.js";
+import { ProviderAnswer, awsEvent } from "./translation-rows.js";
 
 /** Every provider kind behind one config; prices make the cost counter testable. */
 export const METRICS_CONFIG = {
@@ -150,6 +150,22 @@ export const USAGE_ROWS: UsageRow[] = [
   { name: "Bedrock Converse, JSON translated: cache reads count as input", host: "bedrock.llm", path: "/v1/chat/completions", request: chat("any"),
     answer: { body: { output: { message: { role: "assistant", content: [{ text: "Hello" }] } }, stopReason: "end_turn", usage: { inputTokens: 20, outputTokens: 6, totalTokens: 26, cacheReadInputTokens: 5 }, metrics: { latencyMs: 100 } } },
     expected: { route: "nova", backend: "bedrock", provider: "aws.bedrock", operation: "chat", requestModel: "amazon.nova-lite-v1:0", responseModel: "none", input: 25, output: 6, cached: 5, usage: "reported", stream: false } },
+  { name: "Gemini stream translated: usage from the last chunk's usageMetadata", host: "gemini.llm", path: "/v1/chat/completions", request: chat("gemini-2.5-flash", { stream: true }),
+    answer: { chunks: [
+      `data: ${JSON.stringify({ candidates: [{ content: { role: "model", parts: [{ text: "Hel" }] }, index: 0 }], modelVersion: "gemini-2.5-flash" })}\r\n\r\n`,
+      `data: ${JSON.stringify({ candidates: [{ content: { role: "model", parts: [{ text: "lo" }] }, finishReason: "STOP", index: 0 }], modelVersion: "gemini-2.5-flash",
+        usageMetadata: { promptTokenCount: 14, candidatesTokenCount: 3, thoughtsTokenCount: 5, totalTokenCount: 22 } })}\r\n\r\n`,
+    ] },
+    expected: { route: "gemini", backend: "gemini", provider: "gcp.gemini", operation: "chat", requestModel: "gemini-2.5-flash", responseModel: "gemini-2.5-flash", input: 14, output: 8, reasoning: 5, usage: "reported", stream: true } },
+  { name: "Bedrock ConverseStream translated: usage from the metadata frame", host: "bedrock.llm", path: "/v1/chat/completions", request: chat("any", { stream: true }),
+    answer: { frames: [
+      awsEvent("messageStart", { role: "assistant" }),
+      awsEvent("contentBlockDelta", { contentBlockIndex: 0, delta: { text: "Hello" } }),
+      awsEvent("contentBlockStop", { contentBlockIndex: 0 }),
+      awsEvent("messageStop", { stopReason: "end_turn" }),
+      awsEvent("metadata", { usage: { inputTokens: 11, outputTokens: 4, totalTokens: 15, cacheReadInputTokens: 6 }, metrics: { latencyMs: 50 } }),
+    ] },
+    expected: { route: "nova", backend: "bedrock", provider: "aws.bedrock", operation: "chat", requestModel: "amazon.nova-lite-v1:0", responseModel: "none", input: 17, output: 4, cached: 6, usage: "reported", stream: true } },
   { name: "Mistral stream (no usage asked for, none sent): estimated from the text", host: "mistral.llm", path: "/v1/chat/completions", request: chat("mistral-small-latest", { stream: true }),
     answer: { chunks: [data(chunk("Bonjour tout le monde")), data(chunk(null, "stop")), data("[DONE]")] },
     upstreamStreamOptions: undefined,
