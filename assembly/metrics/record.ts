@@ -5,7 +5,6 @@
 // and kept for the VM's life.
 import { COUNTER, HISTOGRAM, defineMetric, incrementMetric, recordMetric } from "../host";
 import { Operation } from "../providers/provider";
-import { estimateTokens } from "../usage/usage";
 import { Measurement, UsageSource } from "./measurement";
 import { MetricsConfig, Price } from "./config";
 import { Backend } from "../routing";
@@ -196,4 +195,3 @@ export function recordRequest(config: MetricsConfig, m: Measurement, backend: Ba
   }
 }
 
-export { estimateTokens };

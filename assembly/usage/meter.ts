@@ -1,8 +1,8 @@
 // Reads usage from answers that pass untranslated (client and provider speak the same API): a JSON
-// answer chunk by chunk without holding it, or a stream event by event. The one edit a meter makes:
+// answer in place, or chunk by chunk without holding it; a stream event by event. The one edit a meter makes:
 // when llm-mesh asked an OpenAI stream for usage the client did not ask for, the usage-only chunk
 // is cut out, so the client gets exactly the stream it asked for.
-import { JsonKind, JsonValue, parseJson } from "../json/parse";
+import { JsonKind, parseJson } from "../json/parse";
 import { EventSink, MAX_EVENT_BYTES, decodeEventsTo } from "../translate/sse";
 import { arrayAt, objectAt, stringAt } from "../translate/json-read";
 import { WireApi } from "../translate/translator";
@@ -194,7 +194,7 @@ class StreamMeter extends UsageMeter {
   }
 
   /** Reads one event; true when it is the usage-only chunk llm-mesh asked for (to be cut). */
-  observe(name: string, ptr: usize, length: i32, holder: ArrayBuffer, offset: i32): bool {
+  observe(name: string, ptr: usize, length: i32): bool {
     if (this.api == WireApi.Anthropic) { this.observeAnthropic(name, ptr, length); return false; }
     if (this.api == WireApi.Responses) { this.observeResponses(name, ptr, length); return false; }
     return this.observeOpenAI(ptr, length);
@@ -270,7 +270,7 @@ class MeterSink extends EventSink {
   reset(): void { this.cutStart = -1; this.cutEnd = -1; this.lastEnd = 0; }
 
   event(name: string, holder: ArrayBuffer, offset: i32, length: i32, end: i32): void {
-    if (this.meter.observe(name, changetype<usize>(holder) + <usize>offset, length, holder, offset)) {
+    if (this.meter.observe(name, changetype<usize>(holder) + <usize>offset, length)) {
       this.cutStart = this.lastEnd;
       this.cutEnd = end;
     }
