@@ -207,7 +207,7 @@ function loadProvider(v: JsonValue, path: string, env: Map<string, string>, d: D
   loadClusters(v, path, p, d);
   loadProviderHeaders(v, path, p, d);
   p.prices = loadPrices(v.get("prices"), childPath(path, "prices"), d);
-  // Mistral's API refuses fields it does not know, and always reports usage at a stream's end.
+  // Mistral's API puts usage in a stream's last chunk unasked, and does not document stream_options.
   p.injectStreamUsage = optionalBool(v, "injectStreamUsage", path, d, p.spec.type != "mistral");
 
   p.prepare();
