@@ -5,7 +5,7 @@ import { Config } from "../config/load";
 import { BAD_PROVIDER_RESPONSE, PROVIDER_AUTH_FAILED, PROVIDER_ERROR, errorBody } from "../errors";
 import { BufferTypeValues, RESPONSE_HEADERS, getBody, getHeader, removeHeader, replaceBody, replaceBodyWith, setHeader, setHeaderBytes } from "../host";
 import { JsonWriter } from "../json/writer";
-import { SseDecoder, SseEvent } from "../translate/sse";
+import { NOTHING, SseDecoder, SseEvent } from "../translate/sse";
 import { EventStreamDecoder } from "../translate/eventstream";
 import { redactedErrorBody } from "./redact";
 import { RequestState, ResponseMode } from "./state";
@@ -83,7 +83,7 @@ function hasUsage(op: Operation): bool { return op != Operation.CountTokens; }
 /** An untranslated answer's chunk, read for usage; changed only to cut a usage chunk the client did not ask for. */
 function meterChunk(state: RequestState, bodySize: i32, endOfStream: bool): bool {
   const chunk = bodySize > 0 ? getBody(BufferTypeValues.HttpResponseBody, 0, <u32>bodySize) : null;
-  const out = state.meter!.push(chunk !== null ? chunk! : new ArrayBuffer(0), endOfStream);
+  const out = state.meter!.push(chunk !== null ? chunk! : NOTHING, endOfStream);
   if (out !== null) replaceBody(BufferTypeValues.HttpResponseBody, out!);
   return true;
 }
@@ -93,7 +93,7 @@ function translateStreamChunk(state: RequestState, bodySize: i32, endOfStream: b
   const chunk = bodySize > 0 ? getBody(BufferTypeValues.HttpResponseBody, 0, <u32>bodySize) : null;
   const events = new Array<SseEvent>();
   const decoder = state.events!;
-  decoder.push(chunk !== null ? chunk! : new ArrayBuffer(0), endOfStream, events);
+  decoder.push(chunk !== null ? chunk! : NOTHING, endOfStream, events);
   const translator = state.translator!;
   const out = state.eventsOut!;
   out.reset();

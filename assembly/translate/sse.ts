@@ -24,12 +24,17 @@ export class SseEvent {
 }
 
 /** True when the line at `at` (length `n`) starts with the ASCII `field` followed by ':' or ends there. */
-function isField(at: usize, n: i32, field: string): bool {
-  const f = field.length;
+function isField(at: usize, n: i32, field: ArrayBuffer): bool {
+  const f = field.byteLength;
   if (n < f) return false;
-  for (let i = 0; i < f; i++) if (<i32>load<u8>(at + <usize>i) != field.charCodeAt(i)) return false;
+  if (memory.compare(at, changetype<usize>(field), <usize>f) != 0) return false;
   return n == f || load<u8>(at + <usize>f) == 0x3a;
 }
+
+const DATA_FIELD = String.UTF8.encode("data");
+const EVENT_FIELD = String.UTF8.encode("event");
+/** The one empty buffer: what waits after a chunk that ended on an event boundary (the usual case). */
+export const NOTHING = new ArrayBuffer(0);
 
 /** Appends bytes to a growing buffer (data lines of one event; almost always one). */
 function append(to: ArrayBuffer | null, from: usize, n: i32, newline: bool): ArrayBuffer {
@@ -77,7 +82,7 @@ export abstract class StreamDecoder {
 
 export class SseDecoder extends StreamDecoder {
   /** Bytes after the last complete event, waiting for the rest of it. */
-  private pending: ArrayBuffer = new ArrayBuffer(0);
+  private pending: ArrayBuffer = NOTHING;
 
   push(chunk: ArrayBuffer, last: bool, out: Array<SseEvent>): void {
     // At the end of the stream an event without its blank line is still delivered: two line ends
@@ -93,8 +98,8 @@ export class SseDecoder extends StreamDecoder {
     }
     const consumed = decodeEvents(data, out);
     const rest = data.byteLength - consumed;
-    if (rest > MAX_EVENT_BYTES) { this.broken = true; this.pending = new ArrayBuffer(0); return; }
-    this.pending = rest == 0 ? new ArrayBuffer(0) : data.slice(consumed);
+    if (rest > MAX_EVENT_BYTES) { this.broken = true; this.pending = NOTHING; return; }
+    this.pending = rest == 0 ? NOTHING : data.slice(consumed);
   }
 }
 
@@ -153,8 +158,8 @@ export function decodeEventsTo(holder: ArrayBuffer, sink: EventSink): i32 {
       const at = base + <usize>lineStart;
       const n = i - lineStart;
       // The value follows "field:" and one optional space.
-      const isData = isField(at, n, "data");
-      if (isData || isField(at, n, "event")) {
+      const isData = isField(at, n, DATA_FIELD);
+      if (isData || isField(at, n, EVENT_FIELD)) {
         let skip = isData ? 5 : 6;
         if (skip < n && load<u8>(at + <usize>skip) == 0x20) skip++;
         const valueLength = n > skip ? n - skip : 0;

@@ -3,7 +3,7 @@
 // when llm-mesh asked an OpenAI stream for usage the client did not ask for, the usage-only chunk
 // is cut out, so the client gets exactly the stream it asked for.
 import { JsonKind, parseJson } from "../json/parse";
-import { EventSink, MAX_EVENT_BYTES, decodeEventsTo } from "../translate/sse";
+import { EventSink, MAX_EVENT_BYTES, NOTHING, decodeEventsTo } from "../translate/sse";
 import { arrayAt, objectAt, stringAt } from "../translate/json-read";
 import { WireApi } from "../translate/translator";
 import { TopLevelCapture } from "./json-capture";
@@ -148,7 +148,7 @@ function stringBytesAfter(ptr: usize, length: i32, key: ArrayBuffer): i32 {
  * whole events only, and the partial one follows with the next chunk.
  */
 class StreamMeter extends UsageMeter {
-  private pending: ArrayBuffer = new ArrayBuffer(0);
+  private pending: ArrayBuffer = NOTHING;
   private broken: bool = false;
   private sink: MeterSink | null = null;
 
@@ -177,10 +177,10 @@ class StreamMeter extends UsageMeter {
       // Not an event stream llm-mesh can read: stop metering, pass everything on as it is.
       this.broken = true;
       const all = data.slice(0, real);
-      this.pending = new ArrayBuffer(0);
+      this.pending = NOTHING;
       return this.dropUsageChunk ? all : null;
     }
-    this.pending = rest > 0 && !last ? data.slice(consumed) : new ArrayBuffer(0);
+    this.pending = rest > 0 && !last ? data.slice(consumed) : NOTHING;
     if (!this.dropUsageChunk) return null;
     // The client gets the complete events, without the usage-only one.
     const upTo = min<i32>(last ? real : consumed, real);
