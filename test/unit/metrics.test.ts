@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { HostEmulator, HttpStream, LabelledMetric } from "../../src-host-tools/host/emulator.js";
 import { json, loadFilter } from "../support/filter.js";
 import { answerBytes } from "../support/translation-rows.js";
+import { mutate, rng } from "../support/random.js";
 import { METRICS_CONFIG, METRICS_ENV, USAGE_ROWS, UsageRow, data } from "../support/usage-rows.js";
 import { readFileSync } from "node:fs";
 import { METRIC_LABELS, statsTags } from "../../src-host-tools/telemetry/envoy.js";
@@ -295,5 +296,63 @@ describe("usage metrics in the emulator", () => {
     expect(host.configure(JSON.stringify({ ...METRICS_CONFIG, metrics: { currency: "USD" } }))).toBe(true);
     run(host, clock, USAGE_ROWS[0]);
     expect(host.labelled("llm_mesh.cost.micros.total").map((m) => [m.labels.llm_mesh_currency, m.value]).sort()).toEqual([["EUR", 2520n], ["USD", 2520n]]);
+  });
+});
+
+describe("meters under random answers", () => {
+  const NOISE = ['"', "\\", "{", "}", "[", "]", ":", ",", "\n", "\r", "\n\n", "data: ", "event: ", "[DONE]", "null", '"usage":', '"usage":{', '"model":', "1e999", "-1", "\u0000", "é"];
+
+  it("2,000 mutated pass-through answers and streams, in random pieces: never a trap, the client's bytes untouched", async () => {
+    const random = rng(12);
+    const clock = new TestClock();
+    const host = await filterFor("body", clock);
+    // Untranslated rows whose client asked for what it gets (no chunk is cut): the meter only reads.
+    const rows = USAGE_ROWS.filter((r) => !["gemini.llm", "bedrock.llm"].includes(r.host) && !(r.path.endsWith("/chat/completions") && r.host === "claude.llm")
+      && !(r.path.endsWith("/messages") && r.host === "gpt.llm") && r.upstreamStreamOptions === undefined && r.host !== "mistral.llm");
+    expect(rows.length).toBeGreaterThan(4);
+    for (let i = 0; i < 2000; i++) {
+      const row = rows[i % rows.length];
+      const { bytes, contentType } = answerBytes(row.answer);
+      const text = mutate(bytes.toString("utf8"), random, NOISE, 4);
+      const mutated = Buffer.from(text);
+      const stream = host.createStream();
+      stream.sendRequest({ ":method": "POST", ":path": row.path, ":authority": row.host, ":scheme": "http", "content-type": "application/json", ...(row.headers ?? {}) }, JSON.stringify(row.request));
+      stream.sendResponseHeaders({ ":status": "200", "content-type": contentType });
+      let at = 0;
+      while (at < mutated.length) {
+        const n = 1 + Math.floor(random() * 64);
+        stream.sendResponseBody(mutated.subarray(at, at + n), at + n >= mutated.length);
+        at += n;
+      }
+      if (mutated.length === 0) stream.sendResponseBody("", true);
+      stream.complete();
+      expect(host.trap, `${row.name}: ${text.slice(0, 200)}`).toBeNull();
+      expect(Buffer.from(stream.downstreamBody).equals(mutated), row.name).toBe(true);
+    }
+    expect(host.labelled("llm_mesh.requests.total").reduce((n, m) => n + m.value, 0n)).toBe(2000n);
+  });
+
+  it("1,000 mutated streams whose usage chunk llm-mesh cuts, in random pieces: never a trap, nothing added", async () => {
+    const random = rng(13);
+    const clock = new TestClock();
+    const host = await filterFor("body", clock);
+    const row = USAGE_ROWS.find((r) => r.clientBody !== undefined && JSON.stringify(r.upstreamStreamOptions).includes("include_obfuscation"))!;
+    for (let i = 0; i < 1000; i++) {
+      const mutated = Buffer.from(mutate(row.answer.chunks!.join(""), random, NOISE, 4));
+      const stream = host.createStream();
+      stream.sendRequest({ ":method": "POST", ":path": row.path, ":authority": row.host, ":scheme": "http", "content-type": "application/json" }, JSON.stringify(row.request));
+      stream.sendResponseHeaders({ ":status": "200", "content-type": "text/event-stream" });
+      let at = 0;
+      while (at < mutated.length) {
+        const n = 1 + Math.floor(random() * 64);
+        stream.sendResponseBody(mutated.subarray(at, at + n), at + n >= mutated.length);
+        at += n;
+      }
+      if (mutated.length === 0) stream.sendResponseBody("", true);
+      stream.complete();
+      expect(host.trap).toBeNull();
+      // What the client gets is the provider's bytes with at most one event taken out.
+      expect(stream.downstreamBody.length).toBeLessThanOrEqual(mutated.length);
+    }
   });
 });
