@@ -299,6 +299,16 @@ describe("usage metrics in the emulator", () => {
   });
 });
 
+/** The answer in random pieces of 1 to 64 bytes, the last one ending the stream. */
+function sendInPieces(stream: HttpStream, bytes: Buffer, random: () => number): void {
+  if (bytes.length === 0) stream.sendResponseBody("", true);
+  for (let at = 0; at < bytes.length;) {
+    const n = 1 + Math.floor(random() * 64);
+    stream.sendResponseBody(bytes.subarray(at, at + n), at + n >= bytes.length);
+    at += n;
+  }
+}
+
 describe("meters under random answers", () => {
   const NOISE = ['"', "\\", "{", "}", "[", "]", ":", ",", "\n", "\r", "\n\n", "data: ", "event: ", "[DONE]", "null", '"usage":', '"usage":{', '"model":', "1e999", "-1", "\u0000", "é"];
 
@@ -318,13 +328,7 @@ describe("meters under random answers", () => {
       const stream = host.createStream();
       stream.sendRequest({ ":method": "POST", ":path": row.path, ":authority": row.host, ":scheme": "http", "content-type": "application/json", ...(row.headers ?? {}) }, JSON.stringify(row.request));
       stream.sendResponseHeaders({ ":status": "200", "content-type": contentType });
-      let at = 0;
-      while (at < mutated.length) {
-        const n = 1 + Math.floor(random() * 64);
-        stream.sendResponseBody(mutated.subarray(at, at + n), at + n >= mutated.length);
-        at += n;
-      }
-      if (mutated.length === 0) stream.sendResponseBody("", true);
+      sendInPieces(stream, mutated, random);
       stream.complete();
       expect(host.trap, `${row.name}: ${text.slice(0, 200)}`).toBeNull();
       expect(Buffer.from(stream.downstreamBody).equals(mutated), row.name).toBe(true);
@@ -342,13 +346,7 @@ describe("meters under random answers", () => {
       const stream = host.createStream();
       stream.sendRequest({ ":method": "POST", ":path": row.path, ":authority": row.host, ":scheme": "http", "content-type": "application/json" }, JSON.stringify(row.request));
       stream.sendResponseHeaders({ ":status": "200", "content-type": "text/event-stream" });
-      let at = 0;
-      while (at < mutated.length) {
-        const n = 1 + Math.floor(random() * 64);
-        stream.sendResponseBody(mutated.subarray(at, at + n), at + n >= mutated.length);
-        at += n;
-      }
-      if (mutated.length === 0) stream.sendResponseBody("", true);
+      sendInPieces(stream, mutated, random);
       stream.complete();
       expect(host.trap).toBeNull();
       // What the client gets is the provider's bytes with at most one event taken out.
