@@ -13,7 +13,7 @@ import { onProviderBody, onProviderHeaders } from "./request/respond";
 import { Reply, RequestState, ResponseMode } from "./request/state";
 import { writeUpstreamHeaders } from "./request/upstream-headers";
 import { TokenCalls } from "./token-refresh";
-import { finishMeasure, measureChunk, measureForwarded, startMeasure } from "./request/measure";
+import { finishMeasure, forgetLocalIdentity, measureChunk, measureForwarded, startMeasure } from "./request/measure";
 import { forgetMetricSets } from "./metrics/record";
 
 /** Holds the compiled configuration; replaced whole when a new one loads. */
@@ -50,6 +50,7 @@ export class LlmMeshRoot extends RootContext {
     }
     this.config = result.config;
     forgetMetricSets();
+    forgetLocalIdentity();
     if (this.memoryGauge == 0) {
       this.memoryGauge = defineGauge("llm_mesh_vm_memory_bytes");
       setTickPeriod(1000);

@@ -85,8 +85,9 @@ export class MetricSet {
   status: string = "";
   source: UsageSource = UsageSource.None;
   principal: string = "";
-  /** The provider's price for the request model, found once. */
+  /** The provider's price for `priceModel`: models outside the config share the label "other" but not their price. */
   price: Price | null = null;
+  priceModel: string = "";
   constructor(public labels: string) {}
 
   sameFacts(m: Measurement, responseModel: string, source: UsageSource): bool {
@@ -153,12 +154,20 @@ function metricSetFor(config: MetricsConfig, m: Measurement, backend: Backend, s
     set = new MetricSet(labels);
     set.operation = m.operation; set.requestModel = m.requestModel; set.responseModel = responseModel;
     set.status = m.status; set.source = source; set.principal = m.principal;
-    const prices = backend.provider.prices;
-    set.price = prices.isEmpty() ? null : prices.find(m.requestModel);
     sets.set(labels, set);
   }
   backend.lastMetrics = set;
   return set;
+}
+
+/** The price of the request's model (the set remembers the last one it looked up). */
+function priceFor(set: MetricSet, m: Measurement, backend: Backend): Price | null {
+  if (set.priceModel != m.requestModel || set.priceModel.length == 0) {
+    const prices = backend.provider.prices;
+    set.price = prices.isEmpty() ? null : prices.find(m.requestModel);
+    set.priceModel = m.requestModel;
+  }
+  return set.price;
 }
 
 /** Records a finished request. */
@@ -185,7 +194,7 @@ export function recordRequest(config: MetricsConfig, m: Measurement, backend: Ba
     recordMetric(set.id(SLOT_FIRST_CHUNK, currency), <u64>((m.firstChunkNs - m.startNs) / 1_000_000));
     if (output > 1 && end > m.firstChunkNs) recordMetric(set.id(SLOT_PER_TOKEN, currency), <u64>((end - m.firstChunkNs) / 1000 / (output - 1)));
   }
-  const price = set.price;
+  const price = priceFor(set, m, backend);
   if (price !== null) {
     const cached = min<i64>(u.cachedInput, input);
     const micros = <f64>(input - cached) * price!.input + <f64>cached * price!.cachedInput + <f64>output * price!.output + set.costCarry;

@@ -30,8 +30,11 @@ export function measureForwarded(config: Config, state: RequestState, requestByt
   m.principal = callerIdentity(config);
 }
 
-/** In a sidecar, the SPIFFE id of the workload it serves, from Istio's node metadata; "" elsewhere. Read once per VM. */
+/** In a sidecar, the SPIFFE id of the workload it serves, from Istio's node metadata; "" elsewhere. Read once per configuration. */
 let localIdentity: string | null = null;
+
+/** A new configuration may name another trust domain. */
+export function forgetLocalIdentity(): void { localIdentity = null; }
 
 /**
  * The caller's mesh identity: the peer certificate's URI SAN when the call came over mTLS (a

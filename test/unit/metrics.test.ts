@@ -289,6 +289,28 @@ describe("usage metrics in the emulator", () => {
     expect(only(host, "llm_mesh.requests.total").labels.llm_mesh_usage).toBe("none");
   });
 
+  it("prices each request by its own model, also when unknown models share the label \"other\"", async () => {
+    const clock = new TestClock();
+    const config = { ...METRICS_CONFIG, providers: METRICS_CONFIG.providers.map((p) => (p.name === "openai" ? { ...p, prices: { "gpt-x1*": { input: 1, output: 1 }, "*": { input: 100, output: 100 } } } : p)) };
+    const host = await filterFor("body", clock, config);
+    // 1200 input and 80 output tokens each: 1,280 micro-units at 1, then 128,000 at 100.
+    for (const model of ["gpt-x1-preview", "gpt-x2-preview"]) run(host, clock, { ...USAGE_ROWS[0], request: { ...USAGE_ROWS[0].request, model } });
+    expect(only(host, "llm_mesh.cost.micros.total").labels.gen_ai_request_model).toBe("other");
+    expect(only(host, "llm_mesh.cost.micros.total").value).toBe(1280n + 128000n);
+  });
+
+  it("a reloaded config's trust domain names the sidecar's workload", async () => {
+    const clock = new TestClock();
+    const host = await filterFor("body", clock);
+    host.properties["node.id"] = "sidecar~10.1.2.3~checkout-7d4b9.shop~shop.svc.cluster.local";
+    host.properties["node.metadata.NAMESPACE"] = "shop";
+    host.properties["node.metadata.SERVICE_ACCOUNT"] = "checkout";
+    run(host, clock, USAGE_ROWS[0]);
+    expect(host.configure(JSON.stringify({ ...METRICS_CONFIG, metrics: { ...METRICS_CONFIG.metrics, trustDomain: "corp.example" } }))).toBe(true);
+    run(host, clock, USAGE_ROWS[0]);
+    expect(host.labelled("llm_mesh.requests.total").map((m) => m.labels.source_principal).sort()).toEqual(["spiffe://cluster.local/ns/shop/sa/checkout", "spiffe://corp.example/ns/shop/sa/checkout"]);
+  });
+
   it("a reloaded config with another currency records cost under the new currency", async () => {
     const clock = new TestClock();
     const host = await filterFor("body", clock);
