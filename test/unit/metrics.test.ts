@@ -52,6 +52,12 @@ function run(host: HostEmulator, clock: TestClock, row: UsageRow, byteByByte = f
   return stream;
 }
 
+/** The VM as Istio's proxy `id` serving service account `sa` in `ns` (node metadata the filter reads). */
+function asIstioNode(host: HostEmulator, id: string, ns: string, sa: string): HostEmulator {
+  Object.assign(host.properties, { "node.id": id, "node.metadata.NAMESPACE": ns, "node.metadata.SERVICE_ACCOUNT": sa });
+  return host;
+}
+
 /** The one metric of `name` recorded, with its labels. */
 function only(host: HostEmulator, name: string, labels: Record<string, string> = {}): LabelledMetric {
   const found = host.labelled(name).filter((m) => Object.entries(labels).every(([k, v]) => m.labels[k] === v));
@@ -141,17 +147,11 @@ describe("usage metrics in the emulator", () => {
     const host = await filterFor("body", clock);
     run(host, clock, USAGE_ROWS[0], false, { "connection.uri_san_peer_certificate": PRINCIPAL });
     expect(only(host, "llm_mesh.requests.total").labels.source_principal).toBe(PRINCIPAL);
-    const sidecar = await filterFor("body", clock);
-    sidecar.properties["node.id"] = "sidecar~10.1.2.3~checkout-7d4b9.shop~shop.svc.cluster.local";
-    sidecar.properties["node.metadata.NAMESPACE"] = "shop";
-    sidecar.properties["node.metadata.SERVICE_ACCOUNT"] = "checkout";
+    const sidecar = asIstioNode(await filterFor("body", clock), "sidecar~10.1.2.3~checkout-7d4b9.shop~shop.svc.cluster.local", "shop", "checkout");
     run(sidecar, clock, USAGE_ROWS[0]);
     expect(only(sidecar, "llm_mesh.requests.total").labels.source_principal).toBe("spiffe://cluster.local/ns/shop/sa/checkout");
     // A gateway's own identity is not the caller's: without a peer certificate the caller is unknown.
-    const gateway = await filterFor("body", clock);
-    gateway.properties["node.id"] = "router~10.1.2.4~istio-egressgateway-5c8.istio-system~istio-system.svc.cluster.local";
-    gateway.properties["node.metadata.NAMESPACE"] = "istio-system";
-    gateway.properties["node.metadata.SERVICE_ACCOUNT"] = "istio-egressgateway";
+    const gateway = asIstioNode(await filterFor("body", clock), "router~10.1.2.4~istio-egressgateway-5c8.istio-system~istio-system.svc.cluster.local", "istio-system", "istio-egressgateway");
     run(gateway, clock, USAGE_ROWS[0]);
     expect(only(gateway, "llm_mesh.requests.total").labels.source_principal).toBe("unknown");
   });
@@ -301,10 +301,7 @@ describe("usage metrics in the emulator", () => {
 
   it("a reloaded config's trust domain names the sidecar's workload", async () => {
     const clock = new TestClock();
-    const host = await filterFor("body", clock);
-    host.properties["node.id"] = "sidecar~10.1.2.3~checkout-7d4b9.shop~shop.svc.cluster.local";
-    host.properties["node.metadata.NAMESPACE"] = "shop";
-    host.properties["node.metadata.SERVICE_ACCOUNT"] = "checkout";
+    const host = asIstioNode(await filterFor("body", clock), "sidecar~10.1.2.3~checkout-7d4b9.shop~shop.svc.cluster.local", "shop", "checkout");
     run(host, clock, USAGE_ROWS[0]);
     expect(host.configure(JSON.stringify({ ...METRICS_CONFIG, metrics: { ...METRICS_CONFIG.metrics, trustDomain: "corp.example" } }))).toBe(true);
     run(host, clock, USAGE_ROWS[0]);
