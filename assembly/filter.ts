@@ -3,15 +3,17 @@
 // Body mode (Envoy's allow_on_headers_stop_iteration): hold the headers, read the whole body,
 // then route (on the model too), rewrite headers and body together, and send.
 import { Context, FilterDataStatusValues, FilterHeadersStatusValues, FilterTrailersStatusValues, RootContext } from "@solo-io/proxy-runtime/assembly";
-import { Config, RequestMode, loadConfig } from "./config/load";
-import { INTERNAL, replyWithError } from "./errors";
+import { Config, FilterRole, RequestMode, loadConfig } from "./config/load";
+import { BAD_REQUEST, INTERNAL, replyWithError } from "./errors";
 import { BufferTypeValues, LogLevelValues, REQUEST_HEADERS, bufferedSize, defineGauge, getBody, log, readEnvironment, recordGauge, replaceBody, sendLocalResponse, setTickPeriod } from "./host";
 import { HeaderSnapshot } from "./headers";
 import { admit, takeRoute, tooLarge } from "./request/admit";
 import { decideOnBody } from "./request/body";
 import { onProviderBody, onProviderHeaders } from "./request/respond";
 import { Reply, RequestState, ResponseMode } from "./request/state";
-import { writeUpstreamHeaders } from "./request/upstream-headers";
+import { writePoolHeaders, writeUpstreamHeaders } from "./request/upstream-headers";
+import { onTryAnswer, sendTry, showToEnvoy, startTry } from "./failover/attempt";
+import { onPoolAnswer, onPoolAnswerBody } from "./failover/outcome";
 import { TokenCalls } from "./token-refresh";
 import { finishMeasure, forgetLocalIdentity, measureChunk, measureForwarded, startMeasure } from "./request/measure";
 import { forgetMetricSets } from "./metrics/record";
@@ -57,7 +59,7 @@ export class LlmMeshRoot extends RootContext {
     }
     // Tokens fetched by the filter (Vertex AI on GKE) are asked for at once, not on the first tick.
     this.tokenCalls.refresh(result.config!);
-    const mode = result.config!.requestMode == RequestMode.Body ? "body" : "headers";
+    const mode = result.config!.role == FilterRole.Upstream ? "upstream (failover tries)" : result.config!.requestMode == RequestMode.Body ? "body" : "headers";
     log(LogLevelValues.info, "llm-mesh: configuration loaded: " + result.config!.providers.length.toString() + " providers, " + result.config!.routes.length.toString() + " routes, request mode " + mode);
     return true;
   }
@@ -81,6 +83,7 @@ class LlmMeshStream extends Context {
     const state = this.state;
     const headers = HeaderSnapshot.read(REQUEST_HEADERS);
     state.headers = headers;
+    if (config.role == FilterRole.Upstream) return this.startTry(config, headers, endOfStream);
     const reply = admit(config, headers, state, endOfStream);
     if (reply !== null) return this.answer(reply!);
     if (state.settled) return FilterHeadersStatusValues.Continue;
@@ -94,8 +97,26 @@ class LlmMeshStream extends Context {
     const refused = takeRoute(config, state, state.candidates[0]);
     if (refused !== null) return this.answer(refused!);
     // Envoy re-selects the route on the new :authority because this module exports ABI 0.2.1.
+    if (state.pooled) {
+      // Each try is rewritten, body included, in the pool's upstream filter.
+      writePoolHeaders(headers, state);
+      state.settled = true;
+      state.forwarded = true;
+      return FilterHeadersStatusValues.Continue;
+    }
     writeUpstreamHeaders(headers, state, -1);
     return FilterHeadersStatusValues.Continue;
+  }
+
+  /** Upstream role: a try of a failover route, held until its body is read (the router replays it whole). */
+  private startTry(config: Config, headers: HeaderSnapshot, endOfStream: bool): FilterHeadersStatusValues {
+    const state = this.state;
+    const reply = startTry(config, headers, state);
+    if (reply !== null) return this.answer(reply!);
+    if (state.settled) return FilterHeadersStatusValues.Continue;
+    if (endOfStream) return this.answer(Reply.error(BAD_REQUEST, "a JSON request body is required"));
+    startMeasure(config, state);
+    return FilterHeadersStatusValues.StopIteration;
   }
 
   onRequestBody(bodySize: usize, endOfStream: bool): FilterDataStatusValues {
@@ -118,14 +139,19 @@ class LlmMeshStream extends Context {
   }
 
   onResponseHeaders(_headerCount: u32, endOfStream: bool): FilterHeadersStatusValues {
-    if (!this.state.forwarded) return FilterHeadersStatusValues.Continue;
+    const state = this.state;
+    if (!state.forwarded) return FilterHeadersStatusValues.Continue;
+    if (state.pooled) { onPoolAnswer(this.config!, state); return FilterHeadersStatusValues.Continue; }
+    const rateLimited = this.config!.role == FilterRole.Upstream && onTryAnswer(state);
     onProviderHeaders(this.config!, this.state);
+    if (this.config!.role == FilterRole.Upstream) showToEnvoy(rateLimited);
     if (endOfStream) measureChunk(this.config!, this.state, 0, true);
     return FilterHeadersStatusValues.Continue;
   }
 
   onResponseBody(bodySize: usize, endOfStream: bool): FilterDataStatusValues {
     const state = this.state;
+    if (state.pooled) return onPoolAnswerBody(state) ? FilterDataStatusValues.Continue : FilterDataStatusValues.StopIterationAndBuffer;
     const go = state.responseMode == ResponseMode.Pass || onProviderBody(state, <i32>bodySize, endOfStream);
     // After the body step: at the end, the usage it read goes to the access log.
     if (state.measure !== null) measureChunk(this.config!, state, <i32>bodySize, endOfStream);
@@ -141,18 +167,25 @@ class LlmMeshStream extends Context {
   private finishBody(bodySize: u32): bool {
     const state = this.state;
     const config = this.config!;
-    const bodyMode = config.requestMode == RequestMode.Body;
+    const upstream = config.role == FilterRole.Upstream;
+    const bodyMode = upstream || config.requestMode == RequestMode.Body;
     const body = getBody(BufferTypeValues.HttpRequestBody, 0, bodySize);
-    const outcome = decideOnBody(config, state, body !== null ? body! : new ArrayBuffer(0), bodyMode);
+    const outcome = decideOnBody(config, state, body !== null ? body! : new ArrayBuffer(0), bodyMode && !upstream);
     if (outcome.reply !== null) { this.answer(outcome.reply!); return false; }
     state.settled = true;
     if (outcome.changed && !replaceBody(BufferTypeValues.HttpRequestBody, outcome.body)) {
       this.answer(Reply.error(INTERNAL, "could not replace the request body"));
       return false;
     }
+    state.forwarded = true;
+    if (state.pooled) {
+      // To the route's pool as the client sent it; each try is rewritten upstream (and measured there).
+      writePoolHeaders(state.headers!, state);
+      return true;
+    }
+    if (upstream) sendTry(state);
     // Body mode: the headers were held; now they go with an exact content-length.
     if (bodyMode) writeUpstreamHeaders(state.headers!, state, outcome.body.byteLength, outcome.body);
-    state.forwarded = true;
     measureForwarded(config, state, bodySize);
     return true;
   }

@@ -256,3 +256,27 @@ export function setPropertyNumber(path: ArrayBuffer, value: i64): void {
   do { at--; store<u8>(at, <u8>(0x30 + v % 10)); v /= 10; } while (v > 0);
   setPropertyBytes(path, at, <i32>(DIGITS + 24 - at));
 }
+
+/** Wall-clock milliseconds since the epoch (shared state across worker threads is kept in these). */
+export function nowMillis(): i64 {
+  if (abi.proxy_get_current_time_nanoseconds(TIME_SLOT) != WasmResultValues.Ok) return 0;
+  return <i64>(load<u64>(TIME_SLOT) / 1_000_000);
+}
+
+const SHARED_CAS: usize = memory.data(4);
+const SHARED_VALUE = new ArrayBuffer(8);
+
+/** A number in the VM's shared data (visible to every worker thread's copy of the VM); 0 when unset. */
+export function getSharedNumber(key: ArrayBuffer): i64 {
+  store<usize>(RETURN_DATA, 0);
+  const status = abi.proxy_get_shared_data(changetype<usize>(key), key.byteLength, RETURN_DATA, RETURN_SIZE, SHARED_CAS);
+  if (status != WasmResultValues.Ok) return 0;
+  const value = takeReturnedBuffer();
+  return value.byteLength == 8 ? load<i64>(changetype<usize>(value)) : 0;
+}
+
+/** Sets a number in the shared data (last writer wins: callers store deadlines, where that is harmless). */
+export function setSharedNumber(key: ArrayBuffer, value: i64): void {
+  store<i64>(changetype<usize>(SHARED_VALUE), value);
+  abi.proxy_set_shared_data(changetype<usize>(key), key.byteLength, changetype<usize>(SHARED_VALUE), 8, 0);
+}

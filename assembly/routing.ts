@@ -1,5 +1,6 @@
 // Compiled routes and the per-request decisions made from them: which route matches, which
 // backend is picked, which model is sent.
+import { FailoverPolicy, RouteTimeouts } from "./failover/policy";
 import { OPERATION_COUNT, Operation, Provider } from "./providers/provider";
 import { randomU32 } from "./host";
 import { MetricSet } from "./metrics/record";
@@ -143,6 +144,9 @@ export class Route {
   totalWeight: i32 = 0;
   /** The name as UTF-8, for the access log's filter state. */
   nameBytes: ArrayBuffer;
+  /** Set when Envoy re-sends failed tries to the route's other backends (failover/). */
+  failover: FailoverPolicy | null = null;
+  timeouts: RouteTimeouts = new RouteTimeouts();
   constructor(public name: string) { this.nameBytes = String.UTF8.encode(name); }
 
   /** Called once after backends are known. */

@@ -11,11 +11,19 @@ import { BILLING_HEADERS, isBillingHeader, isReservedHeader } from "../request/c
 import { jsonString } from "../json/splice";
 import { MetricsConfig, loadMetricsConfig, loadPrices } from "../metrics/config";
 import { providerLabel, tag } from "../metrics/record";
+import { loadFailover, loadTimeouts } from "../failover/policy";
 
 export const DEFAULT_MAX_REQUEST_BODY_BYTES: i64 = 8 * 1024 * 1024;
 
 /** When the filter decides: with the request headers (any host), or after the whole body. */
 export enum RequestMode { Headers, Body }
+
+/**
+ * Where this instance of the filter sits. Downstream (the HTTP connection manager's chain): every
+ * request. Upstream (a failover pool cluster's chain, written by the toolchain): each try Envoy
+ * makes, rewritten for the backend Envoy's load balancer picked.
+ */
+export enum FilterRole { Downstream, Upstream }
 
 /** Indexes into Config.wantedKeys that are the same for every config. */
 export const MODEL_KEY = 0;
@@ -36,6 +44,7 @@ export class Config {
   /** Some route matches on xds.route_name, so requests must fetch it. */
   needsRouteName: bool = false;
   metrics: MetricsConfig = new MetricsConfig();
+  role: FilterRole = FilterRole.Downstream;
 }
 
 export class LoadResult {
@@ -43,9 +52,9 @@ export class LoadResult {
   diagnostics: Diagnostics = new Diagnostics();
 }
 
-const TOP_FIELDS = ["providers", "routes", "maxRequestBodyBytes", "responseHeaders", "requestMode", "metrics"];
+const TOP_FIELDS = ["providers", "routes", "maxRequestBodyBytes", "responseHeaders", "requestMode", "metrics", "role"];
 const PROVIDER_FIELDS = ["name", "type", "host", "port", "basePath", "apiKeys", "defaults", "overrides", "clusters", "headers", "allowClientHeaders", "prices", "injectStreamUsage"];
-const ROUTE_FIELDS = ["name", "match", "backends", "modelMapping", "catchAll"];
+const ROUTE_FIELDS = ["name", "match", "backends", "modelMapping", "catchAll", "failover", "timeouts"];
 const MATCH_FIELDS = ["routeName", "host", "pathPrefix", "headers", "models"];
 const HEADER_FIELDS = ["name", "exact", "prefix", "present"];
 const BACKEND_FIELDS = ["provider", "model", "weight", "modelMapping"];
@@ -111,6 +120,7 @@ export function loadConfig(text: string, env: Map<string, string>): LoadResult {
     }
   }
   config.requestMode = loadRequestMode(root, d);
+  config.role = loadRole(root, d);
   if (config.requestMode == RequestMode.Headers) refuseBodyOnlyFeatures(config, d);
   indexWantedKeys(config);
   collectKnownModels(config);
@@ -125,6 +135,14 @@ function loadRequestMode(root: JsonValue, d: Diagnostics): RequestMode {
   if (mode == "body") return RequestMode.Body;
   d.error("requestMode", "must be \"body\" or \"headers\"");
   return RequestMode.Headers;
+}
+
+function loadRole(root: JsonValue, d: Diagnostics): FilterRole {
+  const role = optionalString(root, "role", "", d);
+  if (role === null || role == "downstream") return FilterRole.Downstream;
+  if (role == "upstream") return FilterRole.Upstream;
+  d.error("role", "must be \"downstream\" or \"upstream\" (the toolchain writes upstream into a failover pool cluster's filter; leave it out otherwise)");
+  return FilterRole.Downstream;
 }
 
 /** In headers mode the route and path are decided before the body: refuse what needs the body. */
@@ -293,6 +311,8 @@ function loadRoute(v: JsonValue, path: string, config: Config, declared: Set<str
     d.error(childPath(path, "match"), "matches every request through the proxy (no host, routeName or header condition); in a sidecar that is every outbound call of the pod, each given a provider key. Add a condition, or set \"catchAll\": true on the route if you mean it (for gateways)");
   }
   const routeMapping = loadMapping(v.get("modelMapping"), childPath(path, "modelMapping"), d);
+  route.failover = loadFailover(v.get("failover"), childPath(path, "failover"), d);
+  route.timeouts = loadTimeouts(v.get("timeouts"), childPath(path, "timeouts"), d);
 
   const backends = optionalArray(v, "backends", path, d);
   if (backends === null || backends.length == 0) {

@@ -60,6 +60,7 @@ export class BedrockProvider extends Provider {
 
   /** No static auth header: sign() writes the request's own. */
   nextAuthValue(): ArrayBuffer | null { return null; }
+  keyCount(): i32 { return 0; }
 
   /** The model is one path segment; "." and ".." would walk the path. */
   refuseModel(model: string): string | null {

@@ -219,6 +219,18 @@ export class Provider {
     this.nameBytes = String.UTF8.encode(this.name);
   }
 
+  /** How many keys take turns in the auth header (0: none, or the provider authenticates otherwise). */
+  keyCount(): i32 { return this.authHeaderValueBytes.length; }
+
+  /** The index of the next key in turn (-1: the provider has no keys). */
+  nextKeyIndex(): i32 {
+    const n = this.keyCount();
+    if (n == 0) return -1;
+    const index = this.keyCursor;
+    this.keyCursor = (this.keyCursor + 1) % n;
+    return index;
+  }
+
   /** The auth header value for the next key in turn, or null when the provider needs none. */
   nextAuthValue(): ArrayBuffer | null {
     const n = this.authHeaderValueBytes.length;

@@ -8,20 +8,20 @@ import { getProperty, nowSeconds, propertyPath } from "../host";
 import { H_ANTHROPIC_VERSION, Operation, operationApi, operationName } from "../providers/provider";
 import { jsonString } from "../json/splice";
 import { translatorFor } from "../translate/registry";
-import { Authority, Route, hostMatches } from "../routing";
+import { Authority, Backend, Route, hostMatches } from "../routing";
 import { Reply, RequestState } from "./state";
 import { H_AUTHORITY, H_CONTENT_LENGTH, H_METHOD, H_PATH, H_SCHEME } from "./header-names";
 
 const P_ROUTE_NAME = propertyPath(["xds", "route_name"]);
 
 /** The client's path without its query string (which may hold a key and is never echoed). */
-function pathOnly(path: string): string {
+export function pathOnly(path: string): string {
   const q = path.indexOf("?");
   return q >= 0 ? path.substring(0, q) : path;
 }
 
 /** Which operation a client path asks for; -1 when unsupported. "/" means chat (ASM style). */
-function operationFor(p: string): i32 {
+export function operationFor(p: string): i32 {
   if (p == "/" || p.length == 0 || p.endsWith("/chat/completions")) return Operation.ChatCompletions;
   if (p.endsWith("/messages")) return Operation.Messages;
   if (p.endsWith("/messages/count_tokens")) return Operation.CountTokens;
@@ -116,8 +116,36 @@ export function routeForModel(state: RequestState, clientModel: string | null): 
  */
 export function takeRoute(config: Config, state: RequestState, route: Route): Reply | null {
   state.route = route;
+  // A failover route's backend is picked by Envoy for each try, and the try rewritten upstream.
+  if (route.failover !== null) return takePool(state, route);
   const backend = route.pickBackend();
   if (backend === null) return Reply.error(NO_PROVIDER, "no usable provider for llm-mesh route \"" + route.name + "\" (check the providers' apiKeys)");
+  const unfit = takeBackend(state, route, backend!);
+  if (unfit !== null) return unfit;
+  const refusal = destinationRefusal(config.providers, backend!.provider);
+  return refusal !== null ? Reply.error(MISDIRECTED, refusal!) : null;
+}
+
+/**
+ * A failover route: any of its backends may serve a try, so each must be able to (the answer would
+ * otherwise depend on the draw).
+ */
+function takePool(state: RequestState, route: Route): Reply | null {
+  if (route.usable.length == 0) return Reply.error(NO_PROVIDER, "no usable provider for llm-mesh route \"" + route.name + "\" (check the providers' apiKeys)");
+  for (let i = 0; i < route.usable.length; i++) {
+    const provider = route.usable[i].provider;
+    if (!provider.supports(state.operation)) {
+      return Reply.error(UNSUPPORTED_OPERATION, "llm-mesh route \"" + route.name + "\" may send this request to provider \"" + provider.name + "\" (" +
+        provider.spec.type + "), which does not serve " + operationName(state.operation));
+    }
+  }
+  state.pooled = true;
+  return null;
+}
+
+/** Sets state.route and state.backend (and the translator), or returns why the backend cannot serve the request. */
+export function takeBackend(state: RequestState, route: Route, backend: Backend): Reply | null {
+  state.route = route;
   const provider = backend.provider;
   if (!provider.supports(state.operation)) {
     return Reply.error(UNSUPPORTED_OPERATION, "llm-mesh route \"" + route.name + "\" sends this request to provider \"" + provider.name + "\" (" +
@@ -125,8 +153,6 @@ export function takeRoute(config: Config, state: RequestState, route: Route): Re
   }
   const credentials = provider.credentialProblem(nowSeconds());
   if (credentials !== null) return Reply.error(NO_PROVIDER, credentials!);
-  const refusal = destinationRefusal(config.providers, provider);
-  if (refusal !== null) return Reply.error(MISDIRECTED, refusal!);
   state.translator = provider.servesNatively(state.operation) ? null : translatorFor(state.clientApi, provider.api(), state.operation);
   if (state.translator === null && state.clientApi != provider.api() && !provider.servesNatively(state.operation)) {
     return Reply.error(UNSUPPORTED_OPERATION, "llm-mesh route \"" + route.name + "\" sends this request to provider \"" + provider.name + "\" (" +

@@ -59,6 +59,8 @@ export function decideOnBody(config: Config, state: RequestState, body: ArrayBuf
     }
     const refused = takeRoute(config, state, route!);
     if (refused !== null) return BodyOutcome.reply(refused!);
+    // A failover route's body goes to its pool as the client wrote it (checked); each try is rewritten upstream.
+    if (state.pooled) { const o = new BodyOutcome(); o.body = body; return o; }
   }
   const backend = state.backend!;
   const model = backend.resolveModel(clientModel);

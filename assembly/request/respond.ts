@@ -11,6 +11,7 @@ import { redactedErrorBody } from "./redact";
 import { RequestState, ResponseMode } from "./state";
 import { H_CONTENT_ENCODING, H_CONTENT_LENGTH, H_CONTENT_TYPE, H_MODEL, H_PROVIDER, H_STATUS } from "./header-names";
 import { meterFor } from "../usage/meter";
+import { streamErrorEvent } from "../translate/error-shapes";
 import { Operation } from "../providers/provider";
 
 /** Provider error bodies larger than this are replaced, not read. */
@@ -41,17 +42,18 @@ export function onProviderHeaders(config: Config, state: RequestState): void {
       if (binary) setHeader(RESPONSE_HEADERS, H_CONTENT_TYPE, "text/event-stream");
     }
     removeHeader(RESPONSE_HEADERS, H_CONTENT_LENGTH);
-  } else if (state.measure !== null && status !== null && status.charCodeAt(0) == 0x32 && hasUsage(state.operation)) {
+  } else if (status !== null && status.charCodeAt(0) == 0x32 && hasUsage(state.operation)) {
     // An untranslated success: read its usage as it passes (a cut usage chunk changes the length).
+    // Streams are read even without metrics: one that breaks off must end with an error event.
     const type = getHeader(RESPONSE_HEADERS, H_CONTENT_TYPE);
     const sse = type !== null && type.startsWith("text/event-stream");
     // llm-mesh asked for an uncompressed answer; one compressed anyway cannot be read, and is passed on.
     const encoded = getHeader(RESPONSE_HEADERS, H_CONTENT_ENCODING) !== null;
-    if (!encoded && (sse || type !== null && type.startsWith("application/json"))) {
+    if (!encoded && (sse || state.measure !== null && type !== null && type.startsWith("application/json"))) {
       // Untranslated: the answer is in the client's own API.
       state.meter = meterFor(state.clientApi, sse, state.usageInjected && sse);
       state.responseMode = ResponseMode.Meter;
-      if (state.usageInjected) removeHeader(RESPONSE_HEADERS, H_CONTENT_LENGTH);
+      if (state.usageInjected || sse) removeHeader(RESPONSE_HEADERS, H_CONTENT_LENGTH);
     }
   }
   const measure = state.measure;
@@ -83,7 +85,17 @@ function hasUsage(op: Operation): bool { return op != Operation.CountTokens; }
 /** An untranslated answer's chunk, read for usage; changed only to cut a usage chunk the client did not ask for. */
 function meterChunk(state: RequestState, bodySize: i32, endOfStream: bool): bool {
   const chunk = bodySize > 0 ? getBody(BufferTypeValues.HttpResponseBody, 0, <u32>bodySize) : null;
-  const out = state.meter!.push(chunk !== null ? chunk! : NOTHING, endOfStream);
+  const meter = state.meter!;
+  let out = meter.push(chunk !== null ? chunk! : NOTHING, endOfStream);
+  if (endOfStream && !meter.whole()) {
+    // The provider's stream ended before its answer: the client hears so in its own stream format.
+    const event = String.UTF8.encode(streamErrorEvent(state.clientApi, "provider \"" + state.backend!.provider.name + "\" ended the stream before the answer was complete"));
+    const before = out !== null ? out! : chunk !== null ? chunk! : NOTHING;
+    const joined = new ArrayBuffer(before.byteLength + event.byteLength);
+    memory.copy(changetype<usize>(joined), changetype<usize>(before), <usize>before.byteLength);
+    memory.copy(changetype<usize>(joined) + <usize>before.byteLength, changetype<usize>(event), <usize>event.byteLength);
+    out = joined;
+  }
   if (out !== null) replaceBody(BufferTypeValues.HttpResponseBody, out!);
   return true;
 }

@@ -56,4 +56,12 @@ export class RequestState {
   meter: UsageMeter | null = null;
   /** llm-mesh added stream_options.include_usage: the usage-only chunk is not the client's. */
   usageInjected: bool = false;
+  /** Downstream, failover route: sent to the route's pool; each try is rewritten upstream (failover/). */
+  pooled: bool = false;
+  /** Upstream, one try: the key chosen for it (-2: the provider's next in turn, -1: none). */
+  keyIndex: i32 = -2;
+  /** Upstream: every key of the provider was resting when this try was sent. */
+  keysAllResting: bool = false;
+  /** Downstream, pooled: how the response is shaped (failover/outcome.ts). */
+  poolReply: string | null = null;
 }

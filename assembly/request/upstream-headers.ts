@@ -5,6 +5,7 @@ import { REQUEST_HEADERS, nowSeconds } from "../host";
 import { RequestState } from "./state";
 import { BILLING_HEADERS, CREDENTIAL_HEADERS } from "./credentials";
 import { Operation } from "../providers/provider";
+import { poolAuthority } from "../failover/pool";
 import { H_ACCEPT_ENCODING, H_AUTHORITY, H_CONTENT_LENGTH, H_CONTENT_TYPE, H_HOST, H_PATH, V_JSON } from "./header-names";
 
 
@@ -15,6 +16,17 @@ function encodeAll(names: string[]): ArrayBuffer[] {
 }
 const CREDENTIALS = encodeAll(CREDENTIAL_HEADERS);
 const BILLING = encodeAll(BILLING_HEADERS);
+
+/**
+ * A failover route's request, sent to its pool: only the authority changes (Envoy routes it to the
+ * pool cluster) and client credentials go; each try is rewritten in the pool's upstream filter.
+ */
+export function writePoolHeaders(headers: HeaderSnapshot, state: RequestState): bool {
+  headers.set(H_AUTHORITY, String.UTF8.encode(poolAuthority(state.route!)));
+  headers.remove(H_HOST);
+  for (let i = 0; i < CREDENTIALS.length; i++) headers.remove(CREDENTIALS[i]);
+  return headers.write(REQUEST_HEADERS);
+}
 
 /**
  * Rewrites the headers for the chosen backend and writes them to the host in one call.
@@ -37,7 +49,7 @@ export function writeUpstreamHeaders(headers: HeaderSnapshot, state: RequestStat
   provider.writeApiHeaders(headers, state.clientApi);
   // A translated answer, and any answer read for its usage, is read by the filter: it must arrive uncompressed.
   if (state.translator !== null || state.measure !== null && op != Operation.CountTokens) headers.remove(H_ACCEPT_ENCODING);
-  const auth = provider.nextAuthValue();
+  const auth = state.keyIndex == -2 ? provider.nextAuthValue() : state.keyIndex >= 0 ? provider.authHeaderValueBytes[state.keyIndex] : null;
   if (auth !== null) headers.set(provider.authHeaderNameBytes, auth);
   if (bodyLength >= 0) headers.set(H_CONTENT_LENGTH, String.UTF8.encode(bodyLength.toString()));
   else headers.remove(H_CONTENT_LENGTH);

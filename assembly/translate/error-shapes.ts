@@ -79,3 +79,18 @@ export function readProviderError(body: string): ProviderError | null {
   out.message = message!;
   return out;
 }
+
+/**
+ * The event that ends a stream which broke off, in the client's stream format: OpenAI's `data:`
+ * line holding an error object (what its SDKs raise on), Anthropic's and the Responses API's
+ * `event: error`.
+ */
+export function streamErrorEvent(api: WireApi, message: string): string {
+  if (api == WireApi.Anthropic) return "event: error\ndata: " + errorBodyFor(api, 500, "", null, message) + "\n\n";
+  if (api == WireApi.Responses) {
+    const w = new JsonWriter(96 + message.length);
+    w.object().key("type").string("error").key("code").string("stream_interrupted").key("message").string(message).key("param").nil().endObject();
+    return "event: error\ndata: " + String.UTF8.decodeUnsafe(changetype<usize>(w.toBuffer()), <usize>w.length) + "\n\n";
+  }
+  return "data: " + errorBodyFor(api, 500, "server_error", "stream_interrupted", message) + "\n\n";
+}

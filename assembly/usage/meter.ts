@@ -14,7 +14,12 @@ import { Usage } from "./usage";
 
 export abstract class UsageMeter {
   usage: Usage = new Usage();
+  /** A stream's answer is whole (a finish reason, or an error the provider sent itself), though its end marker may be missing. */
+  answered: bool = false;
   constructor(public api: WireApi, public stream: bool) {}
+
+  /** False for a stream that ended before its answer did: the client is told so in its stream. */
+  whole(): bool { return !this.stream || this.usage.streamEnded || this.answered; }
   /** A chunk of the answer as it passes (`last`: the answer ended). Returns what the client gets instead, or null for the chunk unchanged. */
   abstract push(chunk: ArrayBuffer, last: bool): ArrayBuffer | null;
 }
@@ -87,6 +92,8 @@ const NULL_USAGE_TAIL = String.UTF8.encode("\"usage\":null}");
 const MODEL_KEY = String.UTF8.encode("\"model\":");
 const CONTENT_KEY = String.UTF8.encode("\"content\":");
 const TEXT_KEY = String.UTF8.encode("\"text\":");
+const FINISH_KEY = String.UTF8.encode("\"finish_reason\":");
+const ERROR_START = String.UTF8.encode("{\"error\":");
 const PARTIAL_JSON_KEY = String.UTF8.encode("\"partial_json\":");
 const DELTA_KEY = String.UTF8.encode("\"delta\":");
 
@@ -203,6 +210,11 @@ class StreamMeter extends UsageMeter {
   private observeOpenAI(ptr: usize, length: i32): bool {
     const u = this.usage;
     if (length == 6 && memory.compare(ptr, changetype<usize>(DONE), 6) == 0) { u.streamEnded = true; return false; }
+    // Some OpenAI-compatible servers end without [DONE]: a finish reason (or the provider's own error) means the answer is whole.
+    if (!this.answered) {
+      const finish = valueAfter(ptr, length, FINISH_KEY);
+      this.answered = finish >= 0 && load<u8>(ptr + <usize>finish) == 0x22 || length > 9 && memory.compare(ptr, changetype<usize>(ERROR_START), 9) == 0;
+    }
     if (u.responseModel.length == 0) {
       const at = valueAfter(ptr, length, MODEL_KEY);
       if (at >= 0 && load<u8>(ptr + <usize>at) == 0x22) u.responseModel = modelAt(ptr + <usize>at, length - at);
@@ -224,6 +236,7 @@ class StreamMeter extends UsageMeter {
 
   private observeAnthropic(name: string, ptr: usize, length: i32): void {
     if (name == "message_stop") { this.usage.streamEnded = true; return; }
+    if (name == "error") { this.answered = true; return; }
     if (name == "content_block_delta") {
       this.usage.textBytes += stringBytesAfter(ptr, length, TEXT_KEY) + stringBytesAfter(ptr, length, PARTIAL_JSON_KEY);
       return;
@@ -245,6 +258,7 @@ class StreamMeter extends UsageMeter {
       this.usage.textBytes += stringBytesAfter(ptr, length, DELTA_KEY);
       return;
     }
+    if (name == "error") { this.answered = true; return; }
     if (name != "response.created" && name != "response.completed" && name != "response.incomplete" && name != "response.failed") return;
     const parsed = parseJson(String.UTF8.decodeUnsafe(ptr, <usize>length));
     if (parsed.value === null) return;

@@ -10,7 +10,7 @@ export const BAD_CONFIGS: BadConfigRow[] = [
   { name: "empty config", config: "", fields: ["(config): is empty"] },
   { name: "not JSON", config: "{providers: []}", fields: ["(config): is not valid JSON: expected a key in double quotes at line 1, column 2"] },
   { name: "not an object", config: "[]", fields: ["(config): must be an object"] },
-  { name: "unknown top-level field", config: { ...valid, routs: [] }, fields: ["routs: unknown field (accepted: providers, routes, maxRequestBodyBytes, responseHeaders, requestMode, metrics)"] },
+  { name: "unknown top-level field", config: { ...valid, routs: [] }, fields: ["routs: unknown field (accepted: providers, routes, maxRequestBodyBytes, responseHeaders, requestMode, metrics, role)"] },
   { name: "metrics: unknown field, bad model policy, currency and trust domain",
     config: { ...valid, metrics: { enable: true, models: "all", currency: "usd", trustDomain: "cluster local" } },
     fields: ["metrics.enable: unknown field (accepted: enabled, models, currency, trustDomain, accessLog)", 'metrics.models: must be "known"', "metrics.currency: must be a currency code of 3 upper-case letters", "metrics.trustDomain: must be a trust domain"] },

@@ -1,0 +1,77 @@
+// Downstream, the answer to a failover route's request. A try's answer was already rewritten for
+// the client upstream; what is left is Envoy's own answer when no try produced one (every backend
+// ejected, a timeout, a reset or refused connection), which becomes an error in the client's API
+// naming the backends tried, and a status a try showed Envoy in place of its own.
+import { Config } from "../config/load";
+import { ErrorKind, errorBody } from "../errors";
+import { BufferTypeValues, RESPONSE_HEADERS, getHeader, getProperty, propertyPath, removeHeader, replaceBody, setHeader, setHeaderBytes } from "../host";
+import { H_CONTENT_LENGTH, H_CONTENT_TYPE, H_STATUS, V_JSON } from "../request/header-names";
+import { RequestState } from "../request/state";
+import { H_TRIED, restoreClientStatus } from "./attempt";
+import { poolClusterName, triedBackends } from "./pool";
+
+/** Every backend of the route is ejected (or none could be reached) and no try was made or answered. */
+export const ALL_BACKENDS_FAILED = new ErrorKind(503, "server_error", "all_backends_failed");
+/** The route's or a try's time ran out before an answer started. */
+export const UPSTREAM_TIMEOUT = new ErrorKind(504, "server_error", "upstream_timeout");
+/** The last try's connection was refused or reset before an answer started. */
+export const UPSTREAM_UNREACHABLE = new ErrorKind(502, "server_error", "upstream_unreachable");
+/** A pool cluster without llm-mesh's upstream filter: the tries went out unrewritten, keyless. */
+export const POOL_MISCONFIGURED = new ErrorKind(500, "server_error", "llm_mesh.pool_without_filter");
+
+const P_CODE_DETAILS = propertyPath(["response", "code_details"]);
+
+/** Response headers of a pooled request. */
+export function onPoolAnswer(config: Config, state: RequestState): void {
+  const details = getProperty(P_CODE_DETAILS);
+  const route = state.route!;
+  if (details !== null && details == "via_upstream") {
+    // Every try records itself upstream; none recorded means no llm-mesh filter rewrote it.
+    if (triedBackends().length > 0) { restoreClientStatus(); return; }
+    replaceAnswer(state, POOL_MISCONFIGURED, "llm-mesh route \"" + route.name + "\" sent this request to cluster " + poolClusterName(route) +
+      ", which has no llm-mesh upstream filter, so no backend rewrite or key was applied; generate the Envoy config with llm-mesh envoy or llm-mesh manifests");
+    return;
+  }
+  // llm-mesh's own answers (a try refused upstream) are in the client's shape already.
+  if (details !== null && details.startsWith("llm_mesh")) return;
+  const why = details !== null ? details! : "";
+  const tried = triedBackends();
+  const triedText = tried.length > 0 ? " (backends tried: " + tried.split(",").join(", ") + ")" : " (no backend could be tried)";
+  const failed = "llm-mesh route \"" + route.name + "\": ";
+  if (why == "no_healthy_upstream") {
+    replaceAnswer(state, ALL_BACKENDS_FAILED, failed + "every backend is ejected after recent failures, and is tried again when its backoff ends" + triedText);
+  } else if (why.includes("timeout")) {
+    replaceAnswer(state, UPSTREAM_TIMEOUT, failed + "no backend answered in time (" + why + ")" + triedText);
+  } else if (why.startsWith("upstream_reset") || why.includes("connect") || why.includes("overflow")) {
+    replaceAnswer(state, UPSTREAM_UNREACHABLE, failed + "the last try failed before an answer started (" + safeDetails(why) + ")" + triedText);
+  } else {
+    replaceAnswer(state, ALL_BACKENDS_FAILED, failed + "no backend answered (" + safeDetails(why) + ")" + triedText);
+  }
+  if (tried.length > 0) setHeader(RESPONSE_HEADERS, H_TRIED, tried);
+}
+
+/** Envoy's details hold a transport failure reason; it names no secret, but keep it short and printable. */
+function safeDetails(details: string): string {
+  let out = details.length > 200 ? details.substring(0, 200) : details;
+  for (let i = 0; i < out.length; i++) {
+    const c = out.charCodeAt(i);
+    if (c < 0x20 || c > 0x7e) return out.substring(0, i);
+  }
+  return out;
+}
+
+function replaceAnswer(state: RequestState, kind: ErrorKind, message: string): void {
+  state.poolReply = errorBody(kind, message, state.clientApi);
+  setHeader(RESPONSE_HEADERS, H_STATUS, kind.status.toString());
+  setHeaderBytes(RESPONSE_HEADERS, H_CONTENT_TYPE, V_JSON);
+  removeHeader(RESPONSE_HEADERS, H_CONTENT_LENGTH);
+}
+
+/** A chunk of Envoy's own answer: replaced by ours (first chunk) or dropped. True to continue. */
+export function onPoolAnswerBody(state: RequestState): bool {
+  const reply = state.poolReply;
+  if (reply === null) return true;
+  replaceBody(BufferTypeValues.HttpResponseBody, reply.length > 0 ? String.UTF8.encode(reply) : new ArrayBuffer(0));
+  state.poolReply = "";
+  return true;
+}

@@ -1,0 +1,124 @@
+// A failover route's backends form one Envoy cluster (the pool): one endpoint per backend, weighted,
+// tagged in its metadata with "<route>/<index>". The downstream filter sends the request to the
+// pool's authority unrewritten; Envoy's load balancer picks an endpoint for each try (skipping
+// ejected ones, never the same twice), and the filter in the pool cluster's upstream chain rewrites
+// that try for the backend it reached. Keys that answered 429 rest for their Retry-After here,
+// shared by every worker thread through the VM's shared data.
+import { Config } from "../config/load";
+import { getProperty, getSharedNumber, propertyPath, setProperty, setSharedNumber } from "../host";
+import { Provider } from "../providers/provider";
+import { Backend, Route } from "../routing";
+
+/** Envoy's cluster for a route's backend pool (the toolchain names it the same). */
+export function poolClusterName(route: Route): string {
+  return "llm-mesh-failover|" + route.name;
+}
+
+/** The authority the downstream filter sends a failover route's requests to; Envoy routes it to the pool. */
+export function poolAuthority(route: Route): string {
+  return route.name + ".failover.llm-mesh.internal";
+}
+
+const P_HOST_BACKEND = propertyPath(["xds", "upstream_host_metadata", "filter_metadata", "llm-mesh", "backend"]);
+const P_CLUSTER_NAME = propertyPath(["xds", "cluster_name"]);
+const P_TRIED = propertyPath(["llm_mesh", "tried"]);
+
+/** What the endpoint Envoy picked for this try says it is: a route's backend, or why it cannot be used. */
+export class AttemptTarget {
+  route: Route | null = null;
+  backend: Backend | null = null;
+  problem: string | null = null;
+}
+
+/**
+ * The route and backend of the pool endpoint this try goes to, from the endpoint's metadata; null
+ * when the endpoint has none (not a pool: the try passes untouched, without a key). A target with
+ * a problem must not be sent: its metadata names no backend of this config, or the cluster is not
+ * that route's pool (a key only ever goes to its provider's own endpoint).
+ */
+export function attemptTarget(config: Config): AttemptTarget | null {
+  const tag = getProperty(P_HOST_BACKEND);
+  if (tag === null || tag.length == 0) return null;
+  const slash = tag.lastIndexOf("/");
+  const routeName = slash > 0 ? tag.substring(0, slash) : "";
+  const index = slash > 0 ? I32.parseInt(tag.substring(slash + 1)) : -1;
+  for (let i = 0; i < config.routes.length; i++) {
+    const route = config.routes[i];
+    if (route.name != routeName) continue;
+    if (index < 0 || index >= route.backends.length || route.failover === null) break;
+    const target = new AttemptTarget();
+    target.route = route;
+    target.backend = route.backends[index];
+    const cluster = getProperty(P_CLUSTER_NAME);
+    if (cluster === null || cluster != poolClusterName(route)) {
+      target.problem = "llm-mesh added no provider key: the endpoint names route \"" + routeName + "\" but its cluster is not that route's pool (" + poolClusterName(route) + ")";
+    }
+    return target;
+  }
+  const unknown = new AttemptTarget();
+  unknown.problem = "llm-mesh added no provider key: the pool endpoint names backend \"" + tag + "\", which this configuration does not have (the Envoy config and the plugin config disagree; generate them together)";
+  return unknown;
+}
+
+/** Adds a backend's name to the request's list of backends tried (filter state, read for the final error). */
+export function recordTry(backend: Backend): void {
+  const before = getProperty(P_TRIED);
+  setProperty(P_TRIED, before === null || before.length == 0 ? backend.provider.name : before + "," + backend.provider.name);
+}
+
+/** The backends tried so far, comma-separated ("" when none). */
+export function triedBackends(): string {
+  const tried = getProperty(P_TRIED);
+  return tried !== null ? tried : "";
+}
+
+const coolKeyNames = new Map<string, ArrayBuffer>();
+
+/** Shared-data key holding the time (ms) until which a provider's key rests. */
+function restKey(provider: Provider, index: i32): ArrayBuffer {
+  const name = "llm-mesh/rest/" + provider.name + "/" + index.toString();
+  if (coolKeyNames.has(name)) return coolKeyNames.get(name);
+  const bytes = String.UTF8.encode(name);
+  coolKeyNames.set(name, bytes);
+  return bytes;
+}
+
+/** A key to use: the next in turn that is not resting; when all rest, the one whose rest ends first. */
+export class KeyChoice {
+  constructor(public index: i32, public allResting: bool) {}
+}
+
+export function chooseKey(provider: Provider, nowMs: i64): KeyChoice {
+  const n = provider.keyCount();
+  if (n == 0) return new KeyChoice(-1, false);
+  let soonest = -1;
+  let soonestUntil: i64 = i64.MAX_VALUE;
+  for (let k = 0; k < n; k++) {
+    const index = provider.nextKeyIndex();
+    const until = getSharedNumber(restKey(provider, index));
+    if (until <= nowMs) return new KeyChoice(index, false);
+    if (until < soonestUntil) { soonestUntil = until; soonest = index; }
+  }
+  return new KeyChoice(soonest, true);
+}
+
+/** Rests a key until `untilMs`; true when another key of the provider is still usable now. */
+export function restKeyUntil(provider: Provider, index: i32, untilMs: i64, nowMs: i64): bool {
+  if (index < 0) return false;
+  setSharedNumber(restKey(provider, index), untilMs);
+  const n = provider.keyCount();
+  for (let k = 0; k < n; k++) if (k != index && getSharedNumber(restKey(provider, k)) <= nowMs) return true;
+  return false;
+}
+
+/** Retry-After as milliseconds: delta-seconds (RFC 9110); -1 when absent or an HTTP date (the policy's backoff applies). */
+export function retryAfterMs(value: string | null): i64 {
+  if (value === null) return -1;
+  const text = value.trim();
+  if (text.length == 0 || text.length > 9) return -1;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x30 || c > 0x39) return -1;
+  }
+  return I64.parseInt(text) * 1000;
+}
