@@ -21,7 +21,8 @@ export function poolAuthority(route: Route): string {
 
 const P_HOST_BACKEND = propertyPath(["xds", "upstream_host_metadata", "filter_metadata", "llm-mesh", "backend"]);
 const P_CLUSTER_NAME = propertyPath(["xds", "cluster_name"]);
-const P_TRIED = propertyPath(["llm_mesh", "tried"]);
+// One token with a dot: Envoy keys filter state by the whole name (wasm.llm_mesh.tried), also readable in access logs.
+const P_TRIED = String.UTF8.encode("llm_mesh.tried");
 
 /** What the endpoint Envoy picked for this try says it is: a route's backend, or why it cannot be used. */
 export class AttemptTarget {

@@ -90,12 +90,40 @@ export const BackendSchema = Type.Object({
   modelMapping: Type.Optional(ModelMappingSchema),
 }, { additionalProperties: false });
 
+const Millis = (max: number, description: string, min = 1) => Type.Integer({ minimum: min, maximum: max, description });
+const HOUR_MS = 3_600_000;
+/** Statuses a failover route may retry on another backend: other 4xx are the client's own mistakes. */
+export const RETRY_STATUS_RULE = "must be 408, 409, 429 or a status from 500 to 599 (other 4xx are the client's own mistakes, the same on every backend)";
+const RetryStatus = Type.Union([Type.Literal(408), Type.Literal(409), Type.Literal(429), Type.Integer({ minimum: 500, maximum: 599 })]);
+
+export const EjectionSchema = Type.Object({
+  consecutiveFailures: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, description: "Failed tries in a row (5xx, a rate-limited backend with no key left, refused or reset connections) that eject a backend (default 3)." })),
+  baseMs: Type.Optional(Millis(HOUR_MS, "First ejection's length; each further ejection of the same backend lasts this times the number of ejections (default 10000).")),
+  maxMs: Type.Optional(Millis(24 * HOUR_MS, "Longest ejection (default 300000).")),
+  intervalMs: Type.Optional(Millis(HOUR_MS, "How often ejections are reviewed and ended (default 5000).")),
+}, { additionalProperties: false, description: "Passive health checking: Envoy's outlier detection on the route's backend pool." });
+
+export const FailoverSchema = Type.Object({
+  attempts: Type.Optional(Type.Integer({ minimum: 1, maximum: 10, description: "Tries in all, the first included, each on a backend not tried yet while there is one (default 3)." })),
+  retryOn: Type.Optional(Type.Array(RetryStatus, { minItems: 1, description: "Statuses tried again on another backend (default 429, 500, 502, 503, 504). Refused connections, resets before an answer and per-try timeouts always are." })),
+  perTryTimeoutMs: Type.Optional(Millis(HOUR_MS, "Time to the answer's first byte per try, then the next backend is tried; 0: none (default).", 0)),
+  rateLimitBackoffMs: Type.Optional(Millis(HOUR_MS, "How long a key that answered 429 without Retry-After rests (default 30000).")),
+  ejection: Type.Optional(EjectionSchema),
+}, { additionalProperties: false, description: "Try the route's other backends when one fails: Envoy re-sends, llm-mesh rewrites each try for the backend it reaches. Needs the toolchain's Envoy config (llm-mesh envoy, llm-mesh manifests)." });
+
+export const TimeoutsSchema = Type.Object({
+  requestMs: Type.Optional(Millis(24 * HOUR_MS, "Whole request, the answer's end included (default 600000; 0: none). Envoy's own default, 15 s, would cut long streams.", 0)),
+  streamIdleMs: Type.Optional(Millis(24 * HOUR_MS, "Longest silence once the request is under way, e.g. a stalled stream (default 300000).")),
+}, { additionalProperties: false });
+
 export const RouteSchema = Type.Object({
   name: ConfigName("Unique name."),
   match: Type.Optional(MatchSchema),
   catchAll: Type.Optional(Type.Boolean({ description: "Accept a route whose match holds for every request. Refused in sidecar manifests: every outbound call of the pod would get a provider key." })),
   backends: Type.Array(BackendSchema, { minItems: 1 }),
   modelMapping: Type.Optional(ModelMappingSchema),
+  failover: Type.Optional(FailoverSchema),
+  timeouts: Type.Optional(TimeoutsSchema),
 }, { additionalProperties: false, description: "First matching route wins." });
 
 export const ConfigSchema = Type.Object({
@@ -104,6 +132,7 @@ export const ConfigSchema = Type.Object({
   maxRequestBodyBytes: Type.Optional(Type.Integer({ minimum: 1, maximum: 1073741824, description: "Larger bodies get 413 (default 8 MiB)." })),
   responseHeaders: Type.Optional(Type.Boolean({ description: "Add x-llm-mesh-provider / x-llm-mesh-model to responses (default true)." })),
   metrics: Type.Optional(MetricsSchema),
+  role: Type.Optional(Type.Union([Type.Literal("downstream"), Type.Literal("upstream")], { description: "Written by the toolchain: upstream for the filter in a failover pool cluster's upstream chain. Leave it out." })),
   requestMode: Type.Optional(Type.Union([Type.Literal("body"), Type.Literal("headers")], { description: "body: decide after the whole body (route by model; needs Envoy >= 1.35 with allow_on_headers_stop_iteration, which llm-mesh envoy and manifests set). headers: decide on the headers (any Envoy). The filter's default is headers; the toolchain writes body unless told --request-mode headers." })),
 }, {
   $id: "https://llm-mesh.dev/schema/llm-mesh-config.schema.json",
@@ -115,6 +144,8 @@ export type LlmMeshConfig = Static<typeof ConfigSchema>;
 export type ProviderConfig = Static<typeof ProviderSchema>;
 export type RouteConfig = Static<typeof RouteSchema>;
 export type BackendConfig = Static<typeof BackendSchema>;
+export type FailoverConfig = Static<typeof FailoverSchema>;
+export type TimeoutsConfig = Static<typeof TimeoutsSchema>;
 
 /** The JSON Schema file users point their editor at. */
 export function jsonSchemaText(): string {

@@ -2,7 +2,7 @@
 // schema cannot express. Errors and warnings are separate; each carries a hint.
 import { Ajv, ErrorObject } from "ajv";
 import { parse as parseYaml } from "yaml";
-import { BILLING_HEADERS, ConfigSchema, LlmMeshConfig, MODEL_NAME_PATTERN, MODEL_NAME_RULE, MODEL_PATTERN_PATTERN, ProviderConfig, RouteConfig } from "./schema.js";
+import { BILLING_HEADERS, RETRY_STATUS_RULE, ConfigSchema, LlmMeshConfig, MODEL_NAME_PATTERN, MODEL_NAME_RULE, MODEL_PATTERN_PATTERN, ProviderConfig, RouteConfig } from "./schema.js";
 import { PROVIDER_TYPES, regionalHost } from "../providers.js";
 
 export interface Problem { path: string; message: string; hint?: string }
@@ -55,6 +55,7 @@ function schemaProblem(e: ErrorObject): Problem {
     case "not": return { path, message: "must be a cluster name, or a prefix ending in '*'" };
     case "anyOf": {
       const literals = ((e.parentSchema as { anyOf?: { const?: string }[] }).anyOf ?? []).map((s) => s.const).filter(Boolean);
+      if (/\.retryOn\[/.test(path)) return { path, message: RETRY_STATUS_RULE };
       if (/\.allowClientHeaders\[/.test(path)) return { path, message: `only these client headers can be passed on: ${BILLING_HEADERS.join(", ")} (client credentials never are)` };
       return { path, message: `unknown value (accepted: ${literals.join(", ")})` };
     }
@@ -161,6 +162,11 @@ function ruleProblems(config: LlmMeshConfig, errors: Problem[], warnings: Proble
       checkMapping(b.modelMapping, `${bp}.modelMapping`, errors);
       if (b.model && b.modelMapping) warnings.push({ path: `${bp}.modelMapping`, message: "is never used: the backend's model is fixed", hint: "remove one of them" });
     });
+    const ejection = isObject(r.failover) && isObject(r.failover.ejection) ? r.failover.ejection : undefined;
+    if (ejection && (ejection.maxMs ?? 300_000) < (ejection.baseMs ?? 10_000)) errors.push({ path: `${path}.failover.ejection.maxMs`, message: "must be at least baseMs" });
+    if (isObject(r.failover) && (r.failover.attempts ?? 3) > 1 && r.backends.length === 1) {
+      warnings.push({ path: `${path}.failover`, message: "has one backend: its tries all go to the same provider (with its next key)", hint: "add a backend on another provider to fail over to" });
+    }
     if (r.modelMapping && r.backends.every((b) => b.model || b.modelMapping)) {
       warnings.push({ path: `${path}.modelMapping`, message: "is never used: every backend fixes its model or has its own mapping" });
     }

@@ -2,7 +2,8 @@
 // and the plugin config, and a route per provider authority. The filter rewrites :authority, and
 // Envoy (>= 1.33, ABI 0.2.1) re-selects the route, so each provider host needs a virtual host.
 import { stringify } from "yaml";
-import { ProviderEndpointConfig } from "../providers.js";
+import { ProviderEndpoint, ProviderEndpointConfig } from "../providers.js";
+import { PoolRoute, longestTimeouts, poolAuthority, poolCluster, poolClusterName, poolRouteAction, routeTimeouts } from "../failover/envoy.js";
 import { RouteHosts, providerVirtualHosts } from "./routes.js";
 import { accessLog, statsConfig } from "../telemetry/envoy.js";
 
@@ -26,6 +27,8 @@ export interface BootstrapOptions {
   mockUpstream?: { address: string; port: number };
   /** With mockUpstream: only these providers (by name) go to the mock; default all. */
   mockedProviders?: string[];
+  /** Providers (by name) sent to their own loopback server instead (fault-injection tests); wins over mockUpstream. */
+  providerUpstreams?: Record<string, { address: string; port: number }>;
   /** Also add a listener without the filter on this port, routing to the same place (benchmarks). */
   bareListenPort?: number;
   /** Also add a listener "floor" running this module instead of llm-mesh (benchmarks). */
@@ -102,24 +105,45 @@ function endpointCluster(name: string, address: string, port: number, tlsHost?: 
         typed_config: {
           "@type": "type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext",
           sni: tlsHost,
-          common_tls_context: { validation_context: { trusted_ca: { filename: "/etc/ssl/certs/ca-certificates.crt" } } },
+          common_tls_context: {
+            validation_context: {
+              trusted_ca: { filename: "/etc/ssl/certs/ca-certificates.crt" },
+              // The certificate must be the provider's own, not merely one a public CA signed.
+              match_typed_subject_alt_names: [{ san_type: "DNS", matcher: { exact: tlsHost } }],
+            },
+          },
         },
       },
     } : {}),
   };
 }
 
-function routeConfig(options: BootstrapOptions): { routes: Record<string, unknown>; clusters: Record<string, unknown>[] } {
+function routeConfig(options: BootstrapOptions, bufferLimit: number): { routes: Record<string, unknown>; clusters: Record<string, unknown>[] } {
   const mocked = (name: string) => options.mockUpstream !== undefined && (options.mockedProviders ?? [name]).includes(name);
+  /** Where a provider's requests really go: its own test server, the shared mock, or its host. */
+  const addressFor = (e: ProviderEndpoint) => {
+    const own = options.providerUpstreams?.[e.name];
+    if (own) return { ...own, tls: false };
+    if (mocked(e.name)) return { ...options.mockUpstream!, tls: false };
+    return { address: e.host, port: e.port, tls: e.tls };
+  };
   const virtualHosts: Record<string, unknown>[] = [];
   const clusters: Record<string, unknown>[] = [];
+  const routes = (options.pluginConfig.routes ?? []) as PoolRoute[];
+  // A provider's Envoy route serves every llm-mesh route that uses it: the longest timeouts win.
+  const providerTimeouts = routeTimeouts(longestTimeouts(routes.map((r) => r.timeouts)));
   // Each provider host has its own cluster, named as Istio would (outbound|PORT||HOST): the
   // filter's destination guard adds a key only when Envoy routes a request to such a cluster.
   for (const v of providerVirtualHosts(options.pluginConfig)) {
-    virtualHosts.push({ name: v.cluster, domains: v.domains, routes: [{ match: { prefix: "/" }, route: { cluster: v.cluster, timeout: "300s" } }] });
-    const e = v.endpoint;
-    if (mocked(e.name)) clusters.push(endpointCluster(v.cluster, options.mockUpstream!.address, options.mockUpstream!.port));
-    else clusters.push(endpointCluster(v.cluster, e.host, e.port, e.tls ? e.host : undefined));
+    virtualHosts.push({ name: v.cluster, domains: v.domains, routes: [{ match: { prefix: "/" }, route: { cluster: v.cluster, ...providerTimeouts } }] });
+    const target = addressFor(v.endpoint);
+    clusters.push(endpointCluster(v.cluster, target.address, target.port, target.tls ? v.endpoint.host : undefined));
+  }
+  // Failover routes: a pool cluster each, whose upstream chain runs llm-mesh in its upstream role.
+  const upstreamFilter = wasmFilter({ ...options, pluginConfig: { ...options.pluginConfig, role: "upstream", requestMode: "body" } });
+  for (const r of routes.filter((r) => r.failover !== undefined)) {
+    virtualHosts.push({ name: poolClusterName(r.name), domains: [poolAuthority(r.name)], routes: [{ match: { prefix: "/" }, route: poolRouteAction(r) }] });
+    clusters.push(poolCluster(r, options.pluginConfig.providers, { upstreamFilters: [upstreamFilter], addressFor, bufferLimitBytes: bufferLimit }));
   }
   // Requests for any other host land here: no cluster, so the filter adds no key, and a missed
   // rewrite is visible.
@@ -170,10 +194,10 @@ export function listener(name: string, port: number, routes: Record<string, unkn
 
 /** The bootstrap as an object. Port 0 lets Envoy pick; read the real ports from its admin API. */
 export function buildBootstrap(options: BootstrapOptions): Record<string, unknown> {
-  const { routes, clusters } = routeConfig(options);
   // Envoy answers 413 itself once a buffering filter holds more than the connection limit: keep it
   // above the filter's own limit so clients get the filter's JSON error instead.
   const bufferLimit = (options.pluginConfig.maxRequestBodyBytes ?? 8 * MiB) + MiB;
+  const { routes, clusters } = routeConfig(options, bufferLimit);
   const listeners = [listener("llm_mesh", options.listenPort ?? 0, routes, [wasmFilter(options)], bufferLimit, options.accessLogPath, options.downstreamMtls)];
   if (options.bareListenPort !== undefined) listeners.push(listener("bare", options.bareListenPort, routes, [], bufferLimit));
   if (options.floor) listeners.push(listener("floor", options.floor.port, routes, [wasmFilter(options, options.floor.wasmPath, "floor")], bufferLimit));

@@ -1,0 +1,110 @@
+// A provider that fails on demand, for failover tests: it speaks OpenAI's chat API (JSON and SSE),
+// checks the key and body as the real API would, and then behaves as its current fault says:
+// answer, an error status (429 with Retry-After, 5xx), a reset before headers or mid-stream, a slow
+// first byte, a body that stalls, or a slow trickle. It counts what reached it, per key.
+import { createServer, IncomingMessage, Server, ServerResponse } from "node:http";
+import { AddressInfo, Socket } from "node:net";
+
+export type Fault =
+  | { kind: "ok" }
+  | { kind: "status"; status: number; retryAfter?: string }
+  | { kind: "reset-before-headers" }
+  | { kind: "reset-mid-stream" }
+  | { kind: "slow-first-byte"; ms: number }
+  | { kind: "stall-body" }
+  | { kind: "trickle"; ms: number };
+
+export interface Received { key: string; body: any; at: number }
+
+export class FaultProvider {
+  fault: Fault = { kind: "ok" };
+  /** Per key: a fault for that key alone (e.g. one key rate-limited). */
+  keyFaults = new Map<string, Fault>();
+  received: Received[] = [];
+  private sockets = new Set<Socket>();
+  private server: Server;
+
+  constructor(readonly name: string, readonly keys: string[]) {
+    this.server = createServer((req, res) => this.handle(req, res));
+    this.server.on("connection", (s) => { this.sockets.add(s); s.on("close", () => this.sockets.delete(s)); });
+  }
+
+  async start(): Promise<number> {
+    await new Promise<void>((r) => this.server.listen(0, "127.0.0.1", r));
+    return (this.server.address() as AddressInfo).port;
+  }
+
+  close(): Promise<void> {
+    for (const s of this.sockets) s.destroy();
+    return new Promise((r) => this.server.close(() => r()));
+  }
+
+  /** Requests that reached this provider since `since` (ms epoch). */
+  count(since = 0): number { return this.received.filter((r) => r.at >= since).length; }
+
+  private handle(req: IncomingMessage, res: ServerResponse): void {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => {
+      const auth = String(req.headers.authorization ?? "");
+      const key = auth.startsWith("Bearer ") ? auth.slice(7) : "";
+      let body: any;
+      try { body = JSON.parse(Buffer.concat(chunks).toString("utf8")); } catch { body = undefined; }
+      this.received.push({ key, body, at: Date.now() });
+      // What OpenAI refuses, this refuses: a missing or unknown key, a body that is not a chat request.
+      if (!this.keys.includes(key)) return json(res, 401, { error: { message: "Incorrect API key provided", type: "invalid_request_error", code: "invalid_api_key" } });
+      if (!body || typeof body.model !== "string" || !Array.isArray(body.messages)) return json(res, 400, { error: { message: "model and messages are required", type: "invalid_request_error" } });
+      this.behave(this.keyFaults.get(key) ?? this.fault, body, req, res);
+    });
+  }
+
+  private behave(fault: Fault, body: any, req: IncomingMessage, res: ServerResponse): void {
+    const stream = body.stream === true;
+    switch (fault.kind) {
+      case "ok": return answer(res, this.name, body.model, stream, 0);
+      case "status":
+        return json(res, fault.status, { error: { message: `${this.name} is failing with ${fault.status}`, type: fault.status === 429 ? "rate_limit_exceeded" : "server_error" } },
+          fault.retryAfter !== undefined ? { "retry-after": fault.retryAfter } : {});
+      case "reset-before-headers": req.socket.destroy(); return;
+      case "reset-mid-stream":
+        res.writeHead(200, { "content-type": stream ? "text/event-stream" : "application/json" });
+        res.write(stream ? chunkEvent(this.name, body.model, "Hel") : '{"id":"chatcmpl-1","object":"chat.completion",');
+        setTimeout(() => req.socket.destroy(), 20);
+        return;
+      case "slow-first-byte": setTimeout(() => answer(res, this.name, body.model, stream, 0), fault.ms); return;
+      case "stall-body":
+        res.writeHead(200, { "content-type": stream ? "text/event-stream" : "application/json" });
+        res.write(stream ? chunkEvent(this.name, body.model, "Hel") : '{"id":"chatcmpl-1",');
+        return; // and nothing more, until the connection goes
+      case "trickle": return answer(res, this.name, body.model, stream, fault.ms);
+    }
+  }
+}
+
+function json(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { "content-type": "application/json", "content-length": String(Buffer.byteLength(text)), ...headers });
+  res.end(text);
+}
+
+function chunkEvent(provider: string, model: string, text: string, finish: string | null = null): string {
+  return `data: ${JSON.stringify({ id: "chatcmpl-1", object: "chat.completion.chunk", created: 1, model, choices: [{ index: 0, delta: finish ? {} : { content: text }, finish_reason: finish }] })}\n\n`;
+}
+
+/** OpenAI's answer, from `provider` (its name is the content, so tests see who answered); streams paced `ms` apart. */
+function answer(res: ServerResponse, provider: string, model: string, stream: boolean, ms: number): void {
+  const usage = { prompt_tokens: 5, completion_tokens: 2, total_tokens: 7 };
+  if (!stream) {
+    return json(res, 200, { id: "chatcmpl-1", object: "chat.completion", created: 1, model, choices: [{ index: 0, message: { role: "assistant", content: `answered by ${provider}` }, finish_reason: "stop" }], usage });
+  }
+  res.writeHead(200, { "content-type": "text/event-stream" });
+  const events = [chunkEvent(provider, model, "answered by "), chunkEvent(provider, model, provider), chunkEvent(provider, model, "", "stop"), "data: [DONE]\n\n"];
+  let i = 0;
+  const next = () => {
+    if (res.destroyed) return;
+    if (i === events.length) { res.end(); return; }
+    res.write(events[i++]);
+    if (ms > 0) setTimeout(next, ms); else next();
+  };
+  next();
+}
