@@ -10,9 +10,9 @@ import { HeaderSnapshot } from "./headers";
 import { admit, takeRoute, tooLarge } from "./request/admit";
 import { decideOnBody } from "./request/body";
 import { onProviderBody, onProviderHeaders } from "./request/respond";
-import { Reply, RequestState, ResponseMode } from "./request/state";
+import { Hold, Reply, RequestState, ResponseMode } from "./request/state";
 import { writePoolHeaders, writeUpstreamHeaders } from "./request/upstream-headers";
-import { onTryAnswer, sendTry, showToEnvoy, startTry } from "./failover/attempt";
+import { holdFor, onTryAnswer, sendTry, showHeldAnswer, showToEnvoy, startTry, vetHeldAnswer } from "./failover/attempt";
 import { onPoolAnswer, onPoolAnswerBody } from "./failover/outcome";
 import { TokenCalls } from "./token-refresh";
 import { finishMeasure, forgetLocalIdentity, measureChunk, measureForwarded, startMeasure } from "./request/measure";
@@ -142,17 +142,25 @@ class LlmMeshStream extends Context {
     const state = this.state;
     if (!state.forwarded) return FilterHeadersStatusValues.Continue;
     if (state.pooled) { onPoolAnswer(this.config!, state); return FilterHeadersStatusValues.Continue; }
-    const rateLimited = this.config!.role == FilterRole.Upstream && onTryAnswer(state);
+    const upstream = this.config!.role == FilterRole.Upstream;
+    const rateLimited = upstream && onTryAnswer(state);
     onProviderHeaders(this.config!, this.state);
-    if (this.config!.role == FilterRole.Upstream) showToEnvoy(rateLimited);
+    if (upstream) showToEnvoy(rateLimited);
     if (endOfStream) measureChunk(this.config!, this.state, 0, true);
-    return FilterHeadersStatusValues.Continue;
+    if (upstream) state.hold = holdFor(state, endOfStream);
+    return state.hold == Hold.None ? FilterHeadersStatusValues.Continue : FilterHeadersStatusValues.StopIteration;
   }
 
   onResponseBody(bodySize: usize, endOfStream: bool): FilterDataStatusValues {
     const state = this.state;
     if (state.pooled) return onPoolAnswerBody(state) ? FilterDataStatusValues.Continue : FilterDataStatusValues.StopIterationAndBuffer;
+    // A held answer is buffered by the host and read once, whole, at its end.
+    const held = state.hold == Hold.Whole;
+    if (held && !endOfStream) return FilterDataStatusValues.StopIterationAndBuffer;
+    state.hold = Hold.None;
+    if (held) vetHeldAnswer(state, <i32>bodySize);
     const go = state.responseMode == ResponseMode.Pass || onProviderBody(state, <i32>bodySize, endOfStream);
+    if (held) showHeldAnswer(state);
     // After the body step: at the end, the usage it read goes to the access log.
     if (state.measure !== null) measureChunk(this.config!, state, <i32>bodySize, endOfStream);
     return go ? FilterDataStatusValues.Continue : FilterDataStatusValues.StopIterationAndBuffer;

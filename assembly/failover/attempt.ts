@@ -5,13 +5,15 @@
 import { Config } from "../config/load";
 import { MISDIRECTED } from "../errors";
 import { HeaderSnapshot } from "../headers";
-import { RESPONSE_HEADERS, getHeader, nowMillis, removeHeader, setHeader } from "../host";
+import { BufferTypeValues, RESPONSE_HEADERS, getBody, getHeader, nowMillis, removeHeader, replaceBody, setHeader } from "../host";
+import { BAD_PROVIDER_RESPONSE, errorBody } from "../errors";
+import { scanTopLevel } from "../json/scan";
 import { operationApi } from "../providers/provider";
 import { Operation } from "../providers/provider";
 import { NOT_FOUND } from "../errors";
 import { operationFor, pathOnly, takeBackend } from "../request/admit";
-import { H_PATH, H_STATUS } from "../request/header-names";
-import { Reply, RequestState } from "../request/state";
+import { H_CONTENT_LENGTH, H_PATH, H_STATUS } from "../request/header-names";
+import { Hold, Reply, RequestState, ResponseMode } from "../request/state";
 import { attemptTarget, chooseKey, recordTry, restKeyUntil, retryAfterMs, triedBackends } from "./pool";
 
 export const H_RETRY_AFTER = String.UTF8.encode("retry-after");
@@ -70,6 +72,47 @@ export function showToEnvoy(rateLimitedBackend: bool): void {
   const shown = getHeader(RESPONSE_HEADERS, H_STATUS);
   setHeader(RESPONSE_HEADERS, H_CLIENT_STATUS, shown !== null ? shown! : "429");
   setHeader(RESPONSE_HEADERS, H_STATUS, "503");
+}
+
+/**
+ * How much of a successful answer the try holds back from Envoy's router: a JSON answer whole, a
+ * stream to its first chunk. Until the router sees the headers, a reset or idle timeout is a
+ * failure before the answer started, which Envoy tries again elsewhere; after, it is the client's.
+ */
+export function holdFor(state: RequestState, endOfStream: bool): Hold {
+  if (endOfStream || state.responseMode == ResponseMode.Vet || state.responseMode == ResponseMode.ReplaceAuth) return Hold.None;
+  const status = getHeader(RESPONSE_HEADERS, H_STATUS);
+  if (status === null || status.charCodeAt(0) != 0x32) return Hold.None;
+  const stream = state.responseMode == ResponseMode.TranslateStream || state.meter !== null && state.meter!.stream;
+  return stream ? Hold.FirstChunk : Hold.Whole;
+}
+
+const NO_KEYS = new StaticArray<ArrayBuffer>(0);
+
+/**
+ * The end of a held JSON answer, before it goes on: one the provider ended before it was whole (not
+ * a JSON document) is replaced by an error and shown to Envoy as 502, which it tries again
+ * elsewhere when 502 is retried. A translated answer is checked by its translator (answerBroken).
+ */
+export function vetHeldAnswer(state: RequestState, bodySize: i32): void {
+  if (state.translator === null) {
+    const body = bodySize > 0 ? getBody(BufferTypeValues.HttpResponseBody, 0, <u32>bodySize) : null;
+    const whole = body !== null && scanTopLevel(changetype<usize>(body), body.byteLength, NO_KEYS).error === null;
+    if (!whole) {
+      const text = errorBody(BAD_PROVIDER_RESPONSE, "provider \"" + state.backend!.provider.name + "\" ended its answer before it was complete", state.clientApi);
+      replaceBody(BufferTypeValues.HttpResponseBody, String.UTF8.encode(text));
+      state.responseMode = ResponseMode.Drop;
+      state.answerBroken = true;
+      if (state.meter !== null) state.meter = null;
+    }
+  }
+}
+
+/** After the held answer's body step: a broken one is shown as 502, with its new length. */
+export function showHeldAnswer(state: RequestState): void {
+  if (!state.answerBroken) return;
+  setHeader(RESPONSE_HEADERS, H_STATUS, BAD_PROVIDER_RESPONSE.status.toString());
+  removeHeader(RESPONSE_HEADERS, H_CONTENT_LENGTH);
 }
 
 /** Downstream: restores the status a try showed Envoy in place of its own. */

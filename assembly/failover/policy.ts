@@ -6,7 +6,7 @@ import { JsonValue } from "../json/parse";
 import { Diagnostics } from "../config/diagnostics";
 import { childPath, expectObject, indexPath, optionalArray, optionalInteger, rejectUnknownFields } from "../config/fields";
 
-const FAILOVER_FIELDS = ["attempts", "retryOn", "perTryTimeoutMs", "rateLimitBackoffMs", "ejection"];
+const FAILOVER_FIELDS = ["attempts", "retryOn", "perTryTimeoutMs", "perTryIdleTimeoutMs", "rateLimitBackoffMs", "ejection"];
 const EJECTION_FIELDS = ["consecutiveFailures", "baseMs", "maxMs", "intervalMs"];
 const TIMEOUT_FIELDS = ["requestMs", "streamIdleMs"];
 
@@ -24,8 +24,10 @@ export class FailoverPolicy {
   /** Tries in all, the first included. */
   attempts: i32 = 3;
   retryOn: i32[] = DEFAULT_RETRY_ON;
-  /** Time to the response headers per try; 0: none. */
+  /** A try's whole time, its answer included (so it also limits streams); 0: none. */
   perTryTimeoutMs: i64 = 0;
+  /** The longest a try may go without a byte from the provider; 0: none. */
+  perTryIdleTimeoutMs: i64 = 0;
   /** How long a key that answered 429 rests when the answer gives no Retry-After. */
   rateLimitBackoffMs: i64 = 30000;
   ejection: Ejection = new Ejection();
@@ -49,6 +51,7 @@ export function loadFailover(v: JsonValue | null, path: string, d: Diagnostics):
   const p = new FailoverPolicy();
   p.attempts = <i32>optionalInteger(v, "attempts", path, d, 1, 10, 3, "must be an integer from 1 to 10 (tries in all, the first included)");
   p.perTryTimeoutMs = optionalInteger(v, "perTryTimeoutMs", path, d, 0, HOUR_MS, 0, "must be an integer from 0 (none) to 3600000 ms");
+  p.perTryIdleTimeoutMs = optionalInteger(v, "perTryIdleTimeoutMs", path, d, 0, HOUR_MS, 0, "must be an integer from 0 (none) to 3600000 ms");
   p.rateLimitBackoffMs = optionalInteger(v, "rateLimitBackoffMs", path, d, 1, HOUR_MS, 30000, "must be an integer from 1 to 3600000 ms");
   const statuses = optionalArray(v, "retryOn", path, d);
   if (statuses !== null) {

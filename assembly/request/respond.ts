@@ -133,6 +133,7 @@ function translateJsonBody(state: RequestState, bodySize: i32, endOfStream: bool
     // The status has gone to the client already; the body says what went wrong, in its API.
     const why = bodySize > MAX_TRANSLATED_BODY_BYTES ? "an answer larger than llm-mesh translates" : "an answer that is not what its API documents";
     out = String.UTF8.encode(errorBody(BAD_PROVIDER_RESPONSE, "provider \"" + provider.name + "\" sent " + why, state.clientApi));
+    state.answerBroken = true;
   }
   replaceBody(BufferTypeValues.HttpResponseBody, out!);
   state.responseMode = endOfStream ? ResponseMode.Pass : ResponseMode.Drop;

@@ -24,6 +24,8 @@ export class Reply {
  */
 export enum ResponseMode { Pass, Vet, ReplaceAuth, Drop, TranslateJson, TranslateStream, Meter }
 
+export enum Hold { None, FirstChunk, Whole }
+
 export class RequestState {
   /** The request headers as read once; edited in the VM and written back once. */
   headers: HeaderSnapshot | null = null;
@@ -62,6 +64,13 @@ export class RequestState {
   keyIndex: i32 = -2;
   /** Upstream: every key of the provider was resting when this try was sent. */
   keysAllResting: bool = false;
+  /**
+   * Upstream: the answer is held back from Envoy's router (whole for JSON, to its first chunk for
+   * streams), so that a try which breaks off before then is retried, not passed on broken.
+   */
+  hold: Hold = Hold.None;
+  /** A 2xx answer that is not what its API documents was replaced by an error (upstream: shown to Envoy as 502). */
+  answerBroken: bool = false;
   /** Downstream, pooled: how the response is shaped (failover/outcome.ts). */
   poolReply: string | null = null;
 }

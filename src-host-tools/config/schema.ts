@@ -106,7 +106,8 @@ export const EjectionSchema = Type.Object({
 export const FailoverSchema = Type.Object({
   attempts: Type.Optional(Type.Integer({ minimum: 1, maximum: 10, description: "Tries in all, the first included, each on a backend not tried yet while there is one (default 3)." })),
   retryOn: Type.Optional(Type.Array(RetryStatus, { minItems: 1, description: "Statuses tried again on another backend (default 429, 500, 502, 503, 504). Refused connections, resets before an answer and per-try timeouts always are." })),
-  perTryTimeoutMs: Type.Optional(Millis(HOUR_MS, "Time to the answer's first byte per try, then the next backend is tried; 0: none (default).", 0)),
+  perTryTimeoutMs: Type.Optional(Millis(HOUR_MS, "A try's whole time, its answer included: past it, the next backend is tried if nothing reached the client yet, else the answer is cut. It limits streams too; 0: none (default).", 0)),
+  perTryIdleTimeoutMs: Type.Optional(Millis(HOUR_MS, "The longest a try may go without a byte from the provider (a slow first byte, a stalled answer): the next backend is tried while nothing reached the client; 0: none (default).", 0)),
   rateLimitBackoffMs: Type.Optional(Millis(HOUR_MS, "How long a key that answered 429 without Retry-After rests (default 30000).")),
   ejection: Type.Optional(EjectionSchema),
 }, { additionalProperties: false, description: "Try the route's other backends when one fails: Envoy re-sends, llm-mesh rewrites each try for the backend it reaches. Needs the toolchain's Envoy config (llm-mesh envoy, llm-mesh manifests)." });

@@ -61,6 +61,7 @@ export function poolRouteAction(route: PoolRoute): Record<string, unknown> {
       retriable_status_codes: retriableStatuses(f),
       num_retries: attempts - 1,
       ...(f.perTryTimeoutMs ? { per_try_timeout: seconds(f.perTryTimeoutMs) } : {}),
+      ...(f.perTryIdleTimeoutMs ? { per_try_idle_timeout: seconds(f.perTryIdleTimeoutMs) } : {}),
       // Each retry on a backend not tried yet, while there is one.
       retry_host_predicate: [{ name: "envoy.retry_host_predicates.previous_hosts", typed_config: { "@type": "type.googleapis.com/envoy.extensions.retry.host.previous_hosts.v3.PreviousHostsPredicate" } }],
       host_selection_retry_max_attempts: 10,
@@ -145,8 +146,9 @@ export function poolCluster(route: PoolRoute, providers: ProviderEndpointConfig[
     ...(tlsHosts.size > 0 ? { dns_lookup_family: "V4_PREFERRED" } : {}),
     connect_timeout: "5s",
     per_connection_buffer_limit_bytes: options.bufferLimitBytes,
-    // With every backend ejected, no request goes to one anyway (Envoy's default would spread them over all).
-    common_lb_config: { healthy_panic_threshold: { value: 0 } },
+    // With every backend ejected, requests fail at once with a clean 503 instead of going to known-bad
+    // backends (Envoy's default panic mode spreads them over all). Any healthy backend, even 1 in 100, is used.
+    common_lb_config: { healthy_panic_threshold: { value: 1 }, zone_aware_lb_config: { fail_traffic_on_panic: true } },
     outlier_detection: outlierDetection(route.failover ?? {}),
     load_assignment: { cluster_name: name, endpoints: [{ lb_endpoints: endpoints }] },
     ...(tlsHosts.size > 0 ? { transport_socket_matches: [...tlsHosts].map((host) => ({ name: `tls|${host}`, match: { [TLS_MATCH_KEY]: host }, transport_socket: tlsSocket(host, caFile) })) } : {}),

@@ -1,60 +1,218 @@
-// Failover in real Envoy: a route with two providers that fail on demand (test/support/fault-provider.ts).
-// Envoy re-sends failed tries to the other backend; llm-mesh rewrites each try for the backend it
-// reaches; ejected backends get only the probes their backoff allows.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+// Failover in real Envoy, against providers that fail on demand (test/support/fault-provider.ts):
+// Envoy re-sends a failed try to the route's other backend, llm-mesh rewrites each try for the
+// backend it reaches (provider, model, key), failing backends are ejected with a growing backoff,
+// and what cannot be saved reaches the client as an error in its own API's shape.
+import { Agent } from "node:http";
+import { afterEach, describe, expect, it } from "vitest";
 import { bootstrapYaml } from "../../src-host-tools/envoy/bootstrap.js";
 import { locateEnvoy } from "../../src-host-tools/envoy/locate.js";
 import { RunningEnvoy, startEnvoy } from "../../src-host-tools/envoy/process.js";
-import { send } from "../support/envoy.js";
+import { Reply, send } from "../support/envoy.js";
 import { WASM_PATH } from "../support/filter.js";
 import { Fault, FaultProvider } from "../support/fault-provider.js";
+import { MockProviders, startMockProviders } from "../../src-host-tools/mock/providers.js";
 
 const ALPHA_KEYS = ["alpha-key-1", "alpha-key-2"];
 const BETA_KEYS = ["beta-key-1"];
+const EJECTION = { consecutiveFailures: 3, baseMs: 5000, maxMs: 30000, intervalMs: 100 };
 
-function pluginConfig(failover: Record<string, unknown> = {}) {
+function pluginConfig(failover: Record<string, unknown>) {
   return {
     providers: [
       { name: "alpha", type: "openai-compatible", host: "alpha.test", apiKeys: ALPHA_KEYS.map((value) => ({ value })) },
       { name: "beta", type: "openai-compatible", host: "beta.test", apiKeys: BETA_KEYS.map((value) => ({ value })) },
+      { name: "claude", type: "anthropic", apiKeys: [{ value: "claude-key" }] },
     ],
-    routes: [{
-      name: "chat", match: { host: "llm.local" },
-      backends: [{ provider: "alpha", model: "alpha-model" }, { provider: "beta", model: "beta-model" }],
-      failover: { attempts: 3, perTryTimeoutMs: 1500, ejection: { consecutiveFailures: 3, baseMs: 2000, maxMs: 20000, intervalMs: 200 }, ...failover },
-    }],
+    routes: [
+      { name: "chat", match: { host: "llm.local" }, backends: [{ provider: "alpha", model: "alpha-model" }, { provider: "beta", model: "beta-model" }], failover },
+      // Another API behind the same route: a try that reaches it is translated.
+      { name: "mixed", match: { host: "mixed.local" }, backends: [{ provider: "alpha", model: "alpha-model" }, { provider: "claude", model: "claude-sonnet-4-5" }], failover },
+      // One backend only: what a client gets when the answer breaks after it started.
+      { name: "solo", match: { host: "solo.local" }, backends: [{ provider: "alpha", model: "alpha-model" }], failover },
+    ],
   };
 }
 
-const chat = (stream = false) => JSON.stringify({ model: "any", messages: [{ role: "user", content: "hi" }], ...(stream ? { stream: true } : {}) });
+const DEFAULT_FAILOVER = { attempts: 3, perTryIdleTimeoutMs: 500, ejection: EJECTION };
 
-describe("failover across providers in real Envoy", () => {
+interface Stack { envoy: RunningEnvoy; alpha: FaultProvider; beta: FaultProvider; mock: MockProviders }
+const running: Stack[] = [];
+afterEach(async () => { for (const s of running.splice(0)) { await s.envoy.stop(); await s.alpha.close(); await s.beta.close(); await s.mock.close(); } });
+
+async function stack(alphaFault: Fault, betaFault: Fault, failover: Record<string, unknown> = DEFAULT_FAILOVER): Promise<Stack> {
   const alpha = new FaultProvider("alpha", ALPHA_KEYS);
   const beta = new FaultProvider("beta", BETA_KEYS);
-  let envoy: RunningEnvoy;
+  alpha.fault = alphaFault;
+  beta.fault = betaFault;
+  const [alphaPort, betaPort] = [await alpha.start(), await beta.start()];
+  // Anthropic's Messages API, as strict as the real one (src-host-tools/mock).
+  const mock = await startMockProviders([{ name: "claude", type: "anthropic", acceptedKeys: ["claude-key"] }]);
+  const config = bootstrapYaml({
+    wasmPath: WASM_PATH, pluginConfig: pluginConfig(failover),
+    providerUpstreams: { alpha: { address: "127.0.0.1", port: alphaPort }, beta: { address: "127.0.0.1", port: betaPort }, claude: { address: "127.0.0.1", port: mock.port } },
+  });
+  const envoy = await startEnvoy({ envoyPath: locateEnvoy().path, config, concurrency: 2 });
+  const s = { envoy, alpha, beta, mock };
+  running.push(s);
+  return s;
+}
 
-  beforeAll(async () => {
-    const [alphaPort, betaPort] = [await alpha.start(), await beta.start()];
-    const config = bootstrapYaml({
-      wasmPath: WASM_PATH, pluginConfig: pluginConfig(),
-      providerUpstreams: { alpha: { address: "127.0.0.1", port: alphaPort }, beta: { address: "127.0.0.1", port: betaPort } },
-    });
-    envoy = await startEnvoy({ envoyPath: locateEnvoy().path, config, logLevel: process.env.ENVOY_LOG ?? "info" });
-  }, 60_000);
-  afterAll(async () => { await envoy?.stop(); await alpha.close(); await beta.close(); });
+const chatBody = (stream = false) => JSON.stringify({ model: "any", messages: [{ role: "user", content: "hi" }], ...(stream ? { stream: true } : {}) });
+const chat = (s: Stack, options: { host?: string; stream?: boolean; agent?: Agent } = {}) =>
+  send(s.envoy.url, { host: options.host ?? "llm.local", body: chatBody(options.stream), agent: options.agent });
 
-  const reset = (a: Fault, b: Fault) => { alpha.fault = a; beta.fault = b; alpha.keyFaults.clear(); beta.keyFaults.clear(); };
+async function sequential(s: Stack, count: number, stream = false): Promise<Reply[]> {
+  const replies: Reply[] = [];
+  for (let i = 0; i < count; i++) replies.push(await chat(s, { stream }));
+  return replies;
+}
 
-  it("alpha answering 503: every client request is answered by beta", async () => {
-    reset({ kind: "status", status: 503 }, { kind: "ok" });
-    const replies = [];
-    for (let i = 0; i < 20; i++) replies.push(await send(envoy.url, { host: "llm.local", body: chat() }));
-    if (replies[0].status !== 200) console.log(envoy.logs().split("\n").filter((l) => /wasm|llm-mesh/.test(l)).slice(-30).join("\n"), alpha.received.length, beta.received.length);
+/** Envoy's counters for the route's pool (outlier detection and retries), from its admin API. */
+async function poolStats(s: Stack): Promise<Record<string, number>> {
+  const text = await (await fetch(`${s.envoy.adminUrl}/stats?filter=llm-mesh-failover`)).text();
+  const out: Record<string, number> = {};
+  for (const line of text.split("\n")) {
+    const m = /^cluster\.llm-mesh-failover\|chat\.(.+): (\d+)$/.exec(line);
+    if (m) out[m[1]] = Number(m[2]);
+  }
+  return out;
+}
+
+/** Faults that strike before any byte of the answer has reached the client: all recoverable. */
+const BEFORE_ANSWER: { name: string; fault: Fault }[] = [
+  { name: "500", fault: { kind: "status", status: 500 } },
+  { name: "502", fault: { kind: "status", status: 502 } },
+  { name: "503", fault: { kind: "status", status: 503 } },
+  { name: "reset before headers", fault: { kind: "reset-before-headers" } },
+  { name: "slow first byte (3 s, idle limit 0.5 s)", fault: { kind: "slow-first-byte", ms: 3000 } },
+  { name: "JSON body that stalls", fault: { kind: "stall-body" } },
+  { name: "JSON body in a slow trickle (0.8 s gaps, idle limit 0.5 s)", fault: { kind: "trickle", ms: 800 } },
+  { name: "reset in the middle of a JSON body", fault: { kind: "reset-mid-stream" } },
+  { name: "JSON body that ends half-way", fault: { kind: "end-early" } },
+];
+
+describe("failover: one backend failing, the client sees nothing", () => {
+  it.each(BEFORE_ANSWER)("alpha: $name → every request answered by beta, alpha ejected after 3 tries", async ({ fault }) => {
+    const s = await stack(fault, { kind: "ok" });
+    const replies = await sequential(s, 12);
     for (const r of replies) {
       expect(r.status, r.body).toBe(200);
       expect(r.json().choices[0].message.content).toBe("answered by beta");
       expect(r.headers["x-llm-mesh-provider"]).toBe("beta");
+      expect(r.headers["x-llm-mesh-model"]).toBe("beta-model");
     }
-    console.log(alpha.count(), beta.count(), replies.map((r) => r.headers["x-llm-mesh-backends-tried"]).join(" "));
-  });
+    // Tries that failed on alpha show in the header, in order.
+    const tried = replies.map((r) => r.headers["x-llm-mesh-backends-tried"]);
+    expect(tried.filter((t) => t === "alpha,beta").length).toBe(s.alpha.count());
+    expect(tried.every((t) => t === "beta" || t === "alpha,beta")).toBe(true);
+    // Ejected after its third consecutive failure: no fourth try within the 5 s ejection.
+    expect(s.alpha.count()).toBeLessThanOrEqual(3);
+    expect(s.alpha.count()).toBeGreaterThanOrEqual(1);
+    // Each try was rewritten for the backend it reached: its model and its own key.
+    expect(s.beta.received.every((r) => r.body.model === "beta-model" && r.key === "beta-key-1")).toBe(true);
+    expect(s.alpha.received.every((r) => r.body.model === "alpha-model" && ALPHA_KEYS.includes(r.key))).toBe(true);
+    const stats = await poolStats(s);
+    if (s.alpha.count() === 3) expect(stats["outlier_detection.ejections_enforced_total"] ?? 0).toBeGreaterThanOrEqual(1);
+  }, 30_000);
+
+  it.each([
+    { name: "503", fault: { kind: "status", status: 503 } as Fault },
+    { name: "reset before headers", fault: { kind: "reset-before-headers" } as Fault },
+    { name: "slow first byte", fault: { kind: "slow-first-byte", ms: 3000 } as Fault },
+  ])("streams: alpha $name before the first byte → the stream comes whole from beta", async ({ fault }) => {
+    const s = await stack(fault, { kind: "ok" });
+    for (const r of await sequential(s, 6, true)) {
+      expect(r.status, r.body).toBe(200);
+      expect(r.headers["content-type"]).toContain("text/event-stream");
+      expect(r.body).toContain('"content":"beta"');
+      expect(r.body.trimEnd().endsWith("data: [DONE]")).toBe(true);
+    }
+  }, 30_000);
+
+  it("across APIs: alpha failing, the OpenAI client's request is translated for Anthropic's Messages API on the next try", async () => {
+    const s = await stack({ kind: "status", status: 503 }, { kind: "ok" });
+    for (const stream of [false, true]) {
+      const r = await chat(s, { host: "mixed.local", stream });
+      expect(r.status, r.body).toBe(200);
+      expect(r.headers["x-llm-mesh-provider"]).toBe("claude");
+      expect(r.headers["x-llm-mesh-model"]).toBe("claude-sonnet-4-5");
+      if (stream) expect(r.body.trimEnd().endsWith("data: [DONE]")).toBe(true);
+      else expect(r.json().object).toBe("chat.completion");
+    }
+    const sent = s.mock.received.filter((r) => r.provider === "claude");
+    expect(sent.length).toBe(2);
+    expect(sent.every((r) => r.path === "/v1/messages" && r.headers["x-api-key"] === "claude-key" && r.body?.model === "claude-sonnet-4-5")).toBe(true);
+    expect(sent.every((r) => r.headers.authorization === undefined)).toBe(true);
+  }, 30_000);
+
+  it("a key answering 429 rests for its Retry-After; the provider's other key serves meanwhile", async () => {
+    const s = await stack({ kind: "ok" }, { kind: "ok" });
+    s.alpha.keyFaults.set("alpha-key-1", { kind: "status", status: 429, retryAfter: "30" });
+    const replies = await sequential(s, 16);
+    expect(replies.every((r) => r.status === 200)).toBe(true);
+    const keys = s.alpha.received.map((r) => r.key);
+    // Key 1 was tried once, answered 429, and rested; every later alpha try used key 2.
+    expect(keys.filter((k) => k === "alpha-key-1").length).toBe(1);
+    expect(keys.slice(keys.indexOf("alpha-key-1") + 1).every((k) => k === "alpha-key-2")).toBe(true);
+    expect(keys.filter((k) => k === "alpha-key-2").length).toBeGreaterThan(1);
+  }, 30_000);
+
+  it("a provider whose every key answers 429 is ejected; clients are served by the other", async () => {
+    const s = await stack({ kind: "status", status: 429, retryAfter: "30" }, { kind: "ok" });
+    const replies = await sequential(s, 16);
+    expect(replies.every((r) => r.status === 200 && r.headers["x-llm-mesh-provider"] === "beta")).toBe(true);
+    // One try per key, then tries shown to Envoy as 503 until the third ejects it.
+    expect(s.alpha.count()).toBeLessThanOrEqual(ALPHA_KEYS.length + EJECTION.consecutiveFailures);
+    expect((await poolStats(s))["outlier_detection.ejections_enforced_total"]).toBeGreaterThanOrEqual(1);
+  }, 30_000);
+});
+
+describe("failover: every backend failing, a clean error in the client's shape", () => {
+  it("both 503: every client gets a 503 in its API's shape naming the backends tried; both are ejected", async () => {
+    const s = await stack({ kind: "status", status: 503 }, { kind: "status", status: 503 });
+    const replies = await sequential(s, 8);
+    for (const r of replies) {
+      expect(r.status).toBe(503);
+      expect(r.headers["content-type"]).toContain("application/json");
+      expect(r.json().error.message).toMatch(/is failing with 503/);
+      // Three tries on two backends: each once, then one again (with its next key) — or, once one is ejected, the other three times.
+      expect(r.headers["x-llm-mesh-backends-tried"]).toMatch(/^(alpha|beta),(alpha|beta),(alpha|beta)$/);
+    }
+    expect(replies[0].headers["x-llm-mesh-backends-tried"]).toMatch(/^(alpha,beta,alpha|beta,alpha,beta)$/);
+    // Both ejected after their third failures (Envoy 1.40 still sends to the last one ejected: see the README).
+    expect((await poolStats(s))["outlier_detection.ejections_enforced_total"]).toBe(2);
+  }, 30_000);
+
+  it("both refusing connections: 502 upstream_unreachable naming the backends tried, for an Anthropic client in Anthropic's shape", async () => {
+    const s = await stack({ kind: "reset-before-headers" }, { kind: "reset-before-headers" });
+    const r = await send(s.envoy.url, { host: "llm.local", path: "/v1/messages", headers: { "anthropic-version": "2023-06-01" },
+      body: JSON.stringify({ model: "any", max_tokens: 10, messages: [{ role: "user", content: "hi" }] }) });
+    expect(r.status).toBe(502);
+    const body = r.json();
+    expect(body.type).toBe("error");
+    expect(body.error.type).toBe("api_error");
+    expect(body.error.message).toMatch(/backends tried: (alpha, beta|beta, alpha)/);
+  }, 30_000);
+
+  it("both rate-limited: the client gets 429 with the provider's Retry-After, not the 503 Envoy was shown", async () => {
+    const s = await stack({ kind: "status", status: 429, retryAfter: "7" }, { kind: "status", status: 429, retryAfter: "7" });
+    const r = await chat(s);
+    expect(r.status).toBe(429);
+    expect(r.headers["retry-after"]).toBe("7");
+    expect(r.headers["x-llm-mesh-status"]).toBeUndefined();
+    expect(r.json().error.type).toBe("rate_limit_exceeded");
+  }, 30_000);
+
+  it("a stream that breaks after it started is never a silent cut", async () => {
+    const s = await stack({ kind: "end-early" }, { kind: "ok" });
+    // Ended cleanly but early: the client's stream ends with an error event it can read.
+    const r = await send(s.envoy.url, { host: "solo.local", body: chatBody(true) });
+    expect(r.status).toBe(200);
+    const events = r.body.split("\n\n").filter(Boolean);
+    expect(events[0]).toContain('"content":"Hel"');
+    expect(JSON.parse(events.at(-1)!.replace(/^data: /, "")).error.code).toBe("stream_interrupted");
+    // Reset mid-way: Envoy resets the client's stream too; the client sees an error, not a short success.
+    s.alpha.fault = { kind: "reset-mid-stream" };
+    await expect(send(s.envoy.url, { host: "solo.local", body: chatBody(true) })).rejects.toThrow();
+  }, 30_000);
 });

@@ -37,12 +37,12 @@ export interface Reply { status: number; headers: Record<string, string | string
 const agent = new Agent({ keepAlive: true, maxSockets: 32 });
 
 /** Sends one request with an explicit Host (fetch forbids setting it). */
-export function send(baseUrl: string, options: { host: string; path?: string; method?: string; headers?: Record<string, string>; body?: string | Buffer; chunked?: boolean }): Promise<Reply> {
+export function send(baseUrl: string, options: { host: string; path?: string; method?: string; headers?: Record<string, string>; body?: string | Buffer; chunked?: boolean; agent?: Agent }): Promise<Reply> {
   const url = new URL(baseUrl);
   return new Promise((resolve, reject) => {
     const headers: Record<string, string> = { host: options.host, "content-type": "application/json", ...(options.headers ?? {}) };
     if (options.body !== undefined && !options.chunked) headers["content-length"] = String(Buffer.byteLength(options.body));
-    const req = request({ host: url.hostname, port: url.port, method: options.method ?? "POST", path: options.path ?? "/v1/chat/completions", headers, agent }, (res) => {
+    const req = request({ host: url.hostname, port: url.port, method: options.method ?? "POST", path: options.path ?? "/v1/chat/completions", headers, agent: options.agent ?? agent }, (res) => {
       const chunks: Buffer[] = [];
       res.on("data", (c: Buffer) => chunks.push(c));
       res.on("end", () => {

@@ -12,7 +12,8 @@ export type Fault =
   | { kind: "reset-mid-stream" }
   | { kind: "slow-first-byte"; ms: number }
   | { kind: "stall-body" }
-  | { kind: "trickle"; ms: number };
+  | { kind: "trickle"; ms: number }
+  | { kind: "end-early" };
 
 export interface Received { key: string; body: any; at: number }
 
@@ -77,6 +78,11 @@ export class FaultProvider {
         res.write(stream ? chunkEvent(this.name, body.model, "Hel") : '{"id":"chatcmpl-1",');
         return; // and nothing more, until the connection goes
       case "trickle": return answer(res, this.name, body.model, stream, fault.ms);
+      case "end-early":
+        // A clean end before the answer is: no finish reason, no [DONE] (or half a JSON body).
+        res.writeHead(200, { "content-type": stream ? "text/event-stream" : "application/json" });
+        res.end(stream ? chunkEvent(this.name, body.model, "Hel") : '{"id":"chatcmpl-1",');
+        return;
     }
   }
 }
@@ -95,7 +101,22 @@ function chunkEvent(provider: string, model: string, text: string, finish: strin
 function answer(res: ServerResponse, provider: string, model: string, stream: boolean, ms: number): void {
   const usage = { prompt_tokens: 5, completion_tokens: 2, total_tokens: 7 };
   if (!stream) {
-    return json(res, 200, { id: "chatcmpl-1", object: "chat.completion", created: 1, model, choices: [{ index: 0, message: { role: "assistant", content: `answered by ${provider}` }, finish_reason: "stop" }], usage });
+    const body = { id: "chatcmpl-1", object: "chat.completion", created: 1, model, choices: [{ index: 0, message: { role: "assistant", content: `answered by ${provider}` }, finish_reason: "stop" }], usage };
+    if (ms === 0) return json(res, 200, body);
+    // A JSON answer in four pieces, `ms` apart.
+    const text = JSON.stringify(body);
+    res.writeHead(200, { "content-type": "application/json" });
+    const quarter = Math.ceil(text.length / 4);
+    let at = 0;
+    const piece = () => {
+      if (res.destroyed) return;
+      if (at >= text.length) { res.end(); return; }
+      res.write(text.slice(at, at + quarter));
+      at += quarter;
+      setTimeout(piece, ms);
+    };
+    piece();
+    return;
   }
   res.writeHead(200, { "content-type": "text/event-stream" });
   const events = [chunkEvent(provider, model, "answered by "), chunkEvent(provider, model, provider), chunkEvent(provider, model, "", "stop"), "data: [DONE]\n\n"];
