@@ -91,6 +91,8 @@ export function outlierDetection(f: FailoverConfig): Record<string, unknown> {
 }
 
 const TLS_MATCH_KEY = "llm-mesh-tls";
+/** Retries a pool may have in flight at once (Envoy's default, 3, is far too few for a failover under load). */
+export const MAX_RETRIES_IN_FLIGHT = 1024;
 
 function tlsSocket(host: string, caFile: string): Record<string, unknown> {
   return {
@@ -150,6 +152,9 @@ export function poolCluster(route: PoolRoute, providers: ProviderEndpointConfig[
     // backends (Envoy's default panic mode spreads them over all). Any healthy backend, even 1 in 100, is used.
     common_lb_config: { healthy_panic_threshold: { value: 1 }, zone_aware_lb_config: { fail_traffic_on_panic: true } },
     outlier_detection: outlierDetection(route.failover ?? {}),
+    // Envoy allows 3 retries in flight per cluster by default: under load, the 4th failing try would
+    // reach its client instead of the next backend.
+    circuit_breakers: { thresholds: [{ priority: "DEFAULT", max_retries: MAX_RETRIES_IN_FLIGHT }] },
     load_assignment: { cluster_name: name, endpoints: [{ lb_endpoints: endpoints }] },
     ...(tlsHosts.size > 0 ? { transport_socket_matches: [...tlsHosts].map((host) => ({ name: `tls|${host}`, match: { [TLS_MATCH_KEY]: host }, transport_socket: tlsSocket(host, caFile) })) } : {}),
     typed_extension_protocol_options: {

@@ -2,81 +2,12 @@
 // Envoy re-sends a failed try to the route's other backend, llm-mesh rewrites each try for the
 // backend it reaches (provider, model, key), failing backends are ejected with a growing backoff,
 // and what cannot be saved reaches the client as an error in its own API's shape.
-import { Agent } from "node:http";
 import { afterEach, describe, expect, it } from "vitest";
-import { bootstrapYaml } from "../../src-host-tools/envoy/bootstrap.js";
-import { locateEnvoy } from "../../src-host-tools/envoy/locate.js";
-import { RunningEnvoy, startEnvoy } from "../../src-host-tools/envoy/process.js";
-import { Reply, send } from "../support/envoy.js";
-import { WASM_PATH } from "../support/filter.js";
-import { Fault, FaultProvider } from "../support/fault-provider.js";
-import { MockProviders, startMockProviders } from "../../src-host-tools/mock/providers.js";
+import { send } from "../support/envoy.js";
+import { Fault } from "../support/fault-provider.js";
+import { ALPHA_KEYS, EJECTION, chat, chatBody, poolStats, sequential, stack, stopStacks } from "../support/failover-stack.js";
 
-const ALPHA_KEYS = ["alpha-key-1", "alpha-key-2"];
-const BETA_KEYS = ["beta-key-1"];
-const EJECTION = { consecutiveFailures: 3, baseMs: 5000, maxMs: 30000, intervalMs: 100 };
-
-function pluginConfig(failover: Record<string, unknown>) {
-  return {
-    providers: [
-      { name: "alpha", type: "openai-compatible", host: "alpha.test", apiKeys: ALPHA_KEYS.map((value) => ({ value })) },
-      { name: "beta", type: "openai-compatible", host: "beta.test", apiKeys: BETA_KEYS.map((value) => ({ value })) },
-      { name: "claude", type: "anthropic", apiKeys: [{ value: "claude-key" }] },
-    ],
-    routes: [
-      { name: "chat", match: { host: "llm.local" }, backends: [{ provider: "alpha", model: "alpha-model" }, { provider: "beta", model: "beta-model" }], failover },
-      // Another API behind the same route: a try that reaches it is translated.
-      { name: "mixed", match: { host: "mixed.local" }, backends: [{ provider: "alpha", model: "alpha-model" }, { provider: "claude", model: "claude-sonnet-4-5" }], failover },
-      // One backend only: what a client gets when the answer breaks after it started.
-      { name: "solo", match: { host: "solo.local" }, backends: [{ provider: "alpha", model: "alpha-model" }], failover },
-    ],
-  };
-}
-
-const DEFAULT_FAILOVER = { attempts: 3, perTryIdleTimeoutMs: 500, ejection: EJECTION };
-
-interface Stack { envoy: RunningEnvoy; alpha: FaultProvider; beta: FaultProvider; mock: MockProviders }
-const running: Stack[] = [];
-afterEach(async () => { for (const s of running.splice(0)) { await s.envoy.stop(); await s.alpha.close(); await s.beta.close(); await s.mock.close(); } });
-
-async function stack(alphaFault: Fault, betaFault: Fault, failover: Record<string, unknown> = DEFAULT_FAILOVER): Promise<Stack> {
-  const alpha = new FaultProvider("alpha", ALPHA_KEYS);
-  const beta = new FaultProvider("beta", BETA_KEYS);
-  alpha.fault = alphaFault;
-  beta.fault = betaFault;
-  const [alphaPort, betaPort] = [await alpha.start(), await beta.start()];
-  // Anthropic's Messages API, as strict as the real one (src-host-tools/mock).
-  const mock = await startMockProviders([{ name: "claude", type: "anthropic", acceptedKeys: ["claude-key"] }]);
-  const config = bootstrapYaml({
-    wasmPath: WASM_PATH, pluginConfig: pluginConfig(failover),
-    providerUpstreams: { alpha: { address: "127.0.0.1", port: alphaPort }, beta: { address: "127.0.0.1", port: betaPort }, claude: { address: "127.0.0.1", port: mock.port } },
-  });
-  const envoy = await startEnvoy({ envoyPath: locateEnvoy().path, config, concurrency: 2 });
-  const s = { envoy, alpha, beta, mock };
-  running.push(s);
-  return s;
-}
-
-const chatBody = (stream = false) => JSON.stringify({ model: "any", messages: [{ role: "user", content: "hi" }], ...(stream ? { stream: true } : {}) });
-const chat = (s: Stack, options: { host?: string; stream?: boolean; agent?: Agent } = {}) =>
-  send(s.envoy.url, { host: options.host ?? "llm.local", body: chatBody(options.stream), agent: options.agent });
-
-async function sequential(s: Stack, count: number, stream = false): Promise<Reply[]> {
-  const replies: Reply[] = [];
-  for (let i = 0; i < count; i++) replies.push(await chat(s, { stream }));
-  return replies;
-}
-
-/** Envoy's counters for the route's pool (outlier detection and retries), from its admin API. */
-async function poolStats(s: Stack): Promise<Record<string, number>> {
-  const text = await (await fetch(`${s.envoy.adminUrl}/stats?filter=llm-mesh-failover`)).text();
-  const out: Record<string, number> = {};
-  for (const line of text.split("\n")) {
-    const m = /^cluster\.llm-mesh-failover\|chat\.(.+): (\d+)$/.exec(line);
-    if (m) out[m[1]] = Number(m[2]);
-  }
-  return out;
-}
+afterEach(stopStacks);
 
 /** Faults that strike before any byte of the answer has reached the client: all recoverable. */
 const BEFORE_ANSWER: { name: string; fault: Fault }[] = [
