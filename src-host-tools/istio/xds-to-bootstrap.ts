@@ -26,6 +26,8 @@ export interface ConvertOptions {
   mock: { address: string; port: number };
   /** Environment for the Wasm VM (Istio: the proxy's own env, from a Secret). */
   env?: Record<string, string>;
+  /** Failover pools: where each provider host's endpoint is sent instead (default: the mock). */
+  poolUpstreams?: Record<string, { address: string; port: number }>;
 }
 
 const HCM = "envoy.filters.network.http_connection_manager";
@@ -123,6 +125,29 @@ function convertClusters(xds: IstioXds, options: ConvertOptions): any[] {
   }));
 }
 
+/**
+ * A failover pool cluster (an EnvoyFilter ADDs it whole): kept as istiod wrote it (retry budget,
+ * outlier detection, endpoint weights and metadata), with its upstream filter taken from ECDS and
+ * each endpoint sent to its test upstream over plain HTTP (its TLS is checked separately).
+ */
+function convertPool(cluster: any, xds: IstioXds, options: ConvertOptions): any {
+  const c = JSON.parse(JSON.stringify(cluster));
+  for (const k of ["transport_socket_matches", "transportSocketMatches", "dns_lookup_family", "dnsLookupFamily"]) delete c[k];
+  c.type = "STATIC";
+  const assignment = get(c, "load_assignment");
+  for (const group of assignment.endpoints) {
+    for (const e of get(group, "lb_endpoints")) {
+      const target = options.poolUpstreams?.[e.endpoint.hostname] ?? options.mock;
+      e.endpoint.address = { socket_address: { address: target.address, port_value: target.port } };
+    }
+  }
+  const protocol = get(c, "typed_extension_protocol_options")["envoy.extensions.upstreams.http.v3.HttpProtocolOptions"];
+  const filters = get(protocol, "http_filters");
+  delete protocol.httpFilters;
+  protocol.http_filters = filters.map((f: any) => (get(f, "config_discovery") ? httpFilters([f], xds, options)[0] : f));
+  return c;
+}
+
 /** A bootstrap for real Envoy from istiod's output; see the file comment for what is changed. */
 export function bootstrapFromIstio(xds: IstioXds, options: ConvertOptions): Record<string, unknown> {
   const listener = xds.listeners.find((l) => l.name === options.listener);
@@ -135,6 +160,7 @@ export function bootstrapFromIstio(xds: IstioXds, options: ConvertOptions): Reco
       listeners: [{ ...convertListener(listener, xds, options), name: "llm_mesh" }],
       clusters: [
         ...convertClusters(xds, options),
+        ...xds.clusters.filter((c) => c.name.startsWith("llm-mesh-failover|")).map((c) => convertPool(c, xds, options)),
         { name: "PassthroughCluster", type: "ORIGINAL_DST", lb_policy: "CLUSTER_PROVIDED", connect_timeout: "2s" },
         { name: "BlackHoleCluster", type: "STATIC", connect_timeout: "2s" },
       ],

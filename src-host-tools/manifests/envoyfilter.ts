@@ -17,11 +17,14 @@ export function extensionConfigName(o: ManifestOptions): string {
   return `${namespaceFor(o)}.${o.name ?? "llm-mesh"}`;
 }
 
-export function bodyModeEnvoyFilter(o: ManifestOptions): K8sObject {
+/**
+ * An ECDS resource holding the whole Wasm filter config: the module as remote oci:// code that
+ * istio-agent fetches and checks against sha256 (as for WasmPlugins), the flag, the plugin config.
+ */
+export function wasmExtensionConfig(o: ManifestOptions, name: string, pluginConfig: Record<string, unknown>): Record<string, unknown> {
   const hex = checkImage(o);
-  const name = extensionConfigName(o);
   const env = keyEnvNames(o.config);
-  const wasm = {
+  return {
     name,
     typed_config: {
       "@type": WASM_TYPE,
@@ -31,21 +34,29 @@ export function bodyModeEnvoyFilter(o: ManifestOptions): K8sObject {
         failure_policy: FAILURE_POLICY[o.failStrategy ?? "FAIL_RELOAD"],
         allow_on_headers_stop_iteration: true,
         vm_config: {
-          vm_id: name,
+          // One VM for every llm-mesh filter of the install (downstream and failover tries share key rests).
+          vm_id: extensionConfigName(o),
           runtime: "envoy.wasm.runtime.v8",
           // istio-agent pulls oci:// code into its cache and rewrites this to a local file.
           code: { remote: { http_uri: { uri: `${o.image}@${o.digest}`, cluster: "_", timeout: "30s" }, sha256: hex } },
           // The values come from the proxy's own environment (a mounted Secret), never this object.
           ...(env.length > 0 ? { environment_variables: { host_env_keys: env } } : {}),
         },
-        configuration: { "@type": "type.googleapis.com/google.protobuf.StringValue", value: JSON.stringify({ ...o.config, requestMode: "body" }) },
+        configuration: { "@type": "type.googleapis.com/google.protobuf.StringValue", value: JSON.stringify(pluginConfig) },
       },
     },
   };
-  const reference = {
-    name,
-    config_discovery: { config_source: { ads: {}, initial_fetch_timeout: "0s" }, type_urls: [WASM_TYPE] },
-  };
+}
+
+/** An HTTP filter taken from the ECDS resource `name` (downstream or upstream chain). */
+export function extensionConfigReference(name: string): Record<string, unknown> {
+  return { name, config_discovery: { config_source: { ads: {}, initial_fetch_timeout: "0s" }, type_urls: [WASM_TYPE] } };
+}
+
+export function bodyModeEnvoyFilter(o: ManifestOptions): K8sObject {
+  const name = extensionConfigName(o);
+  const wasm = wasmExtensionConfig(o, name, { ...o.config, requestMode: "body" });
+  const reference = extensionConfigReference(name);
   const insert = (match: Record<string, unknown>) => ({
     applyTo: "HTTP_FILTER",
     match: { ...match, listener: { ...(match.listener as object | undefined), filterChain: { filter: { name: "envoy.filters.network.http_connection_manager", subFilter: { name: "envoy.filters.http.router" } } } } },

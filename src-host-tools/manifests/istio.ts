@@ -6,6 +6,7 @@ import { UserError } from "../errors.js";
 import { keyEnvNames } from "../config/keys.js";
 import { bodyModeEnvoyFilter } from "./envoyfilter.js";
 import { telemetryObject } from "../telemetry/istio.js";
+import { failoverEnvoyFilter } from "../failover/istio.js";
 
 export { keyEnvNames };
 
@@ -389,7 +390,8 @@ export function allObjects(o: ManifestOptions): K8sObject[] {
     throw new UserError("--mode waypoint needs --request-mode headers: Istio applies no EnvoyFilter listener patches to waypoint proxies, so body mode cannot be delivered to them (a WasmPlugin can)");
   }
   const filter = body ? bodyModeEnvoyFilter(o) : wasmPlugin(o);
+  const failover = failoverEnvoyFilter(o);
   const telemetry = o.accessLog ? [telemetryObject(o, namespaceFor(o), LABELS)] : [];
-  if (o.placement.mode === "egress") return [...providerEntries(o), ...metadataServerEntry(o), ...egressObjects(o), ...registryOnlySidecar(o), ...telemetry, filter];
-  return [...providerEntries(o), ...metadataServerEntry(o), ...aliasObjects(o), ...gatewayObject(o), ...gatewayRoutes(o), ...registryOnlySidecar(o), ...telemetry, filter];
+  if (o.placement.mode === "egress") return [...providerEntries(o), ...metadataServerEntry(o), ...egressObjects(o), ...registryOnlySidecar(o), ...telemetry, filter, ...failover];
+  return [...providerEntries(o), ...metadataServerEntry(o), ...aliasObjects(o), ...gatewayObject(o), ...gatewayRoutes(o), ...registryOnlySidecar(o), ...telemetry, filter, ...failover];
 }

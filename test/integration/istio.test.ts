@@ -21,6 +21,7 @@ import { send } from "../support/envoy.js";
 import { meshConfigFragment } from "../../src-host-tools/telemetry/istio.js";
 import { METRIC_LABELS } from "../../src-host-tools/telemetry/envoy.js";
 import { WASM_PATH } from "../support/filter.js";
+import { FaultProvider } from "../support/fault-provider.js";
 
 const KEYS = { OPENAI_API_KEY: "test-openai-key", MISTRAL_API_KEY: "test-mistral-key" };
 const config: LlmMeshConfig = {
@@ -121,6 +122,17 @@ describe.each(CASES.flatMap((c) => c.modes.map((mode) => ({ ...c, mode }))))("th
   });
 });
 
+/** A failover route between two providers (the first failing), as each placement gets it from istiod. */
+const failoverConfig: LlmMeshConfig = {
+  providers: config.providers,
+  routes: [{
+    name: "chat", match: { host: "api.openai.com" },
+    backends: [{ provider: "openai", model: "gpt-4o" }, { provider: "mistral", model: "mistral-small-latest" }],
+    failover: { attempts: 3, perTryIdleTimeoutMs: 2000, ejection: { consecutiveFailures: 3, baseMs: 10_000 } },
+    timeouts: { requestMs: 120_000, streamIdleMs: 60_000 },
+  }],
+};
+
 const PLACEMENTS: [string, Placement, Record<string, unknown>][] = [
   ["sidecar", placementFrom({ mode: "sidecar", selector: ["app=chatbot"] }), { registryOnly: true, accessLog: true }],
   ["ingress gateway", placementFrom({ mode: "gateway", selector: ["istio=ingressgateway"], gateway: "istio-system/llm" }), { emitGateway: true }],
@@ -130,14 +142,17 @@ const PLACEMENTS: [string, Placement, Record<string, unknown>][] = [
 
 describe.each(PLACEMENTS.flatMap(([name, placement, extra]) => (name === "ambient waypoint" ? ["headers"] as const : ["body", "headers"] as const).map((mode) => ({ name, placement, extra, mode }))))(
   "istioctl on the emitted manifests: $name, $mode mode", ({ placement, extra, mode }) => {
-    const yaml = renderManifests({ config, image: "oci://registry.example.com/llm-mesh", digest: EXAMPLE_DIGEST, placement, requestMode: mode, ...extra });
+    // Failover routes too, where the placement can have them (an EnvoyFilter more).
+    const withFailover = placement.mode !== "waypoint";
+    const yaml = renderManifests({ config: withFailover ? { ...config, routes: [...config.routes.slice(1), { ...failoverConfig.routes[0], name: "chat-failover", match: { host: "api.openai.com", headers: [{ name: "x-failover", exact: "1" }] } }] } : config,
+      image: "oci://registry.example.com/llm-mesh", digest: EXAMPLE_DIGEST, placement, requestMode: mode, ...extra });
 
     it("istioctl validate: no errors; the only warning is Istio's notice on any EnvoyFilter", () => {
       const { status, output } = istioctl(["validate", "-f"], yaml);
       expect(status, output).toBe(0);
       const warnings = output.split("\n").filter((l) => l.trim().startsWith("*"));
-      const expected = mode === "body" ? ["EnvoyFilter exposes internal implementation details"] : [];
-      expect(warnings.map((w) => expected.find((e) => w.includes(e)) ?? w)).toEqual(expected);
+      const expected = mode === "body" || withFailover ? ["EnvoyFilter exposes internal implementation details"] : [];
+      expect([...new Set(warnings.map((w) => expected.find((e) => w.includes(e)) ?? w))]).toEqual(expected);
     }, 600_000);
 
     it("istioctl analyze (offline): no errors, no warnings", () => {
@@ -146,6 +161,68 @@ describe.each(PLACEMENTS.flatMap(([name, placement, extra]) => (name === "ambien
       expect(status).toBe(0);
     }, 600_000);
   });
+
+describe.each(CASES.filter((c) => c.name !== "ambient waypoint").flatMap((c) => c.modes.map((mode) => ({ ...c, mode }))))("failover through istiod's own config: $name, $mode mode", (c) => {
+  let xds: IstioXds;
+  let envoy: RunningEnvoy;
+  const openai = new FaultProvider("openai", [KEYS.OPENAI_API_KEY]);
+  const mistral = new FaultProvider("mistral", [KEYS.MISTRAL_API_KEY]);
+  let mock: MockProviders;
+  beforeAll(async () => {
+    buildIstioXds();
+    const yaml = renderManifests({ config: failoverConfig, image: "oci://registry.example.com/llm-mesh", digest: EXAMPLE_DIGEST, placement: c.placement, requestMode: c.mode, emitGateway: c.name === "ingress gateway" });
+    xds = istioXds(yaml, c.proxy);
+    openai.fault = { kind: "status", status: 503 };
+    const [openaiPort, mistralPort] = [await openai.start(), await mistral.start()];
+    mock = await startMockProviders(config.providers.map((p) => ({ ...p, acceptedKeys: [KEYS[p.apiKeys![0].env as keyof typeof KEYS]] })));
+    const bootstrap = bootstrapFromIstio(xds, {
+      listener: c.listener, wasmPath: WASM_PATH, mock: { address: "127.0.0.1", port: mock.port }, env: KEYS,
+      poolUpstreams: { "api.openai.com": { address: "127.0.0.1", port: openaiPort }, "api.mistral.ai": { address: "127.0.0.1", port: mistralPort } },
+    });
+    envoy = await startEnvoy({ envoyPath: locateEnvoy().path, config: stringify(bootstrap, { lineWidth: 0 }) });
+  }, 1_800_000);
+  afterAll(async () => { await envoy?.stop(); await openai.close(); await mistral.close(); await mock?.close(); });
+
+  it("the provider failing costs the clients nothing: each try rewritten for its backend, the failing one ejected", async () => {
+    for (let i = 0; i < 8; i++) {
+      const reply = await send(envoy.url, { host: "api.openai.com", body: chat("any") });
+      expect(reply.status, reply.body).toBe(200);
+      expect(reply.json().choices[0].message.content).toBe("answered by mistral");
+      expect(reply.headers["x-llm-mesh-model"]).toBe("mistral-small-latest");
+    }
+    expect(openai.count()).toBeGreaterThanOrEqual(1);
+    expect(openai.count()).toBeLessThanOrEqual(3);
+    expect(openai.received.every((r) => r.key === KEYS.OPENAI_API_KEY && r.body.model === "gpt-4o")).toBe(true);
+    expect(mistral.received.every((r) => r.key === KEYS.MISTRAL_API_KEY && r.body.model === "mistral-small-latest")).toBe(true);
+  });
+
+  it("istiod's pool: each provider's own TLS (SNI, certificate name, CA), weights, outlier detection, the upstream filter", () => {
+    const pool = generatedCluster(xds, "llm-mesh-failover|chat");
+    expect(pool, xds.clusters.map((x) => x.name).join(", ")).toBeDefined();
+    const text = JSON.stringify(pool);
+    for (const host of ["api.openai.com", "api.mistral.ai"]) {
+      expect(text).toContain(`"sni":"${host}"`);
+      expect(text).toContain(`"exact":"${host}"`);
+    }
+    expect(text).toContain("/etc/ssl/certs/ca-certificates.crt");
+    expect(text).toMatch(/"consecutive_?5xx"|"consecutive5xx"/i);
+    const upstream = xds.extensionConfigs.find((e) => e.name.endsWith("-upstream"));
+    const plugin = JSON.parse((upstream.typed_config ?? upstream.typedConfig).config.configuration.value);
+    expect(plugin.role).toBe("upstream");
+  });
+
+  it("istiod's route for the pool: retries on another backend, the route's timeouts", () => {
+    const vhosts = xds.routes.flatMap((r) => r.virtual_hosts ?? r.virtualHosts ?? []);
+    const vhost = vhosts.find((v) => v.name === "llm-mesh-failover|chat");
+    expect(vhost, vhosts.map((v) => v.name).join(", ")).toBeDefined();
+    const action = vhost.routes[0].route;
+    expect(action.timeout).toBe("120s");
+    expect(action.idle_timeout ?? action.idleTimeout).toBe("60s");
+    const retry = action.retry_policy ?? action.retryPolicy;
+    expect(retry.num_retries ?? retry.numRetries).toBe(2);
+    expect(JSON.stringify(retry)).toContain("previous_hosts");
+  });
+});
 
 describe("metrics labels and access log through Istio's own code: sidecar, body mode", () => {
   let logDir: string;

@@ -138,14 +138,19 @@ func main() {
 	p := s.SetupProxy(proxy)
 
 	listeners := s.Listeners(p)
+	clusters := s.Clusters(p)
 	var extensionNames []string
 	for _, l := range listeners {
 		extensionNames = append(extensionNames, xdsExtensionRefs(l)...)
 	}
+	// Upstream HTTP filters (a failover pool's) are fetched over ECDS too.
+	for _, c := range clusters {
+		extensionNames = append(extensionNames, xdsExtensionRefs(c)...)
+	}
 	out := map[string]any{
 		"listeners":        toJSON(listeners),
 		"routes":           toJSON(s.Routes(p)),
-		"clusters":         toJSON(s.Clusters(p)),
+		"clusters":         toJSON(clusters),
 		"endpoints":        toJSON(s.Endpoints(p)),
 		"extensionConfigs": toJSON(s.ConfigGen.BuildExtensionConfiguration(p, s.PushContext(), extensionNames, nil)),
 	}
@@ -176,7 +181,7 @@ func main() {
 	}
 }
 
-// xdsExtensionRefs returns the names of the HTTP filters a listener fetches over ECDS.
+// xdsExtensionRefs returns the names of the HTTP filters a listener or cluster fetches over ECDS.
 func xdsExtensionRefs(l proto.Message) []string {
 	b, err := protomarshal.Marshal(l)
 	if err != nil {

@@ -1,0 +1,62 @@
+// Failover routes in Istio. Istio has no object for a pool of different external hosts behind one
+// route, each with its own TLS, nor for an upstream HTTP filter, so one EnvoyFilter carries them:
+// the filter's upstream role as an ECDS resource (istio-agent fetches the module, as for the
+// downstream filter), each route's pool cluster (ADD) with that filter in its upstream chain, and
+// the virtual host that sends the pool authority there with the retry policy and timeouts (ADD to
+// the route tables of the ports llm-mesh serves).
+import { UserError } from "../errors.js";
+import { K8sObject, LABELS, ManifestOptions, SYSTEM_CA_BUNDLE, namespaceFor, sidecarPorts } from "../manifests/istio.js";
+import { extensionConfigName, extensionConfigReference, wasmExtensionConfig } from "../manifests/envoyfilter.js";
+import { PoolRoute, poolAuthority, poolCluster, poolClusterName, poolRouteAction } from "./envoy.js";
+
+const MiB = 1024 * 1024;
+
+/** The failover routes of a config. */
+export function failoverRoutes(o: ManifestOptions): PoolRoute[] {
+  return o.config.routes.filter((r) => r.failover !== undefined) as PoolRoute[];
+}
+
+/** The EnvoyFilter for the config's failover routes, or none when it has none. */
+export function failoverEnvoyFilter(o: ManifestOptions): K8sObject[] {
+  const routes = failoverRoutes(o);
+  if (routes.length === 0) return [];
+  const p = o.placement;
+  if (p.mode === "waypoint") {
+    throw new UserError(`routes ${routes.map((r) => `"${r.name}"`).join(", ")} have failover, which --mode waypoint cannot deliver: Istio applies no EnvoyFilter patches to waypoint proxies, and failover needs a cluster with llm-mesh in its upstream filter chain; use a sidecar, gateway or egress gateway`);
+  }
+  const upstreamName = `${extensionConfigName(o)}-upstream`;
+  const context = p.mode === "sidecar" ? "SIDECAR_OUTBOUND" : "GATEWAY";
+  // The route tables the downstream filter's rewrite is routed in: the ports it runs on.
+  const ports = p.mode === "sidecar" ? sidecarPorts(o.config) : [p.mode === "gateway" && p.gatewayPort ? p.gatewayPort : 80];
+  const bufferLimitBytes = (o.config.maxRequestBodyBytes ?? 8 * MiB) + MiB;
+  const patches: Record<string, unknown>[] = [
+    { applyTo: "EXTENSION_CONFIG", patch: { operation: "ADD", value: wasmExtensionConfig(o, upstreamName, { ...o.config, role: "upstream", requestMode: "body" }) } },
+  ];
+  for (const route of routes) {
+    patches.push({
+      applyTo: "CLUSTER", match: { context },
+      patch: { operation: "ADD", value: poolCluster(route, o.config.providers, { upstreamFilters: [extensionConfigReference(upstreamName)], caFile: SYSTEM_CA_BUNDLE, bufferLimitBytes }) },
+    });
+    for (const port of ports) {
+      patches.push({
+        applyTo: "VIRTUAL_HOST", match: { context, routeConfiguration: { portNumber: port } },
+        patch: { operation: "ADD", value: { name: poolClusterName(route.name), domains: [poolAuthority(route.name), `${poolAuthority(route.name)}:${port}`], routes: [{ name: "llm-mesh-failover", match: { prefix: "/" }, route: poolRouteAction(route) }] } },
+      });
+    }
+  }
+  const spec: Record<string, unknown> = { configPatches: patches, priority: 10 };
+  if (p.mode === "sidecar") { if (Object.keys(p.selector).length > 0) spec.workloadSelector = { labels: p.selector }; }
+  else if (p.mode === "egress") spec.workloadSelector = { labels: p.gatewaySelector };
+  else if (p.targetRefs) spec.targetRefs = p.targetRefs.map((t) => ({ group: t.group ?? "gateway.networking.k8s.io", kind: t.kind, name: t.name }));
+  else spec.workloadSelector = { labels: p.selector ?? { istio: "ingressgateway" } };
+  return [{
+    apiVersion: "networking.istio.io/v1alpha3",
+    kind: "EnvoyFilter",
+    metadata: {
+      name: `${o.name ?? "llm-mesh"}-failover`, namespace: namespaceFor(o), labels: LABELS,
+      // IST0133: Istio's notice on any EnvoyFilter; failover has no other way in (see above).
+      annotations: { "galley.istio.io/analyze-suppress": "IST0133" },
+    },
+    spec,
+  }];
+}
