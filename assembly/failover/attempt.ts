@@ -101,7 +101,8 @@ export function vetHeldAnswer(state: RequestState, bodySize: i32): void {
     if (!whole) {
       const text = errorBody(BAD_PROVIDER_RESPONSE, "provider \"" + state.backend!.provider.name + "\" ended its answer before it was complete", state.clientApi);
       replaceBody(BufferTypeValues.HttpResponseBody, String.UTF8.encode(text));
-      state.responseMode = ResponseMode.Drop;
+      // Nothing more to do with it: the error goes on as it is.
+      state.responseMode = ResponseMode.Pass;
       state.answerBroken = true;
       if (state.meter !== null) state.meter = null;
     }

@@ -658,7 +658,9 @@ export class HttpStream {
     this.responseHeaders.splice(0, this.responseHeaders.length, ...normalize(headers));
     this.responseEnded = endOfStream;
     const action = this.host.call("proxy_on_response_headers", this.id, this.responseHeaders.length, endOfStream ? 1 : 0);
-    this.responsePhase = action === HeadersAction.Continue ? "flowing" : "paused";
+    // As for requests: with the flag, a stop holds the headers (the filter may still edit them) and body callbacks run.
+    const held = action === HeadersAction.StopIteration && this.host.allowOnHeadersStopIteration;
+    this.responsePhase = action === HeadersAction.Continue ? "flowing" : held ? "held" : "paused";
     if (this.responsePhase === "flowing") this.downstreamHeaders = this.responseHeaders.map(([k, v]) => [k, v]);
     return action;
   }

@@ -46,5 +46,12 @@ export const BAD_CONFIGS: BadConfigRow[] = [
   { name: "field of another type", config: { providers: [{ ...provider, deployment: "x" }], routes: [route] }, fields: ["providers[0].deployment: unknown field"] },
   { name: "non-string default model", config: { providers: [{ ...provider, defaults: { model: 5 } }], routes: [route] }, fields: ["providers[0].defaults.model: must be a non-empty string"] },
   { name: "limit out of range", config: { ...valid, maxRequestBodyBytes: 0 }, fields: ["maxRequestBodyBytes: must be an integer from 1 to 1073741824"] },
+  { name: "failover: a client mistake retried, tries out of range, unknown field", config: { providers: [provider], routes: [{ ...route, failover: { retryOn: [503, 404], attempts: 0, retries: 2 } }] },
+    fields: ["routes[0].failover.retryOn[1]: must be 408, 409, 429 or a status from 500 to 599", "routes[0].failover.attempts: must be an integer from 1 to 10", "routes[0].failover.retries: unknown field"] },
+  { name: "failover: ejection shorter at most than at first, negative timeout", config: { providers: [provider], routes: [{ ...route, failover: { perTryIdleTimeoutMs: -1, ejection: { baseMs: 60000, maxMs: 1000 } } }] },
+    fields: ["routes[0].failover.ejection.maxMs: must be at least baseMs", "routes[0].failover.perTryIdleTimeoutMs: must be an integer from 0"] },
+  { name: "timeouts: no idle limit, unknown field", config: { providers: [provider], routes: [{ ...route, timeouts: { streamIdleMs: 0, connectMs: 5 } }] },
+    fields: ["routes[0].timeouts.streamIdleMs: must be an integer from 1 to 86400000", "routes[0].timeouts.connectMs: unknown field"] },
+  { name: "role other than downstream or upstream", config: { ...valid, role: "sidecar" }, fields: ["role:"] },
 ];
 
