@@ -5,7 +5,8 @@
 // that try for the backend it reached. Keys that answered 429 rest for their Retry-After here,
 // shared by every worker thread through the VM's shared data.
 import { Config } from "../config/load";
-import { getProperty, getSharedNumber, propertyPath, setProperty, setSharedNumber } from "../host";
+import { COUNTER, defineMetric, getProperty, getSharedNumber, incrementMetric, propertyPath, setProperty, setSharedNumber } from "../host";
+import { tag } from "../metrics/record";
 import { Provider } from "../providers/provider";
 import { Backend, Route } from "../routing";
 
@@ -103,8 +104,17 @@ export function chooseKey(provider: Provider, nowMs: i64): KeyChoice {
   return new KeyChoice(soonest, true);
 }
 
+const restCounters = new Map<string, u32>();
+
+/** Counts a key put to rest, per provider (Prometheus: llm_mesh_key_rests_total{llm_mesh_backend}). */
+function countRest(provider: Provider): void {
+  if (!restCounters.has(provider.name)) restCounters.set(provider.name, defineMetric(COUNTER, tag("llm_mesh_backend", provider.name) + "llm_mesh.key_rests.total"));
+  incrementMetric(restCounters.get(provider.name), 1);
+}
+
 /** Rests a key until `untilMs`; true when another key of the provider is still usable now. */
 export function restKeyUntil(provider: Provider, index: i32, untilMs: i64, nowMs: i64): bool {
+  countRest(provider);
   if (index < 0) return false;
   setSharedNumber(restKey(provider, index), untilMs);
   const n = provider.keyCount();

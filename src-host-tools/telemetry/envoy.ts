@@ -20,6 +20,8 @@ export const PROMETHEUS_METRICS = {
   timePerOutputToken: "gen_ai_server_time_per_output_token_us",
   requests: "llm_mesh_requests_total",
   cost: "llm_mesh_cost_micros_total",
+  /** Keys put to rest after a 429 (failover routes), by provider. */
+  keyRests: "llm_mesh_key_rests_total",
 } as const;
 
 /** One Envoy tag rule per label, in Istio's extraStatTags form (so Istio and envoy -c agree). */

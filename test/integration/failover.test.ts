@@ -86,6 +86,9 @@ describe("failover: one backend failing, the client sees nothing", () => {
     expect(keys.filter((k) => k === "alpha-key-1").length).toBe(1);
     expect(keys.slice(keys.indexOf("alpha-key-1") + 1).every((k) => k === "alpha-key-2")).toBe(true);
     expect(keys.filter((k) => k === "alpha-key-2").length).toBeGreaterThan(1);
+    // Visible as a metric, per provider.
+    const metrics = await (await fetch(`${s.envoy.adminUrl}/stats/prometheus`)).text();
+    expect(metrics).toMatch(/llm_mesh_key_rests_total\{llm_mesh_backend="alpha"\} 1\b/);
   }, 30_000);
 
   it("a provider whose every key answers 429 is ejected; clients are served by the other", async () => {
