@@ -33,9 +33,10 @@ export function routeTimeouts(t: TimeoutsConfig | undefined): Record<string, str
 
 /** The longest of several routes' timeouts (a provider's Envoy route serves every llm-mesh route that uses it). */
 export function longestTimeouts(all: (TimeoutsConfig | undefined)[]): TimeoutsConfig {
-  const pick = (f: (t: TimeoutsConfig) => number) => all.map((t) => f({ ...DEFAULT_TIMEOUTS, ...(t ?? {}) }));
-  const requests = pick((t) => t.requestMs!);
-  return { requestMs: requests.includes(0) ? 0 : Math.max(DEFAULT_TIMEOUTS.requestMs, ...requests), streamIdleMs: Math.max(...pick((t) => t.streamIdleMs!)) };
+  const filled = (all.length > 0 ? all : [undefined]).map((t) => ({ ...DEFAULT_TIMEOUTS, ...(t ?? {}) }));
+  const requests = filled.map((t) => t.requestMs);
+  // 0 is "no limit", the longest of all.
+  return { requestMs: requests.includes(0) ? 0 : Math.max(...requests), streamIdleMs: Math.max(...filled.map((t) => t.streamIdleMs)) };
 }
 
 /**

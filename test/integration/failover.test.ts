@@ -42,6 +42,12 @@ describe("failover: one backend failing, the client sees nothing", () => {
     // Each try was rewritten for the backend it reached: its model and its own key.
     expect(s.beta.received.every((r) => r.body.model === "beta-model" && r.key === "beta-key-1")).toBe(true);
     expect(s.alpha.received.every((r) => r.body.model === "alpha-model" && ALPHA_KEYS.includes(r.key))).toBe(true);
+    // Each try is measured as its own request, by backend and status.
+    if (fault.kind === "status") {
+      const metrics = await (await fetch(`${s.envoy.adminUrl}/stats/prometheus`)).text();
+      const tries = metrics.split("\n").filter((l) => l.startsWith("llm_mesh_requests_total{") && l.includes('llm_mesh_backend="alpha"') && l.includes('llm_mesh_status_class="5xx"'));
+      expect(tries.reduce((n, l) => n + Number(l.split(" ").pop()), 0)).toBe(s.alpha.count());
+    }
     const stats = await poolStats(s);
     if (s.alpha.count() === 3) expect(stats["outlier_detection.ejections_enforced_total"] ?? 0).toBeGreaterThanOrEqual(1);
   }, 30_000);
