@@ -12,8 +12,8 @@ import { decideOnBody } from "./request/body";
 import { onProviderBody, onProviderHeaders } from "./request/respond";
 import { Hold, Reply, RequestState, ResponseMode } from "./request/state";
 import { writePoolHeaders, writeUpstreamHeaders } from "./request/upstream-headers";
-import { holdFor, onTryAnswer, sendTry, showHeldAnswer, showToEnvoy, startTry, vetHeldAnswer } from "./failover/attempt";
-import { onPoolAnswer, onPoolAnswerBody } from "./failover/outcome";
+import { chooseRestedKey, holdFor, onTryAnswer, sendTry, showHeldAnswer, showToEnvoy, startTry, vetHeldAnswer } from "./failover/attempt";
+import { onEnvoyAnswerBody, onPoolAnswer } from "./failover/outcome";
 import { TokenCalls } from "./token-refresh";
 import { finishMeasure, forgetLocalIdentity, measureChunk, measureForwarded, startMeasure } from "./request/measure";
 import { forgetMetricSets } from "./metrics/record";
@@ -104,6 +104,7 @@ class LlmMeshStream extends Context {
       state.forwarded = true;
       return FilterHeadersStatusValues.Continue;
     }
+    chooseRestedKey(state);
     writeUpstreamHeaders(headers, state, -1);
     return FilterHeadersStatusValues.Continue;
   }
@@ -143,7 +144,8 @@ class LlmMeshStream extends Context {
     if (!state.forwarded) return FilterHeadersStatusValues.Continue;
     if (state.pooled) { onPoolAnswer(this.config!, state); return FilterHeadersStatusValues.Continue; }
     const upstream = this.config!.role == FilterRole.Upstream;
-    const rateLimited = upstream && onTryAnswer(state);
+    // A 429 rests the key that got it, on every route whose keys take turns.
+    const rateLimited = onTryAnswer(state) && upstream;
     onProviderHeaders(this.config!, this.state);
     if (upstream) showToEnvoy(rateLimited);
     if (endOfStream) measureChunk(this.config!, this.state, 0, true);
@@ -153,7 +155,7 @@ class LlmMeshStream extends Context {
 
   onResponseBody(bodySize: usize, endOfStream: bool): FilterDataStatusValues {
     const state = this.state;
-    if (state.pooled) return onPoolAnswerBody(state) ? FilterDataStatusValues.Continue : FilterDataStatusValues.StopIterationAndBuffer;
+    if (state.envoyAnswer !== null || state.pooled) return onEnvoyAnswerBody(state) ? FilterDataStatusValues.Continue : FilterDataStatusValues.StopIterationAndBuffer;
     // A held answer is buffered by the host and read once, whole, at its end.
     const held = state.hold == Hold.Whole;
     if (held && !endOfStream) return FilterDataStatusValues.StopIterationAndBuffer;
@@ -192,6 +194,7 @@ class LlmMeshStream extends Context {
       return true;
     }
     if (upstream) sendTry(state);
+    else if (bodyMode) chooseRestedKey(state);
     // Body mode: the headers were held; now they go with an exact content-length.
     if (bodyMode) writeUpstreamHeaders(state.headers!, state, outcome.body.byteLength, outcome.body);
     measureForwarded(config, state, bodySize);

@@ -41,23 +41,37 @@ export function startTry(config: Config, headers: HeaderSnapshot, state: Request
 
 /** Just before the try is sent: its key, and its name on the request's list of backends tried. */
 export function sendTry(state: RequestState): void {
-  const choice = chooseKey(state.backend!.provider, nowMillis());
-  state.keyIndex = choice.index;
-  state.keysAllResting = choice.allResting;
+  chooseRestedKey(state);
   recordTry(state.backend!);
 }
 
 /**
- * The answer's headers, before they are vetted: a 429 rests the key for its Retry-After (or the
- * policy's backoff). Returns true when the provider has no key left to try now: the status Envoy
- * sees then becomes 503 (see showToEnvoy).
+ * On any route whose provider has several keys (and on every try): the next key in turn that is not
+ * resting after a 429. A provider with one key, or none, keeps its plain rotation (no host call).
+ */
+export function chooseRestedKey(state: RequestState): void {
+  const provider = state.backend!.provider;
+  if (provider.keyCount() < 2 && state.route!.failover === null) return;
+  const choice = chooseKey(provider, nowMillis());
+  state.keyIndex = choice.index;
+  state.keysAllResting = choice.allResting;
+}
+
+/** How long a key rests when its 429 gives no Retry-After and the route sets no rateLimitBackoffMs. */
+const DEFAULT_REST_MS: i64 = 30000;
+
+/**
+ * The answer's headers, before they are vetted: a 429 rests the key that got it for its
+ * Retry-After (or the backoff). Returns true when the provider has no key left to try now; on a
+ * failover try the status Envoy sees then becomes 503 (see showToEnvoy).
  */
 export function onTryAnswer(state: RequestState): bool {
+  if (state.keyIndex == -2) return false;
   const status = getHeader(RESPONSE_HEADERS, H_STATUS);
   if (status === null || status != "429") return false;
   const now = nowMillis();
   let wait = retryAfterMs(getHeader(RESPONSE_HEADERS, H_RETRY_AFTER));
-  if (wait < 0) wait = state.route!.failover!.rateLimitBackoffMs;
+  if (wait < 0) wait = state.route!.failover !== null ? state.route!.failover!.rateLimitBackoffMs : DEFAULT_REST_MS;
   return !restKeyUntil(state.backend!.provider, state.keyIndex, now + wait, now);
 }
 

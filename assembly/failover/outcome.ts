@@ -23,7 +23,7 @@ const P_CODE_DETAILS = propertyPath(["response", "code_details"]);
 
 /** Response headers of a pooled request. */
 export function onPoolAnswer(config: Config, state: RequestState): void {
-  const details = getProperty(P_CODE_DETAILS);
+  const details = responseDetails();
   const route = state.route!;
   if (details !== null && details == "via_upstream") {
     // Every try records itself upstream; none recorded means no llm-mesh filter rewrote it.
@@ -33,21 +33,46 @@ export function onPoolAnswer(config: Config, state: RequestState): void {
     return;
   }
   // llm-mesh's own answers (a try refused upstream) are in the client's shape already.
-  if (details !== null && details.startsWith("llm_mesh")) return;
-  const why = details !== null ? details! : "";
+  if (!isEnvoyAnswer(details)) return;
+  const why = details!;
   const tried = triedBackends();
   const triedText = tried.length > 0 ? " (backends tried: " + tried.split(",").join(", ") + ")" : " (no backend could be tried)";
   const failed = "llm-mesh route \"" + route.name + "\": ";
-  if (why == "no_healthy_upstream") {
-    replaceAnswer(state, ALL_BACKENDS_FAILED, failed + "every backend is ejected after recent failures, and is tried again when its backoff ends" + triedText);
-  } else if (why.includes("timeout")) {
-    replaceAnswer(state, UPSTREAM_TIMEOUT, failed + "no backend answered in time (" + why + ")" + triedText);
-  } else if (why.startsWith("upstream_reset") || why.includes("connect") || why.includes("overflow")) {
-    replaceAnswer(state, UPSTREAM_UNREACHABLE, failed + "the last try failed before an answer started (" + safeDetails(why) + ")" + triedText);
-  } else {
-    replaceAnswer(state, ALL_BACKENDS_FAILED, failed + "no backend answered (" + safeDetails(why) + ")" + triedText);
-  }
+  const kind = envoyAnswerKind(why);
+  if (why == "no_healthy_upstream") replaceAnswer(state, kind, failed + "every backend is ejected after recent failures, and is tried again when its backoff ends" + triedText);
+  else if (kind === UPSTREAM_TIMEOUT) replaceAnswer(state, kind, failed + "no backend answered in time (" + why + ")" + triedText);
+  else if (kind === UPSTREAM_UNREACHABLE) replaceAnswer(state, kind, failed + "the last try failed before an answer started (" + safeDetails(why) + ")" + triedText);
+  else replaceAnswer(state, kind, failed + "no backend answered (" + safeDetails(why) + ")" + triedText);
   if (tried.length > 0) setHeader(RESPONSE_HEADERS, H_TRIED, tried);
+}
+
+/** An answer Envoy made itself (a timeout, a refused connection, no healthy host), not a provider's or llm-mesh's. */
+export function isEnvoyAnswer(details: string | null): bool {
+  return details !== null && details.length > 0 && details != "via_upstream" && !details.startsWith("llm_mesh");
+}
+
+export function envoyAnswerKind(details: string): ErrorKind {
+  if (details.includes("timeout")) return UPSTREAM_TIMEOUT;
+  if (details.startsWith("upstream_reset") || details.includes("connect") || details.includes("overflow")) return UPSTREAM_UNREACHABLE;
+  return ALL_BACKENDS_FAILED;
+}
+
+/** Reads Envoy's response code details (one host call; only error answers need it). */
+export function responseDetails(): string | null {
+  return getProperty(P_CODE_DETAILS);
+}
+
+/**
+ * A plain route's error that Envoy made itself (its provider timed out, refused or reset the
+ * connection): an error in the client's API naming the provider, instead of Envoy's text.
+ */
+export function replaceEnvoyAnswer(state: RequestState, details: string): void {
+  const provider = "provider \"" + state.backend!.provider.name + "\"";
+  const kind = envoyAnswerKind(details);
+  const what = kind === UPSTREAM_TIMEOUT ? provider + " did not answer in time"
+    : kind === UPSTREAM_UNREACHABLE ? "the connection to " + provider + " failed before an answer started"
+    : "Envoy got no answer from " + provider;
+  replaceAnswer(state, kind, what + " (" + safeDetails(details) + ")");
 }
 
 /** Envoy's details hold a transport failure reason; it names no secret, but keep it short and printable. */
@@ -61,17 +86,17 @@ function safeDetails(details: string): string {
 }
 
 function replaceAnswer(state: RequestState, kind: ErrorKind, message: string): void {
-  state.poolReply = errorBody(kind, message, state.clientApi);
+  state.envoyAnswer = errorBody(kind, message, state.clientApi);
   setHeader(RESPONSE_HEADERS, H_STATUS, kind.status.toString());
   setHeaderBytes(RESPONSE_HEADERS, H_CONTENT_TYPE, V_JSON);
   removeHeader(RESPONSE_HEADERS, H_CONTENT_LENGTH);
 }
 
 /** A chunk of Envoy's own answer: replaced by ours (first chunk) or dropped. True to continue. */
-export function onPoolAnswerBody(state: RequestState): bool {
-  const reply = state.poolReply;
+export function onEnvoyAnswerBody(state: RequestState): bool {
+  const reply = state.envoyAnswer;
   if (reply === null) return true;
   replaceBody(BufferTypeValues.HttpResponseBody, reply.length > 0 ? String.UTF8.encode(reply) : new ArrayBuffer(0));
-  state.poolReply = "";
+  state.envoyAnswer = "";
   return true;
 }

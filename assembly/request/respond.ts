@@ -1,7 +1,8 @@
 // The response: stamped with the provider and model; provider errors vetted before the client
 // sees them (some echo the key they were sent) and put in the client's API shape; successes from a
 // backend of another API translated back, whole (JSON) or event by event as they stream.
-import { Config } from "../config/load";
+import { Config, FilterRole } from "../config/load";
+import { isEnvoyAnswer, replaceEnvoyAnswer, responseDetails } from "../failover/outcome";
 import { BAD_PROVIDER_RESPONSE, PROVIDER_AUTH_FAILED, PROVIDER_ERROR, errorBody } from "../errors";
 import { BufferTypeValues, RESPONSE_HEADERS, getBody, getHeader, removeHeader, replaceBody, replaceBodyWith, setHeader, setHeaderBytes } from "../host";
 import { JsonWriter } from "../json/writer";
@@ -22,10 +23,20 @@ const MAX_TRANSLATED_BODY_BYTES: i32 = 16 * 1024 * 1024;
 /** Response headers of a forwarded request. */
 export function onProviderHeaders(config: Config, state: RequestState): void {
   const status = getHeader(RESPONSE_HEADERS, H_STATUS);
-  if (status !== null && status.length == 3 && status.charCodeAt(0) >= 0x34) {
-    state.responseStatus = status;
+  const failed = status !== null && status.length == 3 && status.charCodeAt(0) >= 0x34;
+  if (failed && config.role == FilterRole.Downstream) {
+    // Envoy's own answer (a timeout, a refused or reset connection): Envoy's text becomes the client's error shape.
+    const details = responseDetails();
+    if (isEnvoyAnswer(details)) {
+      replaceEnvoyAnswer(state, details!);
+      stampProvider(config, state);
+      return;
+    }
+  }
+  if (failed) {
+    state.responseStatus = status!;
     state.responseMode = status == "401" || status == "407" ? ResponseMode.ReplaceAuth : ResponseMode.Vet;
-    let shown = state.responseMode == ResponseMode.ReplaceAuth ? <i32>PROVIDER_AUTH_FAILED.status : I32.parseInt(status);
+    let shown = state.responseMode == ResponseMode.ReplaceAuth ? <i32>PROVIDER_AUTH_FAILED.status : I32.parseInt(status!);
     // The translator decides the status the client's API uses for this error (Anthropic's 529 is OpenAI's 503).
     if (state.responseMode == ResponseMode.Vet && state.translator !== null) shown = state.translator!.error(shown, null, "").status;
     if (shown.toString() != status) setHeader(RESPONSE_HEADERS, H_STATUS, shown.toString());
@@ -65,10 +76,13 @@ export function onProviderHeaders(config: Config, state: RequestState): void {
       measure.stream = state.responseMode == ResponseMode.TranslateStream || state.meter !== null && state.meter!.stream;
     }
   }
-  if (config.responseHeaders) {
-    setHeaderBytes(RESPONSE_HEADERS, H_PROVIDER, state.backend!.provider.nameBytes);
-    setHeader(RESPONSE_HEADERS, H_MODEL, state.model);
-  }
+  stampProvider(config, state);
+}
+
+function stampProvider(config: Config, state: RequestState): void {
+  if (!config.responseHeaders) return;
+  setHeaderBytes(RESPONSE_HEADERS, H_PROVIDER, state.backend!.provider.nameBytes);
+  setHeader(RESPONSE_HEADERS, H_MODEL, state.model);
 }
 
 /** A chunk of the response body, for every mode but Pass. True to continue, false to keep buffering. */

@@ -71,6 +71,6 @@ export class RequestState {
   hold: Hold = Hold.None;
   /** A 2xx answer that is not what its API documents was replaced by an error (upstream: shown to Envoy as 502). */
   answerBroken: bool = false;
-  /** Downstream, pooled: how the response is shaped (failover/outcome.ts). */
-  poolReply: string | null = null;
+  /** Downstream: Envoy's own error answer is replaced by this body (failover/outcome.ts); "" once sent. */
+  envoyAnswer: string | null = null;
 }

@@ -3,7 +3,7 @@
 // Envoy (>= 1.33, ABI 0.2.1) re-selects the route, so each provider host needs a virtual host.
 import { stringify } from "yaml";
 import { ProviderEndpoint, ProviderEndpointConfig } from "../providers.js";
-import { PoolRoute, longestTimeouts, poolAuthority, poolCluster, poolClusterName, poolRouteAction, routeTimeouts } from "../failover/envoy.js";
+import { PoolRoute, poolAuthority, poolCluster, poolClusterName, poolRouteAction, providerTimeouts, routeTimeouts } from "../failover/envoy.js";
 import { RouteHosts, providerVirtualHosts } from "./routes.js";
 import { accessLog, statsConfig } from "../telemetry/envoy.js";
 
@@ -130,12 +130,11 @@ function routeConfig(options: BootstrapOptions, bufferLimit: number): { routes: 
   const virtualHosts: Record<string, unknown>[] = [];
   const clusters: Record<string, unknown>[] = [];
   const routes = (options.pluginConfig.routes ?? []) as PoolRoute[];
-  // A provider's Envoy route serves every llm-mesh route that uses it: the longest timeouts win.
-  const providerTimeouts = routeTimeouts(longestTimeouts(routes.map((r) => r.timeouts)));
   // Each provider host has its own cluster, named as Istio would (outbound|PORT||HOST): the
   // filter's destination guard adds a key only when Envoy routes a request to such a cluster.
   for (const v of providerVirtualHosts(options.pluginConfig)) {
-    virtualHosts.push({ name: v.cluster, domains: v.domains, routes: [{ match: { prefix: "/" }, route: { cluster: v.cluster, ...providerTimeouts } }] });
+    const timeouts = routeTimeouts(providerTimeouts(routes, options.pluginConfig.providers, v.endpoint.authority));
+    virtualHosts.push({ name: v.cluster, domains: v.domains, routes: [{ match: { prefix: "/" }, route: { cluster: v.cluster, ...timeouts } }] });
     const target = addressFor(v.endpoint);
     clusters.push(endpointCluster(v.cluster, target.address, target.port, target.tls ? v.endpoint.host : undefined));
   }

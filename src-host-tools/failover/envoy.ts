@@ -40,6 +40,15 @@ export function longestTimeouts(all: (TimeoutsConfig | undefined)[]): TimeoutsCo
 }
 
 /**
+ * The timeouts of a provider's own Envoy route (its authority): it serves every plain (not
+ * failover) llm-mesh route with a backend on that authority, so the longest of theirs.
+ */
+export function providerTimeouts(routes: PoolRoute[], providers: ProviderEndpointConfig[], authority: string): TimeoutsConfig {
+  const onAuthority = new Set(providers.filter((p) => providerEndpoint(p).authority === authority).map((p) => p.name));
+  return longestTimeouts(routes.filter((r) => r.failover === undefined && r.backends.some((b) => onAuthority.has(b.provider))).map((r) => r.timeouts));
+}
+
+/**
  * Statuses Envoy re-sends on. A backend whose keys all rest after a 429 is shown to Envoy as 503
  * (so outlier detection counts it), so 503 is retried whenever 429 is.
  */

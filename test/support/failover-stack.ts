@@ -24,6 +24,8 @@ function pluginConfig(failover: Record<string, unknown>) {
       { name: "chat", match: { host: "llm.local" }, backends: [{ provider: "alpha", model: "alpha-model" }, { provider: "beta", model: "beta-model" }], failover },
       // Another API behind the same route: a try that reaches it is translated.
       { name: "mixed", match: { host: "mixed.local" }, backends: [{ provider: "alpha", model: "alpha-model" }, { provider: "claude", model: "claude-sonnet-4-5" }], failover },
+      // No failover: what a client of a plain route gets when its provider fails (Envoy's own answers, shaped).
+      { name: "plain", match: { host: "plain.local" }, backends: [{ provider: "beta", model: "beta-model" }], timeouts: { requestMs: 1000, streamIdleMs: 60_000 } },
       // One backend only: what a client gets when the answer breaks after it started.
       { name: "solo", match: { host: "solo.local" }, backends: [{ provider: "alpha", model: "alpha-model" }], failover },
     ],

@@ -1,7 +1,7 @@
 // The Envoy objects the toolchain writes for failover routes and timeouts: retry statuses, the
 // pool's endpoints, TLS and outlier detection, and the timeouts a provider's Envoy route gets.
 import { describe, expect, it } from "vitest";
-import { longestTimeouts, outlierDetection, poolCluster, poolRouteAction, retriableStatuses, routeTimeouts } from "../../src-host-tools/failover/envoy.js";
+import { longestTimeouts, outlierDetection, providerTimeouts, poolCluster, poolRouteAction, retriableStatuses, routeTimeouts } from "../../src-host-tools/failover/envoy.js";
 
 describe("failover and timeouts in Envoy's terms", () => {
   it.each([
@@ -19,6 +19,17 @@ describe("failover and timeouts in Envoy's terms", () => {
     { routes: [undefined, { requestMs: 900_000 }], expected: { timeout: "900s", idle_timeout: "300s" } },
   ])("a provider's Envoy route serving routes with $routes gets the longest timeouts", ({ routes, expected }) => {
     expect(routeTimeouts(longestTimeouts(routes))).toEqual(expected);
+  });
+
+  it("a provider's route takes the longest timeouts of the plain routes using it; failover routes have their own", () => {
+    const providers = [{ name: "a", type: "openai" }, { name: "b", type: "anthropic" }];
+    const routes = [
+      { name: "x", backends: [{ provider: "a" }], timeouts: { requestMs: 1000 } },
+      { name: "y", backends: [{ provider: "a" }, { provider: "b" }], timeouts: { requestMs: 5000, streamIdleMs: 1000 } },
+      { name: "z", backends: [{ provider: "b" }], failover: {}, timeouts: { requestMs: 0 } },
+    ];
+    expect(routeTimeouts(providerTimeouts(routes, providers, "api.openai.com"))).toEqual({ timeout: "5s", idle_timeout: "300s" });
+    expect(routeTimeouts(providerTimeouts(routes, providers, "api.anthropic.com"))).toEqual({ timeout: "5s", idle_timeout: "1s" });
   });
 
   it("the route action: the pool, attempts - 1 retries on hosts not tried yet, the try limits", () => {

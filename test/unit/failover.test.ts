@@ -212,3 +212,47 @@ describe("a failover route's request and Envoy's answers, downstream", () => {
     expect((json(stream.downstreamBodyText()) as any).error.code).toBe("llm_mesh.pool_without_filter");
   });
 });
+
+describe("keys rest after a 429 on every route whose provider has several", () => {
+  it.each(["body", "headers"] as const)("%s mode: a plain route skips the resting key until its Retry-After ends", async (mode) => {
+    const clock = new Clock();
+    const plain = { providers: [config.providers[0]], routes: [{ name: "plain", match: { host: "alpha.test" }, backends: [{ provider: "alpha" }] }], requestMode: mode };
+    const { host } = await loadFilter(plain, { allowOnHeadersStopIteration: mode === "body", clock: clock.now });
+    const send = () => {
+      const stream = host.createStream();
+      stream.sendRequest({ ...REQUEST, ":authority": "alpha.test" }, CHAT);
+      return stream;
+    };
+    const first = send();
+    expect(first.requestHeader("authorization")).toBe("Bearer alpha-key-1");
+    first.sendResponseHeaders({ ":status": "429", "retry-after": "10", "content-type": "application/json" });
+    // The client gets the 429 (no failover on this route), and key 1 rests for 10 s.
+    expect(first.responseHeader(":status")).toBe("429");
+    const during = [send(), send(), send()].map((s) => s.requestHeader("authorization"));
+    expect(during).toEqual(["Bearer alpha-key-2", "Bearer alpha-key-2", "Bearer alpha-key-2"]);
+    clock.ms += 11_000;
+    const after = [send(), send()].map((s) => s.requestHeader("authorization")).sort();
+    expect(after).toEqual(["Bearer alpha-key-1", "Bearer alpha-key-2"]);
+  });
+});
+
+describe("Envoy's own answers on a plain route", () => {
+  it.each([
+    { details: "upstream_reset_before_response_started{connection_failure}", status: "502", code: "upstream_unreachable" },
+    { details: "response_timeout", status: "504", code: "upstream_timeout" },
+    { details: "via_upstream", status: "503", code: "provider_error" }, // the provider's own non-JSON 503: still the provider's
+  ])("$details → $status $code, naming the provider", async ({ details, status, code }) => {
+    const plain = { providers: [config.providers[0]], routes: [{ name: "plain", match: { host: "alpha.test" }, backends: [{ provider: "alpha" }] }], requestMode: "body" };
+    const { host } = await loadFilter(plain, { allowOnHeadersStopIteration: true });
+    const stream = host.createStream();
+    stream.sendRequest({ ...REQUEST, ":authority": "alpha.test" }, CHAT);
+    stream.properties["response.code_details"] = details;
+    stream.sendResponseHeaders({ ":status": "503", "content-type": "text/plain" });
+    stream.sendResponseBody("upstream connect error or disconnect/reset before headers", true);
+    expect(stream.responseHeader(":status")).toBe(status);
+    const body = json(stream.downstreamBodyText()) as any;
+    expect(body.error.code).toBe(code);
+    expect(body.error.message).toContain('"alpha"');
+    expect(stream.responseHeader("x-llm-mesh-provider")).toBe("alpha");
+  });
+});
