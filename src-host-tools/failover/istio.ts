@@ -1,13 +1,16 @@
-// Failover routes in Istio. Istio has no object for a pool of different external hosts behind one
-// route, each with its own TLS, nor for an upstream HTTP filter, so one EnvoyFilter carries them:
+// Failover routes and route timeouts in Istio. Istio has no object for a pool of different external
+// hosts behind one route, each with its own TLS, nor for an upstream HTTP filter, nor for a
+// route's stream idle timeout, so one EnvoyFilter carries them:
 // the filter's upstream role as an ECDS resource (istio-agent fetches the module, as for the
 // downstream filter), each route's pool cluster (ADD) with that filter in its upstream chain, and
 // the virtual host that sends the pool authority there with the retry policy and timeouts (ADD to
-// the route tables of the ports llm-mesh serves).
+// the route tables of the ports llm-mesh serves); and, for plain routes that set `timeouts`, the
+// timeouts merged into their providers' Envoy routes (Istio's own default has none, so long
+// streams are never cut unless the config says so).
 import { UserError } from "../errors.js";
-import { K8sObject, LABELS, ManifestOptions, SYSTEM_CA_BUNDLE, namespaceFor, sidecarPorts } from "../manifests/istio.js";
+import { K8sObject, LABELS, ManifestOptions, SYSTEM_CA_BUNDLE, externalEndpoints, namespaceFor, sidecarPorts } from "../manifests/istio.js";
 import { extensionConfigName, extensionConfigReference, wasmExtensionConfig } from "../manifests/envoyfilter.js";
-import { PoolRoute, poolAuthority, poolCluster, poolClusterName, poolRouteAction } from "./envoy.js";
+import { PoolRoute, poolAuthority, poolCluster, poolClusterName, poolRouteAction, providerTimeouts, routeTimeouts } from "./envoy.js";
 
 const MiB = 1024 * 1024;
 
@@ -16,22 +19,37 @@ export function failoverRoutes(o: ManifestOptions): PoolRoute[] {
   return o.config.routes.filter((r) => r.failover !== undefined) as PoolRoute[];
 }
 
-/** The EnvoyFilter for the config's failover routes, or none when it has none. */
+/** Timeouts merged into the providers' own Envoy routes, for plain routes that set them. */
+function timeoutPatches(o: ManifestOptions, context: string): Record<string, unknown>[] {
+  const routes = o.config.routes as PoolRoute[];
+  if (!routes.some((r) => r.failover === undefined && r.timeouts !== undefined)) return [];
+  return externalEndpoints(o.config).map((e) => ({
+    applyTo: "HTTP_ROUTE",
+    // Istio names a service's virtual host HOST:PORT; apps reach TLS providers on port 80.
+    match: { context, routeConfiguration: { vhost: { name: `${e.host}:${e.tls ? 80 : e.port}` } } },
+    patch: { operation: "MERGE", value: { route: routeTimeouts(providerTimeouts(routes, o.config.providers, e.authority)) } },
+  }));
+}
+
+/** The EnvoyFilter for the config's failover routes and route timeouts, or none when it has neither. */
 export function failoverEnvoyFilter(o: ManifestOptions): K8sObject[] {
   const routes = failoverRoutes(o);
-  if (routes.length === 0) return [];
   const p = o.placement;
-  if (p.mode === "waypoint") {
+  const context = p.mode === "sidecar" ? "SIDECAR_OUTBOUND" : "GATEWAY";
+  const timeouts = p.mode === "waypoint" ? [] : timeoutPatches(o, context);
+  if (routes.length === 0 && timeouts.length === 0) return [];
+  if (p.mode === "waypoint" && routes.length > 0) {
     throw new UserError(`routes ${routes.map((r) => `"${r.name}"`).join(", ")} have failover, which --mode waypoint cannot deliver: Istio applies no EnvoyFilter patches to waypoint proxies, and failover needs a cluster with llm-mesh in its upstream filter chain; use a sidecar, gateway or egress gateway`);
   }
+  if (p.mode === "waypoint") return [];
   const upstreamName = `${extensionConfigName(o)}-upstream`;
-  const context = p.mode === "sidecar" ? "SIDECAR_OUTBOUND" : "GATEWAY";
   // The route tables the downstream filter's rewrite is routed in: the ports it runs on.
   const ports = p.mode === "sidecar" ? sidecarPorts(o.config) : [p.mode === "gateway" && p.gatewayPort ? p.gatewayPort : 80];
   const bufferLimitBytes = (o.config.maxRequestBodyBytes ?? 8 * MiB) + MiB;
-  const patches: Record<string, unknown>[] = [
-    { applyTo: "EXTENSION_CONFIG", patch: { operation: "ADD", value: wasmExtensionConfig(o, upstreamName, { ...o.config, role: "upstream", requestMode: "body" }) } },
-  ];
+  const patches: Record<string, unknown>[] = [...timeouts];
+  if (routes.length > 0) {
+    patches.push({ applyTo: "EXTENSION_CONFIG", patch: { operation: "ADD", value: wasmExtensionConfig(o, upstreamName, { ...o.config, role: "upstream", requestMode: "body" }) } });
+  }
   for (const route of routes) {
     patches.push({
       applyTo: "CLUSTER", match: { context },
@@ -53,8 +71,8 @@ export function failoverEnvoyFilter(o: ManifestOptions): K8sObject[] {
     apiVersion: "networking.istio.io/v1alpha3",
     kind: "EnvoyFilter",
     metadata: {
-      name: `${o.name ?? "llm-mesh"}-failover`, namespace: namespaceFor(o), labels: LABELS,
-      // IST0133: Istio's notice on any EnvoyFilter; failover has no other way in (see above).
+      name: `${o.name ?? "llm-mesh"}-routes`, namespace: namespaceFor(o), labels: LABELS,
+      // IST0133: Istio's notice on any EnvoyFilter; these have no other way in (see above).
       annotations: { "galley.istio.io/analyze-suppress": "IST0133" },
     },
     spec,
