@@ -5,7 +5,7 @@
 // that try for the backend it reached. Keys that answered 429 rest for their Retry-After here,
 // shared by every worker thread through the VM's shared data.
 import { Config } from "../config/load";
-import { COUNTER, defineMetric, getProperty, getSharedNumber, incrementMetric, propertyPath, setProperty, setSharedNumber } from "../host";
+import { COUNTER, defineMetric, getProperty, getSharedNumber, incrementMetric, propertyPath, setProperty, setPropertyBytes, setSharedNumber } from "../host";
 import { tag } from "../metrics/record";
 import { Provider } from "../providers/provider";
 import { Backend, Route } from "../routing";
@@ -24,6 +24,13 @@ const P_HOST_BACKEND = propertyPath(["xds", "upstream_host_metadata", "filter_me
 const P_CLUSTER_NAME = propertyPath(["xds", "cluster_name"]);
 // One token with a dot: Envoy keys filter state by the whole name (wasm.llm_mesh.tried), also readable in access logs.
 const P_TRIED = String.UTF8.encode("llm_mesh.tried");
+/** Set by the downstream filter when it sends a request to a route's pool: clients cannot set filter state. */
+const P_POOL = String.UTF8.encode("llm_mesh.pool");
+
+/** Downstream: marks the request as sent to `route`'s pool by llm-mesh itself. */
+export function markPooled(route: Route): void {
+  setPropertyBytes(P_POOL, changetype<usize>(route.nameBytes), route.nameBytes.byteLength);
+}
 
 /** What the endpoint Envoy picked for this try says it is: a route's backend, or why it cannot be used. */
 export class AttemptTarget {
@@ -54,6 +61,13 @@ export function attemptTarget(config: Config): AttemptTarget | null {
     const cluster = getProperty(P_CLUSTER_NAME);
     if (cluster === null || cluster != poolClusterName(route)) {
       target.problem = "llm-mesh added no provider key: the endpoint names route \"" + routeName + "\" but its cluster is not that route's pool (" + poolClusterName(route) + ")";
+      return target;
+    }
+    // A request sent to the pool's authority by a client, not by llm-mesh's route (whose conditions
+    // it would skip), gets no key.
+    const pooled = getProperty(P_POOL);
+    if (pooled === null || pooled != routeName) {
+      target.problem = "llm-mesh added no provider key: this request reached route \"" + routeName + "\"'s pool without passing its match; call the route's own host";
     }
     return target;
   }

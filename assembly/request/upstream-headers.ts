@@ -5,7 +5,7 @@ import { REQUEST_HEADERS, nowSeconds } from "../host";
 import { RequestState } from "./state";
 import { BILLING_HEADERS, CREDENTIAL_HEADERS } from "./credentials";
 import { Operation } from "../providers/provider";
-import { poolAuthority } from "../failover/pool";
+import { markPooled, poolAuthority } from "../failover/pool";
 import { H_ACCEPT_ENCODING, H_AUTHORITY, H_CONTENT_LENGTH, H_CONTENT_TYPE, H_HOST, H_PATH, V_JSON } from "./header-names";
 
 
@@ -22,6 +22,7 @@ const BILLING = encodeAll(BILLING_HEADERS);
  * pool cluster) and client credentials go; each try is rewritten in the pool's upstream filter.
  */
 export function writePoolHeaders(headers: HeaderSnapshot, state: RequestState): bool {
+  markPooled(state.route!);
   headers.set(H_AUTHORITY, String.UTF8.encode(poolAuthority(state.route!)));
   headers.remove(H_HOST);
   for (let i = 0; i < CREDENTIALS.length; i++) headers.remove(CREDENTIALS[i]);

@@ -157,6 +157,14 @@ describe("failover: every backend failing, a clean error in the client's shape",
     expect(r.headers["x-llm-mesh-provider"]).toBe("beta");
   }, 30_000);
 
+  it("a client calling the pool's authority itself (skipping the route's match) gets no key and reaches no provider", async () => {
+    const s = await stack({ kind: "ok" }, { kind: "ok" });
+    const r = await send(s.envoy.url, { host: "chat.failover.llm-mesh.internal", body: chatBody() });
+    expect(r.status).toBe(421);
+    expect(r.json().error.message).toMatch(/without passing its match/);
+    expect(s.alpha.count() + s.beta.count()).toBe(0);
+  }, 30_000);
+
   it("a stream that breaks after it started is never a silent cut", async () => {
     const s = await stack({ kind: "end-early" }, { kind: "ok" });
     // Ended cleanly but early: the client's stream ends with an error event it can read.

@@ -19,7 +19,7 @@ const config = {
 const CHAT = JSON.stringify({ model: "any", messages: [{ role: "user", content: "hi" }] });
 const REQUEST = { ":method": "POST", ":path": "/v1/chat/completions", ":authority": "chat.failover.llm-mesh.internal", ":scheme": "http", "content-type": "application/json" };
 const POOL = "llm-mesh-failover|chat";
-const endpoint = (backend: string, cluster = POOL) => ({ "xds.upstream_host_metadata.filter_metadata.llm-mesh.backend": backend, "xds.cluster_name": cluster });
+const endpoint = (backend: string, cluster = POOL, pooledBy = "chat") => ({ "xds.upstream_host_metadata.filter_metadata.llm-mesh.backend": backend, "xds.cluster_name": cluster, "llm_mesh.pool": pooledBy });
 
 class Clock { ms = 1_800_000_000_000; now = () => BigInt(this.ms) * 1_000_000n; }
 
@@ -58,6 +58,7 @@ describe("a failover try, rewritten upstream for the backend Envoy picked", () =
     { name: "an endpoint naming a backend the config lacks: 421, no key", props: endpoint("chat/7"), status: 421 },
     { name: "an endpoint naming an unknown route: 421, no key", props: endpoint("other/0"), status: 421 },
     { name: "an endpoint outside the route's pool cluster: 421, no key", props: endpoint("chat/0", "outbound|443||alpha.test"), status: 421 },
+    { name: "a request a client sent to the pool's authority itself (skipping the route's match): 421, no key", props: endpoint("chat/0", POOL, ""), status: 421 },
   ])("$name", async ({ props, status }) => {
     const host = await upstreamRole();
     const stream = host.createStream(props);
@@ -150,6 +151,7 @@ describe("a failover route's request and Envoy's answers, downstream", () => {
     stream.sendRequest({ ...REQUEST, ":authority": "llm.local", authorization: "Bearer client-held-secret", "x-api-key": "client-held-secret" }, CHAT);
     expect(stream.localResponse).toBeNull();
     expect(stream.requestHeader(":authority")).toBe("chat.failover.llm-mesh.internal");
+    expect(stream.properties["llm_mesh.pool"]).toBe("chat");
     expect(stream.upstreamBodyText()).toBe(CHAT);
     expect(JSON.stringify(stream.upstreamHeaders)).not.toMatch(/client-held-secret|alpha-key|claude-key/);
   });
