@@ -3,7 +3,8 @@
 // backend it reaches (provider, model, key), failing backends are ejected with a growing backoff,
 // and what cannot be saved reaches the client as an error in its own API's shape.
 import { afterEach, describe, expect, it } from "vitest";
-import { send } from "../support/envoy.js";
+import { Agent } from "node:http";
+import { pool, send } from "../support/envoy.js";
 import { Fault } from "../support/fault-provider.js";
 import { ALPHA_KEYS, EJECTION, chat, chatBody, poolStats, sequential, stack, stopStacks } from "../support/failover-stack.js";
 
@@ -66,6 +67,41 @@ describe("failover: one backend failing, the client sees nothing", () => {
       expect(r.body.trimEnd().endsWith("data: [DONE]")).toBe(true);
     }
   }, 30_000);
+
+  it("weights hold among the backends not ejected; an ejected backend is tried again when its backoff ends", async () => {
+    const s = await stack({ kind: "ok" }, { kind: "ok" }, { attempts: 3, ejection: { consecutiveFailures: 3, baseMs: 1000, intervalMs: 100 } });
+    const agent = new Agent({ keepAlive: true, maxSockets: 8 });
+    const replies = await pool(400, 8, () => chat(s, { host: "weighted.local", agent }));
+    expect(replies.every((r) => r.status === 200)).toBe(true);
+    const betaShare = replies.filter((r) => r.headers["x-llm-mesh-provider"] === "beta").length / replies.length;
+    expect(betaShare).toBeGreaterThan(0.68); // weight 3 of 4: 0.75
+    expect(betaShare).toBeLessThan(0.82);
+    // alpha fails: ejected after three failures, nothing reaches it during the 1 s backoff...
+    s.alpha.fault = { kind: "status", status: 503 };
+    for (let i = 0; i < 12; i++) expect((await chat(s, { host: "weighted.local" })).status).toBe(200);
+    s.alpha.fault = { kind: "ok" };
+    const ejectedAt = Date.now();
+    const before = s.alpha.count();
+    for (let i = 0; i < 10; i++) expect((await chat(s, { host: "weighted.local" })).headers["x-llm-mesh-provider"]).toBe("beta");
+    expect(Date.now() - ejectedAt).toBeLessThan(900);
+    expect(s.alpha.count()).toBe(before);
+    // ...and once it ends alpha serves again.
+    await new Promise((r) => setTimeout(r, 1500));
+    const after = await pool(40, 4, () => chat(s, { host: "weighted.local" }));
+    expect(after.some((r) => r.headers["x-llm-mesh-provider"] === "alpha")).toBe(true);
+    agent.destroy();
+  }, 30_000);
+
+  it("a stream of 16 s is not cut by Envoy's 15 s default, on a plain route and on a failover route", async () => {
+    const s = await stack({ kind: "trickle", ms: 4000 }, { kind: "trickle", ms: 4000 }, { attempts: 2 });
+    const started = Date.now();
+    const [plain, failover] = await Promise.all([chat(s, { host: "long.local", stream: true }), chat(s, { host: "solo.local", stream: true })]);
+    expect(Date.now() - started).toBeGreaterThan(15_000);
+    for (const r of [plain, failover]) {
+      expect(r.status).toBe(200);
+      expect(r.body.trimEnd().endsWith("data: [DONE]")).toBe(true);
+    }
+  }, 40_000);
 
   it("across APIs: alpha failing, the OpenAI client's request is translated for Anthropic's Messages API on the next try", async () => {
     const s = await stack({ kind: "status", status: 503 }, { kind: "ok" });
