@@ -181,16 +181,16 @@ describe("failover: every backend failing, a clean error in the client's shape",
   }, 30_000);
 
   it.each([
-    { fault: { kind: "reset-before-headers" } as Fault, status: 502, code: "upstream_unreachable", text: /the connection to provider "beta" failed before an answer started/ },
-    { fault: { kind: "slow-first-byte", ms: 3000 } as Fault, status: 504, code: "upstream_timeout", text: /provider "beta" did not answer in time/ },
+    { fault: { kind: "reset-before-headers" } as Fault, status: 502, code: "upstream_unreachable", text: /the connection to provider "alpha" failed before an answer started/ },
+    { fault: { kind: "slow-first-byte", ms: 3000 } as Fault, status: 504, code: "upstream_timeout", text: /provider "alpha" did not answer in time/ },
   ])("a plain route: Envoy's own answer ($code) reaches the client in its API's shape, not as Envoy's text", async ({ fault, status, code, text }) => {
-    const s = await stack({ kind: "ok" }, fault);
+    const s = await stack(fault, { kind: "ok" });
     const r = await chat(s, { host: "plain.local" });
     expect(r.status).toBe(status);
     expect(r.headers["content-type"]).toContain("application/json");
     expect(r.json().error.code).toBe(code);
     expect(r.json().error.message).toMatch(text);
-    expect(r.headers["x-llm-mesh-provider"]).toBe("beta");
+    expect(r.headers["x-llm-mesh-provider"]).toBe("alpha");
   }, 30_000);
 
   it("a client calling the pool's authority itself (skipping the route's match) gets no key and reaches no provider", async () => {

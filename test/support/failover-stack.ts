@@ -25,7 +25,7 @@ function pluginConfig(failover: Record<string, unknown>) {
       // Another API behind the same route: a try that reaches it is translated.
       { name: "mixed", match: { host: "mixed.local" }, backends: [{ provider: "alpha", model: "alpha-model" }, { provider: "claude", model: "claude-sonnet-4-5" }], failover },
       // No failover: what a client of a plain route gets when its provider fails (Envoy's own answers, shaped).
-      { name: "plain", match: { host: "plain.local" }, backends: [{ provider: "beta", model: "beta-model" }], timeouts: { requestMs: 1000, streamIdleMs: 60_000 } },
+      { name: "plain", match: { host: "plain.local" }, backends: [{ provider: "alpha", model: "alpha-model" }], timeouts: { requestMs: 1000, streamIdleMs: 60_000 } },
       // Envoy's defaults but for llm-mesh's: a stream of minutes is not cut at 15 s.
       { name: "long", match: { host: "long.local" }, backends: [{ provider: "beta", model: "beta-model" }] },
       // Both backends answering: weights hold in the pool.
