@@ -40,7 +40,7 @@ export function errorBody(kind: ErrorKind, message: string, api: WireApi): strin
 }
 
 /** Answers the client directly with an error in its own API's shape. */
-export function replyWithError(kind: ErrorKind, message: string, api: WireApi): void {
+export function replyWithError(kind: ErrorKind, message: string, api: WireApi, headerNames: string[] = [], headerValues: string[] = []): void {
   sendLocalResponse(kind.status, "llm_mesh." + kind.code.replace("llm_mesh.", ""), errorBody(kind, message, api),
-    ["content-type"], ["application/json"]);
+    ["content-type"].concat(headerNames), ["application/json"].concat(headerValues));
 }

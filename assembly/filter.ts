@@ -203,7 +203,7 @@ class LlmMeshStream extends Context {
 
   private answer(reply: Reply): FilterHeadersStatusValues {
     this.state.settled = true;
-    if (reply.kind !== null) replyWithError(reply.kind!, reply.message, this.state.clientApi);
+    if (reply.kind !== null) replyWithError(reply.kind!, reply.message, this.state.clientApi, reply.headerNames, reply.headerValues);
     else sendLocalResponse(reply.status, "llm_mesh.local", reply.body, ["content-type"], ["application/json"]);
     return FilterHeadersStatusValues.StopIteration;
   }

@@ -10,6 +10,7 @@ import { schema } from "./commands/schema.js";
 import { validate } from "./commands/validate.js";
 import { envoyCommand } from "./commands/envoy.js";
 import { bench } from "./commands/bench.js";
+import { consumerAdd } from "./commands/consumer.js";
 import { UserError } from "./errors.js";
 
 const cwd = process.cwd();
@@ -109,6 +110,15 @@ program.command("envoy")
   .option("--mock", "serve every provider from local mocks instead of the real hosts")
   .option("--once", "send one sample request per route, print the answers and exit")
   .action(async (o) => { await envoyCommand({ cwd, config: o.config, port: o.port, mock: o.mock, once: o.once, portFlag: "--port N" }); });
+
+const consumer = program.command("consumer").description("consumers: who may call, by gateway key, mesh identity or JWT claim");
+consumer.command("add")
+  .description("issue a gateway key to a consumer (created if new): the key is printed once, only its salted hash goes into the config")
+  .argument("<name>", "consumer name")
+  .requiredOption("-c, --config <file>", "plugin config to update (JSON or YAML)")
+  .option("--routes <names...>", "a new consumer may use only these routes")
+  .option("--models <patterns...>", "a new consumer may use only these models (exact, prefix* or *)")
+  .action(async (name: string, o) => { await consumerAdd({ cwd, config: o.config, name, routes: o.routes, models: o.models }); });
 
 program.command("bench")
   .description("benchmark llm-mesh against bare Envoy (needs h2load from nghttp2-client)")

@@ -12,6 +12,7 @@ import { jsonString } from "../json/splice";
 import { MetricsConfig, loadMetricsConfig, loadPrices } from "../metrics/config";
 import { providerLabel, tag } from "../metrics/record";
 import { loadFailover, loadTimeouts } from "../failover/policy";
+import { Consumers, loadConsumers } from "../consumers/config";
 
 export const DEFAULT_MAX_REQUEST_BODY_BYTES: i64 = 8 * 1024 * 1024;
 
@@ -45,6 +46,7 @@ export class Config {
   needsRouteName: bool = false;
   metrics: MetricsConfig = new MetricsConfig();
   role: FilterRole = FilterRole.Downstream;
+  consumers: Consumers = new Consumers();
 }
 
 export class LoadResult {
@@ -52,9 +54,9 @@ export class LoadResult {
   diagnostics: Diagnostics = new Diagnostics();
 }
 
-const TOP_FIELDS = ["providers", "routes", "maxRequestBodyBytes", "responseHeaders", "requestMode", "metrics", "role"];
+const TOP_FIELDS = ["providers", "routes", "maxRequestBodyBytes", "responseHeaders", "requestMode", "metrics", "role", "consumers", "consumerAuth"];
 const PROVIDER_FIELDS = ["name", "type", "host", "port", "basePath", "apiKeys", "defaults", "overrides", "clusters", "headers", "allowClientHeaders", "prices", "injectStreamUsage"];
-const ROUTE_FIELDS = ["name", "match", "backends", "modelMapping", "catchAll", "failover", "timeouts"];
+const ROUTE_FIELDS = ["name", "match", "backends", "modelMapping", "catchAll", "failover", "timeouts", "requireConsumer"];
 const MATCH_FIELDS = ["routeName", "host", "pathPrefix", "headers", "models"];
 const HEADER_FIELDS = ["name", "exact", "prefix", "present"];
 const BACKEND_FIELDS = ["provider", "model", "weight", "modelMapping"];
@@ -119,6 +121,9 @@ export function loadConfig(text: string, env: Map<string, string>): LoadResult {
       config.routes.push(r);
     }
   }
+  config.consumers = loadConsumers(root, d);
+  config.metrics.consumerLabel = !config.consumers.isEmpty();
+  checkConsumerRoutes(config, d);
   config.requestMode = loadRequestMode(root, d);
   config.role = loadRole(root, d);
   if (config.requestMode == RequestMode.Headers) refuseBodyOnlyFeatures(config, d);
@@ -135,6 +140,21 @@ function loadRequestMode(root: JsonValue, d: Diagnostics): RequestMode {
   if (mode == "body") return RequestMode.Body;
   d.error("requestMode", "must be \"body\" or \"headers\"");
   return RequestMode.Headers;
+}
+
+/** Consumers' route allow-lists name routes that exist; a route requiring a consumer has some to admit. */
+function checkConsumerRoutes(config: Config, d: Diagnostics): void {
+  const names = new Set<string>();
+  for (let i = 0; i < config.routes.length; i++) names.add(config.routes[i].name);
+  for (let i = 0; i < config.consumers.list.length; i++) {
+    const allowed = config.consumers.list[i].routes;
+    if (allowed === null) continue;
+    const list = allowed!.values();
+    for (let j = 0; j < list.length; j++) if (!names.has(list[j])) d.error("consumers[" + i.toString() + "].routes", "no route named \"" + list[j] + "\"");
+  }
+  for (let i = 0; i < config.routes.length; i++) {
+    if (config.routes[i].requireConsumer && config.consumers.isEmpty()) d.error(indexPath("routes", i) + ".requireConsumer", "needs consumers (none are configured, so every request would be refused)");
+  }
 }
 
 function loadRole(root: JsonValue, d: Diagnostics): FilterRole {
@@ -312,6 +332,7 @@ function loadRoute(v: JsonValue, path: string, config: Config, declared: Set<str
   }
   const routeMapping = loadMapping(v.get("modelMapping"), childPath(path, "modelMapping"), d);
   route.failover = loadFailover(v.get("failover"), childPath(path, "failover"), d);
+  route.requireConsumer = optionalBool(v, "requireConsumer", path, d, false);
   route.timeouts = loadTimeouts(v.get("timeouts"), childPath(path, "timeouts"), d);
 
   const backends = optionalArray(v, "backends", path, d);

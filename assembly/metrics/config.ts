@@ -19,6 +19,8 @@ export class MetricsConfig {
   accessLog: bool = true;
   /** Every model name the config mentions: labels outside this set read "other". */
   knownModels: Set<string> = new Set<string>();
+  /** The config has consumers: metrics carry llm_mesh_consumer ("none" for requests of nobody known). */
+  consumerLabel: bool = false;
 }
 
 /** Prices per million tokens, in the configured currency: so a token costs `price` micro-units. */

@@ -31,6 +31,8 @@ export class Measurement {
   stream: bool = false;
   /** The calling workload's identity (SPIFFE id), or "unknown". */
   principal: string = "unknown";
+  /** The consumer's name (consumers/), "" when none is known. */
+  consumer: string = "";
   /** The client's request body size, for the input estimate. */
   requestBytes: i64 = 0;
   /** Read from a 2xx answer of a metered operation; null otherwise. */

@@ -13,7 +13,7 @@ import { Backend } from "../routing";
 export const TAG_NAMES: string[] = [
   "gen_ai_operation_name", "gen_ai_provider_name", "gen_ai_request_model", "gen_ai_response_model",
   "gen_ai_token_type", "llm_mesh_route", "llm_mesh_backend", "llm_mesh_status_class", "llm_mesh_usage",
-  "source_principal", "llm_mesh_currency",
+  "source_principal", "llm_mesh_currency", "llm_mesh_consumer",
 ];
 
 /** The stat names (Prometheus: dots become underscores). Durations are integers, so milliseconds; time per token in microseconds. */
@@ -85,6 +85,7 @@ export class MetricSet {
   status: string = "";
   source: UsageSource = UsageSource.None;
   principal: string = "";
+  consumer: string = "";
   /** The provider's price for `priceModel`: models outside the config share the label "other" but not their price. */
   price: Price | null = null;
   priceModel: string = "";
@@ -92,7 +93,7 @@ export class MetricSet {
 
   sameFacts(m: Measurement, responseModel: string, source: UsageSource): bool {
     return this.operation == m.operation && this.source == source && this.requestModel == m.requestModel && this.responseModel == responseModel
-      && this.status == m.status && this.principal == m.principal;
+      && this.status == m.status && this.principal == m.principal && this.consumer == m.consumer;
   }
 
   id(slot: i32, currency: string): u32 {
@@ -147,13 +148,14 @@ function metricSetFor(config: MetricsConfig, m: Measurement, backend: Backend, s
   const labels = m.operationTag + backend.metricTags
     + tag("gen_ai_request_model", modelLabel(config, m.requestModel))
     + tag("gen_ai_response_model", modelLabel(config, responseModel))
-    + statusTag(m.status) + SOURCE_TAGS[source] + tag("source_principal", m.principal);
+    + statusTag(m.status) + SOURCE_TAGS[source] + tag("source_principal", m.principal)
+    + (config.consumerLabel ? tag("llm_mesh_consumer", m.consumer.length > 0 ? m.consumer : "none") : "");
   let set: MetricSet;
   if (sets.has(labels)) set = sets.get(labels);
   else {
     set = new MetricSet(labels);
     set.operation = m.operation; set.requestModel = m.requestModel; set.responseModel = responseModel;
-    set.status = m.status; set.source = source; set.principal = m.principal;
+    set.status = m.status; set.source = source; set.principal = m.principal; set.consumer = m.consumer;
     sets.set(labels, set);
   }
   backend.lastMetrics = set;

@@ -10,6 +10,7 @@ import { jsonString } from "../json/splice";
 import { translatorFor } from "../translate/registry";
 import { Authority, Backend, Route, hostMatches } from "../routing";
 import { Reply, RequestState } from "./state";
+import { admitConsumer, identify } from "../consumers/identify";
 import { H_AUTHORITY, H_CONTENT_LENGTH, H_METHOD, H_PATH, H_SCHEME } from "./header-names";
 
 const P_ROUTE_NAME = propertyPath(["xds", "route_name"]);
@@ -40,6 +41,8 @@ export function admit(config: Config, headers: HeaderSnapshot, state: RequestSta
   matchHeaderConditions(config, headers, state);
   if (state.candidates.length == 0) { state.settled = true; return null; }
   const first = state.candidates[0];
+  const refused = identify(config, headers, state);
+  if (refused !== null) return refused;
 
   const rawPath = headers.get(H_PATH);
   const path = pathOnly(rawPath !== null ? rawPath : "/");
@@ -116,6 +119,8 @@ export function routeForModel(state: RequestState, clientModel: string | null): 
  */
 export function takeRoute(config: Config, state: RequestState, route: Route): Reply | null {
   state.route = route;
+  const consumer = admitConsumer(state, route);
+  if (consumer !== null) return consumer;
   // A failover route's backend is picked by Envoy for each try, and the try rewritten upstream.
   if (route.failover !== null) return takePool(state, route);
   const backend = route.pickBackend();

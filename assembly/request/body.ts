@@ -14,6 +14,7 @@ import { Edit, applyEdits, jsonString } from "../json/splice";
 import { BodyField, Operation, Provider } from "../providers/provider";
 import { routeForModel, takeRoute } from "./admit";
 import { MODEL_NAME_RULE, isSafeModelName } from "./safe-text";
+import { admitModel } from "../consumers/identify";
 import { Reply, RequestState } from "./state";
 
 /** What the body step decided. */
@@ -60,12 +61,18 @@ export function decideOnBody(config: Config, state: RequestState, body: ArrayBuf
     const refused = takeRoute(config, state, route!);
     if (refused !== null) return BodyOutcome.reply(refused!);
     // A failover route's body goes to its pool as the client wrote it (checked); each try is rewritten upstream.
-    if (state.pooled) { const o = new BodyOutcome(); o.body = body; return o; }
+    if (state.pooled) {
+      const notAllowed = admitModel(state, clientModel !== null ? clientModel! : "");
+      if (notAllowed !== null) return BodyOutcome.reply(notAllowed!);
+      const o = new BodyOutcome(); o.body = body; return o;
+    }
   }
   const backend = state.backend!;
   const model = backend.resolveModel(clientModel);
   if (model === null) return BodyOutcome.reply(Reply.error(MODEL_REQUIRED, "you must provide a model parameter"));
   state.model = model;
+  const notAllowed = admitModel(state, clientModel !== null ? clientModel! : model);
+  if (notAllowed !== null) return BodyOutcome.reply(notAllowed!);
   const provider = backend.provider;
   const refusedModel = provider.refuseModel(model);
   if (refusedModel !== null) return BodyOutcome.reply(Reply.error(INVALID_MODEL, refusedModel!));

@@ -1,7 +1,8 @@
 // The measuring steps of a request, when metrics are on: the clock at start, first chunk and end;
 // who called; what was sent; and, when the stream is done, one record (metrics/record.ts) and the
 // access-log fields (Envoy filter state).
-import { Config } from "../config/load";
+import { Config, FilterRole } from "../config/load";
+import { consumerOfTry } from "../consumers/identify";
 import { getProperty, nowNanos, propertyPath, setProperty, setPropertyBytes, setPropertyNumber } from "../host";
 import { Measurement, UsageSource } from "../metrics/measurement";
 import { operationLabel, recordRequest, tag } from "../metrics/record";
@@ -27,7 +28,9 @@ export function measureForwarded(config: Config, state: RequestState, requestByt
   m.operationTag = OPERATION_TAGS[<i32>state.operation];
   m.requestModel = state.model;
   m.requestBytes = requestBytes;
-  m.principal = callerIdentity(config);
+  m.principal = state.principal !== null ? state.principal! : callerIdentity(config);
+  if (state.consumer !== null) m.consumer = state.consumer!.name;
+  else if (config.role == FilterRole.Upstream && !config.consumers.isEmpty()) m.consumer = consumerOfTry();
 }
 
 /** In a sidecar, the SPIFFE id of the workload it serves, from Istio's node metadata; "" elsewhere. Read once per configuration. */
@@ -41,7 +44,7 @@ export function forgetLocalIdentity(): void { localIdentity = null; }
  * gateway, or a sidecar's inbound side), else, in a sidecar, the workload the sidecar serves (a
  * plaintext call in a sidecar is its own workload's outbound call: inbound mesh traffic is mTLS).
  */
-function callerIdentity(config: Config): string {
+export function callerIdentity(config: Config): string {
   const peer = getProperty(PEER_PRINCIPAL);
   if (peer !== null && peer.length > 0) return peer;
   if (localIdentity === null) {

@@ -9,9 +9,13 @@ import { JsonWriter } from "../json/writer";
 import { Translator, WireApi } from "../translate/translator";
 import { Measurement } from "../metrics/measurement";
 import { UsageMeter } from "../usage/meter";
+import { Consumer } from "../consumers/config";
 
 /** A local answer instead of forwarding: an error in the client's format, or a body of ours. */
 export class Reply {
+  /** Extra response headers (a 401's www-authenticate). */
+  headerNames: string[] = [];
+  headerValues: string[] = [];
   constructor(public kind: ErrorKind | null, public message: string, public status: u32 = 200, public body: string = "") {}
   static error(kind: ErrorKind, message: string): Reply { return new Reply(kind, message); }
   static json(body: string): Reply { return new Reply(null, "", 200, body); }
@@ -60,6 +64,10 @@ export class RequestState {
   usageInjected: bool = false;
   /** Downstream, failover route: sent to the route's pool; each try is rewritten upstream (failover/). */
   pooled: bool = false;
+  /** Who calls (consumers/), when the config has consumers and the caller is known. */
+  consumer: Consumer | null = null;
+  /** The caller's mesh identity, when it was read at header time (consumers by principal). */
+  principal: string | null = null;
   /** Upstream, one try: the key chosen for it (-2: the provider's next in turn, -1: none). */
   keyIndex: i32 = -2;
   /** Upstream: every key of the provider was resting when this try was sent. */

@@ -117,6 +117,29 @@ export const TimeoutsSchema = Type.Object({
   streamIdleMs: Type.Optional(Millis(24 * HOUR_MS, "Longest silence once the request is under way, e.g. a stalled stream (default 300000).")),
 }, { additionalProperties: false });
 
+/** The credential headers a gateway key may arrive in (all removed before a request leaves). */
+export const CREDENTIAL_HEADERS = ["authorization", "proxy-authorization", "api-key", "x-api-key", "x-goog-api-key", "x-auth-token", "cookie", "x-amz-security-token", "ocp-apim-subscription-key"] as const;
+
+export const StoredKeySchema = Type.Object({
+  id: Type.String({ pattern: "^[0-9a-f]{8,32}$", description: "The key's id (the part after llmm_)." }),
+  salt: Type.String({ pattern: "^([0-9a-f]{2}){16,}$", description: "Random salt, hex." }),
+  sha256: Type.String({ pattern: "^[0-9a-f]{64}$", description: "SHA-256(salt ‖ secret), hex." }),
+}, { additionalProperties: false, description: "A gateway key as `llm-mesh consumer add` stores it: never the key itself." });
+
+export const ConsumerSchema = Type.Object({
+  name: ConfigName("Unique name: in metrics (llm_mesh_consumer) and access logs."),
+  keys: Type.Optional(Type.Array(StoredKeySchema, { description: "Gateway keys (llmm_…), stored hashed; add one with `llm-mesh consumer add`." })),
+  principals: Type.Optional(Type.Array(Type.String({ pattern: "^spiffe://.+$" }), { description: "Mesh identities (SPIFFE ids, or prefix*) of calling workloads." })),
+  claims: Type.Optional(Type.Array(NonEmpty("A claim value."), { description: "Values of consumerAuth.claimHeader (a JWT claim Istio's RequestAuthentication verified and wrote)." })),
+  routes: Type.Optional(Type.Array(NonEmpty("A route name."), { description: "Routes this consumer may use (default: all)." })),
+  models: Type.Optional(Type.Array(Type.String({ pattern: MODEL_PATTERN_PATTERN }), { description: "Models this consumer may use: exact, prefix* or * (default: all)." })),
+}, { additionalProperties: false });
+
+export const ConsumerAuthSchema = Type.Object({
+  keyHeaders: Type.Optional(Type.Array(Type.Union(CREDENTIAL_HEADERS.map((h) => Type.Literal(h))), { description: "Headers a gateway key may arrive in (default authorization, x-api-key, api-key); credential headers only, which never leave." })),
+  claimHeader: Type.Optional(Type.String({ pattern: "^[a-z0-9._-]{1,128}$", description: "Header holding a verified JWT claim (RequestAuthentication outputClaimToHeaders), e.g. x-jwt-sub." })),
+}, { additionalProperties: false });
+
 export const RouteSchema = Type.Object({
   name: ConfigName("Unique name."),
   match: Type.Optional(MatchSchema),
@@ -124,6 +147,7 @@ export const RouteSchema = Type.Object({
   backends: Type.Array(BackendSchema, { minItems: 1 }),
   modelMapping: Type.Optional(ModelMappingSchema),
   failover: Type.Optional(FailoverSchema),
+  requireConsumer: Type.Optional(Type.Boolean({ description: "Refuse requests from no known consumer (401 with www-authenticate)." })),
   timeouts: Type.Optional(TimeoutsSchema),
 }, { additionalProperties: false, description: "First matching route wins." });
 
@@ -133,6 +157,8 @@ export const ConfigSchema = Type.Object({
   maxRequestBodyBytes: Type.Optional(Type.Integer({ minimum: 1, maximum: 1073741824, description: "Larger bodies get 413 (default 8 MiB)." })),
   responseHeaders: Type.Optional(Type.Boolean({ description: "Add x-llm-mesh-provider / x-llm-mesh-model to responses (default true)." })),
   metrics: Type.Optional(MetricsSchema),
+  consumers: Type.Optional(Type.Array(ConsumerSchema, { description: "Who calls: by gateway key, mesh identity or verified JWT claim." })),
+  consumerAuth: Type.Optional(ConsumerAuthSchema),
   role: Type.Optional(Type.Union([Type.Literal("downstream"), Type.Literal("upstream")], { description: "Written by the toolchain: upstream for the filter in a failover pool cluster's upstream chain. Leave it out." })),
   requestMode: Type.Optional(Type.Union([Type.Literal("body"), Type.Literal("headers")], { description: "body: decide after the whole body (route by model; needs Envoy >= 1.35 with allow_on_headers_stop_iteration, which llm-mesh envoy and manifests set). headers: decide on the headers (any Envoy). The filter's default is headers; the toolchain writes body unless told --request-mode headers." })),
 }, {
@@ -146,6 +172,7 @@ export type ProviderConfig = Static<typeof ProviderSchema>;
 export type RouteConfig = Static<typeof RouteSchema>;
 export type BackendConfig = Static<typeof BackendSchema>;
 export type FailoverConfig = Static<typeof FailoverSchema>;
+export type ConsumerConfig = Static<typeof ConsumerSchema>;
 export type TimeoutsConfig = Static<typeof TimeoutsSchema>;
 
 /** The JSON Schema file users point their editor at. */

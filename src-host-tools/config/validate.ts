@@ -28,7 +28,7 @@ function pointerToPath(pointer: string): string {
 function join(path: string, field: string): string { return path ? `${path}.${field}` : field; }
 
 /** True for a path under apiKeys, where nothing the user wrote may be echoed: it may be a key. */
-const underKeys = (path: string) => /\.apiKeys(\[|$)/.test(path);
+const underKeys = (path: string) => /\.apiKeys(\[|$)/.test(path) || /^consumers\[\d+\]\.keys(\[|$)/.test(path);
 
 function schemaProblem(e: ErrorObject): Problem {
   const path = pointerToPath(e.instancePath);
@@ -36,7 +36,7 @@ function schemaProblem(e: ErrorObject): Problem {
   switch (e.keyword) {
     case "required": return { path: join(path, String(p.missingProperty)), message: "is required" };
     case "additionalProperties": {
-      if (underKeys(path)) return { path, message: "has an unknown field (accepted: value, env; the name is not shown, it may be a key)" };
+      if (underKeys(path)) return { path, message: path.startsWith("consumers") ? "has an unknown field (accepted: id, salt, sha256; names are not shown, one may be a key)" : "has an unknown field (accepted: value, env; the name is not shown, it may be a key)" };
       if (path.endsWith(".headers")) return { path, message: "header names must be lower-case letters, digits, '-', '_' or '.'" };
       if (path.endsWith(".prices")) return { path: `${path}[${JSON.stringify(String(p.additionalProperty))}]`, message: "must be a model name, a prefix ending in '*', or '*'" };
       const allowed = Object.keys((e.parentSchema as { properties?: object })?.properties ?? {});
@@ -67,6 +67,11 @@ function patternMessage(path: string, pattern: string): string {
   if (path.endsWith("basePath")) return "must start with '/' and not end with '/' (or be empty)";
   if (pattern === MODEL_NAME_PATTERN) return `must be ${MODEL_NAME_RULE}`;
   if (pattern === MODEL_PATTERN_PATTERN) return `must be a model name, a prefix ending in '*', or '*' (${MODEL_NAME_RULE})`;
+  if (/^consumers\[\d+\]\.keys\[\d+\]\.id$/.test(path)) return "must be 8 to 32 lower-case hex digits";
+  if (/^consumers\[\d+\]\.keys\[\d+\]\.salt$/.test(path)) return "must be at least 16 bytes as lower-case hex";
+  if (/^consumers\[\d+\]\.keys\[\d+\]\.sha256$/.test(path)) return "must be a SHA-256 digest as 64 lower-case hex digits";
+  if (/^consumers\[\d+\]\.principals\[\d+\]$/.test(path)) return "must be a SPIFFE id (spiffe://TRUST_DOMAIN/ns/NAMESPACE/sa/ACCOUNT), or a prefix of one ending in '*'";
+  if (/^consumerAuth\.claimHeader$/.test(path)) return "must be a lower-case header name (e.g. x-jwt-sub, from RequestAuthentication outputClaimToHeaders)";
   if (underKeys(path)) return "must be the name of an environment variable (letters, digits and '_'); the value is not shown: if it is a key, put it in a Secret and name the variable here";
   if (path.endsWith(".name")) return "must be 1 to 128 letters, digits, '-', '_' or '.'";
   if (/\.headers\[/.test(path)) return "must be a string of printable ASCII (no control characters)";
@@ -136,6 +141,7 @@ function ruleProblems(config: LlmMeshConfig, errors: Problem[], warnings: Proble
     }
   });
 
+  consumerProblems(config, errors);
   const routeNames = new Set<string>();
   let catchAll: number | undefined;
   const seenMatches = new Map<string, number>();
@@ -179,6 +185,33 @@ function ruleProblems(config: LlmMeshConfig, errors: Problem[], warnings: Proble
     }
     if (!seenMatches.has(key)) seenMatches.set(key, i);
     if (catchAll === undefined && key === "{}") catchAll = i;
+  });
+}
+
+/** Consumers: every one known by something, unique names and key ids, allow-lists naming real routes. */
+function consumerProblems(config: LlmMeshConfig, errors: Problem[]): void {
+  const consumers = Array.isArray(config.consumers) ? config.consumers : [];
+  const routes = new Set(config.routes.map((r) => r.name));
+  const names = new Set<string>();
+  const ids = new Set<string>();
+  consumers.forEach((c, i) => {
+    const path = `consumers[${i}]`;
+    if (!isObject(c)) return;
+    if (names.has(c.name)) errors.push({ path: `${path}.name`, message: `duplicate consumer name "${c.name}"` });
+    names.add(c.name);
+    (c.keys ?? []).forEach((k, j) => {
+      if (!isObject(k) || typeof k.id !== "string") return;
+      if (ids.has(k.id)) errors.push({ path: `${path}.keys[${j}].id`, message: "duplicate key id (ids are unique across consumers)" });
+      ids.add(k.id);
+    });
+    if ((c.keys ?? []).length === 0 && (c.principals ?? []).length === 0 && (c.claims ?? []).length === 0) {
+      errors.push({ path, message: "must be known by something: keys, principals or claims", hint: "run llm-mesh consumer add NAME to give it a key" });
+    }
+    if (c.claims !== undefined && !config.consumerAuth?.claimHeader) errors.push({ path: `${path}.claims`, message: "needs consumerAuth.claimHeader (the header Istio's RequestAuthentication writes the claim to)" });
+    for (const r of c.routes ?? []) if (!routes.has(r)) errors.push({ path: `${path}.routes`, message: `no route named "${r}"` });
+  });
+  config.routes.forEach((r, i) => {
+    if (r.requireConsumer === true && consumers.length === 0) errors.push({ path: `routes[${i}].requireConsumer`, message: "needs consumers (none are configured, so every request would be refused)" });
   });
 }
 

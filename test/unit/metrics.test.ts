@@ -214,7 +214,8 @@ describe("usage metrics in the emulator", () => {
 
   it("writes only labels the toolchain's tag rules extract, each rule matching exactly its label", async () => {
     const clock = new TestClock();
-    const host = await filterFor("body", clock);
+    // With a consumer configured, so that llm_mesh_consumer is written too.
+    const host = await filterFor("body", clock, { ...METRICS_CONFIG, consumers: [{ name: "someone", principals: ["spiffe://cluster.local/ns/x/sa/y"] }] });
     for (const row of USAGE_ROWS) run(host, clock, row);
     const seen = new Set([...host.metrics.values()].filter((m) => m.name.includes("=.=")).flatMap((m) => [...m.name.matchAll(/([a-z_]+)=\.=/g)].map((x) => x[1])));
     expect([...seen].sort()).toEqual([...METRIC_LABELS].sort());

@@ -1,0 +1,118 @@
+// Header time: who is calling. A gateway key (llmm_<id>_<secret>) in a key header is checked
+// against its stored salted hash; else a verified JWT claim in the claim header; else the caller's
+// mesh identity. A key that is presented but wrong is refused even if the caller is otherwise
+// known: a client should learn its key is bad. The key headers are credentials: they never leave.
+import { Config } from "../config/load";
+import { ErrorKind } from "../errors";
+import { HeaderSnapshot } from "../headers";
+import { sha256 } from "../crypto/sha256";
+import { getProperty, setPropertyBytes } from "../host";
+import { callerIdentity } from "../request/measure";
+import { Reply, RequestState } from "../request/state";
+import { Route } from "../routing";
+import { Consumer, Consumers, KEY_PREFIX } from "./config";
+
+/** No valid credential where one is required, or a gateway key that is not valid (401, with www-authenticate). */
+export const INVALID_API_KEY = new ErrorKind(401, "invalid_request_error", "invalid_api_key");
+/** A known consumer calling a route or model it is not allowed (403). */
+export const NOT_ALLOWED = new ErrorKind(403, "invalid_request_error", "consumer_not_allowed");
+/** Sent with every 401: what credential llm-mesh expects. */
+export const WWW_AUTHENTICATE = "Bearer realm=\"llm-mesh\"";
+
+const BEARER = "bearer ";
+
+/** The gateway key in a header value (after "Bearer " for authorization-style headers), or null. */
+function presentedKey(value: string): string | null {
+  let v = value.trim();
+  if (v.length > BEARER.length && v.substring(0, BEARER.length).toLowerCase() == BEARER) v = v.substring(BEARER.length).trim();
+  return v.startsWith(KEY_PREFIX) ? v : null;
+}
+
+/** The consumer a gateway key belongs to, or null when it is not valid. Constant time in the secret. */
+function consumerForKey(c: Consumers, key: string): Consumer | null {
+  const rest = key.substring(KEY_PREFIX.length);
+  const sep = rest.indexOf("_");
+  if (sep <= 0) return null;
+  const id = rest.substring(0, sep);
+  if (!c.keys.has(id)) return null;
+  const stored = c.keys.get(id);
+  const secret = String.UTF8.encode(rest.substring(sep + 1));
+  const salt = stored.salt;
+  const input = new ArrayBuffer(salt.byteLength + secret.byteLength);
+  memory.copy(changetype<usize>(input), changetype<usize>(salt), <usize>salt.byteLength);
+  memory.copy(changetype<usize>(input) + <usize>salt.byteLength, changetype<usize>(secret), <usize>secret.byteLength);
+  const digest = sha256(changetype<usize>(input), input.byteLength);
+  let diff: u32 = 0;
+  for (let i = 0; i < 32; i++) diff |= <u32>(load<u8>(changetype<usize>(digest) + <usize>i) ^ load<u8>(changetype<usize>(stored.hash) + <usize>i));
+  return diff == 0 ? stored.consumer : null;
+}
+
+/** Who calls: sets state.consumer (and state.principal when read). Returns a reply for a bad gateway key. */
+export function identify(config: Config, headers: HeaderSnapshot, state: RequestState): Reply | null {
+  const c = config.consumers;
+  if (c.isEmpty()) return null;
+  // The claim says who the user is: the provider has no need to know.
+  const claim = c.claimHeader !== null ? headers.get(c.claimHeader!) : null;
+  if (c.claimHeader !== null) headers.remove(c.claimHeader!);
+  for (let i = 0; i < c.keyHeaders.length; i++) {
+    const value = headers.get(c.keyHeaders[i]);
+    if (value === null) continue;
+    const key = presentedKey(value);
+    if (key === null) continue;
+    const consumer = consumerForKey(c, key!);
+    // Never the key in the message: the header's name says enough.
+    if (consumer === null) return unauthorized("the llm-mesh API key in " + c.keyHeaderNames[i] + " is not valid");
+    return known(state, consumer!);
+  }
+  if (claim !== null) {
+    if (claim.length > 0) {
+      for (let i = 0; i < c.list.length; i++) if (c.list[i].claims.includes(claim)) return known(state, c.list[i]);
+    }
+  }
+  if (c.byPrincipal) {
+    const principal = callerIdentity(config);
+    state.principal = principal;
+    for (let i = 0; i < c.list.length; i++) if (c.list[i].hasPrincipal(principal)) return known(state, c.list[i]);
+  }
+  return null;
+}
+
+const P_CONSUMER = String.UTF8.encode("llm_mesh.consumer");
+
+/** The caller is `consumer`: in the access log (filter state), and for the failover tries upstream. */
+function known(state: RequestState, consumer: Consumer): Reply | null {
+  state.consumer = consumer;
+  setPropertyBytes(P_CONSUMER, changetype<usize>(consumer.nameBytes), consumer.nameBytes.byteLength);
+  return null;
+}
+
+/** Upstream role: the consumer the downstream filter identified (its name), or "". */
+export function consumerOfTry(): string {
+  const name = getProperty(P_CONSUMER);
+  return name !== null ? name! : "";
+}
+
+export function unauthorized(message: string): Reply {
+  const reply = Reply.error(INVALID_API_KEY, message);
+  reply.headerNames = ["www-authenticate"];
+  reply.headerValues = [WWW_AUTHENTICATE];
+  return reply;
+}
+
+/** Route time: the route may require a consumer, and the consumer may be limited to some routes. */
+export function admitConsumer(state: RequestState, route: Route): Reply | null {
+  const consumer = state.consumer;
+  if (consumer === null) {
+    if (!route.requireConsumer) return null;
+    return unauthorized("llm-mesh route \"" + route.name + "\" requires a consumer: send your llm-mesh API key (Authorization: Bearer llmm_…), or call from a workload the config names");
+  }
+  if (!consumer.allowsRoute(route.name)) return Reply.error(NOT_ALLOWED, "consumer \"" + consumer.name + "\" may not use llm-mesh route \"" + route.name + "\"");
+  return null;
+}
+
+/** Body time: the consumer may be limited to some models (the client's, else the one resolved for it). */
+export function admitModel(state: RequestState, model: string): Reply | null {
+  const consumer = state.consumer;
+  if (consumer === null || consumer.allowsModel(model)) return null;
+  return Reply.error(NOT_ALLOWED, "consumer \"" + consumer.name + "\" may not use model \"" + model + "\"");
+}
