@@ -14,6 +14,7 @@ import { Hold, Reply, RequestState, ResponseMode } from "./request/state";
 import { writePoolHeaders, writeUpstreamHeaders } from "./request/upstream-headers";
 import { chooseRestedKey, holdFor, onTryAnswer, sendTry, showHeldAnswer, showToEnvoy, startTry, vetHeldAnswer } from "./failover/attempt";
 import { onEnvoyAnswerBody, onPoolAnswer } from "./failover/outcome";
+import { chargeQuota } from "./consumers/identify";
 import { TokenCalls } from "./token-refresh";
 import { finishMeasure, forgetLocalIdentity, measureChunk, measureForwarded, startMeasure } from "./request/measure";
 import { forgetMetricSets } from "./metrics/record";
@@ -170,6 +171,7 @@ class LlmMeshStream extends Context {
 
   onDone(): bool {
     if (this.config !== null) finishMeasure(this.config!, this.state);
+    chargeQuota(this.state);
     return super.onDone();
   }
 

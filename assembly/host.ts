@@ -280,3 +280,35 @@ export function setSharedNumber(key: ArrayBuffer, value: i64): void {
   store<i64>(changetype<usize>(SHARED_VALUE), value);
   abi.proxy_set_shared_data(changetype<usize>(key), key.byteLength, changetype<usize>(SHARED_VALUE), 8, 0);
 }
+
+const WINDOW_VALUE = new ArrayBuffer(16);
+
+/**
+ * A counter for the fixed window starting at `window` in the VM's shared data, shared by every
+ * worker thread: adds `delta` unless the result would exceed `limit` (then nothing changes), with
+ * compare-and-swap so concurrent adds are never lost. Returns the count after the add, or -1-count
+ * when refused (count: what the window holds). A stored count of an older window reads as 0.
+ */
+export function addToWindow(key: ArrayBuffer, window: i64, delta: i64, limit: i64): i64 {
+  for (let attempt = 0; attempt < 64; attempt++) {
+    store<usize>(RETURN_DATA, 0);
+    store<u32>(SHARED_CAS, 0);
+    const status = abi.proxy_get_shared_data(changetype<usize>(key), key.byteLength, RETURN_DATA, RETURN_SIZE, SHARED_CAS);
+    let count: i64 = 0;
+    let cas: u32 = 0;
+    if (status == WasmResultValues.Ok) {
+      const value = takeReturnedBuffer();
+      cas = load<u32>(SHARED_CAS);
+      if (value.byteLength == 16 && load<i64>(changetype<usize>(value)) == window) count = load<i64>(changetype<usize>(value), 8);
+    }
+    const next = count + delta;
+    if (delta > 0 && next > limit) return -1 - count;
+    store<i64>(changetype<usize>(WINDOW_VALUE), window);
+    store<i64>(changetype<usize>(WINDOW_VALUE), next < 0 ? 0 : next, 8);
+    const set = abi.proxy_set_shared_data(changetype<usize>(key), key.byteLength, changetype<usize>(WINDOW_VALUE), 16, cas);
+    if (set == WasmResultValues.Ok) return next < 0 ? 0 : next;
+    // Another worker thread changed it in between: read again. (A counter's very first write has no
+    // CAS to compare, so two threads creating it at once can lose one count, once.)
+  }
+  return -1 - limit;
+}

@@ -147,6 +147,11 @@ function checkConsumerRoutes(config: Config, d: Diagnostics): void {
   const names = new Set<string>();
   for (let i = 0; i < config.routes.length; i++) names.add(config.routes[i].name);
   for (let i = 0; i < config.consumers.list.length; i++) {
+    const rules = config.consumers.list[i].limits;
+    for (let j = 0; j < rules.length; j++) {
+      const route = rules[j].route;
+      if (route !== null && !names.has(route!)) d.error("consumers[" + i.toString() + "].limits[" + j.toString() + "].route", "no route named \"" + route! + "\"");
+    }
     const allowed = config.consumers.list[i].routes;
     if (allowed === null) continue;
     const list = allowed!.values();

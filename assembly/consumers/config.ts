@@ -7,8 +7,9 @@ import { childPath, expectObject, indexPath, optionalArray, optionalString, reje
 import { ModelPatterns } from "../routing";
 import { MODEL_NAME_RULE, isConfigName, isHeaderName, isSafeModelName } from "../request/safe-text";
 import { CREDENTIAL_HEADERS } from "../request/credentials";
+import { LimitRule, loadLimits } from "./quota";
 
-const CONSUMER_FIELDS = ["name", "keys", "principals", "claims", "routes", "models"];
+const CONSUMER_FIELDS = ["name", "keys", "principals", "claims", "routes", "models", "limits"];
 const KEY_FIELDS = ["id", "salt", "sha256"];
 const AUTH_FIELDS = ["keyHeaders", "claimHeader"];
 /** Where a gateway key may come: the headers OpenAI's, Anthropic's and Azure's SDKs send theirs in. */
@@ -30,6 +31,8 @@ export class Consumer {
   routes: Set<string> | null = null;
   /** Models allowed; null: every model. */
   models: ModelPatterns | null = null;
+  /** Quotas (quota.ts). */
+  limits: LimitRule[] = [];
   constructor(public name: string) { this.nameBytes = String.UTF8.encode(name); }
 
   allowsRoute(route: string): bool { return this.routes === null || this.routes!.has(route); }
@@ -116,6 +119,7 @@ export function loadConsumers(root: JsonValue, d: Diagnostics): Consumers {
         consumer.claims.push(cl.text);
       }
     }
+    loadLimits(v, path, consumer, d);
     const routes = optionalArray(v, "routes", path, d);
     if (routes !== null) {
       const set = new Set<string>();

@@ -6,7 +6,8 @@ import { Config } from "../config/load";
 import { ErrorKind } from "../errors";
 import { HeaderSnapshot } from "../headers";
 import { sha256 } from "../crypto/sha256";
-import { getProperty, setPropertyBytes } from "../host";
+import { getProperty, nowMillis, setPropertyBytes } from "../host";
+import { LimitKind, admit as admitToQuota, charge as chargeReservations } from "./quota";
 import { callerIdentity } from "../request/measure";
 import { Reply, RequestState } from "../request/state";
 import { Route } from "../routing";
@@ -108,6 +109,57 @@ export function admitConsumer(state: RequestState, route: Route): Reply | null {
   }
   if (!consumer.allowsRoute(route.name)) return Reply.error(NOT_ALLOWED, "consumer \"" + consumer.name + "\" may not use llm-mesh route \"" + route.name + "\"");
   return null;
+}
+
+/** A quota refused the request (429): OpenAI's type says which kind of limit. */
+export const REQUESTS_LIMITED = new ErrorKind(429, "requests", "rate_limit_exceeded");
+export const TOKENS_LIMITED = new ErrorKind(429, "tokens", "rate_limit_exceeded");
+
+/**
+ * Body time: the consumer's quotas for this route and model, on an estimate of the request's
+ * tokens (4 bytes each). Refused: 429 with Retry-After and OpenAI's x-ratelimit-* headers.
+ */
+export function admitQuota(state: RequestState, route: Route, model: string, bodyBytes: i32): Reply | null {
+  const consumer = state.consumer;
+  if (consumer === null || consumer.limits.length == 0) return null;
+  const estimate: i64 = (<i64>bodyBytes + 3) / 4;
+  const refusal = admitToQuota(consumer, route.name, model, estimate, nowMillis(), state.reservations);
+  if (refusal === null) return null;
+  const limit = refusal.limit;
+  const requests = limit.kind == LimitKind.Requests;
+  const what = requests ? "requests per minute" : limit.kind == LimitKind.TokensPerMinute ? "tokens per minute" : "tokens per day";
+  const seconds = (refusal.resetMs + 999) / 1000;
+  const reply = Reply.error(requests ? REQUESTS_LIMITED : TOKENS_LIMITED, "consumer \"" + consumer.name + "\" reached its limit of " + limit.max.toString() + " " + what +
+    (requests ? "" : " (this request needs about " + estimate.toString() + ", " + refusal.remaining.toString() + " remain)") + "; try again in " + seconds.toString() + " s");
+  const suffix = requests ? "requests" : "tokens";
+  reply.headerNames = ["retry-after", "x-ratelimit-limit-" + suffix, "x-ratelimit-remaining-" + suffix, "x-ratelimit-reset-" + suffix];
+  reply.headerValues = [seconds.toString(), limit.max.toString(), refusal.remaining.toString(), seconds.toString() + "s"];
+  return reply;
+}
+
+const P_INPUT_TOKENS = String.UTF8.encode("llm_mesh.input_tokens");
+const P_OUTPUT_TOKENS = String.UTF8.encode("llm_mesh.output_tokens");
+
+/**
+ * The request is done: the consumer's token quotas are charged what it really used: the usage read
+ * from its answer, or, for a failover route, what its last try wrote to filter state. An error
+ * answer used none. Without a figure the estimate stands.
+ */
+export function chargeQuota(state: RequestState): void {
+  if (state.reservations.length == 0) return;
+  let used: i64 = -1;
+  const status = state.responseStatus;
+  if (status.length == 3 && status.charCodeAt(0) >= 0x34) used = 0;
+  else if (state.pooled) {
+    const input = getProperty(P_INPUT_TOKENS);
+    const output = getProperty(P_OUTPUT_TOKENS);
+    if (input !== null && output !== null) used = I64.parseInt(input!) + I64.parseInt(output!);
+  } else {
+    const usage = state.translator !== null ? state.translator!.usage : state.meter !== null ? state.meter!.usage : null;
+    if (usage !== null && (usage.inputReported || usage.outputReported)) used = usage.input + usage.output;
+  }
+  if (used >= 0) chargeReservations(state.reservations, used);
+  else state.reservations.length = 0;
 }
 
 /** Body time: the consumer may be limited to some models (the client's, else the one resolved for it). */

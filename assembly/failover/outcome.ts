@@ -24,6 +24,8 @@ const P_CODE_DETAILS = propertyPath(["response", "code_details"]);
 /** Response headers of a pooled request. */
 export function onPoolAnswer(config: Config, state: RequestState): void {
   const details = responseDetails();
+  const status = getHeader(RESPONSE_HEADERS, H_STATUS);
+  if (status !== null) state.responseStatus = status!;
   const route = state.route!;
   if (details !== null && details == "via_upstream") {
     // Every try records itself upstream; none recorded means no llm-mesh filter rewrote it.

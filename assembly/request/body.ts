@@ -14,7 +14,7 @@ import { Edit, applyEdits, jsonString } from "../json/splice";
 import { BodyField, Operation, Provider } from "../providers/provider";
 import { routeForModel, takeRoute } from "./admit";
 import { MODEL_NAME_RULE, isSafeModelName } from "./safe-text";
-import { admitModel } from "../consumers/identify";
+import { admitModel, admitQuota } from "../consumers/identify";
 import { Reply, RequestState } from "./state";
 
 /** What the body step decided. */
@@ -64,6 +64,8 @@ export function decideOnBody(config: Config, state: RequestState, body: ArrayBuf
     if (state.pooled) {
       const notAllowed = admitModel(state, clientModel !== null ? clientModel! : "");
       if (notAllowed !== null) return BodyOutcome.reply(notAllowed!);
+      const limited = admitQuota(state, route!, clientModel !== null ? clientModel! : "", body.byteLength);
+      if (limited !== null) return BodyOutcome.reply(limited!);
       const o = new BodyOutcome(); o.body = body; return o;
     }
   }
@@ -73,6 +75,10 @@ export function decideOnBody(config: Config, state: RequestState, body: ArrayBuf
   state.model = model;
   const notAllowed = admitModel(state, clientModel !== null ? clientModel! : model);
   if (notAllowed !== null) return BodyOutcome.reply(notAllowed!);
+  if (state.route !== null) {
+    const limited = admitQuota(state, state.route!, clientModel !== null ? clientModel! : model, body.byteLength);
+    if (limited !== null) return BodyOutcome.reply(limited!);
+  }
   const provider = backend.provider;
   const refusedModel = provider.refuseModel(model);
   if (refusedModel !== null) return BodyOutcome.reply(Reply.error(INVALID_MODEL, refusedModel!));

@@ -60,7 +60,8 @@ export function onProviderHeaders(config: Config, state: RequestState): void {
     const sse = type !== null && type.startsWith("text/event-stream");
     // llm-mesh asked for an uncompressed answer; one compressed anyway cannot be read, and is passed on.
     const encoded = getHeader(RESPONSE_HEADERS, H_CONTENT_ENCODING) !== null;
-    if (!encoded && (sse || state.measure !== null && type !== null && type.startsWith("application/json"))) {
+    // JSON is read when metrics or a quota need its usage.
+    if (!encoded && (sse || (state.measure !== null || state.reservations.length > 0) && type !== null && type.startsWith("application/json"))) {
       // Untranslated: the answer is in the client's own API.
       state.meter = meterFor(state.clientApi, sse, state.usageInjected && sse);
       state.responseMode = ResponseMode.Meter;

@@ -10,6 +10,7 @@ import { Translator, WireApi } from "../translate/translator";
 import { Measurement } from "../metrics/measurement";
 import { UsageMeter } from "../usage/meter";
 import { Consumer } from "../consumers/config";
+import { Reservation } from "../consumers/quota";
 
 /** A local answer instead of forwarding: an error in the client's format, or a body of ours. */
 export class Reply {
@@ -64,6 +65,8 @@ export class RequestState {
   usageInjected: bool = false;
   /** Downstream, failover route: sent to the route's pool; each try is rewritten upstream (failover/). */
   pooled: bool = false;
+  /** What this request took from its consumer's quotas, charged its real usage when done. */
+  reservations: Reservation[] = [];
   /** Who calls (consumers/), when the config has consumers and the caller is known. */
   consumer: Consumer | null = null;
   /** The caller's mesh identity, when it was read at header time (consumers by principal). */

@@ -126,6 +126,14 @@ export const StoredKeySchema = Type.Object({
   sha256: Type.String({ pattern: "^[0-9a-f]{64}$", description: "SHA-256(salt ‖ secret), hex." }),
 }, { additionalProperties: false, description: "A gateway key as `llm-mesh consumer add` stores it: never the key itself." });
 
+export const LimitSchema = Type.Object({
+  requestsPerMinute: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000_000, description: "Requests per minute (fixed one-minute windows)." })),
+  tokensPerMinute: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000_000_000, description: "Tokens (input + output, as the answers report) per minute." })),
+  tokensPerDay: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000_000_000, description: "Tokens per day (UTC days)." })),
+  route: Type.Optional(NonEmpty("Only requests on this route.")),
+  models: Type.Optional(Type.Array(Type.String({ pattern: MODEL_PATTERN_PATTERN }), { description: "Only requests for these models." })),
+}, { additionalProperties: false, description: "A quota; every matching one applies. Counted per Envoy (all its worker threads)." });
+
 export const ConsumerSchema = Type.Object({
   name: ConfigName("Unique name: in metrics (llm_mesh_consumer) and access logs."),
   keys: Type.Optional(Type.Array(StoredKeySchema, { description: "Gateway keys (llmm_…), stored hashed; add one with `llm-mesh consumer add`." })),
@@ -133,6 +141,7 @@ export const ConsumerSchema = Type.Object({
   claims: Type.Optional(Type.Array(NonEmpty("A claim value."), { description: "Values of consumerAuth.claimHeader (a JWT claim Istio's RequestAuthentication verified and wrote)." })),
   routes: Type.Optional(Type.Array(NonEmpty("A route name."), { description: "Routes this consumer may use (default: all)." })),
   models: Type.Optional(Type.Array(Type.String({ pattern: MODEL_PATTERN_PATTERN }), { description: "Models this consumer may use: exact, prefix* or * (default: all)." })),
+  limits: Type.Optional(Type.Array(LimitSchema, { description: "Quotas: 429 with Retry-After and x-ratelimit-* headers once reached." })),
 }, { additionalProperties: false });
 
 export const ConsumerAuthSchema = Type.Object({

@@ -209,6 +209,11 @@ function consumerProblems(config: LlmMeshConfig, errors: Problem[]): void {
     }
     if (c.claims !== undefined && !config.consumerAuth?.claimHeader) errors.push({ path: `${path}.claims`, message: "needs consumerAuth.claimHeader (the header Istio's RequestAuthentication writes the claim to)" });
     for (const r of c.routes ?? []) if (!routes.has(r)) errors.push({ path: `${path}.routes`, message: `no route named "${r}"` });
+    (c.limits ?? []).forEach((l, j) => {
+      if (!isObject(l)) return;
+      if (l.requestsPerMinute === undefined && l.tokensPerMinute === undefined && l.tokensPerDay === undefined) errors.push({ path: `${path}.limits[${j}]`, message: "must set requestsPerMinute, tokensPerMinute or tokensPerDay" });
+      if (l.route !== undefined && !routes.has(l.route)) errors.push({ path: `${path}.limits[${j}].route`, message: `no route named "${l.route}"` });
+    });
   });
   config.routes.forEach((r, i) => {
     if (r.requireConsumer === true && consumers.length === 0) errors.push({ path: `routes[${i}].requireConsumer`, message: "needs consumers (none are configured, so every request would be refused)" });

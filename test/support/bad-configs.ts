@@ -63,6 +63,9 @@ export const BAD_CONFIGS: BadConfigRow[] = [
   { name: "route requiring a consumer with none configured; a key header that is not a credential",
     config: { providers: [provider], routes: [{ ...route, requireConsumer: true }], consumerAuth: { keyHeaders: ["x-team"] } },
     fields: ["routes[0].requireConsumer: needs consumers", "consumerAuth.keyHeaders[0]: "] },
+  { name: "consumer limits: none set, a route that does not exist, out of range",
+    config: { providers: [provider], routes: [route], consumers: [{ name: "c", principals: ["spiffe://cluster.local/ns/a/sa/b"], limits: [{ route: "r" }, { route: "nope", tokensPerMinute: 10 }, { requestsPerMinute: 0 }] }] },
+    fields: ["consumers[0].limits[0]: must set requestsPerMinute, tokensPerMinute or tokensPerDay", 'consumers[0].limits[1].route: no route named "nope"', "consumers[0].limits[2].requestsPerMinute: must be an integer from 1"] },
   { name: "role other than downstream or upstream", config: { ...valid, role: "sidecar" }, fields: ["role:"] },
 ];
 

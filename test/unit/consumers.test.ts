@@ -141,3 +141,79 @@ describe("llm-mesh consumer add", () => {
     expect(text).toContain("name: erin");
   });
 });
+
+describe("consumer quotas", () => {
+  class Clock { ms = Date.UTC(2026, 10, 26, 10, 0, 0); now = () => BigInt(this.ms) * 1_000_000n; }
+  const quotaConfig = (limits: unknown[]) => ({ ...config, consumers: [{ name: "alice", keys: [alice.stored], limits }] });
+  const answer = (stream: HttpStream, total: number) => {
+    stream.sendResponseHeaders({ ":status": "200", "content-type": "application/json" });
+    stream.sendResponseBody(JSON.stringify({ id: "1", object: "chat.completion", model: "gpt-4o", choices: [], usage: { prompt_tokens: total - 10, completion_tokens: 10, total_tokens: total } }), true);
+    stream.complete();
+  };
+  async function quotaFilter(limits: unknown[], clock: Clock) {
+    const { host, configured } = await loadFilter(quotaConfig(limits), { allowOnHeadersStopIteration: true, clock: clock.now });
+    expect(configured, host.logText("error").join("\n")).toBe(true);
+    return (model = "gpt-4o", authority = "api.openai.com") => {
+      const stream = host.createStream();
+      stream.sendRequest({ ...REQUEST, ":authority": authority, authorization: `Bearer ${alice.key}` }, chat(model));
+      return stream;
+    };
+  }
+
+  it("requests per minute: the next is 429 with Retry-After and OpenAI's x-ratelimit headers, in a new minute it passes", async () => {
+    const clock = new Clock();
+    clock.ms += 45_000; // 15 s left in this minute
+    const send = await quotaFilter([{ requestsPerMinute: 2 }], clock);
+    for (let i = 0; i < 2; i++) { const s = send(); expect(s.localResponse).toBeNull(); answer(s, 50); }
+    const refused = send();
+    expect(refused.localResponse?.status).toBe(429);
+    const body = json(refused.localResponse!.body) as any;
+    expect(body.error).toMatchObject({ type: "requests", code: "rate_limit_exceeded" });
+    expect(body.error.message).toMatch(/consumer "alice" reached its limit of 2 requests per minute/);
+    expect(Object.fromEntries(refused.localResponse!.headers)).toMatchObject({ "retry-after": "15", "x-ratelimit-limit-requests": "2", "x-ratelimit-remaining-requests": "0", "x-ratelimit-reset-requests": "15s" });
+    expect(refused.upstreamHeaders).toBeNull();
+    clock.ms += 15_000;
+    expect(send().localResponse).toBeNull();
+  });
+
+  it("tokens per minute: admitted on an estimate, charged the real usage; an error answer is charged nothing", async () => {
+    const clock = new Clock();
+    const send = await quotaFilter([{ tokensPerMinute: 1000 }], clock);
+    // Each request body is 61 bytes: an estimate of 16 tokens; what each really used is charged.
+    let s = send(); expect(s.localResponse).toBeNull(); answer(s, 400);
+    s = send(); expect(s.localResponse).toBeNull(); answer(s, 400);
+    s = send(); expect(s.localResponse).toBeNull(); answer(s, 190); // 990 used: 10 remain, the next needs about 16
+    s = send();
+    expect(s.localResponse?.status).toBe(429);
+    expect((json(s.localResponse!.body) as any).error.type).toBe("tokens");
+    expect(Object.fromEntries(s.localResponse!.headers)["x-ratelimit-remaining-tokens"]).toBe("10");
+    // A provider error uses no tokens: its estimate is given back.
+    clock.ms += 60_000;
+    for (let i = 0; i < 60; i++) {
+      const e = send();
+      expect(e.localResponse, `request ${i}`).toBeNull();
+      e.sendResponseHeaders({ ":status": "500", "content-type": "application/json" });
+      e.sendResponseBody('{"error":{"message":"boom"}}', true);
+      e.complete();
+    }
+  });
+
+  it("a limit scoped to a route and models counts only those requests", async () => {
+    const clock = new Clock();
+    const send = await quotaFilter([{ route: "chat", models: ["gpt-4o*"], requestsPerMinute: 1 }], clock);
+    answer(send("gpt-4o"), 10);
+    expect(send("gpt-4o-mini").localResponse?.status).toBe(429);
+    expect(send("o3").localResponse).toBeNull();
+    expect(send("gpt-4o", "open.local").localResponse).toBeNull();
+  });
+
+  it("tokens per day: counted across minutes, reset at the next UTC day", async () => {
+    const clock = new Clock();
+    const send = await quotaFilter([{ tokensPerDay: 490 }], clock);
+    answer(send(), 480);
+    clock.ms += 3 * 3_600_000;
+    expect(send().localResponse?.status).toBe(429);
+    clock.ms += 11 * 3_600_000; // past midnight UTC
+    expect(send().localResponse).toBeNull();
+  });
+});
