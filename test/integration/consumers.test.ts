@@ -64,3 +64,53 @@ describe("consumers through real Envoy and the official SDKs", () => {
     expect(text).toMatch(/llm_mesh_requests_total\{[^}]*llm_mesh_consumer="support-bot"/);
   });
 });
+
+describe("a consumer's token quota under 64 concurrent clients, in real Envoy with 2 worker threads", () => {
+  it("admits no more tokens than the budget, and leaves less than one request's estimate unused", async () => {
+    const { bootstrapYaml } = await import("../../src-host-tools/envoy/bootstrap.js");
+    const { locateEnvoy } = await import("../../src-host-tools/envoy/locate.js");
+    const { startEnvoy } = await import("../../src-host-tools/envoy/process.js");
+    const { FaultProvider } = await import("../support/fault-provider.js");
+    const { WASM_PATH } = await import("../support/filter.js");
+    const { Agent } = await import("node:http");
+    const { send } = await import("../support/envoy.js");
+    const provider = new FaultProvider("openai", ["mesh-openai-key"]); // answers use 7 tokens
+    const port = await provider.start();
+    const budget = 7000;
+    const key = newKey();
+    const pluginConfig = {
+      providers: [{ name: "openai", type: "openai-compatible", host: "llm.test", apiKeys: [{ value: "mesh-openai-key" }] }],
+      routes: [{ name: "chat", match: { host: "llm.test" }, backends: [{ provider: "openai" }], requireConsumer: true }],
+      consumers: [{ name: "batch-job", keys: [key.stored], limits: [{ tokensPerMinute: budget }] }],
+    };
+    const envoy = await startEnvoy({ envoyPath: locateEnvoy().path, concurrency: 2, config: bootstrapYaml({ wasmPath: WASM_PATH, pluginConfig, providerUpstreams: { openai: { address: "127.0.0.1", port } } }) });
+    try {
+      // One minute window for the whole run: start early in a minute.
+      const intoMinute = Date.now() % 60_000;
+      if (intoMinute > 40_000) await new Promise((r) => setTimeout(r, 60_000 - intoMinute + 200));
+      const agent = new Agent({ keepAlive: true, maxSockets: 64 });
+      const body = JSON.stringify({ model: "m", messages: [{ role: "user", content: "hi" }] });
+      const estimate = Math.ceil(Buffer.byteLength(body) / 4);
+      let admitted = 0;
+      let limited = 0;
+      const until = Date.now() + 8000;
+      await Promise.all(Array.from({ length: 64 }, async () => {
+        while (Date.now() < until) {
+          const r = await send(envoy.url, { host: "llm.test", body, headers: { authorization: `Bearer ${key.key}` }, agent });
+          if (r.status === 200) admitted++;
+          else if (r.status === 429) limited++;
+          else throw new Error(`unexpected ${r.status}: ${r.body}`);
+        }
+      }));
+      agent.destroy();
+      const used = admitted * 7;
+      console.log(`quota under load: budget ${budget} tokens, admitted ${admitted} requests (${used} tokens), ${limited} refused (429); estimate per request ${estimate}`);
+      expect(provider.count()).toBe(admitted);
+      expect(used).toBeLessThanOrEqual(budget);
+      expect(budget - used).toBeLessThan(estimate);
+    } finally {
+      await envoy.stop();
+      await provider.close();
+    }
+  }, 120_000);
+});
