@@ -14,7 +14,7 @@ import { Hold, Reply, RequestState, ResponseMode } from "./request/state";
 import { writePoolHeaders, writeUpstreamHeaders } from "./request/upstream-headers";
 import { chooseRestedKey, holdFor, onTryAnswer, sendTry, showHeldAnswer, showToEnvoy, startTry, vetHeldAnswer } from "./failover/attempt";
 import { onEnvoyAnswerBody, onPoolAnswer } from "./failover/outcome";
-import { chargeQuota } from "./consumers/identify";
+import { chargeQuota, writeUsedTokens } from "./consumers/identify";
 import { TokenCalls } from "./token-refresh";
 import { finishMeasure, forgetLocalIdentity, measureChunk, measureForwarded, startMeasure } from "./request/measure";
 import { forgetMetricSets } from "./metrics/record";
@@ -143,20 +143,25 @@ class LlmMeshStream extends Context {
   onResponseHeaders(_headerCount: u32, endOfStream: bool): FilterHeadersStatusValues {
     const state = this.state;
     if (!state.forwarded) return FilterHeadersStatusValues.Continue;
+    state.responseHeadersEnd = endOfStream;
     if (state.pooled) { onPoolAnswer(this.config!, state); return FilterHeadersStatusValues.Continue; }
     const upstream = this.config!.role == FilterRole.Upstream;
     // A 429 rests the key that got it, on every route whose keys take turns.
     const rateLimited = onTryAnswer(state) && upstream;
     onProviderHeaders(this.config!, this.state);
     if (upstream) showToEnvoy(rateLimited);
-    if (endOfStream) measureChunk(this.config!, this.state, 0, true);
+    if (endOfStream) { measureChunk(this.config!, this.state, 0, true); writeUsedTokens(state); }
     if (upstream) state.hold = holdFor(state, endOfStream);
     return state.hold == Hold.None ? FilterHeadersStatusValues.Continue : FilterHeadersStatusValues.StopIteration;
   }
 
   onResponseBody(bodySize: usize, endOfStream: bool): FilterDataStatusValues {
     const state = this.state;
-    if (state.envoyAnswer !== null || state.pooled) return onEnvoyAnswerBody(state) ? FilterDataStatusValues.Continue : FilterDataStatusValues.StopIterationAndBuffer;
+    if (state.envoyAnswer !== null || state.pooled) {
+      const go = onEnvoyAnswerBody(state);
+      if (endOfStream) writeUsedTokens(state);
+      return go ? FilterDataStatusValues.Continue : FilterDataStatusValues.StopIterationAndBuffer;
+    }
     // A held answer is buffered by the host and read once, whole, at its end.
     const held = state.hold == Hold.Whole;
     if (held && !endOfStream) return FilterDataStatusValues.StopIterationAndBuffer;
@@ -164,8 +169,9 @@ class LlmMeshStream extends Context {
     if (held) vetHeldAnswer(state, <i32>bodySize);
     const go = state.responseMode == ResponseMode.Pass || onProviderBody(state, <i32>bodySize, endOfStream);
     if (held) showHeldAnswer(state);
-    // After the body step: at the end, the usage it read goes to the access log.
+    // After the body step: at the end, the usage it read goes to the access log (and global quotas).
     if (state.measure !== null) measureChunk(this.config!, state, <i32>bodySize, endOfStream);
+    if (endOfStream) writeUsedTokens(state);
     return go ? FilterDataStatusValues.Continue : FilterDataStatusValues.StopIterationAndBuffer;
   }
 

@@ -2,7 +2,7 @@
 // later), built from the Go module proxy on first use into .tools/bin and reused after that. Only
 // tests and checks use them; the filter and the demo never do.
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, renameSync } from "node:fs";
 import { join } from "node:path";
 import { PROJECT_ROOT } from "./envoy/locate.js";
 import { UserError } from "./errors.js";
@@ -14,6 +14,8 @@ const BIN = join(TOOLS, "bin");
 export const GO_TOOLS: Record<string, string> = {
   // go-containerregistry's crane: `crane validate` reads every blob and checks the image strictly.
   crane: "github.com/google/go-containerregistry/cmd/crane@v0.22.1",
+  // Envoy's global rate limit service (its main package is src/service_cmd; installed as "ratelimit").
+  ratelimit: "github.com/envoyproxy/ratelimit/src/service_cmd@v1.4.1-0.20260122083618-3fb702589d36",
 };
 
 /** The path of a pinned Go tool, building it (go install, private GOPATH under .tools/) when missing. */
@@ -31,6 +33,9 @@ export function goTool(name: keyof typeof GO_TOOLS, log: (line: string) => void 
     stdio: ["ignore", "inherit", "inherit"],
     env: { ...process.env, GOBIN: BIN, GOPATH: join(TOOLS, "gopath"), GOFLAGS: "-modcacherw", CGO_ENABLED: "0" },
   });
+  // go install names the binary after its package's directory.
+  const built = join(BIN, GO_TOOLS[name].split("@")[0].split("/").pop()!);
+  if (built !== binary) renameSync(built, binary);
   execFileSync("touch", [stamp]);
   return binary;
 }

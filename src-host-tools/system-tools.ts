@@ -4,7 +4,7 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { UserError } from "./errors.js";
 
 /** Command -> Debian package. */
-export const TEST_TOOLS: Record<string, string> = { "docker-registry": "docker-registry", skopeo: "skopeo", h2load: "nghttp2-client", prometheus: "prometheus", openssl: "openssl" };
+export const TEST_TOOLS: Record<string, string> = { "docker-registry": "docker-registry", skopeo: "skopeo", h2load: "nghttp2-client", prometheus: "prometheus", openssl: "openssl", "redis-server": "redis-server" };
 
 export function hasCommand(name: string): boolean {
   return spawnSync("sh", ["-c", `command -v ${name}`], { stdio: "ignore" }).status === 0;

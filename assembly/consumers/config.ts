@@ -33,6 +33,12 @@ export class Consumer {
   models: ModelPatterns | null = null;
   /** Quotas (quota.ts). */
   limits: LimitRule[] = [];
+
+  /** Some quota of this consumer is kept by Envoy's rate limit service: its answers' tokens are written for it. */
+  hasGlobalLimits(): bool {
+    for (let i = 0; i < this.limits.length; i++) if (this.limits[i].global) return true;
+    return false;
+  }
   constructor(public name: string) { this.nameBytes = String.UTF8.encode(name); }
 
   allowsRoute(route: string): bool { return this.routes === null || this.routes!.has(route); }

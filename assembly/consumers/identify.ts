@@ -6,7 +6,7 @@ import { Config } from "../config/load";
 import { ErrorKind } from "../errors";
 import { HeaderSnapshot } from "../headers";
 import { sha256 } from "../crypto/sha256";
-import { getProperty, nowMillis, setPropertyBytes } from "../host";
+import { getProperty, nowMillis, setPropertyBytes, setPropertyNumber } from "../host";
 import { LimitKind, admit as admitToQuota, charge as chargeReservations } from "./quota";
 import { callerIdentity } from "../request/measure";
 import { Reply, RequestState } from "../request/state";
@@ -147,6 +147,26 @@ const P_OUTPUT_TOKENS = String.UTF8.encode("llm_mesh.output_tokens");
  */
 export function chargeQuota(state: RequestState): void {
   if (state.reservations.length == 0) return;
+  const used = usedTokens(state);
+  if (used >= 0) chargeReservations(state.reservations, used);
+  else state.reservations.length = 0;
+}
+
+const P_TOTAL_TOKENS = String.UTF8.encode("llm_mesh.total_tokens");
+
+/**
+ * The answer has ended: for a consumer with global quotas, the tokens it used go to filter state,
+ * which Envoy's rate limit filter adds to the consumer's count when the stream is done.
+ */
+export function writeUsedTokens(state: RequestState): void {
+  const consumer = state.consumer;
+  if (consumer === null || !consumer.hasGlobalLimits()) return;
+  const used = usedTokens(state);
+  setPropertyNumber(P_TOTAL_TOKENS, used >= 0 ? used : 0);
+}
+
+/** Tokens the request used: -1 when unknown. */
+function usedTokens(state: RequestState): i64 {
   let used: i64 = -1;
   const status = state.responseStatus;
   if (status.length == 3 && status.charCodeAt(0) >= 0x34) used = 0;
@@ -158,8 +178,7 @@ export function chargeQuota(state: RequestState): void {
     const usage = state.translator !== null ? state.translator!.usage : state.meter !== null ? state.meter!.usage : null;
     if (usage !== null && (usage.inputReported || usage.outputReported)) used = usage.input + usage.output;
   }
-  if (used >= 0) chargeReservations(state.reservations, used);
-  else state.reservations.length = 0;
+  return used;
 }
 
 /** Body time: the consumer may be limited to some models (the client's, else the one resolved for it). */

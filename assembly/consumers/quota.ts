@@ -4,13 +4,13 @@
 // of its tokens (its body's bytes / 4) and, when its answer is done, charged what it really used.
 import { JsonKind, JsonValue } from "../json/parse";
 import { Diagnostics } from "../config/diagnostics";
-import { childPath, expectObject, indexPath, optionalArray, optionalInteger, optionalString, rejectUnknownFields } from "../config/fields";
+import { childPath, expectObject, indexPath, optionalArray, optionalBool, optionalInteger, optionalString, rejectUnknownFields } from "../config/fields";
 import { ModelPatterns } from "../routing";
 import { MODEL_NAME_RULE, isSafeModelName } from "../request/safe-text";
 import { addToWindow } from "../host";
 import { Consumer } from "./config";
 
-const LIMIT_FIELDS = ["requestsPerMinute", "tokensPerMinute", "tokensPerDay", "route", "models"];
+const LIMIT_FIELDS = ["requestsPerMinute", "tokensPerMinute", "tokensPerDay", "route", "models", "global"];
 const MINUTE_MS: i64 = 60_000;
 const DAY_MS: i64 = 86_400_000;
 
@@ -25,6 +25,8 @@ export class Limit {
 
 /** A consumer's limit rule: all its limits apply to the requests it matches. */
 export class LimitRule {
+  /** Kept by Envoy's rate limit service across Envoys (ratelimit/ in the toolchain), not counted here. */
+  global: bool = false;
   route: string | null = null;
   models: ModelPatterns | null = null;
   limits: Limit[] = [];
@@ -43,7 +45,9 @@ export function loadLimits(v: JsonValue, path: string, consumer: Consumer, d: Di
     if (!expectObject(l, lPath, d)) continue;
     rejectUnknownFields(l, lPath, LIMIT_FIELDS, d);
     const rule = new LimitRule();
+    rule.global = optionalBool(l, "global", lPath, d, false);
     rule.route = optionalString(l, "route", lPath, d);
+    if (rule.global && (l.get("route") !== null || l.get("models") !== null)) d.error(lPath, "a global limit counts all the consumer's requests: route and models cannot narrow it");
     const models = optionalArray(l, "models", lPath, d);
     if (models !== null) {
       const patterns = new ModelPatterns();
@@ -88,7 +92,7 @@ export class Refusal {
 export function admit(consumer: Consumer, route: string, model: string, tokens: i64, nowMs: i64, taken: Reservation[]): Refusal | null {
   for (let r = 0; r < consumer.limits.length; r++) {
     const rule = consumer.limits[r];
-    if (!rule.matches(route, model)) continue;
+    if (rule.global || !rule.matches(route, model)) continue;
     for (let i = 0; i < rule.limits.length; i++) {
       const limit = rule.limits[i];
       const size = limit.windowMs();

@@ -3,7 +3,7 @@
 // ejected, a timeout, a reset or refused connection), which becomes an error in the client's API
 // naming the backends tried, and a status a try showed Envoy in place of its own.
 import { Config } from "../config/load";
-import { ErrorKind, errorBody } from "../errors";
+import { ErrorKind, errorBody, replyWithError } from "../errors";
 import { BufferTypeValues, RESPONSE_HEADERS, getHeader, getProperty, propertyPath, removeHeader, replaceBody, setHeader, setHeaderBytes } from "../host";
 import { H_CONTENT_LENGTH, H_CONTENT_TYPE, H_STATUS, V_JSON } from "../request/header-names";
 import { RequestState } from "../request/state";
@@ -16,6 +16,8 @@ export const ALL_BACKENDS_FAILED = new ErrorKind(503, "server_error", "all_backe
 export const UPSTREAM_TIMEOUT = new ErrorKind(504, "server_error", "upstream_timeout");
 /** The last try's connection was refused or reset before an answer started. */
 export const UPSTREAM_UNREACHABLE = new ErrorKind(502, "server_error", "upstream_unreachable");
+/** Envoy's rate limit filter refused the request: a consumer's global quota (ratelimit service) is reached. */
+export const GLOBAL_LIMITED = new ErrorKind(429, "requests", "rate_limit_exceeded");
 /** A pool cluster without llm-mesh's upstream filter: the tries went out unrewritten, keyless. */
 export const POOL_MISCONFIGURED = new ErrorKind(500, "server_error", "llm_mesh.pool_without_filter");
 
@@ -41,7 +43,8 @@ export function onPoolAnswer(config: Config, state: RequestState): void {
   const triedText = tried.length > 0 ? " (backends tried: " + tried.split(",").join(", ") + ")" : " (no backend could be tried)";
   const failed = "llm-mesh route \"" + route.name + "\": ";
   const kind = envoyAnswerKind(why);
-  if (why == "no_healthy_upstream") replaceAnswer(state, kind, failed + "every backend is ejected after recent failures, and is tried again when its backoff ends" + triedText);
+  if (kind === GLOBAL_LIMITED) replaceAnswer(state, kind, globalLimitMessage(state));
+  else if (why == "no_healthy_upstream") replaceAnswer(state, kind, failed + "every backend is ejected after recent failures, and is tried again when its backoff ends" + triedText);
   else if (kind === UPSTREAM_TIMEOUT) replaceAnswer(state, kind, failed + "no backend answered in time (" + why + ")" + triedText);
   else if (kind === UPSTREAM_UNREACHABLE) replaceAnswer(state, kind, failed + "the last try failed before an answer started (" + safeDetails(why) + ")" + triedText);
   else replaceAnswer(state, kind, failed + "no backend answered (" + safeDetails(why) + ")" + triedText);
@@ -54,6 +57,7 @@ export function isEnvoyAnswer(details: string | null): bool {
 }
 
 export function envoyAnswerKind(details: string): ErrorKind {
+  if (details == "request_rate_limited") return GLOBAL_LIMITED;
   if (details.includes("timeout")) return UPSTREAM_TIMEOUT;
   if (details.startsWith("upstream_reset") || details.includes("connect") || details.includes("overflow")) return UPSTREAM_UNREACHABLE;
   return ALL_BACKENDS_FAILED;
@@ -71,10 +75,16 @@ export function responseDetails(): string | null {
 export function replaceEnvoyAnswer(state: RequestState, details: string): void {
   const provider = "provider \"" + state.backend!.provider.name + "\"";
   const kind = envoyAnswerKind(details);
+  if (kind === GLOBAL_LIMITED) { replaceAnswer(state, kind, globalLimitMessage(state)); return; }
   const what = kind === UPSTREAM_TIMEOUT ? provider + " did not answer in time"
     : kind === UPSTREAM_UNREACHABLE ? "the connection to " + provider + " failed before an answer started"
     : "Envoy got no answer from " + provider;
   replaceAnswer(state, kind, what + " (" + safeDetails(details) + ")");
+}
+
+function globalLimitMessage(state: RequestState): string {
+  const who = state.consumer !== null ? "consumer \"" + state.consumer!.name + "\"" : "this consumer";
+  return who + " reached a global limit (kept across all proxies); x-ratelimit-reset says when it resets";
 }
 
 /** Envoy's details hold a transport failure reason; it names no secret, but keep it short and printable. */
@@ -87,7 +97,21 @@ function safeDetails(details: string): string {
   return out;
 }
 
+/** Headers of Envoy's own answer a client can use (when to try again), kept in ours. */
+const KEPT_HEADERS = ["retry-after", "x-ratelimit-limit", "x-ratelimit-remaining", "x-ratelimit-reset"];
+
 function replaceAnswer(state: RequestState, kind: ErrorKind, message: string): void {
+  if (state.responseHeadersEnd) {
+    // Envoy's answer has no body (the rate limit filter's 429): ours is sent in its place, whole.
+    const names = new Array<string>();
+    const values = new Array<string>();
+    for (let i = 0; i < KEPT_HEADERS.length; i++) {
+      const value = getHeader(RESPONSE_HEADERS, String.UTF8.encode(KEPT_HEADERS[i]));
+      if (value !== null) { names.push(KEPT_HEADERS[i]); values.push(value!); }
+    }
+    replyWithError(kind, message, state.clientApi, names, values);
+    return;
+  }
   state.envoyAnswer = errorBody(kind, message, state.clientApi);
   setHeader(RESPONSE_HEADERS, H_STATUS, kind.status.toString());
   setHeaderBytes(RESPONSE_HEADERS, H_CONTENT_TYPE, V_JSON);

@@ -61,7 +61,7 @@ export function onProviderHeaders(config: Config, state: RequestState): void {
     // llm-mesh asked for an uncompressed answer; one compressed anyway cannot be read, and is passed on.
     const encoded = getHeader(RESPONSE_HEADERS, H_CONTENT_ENCODING) !== null;
     // JSON is read when metrics or a quota need its usage.
-    if (!encoded && (sse || (state.measure !== null || state.reservations.length > 0) && type !== null && type.startsWith("application/json"))) {
+    if (!encoded && (sse || (state.measure !== null || state.reservations.length > 0 || state.consumer !== null && state.consumer!.hasGlobalLimits()) && type !== null && type.startsWith("application/json"))) {
       // Untranslated: the answer is in the client's own API.
       state.meter = meterFor(state.clientApi, sse, state.usageInjected && sse);
       state.responseMode = ResponseMode.Meter;

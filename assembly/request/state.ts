@@ -82,6 +82,8 @@ export class RequestState {
   hold: Hold = Hold.None;
   /** A 2xx answer that is not what its API documents was replaced by an error (upstream: shown to Envoy as 502). */
   answerBroken: bool = false;
+  /** The response ended with its headers (no body callback will come). */
+  responseHeadersEnd: bool = false;
   /** Downstream: Envoy's own error answer is replaced by this body (failover/outcome.ts); "" once sent. */
   envoyAnswer: string | null = null;
 }

@@ -132,7 +132,8 @@ export const LimitSchema = Type.Object({
   tokensPerDay: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000_000_000, description: "Tokens per day (UTC days)." })),
   route: Type.Optional(NonEmpty("Only requests on this route.")),
   models: Type.Optional(Type.Array(Type.String({ pattern: MODEL_PATTERN_PATTERN }), { description: "Only requests for these models." })),
-}, { additionalProperties: false, description: "A quota; every matching one applies. Counted per Envoy (all its worker threads)." });
+  global: Type.Optional(Type.Boolean({ description: "Kept by Envoy's rate limit service (Redis), shared by every Envoy, instead of per Envoy; route and models cannot narrow it." })),
+}, { additionalProperties: false, description: "A quota; every matching one applies. Counted per Envoy (all its worker threads), or across Envoys with global." });
 
 export const ConsumerSchema = Type.Object({
   name: ConfigName("Unique name: in metrics (llm_mesh_consumer) and access logs."),

@@ -213,6 +213,7 @@ function consumerProblems(config: LlmMeshConfig, errors: Problem[]): void {
       if (!isObject(l)) return;
       if (l.requestsPerMinute === undefined && l.tokensPerMinute === undefined && l.tokensPerDay === undefined) errors.push({ path: `${path}.limits[${j}]`, message: "must set requestsPerMinute, tokensPerMinute or tokensPerDay" });
       if (l.route !== undefined && !routes.has(l.route)) errors.push({ path: `${path}.limits[${j}].route`, message: `no route named "${l.route}"` });
+      if (l.global === true && (l.route !== undefined || l.models !== undefined)) errors.push({ path: `${path}.limits[${j}]`, message: "a global limit counts all the consumer's requests: route and models cannot narrow it" });
     });
   });
   config.routes.forEach((r, i) => {

@@ -6,6 +6,7 @@ import { ProviderEndpoint, ProviderEndpointConfig } from "../providers.js";
 import { PoolRoute, poolAuthority, poolCluster, poolClusterName, poolRouteAction, providerTimeouts, routeTimeouts } from "../failover/envoy.js";
 import { RouteHosts, providerVirtualHosts } from "./routes.js";
 import { accessLog, statsConfig } from "../telemetry/envoy.js";
+import { rateLimitCluster, rateLimitFilter } from "../ratelimit/envoy.js";
 
 export interface BootstrapOptions {
   wasmPath: string;
@@ -50,6 +51,8 @@ export interface BootstrapOptions {
   downstreamMtls?: { cert: string; key: string; ca: string };
   /** How often Envoy merges histograms into what its admin endpoint shows (default Envoy's 5 s; tests use 1 s). */
   statsFlushIntervalMs?: number;
+  /** Envoy's rate limit service for consumers' global quotas (its gRPC address): adds the rate limit filter, its cluster and the routes' rate limits. */
+  globalRateLimit?: { address: string; port: number };
   /** A GCE/GKE metadata server stand-in for vertex-ai's tokenFromMetadataServer (tests): the cluster named as Istio names it. */
   metadataServer?: { address: string; port: number };
 }
@@ -130,18 +133,20 @@ function routeConfig(options: BootstrapOptions, bufferLimit: number): { routes: 
   const virtualHosts: Record<string, unknown>[] = [];
   const clusters: Record<string, unknown>[] = [];
   const routes = (options.pluginConfig.routes ?? []) as PoolRoute[];
+  // Global quotas: the rate limit filter carries the limits itself (ratelimit/envoy.ts).
+  const rateLimits = {};
   // Each provider host has its own cluster, named as Istio would (outbound|PORT||HOST): the
   // filter's destination guard adds a key only when Envoy routes a request to such a cluster.
   for (const v of providerVirtualHosts(options.pluginConfig)) {
     const timeouts = routeTimeouts(providerTimeouts(routes, options.pluginConfig.providers, v.endpoint.authority));
-    virtualHosts.push({ name: v.cluster, domains: v.domains, routes: [{ match: { prefix: "/" }, route: { cluster: v.cluster, ...timeouts } }] });
+    virtualHosts.push({ name: v.cluster, domains: v.domains, routes: [{ match: { prefix: "/" }, route: { cluster: v.cluster, ...timeouts, ...rateLimits } }] });
     const target = addressFor(v.endpoint);
     clusters.push(endpointCluster(v.cluster, target.address, target.port, target.tls ? v.endpoint.host : undefined));
   }
   // Failover routes: a pool cluster each, whose upstream chain runs llm-mesh in its upstream role.
   const upstreamFilter = wasmFilter({ ...options, pluginConfig: { ...options.pluginConfig, role: "upstream", requestMode: "body" } });
   for (const r of routes.filter((r) => r.failover !== undefined)) {
-    virtualHosts.push({ name: poolClusterName(r.name), domains: [poolAuthority(r.name)], routes: [{ match: { prefix: "/" }, route: poolRouteAction(r) }] });
+    virtualHosts.push({ name: poolClusterName(r.name), domains: [poolAuthority(r.name)], routes: [{ match: { prefix: "/" }, route: { ...poolRouteAction(r), ...rateLimits } }] });
     clusters.push(poolCluster(r, options.pluginConfig.providers, { upstreamFilters: [upstreamFilter], addressFor, bufferLimitBytes: bufferLimit }));
   }
   // Requests for any other host land here: no cluster, so the filter adds no key, and a missed
@@ -197,7 +202,8 @@ export function buildBootstrap(options: BootstrapOptions): Record<string, unknow
   // above the filter's own limit so clients get the filter's JSON error instead.
   const bufferLimit = (options.pluginConfig.maxRequestBodyBytes ?? 8 * MiB) + MiB;
   const { routes, clusters } = routeConfig(options, bufferLimit);
-  const listeners = [listener("llm_mesh", options.listenPort ?? 0, routes, [wasmFilter(options)], bufferLimit, options.accessLogPath, options.downstreamMtls)];
+  const filters = [wasmFilter(options), ...(options.globalRateLimit ? [rateLimitFilter()] : [])];
+  const listeners = [listener("llm_mesh", options.listenPort ?? 0, routes, filters, bufferLimit, options.accessLogPath, options.downstreamMtls)];
   if (options.bareListenPort !== undefined) listeners.push(listener("bare", options.bareListenPort, routes, [], bufferLimit));
   if (options.floor) listeners.push(listener("floor", options.floor.port, routes, [wasmFilter(options, options.floor.wasmPath, "floor")], bufferLimit));
   if (options.headersModeListenPort !== undefined) {
@@ -214,7 +220,8 @@ export function buildBootstrap(options: BootstrapOptions): Record<string, unknow
     stats_config: statsConfig(),
     ...(options.statsFlushIntervalMs !== undefined ? { stats_flush_interval: `${options.statsFlushIntervalMs / 1000}s` } : {}),
     static_resources: { listeners, clusters: [...clusters, ...(options.extraClusters ?? []),
-      ...(options.metadataServer ? [endpointCluster("outbound|80||metadata.google.internal", options.metadataServer.address, options.metadataServer.port)] : [])] },
+      ...(options.metadataServer ? [endpointCluster("outbound|80||metadata.google.internal", options.metadataServer.address, options.metadataServer.port)] : []),
+      ...(options.globalRateLimit ? [rateLimitCluster(options.globalRateLimit.address, options.globalRateLimit.port)] : [])] },
   };
 }
 

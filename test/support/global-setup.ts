@@ -4,7 +4,7 @@ import { locateEnvoy } from "../../src-host-tools/envoy/locate.js";
 import { ensureTools } from "../../src-host-tools/system-tools.js";
 
 export default function setup(): void {
-  ensureTools(["docker-registry", "skopeo", "prometheus", "openssl"]);
+  ensureTools(["docker-registry", "skopeo", "prometheus", "openssl", "redis-server"]);
   const envoy = locateEnvoy();
   console.error(`llm-mesh tests: Envoy ${envoy.version} (${envoy.source})`);
 }
