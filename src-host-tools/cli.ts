@@ -11,6 +11,7 @@ import { validate } from "./commands/validate.js";
 import { envoyCommand } from "./commands/envoy.js";
 import { bench } from "./commands/bench.js";
 import { consumerAdd } from "./commands/consumer.js";
+import { ratelimitConfig } from "./commands/ratelimit-config.js";
 import { UserError } from "./errors.js";
 
 const cwd = process.cwd();
@@ -83,8 +84,9 @@ program.command("manifests")
   .option("--gateway <ns/name>", "gateway mode: the Istio Gateway to bind provider routes to")
   .option("-o, --out <file>", "write to a file instead of stdout")
   .option("--mesh-config <file>", "write the mesh config for llm-mesh's metrics labels and access log (Helm values fragment) here, and emit the Telemetry object that turns the access log on")
+  .option("--ratelimit-service <host:port>", "global quotas: the gRPC HOST:PORT of Envoy's rate limit service in the mesh (its config: llm-mesh ratelimit-config)")
   .action(async (o) => {
-    await manifests({ meshConfig: o.meshConfig,
+    await manifests({ meshConfig: o.meshConfig, rateLimitService: o.ratelimitService,
       cwd, config: o.config, image: o.image, digest: o.digest, mode: o.mode, namespace: o.namespace, name: o.name,
       selector: o.selector, targetRef: o.targetRef, phase: o.phase, priority: o.priority, failStrategy: o.failOpen ? "FAIL_OPEN" : o.failStrategy,
       registryOnly: o.registryOnly, emitGateway: o.emitGateway, gatewayPort: o.gatewayPort, requestMode: o.requestMode, waypoint: o.waypoint,
@@ -119,6 +121,12 @@ consumer.command("add")
   .option("--routes <names...>", "a new consumer may use only these routes")
   .option("--models <patterns...>", "a new consumer may use only these models (exact, prefix* or *)")
   .action(async (name: string, o) => { await consumerAdd({ cwd, config: o.config, name, routes: o.routes, models: o.models }); });
+
+program.command("ratelimit-config")
+  .description("write the config of Envoy's rate limit service for the consumers' global quotas (mount it at RUNTIME_ROOT/…/config/)")
+  .requiredOption("-c, --config <file>", "plugin config (JSON or YAML)")
+  .option("-o, --out <file>", "write it here instead of standard output")
+  .action(async (o) => { await ratelimitConfig({ cwd, config: o.config, out: o.out }); });
 
 program.command("bench")
   .description("benchmark llm-mesh against bare Envoy (needs h2load from nghttp2-client)")

@@ -35,6 +35,8 @@ export interface ManifestsCommandOptions {
   out?: string;
   /** Write the mesh config fragment (access-log provider, extraStatTags) here, and emit the Telemetry object that uses it. */
   meshConfig?: string;
+  /** Global quotas: the rate limit service's gRPC HOST:PORT in the mesh. */
+  rateLimitService?: string;
   log?: (line: string) => void;
 }
 
@@ -162,6 +164,7 @@ export async function manifests(options: ManifestsCommandOptions): Promise<strin
     imagePullSecret: options.pullSecret,
     keySecret: options.keySecret,
     accessLog: options.meshConfig !== undefined,
+    rateLimitService: options.rateLimitService,
   });
   if (options.meshConfig) {
     await writeFile(resolve(options.cwd, options.meshConfig), MESH_CONFIG_HEADER + stringify(meshConfigFragment(), YAML_OPTIONS));

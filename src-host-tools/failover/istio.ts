@@ -11,6 +11,7 @@ import { UserError } from "../errors.js";
 import { K8sObject, LABELS, ManifestOptions, SYSTEM_CA_BUNDLE, externalEndpoints, namespaceFor, sidecarPorts } from "../manifests/istio.js";
 import { extensionConfigName, extensionConfigReference, wasmExtensionConfig } from "../manifests/envoyfilter.js";
 import { PoolRoute, poolAuthority, poolCluster, poolClusterName, poolRouteAction, providerTimeouts, routeTimeouts } from "./envoy.js";
+import { globalLimits, rateLimitFilter } from "../ratelimit/envoy.js";
 
 const MiB = 1024 * 1024;
 
@@ -31,13 +32,35 @@ function timeoutPatches(o: ManifestOptions, context: string): Record<string, unk
   }));
 }
 
-/** The EnvoyFilter for the config's failover routes and route timeouts, or none when it has neither. */
+/**
+ * Global quotas: Envoy's rate limit filter (the limits inside it, see ratelimit/envoy.ts) before the
+ * router, after llm-mesh, on the listeners llm-mesh runs on, talking to the rate limit service
+ * through Istio's own cluster for it.
+ */
+function globalRateLimitPatches(o: ManifestOptions, context: string): Record<string, unknown>[] {
+  if (globalLimits(o.config).length === 0) return [];
+  const p = o.placement;
+  if (p.mode === "waypoint") throw new UserError("consumers have global limits, which --mode waypoint cannot deliver (Istio applies no EnvoyFilter patches to waypoints); use local limits there, or another placement");
+  if (!o.rateLimitService) throw new UserError("consumers have global limits: give --ratelimit-service HOST:PORT (the gRPC port of Envoy's rate limit service in the mesh, e.g. ratelimit.ratelimit.svc.cluster.local:8081); its config comes from llm-mesh ratelimit-config");
+  const m = /^([a-z0-9.-]+):(\d+)$/.exec(o.rateLimitService);
+  if (!m) throw new UserError(`--ratelimit-service must be HOST:PORT, not "${o.rateLimitService}"`);
+  const filter = rateLimitFilter(`outbound|${m[2]}||${m[1]}`);
+  const listeners = p.mode === "sidecar" ? sidecarPorts(o.config).map((port) => ({ portNumber: port })) : [p.mode === "gateway" && p.gatewayPort ? { portNumber: p.gatewayPort } : undefined];
+  return listeners.map((listener) => ({
+    applyTo: "HTTP_FILTER",
+    match: { context, listener: { ...(listener ?? {}), filterChain: { filter: { name: "envoy.filters.network.http_connection_manager", subFilter: { name: "envoy.filters.http.router" } } } } },
+    patch: { operation: "INSERT_BEFORE", value: filter },
+  }));
+}
+
+/** The EnvoyFilter for the config's failover routes, route timeouts and global quotas, or none when it has none. */
 export function failoverEnvoyFilter(o: ManifestOptions): K8sObject[] {
   const routes = failoverRoutes(o);
   const p = o.placement;
   const context = p.mode === "sidecar" ? "SIDECAR_OUTBOUND" : "GATEWAY";
   const timeouts = p.mode === "waypoint" ? [] : timeoutPatches(o, context);
-  if (routes.length === 0 && timeouts.length === 0) return [];
+  const rateLimit = globalRateLimitPatches(o, context);
+  if (routes.length === 0 && timeouts.length === 0 && rateLimit.length === 0) return [];
   if (p.mode === "waypoint" && routes.length > 0) {
     throw new UserError(`routes ${routes.map((r) => `"${r.name}"`).join(", ")} have failover, which --mode waypoint cannot deliver: Istio applies no EnvoyFilter patches to waypoint proxies, and failover needs a cluster with llm-mesh in its upstream filter chain; use a sidecar, gateway or egress gateway`);
   }
@@ -46,7 +69,7 @@ export function failoverEnvoyFilter(o: ManifestOptions): K8sObject[] {
   // The route tables the downstream filter's rewrite is routed in: the ports it runs on.
   const ports = p.mode === "sidecar" ? sidecarPorts(o.config) : [p.mode === "gateway" && p.gatewayPort ? p.gatewayPort : 80];
   const bufferLimitBytes = (o.config.maxRequestBodyBytes ?? 8 * MiB) + MiB;
-  const patches: Record<string, unknown>[] = [...timeouts];
+  const patches: Record<string, unknown>[] = [...timeouts, ...rateLimit];
   if (routes.length > 0) {
     patches.push({ applyTo: "EXTENSION_CONFIG", patch: { operation: "ADD", value: wasmExtensionConfig(o, upstreamName, { ...o.config, role: "upstream", requestMode: "body" }) } });
   }
@@ -62,7 +85,8 @@ export function failoverEnvoyFilter(o: ManifestOptions): K8sObject[] {
       });
     }
   }
-  const spec: Record<string, unknown> = { configPatches: patches, priority: 10 };
+  // Priority 20: applied after llm-mesh's own filter (10), so the rate limit filter lands after it.
+  const spec: Record<string, unknown> = { configPatches: patches, priority: 20 };
   if (p.mode === "sidecar") { if (Object.keys(p.selector).length > 0) spec.workloadSelector = { labels: p.selector }; }
   else if (p.mode === "egress") spec.workloadSelector = { labels: p.gatewaySelector };
   else if (p.targetRefs) spec.targetRefs = p.targetRefs.map((t) => ({ group: t.group ?? "gateway.networking.k8s.io", kind: t.kind, name: t.name }));

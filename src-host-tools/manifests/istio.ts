@@ -52,6 +52,8 @@ export interface ManifestOptions {
   requestMode?: "body" | "headers";
   /** Also emit a Telemetry object turning on llm-mesh's access log (its provider is in the mesh config fragment). */
   accessLog?: boolean;
+  /** Envoy's rate limit service for global quotas, as HOST:PORT of its gRPC port (an Istio service, e.g. ratelimit.ratelimit.svc.cluster.local:8081). */
+  rateLimitService?: string;
 }
 
 export const FAIL_STRATEGIES = ["FAIL_RELOAD", "FAIL_CLOSE", "FAIL_OPEN"] as const;

@@ -71,7 +71,7 @@ export function routeRateLimits(): Record<string, unknown>[] {
 }
 
 /** Envoy's rate limit HTTP filter, after llm-mesh (which identifies the consumer) and before the router. */
-export function rateLimitFilter(): Record<string, unknown> {
+export function rateLimitFilter(cluster = RATELIMIT_CLUSTER): Record<string, unknown> {
   return {
     name: "envoy.filters.http.ratelimit",
     typed_config: {
@@ -85,7 +85,7 @@ export function rateLimitFilter(): Record<string, unknown> {
       // The limits live in the filter, not in each route: every request through it is counted (those
       // of no consumer are skipped by the descriptor), and hits_addend is honoured here.
       rate_limits: routeRateLimits(),
-      rate_limit_service: { grpc_service: { envoy_grpc: { cluster_name: RATELIMIT_CLUSTER } }, transport_api_version: "V3" },
+      rate_limit_service: { grpc_service: { envoy_grpc: { cluster_name: cluster } }, transport_api_version: "V3" },
     },
   };
 }

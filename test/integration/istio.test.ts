@@ -237,6 +237,38 @@ describe.each(CASES.filter((c) => c.name !== "ambient waypoint").flatMap((c) => 
   });
 });
 
+describe.each(["body", "headers"] as const)("global quotas through istiod's own config: sidecar, %s mode", (mode) => {
+  const quotaConfig: LlmMeshConfig = {
+    ...config,
+    consumers: [{ name: "batch", principals: ["spiffe://cluster.local/ns/default/sa/batch"], limits: [{ tokensPerMinute: 100000, global: true }] }],
+  };
+  const options = { config: quotaConfig, image: "oci://registry.example.com/llm-mesh", digest: EXAMPLE_DIGEST, placement: CASES[0].placement, requestMode: mode, rateLimitService: "ratelimit.ratelimit.svc.cluster.local:8081" };
+
+  it("istiod puts Envoy's rate limit filter after llm-mesh and before the router, with the limits and the service's cluster", () => {
+    buildIstioXds();
+    const xds = istioXds(renderManifests(options), CASES[0].proxy);
+    const listener = xds.listeners.find((l) => l.name === "0.0.0.0_80");
+    const hcm = (listener.filter_chains ?? listener.filterChains).flatMap((fc: any) => fc.filters).find((f: any) => f.name === "envoy.filters.network.http_connection_manager");
+    const names: string[] = ((hcm.typed_config ?? hcm.typedConfig).http_filters ?? (hcm.typed_config ?? hcm.typedConfig).httpFilters).map((f: any) => f.name);
+    const wasm = names.findIndex((n) => n.includes("llm-mesh"));
+    const limit = names.indexOf("envoy.filters.http.ratelimit");
+    expect(wasm, names.join(", ")).toBeGreaterThanOrEqual(0);
+    expect(limit, names.join(", ")).toBeGreaterThan(wasm);
+    expect(names.indexOf("envoy.filters.http.router")).toBeGreaterThan(limit);
+    const text = JSON.stringify(hcm);
+    expect(text).toContain("outbound|8081||ratelimit.ratelimit.svc.cluster.local");
+    expect(text).toContain("wasm.llm_mesh.total_tokens");
+  }, 600_000);
+
+  it("istioctl validate and analyze accept it", () => {
+    const yaml = renderManifests(options);
+    const validate = istioctl(["validate", "-f"], yaml);
+    expect(validate.status, validate.output).toBe(0);
+    const analyze = istioctl(["analyze", "--use-kube=false"], yaml);
+    expect(analyze.output).toContain("No validation issues found");
+  }, 600_000);
+});
+
 describe("metrics labels and access log through Istio's own code: sidecar, body mode", () => {
   let logDir: string;
   let xds: IstioXds;
