@@ -18,6 +18,7 @@ import { BENCH_CONFIG, benchBody, microTable, MicroResult, runMicro } from "./mi
 import { runTranslateMicro, translateMicroTable, TranslateMicroResult } from "./translate-micro.js";
 import { ensureTools } from "../system-tools.js";
 import { MetricsMicroResult, metricsMicroTable, runMetricsMicro } from "./metrics-micro.js";
+import { PolicyMicroResult, policyMicroTable, runPolicyMicro } from "./policy-micro.js";
 
 const run = promisify(execFile);
 
@@ -57,7 +58,7 @@ export interface SoakResult { requests: number; concurrency: number; non2xx: num
 export interface BenchReport {
   date: string; machine: { cores: number; node: string; envoy: string }; moduleBytes: number;
   cases: CaseResult[]; envoyRssBefore: number; envoyRssAfter: number; vmMemoryBefore: number; vmMemoryAfter: number;
-  micro: MicroResult[]; translation: TranslateMicroResult[]; metrics: MetricsMicroResult[]; soak?: SoakResult;
+  micro: MicroResult[]; translation: TranslateMicroResult[]; metrics: MetricsMicroResult[]; policy: PolicyMicroResult[]; soak?: SoakResult;
   targets: { name: string; target: string; measured: string; met: boolean }[];
 }
 
@@ -165,6 +166,7 @@ export function reportTable(r: BenchReport): string {
     lines.push(`${c.case.padEnd(7)} ${`${fmt(c.filter.cpuMicrosPerRequest, 1)} / ${fmt(off.cpuMicrosPerRequest, 1)}`.padStart(20)} ${fmt(c.filter.cpuMicrosPerRequest - off.cpuMicrosPerRequest, 1).padStart(7)} ${fmt(c.filter.p50Micros - off.p50Micros).padStart(16)}`);
   }
   if (r.metrics.length > 0) lines.push("", metricsMicroTable(r.metrics));
+  if (r.policy.length > 0) lines.push("", policyMicroTable(r.policy));
   lines.push("", `Envoy RSS ${mib(r.envoyRssBefore)} -> ${mib(r.envoyRssAfter)}; llm-mesh VM linear memory ${mib(r.vmMemoryBefore)} -> ${mib(r.vmMemoryAfter)}`);
   lines.push("", "in-VM work (host emulator):", microTable(r.micro));
   if (r.translation.length > 0) lines.push("", translateMicroTable(r.translation));
@@ -230,7 +232,7 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchReport>
     date: new Date().toISOString(),
     machine: { cores: (await import("node:os")).cpus().length, node: process.version, envoy: envoyBinary.version },
     moduleBytes: statSync(wasmPath).size, cases: [], envoyRssBefore: rssBytes(proxy.pid), envoyRssAfter: NaN,
-    vmMemoryBefore: NaN, vmMemoryAfter: NaN, micro: [], translation: [], metrics: [], targets: [],
+    vmMemoryBefore: NaN, vmMemoryAfter: NaN, micro: [], translation: [], metrics: [], policy: [], targets: [],
   };
   try {
     // Bare and floor requests go straight to a provider host; llm-mesh ones to a client host it rewrites.
@@ -287,6 +289,8 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchReport>
     report.translation = await runTranslateMicro(wasmPath, smoke ? 200 : 1000);
     log("metrics microbenchmark…");
     report.metrics = await runMetricsMicro(wasmPath, smoke ? 300 : 1500);
+    log("consumers microbenchmark…");
+    report.policy = await runPolicyMicro(wasmPath, smoke ? 300 : 1500);
   } finally {
     await proxy.stop();
     await upstream.stop();
@@ -344,6 +348,7 @@ function targets(r: BenchReport): BenchReport["targets"] {
   if (request) out.push({ name: "metrics added per 1 KB request, module time in the VM", target: "<= 5 µs", measured: `${fmt(request.addedMicrosPerUnit, 1)} µs (+${fmt(request.addedHostCallsPerUnit, 0)} host calls)`, met: request.addedMicrosPerUnit <= 5 });
   const chunk = r.metrics.find((m) => m.unit === "chunk");
   if (chunk) out.push({ name: "metrics added per stream chunk, module time in the VM", target: "<= 1 µs", measured: `${fmt(chunk.addedMicrosPerUnit, 2)} µs (+${fmt(chunk.addedHostCallsPerUnit, 1)} host calls)`, met: chunk.addedMicrosPerUnit <= 1 });
+  for (const p of r.policy) out.push({ name: `${p.case}, added per 1 KB request, module time in the VM`, target: "<= 10 µs", measured: `${fmt(p.addedMicros, 1)} µs (+${fmt(p.hostCalls - p.baseHostCalls, 0)} host calls)`, met: p.addedMicros <= 10 });
   if (kb) {
     const added = kb.filter.cpuMicrosPerRequest - kb.filterNoMetrics.cpuMicrosPerRequest;
     out.push({ name: "metrics added per 1 KB request, Envoy CPU (a short run on a 2-core VM is noisy by tens of µs: read it over several full runs)", target: "<= 5 µs", measured: `${fmt(added, 1)} µs${added < 0 ? " (below this run's noise)" : ""}`, met: added <= 5 });

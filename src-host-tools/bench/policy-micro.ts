@@ -1,0 +1,86 @@
+// The cost of consumers in the VM (host emulator): the same 1 KB request and JSON answer through VMs
+// that differ only in who calls: nobody configured (the base), a consumer known by its gateway key
+// (salted SHA-256 checked per request), and that consumer with local quotas (shared-data counters
+// with compare-and-swap, charged the answer's usage). Module time, the emulator's own host-function
+// time taken out, as in metrics-micro.ts.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { clusterForAuthority, providerVirtualHosts } from "../envoy/routes.js";
+import { PROJECT_ROOT } from "../envoy/locate.js";
+import { HostEmulator } from "../host/emulator.js";
+import { newKey } from "../commands/consumer.js";
+import { BENCH_CONFIG, benchBody } from "./micro.js";
+
+export interface PolicyMicroResult { case: string; micros: number; baseMicros: number; addedMicros: number; hostCalls: number; baseHostCalls: number }
+
+const ANSWER = JSON.stringify({ id: "chatcmpl-bench", object: "chat.completion", created: 1700000000, model: "gpt-4o-mini", choices: [{ index: 0, message: { role: "assistant", content: "ok" }, finish_reason: "stop" }], usage: { prompt_tokens: 231, completion_tokens: 200, total_tokens: 431 } });
+
+async function load(wasm: Buffer, extra: Record<string, unknown>): Promise<HostEmulator> {
+  const config = { ...BENCH_CONFIG, routes: [{ ...BENCH_CONFIG.routes[0], backends: [BENCH_CONFIG.routes[0].backends[0]] }], requestMode: "body", ...extra };
+  const vhosts = providerVirtualHosts(config);
+  const host = await HostEmulator.load(wasm, { logLevel: "warn", timeCallbacks: true, allowOnHeadersStopIteration: true, routeCluster: (a) => clusterForAuthority(vhosts, a) });
+  if (!host.configure(JSON.stringify(config))) throw new Error(host.logText().join("\n"));
+  return host;
+}
+
+function measure(host: HostEmulator, once: () => void, minMillis: number): { micros: number; calls: number } {
+  for (let i = 0; i < 50; i++) once();
+  host.timings.clear();
+  host.hostTime.calls = 0;
+  host.hostTime.nanos = 0n;
+  let iterations = 0;
+  const start = process.hrtime.bigint();
+  while (process.hrtime.bigint() - start < BigInt(minMillis) * 1_000_000n || iterations < 20) { once(); iterations++; }
+  if (host.trap) throw host.trap;
+  const total = [...host.timings.values()].reduce((n, t) => n + t.nanos, 0n);
+  return { micros: Number(total - host.hostTime.nanos) / iterations / 1000, calls: host.hostTime.calls / iterations };
+}
+
+export async function runPolicyMicro(wasmPath = join(PROJECT_ROOT, "build", "llm-mesh.wasm"), minMillis = 1000): Promise<PolicyMicroResult[]> {
+  const wasm = readFileSync(wasmPath);
+  const key = newKey();
+  const consumer = { name: "bench-app", keys: [key.stored] };
+  // Limits far above what the run reaches, so every request is admitted and charged.
+  const limits = [{ requestsPerMinute: 1_000_000_000, tokensPerMinute: 1_000_000_000_000 }];
+  const variants = [
+    ["consumer by gateway key", await load(wasm, { consumers: [consumer] })],
+    ["consumer key + local quota", await load(wasm, { consumers: [{ ...consumer, limits }] })],
+  ] as const;
+  const base = await load(wasm, {});
+  const body = Buffer.from(benchBody(1024));
+  const request = (host: HostEmulator) => () => {
+    const s = host.createStream();
+    s.sendRequest({ ":method": "POST", ":path": "/v1/chat/completions", ":authority": "llm.local", ":scheme": "http", "content-type": "application/json", authorization: `Bearer ${key.key}` }, body);
+    if (s.localResponse) throw new Error(`refused: ${s.localResponse.body}`);
+    s.sendResponseHeaders({ ":status": "200", "content-type": "application/json" });
+    s.sendResponseBody(ANSWER, true);
+    s.complete();
+  };
+  const results: PolicyMicroResult[] = [];
+  for (const [name, host] of variants) {
+    // Alternate with the base so drift cancels; each one's best of three.
+    const on: ReturnType<typeof measure>[] = [];
+    const off: ReturnType<typeof measure>[] = [];
+    for (let round = 0; round < 3; round++) {
+      on.push(measure(host, request(host), Math.ceil(minMillis / 3)));
+      off.push(measure(base, request(base), Math.ceil(minMillis / 3)));
+    }
+    const micros = Math.min(...on.map((r) => r.micros));
+    const baseMicros = Math.min(...off.map((r) => r.micros));
+    results.push({ case: name, micros, baseMicros, addedMicros: micros - baseMicros, hostCalls: on[0].calls, baseHostCalls: off[0].calls });
+  }
+  return results;
+}
+
+export function policyMicroTable(results: PolicyMicroResult[]): string {
+  const lines = ["cost of consumers in the VM (1 KB request with its JSON answer; module time, the emulator's host functions taken out):",
+    "case                          µs/request   base   added µs   host calls / base"];
+  for (const r of results) {
+    lines.push(`${r.case.padEnd(29)} ${r.micros.toFixed(1).padStart(10)} ${r.baseMicros.toFixed(1).padStart(6)} ${r.addedMicros.toFixed(2).padStart(10)}   ${`${r.hostCalls.toFixed(0)} / ${r.baseHostCalls.toFixed(0)}`.padStart(17)}`);
+  }
+  return lines.join("\n");
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  console.log(policyMicroTable(await runPolicyMicro()));
+}
