@@ -82,6 +82,21 @@ function hexDigit(c: i32): i32 {
   return -1;
 }
 
+/** An optional list of model patterns (exact, prefix* or *) at `key`; null when absent. */
+export function loadModelPatterns(v: JsonValue, key: string, path: string, d: Diagnostics): ModelPatterns | null {
+  const models = optionalArray(v, key, path, d);
+  if (models === null) return null;
+  const patterns = new ModelPatterns();
+  for (let j = 0; j < models.length; j++) {
+    const text = models[j].kind == JsonKind.String ? models[j].text : "";
+    if (text == "*") { patterns.any = true; continue; }
+    const stem = text.endsWith("*") ? text.substring(0, text.length - 1) : text;
+    if (stem.length == 0 || !isSafeModelName(stem)) { d.error(indexPath(childPath(path, key), j), "must be a model name, a prefix ending in '*', or '*' (" + MODEL_NAME_RULE + ")"); continue; }
+    if (text.endsWith("*")) patterns.prefixes.push(stem); else patterns.exact.push(text);
+  }
+  return patterns;
+}
+
 /** A key id: 8 to 32 lower-case hex digits (what `llm-mesh consumer add` makes). */
 function isKeyId(id: string): bool {
   if (id.length < 8 || id.length > 32) return false;
@@ -135,18 +150,7 @@ export function loadConsumers(root: JsonValue, d: Diagnostics): Consumers {
       }
       consumer.routes = set;
     }
-    const models = optionalArray(v, "models", path, d);
-    if (models !== null) {
-      const patterns = new ModelPatterns();
-      for (let j = 0; j < models.length; j++) {
-        const text = models[j].kind == JsonKind.String ? models[j].text : "";
-        if (text == "*") { patterns.any = true; continue; }
-        const stem = text.endsWith("*") ? text.substring(0, text.length - 1) : text;
-        if (stem.length == 0 || !isSafeModelName(stem)) { d.error(indexPath(childPath(path, "models"), j), "must be a model name, a prefix ending in '*', or '*' (" + MODEL_NAME_RULE + ")"); continue; }
-        if (text.endsWith("*")) patterns.prefixes.push(stem); else patterns.exact.push(text);
-      }
-      consumer.models = patterns;
-    }
+    consumer.models = loadModelPatterns(v, "models", path, d);
     // Keys given but refused above count as given: they are reported already.
     const declaredKeys = v.get("keys") !== null && v.get("keys")!.kind == JsonKind.Array && v.get("keys")!.items.length > 0;
     if (consumer.claims.length == 0 && consumer.principals.length == 0 && consumer.principalPrefixes.length == 0 && !declaredKeys && (claims === null || claims.length == 0)) {

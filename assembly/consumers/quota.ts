@@ -6,9 +6,8 @@ import { JsonKind, JsonValue } from "../json/parse";
 import { Diagnostics } from "../config/diagnostics";
 import { childPath, expectObject, indexPath, optionalArray, optionalBool, optionalInteger, optionalString, rejectUnknownFields } from "../config/fields";
 import { ModelPatterns } from "../routing";
-import { MODEL_NAME_RULE, isSafeModelName } from "../request/safe-text";
 import { addToWindow } from "../host";
-import { Consumer } from "./config";
+import { Consumer, loadModelPatterns } from "./config";
 
 const LIMIT_FIELDS = ["requestsPerMinute", "tokensPerMinute", "tokensPerDay", "route", "models", "global"];
 const MINUTE_MS: i64 = 60_000;
@@ -48,18 +47,7 @@ export function loadLimits(v: JsonValue, path: string, consumer: Consumer, d: Di
     rule.global = optionalBool(l, "global", lPath, d, false);
     rule.route = optionalString(l, "route", lPath, d);
     if (rule.global && (l.get("route") !== null || l.get("models") !== null)) d.error(lPath, "a global limit counts all the consumer's requests: route and models cannot narrow it");
-    const models = optionalArray(l, "models", lPath, d);
-    if (models !== null) {
-      const patterns = new ModelPatterns();
-      for (let j = 0; j < models.length; j++) {
-        const text = models[j].kind == JsonKind.String ? models[j].text : "";
-        if (text == "*") { patterns.any = true; continue; }
-        const stem = text.endsWith("*") ? text.substring(0, text.length - 1) : text;
-        if (stem.length == 0 || !isSafeModelName(stem)) { d.error(indexPath(childPath(lPath, "models"), j), "must be a model name, a prefix ending in '*', or '*' (" + MODEL_NAME_RULE + ")"); continue; }
-        if (text.endsWith("*")) patterns.prefixes.push(stem); else patterns.exact.push(text);
-      }
-      rule.models = patterns;
-    }
+    rule.models = loadModelPatterns(l, "models", lPath, d);
     const base = "llm-mesh/quota/" + consumer.name + "/" + i.toString() + "/";
     const rpm = optionalInteger(l, "requestsPerMinute", lPath, d, 1, 1_000_000_000, 0, "must be an integer from 1 to 1000000000");
     const tpm = optionalInteger(l, "tokensPerMinute", lPath, d, 1, 1_000_000_000_000, 0, "must be an integer from 1 to 1000000000000");

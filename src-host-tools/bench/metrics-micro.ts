@@ -37,7 +37,7 @@ function totalNanos(host: HostEmulator): bigint {
 }
 
 /** Mean module time (emulator host functions excluded) and host calls per call of `once`, after a warm-up. */
-function time(host: HostEmulator, once: () => void, minMillis: number): { micros: number; calls: number; iterations: number } {
+export function time(host: HostEmulator, once: () => void, minMillis: number): { micros: number; calls: number; iterations: number } {
   for (let i = 0; i < 50; i++) once();
   host.timings.clear();
   host.hostTime.calls = 0;

@@ -10,6 +10,7 @@ import { PROJECT_ROOT } from "../envoy/locate.js";
 import { HostEmulator } from "../host/emulator.js";
 import { newKey } from "../commands/consumer.js";
 import { BENCH_CONFIG, benchBody } from "./micro.js";
+import { time } from "./metrics-micro.js";
 
 export interface PolicyMicroResult { case: string; micros: number; baseMicros: number; addedMicros: number; hostCalls: number; baseHostCalls: number }
 
@@ -21,19 +22,6 @@ async function load(wasm: Buffer, extra: Record<string, unknown>): Promise<HostE
   const host = await HostEmulator.load(wasm, { logLevel: "warn", timeCallbacks: true, allowOnHeadersStopIteration: true, routeCluster: (a) => clusterForAuthority(vhosts, a) });
   if (!host.configure(JSON.stringify(config))) throw new Error(host.logText().join("\n"));
   return host;
-}
-
-function measure(host: HostEmulator, once: () => void, minMillis: number): { micros: number; calls: number } {
-  for (let i = 0; i < 50; i++) once();
-  host.timings.clear();
-  host.hostTime.calls = 0;
-  host.hostTime.nanos = 0n;
-  let iterations = 0;
-  const start = process.hrtime.bigint();
-  while (process.hrtime.bigint() - start < BigInt(minMillis) * 1_000_000n || iterations < 20) { once(); iterations++; }
-  if (host.trap) throw host.trap;
-  const total = [...host.timings.values()].reduce((n, t) => n + t.nanos, 0n);
-  return { micros: Number(total - host.hostTime.nanos) / iterations / 1000, calls: host.hostTime.calls / iterations };
 }
 
 export async function runPolicyMicro(wasmPath = join(PROJECT_ROOT, "build", "llm-mesh.wasm"), minMillis = 1000): Promise<PolicyMicroResult[]> {
@@ -59,11 +47,11 @@ export async function runPolicyMicro(wasmPath = join(PROJECT_ROOT, "build", "llm
   const results: PolicyMicroResult[] = [];
   for (const [name, host] of variants) {
     // Alternate with the base so drift cancels; each one's best of three.
-    const on: ReturnType<typeof measure>[] = [];
-    const off: ReturnType<typeof measure>[] = [];
+    const on: ReturnType<typeof time>[] = [];
+    const off: ReturnType<typeof time>[] = [];
     for (let round = 0; round < 3; round++) {
-      on.push(measure(host, request(host), Math.ceil(minMillis / 3)));
-      off.push(measure(base, request(base), Math.ceil(minMillis / 3)));
+      on.push(time(host, request(host), Math.ceil(minMillis / 3)));
+      off.push(time(base, request(base), Math.ceil(minMillis / 3)));
     }
     const micros = Math.min(...on.map((r) => r.micros));
     const baseMicros = Math.min(...off.map((r) => r.micros));
