@@ -68,6 +68,9 @@ export const ACCESS_LOG_FIELDS: Record<string, string> = {
   output_tokens: "%FILTER_STATE(wasm.llm_mesh.output_tokens:PLAIN)%",
   ttft_ms: "%FILTER_STATE(wasm.llm_mesh.ttft_ms:PLAIN)%",
   usage: "%FILTER_STATE(wasm.llm_mesh.usage:PLAIN)%",
+  // Who called (consumers), and the backends a failover route tried, in order.
+  consumer: "%FILTER_STATE(wasm.llm_mesh.consumer:PLAIN)%",
+  backends_tried: "%FILTER_STATE(wasm.llm_mesh.tried:PLAIN)%",
   request_id: "%REQ(X-REQUEST-ID)%",
   traceparent: "%REQ(TRACEPARENT)%",
 };

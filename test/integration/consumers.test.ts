@@ -3,12 +3,16 @@
 // own AuthenticationError; a model outside the consumer's list is a PermissionDeniedError.
 import Anthropic from "@anthropic-ai/sdk";
 import OpenAI from "openai";
+import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { newKey } from "../../src-host-tools/commands/consumer.js";
 import { Stack, startStack } from "../support/envoy.js";
 import { fetchWithHost } from "../support/sdk-fetch.js";
 
 const app = newKey();
+const ACCESS_LOG = join(mkdtempSync(join(tmpdir(), "llm-mesh-consumers-")), "access.log");
 const config = {
   providers: [
     { name: "openai", type: "openai", apiKeys: [{ env: "OPENAI_API_KEY" }] },
@@ -25,6 +29,7 @@ describe("consumers through real Envoy and the official SDKs", () => {
   let stack: Stack;
   beforeAll(async () => {
     stack = await startStack(config, {
+      accessLogPath: ACCESS_LOG,
       env: { values: { OPENAI_API_KEY: "mesh-openai-key", ANTHROPIC_API_KEY: "mesh-anthropic-key" } },
       acceptedKeys: { openai: ["mesh-openai-key"], anthropic: ["mesh-anthropic-key"] },
     });
@@ -59,9 +64,15 @@ describe("consumers through real Envoy and the official SDKs", () => {
     await expect(openai(app.key).chat.completions.create({ model: "o1-pro", messages: [{ role: "user", content: "hi" }] })).rejects.toBeInstanceOf(OpenAI.PermissionDeniedError);
   });
 
-  it("the consumer is a metric label", async () => {
+  it("the consumer is a metric label and an access-log field", async () => {
     const text = await (await fetch(`${stack.envoy.adminUrl}/stats/prometheus`)).text();
     expect(text).toMatch(/llm_mesh_requests_total\{[^}]*llm_mesh_consumer="support-bot"/);
+    let lines: Record<string, unknown>[] = [];
+    for (let i = 0; i < 30 && !lines.some((l) => l.consumer === "support-bot"); i++) {
+      await new Promise((r) => setTimeout(r, 200));
+      lines = existsSync(ACCESS_LOG) ? readFileSync(ACCESS_LOG, "utf8").split("\n").filter((l) => l.startsWith("{")).map((l) => JSON.parse(l)) : [];
+    }
+    expect(lines.find((l) => l.consumer === "support-bot"), JSON.stringify(lines.at(-1))).toMatchObject({ consumer: "support-bot", status: 200 });
   });
 });
 

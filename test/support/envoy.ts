@@ -16,15 +16,17 @@ export interface StackOptions {
   acceptedKeys?: Record<string, string[]>;
   /** The filter's request mode (the bootstrap sets Envoy's flag to match); default body. */
   requestMode?: "body" | "headers";
+  /** Write JSON access-log lines here (flushed every 200 ms). */
+  accessLogPath?: string;
 }
 
 export async function startStack(pluginConfig: BootstrapOptions["pluginConfig"], options: StackOptions = {}): Promise<Stack> {
   const envoyBinary = locateEnvoy();
   const mockConfigs: MockProviderConfig[] = pluginConfig.providers.map((p) => ({ ...p, acceptedKeys: options.acceptedKeys?.[p.name] }));
   const mock = await startMockProviders(mockConfigs);
-  const config = bootstrapYaml({ wasmPath: WASM_PATH, pluginConfig, env: options.env, mockUpstream: { address: "127.0.0.1", port: mock.port }, requestMode: options.requestMode });
+  const config = bootstrapYaml({ wasmPath: WASM_PATH, pluginConfig, env: options.env, mockUpstream: { address: "127.0.0.1", port: mock.port }, requestMode: options.requestMode, accessLogPath: options.accessLogPath });
   try {
-    const envoy = await startEnvoy({ envoyPath: envoyBinary.path, config, env: options.processEnv });
+    const envoy = await startEnvoy({ envoyPath: envoyBinary.path, config, env: options.processEnv, ...(options.accessLogPath ? { fileFlushIntervalMs: 200 } : {}) });
     return { envoy, mock, stop: async () => { await envoy.stop(); await mock.close(); } };
   } catch (error) {
     await mock.close();
