@@ -147,6 +147,8 @@ export class Route {
   /** Set when Envoy re-sends failed tries to the route's other backends (failover/). */
   failover: FailoverPolicy | null = null;
   timeouts: RouteTimeouts = new RouteTimeouts();
+  /** A failover route's pool authority, encoded on first use (failover/pool.ts). */
+  poolAuthorityBytes: ArrayBuffer | null = null;
   /** Requests without a known consumer are refused (401). */
   requireConsumer: bool = false;
   constructor(public name: string) { this.nameBytes = String.UTF8.encode(name); }

@@ -2,7 +2,7 @@
 // configuration. Every problem is reported with its path; key values are never echoed.
 import { JsonKind, JsonValue, parseJson } from "../json/parse";
 import { Diagnostics } from "./diagnostics";
-import { childPath, expectObject, indexPath, optionalArray, optionalBool, optionalInteger, optionalString, rejectUnknownFields, requiredString } from "./fields";
+import { childPath, expectObject, indexPath, loadModelPatterns, optionalArray, optionalBool, optionalInteger, optionalString, rejectUnknownFields, requiredString } from "./fields";
 import { BodyField, Provider } from "../providers/provider";
 import { findProviderSpec, providerTypeNames } from "../providers/registry";
 import { Backend, HeaderMatch, HeaderMatchKind, ModelMapping, ModelPatterns, Route, matchesEverything } from "../routing";
@@ -467,21 +467,9 @@ function loadMatch(v: JsonValue, path: string, route: Route, d: Diagnostics): vo
     else m.host = h;
   }
   m.pathPrefix = optionalString(v, "pathPrefix", path, d);
-  const models = optionalArray(v, "models", path, d);
-  if (models !== null) {
-    const patterns = new ModelPatterns();
-    const mPath = childPath(path, "models");
-    if (models.length == 0) d.error(mPath, "must list at least one model pattern (leave it out to match any model)");
-    for (let i = 0; i < models.length; i++) {
-      const item = models[i];
-      const text = item.kind == JsonKind.String ? item.text : "";
-      const stem = text.endsWith("*") ? text.substring(0, text.length - 1) : text;
-      if (text == "*") { patterns.any = true; continue; }
-      if (stem.length == 0 || !isSafeModelName(stem)) { d.error(indexPath(mPath, i), "must be a model name, a prefix ending in '*', or '*' (" + MODEL_NAME_RULE + ")"); continue; }
-      if (text.endsWith("*")) patterns.prefixes.push(stem); else patterns.exact.push(text);
-    }
-    m.models = patterns;
-  }
+  m.models = loadModelPatterns(v, "models", path, d);
+  const models = v.get("models");
+  if (models !== null && models.kind == JsonKind.Array && models.items.length == 0) d.error(childPath(path, "models"), "must list at least one model pattern (leave it out to match any model)");
   if (m.pathPrefix !== null && !m.pathPrefix!.startsWith("/")) d.error(childPath(path, "pathPrefix"), "must start with '/'");
   const headers = optionalArray(v, "headers", path, d);
   if (headers === null) return;

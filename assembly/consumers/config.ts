@@ -3,7 +3,7 @@
 // already verified (passed on in a header). Each may be limited to some routes and models.
 import { JsonKind, JsonValue } from "../json/parse";
 import { Diagnostics } from "../config/diagnostics";
-import { childPath, expectObject, indexPath, optionalArray, optionalString, rejectUnknownFields, requiredString } from "../config/fields";
+import { childPath, expectObject, indexPath, loadModelPatterns, optionalArray, optionalString, rejectUnknownFields, requiredString } from "../config/fields";
 import { ModelPatterns } from "../routing";
 import { MODEL_NAME_RULE, isConfigName, isHeaderName, isSafeModelName } from "../request/safe-text";
 import { CREDENTIAL_HEADERS } from "../request/credentials";
@@ -80,21 +80,6 @@ function hexDigit(c: i32): i32 {
   if (c >= 0x30 && c <= 0x39) return c - 0x30;
   if (c >= 0x61 && c <= 0x66) return c - 0x61 + 10;
   return -1;
-}
-
-/** An optional list of model patterns (exact, prefix* or *) at `key`; null when absent. */
-export function loadModelPatterns(v: JsonValue, key: string, path: string, d: Diagnostics): ModelPatterns | null {
-  const models = optionalArray(v, key, path, d);
-  if (models === null) return null;
-  const patterns = new ModelPatterns();
-  for (let j = 0; j < models.length; j++) {
-    const text = models[j].kind == JsonKind.String ? models[j].text : "";
-    if (text == "*") { patterns.any = true; continue; }
-    const stem = text.endsWith("*") ? text.substring(0, text.length - 1) : text;
-    if (stem.length == 0 || !isSafeModelName(stem)) { d.error(indexPath(childPath(path, key), j), "must be a model name, a prefix ending in '*', or '*' (" + MODEL_NAME_RULE + ")"); continue; }
-    if (text.endsWith("*")) patterns.prefixes.push(stem); else patterns.exact.push(text);
-  }
-  return patterns;
 }
 
 /** A key id: 8 to 32 lower-case hex digits (what `llm-mesh consumer add` makes). */

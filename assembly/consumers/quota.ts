@@ -4,10 +4,10 @@
 // of its tokens (its body's bytes / 4) and, when its answer is done, charged what it really used.
 import { JsonKind, JsonValue } from "../json/parse";
 import { Diagnostics } from "../config/diagnostics";
-import { childPath, expectObject, indexPath, optionalArray, optionalBool, optionalInteger, optionalString, rejectUnknownFields } from "../config/fields";
+import { childPath, expectObject, indexPath, loadModelPatterns, optionalArray, optionalBool, optionalInteger, optionalString, rejectUnknownFields } from "../config/fields";
 import { ModelPatterns } from "../routing";
 import { addToWindow } from "../host";
-import { Consumer, loadModelPatterns } from "./config";
+import { Consumer } from "./config";
 
 const LIMIT_FIELDS = ["requestsPerMinute", "tokensPerMinute", "tokensPerDay", "route", "models", "global"];
 const MINUTE_MS: i64 = 60_000;

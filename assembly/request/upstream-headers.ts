@@ -23,7 +23,9 @@ const BILLING = encodeAll(BILLING_HEADERS);
  */
 export function writePoolHeaders(headers: HeaderSnapshot, state: RequestState): bool {
   markPooled(state.route!);
-  headers.set(H_AUTHORITY, String.UTF8.encode(poolAuthority(state.route!)));
+  const route = state.route!;
+  if (route.poolAuthorityBytes === null) route.poolAuthorityBytes = String.UTF8.encode(poolAuthority(route));
+  headers.set(H_AUTHORITY, route.poolAuthorityBytes!);
   headers.remove(H_HOST);
   for (let i = 0; i < CREDENTIALS.length; i++) headers.remove(CREDENTIALS[i]);
   return headers.write(REQUEST_HEADERS);
