@@ -158,9 +158,10 @@ export function poolCluster(route: PoolRoute, providers: ProviderEndpointConfig[
     ...(tlsHosts.size > 0 ? { dns_lookup_family: "V4_PREFERRED" } : {}),
     connect_timeout: "5s",
     per_connection_buffer_limit_bytes: options.bufferLimitBytes,
-    // With every backend ejected, requests fail at once with a clean 503 instead of going to known-bad
-    // backends (Envoy's default panic mode spreads them over all). Any healthy backend, even 1 in 100, is used.
-    common_lb_config: { healthy_panic_threshold: { value: 1 }, zone_aware_lb_config: { fail_traffic_on_panic: true } },
+    // Envoy's own panic mode is kept: with every backend ejected, tries go to all of them rather than
+    // none. Failing fast instead (fail_traffic_on_panic) turned a healthy backend that was ejected for
+    // a moment of slowness under load into an outage for its whole ejection (measured: 5,440 of
+    // 126,896 requests in one load run); the client of an all-down route still gets a clean error.
     outlier_detection: outlierDetection(route.failover ?? {}),
     // Envoy allows 3 retries in flight per cluster by default: under load, the 4th failing try would
     // reach its client instead of the next backend.
