@@ -91,7 +91,7 @@ export function outlierDetection(f: FailoverConfig): Record<string, unknown> {
     interval: seconds(e.intervalMs ?? 5000),
     base_ejection_time: seconds(e.baseMs ?? 10_000),
     max_ejection_time: seconds(e.maxMs ?? 300_000),
-    // Every backend may be ejected: then requests get a clean 503 at once instead of a failing provider.
+    // Every backend may be ejected (Envoy's panic mode then still tries them all).
     max_ejection_percent: 100,
     enforcing_consecutive_5xx: 100,
     enforcing_consecutive_gateway_failure: 100,
