@@ -31,6 +31,12 @@ export const NO_PROVIDER = new ErrorKind(503, "server_error", "no_usable_provide
 export const UNSUPPORTED_OPERATION = new ErrorKind(400, "invalid_request_error", "unsupported_operation");
 /** The request is valid JSON but cannot be expressed in the backend's API. */
 export const UNTRANSLATABLE = new ErrorKind(400, "invalid_request_error", "unsupported_for_backend");
+/** A route's deny rule matched the prompt text (policy/). */
+export const CONTENT_DENIED = new ErrorKind(400, "invalid_request_error", "content_policy_violation");
+/** A route's prompt template needs a field or header the request does not have. */
+export const TEMPLATE_UNFILLED = new ErrorKind(400, "invalid_request_error", "template_field_missing");
+/** The field a route returns alone is not in the provider's answer. */
+export const EXTRACT_MISSING = new ErrorKind(502, "server_error", "llm_mesh.extract_missing");
 /** A provider's success answer that is not what its API documents (translation impossible). */
 export const BAD_PROVIDER_RESPONSE = new ErrorKind(502, "server_error", "llm_mesh.translate_failed");
 

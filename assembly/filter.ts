@@ -99,9 +99,11 @@ class LlmMeshStream extends Context {
     if (refused !== null) return this.answer(refused!);
     // Envoy re-selects the route on the new :authority because this module exports ABI 0.2.1.
     if (state.pooled) {
-      // Each try is rewritten, body included, in the pool's upstream filter.
-      writePoolHeaders(headers, state);
-      state.settled = true;
+      // Each try is rewritten, body included, in the pool's upstream filter; the route's policy is applied here.
+      const policy = state.route!.policy;
+      const readsBody = policy !== null && policy.readsRequest();
+      writePoolHeaders(headers, state, readsBody ? -1 : -2);
+      state.settled = !readsBody;
       state.forwarded = true;
       return FilterHeadersStatusValues.Continue;
     }
@@ -152,6 +154,8 @@ class LlmMeshStream extends Context {
     if (upstream) showToEnvoy(rateLimited);
     if (endOfStream) { measureChunk(this.config!, this.state, 0, true); writeUsedTokens(state); }
     if (upstream) state.hold = holdFor(state, endOfStream);
+    // A route returning one field of the answer: its status and content type wait for the whole answer.
+    else if (state.extract !== null && state.responseMode == ResponseMode.TranslateJson && !endOfStream) state.hold = Hold.Whole;
     return state.hold == Hold.None ? FilterHeadersStatusValues.Continue : FilterHeadersStatusValues.StopIteration;
   }
 
@@ -164,9 +168,10 @@ class LlmMeshStream extends Context {
     }
     // A held answer is buffered by the host and read once, whole, at its end.
     const held = state.hold == Hold.Whole;
+    const upstream = this.config!.role == FilterRole.Upstream;
     if (held && !endOfStream) return FilterDataStatusValues.StopIterationAndBuffer;
     state.hold = Hold.None;
-    if (held) vetHeldAnswer(state, <i32>bodySize);
+    if (held && upstream) vetHeldAnswer(state, <i32>bodySize);
     const go = state.responseMode == ResponseMode.Pass || onProviderBody(state, <i32>bodySize, endOfStream);
     if (held) showHeldAnswer(state);
     // After the body step: at the end, the usage it read goes to the access log (and global quotas).
@@ -197,8 +202,8 @@ class LlmMeshStream extends Context {
     }
     state.forwarded = true;
     if (state.pooled) {
-      // To the route's pool as the client sent it; each try is rewritten upstream (and measured there).
-      writePoolHeaders(state.headers!, state);
+      // To the route's pool as the client sent it (or as the route's policy made it); each try is rewritten upstream (and measured there).
+      if (bodyMode) writePoolHeaders(state.headers!, state, outcome.body.byteLength);
       return true;
     }
     if (upstream) sendTry(state);

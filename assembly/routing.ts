@@ -4,6 +4,7 @@ import { FailoverPolicy, RouteTimeouts } from "./failover/policy";
 import { OPERATION_COUNT, Operation, Provider } from "./providers/provider";
 import { randomU32 } from "./host";
 import { MetricSet } from "./metrics/record";
+import { RequestPolicy } from "./policy/config";
 
 export enum HeaderMatchKind { Exact, Prefix, Present, Absent }
 
@@ -151,6 +152,8 @@ export class Route {
   poolAuthorityBytes: ArrayBuffer | null = null;
   /** Requests without a known consumer are refused (401). */
   requireConsumer: bool = false;
+  /** Template, added messages, content rules and answer extraction (policy/). */
+  policy: RequestPolicy | null = null;
   constructor(public name: string) { this.nameBytes = String.UTF8.encode(name); }
 
   /** Called once after backends are known. */

@@ -12,6 +12,7 @@ import { jsonString } from "../json/splice";
 import { MetricsConfig, loadMetricsConfig, loadPrices } from "../metrics/config";
 import { providerLabel, tag } from "../metrics/record";
 import { loadFailover, loadTimeouts } from "../failover/policy";
+import { loadPolicy } from "../policy/config";
 import { Consumers, loadConsumers } from "../consumers/config";
 
 export const DEFAULT_MAX_REQUEST_BODY_BYTES: i64 = 8 * 1024 * 1024;
@@ -56,7 +57,7 @@ export class LoadResult {
 
 const TOP_FIELDS = ["providers", "routes", "maxRequestBodyBytes", "responseHeaders", "requestMode", "metrics", "role", "consumers", "consumerAuth"];
 const PROVIDER_FIELDS = ["name", "type", "host", "port", "basePath", "apiKeys", "defaults", "overrides", "clusters", "headers", "allowClientHeaders", "prices", "injectStreamUsage"];
-const ROUTE_FIELDS = ["name", "match", "backends", "modelMapping", "catchAll", "failover", "timeouts", "requireConsumer"];
+const ROUTE_FIELDS = ["name", "match", "backends", "modelMapping", "catchAll", "failover", "timeouts", "requireConsumer", "policy"];
 const MATCH_FIELDS = ["routeName", "host", "pathPrefix", "headers", "models"];
 const HEADER_FIELDS = ["name", "exact", "prefix", "present"];
 const BACKEND_FIELDS = ["provider", "model", "weight", "modelMapping"];
@@ -179,6 +180,10 @@ function refuseBodyOnlyFeatures(config: Config, d: Diagnostics): void {
     }
   }
   for (let i = 0; i < config.routes.length; i++) {
+    const policy = config.routes[i].policy;
+    if (policy !== null && policy.extract !== null) {
+      d.error(indexPath("routes", i) + ".policy.extract", "needs requestMode \"body\" (the answer's status and content type are decided after its body is read); run it with llm-mesh envoy or llm-mesh manifests --request-mode body, which also set Envoy's allow_on_headers_stop_iteration");
+    }
     if (config.routes[i].match.models !== null) {
       d.error(indexPath("routes", i) + ".match.models", "needs requestMode \"body\" (the model is in the body, read after the route is chosen in headers mode); run it with llm-mesh envoy or llm-mesh manifests --request-mode body, which also set Envoy's allow_on_headers_stop_iteration");
     }
@@ -339,6 +344,7 @@ function loadRoute(v: JsonValue, path: string, config: Config, declared: Set<str
   route.failover = loadFailover(v.get("failover"), childPath(path, "failover"), d);
   route.requireConsumer = optionalBool(v, "requireConsumer", path, d, false);
   route.timeouts = loadTimeouts(v.get("timeouts"), childPath(path, "timeouts"), d);
+  route.policy = loadPolicy(v.get("policy"), childPath(path, "policy"), d);
 
   const backends = optionalArray(v, "backends", path, d);
   if (backends === null || backends.length == 0) {

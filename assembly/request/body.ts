@@ -1,7 +1,7 @@
 // Body time: one scan validates the JSON and finds the top-level keys; then (body mode) the route
 // is chosen on the client's model and a backend picked; the model is resolved and the new body
 // spliced with one copy. Nothing here calls the host but the destination check (takeRoute).
-import { API_KEY_KEY, Config, MODEL_KEY, STREAM_KEY, STREAM_OPTIONS_KEY } from "../config/load";
+import { API_KEY_KEY, Config, FilterRole, MODEL_KEY, STREAM_KEY, STREAM_OPTIONS_KEY } from "../config/load";
 import { JsonWriter } from "../json/writer";
 import { BAD_REQUEST, INVALID_JSON, INVALID_MODEL, MODEL_NOT_FOUND, MODEL_REQUIRED, UNSUPPORTED_OPERATION, UNTRANSLATABLE } from "../errors";
 import { translatorFor } from "../translate/registry";
@@ -16,6 +16,7 @@ import { routeForModel, takeRoute } from "./admit";
 import { MODEL_NAME_RULE, isSafeModelName } from "./safe-text";
 import { admitModel, admitQuota } from "../consumers/identify";
 import { Reply, RequestState } from "./state";
+import { applyRequestPolicy } from "../policy/apply";
 
 /** What the body step decided. */
 export class BodyOutcome {
@@ -32,42 +33,46 @@ export class BodyOutcome {
  * here, from state.candidates and the client's model; otherwise state.backend is already set.
  */
 export function decideOnBody(config: Config, state: RequestState, body: ArrayBuffer, chooseRoute: bool): BodyOutcome {
-  const base = changetype<usize>(body);
-  const scan = scanTopLevel(base, body.byteLength, config.wantedKeys);
-  if (scan.error !== null) return BodyOutcome.reply(Reply.error(INVALID_JSON, scan.error!));
-  for (let i = 0; i < scan.spans.length; i++) {
-    if (scan.spans[i].count > 1) {
-      return BodyOutcome.reply(Reply.error(BAD_REQUEST, "duplicate top-level key \"" + String.UTF8.decode(config.wantedKeys[i]) + "\" in request body"));
-    }
-  }
-  const modelSpan = scan.spans[MODEL_KEY];
-  let clientModel: string | null = null;
-  if (modelSpan.count == 1) {
-    if (modelSpan.firstByte != 0x22) return BodyOutcome.reply(Reply.error(BAD_REQUEST, "model must be a string"));
-    clientModel = decodeStringValue(base, modelSpan.start, modelSpan.end, modelSpan.escaped);
-    // The model is echoed in a response header and may reach a provider path: never unchecked.
-    if (!isSafeModelName(clientModel!)) return BodyOutcome.reply(Reply.error(INVALID_MODEL, "model must be " + MODEL_NAME_RULE));
-  }
+  let read = readBody(config, body);
+  if (read.reply !== null) return BodyOutcome.reply(read.reply!);
 
   if (chooseRoute) {
-    const route = routeForModel(state, clientModel);
+    const route = routeForModel(state, read.clientModel);
     // The request is meant for llm-mesh (its headers matched a route), but no route serves this
     // model: answer as OpenAI does for a model it does not have, rather than pass it on keyless.
     if (route === null) {
-      return BodyOutcome.reply(Reply.error(MODEL_NOT_FOUND, clientModel === null
+      return BodyOutcome.reply(Reply.error(MODEL_NOT_FOUND, read.clientModel === null
         ? "no llm-mesh route here serves a request without a model; give a model"
-        : "no llm-mesh route here serves model \"" + clientModel! + "\""));
+        : "no llm-mesh route here serves model \"" + read.clientModel! + "\""));
     }
     const refused = takeRoute(config, state, route!);
     if (refused !== null) return BodyOutcome.reply(refused!);
-    // A failover route's body goes to its pool as the client wrote it (checked); each try is rewritten upstream.
-    if (state.pooled) {
-      const notAllowed = admitModel(state, clientModel !== null ? clientModel! : "");
-      if (notAllowed !== null) return BodyOutcome.reply(notAllowed!);
-      const limited = admitQuota(state, route!, clientModel !== null ? clientModel! : "", body.byteLength);
-      if (limited !== null) return BodyOutcome.reply(limited!);
-      const o = new BodyOutcome(); o.body = body; return o;
+  }
+  // The route's request policy (downstream only: a failover try gets the body it already made).
+  let policyChanged = false;
+  const policy = state.route !== null ? state.route!.policy : null;
+  if (policy !== null && config.role == FilterRole.Downstream && policy.readsRequest()) {
+    const applied = applyRequestPolicy(policy, state, body);
+    if (applied.reply !== null) return BodyOutcome.reply(applied.reply!);
+    if (applied.body !== null) {
+      body = applied.body!;
+      policyChanged = true;
+      read = readBody(config, body);
+      if (read.reply !== null) return BodyOutcome.reply(read.reply!);
     }
+  }
+  // Only a whole JSON answer can give up one field; a stream passes as it is.
+  if (policy !== null && policy.extract !== null && !streams(body)) state.extract = policy;
+  const clientModel = read.clientModel;
+  const scan = read.scan!;
+  const base = changetype<usize>(body);
+  // A failover route's body goes to its pool as the client wrote it (checked); each try is rewritten upstream.
+  if (state.pooled) {
+    const notAllowed = admitModel(state, clientModel !== null ? clientModel! : "");
+    if (notAllowed !== null) return BodyOutcome.reply(notAllowed!);
+    const limited = admitQuota(state, state.route!, clientModel !== null ? clientModel! : "", body.byteLength);
+    if (limited !== null) return BodyOutcome.reply(limited!);
+    const o = new BodyOutcome(); o.body = body; o.changed = policyChanged; return o;
   }
   const backend = state.backend!;
   const model = backend.resolveModel(clientModel);
@@ -91,10 +96,41 @@ export function decideOnBody(config: Config, state: RequestState, body: ArrayBuf
 
   const outcome = state.translator !== null ? translated(config, state, body, model) : spliced(config, state, base, body, scan, clientModel, model);
   if (outcome.reply !== null) return outcome;
+  outcome.changed = outcome.changed || policyChanged;
   if (provider.pathFromBody() && state.upstreamPath === null) state.upstreamPath = String.UTF8.encode(provider.bodyTimePath(state.operation, model, streams(outcome.body)));
   const finished = provider.finishBody(outcome.body, model);
   if (finished !== null) { outcome.body = finished!; outcome.changed = true; }
   return outcome;
+}
+
+/** A body's top-level keys and model, read and checked. */
+class ReadBody {
+  scan: ScanResult | null = null;
+  clientModel: string | null = null;
+  reply: Reply | null = null;
+}
+
+function readBody(config: Config, body: ArrayBuffer): ReadBody {
+  const out = new ReadBody();
+  const base = changetype<usize>(body);
+  const scan = scanTopLevel(base, body.byteLength, config.wantedKeys);
+  if (scan.error !== null) { out.reply = Reply.error(INVALID_JSON, scan.error!); return out; }
+  for (let i = 0; i < scan.spans.length; i++) {
+    if (scan.spans[i].count > 1) {
+      out.reply = Reply.error(BAD_REQUEST, "duplicate top-level key \"" + String.UTF8.decode(config.wantedKeys[i]) + "\" in request body");
+      return out;
+    }
+  }
+  out.scan = scan;
+  const modelSpan = scan.spans[MODEL_KEY];
+  if (modelSpan.count == 1) {
+    if (modelSpan.firstByte != 0x22) { out.reply = Reply.error(BAD_REQUEST, "model must be a string"); return out; }
+    const clientModel = decodeStringValue(base, modelSpan.start, modelSpan.end, modelSpan.escaped);
+    // The model is echoed in a response header and may reach a provider path: never unchecked.
+    if (!isSafeModelName(clientModel)) { out.reply = Reply.error(INVALID_MODEL, "model must be " + MODEL_NAME_RULE); return out; }
+    out.clientModel = clientModel;
+  }
+  return out;
 }
 
 /** The client's body with the route's edits spliced in (same API on both sides). */

@@ -3,7 +3,7 @@
 // backend of another API translated back, whole (JSON) or event by event as they stream.
 import { Config, FilterRole } from "../config/load";
 import { isEnvoyAnswer, replaceEnvoyAnswer, responseDetails } from "../failover/outcome";
-import { BAD_PROVIDER_RESPONSE, PROVIDER_AUTH_FAILED, PROVIDER_ERROR, errorBody } from "../errors";
+import { BAD_PROVIDER_RESPONSE, EXTRACT_MISSING, PROVIDER_AUTH_FAILED, PROVIDER_ERROR, errorBody } from "../errors";
 import { BufferTypeValues, RESPONSE_HEADERS, getBody, getHeader, removeHeader, replaceBody, replaceBodyWith, setHeader, setHeaderBytes } from "../host";
 import { JsonWriter } from "../json/writer";
 import { NOTHING, SseDecoder, SseEvent } from "../translate/sse";
@@ -14,6 +14,7 @@ import { H_CONTENT_ENCODING, H_CONTENT_LENGTH, H_CONTENT_TYPE, H_MODEL, H_PROVID
 import { meterFor } from "../usage/meter";
 import { streamErrorEvent } from "../translate/error-shapes";
 import { Operation } from "../providers/provider";
+import { JsonKind, parseJson } from "../json/parse";
 
 /** Provider error bodies larger than this are replaced, not read. */
 const MAX_ERROR_BODY_BYTES: i32 = 64 * 1024;
@@ -68,6 +69,7 @@ export function onProviderHeaders(config: Config, state: RequestState): void {
       if (state.usageInjected || sse) removeHeader(RESPONSE_HEADERS, H_CONTENT_LENGTH);
     }
   }
+  if (state.extract !== null && !failed) readWholeForExtract(state);
   const measure = state.measure;
   if (measure !== null) {
     measure.status = status !== null ? status : "";
@@ -78,6 +80,20 @@ export function onProviderHeaders(config: Config, state: RequestState): void {
     }
   }
   stampProvider(config, state);
+}
+
+/**
+ * A route that returns one field of the answer: a JSON success is read whole (translated first when
+ * the backend speaks another API, its usage read as usual). A stream or compressed answer passes.
+ */
+function readWholeForExtract(state: RequestState): void {
+  if (state.responseMode == ResponseMode.TranslateJson) return;
+  if (state.responseMode == ResponseMode.Meter && state.meter!.stream || state.responseMode != ResponseMode.Meter && state.responseMode != ResponseMode.Pass) return;
+  const type = getHeader(RESPONSE_HEADERS, H_CONTENT_TYPE);
+  if (type === null || !type.startsWith("application/json") || getHeader(RESPONSE_HEADERS, H_CONTENT_ENCODING) !== null) return;
+  if (state.meter === null) state.meter = meterFor(state.clientApi, false, false);
+  state.responseMode = ResponseMode.TranslateJson;
+  removeHeader(RESPONSE_HEADERS, H_CONTENT_LENGTH);
 }
 
 function stampProvider(config: Config, state: RequestState): void {
@@ -134,22 +150,46 @@ function translateStreamChunk(state: RequestState, bodySize: i32, endOfStream: b
   return true;
 }
 
+/**
+ * The one field a route returns (policy.extract): text as it is (text/plain), other values as JSON.
+ * An answer without it is a 502 in the client's shape (the headers were held for this).
+ */
+function extracted(state: RequestState, answer: ArrayBuffer): ArrayBuffer {
+  const policy = state.extract!;
+  const parsed = parseJson(String.UTF8.decode(answer));
+  const value = parsed.value !== null ? policy.extract!.find(parsed.value!) : null;
+  if (value === null || value.kind == JsonKind.Null) {
+    setHeader(RESPONSE_HEADERS, H_STATUS, EXTRACT_MISSING.status.toString());
+    setHeader(RESPONSE_HEADERS, H_CONTENT_TYPE, "application/json");
+    const why = "the provider's answer has no " + policy.extract!.text + " (this route returns only that field)";
+    return String.UTF8.encode(errorBody(EXTRACT_MISSING, why, state.clientApi));
+  }
+  if (value.kind == JsonKind.String && !policy.extractJson) {
+    setHeader(RESPONSE_HEADERS, H_CONTENT_TYPE, "text/plain; charset=utf-8");
+    return String.UTF8.encode(value.text);
+  }
+  setHeader(RESPONSE_HEADERS, H_CONTENT_TYPE, "application/json");
+  return new JsonWriter(256).value(value).toBuffer();
+}
+
 /** A JSON answer is held to its end, translated, and sent as one body. */
 function translateJsonBody(state: RequestState, bodySize: i32, endOfStream: bool): bool {
   if (!endOfStream && bodySize <= MAX_TRANSLATED_BODY_BYTES) return false;
-  const translator = state.translator!;
+  const translator = state.translator;
   const provider = state.backend!.provider;
   let out: ArrayBuffer | null = null;
   if (bodySize <= MAX_TRANSLATED_BODY_BYTES) {
     const body = getBody(BufferTypeValues.HttpResponseBody, 0, <u32>bodySize);
-    out = translator.response(body !== null ? body! : new ArrayBuffer(0));
+    const whole = body !== null ? body! : new ArrayBuffer(0);
+    if (translator !== null) out = translator!.response(whole);
+    else { state.meter!.push(whole, true); out = whole; } // the client's own API: only its usage is read
   }
   if (out === null) {
     // The status has gone to the client already; the body says what went wrong, in its API.
     const why = bodySize > MAX_TRANSLATED_BODY_BYTES ? "an answer larger than llm-mesh translates" : "an answer that is not what its API documents";
     out = String.UTF8.encode(errorBody(BAD_PROVIDER_RESPONSE, "provider \"" + provider.name + "\" sent " + why, state.clientApi));
     state.answerBroken = true;
-  }
+  } else if (state.extract !== null) out = extracted(state, out!);
   replaceBody(BufferTypeValues.HttpResponseBody, out!);
   state.responseMode = endOfStream ? ResponseMode.Pass : ResponseMode.Drop;
   return true;

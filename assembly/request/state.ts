@@ -11,6 +11,7 @@ import { Measurement } from "../metrics/measurement";
 import { UsageMeter } from "../usage/meter";
 import { Consumer } from "../consumers/config";
 import { Reservation } from "../consumers/quota";
+import { RequestPolicy } from "../policy/config";
 
 /** A local answer instead of forwarding: an error in the client's format, or a body of ours. */
 export class Reply {
@@ -84,6 +85,8 @@ export class RequestState {
   answerBroken: bool = false;
   /** The response ended with its headers (no body callback will come). */
   responseHeadersEnd: bool = false;
+  /** A non-streaming request on a route that returns one field of the answer (policy.extract). */
+  extract: RequestPolicy | null = null;
   /** Downstream: Envoy's own error answer is replaced by this body (failover/outcome.ts); "" once sent. */
   envoyAnswer: string | null = null;
 }

@@ -21,13 +21,16 @@ const BILLING = encodeAll(BILLING_HEADERS);
  * A failover route's request, sent to its pool: only the authority changes (Envoy routes it to the
  * pool cluster) and client credentials go; each try is rewritten in the pool's upstream filter.
  */
-export function writePoolHeaders(headers: HeaderSnapshot, state: RequestState): bool {
+export function writePoolHeaders(headers: HeaderSnapshot, state: RequestState, bodyLength: i32): bool {
   markPooled(state.route!);
   const route = state.route!;
   if (route.poolAuthorityBytes === null) route.poolAuthorityBytes = String.UTF8.encode(poolAuthority(route));
   headers.set(H_AUTHORITY, route.poolAuthorityBytes!);
   headers.remove(H_HOST);
   for (let i = 0; i < CREDENTIALS.length; i++) headers.remove(CREDENTIALS[i]);
+  // The route's policy may have rewritten the body: its exact length (body mode), or none (headers mode); -2: unchanged.
+  if (bodyLength >= 0) headers.set(H_CONTENT_LENGTH, String.UTF8.encode(bodyLength.toString()));
+  else if (bodyLength == -1) headers.remove(H_CONTENT_LENGTH);
   return headers.write(REQUEST_HEADERS);
 }
 
@@ -51,7 +54,8 @@ export function writeUpstreamHeaders(headers: HeaderSnapshot, state: RequestStat
   for (let i = 0; i < provider.extraHeaderNames.length; i++) headers.set(provider.extraHeaderNames[i], provider.extraHeaderValues[i]);
   provider.writeApiHeaders(headers, state.clientApi);
   // A translated answer, and any answer read for its usage, is read by the filter: it must arrive uncompressed.
-  if (state.translator !== null || state.measure !== null && op != Operation.CountTokens) headers.remove(H_ACCEPT_ENCODING);
+  const extracts = state.route !== null && state.route!.policy !== null && state.route!.policy!.extract !== null;
+  if (state.translator !== null || extracts || state.measure !== null && op != Operation.CountTokens) headers.remove(H_ACCEPT_ENCODING);
   const auth = state.keyIndex == -2 ? provider.nextAuthValue() : state.keyIndex >= 0 ? provider.authHeaderValueBytes[state.keyIndex] : null;
   if (auth !== null) headers.set(provider.authHeaderNameBytes, auth);
   if (bodyLength >= 0) headers.set(H_CONTENT_LENGTH, String.UTF8.encode(bodyLength.toString()));

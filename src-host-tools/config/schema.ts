@@ -4,6 +4,7 @@
 // the same bad configs and compares the fields they name.
 import { Static, Type } from "@sinclair/typebox";
 import { PROVIDER_TYPES } from "../providers.js";
+import { PATH_PATTERN } from "./policy.js";
 
 const NonEmpty = (description: string) => Type.String({ minLength: 1, description });
 
@@ -150,6 +151,30 @@ export const ConsumerAuthSchema = Type.Object({
   claimHeader: Type.Optional(Type.String({ pattern: "^[a-z0-9._-]{1,128}$", description: "Header holding a verified JWT claim (RequestAuthentication outputClaimToHeaders), e.g. x-jwt-sub." })),
 }, { additionalProperties: false });
 
+const PolicyMessageSchema = Type.Object({
+  role: Type.Union(["system", "developer", "user", "assistant"].map((r) => Type.Literal(r))),
+  content: NonEmpty("The message's text."),
+}, { additionalProperties: false });
+
+const TextRuleSchema = Type.Object({
+  name: Type.Optional(ConfigName("In the decision counter (llm_mesh_rule) and, for deny rules, the client's error.")),
+  contains: Type.Optional(NonEmpty("Literal text.")),
+  regex: Type.Optional(NonEmpty("A pattern of the safe language: literals, ., [classes], \\d \\w \\s, groups, |, * + ? {n,m} (n, m <= 100), ^ $ \\b, a leading (?i); no backreferences or lookaround. Matching time is linear in the text.")),
+  builtin: Type.Optional(Type.Union([Type.Literal("email"), Type.Literal("card")], { description: "Mask rules: e-mail addresses, or card numbers (13-19 digits passing the Luhn check)." })),
+  ignoreCase: Type.Optional(Type.Boolean({ description: "Match ASCII letters in either case." })),
+  replacement: Type.Optional(Type.String({ description: "Mask rules: the text put in place of each match (default [MASKED], [EMAIL], [CARD])." })),
+}, { additionalProperties: false });
+
+export const PolicySchema = Type.Object({
+  prepend: Type.Optional(Type.Array(PolicyMessageSchema, { description: "Messages put before the client's (system and developer messages go to Anthropic's system field)." })),
+  append: Type.Optional(Type.Array(PolicyMessageSchema, { description: "Messages put after the client's." })),
+  template: Type.Optional(Type.Object({}, { additionalProperties: true, description: "The request body to send, as JSON, filled from the client's: {{ body.FIELD }}, {{ header.NAME }}, optionally with ?? DEFAULT." })),
+  deny: Type.Optional(Type.Array(TextRuleSchema, { description: "Refuse requests whose prompt text matches (400 content_policy_violation)." })),
+  mask: Type.Optional(Type.Array(TextRuleSchema, { description: "Replace matches in the prompt text before the request leaves." })),
+  extract: Type.Optional(Type.String({ pattern: PATH_PATTERN, description: "Non-streaming answers: return only this field, e.g. choices[0].message.content (requestMode body)." })),
+  extractAs: Type.Optional(Type.Union([Type.Literal("text"), Type.Literal("json")], { description: "text (default): a string field as text/plain; json: the field as JSON." })),
+}, { additionalProperties: false, description: "Request policy: prompt template, added messages, content rules, answer extraction." });
+
 export const RouteSchema = Type.Object({
   name: ConfigName("Unique name."),
   match: Type.Optional(MatchSchema),
@@ -159,6 +184,7 @@ export const RouteSchema = Type.Object({
   failover: Type.Optional(FailoverSchema),
   requireConsumer: Type.Optional(Type.Boolean({ description: "Refuse requests from no known consumer (401 with www-authenticate)." })),
   timeouts: Type.Optional(TimeoutsSchema),
+  policy: Type.Optional(PolicySchema),
 }, { additionalProperties: false, description: "First matching route wins." });
 
 export const ConfigSchema = Type.Object({
@@ -184,6 +210,7 @@ export type BackendConfig = Static<typeof BackendSchema>;
 export type FailoverConfig = Static<typeof FailoverSchema>;
 export type ConsumerConfig = Static<typeof ConsumerSchema>;
 export type TimeoutsConfig = Static<typeof TimeoutsSchema>;
+export type PolicyConfig = Static<typeof PolicySchema>;
 
 /** The JSON Schema file users point their editor at. */
 export function jsonSchemaText(): string {

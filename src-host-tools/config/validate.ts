@@ -2,8 +2,9 @@
 // schema cannot express. Errors and warnings are separate; each carries a hint.
 import { Ajv, ErrorObject } from "ajv";
 import { parse as parseYaml } from "yaml";
-import { BILLING_HEADERS, RETRY_STATUS_RULE, ConfigSchema, LlmMeshConfig, MODEL_NAME_PATTERN, MODEL_NAME_RULE, MODEL_PATTERN_PATTERN, ProviderConfig, RouteConfig } from "./schema.js";
+import { BILLING_HEADERS, RETRY_STATUS_RULE, ConfigSchema, LlmMeshConfig, MODEL_NAME_PATTERN, MODEL_NAME_RULE, MODEL_PATTERN_PATTERN, PolicyConfig, ProviderConfig, RouteConfig } from "./schema.js";
 import { PROVIDER_TYPES, regionalHost } from "../providers.js";
+import { patternMatches, patternProblem, templateProblems } from "./policy.js";
 
 export interface Problem { path: string; message: string; hint?: string }
 export interface ValidationResult { config?: LlmMeshConfig; errors: Problem[]; warnings: Problem[] }
@@ -73,6 +74,7 @@ function patternMessage(path: string, pattern: string): string {
   if (/^consumers\[\d+\]\.principals\[\d+\]$/.test(path)) return "must be a SPIFFE id (spiffe://TRUST_DOMAIN/ns/NAMESPACE/sa/ACCOUNT), or a prefix of one ending in '*'";
   if (/^consumerAuth\.claimHeader$/.test(path)) return "must be a lower-case header name (e.g. x-jwt-sub, from RequestAuthentication outputClaimToHeaders)";
   if (underKeys(path)) return "must be the name of an environment variable (letters, digits and '_'); the value is not shown: if it is a key, put it in a Secret and name the variable here";
+  if (/\.policy\.extract$/.test(path)) return "must be field names of letters, digits, '_' or '-', joined by '.', with [N] for array items (e.g. choices[0].message.content)";
   if (path.endsWith(".name")) return "must be 1 to 128 letters, digits, '-', '_' or '.'";
   if (/\.headers\[/.test(path)) return "must be a string of printable ASCII (no control characters)";
   return "must start with '/'";
@@ -157,6 +159,7 @@ function ruleProblems(config: LlmMeshConfig, errors: Problem[], warnings: Proble
       errors.push({ path: `${path}.match`, message: CATCH_ALL_MESSAGE });
     }
     checkMapping(r.modelMapping, `${path}.modelMapping`, errors);
+    if (isObject(r.policy)) policyProblems(r.policy, `${path}.policy`, errors, mode);
     r.backends.forEach((b, j) => {
       const bp = `${path}.backends[${j}]`;
       const provider = providers.get(b.provider);
@@ -186,6 +189,35 @@ function ruleProblems(config: LlmMeshConfig, errors: Problem[], warnings: Proble
     if (!seenMatches.has(key)) seenMatches.set(key, i);
     if (catchAll === undefined && key === "{}") catchAll = i;
   });
+}
+
+/** A route's policy: rules that compile in the safe pattern language, a template whose placeholders are known, its own messages passing its deny rules. */
+function policyProblems(policy: PolicyConfig, path: string, errors: Problem[], mode: RequestModeName): void {
+  const rules = (field: "deny" | "mask") => (Array.isArray(policy[field]) ? policy[field]! : []).map((rule, i) => ({ rule, path: `${path}.${field}[${i}]` })).filter(({ rule }) => isObject(rule));
+  for (const field of ["deny", "mask"] as const) {
+    for (const { rule, path: rp } of rules(field)) {
+      const given = (["contains", "regex", "builtin"] as const).filter((f) => rule[f] !== undefined);
+      if (given.length !== 1) { errors.push({ path: rp, message: field === "mask" ? "must have one of contains, regex or builtin" : "must have one of contains or regex" }); continue; }
+      if (field === "deny" && rule.builtin !== undefined) errors.push({ path: `${rp}.builtin`, message: "is for mask rules (email, card)" });
+      if (field === "deny" && rule.replacement !== undefined) errors.push({ path: `${rp}.replacement`, message: "is for mask rules" });
+      const source = rule.contains ?? rule.regex;
+      if (typeof source !== "string" || source === "") continue;
+      const problem = patternProblem(source, rule.contains !== undefined);
+      if (problem) errors.push({ path: `${rp}.${given[0]}`, message: problem, hint: "patterns run in linear time: no backreferences or lookaround, repetition counts up to 100" });
+    }
+  }
+  if (isObject(policy.template)) templateProblems(policy.template, `${path}.template`, errors);
+  if (policy.extractAs !== undefined && policy.extract === undefined) errors.push({ path: `${path}.extractAs`, message: "needs extract" });
+  if (policy.extract !== undefined && mode === "headers") errors.push({ path: `${path}.extract`, message: 'needs requestMode "body" (the answer\'s status and content type are decided after its body is read)', hint: "drop --request-mode headers" });
+  for (const { rule, path: rp } of rules("deny")) {
+    if ((rule.contains ?? rule.regex) === undefined || patternProblem(rule.contains ?? rule.regex!, rule.contains !== undefined)) continue;
+    const name = rule.name ?? `deny[${rp.slice(rp.lastIndexOf("[") + 1, -1)}]`;
+    for (const field of ["prepend", "append"] as const) {
+      (Array.isArray(policy[field]) ? policy[field]! : []).forEach((m, i) => {
+        if (isObject(m) && typeof m.content === "string" && patternMatches(rule, m.content)) errors.push({ path: `${path}.${field}[${i}].content`, message: `matches the route's own deny rule ${name}, so every request would be refused` });
+      });
+    }
+  }
 }
 
 /** Consumers: every one known by something, unique names and key ids, allow-lists naming real routes. */

@@ -8,7 +8,7 @@
 export const METRIC_LABELS = [
   "gen_ai_operation_name", "gen_ai_provider_name", "gen_ai_request_model", "gen_ai_response_model",
   "gen_ai_token_type", "llm_mesh_route", "llm_mesh_backend", "llm_mesh_status_class", "llm_mesh_usage",
-  "source_principal", "llm_mesh_currency", "llm_mesh_consumer",
+  "source_principal", "llm_mesh_currency", "llm_mesh_consumer", "llm_mesh_rule", "llm_mesh_action",
 ] as const;
 
 /** The metrics as Prometheus names them (Envoy strips `wasmcustom.` and turns dots into underscores). */
@@ -22,6 +22,8 @@ export const PROMETHEUS_METRICS = {
   cost: "llm_mesh_cost_micros_total",
   /** Keys put to rest after a 429 (failover routes), by provider. */
   keyRests: "llm_mesh_key_rests_total",
+  /** Requests a route's deny rule refused, or its mask rules changed, by rule. */
+  policyDecisions: "llm_mesh_policy_decisions_total",
 } as const;
 
 /** One Envoy tag rule per label, in Istio's extraStatTags form (so Istio and envoy -c agree). */

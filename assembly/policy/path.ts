@@ -1,0 +1,55 @@
+// Field paths into JSON: `choices[0].message.content`, `prompt`, `meta.tags[2]`. Used by template
+// placeholders (the client's body) and response extraction (the answer).
+import { JsonKind, JsonValue } from "../json/parse";
+
+/** The grammar, for error messages. */
+export const PATH_RULE = "field names of letters, digits, '_' or '-', joined by '.', with [N] for array items (e.g. choices[0].message.content)";
+
+export class JsonPath {
+  /** Per step: a member name, or "" when the step is an array index. */
+  keys: string[] = [];
+  /** Per step: an array index, or -1 when the step is a member name. */
+  indexes: i32[] = [];
+  constructor(public text: string) {}
+
+  /** The value at this path, or null when a step is missing (or of the wrong kind). */
+  find(root: JsonValue): JsonValue | null {
+    let v: JsonValue | null = root;
+    for (let i = 0; i < this.keys.length && v !== null; i++) {
+      const index = this.indexes[i];
+      if (index < 0) v = v.kind == JsonKind.Object ? v.get(this.keys[i]) : null;
+      else v = v.kind == JsonKind.Array && index < v.items.length ? v.items[index] : null;
+    }
+    return v;
+  }
+}
+
+function isNameChar(c: i32): bool {
+  return c >= 0x61 && c <= 0x7a || c >= 0x41 && c <= 0x5a || c >= 0x30 && c <= 0x39 || c == 0x5f || c == 0x2d;
+}
+
+/** Parses a path; null when it does not follow PATH_RULE. */
+export function parsePath(text: string): JsonPath | null {
+  const path = new JsonPath(text);
+  let i = 0;
+  const n = text.length;
+  if (n == 0 || n > 256) return null;
+  while (i < n) {
+    const c = text.charCodeAt(i);
+    if (c == 0x5b) {
+      let j = i + 1, index = 0;
+      while (j < n && j - i <= 6 && text.charCodeAt(j) >= 0x30 && text.charCodeAt(j) <= 0x39) { index = index * 10 + text.charCodeAt(j) - 0x30; j++; }
+      if (j == i + 1 || j >= n || text.charCodeAt(j) != 0x5d) return null;
+      path.keys.push(""); path.indexes.push(index);
+      i = j + 1;
+    } else {
+      // A name: at the start, or after '.'.
+      if (path.keys.length > 0) { if (c != 0x2e) return null; i++; }
+      const from = i;
+      while (i < n && isNameChar(text.charCodeAt(i))) i++;
+      if (i == from) return null;
+      path.keys.push(text.substring(from, i)); path.indexes.push(-1);
+    }
+  }
+  return path;
+}

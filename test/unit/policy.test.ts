@@ -1,0 +1,183 @@
+// Request policy in the host emulator: prompt templates, added messages, deny and mask rules (the
+// safe pattern language), and answer extraction. One table per rule kind; each row drives the
+// compiled module. The same rows run in real Envoy (test/integration/policy.test.ts).
+import { describe, expect, it } from "vitest";
+import { HttpStream } from "../../src-host-tools/host/emulator.js";
+import { json, loadFilter } from "../support/filter.js";
+import { DENY_ROWS, EXTRACT_ROWS, INJECT_ROWS, MASK_ROWS, TEMPLATE_ROWS, policyConfig } from "../support/policy-rows.js";
+
+const OPENAI = { ":method": "POST", ":path": "/v1/chat/completions", ":authority": "llm.local", ":scheme": "http", "content-type": "application/json" };
+
+async function filter(policy: Record<string, unknown>, extra: Record<string, unknown> = {}) {
+  const { host, configured } = await loadFilter(policyConfig(policy, extra), { allowOnHeadersStopIteration: true });
+  expect(configured, host.logText("error").join("\n")).toBe(true);
+  return host;
+}
+
+function send(host: Awaited<ReturnType<typeof filter>>, body: unknown, headers: Record<string, string> = {}): HttpStream {
+  const stream = host.createStream({});
+  stream.sendRequest({ ...OPENAI, ...headers }, typeof body === "string" ? body : JSON.stringify(body));
+  return stream;
+}
+
+const chat = (content: unknown) => ({ model: "gpt-4o", messages: [{ role: "user", content }] });
+
+describe("deny rules: the safe pattern language", () => {
+  it.each(DENY_ROWS)("$name", async (row) => {
+    const host = await filter({ deny: [row.rule] });
+    for (const text of row.denied) {
+      const stream = send(host, chat(text));
+      expect(stream.localResponse?.status, `should deny ${JSON.stringify(text).slice(0, 80)}`).toBe(400);
+      const error = (json(stream.localResponse!.body) as { error: { code: string; message: string } }).error;
+      expect(error.code).toBe("content_policy_violation");
+      expect(error.message).toMatch(/refused by this route's content policy \(rule /);
+    }
+    for (const text of row.allowed) {
+      const stream = send(host, chat(text));
+      expect(stream.localResponse, `should allow ${JSON.stringify(text).slice(0, 80)}`).toBeNull();
+      expect(json(stream.upstreamBodyText())).toEqual(chat(text));
+    }
+  });
+
+  it("checks every place prompt text lives, and nothing else", async () => {
+    const host = await filter({ deny: [{ name: "secret", contains: "launch code" }] });
+    const denied: [string, string, unknown][] = [
+      ["chat content parts", "/v1/chat/completions", { model: "m", messages: [{ role: "user", content: [{ type: "text", text: "the launch code" }] }] }],
+      ["an earlier assistant turn", "/v1/chat/completions", { model: "m", messages: [{ role: "assistant", content: "launch code" }, { role: "user", content: "hi" }] }],
+      ["Anthropic system blocks", "/v1/messages", { model: "m", max_tokens: 5, system: [{ type: "text", text: "launch code" }], messages: [{ role: "user", content: "hi" }] }],
+      ["Anthropic tool results", "/v1/messages", { model: "m", max_tokens: 5, messages: [{ role: "user", content: [{ type: "tool_result", tool_use_id: "t", content: "launch code" }] }] }],
+      ["Responses input text", "/v1/responses", { model: "m", input: "launch code" }],
+      ["Responses instructions", "/v1/responses", { model: "m", instructions: "launch code", input: "hi" }],
+      ["completions prompt lists", "/v1/completions", { model: "m", prompt: ["hi", "launch code"] }],
+      ["embeddings input", "/v1/embeddings", { model: "m", input: "launch code" }],
+    ];
+    for (const [name, path, body] of denied) {
+      const stream = send(host, body, { ":path": path });
+      expect(stream.localResponse?.status, name).toBe(400);
+      // Anthropic's clients get Anthropic's error shape.
+      if (path === "/v1/messages") expect((json(stream.localResponse!.body) as { type: string }).type, name).toBe("error");
+    }
+    // Not prompt text: the model, tool definitions and call arguments.
+    const allowed = { model: "m", messages: [{ role: "user", content: "hi" }], tools: [{ type: "function", function: { name: "f", description: "launch code" } }], user: "launch code" };
+    expect(send(host, allowed).localResponse).toBeNull();
+  });
+
+  it("counts each decision by route, rule and action", async () => {
+    const host = await filter({ deny: [{ name: "no-sql", regex: "(?i)drop\\s+table" }], mask: [{ builtin: "email" }] });
+    send(host, chat("DROP TABLE users"));
+    send(host, chat("drop table x"));
+    send(host, chat("mail me at a@b.io"));
+    send(host, chat("nothing to see"));
+    const counts = host.labelled("llm_mesh.policy.decisions.total").map((m) => [m.labels.llm_mesh_route, m.labels.llm_mesh_rule, m.labels.llm_mesh_action, Number(m.value)]);
+    expect(counts.sort()).toEqual([["chat", "email", "mask", 1], ["chat", "no-sql", "deny", 2]]);
+  });
+
+  it("runs a pattern that backtracking engines take exponential time on in linear time", async () => {
+    const host = await filter({ deny: [{ regex: "(a|aa)*b" }, { regex: "(x+x+)+y" }] });
+    const text = "a".repeat(20_000) + "x".repeat(20_000);
+    const started = performance.now();
+    const stream = send(host, chat(text));
+    // Not a timing assertion: a backtracking engine would not return at all.
+    expect(stream.localResponse).toBeNull();
+    expect(performance.now() - started).toBeLessThan(60_000);
+  });
+});
+
+describe("mask rules", () => {
+  it.each(MASK_ROWS)("$name", async (row) => {
+    const host = await filter({ mask: row.rules });
+    const stream = send(host, chat(row.text));
+    expect(stream.localResponse).toBeNull();
+    const sent = json(stream.upstreamBodyText()) as { messages: { content: string }[]; model: string };
+    expect(sent.messages[0].content).toBe(row.sent);
+    expect(sent.model).toBe("gpt-4o");
+    expect(stream.requestHeader("content-length")).toBe(String(Buffer.byteLength(stream.upstreamBodyText())));
+  });
+});
+
+describe("prompt templates", () => {
+  it.each(TEMPLATE_ROWS)("$name", async (row) => {
+    const host = await filter({ template: row.template });
+    const stream = send(host, row.body, row.headers ?? {});
+    if (row.error) {
+      expect(stream.localResponse?.status).toBe(400);
+      const error = (json(stream.localResponse!.body) as { error: { message: string; code: string } }).error;
+      expect(error.message).toContain(row.error);
+      return;
+    }
+    expect(stream.localResponse, stream.localResponse?.body).toBeNull();
+    expect(json(stream.upstreamBodyText())).toEqual(row.sent);
+    // The template's model is what the provider gets, and what the client is told.
+    expect(stream.requestHeader("authorization")).toBe("Bearer provider-key-1");
+    expect(stream.requestHeader("x-user-id")).toBe(row.headers?.["x-user-id"]);
+  });
+
+  it("fills a template on a failover route before the pool gets the request", async () => {
+    const host = await filter({ template: { model: "gpt-4o-mini", messages: [{ role: "user", content: "{{ body.prompt }}" }] } }, { failover: {} });
+    const stream = send(host, { prompt: "hi" });
+    expect(stream.localResponse, stream.localResponse?.body).toBeNull();
+    expect(stream.requestHeader(":authority")).toBe("chat.failover.llm-mesh.internal");
+    expect(json(stream.upstreamBodyText())).toEqual({ model: "gpt-4o-mini", messages: [{ role: "user", content: "hi" }] });
+    expect(stream.requestHeader("content-length")).toBe(String(Buffer.byteLength(stream.upstreamBodyText())));
+  });
+});
+
+describe("messages added to every conversation", () => {
+  it.each(INJECT_ROWS)("$name", async (row) => {
+    const host = await filter({ prepend: row.prepend, append: row.append ?? [] }, row.backend ? { backend: row.backend } : {});
+    const stream = send(host, row.body, { ":path": row.path });
+    if (row.error) {
+      expect(stream.localResponse?.status).toBe(400);
+      expect(stream.localResponse!.body).toContain(row.error);
+      return;
+    }
+    expect(stream.localResponse, stream.localResponse?.body).toBeNull();
+    expect(json(stream.upstreamBodyText())).toEqual(row.sent);
+  });
+
+  it("works in headers mode too (the body is rewritten in flight)", async () => {
+    const { host, configured } = await loadFilter(policyConfig({ prepend: [{ role: "system", content: "Be brief." }] }, {}, "headers"));
+    expect(configured).toBe(true);
+    const stream = send(host, chat("hi"));
+    expect(json(stream.upstreamBodyText())).toEqual({ model: "gpt-4o", messages: [{ role: "system", content: "Be brief." }, { role: "user", content: "hi" }] });
+    expect(stream.requestHeader("content-length")).toBeUndefined();
+  });
+});
+
+describe("answer extraction", () => {
+  it.each(EXTRACT_ROWS)("$name", async (row) => {
+    const host = await filter({ extract: row.extract, ...(row.extractAs ? { extractAs: row.extractAs } : {}) }, row.backend ? { backend: row.backend } : {});
+    const stream = send(host, row.body ?? chat("hi"), row.path ? { ":path": row.path } : {});
+    expect(stream.localResponse, stream.localResponse?.body).toBeNull();
+    stream.sendResponseHeaders({ ":status": String(row.upstreamStatus ?? 200), "content-type": row.upstreamType ?? "application/json", "content-length": String(row.answer.length) });
+    // In two pieces: the answer is read whole.
+    stream.sendResponseBody(row.answer.slice(0, 7));
+    stream.sendResponseBody(row.answer.slice(7), true);
+    expect(stream.responseHeader(":status")).toBe(String(row.status));
+    expect(stream.responseHeader("content-type")).toBe(row.type);
+    expect(stream.responseHeader("content-length")).toBeUndefined();
+    if (typeof row.client === "string") expect(stream.downstreamBodyText()).toBe(row.client);
+    else expect(row.client.test(stream.downstreamBodyText()), stream.downstreamBodyText()).toBe(true);
+    stream.complete();
+    if (row.tokens !== undefined) {
+      const tokens = host.labelled("llm_mesh.tokens.total").filter((m) => m.labels.gen_ai_token_type === "input").map((m) => Number(m.value));
+      expect(tokens).toEqual([row.tokens]);
+    }
+  });
+});
+
+describe("the safe pattern language: filter and toolchain agree", () => {
+  const PATTERNS = [
+    ...DENY_ROWS.map((r) => r.rule.regex).filter((p): p is string => typeof p === "string"),
+    "(a)\\1", "foo(?=bar)", "(?<n>x)", "a**", "a+*", "x{1000}", "x{3,2}", "x{,3}", "(abcd{90}){9}", "(a|b|c){100}", "a*", "(a|)", "\\b", "^$", "(ab", "ab)", "[ab", "[b-a]", "[\\D]", "\\q", "^*", "x\\", "((((((((((((((((((((((x))))))))))))))))))))))",
+  ];
+  it.each(PATTERNS)("%s", async (pattern) => {
+    const { validateConfigText, formatProblem } = await import("../../src-host-tools/config/validate.js");
+    const config = policyConfig({ deny: [{ regex: pattern }] });
+    const { host, configured } = await loadFilter(config);
+    const filterLine = host.logText("error").find((l) => l.includes("policy.deny[0].regex"));
+    const toolLine = validateConfigText(JSON.stringify(config)).errors.map(formatProblem).find((l) => l.includes("policy.deny[0].regex"));
+    expect(configured).toBe(filterLine === undefined);
+    expect(toolLine?.replace(/ \(patterns run in linear time.*$/, "").replace(/^.*?: /, "")).toBe(filterLine?.slice(filterLine.indexOf("regex: ") + 7));
+  });
+});
