@@ -354,7 +354,7 @@ function targets(r: BenchReport): BenchReport["targets"] {
     out.push({ name: "metrics added per 1 KB request, Envoy CPU (a short run on a 2-core VM is noisy by tens of µs: read it over several full runs)", target: "<= 5 µs", measured: `${fmt(added, 1)} µs${added < 0 ? " (below this run's noise)" : ""}`, met: added <= 5 });
   }
   // 150 KB held the rewriting filter; translation between five APIs set the budget the unit test enforces.
-  out.push({ name: "module size", target: "<= 384 KB", measured: `${fmt(r.moduleBytes / 1024, 1)} KiB`, met: r.moduleBytes <= 384 * 1024 });
+  out.push({ name: "module size", target: "<= 448 KB", measured: `${fmt(r.moduleBytes / 1024, 1)} KiB`, met: r.moduleBytes <= 448 * 1024 });
   if (r.soak) {
     out.push({ name: `VM memory across a ${r.soak.requests}-request soak`, target: "flat within 1 MiB, no VM restart", measured: `${fmt(r.soak.vmGrowthBytes / 1024)} KiB growth, restart: ${r.soak.restartedVm ? "yes" : "no"}`, met: Math.abs(r.soak.vmGrowthBytes) <= 1 << 20 && !r.soak.restartedVm });
     out.push({ name: "soak errors", target: "0 non-2xx", measured: String(r.soak.non2xx), met: r.soak.non2xx === 0 });

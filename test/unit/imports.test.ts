@@ -25,8 +25,10 @@ describe("module imports and exports", () => {
   // 150 KB held the header and body rewriting; translation between five APIs (OpenAI chat and
   // Responses, Anthropic, Gemini, Bedrock with SigV4 and AWS event streams) brought it to about
   // 275 KB at -O3 (-Os would save 7%, at a speed cost). The budget stays far under what an OCI
-  // pull or a VM start notices (Higress's Go plugins are megabytes).
-  it("stays within the 384 KB module budget", () => {
-    expect(statSync(WASM_PATH).size).toBeLessThan(384 * 1024);
+  // pull or a VM start notices (Higress's Go plugins are megabytes). Failover, consumers and quotas
+  // brought it to 366 KB; request policy (templates, a linear-time pattern engine, extraction) to
+  // about 405 KB, so the budget went from 384 to 448 KB.
+  it("stays within the 448 KB module budget", () => {
+    expect(statSync(WASM_PATH).size).toBeLessThan(448 * 1024);
   });
 });

@@ -214,9 +214,14 @@ describe("usage metrics in the emulator", () => {
 
   it("writes only labels the toolchain's tag rules extract, each rule matching exactly its label", async () => {
     const clock = new TestClock();
-    // With a consumer configured, so that llm_mesh_consumer is written too.
-    const host = await filterFor("body", clock, { ...METRICS_CONFIG, consumers: [{ name: "someone", principals: ["spiffe://cluster.local/ns/x/sa/y"] }] });
+    // With a consumer configured, so that llm_mesh_consumer is written too, and a deny rule (llm_mesh_rule, llm_mesh_action).
+    const routes = METRICS_CONFIG.routes.map((r, i) => (i === 0 ? { ...r, policy: { deny: [{ name: "no-secrets", contains: "SECRET-TOKEN" }] } } : r));
+    const host = await filterFor("body", clock, { ...METRICS_CONFIG, routes, consumers: [{ name: "someone", principals: ["spiffe://cluster.local/ns/x/sa/y"] }] });
     for (const row of USAGE_ROWS) run(host, clock, row);
+    const denied = host.createStream({});
+    const first = USAGE_ROWS.find((row) => row.host === METRICS_CONFIG.routes[0].match.host)!;
+    denied.sendRequest({ ":method": "POST", ":path": first.path, ":authority": first.host, ":scheme": "http", "content-type": "application/json" }, JSON.stringify({ ...first.request, messages: [{ role: "user", content: "SECRET-TOKEN" }] }));
+    expect(denied.localResponse?.status).toBe(400);
     const seen = new Set([...host.metrics.values()].filter((m) => m.name.includes("=.=")).flatMap((m) => [...m.name.matchAll(/([a-z_]+)=\.=/g)].map((x) => x[1])));
     expect([...seen].sort()).toEqual([...METRIC_LABELS].sort());
     // Envoy applies each rule's regex to the full name (RE2 and JS agree on this subset).
