@@ -1,15 +1,18 @@
 // A route's request policy applied to the client's body, before the body is routed to a backend's
 // API: the template first (it makes the request), then the route's messages, then deny rules and
-// masks over the prompt text that will be sent. Every refusal is a 400 in the client's API.
-import { JsonKind, JsonValue, parseJson } from "../json/parse";
+// masks over the prompt text that will be sent. Every refusal is a 400 in the client's API. Bodies
+// are read with the scanner and changed by splicing: no tree is built, and text is decoded only
+// where a rule reads it.
 import { JsonWriter } from "../json/writer";
-import { BAD_REQUEST, CONTENT_DENIED, TEMPLATE_UNFILLED } from "../errors";
+import { ScanResult, ValueSpan, arrayItemSpans, decodeStringValue, scanInto, scanTopLevel } from "../json/scan";
+import { Edit, applyEdits, jsonString } from "../json/splice";
+import { BAD_REQUEST, CONTENT_DENIED, INVALID_JSON, TEMPLATE_UNFILLED } from "../errors";
 import { COUNTER, defineMetric, incrementMetric } from "../host";
 import { tag } from "../metrics/record";
 import { Operation } from "../providers/provider";
 import { Reply, RequestState } from "../request/state";
-import { PolicyMessage, RequestPolicy, TextRule } from "./config";
-import { TemplateFill, fillTemplate } from "./template";
+import { RequestPolicy, TextRule } from "./config";
+import { fillTemplate } from "./template";
 
 /** The body after the policy: a new one (null: unchanged), or a refusal. */
 export class PolicyOutcome {
@@ -18,128 +21,163 @@ export class PolicyOutcome {
   static refuse(r: Reply): PolicyOutcome { const o = new PolicyOutcome(); o.reply = r; return o; }
 }
 
-export function applyRequestPolicy(policy: RequestPolicy, state: RequestState, body: ArrayBuffer): PolicyOutcome {
-  const parsed = parseJson(String.UTF8.decode(body));
-  if (parsed.value === null || parsed.value!.kind != JsonKind.Object) return PolicyOutcome.refuse(Reply.error(BAD_REQUEST, "the request body must be a JSON object"));
-  let root = parsed.value!;
-  let changed = false;
+export function applyRequestPolicy(policy: RequestPolicy, state: RequestState, original: ArrayBuffer): PolicyOutcome {
+  let body = original;
   if (policy.template !== null) {
-    const fill = new TemplateFill();
-    const filled = fillTemplate(policy.template!, root, state.headers!, fill);
-    if (filled === null) return PolicyOutcome.refuse(Reply.error(TEMPLATE_UNFILLED, fill.error));
-    root = filled!;
-    changed = true;
+    const w = new JsonWriter(body.byteLength + 512);
+    const problem = fillTemplate(policy.template!, changetype<usize>(body), body.byteLength, state.headers!, w);
+    if (problem !== null) return PolicyOutcome.refuse(Reply.error(TEMPLATE_UNFILLED, problem!));
+    body = w.toBuffer();
   }
   if (policy.prepend.length > 0 || policy.append.length > 0) {
-    const refused = addMessages(root, policy, state.operation);
-    if (refused !== null) return PolicyOutcome.refuse(Reply.error(BAD_REQUEST, refused!));
-    changed = changed || state.operation != Operation.Embeddings;
+    const added = addMessages(body, policy, state.operation);
+    if (added.reply !== null) return added;
+    if (added.body !== null) body = added.body!;
   }
   if (policy.deny.length > 0 || policy.mask.length > 0) {
-    const texts = new Array<JsonValue>();
-    for (let i = 0; i < root.keys.length; i++) if (PROMPT_FIELDS.includes(root.keys[i])) collectText(root.items[i], true, texts);
-    const route = state.route!.name;
-    for (let r = 0; r < policy.deny.length; r++) {
-      const rule = policy.deny[r];
-      for (let i = 0; i < texts.length; i++) {
-        if (!rule.regex.test(texts[i].text)) continue;
-        count(rule, route, "deny");
-        return PolicyOutcome.refuse(Reply.error(CONTENT_DENIED, "the request was refused by this route's content policy (rule " + rule.name + ")"));
-      }
-    }
-    for (let r = 0; r < policy.mask.length; r++) {
-      const rule = policy.mask[r];
-      let masked = false;
-      for (let i = 0; i < texts.length; i++) {
-        const text = maskText(rule, texts[i].text);
-        if (text !== null) { texts[i].text = text!; masked = true; }
-      }
-      if (masked) { count(rule, route, "mask"); changed = true; }
-    }
+    const guarded = guard(body, policy, state.route!.name);
+    if (guarded.reply !== null) return guarded;
+    if (guarded.body !== null) body = guarded.body!;
   }
   const outcome = new PolicyOutcome();
-  if (changed) outcome.body = new JsonWriter(body.byteLength + 256).value(root).toBuffer();
+  if (body !== original) outcome.body = body;
   return outcome;
 }
 
 /** Top-level fields holding prompt text, in every client API (chat, completions, embeddings, Responses, Anthropic). */
-const PROMPT_FIELDS = ["messages", "input", "prompt", "system", "instructions"];
+const PROMPT_FIELDS = StaticArray.fromArray<ArrayBuffer>(["messages", "input", "prompt", "system", "instructions"].map<ArrayBuffer>((k) => String.UTF8.encode(k)));
+/** In a message or part: where its text is. */
+const TEXT_FIELDS = StaticArray.fromArray<ArrayBuffer>(["content", "text"].map<ArrayBuffer>((k) => String.UTF8.encode(k)));
+
+/** Deny rules, then masks, over every prompt text of the body. */
+function guard(body: ArrayBuffer, policy: RequestPolicy, route: string): PolicyOutcome {
+  const base = changetype<usize>(body);
+  const top = scanTopLevel(base, body.byteLength, PROMPT_FIELDS);
+  if (top.error !== null) return PolicyOutcome.refuse(Reply.error(INVALID_JSON, top.error!));
+  const spans = new Array<ValueSpan>();
+  for (let i = 0; i < top.spans.length; i++) {
+    const field = top.spans[i];
+    if (field.count > 1) return PolicyOutcome.refuse(Reply.error(BAD_REQUEST, "duplicate top-level key in request body"));
+    if (field.count == 1 && !collectText(base, field, spans)) {
+      // A message with two "content" members: providers read one, a rule might read the other.
+      return PolicyOutcome.refuse(Reply.error(BAD_REQUEST, "a message in the request body has a duplicate content or text member"));
+    }
+  }
+  const texts = new Array<string>(spans.length);
+  for (let i = 0; i < spans.length; i++) texts[i] = decodeStringValue(base, spans[i].start, spans[i].end, spans[i].escaped);
+  for (let r = 0; r < policy.deny.length; r++) {
+    const rule = policy.deny[r];
+    for (let i = 0; i < texts.length; i++) {
+      if (!rule.regex.test(texts[i])) continue;
+      count(rule, route, "deny");
+      return PolicyOutcome.refuse(Reply.error(CONTENT_DENIED, "the request was refused by this route's content policy (rule " + rule.name + ")"));
+    }
+  }
+  let masked = new StaticArray<bool>(texts.length);
+  let any = false;
+  for (let r = 0; r < policy.mask.length; r++) {
+    const rule = policy.mask[r];
+    let used = false;
+    for (let i = 0; i < texts.length; i++) {
+      const text = maskText(rule, texts[i]);
+      if (text !== null) { texts[i] = text!; masked[i] = true; used = true; }
+    }
+    if (used) { count(rule, route, "mask"); any = true; }
+  }
+  const outcome = new PolicyOutcome();
+  if (!any) return outcome;
+  const edits = new Array<Edit>();
+  for (let i = 0; i < texts.length; i++) if (masked[i]) edits.push(new Edit(spans[i].start, spans[i].end, String.UTF8.encode(jsonString(texts[i]))));
+  outcome.body = applyEdits(base, body.byteLength, edits);
+  return outcome;
+}
 
 /**
  * The prompt text under a field: strings given directly (or in a list), and message and part
  * `content` and `text`. Roles, ids, tool definitions and call arguments are not prompt text.
+ * False when an object repeats a text member.
  */
-function collectText(v: JsonValue, direct: bool, out: Array<JsonValue>): void {
-  if (v.kind == JsonKind.String) { if (direct) out.push(v); return; }
-  if (v.kind == JsonKind.Array) { for (let i = 0; i < v.items.length; i++) collectText(v.items[i], true, out); return; }
-  if (v.kind != JsonKind.Object) return;
-  for (let i = 0; i < v.keys.length; i++) {
-    const key = v.keys[i];
-    if (key == "content" || key == "text") collectText(v.items[i], true, out);
+function collectText(base: usize, span: ValueSpan, out: Array<ValueSpan>): bool {
+  const first = span.firstByte;
+  if (first == 0x22) { out.push(span); return true; }
+  if (first == 0x5b) {
+    const items = arrayItemSpans(base, span.start, span.end);
+    if (items === null) return true; // the scanner validated the body; unreachable
+    for (let i = 0; i < items.length; i++) if (!collectText(base, items[i], out)) return false;
+    return true;
   }
+  if (first != 0x7b) return true;
+  const scan = scanInto(new ScanResult(TEXT_FIELDS.length), base + <usize>span.start, span.end - span.start, TEXT_FIELDS);
+  for (let i = 0; i < scan.spans.length; i++) {
+    const member = scan.spans[i];
+    if (member.count > 1) return false;
+    if (member.count == 0) continue;
+    member.start += span.start; member.end += span.start;
+    if (!collectText(base, member, out)) return false;
+  }
+  return true;
 }
 
-/** Adds the route's messages to the conversation, in the client's API; a message why not, or null. */
-function addMessages(root: JsonValue, policy: RequestPolicy, op: Operation): string | null {
-  if (op == Operation.Embeddings) return null; // nothing is generated: a system prompt has nothing to steer
-  if (op == Operation.Completions) return "this route adds messages to every conversation, and /v1/completions has none; use /v1/chat/completions";
-  const field = op == Operation.Responses ? "input" : "messages";
-  let list = root.get(field);
-  if (list === null || list.kind != JsonKind.Array && !(op == Operation.Responses && list.kind == JsonKind.String)) return field + " must be an array of messages";
-  if (list.kind == JsonKind.String) {
-    // Responses: input text is one user message.
-    const only = message("user", list.text);
-    list = JsonValue.of(JsonKind.Array);
-    list.items.push(only);
-    root.items[root.keys.indexOf(field)] = list;
-  }
+const MESSAGES_KEY = 0, INPUT_KEY = 1, SYSTEM_KEY = 2;
+const CONVERSATION_FIELDS = StaticArray.fromArray<ArrayBuffer>(["messages", "input", "system"].map<ArrayBuffer>((k) => String.UTF8.encode(k)));
+
+/** Adds the route's messages to the conversation, in the client's API, by splicing the body. */
+function addMessages(body: ArrayBuffer, policy: RequestPolicy, op: Operation): PolicyOutcome {
+  const outcome = new PolicyOutcome();
+  if (op == Operation.Embeddings) return outcome; // nothing is generated: a system prompt has nothing to steer
+  if (op == Operation.Completions) return PolicyOutcome.refuse(Reply.error(BAD_REQUEST, "this route adds messages to every conversation, and /v1/completions has none; use /v1/chat/completions"));
+  const base = changetype<usize>(body);
+  const scan = scanTopLevel(base, body.byteLength, CONVERSATION_FIELDS);
+  if (scan.error !== null) return PolicyOutcome.refuse(Reply.error(INVALID_JSON, scan.error!));
+  const responses = op == Operation.Responses;
   const anthropic = op == Operation.Messages || op == Operation.CountTokens;
-  const items = new Array<JsonValue>();
-  const before = new Array<JsonValue>(), after = new Array<JsonValue>();
-  for (let i = 0; i < policy.prepend.length; i++) place(policy.prepend[i], anthropic, items, before);
-  for (let i = 0; i < list.items.length; i++) items.push(list.items[i]);
-  for (let i = 0; i < policy.append.length; i++) place(policy.append[i], anthropic, items, after);
-  list.items = items;
-  if (before.length > 0 || after.length > 0) {
-    // Anthropic keeps system text apart from the messages: the route's goes around the client's.
-    const system = JsonValue.of(JsonKind.Array);
-    for (let i = 0; i < before.length; i++) system.items.push(before[i]);
-    const own = root.get("system");
-    if (own !== null && own.kind == JsonKind.String) system.items.push(textBlock(own.text));
-    else if (own !== null && own.kind == JsonKind.Array) for (let i = 0; i < own.items.length; i++) system.items.push(own.items[i]);
-    else if (own !== null) return "system must be text or an array of text blocks";
-    for (let i = 0; i < after.length; i++) system.items.push(after[i]);
-    const at = root.keys.indexOf("system");
-    if (at >= 0) root.items[at] = system; else { root.keys.push("system"); root.items.push(system); }
+  const list = scan.spans[responses ? INPUT_KEY : MESSAGES_KEY];
+  const field = responses ? "input" : "messages";
+  if (list.count != 1 || list.firstByte != 0x5b && !(responses && list.firstByte == 0x22)) return PolicyOutcome.refuse(Reply.error(BAD_REQUEST, field + " must be an array of messages"));
+  // Anthropic keeps system text apart: the route's system and developer messages go around the client's system field.
+  const before = policy.messagesJson(true, anthropic), after = policy.messagesJson(false, anthropic);
+  const edits = new Array<Edit>();
+  if (list.firstByte == 0x22) {
+    // Responses: input text is one user message.
+    const w = new JsonWriter(list.end - list.start + 256);
+    w.raw("[").raw(before).raw(before.length > 0 ? "," : "").raw("{\"role\":\"user\",\"content\":").bytes(base + <usize>list.start, list.end - list.start).raw("}");
+    w.raw(after.length > 0 ? "," : "").raw(after).raw("]");
+    edits.push(new Edit(list.start, list.end, w.toBuffer()));
+  } else wrapArray(base, list, before, after, edits);
+  if (anthropic) {
+    const beforeSystem = policy.systemBlocksJson(true), afterSystem = policy.systemBlocksJson(false);
+    const system = scan.spans[SYSTEM_KEY];
+    if (beforeSystem.length > 0 || afterSystem.length > 0) {
+      if (system.count == 0) {
+        const blocks = beforeSystem + (beforeSystem.length > 0 && afterSystem.length > 0 ? "," : "") + afterSystem;
+        edits.push(new Edit(scan.closeBrace, scan.closeBrace, String.UTF8.encode((scan.memberCount > 0 ? "," : "") + "\"system\":[" + blocks + "]")));
+      } else if (system.firstByte == 0x22) {
+        const w = new JsonWriter(system.end - system.start + 256);
+        w.raw("[").raw(beforeSystem).raw(beforeSystem.length > 0 ? "," : "").raw("{\"type\":\"text\",\"text\":").bytes(base + <usize>system.start, system.end - system.start).raw("}");
+        w.raw(afterSystem.length > 0 ? "," : "").raw(afterSystem).raw("]");
+        edits.push(new Edit(system.start, system.end, w.toBuffer()));
+      } else if (system.firstByte == 0x5b) wrapArray(base, system, beforeSystem, afterSystem, edits);
+      else return PolicyOutcome.refuse(Reply.error(BAD_REQUEST, "system must be text or an array of text blocks"));
+    }
   }
-  return null;
+  if (edits.length > 0) outcome.body = applyEdits(base, body.byteLength, edits);
+  return outcome;
 }
 
-function place(m: PolicyMessage, anthropic: bool, items: Array<JsonValue>, system: Array<JsonValue>): void {
-  if (anthropic && (m.role == "system" || m.role == "developer")) system.push(textBlock(m.content));
-  else items.push(message(m.role, m.content));
+/** Edits that put JSON items before and after an array's own. */
+function wrapArray(base: usize, array: ValueSpan, before: string, after: string, edits: Array<Edit>): void {
+  const items = arrayItemSpans(base, array.start, array.end);
+  const empty = items === null || items.length == 0;
+  if (before.length > 0) edits.push(new Edit(array.start + 1, array.start + 1, String.UTF8.encode(before + (empty && after.length == 0 ? "" : ","))));
+  if (after.length > 0) edits.push(new Edit(array.end - 1, array.end - 1, String.UTF8.encode((empty && before.length == 0 ? "" : ",") + after)));
 }
-
-function message(role: string, content: string): JsonValue {
-  const m = JsonValue.of(JsonKind.Object);
-  m.keys.push("role"); m.items.push(text(role));
-  m.keys.push("content"); m.items.push(text(content));
-  return m;
-}
-
-function textBlock(content: string): JsonValue {
-  const b = JsonValue.of(JsonKind.Object);
-  b.keys.push("type"); b.items.push(text("text"));
-  b.keys.push("text"); b.items.push(text(content));
-  return b;
-}
-
-function text(s: string): JsonValue { const v = JsonValue.of(JsonKind.String); v.text = s; return v; }
 
 /** The text with each match replaced, or null when nothing matched. */
 function maskText(rule: TextRule, text: string): string | null {
+  // Most texts hold nothing to mask: the DFA says so in one pass; positions need the slower VM.
+  if (!rule.regex.test(text)) return null;
   let out = "";
-  let kept = 0, from = 0;
+  let kept = 0, from = 0, changed = false;
   const regex = rule.regex;
   while (from < text.length) {
     const start = regex.search(text, from);
@@ -149,8 +187,9 @@ function maskText(rule: TextRule, text: string): string | null {
     if (rule.luhn && !passesLuhn(text, start, end)) { from = start + 1; continue; }
     out += text.substring(kept, start) + rule.replacement;
     kept = end;
+    changed = true;
   }
-  return kept == 0 && out.length == 0 ? null : out + text.substring(kept);
+  return changed ? out + text.substring(kept) : null;
 }
 
 /** The Luhn check over the digits of text[start, end) (card numbers carry it; most digit runs do not). */

@@ -7,6 +7,7 @@ import { JsonPath, PATH_RULE, parsePath } from "./path";
 import { Regex, compileRegex } from "./regex";
 import { TemplateNode, compileTemplate } from "./template";
 import { isConfigName } from "../request/safe-text";
+import { jsonString } from "../json/splice";
 
 const POLICY_FIELDS = ["prepend", "append", "template", "deny", "mask", "extract", "extractAs"];
 const MESSAGE_FIELDS = ["role", "content"];
@@ -41,7 +42,33 @@ export class RequestPolicy {
   /** The extracted value as JSON (application/json) rather than text. */
   extractJson: bool = false;
 
-  /** Whether the request body is read as a tree and may be rewritten. */
+  // The added messages as JSON items, written once at load: for chat and Responses, and for
+  // Anthropic (whose system and developer messages become blocks of its system field).
+  private json: string[] = ["", "", "", "", "", ""];
+
+  prepare(): void {
+    const lists = [this.prepend, this.append];
+    for (let side = 0; side < 2; side++) {
+      const all = new Array<string>(), conversation = new Array<string>(), system = new Array<string>();
+      for (let i = 0; i < lists[side].length; i++) {
+        const m = lists[side][i];
+        const message = "{\"role\":" + jsonString(m.role) + ",\"content\":" + jsonString(m.content) + "}";
+        all.push(message);
+        if (m.role == "system" || m.role == "developer") system.push("{\"type\":\"text\",\"text\":" + jsonString(m.content) + "}");
+        else conversation.push(message);
+      }
+      this.json[side * 3] = all.join(",");
+      this.json[side * 3 + 1] = conversation.join(",");
+      this.json[side * 3 + 2] = system.join(",");
+    }
+  }
+
+  /** The messages to add before (or after) the client's, as JSON items joined by commas. */
+  messagesJson(before: bool, anthropic: bool): string { return this.json[(before ? 0 : 3) + (anthropic ? 1 : 0)]; }
+  /** Anthropic: the system and developer messages as text blocks. */
+  systemBlocksJson(before: bool): string { return this.json[before ? 2 : 5]; }
+
+  /** Whether the request body is read and may be rewritten. */
   readsRequest(): bool { return this.template !== null || this.prepend.length > 0 || this.append.length > 0 || this.deny.length > 0 || this.mask.length > 0; }
 }
 
@@ -70,6 +97,7 @@ export function loadPolicy(v: JsonValue | null, path: string, d: Diagnostics): R
   if (as !== null && extract === null) d.error(childPath(path, "extractAs"), "needs extract");
   policy.extractJson = as !== null && as == "json";
   checkOwnText(policy, path, d);
+  policy.prepare();
   return policy;
 }
 

@@ -54,8 +54,102 @@ export class Regex {
   private next: Array<i32> = [];
   private stack: Array<i32> = [];
 
-  /** Whether the pattern occurs anywhere in `text`. */
-  test(text: string): bool { return this.search(text, 0, true) >= 0; }
+  private states: DfaState[] = [];
+  private stateIds: Map<string, i32> = new Map();
+  private dfaFull: bool = false;
+  private scratch: Array<i32> = [];
+  /**
+   * The DFA's ASCII transitions, 128 per state (i32: the next state, MATCH or UNKNOWN), in one flat
+   * buffer the matching loop reads by address: no object is touched per character.
+   */
+  private table: ArrayBuffer = new ArrayBuffer(0);
+  /** No literal or class in the pattern names a non-ASCII character. */
+  asciiOnly: bool = true;
+
+  /**
+   * Whether the pattern occurs anywhere in `text`: one table step per character on a DFA built
+   * lazily from the program (RE2's approach), which is what makes deny rules cheap.
+   */
+  test(text: string): bool {
+    if (this.dfaFull) return this.search(text, 0, true) >= 0;
+    let state = this.states.length > 0 ? 0 : this.stateFor([0], AT_START);
+    const chars = changetype<usize>(text);
+    const n = text.length;
+    const fold = this.ignoreCase;
+    const asciiOnly = this.asciiOnly;
+    let table = changetype<usize>(this.table);
+    for (let i = 0; i < n; i++) {
+      let c = <i32>load<u16>(chars + (<usize>i << 1));
+      if (fold && <u32>(c - 0x41) < 26) c += 32;
+      // Patterns without non-ASCII text treat every other character alike: column 128.
+      if (c >= 128 && asciiOnly) c = 128;
+      let next = c <= 128 ? load<i32>(table + <usize>(state * ROW + c) * 4) : this.wideNext(state, c);
+      if (next == UNKNOWN) {
+        next = this.step(state, c);
+        if (next == TOO_MANY) { this.dfaFull = true; return this.search(text, 0, true) >= 0; }
+        table = changetype<usize>(this.table);
+      }
+      if (next == MATCH) return true;
+      state = next;
+    }
+    const last = this.states[state];
+    if (last.endsMatch < 0) last.endsMatch = this.closure(last.pcs, last.context | AT_END, -1) == MATCH ? 1 : 0;
+    return last.endsMatch == 1;
+  }
+
+  private wideNext(state: i32, c: i32): i32 {
+    const wide = this.states[state].wide;
+    return wide.has(c) ? wide.get(c) : UNKNOWN;
+  }
+
+  /** The state after reading `c` in `state` (MATCH when a match ends before it, TOO_MANY past the limit), remembered. */
+  private step(state: i32, c: i32): i32 {
+    const from = this.states[state];
+    // Column 128 stands for any non-ASCII character; 0x80 behaves as each of them does.
+    const next = this.closure(from.pcs, from.context | (isWordChar(c) ? BEFORE_WORD : 0), c);
+    if (next == TOO_MANY) return next;
+    if (c <= 128) store<i32>(changetype<usize>(this.table) + <usize>(state * ROW + c) * 4, next);
+    else from.wide.set(c, next);
+    return next;
+  }
+
+  /** Follows `pcs` under `context`; then reads `c` (-1: the end) and returns the resulting state. */
+  private closure(pcs: i32[], context: i32, c: i32): i32 {
+    const reading = this.scratch;
+    reading.length = 0;
+    this.generation++;
+    for (let i = 0; i < pcs.length; i++) this.follow(reading, pcs[i], 0, context);
+    const after = new Array<i32>();
+    for (let i = 0; i < reading.length; i += 2) {
+      const inst = this.program[reading[i]];
+      if (inst.op == Op.Match) return MATCH;
+      if (c < 0) continue;
+      const hit = inst.op == Op.Char ? c == inst.x : inst.op == Op.Any ? c != 0x0a : this.classes[inst.x].has(c);
+      if (hit && !after.includes(reading[i] + 1)) after.push(reading[i] + 1);
+    }
+    if (c < 0) return UNKNOWN;
+    // A match may start at any character: the program's start is always waiting too.
+    if (!after.includes(0)) after.push(0);
+    after.sort();
+    return this.stateFor(after, isWordChar(c) ? AFTER_WORD : 0);
+  }
+
+  private stateFor(pcs: i32[], context: i32): i32 {
+    const key = pcs.join(",") + "/" + context.toString();
+    if (this.stateIds.has(key)) return this.stateIds.get(key);
+    if (this.states.length >= MAX_STATES) return TOO_MANY;
+    const id = this.states.length;
+    this.states.push(new DfaState(pcs, context));
+    this.stateIds.set(key, id);
+    if ((id + 1) * ROW * 4 > this.table.byteLength) {
+      // Room for twice as many states; new rows start UNKNOWN (all bits set).
+      const grown = new ArrayBuffer(max(8 * ROW * 4, this.table.byteLength << 1));
+      memory.fill(changetype<usize>(grown), 0xff, <usize>grown.byteLength);
+      memory.copy(changetype<usize>(grown), changetype<usize>(this.table), <usize>this.table.byteLength);
+      this.table = grown;
+    }
+    return id;
+  }
 
   /**
    * The start of the leftmost match at or after `from` (its end in matchEnd), or -1. Of matches
@@ -77,7 +171,7 @@ export class Regex {
           this.generation++;
         }
         // The new thread ranks below every thread already under way (they started further left).
-        this.follow(current, 0, pos, pos, text, false);
+        this.follow(current, 0, pos, contextAt(text, pos));
       }
       if (current.length == 0) {
         // No thread could start here (an anchor failed): try the next position.
@@ -100,7 +194,7 @@ export class Regex {
         }
         if (c < 0) continue;
         const hit = op == Op.Char ? c == inst.x : op == Op.Any ? c != 0x0a : this.classes[inst.x].has(c);
-        if (hit) this.follow(next, current[i] + 1, current[i + 1], pos + 1, text, false);
+        if (hit) this.follow(next, current[i] + 1, current[i + 1], contextAt(text, pos + 1));
       }
       const swap = current; current = next; next = swap;
       if (c < 0) break;
@@ -114,9 +208,9 @@ export class Regex {
 
   /**
    * Adds the thread at `pc` and every thread reachable from it without reading a character, each
-   * once per step (marks). `assume`: every anchor holds (to learn what a match can start with).
+   * once per step (marks). `context` says which anchors hold here (ANY_ANCHOR: all of them).
    */
-  private follow(list: Array<i32>, pc: i32, start: i32, pos: i32, text: string, assume: bool): void {
+  private follow(list: Array<i32>, pc: i32, start: i32, context: i32): void {
     const stack = this.stack;
     stack.push(pc);
     while (stack.length > 0) {
@@ -128,11 +222,11 @@ export class Regex {
         case Op.Jump: stack.push(inst.x); break;
         // The first branch outranks the second: pushed last, taken first.
         case Op.Split: stack.push(inst.y); stack.push(inst.x); break;
-        case Op.LineStart: if (assume || pos == 0) stack.push(p + 1); break;
-        case Op.LineEnd: if (assume || pos == text.length) stack.push(p + 1); break;
+        case Op.LineStart: if (context & (AT_START | ANY_ANCHOR)) stack.push(p + 1); break;
+        case Op.LineEnd: if (context & (AT_END | ANY_ANCHOR)) stack.push(p + 1); break;
         case Op.WordBoundary: case Op.NotWordBoundary: {
-          const boundary = isWord(text, pos - 1) != isWord(text, pos);
-          if (assume || boundary == (inst.op == Op.WordBoundary)) stack.push(p + 1);
+          const boundary = ((context & AFTER_WORD) != 0) != ((context & BEFORE_WORD) != 0);
+          if (context & ANY_ANCHOR || boundary == (inst.op == Op.WordBoundary)) stack.push(p + 1);
           break;
         }
         default: list.push(p); list.push(start);
@@ -145,7 +239,7 @@ export class Regex {
     this.marks = new StaticArray<i32>(this.program.length);
     this.generation = 1;
     const first = new Array<i32>();
-    this.follow(first, 0, 0, 0, "", true);
+    this.follow(first, 0, 0, ANY_ANCHOR);
     this.anyStart = false;
     for (let i = 0; i < first.length; i += 2) {
       const inst = this.program[first[i]];
@@ -163,10 +257,37 @@ export class Regex {
 }
 
 function isWord(text: string, i: i32): bool {
-  if (i < 0 || i >= text.length) return false;
-  const c = text.charCodeAt(i);
+  return i >= 0 && i < text.length && isWordChar(text.charCodeAt(i));
+}
+
+function isWordChar(c: i32): bool {
   return c >= 0x30 && c <= 0x39 || c >= 0x41 && c <= 0x5a || c >= 0x61 && c <= 0x7a || c == 0x5f;
 }
+
+// What holds between two characters, for anchors: ^, $, and \b (a word character on one side only).
+const AT_START = 1, AT_END = 2, AFTER_WORD = 4, BEFORE_WORD = 8, ANY_ANCHOR = 16;
+
+function contextAt(text: string, pos: i32): i32 {
+  return (pos == 0 ? AT_START : 0) | (pos == text.length ? AT_END : 0) | (isWord(text, pos - 1) ? AFTER_WORD : 0) | (isWord(text, pos) ? BEFORE_WORD : 0);
+}
+
+/**
+ * One state of the lazily built DFA: the threads waiting to read the next character (before their
+ * anchors are followed, since \b needs that character), and what is known on its left.
+ */
+class DfaState {
+  /** For characters outside ASCII: the next state, or MATCH (ASCII ones are in Regex.table). */
+  wide: Map<i32, i32> = new Map();
+  /** Whether a match ends here when the text ends here: -1 until first needed. */
+  endsMatch: i32 = -1;
+  constructor(public pcs: i32[], public context: i32) {}
+}
+
+const UNKNOWN = -1, MATCH = -2, TOO_MANY = -3;
+/** A DFA row: ASCII, then one column for every other character (patterns without non-ASCII text). */
+const ROW = 129;
+/** States one pattern may build (each costs about 0.5 KB); past it, that pattern runs on the Pike VM alone. */
+const MAX_STATES = 128;
 
 /** A pattern compiled, or why not. */
 export class RegexResult {
@@ -192,6 +313,7 @@ export function compileRegex(pattern: string, literal: bool = false, ignoreCase:
   }
   if (parser.error.length > 0) { out.error = parser.error; return out; }
   re.classes = parser.classes;
+  re.asciiOnly = parser.asciiOnly;
   const emitter = new Emitter(re.program);
   emitter.emit(root);
   if (re.program.length + 1 > MAX_PROGRAM) {
@@ -205,6 +327,7 @@ export function compileRegex(pattern: string, literal: bool = false, ignoreCase:
 }
 
 class Parser {
+  asciiOnly: bool = true;
   pos: i32 = 0;
   error: string = "";
   ignoreCase: bool = false;
@@ -263,6 +386,7 @@ class Parser {
   }
 
   charNode(c: i32): Node {
+    if (c >= 128) this.asciiOnly = false;
     const n = new Node(NodeKind.Char);
     n.value = this.ignoreCase && c >= 0x41 && c <= 0x5a ? c + 32 : c;
     return n;
@@ -321,6 +445,7 @@ class Parser {
         if (hi < lo) { this.fail("range out of order"); break; }
       }
       k.ranges.push(lo); k.ranges.push(hi);
+      if (hi >= 128) this.asciiOnly = false;
     }
     if (!this.more() || this.peek() != 0x5d) { this.fail("missing ']'"); return new Node(NodeKind.Concat); }
     this.pos++;

@@ -13,18 +13,23 @@ import { HeaderSnapshot } from "../headers";
 import { CREDENTIAL_HEADERS } from "../request/credentials";
 import { isHeaderName } from "../request/safe-text";
 import { JsonPath, PATH_RULE, parsePath } from "./path";
+import { JsonWriter } from "../json/writer";
+import { decodeStringValue } from "../json/scan";
 
 class Placeholder {
   /** A body field, or null for a header. */
   path: JsonPath | null = null;
   header: ArrayBuffer = new ArrayBuffer(0);
   fallback: JsonValue | null = null;
+  /** Why the last fill failed here (set with the failure; a VM serves one request at a time). */
+  problem: string = "";
   constructor(public source: string) {}
 }
 
 /** One node of a compiled template: a literal, a container, or a string with placeholders. */
 export class TemplateNode {
-  literal: JsonValue | null = null;
+  /** A literal part, as the JSON it is written as. */
+  literalJson: ArrayBuffer | null = null;
   kind: JsonKind = JsonKind.Null;
   keys: string[] = [];
   kids: TemplateNode[] = [];
@@ -49,7 +54,7 @@ function compileNode(v: JsonValue, path: string, d: Diagnostics): TemplateNode {
     }
     return node;
   }
-  if (v.kind != JsonKind.String || !v.text.includes("{{")) { node.literal = v; return node; }
+  if (v.kind != JsonKind.String || !v.text.includes("{{")) { node.literalJson = String.UTF8.encode(v.toJson()); return node; }
   const text = v.text;
   let at = 0;
   while (true) {
@@ -63,7 +68,7 @@ function compileNode(v: JsonValue, path: string, d: Diagnostics): TemplateNode {
     at = close + 2;
   }
   node.texts.push(text.substring(at));
-  if (node.holes.length == 0) node.literal = v;
+  if (node.holes.length == 0) node.literalJson = String.UTF8.encode(v.toJson());
   return node;
 }
 
@@ -92,66 +97,67 @@ function compilePlaceholder(inner: string, path: string, d: Diagnostics): Placeh
   return hole;
 }
 
-/** A filled template: the request body as a tree, or why it could not be filled (the request's 400). */
-export class TemplateFill {
-  value: JsonValue | null = null;
-  error: string = "";
-}
-
-/** Fills the template from the client's body and headers. Literal parts are copied: the result may be edited (masks). */
-export function fillTemplate(node: TemplateNode, body: JsonValue, headers: HeaderSnapshot, out: TemplateFill): JsonValue | null {
-  if (node.literal !== null) return copyOf(node.literal!);
+/**
+ * Writes the template filled from the client's body (`base`, `length`: JSON, read by the scanner,
+ * no tree) and headers. Returns why it could not be filled (the request's 400), or null.
+ */
+export function fillTemplate(node: TemplateNode, base: usize, length: i32, headers: HeaderSnapshot, w: JsonWriter): string | null {
+  if (node.literalJson !== null) { w.rawBytes(node.literalJson!); return null; }
   if (node.kind == JsonKind.Object || node.kind == JsonKind.Array) {
-    const v = JsonValue.of(node.kind);
+    if (node.kind == JsonKind.Object) w.object(); else w.array();
     for (let i = 0; i < node.kids.length; i++) {
-      const kid = fillTemplate(node.kids[i], body, headers, out);
-      if (kid === null) return null;
-      v.items.push(kid!);
-      if (node.kind == JsonKind.Object) v.keys.push(node.keys[i]);
+      if (node.kind == JsonKind.Object) w.key(node.keys[i]);
+      const problem = fillTemplate(node.kids[i], base, length, headers, w);
+      if (problem !== null) return problem;
     }
-    return v;
+    if (node.kind == JsonKind.Object) w.endObject(); else w.endArray();
+    return null;
   }
-  // A string that is one placeholder and nothing else: the value as it is.
+  // A string that is one placeholder and nothing else: the value as it is (the client's JSON, copied).
   if (node.holes.length == 1 && node.texts[0].length == 0 && node.texts[1].length == 0) {
-    const value = lookUp(node.holes[0], body, headers);
-    if (value === null) { out.error = missing(node.holes[0]); return null; }
-    // The client's own value is used as it is (parsed for this request); a default is the config's.
-    return value === node.holes[0].fallback ? copyOf(value!) : value;
+    const hole = node.holes[0];
+    if (hole.path !== null) {
+      const span = hole.path!.findSpan(base, length);
+      if (span !== null) { w.rawAt(base + <usize>span.start, span.end - span.start); return null; }
+    } else {
+      const header = headers.get(hole.header);
+      if (header !== null) { w.string(header); return null; }
+    }
+    if (hole.fallback === null) return missing(hole);
+    w.value(hole.fallback!);
+    return null;
   }
   let text = node.texts[0];
   for (let i = 0; i < node.holes.length; i++) {
-    const value = lookUp(node.holes[i], body, headers);
-    if (value === null) { out.error = missing(node.holes[i]); return null; }
-    const kind = value!.kind;
-    if (kind == JsonKind.String || kind == JsonKind.Number) text += value!.text;
-    else if (kind == JsonKind.Bool) text += value!.boolValue ? "true" : "false";
-    else { out.error = "the request's " + node.holes[i].source + " must be text, a number or true/false (this route's template places it inside text)"; return null; }
-    text += node.texts[i + 1];
+    const value = textOf(node.holes[i], base, length, headers);
+    if (value === null) return node.holes[i].problem;
+    text += value! + node.texts[i + 1];
   }
-  const v = JsonValue.of(JsonKind.String);
-  v.text = text;
-  return v;
+  w.string(text);
+  return null;
 }
 
-/** A copy of a value's containers and strings (masks edit strings in place). */
-function copyOf(v: JsonValue): JsonValue {
-  const c = JsonValue.of(v.kind);
-  c.text = v.text;
-  c.boolValue = v.boolValue;
-  c.numberValue = v.numberValue;
-  for (let i = 0; i < v.items.length; i++) c.items.push(copyOf(v.items[i]));
-  for (let i = 0; i < v.keys.length; i++) c.keys.push(v.keys[i]);
-  return c;
-}
-
-function lookUp(hole: Placeholder, body: JsonValue, headers: HeaderSnapshot): JsonValue | null {
-  let value: JsonValue | null = null;
-  if (hole.path !== null) value = hole.path!.find(body);
-  else {
+/** A placeholder's value as text (strings, numbers, booleans); null with hole.problem set otherwise. */
+function textOf(hole: Placeholder, base: usize, length: i32, headers: HeaderSnapshot): string | null {
+  if (hole.path !== null) {
+    const span = hole.path!.findSpan(base, length);
+    if (span !== null) {
+      const first = span.firstByte;
+      if (first == 0x22) return decodeStringValue(base, span.start, span.end, span.escaped);
+      // Numbers and booleans as written; null, objects and arrays have no text.
+      if (first != 0x7b && first != 0x5b && first != 0x6e) return String.UTF8.decodeUnsafe(base + <usize>span.start, <usize>(span.end - span.start));
+      hole.problem = "the request's " + hole.source + " must be text, a number or true/false (this route's template places it inside text)";
+      return null;
+    }
+  } else {
     const header = headers.get(hole.header);
-    if (header !== null) { value = JsonValue.of(JsonKind.String); value.text = header; }
+    if (header !== null) return header;
   }
-  return value !== null ? value : hole.fallback;
+  const fallback = hole.fallback;
+  if (fallback === null) { hole.problem = missing(hole); return null; }
+  if (fallback.kind == JsonKind.String || fallback.kind == JsonKind.Number) return fallback.text;
+  if (fallback.kind == JsonKind.Bool) return fallback.boolValue ? "true" : "false";
+  return "";
 }
 
 function missing(hole: Placeholder): string {

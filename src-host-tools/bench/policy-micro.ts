@@ -1,8 +1,9 @@
-// The cost of consumers in the VM (host emulator): the same 1 KB request and JSON answer through VMs
-// that differ only in who calls: nobody configured (the base), a consumer known by its gateway key
-// (salted SHA-256 checked per request), and that consumer with local quotas (shared-data counters
-// with compare-and-swap, charged the answer's usage). Module time, the emulator's own host-function
-// time taken out, as in metrics-micro.ts.
+// The cost of consumers and request policy in the VM (host emulator): the same 1 KB request and JSON
+// answer through VMs that differ only in one feature: nothing configured (the base), a consumer known
+// by its gateway key (salted SHA-256 checked per request), that consumer with local quotas
+// (shared-data counters with compare-and-swap, charged the answer's usage), a prompt template that
+// makes the same 1 KB chat request from {"prompt": …}, and deny and mask rules over the prompt.
+// Module time, the emulator's own host-function time taken out, as in metrics-micro.ts.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { clusterForAuthority, providerVirtualHosts } from "../envoy/routes.js";
@@ -16,8 +17,8 @@ export interface PolicyMicroResult { case: string; micros: number; baseMicros: n
 
 const ANSWER = JSON.stringify({ id: "chatcmpl-bench", object: "chat.completion", created: 1700000000, model: "gpt-4o-mini", choices: [{ index: 0, message: { role: "assistant", content: "ok" }, finish_reason: "stop" }], usage: { prompt_tokens: 231, completion_tokens: 200, total_tokens: 431 } });
 
-async function load(wasm: Buffer, extra: Record<string, unknown>): Promise<HostEmulator> {
-  const config = { ...BENCH_CONFIG, routes: [{ ...BENCH_CONFIG.routes[0], backends: [BENCH_CONFIG.routes[0].backends[0]] }], requestMode: "body", ...extra };
+async function load(wasm: Buffer, extra: Record<string, unknown>, policy?: Record<string, unknown>): Promise<HostEmulator> {
+  const config = { ...BENCH_CONFIG, routes: [{ ...BENCH_CONFIG.routes[0], backends: [BENCH_CONFIG.routes[0].backends[0]], ...(policy ? { policy } : {}) }], requestMode: "body", ...extra };
   const vhosts = providerVirtualHosts(config);
   const host = await HostEmulator.load(wasm, { logLevel: "warn", timeCallbacks: true, allowOnHeadersStopIteration: true, routeCluster: (a) => clusterForAuthority(vhosts, a) });
   if (!host.configure(JSON.stringify(config))) throw new Error(host.logText().join("\n"));
@@ -30,13 +31,20 @@ export async function runPolicyMicro(wasmPath = join(PROJECT_ROOT, "build", "llm
   const consumer = { name: "bench-app", keys: [key.stored] };
   // Limits far above what the run reaches, so every request is admitted and charged.
   const limits = [{ requestsPerMinute: 1_000_000_000, tokensPerMinute: 1_000_000_000_000 }];
+  const chat = JSON.parse(benchBody(1024)) as { model: string; temperature: number; messages: { role: string; content: string }[] };
+  const body = Buffer.from(JSON.stringify(chat));
+  // The template writes the bench's chat request back from its user text: the provider gets the same body.
+  const template = { model: chat.model, temperature: "{{ body.temperature ?? 0.2 }}", messages: [chat.messages[0], { role: "user", content: "{{ body.prompt }}" }] };
+  const prompt = Buffer.from(JSON.stringify({ prompt: chat.messages[1].content }));
+  const rules = { deny: [{ contains: "ignore previous instructions", ignoreCase: true }, { regex: "(?i)\\bdrop\\s+table\\b" }], mask: [{ builtin: "email" }, { builtin: "card" }] };
   const variants = [
-    ["consumer by gateway key", await load(wasm, { consumers: [consumer] })],
-    ["consumer key + local quota", await load(wasm, { consumers: [{ ...consumer, limits }] })],
+    ["consumer by gateway key", await load(wasm, { consumers: [consumer] }), body],
+    ["consumer key + local quota", await load(wasm, { consumers: [{ ...consumer, limits }] }), body],
+    ["prompt template", await load(wasm, {}, { template }), prompt],
+    ["2 deny + 2 mask rules (no hit)", await load(wasm, {}, rules), body],
   ] as const;
   const base = await load(wasm, {});
-  const body = Buffer.from(benchBody(1024));
-  const request = (host: HostEmulator) => () => {
+  const request = (host: HostEmulator, body: Buffer) => () => {
     const s = host.createStream();
     s.sendRequest({ ":method": "POST", ":path": "/v1/chat/completions", ":authority": "llm.local", ":scheme": "http", "content-type": "application/json", authorization: `Bearer ${key.key}` }, body);
     if (s.localResponse) throw new Error(`refused: ${s.localResponse.body}`);
@@ -45,13 +53,13 @@ export async function runPolicyMicro(wasmPath = join(PROJECT_ROOT, "build", "llm
     s.complete();
   };
   const results: PolicyMicroResult[] = [];
-  for (const [name, host] of variants) {
+  for (const [name, host, sent] of variants) {
     // Alternate with the base so drift cancels; each one's best of three.
     const on: ReturnType<typeof time>[] = [];
     const off: ReturnType<typeof time>[] = [];
     for (let round = 0; round < 3; round++) {
-      on.push(time(host, request(host), Math.ceil(minMillis / 3)));
-      off.push(time(base, request(base), Math.ceil(minMillis / 3)));
+      on.push(time(host, request(host, sent), Math.ceil(minMillis / 3)));
+      off.push(time(base, request(base, body), Math.ceil(minMillis / 3)));
     }
     const micros = Math.min(...on.map((r) => r.micros));
     const baseMicros = Math.min(...off.map((r) => r.micros));
@@ -61,10 +69,10 @@ export async function runPolicyMicro(wasmPath = join(PROJECT_ROOT, "build", "llm
 }
 
 export function policyMicroTable(results: PolicyMicroResult[]): string {
-  const lines = ["cost of consumers in the VM (1 KB request with its JSON answer; module time, the emulator's host functions taken out):",
-    "case                          µs/request   base   added µs   host calls / base"];
+  const lines = ["cost of consumers and request policy in the VM (1 KB request with its JSON answer; module time, the emulator's host functions taken out):",
+    "case                              µs/request   base   added µs   host calls / base"];
   for (const r of results) {
-    lines.push(`${r.case.padEnd(29)} ${r.micros.toFixed(1).padStart(10)} ${r.baseMicros.toFixed(1).padStart(6)} ${r.addedMicros.toFixed(2).padStart(10)}   ${`${r.hostCalls.toFixed(0)} / ${r.baseHostCalls.toFixed(0)}`.padStart(17)}`);
+    lines.push(`${r.case.padEnd(33)} ${r.micros.toFixed(1).padStart(10)} ${r.baseMicros.toFixed(1).padStart(6)} ${r.addedMicros.toFixed(2).padStart(10)}   ${`${r.hostCalls.toFixed(0)} / ${r.baseHostCalls.toFixed(0)}`.padStart(17)}`);
   }
   return lines.join("\n");
 }
