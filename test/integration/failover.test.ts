@@ -23,6 +23,23 @@ const BEFORE_ANSWER: { name: string; fault: Fault }[] = [
   { name: "JSON body that ends half-way", fault: { kind: "end-early" } },
 ];
 
+describe("failover with a request policy", () => {
+  it("alpha failing: the templated request (system prompt added once) is answered by Anthropic, its text extracted", async () => {
+    const s = await stack({ kind: "status", status: 503 }, { kind: "ok" });
+    const reply = await send(s.envoy.url, { host: "shaped.local", body: JSON.stringify({ prompt: "Name a colour" }) });
+    expect(reply.status, reply.body).toBe(200);
+    expect(reply.headers["content-type"]).toBe("text/plain; charset=utf-8");
+    expect(reply.body).toMatch(/^Hello from mock/);
+    expect(reply.headers["x-llm-mesh-backends-tried"]).toBe("alpha,claude");
+    // Alpha's try and Anthropic's were made from the same filled request, each in its own API.
+    expect(s.alpha.received[0].body.messages).toEqual([{ role: "system", content: "Answer in one word." }, { role: "user", content: "Name a colour" }]);
+    const toClaude = s.mock.received.at(-1)!.body as { system: unknown; messages: unknown[] };
+    expect(JSON.stringify(toClaude.system)).toContain("Answer in one word.");
+    expect(JSON.stringify(toClaude.messages)).toContain("Name a colour");
+    expect(JSON.stringify(toClaude.messages)).not.toContain("Answer in one word.");
+  }, 30_000);
+});
+
 describe("failover: one backend failing, the client sees nothing", () => {
   it.each(BEFORE_ANSWER)("alpha: $name → every request answered by beta, alpha ejected after 3 tries", async ({ fault }) => {
     const s = await stack(fault, { kind: "ok" });

@@ -30,6 +30,9 @@ function pluginConfig(failover: Record<string, unknown>) {
       { name: "long", match: { host: "long.local" }, backends: [{ provider: "beta", model: "beta-model" }] },
       // Both backends answering: weights hold in the pool.
       { name: "weighted", match: { host: "weighted.local" }, backends: [{ provider: "alpha", model: "alpha-model", weight: 1 }, { provider: "beta", model: "beta-model", weight: 3 }], failover },
+      // Request policy on a failover route: the template and system prompt are applied once, downstream; each try extracts its answer's text.
+      { name: "shaped", match: { host: "shaped.local" }, backends: [{ provider: "alpha", model: "alpha-model" }, { provider: "claude", model: "claude-sonnet-4-5" }], failover,
+        policy: { template: { model: "any", messages: [{ role: "user", content: "{{ body.prompt }}" }] }, prepend: [{ role: "system", content: "Answer in one word." }], extract: "choices[0].message.content" } },
       // One backend only: what a client gets when the answer breaks after it started.
       { name: "solo", match: { host: "solo.local" }, backends: [{ provider: "alpha", model: "alpha-model" }], failover },
     ],

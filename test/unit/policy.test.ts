@@ -181,3 +181,41 @@ describe("the safe pattern language: filter and toolchain agree", () => {
     expect(toolLine?.replace(/ \(patterns run in linear time.*$/, "").replace(/^.*?: /, "")).toBe(filterLine?.slice(filterLine.indexOf("regex: ") + 7));
   });
 });
+
+describe("request policy on a failover route", () => {
+  const failoverConfig = (role?: string) => ({
+    providers: [
+      { name: "alpha", type: "openai-compatible", host: "alpha.test", apiKeys: [{ value: "alpha-key" }] },
+      { name: "claude", type: "anthropic", apiKeys: [{ value: "claude-key" }] },
+    ],
+    routes: [{ name: "chat", match: { host: "llm.local" }, backends: [{ provider: "alpha", model: "alpha-model" }, { provider: "claude", model: "claude-x" }], failover: {},
+      policy: { prepend: [{ role: "system", content: "Be brief." }], extract: "choices[0].message.content" } }],
+    requestMode: "body",
+    ...(role ? { role } : {}),
+  });
+  const tryProps = (backend: string) => ({ "xds.upstream_host_metadata.filter_metadata.llm-mesh.backend": backend, "xds.cluster_name": "llm-mesh-failover|chat", "llm_mesh.pool": "chat" });
+
+  it("downstream adds the messages once; each try extracts from its own backend's answer, translated", async () => {
+    const { host: down } = await loadFilter(failoverConfig(), { allowOnHeadersStopIteration: true });
+    const sent = send(down, chat("hi"));
+    const toPool = json(sent.upstreamBodyText()) as { messages: unknown[] };
+    expect(toPool.messages).toEqual([{ role: "system", content: "Be brief." }, { role: "user", content: "hi" }]);
+
+    const { host: up, configured } = await loadFilter(failoverConfig("upstream"), { allowOnHeadersStopIteration: true });
+    expect(configured).toBe(true);
+    const attempt = up.createStream(tryProps("chat/1"));
+    attempt.sendRequest({ ...OPENAI, ":authority": "chat.failover.llm-mesh.internal" }, sent.upstreamBodyText());
+    expect(attempt.localResponse).toBeNull();
+    // The try is not given the messages a second time; Anthropic gets the system text as its system field.
+    const toClaude = json(attempt.upstreamBodyText()) as { system: unknown; messages: unknown[] };
+    expect(toClaude.messages).toHaveLength(1);
+    expect(JSON.stringify(toClaude.messages)).not.toContain("Be brief.");
+    expect(JSON.stringify(toClaude.system)).toContain("Be brief.");
+    const answer = JSON.stringify({ id: "m", type: "message", role: "assistant", model: "claude-x", content: [{ type: "text", text: "Short." }], stop_reason: "end_turn", usage: { input_tokens: 3, output_tokens: 1 } });
+    attempt.sendResponseHeaders({ ":status": "200", "content-type": "application/json" });
+    attempt.sendResponseBody(answer, true);
+    expect(attempt.responseHeader(":status")).toBe("200");
+    expect(attempt.responseHeader("content-type")).toBe("text/plain; charset=utf-8");
+    expect(attempt.downstreamBodyText()).toBe("Short.");
+  });
+});
