@@ -142,6 +142,16 @@ describe("messages added to every conversation", () => {
     expect(json(stream.upstreamBodyText())).toEqual({ model: "gpt-4o", messages: [{ role: "system", content: "Be brief." }, { role: "user", content: "hi" }] });
     expect(stream.requestHeader("content-length")).toBeUndefined();
   });
+
+  it("headers mode on a failover route: the pool gets the rewritten body, without a stale content-length", async () => {
+    const { host, configured } = await loadFilter(policyConfig({ prepend: [{ role: "system", content: "Be brief." }] }, { failover: {} }, "headers"));
+    expect(configured, host.logText("error").join("\n")).toBe(true);
+    const body = JSON.stringify(chat("hi"));
+    const stream = send(host, body, { "content-length": String(body.length) });
+    expect(stream.requestHeader(":authority")).toBe("chat.failover.llm-mesh.internal");
+    expect(json(stream.upstreamBodyText())).toEqual({ model: "gpt-4o", messages: [{ role: "system", content: "Be brief." }, { role: "user", content: "hi" }] });
+    expect(stream.requestHeader("content-length")).toBeUndefined();
+  });
 });
 
 describe("answer extraction", () => {
