@@ -184,6 +184,23 @@ export class Route {
 }
 
 /** An authority split into a lower-case host and a port (-1: none given, -2: not a valid port). */
+/** Routes by the exact host they match (lower case, no port), and the rest, each in config order. */
+export class RouteIndex {
+  byHost: Map<string, i32[]> = new Map();
+  withoutExactHost: i32[] = [];
+
+  static of(routes: Route[]): RouteIndex {
+    const index = new RouteIndex();
+    for (let i = 0; i < routes.length; i++) {
+      const host = routes[i].match.host;
+      if (host === null) { index.withoutExactHost.push(i); continue; }
+      if (!index.byHost.has(host!)) index.byHost.set(host!, []);
+      index.byHost.get(host!).push(i);
+    }
+    return index;
+  }
+}
+
 export class Authority {
   constructor(public host: string, public port: i32) {}
 

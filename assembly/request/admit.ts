@@ -66,29 +66,34 @@ export function tooLarge(config: Config): Reply {
   return Reply.error(TOO_LARGE, "request body exceeds the llm-mesh limit of " + config.maxRequestBodyBytes.toString() + " bytes");
 }
 
+/**
+ * Routes whose header conditions hold, in config order, up to the first without a model condition.
+ * Only routes that could match are looked at: those for the request's exact host (an index built
+ * at load) and those without an exact host, merged in order, so the cost does not grow with the
+ * routes of other hosts.
+ */
 function matchHeaderConditions(config: Config, headers: HeaderSnapshot, state: RequestState): void {
   const routes = config.routes;
-  let authority: Authority | null = null;
-  let https = false;
+  const a = headers.get(H_AUTHORITY);
+  const authority = Authority.parse(a !== null ? a : "");
+  const scheme = headers.get(H_SCHEME);
+  const https = scheme !== null && scheme == "https";
+  const index = config.routeIndex;
+  const forHost = index.byHost.has(authority.host) ? index.byHost.get(authority.host) : NO_ROUTES;
+  const others = index.withoutExactHost;
   let path: string | null = null;
   let routeName: string | null = null;
   let routeNameFetched = false;
-  for (let i = 0; i < routes.length; i++) {
+  let h = 0, o = 0;
+  while (h < forHost.length || o < others.length) {
+    const i = o >= others.length || h < forHost.length && unchecked(forHost[h]) < unchecked(others[o]) ? forHost[h++] : others[o++];
     const route = routes[i];
     const m = route.match;
     if (m.routeName !== null) {
       if (!routeNameFetched) { routeName = getProperty(P_ROUTE_NAME); routeNameFetched = true; }
       if (routeName === null || routeName != m.routeName) continue;
     }
-    if (m.host !== null || m.hostSuffix !== null) {
-      if (authority === null) {
-        const a = headers.get(H_AUTHORITY);
-        authority = Authority.parse(a !== null ? a : "");
-        const scheme = headers.get(H_SCHEME);
-        https = scheme !== null && scheme == "https";
-      }
-      if (!hostMatches(m, authority!, https)) continue;
-    }
+    if (!hostMatches(m, authority, https)) continue;
     if (m.pathPrefix !== null) {
       if (path === null) {
         const p = headers.get(H_PATH);
@@ -103,6 +108,8 @@ function matchHeaderConditions(config: Config, headers: HeaderSnapshot, state: R
     if (m.models === null) return;
   }
 }
+
+const NO_ROUTES: i32[] = [];
 
 /** The first candidate whose model condition holds for the client's model, or null. */
 export function routeForModel(state: RequestState, clientModel: string | null): Route | null {

@@ -34,6 +34,8 @@ export interface BootstrapOptions {
   bareListenPort?: number;
   /** Also add a listener "floor" running this module instead of llm-mesh (benchmarks). */
   floor?: { wasmPath: string; port: number };
+  /** Listeners with other filters in llm-mesh's place, same routes (benchmarks: peers). */
+  peerListeners?: { name: string; port: number; filters: Record<string, unknown>[] }[];
   /**
    * What Envoy does when the VM fails (a trap): FAIL_RELOAD (default) starts a fresh VM, and the
    * requests that meet the dead one get 503; FAIL_CLOSED answers 503 until Envoy restarts;
@@ -206,6 +208,7 @@ export function buildBootstrap(options: BootstrapOptions): Record<string, unknow
   const listeners = [listener("llm_mesh", options.listenPort ?? 0, routes, filters, bufferLimit, options.accessLogPath, options.downstreamMtls)];
   if (options.bareListenPort !== undefined) listeners.push(listener("bare", options.bareListenPort, routes, [], bufferLimit));
   if (options.floor) listeners.push(listener("floor", options.floor.port, routes, [wasmFilter(options, options.floor.wasmPath, "floor")], bufferLimit));
+  for (const peer of options.peerListeners ?? []) listeners.push(listener(peer.name, peer.port, routes, peer.filters, bufferLimit));
   if (options.headersModeListenPort !== undefined) {
     const headersMode = { ...options, pluginConfig: { ...options.pluginConfig, requestMode: "headers" } };
     listeners.push(listener("llm_mesh_headers", options.headersModeListenPort, routes, [wasmFilter(headersMode, options.wasmPath, "llm-mesh-headers")], bufferLimit));

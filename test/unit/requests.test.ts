@@ -452,3 +452,36 @@ describe("VM memory gauge", () => {
     expect(host.metric("llm_mesh_vm_memory_bytes")).toBe(BigInt(host.memoryBytes()));
   });
 });
+
+describe("first matching route wins, whatever mix of host and hostless routes (the host index keeps config order)", () => {
+  const provider = (name: string) => ({ name, type: "openai-compatible", host: `${name}.example`, apiKeys: [{ value: `${name}-key` }] });
+  const config = {
+    providers: ["a", "b", "c", "d", "e"].map(provider),
+    routes: [
+      { name: "vip-any-host", match: { headers: [{ name: "x-tier", exact: "vip" }] }, backends: [{ provider: "a" }] },
+      { name: "x-beta", match: { host: "x.llm", headers: [{ name: "x-beta", present: true }] }, backends: [{ provider: "b" }] },
+      { name: "suffix", match: { host: "*.suffix.llm" }, backends: [{ provider: "c" }] },
+      { name: "x", match: { host: "x.llm" }, backends: [{ provider: "d" }] },
+      { name: "x-port", match: { host: "x.llm:8080" }, backends: [{ provider: "e" }] },
+      { name: "beta-any-host", match: { headers: [{ name: "x-beta", present: true }] }, backends: [{ provider: "e" }] },
+    ],
+    requestMode: "body",
+  };
+  it.each([
+    ["x.llm", {}, "d"],
+    ["x.llm", { "x-tier": "vip" }, "a"],
+    ["x.llm", { "x-beta": "1" }, "b"],
+    ["X.LLM:80", {}, "d"],
+    ["x.llm:8080", {}, "e"],
+    ["e.example", { "x-beta": "1" }, "e"],
+    ["a.suffix.llm", { "x-beta": "1" }, "c"],
+    ["a.suffix.llm", { "x-tier": "vip" }, "a"],
+  ] as const)("%s %o goes to provider %s", async (authority, headers, provider) => {
+    const { host, configured } = await loadFilter(config, { allowOnHeadersStopIteration: true });
+    expect(configured, host.logText().join("\n")).toBe(true);
+    const stream = host.createStream();
+    stream.sendRequest({ ":method": "POST", ":path": "/v1/chat/completions", ":authority": authority, ":scheme": "http", ...headers }, JSON.stringify({ model: "m", messages: [{ role: "user", content: "hi" }] }));
+    expect(stream.localResponse, stream.localResponse?.body).toBeNull();
+    expect(stream.requestHeader("authorization")).toBe(`Bearer ${provider}-key`);
+  });
+});
