@@ -10,7 +10,7 @@ import { JsonKind, JsonValue, parseJson } from "../json/parse";
 import { Diagnostics } from "../config/diagnostics";
 import { childPath, indexPath } from "../config/fields";
 import { HeaderSnapshot } from "../headers";
-import { CREDENTIAL_HEADERS } from "../request/credentials";
+import { CREDENTIAL_BODY_FIELDS, CREDENTIAL_HEADERS } from "../request/credentials";
 import { isHeaderName } from "../request/safe-text";
 import { JsonPath, PATH_RULE, parsePath } from "./path";
 import { JsonWriter } from "../json/writer";
@@ -86,6 +86,7 @@ function compilePlaceholder(inner: string, path: string, d: Diagnostics): Placeh
   if (name.startsWith("body.")) {
     hole.path = parsePath(name.substring(5));
     if (hole.path === null) d.error(path, "{{ " + name + " }}: the field path must be " + PATH_RULE);
+    else if (CREDENTIAL_BODY_FIELDS.includes(hole.path!.keys[0])) d.error(path, "{{ " + name + " }}: a credential field cannot be read (a client's credentials never reach a provider)");
   } else if (name.startsWith("header.")) {
     const header = name.substring(7);
     if (!isHeaderName(header)) d.error(path, "{{ " + name + " }}: must name a lower-case header");

@@ -184,7 +184,11 @@ function placeholderProblem(inner: string): string | undefined {
     name = inner.slice(0, fallbackAt).trim();
     try { JSON.parse(inner.slice(fallbackAt + 2).trim()); } catch { return `the default after '??' in {{ ${inner} }} must be JSON (a number, true, false, null or a "quoted string")`; }
   }
-  if (name.startsWith("body.")) return new RegExp(PATH_PATTERN).test(name.slice(5)) && name.length <= 261 ? undefined : `{{ ${name} }}: the field path must be ${PATH_RULE}`;
+  if (name.startsWith("body.")) {
+    if (!new RegExp(PATH_PATTERN).test(name.slice(5)) || name.length > 261) return `{{ ${name} }}: the field path must be ${PATH_RULE}`;
+    if (/^api_key([.[]|$)/.test(name.slice(5))) return `{{ ${name} }}: a credential field cannot be read (a client's credentials never reach a provider)`;
+    return undefined;
+  }
   if (name.startsWith("header.")) {
     const header = name.slice(7);
     if (!/^[a-z0-9._-]{1,128}$/.test(header)) return `{{ ${name} }}: must name a lower-case header`;
