@@ -14,7 +14,7 @@ import { H_CONTENT_ENCODING, H_CONTENT_LENGTH, H_CONTENT_TYPE, H_MODEL, H_PROVID
 import { meterFor } from "../usage/meter";
 import { streamErrorEvent } from "../translate/error-shapes";
 import { Operation } from "../providers/provider";
-import { JsonKind, parseJson } from "../json/parse";
+import { decodeStringValue } from "../json/scan";
 
 /** Provider error bodies larger than this are replaced, not read. */
 const MAX_ERROR_BODY_BYTES: i32 = 64 * 1024;
@@ -156,20 +156,21 @@ function translateStreamChunk(state: RequestState, bodySize: i32, endOfStream: b
  */
 function extracted(state: RequestState, answer: ArrayBuffer): ArrayBuffer {
   const policy = state.extract!;
-  const parsed = parseJson(String.UTF8.decode(answer));
-  const value = parsed.value !== null ? policy.extract!.find(parsed.value!) : null;
-  if (value === null || value.kind == JsonKind.Null) {
+  // Found by the scanner, as templates find the client's fields: no tree.
+  const base = changetype<usize>(answer);
+  const span = policy.extract!.findSpan(base, answer.byteLength);
+  if (span === null || span.firstByte == 0x6e) {
     setHeader(RESPONSE_HEADERS, H_STATUS, EXTRACT_MISSING.status.toString());
     setHeader(RESPONSE_HEADERS, H_CONTENT_TYPE, "application/json");
     const why = "the provider's answer has no " + policy.extract!.text + " (this route returns only that field)";
     return String.UTF8.encode(errorBody(EXTRACT_MISSING, why, state.clientApi));
   }
-  if (value.kind == JsonKind.String && !policy.extractJson) {
+  if (span.firstByte == 0x22 && !policy.extractJson) {
     setHeader(RESPONSE_HEADERS, H_CONTENT_TYPE, "text/plain; charset=utf-8");
-    return String.UTF8.encode(value.text);
+    return String.UTF8.encode(decodeStringValue(base, span.start, span.end, span.escaped));
   }
   setHeader(RESPONSE_HEADERS, H_CONTENT_TYPE, "application/json");
-  return new JsonWriter(256).value(value).toBuffer();
+  return answer.slice(span.start, span.end);
 }
 
 /** A JSON answer is held to its end, translated, and sent as one body. */
