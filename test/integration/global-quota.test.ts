@@ -65,9 +65,24 @@ describe("global quotas: two Envoys share one budget through Envoy's rate limit 
     expect(statuses.slice(10)).toEqual([429, 429]);
   }, 60_000);
 
+  /** Calls Envoy made to the rate limit service so far. */
+  const rateLimitCalls = async (envoy: RunningEnvoy) => {
+    const text = await (await fetch(`${envoy.adminUrl}/stats?filter=^cluster\\.llm_mesh_ratelimit\\.upstream_rq_completed$`)).text();
+    return Number(/: (\d+)/.exec(text)?.[1] ?? 0);
+  };
+
   it("tokens per minute: each answer's tokens are counted when it is done; past the budget the next request is refused, on both Envoys", async () => {
     const statuses: number[] = [];
-    for (let i = 0; i < 7; i++) statuses.push((await call(envoys[i % 2], tokensKey.key)).status);
+    for (let i = 0; i < 7; i++) {
+      const envoy = envoys[i % 2];
+      const before = await rateLimitCalls(envoy);
+      const status = (await call(envoy, tokensKey.key)).status;
+      statuses.push(status);
+      // The charge goes out when the stream is done, after the client has its answer: wait for it
+      // (the check and the charge) before the next request, so the test reads the budget, not a race.
+      const deadline = Date.now() + 3000;
+      while (status === 200 && (await rateLimitCalls(envoy)) < before + 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    }
     // 4 answers make 28 tokens, the 5th makes 35 (> 30): from the 6th on, refused.
     expect(statuses).toEqual([200, 200, 200, 200, 200, 429, 429]);
   }, 60_000);
