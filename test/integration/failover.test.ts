@@ -106,8 +106,13 @@ describe("failover: one backend failing, the client sees nothing", () => {
     for (let i = 0; i < 10; i++) expect((await chat(s, { host: "weighted.local" })).headers["x-llm-mesh-provider"]).toBe("beta");
     expect(Date.now() - ejectedAt).toBeLessThan(900);
     expect(s.alpha.count()).toBe(before);
-    // ...and once it ends alpha serves again.
-    await new Promise((r) => setTimeout(r, 1500));
+    // ...and once it ends alpha serves again. The backoff grows with each ejection (a slow machine
+    // can eject alpha twice while it fails), so wait for Envoy to report it back, not a fixed time.
+    const deadline = Date.now() + 10_000;
+    while ((await poolStats(s, "weighted"))["outlier_detection.ejections_active"] !== 0) {
+      expect(Date.now()).toBeLessThan(deadline);
+      await new Promise((r) => setTimeout(r, 100));
+    }
     const after = await pool(40, 4, () => chat(s, { host: "weighted.local" }));
     expect(after.some((r) => r.headers["x-llm-mesh-provider"] === "alpha")).toBe(true);
     agent.destroy();

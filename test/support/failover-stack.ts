@@ -77,12 +77,13 @@ export async function sequential(s: Stack, count: number, stream = false): Promi
 }
 
 /** Envoy's counters for the route's pool (outlier detection and retries), from its admin API. */
-export async function poolStats(s: Stack): Promise<Record<string, number>> {
+export async function poolStats(s: Stack, route = "chat"): Promise<Record<string, number>> {
   const text = await (await fetch(`${s.envoy.adminUrl}/stats?filter=llm-mesh-failover`)).text();
   const out: Record<string, number> = {};
+  const prefix = `cluster.llm-mesh-failover|${route}.`;
   for (const line of text.split("\n")) {
-    const m = /^cluster\.llm-mesh-failover\|chat\.(.+): (\d+)$/.exec(line);
-    if (m) out[m[1]] = Number(m[2]);
+    const m = /^(\S+): (\d+)$/.exec(line);
+    if (m && m[1].startsWith(prefix)) out[m[1].slice(prefix.length)] = Number(m[2]);
   }
   return out;
 }
