@@ -1,5 +1,5 @@
 // The module Envoy loads: our root context, registered for any root_id, and only the ABI callbacks
-// the filter uses. Envoy skips a callback the module does not export, and each one skipped saves a
+// the filter uses (the SDK's, wrapped to collect garbage where it is safe: entry-points.ts). Envoy skips a callback the module does not export, and each one skipped saves a
 // VM entry per request (per data chunk for bodies): response trailers, metadata, on_log,
 // gRPC and queues are not exported.
 export {
@@ -16,7 +16,7 @@ export {
   proxy_on_done,
   proxy_on_delete,
   proxy_on_http_call_response,
-} from "@solo-io/proxy-runtime/assembly/exports";
+} from "./entry-points";
 export { malloc } from "@solo-io/proxy-runtime/assembly/malloc";
 import { RootContext, registerRootContext } from "@solo-io/proxy-runtime/assembly";
 import { LlmMeshRoot } from "./filter";

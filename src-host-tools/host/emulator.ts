@@ -75,6 +75,19 @@ export interface HttpCall { token: number; contextId: number; upstream: string; 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
+/** What a counted host call names, for HostEmulator.hostCallsByName: the property path, the header. */
+const MAP_NAMES = ["request headers", "request trailers", "response headers", "response trailers", "grpc initial", "grpc trailing", "call response headers", "call response trailers"];
+const DETAIL_ARGS: Record<string, (h: HostEmulator, a: number[]) => string> = {
+  proxy_get_property: (h, a) => h.stringAt(a[0], a[1]).split("\0").join("."),
+  proxy_set_property: (h, a) => h.stringAt(a[0], a[1]).split("\0").join("."),
+  proxy_get_header_map_value: (h, a) => `${MAP_NAMES[a[0]]}: ${h.stringAt(a[1], a[2])}`,
+  proxy_replace_header_map_value: (h, a) => `${MAP_NAMES[a[0]]}: ${h.stringAt(a[1], a[2])}`,
+  proxy_remove_header_map_value: (h, a) => `${MAP_NAMES[a[0]]}: ${h.stringAt(a[1], a[2])}`,
+  proxy_add_header_map_value: (h, a) => `${MAP_NAMES[a[0]]}: ${h.stringAt(a[1], a[2])}`,
+  proxy_get_header_map_pairs: (_h, a) => MAP_NAMES[a[0]],
+  proxy_set_header_map_pairs: (_h, a) => MAP_NAMES[a[0]],
+};
+
 /** Loads and runs one Proxy-Wasm module instance (one VM, one plugin root context). */
 export class HostEmulator {
   readonly logs: LogEntry[] = [];
@@ -91,6 +104,8 @@ export class HostEmulator {
    * calls: subtract it to get the module's own time; a real host's calls cost what they cost there.
    */
   readonly hostTime: CallbackTiming = { calls: 0, nanos: 0n };
+  /** Host calls by function (with the property path or header name they name), when timing callbacks. */
+  readonly hostCallsByName = new Map<string, number>();
 
   private instance!: WebAssembly.Instance;
   private exports!: Record<string, (...args: number[]) => number>;
@@ -226,6 +241,8 @@ export class HostEmulator {
   private view(): DataView { return new DataView(this.memory().buffer); }
   private read(ptr: number, len: number): Uint8Array { return this.bytes().slice(ptr, ptr + len); }
   private readString(ptr: number, len: number): string { return decoder.decode(this.read(ptr, len)); }
+  /** @internal a string in the module's memory, for counting host calls. */
+  stringAt(ptr: number, len: number): string { return this.readString(ptr, len); }
 
   /** Copies bytes into module memory through its malloc and writes pointer and size out. */
   private writeReturn(data: Uint8Array, ptrPtr: number, sizePtr: number): number {
@@ -518,7 +535,11 @@ export class HostEmulator {
       // Every host function is timed, so the module's own share of a callback can be told apart.
       const timed = <T extends Record<string, unknown>>(functions: T): T => Object.fromEntries(Object.entries(functions).map(([name, f]) => [name, (...args: unknown[]) => {
         const started = process.hrtime.bigint();
-        try { return (f as (...a: unknown[]) => unknown)(...args); } finally { h.hostTime.calls++; h.hostTime.nanos += process.hrtime.bigint() - started; }
+        try { return (f as (...a: unknown[]) => unknown)(...args); } finally {
+          h.hostTime.calls++; h.hostTime.nanos += process.hrtime.bigint() - started;
+          const key = name + (DETAIL_ARGS[name] ? ` ${DETAIL_ARGS[name](h, args as number[])}` : "");
+          h.hostCallsByName.set(key, (h.hostCallsByName.get(key) ?? 0) + 1);
+        }
       }])) as T;
       return { env: timed(env), wasi_snapshot_preview1: timed(wasi) };
     }

@@ -4,7 +4,8 @@ import { fileURLToPath } from "node:url";
 import { EmulatorOptions, HostEmulator } from "../../src-host-tools/host/emulator.js";
 import { clusterForAuthority, providerVirtualHosts } from "../../src-host-tools/envoy/routes.js";
 
-export const WASM_PATH = fileURLToPath(new URL("../../build/llm-mesh.wasm", import.meta.url));
+/** The module under test: the release build, or another build of it (vitest project "unit-gc-stress"). */
+export const WASM_PATH = process.env.LLM_MESH_WASM ?? fileURLToPath(new URL("../../build/llm-mesh.wasm", import.meta.url));
 
 let wasmBytes: Uint8Array | undefined;
 

@@ -1,0 +1,97 @@
+// The module's ABI callbacks: the SDK's, each wrapped so garbage is collected only where it is safe.
+//
+// The module is built with AssemblyScript's minimal runtime (asconfig.json), whose collector runs
+// only when asked. The incremental one could run at any allocation, so every managed local had to be
+// kept on a shadow stack in linear memory and every reference store paid a write barrier; measured
+// in the bench's 1 KB request, that was a third of the module's time and of its size. The price is
+// that a collection must never run while a callback's frames hold references in Wasm locals: it is
+// asked for only when the outermost callback returns to the host, where the only roots are globals
+// (the SDK's context maps, the configuration) and buffers the host pinned.
+import * as sdk from "@solo-io/proxy-runtime/assembly/exports";
+
+import { total as heapBytes } from "~lib/rt/tcms"; // exported by src-host-tools/asc/export-heap-total.mjs
+
+/**
+ * Garbage allowed before a collection: as much as is live, and at least this. A collection marks
+ * everything live and frees the garbage, so letting the garbage grow to the live size keeps the
+ * marking per byte freed bounded whatever the configuration's size (1,000 routes: megabytes live).
+ */
+const MIN_GARBAGE_BYTES: usize = 1 << 20;
+
+let depth: i32 = 0;
+let collectAt: usize = MIN_GARBAGE_BYTES;
+let collectEveryTime = false;
+
+/**
+ * Tests only (assembly/test-gc-stress): collect at the end of every outermost callback, so an object
+ * kept across callbacks by nothing but a Wasm local or a host pointer is freed at once and shows.
+ */
+export function collectAfterEveryCallback(): void {
+  collectEveryTime = true;
+  collectAt = 0;
+}
+
+@inline function enter(): void { depth++; }
+
+/** Leaves a callback; at the outermost one, collects if the heap has grown enough. */
+@inline function leave(): void {
+  if (--depth == 0 && heapBytes >= collectAt) collect();
+}
+
+function collect(): void {
+  __collect();
+  collectAt = collectEveryTime ? 0 : heapBytes + max(heapBytes, MIN_GARBAGE_BYTES);
+}
+
+export { proxy_abi_version_0_2_1 } from "@solo-io/proxy-runtime/assembly/exports";
+
+export function proxy_on_vm_start(root_context_id: u32, configuration_size: u32): u32 {
+  enter(); const r = sdk.proxy_on_vm_start(root_context_id, configuration_size); leave(); return r;
+}
+
+export function proxy_on_configure(root_context_id: u32, configuration_size: u32): u32 {
+  // A new configuration changes what is live: collect now, so the next threshold is measured from it.
+  enter(); const r = sdk.proxy_on_configure(root_context_id, configuration_size);
+  if (--depth == 0) collect();
+  return r;
+}
+
+export function proxy_on_tick(root_context_id: u32): void {
+  enter(); sdk.proxy_on_tick(root_context_id); leave();
+}
+
+export function proxy_on_context_create(context_id: u32, root_context_id: u32): void {
+  enter(); sdk.proxy_on_context_create(context_id, root_context_id); leave();
+}
+
+export function proxy_on_request_headers(context_id: u32, headers: u32, end_of_stream: u32): i32 {
+  enter(); const r = sdk.proxy_on_request_headers(context_id, headers, end_of_stream); leave(); return r;
+}
+
+export function proxy_on_request_body(context_id: u32, body_buffer_length: u32, end_of_stream: u32): i32 {
+  enter(); const r = sdk.proxy_on_request_body(context_id, body_buffer_length, end_of_stream); leave(); return r;
+}
+
+export function proxy_on_request_trailers(context_id: u32, trailers: u32): i32 {
+  enter(); const r = sdk.proxy_on_request_trailers(context_id, trailers); leave(); return r;
+}
+
+export function proxy_on_response_headers(context_id: u32, headers: u32, end_of_stream: u32): i32 {
+  enter(); const r = sdk.proxy_on_response_headers(context_id, headers, end_of_stream); leave(); return r;
+}
+
+export function proxy_on_response_body(context_id: u32, body_buffer_length: u32, end_of_stream: u32): i32 {
+  enter(); const r = sdk.proxy_on_response_body(context_id, body_buffer_length, end_of_stream); leave(); return r;
+}
+
+export function proxy_on_done(context_id: u32): u32 {
+  enter(); const r = sdk.proxy_on_done(context_id); leave(); return r;
+}
+
+export function proxy_on_delete(context_id: u32): void {
+  enter(); sdk.proxy_on_delete(context_id); leave();
+}
+
+export function proxy_on_http_call_response(context_id: u32, token: u32, headers: u32, body_size: u32, trailers: u32): void {
+  enter(); sdk.proxy_on_http_call_response(context_id, token, headers, body_size, trailers); leave();
+}
