@@ -11,29 +11,34 @@ const RETURN_SIZE: usize = memory.data(8);
 
 /** Ordered header pairs as UTF-8 spans; names are lower-case, as Envoy keeps them. */
 export class HeaderSnapshot {
-  private nameBuffers: ArrayBuffer[] = [];
-  private nameStarts: i32[] = [];
-  private nameLengths: i32[] = [];
-  private valueBuffers: ArrayBuffer[] = [];
-  private valueStarts: i32[] = [];
-  private valueLengths: i32[] = [];
+  // Entry i: its name in buffers[2i] at spans[4i], length spans[4i+1]; its value in buffers[2i+1] at
+  // spans[4i+2], length spans[4i+3]. Two flat arrays sized once for the map read (plus room for the
+  // headers the filter adds), not six that grow header by header: the snapshot is per request.
+  private buffers: StaticArray<ArrayBuffer>;
+  private spans: StaticArray<i32>;
+  private count: i32 = 0;
 
-  get length(): i32 { return this.nameLengths.length; }
+  constructor(capacity: i32 = 8) {
+    this.buffers = new StaticArray<ArrayBuffer>(capacity * 2);
+    this.spans = new StaticArray<i32>(capacity * 4);
+  }
+
+  get length(): i32 { return this.count; }
 
   /** Reads a whole header map in one call; an empty snapshot if the host has none. */
   static read(map: i32): HeaderSnapshot {
-    const snapshot = new HeaderSnapshot();
     store<usize>(RETURN_DATA, 0);
     store<usize>(RETURN_SIZE, 0);
-    if (abi.proxy_get_header_map_pairs(map, RETURN_DATA, RETURN_SIZE) != WasmResultValues.Ok) return snapshot;
+    if (abi.proxy_get_header_map_pairs(map, RETURN_DATA, RETURN_SIZE) != WasmResultValues.Ok) return new HeaderSnapshot();
     const ptr = load<usize>(RETURN_DATA);
     const size = <i32>load<u32>(RETURN_SIZE);
-    if (ptr == 0 || size < 4) return snapshot;
+    if (ptr == 0 || size < 4) return new HeaderSnapshot();
     const raw = changetype<ArrayBuffer>(ptr);
     __unpin(ptr); // malloc pinned it; the snapshot keeps it alive from here on.
     const count = <i32>load<u32>(ptr);
     let offset = 4 + count * 8;
-    if (count < 0 || offset > size) return snapshot;
+    if (count < 0 || offset > size) return new HeaderSnapshot();
+    const snapshot = new HeaderSnapshot(count + 8);
     for (let i = 0; i < count; i++) {
       const nameLength = <i32>load<u32>(ptr + 4 + <usize>i * 8);
       const valueLength = <i32>load<u32>(ptr + 8 + <usize>i * 8);
@@ -45,21 +50,46 @@ export class HeaderSnapshot {
   }
 
   private push(nameBuffer: ArrayBuffer, nameStart: i32, nameLength: i32, valueBuffer: ArrayBuffer, valueStart: i32, valueLength: i32): void {
-    this.nameBuffers.push(nameBuffer); this.nameStarts.push(nameStart); this.nameLengths.push(nameLength);
-    this.valueBuffers.push(valueBuffer); this.valueStarts.push(valueStart); this.valueLengths.push(valueLength);
+    const i = this.count;
+    if (i * 2 == this.buffers.length) this.grow();
+    unchecked(this.buffers[i * 2] = nameBuffer);
+    unchecked(this.buffers[i * 2 + 1] = valueBuffer);
+    const spans = this.spans;
+    unchecked(spans[i * 4] = nameStart);
+    unchecked(spans[i * 4 + 1] = nameLength);
+    unchecked(spans[i * 4 + 2] = valueStart);
+    unchecked(spans[i * 4 + 3] = valueLength);
+    this.count = i + 1;
+  }
+
+  private grow(): void {
+    const buffers = new StaticArray<ArrayBuffer>(this.buffers.length * 2);
+    const spans = new StaticArray<i32>(this.spans.length * 2);
+    memory.copy(changetype<usize>(buffers), changetype<usize>(this.buffers), <usize>this.buffers.length * sizeof<usize>());
+    memory.copy(changetype<usize>(spans), changetype<usize>(this.spans), <usize>this.spans.length * 4);
+    this.buffers = buffers;
+    this.spans = spans;
   }
 
   private removeAt(i: i32): void {
-    this.nameBuffers.splice(i, 1); this.nameStarts.splice(i, 1); this.nameLengths.splice(i, 1);
-    this.valueBuffers.splice(i, 1); this.valueStarts.splice(i, 1); this.valueLengths.splice(i, 1);
+    const last = this.count - 1;
+    if (i < last) {
+      memory.copy(changetype<usize>(this.buffers) + <usize>i * 2 * sizeof<usize>(), changetype<usize>(this.buffers) + <usize>(i + 1) * 2 * sizeof<usize>(), <usize>(last - i) * 2 * sizeof<usize>());
+      memory.copy(changetype<usize>(this.spans) + <usize>i * 16, changetype<usize>(this.spans) + <usize>(i + 1) * 16, <usize>(last - i) * 16);
+    }
+    this.count = last;
   }
+
+  @inline private nameAt(i: i32): usize { return changetype<usize>(unchecked(this.buffers[i * 2])) + <usize>unchecked(this.spans[i * 4]); }
+  @inline private nameLength(i: i32): i32 { return unchecked(this.spans[i * 4 + 1]); }
+  @inline private valueAt(i: i32): usize { return changetype<usize>(unchecked(this.buffers[i * 2 + 1])) + <usize>unchecked(this.spans[i * 4 + 2]); }
+  @inline private valueLength(i: i32): i32 { return unchecked(this.spans[i * 4 + 3]); }
 
   /** Index of the first header with this (lower-case, UTF-8) name at or after `from`, or -1. */
   indexOf(name: ArrayBuffer, from: i32 = 0): i32 {
     const length = name.byteLength;
-    for (let i = from; i < this.nameLengths.length; i++) {
-      if (this.nameLengths[i] == length &&
-          memory.compare(changetype<usize>(this.nameBuffers[i]) + <usize>this.nameStarts[i], changetype<usize>(name), length) == 0) return i;
+    for (let i = from; i < this.count; i++) {
+      if (this.nameLength(i) == length && memory.compare(this.nameAt(i), changetype<usize>(name), length) == 0) return i;
     }
     return -1;
   }
@@ -68,7 +98,7 @@ export class HeaderSnapshot {
   get(name: ArrayBuffer): string | null {
     const i = this.indexOf(name);
     if (i < 0) return null;
-    return String.UTF8.decodeUnsafe(changetype<usize>(this.valueBuffers[i]) + <usize>this.valueStarts[i], this.valueLengths[i]);
+    return String.UTF8.decodeUnsafe(this.valueAt(i), this.valueLength(i));
   }
 
   /** Sets a header: replaces the first occurrence (dropping any others) or appends it. */
@@ -78,9 +108,9 @@ export class HeaderSnapshot {
       this.push(name, 0, name.byteLength, value, 0, value.byteLength);
       return;
     }
-    this.valueBuffers[i] = value;
-    this.valueStarts[i] = 0;
-    this.valueLengths[i] = value.byteLength;
+    unchecked(this.buffers[i * 2 + 1] = value);
+    unchecked(this.spans[i * 4 + 2] = 0);
+    unchecked(this.spans[i * 4 + 3] = value.byteLength);
     this.removeFrom(name, i + 1);
   }
 
@@ -93,23 +123,23 @@ export class HeaderSnapshot {
 
   /** Replaces the host's map with this snapshot in one call. */
   write(map: i32): bool {
-    const count = this.nameLengths.length;
+    const count = this.count;
     let size = 4 + 8 * count;
-    for (let i = 0; i < count; i++) size += this.nameLengths[i] + this.valueLengths[i] + 2;
+    for (let i = 0; i < count; i++) size += this.nameLength(i) + this.valueLength(i) + 2;
     const out = new ArrayBuffer(size);
     const base = changetype<usize>(out);
     store<u32>(base, count);
     let data = base + 4 + 8 * <usize>count;
     for (let i = 0; i < count; i++) {
-      const nameLength = this.nameLengths[i];
-      const valueLength = this.valueLengths[i];
+      const nameLength = this.nameLength(i);
+      const valueLength = this.valueLength(i);
       store<u32>(base + 4 + 8 * <usize>i, nameLength);
       store<u32>(base + 8 + 8 * <usize>i, valueLength);
-      memory.copy(data, changetype<usize>(this.nameBuffers[i]) + <usize>this.nameStarts[i], nameLength);
+      memory.copy(data, this.nameAt(i), nameLength);
       data += <usize>nameLength;
       store<u8>(data, 0);
       data += 1;
-      memory.copy(data, changetype<usize>(this.valueBuffers[i]) + <usize>this.valueStarts[i], valueLength);
+      memory.copy(data, this.valueAt(i), valueLength);
       data += <usize>valueLength;
       store<u8>(data, 0);
       data += 1;

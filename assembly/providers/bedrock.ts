@@ -8,6 +8,7 @@ import { JsonValue } from "../json/parse";
 import { Diagnostics } from "../config/diagnostics";
 import { optionalString } from "../config/fields";
 import { HeaderSnapshot } from "../headers";
+import { nowSeconds } from "../host";
 import { SigV4Signer, amzDate, uriEncode } from "../crypto/sigv4";
 import { Sha256, toHex } from "../crypto/sha256";
 import { WireApi } from "../translate/translator";
@@ -75,9 +76,10 @@ export class BedrockProvider extends Provider {
     return "/model/" + uriEncode(model, true) + (stream ? "/converse-stream" : "/converse");
   }
 
-  sign(headers: HeaderSnapshot, path: string, body: ArrayBuffer, nowSeconds: i64): void {
+  sign(headers: HeaderSnapshot, pathBytes: ArrayBuffer, body: ArrayBuffer): void {
     if (this.signer === null) return;
-    const date = amzDate(nowSeconds);
+    const path = String.UTF8.decode(pathBytes);
+    const date = amzDate(nowSeconds());
     headers.set(H_AMZ_DATE, String.UTF8.encode(date));
     const names = ["content-type", "host", "x-amz-date"];
     const values = ["application/json", this.authority, date];

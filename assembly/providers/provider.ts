@@ -140,8 +140,12 @@ export class Provider {
   /** The answer to a tokenRequest: the token taken, or a problem to log (never the body: it may hold a token). */
   acceptToken(status: string, body: ArrayBuffer | null, nowSeconds: i64): string | null { return null; }
 
-  /** Why a request cannot be sent with this provider's credentials right now (no token yet, or expired), or null. */
-  credentialProblem(nowSeconds: i64): string | null { return null; }
+  /**
+   * Why a request cannot be sent with this provider's credentials right now (no token yet, or
+   * expired), or null. Asked on every request: a provider with fixed keys answers without the clock
+   * (each host call costs about a microsecond in Envoy).
+   */
+  credentialProblem(): string | null { return null; }
 
   /** The API this provider speaks for a model (a provider hosting several vendors' models, as Vertex AI does, differs per model). */
   apiFor(model: string): WireApi { return this.api(); }
@@ -177,9 +181,10 @@ export class Provider {
 
   /**
    * Signs the finished upstream request (body mode), for providers whose auth covers the request
-   * itself (AWS SigV4); `path` is the upstream :path, `body` the exact bytes sent. Default: nothing.
+   * itself (AWS SigV4); `path` is the upstream :path (UTF-8), `body` the exact bytes sent. Default:
+   * nothing, and nothing decoded or asked of the host (this runs on every request).
    */
-  sign(headers: HeaderSnapshot, path: string, body: ArrayBuffer, nowSeconds: i64): void {}
+  sign(headers: HeaderSnapshot, path: ArrayBuffer, body: ArrayBuffer): void {}
 
   /** Config fields this type accepts beyond the common ones. */
   extraFields(): string[] { return []; }

@@ -7,6 +7,7 @@
 // OAuth access token (apiKeys, e.g. from the environment), sent as Authorization: Bearer.
 // The path names the model and the streaming choice: this provider needs requestMode "body".
 import { JsonValue } from "../json/parse";
+import { nowSeconds as clockSeconds } from "../host";
 import { Diagnostics } from "../config/diagnostics";
 import { optionalString } from "../config/fields";
 import { Edit, applyEdits } from "../json/splice";
@@ -86,10 +87,10 @@ export class VertexAIProvider extends GeminiProvider {
     return null;
   }
 
-  credentialProblem(nowSeconds: i64): string | null {
+  credentialProblem(): string | null {
     if (this.metadataCluster === null) return null;
     if (this.keys.length == 0) return "provider \"" + this.name + "\" has no access token from the metadata server yet (cluster " + this.metadataCluster! + ")";
-    if (nowSeconds >= this.tokenExpiresAt) return "provider \"" + this.name + "\"'s access token expired and the metadata server gave no new one";
+    if (clockSeconds() >= this.tokenExpiresAt) return "provider \"" + this.name + "\"'s access token expired and the metadata server gave no new one";
     return null;
   }
 

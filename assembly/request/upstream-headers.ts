@@ -1,7 +1,7 @@
 // The request headers a provider receives: its authority, path and key; never the client's
 // credentials, billing selectors or a stray host header. Edited in the snapshot, written once.
 import { HeaderSnapshot } from "../headers";
-import { REQUEST_HEADERS, nowSeconds } from "../host";
+import { REQUEST_HEADERS } from "../host";
 import { RequestState } from "./state";
 import { BILLING_HEADERS, CREDENTIAL_HEADERS } from "./credentials";
 import { Operation } from "../providers/provider";
@@ -63,6 +63,6 @@ export function writeUpstreamHeaders(headers: HeaderSnapshot, state: RequestStat
   // The body is JSON (checked before it is sent on), whatever the client labelled it.
   headers.set(H_CONTENT_TYPE, V_JSON);
   // Last: a signature covers the headers as they leave (body mode only; such providers require it).
-  if (body !== null) provider.sign(headers, state.upstreamPath !== null ? String.UTF8.decode(state.upstreamPath!) : String.UTF8.decode(backend.pathBytes[op]), body!, nowSeconds());
+  if (body !== null) provider.sign(headers, state.upstreamPath !== null ? state.upstreamPath! : backend.pathBytes[op], body!);
   return headers.write(REQUEST_HEADERS);
 }
