@@ -5,7 +5,7 @@
 import { Context, FilterDataStatusValues, FilterHeadersStatusValues, FilterTrailersStatusValues, RootContext } from "@solo-io/proxy-runtime/assembly";
 import { Config, FilterRole, RequestMode, loadConfig } from "./config/load";
 import { BAD_REQUEST, INTERNAL, replyWithError } from "./errors";
-import { BufferTypeValues, LogLevelValues, REQUEST_HEADERS, bufferedSize, defineGauge, getBody, log, readEnvironment, recordGauge, replaceBody, sendLocalResponse, setTickPeriod } from "./host";
+import { BufferTypeValues, LogLevelValues, REQUEST_HEADERS, bufferedSize, defineGauge, getBody, getProperty, log, propertyPath, readEnvironment, recordGauge, replaceBody, sendLocalResponse, setTickPeriod } from "./host";
 import { HeaderSnapshot } from "./headers";
 import { admit, takeRoute, tooLarge } from "./request/admit";
 import { decideOnBody } from "./request/body";
@@ -17,7 +17,18 @@ import { onEnvoyAnswerBody, onPoolAnswer } from "./failover/outcome";
 import { chargeQuota, writeUsedTokens } from "./consumers/identify";
 import { TokenCalls } from "./token-refresh";
 import { finishMeasure, forgetLocalIdentity, measureChunk, measureForwarded, startMeasure } from "./request/measure";
-import { forgetMetricSets } from "./metrics/record";
+import { forgetMetricSets, tag } from "./metrics/record";
+
+const VM_ID = propertyPath(["plugin_vm_id"]);
+const PLUGIN_NAME = propertyPath(["plugin_name"]);
+
+/** The VM's id (Envoy's vm_config.vm_id), else the plugin's name (Istio: namespace.WasmPlugin). */
+function vmName(): string {
+  const id = getProperty(VM_ID);
+  if (id !== null && id.length > 0) return id;
+  const name = getProperty(PLUGIN_NAME);
+  return name !== null && name.length > 0 ? name : "llm-mesh";
+}
 
 /** Holds the compiled configuration; replaced whole when a new one loads. */
 export class LlmMeshRoot extends RootContext {
@@ -55,7 +66,8 @@ export class LlmMeshRoot extends RootContext {
     forgetMetricSets();
     forgetLocalIdentity();
     if (this.memoryGauge == 0) {
-      this.memoryGauge = defineGauge("llm_mesh_vm_memory_bytes");
+      // One gauge per VM: several llm-mesh VMs in one Envoy (a listener each, say) would share an unlabelled one.
+      this.memoryGauge = defineGauge(tag("llm_mesh_vm", vmName()) + "llm_mesh_vm_memory_bytes");
       setTickPeriod(1000);
     }
     // Tokens fetched by the filter (Vertex AI on GKE) are asked for at once, not on the first tick.

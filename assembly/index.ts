@@ -16,8 +16,8 @@ export {
   proxy_on_done,
   proxy_on_delete,
   proxy_on_http_call_response,
+  malloc,
 } from "./entry-points";
-export { malloc } from "@solo-io/proxy-runtime/assembly/malloc";
 import { RootContext, registerRootContext } from "@solo-io/proxy-runtime/assembly";
 import { LlmMeshRoot } from "./filter";
 

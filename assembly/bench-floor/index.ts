@@ -4,9 +4,8 @@
 export {
   proxy_abi_version_0_2_1, proxy_on_vm_start, proxy_on_configure, proxy_on_tick, proxy_on_context_create,
   proxy_on_request_headers, proxy_on_request_body, proxy_on_request_trailers, proxy_on_response_headers,
-  proxy_on_done, proxy_on_delete,
+  proxy_on_done, proxy_on_delete, malloc,
 } from "../entry-points";
-export { malloc } from "@solo-io/proxy-runtime/assembly/malloc";
 import { Context, RootContext, registerRootContext } from "@solo-io/proxy-runtime/assembly";
 
 class FloorRoot extends RootContext {

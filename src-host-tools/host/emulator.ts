@@ -132,7 +132,8 @@ export class HostEmulator {
 
   private constructor(options: EmulatorOptions) {
     this.env = options.env ?? {};
-    this.properties = { plugin_root_id: options.rootId ?? "", ...(options.properties ?? {}) };
+    // As Envoy sets them: the plugin's name and VM id (both "llm-mesh" in the bootstraps llm-mesh writes).
+    this.properties = { plugin_root_id: options.rootId ?? "", plugin_name: "llm-mesh", plugin_vm_id: "llm-mesh", ...(options.properties ?? {}) };
     this.minLevel = LogLevel[options.logLevel ?? "trace"];
     this.random = options.random ?? ((b) => randomFillSync(b));
     // Envoy's clock is the wall clock (proxy_get_current_time_nanoseconds is system time).

@@ -8,7 +8,7 @@
 export const METRIC_LABELS = [
   "gen_ai_operation_name", "gen_ai_provider_name", "gen_ai_request_model", "gen_ai_response_model",
   "gen_ai_token_type", "llm_mesh_route", "llm_mesh_backend", "llm_mesh_status_class", "llm_mesh_usage",
-  "source_principal", "llm_mesh_currency", "llm_mesh_consumer", "llm_mesh_rule", "llm_mesh_action",
+  "source_principal", "llm_mesh_currency", "llm_mesh_consumer", "llm_mesh_rule", "llm_mesh_action", "llm_mesh_vm",
 ] as const;
 
 /** The metrics as Prometheus names them (Envoy strips `wasmcustom.` and turns dots into underscores). */

@@ -442,14 +442,23 @@ describe("route by the client's model (body mode)", () => {
 
 describe("VM memory gauge", () => {
   it("reports linear memory on tick once the VM serves requests", async () => {
-    const { host } = await loadFilter(ALL_TYPES_CONFIG, { env: ALL_TYPES_ENV });
+    const { host } = await loadFilter(ALL_TYPES_CONFIG, { env: ALL_TYPES_ENV, properties: { plugin_vm_id: "test-vm" } });
     expect(host.tickPeriodMs).toBe(1000);
     host.tick();
-    expect(host.metric("llm_mesh_vm_memory_bytes")).toBe(0n);
+    const gauge = () => host.labelled("llm_mesh_vm_memory_bytes");
+    expect(gauge().map((g) => g.value)).toEqual([0n]);
     const stream = host.createStream();
     stream.sendRequest({ ":method": "POST", ":path": "/v1/chat/completions", ":authority": "openai.llm" }, '{"model":"gpt-4o"}');
     host.tick();
-    expect(host.metric("llm_mesh_vm_memory_bytes")).toBe(BigInt(host.memoryBytes()));
+    // Labelled by VM, so several llm-mesh VMs in one Envoy each have their own.
+    expect(gauge().map((g) => [g.labels.llm_mesh_vm, g.value])).toEqual([["test-vm", BigInt(host.memoryBytes())]]);
+  });
+
+  it("without a VM id (Istio leaves it empty), the gauge is labelled with the plugin's name", async () => {
+    const { host } = await loadFilter(ALL_TYPES_CONFIG, { env: ALL_TYPES_ENV, properties: { plugin_vm_id: "", plugin_name: "llm-apps.llm-mesh" } });
+    host.createStream().sendRequest({ ":method": "POST", ":path": "/v1/chat/completions", ":authority": "openai.llm" }, '{"model":"gpt-4o"}');
+    host.tick();
+    expect(host.labelled("llm_mesh_vm_memory_bytes").map((g) => g.labels.llm_mesh_vm)).toEqual(["llm-apps.llm-mesh"]);
   });
 });
 
