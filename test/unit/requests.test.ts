@@ -454,6 +454,26 @@ describe("VM memory gauge", () => {
     expect(gauge().map((g) => [g.labels.llm_mesh_vm, g.value])).toEqual([["test-vm", BigInt(host.memoryBytes())]]);
   });
 
+  it("garbage is collected between callbacks: linear memory stays flat over 4,000 requests", async () => {
+    const { host } = await loadFilter(ALL_TYPES_CONFIG, { env: ALL_TYPES_ENV });
+    const prompt = "x".repeat(4000); // about 20 KB of garbage per request: 80 MB over the run if nothing were freed
+    const serve = (n: number) => {
+      for (let i = 0; i < n; i++) {
+        const stream = host.createStream();
+        stream.sendRequest({ ":method": "POST", ":path": "/v1/chat/completions", ":authority": "openai.llm", "content-type": "application/json" }, JSON.stringify({ model: "gpt-4o", messages: [{ role: "user", content: prompt }] }));
+        stream.sendResponseHeaders({ ":status": "200", "content-type": "application/json" });
+        stream.sendResponseBody(JSON.stringify({ choices: [{ index: 0, message: { role: "assistant", content: "ok" }, finish_reason: "stop" }], usage: { prompt_tokens: 1000, completion_tokens: 1, total_tokens: 1001 } }), true);
+        stream.complete();
+        expect(stream.upstreamBody.length).toBeGreaterThan(4000);
+      }
+    };
+    serve(500);
+    const settled = host.memoryBytes();
+    serve(3500);
+    expect(host.memoryBytes()).toBe(settled);
+    expect(settled).toBeLessThanOrEqual(4 << 20);
+  });
+
   it("without a VM id (Istio leaves it empty), the gauge is labelled with the plugin's name", async () => {
     const { host } = await loadFilter(ALL_TYPES_CONFIG, { env: ALL_TYPES_ENV, properties: { plugin_vm_id: "", plugin_name: "llm-apps.llm-mesh" } });
     host.createStream().sendRequest({ ":method": "POST", ":path": "/v1/chat/completions", ":authority": "openai.llm" }, '{"model":"gpt-4o"}');
