@@ -1,6 +1,7 @@
 // Benchmark fixture, not part of the filter: a Proxy-Wasm module with llm-mesh's exports that does
 // nothing (every callback continues), built and collected as llm-mesh is. Measured beside llm-mesh,
-// it shows what Proxy-Wasm in Envoy costs by itself, so the benchmark can tell that floor apart from llm-mesh's own work.
+// it shows what Proxy-Wasm in Envoy costs by itself, so the benchmark can tell that floor apart
+// from llm-mesh's own work.
 export {
   proxy_abi_version_0_2_1, proxy_on_vm_start, proxy_on_configure, proxy_on_tick, proxy_on_context_create,
   proxy_on_request_headers, proxy_on_request_body, proxy_on_request_trailers, proxy_on_response_headers,

@@ -19,7 +19,7 @@ export function applyEdits(base: usize, length: i32, edits: Array<Edit>): ArrayB
   }
   let size = length;
   for (let i = 0; i < edits.length; i++) size += edits[i].bytes.byteLength - (edits[i].end - edits[i].start);
-  // Every byte is copied in below: no zero fill first (a 1 MB body's fill is a tenth of its rewrite).
+  // Every byte is copied in below: no zero fill first (at 1 MB, fills were a quarter of module time).
   const out = changetype<ArrayBuffer>(__new(<usize>size, idof<ArrayBuffer>()));
   const dst = changetype<usize>(out);
   let written: usize = 0;
