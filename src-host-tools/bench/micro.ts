@@ -32,6 +32,9 @@ export function benchBody(bytes: number): string {
   return head + content + tail;
 }
 
+/** The provider's JSON answer the in-VM benchmarks send back (usage reported, so it is read). */
+export const BENCH_ANSWER = JSON.stringify({ id: "chatcmpl-bench", object: "chat.completion", created: 1700000000, model: "gpt-4o-mini", choices: [{ index: 0, message: { role: "assistant", content: "ok" }, finish_reason: "stop" }], usage: { prompt_tokens: 231, completion_tokens: 200, total_tokens: 431 } });
+
 export const BENCH_CONFIG = {
   providers: [
     { name: "a", type: "openai", apiKeys: [{ value: "bench-key-a" }] },

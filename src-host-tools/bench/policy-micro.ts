@@ -10,12 +10,11 @@ import { clusterForAuthority, providerVirtualHosts } from "../envoy/routes.js";
 import { PROJECT_ROOT } from "../envoy/locate.js";
 import { HostEmulator } from "../host/emulator.js";
 import { newKey } from "../commands/consumer.js";
-import { BENCH_CONFIG, benchBody } from "./micro.js";
+import { BENCH_ANSWER as ANSWER, BENCH_CONFIG, benchBody } from "./micro.js";
 import { time } from "./metrics-micro.js";
 
 export interface PolicyMicroResult { case: string; micros: number; baseMicros: number; addedMicros: number; hostCalls: number; baseHostCalls: number }
 
-const ANSWER = JSON.stringify({ id: "chatcmpl-bench", object: "chat.completion", created: 1700000000, model: "gpt-4o-mini", choices: [{ index: 0, message: { role: "assistant", content: "ok" }, finish_reason: "stop" }], usage: { prompt_tokens: 231, completion_tokens: 200, total_tokens: 431 } });
 
 async function load(wasm: Buffer, extra: Record<string, unknown>, policy?: Record<string, unknown>): Promise<HostEmulator> {
   const config = { ...BENCH_CONFIG, routes: [{ ...BENCH_CONFIG.routes[0], backends: [BENCH_CONFIG.routes[0].backends[0]], ...(policy ? { policy } : {}) }], requestMode: "body", ...extra };

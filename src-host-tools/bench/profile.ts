@@ -12,9 +12,8 @@ import { execFileSync } from "node:child_process";
 import { clusterForAuthority, providerVirtualHosts } from "../envoy/routes.js";
 import { PROJECT_ROOT } from "../envoy/locate.js";
 import { HostEmulator } from "../host/emulator.js";
-import { BENCH_CONFIG, benchBody } from "./micro.js";
+import { BENCH_ANSWER as ANSWER, BENCH_CONFIG, benchBody } from "./micro.js";
 
-const ANSWER = JSON.stringify({ id: "chatcmpl-bench", object: "chat.completion", created: 1700000000, model: "gpt-4o-mini", choices: [{ index: 0, message: { role: "assistant", content: "ok" }, finish_reason: "stop" }], usage: { prompt_tokens: 231, completion_tokens: 200, total_tokens: 431 } });
 const HEADERS = { ":method": "POST", ":path": "/v1/chat/completions", ":authority": "llm.local", ":scheme": "http", "content-type": "application/json", "user-agent": "OpenAI/JS 5.0.0", "x-request-id": "5f1c2a9e-0d3b-4a51-9a7e-2b6f0c1d9e77", accept: "application/json" };
 
 interface ProfileNode { id: number; callFrame: { functionName: string; url: string }; hitCount?: number; children?: number[] }
