@@ -19,6 +19,9 @@ import { TokenCalls } from "./token-refresh";
 import { finishMeasure, forgetLocalIdentity, measureChunk, measureForwarded, startMeasure } from "./request/measure";
 import { forgetMetricSets, tag } from "./metrics/record";
 
+/** The tick that reports memory and refreshes tokens; the first one after a configuration comes sooner. */
+const TICK_MS: u32 = 1000;
+const FIRST_TICK_MS: u32 = 20;
 const VM_ID = propertyPath(["plugin_vm_id"]);
 const PLUGIN_NAME = propertyPath(["plugin_name"]);
 
@@ -38,8 +41,12 @@ export class LlmMeshRoot extends RootContext {
   private memoryGauge: u32 = 0;
   private tokenCalls: TokenCalls = new TokenCalls();
 
+  /** Set by a configuration: the next tick is soon, and asks for tokens. */
+  private firstTickDue: bool = false;
+
   /** Reports the VM's linear memory (so operators and the soak benchmark see it stay flat); refreshes providers' tokens. */
   onTick(): void {
+    if (this.firstTickDue) { this.firstTickDue = false; setTickPeriod(TICK_MS); }
     if (this.requestsSeen > 0) recordGauge(this.memoryGauge, <u64>memory.size() << 16);
     if (this.config !== null) this.tokenCalls.refresh(this.config!);
   }
@@ -65,13 +72,14 @@ export class LlmMeshRoot extends RootContext {
     this.config = result.config;
     forgetMetricSets();
     forgetLocalIdentity();
-    if (this.memoryGauge == 0) {
-      // One gauge per VM: several llm-mesh VMs in one Envoy (a listener each, say) would share an unlabelled one.
-      this.memoryGauge = defineGauge(tag("llm_mesh_vm", vmName()) + "llm_mesh_vm_memory_bytes");
-      setTickPeriod(1000);
-    }
-    // Tokens fetched by the filter (Vertex AI on GKE) are asked for at once, not on the first tick.
-    this.tokenCalls.refresh(result.config!);
+    // One gauge per VM: several llm-mesh VMs in one Envoy (a listener each, say) would share an unlabelled one.
+    if (this.memoryGauge == 0) this.memoryGauge = defineGauge(tag("llm_mesh_vm", vmName()) + "llm_mesh_vm_memory_bytes");
+    // Tokens fetched by the filter (Vertex AI on GKE) are asked for on a first tick FIRST_TICK_MS
+    // from now, never here: Envoy configures a cluster's upstream filters (a failover pool's) while
+    // it is still loading clusters, and an HTTP callout from onConfigure then dereferences the
+    // cluster manager before it exists (Envoy 1.40: segfault at start).
+    this.firstTickDue = true;
+    setTickPeriod(FIRST_TICK_MS);
     const mode = result.config!.role == FilterRole.Upstream ? "upstream (failover tries)" : result.config!.requestMode == RequestMode.Body ? "body" : "headers";
     log(LogLevelValues.info, "llm-mesh: configuration loaded: " + result.config!.providers.length.toString() + " providers, " + result.config!.routes.length.toString() + " routes, request mode " + mode);
     return true;

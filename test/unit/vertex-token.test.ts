@@ -12,7 +12,7 @@ const CONFIG = {
 const TOKEN_PATH = "/computeMetadata/v1/instance/service-accounts/default/token";
 
 describe("Vertex AI token from the metadata server", () => {
-  it("is fetched at once, used by requests, refreshed before expiry without a gap, and retried after a failure", async () => {
+  it("is fetched on the first tick (20 ms after configuration), used by requests, refreshed before expiry without a gap, and retried after a failure", async () => {
     let now = 1_800_000_000n;
     const { host, configured } = await loadFilter(CONFIG, { allowOnHeadersStopIteration: true, clock: () => now * 1_000_000_000n });
     expect(configured, host.logText("warn").join("\n")).toBe(true);
@@ -22,7 +22,13 @@ describe("Vertex AI token from the metadata server", () => {
       return s;
     };
 
-    // Asked for at configuration, as GKE's metadata server wants it.
+    // Never from the configuration callback itself (a failover pool's upstream VM is configured
+    // while Envoy is still loading clusters: a callout then crashes it), but on a first tick that
+    // comes 20 ms later, then once a second.
+    expect(host.httpCalls).toHaveLength(0);
+    expect(host.tickPeriodMs).toBe(20);
+    host.tick();
+    expect(host.tickPeriodMs).toBe(1000);
     expect(host.httpCalls).toHaveLength(1);
     const first = host.httpCalls[0];
     expect(first.upstream).toBe("outbound|80||metadata.google.internal");
