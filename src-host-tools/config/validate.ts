@@ -146,7 +146,8 @@ function ruleProblems(config: LlmMeshConfig, errors: Problem[], warnings: Proble
   consumerProblems(config, errors);
   const routeNames = new Set<string>();
   let catchAll: number | undefined;
-  const seenMatches = new Map<string, number>();
+  // Earlier routes by their match without models: each one's index and model patterns (null: any request).
+  const seenMatches = new Map<string, { index: number; models: string[] | null }[]>();
   config.routes.forEach((r, i) => {
     const path = `routes[${i}]`;
     if (routeNames.has(r.name)) errors.push({ path: `${path}.name`, message: `duplicate route name "${r.name}"` });
@@ -180,14 +181,17 @@ function ruleProblems(config: LlmMeshConfig, errors: Problem[], warnings: Proble
       warnings.push({ path: `${path}.modelMapping`, message: "is never used: every backend fixes its model or has its own mapping" });
     }
     // Reachability: first match wins.
+    // Model conditions distinguish routes (claude-* to one provider, gpt-* to another, one host).
     const key = JSON.stringify(normalizedMatch(r));
+    const models = isObject(r.match) && Array.isArray(r.match.models) ? r.match.models.map(String) : null;
+    const shadow = (seenMatches.get(key) ?? []).find((earlier) => modelsCover(earlier.models, models));
     if (catchAll !== undefined) {
       errors.push({ path, message: `is unreachable: routes[${catchAll}] ("${config.routes[catchAll].name}") matches every request`, hint: "move the catch-all route last" });
-    } else if (seenMatches.has(key)) {
-      errors.push({ path, message: `is unreachable: routes[${seenMatches.get(key)}] has the same match`, hint: "merge the routes or make the match more specific" });
+    } else if (shadow !== undefined) {
+      errors.push({ path, message: `is unreachable: routes[${shadow.index}] has the same match${shadow.models !== null ? " and covers its models" : ""}`, hint: "merge the routes or make the match more specific" });
     }
-    if (!seenMatches.has(key)) seenMatches.set(key, i);
-    if (catchAll === undefined && key === "{}") catchAll = i;
+    seenMatches.set(key, [...(seenMatches.get(key) ?? []), { index: i, models }]);
+    if (catchAll === undefined && key === "{}" && models === null) catchAll = i;
   });
 }
 
@@ -273,6 +277,18 @@ export function normalizedMatch(r: RouteConfig, scoping = false): Record<string,
   const headers = (Array.isArray(m.headers) ? m.headers : []).filter((h) => isObject(h) && (!scoping || h.present !== false));
   if (headers.length > 0) out.headers = headers.map((h) => ({ ...h, name: String(h.name).toLowerCase() })).sort((a, b) => a.name.localeCompare(b.name));
   return out;
+}
+
+/**
+ * True when every model `later` accepts is accepted by `earlier` (null: no model condition, any
+ * request). Patterns are exact names, `prefix*` or `*` (the filter's model pattern language).
+ */
+export function modelsCover(earlier: string[] | null, later: string[] | null): boolean {
+  if (earlier === null) return true;
+  if (later === null) return false;
+  const accepts = (pattern: string, model: string) => pattern.endsWith("*") ? model.startsWith(pattern.slice(0, -1)) : pattern === model;
+  // A later prefix pattern is covered only by an earlier pattern that accepts every name with that prefix.
+  return later.every((m) => earlier.some((e) => m.endsWith("*") ? e.endsWith("*") && m.slice(0, -1).startsWith(e.slice(0, -1)) : accepts(e, m)));
 }
 
 /** True when a route matches every request (it must say catchAll: true). */

@@ -46,8 +46,29 @@ describe("llm-mesh validate", () => {
   it.each([
     ["the same match twice", [{ name: "a", match: { host: "h" }, backends: [{ provider: "oa" }] }, { name: "b", match: { host: "H" }, backends: [{ provider: "oa" }] }], "routes[1]: is unreachable: routes[0] has the same match"],
     ["a route after a catch-all", [{ name: "a", match: { pathPrefix: "/" }, catchAll: true, backends: [{ provider: "oa" }] }, { name: "b", match: { host: "h" }, backends: [{ provider: "oa" }] }], "routes[1]: is unreachable: routes[0]"],
+    ["a host route before the same host with models", [{ name: "a", match: { host: "h" }, backends: [{ provider: "oa" }] }, { name: "b", match: { host: "h", models: ["gpt-*"] }, backends: [{ provider: "oa" }] }], "routes[1]: is unreachable: routes[0] has the same match"],
+    ["the same models twice", [{ name: "a", match: { host: "h", models: ["gpt-4o", "claude-*"] }, backends: [{ provider: "oa" }] }, { name: "b", match: { host: "h", models: ["claude-3*"] }, backends: [{ provider: "oa" }] }], "routes[1]: is unreachable: routes[0] has the same match and covers its models"],
+    ["models after any model", [{ name: "a", match: { host: "h", models: ["*"] }, backends: [{ provider: "oa" }] }, { name: "b", match: { host: "h", models: ["gpt-4o"] }, backends: [{ provider: "oa" }] }], "routes[1]: is unreachable: routes[0] has the same match and covers its models"],
   ])("refuses unreachable routes: %s", (_name, routes, error) => {
     expect(validateConfig({ providers: [provider], routes }).errors.map(formatProblem).join("\n")).toContain(error);
+  });
+
+  // Routing by model on one host is what match.models is for: the toolchain accepts it, and the filter routes each model to its route.
+  it.each([
+    ["claude-* and gpt-* on one host", [{ name: "claude", match: { host: "llm.local", models: ["claude-*"] } }, { name: "gpt", match: { host: "llm.local", models: ["gpt-*"] } }], [["claude-sonnet-4-5", "claude"], ["gpt-4o", "gpt"]]],
+    ["models first, then the rest of the host", [{ name: "mini", match: { host: "llm.local", models: ["gpt-4o-mini"] } }, { name: "rest", match: { host: "llm.local" } }], [["gpt-4o-mini", "mini"], ["gpt-4o", "rest"]]],
+    ["a narrower prefix before a wider one", [{ name: "c3", match: { host: "llm.local", models: ["claude-3*"] } }, { name: "c", match: { host: "llm.local", models: ["claude-*"] } }], [["claude-3-haiku", "c3"], ["claude-4", "c"]]],
+  ])("accepts routes that differ only in their models: %s", async (_name, matches, expected) => {
+    const config = { requestMode: "body", providers: [provider], routes: matches.map((m) => ({ ...m, backends: [{ provider: "oa", model: `model-of-${m.name}` }] })) };
+    expect(validateConfig(config).errors.map(formatProblem)).toEqual([]);
+    const { host, configured } = await loadFilter(config, { allowOnHeadersStopIteration: true });
+    expect(configured).toBe(true);
+    for (const [model, route] of expected) {
+      const s = host.createStream();
+      s.sendRequest({ ":method": "POST", ":path": "/v1/chat/completions", ":authority": "llm.local", "content-type": "application/json" }, JSON.stringify({ model, messages: [{ role: "user", content: "hi" }] }));
+      expect(s.localResponse, model).toBeNull();
+      expect(JSON.parse(s.upstreamBodyText()).model, model).toBe(`model-of-${route}`);
+    }
   });
 
   it("reads YAML as well as JSON, with the same paths", () => {
