@@ -48,6 +48,9 @@ export function admit(config: Config, headers: HeaderSnapshot, state: RequestSta
   const path = pathOnly(rawPath !== null ? rawPath : "/");
   const method = headers.get(H_METHOD);
   if (path.endsWith("/models") && method !== null && method == "GET") {
+    // The list asks for a consumer like every other path: only the routes and models the caller may use.
+    const refused = keepListableRoutes(state);
+    if (refused !== null) return refused;
     // Anthropic's SDKs send anthropic-version on every call; they get Anthropic's list shape.
     return Reply.json(headers.indexOf(H_ANTHROPIC_VERSION) >= 0 ? anthropicModelList(state) : modelList(state));
   }
@@ -174,12 +177,30 @@ export function takeBackend(state: RequestState, route: Route, backend: Backend)
   return null;
 }
 
-/** The models of every route that may serve this request, once each, as indexes into their route's lists. */
+/**
+ * GET …/models: keeps the candidate routes the caller may use; when none, the first refusal (401
+ * without a consumer on a route that requires one, 403 for a route the consumer may not use).
+ */
+function keepListableRoutes(state: RequestState): Reply | null {
+  const kept = new Array<Route>();
+  let firstRefusal: Reply | null = null;
+  for (let i = 0; i < state.candidates.length; i++) {
+    const refusal = admitConsumer(state, state.candidates[i]);
+    if (refusal === null) kept.push(state.candidates[i]);
+    else if (firstRefusal === null) firstRefusal = refusal;
+  }
+  state.candidates = kept;
+  return kept.length == 0 ? firstRefusal : null;
+}
+
+/** The models of every route that may serve this request (and its consumer may use), once each, as indexes into their route's lists. */
 function listedModels(state: RequestState, routes: Array<Route>, indexes: Array<i32>): void {
   const seen = new Array<string>();
+  const consumer = state.consumer;
   for (let i = 0; i < state.candidates.length; i++) {
     const route = state.candidates[i];
     for (let j = 0; j < route.modelIds.length; j++) {
+      if (consumer !== null && !consumer.allowsModel(route.modelIds[j])) continue;
       if (seen.includes(route.modelIds[j])) continue;
       seen.push(route.modelIds[j]);
       routes.push(route);
