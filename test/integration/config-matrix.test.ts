@@ -142,7 +142,7 @@ describe("every combination of features starts, serves and reloads in real Envoy
     for (const combination of [c, next]) expect(validateConfig(pluginConfig(combination)).errors.map(formatProblem), label(combination)).toEqual([]);
     // As `llm-mesh envoy` writes it: everything static (Envoy configures the pools' upstream VMs while it loads clusters).
     const options = (combination: Combination) => ({
-      wasmPath: WASM_PATH, pluginConfig: pluginConfig(combination) as BootstrapOptions["pluginConfig"], env: { values: BEDROCK_ENV },
+      wasmPath: WASM_PATH, pluginConfig: pluginConfig(combination), env: { values: BEDROCK_ENV },
       mockUpstream: { address: "127.0.0.1", port: mock.port }, metadataServer: { address: "127.0.0.1", port: metadata.port },
       ...(combination.globalQuota ? { globalRateLimit: { address: "127.0.0.1", port: rateLimitPort } } : {}),
     });

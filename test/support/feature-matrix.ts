@@ -38,7 +38,7 @@ export function pluginConfig(c: Combination) {
   const bodyOnly = new Set(["gemini", "bedrock", "vertex"]);
   const providers = all.filter((p) => !(c.headersMode && bodyOnly.has(p.name)));
   const models: Record<string, string> = { azure: "gpt-4o", gemini: "gemini-2.5-flash", bedrock: "anthropic.claude-3-5-sonnet-20240620-v1:0", vertex: "gemini-2.5-flash" };
-  const routes: Record<string, unknown>[] = providers.map((p) => ({
+  const routes: ({ name: string; match: { host: string }; backends: { provider: string; model?: string }[] } & Record<string, unknown>)[] = providers.map((p) => ({
     name: p.name, match: { host: `${p.name}.llm` }, backends: [{ provider: p.name, ...(models[p.name] ? { model: models[p.name] } : {}) }],
     ...(c.consumers && p.name === "openai" ? { requireConsumer: true } : {}),
     ...(c.policy ? { policy: { deny: [{ contains: "forbidden phrase" }], mask: [{ regex: "\\d{3}-\\d{4}", replacement: "[phone]" }], prepend: [{ role: "system", content: "Be brief." }] } } : {}),
