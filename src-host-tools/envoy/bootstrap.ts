@@ -55,6 +55,8 @@ export interface BootstrapOptions {
   statsFlushIntervalMs?: number;
   /** Envoy's rate limit service for consumers' global quotas (its gRPC address): adds the rate limit filter, its cluster and the routes' rate limits. */
   globalRateLimit?: { address: string; port: number };
+  /** How long a client may take to send its whole request, headers and body (default CLIENT_TIMEOUTS.requestMs; tests shorten it). */
+  requestTimeoutMs?: number;
   /** A GCE/GKE metadata server stand-in for vertex-ai's tokenFromMetadataServer (tests): the cluster named as Istio names it. */
   metadataServer?: { address: string; port: number };
 }
@@ -161,8 +163,36 @@ function routeConfig(options: BootstrapOptions, bufferLimit: number): { routes: 
   return { routes: { name: "llm_routes", virtual_hosts: virtualHosts }, clusters };
 }
 
+/**
+ * Limits on slow clients, for every listener llm-mesh runs in. Envoy sets none for a request's
+ * upload by default, so a client that stalls mid-body holds its buffered body (body mode: up to
+ * maxRequestBodyBytes) until the stream idles out; these bound how long. The request timeout ends
+ * when the request has been sent upstream or the answer starts, so it never cuts a long answer.
+ */
+export const CLIENT_TIMEOUTS = {
+  /** All request headers. */
+  headersMs: 10_000,
+  /** The whole request, body included (408 after it). */
+  requestMs: 60_000,
+  /** A stream with no bytes either way (Envoy's default; routes set their own for answers). */
+  streamIdleMs: 300_000,
+  /** A client connection with no request. */
+  connectionIdleMs: 300_000,
+};
+
+/** The HTTP connection manager's client timeouts (CLIENT_TIMEOUTS), as Envoy reads them. */
+export function clientTimeouts(requestMs = CLIENT_TIMEOUTS.requestMs): Record<string, unknown> {
+  const s = (ms: number) => `${ms / 1000}s`;
+  return {
+    request_headers_timeout: s(CLIENT_TIMEOUTS.headersMs),
+    request_timeout: s(requestMs),
+    stream_idle_timeout: s(CLIENT_TIMEOUTS.streamIdleMs),
+    common_http_protocol_options: { idle_timeout: s(CLIENT_TIMEOUTS.connectionIdleMs) },
+  };
+}
+
 /** A loopback listener: one HCM with these HTTP filters (then the router) and this route table. */
-export function listener(name: string, port: number, routes: Record<string, unknown>, filters: Record<string, unknown>[], bufferLimit: number, accessLogPath?: string, mtls?: BootstrapOptions["downstreamMtls"]): Record<string, unknown> {
+export function listener(name: string, port: number, routes: Record<string, unknown>, filters: Record<string, unknown>[], bufferLimit: number, accessLogPath?: string, mtls?: BootstrapOptions["downstreamMtls"], requestTimeoutMs?: number): Record<string, unknown> {
   return {
     name,
     address: { socket_address: { address: "127.0.0.1", port_value: port } },
@@ -189,6 +219,7 @@ export function listener(name: string, port: number, routes: Record<string, unkn
         typed_config: {
           "@type": "type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager",
           stat_prefix: name,
+          ...clientTimeouts(requestTimeoutMs),
           ...(accessLogPath !== undefined ? { access_log: [accessLog(accessLogPath)] } : {}),
           route_config: routes,
           http_filters: [...filters, { name: "envoy.filters.http.router", typed_config: { "@type": "type.googleapis.com/envoy.extensions.filters.http.router.v3.Router" } }],
@@ -205,7 +236,7 @@ export function buildBootstrap(options: BootstrapOptions): Record<string, unknow
   const bufferLimit = (options.pluginConfig.maxRequestBodyBytes ?? 8 * MiB) + MiB;
   const { routes, clusters } = routeConfig(options, bufferLimit);
   const filters = [wasmFilter(options), ...(options.globalRateLimit ? [rateLimitFilter()] : [])];
-  const listeners = [listener("llm_mesh", options.listenPort ?? 0, routes, filters, bufferLimit, options.accessLogPath, options.downstreamMtls)];
+  const listeners = [listener("llm_mesh", options.listenPort ?? 0, routes, filters, bufferLimit, options.accessLogPath, options.downstreamMtls, options.requestTimeoutMs)];
   if (options.bareListenPort !== undefined) listeners.push(listener("bare", options.bareListenPort, routes, [], bufferLimit));
   if (options.floor) listeners.push(listener("floor", options.floor.port, routes, [wasmFilter(options, options.floor.wasmPath, "floor")], bufferLimit));
   for (const peer of options.peerListeners ?? []) listeners.push(listener(peer.name, peer.port, routes, peer.filters, bufferLimit));

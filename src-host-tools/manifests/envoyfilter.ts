@@ -5,9 +5,17 @@
 // it does for WasmPlugins) and an HTTP_FILTER patch that inserts a config_discovery reference to it
 // before the router. Needs Istio >= 1.27 (its proxies are Envoy >= 1.35, which has the flag).
 import { keyEnvNames } from "../config/keys.js";
+import { clientTimeouts } from "../envoy/bootstrap.js";
 import { FailStrategy, K8sObject, LABELS, ManifestOptions, checkImage, namespaceFor, sidecarPorts, waypointRef } from "./istio.js";
 
 const WASM_TYPE = "type.googleapis.com/envoy.extensions.filters.http.wasm.v3.Wasm";
+const HCM_TYPE = "type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager";
+
+/** The client timeouts that bound a request's upload (the rest of CLIENT_TIMEOUTS is Istio's to set). */
+function uploadTimeouts(): Record<string, unknown> {
+  const t = clientTimeouts();
+  return { request_headers_timeout: t.request_headers_timeout, request_timeout: t.request_timeout };
+}
 
 /** WasmPlugin failStrategy -> Envoy failure_policy. */
 const FAILURE_POLICY: Record<FailStrategy, string> = { FAIL_RELOAD: "FAIL_RELOAD", FAIL_CLOSE: "FAIL_CLOSED", FAIL_OPEN: "FAIL_OPEN" };
@@ -83,7 +91,17 @@ export function bodyModeEnvoyFilter(o: ManifestOptions): K8sObject {
   // A relative patch (INSERT_BEFORE) wants an explicit priority, or its order against other
   // EnvoyFilters is unspecified (istioctl analyze IST0151). 10: after default-priority filters.
   spec.priority = 10;
-  spec.configPatches = [{ applyTo: "EXTENSION_CONFIG", patch: { operation: "ADD", value: wasm } }, ...inserts];
+  // The same listeners get a bound on slow uploads (body mode holds a request's body until it is
+  // whole): Istio, like Envoy, sets none. Only the request's own receipt: answers are never cut.
+  const timeouts = inserts.map((i) => {
+    const listener = ((i as { match: { listener: Record<string, unknown> } }).match.listener);
+    return {
+      applyTo: "NETWORK_FILTER",
+      match: { ...(i as { match: object }).match, listener: { ...listener, filterChain: { filter: { name: "envoy.filters.network.http_connection_manager" } } } },
+      patch: { operation: "MERGE", value: { name: "envoy.filters.network.http_connection_manager", typed_config: { "@type": HCM_TYPE, ...uploadTimeouts() } } },
+    };
+  });
+  spec.configPatches = [{ applyTo: "EXTENSION_CONFIG", patch: { operation: "ADD", value: wasm } }, ...inserts, ...timeouts];
   return {
     apiVersion: "networking.istio.io/v1alpha3",
     kind: "EnvoyFilter",

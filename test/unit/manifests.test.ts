@@ -50,6 +50,12 @@ describe("llm-mesh manifests", () => {
       applyTo: "HTTP_FILTER",
       match: { context: "SIDECAR_OUTBOUND", listener: { portNumber: 80, filterChain: { filter: { name: "envoy.filters.network.http_connection_manager", subFilter: { name: "envoy.filters.http.router" } } } } },
       patch: { operation: "INSERT_BEFORE", value: { name: "default.llm-mesh", config_discovery: { config_source: { ads: {}, initial_fetch_timeout: "0s" }, type_urls: ["type.googleapis.com/envoy.extensions.filters.http.wasm.v3.Wasm"] } } },
+    }, {
+      // The same listener's slow uploads are bounded (body mode holds a body until it is whole).
+      applyTo: "NETWORK_FILTER",
+      match: { context: "SIDECAR_OUTBOUND", listener: { portNumber: 80, filterChain: { filter: { name: "envoy.filters.network.http_connection_manager" } } } },
+      patch: { operation: "MERGE", value: { name: "envoy.filters.network.http_connection_manager", typed_config: {
+        "@type": "type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager", request_headers_timeout: "10s", request_timeout: "60s" } } },
     }]);
     expect((filter.spec as any).workloadSelector).toEqual({ labels: { app: "chatbot" } });
   });
