@@ -5,7 +5,7 @@
 import { Context, FilterDataStatusValues, FilterHeadersStatusValues, FilterTrailersStatusValues, RootContext } from "@solo-io/proxy-runtime/assembly";
 import { Config, FilterRole, RequestMode, loadConfig } from "./config/load";
 import { BAD_REQUEST, INTERNAL, replyWithError } from "./errors";
-import { BufferTypeValues, LogLevelValues, REQUEST_HEADERS, bufferedSize, defineGauge, getBody, getProperty, log, propertyPath, readEnvironment, recordGauge, replaceBody, sendLocalResponse, setTickPeriod } from "./host";
+import { BufferTypeValues, LogLevelValues, REQUEST_HEADERS, bufferedSize, nowMillis, defineGauge, getBody, getProperty, log, propertyPath, readEnvironment, recordGauge, replaceBody, sendLocalResponse, setTickPeriod } from "./host";
 import { HeaderSnapshot } from "./headers";
 import { admit, takeRoute, tooLarge } from "./request/admit";
 import { decideOnBody } from "./request/body";
@@ -15,6 +15,7 @@ import { writePoolHeaders, writeUpstreamHeaders } from "./request/upstream-heade
 import { chooseRestedKey, holdFor, onTryAnswer, sendTry, showHeldAnswer, showToEnvoy, startTry, vetHeldAnswer } from "./failover/attempt";
 import { onEnvoyAnswerBody, onPoolAnswer } from "./failover/outcome";
 import { chargeQuota, writeUsedTokens } from "./consumers/identify";
+import { prepareCounters } from "./consumers/quota";
 import { TokenCalls } from "./token-refresh";
 import { finishMeasure, forgetLocalIdentity, measureChunk, measureForwarded, startMeasure } from "./request/measure";
 import { forgetMetricSets, tag } from "./metrics/record";
@@ -70,6 +71,7 @@ export class LlmMeshRoot extends RootContext {
       return false;
     }
     this.config = result.config;
+    prepareCounters(result.config!.consumers.list, nowMillis());
     forgetMetricSets();
     forgetLocalIdentity();
     // One gauge per VM: several llm-mesh VMs in one Envoy (a listener each, say) would share an unlabelled one.
@@ -166,6 +168,7 @@ class LlmMeshStream extends Context {
     const state = this.state;
     if (!state.forwarded) return FilterHeadersStatusValues.Continue;
     state.responseHeadersEnd = endOfStream;
+    state.responseBytes = 0;
     if (state.pooled) { onPoolAnswer(this.config!, state); return FilterHeadersStatusValues.Continue; }
     const upstream = this.config!.role == FilterRole.Upstream;
     // A 429 rests the key that got it, on every route whose keys take turns.
@@ -190,6 +193,7 @@ class LlmMeshStream extends Context {
     const held = state.hold == Hold.Whole;
     const upstream = this.config!.role == FilterRole.Upstream;
     if (held && !endOfStream) return FilterDataStatusValues.StopIterationAndBuffer;
+    state.responseBytes += <i64>bodySize;
     state.hold = Hold.None;
     if (held && upstream) vetHeldAnswer(state, <i32>bodySize);
     const go = state.responseMode == ResponseMode.Pass || onProviderBody(state, <i32>bodySize, endOfStream);

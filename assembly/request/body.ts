@@ -1,7 +1,8 @@
 // Body time: one scan validates the JSON and finds the top-level keys; then (body mode) the route
 // is chosen on the client's model and a backend picked; the model is resolved and the new body
 // spliced with one copy. Nothing here calls the host but the destination check (takeRoute).
-import { API_KEY_KEY, Config, FilterRole, MODEL_KEY, STREAM_KEY, STREAM_OPTIONS_KEY } from "../config/load";
+import { API_KEY_KEY, Config, FilterRole, MODEL_KEY, OUTPUT_CAP_KEY, STREAM_KEY, STREAM_OPTIONS_KEY } from "../config/load";
+import { OUTPUT_CAP_FIELDS, outputCap } from "../consumers/output-cap";
 import { JsonWriter } from "../json/writer";
 import { BAD_REQUEST, INVALID_JSON, INVALID_MODEL, MODEL_NOT_FOUND, MODEL_REQUIRED, UNSUPPORTED_OPERATION, UNTRANSLATABLE } from "../errors";
 import { translatorFor } from "../translate/registry";
@@ -33,7 +34,7 @@ export class BodyOutcome {
  * here, from state.candidates and the client's model; otherwise state.backend is already set.
  */
 export function decideOnBody(config: Config, state: RequestState, body: ArrayBuffer, chooseRoute: bool): BodyOutcome {
-  let read = readBody(config, body);
+  let read = readBody(config, state, body);
   if (read.reply !== null) return BodyOutcome.reply(read.reply!);
 
   if (chooseRoute) {
@@ -57,7 +58,7 @@ export function decideOnBody(config: Config, state: RequestState, body: ArrayBuf
     if (applied.body !== null) {
       body = applied.body!;
       policyChanged = true;
-      read = readBody(config, body);
+      read = readBody(config, state, body);
       if (read.reply !== null) return BodyOutcome.reply(read.reply!);
     }
   }
@@ -70,7 +71,7 @@ export function decideOnBody(config: Config, state: RequestState, body: ArrayBuf
   if (state.pooled) {
     const notAllowed = admitModel(state, clientModel !== null ? clientModel! : "");
     if (notAllowed !== null) return BodyOutcome.reply(notAllowed!);
-    const limited = admitQuota(state, state.route!, clientModel !== null ? clientModel! : "", body.byteLength);
+    const limited = admitQuota(state, state.route!, clientModel !== null ? clientModel! : "", body.byteLength, read.outputCap);
     if (limited !== null) return BodyOutcome.reply(limited!);
     const o = new BodyOutcome(); o.body = body; o.changed = policyChanged; return o;
   }
@@ -81,7 +82,7 @@ export function decideOnBody(config: Config, state: RequestState, body: ArrayBuf
   const notAllowed = admitModel(state, clientModel !== null ? clientModel! : model);
   if (notAllowed !== null) return BodyOutcome.reply(notAllowed!);
   if (state.route !== null) {
-    const limited = admitQuota(state, state.route!, clientModel !== null ? clientModel! : model, body.byteLength);
+    const limited = admitQuota(state, state.route!, clientModel !== null ? clientModel! : model, body.byteLength, providerOutputCap(backend.provider, base, scan, read.outputCap));
     if (limited !== null) return BodyOutcome.reply(limited!);
   }
   const provider = backend.provider;
@@ -107,10 +108,12 @@ export function decideOnBody(config: Config, state: RequestState, body: ArrayBuf
 class ReadBody {
   scan: ScanResult | null = null;
   clientModel: string | null = null;
+  /** The output cap the client named (max_tokens and kin), -1: none. */
+  outputCap: i64 = -1;
   reply: Reply | null = null;
 }
 
-function readBody(config: Config, body: ArrayBuffer): ReadBody {
+function readBody(config: Config, state: RequestState, body: ArrayBuffer): ReadBody {
   const out = new ReadBody();
   const base = changetype<usize>(body);
   const scan = scanTopLevel(base, body.byteLength, config.wantedKeys);
@@ -122,6 +125,15 @@ function readBody(config: Config, body: ArrayBuffer): ReadBody {
     }
   }
   out.scan = scan;
+  // One reading of stream and stream_options for llm-mesh and every provider: a lenient parser
+  // would take "true" or 1 as a stream llm-mesh did not see, and null options would skip usage.
+  const stream = scan.spans[STREAM_KEY];
+  if (stream.count == 1 && stream.firstByte != 0x74 && stream.firstByte != 0x66) { out.reply = Reply.error(BAD_REQUEST, "stream must be true or false"); return out; }
+  const options = scan.spans[STREAM_OPTIONS_KEY];
+  if (options.count == 1 && options.firstByte != 0x7b) { out.reply = Reply.error(BAD_REQUEST, "stream_options must be an object (leave it out rather than send null)"); return out; }
+  const cap = outputCap(state.operation, base, capSpans(scan.spans));
+  if (cap.error !== null) { out.reply = Reply.error(BAD_REQUEST, cap.error!); return out; }
+  out.outputCap = cap.cap;
   const modelSpan = scan.spans[MODEL_KEY];
   if (modelSpan.count == 1) {
     if (modelSpan.firstByte != 0x22) { out.reply = Reply.error(BAD_REQUEST, "model must be a string"); return out; }
@@ -131,6 +143,27 @@ function readBody(config: Config, body: ArrayBuffer): ReadBody {
     out.clientModel = clientModel;
   }
   return out;
+}
+
+function capSpans(spans: StaticArray<ValueSpan>): ValueSpan[] {
+  const out = new Array<ValueSpan>(OUTPUT_CAP_FIELDS.length);
+  for (let i = 0; i < OUTPUT_CAP_FIELDS.length; i++) out[i] = spans[OUTPUT_CAP_KEY + i];
+  return out;
+}
+
+/** The output cap that goes upstream: the provider's override of a cap field, else the client's, else the provider's default. */
+function providerOutputCap(provider: Provider, base: usize, scan: ScanResult, clientCap: i64): i64 {
+  let cap = clientCap;
+  for (let i = 0; i < OUTPUT_CAP_FIELDS.length; i++) {
+    const key = OUTPUT_CAP_FIELDS[i];
+    const forced = fieldValue(provider.overrides, key);
+    const fallback = scan.spans[OUTPUT_CAP_KEY + i].count == 0 ? fieldValue(provider.defaults, key) : null;
+    const value = forced !== null ? forced : fallback;
+    if (value === null) continue;
+    // The larger one: the client's other cap fields still go upstream beside an override.
+    cap = max<i64>(cap, I64.parseInt(value!));
+  }
+  return cap;
 }
 
 /** The client's body with the route's edits spliced in (same API on both sides). */

@@ -1,0 +1,46 @@
+// The output cap a request names in its client's API: what a quota reserves for its answer. The
+// provider enforces it, so the worst case of a request is its input plus this cap.
+import { ValueSpan } from "../json/scan";
+import { Operation } from "../providers/provider";
+
+/** The top-level fields that cap an answer, in the client APIs llm-mesh serves (Chat, Completions, Messages, Responses). */
+export const OUTPUT_CAP_FIELDS = ["max_tokens", "max_completion_tokens", "max_output_tokens"];
+/** Caps above this are read as this: still more than any limit can hold, never an overflow. */
+const HUGE_CAP: i64 = 1_000_000_000_000_000;
+
+/** A request's output cap: `cap` (-1: it names none) or why it cannot be read. */
+export class OutputCap {
+  cap: i64 = -1;
+  error: string | null = null;
+}
+
+/**
+ * The largest cap among `spans` (one per OUTPUT_CAP_FIELDS entry): a provider that reads a field of
+ * another API than the client's is still bounded. Null is no cap (OpenAI documents it); anything but
+ * a non-negative integer is refused, so that a provider's lenient parser (a string, 1e3) never reads
+ * a cap llm-mesh did not reserve for. Operations without an answer to cap (embeddings, count_tokens) have 0.
+ */
+export function outputCap(op: Operation, base: usize, spans: ValueSpan[]): OutputCap {
+  const out = new OutputCap();
+  for (let i = 0; i < spans.length; i++) {
+    const s = spans[i];
+    if (s.count != 1 || s.firstByte == 0x6e) continue;
+    const value = integerAt(base, s.start, s.end);
+    if (value < 0) { out.error = OUTPUT_CAP_FIELDS[i] + " must be a non-negative integer or null"; return out; }
+    out.cap = max<i64>(out.cap, value);
+  }
+  if (op == Operation.Embeddings || op == Operation.CountTokens) out.cap = 0;
+  return out;
+}
+
+/** The JSON number in [start, end) as a non-negative integer (plain digits only), or -1. */
+function integerAt(base: usize, start: i32, end: i32): i64 {
+  if (end <= start) return -1;
+  let value: i64 = 0;
+  for (let i = start; i < end; i++) {
+    const c = <i32>load<u8>(base + <usize>i);
+    if (c < 0x30 || c > 0x39) return -1;
+    value = value < HUGE_CAP ? value * 10 + (c - 0x30) : HUGE_CAP;
+  }
+  return min<i64>(value, HUGE_CAP);
+}
