@@ -14,7 +14,7 @@ import { Hold, Reply, RequestState, ResponseMode } from "./request/state";
 import { writePoolHeaders, writeUpstreamHeaders } from "./request/upstream-headers";
 import { chooseRestedKey, holdFor, onTryAnswer, sendTry, showHeldAnswer, showToEnvoy, startTry, vetHeldAnswer } from "./failover/attempt";
 import { onEnvoyAnswerBody, onPoolAnswer } from "./failover/outcome";
-import { chargeQuota, writeUsedTokens } from "./consumers/identify";
+import { chargeQuota, reserveGlobalAtHeaders, writeUsedTokens } from "./consumers/identify";
 import { prepareCounters } from "./consumers/quota";
 import { TokenCalls } from "./token-refresh";
 import { finishMeasure, forgetLocalIdentity, measureChunk, measureForwarded, startMeasure } from "./request/measure";
@@ -119,11 +119,13 @@ class LlmMeshStream extends Context {
     // a StopIteration here into StopAllIteration, so the body callback would never run.
     const refused = takeRoute(config, state, state.candidates[0]);
     if (refused !== null) return this.answer(refused!);
+    reserveGlobalAtHeaders(state, headers);
     // Envoy re-selects the route on the new :authority because this module exports ABI 0.2.1.
     if (state.pooled) {
       // Each try is rewritten, body included, in the pool's upstream filter; the route's policy is applied here.
       const policy = state.route!.policy;
-      const readsBody = policy !== null && policy.readsRequest();
+      // A consumer's quotas read the body too (its output cap), or the route would go unlimited.
+      const readsBody = policy !== null && policy.readsRequest() || state.consumer !== null && state.consumer!.limits.length > 0;
       writePoolHeaders(headers, state, readsBody ? -1 : -2);
       state.settled = !readsBody;
       state.forwarded = true;

@@ -10,6 +10,7 @@ import { getProperty, nowMillis, setPropertyBytes, setPropertyNumber } from "../
 import { LimitKind, admit as admitToQuota, charge as chargeReservations, globalOutputCap, release } from "./quota";
 import { estimateTokens } from "../usage/usage";
 import { callerIdentity } from "../request/measure";
+import { H_CONTENT_LENGTH } from "../request/header-names";
 import { Reply, RequestState } from "../request/state";
 import { Route } from "../routing";
 import { Consumer, Consumers, KEY_PREFIX } from "./config";
@@ -129,10 +130,8 @@ export function admitQuota(state: RequestState, route: Route, model: string, bod
   if (consumer === null || consumer.limits.length == 0) return null;
   const input = estimateTokens(<i64>bodyBytes);
   state.inputEstimate = input;
-  if (consumer.hasGlobalLimits()) {
-    state.globalReserved = input + (outputCap >= 0 ? outputCap : globalOutputCap(consumer));
-    setPropertyNumber(P_RESERVED_TOKENS, state.globalReserved);
-  }
+  // Headers mode reserved at header time (reserveGlobalAtHeaders): the rate limit filter has read it.
+  if (consumer.hasGlobalLimits() && state.globalReserved < 0) reserveGlobal(state, input + (outputCap >= 0 ? outputCap : globalOutputCap(consumer)));
   const refusal = admitToQuota(consumer, route.name, model, input, outputCap, nowMillis(), state.reservations);
   if (refusal === null) return null;
   const limit = refusal.limit;
@@ -147,6 +146,24 @@ export function admitQuota(state: RequestState, route: Route, model: string, bod
   reply.headerNames = ["retry-after", "x-ratelimit-limit-" + suffix, "x-ratelimit-remaining-" + suffix, "x-ratelimit-reset-" + suffix];
   reply.headerValues = [seconds.toString(), limit.max.toString(), refusal.remaining.toString(), seconds.toString() + "s"];
   return reply;
+}
+
+function reserveGlobal(state: RequestState, tokens: i64): void {
+  state.globalReserved = tokens;
+  setPropertyNumber(P_RESERVED_TOKENS, tokens);
+}
+
+/**
+ * Headers mode: Envoy's rate limit filter asks the service when the headers pass, before the body
+ * is read, so the global worst case is taken from content-length / 4 plus the default output cap.
+ * A request naming a larger cap is charged the rest when it is done (docs/quotas.md).
+ */
+export function reserveGlobalAtHeaders(state: RequestState, headers: HeaderSnapshot): void {
+  const consumer = state.consumer;
+  if (consumer === null || !consumer.hasGlobalLimits()) return;
+  const length = headers.get(H_CONTENT_LENGTH);
+  const bytes = length !== null && length.length > 0 && length.length < 16 ? I64.parseInt(length) : 0;
+  reserveGlobal(state, estimateTokens(bytes) + globalOutputCap(consumer));
 }
 
 const P_INPUT_TOKENS = String.UTF8.encode("llm_mesh.input_tokens");
@@ -179,9 +196,9 @@ export function writeUsedTokens(state: RequestState): void {
   const consumer = state.consumer;
   if (consumer === null || !consumer.hasGlobalLimits()) return;
   let used = usedTokens(state, state.inputEstimate, -1);
-  if (used < 0) used = state.globalReserved;
+  if (used < 0) used = max<i64>(0, state.globalReserved);
   setPropertyNumber(P_TOTAL_TOKENS, used);
-  setPropertyNumber(P_UNRESERVED_TOKENS, max<i64>(0, used - state.globalReserved));
+  setPropertyNumber(P_UNRESERVED_TOKENS, max<i64>(0, used - max<i64>(0, state.globalReserved)));
 }
 
 /**

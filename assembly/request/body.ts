@@ -169,7 +169,8 @@ function providerOutputCap(provider: Provider, base: usize, scan: ScanResult, cl
 /** The client's body with the route's edits spliced in (same API on both sides). */
 function spliced(config: Config, state: RequestState, base: usize, body: ArrayBuffer, scan: ScanResult, clientModel: string | null, model: string): BodyOutcome {
   const edits = bodyEdits(state.backend!.provider, state.operation, scan.spans, scan.closeBrace, scan.memberCount, clientModel, model);
-  if (config.metrics.enabled && wantsStreamUsage(state, base, scan)) {
+  // Metrics and quotas want the stream's usage.
+  if ((config.metrics.enabled || state.reservations.length > 0 || state.globalReserved >= 0) && wantsStreamUsage(state, base, scan)) {
     const options = scan.spans[STREAM_OPTIONS_KEY];
     const withUsage = streamOptionsWithUsage(base, options);
     if (withUsage !== null) {

@@ -70,8 +70,8 @@ export class RequestState {
   reservations: Reservation[] = [];
   /** The request's input tokens as estimated for its quotas (body bytes / 4). */
   inputEstimate: i64 = 0;
-  /** Tokens reserved for it in the consumer's global quotas (filter state the rate limit filter reads). */
-  globalReserved: i64 = 0;
+  /** Tokens reserved for it in the consumer's global quotas (filter state the rate limit filter reads); -1: none yet. */
+  globalReserved: i64 = -1;
   /** Bytes of the answer received (quotas charge these when it reports no usage); -1 before its headers. */
   responseBytes: i64 = -1;
   /** Who calls (consumers/), when the config has consumers and the caller is known. */
