@@ -33,6 +33,17 @@ export function outputCap(op: Operation, base: usize, spans: ValueSpan[]): Outpu
   return out;
 }
 
+/**
+ * The field a request of `op` names its cap in, for llm-mesh to add one (`chatField`: the one the
+ * backend takes for chat, max_tokens or max_completion_tokens); "" for operations without output.
+ */
+export function outputCapField(op: Operation, chatField: string): string {
+  if (op == Operation.ChatCompletions) return chatField;
+  if (op == Operation.Completions || op == Operation.Messages) return "max_tokens";
+  if (op == Operation.Responses) return "max_output_tokens";
+  return "";
+}
+
 /** The JSON number in [start, end) as a non-negative integer (plain digits only), or -1. */
 function integerAt(base: usize, start: i32, end: i32): i64 {
   if (end <= start) return -1;

@@ -84,6 +84,23 @@ export function globalOutputCap(consumer: Consumer): i64 {
   return cap;
 }
 
+/**
+ * The output cap a request of `consumer` gets when it names none: the smallest defaultOutputCap of
+ * the limits it falls under (global ones count all its requests); -1 when none applies. llm-mesh
+ * sends it upstream, so the provider enforces what the quota reserved.
+ */
+export function defaultOutputCapFor(consumer: Consumer, route: string, model: string): i64 {
+  let cap: i64 = -1;
+  for (let i = 0; i < consumer.limits.length; i++) {
+    const rule = consumer.limits[i];
+    if (!rule.global && !rule.matches(route, model)) continue;
+    let tokens = false;
+    for (let j = 0; j < rule.limits.length; j++) if (rule.limits[j].kind != LimitKind.Requests) tokens = true;
+    if (tokens && (cap < 0 || rule.defaultOutputCap < cap)) cap = rule.defaultOutputCap;
+  }
+  return cap;
+}
+
 /** Makes every local counter exist before the first request, so that no update ever goes without compare-and-swap. */
 export function prepareCounters(consumers: Consumer[], nowMs: i64): void {
   for (let c = 0; c < consumers.length; c++) {

@@ -2,7 +2,8 @@
 // is chosen on the client's model and a backend picked; the model is resolved and the new body
 // spliced with one copy. Nothing here calls the host but the destination check (takeRoute).
 import { API_KEY_KEY, Config, FilterRole, MODEL_KEY, OUTPUT_CAP_KEY, STREAM_KEY, STREAM_OPTIONS_KEY } from "../config/load";
-import { OUTPUT_CAP_FIELDS, outputCap } from "../consumers/output-cap";
+import { OUTPUT_CAP_FIELDS, outputCap, outputCapField } from "../consumers/output-cap";
+import { defaultOutputCapFor } from "../consumers/quota";
 import { JsonWriter } from "../json/writer";
 import { BAD_REQUEST, INVALID_JSON, INVALID_MODEL, MODEL_NOT_FOUND, MODEL_REQUIRED, UNSUPPORTED_OPERATION, UNTRANSLATABLE } from "../errors";
 import { translatorFor } from "../translate/registry";
@@ -65,15 +66,17 @@ export function decideOnBody(config: Config, state: RequestState, body: ArrayBuf
   // Only a whole JSON answer can give up one field; a stream passes as it is.
   if (policy !== null && policy.extract !== null && !streams(body)) state.extract = policy;
   const clientModel = read.clientModel;
-  const scan = read.scan!;
-  const base = changetype<usize>(body);
+  let scan = read.scan!;
+  let base = changetype<usize>(body);
   // A failover route's body goes to its pool as the client wrote it (checked); each try is rewritten upstream.
   if (state.pooled) {
     const notAllowed = admitModel(state, clientModel !== null ? clientModel! : "");
     if (notAllowed !== null) return BodyOutcome.reply(notAllowed!);
-    const limited = admitQuota(state, state.route!, clientModel !== null ? clientModel! : "", body.byteLength, read.outputCap);
+    const quotaModel = clientModel !== null ? clientModel! : "";
+    const capped = withQuotaCap(config, state, body, read, quotaModel, "max_tokens");
+    const limited = admitQuota(state, state.route!, quotaModel, body.byteLength, capped !== null ? capped.outputCap : read.outputCap);
     if (limited !== null) return BodyOutcome.reply(limited!);
-    const o = new BodyOutcome(); o.body = body; o.changed = policyChanged; return o;
+    const o = new BodyOutcome(); o.body = capped !== null ? capped.body : body; o.changed = policyChanged || capped !== null; return o;
   }
   const backend = state.backend!;
   const model = backend.resolveModel(clientModel);
@@ -82,7 +85,16 @@ export function decideOnBody(config: Config, state: RequestState, body: ArrayBuf
   const notAllowed = admitModel(state, clientModel !== null ? clientModel! : model);
   if (notAllowed !== null) return BodyOutcome.reply(notAllowed!);
   if (state.route !== null) {
-    const limited = admitQuota(state, state.route!, clientModel !== null ? clientModel! : model, body.byteLength, providerOutputCap(backend.provider, base, scan, read.outputCap));
+    const quotaModel = clientModel !== null ? clientModel! : model;
+    // The input is estimated on the client's body, without a cap llm-mesh adds.
+    const clientBytes = body.byteLength;
+    let cap = providerOutputCap(backend.provider, base, scan, read.outputCap);
+    const capped = cap < 0 ? withQuotaCap(config, state, body, read, quotaModel, backend.provider.maxTokensField()) : null;
+    if (capped !== null) {
+      body = capped.body; read = capped.read; cap = capped.outputCap; policyChanged = true;
+      scan = read.scan!; base = changetype<usize>(body);
+    }
+    const limited = admitQuota(state, state.route!, quotaModel, clientBytes, cap);
     if (limited !== null) return BodyOutcome.reply(limited!);
   }
   const provider = backend.provider;
@@ -102,6 +114,30 @@ export function decideOnBody(config: Config, state: RequestState, body: ArrayBuf
   const finished = provider.finishBody(outcome.body, model);
   if (finished !== null) { outcome.body = finished!; outcome.changed = true; }
   return outcome;
+}
+
+/** A body with the cap llm-mesh added for a consumer's quota, read again. */
+class CappedBody {
+  constructor(public body: ArrayBuffer, public read: ReadBody, public outputCap: i64) {}
+}
+
+/**
+ * A request that names no output cap, from a consumer with token quotas: the limits' default cap
+ * is added to it (in the client's API, `chatField` for chat), so the provider enforces what the
+ * quota reserves. Null when nothing is added.
+ */
+function withQuotaCap(config: Config, state: RequestState, body: ArrayBuffer, read: ReadBody, model: string, chatField: string): CappedBody | null {
+  const consumer = state.consumer;
+  if (consumer === null || read.outputCap >= 0) return null;
+  const field = outputCapField(state.operation, chatField);
+  const cap = field.length > 0 ? defaultOutputCapFor(consumer, state.route!.name, model) : -1;
+  if (cap < 0) return null;
+  const scan = read.scan!;
+  const edit = new Edit(scan.closeBrace, scan.closeBrace, String.UTF8.encode((scan.memberCount > 0 ? "," : "") + jsonString(field) + ":" + cap.toString()));
+  const edits = new Array<Edit>(); edits.push(edit);
+  const out = applyEdits(changetype<usize>(body), body.byteLength, edits);
+  const again = readBody(config, state, out);
+  return again.reply === null ? new CappedBody(out, again, cap) : null;
 }
 
 /** A body's top-level keys and model, read and checked. */
