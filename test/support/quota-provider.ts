@@ -7,8 +7,8 @@ import { createServer, IncomingMessage, Server, ServerResponse } from "node:http
 import { AddressInfo, Socket } from "node:net";
 
 export interface QuotaProviderOptions {
-  /** Tokens of prompt each answer reports. */
-  promptTokens: number;
+  /** Tokens of prompt each answer reports, or a function of the request body's bytes (a tokenizer counting more than bytes / 4). */
+  promptTokens: number | ((bytes: number) => number);
   /** Completion tokens of an answer, given its cap (default: the whole cap). */
   completion?: (cap: number) => number;
   /** The cap when the request names none. */
@@ -45,18 +45,20 @@ export class QuotaProvider {
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
     req.on("end", () => {
-      const body = JSON.parse(Buffer.concat(chunks).toString("utf8"));
+      const raw = Buffer.concat(chunks);
+      const body = JSON.parse(raw.toString("utf8"));
+      const prompt = typeof this.o.promptTokens === "number" ? this.o.promptTokens : this.o.promptTokens(raw.length);
       this.bodies.push(body);
       const cap = Math.max(body.max_tokens ?? -1, body.max_completion_tokens ?? -1);
       const completion = (this.o.completion ?? ((c) => c))(cap >= 0 ? cap : this.o.defaultCap);
-      setTimeout(() => this.answer(res, body, completion), this.o.delayMs ?? 0);
+      setTimeout(() => this.answer(res, body, prompt, completion), this.o.delayMs ?? 0);
     });
   }
 
-  private answer(res: ServerResponse, body: any, completion: number): void {
+  private answer(res: ServerResponse, body: any, prompt: number, completion: number): void {
     if (res.destroyed) return;
-    const used = this.o.promptTokens + completion;
-    const usage = { prompt_tokens: this.o.promptTokens, completion_tokens: completion, total_tokens: used };
+    const used = prompt + completion;
+    const usage = { prompt_tokens: prompt, completion_tokens: completion, total_tokens: used };
     const reports = this.o.reportsUsage !== false;
     // Four bytes of text a token, as the estimates assume.
     const text = "abcd".repeat(completion);
