@@ -166,4 +166,49 @@ describe("quotas reserve the worst case and charge what was used", () => {
     expect(configured).toBe(false);
     expect(host.logText("error").join("\n")).toContain("consumers[0].limits[0].defaultOutputCap: must be an integer from 1 to 1000000000");
   });
+
+  const failoverRoute = { name: "chat", match: { host: "api.openai.com" }, requireConsumer: true, failover: { attempts: 2 },
+    backends: [{ provider: "openai", model: "gpt-4o" }, { provider: "other", model: "gpt-4o" }] };
+  it.each([
+    { name: "headers mode", mode: "headers", failover: false, field: "max_completion_tokens" },
+    { name: "a failover route, body mode", mode: "body", failover: true, field: "max_tokens" },
+    { name: "a failover route, headers mode (the body is read for the quota)", mode: "headers", failover: true, field: "max_tokens" },
+  ])("$name: the worst case is reserved before the request goes and the cap sent with it", async ({ mode, failover, field }) => {
+    const base = config();
+    const cfg = { ...base, requestMode: mode, ...(failover ? { providers: [...base.providers, { name: "other", type: "openai-compatible", host: "other.test", apiKeys: [{ value: "k2" }] }], routes: [failoverRoute] } : {}) };
+    const { host, configured } = await loadFilter(cfg, { allowOnHeadersStopIteration: mode === "body" });
+    expect(configured, host.logText("error").join("\n")).toBe(true);
+    const body = JSON.stringify({ model: "gpt-4o", messages });
+    const stream = host.createStream();
+    stream.sendRequest(REQUEST, body);
+    expect(stream.localResponse, stream.localResponse?.body).toBeNull();
+    expect(counted(host)).toBe(inputEstimate(body) + DEFAULT_CAP);
+    expect(JSON.parse(stream.upstreamBodyText())[field]).toBe(DEFAULT_CAP);
+    // A refused one (stream "true") reaches nothing and counts nothing.
+    const bad = host.createStream();
+    bad.sendRequest(REQUEST, JSON.stringify({ model: "gpt-4o", messages, stream: "true" }));
+    expect(bad.localResponse?.status).toBe(400);
+    bad.complete();
+    expect(counted(host)).toBe(inputEstimate(body) + DEFAULT_CAP);
+  });
+
+  it.each([
+    { mode: "body", cap: 50, reserved: (input: number) => input + 50 },
+    { mode: "body", cap: undefined, reserved: (input: number) => input + DEFAULT_CAP },
+    // Envoy's rate limit filter reads it when the headers pass, before the body: content-length / 4 + the default cap.
+    { mode: "headers", cap: 50, reserved: (input: number) => input + DEFAULT_CAP },
+  ])("global limit, $mode mode, max_tokens $cap: the worst case goes to filter state for the rate limit service; only usage beyond it is added when done", async ({ mode, cap, reserved }) => {
+    const { host } = await loadFilter({ ...config([{ tokensPerMinute: LIMIT, defaultOutputCap: DEFAULT_CAP, global: true }]), requestMode: mode }, { allowOnHeadersStopIteration: mode === "body" });
+    const body = JSON.stringify({ model: "gpt-4o", messages, ...(cap !== undefined ? { max_tokens: cap } : {}) });
+    const stream = host.createStream();
+    stream.sendRequest({ ...REQUEST, "content-length": String(Buffer.byteLength(body)) }, body);
+    expect(stream.localResponse).toBeNull();
+    const worst = reserved(inputEstimate(body));
+    expect(stream.properties["llm_mesh.reserved_tokens"]).toBe(String(worst));
+    // No local counter for a global limit.
+    expect(counted(host)).toBe(0);
+    respond(stream, { kind: "json", usage: [10, worst] });
+    expect(stream.properties["llm_mesh.total_tokens"]).toBe(String(10 + worst));
+    expect(stream.properties["llm_mesh.unreserved_tokens"]).toBe("10");
+  });
 });
