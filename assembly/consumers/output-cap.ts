@@ -44,6 +44,14 @@ export function outputCapField(op: Operation, chatField: string): string {
   return "";
 }
 
+/** OpenAI's documented default for /v1/completions: what llm-mesh sends when its limit's cap is larger. */
+const COMPLETIONS_DEFAULT_CAP: i64 = 16;
+
+/** The cap llm-mesh adds to a request of `op` that names none: the limit's, but never more than the API's own default. */
+export function defaultCapOf(op: Operation, limitCap: i64): i64 {
+  return op == Operation.Completions && limitCap > COMPLETIONS_DEFAULT_CAP ? COMPLETIONS_DEFAULT_CAP : limitCap;
+}
+
 /** The JSON number in [start, end) as a non-negative integer (plain digits only), or -1. */
 function integerAt(base: usize, start: i32, end: i32): i64 {
   if (end <= start) return -1;

@@ -2,7 +2,7 @@
 // is chosen on the client's model and a backend picked; the model is resolved and the new body
 // spliced with one copy. Nothing here calls the host but the destination check (takeRoute).
 import { API_KEY_KEY, Config, FilterRole, MODEL_KEY, OUTPUT_CAP_KEY, STREAM_KEY, STREAM_OPTIONS_KEY } from "../config/load";
-import { OUTPUT_CAP_FIELDS, outputCap, outputCapField } from "../consumers/output-cap";
+import { OUTPUT_CAP_FIELDS, defaultCapOf, outputCap, outputCapField } from "../consumers/output-cap";
 import { defaultOutputCapFor } from "../consumers/quota";
 import { JsonWriter } from "../json/writer";
 import { BAD_REQUEST, INVALID_JSON, INVALID_MODEL, MODEL_NOT_FOUND, MODEL_REQUIRED, UNSUPPORTED_OPERATION, UNTRANSLATABLE } from "../errors";
@@ -14,6 +14,7 @@ import { TranslateFacts, WireApi } from "../translate/translator";
 import { ScanResult, ValueSpan, decodeStringValue, scanTopLevel } from "../json/scan";
 import { Edit, applyEdits, jsonString } from "../json/splice";
 import { BodyField, Operation, Provider } from "../providers/provider";
+import { Route } from "../routing";
 import { routeForModel, takeRoute } from "./admit";
 import { MODEL_NAME_RULE, isSafeModelName } from "./safe-text";
 import { admitModel, admitQuota } from "../consumers/identify";
@@ -73,7 +74,7 @@ export function decideOnBody(config: Config, state: RequestState, body: ArrayBuf
     const notAllowed = admitModel(state, clientModel !== null ? clientModel! : "");
     if (notAllowed !== null) return BodyOutcome.reply(notAllowed!);
     const quotaModel = clientModel !== null ? clientModel! : "";
-    const capped = withQuotaCap(config, state, body, read, quotaModel, "max_tokens");
+    const capped = withQuotaCap(config, state, body, read, quotaModel, poolMaxTokensField(state.route!));
     const limited = admitQuota(state, state.route!, quotaModel, body.byteLength, capped !== null ? capped.outputCap : read.outputCap);
     if (limited !== null) return BodyOutcome.reply(limited!);
     const o = new BodyOutcome(); o.body = capped !== null ? capped.body : body; o.changed = policyChanged || capped !== null; return o;
@@ -130,7 +131,7 @@ function withQuotaCap(config: Config, state: RequestState, body: ArrayBuffer, re
   const consumer = state.consumer;
   if (consumer === null || read.outputCap >= 0) return null;
   const field = outputCapField(state.operation, chatField);
-  const cap = field.length > 0 ? defaultOutputCapFor(consumer, state.route!.name, model) : -1;
+  const cap = field.length > 0 ? defaultCapOf(state.operation, defaultOutputCapFor(consumer, state.route!.name, model)) : -1;
   if (cap < 0) return null;
   const scan = read.scan!;
   const edit = new Edit(scan.closeBrace, scan.closeBrace, String.UTF8.encode((scan.memberCount > 0 ? "," : "") + jsonString(field) + ":" + cap.toString()));
@@ -138,6 +139,14 @@ function withQuotaCap(config: Config, state: RequestState, body: ArrayBuffer, re
   const out = applyEdits(changetype<usize>(body), body.byteLength, edits);
   const again = readBody(config, state, out);
   return again.reply === null ? new CappedBody(out, again, cap) : null;
+}
+
+/** The chat cap field every backend of a failover route takes, else max_tokens (the one most servers read). */
+function poolMaxTokensField(route: Route): string {
+  const backends = route.backends;
+  const first = backends.length > 0 ? backends[0].provider.maxTokensField() : "max_tokens";
+  for (let i = 1; i < backends.length; i++) if (backends[i].provider.maxTokensField() != first) return "max_tokens";
+  return first;
 }
 
 /** A body's top-level keys and model, read and checked. */

@@ -211,4 +211,18 @@ describe("quotas reserve the worst case and charge what was used", () => {
     expect(stream.properties["llm_mesh.total_tokens"]).toBe(String(10 + worst));
     expect(stream.properties["llm_mesh.unreserved_tokens"]).toBe("10");
   });
+
+  it.each([
+    { path: "/v1/completions", body: { model: "gpt-4o", prompt: "hi" }, field: "max_tokens", cap: 16 },
+    { path: "/v1/responses", body: { model: "gpt-4o", input: "hi" }, field: "max_output_tokens", cap: DEFAULT_CAP },
+    { path: "/v1/embeddings", body: { model: "gpt-4o", input: "hi" }, field: "max_tokens", cap: 0 },
+  ])("$path without a cap: $field $cap (Completions keeps OpenAI's default of 16; embeddings have no answer to cap)", async ({ path, body, field, cap }) => {
+    const { host } = await loadFilter(config(), { allowOnHeadersStopIteration: true });
+    const text = JSON.stringify(body);
+    const stream = host.createStream();
+    stream.sendRequest({ ...REQUEST, ":path": path }, text);
+    expect(stream.localResponse, stream.localResponse?.body).toBeNull();
+    expect(counted(host)).toBe(inputEstimate(text) + cap);
+    expect(JSON.parse(stream.upstreamBodyText())[field]).toBe(cap === 0 ? undefined : cap);
+  });
 });
