@@ -59,7 +59,7 @@ function integerAt(base: usize, start: i32, end: i32): i64 {
   for (let i = start; i < end; i++) {
     const c = <i32>load<u8>(base + <usize>i);
     if (c < 0x30 || c > 0x39) return -1;
-    value = value < HUGE_CAP ? value * 10 + (c - 0x30) : HUGE_CAP;
+    value = value < HUGE_CAP / 10 ? value * 10 + (c - 0x30) : HUGE_CAP;
   }
   return min<i64>(value, HUGE_CAP);
 }

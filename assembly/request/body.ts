@@ -134,7 +134,11 @@ function withQuotaCap(config: Config, state: RequestState, body: ArrayBuffer, re
   const cap = field.length > 0 ? defaultCapOf(state.operation, defaultOutputCapFor(consumer, state.route!.name, model)) : -1;
   if (cap < 0) return null;
   const scan = read.scan!;
-  const edit = new Edit(scan.closeBrace, scan.closeBrace, String.UTF8.encode((scan.memberCount > 0 ? "," : "") + jsonString(field) + ":" + cap.toString()));
+  // A field the client sent as null is given the value (a second member of that name would be a duplicate).
+  const present = scan.spans[OUTPUT_CAP_KEY + OUTPUT_CAP_FIELDS.indexOf(field)];
+  const edit = present.count == 1
+    ? new Edit(present.start, present.end, String.UTF8.encode(cap.toString()))
+    : new Edit(scan.closeBrace, scan.closeBrace, String.UTF8.encode((scan.memberCount > 0 ? "," : "") + jsonString(field) + ":" + cap.toString()));
   const edits = new Array<Edit>(); edits.push(edit);
   const out = applyEdits(changetype<usize>(body), body.byteLength, edits);
   const again = readBody(config, state, out);

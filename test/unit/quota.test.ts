@@ -57,8 +57,9 @@ const ROWS: Row[] = [
   { name: "max_tokens 50 reserves 50", body: { model: "gpt-4o", messages, max_tokens: 50 }, cap: 50, answer: { kind: "json", usage: [7, 3] }, charged: () => 10 },
   { name: "max_completion_tokens and max_tokens: the larger is reserved", body: { model: "gpt-4o", messages, max_tokens: 20, max_completion_tokens: 200 }, cap: 200, answer: { kind: "json", usage: [7, 3] }, charged: () => 10 },
   { name: "max_output_tokens (Responses' name) counts too", body: { model: "gpt-4o", messages, max_output_tokens: 300 }, cap: 300, answer: { kind: "json", usage: [7, 3] }, charged: () => 10 },
-  { name: "max_tokens null is no cap (OpenAI documents null): the default", body: { model: "gpt-4o", messages, max_tokens: null }, cap: DEFAULT_CAP, answer: { kind: "json", usage: [7, 3] }, charged: () => 10 },
+  { name: "max_completion_tokens null is no cap (OpenAI documents null): the default, filled in", body: { model: "gpt-4o", messages, max_completion_tokens: null }, cap: DEFAULT_CAP, answer: { kind: "json", usage: [7, 3] }, charged: () => 10 },
   { name: "big max_tokens: more than the whole budget, refused before it goes", body: { model: "gpt-4o", messages, max_tokens: 1_000_000_000 }, refused: [429, /may use up to \d+: its input estimate and output cap, more than the limit; lower max_tokens/] },
+  { name: "max_tokens of 30 digits: read as huge, never overflowed", body: {}, raw: '{"model":"gpt-4o","messages":[{"role":"user","content":"hi"}],"max_tokens":999999999999999999999999999999}', refused: [429, /more than the limit; lower max_tokens/] },
   { name: "max_tokens as a string (a lenient parser reads 100000)", body: { model: "gpt-4o", messages, max_tokens: "100000" }, refused: [400, /max_tokens must be a non-negative integer or null/] },
   { name: "max_tokens 1e9 (a float parser reads a billion)", body: {}, raw: '{"model":"gpt-4o","messages":[{"role":"user","content":"hi"}],"max_tokens":1e9}', refused: [400, /max_tokens must be a non-negative integer/] },
   { name: "max_completion_tokens negative", body: { model: "gpt-4o", messages, max_completion_tokens: -1 }, refused: [400, /max_completion_tokens must be a non-negative integer/] },
@@ -123,6 +124,8 @@ describe("quotas reserve the worst case and charge what was used", () => {
     // What was reserved is what the provider is held to: the client's cap, else the one llm-mesh adds (OpenAI's field).
     const named = ["max_tokens", "max_completion_tokens", "max_output_tokens"].some((k) => typeof row.body[k] === "number");
     if (!named) expect(sent.max_completion_tokens).toBe(row.cap);
+    // One member per name: a null cap the client sent is filled in, not repeated.
+    expect(new TextDecoder().decode(stream.upstreamBody).match(/"max_completion_tokens"/g)?.length ?? 0).toBeLessThanOrEqual(1);
     respond(stream, row.answer!);
     const received = row.answer!.kind === "none" ? 0 : Buffer.byteLength(row.answer!.kind === "sse" ? row.answer!.body : stream.responseBuffer);
     expect(counted(host)).toBe(row.charged!(input, row.answer!.kind === "json" ? Buffer.byteLength(new TextDecoder().decode(stream.downstreamBody)) : received));
