@@ -5,17 +5,29 @@ import { Operation } from "../providers/provider";
 
 /** The top-level fields that cap an answer, in the client APIs llm-mesh serves (Chat, Completions, Messages, Responses). */
 export const OUTPUT_CAP_FIELDS = ["max_tokens", "max_completion_tokens", "max_output_tokens"];
+/** How many answers one request asks for (OpenAI's `n`; `best_of` on Completions, all of them generated): each up to the cap. */
+export const CHOICE_FIELDS = ["n", "best_of"];
+/** Every top-level field the quota reads, in the order the scanner is given them (config/load.ts OUTPUT_CAP_KEY). */
+export const QUOTA_FIELDS = OUTPUT_CAP_FIELDS.concat(CHOICE_FIELDS);
 /** Caps above this are read as this: still more than any limit can hold, never an overflow. */
 const HUGE_CAP: i64 = 1_000_000_000_000_000;
 
-/** A request's output cap: `cap` (-1: it names none) or why it cannot be read. */
+/** A request's output cap per answer (-1: it names none), how many answers it asks for, or why it cannot be read. */
 export class OutputCap {
   cap: i64 = -1;
+  choices: i64 = 1;
   error: string | null = null;
 }
 
+/** The output of all of a request's answers at most: `cap` (per answer, -1: none) times `choices`. */
+export function totalCap(cap: i64, choices: i64): i64 {
+  if (cap < 0) return -1;
+  return choices > 1 && cap > HUGE_CAP / choices ? HUGE_CAP : cap * choices;
+}
+
 /**
- * The largest cap among `spans` (one per OUTPUT_CAP_FIELDS entry): a provider that reads a field of
+ * The largest cap among `spans` (one per QUOTA_FIELDS entry; the largest `n` or `best_of` the number
+ * of answers): a provider that reads a field of
  * another API than the client's is still bounded. Null is no cap (OpenAI documents it); anything but
  * a non-negative integer is refused, so that a provider's lenient parser (a string, 1e3) never reads
  * a cap llm-mesh did not reserve for. Operations without an answer to cap (embeddings, count_tokens) have 0.
@@ -26,8 +38,9 @@ export function outputCap(op: Operation, base: usize, spans: ValueSpan[]): Outpu
     const s = spans[i];
     if (s.count != 1 || s.firstByte == 0x6e) continue;
     const value = integerAt(base, s.start, s.end);
-    if (value < 0) { out.error = OUTPUT_CAP_FIELDS[i] + " must be a non-negative integer or null"; return out; }
-    out.cap = max<i64>(out.cap, value);
+    if (value < 0) { out.error = QUOTA_FIELDS[i] + " must be a non-negative integer or null"; return out; }
+    if (i < OUTPUT_CAP_FIELDS.length) out.cap = max<i64>(out.cap, value);
+    else out.choices = max<i64>(out.choices, value);
   }
   if (op == Operation.Embeddings || op == Operation.CountTokens) out.cap = 0;
   return out;

@@ -2,7 +2,7 @@
 // is chosen on the client's model and a backend picked; the model is resolved and the new body
 // spliced with one copy. Nothing here calls the host but the destination check (takeRoute).
 import { API_KEY_KEY, Config, FilterRole, MODEL_KEY, OUTPUT_CAP_KEY, STREAM_KEY, STREAM_OPTIONS_KEY } from "../config/load";
-import { OUTPUT_CAP_FIELDS, defaultCapOf, outputCap, outputCapField } from "../consumers/output-cap";
+import { OUTPUT_CAP_FIELDS, QUOTA_FIELDS, defaultCapOf, outputCap, outputCapField, totalCap } from "../consumers/output-cap";
 import { defaultOutputCapFor } from "../consumers/quota";
 import { JsonWriter } from "../json/writer";
 import { BAD_REQUEST, INVALID_JSON, INVALID_MODEL, MODEL_NOT_FOUND, MODEL_REQUIRED, UNSUPPORTED_OPERATION, UNTRANSLATABLE } from "../errors";
@@ -75,7 +75,7 @@ export function decideOnBody(config: Config, state: RequestState, body: ArrayBuf
     if (notAllowed !== null) return BodyOutcome.reply(notAllowed!);
     const quotaModel = clientModel !== null ? clientModel! : "";
     const capped = withQuotaCap(config, state, body, read, quotaModel, poolMaxTokensField(state.route!));
-    const limited = admitQuota(state, state.route!, quotaModel, body.byteLength, capped !== null ? capped.outputCap : read.outputCap);
+    const limited = admitQuota(state, state.route!, quotaModel, body.byteLength, totalCap(capped !== null ? capped.outputCap : read.outputCap, read.choices));
     if (limited !== null) return BodyOutcome.reply(limited!);
     const o = new BodyOutcome(); o.body = capped !== null ? capped.body : body; o.changed = policyChanged || capped !== null; return o;
   }
@@ -95,7 +95,7 @@ export function decideOnBody(config: Config, state: RequestState, body: ArrayBuf
       body = capped.body; read = capped.read; cap = capped.outputCap; policyChanged = true;
       scan = read.scan!; base = changetype<usize>(body);
     }
-    const limited = admitQuota(state, state.route!, quotaModel, clientBytes, cap);
+    const limited = admitQuota(state, state.route!, quotaModel, clientBytes, totalCap(cap, read.choices));
     if (limited !== null) return BodyOutcome.reply(limited!);
   }
   const provider = backend.provider;
@@ -157,8 +157,9 @@ function poolMaxTokensField(route: Route): string {
 class ReadBody {
   scan: ScanResult | null = null;
   clientModel: string | null = null;
-  /** The output cap the client named (max_tokens and kin), -1: none. */
+  /** The output cap the client named (max_tokens and kin), -1: none; per answer, of `choices` answers. */
   outputCap: i64 = -1;
+  choices: i64 = 1;
   reply: Reply | null = null;
 }
 
@@ -183,6 +184,7 @@ function readBody(config: Config, state: RequestState, body: ArrayBuffer): ReadB
   const cap = outputCap(state.operation, base, capSpans(scan.spans));
   if (cap.error !== null) { out.reply = Reply.error(BAD_REQUEST, cap.error!); return out; }
   out.outputCap = cap.cap;
+  out.choices = cap.choices;
   const modelSpan = scan.spans[MODEL_KEY];
   if (modelSpan.count == 1) {
     if (modelSpan.firstByte != 0x22) { out.reply = Reply.error(BAD_REQUEST, "model must be a string"); return out; }
@@ -195,8 +197,8 @@ function readBody(config: Config, state: RequestState, body: ArrayBuffer): ReadB
 }
 
 function capSpans(spans: StaticArray<ValueSpan>): ValueSpan[] {
-  const out = new Array<ValueSpan>(OUTPUT_CAP_FIELDS.length);
-  for (let i = 0; i < OUTPUT_CAP_FIELDS.length; i++) out[i] = spans[OUTPUT_CAP_KEY + i];
+  const out = new Array<ValueSpan>(QUOTA_FIELDS.length);
+  for (let i = 0; i < QUOTA_FIELDS.length; i++) out[i] = spans[OUTPUT_CAP_KEY + i];
   return out;
 }
 

@@ -56,6 +56,9 @@ const ROWS: Row[] = [
   { name: "no cap named: the limit's defaultOutputCap is reserved and sent (the provider enforces it); the reported usage is charged", body: { model: "gpt-4o", messages }, cap: DEFAULT_CAP, answer: { kind: "json", usage: [490, 10] }, charged: () => 500 },
   { name: "max_tokens 50 reserves 50", body: { model: "gpt-4o", messages, max_tokens: 50 }, cap: 50, answer: { kind: "json", usage: [7, 3] }, charged: () => 10 },
   { name: "max_completion_tokens and max_tokens: the larger is reserved", body: { model: "gpt-4o", messages, max_tokens: 20, max_completion_tokens: 200 }, cap: 200, answer: { kind: "json", usage: [7, 3] }, charged: () => 10 },
+  { name: "n 3 answers of max_tokens 50: 150 reserved", body: { model: "gpt-4o", messages, max_tokens: 50, n: 3 }, cap: 150, answer: { kind: "json", usage: [7, 120] }, charged: () => 127 },
+  { name: "n 4 without a cap: four default caps", body: { model: "gpt-4o", messages, n: 4 }, cap: 4 * DEFAULT_CAP, answer: { kind: "json", usage: [7, 3] }, charged: () => 10 },
+  { name: "n \"128\" (a lenient parser makes 128 answers)", body: { model: "gpt-4o", messages, n: "128" }, refused: [400, /n must be a non-negative integer or null/] },
   { name: "max_output_tokens (Responses' name) counts too", body: { model: "gpt-4o", messages, max_output_tokens: 300 }, cap: 300, answer: { kind: "json", usage: [7, 3] }, charged: () => 10 },
   { name: "max_completion_tokens null is no cap (OpenAI documents null): the default, filled in", body: { model: "gpt-4o", messages, max_completion_tokens: null }, cap: DEFAULT_CAP, answer: { kind: "json", usage: [7, 3] }, charged: () => 10 },
   { name: "big max_tokens: more than the whole budget, refused before it goes", body: { model: "gpt-4o", messages, max_tokens: 1_000_000_000 }, refused: [429, /may use up to \d+: its input estimate and output cap, more than the limit; lower max_tokens/] },
@@ -123,7 +126,7 @@ describe("quotas reserve the worst case and charge what was used", () => {
     if (row.body.stream === true) expect(sent.stream_options).toEqual({ include_usage: true });
     // What was reserved is what the provider is held to: the client's cap, else the one llm-mesh adds (OpenAI's field).
     const named = ["max_tokens", "max_completion_tokens", "max_output_tokens"].some((k) => typeof row.body[k] === "number");
-    if (!named) expect(sent.max_completion_tokens).toBe(row.cap);
+    if (!named) expect(sent.max_completion_tokens).toBe(row.cap! / ((row.body.n as number) ?? 1));
     // One member per name: a null cap the client sent is filled in, not repeated.
     expect(new TextDecoder().decode(stream.upstreamBody).match(/"max_completion_tokens"/g)?.length ?? 0).toBeLessThanOrEqual(1);
     respond(stream, row.answer!);
@@ -217,15 +220,16 @@ describe("quotas reserve the worst case and charge what was used", () => {
 
   it.each([
     { path: "/v1/completions", body: { model: "gpt-4o", prompt: "hi" }, field: "max_tokens", cap: 16 },
+    { path: "/v1/completions", body: { model: "gpt-4o", prompt: "hi", best_of: 5, n: 2 }, field: "max_tokens", cap: 16, answers: 5 },
     { path: "/v1/responses", body: { model: "gpt-4o", input: "hi" }, field: "max_output_tokens", cap: DEFAULT_CAP },
     { path: "/v1/embeddings", body: { model: "gpt-4o", input: "hi" }, field: "max_tokens", cap: 0 },
-  ])("$path without a cap: $field $cap (Completions keeps OpenAI's default of 16; embeddings have no answer to cap)", async ({ path, body, field, cap }) => {
+  ] as { path: string; body: object; field: string; cap: number; answers?: number }[])("$path $body without a cap: $field $cap (Completions keeps OpenAI's default of 16, best_of counts every answer; embeddings have no answer to cap)", async ({ path, body, field, cap, answers }) => {
     const { host } = await loadFilter(config(), { allowOnHeadersStopIteration: true });
     const text = JSON.stringify(body);
     const stream = host.createStream();
     stream.sendRequest({ ...REQUEST, ":path": path }, text);
     expect(stream.localResponse, stream.localResponse?.body).toBeNull();
-    expect(counted(host)).toBe(inputEstimate(text) + cap);
+    expect(counted(host)).toBe(inputEstimate(text) + cap * (answers ?? 1));
     expect(JSON.parse(stream.upstreamBodyText())[field]).toBe(cap === 0 ? undefined : cap);
   });
 });
