@@ -154,6 +154,7 @@ describe("local quota: what a client does to avoid the usage report is refused o
     ["stream null", { stream: null }, /stream must be true or false/],
     ["stream_options null", { stream: true, stream_options: null }, /stream_options must be an object/],
     ["max_tokens \"100000\"", { max_tokens: "100000" }, /max_tokens must be a non-negative integer/],
+    ["n \"128\"", { n: "128" }, /n must be a non-negative integer/],
   ])("%s: 400 in OpenAI's shape, nothing upstream, nothing counted", async (_name, extra, message) => {
     await startOfMinute(10_000);
     const before = provider.bodies.length;
