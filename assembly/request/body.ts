@@ -1,9 +1,9 @@
 // Body time: one scan validates the JSON and finds the top-level keys; then (body mode) the route
 // is chosen on the client's model and a backend picked; the model is resolved and the new body
 // spliced with one copy. Nothing here calls the host but the destination check (takeRoute).
-import { API_KEY_KEY, Config, FilterRole, MODEL_KEY, OUTPUT_CAP_KEY, STREAM_KEY, STREAM_OPTIONS_KEY } from "../config/load";
-import { OUTPUT_CAP_FIELDS, QUOTA_FIELDS, defaultCapOf, outputCap, outputCapField, totalCap } from "../consumers/output-cap";
-import { defaultOutputCapFor } from "../consumers/quota";
+import { API_KEY_KEY, Config, FilterRole, MODEL_KEY, STREAM_KEY, STREAM_OPTIONS_KEY } from "../config/load";
+import { outputCap, totalCap } from "../consumers/output-cap";
+import { capSpans, poolMaxTokensField, providerOutputCap, quotaCapEdit } from "./quota-cap";
 import { JsonWriter } from "../json/writer";
 import { BAD_REQUEST, INVALID_JSON, INVALID_MODEL, MODEL_NOT_FOUND, MODEL_REQUIRED, UNSUPPORTED_OPERATION, UNTRANSLATABLE } from "../errors";
 import { translatorFor } from "../translate/registry";
@@ -14,7 +14,6 @@ import { TranslateFacts, WireApi } from "../translate/translator";
 import { ScanResult, ValueSpan, decodeStringValue, scanTopLevel } from "../json/scan";
 import { Edit, applyEdits, jsonString } from "../json/splice";
 import { BodyField, Operation, Provider } from "../providers/provider";
-import { Route } from "../routing";
 import { routeForModel, takeRoute } from "./admit";
 import { MODEL_NAME_RULE, isSafeModelName } from "./safe-text";
 import { admitModel, admitQuota } from "../consumers/identify";
@@ -89,7 +88,7 @@ export function decideOnBody(config: Config, state: RequestState, body: ArrayBuf
     const quotaModel = clientModel !== null ? clientModel! : model;
     // The input is estimated on the client's body, without a cap llm-mesh adds.
     const clientBytes = body.byteLength;
-    let cap = providerOutputCap(backend.provider, base, scan, read.outputCap);
+    let cap = providerOutputCap(backend.provider, scan, read.outputCap);
     const capped = cap < 0 ? withQuotaCap(config, state, body, read, quotaModel, backend.provider.maxTokensField()) : null;
     if (capped !== null) {
       body = capped.body; read = capped.read; cap = capped.outputCap; policyChanged = true;
@@ -122,35 +121,14 @@ class CappedBody {
   constructor(public body: ArrayBuffer, public read: ReadBody, public outputCap: i64) {}
 }
 
-/**
- * A request that names no output cap, from a consumer with token quotas: the limits' default cap
- * is added to it (in the client's API, `chatField` for chat), so the provider enforces what the
- * quota reserves. Null when nothing is added.
- */
+/** The body with the cap llm-mesh adds for a consumer's quota (quota-cap.ts), read again; null when none is added. */
 function withQuotaCap(config: Config, state: RequestState, body: ArrayBuffer, read: ReadBody, model: string, chatField: string): CappedBody | null {
-  const consumer = state.consumer;
-  if (consumer === null || read.outputCap >= 0) return null;
-  const field = outputCapField(state.operation, chatField);
-  const cap = field.length > 0 ? defaultCapOf(state.operation, defaultOutputCapFor(consumer, state.route!.name, model)) : -1;
-  if (cap < 0) return null;
-  const scan = read.scan!;
-  // A field the client sent as null is given the value (a second member of that name would be a duplicate).
-  const present = scan.spans[OUTPUT_CAP_KEY + OUTPUT_CAP_FIELDS.indexOf(field)];
-  const edit = present.count == 1
-    ? new Edit(present.start, present.end, String.UTF8.encode(cap.toString()))
-    : new Edit(scan.closeBrace, scan.closeBrace, String.UTF8.encode((scan.memberCount > 0 ? "," : "") + jsonString(field) + ":" + cap.toString()));
-  const edits = new Array<Edit>(); edits.push(edit);
+  const added = quotaCapEdit(state, read.scan!, read.outputCap, model, chatField);
+  if (added === null) return null;
+  const edits = new Array<Edit>(); edits.push(added.edit);
   const out = applyEdits(changetype<usize>(body), body.byteLength, edits);
   const again = readBody(config, state, out);
-  return again.reply === null ? new CappedBody(out, again, cap) : null;
-}
-
-/** The chat cap field every backend of a failover route takes, else max_tokens (the one most servers read). */
-function poolMaxTokensField(route: Route): string {
-  const backends = route.backends;
-  const first = backends.length > 0 ? backends[0].provider.maxTokensField() : "max_tokens";
-  for (let i = 1; i < backends.length; i++) if (backends[i].provider.maxTokensField() != first) return "max_tokens";
-  return first;
+  return again.reply === null ? new CappedBody(out, again, added.cap) : null;
 }
 
 /** A body's top-level keys and model, read and checked. */
@@ -194,27 +172,6 @@ function readBody(config: Config, state: RequestState, body: ArrayBuffer): ReadB
     out.clientModel = clientModel;
   }
   return out;
-}
-
-function capSpans(spans: StaticArray<ValueSpan>): ValueSpan[] {
-  const out = new Array<ValueSpan>(QUOTA_FIELDS.length);
-  for (let i = 0; i < QUOTA_FIELDS.length; i++) out[i] = spans[OUTPUT_CAP_KEY + i];
-  return out;
-}
-
-/** The output cap that goes upstream: the provider's override of a cap field, else the client's, else the provider's default. */
-function providerOutputCap(provider: Provider, base: usize, scan: ScanResult, clientCap: i64): i64 {
-  let cap = clientCap;
-  for (let i = 0; i < OUTPUT_CAP_FIELDS.length; i++) {
-    const key = OUTPUT_CAP_FIELDS[i];
-    const forced = fieldValue(provider.overrides, key);
-    const fallback = scan.spans[OUTPUT_CAP_KEY + i].count == 0 ? fieldValue(provider.defaults, key) : null;
-    const value = forced !== null ? forced : fallback;
-    if (value === null) continue;
-    // The larger one: the client's other cap fields still go upstream beside an override.
-    cap = max<i64>(cap, I64.parseInt(value!));
-  }
-  return cap;
 }
 
 /** The client's body with the route's edits spliced in (same API on both sides). */
