@@ -5,7 +5,7 @@
 import { Context, FilterDataStatusValues, FilterHeadersStatusValues, FilterTrailersStatusValues, RootContext } from "@solo-io/proxy-runtime/assembly";
 import { Config, FilterRole, RequestMode, loadConfig } from "./config/load";
 import { BAD_REQUEST, INTERNAL, replyWithError } from "./errors";
-import { BufferTypeValues, LogLevelValues, REQUEST_HEADERS, bufferedSize, defineGauge, getBody, getProperty, log, propertyPath, readEnvironment, recordGauge, replaceBody, sendLocalResponse, setTickPeriod } from "./host";
+import { BufferTypeValues, LogLevelValues, REQUEST_HEADERS, bufferedSize, nowMillis, defineGauge, getBody, getProperty, log, propertyPath, readEnvironment, recordGauge, replaceBody, sendLocalResponse, setTickPeriod } from "./host";
 import { HeaderSnapshot } from "./headers";
 import { admit, takeRoute, tooLarge } from "./request/admit";
 import { decideOnBody } from "./request/body";
@@ -14,7 +14,8 @@ import { Hold, Reply, RequestState, ResponseMode } from "./request/state";
 import { writePoolHeaders, writeUpstreamHeaders } from "./request/upstream-headers";
 import { chooseRestedKey, holdFor, onTryAnswer, sendTry, showHeldAnswer, showToEnvoy, startTry, vetHeldAnswer } from "./failover/attempt";
 import { onEnvoyAnswerBody, onPoolAnswer } from "./failover/outcome";
-import { chargeQuota, writeUsedTokens } from "./consumers/identify";
+import { chargeQuota, reserveGlobalAtHeaders, writeUsedTokens } from "./consumers/identify";
+import { prepareCounters } from "./consumers/quota";
 import { TokenCalls } from "./token-refresh";
 import { finishMeasure, forgetLocalIdentity, measureChunk, measureForwarded, startMeasure } from "./request/measure";
 import { forgetMetricSets, tag } from "./metrics/record";
@@ -70,6 +71,7 @@ export class LlmMeshRoot extends RootContext {
       return false;
     }
     this.config = result.config;
+    prepareCounters(result.config!.consumers.list, nowMillis());
     forgetMetricSets();
     forgetLocalIdentity();
     // One gauge per VM: several llm-mesh VMs in one Envoy (a listener each, say) would share an unlabelled one.
@@ -117,11 +119,13 @@ class LlmMeshStream extends Context {
     // a StopIteration here into StopAllIteration, so the body callback would never run.
     const refused = takeRoute(config, state, state.candidates[0]);
     if (refused !== null) return this.answer(refused!);
+    reserveGlobalAtHeaders(state, headers);
     // Envoy re-selects the route on the new :authority because this module exports ABI 0.2.1.
     if (state.pooled) {
       // Each try is rewritten, body included, in the pool's upstream filter; the route's policy is applied here.
       const policy = state.route!.policy;
-      const readsBody = policy !== null && policy.readsRequest();
+      // A consumer's quotas read the body too (its output cap), or the route would go unlimited.
+      const readsBody = policy !== null && policy.readsRequest() || state.consumer !== null && state.consumer!.limits.length > 0;
       writePoolHeaders(headers, state, readsBody ? -1 : -2);
       state.settled = !readsBody;
       state.forwarded = true;
@@ -166,6 +170,7 @@ class LlmMeshStream extends Context {
     const state = this.state;
     if (!state.forwarded) return FilterHeadersStatusValues.Continue;
     state.responseHeadersEnd = endOfStream;
+    state.responseBytes = 0;
     if (state.pooled) { onPoolAnswer(this.config!, state); return FilterHeadersStatusValues.Continue; }
     const upstream = this.config!.role == FilterRole.Upstream;
     // A 429 rests the key that got it, on every route whose keys take turns.
@@ -190,6 +195,7 @@ class LlmMeshStream extends Context {
     const held = state.hold == Hold.Whole;
     const upstream = this.config!.role == FilterRole.Upstream;
     if (held && !endOfStream) return FilterDataStatusValues.StopIterationAndBuffer;
+    state.responseBytes += <i64>bodySize;
     state.hold = Hold.None;
     if (held && upstream) vetHeldAnswer(state, <i32>bodySize);
     const go = state.responseMode == ResponseMode.Pass || onProviderBody(state, <i32>bodySize, endOfStream);

@@ -287,7 +287,8 @@ const WINDOW_VALUE = new ArrayBuffer(16);
  * A counter for the fixed window starting at `window` in the VM's shared data, shared by every
  * worker thread: adds `delta` unless the result would exceed `limit` (then nothing changes), with
  * compare-and-swap so concurrent adds are never lost. Returns the count after the add, or -1-count
- * when refused (count: what the window holds). A stored count of an older window reads as 0.
+ * when refused (count: what the window holds). A stored count of an older window reads as 0; a
+ * change for an older window than the stored one is dropped (returns 0).
  */
 export function addToWindow(key: ArrayBuffer, window: i64, delta: i64, limit: i64): i64 {
   for (let attempt = 0; attempt < 64; attempt++) {
@@ -299,7 +300,17 @@ export function addToWindow(key: ArrayBuffer, window: i64, delta: i64, limit: i6
     if (status == WasmResultValues.Ok) {
       const value = takeReturnedBuffer();
       cas = load<u32>(SHARED_CAS);
-      if (value.byteLength == 16 && load<i64>(changetype<usize>(value)) == window) count = load<i64>(changetype<usize>(value), 8);
+      const stored = value.byteLength == 16 ? load<i64>(changetype<usize>(value)) : 0;
+      // A late correction for a window already past must not overwrite the current one's count.
+      if (stored > window) return 0;
+      if (stored == window) count = load<i64>(changetype<usize>(value), 8);
+    } else {
+      // Created first with CAS 0 (no check), then updated with a real CAS: two threads creating it
+      // at once both write an empty window, and no count is lost.
+      store<i64>(changetype<usize>(WINDOW_VALUE), window);
+      store<i64>(changetype<usize>(WINDOW_VALUE), 0, 8);
+      abi.proxy_set_shared_data(changetype<usize>(key), key.byteLength, changetype<usize>(WINDOW_VALUE), 16, 0);
+      continue;
     }
     const next = count + delta;
     if (delta > 0 && next > limit) return -1 - count;
@@ -307,8 +318,7 @@ export function addToWindow(key: ArrayBuffer, window: i64, delta: i64, limit: i6
     store<i64>(changetype<usize>(WINDOW_VALUE), next < 0 ? 0 : next, 8);
     const set = abi.proxy_set_shared_data(changetype<usize>(key), key.byteLength, changetype<usize>(WINDOW_VALUE), 16, cas);
     if (set == WasmResultValues.Ok) return next < 0 ? 0 : next;
-    // Another worker thread changed it in between: read again. (A counter's very first write has no
-    // CAS to compare, so two threads creating it at once can lose one count, once.)
+    // Another worker thread changed it in between: read again.
   }
   return -1 - limit;
 }

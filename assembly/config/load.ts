@@ -14,6 +14,7 @@ import { providerLabel, tag } from "../metrics/record";
 import { loadFailover, loadTimeouts } from "../failover/policy";
 import { loadPolicy } from "../policy/config";
 import { Consumers, loadConsumers } from "../consumers/config";
+import { QUOTA_FIELDS } from "../consumers/output-cap";
 
 export const DEFAULT_MAX_REQUEST_BODY_BYTES: i64 = 8 * 1024 * 1024;
 
@@ -32,11 +33,13 @@ export const MODEL_KEY = 0;
 export const API_KEY_KEY = 1;
 export const STREAM_KEY = 2;
 export const STREAM_OPTIONS_KEY = 3;
+/** The first of the fields quotas read (consumers/output-cap.ts QUOTA_FIELDS), in their order. */
+export const OUTPUT_CAP_KEY = 4;
 
 /** The compiled configuration. */
 export class Config {
   requestMode: RequestMode = RequestMode.Headers;
-  /** Top-level body keys the scanner locates: "model", "api_key", "stream", "stream_options", then every default/override key. */
+  /** Top-level body keys the scanner locates: "model", "api_key", "stream", "stream_options", the fields quotas read, then every default/override key. */
   wantedKeys: StaticArray<ArrayBuffer> = new StaticArray<ArrayBuffer>(0);
   providers: Provider[] = [];
   routes: Route[] = [];
@@ -210,7 +213,7 @@ function collectKnownModels(config: Config): void {
 
 /** Every top-level body key the scanner must locate, once for all providers: model, api_key, then defaults and overrides. */
 function indexWantedKeys(config: Config): void {
-  const wanted: string[] = ["model", "api_key", "stream", "stream_options"];
+  const wanted: string[] = ["model", "api_key", "stream", "stream_options"].concat(QUOTA_FIELDS);
   for (let i = 0; i < config.providers.length; i++) {
     const p = config.providers[i];
     for (let j = 0; j < p.defaults.length; j++) if (!wanted.includes(p.defaults[j].key)) wanted.push(p.defaults[j].key);

@@ -7,8 +7,10 @@ import { ErrorKind } from "../errors";
 import { HeaderSnapshot } from "../headers";
 import { sha256 } from "../crypto/sha256";
 import { getProperty, nowMillis, setPropertyBytes, setPropertyNumber } from "../host";
-import { LimitKind, admit as admitToQuota, charge as chargeReservations } from "./quota";
+import { LimitKind, admit as admitToQuota, charge as chargeReservations, globalOutputCap, release } from "./quota";
+import { estimateTokens } from "../usage/usage";
 import { callerIdentity } from "../request/measure";
+import { H_CONTENT_LENGTH } from "../request/header-names";
 import { Reply, RequestState } from "../request/state";
 import { Route } from "../routing";
 import { Consumer, Consumers, KEY_PREFIX } from "./config";
@@ -116,38 +118,68 @@ export const REQUESTS_LIMITED = new ErrorKind(429, "requests", "rate_limit_excee
 export const TOKENS_LIMITED = new ErrorKind(429, "tokens", "rate_limit_exceeded");
 
 /**
- * Body time: the consumer's quotas for this route and model, on an estimate of the request's
- * tokens (4 bytes each). Refused: 429 with Retry-After and OpenAI's x-ratelimit-* headers.
+ * Body time, before anything goes upstream: the consumer's quotas for this route and model reserve
+ * the request's worst case, its input estimate (4 bytes a token) plus its output cap (`outputCap`,
+ * what the client's API names, e.g. max_tokens; -1: none, the limit's defaultOutputCap). Refused:
+ * 429 with Retry-After and OpenAI's x-ratelimit-* headers. For global limits the worst case goes
+ * to filter state, which Envoy's rate limit filter adds to the consumer's count before it lets the
+ * request go.
  */
-export function admitQuota(state: RequestState, route: Route, model: string, bodyBytes: i32): Reply | null {
+export function admitQuota(state: RequestState, route: Route, model: string, bodyBytes: i32, outputCap: i64): Reply | null {
   const consumer = state.consumer;
   if (consumer === null || consumer.limits.length == 0) return null;
-  const estimate: i64 = (<i64>bodyBytes + 3) / 4;
-  const refusal = admitToQuota(consumer, route.name, model, estimate, nowMillis(), state.reservations);
+  const input = estimateTokens(<i64>bodyBytes);
+  state.inputEstimate = input;
+  // Headers mode reserved at header time (reserveGlobalAtHeaders): the rate limit filter has read it.
+  if (consumer.hasGlobalLimits() && state.globalReserved < 0) reserveGlobal(state, input + (outputCap >= 0 ? outputCap : globalOutputCap(consumer)));
+  const refusal = admitToQuota(consumer, route.name, model, input, outputCap, nowMillis(), state.reservations);
   if (refusal === null) return null;
   const limit = refusal.limit;
   const requests = limit.kind == LimitKind.Requests;
   const what = requests ? "requests per minute" : limit.kind == LimitKind.TokensPerMinute ? "tokens per minute" : "tokens per day";
   const seconds = (refusal.resetMs + 999) / 1000;
+  const worst = " (this request may use up to " + refusal.needed.toString() + ": its input estimate and output cap";
+  const detail = requests ? "" : refusal.needed > limit.max ? worst + ", more than the limit; lower max_tokens)" : worst + "; " + refusal.remaining.toString() + " remain)";
   const reply = Reply.error(requests ? REQUESTS_LIMITED : TOKENS_LIMITED, "consumer \"" + consumer.name + "\" reached its limit of " + limit.max.toString() + " " + what +
-    (requests ? "" : " (this request needs about " + estimate.toString() + ", " + refusal.remaining.toString() + " remain)") + "; try again in " + seconds.toString() + " s");
+    detail + "; try again in " + seconds.toString() + " s");
   const suffix = requests ? "requests" : "tokens";
   reply.headerNames = ["retry-after", "x-ratelimit-limit-" + suffix, "x-ratelimit-remaining-" + suffix, "x-ratelimit-reset-" + suffix];
   reply.headerValues = [seconds.toString(), limit.max.toString(), refusal.remaining.toString(), seconds.toString() + "s"];
   return reply;
 }
 
-const P_INPUT_TOKENS = String.UTF8.encode("llm_mesh.input_tokens");
-const P_OUTPUT_TOKENS = String.UTF8.encode("llm_mesh.output_tokens");
+function reserveGlobal(state: RequestState, tokens: i64): void {
+  state.globalReserved = tokens;
+  setPropertyNumber(P_RESERVED_TOKENS, tokens);
+}
 
 /**
- * The request is done: the consumer's token quotas are charged what it really used: the usage read
- * from its answer, or, for a failover route, what its last try wrote to filter state. An error
- * answer used none. Without a figure the estimate stands.
+ * Headers mode: Envoy's rate limit filter asks the service when the headers pass, before the body
+ * is read, so the global worst case is taken from content-length / 4 plus the default output cap.
+ * A request naming a larger cap is charged the rest when it is done (docs/quotas.md).
+ */
+export function reserveGlobalAtHeaders(state: RequestState, headers: HeaderSnapshot): void {
+  const consumer = state.consumer;
+  if (consumer === null || !consumer.hasGlobalLimits()) return;
+  const length = headers.get(H_CONTENT_LENGTH);
+  const bytes = length !== null && length.length > 0 && length.length < 16 ? I64.parseInt(length) : 0;
+  reserveGlobal(state, estimateTokens(bytes) + globalOutputCap(consumer));
+}
+
+const P_INPUT_TOKENS = String.UTF8.encode("llm_mesh.input_tokens");
+const P_OUTPUT_TOKENS = String.UTF8.encode("llm_mesh.output_tokens");
+const P_RESERVED_TOKENS = String.UTF8.encode("llm_mesh.reserved_tokens");
+const P_UNRESERVED_TOKENS = String.UTF8.encode("llm_mesh.unreserved_tokens");
+
+/**
+ * The request is done: the consumer's reservations are set right to what it used (usedTokens). A
+ * request answered here, never sent, releases them whole.
  */
 export function chargeQuota(state: RequestState): void {
   if (state.reservations.length == 0) return;
-  const used = usedTokens(state);
+  if (!state.forwarded) { release(state.reservations); return; }
+  const first = state.reservations[0];
+  const used = usedTokens(state, first.input, first.cap);
   if (used >= 0) chargeReservations(state.reservations, used);
   else state.reservations.length = 0;
 }
@@ -155,30 +187,42 @@ export function chargeQuota(state: RequestState): void {
 const P_TOTAL_TOKENS = String.UTF8.encode("llm_mesh.total_tokens");
 
 /**
- * The answer has ended: for a consumer with global quotas, the tokens it used go to filter state,
- * which Envoy's rate limit filter adds to the consumer's count when the stream is done.
+ * The answer has ended: for a consumer with global quotas, the tokens it used go to filter state
+ * (total_tokens), and what it used beyond its reservation (unreserved_tokens), which Envoy's rate
+ * limit filter adds to the consumer's count when the stream is done. The rate limit service cannot
+ * give back the unused part of a reservation (docs/quotas.md).
  */
 export function writeUsedTokens(state: RequestState): void {
   const consumer = state.consumer;
   if (consumer === null || !consumer.hasGlobalLimits()) return;
-  const used = usedTokens(state);
-  setPropertyNumber(P_TOTAL_TOKENS, used >= 0 ? used : 0);
+  let used = usedTokens(state, state.inputEstimate, -1);
+  if (used < 0) used = max<i64>(0, state.globalReserved);
+  setPropertyNumber(P_TOTAL_TOKENS, used);
+  setPropertyNumber(P_UNRESERVED_TOKENS, max<i64>(0, used - max<i64>(0, state.globalReserved)));
 }
 
-/** Tokens the request used: -1 when unknown. */
-function usedTokens(state: RequestState): i64 {
-  let used: i64 = -1;
+/**
+ * Tokens a forwarded request used, -1 when it cannot be told (its reservation then stands): the
+ * provider's figures when it reported them; an error answer used none; else (no usage in the
+ * answer, or the client went away before it) the input estimate plus the bytes of answer received
+ * / 4, at most the worst case when the request named its own cap (the provider enforces that one).
+ */
+function usedTokens(state: RequestState, inputEstimate: i64, cap: i64): i64 {
   const status = state.responseStatus;
-  if (status.length == 3 && status.charCodeAt(0) >= 0x34) used = 0;
-  else if (state.pooled) {
+  if (status.length == 3 && status.charCodeAt(0) >= 0x34) return 0;
+  if (state.pooled) {
     const input = getProperty(P_INPUT_TOKENS);
     const output = getProperty(P_OUTPUT_TOKENS);
-    if (input !== null && output !== null) used = I64.parseInt(input!) + I64.parseInt(output!);
-  } else {
-    const usage = state.translator !== null ? state.translator!.usage : state.meter !== null ? state.meter!.usage : null;
-    if (usage !== null && (usage.inputReported || usage.outputReported)) used = usage.input + usage.output;
+    if (input !== null && output !== null) return I64.parseInt(input!) + I64.parseInt(output!);
+    return -1;
   }
-  return used;
+  const usage = state.translator !== null ? state.translator!.usage : state.meter !== null ? state.meter!.usage : null;
+  // A 2xx llm-mesh does not read (compressed): the worst case stands.
+  if (usage === null && state.responseBytes >= 0) return -1;
+  const input = usage !== null && usage.inputReported ? usage.input : inputEstimate;
+  if (usage !== null && usage.outputReported) return input + usage.output;
+  const received = input + estimateTokens(max<i64>(0, state.responseBytes));
+  return cap >= 0 ? min<i64>(received, input + cap) : received;
 }
 
 /** Body time: the consumer may be limited to some models (the client's, else the one resolved for it). */

@@ -2,6 +2,8 @@
 // is chosen on the client's model and a backend picked; the model is resolved and the new body
 // spliced with one copy. Nothing here calls the host but the destination check (takeRoute).
 import { API_KEY_KEY, Config, FilterRole, MODEL_KEY, STREAM_KEY, STREAM_OPTIONS_KEY } from "../config/load";
+import { outputCap, totalCap } from "../consumers/output-cap";
+import { capSpans, poolMaxTokensField, providerOutputCap, quotaCapEdit } from "./quota-cap";
 import { JsonWriter } from "../json/writer";
 import { BAD_REQUEST, INVALID_JSON, INVALID_MODEL, MODEL_NOT_FOUND, MODEL_REQUIRED, UNSUPPORTED_OPERATION, UNTRANSLATABLE } from "../errors";
 import { translatorFor } from "../translate/registry";
@@ -33,7 +35,7 @@ export class BodyOutcome {
  * here, from state.candidates and the client's model; otherwise state.backend is already set.
  */
 export function decideOnBody(config: Config, state: RequestState, body: ArrayBuffer, chooseRoute: bool): BodyOutcome {
-  let read = readBody(config, body);
+  let read = readBody(config, state, body);
   if (read.reply !== null) return BodyOutcome.reply(read.reply!);
 
   if (chooseRoute) {
@@ -57,22 +59,24 @@ export function decideOnBody(config: Config, state: RequestState, body: ArrayBuf
     if (applied.body !== null) {
       body = applied.body!;
       policyChanged = true;
-      read = readBody(config, body);
+      read = readBody(config, state, body);
       if (read.reply !== null) return BodyOutcome.reply(read.reply!);
     }
   }
   // Only a whole JSON answer can give up one field; a stream passes as it is.
   if (policy !== null && policy.extract !== null && !streams(body)) state.extract = policy;
   const clientModel = read.clientModel;
-  const scan = read.scan!;
-  const base = changetype<usize>(body);
+  let scan = read.scan!;
+  let base = changetype<usize>(body);
   // A failover route's body goes to its pool as the client wrote it (checked); each try is rewritten upstream.
   if (state.pooled) {
     const notAllowed = admitModel(state, clientModel !== null ? clientModel! : "");
     if (notAllowed !== null) return BodyOutcome.reply(notAllowed!);
-    const limited = admitQuota(state, state.route!, clientModel !== null ? clientModel! : "", body.byteLength);
+    const quotaModel = clientModel !== null ? clientModel! : "";
+    const capped = withQuotaCap(config, state, body, read, quotaModel, poolMaxTokensField(state.route!));
+    const limited = admitQuota(state, state.route!, quotaModel, body.byteLength, totalCap(capped !== null ? capped.outputCap : read.outputCap, read.choices));
     if (limited !== null) return BodyOutcome.reply(limited!);
-    const o = new BodyOutcome(); o.body = body; o.changed = policyChanged; return o;
+    const o = new BodyOutcome(); o.body = capped !== null ? capped.body : body; o.changed = policyChanged || capped !== null; return o;
   }
   const backend = state.backend!;
   const model = backend.resolveModel(clientModel);
@@ -81,7 +85,16 @@ export function decideOnBody(config: Config, state: RequestState, body: ArrayBuf
   const notAllowed = admitModel(state, clientModel !== null ? clientModel! : model);
   if (notAllowed !== null) return BodyOutcome.reply(notAllowed!);
   if (state.route !== null) {
-    const limited = admitQuota(state, state.route!, clientModel !== null ? clientModel! : model, body.byteLength);
+    const quotaModel = clientModel !== null ? clientModel! : model;
+    // The input is estimated on the client's body, without a cap llm-mesh adds.
+    const clientBytes = body.byteLength;
+    let cap = providerOutputCap(backend.provider, scan, read.outputCap);
+    const capped = cap < 0 ? withQuotaCap(config, state, body, read, quotaModel, backend.provider.maxTokensField()) : null;
+    if (capped !== null) {
+      body = capped.body; read = capped.read; cap = capped.outputCap; policyChanged = true;
+      scan = read.scan!; base = changetype<usize>(body);
+    }
+    const limited = admitQuota(state, state.route!, quotaModel, clientBytes, totalCap(cap, read.choices));
     if (limited !== null) return BodyOutcome.reply(limited!);
   }
   const provider = backend.provider;
@@ -103,14 +116,32 @@ export function decideOnBody(config: Config, state: RequestState, body: ArrayBuf
   return outcome;
 }
 
+/** A body with the cap llm-mesh added for a consumer's quota, read again. */
+class CappedBody {
+  constructor(public body: ArrayBuffer, public read: ReadBody, public outputCap: i64) {}
+}
+
+/** The body with the cap llm-mesh adds for a consumer's quota (quota-cap.ts), read again; null when none is added. */
+function withQuotaCap(config: Config, state: RequestState, body: ArrayBuffer, read: ReadBody, model: string, chatField: string): CappedBody | null {
+  const added = quotaCapEdit(state, read.scan!, read.outputCap, model, chatField);
+  if (added === null) return null;
+  const edits = new Array<Edit>(); edits.push(added.edit);
+  const out = applyEdits(changetype<usize>(body), body.byteLength, edits);
+  const again = readBody(config, state, out);
+  return again.reply === null ? new CappedBody(out, again, added.cap) : null;
+}
+
 /** A body's top-level keys and model, read and checked. */
 class ReadBody {
   scan: ScanResult | null = null;
   clientModel: string | null = null;
+  /** The output cap the client named (max_tokens and kin), -1: none; per answer, of `choices` answers. */
+  outputCap: i64 = -1;
+  choices: i64 = 1;
   reply: Reply | null = null;
 }
 
-function readBody(config: Config, body: ArrayBuffer): ReadBody {
+function readBody(config: Config, state: RequestState, body: ArrayBuffer): ReadBody {
   const out = new ReadBody();
   const base = changetype<usize>(body);
   const scan = scanTopLevel(base, body.byteLength, config.wantedKeys);
@@ -122,6 +153,16 @@ function readBody(config: Config, body: ArrayBuffer): ReadBody {
     }
   }
   out.scan = scan;
+  // One reading of stream and stream_options for llm-mesh and every provider: a lenient parser
+  // would take "true" or 1 as a stream llm-mesh did not see, and null options would skip usage.
+  const stream = scan.spans[STREAM_KEY];
+  if (stream.count == 1 && stream.firstByte != 0x74 && stream.firstByte != 0x66) { out.reply = Reply.error(BAD_REQUEST, "stream must be true or false"); return out; }
+  const options = scan.spans[STREAM_OPTIONS_KEY];
+  if (options.count == 1 && options.firstByte != 0x7b) { out.reply = Reply.error(BAD_REQUEST, "stream_options must be an object (leave it out rather than send null)"); return out; }
+  const cap = outputCap(state.operation, base, capSpans(scan.spans));
+  if (cap.error !== null) { out.reply = Reply.error(BAD_REQUEST, cap.error!); return out; }
+  out.outputCap = cap.cap;
+  out.choices = cap.choices;
   const modelSpan = scan.spans[MODEL_KEY];
   if (modelSpan.count == 1) {
     if (modelSpan.firstByte != 0x22) { out.reply = Reply.error(BAD_REQUEST, "model must be a string"); return out; }
@@ -136,7 +177,8 @@ function readBody(config: Config, body: ArrayBuffer): ReadBody {
 /** The client's body with the route's edits spliced in (same API on both sides). */
 function spliced(config: Config, state: RequestState, base: usize, body: ArrayBuffer, scan: ScanResult, clientModel: string | null, model: string): BodyOutcome {
   const edits = bodyEdits(state.backend!.provider, state.operation, scan.spans, scan.closeBrace, scan.memberCount, clientModel, model);
-  if (config.metrics.enabled && wantsStreamUsage(state, base, scan)) {
+  // Metrics and quotas want the stream's usage.
+  if ((config.metrics.enabled || state.reservations.length > 0 || state.globalReserved >= 0) && wantsStreamUsage(state, base, scan)) {
     const options = scan.spans[STREAM_OPTIONS_KEY];
     const withUsage = streamOptionsWithUsage(base, options);
     if (withUsage !== null) {

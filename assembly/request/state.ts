@@ -68,6 +68,12 @@ export class RequestState {
   pooled: bool = false;
   /** What this request took from its consumer's quotas, charged its real usage when done. */
   reservations: Reservation[] = [];
+  /** The request's input tokens as estimated for its quotas (body bytes / 4). */
+  inputEstimate: i64 = 0;
+  /** Tokens reserved for it in the consumer's global quotas (filter state the rate limit filter reads); -1: none yet. */
+  globalReserved: i64 = -1;
+  /** Bytes of the answer received (quotas charge these when it reports no usage); -1 before its headers. */
+  responseBytes: i64 = -1;
   /** Who calls (consumers/), when the config has consumers and the caller is known. */
   consumer: Consumer | null = null;
   /** The caller's mesh identity, when it was read at header time (consumers by principal). */

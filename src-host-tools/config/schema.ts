@@ -134,6 +134,7 @@ export const LimitSchema = Type.Object({
   route: Type.Optional(NonEmpty("Only requests on this route.")),
   models: Type.Optional(Type.Array(Type.String({ pattern: MODEL_PATTERN_PATTERN }), { description: "Only requests for these models." })),
   global: Type.Optional(Type.Boolean({ description: "Kept by Envoy's rate limit service (Redis), shared by every Envoy, instead of per Envoy; route and models cannot narrow it." })),
+  defaultOutputCap: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000_000, description: "Output tokens reserved for a request that names no cap (max_tokens, max_completion_tokens, max_output_tokens); default 4096, or a quarter of the smallest token budget if less (docs/quotas.md)." })),
 }, { additionalProperties: false, description: "A quota; every matching one applies. Counted per Envoy (all its worker threads), or across Envoys with global." });
 
 export const ConsumerSchema = Type.Object({

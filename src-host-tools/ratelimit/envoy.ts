@@ -1,8 +1,8 @@
 // Global quotas: limits shared by many Envoys are kept by Envoy's rate limit service (the
 // envoyproxy/ratelimit program, Redis behind it). llm-mesh supplies what Envoy cannot know: who the
 // consumer is (filter state wasm.llm_mesh.consumer, read by a CEL descriptor, so a client cannot
-// claim to be someone else) and, once an answer is done, how many tokens it used (filter state
-// wasm.llm_mesh.total_tokens, the hits of a rate limit applied when the stream is done). This file
+// claim to be someone else), the worst case of a request before it goes (wasm.llm_mesh.reserved_tokens)
+// and, once its answer is done, what it used beyond that (wasm.llm_mesh.unreserved_tokens). This file
 // writes Envoy's side (the filter, the route's rate limits, the cluster) and the service's config.
 import { stringify } from "yaml";
 import type { LlmMeshConfig } from "../config/schema.js";
@@ -59,13 +59,15 @@ const limitDescriptor = (kind: Kind) => ({ generic_key: { descriptor_key: "llm_m
 
 /**
  * The rate limits of every llm-mesh Envoy route: a request counts 1 against its consumer's
- * requests; before it goes, its token limits are checked (hits 0: over the limit already → 429);
- * when its answer is done, the tokens it used are added.
+ * requests; before it goes, its token limits take its worst case (input estimate + output cap,
+ * filter state wasm.llm_mesh.reserved_tokens, written at body time: over the limit → 429); when its
+ * answer is done, only what it used beyond that is added (wasm.llm_mesh.unreserved_tokens). The
+ * service cannot subtract, so the unused part of a reservation is never given back (docs/quotas.md).
  */
 export function routeRateLimits(): Record<string, unknown>[] {
   const tokens = (kind: Kind) => [
-    { actions: [consumerDescriptor(), limitDescriptor(kind)], hits_addend: { number: 0 } },
-    { actions: [consumerDescriptor(), limitDescriptor(kind)], hits_addend: { format: "%FILTER_STATE(wasm.llm_mesh.total_tokens:PLAIN)%" }, apply_on_stream_done: true },
+    { actions: [consumerDescriptor(), limitDescriptor(kind)], hits_addend: { format: "%FILTER_STATE(wasm.llm_mesh.reserved_tokens:PLAIN)%" } },
+    { actions: [consumerDescriptor(), limitDescriptor(kind)], hits_addend: { format: "%FILTER_STATE(wasm.llm_mesh.unreserved_tokens:PLAIN)%" }, apply_on_stream_done: true },
   ];
   return [{ actions: [consumerDescriptor(), limitDescriptor("requests")] }, ...tokens("tokens-minute"), ...tokens("tokens-day")];
 }

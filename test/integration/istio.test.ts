@@ -257,7 +257,7 @@ describe.each(["body", "headers"] as const)("global quotas through istiod's own 
     expect(names.indexOf("envoy.filters.http.router")).toBeGreaterThan(limit);
     const text = JSON.stringify(hcm);
     expect(text).toContain("outbound|8081||ratelimit.ratelimit.svc.cluster.local");
-    expect(text).toContain("wasm.llm_mesh.total_tokens");
+    expect(text).toContain("wasm.llm_mesh.reserved_tokens");
   }, 600_000);
 
   it("istioctl validate and analyze accept it", () => {

@@ -178,17 +178,17 @@ describe("consumer quotas", () => {
     expect(send().localResponse).toBeNull();
   });
 
-  it("tokens per minute: admitted on an estimate, charged the real usage; an error answer is charged nothing", async () => {
+  it("tokens per minute: admitted on its worst case, charged the real usage; an error answer is charged nothing", async () => {
     const clock = new Clock();
     const send = await quotaFilter([{ tokensPerMinute: 1000 }], clock);
-    // Each request body is 61 bytes: an estimate of 16 tokens; what each really used is charged.
+    // Each request reserves its worst case: 16 (61 bytes / 4) + 250 (no max_tokens: a quarter of 1000); what each really used is charged.
     let s = send(); expect(s.localResponse).toBeNull(); answer(s, 400);
     s = send(); expect(s.localResponse).toBeNull(); answer(s, 400);
-    s = send(); expect(s.localResponse).toBeNull(); answer(s, 190); // 990 used: 10 remain, the next needs about 16
-    s = send();
+    s = send(); // 800 used: 200 remain, and this one may use 266
     expect(s.localResponse?.status).toBe(429);
     expect((json(s.localResponse!.body) as any).error.type).toBe("tokens");
-    expect(Object.fromEntries(s.localResponse!.headers)["x-ratelimit-remaining-tokens"]).toBe("10");
+    expect((json(s.localResponse!.body) as any).error.message).toMatch(/may use up to 266: its input estimate and output cap; 200 remain/);
+    expect(Object.fromEntries(s.localResponse!.headers)["x-ratelimit-remaining-tokens"]).toBe("200");
     // A provider error uses no tokens: its estimate is given back.
     clock.ms += 60_000;
     for (let i = 0; i < 60; i++) {

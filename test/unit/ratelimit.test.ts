@@ -32,14 +32,14 @@ describe("global quotas in the toolchain", () => {
     });
   });
 
-  it("the filter names the consumer from filter state (never a header), checks tokens without adding, and charges them when the stream is done", () => {
+  it("the filter names the consumer from filter state (never a header), reserves a request's worst case before it goes, and adds only what it used beyond that when the stream is done", () => {
     const filter = rateLimitFilter() as any;
     const limits = filter.typed_config.rate_limits;
     const text = JSON.stringify(limits);
     expect(text).toContain("filter_state['wasm.llm_mesh.consumer']");
     expect(text).not.toContain("request_headers");
-    expect(limits.filter((l: any) => l.hits_addend?.number === 0)).toHaveLength(2);
-    expect(limits.filter((l: any) => l.apply_on_stream_done && l.hits_addend.format.includes("wasm.llm_mesh.total_tokens"))).toHaveLength(2);
+    expect(limits.filter((l: any) => !l.apply_on_stream_done && l.hits_addend?.format === "%FILTER_STATE(wasm.llm_mesh.reserved_tokens:PLAIN)%")).toHaveLength(2);
+    expect(limits.filter((l: any) => l.apply_on_stream_done && l.hits_addend.format === "%FILTER_STATE(wasm.llm_mesh.unreserved_tokens:PLAIN)%")).toHaveLength(2);
     expect(filter.typed_config.failure_mode_deny).toBe(false);
   });
 
