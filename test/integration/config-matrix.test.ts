@@ -33,6 +33,8 @@ async function freePort(): Promise<number> {
   return port;
 }
 
+interface Updates { cds: number; warmingClusters: number; lds: number; warmingListeners: number }
+
 /** Envoy with listeners and clusters in files it watches: writing a new pair reloads them, as xDS would. */
 class ReloadableEnvoy {
   private dir = mkdtempSync(join(tmpdir(), "llm-mesh-matrix-"));
@@ -67,21 +69,29 @@ class ReloadableEnvoy {
   async reload(c: Combination): Promise<void> {
     const before = await this.updates();
     const { clusters, listeners } = this.parts(c);
+    // Clusters first, as xDS orders them: a listener naming a cluster Envoy lacks is refused.
     this.write("cds", "cluster.v3.Cluster", clusters);
+    await this.until((now) => now.cds > before.cds && now.warmingClusters === 0, before);
     this.write("lds", "listener.v3.Listener", listeners);
+    // Taken, and the new listener warmed (its VMs configured): new connections get it.
+    await this.until((now) => now.lds > before.lds && now.warmingListeners === 0, before);
+  }
+
+  private async until(done: (now: Updates) => boolean, before: Updates): Promise<void> {
     for (let i = 0; i < 100; i++) {
-      const now = await this.updates();
-      // Taken, and the new listener warmed (its VMs configured): new connections get it.
-      if (now.cds > before.cds && now.lds > before.lds && now.warming === 0) return;
+      if (done(await this.updates())) return;
       await new Promise((r) => setTimeout(r, 100));
     }
     throw new Error(`Envoy did not take the reload (${JSON.stringify(before)})\n${this.envoy.logs().slice(-3000)}`);
   }
 
-  private async updates(): Promise<{ cds: number; lds: number; warming: number }> {
-    const stats = await (await fetch(`${this.envoy.adminUrl}/stats?filter=^(cluster_manager.cds.update_success|listener_manager.lds.update_success|listener_manager.total_listeners_warming)$`)).text();
+  private async updates(): Promise<Updates> {
+    const stats = await (await fetch(`${this.envoy.adminUrl}/stats?filter=^(cluster_manager.cds.update_success|cluster_manager.warming_clusters|listener_manager.lds.update_success|listener_manager.total_listeners_warming)$`)).text();
     const value = (name: string) => Number(/: (\d+)/.exec(stats.split("\n").find((l) => l.startsWith(name)) ?? "")?.[1] ?? 0);
-    return { cds: value("cluster_manager.cds.update_success"), lds: value("listener_manager.lds.update_success"), warming: value("listener_manager.total_listeners_warming") };
+    return {
+      cds: value("cluster_manager.cds.update_success"), warmingClusters: value("cluster_manager.warming_clusters"),
+      lds: value("listener_manager.lds.update_success"), warmingListeners: value("listener_manager.total_listeners_warming"),
+    };
   }
 
   async stop(): Promise<void> {
