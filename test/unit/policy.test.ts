@@ -4,7 +4,7 @@
 import { describe, expect, it } from "vitest";
 import { HttpStream } from "../../src-host-tools/host/emulator.js";
 import { json, loadFilter } from "../support/filter.js";
-import { DENY_ROWS, EXTRACT_ROWS, INJECT_ROWS, MASK_ROWS, TEMPLATE_ROWS, policyConfig } from "../support/policy-rows.js";
+import { DENY_ROWS, EVASION_ROWS, EXTRACT_ROWS, FIELD_ROWS, INJECT_ROWS, MASK_ROWS, PASSING_ROWS, SPLIT_ROWS, TEMPLATE_ROWS, UNREADABLE_ROWS, policyConfig } from "../support/policy-rows.js";
 
 const OPENAI = { ":method": "POST", ":path": "/v1/chat/completions", ":authority": "llm.local", ":scheme": "http", "content-type": "application/json" };
 
@@ -21,6 +21,7 @@ function send(host: Awaited<ReturnType<typeof filter>>, body: unknown, headers: 
 }
 
 const chat = (content: unknown) => ({ model: "gpt-4o", messages: [{ role: "user", content }] });
+const user = (content: unknown) => ({ role: "user", content });
 
 describe("deny rules: the safe pattern language", () => {
   it.each(DENY_ROWS)("$name", async (row) => {
@@ -37,29 +38,6 @@ describe("deny rules: the safe pattern language", () => {
       expect(stream.localResponse, `should allow ${JSON.stringify(text).slice(0, 80)}`).toBeNull();
       expect(json(stream.upstreamBodyText())).toEqual(chat(text));
     }
-  });
-
-  it("checks every place prompt text lives, and nothing else", async () => {
-    const host = await filter({ deny: [{ name: "secret", contains: "launch code" }] });
-    const denied: [string, string, unknown][] = [
-      ["chat content parts", "/v1/chat/completions", { model: "m", messages: [{ role: "user", content: [{ type: "text", text: "the launch code" }] }] }],
-      ["an earlier assistant turn", "/v1/chat/completions", { model: "m", messages: [{ role: "assistant", content: "launch code" }, { role: "user", content: "hi" }] }],
-      ["Anthropic system blocks", "/v1/messages", { model: "m", max_tokens: 5, system: [{ type: "text", text: "launch code" }], messages: [{ role: "user", content: "hi" }] }],
-      ["Anthropic tool results", "/v1/messages", { model: "m", max_tokens: 5, messages: [{ role: "user", content: [{ type: "tool_result", tool_use_id: "t", content: "launch code" }] }] }],
-      ["Responses input text", "/v1/responses", { model: "m", input: "launch code" }],
-      ["Responses instructions", "/v1/responses", { model: "m", instructions: "launch code", input: "hi" }],
-      ["completions prompt lists", "/v1/completions", { model: "m", prompt: ["hi", "launch code"] }],
-      ["embeddings input", "/v1/embeddings", { model: "m", input: "launch code" }],
-    ];
-    for (const [name, path, body] of denied) {
-      const stream = send(host, body, { ":path": path });
-      expect(stream.localResponse?.status, name).toBe(400);
-      // Anthropic's clients get Anthropic's error shape.
-      if (path === "/v1/messages") expect((json(stream.localResponse!.body) as { type: string }).type, name).toBe("error");
-    }
-    // Not prompt text: the model, tool definitions and call arguments.
-    const allowed = { model: "m", messages: [{ role: "user", content: "hi" }], tools: [{ type: "function", function: { name: "f", description: "launch code" } }], user: "launch code" };
-    expect(send(host, allowed).localResponse).toBeNull();
   });
 
   it("counts each decision by route, rule and action", async () => {
@@ -80,6 +58,82 @@ describe("deny rules: the safe pattern language", () => {
     // Not a timing assertion: a backtracking engine would not return at all.
     expect(stream.localResponse).toBeNull();
     expect(performance.now() - started).toBeLessThan(60_000);
+  });
+});
+
+// The rules every field row is checked with: what the model reads is denied, personal data masked.
+const GUARD = { deny: [{ name: "launch-codes", contains: "launch code", ignoreCase: true }], mask: [{ builtin: "email" }] };
+const DENY_TEXT = "the launch code", MASK_TEXT = "mail bob@example.com", MASKED = "mail [EMAIL]";
+const guarded = new Map<string, Promise<Awaited<ReturnType<typeof filter>>>>();
+const guardFor = (policy: Record<string, unknown>, backend = "openai") => {
+  const key = JSON.stringify([policy, backend]);
+  if (!guarded.has(key)) guarded.set(key, filter(policy, { backend }));
+  return guarded.get(key)!;
+};
+
+describe("every field a provider feeds to the model (docs/content-policy.md)", () => {
+  it.each(FIELD_ROWS)("$api: $field", async (row) => {
+    const host = await guardFor(GUARD, row.backend);
+    const denied = send(host, row.body(DENY_TEXT), { ":path": row.path });
+    if (row.deny) {
+      expect(denied.localResponse?.status, denied.localResponse?.body).toBe(400);
+      expect(denied.localResponse!.body).toContain("launch-codes");
+      if (row.backend === "claude") expect((json(denied.localResponse!.body) as { type: string }).type).toBe("error");
+    } else {
+      expect(denied.localResponse, denied.localResponse?.body).toBeNull();
+      expect(json(denied.upstreamBodyText())).toEqual(row.body(DENY_TEXT));
+    }
+    const masked = send(host, row.body(MASK_TEXT), { ":path": row.path });
+    expect(masked.localResponse, masked.localResponse?.body).toBeNull();
+    expect(json(masked.upstreamBodyText())).toEqual(row.body(row.mask ? MASKED : MASK_TEXT));
+    expect(masked.requestHeader("content-length")).toBe(String(Buffer.byteLength(masked.upstreamBodyText())));
+  });
+
+  it.each(UNREADABLE_ROWS)("cannot be checked, refused where deny rules are: $name", async (row) => {
+    const stream = send(await guardFor(GUARD, row.backend), row.body, { ":path": row.path });
+    expect(stream.localResponse?.status).toBe(400);
+    const body = stream.localResponse!.body;
+    const message = (json(body) as { error: { message: string } }).error.message;
+    expect(message).toContain("this route's content policy cannot check");
+    expect(message).toContain(row.message);
+    if (row.backend === "claude") expect((json(body) as { type: string }).type).toBe("error");
+    // Masks alone do not refuse it: there is nothing they promise about text they cannot see.
+    const maskOnly = send(await guardFor({ mask: GUARD.mask }, row.backend), row.body, { ":path": row.path });
+    expect(maskOnly.localResponse, maskOnly.localResponse?.body).toBeNull();
+  });
+
+  it.each(PASSING_ROWS)("passes content without text: $name", async (row) => {
+    const stream = send(await guardFor(GUARD, row.backend), row.body, { ":path": row.path });
+    expect(stream.localResponse, stream.localResponse?.body).toBeNull();
+    expect(json(stream.upstreamBodyText())).toEqual(row.body);
+  });
+
+  it("tells a repeated member of a message or part from the one a provider reads: 400", async () => {
+    const host = await guardFor(GUARD);
+    const body = '{"model":"m","messages":[{"role":"user","content":[{"type":"text","text":"hi","text":"the launch code"}]}]}';
+    const stream = send(host, body);
+    expect(stream.localResponse?.status).toBe(400);
+    expect(stream.localResponse!.body).toContain("repeats its member");
+  });
+});
+
+describe("rules match the normalized text", () => {
+  it.each(EVASION_ROWS)("$name", async (row) => {
+    const stream = send(await guardFor(GUARD), chat(row.text));
+    expect(stream.localResponse?.status, JSON.stringify(row.text)).toBe(400);
+    expect(stream.localResponse!.body).toContain("launch-codes");
+  });
+
+  it.each(SPLIT_ROWS)("the parts of one message are one text: $name", async (row) => {
+    const stream = send(await guardFor(row.policy), chat(row.parts.map((text) => ({ type: "text", text }))));
+    if (!row.sent) { expect(stream.localResponse?.status).toBe(400); return; }
+    expect(stream.localResponse, stream.localResponse?.body).toBeNull();
+    expect(json(stream.upstreamBodyText())).toEqual(chat(row.sent!.map((text) => ({ type: "text", text }))));
+  });
+
+  it("messages are separate texts: a phrase across two messages is two texts", async () => {
+    const stream = send(await guardFor(GUARD), { model: "m", messages: [user("the launch"), user("code")] });
+    expect(stream.localResponse).toBeNull();
   });
 });
 
