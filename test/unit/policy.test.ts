@@ -246,6 +246,28 @@ describe("the safe pattern language: filter and toolchain agree", () => {
   });
 });
 
+describe("the normalized view: filter and toolchain agree on a route's own messages", () => {
+  const CASES: [Record<string, unknown>, string][] = [
+    [{ contains: "launch code" }, "ｌａｕｎｃｈ  code"],
+    [{ contains: "launch  code" }, "the launch\ncode"],
+    [{ regex: "(?i)launch\\s+code" }, "LAUNCH\u200b CODE"],
+    [{ contains: "ﬁle" }, "the file"],
+    [{ contains: "launch code" }, "𝐥𝐚𝐮𝐧𝐜𝐡 code"],
+    [{ contains: "\u200b\u00ad" }, "anything"],
+    [{ contains: "launch code" }, "lunch code"],
+  ];
+  it.each(CASES)("%j against %j", async (rule, content) => {
+    const { validateConfigText, formatProblem } = await import("../../src-host-tools/config/validate.js");
+    const config = policyConfig({ deny: [{ name: "r", ...rule }], prepend: [{ role: "system", content }] });
+    const { host, configured } = await loadFilter(config);
+    const filterLines = host.logText("error").filter((l) => l.includes("routes[0].policy")).map((l) => l.slice(l.indexOf("routes[0].policy")));
+    const toolLines = validateConfigText(JSON.stringify(config)).errors.map(formatProblem).map((l) => l.replace(/ \(patterns run in linear time.*$/, "")).map((l) => l.slice(l.indexOf("routes[0].policy")));
+    expect(configured).toBe(filterLines.length === 0);
+    expect(toolLines).toEqual(filterLines);
+    expect(filterLines.length).toBe(content === "lunch code" ? 0 : 1);
+  });
+});
+
 describe("request policy on a failover route", () => {
   const failoverConfig = (role?: string) => ({
     providers: [
