@@ -186,17 +186,19 @@ function maskGroup(rule: TextRule, parts: string[], dirty: StaticArray<bool>): b
     const partStart = view.partStart[p], partEnd = partStart + parts[p].length;
     // Matches are in order and do not overlap: skip those that ended before this part.
     while (first < found.length && found[first + 1] <= partStart) first += 2;
-    let out = "", kept = 0, changed = false;
+    // Pieces joined once at the end: appending to one string would copy it per match (quadratic).
+    const pieces = new Array<string>();
+    let kept = 0;
     for (let k = first; k < found.length && found[k] < partEnd; k += 2) {
       const s = max(found[k], partStart) - partStart, e = min(found[k + 1], partEnd) - partStart;
       if (s >= e) continue;
-      out += parts[p].substring(kept, s);
-      if (!placed[k >> 1]) { out += rule.replacement; placed[k >> 1] = true; }
+      pieces.push(parts[p].substring(kept, s));
+      if (!placed[k >> 1]) { pieces.push(rule.replacement); placed[k >> 1] = true; }
       kept = e;
-      changed = true;
     }
-    if (!changed) continue;
-    parts[p] = out + parts[p].substring(kept);
+    if (pieces.length == 0) continue;
+    pieces.push(parts[p].substring(kept));
+    parts[p] = pieces.join("");
     dirty[p] = true;
   }
   return true;

@@ -137,6 +137,25 @@ describe("rules match the normalized text", () => {
   });
 });
 
+describe("linear in the request, however the text is shaped", () => {
+  // Each would take minutes if any step were quadratic (a string appended to per match, edits
+  // sorted by insertion, a view rebuilt per part); each checks the outcome too.
+  it("20,000 masks in one text, 20,000 messages, 1 MB of invisible characters", async () => {
+    const host = await guardFor(GUARD);
+    const many = Array.from({ length: 20_000 }, (_, i) => `u${i}@x.io`).join(" ");
+    const started = performance.now();
+    const one = send(host, chat(many));
+    expect((json(one.upstreamBodyText()) as { messages: { content: string }[] }).messages[0].content).toBe(Array(20_000).fill("[EMAIL]").join(" "));
+    const messages = Array.from({ length: 20_000 }, (_, i) => user([{ type: "text", text: `hi u${i}@x.io` }, { type: "text", text: "ok" }]));
+    const split = send(host, { model: "m", messages });
+    const sent = json(split.upstreamBodyText()) as { messages: { content: { text: string }[] }[] };
+    expect(sent.messages[19_999].content[0].text).toBe("hi [EMAIL]");
+    const hidden = send(host, chat("\u200b".repeat(350_000) + "launch\u200b".repeat(1) + " code"));
+    expect(hidden.localResponse?.status).toBe(400);
+    expect(performance.now() - started).toBeLessThan(30_000);
+  });
+});
+
 describe("mask rules", () => {
   it.each(MASK_ROWS)("$name", async (row) => {
     const host = await filter({ mask: row.rules });
