@@ -199,8 +199,10 @@ class Reader {
     const items = arrayItemSpans(this.base, span.start, span.end);
     if (items === null) return;
     for (let i = 0; i < items.length; i++) {
-      if (items[i].firstByte == 0x22) this.group(BOTH).spans.push(items[i]);
-      else { this.unreadable("a prompt given as token ids"); return; }
+      const first = items[i].firstByte;
+      if (first == 0x22) { this.group(BOTH).spans.push(items[i]); continue; }
+      this.unreadable(first == 0x5b || first == 0x2d || first >= 0x30 && first <= 0x39 ? "a prompt given as token ids" : "a prompt that is not text");
+      return;
     }
   }
 }
