@@ -16,6 +16,8 @@ export const BOTH: u8 = 3;
 /** Texts matched as one (joined by a space): one message's text parts, or one top-level field. */
 export class TextGroup {
   spans: ValueSpan[] = [];
+  /** Listed in ModelText.groups (on its first text: empty groups are never listed). */
+  listed: bool = false;
   constructor(public reads: u8) {}
 }
 
@@ -64,32 +66,35 @@ const MAX_NESTING = 8;
 
 class Reader {
   out: ModelText = new ModelText();
-  /** The top-level field or item being read, for messages. */
+  /** The top-level field and item (-1: none) being read, for messages. */
   where: string = "";
+  whereIndex: i32 = -1;
   private results: ScanResult[] = [];
   constructor(public base: usize) {}
 
   unreadable(what: string): void {
-    if (this.out.unreadable === null) this.out.unreadable = what + " in " + this.where;
+    if (this.out.unreadable === null) this.out.unreadable = what + " in " + this.where + (this.whereIndex >= 0 ? "[" + this.whereIndex.toString() + "]" : "");
   }
 
   fail(message: string): void { if (this.out.error === null) this.out.error = message; }
 
-  /** A fresh group, kept when it gets text. */
-  group(reads: u8): TextGroup {
-    const g = new TextGroup(reads);
-    this.out.groups.push(g);
-    return g;
+  /** A fresh group, listed when it gets text. */
+  group(reads: u8): TextGroup { return new TextGroup(reads); }
+
+  add(group: TextGroup, span: ValueSpan): void {
+    if (!group.listed) { group.listed = true; this.out.groups.push(group); }
+    group.spans.push(span);
   }
 
   /** A top-level field that is text, text parts, or a list of messages (one group per message). */
   conversation(span: ValueSpan, field: string): void {
     this.where = field;
+    this.whereIndex = -1;
     if (span.firstByte != 0x5b) { this.value(span, this.group(BOTH), this.group(DENY), 0); return; }
     const items = arrayItemSpans(this.base, span.start, span.end);
     if (items === null) return;
     for (let i = 0; i < items.length; i++) {
-      this.where = field + "[" + i.toString() + "]";
+      this.whereIndex = i;
       this.value(items[i], this.group(BOTH), this.group(DENY), 0);
     }
   }
@@ -98,7 +103,7 @@ class Reader {
   value(span: ValueSpan, text: TextGroup, thoughts: TextGroup, depth: i32): void {
     const first = span.firstByte;
     // A copy: members' spans belong to a scan result that is reused.
-    if (first == 0x22) { text.spans.push(copy(span)); return; }
+    if (first == 0x22) { this.add(text, copy(span)); return; }
     if (first == 0x7b) { this.object(span, text, thoughts, depth + 1); return; }
     if (first != 0x5b) return; // numbers, booleans and null carry no text
     const items = arrayItemSpans(this.base, span.start, span.end);
@@ -185,7 +190,7 @@ class Reader {
       if (r >= end || load<u8>(base + <usize>r) != 0x3a) {
         const s = new ValueSpan();
         s.start = p; s.end = q + 1; s.count = 1; s.firstByte = 0x22; s.escaped = escaped;
-        into.spans.push(s);
+        this.add(into, s);
       }
       p = q + 1;
     }
@@ -194,13 +199,14 @@ class Reader {
   /** /v1/completions prompts and embeddings inputs: text, a list of texts, or token ids (unreadable). */
   prompts(span: ValueSpan, field: string): void {
     this.where = field;
-    if (span.firstByte == 0x22) { this.group(BOTH).spans.push(span); return; }
+    this.whereIndex = -1;
+    if (span.firstByte == 0x22) { this.add(this.group(BOTH), span); return; }
     if (span.firstByte != 0x5b) { if (span.firstByte != 0x6e) this.unreadable("a prompt that is not text"); return; }
     const items = arrayItemSpans(this.base, span.start, span.end);
     if (items === null) return;
     for (let i = 0; i < items.length; i++) {
       const first = items[i].firstByte;
-      if (first == 0x22) { this.group(BOTH).spans.push(items[i]); continue; }
+      if (first == 0x22) { this.add(this.group(BOTH), items[i]); continue; }
       this.unreadable(first == 0x5b || first == 0x2d || first >= 0x30 && first <= 0x39 ? "a prompt given as token ids" : "a prompt that is not text");
       return;
     }
@@ -247,6 +253,7 @@ export function readModelText(base: usize, length: i32, op: Operation): ModelTex
     if (op != Operation.ChatCompletions && s[T_SYSTEM].count == 1) {
       // Anthropic's system blocks are one text, like one message's parts.
       r.where = "system";
+      r.whereIndex = -1;
       r.value(s[T_SYSTEM], r.group(BOTH), r.group(DENY), 0);
     }
     if (op == Operation.ChatCompletions && s[T_FORMAT].count == 1) r.strings(s[T_FORMAT], r.group(DENY));
