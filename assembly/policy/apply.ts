@@ -1,8 +1,9 @@
 // A route's request policy applied to the client's body, before the body is routed to a backend's
 // API: the template first (it makes the request), then the route's messages, then deny rules and
-// masks over the prompt text that will be sent. Every refusal is a 400 in the client's API. Bodies
-// are read with the scanner and changed by splicing: no tree is built, and text is decoded only
-// where a rule reads it.
+// masks over the text the model will read (model-text.ts says which), matched in its normalized
+// view (safety/normalize.ts), one message at a time. Every refusal is a 400 in the client's API.
+// Bodies are read with the scanner and changed by splicing: no tree is built, and text is decoded
+// only where a rule reads it.
 import { JsonWriter } from "../json/writer";
 import { ValueSpan, arrayItemSpans, decodeStringValue, scanTopLevel } from "../json/scan";
 import { Edit, applyEdits, jsonString } from "../json/splice";
