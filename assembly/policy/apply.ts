@@ -39,6 +39,7 @@ export function applyRequestPolicy(policy: RequestPolicy, state: RequestState, o
   }
   if (policy.deny.length > 0 || policy.mask.length > 0) {
     const guarded = guard(body, policy, state.route!.name, state.operation);
+    VIEW.release();
     if (guarded.reply !== null) return guarded;
     if (guarded.body !== null) body = guarded.body!;
   }

@@ -100,6 +100,14 @@ export class NormalView {
     return this.text;
   }
 
+  /** Lets go of buffers a large text grew (so one 10 MB request does not keep 50 MB for the VM's life). */
+  release(): void {
+    if (this.out.byteLength <= 1 << 16 && this.from.byteLength <= 1 << 17) return;
+    this.out = new ArrayBuffer(512);
+    this.from = new ArrayBuffer(1024);
+    this.text = "";
+  }
+
   /** The source position of normalized character `i` (text.length: the end of the last part). */
   sourceAt(i: i32): i32 {
     return i >= this.n ? this.total : load<i32>(changetype<usize>(this.from) + (<usize>i << 2));
@@ -208,5 +216,7 @@ const SHARED = new NormalView();
 
 /** The normalized view of one text (no source positions). */
 export function normalizeText(text: string): string {
-  return SHARED.build([text], false);
+  const normal = SHARED.build([text], false);
+  SHARED.release();
+  return normal;
 }
