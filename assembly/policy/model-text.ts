@@ -61,8 +61,8 @@ const DEEP_TYPES = ["custom", "web_search_call", "file_search_call", "computer_c
   "mcp_approval_request", "mcp_approval_response", "web_search_tool_result", "web_fetch_tool_result", "code_execution_tool_result",
   "bash_code_execution_tool_result", "text_editor_code_execution_tool_result", "mcp_tool_result", "tool_search_tool_result", "container_upload"];
 
-/** Objects inside one message deeper than this are refused (each level rescans its bytes once). */
-const MAX_NESTING = 8;
+/** Objects and lists inside one message deeper than this are refused (each level rescans its bytes once). */
+const MAX_NESTING = 12;
 
 class Reader {
   out: ModelText = new ModelText();
@@ -106,13 +106,14 @@ class Reader {
     if (first == 0x22) { this.add(text, copy(span)); return; }
     if (first == 0x7b) { this.object(span, text, thoughts, depth + 1); return; }
     if (first != 0x5b) return; // numbers, booleans and null carry no text
+    if (depth + 1 > MAX_NESTING) { this.unreadable("content nested more than " + MAX_NESTING.toString() + " objects or lists deep"); return; }
     const items = arrayItemSpans(this.base, span.start, span.end);
     if (items === null) return;
-    for (let i = 0; i < items.length; i++) this.value(items[i], text, thoughts, depth);
+    for (let i = 0; i < items.length; i++) this.value(items[i], text, thoughts, depth + 1);
   }
 
   private object(span: ValueSpan, text: TextGroup, thoughts: TextGroup, depth: i32): void {
-    if (depth > MAX_NESTING) { this.unreadable("content nested more than " + MAX_NESTING.toString() + " objects deep"); return; }
+    if (depth > MAX_NESTING) { this.unreadable("content nested more than " + MAX_NESTING.toString() + " objects or lists deep"); return; }
     const scan = this.scan(span, PART, depth);
     if (scan === null) return;
     const m = scan.spans;

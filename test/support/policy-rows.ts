@@ -227,7 +227,7 @@ export const UNREADABLE_ROWS: UnreadableRow[] = [
   { name: "Responses item of an unknown type", path: RESPONSES, body: { model: "gpt-4o", input: [{ type: "future_item", data: "x" }] }, message: "content of type \"future_item\" in input[0]" },
   { name: "Anthropic document as base64 PDF", path: MESSAGES, backend: "claude", body: doc({ type: "base64", media_type: "application/pdf", data: "JVBERi0=" }), message: "a document given as base64 data, a URL or a file id" },
   { name: "Anthropic document by URL", path: MESSAGES, backend: "claude", body: doc({ type: "url", url: "https://example.com/a.pdf" }), message: "a document given as base64 data" },
-  { name: "content nested too deep", path: MESSAGES, backend: "claude", body: claudeBody([user([{ type: "tool_result", tool_use_id: "t", content: [{ type: "tool_result", content: [{ type: "tool_result", content: [{ type: "tool_result", content: [{ type: "tool_result", content: [{ type: "tool_result", content: [{ type: "tool_result", content: [{ type: "tool_result", content: [{ type: "tool_result", content: "x" }] }] }] }] }] }] }] }] }])]), message: "nested more than 8" },
+  { name: "content nested too deep", path: MESSAGES, backend: "claude", body: claudeBody([user([{ type: "tool_result", tool_use_id: "t", content: [{ type: "tool_result", content: [{ type: "tool_result", content: [{ type: "tool_result", content: [{ type: "tool_result", content: [{ type: "tool_result", content: [{ type: "tool_result", content: [{ type: "tool_result", content: [{ type: "tool_result", content: "x" }] }] }] }] }] }] }] }] }])]), message: "nested more than 12 objects or lists deep" },
 ];
 
 /** Content without text the filter knows and passes on a deny route (images and audio are not read; see the docs). */
