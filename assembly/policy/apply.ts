@@ -1,10 +1,11 @@
 // A route's request policy applied to the client's body, before the body is routed to a backend's
 // API: the template first (it makes the request), then the route's messages, then deny rules and
-// masks over the prompt text that will be sent. Every refusal is a 400 in the client's API. Bodies
-// are read with the scanner and changed by splicing: no tree is built, and text is decoded only
-// where a rule reads it.
+// masks over the text the model will read (model-text.ts says which), matched in its normalized
+// view (safety/normalize.ts), one message at a time. Every refusal is a 400 in the client's API.
+// Bodies are read with the scanner and changed by splicing: no tree is built, and text is decoded
+// only where a rule reads it.
 import { JsonWriter } from "../json/writer";
-import { ScanResult, ValueSpan, arrayItemSpans, decodeStringValue, scanInto, scanTopLevel } from "../json/scan";
+import { ValueSpan, arrayItemSpans, decodeStringValue, scanTopLevel } from "../json/scan";
 import { Edit, applyEdits, jsonString } from "../json/splice";
 import { BAD_REQUEST, CONTENT_DENIED, INVALID_JSON, TEMPLATE_UNFILLED } from "../errors";
 import { COUNTER, defineMetric, incrementMetric } from "../host";
@@ -13,6 +14,8 @@ import { Operation } from "../providers/provider";
 import { Reply, RequestState } from "../request/state";
 import { RequestPolicy, TextRule } from "./config";
 import { fillTemplate } from "./template";
+import { DENY, MASK, readModelText } from "./model-text";
+import { NormalView } from "../safety/normalize";
 
 /** The body after the policy: a new one (null: unchanged), or a refusal. */
 export class PolicyOutcome {
@@ -35,7 +38,8 @@ export function applyRequestPolicy(policy: RequestPolicy, state: RequestState, o
     if (added.body !== null) body = added.body!;
   }
   if (policy.deny.length > 0 || policy.mask.length > 0) {
-    const guarded = guard(body, policy, state.route!.name);
+    const guarded = guard(body, policy, state.route!.name, state.operation);
+    VIEW.release();
     if (guarded.reply !== null) return guarded;
     if (guarded.body !== null) body = guarded.body!;
   }
@@ -44,79 +48,65 @@ export function applyRequestPolicy(policy: RequestPolicy, state: RequestState, o
   return outcome;
 }
 
-/** Top-level fields holding prompt text, in every client API (chat, completions, embeddings, Responses, Anthropic). */
-const PROMPT_FIELDS = StaticArray.fromArray<ArrayBuffer>(["messages", "input", "prompt", "system", "instructions"].map<ArrayBuffer>((k) => String.UTF8.encode(k)));
-/** In a message or part: where its text is. */
-const TEXT_FIELDS = StaticArray.fromArray<ArrayBuffer>(["content", "text"].map<ArrayBuffer>((k) => String.UTF8.encode(k)));
-
-/** Deny rules, then masks, over every prompt text of the body. */
-function guard(body: ArrayBuffer, policy: RequestPolicy, route: string): PolicyOutcome {
+/** Deny rules, then masks, over the normalized text of each message the model would read. */
+function guard(body: ArrayBuffer, policy: RequestPolicy, route: string, op: Operation): PolicyOutcome {
   const base = changetype<usize>(body);
-  const top = scanTopLevel(base, body.byteLength, PROMPT_FIELDS);
-  if (top.error !== null) return PolicyOutcome.refuse(Reply.error(INVALID_JSON, top.error!));
-  const spans = new Array<ValueSpan>();
-  for (let i = 0; i < top.spans.length; i++) {
-    const field = top.spans[i];
-    if (field.count > 1) return PolicyOutcome.refuse(Reply.error(BAD_REQUEST, "duplicate top-level key in request body"));
-    if (field.count == 1 && !collectText(base, field, spans)) {
-      // A message with two "content" members: providers read one, a rule might read the other.
-      return PolicyOutcome.refuse(Reply.error(BAD_REQUEST, "a message in the request body has a duplicate content or text member"));
-    }
+  const model = readModelText(base, body.byteLength, op);
+  if (model.error !== null) return PolicyOutcome.refuse(Reply.error(model.invalidJson ? INVALID_JSON : BAD_REQUEST, model.error!));
+  if (policy.deny.length > 0 && model.unreadable !== null) {
+    return PolicyOutcome.refuse(Reply.error(BAD_REQUEST, "this route's content policy cannot check " + model.unreadable! + ", which the model would read; send it as text"));
   }
-  const texts = new Array<string>(spans.length);
-  for (let i = 0; i < spans.length; i++) texts[i] = decodeStringValue(base, spans[i].start, spans[i].end, spans[i].escaped);
+  const groups = model.groups;
+  const parts = new Array<string[]>(groups.length);
+  const views = new Array<string>(groups.length);
+  for (let g = 0; g < groups.length; g++) {
+    const spans = groups[g].spans;
+    const texts = new Array<string>(spans.length);
+    for (let i = 0; i < spans.length; i++) texts[i] = decodeStringValue(base, spans[i].start, spans[i].end, spans[i].escaped);
+    parts[g] = texts;
+    views[g] = spans.length > 0 ? VIEW.build(texts, false) : "";
+  }
   for (let r = 0; r < policy.deny.length; r++) {
     const rule = policy.deny[r];
-    for (let i = 0; i < texts.length; i++) {
-      if (!rule.regex.test(texts[i])) continue;
+    for (let g = 0; g < groups.length; g++) {
+      if ((groups[g].reads & DENY) == 0 || groups[g].spans.length == 0 || !rule.regex.test(views[g])) continue;
       count(rule, route, "deny");
       return PolicyOutcome.refuse(Reply.error(CONTENT_DENIED, "the request was refused by this route's content policy (rule " + rule.name + ")"));
     }
   }
-  let masked = new StaticArray<bool>(texts.length);
+  const outcome = new PolicyOutcome();
+  if (policy.mask.length == 0) return outcome;
+  const dirty = new Array<StaticArray<bool> | null>(groups.length);
   let any = false;
   for (let r = 0; r < policy.mask.length; r++) {
     const rule = policy.mask[r];
     let used = false;
-    for (let i = 0; i < texts.length; i++) {
-      const text = maskText(rule, texts[i]);
-      if (text !== null) { texts[i] = text!; masked[i] = true; used = true; }
+    for (let g = 0; g < groups.length; g++) {
+      if ((groups[g].reads & MASK) == 0 || groups[g].spans.length == 0) continue;
+      // Most texts hold nothing to mask: the DFA says so in one pass; positions need the slower VM.
+      if (!rule.regex.test(views[g])) continue;
+      if (dirty[g] === null) dirty[g] = new StaticArray<bool>(parts[g].length);
+      if (!maskGroup(rule, parts[g], dirty[g]!)) continue;
+      views[g] = VIEW.build(parts[g], false);
+      used = true;
     }
     if (used) { count(rule, route, "mask"); any = true; }
   }
-  const outcome = new PolicyOutcome();
   if (!any) return outcome;
   const edits = new Array<Edit>();
-  for (let i = 0; i < texts.length; i++) if (masked[i]) edits.push(new Edit(spans[i].start, spans[i].end, String.UTF8.encode(jsonString(texts[i]))));
+  for (let g = 0; g < groups.length; g++) {
+    const changed = dirty[g];
+    if (changed === null) continue;
+    for (let i = 0; i < changed.length; i++) if (changed[i]) edits.push(new Edit(groups[g].spans[i].start, groups[g].spans[i].end, String.UTF8.encode(jsonString(parts[g][i]))));
+  }
+  // applyEdits sorts by insertion: give it document order.
+  edits.sort((a: Edit, b: Edit): i32 => a.start - b.start);
   outcome.body = applyEdits(base, body.byteLength, edits);
   return outcome;
 }
 
-/**
- * The prompt text under a field: strings given directly (or in a list), and message and part
- * `content` and `text`. Roles, ids, tool definitions and call arguments are not prompt text.
- * False when an object repeats a text member.
- */
-function collectText(base: usize, span: ValueSpan, out: Array<ValueSpan>): bool {
-  const first = span.firstByte;
-  if (first == 0x22) { out.push(span); return true; }
-  if (first == 0x5b) {
-    const items = arrayItemSpans(base, span.start, span.end);
-    if (items === null) return true; // the scanner validated the body; unreachable
-    for (let i = 0; i < items.length; i++) if (!collectText(base, items[i], out)) return false;
-    return true;
-  }
-  if (first != 0x7b) return true;
-  const scan = scanInto(new ScanResult(TEXT_FIELDS.length), base + <usize>span.start, span.end - span.start, TEXT_FIELDS);
-  for (let i = 0; i < scan.spans.length; i++) {
-    const member = scan.spans[i];
-    if (member.count > 1) return false;
-    if (member.count == 0) continue;
-    member.start += span.start; member.end += span.start;
-    if (!collectText(base, member, out)) return false;
-  }
-  return true;
-}
+/** The one normalized view the policy builds at a time (a VM serves one request at a time). */
+const VIEW = new NormalView();
 
 const MESSAGES_KEY = 0, INPUT_KEY = 1, SYSTEM_KEY = 2;
 const CONVERSATION_FIELDS = StaticArray.fromArray<ArrayBuffer>(["messages", "input", "system"].map<ArrayBuffer>((k) => String.UTF8.encode(k)));
@@ -172,24 +162,48 @@ function wrapArray(base: usize, array: ValueSpan, before: string, after: string,
   if (after.length > 0) edits.push(new Edit(array.end - 1, array.end - 1, String.UTF8.encode((empty && before.length == 0 ? "" : ",") + after)));
 }
 
-/** The text with each match replaced, or null when nothing matched. */
-function maskText(rule: TextRule, text: string): string | null {
-  // Most texts hold nothing to mask: the DFA says so in one pass; positions need the slower VM.
-  if (!rule.regex.test(text)) return null;
-  let out = "";
-  let kept = 0, from = 0, changed = false;
+/**
+ * Replaces each match of `rule` in the group's normalized text by its replacement in the original
+ * parts (the part where the match starts gets the replacement; the rest of a match that runs on
+ * into later parts is removed from them). Marks the parts it changed; false when none.
+ */
+function maskGroup(rule: TextRule, parts: string[], dirty: StaticArray<bool>): bool {
+  const view = VIEW;
+  const text = view.build(parts, true);
   const regex = rule.regex;
+  const found = new Array<i32>();
+  let from = 0;
   while (from < text.length) {
     const start = regex.search(text, from);
     if (start < 0) break;
     const end = regex.matchEnd;
     from = end > start ? end : start + 1;
     if (rule.luhn && !passesLuhn(text, start, end)) { from = start + 1; continue; }
-    out += text.substring(kept, start) + rule.replacement;
-    kept = end;
-    changed = true;
+    found.push(view.sourceAt(start)); found.push(view.sourceAt(end));
   }
-  return changed ? out + text.substring(kept) : null;
+  if (found.length == 0) return false;
+  const placed = new StaticArray<bool>(found.length >> 1);
+  let first = 0;
+  for (let p = 0; p < parts.length; p++) {
+    const partStart = view.partStart[p], partEnd = partStart + parts[p].length;
+    // Matches are in order and do not overlap: skip those that ended before this part.
+    while (first < found.length && found[first + 1] <= partStart) first += 2;
+    // Pieces joined once at the end: appending to one string would copy it per match (quadratic).
+    const pieces = new Array<string>();
+    let kept = 0;
+    for (let k = first; k < found.length && found[k] < partEnd; k += 2) {
+      const s = max(found[k], partStart) - partStart, e = min(found[k + 1], partEnd) - partStart;
+      if (s >= e) continue;
+      pieces.push(parts[p].substring(kept, s));
+      if (!placed[k >> 1]) { pieces.push(rule.replacement); placed[k >> 1] = true; }
+      kept = e;
+    }
+    if (pieces.length == 0) continue;
+    pieces.push(parts[p].substring(kept));
+    parts[p] = pieces.join("");
+    dirty[p] = true;
+  }
+  return true;
 }
 
 /** The Luhn check over the digits of text[start, end) (card numbers carry it; most digit runs do not). */

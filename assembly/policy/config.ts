@@ -8,6 +8,7 @@ import { Regex, compileRegex } from "./regex";
 import { TemplateNode, compileTemplate } from "./template";
 import { isConfigName } from "../request/safe-text";
 import { jsonString } from "../json/splice";
+import { normalizeText } from "../safety/normalize";
 
 const POLICY_FIELDS = ["prepend", "append", "template", "deny", "mask", "extract", "extractAs"];
 const MESSAGE_FIELDS = ["role", "content"];
@@ -146,6 +147,8 @@ function loadRules(v: JsonValue | null, path: string, out: TextRule[], masking: 
       if (!masking) d.error(childPath(rPath, "replacement"), "is for mask rules");
       replacement = given2;
     }
+    // Text is matched in its normalized view (see apply.ts), so a literal is too: "a  b" finds "a b".
+    if (contains !== null) source = normalizeText(source);
     if (source.length == 0) { d.error(childPath(rPath, field), "must not be empty"); continue; }
     const compiled = compileRegex(source, contains !== null, ignoreCase);
     if (compiled.regex === null) { d.error(childPath(rPath, field), compiled.error); continue; }
@@ -163,7 +166,7 @@ function loadRules(v: JsonValue | null, path: string, out: TextRule[], masking: 
 function checkOwnText(policy: RequestPolicy, path: string, d: Diagnostics): void {
   for (let r = 0; r < policy.deny.length; r++) {
     const rule = policy.deny[r];
-    for (let i = 0; i < policy.prepend.length; i++) if (rule.regex.test(policy.prepend[i].content)) d.error(indexPath(childPath(path, "prepend"), i) + ".content", "matches the route's own deny rule " + rule.name + ", so every request would be refused");
-    for (let i = 0; i < policy.append.length; i++) if (rule.regex.test(policy.append[i].content)) d.error(indexPath(childPath(path, "append"), i) + ".content", "matches the route's own deny rule " + rule.name + ", so every request would be refused");
+    for (let i = 0; i < policy.prepend.length; i++) if (rule.regex.test(normalizeText(policy.prepend[i].content))) d.error(indexPath(childPath(path, "prepend"), i) + ".content", "matches the route's own deny rule " + rule.name + ", so every request would be refused");
+    for (let i = 0; i < policy.append.length; i++) if (rule.regex.test(normalizeText(policy.append[i].content))) d.error(indexPath(childPath(path, "append"), i) + ".content", "matches the route's own deny rule " + rule.name + ", so every request would be refused");
   }
 }

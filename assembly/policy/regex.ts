@@ -2,8 +2,12 @@
 // VM (Thompson's construction: every alternative advances together, one step per character), so
 // matching takes time linear in the text for a program whose size is bounded at load. What makes
 // backtracking engines exponential (backreferences, lookaround) is refused with a message.
+// Rules match the normalized view of text (assembly/safety/normalize.ts); case-insensitive
+// patterns fold case as foldCase does (ASCII, Latin-1, Greek, Cyrillic).
 // Syntax: literals and escapes, `.`, classes `[a-z]` `[^…]`, `\d \w \s \D \W \S`, groups `(…)`
 // `(?:…)`, `|`, `* + ? {n} {n,} {n,m}` (and their lazy forms), `^ $ \b \B`, a leading `(?i)`.
+
+import { FOLDED_RANGES, foldCase } from "../safety/normalize";
 
 /** The most program steps one pattern may compile to: matching costs up to this per character. */
 export const MAX_PROGRAM: i32 = 400;
@@ -80,7 +84,7 @@ export class Regex {
     let table = changetype<usize>(this.table);
     for (let i = 0; i < n; i++) {
       let c = <i32>load<u16>(chars + (<usize>i << 1));
-      if (fold && <u32>(c - 0x41) < 26) c += 32;
+      if (fold) { if (<u32>(c - 0x41) < 26) c += 32; else if (c >= 0xc0) c = foldCase(c); }
       // Patterns without non-ASCII text treat every other character alike: column 128.
       if (c >= 128 && asciiOnly) c = 128;
       let next = c <= 128 ? load<i32>(table + <usize>(state * ROW + c) * 4) : this.wideNext(state, c);
@@ -204,7 +208,7 @@ export class Regex {
   }
 
   private canStart(c: i32): bool { return c >= 128 || unchecked(this.startSet[this.fold(c)]); }
-  private fold(c: i32): i32 { return this.ignoreCase && c >= 0x41 && c <= 0x5a ? c + 32 : c; }
+  private fold(c: i32): i32 { return this.ignoreCase ? foldCase(c) : c; }
 
   /**
    * Adds the thread at `pc` and every thread reachable from it without reading a character, each
@@ -388,7 +392,7 @@ class Parser {
   charNode(c: i32): Node {
     if (c >= 128) this.asciiOnly = false;
     const n = new Node(NodeKind.Char);
-    n.value = this.ignoreCase && c >= 0x41 && c <= 0x5a ? c + 32 : c;
+    n.value = this.ignoreCase ? foldCase(c) : c;
     return n;
   }
 
@@ -502,8 +506,10 @@ function addSpace(k: CharClass): void {
 function foldRanges(k: CharClass): void {
   const n = k.ranges.length;
   for (let i = 0; i < n; i += 2) {
-    const lo = max(k.ranges[i], 0x41), hi = min(k.ranges[i + 1], 0x5a);
-    if (lo <= hi) { k.ranges.push(lo + 32); k.ranges.push(hi + 32); }
+    for (let f = 0; f < FOLDED_RANGES.length; f += 3) {
+      const lo = max(k.ranges[i], FOLDED_RANGES[f]), hi = min(k.ranges[i + 1], FOLDED_RANGES[f + 1]);
+      if (lo <= hi) { k.ranges.push(lo + FOLDED_RANGES[f + 2]); k.ranges.push(hi + FOLDED_RANGES[f + 2]); }
+    }
   }
 }
 

@@ -1,6 +1,8 @@
 // Checks of a route's request policy that a schema cannot express: the safe pattern language of
 // deny and mask rules (the filter's assembly/policy/regex.ts accepts exactly these patterns, and
-// refuses the same ones with the same messages), template placeholders and field paths.
+// refuses the same ones with the same messages), template placeholders and field paths; and the
+// normalized view of text that rules match (the filter's assembly/safety/normalize.ts, the same
+// mapping character for character), for checking a route's own messages against its deny rules.
 import type { Problem } from "./validate.js";
 
 /** As the filter's MAX_PROGRAM and MAX_REPEAT. */
@@ -133,10 +135,51 @@ class PatternParser {
   }
 }
 
-/** Why the filter would refuse a deny or mask pattern, or undefined. `literal`: a `contains` text. */
+const INVISIBLE: [number, number][] = [[0xad, 0xad], [0x34f, 0x34f], [0x61c, 0x61c], [0x115f, 0x1160], [0x17b4, 0x17b5], [0x180b, 0x180f], [0x200b, 0x200f], [0x202a, 0x202e], [0x2060, 0x206f], [0x3164, 0x3164], [0xfe00, 0xfe0f], [0xfeff, 0xfeff], [0xffa0, 0xffa0], [0xfff9, 0xfffb], [0x1bca0, 0x1bca3]];
+const SPACES: [number, number][] = [[0x09, 0x0d], [0x20, 0x20], [0x85, 0x85], [0xa0, 0xa0], [0x1680, 0x1680], [0x2000, 0x200a], [0x2028, 0x2029], [0x202f, 0x202f], [0x205f, 0x205f], [0x3000, 0x3000]];
+const LETTERLIKE: Record<number, string> = { 0x2102: "C", 0x212d: "C", 0x210a: "g", 0x210b: "H", 0x210c: "H", 0x210d: "H", 0x210e: "h", 0x2110: "I", 0x2111: "I", 0x2112: "L", 0x2113: "l", 0x2115: "N", 0x2119: "P", 0x211a: "Q", 0x211b: "R", 0x211c: "R", 0x211d: "R", 0x2124: "Z", 0x2128: "Z", 0x212c: "B", 0x212f: "e", 0x2130: "E", 0x2131: "F", 0x2133: "M", 0x2134: "o", 0x2139: "i" };
+const LIGATURES = ["ff", "fi", "fl", "ffi", "ffl", "st", "st"];
+const within = (ranges: [number, number][], c: number) => ranges.some(([lo, hi]) => c >= lo && c <= hi);
+
+/** The text as deny and mask rules see it: compatibility forms folded, invisible characters removed, whitespace runs one space. */
+export function normalizeText(text: string): string {
+  let out = "";
+  let space = false;
+  for (const ch of text) {
+    const c = ch.codePointAt(0)!;
+    if (within(SPACES, c)) { space = true; continue; }
+    if (within(INVISIBLE, c) || c >= 0xe0000 && c <= 0xe0fff && !(c >= 0xe0020 && c <= 0xe007e)) continue;
+    let folded = ch;
+    if (c >= 0xff01 && c <= 0xff5e) folded = String.fromCharCode(c - 0xfee0);
+    else if (c >= 0xfb00 && c <= 0xfb06) folded = LIGATURES[c - 0xfb00];
+    else if (c >= 0x24b6 && c <= 0x24cf) folded = String.fromCharCode(c - 0x24b6 + 0x41);
+    else if (c >= 0x24d0 && c <= 0x24e9) folded = String.fromCharCode(c - 0x24d0 + 0x61);
+    else if (c >= 0x2460 && c <= 0x2473) folded = String(c - 0x2460 + 1);
+    else if (c === 0x24ea) folded = "0";
+    else if (c >= 0x2080 && c <= 0x2089) folded = String(c - 0x2080);
+    else if (c === 0x2070 || c >= 0x2074 && c <= 0x2079) folded = String(c - 0x2070);
+    else if (c === 0xb9) folded = "1";
+    else if (c === 0xb2 || c === 0xb3) folded = String(c - 0xb0);
+    else if (c === 0x2071) folded = "i";
+    else if (c === 0x207f) folded = "n";
+    else if (c === 0x17f) folded = "s";
+    else if (LETTERLIKE[c]) folded = LETTERLIKE[c];
+    else if (c >= 0x1d400 && c <= 0x1d6a3) { const k = (c - 0x1d400) % 52; folded = String.fromCharCode(k < 26 ? 0x41 + k : 0x61 + k - 26); }
+    else if (c >= 0x1d7ce && c <= 0x1d7ff) folded = String((c - 0x1d7ce) % 10);
+    else if (c >= 0x1f130 && c <= 0x1f149) folded = String.fromCharCode(0x41 + c - 0x1f130);
+    else if (c >= 0xe0020 && c <= 0xe007e) folded = String.fromCharCode(c - 0xe0000);
+    if (space) { out += " "; space = false; }
+    out += folded;
+  }
+  return space ? out + " " : out;
+}
+
+/** Why the filter would refuse a deny or mask pattern, or undefined. `literal`: a `contains` text (matched normalized). */
 export function patternProblem(source: string, literal: boolean): string | undefined {
   let shape: Shape;
-  if (literal) shape = { size: source.length, empty: source.length === 0 };
+  if (literal) source = normalizeText(source);
+  if (literal && source.length === 0) return "must not be empty";
+  if (literal) shape = { size: source.length, empty: false };
   else {
     const parser = new PatternParser(source);
     if (source.startsWith("(?i)")) parser.pos = 4;
@@ -149,9 +192,13 @@ export function patternProblem(source: string, literal: boolean): string | undef
   return undefined;
 }
 
-/** Whether a pattern of the safe language matches text (JavaScript's engine agrees on this subset). */
-export function patternMatches(rule: { contains?: string; regex?: string; ignoreCase?: boolean }, text: string): boolean {
-  if (rule.contains !== undefined) return rule.ignoreCase ? text.toLowerCase().includes(rule.contains.toLowerCase()) : text.includes(rule.contains);
+/** Whether a pattern of the safe language matches text's normalized view (JavaScript's engine agrees on this subset). */
+export function patternMatches(rule: { contains?: string; regex?: string; ignoreCase?: boolean }, raw: string): boolean {
+  const text = normalizeText(raw);
+  if (rule.contains !== undefined) {
+    const literal = normalizeText(rule.contains);
+    return rule.ignoreCase ? text.toLowerCase().includes(literal.toLowerCase()) : text.includes(literal);
+  }
   if (rule.regex === undefined) return false;
   const insensitive = rule.ignoreCase === true || rule.regex.startsWith("(?i)");
   return new RegExp(rule.regex.replace(/^\(\?i\)/, ""), insensitive ? "i" : "").test(text);

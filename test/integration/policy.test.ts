@@ -7,9 +7,13 @@ import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Stack, send, startStack } from "../support/envoy.js";
 import { fetchWithHost } from "../support/sdk-fetch.js";
-import { DENY_ROWS, INJECT_ROWS, MASK_ROWS, TEMPLATE_ROWS } from "../support/policy-rows.js";
+import { DENY_ROWS, EVASION_ROWS, FIELD_ROWS, INJECT_ROWS, MASK_ROWS, PASSING_ROWS, SPLIT_ROWS, TEMPLATE_ROWS, UNREADABLE_ROWS } from "../support/policy-rows.js";
 
 const route = (name: string, policy: Record<string, unknown>, provider = "openai") => ({ name, match: { host: `${name}.llm` }, backends: [{ provider }], policy });
+
+// The rules every field row is checked with (as in test/unit/policy.test.ts).
+const GUARD = { deny: [{ name: "launch-codes", contains: "launch code", ignoreCase: true }], mask: [{ builtin: "email" }] };
+const DENY_TEXT = "the launch code", MASK_TEXT = "mail bob@example.com", MASKED = "mail [EMAIL]";
 
 const config = {
   providers: [
@@ -27,6 +31,10 @@ const config = {
     route("usage", { extract: "usage", extractAs: "json" }),
     route("claude-text", { extract: "choices[0].message.content" }, "anthropic"),
     route("missing", { extract: "choices[3].message.content" }),
+    route("fields", GUARD),
+    route("fields-claude", GUARD, "anthropic"),
+    route("masks", { mask: GUARD.mask }),
+    ...SPLIT_ROWS.map((row, i) => route(`split-${i}`, row.policy)),
   ],
 };
 
@@ -85,6 +93,59 @@ describe("request policy in real Envoy", () => {
     }
     expect(reply.status, reply.body).toBe(200);
     expect(lastSent().body).toEqual(sent);
+  });
+
+  it.each(FIELD_ROWS)("field: $api: $field", async (row) => {
+    const host = row.backend === "claude" ? "fields-claude.llm" : "fields.llm";
+    const before = stack.mock.received.length;
+    const denied = await send(stack.envoy.url, { host, path: row.path, body: JSON.stringify(row.body(DENY_TEXT)) });
+    if (row.deny) {
+      expect(denied.status, denied.body).toBe(400);
+      expect(denied.body).toContain("launch-codes");
+      expect(stack.mock.received.length).toBe(before);
+    } else {
+      expect(denied.status, denied.body).toBe(200);
+      expect(lastSent().body).toEqual(row.body(DENY_TEXT));
+    }
+    // The provider (a mock that refuses what the real API refuses) accepts the masked body.
+    const masked = await send(stack.envoy.url, { host, path: row.path, body: JSON.stringify(row.body(MASK_TEXT)) });
+    expect(masked.status, masked.body).toBe(200);
+    expect(lastSent().body).toEqual(row.body(row.mask ? MASKED : MASK_TEXT));
+  });
+
+  it.each(UNREADABLE_ROWS)("cannot be checked, refused on a deny route: $name", async (row) => {
+    const before = stack.mock.received.length;
+    const reply = await send(stack.envoy.url, { host: row.backend === "claude" ? "fields-claude.llm" : "fields.llm", path: row.path, body: JSON.stringify(row.body) });
+    expect(reply.status, reply.body).toBe(400);
+    expect(reply.json().error.message).toContain("this route's content policy cannot check");
+    expect(reply.json().error.message).toContain(row.message);
+    expect(stack.mock.received.length).toBe(before);
+  });
+
+  it("token ids pass a route with masks only", async () => {
+    const reply = await send(stack.envoy.url, { host: "masks.llm", path: "/v1/completions", body: JSON.stringify(UNREADABLE_ROWS[0].body) });
+    expect(reply.status, reply.body).toBe(200);
+    expect(lastSent().body).toEqual(UNREADABLE_ROWS[0].body);
+  });
+
+  it.each(PASSING_ROWS)("content without text passes a deny route: $name", async (row) => {
+    const reply = await send(stack.envoy.url, { host: row.backend === "claude" ? "fields-claude.llm" : "fields.llm", path: row.path, body: JSON.stringify(row.body) });
+    expect(reply.status, reply.body).toBe(200);
+    expect(lastSent().body).toEqual(row.body);
+  });
+
+  it.each(EVASION_ROWS)("normalized before matching: $name", async (row) => {
+    const reply = await send(stack.envoy.url, { host: "fields.llm", body: chat(row.text) });
+    expect(reply.status, reply.body).toBe(400);
+    expect(reply.json().error.code).toBe("content_policy_violation");
+  });
+
+  it.each(SPLIT_ROWS.map((row, i) => ({ ...row, i })))("one message's parts are one text: $name", async ({ i, parts, sent }) => {
+    const body = (texts: string[]) => ({ model: "gpt-4o", messages: [{ role: "user", content: texts.map((text) => ({ type: "text", text })) }] });
+    const reply = await send(stack.envoy.url, { host: `split-${i}.llm`, body: JSON.stringify(body(parts)) });
+    if (!sent) { expect(reply.status).toBe(400); return; }
+    expect(reply.status, reply.body).toBe(200);
+    expect(lastSent().body).toEqual(body(sent));
   });
 
   it("the SDKs see a deny as their own BadRequestError, with the rule named", async () => {

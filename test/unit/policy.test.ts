@@ -4,7 +4,7 @@
 import { describe, expect, it } from "vitest";
 import { HttpStream } from "../../src-host-tools/host/emulator.js";
 import { json, loadFilter } from "../support/filter.js";
-import { DENY_ROWS, EXTRACT_ROWS, INJECT_ROWS, MASK_ROWS, TEMPLATE_ROWS, policyConfig } from "../support/policy-rows.js";
+import { DENY_ROWS, EVASION_ROWS, EXTRACT_ROWS, FIELD_ROWS, INJECT_ROWS, MASK_ROWS, PASSING_ROWS, SPLIT_ROWS, TEMPLATE_ROWS, UNREADABLE_ROWS, policyConfig } from "../support/policy-rows.js";
 
 const OPENAI = { ":method": "POST", ":path": "/v1/chat/completions", ":authority": "llm.local", ":scheme": "http", "content-type": "application/json" };
 
@@ -21,6 +21,7 @@ function send(host: Awaited<ReturnType<typeof filter>>, body: unknown, headers: 
 }
 
 const chat = (content: unknown) => ({ model: "gpt-4o", messages: [{ role: "user", content }] });
+const user = (content: unknown) => ({ role: "user", content });
 
 describe("deny rules: the safe pattern language", () => {
   it.each(DENY_ROWS)("$name", async (row) => {
@@ -37,29 +38,6 @@ describe("deny rules: the safe pattern language", () => {
       expect(stream.localResponse, `should allow ${JSON.stringify(text).slice(0, 80)}`).toBeNull();
       expect(json(stream.upstreamBodyText())).toEqual(chat(text));
     }
-  });
-
-  it("checks every place prompt text lives, and nothing else", async () => {
-    const host = await filter({ deny: [{ name: "secret", contains: "launch code" }] });
-    const denied: [string, string, unknown][] = [
-      ["chat content parts", "/v1/chat/completions", { model: "m", messages: [{ role: "user", content: [{ type: "text", text: "the launch code" }] }] }],
-      ["an earlier assistant turn", "/v1/chat/completions", { model: "m", messages: [{ role: "assistant", content: "launch code" }, { role: "user", content: "hi" }] }],
-      ["Anthropic system blocks", "/v1/messages", { model: "m", max_tokens: 5, system: [{ type: "text", text: "launch code" }], messages: [{ role: "user", content: "hi" }] }],
-      ["Anthropic tool results", "/v1/messages", { model: "m", max_tokens: 5, messages: [{ role: "user", content: [{ type: "tool_result", tool_use_id: "t", content: "launch code" }] }] }],
-      ["Responses input text", "/v1/responses", { model: "m", input: "launch code" }],
-      ["Responses instructions", "/v1/responses", { model: "m", instructions: "launch code", input: "hi" }],
-      ["completions prompt lists", "/v1/completions", { model: "m", prompt: ["hi", "launch code"] }],
-      ["embeddings input", "/v1/embeddings", { model: "m", input: "launch code" }],
-    ];
-    for (const [name, path, body] of denied) {
-      const stream = send(host, body, { ":path": path });
-      expect(stream.localResponse?.status, name).toBe(400);
-      // Anthropic's clients get Anthropic's error shape.
-      if (path === "/v1/messages") expect((json(stream.localResponse!.body) as { type: string }).type, name).toBe("error");
-    }
-    // Not prompt text: the model, tool definitions and call arguments.
-    const allowed = { model: "m", messages: [{ role: "user", content: "hi" }], tools: [{ type: "function", function: { name: "f", description: "launch code" } }], user: "launch code" };
-    expect(send(host, allowed).localResponse).toBeNull();
   });
 
   it("counts each decision by route, rule and action", async () => {
@@ -80,6 +58,146 @@ describe("deny rules: the safe pattern language", () => {
     // Not a timing assertion: a backtracking engine would not return at all.
     expect(stream.localResponse).toBeNull();
     expect(performance.now() - started).toBeLessThan(60_000);
+  });
+});
+
+// The rules every field row is checked with: what the model reads is denied, personal data masked.
+const GUARD = { deny: [{ name: "launch-codes", contains: "launch code", ignoreCase: true }], mask: [{ builtin: "email" }] };
+const DENY_TEXT = "the launch code", MASK_TEXT = "mail bob@example.com", MASKED = "mail [EMAIL]";
+const guarded = new Map<string, Promise<Awaited<ReturnType<typeof filter>>>>();
+const guardFor = (policy: Record<string, unknown>, backend = "openai") => {
+  const key = JSON.stringify([policy, backend]);
+  if (!guarded.has(key)) guarded.set(key, filter(policy, { backend }));
+  return guarded.get(key)!;
+};
+
+describe("every field a provider feeds to the model (docs/content-policy.md)", () => {
+  it.each(FIELD_ROWS)("$api: $field", async (row) => {
+    const host = await guardFor(GUARD, row.backend);
+    const denied = send(host, row.body(DENY_TEXT), { ":path": row.path });
+    if (row.deny) {
+      expect(denied.localResponse?.status, denied.localResponse?.body).toBe(400);
+      expect(denied.localResponse!.body).toContain("launch-codes");
+      if (row.backend === "claude") expect((json(denied.localResponse!.body) as { type: string }).type).toBe("error");
+    } else {
+      expect(denied.localResponse, denied.localResponse?.body).toBeNull();
+      expect(json(denied.upstreamBodyText())).toEqual(row.body(DENY_TEXT));
+    }
+    const masked = send(host, row.body(MASK_TEXT), { ":path": row.path });
+    expect(masked.localResponse, masked.localResponse?.body).toBeNull();
+    expect(json(masked.upstreamBodyText())).toEqual(row.body(row.mask ? MASKED : MASK_TEXT));
+    expect(masked.requestHeader("content-length")).toBe(String(Buffer.byteLength(masked.upstreamBodyText())));
+  });
+
+  it.each(UNREADABLE_ROWS)("cannot be checked, refused where deny rules are: $name", async (row) => {
+    const stream = send(await guardFor(GUARD, row.backend), row.body, { ":path": row.path });
+    expect(stream.localResponse?.status).toBe(400);
+    const body = stream.localResponse!.body;
+    const message = (json(body) as { error: { message: string } }).error.message;
+    expect(message).toContain("this route's content policy cannot check");
+    expect(message).toContain(row.message);
+    if (row.backend === "claude") expect((json(body) as { type: string }).type).toBe("error");
+    // Masks alone do not refuse it: there is nothing they promise about text they cannot see.
+    const maskOnly = send(await guardFor({ mask: GUARD.mask }, row.backend), row.body, { ":path": row.path });
+    expect(maskOnly.localResponse, maskOnly.localResponse?.body).toBeNull();
+  });
+
+  it.each(PASSING_ROWS)("passes content without text: $name", async (row) => {
+    const stream = send(await guardFor(GUARD, row.backend), row.body, { ":path": row.path });
+    expect(stream.localResponse, stream.localResponse?.body).toBeNull();
+    expect(json(stream.upstreamBodyText())).toEqual(row.body);
+  });
+
+  it("tells a repeated member of a message or part from the one a provider reads: 400", async () => {
+    const host = await guardFor(GUARD);
+    const body = '{"model":"m","messages":[{"role":"user","content":[{"type":"text","text":"hi","text":"the launch code"}]}]}';
+    const stream = send(host, body);
+    expect(stream.localResponse?.status).toBe(400);
+    expect(stream.localResponse!.body).toContain("repeats its member");
+  });
+});
+
+describe("rules match the normalized text", () => {
+  it.each(EVASION_ROWS)("$name", async (row) => {
+    const stream = send(await guardFor(GUARD), chat(row.text));
+    expect(stream.localResponse?.status, JSON.stringify(row.text)).toBe(400);
+    expect(stream.localResponse!.body).toContain("launch-codes");
+  });
+
+  it.each(SPLIT_ROWS)("the parts of one message are one text: $name", async (row) => {
+    const stream = send(await guardFor(row.policy), chat(row.parts.map((text) => ({ type: "text", text }))));
+    if (!row.sent) { expect(stream.localResponse?.status).toBe(400); return; }
+    expect(stream.localResponse, stream.localResponse?.body).toBeNull();
+    expect(json(stream.upstreamBodyText())).toEqual(chat(row.sent!.map((text) => ({ type: "text", text }))));
+  });
+
+  it("messages are separate texts: a phrase across two messages is two texts", async () => {
+    const stream = send(await guardFor(GUARD), { model: "m", messages: [user("the launch"), user("code")] });
+    expect(stream.localResponse).toBeNull();
+  });
+});
+
+describe("linear in the request, however the text is shaped", () => {
+  // Each would take minutes if any step were quadratic (a string appended to per match, edits
+  // sorted by insertion, a view rebuilt per part); each checks the outcome too.
+  it("20,000 masks in one text, 20,000 messages, 1 MB of invisible characters", async () => {
+    const host = await guardFor(GUARD);
+    const many = Array.from({ length: 20_000 }, (_, i) => `u${i}@x.io`).join(" ");
+    const started = performance.now();
+    const one = send(host, chat(many));
+    expect((json(one.upstreamBodyText()) as { messages: { content: string }[] }).messages[0].content).toBe(Array(20_000).fill("[EMAIL]").join(" "));
+    const messages = Array.from({ length: 20_000 }, (_, i) => user([{ type: "text", text: `hi u${i}@x.io` }, { type: "text", text: "ok" }]));
+    const split = send(host, { model: "m", messages });
+    const sent = json(split.upstreamBodyText()) as { messages: { content: { text: string }[] }[] };
+    expect(sent.messages[19_999].content[0].text).toBe("hi [EMAIL]");
+    const hidden = send(host, chat("\u200b".repeat(350_000) + "launch\u200b".repeat(1) + " code"));
+    expect(hidden.localResponse?.status).toBe(400);
+    expect(performance.now() - started).toBeLessThan(30_000);
+  });
+});
+
+describe("hostile bodies never trap the VM", () => {
+  // Seeded random conversations: every content type the reader knows (and some it does not),
+  // nested, with text full of what the normalizer folds (lone surrogates, tags, ligatures).
+  it("3,000 random bodies over every client API: a 400 or a forwarded body that is valid JSON", async () => {
+    let seed = 22;
+    const rand = (n: number) => { seed = (Math.imul(seed, 1103515245) + 12345) & 0x7fffffff; return seed % n; };
+    const pick = <T,>(xs: T[]): T => xs[rand(xs.length)];
+    const TYPES = ["text", "input_text", "output_text", "refusal", "image_url", "input_image", "file", "input_file", "tool_use", "tool_result", "document", "search_result", "thinking", "redacted_thinking", "reasoning", "function_call", "function_call_output", "mcp_call", "custom", "hologram", "Text"];
+    const CHARS = ["a", "b@c.io ", " ", "\u200b", "ｌ", "ﬁ", "\ud835\udc25", "\ud800", "\udc00", "\u{e006c}", "launch code", "\t\n", "4111 1111 1111 1111", "\"", "\\", "é", "\u0301"];
+    const text = () => Array.from({ length: rand(8) }, () => pick(CHARS)).join("");
+    const value = (depth: number): unknown => {
+      const r = rand(depth > 4 ? 3 : 7);
+      if (r === 0) return text();
+      if (r === 1) return rand(3) === 0 ? null : rand(100);
+      if (r === 2) return text();
+      if (r === 3) return Array.from({ length: rand(4) }, () => value(depth + 1));
+      const o: Record<string, unknown> = { type: pick(TYPES) };
+      for (const k of ["content", "text", "input", "output", "source", "summary", "arguments", "name", "file", "data", "title"]) if (rand(3) === 0) o[k] = value(depth + 1);
+      return o;
+    };
+    const PATHS: [string, string, () => unknown][] = [
+      ["/v1/chat/completions", "openai", () => ({ model: "m", messages: [value(0), { role: "user", content: value(0) }], tools: [value(2)], user: text() })],
+      ["/v1/completions", "openai", () => ({ model: "m", prompt: rand(2) ? [text(), rand(9)] : text(), suffix: text() })],
+      ["/v1/embeddings", "openai", () => ({ model: "m", input: value(3) })],
+      ["/v1/responses", "openai", () => ({ model: "m", input: [value(0), value(0)], instructions: text(), prompt: value(3), metadata: { a: text() } })],
+      ["/v1/messages", "claude", () => ({ model: "m", max_tokens: 5, system: value(2), messages: [{ role: "user", content: value(1) }], metadata: { user_id: text() } })],
+    ];
+    const hosts = { openai: await guardFor(GUARD), claude: await guardFor(GUARD, "claude") };
+    let refused = 0, masked = 0;
+    // POLICY_FUZZ=100000 for a longer run (once, by hand).
+    const runs = Number(process.env.POLICY_FUZZ ?? 3000);
+    for (let i = 0; i < runs; i++) {
+      const [path, backend, make] = PATHS[i % PATHS.length];
+      // JSON.stringify keeps the escapes above as text; unescape them so the body holds real (and lone) surrogates.
+      const body = JSON.stringify(make()).replace(/\\\\u/g, "\\u");
+      const stream = send(hosts[backend as "openai" | "claude"], body, { ":path": path });
+      if (stream.localResponse) { expect([400, 404], stream.localResponse.body).toContain(stream.localResponse.status); refused++; }
+      else { expect(() => JSON.parse(stream.upstreamBodyText())).not.toThrow(); if (stream.upstreamBodyText().includes("[EMAIL]")) masked++; }
+    }
+    // The run exercised both ways out.
+    expect(refused).toBeGreaterThan(300);
+    expect(masked, `refused ${refused}`).toBeGreaterThan(100);
   });
 });
 
@@ -189,6 +307,28 @@ describe("the safe pattern language: filter and toolchain agree", () => {
     const toolLine = validateConfigText(JSON.stringify(config)).errors.map(formatProblem).find((l) => l.includes("policy.deny[0].regex"));
     expect(configured).toBe(filterLine === undefined);
     expect(toolLine?.replace(/ \(patterns run in linear time.*$/, "").replace(/^.*?: /, "")).toBe(filterLine?.slice(filterLine.indexOf("regex: ") + 7));
+  });
+});
+
+describe("the normalized view: filter and toolchain agree on a route's own messages", () => {
+  const CASES: [Record<string, unknown>, string][] = [
+    [{ contains: "launch code" }, "ｌａｕｎｃｈ  code"],
+    [{ contains: "launch  code" }, "the launch\ncode"],
+    [{ regex: "(?i)launch\\s+code" }, "LAUNCH\u200b CODE"],
+    [{ contains: "ﬁle" }, "the file"],
+    [{ contains: "launch code" }, "𝐥𝐚𝐮𝐧𝐜𝐡 code"],
+    [{ contains: "\u200b\u00ad" }, "anything"],
+    [{ contains: "launch code" }, "lunch code"],
+  ];
+  it.each(CASES)("%j against %j", async (rule, content) => {
+    const { validateConfigText, formatProblem } = await import("../../src-host-tools/config/validate.js");
+    const config = policyConfig({ deny: [{ name: "r", ...rule }], prepend: [{ role: "system", content }] });
+    const { host, configured } = await loadFilter(config);
+    const filterLines = host.logText("error").filter((l) => l.includes("routes[0].policy")).map((l) => l.slice(l.indexOf("routes[0].policy")));
+    const toolLines = validateConfigText(JSON.stringify(config)).errors.map(formatProblem).map((l) => l.replace(/ \(patterns run in linear time.*$/, "")).map((l) => l.slice(l.indexOf("routes[0].policy")));
+    expect(configured).toBe(filterLines.length === 0);
+    expect(toolLines).toEqual(filterLines);
+    expect(filterLines.length).toBe(content === "lunch code" ? 0 : 1);
   });
 });
 
