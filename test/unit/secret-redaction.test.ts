@@ -1,0 +1,56 @@
+// A key never leaves, in any encoding: every secret kind x every encoding x every place of a
+// provider's answer, through the host emulator (the same rows run in real Envoy in
+// test/integration/secrets.test.ts). The Vertex token here is fetched from the metadata server at run
+// time, so the automaton must follow a provider's keys as they change.
+import { beforeAll, describe, expect, it } from "vitest";
+import { HostEmulator } from "../../src-host-tools/host/emulator.js";
+import { loadFilter } from "../support/filter.js";
+import { ENCODINGS, PLACES, SECRETS, SECRET_ENV, SecretKind, leaks, requestFor, secretsConfig, streamText } from "../support/secret-rows.js";
+
+const { VX_TOKEN: _fetched, ...ENV } = SECRET_ENV;
+
+let host: HostEmulator;
+beforeAll(async () => {
+  const loaded = await loadFilter(secretsConfig(true), { env: ENV, allowOnHeadersStopIteration: true });
+  expect(loaded.configured, loaded.host.logText("warn").join("\n")).toBe(true);
+  host = loaded.host;
+  host.tick();
+  host.deliverHttpCallResponse(host.httpCalls[0].token, [[":status", "200"]], JSON.stringify({ access_token: SECRETS["Vertex token"], expires_in: 3599, token_type: "Bearer" }));
+});
+
+/** Drives one answer through the filter; returns what the client got. */
+function exchange(placeIndex: number, units: string[]) {
+  const place = PLACES[placeIndex];
+  const answer = place.answer(units);
+  const stream = host.createStream();
+  stream.sendRequest({ ":method": "POST", ":path": "/v1/chat/completions", ":authority": place.host, "content-type": "application/json" }, requestFor(place));
+  expect(stream.localResponse).toBeNull();
+  stream.sendResponseHeaders({ ":status": String(answer.status), ...answer.headers });
+  answer.chunks.forEach((c, i) => stream.sendResponseBody(c, i === answer.chunks.length - 1));
+  stream.complete();
+  const headers = stream.downstreamHeaders ?? stream.responseHeaders;
+  return { headers, body: stream.downstreamBodyText(), trapped: host.trap };
+}
+
+const rows = (Object.keys(SECRETS) as SecretKind[]).flatMap((kind) => ENCODINGS.flatMap((encoding) => PLACES.map((place, p) => ({ kind, encoding, place: place.name, p }))));
+
+describe("no configured secret reaches the client, in any encoding or place (emulator)", () => {
+  it("the Vertex token was fetched", () => expect(host.httpCalls).toHaveLength(1));
+
+  it.each(rows)("$kind, $encoding.name, in $place", ({ kind, encoding, p }) => {
+    const secret = SECRETS[kind];
+    const units = encoding.units(secret);
+    const got = exchange(p, units);
+    expect(got.trapped).toBeNull();
+    const headerText = got.headers.map(([k, v]) => `${k}: ${v}`).join("\n");
+    expect(leaks(headerText, secret), headerText).toBe(false);
+    expect(leaks(got.body, secret), got.body).toBe(false);
+    if (PLACES[p].stream) expect(leaks(streamText(got.body), secret), streamText(got.body)).toBe(false);
+    // Something was overwritten (not merely lost), and the answer still reads as what it was.
+    expect(headerText + got.body + streamText(got.body)).toMatch(/\[redacted\]/);
+    const length = got.headers.find(([k]) => k === "content-length")?.[1];
+    if (length !== undefined) expect(Number(length)).toBe(Buffer.byteLength(got.body));
+    const type = got.headers.find(([k]) => k === "content-type")?.[1] ?? "";
+    if (type.startsWith("application/json")) expect(() => JSON.parse(got.body), got.body).not.toThrow();
+  });
+});
