@@ -6,7 +6,7 @@
 // - Text is matched in channels: what lies outside JSON strings, object keys, and the string values
 //   under each key name. The values under one name form one text across strings and events, so a
 //   secret a model streams in two deltas ("sk-ab", "cd…") is found too.
-// - A match in progress holds back the bytes from where it began (at most the longest secret, plus
+// - A match in progress (once HOLD_MIN_SYMBOLS long) holds back the bytes from where it began (at most the longest secret, plus
 //   whatever other output lies between its pieces); a channel's match is given up when a whole
 //   top-level JSON value (a stream event) passes without that channel, or when holding it would pass
 //   MAX_HOLD_BYTES.
@@ -16,6 +16,13 @@ import { SecretMatcher } from "./secret-matcher";
 
 /** The most output held back for a match in progress; a longer hold gives the match up. */
 export const MAX_HOLD_BYTES: i32 = 64 * 1024;
+/**
+ * A match in progress holds bytes back only once it is this long: shorter ones go on (most events
+ * end with a character some secret form starts with; holding them would delay every other event).
+ * The match goes on, so when it completes everything not yet sent is overwritten: at most the
+ * first HOLD_MIN_SYMBOLS - 1 characters of a secret leave, and only when a provider cuts it there.
+ */
+export const HOLD_MIN_SYMBOLS: i32 = 4;
 /** A response is scanned up to this many bytes; the rest passes (offsets are 32-bit). */
 export const MAX_SCANNED_BYTES: i64 = 1 << 30;
 
@@ -281,14 +288,17 @@ export class SecretScanner {
   /** Overwrites the source bytes of the last `symbols` symbols of a channel with the marker. */
   private overwrite(ch: Channel, symbols: i32): void {
     let total = 0;
-    for (let k = ch.count - symbols; k < ch.count; k++) total += <i32>unchecked(ch.lengths[k % this.ring]);
+    for (let k = ch.count - symbols; k < ch.count; k++) {
+      const slot = k % this.ring;
+      if (<i64>unchecked(ch.starts[slot]) >= this.workStart) total += <i32>unchecked(ch.lengths[slot]);
+    }
     let written = 0;
     for (let k = ch.count - symbols; k < ch.count; k++) {
       const slot = k % this.ring;
       const n = <i32>unchecked(ch.lengths[slot]);
       const start = <i64>unchecked(ch.starts[slot]);
       // Never outside the piece: a match's bytes are held until it is decided (holdFrom).
-      if (start < this.workStart) { written += n; continue; }
+      if (start < this.workStart) continue;
       const at = this.work + <usize>(start - this.workStart);
       for (let j = 0; j < n; j++) {
         // "[redacted]" then '*' when the span is at least as long; all '*' when shorter.
@@ -310,13 +320,15 @@ export class SecretScanner {
         const ch = unchecked(this.channels[c]);
         if (ch === null || ch.node == 0) continue;
         const d = this.matcher.depthOf(ch.node);
+        if (d < HOLD_MIN_SYMBOLS) continue;
         const start = <i64>unchecked(ch.starts[(ch.count - d) % this.ring]);
         if (start < from) { from = start; oldest = c; }
       }
       if (this.escape != PLAIN && this.escapeStart < from) from = this.escapeStart;
       // Holding more than the bound: the oldest match is given up (an escape is at most 6 bytes).
       if (end - from > <i64>MAX_HOLD_BYTES && oldest >= 0) { this.channels[oldest]!.node = 0; continue; }
-      return <i32>(from - this.workStart);
+      // A match that began in bytes already sent (it was too short to hold then) holds from here.
+      return from < this.workStart ? 0 : <i32>(from - this.workStart);
     }
   }
 }

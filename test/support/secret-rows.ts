@@ -98,6 +98,8 @@ export const PLACES: Place[] = [
   { name: "a JSON answer, translated", host: "an.llm", answer: (u) => ({ status: 200, headers: JSON_TYPE, chunks: [`{"id":"msg_1","type":"message","role":"assistant","model":"claude-x","content":[{"type":"text","text":"echo ${u.join("")} end"}],"stop_reason":"end_turn","usage":{"input_tokens":5,"output_tokens":3}}`] }) },
   { name: "a stream, split across two events", host: "oa.llm", stream: true, answer: (u) => { const [a, b] = half(u); return { status: 200, headers: SSE_TYPE, chunks: [chunk(`echo ${a}`), chunk(`${b} end`), streamEnd] }; } },
   { name: "a stream, one event split across two body chunks (mid-escape)", host: "oa.llm", stream: true, answer: (u) => { const e = chunk(`echo ${u.join("")} end`); const at = e.indexOf("echo ") + 5 + Math.floor(u.join("").length / 2) + 1; return { status: 200, headers: SSE_TYPE, chunks: [e.slice(0, at), e.slice(at) + streamEnd] }; } },
+  { name: "a stream, cut after the secret's first two characters", host: "oa.llm", stream: true, answer: (u) => ({ status: 200, headers: SSE_TYPE, chunks: [chunk(`echo ${u.slice(0, 2).join("")}`), chunk(`${u.slice(2).join("")} end`), streamEnd] }) },
+  { name: "a stream of one character per event", host: "oa.llm", stream: true, answer: (u) => ({ status: 200, headers: SSE_TYPE, chunks: [chunk("echo "), ...u.map((c) => chunk(c)), chunk(" end") + streamEnd] }) },
   { name: "a translated stream, split across two events", host: "an.llm", stream: true, answer: (u) => { const [a, b] = half(u); return { status: 200, headers: SSE_TYPE, chunks: [antStart + antDelta(`echo ${a}`), antDelta(`${b} end`) + antEnd] }; } },
 ];
 
