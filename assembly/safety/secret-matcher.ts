@@ -99,7 +99,7 @@ export class SecretMatcher {
   }
 
   /** The state after byte `b` from `node` (amortized constant: failure links only shorten the match). */
-  @inline step(node: i32, b: i32): i32 { return this.stepFrom(node, b, this.fail); }
+  @inline step(node: i32, b: i32): i32 { return node == 0 ? unchecked(this.rootNext[b]) : this.stepFrom(node, b, this.fail); }
   /** How many bytes of a pattern the state holds: the match in progress. */
   @inline depthOf(node: i32): i32 { return unchecked(this.depth[node]); }
   /** The length of the longest pattern ending at this state, or 0. */

@@ -67,7 +67,8 @@ class Channel {
 /** A response's scan: `push` each piece of the body in order; what it returns goes to the client. */
 export class SecretScanner {
   private channels: StaticArray<Channel | null> = new StaticArray<Channel | null>(CHANNELS);
-  private ring: i32;
+  /** Ring size (a power of two, at least the longest pattern) less one: slot = count & mask. */
+  private mask: i32;
   /** Bytes of the stream seen so far (absolute offsets count from the response's first byte). */
   private total: i64 = 0;
   private carry: ArrayBuffer = new ArrayBuffer(0);
@@ -98,7 +99,9 @@ export class SecretScanner {
   private workStart: i64 = 0;
 
   constructor(private matcher: SecretMatcher) {
-    this.ring = matcher.longest > 0 ? matcher.longest : 1;
+    let size = 1;
+    while (size < matcher.longest) size <<= 1;
+    this.mask = size - 1;
   }
 
   /** Starts over, for an unrelated text (one header value after another). */
@@ -133,7 +136,7 @@ export class SecretScanner {
     this.total += <i64>piece.byteLength;
     if (this.total > MAX_SCANNED_BYTES) { this.gaveUp = true; return work; }
     const length = work.byteLength;
-    while (i < length) i = this.feed(i, length);
+    while (i < length) i = this.escape == PLAIN && this.inString && !this.stringIsKey ? this.plainRun(i, length) : this.feed(i, length);
     let keep = end ? length : this.holdFrom(length);
     if (keep < length) {
       this.changed = true;
@@ -193,6 +196,38 @@ export class SecretScanner {
       this.codePoint(this.escapeValue, this.escapeStart, spanLength);
     }
     return i + 1;
+  }
+
+  /**
+   * The hot loop: plain bytes of a string value (most of an answer), fed to its channel without a
+   * call per byte; stops at a quote, a backslash or a percent sign for feed() to read.
+   */
+  private plainRun(i: i32, length: i32): i32 {
+    const c = this.valueChannel;
+    let ch = unchecked(this.channels[c]);
+    if (ch === null) { ch = new Channel(this.mask + 1); this.channels[c] = ch; }
+    const matcher = this.matcher;
+    const work = this.work;
+    const mask = this.mask;
+    let node = ch.node;
+    const from = i;
+    while (i < length) {
+      const b = <i32>load<u8>(work + <usize>i);
+      if (b == 0x22 || b == 0x5c || b == 0x25) break;
+      node = matcher.step(node, b);
+      if (node != 0) {
+        const slot = ch.count & mask;
+        unchecked(ch.starts[slot] = <i32>(this.workStart + <i64>i));
+        unchecked(ch.lengths[slot] = 1);
+        ch.count++;
+        const found = matcher.matchLength(node);
+        if (found > 0) { ch.node = node; this.overwrite(ch, found); }
+      }
+      i++;
+    }
+    ch.node = node;
+    if (i > from) ch.serial = this.valuesEnded;
+    return i == from ? this.feed(i, length) : i;
   }
 
   /** An escape that was not one: its first byte is itself, and what followed is read again. */
@@ -272,12 +307,14 @@ export class SecretScanner {
     else if (this.stringIsKey) { c = KEYS; this.keyHash = (this.keyHash ^ <u32>b) * 16777619; }
     else c = this.valueChannel;
     let ch = unchecked(this.channels[c]);
-    if (ch === null) { ch = new Channel(this.ring); this.channels[c] = ch; }
+    if (ch === null) { ch = new Channel(this.mask + 1); this.channels[c] = ch; }
     const matcher = this.matcher;
     const node = matcher.step(ch.node, b);
     ch.node = node;
+    // A symbol after which nothing is in progress is part of no later match: not recorded.
+    if (node == 0) return;
     ch.serial = this.valuesEnded;
-    const slot = ch.count % this.ring;
+    const slot = ch.count & this.mask;
     unchecked(ch.starts[slot] = <i32>start);
     unchecked(ch.lengths[slot] = <u8>spanLength);
     ch.count++;
@@ -289,12 +326,12 @@ export class SecretScanner {
   private overwrite(ch: Channel, symbols: i32): void {
     let total = 0;
     for (let k = ch.count - symbols; k < ch.count; k++) {
-      const slot = k % this.ring;
+      const slot = k & this.mask;
       if (<i64>unchecked(ch.starts[slot]) >= this.workStart) total += <i32>unchecked(ch.lengths[slot]);
     }
     let written = 0;
     for (let k = ch.count - symbols; k < ch.count; k++) {
-      const slot = k % this.ring;
+      const slot = k & this.mask;
       const n = <i32>unchecked(ch.lengths[slot]);
       const start = <i64>unchecked(ch.starts[slot]);
       // Never outside the piece: a match's bytes are held until it is decided (holdFrom).
@@ -321,7 +358,7 @@ export class SecretScanner {
         if (ch === null || ch.node == 0) continue;
         const d = this.matcher.depthOf(ch.node);
         if (d < HOLD_MIN_SYMBOLS) continue;
-        const start = <i64>unchecked(ch.starts[(ch.count - d) % this.ring]);
+        const start = <i64>unchecked(ch.starts[(ch.count - d) & this.mask]);
         if (start < from) { from = start; oldest = c; }
       }
       if (this.escape != PLAIN && this.escapeStart < from) from = this.escapeStart;
