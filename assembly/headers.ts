@@ -111,6 +111,10 @@ export class HeaderSnapshot {
   nameCopy(i: i32): ArrayBuffer { return copyOut(this.nameAt(i), this.nameLength(i)); }
   valueCopy(i: i32): ArrayBuffer { return copyOut(this.valueAt(i), this.valueLength(i)); }
 
+  /** Lengths of entry i's name and value. */
+  nameLengthAt(i: i32): i32 { return this.nameLength(i); }
+  valueLengthAt(i: i32): i32 { return this.valueLength(i); }
+
   /** Replaces entry i's value, keeping other entries of its name (set-cookie may repeat). */
   replaceValueAt(i: i32, value: ArrayBuffer): void {
     unchecked(this.buffers[i * 2 + 1] = value);

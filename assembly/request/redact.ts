@@ -8,7 +8,7 @@ import { HeaderSnapshot } from "../headers";
 import { RESPONSE_HEADERS } from "../host";
 import { scanTopLevel } from "../json/scan";
 import { Provider } from "../providers/provider";
-import { SecretMatcher, secretForms } from "../safety/secret-matcher";
+import { MIN_SECRET_BYTES, SecretMatcher, secretForms } from "../safety/secret-matcher";
 import { SecretScanner } from "../safety/secret-scanner";
 
 const REDACTED = "[redacted]";
@@ -48,6 +48,8 @@ export function redactResponseHeaders(matcher: SecretMatcher): i32 {
   const headers = HeaderSnapshot.read(RESPONSE_HEADERS);
   let found = 0;
   for (let i = headers.length - 1; i >= 0; i--) {
+    // Shorter than any secret: nothing to find (most values: status, dates, ids, lengths).
+    if (headers.valueLengthAt(i) < MIN_SECRET_BYTES && headers.nameLengthAt(i) < MIN_SECRET_BYTES) continue;
     scanner.reset();
     scanner.push(headers.nameCopy(i), true);
     if (scanner.changed) { headers.dropAt(i); found++; continue; }

@@ -49,6 +49,10 @@ const PERCENT: i32 = 3; // collecting 2 hex digits
   return -1;
 }
 
+const NO_STARTS = new StaticArray<i32>(0);
+const NO_LENGTHS = new StaticArray<u8>(0);
+const NOTHING = new ArrayBuffer(0);
+
 /** One channel's match in progress, and where its last symbols came from. */
 class Channel {
   node: i32 = 0;
@@ -56,22 +60,40 @@ class Channel {
   count: i32 = 0;
   /** Top-level values ended when this channel last got a symbol. */
   serial: i32 = 0;
-  starts: StaticArray<i32>;
-  lengths: StaticArray<u8>;
-  constructor(size: i32) {
-    this.starts = new StaticArray<i32>(size);
-    this.lengths = new StaticArray<u8>(size);
+  /** Ring size less one (a power of two less one): slot = index & mask. */
+  mask: i32 = -1;
+  // Sized to the longest match in progress so far (most are a few symbols; a secret's whole length
+  // only when one is being written out), not to the longest secret up front.
+  starts: StaticArray<i32> = NO_STARTS;
+  lengths: StaticArray<u8> = NO_LENGTHS;
+
+  /** Room for a match in progress of `depth` symbols. */
+  @inline fit(depth: i32): void { if (depth > this.mask) this.grow(depth); }
+
+  private grow(depth: i32): void {
+    let size = 16;
+    while (size <= depth) size <<= 1;
+    const starts = new StaticArray<i32>(size);
+    const lengths = new StaticArray<u8>(size);
+    const old = this.mask + 1;
+    // Keep the last `old` symbols in their new slots.
+    for (let k = this.count - old; k < this.count; k++) {
+      if (k < 0) continue;
+      starts[k & (size - 1)] = this.starts[k & this.mask];
+      lengths[k & (size - 1)] = this.lengths[k & this.mask];
+    }
+    this.starts = starts;
+    this.lengths = lengths;
+    this.mask = size - 1;
   }
 }
 
 /** A response's scan: `push` each piece of the body in order; what it returns goes to the client. */
 export class SecretScanner {
   private channels: StaticArray<Channel | null> = new StaticArray<Channel | null>(CHANNELS);
-  /** Ring size (a power of two, at least the longest pattern) less one: slot = count & mask. */
-  private mask: i32;
   /** Bytes of the stream seen so far (absolute offsets count from the response's first byte). */
   private total: i64 = 0;
-  private carry: ArrayBuffer = new ArrayBuffer(0);
+  private carry: ArrayBuffer = NOTHING;
   // Lexer: inside a string; whether that string is an object key; containers as bits (1 = object).
   private inString: bool = false;
   private stringIsKey: bool = false;
@@ -98,16 +120,12 @@ export class SecretScanner {
   private work: usize = 0;
   private workStart: i64 = 0;
 
-  constructor(private matcher: SecretMatcher) {
-    let size = 1;
-    while (size < matcher.longest) size <<= 1;
-    this.mask = size - 1;
-  }
+  constructor(private matcher: SecretMatcher) {}
 
   /** Starts over, for an unrelated text (one header value after another). */
   reset(): void {
-    for (let c = 0; c < CHANNELS; c++) { const ch = this.channels[c]; if (ch !== null) { ch.node = 0; ch.count = 0; ch.serial = 0; } }
-    this.total = 0; this.carry = new ArrayBuffer(0);
+    for (let c = 0; c < CHANNELS; c++) { const ch = unchecked(this.channels[c]); if (ch !== null) { ch.node = 0; ch.count = 0; ch.serial = 0; } }
+    this.total = 0; this.carry = NOTHING;
     this.inString = false; this.stringIsKey = false; this.expectKey = false; this.level = 0; this.containers = 0;
     this.keyNames = 0; this.valueChannel = 2; this.valuesEnded = 0; this.escape = PLAIN;
     this.redactions = 0; this.gaveUp = false;
@@ -126,7 +144,7 @@ export class SecretScanner {
     if (this.gaveUp) return this.joinCarry(piece);
     const carried = this.carry.byteLength;
     const work = carried == 0 ? piece : this.joinCarry(piece);
-    this.carry = new ArrayBuffer(0);
+    this.carry = NOTHING;
     this.work = changetype<usize>(work);
     this.workStart = this.total - <i64>carried;
     const redactionsBefore = this.redactions;
@@ -136,12 +154,12 @@ export class SecretScanner {
     this.total += <i64>piece.byteLength;
     if (this.total > MAX_SCANNED_BYTES) { this.gaveUp = true; return work; }
     const length = work.byteLength;
-    while (i < length) i = this.escape == PLAIN && this.inString && !this.stringIsKey ? this.plainRun(i, length) : this.feed(i, length);
+    while (i < length) i = this.escape == PLAIN ? this.plainRun(i, length) : this.feed(i, length);
     let keep = end ? length : this.holdFrom(length);
     if (keep < length) {
       this.changed = true;
       this.carry = work.slice(keep, length);
-      return keep == 0 ? new ArrayBuffer(0) : work.slice(0, keep);
+      return keep == 0 ? NOTHING : work.slice(0, keep);
     }
     if (this.redactions != redactionsBefore) this.changed = true;
     return work;
@@ -153,7 +171,7 @@ export class SecretScanner {
     const joined = new ArrayBuffer(carried + piece.byteLength);
     memory.copy(changetype<usize>(joined), changetype<usize>(this.carry), <usize>carried);
     memory.copy(changetype<usize>(joined) + <usize>carried, changetype<usize>(piece), <usize>piece.byteLength);
-    this.carry = new ArrayBuffer(0);
+    this.carry = NOTHING;
     return joined;
   }
 
@@ -199,35 +217,70 @@ export class SecretScanner {
   }
 
   /**
-   * The hot loop: plain bytes of a string value (most of an answer), fed to its channel without a
-   * call per byte; stops at a quote, a backslash or a percent sign for feed() to read.
+   * The hot loop: plain bytes (most of an answer), fed to their channel without a call per byte;
+   * stops at a quote, a backslash or a percent sign, and outside strings at JSON punctuation, for
+   * feed() to read.
    */
   private plainRun(i: i32, length: i32): i32 {
-    const c = this.valueChannel;
-    let ch = unchecked(this.channels[c]);
-    if (ch === null) { ch = new Channel(this.mask + 1); this.channels[c] = ch; }
     const matcher = this.matcher;
     const work = this.work;
-    const mask = this.mask;
-    let node = ch.node;
     const from = i;
+    let ch = this.currentChannel();
+    let node = ch.node;
+    let hash = this.keyHash;
+    let inString = this.inString;
+    let isKey = this.stringIsKey;
     while (i < length) {
       const b = <i32>load<u8>(work + <usize>i);
-      if (b == 0x22 || b == 0x5c || b == 0x25) break;
-      node = matcher.step(node, b);
-      if (node != 0) {
-        const slot = ch.count & mask;
-        unchecked(ch.starts[slot] = <i32>(this.workStart + <i64>i));
-        unchecked(ch.lengths[slot] = 1);
-        ch.count++;
-        const found = matcher.matchLength(node);
-        if (found > 0) { ch.node = node; this.overwrite(ch, found); }
+      if (b == 0x5c || b == 0x25) break; // an escape: feed() decodes it
+      if (b == 0x22 || !inString && (b == 0x7b || b == 0x7d || b == 0x5b || b == 0x5d || b == 0x2c || b == 0x3a)) {
+        // A quote or JSON punctuation: the lexer's state changes, and with it the channel.
+        ch.node = node;
+        ch.serial = this.valuesEnded;
+        this.keyHash = hash;
+        if (inString) this.closeString(); else this.structure(b);
+        inString = this.inString;
+        isKey = this.stringIsKey;
+        hash = this.keyHash;
+        const quote = b == 0x22;
+        ch = this.currentChannel();
+        node = ch.node;
+        i++;
+        if (quote) continue; // quotes are not text
+        // Punctuation outside strings is text of the OUTSIDE channel (a plain-text body is all OUTSIDE).
+        node = matcher.step(node, b);
+        if (node != 0) node = this.record(ch, node, i - 1);
+        continue;
       }
+      if (isKey) hash = (hash ^ <u32>b) * 16777619;
+      node = matcher.step(node, b);
+      if (node != 0) node = this.record(ch, node, i);
       i++;
     }
     ch.node = node;
-    if (i > from) ch.serial = this.valuesEnded;
+    ch.serial = this.valuesEnded;
+    this.keyHash = hash;
     return i == from ? this.feed(i, length) : i;
+  }
+
+  /** The channel the next plain byte goes to. */
+  private currentChannel(): Channel {
+    const c = !this.inString ? OUTSIDE : this.stringIsKey ? KEYS : this.valueChannel;
+    let ch = unchecked(this.channels[c]);
+    if (ch === null) { ch = new Channel(); this.channels[c] = ch; }
+    return ch!;
+  }
+
+  /** Records a one-byte symbol at index i of a match in progress; overwrites a match that completes. */
+  @inline private record(ch: Channel, node: i32, i: i32): i32 {
+    ch.fit(this.matcher.depthOf(node));
+    const slot = ch.count & ch.mask;
+    unchecked(ch.starts[slot] = <i32>(this.workStart + <i64>i));
+    unchecked(ch.lengths[slot] = 1);
+    ch.count++;
+    const found = this.matcher.matchLength(node);
+    if (found > 0) { ch.node = node; this.overwrite(ch, found); }
+    return node;
   }
 
   /** An escape that was not one: its first byte is itself, and what followed is read again. */
@@ -307,14 +360,15 @@ export class SecretScanner {
     else if (this.stringIsKey) { c = KEYS; this.keyHash = (this.keyHash ^ <u32>b) * 16777619; }
     else c = this.valueChannel;
     let ch = unchecked(this.channels[c]);
-    if (ch === null) { ch = new Channel(this.mask + 1); this.channels[c] = ch; }
+    if (ch === null) { ch = new Channel(); this.channels[c] = ch; }
     const matcher = this.matcher;
     const node = matcher.step(ch.node, b);
     ch.node = node;
     // A symbol after which nothing is in progress is part of no later match: not recorded.
     if (node == 0) return;
     ch.serial = this.valuesEnded;
-    const slot = ch.count & this.mask;
+    ch.fit(this.matcher.depthOf(node));
+    const slot = ch.count & ch.mask;
     unchecked(ch.starts[slot] = <i32>start);
     unchecked(ch.lengths[slot] = <u8>spanLength);
     ch.count++;
@@ -326,12 +380,12 @@ export class SecretScanner {
   private overwrite(ch: Channel, symbols: i32): void {
     let total = 0;
     for (let k = ch.count - symbols; k < ch.count; k++) {
-      const slot = k & this.mask;
+      const slot = k & ch.mask;
       if (<i64>unchecked(ch.starts[slot]) >= this.workStart) total += <i32>unchecked(ch.lengths[slot]);
     }
     let written = 0;
     for (let k = ch.count - symbols; k < ch.count; k++) {
-      const slot = k & this.mask;
+      const slot = k & ch.mask;
       const n = <i32>unchecked(ch.lengths[slot]);
       const start = <i64>unchecked(ch.starts[slot]);
       // Never outside the piece: a match's bytes are held until it is decided (holdFrom).
@@ -358,7 +412,7 @@ export class SecretScanner {
         if (ch === null || ch.node == 0) continue;
         const d = this.matcher.depthOf(ch.node);
         if (d < HOLD_MIN_SYMBOLS) continue;
-        const start = <i64>unchecked(ch.starts[(ch.count - d) & this.mask]);
+        const start = <i64>unchecked(ch.starts[(ch.count - d) & ch.mask]);
         if (start < from) { from = start; oldest = c; }
       }
       if (this.escape != PLAIN && this.escapeStart < from) from = this.escapeStart;
