@@ -18,6 +18,7 @@ const NO_KEYS = new StaticArray<ArrayBuffer>(0);
 // edited, when a provider's keys change: comparing references is enough).
 let compiledFrom: string[][] = [];
 let compiled: SecretMatcher | null = null;
+let previousSecrets: string[] = [];
 let headerScanner: SecretScanner | null = null;
 
 /** The matcher for every secret the providers hold now, or null when they hold none. */
@@ -27,11 +28,18 @@ export function secretMatcher(providers: Provider[]): SecretMatcher | null {
   if (same) return compiled;
   const forms: ArrayBuffer[] = [];
   const from: string[][] = [];
+  const secrets: string[] = [];
   for (let i = 0; i < providers.length; i++) {
     const keys = providers[i].keys;
     from.push(keys);
-    for (let k = 0; k < keys.length; k++) secretForms(keys[k], forms);
+    for (let k = 0; k < keys.length; k++) if (!secrets.includes(keys[k])) secrets.push(keys[k]);
   }
+  // The secrets replaced by this change stay one generation more: a token refreshed before it
+  // expires (Vertex: 5 minutes) is still valid, and answers to requests sent with it are on the way.
+  const current = secrets.length;
+  for (let i = 0; i < previousSecrets.length; i++) if (!secrets.includes(previousSecrets[i])) secrets.push(previousSecrets[i]);
+  for (let i = 0; i < secrets.length; i++) secretForms(secrets[i], forms);
+  previousSecrets = secrets.slice(0, current);
   compiledFrom = from;
   compiled = forms.length > 0 ? new SecretMatcher(forms) : null;
   headerScanner = compiled !== null ? new SecretScanner(compiled!) : null;

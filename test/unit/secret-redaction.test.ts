@@ -54,3 +54,29 @@ describe("no configured secret reaches the client, in any encoding or place (emu
     if (type.startsWith("application/json")) expect(() => JSON.parse(got.body), got.body).not.toThrow();
   });
 });
+
+describe("fetched tokens", () => {
+  it("a refreshed Vertex token is redacted at once, and the token it replaced one refresh longer", async () => {
+    let now = 1_800_000_000n;
+    const { host } = await loadFilter(secretsConfig(true), { env: ENV, allowOnHeadersStopIteration: true, clock: () => now * 1_000_000_000n });
+    const token = (n: number) => `ya29.c.refreshed-${n}-Zk3Lq8Vw2Xy5`;
+    const echo = () => {
+      const s = host.createStream();
+      s.sendRequest({ ":method": "POST", ":path": "/v1/chat/completions", ":authority": "oa.llm", "content-type": "application/json" }, requestFor(PLACES[3]));
+      s.sendResponseHeaders({ ":status": "400", "content-type": "application/json" });
+      s.sendResponseBody(`{"error":{"message":"seen: ${token(1)} ${token(2)} ${token(3)}"}}`, true);
+      return s.downstreamBodyText();
+    };
+    host.tick();
+    for (let n = 1; n <= 3; n++) {
+      host.deliverHttpCallResponse(host.httpCalls.at(-1)!.token, [[":status", "200"]], JSON.stringify({ access_token: token(n), expires_in: 3599, token_type: "Bearer" }));
+      const body = echo();
+      expect(body).not.toContain(token(n));
+      if (n > 1) expect(body).not.toContain(token(n - 1));
+      now += 3599n - 299n;
+      host.tick();
+    }
+    // Two refreshes on, the first token is forgotten (it expired four minutes before).
+    expect(echo()).toContain(token(1));
+  });
+});
