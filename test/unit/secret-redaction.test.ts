@@ -80,3 +80,12 @@ describe("fetched tokens", () => {
     expect(echo()).toContain(token(1));
   });
 });
+
+describe("answers arrive readable", () => {
+  it.each(["oa.llm", "an.llm"])("%s: the client's accept-encoding is not passed on (a compressed answer could not be scanned)", (authority) => {
+    const stream = host.createStream();
+    stream.sendRequest({ ":method": "POST", ":path": "/v1/chat/completions", ":authority": authority, "content-type": "application/json", "accept-encoding": "gzip, deflate, br" }, requestFor(PLACES[0]));
+    expect(stream.localResponse).toBeNull();
+    expect(stream.requestHeader("accept-encoding")).toBeUndefined();
+  });
+});
