@@ -51,8 +51,9 @@ export function secretMatcher(providers: Provider[]): SecretMatcher | null {
  * overwritten (Location, www-authenticate, x-debug-*); a name holding one is dropped. One read and,
  * only when something was found, one write of the whole map.
  */
-export function redactResponseHeaders(matcher: SecretMatcher): i32 {
-  const scanner = headerScanner!;
+export function redactResponseHeaders(): i32 {
+  const scanner = headerScanner;
+  if (scanner === null) return 0;
   const headers = HeaderSnapshot.read(RESPONSE_HEADERS);
   let found = 0;
   for (let i = headers.length - 1; i >= 0; i--) {

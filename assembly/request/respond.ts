@@ -37,7 +37,7 @@ export function onProviderHeaders(config: Config, state: RequestState): void {
   }
   // Every header of the provider's answer is checked for secrets (values overwritten, names dropped).
   const matcher = secretMatcher(config.providers);
-  if (matcher !== null) redactResponseHeaders(matcher);
+  if (matcher !== null) redactResponseHeaders();
   if (failed) {
     state.responseStatus = status!;
     state.responseMode = status == "401" || status == "407" ? ResponseMode.ReplaceAuth : ResponseMode.Vet;

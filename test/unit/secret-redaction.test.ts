@@ -89,3 +89,44 @@ describe("answers arrive readable", () => {
     expect(stream.requestHeader("accept-encoding")).toBeUndefined();
   });
 });
+
+describe("hostile answers: bounded, linear, never a trap", () => {
+  const key = SECRETS["OpenAI key"];
+  const passThrough = (chunks: string[], type = "application/json") => {
+    const s = host.createStream();
+    s.sendRequest({ ":method": "POST", ":path": "/v1/chat/completions", ":authority": "oa.llm", "content-type": "application/json" }, requestFor(PLACES[5]));
+    s.sendResponseHeaders({ ":status": "200", "content-type": type });
+    const sent: number[] = [];
+    chunks.forEach((c, i) => { s.sendResponseBody(c, i === chunks.length - 1); sent.push(s.downstreamBody.length); });
+    s.complete();
+    return { s, sent };
+  };
+
+  it("a match in progress while 1 MB of other text passes holds at most 64 KiB back", () => {
+    // The "content" channel waits on a secret's first 12 characters; "other" text keeps coming.
+    const head = `{"content":"${key.slice(0, 12)}","other":"`;
+    const chunks = [head, ...Array.from({ length: 100 }, () => "x".repeat(10_000)), `"}`];
+    const { s, sent } = passThrough(chunks);
+    let total = 0;
+    chunks.forEach((c, i) => { total += Buffer.byteLength(c); expect(total - sent[i], `after chunk ${i}`).toBeLessThanOrEqual(64 * 1024 + 10_000); });
+    expect(s.downstreamBodyText()).toBe(chunks.join(""));
+    expect(host.trap).toBeNull();
+  });
+
+  it.each([
+    ["escapes that are not", "\\u12%4\\x%%\\".repeat(40_000)],
+    ["a secret less its last character, again and again", key.slice(0, -1).repeat(20_000)],
+    ["half escapes of a secret", [...key].map((c, i) => (i % 2 ? `\\u00${c.charCodeAt(0).toString(16)}` : c)).join("").slice(0, -3).repeat(8_000)],
+    ["deep nesting", "[{\"a\":".repeat(50_000)],
+  ])("%s: the same bytes go out, in time linear in the answer", (_name, text) => {
+    const body = `{"x":"${text}"}`;
+    const chunks = Array.from({ length: Math.ceil(body.length / 4093) }, (_, i) => body.slice(i * 4093, (i + 1) * 4093));
+    const started = performance.now();
+    const { s } = passThrough(chunks);
+    const ms = performance.now() - started;
+    expect(host.trap).toBeNull();
+    expect(s.downstreamBody.length).toBe(Buffer.byteLength(body));
+    // About 1 MB: well under a second even on a loaded machine (a quadratic scan would take minutes).
+    expect(ms, `${(body.length / 1e6).toFixed(2)} MB in ${ms.toFixed(0)} ms`).toBeLessThan(5_000);
+  });
+});
