@@ -85,16 +85,18 @@ const antEnd = ant("content_block_stop", '{"type":"content_block_stop","index":0
   + ant("message_delta", '{"type":"message_delta","delta":{"stop_reason":"end_turn"},"usage":{"output_tokens":3}}') + ant("message_stop", '{"type":"message_stop"}');
 const half = (units: string[]) => [units.slice(0, units.length >> 1).join(""), units.slice(units.length >> 1).join("")];
 const JSON_TYPE = { "content-type": "application/json" };
+/** An answer that states its length: what passes unchanged in length must keep it exact. */
+const exact = (a: Answer): Answer => ({ ...a, headers: { ...a.headers, "content-length": String(a.chunks.reduce((n, c) => n + Buffer.byteLength(c), 0)) } });
 const SSE_TYPE = { "content-type": "text/event-stream" };
 
 export const PLACES: Place[] = [
   { name: "a debug header", host: "oa.llm", answer: (u) => ({ status: 200, headers: { ...JSON_TYPE, "x-debug-auth": `Bearer ${u.join("")}` }, chunks: [chatJson("hi")] }) },
   { name: "www-authenticate of a 401", host: "oa.llm", answer: (u) => ({ status: 401, headers: { ...JSON_TYPE, "www-authenticate": `Bearer error="invalid_token", key="${u.join("")}"` }, chunks: ['{"error":{"message":"no"}}'] }) },
-  { name: "Location and body of a redirect", host: "oa.llm", answer: (u) => ({ status: 302, headers: { "content-type": "text/html", location: `https://example.com/cb?token=${u.join("")}` }, chunks: [`<a href="https://example.com/cb?token=${u.join("")}">moved</a>`] }) },
+  { name: "Location and body of a redirect", host: "oa.llm", answer: (u) => exact({ status: 302, headers: { "content-type": "text/html", location: `https://example.com/cb?token=${u.join("")}` }, chunks: [`<a href="https://example.com/cb?token=${u.join("")}">moved</a>`] }) },
   { name: "a JSON error body", host: "oa.llm", answer: (u) => ({ status: 400, headers: JSON_TYPE, chunks: [`{"error":{"message":"bad key ${u.join("")}","type":"invalid_request_error"}}`] }) },
   { name: "a JSON error body, translated", host: "an.llm", answer: (u) => ({ status: 400, headers: JSON_TYPE, chunks: [`{"type":"error","error":{"type":"invalid_request_error","message":"bad key ${u.join("")}"}}`] }) },
-  { name: "a JSON answer", host: "oa.llm", answer: (u) => ({ status: 200, headers: JSON_TYPE, chunks: [chatJson(`echo ${u.join("")} end`)] }) },
-  { name: "a JSON answer in two body chunks", host: "oa.llm", answer: (u) => { const [a, b] = half(u); const body = chatJson(`echo ${a}\u0000${b} end`); const cut = body.indexOf("\u0000"); return { status: 200, headers: JSON_TYPE, chunks: [body.slice(0, cut), body.slice(cut + 1)] }; } },
+  { name: "a JSON answer", host: "oa.llm", answer: (u) => exact({ status: 200, headers: JSON_TYPE, chunks: [chatJson(`echo ${u.join("")} end`)] }) },
+  { name: "a JSON answer in two body chunks", host: "oa.llm", answer: (u) => { const [a, b] = half(u); const body = chatJson(`echo ${a}\u0000${b} end`); const cut = body.indexOf("\u0000"); return exact({ status: 200, headers: JSON_TYPE, chunks: [body.slice(0, cut), body.slice(cut + 1)] }); } },
   { name: "a JSON answer, translated", host: "an.llm", answer: (u) => ({ status: 200, headers: JSON_TYPE, chunks: [`{"id":"msg_1","type":"message","role":"assistant","model":"claude-x","content":[{"type":"text","text":"echo ${u.join("")} end"}],"stop_reason":"end_turn","usage":{"input_tokens":5,"output_tokens":3}}`] }) },
   { name: "a stream, split across two events", host: "oa.llm", stream: true, answer: (u) => { const [a, b] = half(u); return { status: 200, headers: SSE_TYPE, chunks: [chunk(`echo ${a}`), chunk(`${b} end`), streamEnd] }; } },
   { name: "a stream, one event split across two body chunks (mid-escape)", host: "oa.llm", stream: true, answer: (u) => { const e = chunk(`echo ${u.join("")} end`); const at = e.indexOf("echo ") + 5 + Math.floor(u.join("").length / 2) + 1; return { status: 200, headers: SSE_TYPE, chunks: [e.slice(0, at), e.slice(at) + streamEnd] }; } },
