@@ -230,37 +230,60 @@ export class SecretScanner {
     let hash = this.keyHash;
     let inString = this.inString;
     let isKey = this.stringIsKey;
+    // Symbols of this run are plain bytes [run, i): not put in the ring one by one; a match is
+    // overwritten from the run itself, and the ring gets the run's tail when the run ends.
+    let run = i;
     while (i < length) {
       const b = <i32>load<u8>(work + <usize>i);
       if (b == 0x5c || b == 0x25) break; // an escape: feed() decodes it
-      if (b == 0x22 || !inString && (b == 0x7b || b == 0x7d || b == 0x5b || b == 0x5d || b == 0x2c || b == 0x3a)) {
-        // A quote or JSON punctuation: the lexer's state changes, and with it the channel.
-        ch.node = node;
+      if (b == 0x22) {
+        // A quote: a string opens or closes, and the channel changes.
+        this.endRun(ch, node, run, i);
         ch.serial = this.valuesEnded;
         this.keyHash = hash;
         if (inString) this.closeString(); else this.structure(b);
         inString = this.inString;
         isKey = this.stringIsKey;
         hash = this.keyHash;
-        const quote = b == 0x22;
         ch = this.currentChannel();
         node = ch.node;
-        i++;
-        if (quote) continue; // quotes are not text
-        // Punctuation outside strings is text of the OUTSIDE channel (a plain-text body is all OUTSIDE).
-        node = matcher.step(node, b);
-        if (node != 0) node = this.record(ch, node, i - 1);
+        run = ++i;
         continue;
       }
-      if (isKey) hash = (hash ^ <u32>b) * 16777619;
+      if (!inString && (b == 0x7b || b == 0x7d || b == 0x5b || b == 0x5d || b == 0x2c || b == 0x3a)) {
+        // JSON punctuation: containers and keys change (the channel stays OUTSIDE, and the byte is its text).
+        ch.node = node;
+        ch.serial = this.valuesEnded;
+        this.structure(b);
+        if (ch.node != node) { node = ch.node; run = i; } // given up at the end of a top-level value
+      } else if (isKey) hash = (hash ^ <u32>b) * 16777619;
       node = matcher.step(node, b);
-      if (node != 0) node = this.record(ch, node, i);
+      if (node != 0) {
+        const found = matcher.matchLength(node);
+        if (found > 0) { ch.node = node; this.overwrite(ch, found, run, i + 1); }
+      }
       i++;
     }
-    ch.node = node;
+    this.endRun(ch, node, run, i);
     ch.serial = this.valuesEnded;
     this.keyHash = hash;
     return i == from ? this.feed(i, length) : i;
+  }
+
+  /** A run of plain bytes [run, end) ends: the ring keeps those of its tail a match in progress holds. */
+  private endRun(ch: Channel, node: i32, run: i32, end: i32): void {
+    ch.node = node;
+    if (node == 0) return;
+    const depth = this.matcher.depthOf(node);
+    const n = min(depth, end - run);
+    if (n <= 0) return;
+    ch.fit(depth);
+    for (let j = end - n; j < end; j++) {
+      const slot = ch.count & ch.mask;
+      unchecked(ch.starts[slot] = <i32>(this.workStart + <i64>j));
+      unchecked(ch.lengths[slot] = 1);
+      ch.count++;
+    }
   }
 
   /** The channel the next plain byte goes to. */
@@ -269,18 +292,6 @@ export class SecretScanner {
     let ch = unchecked(this.channels[c]);
     if (ch === null) { ch = new Channel(); this.channels[c] = ch; }
     return ch!;
-  }
-
-  /** Records a one-byte symbol at index i of a match in progress; overwrites a match that completes. */
-  @inline private record(ch: Channel, node: i32, i: i32): i32 {
-    ch.fit(this.matcher.depthOf(node));
-    const slot = ch.count & ch.mask;
-    unchecked(ch.starts[slot] = <i32>(this.workStart + <i64>i));
-    unchecked(ch.lengths[slot] = 1);
-    ch.count++;
-    const found = this.matcher.matchLength(node);
-    if (found > 0) { ch.node = node; this.overwrite(ch, found); }
-    return node;
   }
 
   /** An escape that was not one: its first byte is itself, and what followed is read again. */
@@ -377,28 +388,37 @@ export class SecretScanner {
   }
 
   /** Overwrites the source bytes of the last `symbols` symbols of a channel with the marker. */
-  private overwrite(ch: Channel, symbols: i32): void {
-    let total = 0;
-    for (let k = ch.count - symbols; k < ch.count; k++) {
+  private overwrite(ch: Channel, symbols: i32, run: i32 = 0, runEnd: i32 = 0): void {
+    // The match's last symbols may be plain bytes [run, runEnd) of the piece; the rest are the
+    // ring's last entries.
+    const inRun = min(symbols, runEnd - run);
+    const fromRing = symbols - inRun;
+    let total = inRun;
+    for (let k = ch.count - fromRing; k < ch.count; k++) {
       const slot = k & ch.mask;
       if (<i64>unchecked(ch.starts[slot]) >= this.workStart) total += <i32>unchecked(ch.lengths[slot]);
     }
     let written = 0;
-    for (let k = ch.count - symbols; k < ch.count; k++) {
+    for (let k = ch.count - fromRing; k < ch.count; k++) {
       const slot = k & ch.mask;
-      const n = <i32>unchecked(ch.lengths[slot]);
       const start = <i64>unchecked(ch.starts[slot]);
       // Never outside the piece: a match's bytes are held until it is decided (holdFrom).
       if (start < this.workStart) continue;
-      const at = this.work + <usize>(start - this.workStart);
-      for (let j = 0; j < n; j++) {
-        // "[redacted]" then '*' when the span is at least as long; all '*' when shorter.
-        const b = total >= MARKER_LENGTH && written < MARKER_LENGTH ? load<u8>(MARKER_BYTES + <usize>written) : <u8>0x2a;
-        store<u8>(at + <usize>j, b);
-        written++;
-      }
+      written = this.mark(this.work + <usize>(start - this.workStart), <i32>unchecked(ch.lengths[slot]), total, written);
     }
+    if (inRun > 0) this.mark(this.work + <usize>(runEnd - inRun), inRun, total, written);
     this.redactions++;
+  }
+
+  /** Writes n bytes of the marker for a match of `total` bytes, from its byte `written`; returns the new count. */
+  private mark(at: usize, n: i32, total: i32, written: i32): i32 {
+    for (let j = 0; j < n; j++) {
+      // "[redacted]" then '*' when the span is at least as long; all '*' when shorter.
+      const b = total >= MARKER_LENGTH && written < MARKER_LENGTH ? load<u8>(MARKER_BYTES + <usize>written) : <u8>0x2a;
+      store<u8>(at + <usize>j, b);
+      written++;
+    }
+    return written;
   }
 
   /** The index in the piece from which bytes must wait: the start of the oldest match in progress. */
