@@ -6,10 +6,10 @@
 // - Text is matched in channels: what lies outside JSON strings, object keys, and the string values
 //   under each key name. The values under one name form one text across strings and events, so a
 //   secret a model streams in two deltas ("sk-ab", "cd…") is found too.
-// - A match in progress (once HOLD_MIN_SYMBOLS long) holds back the bytes from where it began (at most the longest secret, plus
-//   whatever other output lies between its pieces); a channel's match is given up when a whole
-//   top-level JSON value (a stream event) passes without that channel, or when holding it would pass
-//   MAX_HOLD_BYTES.
+// - A match in progress (once HOLD_MIN_SYMBOLS long) holds back the bytes from where it began (at
+//   most the longest secret, plus whatever other output lies between its pieces); a channel's
+//   match is given up when a whole top-level JSON value (a stream event) passes without that
+//   channel, or when holding it would pass MAX_HOLD_BYTES.
 // The replacement has the length of what it replaces ("[redacted]" then '*'), so content-length
 // stays right and JSON stays valid.
 import { SecretMatcher } from "./secret-matcher";
