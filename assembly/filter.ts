@@ -198,7 +198,7 @@ class LlmMeshStream extends Context {
     state.responseBytes += <i64>bodySize;
     state.hold = Hold.None;
     if (held && upstream) vetHeldAnswer(state, <i32>bodySize);
-    const go = state.responseMode == ResponseMode.Pass || onProviderBody(state, <i32>bodySize, endOfStream);
+    const go = state.responseMode == ResponseMode.Pass && state.redactor === null || onProviderBody(state, <i32>bodySize, endOfStream);
     if (held) showHeldAnswer(state);
     // After the body step: at the end, the usage it read goes to the access log (and global quotas).
     if (state.measure !== null) measureChunk(this.config!, state, <i32>bodySize, endOfStream);

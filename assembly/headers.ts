@@ -9,6 +9,12 @@ import { WasmResultValues } from "@solo-io/proxy-runtime/assembly";
 const RETURN_DATA: usize = memory.data(8);
 const RETURN_SIZE: usize = memory.data(8);
 
+function copyOut(ptr: usize, length: i32): ArrayBuffer {
+  const out = new ArrayBuffer(length);
+  memory.copy(changetype<usize>(out), ptr, <usize>length);
+  return out;
+}
+
 /** Ordered header pairs as UTF-8 spans; names are lower-case, as Envoy keeps them. */
 export class HeaderSnapshot {
   // Entry i: its name in buffers[2i] at spans[4i], length spans[4i+1]; its value in buffers[2i+1] at
@@ -100,6 +106,24 @@ export class HeaderSnapshot {
     if (i < 0) return null;
     return String.UTF8.decodeUnsafe(this.valueAt(i), this.valueLength(i));
   }
+
+  /** Entry i's name or value, copied out (response-header redaction reads every entry). */
+  nameCopy(i: i32): ArrayBuffer { return copyOut(this.nameAt(i), this.nameLength(i)); }
+  valueCopy(i: i32): ArrayBuffer { return copyOut(this.valueAt(i), this.valueLength(i)); }
+
+  /** Lengths of entry i's name and value. */
+  nameLengthAt(i: i32): i32 { return this.nameLength(i); }
+  valueLengthAt(i: i32): i32 { return this.valueLength(i); }
+
+  /** Replaces entry i's value, keeping other entries of its name (set-cookie may repeat). */
+  replaceValueAt(i: i32, value: ArrayBuffer): void {
+    unchecked(this.buffers[i * 2 + 1] = value);
+    unchecked(this.spans[i * 4 + 2] = 0);
+    unchecked(this.spans[i * 4 + 3] = value.byteLength);
+  }
+
+  /** Removes entry i. */
+  dropAt(i: i32): void { this.removeAt(i); }
 
   /** Sets a header: replaces the first occurrence (dropping any others) or appends it. */
   set(name: ArrayBuffer, value: ArrayBuffer): void {

@@ -5,14 +5,14 @@
 import { Config } from "../config/load";
 import { MISDIRECTED } from "../errors";
 import { HeaderSnapshot } from "../headers";
-import { BufferTypeValues, RESPONSE_HEADERS, getBody, getHeader, nowMillis, removeHeader, replaceBody, setHeader } from "../host";
+import { BufferTypeValues, RESPONSE_HEADERS, getBody, getHeader, nowMillis, removeHeader, replaceBody, setHeader, setHeaderBytes } from "../host";
 import { BAD_PROVIDER_RESPONSE, errorBody } from "../errors";
 import { scanTopLevel } from "../json/scan";
 import { operationApi } from "../providers/provider";
 import { Operation } from "../providers/provider";
 import { NOT_FOUND } from "../errors";
 import { operationFor, pathOnly, takeBackend } from "../request/admit";
-import { H_CONTENT_LENGTH, H_PATH, H_STATUS } from "../request/header-names";
+import { H_CONTENT_ENCODING, H_CONTENT_LENGTH, H_CONTENT_TYPE, H_PATH, H_STATUS, V_JSON } from "../request/header-names";
 import { Hold, Reply, RequestState, ResponseMode } from "../request/state";
 import { attemptTarget, chooseKey, recordTry, restKeyUntil, retryAfterMs, triedBackends } from "./pool";
 
@@ -127,6 +127,9 @@ export function vetHeldAnswer(state: RequestState, bodySize: i32): void {
 export function showHeldAnswer(state: RequestState): void {
   if (!state.answerBroken) return;
   setHeader(RESPONSE_HEADERS, H_STATUS, BAD_PROVIDER_RESPONSE.status.toString());
+  // The new body is our JSON error: its headers say so (a compressed or text answer said otherwise).
+  setHeaderBytes(RESPONSE_HEADERS, H_CONTENT_TYPE, V_JSON);
+  removeHeader(RESPONSE_HEADERS, H_CONTENT_ENCODING);
   removeHeader(RESPONSE_HEADERS, H_CONTENT_LENGTH);
 }
 

@@ -8,9 +8,10 @@ import { BufferTypeValues, RESPONSE_HEADERS, getBody, getHeader, removeHeader, r
 import { JsonWriter } from "../json/writer";
 import { NOTHING, SseDecoder, SseEvent } from "../translate/sse";
 import { EventStreamDecoder } from "../translate/eventstream";
-import { redactedErrorBody } from "./redact";
+import { redactResponseHeaders, redactedErrorBody, secretMatcher } from "./redact";
+import { SecretScanner } from "../safety/secret-scanner";
 import { RequestState, ResponseMode } from "./state";
-import { H_CONTENT_ENCODING, H_CONTENT_LENGTH, H_CONTENT_TYPE, H_MODEL, H_PROVIDER, H_STATUS } from "./header-names";
+import { H_CONTENT_ENCODING, H_CONTENT_LENGTH, H_CONTENT_TYPE, H_MODEL, H_PROVIDER, H_STATUS, V_JSON } from "./header-names";
 import { meterFor } from "../usage/meter";
 import { streamErrorEvent } from "../translate/error-shapes";
 import { Operation } from "../providers/provider";
@@ -34,6 +35,9 @@ export function onProviderHeaders(config: Config, state: RequestState): void {
       return;
     }
   }
+  // Every header of the provider's answer is checked for secrets (values overwritten, names dropped).
+  const matcher = secretMatcher(config.providers);
+  if (matcher !== null) redactResponseHeaders();
   if (failed) {
     state.responseStatus = status!;
     state.responseMode = status == "401" || status == "407" ? ResponseMode.ReplaceAuth : ResponseMode.Vet;
@@ -41,7 +45,8 @@ export function onProviderHeaders(config: Config, state: RequestState): void {
     // The translator decides the status the client's API uses for this error (Anthropic's 529 is OpenAI's 503).
     if (state.responseMode == ResponseMode.Vet && state.translator !== null) shown = state.translator!.error(shown, null, "").status;
     if (shown.toString() != status) setHeader(RESPONSE_HEADERS, H_STATUS, shown.toString());
-    removeHeader(RESPONSE_HEADERS, H_CONTENT_LENGTH);
+    // The body that follows is JSON of ours or the provider's, uncompressed, of another length.
+    if (!state.responseHeadersEnd) describeNewBody(V_JSON);
   } else if (state.translator !== null && status !== null && status.charCodeAt(0) == 0x32) {
     const type = getHeader(RESPONSE_HEADERS, H_CONTENT_TYPE);
     const sse = type !== null && type.startsWith("text/event-stream");
@@ -50,10 +55,10 @@ export function onProviderHeaders(config: Config, state: RequestState): void {
     if (sse || binary) {
       state.events = sse ? new SseDecoder() : new EventStreamDecoder();
       state.eventsOut = new JsonWriter(4096);
-      // The client gets the translated stream as SSE, whatever framing the provider used.
-      if (binary) setHeader(RESPONSE_HEADERS, H_CONTENT_TYPE, "text/event-stream");
     }
-    removeHeader(RESPONSE_HEADERS, H_CONTENT_LENGTH);
+    // The client gets what the translator writes: SSE whatever framing the provider used, else JSON
+    // (an answer it cannot read, compressed say, becomes an error in JSON).
+    if (!state.responseHeadersEnd) describeNewBody(sse || binary ? V_EVENT_STREAM : V_JSON);
   } else if (status !== null && status.charCodeAt(0) == 0x32 && hasUsage(state.operation)) {
     // An untranslated success: read its usage as it passes (a cut usage chunk changes the length).
     // Streams are read even without metrics: one that breaks off must end with an error event.
@@ -70,6 +75,7 @@ export function onProviderHeaders(config: Config, state: RequestState): void {
     }
   }
   if (state.extract !== null && !failed) readWholeForExtract(state);
+  if (matcher !== null && !state.responseHeadersEnd && readable(state)) state.redactor = new SecretScanner(matcher!);
   const measure = state.measure;
   if (measure !== null) {
     measure.status = status !== null ? status : "";
@@ -96,6 +102,44 @@ function readWholeForExtract(state: RequestState): void {
   removeHeader(RESPONSE_HEADERS, H_CONTENT_LENGTH);
 }
 
+const V_EVENT_STREAM = String.UTF8.encode("text/event-stream");
+
+/** Headers for a body the filter writes: its type, no content-encoding, no content-length (it streams). */
+function describeNewBody(type: ArrayBuffer): void {
+  setHeaderBytes(RESPONSE_HEADERS, H_CONTENT_TYPE, type);
+  removeHeader(RESPONSE_HEADERS, H_CONTENT_ENCODING);
+  removeHeader(RESPONSE_HEADERS, H_CONTENT_LENGTH);
+}
+
+/**
+ * Whether the body can be scanned for secrets: always when the filter writes it (errors,
+ * translations); an answer passed on only when it is not compressed (llm-mesh asks for identity;
+ * a provider that compresses anyway cannot be read inside the VM: docs/secrets.md).
+ */
+function readable(state: RequestState): bool {
+  if (state.responseMode != ResponseMode.Pass && state.responseMode != ResponseMode.Meter) return true;
+  const encoding = getHeader(RESPONSE_HEADERS, H_CONTENT_ENCODING);
+  return encoding === null || encoding.length == 0 || encoding == "identity";
+}
+
+/**
+ * Sends `out` as this chunk of the body, its secrets overwritten; `replaced` when it is not the
+ * chunk the provider sent. `last` flushes what the scanner held back (nothing follows).
+ */
+function emit(state: RequestState, out: ArrayBuffer, replaced: bool, last: bool): void {
+  const scanner = state.redactor;
+  if (scanner === null) { if (replaced) replaceBody(BufferTypeValues.HttpResponseBody, out); return; }
+  const safe = scanner.push(out, last);
+  if (replaced || scanner.changed) replaceBody(BufferTypeValues.HttpResponseBody, safe);
+}
+
+/** An answer passed on as it is: only scanned for secrets (the same length goes out). */
+function scanChunk(state: RequestState, bodySize: i32, endOfStream: bool): bool {
+  const chunk = bodySize > 0 ? getBody(BufferTypeValues.HttpResponseBody, 0, <u32>bodySize) : null;
+  emit(state, chunk !== null ? chunk! : NOTHING, false, endOfStream);
+  return true;
+}
+
 function stampProvider(config: Config, state: RequestState): void {
   if (!config.responseHeaders) return;
   setHeaderBytes(RESPONSE_HEADERS, H_PROVIDER, state.backend!.provider.nameBytes);
@@ -107,6 +151,7 @@ export function onProviderBody(state: RequestState, bodySize: i32, endOfStream: 
   if (state.responseMode == ResponseMode.Meter) return meterChunk(state, bodySize, endOfStream);
   if (state.responseMode == ResponseMode.TranslateStream) return translateStreamChunk(state, bodySize, endOfStream);
   if (state.responseMode == ResponseMode.TranslateJson) return translateJsonBody(state, bodySize, endOfStream);
+  if (state.responseMode == ResponseMode.Pass) return scanChunk(state, bodySize, endOfStream);
   return onProviderErrorBody(state, bodySize, endOfStream);
 }
 
@@ -127,7 +172,7 @@ function meterChunk(state: RequestState, bodySize: i32, endOfStream: bool): bool
     memory.copy(changetype<usize>(joined) + <usize>before.byteLength, changetype<usize>(event), <usize>event.byteLength);
     out = joined;
   }
-  if (out !== null) replaceBody(BufferTypeValues.HttpResponseBody, out!);
+  emit(state, out !== null ? out! : chunk !== null ? chunk! : NOTHING, out !== null, endOfStream);
   return true;
 }
 
@@ -146,7 +191,12 @@ function translateStreamChunk(state: RequestState, bodySize: i32, endOfStream: b
     translator.endStream(out);
     state.responseMode = ResponseMode.Drop;
   } else if (endOfStream) translator.endStream(out);
-  replaceBodyWith(BufferTypeValues.HttpResponseBody, out.dataPtr, out.length);
+  if (state.redactor === null) replaceBodyWith(BufferTypeValues.HttpResponseBody, out.dataPtr, out.length);
+  else {
+    const bytes = new ArrayBuffer(out.length);
+    memory.copy(changetype<usize>(bytes), out.dataPtr, <usize>out.length);
+    emit(state, bytes, true, endOfStream || decoder.broken);
+  }
   return true;
 }
 
@@ -191,7 +241,7 @@ function translateJsonBody(state: RequestState, bodySize: i32, endOfStream: bool
     out = String.UTF8.encode(errorBody(BAD_PROVIDER_RESPONSE, "provider \"" + provider.name + "\" sent " + why, state.clientApi));
     state.answerBroken = true;
   } else if (state.extract !== null) out = extracted(state, out!);
-  replaceBody(BufferTypeValues.HttpResponseBody, out!);
+  emit(state, out!, true, true);
   state.responseMode = endOfStream ? ResponseMode.Pass : ResponseMode.Drop;
   return true;
 }
@@ -221,7 +271,7 @@ function onProviderErrorBody(state: RequestState, bodySize: i32, endOfStream: bo
   } else if (text === null) {
     text = errorBody(auth ? PROVIDER_AUTH_FAILED : PROVIDER_ERROR, fallback, state.clientApi);
   }
-  replaceBody(BufferTypeValues.HttpResponseBody, String.UTF8.encode(text!));
+  emit(state, String.UTF8.encode(text!), true, true);
   // Later chunks of a body over the limit are dropped: the client gets our JSON alone.
   state.responseMode = endOfStream ? ResponseMode.Pass : ResponseMode.Drop;
   return true;

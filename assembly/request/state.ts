@@ -12,6 +12,7 @@ import { UsageMeter } from "../usage/meter";
 import { Consumer } from "../consumers/config";
 import { Reservation } from "../consumers/quota";
 import { RequestPolicy } from "../policy/config";
+import { SecretScanner } from "../safety/secret-scanner";
 
 /** A local answer instead of forwarding: an error in the client's format, or a body of ours. */
 export class Reply {
@@ -93,6 +94,8 @@ export class RequestState {
   responseHeadersEnd: bool = false;
   /** A non-streaming request on a route that returns one field of the answer (policy.extract). */
   extract: RequestPolicy | null = null;
+  /** Scans the response body for secrets on its way out (request/redact.ts); null when it is not read. */
+  redactor: SecretScanner | null = null;
   /** Downstream: Envoy's own error answer is replaced by this body (failover/outcome.ts); "" once sent. */
   envoyAnswer: string | null = null;
 }

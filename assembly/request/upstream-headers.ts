@@ -4,7 +4,6 @@ import { HeaderSnapshot } from "../headers";
 import { REQUEST_HEADERS } from "../host";
 import { RequestState } from "./state";
 import { BILLING_HEADERS, CREDENTIAL_HEADERS } from "./credentials";
-import { Operation } from "../providers/provider";
 import { markPooled, poolAuthority } from "../failover/pool";
 import { H_ACCEPT_ENCODING, H_AUTHORITY, H_CONTENT_LENGTH, H_CONTENT_TYPE, H_HOST, H_PATH, V_JSON } from "./header-names";
 
@@ -53,9 +52,8 @@ export function writeUpstreamHeaders(headers: HeaderSnapshot, state: RequestStat
   }
   for (let i = 0; i < provider.extraHeaderNames.length; i++) headers.set(provider.extraHeaderNames[i], provider.extraHeaderValues[i]);
   provider.writeApiHeaders(headers, state.clientApi);
-  // A translated answer, and any answer read for its usage, is read by the filter: it must arrive uncompressed.
-  const extracts = state.route !== null && state.route!.policy !== null && state.route!.policy!.extract !== null;
-  if (state.translator !== null || extracts || state.measure !== null && op != Operation.CountTokens) headers.remove(H_ACCEPT_ENCODING);
+  // Every answer is read by the filter (translated, metered, and scanned for secrets: docs/secrets.md): it must arrive uncompressed.
+  headers.remove(H_ACCEPT_ENCODING);
   const auth = state.keyIndex == -2 ? provider.nextAuthValue() : state.keyIndex >= 0 ? provider.authHeaderValueBytes[state.keyIndex] : null;
   if (auth !== null) headers.set(provider.authHeaderNameBytes, auth);
   if (bodyLength >= 0) headers.set(H_CONTENT_LENGTH, String.UTF8.encode(bodyLength.toString()));
