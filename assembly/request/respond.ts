@@ -143,7 +143,7 @@ function translateStreamChunk(state: RequestState, bodySize: i32, endOfStream: b
   for (let i = 0; i < events.length; i++) translator.event(events[i], out);
   if (decoder.broken) {
     // An event over the limit or a frame that fails its checks: the client hears so in its own stream format.
-    translator.endStream(out);
+    translator.abort(out, "provider \"" + state.backend!.provider.name + "\" " + decoder.brokenBecause);
     state.responseMode = ResponseMode.Drop;
   } else if (endOfStream) translator.endStream(out);
   replaceBodyWith(BufferTypeValues.HttpResponseBody, out.dataPtr, out.length);
