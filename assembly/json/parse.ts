@@ -22,7 +22,8 @@ export class JsonValue {
   static of(kind: JsonKind): JsonValue {
     const v = new JsonValue();
     v.kind = kind;
-    if (kind == JsonKind.Array || kind == JsonKind.Object) { v.items = []; v.keys = []; }
+    if (kind == JsonKind.Array || kind == JsonKind.Object) v.items = [];
+    if (kind == JsonKind.Object) v.keys = [];
     return v;
   }
 
@@ -70,8 +71,11 @@ export class JsonParseResult {
 export const MAX_DEPTH = 64;
 /** The default bound on values in one document: config and requests. */
 export const MAX_VALUES: i32 = 1 << 22;
-/** The bound on values in one provider answer or stream event read whole (about 40 MiB of tree at most). */
-export const MAX_ANSWER_VALUES: i32 = 1 << 20;
+/**
+ * The bound on values in one provider answer or stream event read whole: about 90 MiB of tree at
+ * most (a scalar costs about 170 bytes with its text; a container is charged three values).
+ */
+export const MAX_ANSWER_VALUES: i32 = 1 << 19;
 /** An object with more keys than this checks duplicates with a hash set (below it, a scan is cheaper). */
 const KEYS_SCANNED = 16;
 
@@ -220,6 +224,8 @@ class Parser {
 
   parseArray(depth: i32): JsonValue | null {
     this.pos++;
+    // A container costs about three scalars (its arrays).
+    if ((this.budget -= 2) < 0) return this.fail("too many values");
     const v = JsonValue.of(JsonKind.Array);
     this.skipWhitespace();
     if (this.peek() == 0x5d) { this.pos++; return v; }
@@ -237,6 +243,7 @@ class Parser {
 
   parseObject(depth: i32): JsonValue | null {
     this.pos++;
+    if ((this.budget -= 2) < 0) return this.fail("too many values");
     const v = JsonValue.of(JsonKind.Object);
     this.skipWhitespace();
     if (this.peek() == 0x7d) { this.pos++; return v; }

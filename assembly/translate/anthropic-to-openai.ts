@@ -14,7 +14,7 @@ import { arrayAt, integerAt, member, numberAt, objectAt, stringAt } from "./json
 import { errorBodyFor, readProviderError } from "./error-shapes";
 import { redactSecrets } from "../request/redact";
 import { ValueSpan } from "../json/scan";
-import { isString, keys, scanInner, scanOnlyElement, spanIsNull } from "./spans";
+import { MAX_SPAN_ITEMS, arrayItemsAtMost, isString, keys, scanInner, scanOnlyElement, spanIsNull } from "./spans";
 import { readUsage } from "../usage/read";
 import { ScanResult, arrayItemSpans, decodeStringValue, scanInto, scanTopLevel, unescapeInto } from "../json/scan";
 
@@ -204,6 +204,7 @@ export class AnthropicToOpenAI extends Translator {
     if (top.error !== null) return null;
     const choices = top.spans[2];
     if (choices.count != 1 || choices.firstByte != 0x5b) return null;
+    if (!arrayItemsAtMost(base, choices.start, choices.end, MAX_SPAN_ITEMS)) return null;
     const items = arrayItemSpans(base, choices.start, choices.end);
     if (items === null || items.length == 0 || items[0].firstByte != 0x7b) return null;
     const choiceAt = base + <usize>items[0].start;
@@ -220,7 +221,7 @@ export class AnthropicToOpenAI extends Translator {
     let callItems: Array<ValueSpan> | null = null;
     if (!spanIsNull(calls)) {
       if (calls.firstByte != 0x5b) return null;
-      callItems = arrayItemSpans(messageAt, calls.start, calls.end);
+      callItems = arrayItemsAtMost(messageAt, calls.start, calls.end, MAX_SPAN_ITEMS) ? arrayItemSpans(messageAt, calls.start, calls.end) : null;
       if (callItems === null) return null;
     }
     const finishSpan = choice.spans[1];

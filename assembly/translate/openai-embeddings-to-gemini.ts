@@ -68,7 +68,15 @@ export class OpenAIEmbeddingsToGemini extends Translator {
 
   event(_event: SseEvent, _out: JsonWriter): void {}
 
-  endStream(_out: JsonWriter): void {}
+  /** Embeddings do not stream: a provider that streams anyway gets the client one error event, in OpenAI's stream shape. */
+  endStream(out: JsonWriter): void { this.abort(out, "the provider streamed an answer to an embeddings request"); }
+
+  abort(out: JsonWriter, message: string): void {
+    if (this.ended) return;
+    this.ended = true;
+    out.raw("data: ").raw(errorBodyFor(WireApi.OpenAI, 502, "server_error", "stream_interrupted", message)).raw("\n\n");
+  }
+  private ended: bool = false;
 
   error(status: i32, body: string | null, fallback: string): ClientError {
     const info = body !== null ? readProviderError(body!) : null;

@@ -14,7 +14,7 @@ import { DataUrl, arrayAt, functionOf, notAFunctionTool, has, integerAt, member,
 import { readUsage, readUsageAt } from "../usage/read";
 import { errorBodyFor, readProviderError } from "./error-shapes";
 import { TurnWriter } from "./turns";
-import { isString, keys, scanInner, spanInteger, spanIsString } from "./spans";
+import { MAX_SPAN_ITEMS, arrayItemsAtMost, isString, keys, scanInner, spanInteger, spanIsString } from "./spans";
 import { ScanResult, arrayItemSpans, decodeStringValue, scanInto, scanTopLevel } from "../json/scan";
 
 const MESSAGE_KEYS = keys(["id", "model", "content", "stop_reason", "usage"]);
@@ -217,6 +217,7 @@ export class OpenAIToAnthropic extends ToOpenAIChat {
     if (top.error !== null) return null;
     const content = top.spans[2];
     if (content.count != 1 || content.firstByte != 0x5b) return null;
+    if (!arrayItemsAtMost(base, content.start, content.end, MAX_SPAN_ITEMS)) return null;
     const items = arrayItemSpans(base, content.start, content.end);
     if (items === null) return null;
     const blocks = new Array<ScanResult>(items.length);

@@ -22,6 +22,8 @@ export abstract class UsageMeter {
   whole(): bool { return !this.stream || this.usage.streamEnded || this.answered; }
   /** A chunk of the answer as it passes (`last`: the answer ended). Returns what the client gets instead, or null for the chunk unchanged. */
   abstract push(chunk: ArrayBuffer, last: bool): ArrayBuffer | null;
+  /** Line ends that close what the client got so far, so an error event added after it stands alone. */
+  closing(): string { return ""; }
 }
 
 /** A meter for a 2xx answer of `api`; `dropUsageChunk` when llm-mesh added stream_options.include_usage. */
@@ -164,7 +166,18 @@ class StreamMeter extends UsageMeter {
     this.sink = new MeterSink(this);
   }
 
+  /** How many line ends the bytes passed so far end with (2: a blank line, the end of an event). */
+  private lineEnds: i32 = 2;
+
+  closing(): string { return this.lineEnds >= 2 ? "" : this.lineEnds == 1 ? "\n" : "\n\n"; }
+
   push(chunk: ArrayBuffer, last: bool): ArrayBuffer | null {
+    const n = chunk.byteLength;
+    if (n > 0) {
+      const base = changetype<usize>(chunk);
+      const a = load<u8>(base + <usize>(n - 1));
+      this.lineEnds = a != 0x0a ? 0 : n > 1 && load<u8>(base + <usize>(n - 2)) == 0x0a ? 2 : n == 1 && this.lineEnds >= 1 ? 2 : 1;
+    }
     if (this.broken) return null;
     const sink = this.sink!;
     sink.reset();
