@@ -294,14 +294,14 @@ export async function fuzzVm(wasm: Uint8Array): Promise<HostEmulator> {
   return host;
 }
 
-/** Splits `body` the way a network might: whole, byte by byte (short answers), small or large random pieces. */
+/** Splits `body` the way a network might: whole, in tiny pieces (short answers), small or large random pieces. */
 function splits(body: Buffer, r: () => number): number[] {
   const how = Math.floor(r() * 4);
   if (how === 0 || body.length === 0) return [body.length];
   // Large answers in large pieces: the emulator, like Envoy, joins what the filter buffers, and small pieces of a big one would time the emulator.
-  const cap = how === 1 && body.length < 4096 ? 1 : how === 2 && body.length < (256 << 10) ? 64 : 65536;
+  const cap = how === 1 && body.length < 1024 ? 3 : how === 2 && body.length < (64 << 10) ? 64 : 65536;
   const sizes: number[] = [];
-  for (let left = body.length; left > 0;) { const n = Math.min(left, cap === 1 ? 1 : 1 + Math.floor(r() * cap)); sizes.push(n); left -= n; }
+  for (let left = body.length; left > 0;) { const n = Math.min(left, 1 + Math.floor(r() * cap)); sizes.push(n); left -= n; }
   return sizes;
 }
 
