@@ -307,11 +307,14 @@ function splits(body: Buffer, r: () => number): number[] {
 
 export class FuzzFailure extends Error {}
 
+/** The VM's trap, read afresh (a callback may have set it since the last look). */
+const trapOf = (host: HostEmulator): { message: string } | null => host.trap;
+
 /** Drives one answer through `host` and checks what the client got; throws FuzzFailure with the reason. */
 export function runAnswer(host: HostEmulator, route: Route, answer: FuzzAnswer, r: () => number): void {
   const stream = host.createStream();
   stream.sendRequest({ ":method": "POST", ":path": PATHS[route.client], ":authority": route.host, ":scheme": "http", "content-type": "application/json" }, requestFor(route));
-  if (host.trap) throw new FuzzFailure(`trap on the request: ${host.trap.message}`);
+  { const trap = trapOf(host); if (trap) throw new FuzzFailure(`trap on the request: ${trap.message}`); }
   if (stream.localResponse) throw new FuzzFailure(`refused locally: ${stream.localResponse.body}`);
   const headers: Record<string, string> = { ":status": String(answer.status), "content-type": answer.contentType };
   if (answer.encoding) headers["content-encoding"] = answer.encoding;
@@ -320,13 +323,13 @@ export function runAnswer(host: HostEmulator, route: Route, answer: FuzzAnswer, 
   for (const n of splits(answer.body, r)) {
     offset += n;
     stream.sendResponseBody(answer.body.subarray(offset - n, offset), offset === answer.body.length);
-    if (host.trap) break;
+    if (trapOf(host)) break;
   }
   if (answer.body.length === 0) stream.sendResponseBody(new Uint8Array(0), true);
-  if (host.trap) throw new FuzzFailure(`trap: ${host.trap.message}`);
+  { const trap = trapOf(host); if (trap) throw new FuzzFailure(`trap: ${trap.message}`); }
   checkClient(stream, route, answer);
   stream.complete();
-  if (host.trap) throw new FuzzFailure(`trap at completion: ${host.trap.message}`);
+  { const trap = trapOf(host); if (trap) throw new FuzzFailure(`trap at completion: ${trap.message}`); }
   const memory = host.memoryBytes();
   if (memory > MEMORY_BOUND_BYTES) throw new FuzzFailure(`linear memory ${memory} over the bound ${MEMORY_BOUND_BYTES}`);
 }
