@@ -1,6 +1,6 @@
 // Field paths into JSON: `choices[0].message.content`, `prompt`, `meta.tags[2]`. Used by template
 // placeholders (the client's body) and response extraction (the answer).
-import { MAX_SPAN_ITEMS, arrayItemsAtMost } from "../translate/spans";
+import { MAX_SPAN_ITEMS, arrayItemsAtMost } from "../json/items";
 import { JsonKind, JsonValue } from "../json/parse";
 import { ScanResult, ValueSpan, arrayItemSpans, scanInto } from "../json/scan";
 

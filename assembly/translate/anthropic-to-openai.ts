@@ -14,7 +14,8 @@ import { arrayAt, integerAt, member, numberAt, objectAt, stringAt } from "./json
 import { errorBodyFor, readProviderError } from "./error-shapes";
 import { redactSecrets } from "../request/redact";
 import { ValueSpan } from "../json/scan";
-import { MAX_SPAN_ITEMS, arrayItemsAtMost, isString, keys, scanInner, scanOnlyElement, spanIsNull } from "./spans";
+import { isString, keys, scanInner, scanOnlyElement, spanIsNull } from "./spans";
+import { MAX_SPAN_ITEMS, arrayItemsAtMost } from "../json/items";
 import { readUsage } from "../usage/read";
 import { ScanResult, arrayItemSpans, decodeStringValue, scanInto, scanTopLevel, unescapeInto } from "../json/scan";
 

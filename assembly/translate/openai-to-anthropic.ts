@@ -14,7 +14,8 @@ import { DataUrl, arrayAt, functionOf, notAFunctionTool, has, integerAt, member,
 import { readUsage, readUsageAt } from "../usage/read";
 import { errorBodyFor, readProviderError } from "./error-shapes";
 import { TurnWriter } from "./turns";
-import { MAX_SPAN_ITEMS, arrayItemsAtMost, isString, keys, scanInner, spanInteger, spanIsString } from "./spans";
+import { isString, keys, scanInner, spanInteger, spanIsString } from "./spans";
+import { MAX_SPAN_ITEMS, arrayItemsAtMost } from "../json/items";
 import { ScanResult, arrayItemSpans, decodeStringValue, scanInto, scanTopLevel } from "../json/scan";
 
 const MESSAGE_KEYS = keys(["id", "model", "content", "stop_reason", "usage"]);
