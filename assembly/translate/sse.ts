@@ -6,12 +6,13 @@ import { ByteWindow } from "./byte-window";
 
 /**
  * One event: its `event:` name (empty when none) and its `data:` lines joined by \n, as UTF-8
- * bytes: `length` bytes at `ptr`, inside `holder` (the chunk itself when the data was one line, so
- * the usual event is not copied).
+ * bytes: `length` bytes at `ptr`, inside `holder` (the chunk itself, or the decoder's held bytes,
+ * when the data was one line, so the usual event is not copied). Read it before the decoder's next
+ * push: the held bytes move then.
  */
 export class SseEvent {
   constructor(public name: string, private holder: ArrayBuffer, private offset: i32, public length: i32) {}
-  /** Where the data starts; valid while the event is. */
+  /** Where the data starts; valid until the decoder's next push. */
   get ptr(): usize { return changetype<usize>(this.holder) + <usize>this.offset; }
   /** The data as text (translators that parse it whole). */
   text(): string { return String.UTF8.decodeUnsafe(this.ptr, <usize>this.length); }
