@@ -1,6 +1,9 @@
-// A small, strict JSON parser for plugin configuration. It runs once per configuration, never per
-// request, and reports malformed input as an error value instead of aborting the VM (the
-// AssemblyScript JSON libraries throw, and a throw here means proc_exit of the whole VM).
+// A small, strict JSON parser: plugin configuration, and the provider answers and events a
+// translator reads whole. It reports malformed input as an error value instead of aborting the VM
+// (the AssemblyScript JSON libraries throw, and a throw here means proc_exit of the whole VM), and
+// it is linear in time and bounded in memory: nesting is limited (MAX_DEPTH), so is the number of
+// values (a tree costs tens of bytes a value, so `[0,0,…]` would cost 40 times its text), and
+// duplicate keys are found with a hash set once an object is large.
 import { jsonString } from "./splice";
 
 export enum JsonKind { Null, Bool, Number, String, Array, Object }
@@ -12,12 +15,15 @@ export class JsonValue {
   numberValue: f64 = 0;
   /** String content, or the source text of a number. */
   text: string = "";
-  items: Array<JsonValue> = [];
-  keys: Array<string> = [];
+  /** Members or items: arrays of their own only for objects and arrays (scalars share empty ones they never change). */
+  items: Array<JsonValue> = NO_ITEMS;
+  keys: Array<string> = NO_KEYS;
 
   static of(kind: JsonKind): JsonValue {
     const v = new JsonValue();
     v.kind = kind;
+    if (kind == JsonKind.Array || kind == JsonKind.Object) v.items = [];
+    if (kind == JsonKind.Object) v.keys = [];
     return v;
   }
 
@@ -52,18 +58,33 @@ export class JsonValue {
   }
 }
 
+const NO_ITEMS: Array<JsonValue> = [];
+const NO_KEYS: Array<string> = [];
+
 /** Either a value or an error message with line and column. */
 export class JsonParseResult {
   value: JsonValue | null = null;
   error: string = "";
 }
 
-const MAX_DEPTH = 64;
+/** Containers nested deeper than this are refused (the parser recurses once a level). */
+export const MAX_DEPTH = 64;
+/** The default bound on values in one document: config and requests. */
+export const MAX_VALUES: i32 = 1 << 22;
+/**
+ * The bound on values in one provider answer or stream event read whole: about 90 MiB of tree at
+ * most (a scalar costs about 170 bytes with its text; a container is charged three values).
+ */
+export const MAX_ANSWER_VALUES: i32 = 1 << 19;
+/** An object with more keys than this checks duplicates with a hash set (below it, a scan is cheaper). */
+const KEYS_SCANNED = 16;
 
 class Parser {
   pos: i32 = 0;
   error: string = "";
-  constructor(public text: string) {}
+  /** Values still allowed. */
+  budget: i32;
+  constructor(public text: string, maxValues: i32) { this.budget = maxValues; }
 
   fail(message: string): JsonValue | null {
     if (this.error.length == 0) {
@@ -89,6 +110,7 @@ class Parser {
 
   parseValue(depth: i32): JsonValue | null {
     if (depth > MAX_DEPTH) return this.fail("nesting too deep");
+    if (--this.budget < 0) return this.fail("too many values");
     this.skipWhitespace();
     const c = this.peek();
     if (c == 0x7b) return this.parseObject(depth);
@@ -202,6 +224,8 @@ class Parser {
 
   parseArray(depth: i32): JsonValue | null {
     this.pos++;
+    // A container costs about three scalars (its arrays).
+    if ((this.budget -= 2) < 0) return this.fail("too many values");
     const v = JsonValue.of(JsonKind.Array);
     this.skipWhitespace();
     if (this.peek() == 0x5d) { this.pos++; return v; }
@@ -219,16 +243,28 @@ class Parser {
 
   parseObject(depth: i32): JsonValue | null {
     this.pos++;
+    if ((this.budget -= 2) < 0) return this.fail("too many values");
     const v = JsonValue.of(JsonKind.Object);
     this.skipWhitespace();
     if (this.peek() == 0x7d) { this.pos++; return v; }
+    let seen: Set<string> | null = null;
     while (true) {
       this.skipWhitespace();
       if (this.peek() != 0x22) return this.fail("expected a key in double quotes");
       const keyPos = this.pos;
       const key = this.parseString();
       if (key === null) return null;
-      if (v.get(key) !== null) { this.pos = keyPos; return this.fail("duplicate key \"" + key + "\""); }
+      // A scan while the object is small; past that a set, so a huge object is not quadratic.
+      let duplicate = false;
+      if (seen !== null) duplicate = seen.has(key);
+      else if (v.keys.length < KEYS_SCANNED) duplicate = v.get(key) !== null;
+      else {
+        seen = new Set<string>();
+        for (let i = 0; i < v.keys.length; i++) seen.add(v.keys[i]);
+        duplicate = seen.has(key);
+      }
+      if (duplicate) { this.pos = keyPos; return this.fail("duplicate key \"" + key + "\""); }
+      if (seen !== null) seen.add(key);
       this.skipWhitespace();
       if (this.peek() != 0x3a) return this.fail("expected ':'");
       this.pos++;
@@ -245,10 +281,10 @@ class Parser {
   }
 }
 
-/** Parses a whole JSON document. */
-export function parseJson(text: string): JsonParseResult {
+/** Parses a whole JSON document of at most `maxValues` values. */
+export function parseJson(text: string, maxValues: i32 = MAX_VALUES): JsonParseResult {
   const result = new JsonParseResult();
-  const p = new Parser(text);
+  const p = new Parser(text, maxValues);
   const value = p.parseValue(0);
   if (value !== null) {
     p.skipWhitespace();

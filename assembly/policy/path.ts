@@ -1,5 +1,6 @@
 // Field paths into JSON: `choices[0].message.content`, `prompt`, `meta.tags[2]`. Used by template
 // placeholders (the client's body) and response extraction (the answer).
+import { MAX_SPAN_ITEMS, arrayItemsAtMost } from "../json/items";
 import { JsonKind, JsonValue } from "../json/parse";
 import { ScanResult, ValueSpan, arrayItemSpans, scanInto } from "../json/scan";
 
@@ -34,6 +35,8 @@ export class JsonPath {
         span = member;
       } else {
         if (span.firstByte != 0x5b) return null;
+        // An answer's array of millions of items would cost the VM a span each: past the bound it has no such item.
+        if (!arrayItemsAtMost(base, span.start, span.end, MAX_SPAN_ITEMS)) return null;
         const items = arrayItemSpans(base, span.start, span.end);
         if (items === null || index >= items.length) return null;
         span = items[index];

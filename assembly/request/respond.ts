@@ -22,6 +22,13 @@ const MAX_ERROR_BODY_BYTES: i32 = 64 * 1024;
 /** A translated JSON answer larger than this is replaced by an error rather than held in the VM. */
 const MAX_TRANSLATED_BODY_BYTES: i32 = 16 * 1024 * 1024;
 
+/** A header value fit to quote in an error: short, printable ASCII. */
+function safeToken(value: string): string {
+  let n = min<i32>(value.length, 32);
+  for (let i = 0; i < n; i++) { const c = value.charCodeAt(i); if (c < 0x20 || c > 0x7e || c == 0x22 || c == 0x5c) return "?"; }
+  return value.substring(0, n);
+}
+
 /** Response headers of a forwarded request. */
 export function onProviderHeaders(config: Config, state: RequestState): void {
   const status = getHeader(RESPONSE_HEADERS, H_STATUS);
@@ -52,8 +59,16 @@ export function onProviderHeaders(config: Config, state: RequestState): void {
     const sse = type !== null && type.startsWith("text/event-stream");
     const binary = type !== null && type.startsWith("application/vnd.amazon.eventstream");
     state.responseMode = sse || binary ? ResponseMode.TranslateStream : ResponseMode.TranslateJson;
+    // llm-mesh asked for an uncompressed answer (no accept-encoding upstream) and cannot decompress
+    // one: a compressed answer gets an error in the client's shape, in plain text, not garbage.
+    const encoding = getHeader(RESPONSE_HEADERS, H_CONTENT_ENCODING);
+    if (encoding !== null && encoding != "identity") {
+      state.answerUnreadable = "sent a compressed answer (content-encoding: " + safeToken(encoding) + ") though llm-mesh asked for none; llm-mesh cannot decompress it";
+      removeHeader(RESPONSE_HEADERS, H_CONTENT_ENCODING);
+    }
     if (sse || binary) {
       state.events = sse ? new SseDecoder() : new EventStreamDecoder();
+      if (state.answerUnreadable.length > 0) { state.events!.broken = true; state.events!.brokenBecause = state.answerUnreadable; }
       state.eventsOut = new JsonWriter(4096);
     }
     // The client gets what the translator writes: SSE whatever framing the provider used, else JSON
@@ -165,7 +180,7 @@ function meterChunk(state: RequestState, bodySize: i32, endOfStream: bool): bool
   let out = meter.push(chunk !== null ? chunk! : NOTHING, endOfStream);
   if (endOfStream && !meter.whole()) {
     // The provider's stream ended before its answer: the client hears so in its own stream format.
-    const event = String.UTF8.encode(streamErrorEvent(state.clientApi, "provider \"" + state.backend!.provider.name + "\" ended the stream before the answer was complete"));
+    const event = String.UTF8.encode(meter.closing() + streamErrorEvent(state.clientApi, "provider \"" + state.backend!.provider.name + "\" ended the stream before the answer was complete"));
     const before = out !== null ? out! : chunk !== null ? chunk! : NOTHING;
     const joined = new ArrayBuffer(before.byteLength + event.byteLength);
     memory.copy(changetype<usize>(joined), changetype<usize>(before), <usize>before.byteLength);
@@ -188,7 +203,7 @@ function translateStreamChunk(state: RequestState, bodySize: i32, endOfStream: b
   for (let i = 0; i < events.length; i++) translator.event(events[i], out);
   if (decoder.broken) {
     // An event over the limit or a frame that fails its checks: the client hears so in its own stream format.
-    translator.endStream(out);
+    translator.abort(out, "provider \"" + state.backend!.provider.name + "\" " + decoder.brokenBecause);
     state.responseMode = ResponseMode.Drop;
   } else if (endOfStream) translator.endStream(out);
   if (state.redactor === null) replaceBodyWith(BufferTypeValues.HttpResponseBody, out.dataPtr, out.length);
@@ -229,7 +244,7 @@ function translateJsonBody(state: RequestState, bodySize: i32, endOfStream: bool
   const translator = state.translator;
   const provider = state.backend!.provider;
   let out: ArrayBuffer | null = null;
-  if (bodySize <= MAX_TRANSLATED_BODY_BYTES) {
+  if (bodySize <= MAX_TRANSLATED_BODY_BYTES && state.answerUnreadable.length == 0) {
     const body = getBody(BufferTypeValues.HttpResponseBody, 0, <u32>bodySize);
     const whole = body !== null ? body! : new ArrayBuffer(0);
     if (translator !== null) out = translator!.response(whole);
@@ -237,8 +252,10 @@ function translateJsonBody(state: RequestState, bodySize: i32, endOfStream: bool
   }
   if (out === null) {
     // The status has gone to the client already; the body says what went wrong, in its API.
-    const why = bodySize > MAX_TRANSLATED_BODY_BYTES ? "an answer larger than llm-mesh translates" : "an answer that is not what its API documents";
-    out = String.UTF8.encode(errorBody(BAD_PROVIDER_RESPONSE, "provider \"" + provider.name + "\" sent " + why, state.clientApi));
+    const why = state.answerUnreadable.length > 0 ? state.answerUnreadable
+      : bodySize > MAX_TRANSLATED_BODY_BYTES ? "sent an answer larger than llm-mesh translates (" + (MAX_TRANSLATED_BODY_BYTES >> 20).toString() + " MiB)"
+      : "sent an answer that is not what its API documents";
+    out = String.UTF8.encode(errorBody(BAD_PROVIDER_RESPONSE, "provider \"" + provider.name + "\" " + why, state.clientApi));
     state.answerBroken = true;
   } else if (state.extract !== null) out = extracted(state, out!);
   emit(state, out!, true, true);

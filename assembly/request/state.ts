@@ -88,6 +88,8 @@ export class RequestState {
    * streams), so that a try which breaks off before then is retried, not passed on broken.
    */
   hold: Hold = Hold.None;
+  /** Why a 2xx answer to translate cannot be read at all (compressed though llm-mesh asked for none), else "". */
+  answerUnreadable: string = "";
   /** A 2xx answer that is not what its API documents was replaced by an error (upstream: shown to Envoy as 502). */
   answerBroken: bool = false;
   /** The response ended with its headers (no body callback will come). */

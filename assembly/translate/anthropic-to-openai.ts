@@ -6,7 +6,7 @@
 //     (https://docs.anthropic.com/en/docs/build-with-claude/streaming)
 // Anthropic-only content (thinking, cache_control, citations) has no OpenAI counterpart and is
 // dropped; server tools and documents, which the backend cannot run or read, are refused.
-import { JsonKind, JsonValue, parseJson } from "../json/parse";
+import { JsonKind, JsonValue, MAX_ANSWER_VALUES, parseJson } from "../json/parse";
 import { JsonWriter } from "../json/writer";
 import { ClientError, TranslateFacts, TranslatedRequest, Translator, WireApi } from "./translator";
 import { SseEvent, beginEvent, endEvent } from "./sse";
@@ -15,6 +15,7 @@ import { errorBodyFor, readProviderError } from "./error-shapes";
 import { redactSecrets } from "../request/redact";
 import { ValueSpan } from "../json/scan";
 import { isString, keys, scanInner, scanOnlyElement, spanIsNull } from "./spans";
+import { MAX_SPAN_ITEMS, arrayItemsAtMost } from "../json/items";
 import { readUsage } from "../usage/read";
 import { ScanResult, arrayItemSpans, decodeStringValue, scanInto, scanTopLevel, unescapeInto } from "../json/scan";
 
@@ -149,7 +150,7 @@ export class AnthropicToOpenAI extends Translator {
     const fast = this.responseFromSpans(body);
     if (fast !== null) return fast;
     // Anything the span reader does not expect is read as a tree (and refused if it is not a completion).
-    const parsed = parseJson(String.UTF8.decode(body));
+    const parsed = parseJson(String.UTF8.decode(body), MAX_ANSWER_VALUES);
     if (parsed.value === null) return null;
     const c = parsed.value!;
     const choices = arrayAt(c, "choices");
@@ -204,6 +205,7 @@ export class AnthropicToOpenAI extends Translator {
     if (top.error !== null) return null;
     const choices = top.spans[2];
     if (choices.count != 1 || choices.firstByte != 0x5b) return null;
+    if (!arrayItemsAtMost(base, choices.start, choices.end, MAX_SPAN_ITEMS)) return null;
     const items = arrayItemSpans(base, choices.start, choices.end);
     if (items === null || items.length == 0 || items[0].firstByte != 0x7b) return null;
     const choiceAt = base + <usize>items[0].start;
@@ -220,7 +222,7 @@ export class AnthropicToOpenAI extends Translator {
     let callItems: Array<ValueSpan> | null = null;
     if (!spanIsNull(calls)) {
       if (calls.firstByte != 0x5b) return null;
-      callItems = arrayItemSpans(messageAt, calls.start, calls.end);
+      callItems = arrayItemsAtMost(messageAt, calls.start, calls.end, MAX_SPAN_ITEMS) ? arrayItemSpans(messageAt, calls.start, calls.end) : null;
       if (callItems === null) return null;
     }
     const finishSpan = choice.spans[1];
@@ -261,7 +263,7 @@ export class AnthropicToOpenAI extends Translator {
     w.key("stop_reason").string(stopReasonOf(finish)).key("stop_sequence").nil();
     const usage = top.spans[3];
     if (usage.count == 1 && usage.firstByte == 0x7b) {
-      const parsed = parseJson(String.UTF8.decodeUnsafe(base + <usize>usage.start, <usize>(usage.end - usage.start)));
+      const parsed = parseJson(String.UTF8.decodeUnsafe(base + <usize>usage.start, <usize>(usage.end - usage.start)), MAX_ANSWER_VALUES);
       if (parsed.value === null) return null;
       this.readUsage(parsed.value!);
     }
@@ -276,7 +278,7 @@ export class AnthropicToOpenAI extends Translator {
     if (this.finished) return;
     if (event.dataIs("[DONE]")) { this.close(out); return; }
     if (this.open == OpenBlock.Text && this.textDelta(event, out)) return;
-    const parsed = parseJson(event.text());
+    const parsed = parseJson(event.text(), MAX_ANSWER_VALUES);
     if (parsed.value === null) { this.fail(out, "the provider sent a stream chunk that is not JSON"); return; }
     const chunk = parsed.value!;
     const error = member(chunk, "error");
@@ -335,6 +337,8 @@ export class AnthropicToOpenAI extends Translator {
     out.bytes(changetype<usize>(TEXT_EVENT_SUFFIX), TEXT_EVENT_SUFFIX.byteLength);
     return true;
   }
+
+  abort(out: JsonWriter, message: string): void { if (!this.finished) this.fail(out, message); }
 
   endStream(out: JsonWriter): void {
     if (this.finished) return;

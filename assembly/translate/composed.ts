@@ -3,12 +3,13 @@
 // same translators OpenAI chat clients use; nothing in either translator knows of the other.
 import { JsonValue, parseJson } from "../json/parse";
 import { JsonWriter } from "../json/writer";
-import { SseDecoder, SseEvent } from "./sse";
+import { MAX_EVENT_BYTES, SseDecoder, SseEvent } from "./sse";
 import { ClientError, TranslateFacts, TranslatedRequest, Translator } from "./translator";
 
 export class ComposedTranslator extends Translator {
   private middle: JsonWriter = new JsonWriter(1024);
-  private decoder: SseDecoder = new SseDecoder();
+  /** Reads what the inner translator wrote from one bounded provider event (escaping can grow it): a wider bound. */
+  private decoder: SseDecoder = new SseDecoder(MAX_EVENT_BYTES * 8);
 
   constructor(private outer: Translator, private inner: Translator) {
     super(outer.client, inner.backend);
@@ -40,6 +41,13 @@ export class ComposedTranslator extends Translator {
   endStream(out: JsonWriter): void {
     this.middle.reset();
     this.inner.endStream(this.middle);
+    this.relay(out, true);
+    this.outer.endStream(out);
+  }
+
+  abort(out: JsonWriter, message: string): void {
+    this.middle.reset();
+    this.inner.abort(this.middle, message);
     this.relay(out, true);
     this.outer.endStream(out);
   }

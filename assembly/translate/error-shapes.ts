@@ -1,7 +1,7 @@
 // Error bodies in each API's own shape, and reading a provider's error whichever shape it has.
 //   OpenAI:    {"error":{"message":"…","type":"…","param":null,"code":"…"}}
 //   Anthropic: {"type":"error","error":{"type":"…","message":"…"}}
-import { JsonKind, JsonValue, parseJson } from "../json/parse";
+import { JsonKind, JsonValue, MAX_ANSWER_VALUES, parseJson } from "../json/parse";
 import { JsonWriter } from "../json/writer";
 import { WireApi } from "./translator";
 
@@ -59,7 +59,7 @@ function stringMember(v: JsonValue | null, key: string): string | null {
 
 /** Reads an OpenAI- or Anthropic-shaped error (or a bare {"message"}); null when the body is neither. */
 export function readProviderError(body: string): ProviderError | null {
-  const parsed = parseJson(body);
+  const parsed = parseJson(body, MAX_ANSWER_VALUES);
   if (parsed.value === null || parsed.value!.kind != JsonKind.Object) return null;
   const root = parsed.value!;
   const inner = root.get("error");

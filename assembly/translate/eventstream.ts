@@ -5,6 +5,7 @@
 // :event-type (exceptions as "exception:" + :exception-type), the payload as data.
 // https://docs.aws.amazon.com/transcribe/latest/dg/event-stream.html describes the framing.
 import { SseEvent, StreamDecoder } from "./sse";
+import { ByteWindow } from "./byte-window";
 
 /** A message larger than this breaks the stream rather than being buffered without end. */
 const MAX_MESSAGE_BYTES: u32 = 1 << 20;
@@ -45,33 +46,43 @@ function valueSize(type: i32): i32 {
 }
 
 export class EventStreamDecoder extends StreamDecoder {
-  private pending: ArrayBuffer = new ArrayBuffer(0);
+  /** The unfinished message: bytes held from earlier chunks, grown by doubling (never re-copied per chunk). */
+  private held: ByteWindow = new ByteWindow();
 
   push(chunk: ArrayBuffer, last: bool, out: Array<SseEvent>): void {
     if (this.broken) return;
+    const held = this.held;
+    held.compact();
     let data = chunk;
-    const held = this.pending.byteLength;
-    if (held > 0) {
-      data = new ArrayBuffer(held + chunk.byteLength);
-      memory.copy(changetype<usize>(data), changetype<usize>(this.pending), <usize>held);
-      memory.copy(changetype<usize>(data) + <usize>held, changetype<usize>(chunk), <usize>chunk.byteLength);
+    let length = chunk.byteLength;
+    if (held.length > 0) {
+      held.append(changetype<usize>(chunk), chunk.byteLength);
+      data = held.buffer;
+      length = held.length;
     }
     const base = changetype<usize>(data);
-    const length = data.byteLength;
     let at = 0;
     while (length - at >= 12) {
       const p = base + <usize>at;
       const total = u32be(p);
       const headersLength = u32be(p + 4);
-      if (total < 16 || total > MAX_MESSAGE_BYTES || headersLength > total - 16 || crc32(p, 8) != u32be(p + 8)) { this.broken = true; return; }
+      if (total < 16 || headersLength > total - 16 || crc32(p, 8) != u32be(p + 8)) return this.fail("sent an event-stream frame that fails its checks");
+      if (total > MAX_MESSAGE_BYTES) return this.fail("sent an event-stream message larger than llm-mesh reads (" + (MAX_MESSAGE_BYTES >> 10).toString() + " KiB)");
       if (<u32>(length - at) < total) break;
-      if (crc32(p, <i32>total - 4) != u32be(p + <usize>total - 4)) { this.broken = true; return; }
-      if (!this.message(data, at, <i32>total, <i32>headersLength, out)) { this.broken = true; return; }
+      if (crc32(p, <i32>total - 4) != u32be(p + <usize>total - 4)) return this.fail("sent an event-stream message whose checksum is wrong");
+      if (!this.message(data, at, <i32>total, <i32>headersLength, out)) return this.fail("sent an event-stream message with malformed headers");
       at += <i32>total;
     }
     // A stream that ends inside a message lost that message: it is broken.
-    if (last && at < length) { this.broken = true; return; }
-    this.pending = at == length ? new ArrayBuffer(0) : data.slice(at);
+    if (last && at < length) return this.fail("ended the stream inside an event-stream message");
+    if (data == chunk) held.append(changetype<usize>(chunk) + <usize>at, length - at);
+    else held.markDone(at);
+  }
+
+  private fail(why: string): void {
+    this.broken = true;
+    this.brokenBecause = why;
+    this.held.clear();
   }
 
   /** One checked message: its headers name the event; false when they are malformed. */

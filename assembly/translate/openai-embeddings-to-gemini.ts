@@ -2,7 +2,7 @@
 // batchEmbedContents (https://ai.google.dev/api/embeddings): one request per input string, the
 // vectors back in OpenAI's list, as floats or, when the client asks (the openai SDKs do by
 // default), as base64 of little-endian float32.
-import { JsonKind, JsonValue, parseJson } from "../json/parse";
+import { JsonKind, JsonValue, MAX_ANSWER_VALUES, parseJson } from "../json/parse";
 import { JsonWriter } from "../json/writer";
 import { errorBodyFor, readProviderError } from "./error-shapes";
 import { arrayAt, member, numberAt, stringAt } from "./json-read";
@@ -46,7 +46,7 @@ export class OpenAIEmbeddingsToGemini extends Translator {
   }
 
   response(body: ArrayBuffer): ArrayBuffer | null {
-    const parsed = parseJson(String.UTF8.decode(body));
+    const parsed = parseJson(String.UTF8.decode(body), MAX_ANSWER_VALUES);
     if (parsed.value === null) return null;
     const embeddings = arrayAt(parsed.value!, "embeddings");
     if (embeddings === null) return null;
@@ -68,7 +68,15 @@ export class OpenAIEmbeddingsToGemini extends Translator {
 
   event(_event: SseEvent, _out: JsonWriter): void {}
 
-  endStream(_out: JsonWriter): void {}
+  /** Embeddings do not stream: a provider that streams anyway gets the client one error event, in OpenAI's stream shape. */
+  endStream(out: JsonWriter): void { this.abort(out, "the provider streamed an answer to an embeddings request"); }
+
+  abort(out: JsonWriter, message: string): void {
+    if (this.ended) return;
+    this.ended = true;
+    out.raw("data: ").raw(errorBodyFor(WireApi.OpenAI, 502, "server_error", "stream_interrupted", message)).raw("\n\n");
+  }
+  private ended: bool = false;
 
   error(status: i32, body: string | null, fallback: string): ClientError {
     const info = body !== null ? readProviderError(body!) : null;

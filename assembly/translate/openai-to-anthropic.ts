@@ -5,7 +5,7 @@
 // OpenAI fields Anthropic has no counterpart for are dropped when they only tune sampling
 // (penalties, seed, logit_bias, service_tier, store); ones that change the answer's shape
 // (n > 1, logprobs, json_object without a schema) are refused, so a client never gets less than it asked for.
-import { JsonKind, JsonValue, parseJson } from "../json/parse";
+import { JsonKind, JsonValue, MAX_ANSWER_VALUES, parseJson } from "../json/parse";
 import { JsonWriter } from "../json/writer";
 import { ClientError, TranslateFacts, TranslatedRequest, WireApi } from "./translator";
 import { ToOpenAIChat } from "./to-openai-chat";
@@ -15,6 +15,7 @@ import { readUsage, readUsageAt } from "../usage/read";
 import { errorBodyFor, readProviderError } from "./error-shapes";
 import { TurnWriter } from "./turns";
 import { isString, keys, scanInner, spanInteger, spanIsString } from "./spans";
+import { MAX_SPAN_ITEMS, arrayItemsAtMost } from "../json/items";
 import { ScanResult, arrayItemSpans, decodeStringValue, scanInto, scanTopLevel } from "../json/scan";
 
 const MESSAGE_KEYS = keys(["id", "model", "content", "stop_reason", "usage"]);
@@ -155,7 +156,7 @@ export class OpenAIToAnthropic extends ToOpenAIChat {
     const fast = this.responseFromSpans(body);
     if (fast !== null) return fast;
     // Anything the span reader does not expect is read as a tree (and refused if it is not a message).
-    const parsed = parseJson(String.UTF8.decode(body));
+    const parsed = parseJson(String.UTF8.decode(body), MAX_ANSWER_VALUES);
     if (parsed.value === null) return null;
     const m = parsed.value!;
     const content = arrayAt(m, "content");
@@ -167,17 +168,18 @@ export class OpenAIToAnthropic extends ToOpenAIChat {
     w.object().key("id").string(id !== null ? id! : "").key("object").string("chat.completion").key("created").number(this.created);
     w.key("model").string(model !== null ? model! : this.model);
     w.key("choices").array().object().key("index").number(0).key("message").object().key("role").string("assistant");
-    let text = "";
+    // Parts joined once at the end: += per block would copy the text so far each time (quadratic).
+    const text = new Array<string>();
     let texts = 0;
     let tools = 0;
     for (let i = 0; i < content.items.length; i++) {
       const block = content.items[i];
       const type = stringAt(block, "type");
-      if (type !== null && type! == "text") { const t = stringAt(block, "text"); if (t !== null) { text += t!; texts++; } }
+      if (type !== null && type! == "text") { const t = stringAt(block, "text"); if (t !== null) { text.push(t!); texts++; } }
       else if (type !== null && type! == "tool_use") tools++;
     }
     w.key("content");
-    if (texts > 0 || tools == 0) w.string(text); else w.nil();
+    if (texts > 0 || tools == 0) w.string(text.join("")); else w.nil();
     w.key("refusal").nil();
     if (tools > 0) {
       w.key("tool_calls").array();
@@ -216,6 +218,7 @@ export class OpenAIToAnthropic extends ToOpenAIChat {
     if (top.error !== null) return null;
     const content = top.spans[2];
     if (content.count != 1 || content.firstByte != 0x5b) return null;
+    if (!arrayItemsAtMost(base, content.start, content.end, MAX_SPAN_ITEMS)) return null;
     const items = arrayItemSpans(base, content.start, content.end);
     if (items === null) return null;
     const blocks = new Array<ScanResult>(items.length);
@@ -290,7 +293,7 @@ export class OpenAIToAnthropic extends ToOpenAIChat {
     const type = event.name;
     if (type == "ping" || event.length == 0) return;
     if (type == "content_block_delta" && this.delta(event, out)) return;
-    const parsed = parseJson(event.text());
+    const parsed = parseJson(event.text(), MAX_ANSWER_VALUES);
     if (parsed.value === null) { this.fail(out, "the provider sent a stream event that is not JSON"); return; }
     const data = parsed.value!;
     if (type == "message_start") {

@@ -3,7 +3,7 @@
 //          -> https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_Converse.html
 //   response: the Converse answer -> chat.completion; ConverseStream's events (decoded from AWS's
 //             binary event stream by eventstream.ts) -> chat.completion.chunk events and [DONE].
-import { JsonKind, JsonValue, parseJson } from "../json/parse";
+import { JsonKind, JsonValue, MAX_ANSWER_VALUES, parseJson } from "../json/parse";
 import { JsonWriter } from "../json/writer";
 import { errorBodyFor, readProviderError } from "./error-shapes";
 import { TurnWriter, writeUserTurn } from "./turns";
@@ -139,7 +139,7 @@ export class OpenAIToBedrock extends ToOpenAIChat {
   }
 
   response(body: ArrayBuffer): ArrayBuffer | null {
-    const parsed = parseJson(String.UTF8.decode(body));
+    const parsed = parseJson(String.UTF8.decode(body), MAX_ANSWER_VALUES);
     if (parsed.value === null) return null;
     const r = parsed.value!;
     const output = objectAt(r, "output");
@@ -150,14 +150,16 @@ export class OpenAIToBedrock extends ToOpenAIChat {
     const w = new JsonWriter(body.byteLength + 256);
     w.object().key("id").string(this.id).key("object").string("chat.completion").key("created").number(this.created).key("model").string(this.model);
     w.key("choices").array().object().key("index").number(0).key("message").object().key("role").string("assistant");
-    let text = "";
+    // Parts joined once at the end: += per block would copy the text so far each time (quadratic).
+    const parts = new Array<string>();
     let calls = 0;
     for (let i = 0; i < content!.items.length; i++) {
       const block = content!.items[i];
       const t = stringAt(block, "text");
-      if (t !== null) text += t!;
+      if (t !== null) parts.push(t!);
       if (objectAt(block, "toolUse") !== null) calls++;
     }
+    const text = parts.join("");
     w.key("content");
     if (calls > 0 && text.length == 0) w.nil(); else w.string(text);
     w.key("refusal").nil();
@@ -184,7 +186,7 @@ export class OpenAIToBedrock extends ToOpenAIChat {
   event(event: SseEvent, out: JsonWriter): void {
     if (this.finished) return;
     if (this.started && event.name == "contentBlockDelta" && this.textDelta(event, out)) return;
-    const parsed = parseJson(event.text());
+    const parsed = parseJson(event.text(), MAX_ANSWER_VALUES);
     if (parsed.value === null || parsed.value!.kind != JsonKind.Object) { this.fail(out, "the provider sent a stream event that is not JSON"); return; }
     const data = parsed.value!;
     const type = event.name;

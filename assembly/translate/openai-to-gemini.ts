@@ -5,7 +5,7 @@
 //             per event, no terminator) -> chat.completion.chunk events and [DONE].
 // Gemini's function calls carry no ids (or optional ones): llm-mesh names them call_<n> and maps a
 // tool message back to its function by the id the assistant turn gave it.
-import { JsonKind, JsonValue, parseJson } from "../json/parse";
+import { JsonKind, JsonValue, MAX_ANSWER_VALUES, parseJson } from "../json/parse";
 import { JsonWriter } from "../json/writer";
 import { errorBodyFor, readProviderError } from "./error-shapes";
 import { TurnWriter, writeUserTurn } from "./turns";
@@ -151,7 +151,7 @@ export class OpenAIToGemini extends ToOpenAIChat {
   }
 
   response(body: ArrayBuffer): ArrayBuffer | null {
-    const parsed = parseJson(String.UTF8.decode(body));
+    const parsed = parseJson(String.UTF8.decode(body), MAX_ANSWER_VALUES);
     if (parsed.value === null || parsed.value!.kind != JsonKind.Object) return null;
     const r = parsed.value!;
     if (member(r, "candidates") === null && member(r, "promptFeedback") === null) return null;
@@ -163,17 +163,19 @@ export class OpenAIToGemini extends ToOpenAIChat {
     w.key("choices").array().object().key("index").number(0).key("message").object().key("role").string("assistant");
     const candidate = firstCandidate(r);
     const parts = candidate !== null ? partsOf(candidate!) : null;
-    let text = "";
+    // Parts joined once at the end: += per part would copy the text so far each time (quadratic).
+    const texts = new Array<string>();
     let calls = 0;
     if (parts !== null) {
       for (let i = 0; i < parts.items.length; i++) {
         const p = parts.items[i];
         const t = stringAt(p, "text");
         const thought = member(p, "thought");
-        if (t !== null && (thought === null || !thought.boolValue)) text += t!;
+        if (t !== null && (thought === null || !thought.boolValue)) texts.push(t!);
         if (objectAt(p, "functionCall") !== null) calls++;
       }
     }
+    const text = texts.join("");
     w.key("content");
     if (calls > 0 && text.length == 0) w.nil(); else w.string(text);
     w.key("refusal").nil();
@@ -197,7 +199,7 @@ export class OpenAIToGemini extends ToOpenAIChat {
 
   event(event: SseEvent, out: JsonWriter): void {
     if (this.finished) return;
-    const parsed = parseJson(event.text());
+    const parsed = parseJson(event.text(), MAX_ANSWER_VALUES);
     if (parsed.value === null || parsed.value!.kind != JsonKind.Object) { this.fail(out, "the provider sent a stream event that is not JSON"); return; }
     const r = parsed.value!;
     const error = objectAt(r, "error");

@@ -5,7 +5,7 @@
 // sequence (response.created … response.completed). What needs server-side state
 // (previous_response_id, store: true) is refused. Anthropic, Gemini and Bedrock backends compose
 // this with their chat translator (composed.ts).
-import { JsonKind, JsonValue, parseJson } from "../json/parse";
+import { JsonKind, JsonValue, MAX_ANSWER_VALUES, parseJson } from "../json/parse";
 import { JsonWriter } from "../json/writer";
 import { errorBodyFor, readProviderError } from "./error-shapes";
 import { arrayAt, integerAt, member, numberAt, objectAt, stringAt } from "./json-read";
@@ -15,11 +15,23 @@ import { ClientError, TranslateFacts, TranslatedRequest, Translator, WireApi } f
 
 /** One output item as the stream builds it: a message's text, or a function call's arguments. */
 class OutputItem {
-  text: string = "";
+  /** The deltas so far, joined when read (appending to one string would copy it per delta: quadratic). */
+  private parts: Array<string> = [];
   constructor(public isCall: bool, public id: string, public callId: string, public name: string) {}
+  get text(): string {
+    if (this.parts.length == 0) return "";
+    if (this.parts.length > 1) this.parts = [this.parts.join("")];
+    return this.parts[0];
+  }
+  set text(value: string) { this.parts = [value]; }
+  add(piece: string): void { this.parts.push(piece); }
 }
 
+/** A stream's text and arguments are held for its final response.completed event: this much at most (UTF-16 code units). */
+const MAX_HELD_TEXT: i32 = 8 << 20;
+
 export class ResponsesToChat extends Translator {
+  private heldText: i64 = 0;
   private created: i64 = 0;
   private model: string = "";
   private id: string = "";
@@ -116,7 +128,7 @@ export class ResponsesToChat extends Translator {
   }
 
   response(body: ArrayBuffer): ArrayBuffer | null {
-    const parsed = parseJson(String.UTF8.decode(body));
+    const parsed = parseJson(String.UTF8.decode(body), MAX_ANSWER_VALUES);
     if (parsed.value === null) return null;
     const c = parsed.value!;
     const choices = arrayAt(c, "choices");
@@ -154,7 +166,7 @@ export class ResponsesToChat extends Translator {
   event(event: SseEvent, out: JsonWriter): void {
     if (this.finished) return;
     if (event.dataIs("[DONE]")) { this.complete(out); return; }
-    const parsed = parseJson(event.text());
+    const parsed = parseJson(event.text(), MAX_ANSWER_VALUES);
     if (parsed.value === null) { this.fail(out, "the provider sent a stream chunk that is not JSON"); return; }
     const chunk = parsed.value!;
     const error = objectAt(chunk, "error");
@@ -185,6 +197,8 @@ export class ResponsesToChat extends Translator {
     const finish = stringAt(choice, "finish_reason");
     if (finish !== null) this.finishReason = finish;
   }
+
+  abort(out: JsonWriter, message: string): void { if (!this.finished) this.fail(out, message); }
 
   endStream(out: JsonWriter): void {
     if (this.finished) return;
@@ -231,7 +245,8 @@ export class ResponsesToChat extends Translator {
       endEvent(out);
     }
     const item = this.items[this.openMessage];
-    item.text += text;
+    if (!this.hold(out, text)) return;
+    item.add(text);
     this.next(out, "response.output_text.delta");
     out.key("item_id").string(item.id).key("output_index").number(this.openMessage).key("content_index").number(0).key("delta").string(text).endObject();
     endEvent(out);
@@ -258,7 +273,8 @@ export class ResponsesToChat extends Translator {
     const args = fn !== null ? stringAt(fn!, "arguments") : null;
     if (args === null || args!.length == 0) return;
     const at = this.callItemOfTool[index];
-    this.items[at].text += args!;
+    if (!this.hold(out, args!)) return;
+    this.items[at].add(args!);
     this.next(out, "response.function_call_arguments.delta");
     out.key("item_id").string(this.items[at].id).key("output_index").number(at).key("delta").string(args!).endObject();
     endEvent(out);
@@ -307,6 +323,14 @@ export class ResponsesToChat extends Translator {
     this.emitResponse(out, this.finishReason !== null && this.finishReason! == "length" ? "response.incomplete" : "response.completed");
     this.finished = true;
     this.usage.streamEnded = true;
+  }
+
+  /** Counts text the stream holds; past the bound the stream ends with an error (false). */
+  private hold(out: JsonWriter, piece: string): bool {
+    this.heldText += piece.length;
+    if (this.heldText <= MAX_HELD_TEXT) return true;
+    this.fail(out, "the answer is longer than llm-mesh holds for a Responses stream (" + (MAX_HELD_TEXT >> 20).toString() + " Mi characters)");
+    return false;
   }
 
   private fail(out: JsonWriter, message: string): void {
@@ -405,9 +429,9 @@ function writeMessage(item: JsonValue, role: string, path: string, w: JsonWriter
   if (content === null || content.kind != JsonKind.Array) return path + ".content: must be a string or an array of parts";
   if (role == "assistant") {
     // Assistant history: its output_text parts as one string.
-    let text = "";
-    for (let j = 0; j < content.items.length; j++) { const t = stringAt(content.items[j], "text"); if (t !== null) text += t!; }
-    w.string(text).endObject();
+    const texts = new Array<string>();
+    for (let j = 0; j < content.items.length; j++) { const t = stringAt(content.items[j], "text"); if (t !== null) texts.push(t!); }
+    w.string(texts.join("")).endObject();
     return null;
   }
   w.array();

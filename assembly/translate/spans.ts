@@ -70,3 +70,4 @@ export function spanI64(base: usize, span: ValueSpan): i64 {
 export function isString(span: ValueSpan): bool {
   return span.count == 1 && span.firstByte == 0x22;
 }
+

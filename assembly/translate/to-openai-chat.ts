@@ -100,4 +100,6 @@ export abstract class ToOpenAIChat extends Translator {
   }
 
   protected fail(out: JsonWriter, message: string): void { this.writeError(out, message, "server_error"); }
+
+  abort(out: JsonWriter, message: string): void { if (!this.finished) this.fail(out, message); }
 }

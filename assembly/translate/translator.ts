@@ -58,6 +58,12 @@ export abstract class Translator {
   /** The upstream stream ended; writes what closes the client's stream (an error event when it was cut short). */
   abstract endStream(out: JsonWriter): void;
 
+  /**
+   * The provider's stream broke (an event over its bound, a frame that fails its checks): writes
+   * an error event saying `message` in the client's format, which ends the client's stream.
+   */
+  abort(out: JsonWriter, message: string): void { this.endStream(out); }
+
   /** An upstream error (status >= 400) in the client's schema. `body` has had secrets removed. */
   abstract error(status: i32, body: string | null, fallback: string): ClientError;
 }

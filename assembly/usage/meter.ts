@@ -2,8 +2,8 @@
 // answer in place, or chunk by chunk without holding it; a stream event by event. The one edit a meter makes:
 // when llm-mesh asked an OpenAI stream for usage the client did not ask for, the usage-only chunk
 // is cut out, so the client gets exactly the stream it asked for.
-import { JsonKind, parseJson } from "../json/parse";
-import { EventSink, MAX_EVENT_BYTES, NOTHING, decodeEventsTo } from "../translate/sse";
+import { JsonKind, MAX_ANSWER_VALUES, parseJson } from "../json/parse";
+import { EventSink, MAX_EVENT_BYTES, SseScanner } from "../translate/sse";
 import { arrayAt, objectAt, stringAt } from "../translate/json-read";
 import { WireApi } from "../translate/translator";
 import { TopLevelCapture } from "./json-capture";
@@ -22,6 +22,8 @@ export abstract class UsageMeter {
   whole(): bool { return !this.stream || this.usage.streamEnded || this.answered; }
   /** A chunk of the answer as it passes (`last`: the answer ended). Returns what the client gets instead, or null for the chunk unchanged. */
   abstract push(chunk: ArrayBuffer, last: bool): ArrayBuffer | null;
+  /** Line ends that close what the client got so far, so an error event added after it stands alone. */
+  closing(): string { return ""; }
 }
 
 /** A meter for a 2xx answer of `api`; `dropUsageChunk` when llm-mesh added stream_options.include_usage. */
@@ -155,7 +157,7 @@ function stringBytesAfter(ptr: usize, length: i32, key: ArrayBuffer): i32 {
  * whole events only, and the partial one follows with the next chunk.
  */
 class StreamMeter extends UsageMeter {
-  private pending: ArrayBuffer = NOTHING;
+  private scanner: SseScanner = new SseScanner(MAX_EVENT_BYTES);
   private broken: bool = false;
   private sink: MeterSink | null = null;
 
@@ -164,30 +166,32 @@ class StreamMeter extends UsageMeter {
     this.sink = new MeterSink(this);
   }
 
+  /** How many line ends the bytes passed so far end with (2: a blank line, the end of an event). */
+  private lineEnds: i32 = 2;
+
+  closing(): string { return this.lineEnds >= 2 ? "" : this.lineEnds == 1 ? "\n" : "\n\n"; }
+
   push(chunk: ArrayBuffer, last: bool): ArrayBuffer | null {
-    if (this.broken) return null;
-    const held = this.pending.byteLength;
-    let data = chunk;
-    if (held > 0 || last) {
-      // At the end, a last event without its blank line still counts (as SseDecoder delivers it).
-      data = new ArrayBuffer(held + chunk.byteLength + (last ? 2 : 0));
-      memory.copy(changetype<usize>(data), changetype<usize>(this.pending), <usize>held);
-      memory.copy(changetype<usize>(data) + <usize>held, changetype<usize>(chunk), <usize>chunk.byteLength);
-      if (last) { store<u8>(changetype<usize>(data) + <usize>(data.byteLength - 2), 0x0a); store<u8>(changetype<usize>(data) + <usize>(data.byteLength - 1), 0x0a); }
+    const n = chunk.byteLength;
+    if (n > 0) {
+      const base = changetype<usize>(chunk);
+      const a = load<u8>(base + <usize>(n - 1));
+      this.lineEnds = a != 0x0a ? 0 : n > 1 && load<u8>(base + <usize>(n - 2)) == 0x0a ? 2 : n == 1 && this.lineEnds >= 1 ? 2 : 1;
     }
+    if (this.broken) return null;
     const sink = this.sink!;
     sink.reset();
-    const consumed = decodeEventsTo(data, sink);
-    const real = data.byteLength - (last ? 2 : 0);
-    const rest = data.byteLength - consumed;
-    if (rest > MAX_EVENT_BYTES) {
-      // Not an event stream llm-mesh can read: stop metering, pass everything on as it is.
+    const scanner = this.scanner;
+    const consumed = scanner.push(chunk, last, sink);
+    // The window: bytes held back from earlier chunks (only when cutting), this chunk, and at the end two line ends.
+    const data = scanner.window;
+    const held = scanner.heldBefore;
+    const real = held + chunk.byteLength;
+    if (consumed < 0) {
+      // An event over the bound: stop metering (nothing more is held) and pass the rest on as it is.
       this.broken = true;
-      const all = data.slice(0, real);
-      this.pending = NOTHING;
-      return this.dropUsageChunk ? all : null;
+      return this.dropUsageChunk && held > 0 ? data.slice(0, real) : null;
     }
-    this.pending = rest > 0 && !last ? data.slice(consumed) : NOTHING;
     if (!this.dropUsageChunk) return null;
     // The client gets the complete events, without the usage-only one.
     const upTo = min<i32>(last ? real : consumed, real);
@@ -225,7 +229,7 @@ class StreamMeter extends UsageMeter {
     if (length >= tail && memory.compare(ptr + <usize>(length - tail), changetype<usize>(NULL_USAGE_TAIL), <usize>tail) == 0) return false;
     const usageAt = valueAfter(ptr, length, USAGE_KEY);
     if (usageAt < 0 || load<u8>(ptr + <usize>usageAt) != 0x7b) return false;
-    const parsed = parseJson(String.UTF8.decodeUnsafe(ptr, <usize>length));
+    const parsed = parseJson(String.UTF8.decodeUnsafe(ptr, <usize>length), MAX_ANSWER_VALUES);
     if (parsed.value === null) return false;
     const usage = objectAt(parsed.value!, "usage");
     if (usage === null) return false;
@@ -242,7 +246,7 @@ class StreamMeter extends UsageMeter {
       return;
     }
     if (name != "message_start" && name != "message_delta") return;
-    const parsed = parseJson(String.UTF8.decodeUnsafe(ptr, <usize>length));
+    const parsed = parseJson(String.UTF8.decodeUnsafe(ptr, <usize>length), MAX_ANSWER_VALUES);
     if (parsed.value === null) return;
     const message = name == "message_start" ? objectAt(parsed.value!, "message") : parsed.value;
     if (message === null) return;
@@ -260,7 +264,7 @@ class StreamMeter extends UsageMeter {
     }
     if (name == "error") { this.answered = true; return; }
     if (name != "response.created" && name != "response.completed" && name != "response.incomplete" && name != "response.failed") return;
-    const parsed = parseJson(String.UTF8.decodeUnsafe(ptr, <usize>length));
+    const parsed = parseJson(String.UTF8.decodeUnsafe(ptr, <usize>length), MAX_ANSWER_VALUES);
     if (parsed.value === null) return;
     const response = objectAt(parsed.value!, "response");
     if (response === null) return;

@@ -698,7 +698,7 @@ export const BEDROCK_ROWS: TranslationRow[] = [
     answer: { frames: [awsEvent("messageStart", { role: "assistant" }), (() => { const f = awsEvent("contentBlockDelta", { contentBlockIndex: 0, delta: { text: "tampered" } }); f[f.length - 6] ^= 1; return f; })()] },
     client: { status: 200, events: [
       bedrockChunk({ role: "assistant", content: "" }),
-      { error: { message: "the provider's stream ended before the message was complete", type: "server_error", param: null, code: null } },
+      { error: { message: "provider \"bedrock\" sent an event-stream message whose checksum is wrong", type: "server_error", param: null, code: null } },
     ] },
   },
   {

@@ -387,7 +387,8 @@ describe("meters under random answers", () => {
       // What the client gets is the provider's bytes with at most one event taken out (and an error event added when the stream broke off).
       const got = Buffer.from(stream.downstreamBody).toString("utf8");
       const broken = STREAM_ERROR_EVENT.exec(got);
-      const kept = broken ? got.slice(0, broken.index) : got;
+      // The error event starts on a line of its own: one or two line ends before it close a cut line.
+      const kept = broken ? got.slice(0, broken.index).replace(/\n{1,2}$/, "") : got;
       expect(Buffer.byteLength(kept)).toBeLessThanOrEqual(mutated.length);
     }
   });
