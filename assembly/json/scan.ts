@@ -3,8 +3,11 @@
 // values in with one output copy. No tree is built: chat bodies are mostly long message strings,
 // and this loop touches each byte once.
 
+import { isCaseVariant } from "./fold";
+
 const MAX_DEPTH: i32 = 128;
-// Longest key we ever compare after unescaping; longer keys cannot be wanted ones.
+// Longest key we ever compare after unescaping; longer keys cannot be wanted ones (nor their case
+// variants: a folding character is at most three bytes for one wanted byte, and wanted keys are short).
 const MAX_KEY_BYTES: i32 = 64;
 const keyScratch: usize = memory.data(MAX_KEY_BYTES * 4);
 const QUOTES = i8x16.splat(0x22);
@@ -15,6 +18,11 @@ const SPACES = i8x16.splat(0x20);
 export class ValueSpan {
   start: i32 = -1;
   end: i32 = -1;
+  /**
+   * How many members name this key. In a request scan a case variant ("MODEL" for "model", which
+   * Go's encoding/json reads as the same key) counts as two, so the one rule `count > 1` refuses
+   * it like a duplicate, whether or not the key itself is there.
+   */
   count: i32 = 0;
   /** True when the value is a JSON string that contains escapes. */
   escaped: bool = false;
@@ -247,10 +255,23 @@ export function scanTopLevel(base: usize, length: i32, wanted: StaticArray<Array
 }
 
 /**
+ * scanTopLevel for a client's request, which a provider reads next: a key that a case-insensitive
+ * reader takes for a wanted key (json/fold.ts) counts as a repeat of it.
+ */
+export function scanRequest(base: usize, length: i32, wanted: StaticArray<ArrayBuffer>): ScanResult {
+  return scanInto(new ScanResult(wanted.length), base, length, wanted, true);
+}
+
+/** scanInto for a client's request (see scanRequest). */
+export function scanRequestInto(result: ScanResult, base: usize, length: i32, wanted: StaticArray<ArrayBuffer>): ScanResult {
+  return scanInto(result, base, length, wanted, true);
+}
+
+/**
  * scanTopLevel into a result the caller keeps (stream translators scan every event; reusing the
  * result and the scanner spares the allocations).
  */
-export function scanInto(result: ScanResult, base: usize, length: i32, wanted: StaticArray<ArrayBuffer>): ScanResult {
+export function scanInto(result: ScanResult, base: usize, length: i32, wanted: StaticArray<ArrayBuffer>, caseVariants: bool = false): ScanResult {
   result.reset();
   const s = SCANNER;
   s.reset(base, length);
@@ -284,9 +305,10 @@ export function scanInto(result: ScanResult, base: usize, length: i32, wanted: S
     if (!s.scanValue(1)) break;
     result.memberCount++;
     const valueEnd = <i32>(s.pos - base);
-    const which = matchWantedKey(keyStart, keyEnd, keyEscaped, wanted);
+    const which = matchWantedKey(keyStart, keyEnd, keyEscaped, wanted, caseVariants);
     let span: ValueSpan | null = null;
-    if (which >= 0) {
+    if (which <= VARIANT_OF) result.spans[VARIANT_OF - which].count += 2;
+    else if (which >= 0) {
       span = result.spans[which];
       span.count++;
       if (span.count == 1) {
@@ -355,18 +377,30 @@ export function arrayItemSpans(base: usize, start: i32, end: i32): Array<ValueSp
   }
 }
 
-/** Index of the wanted key equal to the key at [start, end), unescaping it first if needed; or -1. */
-function matchWantedKey(start: usize, end: usize, escaped: bool, wanted: StaticArray<ArrayBuffer>): i32 {
+/** matchWantedKey's answer for a case variant of wanted[i]: VARIANT_OF - i. */
+const VARIANT_OF: i32 = -2;
+
+/**
+ * Index of the wanted key equal to the key at [start, end), compared decoded ("\u006dodel" is
+ * "model" to every reader); with `caseVariants`, VARIANT_OF - i for a case variant of wanted[i];
+ * else -1.
+ */
+function matchWantedKey(start: usize, end: usize, escaped: bool, wanted: StaticArray<ArrayBuffer>, caseVariants: bool): i32 {
   let keyPtr = start;
   let keyLength = <i32>(end - start);
   if (escaped) {
     keyLength = unescapeInto(start, end, keyScratch, MAX_KEY_BYTES * 4);
-    if (keyLength < 0 || keyLength > MAX_KEY_BYTES) return -1;
+    if (keyLength < 0) return -1;
     keyPtr = keyScratch;
   }
-  for (let i = 0; i < wanted.length; i++) {
-    const w = wanted[i];
-    if (w.byteLength == keyLength && memory.compare(changetype<usize>(w), keyPtr, keyLength) == 0) return i;
+  if (keyLength <= MAX_KEY_BYTES) {
+    for (let i = 0; i < wanted.length; i++) {
+      const w = wanted[i];
+      if (w.byteLength == keyLength && memory.compare(changetype<usize>(w), keyPtr, keyLength) == 0) return i;
+    }
+  }
+  if (caseVariants) {
+    for (let i = 0; i < wanted.length; i++) if (isCaseVariant(keyPtr, keyLength, wanted[i])) return VARIANT_OF - i;
   }
   return -1;
 }

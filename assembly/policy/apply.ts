@@ -4,7 +4,8 @@
 // are read with the scanner and changed by splicing: no tree is built, and text is decoded only
 // where a rule reads it.
 import { JsonWriter } from "../json/writer";
-import { ScanResult, ValueSpan, arrayItemSpans, decodeStringValue, scanInto, scanTopLevel } from "../json/scan";
+import { ScanResult, ValueSpan, arrayItemSpans, decodeStringValue, scanRequest, scanRequestInto } from "../json/scan";
+import { SAME_KEY } from "../json/fold";
 import { Edit, applyEdits, jsonString } from "../json/splice";
 import { BAD_REQUEST, CONTENT_DENIED, INVALID_JSON, TEMPLATE_UNFILLED } from "../errors";
 import { COUNTER, defineMetric, incrementMetric } from "../host";
@@ -52,15 +53,15 @@ const TEXT_FIELDS = StaticArray.fromArray<ArrayBuffer>(["content", "text"].map<A
 /** Deny rules, then masks, over every prompt text of the body. */
 function guard(body: ArrayBuffer, policy: RequestPolicy, route: string): PolicyOutcome {
   const base = changetype<usize>(body);
-  const top = scanTopLevel(base, body.byteLength, PROMPT_FIELDS);
+  const top = scanRequest(base, body.byteLength, PROMPT_FIELDS);
   if (top.error !== null) return PolicyOutcome.refuse(Reply.error(INVALID_JSON, top.error!));
   const spans = new Array<ValueSpan>();
   for (let i = 0; i < top.spans.length; i++) {
     const field = top.spans[i];
-    if (field.count > 1) return PolicyOutcome.refuse(Reply.error(BAD_REQUEST, "duplicate top-level key in request body"));
+    if (field.count > 1) return PolicyOutcome.refuse(Reply.error(BAD_REQUEST, "duplicate top-level key in request body" + SAME_KEY));
     if (field.count == 1 && !collectText(base, field, spans)) {
       // A message with two "content" members: providers read one, a rule might read the other.
-      return PolicyOutcome.refuse(Reply.error(BAD_REQUEST, "a message in the request body has a duplicate content or text member"));
+      return PolicyOutcome.refuse(Reply.error(BAD_REQUEST, "a message in the request body has a duplicate content or text member" + SAME_KEY));
     }
   }
   const texts = new Array<string>(spans.length);
@@ -107,7 +108,7 @@ function collectText(base: usize, span: ValueSpan, out: Array<ValueSpan>): bool 
     return true;
   }
   if (first != 0x7b) return true;
-  const scan = scanInto(new ScanResult(TEXT_FIELDS.length), base + <usize>span.start, span.end - span.start, TEXT_FIELDS);
+  const scan = scanRequestInto(new ScanResult(TEXT_FIELDS.length), base + <usize>span.start, span.end - span.start, TEXT_FIELDS);
   for (let i = 0; i < scan.spans.length; i++) {
     const member = scan.spans[i];
     if (member.count > 1) return false;
@@ -127,7 +128,7 @@ function addMessages(body: ArrayBuffer, policy: RequestPolicy, op: Operation): P
   if (op == Operation.Embeddings) return outcome; // nothing is generated: a system prompt has nothing to steer
   if (op == Operation.Completions) return PolicyOutcome.refuse(Reply.error(BAD_REQUEST, "this route adds messages to every conversation, and /v1/completions has none; use /v1/chat/completions"));
   const base = changetype<usize>(body);
-  const scan = scanTopLevel(base, body.byteLength, CONVERSATION_FIELDS);
+  const scan = scanRequest(base, body.byteLength, CONVERSATION_FIELDS);
   if (scan.error !== null) return PolicyOutcome.refuse(Reply.error(INVALID_JSON, scan.error!));
   const responses = op == Operation.Responses;
   const anthropic = op == Operation.Messages || op == Operation.CountTokens;

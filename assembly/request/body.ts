@@ -9,7 +9,8 @@ import { operationName } from "../providers/provider";
 import { nowSeconds } from "../host";
 import { JsonKind, parseJson } from "../json/parse";
 import { TranslateFacts, WireApi } from "../translate/translator";
-import { ScanResult, ValueSpan, decodeStringValue, scanTopLevel } from "../json/scan";
+import { ScanResult, ValueSpan, decodeStringValue, scanRequest, scanTopLevel } from "../json/scan";
+import { SAME_KEY } from "../json/fold";
 import { Edit, applyEdits, jsonString } from "../json/splice";
 import { BodyField, Operation, Provider } from "../providers/provider";
 import { routeForModel, takeRoute } from "./admit";
@@ -113,11 +114,11 @@ class ReadBody {
 function readBody(config: Config, body: ArrayBuffer): ReadBody {
   const out = new ReadBody();
   const base = changetype<usize>(body);
-  const scan = scanTopLevel(base, body.byteLength, config.wantedKeys);
+  const scan = scanRequest(base, body.byteLength, config.wantedKeys);
   if (scan.error !== null) { out.reply = Reply.error(INVALID_JSON, scan.error!); return out; }
   for (let i = 0; i < scan.spans.length; i++) {
     if (scan.spans[i].count > 1) {
-      out.reply = Reply.error(BAD_REQUEST, "duplicate top-level key \"" + String.UTF8.decode(config.wantedKeys[i]) + "\" in request body");
+      out.reply = Reply.error(BAD_REQUEST, "duplicate top-level key \"" + String.UTF8.decode(config.wantedKeys[i]) + "\" in request body" + SAME_KEY);
       return out;
     }
   }
