@@ -13,6 +13,8 @@ const keyScratch: usize = memory.data(MAX_KEY_BYTES * 4);
 const QUOTES = i8x16.splat(0x22);
 const BACKSLASHES = i8x16.splat(0x5c);
 const SPACES = i8x16.splat(0x20);
+const HIGH_BITS = i8x16.splat(-128);
+const NO_BITS = i8x16.splat(0);
 
 /** Where one wanted top-level key's value lies in the body, and how often the key appeared. */
 export class ValueSpan {
@@ -62,6 +64,12 @@ class Scanner {
   pos: usize;
   error: string | null = null;
   lastStringEscaped: bool = false;
+  /**
+   * HIGH_BITS when strings must be valid UTF-8 (a client's request), else NO_BITS. Readers decode
+   * bad bytes differently (Go and JavaScript put U+FFFD, Python refuses, AssemblyScript's decoder
+   * swallows the next bytes), so a text rule could read other text than the provider.
+   */
+  nonAscii: v128 = NO_BITS;
 
   constructor(base: usize, length: i32) {
     this.base = base;
@@ -75,6 +83,7 @@ class Scanner {
     this.pos = base;
     this.error = null;
     this.lastStringEscaped = false;
+    this.nonAscii = NO_BITS;
   }
 
   fail(message: string): bool {
@@ -99,24 +108,33 @@ class Scanner {
     const end = this.end;
     let escaped = false;
     while (true) {
-      // The hot loop: message text. Only three byte classes matter here: '"', '\\' and controls.
-      // Sixteen bytes a step with SIMD, then byte by byte for the tail.
+      // The hot loop: message text. Only three byte classes matter here: '"', '\\' and controls
+      // (and, when checking UTF-8, bytes past ASCII). Sixteen bytes a step with SIMD, then byte by
+      // byte for the tail.
+      const nonAscii = this.nonAscii;
+      const checkUtf8 = v128.any_true(nonAscii);
       while (p + 16 <= end) {
         const v = v128.load(p);
-        const special = v128.or(v128.or(i8x16.eq(v, QUOTES), i8x16.eq(v, BACKSLASHES)), i8x16.lt_u(v, SPACES));
+        const special = v128.or(v128.or(i8x16.eq(v, QUOTES), i8x16.eq(v, BACKSLASHES)), v128.or(i8x16.lt_u(v, SPACES), v128.and(v, nonAscii)));
         const mask = i8x16.bitmask(special);
         if (mask != 0) { p += <usize>ctz(mask); break; }
         p += 16;
       }
       while (p < end) {
         const c = load<u8>(p);
-        if (c == 0x22 || c == 0x5c || c < 0x20) break;
+        if (c == 0x22 || c == 0x5c || c < 0x20 || (c >= 0x80 && checkUtf8)) break;
         p++;
       }
       if (p >= end) { this.pos = p; return this.fail("unterminated string"); }
       const c = load<u8>(p);
       if (c == 0x22) break;
       if (c < 0x20) { this.pos = p; return this.fail("control character in string"); }
+      if (c >= 0x80) {
+        const n = utf8SequenceLength(p, end);
+        if (n == 0) { this.pos = p; return this.fail("invalid UTF-8"); }
+        p += <usize>n;
+        continue;
+      }
       // Backslash escape.
       escaped = true;
       if (p + 1 >= end) { this.pos = p; return this.fail("unterminated escape"); }
@@ -235,6 +253,40 @@ class Scanner {
 // @ts-ignore: decorator
 @inline function isDigit(c: u8): bool { return c >= 0x30 && c <= 0x39; }
 
+/**
+ * True when the bytes at [ptr, ptr + length) are valid UTF-8. For text llm-mesh decodes from a
+ * request (AssemblyScript's decoder does not check, and swallows the bytes after a bad one).
+ */
+export function isValidUtf8(ptr: usize, length: i32): bool {
+  let p = ptr;
+  const end = ptr + <usize>length;
+  while (p < end) {
+    while (p + 16 <= end && !v128.any_true(v128.and(v128.load(p), HIGH_BITS))) p += 16;
+    if (p >= end) break;
+    if (load<u8>(p) < 0x80) { p++; continue; }
+    const n = utf8SequenceLength(p, end);
+    if (n == 0) return false;
+    p += <usize>n;
+  }
+  return true;
+}
+
+/** The length of the valid UTF-8 sequence at p (lead byte >= 0x80), or 0 (RFC 3629: no overlongs, surrogates, or past U+10FFFF). */
+function utf8SequenceLength(p: usize, end: usize): i32 {
+  const c = <u32>load<u8>(p);
+  let n = 0;
+  let low: u32 = 0x80, high: u32 = 0xbf; // the range of the second byte
+  if (c >= 0xc2 && c <= 0xdf) n = 2;
+  else if (c >= 0xe0 && c <= 0xef) { n = 3; if (c == 0xe0) low = 0xa0; else if (c == 0xed) high = 0x9f; }
+  else if (c >= 0xf0 && c <= 0xf4) { n = 4; if (c == 0xf0) low = 0x90; else if (c == 0xf4) high = 0x8f; }
+  else return 0;
+  if (p + <usize>n > end) return 0;
+  const second = <u32>load<u8>(p + 1);
+  if (second < low || second > high) return 0;
+  for (let i = 2; i < n; i++) if ((load<u8>(p + <usize>i) & 0xc0) != 0x80) return 0;
+  return n;
+}
+
 /** The value of one hex digit, or -1. */
 export function hexValue(c: u8): i32 {
   if (c >= 0x30 && c <= 0x39) return c - 0x30;
@@ -255,14 +307,15 @@ export function scanTopLevel(base: usize, length: i32, wanted: StaticArray<Array
 }
 
 /**
- * scanTopLevel for a client's request, which a provider reads next: a key that a case-insensitive
- * reader takes for a wanted key (json/fold.ts) counts as a repeat of it.
+ * scanTopLevel for a client's whole request whose text llm-mesh will decode (policy rules): every
+ * string must be valid UTF-8, and a key that a case-insensitive reader takes for a wanted key
+ * (json/fold.ts) counts as a repeat of it. docs/json-parsers.md says why.
  */
 export function scanRequest(base: usize, length: i32, wanted: StaticArray<ArrayBuffer>): ScanResult {
-  return scanInto(new ScanResult(wanted.length), base, length, wanted, true);
+  return scanInto(new ScanResult(wanted.length), base, length, wanted, true, true);
 }
 
-/** scanInto for a client's request (see scanRequest). */
+/** scanInto for a client's request (or a part of it): case variants of wanted keys count as repeats. */
 export function scanRequestInto(result: ScanResult, base: usize, length: i32, wanted: StaticArray<ArrayBuffer>): ScanResult {
   return scanInto(result, base, length, wanted, true);
 }
@@ -271,10 +324,11 @@ export function scanRequestInto(result: ScanResult, base: usize, length: i32, wa
  * scanTopLevel into a result the caller keeps (stream translators scan every event; reusing the
  * result and the scanner spares the allocations).
  */
-export function scanInto(result: ScanResult, base: usize, length: i32, wanted: StaticArray<ArrayBuffer>, caseVariants: bool = false): ScanResult {
+export function scanInto(result: ScanResult, base: usize, length: i32, wanted: StaticArray<ArrayBuffer>, caseVariants: bool = false, checkUtf8: bool = false): ScanResult {
   result.reset();
   const s = SCANNER;
   s.reset(base, length);
+  if (checkUtf8) s.nonAscii = HIGH_BITS;
   s.skipWhitespace();
   if (s.pos >= s.end || load<u8>(s.pos) != 0x7b) {
     result.error = "request body must be a JSON object";

@@ -53,6 +53,7 @@ const TEXT_FIELDS = StaticArray.fromArray<ArrayBuffer>(["content", "text"].map<A
 /** Deny rules, then masks, over every prompt text of the body. */
 function guard(body: ArrayBuffer, policy: RequestPolicy, route: string): PolicyOutcome {
   const base = changetype<usize>(body);
+  // Rules read decoded text: it must be valid UTF-8, or a provider could read other text (scanRequest).
   const top = scanRequest(base, body.byteLength, PROMPT_FIELDS);
   if (top.error !== null) return PolicyOutcome.refuse(Reply.error(INVALID_JSON, top.error!));
   const spans = new Array<ValueSpan>();
@@ -128,7 +129,7 @@ function addMessages(body: ArrayBuffer, policy: RequestPolicy, op: Operation): P
   if (op == Operation.Embeddings) return outcome; // nothing is generated: a system prompt has nothing to steer
   if (op == Operation.Completions) return PolicyOutcome.refuse(Reply.error(BAD_REQUEST, "this route adds messages to every conversation, and /v1/completions has none; use /v1/chat/completions"));
   const base = changetype<usize>(body);
-  const scan = scanRequest(base, body.byteLength, CONVERSATION_FIELDS);
+  const scan = scanRequestInto(new ScanResult(CONVERSATION_FIELDS.length), base, body.byteLength, CONVERSATION_FIELDS);
   if (scan.error !== null) return PolicyOutcome.refuse(Reply.error(INVALID_JSON, scan.error!));
   const responses = op == Operation.Responses;
   const anthropic = op == Operation.Messages || op == Operation.CountTokens;

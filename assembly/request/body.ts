@@ -9,7 +9,7 @@ import { operationName } from "../providers/provider";
 import { nowSeconds } from "../host";
 import { JsonKind, parseJson } from "../json/parse";
 import { TranslateFacts, WireApi } from "../translate/translator";
-import { ScanResult, ValueSpan, decodeStringValue, scanRequest, scanTopLevel } from "../json/scan";
+import { ScanResult, ValueSpan, decodeStringValue, isValidUtf8, scanRequestInto, scanTopLevel } from "../json/scan";
 import { SAME_KEY } from "../json/fold";
 import { Edit, applyEdits, jsonString } from "../json/splice";
 import { BodyField, Operation, Provider } from "../providers/provider";
@@ -114,7 +114,7 @@ class ReadBody {
 function readBody(config: Config, body: ArrayBuffer): ReadBody {
   const out = new ReadBody();
   const base = changetype<usize>(body);
-  const scan = scanRequest(base, body.byteLength, config.wantedKeys);
+  const scan = scanRequestInto(new ScanResult(config.wantedKeys.length), base, body.byteLength, config.wantedKeys);
   if (scan.error !== null) { out.reply = Reply.error(INVALID_JSON, scan.error!); return out; }
   for (let i = 0; i < scan.spans.length; i++) {
     if (scan.spans[i].count > 1) {
@@ -126,6 +126,7 @@ function readBody(config: Config, body: ArrayBuffer): ReadBody {
   const modelSpan = scan.spans[MODEL_KEY];
   if (modelSpan.count == 1) {
     if (modelSpan.firstByte != 0x22) { out.reply = Reply.error(BAD_REQUEST, "model must be a string"); return out; }
+    if (!isValidUtf8(base + <usize>modelSpan.start, modelSpan.end - modelSpan.start)) { out.reply = Reply.error(INVALID_MODEL, "model must be " + MODEL_NAME_RULE); return out; }
     const clientModel = decodeStringValue(base, modelSpan.start, modelSpan.end, modelSpan.escaped);
     // The model is echoed in a response header and may reach a provider path: never unchecked.
     if (!isSafeModelName(clientModel)) { out.reply = Reply.error(INVALID_MODEL, "model must be " + MODEL_NAME_RULE); return out; }
@@ -205,6 +206,8 @@ function streams(body: ArrayBuffer): bool {
  * translator, then the provider's defaults and overrides applied to it as to a native request.
  */
 function translated(config: Config, state: RequestState, body: ArrayBuffer, model: string): BodyOutcome {
+  // The translator writes llm-mesh's reading of the text: it must be every reader's (json/scan.ts isValidUtf8).
+  if (!isValidUtf8(changetype<usize>(body), body.byteLength)) return BodyOutcome.reply(Reply.error(INVALID_JSON, "request body is not valid JSON: invalid UTF-8"));
   const parsed = parseJson(String.UTF8.decode(body));
   if (parsed.value === null) return BodyOutcome.reply(Reply.error(INVALID_JSON, "request body is not valid JSON: " + parsed.error));
   const provider = state.backend!.provider;
