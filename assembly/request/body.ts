@@ -11,6 +11,7 @@ import { JsonKind, parseJson } from "../json/parse";
 import { TranslateFacts, WireApi } from "../translate/translator";
 import { ScanResult, ValueSpan, decodeStringValue, isValidUtf8, scanRequestInto, scanTopLevel } from "../json/scan";
 import { SAME_KEY } from "../json/fold";
+import { takeCaseVariant } from "../translate/json-read";
 import { Edit, applyEdits, jsonString } from "../json/splice";
 import { BodyField, Operation, Provider } from "../providers/provider";
 import { routeForModel, takeRoute } from "./admit";
@@ -217,7 +218,10 @@ function translated(config: Config, state: RequestState, body: ArrayBuffer, mode
   facts.maxTokensField = provider.maxTokensField();
   facts.nowSeconds = nowSeconds();
   facts.secrets = provider.keys;
+  takeCaseVariant();
   const result = state.translator!.request(parsed.value!, facts);
+  const variant = takeCaseVariant();
+  if (variant !== null) return BodyOutcome.reply(Reply.error(BAD_REQUEST, "duplicate key \"" + variant! + "\" in request body" + SAME_KEY));
   if (result.body === null) return BodyOutcome.reply(Reply.error(UNTRANSLATABLE, result.error !== null ? result.error! : "the request cannot be translated"));
   if (provider.pathFromBody()) state.upstreamPath = String.UTF8.encode(provider.bodyTimePath(state.operation, model, result.stream));
   const out = result.body!;
