@@ -14,7 +14,6 @@ const QUOTES = i8x16.splat(0x22);
 const BACKSLASHES = i8x16.splat(0x5c);
 const SPACES = i8x16.splat(0x20);
 const HIGH_BITS = i8x16.splat(-128);
-const NO_BITS = i8x16.splat(0);
 
 /** Where one wanted top-level key's value lies in the body, and how often the key appeared. */
 export class ValueSpan {
@@ -64,12 +63,6 @@ class Scanner {
   pos: usize;
   error: string | null = null;
   lastStringEscaped: bool = false;
-  /**
-   * HIGH_BITS when strings must be valid UTF-8 (a client's request), else NO_BITS. Readers decode
-   * bad bytes differently (Go and JavaScript put U+FFFD, Python refuses, AssemblyScript's decoder
-   * swallows the next bytes), so a text rule could read other text than the provider.
-   */
-  nonAscii: v128 = NO_BITS;
 
   constructor(base: usize, length: i32) {
     this.base = base;
@@ -83,7 +76,6 @@ class Scanner {
     this.pos = base;
     this.error = null;
     this.lastStringEscaped = false;
-    this.nonAscii = NO_BITS;
   }
 
   fail(message: string): bool {
@@ -108,33 +100,24 @@ class Scanner {
     const end = this.end;
     let escaped = false;
     while (true) {
-      // The hot loop: message text. Only three byte classes matter here: '"', '\\' and controls
-      // (and, when checking UTF-8, bytes past ASCII). Sixteen bytes a step with SIMD, then byte by
-      // byte for the tail.
-      const nonAscii = this.nonAscii;
-      const checkUtf8 = v128.any_true(nonAscii);
+      // The hot loop: message text. Only three byte classes matter here: '"', '\\' and controls.
+      // Sixteen bytes a step with SIMD, then byte by byte for the tail.
       while (p + 16 <= end) {
         const v = v128.load(p);
-        const special = v128.or(v128.or(i8x16.eq(v, QUOTES), i8x16.eq(v, BACKSLASHES)), v128.or(i8x16.lt_u(v, SPACES), v128.and(v, nonAscii)));
+        const special = v128.or(v128.or(i8x16.eq(v, QUOTES), i8x16.eq(v, BACKSLASHES)), i8x16.lt_u(v, SPACES));
         const mask = i8x16.bitmask(special);
         if (mask != 0) { p += <usize>ctz(mask); break; }
         p += 16;
       }
       while (p < end) {
         const c = load<u8>(p);
-        if (c == 0x22 || c == 0x5c || c < 0x20 || (c >= 0x80 && checkUtf8)) break;
+        if (c == 0x22 || c == 0x5c || c < 0x20) break;
         p++;
       }
       if (p >= end) { this.pos = p; return this.fail("unterminated string"); }
       const c = load<u8>(p);
       if (c == 0x22) break;
       if (c < 0x20) { this.pos = p; return this.fail("control character in string"); }
-      if (c >= 0x80) {
-        const n = utf8SequenceLength(p, end);
-        if (n == 0) { this.pos = p; return this.fail("invalid UTF-8"); }
-        p += <usize>n;
-        continue;
-      }
       // Backslash escape.
       escaped = true;
       if (p + 1 >= end) { this.pos = p; return this.fail("unterminated escape"); }
@@ -254,8 +237,10 @@ class Scanner {
 @inline function isDigit(c: u8): bool { return c >= 0x30 && c <= 0x39; }
 
 /**
- * True when the bytes at [ptr, ptr + length) are valid UTF-8. For text llm-mesh decodes from a
- * request (AssemblyScript's decoder does not check, and swallows the bytes after a bad one).
+ * True when the bytes at [ptr, ptr + length) are valid UTF-8: checked before llm-mesh decodes a
+ * request's text. Readers decode bad bytes differently (Go and JavaScript put U+FFFD, Python
+ * refuses, AssemblyScript's decoder swallows the bytes after a bad one), so a rule could read
+ * other text than the provider. Sixteen ASCII bytes a step.
  */
 export function isValidUtf8(ptr: usize, length: i32): bool {
   let p = ptr;
@@ -307,15 +292,10 @@ export function scanTopLevel(base: usize, length: i32, wanted: StaticArray<Array
 }
 
 /**
- * scanTopLevel for a client's whole request whose text llm-mesh will decode (policy rules): every
- * string must be valid UTF-8, and a key that a case-insensitive reader takes for a wanted key
- * (json/fold.ts) counts as a repeat of it. docs/json-parsers.md says why.
+ * scanInto for a client's request (or a part of it), which a provider reads next: a key that a
+ * case-insensitive reader takes for a wanted key (json/fold.ts) counts as a repeat of it.
+ * docs/json-parsers.md says why.
  */
-export function scanRequest(base: usize, length: i32, wanted: StaticArray<ArrayBuffer>): ScanResult {
-  return scanInto(new ScanResult(wanted.length), base, length, wanted, true, true);
-}
-
-/** scanInto for a client's request (or a part of it): case variants of wanted keys count as repeats. */
 export function scanRequestInto(result: ScanResult, base: usize, length: i32, wanted: StaticArray<ArrayBuffer>): ScanResult {
   return scanInto(result, base, length, wanted, true);
 }
@@ -324,11 +304,10 @@ export function scanRequestInto(result: ScanResult, base: usize, length: i32, wa
  * scanTopLevel into a result the caller keeps (stream translators scan every event; reusing the
  * result and the scanner spares the allocations).
  */
-export function scanInto(result: ScanResult, base: usize, length: i32, wanted: StaticArray<ArrayBuffer>, caseVariants: bool = false, checkUtf8: bool = false): ScanResult {
+export function scanInto(result: ScanResult, base: usize, length: i32, wanted: StaticArray<ArrayBuffer>, caseVariants: bool = false): ScanResult {
   result.reset();
   const s = SCANNER;
   s.reset(base, length);
-  if (checkUtf8) s.nonAscii = HIGH_BITS;
   s.skipWhitespace();
   if (s.pos >= s.end || load<u8>(s.pos) != 0x7b) {
     result.error = "request body must be a JSON object";

@@ -4,7 +4,7 @@
 // are read with the scanner and changed by splicing: no tree is built, and text is decoded only
 // where a rule reads it.
 import { JsonWriter } from "../json/writer";
-import { ScanResult, ValueSpan, arrayItemSpans, decodeStringValue, scanRequest, scanRequestInto } from "../json/scan";
+import { ScanResult, ValueSpan, arrayItemSpans, decodeStringValue, isValidUtf8, scanRequestInto } from "../json/scan";
 import { SAME_KEY } from "../json/fold";
 import { Edit, applyEdits, jsonString } from "../json/splice";
 import { BAD_REQUEST, CONTENT_DENIED, INVALID_JSON, TEMPLATE_UNFILLED } from "../errors";
@@ -53,8 +53,7 @@ const TEXT_FIELDS = StaticArray.fromArray<ArrayBuffer>(["content", "text"].map<A
 /** Deny rules, then masks, over every prompt text of the body. */
 function guard(body: ArrayBuffer, policy: RequestPolicy, route: string): PolicyOutcome {
   const base = changetype<usize>(body);
-  // Rules read decoded text: it must be valid UTF-8, or a provider could read other text (scanRequest).
-  const top = scanRequest(base, body.byteLength, PROMPT_FIELDS);
+  const top = scanRequestInto(new ScanResult(PROMPT_FIELDS.length), base, body.byteLength, PROMPT_FIELDS);
   if (top.error !== null) return PolicyOutcome.refuse(Reply.error(INVALID_JSON, top.error!));
   const spans = new Array<ValueSpan>();
   for (let i = 0; i < top.spans.length; i++) {
@@ -66,7 +65,11 @@ function guard(body: ArrayBuffer, policy: RequestPolicy, route: string): PolicyO
     }
   }
   const texts = new Array<string>(spans.length);
-  for (let i = 0; i < spans.length; i++) texts[i] = decodeStringValue(base, spans[i].start, spans[i].end, spans[i].escaped);
+  for (let i = 0; i < spans.length; i++) {
+    // Rules read decoded text: bad UTF-8 would decode otherwise for the provider (json/scan.ts isValidUtf8).
+    if (!isValidUtf8(base + <usize>spans[i].start, spans[i].end - spans[i].start)) return PolicyOutcome.refuse(Reply.error(INVALID_JSON, "request body is not valid JSON: invalid UTF-8"));
+    texts[i] = decodeStringValue(base, spans[i].start, spans[i].end, spans[i].escaped);
+  }
   for (let r = 0; r < policy.deny.length; r++) {
     const rule = policy.deny[r];
     for (let i = 0; i < texts.length; i++) {
