@@ -6,8 +6,8 @@
 import { isCaseVariant } from "./fold";
 
 const MAX_DEPTH: i32 = 128;
-// Longest key we ever compare after unescaping; longer keys cannot be wanted ones (nor their case
-// variants: a folding character is at most three bytes for one wanted byte, and wanted keys are short).
+// Escaped keys are decoded into MAX_KEY_BYTES * 4 bytes at most; longer ones cannot be wanted ones
+// (nor their case variants: a folding character is at most three bytes for one wanted byte).
 const MAX_KEY_BYTES: i32 = 64;
 const keyScratch: usize = memory.data(MAX_KEY_BYTES * 4);
 const QUOTES = i8x16.splat(0x22);
@@ -426,11 +426,9 @@ function matchWantedKey(start: usize, end: usize, escaped: bool, wanted: StaticA
     if (keyLength < 0) return -1;
     keyPtr = keyScratch;
   }
-  if (keyLength <= MAX_KEY_BYTES) {
-    for (let i = 0; i < wanted.length; i++) {
-      const w = wanted[i];
-      if (w.byteLength == keyLength && memory.compare(changetype<usize>(w), keyPtr, keyLength) == 0) return i;
-    }
+  for (let i = 0; i < wanted.length; i++) {
+    const w = wanted[i];
+    if (w.byteLength == keyLength && memory.compare(changetype<usize>(w), keyPtr, keyLength) == 0) return i;
   }
   if (caseVariants) {
     for (let i = 0; i < wanted.length; i++) if (isCaseVariant(keyPtr, keyLength, wanted[i])) return VARIANT_OF - i;

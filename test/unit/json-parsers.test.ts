@@ -45,7 +45,9 @@ describe("JSON as provider-side parsers read it", () => {
       return stream.localResponse?.status ?? 200;
     };
     for (const key of ["model", "api_key", "stream", "stream_options"]) {
-      for (const variant of [key.toUpperCase(), key[0].toUpperCase() + key.slice(1), key.replace("s", "\u017f").replace("k", "\u212a"), JSON.stringify(key.toUpperCase()).slice(1, -1).replace(/./, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`)]) {
+      // Upper case, a capital, long s and Kelvin sign, dotless and dotted i, and an escaped capital.
+      const variants = [key.toUpperCase(), key[0].toUpperCase() + key.slice(1), key.replace("s", "\u017f").replace("k", "\u212a"), key.replace("i", "\u0131"), key.replace("i", "\u0130"), `\\u${key.toUpperCase().charCodeAt(0).toString(16).padStart(4, "0")}${key.slice(1)}`];
+      for (const variant of variants.filter((v) => v !== key)) {
         expect(send("open.llm", `{"model":"gpt-4o","messages":[],"${variant}":null}`), variant).toBe(400);
       }
       expect(send("open.llm", `{"model":"gpt-4o","messages":[],"${key}x":null,"x${key.toUpperCase()}":null}`), `${key}x`).toBe(200);
