@@ -1,8 +1,9 @@
 // Models of how provider-side JSON readers read a request body (docs/json-parsers.md): which bytes
 // they accept, how they decode text, which member wins when keys repeat or differ in case, and
 // what a number becomes. The parser-table tests read what llm-mesh sent upstream with each model
-// and compare it with what llm-mesh decided on. The models were checked against the real readers
-// (Python 3.11 json, Go 1.26 encoding/json, Node's JSON.parse) on every row of the table.
+// and compare it with what llm-mesh decided on. The Go and Python models are checked against the
+// real readers on every row (test/support/go-json-reader, python-json-reader); the JavaScript one
+// is JSON.parse itself on the decoded text.
 
 type Node =
   | { kind: "object"; members: [string, Node][] }

@@ -2,9 +2,21 @@
 // row of test/support/json-parser-rows.ts is refused (400 in the client's API, nothing upstream) or
 // reaches the provider as every modelled reader (Python, Go, JavaScript, .NET) reads it the way
 // llm-mesh decided. The same rows run in real Envoy (test/integration/json-parsers.test.ts).
+import { execFileSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { loadFilter } from "../support/filter.js";
 import { PARSER_CONFIG, PARSER_ROWS, alice, distinctReadings, misreadings } from "../support/json-parser-rows.js";
+import { READERS, readAt } from "../support/json-readers.js";
+
+const support = (path: string) => fileURLToPath(new URL(`../support/${path}`, import.meta.url));
+const venvPython = fileURLToPath(new URL("../../.venv/bin/python", import.meta.url));
+
+/** The real reader's reading of each row's client body at its path: {value} (null when absent) or {refused}. */
+function realReadings(command: string, args: string[], asks: { body: string; path: (string | number)[] }[]): ({ value: unknown } | { refused: string })[] {
+  return JSON.parse(execFileSync(command, args, { input: JSON.stringify(asks), encoding: "utf8", timeout: 120_000 }));
+}
 
 async function filter() {
   const { host, configured } = await loadFilter(PARSER_CONFIG, { allowOnHeadersStopIteration: true });
@@ -32,6 +44,24 @@ describe("JSON as provider-side parsers read it", () => {
     } else {
       expect(stream.localResponse, stream.localResponse?.body).toBeNull();
       expect(misreadings(row, Buffer.from(stream.upstreamBody))).toEqual([]);
+    }
+  });
+
+  it("the Go and Python reader models read every row as Go's encoding/json and Python's json do", () => {
+    const rows = PARSER_ROWS.map((row) => ({ row, path: row.disagree ?? row.reads?.[0] })).filter((r) => r.path !== undefined);
+    const asks = rows.map(({ row, path }) => ({ body: row.body.toString("base64"), path: path! }));
+    const real = {
+      "Go encoding/json": realReadings("go", ["run", support("go-json-reader/main.go")], asks),
+      "Python json": realReadings(existsSync(venvPython) ? venvPython : "python3", [support("python-json-reader/read.py")], asks),
+    };
+    for (const [name, readings] of Object.entries(real)) {
+      const reader = READERS.find((r) => r.name === name)!;
+      rows.forEach(({ row, path }, i) => {
+        const model = readAt(reader, row.body, path!);
+        const got = readings[i];
+        const as = (r: typeof got) => ("refused" in r ? "refused" : JSON.stringify(r.value ?? null));
+        expect(as(model), `${name}, row "${row.name}"`).toBe(as(got));
+      });
     }
   });
 
