@@ -63,7 +63,7 @@ describe("JSON as provider-side parsers read it", () => {
         expect(as(model), `${name}, row "${row.name}"`).toBe(as(got));
       });
     }
-  });
+  }, 120_000); // go run compiles the reader on a cold build cache
 
   it("refuses a case variant of every key it reads, and nothing else", async () => {
     // Top level (model, api_key, stream, stream_options) and inside messages on a deny route; an
