@@ -3,18 +3,27 @@
 // values in with one output copy. No tree is built: chat bodies are mostly long message strings,
 // and this loop touches each byte once.
 
+import { isCaseVariant } from "./fold";
+
 const MAX_DEPTH: i32 = 128;
-// Longest key we ever compare after unescaping; longer keys cannot be wanted ones.
+// Escaped keys are decoded into MAX_KEY_BYTES * 4 bytes at most; longer ones cannot be wanted ones
+// (nor their case variants: a folding character is at most three bytes for one wanted byte).
 const MAX_KEY_BYTES: i32 = 64;
 const keyScratch: usize = memory.data(MAX_KEY_BYTES * 4);
 const QUOTES = i8x16.splat(0x22);
 const BACKSLASHES = i8x16.splat(0x5c);
 const SPACES = i8x16.splat(0x20);
+const HIGH_BITS = i8x16.splat(-128);
 
 /** Where one wanted top-level key's value lies in the body, and how often the key appeared. */
 export class ValueSpan {
   start: i32 = -1;
   end: i32 = -1;
+  /**
+   * How many members name this key. In a request scan a case variant ("MODEL" for "model", which
+   * Go's encoding/json reads as the same key) counts as two, so the one rule `count > 1` refuses
+   * it like a duplicate, whether or not the key itself is there.
+   */
   count: i32 = 0;
   /** True when the value is a JSON string that contains escapes. */
   escaped: bool = false;
@@ -227,6 +236,42 @@ class Scanner {
 // @ts-ignore: decorator
 @inline function isDigit(c: u8): bool { return c >= 0x30 && c <= 0x39; }
 
+/**
+ * True when the bytes at [ptr, ptr + length) are valid UTF-8: checked before llm-mesh decodes a
+ * request's text. Readers decode bad bytes differently (Go and JavaScript put U+FFFD, Python
+ * refuses, AssemblyScript's decoder swallows the bytes after a bad one), so a rule could read
+ * other text than the provider. Sixteen ASCII bytes a step.
+ */
+export function isValidUtf8(ptr: usize, length: i32): bool {
+  let p = ptr;
+  const end = ptr + <usize>length;
+  while (p < end) {
+    while (p + 16 <= end && !v128.any_true(v128.and(v128.load(p), HIGH_BITS))) p += 16;
+    if (p >= end) break;
+    if (load<u8>(p) < 0x80) { p++; continue; }
+    const n = utf8SequenceLength(p, end);
+    if (n == 0) return false;
+    p += <usize>n;
+  }
+  return true;
+}
+
+/** The length of the valid UTF-8 sequence at p (lead byte >= 0x80), or 0 (RFC 3629: no overlongs, surrogates, or past U+10FFFF). */
+function utf8SequenceLength(p: usize, end: usize): i32 {
+  const c = <u32>load<u8>(p);
+  let n = 0;
+  let low: u32 = 0x80, high: u32 = 0xbf; // the range of the second byte
+  if (c >= 0xc2 && c <= 0xdf) n = 2;
+  else if (c >= 0xe0 && c <= 0xef) { n = 3; if (c == 0xe0) low = 0xa0; else if (c == 0xed) high = 0x9f; }
+  else if (c >= 0xf0 && c <= 0xf4) { n = 4; if (c == 0xf0) low = 0x90; else if (c == 0xf4) high = 0x8f; }
+  else return 0;
+  if (p + <usize>n > end) return 0;
+  const second = <u32>load<u8>(p + 1);
+  if (second < low || second > high) return 0;
+  for (let i = 2; i < n; i++) if ((load<u8>(p + <usize>i) & 0xc0) != 0x80) return 0;
+  return n;
+}
+
 /** The value of one hex digit, or -1. */
 export function hexValue(c: u8): i32 {
   if (c >= 0x30 && c <= 0x39) return c - 0x30;
@@ -247,10 +292,19 @@ export function scanTopLevel(base: usize, length: i32, wanted: StaticArray<Array
 }
 
 /**
+ * scanInto for a client's request (or a part of it), which a provider reads next: a key that a
+ * case-insensitive reader takes for a wanted key (json/fold.ts) counts as a repeat of it.
+ * docs/json-parsers.md says why.
+ */
+export function scanRequestInto(result: ScanResult, base: usize, length: i32, wanted: StaticArray<ArrayBuffer>): ScanResult {
+  return scanInto(result, base, length, wanted, true);
+}
+
+/**
  * scanTopLevel into a result the caller keeps (stream translators scan every event; reusing the
  * result and the scanner spares the allocations).
  */
-export function scanInto(result: ScanResult, base: usize, length: i32, wanted: StaticArray<ArrayBuffer>): ScanResult {
+export function scanInto(result: ScanResult, base: usize, length: i32, wanted: StaticArray<ArrayBuffer>, caseVariants: bool = false): ScanResult {
   result.reset();
   const s = SCANNER;
   s.reset(base, length);
@@ -284,9 +338,10 @@ export function scanInto(result: ScanResult, base: usize, length: i32, wanted: S
     if (!s.scanValue(1)) break;
     result.memberCount++;
     const valueEnd = <i32>(s.pos - base);
-    const which = matchWantedKey(keyStart, keyEnd, keyEscaped, wanted);
+    const which = matchWantedKey(keyStart, keyEnd, keyEscaped, wanted, caseVariants);
     let span: ValueSpan | null = null;
-    if (which >= 0) {
+    if (which <= VARIANT_OF) result.spans[VARIANT_OF - which].count += 2;
+    else if (which >= 0) {
       span = result.spans[which];
       span.count++;
       if (span.count == 1) {
@@ -355,18 +410,28 @@ export function arrayItemSpans(base: usize, start: i32, end: i32): Array<ValueSp
   }
 }
 
-/** Index of the wanted key equal to the key at [start, end), unescaping it first if needed; or -1. */
-function matchWantedKey(start: usize, end: usize, escaped: bool, wanted: StaticArray<ArrayBuffer>): i32 {
+/** matchWantedKey's answer for a case variant of wanted[i]: VARIANT_OF - i. */
+const VARIANT_OF: i32 = -2;
+
+/**
+ * Index of the wanted key equal to the key at [start, end), compared decoded ("\u006dodel" is
+ * "model" to every reader); with `caseVariants`, VARIANT_OF - i for a case variant of wanted[i];
+ * else -1.
+ */
+function matchWantedKey(start: usize, end: usize, escaped: bool, wanted: StaticArray<ArrayBuffer>, caseVariants: bool): i32 {
   let keyPtr = start;
   let keyLength = <i32>(end - start);
   if (escaped) {
     keyLength = unescapeInto(start, end, keyScratch, MAX_KEY_BYTES * 4);
-    if (keyLength < 0 || keyLength > MAX_KEY_BYTES) return -1;
+    if (keyLength < 0) return -1;
     keyPtr = keyScratch;
   }
   for (let i = 0; i < wanted.length; i++) {
     const w = wanted[i];
     if (w.byteLength == keyLength && memory.compare(changetype<usize>(w), keyPtr, keyLength) == 0) return i;
+  }
+  if (caseVariants) {
+    for (let i = 0; i < wanted.length; i++) if (isCaseVariant(keyPtr, keyLength, wanted[i])) return VARIANT_OF - i;
   }
   return -1;
 }

@@ -5,7 +5,7 @@
 // Bodies are read with the scanner and changed by splicing: no tree is built, and text is decoded
 // only where a rule reads it.
 import { JsonWriter } from "../json/writer";
-import { ValueSpan, arrayItemSpans, decodeStringValue, scanTopLevel } from "../json/scan";
+import { ScanResult, ValueSpan, arrayItemSpans, decodeStringValue, isValidUtf8, scanRequestInto } from "../json/scan";
 import { Edit, applyEdits, jsonString } from "../json/splice";
 import { BAD_REQUEST, CONTENT_DENIED, INVALID_JSON, TEMPLATE_UNFILLED } from "../errors";
 import { COUNTER, defineMetric, incrementMetric } from "../host";
@@ -62,7 +62,11 @@ function guard(body: ArrayBuffer, policy: RequestPolicy, route: string, op: Oper
   for (let g = 0; g < groups.length; g++) {
     const spans = groups[g].spans;
     const texts = new Array<string>(spans.length);
-    for (let i = 0; i < spans.length; i++) texts[i] = decodeStringValue(base, spans[i].start, spans[i].end, spans[i].escaped);
+    for (let i = 0; i < spans.length; i++) {
+      // Rules read decoded text: bad UTF-8 would decode otherwise for the provider (json/scan.ts isValidUtf8).
+      if (!isValidUtf8(base + <usize>spans[i].start, spans[i].end - spans[i].start)) return PolicyOutcome.refuse(Reply.error(INVALID_JSON, "request body is not valid JSON: invalid UTF-8"));
+      texts[i] = decodeStringValue(base, spans[i].start, spans[i].end, spans[i].escaped);
+    }
     parts[g] = texts;
     views[g] = spans.length > 0 ? VIEW.build(texts, false) : "";
   }
@@ -117,7 +121,7 @@ function addMessages(body: ArrayBuffer, policy: RequestPolicy, op: Operation): P
   if (op == Operation.Embeddings) return outcome; // nothing is generated: a system prompt has nothing to steer
   if (op == Operation.Completions) return PolicyOutcome.refuse(Reply.error(BAD_REQUEST, "this route adds messages to every conversation, and /v1/completions has none; use /v1/chat/completions"));
   const base = changetype<usize>(body);
-  const scan = scanTopLevel(base, body.byteLength, CONVERSATION_FIELDS);
+  const scan = scanRequestInto(new ScanResult(CONVERSATION_FIELDS.length), base, body.byteLength, CONVERSATION_FIELDS);
   if (scan.error !== null) return PolicyOutcome.refuse(Reply.error(INVALID_JSON, scan.error!));
   const responses = op == Operation.Responses;
   const anthropic = op == Operation.Messages || op == Operation.CountTokens;

@@ -5,7 +5,8 @@
 // and refused on routes with deny rules: a rule the model's input could slip past is no rule.
 // Read with the scanner: each object of the conversation is scanned once for its members, and
 // free-form JSON (tool arguments, schemas, metadata) by one linear walk over its strings.
-import { ScanResult, ValueSpan, arrayItemSpans, decodeStringValue, scanInto } from "../json/scan";
+import { ScanResult, ValueSpan, arrayItemSpans, decodeStringValue, scanRequestInto } from "../json/scan";
+import { SAME_KEY } from "../json/fold";
 import { Operation } from "../providers/provider";
 
 /** Which rules read a group: deny rules, masks, or both. */
@@ -162,11 +163,11 @@ class Reader {
     // One result per depth: an object's spans stay valid while the objects inside it are read.
     while (this.results.length <= depth * 2 + 1) this.results.push(new ScanResult(PART.length));
     const result = this.results[depth * 2 + (wanted == SOURCE ? 1 : 0)];
-    scanInto(result, this.base + <usize>span.start, span.end - span.start, wanted);
+    scanRequestInto(result, this.base + <usize>span.start, span.end - span.start, wanted);
     if (result.error !== null) { this.fail(result.error!); return null; }
     for (let i = 0; i < wanted.length; i++) {
       const s = result.spans[i];
-      if (s.count > 1) { this.fail("a message or content part in the request body repeats its member \"" + String.UTF8.decode(wanted[i]) + "\""); return null; }
+      if (s.count > 1) { this.fail("a message or content part in the request body repeats its member \"" + String.UTF8.decode(wanted[i]) + "\"" + SAME_KEY); return null; }
       if (s.count == 1) { s.start += span.start; s.end += span.start; }
     }
     return result;
@@ -235,9 +236,9 @@ function printable(type: string): string {
 /** The model-readable text of a request body in the client's API `op`. */
 export function readModelText(base: usize, length: i32, op: Operation): ModelText {
   const r = new Reader(base);
-  const top = scanInto(new ScanResult(TOP.length), base, length, TOP);
+  const top = scanRequestInto(new ScanResult(TOP.length), base, length, TOP);
   if (top.error !== null) { r.out.error = top.error; r.out.invalidJson = true; return r.out; }
-  for (let i = 0; i < TOP.length; i++) if (top.spans[i].count > 1) { r.out.error = "duplicate top-level key \"" + TOP_NAMES[i] + "\" in request body"; return r.out; }
+  for (let i = 0; i < TOP.length; i++) if (top.spans[i].count > 1) { r.out.error = "duplicate top-level key \"" + TOP_NAMES[i] + "\" in request body" + SAME_KEY; return r.out; }
   const s = top.spans;
   if (op == Operation.Completions || op == Operation.Embeddings) {
     const field = op == Operation.Completions ? T_PROMPT : T_INPUT;

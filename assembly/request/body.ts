@@ -11,7 +11,9 @@ import { operationName } from "../providers/provider";
 import { nowSeconds } from "../host";
 import { JsonKind, parseJson } from "../json/parse";
 import { TranslateFacts, WireApi } from "../translate/translator";
-import { ScanResult, ValueSpan, decodeStringValue, scanTopLevel } from "../json/scan";
+import { ScanResult, ValueSpan, decodeStringValue, isValidUtf8, scanRequestInto, scanTopLevel } from "../json/scan";
+import { SAME_KEY } from "../json/fold";
+import { takeCaseVariant } from "../translate/json-read";
 import { Edit, applyEdits, jsonString } from "../json/splice";
 import { BodyField, Operation, Provider } from "../providers/provider";
 import { routeForModel, takeRoute } from "./admit";
@@ -144,11 +146,11 @@ class ReadBody {
 function readBody(config: Config, state: RequestState, body: ArrayBuffer): ReadBody {
   const out = new ReadBody();
   const base = changetype<usize>(body);
-  const scan = scanTopLevel(base, body.byteLength, config.wantedKeys);
+  const scan = scanRequestInto(new ScanResult(config.wantedKeys.length), base, body.byteLength, config.wantedKeys);
   if (scan.error !== null) { out.reply = Reply.error(INVALID_JSON, scan.error!); return out; }
   for (let i = 0; i < scan.spans.length; i++) {
     if (scan.spans[i].count > 1) {
-      out.reply = Reply.error(BAD_REQUEST, "duplicate top-level key \"" + String.UTF8.decode(config.wantedKeys[i]) + "\" in request body");
+      out.reply = Reply.error(BAD_REQUEST, "duplicate top-level key \"" + String.UTF8.decode(config.wantedKeys[i]) + "\" in request body" + SAME_KEY);
       return out;
     }
   }
@@ -166,6 +168,7 @@ function readBody(config: Config, state: RequestState, body: ArrayBuffer): ReadB
   const modelSpan = scan.spans[MODEL_KEY];
   if (modelSpan.count == 1) {
     if (modelSpan.firstByte != 0x22) { out.reply = Reply.error(BAD_REQUEST, "model must be a string"); return out; }
+    if (!isValidUtf8(base + <usize>modelSpan.start, modelSpan.end - modelSpan.start)) { out.reply = Reply.error(INVALID_MODEL, "model must be " + MODEL_NAME_RULE); return out; }
     const clientModel = decodeStringValue(base, modelSpan.start, modelSpan.end, modelSpan.escaped);
     // The model is echoed in a response header and may reach a provider path: never unchecked.
     if (!isSafeModelName(clientModel)) { out.reply = Reply.error(INVALID_MODEL, "model must be " + MODEL_NAME_RULE); return out; }
@@ -246,6 +249,8 @@ function streams(body: ArrayBuffer): bool {
  * translator, then the provider's defaults and overrides applied to it as to a native request.
  */
 function translated(config: Config, state: RequestState, body: ArrayBuffer, model: string): BodyOutcome {
+  // The translator writes llm-mesh's reading of the text: it must be every reader's (json/scan.ts isValidUtf8).
+  if (!isValidUtf8(changetype<usize>(body), body.byteLength)) return BodyOutcome.reply(Reply.error(INVALID_JSON, "request body is not valid JSON: invalid UTF-8"));
   const parsed = parseJson(String.UTF8.decode(body));
   if (parsed.value === null) return BodyOutcome.reply(Reply.error(INVALID_JSON, "request body is not valid JSON: " + parsed.error));
   const provider = state.backend!.provider;
@@ -255,7 +260,10 @@ function translated(config: Config, state: RequestState, body: ArrayBuffer, mode
   facts.maxTokensField = provider.maxTokensField();
   facts.nowSeconds = nowSeconds();
   facts.secrets = provider.keys;
+  takeCaseVariant();
   const result = state.translator!.request(parsed.value!, facts);
+  const variant = takeCaseVariant();
+  if (variant !== null) return BodyOutcome.reply(Reply.error(BAD_REQUEST, "duplicate key \"" + variant! + "\" in request body" + SAME_KEY));
   if (result.body === null) return BodyOutcome.reply(Reply.error(UNTRANSLATABLE, result.error !== null ? result.error! : "the request cannot be translated"));
   if (provider.pathFromBody()) state.upstreamPath = String.UTF8.encode(provider.bodyTimePath(state.operation, model, result.stream));
   const out = result.body!;

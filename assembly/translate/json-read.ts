@@ -1,9 +1,32 @@
 // Typed reads of parsed JSON members: null when absent or of another kind, so translators can
 // say what they expected instead of trapping on a surprise.
 import { JsonKind, JsonValue } from "../json/parse";
+import { isCaseVariantText } from "../json/fold";
 
+/** The first key seen that differs only in case from a key a translator read (json/fold.ts). */
+let caseVariant: string | null = null;
+
+/** The member named `key`; notes a member a case-insensitive reader would take for it instead. */
 export function member(v: JsonValue, key: string): JsonValue | null {
-  return v.kind == JsonKind.Object ? v.get(key) : null;
+  if (v.kind != JsonKind.Object) return null;
+  let found: JsonValue | null = null;
+  for (let i = 0; i < v.keys.length; i++) {
+    const k = v.keys[i];
+    if (k == key) found = v.items[i];
+    else if (caseVariant === null && isCaseVariantText(k, key)) caseVariant = k;
+  }
+  return found;
+}
+
+/**
+ * The case variant member() noted since the last call, and forget it. Around a request's
+ * translation: a variant there is refused like a duplicate key (a Go provider reading the
+ * client's JSON would take it for the key).
+ */
+export function takeCaseVariant(): string | null {
+  const found = caseVariant;
+  caseVariant = null;
+  return found;
 }
 
 export function stringAt(v: JsonValue, key: string): string | null {

@@ -30,6 +30,8 @@ export interface ReceivedRequest {
   headers: Record<string, string | string[] | undefined>;
   body: Record<string, unknown> | undefined;
   rawBody: string;
+  /** The body's bytes (rawBody decodes them, bad UTF-8 as U+FFFD). */
+  bytes: Buffer;
   /** Status the mock answered with. */
   status: number;
 }
@@ -109,14 +111,15 @@ export async function startMockProviders(providers: MockProviderConfig[], port =
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
     req.on("end", () => {
-      const rawBody = Buffer.concat(chunks).toString("utf8");
+      const bytes = Buffer.concat(chunks);
+      const rawBody = bytes.toString("utf8");
       const url = new URL(req.url ?? "/", "http://mock");
       const candidates = byAuthority.get((req.headers.host ?? "").toLowerCase()) ?? [];
       let parsed: Record<string, unknown> | undefined;
       try { parsed = JSON.parse(rawBody); } catch { parsed = undefined; }
       const record: ReceivedRequest = {
         provider: "", type: "", method: req.method ?? "", url: req.url ?? "", path: url.pathname, query: url.searchParams,
-        headers: req.headers, body: parsed, rawBody, status: 0,
+        headers: req.headers, body: parsed, rawBody, bytes, status: 0,
       };
       received.push(record);
       if (candidates.length === 0) { record.status = openAIError(res, 421, `no mock provider for host ${req.headers.host}`, "invalid_request_error", null); return; }
