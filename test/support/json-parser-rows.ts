@@ -56,7 +56,8 @@ const utf8 = (text: string) => Buffer.from(text, "utf8");
 const bytes = (text: string) => Buffer.from(text, "latin1");
 const msgs = '"messages":[{"role":"user","content":"hi"}]';
 const dup = (key: string) => ({ code: "invalid_request", message: new RegExp(`duplicate top-level key "${key}" in request body \\(keys that differ only in case count as the same key`) });
-const dupText = { code: "invalid_request", message: /duplicate (top-level key|content or text member).*differ only in case/ };
+// The policy reader names what repeats: a top-level key, or a message or part member.
+const dupText = { code: "invalid_request", message: /(duplicate top-level key|repeats its member).*differ only in case/ };
 const badJson = (message: RegExp) => ({ code: "invalid_json", message });
 
 export const PARSER_ROWS: ParserRow[] = [
@@ -88,6 +89,10 @@ export const PARSER_ROWS: ParserRow[] = [
   { name: "big integers: sent as written (Python exact, Go and JavaScript round)", host: "open.llm", body: utf8(`{"model":"gpt-4o",${msgs},"seed":12345678901234567891}`), sends: '"seed":12345678901234567891', reads: [["seed"], (r: string) => (r === "Python json" ? "12345678901234567891" : 12345678901234567000)] },
   // pydantic lax mode: a string for a number or a boolean. llm-mesh reads model and refuses anything but a string.
   { name: "pydantic and Go: model must be a string", host: "open.llm", body: utf8(`{"model":123,${msgs}}`), refused: { code: "invalid_request", message: /model must be a string/ } },
+  // pydantic lax mode reads "true" as true and "100" as 100; llm-mesh (and its quota) would read neither: refused (docs/quotas.md).
+  { name: "pydantic: \"stream\": \"true\" would stream", host: "open.llm", body: utf8(`{"model":"gpt-4o",${msgs},"stream":"true"}`), refused: { code: "invalid_request", message: /stream must be true or false/ } },
+  { name: "pydantic: \"max_tokens\": \"100\" would cap at 100", host: "open.llm", body: utf8(`{"model":"gpt-4o",${msgs},"max_tokens":"100"}`), refused: { code: "invalid_request", message: /max_tokens must be a non-negative integer/ } },
+  { name: "\"stream_options\": null would skip the usage chunk", host: "open.llm", body: utf8(`{"model":"gpt-4o",${msgs},"stream":true,"stream_options":null}`), refused: { code: "invalid_request", message: /stream_options must be an object/ } },
   // Text: bytes that are not UTF-8, escapes, lone surrogates.
   { name: "bad UTF-8 before text a deny rule reads (Go reads U+FFFD, Python refuses)", host: "guard.llm", body: bytes(`{"model":"gpt-4o","messages":[{"role":"user","content":"\xe2launch code"}]}`), refused: badJson(/invalid UTF-8/), disagree: ["messages", 0, "content"] },
   { name: "an overlong encoding is not a space", host: "guard.llm", body: bytes(`{"model":"gpt-4o","messages":[{"role":"user","content":"launch\xc0\xa0code"}]}`), refused: badJson(/invalid UTF-8/) },
