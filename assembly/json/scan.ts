@@ -13,7 +13,6 @@ const keyScratch: usize = memory.data(MAX_KEY_BYTES * 4);
 const QUOTES = i8x16.splat(0x22);
 const BACKSLASHES = i8x16.splat(0x5c);
 const SPACES = i8x16.splat(0x20);
-const HIGH_BITS = i8x16.splat(-128);
 
 /** Where one wanted top-level key's value lies in the body, and how often the key appeared. */
 export class ValueSpan {
@@ -235,42 +234,6 @@ class Scanner {
 
 // @ts-ignore: decorator
 @inline function isDigit(c: u8): bool { return c >= 0x30 && c <= 0x39; }
-
-/**
- * True when the bytes at [ptr, ptr + length) are valid UTF-8: checked before llm-mesh decodes a
- * request's text. Readers decode bad bytes differently (Go and JavaScript put U+FFFD, Python
- * refuses, AssemblyScript's decoder swallows the bytes after a bad one), so a rule could read
- * other text than the provider. Sixteen ASCII bytes a step.
- */
-export function isValidUtf8(ptr: usize, length: i32): bool {
-  let p = ptr;
-  const end = ptr + <usize>length;
-  while (p < end) {
-    while (p + 16 <= end && !v128.any_true(v128.and(v128.load(p), HIGH_BITS))) p += 16;
-    if (p >= end) break;
-    if (load<u8>(p) < 0x80) { p++; continue; }
-    const n = utf8SequenceLength(p, end);
-    if (n == 0) return false;
-    p += <usize>n;
-  }
-  return true;
-}
-
-/** The length of the valid UTF-8 sequence at p (lead byte >= 0x80), or 0 (RFC 3629: no overlongs, surrogates, or past U+10FFFF). */
-function utf8SequenceLength(p: usize, end: usize): i32 {
-  const c = <u32>load<u8>(p);
-  let n = 0;
-  let low: u32 = 0x80, high: u32 = 0xbf; // the range of the second byte
-  if (c >= 0xc2 && c <= 0xdf) n = 2;
-  else if (c >= 0xe0 && c <= 0xef) { n = 3; if (c == 0xe0) low = 0xa0; else if (c == 0xed) high = 0x9f; }
-  else if (c >= 0xf0 && c <= 0xf4) { n = 4; if (c == 0xf0) low = 0x90; else if (c == 0xf4) high = 0x8f; }
-  else return 0;
-  if (p + <usize>n > end) return 0;
-  const second = <u32>load<u8>(p + 1);
-  if (second < low || second > high) return 0;
-  for (let i = 2; i < n; i++) if ((load<u8>(p + <usize>i) & 0xc0) != 0x80) return 0;
-  return n;
-}
 
 /** The value of one hex digit, or -1. */
 export function hexValue(c: u8): i32 {

@@ -1,32 +1,43 @@
-// UTF-8 validation (RFC 3629: no overlongs, no surrogates, nothing past U+10FFFF). AssemblyScript's
-// decoder is lenient: a lead byte without its continuation bytes takes the next bytes whatever they
-// are, so `"é` cut short before a quote eats the quote, and a provider's body that a byte scanner
-// read as one JSON shape decodes to another. Text passed on after decoding is checked first.
+// UTF-8 validation (RFC 3629: no overlongs, no surrogates, nothing past U+10FFFF), the one check
+// for both sides. AssemblyScript's decoder is lenient: a lead byte without its continuation bytes
+// takes the next bytes whatever they are, so `"é` cut short before a quote eats the quote, and a
+// body that a byte scanner read as one JSON shape decodes to another. Text is checked before it
+// is decoded and passed on (a provider's error body; a client's text a rule or translator reads).
 
 const HIGH_BITS = i8x16.splat(<i8>0x80);
 
-/** True when the `length` bytes at `ptr` are well-formed UTF-8. Sixteen ASCII bytes a step. */
+/**
+ * True when the bytes at [ptr, ptr + length) are valid UTF-8: checked before llm-mesh decodes a
+ * request's text. Readers decode bad bytes differently (Go and JavaScript put U+FFFD, Python
+ * refuses, AssemblyScript's decoder swallows the bytes after a bad one), so a rule could read
+ * other text than the provider. Sixteen ASCII bytes a step.
+ */
 export function isValidUtf8(ptr: usize, length: i32): bool {
-  let i = 0;
-  while (i < length) {
-    if (i + 16 <= length && !v128.any_true(v128.and(v128.load(ptr + <usize>i), HIGH_BITS))) { i += 16; continue; }
-    const c = <i32>load<u8>(ptr + <usize>i);
-    if (c < 0x80) { i++; continue; }
-    let need = 0;
-    let min = 0;
-    if (c >= 0xc2 && c <= 0xdf) { need = 1; min = 0x80; }
-    else if (c >= 0xe0 && c <= 0xef) { need = 2; min = 0x800; }
-    else if (c >= 0xf0 && c <= 0xf4) { need = 3; min = 0x10000; }
-    else return false;
-    if (i + need >= length) return false;
-    let code = c & (0x3f >> need);
-    for (let k = 1; k <= need; k++) {
-      const d = <i32>load<u8>(ptr + <usize>(i + k));
-      if ((d & 0xc0) != 0x80) return false;
-      code = (code << 6) | (d & 0x3f);
-    }
-    if (code < min || code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff)) return false;
-    i += need + 1;
+  let p = ptr;
+  const end = ptr + <usize>length;
+  while (p < end) {
+    while (p + 16 <= end && !v128.any_true(v128.and(v128.load(p), HIGH_BITS))) p += 16;
+    if (p >= end) break;
+    if (load<u8>(p) < 0x80) { p++; continue; }
+    const n = utf8SequenceLength(p, end);
+    if (n == 0) return false;
+    p += <usize>n;
   }
   return true;
+}
+
+/** The length of the valid UTF-8 sequence at p (lead byte >= 0x80), or 0 (RFC 3629: no overlongs, surrogates, or past U+10FFFF). */
+function utf8SequenceLength(p: usize, end: usize): i32 {
+  const c = <u32>load<u8>(p);
+  let n = 0;
+  let low: u32 = 0x80, high: u32 = 0xbf; // the range of the second byte
+  if (c >= 0xc2 && c <= 0xdf) n = 2;
+  else if (c >= 0xe0 && c <= 0xef) { n = 3; if (c == 0xe0) low = 0xa0; else if (c == 0xed) high = 0x9f; }
+  else if (c >= 0xf0 && c <= 0xf4) { n = 4; if (c == 0xf0) low = 0x90; else if (c == 0xf4) high = 0x8f; }
+  else return 0;
+  if (p + <usize>n > end) return 0;
+  const second = <u32>load<u8>(p + 1);
+  if (second < low || second > high) return 0;
+  for (let i = 2; i < n; i++) if ((load<u8>(p + <usize>i) & 0xc0) != 0x80) return 0;
+  return n;
 }

@@ -5,7 +5,8 @@
 // Bodies are read with the scanner and changed by splicing: no tree is built, and text is decoded
 // only where a rule reads it.
 import { JsonWriter } from "../json/writer";
-import { ScanResult, ValueSpan, arrayItemSpans, decodeStringValue, isValidUtf8, scanRequestInto } from "../json/scan";
+import { ScanResult, ValueSpan, arrayItemSpans, decodeStringValue, scanRequestInto } from "../json/scan";
+import { isValidUtf8 } from "../json/utf8";
 import { Edit, applyEdits, jsonString } from "../json/splice";
 import { BAD_REQUEST, CONTENT_DENIED, INVALID_JSON, TEMPLATE_UNFILLED } from "../errors";
 import { COUNTER, defineMetric, incrementMetric } from "../host";
@@ -63,7 +64,7 @@ function guard(body: ArrayBuffer, policy: RequestPolicy, route: string, op: Oper
     const spans = groups[g].spans;
     const texts = new Array<string>(spans.length);
     for (let i = 0; i < spans.length; i++) {
-      // Rules read decoded text: bad UTF-8 would decode otherwise for the provider (json/scan.ts isValidUtf8).
+      // Rules read decoded text: bad UTF-8 would decode otherwise for the provider (json/utf8.ts).
       if (!isValidUtf8(base + <usize>spans[i].start, spans[i].end - spans[i].start)) return PolicyOutcome.refuse(Reply.error(INVALID_JSON, "request body is not valid JSON: invalid UTF-8"));
       texts[i] = decodeStringValue(base, spans[i].start, spans[i].end, spans[i].escaped);
     }

@@ -11,7 +11,8 @@ import { operationName } from "../providers/provider";
 import { nowSeconds } from "../host";
 import { JsonKind, parseJson } from "../json/parse";
 import { TranslateFacts, WireApi } from "../translate/translator";
-import { ScanResult, ValueSpan, decodeStringValue, isValidUtf8, scanRequestInto, scanTopLevel } from "../json/scan";
+import { ScanResult, ValueSpan, decodeStringValue, scanRequestInto, scanTopLevel } from "../json/scan";
+import { isValidUtf8 } from "../json/utf8";
 import { SAME_KEY } from "../json/fold";
 import { takeCaseVariant } from "../translate/json-read";
 import { Edit, applyEdits, jsonString } from "../json/splice";
@@ -249,7 +250,7 @@ function streams(body: ArrayBuffer): bool {
  * translator, then the provider's defaults and overrides applied to it as to a native request.
  */
 function translated(config: Config, state: RequestState, body: ArrayBuffer, model: string): BodyOutcome {
-  // The translator writes llm-mesh's reading of the text: it must be every reader's (json/scan.ts isValidUtf8).
+  // The translator writes llm-mesh's reading of the text: it must be every reader's (json/utf8.ts).
   if (!isValidUtf8(changetype<usize>(body), body.byteLength)) return BodyOutcome.reply(Reply.error(INVALID_JSON, "request body is not valid JSON: invalid UTF-8"));
   const parsed = parseJson(String.UTF8.decode(body));
   if (parsed.value === null) return BodyOutcome.reply(Reply.error(INVALID_JSON, "request body is not valid JSON: " + parsed.error));
