@@ -83,7 +83,9 @@ const NAMED: NamedCase[] = [
     client: /not what its API documents/, maxGrowthMiB: 8 },
   { name: "a JSON answer of 3,000,000 values: refused past the value bound, not held as a tree",
     ...TO_ANTHROPIC_JSON, type: "application/json", body: Buffer.from(`{"id":"m","type":"message","role":"assistant","content":[${"0,".repeat(3_000_000)}0]}`), piece: 1 << 20,
-    client: /not what its API documents/, maxGrowthMiB: 64 },
+    // The body, its copies and a tree up to the value bound (docs/limits.md: about 90 MiB); measured
+    // from a collected heap (the gc-stress build) it takes 73 MiB.
+    client: /not what its API documents/, maxGrowthMiB: 96 },
   { name: "an object of 200,000 keys: duplicates found by hash, not by scan",
     ...TO_ANTHROPIC_JSON, type: "application/json", body: Buffer.from(`{"id":"m","type":"message","role":"assistant","content":[],"x":{${Array.from({ length: 200_000 }, (_, i) => `"k${i}":1`).join(",")}},"stop_reason":"end_turn"}`), piece: 1 << 20,
     client: /"object":"chat.completion"/, maxGrowthMiB: 64 },
