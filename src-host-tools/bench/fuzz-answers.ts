@@ -7,23 +7,12 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { PROJECT_ROOT } from "../envoy/locate.js";
+import { rng } from "./random.js";
 import { FUZZ_APIS, FuzzFailure, MEMORY_BOUND_BYTES, fuzzAnswer, fuzzVm, runAnswer } from "./answer-fuzz.js";
 
 function option(name: string, fallback: string): string {
   const at = process.argv.indexOf(`--${name}`);
   return at > 0 && at + 1 < process.argv.length ? process.argv[at + 1] : fallback;
-}
-
-/** mulberry32, as test/support/random.ts: a failure replays from its seed and index. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const answers = Number(option("answers", "1000000"));

@@ -2,8 +2,8 @@
 // checks the key and body as the real API would, and then behaves as its current fault says:
 // answer, an error status (429 with Retry-After, 5xx), a reset before headers or mid-stream, a slow
 // first byte, a body that stalls, or a slow trickle. It counts what reached it, per key.
-import { createServer, IncomingMessage, Server, ServerResponse } from "node:http";
-import { AddressInfo, Socket } from "node:net";
+import { IncomingMessage, ServerResponse } from "node:http";
+import { LoopbackServer } from "./loopback-server.js";
 
 export type Fault =
   | { kind: "ok" }
@@ -17,33 +17,18 @@ export type Fault =
 
 export interface Received { key: string; body: any; at: number }
 
-export class FaultProvider {
+export class FaultProvider extends LoopbackServer {
   fault: Fault = { kind: "ok" };
   /** Per key: a fault for that key alone (e.g. one key rate-limited). */
   keyFaults = new Map<string, Fault>();
   received: Received[] = [];
-  private sockets = new Set<Socket>();
-  private server: Server;
 
-  constructor(readonly name: string, readonly keys: string[]) {
-    this.server = createServer((req, res) => this.handle(req, res));
-    this.server.on("connection", (s) => { this.sockets.add(s); s.on("close", () => this.sockets.delete(s)); });
-  }
-
-  async start(): Promise<number> {
-    await new Promise<void>((r) => this.server.listen(0, "127.0.0.1", r));
-    return (this.server.address() as AddressInfo).port;
-  }
-
-  close(): Promise<void> {
-    for (const s of this.sockets) s.destroy();
-    return new Promise((r) => this.server.close(() => r()));
-  }
+  constructor(readonly name: string, readonly keys: string[]) { super(); }
 
   /** Requests that reached this provider since `since` (ms epoch). */
   count(since = 0): number { return this.received.filter((r) => r.at >= since).length; }
 
-  private handle(req: IncomingMessage, res: ServerResponse): void {
+  protected handle(req: IncomingMessage, res: ServerResponse): void {
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
     req.on("end", () => {

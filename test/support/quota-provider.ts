@@ -3,8 +3,8 @@
 // many requests are in flight at once. It keeps the total it reported: the real spend a quota must
 // hold under. Streams report usage only when asked (stream_options.include_usage), as OpenAI does;
 // `reportsUsage: false` is a provider that never reports it.
-import { createServer, IncomingMessage, Server, ServerResponse } from "node:http";
-import { AddressInfo, Socket } from "node:net";
+import { IncomingMessage, ServerResponse } from "node:http";
+import { LoopbackServer } from "./loopback-server.js";
 
 export interface QuotaProviderOptions {
   /** Tokens of prompt each answer reports, or a function of the request body's bytes (a tokenizer counting more than bytes / 4). */
@@ -18,30 +18,15 @@ export interface QuotaProviderOptions {
   reportsUsage?: boolean;
 }
 
-export class QuotaProvider {
+export class QuotaProvider extends LoopbackServer {
   /** Tokens this provider reported (or, when it reports none, generated) in answers it finished. */
   spent = 0;
   answered = 0;
   bodies: any[] = [];
-  private server: Server;
-  private sockets = new Set<Socket>();
 
-  constructor(private readonly o: QuotaProviderOptions) {
-    this.server = createServer((req, res) => this.handle(req, res));
-    this.server.on("connection", (s) => { this.sockets.add(s); s.on("close", () => this.sockets.delete(s)); });
-  }
+  constructor(private readonly o: QuotaProviderOptions) { super(); }
 
-  async start(): Promise<number> {
-    await new Promise<void>((r) => this.server.listen(0, "127.0.0.1", r));
-    return (this.server.address() as AddressInfo).port;
-  }
-
-  close(): Promise<void> {
-    for (const s of this.sockets) s.destroy();
-    return new Promise((r) => this.server.close(() => r()));
-  }
-
-  private handle(req: IncomingMessage, res: ServerResponse): void {
+  protected handle(req: IncomingMessage, res: ServerResponse): void {
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
     req.on("end", () => {

@@ -1,16 +1,6 @@
 // Seeded randomness for the fuzz tests, so a failure can be replayed from its seed.
 
-/** Deterministic PRNG (mulberry32). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { rng } from "../../src-host-tools/bench/random.js";
 
 /** Up to `maxEdits` random edits: truncate, delete a run, insert a `noise` token, replace a byte, duplicate a run. */
 export function mutate(text: string, random: () => number, noise: string[], maxEdits = 3): string {
