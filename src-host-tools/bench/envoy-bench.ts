@@ -19,6 +19,7 @@ import { runTranslateMicro, translateMicroTable, TranslateMicroResult } from "./
 import { ensureTools } from "../system-tools.js";
 import { MetricsMicroResult, metricsMicroTable, runMetricsMicro } from "./metrics-micro.js";
 import { PolicyMicroResult, policyMicroTable, runPolicyMicro } from "./policy-micro.js";
+import { SecretsMicroResult, runSecretsMicro, secretsMicroTable } from "./secrets-micro.js";
 import { Peer, buildPeers } from "./peers.js";
 import { ScaleResult, runScaleMicro, scaleMicroTable } from "./scale-micro.js";
 
@@ -63,6 +64,8 @@ export interface BenchReport {
   date: string; machine: { cores: number; node: string; envoy: string }; moduleBytes: number;
   cases: CaseResult[]; envoyRssBefore: number; envoyRssAfter: number; vmMemoryBefore: number; vmMemoryAfter: number;
   micro: MicroResult[]; translation: TranslateMicroResult[]; metrics: MetricsMicroResult[]; policy: PolicyMicroResult[];
+  /** What keeping secrets out of answers costs per KB. */
+  secrets: SecretsMicroResult[];
   /** One soak per request mode, each on its own listener and VM. */
   soaks: SoakResult[];
   peers: { name: string; description: string; moduleBytes?: number; skipped?: string }[];
@@ -191,6 +194,7 @@ export function reportTable(r: BenchReport): string {
   }
   if (r.metrics.length > 0) lines.push("", metricsMicroTable(r.metrics));
   if (r.policy.length > 0) lines.push("", policyMicroTable(r.policy));
+  if ((r.secrets ?? []).length > 0) lines.push("", secretsMicroTable(r.secrets));
   if (r.scale.length > 0) lines.push("", scaleMicroTable(r.scale));
   lines.push("", `Envoy RSS ${mib(r.envoyRssBefore)} -> ${mib(r.envoyRssAfter)}; llm-mesh VM linear memory ${mib(r.vmMemoryBefore)} -> ${mib(r.vmMemoryAfter)}`);
   lines.push("", "in-VM work (host emulator):", microTable(r.micro));
@@ -282,7 +286,7 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchReport>
     date: new Date().toISOString(),
     machine: { cores: (await import("node:os")).cpus().length, node: process.version, envoy: envoyBinary.version },
     moduleBytes: statSync(wasmPath).size, cases: [], envoyRssBefore: rssBytes(proxy.pid), envoyRssAfter: NaN,
-    vmMemoryBefore: NaN, vmMemoryAfter: NaN, micro: [], translation: [], metrics: [], policy: [], soaks: [], targets: [],
+    vmMemoryBefore: NaN, vmMemoryAfter: NaN, micro: [], translation: [], metrics: [], policy: [], secrets: [], soaks: [], targets: [],
     peers: peers.map(({ name, description, moduleBytes, skipped }) => ({ name, description, moduleBytes, skipped })), upstreamRequestsPerConnection: NaN, scale: [],
   };
   try {
@@ -352,6 +356,8 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchReport>
     report.metrics = await runMetricsMicro(wasmPath, smoke ? 300 : 1500);
     log("consumers and request policy microbenchmark…");
     report.policy = await runPolicyMicro(wasmPath, smoke ? 300 : 1500);
+    log("secrets scan microbenchmark…");
+    report.secrets = await runSecretsMicro(wasmPath, smoke ? 300 : 600);
     log("config scale microbenchmark…");
     report.scale = await runScaleMicro(wasmPath, smoke ? 300 : 1000);
   } finally {
