@@ -4,6 +4,7 @@
 // the difference is the point.
 import { connect, Socket } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { formatProblem, validateConfig } from "../../src-host-tools/config/validate.js";
 import { send, Stack, startStack } from "../support/envoy.js";
 
 const pluginConfig = {
@@ -44,6 +45,10 @@ async function stall(url: string, count: number): Promise<Socket[]> {
 
 /** Body mode only: routing on the model, and no upstream request for what the filter rejects. */
 function bodyModeTests(stack: () => Stack): void {
+  it("llm-mesh validate accepts the routes this Envoy runs: three on one host told apart by model", () => {
+    expect(validateConfig({ ...pluginConfig, requestMode: "body" }).errors.map(formatProblem)).toEqual([]);
+  });
+
   it.each([
     ["gpt-4o", "api.openai.com", "gpt-4o", "Bearer test-openai-key"],
     ["o3", "api.openai.com", "o3", "Bearer test-openai-key"],

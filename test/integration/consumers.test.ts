@@ -47,6 +47,15 @@ describe("consumers through real Envoy and the official SDKs", () => {
     expect(JSON.stringify(sent.headers)).not.toContain("llmm_");
   });
 
+  it("models.list asks for a consumer like every other call: the SDK's AuthenticationError without a key, only the consumer's models with one", async () => {
+    const before = stack.mock.received.length;
+    await expect(openai("not-an-llm-mesh-key").models.list()).rejects.toBeInstanceOf(OpenAI.AuthenticationError);
+    await expect(anthropic("not-an-llm-mesh-key").models.list()).rejects.toBeInstanceOf(Anthropic.AuthenticationError);
+    // With the app's key the list is answered (by llm-mesh: which models, per consumer, is test/unit/models-list.test.ts).
+    await expect(openai(app.key).models.list()).resolves.toBeDefined();
+    expect(stack.mock.received.length).toBe(before);
+  });
+
   it("the Anthropic SDK with the same key (x-api-key): answered, the provider got the mesh's key", async () => {
     const answer = await anthropic(app.key).messages.create({ model: "claude-sonnet-4-5", max_tokens: 20, messages: [{ role: "user", content: "hi" }] });
     expect(answer.content.length).toBeGreaterThan(0);
