@@ -321,10 +321,7 @@ export class OpenAIToAnthropic extends ToOpenAIChat {
         this.toolIndexOfBlock[index] = toolIndex;
         const id = stringAt(block, "id");
         const name = stringAt(block, "name");
-        this.chunkOpen(out);
-        out.key("tool_calls").array().object().key("index").number(toolIndex).key("id").string(id !== null ? id! : "").key("type").string("function");
-        out.key("function").object().key("name").string(name !== null ? name! : "").key("arguments").string("").endObject().endObject().endArray();
-        this.chunkClose(out, null);
+        this.toolStart(out, toolIndex, id !== null ? id! : "", name !== null ? name! : "");
       } else if (blockType !== null && blockType! == "text") {
         const text = stringAt(block, "text");
         if (text !== null && text!.length > 0) this.textChunk(out, text!);
@@ -343,6 +340,7 @@ export class OpenAIToAnthropic extends ToOpenAIChat {
         if (partial === null || partial!.length == 0 || index < 0 || index >= this.toolIndexOfBlock.length) return;
         const toolIndex = this.toolIndexOfBlock[index];
         if (toolIndex < 0) return;
+        this.toolArgsSent(toolIndex);
         this.chunkOpen(out);
         out.key("tool_calls").array().object().key("index").number(toolIndex).key("function").object().key("arguments").string(partial!).endObject().endObject().endArray();
         this.chunkClose(out, null);
@@ -353,6 +351,7 @@ export class OpenAIToAnthropic extends ToOpenAIChat {
       if (usage !== null) this.readUsage(usage);
       const delta = objectAt(data, "delta");
       const stopReason = delta !== null ? stringAt(delta, "stop_reason") : null;
+      this.closeToolsWithoutArgs(out);
       this.chunkOpen(out);
       this.chunkClose(out, finishReasonOf(stopReason));
     } else if (type == "message_stop") {
@@ -391,6 +390,7 @@ export class OpenAIToAnthropic extends ToOpenAIChat {
       const index = spanInteger(base, top.spans[0]);
       if (partial.count != 1 || partial.firstByte != 0x22 || index < 0) return false;
       if (partial.end - partial.start == 2 || index >= this.toolIndexOfBlock.length || this.toolIndexOfBlock[index] < 0) return true;
+      this.toolArgsSent(this.toolIndexOfBlock[index]);
       this.chunkOpen(out);
       out.key("tool_calls").array().object().key("index").number(this.toolIndexOfBlock[index]).key("function").object().key("arguments");
       out.rawAt(at + <usize>partial.start, partial.end - partial.start).endObject().endObject().endArray();

@@ -211,10 +211,7 @@ export class OpenAIToBedrock extends ToOpenAIChat {
       this.toolIndexOfBlock[index] = toolIndex;
       const id = stringAt(use!, "toolUseId");
       const name = stringAt(use!, "name");
-      this.chunkOpen(out);
-      out.key("tool_calls").array().object().key("index").number(toolIndex).key("id").string(id !== null ? id! : "").key("type").string("function");
-      out.key("function").object().key("name").string(name !== null ? name! : "").key("arguments").string("").endObject().endObject().endArray();
-      this.chunkClose(out, null);
+      this.toolStart(out, toolIndex, id !== null ? id! : "", name !== null ? name! : "");
     } else if (type == "contentBlockDelta") {
       const index = <i32>integerAt(data, "contentBlockIndex", -1);
       const delta = objectAt(data, "delta");
@@ -229,11 +226,13 @@ export class OpenAIToBedrock extends ToOpenAIChat {
       const use = objectAt(delta!, "toolUse");
       const input = use !== null ? stringAt(use!, "input") : null;
       if (input === null || input!.length == 0 || index < 0 || index >= this.toolIndexOfBlock.length || this.toolIndexOfBlock[index] < 0) return;
+      this.toolArgsSent(this.toolIndexOfBlock[index]);
       this.chunkOpen(out);
       out.key("tool_calls").array().object().key("index").number(this.toolIndexOfBlock[index]).key("function").object().key("arguments").string(input!).endObject().endObject().endArray();
       this.chunkClose(out, null);
     } else if (type == "messageStop") {
       this.stopped = true;
+      this.closeToolsWithoutArgs(out);
       this.chunkOpen(out);
       this.chunkClose(out, finishReasonOfConverse(stringAt(data, "stopReason")));
     } else if (type == "metadata") {

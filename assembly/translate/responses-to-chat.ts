@@ -147,7 +147,8 @@ export class ResponsesToChat extends Translator {
           const name = fn !== null ? stringAt(fn!, "name") : null;
           const item = new OutputItem(true, "fc_" + (callId !== null ? callId! : i.toString()), callId !== null ? callId! : "", name !== null ? name! : "");
           const args = fn !== null ? stringAt(fn!, "arguments") : null;
-          item.text = args !== null ? args! : "";
+          // A call without arguments is "{}" in Responses, as OpenAI writes it ("" does not parse).
+          item.text = args !== null && args!.length > 0 ? args! : "{}";
           items.push(item);
         }
       }
@@ -304,6 +305,13 @@ export class ResponsesToChat extends Translator {
       const at = this.callItemOfTool[i];
       if (at < 0) continue;
       const item = this.items[at];
+      if (item.text.length == 0) {
+        // A call streamed without arguments gets "{}", as OpenAI streams one ("" does not parse).
+        item.add("{}");
+        this.next(out, "response.function_call_arguments.delta");
+        out.key("item_id").string(item.id).key("output_index").number(at).key("delta").string("{}").endObject();
+        endEvent(out);
+      }
       this.next(out, "response.function_call_arguments.done");
       out.key("item_id").string(item.id).key("output_index").number(at).key("arguments").string(item.text).endObject();
       endEvent(out);

@@ -24,6 +24,8 @@ export abstract class ToOpenAIChat extends Translator {
   protected finished: bool = false;
   protected includeUsage: bool = false;
   private prefix: ArrayBuffer | null = null;
+  /** Per streamed tool call (by its OpenAI index): has a non-empty arguments delta been sent? */
+  private toolHasArgs: Array<bool> = [];
 
   constructor(backend: WireApi) { super(WireApi.OpenAI, backend); }
 
@@ -70,6 +72,34 @@ export abstract class ToOpenAIChat extends Translator {
   }
 
   protected resetPrefix(): void { this.prefix = null; }
+
+  /** Writes a tool call's first chunk (id, name, arguments ""), as OpenAI starts one. */
+  protected toolStart(out: JsonWriter, toolIndex: i32, id: string, name: string): void {
+    while (this.toolHasArgs.length <= toolIndex) this.toolHasArgs.push(false);
+    this.chunkOpen(out);
+    out.key("tool_calls").array().object().key("index").number(toolIndex).key("id").string(id).key("type").string("function");
+    out.key("function").object().key("name").string(name).key("arguments").string("").endObject().endObject().endArray();
+    this.chunkClose(out, null);
+  }
+
+  /** Notes that a call's arguments delta (non-empty) was written. */
+  protected toolArgsSent(toolIndex: i32): void {
+    if (toolIndex >= 0 && toolIndex < this.toolHasArgs.length) this.toolHasArgs[toolIndex] = true;
+  }
+
+  /**
+   * Ends every started call that got no arguments with a "{}" delta, as OpenAI streams a call without
+   * arguments: clients JSON.parse the joined deltas, and "" does not parse (the openai SDK's runTools).
+   */
+  protected closeToolsWithoutArgs(out: JsonWriter): void {
+    for (let i = 0; i < this.toolHasArgs.length; i++) {
+      if (this.toolHasArgs[i]) continue;
+      this.toolHasArgs[i] = true;
+      this.chunkOpen(out);
+      out.key("tool_calls").array().object().key("index").number(i).key("function").object().key("arguments").string("{}").endObject().endObject().endArray();
+      this.chunkClose(out, null);
+    }
+  }
 
   protected writeUsage(w: JsonWriter): void {
     w.object();
