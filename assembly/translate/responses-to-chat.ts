@@ -399,7 +399,8 @@ function writeItems(input: JsonValue, w: JsonWriter): string | null {
         const name = stringAt(call, "name");
         if (callId === null || name === null) return "input[" + i.toString() + "]: a function_call needs call_id and name";
         const args = stringAt(call, "arguments");
-        w.object().key("id").string(callId!).key("type").string("function").key("function").object().key("name").string(name!).key("arguments").string(args !== null ? args! : "{}").endObject().endObject();
+        // "" would reach a chat backend that parses it: a call without arguments is "{}", as OpenAI writes it.
+        w.object().key("id").string(callId!).key("type").string("function").key("function").object().key("name").string(name!).key("arguments").string(args !== null && args!.length > 0 ? args! : "{}").endObject().endObject();
         i++;
       }
       w.endArray().endObject();

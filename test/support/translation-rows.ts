@@ -925,3 +925,126 @@ export const VERTEX_ROWS: TranslationRow[] = [
     reply: { status: 400, body: { error: { message: expect.stringMatching(/Vertex AI model id/), type: "invalid_request_error", param: null, code: "invalid_model" } } },
   },
 ];
+
+// ---- Tool calls without arguments: every client sees what its own API sends, "{}" (OpenAI shapes) or {} ----
+// OpenAI streams such a call as arguments "" then "{}"; Anthropic as input {} and an input_json_delta of "";
+// Gemini as a functionCall with args {} (or none); Bedrock as a toolUse with no input delta. Clients parse
+// the joined arguments: "" does not parse (the openai SDK's runTools never runs the function).
+const NOW_TOOL_OPENAI = { type: "function", function: { name: "now", parameters: { type: "object", properties: {} } } };
+const NOW_TOOL_ANTHROPIC = { name: "now", input_schema: { type: "object", properties: {} } };
+const anthropicNoArgsStream = (blocks: string[]) => [
+  sse("message_start", { type: "message_start", message: { id: "msg_s1", type: "message", role: "assistant", model: "claude-sonnet-4-5", content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: 5, output_tokens: 1 } } }),
+  ...blocks,
+  sse("message_delta", { type: "message_delta", delta: { stop_reason: "tool_use", stop_sequence: null }, usage: { output_tokens: 9 } }),
+  sse("message_stop", { type: "message_stop" }),
+];
+const toolUseStart = (index: number, id: string, name: string) => sse("content_block_start", { type: "content_block_start", index, content_block: { type: "tool_use", id, name, input: {} } });
+const inputDelta = (index: number, partial: string) => sse("content_block_delta", { type: "content_block_delta", index, delta: { type: "input_json_delta", partial_json: partial } });
+const blockStop = (index: number) => sse("content_block_stop", { type: "content_block_stop", index });
+
+TRANSLATION_ROWS.push(
+  {
+    name: "no arguments: openai→anthropic stream: a tool_use with an empty input_json_delta, one with none, one with arguments: \"{}\" for the first two",
+    host: "claude.llm", path: "/v1/chat/completions",
+    request: { model: "claude-sonnet-4-5", stream: true, messages: [{ role: "user", content: "x" }], tools: [NOW_TOOL_OPENAI, WEATHER_TOOL_OPENAI] },
+    upstream: { path: "/v1/messages", body: { model: "claude-sonnet-4-5", messages: [{ role: "user", content: [{ type: "text", text: "x" }] }], max_tokens: 4096, stream: true, tools: [NOW_TOOL_ANTHROPIC, WEATHER_TOOL_ANTHROPIC] } },
+    answer: { contentType: "text/event-stream", chunks: anthropicNoArgsStream([
+      toolUseStart(0, "toolu_a", "now"), inputDelta(0, ""), blockStop(0),
+      toolUseStart(1, "toolu_b", "now"), blockStop(1),
+      toolUseStart(2, "toolu_c", "get_weather"), inputDelta(2, ""), inputDelta(2, "{\"city\":\"Rome\"}"), blockStop(2),
+    ]) },
+    client: { status: 200, events: [
+      expectedChunk({ role: "assistant", content: "" }),
+      expectedChunk({ tool_calls: [{ index: 0, id: "toolu_a", type: "function", function: { name: "now", arguments: "" } }] }),
+      expectedChunk({ tool_calls: [{ index: 1, id: "toolu_b", type: "function", function: { name: "now", arguments: "" } }] }),
+      expectedChunk({ tool_calls: [{ index: 2, id: "toolu_c", type: "function", function: { name: "get_weather", arguments: "" } }] }),
+      expectedChunk({ tool_calls: [{ index: 2, function: { arguments: "{\"city\":\"Rome\"}" } }] }),
+      expectedChunk({ tool_calls: [{ index: 0, function: { arguments: "{}" } }] }),
+      expectedChunk({ tool_calls: [{ index: 1, function: { arguments: "{}" } }] }),
+      expectedChunk({}, "tool_calls"),
+      "[DONE]",
+    ] },
+  },
+  {
+    name: "no arguments: responses→anthropic stream (composed): a tool_use without input is a function_call with arguments \"{}\"",
+    host: "claude.llm", path: "/v1/responses",
+    request: { model: "claude-sonnet-4-5", input: "x", stream: true, max_output_tokens: 10, tools: [{ type: "function", name: "now", parameters: { type: "object", properties: {} } }] },
+    answer: { contentType: "text/event-stream", chunks: anthropicNoArgsStream([toolUseStart(0, "toolu_a", "now"), inputDelta(0, ""), blockStop(0)]) },
+    client: { status: 200, events: [
+      respEvent("response.created", { response: RESPONSE_SHELL("in_progress", [], null, "claude-sonnet-4-5") }),
+      respEvent("response.in_progress", { response: RESPONSE_SHELL("in_progress", [], null, "claude-sonnet-4-5") }),
+      respEvent("response.output_item.added", { output_index: 0, item: { type: "function_call", id: "fc_toolu_a", call_id: "toolu_a", name: "now", arguments: "", status: "in_progress" } }),
+      respEvent("response.function_call_arguments.delta", { item_id: "fc_toolu_a", output_index: 0, delta: "{}" }),
+      respEvent("response.function_call_arguments.done", { item_id: "fc_toolu_a", output_index: 0, arguments: "{}" }),
+      respEvent("response.output_item.done", { output_index: 0, item: { type: "function_call", id: "fc_toolu_a", call_id: "toolu_a", name: "now", arguments: "{}", status: "completed" } }),
+      respEvent("response.completed", { response: RESPONSE_SHELL("completed", [
+        { type: "function_call", id: "fc_toolu_a", call_id: "toolu_a", name: "now", arguments: "{}", status: "completed" },
+      ], { input_tokens: 5, input_tokens_details: { cached_tokens: 0 }, output_tokens: 9, output_tokens_details: { reasoning_tokens: 0 }, total_tokens: 14 }, "claude-sonnet-4-5") }),
+    ] },
+  },
+  {
+    name: "no arguments: responses→groq stream: a chat tool call whose arguments stay \"\" ends with a \"{}\" delta",
+    host: "groq.llm", path: "/v1/responses",
+    request: { model: "llama-3.3-70b-versatile", input: "x", stream: true },
+    answer: { contentType: "text/event-stream", chunks: [
+      data(chunk({ role: "assistant", content: "" })),
+      data(chunk({ tool_calls: [{ index: 0, id: "call_7", type: "function", function: { name: "now", arguments: "" } }] })),
+      data(chunk({}, "tool_calls")),
+      data("[DONE]"),
+    ] },
+    client: { status: 200, events: [
+      respEvent("response.created", { response: RESPONSE_SHELL("in_progress", [], null, "gpt-4o") }),
+      respEvent("response.in_progress", { response: RESPONSE_SHELL("in_progress", [], null, "gpt-4o") }),
+      respEvent("response.output_item.added", { output_index: 0, item: { type: "function_call", id: "fc_call_7", call_id: "call_7", name: "now", arguments: "", status: "in_progress" } }),
+      respEvent("response.function_call_arguments.delta", { item_id: "fc_call_7", output_index: 0, delta: "{}" }),
+      respEvent("response.function_call_arguments.done", { item_id: "fc_call_7", output_index: 0, arguments: "{}" }),
+      respEvent("response.output_item.done", { output_index: 0, item: { type: "function_call", id: "fc_call_7", call_id: "call_7", name: "now", arguments: "{}", status: "completed" } }),
+      respEvent("response.completed", { response: RESPONSE_SHELL("completed", [
+        { type: "function_call", id: "fc_call_7", call_id: "call_7", name: "now", arguments: "{}", status: "completed" },
+      ], expect.anything(), "gpt-4o") }),
+    ] },
+  },
+  {
+    name: "no arguments: responses→groq: a chat answer's tool call with arguments \"\" is \"{}\"; a history call with \"\" is sent as \"{}\"",
+    host: "groq.llm", path: "/v1/responses",
+    request: { model: "llama-3.3-70b-versatile", input: [{ type: "function_call", call_id: "call_1", name: "now", arguments: "" }, { type: "function_call_output", call_id: "call_1", output: "noon" }] },
+    upstream: { path: "/openai/v1/chat/completions", body: { model: "llama-3.3-70b-versatile", messages: [
+      { role: "assistant", content: null, tool_calls: [{ id: "call_1", type: "function", function: { name: "now", arguments: "{}" } }] },
+      { role: "tool", tool_call_id: "call_1", content: "noon" },
+    ] } },
+    answer: { body: { id: "chatcmpl-1", object: "chat.completion", created: 1, model: "llama-3.3-70b-versatile",
+      choices: [{ index: 0, finish_reason: "tool_calls", message: { role: "assistant", content: null, tool_calls: [{ id: "call_2", type: "function", function: { name: "now", arguments: "" } }] } }],
+      usage: { prompt_tokens: 3, completion_tokens: 2, total_tokens: 5 } } },
+    client: { status: 200, body: RESPONSE_SHELL("completed", [
+      { type: "function_call", id: "fc_call_2", call_id: "call_2", name: "now", arguments: "{}", status: "completed" },
+    ], expect.anything(), "llama-3.3-70b-versatile") },
+  },
+  {
+    name: "no arguments: responses→anthropic: a history function_call with arguments \"\" is a tool_use with input {}",
+    host: "claude.llm", path: "/v1/responses",
+    request: { model: "claude-sonnet-4-5", max_output_tokens: 10, input: [{ type: "function_call", call_id: "toolu_1", name: "now", arguments: "" }, { type: "function_call_output", call_id: "toolu_1", output: "noon" }] },
+    upstream: { path: "/v1/messages", body: { model: "claude-sonnet-4-5", max_tokens: 10, messages: [
+      { role: "assistant", content: [{ type: "tool_use", id: "toolu_1", name: "now", input: {} }] },
+      { role: "user", content: [{ type: "tool_result", tool_use_id: "toolu_1", content: "noon" }] },
+    ] } },
+  },
+  {
+    name: "no arguments: anthropic→openai stream: a chat call whose arguments stay \"\" is a tool_use with input {} and no delta",
+    host: "gpt.llm", path: "/v1/messages",
+    request: { model: "gpt-4o", max_tokens: 10, stream: true, messages: [{ role: "user", content: "x" }] },
+    answer: { contentType: "text/event-stream", chunks: [
+      data(chunk({ role: "assistant", content: "" })),
+      data(chunk({ tool_calls: [{ index: 0, id: "call_1", type: "function", function: { name: "now", arguments: "" } }] })),
+      data(chunk({}, "tool_calls")),
+      data({ id: "chatcmpl-9", object: "chat.completion.chunk", created: 1, model: "gpt-4o", choices: [], usage: { prompt_tokens: 5, completion_tokens: 2, total_tokens: 7 } }),
+      data("[DONE]"),
+    ] },
+    client: { status: 200, events: [
+      { event: "message_start", data: expect.objectContaining({ type: "message_start" }) },
+      { event: "content_block_start", data: { type: "content_block_start", index: 0, content_block: { type: "tool_use", id: "call_1", name: "now", input: {} } } },
+      { event: "content_block_stop", data: { type: "content_block_stop", index: 0 } },
+      { event: "message_delta", data: expect.objectContaining({ type: "message_delta", delta: { stop_reason: "tool_use", stop_sequence: null } }) },
+      { event: "message_stop", data: { type: "message_stop" } },
+    ] },
+  },
+);
