@@ -1048,3 +1048,118 @@ TRANSLATION_ROWS.push(
     ] },
   },
 );
+
+const anthropicEvent = (event: string, data: unknown) => ({ event, data });
+GEMINI_ROWS.push(
+  {
+    name: "no arguments: openai→gemini: history calls with arguments \"\" and \"{}\" are functionCalls with args {}",
+    host: "gemini.llm", path: "/v1/chat/completions",
+    request: { model: "gemini-2.5-flash", tools: [NOW_TOOL_OPENAI], messages: [
+      { role: "user", content: "x" },
+      { role: "assistant", tool_calls: [{ id: "call_a", type: "function", function: { name: "now", arguments: "" } }, { id: "call_b", type: "function", function: { name: "now", arguments: "{}" } }] },
+      { role: "tool", tool_call_id: "call_a", content: "noon" },
+      { role: "tool", tool_call_id: "call_b", content: "noon" },
+    ] },
+    upstream: { path: "/v1beta/models/gemini-2.5-flash:generateContent", body: expect.objectContaining({ contents: [
+      { role: "user", parts: [{ text: "x" }] },
+      { role: "model", parts: [{ functionCall: { name: "now", args: {} } }, { functionCall: { name: "now", args: {} } }] },
+      { role: "user", parts: [{ functionResponse: { name: "now", response: { result: "noon" } } }, { functionResponse: { name: "now", response: { result: "noon" } } }] },
+    ] }) },
+  },
+  {
+    name: "no arguments: openai→gemini stream: functionCalls without args and with args {} stream as \"{}\"",
+    host: "gemini.llm", path: "/v1/chat/completions",
+    request: { model: "gemini-2.5-flash", stream: true, messages: [{ role: "user", content: "x" }], tools: [NOW_TOOL_OPENAI] },
+    answer: { contentType: "text/event-stream", chunks: [
+      gsse({ candidates: [{ content: { role: "model", parts: [{ functionCall: { name: "now" } }, { functionCall: { name: "now", args: {} } }] }, finishReason: "STOP" }],
+        usageMetadata: { promptTokenCount: 3, candidatesTokenCount: 2, totalTokenCount: 5 }, modelVersion: "gemini-2.5-flash-001", responseId: "resp-1" }),
+    ] },
+    client: { status: 200, events: [
+      geminiChunk({ role: "assistant", content: "" }),
+      geminiChunk({ tool_calls: [{ index: 0, id: "call_0", type: "function", function: { name: "now", arguments: "{}" } }] }),
+      geminiChunk({ tool_calls: [{ index: 1, id: "call_1", type: "function", function: { name: "now", arguments: "{}" } }] }),
+      geminiChunk({}, "tool_calls"),
+      "[DONE]",
+    ] },
+  },
+  {
+    name: "no arguments: anthropic→gemini stream (composed): a functionCall without args is a tool_use with input {}",
+    host: "gemini.llm", path: "/v1/messages",
+    headers: { "anthropic-version": "2023-06-01" },
+    request: { model: "gemini-2.5-flash", max_tokens: 10, stream: true, messages: [{ role: "user", content: "x" }], tools: [NOW_TOOL_ANTHROPIC] },
+    answer: { contentType: "text/event-stream", chunks: [
+      gsse({ candidates: [{ content: { role: "model", parts: [{ functionCall: { name: "now" } }] }, finishReason: "STOP" }],
+        usageMetadata: { promptTokenCount: 3, candidatesTokenCount: 2, totalTokenCount: 5 }, modelVersion: "gemini-2.5-flash-001", responseId: "resp-1" }),
+    ] },
+    client: { status: 200, events: [
+      anthropicEvent("message_start", expect.objectContaining({ type: "message_start" })),
+      anthropicEvent("content_block_start", { type: "content_block_start", index: 0, content_block: { type: "tool_use", id: "call_0", name: "now", input: {} } }),
+      anthropicEvent("content_block_delta", { type: "content_block_delta", index: 0, delta: { type: "input_json_delta", partial_json: "{}" } }),
+      anthropicEvent("content_block_stop", { type: "content_block_stop", index: 0 }),
+      anthropicEvent("message_delta", expect.objectContaining({ type: "message_delta", delta: { stop_reason: "tool_use", stop_sequence: null } })),
+      anthropicEvent("message_stop", { type: "message_stop" }),
+    ] },
+  },
+);
+
+const BEDROCK_MODEL = "anthropic.claude-3-5-sonnet-20240620-v1:0";
+const bedrockNoArgsFrames = () => [
+  awsEvent("messageStart", { role: "assistant" }),
+  awsEvent("contentBlockStart", { contentBlockIndex: 0, start: { toolUse: { toolUseId: "tooluse_n", name: "now" } } }),
+  awsEvent("contentBlockStop", { contentBlockIndex: 0 }),
+  awsEvent("messageStop", { stopReason: "tool_use" }),
+  awsEvent("metadata", { usage: { inputTokens: 4, outputTokens: 2, totalTokens: 6 }, metrics: { latencyMs: 9 } }),
+];
+BEDROCK_ROWS.push(
+  {
+    name: "no arguments: openai→bedrock: a toolUse with input {} is arguments \"{}\"",
+    host: "bedrock.llm", path: "/v1/chat/completions",
+    request: { model: BEDROCK_MODEL, messages: [{ role: "user", content: "x" }], tools: [NOW_TOOL_OPENAI] },
+    answer: { body: { output: { message: { role: "assistant", content: [{ toolUse: { toolUseId: "tooluse_n", name: "now", input: {} } }] } }, stopReason: "tool_use",
+      usage: { inputTokens: 4, outputTokens: 2, totalTokens: 6 } } },
+    client: { status: 200, body: expect.objectContaining({ choices: [{ index: 0, logprobs: null, finish_reason: "tool_calls", message: { role: "assistant", content: null, refusal: null, tool_calls: [
+      { id: "tooluse_n", type: "function", function: { name: "now", arguments: "{}" } }] } }] }) },
+  },
+  {
+    name: "no arguments: openai→bedrock stream: a toolUse with no input delta ends with a \"{}\" delta",
+    host: "bedrock.llm", path: "/v1/chat/completions",
+    request: { model: BEDROCK_MODEL, stream: true, messages: [{ role: "user", content: "x" }], tools: [NOW_TOOL_OPENAI] },
+    answer: { frames: bedrockNoArgsFrames() },
+    client: { status: 200, events: [
+      bedrockChunk({ role: "assistant", content: "" }),
+      bedrockChunk({ tool_calls: [{ index: 0, id: "tooluse_n", type: "function", function: { name: "now", arguments: "" } }] }),
+      bedrockChunk({ tool_calls: [{ index: 0, function: { arguments: "{}" } }] }),
+      bedrockChunk({}, "tool_calls"),
+      "[DONE]",
+    ] },
+  },
+  {
+    name: "no arguments: anthropic→bedrock stream (composed): a toolUse with no input delta is a tool_use with input {}",
+    host: "bedrock.llm", path: "/v1/messages",
+    headers: { "anthropic-version": "2023-06-01" },
+    request: { model: BEDROCK_MODEL, max_tokens: 10, stream: true, messages: [{ role: "user", content: "x" }], tools: [NOW_TOOL_ANTHROPIC] },
+    answer: { frames: bedrockNoArgsFrames() },
+    client: { status: 200, events: [
+      anthropicEvent("message_start", expect.objectContaining({ type: "message_start" })),
+      anthropicEvent("content_block_start", { type: "content_block_start", index: 0, content_block: { type: "tool_use", id: "tooluse_n", name: "now", input: {} } }),
+      anthropicEvent("content_block_delta", { type: "content_block_delta", index: 0, delta: { type: "input_json_delta", partial_json: "{}" } }),
+      anthropicEvent("content_block_stop", { type: "content_block_stop", index: 0 }),
+      anthropicEvent("message_delta", expect.objectContaining({ type: "message_delta", delta: { stop_reason: "tool_use", stop_sequence: null } })),
+      anthropicEvent("message_stop", { type: "message_stop" }),
+    ] },
+  },
+  {
+    name: "no arguments: openai→bedrock: a history call with arguments \"{}\" is a toolUse with input {}",
+    host: "bedrock.llm", path: "/v1/chat/completions",
+    request: { model: BEDROCK_MODEL, tools: [NOW_TOOL_OPENAI], messages: [
+      { role: "user", content: "x" },
+      { role: "assistant", tool_calls: [{ id: "tu_1", type: "function", function: { name: "now", arguments: "{}" } }] },
+      { role: "tool", tool_call_id: "tu_1", content: "noon" },
+    ] },
+    upstream: { path: "/model/anthropic.claude-3-5-sonnet-20240620-v1%3A0/converse", body: expect.objectContaining({ messages: [
+      { role: "user", content: [{ text: "x" }] },
+      { role: "assistant", content: [{ toolUse: { toolUseId: "tu_1", name: "now", input: {} } }] },
+      { role: "user", content: [{ toolResult: { toolUseId: "tu_1", content: [{ text: "noon" }] } }] },
+    ] }) },
+  },
+);
