@@ -144,7 +144,9 @@ export function answerAnthropic(res: ServerResponse, op: "messages" | "count_tok
     } else {
       res.write(sseEvent("content_block_start", { type: "content_block_start", index, content_block: { ...block, input: {} } }));
       res.write(sseEvent("content_block_delta", { type: "content_block_delta", index, delta: { type: "input_json_delta", partial_json: "" } }));
-      for (const piece of halves(JSON.stringify(block.input))) res.write(sseEvent("content_block_delta", { type: "content_block_delta", index, delta: { type: "input_json_delta", partial_json: piece } }));
+      // A call without arguments gets only the empty delta, as Anthropic streams one.
+      const input = JSON.stringify(block.input);
+      for (const piece of input === "{}" ? [] : halves(input)) res.write(sseEvent("content_block_delta", { type: "content_block_delta", index, delta: { type: "input_json_delta", partial_json: piece } }));
     }
     res.write(sseEvent("content_block_stop", { type: "content_block_stop", index }));
   });
