@@ -3,6 +3,7 @@
 // get "{}" as OpenAI sends it, or the SDK's runTools cannot JSON.parse the arguments and never runs
 // the function. Streamed and not, chat and Responses.
 import OpenAI from "openai";
+import type { RunnableToolFunctionWithParse } from "openai/lib/RunnableFunction";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Stack, startStack } from "../support/envoy.js";
 import { TRANSLATE_CONFIG } from "../support/fixtures.js";
@@ -17,10 +18,9 @@ describe("tool calls without arguments, openai SDK → Claude through real Envoy
   it.each([false, true])("chat.completions.runTools runs a no-argument function (stream: %s)", async (stream) => {
     const calls: unknown[] = [];
     const before = stack.mock.received.length;
-    const runner = openai().chat.completions.runTools({
-      model: "claude-sonnet-4-5", stream, messages: [{ role: "user", content: "What time is it?" }],
-      tools: [{ type: "function", function: { name: "now", parameters: { type: "object", properties: {} }, parse: JSON.parse, function: (args: unknown) => { calls.push(args); return "noon"; } } }],
-    } as Parameters<OpenAI["chat"]["completions"]["runTools"]>[0]);
+    const tool: RunnableToolFunctionWithParse<object> = { type: "function", function: { name: "now", description: "The time now", parameters: { type: "object", properties: {} }, parse: (text: string) => JSON.parse(text) as object, function: (args: object) => { calls.push(args); return "noon"; } } };
+    const body = { model: "claude-sonnet-4-5", messages: [{ role: "user" as const, content: "What time is it?" }], tools: [tool] };
+    const runner = stream ? openai().chat.completions.runTools({ ...body, stream: true }) : openai().chat.completions.runTools(body);
     const content = await runner.finalContent();
     expect(calls).toEqual([{}]);
     expect(content).toBe("Hello from mock anthropic (claude-sonnet-4-5). Seen: 1 tool results.");
