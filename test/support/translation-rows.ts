@@ -970,6 +970,17 @@ TRANSLATION_ROWS.push(
     } },
   },
   {
+    name: "anthropic→openai: clear_at next_user_message hides a system message once a user turn follows it; one with only output_config writes nothing",
+    host: "gpt.llm", path: "/v1/messages", headers: CLAUDE_CODE_BETA,
+    request: { model: "gpt-4o", max_tokens: 10, messages: [
+      { role: "user", content: "a" }, { role: "system", content: "Old hint.", clear_at: "next_user_message" }, { role: "assistant", content: "ok" },
+      { role: "user", content: "b" }, { role: "system", output_config: { effort: "low" } }, { role: "assistant", content: "sure" },
+      { role: "user", content: "c" }, { role: "system", content: [{ type: "text", text: "New hint." }], clear_at: "next_user_message" }] },
+    upstream: { path: "/v1/chat/completions", body: { model: "gpt-4o", max_completion_tokens: 10, messages: [
+      { role: "user", content: "a" }, { role: "assistant", content: "ok" }, { role: "user", content: "b" }, { role: "assistant", content: "sure" },
+      { role: "user", content: "c" }, { role: "system", content: "New hint." }] } },
+  },
+  {
     name: "anthropic→openai: a system message holding anything but text is a 400 in Anthropic's shape, naming the message",
     host: "gpt.llm", path: "/v1/messages",
     request: { model: "gpt-4o", max_tokens: 10, messages: [{ role: "user", content: "x" }, { role: "system", content: [{ type: "image", source: { type: "url", url: "https://example.com/a.png" } }] }] },
