@@ -34,6 +34,8 @@ const reminderIn: Record<string, (body: any) => string[]> = {
   bedrock: (b) => b.system.map((s: any) => s.text),
 };
 
+const roles = (body: any): string[] => body.messages.map((m: any) => m.role);
+
 describe("anthropic SDK with mid-conversation system messages through real Envoy to OpenAI, Gemini and Bedrock mocks", () => {
   let stack: Stack;
   beforeAll(async () => { stack = await startStack(CONFIG, { acceptedKeys: { openai: ["test-openai-key"], gemini: ["test-gemini-key"] }, env: { values: BEDROCK_ENV } }); });
@@ -60,7 +62,7 @@ describe("anthropic SDK with mid-conversation system messages through real Envoy
     const sent = stack.mock.received[before];
     expect(sent.headers["anthropic-beta"]).toBeUndefined();
     expect(reminderIn[provider](sent.body)).toEqual(["You are Claude Code.", REMINDER]);
-    if (provider === "openai") expect(sent.body.messages.map((m: any) => m.role)).toEqual(["system", "user", "system"]);
+    if (provider === "openai") expect(roles(sent.body)).toEqual(["system", "user", "system"]);
 
     messages.push({ role: "assistant", content: first.content as Anthropic.Beta.BetaContentBlockParam[] });
     messages.push({ role: "user", content: [{ type: "tool_result", tool_use_id: call.id, content: "a.txt b.txt" }] });
@@ -70,6 +72,6 @@ describe("anthropic SDK with mid-conversation system messages through real Envoy
     expect(second.content).toEqual([{ type: "text", text: `Hello from mock ${provider} (${model}). Seen: 1 tool results.` }]);
     const again = stack.mock.received.at(-1)!;
     expect(reminderIn[provider](again.body)).toEqual(["You are Claude Code.", REMINDER, "Answer in one line."]);
-    if (provider === "openai") expect(again.body.messages.map((m: any) => m.role)).toEqual(["system", "user", "system", "assistant", "tool", "system"]);
+    if (provider === "openai") expect(roles(again.body)).toEqual(["system", "user", "system", "assistant", "tool", "system"]);
   });
 });
