@@ -987,7 +987,7 @@ TRANSLATION_ROWS.push(
     reply: { status: 400, body: { type: "error", error: { type: "invalid_request_error", message: "messages.1.content: a system message holds text blocks only" } } },
   },
   {
-    name: "anthropic→openai: a system message whose content is neither string nor blocks, and an unknown role, are 400s naming them",
+    name: "anthropic→openai: a system message whose content is neither a string nor blocks is a 400 naming it",
     host: "gpt.llm", path: "/v1/messages",
     request: { model: "gpt-4o", max_tokens: 10, messages: [{ role: "user", content: "x" }, { role: "system", content: 7 }] },
     reply: { status: 400, body: { type: "error", error: { type: "invalid_request_error", message: "messages.1.content: must be a string or an array of text blocks" } } },
