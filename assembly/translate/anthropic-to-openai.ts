@@ -78,11 +78,21 @@ export class AnthropicToOpenAI extends Translator {
       if (text === null) return TranslatedRequest.refused("system: must hold text blocks only");
       if (text!.length > 0) w.object().key("role").string("system").key("content").string(text!).endObject();
     }
+    // A system message marked clear_at "next_user_message" is no longer shown once a user turn follows it.
+    let lastUser = -1;
+    for (let i = 0; i < messages.items.length; i++) {
+      const role = stringAt(messages.items[i], "role");
+      if (role !== null && role! == "user") lastUser = i;
+    }
     for (let i = 0; i < messages.items.length; i++) {
       const m = messages.items[i];
       const path = "messages." + i.toString();
       const role = stringAt(m, "role");
-      const problem = role !== null && role! == "assistant" ? writeAssistant(m, path, w) : role !== null && role! == "user" ? writeUser(m, path, w) : path + ".role: must be user or assistant";
+      const problem = role === null ? path + ".role: must be user, assistant or system"
+        : role! == "assistant" ? writeAssistant(m, path, w)
+        : role! == "user" ? writeUser(m, path, w)
+        : role! == "system" ? writeSystemMessage(m, path, i < lastUser, w)
+        : path + ".role: must be user, assistant or system";
       if (problem !== null) return TranslatedRequest.refused(problem!);
     }
     w.endArray();
@@ -468,6 +478,27 @@ function writeToolInput(w: JsonWriter, args: string | null): void {
 }
 
 /** The text of an array of text blocks, joined by blank lines; null when a block is not text. */
+/**
+ * A system message inside `messages` (Claude Code sends one mid-conversation) as a chat system
+ * message at the same place, written as the top-level system is; cache_control marks are dropped.
+ * Nothing is written when it has no content (an output_config-only message) or when it is
+ * cleared at the next user message and `userFollows`.
+ */
+function writeSystemMessage(m: JsonValue, path: string, userFollows: bool, w: JsonWriter): string | null {
+  const content = member(m, "content");
+  const clearAt = stringAt(m, "clear_at");
+  let text: string | null = null;
+  if (content === null || content.kind == JsonKind.Null) return null;
+  if (content.kind == JsonKind.String) text = content.text;
+  else if (content.kind == JsonKind.Array) {
+    text = joinedText(content);
+    if (text === null) return path + ".content: a system message holds text blocks only";
+  } else return path + ".content: must be a string or an array of text blocks";
+  if (userFollows && clearAt !== null && clearAt! == "next_user_message") return null;
+  if (text!.length > 0) w.object().key("role").string("system").key("content").string(text!).endObject();
+  return null;
+}
+
 function joinedText(blocks: JsonValue): string | null {
   const parts = new Array<string>();
   for (let i = 0; i < blocks.items.length; i++) {

@@ -1163,3 +1163,161 @@ BEDROCK_ROWS.push(
     ] }) },
   },
 );
+
+// ---- System messages inside the conversation (issue 23) ----
+// Claude Code sends them with the mid-conversation-system beta: text blocks marked cache_control
+// ({ type: "ephemeral", ttl: "1h" }), after a user turn (or a tool result), last or followed by an
+// assistant turn. Chat keeps them in place; Gemini and Bedrock, whose system is top-level only, get
+// their text appended to it in order (docs/translation.md, "System messages inside the conversation").
+const CLAUDE_CODE_BETA = { "anthropic-version": "2023-06-01", "anthropic-beta": "mid-conversation-system-2026-04-07" };
+const REMINDER = [{ type: "text", text: "<system-reminder>Tools load on demand.</system-reminder>", cache_control: { type: "ephemeral", ttl: "1h" } }, { type: "text", text: "Stay in the repo." }];
+/** A Claude Code-shaped conversation: two mid-conversation system messages, one a string and one text blocks. */
+const midSystemRequest = (model: string) => ({
+  model, max_tokens: 64,
+  system: [{ type: "text", text: "You are Claude Code.", cache_control: { type: "ephemeral" } }],
+  tools: [WEATHER_TOOL_ANTHROPIC],
+  messages: [
+    { role: "user", content: "Hi" },
+    { role: "system", content: "Answer in French." },
+    { role: "assistant", content: [{ type: "tool_use", id: "toolu_1", name: "get_weather", input: { city: "Paris" } }] },
+    { role: "user", content: [{ type: "tool_result", tool_use_id: "toolu_1", content: "18C" }] },
+    { role: "system", content: REMINDER },
+  ],
+});
+TRANSLATION_ROWS.push(
+  {
+    name: "anthropic→openai: Claude Code's mid-conversation system messages (string and cache-marked blocks) stay in place as system messages",
+    host: "gpt.llm", path: "/v1/messages", headers: CLAUDE_CODE_BETA,
+    request: midSystemRequest("gpt-4o"),
+    upstream: { path: "/v1/chat/completions", headers: { "anthropic-beta": undefined }, body: {
+      model: "gpt-4o", max_completion_tokens: 64,
+      tools: [{ type: "function", function: { name: "get_weather", description: "Weather for a city", parameters: WEATHER_TOOL_ANTHROPIC.input_schema } }],
+      messages: [
+        { role: "system", content: "You are Claude Code." },
+        { role: "user", content: "Hi" },
+        { role: "system", content: "Answer in French." },
+        { role: "assistant", content: null, tool_calls: [{ id: "toolu_1", type: "function", function: { name: "get_weather", arguments: "{\"city\":\"Paris\"}" } }] },
+        { role: "tool", tool_call_id: "toolu_1", content: "18C" },
+        { role: "system", content: "<system-reminder>Tools load on demand.</system-reminder>\n\nStay in the repo." },
+      ],
+    } },
+    answer: { body: OPENAI_TEXT_ANSWER },
+    client: { status: 200, body: {
+      id: "chatcmpl-1", type: "message", role: "assistant", model: "gpt-4o-2024-08-06", content: [{ type: "text", text: "Hi there." }],
+      stop_reason: "end_turn", stop_sequence: null, usage: { input_tokens: 12, output_tokens: 4, cache_read_input_tokens: 8 },
+    } },
+  },
+  {
+    name: "anthropic→openai: clear_at next_user_message hides a system message once a user turn follows it; one with only output_config writes nothing",
+    host: "gpt.llm", path: "/v1/messages", headers: CLAUDE_CODE_BETA,
+    request: { model: "gpt-4o", max_tokens: 10, messages: [
+      { role: "user", content: "a" }, { role: "system", content: "Old hint.", clear_at: "next_user_message" }, { role: "assistant", content: "ok" },
+      { role: "user", content: "b" }, { role: "system", output_config: { effort: "low" } }, { role: "assistant", content: "sure" },
+      { role: "user", content: "c" }, { role: "system", content: [{ type: "text", text: "New hint." }], clear_at: "next_user_message" }] },
+    upstream: { path: "/v1/chat/completions", body: { model: "gpt-4o", max_completion_tokens: 10, messages: [
+      { role: "user", content: "a" }, { role: "assistant", content: "ok" }, { role: "user", content: "b" }, { role: "assistant", content: "sure" },
+      { role: "user", content: "c" }, { role: "system", content: "New hint." }] } },
+  },
+  {
+    name: "anthropic→openai: a system message holding anything but text is a 400 in Anthropic's shape, naming the message",
+    host: "gpt.llm", path: "/v1/messages",
+    request: { model: "gpt-4o", max_tokens: 10, messages: [{ role: "user", content: "x" }, { role: "system", content: [{ type: "image", source: { type: "url", url: "https://example.com/a.png" } }] }] },
+    reply: { status: 400, body: { type: "error", error: { type: "invalid_request_error", message: "messages.1.content: a system message holds text blocks only" } } },
+  },
+  {
+    name: "anthropic→openai: a system message whose content is neither a string nor blocks is a 400 naming it",
+    host: "gpt.llm", path: "/v1/messages",
+    request: { model: "gpt-4o", max_tokens: 10, messages: [{ role: "user", content: "x" }, { role: "system", content: 7 }] },
+    reply: { status: 400, body: { type: "error", error: { type: "invalid_request_error", message: "messages.1.content: must be a string or an array of text blocks" } } },
+  },
+  {
+    name: "anthropic→openai: a role other than user, assistant or system is a 400 naming it",
+    host: "gpt.llm", path: "/v1/messages",
+    request: { model: "gpt-4o", max_tokens: 10, messages: [{ role: "user", content: "x" }, { role: "developer", content: "y" }] },
+    reply: { status: 400, body: { type: "error", error: { type: "invalid_request_error", message: "messages.1.role: must be user, assistant or system" } } },
+  },
+  {
+    name: "responses→groq (chat): system and developer input items mid-conversation stay in place",
+    host: "groq.llm", path: "/v1/responses",
+    request: { model: "llama-3.3-70b-versatile", instructions: "Be brief.", input: [
+      { role: "user", content: "Hi" }, { role: "assistant", content: "Hello." },
+      { role: "developer", content: "Answer in French." }, { type: "message", role: "system", content: [{ type: "input_text", text: "Stay short." }] },
+      { role: "user", content: "Why?" }] },
+    upstream: { path: "/openai/v1/chat/completions", body: { model: "llama-3.3-70b-versatile", messages: [
+      { role: "system", content: "Be brief." }, { role: "user", content: "Hi" }, { role: "assistant", content: "Hello." },
+      { role: "developer", content: "Answer in French." }, { role: "system", content: [{ type: "text", text: "Stay short." }] },
+      { role: "user", content: "Why?" }] } },
+  },
+  {
+    name: "responses→anthropic (composed): mid-conversation system and developer items join Anthropic's system, in order",
+    host: "claude.llm", path: "/v1/responses",
+    request: { model: "claude-sonnet-4-5", instructions: "Be brief.", max_output_tokens: 64, input: [
+      { role: "user", content: "Hi" }, { role: "assistant", content: "Hello." },
+      { role: "developer", content: "Answer in French." }, { role: "user", content: "Why?" }] },
+    upstream: { path: "/v1/messages", body: { model: "claude-sonnet-4-5", max_tokens: 64,
+      system: [{ type: "text", text: "Be brief." }, { type: "text", text: "Answer in French." }],
+      messages: [{ role: "user", content: [{ type: "text", text: "Hi" }] }, { role: "assistant", content: [{ type: "text", text: "Hello." }] }, { role: "user", content: [{ type: "text", text: "Why?" }] }] } },
+  },
+);
+GEMINI_ROWS.push(
+  {
+    name: "anthropic→gemini (composed): Claude Code's mid-conversation system messages join systemInstruction after the top-level system, in order",
+    host: "gemini.llm", path: "/v1/messages", headers: CLAUDE_CODE_BETA,
+    request: midSystemRequest("gemini-2.5-flash"),
+    upstream: { path: "/v1beta/models/gemini-2.5-flash:generateContent", headers: { "anthropic-beta": undefined }, body: {
+      contents: [
+        { role: "user", parts: [{ text: "Hi" }] },
+        { role: "model", parts: [{ functionCall: { name: "get_weather", args: { city: "Paris" } } }] },
+        { role: "user", parts: [{ functionResponse: { name: "get_weather", response: { result: "18C" } } }] },
+      ],
+      systemInstruction: { parts: [{ text: "You are Claude Code." }, { text: "Answer in French." }, { text: "<system-reminder>Tools load on demand.</system-reminder>\n\nStay in the repo." }] },
+      tools: [{ functionDeclarations: [{ name: "get_weather", description: "Weather for a city", parametersJsonSchema: WEATHER_TOOL_ANTHROPIC.input_schema }] }],
+      generationConfig: { maxOutputTokens: 64 },
+    } },
+    answer: { body: { candidates: [{ content: { role: "model", parts: [{ text: "Il fait 18C." }] }, finishReason: "STOP", index: 0 }],
+      usageMetadata: { promptTokenCount: 30, candidatesTokenCount: 5, totalTokenCount: 35 }, modelVersion: "gemini-2.5-flash-001", responseId: "resp-s" } },
+    client: { status: 200, body: {
+      id: "chatcmpl-resp-s", type: "message", role: "assistant", model: "gemini-2.5-flash-001", content: [{ type: "text", text: "Il fait 18C." }],
+      stop_reason: "end_turn", stop_sequence: null, usage: { input_tokens: 30, output_tokens: 5 },
+    } },
+  },
+  {
+    name: "responses→gemini (composed): a developer item mid-conversation joins systemInstruction after the instructions",
+    host: "gemini.llm", path: "/v1/responses",
+    request: { model: "gemini-2.5-flash", instructions: "Be brief.", input: [{ role: "user", content: "Hi" }, { role: "developer", content: "Answer in French." }] },
+    upstream: { path: "/v1beta/models/gemini-2.5-flash:generateContent", body: {
+      contents: [{ role: "user", parts: [{ text: "Hi" }] }],
+      systemInstruction: { parts: [{ text: "Be brief." }, { text: "Answer in French." }] }, generationConfig: {} } },
+  },
+);
+BEDROCK_ROWS.push(
+  {
+    name: "anthropic→bedrock (composed): Claude Code's mid-conversation system messages join Converse's system after the top-level system, turns still alternate",
+    host: "bedrock.llm", path: "/v1/messages", headers: CLAUDE_CODE_BETA,
+    request: midSystemRequest("anthropic.claude-3-5-sonnet-20240620-v1:0"),
+    upstream: { path: "/model/anthropic.claude-3-5-sonnet-20240620-v1%3A0/converse", headers: { "anthropic-beta": undefined }, body: {
+      messages: [
+        { role: "user", content: [{ text: "Hi" }] },
+        { role: "assistant", content: [{ toolUse: { toolUseId: "toolu_1", name: "get_weather", input: { city: "Paris" } } }] },
+        { role: "user", content: [{ toolResult: { toolUseId: "toolu_1", content: [{ text: "18C" }] } }] },
+      ],
+      system: [{ text: "You are Claude Code." }, { text: "Answer in French." }, { text: "<system-reminder>Tools load on demand.</system-reminder>\n\nStay in the repo." }],
+      inferenceConfig: { maxTokens: 64 },
+      toolConfig: { tools: [{ toolSpec: { name: "get_weather", description: "Weather for a city", inputSchema: { json: WEATHER_TOOL_ANTHROPIC.input_schema } } }] },
+    } },
+    answer: { body: { output: { message: { role: "assistant", content: [{ text: "Il fait 18C." }] } }, stopReason: "end_turn",
+      usage: { inputTokens: 30, outputTokens: 5, totalTokens: 35 }, metrics: { latencyMs: 10 } } },
+    client: { status: 200, body: {
+      id: expect.stringMatching(/^chatcmpl-bedrock-/), type: "message", role: "assistant", model: "anthropic.claude-3-5-sonnet-20240620-v1:0", content: [{ type: "text", text: "Il fait 18C." }],
+      stop_reason: "end_turn", stop_sequence: null, usage: { input_tokens: 30, output_tokens: 5 },
+    } },
+  },
+  {
+    name: "responses→bedrock (composed): a system item mid-conversation joins Converse's system; the user turns around it merge",
+    host: "bedrock.llm", path: "/v1/responses",
+    request: { model: "amazon.nova-pro-v1:0", input: [{ role: "user", content: "Hi" }, { role: "system", content: "Answer in French." }, { role: "user", content: "Why?" }] },
+    upstream: { path: "/model/amazon.nova-pro-v1%3A0/converse", body: {
+      messages: [{ role: "user", content: [{ text: "Hi" }, { text: "Why?" }] }],
+      system: [{ text: "Answer in French." }], inferenceConfig: {} } },
+  },
+);
