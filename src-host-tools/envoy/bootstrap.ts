@@ -220,6 +220,10 @@ export function listener(name: string, port: number, routes: Record<string, unkn
           "@type": "type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager",
           stat_prefix: name,
           ...clientTimeouts(requestTimeoutMs),
+          // Envoy closes an HTTP/1 connection after any local 400 (it takes it for a framing error)
+          // unless this is set; the filter's 400s are about JSON, so the connection stays usable.
+          // Real framing errors still close it (docs/translation.md, "Headers sent to providers").
+          http_protocol_options: { override_stream_error_on_invalid_http_message: true },
           ...(accessLogPath !== undefined ? { access_log: [accessLog(accessLogPath)] } : {}),
           route_config: routes,
           http_filters: [...filters, { name: "envoy.filters.http.router", typed_config: { "@type": "type.googleapis.com/envoy.extensions.filters.http.router.v3.Router" } }],

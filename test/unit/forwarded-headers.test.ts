@@ -4,17 +4,8 @@
 import { describe, expect, it } from "vitest";
 import { loadFilter } from "../support/filter.js";
 import { validateConfig } from "../../src-host-tools/config/validate.js";
+import { AGENT_IDS, CLIENT_METADATA } from "../support/forwarded-header-rows.js";
 
-/** What Claude Code, Codex and the official SDKs send beside the request itself. */
-export const CLIENT_METADATA: Record<string, string> = {
-  "x-claude-code-session-id": "6f1e-session", "x-stainless-lang": "js", "x-stainless-package-version": "0.60.0",
-  "x-stainless-os": "Linux", "x-stainless-arch": "x64", "x-stainless-runtime": "node", "x-stainless-runtime-version": "v22.1.0",
-  "x-stainless-retry-count": "0", "x-stainless-timeout": "600", "x-stainless-helper-method": "stream", "x-stainless-async": "false",
-  "x-codex-turn-metadata": "{\"installation_id\":\"abc\"}", "x-app": "cli", "anthropic-dangerous-direct-browser-access": "true",
-  originator: "codex_cli_rs", session_id: "s-1", conversation_id: "c-1", "chatgpt-account-id": "acct-1", "user-agent": "claude-cli/2.0 (external, cli)",
-  "anthropic-beta": "interleaved-thinking-2025-05-14", "x-my-header": "mine",
-};
-export const AGENT_IDS = ["x-claude-code-session-id", "x-codex-turn-metadata", "session_id", "conversation_id", "chatgpt-account-id"];
 const TRACING: Record<string, string> = { traceparent: "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01", tracestate: "a=b", "x-request-id": "rid-1", "x-b3-traceid": "80f198ee56343ba864fe8b2a57d3eff7", accept: "application/json" };
 
 const provider = (name: string, type: string) => ({ name, type, host: `${name}.test`, apiKeys: [{ value: `${name}-key-1` }] });
