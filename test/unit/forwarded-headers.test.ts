@@ -67,3 +67,22 @@ describe("forwardHeaders is checked by the filter and the toolchain with the sam
     }
   });
 });
+
+describe("a failover try is filtered where it is rewritten (the pool's upstream filter)", () => {
+  const tryConfig = {
+    role: "upstream", requestMode: "body",
+    providers: [{ name: "an", type: "anthropic", host: "an.test", apiKeys: [{ value: "an-key-1" }] }],
+    routes: [{ name: "chat", match: { host: "llm.local" }, backends: [{ provider: "an", model: "claude-x" }], failover: { attempts: 2 }, forwardHeaders: ["x-my-header"] }],
+  };
+  it("translated try: only the allow-list and the route's list arrive", async () => {
+    const { host } = await loadFilter(tryConfig, { allowOnHeadersStopIteration: true });
+    const stream = host.createStream({ "xds.upstream_host_metadata.filter_metadata.llm-mesh.backend": "chat/0", "xds.cluster_name": "llm-mesh-failover|chat", "llm_mesh.pool": "chat" });
+    stream.sendRequest({ ":method": "POST", ":path": "/v1/chat/completions", ":authority": "chat.failover.llm-mesh.internal", "content-type": "application/json", ...CLIENT_METADATA, ...TRACING }, CHAT.body);
+    expect(stream.localResponse).toBeNull();
+    const sent = new Map(stream.upstreamHeaders!.map(([k, v]) => [k, v]));
+    expect(sent.get("x-my-header")).toBe("mine");
+    expect(sent.get("traceparent")).toBe(TRACING.traceparent);
+    for (const h of METADATA.filter((n) => n !== "x-my-header")) expect(sent.has(h), h).toBe(false);
+    expect(sent.get("x-api-key")).toBe("an-key-1");
+  });
+});
