@@ -36,7 +36,8 @@ function patterns(list: string[]): HeaderPatterns {
  */
 export const PROVIDER_HEADERS: string[] = [
   ":*", "accept", "content-type", "traceparent", "tracestate", "x-request-id", "b3", "x-b3-*",
-  "x-ot-span-context", "x-cloud-trace-context", "grpc-trace-bin", "x-amzn-trace-id", "x-envoy-*", "x-forwarded-*",
+  "x-ot-span-context", "x-cloud-trace-context", "grpc-trace-bin", "x-amzn-trace-id", "x-envoy-*",
+  "x-forwarded-for", "x-forwarded-proto", "x-forwarded-host", "x-forwarded-port",
 ];
 const KEPT = patterns(PROVIDER_HEADERS.concat(BILLING_HEADERS));
 
