@@ -92,6 +92,12 @@ class LlmMeshStream extends Context {
   private state: RequestState = new RequestState();
   /** The config this request started with (a reload mid-request does not change it). */
   private config: Config | null = null;
+  /**
+   * A refusal decided with the request headers, sent once the body is read (body mode): Envoy
+   * closes an HTTP/1 connection whose request is not read to its end when the answer goes out.
+   */
+  private refusal: Reply | null = null;
+  private refusalBodyBytes: i64 = 0;
 
   constructor(contextId: u32, root: LlmMeshRoot) {
     super(contextId, root);
@@ -108,7 +114,13 @@ class LlmMeshStream extends Context {
     state.headers = headers;
     if (config.role == FilterRole.Upstream) return this.startTry(config, headers, endOfStream);
     const reply = admit(config, headers, state, endOfStream);
-    if (reply !== null) return this.answer(reply!);
+    if (reply !== null) {
+      // Body mode only: in headers mode Envoy may lack allow_on_headers_stop_iteration, and then no body callback would come.
+      const readFirst = !endOfStream && config.requestMode == RequestMode.Body && (reply!.kind === null || reply!.kind!.status != 413);
+      if (!readFirst) return this.answer(reply!);
+      this.refusal = reply;
+      return FilterHeadersStatusValues.StopIteration;
+    }
     if (state.settled) return FilterHeadersStatusValues.Continue;
     startMeasure(config, state);
     // Body mode: nothing goes upstream until the body is read and valid. (admit() answered a
@@ -149,6 +161,7 @@ class LlmMeshStream extends Context {
 
   onRequestBody(bodySize: usize, endOfStream: bool): FilterDataStatusValues {
     const state = this.state;
+    if (this.refusal !== null) return this.drainRefused(bodySize, endOfStream);
     if (state.settled || this.config === null) return FilterDataStatusValues.Continue;
     const config = this.config!;
     if (<i64>bodySize > config.maxRequestBodyBytes) {
@@ -161,6 +174,7 @@ class LlmMeshStream extends Context {
 
   onRequestTrailers(_count: u32): FilterTrailersStatusValues {
     // With trailers the body never arrives with end_of_stream set: finish here.
+    if (this.refusal !== null) { this.drainRefused(0, true); return FilterTrailersStatusValues.StopIteration; }
     if (this.state.settled || this.config === null) return FilterTrailersStatusValues.Continue;
     // The buffered size is not passed to this callback; ask the host for it.
     return this.finishBody(bufferedSize(BufferTypeValues.HttpRequestBody)) ? FilterTrailersStatusValues.Continue : FilterTrailersStatusValues.StopIteration;
@@ -238,6 +252,17 @@ class LlmMeshStream extends Context {
     if (bodyMode) writeUpstreamHeaders(state.headers!, state, outcome.body.byteLength, outcome.body);
     measureForwarded(config, state, bodySize);
     return true;
+  }
+
+  /** Reads and drops a refused request's body (never buffered), then answers; a body past the limit is answered at once. */
+  private drainRefused(chunkSize: usize, endOfStream: bool): FilterDataStatusValues {
+    this.refusalBodyBytes += <i64>chunkSize;
+    if (endOfStream || this.refusalBodyBytes > this.config!.maxRequestBodyBytes) {
+      const reply = this.refusal!;
+      this.refusal = null;
+      this.answer(reply);
+    }
+    return FilterDataStatusValues.StopIterationNoBuffer;
   }
 
   private answer(reply: Reply): FilterHeadersStatusValues {

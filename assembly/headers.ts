@@ -125,6 +125,14 @@ export class HeaderSnapshot {
   /** Removes entry i. */
   dropAt(i: i32): void { this.removeAt(i); }
 
+  /** True when entry i's name is `name`, or starts with it when `prefix` is set. */
+  nameMatches(i: i32, name: ArrayBuffer, prefix: bool): bool {
+    const length = name.byteLength;
+    const own = this.nameLength(i);
+    if (prefix ? own < length : own != length) return false;
+    return memory.compare(this.nameAt(i), changetype<usize>(name), length) == 0;
+  }
+
   /** Sets a header: replaces the first occurrence (dropping any others) or appends it. */
   set(name: ArrayBuffer, value: ArrayBuffer): void {
     const i = this.indexOf(name);

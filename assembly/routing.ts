@@ -1,5 +1,6 @@
 // Compiled routes and the per-request decisions made from them: which route matches, which
 // backend is picked, which model is sent.
+import { HeaderPatterns } from "./request/forwarded-headers";
 import { FailoverPolicy, RouteTimeouts } from "./failover/policy";
 import { OPERATION_COUNT, Operation, Provider } from "./providers/provider";
 import { randomU32 } from "./host";
@@ -154,6 +155,8 @@ export class Route {
   requireConsumer: bool = false;
   /** Template, added messages, content rules and answer extraction (policy/). */
   policy: RequestPolicy | null = null;
+  /** Client headers passed to the provider beyond the default (request/forwarded-headers.ts). */
+  forwardHeaders: HeaderPatterns = new HeaderPatterns();
   constructor(public name: string) { this.nameBytes = String.UTF8.encode(name); }
 
   /** Called once after backends are known. */

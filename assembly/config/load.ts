@@ -8,6 +8,7 @@ import { findProviderSpec, providerTypeNames } from "../providers/registry";
 import { Backend, HeaderMatch, HeaderMatchKind, ModelMapping, ModelPatterns, Route, RouteIndex, matchesEverything } from "../routing";
 import { MODEL_NAME_RULE, isConfigName, isEnvName, isHeaderName, isHeaderValue, isSafeModelName } from "../request/safe-text";
 import { BILLING_HEADERS, isBillingHeader, isReservedHeader } from "../request/credentials";
+import { FORWARD_HEADER_RULE, isForwardablePattern } from "../request/forwarded-headers";
 import { jsonString } from "../json/splice";
 import { MetricsConfig, loadMetricsConfig, loadPrices } from "../metrics/config";
 import { providerLabel, tag } from "../metrics/record";
@@ -64,7 +65,7 @@ export class LoadResult {
 
 const TOP_FIELDS = ["providers", "routes", "maxRequestBodyBytes", "responseHeaders", "requestMode", "metrics", "role", "consumers", "consumerAuth"];
 const PROVIDER_FIELDS = ["name", "type", "host", "port", "basePath", "apiKeys", "defaults", "overrides", "clusters", "headers", "allowClientHeaders", "prices", "injectStreamUsage"];
-const ROUTE_FIELDS = ["name", "match", "backends", "modelMapping", "catchAll", "failover", "timeouts", "requireConsumer", "policy"];
+const ROUTE_FIELDS = ["name", "match", "backends", "modelMapping", "catchAll", "failover", "timeouts", "requireConsumer", "policy", "forwardHeaders"];
 const MATCH_FIELDS = ["routeName", "host", "pathPrefix", "headers", "models"];
 const HEADER_FIELDS = ["name", "exact", "prefix", "present"];
 const BACKEND_FIELDS = ["provider", "model", "weight", "modelMapping"];
@@ -352,6 +353,7 @@ function loadRoute(v: JsonValue, path: string, config: Config, declared: Set<str
   route.requireConsumer = optionalBool(v, "requireConsumer", path, d, false);
   route.timeouts = loadTimeouts(v.get("timeouts"), childPath(path, "timeouts"), d);
   route.policy = loadPolicy(v.get("policy"), childPath(path, "policy"), d);
+  loadForwardHeaders(v, path, route, d);
 
   const backends = optionalArray(v, "backends", path, d);
   if (backends === null || backends.length == 0) {
@@ -385,6 +387,20 @@ function loadRoute(v: JsonValue, path: string, config: Config, declared: Set<str
   route.finish();
   listModels(route);
   return route;
+}
+
+/** `forwardHeaders`: client headers the route passes to its providers (request/forwarded-headers.ts). */
+function loadForwardHeaders(v: JsonValue, path: string, route: Route, d: Diagnostics): void {
+  const list = optionalArray(v, "forwardHeaders", path, d);
+  if (list === null) return;
+  const fPath = childPath(path, "forwardHeaders");
+  for (let i = 0; i < list.length; i++) {
+    const e = list[i];
+    const text = e.kind == JsonKind.String ? e.text : "";
+    const name = text.endsWith("*") ? text.substring(0, text.length - 1) : text;
+    if (!isForwardablePattern(text, isHeaderName(name))) { d.error(indexPath(fPath, i), FORWARD_HEADER_RULE); continue; }
+    route.forwardHeaders.add(text);
+  }
 }
 
 /** For GET …/models: every model name the route's config knows, once, as OpenAI list items. */

@@ -4,6 +4,7 @@ import { HeaderSnapshot } from "../headers";
 import { REQUEST_HEADERS } from "../host";
 import { RequestState } from "./state";
 import { BILLING_HEADERS, CREDENTIAL_HEADERS } from "./credentials";
+import { dropClientHeaders } from "./forwarded-headers";
 import { markPooled, poolAuthority } from "../failover/pool";
 import { H_ACCEPT_ENCODING, H_AUTHORITY, H_CONTENT_LENGTH, H_CONTENT_TYPE, H_HOST, H_PATH, V_JSON } from "./header-names";
 
@@ -46,6 +47,8 @@ export function writeUpstreamHeaders(headers: HeaderSnapshot, state: RequestStat
   // A literal host header (HTTP/2 clients can send one beside :authority) must not disagree.
   headers.remove(H_HOST);
   headers.set(H_PATH, state.upstreamPath !== null ? state.upstreamPath! : backend.pathBytes[op]);
+  // Before the provider's own headers are set: what remains of the client's is what the provider gets.
+  dropClientHeaders(headers, state.translator !== null, state.route!.forwardHeaders);
   for (let i = 0; i < CREDENTIALS.length; i++) headers.remove(CREDENTIALS[i]);
   for (let i = 0; i < BILLING.length; i++) {
     if (!provider.allowedClientHeaders.includes(BILLING_HEADERS[i])) headers.remove(BILLING[i]);

@@ -176,6 +176,10 @@ export const PolicySchema = Type.Object({
   extractAs: Type.Optional(Type.Union([Type.Literal("text"), Type.Literal("json")], { description: "text (default): a string field as text/plain; json: the field as JSON." })),
 }, { additionalProperties: false, description: "Request policy: prompt template, added messages, content rules, answer extraction." });
 
+/** A route's forwardHeaders entry: a header name or a prefix ending in '*' (assembly/request/forwarded-headers.ts has the same rule). */
+export const FORWARD_HEADER_PATTERN = "^[a-z0-9._-]{1,128}\\*?$";
+export const FORWARD_HEADER_RULE = "must be a lower-case header name, or a prefix of one ending in '*'; credential, billing, framing and Envoy headers cannot be listed";
+
 export const RouteSchema = Type.Object({
   name: ConfigName("Unique name."),
   match: Type.Optional(MatchSchema),
@@ -186,6 +190,7 @@ export const RouteSchema = Type.Object({
   requireConsumer: Type.Optional(Type.Boolean({ description: "Refuse requests from no known consumer (401 with www-authenticate)." })),
   timeouts: Type.Optional(TimeoutsSchema),
   policy: Type.Optional(PolicySchema),
+  forwardHeaders: Type.Optional(Type.Array(Type.String({ pattern: FORWARD_HEADER_PATTERN }), { description: "Client headers passed to this route's providers beyond the default: names, or prefixes ending in '*' (e.g. x-stainless-*). By default a translated route passes only content negotiation, tracing and Envoy's headers, and a same-API route every client header but agent and session identifiers (docs/translation.md)." })),
 }, { additionalProperties: false, description: "First matching route wins." });
 
 export const ConfigSchema = Type.Object({

@@ -2,7 +2,7 @@
 // schema cannot express. Errors and warnings are separate; each carries a hint.
 import { Ajv, ErrorObject } from "ajv";
 import { parse as parseYaml } from "yaml";
-import { BILLING_HEADERS, RETRY_STATUS_RULE, ConfigSchema, LlmMeshConfig, MODEL_NAME_PATTERN, MODEL_NAME_RULE, MODEL_PATTERN_PATTERN, PolicyConfig, ProviderConfig, RouteConfig } from "./schema.js";
+import { BILLING_HEADERS, FORWARD_HEADER_PATTERN, FORWARD_HEADER_RULE, RETRY_STATUS_RULE, ConfigSchema, LlmMeshConfig, MODEL_NAME_PATTERN, MODEL_NAME_RULE, MODEL_PATTERN_PATTERN, PolicyConfig, ProviderConfig, RouteConfig } from "./schema.js";
 import { PROVIDER_TYPES, regionalHost } from "../providers.js";
 import { patternMatches, patternProblem, templateProblems } from "./policy.js";
 
@@ -64,7 +64,19 @@ function schemaProblem(e: ErrorObject): Problem {
   }
 }
 
+/** forwardHeaders entries the schema's pattern lets through but the filter refuses: credential, billing, framing, Envoy and llm-mesh headers. */
+function forwardHeaderProblems(list: unknown, path: string, errors: Problem[]): void {
+  if (!Array.isArray(list)) return;
+  list.forEach((entry, i) => {
+    if (typeof entry !== "string" || !new RegExp(FORWARD_HEADER_PATTERN).test(entry)) return; // the schema reported it
+    const name = entry.endsWith("*") ? entry.slice(0, -1) : entry;
+    const refused = RESERVED_HEADERS.includes(name) || (BILLING_HEADERS as readonly string[]).includes(name) || name.startsWith("x-envoy-") || name.startsWith("x-llm-mesh-");
+    if (refused) errors.push({ path: `${path}[${i}]`, message: FORWARD_HEADER_RULE });
+  });
+}
+
 function patternMessage(path: string, pattern: string): string {
+  if (/\.forwardHeaders\[/.test(path)) return FORWARD_HEADER_RULE;
   if (path.endsWith("basePath")) return "must start with '/' and not end with '/' (or be empty)";
   if (pattern === MODEL_NAME_PATTERN) return `must be ${MODEL_NAME_RULE}`;
   if (pattern === MODEL_PATTERN_PATTERN) return `must be a model name, a prefix ending in '*', or '*' (${MODEL_NAME_RULE})`;
@@ -160,6 +172,7 @@ function ruleProblems(config: LlmMeshConfig, errors: Problem[], warnings: Proble
       errors.push({ path: `${path}.match`, message: CATCH_ALL_MESSAGE });
     }
     checkMapping(r.modelMapping, `${path}.modelMapping`, errors);
+    forwardHeaderProblems(r.forwardHeaders, `${path}.forwardHeaders`, errors);
     if (isObject(r.policy)) policyProblems(r.policy, `${path}.policy`, errors, mode);
     r.backends.forEach((b, j) => {
       const bp = `${path}.backends[${j}]`;

@@ -180,6 +180,13 @@ export const CLIENT_TIMEOUTS = {
   connectionIdleMs: 300_000,
 };
 
+/**
+ * Envoy closes an HTTP/1 connection after any local 400 (it takes it for a broken message) unless
+ * this is set; the filter's 400s are about JSON, so the connection stays usable. Framing errors
+ * still close it: the codec cannot recover (docs/translation.md, "Local answers and the connection").
+ */
+export const KEEP_CONNECTION_AFTER_400 = { http_protocol_options: { override_stream_error_on_invalid_http_message: true } };
+
 /** The HTTP connection manager's client timeouts (CLIENT_TIMEOUTS), as Envoy reads them. */
 export function clientTimeouts(requestMs = CLIENT_TIMEOUTS.requestMs): Record<string, unknown> {
   const s = (ms: number) => `${ms / 1000}s`;
@@ -220,6 +227,7 @@ export function listener(name: string, port: number, routes: Record<string, unkn
           "@type": "type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager",
           stat_prefix: name,
           ...clientTimeouts(requestTimeoutMs),
+          ...KEEP_CONNECTION_AFTER_400,
           ...(accessLogPath !== undefined ? { access_log: [accessLog(accessLogPath)] } : {}),
           route_config: routes,
           http_filters: [...filters, { name: "envoy.filters.http.router", typed_config: { "@type": "type.googleapis.com/envoy.extensions.filters.http.router.v3.Router" } }],

@@ -5,7 +5,7 @@
 // it does for WasmPlugins) and an HTTP_FILTER patch that inserts a config_discovery reference to it
 // before the router. Needs Istio >= 1.27 (its proxies are Envoy >= 1.35, which has the flag).
 import { keyEnvNames } from "../config/keys.js";
-import { clientTimeouts } from "../envoy/bootstrap.js";
+import { KEEP_CONNECTION_AFTER_400, clientTimeouts } from "../envoy/bootstrap.js";
 import { FailStrategy, K8sObject, LABELS, ManifestOptions, checkImage, namespaceFor, sidecarPorts, waypointRef } from "./istio.js";
 
 const WASM_TYPE = "type.googleapis.com/envoy.extensions.filters.http.wasm.v3.Wasm";
@@ -93,12 +93,13 @@ export function bodyModeEnvoyFilter(o: ManifestOptions): K8sObject {
   spec.priority = 10;
   // The same listeners get a bound on slow uploads (body mode holds a request's body until it is
   // whole): Istio, like Envoy, sets none. Only the request's own receipt: answers are never cut.
+  // And a local 400 leaves the client's connection open (KEEP_CONNECTION_AFTER_400).
   const timeouts = inserts.map((i) => {
     const listener = ((i as { match: { listener: Record<string, unknown> } }).match.listener);
     return {
       applyTo: "NETWORK_FILTER",
       match: { ...(i as { match: object }).match, listener: { ...listener, filterChain: { filter: { name: "envoy.filters.network.http_connection_manager" } } } },
-      patch: { operation: "MERGE", value: { name: "envoy.filters.network.http_connection_manager", typed_config: { "@type": HCM_TYPE, ...uploadTimeouts() } } },
+      patch: { operation: "MERGE", value: { name: "envoy.filters.network.http_connection_manager", typed_config: { "@type": HCM_TYPE, ...uploadTimeouts(), ...KEEP_CONNECTION_AFTER_400 } } },
     };
   });
   spec.configPatches = [{ applyTo: "EXTENSION_CONFIG", patch: { operation: "ADD", value: wasm } }, ...inserts, ...timeouts];

@@ -55,7 +55,8 @@ describe("llm-mesh manifests", () => {
       applyTo: "NETWORK_FILTER",
       match: { context: "SIDECAR_OUTBOUND", listener: { portNumber: 80, filterChain: { filter: { name: "envoy.filters.network.http_connection_manager" } } } },
       patch: { operation: "MERGE", value: { name: "envoy.filters.network.http_connection_manager", typed_config: {
-        "@type": "type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager", request_headers_timeout: "10s", request_timeout: "60s" } } },
+        "@type": "type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager", request_headers_timeout: "10s", request_timeout: "60s",
+        http_protocol_options: { override_stream_error_on_invalid_http_message: true } } } },
     }]);
     expect((filter.spec as any).workloadSelector).toEqual({ labels: { app: "chatbot" } });
   });
