@@ -152,6 +152,8 @@ export class Route {
   poolAuthorityBytes: ArrayBuffer | null = null;
   /** Requests without a known consumer are refused (401). */
   requireConsumer: bool = false;
+  /** hostedTools: "refuse": a client's hosted tool the backend lacks is a 400 instead of being dropped (translate/responses-tools.ts). */
+  refuseHostedTools: bool = false;
   /** Template, added messages, content rules and answer extraction (policy/). */
   policy: RequestPolicy | null = null;
   constructor(public name: string) { this.nameBytes = String.UTF8.encode(name); }

@@ -186,6 +186,7 @@ export const RouteSchema = Type.Object({
   requireConsumer: Type.Optional(Type.Boolean({ description: "Refuse requests from no known consumer (401 with www-authenticate)." })),
   timeouts: Type.Optional(TimeoutsSchema),
   policy: Type.Optional(PolicySchema),
+  hostedTools: Type.Optional(Type.Union([Type.Literal("drop"), Type.Literal("refuse")], { description: "Translated routes, a client's hosted tools (web_search, file_search, mcp, ...) the backend has no equivalent for. drop (default): left out, named in x-llm-mesh-dropped-tools and counted. refuse: a 400." })),
 }, { additionalProperties: false, description: "First matching route wins." });
 
 export const ConfigSchema = Type.Object({
