@@ -28,7 +28,7 @@ describe("dropped hosted tools: header and metric", () => {
         JSON.stringify({ model: "claude-sonnet-4-5", input: "x", tools }));
       if (status === 400) {
         expect(stream.localResponse?.status).toBe(400);
-        expect(json(stream.localResponse!.body).error.message).toMatch(/hostedTools is "refuse"/);
+        expect((json(stream.localResponse!.body) as { error: { message: string } }).error.message).toMatch(/hostedTools is "refuse"/);
         return;
       }
       const body = JSON.stringify(CHAT_ANSWER);
