@@ -11,7 +11,7 @@ import { errorBodyFor, readProviderError } from "./error-shapes";
 import { arrayAt, integerAt, member, numberAt, objectAt, stringAt } from "./json-read";
 import { readUsage } from "../usage/read";
 import { SseEvent, beginEvent, endEvent } from "./sse";
-import { ChatTools, flatName, isDroppableItem } from "./responses-tools";
+import { ChatTools, flatName, isDroppableItem, isHostedTool } from "./responses-tools";
 import { ClientError, TranslateFacts, TranslatedRequest, Translator, WireApi } from "./translator";
 
 /** One output item as the stream builds it: a message's text, or a function call's arguments. */
@@ -95,11 +95,11 @@ export class ResponsesToChat extends Translator {
         if (name === null) return TranslatedRequest.refused("tool_choice: only auto, none, required or a named function can be translated");
         const ns = stringAt(choice, "namespace");
         w.key("tool_choice").object().key("type").string("function").key("function").object().key("name").string(ns !== null ? flatName(ns!, name!) : name!).endObject().endObject();
-      } else if (choice !== null && choice.kind == JsonKind.Object) {
+      } else if (choiceType !== null && isHostedTool(choiceType!)) {
         // A hosted tool forced: the tool is dropped (or refused above), so the choice goes too.
         const dropped = tools.drop(choiceType, "tool_choice");
         if (dropped !== null) return TranslatedRequest.refused(dropped!);
-      }
+      } else if (choice !== null && choice.kind == JsonKind.Object) return TranslatedRequest.refused("tool_choice: only auto, none, required or a named function can be translated");
       if (parallel !== null && parallel.kind == JsonKind.Bool) w.key("parallel_tool_calls").boolean(parallel.boolValue);
     }
     const text = objectAt(body, "text");

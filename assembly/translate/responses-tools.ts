@@ -28,6 +28,9 @@ export function flatName(namespace: string, name: string): string {
   return namespace.endsWith("_") ? namespace + name : namespace + "__" + name;
 }
 
+/** Whether a tool of this type runs on OpenAI's servers (a tool_choice forcing one goes with it). */
+export function isHostedTool(type: string): bool { return HOSTED_TOOLS.includes(type); }
+
 /** Whether an input item of this type is history of a tool the chat backend does not have. */
 export function isDroppableItem(type: string): bool { return TOOL_HISTORY_ITEMS.includes(type); }
 

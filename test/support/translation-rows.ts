@@ -1400,6 +1400,12 @@ TRANSLATION_ROWS.push(
     upstream: { path: "/openai/v1/chat/completions", body: { model: "llama-3.3-70b-versatile", tools: [CHAT_CODEX_TOOLS[1]], tool_choice: { type: "function", function: { name: "crm__lookup" } }, messages: [{ role: "user", content: "x" }] } },
   },
   {
+    name: "codex: responses→groq: a tool_choice of allowed_tools (not a hosted tool) is still refused",
+    host: "groq.llm", path: "/v1/responses",
+    request: { model: "llama-3.3-70b-versatile", tools: [CODEX_TOOLS[0]], tool_choice: { type: "allowed_tools", mode: "auto", tools: [] }, input: "x" },
+    reply: { status: 400, body: { error: { message: "tool_choice: only auto, none, required or a named function can be translated", type: "invalid_request_error", param: null, code: "unsupported_for_backend" } } },
+  },
+  {
     name: "codex: responses→groq: a namespace function whose flattened name another tool has is a 400",
     host: "groq.llm", path: "/v1/responses",
     request: { model: "llama-3.3-70b-versatile", tools: [{ type: "function", name: "crm__lookup" }, CODEX_TOOLS[1]], input: "x" },
