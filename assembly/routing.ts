@@ -153,6 +153,8 @@ export class Route {
   poolAuthorityBytes: ArrayBuffer | null = null;
   /** Requests without a known consumer are refused (401). */
   requireConsumer: bool = false;
+  /** hostedTools: "refuse": a client's hosted tool the backend lacks is a 400 instead of being dropped (translate/responses-tools.ts). */
+  refuseHostedTools: bool = false;
   /** Template, added messages, content rules and answer extraction (policy/). */
   policy: RequestPolicy | null = null;
   /** Client headers passed to the provider beyond the default (request/forwarded-headers.ts). */

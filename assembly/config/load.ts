@@ -65,7 +65,7 @@ export class LoadResult {
 
 const TOP_FIELDS = ["providers", "routes", "maxRequestBodyBytes", "responseHeaders", "requestMode", "metrics", "role", "consumers", "consumerAuth"];
 const PROVIDER_FIELDS = ["name", "type", "host", "port", "basePath", "apiKeys", "defaults", "overrides", "clusters", "headers", "allowClientHeaders", "prices", "injectStreamUsage"];
-const ROUTE_FIELDS = ["name", "match", "backends", "modelMapping", "catchAll", "failover", "timeouts", "requireConsumer", "policy", "forwardHeaders"];
+const ROUTE_FIELDS = ["name", "match", "backends", "modelMapping", "catchAll", "failover", "timeouts", "requireConsumer", "policy", "forwardHeaders", "hostedTools"];
 const MATCH_FIELDS = ["routeName", "host", "pathPrefix", "headers", "models"];
 const HEADER_FIELDS = ["name", "exact", "prefix", "present"];
 const BACKEND_FIELDS = ["provider", "model", "weight", "modelMapping"];
@@ -351,6 +351,9 @@ function loadRoute(v: JsonValue, path: string, config: Config, declared: Set<str
   const routeMapping = loadMapping(v.get("modelMapping"), childPath(path, "modelMapping"), d);
   route.failover = loadFailover(v.get("failover"), childPath(path, "failover"), d);
   route.requireConsumer = optionalBool(v, "requireConsumer", path, d, false);
+  const hosted = optionalString(v, "hostedTools", path, d);
+  if (hosted !== null && hosted != "drop" && hosted != "refuse") d.error(childPath(path, "hostedTools"), "unknown value (accepted: drop, refuse)");
+  route.refuseHostedTools = hosted !== null && hosted == "refuse";
   route.timeouts = loadTimeouts(v.get("timeouts"), childPath(path, "timeouts"), d);
   route.policy = loadPolicy(v.get("policy"), childPath(path, "policy"), d);
   loadForwardHeaders(v, path, route, d);

@@ -13,7 +13,7 @@ import { Backend } from "../routing";
 export const TAG_NAMES: string[] = [
   "gen_ai_operation_name", "gen_ai_provider_name", "gen_ai_request_model", "gen_ai_response_model",
   "gen_ai_token_type", "llm_mesh_route", "llm_mesh_backend", "llm_mesh_status_class", "llm_mesh_usage",
-  "source_principal", "llm_mesh_currency", "llm_mesh_consumer", "llm_mesh_rule", "llm_mesh_action",
+  "source_principal", "llm_mesh_currency", "llm_mesh_consumer", "llm_mesh_rule", "llm_mesh_action", "llm_mesh_tool",
 ];
 
 /** The stat names (Prometheus: dots become underscores). Durations are integers, so milliseconds; time per token in microseconds. */

@@ -22,6 +22,7 @@ import { MODEL_NAME_RULE, isSafeModelName } from "./safe-text";
 import { admitModel, admitQuota } from "../consumers/identify";
 import { Reply, RequestState } from "./state";
 import { applyRequestPolicy } from "../policy/apply";
+import { countDroppedTools } from "../metrics/dropped-tools";
 
 /** What the body step decided. */
 export class BodyOutcome {
@@ -261,11 +262,16 @@ function translated(config: Config, state: RequestState, body: ArrayBuffer, mode
   facts.maxTokensField = provider.maxTokensField();
   facts.nowSeconds = nowSeconds();
   facts.secrets = provider.keys;
+  facts.refuseHostedTools = state.route!.refuseHostedTools;
   takeCaseVariant();
   const result = state.translator!.request(parsed.value!, facts);
   const variant = takeCaseVariant();
   if (variant !== null) return BodyOutcome.reply(Reply.error(BAD_REQUEST, "duplicate key \"" + variant! + "\" in request body" + SAME_KEY));
   if (result.body === null) return BodyOutcome.reply(Reply.error(UNTRANSLATABLE, result.error !== null ? result.error! : "the request cannot be translated"));
+  if (result.dropped.length > 0) {
+    state.droppedTools = result.dropped.join(",");
+    if (config.metrics.enabled) countDroppedTools(state.route!.name, result.dropped);
+  }
   if (provider.pathFromBody()) state.upstreamPath = String.UTF8.encode(provider.bodyTimePath(state.operation, model, result.stream));
   const out = result.body!;
   const base = changetype<usize>(out);

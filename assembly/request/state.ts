@@ -51,6 +51,8 @@ export class RequestState {
   eventsOut: JsonWriter | null = null;
   /** Set at body time for providers whose path depends on the body (model, streaming). */
   upstreamPath: ArrayBuffer | null = null;
+  /** Tool types the translator left out, comma-separated (x-llm-mesh-dropped-tools); empty for none. */
+  droppedTools: string = "";
   /** The model sent upstream (echoed in x-llm-mesh-model). */
   model: string = "";
   /** Answered locally, or passed on untouched: later callbacks do nothing. */

@@ -24,6 +24,7 @@ export class ComposedTranslator extends Translator {
     if (parsed.value === null) return TranslatedRequest.refused("the request could not be translated");
     const out = this.inner.request(parsed.value!, facts);
     out.stream = chat.stream;
+    out.dropped = chat.dropped;
     return out;
   }
 

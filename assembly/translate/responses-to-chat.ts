@@ -11,12 +11,15 @@ import { errorBodyFor, readProviderError } from "./error-shapes";
 import { arrayAt, integerAt, member, numberAt, objectAt, stringAt } from "./json-read";
 import { readUsage } from "../usage/read";
 import { SseEvent, beginEvent, endEvent } from "./sse";
+import { ChatTools, flatName, isDroppableItem, isHostedTool } from "./responses-tools";
 import { ClientError, TranslateFacts, TranslatedRequest, Translator, WireApi } from "./translator";
 
 /** One output item as the stream builds it: a message's text, or a function call's arguments. */
 class OutputItem {
   /** The deltas so far, joined when read (appending to one string would copy it per delta: quadratic). */
   private parts: Array<string> = [];
+  /** A call of a namespace tool's function: its namespace (name is then the function's own). */
+  namespace: string = "";
   constructor(public isCall: bool, public id: string, public callId: string, public name: string) {}
   get text(): string {
     if (this.parts.length == 0) return "";
@@ -44,6 +47,8 @@ export class ResponsesToChat extends Translator {
   private openMessage: i32 = -1;
   private callItemOfTool: Array<i32> = [];
   private finishReason: string | null = null;
+  /** The request's tools: which chat names are flattened namespace functions. */
+  private tools: ChatTools = new ChatTools(false);
 
   constructor() { super(WireApi.Responses, WireApi.OpenAI); }
 
@@ -61,9 +66,11 @@ export class ResponsesToChat extends Translator {
     const instructions = stringAt(body, "instructions");
     if (instructions !== null && instructions!.length > 0) w.object().key("role").string("system").key("content").string(instructions!).endObject();
     const input = member(body, "input");
+    const tools = new ChatTools(facts.refuseHostedTools);
+    this.tools = tools;
     if (input !== null && input.kind == JsonKind.String) w.object().key("role").string("user").key("content").string(input.text).endObject();
     else if (input !== null && input.kind == JsonKind.Array) {
-      const problem = writeItems(input, w);
+      const problem = writeItems(input, w, tools);
       if (problem !== null) return TranslatedRequest.refused(problem!);
     } else return TranslatedRequest.refused("input: is required (a string or an array of items)");
     w.endArray();
@@ -75,33 +82,24 @@ export class ResponsesToChat extends Translator {
     const topP = numberAt(body, "top_p");
     if (topP !== null) w.key("top_p").rawValue(topP.text);
     const parallel = member(body, "parallel_tool_calls");
-    const tools = arrayAt(body, "tools");
-    if (tools !== null && tools.items.length > 0) {
-      w.key("tools").array();
-      for (let i = 0; i < tools.items.length; i++) {
-        const t = tools.items[i];
-        const type = stringAt(t, "type");
-        const name = stringAt(t, "name");
-        if (type === null || type! != "function" || name === null) {
-          return TranslatedRequest.refused("tools[" + i.toString() + "]: only function tools can be translated for this route's backend (\"" + (type !== null ? type! : "") + "\" is a hosted tool)");
-        }
-        w.object().key("type").string("function").key("function").object().key("name").string(name!);
-        const description = stringAt(t, "description");
-        if (description !== null) w.key("description").string(description!);
-        const parameters = objectAt(t, "parameters");
-        if (parameters !== null) w.key("parameters").value(parameters!);
-        const strict = member(t, "strict");
-        if (strict !== null && strict.kind == JsonKind.Bool) w.key("strict").boolean(strict.boolValue);
-        w.endObject().endObject();
-      }
-      w.endArray();
+    const toolProblem = writeTools(body, tools);
+    if (toolProblem !== null) return TranslatedRequest.refused(toolProblem!);
+    if (tools.count > 0) {
+      tools.w.endArray();
+      w.key("tools").bytes(tools.w.dataPtr, tools.w.length);
       const choice = member(body, "tool_choice");
+      const choiceType = choice !== null && choice.kind == JsonKind.Object ? stringAt(choice, "type") : null;
       if (choice !== null && choice.kind == JsonKind.String) w.key("tool_choice").string(choice.text);
-      else if (choice !== null && choice.kind == JsonKind.Object) {
+      else if (choice !== null && choice.kind == JsonKind.Object && (choiceType === null || choiceType! == "function")) {
         const name = stringAt(choice, "name");
         if (name === null) return TranslatedRequest.refused("tool_choice: only auto, none, required or a named function can be translated");
-        w.key("tool_choice").object().key("type").string("function").key("function").object().key("name").string(name!).endObject().endObject();
-      }
+        const ns = stringAt(choice, "namespace");
+        w.key("tool_choice").object().key("type").string("function").key("function").object().key("name").string(ns !== null ? flatName(ns!, name!) : name!).endObject().endObject();
+      } else if (choiceType !== null && isHostedTool(choiceType!)) {
+        // A hosted tool forced: the tool is dropped (or refused above), so the choice goes too.
+        const dropped = tools.drop(choiceType, "tool_choice");
+        if (dropped !== null) return TranslatedRequest.refused(dropped!);
+      } else if (choice !== null && choice.kind == JsonKind.Object) return TranslatedRequest.refused("tool_choice: only auto, none, required or a named function can be translated");
       if (parallel !== null && parallel.kind == JsonKind.Bool) w.key("parallel_tool_calls").boolean(parallel.boolValue);
     }
     const text = objectAt(body, "text");
@@ -124,7 +122,9 @@ export class ResponsesToChat extends Translator {
     const streaming = stream !== null && stream.kind == JsonKind.Bool && stream.boolValue;
     if (streaming) w.key("stream").boolean(true).key("stream_options").object().key("include_usage").boolean(true).endObject();
     w.endObject();
-    return TranslatedRequest.of(w, streaming);
+    const out = TranslatedRequest.of(w, streaming);
+    out.dropped = tools.dropped;
+    return out;
   }
 
   response(body: ArrayBuffer): ArrayBuffer | null {
@@ -145,7 +145,7 @@ export class ResponsesToChat extends Translator {
           const fn = objectAt(calls.items[i], "function");
           const callId = stringAt(calls.items[i], "id");
           const name = fn !== null ? stringAt(fn!, "name") : null;
-          const item = new OutputItem(true, "fc_" + (callId !== null ? callId! : i.toString()), callId !== null ? callId! : "", name !== null ? name! : "");
+          const item = this.callItem("fc_" + (callId !== null ? callId! : i.toString()), callId, name);
           const args = fn !== null ? stringAt(fn!, "arguments") : null;
           // A call without arguments is "{}" in Responses, as OpenAI writes it ("" does not parse).
           item.text = args !== null && args!.length > 0 ? args! : "{}";
@@ -215,6 +215,18 @@ export class ResponsesToChat extends Translator {
 
   private readUsage(usage: JsonValue): void { readUsage(WireApi.OpenAI, usage, this.usage); }
 
+  /** A function_call item; a flattened namespace function goes back as its namespace and own name. */
+  private callItem(id: string, callId: string | null, name: string | null): OutputItem {
+    const chatName = name !== null ? name! : "";
+    const item = new OutputItem(true, id, callId !== null ? callId! : "", chatName);
+    if (this.tools.namespaced.has(chatName)) {
+      const original = this.tools.namespaced.get(chatName);
+      item.name = original.name;
+      item.namespace = original.namespace;
+    }
+    return item;
+  }
+
 
   private next(out: JsonWriter, type: string): void {
     beginEvent(out, type);
@@ -262,7 +274,7 @@ export class ResponsesToChat extends Translator {
       this.closeMessage(out);
       const callId = stringAt(call, "id");
       const name = fn !== null ? stringAt(fn!, "name") : null;
-      const item = new OutputItem(true, "fc_" + (callId !== null ? callId! : this.id + "_" + index.toString()), callId !== null ? callId! : "", name !== null ? name! : "");
+      const item = this.callItem("fc_" + (callId !== null ? callId! : this.id + "_" + index.toString()), callId, name);
       this.callItemOfTool[index] = this.items.length;
       this.items.push(item);
       this.next(out, "response.output_item.added");
@@ -374,6 +386,7 @@ function writeItem(w: JsonWriter, item: OutputItem, done: bool): void {
   const status = done ? "completed" : "in_progress";
   if (item.isCall) {
     w.object().key("type").string("function_call").key("id").string(item.id).key("call_id").string(item.callId).key("name").string(item.name);
+    if (item.namespace.length > 0) w.key("namespace").string(item.namespace);
     w.key("arguments").string(done ? item.text : "").key("status").string(status).endObject();
     return;
   }
@@ -382,8 +395,32 @@ function writeItem(w: JsonWriter, item: OutputItem, done: bool): void {
   w.endArray().endObject();
 }
 
+/** The request's tools, then those of its additional_tools input items, as chat tools. */
+function writeTools(body: JsonValue, tools: ChatTools): string | null {
+  const top = arrayAt(body, "tools");
+  if (top !== null) {
+    for (let i = 0; i < top.items.length; i++) {
+      const problem = tools.add(top.items[i], "tools[" + i.toString() + "]");
+      if (problem !== null) return problem;
+    }
+  }
+  const input = arrayAt(body, "input");
+  if (input === null) return null;
+  for (let i = 0; i < input.items.length; i++) {
+    const type = stringAt(input.items[i], "type");
+    if (type === null || type! != "additional_tools") continue;
+    const extra = arrayAt(input.items[i], "tools");
+    if (extra === null) return "input[" + i.toString() + "].tools: an additional_tools item needs an array of tools";
+    for (let j = 0; j < extra.items.length; j++) {
+      const problem = tools.add(extra.items[j], "input[" + i.toString() + "].tools[" + j.toString() + "]");
+      if (problem !== null) return problem;
+    }
+  }
+  return null;
+}
+
 /** Input items as chat messages: consecutive function calls join one assistant message. */
-function writeItems(input: JsonValue, w: JsonWriter): string | null {
+function writeItems(input: JsonValue, w: JsonWriter, tools: ChatTools): string | null {
   let i = 0;
   const n = input.items.length;
   while (i < n) {
@@ -396,8 +433,10 @@ function writeItems(input: JsonValue, w: JsonWriter): string | null {
       while (i < n && stringAt(input.items[i], "type") !== null && stringAt(input.items[i], "type")! == "function_call") {
         const call = input.items[i];
         const callId = stringAt(call, "call_id");
-        const name = stringAt(call, "name");
+        let name = stringAt(call, "name");
         if (callId === null || name === null) return "input[" + i.toString() + "]: a function_call needs call_id and name";
+        const ns = stringAt(call, "namespace");
+        if (ns !== null) name = flatName(ns!, name!);
         const args = stringAt(call, "arguments");
         // "" would reach a chat backend that parses it: a call without arguments is "{}", as OpenAI writes it.
         w.object().key("id").string(callId!).key("type").string("function").key("function").object().key("name").string(name!).key("arguments").string(args !== null && args!.length > 0 ? args! : "{}").endObject().endObject();
@@ -419,6 +458,14 @@ function writeItems(input: JsonValue, w: JsonWriter): string | null {
       continue;
     }
     if (type !== null && type! == "reasoning") { i++; continue; }
+    // Tools offered mid-conversation (Codex's additional_tools) join the request's tools (writeTools).
+    if (type !== null && type! == "additional_tools") { i++; continue; }
+    if (type !== null && isDroppableItem(type!)) {
+      const problem = tools.drop(type, path);
+      if (problem !== null) return problem;
+      i++;
+      continue;
+    }
     if ((type === null || type! == "message") && role !== null) {
       const problem = writeMessage(item, role!, path, w);
       if (problem !== null) return problem;

@@ -23,6 +23,8 @@ export class TranslateFacts {
   nowSeconds: i64 = 0;
   /** The provider's keys: removed from any provider message a translator passes on mid-stream. */
   secrets: string[] = [];
+  /** The route's hostedTools is "refuse": a hosted tool the backend lacks is a 400, not dropped. */
+  refuseHostedTools: bool = false;
 }
 
 /** A translated request body, or a refusal of it (a 400 in the client's schema). */
@@ -31,6 +33,8 @@ export class TranslatedRequest {
   error: string | null = null;
   /** The client asked for a stream (providers whose path or framing differs for streams read it). */
   stream: bool = false;
+  /** Tool and input item types left out because the backend has nothing like them (x-llm-mesh-dropped-tools). */
+  dropped: string[] = [];
   static refused(message: string): TranslatedRequest { const r = new TranslatedRequest(); r.error = message; return r; }
   static of(w: JsonWriter, stream: bool): TranslatedRequest { const r = new TranslatedRequest(); r.body = w.toBuffer(); r.stream = stream; return r; }
 }

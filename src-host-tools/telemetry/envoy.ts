@@ -8,7 +8,7 @@
 export const METRIC_LABELS = [
   "gen_ai_operation_name", "gen_ai_provider_name", "gen_ai_request_model", "gen_ai_response_model",
   "gen_ai_token_type", "llm_mesh_route", "llm_mesh_backend", "llm_mesh_status_class", "llm_mesh_usage",
-  "source_principal", "llm_mesh_currency", "llm_mesh_consumer", "llm_mesh_rule", "llm_mesh_action", "llm_mesh_vm",
+  "source_principal", "llm_mesh_currency", "llm_mesh_consumer", "llm_mesh_rule", "llm_mesh_action", "llm_mesh_tool", "llm_mesh_vm",
 ] as const;
 
 /** The metrics as Prometheus names them (Envoy strips `wasmcustom.` and turns dots into underscores). */
@@ -24,6 +24,8 @@ export const PROMETHEUS_METRICS = {
   keyRests: "llm_mesh_key_rests_total",
   /** Requests a route's deny rule refused, or its mask rules changed, by rule. */
   policyDecisions: "llm_mesh_policy_decisions_total",
+  /** Hosted tools a translated route left out, by route and tool type. */
+  droppedTools: "llm_mesh_dropped_tools_total",
 } as const;
 
 /** One Envoy tag rule per label, in Istio's extraStatTags form (so Istio and envoy -c agree). */

@@ -57,6 +57,7 @@ describe.each([
     expect(got.body).not.toMatch(/client-held-secret|client-anthropic-key|client-token/);
     if (!row.client) return;
     expect(reply.status).toBe(row.client.status);
+    for (const [name, value] of Object.entries(row.client.headers ?? {})) expect(reply.headers[name], name).toEqual(value);
     if (row.client.exactBody !== undefined) expect(reply.body).toBe(row.client.exactBody);
     else if (row.client.events) expect(parseSse(reply.body)).toEqual(row.client.events);
     else expect(json(reply.body)).toEqual(row.client.body);

@@ -88,5 +88,8 @@ export const BAD_CONFIGS: BadConfigRow[] = [
   { name: "policy: extraction needs body mode; extractAs needs extract",
     config: { providers: [provider], routes: [{ ...route, policy: { extract: "usage" } }, { ...route, name: "s", match: { host: "s.local" }, policy: { extractAs: "json" } }], requestMode: "headers" },
     fields: ['routes[0].policy.extract: needs requestMode "body"', "routes[1].policy.extractAs: needs extract"] },
+  { name: "hostedTools other than drop or refuse",
+    config: { providers: [provider], routes: [{ ...route, hostedTools: "ignore" }] },
+    fields: ["routes[0].hostedTools: unknown value (accepted: drop, refuse)"] },
 ];
 

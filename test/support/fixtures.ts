@@ -72,6 +72,7 @@ export const TRANSLATE_CONFIG = {
     { name: "claude-capped", match: { host: "capped.llm" }, backends: [{ provider: "anthropic-capped", model: "claude-haiku-4-5" }] },
     { name: "gpt", match: { host: "gpt.llm" }, backends: [{ provider: "openai" }] },
     { name: "groq", match: { host: "groq.llm" }, backends: [{ provider: "groq" }] },
+    { name: "claude-strict-tools", match: { host: "strict-tools.llm" }, backends: [{ provider: "anthropic" }], hostedTools: "refuse" },
   ],
 };
 

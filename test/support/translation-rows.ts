@@ -34,7 +34,7 @@ export interface TranslationRow {
   upstream?: { path: string; headers?: Record<string, string | undefined>; body?: unknown; exactBody?: string };
   answer?: ProviderAnswer;
   /** What the client receives: status, JSON body, or the stream's events (data lines; Anthropic with event names). */
-  client?: { status: number; body?: unknown; exactBody?: string; events?: unknown[] };
+  client?: { status: number; body?: unknown; exactBody?: string; events?: unknown[]; headers?: Record<string, string | undefined> };
   /** A local refusal: status, and the error in the client's API shape. */
   reply?: { status: number; body: unknown };
 }
@@ -845,10 +845,10 @@ TRANSLATION_ROWS.push(
     reply: { status: 400, body: { error: { message: expect.stringMatching(/^previous_response_id: this route's backend keeps no conversation state/), type: "invalid_request_error", param: null, code: "unsupported_for_backend" } } },
   },
   {
-    name: "responses→anthropic: store: true and hosted tools are refused",
-    host: "claude.llm", path: "/v1/responses",
-    request: { model: "claude-sonnet-4-5", input: "x", tools: [{ type: "web_search" }] },
-    reply: { status: 400, body: { error: { message: expect.stringMatching(/^tools\[0\]: only function tools can be translated/), type: "invalid_request_error", param: null, code: "unsupported_for_backend" } } },
+    name: "responses→anthropic: on a hostedTools: \"refuse\" route a hosted tool is a 400 naming it",
+    host: "strict-tools.llm", path: "/v1/responses",
+    request: { model: "claude-sonnet-4-5", input: "x", tools: [{ type: "function", name: "now" }, { type: "web_search" }] },
+    reply: { status: 400, body: { error: { message: "tools[1]: \"web_search\" is a hosted tool this route's backend has no equivalent for (the route's hostedTools is \"refuse\")", type: "invalid_request_error", param: null, code: "unsupported_for_backend" } } },
   },
 );
 
@@ -1321,3 +1321,159 @@ BEDROCK_ROWS.push(
       system: [{ text: "Answer in French." }], inferenceConfig: {} } },
   },
 );
+
+// ---- Codex CLI (Responses API) on chat, Anthropic and Gemini backends: namespace tools flattened,
+// hosted tools and their history dropped and named in x-llm-mesh-dropped-tools, additional_tools
+// joined to the tools (translate/responses-tools.ts). ----
+const LOOKUP_PARAMS = { type: "object", properties: { q: { type: "string" } }, required: ["q"] };
+const READ_PARAMS = { type: "object", properties: { path: { type: "string" } }, required: ["path"] };
+/** Tools as Codex sends them: a function, two namespaces (one named as Codex names MCP servers), a hosted tool. */
+const CODEX_TOOLS = [
+  { type: "function", name: "shell", description: "Runs a command", strict: false, parameters: READ_PARAMS },
+  { type: "namespace", name: "crm", description: "The CRM", tools: [{ type: "function", name: "lookup", description: "Finds a customer", parameters: LOOKUP_PARAMS }] },
+  { type: "namespace", name: "mcp__files__", description: "Files server", tools: [{ type: "function", name: "read", parameters: READ_PARAMS }, { type: "custom", name: "patch", format: { type: "text" } }] },
+  { type: "web_search", external_web_access: false },
+];
+/** A Codex conversation: a tool offered mid-way (additional_tools), a namespaced call and its output, a hosted tool's record. */
+const CODEX_INPUT = [
+  { type: "additional_tools", role: "developer", tools: [{ type: "function", name: "view_image", parameters: READ_PARAMS }] },
+  { type: "message", role: "user", content: [{ type: "input_text", text: "Find Ada" }] },
+  { type: "function_call", call_id: "call_1", name: "lookup", namespace: "crm", arguments: "{\"q\":\"Ada\"}" },
+  { type: "function_call_output", call_id: "call_1", output: "id 7" },
+  { type: "web_search_call", id: "ws_1", status: "completed", action: { type: "search", query: "Ada" } },
+];
+// Items come first: input is translated before tools.
+const CODEX_DROPPED = { "x-llm-mesh-dropped-tools": "web_search_call,custom,web_search" };
+const CHAT_CODEX_TOOLS = [
+  { type: "function", function: { name: "shell", description: "Runs a command", parameters: READ_PARAMS, strict: false } },
+  { type: "function", function: { name: "crm__lookup", description: "Finds a customer", parameters: LOOKUP_PARAMS } },
+  { type: "function", function: { name: "mcp__files__read", parameters: READ_PARAMS } },
+  { type: "function", function: { name: "view_image", parameters: READ_PARAMS } },
+];
+const namespacedCall = (id: string, name: string, namespace: string, args: string) =>
+  ({ type: "function_call", id: `fc_${id}`, call_id: id, name, namespace, arguments: args, status: "completed" });
+
+TRANSLATION_ROWS.push(
+  {
+    name: "codex: responses→groq (chat): namespace tools flattened, additional_tools joined, hosted tool and its record dropped; a flattened call goes back with its namespace",
+    host: "groq.llm", path: "/v1/responses",
+    request: { model: "llama-3.3-70b-versatile", tools: CODEX_TOOLS, tool_choice: "auto", parallel_tool_calls: false, input: CODEX_INPUT },
+    upstream: { path: "/openai/v1/chat/completions", body: {
+      model: "llama-3.3-70b-versatile", tools: CHAT_CODEX_TOOLS, tool_choice: "auto", parallel_tool_calls: false,
+      messages: [
+        { role: "user", content: [{ type: "text", text: "Find Ada" }] },
+        { role: "assistant", content: null, tool_calls: [{ id: "call_1", type: "function", function: { name: "crm__lookup", arguments: "{\"q\":\"Ada\"}" } }] },
+        { role: "tool", tool_call_id: "call_1", content: "id 7" },
+      ],
+    } },
+    answer: { body: { id: "chatcmpl-c", object: "chat.completion", created: 1, model: "llama-3.3-70b-versatile",
+      choices: [{ index: 0, finish_reason: "tool_calls", message: { role: "assistant", content: null, tool_calls: [
+        { id: "call_2", type: "function", function: { name: "mcp__files__read", arguments: "{\"path\":\"a.txt\"}" } },
+        { id: "call_3", type: "function", function: { name: "shell", arguments: "{\"path\":\"ls\"}" } },
+      ] } }],
+      usage: { prompt_tokens: 3, completion_tokens: 2, total_tokens: 5 } } },
+    client: { status: 200, headers: CODEX_DROPPED, body: RESPONSE_SHELL("completed", [
+      namespacedCall("call_2", "read", "mcp__files__", "{\"path\":\"a.txt\"}"),
+      { type: "function_call", id: "fc_call_3", call_id: "call_3", name: "shell", arguments: "{\"path\":\"ls\"}", status: "completed" },
+    ], expect.anything(), "llama-3.3-70b-versatile") },
+  },
+  {
+    name: "codex: responses→groq: function tools only: nothing dropped, no x-llm-mesh-dropped-tools",
+    host: "groq.llm", path: "/v1/responses",
+    request: { model: "llama-3.3-70b-versatile", tools: [CODEX_TOOLS[0]], input: "x" },
+    upstream: { path: "/openai/v1/chat/completions", body: { model: "llama-3.3-70b-versatile", tools: [CHAT_CODEX_TOOLS[0]], messages: [{ role: "user", content: "x" }] } },
+    answer: { body: OPENAI_TEXT_ANSWER },
+    client: { status: 200, headers: { "x-llm-mesh-dropped-tools": undefined }, body: expect.objectContaining({ status: "completed" }) },
+  },
+  {
+    name: "codex: responses→groq: only hosted tools: tools and a forced hosted tool_choice both left out",
+    host: "groq.llm", path: "/v1/responses",
+    request: { model: "llama-3.3-70b-versatile", tools: [{ type: "web_search" }, { type: "image_generation" }], tool_choice: { type: "web_search" }, input: "x" },
+    upstream: { path: "/openai/v1/chat/completions", body: { model: "llama-3.3-70b-versatile", messages: [{ role: "user", content: "x" }] } },
+    answer: { body: OPENAI_TEXT_ANSWER },
+    client: { status: 200, headers: { "x-llm-mesh-dropped-tools": "web_search,image_generation" }, body: expect.objectContaining({ status: "completed" }) },
+  },
+  {
+    name: "codex: responses→groq: a forced namespaced function is forced by its flattened name",
+    host: "groq.llm", path: "/v1/responses",
+    request: { model: "llama-3.3-70b-versatile", tools: [CODEX_TOOLS[1]], tool_choice: { type: "function", name: "lookup", namespace: "crm" }, input: "x" },
+    upstream: { path: "/openai/v1/chat/completions", body: { model: "llama-3.3-70b-versatile", tools: [CHAT_CODEX_TOOLS[1]], tool_choice: { type: "function", function: { name: "crm__lookup" } }, messages: [{ role: "user", content: "x" }] } },
+  },
+  {
+    name: "codex: responses→groq: a tool_choice of allowed_tools (not a hosted tool) is still refused",
+    host: "groq.llm", path: "/v1/responses",
+    request: { model: "llama-3.3-70b-versatile", tools: [CODEX_TOOLS[0]], tool_choice: { type: "allowed_tools", mode: "auto", tools: [] }, input: "x" },
+    reply: { status: 400, body: { error: { message: "tool_choice: only auto, none, required or a named function can be translated", type: "invalid_request_error", param: null, code: "unsupported_for_backend" } } },
+  },
+  {
+    name: "codex: responses→groq: a namespace function whose flattened name another tool has is a 400",
+    host: "groq.llm", path: "/v1/responses",
+    request: { model: "llama-3.3-70b-versatile", tools: [{ type: "function", name: "crm__lookup" }, CODEX_TOOLS[1]], input: "x" },
+    reply: { status: 400, body: { error: { message: "tools[1].tools[0].name: \"crm__lookup\" names two tools (a namespace's functions are sent as \"<namespace>__<name>\")", type: "invalid_request_error", param: null, code: "unsupported_for_backend" } } },
+  },
+  {
+    name: "codex: responses→groq: an unknown tool type is dropped as \"other\" (client text never reaches a header or label)",
+    host: "groq.llm", path: "/v1/responses",
+    request: { model: "llama-3.3-70b-versatile", tools: [{ type: "x;evil\u0001" }], input: [{ type: "tool_search_call", id: "t" }, { role: "user", content: "x" }] },
+    upstream: { path: "/openai/v1/chat/completions", body: { model: "llama-3.3-70b-versatile", messages: [{ role: "user", content: "x" }] } },
+    answer: { body: OPENAI_TEXT_ANSWER },
+    client: { status: 200, headers: { "x-llm-mesh-dropped-tools": "tool_search_call,other" }, body: expect.objectContaining({ status: "completed" }) },
+  },
+  {
+    name: "codex: responses→groq: an item needing server state (item_reference) is still refused",
+    host: "groq.llm", path: "/v1/responses",
+    request: { model: "llama-3.3-70b-versatile", input: [{ type: "item_reference", id: "msg_1" }] },
+    reply: { status: 400, body: { error: { message: "input[0].type: \"item_reference\" cannot be translated for this route's backend", type: "invalid_request_error", param: null, code: "unsupported_for_backend" } } },
+  },
+  {
+    name: "codex: responses→anthropic stream (composed): Codex's tools reach Messages flattened; a streamed tool_use of one comes back with its namespace",
+    host: "claude.llm", path: "/v1/responses",
+    request: { model: "claude-sonnet-4-5", max_output_tokens: 10, stream: true, tools: CODEX_TOOLS, input: CODEX_INPUT },
+    upstream: { path: "/v1/messages", body: { model: "claude-sonnet-4-5", max_tokens: 10, stream: true,
+      tools: [
+        { name: "shell", description: "Runs a command", input_schema: READ_PARAMS },
+        { name: "crm__lookup", description: "Finds a customer", input_schema: LOOKUP_PARAMS },
+        { name: "mcp__files__read", input_schema: READ_PARAMS },
+        { name: "view_image", input_schema: READ_PARAMS },
+      ],
+      messages: [
+        { role: "user", content: [{ type: "text", text: "Find Ada" }] },
+        { role: "assistant", content: [{ type: "tool_use", id: "call_1", name: "crm__lookup", input: { q: "Ada" } }] },
+        { role: "user", content: [{ type: "tool_result", tool_use_id: "call_1", content: "id 7" }] },
+      ] } },
+    answer: { contentType: "text/event-stream", chunks: anthropicNoArgsStream([toolUseStart(0, "toolu_r", "mcp__files__read"), inputDelta(0, "{\"path\":\"a.txt\"}"), blockStop(0)]) },
+    client: { status: 200, headers: CODEX_DROPPED, events: [
+      respEvent("response.created", { response: RESPONSE_SHELL("in_progress", [], null, "claude-sonnet-4-5") }),
+      respEvent("response.in_progress", { response: RESPONSE_SHELL("in_progress", [], null, "claude-sonnet-4-5") }),
+      respEvent("response.output_item.added", { output_index: 0, item: { type: "function_call", id: "fc_toolu_r", call_id: "toolu_r", name: "read", namespace: "mcp__files__", arguments: "", status: "in_progress" } }),
+      respEvent("response.function_call_arguments.delta", { item_id: "fc_toolu_r", output_index: 0, delta: "{\"path\":\"a.txt\"}" }),
+      respEvent("response.function_call_arguments.done", { item_id: "fc_toolu_r", output_index: 0, arguments: "{\"path\":\"a.txt\"}" }),
+      respEvent("response.output_item.done", { output_index: 0, item: namespacedCall("toolu_r", "read", "mcp__files__", "{\"path\":\"a.txt\"}") }),
+      respEvent("response.completed", { response: RESPONSE_SHELL("completed", [namespacedCall("toolu_r", "read", "mcp__files__", "{\"path\":\"a.txt\"}")], expect.anything(), "claude-sonnet-4-5") }),
+    ] },
+  },
+);
+GEMINI_ROWS.push({
+  name: "codex: responses→gemini (composed): Codex's tools as functionDeclarations, flattened; a functionCall of one comes back with its namespace",
+  host: "gemini.llm", path: "/v1/responses",
+  request: { model: "gemini-2.5-flash", tools: CODEX_TOOLS, input: CODEX_INPUT },
+  upstream: { path: "/v1beta/models/gemini-2.5-flash:generateContent", body: {
+    contents: [
+      { role: "user", parts: [{ text: "Find Ada" }] },
+      { role: "model", parts: [{ functionCall: { name: "crm__lookup", args: { q: "Ada" } } }] },
+      { role: "user", parts: [{ functionResponse: { name: "crm__lookup", response: { result: "id 7" } } }] },
+    ],
+    tools: [{ functionDeclarations: [
+      { name: "shell", description: "Runs a command", parametersJsonSchema: READ_PARAMS },
+      { name: "crm__lookup", description: "Finds a customer", parametersJsonSchema: LOOKUP_PARAMS },
+      { name: "mcp__files__read", parametersJsonSchema: READ_PARAMS },
+      { name: "view_image", parametersJsonSchema: READ_PARAMS },
+    ] }],
+    generationConfig: {},
+  } },
+  answer: { body: { candidates: [{ content: { role: "model", parts: [{ functionCall: { name: "crm__lookup", args: { q: "Bob" } } }] }, finishReason: "STOP", index: 0 }],
+    usageMetadata: { promptTokenCount: 30, candidatesTokenCount: 5, totalTokenCount: 35 }, modelVersion: "gemini-2.5-flash-001", responseId: "g1" } },
+  client: { status: 200, headers: CODEX_DROPPED, body: RESPONSE_SHELL("completed", [
+    { type: "function_call", id: expect.any(String), call_id: expect.any(String), name: "lookup", namespace: "crm", arguments: "{\"q\":\"Bob\"}", status: "completed" },
+  ], expect.anything(), "gemini-2.5-flash-001") },
+});

@@ -33,6 +33,7 @@ function answer(stream: HttpStream, row: TranslationRow, byteByByte = false): vo
 function expectClient(stream: HttpStream, row: TranslationRow): void {
   const expected = row.client!;
   expect(Number(stream.responseHeader(":status"))).toBe(expected.status);
+  for (const [name, value] of Object.entries(expected.headers ?? {})) expect(stream.responseHeader(name), name).toEqual(value);
   const text = stream.downstreamBodyText();
   // A body the filter rewrote loses the provider's length; one it passed on keeps it, but for a
   // stream (which may end with an error event if it breaks off).
