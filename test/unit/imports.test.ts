@@ -28,8 +28,11 @@ describe("module imports and exports", () => {
   // pull or a VM start notices (Higress's Go plugins are megabytes). Failover, consumers and quotas
   // brought it to 366 KB; request policy (templates, a linear-time pattern engine, extraction) to
   // about 405 KB. The minimal runtime (no shadow stack, no write barriers; assembly/entry-points.ts)
-  // cut that to 280 KB, and the budget went back to 320 KB so the saving is kept.
-  it("stays within the 320 KB module budget", () => {
-    expect(statSync(WASM_PATH).size).toBeLessThan(320 * 1024);
+  // cut that to 280 KB, and the budget went back to 320 KB so the saving is kept. Hardening against
+  // hostile input (issue 22: the secrets matcher, the text normalizer, the per-API model-text
+  // reader, case-folded keys, bounded stream readers) and the first agent fixes (issue 23) brought
+  // it to 321 KB; the budget is 352 KB until issue 25 cuts the module (its target: 150 KiB).
+  it("stays within the 352 KB module budget", () => {
+    expect(statSync(WASM_PATH).size).toBeLessThan(352 * 1024);
   });
 });
