@@ -7,6 +7,7 @@
 // (n > 1, logprobs, json_object without a schema) are refused, so a client never gets less than it asked for.
 import { JsonKind, JsonValue, MAX_ANSWER_VALUES, parseJson } from "../json/parse";
 import { JsonWriter } from "../json/writer";
+import { OutputKind, jsonModeNeedsSchema, readResponseFormat } from "./structured-output";
 import { ClientError, TranslateFacts, TranslatedRequest, WireApi } from "./translator";
 import { ToOpenAIChat } from "./to-openai-chat";
 import { SseEvent } from "./sse";
@@ -133,19 +134,11 @@ export class OpenAIToAnthropic extends ToOpenAIChat {
       if (choice !== null) w.key("tool_choice").rawValue(choice!);
     }
 
-    const format = objectAt(body, "response_format");
-    if (format !== null) {
-      const type = stringAt(format, "type");
-      if (type !== null && type! == "json_schema") {
-        const spec = objectAt(format, "json_schema");
-        const schema = spec !== null ? objectAt(spec, "schema") : null;
-        if (schema === null) return TranslatedRequest.refused("response_format.json_schema.schema: is required");
-        // Anthropic's structured outputs (GA): output_config.format.
-        w.key("output_config").object().key("format").object().key("type").string("json_schema").key("schema").value(schema!).endObject().endObject();
-      } else if (type !== null && type! == "json_object") {
-        return TranslatedRequest.refused("response_format: an Anthropic backend has no JSON mode without a schema; use {\"type\":\"json_schema\",\"json_schema\":{\"schema\":…}}");
-      }
-    }
+    const format = readResponseFormat(body);
+    if (format.error !== null) return TranslatedRequest.refused(format.error!);
+    // Anthropic's structured outputs (GA): output_config.format; JSON mode needs a schema there.
+    if (format.kind == OutputKind.JsonSchema) w.key("output_config").object().key("format").object().key("type").string("json_schema").key("schema").value(format.schema!).endObject().endObject();
+    else if (format.kind == OutputKind.JsonObject) return TranslatedRequest.refused(jsonModeNeedsSchema("an Anthropic backend"));
     const user = stringAt(body, "user");
     if (user !== null) w.key("metadata").object().key("user_id").string(user!).endObject();
     w.endObject();
