@@ -1357,6 +1357,14 @@ TRANSLATION_ROWS.push(
     answer: { body: CLAUDE_JSON_ANSWER },
     client: chatJsonClient("claude-sonnet-4-5"),
   },
+  ...[[{ type: "text", text: "I can't help with that." }], [{ type: "text", text: null }, { type: "text", text: "I can't help with that." }]].map((content, i) => ({
+    name: `structured output: openai→anthropic: a refusal (stop_reason "refusal") is message.refusal with content null${i ? ", read as a tree (a text block without text leaves the span reader)" : ""}`,
+    host: "claude.llm", path: "/v1/chat/completions",
+    request: { model: "claude-sonnet-4-5", max_tokens: 64, messages: [{ role: "user", content: "Who?" }], response_format: PERSON_FORMAT },
+    answer: { body: { ...CLAUDE_JSON_ANSWER, content, stop_reason: "refusal" } },
+    client: { status: 200, body: expect.objectContaining({ object: "chat.completion",
+      choices: [{ index: 0, message: { role: "assistant", content: null, refusal: "I can't help with that." }, logprobs: null, finish_reason: "content_filter" }] }) },
+  })),
   {
     name: "structured output: openai→anthropic: a json_schema without its schema is refused in OpenAI's shape",
     host: "claude.llm", path: "/v1/chat/completions",
@@ -1371,6 +1379,13 @@ TRANSLATION_ROWS.push(
       response_format: { type: "json_schema", json_schema: { name: "output", schema: PERSON, strict: true } } } },
     answer: { body: CHAT_JSON_ANSWER },
     client: anthropicJsonClient("gpt-4o-2024-08-06"),
+  },
+  {
+    name: "structured output: anthropic→openai: OpenAI's message.refusal comes back as a text block with stop_reason \"refusal\"",
+    host: "gpt.llm", path: "/v1/messages",
+    request: { model: "gpt-4o", max_tokens: 64, messages: [{ role: "user", content: "Who?" }], output_config: ANTHROPIC_PERSON_CONFIG },
+    answer: { body: { ...CHAT_JSON_ANSWER, choices: [{ index: 0, message: { role: "assistant", content: null, refusal: "I can't help with that." }, logprobs: null, finish_reason: "stop" }] } },
+    client: { status: 200, body: expect.objectContaining({ type: "message", content: [{ type: "text", text: "I can't help with that." }], stop_reason: "refusal" }) },
   },
   {
     name: "structured output: anthropic→openai: the beta output_format (structured-outputs-2025-11-13) as the same response_format",
