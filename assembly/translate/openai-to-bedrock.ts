@@ -133,7 +133,7 @@ export class OpenAIToBedrock extends ToOpenAIChat {
     // Converse's structured output: outputConfig.textFormat, the schema sent as a JSON string.
     if (format.kind == OutputKind.JsonSchema) {
       w.key("outputConfig").object().key("textFormat").object().key("type").string("json_schema")
-        .key("structure").object().key("jsonSchema").object().key("schema").string(format.schema!.toJson())
+        .key("structure").object().key("jsonSchema").object().key("schema").string(schemaText(format.schema!))
         .key("name").string(format.name !== null ? format.name! : "output");
       if (format.description !== null) w.key("description").string(format.description!);
       w.endObject().endObject().endObject().endObject();
@@ -372,4 +372,9 @@ function writeToolResult(m: JsonValue, path: string, turns: TurnWriter): string 
   } else return path + ".content: must be a string or an array of parts";
   out.endArray().endObject().endObject();
   return null;
+}
+
+/** A schema as JSON text, written in one pass (toJson re-copies each nesting level). */
+function schemaText(schema: JsonValue): string {
+  return String.UTF8.decode(new JsonWriter(256).value(schema).toBuffer());
 }

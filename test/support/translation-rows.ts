@@ -1473,6 +1473,18 @@ BEDROCK_ROWS.push(
       "[DONE]",
     ] },
   },
+  ...[(() => {
+    // Quotes, backslashes, newlines and non-ASCII in the schema, thirty levels deep: the string Converse gets parses back to the same schema.
+    let deep: Record<string, unknown> = { type: "string", description: "say \"hi\" \\ é 🙂\nnext" };
+    for (let i = 0; i < 30; i++) deep = { type: "object", properties: { [`k${i}`]: deep }, additionalProperties: false };
+    return deep;
+  })()].map((schema) => ({
+    name: "structured output: openai→bedrock: an escaped, deeply nested schema travels as the JSON string of the same schema",
+    host: "bedrock.llm", path: "/v1/chat/completions",
+    request: { model: BEDROCK_MODEL, messages: [{ role: "user", content: "Who?" }], response_format: { type: "json_schema", json_schema: { name: "deep", schema } } },
+    upstream: { path: "/model/anthropic.claude-3-5-sonnet-20240620-v1%3A0/converse", body: { messages: [{ role: "user", content: [{ text: "Who?" }] }], inferenceConfig: {},
+      outputConfig: { textFormat: { type: "json_schema", structure: { jsonSchema: { schema: JSON.stringify(schema), name: "deep" } } } } } },
+  })),
   {
     name: "structured output: openai→bedrock: json_object has no Converse equivalent: 400 in OpenAI's shape",
     host: "bedrock.llm", path: "/v1/chat/completions",
