@@ -143,10 +143,12 @@ export class AnthropicToOpenAI extends Translator {
       }
     }
     const outputConfig = objectAt(body, "output_config");
-    const format = outputConfig !== null ? objectAt(outputConfig, "format") : null;
+    // output_format: the beta (structured-outputs-2025-11-13) spelling the SDK's beta client still sends.
+    const legacy = objectAt(body, "output_format");
+    const format = outputConfig !== null ? objectAt(outputConfig, "format") : legacy;
     if (format !== null) {
       const schema = objectAt(format, "schema");
-      if (schema === null) return TranslatedRequest.refused("output_config.format.schema: Field required");
+      if (schema === null) return TranslatedRequest.refused((format === legacy ? "output_format" : "output_config.format") + ".schema: Field required");
       w.key("response_format").object().key("type").string("json_schema").key("json_schema").object().key("name").string("output").key("schema").value(schema!).key("strict").boolean(true).endObject().endObject();
     }
     const metadata = objectAt(body, "metadata");

@@ -7,6 +7,7 @@
 // (n > 1, logprobs, json_object without a schema) are refused, so a client never gets less than it asked for.
 import { JsonKind, JsonValue, MAX_ANSWER_VALUES, parseJson } from "../json/parse";
 import { JsonWriter } from "../json/writer";
+import { OutputKind, jsonModeNeedsSchema, readResponseFormat } from "./structured-output";
 import { ClientError, TranslateFacts, TranslatedRequest, WireApi } from "./translator";
 import { ToOpenAIChat } from "./to-openai-chat";
 import { SseEvent } from "./sse";
@@ -133,19 +134,11 @@ export class OpenAIToAnthropic extends ToOpenAIChat {
       if (choice !== null) w.key("tool_choice").rawValue(choice!);
     }
 
-    const format = objectAt(body, "response_format");
-    if (format !== null) {
-      const type = stringAt(format, "type");
-      if (type !== null && type! == "json_schema") {
-        const spec = objectAt(format, "json_schema");
-        const schema = spec !== null ? objectAt(spec, "schema") : null;
-        if (schema === null) return TranslatedRequest.refused("response_format.json_schema.schema: is required");
-        // Anthropic's structured outputs (GA): output_config.format.
-        w.key("output_config").object().key("format").object().key("type").string("json_schema").key("schema").value(schema!).endObject().endObject();
-      } else if (type !== null && type! == "json_object") {
-        return TranslatedRequest.refused("response_format: an Anthropic backend has no JSON mode without a schema; use {\"type\":\"json_schema\",\"json_schema\":{\"schema\":…}}");
-      }
-    }
+    const format = readResponseFormat(body);
+    if (format.error !== null) return TranslatedRequest.refused(format.error!);
+    // Anthropic's structured outputs (GA): output_config.format; JSON mode needs a schema there.
+    if (format.kind == OutputKind.JsonSchema) w.key("output_config").object().key("format").object().key("type").string("json_schema").key("schema").value(format.schema!).endObject().endObject();
+    else if (format.kind == OutputKind.JsonObject) return TranslatedRequest.refused(jsonModeNeedsSchema("an Anthropic backend"));
     const user = stringAt(body, "user");
     if (user !== null) w.key("metadata").object().key("user_id").string(user!).endObject();
     w.endObject();
@@ -178,9 +171,14 @@ export class OpenAIToAnthropic extends ToOpenAIChat {
       if (type !== null && type! == "text") { const t = stringAt(block, "text"); if (t !== null) { text.push(t!); texts++; } }
       else if (type !== null && type! == "tool_use") tools++;
     }
-    w.key("content");
-    if (texts > 0 || tools == 0) w.string(text.join("")); else w.nil();
-    w.key("refusal").nil();
+    // A refusal (stop_reason "refusal") is OpenAI's message.refusal, content null, as OpenAI answers one.
+    const treeStop = stringAt(m, "stop_reason");
+    if (tools == 0 && treeStop !== null && treeStop! == "refusal") w.key("content").nil().key("refusal").string(text.join(""));
+    else {
+      w.key("content");
+      if (texts > 0 || tools == 0) w.string(text.join("")); else w.nil();
+      w.key("refusal").nil();
+    }
     if (tools > 0) {
       w.key("tool_calls").array();
       for (let i = 0; i < content.items.length; i++) {
@@ -246,7 +244,11 @@ export class OpenAIToAnthropic extends ToOpenAIChat {
     w.key("object").string("chat.completion").key("created").number(this.created).key("model");
     if (isString(model)) w.rawAt(base + <usize>model.start, model.end - model.start); else w.string(this.model);
     w.key("choices").array().object().key("index").number(0).key("message").object().key("role").string("assistant");
-    w.key("content");
+    const stop = top.spans[3];
+    const stopReason = isString(stop) ? decodeStringValue(base, stop.start, stop.end, stop.escaped) : null;
+    // A refusal is OpenAI's message.refusal with content null (the tree reader above does the same).
+    const refused = tools == 0 && stopReason !== null && stopReason! == "refusal";
+    w.key(refused ? "refusal" : "content");
     if (texts == 0 && tools > 0) w.nil();
     else {
       // Several text blocks are one string: their escaped contents side by side.
@@ -258,7 +260,7 @@ export class OpenAIToAnthropic extends ToOpenAIChat {
       }
       w.byte(0x22);
     }
-    w.key("refusal").nil();
+    w.key(refused ? "content" : "refusal").nil();
     if (tools > 0) {
       w.key("tool_calls").array();
       for (let i = 0; i < items.length; i++) {
@@ -275,8 +277,6 @@ export class OpenAIToAnthropic extends ToOpenAIChat {
       }
       w.endArray();
     }
-    const stop = top.spans[3];
-    const stopReason = isString(stop) ? decodeStringValue(base, stop.start, stop.end, stop.escaped) : null;
     w.endObject().key("logprobs").nil().key("finish_reason").string(finishReasonOf(stopReason)).endObject().endArray();
     const usage = top.spans[4];
     if (usage.count == 1 && usage.firstByte == 0x7b) {

@@ -5,6 +5,7 @@
 //             binary event stream by eventstream.ts) -> chat.completion.chunk events and [DONE].
 import { JsonKind, JsonValue, MAX_ANSWER_VALUES, parseJson } from "../json/parse";
 import { JsonWriter } from "../json/writer";
+import { OutputKind, jsonModeNeedsSchema, readResponseFormat } from "./structured-output";
 import { errorBodyFor, readProviderError } from "./error-shapes";
 import { TurnWriter, writeUserTurn } from "./turns";
 import { DataUrl, arrayAt, functionOf, notAFunctionTool, integerAt, member, numberAt, objectAt, stringAt } from "./json-read";
@@ -127,6 +128,16 @@ export class OpenAIToBedrock extends ToOpenAIChat {
       }
       w.endObject();
     }
+    const format = readResponseFormat(body);
+    if (format.error !== null) return TranslatedRequest.refused(format.error!);
+    // Converse's structured output: outputConfig.textFormat, the schema sent as a JSON string.
+    if (format.kind == OutputKind.JsonSchema) {
+      w.key("outputConfig").object().key("textFormat").object().key("type").string("json_schema")
+        .key("structure").object().key("jsonSchema").object().key("schema").string(schemaText(format.schema!))
+        .key("name").string(format.name !== null ? format.name! : "output");
+      if (format.description !== null) w.key("description").string(format.description!);
+      w.endObject().endObject().endObject().endObject();
+    } else if (format.kind == OutputKind.JsonObject) return TranslatedRequest.refused(jsonModeNeedsSchema("a Bedrock backend"));
     w.endObject();
     const stream = member(body, "stream");
     const streaming = stream !== null && stream.kind == JsonKind.Bool && stream.boolValue;
@@ -361,4 +372,9 @@ function writeToolResult(m: JsonValue, path: string, turns: TurnWriter): string 
   } else return path + ".content: must be a string or an array of parts";
   out.endArray().endObject().endObject();
   return null;
+}
+
+/** A schema as JSON text, written in one pass (toJson re-copies each nesting level). */
+function schemaText(schema: JsonValue): string {
+  return String.UTF8.decode(new JsonWriter(256).value(schema).toBuffer());
 }

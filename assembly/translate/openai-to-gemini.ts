@@ -7,6 +7,7 @@
 // tool message back to its function by the id the assistant turn gave it.
 import { JsonKind, JsonValue, MAX_ANSWER_VALUES, parseJson } from "../json/parse";
 import { JsonWriter } from "../json/writer";
+import { OutputKind, readResponseFormat } from "./structured-output";
 import { errorBodyFor, readProviderError } from "./error-shapes";
 import { TurnWriter, writeUserTurn } from "./turns";
 import { DataUrl, arrayAt, functionOf, notAFunctionTool, has, integerAt, member, numberAt, objectAt, stringAt } from "./json-read";
@@ -124,17 +125,11 @@ export class OpenAIToGemini extends ToOpenAIChat {
     const stop = member(body, "stop");
     if (stop !== null && stop.kind == JsonKind.String) w.key("stopSequences").array().string(stop.text).endArray();
     else if (stop !== null && stop.kind == JsonKind.Array) w.key("stopSequences").value(stop);
-    const format = objectAt(body, "response_format");
-    if (format !== null) {
-      const type = stringAt(format, "type");
-      if (type !== null && type! == "json_object") w.key("responseMimeType").string("application/json");
-      else if (type !== null && type! == "json_schema") {
-        const spec = objectAt(format, "json_schema");
-        const schema = spec !== null ? objectAt(spec, "schema") : null;
-        if (schema === null) return TranslatedRequest.refused("response_format.json_schema.schema: is required");
-        w.key("responseMimeType").string("application/json").key("responseJsonSchema").value(schema!);
-      }
-    }
+    const format = readResponseFormat(body);
+    if (format.error !== null) return TranslatedRequest.refused(format.error!);
+    // responseJsonSchema takes JSON Schema as is (responseSchema would need the OpenAPI subset).
+    if (format.kind != OutputKind.Text) w.key("responseMimeType").string("application/json");
+    if (format.kind == OutputKind.JsonSchema) w.key("responseJsonSchema").value(format.schema!);
     if (has(body, "logprobs") && member(body, "logprobs")!.kind == JsonKind.Bool && member(body, "logprobs")!.boolValue) {
       return TranslatedRequest.refused("logprobs: llm-mesh does not translate Gemini's log probabilities");
     }

@@ -111,6 +111,8 @@ export class ResponsesToChat extends Translator {
         if (schema === null) return TranslatedRequest.refused("text.format.schema: is required");
         const name = stringAt(format!, "name");
         w.key("response_format").object().key("type").string("json_schema").key("json_schema").object().key("name").string(name !== null ? name! : "output").key("schema").value(schema!);
+        const description = stringAt(format!, "description");
+        if (description !== null) w.key("description").string(description!);
         const strict = member(format!, "strict");
         if (strict !== null && strict.kind == JsonKind.Bool) w.key("strict").boolean(strict.boolValue);
         w.endObject().endObject();

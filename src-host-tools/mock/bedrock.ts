@@ -16,7 +16,7 @@ import type { MockProviderConfig } from "./providers.js";
 export const MOCK_AWS_CREDENTIALS = { accessKeyId: "AKIDMOCKEXAMPLE", secretAccessKey: "mock/secret+access/key" };
 
 const REQUEST_FIELDS = new Set(["messages", "system", "inferenceConfig", "toolConfig", "guardrailConfig", "additionalModelRequestFields",
-  "additionalModelResponseFieldPaths", "promptVariables", "requestMetadata", "performanceConfig"]);
+  "additionalModelResponseFieldPaths", "promptVariables", "requestMetadata", "performanceConfig", "outputConfig"]);
 const BLOCK_FIELDS = ["text", "image", "document", "video", "toolUse", "toolResult", "guardContent", "reasoningContent", "cachePoint"];
 
 export interface BedrockRoute { model: string; stream: boolean; region: string }
@@ -60,6 +60,8 @@ export function checkBedrockBody(body: unknown): string | undefined {
   if (body === null || typeof body !== "object" || Array.isArray(body)) return "Malformed input request, please reformat your input and try again.";
   const b = body as Record<string, unknown>;
   for (const key of Object.keys(b)) if (!REQUEST_FIELDS.has(key)) return `Malformed input request: extraneous key [${key}] is not permitted, please reformat your input and try again.`;
+  const outputProblem = checkOutputConfig(b.outputConfig);
+  if (outputProblem) return outputProblem;
   if (!Array.isArray(b.messages) || b.messages.length === 0) return "A conversation must start with a user message. Try again with a conversation that starts with a user message.";
   let pending: string[] = [];
   let previous = "";
@@ -135,4 +137,15 @@ export function answerBedrock(res: ServerResponse, route: BedrockRoute, body: Re
   for (let i = 0; i < all.length; i += 29) res.write(all.subarray(i, i + 29));
   res.end();
   return 200;
+}
+
+/** outputConfig.textFormat as Converse documents it (API_runtime_OutputFormat): a JSON schema sent as a string. */
+function checkOutputConfig(config: unknown): string | undefined {
+  if (config === undefined) return undefined;
+  const format = (config as { textFormat?: { type?: unknown; structure?: { jsonSchema?: { schema?: unknown; name?: unknown } } } }).textFormat;
+  if (!format || format.type !== "json_schema") return "outputConfig.textFormat.type: must be json_schema";
+  const schema = format.structure?.jsonSchema?.schema;
+  if (typeof schema !== "string") return "outputConfig.textFormat.structure.jsonSchema.schema: must be a string";
+  try { JSON.parse(schema); } catch { return "outputConfig.textFormat.structure.jsonSchema.schema: is not valid JSON"; }
+  return undefined;
 }

@@ -359,6 +359,17 @@ describe("openai SDK through real Envoy to the SigV4-verifying Bedrock mock", ()
     expect(stack.mock.received.at(-1)!.path).toBe("/model/anthropic.claude-3-5-sonnet-20240620-v1%3A0/converse-stream");
   });
 
+  it("structured output: the SDK's json_schema response_format reaches the mock as Converse's outputConfig.textFormat, and is accepted", async () => {
+    const schema = { type: "object", properties: { name: { type: "string" } }, required: ["name"], additionalProperties: false };
+    const before = stack.mock.received.length;
+    const done = await client().chat.completions.create({ model, messages: [{ role: "user", content: "Who?" }],
+      response_format: { type: "json_schema", json_schema: { name: "person", strict: true, schema } } });
+    expect(done.choices[0].message.content).toBe(`Hello from mock bedrock (${model}).`);
+    const got = stack.mock.received[before];
+    expect(got.status).toBe(200);
+    expect(got.body?.outputConfig).toEqual({ textFormat: { type: "json_schema", structure: { jsonSchema: { schema: JSON.stringify(schema), name: "person" } } } });
+  });
+
   it("a request the mock cannot verify (wrong secret) is refused by AWS's rule, reported in OpenAI's shape", async () => {
     const bad = await startStack(BEDROCK_CONFIG, { env: { values: { ...BEDROCK_ENV, AWS_SECRET_ACCESS_KEY: "not-the-secret" } } });
     try {

@@ -1477,3 +1477,192 @@ GEMINI_ROWS.push({
     { type: "function_call", id: expect.any(String), call_id: expect.any(String), name: "lookup", namespace: "crm", arguments: "{\"q\":\"Bob\"}", status: "completed" },
   ], expect.anything(), "gemini-2.5-flash-001") },
 });
+
+// ---- Structured output (docs/translation.md, "Structured output"): each client's documented form to
+// each backend's, and the JSON answer back as the client's own text ----
+const PERSON = { type: "object", properties: { name: { type: "string" }, age: { type: "integer" } }, required: ["name", "age"], additionalProperties: false };
+const PERSON_JSON = "{\"name\":\"Ada\",\"age\":36}";
+const PERSON_FORMAT = { type: "json_schema", json_schema: { name: "person", description: "A person", strict: true, schema: PERSON } };
+const CLAUDE_JSON_ANSWER = { id: "msg_j", type: "message", role: "assistant", model: "claude-sonnet-4-5", content: [{ type: "text", text: PERSON_JSON }],
+  stop_reason: "end_turn", stop_sequence: null, usage: { input_tokens: 10, output_tokens: 8 } };
+const CHAT_JSON_ANSWER = { id: "chatcmpl-j", object: "chat.completion", created: 1700000000, model: "gpt-4o-2024-08-06",
+  choices: [{ index: 0, message: { role: "assistant", content: PERSON_JSON, refusal: null }, logprobs: null, finish_reason: "stop" }],
+  usage: { prompt_tokens: 10, completion_tokens: 8, total_tokens: 18 } };
+const GEMINI_JSON_ANSWER = { candidates: [{ content: { role: "model", parts: [{ text: PERSON_JSON }] }, finishReason: "STOP" }],
+  usageMetadata: { promptTokenCount: 10, candidatesTokenCount: 8, totalTokenCount: 18 }, modelVersion: "gemini-2.5-flash-001", responseId: "resp-j" };
+const BEDROCK_JSON_ANSWER = { output: { message: { role: "assistant", content: [{ text: PERSON_JSON }] } }, stopReason: "end_turn",
+  usage: { inputTokens: 10, outputTokens: 8, totalTokens: 18 }, metrics: { latencyMs: 10 } };
+/** Converse's outputConfig for PERSON_FORMAT: the schema travels as a JSON string. */
+const BEDROCK_PERSON_OUTPUT = { textFormat: { type: "json_schema", structure: { jsonSchema: { schema: JSON.stringify(PERSON), name: "person", description: "A person" } } } };
+const chatJsonClient = (model: string) => ({ status: 200, body: expect.objectContaining({ object: "chat.completion", model,
+  choices: [{ index: 0, message: { role: "assistant", content: PERSON_JSON, refusal: null }, logprobs: null, finish_reason: "stop" }] }) });
+const anthropicJsonClient = (model: string) => ({ status: 200, body: expect.objectContaining({ type: "message", role: "assistant", model,
+  content: [{ type: "text", text: PERSON_JSON }], stop_reason: "end_turn" }) });
+const responsesJsonClient = (model: string) => ({ status: 200, body: expect.objectContaining({ object: "response", status: "completed", model,
+  output: [{ type: "message", id: expect.any(String), status: "completed", role: "assistant", content: [{ type: "output_text", text: PERSON_JSON, annotations: [] }] }] }) });
+const ANTHROPIC_PERSON_CONFIG = { format: { type: "json_schema", schema: PERSON } };
+const RESPONSES_PERSON_TEXT = { format: { type: "json_schema", name: "person", description: "A person", strict: true, schema: PERSON } };
+const unsupported = (pattern: RegExp) => ({ status: 400, body: { error: { message: expect.stringMatching(pattern), type: "invalid_request_error", param: null, code: "unsupported_for_backend" } } });
+
+TRANSLATION_ROWS.push(
+  {
+    name: "structured output: openai→anthropic: json_schema as output_config.format; the JSON text block comes back as message.content",
+    host: "claude.llm", path: "/v1/chat/completions",
+    request: { model: "claude-sonnet-4-5", max_tokens: 64, messages: [{ role: "user", content: "Who?" }], response_format: PERSON_FORMAT },
+    upstream: { path: "/v1/messages", body: { model: "claude-sonnet-4-5", messages: [{ role: "user", content: [{ type: "text", text: "Who?" }] }], max_tokens: 64, output_config: ANTHROPIC_PERSON_CONFIG } },
+    answer: { body: CLAUDE_JSON_ANSWER },
+    client: chatJsonClient("claude-sonnet-4-5"),
+  },
+  ...[[{ type: "text", text: "I can't help with that." }], [{ type: "text", text: null }, { type: "text", text: "I can't help with that." }]].map((content, i) => ({
+    name: `structured output: openai→anthropic: a refusal (stop_reason "refusal") is message.refusal with content null${i ? ", read as a tree (a text block without text leaves the span reader)" : ""}`,
+    host: "claude.llm", path: "/v1/chat/completions",
+    request: { model: "claude-sonnet-4-5", max_tokens: 64, messages: [{ role: "user", content: "Who?" }], response_format: PERSON_FORMAT },
+    answer: { body: { ...CLAUDE_JSON_ANSWER, content, stop_reason: "refusal" } },
+    client: { status: 200, body: expect.objectContaining({ object: "chat.completion",
+      choices: [{ index: 0, message: { role: "assistant", content: null, refusal: "I can't help with that." }, logprobs: null, finish_reason: "content_filter" }] }) },
+  })),
+  {
+    name: "structured output: openai→anthropic: a json_schema without its schema is refused in OpenAI's shape",
+    host: "claude.llm", path: "/v1/chat/completions",
+    request: { model: "claude-sonnet-4-5", messages: [{ role: "user", content: "x" }], response_format: { type: "json_schema", json_schema: { name: "p" } } },
+    reply: unsupported(/^response_format\.json_schema\.schema: is required/),
+  },
+  {
+    name: "structured output: anthropic→openai: output_config.format as a strict response_format json_schema; the JSON content comes back as a text block",
+    host: "gpt.llm", path: "/v1/messages",
+    request: { model: "gpt-4o", max_tokens: 64, messages: [{ role: "user", content: "Who?" }], output_config: ANTHROPIC_PERSON_CONFIG },
+    upstream: { path: "/v1/chat/completions", body: { model: "gpt-4o", messages: [{ role: "user", content: "Who?" }], max_completion_tokens: 64,
+      response_format: { type: "json_schema", json_schema: { name: "output", schema: PERSON, strict: true } } } },
+    answer: { body: CHAT_JSON_ANSWER },
+    client: anthropicJsonClient("gpt-4o-2024-08-06"),
+  },
+  {
+    name: "structured output: anthropic→openai: OpenAI's message.refusal comes back as a text block with stop_reason \"refusal\"",
+    host: "gpt.llm", path: "/v1/messages",
+    request: { model: "gpt-4o", max_tokens: 64, messages: [{ role: "user", content: "Who?" }], output_config: ANTHROPIC_PERSON_CONFIG },
+    answer: { body: { ...CHAT_JSON_ANSWER, choices: [{ index: 0, message: { role: "assistant", content: null, refusal: "I can't help with that." }, logprobs: null, finish_reason: "stop" }] } },
+    client: { status: 200, body: expect.objectContaining({ type: "message", content: [{ type: "text", text: "I can't help with that." }], stop_reason: "refusal" }) },
+  },
+  {
+    name: "structured output: anthropic→openai: the beta output_format (structured-outputs-2025-11-13) as the same response_format",
+    host: "gpt.llm", path: "/v1/messages", headers: { "anthropic-beta": "structured-outputs-2025-11-13" },
+    request: { model: "gpt-4o", max_tokens: 64, messages: [{ role: "user", content: "Who?" }], output_format: { type: "json_schema", schema: PERSON } },
+    upstream: { path: "/v1/chat/completions", headers: { "anthropic-beta": undefined }, body: { model: "gpt-4o", messages: [{ role: "user", content: "Who?" }], max_completion_tokens: 64,
+      response_format: { type: "json_schema", json_schema: { name: "output", schema: PERSON, strict: true } } } },
+  },
+  {
+    name: "structured output: anthropic→openai: an output_format without its schema is refused in Anthropic's shape",
+    host: "gpt.llm", path: "/v1/messages",
+    request: { model: "gpt-4o", max_tokens: 64, messages: [{ role: "user", content: "Who?" }], output_format: { type: "json_schema" } },
+    reply: { status: 400, body: { type: "error", error: { type: "invalid_request_error", message: expect.stringMatching(/^output_format\.schema: Field required/) } } },
+  },
+  {
+    name: "structured output: responses→anthropic (composed): text.format json_schema as output_config.format; the JSON comes back as output_text",
+    host: "claude.llm", path: "/v1/responses",
+    request: { model: "claude-sonnet-4-5", input: "Who?", max_output_tokens: 64, text: RESPONSES_PERSON_TEXT },
+    upstream: { path: "/v1/messages", body: { model: "claude-sonnet-4-5", messages: [{ role: "user", content: [{ type: "text", text: "Who?" }] }], max_tokens: 64, output_config: ANTHROPIC_PERSON_CONFIG } },
+    answer: { body: CLAUDE_JSON_ANSWER },
+    client: responsesJsonClient("claude-sonnet-4-5"),
+  },
+  {
+    name: "structured output: responses→anthropic (composed): text.format json_object is refused in the Responses shape",
+    host: "claude.llm", path: "/v1/responses",
+    request: { model: "claude-sonnet-4-5", input: "Who?", text: { format: { type: "json_object" } } },
+    reply: unsupported(/^response_format: an Anthropic backend has no JSON mode/),
+  },
+);
+GEMINI_ROWS.push(
+  {
+    name: "structured output: openai→gemini: json_object as the JSON mime type alone; the JSON part comes back as message.content",
+    host: "gemini.llm", path: "/v1/chat/completions",
+    request: { model: "gemini-2.5-flash", messages: [{ role: "user", content: "Who?" }], response_format: { type: "json_object" } },
+    upstream: { path: "/v1beta/models/gemini-2.5-flash:generateContent", body: { contents: [{ role: "user", parts: [{ text: "Who?" }] }], generationConfig: { responseMimeType: "application/json" } } },
+    answer: { body: GEMINI_JSON_ANSWER },
+    client: chatJsonClient("gemini-2.5-flash-001"),
+  },
+  {
+    name: "structured output: anthropic→gemini (composed): output_config.format as responseJsonSchema; the JSON part comes back as a text block",
+    host: "gemini.llm", path: "/v1/messages",
+    request: { model: "gemini-2.5-flash", max_tokens: 64, messages: [{ role: "user", content: "Who?" }], output_config: ANTHROPIC_PERSON_CONFIG },
+    upstream: { path: "/v1beta/models/gemini-2.5-flash:generateContent", body: { contents: [{ role: "user", parts: [{ text: "Who?" }] }],
+      generationConfig: { maxOutputTokens: 64, responseMimeType: "application/json", responseJsonSchema: PERSON } } },
+    answer: { body: GEMINI_JSON_ANSWER },
+    client: anthropicJsonClient("gemini-2.5-flash-001"),
+  },
+  {
+    name: "structured output: responses→gemini (composed): text.format json_schema as responseJsonSchema; the JSON comes back as output_text",
+    host: "gemini.llm", path: "/v1/responses",
+    request: { model: "gemini-2.5-flash", input: "Who?", text: RESPONSES_PERSON_TEXT },
+    upstream: { path: "/v1beta/models/gemini-2.5-flash:generateContent", body: { contents: [{ role: "user", parts: [{ text: "Who?" }] }],
+      generationConfig: { responseMimeType: "application/json", responseJsonSchema: PERSON } } },
+    answer: { body: GEMINI_JSON_ANSWER },
+    client: responsesJsonClient("gemini-2.5-flash-001"),
+  },
+);
+BEDROCK_ROWS.push(
+  {
+    name: "structured output: openai→bedrock: json_schema as outputConfig.textFormat (the schema as a JSON string); the JSON text comes back as message.content",
+    host: "bedrock.llm", path: "/v1/chat/completions",
+    request: { model: BEDROCK_MODEL, messages: [{ role: "user", content: "Who?" }], response_format: PERSON_FORMAT },
+    upstream: { path: "/model/anthropic.claude-3-5-sonnet-20240620-v1%3A0/converse", body: { messages: [{ role: "user", content: [{ text: "Who?" }] }], inferenceConfig: {}, outputConfig: BEDROCK_PERSON_OUTPUT } },
+    answer: { body: BEDROCK_JSON_ANSWER },
+    client: chatJsonClient(BEDROCK_MODEL),
+  },
+  {
+    name: "structured output: openai→bedrock stream: outputConfig on converse-stream; the JSON streams as content deltas",
+    host: "bedrock.llm", path: "/v1/chat/completions",
+    request: { model: BEDROCK_MODEL, stream: true, messages: [{ role: "user", content: "Who?" }], response_format: PERSON_FORMAT },
+    upstream: { path: "/model/anthropic.claude-3-5-sonnet-20240620-v1%3A0/converse-stream", body: { messages: [{ role: "user", content: [{ text: "Who?" }] }], inferenceConfig: {}, outputConfig: BEDROCK_PERSON_OUTPUT } },
+    answer: { frames: [
+      awsEvent("messageStart", { role: "assistant" }),
+      awsEvent("contentBlockDelta", { contentBlockIndex: 0, delta: { text: "{\"name\":\"Ada\"," } }),
+      awsEvent("contentBlockDelta", { contentBlockIndex: 0, delta: { text: "\"age\":36}" } }),
+      awsEvent("contentBlockStop", { contentBlockIndex: 0 }),
+      awsEvent("messageStop", { stopReason: "end_turn" }),
+      awsEvent("metadata", { usage: { inputTokens: 10, outputTokens: 8, totalTokens: 18 }, metrics: { latencyMs: 10 } }),
+    ] },
+    client: { status: 200, events: [
+      bedrockChunk({ role: "assistant", content: "" }),
+      bedrockChunk({ content: "{\"name\":\"Ada\"," }),
+      bedrockChunk({ content: "\"age\":36}" }),
+      bedrockChunk({}, "stop"),
+      "[DONE]",
+    ] },
+  },
+  ...[(() => {
+    // Quotes, backslashes, newlines and non-ASCII in the schema, thirty levels deep: the string Converse gets parses back to the same schema.
+    let deep: Record<string, unknown> = { type: "string", description: "say \"hi\" \\ é 🙂\nnext" };
+    for (let i = 0; i < 30; i++) deep = { type: "object", properties: { [`k${i}`]: deep }, additionalProperties: false };
+    return deep;
+  })()].map((schema) => ({
+    name: "structured output: openai→bedrock: an escaped, deeply nested schema travels as the JSON string of the same schema",
+    host: "bedrock.llm", path: "/v1/chat/completions",
+    request: { model: BEDROCK_MODEL, messages: [{ role: "user", content: "Who?" }], response_format: { type: "json_schema", json_schema: { name: "deep", schema } } },
+    upstream: { path: "/model/anthropic.claude-3-5-sonnet-20240620-v1%3A0/converse", body: { messages: [{ role: "user", content: [{ text: "Who?" }] }], inferenceConfig: {},
+      outputConfig: { textFormat: { type: "json_schema", structure: { jsonSchema: { schema: JSON.stringify(schema), name: "deep" } } } } } },
+  })),
+  {
+    name: "structured output: openai→bedrock: json_object has no Converse equivalent: 400 in OpenAI's shape",
+    host: "bedrock.llm", path: "/v1/chat/completions",
+    request: { model: BEDROCK_MODEL, messages: [{ role: "user", content: "Who?" }], response_format: { type: "json_object" } },
+    reply: unsupported(/^response_format: a Bedrock backend has no JSON mode/),
+  },
+  {
+    name: "structured output: anthropic→bedrock (composed): output_config.format as outputConfig.textFormat; the JSON comes back as a text block",
+    host: "bedrock.llm", path: "/v1/messages",
+    request: { model: BEDROCK_MODEL, max_tokens: 64, messages: [{ role: "user", content: "Who?" }], output_config: ANTHROPIC_PERSON_CONFIG },
+    upstream: { path: "/model/anthropic.claude-3-5-sonnet-20240620-v1%3A0/converse", body: { messages: [{ role: "user", content: [{ text: "Who?" }] }], inferenceConfig: { maxTokens: 64 },
+      outputConfig: { textFormat: { type: "json_schema", structure: { jsonSchema: { schema: JSON.stringify(PERSON), name: "output" } } } } } },
+    answer: { body: BEDROCK_JSON_ANSWER },
+    client: anthropicJsonClient(BEDROCK_MODEL),
+  },
+  {
+    name: "structured output: responses→bedrock (composed): text.format json_schema as outputConfig.textFormat, name and description kept; the JSON comes back as output_text",
+    host: "bedrock.llm", path: "/v1/responses",
+    request: { model: BEDROCK_MODEL, input: "Who?", text: RESPONSES_PERSON_TEXT },
+    upstream: { path: "/model/anthropic.claude-3-5-sonnet-20240620-v1%3A0/converse", body: { messages: [{ role: "user", content: [{ text: "Who?" }] }], inferenceConfig: {},
+      outputConfig: BEDROCK_PERSON_OUTPUT } },
+    answer: { body: BEDROCK_JSON_ANSWER },
+    client: responsesJsonClient(BEDROCK_MODEL),
+  },
+);
