@@ -1,7 +1,7 @@
 // The Anthropic Messages API as the mock serves it (https://docs.anthropic.com/en/api/messages,
 // /en/api/errors, /en/docs/build-with-claude/streaming): x-api-key and anthropic-version required,
 // the request checked as the real API checks it (max_tokens required, no system role in messages
-// unless the anthropic-beta header names a mid-conversation-system beta, as Claude Code sends; tool results right after their tool uses, no fields it does not know), and answers in its JSON
+// unless the anthropic-beta header names a beta that allows them, as Claude Code sends; tool results right after their tool uses, no fields it does not know), and answers in its JSON
 // and its event stream.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { halves, script, sendJson, words } from "./reply.js";
@@ -55,9 +55,15 @@ function checkBlock(b: Block, where: string, role: string): string | undefined {
   }
 }
 
+/**
+ * Betas under which the API takes system turns inside `messages`: the SDK's name, and the one
+ * Claude Code 2.1.332 sends with them (without it, the 400 makes Claude Code retry without them).
+ */
+const MID_CONVERSATION_SYSTEM_BETAS = ["mid-conversation-system-", "mid-conversation-tool-changes-"];
+
 /** Whether the request's anthropic-beta header turns on system messages inside `messages`. */
 export function allowsMidConversationSystem(headers: IncomingMessage["headers"]): boolean {
-  return String(headers["anthropic-beta"] ?? "").split(",").some((b) => b.trim().startsWith("mid-conversation-system"));
+  return String(headers["anthropic-beta"] ?? "").split(",").some((b) => MID_CONVERSATION_SYSTEM_BETAS.some((p) => b.trim().startsWith(p)));
 }
 
 function checkTurns(messages: Turn[], systemAllowed: boolean): string | undefined {

@@ -1,11 +1,12 @@
 // The real Claude Code and Codex CLIs (pinned in test/support/agents.ts) through real Envoy with
-// llm-mesh, offline, to the mock providers: a text answer and a tool loop (the mock "model" calls
-// the agent's shell tool, the agent runs it and sends the result, the mock answers) for every
-// client × backend pair that works today (docs/translation.md, "Coding agents (Claude Code, Codex CLI)").
-// A CLI that cannot start fails these tests with its own words; nothing is skipped.
+// llm-mesh, offline, to the mock providers: a text answer, and a tool loop (the model calls the
+// agent's shell tool, the agent runs the command and sends its output, the model answers), for
+// every client × backend pair that works today (docs/translation.md, "Coding agents (Claude Code,
+// Codex CLI)"). A CLI that cannot start fails these tests with its own words; nothing is skipped.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { agentBinaries, AgentRun, runClaude, runCodex, startAgentStack } from "../support/agents.js";
+import { agentBinaries, AgentRun, runClaude, runCodex, SHELL_PROMPT, startAgentStack } from "../support/agents.js";
 import { Stack } from "../support/envoy.js";
+import { SHELL_COMMAND } from "../support/scripted-responses.js";
 
 const CONFIG = {
   requestMode: "body",
@@ -20,9 +21,16 @@ const CONFIG = {
 };
 
 const TEXT_PROMPT = "Say hello.";
-const TOOL_PROMPT = "Run a shell command.";
 
-const explain = (r: AgentRun) => `exit ${r.code}\nstdout: ${r.stdout.slice(-3000)}\nstderr: ${r.stderr.slice(-3000)}`;
+const explain = (r: AgentRun) => `exit ${r.code}\nstdout: ${r.stdout.slice(-4000)}\nstderr: ${r.stderr.slice(-4000)}`;
+
+/** Every text a tool result carries back to the backend, in each API's shape. */
+const toolOutputs: Record<string, (body: any) => string[]> = {
+  "/v1/messages": (b) => b.messages.flatMap((m: any) => Array.isArray(m.content) ? m.content.filter((c: any) => c.type === "tool_result") : [])
+    .map((c: any) => typeof c.content === "string" ? c.content : JSON.stringify(c.content)),
+  "/v1/chat/completions": (b) => b.messages.filter((m: any) => m.role === "tool").map((m: any) => typeof m.content === "string" ? m.content : JSON.stringify(m.content)),
+  "/v1/responses": (b) => b.input.filter((i: any) => i.type === "function_call_output").map((i: any) => typeof i.output === "string" ? i.output : JSON.stringify(i.output)),
+};
 
 describe("coding agents through real Envoy to the mock providers", () => {
   let stack: Stack;
@@ -33,27 +41,54 @@ describe("coding agents through real Envoy to the mock providers", () => {
   }, 300_000);
   afterAll(async () => { await stack?.stop(); });
 
+  // [host, backend path, model, prompt, system turns inside messages, the agent's final answer, text
+  // the tool's output brings back]. Claude Code sends its reminders as system turns (under the
+  // mid-conversation-system beta) for a model it does not know, inside the user turn for its own.
+  // The mock's Bash call runs `command-value`: the shell's "not found" comes back as the result.
   it.each([
-    ["anthropic.llm", "claude-sonnet-4-5", TEXT_PROMPT],
-    ["anthropic.llm", "claude-sonnet-4-5", TOOL_PROMPT],
-    ["openai.llm", "gpt-4o", TEXT_PROMPT],
-    ["openai.llm", "gpt-4o", TOOL_PROMPT],
-  ])("claude code -> %s backend (%s): %s", async (backend, model, prompt) => {
+    ["anthropic.llm", "/v1/messages", "claude-sonnet-4-5", TEXT_PROMPT, false, "Hello from mock anthropic (claude-sonnet-4-5).", undefined],
+    ["anthropic.llm", "/v1/messages", "claude-sonnet-4-5", SHELL_PROMPT, false, "Hello from mock anthropic (claude-sonnet-4-5). Seen: 1 tool results.", "command-value"],
+    ["anthropic.llm", "/v1/messages", "mesh-model", TEXT_PROMPT, true, "Hello from mock anthropic (mesh-model).", undefined],
+    ["anthropic.llm", "/v1/messages", "mesh-model", SHELL_PROMPT, true, "Hello from mock anthropic (mesh-model). Seen: 1 tool results.", "command-value"],
+    ["openai.llm", "/v1/chat/completions", "gpt-4o", TEXT_PROMPT, true, "Hello from mock openai (gpt-4o).", undefined],
+    ["openai.llm", "/v1/chat/completions", "gpt-4o", SHELL_PROMPT, true, "Hello from mock openai (gpt-4o). Seen: 1 tool results.", "command-value"],
+  ])("claude code -> %s (%s, %s): %s (system turns: %s)", async (host, path, model, prompt, systemTurns, answer, toolOutput) => {
     const before = stack.mock.received.length;
-    const r = await runClaude(bin.claude, stack.envoy.url, backend, prompt, model);
-    console.log(explain(r));
+    const r = await runClaude(bin.claude, stack.envoy.url, host, prompt, model);
+    expect(r.code, explain(r)).toBe(0);
+    const result = JSON.parse(r.stdout);
+    expect([result.is_error, result.result], explain(r)).toEqual([false, answer]);
     const sent = stack.mock.received.slice(before);
-    console.log(JSON.stringify(sent.map((s) => [s.provider, s.path, s.status, s.rawBody.slice(0, 3000)]), null, 1));
+    expect(sent.map((s) => [s.path, s.status])).toEqual(sent.map(() => [path, 200]));
+    // Its system turns reach an Anthropic backend as sent, with the beta; an OpenAI one as system messages.
+    const first = sent[0];
+    expect(first.rawBody).toContain("<system-reminder>");
+    expect((first.body as any).messages.slice(1).some((m: any) => m.role === "system")).toBe(systemTurns);
+    if (path === "/v1/messages") expect(/mid-conversation-(system|tool-changes)-/.test(String(first.headers["anthropic-beta"]))).toBe(systemTurns);
+    const last = sent.at(-1)!.body;
+    if (toolOutput === undefined) expect(toolOutputs[path](last)).toEqual([]);
+    else expect(toolOutputs[path](last).join("\n")).toContain(toolOutput);
   }, 90_000);
 
   it.each([
-    ["openai.llm", "gpt-5", TEXT_PROMPT],
-    ["openai.llm", "gpt-5", TOOL_PROMPT],
-  ])("codex -> %s backend (%s): %s", async (backend, model, prompt) => {
+    ["openai.llm", "/v1/responses", "gpt-5", TEXT_PROMPT, "Hello from mock openai (gpt-5) via the Responses API.", undefined],
+    ["openai.llm", "/v1/responses", "gpt-5", SHELL_PROMPT, "Hello from mock openai (gpt-5) via the Responses API.", SHELL_COMMAND.output],
+  ])("codex -> %s (%s, %s): %s", async (host, path, model, prompt, answer, toolOutput) => {
     const before = stack.mock.received.length;
-    const r = await runCodex(bin.codex, stack.envoy.url, backend, prompt, model);
-    console.log(explain(r));
+    const r = await runCodex(bin.codex, stack.envoy.url, host, prompt, model);
+    expect(r.code, explain(r)).toBe(0);
+    const events = r.stdout.split("\n").filter(Boolean).map((l) => JSON.parse(l));
+    const items = events.filter((e) => e.type === "item.completed").map((e) => e.item);
+    expect(items.filter((i) => i.type === "agent_message").map((i) => i.text), explain(r)).toEqual([answer]);
+    const commands = items.filter((i) => i.type === "command_execution");
     const sent = stack.mock.received.slice(before);
-    console.log(JSON.stringify(sent.map((s) => [s.provider, s.path, s.status, s.rawBody.slice(0, 3000)]), null, 1));
+    expect(sent.map((s) => [s.path, s.status])).toEqual([[path, 200]]);
+    if (toolOutput === undefined) {
+      expect(commands).toEqual([]);
+      expect(toolOutputs[path](sent[0].body)).toEqual([]);
+    } else {
+      expect(commands.map((c) => [c.exit_code, c.aggregated_output?.trim()]), explain(r)).toEqual([[0, toolOutput]]);
+      expect(toolOutputs[path](sent[0].body).join("\n")).toContain(toolOutput);
+    }
   }, 90_000);
 });

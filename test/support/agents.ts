@@ -13,6 +13,7 @@ import { startEnvoy } from "../../src-host-tools/envoy/process.js";
 import { startMockProviders } from "../../src-host-tools/mock/providers.js";
 import { Stack } from "./envoy.js";
 import { WASM_PATH } from "./filter.js";
+import { streamShellCall, wantsShellCall } from "./scripted-responses.js";
 
 /** The versions the tests prove; change them here and rerun test/integration/agents.test.ts. */
 export const AGENT_VERSIONS = { "@anthropic-ai/claude-code": "2.1.332", "@openai/codex": "0.171.0" } as const;
@@ -35,13 +36,18 @@ export function agentBinaries(): { claude: string; codex: string } {
   return { claude: join(TOOLS_DIR, "node_modules/.bin/claude"), codex: join(TOOLS_DIR, "node_modules/.bin/codex") };
 }
 
+/** The prompt that makes the scripted model call the agent's shell tool; any other gets a text answer. */
+export const SHELL_PROMPT = "Run a shell command.";
+
 /** The one shell tool each agent's turn may call: the mock "model" calls every offered tool, the agents offer dozens. */
 const SHELL_TOOLS = new Set(["Bash", "shell", "exec_command", "shell_command"]);
 const toolName = (t: any): string => t?.name ?? t?.function?.name ?? "";
 
 /**
- * A loopback front for the mock providers: keeps only the agent's shell tool in each request (so the
- * mock's tool call is a command the agent runs), then passes the request and the answer through.
+ * A loopback front for the mock providers, behind Envoy (the filter sees what the agent sent): keeps
+ * only the agent's shell tool in a request that asks for the shell and no tool in any other (so the
+ * mock's tool call is a command the agent runs), then passes the request and the answer through;
+ * plays the Responses shell call itself (scripted-responses.ts), which the mock does not.
  */
 async function startShellOnlyFront(mockPort: number): Promise<Server> {
   const server = createServer((req, res) => {
@@ -49,10 +55,16 @@ async function startShellOnlyFront(mockPort: number): Promise<Server> {
     req.on("data", (c: Buffer) => chunks.push(c));
     req.on("end", () => {
       let body = Buffer.concat(chunks);
-      try {
-        const json = JSON.parse(body.toString("utf8"));
-        if (Array.isArray(json?.tools)) { json.tools = json.tools.filter((t: unknown) => SHELL_TOOLS.has(toolName(t))); body = Buffer.from(JSON.stringify(json)); }
-      } catch { /* not JSON: passed as is */ }
+      let json: any;
+      try { json = JSON.parse(body.toString("utf8")); } catch { json = undefined; }
+      // The scripted model calls the shell only when the conversation asks it to.
+      const asked = body.includes(SHELL_PROMPT);
+      if (asked && wantsShellCall(req.url ?? "", json)) { streamShellCall(res, String(json.model)); return; }
+      if (Array.isArray(json?.tools)) {
+        json.tools = asked ? json.tools.filter((t: unknown) => SHELL_TOOLS.has(toolName(t))) : [];
+        if (json.tools.length === 0) { delete json.tools; delete json.tool_choice; }
+        body = Buffer.from(JSON.stringify(json));
+      }
       const up = request({ host: "127.0.0.1", port: mockPort, method: req.method, path: req.url, headers: { ...req.headers, "content-length": String(body.length) } }, (answer) => {
         res.writeHead(answer.statusCode ?? 502, answer.headers);
         answer.pipe(res);
