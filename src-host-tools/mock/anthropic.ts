@@ -139,7 +139,7 @@ export function answerAnthropic(res: ServerResponse, op: "messages" | "count_tok
   const id = `msg_mock${Math.random().toString(36).slice(2, 10)}`;
   const choice = body.tool_choice as { type?: string; disable_parallel_tool_use?: boolean } | undefined;
   const tools = ((body.tools ?? []) as { name: string; input_schema?: unknown }[]).map((t) => ({ name: t.name, schema: t.input_schema }));
-  const last = messages.findLast((m) => m.role !== "system");
+  const last = messages.filter((m) => m.role !== "system").at(-1);
   const endsInToolResults = Array.isArray(last?.content) && last.content.some((b) => b.type === "tool_result");
   const plan = script("anthropic", model, choice?.type === "none" ? [] : tools, endsInToolResults, choice?.disable_parallel_tool_use !== true, seenIn(messages));
   const content: Record<string, unknown>[] = [

@@ -5,6 +5,7 @@
 // Codex CLI)"). A CLI that cannot start fails these tests with its own words; nothing is skipped.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { agentBinaries, AgentRun, runClaude, runCodex, SHELL_PROMPT, startAgentStack } from "../support/agents.js";
+import { allowsMidConversationSystem, checkAnthropicBody } from "../../src-host-tools/mock/anthropic.js";
 import { Stack } from "../support/envoy.js";
 import { SHELL_COMMAND } from "../support/scripted-responses.js";
 
@@ -91,4 +92,21 @@ describe("coding agents through real Envoy to the mock providers", () => {
       expect(toolOutputs[path](sent[0].body).join("\n")).toContain(toolOutput);
     }
   }, 90_000);
+});
+
+// The Anthropic mock takes a system turn inside `messages` only under a beta that allows it, as the
+// real API does: without that, Claude Code's turns would pass a mock the real API refuses.
+describe("the Anthropic mock's system turns inside messages", () => {
+  const body = { model: "m", max_tokens: 8, messages: [{ role: "user", content: "hi" }, { role: "system", content: "Be brief." }] };
+  it.each([
+    [undefined, false],
+    ["claude-code-20250219", false],
+    ["mid-conversation-system-2026-04-07", true],
+    ["claude-code-20250219, mid-conversation-tool-changes-2026-07-01", true],
+    ["mid-conversation-systemic", false],
+  ])("anthropic-beta %s: accepted %s", (beta, accepted) => {
+    const allowed = allowsMidConversationSystem(beta === undefined ? {} : { "anthropic-beta": beta });
+    expect(allowed).toBe(accepted);
+    expect(checkAnthropicBody("messages", body, allowed) === undefined).toBe(accepted);
+  });
 });
