@@ -14,10 +14,12 @@ const CONFIG = {
   providers: [
     { name: "anthropic", type: "anthropic", apiKeys: [{ value: "test-anthropic-key" }] },
     { name: "openai", type: "openai", apiKeys: [{ value: "test-openai-key" }] },
+    { name: "gemini", type: "gemini", apiKeys: [{ value: "test-gemini-key" }] },
   ],
   routes: [
     { name: "anthropic", match: { host: "anthropic.llm" }, backends: [{ provider: "anthropic" }] },
     { name: "openai", match: { host: "openai.llm" }, backends: [{ provider: "openai" }] },
+    { name: "gemini", match: { host: "gemini.llm" }, backends: [{ provider: "gemini" }] },
   ],
 };
 
@@ -30,7 +32,16 @@ const toolOutputs: Record<string, (body: any) => string[]> = {
   "/v1/messages": (b) => b.messages.flatMap((m: any) => Array.isArray(m.content) ? m.content.filter((c: any) => c.type === "tool_result") : [])
     .map((c: any) => typeof c.content === "string" ? c.content : JSON.stringify(c.content)),
   "/v1/chat/completions": (b) => b.messages.filter((m: any) => m.role === "tool").map((m: any) => typeof m.content === "string" ? m.content : JSON.stringify(m.content)),
+  ":streamGenerateContent": (b) => b.contents.flatMap((c: any) => c.parts).filter((p: any) => p.functionResponse).map((p: any) => JSON.stringify(p.functionResponse.response)),
   "/v1/responses": (b) => b.input.filter((i: any) => i.type === "function_call_output").map((i: any) => typeof i.output === "string" ? i.output : JSON.stringify(i.output)),
+};
+
+/** Whether the upstream body carries system turns from inside the conversation, in each API's shape. */
+const systemTurnsIn: Record<string, (body: any) => boolean> = {
+  "/v1/messages": (b) => b.messages.some((m: any) => m.role === "system"),
+  "/v1/chat/completions": (b) => b.messages.slice(1).some((m: any) => m.role === "system"),
+  // Gemini has one systemInstruction: the top-level system, then each system turn, as parts.
+  ":streamGenerateContent": (b) => b.systemInstruction.parts.length > 1,
 };
 
 describe("coding agents through real Envoy to the mock providers", () => {
@@ -38,7 +49,7 @@ describe("coding agents through real Envoy to the mock providers", () => {
   let bin: { claude: string; codex: string };
   beforeAll(async () => {
     bin = agentBinaries();
-    stack = await startAgentStack(CONFIG, { anthropic: ["test-anthropic-key"], openai: ["test-openai-key"] });
+    stack = await startAgentStack(CONFIG, { anthropic: ["test-anthropic-key"], openai: ["test-openai-key"], gemini: ["test-gemini-key"] });
   }, 300_000);
   afterAll(async () => { await stack?.stop(); });
 
@@ -53,6 +64,8 @@ describe("coding agents through real Envoy to the mock providers", () => {
     ["anthropic.llm", "/v1/messages", "mesh-model", SHELL_PROMPT, true, "Hello from mock anthropic (mesh-model). Seen: 1 tool results.", "command-value"],
     ["openai.llm", "/v1/chat/completions", "gpt-4o", TEXT_PROMPT, true, "Hello from mock openai (gpt-4o).", undefined],
     ["openai.llm", "/v1/chat/completions", "gpt-4o", SHELL_PROMPT, true, "Hello from mock openai (gpt-4o). Seen: 1 tool results.", "command-value"],
+    ["gemini.llm", ":streamGenerateContent", "gemini-2.5-flash", TEXT_PROMPT, true, "Hello from mock gemini (gemini-2.5-flash).", undefined],
+    ["gemini.llm", ":streamGenerateContent", "gemini-2.5-flash", SHELL_PROMPT, true, "Hello from mock gemini (gemini-2.5-flash). Seen: 1 tool results.", "command-value"],
   ])("claude code -> %s (%s, %s): %s (system turns: %s)", async (host, path, model, prompt, systemTurns, answer, toolOutput) => {
     const before = stack.mock.received.length;
     const r = await runClaude(bin.claude, stack.envoy.url, host, prompt, model);
@@ -60,11 +73,11 @@ describe("coding agents through real Envoy to the mock providers", () => {
     const result = JSON.parse(r.stdout);
     expect([result.is_error, result.result], explain(r)).toEqual([false, answer]);
     const sent = stack.mock.received.slice(before);
-    expect(sent.map((s) => [s.path, s.status])).toEqual(sent.map(() => [path, 200]));
+    expect(sent.map((s) => [s.path.endsWith(path) ? path : s.path, s.status])).toEqual(sent.map(() => [path, 200]));
     // Its system turns reach an Anthropic backend as sent, with the beta; an OpenAI one as system messages.
     const first = sent[0];
     expect(first.rawBody).toContain("<system-reminder>");
-    expect((first.body as any).messages.slice(1).some((m: any) => m.role === "system")).toBe(systemTurns);
+    expect(systemTurnsIn[path](first.body)).toBe(systemTurns);
     if (path === "/v1/messages") expect(/mid-conversation-(system|tool-changes)-/.test(String(first.headers["anthropic-beta"]))).toBe(systemTurns);
     const last = sent.at(-1)!.body;
     if (toolOutput === undefined) expect(toolOutputs[path](last)).toEqual([]);

@@ -42,6 +42,10 @@ export const SHELL_PROMPT = "Run a shell command.";
 /** The one shell tool each agent's turn may call: the mock "model" calls every offered tool, the agents offer dozens. */
 const SHELL_TOOLS = new Set(["Bash", "shell", "exec_command", "shell_command"]);
 const toolName = (t: any): string => t?.name ?? t?.function?.name ?? "";
+/** Only the shell tool, in Anthropic's, OpenAI's (chat and Responses) or Gemini's (functionDeclarations) list. */
+const shellOnly = (tools: any[]): any[] => tools
+  .map((t) => Array.isArray(t?.functionDeclarations) ? { ...t, functionDeclarations: t.functionDeclarations.filter((f: any) => SHELL_TOOLS.has(toolName(f))) } : t)
+  .filter((t) => t?.functionDeclarations?.length > 0 || SHELL_TOOLS.has(toolName(t)));
 
 /**
  * A loopback front for the mock providers, behind Envoy (the filter sees what the agent sent): keeps
@@ -61,8 +65,8 @@ async function startShellOnlyFront(mockPort: number): Promise<Server> {
       const asked = body.includes(SHELL_PROMPT);
       if (asked && wantsShellCall(req.url ?? "", json)) { streamShellCall(res, String(json.model)); return; }
       if (Array.isArray(json?.tools)) {
-        json.tools = asked ? json.tools.filter((t: unknown) => SHELL_TOOLS.has(toolName(t))) : [];
-        if (json.tools.length === 0) { delete json.tools; delete json.tool_choice; }
+        json.tools = asked ? shellOnly(json.tools) : [];
+        if (json.tools.length === 0) { delete json.tools; delete json.tool_choice; delete json.toolConfig; }
         body = Buffer.from(JSON.stringify(json));
       }
       const up = request({ host: "127.0.0.1", port: mockPort, method: req.method, path: req.url, headers: { ...req.headers, "content-length": String(body.length) } }, (answer) => {
