@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { agentBinaries, AgentRun, runClaude, runCodex, SHELL_PROMPT, startAgentStack } from "../support/agents.js";
 import { allowsMidConversationSystem, checkAnthropicBody } from "../../src-host-tools/mock/anthropic.js";
 import { Stack } from "../support/envoy.js";
+import { BEDROCK_ENV } from "../support/fixtures.js";
 import { SHELL_COMMAND } from "../support/scripted-responses.js";
 
 const CONFIG = {
@@ -15,11 +16,13 @@ const CONFIG = {
     { name: "anthropic", type: "anthropic", apiKeys: [{ value: "test-anthropic-key" }] },
     { name: "openai", type: "openai", apiKeys: [{ value: "test-openai-key" }] },
     { name: "gemini", type: "gemini", apiKeys: [{ value: "test-gemini-key" }] },
+    { name: "bedrock", type: "bedrock", region: "us-east-1" },
   ],
   routes: [
     { name: "anthropic", match: { host: "anthropic.llm" }, backends: [{ provider: "anthropic" }] },
     { name: "openai", match: { host: "openai.llm" }, backends: [{ provider: "openai" }] },
     { name: "gemini", match: { host: "gemini.llm" }, backends: [{ provider: "gemini" }] },
+    { name: "bedrock", match: { host: "bedrock.llm" }, backends: [{ provider: "bedrock" }] },
   ],
 };
 
@@ -33,6 +36,7 @@ const toolOutputs: Record<string, (body: any) => string[]> = {
     .map((c: any) => typeof c.content === "string" ? c.content : JSON.stringify(c.content)),
   "/v1/chat/completions": (b) => b.messages.filter((m: any) => m.role === "tool").map((m: any) => typeof m.content === "string" ? m.content : JSON.stringify(m.content)),
   ":streamGenerateContent": (b) => b.contents.flatMap((c: any) => c.parts).filter((p: any) => p.functionResponse).map((p: any) => JSON.stringify(p.functionResponse.response)),
+  "/converse-stream": (b) => b.messages.flatMap((m: any) => m.content).filter((c: any) => c.toolResult).map((c: any) => JSON.stringify(c.toolResult.content)),
   "/v1/responses": (b) => b.input.filter((i: any) => i.type === "function_call_output").map((i: any) => typeof i.output === "string" ? i.output : JSON.stringify(i.output)),
 };
 
@@ -42,6 +46,8 @@ const systemTurnsIn: Record<string, (body: any) => boolean> = {
   "/v1/chat/completions": (b) => b.messages.slice(1).some((m: any) => m.role === "system"),
   // Gemini has one systemInstruction: the top-level system, then each system turn, as parts.
   ":streamGenerateContent": (b) => b.systemInstruction.parts.length > 1,
+  // Bedrock's system list likewise.
+  "/converse-stream": (b) => b.system.length > 1,
 };
 
 describe("coding agents through real Envoy to the mock providers", () => {
@@ -49,7 +55,7 @@ describe("coding agents through real Envoy to the mock providers", () => {
   let bin: { claude: string; codex: string };
   beforeAll(async () => {
     bin = agentBinaries();
-    stack = await startAgentStack(CONFIG, { anthropic: ["test-anthropic-key"], openai: ["test-openai-key"], gemini: ["test-gemini-key"] });
+    stack = await startAgentStack(CONFIG, { anthropic: ["test-anthropic-key"], openai: ["test-openai-key"], gemini: ["test-gemini-key"] }, { values: BEDROCK_ENV });
   }, 300_000);
   afterAll(async () => { await stack?.stop(); });
 
@@ -66,6 +72,8 @@ describe("coding agents through real Envoy to the mock providers", () => {
     ["openai.llm", "/v1/chat/completions", "gpt-4o", SHELL_PROMPT, true, "Hello from mock openai (gpt-4o). Seen: 1 tool results.", "command-value"],
     ["gemini.llm", ":streamGenerateContent", "gemini-2.5-flash", TEXT_PROMPT, true, "Hello from mock gemini (gemini-2.5-flash).", undefined],
     ["gemini.llm", ":streamGenerateContent", "gemini-2.5-flash", SHELL_PROMPT, true, "Hello from mock gemini (gemini-2.5-flash). Seen: 1 tool results.", "command-value"],
+    ["bedrock.llm", "/converse-stream", "amazon.nova-pro-v1:0", TEXT_PROMPT, true, "Hello from mock bedrock (amazon.nova-pro-v1:0).", undefined],
+    ["bedrock.llm", "/converse-stream", "amazon.nova-pro-v1:0", SHELL_PROMPT, true, "Hello from mock bedrock (amazon.nova-pro-v1:0). Seen: 1 tool results.", "command-value"],
   ])("claude code -> %s (%s, %s): %s (system turns: %s)", async (host, path, model, prompt, systemTurns, answer, toolOutput) => {
     const before = stack.mock.received.length;
     const r = await runClaude(bin.claude, stack.envoy.url, host, prompt, model);

@@ -11,6 +11,9 @@ import { bootstrapYaml, BootstrapOptions } from "../../src-host-tools/envoy/boot
 import { locateEnvoy } from "../../src-host-tools/envoy/locate.js";
 import { startEnvoy } from "../../src-host-tools/envoy/process.js";
 import { startMockProviders } from "../../src-host-tools/mock/providers.js";
+import { MOCK_AWS_CREDENTIALS } from "../../src-host-tools/mock/bedrock.js";
+import { Sha256 } from "@aws-crypto/sha256-js";
+import { SignatureV4 } from "@smithy/signature-v4";
 import { Stack } from "./envoy.js";
 import { WASM_PATH } from "./filter.js";
 import { streamShellCall, wantsShellCall } from "./scripted-responses.js";
@@ -42,10 +45,33 @@ export const SHELL_PROMPT = "Run a shell command.";
 /** The one shell tool each agent's turn may call: the mock "model" calls every offered tool, the agents offer dozens. */
 const SHELL_TOOLS = new Set(["Bash", "shell", "exec_command", "shell_command"]);
 const toolName = (t: any): string => t?.name ?? t?.function?.name ?? "";
-/** Only the shell tool, in Anthropic's, OpenAI's (chat and Responses) or Gemini's (functionDeclarations) list. */
+/** Only the shell tool, in Anthropic's, OpenAI's (chat and Responses), Gemini's or Bedrock's list. */
 const shellOnly = (tools: any[]): any[] => tools
   .map((t) => Array.isArray(t?.functionDeclarations) ? { ...t, functionDeclarations: t.functionDeclarations.filter((f: any) => SHELL_TOOLS.has(toolName(f))) } : t)
-  .filter((t) => t?.functionDeclarations?.length > 0 || SHELL_TOOLS.has(toolName(t)));
+  .filter((t) => t?.functionDeclarations?.length > 0 || SHELL_TOOLS.has(toolName(t)) || SHELL_TOOLS.has(t?.toolSpec?.name));
+
+/** Narrows a request's tools in place; false when it has none to narrow. */
+function narrowTools(json: any, asked: boolean): boolean {
+  // Bedrock keeps its tools in toolConfig, which must go when no tool is left.
+  const holder = Array.isArray(json?.toolConfig?.tools) ? json.toolConfig : json;
+  if (!Array.isArray(holder?.tools)) return false;
+  holder.tools = asked ? shellOnly(holder.tools) : [];
+  if (holder.tools.length === 0) { delete json.tools; delete json.tool_choice; delete json.toolConfig; }
+  return true;
+}
+
+/** The narrowed body signed again as the filter signed the original (same date, headers, mock credentials). */
+async function resign(headers: Record<string, string | string[] | undefined>, path: string, body: string): Promise<void> {
+  const auth = String(headers.authorization ?? "");
+  const m = /Credential=[^/]+\/\d{8}\/([^/]+)\/bedrock\/aws4_request, SignedHeaders=([a-z0-9;-]+)/.exec(auth);
+  if (!m) return;
+  const signed: Record<string, string> = {};
+  for (const name of m[2].split(";")) signed[name] = String(headers[name] ?? "");
+  const date = String(headers["x-amz-date"]);
+  const signingDate = new Date(`${date.slice(0, 4)}-${date.slice(4, 6)}-${date.slice(6, 8)}T${date.slice(9, 11)}:${date.slice(11, 13)}:${date.slice(13, 15)}Z`);
+  const signer = new SignatureV4({ credentials: MOCK_AWS_CREDENTIALS, region: m[1], service: "bedrock", sha256: Sha256, applyChecksum: false });
+  headers.authorization = (await signer.sign({ method: "POST", protocol: "https:", hostname: signed.host, path, headers: signed, body }, { signingDate })).headers.authorization;
+}
 
 /**
  * A loopback front for the mock providers, behind Envoy (the filter sees what the agent sent): keeps
@@ -57,19 +83,19 @@ async function startShellOnlyFront(mockPort: number): Promise<Server> {
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => {
+    req.on("end", async () => {
       let body = Buffer.concat(chunks);
       let json: any;
       try { json = JSON.parse(body.toString("utf8")); } catch { json = undefined; }
       // The scripted model calls the shell only when the conversation asks it to.
       const asked = body.includes(SHELL_PROMPT);
       if (asked && wantsShellCall(req.url ?? "", json)) { streamShellCall(res, String(json.model)); return; }
-      if (Array.isArray(json?.tools)) {
-        json.tools = asked ? shellOnly(json.tools) : [];
-        if (json.tools.length === 0) { delete json.tools; delete json.tool_choice; delete json.toolConfig; }
+      const headers = { ...req.headers };
+      if (narrowTools(json, asked)) {
         body = Buffer.from(JSON.stringify(json));
+        await resign(headers, new URL(req.url ?? "/", "http://front").pathname, body.toString("utf8"));
       }
-      const up = request({ host: "127.0.0.1", port: mockPort, method: req.method, path: req.url, headers: { ...req.headers, "content-length": String(body.length) } }, (answer) => {
+      const up = request({ host: "127.0.0.1", port: mockPort, method: req.method, path: req.url, headers: { ...headers, "content-length": String(body.length) } }, (answer) => {
         res.writeHead(answer.statusCode ?? 502, answer.headers);
         answer.pipe(res);
       });
@@ -82,13 +108,13 @@ async function startShellOnlyFront(mockPort: number): Promise<Server> {
 }
 
 /** Real Envoy with the built filter, upstream the mock providers behind the shell-only front. */
-export async function startAgentStack(pluginConfig: BootstrapOptions["pluginConfig"], acceptedKeys: Record<string, string[]>): Promise<Stack> {
+export async function startAgentStack(pluginConfig: BootstrapOptions["pluginConfig"], acceptedKeys: Record<string, string[]>, env?: BootstrapOptions["env"]): Promise<Stack> {
   const mock = await startMockProviders(pluginConfig.providers.map((p) => ({ ...p, acceptedKeys: acceptedKeys[p.name] })));
   const front = await startShellOnlyFront(mock.port);
   const closeFront = () => new Promise<void>((ok) => { front.closeAllConnections(); front.close(() => ok()); });
   try {
     const port = (front.address() as AddressInfo).port;
-    const envoy = await startEnvoy({ envoyPath: locateEnvoy().path, config: bootstrapYaml({ wasmPath: WASM_PATH, pluginConfig, mockUpstream: { address: "127.0.0.1", port } }) });
+    const envoy = await startEnvoy({ envoyPath: locateEnvoy().path, config: bootstrapYaml({ wasmPath: WASM_PATH, pluginConfig, env, mockUpstream: { address: "127.0.0.1", port } }) });
     return { envoy, mock, stop: async () => { await envoy.stop(); await closeFront(); await mock.close(); } };
   } catch (error) {
     await closeFront(); await mock.close();
