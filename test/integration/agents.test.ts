@@ -92,10 +92,13 @@ describe("coding agents through real Envoy to the mock providers", () => {
     else expect(toolOutputs[path](last).join("\n")).toContain(toolOutput);
   }, 90_000);
 
+  // [host, backend path, model, prompt, the agent's final answer, the command's exit code and output].
+  // On the Responses route the scripted front runs `echo hi`; a translated route's mock would call
+  // exec_command with `cmd-value` (exit 127, "not found").
   it.each([
     ["openai.llm", "/v1/responses", "gpt-5", TEXT_PROMPT, "Hello from mock openai (gpt-5) via the Responses API.", undefined],
-    ["openai.llm", "/v1/responses", "gpt-5", SHELL_PROMPT, "Hello from mock openai (gpt-5) via the Responses API.", SHELL_COMMAND.output],
-  ])("codex -> %s (%s, %s): %s", async (host, path, model, prompt, answer, toolOutput) => {
+    ["openai.llm", "/v1/responses", "gpt-5", SHELL_PROMPT, "Hello from mock openai (gpt-5) via the Responses API.", [0, SHELL_COMMAND.output]],
+  ] as [string, string, string, string, string, [number, string] | undefined][])("codex -> %s (%s, %s): %s", async (host, path, model, prompt, answer, command) => {
     const before = stack.mock.received.length;
     const r = await runCodex(bin.codex, stack.envoy.url, host, prompt, model);
     expect(r.code, explain(r)).toBe(0);
@@ -104,13 +107,16 @@ describe("coding agents through real Envoy to the mock providers", () => {
     expect(items.filter((i) => i.type === "agent_message").map((i) => i.text), explain(r)).toEqual([answer]);
     const commands = items.filter((i) => i.type === "command_execution");
     const sent = stack.mock.received.slice(before);
-    expect(sent.map((s) => [s.path, s.status])).toEqual([[path, 200]]);
-    if (toolOutput === undefined) {
+    expect(sent.length).toBeGreaterThan(0);
+    expect(sent.map((s) => [s.path.endsWith(path) ? path : s.path, s.status])).toEqual(sent.map(() => [path, 200]));
+    const last = sent.at(-1)!.body;
+    if (command === undefined) {
       expect(commands).toEqual([]);
-      expect(toolOutputs[path](sent[0].body)).toEqual([]);
+      expect(toolOutputs[path](last)).toEqual([]);
     } else {
-      expect(commands.map((c) => [c.exit_code, c.aggregated_output?.trim()]), explain(r)).toEqual([[0, toolOutput]]);
-      expect(toolOutputs[path](sent[0].body).join("\n")).toContain(toolOutput);
+      expect(commands.map((c) => c.exit_code), explain(r)).toEqual([command[0]]);
+      expect(commands[0].aggregated_output).toContain(command[1]);
+      expect(toolOutputs[path](last).join("\n")).toContain(command[1]);
     }
   }, 90_000);
 });
