@@ -2,7 +2,7 @@
 // the git-ignored .tools/agents (npm ci stays small), run offline against real Envoy with llm-mesh in
 // front of the mock providers (docs/translation.md, "Coding agents (Claude Code, Codex CLI)").
 import { execFileSync, spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer, request, Server } from "node:http";
 import { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -122,9 +122,9 @@ export async function startAgentStack(pluginConfig: BootstrapOptions["pluginConf
   }
 }
 
-export interface AgentRun { code: number | null; stdout: string; stderr: string; cwd: string }
+export interface AgentRun { code: number | null; stdout: string; stderr: string }
 
-/** Runs a CLI in a fresh temp dir with a clean HOME and no stdin; never throws on a non-zero exit (the test asserts). */
+/** Runs a CLI in a fresh temp dir (removed after) as its HOME, no stdin; never throws on a non-zero exit (the test asserts). */
 function run(binary: string, args: string[], env: Record<string, string>, timeoutMs: number): Promise<AgentRun> {
   const cwd = mkdtempSync(join(tmpdir(), "llm-mesh-agent-"));
   // Only PATH from the outer environment: no real key or config of the machine leaks in.
@@ -135,8 +135,9 @@ function run(binary: string, args: string[], env: Record<string, string>, timeou
   child.stderr.on("data", (c: Buffer) => { stderr += c.toString("utf8"); });
   const timer = setTimeout(() => { stderr += `\n[killed after ${timeoutMs} ms]`; child.kill("SIGKILL"); }, timeoutMs);
   return new Promise((ok) => {
-    child.on("error", (error) => { clearTimeout(timer); ok({ code: null, stdout, stderr: `${stderr}\n${error.message}`, cwd }); });
-    child.on("close", (code) => { clearTimeout(timer); ok({ code, stdout, stderr, cwd }); });
+    const done = (code: number | null, extra = "") => { clearTimeout(timer); rmSync(cwd, { recursive: true, force: true }); ok({ code, stdout, stderr: stderr + extra }); };
+    child.on("error", (error) => done(null, `\n${error.message}`));
+    child.on("close", (code) => done(code));
   });
 }
 
