@@ -1,7 +1,7 @@
 // The Anthropic Messages API as the mock serves it (https://docs.anthropic.com/en/api/messages,
 // /en/api/errors, /en/docs/build-with-claude/streaming): x-api-key and anthropic-version required,
-// the request checked as the real API checks it (max_tokens required, no system role in messages,
-// tool results right after their tool uses, no fields it does not know), and answers in its JSON
+// the request checked as the real API checks it (max_tokens required, no system role in messages
+// unless the anthropic-beta header names a beta that allows them, as Claude Code sends; tool results right after their tool uses, no fields it does not know), and answers in its JSON
 // and its event stream.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { halves, script, sendJson, words } from "./reply.js";
@@ -55,10 +55,27 @@ function checkBlock(b: Block, where: string, role: string): string | undefined {
   }
 }
 
-function checkTurns(messages: Turn[]): string | undefined {
+/**
+ * Betas under which the API takes system turns inside `messages`: the SDK's name, and the one
+ * Claude Code 2.1.332 sends with them (without it, the 400 makes Claude Code retry without them).
+ */
+const MID_CONVERSATION_SYSTEM_BETAS = ["mid-conversation-system-", "mid-conversation-tool-changes-"];
+
+/** Whether the request's anthropic-beta header turns on system messages inside `messages`. */
+export function allowsMidConversationSystem(headers: IncomingMessage["headers"]): boolean {
+  return String(headers["anthropic-beta"] ?? "").split(",").some((b) => MID_CONVERSATION_SYSTEM_BETAS.some((p) => b.trim().startsWith(p)));
+}
+
+function checkTurns(messages: Turn[], systemAllowed: boolean): string | undefined {
   if (messages.length === 0) return "messages: at least one message is required";
   let expectedResults: string[] = [];
   for (const [i, m] of messages.entries()) {
+    // Under the beta a system turn is text only and leaves the tool_use/tool_result pairing alone.
+    if (m.role === "system" && systemAllowed) {
+      const blocks = typeof m.content === "string" ? [{ type: "text", text: m.content }] : m.content;
+      if (!Array.isArray(blocks) || blocks.some((b) => b?.type !== "text" || !b.text)) return `messages.${i}.content: system messages hold text only`;
+      continue;
+    }
     if (m.role !== "user" && m.role !== "assistant") {
       return m.role === "system"
         ? `messages: Unexpected role "system". The Messages API accepts a top-level \`system\` parameter, not "system" as an input message role.`
@@ -78,7 +95,7 @@ function checkTurns(messages: Turn[]): string | undefined {
   return undefined;
 }
 
-export function checkAnthropicBody(op: "messages" | "count_tokens", body: unknown): string | undefined {
+export function checkAnthropicBody(op: "messages" | "count_tokens", body: unknown, systemAllowed = false): string | undefined {
   if (body === null || typeof body !== "object" || Array.isArray(body)) return "body: Input should be a valid dictionary";
   const b = body as Record<string, unknown>;
   for (const key of Object.keys(b)) if (!(op === "messages" ? MESSAGE_FIELDS : COUNT_FIELDS).has(key)) return `${key}: Extra inputs are not permitted`;
@@ -97,7 +114,7 @@ export function checkAnthropicBody(op: "messages" | "count_tokens", body: unknow
   const choice = b.tool_choice as { type?: string; name?: string } | undefined;
   if (choice !== undefined && !["auto", "any", "tool", "none"].includes(choice.type ?? "")) return "tool_choice.type: Input should be 'auto', 'any', 'tool' or 'none'";
   if (choice?.type === "tool" && !choice.name) return "tool_choice.tool.name: Field required";
-  return checkTurns(b.messages as Turn[]);
+  return checkTurns(b.messages as Turn[], systemAllowed);
 }
 
 function seenIn(messages: Turn[]): { toolResults: number; images: number } {
@@ -122,7 +139,7 @@ export function answerAnthropic(res: ServerResponse, op: "messages" | "count_tok
   const id = `msg_mock${Math.random().toString(36).slice(2, 10)}`;
   const choice = body.tool_choice as { type?: string; disable_parallel_tool_use?: boolean } | undefined;
   const tools = ((body.tools ?? []) as { name: string; input_schema?: unknown }[]).map((t) => ({ name: t.name, schema: t.input_schema }));
-  const last = messages[messages.length - 1];
+  const last = messages.filter((m) => m.role !== "system").at(-1);
   const endsInToolResults = Array.isArray(last?.content) && last.content.some((b) => b.type === "tool_result");
   const plan = script("anthropic", model, choice?.type === "none" ? [] : tools, endsInToolResults, choice?.disable_parallel_tool_use !== true, seenIn(messages));
   const content: Record<string, unknown>[] = [

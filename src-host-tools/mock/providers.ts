@@ -7,7 +7,7 @@ import { createServer, IncomingMessage, Server, ServerResponse } from "node:http
 import { AddressInfo } from "node:net";
 import { PROVIDER_TYPES, ProviderEndpointConfig, providerEndpoint } from "../providers.js";
 import { OpenAIRoute, answerOpenAI, checkOpenAIAuth, checkOpenAIBody, checkOpenAIPath, openAIError } from "./openai.js";
-import { anthropicError, answerAnthropic, checkAnthropicBody, checkAnthropicHeaders, checkAnthropicPath } from "./anthropic.js";
+import { allowsMidConversationSystem, anthropicError, answerAnthropic, checkAnthropicBody, checkAnthropicHeaders, checkAnthropicPath } from "./anthropic.js";
 import { answerGemini, checkGeminiAuth, checkGeminiBody, checkGeminiPath, geminiError } from "./gemini.js";
 import { answerBedrock, bedrockError, checkBedrockBody, checkBedrockPath, checkSignature } from "./bedrock.js";
 import { serveVertex } from "./vertex.js";
@@ -52,7 +52,7 @@ function serveAnthropic(p: MockProviderConfig, req: IncomingMessage, res: Server
   const headerProblem = checkAnthropicHeaders(p, req.headers);
   if (headerProblem) return anthropicError(res, headerProblem[0], headerProblem[1], headerProblem[2]);
   if (!(req.headers["content-type"] ?? "").startsWith("application/json")) return anthropicError(res, 415, "invalid_request_error", "content-type must be application/json");
-  const problem = checkAnthropicBody(op, body);
+  const problem = checkAnthropicBody(op, body, allowsMidConversationSystem(req.headers));
   if (problem) return anthropicError(res, 400, "invalid_request_error", problem);
   return answerAnthropic(res, op, body!);
 }
