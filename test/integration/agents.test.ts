@@ -98,6 +98,11 @@ describe("coding agents through real Envoy to the mock providers", () => {
   it.each([
     ["openai.llm", "/v1/responses", "gpt-5", TEXT_PROMPT, "Hello from mock openai (gpt-5) via the Responses API.", undefined],
     ["openai.llm", "/v1/responses", "gpt-5", SHELL_PROMPT, "Hello from mock openai (gpt-5) via the Responses API.", [0, SHELL_COMMAND.output]],
+    ["anthropic.llm", "/v1/messages", "claude-sonnet-4-5", TEXT_PROMPT, "Hello from mock anthropic (claude-sonnet-4-5).", undefined],
+    ["anthropic.llm", "/v1/messages", "claude-sonnet-4-5", SHELL_PROMPT, "Hello from mock anthropic (claude-sonnet-4-5). Seen: 1 tool results.", [127, "not found"]],
+    ["gemini.llm", ":streamGenerateContent", "gemini-2.5-flash", TEXT_PROMPT, "Hello from mock gemini (gemini-2.5-flash).", undefined],
+    ["gemini.llm", ":streamGenerateContent", "gemini-2.5-flash", SHELL_PROMPT, "Hello from mock gemini (gemini-2.5-flash). Seen: 1 tool results.", [127, "not found"]],
+    ["bedrock.llm", "/converse-stream", "amazon.nova-pro-v1:0", TEXT_PROMPT, "Hello from mock bedrock (amazon.nova-pro-v1:0).", undefined],
   ] as [string, string, string, string, string, [number, string] | undefined][])("codex -> %s (%s, %s): %s", async (host, path, model, prompt, answer, command) => {
     const before = stack.mock.received.length;
     const r = await runCodex(bin.codex, stack.envoy.url, host, prompt, model);
