@@ -17,6 +17,7 @@ import { ValueSpan } from "../json/scan";
 import { isString, keys, scanInner, scanOnlyElement, spanIsNull } from "./spans";
 import { MAX_SPAN_ITEMS, arrayItemsAtMost } from "../json/items";
 import { readUsage } from "../usage/read";
+import { meetsOpenAIStrict } from "./strict-schema";
 import { ScanResult, arrayItemSpans, decodeStringValue, scanInto, scanTopLevel, unescapeInto } from "../json/scan";
 
 const COMPLETION_KEYS = keys(["id", "model", "choices", "usage"]);
@@ -149,7 +150,10 @@ export class AnthropicToOpenAI extends Translator {
     if (format !== null) {
       const schema = objectAt(format, "schema");
       if (schema === null) return TranslatedRequest.refused((format === legacy ? "output_format" : "output_config.format") + ".schema: Field required");
-      w.key("response_format").object().key("type").string("json_schema").key("json_schema").object().key("name").string("output").key("schema").value(schema!).key("strict").boolean(true).endObject().endObject();
+      w.key("response_format").object().key("type").string("json_schema").key("json_schema").object().key("name").string("output").key("schema").value(schema!)
+        // Anthropic constrains decoding to any schema; OpenAI does only in strict mode, which refuses a schema
+        // with optional properties or open objects, so those go best-effort (strict: false).
+        .key("strict").boolean(meetsOpenAIStrict(schema!)).endObject().endObject();
     }
     const metadata = objectAt(body, "metadata");
     const user = metadata !== null ? stringAt(metadata, "user_id") : null;

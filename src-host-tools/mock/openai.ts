@@ -78,6 +78,8 @@ export function checkOpenAIBody(expected: OpenAIRoute, body: unknown): string | 
     const problem = checkMessages(b.messages as Message[]);
     if (problem) return problem;
   }
+  const strictProblem = strictSchemaProblem(b.response_format);
+  if (strictProblem) return strictProblem;
   if (expected.operation === "/embeddings" && b.input === undefined) return "'input' is required";
   if (expected.operation === "/responses") {
     if (!p_isServing(expected)) return `Invalid URL (POST ${expected.operation}): this vendor has no Responses API`;
@@ -89,6 +91,35 @@ export function checkOpenAIBody(expected: OpenAIRoute, body: unknown): string | 
   if (b.stream_options !== undefined && b.stream !== true) return "The 'stream_options' parameter is only allowed when 'stream' is enabled.";
   if (b.max_tokens !== undefined && b.max_completion_tokens !== undefined) return "max_tokens and max_completion_tokens cannot both be set";
   return undefined;
+}
+
+/** OpenAI's strict structured outputs refuse a schema whose objects are open or have optional properties. */
+function strictSchemaProblem(format: unknown): string | undefined {
+  const f = format as { type?: string; json_schema?: { name?: string; strict?: boolean; schema?: unknown } } | undefined;
+  if (f?.type !== "json_schema" || f.json_schema?.strict !== true) return undefined;
+  const walk = (node: unknown, context: string): string | undefined => {
+    if (!node || typeof node !== "object") return undefined;
+    const n = node as Record<string, unknown>;
+    if (n.type === "object" || n.properties !== undefined) {
+      if (n.additionalProperties !== false) return `In context=(${context}), 'additionalProperties' is required to be supplied and to be false.`;
+      const required = Array.isArray(n.required) ? n.required : [];
+      const missing = Object.keys((n.properties ?? {}) as object).filter((k) => !required.includes(k));
+      if (missing.length > 0) return `In context=(${context}), 'required' is required to be supplied and to be an array including every key in properties. Missing '${missing[0]}'.`;
+    }
+    const children = [
+      ...Object.entries((n.properties ?? {}) as object).map(([k, v]) => [v, `'properties', '${k}'`] as const),
+      ...(n.items !== undefined ? [[n.items, "'items'"] as const] : []),
+      ...["anyOf", "allOf", "oneOf"].flatMap((k) => (Array.isArray(n[k]) ? (n[k] as unknown[]).map((v, i) => [v, `'${k}', '${i}'`] as const) : [])),
+      ...["$defs", "definitions"].flatMap((k) => Object.entries((n[k] ?? {}) as object).map(([d, v]) => [v, `'${k}', '${d}'`] as const)),
+    ];
+    for (const [child, key] of children) {
+      const problem = walk(child, context ? `${context}, ${key}` : key);
+      if (problem) return problem;
+    }
+    return undefined;
+  };
+  const problem = walk(f.json_schema.schema, "");
+  return problem ? `Invalid schema for response_format '${f.json_schema.name ?? ""}': ${problem}` : undefined;
 }
 
 /** Only OpenAI itself (and Azure's v1 API) serve /responses; the compatible vendors the mock plays do not. */

@@ -204,6 +204,25 @@ describe("official SDKs through real Envoy against API-checking mock providers",
     expect(final.content[0]).toMatchObject({ type: "text", text });
   });
 
+  // Issue 23: OpenAI's strict mode refuses open objects and optional properties (the mock too, as the
+  // real API does); Anthropic's schemas may have both, so strict is sent only when the schema qualifies.
+  it.each([
+    ["closed, all required", true, { type: "object", properties: { name: { type: "string" } }, required: ["name"], additionalProperties: false }],
+    ["an optional property", false, { type: "object", properties: { name: { type: "string" }, age: { type: "integer" } }, required: ["name"], additionalProperties: false }],
+    ["a nested open object", false, { type: "object", properties: { p: { type: "object", properties: {} } }, required: ["p"], additionalProperties: false }],
+  ] as const)("structured output: anthropic SDK → OpenAI, a schema with %s is sent strict: %s and answered 200 by a mock that checks strict schemas", async (_label, strict, schema) => {
+    const { anthropic, openai } = clients("gpt.llm");
+    const before = stack.mock.received.length;
+    const message = await anthropic.messages.create({ model: "gpt-4o", max_tokens: 64, messages: [{ role: "user", content: "Who?" }], output_config: { format: { type: "json_schema", schema } } } as never);
+    expect(message.content).toEqual([{ type: "text", text: "Hello from mock openai (gpt-4o)." }]);
+    expect(stack.mock.received.slice(before).map((r) => [r.status, (r.body as { response_format?: unknown }).response_format]))
+      .toEqual([[200, { type: "json_schema", json_schema: { name: "output", schema, strict } }]]);
+    // The same schema sent strict by an OpenAI client on the same-API route: the mock refuses what OpenAI refuses.
+    const direct = await openai.chat.completions.create({ model: "gpt-4o", messages: [{ role: "user", content: "Who?" }],
+      response_format: { type: "json_schema", json_schema: { name: "output", schema, strict: true } } }).then(() => 200, (e) => e.status);
+    expect(direct).toBe(strict ? 200 : 400);
+  });
+
   it("anthropic SDK → OpenAI: a filter refusal is the SDK's BadRequestError with Anthropic's error type", async () => {
     const { anthropic } = clients("gpt.llm");
     const error = await anthropic.messages.create({ model: "gpt-4o", max_tokens: 10, messages: [{ role: "user", content: "x" }], tools: [{ type: "web_search_20250305", name: "web_search" }] }).catch((e) => e);

@@ -1666,3 +1666,27 @@ BEDROCK_ROWS.push(
     client: responsesJsonClient(BEDROCK_MODEL),
   },
 );
+
+// ---- Issue 23, structured output: an Anthropic schema goes to OpenAI with strict: true only when OpenAI's
+// strict mode accepts it (every object closed, every property required, at most 10 subschemas deep) ----
+const closed = (properties: Record<string, unknown>) => ({ type: "object", properties, required: Object.keys(properties), additionalProperties: false });
+const nestedClosed = (depth: number): Record<string, unknown> => depth === 0 ? { type: "string" } : closed({ n: nestedClosed(depth - 1) });
+TRANSLATION_ROWS.push(...([
+  ["an optional property", false, { ...PERSON, required: ["name"] }],
+  ["an object without additionalProperties: false", false, { type: "object", properties: { name: { type: "string" } }, required: ["name"] }],
+  ["an open object in $defs", false, { ...closed({ p: { $ref: "#/$defs/p" } }), $defs: { p: { type: "object", properties: { q: { type: "string" } } } } }],
+  ["an optional property inside anyOf in array items", false, closed({ l: { type: "array", items: { anyOf: [closed({ a: { type: "string" } }), { ...closed({ b: { type: "string" } }), required: [] }] } } })],
+  ["a root that is not an object", false, { anyOf: [closed({ a: { type: "string" } })] }],
+  ["required naming a non-string", false, { ...closed({ a: { type: "string" } }), required: ["a", 1] }],
+  ["closed objects through items, anyOf and $defs", true, { ...closed({ l: { type: "array", items: { anyOf: [closed({ a: { type: "string" } }), { type: "null" }] } }, d: { $ref: "#/$defs/d" } }), $defs: { d: closed({}) } }],
+  ["closed objects 10 levels deep", true, nestedClosed(10)],
+  ["closed objects 11 levels deep (past OpenAI's nesting limit)", false, nestedClosed(11)],
+] as const).map(([label, strict, schema]) => ({
+  name: `structured output: anthropic→openai: a schema with ${label} is sent strict: ${strict}`,
+  host: "gpt.llm", path: "/v1/messages",
+  request: { model: "gpt-4o", max_tokens: 64, messages: [{ role: "user", content: "Who?" }], output_config: { format: { type: "json_schema", schema } } },
+  upstream: { path: "/v1/chat/completions", body: { model: "gpt-4o", messages: [{ role: "user", content: "Who?" }], max_completion_tokens: 64,
+    response_format: { type: "json_schema", json_schema: { name: "output", schema, strict } } } },
+  answer: { body: CHAT_JSON_ANSWER },
+  client: anthropicJsonClient("gpt-4o-2024-08-06"),
+})));
