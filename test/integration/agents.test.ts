@@ -17,12 +17,15 @@ const CONFIG = {
     { name: "openai", type: "openai", apiKeys: [{ value: "test-openai-key" }] },
     { name: "gemini", type: "gemini", apiKeys: [{ value: "test-gemini-key" }] },
     { name: "bedrock", type: "bedrock", region: "us-east-1" },
+    // A chat-only OpenAI-compatible vendor (no Responses API): Codex's requests are translated to chat.
+    { name: "groq", type: "groq", apiKeys: [{ value: "test-groq-key" }] },
   ],
   routes: [
     { name: "anthropic", match: { host: "anthropic.llm" }, backends: [{ provider: "anthropic" }] },
     { name: "openai", match: { host: "openai.llm" }, backends: [{ provider: "openai" }] },
     { name: "gemini", match: { host: "gemini.llm" }, backends: [{ provider: "gemini" }] },
     { name: "bedrock", match: { host: "bedrock.llm" }, backends: [{ provider: "bedrock" }] },
+    { name: "groq", match: { host: "groq.llm" }, backends: [{ provider: "groq" }] },
   ],
 };
 
@@ -55,7 +58,7 @@ describe("coding agents through real Envoy to the mock providers", () => {
   let bin: { claude: string; codex: string };
   beforeAll(async () => {
     bin = agentBinaries();
-    stack = await startAgentStack(CONFIG, { anthropic: ["test-anthropic-key"], openai: ["test-openai-key"], gemini: ["test-gemini-key"] }, { values: BEDROCK_ENV });
+    stack = await startAgentStack(CONFIG, { anthropic: ["test-anthropic-key"], openai: ["test-openai-key"], gemini: ["test-gemini-key"], groq: ["test-groq-key"] }, { values: BEDROCK_ENV });
   }, 300_000);
   afterAll(async () => { await stack?.stop(); });
 
@@ -103,6 +106,9 @@ describe("coding agents through real Envoy to the mock providers", () => {
     ["gemini.llm", ":streamGenerateContent", "gemini-2.5-flash", TEXT_PROMPT, "Hello from mock gemini (gemini-2.5-flash).", undefined],
     ["gemini.llm", ":streamGenerateContent", "gemini-2.5-flash", SHELL_PROMPT, "Hello from mock gemini (gemini-2.5-flash). Seen: 1 tool results.", [127, "not found"]],
     ["bedrock.llm", "/converse-stream", "amazon.nova-pro-v1:0", TEXT_PROMPT, "Hello from mock bedrock (amazon.nova-pro-v1:0).", undefined],
+    ["bedrock.llm", "/converse-stream", "amazon.nova-pro-v1:0", SHELL_PROMPT, "Hello from mock bedrock (amazon.nova-pro-v1:0). Seen: 1 tool results.", [127, "not found"]],
+    ["groq.llm", "/v1/chat/completions", "llama-3.3-70b-versatile", TEXT_PROMPT, "Hello from mock groq (llama-3.3-70b-versatile).", undefined],
+    ["groq.llm", "/v1/chat/completions", "llama-3.3-70b-versatile", SHELL_PROMPT, "Hello from mock groq (llama-3.3-70b-versatile). Seen: 1 tool results.", [127, "not found"]],
   ] as [string, string, string, string, string, [number, string] | undefined][])("codex -> %s (%s, %s): %s", async (host, path, model, prompt, answer, command) => {
     const before = stack.mock.received.length;
     const r = await runCodex(bin.codex, stack.envoy.url, host, prompt, model);
