@@ -19,6 +19,7 @@ const CONFIG = {
     { name: "bedrock", type: "bedrock", region: "us-east-1" },
     // A chat-only OpenAI-compatible vendor (no Responses API): Codex's requests are translated to chat.
     { name: "groq", type: "groq", apiKeys: [{ value: "test-groq-key" }] },
+    { name: "vertex", type: "vertex-ai", project: "my-proj", region: "us-east5", apiKeys: [{ value: "test-vertex-token" }] },
   ],
   routes: [
     { name: "anthropic", match: { host: "anthropic.llm" }, backends: [{ provider: "anthropic" }] },
@@ -26,6 +27,7 @@ const CONFIG = {
     { name: "gemini", match: { host: "gemini.llm" }, backends: [{ provider: "gemini" }] },
     { name: "bedrock", match: { host: "bedrock.llm" }, backends: [{ provider: "bedrock" }] },
     { name: "groq", match: { host: "groq.llm" }, backends: [{ provider: "groq" }] },
+    { name: "vertex", match: { host: "vertex.llm" }, backends: [{ provider: "vertex" }] },
   ],
 };
 
@@ -33,10 +35,14 @@ const TEXT_PROMPT = "Say hello.";
 
 const explain = (r: AgentRun) => `exit ${r.code}\nstdout: ${r.stdout.slice(-4000)}\nstderr: ${r.stderr.slice(-4000)}`;
 
+const anthropicToolResults = (b: any): string[] => b.messages.flatMap((m: any) => Array.isArray(m.content) ? m.content.filter((c: any) => c.type === "tool_result") : [])
+  .map((c: any) => typeof c.content === "string" ? c.content : JSON.stringify(c.content));
+
 /** Every text a tool result carries back to the backend, in each API's shape. */
 const toolOutputs: Record<string, (body: any) => string[]> = {
-  "/v1/messages": (b) => b.messages.flatMap((m: any) => Array.isArray(m.content) ? m.content.filter((c: any) => c.type === "tool_result") : [])
-    .map((c: any) => typeof c.content === "string" ? c.content : JSON.stringify(c.content)),
+  "/v1/messages": (b) => anthropicToolResults(b),
+  // Claude on Vertex AI: Anthropic's body, the model in the path.
+  ":streamRawPredict": (b) => anthropicToolResults(b),
   "/v1/chat/completions": (b) => b.messages.filter((m: any) => m.role === "tool").map((m: any) => typeof m.content === "string" ? m.content : JSON.stringify(m.content)),
   ":streamGenerateContent": (b) => b.contents.flatMap((c: any) => c.parts).filter((p: any) => p.functionResponse).map((p: any) => JSON.stringify(p.functionResponse.response)),
   "/converse-stream": (b) => b.messages.flatMap((m: any) => m.content).filter((c: any) => c.toolResult).map((c: any) => JSON.stringify(c.toolResult.content)),
@@ -46,6 +52,7 @@ const toolOutputs: Record<string, (body: any) => string[]> = {
 /** Whether the upstream body carries system turns from inside the conversation, in each API's shape. */
 const systemTurnsIn: Record<string, (body: any) => boolean> = {
   "/v1/messages": (b) => b.messages.some((m: any) => m.role === "system"),
+  ":streamRawPredict": (b) => b.messages.some((m: any) => m.role === "system"),
   "/v1/chat/completions": (b) => b.messages.slice(1).some((m: any) => m.role === "system"),
   // Gemini has one systemInstruction: the top-level system, then each system turn, as parts.
   ":streamGenerateContent": (b) => b.systemInstruction.parts.length > 1,
@@ -58,7 +65,7 @@ describe("coding agents through real Envoy to the mock providers", () => {
   let bin: { claude: string; codex: string };
   beforeAll(async () => {
     bin = agentBinaries();
-    stack = await startAgentStack(CONFIG, { anthropic: ["test-anthropic-key"], openai: ["test-openai-key"], gemini: ["test-gemini-key"], groq: ["test-groq-key"] }, { values: BEDROCK_ENV });
+    stack = await startAgentStack(CONFIG, { anthropic: ["test-anthropic-key"], openai: ["test-openai-key"], gemini: ["test-gemini-key"], groq: ["test-groq-key"], vertex: ["test-vertex-token"] }, { values: BEDROCK_ENV });
   }, 300_000);
   afterAll(async () => { await stack?.stop(); });
 
@@ -77,6 +84,9 @@ describe("coding agents through real Envoy to the mock providers", () => {
     ["gemini.llm", ":streamGenerateContent", "gemini-2.5-flash", SHELL_PROMPT, true, "Hello from mock gemini (gemini-2.5-flash). Seen: 1 tool results.", "command-value"],
     ["bedrock.llm", "/converse-stream", "amazon.nova-pro-v1:0", TEXT_PROMPT, true, "Hello from mock bedrock (amazon.nova-pro-v1:0).", undefined],
     ["bedrock.llm", "/converse-stream", "amazon.nova-pro-v1:0", SHELL_PROMPT, true, "Hello from mock bedrock (amazon.nova-pro-v1:0). Seen: 1 tool results.", "command-value"],
+    // Claude on Vertex AI (the mock's Vertex answers in its Anthropic voice; the path proves Vertex).
+    ["vertex.llm", ":streamRawPredict", "claude-sonnet-4-5", TEXT_PROMPT, false, "Hello from mock anthropic (claude-sonnet-4-5).", undefined],
+    ["vertex.llm", ":streamRawPredict", "claude-sonnet-4-5", SHELL_PROMPT, false, "Hello from mock anthropic (claude-sonnet-4-5). Seen: 1 tool results.", "command-value"],
   ])("claude code -> %s (%s, %s): %s (system turns: %s)", async (host, path, model, prompt, systemTurns, answer, toolOutput) => {
     const before = stack.mock.received.length;
     const r = await runClaude(bin.claude, stack.envoy.url, host, prompt, model);
