@@ -89,6 +89,7 @@ export const BackendSchema = Type.Object({
   model: Type.Optional(ModelName("Model for this backend; wins over any mapping.")),
   weight: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000000, description: "Relative weight (default 1)." })),
   modelMapping: Type.Optional(ModelMappingSchema),
+  maxOutputTokens: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000_000, description: "The largest output cap this backend's model accepts: a request asking for more is sent this (x-llm-mesh-clamped-max-tokens). Default: built-in limits of well-known models (docs/translation.md), else no clamp." })),
 }, { additionalProperties: false });
 
 const Millis = (max: number, description: string, min = 1) => Type.Integer({ minimum: min, maximum: max, description });
