@@ -71,6 +71,17 @@ describe("output caps clamped to the backend model's limit", () => {
     expect(stream.responseHeader("x-llm-mesh-clamped-max-tokens")).toBe(header);
   });
 
+  it("a cap of 30 digits is read as huge and clamped: the header carries llm-mesh's numbers, never the client's text", async () => {
+    const { host } = await loadFilter(CONFIG, { allowOnHeadersStopIteration: true, env: BEDROCK_ENV });
+    const stream = host.createStream();
+    stream.sendRequest({ ":method": "POST", ":path": CHAT, ":authority": "gpt.llm", ":scheme": "http", "content-type": "application/json" },
+      '{"model":"x","messages":[{"role":"user","content":"hi"}],"max_tokens":999999999999999999999999999999}');
+    expect(stream.localResponse?.body).toBeUndefined();
+    expect(JSON.parse(stream.upstreamBodyText()).max_tokens).toBe(16384);
+    stream.sendResponseHeaders({ ":status": "200", "content-type": "application/json", "content-length": "2" });
+    expect(stream.responseHeader("x-llm-mesh-clamped-max-tokens")).toBe("1000000000000000->16384");
+  });
+
   it("a quota reserves the clamped cap, the one the provider enforces", async () => {
     const { host } = await loadFilter(CONFIG, { allowOnHeadersStopIteration: true, env: BEDROCK_ENV });
     const body = { model: "x", messages, max_completion_tokens: 64000 };
