@@ -128,13 +128,14 @@ export function decideOnBody(config: Config, state: RequestState, body: ArrayBuf
 }
 
 /**
- * The body with its output caps lowered to the limit of the backend's model (configured
- * maxOutputTokens, else model-output-limits.ts), read again; null when none is above it. The quota
+ * The body with its output caps lowered to the limit of the backend's model (the backend's
+ * maxOutputTokens, else its provider's, else model-output-limits.ts), read again; null when none is above it. The quota
  * then reserves the clamped cap, the one the provider enforces.
  */
 function clampToModel(config: Config, state: RequestState, body: ArrayBuffer, read: ReadBody, backend: Backend, model: string): CappedBody | null {
   if (read.outputCap < 0) return null;
-  const limit = backend.maxOutputTokens > 0 ? backend.maxOutputTokens : defaultOutputLimit(model);
+  const limit = backend.maxOutputTokens > 0 ? backend.maxOutputTokens
+    : backend.provider.maxOutputTokens > 0 ? backend.provider.maxOutputTokens : defaultOutputLimit(model);
   if (limit < 0 || read.outputCap <= limit) return null;
   const base = changetype<usize>(body);
   const edits = clampEdits(base, capSpans(read.scan!.spans), limit);

@@ -35,6 +35,8 @@ export const BAD_CONFIGS: BadConfigRow[] = [
     fields: ["routes[1].backends[0].weight: must be a positive integer"] },
   { name: "backend maxOutputTokens zero, fractional, too large", config: { providers: [provider], routes: [{ name: "r", backends: [{ provider: "oa", maxOutputTokens: 0 }, { provider: "oa", maxOutputTokens: 1.5 }, { provider: "oa", maxOutputTokens: 20000000 }] }] },
     fields: ["routes[0].backends[0].maxOutputTokens: must be an integer from 1 to 10000000", "routes[0].backends[1].maxOutputTokens: must be an integer from 1 to 10000000", "routes[0].backends[2].maxOutputTokens: must be an integer from 1 to 10000000"] },
+  { name: "provider maxOutputTokens not an integer", config: { providers: [{ ...provider, maxOutputTokens: "16k" }], routes: [route] },
+    fields: ["providers[0].maxOutputTokens: must be an integer from 1 to 10000000"] },
   { name: "fractional weight", config: { providers: [provider], routes: [{ name: "r", backends: [{ provider: "oa", weight: 1.5 }] }] }, fields: ["routes[0].backends[0].weight: must be a positive integer"] },
   { name: "backend names an unknown provider", config: { providers: [provider], routes: [{ name: "r", backends: [{ provider: "nope" }] }] },
     fields: ['routes[0].backends[0].provider: no provider named "nope"'] },
