@@ -1,8 +1,9 @@
 // Output caps clamped to the backend model's limit, in real Envoy: the mock OpenAI refuses a
 // gpt-4o cap above 16384 with a 400 as the real API does; the clamped request passes and says so
 // in x-llm-mesh-clamped-max-tokens (docs/translation.md, "Output caps per backend model").
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { Stack, send, startStack } from "../support/envoy.js";
+import { stack as failoverStack, stopStacks } from "../support/failover-stack.js";
 
 const CONFIG = {
   requestMode: "body",
@@ -36,4 +37,19 @@ describe("output caps clamped to the backend model's limit, through real Envoy",
     expect(reply.headers["x-llm-mesh-clamped-max-tokens"]).toBe(header);
     if (status === 400) expect(reply.body).toMatch(/supports at most 16384 completion tokens/);
   });
+});
+
+describe("output caps on a failover route: each try clamped for the backend it reaches", () => {
+  afterEach(stopStacks);
+  it("alpha (no known limit) failing: its try has the client's 100000, Claude's try 64000, and the answer says so", async () => {
+    const s = await failoverStack({ kind: "status", status: 503 }, { kind: "ok" });
+    const body = JSON.stringify({ model: "any", messages, max_tokens: 100000 });
+    let reply = await send(s.envoy.url, { host: "mixed.local", body });
+    // Envoy picks either backend first: ask until alpha has had a try.
+    for (let i = 0; i < 8 && s.alpha.count() === 0; i++) reply = await send(s.envoy.url, { host: "mixed.local", body });
+    expect(reply.status, reply.body).toBe(200);
+    expect(s.alpha.received[0].body.max_tokens).toBe(100000);
+    expect((s.mock.received.at(-1)!.body as { max_tokens: number }).max_tokens).toBe(64000);
+    expect(reply.headers["x-llm-mesh-clamped-max-tokens"]).toBe("100000->64000");
+  }, 30_000);
 });
