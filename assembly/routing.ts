@@ -104,6 +104,8 @@ export class ModelMapping {
 export class Backend {
   /** Fixed model for this backend; wins over any mapping. */
   model: string | null = null;
+  /** The largest output cap its model accepts (`maxOutputTokens`), -1: the built-in default for the model. */
+  maxOutputTokens: i64 = -1;
   mapping: ModelMapping = new ModelMapping();
   /** The upstream :path per operation, encoded once (it depends only on config). */
   pathBytes: StaticArray<ArrayBuffer> = new StaticArray<ArrayBuffer>(OPERATION_COUNT);

@@ -64,11 +64,14 @@ export class LoadResult {
 }
 
 const TOP_FIELDS = ["providers", "routes", "maxRequestBodyBytes", "responseHeaders", "requestMode", "metrics", "role", "consumers", "consumerAuth"];
-const PROVIDER_FIELDS = ["name", "type", "host", "port", "basePath", "apiKeys", "defaults", "overrides", "clusters", "headers", "allowClientHeaders", "prices", "injectStreamUsage"];
+const PROVIDER_FIELDS = ["name", "type", "host", "port", "basePath", "apiKeys", "defaults", "overrides", "clusters", "headers", "allowClientHeaders", "prices", "injectStreamUsage", "maxOutputTokens"];
 const ROUTE_FIELDS = ["name", "match", "backends", "modelMapping", "catchAll", "failover", "timeouts", "requireConsumer", "policy", "forwardHeaders", "hostedTools"];
 const MATCH_FIELDS = ["routeName", "host", "pathPrefix", "headers", "models"];
 const HEADER_FIELDS = ["name", "exact", "prefix", "present"];
-const BACKEND_FIELDS = ["provider", "model", "weight", "modelMapping"];
+/** The largest `maxOutputTokens` a backend may set (src-host-tools/config/schema.ts has the same bound). */
+const MAX_OUTPUT_TOKENS_LIMIT: i64 = 10_000_000;
+const MAX_OUTPUT_TOKENS_RULE = "must be an integer from 1 to 10000000";
+const BACKEND_FIELDS = ["provider", "model", "weight", "modelMapping", "maxOutputTokens"];
 
 /** Parses and compiles `text`; `env` resolves `{ "env": NAME }` keys. */
 export function loadConfig(text: string, env: Map<string, string>): LoadResult {
@@ -266,6 +269,7 @@ function loadProvider(v: JsonValue, path: string, env: Map<string, string>, d: D
   p.prices = loadPrices(v.get("prices"), childPath(path, "prices"), d);
   // Mistral's API puts usage in a stream's last chunk unasked, and does not document stream_options.
   p.injectStreamUsage = optionalBool(v, "injectStreamUsage", path, d, p.spec.type != "mistral");
+  p.maxOutputTokens = optionalInteger(v, "maxOutputTokens", path, d, 1, MAX_OUTPUT_TOKENS_LIMIT, -1, MAX_OUTPUT_TOKENS_RULE);
 
   p.prepare();
   return p;
@@ -370,6 +374,7 @@ function loadRoute(v: JsonValue, path: string, config: Config, declared: Set<str
     rejectUnknownFields(b, bPath, BACKEND_FIELDS, d);
     const providerName = requiredString(b, "provider", bPath, d);
     const weight = <i32>optionalInteger(b, "weight", bPath, d, 1, 1000000, 1, "must be a positive integer (1 to 1000000)");
+    const maxOutput = optionalInteger(b, "maxOutputTokens", bPath, d, 1, MAX_OUTPUT_TOKENS_LIMIT, -1, MAX_OUTPUT_TOKENS_RULE);
     const model = optionalString(b, "model", bPath, d);
     if (model !== null && !isSafeModelName(model)) d.error(childPath(bPath, "model"), "must be " + MODEL_NAME_RULE);
     const mapping = loadMapping(b.get("modelMapping"), childPath(bPath, "modelMapping"), d);
@@ -382,6 +387,7 @@ function loadRoute(v: JsonValue, path: string, config: Config, declared: Set<str
     provider.checkBackend(model, bPath, d);
     const backend = new Backend(provider, weight);
     backend.model = model;
+    backend.maxOutputTokens = maxOutput;
     backend.mapping = mapping.isEmpty() ? routeMapping : mapping;
     backend.metricTags = tag("llm_mesh_route", route.name) + tag("llm_mesh_backend", provider.name) + tag("gen_ai_provider_name", providerLabel(provider.spec.type));
     backend.prepare();

@@ -1,6 +1,7 @@
 // The output cap a request names in its client's API: what a quota reserves for its answer. The
 // provider enforces it, so the worst case of a request is its input plus this cap.
 import { ValueSpan } from "../json/scan";
+import { Edit } from "../json/splice";
 import { Operation } from "../providers/provider";
 
 /** The top-level fields that cap an answer, in the client APIs llm-mesh serves (Chat, Completions, Messages, Responses). */
@@ -63,6 +64,21 @@ const COMPLETIONS_DEFAULT_CAP: i64 = 16;
 /** The cap llm-mesh adds to a request of `op` that names none: the limit's, but never more than the API's own default. */
 export function defaultCapOf(op: Operation, limitCap: i64): i64 {
   return op == Operation.Completions && limitCap > COMPLETIONS_DEFAULT_CAP ? COMPLETIONS_DEFAULT_CAP : limitCap;
+}
+
+/**
+ * The edits that lower each cap field (OUTPUT_CAP_FIELDS, spans in their order) above `limit` to
+ * it: a splice of the number, so that translation carries the clamped cap into the backend's field.
+ * Call on a body outputCap has read (every cap a non-negative integer or null).
+ */
+export function clampEdits(base: usize, spans: ValueSpan[], limit: i64): Edit[] {
+  const edits = new Array<Edit>();
+  const text = String.UTF8.encode(limit.toString());
+  for (let i = 0; i < OUTPUT_CAP_FIELDS.length; i++) {
+    const s = spans[i];
+    if (s.count == 1 && s.firstByte != 0x6e && integerAt(base, s.start, s.end) > limit) edits.push(new Edit(s.start, s.end, text));
+  }
+  return edits;
 }
 
 /** The JSON number in [start, end) as a non-negative integer (plain digits only), or -1. */

@@ -106,6 +106,8 @@ export class Provider {
   prices: PriceTable = new PriceTable();
   /** Ask OpenAI-API streams for usage (stream_options.include_usage) when the client did not; the extra chunk is cut. */
   injectStreamUsage: bool = true;
+  /** The largest output cap its models accept (`maxOutputTokens`), for backends without their own; -1: none. */
+  maxOutputTokens: i64 = -1;
 
   constructor(public spec: ProviderSpec) {}
 

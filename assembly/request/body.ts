@@ -2,7 +2,9 @@
 // is chosen on the client's model and a backend picked; the model is resolved and the new body
 // spliced with one copy. Nothing here calls the host but the destination check (takeRoute).
 import { API_KEY_KEY, Config, FilterRole, MODEL_KEY, STREAM_KEY, STREAM_OPTIONS_KEY } from "../config/load";
-import { outputCap, totalCap } from "../consumers/output-cap";
+import { clampEdits, outputCap, totalCap } from "../consumers/output-cap";
+import { defaultOutputLimit } from "../consumers/model-output-limits";
+import { Backend } from "../routing";
 import { capSpans, poolMaxTokensField, providerOutputCap, quotaCapEdit } from "./quota-cap";
 import { JsonWriter } from "../json/writer";
 import { BAD_REQUEST, INVALID_JSON, INVALID_MODEL, MODEL_NOT_FOUND, MODEL_REQUIRED, UNSUPPORTED_OPERATION, UNTRANSLATABLE } from "../errors";
@@ -88,6 +90,11 @@ export function decideOnBody(config: Config, state: RequestState, body: ArrayBuf
   state.model = model;
   const notAllowed = admitModel(state, clientModel !== null ? clientModel! : model);
   if (notAllowed !== null) return BodyOutcome.reply(notAllowed!);
+  const clamped = clampToModel(config, state, body, read, backend, model);
+  if (clamped !== null) {
+    body = clamped.body; read = clamped.read; policyChanged = true;
+    scan = read.scan!; base = changetype<usize>(body);
+  }
   if (state.route !== null) {
     const quotaModel = clientModel !== null ? clientModel! : model;
     // The input is estimated on the client's body, without a cap llm-mesh adds.
@@ -118,6 +125,25 @@ export function decideOnBody(config: Config, state: RequestState, body: ArrayBuf
   const finished = provider.finishBody(outcome.body, model);
   if (finished !== null) { outcome.body = finished!; outcome.changed = true; }
   return outcome;
+}
+
+/**
+ * The body with its output caps lowered to the limit of the backend's model (the backend's
+ * maxOutputTokens, else its provider's, else model-output-limits.ts), read again; null when none is above it. The quota
+ * then reserves the clamped cap, the one the provider enforces.
+ */
+function clampToModel(config: Config, state: RequestState, body: ArrayBuffer, read: ReadBody, backend: Backend, model: string): CappedBody | null {
+  if (read.outputCap < 0) return null;
+  const limit = backend.maxOutputTokens > 0 ? backend.maxOutputTokens
+    : backend.provider.maxOutputTokens > 0 ? backend.provider.maxOutputTokens : defaultOutputLimit(model);
+  if (limit < 0 || read.outputCap <= limit) return null;
+  const base = changetype<usize>(body);
+  const edits = clampEdits(base, capSpans(read.scan!.spans), limit);
+  const out = applyEdits(base, body.byteLength, edits);
+  const again = readBody(config, state, out);
+  if (again.reply !== null) return null;
+  state.clampedCap = read.outputCap.toString() + "->" + limit.toString();
+  return new CappedBody(out, again, limit);
 }
 
 /** A body with the cap llm-mesh added for a consumer's quota, read again. */

@@ -11,6 +11,8 @@ export const H_PROVIDER = String.UTF8.encode("x-llm-mesh-provider");
 export const H_MODEL = String.UTF8.encode("x-llm-mesh-model");
 /** Tool types a translated route left out (translate/responses-tools.ts). */
 export const H_DROPPED_TOOLS = String.UTF8.encode("x-llm-mesh-dropped-tools");
+/** The output cap llm-mesh lowered to the backend model's limit, `asked->sent` (request/body.ts). */
+export const H_CLAMPED_MAX_TOKENS = String.UTF8.encode("x-llm-mesh-clamped-max-tokens");
 export const V_JSON = String.UTF8.encode("application/json");
 export const H_ACCEPT_ENCODING = String.UTF8.encode("accept-encoding");
 export const H_CONTENT_ENCODING = String.UTF8.encode("content-encoding");

@@ -11,7 +11,7 @@ import { EventStreamDecoder } from "../translate/eventstream";
 import { redactResponseHeaders, redactedErrorBody, secretMatcher } from "./redact";
 import { SecretScanner } from "../safety/secret-scanner";
 import { RequestState, ResponseMode } from "./state";
-import { H_CONTENT_ENCODING, H_CONTENT_LENGTH, H_CONTENT_TYPE, H_DROPPED_TOOLS, H_MODEL, H_PROVIDER, H_STATUS, V_JSON } from "./header-names";
+import { H_CONTENT_ENCODING, H_CONTENT_LENGTH, H_CONTENT_TYPE, H_CLAMPED_MAX_TOKENS, H_DROPPED_TOOLS, H_MODEL, H_PROVIDER, H_STATUS, V_JSON } from "./header-names";
 import { meterFor } from "../usage/meter";
 import { streamErrorEvent } from "../translate/error-shapes";
 import { Operation } from "../providers/provider";
@@ -158,6 +158,7 @@ function scanChunk(state: RequestState, bodySize: i32, endOfStream: bool): bool 
 function stampProvider(config: Config, state: RequestState): void {
   // Said whatever responseHeaders is: the client's tools were changed, not only labelled.
   if (state.droppedTools.length > 0) setHeader(RESPONSE_HEADERS, H_DROPPED_TOOLS, state.droppedTools);
+  if (state.clampedCap.length > 0) setHeader(RESPONSE_HEADERS, H_CLAMPED_MAX_TOKENS, state.clampedCap);
   if (!config.responseHeaders) return;
   setHeaderBytes(RESPONSE_HEADERS, H_PROVIDER, state.backend!.provider.nameBytes);
   setHeader(RESPONSE_HEADERS, H_MODEL, state.model);

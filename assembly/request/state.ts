@@ -53,6 +53,8 @@ export class RequestState {
   upstreamPath: ArrayBuffer | null = null;
   /** Tool types the translator left out, comma-separated (x-llm-mesh-dropped-tools); empty for none. */
   droppedTools: string = "";
+  /** The output cap lowered to the backend model's limit, `asked->sent` (x-llm-mesh-clamped-max-tokens); empty for none. */
+  clampedCap: string = "";
   /** The model sent upstream (echoed in x-llm-mesh-model). */
   model: string = "";
   /** Answered locally, or passed on untouched: later callbacks do nothing. */

@@ -62,6 +62,7 @@ export const ProviderSchema = Type.Object({
   project: Type.Optional(Type.String({ pattern: "^[A-Za-z0-9-]{1,64}$", description: "vertex-ai: the Google Cloud project id (required)." })),
   version: Type.Optional(Type.String({ pattern: "^\\d{4}-\\d{2}-\\d{2}$", description: "anthropic: the anthropic-version header sent when the client gives none (default 2023-06-01)." })),
   prices: Type.Optional(Type.Record(Type.String({ pattern: "^(\\*|[^*]+\\*?)$" }), PriceSchema, { additionalProperties: false, description: "Prices per million tokens by model (exact, prefix* or *), for the llm_mesh_cost_micros_total metric." })),
+  maxOutputTokens: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000_000, description: "The largest output cap the models of this provider accept, for backends that set no maxOutputTokens of their own (docs/translation.md)." })),
   injectStreamUsage: Type.Optional(Type.Boolean({ description: "OpenAI-API streams: ask for usage (stream_options.include_usage) when the client did not, and cut the extra chunk from its stream (default true; false for mistral)." })),
 }, { additionalProperties: false });
 
@@ -89,6 +90,7 @@ export const BackendSchema = Type.Object({
   model: Type.Optional(ModelName("Model for this backend; wins over any mapping.")),
   weight: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000000, description: "Relative weight (default 1)." })),
   modelMapping: Type.Optional(ModelMappingSchema),
+  maxOutputTokens: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000_000, description: "The largest output cap this backend's model accepts: a request asking for more is sent this (x-llm-mesh-clamped-max-tokens). Default: the provider's maxOutputTokens, else built-in limits of well-known models (docs/translation.md), else no clamp." })),
 }, { additionalProperties: false });
 
 const Millis = (max: number, description: string, min = 1) => Type.Integer({ minimum: min, maximum: max, description });

@@ -90,6 +90,11 @@ export function checkOpenAIBody(expected: OpenAIRoute, body: unknown): string | 
   if (b.stream !== undefined && typeof b.stream !== "boolean") return "'stream' must be a boolean";
   if (b.stream_options !== undefined && b.stream !== true) return "The 'stream_options' parameter is only allowed when 'stream' is enabled.";
   if (b.max_tokens !== undefined && b.max_completion_tokens !== undefined) return "max_tokens and max_completion_tokens cannot both be set";
+  // As OpenAI refuses a cap above the model's output limit (gpt-4o: 16384).
+  const cap = b.max_completion_tokens ?? b.max_tokens;
+  if (expected.provider.type === "openai" && typeof b.model === "string" && b.model.startsWith("gpt-4o") && typeof cap === "number" && cap > 16384) {
+    return `max_tokens is too large: ${cap}. This model supports at most 16384 completion tokens, whereas you provided ${cap}.`;
+  }
   return undefined;
 }
 

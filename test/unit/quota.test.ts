@@ -61,8 +61,9 @@ const ROWS: Row[] = [
   { name: "n \"128\" (a lenient parser makes 128 answers)", body: { model: "gpt-4o", messages, n: "128" }, refused: [400, /n must be a non-negative integer or null/] },
   { name: "max_output_tokens (Responses' name) counts too", body: { model: "gpt-4o", messages, max_output_tokens: 300 }, cap: 300, answer: { kind: "json", usage: [7, 3] }, charged: () => 10 },
   { name: "max_completion_tokens null is no cap (OpenAI documents null): the default, filled in", body: { model: "gpt-4o", messages, max_completion_tokens: null }, cap: DEFAULT_CAP, answer: { kind: "json", usage: [7, 3] }, charged: () => 10 },
-  { name: "big max_tokens: more than the whole budget, refused before it goes", body: { model: "gpt-4o", messages, max_tokens: 1_000_000_000 }, refused: [429, /may use up to \d+: its input estimate and output cap, more than the limit; lower max_tokens/] },
-  { name: "max_tokens of 30 digits: read as huge, never overflowed", body: {}, raw: '{"model":"gpt-4o","messages":[{"role":"user","content":"hi"}],"max_tokens":999999999999999999999999999999}', refused: [429, /more than the limit; lower max_tokens/] },
+  // A model without a built-in output limit (gpt-4o's would clamp these caps to 16384: output-clamp.test.ts).
+  { name: "big max_tokens: more than the whole budget, refused before it goes", body: { model: "my-model", messages, max_tokens: 1_000_000_000 }, refused: [429, /may use up to \d+: its input estimate and output cap, more than the limit; lower max_tokens/] },
+  { name: "max_tokens of 30 digits: read as huge, never overflowed", body: {}, raw: '{"model":"my-model","messages":[{"role":"user","content":"hi"}],"max_tokens":999999999999999999999999999999}', refused: [429, /more than the limit; lower max_tokens/] },
   { name: "max_tokens as a string (a lenient parser reads 100000)", body: { model: "gpt-4o", messages, max_tokens: "100000" }, refused: [400, /max_tokens must be a non-negative integer or null/] },
   { name: "max_tokens 1e9 (a float parser reads a billion)", body: {}, raw: '{"model":"gpt-4o","messages":[{"role":"user","content":"hi"}],"max_tokens":1e9}', refused: [400, /max_tokens must be a non-negative integer/] },
   { name: "max_completion_tokens negative", body: { model: "gpt-4o", messages, max_completion_tokens: -1 }, refused: [400, /max_completion_tokens must be a non-negative integer/] },
