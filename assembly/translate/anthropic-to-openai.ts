@@ -18,22 +18,23 @@ import { isString, keys, scanInner, scanOnlyElement, spanIsNull } from "./spans"
 import { MAX_SPAN_ITEMS, arrayItemsAtMost } from "../json/items";
 import { readUsage } from "../usage/read";
 import { meetsOpenAIStrict } from "./strict-schema";
+import { Reasoning, Thought, clientCallId, readAnthropicThinking, readThought, writeChatReasoning, writeThought } from "./reasoning";
 import { ScanResult, arrayItemSpans, decodeStringValue, scanInto, scanTopLevel, unescapeInto } from "../json/scan";
 
 const COMPLETION_KEYS = keys(["id", "model", "choices", "usage"]);
 const ANSWER_CHOICE_KEYS = keys(["message", "finish_reason"]);
-const ANSWER_MESSAGE_KEYS = keys(["content", "refusal", "tool_calls"]);
-const CALL_KEYS = keys(["id", "function"]);
+const ANSWER_MESSAGE_KEYS = keys(["content", "refusal", "tool_calls", "reasoning_content", "reasoning_redacted"]);
+const CALL_KEYS = keys(["id", "function", "extra_content"]);
 const FUNCTION_KEYS = keys(["name", "arguments"]);
 const NO_KEYS = new StaticArray<ArrayBuffer>(0);
 const CHUNK_KEYS = keys(["choices", "usage", "error"]);
 const CHOICE_KEYS = keys(["delta", "finish_reason"]);
-const CHUNK_DELTA_KEYS = keys(["content", "tool_calls", "refusal"]);
+const CHUNK_DELTA_KEYS = keys(["content", "tool_calls", "refusal", "reasoning_content", "reasoning_signature"]);
 const TEXT_EVENT_SUFFIX = String.UTF8.encode("}}\n\n");
 // Reused for every chunk (the VM is single-threaded; scans never nest).
 const CHUNK_SCAN = new ScanResult(3);
 const CHOICE_SCAN = new ScanResult(2);
-const CHUNK_DELTA_SCAN = new ScanResult(3);
+const CHUNK_DELTA_SCAN = new ScanResult(5);
 
 /** An OpenAI finish_reason as Anthropic's stop_reason. */
 export function stopReasonOf(finishReason: string | null): string {
@@ -45,7 +46,7 @@ export function stopReasonOf(finishReason: string | null): string {
   return "end_turn";
 }
 
-enum OpenBlock { None, Text, Tool }
+enum OpenBlock { None, Text, Tool, Thinking }
 
 export class AnthropicToOpenAI extends Translator {
   private model: string = "";
@@ -90,7 +91,7 @@ export class AnthropicToOpenAI extends Translator {
       const path = "messages." + i.toString();
       const role = stringAt(m, "role");
       const problem = role === null ? path + ".role: must be user, assistant or system"
-        : role! == "assistant" ? writeAssistant(m, path, w)
+        : role! == "assistant" ? writeAssistant(m, path, w, facts.hub)
         : role! == "user" ? writeUser(m, path, w)
         : role! == "system" ? writeSystemMessage(m, path, i < lastUser, w)
         : path + ".role: must be user, assistant or system";
@@ -100,6 +101,10 @@ export class AnthropicToOpenAI extends Translator {
 
     const maxTokens = numberAt(body, "max_tokens");
     if (maxTokens !== null) w.key(facts.maxTokensField).rawValue(maxTokens.text);
+    const reasoning = new Reasoning();
+    const thinkingProblem = readAnthropicThinking(body, reasoning);
+    if (thinkingProblem !== null) return TranslatedRequest.refused(thinkingProblem!);
+    writeChatReasoning(reasoning, w, facts.hub);
     const temperature = numberAt(body, "temperature");
     if (temperature !== null) w.key("temperature").rawValue(temperature.text);
     const topP = numberAt(body, "top_p");
@@ -185,6 +190,7 @@ export class AnthropicToOpenAI extends Translator {
       let text = stringAt(message, "content");
       const refusal = stringAt(message, "refusal");
       if ((text === null || text!.length == 0) && refusal !== null) { text = refusal; finish = "content_filter"; }
+      writeThinkingBlocks(w, readThought(message!));
       if (text !== null && text!.length > 0) w.object().key("type").string("text").key("text").string(text!).endObject();
       const calls = arrayAt(message, "tool_calls");
       if (calls !== null) {
@@ -195,7 +201,7 @@ export class AnthropicToOpenAI extends Translator {
           const callId = stringAt(call, "id");
           const name = stringAt(fn, "name");
           const args = stringAt(fn, "arguments");
-          w.object().key("type").string("tool_use").key("id").string(callId !== null ? callId! : "").key("name").string(name !== null ? name! : "").key("input");
+          w.object().key("type").string("tool_use").key("id").string(clientCallId(call, callId !== null ? callId! : "")).key("name").string(name !== null ? name! : "").key("input");
           writeToolInput(w, args);
           w.endObject();
         }
@@ -233,6 +239,8 @@ export class AnthropicToOpenAI extends Translator {
     const content = message.spans[0];
     const refusal = message.spans[1];
     const calls = message.spans[2];
+    // Thoughts are written by the tree reader below.
+    if (!spanIsNull(message.spans[3]) || !spanIsNull(message.spans[4])) return null;
     if (!spanIsNull(content) && !isString(content)) return null;
     if (!spanIsNull(refusal) && !isString(refusal)) return null;
     let callItems: Array<ValueSpan> | null = null;
@@ -263,7 +271,7 @@ export class AnthropicToOpenAI extends Translator {
         if (item.firstByte != 0x7b) return null;
         const callAt = messageAt + <usize>item.start;
         const call = scanTopLevel(callAt, item.end - item.start, CALL_KEYS);
-        if (call.error !== null || call.spans[1].count != 1 || call.spans[1].firstByte != 0x7b) return null;
+        if (call.error !== null || call.spans[1].count != 1 || call.spans[1].firstByte != 0x7b || !spanIsNull(call.spans[2])) return null;
         const fnAt = callAt + <usize>call.spans[1].start;
         const fn = scanTopLevel(fnAt, call.spans[1].end - call.spans[1].start, FUNCTION_KEYS);
         if (fn.error !== null || !isString(fn.spans[0])) return null;
@@ -311,6 +319,7 @@ export class AnthropicToOpenAI extends Translator {
     const choice = choices.items[0];
     const delta = objectAt(choice, "delta");
     if (delta !== null) {
+      this.thoughtDelta(out, readThought(delta));
       const text = stringAt(delta, "content");
       if (text !== null && text!.length > 0) {
         if (this.open != OpenBlock.Text) { this.closeBlock(out); this.startBlock(out, OpenBlock.Text, "", ""); }
@@ -382,6 +391,31 @@ export class AnthropicToOpenAI extends Translator {
     endEvent(out);
   }
 
+  /** A chunk's reasoning as thinking blocks: text and signature in one block, redacted thinking in its own. */
+  private thoughtDelta(out: JsonWriter, t: Thought): void {
+    if (!t.present) return;
+    if (t.redacted !== null) {
+      this.closeBlock(out);
+      beginEvent(out, "content_block_start");
+      out.object().key("type").string("content_block_start").key("index").number(this.nextBlock).key("content_block").object();
+      out.key("type").string("redacted_thinking").key("data").string(t.redacted!).endObject().endObject();
+      endEvent(out);
+      this.open = OpenBlock.Text; // closed at once below, as any block
+      this.nextBlock++;
+      this.closeBlock(out);
+    }
+    const text = t.text !== null && t.text!.length > 0 ? t.text : null;
+    if (text === null && t.signature === null) return;
+    if (this.open != OpenBlock.Thinking) { this.closeBlock(out); this.startBlock(out, OpenBlock.Thinking, "", ""); }
+    beginEvent(out, "content_block_delta");
+    out.object().key("type").string("content_block_delta").key("index").number(this.nextBlock - 1).key("delta").object();
+    if (text !== null) out.key("type").string("thinking_delta").key("thinking").string(text!);
+    else out.key("type").string("signature_delta").key("signature").string(t.signature!);
+    out.endObject().endObject();
+    endEvent(out);
+    if (text !== null && t.signature !== null) this.thoughtDelta(out, signatureOnly(t.signature!));
+  }
+
   private toolDelta(out: JsonWriter, call: JsonValue): void {
     const index = <i32>integerAt(call, "index", 0);
     const fn = objectAt(call, "function");
@@ -389,7 +423,7 @@ export class AnthropicToOpenAI extends Translator {
     if (this.open != OpenBlock.Tool || index != this.openTool || id !== null) {
       const name = fn !== null ? stringAt(fn, "name") : null;
       this.closeBlock(out);
-      this.startBlock(out, OpenBlock.Tool, id !== null ? id! : "", name !== null ? name! : "");
+      this.startBlock(out, OpenBlock.Tool, id !== null ? clientCallId(call, id!) : "", name !== null ? name! : "");
       this.openTool = index;
     }
     const args = fn !== null ? stringAt(fn, "arguments") : null;
@@ -404,6 +438,7 @@ export class AnthropicToOpenAI extends Translator {
     beginEvent(out, "content_block_start");
     out.object().key("type").string("content_block_start").key("index").number(this.nextBlock).key("content_block").object();
     if (kind == OpenBlock.Text) out.key("type").string("text").key("text").string("");
+    else if (kind == OpenBlock.Thinking) out.key("type").string("thinking").key("thinking").string("").key("signature").string("");
     else out.key("type").string("tool_use").key("id").string(id).key("name").string(name).key("input").object().endObject();
     out.endObject().endObject();
     endEvent(out);
@@ -455,6 +490,38 @@ export class AnthropicToOpenAI extends Translator {
     if (u.cachedInput > 0) w.key("cache_read_input_tokens").number(u.cachedInput);
     w.endObject();
   }
+}
+
+/** A delta holding only a signature. */
+function signatureOnly(signature: string): Thought {
+  const t = new Thought();
+  t.signature = signature;
+  return t;
+}
+
+/** A hub message's reasoning as Anthropic blocks: thinking (with its signature, "" when the backend gave none), redacted_thinking. */
+function writeThinkingBlocks(w: JsonWriter, t: Thought): void {
+  if (t.text !== null || t.signature !== null) {
+    w.object().key("type").string("thinking").key("thinking").string(t.text !== null ? t.text! : "").key("signature").string(t.signature !== null ? t.signature! : "").endObject();
+  }
+  if (t.redacted !== null) w.object().key("type").string("redacted_thinking").key("data").string(t.redacted!).endObject();
+}
+
+/**
+ * An assistant turn's first thinking and redacted_thinking blocks as the hub's reasoning fields
+ * (composed routes only: a Bedrock-Claude backend needs them back unchanged before its tool use;
+ * OpenAI backends take none). Later thinking blocks of the same turn are left out.
+ */
+function writeAssistantThought(content: JsonValue, w: JsonWriter): void {
+  const t = new Thought();
+  for (let i = 0; i < content.items.length; i++) {
+    const block = content.items[i];
+    const type = stringAt(block, "type");
+    if (type === null) continue;
+    if (type! == "thinking" && t.text === null && t.signature === null) { t.text = stringAt(block, "thinking"); t.signature = stringAt(block, "signature"); }
+    else if (type! == "redacted_thinking" && t.redacted === null) t.redacted = stringAt(block, "data");
+  }
+  writeThought(w, t);
 }
 
 /** A tool call's arguments (a JSON string holding JSON) as Anthropic's input object, from its bytes; {} when empty or not an object. */
@@ -600,7 +667,7 @@ function writeUser(m: JsonValue, path: string, w: JsonWriter): string | null {
 }
 
 /** An assistant turn: its text as content, its tool_use blocks as tool_calls; thinking is dropped. */
-function writeAssistant(m: JsonValue, path: string, w: JsonWriter): string | null {
+function writeAssistant(m: JsonValue, path: string, w: JsonWriter, hub: bool): string | null {
   const content = member(m, "content");
   w.object().key("role").string("assistant");
   if (content !== null && content.kind == JsonKind.String) {
@@ -618,6 +685,7 @@ function writeAssistant(m: JsonValue, path: string, w: JsonWriter): string | nul
   }
   w.key("content");
   if (texts.length > 0) w.string(texts.join("")); else w.nil();
+  if (hub) writeAssistantThought(content, w);
   if (calls > 0) {
     w.key("tool_calls").array();
     for (let i = 0; i < content.items.length; i++) {

@@ -18,7 +18,9 @@ export class ComposedTranslator extends Translator {
   }
 
   request(body: JsonValue, facts: TranslateFacts): TranslatedRequest {
+    facts.hub = true;
     const chat = this.outer.request(body, facts);
+    facts.hub = false;
     if (chat.body === null) return chat;
     const parsed = parseJson(String.UTF8.decode(chat.body!));
     if (parsed.value === null) return TranslatedRequest.refused("the request could not be translated");

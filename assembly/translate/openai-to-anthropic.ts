@@ -15,6 +15,7 @@ import { DataUrl, arrayAt, functionOf, notAFunctionTool, has, integerAt, member,
 import { readUsage, readUsageAt } from "../usage/read";
 import { errorBodyFor, readProviderError } from "./error-shapes";
 import { TurnWriter } from "./turns";
+import { Reasoning, Thought, anthropicBudget, readChatReasoning, readThought, writeThought } from "./reasoning";
 import { isString, keys, scanInner, spanInteger, spanIsString } from "./spans";
 import { MAX_SPAN_ITEMS, arrayItemsAtMost } from "../json/items";
 import { ScanResult, arrayItemSpans, decodeStringValue, scanInto, scanTopLevel } from "../json/scan";
@@ -84,15 +85,21 @@ export class OpenAIToAnthropic extends ToOpenAIChat {
     w.key("messages").rawBytes(turnBytes);
 
     const limit = numberAt(body, "max_completion_tokens") !== null ? numberAt(body, "max_completion_tokens") : numberAt(body, "max_tokens");
-    if (limit !== null) {
-      if (!limit.isInteger() || limit.numberValue < 1) return TranslatedRequest.refused("max_tokens: must be a positive integer");
-      w.key("max_tokens").rawValue(limit.text);
-    } else w.key("max_tokens").number(facts.defaultMaxTokens);
+    if (limit !== null && (!limit.isInteger() || limit.numberValue < 1)) return TranslatedRequest.refused("max_tokens: must be a positive integer");
+    const reasoning = new Reasoning();
+    const reasoningProblem = readChatReasoning(body, reasoning);
+    if (reasoningProblem !== null) return TranslatedRequest.refused(reasoningProblem!);
+    // Thinking shares max_tokens with the answer (reasoning.ts): without a limit, the answer keeps the default beside the budget.
+    const budget = reasoning.on ? anthropicBudget(reasoning, limit !== null ? <i64>limit.numberValue : 0) : 0;
+    if (limit !== null) w.key("max_tokens").rawValue(limit.text);
+    else w.key("max_tokens").number(budget > 0 ? <i64>facts.defaultMaxTokens + budget : facts.defaultMaxTokens);
+    if (budget > 0) w.key("thinking").object().key("type").string("enabled").key("budget_tokens").number(budget).endObject();
 
+    // Thinking refuses temperature and takes top_p only from 0.95: those are dropped then (reasoning.ts).
     const temperature = numberAt(body, "temperature");
-    if (temperature !== null) w.key("temperature").rawValue(temperature.text);
+    if (temperature !== null && budget == 0) w.key("temperature").rawValue(temperature.text);
     const topP = numberAt(body, "top_p");
-    if (topP !== null) w.key("top_p").rawValue(topP.text);
+    if (topP !== null && (budget == 0 || topP.numberValue >= 0.95)) w.key("top_p").rawValue(topP.text);
     const stop = member(body, "stop");
     if (stop !== null && stop.kind == JsonKind.String) w.key("stop_sequences").array().string(stop.text).endArray();
     else if (stop !== null && stop.kind == JsonKind.Array) w.key("stop_sequences").value(stop);
@@ -172,6 +179,7 @@ export class OpenAIToAnthropic extends ToOpenAIChat {
       else if (type !== null && type! == "tool_use") tools++;
     }
     // A refusal (stop_reason "refusal") is OpenAI's message.refusal, content null, as OpenAI answers one.
+    const thought = thoughtOf(content);
     const treeStop = stringAt(m, "stop_reason");
     if (tools == 0 && treeStop !== null && treeStop! == "refusal") w.key("content").nil().key("refusal").string(text.join(""));
     else {
@@ -179,6 +187,7 @@ export class OpenAIToAnthropic extends ToOpenAIChat {
       if (texts > 0 || tools == 0) w.string(text.join("")); else w.nil();
       w.key("refusal").nil();
     }
+    writeThought(w, thought);
     if (tools > 0) {
       w.key("tool_calls").array();
       for (let i = 0; i < content.items.length; i++) {
@@ -230,6 +239,7 @@ export class OpenAIToAnthropic extends ToOpenAIChat {
       blocks[i] = b;
       const at = base + <usize>item.start;
       if (spanIsString(at, b.spans[0], "text")) { if (!isString(b.spans[1])) return null; texts++; }
+      else if (spanIsString(at, b.spans[0], "thinking") || spanIsString(at, b.spans[0], "redacted_thinking")) return null;
       else if (spanIsString(at, b.spans[0], "tool_use")) {
         if (!isString(b.spans[2]) || !isString(b.spans[3]) || b.spans[4].count != 1 || b.spans[4].firstByte != 0x7b) return null;
         tools++;
@@ -325,6 +335,9 @@ export class OpenAIToAnthropic extends ToOpenAIChat {
       } else if (blockType !== null && blockType! == "text") {
         const text = stringAt(block, "text");
         if (text !== null && text!.length > 0) this.textChunk(out, text!);
+      } else if (blockType !== null && blockType! == "redacted_thinking") {
+        const data = stringAt(block, "data");
+        if (data !== null) this.reasoningChunk(out, "reasoning_redacted", data!);
       }
     } else if (type == "content_block_delta") {
       const index = <i32>integerAt(data, "index", -1);
@@ -345,7 +358,14 @@ export class OpenAIToAnthropic extends ToOpenAIChat {
         out.key("tool_calls").array().object().key("index").number(toolIndex).key("function").object().key("arguments").string(partial!).endObject().endObject().endArray();
         this.chunkClose(out, null);
       }
-      // thinking, signature and citations deltas have no OpenAI counterpart.
+      else if (deltaType! == "thinking_delta") {
+        const thinking = stringAt(delta, "thinking");
+        if (thinking !== null && thinking!.length > 0) this.reasoningChunk(out, "reasoning_content", thinking!);
+      } else if (deltaType! == "signature_delta") {
+        const signature = stringAt(delta, "signature");
+        if (signature !== null && signature!.length > 0) this.reasoningChunk(out, "reasoning_signature", signature!);
+      }
+      // citations deltas have no OpenAI counterpart.
     } else if (type == "message_delta") {
       const usage = objectAt(data, "usage");
       if (usage !== null) this.readUsage(usage);
@@ -414,6 +434,13 @@ export class OpenAIToAnthropic extends ToOpenAIChat {
 
   private readUsage(usage: JsonValue): void { readUsage(WireApi.Anthropic, usage, this.usage); }
 
+  /** A delta of the hub's reasoning fields (reasoning.ts), as DeepSeek-style chat clients read reasoning_content. */
+  private reasoningChunk(out: JsonWriter, field: string, text: string): void {
+    this.chunkOpen(out);
+    out.key(field).string(text);
+    this.chunkClose(out, null);
+  }
+
 
 
 
@@ -423,6 +450,24 @@ export class OpenAIToAnthropic extends ToOpenAIChat {
 }
 
 
+
+/** An answer's thinking as the hub's fields: thinking texts joined, the first signature and redacted block. */
+function thoughtOf(content: JsonValue): Thought {
+  const t = new Thought();
+  const texts = new Array<string>();
+  for (let i = 0; i < content.items.length; i++) {
+    const block = content.items[i];
+    const type = stringAt(block, "type");
+    if (type === null) continue;
+    if (type! == "thinking") {
+      const text = stringAt(block, "thinking");
+      if (text !== null) texts.push(text!);
+      if (t.signature === null) t.signature = stringAt(block, "signature");
+    } else if (type! == "redacted_thinking" && t.redacted === null) t.redacted = stringAt(block, "data");
+  }
+  if (texts.length > 0) t.text = texts.join("");
+  return t;
+}
 
 /** OpenAI tool_choice and parallel_tool_calls as Anthropic's tool_choice, or null for the default. */
 function toolChoice(body: JsonValue, problem: Problem): string | null {
@@ -508,6 +553,12 @@ function writeUser(m: JsonValue, path: string, turns: TurnWriter, problem: Probl
 }
 
 function writeAssistant(m: JsonValue, path: string, turns: TurnWriter, problem: Problem): void {
+  // Earlier thinking goes back first in its turn, unchanged: Anthropic checks its signature (none, none sent).
+  const thought = readThought(m);
+  if (thought.signature !== null && thought.signature!.length > 0) {
+    turns.block("assistant").object().key("type").string("thinking").key("thinking").string(thought.text !== null ? thought.text! : "").key("signature").string(thought.signature!).endObject();
+  }
+  if (thought.redacted !== null) turns.block("assistant").object().key("type").string("redacted_thinking").key("data").string(thought.redacted!).endObject();
   const content = member(m, "content");
   if (content !== null && content.kind == JsonKind.String) {
     if (content.text.length > 0) turns.block("assistant").object().key("type").string("text").key("text").string(content.text).endObject();

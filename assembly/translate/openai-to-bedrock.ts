@@ -13,6 +13,7 @@ import { readUsage } from "../usage/read";
 import { SseEvent } from "./sse";
 import { ClientError, TranslateFacts, TranslatedRequest, WireApi } from "./translator";
 import { ToOpenAIChat } from "./to-openai-chat";
+import { Reasoning, Thought, anthropicBudget, readChatReasoning, readThought, writeThought } from "./reasoning";
 import { ScanResult, scanInto } from "../json/scan";
 import { keys, scanInner } from "./spans";
 
@@ -84,20 +85,25 @@ export class OpenAIToBedrock extends ToOpenAIChat {
 
     w.key("inferenceConfig").object();
     const limit = numberAt(body, "max_completion_tokens") !== null ? numberAt(body, "max_completion_tokens") : numberAt(body, "max_tokens");
-    if (limit !== null) {
-      if (!limit.isInteger() || limit.numberValue < 1) return TranslatedRequest.refused("max_tokens: must be a positive integer");
-      w.key("maxTokens").rawValue(limit.text);
-    }
+    if (limit !== null && (!limit.isInteger() || limit.numberValue < 1)) return TranslatedRequest.refused("max_tokens: must be a positive integer");
+    const reasoning = new Reasoning();
+    const reasoningProblem = readChatReasoning(body, reasoning);
+    if (reasoningProblem !== null) return TranslatedRequest.refused(reasoningProblem!);
+    // Claude on Bedrock thinks as on Anthropic (reasoning.ts); other Converse models take no thinking field.
+    const budget = reasoning.on && isClaude(facts.model) ? anthropicBudget(reasoning, limit !== null ? <i64>limit.numberValue : 0) : 0;
+    if (limit !== null) w.key("maxTokens").rawValue(limit.text);
+    else if (budget > 0) w.key("maxTokens").number(<i64>facts.defaultMaxTokens + budget);
     const temperature = numberAt(body, "temperature");
-    if (temperature !== null) w.key("temperature").rawValue(temperature.text);
+    if (temperature !== null && budget == 0) w.key("temperature").rawValue(temperature.text);
     const topP = numberAt(body, "top_p");
-    if (topP !== null) w.key("topP").rawValue(topP.text);
+    if (topP !== null && (budget == 0 || topP.numberValue >= 0.95)) w.key("topP").rawValue(topP.text);
     const stop = member(body, "stop");
     if (stop !== null && stop.kind == JsonKind.String) w.key("stopSequences").array().string(stop.text).endArray();
     else if (stop !== null && stop.kind == JsonKind.Array) w.key("stopSequences").value(stop);
     w.endObject();
     const n = numberAt(body, "n");
     if (n !== null && n.numberValue != 1) return TranslatedRequest.refused("n: a Bedrock backend returns one choice; n must be 1");
+    if (budget > 0) w.key("additionalModelRequestFields").object().key("thinking").object().key("type").string("enabled").key("budget_tokens").number(budget).endObject().endObject();
 
     const tools = arrayAt(body, "tools");
     const choice = member(body, "tool_choice");
@@ -174,6 +180,7 @@ export class OpenAIToBedrock extends ToOpenAIChat {
     w.key("content");
     if (calls > 0 && text.length == 0) w.nil(); else w.string(text);
     w.key("refusal").nil();
+    writeThought(w, thoughtOf(content!));
     if (calls > 0) {
       w.key("tool_calls").array();
       for (let i = 0; i < content!.items.length; i++) {
@@ -234,6 +241,20 @@ export class OpenAIToBedrock extends ToOpenAIChat {
         this.chunkClose(out, null);
         return;
       }
+      const reasoning = objectAt(delta!, "reasoningContent");
+      if (reasoning !== null) {
+        // One of text, signature or redactedContent per delta: the hub's reasoning fields.
+        const fields = ["text", "signature", "redactedContent"];
+        const hub = ["reasoning_content", "reasoning_signature", "reasoning_redacted"];
+        for (let f = 0; f < fields.length; f++) {
+          const v = stringAt(reasoning!, fields[f]);
+          if (v === null || v!.length == 0) continue;
+          this.chunkOpen(out);
+          out.key(hub[f]).string(v!);
+          this.chunkClose(out, null);
+        }
+        return;
+      }
       const use = objectAt(delta!, "toolUse");
       const input = use !== null ? stringAt(use!, "input") : null;
       if (input === null || input!.length == 0 || index < 0 || index >= this.toolIndexOfBlock.length || this.toolIndexOfBlock[index] < 0) return;
@@ -289,6 +310,29 @@ export class OpenAIToBedrock extends ToOpenAIChat {
 
 }
 
+/** A Claude model on Bedrock (a model id, inference profile or ARN naming one). */
+function isClaude(model: string): bool { return model.includes("anthropic.claude") || model.includes("claude-"); }
+
+/** An answer's reasoningContent blocks as the hub's fields: texts joined, the first signature and redacted block. */
+function thoughtOf(content: JsonValue): Thought {
+  const t = new Thought();
+  const texts = new Array<string>();
+  for (let i = 0; i < content.items.length; i++) {
+    const reasoning = objectAt(content.items[i], "reasoningContent");
+    if (reasoning === null) continue;
+    const text = objectAt(reasoning!, "reasoningText");
+    if (text !== null) {
+      const t1 = stringAt(text!, "text");
+      if (t1 !== null) texts.push(t1!);
+      if (t.signature === null) t.signature = stringAt(text!, "signature");
+    }
+    const redacted = stringAt(reasoning!, "redactedContent");
+    if (redacted !== null && t.redacted === null) t.redacted = redacted;
+  }
+  if (texts.length > 0) t.text = texts.join("");
+  return t;
+}
+
 /** Converse image formats, from a data URL's media type. */
 function imageFormat(mediaType: string): string | null {
   if (mediaType == "image/png") return "png";
@@ -321,6 +365,13 @@ function writePart(part: JsonValue, out: JsonWriter, path: string): string | nul
 }
 
 function writeAssistant(m: JsonValue, path: string, turns: TurnWriter): string | null {
+  // Earlier thinking goes back first in its turn, unchanged (Claude checks its signature; none, none sent).
+  const thought = readThought(m);
+  if (thought.signature !== null && thought.signature!.length > 0) {
+    turns.block("assistant").object().key("reasoningContent").object().key("reasoningText").object()
+      .key("text").string(thought.text !== null ? thought.text! : "").key("signature").string(thought.signature!).endObject().endObject().endObject();
+  }
+  if (thought.redacted !== null) turns.block("assistant").object().key("reasoningContent").object().key("redactedContent").string(thought.redacted!).endObject().endObject();
   const content = member(m, "content");
   if (content !== null && content.kind == JsonKind.String && content.text.length > 0) turns.block("assistant").object().key("text").string(content.text).endObject();
   else if (content !== null && content.kind == JsonKind.Array) {

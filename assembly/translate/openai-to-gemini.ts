@@ -15,6 +15,7 @@ import { readUsage } from "../usage/read";
 import { SseEvent } from "./sse";
 import { ClientError, TranslateFacts, TranslatedRequest, WireApi } from "./translator";
 import { ToOpenAIChat } from "./to-openai-chat";
+import { Reasoning, callSignature, readChatReasoning, writeCallSignature, writeGeminiThinking } from "./reasoning";
 
 /** Gemini's finishReason as an OpenAI finish_reason. */
 export function finishReasonOfGemini(reason: string | null, calledTools: bool): string {
@@ -133,6 +134,10 @@ export class OpenAIToGemini extends ToOpenAIChat {
     if (has(body, "logprobs") && member(body, "logprobs")!.kind == JsonKind.Bool && member(body, "logprobs")!.boolValue) {
       return TranslatedRequest.refused("logprobs: llm-mesh does not translate Gemini's log probabilities");
     }
+    const reasoning = new Reasoning();
+    const reasoningProblem = readChatReasoning(body, reasoning);
+    if (reasoningProblem !== null) return TranslatedRequest.refused(reasoningProblem!);
+    writeGeminiThinking(reasoning, facts.model, w);
     w.endObject();
     w.endObject();
     const stream = member(body, "stream");
@@ -160,13 +165,14 @@ export class OpenAIToGemini extends ToOpenAIChat {
     const parts = candidate !== null ? partsOf(candidate!) : null;
     // Parts joined once at the end: += per part would copy the text so far each time (quadratic).
     const texts = new Array<string>();
+    const thoughts = new Array<string>();
     let calls = 0;
     if (parts !== null) {
       for (let i = 0; i < parts.items.length; i++) {
         const p = parts.items[i];
         const t = stringAt(p, "text");
-        const thought = member(p, "thought");
-        if (t !== null && (thought === null || !thought.boolValue)) texts.push(t!);
+        if (t !== null && !isThought(p)) texts.push(t!);
+        else if (t !== null) thoughts.push(t!);
         if (objectAt(p, "functionCall") !== null) calls++;
       }
     }
@@ -174,13 +180,15 @@ export class OpenAIToGemini extends ToOpenAIChat {
     w.key("content");
     if (calls > 0 && text.length == 0) w.nil(); else w.string(text);
     w.key("refusal").nil();
+    // Thought summaries (includeThoughts) as the hub's reasoning_content; Gemini signs no thought part.
+    if (thoughts.length > 0) w.key("reasoning_content").string(thoughts.join(""));
     if (calls > 0) {
       w.key("tool_calls").array();
       let index = 0;
       for (let i = 0; i < parts!.items.length; i++) {
         const call = objectAt(parts!.items[i], "functionCall");
         if (call === null) continue;
-        writeToolCall(w, call!, index++, false);
+        writeToolCall(w, call!, stringAt(parts!.items[i], "thoughtSignature"), index++, false);
       }
       w.endArray();
     }
@@ -220,10 +228,9 @@ export class OpenAIToGemini extends ToOpenAIChat {
       for (let i = 0; i < parts.items.length; i++) {
         const p = parts.items[i];
         const t = stringAt(p, "text");
-        const thought = member(p, "thought");
-        if (t !== null && t!.length > 0 && (thought === null || !thought.boolValue)) {
+        if (t !== null && t!.length > 0) {
           this.chunkOpen(out);
-          out.key("content").string(t!);
+          out.key(isThought(p) ? "reasoning_content" : "content").string(t!);
           this.chunkClose(out, null);
         }
         const call = objectAt(p, "functionCall");
@@ -231,7 +238,7 @@ export class OpenAIToGemini extends ToOpenAIChat {
           // Gemini sends each call whole: one delta carries its id, name and all its arguments.
           this.chunkOpen(out);
           out.key("tool_calls").array();
-          writeToolCall(out, call!, this.toolCount++, true);
+          writeToolCall(out, call!, stringAt(p, "thoughtSignature"), this.toolCount++, true);
           out.endArray();
           this.chunkClose(out, null);
         }
@@ -294,8 +301,17 @@ function partsOf(candidate: JsonValue): JsonValue | null {
   return content !== null ? arrayAt(content!, "parts") : null;
 }
 
-/** A Gemini functionCall as an OpenAI tool call (ids: Gemini's own when it gives one, else call_<index>). */
-function writeToolCall(w: JsonWriter, call: JsonValue, index: i32, inStream: bool): void {
+/** A thought summary part (thought: true). */
+function isThought(part: JsonValue): bool {
+  const thought = member(part, "thought");
+  return thought !== null && thought.kind == JsonKind.Bool && thought.boolValue;
+}
+
+/**
+ * A Gemini functionCall as an OpenAI tool call (ids: Gemini's own when it gives one, else
+ * call_<index>); its thought signature, which Gemini wants back with the call, in extra_content.
+ */
+function writeToolCall(w: JsonWriter, call: JsonValue, signature: string | null, index: i32, inStream: bool): void {
   const id = stringAt(call, "id");
   const name = stringAt(call, "name");
   const args = member(call, "args");
@@ -303,6 +319,7 @@ function writeToolCall(w: JsonWriter, call: JsonValue, index: i32, inStream: boo
   if (inStream) w.key("index").number(index);
   w.key("id").string(id !== null ? id! : "call_" + index.toString()).key("type").string("function");
   w.key("function").object().key("name").string(name !== null ? name! : "").key("arguments").string(args !== null ? args.toJson() : "{}").endObject();
+  if (signature !== null) writeCallSignature(w, signature!);
   w.endObject();
 }
 
@@ -364,7 +381,11 @@ function writeAssistant(m: JsonValue, path: string, contents: TurnWriter, callNa
     const out = contents.block("model");
     out.object().key("functionCall").object().key("name").string(name!).key("args");
     if (parsedArgs !== null) out.value(parsedArgs!); else out.rawValue("{}");
-    out.endObject().endObject();
+    out.endObject();
+    // Gemini refuses a call sent back without the signature it was answered with (thinking models).
+    const signature = callSignature(call);
+    if (signature !== null) out.key("thoughtSignature").string(signature!);
+    out.endObject();
   }
   return null;
 }

@@ -13,6 +13,7 @@ import { readUsage } from "../usage/read";
 import { SseEvent, beginEvent, endEvent } from "./sse";
 import { ChatTools, flatName, isDroppableItem, isHostedTool } from "./responses-tools";
 import { ClientError, TranslateFacts, TranslatedRequest, Translator, WireApi } from "./translator";
+import { EFFORTS, Reasoning, Thought, clientCallId, effortIndex, readThought, writeChatReasoning, writeThought } from "./reasoning";
 
 /** One output item as the stream builds it: a message's text, or a function call's arguments. */
 class OutputItem {
@@ -20,6 +21,9 @@ class OutputItem {
   private parts: Array<string> = [];
   /** A call of a namespace tool's function: its namespace (name is then the function's own). */
   namespace: string = "";
+  /** A reasoning item (its text is the summary); `signature` goes back as its encrypted_content. */
+  reasoning: bool = false;
+  signature: string = "";
   constructor(public isCall: bool, public id: string, public callId: string, public name: string) {}
   get text(): string {
     if (this.parts.length == 0) return "";
@@ -45,6 +49,7 @@ export class ResponsesToChat extends Translator {
   private items: Array<OutputItem> = [];
   /** Index in items of the open message, and of the open call per chat tool index. */
   private openMessage: i32 = -1;
+  private openReasoning: i32 = -1;
   private callItemOfTool: Array<i32> = [];
   private finishReason: string | null = null;
   /** The request's tools: which chat names are flattened namespace functions. */
@@ -70,11 +75,19 @@ export class ResponsesToChat extends Translator {
     this.tools = tools;
     if (input !== null && input.kind == JsonKind.String) w.object().key("role").string("user").key("content").string(input.text).endObject();
     else if (input !== null && input.kind == JsonKind.Array) {
-      const problem = writeItems(input, w, tools);
+      const problem = writeItems(input, w, tools, facts.hub);
       if (problem !== null) return TranslatedRequest.refused(problem!);
     } else return TranslatedRequest.refused("input: is required (a string or an array of items)");
     w.endArray();
 
+    const reasoningConfig = objectAt(body, "reasoning");
+    const effort = reasoningConfig !== null ? stringAt(reasoningConfig!, "effort") : null;
+    if (effort !== null) {
+      const r = new Reasoning();
+      r.effort = effortIndex(effort!);
+      if (r.effort < 0) return TranslatedRequest.refused("reasoning.effort: must be one of " + EFFORTS.join(", "));
+      writeChatReasoning(r, w, facts.hub);
+    }
     const limit = numberAt(body, "max_output_tokens");
     if (limit !== null) w.key(facts.maxTokensField).rawValue(limit.text);
     const temperature = numberAt(body, "temperature");
@@ -139,6 +152,14 @@ export class ResponsesToChat extends Translator {
     const message = objectAt(choice, "message");
     const items = new Array<OutputItem>();
     if (message !== null) {
+      const thought = readThought(message!);
+      if (thought.text !== null || thought.signature !== null) {
+        const r = new OutputItem(false, "rs_" + this.id, "", "");
+        r.reasoning = true;
+        r.text = thought.text !== null ? thought.text! : "";
+        if (thought.signature !== null) r.signature = thought.signature!;
+        items.push(r);
+      }
       const content = stringAt(message!, "content");
       if (content !== null && content!.length > 0) { const m = new OutputItem(false, "msg_" + this.id, "", ""); m.text = content!; items.push(m); }
       const calls = arrayAt(message!, "tool_calls");
@@ -147,7 +168,7 @@ export class ResponsesToChat extends Translator {
           const fn = objectAt(calls.items[i], "function");
           const callId = stringAt(calls.items[i], "id");
           const name = fn !== null ? stringAt(fn!, "name") : null;
-          const item = this.callItem("fc_" + (callId !== null ? callId! : i.toString()), callId, name);
+          const item = this.callItem("fc_" + (callId !== null ? callId! : i.toString()), callId !== null ? clientCallId(calls.items[i], callId!) : null, name);
           const args = fn !== null ? stringAt(fn!, "arguments") : null;
           // A call without arguments is "{}" in Responses, as OpenAI writes it ("" does not parse).
           item.text = args !== null && args!.length > 0 ? args! : "{}";
@@ -192,6 +213,7 @@ export class ResponsesToChat extends Translator {
     const choice = choices.items[0];
     const delta = objectAt(choice, "delta");
     if (delta !== null) {
+      this.thoughtDelta(out, readThought(delta!));
       const text = stringAt(delta!, "content");
       if (text !== null && text!.length > 0) this.textDelta(out, text!);
       const calls = arrayAt(delta!, "tool_calls");
@@ -243,8 +265,57 @@ export class ResponsesToChat extends Translator {
     endEvent(out);
   }
 
+  /** Reasoning text as a reasoning item's summary; its signature kept for the item's encrypted_content. */
+  private thoughtDelta(out: JsonWriter, t: Thought): void {
+    if (t.text === null && t.signature === null) return;
+    if (this.openReasoning < 0) {
+      this.closeMessage(out);
+      this.closeCalls(out);
+      this.openReasoning = this.items.length;
+      const item = new OutputItem(false, "rs_" + this.id + "_" + this.items.length.toString(), "", "");
+      item.reasoning = true;
+      this.items.push(item);
+      this.next(out, "response.output_item.added");
+      out.key("output_index").number(this.openReasoning).key("item");
+      writeItem(out, item, false);
+      out.endObject();
+      endEvent(out);
+      this.next(out, "response.reasoning_summary_part.added");
+      out.key("item_id").string(item.id).key("output_index").number(this.openReasoning).key("summary_index").number(0);
+      out.key("part").object().key("type").string("summary_text").key("text").string("").endObject().endObject();
+      endEvent(out);
+    }
+    const item = this.items[this.openReasoning];
+    if (t.signature !== null) item.signature += t.signature!;
+    if (t.text === null || t.text!.length == 0 || !this.hold(out, t.text!)) return;
+    item.add(t.text!);
+    this.next(out, "response.reasoning_summary_text.delta");
+    out.key("item_id").string(item.id).key("output_index").number(this.openReasoning).key("summary_index").number(0).key("delta").string(t.text!).endObject();
+    endEvent(out);
+  }
+
+  private closeReasoning(out: JsonWriter): void {
+    if (this.openReasoning < 0) return;
+    const at = this.openReasoning;
+    const item = this.items[at];
+    this.next(out, "response.reasoning_summary_text.done");
+    out.key("item_id").string(item.id).key("output_index").number(at).key("summary_index").number(0).key("text").string(item.text).endObject();
+    endEvent(out);
+    this.next(out, "response.reasoning_summary_part.done");
+    out.key("item_id").string(item.id).key("output_index").number(at).key("summary_index").number(0);
+    out.key("part").object().key("type").string("summary_text").key("text").string(item.text).endObject().endObject();
+    endEvent(out);
+    this.next(out, "response.output_item.done");
+    out.key("output_index").number(at).key("item");
+    writeItem(out, item, true);
+    out.endObject();
+    endEvent(out);
+    this.openReasoning = -1;
+  }
+
   private textDelta(out: JsonWriter, text: string): void {
     if (this.openMessage < 0) {
+      this.closeReasoning(out);
       this.closeCalls(out);
       this.openMessage = this.items.length;
       const item = new OutputItem(false, "msg_" + this.id + "_" + this.items.length.toString(), "", "");
@@ -273,10 +344,11 @@ export class ResponsesToChat extends Translator {
     while (this.callItemOfTool.length <= index) this.callItemOfTool.push(-1);
     const fn = objectAt(call, "function");
     if (this.callItemOfTool[index] < 0) {
+      this.closeReasoning(out);
       this.closeMessage(out);
       const callId = stringAt(call, "id");
       const name = fn !== null ? stringAt(fn!, "name") : null;
-      const item = this.callItem("fc_" + (callId !== null ? callId! : this.id + "_" + index.toString()), callId, name);
+      const item = this.callItem("fc_" + (callId !== null ? callId! : this.id + "_" + index.toString()), callId !== null ? clientCallId(call, callId!) : null, name);
       this.callItemOfTool[index] = this.items.length;
       this.items.push(item);
       this.next(out, "response.output_item.added");
@@ -340,6 +412,7 @@ export class ResponsesToChat extends Translator {
 
   private complete(out: JsonWriter): void {
     if (!this.started) { this.started = true; this.emitResponse(out, "response.created"); }
+    this.closeReasoning(out);
     this.closeMessage(out);
     this.closeCalls(out);
     this.emitResponse(out, this.finishReason !== null && this.finishReason! == "length" ? "response.incomplete" : "response.completed");
@@ -386,6 +459,15 @@ export class ResponsesToChat extends Translator {
 /** An output item in the Responses shape. */
 function writeItem(w: JsonWriter, item: OutputItem, done: bool): void {
   const status = done ? "completed" : "in_progress";
+  if (item.reasoning) {
+    // The summary is what chat-shaped backends give of a model's reasoning; a signature rides as encrypted_content, which Codex sends back as received.
+    w.object().key("type").string("reasoning").key("id").string(item.id).key("summary").array();
+    if (done && item.text.length > 0) w.object().key("type").string("summary_text").key("text").string(item.text).endObject();
+    w.endArray();
+    if (done && item.signature.length > 0) w.key("encrypted_content").string(item.signature);
+    w.endObject();
+    return;
+  }
   if (item.isCall) {
     w.object().key("type").string("function_call").key("id").string(item.id).key("call_id").string(item.callId).key("name").string(item.name);
     if (item.namespace.length > 0) w.key("namespace").string(item.namespace);
@@ -422,8 +504,10 @@ function writeTools(body: JsonValue, tools: ChatTools): string | null {
 }
 
 /** Input items as chat messages: consecutive function calls join one assistant message. */
-function writeItems(input: JsonValue, w: JsonWriter, tools: ChatTools): string | null {
+function writeItems(input: JsonValue, w: JsonWriter, tools: ChatTools, hub: bool): string | null {
   let i = 0;
+  // A reasoning item goes back on the assistant message after it (composed routes only: the hub's fields, reasoning.ts).
+  let thought: Thought | null = null;
   const n = input.items.length;
   while (i < n) {
     const item = input.items[i];
@@ -431,7 +515,9 @@ function writeItems(input: JsonValue, w: JsonWriter, tools: ChatTools): string |
     const type = stringAt(item, "type");
     const role = stringAt(item, "role");
     if (type !== null && type! == "function_call") {
-      w.object().key("role").string("assistant").key("content").nil().key("tool_calls").array();
+      w.object().key("role").string("assistant").key("content").nil();
+      if (thought !== null) { writeThought(w, thought!); thought = null; }
+      w.key("tool_calls").array();
       while (i < n && stringAt(input.items[i], "type") !== null && stringAt(input.items[i], "type")! == "function_call") {
         const call = input.items[i];
         const callId = stringAt(call, "call_id");
@@ -459,7 +545,11 @@ function writeItems(input: JsonValue, w: JsonWriter, tools: ChatTools): string |
       i++;
       continue;
     }
-    if (type !== null && type! == "reasoning") { i++; continue; }
+    if (type !== null && type! == "reasoning") {
+      if (hub) thought = reasoningItemThought(item);
+      i++;
+      continue;
+    }
     // Tools offered mid-conversation (Codex's additional_tools) join the request's tools (writeTools).
     if (type !== null && type! == "additional_tools") { i++; continue; }
     if (type !== null && isDroppableItem(type!)) {
@@ -469,7 +559,8 @@ function writeItems(input: JsonValue, w: JsonWriter, tools: ChatTools): string |
       continue;
     }
     if ((type === null || type! == "message") && role !== null) {
-      const problem = writeMessage(item, role!, path, w);
+      const problem = writeMessage(item, role!, path, w, role! == "assistant" ? thought : null);
+      if (role! == "assistant") thought = null;
       if (problem !== null) return problem;
       i++;
       continue;
@@ -479,10 +570,23 @@ function writeItems(input: JsonValue, w: JsonWriter, tools: ChatTools): string |
   return null;
 }
 
-function writeMessage(item: JsonValue, role: string, path: string, w: JsonWriter): string | null {
+/** A reasoning input item as the hub's reasoning fields: its summary text, its encrypted_content as the signature. */
+function reasoningItemThought(item: JsonValue): Thought {
+  const t = new Thought();
+  const summary = arrayAt(item, "summary");
+  const texts = new Array<string>();
+  if (summary !== null) for (let j = 0; j < summary.items.length; j++) { const s = stringAt(summary.items[j], "text"); if (s !== null) texts.push(s!); }
+  t.text = texts.join("");
+  t.signature = stringAt(item, "encrypted_content");
+  return t;
+}
+
+function writeMessage(item: JsonValue, role: string, path: string, w: JsonWriter, thought: Thought | null): string | null {
   if (role != "user" && role != "assistant" && role != "system" && role != "developer") return path + ".role: must be user, assistant, system or developer";
   const content = member(item, "content");
-  w.object().key("role").string(role).key("content");
+  w.object().key("role").string(role);
+  if (thought !== null) writeThought(w, thought!);
+  w.key("content");
   if (content !== null && content.kind == JsonKind.String) { w.string(content.text).endObject(); return null; }
   if (content === null || content.kind != JsonKind.Array) return path + ".content: must be a string or an array of parts";
   if (role == "assistant") {

@@ -104,6 +104,8 @@ export abstract class ToOpenAIChat extends Translator {
   protected writeUsage(w: JsonWriter): void {
     w.object();
     writeUsageFields(w, this.usage.input, this.usage.cachedInput, this.usage.output);
+    // Reasoning tokens are part of completion_tokens, as OpenAI counts them (usage/read.ts adds Gemini's thoughts in).
+    if (this.usage.reasoning > 0) w.key("completion_tokens_details").object().key("reasoning_tokens").number(this.usage.reasoning).endObject();
     w.endObject();
   }
 

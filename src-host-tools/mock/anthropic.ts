@@ -6,6 +6,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { halves, script, sendJson, words } from "./reply.js";
 import type { MockProviderConfig } from "./providers.js";
+import { MOCK_THOUGHT, checkAnthropicThinking, checkThinkingPassBack, mockSignature } from "./thinking.js";
 
 /** Top-level request fields the Messages API accepts; any other is "Extra inputs are not permitted". */
 const MESSAGE_FIELDS = new Set(["model", "messages", "max_tokens", "metadata", "stop_sequences", "stream", "system", "temperature", "thinking",
@@ -32,7 +33,7 @@ export function checkAnthropicHeaders(p: MockProviderConfig, headers: IncomingMe
   return undefined;
 }
 
-type Block = { type?: string; text?: string; id?: string; tool_use_id?: string; source?: { type?: string; media_type?: string; data?: string; url?: string }; content?: unknown };
+type Block = { type?: string; text?: string; id?: string; signature?: string; tool_use_id?: string; source?: { type?: string; media_type?: string; data?: string; url?: string }; content?: unknown };
 type Turn = { role?: string; content?: string | Block[] };
 
 function checkBlock(b: Block, where: string, role: string): string | undefined {
@@ -113,6 +114,19 @@ export function checkAnthropicBody(op: "messages" | "count_tokens", body: unknow
   }
   const choice = b.tool_choice as { type?: string; name?: string } | undefined;
   if (choice !== undefined && !["auto", "any", "tool", "none"].includes(choice.type ?? "")) return "tool_choice.type: Input should be 'auto', 'any', 'tool' or 'none'";
+  if (op === "messages") {
+    const thinking = b.thinking as { type?: string; budget_tokens?: unknown } | undefined;
+    const thinkingProblem = checkAnthropicThinking(thinking, b.max_tokens, b.temperature, b.top_k, b.top_p);
+    if (thinkingProblem) return thinkingProblem;
+    if (thinking && thinking.type !== "disabled" && Array.isArray(b.messages)) {
+      const lastAssistant = (b.messages as Turn[]).filter((m) => m.role === "assistant").at(-1);
+      const blocks = Array.isArray(lastAssistant?.content) ? lastAssistant.content : [];
+      const first = blocks[0];
+      const passBack = blocks.some((x) => x.type === "tool_use") && first
+        ? checkThinkingPassBack("anthropic", { kind: first.type === "redacted_thinking" ? "redacted" : first.type ?? "", signature: first.signature }) : undefined;
+      if (passBack) return passBack;
+    }
+  }
   if (choice?.type === "tool" && !choice.name) return "tool_choice.tool.name: Field required";
   return checkTurns(b.messages as Turn[], systemAllowed);
 }
@@ -142,7 +156,9 @@ export function answerAnthropic(res: ServerResponse, op: "messages" | "count_tok
   const last = messages.filter((m) => m.role !== "system").at(-1);
   const endsInToolResults = Array.isArray(last?.content) && last.content.some((b) => b.type === "tool_result");
   const plan = script("anthropic", model, choice?.type === "none" ? [] : tools, endsInToolResults, choice?.disable_parallel_tool_use !== true, seenIn(messages));
+  const thinking = (body.thinking as { type?: string } | undefined)?.type;
   const content: Record<string, unknown>[] = [
+    ...(thinking === "enabled" || thinking === "adaptive" ? [{ type: "thinking", thinking: MOCK_THOUGHT, signature: mockSignature("anthropic", MOCK_THOUGHT) }] : []),
     ...(plan.text ? [{ type: "text", text: plan.text }] : []),
     ...plan.calls.map((c) => ({ type: "tool_use", id: c.id.replace("call_", "toolu_"), name: c.name, input: c.args })),
   ];
@@ -154,7 +170,11 @@ export function answerAnthropic(res: ServerResponse, op: "messages" | "count_tok
   res.writeHead(200, { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache" });
   res.write(sseEvent("message_start", { type: "message_start", message: { id, type: "message", role: "assistant", model, content: [], stop_reason: null, stop_sequence: null, usage: { ...usage, output_tokens: 1 } } }));
   content.forEach((block, index) => {
-    if (block.type === "text") {
+    if (block.type === "thinking") {
+      res.write(sseEvent("content_block_start", { type: "content_block_start", index, content_block: { type: "thinking", thinking: "", signature: "" } }));
+      for (const w of words(block.thinking as string)) res.write(sseEvent("content_block_delta", { type: "content_block_delta", index, delta: { type: "thinking_delta", thinking: w } }));
+      res.write(sseEvent("content_block_delta", { type: "content_block_delta", index, delta: { type: "signature_delta", signature: block.signature } }));
+    } else if (block.type === "text") {
       res.write(sseEvent("content_block_start", { type: "content_block_start", index, content_block: { type: "text", text: "" } }));
       res.write(sseEvent("ping", { type: "ping" }));
       for (const w of words(block.text as string)) res.write(sseEvent("content_block_delta", { type: "content_block_delta", index, delta: { type: "text_delta", text: w } }));

@@ -11,6 +11,7 @@ import { SignatureV4 } from "@smithy/signature-v4";
 import { fromUtf8, toUtf8 } from "@smithy/util-utf8";
 import { halves, script, sendJson, words } from "./reply.js";
 import type { MockProviderConfig } from "./providers.js";
+import { MOCK_THOUGHT, checkAnthropicThinking, checkThinkingPassBack, mockSignature } from "./thinking.js";
 
 /** The credentials the mock's Bedrock accepts unless a test gives others. */
 export const MOCK_AWS_CREDENTIALS = { accessKeyId: "AKIDMOCKEXAMPLE", secretAccessKey: "mock/secret+access/key" };
@@ -87,7 +88,23 @@ export function checkBedrockBody(body: unknown): string | undefined {
   }
   const config = (b.inferenceConfig ?? {}) as Record<string, unknown>;
   for (const key of Object.keys(config)) if (!["maxTokens", "temperature", "topP", "stopSequences"].includes(key)) return `Malformed input request: inferenceConfig: extraneous key [${key}] is not permitted`;
-  return undefined;
+  return checkBedrockThinking(b, config);
+}
+
+/** Claude on Bedrock: additionalModelRequestFields.thinking, checked as Anthropic checks it, and thinking passed back before tool use. */
+function checkBedrockThinking(b: Record<string, unknown>, config: Record<string, unknown>): string | undefined {
+  const thinking = (b.additionalModelRequestFields as { thinking?: { type?: string; budget_tokens?: unknown } } | undefined)?.thinking;
+  // Converse's own default maxTokens for Claude is 4096 when none is given.
+  const problem = checkAnthropicThinking(thinking, config.maxTokens ?? 4096, config.temperature, undefined, config.topP);
+  if (problem) return `The model returned the following errors: ${problem}`;
+  if (!thinking || thinking.type === "disabled") return undefined;
+  const last = (b.messages as Message[]).filter((m) => m.role === "assistant").at(-1);
+  const blocks = last?.content ?? [];
+  if (!blocks.some((c) => c.toolUse)) return undefined;
+  const first = blocks[0] as { reasoningContent?: { reasoningText?: { signature?: string }; redactedContent?: string } };
+  const kind = first.reasoningContent?.redactedContent ? "redacted" : first.reasoningContent?.reasoningText ? "thinking" : Object.keys(first)[0];
+  const passBack = checkThinkingPassBack("bedrock", { kind, signature: first.reasoningContent?.reasoningText?.signature });
+  return passBack ? `The model returned the following errors: ${passBack}` : undefined;
 }
 
 const codec = new EventStreamCodec(toUtf8, fromUtf8);
@@ -114,17 +131,23 @@ export function answerBedrock(res: ServerResponse, route: BedrockRoute, body: Re
   const last = messages[messages.length - 1];
   const answered = (last?.content ?? []).some((c) => c.toolResult);
   const plan = script("bedrock", route.model, tools, answered, true, seenIn(messages));
-  const content = plan.text ? [{ text: plan.text }] : plan.calls.map((c) => ({ toolUse: { toolUseId: c.id.replace("call_", "tooluse_"), name: c.name, input: c.args } }));
+  const thinking = (body.additionalModelRequestFields as { thinking?: { type?: string } } | undefined)?.thinking?.type;
+  const thought = thinking === "enabled" || thinking === "adaptive" ? [{ reasoningContent: { reasoningText: { text: MOCK_THOUGHT, signature: mockSignature("bedrock", MOCK_THOUGHT) } } }] : [];
+  const content: Block[] = [...thought, ...(plan.text ? [{ text: plan.text }] : plan.calls.map((c) => ({ toolUse: { toolUseId: c.id.replace("call_", "tooluse_"), name: c.name, input: c.args } })))];
   const stopReason = plan.calls.length ? "tool_use" : "end_turn";
   const usage = { inputTokens: 6, outputTokens: 4, totalTokens: 10 };
   if (!route.stream) return sendJson(res, 200, { output: { message: { role: "assistant", content } }, stopReason, usage, metrics: { latencyMs: 1 } });
   res.writeHead(200, { "content-type": "application/vnd.amazon.eventstream" });
   const frames: Uint8Array[] = [frame("messageStart", { role: "assistant" })];
   content.forEach((block, index) => {
-    if ("text" in block) {
+    if ("reasoningContent" in block) {
+      const r = (block.reasoningContent as { reasoningText: { text: string; signature: string } }).reasoningText;
+      for (const w of words(r.text)) frames.push(frame("contentBlockDelta", { contentBlockIndex: index, delta: { reasoningContent: { text: w } } }));
+      frames.push(frame("contentBlockDelta", { contentBlockIndex: index, delta: { reasoningContent: { signature: r.signature } } }));
+    } else if ("text" in block) {
       for (const w of words(block.text as string)) frames.push(frame("contentBlockDelta", { contentBlockIndex: index, delta: { text: w } }));
     } else {
-      const use = block.toolUse;
+      const use = block.toolUse!;
       frames.push(frame("contentBlockStart", { contentBlockIndex: index, start: { toolUse: { toolUseId: use.toolUseId, name: use.name } } }));
       for (const piece of halves(JSON.stringify(use.input))) frames.push(frame("contentBlockDelta", { contentBlockIndex: index, delta: { toolUse: { input: piece } } }));
     }

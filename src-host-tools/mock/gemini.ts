@@ -6,6 +6,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { script, sendJson, words } from "./reply.js";
 import type { MockProviderConfig } from "./providers.js";
+import { MOCK_THOUGHT, mockSignature } from "./thinking.js";
 
 const REQUEST_FIELDS = new Set(["contents", "tools", "toolConfig", "safetySettings", "systemInstruction", "generationConfig", "cachedContent"]);
 const CONFIG_FIELDS = new Set(["stopSequences", "responseMimeType", "responseSchema", "responseJsonSchema", "candidateCount", "maxOutputTokens", "temperature",
@@ -37,7 +38,7 @@ export function checkGeminiAuth(p: MockProviderConfig, headers: IncomingMessage[
   return undefined;
 }
 
-type Part = Record<string, unknown> & { functionCall?: { name?: string }; functionResponse?: { name?: string; response?: unknown }; inlineData?: { mimeType?: string; data?: string } };
+type Part = Record<string, unknown> & { thoughtSignature?: string; functionCall?: { name?: string }; functionResponse?: { name?: string; response?: unknown }; inlineData?: { mimeType?: string; data?: string } };
 type Content = { role?: string; parts?: Part[] };
 
 function checkContents(contents: Content[]): string | undefined {
@@ -89,7 +90,47 @@ export function checkGeminiBody(route: GeminiRoute, body: unknown): string | und
       if (!f.name || !/^[a-zA-Z_][a-zA-Z0-9_.-]{0,63}$/.test(f.name)) return `* GenerateContentRequest.tools[${i}].function_declarations[${j}].name: Invalid function name.`;
     }
   }
-  return checkContents(b.contents as Content[]);
+  const thinkingProblem = checkThinkingConfig(route, (b.generationConfig as { thinkingConfig?: Record<string, unknown> } | undefined)?.thinkingConfig);
+  if (thinkingProblem) return thinkingProblem;
+  return checkContents(b.contents as Content[]) ?? checkThoughtSignatures(route, b.contents as Content[]);
+}
+
+type ThinkingConfig = { thinkingBudget?: unknown; thinkingLevel?: unknown; includeThoughts?: unknown };
+
+function checkThinkingConfig(route: GeminiRoute, config: ThinkingConfig | undefined): string | undefined {
+  if (config === undefined) return undefined;
+  for (const key of Object.keys(config)) if (!["thinkingBudget", "thinkingLevel", "includeThoughts"].includes(key)) return `Invalid JSON payload received. Unknown name "${key}" at 'generation_config.thinking_config': Cannot find field.`;
+  if (config.thinkingBudget !== undefined && config.thinkingLevel !== undefined) return "You can only set only one of thinking budget and thinking level.";
+  if (config.thinkingLevel !== undefined && !isGemini3(route.model)) return "Thinking level is not supported for this model.";
+  if (config.thinkingLevel !== undefined && !["minimal", "low", "medium", "high"].includes(config.thinkingLevel as string)) return `Invalid value at 'generation_config.thinking_config.thinking_level' (${String(config.thinkingLevel)})`;
+  if (config.thinkingBudget !== undefined && (!Number.isInteger(config.thinkingBudget) || (config.thinkingBudget as number) < -1)) return "thinking_budget: must be an integer >= -1";
+  return undefined;
+}
+
+/** Gemini 3 models think always and sign their function calls. */
+function isGemini3(model: string): boolean { return model.startsWith("gemini-3"); }
+
+/**
+ * As Gemini 3 checks it (https://ai.google.dev/gemini-api/docs/thought-signatures): in the current
+ * turn (after the last user text), each model step's first function call must carry the thought
+ * signature it was answered with, unchanged.
+ */
+function checkThoughtSignatures(route: GeminiRoute, contents: Content[]): string | undefined {
+  if (!isGemini3(route.model)) return undefined;
+  let start = 0;
+  contents.forEach((c, i) => { if (c.role !== "model" && (c.parts ?? []).some((p) => typeof p.text === "string")) start = i + 1; });
+  for (const [i, c] of contents.entries()) {
+    if (i < start || c.role !== "model") continue;
+    const first = (c.parts ?? []).findIndex((p) => p.functionCall);
+    if (first < 0) continue;
+    const part = c.parts![first];
+    if (part.thoughtSignature !== mockSignature("gemini", part.functionCall!.name ?? "")) {
+      return part.thoughtSignature === undefined
+        ? `Function call is missing a thought_signature in functionCall parts. This is required for tools to work correctly, and missing thought_signature may lead to degraded model performance. Additional data, function call \`default_api:${part.functionCall!.name}\` , position ${i + 1}. Please refer to https://ai.google.dev/gemini-api/docs/thought-signatures for more details.`
+        : `Corrupted thought signature. (contents[${i}].parts[${first}])`;
+    }
+  }
+  return undefined;
 }
 
 function seenIn(contents: Content[]): { toolResults: number; images: number } {
@@ -112,15 +153,24 @@ export function answerGemini(res: ServerResponse, route: GeminiRoute, body: Reco
   const last = contents[contents.length - 1];
   const answered = (last?.parts ?? []).some((p) => p.functionResponse);
   const plan = script("gemini", route.model, offered, answered, true, seenIn(contents));
-  const parts: Part[] = plan.text ? [{ text: plan.text }] : plan.calls.map((c) => ({ functionCall: { name: c.name, args: c.args } }));
-  const usageMetadata = { promptTokenCount: 8, candidatesTokenCount: 5, totalTokenCount: 13 };
+  const thinking = (body.generationConfig as { thinkingConfig?: ThinkingConfig } | undefined)?.thinkingConfig;
+  const thinks = isGemini3(route.model) || (thinking !== undefined && thinking.thinkingBudget !== 0);
+  // A thinking model signs its first function call (or, without calls, its last part); thoughts are shown only when asked.
+  const calls: Part[] = plan.calls.map((c, i) => ({ functionCall: { name: c.name, args: c.args }, ...(thinks && i === 0 ? { thoughtSignature: mockSignature("gemini", c.name) } : {}) }));
+  const parts: Part[] = [
+    ...(thinks && thinking?.includeThoughts === true ? [{ text: MOCK_THOUGHT, thought: true }] : []),
+    ...(plan.text ? [{ text: plan.text }] : calls),
+  ];
+  // candidatesTokenCount leaves the thoughts out; thoughtsTokenCount counts them.
+  const usageMetadata = { promptTokenCount: 8, candidatesTokenCount: 5, totalTokenCount: thinks ? 20 : 13, ...(thinks ? { thoughtsTokenCount: 7 } : {}) };
   const common = { modelVersion: route.model, responseId: "mockresp1" };
   if (!route.stream) {
     return sendJson(res, 200, { candidates: [{ content: { role: "model", parts }, finishReason: "STOP", index: 0 }], usageMetadata, ...common });
   }
   res.writeHead(200, { "content-type": "text/event-stream" });
   const event = (payload: unknown) => `data: ${JSON.stringify(payload)}\r\n\r\n`;
-  const pieces: Part[][] = plan.text ? words(plan.text).map((w) => [{ text: w }]) : [parts];
+  const thought = parts.filter((p) => p.thought === true);
+  const pieces: Part[][] = [...(thought.length ? [thought] : []), ...(plan.text ? words(plan.text).map((w) => [{ text: w }]) : [calls])];
   pieces.forEach((p, i) => {
     const last = i === pieces.length - 1;
     res.write(event({ candidates: [{ content: { role: "model", parts: p }, ...(last ? { finishReason: "STOP" } : {}), index: 0 }],

@@ -1,0 +1,218 @@
+// Thinking and reasoning across APIs, written once: how much a client asked a model to think, as
+// each API says it, and where the model's thoughts and signatures ride between them.
+//
+//   effort    budget (tokens)   Anthropic thinking          Gemini 2.5 thinkingBudget   Gemini 3 thinkingLevel
+//   none      0                 (left out: no thinking)     (left out: model default)   (left out)
+//   minimal   512               enabled, 1024 (its floor)   512                         low
+//   low       1024              enabled, 1024               1024                        low
+//   medium    8192              enabled, 8192               8192                        high
+//   high      24576             enabled, 24576              24576                       high
+//   xhigh     32768             enabled, 32768              32768                       high
+//   max       65536             enabled, 65536              65536                       high
+//
+// A budget becomes the largest effort whose budget it reaches (1..511: minimal). Adaptive
+// thinking (Anthropic's {type: "adaptive"} with output_config.effort, default high) is the
+// effort for APIs that take one, dynamic thinking (-1) for Gemini 2.5, and the effort's budget
+// for Bedrock. Anthropic and Bedrock-Claude need max_tokens > budget_tokens >= 1024: the budget
+// is lowered to max_tokens - 1, and thinking is left out when that is under 1024; with no
+// max_tokens, it is the budget plus the route's default. Thinking there refuses temperature and
+// top_k and takes top_p only in [0.95, 1]: those are dropped.
+//
+// The OpenAI-chat hub (composed translators) carries, beside the standard reasoning_effort:
+//   request:  reasoning_budget (integer tokens, -1 adaptive), only between composed translators;
+//   messages and deltas: reasoning_content, reasoning_signature, reasoning_redacted;
+//   tool calls: extra_content.google.thought_signature (Google's OpenAI-compatibility field).
+// Clients that cannot carry a Gemini thought signature beside a call (Anthropic, Responses) get it
+// inside the call id (withSignature), which they send back unchanged with the call and its result.
+import { JsonKind, JsonValue } from "../json/parse";
+import { JsonWriter } from "../json/writer";
+import { member, numberAt, objectAt, stringAt } from "./json-read";
+
+export const EFFORTS: StaticArray<string> = ["none", "minimal", "low", "medium", "high", "xhigh", "max"];
+const BUDGETS: StaticArray<i32> = [0, 512, 1024, 8192, 24576, 32768, 65536];
+/** Anthropic's smallest budget_tokens. */
+export const MIN_ANTHROPIC_BUDGET: i32 = 1024;
+/** reasoning_budget's value for adaptive (dynamic) thinking. */
+export const ADAPTIVE: i32 = -1;
+
+/** The effort's index in EFFORTS, or -1 when it is not one. */
+export function effortIndex(effort: string): i32 {
+  for (let i = 0; i < EFFORTS.length; i++) if (EFFORTS[i] == effort) return i;
+  return -1;
+}
+
+/** The thinking budget of an effort level (an index in EFFORTS). */
+export function budgetOf(effort: i32): i32 { return BUDGETS[effort]; }
+
+/** The effort level (an index in EFFORTS) a budget reaches. */
+export function effortOfBudget(budget: i64): i32 {
+  if (budget <= 0) return 0;
+  let e = 1;
+  for (let i = 1; i < BUDGETS.length; i++) if (budget >= <i64>BUDGETS[i]) e = i;
+  return e;
+}
+
+/** What a request asked of the model's thinking. */
+export class Reasoning {
+  /** Index in EFFORTS; -1: the request said nothing (the model's default). */
+  effort: i32 = -1;
+  /** Exact token budget when the client gave one; ADAPTIVE; 0 when only an effort was given. */
+  budget: i32 = 0;
+
+  get on(): bool { return this.effort > 0; }
+  /** The budget to send an API that takes one. */
+  get tokens(): i32 { return this.budget > 0 ? this.budget : budgetOf(this.effort); }
+}
+
+/** Anthropic's thinking and output_config.effort; an error message, or null. */
+export function readAnthropicThinking(body: JsonValue, into: Reasoning): string | null {
+  const config = objectAt(body, "output_config");
+  const effortText = config !== null ? stringAt(config!, "effort") : null;
+  let effort = effortText !== null ? effortIndex(effortText!) : -1;
+  if (effortText !== null && (effort < 2)) return "output_config.effort: must be low, medium, high, xhigh or max";
+  const thinking = objectAt(body, "thinking");
+  const type = thinking !== null ? stringAt(thinking!, "type") : null;
+  if (type === null) { into.effort = effort; return null; }
+  if (type! == "disabled") { into.effort = 0; return null; }
+  if (type! == "enabled") {
+    const budget = numberAt(thinking!, "budget_tokens");
+    if (budget === null || !budget.isInteger() || budget.numberValue < 1024) return "thinking.budget_tokens: must be an integer >= 1024";
+    into.budget = budget.numberValue > 1e9 ? 1000000000 : <i32>budget.numberValue;
+    into.effort = effort >= 0 ? effort : effortOfBudget(into.budget);
+    return null;
+  }
+  if (type! == "adaptive") { into.effort = effort >= 0 ? effort : effortIndex("high"); into.budget = ADAPTIVE; return null; }
+  return "thinking.type: must be enabled, adaptive or disabled";
+}
+
+/** OpenAI chat's reasoning_effort (and the hub's reasoning_budget); an error message, or null. */
+export function readChatReasoning(body: JsonValue, into: Reasoning): string | null {
+  const effort = member(body, "reasoning_effort");
+  if (effort !== null && effort.kind != JsonKind.Null) {
+    const text = stringAt(body, "reasoning_effort");
+    into.effort = text !== null ? effortIndex(text!) : -1;
+    if (into.effort < 0) return "reasoning_effort: must be none, minimal, low, medium, high, xhigh or max";
+  }
+  const budget = numberAt(body, "reasoning_budget");
+  if (budget !== null && budget.isInteger() && (budget.numberValue == -1 || (budget.numberValue > 0 && budget.numberValue <= 1e9))) into.budget = <i32>budget.numberValue;
+  return null;
+}
+
+/** Writes the hub's request fields: reasoning_effort always, reasoning_budget only between composed translators. */
+export function writeChatReasoning(r: Reasoning, w: JsonWriter, hub: bool): void {
+  if (r.effort < 0) return;
+  w.key("reasoning_effort").string(EFFORTS[r.effort]);
+  if (hub && r.effort > 0 && r.budget != 0) w.key("reasoning_budget").number(r.budget);
+}
+
+/** A budget an Anthropic-shaped API takes beside max_tokens: 0 when thinking cannot fit. */
+export function anthropicBudget(r: Reasoning, maxTokens: i64): i32 {
+  let budget = max<i32>(r.tokens, MIN_ANTHROPIC_BUDGET);
+  if (maxTokens > 0 && <i64>budget >= maxTokens) budget = <i32>min<i64>(maxTokens - 1, 1000000000);
+  return budget >= MIN_ANTHROPIC_BUDGET ? budget : 0;
+}
+
+/** Gemini's thinkingConfig for a model; nothing when the request said nothing or "none". */
+export function writeGeminiThinking(r: Reasoning, model: string, w: JsonWriter): void {
+  if (!r.on) return;
+  w.key("thinkingConfig").object().key("includeThoughts").boolean(true);
+  // Gemini 3 takes a level (thinkingBudget still works there but is the legacy knob).
+  if (model.includes("gemini-3")) w.key("thinkingLevel").string(r.effort <= 2 ? "low" : "high");
+  else w.key("thinkingBudget").number(r.budget == ADAPTIVE ? -1 : r.tokens);
+  w.endObject();
+}
+
+/** Gemini's thinkingConfig as the hub's reasoning fields (for Gemini-native clients). */
+export function readGeminiThinking(config: JsonValue, into: Reasoning): void {
+  const level = stringAt(config, "thinkingLevel");
+  const budget = numberAt(config, "thinkingBudget");
+  if (level !== null) into.effort = level! == "minimal" ? 1 : level! == "low" ? 2 : level! == "medium" ? 3 : 4;
+  else if (budget !== null && budget.isInteger()) {
+    if (budget.numberValue == -1) { into.effort = 4; into.budget = ADAPTIVE; }
+    else { into.budget = <i32>min<f64>(budget.numberValue, 1e9); into.effort = effortOfBudget(into.budget); }
+  }
+}
+
+// Thought signatures inside call ids: "<id>__ts_<signature, base64url>".
+const MARK = "__ts_";
+
+/** A call id that carries a Gemini thought signature (standard base64); the id alone when it is not base64. */
+export function withSignature(id: string, signature: string): string {
+  const out = new Array<string>();
+  for (let i = 0; i < signature.length; i++) {
+    const c = signature.charCodeAt(i);
+    if (c == 0x2b) out.push("-");
+    else if (c == 0x2f) out.push("_");
+    else if (c == 0x3d) continue;
+    else if ((c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a)) out.push(String.fromCharCode(c));
+    else return id;
+  }
+  return id + MARK + out.join("");
+}
+
+/** The signature a call id carries (withSignature), or null. */
+export function signatureIn(id: string): string | null {
+  const at = id.indexOf(MARK);
+  if (at < 0) return null;
+  const text = id.substring(at + MARK.length);
+  const out = new Array<string>();
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c == 0x2d) out.push("+");
+    else if (c == 0x5f) out.push("/");
+    else if ((c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a)) out.push(String.fromCharCode(c));
+    else return null;
+  }
+  while (out.length % 4 != 0) out.push("=");
+  return out.length > 0 ? out.join("") : null;
+}
+
+/** A hub tool call's Gemini thought signature: extra_content.google.thought_signature, else one in its id. */
+export function callSignature(call: JsonValue): string | null {
+  const signature = extraSignature(call);
+  if (signature !== null) return signature;
+  const id = stringAt(call, "id");
+  return id !== null ? signatureIn(id!) : null;
+}
+
+/** extra_content.google.thought_signature of a tool call, or null. */
+export function extraSignature(call: JsonValue): string | null {
+  const extra = objectAt(call, "extra_content");
+  const google = extra !== null ? objectAt(extra!, "google") : null;
+  return google !== null ? stringAt(google!, "thought_signature") : null;
+}
+
+/** A hub tool call's id for a client that keeps no field beside it: the signature inside (withSignature). */
+export function clientCallId(call: JsonValue, id: string): string {
+  const signature = extraSignature(call);
+  return signature !== null ? withSignature(id, signature!) : id;
+}
+
+/** Writes a tool call's extra_content holding a Gemini thought signature. */
+export function writeCallSignature(w: JsonWriter, signature: string): void {
+  w.key("extra_content").object().key("google").object().key("thought_signature").string(signature).endObject().endObject();
+}
+
+/** A hub message's (or delta's) reasoning fields. */
+export class Thought {
+  text: string | null = null;
+  signature: string | null = null;
+  redacted: string | null = null;
+  get present(): bool { return this.text !== null || this.signature !== null || this.redacted !== null; }
+}
+
+/** Reads reasoning_content, reasoning_signature and reasoning_redacted. */
+export function readThought(m: JsonValue): Thought {
+  const t = new Thought();
+  t.text = stringAt(m, "reasoning_content");
+  t.signature = stringAt(m, "reasoning_signature");
+  t.redacted = stringAt(m, "reasoning_redacted");
+  return t;
+}
+
+/** Writes the hub's reasoning fields that are set. */
+export function writeThought(w: JsonWriter, t: Thought): void {
+  if (t.text !== null) w.key("reasoning_content").string(t.text!);
+  if (t.signature !== null) w.key("reasoning_signature").string(t.signature!);
+  if (t.redacted !== null) w.key("reasoning_redacted").string(t.redacted!);
+}
