@@ -449,8 +449,8 @@ export const GEMINI_ROWS: TranslationRow[] = [
       usageMetadata: { promptTokenCount: 12, candidatesTokenCount: 3, thoughtsTokenCount: 5, cachedContentTokenCount: 4, totalTokenCount: 20 }, modelVersion: "gemini-2.5-flash-001", responseId: "resp-1" } },
     client: { status: 200, body: {
       id: "chatcmpl-resp-1", object: "chat.completion", created: anyNumber(), model: "gemini-2.5-flash-001",
-      choices: [{ index: 0, message: { role: "assistant", content: "Hello!", refusal: null }, logprobs: null, finish_reason: "stop" }],
-      usage: { prompt_tokens: 12, completion_tokens: 8, total_tokens: 20, prompt_tokens_details: { cached_tokens: 4 } },
+      choices: [{ index: 0, message: { role: "assistant", content: "Hello!", refusal: null, reasoning_content: "thinking…" }, logprobs: null, finish_reason: "stop" }],
+      usage: { prompt_tokens: 12, completion_tokens: 8, total_tokens: 20, prompt_tokens_details: { cached_tokens: 4 }, completion_tokens_details: { reasoning_tokens: 5 } },
     } },
   },
   {

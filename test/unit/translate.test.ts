@@ -5,6 +5,8 @@ import { HostEmulator, HttpStream } from "../../src-host-tools/host/emulator.js"
 import { BEDROCK_CONFIG, BEDROCK_ENV, GEMINI_CONFIG, TRANSLATE_CONFIG, VERTEX_CONFIG } from "../support/fixtures.js";
 import { json, loadFilter } from "../support/filter.js";
 import { BEDROCK_ROWS, GEMINI_ROWS, TRANSLATION_ROWS, TranslationRow, VERTEX_ROWS, answerBytes, parseSse } from "../support/translation-rows.js";
+// Adds the thinking and reasoning rows to the tables above.
+import "../support/thinking-rows.js";
 
 const MODES = ["headers", "body"] as const;
 
