@@ -15,7 +15,7 @@ import { DataUrl, arrayAt, functionOf, notAFunctionTool, has, integerAt, member,
 import { readUsage, readUsageAt } from "../usage/read";
 import { errorBodyFor, readProviderError } from "./error-shapes";
 import { TurnWriter } from "./turns";
-import { Reasoning, Thought, anthropicBudget, readChatReasoning, readThought, writeThought } from "./reasoning";
+import { Reasoning, Thought, anthropicBudget, readChatReasoning, readThought, thinkingFits, writeThought } from "./reasoning";
 import { isString, keys, scanInner, spanInteger, spanIsString } from "./spans";
 import { MAX_SPAN_ITEMS, arrayItemsAtMost } from "../json/items";
 import { ScanResult, arrayItemSpans, decodeStringValue, scanInto, scanTopLevel } from "../json/scan";
@@ -90,7 +90,7 @@ export class OpenAIToAnthropic extends ToOpenAIChat {
     const reasoningProblem = readChatReasoning(body, reasoning);
     if (reasoningProblem !== null) return TranslatedRequest.refused(reasoningProblem!);
     // Thinking shares max_tokens with the answer (reasoning.ts): without a limit, the answer keeps the default beside the budget.
-    const budget = reasoning.on ? anthropicBudget(reasoning, limit !== null ? <i64>limit.numberValue : 0) : 0;
+    const budget = reasoning.on && thinkingFits(messages) ? anthropicBudget(reasoning, limit !== null ? <i64>limit.numberValue : 0) : 0;
     if (limit !== null) w.key("max_tokens").rawValue(limit.text);
     else w.key("max_tokens").number(budget > 0 ? <i64>facts.defaultMaxTokens + budget : facts.defaultMaxTokens);
     if (budget > 0) w.key("thinking").object().key("type").string("enabled").key("budget_tokens").number(budget).endObject();

@@ -13,7 +13,7 @@ import { readUsage } from "../usage/read";
 import { SseEvent } from "./sse";
 import { ClientError, TranslateFacts, TranslatedRequest, WireApi } from "./translator";
 import { ToOpenAIChat } from "./to-openai-chat";
-import { Reasoning, Thought, anthropicBudget, readChatReasoning, readThought, writeThought } from "./reasoning";
+import { Reasoning, Thought, anthropicBudget, readChatReasoning, readThought, thinkingFits, writeThought } from "./reasoning";
 import { ScanResult, scanInto } from "../json/scan";
 import { keys, scanInner } from "./spans";
 
@@ -90,7 +90,7 @@ export class OpenAIToBedrock extends ToOpenAIChat {
     const reasoningProblem = readChatReasoning(body, reasoning);
     if (reasoningProblem !== null) return TranslatedRequest.refused(reasoningProblem!);
     // Claude on Bedrock thinks as on Anthropic (reasoning.ts); other Converse models take no thinking field.
-    const budget = reasoning.on && isClaude(facts.model) ? anthropicBudget(reasoning, limit !== null ? <i64>limit.numberValue : 0) : 0;
+    const budget = reasoning.on && isClaude(facts.model) && thinkingFits(messages) ? anthropicBudget(reasoning, limit !== null ? <i64>limit.numberValue : 0) : 0;
     if (limit !== null) w.key("maxTokens").rawValue(limit.text);
     else if (budget > 0) w.key("maxTokens").number(<i64>facts.defaultMaxTokens + budget);
     const temperature = numberAt(body, "temperature");

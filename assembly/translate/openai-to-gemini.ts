@@ -15,7 +15,7 @@ import { readUsage } from "../usage/read";
 import { SseEvent } from "./sse";
 import { ClientError, TranslateFacts, TranslatedRequest, WireApi } from "./translator";
 import { ToOpenAIChat } from "./to-openai-chat";
-import { Reasoning, callSignature, readChatReasoning, writeCallSignature, writeGeminiThinking } from "./reasoning";
+import { Reasoning, callSignature, readChatReasoning, withSignature, writeCallSignature, writeGeminiThinking } from "./reasoning";
 
 /** Gemini's finishReason as an OpenAI finish_reason. */
 export function finishReasonOfGemini(reason: string | null, calledTools: bool): string {
@@ -317,7 +317,8 @@ function writeToolCall(w: JsonWriter, call: JsonValue, signature: string | null,
   const args = member(call, "args");
   w.object();
   if (inStream) w.key("index").number(index);
-  w.key("id").string(id !== null ? id! : "call_" + index.toString()).key("type").string("function");
+  const callId = id !== null ? id! : "call_" + index.toString();
+  w.key("id").string(signature !== null ? withSignature(callId, signature!) : callId).key("type").string("function");
   w.key("function").object().key("name").string(name !== null ? name! : "").key("arguments").string(args !== null ? args.toJson() : "{}").endObject();
   if (signature !== null) writeCallSignature(w, signature!);
   w.endObject();

@@ -22,8 +22,9 @@
 //   request:  reasoning_budget (integer tokens, -1 adaptive), only between composed translators;
 //   messages and deltas: reasoning_content, reasoning_signature, reasoning_redacted;
 //   tool calls: extra_content.google.thought_signature (Google's OpenAI-compatibility field).
-// Clients that cannot carry a Gemini thought signature beside a call (Anthropic, Responses) get it
-// inside the call id (withSignature), which they send back unchanged with the call and its result.
+// Every client also gets it inside the call id (withSignature), which clients send back unchanged
+// with the call and its result: Anthropic and Responses have no field beside a call for it, and the
+// openai SDK's runTools rebuilds assistant messages from a fixed list of fields (no extra_content).
 import { JsonKind, JsonValue } from "../json/parse";
 import { JsonWriter } from "../json/writer";
 import { member, numberAt, objectAt, stringAt } from "./json-read";
@@ -138,6 +139,7 @@ const MARK = "__ts_";
 
 /** A call id that carries a Gemini thought signature (standard base64); the id alone when it is not base64. */
 export function withSignature(id: string, signature: string): string {
+  if (id.includes(MARK)) return id;
   const out = new Array<string>();
   for (let i = 0; i < signature.length; i++) {
     const c = signature.charCodeAt(i);
@@ -191,6 +193,26 @@ export function clientCallId(call: JsonValue, id: string): string {
 /** Writes a tool call's extra_content holding a Gemini thought signature. */
 export function writeCallSignature(w: JsonWriter, signature: string): void {
   w.key("extra_content").object().key("google").object().key("thought_signature").string(signature).endObject().endObject();
+}
+
+/**
+ * Whether thinking can stay on for Anthropic or Claude on Bedrock: they refuse a request whose
+ * last assistant turn used a tool without the thinking block it was answered with (the openai
+ * SDK's runTools, for one, rebuilds assistant messages without reasoning fields). Thinking is
+ * left out of such a request rather than refused; the model thinks again on the next turn.
+ */
+export function thinkingFits(messages: JsonValue | null): bool {
+  if (messages === null) return true;
+  for (let i = messages.items.length - 1; i >= 0; i--) {
+    const m = messages.items[i];
+    const role = stringAt(m, "role");
+    if (role === null || role! != "assistant") continue;
+    const calls = member(m, "tool_calls");
+    if (calls === null || calls.kind != JsonKind.Array || calls.items.length == 0) return true;
+    const signature = stringAt(m, "reasoning_signature");
+    return (signature !== null && signature!.length > 0) || stringAt(m, "reasoning_redacted") !== null;
+  }
+  return true;
 }
 
 /** A hub message's (or delta's) reasoning fields. */

@@ -137,6 +137,14 @@ TRANSLATION_ROWS.push(
     ] }) },
   },
   {
+    name: "thinking: openai→anthropic: a tool turn sent back without its thinking (runTools drops it): thinking is left out of that request, not refused",
+    host: "claude.llm", path: "/v1/chat/completions",
+    request: { model: "claude-sonnet-4-5", reasoning_effort: "low", max_tokens: 4000, temperature: 0.3, tools: [WEATHER_CHAT], messages: [{ role: "user", content: "Weather?" },
+      { role: "assistant", content: null, tool_calls: [{ id: "toolu_1", type: "function", function: { name: "get_weather", arguments: "{\"city\":\"Paris\"}" } }] },
+      { role: "tool", tool_call_id: "toolu_1", content: "18C" }] },
+    upstream: { path: "/v1/messages", body: expect.objectContaining({ max_tokens: 4000, temperature: 0.3, thinking: undefined }) },
+  },
+  {
     name: "thinking: openai→anthropic stream: thinking and signature deltas are reasoning_content and reasoning_signature deltas",
     host: "claude.llm", path: "/v1/chat/completions",
     request: { model: "claude-sonnet-4-5", reasoning_effort: "low", max_tokens: 4000, stream: true, messages: [{ role: "user", content: "Hi" }] },
@@ -248,7 +256,7 @@ GEMINI_ROWS.push(
     answer: { body: GEMINI_SIGNED_CALL },
     client: { status: 200, body: { id: "chatcmpl-r1", object: "chat.completion", created: expect.any(Number), model: "gemini-3-pro-preview",
       choices: [{ index: 0, message: { role: "assistant", content: null, refusal: null, reasoning_content: "Weather needs a tool.",
-        tool_calls: [{ id: "call_0", type: "function", function: { name: "get_weather", arguments: "{\"city\":\"Paris\"}" }, extra_content: { google: { thought_signature: GEMINI_SIGNATURE } } }] }, logprobs: null, finish_reason: "tool_calls" }],
+        tool_calls: [{ id: SIGNED_CALL_ID, type: "function", function: { name: "get_weather", arguments: "{\"city\":\"Paris\"}" }, extra_content: { google: { thought_signature: GEMINI_SIGNATURE } } }] }, logprobs: null, finish_reason: "tool_calls" }],
       usage: { prompt_tokens: 8, completion_tokens: 12, total_tokens: 20, prompt_tokens_details: { cached_tokens: 0 }, completion_tokens_details: { reasoning_tokens: 7 } } } },
   },
   {
@@ -274,7 +282,7 @@ GEMINI_ROWS.push(
     client: { status: 200, events: [
       expect.objectContaining({ choices: [expect.objectContaining({ delta: { role: "assistant", content: "" } })] }),
       expect.objectContaining({ choices: [expect.objectContaining({ delta: { reasoning_content: "Weather needs a tool." } })] }),
-      expect.objectContaining({ choices: [expect.objectContaining({ delta: { tool_calls: [{ index: 0, id: "call_0", type: "function", function: { name: "get_weather", arguments: "{\"city\":\"Paris\"}" }, extra_content: { google: { thought_signature: GEMINI_SIGNATURE } } }] } })] }),
+      expect.objectContaining({ choices: [expect.objectContaining({ delta: { tool_calls: [{ index: 0, id: SIGNED_CALL_ID, type: "function", function: { name: "get_weather", arguments: "{\"city\":\"Paris\"}" }, extra_content: { google: { thought_signature: GEMINI_SIGNATURE } } }] } })] }),
       expect.objectContaining({ choices: [expect.objectContaining({ finish_reason: "tool_calls" })] }),
       "[DONE]",
     ] },
@@ -338,7 +346,7 @@ GEMINI_ROWS.push(
     answer: { body: GEMINI_SIGNED_CALL },
     client: { status: 200, body: expect.objectContaining({ output: [
       { type: "reasoning", id: expect.any(String), summary: [{ type: "summary_text", text: "Weather needs a tool." }] },
-      { type: "function_call", id: "fc_call_0", call_id: SIGNED_CALL_ID, name: "get_weather", arguments: "{\"city\":\"Paris\"}", status: "completed" },
+      { type: "function_call", id: `fc_${SIGNED_CALL_ID}`, call_id: SIGNED_CALL_ID, name: "get_weather", arguments: "{\"city\":\"Paris\"}", status: "completed" },
     ], usage: { input_tokens: 8, input_tokens_details: { cached_tokens: 0 }, output_tokens: 12, output_tokens_details: { reasoning_tokens: 7 }, total_tokens: 20 } }) },
   },
 );
