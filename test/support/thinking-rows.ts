@@ -142,7 +142,11 @@ TRANSLATION_ROWS.push(
     request: { model: "claude-sonnet-4-5", reasoning_effort: "low", max_tokens: 4000, temperature: 0.3, tools: [WEATHER_CHAT], messages: [{ role: "user", content: "Weather?" },
       { role: "assistant", content: null, tool_calls: [{ id: "toolu_1", type: "function", function: { name: "get_weather", arguments: "{\"city\":\"Paris\"}" } }] },
       { role: "tool", tool_call_id: "toolu_1", content: "18C" }] },
-    upstream: { path: "/v1/messages", body: expect.objectContaining({ max_tokens: 4000, temperature: 0.3, thinking: undefined }) },
+    upstream: { path: "/v1/messages", body: { model: "claude-sonnet-4-5", max_tokens: 4000, temperature: 0.3, tools: [WEATHER_ANTHROPIC], messages: [
+      { role: "user", content: [{ type: "text", text: "Weather?" }] },
+      { role: "assistant", content: [{ type: "tool_use", id: "toolu_1", name: "get_weather", input: { city: "Paris" } }] },
+      { role: "user", content: [{ type: "tool_result", tool_use_id: "toolu_1", content: "18C" }] },
+    ] } },
   },
   {
     name: "thinking: openai→anthropic stream: thinking and signature deltas are reasoning_content and reasoning_signature deltas",
