@@ -142,6 +142,36 @@ describe("coding agents through real Envoy to the mock providers", () => {
   }, 90_000);
 });
 
+// Claude Code sends thinking (and output_config.effort) for a model it knows as Claude: through a
+// translated route it reaches Bedrock as additionalModelRequestFields.thinking and Gemini as
+// thinkingConfig (docs/translation.md, "Thinking and reasoning"); its tool loop replays the thinking
+// blocks, which the mocks check as Claude and Gemini 3 do.
+describe("Claude Code's thinking through real Envoy to Bedrock and Gemini", () => {
+  let stack: Stack;
+  let bin: { claude: string; codex: string };
+  beforeAll(async () => {
+    bin = agentBinaries();
+    stack = await startAgentStack(CONFIG, { gemini: ["test-gemini-key"] }, { values: BEDROCK_ENV });
+  }, 300_000);
+  afterAll(async () => { await stack?.stop(); });
+
+  it.each([
+    ["bedrock.llm", "us.anthropic.claude-sonnet-4-5-20250929-v1:0", (b: any) => b.additionalModelRequestFields?.thinking, { type: "enabled", budget_tokens: 31999 }],
+    ["gemini.llm", "claude-sonnet-4-5", (b: any) => b.generationConfig?.thinkingConfig, { includeThoughts: true, thinkingBudget: 31999 }],
+  ])("claude code -> %s (%s): the shell tool loop, with thinking mapped", async (host, model, thinkingOf, thinking) => {
+    const before = stack.mock.received.length;
+    const r = await runClaude(bin.claude, stack.envoy.url, host, SHELL_PROMPT, model);
+    expect(r.code, explain(r)).toBe(0);
+    const sent = stack.mock.received.slice(before);
+    expect(sent.map((s) => s.status)).toEqual(sent.map(() => 200));
+    const withTools = sent.filter((s) => JSON.stringify(s.body).includes("Bash"));
+    expect(withTools.length).toBeGreaterThan(1);
+    // The pinned Claude Code thinks with budget_tokens 31999 under max_tokens 32000: passed on exactly.
+    expect(withTools.map((s) => thinkingOf(s.body))).toEqual(withTools.map(() => thinking));
+    expect(JSON.parse(r.stdout).result).toContain("Seen: 1 tool results.");
+  }, 90_000);
+});
+
 // The Anthropic mock takes a system turn inside `messages` only under a beta that allows it, as the
 // real API does: without that, Claude Code's turns would pass a mock the real API refuses.
 describe("the Anthropic mock's system turns inside messages", () => {
