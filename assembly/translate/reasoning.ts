@@ -8,7 +8,7 @@
 //   medium    8192              enabled, 8192               8192                        high
 //   high      24576             enabled, 24576              24576                       high
 //   xhigh     32768             enabled, 32768              32768                       high
-//   max       65536             enabled, 65536              65536                       high
+//   max       65536             enabled, 65536              32768 (2.5 Pro's ceiling)   high
 //
 // A budget becomes the largest effort whose budget it reaches (1..511: minimal). Adaptive
 // thinking (Anthropic's {type: "adaptive"} with output_config.effort, default high) is the
@@ -33,6 +33,8 @@ export const EFFORTS: StaticArray<string> = ["none", "minimal", "low", "medium",
 const BUDGETS: StaticArray<i32> = [0, 512, 1024, 8192, 24576, 32768, 65536];
 /** Anthropic's smallest budget_tokens. */
 export const MIN_ANTHROPIC_BUDGET: i32 = 1024;
+/** The largest thinkingBudget a Gemini 2.5 model takes (2.5 Pro's; Flash's is 24576). */
+const MAX_GEMINI_BUDGET: i32 = 32768;
 /** reasoning_budget's value for adaptive (dynamic) thinking. */
 export const ADAPTIVE: i32 = -1;
 
@@ -119,7 +121,7 @@ export function writeGeminiThinking(r: Reasoning, model: string, w: JsonWriter):
   w.key("thinkingConfig").object().key("includeThoughts").boolean(true);
   // Gemini 3 takes a level (thinkingBudget still works there but is the legacy knob).
   if (model.includes("gemini-3")) w.key("thinkingLevel").string(r.effort <= 2 ? "low" : "high");
-  else w.key("thinkingBudget").number(r.budget == ADAPTIVE ? -1 : r.tokens);
+  else w.key("thinkingBudget").number(r.budget == ADAPTIVE ? -1 : min<i32>(r.tokens, MAX_GEMINI_BUDGET));
   w.endObject();
 }
 

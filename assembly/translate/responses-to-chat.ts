@@ -23,7 +23,9 @@ class OutputItem {
   namespace: string = "";
   /** A reasoning item (its text is the summary); `signature` goes back as its encrypted_content. */
   reasoning: bool = false;
-  signature: string = "";
+  signatureParts: Array<string> = [];
+  get signature(): string { return this.signatureParts.join(""); }
+  set signature(value: string) { this.signatureParts = [value]; }
   constructor(public isCall: bool, public id: string, public callId: string, public name: string) {}
   get text(): string {
     if (this.parts.length == 0) return "";
@@ -286,7 +288,8 @@ export class ResponsesToChat extends Translator {
       endEvent(out);
     }
     const item = this.items[this.openReasoning];
-    if (t.signature !== null) item.signature += t.signature!;
+    // Counted as held text, and kept in pieces (joined once when written): a provider may split it.
+    if (t.signature !== null && t.signature!.length > 0) { if (!this.hold(out, t.signature!)) return; item.signatureParts.push(t.signature!); }
     if (t.text === null || t.text!.length == 0 || !this.hold(out, t.text!)) return;
     item.add(t.text!);
     this.next(out, "response.reasoning_summary_text.delta");

@@ -415,3 +415,27 @@ BEDROCK_ROWS.push(
     ] },
   },
 );
+
+// The budget <-> effort table (reasoning.ts), each way, row by row.
+const EFFORT_BUDGETS: [string, number, number][] = [
+  // effort, Anthropic budget_tokens, Gemini 2.5 thinkingBudget
+  ["minimal", 1024, 512], ["low", 1024, 1024], ["medium", 8192, 8192], ["high", 24576, 24576], ["xhigh", 32768, 32768], ["max", 65536, 32768],
+];
+TRANSLATION_ROWS.push(...EFFORT_BUDGETS.map(([effort, budget]) => ({
+  name: `thinking table: openai→anthropic: reasoning_effort ${effort} is budget_tokens ${budget}`,
+  host: "claude.llm", path: "/v1/chat/completions",
+  request: { model: "claude-opus-4-5", reasoning_effort: effort, max_tokens: 100000, messages: [{ role: "user", content: "Hi" }] },
+  upstream: { path: "/v1/messages", body: { model: "claude-opus-4-5", messages: [{ role: "user", content: [{ type: "text", text: "Hi" }] }], max_tokens: 100000, thinking: { type: "enabled", budget_tokens: budget } } },
+})));
+GEMINI_ROWS.push(...EFFORT_BUDGETS.map(([effort, , geminiBudget]) => ({
+  name: `thinking table: openai→gemini 2.5: reasoning_effort ${effort} is thinkingBudget ${geminiBudget}`,
+  host: "gemini.llm", path: "/v1/chat/completions",
+  request: { model: "gemini-2.5-pro", reasoning_effort: effort, messages: [{ role: "user", content: "Hi" }] },
+  upstream: { path: "/v1beta/models/gemini-2.5-pro:generateContent", body: { contents: [{ role: "user", parts: [{ text: "Hi" }] }], generationConfig: { thinkingConfig: { includeThoughts: true, thinkingBudget: geminiBudget } } } },
+})));
+TRANSLATION_ROWS.push(...([[1024, "low"], [1500, "low"], [8192, "medium"], [24575, "medium"], [24576, "high"], [40000, "xhigh"], [70000, "max"]] as [number, string][]).map(([budget, effort]) => ({
+  name: `thinking table: anthropic→openai: budget_tokens ${budget} is reasoning_effort ${effort}`,
+  host: "gpt.llm", path: "/v1/messages",
+  request: { model: "o3", max_tokens: 100000, thinking: { type: "enabled", budget_tokens: budget }, messages: [{ role: "user", content: "Hi" }] },
+  upstream: { path: "/v1/chat/completions", body: { model: "o3", messages: [{ role: "user", content: "Hi" }], max_completion_tokens: 100000, reasoning_effort: effort } },
+})));
