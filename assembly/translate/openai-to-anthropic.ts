@@ -15,7 +15,7 @@ import { DataUrl, arrayAt, functionOf, notAFunctionTool, has, integerAt, member,
 import { readUsage, readUsageAt } from "../usage/read";
 import { errorBodyFor, readProviderError } from "./error-shapes";
 import { TurnWriter } from "./turns";
-import { Reasoning, Thought, anthropicBudget, readChatReasoning, readThought, thinkingFits, writeThought } from "./reasoning";
+import { Reasoning, Thought, claudeThinking, readChatReasoning, readThought, thinkingFits, writeClaudeThinking, writeThought } from "./reasoning";
 import { isString, keys, scanInner, spanInteger, spanIsString } from "./spans";
 import { MAX_SPAN_ITEMS, arrayItemsAtMost } from "../json/items";
 import { ScanResult, arrayItemSpans, decodeStringValue, scanInto, scanTopLevel } from "../json/scan";
@@ -90,16 +90,16 @@ export class OpenAIToAnthropic extends ToOpenAIChat {
     const reasoningProblem = readChatReasoning(body, reasoning);
     if (reasoningProblem !== null) return TranslatedRequest.refused(reasoningProblem!);
     // Thinking shares max_tokens with the answer (reasoning.ts): without a limit, the answer keeps the default beside the budget.
-    const budget = reasoning.on && thinkingFits(messages) ? anthropicBudget(reasoning, limit !== null ? <i64>limit.numberValue : 0) : 0;
+    const thinking = thinkingFits(messages) ? claudeThinking(reasoning, facts.model, limit !== null ? <i64>limit.numberValue : 0) : claudeThinking(new Reasoning(), "", 0);
     if (limit !== null) w.key("max_tokens").rawValue(limit.text);
-    else w.key("max_tokens").number(budget > 0 ? <i64>facts.defaultMaxTokens + budget : facts.defaultMaxTokens);
-    if (budget > 0) w.key("thinking").object().key("type").string("enabled").key("budget_tokens").number(budget).endObject();
+    else w.key("max_tokens").number(<i64>facts.defaultMaxTokens + thinking.budget);
+    writeClaudeThinking(thinking, w);
 
-    // Thinking refuses temperature and takes top_p only from 0.95: those are dropped then (reasoning.ts).
+    // Thinking refuses temperature and takes top_p only from 0.95 (adaptive-only models: not at all): those are dropped then (reasoning.ts).
     const temperature = numberAt(body, "temperature");
-    if (temperature !== null && budget == 0) w.key("temperature").rawValue(temperature.text);
+    if (temperature !== null && !thinking.on) w.key("temperature").rawValue(temperature.text);
     const topP = numberAt(body, "top_p");
-    if (topP !== null && (budget == 0 || topP.numberValue >= 0.95)) w.key("top_p").rawValue(topP.text);
+    if (topP !== null && (!thinking.on || (!thinking.adaptive && topP.numberValue >= 0.95))) w.key("top_p").rawValue(topP.text);
     const stop = member(body, "stop");
     if (stop !== null && stop.kind == JsonKind.String) w.key("stop_sequences").array().string(stop.text).endArray();
     else if (stop !== null && stop.kind == JsonKind.Array) w.key("stop_sequences").value(stop);
@@ -144,8 +144,14 @@ export class OpenAIToAnthropic extends ToOpenAIChat {
     const format = readResponseFormat(body);
     if (format.error !== null) return TranslatedRequest.refused(format.error!);
     // Anthropic's structured outputs (GA): output_config.format; JSON mode needs a schema there.
-    if (format.kind == OutputKind.JsonSchema) w.key("output_config").object().key("format").object().key("type").string("json_schema").key("schema").value(format.schema!).endObject().endObject();
-    else if (format.kind == OutputKind.JsonObject) return TranslatedRequest.refused(jsonModeNeedsSchema("an Anthropic backend"));
+    if (format.kind == OutputKind.JsonObject) return TranslatedRequest.refused(jsonModeNeedsSchema("an Anthropic backend"));
+    // One output_config: the format, and the effort adaptive thinking takes.
+    if (format.kind == OutputKind.JsonSchema || thinking.adaptive) {
+      w.key("output_config").object();
+      if (format.kind == OutputKind.JsonSchema) w.key("format").object().key("type").string("json_schema").key("schema").value(format.schema!).endObject();
+      if (thinking.adaptive) w.key("effort").string(thinking.effort);
+      w.endObject();
+    }
     const user = stringAt(body, "user");
     if (user !== null) w.key("metadata").object().key("user_id").string(user!).endObject();
     w.endObject();

@@ -13,7 +13,7 @@ import { readUsage } from "../usage/read";
 import { SseEvent } from "./sse";
 import { ClientError, TranslateFacts, TranslatedRequest, WireApi } from "./translator";
 import { ToOpenAIChat } from "./to-openai-chat";
-import { Reasoning, Thought, anthropicBudget, readChatReasoning, readThought, thinkingFits, writeThought } from "./reasoning";
+import { Reasoning, Thought, claudeThinking, readChatReasoning, readThought, thinkingFits, writeClaudeThinking, writeThought } from "./reasoning";
 import { ScanResult, scanInto } from "../json/scan";
 import { keys, scanInner } from "./spans";
 
@@ -90,20 +90,26 @@ export class OpenAIToBedrock extends ToOpenAIChat {
     const reasoningProblem = readChatReasoning(body, reasoning);
     if (reasoningProblem !== null) return TranslatedRequest.refused(reasoningProblem!);
     // Claude on Bedrock thinks as on Anthropic (reasoning.ts); other Converse models take no thinking field.
-    const budget = reasoning.on && isClaude(facts.model) && thinkingFits(messages) ? anthropicBudget(reasoning, limit !== null ? <i64>limit.numberValue : 0) : 0;
+    const thinking = claudeThinking(isClaude(facts.model) && thinkingFits(messages) ? reasoning : new Reasoning(), facts.model, limit !== null ? <i64>limit.numberValue : 0);
     if (limit !== null) w.key("maxTokens").rawValue(limit.text);
-    else if (budget > 0) w.key("maxTokens").number(<i64>facts.defaultMaxTokens + budget);
+    else if (thinking.budget > 0) w.key("maxTokens").number(<i64>facts.defaultMaxTokens + thinking.budget);
     const temperature = numberAt(body, "temperature");
-    if (temperature !== null && budget == 0) w.key("temperature").rawValue(temperature.text);
+    if (temperature !== null && !thinking.on) w.key("temperature").rawValue(temperature.text);
     const topP = numberAt(body, "top_p");
-    if (topP !== null && (budget == 0 || topP.numberValue >= 0.95)) w.key("topP").rawValue(topP.text);
+    if (topP !== null && (!thinking.on || (!thinking.adaptive && topP.numberValue >= 0.95))) w.key("topP").rawValue(topP.text);
     const stop = member(body, "stop");
     if (stop !== null && stop.kind == JsonKind.String) w.key("stopSequences").array().string(stop.text).endArray();
     else if (stop !== null && stop.kind == JsonKind.Array) w.key("stopSequences").value(stop);
     w.endObject();
     const n = numberAt(body, "n");
     if (n !== null && n.numberValue != 1) return TranslatedRequest.refused("n: a Bedrock backend returns one choice; n must be 1");
-    if (budget > 0) w.key("additionalModelRequestFields").object().key("thinking").object().key("type").string("enabled").key("budget_tokens").number(budget).endObject().endObject();
+    // Claude's own fields, passed through by Converse: thinking, and the effort adaptive thinking takes.
+    if (thinking.on) {
+      w.key("additionalModelRequestFields").object();
+      writeClaudeThinking(thinking, w);
+      if (thinking.adaptive) w.key("output_config").object().key("effort").string(thinking.effort).endObject();
+      w.endObject();
+    }
 
     const tools = arrayAt(body, "tools");
     const choice = member(body, "tool_choice");

@@ -115,6 +115,69 @@ export function anthropicBudget(r: Reasoning, maxTokens: i64): i32 {
   return budget >= MIN_ANTHROPIC_BUDGET ? budget : 0;
 }
 
+/**
+ * How a Claude model takes thinking, by its generation in the model id (Anthropic's, Bedrock's
+ * "anthropic.claude-…", Vertex's): up to 4.5 only {type: "enabled", budget_tokens}; 4.6 both
+ * (budgets deprecated); Opus 4.7 and generation 5 only {type: "adaptive"} with output_config.effort
+ * (a budget is a 400 there).
+ */
+export enum ClaudeThinking { Budget, Both, AdaptiveOnly }
+
+export function claudeThinkingOf(model: string): ClaudeThinking {
+  const at = model.indexOf("claude-");
+  if (at < 0) return ClaudeThinking.Budget;
+  // The first number after "claude-" (claude-opus-4-7, claude-3-7-sonnet, claude-sonnet-5) and the one after it.
+  let i = at + 7;
+  while (i < model.length && !isDigit(model.charCodeAt(i))) i++;
+  let major = 0;
+  while (i < model.length && isDigit(model.charCodeAt(i))) { major = major * 10 + (model.charCodeAt(i) - 0x30); i++; if (major > 1000) break; }
+  let minor = 0;
+  // A minor version is one or two digits (a date such as -20250929 is not one).
+  if (i + 1 < model.length && model.charCodeAt(i) == 0x2d && isDigit(model.charCodeAt(i + 1)) && (i + 2 >= model.length || !isDigit(model.charCodeAt(i + 2)) || i + 3 >= model.length || !isDigit(model.charCodeAt(i + 3)))) {
+    minor = model.charCodeAt(i + 1) - 0x30;
+    if (i + 2 < model.length && isDigit(model.charCodeAt(i + 2))) minor = minor * 10 + (model.charCodeAt(i + 2) - 0x30);
+  }
+  if (major >= 5 || (major == 4 && minor >= 7)) return ClaudeThinking.AdaptiveOnly;
+  if (major == 4 && minor == 6) return ClaudeThinking.Both;
+  return ClaudeThinking.Budget;
+}
+
+function isDigit(c: i32): bool { return c >= 0x30 && c <= 0x39; }
+
+/** What an Anthropic-shaped backend (Anthropic, Claude on Bedrock or Vertex) gets for a request's reasoning. */
+export class ClaudeThinkingPlan {
+  /** budget_tokens for {type: "enabled"}; 0 with adaptive or without thinking. */
+  budget: i32 = 0;
+  adaptive: bool = false;
+  /** output_config.effort with adaptive thinking. */
+  effort: string = "";
+  get on(): bool { return this.budget > 0 || this.adaptive; }
+}
+
+/**
+ * The thinking a Claude model takes for `r` (see claudeThinkingOf): an exact budget where the
+ * model takes budgets, else adaptive with the effort (low at least: Anthropic has no minimal).
+ */
+export function claudeThinking(r: Reasoning, model: string, maxTokens: i64): ClaudeThinkingPlan {
+  const plan = new ClaudeThinkingPlan();
+  if (!r.on) return plan;
+  const kind = claudeThinkingOf(model);
+  const exact = r.budget > 0;
+  if (kind == ClaudeThinking.AdaptiveOnly || (kind == ClaudeThinking.Both && !exact)) {
+    plan.adaptive = true;
+    plan.effort = EFFORTS[max<i32>(r.effort, 2)];
+    return plan;
+  }
+  plan.budget = anthropicBudget(r, maxTokens);
+  return plan;
+}
+
+/** Writes a plan's thinking object. */
+export function writeClaudeThinking(plan: ClaudeThinkingPlan, w: JsonWriter): void {
+  if (plan.adaptive) w.key("thinking").object().key("type").string("adaptive").endObject();
+  else if (plan.budget > 0) w.key("thinking").object().key("type").string("enabled").key("budget_tokens").number(plan.budget).endObject();
+}
+
 /** Gemini's thinkingConfig for a model; nothing when the request said nothing or "none". */
 export function writeGeminiThinking(r: Reasoning, model: string, w: JsonWriter): void {
   if (!r.on) return;

@@ -116,7 +116,7 @@ export function checkAnthropicBody(op: "messages" | "count_tokens", body: unknow
   if (choice !== undefined && !["auto", "any", "tool", "none"].includes(choice.type ?? "")) return "tool_choice.type: Input should be 'auto', 'any', 'tool' or 'none'";
   if (op === "messages") {
     const thinking = b.thinking as { type?: string; budget_tokens?: unknown } | undefined;
-    const thinkingProblem = checkAnthropicThinking(thinking, b.max_tokens, b.temperature, b.top_k, b.top_p);
+    const thinkingProblem = checkAnthropicThinking(b.model as string, thinking, b.max_tokens, b.temperature, b.top_k, b.top_p, (b.output_config as { effort?: unknown } | undefined)?.effort);
     if (thinkingProblem) return thinkingProblem;
     if (thinking && thinking.type !== "disabled" && Array.isArray(b.messages)) {
       const lastAssistant = (b.messages as Turn[]).filter((m) => m.role === "assistant").at(-1);

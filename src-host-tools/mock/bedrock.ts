@@ -57,7 +57,7 @@ export async function checkSignature(req: IncomingMessage, path: string, body: s
 type Block = Record<string, unknown> & { toolUse?: { toolUseId?: string; name?: string; input?: unknown }; toolResult?: { toolUseId?: string; content?: Block[] }; image?: { format?: string; source?: { bytes?: string } } };
 type Message = { role?: string; content?: Block[] };
 
-export function checkBedrockBody(body: unknown): string | undefined {
+export function checkBedrockBody(body: unknown, model = ""): string | undefined {
   if (body === null || typeof body !== "object" || Array.isArray(body)) return "Malformed input request, please reformat your input and try again.";
   const b = body as Record<string, unknown>;
   for (const key of Object.keys(b)) if (!REQUEST_FIELDS.has(key)) return `Malformed input request: extraneous key [${key}] is not permitted, please reformat your input and try again.`;
@@ -88,14 +88,15 @@ export function checkBedrockBody(body: unknown): string | undefined {
   }
   const config = (b.inferenceConfig ?? {}) as Record<string, unknown>;
   for (const key of Object.keys(config)) if (!["maxTokens", "temperature", "topP", "stopSequences"].includes(key)) return `Malformed input request: inferenceConfig: extraneous key [${key}] is not permitted`;
-  return checkBedrockThinking(b, config);
+  return checkBedrockThinking(model, b, config);
 }
 
 /** Claude on Bedrock: additionalModelRequestFields.thinking, checked as Anthropic checks it, and thinking passed back before tool use. */
-function checkBedrockThinking(b: Record<string, unknown>, config: Record<string, unknown>): string | undefined {
-  const thinking = (b.additionalModelRequestFields as { thinking?: { type?: string; budget_tokens?: unknown } } | undefined)?.thinking;
+function checkBedrockThinking(model: string, b: Record<string, unknown>, config: Record<string, unknown>): string | undefined {
+  const fields = b.additionalModelRequestFields as { thinking?: { type?: string; budget_tokens?: unknown }; output_config?: { effort?: unknown } } | undefined;
+  const thinking = fields?.thinking;
   // Converse's own default maxTokens for Claude is 4096 when none is given.
-  const problem = checkAnthropicThinking(thinking, config.maxTokens ?? 4096, config.temperature, undefined, config.topP);
+  const problem = checkAnthropicThinking(model, thinking, config.maxTokens ?? 4096, config.temperature, undefined, config.topP, fields?.output_config?.effort);
   if (problem) return `The model returned the following errors: ${problem}`;
   if (!thinking || thinking.type === "disabled") return undefined;
   const last = (b.messages as Message[]).filter((m) => m.role === "assistant").at(-1);

@@ -12,9 +12,23 @@ export function mockSignature(provider: string, subject: string): string {
 
 type AnthropicThinking = { type?: string; budget_tokens?: unknown } | undefined;
 
+/** Claude's thinking modes by generation (platform.claude.com, thinking troubleshooting): budgets up to 4.6, adaptive from 4.6. */
+export function claudeGeneration(model: string): { budgets: boolean; adaptive: boolean } {
+  const m = /claude-(?:[a-z]+-)?(\d+)(?:-(\d{1,2})(?!\d))?/.exec(model);
+  const major = m ? Number(m[1]) : 0;
+  const minor = m?.[2] ? Number(m[2]) : 0;
+  const version = major + minor / 10;
+  return { budgets: version < 4.7, adaptive: version >= 4.6 };
+}
+
 /** Anthropic's (and Claude on Bedrock's) rules for a thinking request; undefined when it is valid or has none. */
-export function checkAnthropicThinking(thinking: AnthropicThinking, maxTokens: unknown, temperature: unknown, topK: unknown, topP: unknown): string | undefined {
+export function checkAnthropicThinking(model: string, thinking: AnthropicThinking, maxTokens: unknown, temperature: unknown, topK: unknown, topP: unknown, effort?: unknown): string | undefined {
+  if (effort !== undefined && !["low", "medium", "high", "xhigh", "max"].includes(effort as string)) return "output_config.effort: Input should be 'low', 'medium', 'high', 'xhigh' or 'max'";
   if (thinking === undefined) return undefined;
+  const generation = claudeGeneration(model);
+  if (thinking.type === "enabled" && !generation.budgets) return `thinking.type.enabled is not supported for this model. Use thinking.type.adaptive and output_config.effort to control thinking behavior.`;
+  if (thinking.type === "adaptive" && !generation.adaptive) return "thinking.type.adaptive is not supported for this model.";
+  if (thinking.type === "adaptive" && topP !== undefined) return "`top_p` must be unset when thinking is enabled.";
   if (thinking.type === "disabled" || thinking.type === "adaptive") return thinking.type === "adaptive" ? samplingWithThinking(temperature, topK, topP) : undefined;
   if (thinking.type !== "enabled") return "thinking.type: Input tag does not match any of the expected tags: 'enabled', 'disabled', 'adaptive'";
   const budget = thinking.budget_tokens;

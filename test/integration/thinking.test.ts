@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Stack, startStack } from "../support/envoy.js";
 import { BEDROCK_ENV } from "../support/fixtures.js";
 import { fetchWithHost } from "../support/sdk-fetch.js";
-import { MOCK_THOUGHT, mockSignature } from "../../src-host-tools/mock/thinking.js";
+import { MOCK_THOUGHT, checkAnthropicThinking, mockSignature } from "../../src-host-tools/mock/thinking.js";
 
 const CONFIG = {
   requestMode: "body",
@@ -43,12 +43,16 @@ const openaiFor = (host: string) => new OpenAI({ apiKey: "client-held-secret", b
 const lastBody = (): any => stack.mock.received.at(-1)!.body;
 
 describe("anthropic SDK with thinking: a tool loop through Gemini and Bedrock, thinking and signatures sent back unchanged", () => {
+  // Opus 4.7 takes only adaptive thinking (the mock refuses a budget there, as Anthropic does).
+  const BUDGET = { thinking: { type: "enabled", budget_tokens: 2048 } };
+  const ADAPTIVE = { thinking: { type: "adaptive" }, output_config: { effort: "low" } };
   it.each([
-    ["bedrock.llm", BEDROCK_CLAUDE, false],
-    ["bedrock.llm", BEDROCK_CLAUDE, true],
-    ["gemini.llm", GEMINI_3, false],
-    ["gemini.llm", GEMINI_3, true],
-  ])("%s %s (stream: %s)", async (host, model, stream) => {
+    ["bedrock.llm", BEDROCK_CLAUDE, false, BUDGET],
+    ["bedrock.llm", BEDROCK_CLAUDE, true, BUDGET],
+    ["bedrock.llm", "us.anthropic.claude-opus-4-7-v1:0", true, ADAPTIVE],
+    ["gemini.llm", GEMINI_3, false, undefined],
+    ["gemini.llm", GEMINI_3, true, undefined],
+  ])("%s %s (stream: %s)", async (host, model, stream, bedrockFields) => {
     const client = anthropicFor(host);
     const tools: Anthropic.Tool[] = [{ name: "get_weather", input_schema: WEATHER_PARAMS }];
     const messages: Anthropic.MessageParam[] = [{ role: "user", content: "Weather in Paris?" }];
@@ -58,7 +62,7 @@ describe("anthropic SDK with thinking: a tool loop through Gemini and Bedrock, t
     const first = await ask();
     const sent = lastBody();
     if (host === "bedrock.llm") {
-      expect(sent.additionalModelRequestFields).toEqual({ thinking: { type: "enabled", budget_tokens: 2048 } });
+      expect(sent.additionalModelRequestFields).toEqual(bedrockFields);
       expect(first.content[0]).toEqual({ type: "thinking", thinking: MOCK_THOUGHT, signature: mockSignature("bedrock", MOCK_THOUGHT) });
     } else {
       expect(sent.generationConfig.thinkingConfig).toEqual({ includeThoughts: true, thinkingLevel: "low" });
@@ -177,5 +181,24 @@ describe("openai SDK with reasoning_effort to Anthropic and Gemini", () => {
     const second = await client.responses.create({ model: GEMINI_3, input, tools });
     expect(second.output_text).toBe(`Hello from mock gemini (${GEMINI_3}). Seen: 1 tool results.`);
     expect(lastBody().contents[1].parts[0].thoughtSignature).toBe(mockSignature("gemini", "get_weather"));
+  });
+});
+
+// The mocks' thinking checks, as the real APIs make them: without them the rows above would pass a
+// mock the real API refuses.
+describe("the Anthropic and Bedrock mocks' thinking rules", () => {
+  it.each([
+    ["claude-sonnet-4-5", { type: "enabled", budget_tokens: 2048 }, 4096, undefined, undefined, undefined],
+    ["claude-sonnet-4-5", { type: "enabled", budget_tokens: 2048 }, 2048, undefined, undefined, "`max_tokens` must be greater than `thinking.budget_tokens`"],
+    ["claude-sonnet-4-5", { type: "enabled", budget_tokens: 512 }, 4096, undefined, undefined, "greater than or equal to 1024"],
+    ["claude-sonnet-4-5", { type: "enabled", budget_tokens: 2048 }, 4096, 0.5, undefined, "`temperature` may only be set to 1"],
+    ["claude-sonnet-4-5", { type: "enabled", budget_tokens: 2048 }, 4096, undefined, 0.5, "`top_p` must be greater than or equal to 0.95"],
+    ["claude-sonnet-4-5", { type: "adaptive" }, 4096, undefined, undefined, "thinking.type.adaptive is not supported"],
+    ["claude-sonnet-4-6", { type: "adaptive" }, 4096, undefined, undefined, undefined],
+    ["claude-opus-4-7", { type: "enabled", budget_tokens: 2048 }, 4096, undefined, undefined, "thinking.type.enabled is not supported for this model"],
+    ["claude-opus-4-7", { type: "adaptive" }, 100, undefined, undefined, undefined],
+  ])("%s %j max_tokens %s temperature %s top_p %s: %s", (model, thinking, maxTokens, temperature, topP, problem) => {
+    const found = checkAnthropicThinking(model, thinking, maxTokens, temperature, undefined, topP);
+    if (problem === undefined) expect(found).toBeUndefined(); else expect(found).toContain(problem);
   });
 });

@@ -439,3 +439,47 @@ TRANSLATION_ROWS.push(...([[1024, "low"], [1500, "low"], [8192, "medium"], [2457
   request: { model: "o3", max_tokens: 100000, thinking: { type: "enabled", budget_tokens: budget }, messages: [{ role: "user", content: "Hi" }] },
   upstream: { path: "/v1/chat/completions", body: { model: "o3", messages: [{ role: "user", content: "Hi" }], max_completion_tokens: 100000, reasoning_effort: effort } },
 })));
+
+// Claude generations (reasoning.ts, claudeThinkingOf): budgets up to 4.5, adaptive with effort from
+// Opus 4.7 and generation 5 (a budget is a 400 there), 4.6 both (an exact budget kept, an effort adaptive).
+const PERSON_SCHEMA = { type: "object", properties: { name: { type: "string" } }, required: ["name"], additionalProperties: false };
+TRANSLATION_ROWS.push(
+  {
+    name: "thinking: openai→anthropic (Opus 4.7): adaptive thinking with output_config.effort beside the format; temperature and top_p dropped",
+    host: "claude.llm", path: "/v1/chat/completions",
+    request: { model: "claude-opus-4-7", reasoning_effort: "xhigh", max_tokens: 2000, temperature: 0.5, top_p: 0.99, messages: [{ role: "user", content: "Hi" }],
+      response_format: { type: "json_schema", json_schema: { name: "person", schema: PERSON_SCHEMA } } },
+    upstream: { path: "/v1/messages", body: { model: "claude-opus-4-7", messages: [{ role: "user", content: [{ type: "text", text: "Hi" }] }], max_tokens: 2000,
+      thinking: { type: "adaptive" }, output_config: { format: { type: "json_schema", schema: PERSON_SCHEMA }, effort: "xhigh" } } },
+  },
+  {
+    name: "thinking: openai→anthropic (Sonnet 4.6): an effort is adaptive thinking (minimal: low, Anthropic has no minimal)",
+    host: "claude.llm", path: "/v1/chat/completions",
+    request: { model: "claude-sonnet-4-6", reasoning_effort: "minimal", messages: [{ role: "user", content: "Hi" }] },
+    upstream: { path: "/v1/messages", body: { model: "claude-sonnet-4-6", messages: [{ role: "user", content: [{ type: "text", text: "Hi" }] }], max_tokens: 4096,
+      thinking: { type: "adaptive" }, output_config: { effort: "low" } } },
+  },
+);
+BEDROCK_ROWS.push(
+  {
+    name: "thinking: anthropic→bedrock (Opus 4.7, composed): Claude Code's budget becomes adaptive thinking with the budget's effort",
+    host: "bedrock.llm", path: "/v1/messages",
+    request: { model: "us.anthropic.claude-opus-4-7-v1:0", max_tokens: 32000, thinking: { type: "enabled", budget_tokens: 31999 }, messages: [{ role: "user", content: "Hi" }] },
+    upstream: { path: `/model/${encodeURIComponent("us.anthropic.claude-opus-4-7-v1:0")}/converse`, body: { messages: [{ role: "user", content: [{ text: "Hi" }] }], inferenceConfig: { maxTokens: 32000 },
+      additionalModelRequestFields: { thinking: { type: "adaptive" }, output_config: { effort: "high" } } } },
+  },
+  {
+    name: "thinking: anthropic→bedrock (Sonnet 4.6, composed): an exact budget stays a budget; adaptive stays adaptive",
+    host: "bedrock.llm", path: "/v1/messages",
+    request: { model: "anthropic.claude-sonnet-4-6", max_tokens: 8000, thinking: { type: "enabled", budget_tokens: 5000 }, messages: [{ role: "user", content: "Hi" }] },
+    upstream: { path: `/model/anthropic.claude-sonnet-4-6/converse`, body: { messages: [{ role: "user", content: [{ text: "Hi" }] }], inferenceConfig: { maxTokens: 8000 },
+      additionalModelRequestFields: { thinking: { type: "enabled", budget_tokens: 5000 } } } },
+  },
+  {
+    name: "thinking: anthropic→bedrock (Sonnet 4.6, composed): adaptive thinking with output_config.effort passes as adaptive",
+    host: "bedrock.llm", path: "/v1/messages",
+    request: { model: "anthropic.claude-sonnet-4-6", max_tokens: 8000, thinking: { type: "adaptive" }, output_config: { effort: "medium" }, messages: [{ role: "user", content: "Hi" }] },
+    upstream: { path: `/model/anthropic.claude-sonnet-4-6/converse`, body: { messages: [{ role: "user", content: [{ text: "Hi" }] }], inferenceConfig: { maxTokens: 8000 },
+      additionalModelRequestFields: { thinking: { type: "adaptive" }, output_config: { effort: "medium" } } } },
+  },
+);
