@@ -6,6 +6,8 @@ import { HostEmulator, HttpStream } from "../../src-host-tools/host/emulator.js"
 import { loadFilter } from "../support/filter.js";
 import { BEDROCK_CONFIG, BEDROCK_ENV, GEMINI_CONFIG, TRANSLATE_CONFIG, VERTEX_CONFIG } from "../support/fixtures.js";
 import { BEDROCK_ROWS, GEMINI_ROWS, TRANSLATION_ROWS, TranslationRow, VERTEX_ROWS, answerBytes } from "../support/translation-rows.js";
+// The thinking rows' requests, answers and streams are fuzzed with the rest.
+import "../support/thinking-rows.js";
 import { mutate, rng } from "../support/random.js";
 
 const NOISE = ['"', "\\", "{", "}", "[", "]", ":", ",", "\n", "\r", "\n\n", "data: ", "event: ", "[DONE]", "null", "1e999", "-0", "\u0000", "é", "\ud83d\ude00", '"type"', '"index":99999', '"index":-1'];
