@@ -15,8 +15,10 @@ type AnthropicThinking = { type?: string; budget_tokens?: unknown } | undefined;
 /** Claude's thinking modes by generation (platform.claude.com, thinking troubleshooting): budgets up to 4.6, adaptive from 4.6. */
 export function claudeGeneration(model: string): { budgets: boolean; adaptive: boolean } {
   const m = /claude-(?:[a-z]+-)?(\d+)(?:-(\d{1,2})(?!\d))?/.exec(model);
-  const major = m ? Number(m[1]) : 0;
-  const minor = m?.[2] ? Number(m[2]) : 0;
+  // A name that is no Claude model's (tests route "mesh-model" to the mock): both forms taken.
+  if (!m) return { budgets: true, adaptive: true };
+  const major = Number(m[1]);
+  const minor = m[2] ? Number(m[2]) : 0;
   const version = major + minor / 10;
   return { budgets: version < 4.7, adaptive: version >= 4.6 };
 }

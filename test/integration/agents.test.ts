@@ -142,7 +142,7 @@ describe("coding agents through real Envoy to the mock providers", () => {
   }, 90_000);
 });
 
-// Claude Code sends thinking (and output_config.effort) for a model it knows as Claude: through a
+// Claude Code sends thinking (a budget, or adaptive with output_config.effort): through a
 // translated route it reaches Bedrock as additionalModelRequestFields.thinking and Gemini as
 // thinkingConfig (docs/translation.md, "Thinking and reasoning"); its tool loop replays the thinking
 // blocks, which the mocks check as Claude and Gemini 3 do.
@@ -156,8 +156,12 @@ describe("Claude Code's thinking through real Envoy to Bedrock and Gemini", () =
   afterAll(async () => { await stack?.stop(); });
 
   it.each([
-    ["bedrock.llm", "us.anthropic.claude-sonnet-4-5-20250929-v1:0", (b: any) => b.additionalModelRequestFields?.thinking, { type: "enabled", budget_tokens: 31999 }],
+    ["bedrock.llm", "us.anthropic.claude-sonnet-4-5-20250929-v1:0", (b: any) => b.additionalModelRequestFields, { thinking: { type: "enabled", budget_tokens: 31999 } }],
+    // For Opus 4.7 it sends adaptive thinking with output_config.effort xhigh: Bedrock gets both.
+    ["bedrock.llm", "us.anthropic.claude-opus-4-7-v1:0", (b: any) => b.additionalModelRequestFields, { thinking: { type: "adaptive" }, output_config: { effort: "xhigh" } }],
     ["gemini.llm", "claude-sonnet-4-5", (b: any) => b.generationConfig?.thinkingConfig, { includeThoughts: true, thinkingBudget: 31999 }],
+    // For a model it does not know it sends adaptive thinking: Gemini's dynamic thinking.
+    ["gemini.llm", "gemini-2.5-flash", (b: any) => b.generationConfig?.thinkingConfig, { includeThoughts: true, thinkingBudget: -1 }],
   ])("claude code -> %s (%s): the shell tool loop, with thinking mapped", async (host, model, thinkingOf, thinking) => {
     const before = stack.mock.received.length;
     const r = await runClaude(bin.claude, stack.envoy.url, host, SHELL_PROMPT, model);
@@ -166,7 +170,8 @@ describe("Claude Code's thinking through real Envoy to Bedrock and Gemini", () =
     expect(sent.map((s) => s.status)).toEqual(sent.map(() => 200));
     const withTools = sent.filter((s) => JSON.stringify(s.body).includes("Bash"));
     expect(withTools.length).toBeGreaterThan(1);
-    // The pinned Claude Code thinks with budget_tokens 31999 under max_tokens 32000: passed on exactly.
+    // The pinned Claude Code thinks with budget_tokens 31999 under max_tokens 32000 (a Claude up to
+    // 4.5), else adaptively: passed on exactly.
     expect(withTools.map((s) => thinkingOf(s.body))).toEqual(withTools.map(() => thinking));
     expect(JSON.parse(r.stdout).result).toContain("Seen: 1 tool results.");
   }, 90_000);
