@@ -202,36 +202,38 @@ export function readGeminiThinking(config: JsonValue, into: Reasoning): void {
 // Thought signatures inside call ids: "<id>__ts_<signature, base64url>".
 const MARK = "__ts_";
 
-/** A call id that carries a Gemini thought signature (standard base64); the id alone when it is not base64. */
+/** A call id that carries a Gemini thought signature (standard base64); the id alone when it is not base64 or carries one already. */
 export function withSignature(id: string, signature: string): string {
   if (id.includes(MARK)) return id;
-  const out = new Array<string>();
-  for (let i = 0; i < signature.length; i++) {
-    const c = signature.charCodeAt(i);
-    if (c == 0x2b) out.push("-");
-    else if (c == 0x2f) out.push("_");
-    else if (c == 0x3d) continue;
-    else if ((c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a)) out.push(String.fromCharCode(c));
-    else return id;
-  }
-  return id + MARK + out.join("");
+  const text = mapBase64(signature, 0x2b, 0x2d, 0x2f, 0x5f, false);
+  return text !== null ? id + MARK + text! : id;
 }
 
 /** The signature a call id carries (withSignature), or null. */
 export function signatureIn(id: string): string | null {
   const at = id.indexOf(MARK);
-  if (at < 0) return null;
-  const text = id.substring(at + MARK.length);
-  const out = new Array<string>();
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c == 0x2d) out.push("+");
-    else if (c == 0x5f) out.push("/");
-    else if ((c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a)) out.push(String.fromCharCode(c));
+  if (at < 0 || at + MARK.length >= id.length) return null;
+  return mapBase64(id.substring(at + MARK.length), 0x2d, 0x2b, 0x5f, 0x2f, true);
+}
+
+/**
+ * Base64 text with its two symbols swapped (`a` -> `a2`, `b` -> `b2`), padding dropped (to the id
+ * form) or restored; null when a byte is none of base64's. One pass over the bytes.
+ */
+function mapBase64(text: string, a: u8, a2: u8, b: u8, b2: u8, pad: bool): string | null {
+  const bytes = Uint8Array.wrap(String.UTF8.encode(text));
+  const out = new Uint8Array(bytes.length + 3);
+  let n = 0;
+  for (let i = 0; i < bytes.length; i++) {
+    const c = bytes[i];
+    if (c == a) out[n++] = a2;
+    else if (c == b) out[n++] = b2;
+    else if (c == 0x3d && !pad) continue;
+    else if ((c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a)) out[n++] = c;
     else return null;
   }
-  while (out.length % 4 != 0) out.push("=");
-  return out.length > 0 ? out.join("") : null;
+  if (pad) while (n % 4 != 0) out[n++] = 0x3d;
+  return String.UTF8.decodeUnsafe(out.dataStart, <usize>n);
 }
 
 /** A hub tool call's Gemini thought signature: extra_content.google.thought_signature, else one in its id. */
