@@ -18,7 +18,7 @@ import { isString, keys, scanInner, scanOnlyElement, spanIsNull } from "./spans"
 import { MAX_SPAN_ITEMS, arrayItemsAtMost } from "../json/items";
 import { readUsage } from "../usage/read";
 import { meetsOpenAIStrict } from "./strict-schema";
-import { Reasoning, Thought, clientCallId, readAnthropicThinking, readThought, writeChatReasoning, writeThought } from "./reasoning";
+import { Reasoning, Thought, clientCallId, readAnthropicThinking, readAnthropicThought, readThought, writeAnthropicThought, writeChatReasoning, writeThought } from "./reasoning";
 import { ScanResult, arrayItemSpans, decodeStringValue, scanInto, scanTopLevel, unescapeInto } from "../json/scan";
 
 const COMPLETION_KEYS = keys(["id", "model", "choices", "usage"]);
@@ -190,7 +190,7 @@ export class AnthropicToOpenAI extends Translator {
       let text = stringAt(message, "content");
       const refusal = stringAt(message, "refusal");
       if ((text === null || text!.length == 0) && refusal !== null) { text = refusal; finish = "content_filter"; }
-      writeThinkingBlocks(w, readThought(message!));
+      writeAnthropicThought(w, readThought(message!));
       if (text !== null && text!.length > 0) w.object().key("type").string("text").key("text").string(text!).endObject();
       const calls = arrayAt(message, "tool_calls");
       if (calls !== null) {
@@ -499,31 +499,6 @@ function signatureOnly(signature: string): Thought {
   return t;
 }
 
-/** A hub message's reasoning as Anthropic blocks: thinking (with its signature, "" when the backend gave none), redacted_thinking. */
-function writeThinkingBlocks(w: JsonWriter, t: Thought): void {
-  if (t.text !== null || t.signature !== null) {
-    w.object().key("type").string("thinking").key("thinking").string(t.text !== null ? t.text! : "").key("signature").string(t.signature !== null ? t.signature! : "").endObject();
-  }
-  if (t.redacted !== null) w.object().key("type").string("redacted_thinking").key("data").string(t.redacted!).endObject();
-}
-
-/**
- * An assistant turn's first thinking and redacted_thinking blocks as the hub's reasoning fields
- * (composed routes only: a Bedrock-Claude backend needs them back unchanged before its tool use;
- * OpenAI backends take none). Later thinking blocks of the same turn are left out.
- */
-function writeAssistantThought(content: JsonValue, w: JsonWriter): void {
-  const t = new Thought();
-  for (let i = 0; i < content.items.length; i++) {
-    const block = content.items[i];
-    const type = stringAt(block, "type");
-    if (type === null) continue;
-    if (type! == "thinking" && t.text === null && t.signature === null) { t.text = stringAt(block, "thinking"); t.signature = stringAt(block, "signature"); }
-    else if (type! == "redacted_thinking" && t.redacted === null) t.redacted = stringAt(block, "data");
-  }
-  writeThought(w, t);
-}
-
 /** A tool call's arguments (a JSON string holding JSON) as Anthropic's input object, from its bytes; {} when empty or not an object. */
 function writeArgumentsAsInput(w: JsonWriter, at: usize, span: ValueSpan): void {
   if (!isString(span)) { w.rawValue("{}"); return; }
@@ -685,7 +660,8 @@ function writeAssistant(m: JsonValue, path: string, w: JsonWriter, hub: bool): s
   }
   w.key("content");
   if (texts.length > 0) w.string(texts.join("")); else w.nil();
-  if (hub) writeAssistantThought(content, w);
+  // Earlier thinking goes on through the hub (composed routes): Bedrock-Claude needs it back before its tool use; OpenAI backends take none.
+  if (hub) writeThought(w, readAnthropicThought(content));
   if (calls > 0) {
     w.key("tool_calls").array();
     for (let i = 0; i < content.items.length; i++) {

@@ -15,7 +15,7 @@ import { DataUrl, arrayAt, functionOf, notAFunctionTool, has, integerAt, member,
 import { readUsage, readUsageAt } from "../usage/read";
 import { errorBodyFor, readProviderError } from "./error-shapes";
 import { TurnWriter } from "./turns";
-import { Reasoning, Thought, claudeThinking, readChatReasoning, readThought, thinkingFits, writeClaudeThinking, writeThought } from "./reasoning";
+import { Reasoning, claudeThinking, isSigned, readAnthropicThought, readChatReasoning, readThought, thinkingFits, writeAnthropicThought, writeClaudeThinking, writeThought } from "./reasoning";
 import { isString, keys, scanInner, spanInteger, spanIsString } from "./spans";
 import { MAX_SPAN_ITEMS, arrayItemsAtMost } from "../json/items";
 import { ScanResult, arrayItemSpans, decodeStringValue, scanInto, scanTopLevel } from "../json/scan";
@@ -185,7 +185,7 @@ export class OpenAIToAnthropic extends ToOpenAIChat {
       else if (type !== null && type! == "tool_use") tools++;
     }
     // A refusal (stop_reason "refusal") is OpenAI's message.refusal, content null, as OpenAI answers one.
-    const thought = thoughtOf(content);
+    const thought = readAnthropicThought(content);
     const treeStop = stringAt(m, "stop_reason");
     if (tools == 0 && treeStop !== null && treeStop! == "refusal") w.key("content").nil().key("refusal").string(text.join(""));
     else {
@@ -457,24 +457,6 @@ export class OpenAIToAnthropic extends ToOpenAIChat {
 
 
 
-/** An answer's thinking as the hub's fields: thinking texts joined, the first signature and redacted block. */
-function thoughtOf(content: JsonValue): Thought {
-  const t = new Thought();
-  const texts = new Array<string>();
-  for (let i = 0; i < content.items.length; i++) {
-    const block = content.items[i];
-    const type = stringAt(block, "type");
-    if (type === null) continue;
-    if (type! == "thinking") {
-      const text = stringAt(block, "thinking");
-      if (text !== null) texts.push(text!);
-      if (t.signature === null) t.signature = stringAt(block, "signature");
-    } else if (type! == "redacted_thinking" && t.redacted === null) t.redacted = stringAt(block, "data");
-  }
-  if (texts.length > 0) t.text = texts.join("");
-  return t;
-}
-
 /** OpenAI tool_choice and parallel_tool_calls as Anthropic's tool_choice, or null for the default. */
 function toolChoice(body: JsonValue, problem: Problem): string | null {
   const choice = member(body, "tool_choice");
@@ -561,10 +543,8 @@ function writeUser(m: JsonValue, path: string, turns: TurnWriter, problem: Probl
 function writeAssistant(m: JsonValue, path: string, turns: TurnWriter, problem: Problem): void {
   // Earlier thinking goes back first in its turn, unchanged: Anthropic checks its signature (none, none sent).
   const thought = readThought(m);
-  if (thought.signature !== null && thought.signature!.length > 0) {
-    turns.block("assistant").object().key("type").string("thinking").key("thinking").string(thought.text !== null ? thought.text! : "").key("signature").string(thought.signature!).endObject();
-  }
-  if (thought.redacted !== null) turns.block("assistant").object().key("type").string("redacted_thinking").key("data").string(thought.redacted!).endObject();
+  if (!isSigned(thought)) { thought.text = null; thought.signature = null; }
+  if (thought.present) writeAnthropicThought(turns.block("assistant"), thought);
   const content = member(m, "content");
   if (content !== null && content.kind == JsonKind.String) {
     if (content.text.length > 0) turns.block("assistant").object().key("type").string("text").key("text").string(content.text).endObject();

@@ -13,7 +13,7 @@ import { readUsage } from "../usage/read";
 import { SseEvent } from "./sse";
 import { ClientError, TranslateFacts, TranslatedRequest, WireApi } from "./translator";
 import { ToOpenAIChat } from "./to-openai-chat";
-import { Reasoning, Thought, claudeThinking, readChatReasoning, readThought, thinkingFits, writeClaudeThinking, writeThought } from "./reasoning";
+import { Reasoning, Thought, claudeThinking, isSigned, readChatReasoning, readThought, thinkingFits, writeClaudeThinking, writeThought } from "./reasoning";
 import { ScanResult, scanInto } from "../json/scan";
 import { keys, scanInner } from "./spans";
 
@@ -373,7 +373,7 @@ function writePart(part: JsonValue, out: JsonWriter, path: string): string | nul
 function writeAssistant(m: JsonValue, path: string, turns: TurnWriter): string | null {
   // Earlier thinking goes back first in its turn, unchanged (Claude checks its signature; none, none sent).
   const thought = readThought(m);
-  if (thought.signature !== null && thought.signature!.length > 0) {
+  if (isSigned(thought)) {
     turns.block("assistant").object().key("reasoningContent").object().key("reasoningText").object()
       .key("text").string(thought.text !== null ? thought.text! : "").key("signature").string(thought.signature!).endObject().endObject().endObject();
   }

@@ -305,3 +305,36 @@ export function writeThought(w: JsonWriter, t: Thought): void {
   if (t.signature !== null) w.key("reasoning_signature").string(t.signature!);
   if (t.redacted !== null) w.key("reasoning_redacted").string(t.redacted!);
 }
+
+/**
+ * Anthropic's thinking and redacted_thinking blocks of a content array as the hub's fields: their
+ * texts joined, the first signature and the first redacted data (one thought per message: the
+ * hub has no place for more, and a second block's signature cannot ride with the joined text).
+ */
+export function readAnthropicThought(content: JsonValue): Thought {
+  const t = new Thought();
+  const texts = new Array<string>();
+  for (let i = 0; i < content.items.length; i++) {
+    const block = content.items[i];
+    const type = stringAt(block, "type");
+    if (type === null) continue;
+    if (type! == "thinking") {
+      const text = stringAt(block, "thinking");
+      if (text !== null) texts.push(text!);
+      if (t.signature === null) t.signature = stringAt(block, "signature");
+    } else if (type! == "redacted_thinking" && t.redacted === null) t.redacted = stringAt(block, "data");
+  }
+  if (texts.length > 0) t.text = texts.join("");
+  return t;
+}
+
+/** Whether Anthropic (or Claude on Bedrock) takes a thought back: it checks the signature, so one without is left out. */
+export function isSigned(t: Thought): bool { return t.signature !== null && t.signature!.length > 0; }
+
+/** A thought as Anthropic blocks: thinking (signature "" when the backend gave none), then redacted_thinking. */
+export function writeAnthropicThought(w: JsonWriter, t: Thought): void {
+  if (t.text !== null || t.signature !== null) {
+    w.object().key("type").string("thinking").key("thinking").string(t.text !== null ? t.text! : "").key("signature").string(t.signature !== null ? t.signature! : "").endObject();
+  }
+  if (t.redacted !== null) w.object().key("type").string("redacted_thinking").key("data").string(t.redacted!).endObject();
+}
