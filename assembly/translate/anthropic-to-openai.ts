@@ -4,8 +4,9 @@
 //          -> https://platform.openai.com/docs/api-reference/chat/create
 //   response and stream: chat.completion / chat.completion.chunk -> Anthropic's message / events
 //     (https://docs.anthropic.com/en/docs/build-with-claude/streaming)
-// Anthropic-only content (thinking, cache_control, citations) has no OpenAI counterpart and is
-// dropped; server tools and documents, which the backend cannot run or read, are refused.
+// Thinking is reasoning_effort (and the hub's reasoning fields: reasoning.ts); Anthropic-only
+// content (cache_control, citations) has no OpenAI counterpart and is dropped; server tools and
+// documents, which the backend cannot run or read, are refused.
 import { JsonKind, JsonValue, MAX_ANSWER_VALUES, parseJson } from "../json/parse";
 import { JsonWriter } from "../json/writer";
 import { ClientError, TranslateFacts, TranslatedRequest, Translator, WireApi } from "./translator";
@@ -641,7 +642,7 @@ function writeUser(m: JsonValue, path: string, w: JsonWriter): string | null {
   return null;
 }
 
-/** An assistant turn: its text as content, its tool_use blocks as tool_calls; thinking is dropped. */
+/** An assistant turn: its text as content, its tool_use blocks as tool_calls; its thinking only toward the hub. */
 function writeAssistant(m: JsonValue, path: string, w: JsonWriter, hub: bool): string | null {
   const content = member(m, "content");
   w.object().key("role").string("assistant");

@@ -4,7 +4,8 @@
 // request; the chat answer becomes a Response, and a chat stream becomes the Responses event
 // sequence (response.created … response.completed). What needs server-side state
 // (previous_response_id, store: true) is refused. Anthropic, Gemini and Bedrock backends compose
-// this with their chat translator (composed.ts).
+// this with their chat translator (composed.ts). reasoning.effort is reasoning_effort; reasoning
+// items go both ways through the hub's reasoning fields (reasoning.ts).
 import { JsonKind, JsonValue, MAX_ANSWER_VALUES, parseJson } from "../json/parse";
 import { JsonWriter } from "../json/writer";
 import { errorBodyFor, readProviderError } from "./error-shapes";
