@@ -175,6 +175,31 @@ describe("Claude Code's thinking through real Envoy to Bedrock and Gemini", () =
     expect(withTools.map((s) => thinkingOf(s.body))).toEqual(withTools.map(() => thinking));
     expect(JSON.parse(r.stdout).result).toContain("Seen: 1 tool results.");
   }, 90_000);
+
+  // Gemini 3 (the mock, as the real API) refuses a function call sent back without its thought
+  // signature: each agent's loop finishing proves it replays the call id that carries it.
+  it("claude code -> gemini.llm (gemini-3-pro-preview): the tool_use id carries the thought signature back", async () => {
+    const before = stack.mock.received.length;
+    const r = await runClaude(bin.claude, stack.envoy.url, "gemini.llm", SHELL_PROMPT, "gemini-3-pro-preview");
+    expect(r.code, explain(r)).toBe(0);
+    expect(JSON.parse(r.stdout).result).toBe("Hello from mock gemini (gemini-3-pro-preview). Seen: 1 tool results.");
+    const calls = stack.mock.received.slice(before).flatMap((s: any) => s.body.contents.flatMap((c: any) => c.parts)).filter((p: any) => p.functionCall);
+    expect(calls.length).toBeGreaterThan(0);
+    expect(calls.every((p: any) => typeof p.thoughtSignature === "string")).toBe(true);
+  }, 90_000);
+
+  it("codex -> gemini.llm (gemini-3-pro-preview): the function_call's call_id carries the thought signature back", async () => {
+    const before = stack.mock.received.length;
+    const r = await runCodex(bin.codex, stack.envoy.url, "gemini.llm", SHELL_PROMPT, "gemini-3-pro-preview");
+    expect(r.code, explain(r)).toBe(0);
+    const items = r.stdout.split("\n").filter(Boolean).map((l) => JSON.parse(l)).filter((e) => e.type === "item.completed").map((e) => e.item);
+    expect(items.filter((i) => i.type === "agent_message").map((i) => i.text), explain(r)).toEqual(["Hello from mock gemini (gemini-3-pro-preview). Seen: 1 tool results."]);
+    const sent = stack.mock.received.slice(before);
+    expect(sent.map((s) => s.status)).toEqual(sent.map(() => 200));
+    const calls = sent.flatMap((s: any) => s.body.contents.flatMap((c: any) => c.parts)).filter((p: any) => p.functionCall);
+    expect(calls.length).toBeGreaterThan(0);
+    expect(calls.every((p: any) => typeof p.thoughtSignature === "string")).toBe(true);
+  }, 90_000);
 });
 
 // The Anthropic mock takes a system turn inside `messages` only under a beta that allows it, as the
