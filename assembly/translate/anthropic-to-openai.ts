@@ -105,7 +105,7 @@ export class AnthropicToOpenAI extends Translator {
     const reasoning = new Reasoning();
     const thinkingProblem = readAnthropicThinking(body, reasoning);
     if (thinkingProblem !== null) return TranslatedRequest.refused(thinkingProblem!);
-    writeChatReasoning(reasoning, w, facts.hub);
+    writeChatReasoning(reasoning, w, facts.hub, facts.model);
     const temperature = numberAt(body, "temperature");
     if (temperature !== null) w.key("temperature").rawValue(temperature.text);
     const topP = numberAt(body, "top_p");

@@ -101,9 +101,23 @@ export function readChatReasoning(body: JsonValue, into: Reasoning): string | nu
   return null;
 }
 
-/** Writes the hub's request fields: reasoning_effort always, reasoning_budget only between composed translators. */
-export function writeChatReasoning(r: Reasoning, w: JsonWriter, hub: bool): void {
-  if (r.effort < 0) return;
+/**
+ * Whether an OpenAI-shaped backend's model takes reasoning_effort: OpenAI's reasoning models
+ * (o-series, gpt-5, codex) and the open ones OpenAI-compatible vendors serve with it (gpt-oss,
+ * Qwen3, DeepSeek R1). Others refuse the field with a 400 (gpt-4o: "Unsupported parameter"), and
+ * Claude Code sends thinking even for models it does not know: it is left out for them.
+ */
+export function takesReasoningEffort(model: string): bool {
+  const m = model.toLowerCase();
+  const name = m.includes("/") ? m.substring(m.lastIndexOf("/") + 1) : m;
+  if (name.length >= 2 && name.charCodeAt(0) == 0x6f && isDigit(name.charCodeAt(1))) return true; // o1, o3, o4-mini
+  return name.startsWith("gpt-5") || name.startsWith("codex") || name.startsWith("gpt-oss") || name.startsWith("qwen3")
+    || name.startsWith("deepseek-r") || name.startsWith("deepseek-reasoner");
+}
+
+/** Writes the hub's request fields: reasoning_effort (toward a direct backend, only one whose model takes it), reasoning_budget only between composed translators. */
+export function writeChatReasoning(r: Reasoning, w: JsonWriter, hub: bool, model: string): void {
+  if (r.effort < 0 || (!hub && !takesReasoningEffort(model))) return;
   w.key("reasoning_effort").string(EFFORTS[r.effort]);
   if (hub && r.effort > 0 && r.budget != 0) w.key("reasoning_budget").number(r.budget);
 }

@@ -89,7 +89,7 @@ export class ResponsesToChat extends Translator {
       const r = new Reasoning();
       r.effort = effortIndex(effort!);
       if (r.effort < 0) return TranslatedRequest.refused("reasoning.effort: must be one of " + EFFORTS.join(", "));
-      writeChatReasoning(r, w, facts.hub);
+      writeChatReasoning(r, w, facts.hub, facts.model);
     }
     const limit = numberAt(body, "max_output_tokens");
     if (limit !== null) w.key(facts.maxTokensField).rawValue(limit.text);

@@ -68,6 +68,9 @@ function checkMessages(messages: Message[]): string | undefined {
   return undefined;
 }
 
+/** Models that reason (OpenAI's o-series, gpt-5, codex; gpt-oss, Qwen3 and DeepSeek R1 at compatible vendors). */
+const REASONING_MODEL = /^(o\d|gpt-5|codex|gpt-oss|qwen3|deepseek-r)/i;
+
 export function checkOpenAIBody(expected: OpenAIRoute, body: unknown): string | undefined {
   if (body === null || typeof body !== "object" || Array.isArray(body)) return "We could not parse the JSON body of your request.";
   const b = body as Record<string, unknown>;
@@ -90,6 +93,9 @@ export function checkOpenAIBody(expected: OpenAIRoute, body: unknown): string | 
   if (b.stream !== undefined && typeof b.stream !== "boolean") return "'stream' must be a boolean";
   if (b.stream_options !== undefined && b.stream !== true) return "The 'stream_options' parameter is only allowed when 'stream' is enabled.";
   if (b.max_tokens !== undefined && b.max_completion_tokens !== undefined) return "max_tokens and max_completion_tokens cannot both be set";
+  // As OpenAI (and vendors serving models without reasoning) refuse reasoning_effort for a model that does not reason.
+  if (b.reasoning_effort !== undefined && typeof b.model === "string" && !REASONING_MODEL.test(b.model.split("/").at(-1)!)) return "Unsupported parameter: 'reasoning_effort' is not supported with this model.";
+  if (b.reasoning_effort !== undefined && !["none", "minimal", "low", "medium", "high", "xhigh", "max"].includes(b.reasoning_effort as string)) return `Invalid value: '${String(b.reasoning_effort)}'. Supported values are: 'none', 'minimal', 'low', 'medium', 'high', 'xhigh' and 'max'.`;
   // As OpenAI refuses a cap above the model's output limit (gpt-4o: 16384).
   const cap = b.max_completion_tokens ?? b.max_tokens;
   if (expected.provider.type === "openai" && typeof b.model === "string" && b.model.startsWith("gpt-4o") && typeof cap === "number" && cap > 16384) {

@@ -58,6 +58,18 @@ TRANSLATION_ROWS.push(
     upstream: { path: "/v1/chat/completions", body: { model: "gpt-5.1", messages: [{ role: "user", content: "Hi" }], max_completion_tokens: 100, reasoning_effort: "none" } },
   },
   {
+    name: "thinking: anthropic→openai: a model that does not reason (gpt-4o refuses reasoning_effort) gets no reasoning_effort",
+    host: "gpt.llm", path: "/v1/messages",
+    request: { model: "gpt-4o", max_tokens: 8000, thinking: { type: "enabled", budget_tokens: 4096 }, messages: [{ role: "user", content: "Hi" }] },
+    upstream: { path: "/v1/chat/completions", body: { model: "gpt-4o", messages: [{ role: "user", content: "Hi" }], max_completion_tokens: 8000 } },
+  },
+  {
+    name: "thinking: responses→groq: reasoning.effort for a model that does not reason is left out",
+    host: "groq.llm", path: "/v1/responses",
+    request: { model: "llama-3.3-70b-versatile", input: "Hi", reasoning: { effort: "medium" } },
+    upstream: { path: "/openai/v1/chat/completions", body: { model: "llama-3.3-70b-versatile", messages: [{ role: "user", content: "Hi" }] } },
+  },
+  {
     name: "thinking: anthropic→openai: a budget under Anthropic's floor is refused in Anthropic's shape",
     host: "gpt.llm", path: "/v1/messages",
     request: { model: "o4-mini", max_tokens: 100, thinking: { type: "enabled", budget_tokens: 100 }, messages: [{ role: "user", content: "Hi" }] },
