@@ -341,6 +341,10 @@ export class OpenAIToAnthropic extends ToOpenAIChat {
       } else if (blockType !== null && blockType! == "text") {
         const text = stringAt(block, "text");
         if (text !== null && text!.length > 0) this.textChunk(out, text!);
+      } else if (blockType !== null && blockType! == "thinking") {
+        // Anthropic starts a thinking block empty; any text in it is the thought's first piece.
+        const thinking = stringAt(block, "thinking");
+        if (thinking !== null && thinking!.length > 0) this.reasoningChunk(out, "reasoning_content", thinking!);
       } else if (blockType !== null && blockType! == "redacted_thinking") {
         const data = stringAt(block, "data");
         if (data !== null) this.reasoningChunk(out, "reasoning_redacted", data!);
