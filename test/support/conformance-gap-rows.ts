@@ -1,0 +1,207 @@
+// Rows for cells of docs/conformance.md that no other test proved: streams cut short, provider
+// errors and streamed answers for client × provider pairs the translation rows leave out. Same
+// shape as test/support/translation-rows.ts; run through the emulator
+// (test/unit/conformance-gaps.test.ts) and real Envoy (test/integration/conformance-gaps.test.ts).
+import { expect } from "vitest";
+import { BEDROCK_CONFIG, GEMINI_CONFIG, TRANSLATE_CONFIG, VERTEX_CONFIG } from "./fixtures.js";
+import { TranslationRow, awsEvent, data, sse } from "./translation-rows.js";
+
+const anyNumber = () => expect.any(Number);
+const anyString = () => expect.any(String);
+const ANTHROPIC_HEADERS = { "anthropic-version": "2023-06-01" };
+const BEDROCK_MODEL = "anthropic.claude-3-5-sonnet-20240620-v1:0";
+/** Bedrock answers carry no id: llm-mesh makes one. */
+const BEDROCK_ID = expect.stringMatching(/^chatcmpl-bedrock-/);
+
+/** Gemini's SSE (CRLF-framed, as Gemini writes it). */
+const gsse = (payload: unknown) => `data: ${JSON.stringify(payload)}\r\n\r\n`;
+const chatChunk = (delta: Record<string, unknown>, finish: string | null = null) =>
+  ({ id: "chatcmpl-9", object: "chat.completion.chunk", created: 1700000000, model: "gpt-4o", choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }] });
+const geminiText = (text: string, finish?: string) => ({ candidates: [{ content: { role: "model", parts: [{ text }] }, ...(finish ? { finishReason: finish } : {}) }], modelVersion: "gemini-2.5-flash-001", responseId: "resp-1",
+  ...(finish ? { usageMetadata: { promptTokenCount: 3, candidatesTokenCount: 2, totalTokenCount: 5 } } : {}) });
+const claudeStart = sse("message_start", { type: "message_start", message: { id: "msg_c", type: "message", role: "assistant", model: "claude-sonnet-4-5", content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: 4, output_tokens: 1 } } });
+const claudeText = (text: string) => sse("content_block_delta", { type: "content_block_delta", index: 0, delta: { type: "text_delta", text } });
+
+/** The events a client of each API gets (parseSse's form: OpenAI's as data, named ones as {event, data}). */
+const anthropicEvent = (event: string, fields: Record<string, unknown> = {}) => ({ event, data: { type: event, ...fields } });
+const anthropicTextStart = (id: string, model: string) => [
+  anthropicEvent("message_start", { message: { id, type: "message", role: "assistant", model, content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: 0, output_tokens: 0 } } }),
+  anthropicEvent("content_block_start", { index: 0, content_block: { type: "text", text: "" } }),
+];
+const anthropicDelta = (text: string) => anthropicEvent("content_block_delta", { index: 0, delta: { type: "text_delta", text } });
+/** Anthropic's stream error event: the stream ended before message_stop. */
+const anthropicCut = (what: string) => ({ event: "error", data: { type: "error", error: { type: "api_error", message: `the provider's stream ended before the ${what} was complete` } } });
+const respEvent = (type: string, fields: Record<string, unknown> = {}) => ({ event: type, data: { type, sequence_number: anyNumber(), ...fields } });
+const respShell = (status: string, model: string, output: unknown[] = [], usage: unknown = null) =>
+  ({ id: expect.stringMatching(/^resp_llmmesh/), object: "response", created_at: anyNumber(), status, model, output, error: null, incomplete_details: null, usage });
+const respMessage = (status: string, content: unknown[]) => ({ type: "message", id: anyString(), status, role: "assistant", content });
+const respText = (text: string) => ({ type: "output_text", text, annotations: [] });
+/** The Responses events up to and including the first text delta. */
+const responsesTextStart = (model: string, delta: string) => [
+  respEvent("response.created", { response: respShell("in_progress", model) }),
+  respEvent("response.in_progress", { response: respShell("in_progress", model) }),
+  respEvent("response.output_item.added", { output_index: 0, item: respMessage("in_progress", []) }),
+  respEvent("response.content_part.added", { item_id: anyString(), output_index: 0, content_index: 0, part: respText("") }),
+  respEvent("response.output_text.delta", { item_id: anyString(), output_index: 0, content_index: 0, delta }),
+];
+/** The Responses events that close a text answer. */
+const responsesTextEnd = (model: string, text: string, usage: { input: number; output: number }) => [
+  respEvent("response.output_text.done", { item_id: anyString(), output_index: 0, content_index: 0, text }),
+  respEvent("response.content_part.done", { item_id: anyString(), output_index: 0, content_index: 0, part: respText(text) }),
+  respEvent("response.output_item.done", { output_index: 0, item: respMessage("completed", [respText(text)]) }),
+  respEvent("response.completed", { response: respShell("completed", model, [respMessage("completed", [respText(text)])],
+    { input_tokens: usage.input, input_tokens_details: { cached_tokens: 0 }, output_tokens: usage.output, output_tokens_details: { reasoning_tokens: 0 }, total_tokens: usage.input + usage.output }) }),
+];
+/** The Responses API's stream error event. */
+const responsesCut = (what: string) => ({ event: "error", data: { type: "error", sequence_number: anyNumber(), code: null, message: `the provider's stream ended before the ${what} was complete`, param: null } });
+/** OpenAI's error body (chat and Responses share it); the fields a translation must carry. */
+const openAIError = (message: string, type: string, code: string | null = null) => ({ error: expect.objectContaining({ message, type, code }) });
+const openAIChunk = (id: unknown, model: string, delta: Record<string, unknown>, finish: string | null = null) =>
+  ({ id, object: "chat.completion.chunk", created: anyNumber(), model, choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }] });
+
+/** A set of rows and the plugin config they run under. */
+export interface GapSet { name: string; config: Record<string, unknown>; rows: TranslationRow[] }
+
+export const GAP_SETS: GapSet[] = [
+  { name: "Anthropic and OpenAI", config: { ...TRANSLATE_CONFIG, requestMode: "body" }, rows: [
+    {
+      name: "cut stream: anthropic→openai: a chat stream that ends before its finish reason ends with an Anthropic error event",
+      host: "gpt.llm", path: "/v1/messages", headers: ANTHROPIC_HEADERS,
+      request: { model: "gpt-4o", max_tokens: 64, stream: true, messages: [{ role: "user", content: "x" }] },
+      upstream: { path: "/v1/chat/completions" },
+      answer: { chunks: [data(chatChunk({ role: "assistant", content: "" })), data(chatChunk({ content: "Par" }))] },
+      client: { status: 200, events: [...anthropicTextStart("chatcmpl-9", "gpt-4o"), anthropicDelta("Par"), anthropicCut("message")] },
+    },
+    {
+      name: "cut stream: responses→groq: a chat stream that ends before its finish reason ends with a Responses error event",
+      host: "groq.llm", path: "/v1/responses",
+      request: { model: "llama-3.3-70b-versatile", input: "x", stream: true },
+      upstream: { path: "/openai/v1/chat/completions" },
+      answer: { chunks: [data(chatChunk({ role: "assistant", content: "" })), data(chatChunk({ content: "Par" }))] },
+      client: { status: 200, events: [...responsesTextStart("gpt-4o", "Par"), responsesCut("response")] },
+    },
+    {
+      name: "cut stream: responses→anthropic (composed): a Messages stream that ends before message_stop ends with a Responses error event",
+      host: "claude.llm", path: "/v1/responses",
+      request: { model: "claude-sonnet-4-5", input: "x", stream: true, max_output_tokens: 64 },
+      upstream: { path: "/v1/messages" },
+      answer: { chunks: [claudeStart, claudeText("Par")] },
+      client: { status: 200, events: [...responsesTextStart("claude-sonnet-4-5", "Par"), responsesCut("message")] },
+    },
+    {
+      name: "errors: responses→groq: the provider's 400 reaches the client in the Responses error shape",
+      host: "groq.llm", path: "/v1/responses",
+      request: { model: "llama-3.3-70b-versatile", input: "x" },
+      upstream: { path: "/openai/v1/chat/completions" },
+      answer: { status: 400, body: { error: { message: "model `nope` does not exist", type: "invalid_request_error", param: "model", code: "model_not_found" } } },
+      client: { status: 400, body: openAIError("model `nope` does not exist", "invalid_request_error", "model_not_found") },
+    },
+    {
+      name: "errors: responses→anthropic (composed): Anthropic's 429 reaches the client in the Responses error shape",
+      host: "claude.llm", path: "/v1/responses",
+      request: { model: "claude-sonnet-4-5", input: "x", max_output_tokens: 64 },
+      upstream: { path: "/v1/messages" },
+      answer: { status: 429, body: { type: "error", error: { type: "rate_limit_error", message: "Number of request tokens has exceeded your per-minute rate limit" } } },
+      client: { status: 429, body: openAIError("Number of request tokens has exceeded your per-minute rate limit", "rate_limit_error") },
+    },
+    {
+      name: "errors: anthropic→anthropic: Anthropic's 400 reaches the client as Anthropic sent it",
+      host: "claude.llm", path: "/v1/messages", headers: ANTHROPIC_HEADERS,
+      request: { model: "claude-sonnet-4-5", max_tokens: 64, messages: [{ role: "user", content: "x" }] },
+      upstream: { path: "/v1/messages" },
+      answer: { status: 400, body: { type: "error", error: { type: "invalid_request_error", message: "messages.0.content: Field required" } } },
+      client: { status: 400, exactBody: JSON.stringify({ type: "error", error: { type: "invalid_request_error", message: "messages.0.content: Field required" } }) },
+    },
+  ] },
+  { name: "Gemini", config: GEMINI_CONFIG, rows: [
+    {
+      name: "stream: anthropic→gemini (composed): streamed text becomes Anthropic text deltas",
+      host: "gemini.llm", path: "/v1/messages", headers: ANTHROPIC_HEADERS,
+      request: { model: "gemini-2.5-flash", max_tokens: 64, stream: true, messages: [{ role: "user", content: "x" }] },
+      upstream: { path: "/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse" },
+      answer: { chunks: [gsse(geminiText("Bon")), gsse(geminiText("jour", "STOP"))] },
+      client: { status: 200, events: [...anthropicTextStart("chatcmpl-resp-1", "gemini-2.5-flash-001"), anthropicDelta("Bon"), anthropicDelta("jour"),
+        anthropicEvent("content_block_stop", { index: 0 }), anthropicEvent("message_delta", { delta: { stop_reason: "end_turn", stop_sequence: null }, usage: { input_tokens: 3, output_tokens: 2 } }), anthropicEvent("message_stop")] },
+    },
+    {
+      name: "cut stream: anthropic→gemini (composed): a stream that ends before its finish reason ends with an Anthropic error event",
+      host: "gemini.llm", path: "/v1/messages", headers: ANTHROPIC_HEADERS,
+      request: { model: "gemini-2.5-flash", max_tokens: 64, stream: true, messages: [{ role: "user", content: "x" }] },
+      upstream: { path: "/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse" },
+      answer: { chunks: [gsse(geminiText("Bon"))] },
+      client: { status: 200, events: [...anthropicTextStart("chatcmpl-resp-1", "gemini-2.5-flash-001"), anthropicDelta("Bon"), anthropicCut("answer")] },
+    },
+    {
+      name: "stream: responses→gemini (composed): streamed text becomes Responses events",
+      host: "gemini.llm", path: "/v1/responses",
+      request: { model: "gemini-2.5-flash", input: "x", stream: true },
+      upstream: { path: "/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse" },
+      answer: { chunks: [gsse(geminiText("Bon")), gsse(geminiText("jour", "STOP"))] },
+      client: { status: 200, events: [...responsesTextStart("gemini-2.5-flash-001", "Bon"),
+        respEvent("response.output_text.delta", { item_id: anyString(), output_index: 0, content_index: 0, delta: "jour" }), ...responsesTextEnd("gemini-2.5-flash-001", "Bonjour", { input: 3, output: 2 })] },
+    },
+    {
+      name: "errors: anthropic→gemini (composed): Gemini's 429 reaches the client in Anthropic's shape",
+      host: "gemini.llm", path: "/v1/messages", headers: ANTHROPIC_HEADERS,
+      request: { model: "gemini-2.5-flash", max_tokens: 64, messages: [{ role: "user", content: "x" }] },
+      upstream: { path: "/v1beta/models/gemini-2.5-flash:generateContent" },
+      answer: { status: 429, body: { error: { code: 429, message: "Resource has been exhausted (e.g. check quota).", status: "RESOURCE_EXHAUSTED" } } },
+      client: { status: 429, body: { type: "error", error: { type: "rate_limit_error", message: "Resource has been exhausted (e.g. check quota)." } } },
+    },
+    {
+      name: "errors: responses→gemini (composed): Gemini's 400 reaches the client in the Responses error shape",
+      host: "gemini.llm", path: "/v1/responses",
+      request: { model: "gemini-2.5-flash", input: "x" },
+      upstream: { path: "/v1beta/models/gemini-2.5-flash:generateContent" },
+      answer: { status: 400, body: { error: { code: 400, message: "Invalid JSON payload received.", status: "INVALID_ARGUMENT" } } },
+      client: { status: 400, body: openAIError("Invalid JSON payload received.", "invalid_request_error") },
+    },
+  ] },
+  { name: "Bedrock", config: BEDROCK_CONFIG, rows: [
+    {
+      name: "cut stream: openai→bedrock: a ConverseStream that ends before messageStop ends with an OpenAI error",
+      host: "bedrock.llm", path: "/v1/chat/completions",
+      request: { model: BEDROCK_MODEL, stream: true, messages: [{ role: "user", content: "x" }] },
+      upstream: { path: "/model/anthropic.claude-3-5-sonnet-20240620-v1%3A0/converse-stream" },
+      answer: { frames: [awsEvent("messageStart", { role: "assistant" }), awsEvent("contentBlockDelta", { contentBlockIndex: 0, delta: { text: "Par" } })] },
+      client: { status: 200, events: [openAIChunk(BEDROCK_ID, BEDROCK_MODEL, { role: "assistant", content: "" }), openAIChunk(BEDROCK_ID, BEDROCK_MODEL, { content: "Par" }),
+        { error: { message: "the provider's stream ended before the message was complete", type: "server_error", param: null, code: null } }] },
+    },
+    {
+      name: "cut stream: anthropic→bedrock (composed): a ConverseStream that ends before messageStop ends with an Anthropic error event",
+      host: "bedrock.llm", path: "/v1/messages", headers: ANTHROPIC_HEADERS,
+      request: { model: BEDROCK_MODEL, max_tokens: 64, stream: true, messages: [{ role: "user", content: "x" }] },
+      upstream: { path: "/model/anthropic.claude-3-5-sonnet-20240620-v1%3A0/converse-stream" },
+      answer: { frames: [awsEvent("messageStart", { role: "assistant" }), awsEvent("contentBlockDelta", { contentBlockIndex: 0, delta: { text: "Par" } })] },
+      client: { status: 200, events: [...anthropicTextStart(BEDROCK_ID, BEDROCK_MODEL), anthropicDelta("Par"), anthropicCut("message")] },
+    },
+    {
+      name: "stream: responses→bedrock (composed): a ConverseStream's text becomes Responses events",
+      host: "bedrock.llm", path: "/v1/responses",
+      request: { model: BEDROCK_MODEL, input: "x", stream: true },
+      upstream: { path: "/model/anthropic.claude-3-5-sonnet-20240620-v1%3A0/converse-stream" },
+      answer: { frames: [awsEvent("messageStart", { role: "assistant" }), awsEvent("contentBlockDelta", { contentBlockIndex: 0, delta: { text: "Bonjour" } }), awsEvent("contentBlockStop", { contentBlockIndex: 0 }), awsEvent("messageStop", { stopReason: "end_turn" }),
+        awsEvent("metadata", { usage: { inputTokens: 3, outputTokens: 2, totalTokens: 5 }, metrics: { latencyMs: 9 } })] },
+      client: { status: 200, events: [...responsesTextStart(BEDROCK_MODEL, "Bonjour"), ...responsesTextEnd(BEDROCK_MODEL, "Bonjour", { input: 3, output: 2 })] },
+    },
+    {
+      name: "errors: anthropic→bedrock (composed): a ValidationException reaches the client in Anthropic's shape",
+      host: "bedrock.llm", path: "/v1/messages", headers: ANTHROPIC_HEADERS,
+      request: { model: BEDROCK_MODEL, max_tokens: 64, messages: [{ role: "user", content: "x" }] },
+      upstream: { path: "/model/anthropic.claude-3-5-sonnet-20240620-v1%3A0/converse" },
+      answer: { status: 400, body: { message: "The model returned the following errors: messages: roles must alternate" } },
+      client: { status: 400, body: { type: "error", error: { type: "invalid_request_error", message: "The model returned the following errors: messages: roles must alternate" } } },
+    },
+  ] },
+  { name: "Vertex AI", config: VERTEX_CONFIG, rows: [
+    {
+      name: "stream: openai→vertex (Gemini model): streamGenerateContent?alt=sse on Vertex's path, text as chunks",
+      host: "vertex.llm", path: "/v1/chat/completions",
+      request: { model: "gemini-2.5-flash", stream: true, messages: [{ role: "user", content: "x" }] },
+      upstream: { path: "/v1/projects/my-proj/locations/us-east5/publishers/google/models/gemini-2.5-flash:streamGenerateContent?alt=sse" },
+      answer: { chunks: [gsse(geminiText("Bon")), gsse(geminiText("jour", "STOP"))] },
+      client: { status: 200, events: [openAIChunk("chatcmpl-resp-1", "gemini-2.5-flash-001", { role: "assistant", content: "" }), openAIChunk("chatcmpl-resp-1", "gemini-2.5-flash-001", { content: "Bon" }),
+        openAIChunk("chatcmpl-resp-1", "gemini-2.5-flash-001", { content: "jour" }), openAIChunk("chatcmpl-resp-1", "gemini-2.5-flash-001", {}, "stop"), "[DONE]"] },
+    },
+  ] },
+];
