@@ -60,7 +60,7 @@ const openAIChunk = (id: unknown, model: string, delta: Record<string, unknown>,
   ({ id, object: "chat.completion.chunk", created: anyNumber(), model, choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }] });
 
 /** A set of rows and the plugin config they run under. */
-export interface GapSet { name: string; config: Record<string, unknown>; rows: TranslationRow[] }
+export interface GapSet { name: string; config: typeof TRANSLATE_CONFIG | typeof GEMINI_CONFIG | typeof BEDROCK_CONFIG | typeof VERTEX_CONFIG; rows: TranslationRow[] }
 
 export const GAP_SETS: GapSet[] = [
   { name: "Anthropic and OpenAI", config: { ...TRANSLATE_CONFIG, requestMode: "body" }, rows: [
