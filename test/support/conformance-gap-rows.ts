@@ -52,6 +52,10 @@ const responsesTextEnd = (model: string, text: string, usage: { input: number; o
   respEvent("response.completed", { response: respShell("completed", model, [respMessage("completed", [respText(text)])],
     { input_tokens: usage.input, input_tokens_details: { cached_tokens: 0 }, output_tokens: usage.output, output_tokens_details: { reasoning_tokens: 0 }, total_tokens: usage.input + usage.output }) }),
 ];
+const respUsage = (input: number, output: number) => ({ input_tokens: input, input_tokens_details: { cached_tokens: 0 }, output_tokens: output, output_tokens_details: { reasoning_tokens: 0 }, total_tokens: input + output });
+const respCall = (callId: string, name: string, args: string) => ({ type: "function_call", id: `fc_${callId}`, call_id: callId, name, arguments: args, status: "completed" });
+const anthropicMessage = (id: string, model: string, content: unknown[], stop: string, input: number, output: number) =>
+  ({ id, type: "message", role: "assistant", model, content, stop_reason: stop, stop_sequence: null, usage: { input_tokens: input, output_tokens: output } });
 /** The Responses API's stream error event. */
 const responsesCut = (what: string) => ({ event: "error", data: { type: "error", sequence_number: anyNumber(), code: null, message: `the provider's stream ended before the ${what} was complete`, param: null } });
 /** OpenAI's error body (chat and Responses share it); the fields a translation must carry. */
@@ -205,3 +209,136 @@ export const GAP_SETS: GapSet[] = [
     },
   ] },
 ];
+// ---- Azure OpenAI, Vertex AI through composed translators, and Responses clients' tools, errors and cut streams ----
+const AZURE_CONFIG = {
+  requestMode: "body",
+  providers: [
+    { name: "azure", type: "azure-openai", host: "acme.openai.azure.com", apiKeys: [{ value: "test-azure-key" }] },
+    { name: "azure-v1", type: "azure-openai", host: "acme.openai.azure.com", apiVersion: "v1", apiKeys: [{ value: "test-azure-key" }] },
+  ],
+  routes: [
+    { name: "azure", match: { host: "azure.llm" }, backends: [{ provider: "azure", model: "gpt-4o" }] },
+    { name: "azure-v1", match: { host: "azure-v1.llm" }, backends: [{ provider: "azure-v1" }] },
+  ],
+};
+const chatAnswer = (message: Record<string, unknown>, finish: string) => ({ id: "chatcmpl-az", object: "chat.completion", created: 1700000000, model: "gpt-4o-2024-08-06",
+  choices: [{ index: 0, message: { role: "assistant", refusal: null, ...message }, logprobs: null, finish_reason: finish }], usage: { prompt_tokens: 5, completion_tokens: 3, total_tokens: 8 } });
+const AZURE_STREAM = [
+  data(chatChunk({ role: "assistant", content: "" })), data(chatChunk({ content: "On it" })),
+  data(chatChunk({ tool_calls: [{ index: 0, id: "call_n", type: "function", function: { name: "now", arguments: "" } }] })),
+  data(chatChunk({ tool_calls: [{ index: 0, function: { arguments: "{}" } }] })),
+  data(chatChunk({}, "tool_calls")), data("[DONE]"),
+];
+const NOW_CHAT = { type: "function", function: { name: "now", parameters: { type: "object", properties: {} } } };
+const NOW_ANTHROPIC = { name: "now", input_schema: { type: "object", properties: {} } };
+const NOW_RESPONSES = { type: "function", name: "now", parameters: { type: "object", properties: {} }, strict: false };
+const geminiCall = (name: string, args?: unknown) => ({ candidates: [{ content: { role: "model", parts: [{ functionCall: { name, ...(args === undefined ? {} : { args }) } }] }, finishReason: "STOP" }],
+  usageMetadata: { promptTokenCount: 3, candidatesTokenCount: 2, totalTokenCount: 5 }, modelVersion: "gemini-2.5-flash-001", responseId: "resp-1" });
+const CLAUDE_TEXT = { id: "msg_v", type: "message", role: "assistant", model: "claude-sonnet-4-5", content: [{ type: "text", text: "Hello!" }], stop_reason: "end_turn", stop_sequence: null, usage: { input_tokens: 4, output_tokens: 2 } };
+const CLAUDE_TOOL = { ...CLAUDE_TEXT, content: [{ type: "tool_use", id: "toolu_w", name: "get_weather", input: { city: "Oslo" } }], stop_reason: "tool_use" };
+const WEATHER_ANTHROPIC_IN = { name: "get_weather", input_schema: { type: "object", properties: { city: { type: "string" } }, required: ["city"] } };
+const WEATHER_RESPONSES = { type: "function", name: "get_weather", parameters: WEATHER_ANTHROPIC_IN.input_schema, strict: false };
+const WEATHER_CHAT = { type: "function", function: { name: "get_weather", parameters: WEATHER_ANTHROPIC_IN.input_schema } };
+const BEDROCK_TOOL_ANSWER = { output: { message: { role: "assistant", content: [{ toolUse: { toolUseId: "tooluse_w", name: "get_weather", input: { city: "Oslo" } } }] } }, stopReason: "tool_use",
+  usage: { inputTokens: 6, outputTokens: 4, totalTokens: 10 }, metrics: { latencyMs: 9 } };
+const GEMINI_TEXT_ANSWER = { candidates: [{ content: { role: "model", parts: [{ text: "Hello" }] }, finishReason: "STOP" }], usageMetadata: { promptTokenCount: 2, candidatesTokenCount: 1, totalTokenCount: 3 }, modelVersion: "gemini-2.5-flash" };
+
+GAP_SETS.push(
+  { name: "Azure OpenAI", config: AZURE_CONFIG, rows: [
+    { name: "openai→azure: a stream with text and a tool call without arguments passes as Azure sent it",
+      host: "azure.llm", path: "/v1/chat/completions", request: { model: "gpt-4o", stream: true, messages: [{ role: "user", content: "x" }], tools: [NOW_CHAT] },
+      upstream: { path: "/openai/deployments/gpt-4o/chat/completions?api-version=2024-10-21" },
+      answer: { chunks: AZURE_STREAM },
+      client: { status: 200, exactBody: AZURE_STREAM.join("") } },
+    { name: "openai→azure: Azure's 429 reaches the client as Azure sent it",
+      host: "azure.llm", path: "/v1/chat/completions", request: { model: "gpt-4o", messages: [{ role: "user", content: "x" }] },
+      upstream: { path: "/openai/deployments/gpt-4o/chat/completions?api-version=2024-10-21" },
+      answer: { status: 429, body: { error: { code: "429", message: "Requests to the ChatCompletions_Create Operation have exceeded call rate limit." } } },
+      client: { status: 429, exactBody: JSON.stringify({ error: { code: "429", message: "Requests to the ChatCompletions_Create Operation have exceeded call rate limit." } }) } },
+    { name: "anthropic→azure: a Messages request becomes chat on the deployment's path; the answer a Message",
+      host: "azure.llm", path: "/v1/messages", headers: ANTHROPIC_HEADERS, request: { model: "gpt-4o", max_tokens: 64, messages: [{ role: "user", content: "Hi" }] },
+      upstream: { path: "/openai/deployments/gpt-4o/chat/completions?api-version=2024-10-21" },
+      answer: { body: chatAnswer({ content: "Hello." }, "stop") },
+      client: { status: 200, body: anthropicMessage("chatcmpl-az", "gpt-4o-2024-08-06", [{ type: "text", text: "Hello." }], "end_turn", 5, 3) } },
+    { name: "anthropic→azure stream: text and a tool call without arguments become Anthropic events",
+      host: "azure.llm", path: "/v1/messages", headers: ANTHROPIC_HEADERS, request: { model: "gpt-4o", max_tokens: 64, stream: true, messages: [{ role: "user", content: "x" }], tools: [NOW_ANTHROPIC] },
+      upstream: { path: "/openai/deployments/gpt-4o/chat/completions?api-version=2024-10-21" },
+      answer: { chunks: AZURE_STREAM },
+      client: { status: 200, events: [...anthropicTextStart("chatcmpl-9", "gpt-4o"), anthropicDelta("On it"), anthropicEvent("content_block_stop", { index: 0 }),
+        anthropicEvent("content_block_start", { index: 1, content_block: { type: "tool_use", id: "call_n", name: "now", input: {} } }),
+        anthropicEvent("content_block_delta", { index: 1, delta: { type: "input_json_delta", partial_json: "{}" } }), anthropicEvent("content_block_stop", { index: 1 }),
+        anthropicEvent("message_delta", { delta: { stop_reason: "tool_use", stop_sequence: null }, usage: { input_tokens: 0, output_tokens: 0 } }), anthropicEvent("message_stop")] } },
+    { name: "anthropic→azure: a tool call in the answer is a tool_use block",
+      host: "azure.llm", path: "/v1/messages", headers: ANTHROPIC_HEADERS, request: { model: "gpt-4o", max_tokens: 64, messages: [{ role: "user", content: "Weather?" }], tools: [WEATHER_ANTHROPIC_IN] },
+      upstream: { path: "/openai/deployments/gpt-4o/chat/completions?api-version=2024-10-21" },
+      answer: { body: chatAnswer({ content: null, tool_calls: [{ id: "call_w", type: "function", function: { name: "get_weather", arguments: "{\"city\":\"Oslo\"}" } }] }, "tool_calls") },
+      client: { status: 200, body: anthropicMessage("chatcmpl-az", "gpt-4o-2024-08-06", [{ type: "tool_use", id: "call_w", name: "get_weather", input: { city: "Oslo" } }], "tool_use", 5, 3) } },
+    { name: "responses→azure (v1 API): the Responses API passes through to Azure's /openai/v1/responses",
+      host: "azure-v1.llm", path: "/v1/responses", request: { model: "gpt-4.1-mini", input: "hi" },
+      upstream: { path: "/openai/v1/responses" },
+      answer: { body: { id: "resp_az", object: "response", status: "completed", output: [] } },
+      client: { status: 200, exactBody: JSON.stringify({ id: "resp_az", object: "response", status: "completed", output: [] }) } },
+    { name: "responses→azure (deployment): translated to chat on the deployment's path; a Response back",
+      host: "azure.llm", path: "/v1/responses", request: { model: "gpt-4o", input: "Hi" },
+      upstream: { path: "/openai/deployments/gpt-4o/chat/completions?api-version=2024-10-21" },
+      answer: { body: chatAnswer({ content: "Hello." }, "stop") },
+      client: { status: 200, body: respShell("completed", "gpt-4o-2024-08-06", [respMessage("completed", [respText("Hello.")])], respUsage(5, 3)) } },
+  ] },
+  { name: "Vertex AI, composed", config: VERTEX_CONFIG, rows: [
+    { name: "responses→vertex (Gemini model): composed to Gemini's body on Vertex's path; a Response back",
+      host: "vertex.llm", path: "/v1/responses", request: { model: "gemini-2.5-flash", input: "Hi" }, upstream: { path: "/v1/projects/my-proj/locations/us-east5/publishers/google/models/gemini-2.5-flash:generateContent" },
+      answer: { body: GEMINI_TEXT_ANSWER },
+      client: { status: 200, body: respShell("completed", "gemini-2.5-flash", [respMessage("completed", [respText("Hello")])], respUsage(2, 1)) } },
+    { name: "anthropic→vertex (Gemini model): composed to Gemini's body on Vertex's path; a Message back",
+      host: "vertex.llm", path: "/v1/messages", headers: ANTHROPIC_HEADERS, request: { model: "gemini-2.5-flash", max_tokens: 64, messages: [{ role: "user", content: "Hi" }] }, upstream: { path: "/v1/projects/my-proj/locations/us-east5/publishers/google/models/gemini-2.5-flash:generateContent" },
+      answer: { body: GEMINI_TEXT_ANSWER },
+      client: { status: 200, body: anthropicMessage("chatcmpl-gemini", "gemini-2.5-flash", [{ type: "text", text: "Hello" }], "end_turn", 2, 1) } },
+    { name: "responses→vertex (Claude model): composed to Anthropic's body on rawPredict; a Response back",
+      host: "vertex.llm", path: "/v1/responses", request: { model: "claude-sonnet-4-5@20250929", input: "Hi", max_output_tokens: 64 }, upstream: { path: "/v1/projects/my-proj/locations/us-east5/publishers/anthropic/models/claude-sonnet-4-5@20250929:rawPredict" },
+      answer: { body: CLAUDE_TEXT },
+      client: { status: 200, body: respShell("completed", "claude-sonnet-4-5", [respMessage("completed", [respText("Hello!")])], respUsage(4, 2)) } },
+    { name: "openai→vertex (Claude model): a tool_use in the answer is a tool call",
+      host: "vertex.llm", path: "/v1/chat/completions", request: { model: "claude-sonnet-4-5@20250929", max_tokens: 64, messages: [{ role: "user", content: "Weather?" }], tools: [WEATHER_CHAT] }, upstream: { path: "/v1/projects/my-proj/locations/us-east5/publishers/anthropic/models/claude-sonnet-4-5@20250929:rawPredict" },
+      answer: { body: CLAUDE_TOOL },
+      client: { status: 200, body: { id: "msg_v", object: "chat.completion", created: anyNumber(), model: "claude-sonnet-4-5",
+        choices: [{ index: 0, message: { role: "assistant", content: null, refusal: null, tool_calls: [{ id: "toolu_w", type: "function", function: { name: "get_weather", arguments: "{\"city\":\"Oslo\"}" } }] }, logprobs: null, finish_reason: "tool_calls" }],
+        usage: { prompt_tokens: 4, completion_tokens: 2, total_tokens: 6, prompt_tokens_details: { cached_tokens: 0 } } } } },
+  ] },
+  { name: "Responses clients, Anthropic", config: { ...TRANSLATE_CONFIG, requestMode: "body" }, rows: [
+    { name: "tools: responses→anthropic (composed): a tool_use in a Messages answer is a function_call output item",
+      host: "claude.llm", path: "/v1/responses", request: { model: "claude-sonnet-4-5", input: "Weather?", max_output_tokens: 64, tools: [WEATHER_RESPONSES] }, upstream: { path: "/v1/messages" },
+      answer: { body: CLAUDE_TOOL },
+      client: { status: 200, body: respShell("completed", "claude-sonnet-4-5", [respCall("toolu_w", "get_weather", "{\"city\":\"Oslo\"}")], respUsage(4, 2)) } },
+  ] },
+  { name: "Responses clients, Gemini", config: GEMINI_CONFIG, rows: [
+    { name: "cut stream: responses→gemini (composed): a stream that ends before its finish reason ends with a Responses error event",
+      host: "gemini.llm", path: "/v1/responses", request: { model: "gemini-2.5-flash", input: "x", stream: true }, upstream: { path: "/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse" },
+      answer: { chunks: [gsse(geminiText("Bon"))] },
+      client: { status: 200, events: [...responsesTextStart("gemini-2.5-flash-001", "Bon"), responsesCut("answer")] } },
+    { name: "streamed tools: responses→gemini (composed): a streamed functionCall without args is a function_call with arguments \"{}\"",
+      host: "gemini.llm", path: "/v1/responses", request: { model: "gemini-2.5-flash", input: "Time?", stream: true, tools: [NOW_RESPONSES] }, upstream: { path: "/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse" },
+      answer: { chunks: [gsse(geminiCall("now"))] },
+      client: { status: 200, events: [
+        respEvent("response.created", { response: respShell("in_progress", "gemini-2.5-flash-001") }), respEvent("response.in_progress", { response: respShell("in_progress", "gemini-2.5-flash-001") }),
+        respEvent("response.output_item.added", { output_index: 0, item: { ...respCall("call_0", "now", ""), status: "in_progress" } }),
+        respEvent("response.function_call_arguments.delta", { item_id: "fc_call_0", output_index: 0, delta: "{}" }),
+        respEvent("response.function_call_arguments.done", { item_id: "fc_call_0", output_index: 0, arguments: "{}" }),
+        respEvent("response.output_item.done", { output_index: 0, item: respCall("call_0", "now", "{}") }),
+        respEvent("response.completed", { response: respShell("completed", "gemini-2.5-flash-001", [respCall("call_0", "now", "{}")], respUsage(3, 2)) })] } },
+  ] },
+  { name: "Responses clients, Bedrock", config: BEDROCK_CONFIG, rows: [
+    { name: "tools: responses→bedrock (composed): tools as toolSpec; a toolUse answer is a function_call output item",
+      host: "bedrock.llm", path: "/v1/responses", request: { model: BEDROCK_MODEL, input: "Weather?", tools: [WEATHER_RESPONSES] }, upstream: { path: "/model/anthropic.claude-3-5-sonnet-20240620-v1%3A0/converse" },
+      answer: { body: BEDROCK_TOOL_ANSWER },
+      client: { status: 200, body: respShell("completed", BEDROCK_MODEL, [respCall("tooluse_w", "get_weather", "{\"city\":\"Oslo\"}")], respUsage(6, 4)) } },
+    { name: "errors: responses→bedrock (composed): a ThrottlingException reaches the client in the Responses error shape",
+      host: "bedrock.llm", path: "/v1/responses", request: { model: BEDROCK_MODEL, input: "x" }, upstream: { path: "/model/anthropic.claude-3-5-sonnet-20240620-v1%3A0/converse" },
+      answer: { status: 429, body: { message: "Too many requests, please wait before trying again." } },
+      client: { status: 429, body: openAIError("Too many requests, please wait before trying again.", "rate_limit_error") } },
+    { name: "cut stream: responses→bedrock (composed): a ConverseStream that ends before messageStop ends with a Responses error event",
+      host: "bedrock.llm", path: "/v1/responses", request: { model: BEDROCK_MODEL, input: "x", stream: true },
+      upstream: { path: "/model/anthropic.claude-3-5-sonnet-20240620-v1%3A0/converse-stream" },
+      answer: { frames: [awsEvent("messageStart", { role: "assistant" }), awsEvent("contentBlockDelta", { contentBlockIndex: 0, delta: { text: "Par" } })] },
+      client: { status: 200, events: [...responsesTextStart(BEDROCK_MODEL, "Par"), responsesCut("message")] } },
+  ] },
+);
