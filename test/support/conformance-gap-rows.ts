@@ -342,3 +342,29 @@ GAP_SETS.push(
       client: { status: 200, events: [...responsesTextStart(BEDROCK_MODEL, "Par"), responsesCut("message")] } },
   ] },
 );
+
+// ---- Same-API routes: what passes byte for byte, for the features the translation rows show only in part ----
+const CLAUDE_NOARGS_STREAM = [claudeStart,
+  sse("content_block_start", { type: "content_block_start", index: 0, content_block: { type: "tool_use", id: "toolu_n", name: "now", input: {} } }),
+  sse("content_block_delta", { type: "content_block_delta", index: 0, delta: { type: "input_json_delta", partial_json: "" } }),
+  sse("content_block_stop", { type: "content_block_stop", index: 0 }),
+  sse("message_delta", { type: "message_delta", delta: { stop_reason: "tool_use", stop_sequence: null }, usage: { output_tokens: 5 } }),
+  sse("message_stop", { type: "message_stop" })];
+const OUTPUT_FORMAT_REQUEST = JSON.stringify({ model: "claude-sonnet-4-5", max_tokens: 64, messages: [{ role: "user", content: "Who?" }],
+  output_config: { format: { type: "json_schema", schema: { type: "object", properties: { name: { type: "string" } }, required: ["name"], additionalProperties: false } } } });
+const CHAT_TOOL_ANSWER = chatAnswer({ content: null, tool_calls: [{ id: "call_w", type: "function", function: { name: "get_weather", arguments: "{\"city\":\"Oslo\"}" } }] }, "tool_calls");
+GAP_SETS.push({ name: "same API", config: { ...TRANSLATE_CONFIG, requestMode: "body" }, rows: [
+  { name: "openai→openai: a stream with text and a tool call without arguments passes as OpenAI sent it",
+    host: "gpt.llm", path: "/v1/chat/completions", request: { model: "gpt-4o", stream: true, messages: [{ role: "user", content: "x" }], tools: [NOW_CHAT] },
+    upstream: { path: "/v1/chat/completions" }, answer: { chunks: AZURE_STREAM }, client: { status: 200, exactBody: AZURE_STREAM.join("") } },
+  { name: "openai→openai: tools sent as written; a tool call answer passes as OpenAI sent it",
+    host: "gpt.llm", path: "/v1/chat/completions", request: JSON.stringify({ model: "gpt-4o", messages: [{ role: "user", content: "Weather?" }], tools: [WEATHER_CHAT], tool_choice: "required" }),
+    upstream: { path: "/v1/chat/completions", exactBody: JSON.stringify({ model: "gpt-4o", messages: [{ role: "user", content: "Weather?" }], tools: [WEATHER_CHAT], tool_choice: "required" }) },
+    answer: { body: CHAT_TOOL_ANSWER }, client: { status: 200, exactBody: JSON.stringify(CHAT_TOOL_ANSWER) } },
+  { name: "anthropic→anthropic stream: a tool_use without input passes as Anthropic sent it",
+    host: "claude.llm", path: "/v1/messages", headers: ANTHROPIC_HEADERS, request: { model: "claude-sonnet-4-5", max_tokens: 64, stream: true, messages: [{ role: "user", content: "Time?" }], tools: [NOW_ANTHROPIC] },
+    upstream: { path: "/v1/messages" }, answer: { chunks: CLAUDE_NOARGS_STREAM }, client: { status: 200, exactBody: CLAUDE_NOARGS_STREAM.join("") } },
+  { name: "anthropic→anthropic: output_config.format is sent as written",
+    host: "claude.llm", path: "/v1/messages", headers: ANTHROPIC_HEADERS, request: OUTPUT_FORMAT_REQUEST,
+    upstream: { path: "/v1/messages", exactBody: OUTPUT_FORMAT_REQUEST }, answer: { body: CLAUDE_TEXT }, client: { status: 200, exactBody: JSON.stringify(CLAUDE_TEXT) } },
+] });
