@@ -22,7 +22,8 @@ describe.each(GAP_SETS.map((s) => [s.name, s] as const))("conformance gaps in re
   });
   afterAll(async () => { await envoy?.stop(); await upstream.close(); });
 
-  it.each(set.rows)("$name", async (row) => {
+  // "%s" with the name, not "$name": vitest prints a $name value quoted and cut at 40 characters.
+  it.each(set.rows.map((row) => [row.name, row] as const))("%s", async (_name, row) => {
     upstream.row = row;
     upstream.received.length = 0;
     const reply = await send(envoy.url, { host: row.host, path: row.path, body: typeof row.request === "string" ? row.request : JSON.stringify(row.request), headers: row.headers ?? {} });
