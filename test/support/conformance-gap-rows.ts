@@ -60,8 +60,8 @@ const anthropicMessage = (id: string, model: string, content: unknown[], stop: s
 const responsesCut = (what: string) => ({ event: "error", data: { type: "error", sequence_number: anyNumber(), code: null, message: `the provider's stream ended before the ${what} was complete`, param: null } });
 /** OpenAI's error body (chat and Responses share it); the fields a translation must carry. */
 const openAIError = (message: string, type: string, code: string | null = null) => ({ error: expect.objectContaining({ message, type, code }) });
-const openAIChunk = (id: unknown, model: string, delta: Record<string, unknown>, finish: string | null = null) =>
-  ({ id, object: "chat.completion.chunk", created: anyNumber(), model, choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }] });
+const openAIChunk = (id: unknown, model: string, delta: Record<string, unknown>, finish: string | null = null, created: unknown = anyNumber()) =>
+  ({ id, object: "chat.completion.chunk", created, model, choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }] });
 
 /** A set of rows and the plugin config they run under. */
 export interface GapSet { name: string; config: typeof TRANSLATE_CONFIG | typeof GEMINI_CONFIG | typeof BEDROCK_CONFIG | typeof VERTEX_CONFIG; rows: TranslationRow[] }
@@ -368,3 +368,89 @@ GAP_SETS.push({ name: "same API", config: { ...TRANSLATE_CONFIG, requestMode: "b
     host: "claude.llm", path: "/v1/messages", headers: ANTHROPIC_HEADERS, request: OUTPUT_FORMAT_REQUEST,
     upstream: { path: "/v1/messages", exactBody: OUTPUT_FORMAT_REQUEST }, answer: { body: CLAUDE_TEXT }, client: { status: 200, exactBody: JSON.stringify(CLAUDE_TEXT) } },
 ] });
+
+// ---- Vertex AI and Azure: tools, provider errors and cut streams through their paths ----
+const VERTEX_GEMINI_STREAM = "/v1/projects/my-proj/locations/us-east5/publishers/google/models/gemini-2.5-flash:streamGenerateContent?alt=sse";
+const VERTEX_CLAUDE = "/v1/projects/my-proj/locations/us-east5/publishers/anthropic/models/claude-sonnet-4-5@20250929";
+GAP_SETS.push(
+  { name: "Vertex AI, more", config: VERTEX_CONFIG, rows: [
+    { name: "openai→vertex (Gemini model): a functionCall answer is a tool call",
+      host: "vertex.llm", path: "/v1/chat/completions", request: { model: "gemini-2.5-flash", messages: [{ role: "user", content: "Weather?" }], tools: [WEATHER_CHAT] },
+      upstream: { path: "/v1/projects/my-proj/locations/us-east5/publishers/google/models/gemini-2.5-flash:generateContent" },
+      answer: { body: geminiCall("get_weather", { city: "Oslo" }) },
+      client: { status: 200, body: { id: "chatcmpl-resp-1", object: "chat.completion", created: anyNumber(), model: "gemini-2.5-flash-001",
+        choices: [{ index: 0, message: { role: "assistant", content: null, refusal: null, tool_calls: [{ id: "call_0", type: "function", function: { name: "get_weather", arguments: "{\"city\":\"Oslo\"}" } }] }, logprobs: null, finish_reason: "tool_calls" }],
+        usage: { prompt_tokens: 3, completion_tokens: 2, total_tokens: 5, prompt_tokens_details: { cached_tokens: 0 } } } } },
+    { name: "openai→vertex (Gemini model): a stream that ends before its finish reason ends with an OpenAI error",
+      host: "vertex.llm", path: "/v1/chat/completions", request: { model: "gemini-2.5-flash", stream: true, messages: [{ role: "user", content: "x" }] },
+      upstream: { path: "/v1/projects/my-proj/locations/us-east5/publishers/google/models/gemini-2.5-flash:streamGenerateContent?alt=sse" },
+      answer: { chunks: [gsse(geminiText("Bon"))] },
+      client: { status: 200, events: [openAIChunk("chatcmpl-resp-1", "gemini-2.5-flash-001", { role: "assistant", content: "" }), openAIChunk("chatcmpl-resp-1", "gemini-2.5-flash-001", { content: "Bon" }),
+        { error: { message: "the provider's stream ended before the answer was complete", type: "server_error", param: null, code: null } }] } },
+    { name: "openai→vertex (Gemini model): Vertex's 429 reaches the client in OpenAI's shape",
+      host: "vertex.llm", path: "/v1/chat/completions", request: { model: "gemini-2.5-flash", messages: [{ role: "user", content: "x" }] },
+      upstream: { path: "/v1/projects/my-proj/locations/us-east5/publishers/google/models/gemini-2.5-flash:generateContent" },
+      answer: { status: 429, body: { error: { code: 429, message: "Quota exceeded for aiplatform.googleapis.com/generate_content_requests_per_minute_per_project_per_base_model.", status: "RESOURCE_EXHAUSTED" } } },
+      client: { status: 429, body: openAIError("Quota exceeded for aiplatform.googleapis.com/generate_content_requests_per_minute_per_project_per_base_model.", "rate_limit_error") } },
+    { name: "openai→vertex (Claude model): a stream that ends before message_stop ends with an OpenAI error",
+      host: "vertex.llm", path: "/v1/chat/completions", request: { model: "claude-sonnet-4-5@20250929", max_tokens: 64, stream: true, messages: [{ role: "user", content: "x" }] },
+      upstream: { path: "/v1/projects/my-proj/locations/us-east5/publishers/anthropic/models/claude-sonnet-4-5@20250929:streamRawPredict" },
+      answer: { chunks: [claudeStart, claudeText("Par")] },
+      client: { status: 200, events: [openAIChunk("msg_c", "claude-sonnet-4-5", { role: "assistant", content: "" }), openAIChunk("msg_c", "claude-sonnet-4-5", { content: "Par" }),
+        { error: { message: "the provider's stream ended before the message was complete", type: "server_error", param: null, code: null } }] } },
+    { name: "openai→vertex (Claude model): Anthropic's 529 through Vertex is 503 for an OpenAI client",
+      host: "vertex.llm", path: "/v1/chat/completions", request: { model: "claude-sonnet-4-5@20250929", max_tokens: 64, messages: [{ role: "user", content: "x" }] },
+      upstream: { path: "/v1/projects/my-proj/locations/us-east5/publishers/anthropic/models/claude-sonnet-4-5@20250929:rawPredict" },
+      answer: { status: 529, body: { type: "error", error: { type: "overloaded_error", message: "Overloaded" } } },
+      client: { status: 503, body: openAIError("Overloaded", "overloaded_error") } },
+    { name: "anthropic→vertex (Claude model): a streamed tool_use without input passes as Vertex sent it",
+      host: "vertex.llm", path: "/v1/messages", headers: ANTHROPIC_HEADERS, request: { model: "claude-sonnet-4-5@20250929", max_tokens: 64, stream: true, messages: [{ role: "user", content: "Time?" }], tools: [NOW_ANTHROPIC] },
+      upstream: { path: "/v1/projects/my-proj/locations/us-east5/publishers/anthropic/models/claude-sonnet-4-5@20250929:streamRawPredict" },
+      answer: { chunks: CLAUDE_NOARGS_STREAM },
+      client: { status: 200, exactBody: CLAUDE_NOARGS_STREAM.join("") } },
+    { name: "anthropic→vertex (Claude model): Vertex's 400 reaches the client as sent",
+      host: "vertex.llm", path: "/v1/messages", headers: ANTHROPIC_HEADERS, request: { model: "claude-sonnet-4-5@20250929", max_tokens: 64, messages: [{ role: "user", content: "x" }] },
+      upstream: { path: "/v1/projects/my-proj/locations/us-east5/publishers/anthropic/models/claude-sonnet-4-5@20250929:rawPredict" },
+      answer: { status: 400, body: { type: "error", error: { type: "invalid_request_error", message: "max_tokens: Field required" } } },
+      client: { status: 400, exactBody: JSON.stringify({ type: "error", error: { type: "invalid_request_error", message: "max_tokens: Field required" } }) } },
+    { name: "responses→vertex (Gemini model): streamed text becomes Responses events",
+      host: "vertex.llm", path: "/v1/responses", request: { model: "gemini-2.5-flash", input: "x", stream: true },
+      upstream: { path: "/v1/projects/my-proj/locations/us-east5/publishers/google/models/gemini-2.5-flash:streamGenerateContent?alt=sse" },
+      answer: { chunks: [gsse(geminiText("Bon")), gsse(geminiText("jour", "STOP"))] },
+      client: { status: 200, events: [...responsesTextStart("gemini-2.5-flash-001", "Bon"),
+        respEvent("response.output_text.delta", { item_id: anyString(), output_index: 0, content_index: 0, delta: "jour" }), ...responsesTextEnd("gemini-2.5-flash-001", "Bonjour", { input: 3, output: 2 })] } },
+  ] },
+  { name: "Azure OpenAI, more", config: AZURE_CONFIG, rows: [
+    { name: "anthropic→azure: Azure's 429 reaches the client in Anthropic's shape",
+      host: "azure.llm", path: "/v1/messages", headers: ANTHROPIC_HEADERS, request: { model: "gpt-4o", max_tokens: 64, messages: [{ role: "user", content: "x" }] },
+      upstream: { path: "/openai/deployments/gpt-4o/chat/completions?api-version=2024-10-21" },
+      answer: { status: 429, body: { error: { code: "429", message: "Requests to the ChatCompletions_Create Operation have exceeded call rate limit." } } },
+      client: { status: 429, body: { type: "error", error: { type: "rate_limit_error", message: "Requests to the ChatCompletions_Create Operation have exceeded call rate limit." } } } },
+    { name: "anthropic→azure: a stream that ends before its finish reason ends with an Anthropic error event",
+      host: "azure.llm", path: "/v1/messages", headers: ANTHROPIC_HEADERS, request: { model: "gpt-4o", max_tokens: 64, stream: true, messages: [{ role: "user", content: "x" }] },
+      upstream: { path: "/openai/deployments/gpt-4o/chat/completions?api-version=2024-10-21" },
+      answer: { chunks: [data(chatChunk({ role: "assistant", content: "" })), data(chatChunk({ content: "Par" }))] },
+      client: { status: 200, events: [...anthropicTextStart("chatcmpl-9", "gpt-4o"), anthropicDelta("Par"), anthropicCut("message")] } },
+    { name: "openai→azure: a stream cut short gets an OpenAI error after what Azure sent",
+      host: "azure.llm", path: "/v1/chat/completions", request: { model: "gpt-4o", stream: true, messages: [{ role: "user", content: "x" }] },
+      upstream: { path: "/openai/deployments/gpt-4o/chat/completions?api-version=2024-10-21" },
+      answer: { chunks: [data(chatChunk({ role: "assistant", content: "" })), data(chatChunk({ content: "Par" }))] },
+      client: { status: 200, events: [openAIChunk("chatcmpl-9", "gpt-4o", { role: "assistant", content: "" }, null, 1700000000), openAIChunk("chatcmpl-9", "gpt-4o", { content: "Par" }, null, 1700000000),
+        { error: { message: "provider \"azure\" ended the stream before the answer was complete", type: "server_error", param: null, code: "stream_interrupted" } }] } },
+  ] },
+  { name: "Responses clients, Bedrock, more", config: BEDROCK_CONFIG, rows: [
+    { name: "streamed tools: responses→bedrock (composed): a streamed toolUse with no input delta is a function_call with arguments \"{}\"",
+      host: "bedrock.llm", path: "/v1/responses", request: { model: BEDROCK_MODEL, input: "Time?", stream: true, tools: [NOW_RESPONSES] },
+      upstream: { path: "/model/anthropic.claude-3-5-sonnet-20240620-v1%3A0/converse-stream" },
+      answer: { frames: [awsEvent("messageStart", { role: "assistant" }), awsEvent("contentBlockStart", { contentBlockIndex: 0, start: { toolUse: { toolUseId: "tooluse_n", name: "now" } } }),
+        awsEvent("contentBlockStop", { contentBlockIndex: 0 }), awsEvent("messageStop", { stopReason: "tool_use" }),
+        awsEvent("metadata", { usage: { inputTokens: 4, outputTokens: 2, totalTokens: 6 }, metrics: { latencyMs: 9 } })] },
+      client: { status: 200, events: [
+        respEvent("response.created", { response: respShell("in_progress", BEDROCK_MODEL) }), respEvent("response.in_progress", { response: respShell("in_progress", BEDROCK_MODEL) }),
+        respEvent("response.output_item.added", { output_index: 0, item: { ...respCall("tooluse_n", "now", ""), status: "in_progress" } }),
+        respEvent("response.function_call_arguments.delta", { item_id: "fc_tooluse_n", output_index: 0, delta: "{}" }),
+        respEvent("response.function_call_arguments.done", { item_id: "fc_tooluse_n", output_index: 0, arguments: "{}" }),
+        respEvent("response.output_item.done", { output_index: 0, item: respCall("tooluse_n", "now", "{}") }),
+        respEvent("response.completed", { response: respShell("completed", BEDROCK_MODEL, [respCall("tooluse_n", "now", "{}")], respUsage(4, 2)) })] } },
+  ] },
+);
