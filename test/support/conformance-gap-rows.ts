@@ -4,7 +4,7 @@
 // (test/unit/conformance-gaps.test.ts) and real Envoy (test/integration/conformance-gaps.test.ts).
 import { expect } from "vitest";
 import { BEDROCK_CONFIG, GEMINI_CONFIG, TRANSLATE_CONFIG, VERTEX_CONFIG } from "./fixtures.js";
-import { TranslationRow, awsEvent, data, sse } from "./translation-rows.js";
+import { TranslationRow, awsEvent, data, parseSse, sse } from "./translation-rows.js";
 
 const anyNumber = () => expect.any(Number);
 const anyString = () => expect.any(String);
@@ -364,6 +364,12 @@ GAP_SETS.push({ name: "same API", config: { ...TRANSLATE_CONFIG, requestMode: "b
   { name: "anthropic→anthropic stream: a tool_use without input passes as Anthropic sent it",
     host: "claude.llm", path: "/v1/messages", headers: ANTHROPIC_HEADERS, request: { model: "claude-sonnet-4-5", max_tokens: 64, stream: true, messages: [{ role: "user", content: "Time?" }], tools: [NOW_ANTHROPIC] },
     upstream: { path: "/v1/messages" }, answer: { chunks: CLAUDE_NOARGS_STREAM }, client: { status: 200, exactBody: CLAUDE_NOARGS_STREAM.join("") } },
+  { name: "anthropic→anthropic stream: a stream cut short gets an Anthropic error event after what Anthropic sent",
+    host: "claude.llm", path: "/v1/messages", headers: ANTHROPIC_HEADERS, request: { model: "claude-sonnet-4-5", max_tokens: 64, stream: true, messages: [{ role: "user", content: "x" }] },
+    upstream: { path: "/v1/messages" }, answer: { chunks: [claudeStart, claudeText("Par")] },
+    // The provider's events pass as sent; the error event after them is llm-mesh's.
+    client: { status: 200, events: [...parseSse(claudeStart + claudeText("Par")),
+      { event: "error", data: { type: "error", error: { type: "api_error", message: "provider \"anthropic\" ended the stream before the answer was complete" } } }] } },
   { name: "anthropic→anthropic: output_config.format is sent as written",
     host: "claude.llm", path: "/v1/messages", headers: ANTHROPIC_HEADERS, request: OUTPUT_FORMAT_REQUEST,
     upstream: { path: "/v1/messages", exactBody: OUTPUT_FORMAT_REQUEST }, answer: { body: CLAUDE_TEXT }, client: { status: 200, exactBody: JSON.stringify(CLAUDE_TEXT) } },
