@@ -469,11 +469,13 @@ export class AnthropicToOpenAI extends Translator {
   private readUsage(usage: JsonValue): void { readUsage(WireApi.OpenAI, usage, this.usage); }
 
 
-  /** Anthropic usage: input_tokens excludes what was read from the cache, as Anthropic counts it. */
+  /** Anthropic usage: input_tokens excludes what was read from and written to the cache, as Anthropic counts it. */
   private writeUsage(w: JsonWriter): void {
     const u = this.usage;
-    w.object().key("input_tokens").number(u.input - u.cachedInput).key("output_tokens").number(u.output);
+    const uncached = u.input - u.cachedInput - u.cacheWrite;
+    w.object().key("input_tokens").number(uncached > 0 ? uncached : 0).key("output_tokens").number(u.output);
     if (u.cachedInput > 0) w.key("cache_read_input_tokens").number(u.cachedInput);
+    if (u.cacheWrite > 0) w.key("cache_creation_input_tokens").number(u.cacheWrite);
     w.endObject();
   }
 }
