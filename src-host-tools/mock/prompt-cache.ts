@@ -44,7 +44,6 @@ export function cacheControlProblem(value: unknown, path: string): string | unde
   if (value === undefined) return undefined;
   const v = value as { type?: unknown; ttl?: unknown };
   if (value === null || typeof value !== "object" || Array.isArray(value)) return `${path}.cache_control: Input should be a valid dictionary`;
-  for (const key of Object.keys(v)) if (key !== "type" && key !== "ttl") return `${path}.cache_control.${key}: Extra inputs are not permitted`;
   if (v.type !== "ephemeral") return `${path}.cache_control.type: Input should be 'ephemeral'`;
   if (v.ttl !== undefined && v.ttl !== "5m" && v.ttl !== "1h") return `${path}.cache_control.ttl: Input should be '5m' or '1h'`;
   return undefined;
