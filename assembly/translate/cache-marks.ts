@@ -28,11 +28,69 @@ export function writeCacheControl(w: JsonWriter, ttl: string): void {
   w.endObject();
 }
 
-/** Bedrock's breakpoint: a block of its own after the marked one; 1h is sent, 5m is the default. */
+/** Bedrock's breakpoint: a block of its own after the marked one; "1h" is sent (where the model takes it), 5m is the default. */
 export function writeCachePoint(w: JsonWriter, ttl: string): void {
   w.object().key("cachePoint").object().key("type").string("default");
   if (ttl == "1h") w.key("ttl").string("1h");
   w.endObject().endObject();
+}
+
+/** What a backend model takes: breakpoints at all, on tools, with a 1-hour ttl. */
+export const CACHE_NONE: i32 = 0;
+export const CACHE_PROMPT: i32 = 1;
+export const CACHE_TOOLS: i32 = 2;
+export const CACHE_LONG_TTL: i32 = 4;
+export const CACHE_ALL: i32 = CACHE_PROMPT | CACHE_TOOLS | CACHE_LONG_TTL;
+
+/**
+ * Where a Bedrock model takes cachePoint blocks (Bedrock refuses them on any other model: "You
+ * invoked an unsupported model or your request did not allow prompt caching"): Claude from 3.5
+ * Sonnet v2 and 3.5 Haiku on (system, messages, tools; a 1-hour ttl from the 4.5 models on), Nova
+ * (system and messages, 5 minutes). An id Bedrock names by an opaque ARN (an application inference
+ * profile) cannot be told: it gets breakpoints without a ttl.
+ */
+export function bedrockCaching(modelId: string): i32 {
+  const slash = modelId.lastIndexOf("/");
+  let id = slash >= 0 ? modelId.substring(slash + 1) : modelId;
+  // Cross-region inference profiles prefix a geography: us., eu., apac., global., …
+  if (!id.startsWith("anthropic.") && !id.startsWith("amazon.")) {
+    const dot = id.indexOf(".");
+    if (dot < 0) return CACHE_PROMPT | CACHE_TOOLS;
+    id = id.substring(dot + 1);
+  }
+  if (id.startsWith("amazon.nova")) return CACHE_PROMPT;
+  if (!id.startsWith("anthropic.claude-")) return CACHE_NONE;
+  const name = id.substring(17);
+  if (name.startsWith("v2") || name.startsWith("instant") || name.startsWith("3-sonnet") || name.startsWith("3-opus")
+    || name.startsWith("3-haiku") || name.startsWith("3-5-sonnet-20240620")) return CACHE_NONE;
+  return longTtl(name) ? CACHE_ALL : CACHE_PROMPT | CACHE_TOOLS;
+}
+
+/** "opus-4-5-…", "sonnet-4-6", "haiku-5-…": a family, then major and minor versions; 1 hour from 4.5 on. */
+function longTtl(name: string): bool {
+  // The 3.x names put the version first (3-7-sonnet-…): older than 4.5.
+  if (name.length == 0 || (name.charCodeAt(0) >= 0x30 && name.charCodeAt(0) <= 0x39)) return false;
+  const dash = name.indexOf("-");
+  if (dash < 0) return false;
+  const major = digitsAt(name, dash + 1);
+  if (major < 0) return false;
+  const minor = digitsAt(name, dash + 1 + major.toString().length + 1);
+  return major > 4 || (major == 4 && minor >= 5);
+}
+
+/** A version number of one or two digits at `at`, followed by "-", "." or the end; -1 otherwise (a date is not a version). */
+function digitsAt(s: string, at: i32): i32 {
+  let n = 0;
+  let i = at;
+  while (i < s.length && i - at < 3) {
+    const c = s.charCodeAt(i);
+    if (c < 0x30 || c > 0x39) break;
+    n = n * 10 + (c - 0x30);
+    i++;
+  }
+  if (i == at || i - at > 2) return -1;
+  if (i < s.length) { const c = s.charCodeAt(i); if (c != 0x2d && c != 0x2e && c != 0x3a && c != 0x76) return -1; }
+  return n;
 }
 
 /** The first mark among a message's content parts (a tool message's marks are its result's). */
@@ -52,6 +110,8 @@ export function firstPartMark(m: JsonValue): string | null {
  * order, and returns its ttl when it is among the last MAX_CACHE_MARKS, else null.
  */
 export class CacheMarks {
+  /** What the backend model takes (CACHE_*): marks it does not take are neither counted nor written. */
+  private support: i32 = CACHE_ALL;
   private tools: i32 = 0;
   private system: i32 = 0;
   private drop: i32 = 0;
@@ -59,11 +119,13 @@ export class CacheMarks {
   private systemSeen: i32 = 0;
   private messageSeen: i32 = 0;
 
-  /** Counts the marks of a chat request body. */
-  static of(body: JsonValue): CacheMarks {
+  /** Counts the marks of a chat request body, for a model that takes `support` (CACHE_*). */
+  static of(body: JsonValue, support: i32 = CACHE_ALL): CacheMarks {
     const c = new CacheMarks();
+    c.support = support;
+    if ((support & CACHE_PROMPT) == 0) return c;
     let messages = 0;
-    const tools = arrayAt(body, "tools");
+    const tools = (support & CACHE_TOOLS) != 0 ? arrayAt(body, "tools") : null;
     if (tools !== null) for (let i = 0; i < tools.items.length; i++) if (cacheMarkOf(tools.items[i]) !== null) c.tools++;
     const list = arrayAt(body, "messages");
     if (list !== null) {
@@ -80,21 +142,28 @@ export class CacheMarks {
   }
 
   onTool(v: JsonValue): string | null {
-    const ttl = cacheMarkOf(v);
-    if (ttl === null) return null;
+    const ttl = this.markOf(v);
+    if (ttl === null || (this.support & CACHE_TOOLS) == 0) return null;
     return this.toolSeen++ >= this.drop ? ttl : null;
   }
 
   onSystem(v: JsonValue): string | null {
-    const ttl = cacheMarkOf(v);
+    const ttl = this.markOf(v);
     if (ttl === null) return null;
     return this.tools + this.systemSeen++ >= this.drop ? ttl : null;
   }
 
   onMessage(v: JsonValue): string | null {
-    const ttl = cacheMarkOf(v);
+    const ttl = this.markOf(v);
     if (ttl === null) return null;
     return this.tools + this.system + this.messageSeen++ >= this.drop ? ttl : null;
+  }
+
+  /** The mark's ttl as the model takes it (a 1-hour ttl becomes the default where the model has no other). */
+  private markOf(v: JsonValue): string | null {
+    if ((this.support & CACHE_PROMPT) == 0) return null;
+    const ttl = cacheMarkOf(v);
+    return ttl !== null && ttl! == "1h" && (this.support & CACHE_LONG_TTL) == 0 ? "" : ttl;
   }
 
   /** A tool message's marks (one result block on the backend): each consumed, the last kept one returned. */

@@ -15,7 +15,7 @@ import { ClientError, TranslateFacts, TranslatedRequest, WireApi } from "./trans
 import { ToOpenAIChat } from "./to-openai-chat";
 import { ScanResult, scanInto } from "../json/scan";
 import { keys, scanInner } from "./spans";
-import { CacheMarks, writeCachePoint } from "./cache-marks";
+import { CacheMarks, bedrockCaching, writeCachePoint } from "./cache-marks";
 
 const DELTA_EVENT_KEYS = keys(["contentBlockIndex", "delta"]);
 const DELTA_KEYS = keys(["text", "toolUse"]);
@@ -50,7 +50,7 @@ export class OpenAIToBedrock extends ToOpenAIChat {
     this.model = facts.model;
     this.secrets = facts.secrets;
     this.id = "chatcmpl-bedrock-" + facts.nowSeconds.toString();
-    marks = CacheMarks.of(body);
+    marks = CacheMarks.of(body, bedrockCaching(facts.model));
     const messages = arrayAt(body, "messages");
     if (messages === null) return TranslatedRequest.refused("messages: is required and must be an array");
     const system = new JsonWriter(256);

@@ -57,7 +57,7 @@ export async function checkSignature(req: IncomingMessage, path: string, body: s
 type Block = Record<string, unknown> & { toolUse?: { toolUseId?: string; name?: string; input?: unknown }; toolResult?: { toolUseId?: string; content?: Block[] }; image?: { format?: string; source?: { bytes?: string } } };
 type Message = { role?: string; content?: Block[] };
 
-export function checkBedrockBody(body: unknown): string | undefined {
+export function checkBedrockBody(body: unknown, model = "anthropic.claude-sonnet-4-5-20250929-v1:0"): string | undefined {
   if (body === null || typeof body !== "object" || Array.isArray(body)) return "Malformed input request, please reformat your input and try again.";
   const b = body as Record<string, unknown>;
   for (const key of Object.keys(b)) if (!REQUEST_FIELDS.has(key)) return `Malformed input request: extraneous key [${key}] is not permitted, please reformat your input and try again.`;
@@ -86,7 +86,7 @@ export function checkBedrockBody(body: unknown): string | undefined {
     if (!pending.length && results.length) return `messages.${i}: toolResult blocks must follow an assistant turn with toolUse blocks`;
     pending = m.content.filter((c) => c.toolUse).map((c) => c.toolUse!.toolUseId ?? "");
   }
-  const cacheProblem = checkCachePoints(b);
+  const cacheProblem = checkCachePoints(b, model);
   if (cacheProblem) return cacheProblem;
   const config = (b.inferenceConfig ?? {}) as Record<string, unknown>;
   for (const key of Object.keys(config)) if (!["maxTokens", "temperature", "topP", "stopSequences"].includes(key)) return `Malformed input request: inferenceConfig: extraneous key [${key}] is not permitted`;
@@ -173,7 +173,8 @@ function cacheLists(b: Record<string, unknown>): [Entry[], string][] {
  * cachePoint blocks as Converse takes them (API_runtime_CachePointBlock): type "default", an
  * optional ttl of 5m or 1h, each after a block it caches up to, at most four a request.
  */
-function checkCachePoints(b: Record<string, unknown>): string | undefined {
+function checkCachePoints(b: Record<string, unknown>, model: string): string | undefined {
+  const caching = cachingOf(model);
   let count = 0;
   for (const [list, path] of cacheLists(b)) {
     for (const [i, entry] of list.entries()) {
@@ -187,6 +188,8 @@ function checkCachePoints(b: Record<string, unknown>): string | undefined {
       if (point?.type !== "default" || Object.keys(entry).length !== 1) return `${path}.${i}.cachePoint.type: must be default`;
       if (point.ttl !== undefined && point.ttl !== "5m" && point.ttl !== "1h") return `${path}.${i}.cachePoint.ttl: must be 5m or 1h`;
       if (i === 0 || list[i - 1]?.cachePoint !== undefined) return `${path}.${i}: a cachePoint must follow the content it caches`;
+      if (!caching.prompt || (path === "toolConfig.tools" && !caching.tools)) return "You invoked an unsupported model or your request did not allow prompt caching. See the documentation for more information.";
+      if (point.ttl === "1h" && !caching.hour) return `${path}.${i}.cachePoint.ttl: the 1h TTL is not supported for this model`;
       count++;
     }
   }
@@ -205,4 +208,18 @@ function promptOf(b: Record<string, unknown>): { blocks: unknown[]; marks: { ind
     }
   }
   return { blocks, marks };
+}
+
+/**
+ * Which models take cachePoints, as the Bedrock user guide's prompt-caching table lists them:
+ * Claude from 3.5 Sonnet v2 and 3.5 Haiku (system, messages, tools; 1 hour from the 4.5 models),
+ * Nova (system and messages, 5 minutes). An opaque id (an application inference profile) is taken
+ * as caching-capable without the 1-hour ttl.
+ */
+function cachingOf(modelId: string): { prompt: boolean; tools: boolean; hour: boolean } {
+  const id = (modelId.split("/").pop() ?? "").replace(/^[a-z-]+\.(?=(anthropic|amazon)\.)/, "");
+  if (!id.includes(".")) return { prompt: true, tools: true, hour: false };
+  if (id.startsWith("amazon.nova")) return { prompt: true, tools: false, hour: false };
+  if (!id.startsWith("anthropic.claude-") || /^anthropic\.claude-(v2|instant|3-(sonnet|opus|haiku)-|3-5-sonnet-20240620)/.test(id)) return { prompt: false, tools: false, hour: false };
+  return { prompt: true, tools: true, hour: /^anthropic\.claude-(opus|sonnet|haiku)-(4-[5-9]|[5-9])(\b|-)/.test(id) };
 }

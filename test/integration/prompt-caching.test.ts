@@ -52,6 +52,14 @@ describe("prompt caching through real Envoy", () => {
     expect(checkBedrockBody(five)).toMatch(/exceeds the maximum of 4/);
     expect(checkBedrockBody({ messages: [{ role: "user", content: [point, text("a")] }] })).toMatch(/must follow the content it caches/);
     expect(checkBedrockBody({ messages: [{ role: "user", content: [text("a"), point] }], system: [text("s"), point], toolConfig: { tools: [{ toolSpec: { name: "t", inputSchema: { json: {} } } }, point] } })).toBeUndefined();
+    // Where the model takes none, or not on tools, or not for an hour.
+    const oneMessage = { messages: [{ role: "user", content: [text("a"), point] }] };
+    expect(checkBedrockBody(oneMessage, "meta.llama3-3-70b-instruct-v1:0")).toMatch(/unsupported model or your request did not allow prompt caching/);
+    expect(checkBedrockBody(oneMessage, "us.amazon.nova-pro-v1:0")).toBeUndefined();
+    expect(checkBedrockBody({ ...oneMessage, toolConfig: { tools: [{ toolSpec: { name: "t", inputSchema: { json: {} } } }, point] } }, "amazon.nova-pro-v1:0")).toMatch(/unsupported model/);
+    const hour = { messages: [{ role: "user", content: [text("a"), { cachePoint: { type: "default", ttl: "1h" } }] }] };
+    expect(checkBedrockBody(hour, "anthropic.claude-3-7-sonnet-20250219-v1:0")).toMatch(/1h TTL/);
+    expect(checkBedrockBody(hour, "global.anthropic.claude-opus-4-5-20251101-v1:0")).toBeUndefined();
     const mark = { type: "ephemeral" };
     const blocks = (n: number) => Array.from({ length: n }, (_, i) => ({ type: "text", text: `t${i}`, cache_control: mark }));
     expect(checkAnthropicBody("messages", { model: "m", max_tokens: 1, messages: [{ role: "user", content: blocks(5) }] })).toBe("A maximum of 4 blocks with cache_control may be provided. Found 5.");

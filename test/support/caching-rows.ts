@@ -208,6 +208,42 @@ export const CACHING_ROWS: CachingRow[] = [
     } },
   },
   {
+    name: "openai→bedrock, Nova (a cross-region profile): cachePoints in system and messages only, the 1h ttl sent as the default (Nova caches 5 minutes)",
+    host: "bedrock.llm", path: "/v1/chat/completions", request: markedChatRequest("us.amazon.nova-pro-v1:0"),
+    upstream: { path: "/model/us.amazon.nova-pro-v1%3A0/converse", body: {
+      messages: [
+        { role: "user", content: [{ text: "Q1" }, { cachePoint: { type: "default" } }, { text: "Q2" }] },
+        { role: "assistant", content: [{ toolUse: { toolUseId: "call_1", name: "Read", input: { path: "a" } } }, { cachePoint: { type: "default" } }] },
+        { role: "user", content: [{ toolResult: { toolUseId: "call_1", content: [{ text: "A" }] } }, { cachePoint: { type: "default" } }] },
+      ],
+      system: [{ text: "Sys" }, { cachePoint: { type: "default" } }],
+      inferenceConfig: { maxTokens: 32 },
+      toolConfig: { tools: [{ toolSpec: { name: "Read", description: "Read a file", inputSchema: { json: READ_SCHEMA } } }] },
+    } },
+  },
+  {
+    name: "openai→bedrock, Claude 3.7 Sonnet: cachePoints everywhere, the 1h ttl sent as the default (1 hour is for the 4.5 models on)",
+    host: "bedrock.llm", path: "/v1/chat/completions", request: markedChatRequest("us.anthropic.claude-3-7-sonnet-20250219-v1:0"),
+    upstream: { path: "/model/us.anthropic.claude-3-7-sonnet-20250219-v1%3A0/converse", body: expect.objectContaining({
+      system: [{ text: "Sys" }, { cachePoint: { type: "default" } }],
+      messages: expect.arrayContaining([{ role: "user", content: [{ text: "Q1" }, { cachePoint: { type: "default" } }, { text: "Q2" }] }]),
+    }) },
+  },
+  {
+    name: "openai→bedrock, a model without prompt caching (Llama): no cachePoint (Bedrock refuses them on it)",
+    host: "bedrock.llm", path: "/v1/chat/completions", request: markedChatRequest("meta.llama3-3-70b-instruct-v1:0"),
+    upstream: { path: "/model/meta.llama3-3-70b-instruct-v1%3A0/converse", body: {
+      messages: [
+        { role: "user", content: [{ text: "Q1" }, { text: "Q2" }] },
+        { role: "assistant", content: [{ toolUse: { toolUseId: "call_1", name: "Read", input: { path: "a" } } }] },
+        { role: "user", content: [{ toolResult: { toolUseId: "call_1", content: [{ text: "A" }] } }] },
+      ],
+      system: [{ text: "Sys" }],
+      inferenceConfig: { maxTokens: 32 },
+      toolConfig: { tools: [{ toolSpec: { name: "Read", description: "Read a file", inputSchema: { json: READ_SCHEMA } } }] },
+    } },
+  },
+  {
     name: "openai→gemini: marks dropped",
     host: "gemini.llm", path: "/v1/chat/completions",
     request: { model: "gemini-2.5-flash", messages: [{ role: "system", content: [{ type: "text", text: "Sys", cache_control: EPHEMERAL }] }, { role: "user", content: [{ type: "text", text: "Q", cache_control: EPHEMERAL }] }] },

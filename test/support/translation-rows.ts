@@ -1304,9 +1304,9 @@ BEDROCK_ROWS.push(
         { role: "assistant", content: [{ toolUse: { toolUseId: "toolu_1", name: "get_weather", input: { city: "Paris" } } }] },
         { role: "user", content: [{ toolResult: { toolUseId: "toolu_1", content: [{ text: "18C" }] } }] },
       ],
-      // Each mark a cachePoint after its block (ttl 1h sent, the default 5m not).
-      system: [{ text: "You are Claude Code." }, { cachePoint: { type: "default" } }, { text: "Answer in French." },
-        { text: "<system-reminder>Tools load on demand.</system-reminder>" }, { cachePoint: { type: "default", ttl: "1h" } }, { text: "Stay in the repo." }],
+      // Marked blocks arrive as blocks of their own; this model takes no cachePoint (Bedrock refuses them on it: see the prompt-caching rows).
+      system: [{ text: "You are Claude Code." }, { text: "Answer in French." },
+        { text: "<system-reminder>Tools load on demand.</system-reminder>" }, { text: "Stay in the repo." }],
       inferenceConfig: { maxTokens: 64 },
       toolConfig: { tools: [{ toolSpec: { name: "get_weather", description: "Weather for a city", inputSchema: { json: WEATHER_TOOL_ANTHROPIC.input_schema } } }] },
     } },
