@@ -6,7 +6,7 @@ export class OpenAIProvider extends Provider {
   /** OpenAI deprecated max_tokens for chat; its reasoning models refuse it. */
   maxTokensField(): string { return "max_completion_tokens"; }
 
-  /** OpenAI and Azure OpenAI document prompt_cache_key; compatible vendors do not (compatible.ts). */
+  /** OpenAI documents prompt_cache_key (Azure on its v1 API, compatible vendors not: azure-openai.ts, compatible.ts). */
   takesPromptCacheKey(): bool { return true; }
 
   /** OpenAI serves its Responses API itself: Responses clients pass through untranslated. */

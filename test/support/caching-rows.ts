@@ -16,8 +16,13 @@ export const CACHING_CONFIG = {
     { name: "groq", type: "groq", apiKeys: [{ value: "test-groq-key" }] },
     { name: "gemini", type: "gemini", apiKeys: [{ value: "test-gemini-key" }] },
     { name: "bedrock", type: "bedrock", region: "us-east-1" },
+    { name: "azure", type: "azure-openai", host: "acme.openai.azure.com", apiKeys: [{ value: "test-azure-key" }] },
+    { name: "azure-v1", type: "azure-openai", host: "acme.openai.azure.com", apiVersion: "v1", apiKeys: [{ value: "test-azure-key" }] },
   ],
-  routes: ["anthropic", "openai", "groq", "gemini", "bedrock"].map((p) => ({ name: p, match: { host: `${p}.llm` }, backends: [{ provider: p }] })),
+  routes: [
+    ...["anthropic", "openai", "groq", "gemini", "bedrock", "azure-v1"].map((p) => ({ name: p, match: { host: `${p}.llm` }, backends: [{ provider: p }] })),
+    { name: "azure", match: { host: "azure.llm" }, backends: [{ provider: "azure", model: "gpt-4o" }] },
+  ],
 };
 
 export interface CachingRow {
@@ -171,6 +176,16 @@ export const CACHING_ROWS: CachingRow[] = [
     name: "anthropic→groq (OpenAI-compatible): marks dropped, no prompt_cache_key (not in the vendor's API)",
     host: "groq.llm", path: "/v1/messages", request: claudeCodeRequest("llama-3.3-70b-versatile"),
     upstream: { path: "/openai/v1/chat/completions", body: claudeCodeOnOpenAI("llama-3.3-70b-versatile", "max_tokens") },
+  },
+  {
+    name: "anthropic→azure-openai v1 API: prompt_cache_key set; a dated API version (before the key existed): none",
+    host: "azure-v1.llm", path: "/v1/messages", request: claudeCodeRequest("gpt-4o"),
+    upstream: { path: "/openai/v1/chat/completions", body: { ...claudeCodeOnOpenAI("gpt-4o", "max_completion_tokens"), prompt_cache_key: promptCacheKey("gpt-4o", SYSTEM_A + "\n\n" + SYSTEM_B) } },
+  },
+  {
+    name: "anthropic→azure-openai, dated API version: marks dropped, no prompt_cache_key",
+    host: "azure.llm", path: "/v1/messages", request: claudeCodeRequest("gpt-4o"),
+    upstream: { path: "/openai/deployments/gpt-4o/chat/completions?api-version=2024-10-21", body: claudeCodeOnOpenAI("gpt-4o", "max_completion_tokens") },
   },
   {
     name: "anthropic→openai: a request without marks gets no prompt_cache_key",
