@@ -22,6 +22,7 @@ import { readUsage } from "../usage/read";
 import { meetsOpenAIStrict } from "./strict-schema";
 import { ScanResult, arrayItemSpans, decodeStringValue, scanInto, scanTopLevel, unescapeInto } from "../json/scan";
 import { cacheMarkOf, promptCacheKeyOf, writeCacheControl } from "./cache-marks";
+import { anyMarked, hasMarks, lastTextMark, resultMark, writeMarkedSystem } from "./anthropic-marks";
 
 const COMPLETION_KEYS = keys(["id", "model", "choices", "usage"]);
 const ANSWER_CHOICE_KEYS = keys(["message", "finish_reason"]);
@@ -674,76 +675,11 @@ function writeAssistant(m: JsonValue, path: string, w: JsonWriter): string | nul
   return null;
 }
 
-// ---- cache_control marks on the hub (written only when keepMarks) ----
-
-/** The block's mark as the hub's cache_control member. */
+/** The block's mark as the hub's cache_control member, when this request keeps marks. */
 function writeMark(block: JsonValue, w: JsonWriter): void {
   if (!keepMarks) return;
   const ttl = cacheMarkOf(block);
   if (ttl !== null) writeCacheControl(w, ttl!);
-}
-
-function anyMarked(blocks: JsonValue): bool {
-  for (let i = 0; i < blocks.items.length; i++) if (cacheMarkOf(blocks.items[i]) !== null) return true;
-  return false;
-}
-
-/** A system array with marks as one system message of text parts, each block's mark on its part; false when a block is not text. */
-function writeMarkedSystem(blocks: JsonValue, w: JsonWriter): bool {
-  w.object().key("role").string("system").key("content").array();
-  for (let i = 0; i < blocks.items.length; i++) {
-    const block = blocks.items[i];
-    const text = stringAt(block, "text");
-    if (text === null) return false;
-    w.object().key("type").string("text").key("text").string(text!);
-    writeMark(block, w);
-    w.endObject();
-  }
-  w.endArray().endObject();
-  return true;
-}
-
-/** A tool_result's mark: on the block, or on one of its content blocks. */
-function resultMark(block: JsonValue): string | null {
-  const own = cacheMarkOf(block);
-  if (own !== null) return own;
-  const content = arrayAt(block, "content");
-  return content !== null ? lastMarkIn(content) : null;
-}
-
-/** The last mark on an assistant turn's text blocks (they become one text part). */
-function lastTextMark(content: JsonValue): string | null {
-  let found: string | null = null;
-  for (let i = 0; i < content.items.length; i++) {
-    const block = content.items[i];
-    const type = stringAt(block, "type");
-    if (type === null || type! != "text") continue;
-    const ttl = cacheMarkOf(block);
-    if (ttl !== null) found = ttl;
-  }
-  return found;
-}
-
-function lastMarkIn(blocks: JsonValue): string | null {
-  let found: string | null = null;
-  for (let i = 0; i < blocks.items.length; i++) { const ttl = cacheMarkOf(blocks.items[i]); if (ttl !== null) found = ttl; }
-  return found;
-}
-
-/** The request marks any system block, tool, or message block (tool results' content included). */
-function hasMarks(body: JsonValue): bool {
-  const system = arrayAt(body, "system");
-  if (system !== null && anyMarked(system)) return true;
-  const tools = arrayAt(body, "tools");
-  if (tools !== null && anyMarked(tools)) return true;
-  const messages = arrayAt(body, "messages");
-  if (messages === null) return false;
-  for (let i = 0; i < messages.items.length; i++) {
-    const content = arrayAt(messages.items[i], "content");
-    if (content === null) continue;
-    for (let j = 0; j < content.items.length; j++) if (resultMark(content.items[j]) !== null) return true;
-  }
-  return false;
 }
 
 function orEmpty(s: string | null): string { return s !== null ? s! : ""; }
