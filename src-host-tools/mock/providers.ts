@@ -62,7 +62,7 @@ async function serveBedrock(p: MockProviderConfig, req: IncomingMessage, res: Se
   if (typeof route === "string") return bedrockError(res, 404, "UnknownOperationException", route);
   const signatureProblem = await checkSignature(req, url.pathname, rawBody, route.region);
   if (signatureProblem) return bedrockError(res, 403, "InvalidSignatureException", signatureProblem);
-  const problem = checkBedrockBody(body);
+  const problem = checkBedrockBody(body, route.model);
   if (problem) return bedrockError(res, 400, "ValidationException", problem);
   return answerBedrock(res, route, body!);
 }
