@@ -5,7 +5,7 @@ import { childPath, expectObject, optionalBool, optionalString, rejectUnknownFie
 import { jsonString } from "../json/splice";
 
 const METRICS_FIELDS = ["enabled", "models", "currency", "trustDomain", "accessLog"];
-const PRICE_FIELDS = ["input", "output", "cachedInput"];
+const PRICE_FIELDS = ["input", "output", "cachedInput", "cacheWrite", "cacheWrite1h"];
 
 export class MetricsConfig {
   /** Read usage from answers and record metrics; off, answers pass as before (no body reads). */
@@ -25,7 +25,8 @@ export class MetricsConfig {
 
 /** Prices per million tokens, in the configured currency: so a token costs `price` micro-units. */
 export class Price {
-  constructor(public input: f64, public output: f64, public cachedInput: f64) {}
+  /** cacheWrite: tokens written to the prompt cache (Anthropic's 5-minute writes, Bedrock's); cacheWrite1h: Anthropic's 1-hour writes. */
+  constructor(public input: f64, public output: f64, public cachedInput: f64, public cacheWrite: f64 = input, public cacheWrite1h: f64 = cacheWrite) {}
 }
 
 /** A provider's price table: exact model names, `prefix*`, and `*` for the rest. */
@@ -73,7 +74,10 @@ export function loadMetricsConfig(root: JsonValue, d: Diagnostics): MetricsConfi
   return config;
 }
 
-/** `prices`: {"model" | "prefix*" | "*": {"input": n, "output": n, "cachedInput": n}} per million tokens. */
+/**
+ * `prices`: {"model" | "prefix*" | "*": {"input": n, "output": n, "cachedInput"?: n, "cacheWrite"?: n, "cacheWrite1h"?: n}}
+ * per million tokens. cachedInput and cacheWrite default to input (no discount, no surcharge), cacheWrite1h to cacheWrite.
+ */
 export function loadPrices(v: JsonValue | null, path: string, d: Diagnostics): PriceTable {
   const table = new PriceTable();
   if (v === null || !expectObject(v, path, d)) return table;
@@ -89,7 +93,8 @@ export function loadPrices(v: JsonValue | null, path: string, d: Diagnostics): P
     if (p.get("input") === null) d.error(childPath(entryPath, "input"), "is required (price per million tokens)");
     if (p.get("output") === null) d.error(childPath(entryPath, "output"), "is required (price per million tokens)");
     if (input < 0 || output < 0) continue;
-    const price = new Price(input, output, priceField(p, "cachedInput", entryPath, d, input));
+    const cacheWrite = priceField(p, "cacheWrite", entryPath, d, input);
+    const price = new Price(input, output, priceField(p, "cachedInput", entryPath, d, input), cacheWrite, priceField(p, "cacheWrite1h", entryPath, d, cacheWrite));
     if (model == "*") table.fallback = price;
     else if (model.endsWith("*")) { table.prefixes.push(model.substring(0, model.length - 1)); table.prefixPrices.push(price); }
     else table.exact.set(model, price);

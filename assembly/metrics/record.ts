@@ -57,6 +57,7 @@ export function providerLabel(type: string): string {
 const TOKEN_INPUT = tag("gen_ai_token_type", "input");
 const TOKEN_OUTPUT = tag("gen_ai_token_type", "output");
 const TOKEN_CACHED = tag("gen_ai_token_type", "cached_input");
+const TOKEN_CACHE_WRITE = tag("gen_ai_token_type", "cache_write_input");
 const TOKEN_REASONING = tag("gen_ai_token_type", "reasoning");
 
 // Slots of a label set's metric ids.
@@ -71,7 +72,8 @@ const SLOT_FIRST_CHUNK = 7;
 const SLOT_PER_TOKEN = 8;
 const SLOT_REQUESTS = 9;
 const SLOT_COST = 10;
-const SLOTS = 11;
+const COUNT_CACHE_WRITE = 11;
+const SLOTS = 12;
 
 /** The metrics of one label set, defined on first use. */
 export class MetricSet {
@@ -106,6 +108,7 @@ export class MetricSet {
     else if (slot == COUNT_OUTPUT) id = defineMetric(COUNTER, l + TOKEN_OUTPUT + TOKENS_TOTAL);
     else if (slot == COUNT_CACHED) id = defineMetric(COUNTER, l + TOKEN_CACHED + TOKENS_TOTAL);
     else if (slot == COUNT_REASONING) id = defineMetric(COUNTER, l + TOKEN_REASONING + TOKENS_TOTAL);
+    else if (slot == COUNT_CACHE_WRITE) id = defineMetric(COUNTER, l + TOKEN_CACHE_WRITE + TOKENS_TOTAL);
     else if (slot == SLOT_DURATION) id = defineMetric(HISTOGRAM, l + DURATION);
     else if (slot == SLOT_FIRST_CHUNK) id = defineMetric(HISTOGRAM, l + FIRST_CHUNK);
     else if (slot == SLOT_PER_TOKEN) id = defineMetric(HISTOGRAM, l + PER_TOKEN);
@@ -191,6 +194,7 @@ export function recordRequest(config: MetricsConfig, m: Measurement, backend: Ba
   incrementMetric(set.id(COUNT_INPUT, currency), input);
   incrementMetric(set.id(COUNT_OUTPUT, currency), output);
   if (u.cachedInput > 0) incrementMetric(set.id(COUNT_CACHED, currency), u.cachedInput);
+  if (u.cacheWrite > 0) incrementMetric(set.id(COUNT_CACHE_WRITE, currency), u.cacheWrite);
   if (u.reasoning > 0) incrementMetric(set.id(COUNT_REASONING, currency), u.reasoning);
   if (m.stream && m.firstChunkNs > 0) {
     recordMetric(set.id(SLOT_FIRST_CHUNK, currency), <u64>((m.firstChunkNs - m.startNs) / 1_000_000));
@@ -198,8 +202,12 @@ export function recordRequest(config: MetricsConfig, m: Measurement, backend: Ba
   }
   const price = priceFor(set, m, backend);
   if (price !== null) {
+    // Reads and writes are parts of input, each at its own price (a write at most what input leaves).
     const cached = min<i64>(u.cachedInput, input);
-    const micros = <f64>(input - cached) * price!.input + <f64>cached * price!.cachedInput + <f64>output * price!.output + set.costCarry;
+    const written = min<i64>(u.cacheWrite, input - cached);
+    const written1h = min<i64>(u.cacheWrite1h, written);
+    const micros = <f64>(input - cached - written) * price!.input + <f64>cached * price!.cachedInput
+      + <f64>(written - written1h) * price!.cacheWrite + <f64>written1h * price!.cacheWrite1h + <f64>output * price!.output + set.costCarry;
     const whole = Math.floor(micros);
     set.costCarry = micros - whole;
     incrementMetric(set.id(SLOT_COST, currency), <i64>whole);

@@ -35,6 +35,9 @@ export class AzureOpenAIProvider extends OpenAIProvider {
   /** Azure serves the Responses API on its versionless v1 API; deployment-style configs get chat. */
   servesNatively(op: Operation): bool { return op == Operation.Responses && this.usesV1(); }
 
+  /** prompt_cache_key came after the dated API versions llm-mesh defaults to: sent on the v1 API only. */
+  takesPromptCacheKey(): bool { return this.usesV1(); }
+
   upstreamPath(op: Operation, fixedModel: string | null): string {
     if (this.usesV1()) return this.basePath + "/v1" + (this.servesNatively(op) ? "/responses" : operationPath(op));
     const deployment = this.deployment !== null ? this.deployment! : (fixedModel !== null ? fixedModel : "");

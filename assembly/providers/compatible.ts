@@ -6,6 +6,7 @@ import { OpenAIProvider } from "./openai";
 /** An OpenAI-compatible vendor: OpenAI's API, with the output limit in max_tokens, which they all accept. */
 class CompatibleProvider extends OpenAIProvider {
   maxTokensField(): string { return "max_tokens"; }
+  takesPromptCacheKey(): bool { return false; }
   /** Few compatible vendors serve /responses: Responses clients are translated to chat for them. */
   servesNatively(op: Operation): bool { return false; }
 }

@@ -6,6 +6,9 @@ export class OpenAIProvider extends Provider {
   /** OpenAI deprecated max_tokens for chat; its reasoning models refuse it. */
   maxTokensField(): string { return "max_completion_tokens"; }
 
+  /** OpenAI documents prompt_cache_key (Azure on its v1 API, compatible vendors not: azure-openai.ts, compatible.ts). */
+  takesPromptCacheKey(): bool { return true; }
+
   /** OpenAI serves its Responses API itself: Responses clients pass through untranslated. */
   servesNatively(op: Operation): bool { return op == Operation.Responses; }
 

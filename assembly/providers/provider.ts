@@ -167,6 +167,9 @@ export class Provider {
   /** The field an OpenAI-shaped backend takes the output limit in, for requests translated to it. */
   maxTokensField(): string { return "max_tokens"; }
 
+  /** The backend documents OpenAI's prompt_cache_key (set on requests translated to it that asked for caching). */
+  takesPromptCacheKey(): bool { return false; }
+
   /**
    * Sets the request headers this provider's API needs besides the key (Anthropic:
    * anthropic-version), and drops another API's that mean nothing to it.

@@ -286,6 +286,7 @@ function translated(config: Config, state: RequestState, body: ArrayBuffer, mode
   facts.model = model;
   facts.defaultMaxTokens = provider.defaultMaxTokens();
   facts.maxTokensField = provider.maxTokensField();
+  facts.promptCacheKey = provider.takesPromptCacheKey();
   facts.nowSeconds = nowSeconds();
   facts.secrets = provider.keys;
   facts.refuseHostedTools = state.route!.refuseHostedTools;

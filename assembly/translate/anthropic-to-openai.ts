@@ -4,9 +4,10 @@
 //          -> https://platform.openai.com/docs/api-reference/chat/create
 //   response and stream: chat.completion / chat.completion.chunk -> Anthropic's message / events
 //     (https://docs.anthropic.com/en/docs/build-with-claude/streaming)
-// Thinking is reasoning_effort (and the hub's reasoning fields: reasoning.ts); Anthropic-only
-// content (cache_control, citations) has no OpenAI counterpart and is dropped; server tools and
-// documents, which the backend cannot run or read, are refused.
+// Thinking is reasoning_effort (and the hub's reasoning fields: reasoning.ts); citations have no
+// OpenAI counterpart and are dropped; server tools and documents, which the backend cannot run or
+// read, are refused. cache_control marks are dropped toward an OpenAI backend (which refuses them;
+// prompt_cache_key instead) and kept on the chat hub when this translator feeds another (cache-marks.ts).
 import { JsonKind, JsonValue, MAX_ANSWER_VALUES, parseJson } from "../json/parse";
 import { JsonWriter } from "../json/writer";
 import { ClientError, TranslateFacts, TranslatedRequest, Translator, WireApi } from "./translator";
@@ -21,6 +22,8 @@ import { readUsage } from "../usage/read";
 import { meetsOpenAIStrict } from "./strict-schema";
 import { Reasoning, Thought, clientCallId, readAnthropicThinking, readAnthropicThought, readThought, writeAnthropicThought, writeChatReasoning, writeThought } from "./reasoning";
 import { ScanResult, arrayItemSpans, decodeStringValue, scanInto, scanTopLevel, unescapeInto } from "../json/scan";
+import { cacheMarkOf, promptCacheKeyOf, writeCacheControl } from "./cache-marks";
+import { anyMarked, hasMarks, lastTextMark, resultMark, writeMarkedSystem } from "./anthropic-marks";
 
 const COMPLETION_KEYS = keys(["id", "model", "choices", "usage"]);
 const ANSWER_CHOICE_KEYS = keys(["message", "finish_reason"]);
@@ -36,6 +39,12 @@ const TEXT_EVENT_SUFFIX = String.UTF8.encode("}}\n\n");
 const CHUNK_SCAN = new ScanResult(3);
 const CHOICE_SCAN = new ScanResult(2);
 const CHUNK_DELTA_SCAN = new ScanResult(5);
+/**
+ * This request's cache_control marks go on in the hub's form (the translator feeds another, see
+ * cache-marks.ts). Set at the start of request(), read by the writers below: requests are
+ * translated one at a time per VM.
+ */
+let keepMarks = false;
 
 /** An OpenAI finish_reason as Anthropic's stop_reason. */
 export function stopReasonOf(finishReason: string | null): string {
@@ -63,9 +72,11 @@ export class AnthropicToOpenAI extends Translator {
   /** The bytes before a text delta's string in the open text block. */
   private textPrefix: ArrayBuffer | null = null;
 
-  constructor() { super(WireApi.Anthropic, WireApi.OpenAI); }
+  /** `hub`: the chat body feeds another translator (composed.ts), so cache marks are kept on it. */
+  constructor(private hub: bool = false) { super(WireApi.Anthropic, WireApi.OpenAI); }
 
   request(body: JsonValue, facts: TranslateFacts): TranslatedRequest {
+    keepMarks = this.hub;
     this.model = facts.model;
     this.secrets = facts.secrets;
     const w = new JsonWriter(1024);
@@ -76,6 +87,8 @@ export class AnthropicToOpenAI extends Translator {
     const system = member(body, "system");
     if (system !== null && system.kind == JsonKind.String && system.text.length > 0) {
       w.object().key("role").string("system").key("content").string(system.text).endObject();
+    } else if (system !== null && system.kind == JsonKind.Array && keepMarks && anyMarked(system)) {
+      if (!writeMarkedSystem(system, w)) return TranslatedRequest.refused("system: must hold text blocks only");
     } else if (system !== null && system.kind == JsonKind.Array) {
       const text = joinedText(system);
       if (text === null) return TranslatedRequest.refused("system: must hold text blocks only");
@@ -132,7 +145,10 @@ export class AnthropicToOpenAI extends Translator {
         if (description !== null) w.key("description").string(description!);
         const schema = objectAt(t, "input_schema");
         if (schema !== null) w.key("parameters").value(schema!);
-        w.endObject().endObject();
+        w.endObject();
+        const mark = keepMarks ? cacheMarkOf(t) : null;
+        if (mark !== null) writeCacheControl(w, mark!);
+        w.endObject();
       }
       w.endArray();
       const choice = objectAt(body, "tool_choice");
@@ -164,6 +180,11 @@ export class AnthropicToOpenAI extends Translator {
     const metadata = objectAt(body, "metadata");
     const user = metadata !== null ? stringAt(metadata, "user_id") : null;
     if (user !== null) w.key("user").string(user!);
+    if (!this.hub && facts.promptCacheKey && hasMarks(body)) {
+      // The client asked for caching; OpenAI caches by prefix on its own, and a key keeps one agent's requests on one cache.
+      const key = promptCacheKeyOf(facts.model, system === null ? "" : system.kind == JsonKind.String ? system.text : orEmpty(joinedText(system)));
+      if (key !== null) w.key("prompt_cache_key").string(key!);
+    }
     w.endObject();
     return TranslatedRequest.of(w, streaming);
   }
@@ -484,11 +505,13 @@ export class AnthropicToOpenAI extends Translator {
   private readUsage(usage: JsonValue): void { readUsage(WireApi.OpenAI, usage, this.usage); }
 
 
-  /** Anthropic usage: input_tokens excludes what was read from the cache, as Anthropic counts it. */
+  /** Anthropic usage: input_tokens excludes what was read from and written to the cache, as Anthropic counts it. */
   private writeUsage(w: JsonWriter): void {
     const u = this.usage;
-    w.object().key("input_tokens").number(u.input - u.cachedInput).key("output_tokens").number(u.output);
+    const uncached = u.input - u.cachedInput - u.cacheWrite;
+    w.object().key("input_tokens").number(uncached > 0 ? uncached : 0).key("output_tokens").number(u.output);
     if (u.cachedInput > 0) w.key("cache_read_input_tokens").number(u.cachedInput);
+    if (u.cacheWrite > 0) w.key("cache_creation_input_tokens").number(u.cacheWrite);
     w.endObject();
   }
 }
@@ -529,7 +552,7 @@ function writeToolInput(w: JsonWriter, args: string | null): void {
 /** The text of an array of text blocks, joined by blank lines; null when a block is not text. */
 /**
  * A system message inside `messages` (Claude Code sends one mid-conversation) as a chat system
- * message at the same place, written as the top-level system is; cache_control marks are dropped.
+ * message at the same place, written as the top-level system is (marks kept on the hub only).
  * Nothing is written when it has no content (an output_config-only message) or when it is
  * cleared at the next user message and `userFollows`.
  */
@@ -539,7 +562,10 @@ function writeSystemMessage(m: JsonValue, path: string, userFollows: bool, w: Js
   let text: string | null = null;
   if (content === null || content.kind == JsonKind.Null) return null;
   if (content.kind == JsonKind.String) text = content.text;
-  else if (content.kind == JsonKind.Array) {
+  else if (content.kind == JsonKind.Array && keepMarks && anyMarked(content)) {
+    if (userFollows && clearAt !== null && clearAt! == "next_user_message") return null;
+    return writeMarkedSystem(content, w) ? null : path + ".content: a system message holds text blocks only";
+  } else if (content.kind == JsonKind.Array) {
     text = joinedText(content);
     if (text === null) return path + ".content: a system message holds text blocks only";
   } else return path + ".content: must be a string or an array of text blocks";
@@ -559,7 +585,7 @@ function joinedText(blocks: JsonValue): string | null {
 }
 
 /** An Anthropic image block as an OpenAI image_url part; a problem message when it cannot be one. */
-function writeImagePart(block: JsonValue, path: string, w: JsonWriter): string | null {
+function writeImagePart(block: JsonValue, path: string, w: JsonWriter, marked: bool = false): string | null {
   const source = objectAt(block, "source");
   const type = source !== null ? stringAt(source!, "type") : null;
   let url: string | null = null;
@@ -570,7 +596,9 @@ function writeImagePart(block: JsonValue, path: string, w: JsonWriter): string |
     url = "data:" + media! + ";base64," + data!;
   } else if (type !== null && type! == "url") url = stringAt(source!, "url");
   if (url === null) return path + ".source: must be a base64 or url image source";
-  w.object().key("type").string("image_url").key("image_url").object().key("url").string(url!).endObject().endObject();
+  w.object().key("type").string("image_url").key("image_url").object().key("url").string(url!).endObject();
+  if (marked) writeMark(block, w);
+  w.endObject();
   return null;
 }
 
@@ -616,7 +644,12 @@ function writeUser(m: JsonValue, path: string, w: JsonWriter): string | null {
       let text = toolResultText(block, images);
       const isError = member(block, "is_error");
       if (isError !== null && isError.kind == JsonKind.Bool && isError.boolValue && !text.startsWith("Error")) text = "Error: " + text;
-      w.object().key("role").string("tool").key("tool_call_id").string(id!).key("content").string(text).endObject();
+      w.object().key("role").string("tool").key("tool_call_id").string(id!).key("content");
+      const mark = keepMarks ? resultMark(block) : null;
+      // A marked result is one text part carrying the mark (the hub's form for a marked string).
+      if (mark !== null) { w.array().object().key("type").string("text").key("text").string(text); writeCacheControl(w, mark!); w.endObject().endArray(); }
+      else w.string(text);
+      w.endObject();
     } else if (type !== null && (type! == "text" || type! == "image")) others++;
     else if (type !== null && type! == "document") return path + ".content." + i.toString() + ": document blocks are not supported by this route's backend";
   }
@@ -628,9 +661,9 @@ function writeUser(m: JsonValue, path: string, w: JsonWriter): string | null {
     if (type === null) continue;
     if (type! == "text") {
       const text = stringAt(block, "text");
-      if (text !== null) w.object().key("type").string("text").key("text").string(text!).endObject();
+      if (text !== null) { w.object().key("type").string("text").key("text").string(text!); writeMark(block, w); w.endObject(); }
     } else if (type! == "image") {
-      const problem = writeImagePart(block, path + ".content." + i.toString(), w);
+      const problem = writeImagePart(block, path + ".content." + i.toString(), w, true);
       if (problem !== null) return problem;
     }
   }
@@ -660,7 +693,9 @@ function writeAssistant(m: JsonValue, path: string, w: JsonWriter, hub: bool): s
     else if (type !== null && type! == "tool_use") calls++;
   }
   w.key("content");
-  if (texts.length > 0) w.string(texts.join("")); else w.nil();
+  const textMark = keepMarks ? lastTextMark(content) : null;
+  if (texts.length > 0 && textMark !== null) { w.array().object().key("type").string("text").key("text").string(texts.join("")); writeCacheControl(w, textMark!); w.endObject().endArray(); }
+  else if (texts.length > 0) w.string(texts.join("")); else w.nil();
   // Earlier thinking goes on through the hub (composed routes): Bedrock-Claude needs it back before its tool use; OpenAI backends take none.
   if (hub) writeThought(w, readAnthropicThought(content));
   if (calls > 0) {
@@ -674,10 +709,21 @@ function writeAssistant(m: JsonValue, path: string, w: JsonWriter, hub: bool): s
       if (id === null || name === null) return path + ".content." + i.toString() + ": tool_use needs id and name";
       const input = member(block, "input");
       w.object().key("id").string(id!).key("type").string("function").key("function").object().key("name").string(name!);
-      w.key("arguments").string(input !== null ? input.toJson() : "{}").endObject().endObject();
+      w.key("arguments").string(input !== null ? input.toJson() : "{}").endObject();
+      writeMark(block, w);
+      w.endObject();
     }
     w.endArray();
   }
   w.endObject();
   return null;
 }
+
+/** The block's mark as the hub's cache_control member, when this request keeps marks. */
+function writeMark(block: JsonValue, w: JsonWriter): void {
+  if (!keepMarks) return;
+  const ttl = cacheMarkOf(block);
+  if (ttl !== null) writeCacheControl(w, ttl!);
+}
+
+function orEmpty(s: string | null): string { return s !== null ? s! : ""; }

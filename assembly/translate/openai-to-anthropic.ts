@@ -19,6 +19,7 @@ import { Reasoning, claudeThinking, isSigned, readAnthropicThought, readChatReas
 import { isString, keys, scanInner, spanInteger, spanIsString } from "./spans";
 import { MAX_SPAN_ITEMS, arrayItemsAtMost } from "../json/items";
 import { ScanResult, arrayItemSpans, decodeStringValue, scanInto, scanTopLevel } from "../json/scan";
+import { CacheMarks, writeCacheControl } from "./cache-marks";
 
 const MESSAGE_KEYS = keys(["id", "model", "content", "stop_reason", "usage"]);
 const BLOCK_KEYS = keys(["type", "text", "id", "name", "input"]);
@@ -27,6 +28,8 @@ const DELTA_KEYS = keys(["type", "text", "partial_json"]);
 // Reused for every event (the VM is single-threaded; scans never nest).
 const EVENT_SCAN = new ScanResult(2);
 const DELTA_SCAN = new ScanResult(3);
+/** This request's cache_control marks (the hub's, cache-marks.ts): set in request(), read by the writers below (one request at a time per VM). */
+let marks = new CacheMarks();
 
 /** Anthropic's stop_reason as an OpenAI finish_reason. */
 export function finishReasonOf(stopReason: string | null): string {
@@ -56,6 +59,7 @@ export class OpenAIToAnthropic extends ToOpenAIChat {
     this.created = facts.nowSeconds;
     this.secrets = facts.secrets;
     this.model = facts.model;
+    marks = CacheMarks.of(body);
     const problem = new Problem();
     const w = new JsonWriter(1024);
     w.object().key("model").string(facts.model);
@@ -133,6 +137,7 @@ export class OpenAIToAnthropic extends ToOpenAIChat {
         const parameters = objectAt(fn!, "parameters");
         w.key("input_schema");
         if (parameters !== null) w.value(parameters); else w.rawValue("{\"type\":\"object\",\"properties\":{}}");
+        markAs(marks.onTool(t), w);
         w.endObject();
       }
       w.endArray();
@@ -499,20 +504,25 @@ function writeSystem(m: JsonValue, path: string, system: JsonWriter, problem: Pr
   for (let i = 0; i < content.items.length; i++) {
     const text = stringAt(content.items[i], "text");
     if (text === null) { problem.set(path + ".content[" + i.toString() + "]: a system message holds text parts only"); return written; }
+    const mark = marks.onSystem(content.items[i]);
     if (text!.length == 0) continue;
-    system.object().key("type").string("text").key("text").string(text!).endObject();
+    system.object().key("type").string("text").key("text").string(text!);
+    markAs(mark, system);
+    system.endObject();
     written++;
   }
   return written;
 }
 
 /** Writes one OpenAI content part (text or image_url) as an Anthropic block; anything else is a problem. */
-function writePart(part: JsonValue, out: JsonWriter, path: string, problem: Problem): void {
+function writePart(part: JsonValue, out: JsonWriter, path: string, problem: Problem, mark: string | null = null): void {
   const type = stringAt(part, "type");
   if (type !== null && type! == "text") {
     const text = stringAt(part, "text");
     if (text === null) { problem.set(path + ".text: is required"); return; }
-    out.object().key("type").string("text").key("text").string(text!).endObject();
+    out.object().key("type").string("text").key("text").string(text!);
+    markAs(mark, out);
+    out.endObject();
   } else if (type !== null && type! == "image_url") {
     const image = objectAt(part, "image_url");
     const url = image !== null ? stringAt(image, "url") : stringAt(part, "image_url");
@@ -522,7 +532,9 @@ function writePart(part: JsonValue, out: JsonWriter, path: string, problem: Prob
     if (data !== null) out.key("type").string("base64").key("media_type").string(data.mediaType).key("data").string(data.data);
     else if (url!.startsWith("data:")) { problem.set(path + ".image_url.url: a data URL must be base64 (data:image/png;base64,…)"); return; }
     else out.key("type").string("url").key("url").string(url!);
-    out.endObject().endObject();
+    out.endObject();
+    markAs(mark, out);
+    out.endObject();
   } else {
     problem.set(path + ".type: \"" + (type !== null ? type! : "") + "\" content is not supported by an Anthropic backend (text and image_url are)");
   }
@@ -539,8 +551,9 @@ function writeUser(m: JsonValue, path: string, turns: TurnWriter, problem: Probl
   for (let i = 0; i < content.items.length && problem.message === null; i++) {
     const part = content.items[i];
     const text = stringAt(part, "text");
+    const mark = marks.onMessage(part);
     if (text !== null && text!.length == 0) continue; // Anthropic refuses empty text blocks.
-    writePart(part, turns.block("user"), path + ".content[" + i.toString() + "]", problem);
+    writePart(part, turns.block("user"), path + ".content[" + i.toString() + "]", problem, mark);
   }
 }
 
@@ -559,7 +572,8 @@ function writeAssistant(m: JsonValue, path: string, turns: TurnWriter, problem: 
       let text = stringAt(part, "text");
       if (text === null) text = stringAt(part, "refusal");
       if (text === null) { problem.set(path + ".content[" + i.toString() + "]: an assistant message holds text parts only"); return; }
-      if (text!.length > 0) turns.block("assistant").object().key("type").string("text").key("text").string(text!).endObject();
+      const mark = marks.onMessage(part);
+      if (text!.length > 0) { const out = turns.block("assistant"); out.object().key("type").string("text").key("text").string(text!); markAs(mark, out); out.endObject(); }
     }
   } else if (content !== null && content.kind != JsonKind.Null) { problem.set(path + ".content: must be a string, an array of text parts or null"); return; }
   const calls = arrayAt(m, "tool_calls");
@@ -581,6 +595,7 @@ function writeAssistant(m: JsonValue, path: string, turns: TurnWriter, problem: 
     const out = turns.block("assistant");
     out.object().key("type").string("tool_use").key("id").string(id!).key("name").string(name!).key("input");
     if (input !== null) out.value(input); else out.rawValue("{}");
+    markAs(marks.onMessage(call), out);
     out.endObject();
   }
 }
@@ -597,5 +612,11 @@ function writeToolResult(m: JsonValue, path: string, turns: TurnWriter, problem:
     for (let i = 0; i < content.items.length && problem.message === null; i++) writePart(content.items[i], out, path + ".content[" + i.toString() + "]", problem);
     out.endArray();
   } else { problem.set(path + ".content: must be a string or an array of parts"); }
+  markAs(marks.onToolResult(m), out);
   out.endObject();
+}
+
+/** A kept mark as the block's cache_control. */
+function markAs(mark: string | null, out: JsonWriter): void {
+  if (mark !== null) writeCacheControl(out, mark!);
 }

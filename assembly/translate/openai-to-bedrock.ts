@@ -16,12 +16,15 @@ import { ToOpenAIChat } from "./to-openai-chat";
 import { Reasoning, Thought, claudeThinking, isSigned, readChatReasoning, readThought, thinkingFits, writeClaudeThinking, writeThought } from "./reasoning";
 import { ScanResult, scanInto } from "../json/scan";
 import { keys, scanInner } from "./spans";
+import { CacheMarks, bedrockCaching, writeCachePoint } from "./cache-marks";
 
 const DELTA_EVENT_KEYS = keys(["contentBlockIndex", "delta"]);
 const DELTA_KEYS = keys(["text", "toolUse"]);
 // Reused for every event (the VM is single-threaded; scans never nest).
 const EVENT_SCAN = new ScanResult(2);
 const DELTA_SCAN = new ScanResult(2);
+/** This request's cache_control marks, as cachePoint blocks (cache-marks.ts): set in request(), read by the writers below. */
+let marks = new CacheMarks();
 
 /** Converse's stopReason as an OpenAI finish_reason. */
 export function finishReasonOfConverse(reason: string | null): string {
@@ -48,6 +51,7 @@ export class OpenAIToBedrock extends ToOpenAIChat {
     this.model = facts.model;
     this.secrets = facts.secrets;
     this.id = "chatcmpl-bedrock-" + facts.nowSeconds.toString();
+    marks = CacheMarks.of(body, bedrockCaching(facts.model));
     const messages = arrayAt(body, "messages");
     if (messages === null) return TranslatedRequest.refused("messages: is required and must be an array");
     const system = new JsonWriter(256);
@@ -67,10 +71,11 @@ export class OpenAIToBedrock extends ToOpenAIChat {
           for (let j = 0; j < content.items.length; j++) {
             const t = stringAt(content.items[j], "text");
             if (t === null) { problem = path + ".content: a system message holds text only"; break; }
-            if (t!.length > 0) { system.object().key("text").string(t!).endObject(); systemBlocks++; }
+            const mark = marks.onSystem(content.items[j]);
+            if (t!.length > 0) { system.object().key("text").string(t!).endObject(); systemBlocks++; pointAfter(mark, system); }
           }
         } else problem = path + ".content: must be a string or text parts";
-      } else if (role! == "user") problem = writeUserTurn(m, path, turns, writePart);
+      } else if (role! == "user") problem = writeUserTurn(m, path, turns, writeUserPart);
       else if (role! == "assistant") problem = writeAssistant(m, path, turns);
       else if (role! == "tool") problem = writeToolResult(m, path, turns);
       else problem = path + ".role: \"" + role! + "\" is not supported by a Bedrock backend";
@@ -129,6 +134,7 @@ export class OpenAIToBedrock extends ToOpenAIChat {
         w.key("inputSchema").object().key("json");
         if (parameters !== null) w.value(parameters!); else w.rawValue("{\"type\":\"object\",\"properties\":{}}");
         w.endObject().endObject().endObject();
+        pointAfter(marks.onTool(t), w);
       }
       w.endArray();
       if (choice !== null && choice.kind == JsonKind.String && choice.text == "required") w.key("toolChoice").object().key("any").object().endObject().endObject();
@@ -370,6 +376,19 @@ function writePart(part: JsonValue, out: JsonWriter, path: string): string | nul
   return path + ".type: \"" + (type !== null ? type! : "") + "\" content is not supported by a Bedrock backend (text and image_url are)";
 }
 
+/** A user message's part, and a cachePoint after it when the part is marked. */
+function writeUserPart(part: JsonValue, out: JsonWriter, path: string): string | null {
+  const mark = marks.onMessage(part);
+  const problem = writePart(part, out, path);
+  if (problem === null) pointAfter(mark, out);
+  return problem;
+}
+
+/** A kept mark as a cachePoint block after the marked one. */
+function pointAfter(mark: string | null, out: JsonWriter): void {
+  if (mark !== null) writeCachePoint(out, mark!);
+}
+
 function writeAssistant(m: JsonValue, path: string, turns: TurnWriter): string | null {
   // Earlier thinking goes back first in its turn, unchanged (Claude checks its signature; none, none sent).
   const thought = readThought(m);
@@ -384,7 +403,8 @@ function writeAssistant(m: JsonValue, path: string, turns: TurnWriter): string |
     for (let i = 0; i < content.items.length; i++) {
       const t = stringAt(content.items[i], "text");
       if (t === null) return path + ".content: an assistant message holds text only";
-      if (t!.length > 0) turns.block("assistant").object().key("text").string(t!).endObject();
+      const mark = marks.onMessage(content.items[i]);
+      if (t!.length > 0) { const out = turns.block("assistant"); out.object().key("text").string(t!).endObject(); pointAfter(mark, out); }
     }
   }
   const calls = arrayAt(m, "tool_calls");
@@ -406,6 +426,7 @@ function writeAssistant(m: JsonValue, path: string, turns: TurnWriter): string |
     out.object().key("toolUse").object().key("toolUseId").string(id!).key("name").string(name!).key("input");
     if (input !== null) out.value(input!); else out.rawValue("{}");
     out.endObject().endObject();
+    pointAfter(marks.onMessage(call), out);
   }
   return null;
 }
@@ -415,6 +436,7 @@ function writeToolResult(m: JsonValue, path: string, turns: TurnWriter): string 
   const id = stringAt(m, "tool_call_id");
   if (id === null) return path + ".tool_call_id: is required";
   const content = member(m, "content");
+  const mark = marks.onToolResult(m);
   const out = turns.block("user");
   out.object().key("toolResult").object().key("toolUseId").string(id!).key("content").array();
   if (content !== null && content.kind == JsonKind.String) {
@@ -428,6 +450,7 @@ function writeToolResult(m: JsonValue, path: string, turns: TurnWriter): string 
     }
   } else return path + ".content: must be a string or an array of parts";
   out.endArray().endObject().endObject();
+  pointAfter(mark, out);
   return null;
 }
 

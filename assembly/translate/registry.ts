@@ -22,7 +22,7 @@ export function translatorFor(client: WireApi, backend: WireApi, op: Operation):
   if (client == WireApi.Anthropic && (backend == WireApi.Gemini || backend == WireApi.Bedrock) && op == Operation.Messages) {
     // Anthropic clients reach Gemini and Bedrock through chat, with the same translators.
     const chat = translatorFor(WireApi.OpenAI, backend, Operation.ChatCompletions);
-    return chat !== null ? new ComposedTranslator(new AnthropicToOpenAI(), chat!) : null;
+    return chat !== null ? new ComposedTranslator(new AnthropicToOpenAI(true), chat!) : null;
   }
   if (client == WireApi.OpenAI && backend == WireApi.Gemini && op == Operation.Embeddings) return new OpenAIEmbeddingsToGemini();
   if (client == WireApi.OpenAI && backend == WireApi.Anthropic) return new OpenAIToAnthropic();

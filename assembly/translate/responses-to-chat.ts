@@ -136,6 +136,9 @@ export class ResponsesToChat extends Translator {
     }
     const user = stringAt(body, "user");
     if (user !== null) w.key("user").string(user!);
+    // Chat on OpenAI takes the client's cache key as Responses does; other backends have no such key (cache-marks.ts).
+    const cacheKey = facts.promptCacheKey ? stringAt(body, "prompt_cache_key") : null;
+    if (cacheKey !== null) w.key("prompt_cache_key").string(cacheKey!);
     const stream = member(body, "stream");
     const streaming = stream !== null && stream.kind == JsonKind.Bool && stream.boolValue;
     if (streaming) w.key("stream").boolean(true).key("stream_options").object().key("include_usage").boolean(true).endObject();

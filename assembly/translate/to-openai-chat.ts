@@ -8,10 +8,16 @@ import { Translator, WireApi } from "./translator";
 /** What follows a content delta's JSON string in a chunk (see textPrefix). */
 export const TEXT_CHUNK_SUFFIX = String.UTF8.encode("},\"logprobs\":null,\"finish_reason\":null}]}\n\n");
 
-/** OpenAI's usage object members: prompt tokens include the cached ones, as OpenAI counts them. */
-export function writeUsageFields(w: JsonWriter, prompt: i64, cached: i64, completion: i64): void {
+/**
+ * OpenAI's usage object members: prompt tokens include the cached ones and those written to the
+ * cache, as OpenAI counts them. Writes ride as prompt_tokens_details.cache_write_tokens (OpenRouter's
+ * field; the hub's for composed translators), only when there are some: OpenAI reports none.
+ */
+export function writeUsageFields(w: JsonWriter, prompt: i64, cached: i64, completion: i64, written: i64 = 0): void {
   w.key("prompt_tokens").number(prompt).key("completion_tokens").number(completion).key("total_tokens").number(prompt + completion);
-  w.key("prompt_tokens_details").object().key("cached_tokens").number(cached).endObject();
+  w.key("prompt_tokens_details").object().key("cached_tokens").number(cached);
+  if (written > 0) w.key("cache_write_tokens").number(written);
+  w.endObject();
 }
 
 export abstract class ToOpenAIChat extends Translator {
@@ -103,7 +109,7 @@ export abstract class ToOpenAIChat extends Translator {
 
   protected writeUsage(w: JsonWriter): void {
     w.object();
-    writeUsageFields(w, this.usage.input, this.usage.cachedInput, this.usage.output);
+    writeUsageFields(w, this.usage.input, this.usage.cachedInput, this.usage.output, this.usage.cacheWrite);
     // Reasoning tokens are part of completion_tokens, as OpenAI counts them (usage/read.ts adds Gemini's thoughts in).
     if (this.usage.reasoning > 0) w.key("completion_tokens_details").object().key("reasoning_tokens").number(this.usage.reasoning).endObject();
     w.endObject();

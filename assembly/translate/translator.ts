@@ -25,6 +25,8 @@ export class TranslateFacts {
   secrets: string[] = [];
   /** The route's hostedTools is "refuse": a hosted tool the backend lacks is a 400, not dropped. */
   refuseHostedTools: bool = false;
+  /** The backend documents OpenAI's prompt_cache_key (cache-marks.ts). */
+  promptCacheKey: bool = false;
   /** The request is on its way between two composed translators: the hub's own fields may be written (reasoning.ts). */
   hub: bool = false;
 }

@@ -1,11 +1,16 @@
 // Token usage of one request in one shape, whatever API the provider spoke: filled by the
 // translator that reads the answer, or by a meter (meter.ts) when the answer passes untranslated.
-// Input counts every prompt token, cached ones included (OpenAI's convention); cachedInput and
-// reasoning are parts of input and output, reported where the provider reports them.
+// Input counts every prompt token, cached ones and those written to the cache included (OpenAI's
+// convention); cachedInput, cacheWrite and reasoning are parts of input and output, reported where
+// the provider reports them.
 export class Usage {
   input: i64 = 0;
   output: i64 = 0;
   cachedInput: i64 = 0;
+  /** Input tokens written to the prompt cache (Anthropic, Bedrock), priced apart. */
+  cacheWrite: i64 = 0;
+  /** Of cacheWrite, those written with a 1-hour ttl (Anthropic's cache_creation breakdown). */
+  cacheWrite1h: i64 = 0;
   reasoning: i64 = 0;
   /** The provider reported input figures (otherwise they are estimated). */
   inputReported: bool = false;
@@ -18,10 +23,12 @@ export class Usage {
   /** Bytes of generated text seen, for an estimate when the provider reports no output figure. */
   textBytes: i64 = 0;
 
-  reportInput(input: i64, cached: i64): void {
+  reportInput(input: i64, cached: i64, written: i64 = 0, written1h: i64 = 0): void {
     if (input < 0) return;
     this.input = input;
     this.cachedInput = cached > 0 ? cached : 0;
+    this.cacheWrite = written > 0 ? written : 0;
+    this.cacheWrite1h = written1h > 0 ? min<i64>(written1h, this.cacheWrite) : 0;
     this.inputReported = true;
   }
 

@@ -32,6 +32,8 @@ export const PriceSchema = Type.Object({
   input: Price("Input tokens, per million, in metrics.currency."),
   output: Price("Output tokens, per million."),
   cachedInput: Type.Optional(Price("Cached input tokens, per million (default: the input price).")),
+  cacheWrite: Type.Optional(Price("Input tokens written to the prompt cache (Anthropic 5-minute writes, Bedrock), per million (default: the input price).")),
+  cacheWrite1h: Type.Optional(Price("Input tokens written to Anthropic's 1-hour prompt cache, per million (default: the cacheWrite price).")),
 }, { additionalProperties: false });
 
 export const MetricsSchema = Type.Object({

@@ -6,6 +6,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { halves, script, sendJson, words } from "./reply.js";
 import type { MockProviderConfig } from "./providers.js";
+import { MAX_BREAKPOINTS, cacheControlProblem, playCache } from "./prompt-cache.js";
 import { MOCK_THOUGHT, checkAnthropicThinking, checkThinkingPassBack, mockSignature } from "./thinking.js";
 
 /** Top-level request fields the Messages API accepts; any other is "Extra inputs are not permitted". */
@@ -128,7 +129,41 @@ export function checkAnthropicBody(op: "messages" | "count_tokens", body: unknow
     }
   }
   if (choice?.type === "tool" && !choice.name) return "tool_choice.tool.name: Field required";
+  const marks = promptOf(b);
+  if (typeof marks === "string") return marks;
+  if (marks.marks.length > MAX_BREAKPOINTS) return `A maximum of ${MAX_BREAKPOINTS} blocks with cache_control may be provided. Found ${marks.marks.length}.`;
   return checkTurns(b.messages as Turn[], systemAllowed);
+}
+
+type Marked = { cache_control?: unknown; content?: unknown };
+
+/** The prompt in cache prefix order (tools, system, messages) with its cache_control marks; a problem when a mark is malformed. */
+function promptOf(b: Record<string, unknown>): { blocks: unknown[]; marks: { index: number; ttl: string }[] } | string {
+  const blocks: unknown[] = [];
+  const marks: { index: number; ttl: string }[] = [];
+  const add = (block: unknown, path: string): string | undefined => {
+    blocks.push(block);
+    const mark = (block as Marked | null)?.cache_control;
+    if (block === null || typeof block !== "object" || mark === undefined) return undefined;
+    const problem = cacheControlProblem(mark, path);
+    if (problem) return problem;
+    marks.push({ index: blocks.length - 1, ttl: (mark as { ttl?: string }).ttl ?? "5m" });
+    return undefined;
+  };
+  const lists: [unknown, string][] = [[b.tools, "tools"], [b.system, "system"]];
+  for (const [list, path] of lists) if (Array.isArray(list)) for (const [i, x] of list.entries()) { const p = add(x, `${path}.${i}`); if (p) return p; }
+  if (typeof b.system === "string") blocks.push(b.system);
+  for (const [i, m] of ((b.messages ?? []) as Turn[]).entries()) {
+    if (!Array.isArray(m.content)) { blocks.push(m.content); continue; }
+    for (const [j, block] of m.content.entries()) {
+      const p = add(block, `messages.${i}.content.${j}`);
+      if (p) return p;
+      // A tool result's own content blocks may carry marks too.
+      const inner = (block as Marked).content;
+      if (Array.isArray(inner)) for (const [k, x] of inner.entries()) if ((x as Marked)?.cache_control !== undefined) { const q = add(x, `messages.${i}.content.${j}.content.${k}`); if (q) return q; }
+    }
+  }
+  return { blocks, marks };
 }
 
 function seenIn(messages: Turn[]): { toolResults: number; images: number } {
@@ -163,7 +198,13 @@ export function answerAnthropic(res: ServerResponse, op: "messages" | "count_tok
     ...plan.calls.map((c) => ({ type: "tool_use", id: c.id.replace("call_", "toolu_"), name: c.name, input: c.args })),
   ];
   const stopReason = plan.calls.length ? "tool_use" : "end_turn";
-  const usage = { input_tokens: 9, output_tokens: 6, cache_creation_input_tokens: 0, cache_read_input_tokens: 2 };
+  const prompt = promptOf(body);
+  const cache = typeof prompt === "string" ? undefined : playCache(`anthropic:${model}:`, prompt.blocks, prompt.marks);
+  // Without marks, fixed figures; with them, what the mock's cache read and wrote (input_tokens excludes both, as Anthropic counts).
+  const usage: Record<string, unknown> & { output_tokens: number } = cache && cache.read + cache.written > 0
+    ? { input_tokens: cache.total - cache.read - cache.written, output_tokens: 6, cache_creation_input_tokens: cache.written, cache_read_input_tokens: cache.read,
+      cache_creation: { ephemeral_5m_input_tokens: cache.written - cache.written1h, ephemeral_1h_input_tokens: cache.written1h } }
+    : { input_tokens: 9, output_tokens: 6, cache_creation_input_tokens: 0, cache_read_input_tokens: 2 };
   if (body.stream !== true) {
     return sendJson(res, 200, { id, type: "message", role: "assistant", model, content, stop_reason: stopReason, stop_sequence: null, usage });
   }

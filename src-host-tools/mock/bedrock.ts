@@ -11,6 +11,7 @@ import { SignatureV4 } from "@smithy/signature-v4";
 import { fromUtf8, toUtf8 } from "@smithy/util-utf8";
 import { halves, script, sendJson, words } from "./reply.js";
 import type { MockProviderConfig } from "./providers.js";
+import { MAX_BREAKPOINTS, playCache } from "./prompt-cache.js";
 import { MOCK_THOUGHT, checkAnthropicThinking, checkThinkingPassBack, mockSignature } from "./thinking.js";
 
 /** The credentials the mock's Bedrock accepts unless a test gives others. */
@@ -57,7 +58,7 @@ export async function checkSignature(req: IncomingMessage, path: string, body: s
 type Block = Record<string, unknown> & { toolUse?: { toolUseId?: string; name?: string; input?: unknown }; toolResult?: { toolUseId?: string; content?: Block[] }; image?: { format?: string; source?: { bytes?: string } } };
 type Message = { role?: string; content?: Block[] };
 
-export function checkBedrockBody(body: unknown, model = ""): string | undefined {
+export function checkBedrockBody(body: unknown, model = "anthropic.claude-sonnet-4-5-20250929-v1:0"): string | undefined {
   if (body === null || typeof body !== "object" || Array.isArray(body)) return "Malformed input request, please reformat your input and try again.";
   const b = body as Record<string, unknown>;
   for (const key of Object.keys(b)) if (!REQUEST_FIELDS.has(key)) return `Malformed input request: extraneous key [${key}] is not permitted, please reformat your input and try again.`;
@@ -86,6 +87,8 @@ export function checkBedrockBody(body: unknown, model = ""): string | undefined 
     if (!pending.length && results.length) return `messages.${i}: toolResult blocks must follow an assistant turn with toolUse blocks`;
     pending = m.content.filter((c) => c.toolUse).map((c) => c.toolUse!.toolUseId ?? "");
   }
+  const cacheProblem = checkCachePoints(b, model);
+  if (cacheProblem) return cacheProblem;
   const config = (b.inferenceConfig ?? {}) as Record<string, unknown>;
   for (const key of Object.keys(config)) if (!["maxTokens", "temperature", "topP", "stopSequences"].includes(key)) return `Malformed input request: inferenceConfig: extraneous key [${key}] is not permitted`;
   return checkBedrockThinking(model, b, config);
@@ -127,8 +130,8 @@ function seenIn(messages: Message[]): { toolResults: number; images: number } {
 
 export function answerBedrock(res: ServerResponse, route: BedrockRoute, body: Record<string, unknown>): number {
   const messages = body.messages as Message[];
-  const tools = (((body.toolConfig as { tools?: { toolSpec: { name: string; inputSchema?: { json?: unknown } } }[] } | undefined)?.tools) ?? [])
-    .map((t) => ({ name: t.toolSpec.name, schema: t.toolSpec.inputSchema?.json }));
+  const tools = (((body.toolConfig as { tools?: { toolSpec?: { name: string; inputSchema?: { json?: unknown } } }[] } | undefined)?.tools) ?? [])
+    .filter((t) => t.toolSpec).map((t) => ({ name: t.toolSpec!.name, schema: t.toolSpec!.inputSchema?.json }));
   const last = messages[messages.length - 1];
   const answered = (last?.content ?? []).some((c) => c.toolResult);
   const plan = script("bedrock", route.model, tools, answered, true, seenIn(messages));
@@ -136,7 +139,11 @@ export function answerBedrock(res: ServerResponse, route: BedrockRoute, body: Re
   const thought = thinking === "enabled" || thinking === "adaptive" ? [{ reasoningContent: { reasoningText: { text: MOCK_THOUGHT, signature: mockSignature("bedrock", MOCK_THOUGHT) } } }] : [];
   const content: Block[] = [...thought, ...(plan.text ? [{ text: plan.text }] : plan.calls.map((c) => ({ toolUse: { toolUseId: c.id.replace("call_", "tooluse_"), name: c.name, input: c.args } })))];
   const stopReason = plan.calls.length ? "tool_use" : "end_turn";
-  const usage = { inputTokens: 6, outputTokens: 4, totalTokens: 10 };
+  const prompt = promptOf(body);
+  const cache = playCache(`bedrock:${route.model}:`, prompt.blocks, prompt.marks);
+  // Without cache points, fixed figures; with them, inputTokens excludes what the cache read and wrote, as Converse counts.
+  const usage = prompt.marks.length === 0 ? { inputTokens: 6, outputTokens: 4, totalTokens: 10 }
+    : { inputTokens: cache.total - cache.read - cache.written, outputTokens: 4, totalTokens: cache.total + 4, cacheReadInputTokens: cache.read, cacheWriteInputTokens: cache.written };
   if (!route.stream) return sendJson(res, 200, { output: { message: { role: "assistant", content } }, stopReason, usage, metrics: { latencyMs: 1 } });
   res.writeHead(200, { "content-type": "application/vnd.amazon.eventstream" });
   const frames: Uint8Array[] = [frame("messageStart", { role: "assistant" })];
@@ -172,4 +179,71 @@ function checkOutputConfig(config: unknown): string | undefined {
   if (typeof schema !== "string") return "outputConfig.textFormat.structure.jsonSchema.schema: must be a string";
   try { JSON.parse(schema); } catch { return "outputConfig.textFormat.structure.jsonSchema.schema: is not valid JSON"; }
   return undefined;
+}
+
+type Entry = Record<string, unknown> & { cachePoint?: { type?: unknown; ttl?: unknown } };
+
+/** The lists cachePoint blocks may sit in: toolConfig.tools, system, each message's content. */
+function cacheLists(b: Record<string, unknown>): [Entry[], string][] {
+  const lists: [Entry[], string][] = [];
+  const tools = (b.toolConfig as { tools?: Entry[] } | undefined)?.tools;
+  if (Array.isArray(tools)) lists.push([tools, "toolConfig.tools"]);
+  if (Array.isArray(b.system)) lists.push([b.system as Entry[], "system"]);
+  for (const [i, m] of ((b.messages ?? []) as Message[]).entries()) if (Array.isArray(m.content)) lists.push([m.content as Entry[], `messages.${i}.content`]);
+  return lists;
+}
+
+/**
+ * cachePoint blocks as Converse takes them (API_runtime_CachePointBlock): type "default", an
+ * optional ttl of 5m or 1h, each after a block it caches up to, at most four a request.
+ */
+function checkCachePoints(b: Record<string, unknown>, model: string): string | undefined {
+  const caching = cachingOf(model);
+  let count = 0;
+  for (const [list, path] of cacheLists(b)) {
+    for (const [i, entry] of list.entries()) {
+      if (path !== "system" && path !== "toolConfig.tools") { if (entry?.cachePoint === undefined) continue; }
+      else if (entry?.cachePoint === undefined) {
+        const kinds = (path === "system" ? ["text", "guardContent"] : ["toolSpec"]).filter((k) => entry?.[k] !== undefined);
+        if (kinds.length !== 1 || Object.keys(entry).length !== 1) return `${path}.${i}: exactly one member must be set`;
+        continue;
+      }
+      const point = entry.cachePoint!;
+      if (point?.type !== "default" || Object.keys(entry).length !== 1) return `${path}.${i}.cachePoint.type: must be default`;
+      if (point.ttl !== undefined && point.ttl !== "5m" && point.ttl !== "1h") return `${path}.${i}.cachePoint.ttl: must be 5m or 1h`;
+      if (i === 0 || list[i - 1]?.cachePoint !== undefined) return `${path}.${i}: a cachePoint must follow the content it caches`;
+      if (!caching.prompt || (path === "toolConfig.tools" && !caching.tools)) return "You invoked an unsupported model or your request did not allow prompt caching. See the documentation for more information.";
+      if (point.ttl === "1h" && !caching.hour) return `${path}.${i}.cachePoint.ttl: the 1h TTL is not supported for this model`;
+      count++;
+    }
+  }
+  if (count > MAX_BREAKPOINTS) return `The number of cache points (${count}) exceeds the maximum of ${MAX_BREAKPOINTS} per request.`;
+  return undefined;
+}
+
+/** The prompt in prefix order without its cachePoint blocks, and where each point falls. */
+function promptOf(b: Record<string, unknown>): { blocks: unknown[]; marks: { index: number; ttl: string }[] } {
+  const blocks: unknown[] = [];
+  const marks: { index: number; ttl: string }[] = [];
+  for (const [list] of cacheLists(b)) {
+    for (const entry of list) {
+      if (entry?.cachePoint === undefined) blocks.push(entry);
+      else marks.push({ index: blocks.length - 1, ttl: String(entry.cachePoint.ttl ?? "5m") });
+    }
+  }
+  return { blocks, marks };
+}
+
+/**
+ * Which models take cachePoints, as the Bedrock user guide's prompt-caching table lists them:
+ * Claude from 3.5 Sonnet v2 and 3.5 Haiku (system, messages, tools; 1 hour from the 4.5 models),
+ * Nova (system and messages, 5 minutes). An opaque id (an application inference profile) is taken
+ * as caching-capable without the 1-hour ttl.
+ */
+function cachingOf(modelId: string): { prompt: boolean; tools: boolean; hour: boolean } {
+  const id = (modelId.split("/").pop() ?? "").replace(/^[a-z-]+\.(?=(anthropic|amazon)\.)/, "");
+  if (!id.includes(".")) return { prompt: true, tools: true, hour: false };
+  if (id.startsWith("amazon.nova")) return { prompt: true, tools: false, hour: false };
+  if (!id.startsWith("anthropic.claude-") || /^anthropic\.claude-(v2|instant|3-(sonnet|opus|haiku)-|3-5-sonnet-20240620)/.test(id)) return { prompt: false, tools: false, hour: false };
+  return { prompt: true, tools: true, hour: /^anthropic\.claude-(opus|sonnet|haiku)-(4-[5-9]|[5-9])(\b|-)/.test(id) };
 }

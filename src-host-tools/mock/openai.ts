@@ -5,6 +5,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { PROVIDER_TYPES } from "../providers.js";
 import { halves, script, sendJson, words } from "./reply.js";
 import type { MockProviderConfig } from "./providers.js";
+import { playCache } from "./prompt-cache.js";
 
 const OPERATIONS = ["/chat/completions", "/completions", "/embeddings", "/responses"] as const;
 
@@ -80,7 +81,13 @@ export function checkOpenAIBody(expected: OpenAIRoute, body: unknown): string | 
     if (!Array.isArray(b.messages) || b.messages.length === 0) return "'messages' must be a non-empty array";
     const problem = checkMessages(b.messages as Message[]);
     if (problem) return problem;
+    // OpenAI validates every part and tool against its schema: Anthropic's marks are unknown members (OpenRouter, say, takes them).
+    if (expected.provider.type === "openai" || expected.provider.type === "azure-openai") {
+      const marked = cacheControlAt(b);
+      if (marked) return `Invalid '${marked}': unknown parameter 'cache_control'.`;
+    }
   }
+  if (b.prompt_cache_key !== undefined && typeof b.prompt_cache_key !== "string") return "Invalid type for 'prompt_cache_key': expected a string.";
   const strictProblem = strictSchemaProblem(b.response_format);
   if (strictProblem) return strictProblem;
   if (expected.operation === "/embeddings" && b.input === undefined) return "'input' is required";
@@ -155,7 +162,13 @@ export function answerOpenAI(res: ServerResponse, expected: OpenAIRoute, body: R
   if (expected.operation === "/embeddings") {
     return sendJson(res, 200, { object: "list", data: [{ object: "embedding", index: 0, embedding: [0.1, 0.2, 0.3] }], model, usage: { prompt_tokens: 3, total_tokens: 3 } });
   }
-  const usage = { prompt_tokens: 5, completion_tokens: 7, total_tokens: 12 };
+  const usage: Record<string, unknown> = { prompt_tokens: 5, completion_tokens: 7, total_tokens: 12 };
+  if (typeof body.prompt_cache_key === "string" && Array.isArray(body.messages)) {
+    // OpenAI caches the longest prefix it has seen on the machine the key routes to: the mock, every message boundary under the key.
+    const messages = body.messages as unknown[];
+    const cache = playCache(`openai:${body.prompt_cache_key}:`, messages, messages.map((_, index) => ({ index, ttl: "5m" })));
+    Object.assign(usage, { prompt_tokens: cache.total, total_tokens: cache.total + 7, prompt_tokens_details: { cached_tokens: cache.read } });
+  }
   if (expected.operation === "/responses") return answerResponses(res, expected, body, model);
   if (expected.operation === "/completions") {
     return sendJson(res, 200, { id, object: "text_completion", created, model, choices: [{ index: 0, text: `Hello from mock ${expected.provider.type} (${model}).`, finish_reason: "stop" }], usage });
@@ -210,4 +223,16 @@ function answerResponses(res: ServerResponse, expected: OpenAIRoute, body: Recor
   send("response.completed", { response: response("completed", [message]) });
   res.end();
   return 200;
+}
+
+/** The first place a chat request carries cache_control (a message, its parts, its tool calls, a tool), as OpenAI names it. */
+function cacheControlAt(b: Record<string, unknown>): string | undefined {
+  const has = (x: unknown) => x !== null && typeof x === "object" && "cache_control" in (x as object);
+  for (const [i, m] of (b.messages as Record<string, unknown>[]).entries()) {
+    if (has(m)) return `messages[${i}]`;
+    for (const [j, part] of (Array.isArray(m.content) ? m.content : []).entries()) if (has(part)) return `messages[${i}].content[${j}]`;
+    for (const [j, call] of (Array.isArray(m.tool_calls) ? m.tool_calls : []).entries()) if (has(call)) return `messages[${i}].tool_calls[${j}]`;
+  }
+  for (const [i, t] of (Array.isArray(b.tools) ? b.tools : []).entries()) if (has(t)) return `tools[${i}]`;
+  return undefined;
 }

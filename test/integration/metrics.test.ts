@@ -105,6 +105,7 @@ describe("metrics in Prometheus, scraped from real Envoy", () => {
       add(`${e.provider} input`, e.input);
       add(`${e.provider} output`, e.output);
       add(`${e.provider} cached_input`, e.cached);
+      add(`${e.provider} cache_write_input`, e.cacheWrite);
       add(`${e.provider} reasoning`, e.reasoning);
     }
     const result = await prometheus.query(`sum by (gen_ai_provider_name, gen_ai_token_type) (${M.tokens})`);

@@ -31,7 +31,7 @@ const bash: Anthropic.Beta.BetaTool = { name: "Bash", input_schema: { type: "obj
 const reminderIn: Record<string, (body: any) => string[]> = {
   openai: (b) => b.messages.filter((m: any) => m.role === "system").map((m: any) => m.content),
   gemini: (b) => b.systemInstruction.parts.map((p: any) => p.text),
-  bedrock: (b) => b.system.map((s: any) => s.text),
+  bedrock: (b) => b.system.filter((s: any) => s.text !== undefined).map((s: any) => s.text),
 };
 
 const roles = (body: any): string[] => body.messages.map((m: any) => m.role);

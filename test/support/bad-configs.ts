@@ -16,7 +16,7 @@ export const BAD_CONFIGS: BadConfigRow[] = [
     fields: ["metrics.enable: unknown field (accepted: enabled, models, currency, trustDomain, accessLog)", 'metrics.models: must be "known"', "metrics.currency: must be a currency code of 3 upper-case letters", "metrics.trustDomain: must be a trust domain"] },
   { name: "prices: missing output, negative, misplaced wildcard, unknown field",
     config: { providers: [{ ...provider, prices: { "gpt-4o": { input: 2.5 }, "gpt-4o-mini": { input: -1, output: 0.6 }, "g*t": { input: 1, output: 2 }, "o3": { input: 2, output: 8, cached: 0.5 } } }], routes: [route] },
-    fields: ['providers[0].prices["gpt-4o"].output: is required', 'providers[0].prices["gpt-4o-mini"].input: must be a number from 0 to 1000000', 'providers[0].prices["g*t"]: must be a model name, a prefix ending in \'*\', or \'*\'', 'providers[0].prices["o3"].cached: unknown field (accepted: input, output, cachedInput)'] },
+    fields: ['providers[0].prices["gpt-4o"].output: is required', 'providers[0].prices["gpt-4o-mini"].input: must be a number from 0 to 1000000', 'providers[0].prices["g*t"]: must be a model name, a prefix ending in \'*\', or \'*\'', 'providers[0].prices["o3"].cached: unknown field (accepted: input, output, cachedInput, cacheWrite, cacheWrite1h)'] },
   { name: "injectStreamUsage not a boolean", config: { providers: [{ ...provider, injectStreamUsage: "yes" }], routes: [route] }, fields: ["providers[0].injectStreamUsage: must be true or false"] },
   { name: "no providers, no routes", config: {}, fields: ["providers: must list at least one provider", "routes: must list at least one route"] },
   { name: "unknown provider type", config: { providers: [{ ...provider, type: "opneai" }], routes: [route] },

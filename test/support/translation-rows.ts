@@ -1200,6 +1200,8 @@ TRANSLATION_ROWS.push(
         { role: "tool", tool_call_id: "toolu_1", content: "18C" },
         { role: "system", content: "<system-reminder>Tools load on demand.</system-reminder>\n\nStay in the repo." },
       ],
+      // The marks are dropped (OpenAI refuses them); a digest of model and system keys OpenAI's prompt cache.
+      prompt_cache_key: expect.stringMatching(/^llm-mesh-[0-9a-f]{32}$/),
     } },
     answer: { body: OPENAI_TEXT_ANSWER },
     client: { status: 200, body: {
@@ -1270,7 +1272,8 @@ GEMINI_ROWS.push(
         { role: "model", parts: [{ functionCall: { name: "get_weather", args: { city: "Paris" } } }] },
         { role: "user", parts: [{ functionResponse: { name: "get_weather", response: { result: "18C" } } }] },
       ],
-      systemInstruction: { parts: [{ text: "You are Claude Code." }, { text: "Answer in French." }, { text: "<system-reminder>Tools load on demand.</system-reminder>\n\nStay in the repo." }] },
+      // Cache-marked blocks cross the chat hub as parts of their own (Gemini takes no marks).
+      systemInstruction: { parts: [{ text: "You are Claude Code." }, { text: "Answer in French." }, { text: "<system-reminder>Tools load on demand.</system-reminder>" }, { text: "Stay in the repo." }] },
       tools: [{ functionDeclarations: [{ name: "get_weather", description: "Weather for a city", parametersJsonSchema: WEATHER_TOOL_ANTHROPIC.input_schema }] }],
       generationConfig: { maxOutputTokens: 64 },
     } },
@@ -1301,7 +1304,9 @@ BEDROCK_ROWS.push(
         { role: "assistant", content: [{ toolUse: { toolUseId: "toolu_1", name: "get_weather", input: { city: "Paris" } } }] },
         { role: "user", content: [{ toolResult: { toolUseId: "toolu_1", content: [{ text: "18C" }] } }] },
       ],
-      system: [{ text: "You are Claude Code." }, { text: "Answer in French." }, { text: "<system-reminder>Tools load on demand.</system-reminder>\n\nStay in the repo." }],
+      // Marked blocks arrive as blocks of their own; this model takes no cachePoint (Bedrock refuses them on it: see the prompt-caching rows).
+      system: [{ text: "You are Claude Code." }, { text: "Answer in French." },
+        { text: "<system-reminder>Tools load on demand.</system-reminder>" }, { text: "Stay in the repo." }],
       inferenceConfig: { maxTokens: 64 },
       toolConfig: { tools: [{ toolSpec: { name: "get_weather", description: "Weather for a city", inputSchema: { json: WEATHER_TOOL_ANTHROPIC.input_schema } } }] },
     } },

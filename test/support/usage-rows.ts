@@ -11,7 +11,7 @@ export const METRICS_CONFIG = {
   providers: [
     { name: "openai", type: "openai", apiKeys: [{ value: "test-openai-key" }],
       prices: { "gpt-4o": { input: 2.5, output: 10, cachedInput: 1.25 }, "text-embedding-3-small": { input: 0.02, output: 0 } } },
-    { name: "anthropic", type: "anthropic", apiKeys: [{ value: "test-anthropic-key" }], prices: { "claude-*": { input: 3, output: 15, cachedInput: 0.3 } } },
+    { name: "anthropic", type: "anthropic", apiKeys: [{ value: "test-anthropic-key" }], prices: { "claude-*": { input: 3, output: 15, cachedInput: 0.3, cacheWrite: 3.75, cacheWrite1h: 6 } } },
     { name: "gemini", type: "gemini", apiKeys: [{ value: "test-gemini-key" }] },
     { name: "bedrock", type: "bedrock", region: "us-east-1" },
     { name: "mistral", type: "mistral", apiKeys: [{ value: "test-mistral-key" }] },
@@ -38,6 +38,8 @@ export interface ExpectedUsage {
   input: number;
   output: number;
   cached?: number;
+  /** Input tokens written to the prompt cache (gen_ai_token_type cache_write_input). */
+  cacheWrite?: number;
   reasoning?: number;
   /** reported, estimated or incomplete. */
   usage: string;
@@ -126,19 +128,25 @@ export const USAGE_ROWS: UsageRow[] = [
     request: { model: "claude-sonnet-4-5", max_tokens: 100, messages: [{ role: "user", content: "Say hello" }] },
     answer: { body: { id: "msg_1", type: "message", role: "assistant", model: "claude-sonnet-4-5-20250929", content: [{ type: "text", text: "Hello" }], stop_reason: "end_turn", stop_sequence: null,
       usage: { input_tokens: 20, cache_read_input_tokens: 100, cache_creation_input_tokens: 30, output_tokens: 12 } } },
-    // (150-100)*3 + 100*0.3 + 12*15
-    expected: { route: "claude", backend: "anthropic", provider: "anthropic", operation: "chat", requestModel: "claude-sonnet-4-5", responseModel: "other", input: 150, output: 12, cached: 100, usage: "reported", stream: false, costMicros: 360 } },
+    // (150-100-30)*3 + 100*0.3 + 30*3.75 + 12*15 = 382.5 (the half carried to the next request)
+    expected: { route: "claude", backend: "anthropic", provider: "anthropic", operation: "chat", requestModel: "claude-sonnet-4-5", responseModel: "other", input: 150, output: 12, cached: 100, cacheWrite: 30, usage: "reported", stream: false, costMicros: 382 } },
+  { name: "Anthropic Messages, native JSON: 1-hour cache writes priced at cacheWrite1h", host: "claude.llm", path: "/v1/messages", headers: { "anthropic-version": "2023-06-01" },
+    request: { model: "claude-sonnet-4-5", max_tokens: 100, messages: [{ role: "user", content: "Say hello" }] },
+    answer: { body: { id: "msg_1", type: "message", role: "assistant", model: "claude-sonnet-4-5-20250929", content: [{ type: "text", text: "Hello" }], stop_reason: "end_turn", stop_sequence: null,
+      usage: { input_tokens: 20, cache_read_input_tokens: 100, cache_creation_input_tokens: 30, cache_creation: { ephemeral_5m_input_tokens: 10, ephemeral_1h_input_tokens: 20 }, output_tokens: 12 } } },
+    // 20*3 + 100*0.3 + 10*3.75 + 20*6 + 12*15 = 427.5
+    expected: { route: "claude", backend: "anthropic", provider: "anthropic", operation: "chat", requestModel: "claude-sonnet-4-5", responseModel: "other", input: 150, output: 12, cached: 100, cacheWrite: 30, usage: "reported", stream: false, costMicros: 427 } },
   { name: "Anthropic Messages, native stream: input at message_start, output at message_delta", host: "claude.llm", path: "/v1/messages", headers: { "anthropic-version": "2023-06-01" },
     request: { model: "claude-sonnet-4-5", max_tokens: 100, stream: true, messages: [{ role: "user", content: "Say hello" }] },
     answer: { chunks: anthropicStream("claude-sonnet-4-5") },
-    expected: { route: "claude", backend: "anthropic", provider: "anthropic", operation: "chat", requestModel: "claude-sonnet-4-5", responseModel: "claude-sonnet-4-5", input: 150, output: 12, cached: 100, usage: "reported", stream: true, costMicros: 360 } },
+    expected: { route: "claude", backend: "anthropic", provider: "anthropic", operation: "chat", requestModel: "claude-sonnet-4-5", responseModel: "claude-sonnet-4-5", input: 150, output: 12, cached: 100, cacheWrite: 30, usage: "reported", stream: true, costMicros: 382 } },
   { name: "OpenAI client on Anthropic, stream translated: the translator reports usage", host: "claude.llm", path: "/v1/chat/completions", request: chat("claude-sonnet-4-5", { stream: true }),
     answer: { chunks: anthropicStream("claude-sonnet-4-5") },
-    expected: { route: "claude", backend: "anthropic", provider: "anthropic", operation: "chat", requestModel: "claude-sonnet-4-5", responseModel: "claude-sonnet-4-5", input: 150, output: 12, cached: 100, usage: "reported", stream: true, costMicros: 360 } },
+    expected: { route: "claude", backend: "anthropic", provider: "anthropic", operation: "chat", requestModel: "claude-sonnet-4-5", responseModel: "claude-sonnet-4-5", input: 150, output: 12, cached: 100, cacheWrite: 30, usage: "reported", stream: true, costMicros: 382 } },
   { name: "OpenAI client on Anthropic, JSON translated: cache reads and writes count as input", host: "claude.llm", path: "/v1/chat/completions", request: chat("claude-sonnet-4-5"),
     answer: { body: { id: "msg_2", type: "message", role: "assistant", model: "claude-sonnet-4-5", content: [{ type: "text", text: "Hello" }], stop_reason: "end_turn", stop_sequence: null,
       usage: { input_tokens: 20, cache_read_input_tokens: 100, cache_creation_input_tokens: 30, output_tokens: 12 } } },
-    expected: { route: "claude", backend: "anthropic", provider: "anthropic", operation: "chat", requestModel: "claude-sonnet-4-5", responseModel: "claude-sonnet-4-5", input: 150, output: 12, cached: 100, usage: "reported", stream: false, costMicros: 360 } },
+    expected: { route: "claude", backend: "anthropic", provider: "anthropic", operation: "chat", requestModel: "claude-sonnet-4-5", responseModel: "claude-sonnet-4-5", input: 150, output: 12, cached: 100, cacheWrite: 30, usage: "reported", stream: false, costMicros: 382 } },
   { name: "Anthropic client on OpenAI, stream translated (llm-mesh asks for usage)", host: "gpt.llm", path: "/v1/messages", headers: { "anthropic-version": "2023-06-01" },
     request: { model: "gpt-4o", max_tokens: 100, stream: true, messages: [{ role: "user", content: "Say hello" }] },
     answer: { chunks: [data(chunk("Hello")), data(chunk(null, "stop")), data(usageChunk(OPENAI_USAGE)), data("[DONE]")] },
@@ -147,9 +155,9 @@ export const USAGE_ROWS: UsageRow[] = [
     answer: { body: { candidates: [{ content: { role: "model", parts: [{ text: "Hello" }] }, finishReason: "STOP", index: 0 }], modelVersion: "gemini-2.5-flash",
       usageMetadata: { promptTokenCount: 12, candidatesTokenCount: 5, thoughtsTokenCount: 7, cachedContentTokenCount: 4, totalTokenCount: 24 } } },
     expected: { route: "gemini", backend: "gemini", provider: "gcp.gemini", operation: "chat", requestModel: "gemini-2.5-flash", responseModel: "gemini-2.5-flash", input: 12, output: 12, cached: 4, reasoning: 7, usage: "reported", stream: false } },
-  { name: "Bedrock Converse, JSON translated: cache reads count as input", host: "bedrock.llm", path: "/v1/chat/completions", request: chat("any"),
-    answer: { body: { output: { message: { role: "assistant", content: [{ text: "Hello" }] } }, stopReason: "end_turn", usage: { inputTokens: 20, outputTokens: 6, totalTokens: 26, cacheReadInputTokens: 5 }, metrics: { latencyMs: 100 } } },
-    expected: { route: "nova", backend: "bedrock", provider: "aws.bedrock", operation: "chat", requestModel: "amazon.nova-lite-v1:0", responseModel: "none", input: 25, output: 6, cached: 5, usage: "reported", stream: false } },
+  { name: "Bedrock Converse, JSON translated: cache reads and writes count as input", host: "bedrock.llm", path: "/v1/chat/completions", request: chat("any"),
+    answer: { body: { output: { message: { role: "assistant", content: [{ text: "Hello" }] } }, stopReason: "end_turn", usage: { inputTokens: 20, outputTokens: 6, totalTokens: 34, cacheReadInputTokens: 5, cacheWriteInputTokens: 3 }, metrics: { latencyMs: 100 } } },
+    expected: { route: "nova", backend: "bedrock", provider: "aws.bedrock", operation: "chat", requestModel: "amazon.nova-lite-v1:0", responseModel: "none", input: 28, output: 6, cached: 5, cacheWrite: 3, usage: "reported", stream: false } },
   { name: "Gemini stream translated: usage from the last chunk's usageMetadata", host: "gemini.llm", path: "/v1/chat/completions", request: chat("gemini-2.5-flash", { stream: true }),
     answer: { chunks: [
       `data: ${JSON.stringify({ candidates: [{ content: { role: "model", parts: [{ text: "Hel" }] }, index: 0 }], modelVersion: "gemini-2.5-flash" })}\r\n\r\n`,

@@ -74,8 +74,8 @@ function expectRecorded(host: HostEmulator, row: UsageRow, principal = "unknown"
   expect(only(host, "llm_mesh.requests.total").labels).toEqual(labels);
   expect(only(host, "llm_mesh.requests.total").value).toBe(1n);
   const tokens = (type: string) => host.labelled("llm_mesh.tokens.total").find((m) => m.labels.gen_ai_token_type === type)?.value ?? 0n;
-  expect({ input: tokens("input"), output: tokens("output"), cached: tokens("cached_input"), reasoning: tokens("reasoning") })
-    .toEqual({ input: BigInt(e.input), output: BigInt(e.output), cached: BigInt(e.cached ?? 0), reasoning: BigInt(e.reasoning ?? 0) });
+  expect({ input: tokens("input"), output: tokens("output"), cached: tokens("cached_input"), cacheWrite: tokens("cache_write_input"), reasoning: tokens("reasoning") })
+    .toEqual({ input: BigInt(e.input), output: BigInt(e.output), cached: BigInt(e.cached ?? 0), cacheWrite: BigInt(e.cacheWrite ?? 0), reasoning: BigInt(e.reasoning ?? 0) });
   for (const m of host.labelled("llm_mesh.tokens.total")) expect(m.labels).toEqual({ ...labels, gen_ai_token_type: m.labels.gen_ai_token_type });
   // The OTel histogram: one sample each of input and output (embeddings have no output).
   expect(only(host, "gen_ai.client.token.usage", { gen_ai_token_type: "input" }).samples).toEqual([BigInt(e.input)]);
