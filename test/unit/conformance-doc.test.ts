@@ -24,7 +24,8 @@ const citations = [...new Map([...DOC.matchAll(CITATION)].map((m) => [m[0], { fi
 /** The test file's text and the modules it imports by relative path (table rows live there). */
 function sources(file: string): string[] {
   const text = read(file);
-  const imported = [...text.matchAll(/from "(\.\.?\/[\w./-]+)\.js"/g)].map((m) => new URL(`${m[1]}.ts`, new URL(file, ROOT))).filter((u) => existsSync(u));
+  // `from "…"` and side-effect imports (`import "…"`, which add rows to another module's tables).
+  const imported = [...text.matchAll(/(?:from|import) "(\.\.?\/[\w./-]+)\.js"/g)].map((m) => new URL(`${m[1]}.ts`, new URL(file, ROOT))).filter((u) => existsSync(u));
   return [text, ...imported.map((u) => readFileSync(u, "utf8"))];
 }
 
