@@ -495,3 +495,64 @@ BEDROCK_ROWS.push(
       additionalModelRequestFields: { thinking: { type: "adaptive" }, output_config: { effort: "medium" } } } },
   },
 );
+
+// Parallel calls: Gemini signs the first only, and wants it back on that one alone.
+const SIGNED_PARALLEL = {
+  candidates: [{ content: { role: "model", parts: [
+    { functionCall: { name: "get_weather", args: { city: "Paris" } }, thoughtSignature: GEMINI_SIGNATURE },
+    { functionCall: { name: "get_weather", args: { city: "Rome" } } },
+  ] }, finishReason: "STOP", index: 0 }],
+  usageMetadata: { promptTokenCount: 8, candidatesTokenCount: 10, totalTokenCount: 18 }, modelVersion: "gemini-3-pro-preview", responseId: "r2",
+};
+GEMINI_ROWS.push(
+  {
+    name: "thinking: openai→gemini: parallel calls: the first carries the signature, the second none",
+    host: "gemini.llm", path: "/v1/chat/completions",
+    request: { model: "gemini-3-pro-preview", messages: [{ role: "user", content: "Weather in Paris and Rome?" }], tools: [WEATHER_CHAT] },
+    answer: { body: SIGNED_PARALLEL },
+    client: { status: 200, body: expect.objectContaining({ choices: [expect.objectContaining({ message: expect.objectContaining({ tool_calls: [
+      { id: SIGNED_CALL_ID, type: "function", function: { name: "get_weather", arguments: "{\"city\":\"Paris\"}" }, extra_content: { google: { thought_signature: GEMINI_SIGNATURE } } },
+      { id: "call_1", type: "function", function: { name: "get_weather", arguments: "{\"city\":\"Rome\"}" } },
+    ] }) })] }) },
+  },
+  {
+    name: "thinking: openai→gemini: parallel calls sent back: the signature on the first functionCall only",
+    host: "gemini.llm", path: "/v1/chat/completions",
+    request: { model: "gemini-3-pro-preview", tools: [WEATHER_CHAT], messages: [{ role: "user", content: "Weather in Paris and Rome?" },
+      { role: "assistant", content: null, tool_calls: [
+        { id: SIGNED_CALL_ID, type: "function", function: { name: "get_weather", arguments: "{\"city\":\"Paris\"}" } },
+        { id: "call_1", type: "function", function: { name: "get_weather", arguments: "{\"city\":\"Rome\"}" } }] },
+      { role: "tool", tool_call_id: SIGNED_CALL_ID, content: "18C" }, { role: "tool", tool_call_id: "call_1", content: "21C" }] },
+    upstream: { path: "/v1beta/models/gemini-3-pro-preview:generateContent", body: expect.objectContaining({ contents: [
+      { role: "user", parts: [{ text: "Weather in Paris and Rome?" }] },
+      { role: "model", parts: [{ functionCall: { name: "get_weather", args: { city: "Paris" } }, thoughtSignature: GEMINI_SIGNATURE }, { functionCall: { name: "get_weather", args: { city: "Rome" } } }] },
+      { role: "user", parts: [{ functionResponse: { name: "get_weather", response: { result: "18C" } } }, { functionResponse: { name: "get_weather", response: { result: "21C" } } }] },
+    ] }) },
+  },
+);
+BEDROCK_ROWS.push({
+  name: "thinking: openai→bedrock stream: reasoningContent deltas (text, signature, redactedContent) are the hub's reasoning deltas",
+  host: "bedrock.llm", path: "/v1/chat/completions",
+  request: { model: BEDROCK_CLAUDE, reasoning_effort: "low", max_tokens: 4000, stream: true, messages: [{ role: "user", content: "Hi" }] },
+  answer: { frames: [
+    awsEvent("messageStart", { role: "assistant" }),
+    awsEvent("contentBlockDelta", { contentBlockIndex: 0, delta: { reasoningContent: { text: "Say hi." } } }),
+    awsEvent("contentBlockDelta", { contentBlockIndex: 0, delta: { reasoningContent: { signature: CLAUDE_SIGNATURE } } }),
+    awsEvent("contentBlockStop", { contentBlockIndex: 0 }),
+    awsEvent("contentBlockDelta", { contentBlockIndex: 1, delta: { reasoningContent: { redactedContent: "b3BhcXVl" } } }),
+    awsEvent("contentBlockStop", { contentBlockIndex: 1 }),
+    awsEvent("contentBlockDelta", { contentBlockIndex: 2, delta: { text: "Hi!" } }),
+    awsEvent("contentBlockStop", { contentBlockIndex: 2 }),
+    awsEvent("messageStop", { stopReason: "end_turn" }),
+    awsEvent("metadata", { usage: { inputTokens: 5, outputTokens: 20, totalTokens: 25 }, metrics: { latencyMs: 9 } }),
+  ] },
+  client: { status: 200, events: [
+    expect.objectContaining({ choices: [expect.objectContaining({ delta: { role: "assistant", content: "" } })] }),
+    expect.objectContaining({ choices: [expect.objectContaining({ delta: { reasoning_content: "Say hi." } })] }),
+    expect.objectContaining({ choices: [expect.objectContaining({ delta: { reasoning_signature: CLAUDE_SIGNATURE } })] }),
+    expect.objectContaining({ choices: [expect.objectContaining({ delta: { reasoning_redacted: "b3BhcXVl" } })] }),
+    expect.objectContaining({ choices: [expect.objectContaining({ delta: { content: "Hi!" } })] }),
+    expect.objectContaining({ choices: [expect.objectContaining({ finish_reason: "stop" })] }),
+    "[DONE]",
+  ] },
+});
