@@ -49,7 +49,7 @@ export class BedrockProvider extends Provider {
     if (source !== null) {
       if (source! == "instanceMetadata") this.credentials = AwsCredentials.InstanceMetadata;
       else if (source! == "envoy") this.credentials = AwsCredentials.Envoy;
-      else if (source! != "environment") d.error(path + ".awsCredentials", "must be \"environment\", \"instanceMetadata\" or \"envoy\"");
+      else if (source! != "environment") d.error(path + ".awsCredentials", "unknown value (accepted: environment, instanceMetadata, envoy)");
     }
     if (this.credentials == AwsCredentials.InstanceMetadata) this.instanceRole = new InstanceRoleCredentials(cluster !== null ? cluster! : DEFAULT_IMDS_CLUSTER);
     else if (cluster !== null) d.error(path + ".metadataCluster", "needs awsCredentials: \"instanceMetadata\"");
