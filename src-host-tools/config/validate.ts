@@ -200,6 +200,10 @@ function ruleProblems(config: LlmMeshConfig, errors: Problem[], warnings: Proble
       } else if (provider.type === "azure-openai" && provider.apiVersion !== "v1" && !provider.deployment && !b.model) {
         errors.push({ path: `${bp}.model`, message: `is required for azure-openai provider "${provider.name}" unless it sets deployment or apiVersion "v1" (the deployment goes in the path)` });
       }
+      if (provider?.type === "bedrock" && provider.awsCredentials === "envoy" && r.failover !== undefined) {
+        // The pool's one cluster carries every provider of the route: a signing filter there would sign requests to the others too.
+        errors.push({ path: `${bp}.provider`, message: `bedrock provider "${provider.name}" is signed by Envoy (awsCredentials "envoy"), which a failover route cannot do`, hint: 'use awsCredentials "instanceMetadata" or apiKeys there, or a route without failover' });
+      }
       checkMapping(b.modelMapping, `${bp}.modelMapping`, errors);
       if (b.model && b.modelMapping) warnings.push({ path: `${bp}.modelMapping`, message: "is never used: the backend's model is fixed", hint: "remove one of them" });
     });
