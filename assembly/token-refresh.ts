@@ -6,8 +6,9 @@
 import * as abi from "@solo-io/proxy-runtime/assembly/imports";
 import { WasmResultValues } from "@solo-io/proxy-runtime/assembly";
 import { Config } from "./config/load";
-import { BufferTypeValues, LogLevelValues, claimSharedLease, getBody, getHeader, getSharedBytes, log, nowMillis, nowSeconds, setSharedBytes } from "./host";
+import { BufferTypeValues, LogLevelValues, claimSharedLease, getBody, getHeader, log, nowMillis, nowSeconds, setSharedBytes } from "./host";
 import { Provider } from "./providers/provider";
+import { adoptSharedCredential } from "./providers/platform-token";
 
 const HTTP_CALL_RESPONSE_HEADERS = 6;
 const TOKEN_SLOT: usize = memory.data(4);
@@ -32,9 +33,7 @@ export class TokenCalls {
       const p = config.providers[i];
       const key = p.sharedCredentialKey();
       if (key === null) continue;
-      const keyBytes = String.UTF8.encode(key!);
-      const shared = getSharedBytes(keyBytes);
-      if (shared !== null) p.adoptCredential(String.UTF8.decode(shared!), now);
+      adoptSharedCredential(p, now);
       if (!p.needsToken(now)) continue;
       const nowMs = nowMillis();
       if (!claimSharedLease(String.UTF8.encode(key! + ".lease"), nowMs, nowMs + LEASE_MS)) continue;

@@ -2,8 +2,8 @@
 // cluster) instead of static keys: when to ask, when to retry, and a bearer token read from a
 // JSON answer. The calls themselves are made by the root context (token-refresh.ts).
 import { JsonKind, JsonValue, parseJson } from "../json/parse";
-import { nowSeconds as clockSeconds } from "../host";
-import { TokenRequest } from "./provider";
+import { getSharedBytes, nowSeconds as clockSeconds } from "../host";
+import { Provider, TokenRequest } from "./provider";
 
 /** A credential is refreshed this long before it expires (or at half its life, if shorter), so requests never wait for one. */
 export const REFRESH_BEFORE_SECONDS: i64 = 300;
@@ -42,6 +42,20 @@ export class TokenSchedule {
 
   /** True when a credential taken from another worker thread expires later than ours (so it is newer). */
   newer(expiresAt: i64, now: i64): bool { return expiresAt > this.expiresAt && expiresAt > now; }
+}
+
+/**
+ * Takes the provider's credential from shared data when another worker thread fetched a newer one;
+ * true when there was one to look at. Called on ticks, and by a request that found none (so a
+ * thread never answers 503 while another holds a good credential).
+ */
+export function adoptSharedCredential(p: Provider, now: i64): bool {
+  const key = p.sharedCredentialKey();
+  if (key === null) return false;
+  const shared = getSharedBytes(String.UTF8.encode(key!));
+  if (shared === null) return false;
+  p.adoptCredential(String.UTF8.decode(shared!), now);
+  return true;
 }
 
 /** A JSON object's string member, or null (never echoed: it may hold a secret). */
