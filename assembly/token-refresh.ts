@@ -14,6 +14,8 @@ const HTTP_CALL_RESPONSE_HEADERS = 6;
 const TOKEN_SLOT: usize = memory.data(4);
 const STATUS = String.UTF8.encode(":status");
 
+/** The largest credential answer read (a token or a set of keys is a few KiB); a larger one is refused unread. */
+const MAX_ANSWER_BYTES: u32 = 64 * 1024;
 /** How long a worker thread may hold the right to fetch a provider's credential for all of them. */
 const LEASE_MS: i64 = 10_000;
 
@@ -77,7 +79,7 @@ export class TokenCalls {
     this.tokens.splice(at, 1);
     this.providers.splice(at, 1);
     const status = responseStatus();
-    const body = bodySize > 0 ? getBody(BufferTypeValues.HttpCallResponseBody, 0, bodySize) : null;
+    const body = bodySize > 0 && bodySize <= MAX_ANSWER_BYTES ? getBody(BufferTypeValues.HttpCallResponseBody, 0, bodySize) : null;
     const now = nowSeconds();
     const problem = provider.acceptToken(status, body, now);
     if (problem !== null) log(LogLevelValues.warn, "llm-mesh: " + problem!);

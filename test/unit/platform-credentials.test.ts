@@ -202,12 +202,17 @@ describe("provider credentials from the platform", () => {
     expect(host.httpCalls).toHaveLength(0);
   });
 
-  it("azure-openai: an answer without a future expiry is refused, and the api-key header is never sent", async () => {
-    const now = T0;
+  it("azure-openai: an answer without a future expiry or past 64 KiB is refused, and requests get a 503 meanwhile", async () => {
+    let now = T0;
     const host = await load(AZURE_ENTRA, () => now);
     host.tick();
     host.deliverHttpCallResponse(host.httpCalls[0].token, [[":status", "200"]], JSON.stringify({ access_token: ENTRA, expires_on: String(T0 - 10) }));
     expect(host.logText("warn").join("\n")).toContain("the managed identity endpoint's answer for provider \"azure\" holds no access_token with a future expiry");
+    // An answer past 64 KiB is refused unread (docs/limits.md).
+    now += 5;
+    host.tick();
+    host.deliverHttpCallResponse(host.httpCalls[1].token, [[":status", "200"]], JSON.stringify({ access_token: ENTRA, expires_on: String(T0 + 3600), pad: "x".repeat(70_000) }));
+    expect(host.logText("warn").filter((l) => l.includes("holds no access_token"))).toHaveLength(2);
     const s = send(host, "azure.llm");
     expect(s.localResponse!.status).toBe(503);
     expect(json(s.localResponse!.body)).toMatchObject({ error: { message: expect.stringContaining("no access token from the managed identity endpoint yet") } });
