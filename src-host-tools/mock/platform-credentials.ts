@@ -18,7 +18,7 @@ import type { AwsCredentials } from "./bedrock.js";
 
 export interface TemporaryCredentials extends AwsCredentials { sessionToken: string; expiration: Date }
 
-export interface CredentialCall { method: string; url: string; headers: IncomingMessage["headers"]; status: number }
+export interface CredentialCall { method: string; url: string; headers: IncomingMessage["headers"]; status: number; atMs: number }
 
 export interface MockCredentialServer {
   port: number;
@@ -30,7 +30,7 @@ async function serve(handler: (req: IncomingMessage, res: ServerResponse) => num
   const calls: CredentialCall[] = [];
   const server: Server = createServer((req, res) => {
     req.resume();
-    req.on("end", () => { calls.push({ method: req.method ?? "", url: req.url ?? "", headers: req.headers, status: handler(req, res) }); });
+    req.on("end", () => { calls.push({ method: req.method ?? "", url: req.url ?? "", headers: req.headers, status: handler(req, res), atMs: Date.now() }); });
   });
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
   return {

@@ -144,15 +144,22 @@ describe("platform credentials in real Envoy", () => {
     expect(role.length).toBeGreaterThanOrEqual(2);
     expect(entra.length).toBeGreaterThanOrEqual(2);
     expect(statuses.every((s) => s === 200)).toBe(true);
-    await sleep(300);
+    // The other worker thread takes the new credentials on its next tick (1 s); until then it uses the old ones, still valid.
+    await sleep(1200);
     const viaRole = await send(envoy.url, { host: "role.llm", body: chat });
     expect(viaRole.status).toBe(200);
-    const newest = role.at(-1)!;
-    expect(mock.received.filter((r) => r.provider === "bedrock-role").at(-1)!.headers.authorization).toContain(`Credential=${newest.accessKeyId}/`);
-    // The refresh reused the IMDSv2 session token: one PUT in all.
+    // Signed with refreshed keys (the newest, or the one before if a further refresh just landed), never the first.
+    const used = /Credential=([^/]+)\//.exec(String(mock.received.filter((r) => r.provider === "bedrock-role").at(-1)!.headers.authorization))![1];
+    expect(role.slice(1).map((c) => c.accessKeyId)).toContain(used);
+    // The refresh reused the IMDSv2 session token: one PUT in all. One worker fetched for both:
+    // each credentials call comes about half a lifetime after the one before, never two at once.
     expect(imds.calls.filter((c) => c.method === "PUT")).toHaveLength(1);
+    const fetches = imds.calls.filter((c) => c.url.endsWith("/llm-gateway-role")).map((c) => c.atMs);
+    expect(fetches).toHaveLength(role.length);
+    for (let i = 1; i < fetches.length; i++) expect(fetches[i] - fetches[i - 1]).toBeGreaterThan((LIFE_S / 2 - 1) * 1000);
+    expect(azure.calls.length).toBe(entra.length);
     expect((await send(envoy.url, { host: "azure.llm", body: chat })).status).toBe(200);
-    expect(mock.received.filter((r) => r.provider === "azure").at(-1)!.headers.authorization).toBe(`Bearer ${entra.at(-1)}`);
+    expect(entra.slice(1).map((t) => `Bearer ${t}`)).toContain(mock.received.filter((r) => r.provider === "azure").at(-1)!.headers.authorization);
     const logs = envoy.logs();
     for (const secret of [...role.flatMap((c) => [c.secretAccessKey, c.sessionToken]), ...entra, POD_TOKEN, API_KEY]) expect(logs).not.toContain(secret);
   });
