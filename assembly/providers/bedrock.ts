@@ -34,6 +34,8 @@ export class BedrockProvider extends Provider {
   private sessionToken: string | null = null;
   private sessionTokenBytes: ArrayBuffer = new ArrayBuffer(0);
   private instanceRole: InstanceRoleCredentials | null = null;
+  /** awsCredentials was given (even "environment"): apiKeys cannot be. */
+  private sourceGiven: bool = false;
 
   api(): WireApi { return WireApi.Bedrock; }
 
@@ -47,6 +49,7 @@ export class BedrockProvider extends Provider {
     const source = optionalString(obj, "awsCredentials", path, d);
     const cluster = optionalString(obj, "metadataCluster", path, d);
     if (source !== null) {
+      this.sourceGiven = true;
       if (source! == "instanceMetadata") this.credentials = AwsCredentials.InstanceMetadata;
       else if (source! == "envoy") this.credentials = AwsCredentials.Envoy;
       else if (source! != "environment") d.error(path + ".awsCredentials", "unknown value (accepted: environment, instanceMetadata, envoy)");
@@ -64,7 +67,7 @@ export class BedrockProvider extends Provider {
   loadCredentials(env: Map<string, string>, path: string, d: Diagnostics): void {
     if (this.keys.length > 0 || !this.usable) {
       // Bedrock API keys: sent as a bearer token, instead of a signature.
-      if (this.credentials != AwsCredentials.Environment) d.error(path + ".apiKeys", "cannot be given with awsCredentials (a Bedrock API key replaces the signature)");
+      if (this.sourceGiven) d.error(path + ".apiKeys", "cannot be given with awsCredentials (a Bedrock API key replaces the signature)");
       this.credentials = AwsCredentials.ApiKey;
       return;
     }
