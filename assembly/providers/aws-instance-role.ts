@@ -5,7 +5,7 @@
 // by the root context (token-refresh.ts); the session token and the role name are kept for the
 // next refresh. Nothing read here is ever logged.
 import { TokenRequest } from "./provider";
-import { RETRY_SECONDS, TokenSchedule, answerProblem, parseAnswer, snapshotExpiry, snapshotParts, stringMember } from "./platform-token";
+import { RETRY_SECONDS, TokenSchedule, answerProblem, isHeaderSafe, parseAnswer, snapshotExpiry, snapshotParts, stringMember } from "./platform-token";
 
 /** The cluster llm-mesh emits for the instance metadata service (169.254.169.254), as Istio names a ServiceEntry's. */
 export const DEFAULT_IMDS_CLUSTER = "outbound|80||instance-data.ec2.internal";
@@ -78,7 +78,7 @@ export class InstanceRoleCredentials {
     const expiration = stringMember(answer, "Expiration");
     const expiresAt = expiration !== null ? parseIsoSeconds(expiration!) : -1;
     if (code === null || code! != "Success" || id === null || secret === null || token === null || expiresAt <= now ||
-      !isHeaderSafe(id!) || !isHeaderSafe(token!)) return this.malformed(now, providerName, "credentials");
+      !isHeaderSafe(id!) || !isHeaderSafe(secret!) || !isHeaderSafe(token!)) return this.malformed(now, providerName, "credentials");
     this.accessKeyId = id!;
     this.secretAccessKey = secret!;
     this.sessionToken = token!;
@@ -109,16 +109,6 @@ export class InstanceRoleCredentials {
     this.schedule.succeed(now, expiresAt);
     return true;
   }
-}
-
-/** Printable ASCII without spaces, at most 8 KiB: safe to send as a header value. */
-function isHeaderSafe(v: string): bool {
-  if (v.length == 0 || v.length > 8192) return false;
-  for (let i = 0; i < v.length; i++) {
-    const c = v.charCodeAt(i);
-    if (c <= 0x20 || c >= 0x7f) return false;
-  }
-  return true;
 }
 
 /** IAM's role names: 1 to 64 of letters, digits and +=,.@_- (safe in a path). */

@@ -58,6 +58,16 @@ export function adoptSharedCredential(p: Provider, now: i64): bool {
   return true;
 }
 
+/** Printable ASCII without spaces, at most 8 KiB: safe to send as a header value (and to keep on one line of a snapshot). */
+export function isHeaderSafe(v: string): bool {
+  if (v.length == 0 || v.length > 8192) return false;
+  for (let i = 0; i < v.length; i++) {
+    const c = v.charCodeAt(i);
+    if (c <= 0x20 || c >= 0x7f) return false;
+  }
+  return true;
+}
+
 /** A JSON object's string member, or null (never echoed: it may hold a secret). */
 export function stringMember(obj: JsonValue | null, key: string): string | null {
   if (obj === null) return null;
@@ -135,7 +145,7 @@ export class MetadataBearerToken {
     const on = integerMember(answer, "expires_on");
     const within = integerMember(answer, "expires_in");
     const expiresAt = on > 0 ? on : within > 0 ? now + within : -1;
-    if (token === null || expiresAt <= now) {
+    if (token === null || !isHeaderSafe(token!) || expiresAt <= now) {
       this.schedule.fail(now);
       return this.source + "'s answer for provider \"" + providerName + "\" holds no access_token with a future expiry; retrying in " + RETRY_SECONDS.toString() + " s";
     }

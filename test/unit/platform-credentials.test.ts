@@ -202,7 +202,7 @@ describe("provider credentials from the platform", () => {
     expect(host.httpCalls).toHaveLength(0);
   });
 
-  it("azure-openai: an answer without a future expiry or past 64 KiB is refused, and requests get a 503 meanwhile", async () => {
+  it("azure-openai: an answer without a future expiry, past 64 KiB or with a token unsafe in a header is refused, and requests get a 503 meanwhile", async () => {
     let now = T0;
     const host = await load(AZURE_ENTRA, () => now);
     host.tick();
@@ -212,7 +212,11 @@ describe("provider credentials from the platform", () => {
     now += 5;
     host.tick();
     host.deliverHttpCallResponse(host.httpCalls[1].token, [[":status", "200"]], JSON.stringify({ access_token: ENTRA, expires_on: String(T0 + 3600), pad: "x".repeat(70_000) }));
-    expect(host.logText("warn").filter((l) => l.includes("holds no access_token"))).toHaveLength(2);
+    // A token that would break its header line is refused.
+    now += 5;
+    host.tick();
+    host.deliverHttpCallResponse(host.httpCalls[2].token, [[":status", "200"]], JSON.stringify({ access_token: "tok\r\nx-injected: 1", expires_on: String(T0 + 3600) }));
+    expect(host.logText("warn").filter((l) => l.includes("holds no access_token"))).toHaveLength(3);
     const s = send(host, "azure.llm");
     expect(s.localResponse!.status).toBe(503);
     expect(json(s.localResponse!.body)).toMatchObject({ error: { message: expect.stringContaining("no access token from the managed identity endpoint yet") } });
