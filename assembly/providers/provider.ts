@@ -49,9 +49,9 @@ export class BodyField {
   }
 }
 
-/** An HTTP call for a token: the Envoy cluster, the :path and :authority, and headers to send. */
+/** An HTTP call for a token: the Envoy cluster, the :path and :authority, headers to send, and the method (AWS's IMDSv2 token is a PUT). */
 export class TokenRequest {
-  constructor(public cluster: string, public path: string, public authority: string, public headerNames: string[], public headerValues: string[]) {}
+  constructor(public cluster: string, public path: string, public authority: string, public headerNames: string[], public headerValues: string[], public method: string = "GET") {}
 }
 
 /** The documented max_tokens llm-mesh sends an API that requires one when neither client nor provider gave it. */
@@ -133,11 +133,24 @@ export class Provider {
    */
   pathFromBody(): bool { return false; }
 
+  /** True when this provider's platform credential is missing or due for refresh and no fetch is under way. */
+  needsToken(nowSeconds: i64): bool { return false; }
+
   /**
-   * A call the filter should make now to fetch this provider's token (a short-lived OAuth token
-   * from a metadata server), or null. The root context makes it and hands the answer to acceptToken.
+   * The next call of a credential fetch (a short-lived token from a metadata server; some take
+   * several calls), or null when the fetch is over. The root context makes it and hands the answer
+   * to acceptToken, then asks again.
    */
   tokenRequest(nowSeconds: i64): TokenRequest | null { return null; }
+
+  /** The shared-data key under which worker threads share this provider's platform credential, or null (none). */
+  sharedCredentialKey(): string | null { return null; }
+
+  /** The credential as text for other worker threads (never logged); "" when none. */
+  credentialSnapshot(): string { return ""; }
+
+  /** Takes another worker thread's credential when it is newer than this one's. */
+  adoptCredential(snapshot: string, nowSeconds: i64): void {}
 
   /** The answer to a tokenRequest: the token taken, or a problem to log (never the body: it may hold a token). */
   acceptToken(status: string, body: ArrayBuffer | null, nowSeconds: i64): string | null { return null; }

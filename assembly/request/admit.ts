@@ -4,7 +4,8 @@ import { Config } from "../config/load";
 import { BAD_REQUEST, METHOD_NOT_ALLOWED, MISDIRECTED, NOT_FOUND, NO_PROVIDER, TOO_LARGE, UNSUPPORTED_OPERATION } from "../errors";
 import { destinationRefusal } from "../destination";
 import { HeaderSnapshot } from "../headers";
-import { getProperty, propertyPath } from "../host";
+import { getProperty, nowSeconds, propertyPath } from "../host";
+import { adoptSharedCredential } from "../providers/platform-token";
 import { H_ANTHROPIC_VERSION, Operation, operationApi, operationName } from "../providers/provider";
 import { jsonString } from "../json/splice";
 import { translatorFor } from "../translate/registry";
@@ -166,7 +167,9 @@ export function takeBackend(state: RequestState, route: Route, backend: Backend)
     return Reply.error(UNSUPPORTED_OPERATION, "llm-mesh route \"" + route.name + "\" sends this request to provider \"" + provider.name + "\" (" +
       provider.spec.type + "), which does not serve " + operationName(state.operation) + (state.operation == Operation.CountTokens ? " (only anthropic providers count tokens)" : ""));
   }
-  const credentials = provider.credentialProblem();
+  let credentials = provider.credentialProblem();
+  // Another worker thread may have fetched it since this one's last tick.
+  if (credentials !== null && adoptSharedCredential(provider, nowSeconds())) credentials = provider.credentialProblem();
   if (credentials !== null) return Reply.error(NO_PROVIDER, credentials!);
   state.translator = provider.servesNatively(state.operation) ? null : translatorFor(state.clientApi, provider.api(), state.operation);
   if (state.translator === null && state.clientApi != provider.api() && !provider.servesNatively(state.operation)) {

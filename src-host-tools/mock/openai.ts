@@ -36,8 +36,14 @@ export function checkOpenAIAuth(p: MockProviderConfig, headers: IncomingMessage[
   const info = PROVIDER_TYPES[p.type];
   let key: string | undefined;
   if (info.authHeader === "api-key") {
+    // Azure takes a key in api-key or a Microsoft Entra token as Authorization: Bearer, not both.
     key = headers["api-key"] as string | undefined;
-    if (headers.authorization) return "Azure requests carry api-key, not Authorization";
+    const auth = headers.authorization;
+    if (auth !== undefined && key !== undefined) return "Azure requests carry api-key or Authorization, not both";
+    if (auth !== undefined) {
+      if (!/^Bearer \S+$/.test(auth)) return "Authorization must be 'Bearer <token>'";
+      key = auth.slice("Bearer ".length);
+    }
   } else {
     const auth = headers.authorization;
     if (auth !== undefined && !/^Bearer \S+$/.test(auth)) return "Authorization must be 'Bearer <key>'";
