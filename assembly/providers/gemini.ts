@@ -4,12 +4,12 @@
 // translated (translate/openai-to-gemini.ts). The path needs the body, so this provider needs
 // requestMode "body".
 import { WireApi } from "../translate/translator";
-import { Operation, Provider, ProviderSpec } from "./provider";
+import { Operation, Provider, ProviderSpec, geminiMethod, isGeminiOperation } from "./provider";
 
 export class GeminiProvider extends Provider {
   api(): WireApi { return WireApi.Gemini; }
 
-  supports(op: Operation): bool { return op == Operation.ChatCompletions || op == Operation.Embeddings || op == Operation.Responses || op == Operation.Messages; }
+  supports(op: Operation): bool { return op == Operation.ChatCompletions || op == Operation.Embeddings || op == Operation.Responses || op == Operation.Messages || isGeminiOperation(op); }
 
   pathFromBody(): bool { return true; }
 
@@ -31,7 +31,9 @@ export class GeminiProvider extends Provider {
   }
 
   bodyTimePath(op: Operation, model: string, stream: bool): string {
-    const method = op == Operation.Embeddings ? ":batchEmbedContents" : stream ? ":streamGenerateContent?alt=sse" : ":generateContent";
+    // A Gemini client's own method (its stream always as SSE); an OpenAI client's by operation and stream flag.
+    const method = isGeminiOperation(op) ? ":" + geminiMethod(op) + (op == Operation.GeminiStream ? "?alt=sse" : "")
+      : op == Operation.Embeddings ? ":batchEmbedContents" : stream ? ":streamGenerateContent?alt=sse" : ":generateContent";
     return this.basePath + "/models/" + bareModel(model) + method;
   }
 

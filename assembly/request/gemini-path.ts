@@ -1,0 +1,71 @@
+// Gemini clients name the model and the method in the path, not the body:
+//   POST …/models/{model}:{generateContent|streamGenerateContent|countTokens|embedContent|batchEmbedContents}
+// (https://ai.google.dev/api/generate-content). The model is one path segment; it is checked here,
+// once, as strictly as a Gemini backend's path needs (it may be rebuilt into one).
+import { Operation } from "../providers/provider";
+
+const METHODS = ["generateContent", "streamGenerateContent", "countTokens", "embedContent", "batchEmbedContents"];
+const OPERATIONS = [Operation.GeminiGenerate, Operation.GeminiStream, Operation.GeminiCountTokens, Operation.GeminiEmbed, Operation.GeminiBatchEmbed];
+const MODELS = "/models/";
+/** Longest model segment accepted; Gemini's names are far shorter. */
+const MAX_SEGMENT = 128;
+
+/** A Gemini client path read: its operation and model, or why it is refused (a 400 in Gemini's shape). */
+export class GeminiPath {
+  op: Operation = Operation.GeminiGenerate;
+  model: string = "";
+  error: string | null = null;
+  /** The method is not one llm-mesh serves (404), rather than a bad model (400). */
+  unknownMethod: bool = false;
+}
+
+/**
+ * The Gemini operation of a path (without its query), or null when the path is not one
+ * (…/models/NAME:METHOD). A path of that form with an unsafe model or an unknown method is read
+ * with an error.
+ */
+export function readGeminiPath(path: string): GeminiPath | null {
+  const colon = path.lastIndexOf(":");
+  if (colon < 0) return null;
+  const at = path.lastIndexOf(MODELS, colon);
+  if (at < 0) return null;
+  const segment = path.substring(at + MODELS.length, colon);
+  if (segment.indexOf("/") >= 0) return null;
+  const out = new GeminiPath();
+  const method = path.substring(colon + 1);
+  const index = METHODS.indexOf(method);
+  if (index < 0) { out.error = "llm-mesh serves the Gemini methods " + METHODS.join(", ") + "; \"" + safeEcho(method) + "\" is none of them"; out.unknownMethod = true; return out; }
+  out.op = OPERATIONS[index];
+  if (!isModelSegment(segment)) { out.error = "the model in the path must be a Gemini model name (1 to 128 letters, digits, '.', '_' and '-')"; return out; }
+  out.model = segment;
+  return out;
+}
+
+/** One path segment that cannot walk or leave the path: letters, digits, '.', '_', '-', not "." or "..". */
+function isModelSegment(s: string): bool {
+  if (s.length == 0 || s.length > MAX_SEGMENT || s == "." || s == "..") return false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    const ok = (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || (c >= 0x30 && c <= 0x39) || c == 0x2e || c == 0x5f || c == 0x2d;
+    if (!ok) return false;
+  }
+  return true;
+}
+
+/** A client's method name fit to quote: short, letters only (anything else shown as '?'). */
+function safeEcho(s: string): string {
+  const n = min<i32>(s.length, 40);
+  let out = "";
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    out += (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) ? String.fromCharCode(c) : "?";
+  }
+  return out;
+}
+
+/** True when the query string (after '?', without it) asks for SSE: alt=sse. */
+export function asksForSse(query: string): bool {
+  const params = query.split("&");
+  for (let i = 0; i < params.length; i++) if (params[i] == "alt=sse") return true;
+  return false;
+}
