@@ -1,0 +1,296 @@
+// Gemini-native clients (https://ai.google.dev/api/generate-content, /api/embeddings,
+// /api/tokens) through llm-mesh to every backend API: the client request, the upstream request,
+// a canned answer, and what the client gets. Run through the host emulator
+// (test/unit/gemini-clients.test.ts); the same paths run through real Envoy with the official
+// @google/genai SDK in test/integration/gemini-clients.test.ts.
+import { expect } from "vitest";
+import { TranslationRow, awsEvent, data, sse } from "./translation-rows.js";
+
+/** One backend per host, body mode (the Gemini and Bedrock providers need it). */
+export const GEMINI_CLIENT_CONFIG = {
+  requestMode: "body",
+  providers: [
+    { name: "openai", type: "openai", apiKeys: [{ value: "test-openai-key" }] },
+    { name: "anthropic", type: "anthropic", apiKeys: [{ value: "test-anthropic-key" }] },
+    { name: "gemini", type: "gemini", apiKeys: [{ value: "test-gemini-key" }] },
+    { name: "bedrock", type: "bedrock", region: "us-east-1" },
+  ],
+  routes: [
+    { name: "to-openai", match: { host: "openai.llm" }, backends: [{ provider: "openai" }] },
+    { name: "to-claude", match: { host: "claude.llm" }, backends: [{ provider: "anthropic" }] },
+    { name: "to-gemini", match: { host: "gemini.llm" }, backends: [{ provider: "gemini" }] },
+    { name: "to-gemini-pro", match: { host: "pro.llm" }, backends: [{ provider: "gemini", model: "gemini-2.5-pro" }] },
+    { name: "to-bedrock", match: { host: "bedrock.llm" }, backends: [{ provider: "bedrock" }] },
+    { name: "strict", match: { host: "strict.llm" }, backends: [{ provider: "openai" }], hostedTools: "refuse" },
+  ],
+};
+
+const GEN = "/v1beta/models/gemini-2.5-flash:generateContent";
+const STREAM = "/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse";
+/** The client's Gemini key: it must never reach a provider. */
+const CLIENT_KEY = { "x-goog-api-key": "client-held-secret" };
+const PNG = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==";
+
+const chatAnswer = (message: Record<string, unknown>, finish: string, usage = { prompt_tokens: 9, completion_tokens: 4, total_tokens: 13 }) =>
+  ({ id: "chatcmpl-1", object: "chat.completion", created: 1700000000, model: "gpt-4o-2024", choices: [{ index: 0, message: { role: "assistant", ...message }, logprobs: null, finish_reason: finish }], usage });
+const chunk = (delta: Record<string, unknown>, finish: string | null = null, extra: Record<string, unknown> = {}) =>
+  data({ id: "chatcmpl-9", object: "chat.completion.chunk", created: 1700000000, model: "gpt-4o-2024", choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }], ...extra });
+const usageChunk = data({ id: "chatcmpl-9", object: "chat.completion.chunk", created: 1700000000, model: "gpt-4o-2024", choices: [], usage: { prompt_tokens: 7, completion_tokens: 2, total_tokens: 9, prompt_tokens_details: { cached_tokens: 3 } } });
+/** A Gemini stream event as llm-mesh writes it. */
+const event = (parts: unknown[], extra: Record<string, unknown> = {}, model = "gpt-4o-2024") =>
+  ({ candidates: [{ content: { role: "model", parts }, ...("finishReason" in extra ? { finishReason: extra.finishReason } : {}), index: 0 }],
+    ...("usageMetadata" in extra ? { usageMetadata: extra.usageMetadata } : {}), modelVersion: model, responseId: "chatcmpl-9" });
+
+const WEATHER_DECLARATION = {
+  name: "get_weather", description: "Weather in a city",
+  // Gemini's OpenAPI subset: upper-case types, nullable, propertyOrdering.
+  parameters: { type: "OBJECT", properties: { city: { type: "STRING" }, days: { type: "INTEGER", nullable: true } }, required: ["city"], propertyOrdering: ["city", "days"] },
+};
+const WEATHER_TOOL_CHAT = { type: "function", function: { name: "get_weather", description: "Weather in a city",
+  parameters: { type: "object", properties: { city: { type: "string" }, days: { type: ["integer", "null"] } }, required: ["city"] } } };
+
+const geminiError = (code: number, status: string, message: unknown) => ({ error: { code, message, status } });
+
+export const GEMINI_CLIENT_ROWS: TranslationRow[] = [
+  {
+    name: "gemini→openai: systemInstruction, roles, generationConfig; the chat answer as a GenerateContentResponse",
+    host: "openai.llm", path: GEN, headers: CLIENT_KEY,
+    request: {
+      systemInstruction: { parts: [{ text: "Be brief." }, { text: "Be kind." }] },
+      contents: [{ role: "user", parts: [{ text: "Hi" }] }, { role: "model", parts: [{ text: "Hello." }] }, { parts: [{ text: "Again" }] }],
+      generationConfig: { temperature: 0.2, topP: 0.9, topK: 40, maxOutputTokens: 100, stopSequences: ["END"], seed: 7 },
+      safetySettings: [{ category: "HARM_CATEGORY_HARASSMENT", threshold: "BLOCK_NONE" }],
+    },
+    upstream: { path: "/v1/chat/completions", headers: { authorization: "Bearer test-openai-key", "x-goog-api-key": undefined }, body: {
+      model: "gemini-2.5-flash",
+      messages: [{ role: "system", content: "Be brief.\nBe kind." }, { role: "user", content: [{ type: "text", text: "Hi" }] },
+        { role: "assistant", content: "Hello." }, { role: "user", content: [{ type: "text", text: "Again" }] }],
+      temperature: 0.2, top_p: 0.9, seed: 7, max_tokens: 100, stop: ["END"],
+    } },
+    answer: { body: chatAnswer({ content: "Hi again!", refusal: null }, "stop", { prompt_tokens: 9, completion_tokens: 4, total_tokens: 13, prompt_tokens_details: { cached_tokens: 2 }, completion_tokens_details: { reasoning_tokens: 1 } } as never) },
+    client: { status: 200, body: {
+      candidates: [{ content: { role: "model", parts: [{ text: "Hi again!" }] }, finishReason: "STOP", index: 0 }],
+      usageMetadata: { promptTokenCount: 9, candidatesTokenCount: 3, cachedContentTokenCount: 2, thoughtsTokenCount: 1, totalTokenCount: 13 },
+      modelVersion: "gpt-4o-2024", responseId: "chatcmpl-1",
+    } },
+  },
+  {
+    name: "gemini→openai: tools (OpenAPI types lower-cased, nullable as a null type), ANY with one name, a call and its functionResponse, an inline image",
+    host: "openai.llm", path: GEN, headers: CLIENT_KEY,
+    request: {
+      tools: [{ functionDeclarations: [WEATHER_DECLARATION, { name: "get_time", parametersJsonSchema: { type: "object", properties: {} } }] }],
+      toolConfig: { functionCallingConfig: { mode: "ANY", allowedFunctionNames: ["get_weather"] } },
+      contents: [
+        { role: "user", parts: [{ text: "Weather?" }, { inlineData: { mimeType: "image/png", data: PNG } }] },
+        { role: "model", parts: [{ functionCall: { name: "get_weather", args: { city: "Paris" } }, thoughtSignature: "c2ln" }, { functionCall: { name: "get_weather", args: { city: "Rome" } } }] },
+        { role: "user", parts: [{ functionResponse: { name: "get_weather", response: { temp: 18 } } }, { functionResponse: { name: "get_weather", response: { temp: 25 } } }] },
+      ],
+    },
+    upstream: { path: "/v1/chat/completions", body: {
+      model: "gemini-2.5-flash",
+      messages: [
+        { role: "user", content: [{ type: "text", text: "Weather?" }, { type: "image_url", image_url: { url: `data:image/png;base64,${PNG}` } }] },
+        // To OpenAI itself: no hub fields (the thought signature has no OpenAI equivalent).
+        { role: "assistant", content: null, tool_calls: [
+          { id: "call_0", type: "function", function: { name: "get_weather", arguments: "{\"city\":\"Paris\"}" } },
+          { id: "call_1", type: "function", function: { name: "get_weather", arguments: "{\"city\":\"Rome\"}" } }] },
+        { role: "tool", tool_call_id: "call_0", content: "{\"temp\":18}" },
+        { role: "tool", tool_call_id: "call_1", content: "{\"temp\":25}" },
+      ],
+      tools: [WEATHER_TOOL_CHAT],
+      tool_choice: { type: "function", function: { name: "get_weather" } },
+    } },
+    answer: { body: chatAnswer({ content: null, refusal: null, tool_calls: [{ id: "call_x", type: "function", function: { name: "get_weather", arguments: "{\"city\":\"Oslo\"}" } }] }, "tool_calls") },
+    client: { status: 200, body: {
+      candidates: [{ content: { role: "model", parts: [{ functionCall: { id: "call_x", name: "get_weather", args: { city: "Oslo" } } }] }, finishReason: "STOP", index: 0 }],
+      usageMetadata: { promptTokenCount: 9, candidatesTokenCount: 4, totalTokenCount: 13 }, modelVersion: "gpt-4o-2024", responseId: "chatcmpl-1",
+    } },
+  },
+  {
+    name: "gemini→openai: responseMimeType with an OpenAPI responseSchema becomes response_format json_schema; hosted googleSearch dropped and said so",
+    host: "openai.llm", path: GEN,
+    request: {
+      contents: [{ parts: [{ text: "A city" }] }], tools: [{ googleSearch: {} }],
+      generationConfig: { responseMimeType: "application/json", responseSchema: { type: "OBJECT", properties: { name: { type: "STRING" } }, required: ["name"] } },
+    },
+    upstream: { path: "/v1/chat/completions", body: {
+      model: "gemini-2.5-flash", messages: [{ role: "user", content: [{ type: "text", text: "A city" }] }],
+      response_format: { type: "json_schema", json_schema: { name: "response", schema: { type: "object", properties: { name: { type: "string" } }, required: ["name"] } } },
+    } },
+    answer: { body: chatAnswer({ content: "{\"name\":\"Oslo\"}", refusal: null }, "length") },
+    client: { status: 200, headers: { "x-llm-mesh-dropped-tools": "googleSearch" }, body: {
+      candidates: [{ content: { role: "model", parts: [{ text: "{\"name\":\"Oslo\"}" }] }, finishReason: "MAX_TOKENS", index: 0 }],
+      usageMetadata: { promptTokenCount: 9, candidatesTokenCount: 4, totalTokenCount: 13 }, modelVersion: "gpt-4o-2024", responseId: "chatcmpl-1",
+    } },
+  },
+  {
+    name: "gemini→openai stream (alt=sse): text deltas, then the streamed tool call whole with the finish reason and usage",
+    host: "openai.llm", path: STREAM, headers: { ...CLIENT_KEY, accept: "text/event-stream" },
+    request: { contents: [{ parts: [{ text: "Hi" }] }], tools: [{ functionDeclarations: [WEATHER_DECLARATION] }] },
+    upstream: { path: "/v1/chat/completions", body: expect.objectContaining({ stream: true, stream_options: { include_usage: true } }) },
+    answer: { chunks: [
+      chunk({ role: "assistant", content: "" }), chunk({ content: "Let me" }), chunk({ content: " check." }),
+      chunk({ tool_calls: [{ index: 0, id: "call_a", type: "function", function: { name: "get_weather", arguments: "" } }] }),
+      chunk({ tool_calls: [{ index: 0, function: { arguments: "{\"city\":" } }] }), chunk({ tool_calls: [{ index: 0, function: { arguments: "\"Oslo\"}" } }] }),
+      chunk({}, "tool_calls"), usageChunk, data("[DONE]"),
+    ] },
+    client: { status: 200, headers: { "content-type": "text/event-stream" }, events: [
+      event([{ text: "Let me" }]), event([{ text: " check." }]),
+      event([{ functionCall: { id: "call_a", name: "get_weather", args: { city: "Oslo" } } }], { finishReason: "STOP",
+        usageMetadata: { promptTokenCount: 7, candidatesTokenCount: 2, cachedContentTokenCount: 3, totalTokenCount: 9 } }),
+    ] },
+  },
+  {
+    name: "gemini→openai stream cut before its finish: the client's stream ends with Gemini's error object (the SDK raises on it)",
+    host: "openai.llm", path: STREAM,
+    request: { contents: [{ parts: [{ text: "Hi" }] }] },
+    answer: { chunks: [chunk({ content: "Par" })] },
+    client: { status: 200, events: [event([{ text: "Par" }]), geminiError(500, "INTERNAL", "the provider's stream ended before the answer was complete")] },
+  },
+  {
+    name: "gemini→openai: the provider's 429 in Gemini's error shape",
+    host: "openai.llm", path: GEN,
+    request: { contents: [{ parts: [{ text: "Hi" }] }] },
+    answer: { status: 429, body: { error: { message: "Rate limit reached", type: "requests", param: null, code: "rate_limit_exceeded" } } },
+    client: { status: 429, body: geminiError(429, "RESOURCE_EXHAUSTED", "Rate limit reached") },
+  },
+  {
+    name: "gemini→anthropic (through chat): system, max tokens, thought signatures and thoughts carried in the hub; the Messages answer back",
+    host: "claude.llm", path: GEN, headers: CLIENT_KEY,
+    request: {
+      systemInstruction: { parts: [{ text: "Be brief." }] },
+      contents: [{ role: "user", parts: [{ text: "Hi" }] }],
+      generationConfig: { maxOutputTokens: 50, temperature: 0.5 },
+    },
+    upstream: { path: "/v1/messages", headers: { "x-api-key": "test-anthropic-key", "x-goog-api-key": undefined }, body: expect.objectContaining({
+      model: "gemini-2.5-flash", system: "Be brief.", max_tokens: 50, temperature: 0.5, messages: [{ role: "user", content: [{ type: "text", text: "Hi" }] }],
+    }) },
+    answer: { body: { id: "msg_1", type: "message", role: "assistant", model: "claude-sonnet-4-5", content: [{ type: "text", text: "Hello!" }], stop_reason: "end_turn", stop_sequence: null,
+      usage: { input_tokens: 10, output_tokens: 3, cache_read_input_tokens: 4, cache_creation_input_tokens: 0 } } },
+    client: { status: 200, body: {
+      candidates: [{ content: { role: "model", parts: [{ text: "Hello!" }] }, finishReason: "STOP", index: 0 }],
+      usageMetadata: { promptTokenCount: 14, candidatesTokenCount: 3, cachedContentTokenCount: 4, totalTokenCount: 17 }, modelVersion: "claude-sonnet-4-5", responseId: "msg_1",
+    } },
+  },
+  {
+    name: "gemini→anthropic stream: Messages events become Gemini events; the tool call whole at the end",
+    host: "claude.llm", path: STREAM,
+    request: { contents: [{ parts: [{ text: "Hi" }] }], tools: [{ functionDeclarations: [WEATHER_DECLARATION] }] },
+    upstream: { path: "/v1/messages", body: expect.objectContaining({ stream: true }) },
+    answer: { chunks: [
+      sse("message_start", { type: "message_start", message: { id: "msg_s1", type: "message", role: "assistant", model: "claude-sonnet-4-5", content: [], stop_reason: null, usage: { input_tokens: 5, output_tokens: 1 } } }),
+      sse("content_block_start", { type: "content_block_start", index: 0, content_block: { type: "text", text: "" } }),
+      sse("content_block_delta", { type: "content_block_delta", index: 0, delta: { type: "text_delta", text: "On it" } }),
+      sse("content_block_stop", { type: "content_block_stop", index: 0 }),
+      sse("content_block_start", { type: "content_block_start", index: 1, content_block: { type: "tool_use", id: "toolu_1", name: "get_weather", input: {} } }),
+      sse("content_block_delta", { type: "content_block_delta", index: 1, delta: { type: "input_json_delta", partial_json: "{\"city\":\"Oslo\"}" } }),
+      sse("content_block_stop", { type: "content_block_stop", index: 1 }),
+      sse("message_delta", { type: "message_delta", delta: { stop_reason: "tool_use", stop_sequence: null }, usage: { output_tokens: 6 } }),
+      sse("message_stop", { type: "message_stop" }),
+    ] },
+    client: { status: 200, events: [
+      expect.objectContaining({ candidates: [{ content: { role: "model", parts: [{ text: "On it" }] }, index: 0 }] }),
+      expect.objectContaining({ candidates: [{ content: { role: "model", parts: [{ functionCall: { id: "toolu_1", name: "get_weather", args: { city: "Oslo" } } }] }, finishReason: "STOP", index: 0 }],
+        usageMetadata: { promptTokenCount: 5, candidatesTokenCount: 6, totalTokenCount: 11 } }),
+    ] },
+  },
+  {
+    name: "gemini→bedrock (through chat): Converse body, signed; the Converse answer back",
+    host: "bedrock.llm", path: "/v1beta/models/amazon.nova-pro-v1:generateContent", headers: CLIENT_KEY,
+    request: { contents: [{ parts: [{ text: "Hi" }] }], generationConfig: { maxOutputTokens: 20 } },
+    upstream: { path: "/model/amazon.nova-pro-v1/converse", headers: { "x-goog-api-key": undefined }, body: {
+      messages: [{ role: "user", content: [{ text: "Hi" }] }], inferenceConfig: { maxTokens: 20 } } },
+    answer: { body: { output: { message: { role: "assistant", content: [{ text: "Hello" }] } }, stopReason: "max_tokens", usage: { inputTokens: 4, outputTokens: 20, totalTokens: 24 }, metrics: { latencyMs: 9 } } },
+    client: { status: 200, body: expect.objectContaining({
+      candidates: [{ content: { role: "model", parts: [{ text: "Hello" }] }, finishReason: "MAX_TOKENS", index: 0 }],
+      usageMetadata: { promptTokenCount: 4, candidatesTokenCount: 20, totalTokenCount: 24 },
+    }) },
+  },
+  {
+    name: "gemini→gemini: passed on byte for byte (thought signatures, unknown fields); the path rebuilt with the provider's key, the client's ?key= gone",
+    host: "gemini.llm", path: `${GEN}?key=client-held-secret`, headers: CLIENT_KEY,
+    request: "{\"contents\":[{\"role\":\"model\",\"parts\":[{\"functionCall\":{\"name\":\"f\",\"args\":{}},\"thoughtSignature\":\"c2lnbmF0dXJl\"}]}],\"futureField\":{\"x\":1}}",
+    upstream: { path: "/v1beta/models/gemini-2.5-flash:generateContent", headers: { "x-goog-api-key": "test-gemini-key" },
+      exactBody: "{\"contents\":[{\"role\":\"model\",\"parts\":[{\"functionCall\":{\"name\":\"f\",\"args\":{}},\"thoughtSignature\":\"c2lnbmF0dXJl\"}]}],\"futureField\":{\"x\":1}}" },
+    answer: { body: { candidates: [{ content: { role: "model", parts: [{ text: "ok", thoughtSignature: "abc" }] }, finishReason: "STOP", index: 0 }], usageMetadata: { promptTokenCount: 3, candidatesTokenCount: 1, totalTokenCount: 4 } } },
+    client: { status: 200, exactBody: JSON.stringify({ candidates: [{ content: { role: "model", parts: [{ text: "ok", thoughtSignature: "abc" }] }, finishReason: "STOP", index: 0 }], usageMetadata: { promptTokenCount: 3, candidatesTokenCount: 1, totalTokenCount: 4 } }) },
+  },
+  {
+    name: "gemini→gemini: the route's model replaces the path's (the body is not touched)",
+    host: "pro.llm", path: "/v1beta/models/models-are-named-here:generateContent",
+    request: { contents: [{ parts: [{ text: "Hi" }] }] },
+    upstream: { path: "/v1beta/models/gemini-2.5-pro:generateContent", exactBody: JSON.stringify({ contents: [{ parts: [{ text: "Hi" }] }] }) },
+  },
+  {
+    name: "gemini→gemini: streamGenerateContent keeps alt=sse; countTokens, embedContent and batchEmbedContents keep their methods",
+    host: "gemini.llm", path: STREAM,
+    request: { contents: [{ parts: [{ text: "Hi" }] }] },
+    upstream: { path: "/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse" },
+    answer: { chunks: ["data: {\"candidates\":[{\"content\":{\"role\":\"model\",\"parts\":[{\"text\":\"Hey\"}]},\"finishReason\":\"STOP\",\"index\":0}],\"usageMetadata\":{\"promptTokenCount\":2,\"candidatesTokenCount\":1,\"totalTokenCount\":3}}\r\n\r\n"] },
+    client: { status: 200, exactBody: "data: {\"candidates\":[{\"content\":{\"role\":\"model\",\"parts\":[{\"text\":\"Hey\"}]},\"finishReason\":\"STOP\",\"index\":0}],\"usageMetadata\":{\"promptTokenCount\":2,\"candidatesTokenCount\":1,\"totalTokenCount\":3}}\r\n\r\n" },
+  },
+  ...(["countTokens", "embedContent", "batchEmbedContents"] as const).map((method): TranslationRow => ({
+    name: `gemini→gemini: ${method} passed on`, host: "gemini.llm", path: `/v1beta/models/gemini-embedding-001:${method}`,
+    request: { contents: [{ parts: [{ text: "Hi" }] }] },
+    upstream: { path: `/v1beta/models/gemini-embedding-001:${method}`, headers: { "x-goog-api-key": "test-gemini-key" } },
+  })),
+  {
+    name: "gemini→openai: embedContent on /embeddings, the vector back as {embedding:{values}}",
+    host: "openai.llm", path: "/v1beta/models/text-embedding-3-small:embedContent",
+    request: { content: { parts: [{ text: "Hello" }, { text: "world" }] }, taskType: "RETRIEVAL_QUERY", outputDimensionality: 3 },
+    upstream: { path: "/v1/embeddings", body: { model: "text-embedding-3-small", input: "Hello\nworld", dimensions: 3, encoding_format: "float" } },
+    answer: { body: { object: "list", data: [{ object: "embedding", index: 0, embedding: [0.1, 0.2, 0.3] }], model: "text-embedding-3-small", usage: { prompt_tokens: 2, total_tokens: 2 } } },
+    client: { status: 200, body: { embedding: { values: [0.1, 0.2, 0.3] } } },
+  },
+  {
+    name: "gemini→openai: batchEmbedContents as one input list, vectors back in request order",
+    host: "openai.llm", path: "/v1beta/models/text-embedding-3-small:batchEmbedContents",
+    request: { requests: [{ model: "models/text-embedding-3-small", content: { parts: [{ text: "a" }] } }, { model: "models/text-embedding-3-small", content: { parts: [{ text: "b" }] } }] },
+    upstream: { path: "/v1/embeddings", body: { model: "text-embedding-3-small", input: ["a", "b"], encoding_format: "float" } },
+    answer: { body: { object: "list", data: [{ object: "embedding", index: 1, embedding: [2] }, { object: "embedding", index: 0, embedding: [1] }], model: "m", usage: { prompt_tokens: 2, total_tokens: 2 } } },
+    client: { status: 200, body: { embeddings: [{ values: [1] }, { values: [2] }] } },
+  },
+  // Refusals, each in Gemini's error shape.
+  {
+    name: "refused: streamGenerateContent without alt=sse (Gemini's JSON-array stream is not written)",
+    host: "openai.llm", path: "/v1beta/models/gemini-2.5-flash:streamGenerateContent",
+    request: { contents: [{ parts: [{ text: "Hi" }] }] },
+    reply: { status: 400, body: geminiError(400, "INVALID_ARGUMENT", "llm-mesh streams Gemini answers as server-sent events only: add ?alt=sse to streamGenerateContent") },
+  },
+  {
+    name: "refused: a model that is not one safe path segment",
+    host: "gemini.llm", path: "/v1beta/models/gemini%2F..:generateContent",
+    request: { contents: [{ parts: [{ text: "Hi" }] }] },
+    reply: { status: 400, body: geminiError(400, "INVALID_ARGUMENT", "the model in the path must be a Gemini model name (1 to 128 letters, digits, '.', '_' and '-')") },
+  },
+  {
+    name: "refused: an unknown method is a 404",
+    host: "gemini.llm", path: "/v1beta/models/gemini-2.5-flash:predict",
+    request: { contents: [] },
+    reply: { status: 404, body: geminiError(404, "NOT_FOUND", "llm-mesh serves the Gemini methods generateContent, streamGenerateContent, countTokens, embedContent, batchEmbedContents; \"predict\" is none of them") },
+  },
+  {
+    name: "refused: countTokens on an OpenAI backend",
+    host: "openai.llm", path: "/v1beta/models/gpt-4o:countTokens",
+    request: { contents: [{ parts: [{ text: "Hi" }] }] },
+    reply: { status: 400, body: geminiError(400, "INVALID_ARGUMENT", "llm-mesh route \"to-openai\" sends this request to provider \"openai\" (openai), which does not serve /v1beta/models/{model}:countTokens (only gemini providers count tokens for Gemini clients)") },
+  },
+  {
+    name: "refused: candidateCount 2 toward Anthropic (one candidate only)",
+    host: "claude.llm", path: GEN,
+    request: { contents: [{ parts: [{ text: "Hi" }] }], generationConfig: { candidateCount: 2 } },
+    reply: { status: 400, body: geminiError(400, "INVALID_ARGUMENT", "generationConfig.candidateCount: this route's backend answers one candidate; candidateCount must be 1") },
+  },
+  {
+    name: "refused: a functionResponse that answers no call of the turn before",
+    host: "openai.llm", path: GEN,
+    request: { contents: [{ role: "user", parts: [{ functionResponse: { name: "get_weather", response: {} } }] }] },
+    reply: { status: 400, body: geminiError(400, "INVALID_ARGUMENT", "contents[0].parts[0].functionResponse: \"get_weather\" answers no open functionCall of the model turn before it") },
+  },
+  {
+    name: "refused: a hosted tool on a route that refuses them",
+    host: "strict.llm", path: GEN,
+    request: { contents: [{ parts: [{ text: "Hi" }] }], tools: [{ codeExecution: {} }] },
+    reply: { status: 400, body: geminiError(400, "INVALID_ARGUMENT", "tools[0].codeExecution: this route's backend has no such tool (the route refuses hosted tools)") },
+  },
+];
