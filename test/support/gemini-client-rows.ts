@@ -65,7 +65,7 @@ export const GEMINI_CLIENT_ROWS: TranslationRow[] = [
       model: "gemini-2.5-flash",
       messages: [{ role: "system", content: "Be brief.\nBe kind." }, { role: "user", content: [{ type: "text", text: "Hi" }] },
         { role: "assistant", content: "Hello." }, { role: "user", content: [{ type: "text", text: "Again" }] }],
-      temperature: 0.2, top_p: 0.9, seed: 7, max_tokens: 100, stop: ["END"],
+      temperature: 0.2, top_p: 0.9, seed: 7, max_completion_tokens: 100, stop: ["END"],
     } },
     answer: { body: chatAnswer({ content: "Hi again!", refusal: null }, "stop", { prompt_tokens: 9, completion_tokens: 4, total_tokens: 13, prompt_tokens_details: { cached_tokens: 2 }, completion_tokens_details: { reasoning_tokens: 1 } } as never) },
     client: { status: 200, body: {
@@ -155,16 +155,16 @@ export const GEMINI_CLIENT_ROWS: TranslationRow[] = [
     client: { status: 429, body: geminiError(429, "RESOURCE_EXHAUSTED", "Rate limit reached") },
   },
   {
-    name: "gemini→anthropic (through chat): system, max tokens, thought signatures and thoughts carried in the hub; the Messages answer back",
+    name: "gemini→anthropic (through chat): system, max tokens, temperature; the Messages answer back with cached tokens",
     host: "claude.llm", path: GEN, headers: CLIENT_KEY,
     request: {
       systemInstruction: { parts: [{ text: "Be brief." }] },
       contents: [{ role: "user", parts: [{ text: "Hi" }] }],
       generationConfig: { maxOutputTokens: 50, temperature: 0.5 },
     },
-    upstream: { path: "/v1/messages", headers: { "x-api-key": "test-anthropic-key", "x-goog-api-key": undefined }, body: expect.objectContaining({
-      model: "gemini-2.5-flash", system: "Be brief.", max_tokens: 50, temperature: 0.5, messages: [{ role: "user", content: [{ type: "text", text: "Hi" }] }],
-    }) },
+    upstream: { path: "/v1/messages", headers: { "x-api-key": "test-anthropic-key", "x-goog-api-key": undefined }, body: {
+      model: "gemini-2.5-flash", system: [{ type: "text", text: "Be brief." }], max_tokens: 50, temperature: 0.5, messages: [{ role: "user", content: [{ type: "text", text: "Hi" }] }],
+    } },
     answer: { body: { id: "msg_1", type: "message", role: "assistant", model: "claude-sonnet-4-5", content: [{ type: "text", text: "Hello!" }], stop_reason: "end_turn", stop_sequence: null,
       usage: { input_tokens: 10, output_tokens: 3, cache_read_input_tokens: 4, cache_creation_input_tokens: 0 } } },
     client: { status: 200, body: {
