@@ -196,9 +196,9 @@ export const GEMINI_CLIENT_ROWS: TranslationRow[] = [
   },
   {
     name: "gemini→bedrock (through chat): Converse body, signed; the Converse answer back",
-    host: "bedrock.llm", path: "/v1beta/models/amazon.nova-pro-v1:generateContent", headers: CLIENT_KEY,
+    host: "bedrock.llm", path: "/v1beta/models/amazon.nova-pro-v1:0:generateContent", headers: CLIENT_KEY,
     request: { contents: [{ parts: [{ text: "Hi" }] }], generationConfig: { maxOutputTokens: 20 } },
-    upstream: { path: "/model/amazon.nova-pro-v1/converse", headers: { "x-goog-api-key": undefined }, body: {
+    upstream: { path: "/model/amazon.nova-pro-v1%3A0/converse", headers: { "x-goog-api-key": undefined }, body: {
       messages: [{ role: "user", content: [{ text: "Hi" }] }], inferenceConfig: { maxTokens: 20 } } },
     answer: { body: { output: { message: { role: "assistant", content: [{ text: "Hello" }] } }, stopReason: "max_tokens", usage: { inputTokens: 4, outputTokens: 20, totalTokens: 24 }, metrics: { latencyMs: 9 } } },
     client: { status: 200, body: expect.objectContaining({
@@ -261,7 +261,7 @@ export const GEMINI_CLIENT_ROWS: TranslationRow[] = [
     name: "refused: a model that is not one safe path segment",
     host: "gemini.llm", path: "/v1beta/models/gemini%2F..:generateContent",
     request: { contents: [{ parts: [{ text: "Hi" }] }] },
-    reply: { status: 400, body: geminiError(400, "INVALID_ARGUMENT", "the model in the path must be a Gemini model name (1 to 128 letters, digits, '.', '_' and '-')") },
+    reply: { status: 400, body: geminiError(400, "INVALID_ARGUMENT", "the model in the path must be a Gemini model name (1 to 128 letters, digits, '.', '_', '-' and ':')") },
   },
   {
     name: "refused: an unknown method is a 404",
