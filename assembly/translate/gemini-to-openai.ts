@@ -362,7 +362,7 @@ export class GeminiToOpenAI extends Translator {
     out.key("modelVersion").string(this.model);
     if (this.responseId.length > 0) out.key("responseId").string(this.responseId);
     out.endObject();
-    out.raw("\r\n\r\n");
+    out.raw("\n\n");
   }
 
   /** usageMetadata from the hub's figures: candidates exclude thoughts, as Gemini counts them. */
@@ -376,7 +376,7 @@ export class GeminiToOpenAI extends Translator {
 
   /** An error ends the stream, as Google writes one: a data event holding the error object (the SDK raises on it). */
   private fail(out: JsonWriter, message: string): void {
-    out.raw("data: ").raw(errorBodyFor(WireApi.Gemini, 500, "", null, redactSecrets(message, this.secrets))).raw("\r\n\r\n");
+    out.raw("data: ").raw(errorBodyFor(WireApi.Gemini, 500, "", null, redactSecrets(message, this.secrets))).raw("\n\n");
     this.finished = true;
   }
 }
