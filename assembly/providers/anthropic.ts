@@ -19,7 +19,7 @@ export class AnthropicProvider extends Provider {
 
   supports(op: Operation): bool {
     return op == Operation.ChatCompletions || op == Operation.Messages || op == Operation.CountTokens || op == Operation.Responses ||
-      op == Operation.GeminiGenerate || op == Operation.GeminiStream;
+      op == Operation.GeminiGenerate || op == Operation.GeminiStream || op == Operation.GeminiCountTokens;
   }
 
   extraFields(): string[] { return ["version"]; }

@@ -193,7 +193,7 @@ export function takeBackend(state: RequestState, route: Route, backend: Backend)
 /** Why token counting is refused: only some APIs count tokens (docs/translation.md). */
 function countTokensHint(op: Operation): string {
   if (op == Operation.CountTokens) return " (only anthropic providers count tokens)";
-  if (op == Operation.GeminiCountTokens) return " (only gemini providers count tokens for Gemini clients)";
+  if (op == Operation.GeminiCountTokens) return " (only gemini and anthropic providers count tokens for Gemini clients)";
   return "";
 }
 

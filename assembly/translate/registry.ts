@@ -9,6 +9,7 @@ import { ResponsesToChat } from "./responses-to-chat";
 import { ComposedTranslator } from "./composed";
 import { GeminiToOpenAI } from "./gemini-to-openai";
 import { GeminiEmbeddingsToOpenAI } from "./gemini-embeddings-to-openai";
+import { GeminiCountTokensToAnthropic } from "./gemini-count-tokens";
 import { Operation } from "../providers/provider";
 import { Translator, WireApi } from "./translator";
 
@@ -39,7 +40,10 @@ export function translatorFor(client: WireApi, backend: WireApi, op: Operation):
 /** Gemini clients: to OpenAI chat directly, to other APIs through chat; embeddings to OpenAI only. */
 function geminiClientTranslator(backend: WireApi, op: Operation): Translator | null {
   if (op == Operation.GeminiEmbed || op == Operation.GeminiBatchEmbed) return backend == WireApi.OpenAI ? new GeminiEmbeddingsToOpenAI(op) : null;
-  if (op != Operation.GeminiGenerate && op != Operation.GeminiStream) return null;
+  if (op == Operation.GeminiCountTokens) {
+    // Anthropic alone counts tokens: the request as generateContent would send it, cut to count_tokens' fields.
+    return backend == WireApi.Anthropic ? new GeminiCountTokensToAnthropic(new ComposedTranslator(new GeminiToOpenAI(Operation.GeminiGenerate, true), new OpenAIToAnthropic())) : null;
+  }
   if (backend == WireApi.OpenAI) return new GeminiToOpenAI(op, false);
   const chat = translatorFor(WireApi.OpenAI, backend, Operation.ChatCompletions);
   return chat !== null ? new ComposedTranslator(new GeminiToOpenAI(op, true), chat!) : null;

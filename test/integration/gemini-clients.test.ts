@@ -98,13 +98,17 @@ describe("@google/genai through real Envoy to OpenAI, Anthropic, Bedrock and Gem
     expect(schemaText).toContain("cityName");
   });
 
-  it("gemini: countTokens is passed on; openai: refused as a Gemini 400 the SDK raises", async () => {
+  it("gemini: countTokens is passed on; anthropic: translated to count_tokens; openai: refused as a Gemini 400 the SDK raises", async () => {
     const counted = await client("gemini.llm").models.countTokens({ model: "gemini-2.5-flash", contents: "How many tokens is this?" });
     expect(counted.totalTokens).toBeGreaterThan(0);
+    const before = stack.mock.received.length;
+    const claude = await client("anthropic.llm").models.countTokens({ model: "claude-sonnet-4-5", contents: "How many tokens is this?" });
+    expect(claude.totalTokens).toBeGreaterThan(0);
+    expect(stack.mock.received[before].path).toBe("/v1/messages/count_tokens");
     const refused = await client("openai.llm").models.countTokens({ model: "gpt-4o", contents: "Hi" }).catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(ApiError);
     expect((refused as ApiError).status).toBe(400);
-    expect((refused as ApiError).message).toContain("only gemini providers count tokens");
+    expect((refused as ApiError).message).toContain("only gemini and anthropic providers count tokens");
   });
 
   it.each([["openai.llm", "text-embedding-3-small"], ["gemini.llm", "gemini-embedding-001"]])("%s: embedContent returns one vector per content", async (host, model) => {

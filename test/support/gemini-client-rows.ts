@@ -250,6 +250,18 @@ export const GEMINI_CLIENT_ROWS: TranslationRow[] = [
     answer: { body: { object: "list", data: [{ object: "embedding", index: 1, embedding: [2] }, { object: "embedding", index: 0, embedding: [1] }], model: "m", usage: { prompt_tokens: 2, total_tokens: 2 } } },
     client: { status: 200, body: { embeddings: [{ values: [1] }, { values: [2] }] } },
   },
+  {
+    name: "gemini→anthropic: countTokens on count_tokens (the generateContentRequest translated, cut to count_tokens' fields); totalTokens back",
+    host: "claude.llm", path: "/v1beta/models/claude-sonnet-4-5:countTokens", headers: CLIENT_KEY,
+    request: { generateContentRequest: { model: "models/claude-sonnet-4-5", systemInstruction: { parts: [{ text: "Be brief." }] }, contents: [{ parts: [{ text: "Count me" }] }],
+      tools: [{ functionDeclarations: [WEATHER_DECLARATION] }], generationConfig: { maxOutputTokens: 10, temperature: 0.1 } } },
+    upstream: { path: "/v1/messages/count_tokens", headers: { "x-api-key": "test-anthropic-key" }, body: {
+      model: "claude-sonnet-4-5", system: [{ type: "text", text: "Be brief." }], messages: [{ role: "user", content: [{ type: "text", text: "Count me" }] }],
+      tools: [{ name: "get_weather", description: "Weather in a city", input_schema: WEATHER_TOOL_CHAT.function.parameters }],
+    } },
+    answer: { body: { input_tokens: 42 } },
+    client: { status: 200, body: { totalTokens: 42 } },
+  },
   // Refusals, each in Gemini's error shape.
   {
     name: "refused: streamGenerateContent without alt=sse (Gemini's JSON-array stream is not written)",
@@ -273,7 +285,7 @@ export const GEMINI_CLIENT_ROWS: TranslationRow[] = [
     name: "refused: countTokens on an OpenAI backend",
     host: "openai.llm", path: "/v1beta/models/gpt-4o:countTokens",
     request: { contents: [{ parts: [{ text: "Hi" }] }] },
-    reply: { status: 400, body: geminiError(400, "INVALID_ARGUMENT", "llm-mesh route \"to-openai\" sends this request to provider \"openai\" (openai), which does not serve /v1beta/models/{model}:countTokens (only gemini providers count tokens for Gemini clients)") },
+    reply: { status: 400, body: geminiError(400, "INVALID_ARGUMENT", "llm-mesh route \"to-openai\" sends this request to provider \"openai\" (openai), which does not serve /v1beta/models/{model}:countTokens (only gemini and anthropic providers count tokens for Gemini clients)") },
   },
   {
     name: "refused: candidateCount 2 toward Anthropic (one candidate only)",
