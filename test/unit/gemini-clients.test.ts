@@ -7,6 +7,9 @@ import { BEDROCK_ENV } from "../support/fixtures.js";
 import { json, loadFilter } from "../support/filter.js";
 import { GEMINI_CLIENT_CONFIG, GEMINI_CLIENT_ROWS } from "../support/gemini-client-rows.js";
 import { TranslationRow, answerBytes, parseSse } from "../support/translation-rows.js";
+import { newKey } from "../../src-host-tools/commands/consumer.js";
+
+const GEN_PATH = "/v1beta/models/gpt-4o:generateContent";
 
 function send(host: HostEmulator, row: TranslationRow): HttpStream {
   const stream = host.createStream();
@@ -70,4 +73,41 @@ describe("Gemini-native clients to every backend (body mode)", () => {
 
   it.each(GEMINI_CLIENT_ROWS)("$name", (row) => runRow(host, row));
   it.each(GEMINI_CLIENT_ROWS.filter((r) => r.answer && r.client))("one byte per body callback: $name", (row) => runRow(host, row, true));
+});
+
+describe("a Gemini client's gateway key identifies its consumer (x-goog-api-key or ?key=), and never leaves", () => {
+  const alice = newKey();
+  const config = {
+    requestMode: "body",
+    providers: [{ name: "openai", type: "openai", apiKeys: [{ value: "test-openai-key" }] }],
+    consumers: [{ name: "alice", keys: [alice.stored] }],
+    routes: [{ name: "members", match: { host: "members.llm" }, backends: [{ provider: "openai" }], requireConsumer: true }],
+  };
+  let host: HostEmulator;
+  beforeAll(async () => { host = (await loadFilter(config, { allowOnHeadersStopIteration: true })).host; });
+
+  const body = JSON.stringify({ contents: [{ parts: [{ text: "Hi" }] }] });
+  it.each([
+    ["the x-goog-api-key header", GEN_PATH, { "x-goog-api-key": alice.key }, 0],
+    ["the key query parameter", `${GEN_PATH}?key=${alice.key}`, {}, 0],
+    ["no key", GEN_PATH, {}, 401],
+    ["a wrong key in the query", `${GEN_PATH}?key=llmm_000000000000_wrong`, {}, 401],
+  ] as const)("%s", (_name, path, headers, refused) => {
+    const stream = host.createStream();
+    stream.sendRequest({ ":method": "POST", ":path": path, ":authority": "members.llm", "content-type": "application/json", ...headers }, body);
+    if (refused) {
+      expect(stream.localResponse!.status).toBe(refused);
+      // In Gemini's shape, and without the key.
+      expect(json(stream.localResponse!.body)).toMatchObject({ error: { code: 401, status: "UNAUTHENTICATED" } });
+      expect(stream.localResponse!.body).not.toContain("wrong");
+    } else {
+      expect(stream.localResponse?.body).toBeUndefined();
+      expect(stream.requestHeader(":path")).toBe("/v1/chat/completions");
+      expect(stream.requestHeader("x-goog-api-key")).toBeUndefined();
+      expect(stream.requestHeader("authorization")).toBe("Bearer test-openai-key");
+      expect(stream.upstreamBodyText()).not.toContain(alice.key);
+    }
+    stream.complete();
+    expect(host.trap).toBeNull();
+  });
 });
