@@ -36,20 +36,21 @@ export function readGeminiPath(path: string): GeminiPath | null {
   const index = METHODS.indexOf(method);
   if (index < 0) { out.error = "llm-mesh serves the Gemini methods " + METHODS.join(", ") + "; \"" + safeEcho(method) + "\" is none of them"; out.unknownMethod = true; return out; }
   out.op = OPERATIONS[index];
-  if (!isModelSegment(segment)) { out.error = "the model in the path must be a Gemini model name (1 to 128 letters, digits, '.', '_', '-' and ':')"; return out; }
+  if (!isModelSegment(segment)) { out.error = "the model in the path must be a Gemini model name (1 to 128 letters, digits, '.', '_', '-', ':' and '@')"; return out; }
   out.model = segment;
   return out;
 }
 
 /**
- * One path segment that cannot walk or leave the path: letters, digits, '.', '_', '-', and ':'
- * (Bedrock's model ids end in ":0"; the method follows the last ':'), not "." or "..".
+ * One path segment that cannot walk or leave the path: letters, digits, '.', '_', '-', ':' and '@'
+ * (Bedrock's model ids end in ":0", Vertex AI's Claude versions follow '@'; the method follows the
+ * last ':'), not "." or "..".
  */
 function isModelSegment(s: string): bool {
   if (s.length == 0 || s.length > MAX_SEGMENT || s == "." || s == "..") return false;
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
-    const ok = (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || (c >= 0x30 && c <= 0x39) || c == 0x2e || c == 0x5f || c == 0x2d || c == 0x3a;
+    const ok = (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || (c >= 0x30 && c <= 0x39) || c == 0x2e || c == 0x5f || c == 0x2d || c == 0x3a || c == 0x40;
     if (!ok) return false;
   }
   return true;

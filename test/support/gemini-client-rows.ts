@@ -14,6 +14,7 @@ export const GEMINI_CLIENT_CONFIG = {
     { name: "anthropic", type: "anthropic", apiKeys: [{ value: "test-anthropic-key" }] },
     { name: "gemini", type: "gemini", apiKeys: [{ value: "test-gemini-key" }] },
     { name: "bedrock", type: "bedrock", region: "us-east-1" },
+    { name: "vertex", type: "vertex-ai", project: "my-proj", region: "us-east5", apiKeys: [{ value: "test-vertex-token" }] },
   ],
   routes: [
     { name: "to-openai", match: { host: "openai.llm" }, backends: [{ provider: "openai" }] },
@@ -22,6 +23,8 @@ export const GEMINI_CLIENT_CONFIG = {
     { name: "to-gemini-pro", match: { host: "pro.llm" }, backends: [{ provider: "gemini", model: "gemini-2.5-pro" }] },
     { name: "to-bedrock", match: { host: "bedrock.llm" }, backends: [{ provider: "bedrock" }] },
     { name: "strict", match: { host: "strict.llm" }, backends: [{ provider: "openai" }], hostedTools: "refuse" },
+    { name: "to-vertex", match: { host: "vertex.llm" }, backends: [{ provider: "vertex" }] },
+    { name: "with-policy", match: { host: "policy.llm" }, backends: [{ provider: "openai" }], policy: { deny: [{ contains: "secret plan" }] } },
   ],
 };
 
@@ -262,7 +265,101 @@ export const GEMINI_CLIENT_ROWS: TranslationRow[] = [
     answer: { body: { input_tokens: 42 } },
     client: { status: 200, body: { totalTokens: 42 } },
   },
+  {
+    name: "gemini→openai: ANY with several allowed names offers only those; AUTO sends no tool_choice; a functionResponse finds its call by id",
+    host: "openai.llm", path: GEN,
+    request: {
+      tools: [{ functionDeclarations: [{ name: "a" }, { name: "b" }, { name: "c" }] }],
+      toolConfig: { functionCallingConfig: { mode: "ANY", allowedFunctionNames: ["a", "c"] } },
+      contents: [
+        { role: "user", parts: [{ text: "Go" }] },
+        { role: "model", parts: [{ functionCall: { id: "x1", name: "a", args: {} } }, { functionCall: { id: "x2", name: "a", args: { n: 2 } } }] },
+        { role: "user", parts: [{ functionResponse: { id: "x2", name: "a", response: { r: 2 } } }, { functionResponse: { id: "x1", name: "a", response: { r: 1 } } }, { text: "and?" }] },
+      ],
+    },
+    upstream: { path: "/v1/chat/completions", body: {
+      model: "gemini-2.5-flash",
+      messages: [
+        { role: "user", content: [{ type: "text", text: "Go" }] },
+        { role: "assistant", content: null, tool_calls: [
+          { id: "x1", type: "function", function: { name: "a", arguments: "{}" } }, { id: "x2", type: "function", function: { name: "a", arguments: "{\"n\":2}" } }] },
+        { role: "tool", tool_call_id: "x2", content: "{\"r\":2}" },
+        { role: "tool", tool_call_id: "x1", content: "{\"r\":1}" },
+        { role: "user", content: [{ type: "text", text: "and?" }] },
+      ],
+      tools: [{ type: "function", function: { name: "a", parameters: { type: "object", properties: {} } } }, { type: "function", function: { name: "c", parameters: { type: "object", properties: {} } } }],
+      tool_choice: "required",
+    } },
+  },
+  {
+    name: "gemini→openai: NONE is tool_choice none; candidateCount 2 is n, each choice a candidate; reasoning_content a thought part",
+    host: "openai.llm", path: GEN,
+    request: { contents: [{ parts: [{ text: "Hi" }] }], tools: [{ functionDeclarations: [{ name: "a" }] }], toolConfig: { functionCallingConfig: { mode: "NONE" } }, generationConfig: { candidateCount: 2 } },
+    upstream: { path: "/v1/chat/completions", body: {
+      model: "gemini-2.5-flash", messages: [{ role: "user", content: [{ type: "text", text: "Hi" }] }],
+      tools: [{ type: "function", function: { name: "a", parameters: { type: "object", properties: {} } } }], tool_choice: "none", n: 2,
+    } },
+    answer: { body: { id: "chatcmpl-2", object: "chat.completion", created: 1, model: "deepseek-reasoner", usage: { prompt_tokens: 3, completion_tokens: 8, total_tokens: 11 }, choices: [
+      { index: 0, message: { role: "assistant", content: "One", reasoning_content: "Thinking…" }, finish_reason: "stop" },
+      { index: 1, message: { role: "assistant", content: "Two" }, finish_reason: "stop" },
+    ] } },
+    client: { status: 200, body: {
+      candidates: [
+        { content: { role: "model", parts: [{ text: "Thinking…", thought: true }, { text: "One" }] }, finishReason: "STOP", index: 0 },
+        { content: { role: "model", parts: [{ text: "Two" }] }, finishReason: "STOP", index: 1 },
+      ],
+      usageMetadata: { promptTokenCount: 3, candidatesTokenCount: 8, totalTokenCount: 11 }, modelVersion: "deepseek-reasoner", responseId: "chatcmpl-2",
+    } },
+  },
+  {
+    name: "gemini→openai stream: reasoning_content deltas become thought parts",
+    host: "openai.llm", path: STREAM,
+    request: { contents: [{ parts: [{ text: "Hi" }] }] },
+    answer: { chunks: [chunk({ role: "assistant", reasoning_content: "Hmm" }), chunk({ content: "Yes" }), chunk({}, "stop"), data("[DONE]")] },
+    client: { status: 200, events: [
+      event([{ text: "Hmm", thought: true }]), event([{ text: "Yes" }]),
+      event([{ text: "" }], { finishReason: "STOP", usageMetadata: { promptTokenCount: 0, candidatesTokenCount: 0, totalTokenCount: 0 } }),
+    ] },
+  },
+  {
+    name: "gemini→vertex (a Gemini model): passed on, the stream's method from the client's path",
+    host: "vertex.llm", path: STREAM,
+    request: { contents: [{ role: "user", parts: [{ text: "Hi" }] }] },
+    upstream: { path: "/v1/projects/my-proj/locations/us-east5/publishers/google/models/gemini-2.5-flash:streamGenerateContent?alt=sse",
+      headers: { authorization: "Bearer test-vertex-token" }, exactBody: JSON.stringify({ contents: [{ role: "user", parts: [{ text: "Hi" }] }] }) },
+  },
+  {
+    name: "gemini→vertex (a Claude model): Messages through chat on rawPredict, the model in the path only",
+    host: "vertex.llm", path: "/v1beta/models/claude-sonnet-4-5@20250929:generateContent",
+    request: { contents: [{ parts: [{ text: "Hi" }] }], generationConfig: { maxOutputTokens: 10 } },
+    upstream: { path: "/v1/projects/my-proj/locations/us-east5/publishers/anthropic/models/claude-sonnet-4-5@20250929:rawPredict",
+      body: { messages: [{ role: "user", content: [{ type: "text", text: "Hi" }] }], max_tokens: 10, anthropic_version: "vertex-2023-10-16" } },
+  },
   // Refusals, each in Gemini's error shape.
+  ...([
+    ["cachedContent", { cachedContent: "cachedContents/abc", contents: [{ parts: [{ text: "Hi" }] }] }, "cachedContent: names a cache on Gemini's servers; this route's backend is not Gemini"],
+    ["fileData", { contents: [{ parts: [{ fileData: { fileUri: "https://generativelanguage.googleapis.com/v1beta/files/x", mimeType: "image/png" } }] }] }, "contents[0].parts[0].fileData: this route's backend cannot fetch Gemini file URIs; send the image as inlineData"],
+    ["a PDF inline", { contents: [{ parts: [{ inlineData: { mimeType: "application/pdf", data: "JVBERi0=" } }] }] }, "contents[0].parts[0].inlineData: this route's backend takes images inline (image/*), not application/pdf"],
+    ["audio answers", { contents: [{ parts: [{ text: "Hi" }] }], generationConfig: { responseModalities: ["AUDIO"] } }, "generationConfig.responseModalities: this route's backend answers TEXT only"],
+    ["an enum mime type", { contents: [{ parts: [{ text: "Hi" }] }], generationConfig: { responseMimeType: "text/x.enum" } }, "generationConfig.responseMimeType: this route's backend answers text/plain or application/json"],
+    ["no contents", { contents: [] }, "contents: is required and must be a non-empty array"],
+    ["a model turn's unknown part", { contents: [{ role: "model", parts: [{ executableCode: { code: "1" } }] }] }, "contents[0].parts[0]: a model turn holds text and functionCall parts for this backend"],
+  ] as const).map(([what, request, message]): TranslationRow => ({
+    name: `refused toward OpenAI: ${what}`, host: "openai.llm", path: GEN, request,
+    reply: { status: 400, body: geminiError(400, "INVALID_ARGUMENT", message) },
+  })),
+  {
+    name: "refused: a route whose request policy cannot read Gemini bodies",
+    host: "policy.llm", path: GEN,
+    request: { contents: [{ parts: [{ text: "the secret plan" }] }] },
+    reply: { status: 400, body: geminiError(400, "INVALID_ARGUMENT", "llm-mesh route \"with-policy\" applies a request policy, which does not read Gemini requests; call it with the OpenAI or Anthropic API") },
+  },
+  {
+    name: "refused: JSON without a schema toward Anthropic (it needs one)",
+    host: "claude.llm", path: GEN,
+    request: { contents: [{ parts: [{ text: "Hi" }] }], generationConfig: { responseMimeType: "application/json" } },
+    reply: { status: 400, body: geminiError(400, "INVALID_ARGUMENT", expect.stringContaining("no JSON mode without a schema")) },
+  },
   {
     name: "refused: streamGenerateContent without alt=sse (Gemini's JSON-array stream is not written)",
     host: "openai.llm", path: "/v1beta/models/gemini-2.5-flash:streamGenerateContent",
@@ -273,7 +370,7 @@ export const GEMINI_CLIENT_ROWS: TranslationRow[] = [
     name: "refused: a model that is not one safe path segment",
     host: "gemini.llm", path: "/v1beta/models/gemini%2F..:generateContent",
     request: { contents: [{ parts: [{ text: "Hi" }] }] },
-    reply: { status: 400, body: geminiError(400, "INVALID_ARGUMENT", "the model in the path must be a Gemini model name (1 to 128 letters, digits, '.', '_', '-' and ':')") },
+    reply: { status: 400, body: geminiError(400, "INVALID_ARGUMENT", "the model in the path must be a Gemini model name (1 to 128 letters, digits, '.', '_', '-', ':' and '@')") },
   },
   {
     name: "refused: an unknown method is a 404",
