@@ -2,10 +2,7 @@
 //   POST …/models/{model}:{generateContent|streamGenerateContent|countTokens|embedContent|batchEmbedContents}
 // (https://ai.google.dev/api/generate-content). The model is one path segment; it is checked here,
 // once, as strictly as a Gemini backend's path needs (it may be rebuilt into one).
-import { Operation } from "../providers/provider";
-
-const METHODS = ["generateContent", "streamGenerateContent", "countTokens", "embedContent", "batchEmbedContents"];
-const OPERATIONS = [Operation.GeminiGenerate, Operation.GeminiStream, Operation.GeminiCountTokens, Operation.GeminiEmbed, Operation.GeminiBatchEmbed];
+import { OPERATION_COUNT, Operation, geminiMethod } from "../providers/provider";
 const MODELS = "/models/";
 /** Longest model segment accepted; Gemini's names are far shorter. */
 const MAX_SEGMENT = 128;
@@ -33,9 +30,14 @@ export function readGeminiPath(path: string): GeminiPath | null {
   if (segment.indexOf("/") >= 0) return null;
   const out = new GeminiPath();
   const method = path.substring(colon + 1);
-  const index = METHODS.indexOf(method);
-  if (index < 0) { out.error = "llm-mesh serves the Gemini methods " + METHODS.join(", ") + "; \"" + safeEcho(method) + "\" is none of them"; out.unknownMethod = true; return out; }
-  out.op = OPERATIONS[index];
+  let found = -1;
+  const names = new Array<string>();
+  for (let op = <i32>Operation.GeminiGenerate; op < OPERATION_COUNT; op++) {
+    names.push(geminiMethod(op));
+    if (names[names.length - 1] == method) found = op;
+  }
+  if (found < 0) { out.error = "llm-mesh serves the Gemini methods " + names.join(", ") + "; \"" + safeEcho(method) + "\" is none of them"; out.unknownMethod = true; return out; }
+  out.op = <Operation>found;
   if (!isModelSegment(segment)) { out.error = "the model in the path must be a Gemini model name (1 to 128 letters, digits, '.', '_', '-', ':' and '@')"; return out; }
   out.model = segment;
   return out;

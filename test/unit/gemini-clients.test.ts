@@ -111,3 +111,30 @@ describe("a Gemini client's gateway key identifies its consumer (x-goog-api-key 
     expect(host.trap).toBeNull();
   });
 });
+
+describe("a Gemini client's failover try, rewritten upstream for the backend Envoy picked", () => {
+  const config = {
+    role: "upstream", requestMode: "body",
+    providers: [
+      { name: "alpha", type: "openai-compatible", host: "alpha.test", apiKeys: [{ value: "alpha-key-1" }] },
+      { name: "claude", type: "anthropic", apiKeys: [{ value: "claude-key" }] },
+    ],
+    routes: [{ name: "chat", match: { host: "llm.local" }, backends: [{ provider: "alpha" }, { provider: "claude", model: "claude-sonnet-4-5" }], failover: { attempts: 2 } }],
+  };
+  const endpoint = (backend: string) => ({ "xds.upstream_host_metadata.filter_metadata.llm-mesh.backend": backend, "xds.cluster_name": "llm-mesh-failover|chat", "llm_mesh.pool": "chat" });
+
+  it.each([
+    ["chat/0", "/v1/chat/completions", "gemini-2.5-flash"],
+    ["chat/1", "/v1/messages", "claude-sonnet-4-5"],
+  ])("endpoint %s: path %s, the model from the client's path (or the backend's)", async (backend, path, model) => {
+    const { host } = await loadFilter(config, { allowOnHeadersStopIteration: true });
+    const stream = host.createStream(endpoint(backend));
+    stream.sendRequest({ ":method": "POST", ":path": "/v1beta/models/gemini-2.5-flash:generateContent?key=client-held-secret", ":authority": "chat.failover.llm-mesh.internal",
+      "content-type": "application/json", "x-goog-api-key": "client-held-secret" }, JSON.stringify({ contents: [{ parts: [{ text: "Hi" }] }] }));
+    expect(stream.localResponse).toBeNull();
+    expect(stream.requestHeader(":path")).toBe(path);
+    expect((json(stream.upstreamBodyText()) as { model: string }).model).toBe(model);
+    expect(JSON.stringify(stream.upstreamHeaders) + stream.upstreamBodyText()).not.toContain("client-held-secret");
+    expect(host.trap).toBeNull();
+  });
+});
