@@ -36,7 +36,7 @@ function expectClient(stream: HttpStream, row: TranslationRow): void {
   expect(text).not.toMatch(/test-[a-z]+-key|client-held-secret/);
 }
 
-function runRow(host: HostEmulator, row: TranslationRow, byteByByte = false): void {
+function runRow(host: HostEmulator, row: TranslationRow, byteByByte = false, headersMode = false): void {
   const stream = send(host, row);
   if (row.reply) {
     expect(stream.localResponse, "expected a local reply").not.toBeNull();
@@ -52,7 +52,8 @@ function runRow(host: HostEmulator, row: TranslationRow, byteByByte = false): vo
       if (up.exactBody !== undefined) expect(stream.upstreamBodyText()).toBe(up.exactBody);
       if (up.body !== undefined) expect(json(stream.upstreamBodyText())).toEqual(up.body);
     }
-    expect(stream.requestHeader("content-length")).toBe(String(stream.upstreamBody.length));
+    // Body mode sends the exact length; headers mode lets Envoy frame the rewritten body.
+    expect(stream.requestHeader("content-length")).toBe(headersMode ? undefined : String(stream.upstreamBody.length));
     // The client's Gemini key goes nowhere: not in a header, the path or the body.
     expect(stream.requestHeader("x-goog-api-key")).not.toBe("client-held-secret");
     expect(stream.requestHeader(":path")).not.toContain("key=");
@@ -73,6 +74,20 @@ describe("Gemini-native clients to every backend (body mode)", () => {
 
   it.each(GEMINI_CLIENT_ROWS)("$name", (row) => runRow(host, row));
   it.each(GEMINI_CLIENT_ROWS.filter((r) => r.answer && r.client))("one byte per body callback: $name", (row) => runRow(host, row, true));
+});
+
+describe("Gemini-native clients in headers mode (the route decided on the headers, the model from the path)", () => {
+  const hosts = ["openai.llm", "claude.llm", "strict.llm"];
+  const config = { ...GEMINI_CLIENT_CONFIG, requestMode: "headers",
+    providers: GEMINI_CLIENT_CONFIG.providers.filter((p) => p.type === "openai" || p.type === "anthropic"),
+    routes: GEMINI_CLIENT_CONFIG.routes.filter((r) => hosts.includes(r.match.host)) };
+  let host: HostEmulator;
+  beforeAll(async () => {
+    const loaded = await loadFilter(config, { allowOnHeadersStopIteration: false });
+    expect(loaded.configured, loaded.host.logText("warn").join("\n")).toBe(true);
+    host = loaded.host;
+  });
+  it.each(GEMINI_CLIENT_ROWS.filter((r) => hosts.includes(r.host)))("$name", (row) => runRow(host, row, false, true));
 });
 
 describe("a Gemini client's gateway key identifies its consumer (x-goog-api-key or ?key=), and never leaves", () => {
