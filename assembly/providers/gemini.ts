@@ -5,6 +5,9 @@
 // requestMode "body".
 import { WireApi } from "../translate/translator";
 import { Operation, Provider, ProviderSpec, geminiMethod, isGeminiOperation } from "./provider";
+import { JsonKind, JsonValue, parseJson } from "../json/parse";
+import { JsonWriter } from "../json/writer";
+import { isValidUtf8 } from "../json/utf8";
 
 export class GeminiProvider extends Provider {
   api(): WireApi { return WireApi.Gemini; }
@@ -39,6 +42,37 @@ export class GeminiProvider extends Provider {
 
   authHeaderName(): string { return "x-goog-api-key"; }
   authHeaderValue(key: string): string { return key; }
+}
+
+/**
+ * batchEmbedContents and countTokens name the model in the body too (requests[].model,
+ * generateContentRequest.model), and Gemini refuses one that is not the path's: when the route
+ * changed the model, the ones present are renamed (the body is written anew). Null: nothing to rename.
+ */
+export function renameBodyModels(body: ArrayBuffer, model: string): ArrayBuffer | null {
+  if (!isValidUtf8(changetype<usize>(body), body.byteLength)) return null;
+  const parsed = parseJson(String.UTF8.decode(body));
+  if (parsed.value === null || parsed.value!.kind != JsonKind.Object) return null;
+  const root = parsed.value!;
+  const name = JsonValue.of(JsonKind.String);
+  name.text = "models/" + bareModel(model);
+  let renamed = false;
+  const requests = root.get("requests");
+  if (requests !== null && requests.kind == JsonKind.Array) for (let i = 0; i < requests.items.length; i++) renamed = setModel(requests.items[i], name) || renamed;
+  const inner = root.get("generateContentRequest");
+  if (inner !== null) renamed = setModel(inner, name) || renamed;
+  if (!renamed) return null;
+  const w = new JsonWriter(body.byteLength + 64);
+  w.value(root);
+  return w.toBuffer();
+}
+
+function setModel(v: JsonValue, name: JsonValue): bool {
+  if (v.kind != JsonKind.Object) return false;
+  const at = v.keys.indexOf("model");
+  if (at < 0) return false;
+  v.items[at] = name;
+  return true;
 }
 
 /** Gemini names models "models/NAME" in its own responses; clients may send either form. */

@@ -25,6 +25,7 @@ import { admitModel, admitQuota } from "../consumers/identify";
 import { Reply, RequestState } from "./state";
 import { applyRequestPolicy } from "../policy/apply";
 import { countDroppedTools } from "../metrics/dropped-tools";
+import { renameBodyModels } from "../providers/gemini";
 
 /** What the body step decided. */
 export class BodyOutcome {
@@ -122,6 +123,11 @@ export function decideOnBody(config: Config, state: RequestState, body: ArrayBuf
 
   const outcome = state.translator !== null ? translated(config, state, body, model) : spliced(config, state, base, body, scan, clientModel, model);
   if (outcome.reply !== null) return outcome;
+  // Gemini to Gemini, the route's model instead of the path's: methods that name it in the body too.
+  if (state.translator === null && clientModel !== null && clientModel != model && (state.operation == Operation.GeminiBatchEmbed || state.operation == Operation.GeminiCountTokens)) {
+    const renamed = renameBodyModels(outcome.body, model);
+    if (renamed !== null) { outcome.body = renamed!; outcome.changed = true; }
+  }
   outcome.changed = outcome.changed || policyChanged;
   if (provider.pathFromBody() && state.upstreamPath === null) state.upstreamPath = String.UTF8.encode(provider.bodyTimePath(state.operation, model, streams(outcome.body)));
   const finished = provider.finishBody(outcome.body, model);

@@ -36,7 +36,7 @@ export function readGeminiPath(path: string): GeminiPath | null {
     names.push(geminiMethod(op));
     if (names[names.length - 1] == method) found = op;
   }
-  if (found < 0) { out.error = "llm-mesh serves the Gemini methods " + names.join(", ") + "; \"" + safeEcho(method) + "\" is none of them"; out.unknownMethod = true; return out; }
+  if (found < 0) { out.error = "llm-mesh serves the Gemini methods " + names.join(", ") + "; the path names none of them"; out.unknownMethod = true; return out; }
   out.op = <Operation>found;
   if (!isModelSegment(segment)) { out.error = "the model in the path must be a Gemini model name (1 to 128 letters, digits, '.', '_', '-', ':' and '@')"; return out; }
   out.model = segment;
@@ -56,17 +56,6 @@ function isModelSegment(s: string): bool {
     if (!ok) return false;
   }
   return true;
-}
-
-/** A client's method name fit to quote: short, letters only (anything else shown as '?'). */
-function safeEcho(s: string): string {
-  const n = min<i32>(s.length, 40);
-  let out = "";
-  for (let i = 0; i < n; i++) {
-    const c = s.charCodeAt(i);
-    out += (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) ? String.fromCharCode(c) : "?";
-  }
-  return out;
 }
 
 /** True when the query string (after '?', without it) asks for SSE: alt=sse. */

@@ -368,7 +368,7 @@ export class GeminiToOpenAI extends Translator {
   /** usageMetadata from the hub's figures: candidates exclude thoughts, as Gemini counts them. */
   private writeUsageMetadata(w: JsonWriter): void {
     const u = this.usage;
-    w.key("usageMetadata").object().key("promptTokenCount").number(u.input).key("candidatesTokenCount").number(u.output - u.reasoning);
+    w.key("usageMetadata").object().key("promptTokenCount").number(u.input).key("candidatesTokenCount").number(max<i64>(u.output - u.reasoning, 0));
     if (u.cachedInput > 0) w.key("cachedContentTokenCount").number(u.cachedInput);
     if (u.reasoning > 0) w.key("thoughtsTokenCount").number(u.reasoning);
     w.key("totalTokenCount").number(u.input + u.output).endObject();
@@ -471,7 +471,7 @@ function writeUserTurn(w: JsonWriter, parts: JsonValue, path: string, open: Arra
       const mime = stringAt(data!, "mimeType");
       const bytes = stringAt(data!, "data");
       if (mime === null || bytes === null) return partPath + ".inlineData: needs mimeType and data";
-      if (!mime!.startsWith("image/")) return partPath + ".inlineData: this route's backend takes images inline (image/*), not " + safeMime(mime!);
+      if (!mime!.startsWith("image/")) return partPath + ".inlineData: this route's backend takes inline images (image/*) only";
       w.object().key("type").string("image_url").key("image_url").object().key("url").string("data:" + mime! + ";base64," + bytes!).endObject().endObject();
       continue;
     }
@@ -490,16 +490,6 @@ function answeredCall(open: Array<OpenCall>, id: string | null, name: string): O
     if (id === null || id!.length == 0 || c.id == id!) return c;
   }
   return null;
-}
-
-/** A media type fit to quote: short, token characters only. */
-function safeMime(mime: string): string {
-  const n = min<i32>(mime.length, 64);
-  for (let i = 0; i < n; i++) {
-    const c = mime.charCodeAt(i);
-    if (c <= 0x20 || c >= 0x7f || c == 0x22 || c == 0x5c) return "this media type";
-  }
-  return mime.substring(0, n);
 }
 
 /** Gemini's hosted tools (a Tool's members besides functionDeclarations), as x-llm-mesh-dropped-tools names them. */

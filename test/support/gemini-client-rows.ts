@@ -225,6 +225,19 @@ export const GEMINI_CLIENT_ROWS: TranslationRow[] = [
     upstream: { path: "/v1beta/models/gemini-2.5-pro:generateContent", exactBody: JSON.stringify({ contents: [{ parts: [{ text: "Hi" }] }] }) },
   },
   {
+    name: "gemini→gemini, the route's model: batchEmbedContents' requests name it too (Gemini refuses a model that is not the path's)",
+    host: "pro.llm", path: "/v1beta/models/text-embedding-004:batchEmbedContents",
+    request: { requests: [{ model: "models/text-embedding-004", content: { parts: [{ text: "a" }] } }, { content: { parts: [{ text: "b" }] } }] },
+    upstream: { path: "/v1beta/models/gemini-2.5-pro:batchEmbedContents",
+      body: { requests: [{ model: "models/gemini-2.5-pro", content: { parts: [{ text: "a" }] } }, { content: { parts: [{ text: "b" }] } }] } },
+  },
+  {
+    name: "gemini→gemini, the route's model: countTokens' generateContentRequest names it too",
+    host: "pro.llm", path: "/v1beta/models/gemini-2.5-flash:countTokens",
+    request: { generateContentRequest: { model: "models/gemini-2.5-flash", contents: [{ parts: [{ text: "a" }] }] } },
+    upstream: { path: "/v1beta/models/gemini-2.5-pro:countTokens", body: { generateContentRequest: { model: "models/gemini-2.5-pro", contents: [{ parts: [{ text: "a" }] }] } } },
+  },
+  {
     name: "gemini→gemini: streamGenerateContent keeps alt=sse; countTokens, embedContent and batchEmbedContents keep their methods",
     host: "gemini.llm", path: STREAM,
     request: { contents: [{ parts: [{ text: "Hi" }] }] },
@@ -339,7 +352,7 @@ export const GEMINI_CLIENT_ROWS: TranslationRow[] = [
   ...([
     ["cachedContent", { cachedContent: "cachedContents/abc", contents: [{ parts: [{ text: "Hi" }] }] }, "cachedContent: names a cache on Gemini's servers; this route's backend is not Gemini"],
     ["fileData", { contents: [{ parts: [{ fileData: { fileUri: "https://generativelanguage.googleapis.com/v1beta/files/x", mimeType: "image/png" } }] }] }, "contents[0].parts[0].fileData: this route's backend cannot fetch Gemini file URIs; send the image as inlineData"],
-    ["a PDF inline", { contents: [{ parts: [{ inlineData: { mimeType: "application/pdf", data: "JVBERi0=" } }] }] }, "contents[0].parts[0].inlineData: this route's backend takes images inline (image/*), not application/pdf"],
+    ["a PDF inline", { contents: [{ parts: [{ inlineData: { mimeType: "application/pdf", data: "JVBERi0=" } }] }] }, "contents[0].parts[0].inlineData: this route's backend takes inline images (image/*) only"],
     ["audio answers", { contents: [{ parts: [{ text: "Hi" }] }], generationConfig: { responseModalities: ["AUDIO"] } }, "generationConfig.responseModalities: this route's backend answers TEXT only"],
     ["an enum mime type", { contents: [{ parts: [{ text: "Hi" }] }], generationConfig: { responseMimeType: "text/x.enum" } }, "generationConfig.responseMimeType: this route's backend answers text/plain or application/json"],
     ["no contents", { contents: [] }, "contents: is required and must be a non-empty array"],
@@ -376,7 +389,7 @@ export const GEMINI_CLIENT_ROWS: TranslationRow[] = [
     name: "refused: an unknown method is a 404",
     host: "gemini.llm", path: "/v1beta/models/gemini-2.5-flash:predict",
     request: { contents: [] },
-    reply: { status: 404, body: geminiError(404, "NOT_FOUND", "llm-mesh serves the Gemini methods generateContent, streamGenerateContent, countTokens, embedContent, batchEmbedContents; \"predict\" is none of them") },
+    reply: { status: 404, body: geminiError(404, "NOT_FOUND", "llm-mesh serves the Gemini methods generateContent, streamGenerateContent, countTokens, embedContent, batchEmbedContents; the path names none of them") },
   },
   {
     name: "refused: countTokens on an OpenAI backend",
