@@ -43,7 +43,13 @@ const weather: FunctionDeclaration = {
 
 describe("@google/genai through real Envoy to OpenAI, Anthropic, Bedrock and Gemini mocks", () => {
   let stack: Stack;
-  const client = (host: string) => new GoogleGenAI({ apiKey: CLIENT_KEY, httpOptions: { baseUrl: stack.envoy.url, fetch: fetchWithHost(host).fetch } });
+  /** What the SDK sent last, as it sent it. */
+  let lastSent = "";
+  const client = (host: string) => {
+    const recorder = fetchWithHost(host);
+    const fetch = (async (input, init) => { const r = await recorder.fetch(input, init); lastSent = recorder.sent.at(-1)!.body; return r; }) as typeof globalThis.fetch;
+    return new GoogleGenAI({ apiKey: CLIENT_KEY, httpOptions: { baseUrl: stack.envoy.url, fetch } });
+  };
   beforeAll(async () => {
     stack = await startStack(CONFIG, { acceptedKeys: { openai: ["test-openai-key"], anthropic: ["test-anthropic-key"], gemini: ["test-gemini-key"] }, env: { values: BEDROCK_ENV } });
   });
@@ -64,6 +70,8 @@ describe("@google/genai through real Envoy to OpenAI, Anthropic, Bedrock and Gem
     expect(sent.provider).toBe(provider);
     expect(sent.status).toBe(200);
     expect(JSON.stringify(sent.body)).toContain("Be brief.");
+    // Gemini to Gemini: the body the SDK wrote, byte for byte.
+    if (provider === "gemini") expect(sent.rawBody).toBe(lastSent);
   });
 
   it.each(BACKENDS)("%s: generateContentStream (alt=sse) delivers the whole text", async (host, provider, model) => {
@@ -82,10 +90,17 @@ describe("@google/genai through real Envoy to OpenAI, Anthropic, Bedrock and Gem
     const first = await ai.models.generateContent({ model, contents, config });
     const calls = first.functionCalls ?? [];
     expect(calls.map((c) => [c.name, c.args])).toEqual([["get_weather", { city: "city-value" }]]);
-    contents.push(first.candidates![0].content!);
+    // The call as Gemini 3 returns it, with its thought signature, which Gemini needs back.
+    const turn = first.candidates![0].content!;
+    turn.parts![0].thoughtSignature = "c2lnbmF0dXJlLTE=";
+    contents.push(turn);
     contents.push({ role: "user", parts: [{ functionResponse: { name: "get_weather", response: { temp: 18 } } }] });
     const second = await ai.models.generateContent({ model, contents, config });
     expect(second.text).toBe(`Hello from mock ${provider} (${model}). Seen: 1 tool results.`);
+    const sent = stack.mock.received.at(-1)!;
+    // Kept for Gemini; never sent to OpenAI, which has no such field.
+    if (provider === "gemini") expect((sent.body as any).contents[1].parts[0].thoughtSignature).toBe("c2lnbmF0dXJlLTE=");
+    if (provider === "openai") expect(sent.rawBody).not.toContain("c2lnbmF0dXJlLTE=");
   });
 
   it.each(BACKENDS)("%s: structured output (responseMimeType and responseSchema) reaches the backend in its own form", async (host, _provider, model) => {
