@@ -333,9 +333,9 @@ function bodyEdits(provider: Provider, op: Operation, spans: StaticArray<ValueSp
   }
   const modelSpan = spans[MODEL_KEY];
   // A Gemini request's model is in its path (the provider rebuilds it); its body has none to set.
-  if (isGeminiOperation(op)) {}
-  else if (clientModel === null) inserts.push("\"model\":" + jsonString(model));
-  else if (clientModel != model) edits.push(new Edit(modelSpan.start, modelSpan.end, String.UTF8.encode(jsonString(model))));
+  const modelInBody = !isGeminiOperation(op);
+  if (modelInBody && clientModel === null) inserts.push("\"model\":" + jsonString(model));
+  else if (modelInBody && clientModel != model) edits.push(new Edit(modelSpan.start, modelSpan.end, String.UTF8.encode(jsonString(model))));
   // Only generation requests take generation defaults such as stream or temperature.
   if (generates(op)) {
     for (let i = 0; i < provider.overrides.length; i++) {

@@ -47,7 +47,7 @@ class StreamedCall {
 export class GeminiToOpenAI extends Translator {
   private model: string = "";
   private secrets: string[] = [];
-  /** Composed toward another API: the hub's own fields (reasoning_content, extra_content) are written. */
+  /** The client's stream is over (its last event or an error was written). */
   private finished: bool = false;
   private started: bool = false;
   private finishReason: string | null = null;

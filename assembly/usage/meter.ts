@@ -248,7 +248,9 @@ class StreamMeter extends UsageMeter {
     const u = this.usage;
     if (!this.answered) {
       const finish = valueAfter(ptr, length, GEMINI_FINISH_KEY);
-      this.answered = finish >= 0 && load<u8>(ptr + <usize>finish) == 0x22 || length > 9 && memory.compare(ptr, changetype<usize>(ERROR_START), 9) == 0;
+      // The finish reason is the documented end of Gemini's stream: it is its own end marker.
+      u.streamEnded = finish >= 0 && load<u8>(ptr + <usize>finish) == 0x22;
+      this.answered = u.streamEnded || length > 9 && memory.compare(ptr, changetype<usize>(ERROR_START), 9) == 0;
     }
     u.textBytes += stringBytesAfter(ptr, length, TEXT_KEY);
     const usageAt = valueAfter(ptr, length, GEMINI_USAGE_KEY);

@@ -153,3 +153,29 @@ describe("a Gemini client's failover try, rewritten upstream for the backend Env
     expect(host.trap).toBeNull();
   });
 });
+
+describe("usage of Gemini clients' answers (metrics on): read from passed-on Gemini answers and from translated ones", () => {
+  let host: HostEmulator;
+  beforeAll(async () => {
+    host = (await loadFilter({ ...GEMINI_CLIENT_CONFIG, metrics: {} }, { allowOnHeadersStopIteration: true, env: BEDROCK_ENV })).host;
+  });
+  const gem = (extra: string) => `{"candidates":[{"content":{"role":"model","parts":[{"text":"Hey"}]}${extra},"index":0}],"usageMetadata":{"promptTokenCount":11,"candidatesTokenCount":4,"thoughtsTokenCount":2,"totalTokenCount":17},"modelVersion":"gemini-2.5-flash-001"}`;
+  const chat = JSON.stringify({ id: "c", object: "chat.completion", created: 1, model: "gpt-4o", choices: [{ index: 0, message: { role: "assistant", content: "Hey" }, finish_reason: "stop" }], usage: { prompt_tokens: 9, completion_tokens: 3, total_tokens: 12 } });
+  it.each([
+    ["gemini JSON passed on", "gemini.llm", "/v1beta/models/gemini-2.5-flash:generateContent", "application/json", [gem(",\"finishReason\":\"STOP\"")], ["11", "6", "reported"], false],
+    ["gemini stream passed on", "gemini.llm", "/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse", "text/event-stream", [`data: ${gem("")}\r\n\r\n`, `data: ${gem(",\"finishReason\":\"STOP\"")}\r\n\r\n`], ["11", "6", "reported"], false],
+    ["gemini stream cut before its finishReason: an error event ends it", "gemini.llm", "/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse", "text/event-stream", [`data: ${gem("")}\r\n\r\n`], ["11", "6", "incomplete"], true],
+    ["openai JSON translated", "openai.llm", "/v1beta/models/gpt-4o:generateContent", "application/json", [chat], ["9", "3", "reported"], false],
+  ] as const)("%s", (_name, authority, path, type, chunks, [input, output, usage], cut) => {
+    const stream = host.createStream();
+    stream.sendRequest({ ":method": "POST", ":path": path, ":authority": authority, "content-type": "application/json" }, JSON.stringify({ contents: [{ parts: [{ text: "Hi" }] }] }));
+    stream.sendResponseHeaders({ ":status": "200", "content-type": type });
+    chunks.forEach((c, i) => stream.sendResponseBody(Buffer.from(c), i === chunks.length - 1));
+    stream.complete();
+    expect(host.trap).toBeNull();
+    expect([stream.properties["llm_mesh.input_tokens"], stream.properties["llm_mesh.output_tokens"], stream.properties["llm_mesh.usage"]]).toEqual([input, output, usage]);
+    const text = stream.downstreamBodyText();
+    if (authority === "gemini.llm") expect(text.startsWith(chunks.join(""))).toBe(true);
+    expect(text.includes("\"status\":\"INTERNAL\"")).toBe(cut);
+  });
+});
