@@ -170,6 +170,9 @@ export class GeminiToOpenAI extends Translator {
       const v = numberAt(config, numbers[i]);
       if (v !== null) w.key(names[i]).rawValue(v.text);
     }
+    // topK: Anthropic has it (the hub carries it there); OpenAI's chat has not.
+    const topK = numberAt(config, "topK");
+    if (topK !== null && this.hub) w.key("top_k").rawValue(topK.text);
     const limit = numberAt(config, "maxOutputTokens");
     if (limit !== null) {
       if (!limit.isInteger() || limit.numberValue < 1) return "generationConfig.maxOutputTokens: must be a positive integer";

@@ -63,7 +63,7 @@ describe("@google/genai through real Envoy to OpenAI, Anthropic, Bedrock and Gem
 
   it.each(BACKENDS)("%s: generateContent with a system instruction", async (host, provider, model) => {
     const before = stack.mock.received.length;
-    const answer = await client(host).models.generateContent({ model, contents: "Hi", config: { systemInstruction: "Be brief.", maxOutputTokens: 64, temperature: 0.5 } });
+    const answer = await client(host).models.generateContent({ model, contents: "Hi", config: { systemInstruction: "Be brief.", maxOutputTokens: 64, temperature: 0.5, topK: 20 } });
     expect(answer.text).toBe(`Hello from mock ${provider} (${model}).`);
     expect(answer.usageMetadata?.totalTokenCount).toBeGreaterThan(0);
     const sent = stack.mock.received[before];

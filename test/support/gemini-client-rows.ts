@@ -158,15 +158,15 @@ export const GEMINI_CLIENT_ROWS: TranslationRow[] = [
     client: { status: 429, body: geminiError(429, "RESOURCE_EXHAUSTED", "Rate limit reached") },
   },
   {
-    name: "gemini→anthropic (through chat): system, max tokens, temperature; the Messages answer back with cached tokens",
+    name: "gemini→anthropic (through chat): system, max tokens, temperature, topK; the Messages answer back with cached tokens",
     host: "claude.llm", path: GEN, headers: CLIENT_KEY,
     request: {
       systemInstruction: { parts: [{ text: "Be brief." }] },
       contents: [{ role: "user", parts: [{ text: "Hi" }] }],
-      generationConfig: { maxOutputTokens: 50, temperature: 0.5 },
+      generationConfig: { maxOutputTokens: 50, temperature: 0.5, topK: 20 },
     },
     upstream: { path: "/v1/messages", headers: { "x-api-key": "test-anthropic-key", "x-goog-api-key": undefined }, body: {
-      model: "gemini-2.5-flash", system: [{ type: "text", text: "Be brief." }], max_tokens: 50, temperature: 0.5, messages: [{ role: "user", content: [{ type: "text", text: "Hi" }] }],
+      model: "gemini-2.5-flash", system: [{ type: "text", text: "Be brief." }], max_tokens: 50, temperature: 0.5, top_k: 20, messages: [{ role: "user", content: [{ type: "text", text: "Hi" }] }],
     } },
     answer: { body: { id: "msg_1", type: "message", role: "assistant", model: "claude-sonnet-4-5", content: [{ type: "text", text: "Hello!" }], stop_reason: "end_turn", stop_sequence: null,
       usage: { input_tokens: 10, output_tokens: 3, cache_read_input_tokens: 4, cache_creation_input_tokens: 0 } } },
