@@ -62,7 +62,7 @@ export function decideOnBody(config: Config, state: RequestState, body: ArrayBuf
   const policy = state.route !== null ? state.route!.policy : null;
   if (policy !== null && config.role == FilterRole.Downstream && policy.readsRequest()) {
     // The policy reads chat, Messages and Responses bodies: a Gemini body would pass its rules unread.
-    if (isGeminiOperation(state.operation)) return BodyOutcome.reply(Reply.error(UNSUPPORTED_OPERATION, "llm-mesh route \"" + state.route!.name + "\" applies a request policy, which does not read Gemini requests; call it with the OpenAI or Anthropic API"));
+    if (isGeminiOperation(state.operation)) return BodyOutcome.reply(Reply.error(UNSUPPORTED_OPERATION, "llm-mesh route \"" + state.route!.name + "\" has a request policy, which reads no Gemini requests"));
     const applied = applyRequestPolicy(policy, state, body);
     if (applied.reply !== null) return BodyOutcome.reply(applied.reply!);
     if (applied.body !== null) {

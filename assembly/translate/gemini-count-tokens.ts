@@ -17,7 +17,7 @@ export class GeminiCountTokensToAnthropic extends Translator {
 
   request(body: JsonValue, facts: TranslateFacts): TranslatedRequest {
     // countTokens takes contents alone, or a whole generateContentRequest (its model is the path's).
-    const inner = objectAt(body, "generateContentRequest");
+    const inner = objectAt(body, "generateContentRequest") !== null ? objectAt(body, "generateContentRequest") : objectAt(body, "generate_content_request");
     if (inner !== null && member(body, "contents") !== null) return TranslatedRequest.refused("give contents or generateContentRequest, not both");
     const messages = this.generate.request(inner !== null ? inner! : body, facts);
     if (messages.body === null) return messages;

@@ -8,6 +8,7 @@ import { Operation } from "../providers/provider";
 import { errorBodyFor, readProviderError } from "./error-shapes";
 import { arrayAt, integerAt, member, objectAt, stringAt } from "./json-read";
 import { readUsage } from "../usage/read";
+import { camelCaseKeys } from "./gemini-fields";
 import { SseEvent } from "./sse";
 import { ClientError, TranslateFacts, TranslatedRequest, Translator, WireApi } from "./translator";
 
@@ -18,6 +19,8 @@ export class GeminiEmbeddingsToOpenAI extends Translator {
   constructor(private op: Operation) { super(WireApi.Gemini, WireApi.OpenAI); }
 
   request(body: JsonValue, facts: TranslateFacts): TranslatedRequest {
+    const twice = camelCaseKeys(body);
+    if (twice !== null) return TranslatedRequest.refused(twice!);
     const texts = new Array<string>();
     let dimensions: JsonValue | null = null;
     if (this.op == Operation.GeminiEmbed) {

@@ -13,6 +13,7 @@ import { Operation } from "../providers/provider";
 import { errorBodyFor, readProviderError } from "./error-shapes";
 import { arrayAt, has, integerAt, member, numberAt, objectAt, stringAt } from "./json-read";
 import { writeOpenApiSchema } from "./openapi-schema";
+import { camelCaseKeys } from "./gemini-fields";
 import { readUsage } from "../usage/read";
 import { SseEvent } from "./sse";
 import { ClientError, TranslateFacts, TranslatedRequest, Translator, WireApi } from "./translator";
@@ -61,7 +62,9 @@ export class GeminiToOpenAI extends Translator {
   request(body: JsonValue, facts: TranslateFacts): TranslatedRequest {
     this.model = facts.model;
     this.secrets = facts.secrets;
-    if (has(body, "cachedContent")) return TranslatedRequest.refused("cachedContent: names a cache on Gemini's servers; this route's backend is not Gemini");
+    const twice = camelCaseKeys(body);
+    if (twice !== null) return TranslatedRequest.refused(twice!);
+    if (has(body, "cachedContent")) return TranslatedRequest.refused("cachedContent: names a Gemini cache; this backend is not Gemini");
     const contents = arrayAt(body, "contents");
     if (contents === null || contents.items.length == 0) return TranslatedRequest.refused("contents: is required and must be a non-empty array");
     const w = new JsonWriter(1024);
@@ -127,7 +130,7 @@ export class GeminiToOpenAI extends Translator {
       const text = stringAt(p, "text");
       if (text === null) {
         if (sig !== null && p.keys.length == 1) continue;
-        return partPath + ": a model turn holds text and functionCall parts for this backend";
+        return partPath + ": not a text or functionCall part";
       }
       const thought = member(p, "thought");
       if (thought !== null && thought.kind == JsonKind.Bool && thought.boolValue) { thoughts.push(text!); if (sig !== null) signature = sig; }
@@ -183,16 +186,16 @@ export class GeminiToOpenAI extends Translator {
     const count = integerAt(config, "candidateCount", 1);
     if (count != 1) {
       // Only OpenAI's own chat takes n; one candidate is what every other backend writes.
-      if (this.hub || this.op == Operation.GeminiStream || count < 1) return "generationConfig.candidateCount: this route's backend answers one candidate; candidateCount must be 1";
+      if (this.hub || this.op == Operation.GeminiStream || count < 1) return "generationConfig.candidateCount: must be 1 for this backend";
       w.key("n").number(count);
     }
     const logprobs = member(config, "responseLogprobs");
-    if (logprobs !== null && logprobs.kind == JsonKind.Bool && logprobs.boolValue) return "generationConfig.responseLogprobs: llm-mesh does not translate log probabilities to Gemini's";
+    if (logprobs !== null && logprobs.kind == JsonKind.Bool && logprobs.boolValue) return "generationConfig.responseLogprobs: not translated";
     const modalities = arrayAt(config, "responseModalities");
     if (modalities !== null) {
       for (let i = 0; i < modalities.items.length; i++) {
         const m = modalities.items[i];
-        if (m.kind != JsonKind.String || m.text != "TEXT") return "generationConfig.responseModalities: this route's backend answers TEXT only";
+        if (m.kind != JsonKind.String || m.text != "TEXT") return "generationConfig.responseModalities: TEXT only for this backend";
       }
     }
     return writeResponseFormat(w, config);
@@ -474,12 +477,12 @@ function writeUserTurn(w: JsonWriter, parts: JsonValue, path: string, open: Arra
       const mime = stringAt(data!, "mimeType");
       const bytes = stringAt(data!, "data");
       if (mime === null || bytes === null) return partPath + ".inlineData: needs mimeType and data";
-      if (!mime!.startsWith("image/")) return partPath + ".inlineData: this route's backend takes inline images (image/*) only";
+      if (!mime!.startsWith("image/")) return partPath + ".inlineData: image/* only for this backend";
       w.object().key("type").string("image_url").key("image_url").object().key("url").string("data:" + mime! + ";base64," + bytes!).endObject().endObject();
       continue;
     }
-    if (has(p, "fileData")) return partPath + ".fileData: this route's backend cannot fetch Gemini file URIs; send the image as inlineData";
-    return partPath + ": a user turn holds text, inlineData and functionResponse parts for this backend";
+    if (has(p, "fileData")) return partPath + ".fileData: this backend cannot fetch it; send inlineData";
+    return partPath + ": not a text, inlineData or functionResponse part";
   }
   w.endArray().endObject();
   return null;
@@ -518,7 +521,7 @@ function writeTools(w: JsonWriter, body: JsonValue, facts: TranslateFacts, dropp
     for (let k = 0; k < t.keys.length; k++) {
       const key = t.keys[k];
       if (key == "functionDeclarations") continue;
-      if (facts.refuseHostedTools) return "tools[" + i.toString() + "]." + (HOSTED.includes(key) ? key : "?") + ": this route's backend has no such tool (the route refuses hosted tools)";
+      if (facts.refuseHostedTools) return "tools[" + i.toString() + "]." + (HOSTED.includes(key) ? key : "?") + ": no such tool here (the route refuses hosted tools)";
       const name = HOSTED.includes(key) ? key : "unknown";
       if (!dropped.includes(name)) dropped.push(name);
     }
@@ -564,7 +567,7 @@ function writeResponseFormat(w: JsonWriter, config: JsonValue): string | null {
   const openApi = objectAt(config, "responseSchema");
   if (jsonSchema !== null && openApi !== null) return "generationConfig: give responseJsonSchema or responseSchema, not both";
   const wantsJson = mime !== null && mime! == "application/json";
-  if (mime !== null && !wantsJson && mime! != "text/plain") return "generationConfig.responseMimeType: this route's backend answers text/plain or application/json";
+  if (mime !== null && !wantsJson && mime! != "text/plain") return "generationConfig.responseMimeType: text/plain or application/json only";
   if (jsonSchema === null && openApi === null) {
     if (wantsJson) w.key("response_format").object().key("type").string("json_object").endObject();
     return null;

@@ -133,7 +133,7 @@ describe("@google/genai through real Envoy to OpenAI, Anthropic, Bedrock and Gem
 
   it.each([
     ["a provider's 400 (Anthropic refuses temperature 1.5), in Gemini's shape", "anthropic.llm", "claude-sonnet-4-5", "Hi", { temperature: 1.5 }, 400, "temperature"],
-    ["llm-mesh's own refusal (two candidates toward Bedrock)", "bedrock.llm", "amazon.nova-pro-v1:0", "Hi", { candidateCount: 2 }, 400, "candidateCount must be 1"],
+    ["llm-mesh's own refusal (two candidates toward Bedrock)", "bedrock.llm", "amazon.nova-pro-v1:0", "Hi", { candidateCount: 2 }, 400, "candidateCount: must be 1"],
     ["Gemini's own 400 passed on (a role it does not know)", "gemini.llm", "gemini-2.5-flash", [{ role: "system", parts: [{ text: "Hi" }] }], {}, 400, "valid role"],
     ["llm-mesh's refusal of that role toward OpenAI", "openai.llm", "gpt-4o", [{ role: "system", parts: [{ text: "Hi" }] }], {}, 400, "must be user or model"],
   ] as const)("errors: %s", async (_name, host, model, contents, config, status, words) => {

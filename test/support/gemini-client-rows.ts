@@ -348,15 +348,48 @@ export const GEMINI_CLIENT_ROWS: TranslationRow[] = [
     upstream: { path: "/v1/projects/my-proj/locations/us-east5/publishers/anthropic/models/claude-sonnet-4-5@20250929:rawPredict",
       body: { messages: [{ role: "user", content: [{ type: "text", text: "Hi" }] }], max_tokens: 10, anthropic_version: "vertex-2023-10-16" } },
   },
+  {
+    name: "gemini→openai: snake_case field names (as Google's curl examples write them) read as lowerCamelCase; the client's own data keeps its keys",
+    host: "openai.llm", path: GEN,
+    request: {
+      system_instruction: { parts: [{ text: "Be brief." }] },
+      contents: [
+        { role: "user", parts: [{ text: "Hi" }, { inline_data: { mime_type: "image/png", data: PNG } }] },
+        { role: "model", parts: [{ function_call: { name: "save", args: { first_name: "Ada" } } }] },
+        { role: "user", parts: [{ function_response: { name: "save", response: { saved_id: 7 } } }] },
+      ],
+      tools: [{ function_declarations: [{ name: "save", parameters: { type: "OBJECT", properties: { first_name: { type: "STRING" } } } }] }],
+      tool_config: { function_calling_config: { mode: "ANY", allowed_function_names: ["save"] } },
+      generation_config: { max_output_tokens: 20, stop_sequences: ["END"] },
+    },
+    upstream: { path: "/v1/chat/completions", body: {
+      model: "gemini-2.5-flash",
+      messages: [
+        { role: "system", content: "Be brief." },
+        { role: "user", content: [{ type: "text", text: "Hi" }, { type: "image_url", image_url: { url: `data:image/png;base64,${PNG}` } }] },
+        { role: "assistant", content: null, tool_calls: [{ id: "call_0", type: "function", function: { name: "save", arguments: "{\"first_name\":\"Ada\"}" } }] },
+        { role: "tool", tool_call_id: "call_0", content: "{\"saved_id\":7}" },
+      ],
+      tools: [{ type: "function", function: { name: "save", parameters: { type: "object", properties: { first_name: { type: "string" } } } } }],
+      tool_choice: { type: "function", function: { name: "save" } },
+      max_completion_tokens: 20, stop: ["END"],
+    } },
+  },
+  {
+    name: "refused: a field given in both spellings",
+    host: "openai.llm", path: GEN,
+    request: { contents: [{ parts: [{ text: "Hi" }] }], generationConfig: { maxOutputTokens: 5, max_output_tokens: 50 } },
+    reply: { status: 400, body: geminiError(400, "INVALID_ARGUMENT", "max_output_tokens: given as both max_output_tokens and maxOutputTokens") },
+  },
   // Refusals, each in Gemini's error shape.
   ...([
-    ["cachedContent", { cachedContent: "cachedContents/abc", contents: [{ parts: [{ text: "Hi" }] }] }, "cachedContent: names a cache on Gemini's servers; this route's backend is not Gemini"],
-    ["fileData", { contents: [{ parts: [{ fileData: { fileUri: "https://generativelanguage.googleapis.com/v1beta/files/x", mimeType: "image/png" } }] }] }, "contents[0].parts[0].fileData: this route's backend cannot fetch Gemini file URIs; send the image as inlineData"],
-    ["a PDF inline", { contents: [{ parts: [{ inlineData: { mimeType: "application/pdf", data: "JVBERi0=" } }] }] }, "contents[0].parts[0].inlineData: this route's backend takes inline images (image/*) only"],
-    ["audio answers", { contents: [{ parts: [{ text: "Hi" }] }], generationConfig: { responseModalities: ["AUDIO"] } }, "generationConfig.responseModalities: this route's backend answers TEXT only"],
-    ["an enum mime type", { contents: [{ parts: [{ text: "Hi" }] }], generationConfig: { responseMimeType: "text/x.enum" } }, "generationConfig.responseMimeType: this route's backend answers text/plain or application/json"],
+    ["cachedContent", { cachedContent: "cachedContents/abc", contents: [{ parts: [{ text: "Hi" }] }] }, "cachedContent: names a Gemini cache; this backend is not Gemini"],
+    ["fileData", { contents: [{ parts: [{ fileData: { fileUri: "https://generativelanguage.googleapis.com/v1beta/files/x", mimeType: "image/png" } }] }] }, "contents[0].parts[0].fileData: this backend cannot fetch it; send inlineData"],
+    ["a PDF inline", { contents: [{ parts: [{ inlineData: { mimeType: "application/pdf", data: "JVBERi0=" } }] }] }, "contents[0].parts[0].inlineData: image/* only for this backend"],
+    ["audio answers", { contents: [{ parts: [{ text: "Hi" }] }], generationConfig: { responseModalities: ["AUDIO"] } }, "generationConfig.responseModalities: TEXT only for this backend"],
+    ["an enum mime type", { contents: [{ parts: [{ text: "Hi" }] }], generationConfig: { responseMimeType: "text/x.enum" } }, "generationConfig.responseMimeType: text/plain or application/json only"],
     ["no contents", { contents: [] }, "contents: is required and must be a non-empty array"],
-    ["a model turn's unknown part", { contents: [{ role: "model", parts: [{ executableCode: { code: "1" } }] }] }, "contents[0].parts[0]: a model turn holds text and functionCall parts for this backend"],
+    ["a model turn's unknown part", { contents: [{ role: "model", parts: [{ executableCode: { code: "1" } }] }] }, "contents[0].parts[0]: not a text or functionCall part"],
   ] as const).map(([what, request, message]): TranslationRow => ({
     name: `refused toward OpenAI: ${what}`, host: "openai.llm", path: GEN, request,
     reply: { status: 400, body: geminiError(400, "INVALID_ARGUMENT", message) },
@@ -365,7 +398,7 @@ export const GEMINI_CLIENT_ROWS: TranslationRow[] = [
     name: "refused: a route whose request policy cannot read Gemini bodies",
     host: "policy.llm", path: GEN,
     request: { contents: [{ parts: [{ text: "the secret plan" }] }] },
-    reply: { status: 400, body: geminiError(400, "INVALID_ARGUMENT", "llm-mesh route \"with-policy\" applies a request policy, which does not read Gemini requests; call it with the OpenAI or Anthropic API") },
+    reply: { status: 400, body: geminiError(400, "INVALID_ARGUMENT", "llm-mesh route \"with-policy\" has a request policy, which reads no Gemini requests") },
   },
   {
     name: "refused: JSON without a schema toward Anthropic (it needs one)",
@@ -401,7 +434,7 @@ export const GEMINI_CLIENT_ROWS: TranslationRow[] = [
     name: "refused: candidateCount 2 toward Anthropic (one candidate only)",
     host: "claude.llm", path: GEN,
     request: { contents: [{ parts: [{ text: "Hi" }] }], generationConfig: { candidateCount: 2 } },
-    reply: { status: 400, body: geminiError(400, "INVALID_ARGUMENT", "generationConfig.candidateCount: this route's backend answers one candidate; candidateCount must be 1") },
+    reply: { status: 400, body: geminiError(400, "INVALID_ARGUMENT", "generationConfig.candidateCount: must be 1 for this backend") },
   },
   {
     name: "refused: a functionResponse that answers no call of the turn before",
@@ -413,6 +446,6 @@ export const GEMINI_CLIENT_ROWS: TranslationRow[] = [
     name: "refused: a hosted tool on a route that refuses them",
     host: "strict.llm", path: GEN,
     request: { contents: [{ parts: [{ text: "Hi" }] }], tools: [{ codeExecution: {} }] },
-    reply: { status: 400, body: geminiError(400, "INVALID_ARGUMENT", "tools[0].codeExecution: this route's backend has no such tool (the route refuses hosted tools)") },
+    reply: { status: 400, body: geminiError(400, "INVALID_ARGUMENT", "tools[0].codeExecution: no such tool here (the route refuses hosted tools)") },
   },
 ];
