@@ -23,14 +23,7 @@ export class GeminiProvider extends Provider {
 
   /** The model is one path segment: letters, digits, '.', '_', '-' (a '/' or ':' could reach another endpoint with the mesh's key). */
   refuseModel(model: string): string | null {
-    const name = bareModel(model);
-    if (name.length == 0 || name == "." || name == "..") return "model must name a Gemini model, e.g. gemini-2.5-flash";
-    for (let i = 0; i < name.length; i++) {
-      const c = name.charCodeAt(i);
-      const ok = (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || (c >= 0x30 && c <= 0x39) || c == 0x2e || c == 0x5f || c == 0x2d;
-      if (!ok) return "model must be a Gemini model name (letters, digits, '.', '_' and '-', optionally after models/)";
-    }
-    return null;
+    return isModelSegment(bareModel(model), false) ? null : "model must be a Gemini model name, e.g. gemini-2.5-flash (letters, digits, '.', '_' and '-', optionally after models/)";
   }
 
   bodyTimePath(op: Operation, model: string, stream: bool): string {
@@ -42,6 +35,21 @@ export class GeminiProvider extends Provider {
 
   authHeaderName(): string { return "x-goog-api-key"; }
   authHeaderValue(key: string): string { return key; }
+}
+
+/**
+ * One path segment that cannot walk or leave the path: letters, digits, '.', '_', '-', not "." or
+ * "..". `wider` also takes ':' and '@' (a client's path names other backends' models: Bedrock's ids
+ * end in ":0", Vertex AI's Claude versions follow '@'; the method follows the last ':').
+ */
+export function isModelSegment(s: string, wider: bool): bool {
+  if (s.length == 0 || s == "." || s == "..") return false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    const ok = (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || (c >= 0x30 && c <= 0x39) || c == 0x2e || c == 0x5f || c == 0x2d || wider && (c == 0x3a || c == 0x40);
+    if (!ok) return false;
+  }
+  return true;
 }
 
 /**

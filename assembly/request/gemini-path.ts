@@ -3,6 +3,7 @@
 // (https://ai.google.dev/api/generate-content). The model is one path segment; it is checked here,
 // once, as strictly as a Gemini backend's path needs (it may be rebuilt into one).
 import { OPERATION_COUNT, Operation, geminiMethod } from "../providers/provider";
+import { isModelSegment } from "../providers/gemini";
 const MODELS = "/models/";
 /** Longest model segment accepted; Gemini's names are far shorter. */
 const MAX_SEGMENT = 128;
@@ -38,24 +39,9 @@ export function readGeminiPath(path: string): GeminiPath | null {
   }
   if (found < 0) { out.error = "llm-mesh serves the Gemini methods " + names.join(", ") + "; the path names none of them"; out.unknownMethod = true; return out; }
   out.op = <Operation>found;
-  if (!isModelSegment(segment)) { out.error = "the model in the path must be a Gemini model name (1 to 128 letters, digits, '.', '_', '-', ':' and '@')"; return out; }
+  if (segment.length > MAX_SEGMENT || !isModelSegment(segment, true)) { out.error = "the model in the path must be a Gemini model name (1 to 128 letters, digits, '.', '_', '-', ':' and '@')"; return out; }
   out.model = segment;
   return out;
-}
-
-/**
- * One path segment that cannot walk or leave the path: letters, digits, '.', '_', '-', ':' and '@'
- * (Bedrock's model ids end in ":0", Vertex AI's Claude versions follow '@'; the method follows the
- * last ':'), not "." or "..".
- */
-function isModelSegment(s: string): bool {
-  if (s.length == 0 || s.length > MAX_SEGMENT || s == "." || s == "..") return false;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    const ok = (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || (c >= 0x30 && c <= 0x39) || c == 0x2e || c == 0x5f || c == 0x2d || c == 0x3a || c == 0x40;
-    if (!ok) return false;
-  }
-  return true;
 }
 
 /** True when the query string (after '?', without it) asks for SSE: alt=sse. */
