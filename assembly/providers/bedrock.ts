@@ -39,7 +39,7 @@ export class BedrockProvider extends Provider {
 
   api(): WireApi { return WireApi.Bedrock; }
 
-  supports(op: Operation): bool { return op == Operation.ChatCompletions || op == Operation.Responses || op == Operation.Messages; }
+  supports(op: Operation): bool { return op == Operation.ChatCompletions || op == Operation.Responses || op == Operation.Messages || op == Operation.GeminiGenerate || op == Operation.GeminiStream; }
 
   pathFromBody(): bool { return true; }
 

@@ -9,12 +9,30 @@ import { PriceTable } from "../metrics/config";
 export const H_ANTHROPIC_VERSION = String.UTF8.encode("anthropic-version");
 export const H_ANTHROPIC_BETA = String.UTF8.encode("anthropic-beta");
 
-/** The operations a client may call: OpenAI's three, and Anthropic's Messages API. */
-export enum Operation { ChatCompletions, Completions, Embeddings, Messages, CountTokens, Responses }
-export const OPERATION_COUNT = 6;
+/** The operations a client may call: OpenAI's, Anthropic's Messages API, and Gemini's (model and method in the path). */
+export enum Operation { ChatCompletions, Completions, Embeddings, Messages, CountTokens, Responses, GeminiGenerate, GeminiStream, GeminiCountTokens, GeminiEmbed, GeminiBatchEmbed }
+export const OPERATION_COUNT = 11;
+
+/** True for the operations of Gemini clients (/v1beta/models/{model}:{method}). */
+export function isGeminiOperation(op: Operation): bool { return op >= Operation.GeminiGenerate; }
+
+/** True for operations that produce an answer (generation defaults and overrides apply to them). */
+export function generates(op: Operation): bool {
+  return op != Operation.Embeddings && op != Operation.CountTokens && op != Operation.GeminiCountTokens && op != Operation.GeminiEmbed && op != Operation.GeminiBatchEmbed;
+}
+
+/** The Gemini method of a Gemini client operation, as it ends the path. */
+export function geminiMethod(op: Operation): string {
+  if (op == Operation.GeminiStream) return "streamGenerateContent";
+  if (op == Operation.GeminiCountTokens) return "countTokens";
+  if (op == Operation.GeminiEmbed) return "embedContent";
+  if (op == Operation.GeminiBatchEmbed) return "batchEmbedContents";
+  return "generateContent";
+}
 
 /** The API a client operation is written in. */
 export function operationApi(op: Operation): WireApi {
+  if (isGeminiOperation(op)) return WireApi.Gemini;
   if (op == Operation.Responses) return WireApi.Responses;
   return op == Operation.Messages || op == Operation.CountTokens ? WireApi.Anthropic : WireApi.OpenAI;
 }
@@ -26,6 +44,7 @@ export function operationName(op: Operation): string {
   if (op == Operation.Messages) return "/v1/messages";
   if (op == Operation.CountTokens) return "/v1/messages/count_tokens";
   if (op == Operation.Responses) return "/v1/responses";
+  if (isGeminiOperation(op)) return "/v1beta/models/{model}:" + geminiMethod(op);
   return "/v1/chat/completions";
 }
 
@@ -35,7 +54,7 @@ export function operationName(op: Operation): string {
  */
 export function operationPath(op: Operation): string {
   if (op == Operation.Completions) return "/completions";
-  if (op == Operation.Embeddings) return "/embeddings";
+  if (op == Operation.Embeddings || op == Operation.GeminiEmbed || op == Operation.GeminiBatchEmbed) return "/embeddings";
   return "/chat/completions";
 }
 
@@ -115,7 +134,7 @@ export class Provider {
   api(): WireApi { return WireApi.OpenAI; }
 
   /** Whether the provider serves a client operation (natively or translated). */
-  supports(op: Operation): bool { return op != Operation.CountTokens; }
+  supports(op: Operation): bool { return op != Operation.CountTokens && op != Operation.GeminiCountTokens; }
 
   /** Whether the provider speaks the client's API itself for this operation (no translation), beyond its main API. */
   servesNatively(op: Operation): bool { return false; }

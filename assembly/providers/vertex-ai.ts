@@ -84,7 +84,7 @@ export class VertexAIProvider extends GeminiProvider {
   apiFor(model: string): WireApi { return model.startsWith("claude") ? WireApi.Anthropic : WireApi.Gemini; }
 
   supports(op: Operation): bool {
-    return op == Operation.ChatCompletions || op == Operation.Messages || op == Operation.Responses;
+    return op == Operation.ChatCompletions || op == Operation.Messages || op == Operation.Responses || op == Operation.GeminiGenerate || op == Operation.GeminiStream;
   }
 
   /** One path segment: letters, digits, '.', '_', '-' and '@' (Claude's versions: claude-sonnet-4-5@20250929). */
@@ -102,6 +102,8 @@ export class VertexAIProvider extends GeminiProvider {
   authHeaderValue(key: string): string { return "Bearer " + key; }
 
   bodyTimePath(op: Operation, model: string, stream: bool): string {
+    // A Gemini client's body has no stream flag: its method says.
+    if (op == Operation.GeminiStream) stream = true;
     const base = "/v1/projects/" + this.project + "/locations/" + this.region + "/publishers/";
     if (this.apiFor(model) == WireApi.Anthropic) return base + "anthropic/models/" + model + (stream ? ":streamRawPredict" : ":rawPredict");
     return base + "google/models/" + model + (stream ? ":streamGenerateContent?alt=sse" : ":generateContent");

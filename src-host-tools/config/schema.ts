@@ -154,7 +154,7 @@ export const ConsumerSchema = Type.Object({
 }, { additionalProperties: false });
 
 export const ConsumerAuthSchema = Type.Object({
-  keyHeaders: Type.Optional(Type.Array(Type.Union(CREDENTIAL_HEADERS.map((h) => Type.Literal(h))), { description: "Headers a gateway key may arrive in (default authorization, x-api-key, api-key); credential headers only, which never leave." })),
+  keyHeaders: Type.Optional(Type.Array(Type.Union(CREDENTIAL_HEADERS.map((h) => Type.Literal(h))), { description: "Headers a gateway key may arrive in (default authorization, x-api-key, api-key, x-goog-api-key; Gemini clients' ?key= counts as x-goog-api-key); credential headers only, which never leave." })),
   claimHeader: Type.Optional(Type.String({ pattern: "^[a-z0-9._-]{1,128}$", description: "Header holding a verified JWT claim (RequestAuthentication outputClaimToHeaders), e.g. x-jwt-sub." })),
 }, { additionalProperties: false });
 

@@ -7,6 +7,7 @@ import { loadFilter } from "../support/filter.js";
 import { BEDROCK_CONFIG, BEDROCK_ENV, GEMINI_CONFIG, TRANSLATE_CONFIG, VERTEX_CONFIG } from "../support/fixtures.js";
 import { BEDROCK_ROWS, GEMINI_ROWS, TRANSLATION_ROWS, TranslationRow, VERTEX_ROWS, answerBytes } from "../support/translation-rows.js";
 import { mutate, rng } from "../support/random.js";
+import { GEMINI_CLIENT_CONFIG, GEMINI_CLIENT_ROWS } from "../support/gemini-client-rows.js";
 
 const NOISE = ['"', "\\", "{", "}", "[", "]", ":", ",", "\n", "\r", "\n\n", "data: ", "event: ", "[DONE]", "null", "1e999", "-0", "\u0000", "é", "\ud83d\ude00", '"type"', '"index":99999', '"index":-1'];
 
@@ -52,6 +53,7 @@ describe.each([
   ["Gemini, body mode", GEMINI_CONFIG, GEMINI_ROWS, "body"],
   ["Bedrock, body mode", BEDROCK_CONFIG, BEDROCK_ROWS, "body"],
   ["Vertex AI, body mode", VERTEX_CONFIG, VERTEX_ROWS, "body"],
+  ["Gemini-native clients, body mode", GEMINI_CLIENT_CONFIG, GEMINI_CLIENT_ROWS, "body"],
 ] as const)("translation fuzz: %s", (_name, config, rows, mode) => {
   const translatedRows = rows.filter((r) => r.client?.exactBody === undefined);
   let host: HostEmulator;
