@@ -322,3 +322,33 @@ export function addToWindow(key: ArrayBuffer, window: i64, delta: i64, limit: i6
   }
   return -1 - limit;
 }
+
+/** Bytes in the VM's shared data (every worker thread's copy of the VM sees them), or null when unset. */
+export function getSharedBytes(key: ArrayBuffer): ArrayBuffer | null {
+  store<usize>(RETURN_DATA, 0);
+  const status = abi.proxy_get_shared_data(changetype<usize>(key), key.byteLength, RETURN_DATA, RETURN_SIZE, SHARED_CAS);
+  return status == WasmResultValues.Ok ? takeReturnedBuffer() : null;
+}
+
+/** Sets bytes in the shared data (last writer wins). */
+export function setSharedBytes(key: ArrayBuffer, value: ArrayBuffer): void {
+  abi.proxy_set_shared_data(changetype<usize>(key), key.byteLength, changetype<usize>(value), value.byteLength, 0);
+}
+
+/**
+ * Claims a lease shared by every worker thread until `untilMs`: true when no other holds one now
+ * (compare-and-swap, so of two threads claiming at once only one wins). 0 releases it.
+ */
+export function claimSharedLease(key: ArrayBuffer, nowMs: i64, untilMs: i64): bool {
+  store<usize>(RETURN_DATA, 0);
+  store<u32>(SHARED_CAS, 0);
+  const status = abi.proxy_get_shared_data(changetype<usize>(key), key.byteLength, RETURN_DATA, RETURN_SIZE, SHARED_CAS);
+  let cas: u32 = 0;
+  if (status == WasmResultValues.Ok) {
+    const value = takeReturnedBuffer();
+    cas = load<u32>(SHARED_CAS);
+    if (untilMs > 0 && value.byteLength == 8 && load<i64>(changetype<usize>(value)) > nowMs) return false;
+  }
+  store<i64>(changetype<usize>(SHARED_VALUE), untilMs);
+  return abi.proxy_set_shared_data(changetype<usize>(key), key.byteLength, changetype<usize>(SHARED_VALUE), 8, cas) == WasmResultValues.Ok;
+}

@@ -12,8 +12,11 @@ import { LimitRule, loadLimits } from "./quota";
 const CONSUMER_FIELDS = ["name", "keys", "principals", "claims", "routes", "models", "limits"];
 const KEY_FIELDS = ["id", "salt", "sha256"];
 const AUTH_FIELDS = ["keyHeaders", "claimHeader"];
-/** Where a gateway key may come: the headers OpenAI's, Anthropic's and Azure's SDKs send theirs in. */
-export const DEFAULT_KEY_HEADERS = ["authorization", "x-api-key", "api-key"];
+/**
+ * Where a gateway key may come: the headers OpenAI's, Anthropic's, Azure's and Google's Gemini SDKs
+ * send theirs in (Gemini's `?key=` query counts as x-goog-api-key).
+ */
+export const DEFAULT_KEY_HEADERS = ["authorization", "x-api-key", "api-key", "x-goog-api-key"];
 /** Gateway keys: llmm_<id>_<secret>; the id finds the stored hash, the secret is what is hashed. */
 export const KEY_PREFIX = "llmm_";
 

@@ -10,7 +10,7 @@ import { getProperty, nowMillis, setPropertyBytes, setPropertyNumber } from "../
 import { LimitKind, admit as admitToQuota, charge as chargeReservations, globalOutputCap, release } from "./quota";
 import { estimateTokens } from "../usage/usage";
 import { callerIdentity } from "../request/measure";
-import { H_CONTENT_LENGTH } from "../request/header-names";
+import { H_CONTENT_LENGTH, H_PATH } from "../request/header-names";
 import { Reply, RequestState } from "../request/state";
 import { Route } from "../routing";
 import { Consumer, Consumers, KEY_PREFIX } from "./config";
@@ -23,6 +23,16 @@ export const NOT_ALLOWED = new ErrorKind(403, "invalid_request_error", "consumer
 export const WWW_AUTHENTICATE = "Bearer realm=\"llm-mesh\"";
 
 const BEARER = "bearer ";
+const GOOG_KEY_HEADER = "x-goog-api-key";
+
+/** The value of a `key=` query parameter, as sent (gateway keys need no decoding), or null. */
+function queryKey(path: string): string | null {
+  const q = path.indexOf("?");
+  if (q < 0) return null;
+  const params = path.substring(q + 1).split("&");
+  for (let i = 0; i < params.length; i++) if (params[i].startsWith("key=")) return params[i].substring(4);
+  return null;
+}
 
 /** The gateway key in a header value (after "Bearer " for authorization-style headers), or null. */
 function presentedKey(value: string): string | null {
@@ -66,6 +76,16 @@ export function identify(config: Config, headers: HeaderSnapshot, state: Request
     // Never the key in the message: the header's name says enough.
     if (consumer === null) return unauthorized("the llm-mesh API key in " + c.keyHeaderNames[i] + " is not valid");
     return known(state, consumer!);
+  }
+  // Gemini clients may send their key as ?key= instead of x-goog-api-key (the path is rebuilt upstream, so it never leaves).
+  if (c.keyHeaderNames.includes(GOOG_KEY_HEADER)) {
+    const path = headers.get(H_PATH);
+    const key = path !== null ? queryKey(path) : null;
+    if (key !== null && key.startsWith(KEY_PREFIX)) {
+      const consumer = consumerForKey(c, key);
+      if (consumer === null) return unauthorized("the llm-mesh API key in the key query parameter is not valid");
+      return known(state, consumer!);
+    }
   }
   if (claim !== null) {
     if (claim.length > 0) {

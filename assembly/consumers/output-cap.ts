@@ -2,7 +2,7 @@
 // provider enforces it, so the worst case of a request is its input plus this cap.
 import { ValueSpan } from "../json/scan";
 import { Edit } from "../json/splice";
-import { Operation } from "../providers/provider";
+import { Operation, generates } from "../providers/provider";
 
 /** The top-level fields that cap an answer, in the client APIs llm-mesh serves (Chat, Completions, Messages, Responses). */
 export const OUTPUT_CAP_FIELDS = ["max_tokens", "max_completion_tokens", "max_output_tokens"];
@@ -43,7 +43,7 @@ export function outputCap(op: Operation, base: usize, spans: ValueSpan[]): Outpu
     if (i < OUTPUT_CAP_FIELDS.length) out.cap = max<i64>(out.cap, value);
     else out.choices = max<i64>(out.choices, value);
   }
-  if (op == Operation.Embeddings || op == Operation.CountTokens) out.cap = 0;
+  if (!generates(op)) out.cap = 0;
   return out;
 }
 

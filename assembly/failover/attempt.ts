@@ -12,6 +12,7 @@ import { operationApi } from "../providers/provider";
 import { Operation } from "../providers/provider";
 import { NOT_FOUND } from "../errors";
 import { operationFor, pathOnly, takeBackend } from "../request/admit";
+import { readGeminiPath } from "../request/gemini-path";
 import { H_CONTENT_ENCODING, H_CONTENT_LENGTH, H_CONTENT_TYPE, H_PATH, H_STATUS, V_JSON } from "../request/header-names";
 import { Hold, Reply, RequestState, ResponseMode } from "../request/state";
 import { attemptTarget, chooseKey, recordTry, restKeyUntil, retryAfterMs, triedBackends } from "./pool";
@@ -31,7 +32,11 @@ export function startTry(config: Config, headers: HeaderSnapshot, state: Request
   if (target === null) { state.settled = true; return null; }
   if (target.problem !== null) return Reply.error(MISDIRECTED, target.problem!);
   const rawPath = headers.get(H_PATH);
-  const op = operationFor(pathOnly(rawPath !== null ? rawPath! : "/"));
+  const path = pathOnly(rawPath !== null ? rawPath! : "/");
+  // A Gemini client's try: the operation and model from the path, as the downstream filter read them.
+  const gemini = readGeminiPath(path);
+  if (gemini !== null && gemini.error === null) state.pathModel = gemini.model;
+  const op = gemini !== null ? (gemini.error === null ? <i32>gemini.op : -1) : operationFor(path);
   // The downstream filter admitted the request; a path it would refuse cannot reach a pool.
   if (op < 0) return Reply.error(NOT_FOUND, "llm-mesh route \"" + target.route!.name + "\" got a path it does not serve");
   state.operation = <Operation>op;

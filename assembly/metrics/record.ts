@@ -37,9 +37,9 @@ export function tag(name: string, value: string): string {
 
 /** gen_ai.operation.name for an operation (OTel's well-known values). */
 export function operationLabel(op: Operation): string {
-  if (op == Operation.Embeddings) return "embeddings";
+  if (op == Operation.Embeddings || op == Operation.GeminiEmbed || op == Operation.GeminiBatchEmbed) return "embeddings";
   if (op == Operation.Completions) return "text_completion";
-  if (op == Operation.CountTokens) return "count_tokens";
+  if (op == Operation.CountTokens || op == Operation.GeminiCountTokens) return "count_tokens";
   return "chat";
 }
 

@@ -18,7 +18,8 @@ export class AnthropicProvider extends Provider {
   api(): WireApi { return WireApi.Anthropic; }
 
   supports(op: Operation): bool {
-    return op == Operation.ChatCompletions || op == Operation.Messages || op == Operation.CountTokens || op == Operation.Responses;
+    return op == Operation.ChatCompletions || op == Operation.Messages || op == Operation.CountTokens || op == Operation.Responses ||
+      op == Operation.GeminiGenerate || op == Operation.GeminiStream || op == Operation.GeminiCountTokens;
   }
 
   extraFields(): string[] { return ["version"]; }
@@ -33,7 +34,7 @@ export class AnthropicProvider extends Provider {
   }
 
   upstreamPath(op: Operation, fixedModel: string | null): string {
-    if (op == Operation.CountTokens) return this.basePath + "/messages/count_tokens";
+    if (op == Operation.CountTokens || op == Operation.GeminiCountTokens) return this.basePath + "/messages/count_tokens";
     return this.basePath + "/messages";
   }
 

@@ -1,25 +1,73 @@
 // Azure OpenAI: https://learn.microsoft.com/azure/ai-services/openai/reference — the deployment is
-// part of the path, the API version is a query parameter and the key goes in an `api-key` header.
+// part of the path, the API version is a query parameter and the key goes in an `api-key` header,
+// or a Microsoft Entra token from the VM's managed identity (IMDS) as Authorization: Bearer.
 import { JsonValue } from "../json/parse";
 import { Diagnostics } from "../config/diagnostics";
-import { optionalString } from "../config/fields";
-import { Operation, operationPath, Provider, ProviderSpec } from "./provider";
+import { optionalBool, optionalString } from "../config/fields";
+import { Operation, operationPath, Provider, ProviderSpec, TokenRequest } from "./provider";
 import { OpenAIProvider } from "./openai";
+import { MetadataBearerToken } from "./platform-token";
 
 /** The GA data-plane API version used when none is configured. */
 export const AZURE_DEFAULT_API_VERSION = "2024-10-21";
+
+/** The cluster llm-mesh emits for Azure's instance metadata service (169.254.169.254). */
+export const DEFAULT_AZURE_METADATA_CLUSTER = "outbound|80||metadata.azure.internal";
+/** The audience of Azure OpenAI's Entra tokens. */
+const COGNITIVE_SERVICES = "https%3A%2F%2Fcognitiveservices.azure.com%2F";
 
 export class AzureOpenAIProvider extends OpenAIProvider {
   /** Fixed deployment; when null the backend's fixed model names it (Azure's usual practice). */
   deployment: string | null = null;
   apiVersion: string = AZURE_DEFAULT_API_VERSION;
 
-  extraFields(): string[] { return ["deployment", "apiVersion"]; }
+  /** The managed identity's token, when it replaces apiKeys (tokenFromMetadataServer). */
+  private token: MetadataBearerToken | null = null;
+
+  extraFields(): string[] { return ["deployment", "apiVersion", "tokenFromMetadataServer", "managedIdentityClientId", "metadataCluster"]; }
 
   configureExtra(obj: JsonValue, path: string, d: Diagnostics): void {
     this.deployment = optionalString(obj, "deployment", path, d);
     const version = optionalString(obj, "apiVersion", path, d);
     if (version !== null) this.apiVersion = version;
+    const clientId = optionalString(obj, "managedIdentityClientId", path, d);
+    const cluster = optionalString(obj, "metadataCluster", path, d);
+    if (!optionalBool(obj, "tokenFromMetadataServer", path, d, false)) {
+      if (clientId !== null) d.error(path + ".managedIdentityClientId", "needs tokenFromMetadataServer: true");
+      if (cluster !== null) d.error(path + ".metadataCluster", "needs tokenFromMetadataServer: true");
+      return;
+    }
+    if (clientId !== null && !isClientId(clientId!)) d.error(path + ".managedIdentityClientId", "must be the client id (a GUID) of a user-assigned managed identity");
+    const c = cluster !== null ? cluster! : DEFAULT_AZURE_METADATA_CLUSTER;
+    // https://learn.microsoft.com/entra/identity/managed-identities-azure-resources/how-to-use-vm-token
+    const query = "?api-version=2018-02-01&resource=" + COGNITIVE_SERVICES + (clientId !== null ? "&client_id=" + clientId! : "");
+    this.token = new MetadataBearerToken(c, new TokenRequest(c, "/metadata/identity/oauth2/token" + query, "169.254.169.254", ["metadata"], ["true"]), "the managed identity endpoint");
+  }
+
+  loadCredentials(env: Map<string, string>, path: string, d: Diagnostics): void {
+    if (this.token !== null && this.keys.length > 0) d.error(path + ".apiKeys", "cannot be given with tokenFromMetadataServer: true (the token comes from the managed identity endpoint)");
+    if (this.token === null && this.keys.length == 0 && this.usable) d.error(path + ".apiKeys", "is required for type azure-openai unless tokenFromMetadataServer is true (give [{\"env\": \"AZURE_OPENAI_API_KEY\"}])");
+  }
+
+  needsToken(nowSeconds: i64): bool { return this.token !== null && this.token!.schedule.due(nowSeconds); }
+  tokenRequest(nowSeconds: i64): TokenRequest | null { return this.token !== null ? this.token!.next(nowSeconds) : null; }
+
+  acceptToken(status: string, body: ArrayBuffer | null, nowSeconds: i64): string | null {
+    const problem = this.token!.accept(status, body, nowSeconds, this.name);
+    if (problem === null) this.useToken();
+    return problem;
+  }
+
+  private useToken(): void {
+    this.keys = [this.token!.token];
+    this.prepare();
+  }
+
+  credentialProblem(): string | null { return this.token !== null ? this.token!.problem(this.name) : null; }
+  sharedCredentialKey(): string | null { return this.token !== null ? "llm-mesh.credential.azure-openai." + this.name + "." + this.token!.request.path : null; }
+  credentialSnapshot(): string { return this.token !== null ? this.token!.snapshot() : ""; }
+  adoptCredential(snapshot: string, nowSeconds: i64): void {
+    if (this.token !== null && this.token!.adopt(snapshot, nowSeconds)) this.useToken();
   }
 
   /** "v1" is Azure's versionless API: /openai/v1/..., model in the body, no deployment in the path. */
@@ -45,11 +93,22 @@ export class AzureOpenAIProvider extends OpenAIProvider {
       "?api-version=" + encodeURIComponent(this.apiVersion);
   }
 
-  authHeaderName(): string { return "api-key"; }
-  authHeaderValue(key: string): string { return key; }
+  authHeaderName(): string { return this.token !== null ? "authorization" : "api-key"; }
+  authHeaderValue(key: string): string { return this.token !== null ? "Bearer " + key : key; }
+}
+
+/** A GUID: hex digits and '-', 36 characters. */
+function isClientId(v: string): bool {
+  if (v.length != 36) return false;
+  for (let i = 0; i < v.length; i++) {
+    const c = v.charCodeAt(i);
+    if (!((c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66) || (c >= 0x41 && c <= 0x46) || c == 0x2d)) return false;
+  }
+  return true;
 }
 
 function createAzure(spec: ProviderSpec): Provider { return new AzureOpenAIProvider(spec); }
 
-// No default host: every Azure resource has its own, {resource}.openai.azure.com.
-export const AZURE_OPENAI_SPEC = new ProviderSpec("azure-openai", "", 0, "/openai", true, createAzure);
+// No default host: every Azure resource has its own, {resource}.openai.azure.com. No key required
+// by the generic check: loadCredentials() asks for apiKeys or the managed identity.
+export const AZURE_OPENAI_SPEC = new ProviderSpec("azure-openai", "", 0, "/openai", false, createAzure);

@@ -9,12 +9,30 @@ import { PriceTable } from "../metrics/config";
 export const H_ANTHROPIC_VERSION = String.UTF8.encode("anthropic-version");
 export const H_ANTHROPIC_BETA = String.UTF8.encode("anthropic-beta");
 
-/** The operations a client may call: OpenAI's three, and Anthropic's Messages API. */
-export enum Operation { ChatCompletions, Completions, Embeddings, Messages, CountTokens, Responses }
-export const OPERATION_COUNT = 6;
+/** The operations a client may call: OpenAI's, Anthropic's Messages API, and Gemini's (model and method in the path). */
+export enum Operation { ChatCompletions, Completions, Embeddings, Messages, CountTokens, Responses, GeminiGenerate, GeminiStream, GeminiCountTokens, GeminiEmbed, GeminiBatchEmbed }
+export const OPERATION_COUNT = 11;
+
+/** True for the operations of Gemini clients (/v1beta/models/{model}:{method}). */
+export function isGeminiOperation(op: Operation): bool { return op >= Operation.GeminiGenerate; }
+
+/** True for operations that produce an answer (generation defaults and overrides apply to them). */
+export function generates(op: Operation): bool {
+  return op != Operation.Embeddings && op != Operation.CountTokens && op != Operation.GeminiCountTokens && op != Operation.GeminiEmbed && op != Operation.GeminiBatchEmbed;
+}
+
+/** The Gemini method of a Gemini client operation, as it ends the path. */
+export function geminiMethod(op: Operation): string {
+  if (op == Operation.GeminiStream) return "streamGenerateContent";
+  if (op == Operation.GeminiCountTokens) return "countTokens";
+  if (op == Operation.GeminiEmbed) return "embedContent";
+  if (op == Operation.GeminiBatchEmbed) return "batchEmbedContents";
+  return "generateContent";
+}
 
 /** The API a client operation is written in. */
 export function operationApi(op: Operation): WireApi {
+  if (isGeminiOperation(op)) return WireApi.Gemini;
   if (op == Operation.Responses) return WireApi.Responses;
   return op == Operation.Messages || op == Operation.CountTokens ? WireApi.Anthropic : WireApi.OpenAI;
 }
@@ -26,6 +44,7 @@ export function operationName(op: Operation): string {
   if (op == Operation.Messages) return "/v1/messages";
   if (op == Operation.CountTokens) return "/v1/messages/count_tokens";
   if (op == Operation.Responses) return "/v1/responses";
+  if (isGeminiOperation(op)) return "/v1beta/models/{model}:" + geminiMethod(op);
   return "/v1/chat/completions";
 }
 
@@ -35,7 +54,7 @@ export function operationName(op: Operation): string {
  */
 export function operationPath(op: Operation): string {
   if (op == Operation.Completions) return "/completions";
-  if (op == Operation.Embeddings) return "/embeddings";
+  if (op == Operation.Embeddings || op == Operation.GeminiEmbed || op == Operation.GeminiBatchEmbed) return "/embeddings";
   return "/chat/completions";
 }
 
@@ -49,9 +68,9 @@ export class BodyField {
   }
 }
 
-/** An HTTP call for a token: the Envoy cluster, the :path and :authority, and headers to send. */
+/** An HTTP call for a token: the Envoy cluster, the :path and :authority, headers to send, and the method (AWS's IMDSv2 token is a PUT). */
 export class TokenRequest {
-  constructor(public cluster: string, public path: string, public authority: string, public headerNames: string[], public headerValues: string[]) {}
+  constructor(public cluster: string, public path: string, public authority: string, public headerNames: string[], public headerValues: string[], public method: string = "GET") {}
 }
 
 /** The documented max_tokens llm-mesh sends an API that requires one when neither client nor provider gave it. */
@@ -115,7 +134,7 @@ export class Provider {
   api(): WireApi { return WireApi.OpenAI; }
 
   /** Whether the provider serves a client operation (natively or translated). */
-  supports(op: Operation): bool { return op != Operation.CountTokens; }
+  supports(op: Operation): bool { return op != Operation.CountTokens && op != Operation.GeminiCountTokens; }
 
   /** Whether the provider speaks the client's API itself for this operation (no translation), beyond its main API. */
   servesNatively(op: Operation): bool { return false; }
@@ -133,11 +152,24 @@ export class Provider {
    */
   pathFromBody(): bool { return false; }
 
+  /** True when this provider's platform credential is missing or due for refresh and no fetch is under way. */
+  needsToken(nowSeconds: i64): bool { return false; }
+
   /**
-   * A call the filter should make now to fetch this provider's token (a short-lived OAuth token
-   * from a metadata server), or null. The root context makes it and hands the answer to acceptToken.
+   * The next call of a credential fetch (a short-lived token from a metadata server; some take
+   * several calls), or null when the fetch is over. The root context makes it and hands the answer
+   * to acceptToken, then asks again.
    */
   tokenRequest(nowSeconds: i64): TokenRequest | null { return null; }
+
+  /** The shared-data key under which worker threads share this provider's platform credential, or null (none). */
+  sharedCredentialKey(): string | null { return null; }
+
+  /** The credential as text for other worker threads (never logged); "" when none. */
+  credentialSnapshot(): string { return ""; }
+
+  /** Takes another worker thread's credential when it is newer than this one's. */
+  adoptCredential(snapshot: string, nowSeconds: i64): void {}
 
   /** The answer to a tokenRequest: the token taken, or a problem to log (never the body: it may hold a token). */
   acceptToken(status: string, body: ArrayBuffer | null, nowSeconds: i64): string | null { return null; }

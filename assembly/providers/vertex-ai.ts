@@ -7,7 +7,7 @@
 // OAuth access token (apiKeys, e.g. from the environment), sent as Authorization: Bearer.
 // The path names the model and the streaming choice: this provider needs requestMode "body".
 import { JsonValue } from "../json/parse";
-import { nowSeconds as clockSeconds } from "../host";
+import { MetadataBearerToken } from "./platform-token";
 import { Diagnostics } from "../config/diagnostics";
 import { optionalString } from "../config/fields";
 import { Edit, applyEdits } from "../json/splice";
@@ -15,7 +15,6 @@ import { scanTopLevel } from "../json/scan";
 import { WireApi } from "../translate/translator";
 import { GeminiProvider } from "./gemini";
 import { Operation, Provider, ProviderSpec, TokenRequest } from "./provider";
-import { JsonKind, parseJson } from "../json/parse";
 import { optionalBool } from "../config/fields";
 
 /** The Anthropic API version Vertex AI takes in the body. */
@@ -25,19 +24,13 @@ const BODY_KEYS: StaticArray<ArrayBuffer> = [String.UTF8.encode("model"), String
 /** Istio's name for the cluster of a ServiceEntry for the GKE metadata server (llm-mesh manifests emit it). */
 export const DEFAULT_METADATA_CLUSTER = "outbound|80||metadata.google.internal";
 const TOKEN_PATH = "/computeMetadata/v1/instance/service-accounts/default/token";
-/** A token is refreshed this long before it expires, so requests never wait for one. */
-const REFRESH_BEFORE_SECONDS: i64 = 300;
-/** After a failed fetch, the next try waits this long. */
-const RETRY_SECONDS: i64 = 5;
 
 export class VertexAIProvider extends GeminiProvider {
   project: string = "";
   region: string = "";
   /** The Envoy cluster of the metadata server, when the token comes from it (GKE Workload Identity). */
   metadataCluster: string | null = null;
-  private tokenExpiresAt: i64 = 0;
-  private tokenInFlight: bool = false;
-  private nextTryAt: i64 = 0;
+  private token: MetadataBearerToken | null = null;
 
   extraFields(): string[] { return ["project", "region", "tokenFromMetadataServer", "metadataCluster"]; }
 
@@ -45,6 +38,7 @@ export class VertexAIProvider extends GeminiProvider {
     if (optionalBool(obj, "tokenFromMetadataServer", path, d, false)) {
       const cluster = optionalString(obj, "metadataCluster", path, d);
       this.metadataCluster = cluster !== null ? cluster! : DEFAULT_METADATA_CLUSTER;
+      this.token = new MetadataBearerToken(this.metadataCluster!, new TokenRequest(this.metadataCluster!, TOKEN_PATH, "metadata.google.internal", ["metadata-flavor"], ["Google"]), "the metadata server");
     } else if (obj.get("metadataCluster") !== null) d.error(path + ".metadataCluster", "needs tokenFromMetadataServer: true");
     const project = optionalString(obj, "project", path, d);
     const region = optionalString(obj, "region", path, d);
@@ -64,41 +58,33 @@ export class VertexAIProvider extends GeminiProvider {
     if (this.metadataCluster === null && this.keys.length == 0 && this.usable) d.error(path + ".apiKeys", "is required for type vertex-ai unless tokenFromMetadataServer is true (give [{\"env\": \"VERTEX_ACCESS_TOKEN\"}])");
   }
 
-  tokenRequest(nowSeconds: i64): TokenRequest | null {
-    if (this.metadataCluster === null || this.tokenInFlight || nowSeconds < this.nextTryAt) return null;
-    if (this.keys.length > 0 && nowSeconds < this.tokenExpiresAt - REFRESH_BEFORE_SECONDS) return null;
-    this.tokenInFlight = true;
-    return new TokenRequest(this.metadataCluster!, TOKEN_PATH, "metadata.google.internal", ["metadata-flavor"], ["Google"]);
-  }
+  needsToken(nowSeconds: i64): bool { return this.token !== null && this.token!.schedule.due(nowSeconds); }
+  tokenRequest(nowSeconds: i64): TokenRequest | null { return this.token !== null ? this.token!.next(nowSeconds) : null; }
 
   acceptToken(status: string, body: ArrayBuffer | null, nowSeconds: i64): string | null {
-    this.tokenInFlight = false;
-    this.nextTryAt = nowSeconds + RETRY_SECONDS;
-    if (status != "200" || body === null) return "the metadata server answered HTTP " + (status.length > 0 ? status : "(no answer)") + " for provider \"" + this.name + "\"'s access token; retrying in " + RETRY_SECONDS.toString() + " s";
-    const parsed = parseJson(String.UTF8.decode(body!));
-    const token = parsed.value !== null ? parsed.value!.get("access_token") : null;
-    const expires = parsed.value !== null ? parsed.value!.get("expires_in") : null;
-    if (token === null || token.kind != JsonKind.String || token.text.length == 0 || expires === null || !expires.isInteger()) {
-      return "the metadata server's answer for provider \"" + this.name + "\" holds no access_token and expires_in; retrying in " + RETRY_SECONDS.toString() + " s";
-    }
-    this.keys = [token.text];
-    this.tokenExpiresAt = nowSeconds + <i64>expires.numberValue;
-    this.prepare();
-    return null;
+    const problem = this.token!.accept(status, body, nowSeconds, this.name);
+    if (problem === null) this.useToken();
+    return problem;
   }
 
-  credentialProblem(): string | null {
-    if (this.metadataCluster === null) return null;
-    if (this.keys.length == 0) return "provider \"" + this.name + "\" has no access token from the metadata server yet (cluster " + this.metadataCluster! + ")";
-    if (clockSeconds() >= this.tokenExpiresAt) return "provider \"" + this.name + "\"'s access token expired and the metadata server gave no new one";
-    return null;
+  private useToken(): void {
+    this.keys = [this.token!.token];
+    this.prepare();
+  }
+
+  credentialProblem(): string | null { return this.token !== null ? this.token!.problem(this.name) : null; }
+
+  sharedCredentialKey(): string | null { return this.token !== null ? "llm-mesh.credential.vertex-ai." + this.name + "." + this.metadataCluster! : null; }
+  credentialSnapshot(): string { return this.token !== null ? this.token!.snapshot() : ""; }
+  adoptCredential(snapshot: string, nowSeconds: i64): void {
+    if (this.token !== null && this.token!.adopt(snapshot, nowSeconds)) this.useToken();
   }
 
   /** Claude models are served by Anthropic's publisher with Anthropic's API; the rest are Gemini. */
   apiFor(model: string): WireApi { return model.startsWith("claude") ? WireApi.Anthropic : WireApi.Gemini; }
 
   supports(op: Operation): bool {
-    return op == Operation.ChatCompletions || op == Operation.Messages || op == Operation.Responses;
+    return op == Operation.ChatCompletions || op == Operation.Messages || op == Operation.Responses || op == Operation.GeminiGenerate || op == Operation.GeminiStream;
   }
 
   /** One path segment: letters, digits, '.', '_', '-' and '@' (Claude's versions: claude-sonnet-4-5@20250929). */
@@ -116,6 +102,8 @@ export class VertexAIProvider extends GeminiProvider {
   authHeaderValue(key: string): string { return "Bearer " + key; }
 
   bodyTimePath(op: Operation, model: string, stream: bool): string {
+    // A Gemini client's body has no stream flag: its method says.
+    if (op == Operation.GeminiStream) stream = true;
     const base = "/v1/projects/" + this.project + "/locations/" + this.region + "/publishers/";
     if (this.apiFor(model) == WireApi.Anthropic) return base + "anthropic/models/" + model + (stream ? ":streamRawPredict" : ":rawPredict");
     return base + "google/models/" + model + (stream ? ":streamGenerateContent?alt=sse" : ":generateContent");

@@ -1,11 +1,14 @@
 // Header time: which routes may apply, and whether the request is one llm-mesh serves at all
 // (endpoint, method, declared size). Nothing here needs the body.
 import { Config } from "../config/load";
-import { BAD_REQUEST, METHOD_NOT_ALLOWED, MISDIRECTED, NOT_FOUND, NO_PROVIDER, TOO_LARGE, UNSUPPORTED_OPERATION } from "../errors";
+import { BAD_REQUEST, INVALID_MODEL, METHOD_NOT_ALLOWED, MISDIRECTED, NOT_FOUND, NO_PROVIDER, TOO_LARGE, UNSUPPORTED_OPERATION } from "../errors";
 import { destinationRefusal } from "../destination";
 import { HeaderSnapshot } from "../headers";
-import { getProperty, propertyPath } from "../host";
+import { getProperty, nowSeconds, propertyPath } from "../host";
+import { adoptSharedCredential } from "../providers/platform-token";
 import { H_ANTHROPIC_VERSION, Operation, operationApi, operationName } from "../providers/provider";
+import { WireApi } from "../translate/translator";
+import { asksForSse, readGeminiPath } from "./gemini-path";
 import { jsonString } from "../json/splice";
 import { translatorFor } from "../translate/registry";
 import { Authority, Backend, Route, hostMatches } from "../routing";
@@ -41,11 +44,14 @@ export function admit(config: Config, headers: HeaderSnapshot, state: RequestSta
   matchHeaderConditions(config, headers, state);
   if (state.candidates.length == 0) { state.settled = true; return null; }
   const first = state.candidates[0];
+  const rawPath = headers.get(H_PATH);
+  const path = pathOnly(rawPath !== null ? rawPath : "/");
+  // A Gemini client hears every refusal, its key's included, in Gemini's shape.
+  const gemini = readGeminiPath(path);
+  if (gemini !== null) state.clientApi = WireApi.Gemini;
   const refused = identify(config, headers, state);
   if (refused !== null) return refused;
 
-  const rawPath = headers.get(H_PATH);
-  const path = pathOnly(rawPath !== null ? rawPath : "/");
   const method = headers.get(H_METHOD);
   if (path.endsWith("/models") && method !== null && method == "GET") {
     // The list asks for a consumer like every other path: only the routes and models the caller may use.
@@ -54,7 +60,15 @@ export function admit(config: Config, headers: HeaderSnapshot, state: RequestSta
     // Anthropic's SDKs send anthropic-version on every call; they get Anthropic's list shape.
     return Reply.json(headers.indexOf(H_ANTHROPIC_VERSION) >= 0 ? anthropicModelList(state) : modelList(state));
   }
-  const op = operationFor(path);
+  if (gemini !== null) {
+    if (gemini.error !== null) return Reply.error(gemini.unknownMethod ? NOT_FOUND : INVALID_MODEL, gemini.error!);
+    state.pathModel = gemini.model;
+    // Without alt=sse Gemini streams one JSON array, which llm-mesh does not write (docs/translation.md).
+    if (gemini.op == Operation.GeminiStream && !asksForSse(rawPath!.length > path.length ? rawPath!.substring(path.length + 1) : "")) {
+      return Reply.error(BAD_REQUEST, "llm-mesh streams Gemini answers as server-sent events only: add ?alt=sse to streamGenerateContent");
+    }
+  }
+  const op = gemini !== null ? <i32>gemini.op : operationFor(path);
   if (op < 0) return Reply.error(NOT_FOUND, "llm-mesh route \"" + first.name + "\" serves POST /v1/chat/completions, /v1/completions, /v1/embeddings, /v1/messages, /v1/messages/count_tokens and /v1/responses, and GET /v1/models; this path is none of them");
   state.operation = <Operation>op;
   state.clientApi = operationApi(<Operation>op);
@@ -164,9 +178,11 @@ export function takeBackend(state: RequestState, route: Route, backend: Backend)
   const provider = backend.provider;
   if (!provider.supports(state.operation)) {
     return Reply.error(UNSUPPORTED_OPERATION, "llm-mesh route \"" + route.name + "\" sends this request to provider \"" + provider.name + "\" (" +
-      provider.spec.type + "), which does not serve " + operationName(state.operation) + (state.operation == Operation.CountTokens ? " (only anthropic providers count tokens)" : ""));
+      provider.spec.type + "), which does not serve " + operationName(state.operation) + countTokensHint(state.operation));
   }
-  const credentials = provider.credentialProblem();
+  let credentials = provider.credentialProblem();
+  // Another worker thread may have fetched it since this one's last tick.
+  if (credentials !== null && adoptSharedCredential(provider, nowSeconds())) credentials = provider.credentialProblem();
   if (credentials !== null) return Reply.error(NO_PROVIDER, credentials!);
   state.translator = provider.servesNatively(state.operation) ? null : translatorFor(state.clientApi, provider.api(), state.operation);
   if (state.translator === null && state.clientApi != provider.api() && !provider.servesNatively(state.operation)) {
@@ -175,6 +191,13 @@ export function takeBackend(state: RequestState, route: Route, backend: Backend)
   }
   state.backend = backend;
   return null;
+}
+
+/** Why token counting is refused: only some APIs count tokens (docs/translation.md). */
+function countTokensHint(op: Operation): string {
+  if (op == Operation.CountTokens) return " (only anthropic providers count tokens)";
+  if (op == Operation.GeminiCountTokens) return " (only gemini and anthropic providers count tokens for Gemini clients)";
+  return "";
 }
 
 /**

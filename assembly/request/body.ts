@@ -18,13 +18,14 @@ import { isValidUtf8 } from "../json/utf8";
 import { SAME_KEY } from "../json/fold";
 import { takeCaseVariant } from "../translate/json-read";
 import { Edit, applyEdits, jsonString } from "../json/splice";
-import { BodyField, Operation, Provider } from "../providers/provider";
+import { BodyField, Operation, Provider, generates, isGeminiOperation } from "../providers/provider";
 import { routeForModel, takeRoute } from "./admit";
 import { MODEL_NAME_RULE, isSafeModelName } from "./safe-text";
 import { admitModel, admitQuota } from "../consumers/identify";
 import { Reply, RequestState } from "./state";
 import { applyRequestPolicy } from "../policy/apply";
 import { countDroppedTools } from "../metrics/dropped-tools";
+import { renameBodyModels } from "../providers/gemini";
 
 /** What the body step decided. */
 export class BodyOutcome {
@@ -60,6 +61,8 @@ export function decideOnBody(config: Config, state: RequestState, body: ArrayBuf
   let policyChanged = false;
   const policy = state.route !== null ? state.route!.policy : null;
   if (policy !== null && config.role == FilterRole.Downstream && policy.readsRequest()) {
+    // The policy reads chat, Messages and Responses bodies: a Gemini body would pass its rules unread.
+    if (isGeminiOperation(state.operation)) return BodyOutcome.reply(Reply.error(UNSUPPORTED_OPERATION, "llm-mesh route \"" + state.route!.name + "\" has a request policy, which reads no Gemini requests"));
     const applied = applyRequestPolicy(policy, state, body);
     if (applied.reply !== null) return BodyOutcome.reply(applied.reply!);
     if (applied.body !== null) {
@@ -120,6 +123,11 @@ export function decideOnBody(config: Config, state: RequestState, body: ArrayBuf
 
   const outcome = state.translator !== null ? translated(config, state, body, model) : spliced(config, state, base, body, scan, clientModel, model);
   if (outcome.reply !== null) return outcome;
+  // Gemini to Gemini, the route's model instead of the path's: methods that name it in the body too.
+  if (state.translator === null && clientModel !== null && clientModel != model && (state.operation == Operation.GeminiBatchEmbed || state.operation == Operation.GeminiCountTokens)) {
+    const renamed = renameBodyModels(outcome.body, model);
+    if (renamed !== null) { outcome.body = renamed!; outcome.changed = true; }
+  }
   outcome.changed = outcome.changed || policyChanged;
   if (provider.pathFromBody() && state.upstreamPath === null) state.upstreamPath = String.UTF8.encode(provider.bodyTimePath(state.operation, model, streams(outcome.body)));
   const finished = provider.finishBody(outcome.body, model);
@@ -202,6 +210,8 @@ function readBody(config: Config, state: RequestState, body: ArrayBuffer): ReadB
     if (!isSafeModelName(clientModel)) { out.reply = Reply.error(INVALID_MODEL, "model must be " + MODEL_NAME_RULE); return out; }
     out.clientModel = clientModel;
   }
+  // A Gemini client names its model in the path (checked there); a body's "model" is no routing input.
+  if (state.pathModel !== null) out.clientModel = state.pathModel;
   return out;
 }
 
@@ -323,10 +333,12 @@ function bodyEdits(provider: Provider, op: Operation, spans: StaticArray<ValueSp
     members--;
   }
   const modelSpan = spans[MODEL_KEY];
-  if (clientModel === null) inserts.push("\"model\":" + jsonString(model));
-  else if (clientModel != model) edits.push(new Edit(modelSpan.start, modelSpan.end, String.UTF8.encode(jsonString(model))));
+  // A Gemini request's model is in its path (the provider rebuilds it); its body has none to set.
+  const modelInBody = !isGeminiOperation(op);
+  if (modelInBody && clientModel === null) inserts.push("\"model\":" + jsonString(model));
+  else if (modelInBody && clientModel != model) edits.push(new Edit(modelSpan.start, modelSpan.end, String.UTF8.encode(jsonString(model))));
   // Only generation requests take generation defaults such as stream or temperature.
-  if (op != Operation.Embeddings && op != Operation.CountTokens) {
+  if (generates(op)) {
     for (let i = 0; i < provider.overrides.length; i++) {
       const f = provider.overrides[i];
       const span = spans[f.spanIndex];

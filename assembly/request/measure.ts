@@ -7,6 +7,7 @@ import { getProperty, nowNanos, propertyPath, setProperty, setPropertyBytes, set
 import { Measurement, UsageSource } from "../metrics/measurement";
 import { operationLabel, recordRequest, tag } from "../metrics/record";
 import { RequestState } from "./state";
+import { OPERATION_COUNT } from "../providers/provider";
 
 /** Starts measuring a request llm-mesh may serve. */
 export function startMeasure(config: Config, state: RequestState): void {
@@ -24,7 +25,7 @@ export function measureForwarded(config: Config, state: RequestState, requestByt
   const m = state.measure;
   if (m === null) return;
   m.operation = state.operation;
-  if (OPERATION_TAGS.length == 0) for (let op = 0; op < 6; op++) OPERATION_TAGS.push(tag("gen_ai_operation_name", operationLabel(op)));
+  if (OPERATION_TAGS.length == 0) for (let op = 0; op < OPERATION_COUNT; op++) OPERATION_TAGS.push(tag("gen_ai_operation_name", operationLabel(op)));
   m.operationTag = OPERATION_TAGS[<i32>state.operation];
   m.requestModel = state.model;
   m.requestBytes = requestBytes;

@@ -174,7 +174,7 @@ export function onProviderBody(state: RequestState, bodySize: i32, endOfStream: 
 }
 
 /** Operations whose answers report tokens used (count_tokens reports a count, not a use). */
-function hasUsage(op: Operation): bool { return op != Operation.CountTokens; }
+function hasUsage(op: Operation): bool { return op != Operation.CountTokens && op != Operation.GeminiCountTokens; }
 
 /** An untranslated answer's chunk, read for usage; changed only to cut a usage chunk the client did not ask for. */
 function meterChunk(state: RequestState, bodySize: i32, endOfStream: bool): bool {

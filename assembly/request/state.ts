@@ -43,6 +43,8 @@ export class RequestState {
   operation: Operation = Operation.ChatCompletions;
   /** The API the client speaks (from its path); local errors and translated answers use it. */
   clientApi: WireApi = WireApi.OpenAI;
+  /** The model a Gemini client named in its path (…/models/{model}:method); null for other clients. */
+  pathModel: string | null = null;
   /** Set when the backend speaks another API than the client. */
   translator: Translator | null = null;
   /** Reassembles the provider's stream events when a stream is translated. */

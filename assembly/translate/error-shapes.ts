@@ -1,6 +1,7 @@
 // Error bodies in each API's own shape, and reading a provider's error whichever shape it has.
 //   OpenAI:    {"error":{"message":"…","type":"…","param":null,"code":"…"}}
 //   Anthropic: {"type":"error","error":{"type":"…","message":"…"}}
+//   Gemini:    {"error":{"code":400,"message":"…","status":"INVALID_ARGUMENT"}} (Google's API error, https://ai.google.dev/gemini-api/docs/troubleshooting)
 import { JsonKind, JsonValue, MAX_ANSWER_VALUES, parseJson } from "../json/parse";
 import { JsonWriter } from "../json/writer";
 import { WireApi } from "./translator";
@@ -19,6 +20,22 @@ export function anthropicErrorType(status: i32): string {
   return status < 500 ? "invalid_request_error" : "api_error";
 }
 
+/** Google's canonical status name for an HTTP status (google.rpc.Code, as its HTTP mapping gives them). */
+export function googleStatus(status: i32): string {
+  if (status == 400 || status == 405 || status == 413 || status == 422) return "INVALID_ARGUMENT";
+  if (status == 401) return "UNAUTHENTICATED";
+  if (status == 403) return "PERMISSION_DENIED";
+  if (status == 404) return "NOT_FOUND";
+  if (status == 409) return "ABORTED";
+  if (status == 412 || status == 421) return "FAILED_PRECONDITION";
+  if (status == 429) return "RESOURCE_EXHAUSTED";
+  if (status == 499) return "CANCELLED";
+  if (status == 501) return "UNIMPLEMENTED";
+  if (status == 503 || status == 529) return "UNAVAILABLE";
+  if (status == 504) return "DEADLINE_EXCEEDED";
+  return status < 500 ? "INVALID_ARGUMENT" : "INTERNAL";
+}
+
 /** OpenAI's error type for an HTTP status, for errors that arrive without one. */
 export function openAIErrorType(status: i32): string {
   if (status == 401) return "authentication_error";
@@ -34,6 +51,8 @@ export function errorBodyFor(api: WireApi, status: i32, type: string, code: stri
   if (api == WireApi.Anthropic) {
     w.key("type").string("error");
     w.key("error").object().key("type").string(anthropicErrorType(status)).key("message").string(message).endObject();
+  } else if (api == WireApi.Gemini) {
+    w.key("error").object().key("code").number(status).key("message").string(message).key("status").string(googleStatus(status)).endObject();
   } else {
     w.key("error").object().key("message").string(message).key("type").string(type.length > 0 ? type : openAIErrorType(status)).key("param").nil();
     w.key("code");

@@ -104,6 +104,10 @@ export class OpenAIToAnthropic extends ToOpenAIChat {
     if (temperature !== null && !thinking.on) w.key("temperature").rawValue(temperature.text);
     const topP = numberAt(body, "top_p");
     if (topP !== null && (!thinking.on || (!thinking.adaptive && topP.numberValue >= 0.95))) w.key("top_p").rawValue(topP.text);
+    // Not OpenAI's, but what a Gemini client's topK is in the hub (gemini-to-openai.ts) and some compatible servers take;
+    // thinking refuses it (reasoning.ts).
+    const topK = numberAt(body, "top_k");
+    if (topK !== null && !thinking.on) w.key("top_k").rawValue(topK.text);
     const stop = member(body, "stop");
     if (stop !== null && stop.kind == JsonKind.String) w.key("stop_sequences").array().string(stop.text).endArray();
     else if (stop !== null && stop.kind == JsonKind.Array) w.key("stop_sequences").value(stop);

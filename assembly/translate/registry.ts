@@ -7,12 +7,16 @@ import { OpenAIEmbeddingsToGemini } from "./openai-embeddings-to-gemini";
 import { OpenAIToBedrock } from "./openai-to-bedrock";
 import { ResponsesToChat } from "./responses-to-chat";
 import { ComposedTranslator } from "./composed";
+import { GeminiToOpenAI } from "./gemini-to-openai";
+import { GeminiEmbeddingsToOpenAI } from "./gemini-embeddings-to-openai";
+import { GeminiCountTokensToAnthropic } from "./gemini-count-tokens";
 import { Operation } from "../providers/provider";
 import { Translator, WireApi } from "./translator";
 
 /** A fresh translator for one request; null when client and backend speak the same API, or when no translator serves the pair. */
 export function translatorFor(client: WireApi, backend: WireApi, op: Operation): Translator | null {
   if (client == backend) return null;
+  if (client == WireApi.Gemini) return geminiClientTranslator(backend, op);
   if (client == WireApi.Responses) {
     // Responses clients go through chat: directly to OpenAI-shaped backends, composed for the others.
     if (backend == WireApi.OpenAI) return new ResponsesToChat();
@@ -31,4 +35,16 @@ export function translatorFor(client: WireApi, backend: WireApi, op: Operation):
   if (client == WireApi.OpenAI && backend == WireApi.Bedrock) return new OpenAIToBedrock();
   // No translator for this pair: the caller refuses the request (providers' supports() keeps it rare).
   return null;
+}
+
+/** Gemini clients: to OpenAI chat directly, to other APIs through chat; embeddings to OpenAI only. */
+function geminiClientTranslator(backend: WireApi, op: Operation): Translator | null {
+  if (op == Operation.GeminiEmbed || op == Operation.GeminiBatchEmbed) return backend == WireApi.OpenAI ? new GeminiEmbeddingsToOpenAI(op) : null;
+  if (op == Operation.GeminiCountTokens) {
+    // Anthropic alone counts tokens: the request as generateContent would send it, cut to count_tokens' fields.
+    return backend == WireApi.Anthropic ? new GeminiCountTokensToAnthropic(new ComposedTranslator(new GeminiToOpenAI(Operation.GeminiGenerate, true), new OpenAIToAnthropic())) : null;
+  }
+  if (backend == WireApi.OpenAI) return new GeminiToOpenAI(op, false);
+  const chat = translatorFor(WireApi.OpenAI, backend, Operation.ChatCompletions);
+  return chat !== null ? new ComposedTranslator(new GeminiToOpenAI(op, true), chat!) : null;
 }

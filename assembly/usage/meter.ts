@@ -32,6 +32,8 @@ export function meterFor(api: WireApi, stream: bool, dropUsageChunk: bool): Usag
 }
 
 const ANSWER_KEYS = keys(["usage", "model"]);
+/** Gemini names them apart: usageMetadata and modelVersion. */
+const GEMINI_ANSWER_KEYS = keys(["usageMetadata", "modelVersion"]);
 /** Scratch for the in-place scan: one answer at a time per VM. */
 const ANSWER_SCAN = new ScanResult(2);
 
@@ -49,7 +51,7 @@ class JsonMeter extends UsageMeter {
       this.readWhole(changetype<usize>(chunk), chunk.byteLength);
       return null;
     }
-    if (this.capture === null) this.capture = new TopLevelCapture(["usage", "model"]);
+    if (this.capture === null) this.capture = new TopLevelCapture(this.api == WireApi.Gemini ? ["usageMetadata", "modelVersion"] : ["usage", "model"]);
     const capture = this.capture!;
     capture.push(changetype<usize>(chunk), chunk.byteLength);
     if (last) {
@@ -63,7 +65,7 @@ class JsonMeter extends UsageMeter {
   }
 
   private readWhole(base: usize, length: i32): void {
-    const scan = scanInto(ANSWER_SCAN, base, length, ANSWER_KEYS);
+    const scan = scanInto(ANSWER_SCAN, base, length, this.api == WireApi.Gemini ? GEMINI_ANSWER_KEYS : ANSWER_KEYS);
     if (scan.error === null) {
       const usage = scan.spans[0];
       if (usage.count == 1) this.readUsage(base + <usize>usage.start, usage.end - usage.start);
@@ -98,6 +100,8 @@ const FINISH_KEY = String.UTF8.encode("\"finish_reason\":");
 const ERROR_START = String.UTF8.encode("{\"error\":");
 const PARTIAL_JSON_KEY = String.UTF8.encode("\"partial_json\":");
 const DELTA_KEY = String.UTF8.encode("\"delta\":");
+const GEMINI_FINISH_KEY = String.UTF8.encode("\"finishReason\":");
+const GEMINI_USAGE_KEY = String.UTF8.encode("\"usageMetadata\":");
 
 /**
  * Where `needle` (2+ bytes) first occurs in [ptr, ptr+length), or -1. Sixteen candidate positions a
@@ -208,6 +212,7 @@ class StreamMeter extends UsageMeter {
   observe(name: string, ptr: usize, length: i32): bool {
     if (this.api == WireApi.Anthropic) { this.observeAnthropic(name, ptr, length); return false; }
     if (this.api == WireApi.Responses) { this.observeResponses(name, ptr, length); return false; }
+    if (this.api == WireApi.Gemini) { this.observeGemini(ptr, length); return false; }
     return this.observeOpenAI(ptr, length);
   }
 
@@ -236,6 +241,26 @@ class StreamMeter extends UsageMeter {
     readUsage(WireApi.OpenAI, usage!, u);
     const choices = arrayAt(parsed.value!, "choices");
     return this.dropUsageChunk && choices !== null && choices!.items.length == 0;
+  }
+
+  /** A GenerateContentResponse event: Gemini's stream has no end marker, so a finishReason (or an error) makes it whole. */
+  private observeGemini(ptr: usize, length: i32): void {
+    const u = this.usage;
+    if (!this.answered) {
+      const finish = valueAfter(ptr, length, GEMINI_FINISH_KEY);
+      // The finish reason is the documented end of Gemini's stream: it is its own end marker.
+      u.streamEnded = finish >= 0 && load<u8>(ptr + <usize>finish) == 0x22;
+      this.answered = u.streamEnded || length > 9 && memory.compare(ptr, changetype<usize>(ERROR_START), 9) == 0;
+    }
+    u.textBytes += stringBytesAfter(ptr, length, TEXT_KEY);
+    const usageAt = valueAfter(ptr, length, GEMINI_USAGE_KEY);
+    if (usageAt < 0 || load<u8>(ptr + <usize>usageAt) != 0x7b) return;
+    const parsed = parseJson(String.UTF8.decodeUnsafe(ptr, <usize>length), MAX_ANSWER_VALUES);
+    if (parsed.value === null) return;
+    const usage = objectAt(parsed.value!, "usageMetadata");
+    if (usage !== null) readUsage(WireApi.Gemini, usage!, u);
+    const model = stringAt(parsed.value!, "modelVersion");
+    if (model !== null) u.responseModel = model!;
   }
 
   private observeAnthropic(name: string, ptr: usize, length: i32): void {

@@ -59,8 +59,10 @@ export const ProviderSchema = Type.Object({
   deployment: Type.Optional(NonEmpty("azure-openai: the deployment in the path; default: the backend's model.")),
   apiVersion: Type.Optional(NonEmpty("azure-openai: api-version query value, or \"v1\" for the versionless API.")),
   region: Type.Optional(Type.String({ pattern: "^[a-z0-9-]{4,32}$", description: "bedrock: the AWS region (host bedrock-runtime.REGION.amazonaws.com); vertex-ai: the location (host REGION-aiplatform.googleapis.com, or aiplatform.googleapis.com for global). Required for both." })),
-  tokenFromMetadataServer: Type.Optional(Type.Boolean({ description: "vertex-ai: fetch the OAuth token from the GKE metadata server (Workload Identity) instead of apiKeys; refreshed before expiry." })),
-  metadataCluster: Type.Optional(NonEmpty("vertex-ai: the Envoy cluster of the metadata server (default outbound|80||metadata.google.internal, which llm-mesh manifests emit).")),
+  tokenFromMetadataServer: Type.Optional(Type.Boolean({ description: "vertex-ai: fetch the OAuth token from the GKE metadata server (Workload Identity); azure-openai: fetch a Microsoft Entra token from the managed identity endpoint (IMDS). Instead of apiKeys; refreshed before expiry (docs/credentials.md)." })),
+  managedIdentityClientId: Type.Optional(Type.String({ pattern: "^[0-9A-Fa-f-]{36}$", description: "azure-openai with tokenFromMetadataServer: the client id of a user-assigned managed identity (default: the system-assigned one)." })),
+  awsCredentials: Type.Optional(Type.Union([Type.Literal("environment"), Type.Literal("instanceMetadata"), Type.Literal("envoy")], { description: "bedrock: environment (default: AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY/AWS_SESSION_TOKEN in the VM), instanceMetadata (the instance role's keys from IMDSv2, refreshed before expiry) or envoy (Envoy's aws_request_signing filter on the provider's cluster signs: IRSA, EKS Pod Identity). Not with apiKeys, which are Bedrock API keys sent as bearer tokens (docs/credentials.md)." })),
+  metadataCluster: Type.Optional(NonEmpty("vertex-ai, azure-openai (tokenFromMetadataServer) and bedrock (awsCredentials instanceMetadata): the Envoy cluster of the metadata server (defaults outbound|80||metadata.google.internal, outbound|80||metadata.azure.internal, outbound|80||instance-data.ec2.internal, which llm-mesh emits).")),
   project: Type.Optional(Type.String({ pattern: "^[A-Za-z0-9-]{1,64}$", description: "vertex-ai: the Google Cloud project id (required)." })),
   version: Type.Optional(Type.String({ pattern: "^\\d{4}-\\d{2}-\\d{2}$", description: "anthropic: the anthropic-version header sent when the client gives none (default 2023-06-01)." })),
   prices: Type.Optional(Type.Record(Type.String({ pattern: "^(\\*|[^*]+\\*?)$" }), PriceSchema, { additionalProperties: false, description: "Prices per million tokens by model (exact, prefix* or *), for the llm_mesh_cost_micros_total metric." })),
@@ -152,7 +154,7 @@ export const ConsumerSchema = Type.Object({
 }, { additionalProperties: false });
 
 export const ConsumerAuthSchema = Type.Object({
-  keyHeaders: Type.Optional(Type.Array(Type.Union(CREDENTIAL_HEADERS.map((h) => Type.Literal(h))), { description: "Headers a gateway key may arrive in (default authorization, x-api-key, api-key); credential headers only, which never leave." })),
+  keyHeaders: Type.Optional(Type.Array(Type.Union(CREDENTIAL_HEADERS.map((h) => Type.Literal(h))), { description: "Headers a gateway key may arrive in (default authorization, x-api-key, api-key, x-goog-api-key; Gemini clients' ?key= counts as x-goog-api-key); credential headers only, which never leave." })),
   claimHeader: Type.Optional(Type.String({ pattern: "^[a-z0-9._-]{1,128}$", description: "Header holding a verified JWT claim (RequestAuthentication outputClaimToHeaders), e.g. x-jwt-sub." })),
 }, { additionalProperties: false });
 

@@ -104,6 +104,26 @@ export function effectiveRequestMode(config: { requestMode?: string }, toolchain
 }
 export type RequestModeName = "body" | "headers";
 
+/** Credentials from the platform (docs/credentials.md): which types take which fields, and never both those and apiKeys. */
+function platformCredentialProblems(p: ProviderConfig, path: string, errors: Problem[]): void {
+  const tokenTypes = ["vertex-ai", "azure-openai"];
+  const token = p.tokenFromMetadataServer === true;
+  if (tokenTypes.includes(p.type)) {
+    const source = p.type === "vertex-ai" ? "the metadata server" : "the managed identity endpoint";
+    if (token && p.apiKeys !== undefined) errors.push({ path: `${path}.apiKeys`, message: `cannot be given with tokenFromMetadataServer: true (the token comes from ${source})` });
+    if (p.type === "vertex-ai" && !token && p.apiKeys === undefined) errors.push({ path: `${path}.apiKeys`, message: "is required for type vertex-ai unless tokenFromMetadataServer is true", hint: 'give [{"env": "VERTEX_ACCESS_TOKEN"}], or tokenFromMetadataServer: true on GKE with Workload Identity' });
+  } else if (p.tokenFromMetadataServer !== undefined) errors.push({ path: `${path}.tokenFromMetadataServer`, message: `unknown field for type ${p.type} (only vertex-ai and azure-openai take it)` });
+  if (p.type !== "azure-openai" && p.managedIdentityClientId !== undefined) errors.push({ path: `${path}.managedIdentityClientId`, message: `unknown field for type ${p.type} (only azure-openai takes it)` });
+  else if (p.managedIdentityClientId !== undefined && !token) errors.push({ path: `${path}.managedIdentityClientId`, message: "needs tokenFromMetadataServer: true" });
+  if (p.type !== "bedrock" && p.awsCredentials !== undefined) errors.push({ path: `${path}.awsCredentials`, message: `unknown field for type ${p.type} (only bedrock takes it)` });
+  if (p.type === "bedrock" && p.awsCredentials !== undefined && p.apiKeys !== undefined) errors.push({ path: `${path}.apiKeys`, message: "cannot be given with awsCredentials (a Bedrock API key replaces the signature)" });
+  const fetches = (tokenTypes.includes(p.type) && token) || (p.type === "bedrock" && p.awsCredentials === "instanceMetadata");
+  if (p.metadataCluster !== undefined && !fetches) {
+    const needs = p.type === "bedrock" ? 'needs awsCredentials: "instanceMetadata"' : tokenTypes.includes(p.type) ? "needs tokenFromMetadataServer: true" : `unknown field for type ${p.type} (only vertex-ai, azure-openai and bedrock take it)`;
+    errors.push({ path: `${path}.metadataCluster`, message: needs });
+  }
+}
+
 /** The rules beyond the schema. The filter checks the first group too; the rest are toolchain-only. */
 function ruleProblems(config: LlmMeshConfig, errors: Problem[], warnings: Problem[], mode: RequestModeName): void {
   const providers = new Map<string, ProviderConfig>();
@@ -127,9 +147,7 @@ function ruleProblems(config: LlmMeshConfig, errors: Problem[], warnings: Proble
     const regional = p.type === "bedrock" || p.type === "vertex-ai";
     if (regional && p.region === undefined) errors.push({ path: `${path}.region`, message: `is required for type ${p.type} (e.g. ${p.type === "bedrock" ? "us-east-1" : "us-central1"})` });
     if (!regional && p.region !== undefined) errors.push({ path: `${path}.region`, message: `unknown field for type ${p.type} (only bedrock and vertex-ai take it)` });
-    if (p.type === "vertex-ai" && p.tokenFromMetadataServer === true && p.apiKeys !== undefined) errors.push({ path: `${path}.apiKeys`, message: "cannot be given with tokenFromMetadataServer: true (the token comes from the metadata server)" });
-    if (p.type === "vertex-ai" && p.tokenFromMetadataServer !== true && p.apiKeys === undefined) errors.push({ path: `${path}.apiKeys`, message: "is required for type vertex-ai unless tokenFromMetadataServer is true", hint: 'give [{"env": "VERTEX_ACCESS_TOKEN"}], or tokenFromMetadataServer: true on GKE with Workload Identity' });
-    if (p.type !== "vertex-ai" && (p.tokenFromMetadataServer !== undefined || p.metadataCluster !== undefined)) errors.push({ path: `${path}.tokenFromMetadataServer`, message: `unknown field for type ${p.type} (only vertex-ai takes it)` });
+    platformCredentialProblems(p, path, errors);
     if (p.type === "vertex-ai" && p.project === undefined) errors.push({ path: `${path}.project`, message: "is required for type vertex-ai (the Google Cloud project id)" });
     if (p.type !== "vertex-ai" && p.project !== undefined) errors.push({ path: `${path}.project`, message: `unknown field for type ${p.type} (only vertex-ai takes it)` });
     if (info.pathFromBody && mode === "headers") {
@@ -181,6 +199,10 @@ function ruleProblems(config: LlmMeshConfig, errors: Problem[], warnings: Proble
         errors.push({ path: `${bp}.provider`, message: `no provider named "${b.provider}"`, hint: `define it under providers (known: ${[...providers.keys()].join(", ")})` });
       } else if (provider.type === "azure-openai" && provider.apiVersion !== "v1" && !provider.deployment && !b.model) {
         errors.push({ path: `${bp}.model`, message: `is required for azure-openai provider "${provider.name}" unless it sets deployment or apiVersion "v1" (the deployment goes in the path)` });
+      }
+      if (provider?.type === "bedrock" && provider.awsCredentials === "envoy" && r.failover !== undefined) {
+        // The pool's one cluster carries every provider of the route: a signing filter there would sign requests to the others too.
+        errors.push({ path: `${bp}.provider`, message: `bedrock provider "${provider.name}" is signed by Envoy (awsCredentials "envoy"), which a failover route cannot do`, hint: 'use awsCredentials "instanceMetadata" or apiKeys there, or a route without failover' });
       }
       checkMapping(b.modelMapping, `${bp}.modelMapping`, errors);
       if (b.model && b.modelMapping) warnings.push({ path: `${bp}.modelMapping`, message: "is never used: the backend's model is fixed", hint: "remove one of them" });

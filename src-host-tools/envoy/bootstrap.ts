@@ -7,6 +7,7 @@ import { PoolRoute, poolAuthority, poolCluster, poolClusterName, poolRouteAction
 import { RouteHosts, providerVirtualHosts } from "./routes.js";
 import { accessLog, statsConfig } from "../telemetry/envoy.js";
 import { rateLimitCluster, rateLimitFilter } from "../ratelimit/envoy.js";
+import { METADATA_ADDRESS, envoySignedEndpoints, metadataHosts, signingProtocolOptions } from "./credentials.js";
 
 export interface BootstrapOptions {
   wasmPath: string;
@@ -59,6 +60,8 @@ export interface BootstrapOptions {
   requestTimeoutMs?: number;
   /** A GCE/GKE metadata server stand-in for vertex-ai's tokenFromMetadataServer (tests): the cluster named as Istio names it. */
   metadataServer?: { address: string; port: number };
+  /** Stand-ins for metadata endpoints by host (metadata.azure.internal, instance-data.ec2.internal; tests); default 169.254.169.254:80. */
+  credentialEndpoints?: Record<string, { address: string; port: number }>;
 }
 
 const MiB = 1024 * 1024;
@@ -145,7 +148,8 @@ function routeConfig(options: BootstrapOptions, bufferLimit: number): { routes: 
     const timeouts = routeTimeouts(providerTimeouts(routes, options.pluginConfig.providers, v.endpoint.authority));
     virtualHosts.push({ name: v.cluster, domains: v.domains, routes: [{ match: { prefix: "/" }, route: { cluster: v.cluster, ...timeouts, ...rateLimits } }] });
     const target = addressFor(v.endpoint);
-    clusters.push(endpointCluster(v.cluster, target.address, target.port, target.tls ? v.endpoint.host : undefined));
+    const signed = envoySignedEndpoints(options.pluginConfig.providers).get(v.endpoint.authority);
+    clusters.push({ ...endpointCluster(v.cluster, target.address, target.port, target.tls ? v.endpoint.host : undefined), ...(signed ? signingProtocolOptions(signed.region) : {}) });
   }
   // Failover routes: a pool cluster each, whose upstream chain runs llm-mesh in its upstream role.
   const upstreamFilter = wasmFilter({ ...options, pluginConfig: { ...options.pluginConfig, role: "upstream", requestMode: "body" } });
@@ -262,9 +266,20 @@ export function buildBootstrap(options: BootstrapOptions): Record<string, unknow
     stats_config: statsConfig(),
     ...(options.statsFlushIntervalMs !== undefined ? { stats_flush_interval: `${options.statsFlushIntervalMs / 1000}s` } : {}),
     static_resources: { listeners, clusters: [...clusters, ...(options.extraClusters ?? []),
-      ...(options.metadataServer ? [endpointCluster("outbound|80||metadata.google.internal", options.metadataServer.address, options.metadataServer.port)] : []),
+      ...metadataClusters(options),
       ...(options.globalRateLimit ? [rateLimitCluster(options.globalRateLimit.address, options.globalRateLimit.port)] : [])] },
   };
+}
+
+/** A cluster for each metadata endpoint the filter fetches credentials from, named as Istio names a ServiceEntry's. */
+function metadataClusters(options: BootstrapOptions): Record<string, unknown>[] {
+  const endpoints: Record<string, { address: string; port: number }> = { ...(options.credentialEndpoints ?? {}) };
+  if (options.metadataServer) endpoints["metadata.google.internal"] = options.metadataServer;
+  const hosts = new Set([...metadataHosts(options.pluginConfig.providers), ...Object.keys(endpoints)]);
+  return [...hosts].map((host) => {
+    const at = endpoints[host] ?? { address: METADATA_ADDRESS, port: 80 };
+    return endpointCluster(`outbound|80||${host}`, at.address, at.port);
+  });
 }
 
 /** The bootstrap as YAML, with a header saying how it was made. */

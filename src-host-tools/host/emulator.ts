@@ -28,6 +28,8 @@ class ProcExit extends Error {
 }
 
 export interface EmulatorOptions {
+  /** Shared data to share with other emulators, as Envoy's worker threads' copies of one VM share theirs. */
+  sharedData?: Map<string, SharedValue>;
   /** Environment the VM sees (Envoy vm_config.environment_variables). */
   env?: Record<string, string>;
   /** root_id of the plugin (Istio: the WasmPlugin's pluginName). */
@@ -58,7 +60,7 @@ export interface EmulatorOptions {
 /** Time spent inside one kind of module callback, host functions it called included. */
 export interface CallbackTiming { calls: number; nanos: bigint }
 
-interface SharedValue { value: Uint8Array; cas: number }
+export interface SharedValue { value: Uint8Array; cas: number }
 interface Metric { type: number; name: string; value: bigint; samples: bigint[] }
 /** A metric as Envoy's tag extraction and Prometheus see it: its name without the `tag=.=value;.;` labels, and the labels. */
 export interface LabelledMetric { name: string; labels: Record<string, string>; type: number; value: bigint; samples: bigint[] }
@@ -93,7 +95,8 @@ export class HostEmulator {
   readonly logs: LogEntry[] = [];
   readonly metrics = new Map<number, Metric>();
   readonly httpCalls: HttpCall[] = [];
-  readonly sharedData = new Map<string, SharedValue>();
+  /** The VM's shared data; worker threads' VMs share one (EmulatorOptions.sharedData). */
+  readonly sharedData: Map<string, SharedValue>;
   tickPeriodMs = 0;
   /** Set once the VM trapped; every later call fails, as in Envoy. */
   trap: VmTrap | null = null;
@@ -131,6 +134,7 @@ export class HostEmulator {
   private callResponse: { headers: HeaderList; body: Uint8Array; trailers: HeaderList } | null = null;
 
   private constructor(options: EmulatorOptions) {
+    this.sharedData = options.sharedData ?? new Map<string, SharedValue>();
     this.env = options.env ?? {};
     // As Envoy sets them: the plugin's name and VM id (both "llm-mesh" in the bootstraps llm-mesh writes).
     this.properties = { plugin_root_id: options.rootId ?? "", plugin_name: "llm-mesh", plugin_vm_id: "llm-mesh", ...(options.properties ?? {}) };

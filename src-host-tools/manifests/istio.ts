@@ -3,6 +3,7 @@
 import { LlmMeshConfig } from "../config/schema.js";
 import { providerEndpoint, ProviderEndpoint } from "../providers.js";
 import { UserError } from "../errors.js";
+import { awsSigningEnvoyFilter, metadataEntries } from "./credentials.js";
 import { keyEnvNames } from "../config/keys.js";
 import { bodyModeEnvoyFilter } from "./envoyfilter.js";
 import { telemetryObject } from "../telemetry/istio.js";
@@ -363,26 +364,6 @@ export function registryOnlySidecar(o: ManifestOptions): K8sObject[] {
 }
 
 /** Every object for a placement, in apply order; the filter last (body mode: the EnvoyFilter pair). */
-/**
- * vertex-ai with tokenFromMetadataServer: the filter asks the GKE metadata server for the pod's
- * token (Workload Identity) through Envoy. This ServiceEntry gives Istio's proxies the cluster it
- * calls, outbound|80||metadata.google.internal (the address GKE serves it on: 169.254.169.254).
- */
-export function metadataServerEntry(o: ManifestOptions): K8sObject[] {
-  const wanted = o.config.providers.some((p) => p.type === "vertex-ai" && (p as { tokenFromMetadataServer?: boolean }).tokenFromMetadataServer === true
-    && (p as { metadataCluster?: string }).metadataCluster === undefined);
-  if (!wanted) return [];
-  return [{
-    apiVersion: "networking.istio.io/v1",
-    kind: "ServiceEntry",
-    metadata: { name: "llm-mesh-gke-metadata", namespace: namespaceFor(o), labels: LABELS },
-    spec: {
-      hosts: ["metadata.google.internal"], location: "MESH_EXTERNAL", resolution: "STATIC",
-      ports: [{ number: 80, name: "http", protocol: "HTTP" }], endpoints: [{ address: "169.254.169.254" }],
-    },
-  }];
-}
-
 export function allObjects(o: ManifestOptions): K8sObject[] {
   const body = (o.requestMode ?? "body") === "body";
   if (body && o.placement.mode === "waypoint") {
@@ -394,6 +375,7 @@ export function allObjects(o: ManifestOptions): K8sObject[] {
   const filter = body ? bodyModeEnvoyFilter(o) : wasmPlugin(o);
   const failover = failoverEnvoyFilter(o);
   const telemetry = o.accessLog ? [telemetryObject(o, namespaceFor(o), LABELS)] : [];
-  if (o.placement.mode === "egress") return [...providerEntries(o), ...metadataServerEntry(o), ...egressObjects(o), ...registryOnlySidecar(o), ...telemetry, filter, ...failover];
-  return [...providerEntries(o), ...metadataServerEntry(o), ...aliasObjects(o), ...gatewayObject(o), ...gatewayRoutes(o), ...registryOnlySidecar(o), ...telemetry, filter, ...failover];
+  const credentials = [...metadataEntries(o), ...awsSigningEnvoyFilter(o)];
+  if (o.placement.mode === "egress") return [...providerEntries(o), ...credentials, ...egressObjects(o), ...registryOnlySidecar(o), ...telemetry, filter, ...failover];
+  return [...providerEntries(o), ...credentials, ...aliasObjects(o), ...gatewayObject(o), ...gatewayRoutes(o), ...registryOnlySidecar(o), ...telemetry, filter, ...failover];
 }

@@ -4,6 +4,7 @@
 // refused as AWS refuses it, the body checked as Converse checks it (alternating roles, one field
 // per content block, tool results right after their tool uses, no unknown fields), and answers as
 // Converse JSON or ConverseStream's binary event stream (@smithy/eventstream-codec).
+import { createHash } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { Sha256 } from "@aws-crypto/sha256-js";
 import { EventStreamCodec } from "@smithy/eventstream-codec";
@@ -34,24 +35,52 @@ export function checkBedrockPath(p: MockProviderConfig, path: string, host: stri
   return { model: decodeURIComponent(m[1]), stream: m[2] === "converse-stream", region };
 }
 
+/** Temporary or long-term AWS credentials the mock's Bedrock accepts. */
+export interface AwsCredentials { accessKeyId: string; secretAccessKey: string; sessionToken?: string }
+
+/**
+ * Bedrock's two ways in: an API key as a bearer token (checked against `apiKeys` when given), or a
+ * SigV4 signature recomputed over the headers the request says it signed, with the secret of the
+ * credentials its access key id names; temporary credentials need their session token, signed.
+ * Undefined when the request is authentic.
+ */
+export async function checkBedrockAuth(req: IncomingMessage, path: string, body: string, region: string, accepted: AwsCredentials[] = [MOCK_AWS_CREDENTIALS], apiKeys?: string[]): Promise<string | undefined> {
+  const auth = req.headers.authorization;
+  if (auth?.startsWith("Bearer ")) {
+    const key = auth.slice("Bearer ".length);
+    if (!key || (apiKeys && !apiKeys.includes(key))) return "Invalid API Key format: Must start with pre-defined prefix";
+    if (req.headers["x-amz-security-token"] !== undefined) return "The security token included in the request is invalid.";
+    return undefined;
+  }
+  return checkSignature(req, path, body, region, accepted);
+}
+
 /** Recomputes the signature over the headers the request says it signed; undefined when it matches. */
-export async function checkSignature(req: IncomingMessage, path: string, body: string, region: string): Promise<string | undefined> {
+export async function checkSignature(req: IncomingMessage, path: string, body: string, region: string, accepted: AwsCredentials[] = [MOCK_AWS_CREDENTIALS]): Promise<string | undefined> {
   const auth = req.headers.authorization;
   const match = auth ? /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/bedrock\/aws4_request, SignedHeaders=([a-z0-9;-]+), Signature=([0-9a-f]{64})$/.exec(auth) : null;
   if (!match) return "Missing Authentication Token";
-  if (match[1] !== MOCK_AWS_CREDENTIALS.accessKeyId) return "The security token included in the request is invalid.";
+  const credentials = accepted.find((c) => c.accessKeyId === match[1]);
+  if (!credentials) return "The security token included in the request is invalid.";
   if (match[3] !== region) return `Credential should be scoped to a valid region. (${match[3]})`;
   const date = req.headers["x-amz-date"] as string | undefined;
   if (!date || !/^\d{8}T\d{6}Z$/.test(date) || date.slice(0, 8) !== match[2]) return "x-amz-date is missing or does not match the credential scope";
   const signedNames = match[4].split(";");
   if (!signedNames.includes("host")) return "host must be signed";
+  // Temporary credentials are valid only with their session token, and it must be signed.
+  if (credentials.sessionToken !== undefined && (req.headers["x-amz-security-token"] !== credentials.sessionToken || !signedNames.includes("x-amz-security-token"))) {
+    return "The security token included in the request is invalid.";
+  }
   const headers: Record<string, string> = {};
   for (const name of signedNames) headers[name] = String(req.headers[name] ?? "");
   const signingDate = new Date(`${date.slice(0, 4)}-${date.slice(4, 6)}-${date.slice(6, 8)}T${date.slice(9, 11)}:${date.slice(11, 13)}:${date.slice(13, 15)}Z`);
-  // applyChecksum off: Bedrock does not use x-amz-content-sha256, and the signer would add it.
-  const signer = new SignatureV4({ credentials: MOCK_AWS_CREDENTIALS, region, service: "bedrock", sha256: Sha256, applyChecksum: false });
+  // applyChecksum off: Bedrock does not need x-amz-content-sha256 (the signer would add it); when a
+  // signer sent it (Envoy's does), it is among the signed headers and the payload hash is checked below.
+  const signer = new SignatureV4({ credentials, region, service: "bedrock", sha256: Sha256, applyChecksum: false });
   const signed = await signer.sign({ method: "POST", protocol: "https:", hostname: headers.host, path, headers, body }, { signingDate });
   if (signed.headers.authorization !== auth) return "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method.";
+  const declared = headers["x-amz-content-sha256"];
+  if (declared !== undefined && declared !== createHash("sha256").update(body).digest("hex")) return "The provided 'x-amz-content-sha256' header does not match what was computed.";
   return undefined;
 }
 

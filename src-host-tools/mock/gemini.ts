@@ -10,7 +10,8 @@ import { MOCK_THOUGHT, mockSignature } from "./thinking.js";
 
 const REQUEST_FIELDS = new Set(["contents", "tools", "toolConfig", "safetySettings", "systemInstruction", "generationConfig", "cachedContent"]);
 const CONFIG_FIELDS = new Set(["stopSequences", "responseMimeType", "responseSchema", "responseJsonSchema", "candidateCount", "maxOutputTokens", "temperature",
-  "topP", "topK", "seed", "presencePenalty", "frequencyPenalty", "responseLogprobs", "logprobs", "thinkingConfig", "responseModalities"]);
+  "topP", "topK", "seed", "presencePenalty", "frequencyPenalty", "responseLogprobs", "logprobs", "thinkingConfig", "responseModalities",
+  "speechConfig", "mediaResolution", "imageConfig", "enableEnhancedCivicAnswers"]);
 const PART_FIELDS = ["text", "inlineData", "fileData", "functionCall", "functionResponse", "executableCode", "codeExecutionResult"];
 
 export interface GeminiRoute { model: string; stream: boolean; method: string }
@@ -22,7 +23,7 @@ export function geminiError(res: ServerResponse, status: number, message: string
 }
 
 export function checkGeminiPath(base: string, path: string, query: URLSearchParams): GeminiRoute | string {
-  const m = new RegExp(`^${base}/models/([A-Za-z0-9._-]+):(generateContent|streamGenerateContent|batchEmbedContents)$`).exec(path);
+  const m = new RegExp(`^${base}/models/([A-Za-z0-9._-]+):(generateContent|streamGenerateContent|countTokens|embedContent|batchEmbedContents)$`).exec(path);
   if (!m) return `The requested URL ${path} was not found on this server.`;
   const stream = m[2] === "streamGenerateContent";
   if (stream && query.get("alt") !== "sse") return "llm-mesh mock: streamGenerateContent without alt=sse answers a JSON array, not the SSE the filter reads";
@@ -78,10 +79,34 @@ function checkEmbedBody(route: GeminiRoute, b: Record<string, unknown>): string 
   return undefined;
 }
 
+/** embedContent: {content: {parts}, taskType?, title?, outputDimensionality?, model?}. */
+function checkSingleEmbedBody(b: Record<string, unknown>): string | undefined {
+  for (const key of Object.keys(b)) if (!["model", "content", "taskType", "title", "outputDimensionality"].includes(key)) return `Invalid JSON payload received. Unknown name "${key}": Cannot find field.`;
+  const content = b.content as Content | undefined;
+  if (!Array.isArray(content?.parts) || content!.parts!.length === 0) return "* EmbedContentRequest.content.parts: must not be empty";
+  return undefined;
+}
+
+/** countTokens: {contents} or {generateContentRequest: {model, contents, …}}, not both. */
+function checkCountBody(route: GeminiRoute, b: Record<string, unknown>): string | undefined {
+  for (const key of Object.keys(b)) if (key !== "contents" && key !== "generateContentRequest") return `Invalid JSON payload received. Unknown name "${key}": Cannot find field.`;
+  if (b.contents !== undefined && b.generateContentRequest !== undefined) return "contents and generateContentRequest are mutually exclusive";
+  const inner = b.generateContentRequest as Record<string, unknown> | undefined;
+  if (inner) {
+    const { model, ...request } = inner;
+    if (model !== `models/${route.model}`) return "* CountTokensRequest.generate_content_request.model: must name the model in the URL";
+    return checkGeminiBody({ ...route, method: "generateContent" }, request);
+  }
+  if (!Array.isArray(b.contents)) return "* CountTokensRequest.contents: contents is not specified";
+  return checkContents(b.contents as Content[]);
+}
+
 export function checkGeminiBody(route: GeminiRoute, body: unknown): string | undefined {
   if (body === null || typeof body !== "object" || Array.isArray(body)) return "Invalid JSON payload received.";
   const b = body as Record<string, unknown>;
   if (route.method === "batchEmbedContents") return checkEmbedBody(route, b);
+  if (route.method === "embedContent") return checkSingleEmbedBody(b);
+  if (route.method === "countTokens") return checkCountBody(route, b);
   for (const key of Object.keys(b)) if (!REQUEST_FIELDS.has(key)) return `Invalid JSON payload received. Unknown name "${key}": Cannot find field.`;
   for (const key of Object.keys((b.generationConfig ?? {}) as object)) if (!CONFIG_FIELDS.has(key)) return `Invalid JSON payload received. Unknown name "${key}" at 'generation_config': Cannot find field.`;
   if (!Array.isArray(b.contents)) return "* GenerateContentRequest.contents: contents is not specified";
@@ -141,6 +166,15 @@ function seenIn(contents: Content[]): { toolResults: number; images: number } {
 }
 
 export function answerGemini(res: ServerResponse, route: GeminiRoute, body: Record<string, unknown>): number {
+  if (route.method === "embedContent") {
+    const d = (body.outputDimensionality as number | undefined) ?? 4;
+    return sendJson(res, 200, { embedding: { values: Array.from({ length: d }, (_, j) => 0.25 + j) } });
+  }
+  if (route.method === "countTokens") {
+    // A token a word, roughly: enough for a test to see its own text was counted.
+    const text = JSON.stringify(body).split(/\s+/).length;
+    return sendJson(res, 200, { totalTokens: text, promptTokensDetails: [{ modality: "TEXT", tokenCount: text }] });
+  }
   if (route.method === "batchEmbedContents") {
     const requests = body.requests as { outputDimensionality?: number }[];
     return sendJson(res, 200, { embeddings: requests.map((r, i) => ({ values: Array.from({ length: r.outputDimensionality ?? 4 }, (_, j) => (i + 1) * 0.25 + j) })) });

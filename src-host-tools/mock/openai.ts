@@ -36,8 +36,14 @@ export function checkOpenAIAuth(p: MockProviderConfig, headers: IncomingMessage[
   const info = PROVIDER_TYPES[p.type];
   let key: string | undefined;
   if (info.authHeader === "api-key") {
+    // Azure takes a key in api-key or a Microsoft Entra token as Authorization: Bearer, not both.
     key = headers["api-key"] as string | undefined;
-    if (headers.authorization) return "Azure requests carry api-key, not Authorization";
+    const auth = headers.authorization;
+    if (auth !== undefined && key !== undefined) return "Azure requests carry api-key or Authorization, not both";
+    if (auth !== undefined) {
+      if (!/^Bearer \S+$/.test(auth)) return "Authorization must be 'Bearer <token>'";
+      key = auth.slice("Bearer ".length);
+    }
   } else {
     const auth = headers.authorization;
     if (auth !== undefined && !/^Bearer \S+$/.test(auth)) return "Authorization must be 'Bearer <key>'";
@@ -160,7 +166,11 @@ export function answerOpenAI(res: ServerResponse, expected: OpenAIRoute, body: R
   const id = `chatcmpl-mock-${Math.random().toString(36).slice(2, 10)}`;
   const created = Math.floor(Date.now() / 1000);
   if (expected.operation === "/embeddings") {
-    return sendJson(res, 200, { object: "list", data: [{ object: "embedding", index: 0, embedding: [0.1, 0.2, 0.3] }], model, usage: { prompt_tokens: 3, total_tokens: 3 } });
+    // One vector per input, of the asked dimensions (3 when none), as OpenAI answers.
+    const inputs = Array.isArray(body.input) ? body.input : [body.input];
+    const size = typeof body.dimensions === "number" ? body.dimensions : 3;
+    const data = inputs.map((_, i) => ({ object: "embedding", index: i, embedding: Array.from({ length: size }, (_, j) => (j + 1) / 10 + i) }));
+    return sendJson(res, 200, { object: "list", data, model, usage: { prompt_tokens: 3 * inputs.length, total_tokens: 3 * inputs.length } });
   }
   const usage: Record<string, unknown> = { prompt_tokens: 5, completion_tokens: 7, total_tokens: 12 };
   if (typeof body.prompt_cache_key === "string" && Array.isArray(body.messages)) {

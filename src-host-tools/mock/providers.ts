@@ -9,13 +9,15 @@ import { PROVIDER_TYPES, ProviderEndpointConfig, providerEndpoint } from "../pro
 import { OpenAIRoute, answerOpenAI, checkOpenAIAuth, checkOpenAIBody, checkOpenAIPath, openAIError } from "./openai.js";
 import { allowsMidConversationSystem, anthropicError, answerAnthropic, checkAnthropicBody, checkAnthropicHeaders, checkAnthropicPath } from "./anthropic.js";
 import { answerGemini, checkGeminiAuth, checkGeminiBody, checkGeminiPath, geminiError } from "./gemini.js";
-import { answerBedrock, bedrockError, checkBedrockBody, checkBedrockPath, checkSignature } from "./bedrock.js";
+import { AwsCredentials, MOCK_AWS_CREDENTIALS, answerBedrock, bedrockError, checkBedrockAuth, checkBedrockBody, checkBedrockPath } from "./bedrock.js";
 import { serveVertex } from "./vertex.js";
 
 export interface MockProviderConfig extends ProviderEndpointConfig {
   /** Keys the provider accepts; when absent any non-empty key is accepted. */
   acceptedKeys?: string[];
   apiVersion?: string;
+  /** bedrock: the AWS credentials whose signatures it accepts (default MOCK_AWS_CREDENTIALS); acceptedKeys are its API keys. */
+  acceptedAwsCredentials?: AwsCredentials[];
 }
 
 /** A request as the provider saw it. */
@@ -60,7 +62,7 @@ function serveAnthropic(p: MockProviderConfig, req: IncomingMessage, res: Server
 async function serveBedrock(p: MockProviderConfig, req: IncomingMessage, res: ServerResponse, url: URL, rawBody: string, body: Record<string, unknown> | undefined): Promise<number> {
   const route = checkBedrockPath(p, url.pathname, String(req.headers.host ?? ""));
   if (typeof route === "string") return bedrockError(res, 404, "UnknownOperationException", route);
-  const signatureProblem = await checkSignature(req, url.pathname, rawBody, route.region);
+  const signatureProblem = await checkBedrockAuth(req, url.pathname, rawBody, route.region, p.acceptedAwsCredentials ?? [MOCK_AWS_CREDENTIALS], p.acceptedKeys);
   if (signatureProblem) return bedrockError(res, 403, "InvalidSignatureException", signatureProblem);
   const problem = checkBedrockBody(body, route.model);
   if (problem) return bedrockError(res, 400, "ValidationException", problem);

@@ -16,7 +16,8 @@ export interface ScriptedCall { id: string; name: string; args: Record<string, u
 export function argumentsFor(schema: unknown): Record<string, unknown> {
   const s = (schema ?? {}) as { properties?: Record<string, { type?: string }>; required?: string[] };
   const args: Record<string, unknown> = {};
-  for (const name of s.required ?? []) if (s.properties?.[name]?.type === "string") args[name] = `${name}-value`;
+  // Gemini's OpenAPI subset names types in upper case (STRING); JSON Schema in lower case.
+  for (const name of s.required ?? []) if (String(s.properties?.[name]?.type).toLowerCase() === "string") args[name] = `${name}-value`;
   return args;
 }
 

@@ -14,7 +14,8 @@ function providerFor(type: string) {
     ...(type === "azure-openai" ? { apiVersion: "v1" } : {}),
     ...(type === "bedrock" ? { region: "us-east-1" } : {}),
     ...(type === "vertex-ai" ? { region: "us-central1", project: "p" } : {}),
-    apiKeys: [{ value: `key-${type}` }],
+    // Bedrock signs with the VM's AWS keys; its apiKeys would be Bedrock API keys (bearer tokens, test/unit/platform-credentials.test.ts).
+    ...(type === "bedrock" ? {} : { apiKeys: [{ value: `key-${type}` }] }),
   };
 }
 

@@ -9,6 +9,7 @@ import { BEDROCK_ROWS, GEMINI_ROWS, TRANSLATION_ROWS, TranslationRow, VERTEX_ROW
 // The thinking rows' requests, answers and streams are fuzzed with the rest.
 import "../support/thinking-rows.js";
 import { mutate, rng } from "../support/random.js";
+import { GEMINI_CLIENT_CONFIG, GEMINI_CLIENT_ROWS } from "../support/gemini-client-rows.js";
 
 const NOISE = ['"', "\\", "{", "}", "[", "]", ":", ",", "\n", "\r", "\n\n", "data: ", "event: ", "[DONE]", "null", "1e999", "-0", "\u0000", "é", "\ud83d\ude00", '"type"', '"index":99999', '"index":-1'];
 
@@ -54,6 +55,7 @@ describe.each([
   ["Gemini, body mode", GEMINI_CONFIG, GEMINI_ROWS, "body"],
   ["Bedrock, body mode", BEDROCK_CONFIG, BEDROCK_ROWS, "body"],
   ["Vertex AI, body mode", VERTEX_CONFIG, VERTEX_ROWS, "body"],
+  ["Gemini-native clients, body mode", GEMINI_CLIENT_CONFIG, GEMINI_CLIENT_ROWS, "body"],
 ] as const)("translation fuzz: %s", (_name, config, rows, mode) => {
   const translatedRows = rows.filter((r) => r.client?.exactBody === undefined);
   let host: HostEmulator;

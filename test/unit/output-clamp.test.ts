@@ -105,7 +105,9 @@ describe("docs/translation.md lists the built-in limits the filter has", () => {
     const table = source.slice(source.indexOf("MODEL_OUTPUT_LIMITS"), source.indexOf("];"));
     const filter = [...table.matchAll(/"([^"]+)", "(\d+)"/g)].map((m) => [m[1], Number(m[2])]);
     const docs = readFileSync(new URL("../../docs/translation.md", import.meta.url), "utf8");
-    const section = docs.slice(docs.indexOf("## Output caps per backend model"));
+    const start = docs.indexOf("## Output caps per backend model");
+    const next = docs.indexOf("\n## ", start + 1);
+    const section = docs.slice(start, next < 0 ? docs.length : next);
     const documented = [...section.matchAll(/^\| `([^`]+)` \| ([\d,]+) \|/gm)].map((m) => [m[1], Number(m[2].replace(/,/g, ""))]);
     expect(filter.length).toBeGreaterThan(0);
     expect(documented.sort()).toEqual(filter.sort());
