@@ -17,6 +17,7 @@ import { camelCaseKeys } from "./gemini-fields";
 import { readUsage } from "../usage/read";
 import { SseEvent } from "./sse";
 import { ClientError, TranslateFacts, TranslatedRequest, Translator, WireApi } from "./translator";
+import { Reasoning, readGeminiThinking, writeChatReasoning } from "./reasoning";
 
 /** Tool call arguments a stream may accumulate before its calls are written whole (Gemini sends each call in one piece). */
 const MAX_STREAMED_ARGS: i32 = 4 << 20;
@@ -191,6 +192,13 @@ export class GeminiToOpenAI extends Translator {
     }
     const logprobs = member(config, "responseLogprobs");
     if (logprobs !== null && logprobs.kind == JsonKind.Bool && logprobs.boolValue) return "generationConfig.responseLogprobs: not translated";
+    // thinkingConfig by the budget <-> effort table (reasoning.ts); an exact budget rides the hub.
+    const thinking = objectAt(config, "thinkingConfig");
+    if (thinking !== null) {
+      const r = new Reasoning();
+      readGeminiThinking(thinking!, r);
+      writeChatReasoning(r, w, this.hub || facts.hub, facts.model);
+    }
     const modalities = arrayAt(config, "responseModalities");
     if (modalities !== null) {
       for (let i = 0; i < modalities.items.length; i++) {

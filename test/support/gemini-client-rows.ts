@@ -449,3 +449,25 @@ export const GEMINI_CLIENT_ROWS: TranslationRow[] = [
     reply: { status: 400, body: geminiError(400, "INVALID_ARGUMENT", "tools[0].codeExecution: no such tool here (the route refuses hosted tools)") },
   },
 ];
+
+// thinkingConfig through the budget <-> effort table (assembly/translate/reasoning.ts).
+GEMINI_CLIENT_ROWS.push(
+  {
+    name: "gemini→anthropic: thinkingConfig.thinkingBudget is Claude's budget_tokens, exactly",
+    host: "claude.llm", path: "/v1beta/models/claude-sonnet-4-5:generateContent", headers: CLIENT_KEY,
+    request: { contents: [{ role: "user", parts: [{ text: "Hi" }] }], generationConfig: { maxOutputTokens: 8000, thinkingConfig: { thinkingBudget: 3000, includeThoughts: true } } },
+    upstream: { path: "/v1/messages", body: expect.objectContaining({ max_tokens: 8000, thinking: { type: "enabled", budget_tokens: 3000 } }) },
+  },
+  {
+    name: "gemini→openai: thinkingConfig is reasoning_effort for a reasoning model (8192: medium)",
+    host: "openai.llm", path: "/v1beta/models/o4-mini:generateContent", headers: CLIENT_KEY,
+    request: { contents: [{ role: "user", parts: [{ text: "Hi" }] }], generationConfig: { thinkingConfig: { thinkingBudget: 8192 } } },
+    upstream: { path: "/v1/chat/completions", body: expect.objectContaining({ model: "o4-mini", reasoning_effort: "medium" }) },
+  },
+  {
+    name: "gemini→openai: thinkingConfig.thinkingLevel is reasoning_effort; a model that does not reason gets none",
+    host: "openai.llm", path: "/v1beta/models/gpt-4o:generateContent", headers: CLIENT_KEY,
+    request: { contents: [{ role: "user", parts: [{ text: "Hi" }] }], generationConfig: { thinkingConfig: { thinkingLevel: "high" } } },
+    upstream: { path: "/v1/chat/completions", body: { model: "gpt-4o", messages: [{ role: "user", content: [{ type: "text", text: "Hi" }] }] } },
+  },
+);
