@@ -4,6 +4,7 @@
 // back without its thought signature or thinking block (as Gemini 3 and Claude do), and reasoning
 // tokens in the client's usage.
 import Anthropic from "@anthropic-ai/sdk";
+import { Content, FunctionDeclaration, GoogleGenAI, Type } from "@google/genai";
 import OpenAI from "openai";
 import type { RunnableToolFunctionWithParse } from "openai/lib/RunnableFunction";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -200,5 +201,31 @@ describe("the Anthropic and Bedrock mocks' thinking rules", () => {
   ])("%s %j max_tokens %s temperature %s top_p %s: %s", (model, thinking, maxTokens, temperature, topP, problem) => {
     const found = checkAnthropicThinking(model, thinking, maxTokens, temperature, undefined, topP);
     if (problem === undefined) expect(found).toBeUndefined(); else expect(found).toContain(problem);
+  });
+});
+
+describe("@google/genai with thinkingConfig: a tool loop through Anthropic and Bedrock-Claude, the thought and its signature sent back", () => {
+  const genai = (host: string) => {
+    const recorder = fetchWithHost(host);
+    return new GoogleGenAI({ apiKey: "client-gemini-secret", httpOptions: { baseUrl: stack.envoy.url, fetch: recorder.fetch as typeof globalThis.fetch } });
+  };
+  const weather: FunctionDeclaration = { name: "get_weather", parameters: { type: Type.OBJECT, properties: { city: { type: Type.STRING } }, required: ["city"] } };
+
+  it.each([
+    ["claude.llm", "claude-sonnet-4-5", "anthropic"],
+    ["bedrock.llm", BEDROCK_CLAUDE, "bedrock"],
+  ])("%s (%s)", async (host, model, provider) => {
+    const client = genai(host);
+    const config = { tools: [{ functionDeclarations: [weather] }], maxOutputTokens: 4000, thinkingConfig: { thinkingBudget: 2048, includeThoughts: true } };
+    const contents: Content[] = [{ role: "user", parts: [{ text: "Weather in Paris?" }] }];
+    const first = await client.models.generateContent({ model, contents, config });
+    const parts = first.candidates![0].content!.parts!;
+    expect(parts[0]).toEqual({ text: MOCK_THOUGHT, thought: true, thoughtSignature: mockSignature(provider, MOCK_THOUGHT) });
+    expect(first.usageMetadata).toBeDefined();
+    const call = parts.find((p) => p.functionCall)!.functionCall!;
+    // The model turn goes back as received (as the SDK's chats do), then the function's response.
+    contents.push(first.candidates![0].content!, { role: "user", parts: [{ functionResponse: { id: call.id, name: call.name, response: { result: "18C" } } }] });
+    const second = await client.models.generateContent({ model, contents, config });
+    expect(second.text).toBe(`Hello from mock ${provider} (${model}). Seen: 1 tool results.`);
   });
 });
