@@ -31,8 +31,11 @@ describe("module imports and exports", () => {
   // cut that to 280 KB, and the budget went back to 320 KB so the saving is kept. Hardening against
   // hostile input (issue 22: the secrets matcher, the text normalizer, the per-API model-text
   // reader, case-folded keys, bounded stream readers) and the first agent fixes (issue 23) brought
-  // it to 321 KB; the budget is 352 KB until issue 25 cuts the module (its target: 150 KiB).
-  it("stays within the 352 KB module budget", () => {
-    expect(statSync(WASM_PATH).size).toBeLessThan(352 * 1024);
+  // it to 321 KB. The rest of issue 23 (Gemini-native clients, prompt caching, thinking across five
+  // APIs, platform credentials) brought it to 384 KiB. -O3 with shrinkLevel 1 would make it 333 KiB,
+  // but measured 15-20% slower on 1 MB bodies and AWS event streams (in-VM micro bench), and speed
+  // decides in the hot path; the budget is 400 KiB until issue 25 cuts the module (target 150 KiB).
+  it("stays within the 400 KiB module budget", () => {
+    expect(statSync(WASM_PATH).size).toBeLessThan(400 * 1024);
   });
 });
