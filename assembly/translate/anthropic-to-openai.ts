@@ -72,11 +72,11 @@ export class AnthropicToOpenAI extends Translator {
   /** The bytes before a text delta's string in the open text block. */
   private textPrefix: ArrayBuffer | null = null;
 
-  /** `hub`: the chat body feeds another translator (composed.ts), so cache marks are kept on it. */
-  constructor(private hub: bool = false) { super(WireApi.Anthropic, WireApi.OpenAI); }
+  constructor() { super(WireApi.Anthropic, WireApi.OpenAI); }
 
   request(body: JsonValue, facts: TranslateFacts): TranslatedRequest {
-    keepMarks = this.hub;
+    // A chat body that feeds another translator (facts.hub) keeps its cache marks for it.
+    keepMarks = facts.hub;
     this.model = facts.model;
     this.secrets = facts.secrets;
     const w = new JsonWriter(1024);
@@ -180,7 +180,7 @@ export class AnthropicToOpenAI extends Translator {
     const metadata = objectAt(body, "metadata");
     const user = metadata !== null ? stringAt(metadata, "user_id") : null;
     if (user !== null) w.key("user").string(user!);
-    if (!this.hub && facts.promptCacheKey && hasMarks(body)) {
+    if (!facts.hub && facts.promptCacheKey && hasMarks(body)) {
       // The client asked for caching; OpenAI caches by prefix on its own, and a key keeps one agent's requests on one cache.
       const key = promptCacheKeyOf(facts.model, system === null ? "" : system.kind == JsonKind.String ? system.text : orEmpty(joinedText(system)));
       if (key !== null) w.key("prompt_cache_key").string(key!);

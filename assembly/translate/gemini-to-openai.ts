@@ -57,10 +57,13 @@ export class GeminiToOpenAI extends Translator {
   private calls: Array<StreamedCall> = [];
   private argBytes: i32 = 0;
 
-  /** `hub`: the chat request goes on to another translator, which reads the hub's reasoning and signature fields. */
-  constructor(private op: Operation, private hub: bool) { super(WireApi.Gemini, WireApi.OpenAI); }
+  /** The chat body feeds another translator (facts.hub): hub-only fields (thoughts, signatures, top_k) are written. */
+  private hub: bool = false;
+
+  constructor(private op: Operation) { super(WireApi.Gemini, WireApi.OpenAI); }
 
   request(body: JsonValue, facts: TranslateFacts): TranslatedRequest {
+    this.hub = facts.hub;
     this.model = facts.model;
     this.secrets = facts.secrets;
     const twice = camelCaseKeys(body);
@@ -197,7 +200,7 @@ export class GeminiToOpenAI extends Translator {
     if (thinking !== null) {
       const r = new Reasoning();
       readGeminiThinking(thinking!, r);
-      writeChatReasoning(r, w, this.hub || facts.hub, facts.model);
+      writeChatReasoning(r, w, this.hub, facts.model);
     }
     const modalities = arrayAt(config, "responseModalities");
     if (modalities !== null) {

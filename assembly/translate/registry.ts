@@ -26,7 +26,7 @@ export function translatorFor(client: WireApi, backend: WireApi, op: Operation):
   if (client == WireApi.Anthropic && (backend == WireApi.Gemini || backend == WireApi.Bedrock) && op == Operation.Messages) {
     // Anthropic clients reach Gemini and Bedrock through chat, with the same translators.
     const chat = translatorFor(WireApi.OpenAI, backend, Operation.ChatCompletions);
-    return chat !== null ? new ComposedTranslator(new AnthropicToOpenAI(true), chat!) : null;
+    return chat !== null ? new ComposedTranslator(new AnthropicToOpenAI(), chat!) : null;
   }
   if (client == WireApi.OpenAI && backend == WireApi.Gemini && op == Operation.Embeddings) return new OpenAIEmbeddingsToGemini();
   if (client == WireApi.OpenAI && backend == WireApi.Anthropic) return new OpenAIToAnthropic();
@@ -42,9 +42,9 @@ function geminiClientTranslator(backend: WireApi, op: Operation): Translator | n
   if (op == Operation.GeminiEmbed || op == Operation.GeminiBatchEmbed) return backend == WireApi.OpenAI ? new GeminiEmbeddingsToOpenAI(op) : null;
   if (op == Operation.GeminiCountTokens) {
     // Anthropic alone counts tokens: the request as generateContent would send it, cut to count_tokens' fields.
-    return backend == WireApi.Anthropic ? new GeminiCountTokensToAnthropic(new ComposedTranslator(new GeminiToOpenAI(Operation.GeminiGenerate, true), new OpenAIToAnthropic())) : null;
+    return backend == WireApi.Anthropic ? new GeminiCountTokensToAnthropic(new ComposedTranslator(new GeminiToOpenAI(Operation.GeminiGenerate), new OpenAIToAnthropic())) : null;
   }
-  if (backend == WireApi.OpenAI) return new GeminiToOpenAI(op, false);
+  if (backend == WireApi.OpenAI) return new GeminiToOpenAI(op);
   const chat = translatorFor(WireApi.OpenAI, backend, Operation.ChatCompletions);
-  return chat !== null ? new ComposedTranslator(new GeminiToOpenAI(op, true), chat!) : null;
+  return chat !== null ? new ComposedTranslator(new GeminiToOpenAI(op), chat!) : null;
 }
