@@ -29,6 +29,7 @@ describe.each(GAP_SETS.map((s) => [s.name, s] as const))("conformance gaps in re
     const reply = await send(envoy.url, { host: row.host, path: row.path, body: typeof row.request === "string" ? row.request : JSON.stringify(row.request), headers: row.headers ?? {} });
     expect(upstream.received.map((r) => r.path)).toEqual([row.upstream!.path]);
     if (row.upstream!.exactBody !== undefined) expect(upstream.received[0].body).toBe(row.upstream!.exactBody);
+    if (row.upstream!.body !== undefined) expect(json(upstream.received[0].body)).toEqual(row.upstream!.body);
     const client = row.client!;
     expect(reply.status).toBe(client.status);
     if (client.exactBody !== undefined) expect(reply.body).toBe(client.exactBody);

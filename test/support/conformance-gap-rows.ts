@@ -4,6 +4,7 @@
 // (test/unit/conformance-gaps.test.ts) and real Envoy (test/integration/conformance-gaps.test.ts).
 import { expect } from "vitest";
 import { BEDROCK_CONFIG, GEMINI_CONFIG, TRANSLATE_CONFIG, VERTEX_CONFIG } from "./fixtures.js";
+import { GEMINI_CLIENT_CONFIG } from "./gemini-client-rows.js";
 import { TranslationRow, awsEvent, data, parseSse, sse } from "./translation-rows.js";
 
 const anyNumber = () => expect.any(Number);
@@ -64,7 +65,7 @@ const openAIChunk = (id: unknown, model: string, delta: Record<string, unknown>,
   ({ id, object: "chat.completion.chunk", created, model, choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }] });
 
 /** A set of rows and the plugin config they run under. */
-export interface GapSet { name: string; config: typeof TRANSLATE_CONFIG | typeof GEMINI_CONFIG | typeof BEDROCK_CONFIG | typeof VERTEX_CONFIG; rows: TranslationRow[] }
+export interface GapSet { name: string; config: typeof TRANSLATE_CONFIG | typeof GEMINI_CONFIG | typeof BEDROCK_CONFIG | typeof VERTEX_CONFIG | typeof GEMINI_CLIENT_CONFIG; rows: TranslationRow[] }
 
 export const GAP_SETS: GapSet[] = [
   { name: "Anthropic and OpenAI", config: { ...TRANSLATE_CONFIG, requestMode: "body" }, rows: [
@@ -458,5 +459,144 @@ GAP_SETS.push(
         respEvent("response.function_call_arguments.done", { item_id: "fc_tooluse_n", output_index: 0, arguments: "{}" }),
         respEvent("response.output_item.done", { output_index: 0, item: respCall("tooluse_n", "now", "{}") }),
         respEvent("response.completed", { response: respShell("completed", BEDROCK_MODEL, [respCall("tooluse_n", "now", "{}")], respUsage(4, 2)) })] } },
+  ] },
+);
+
+// ---- Gemini-native clients: tools without arguments, cut streams, Azure and Vertex AI, and caching ----
+const GEN_PATH = (model: string) => `/v1beta/models/${model}:generateContent`;
+const STREAM_PATH = (model: string) => `/v1beta/models/${model}:streamGenerateContent?alt=sse`;
+const NOW_GEMINI = { functionDeclarations: [{ name: "now", parametersJsonSchema: { type: "object", properties: {} } }] };
+/** A Gemini client's request with the no-argument tool. */
+const geminiAsk = (text: string, extra: Record<string, unknown> = {}) => ({ contents: [{ role: "user", parts: [{ text }] }], tools: [NOW_GEMINI], ...extra });
+/** A GenerateContentResponse (or stream event) as llm-mesh writes it for a Gemini client. */
+const gOut = (parts: unknown[], model: unknown, id: unknown, finish?: string, usage?: [number, number, number]) => ({
+  candidates: [{ content: { role: "model", parts }, ...(finish ? { finishReason: finish } : {}), index: 0 }],
+  ...(usage ? { usageMetadata: { promptTokenCount: usage[0], candidatesTokenCount: usage[1], totalTokenCount: usage[2] } } : {}), modelVersion: model, responseId: id });
+const NOW_CALL = (id: string) => ({ functionCall: { id, name: "now", args: {} } });
+const WEATHER_GEMINI = { functionDeclarations: [{ name: "get_weather", parametersJsonSchema: WEATHER_ANTHROPIC_IN.input_schema }] };
+/** Google's error object, which ends a Gemini client's broken stream (the SDK raises on it). */
+const geminiCut = (what: string) => ({ error: { code: 500, message: `the provider's stream ended before the ${what} was complete`, status: "INTERNAL" } });
+const VERTEX_GEMINI = "/v1/projects/my-proj/locations/us-east5/publishers/google/models/gemini-2.5-flash";
+/** What Gemini (and Vertex AI with a Gemini model) streams: text, then a call without args. */
+const GEMINI_NOARGS_STREAM = [gsse(geminiText("On it")), gsse({ ...geminiCall("now"), modelVersion: "gemini-2.5-flash-001", responseId: "resp-1" })];
+const BEDROCK_NOARGS_FRAMES = [awsEvent("messageStart", { role: "assistant" }),
+  awsEvent("contentBlockStart", { contentBlockIndex: 0, start: { toolUse: { toolUseId: "tooluse_n", name: "now" } } }),
+  awsEvent("contentBlockStop", { contentBlockIndex: 0 }), awsEvent("messageStop", { stopReason: "tool_use" }),
+  awsEvent("metadata", { usage: { inputTokens: 4, outputTokens: 2, totalTokens: 6 }, metrics: { latencyMs: 9 } })];
+const CLAUDE_TEXT_STREAM = [claudeStart, sse("content_block_start", { type: "content_block_start", index: 0, content_block: { type: "text", text: "" } }), claudeText("Bon"), claudeText("jour"),
+  sse("content_block_stop", { type: "content_block_stop", index: 0 }),
+  sse("message_delta", { type: "message_delta", delta: { stop_reason: "end_turn", stop_sequence: null }, usage: { output_tokens: 2 } }), sse("message_stop", { type: "message_stop" })];
+const CACHED_CONTENT_REQUEST = JSON.stringify({ cachedContent: "cachedContents/agent-prefix", contents: [{ role: "user", parts: [{ text: "Again" }] }] });
+const CACHED_ANSWER = JSON.stringify({ candidates: [{ content: { role: "model", parts: [{ text: "Hello" }] }, finishReason: "STOP", index: 0 }],
+  usageMetadata: { promptTokenCount: 1030, cachedContentTokenCount: 1024, candidatesTokenCount: 1, totalTokenCount: 1031 }, modelVersion: "gemini-2.5-flash" });
+
+GAP_SETS.push(
+  { name: "Gemini clients", config: GEMINI_CLIENT_CONFIG, rows: [
+    { name: "gemini→openai stream: a tool call whose arguments stay \"\" is a functionCall with args {}",
+      host: "openai.llm", path: STREAM_PATH("gpt-4o"), request: geminiAsk("Time?"),
+      upstream: { path: "/v1/chat/completions" },
+      answer: { chunks: [data(chatChunk({ role: "assistant", content: "" })), data(chatChunk({ tool_calls: [{ index: 0, id: "call_n", type: "function", function: { name: "now", arguments: "" } }] })),
+        data(chatChunk({}, "tool_calls")), data("[DONE]")] },
+      client: { status: 200, events: [gOut([NOW_CALL("call_n")], "gpt-4o", "chatcmpl-9", "STOP", [0, 0, 0])] } },
+    { name: "gemini→anthropic stream: a tool_use with an empty input_json_delta is a functionCall with args {}",
+      host: "claude.llm", path: STREAM_PATH("claude-sonnet-4-5"), request: geminiAsk("Time?"),
+      upstream: { path: "/v1/messages" }, answer: { chunks: CLAUDE_NOARGS_STREAM },
+      client: { status: 200, events: [gOut([NOW_CALL("toolu_n")], "claude-sonnet-4-5", "msg_c", "STOP", [4, 5, 9])] } },
+    { name: "gemini→anthropic stream cut before message_stop: the client's stream ends with Gemini's error object",
+      host: "claude.llm", path: STREAM_PATH("claude-sonnet-4-5"), request: geminiAsk("x"),
+      upstream: { path: "/v1/messages" }, answer: { chunks: [claudeStart, claudeText("Par")] },
+      client: { status: 200, events: [gOut([{ text: "Par" }], "claude-sonnet-4-5", "msg_c"), geminiCut("message")] } },
+    { name: "gemini→bedrock stream: a toolUse with no input delta is a functionCall with args {}",
+      host: "bedrock.llm", path: STREAM_PATH("amazon.nova-pro-v1:0"), request: geminiAsk("Time?"),
+      upstream: { path: "/model/amazon.nova-pro-v1%3A0/converse-stream" }, answer: { frames: BEDROCK_NOARGS_FRAMES },
+      client: { status: 200, events: [gOut([NOW_CALL("tooluse_n")], "amazon.nova-pro-v1:0", BEDROCK_ID, "STOP", [4, 2, 6])] } },
+    { name: "gemini→bedrock stream cut before messageStop: the client's stream ends with Gemini's error object",
+      host: "bedrock.llm", path: STREAM_PATH("amazon.nova-pro-v1:0"), request: geminiAsk("x"),
+      upstream: { path: "/model/amazon.nova-pro-v1%3A0/converse-stream" },
+      answer: { frames: [awsEvent("messageStart", { role: "assistant" }), awsEvent("contentBlockDelta", { contentBlockIndex: 0, delta: { text: "Par" } })] },
+      client: { status: 200, events: [gOut([{ text: "Par" }], "amazon.nova-pro-v1:0", BEDROCK_ID), geminiCut("message")] } },
+    { name: "gemini→bedrock: cache reads (cacheReadInputTokens) come back as cachedContentTokenCount, inside promptTokenCount",
+      host: "bedrock.llm", path: GEN_PATH("anthropic.claude-sonnet-4-5-20250929-v1:0"), request: { contents: [{ role: "user", parts: [{ text: "Hi" }] }] },
+      upstream: { path: "/model/anthropic.claude-sonnet-4-5-20250929-v1%3A0/converse" },
+      answer: { body: { output: { message: { role: "assistant", content: [{ text: "Hi." }] } }, stopReason: "end_turn",
+        usage: { inputTokens: 10, outputTokens: 5, totalTokens: 145, cacheReadInputTokens: 100, cacheWriteInputTokens: 30 }, metrics: { latencyMs: 9 } } },
+      client: { status: 200, body: { ...gOut([{ text: "Hi." }], "anthropic.claude-sonnet-4-5-20250929-v1:0", BEDROCK_ID, "STOP"), usageMetadata: { promptTokenCount: 140, candidatesTokenCount: 5, cachedContentTokenCount: 100, totalTokenCount: 145 } } } },
+    { name: "gemini→gemini stream: text and a functionCall without args pass as Gemini sent them",
+      host: "gemini.llm", path: STREAM_PATH("gemini-2.5-flash"), request: JSON.stringify(geminiAsk("Time?")),
+      upstream: { path: STREAM_PATH("gemini-2.5-flash"), exactBody: JSON.stringify(geminiAsk("Time?")) },
+      answer: { chunks: GEMINI_NOARGS_STREAM }, client: { status: 200, exactBody: GEMINI_NOARGS_STREAM.join("") } },
+    { name: "gemini→gemini: cachedContent goes as written; cachedContentTokenCount comes back as Gemini sent it",
+      host: "gemini.llm", path: GEN_PATH("gemini-2.5-flash"), request: CACHED_CONTENT_REQUEST,
+      upstream: { path: GEN_PATH("gemini-2.5-flash"), exactBody: CACHED_CONTENT_REQUEST },
+      answer: { body: JSON.parse(CACHED_ANSWER) }, client: { status: 200, exactBody: CACHED_ANSWER } },
+    { name: "gemini→vertex (Gemini model): a text answer passes as Vertex sent it",
+      host: "vertex.llm", path: GEN_PATH("gemini-2.5-flash"), request: { contents: [{ role: "user", parts: [{ text: "Hi" }] }] },
+      upstream: { path: `${VERTEX_GEMINI}:generateContent` },
+      answer: { body: GEMINI_TEXT_ANSWER }, client: { status: 200, exactBody: JSON.stringify(GEMINI_TEXT_ANSWER) } },
+    { name: "gemini→vertex (Gemini model): a functionCall answer passes as Vertex sent it",
+      host: "vertex.llm", path: GEN_PATH("gemini-2.5-flash"), request: JSON.stringify(geminiAsk("Time?")),
+      upstream: { path: `${VERTEX_GEMINI}:generateContent`, exactBody: JSON.stringify(geminiAsk("Time?")) },
+      answer: { body: geminiCall("now") }, client: { status: 200, exactBody: JSON.stringify(geminiCall("now")) } },
+    { name: "gemini→vertex (Gemini model) stream: text and a functionCall without args pass as Vertex sent them",
+      host: "vertex.llm", path: STREAM_PATH("gemini-2.5-flash"), request: geminiAsk("Time?"),
+      upstream: { path: `${VERTEX_GEMINI}:streamGenerateContent?alt=sse` },
+      answer: { chunks: GEMINI_NOARGS_STREAM }, client: { status: 200, exactBody: GEMINI_NOARGS_STREAM.join("") } },
+    { name: "gemini→vertex (Gemini model): Vertex's 429 reaches the client as Vertex sent it",
+      host: "vertex.llm", path: GEN_PATH("gemini-2.5-flash"), request: geminiAsk("x"),
+      upstream: { path: `${VERTEX_GEMINI}:generateContent` },
+      answer: { status: 429, body: { error: { code: 429, message: "Quota exceeded.", status: "RESOURCE_EXHAUSTED" } } },
+      client: { status: 429, exactBody: JSON.stringify({ error: { code: 429, message: "Quota exceeded.", status: "RESOURCE_EXHAUSTED" } }) } },
+    { name: "gemini→vertex (Gemini model) stream cut before its finishReason: Google's error object after what Vertex sent",
+      host: "vertex.llm", path: STREAM_PATH("gemini-2.5-flash"), request: geminiAsk("x"),
+      upstream: { path: `${VERTEX_GEMINI}:streamGenerateContent?alt=sse` },
+      answer: { chunks: [gsse(geminiText("Bon"))] }, client: { status: 200, events: [...parseSse(gsse(geminiText("Bon"))), { error: { code: 500, message: "provider \"vertex\" ended the stream before the answer was complete", status: "INTERNAL" } }] } },
+    { name: "gemini→vertex (Claude model): a Messages answer on rawPredict is a GenerateContentResponse",
+      host: "vertex.llm", path: GEN_PATH("claude-sonnet-4-5@20250929"), request: { contents: [{ role: "user", parts: [{ text: "Hi" }] }], generationConfig: { maxOutputTokens: 64 } },
+      upstream: { path: `${VERTEX_CLAUDE}:rawPredict` }, answer: { body: CLAUDE_TEXT }, client: { status: 200, body: gOut([{ text: "Hello!" }], "claude-sonnet-4-5", "msg_v", "STOP", [4, 2, 6]) } },
+    { name: "gemini→vertex (Claude model) stream: Messages events on streamRawPredict become Gemini events",
+      host: "vertex.llm", path: STREAM_PATH("claude-sonnet-4-5@20250929"), request: { contents: [{ role: "user", parts: [{ text: "Hi" }] }], generationConfig: { maxOutputTokens: 64 } },
+      upstream: { path: `${VERTEX_CLAUDE}:streamRawPredict` }, answer: { chunks: CLAUDE_TEXT_STREAM }, client: { status: 200, events: [gOut([{ text: "Bon" }], "claude-sonnet-4-5", "msg_c"), gOut([{ text: "jour" }], "claude-sonnet-4-5", "msg_c"), gOut([{ text: "" }], "claude-sonnet-4-5", "msg_c", "STOP", [4, 2, 6])] } },
+    { name: "gemini→vertex (Claude model) stream: a tool_use without input is a functionCall with args {}",
+      host: "vertex.llm", path: STREAM_PATH("claude-sonnet-4-5@20250929"), request: { ...geminiAsk("Time?"), generationConfig: { maxOutputTokens: 64 } },
+      upstream: { path: `${VERTEX_CLAUDE}:streamRawPredict` }, answer: { chunks: CLAUDE_NOARGS_STREAM }, client: { status: 200, events: [gOut([NOW_CALL("toolu_n")], "claude-sonnet-4-5", "msg_c", "STOP", [4, 5, 9])] } },
+    { name: "gemini→vertex (Claude model): a tool_use answer is a functionCall",
+      host: "vertex.llm", path: GEN_PATH("claude-sonnet-4-5@20250929"), request: { contents: [{ role: "user", parts: [{ text: "Weather?" }] }], tools: [WEATHER_GEMINI], generationConfig: { maxOutputTokens: 64 } },
+      upstream: { path: `${VERTEX_CLAUDE}:rawPredict` }, answer: { body: CLAUDE_TOOL }, client: { status: 200, body: gOut([{ functionCall: { id: "toolu_w", name: "get_weather", args: { city: "Oslo" } } }], "claude-sonnet-4-5", "msg_v", "STOP", [4, 2, 6]) } },
+    { name: "gemini→vertex (Claude model): Anthropic's 529 through Vertex is a 503 in Gemini's shape",
+      host: "vertex.llm", path: GEN_PATH("claude-sonnet-4-5@20250929"), request: { contents: [{ role: "user", parts: [{ text: "Hi" }] }], generationConfig: { maxOutputTokens: 64 } },
+      upstream: { path: `${VERTEX_CLAUDE}:rawPredict` }, answer: { status: 529, body: { type: "error", error: { type: "overloaded_error", message: "Overloaded" } } },
+      client: { status: 503, body: { error: { code: 503, message: "Overloaded", status: "UNAVAILABLE" } } } },
+    { name: "gemini→vertex (Claude model) stream cut before message_stop: the client's stream ends with Gemini's error object",
+      host: "vertex.llm", path: STREAM_PATH("claude-sonnet-4-5@20250929"), request: { contents: [{ role: "user", parts: [{ text: "Hi" }] }], generationConfig: { maxOutputTokens: 64 } },
+      upstream: { path: `${VERTEX_CLAUDE}:streamRawPredict` }, answer: { chunks: [claudeStart, claudeText("Par")] }, client: { status: 200, events: [gOut([{ text: "Par" }], "claude-sonnet-4-5", "msg_c"), geminiCut("message")] } },
+  ] },
+  { name: "Gemini clients, Azure OpenAI", config: AZURE_CONFIG, rows: [
+    { name: "gemini→azure: generateContent becomes chat on the deployment's path; the answer a GenerateContentResponse",
+      host: "azure.llm", path: GEN_PATH("gpt-4o"), request: { contents: [{ role: "user", parts: [{ text: "Hi" }] }] },
+      upstream: { path: "/openai/deployments/gpt-4o/chat/completions?api-version=2024-10-21" },
+      answer: { body: chatAnswer({ content: "Hello!" }, "stop") }, client: { status: 200, body: gOut([{ text: "Hello!" }], "gpt-4o-2024-08-06", "chatcmpl-az", "STOP", [5, 3, 8]) } },
+    { name: "gemini→azure: a tool call in the answer is a functionCall",
+      host: "azure.llm", path: GEN_PATH("gpt-4o"), request: { contents: [{ role: "user", parts: [{ text: "Weather?" }] }], tools: [WEATHER_GEMINI] },
+      upstream: { path: "/openai/deployments/gpt-4o/chat/completions?api-version=2024-10-21" },
+      answer: { body: CHAT_TOOL_ANSWER }, client: { status: 200, body: gOut([{ functionCall: { id: "call_w", name: "get_weather", args: { city: "Oslo" } } }], "gpt-4o-2024-08-06", "chatcmpl-az", "STOP", [5, 3, 8]) } },
+    { name: "gemini→azure stream: text and a tool call with arguments {} become Gemini events, the call whole with args {}",
+      host: "azure.llm", path: STREAM_PATH("gpt-4o"), request: geminiAsk("Time?"),
+      upstream: { path: "/openai/deployments/gpt-4o/chat/completions?api-version=2024-10-21" },
+      answer: { chunks: AZURE_STREAM }, client: { status: 200, events: [gOut([{ text: "On it" }], "gpt-4o", "chatcmpl-9"), gOut([NOW_CALL("call_n")], "gpt-4o", "chatcmpl-9", "STOP", [0, 0, 0])] } },
+    { name: "gemini→azure: responseSchema is response_format json_schema on the deployment; the JSON text comes back",
+      host: "azure.llm", path: GEN_PATH("gpt-4o"),
+      request: { contents: [{ role: "user", parts: [{ text: "A city" }] }], generationConfig: { responseMimeType: "application/json", responseSchema: { type: "OBJECT", properties: { name: { type: "STRING" } }, required: ["name"] } } },
+      upstream: { path: "/openai/deployments/gpt-4o/chat/completions?api-version=2024-10-21", body: { model: "gpt-4o", messages: [{ role: "user", content: [{ type: "text", text: "A city" }] }],
+        response_format: { type: "json_schema", json_schema: { name: "response", schema: { type: "object", properties: { name: { type: "string" } }, required: ["name"] } } } } },
+      answer: { body: chatAnswer({ content: "{\"name\":\"Oslo\"}" }, "stop") }, client: { status: 200, body: gOut([{ text: "{\"name\":\"Oslo\"}" }], "gpt-4o-2024-08-06", "chatcmpl-az", "STOP", [5, 3, 8]) } },
+    { name: "gemini→azure: Azure's 429 in Gemini's error shape",
+      host: "azure.llm", path: GEN_PATH("gpt-4o"), request: { contents: [{ role: "user", parts: [{ text: "Hi" }] }] },
+      upstream: { path: "/openai/deployments/gpt-4o/chat/completions?api-version=2024-10-21" },
+      answer: { status: 429, body: { error: { code: "429", message: "Requests to the ChatCompletions_Create Operation have exceeded call rate limit." } } },
+      client: { status: 429, body: { error: { code: 429, message: "Requests to the ChatCompletions_Create Operation have exceeded call rate limit.", status: "RESOURCE_EXHAUSTED" } } } },
+    { name: "gemini→azure stream cut before its finish reason: the client's stream ends with Gemini's error object",
+      host: "azure.llm", path: STREAM_PATH("gpt-4o"), request: { contents: [{ role: "user", parts: [{ text: "Hi" }] }] },
+      upstream: { path: "/openai/deployments/gpt-4o/chat/completions?api-version=2024-10-21" },
+      answer: { chunks: [data(chatChunk({ role: "assistant", content: "" })), data(chatChunk({ content: "Par" }))] }, client: { status: 200, events: [gOut([{ text: "Par" }], "gpt-4o", "chatcmpl-9"), geminiCut("answer")] } },
   ] },
 );

@@ -16,6 +16,7 @@ function run(host: HostEmulator, row: TranslationRow, byteByByte: boolean): Http
   expect(stream.localResponse?.body).toBeUndefined();
   expect(stream.requestHeader(":path")).toBe(row.upstream!.path);
   if (row.upstream!.exactBody !== undefined) expect(stream.upstreamBodyText()).toBe(row.upstream!.exactBody);
+  if (row.upstream!.body !== undefined) expect(json(stream.upstreamBodyText())).toEqual(row.upstream!.body);
   const { bytes, contentType } = answerBytes(row.answer!);
   stream.sendResponseHeaders({ ":status": String(row.answer!.status ?? 200), "content-type": contentType });
   const pieces = byteByByte ? [...bytes].map((b) => Uint8Array.of(b)) : [bytes];
