@@ -95,6 +95,8 @@ export function decideOnBody(config: Config, state: RequestState, body: ArrayBuf
   state.model = model;
   const notAllowed = admitModel(state, clientModel !== null ? clientModel! : model);
   if (notAllowed !== null) return BodyOutcome.reply(notAllowed!);
+  // The input is estimated on the client's body, without the caps llm-mesh lowers or adds.
+  const clientBytes = body.byteLength;
   const limit = modelLimit(backend, model);
   const clamped = clampToModel(config, state, body, read, limit);
   if (clamped !== null) {
@@ -103,8 +105,6 @@ export function decideOnBody(config: Config, state: RequestState, body: ArrayBuf
   }
   if (state.route !== null) {
     const quotaModel = clientModel !== null ? clientModel! : model;
-    // The input is estimated on the client's body, without a cap llm-mesh adds.
-    const clientBytes = body.byteLength;
     let cap = providerOutputCap(backend.provider, scan, read.outputCap);
     const capped = cap < 0 ? withQuotaCap(config, state, body, read, quotaModel, backend.provider.maxTokensField(), limit) : null;
     if (capped !== null) {
