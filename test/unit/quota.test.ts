@@ -305,7 +305,7 @@ describe("a Gemini client's cap: generationConfig.maxOutputTokens × candidateCo
     expect(configured, host.logText("error").join("\n")).toBe(true);
     const body = typeof row.body === "string" ? row.body : JSON.stringify(row.body);
     const path = row.path ?? GEN;
-    const auth = path.startsWith("/v1beta/") ? { "x-goog-api-key": alice.key } : { authorization: `Bearer ${alice.key}` };
+    const auth: Record<string, string> = path.startsWith("/v1beta/") ? { "x-goog-api-key": alice.key } : { authorization: `Bearer ${alice.key}` };
     const stream = host.createStream();
     stream.sendRequest({ ":method": "POST", ":path": path, ":authority": row.host, ":scheme": "http", "content-type": "application/json", ...auth }, body);
     if (row.refused) {
