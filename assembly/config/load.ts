@@ -16,6 +16,7 @@ import { loadFailover, loadTimeouts } from "../failover/policy";
 import { loadPolicy } from "../policy/config";
 import { Consumers, loadConsumers } from "../consumers/config";
 import { QUOTA_FIELDS } from "../consumers/output-cap";
+import { GEMINI_CONFIG_FIELDS } from "../consumers/gemini-cap";
 
 export const DEFAULT_MAX_REQUEST_BODY_BYTES: i64 = 8 * 1024 * 1024;
 
@@ -36,6 +37,8 @@ export const STREAM_KEY = 2;
 export const STREAM_OPTIONS_KEY = 3;
 /** The first of the fields quotas read (consumers/output-cap.ts QUOTA_FIELDS), in their order. */
 export const OUTPUT_CAP_KEY = 4;
+/** generationConfig, then generation_config: a Gemini client's cap lies inside (consumers/gemini-cap.ts). */
+export const GEMINI_CONFIG_KEY = OUTPUT_CAP_KEY + QUOTA_FIELDS.length;
 
 /** The compiled configuration. */
 export class Config {
@@ -215,9 +218,9 @@ function collectKnownModels(config: Config): void {
   }
 }
 
-/** Every top-level body key the scanner must locate, once for all providers: model, api_key, then defaults and overrides. */
+/** Every top-level body key the scanner must locate, once for all providers: model, api_key, stream, the quotas' fields, then defaults and overrides. */
 function indexWantedKeys(config: Config): void {
-  const wanted: string[] = ["model", "api_key", "stream", "stream_options"].concat(QUOTA_FIELDS);
+  const wanted: string[] = ["model", "api_key", "stream", "stream_options"].concat(QUOTA_FIELDS).concat(GEMINI_CONFIG_FIELDS);
   for (let i = 0; i < config.providers.length; i++) {
     const p = config.providers[i];
     for (let j = 0; j < p.defaults.length; j++) if (!wanted.includes(p.defaults[j].key)) wanted.push(p.defaults[j].key);

@@ -27,19 +27,19 @@ export function totalCap(cap: i64, choices: i64): i64 {
 }
 
 /**
- * The largest cap among `spans` (one per QUOTA_FIELDS entry; the largest `n` or `best_of` the number
- * of answers): a provider that reads a field of
+ * The largest cap among `spans` (one per QUOTA_FIELDS entry, `names` for messages; the largest `n`
+ * or `best_of` the number of answers): a provider that reads a field of
  * another API than the client's is still bounded. Null is no cap (OpenAI documents it); anything but
  * a non-negative integer is refused, so that a provider's lenient parser (a string, 1e3) never reads
  * a cap llm-mesh did not reserve for. Operations without an answer to cap (embeddings, count_tokens) have 0.
  */
-export function outputCap(op: Operation, base: usize, spans: ValueSpan[]): OutputCap {
+export function outputCap(op: Operation, base: usize, spans: ValueSpan[], names: string[] = QUOTA_FIELDS): OutputCap {
   const out = new OutputCap();
   for (let i = 0; i < spans.length; i++) {
     const s = spans[i];
     if (s.count != 1 || s.firstByte == 0x6e) continue;
     const value = integerAt(base, s.start, s.end);
-    if (value < 0) { out.error = QUOTA_FIELDS[i] + " must be a non-negative integer or null"; return out; }
+    if (value < 0) { out.error = names[i] + " must be a non-negative integer or null"; return out; }
     if (i < OUTPUT_CAP_FIELDS.length) out.cap = max<i64>(out.cap, value);
     else out.choices = max<i64>(out.choices, value);
   }

@@ -1,8 +1,9 @@
 // Body time: one scan validates the JSON and finds the top-level keys; then (body mode) the route
 // is chosen on the client's model and a backend picked; the model is resolved and the new body
 // spliced with one copy. Nothing here calls the host but the destination check (takeRoute).
-import { API_KEY_KEY, Config, FilterRole, MODEL_KEY, STREAM_KEY, STREAM_OPTIONS_KEY } from "../config/load";
-import { clampEdits, outputCap, totalCap } from "../consumers/output-cap";
+import { API_KEY_KEY, Config, FilterRole, GEMINI_CONFIG_KEY, MODEL_KEY, STREAM_KEY, STREAM_OPTIONS_KEY } from "../config/load";
+import { QUOTA_FIELDS, clampEdits, outputCap, totalCap } from "../consumers/output-cap";
+import { GeminiCapRead, readGeminiCap } from "../consumers/gemini-cap";
 import { defaultOutputLimit } from "../consumers/model-output-limits";
 import { Backend } from "../routing";
 import { capSpans, poolMaxTokensField, providerOutputCap, quotaCapEdit } from "./quota-cap";
@@ -82,7 +83,8 @@ export function decideOnBody(config: Config, state: RequestState, body: ArrayBuf
     const notAllowed = admitModel(state, clientModel !== null ? clientModel! : "");
     if (notAllowed !== null) return BodyOutcome.reply(notAllowed!);
     const quotaModel = clientModel !== null ? clientModel! : "";
-    const capped = withQuotaCap(config, state, body, read, quotaModel, poolMaxTokensField(state.route!));
+    // Each try's model is known only upstream, where its try is clamped.
+    const capped = withQuotaCap(config, state, body, read, quotaModel, poolMaxTokensField(state.route!), -1);
     const limited = admitQuota(state, state.route!, quotaModel, body.byteLength, totalCap(capped !== null ? capped.outputCap : read.outputCap, read.choices));
     if (limited !== null) return BodyOutcome.reply(limited!);
     const o = new BodyOutcome(); o.body = capped !== null ? capped.body : body; o.changed = policyChanged || capped !== null; return o;
@@ -93,17 +95,18 @@ export function decideOnBody(config: Config, state: RequestState, body: ArrayBuf
   state.model = model;
   const notAllowed = admitModel(state, clientModel !== null ? clientModel! : model);
   if (notAllowed !== null) return BodyOutcome.reply(notAllowed!);
-  const clamped = clampToModel(config, state, body, read, backend, model);
+  // The input is estimated on the client's body, without the caps llm-mesh lowers or adds.
+  const clientBytes = body.byteLength;
+  const limit = modelLimit(backend, model);
+  const clamped = clampToModel(config, state, body, read, limit);
   if (clamped !== null) {
     body = clamped.body; read = clamped.read; policyChanged = true;
     scan = read.scan!; base = changetype<usize>(body);
   }
   if (state.route !== null) {
     const quotaModel = clientModel !== null ? clientModel! : model;
-    // The input is estimated on the client's body, without a cap llm-mesh adds.
-    const clientBytes = body.byteLength;
     let cap = providerOutputCap(backend.provider, scan, read.outputCap);
-    const capped = cap < 0 ? withQuotaCap(config, state, body, read, quotaModel, backend.provider.maxTokensField()) : null;
+    const capped = cap < 0 ? withQuotaCap(config, state, body, read, quotaModel, backend.provider.maxTokensField(), limit) : null;
     if (capped !== null) {
       body = capped.body; read = capped.read; cap = capped.outputCap; policyChanged = true;
       scan = read.scan!; base = changetype<usize>(body);
@@ -135,18 +138,20 @@ export function decideOnBody(config: Config, state: RequestState, body: ArrayBuf
   return outcome;
 }
 
-/**
- * The body with its output caps lowered to the limit of the backend's model (the backend's
- * maxOutputTokens, else its provider's, else model-output-limits.ts), read again; null when none is above it. The quota
- * then reserves the clamped cap, the one the provider enforces.
- */
-function clampToModel(config: Config, state: RequestState, body: ArrayBuffer, read: ReadBody, backend: Backend, model: string): CappedBody | null {
-  if (read.outputCap < 0) return null;
-  const limit = backend.maxOutputTokens > 0 ? backend.maxOutputTokens
+/** The largest output cap the backend's model accepts: the backend's maxOutputTokens, else its provider's, else model-output-limits.ts; -1: unknown. */
+function modelLimit(backend: Backend, model: string): i64 {
+  return backend.maxOutputTokens > 0 ? backend.maxOutputTokens
     : backend.provider.maxOutputTokens > 0 ? backend.provider.maxOutputTokens : defaultOutputLimit(model);
-  if (limit < 0 || read.outputCap <= limit) return null;
+}
+
+/**
+ * The body with its output caps lowered to the model's `limit` (modelLimit), read again; null when
+ * none is above it. The quota then reserves the clamped cap, the one the provider enforces.
+ */
+function clampToModel(config: Config, state: RequestState, body: ArrayBuffer, read: ReadBody, limit: i64): CappedBody | null {
+  if (read.outputCap < 0 || limit < 0 || read.outputCap <= limit) return null;
   const base = changetype<usize>(body);
-  const edits = clampEdits(base, capSpans(read.scan!.spans), limit);
+  const edits = clampEdits(base, read.capSpans, limit);
   const out = applyEdits(base, body.byteLength, edits);
   const again = readBody(config, state, out);
   if (again.reply !== null) return null;
@@ -159,9 +164,9 @@ class CappedBody {
   constructor(public body: ArrayBuffer, public read: ReadBody, public outputCap: i64) {}
 }
 
-/** The body with the cap llm-mesh adds for a consumer's quota (quota-cap.ts), read again; null when none is added. */
-function withQuotaCap(config: Config, state: RequestState, body: ArrayBuffer, read: ReadBody, model: string, chatField: string): CappedBody | null {
-  const added = quotaCapEdit(state, read.scan!, read.outputCap, model, chatField);
+/** The body with the cap llm-mesh adds for a consumer's quota (quota-cap.ts, at most `limit`), read again; null when none is added. */
+function withQuotaCap(config: Config, state: RequestState, body: ArrayBuffer, read: ReadBody, model: string, chatField: string, limit: i64): CappedBody | null {
+  const added = quotaCapEdit(state, read.scan!, read.gemini, read.outputCap, model, chatField, limit);
   if (added === null) return null;
   const edits = new Array<Edit>(); edits.push(added.edit);
   const out = applyEdits(changetype<usize>(body), body.byteLength, edits);
@@ -176,6 +181,10 @@ class ReadBody {
   /** The output cap the client named (max_tokens and kin), -1: none; per answer, of `choices` answers. */
   outputCap: i64 = -1;
   choices: i64 = 1;
+  /** The cap fields' spans in QUOTA_FIELDS order (a Gemini body's: readGeminiCap). */
+  capSpans: ValueSpan[] = [];
+  /** A Gemini generate body's generationConfig, read; null for other operations. */
+  gemini: GeminiCapRead | null = null;
   reply: Reply | null = null;
 }
 
@@ -197,7 +206,15 @@ function readBody(config: Config, state: RequestState, body: ArrayBuffer): ReadB
   if (stream.count == 1 && stream.firstByte != 0x74 && stream.firstByte != 0x66) { out.reply = Reply.error(BAD_REQUEST, "stream must be true or false"); return out; }
   const options = scan.spans[STREAM_OPTIONS_KEY];
   if (options.count == 1 && options.firstByte != 0x7b) { out.reply = Reply.error(BAD_REQUEST, "stream_options must be an object (leave it out rather than send null)"); return out; }
-  const cap = outputCap(state.operation, base, capSpans(scan.spans));
+  out.capSpans = capSpans(scan.spans);
+  let names = QUOTA_FIELDS;
+  // A Gemini client names its cap inside generationConfig; the top-level fields are no Gemini fields.
+  if (isGeminiOperation(state.operation) && generates(state.operation)) {
+    const gemini = readGeminiCap(base, scan.spans[GEMINI_CONFIG_KEY], scan.spans[GEMINI_CONFIG_KEY + 1]);
+    if (gemini.error !== null) { out.reply = Reply.error(BAD_REQUEST, gemini.error!); return out; }
+    out.gemini = gemini; out.capSpans = gemini.spans; names = gemini.names;
+  }
+  const cap = outputCap(state.operation, base, out.capSpans, names);
   if (cap.error !== null) { out.reply = Reply.error(BAD_REQUEST, cap.error!); return out; }
   out.outputCap = cap.cap;
   out.choices = cap.choices;

@@ -4,6 +4,7 @@
 import { OUTPUT_CAP_KEY } from "../config/load";
 import { OUTPUT_CAP_FIELDS, QUOTA_FIELDS, defaultCapOf, outputCapField } from "../consumers/output-cap";
 import { defaultOutputCapFor } from "../consumers/quota";
+import { GeminiCapRead, geminiCapEdit } from "../consumers/gemini-cap";
 import { ScanResult, ValueSpan } from "../json/scan";
 import { Edit, jsonString } from "../json/splice";
 import { BodyField, Provider } from "../providers/provider";
@@ -52,15 +53,19 @@ export class CapEdit {
 
 /**
  * A request that names no output cap (`clientCap` -1), from a consumer with token quotas: the edit
- * that adds the limits' default cap in the client's API (`chatField` for chat). Null when nothing
- * is to be added.
+ * that adds the limits' default cap in the client's API (`chatField` for chat; Gemini's
+ * generationConfig.maxOutputTokens when `gemini` is read), never above the backend model's `limit`
+ * (-1: none known). Null when nothing is to be added.
  */
-export function quotaCapEdit(state: RequestState, scan: ScanResult, clientCap: i64, model: string, chatField: string): CapEdit | null {
+export function quotaCapEdit(state: RequestState, scan: ScanResult, gemini: GeminiCapRead | null, clientCap: i64, model: string, chatField: string, limit: i64): CapEdit | null {
   const consumer = state.consumer;
   if (consumer === null || clientCap >= 0) return null;
   const field = outputCapField(state.operation, chatField);
-  const cap = field.length > 0 ? defaultCapOf(state.operation, defaultOutputCapFor(consumer, state.route!.name, model)) : -1;
+  if (field.length == 0 && gemini === null) return null;
+  let cap = defaultCapOf(state.operation, defaultOutputCapFor(consumer, state.route!.name, model));
   if (cap < 0) return null;
+  if (limit >= 0 && cap > limit) cap = limit;
+  if (gemini !== null) return new CapEdit(geminiCapEdit(gemini, scan.closeBrace, scan.memberCount, cap), cap);
   // A field the client sent as null is given the value (a second member of that name would be a duplicate).
   const present = scan.spans[OUTPUT_CAP_KEY + OUTPUT_CAP_FIELDS.indexOf(field)];
   const text = String.UTF8.encode(present.count == 1 ? cap.toString() : (scan.memberCount > 0 ? "," : "") + jsonString(field) + ":" + cap.toString());

@@ -115,9 +115,25 @@ export function checkGeminiBody(route: GeminiRoute, body: unknown): string | und
       if (!f.name || !/^[a-zA-Z_][a-zA-Z0-9_.-]{0,63}$/.test(f.name)) return `* GenerateContentRequest.tools[${i}].function_declarations[${j}].name: Invalid function name.`;
     }
   }
+  const capProblem = checkOutputCap(route, (b.generationConfig as { maxOutputTokens?: unknown } | undefined)?.maxOutputTokens);
+  if (capProblem) return capProblem;
   const thinkingProblem = checkThinkingConfig(route, (b.generationConfig as { thinkingConfig?: Record<string, unknown> } | undefined)?.thinkingConfig);
   if (thinkingProblem) return thinkingProblem;
   return checkContents(b.contents as Content[]) ?? checkThoughtSignatures(route, b.contents as Content[]);
+}
+
+/** Output limits of the models the tests name (Gemini API models page, "Output token limit"). */
+const OUTPUT_LIMITS: [string, number][] = [["gemini-2.5-flash", 65536], ["gemini-2.5-pro", 65536]];
+
+/** As Gemini refuses a cap above the model's output limit, in its own words. */
+function checkOutputCap(route: GeminiRoute, cap: unknown): string | undefined {
+  if (cap === undefined) return undefined;
+  if (!Number.isInteger(cap)) return `Invalid value at 'generation_config.max_output_tokens' (TYPE_INT32), ${JSON.stringify(cap)}`;
+  const limit = OUTPUT_LIMITS.find(([prefix]) => route.model.startsWith(prefix))?.[1];
+  if (limit !== undefined && ((cap as number) < 1 || (cap as number) > limit)) {
+    return `Unable to submit request because it has a maxOutputTokens value of ${cap} but the supported range is from 1 (inclusive) to ${limit + 1} (exclusive). Update the value and try again.`;
+  }
+  return undefined;
 }
 
 type ThinkingConfig = { thinkingBudget?: unknown; thinkingLevel?: unknown; includeThoughts?: unknown };

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Stack, startStack } from "../support/envoy.js";
 import { BEDROCK_ENV } from "../support/fixtures.js";
 import { fetchWithHost } from "../support/sdk-fetch.js";
+import { newKey } from "../../src-host-tools/commands/consumer.js";
 
 const CONFIG = {
   requestMode: "body",
@@ -146,5 +147,75 @@ describe("@google/genai through real Envoy to OpenAI, Anthropic, Bedrock and Gem
     expect(stack.mock.received.length).toBeGreaterThan(20);
     for (const r of stack.mock.received) expect(JSON.stringify(r.headers) + r.url + r.rawBody).not.toContain(CLIENT_KEY);
     expect(stack.mock.received.some((r) => JSON.stringify(r.headers).includes("test-gemini-key"))).toBe(true);
+  });
+});
+
+// A Gemini client's generationConfig.maxOutputTokens × candidateCount is what a token quota
+// reserves; a cap above the model's limit reaches Gemini lowered (the mock refuses more, as Gemini
+// does), with x-llm-mesh-clamped-max-tokens; none named, llm-mesh adds the quota's default cap.
+describe("@google/genai's maxOutputTokens through real Envoy: reserved by quotas, clamped to the model's limit", () => {
+  const alice = newKey();
+  const QUOTA_CONFIG = {
+    requestMode: "body",
+    providers: [
+      { name: "openai", type: "openai", apiKeys: [{ value: "test-openai-key" }] },
+      { name: "gemini", type: "gemini", apiKeys: [{ value: "test-gemini-key" }] },
+    ],
+    consumers: [{ name: "alice", keys: [alice.stored], limits: [{ tokensPerMinute: 80_000, defaultOutputCap: 2000 }] }],
+    routes: [
+      { name: "gemini-open", match: { host: "gemini-open.llm" }, backends: [{ provider: "gemini" }] },
+      { name: "gemini-quota", match: { host: "gemini-quota.llm" }, backends: [{ provider: "gemini" }], requireConsumer: true },
+      // A model without a known output limit: the client's cap is reserved as it is.
+      { name: "mine-quota", match: { host: "mine-quota.llm" }, backends: [{ provider: "openai", model: "my-model" }], requireConsumer: true },
+    ],
+  };
+  let stack: Stack;
+  let lastHeaders: Headers | undefined;
+  const client = (host: string, apiKey: string) => {
+    const recorder = fetchWithHost(host);
+    const fetch = (async (input, init) => { const r = await recorder.fetch(input, init); lastHeaders = r.headers; return r; }) as typeof globalThis.fetch;
+    return new GoogleGenAI({ apiKey, httpOptions: { baseUrl: stack.envoy.url, fetch } });
+  };
+  beforeAll(async () => {
+    stack = await startStack(QUOTA_CONFIG, { acceptedKeys: { openai: ["test-openai-key"], gemini: ["test-gemini-key"] } });
+  });
+  afterAll(async () => { await stack?.stop(); });
+
+  const flash = "gemini-2.5-flash";
+  it.each([
+    { name: "no quota, maxOutputTokens 100000 → gemini-2.5-flash: 65536 reaches Gemini, answered, and the answer says so", host: "gemini-open.llm", model: flash, config: { maxOutputTokens: 100000 }, sent: 65536, header: "100000->65536" },
+    { name: "a quota, maxOutputTokens 100000: clamped to 65536, which fits the 80000-token budget", host: "gemini-quota.llm", model: flash, config: { maxOutputTokens: 100000 }, sent: 65536, header: "100000->65536" },
+    { name: "a quota, no cap named: llm-mesh adds the limit's default cap, 2000", host: "gemini-quota.llm", model: flash, config: {}, sent: 2000, header: null },
+    { name: "a quota, maxOutputTokens 500: passed on as asked", host: "gemini-quota.llm", model: flash, config: { maxOutputTokens: 500 }, sent: 500, header: null },
+  ])("$name", async ({ host, model, config, sent, header }) => {
+    const before = stack.mock.received.length;
+    const answer = await client(host, alice.key).models.generateContent({ model, contents: "Hi", config });
+    expect(answer.text).toBe(`Hello from mock gemini (${model}).`);
+    const request = stack.mock.received[before];
+    expect(request.status).toBe(200);
+    expect((request.body as any).generationConfig.maxOutputTokens).toBe(sent);
+    expect(lastHeaders?.get("x-llm-mesh-clamped-max-tokens")).toBe(header);
+  });
+
+  it("streamGenerateContent with a quota and no cap: the default cap reaches Gemini", async () => {
+    const before = stack.mock.received.length;
+    let text = "";
+    for await (const chunk of await client("gemini-quota.llm", alice.key).models.generateContentStream({ model: flash, contents: "Hi" })) text += chunk.text ?? "";
+    expect(text).toBe(`Hello from mock gemini (${flash}).`);
+    expect((stack.mock.received[before].body as any).generationConfig.maxOutputTokens).toBe(2000);
+  });
+
+  it.each([
+    { name: "maxOutputTokens 100000 for a model without a known limit: more than the 80000-token budget, 429", config: { maxOutputTokens: 100000 }, status: 429, words: "more than the limit" },
+    { name: "maxOutputTokens 30000 × candidateCount 3: 90000, more than the budget, 429", config: { maxOutputTokens: 30000, candidateCount: 3 }, status: 429, words: "more than the limit" },
+    { name: "maxOutputTokens \"100000\" (a string Google's parser reads as a number): 400", config: { maxOutputTokens: "100000" }, status: 400, words: "generationConfig.maxOutputTokens must be a non-negative integer or null" },
+    { name: "maxOutputTokens 1.5: 400", config: { maxOutputTokens: 1.5 }, status: 400, words: "generationConfig.maxOutputTokens must be a non-negative integer or null" },
+  ])("refused, nothing sent: $name", async ({ config, status, words }) => {
+    const before = stack.mock.received.length;
+    const error = await client("mine-quota.llm", alice.key).models.generateContent({ model: "my-model", contents: "Hi", config: config as never }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ApiError);
+    expect((error as ApiError).status).toBe(status);
+    expect((error as ApiError).message).toContain(words);
+    expect(stack.mock.received.length).toBe(before);
   });
 });

@@ -38,6 +38,8 @@ type Path = (sent: Record<string, any>) => unknown;
 const top = (field: string): Path => (sent) => sent[field];
 const gemini: Path = (sent) => sent.generationConfig?.maxOutputTokens;
 const bedrock: Path = (sent) => sent.inferenceConfig?.maxTokens;
+const GEMINI_GEN = "/v1beta/models/x:generateContent", GEMINI_STREAM = "/v1beta/models/x:streamGenerateContent?alt=sse";
+const contents = [{ role: "user", parts: [{ text: "hi" }] }];
 
 const ROWS: { name: string; host: string; path: string; body: Record<string, unknown>; sent: Path; cap: number; header?: string }[] = [
   { name: "chat max_completion_tokens 64000 → gpt-4o: clamped to 16384", host: "gpt.llm", path: CHAT, body: { model: "x", messages, max_completion_tokens: 64000 }, sent: top("max_completion_tokens"), cap: 16384, header: "64000->16384" },
@@ -58,6 +60,15 @@ const ROWS: { name: string; host: string; path: string; body: Record<string, unk
   { name: "responses 64000 → gemini-2.5-flash: under the limit, not clamped", host: "gemini.llm", path: RESPONSES, body: { model: "x", input: "hi", max_output_tokens: 64000 }, sent: gemini, cap: 64000 },
   { name: "messages 64000 → amazon.nova-pro (Bedrock): inferenceConfig.maxTokens 10000", host: "nova.llm", path: MESSAGES, body: { model: "x", messages, max_tokens: 64000 }, sent: bedrock, cap: 10000, header: "64000->10000" },
   { name: "chat 64000 → amazon.nova-pro (Bedrock): inferenceConfig.maxTokens 10000", host: "nova.llm", path: CHAT, body: { model: "x", messages, max_tokens: 64000 }, sent: bedrock, cap: 10000, header: "64000->10000" },
+  // Gemini clients: generationConfig.maxOutputTokens (or generation_config.max_output_tokens) lowered in place, then translated.
+  { name: "gemini maxOutputTokens 100000 → gemini-2.5-flash: 65536", host: "gemini.llm", path: GEMINI_GEN, body: { contents, generationConfig: { maxOutputTokens: 100000 } }, sent: gemini, cap: 65536, header: "100000->65536" },
+  { name: "gemini stream generation_config.max_output_tokens 100000 → gemini-2.5-flash: 65536 in the client's spelling", host: "gemini.llm", path: GEMINI_STREAM, body: { contents, generation_config: { max_output_tokens: 100000, temperature: 1 } }, sent: (b) => b.generation_config?.max_output_tokens, cap: 65536, header: "100000->65536" },
+  { name: "gemini maxOutputTokens 64000 → gemini-2.5-flash: under the limit, not clamped", host: "gemini.llm", path: GEMINI_GEN, body: { contents, generationConfig: { maxOutputTokens: 64000 } }, sent: gemini, cap: 64000 },
+  { name: "gemini maxOutputTokens 64000 → gpt-4o (translated): max_completion_tokens 16384", host: "gpt.llm", path: GEMINI_GEN, body: { contents, generationConfig: { maxOutputTokens: 64000 } }, sent: top("max_completion_tokens"), cap: 16384, header: "64000->16384" },
+  { name: "gemini stream max_output_tokens 64000 → gpt-4o (translated): max_completion_tokens 16384", host: "gpt.llm", path: GEMINI_STREAM, body: { contents, generationConfig: { max_output_tokens: 64000 } }, sent: top("max_completion_tokens"), cap: 16384, header: "64000->16384" },
+  { name: "gemini maxOutputTokens 64000 → claude-3-5-haiku (translated): max_tokens 8192", host: "claude.llm", path: GEMINI_GEN, body: { contents, generationConfig: { maxOutputTokens: 64000 } }, sent: top("max_tokens"), cap: 8192, header: "64000->8192" },
+  { name: "gemini maxOutputTokens 64000 → amazon.nova-pro (Bedrock): inferenceConfig.maxTokens 10000", host: "nova.llm", path: GEMINI_GEN, body: { contents, generationConfig: { maxOutputTokens: 64000 } }, sent: bedrock, cap: 10000, header: "64000->10000" },
+  { name: "gemini maxOutputTokens 4000 → configured 1000", host: "gpt-configured.llm", path: GEMINI_GEN, body: { contents, generationConfig: { maxOutputTokens: 4000 } }, sent: top("max_completion_tokens"), cap: 1000, header: "4000->1000" },
 ];
 
 function send(host: Awaited<ReturnType<typeof loadFilter>>["host"], authority: string, path: string, body: unknown, extra: Record<string, string> = {}) {

@@ -234,3 +234,97 @@ describe("quotas reserve the worst case and charge what was used", () => {
     expect(JSON.parse(stream.upstreamBodyText())[field]).toBe(cap === 0 ? undefined : cap);
   });
 });
+
+// A Gemini client names its cap in generationConfig (or generation_config, which Google's parser
+// also reads): maxOutputTokens × candidateCount is reserved, read as strictly as the top-level
+// fields; llm-mesh adds maxOutputTokens when none is named, never above the backend model's limit.
+describe("a Gemini client's cap: generationConfig.maxOutputTokens × candidateCount", () => {
+  const geminiConfig = {
+    ...config(),
+    providers: [
+      { name: "openai", type: "openai", apiKeys: [{ value: "provider-key-1" }] },
+      { name: "gemini", type: "gemini", apiKeys: [{ value: "provider-key-2" }] },
+      { name: "anthropic", type: "anthropic", apiKeys: [{ value: "provider-key-3" }] },
+    ],
+    routes: [
+      { name: "gemini", match: { host: "gemini.llm" }, backends: [{ provider: "gemini", model: "gemini-2.5-flash" }], requireConsumer: true },
+      { name: "gpt", match: { host: "gpt.llm" }, backends: [{ provider: "openai", model: "gpt-4o" }], requireConsumer: true },
+      { name: "claude", match: { host: "claude.llm" }, backends: [{ provider: "anthropic", model: "claude-3-5-haiku-20241022" }], requireConsumer: true },
+      { name: "mine", match: { host: "mine.llm" }, backends: [{ provider: "openai", model: "my-model" }], requireConsumer: true },
+      // A model that gives at most 500: the default cap llm-mesh adds (1000) is lowered to it, for every API.
+      { name: "small", match: { host: "small.llm" }, backends: [{ provider: "openai", model: "my-model", maxOutputTokens: 500 }], requireConsumer: true },
+    ],
+  };
+  const GEN = "/v1beta/models/gemini-2.5-flash:generateContent";
+  const STREAM = "/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse";
+  const contents = [{ role: "user", parts: [{ text: "hi" }] }];
+  const raw = (generation: string) => `{"contents":[{"role":"user","parts":[{"text":"hi"}]}],${generation}}`;
+  type Sent = Record<string, any>;
+  const gc = (b: Sent) => b.generationConfig;
+  const rows: { name: string; host: string; path?: string; body: string | object; refused?: RegExp; status?: number; cap?: number; sent?: (b: Sent) => unknown; expected?: unknown; clamped?: string }[] = [
+    { name: "maxOutputTokens 300 → Gemini: 300 reserved, passed on", host: "gemini.llm", body: { contents, generationConfig: { maxOutputTokens: 300 } }, cap: 300, sent: gc, expected: { maxOutputTokens: 300 } },
+    { name: "generation_config.max_output_tokens (snake_case) 300: read the same, passed on as written", host: "gemini.llm", body: { contents, generation_config: { max_output_tokens: 300 } }, cap: 300, sent: (b) => b.generation_config, expected: { max_output_tokens: 300 } },
+    { name: "maxOutputTokens 200 × candidateCount 3 → gpt-4o: 600 reserved, max_completion_tokens 200 and n 3", host: "gpt.llm", body: { contents, generationConfig: { maxOutputTokens: 200, candidateCount: 3 } }, cap: 600, sent: (b) => [b.max_completion_tokens, b.n], expected: [200, 3] },
+    { name: "candidate_count 2 without a cap → gpt-4o: two default caps", host: "gpt.llm", body: { contents, generation_config: { candidate_count: 2 } }, cap: 2 * DEFAULT_CAP, sent: (b) => [b.max_completion_tokens, b.n], expected: [DEFAULT_CAP, 2] },
+    { name: "no generationConfig → Gemini: one is added with the default cap", host: "gemini.llm", body: { contents }, cap: DEFAULT_CAP, sent: gc, expected: { maxOutputTokens: DEFAULT_CAP } },
+    { name: "generationConfig without a cap: the cap is added beside its fields", host: "gemini.llm", body: { contents, generationConfig: { temperature: 0.5 } }, cap: DEFAULT_CAP, sent: gc, expected: { temperature: 0.5, maxOutputTokens: DEFAULT_CAP } },
+    { name: "generationConfig {}: the cap is its one field", host: "gemini.llm", body: { contents, generationConfig: {} }, cap: DEFAULT_CAP, sent: gc, expected: { maxOutputTokens: DEFAULT_CAP } },
+    { name: "generation_config without a cap: added in its spelling", host: "gemini.llm", body: { contents, generation_config: { temperature: 0.5 } }, cap: DEFAULT_CAP, sent: (b) => b.generation_config, expected: { temperature: 0.5, max_output_tokens: DEFAULT_CAP } },
+    { name: "generationConfig null: replaced by one holding the cap", host: "gemini.llm", body: { contents, generationConfig: null }, cap: DEFAULT_CAP, sent: gc, expected: { maxOutputTokens: DEFAULT_CAP } },
+    { name: "maxOutputTokens null: filled in", host: "gemini.llm", body: { contents, generationConfig: { maxOutputTokens: null } }, cap: DEFAULT_CAP, sent: gc, expected: { maxOutputTokens: DEFAULT_CAP } },
+    { name: "streamGenerateContent without a cap → Gemini: added too", host: "gemini.llm", path: STREAM, body: { contents }, cap: DEFAULT_CAP, sent: gc, expected: { maxOutputTokens: DEFAULT_CAP } },
+    { name: "no cap → Claude (translated): max_tokens is the default cap", host: "claude.llm", body: { contents }, cap: DEFAULT_CAP, sent: (b) => b.max_tokens, expected: DEFAULT_CAP },
+    { name: "maxOutputTokens 100000 → gemini-2.5-flash: clamped to 65536, which is reserved", host: "gemini.llm", body: { contents, generationConfig: { maxOutputTokens: 100000 } }, cap: 65536, sent: gc, expected: { maxOutputTokens: 65536 }, clamped: "100000->65536" },
+    { name: "maxOutputTokens of 30 digits → gemini-2.5-flash: read as huge, clamped", host: "gemini.llm", body: raw('"generationConfig":{"maxOutputTokens":999999999999999999999999999999}'), cap: 65536, sent: gc, expected: { maxOutputTokens: 65536 }, clamped: "1000000000000000->65536" },
+    { name: "maxOutputTokens of 30 digits, a model without a known limit: more than the budget, refused", host: "mine.llm", body: raw('"generationConfig":{"maxOutputTokens":999999999999999999999999999999}'), status: 429, refused: /more than the limit/ },
+    { name: "candidateCount 1000 × maxOutputTokens 1000: more than the budget, refused", host: "mine.llm", body: { contents, generationConfig: { maxOutputTokens: 1000, candidateCount: 1000 } }, status: 429, refused: /more than the limit/ },
+    { name: "countTokens: no answer, cap 0, nothing added", host: "gemini.llm", path: "/v1beta/models/gemini-2.5-flash:countTokens", body: { contents }, cap: 0, sent: gc, expected: undefined },
+    { name: "no cap → a backend whose model gives 500: the added default is lowered to 500 (no clamp header: the client asked nothing)", host: "small.llm", body: { contents }, cap: 500, sent: (b) => b.max_completion_tokens, expected: 500 },
+    { name: "chat without a cap → the same backend: max_completion_tokens 500, not the default 1000", host: "small.llm", path: "/v1/chat/completions", body: { model: "x", messages }, cap: 500, sent: (b) => b.max_completion_tokens, expected: 500 },
+    { name: "responses without a cap → the same backend: max_output_tokens 500", host: "small.llm", path: "/v1/responses", body: { model: "x", input: "hi" }, cap: 500, sent: (b) => b.max_output_tokens, expected: 500 },
+    // Hostile: what Google's parser would read as a cap (proto3 JSON takes "100000" for an int32) llm-mesh did not reserve for.
+    { name: "maxOutputTokens \"100000\" (a string proto3 JSON reads as a number)", host: "gemini.llm", body: { contents, generationConfig: { maxOutputTokens: "100000" } }, refused: /generationConfig\.maxOutputTokens must be a non-negative integer or null/ },
+    { name: "maxOutputTokens 1e3", host: "gemini.llm", body: raw('"generationConfig":{"maxOutputTokens":1e3}'), refused: /generationConfig\.maxOutputTokens must be a non-negative integer/ },
+    { name: "maxOutputTokens -1", host: "gemini.llm", body: { contents, generationConfig: { maxOutputTokens: -1 } }, refused: /generationConfig\.maxOutputTokens must be a non-negative integer/ },
+    { name: "maxOutputTokens 100.5", host: "gemini.llm", body: { contents, generationConfig: { maxOutputTokens: 100.5 } }, refused: /generationConfig\.maxOutputTokens must be/ },
+    { name: "generation_config.max_output_tokens \"5\": named in the client's spelling", host: "gemini.llm", body: { contents, generation_config: { max_output_tokens: "5" } }, refused: /generation_config\.max_output_tokens must be a non-negative integer/ },
+    { name: "candidateCount \"3\"", host: "gpt.llm", body: { contents, generationConfig: { candidateCount: "3" } }, refused: /generationConfig\.candidateCount must be a non-negative integer/ },
+    { name: "maxOutputTokens and max_output_tokens both (Google's parser reads one)", host: "gemini.llm", body: { contents, generationConfig: { maxOutputTokens: 10, max_output_tokens: 100000 } }, refused: /max_output_tokens: given as both max_output_tokens and maxOutputTokens/ },
+    { name: "candidateCount and candidate_count both", host: "gemini.llm", body: { contents, generationConfig: { candidateCount: 1, candidate_count: 8 } }, refused: /candidate_count: given as both/ },
+    { name: "generationConfig and generation_config both", host: "gemini.llm", body: { contents, generationConfig: { maxOutputTokens: 10 }, generation_config: { maxOutputTokens: 100000 } }, refused: /generation_config: given as both generation_config and generationConfig/ },
+    { name: "maxOutputTokens twice", host: "gemini.llm", body: raw('"generationConfig":{"maxOutputTokens":10,"maxOutputTokens":100000}'), refused: /duplicate key "maxOutputTokens" in generationConfig/ },
+    { name: "MaxOutputTokens beside maxOutputTokens (a case variant)", host: "gemini.llm", body: { contents, generationConfig: { maxOutputTokens: 10, MaxOutputTokens: 100000 } }, refused: /duplicate key "maxOutputTokens" in generationConfig \(keys that differ only in case/ },
+    { name: "MAXOUTPUTTOKENS alone (a case variant a lenient reader takes)", host: "gemini.llm", body: { contents, generationConfig: { MAXOUTPUTTOKENS: 100000 } }, refused: /duplicate key "maxOutputTokens"/ },
+    { name: "generationConfig twice", host: "gemini.llm", body: raw('"generationConfig":{"maxOutputTokens":10},"generationConfig":{"maxOutputTokens":100000}'), refused: /duplicate top-level key "generationConfig"/ },
+    { name: "GenerationConfig beside generationConfig", host: "gemini.llm", body: { contents, generationConfig: { maxOutputTokens: 10 }, GenerationConfig: { maxOutputTokens: 100000 } }, refused: /duplicate top-level key "generationConfig"/ },
+    { name: "generationConfig a string", host: "gemini.llm", body: { contents, generationConfig: "maxOutputTokens=5" }, refused: /generationConfig must be an object/ },
+  ];
+
+  it.each(rows)("$name", async (row) => {
+    const { host, configured } = await loadFilter(geminiConfig, { allowOnHeadersStopIteration: true });
+    expect(configured, host.logText("error").join("\n")).toBe(true);
+    const body = typeof row.body === "string" ? row.body : JSON.stringify(row.body);
+    const path = row.path ?? GEN;
+    const auth: Record<string, string> = path.startsWith("/v1beta/") ? { "x-goog-api-key": alice.key } : { authorization: `Bearer ${alice.key}` };
+    const stream = host.createStream();
+    stream.sendRequest({ ":method": "POST", ":path": path, ":authority": row.host, ":scheme": "http", "content-type": "application/json", ...auth }, body);
+    if (row.refused) {
+      const status = row.status ?? 400;
+      expect(stream.localResponse?.status).toBe(status);
+      // In Gemini's error shape, nothing sent, nothing counted.
+      expect(json(stream.localResponse!.body)).toMatchObject({ error: { code: status, status: status === 400 ? "INVALID_ARGUMENT" : "RESOURCE_EXHAUSTED" } });
+      expect((json(stream.localResponse!.body) as any).error.message).toMatch(row.refused);
+      expect(stream.upstreamHeaders).toBeNull();
+      stream.complete();
+      expect(counted(host)).toBe(0);
+      return;
+    }
+    expect(stream.localResponse, stream.localResponse?.body).toBeNull();
+    expect(counted(host)).toBe(inputEstimate(body) + row.cap!);
+    expect(row.sent!(JSON.parse(stream.upstreamBodyText()))).toEqual(row.expected);
+    stream.sendResponseHeaders({ ":status": "200", "content-type": "application/json" });
+    expect(stream.responseHeader("x-llm-mesh-clamped-max-tokens")).toBe(row.clamped);
+    stream.complete();
+    expect(host.trap).toBeNull();
+  });
+});
