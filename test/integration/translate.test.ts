@@ -18,6 +18,7 @@ import { startMockMetadataServer } from "../../src-host-tools/mock/metadata.js";
 import { BEDROCK_ROWS, GEMINI_ROWS, TRANSLATION_ROWS, TranslationRow, VERTEX_ROWS, answerBytes, parseSse } from "../support/translation-rows.js";
 // Adds the thinking and reasoning rows to the tables above.
 import "../support/thinking-rows.js";
+import "../support/web-search-rows.js";
 import { CannedUpstream } from "../support/canned-upstream.js";
 
 describe.each([
