@@ -228,7 +228,7 @@ describe("official SDKs through real Envoy against API-checking mock providers",
 
   it("anthropic SDK → OpenAI: a filter refusal is the SDK's BadRequestError with Anthropic's error type", async () => {
     const { anthropic } = clients("gpt.llm");
-    const error = await anthropic.messages.create({ model: "gpt-4o", max_tokens: 10, messages: [{ role: "user", content: "x" }], tools: [{ type: "web_search_20250305", name: "web_search" }] }).catch((e) => e);
+    const error = await anthropic.messages.create({ model: "gpt-4o", max_tokens: 10, messages: [{ role: "user", content: "x" }], tools: [{ type: "code_execution_20250522", name: "code_execution" } as unknown as Anthropic.Tool] }).catch((e) => e);
     expect(error).toBeInstanceOf(Anthropic.BadRequestError);
     expect(error.error).toMatchObject({ type: "error", error: { type: "invalid_request_error" } });
   });
