@@ -5,6 +5,7 @@
 // Added to the tables test/unit/translate.test.ts and test/integration/translate.test.ts run.
 import { expect } from "vitest";
 import { BEDROCK_ROWS, GEMINI_ROWS, TRANSLATION_ROWS, data, sse } from "./translation-rows.js";
+import { GEMINI_CLIENT_ROWS } from "./gemini-client-rows.js";
 
 const ev = (event: string, payload: unknown) => ({ event, data: payload });
 /** A Responses stream event: its name, and its data holding at least these members. */
@@ -218,3 +219,28 @@ BEDROCK_ROWS.push({
   answer: { body: { output: { message: { role: "assistant", content: [{ text: "Hi" }] } }, stopReason: "end_turn", usage: { inputTokens: 1, outputTokens: 1, totalTokens: 2 }, metrics: { latencyMs: 1 } } },
   client: { status: 200, headers: { "x-llm-mesh-dropped-tools": "web_search" }, body: expect.objectContaining({ object: "chat.completion" }) },
 });
+
+// Gemini-native clients (test/unit/gemini-clients.test.ts): googleSearch is a search where the backend has one.
+GEMINI_CLIENT_ROWS.push(
+  {
+    name: "web search: gemini→anthropic (composed): googleSearch becomes the web_search server tool; the cited text comes back as text, nothing dropped",
+    host: "claude.llm", path: "/v1beta/models/claude-sonnet-4-5:generateContent",
+    request: { contents: [{ role: "user", parts: [{ text: "When was Shannon born?" }] }], tools: [{ googleSearch: {} }] },
+    upstream: { path: "/v1/messages", body: expect.objectContaining({ tools: [CLAUDE_TOOL] }) },
+    answer: { body: CLAUDE_SEARCH_ANSWER },
+    client: { status: 200, headers: { "x-llm-mesh-dropped-tools": undefined }, body: expect.objectContaining({
+      candidates: [expect.objectContaining({ content: { role: "model", parts: [{ text: "Let me check. " + BORN }] }, finishReason: "STOP" })] }) },
+  },
+  {
+    name: "web search: gemini→openai: a search model takes googleSearch as web_search_options",
+    host: "openai.llm", path: "/v1beta/models/gpt-4o-search-preview:generateContent",
+    request: { contents: [{ role: "user", parts: [{ text: "x" }] }], tools: [{ googleSearch: {} }] },
+    upstream: { path: "/v1/chat/completions", body: expect.objectContaining({ web_search_options: {} }) },
+  },
+  {
+    name: "web search: gemini→openai: a googleSearch that is not an object is a 400",
+    host: "claude.llm", path: "/v1beta/models/claude-sonnet-4-5:generateContent",
+    request: { contents: [{ role: "user", parts: [{ text: "x" }] }], tools: [{ googleSearch: true }] },
+    reply: { status: 400, body: { error: expect.objectContaining({ message: "tools[0].googleSearch: must be an object" }) } },
+  },
+);
