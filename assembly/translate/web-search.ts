@@ -187,7 +187,13 @@ function bytesToUtf16(text: string, offsets: Array<i64>): void {
   // Sorted by offset, each key carrying its index in the low bits (at most MAX_CITATIONS of them).
   const order = new Array<i64>(offsets.length);
   for (let i = 0; i < order.length; i++) order[i] = (min(offsets[i], <i64>0x7fffffff) << 16) | <i64>i;
-  order.sort();
+  // Insertion sort: at most MAX_CITATIONS keys, and no generic sort code in the module.
+  for (let i = 1; i < order.length; i++) {
+    const key = order[i];
+    let j = i - 1;
+    while (j >= 0 && order[j] > key) { order[j + 1] = order[j]; j--; }
+    order[j + 1] = key;
+  }
   let bytes: i64 = 0;
   let unit = 0;
   for (let k = 0; k < order.length; k++) {
