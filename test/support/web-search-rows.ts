@@ -54,7 +54,9 @@ export const GEMINI_SEARCH_ANSWER = {
       webSearchQueries: ["Claude Shannon birth"],
       searchEntryPoint: { renderedContent: "<div>…</div>" },
       groundingChunks: [{ web: { uri: "https://vertexaisearch.cloud.google.com/grounding-api-redirect/abc", title: "wikipedia.org" } }],
-      groundingSupports: [{ segment: { startIndex: 15, endIndex: 25, text: "born 1916." }, groundingChunkIndices: [0], confidenceScores: [0.9] }],
+      // Out of order, and one past a two-byte character: offsets are converted in one sorted pass.
+      groundingSupports: [{ segment: { startIndex: 15, endIndex: 25, text: "born 1916." }, groundingChunkIndices: [0], confidenceScores: [0.9] },
+        { segment: { startIndex: 0, endIndex: 5, text: "Café" }, groundingChunkIndices: [0, 3] }],
     },
   }],
   usageMetadata: { promptTokenCount: 10, candidatesTokenCount: 8, totalTokenCount: 18 }, modelVersion: "gemini-2.5-flash-001", responseId: "g-ws",
@@ -172,7 +174,8 @@ GEMINI_ROWS.push(
     answer: { body: GEMINI_SEARCH_ANSWER },
     client: { status: 200, headers: { "x-llm-mesh-dropped-tools": undefined }, body: expect.objectContaining({ output: [WEB_SEARCH_CALL,
       { type: "message", id: expect.any(String), status: "completed", role: "assistant", content: [{ type: "output_text", text: GROUNDED_TEXT,
-        annotations: [{ type: "url_citation", url: GEMINI_CITATION.url_citation.url, title: "wikipedia.org", start_index: 14, end_index: 24 }] }] }] }) },
+        annotations: [{ type: "url_citation", url: GEMINI_CITATION.url_citation.url, title: "wikipedia.org", start_index: 14, end_index: 24 },
+          { type: "url_citation", url: GEMINI_CITATION.url_citation.url, title: "wikipedia.org", start_index: 0, end_index: 4 }] }] }] }) },
   },
   {
     name: "web search: openai→gemini stream: googleSearch; the grounding chunk becomes a delta.annotations chunk",
