@@ -10,6 +10,7 @@
 // prompt_cache_key instead) and kept on the chat hub when this translator feeds another (cache-marks.ts).
 import { JsonKind, JsonValue, MAX_ANSWER_VALUES, parseJson } from "../json/parse";
 import { JsonWriter } from "../json/writer";
+import { WebSearch, isAnthropicWebSearch, readAnthropicSearch, takesWebSearchOptions, writeWebSearchOptions } from "./web-search";
 import { ClientError, TranslateFacts, TranslatedRequest, Translator, WireApi } from "./translator";
 import { SseEvent, beginEvent, endEvent } from "./sse";
 import { arrayAt, integerAt, member, numberAt, objectAt, stringAt } from "./json-read";
@@ -132,11 +133,29 @@ export class AnthropicToOpenAI extends Translator {
       w.key("stream").boolean(true).key("stream_options").object().key("include_usage").boolean(true).endObject();
     }
     const tools = arrayAt(body, "tools");
-    if (tools !== null && tools.items.length > 0) {
+    // Web search is the backend's own where chat can ask for it (web-search.ts); elsewhere the route's hostedTools rule.
+    const search = new WebSearch();
+    let searches = 0;
+    let functions = 0;
+    if (tools !== null) {
+      for (let i = 0; i < tools.items.length; i++) {
+        const type = stringAt(tools.items[i], "type");
+        if (type === null || !isAnthropicWebSearch(type!)) { functions++; continue; }
+        const problem = readAnthropicSearch(tools.items[i], "tools." + i.toString(), search);
+        if (problem !== null) return TranslatedRequest.refused(problem!);
+        searches++;
+      }
+    }
+    const dropped = new Array<string>();
+    if (searches > 0 && (facts.hub || takesWebSearchOptions(facts.model))) writeWebSearchOptions(w, search, facts.hub);
+    else if (searches > 0 && facts.refuseHostedTools) return TranslatedRequest.refused("tools: \"web_search\" is a server tool this route's backend has no equivalent for (the route's hostedTools is \"refuse\")");
+    else if (searches > 0) dropped.push("web_search");
+    if (tools !== null && functions > 0) {
       w.key("tools").array();
       for (let i = 0; i < tools.items.length; i++) {
         const t = tools.items[i];
         const type = stringAt(t, "type");
+        if (type !== null && isAnthropicWebSearch(type!)) continue;
         const name = stringAt(t, "name");
         if (type !== null && type! != "custom") return TranslatedRequest.refused("tools." + i.toString() + ".type: \"" + type! + "\" is an Anthropic server tool; this route's backend cannot run it");
         if (name === null) return TranslatedRequest.refused("tools." + i.toString() + ".name: Field required");
@@ -186,7 +205,9 @@ export class AnthropicToOpenAI extends Translator {
       if (key !== null) w.key("prompt_cache_key").string(key!);
     }
     w.endObject();
-    return TranslatedRequest.of(w, streaming);
+    const out = TranslatedRequest.of(w, streaming);
+    out.dropped = dropped;
+    return out;
   }
 
   response(body: ArrayBuffer): ArrayBuffer | null {

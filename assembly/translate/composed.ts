@@ -26,7 +26,10 @@ export class ComposedTranslator extends Translator {
     if (parsed.value === null) return TranslatedRequest.refused("the request could not be translated");
     const out = this.inner.request(parsed.value!, facts);
     out.stream = chat.stream;
-    out.dropped = chat.dropped;
+    // Both may leave tools out (a search the backend cannot run beside functions is the inner's); each name once.
+    const dropped = chat.dropped;
+    for (let i = 0; i < out.dropped.length; i++) if (!dropped.includes(out.dropped[i])) dropped.push(out.dropped[i]);
+    out.dropped = dropped;
     return out;
   }
 

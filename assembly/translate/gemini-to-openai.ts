@@ -16,6 +16,7 @@ import { writeOpenApiSchema } from "./openapi-schema";
 import { camelCaseKeys } from "./gemini-fields";
 import { readUsage } from "../usage/read";
 import { SseEvent } from "./sse";
+import { WebSearch, takesWebSearchOptions, writeWebSearchOptions } from "./web-search";
 import { ClientError, TranslateFacts, TranslatedRequest, Translator, WireApi } from "./translator";
 import { Reasoning, readGeminiThinking, writeChatReasoning } from "./reasoning";
 
@@ -524,6 +525,7 @@ function writeTools(w: JsonWriter, body: JsonValue, facts: TranslateFacts, dropp
   const restrict = mode !== null && mode! == "ANY" && only.length > 0;
   if (tools === null || tools.items.length == 0) return null;
   let written = 0;
+  let searched = false;
   const toolsOut = new JsonWriter(1024);
   toolsOut.array();
   for (let i = 0; i < tools.items.length; i++) {
@@ -532,6 +534,14 @@ function writeTools(w: JsonWriter, body: JsonValue, facts: TranslateFacts, dropp
     for (let k = 0; k < t.keys.length; k++) {
       const key = t.keys[k];
       if (key == "functionDeclarations") continue;
+      // Google Search is a web search: chat's web_search_options where the chat request can carry it (web-search.ts).
+      if (key == "googleSearch" && (facts.hub || takesWebSearchOptions(facts.model))) {
+        const v = t.items[k];
+        if (v.kind != JsonKind.Object) return "tools[" + i.toString() + "].googleSearch: must be an object";
+        if (!searched) writeWebSearchOptions(w, new WebSearch(), facts.hub);
+        searched = true;
+        continue;
+      }
       if (facts.refuseHostedTools) return "tools[" + i.toString() + "]." + (HOSTED.includes(key) ? key : "?") + ": no such tool here (the route refuses hosted tools)";
       const name = HOSTED.includes(key) ? key : "unknown";
       if (!dropped.includes(name)) dropped.push(name);

@@ -20,9 +20,10 @@ import { isString, keys, scanInner, spanInteger, spanIsString } from "./spans";
 import { MAX_SPAN_ITEMS, arrayItemsAtMost } from "../json/items";
 import { ScanResult, arrayItemSpans, decodeStringValue, scanInto, scanTopLevel } from "../json/scan";
 import { CacheMarks, writeCacheControl } from "./cache-marks";
+import { MAX_CITATIONS, readHubSearch, writeAnthropicSearchTool, writeChatCitation } from "./web-search";
 
 const MESSAGE_KEYS = keys(["id", "model", "content", "stop_reason", "usage"]);
-const BLOCK_KEYS = keys(["type", "text", "id", "name", "input"]);
+const BLOCK_KEYS = keys(["type", "text", "id", "name", "input", "citations"]);
 const DELTA_EVENT_KEYS = keys(["index", "delta"]);
 const DELTA_KEYS = keys(["type", "text", "partial_json"]);
 // Reused for every event (the VM is single-threaded; scans never nest).
@@ -52,6 +53,13 @@ export class OpenAIToAnthropic extends ToOpenAIChat {
   /** OpenAI tool_calls index of each Anthropic content block (-1: not a tool_use block). */
   private toolIndexOfBlock: Array<i32> = [];
   private toolCount: i32 = 0;
+  /** The request asked for a web search: text is counted (UTF-16 units) so citations get their span. */
+  private countText: bool = false;
+  private textChars: i64 = 0;
+  /** The open text block's first character, and the citations it has had so far (sent when it stops). */
+  private blockStart: i64 = 0;
+  private cited: Array<JsonValue> = [];
+  private citationsSent: i32 = 0;
 
   constructor() { super(WireApi.Anthropic); }
 
@@ -128,8 +136,18 @@ export class OpenAIToAnthropic extends ToOpenAIChat {
     }
 
     const tools = arrayAt(body, "tools");
+    // web_search_options is a search Anthropic runs itself: its web_search server tool.
+    const search = readHubSearch(body);
+    if (search.problem !== null) return TranslatedRequest.refused(search.problem!);
+    this.countText = search.search !== null;
+    if (search.search !== null && (tools === null || tools.items.length == 0)) {
+      w.key("tools").array();
+      writeAnthropicSearchTool(w, search.search!);
+      w.endArray();
+    }
     if (tools !== null && tools.items.length > 0) {
       w.key("tools").array();
+      if (search.search !== null) writeAnthropicSearchTool(w, search.search!);
       for (let i = 0; i < tools.items.length; i++) {
         const t = tools.items[i];
         const fn = functionOf(t);
@@ -203,6 +221,7 @@ export class OpenAIToAnthropic extends ToOpenAIChat {
       w.key("refusal").nil();
     }
     writeThought(w, thought);
+    writeAnnotations(w, content);
     if (tools > 0) {
       w.key("tool_calls").array();
       for (let i = 0; i < content.items.length; i++) {
@@ -253,7 +272,8 @@ export class OpenAIToAnthropic extends ToOpenAIChat {
       if (b.error !== null || !isString(b.spans[0])) return null;
       blocks[i] = b;
       const at = base + <usize>item.start;
-      if (spanIsString(at, b.spans[0], "text")) { if (!isString(b.spans[1])) return null; texts++; }
+      // Cited text (a web search's answer) is read as a tree, for its annotations.
+      if (spanIsString(at, b.spans[0], "text")) { if (!isString(b.spans[1]) || (b.spans[5].count > 0 && b.spans[5].firstByte != 0x6e)) return null; texts++; }
       else if (spanIsString(at, b.spans[0], "thinking") || spanIsString(at, b.spans[0], "redacted_thinking")) return null;
       else if (spanIsString(at, b.spans[0], "tool_use")) {
         if (!isString(b.spans[2]) || !isString(b.spans[3]) || b.spans[4].count != 1 || b.spans[4].firstByte != 0x7b) return null;
@@ -348,8 +368,9 @@ export class OpenAIToAnthropic extends ToOpenAIChat {
         const name = stringAt(block, "name");
         this.toolStart(out, toolIndex, id !== null ? id! : "", name !== null ? name! : "");
       } else if (blockType !== null && blockType! == "text") {
+        this.blockStart = this.textChars;
         const text = stringAt(block, "text");
-        if (text !== null && text!.length > 0) this.textChunk(out, text!);
+        if (text !== null && text!.length > 0) { this.textChars += text!.length; this.textChunk(out, text!); }
       } else if (blockType !== null && blockType! == "thinking") {
         // Anthropic starts a thinking block empty; any text in it is the thought's first piece.
         const thinking = stringAt(block, "thinking");
@@ -366,7 +387,7 @@ export class OpenAIToAnthropic extends ToOpenAIChat {
       if (deltaType === null) return;
       if (deltaType! == "text_delta") {
         const text = stringAt(delta, "text");
-        if (text !== null && text!.length > 0) this.textChunk(out, text!);
+        if (text !== null && text!.length > 0) { this.textChars += text!.length; this.textChunk(out, text!); }
       } else if (deltaType! == "input_json_delta") {
         const partial = stringAt(delta, "partial_json");
         if (partial === null || partial!.length == 0 || index < 0 || index >= this.toolIndexOfBlock.length) return;
@@ -384,7 +405,13 @@ export class OpenAIToAnthropic extends ToOpenAIChat {
         const signature = stringAt(delta, "signature");
         if (signature !== null && signature!.length > 0) this.reasoningChunk(out, "reasoning_signature", signature!);
       }
-      // citations deltas have no OpenAI counterpart.
+      else if (deltaType! == "citations_delta") {
+        // A web search citation: sent as an annotation once its block's text is whole (content_block_stop).
+        const citation = objectAt(delta, "citation");
+        if (citation !== null && this.cited.length + this.citationsSent < MAX_CITATIONS) this.cited.push(citation!);
+      }
+    } else if (type == "content_block_stop") {
+      if (this.cited.length > 0) this.sendCitations(out);
     } else if (type == "message_delta") {
       const usage = objectAt(data, "usage");
       if (usage !== null) this.readUsage(usage);
@@ -421,6 +448,7 @@ export class OpenAIToAnthropic extends ToOpenAIChat {
       const text = inner.spans[1];
       if (text.count != 1 || text.firstByte != 0x22) return false;
       if (text.end - text.start == 2) return true;
+      if (this.countText) this.textChars += jsonStringUtf16Length(at + <usize>text.start + 1, text.end - text.start - 2);
       this.textFromSpan(out, at + <usize>text.start, text.end - text.start);
       return true;
     }
@@ -453,6 +481,21 @@ export class OpenAIToAnthropic extends ToOpenAIChat {
 
   private readUsage(usage: JsonValue): void { readUsage(WireApi.Anthropic, usage, this.usage); }
 
+  /** The open block's citations as one chunk of delta.annotations, each covering the block's text. */
+  private sendCitations(out: JsonWriter): void {
+    this.chunkOpen(out);
+    out.key("annotations").array();
+    for (let i = 0; i < this.cited.length; i++) {
+      const c = this.cited[i];
+      const url = stringAt(c, "url");
+      if (url !== null) writeChatCitation(out, url!, stringAt(c, "title"), <i32>this.blockStart, <i32>this.textChars);
+    }
+    out.endArray();
+    this.chunkClose(out, null);
+    this.citationsSent += this.cited.length;
+    this.cited = [];
+  }
+
   /** A delta of the hub's reasoning fields (reasoning.ts), as DeepSeek-style chat clients read reasoning_content. */
   private reasoningChunk(out: JsonWriter, field: string, text: string): void {
     this.chunkOpen(out);
@@ -469,6 +512,46 @@ export class OpenAIToAnthropic extends ToOpenAIChat {
 }
 
 
+
+/** UTF-16 units of a JSON string's escaped content (no quotes): a \uXXXX escape is one, as is any other escape; UTF-8 by its lead bytes, four-byte ones two. */
+function jsonStringUtf16Length(p: usize, n: i32): i64 {
+  let count: i64 = 0;
+  let i = 0;
+  while (i < n) {
+    const b = load<u8>(p + <usize>i);
+    if (b == 0x5c) { i += i + 1 < n && load<u8>(p + <usize>i + 1) == 0x75 ? 6 : 2; count++; continue; }
+    if ((b & 0xc0) != 0x80) count += b >= 0xf0 ? 2 : 1;
+    i++;
+  }
+  return count;
+}
+
+/**
+ * Text blocks' web search citations as chat's message.annotations: each covers its block's span of
+ * the joined content (UTF-16 indexes, as JavaScript clients count). Server tool blocks
+ * (server_tool_use, web_search_tool_result) are the search itself, not calls: they are not passed on.
+ */
+function writeAnnotations(w: JsonWriter, content: JsonValue): void {
+  let at = 0;
+  let written = 0;
+  for (let i = 0; i < content.items.length; i++) {
+    const block = content.items[i];
+    const type = stringAt(block, "type");
+    const text = stringAt(block, "text");
+    if (type === null || type! != "text" || text === null) continue;
+    const citations = arrayAt(block, "citations");
+    if (citations !== null) {
+      for (let j = 0; j < citations.items.length && written < MAX_CITATIONS; j++) {
+        const url = stringAt(citations.items[j], "url");
+        if (url === null) continue;
+        if (written++ == 0) w.key("annotations").array();
+        writeChatCitation(w, url!, stringAt(citations.items[j], "title"), at, at + text!.length);
+      }
+    }
+    at += text!.length;
+  }
+  if (written > 0) w.endArray();
+}
 
 /** OpenAI tool_choice and parallel_tool_calls as Anthropic's tool_choice, or null for the default. */
 function toolChoice(body: JsonValue, problem: Problem): string | null {

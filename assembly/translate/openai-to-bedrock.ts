@@ -11,6 +11,7 @@ import { TurnWriter, writeUserTurn } from "./turns";
 import { DataUrl, arrayAt, functionOf, notAFunctionTool, integerAt, member, numberAt, objectAt, stringAt } from "./json-read";
 import { readUsage } from "../usage/read";
 import { SseEvent } from "./sse";
+import { readHubSearch } from "./web-search";
 import { ClientError, TranslateFacts, TranslatedRequest, WireApi } from "./translator";
 import { ToOpenAIChat } from "./to-openai-chat";
 import { Reasoning, Thought, claudeThinking, isSigned, readChatReasoning, readThought, thinkingFits, writeClaudeThinking, writeThought } from "./reasoning";
@@ -164,7 +165,13 @@ export class OpenAIToBedrock extends ToOpenAIChat {
       const usage = options !== null ? member(options!, "include_usage") : null;
       this.includeUsage = usage !== null && usage.kind == JsonKind.Bool && usage.boolValue;
     }
-    return TranslatedRequest.of(w, streaming);
+    // Converse has no web search: web_search_options follows the route's hostedTools rule.
+    const search = readHubSearch(body);
+    if (search.problem !== null) return TranslatedRequest.refused(search.problem!);
+    if (search.search !== null && facts.refuseHostedTools) return TranslatedRequest.refused("web_search_options: a Bedrock backend has no web search (the route's hostedTools is \"refuse\")");
+    const out = TranslatedRequest.of(w, streaming);
+    if (search.search !== null) out.dropped = ["web_search"];
+    return out;
   }
 
   response(body: ArrayBuffer): ArrayBuffer | null {

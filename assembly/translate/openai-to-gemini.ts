@@ -15,6 +15,7 @@ import { readUsage } from "../usage/read";
 import { SseEvent } from "./sse";
 import { ClientError, TranslateFacts, TranslatedRequest, WireApi } from "./translator";
 import { ToOpenAIChat } from "./to-openai-chat";
+import { readHubSearch, writeGroundingAnnotations } from "./web-search";
 import { Reasoning, callSignature, readChatReasoning, withSignature, writeCallSignature, writeGeminiThinking } from "./reasoning";
 
 /** Gemini's finishReason as an OpenAI finish_reason. */
@@ -109,6 +110,16 @@ export class OpenAIToGemini extends ToOpenAIChat {
       }
     }
 
+    // web_search_options is Google Search; Gemini refuses it beside function calling on most models, so then the route's hostedTools rule.
+    const dropped = new Array<string>();
+    const search = readHubSearch(body);
+    if (search.problem !== null) return TranslatedRequest.refused(search.problem!);
+    if (search.search !== null) {
+      if (tools === null || tools.items.length == 0) w.key("tools").rawValue("[{\"googleSearch\":{}}]");
+      else if (facts.refuseHostedTools) return TranslatedRequest.refused("web_search_options: a Gemini backend does not search the web in a request with function tools (the route's hostedTools is \"refuse\")");
+      else dropped.push("web_search");
+    }
+
     w.key("generationConfig").object();
     const limit = numberAt(body, "max_completion_tokens") !== null ? numberAt(body, "max_completion_tokens") : numberAt(body, "max_tokens");
     if (limit !== null) {
@@ -147,7 +158,9 @@ export class OpenAIToGemini extends ToOpenAIChat {
       const usage = options !== null ? member(options, "include_usage") : null;
       this.includeUsage = usage !== null && usage.kind == JsonKind.Bool && usage.boolValue;
     }
-    return TranslatedRequest.of(w, streaming);
+    const out = TranslatedRequest.of(w, streaming);
+    out.dropped = dropped;
+    return out;
   }
 
   response(body: ArrayBuffer): ArrayBuffer | null {
@@ -182,6 +195,8 @@ export class OpenAIToGemini extends ToOpenAIChat {
     w.key("refusal").nil();
     // Thought summaries (includeThoughts) as the hub's reasoning_content; Gemini signs no thought part.
     if (thoughts.length > 0) w.key("reasoning_content").string(thoughts.join(""));
+    // Google Search's sources (groundingMetadata) as url_citation annotations.
+    if (candidate !== null) writeGroundingAnnotations(w, candidate!, text);
     if (calls > 0) {
       w.key("tool_calls").array();
       let index = 0;
@@ -243,6 +258,12 @@ export class OpenAIToGemini extends ToOpenAIChat {
           this.chunkClose(out, null);
         }
       }
+    }
+    if (candidate !== null && objectAt(candidate!, "groundingMetadata") !== null) {
+      // Search sources come with the stream's last pieces: one chunk of annotations (offsets as Gemini counts them).
+      this.chunkOpen(out);
+      writeGroundingAnnotations(out, candidate!, null);
+      this.chunkClose(out, null);
     }
     const reason = candidate !== null ? stringAt(candidate!, "finishReason") : null;
     const blocked = objectAt(r, "promptFeedback") !== null && stringAt(objectAt(r, "promptFeedback")!, "blockReason") !== null;

@@ -14,6 +14,7 @@ import { readUsage } from "../usage/read";
 import { SseEvent, beginEvent, endEvent } from "./sse";
 import { ChatTools, flatName, isDroppableItem, isHostedTool } from "./responses-tools";
 import { ClientError, TranslateFacts, TranslatedRequest, Translator, WireApi } from "./translator";
+import { MAX_CITATIONS, takesWebSearchOptions, writeWebSearchOptions } from "./web-search";
 import { EFFORTS, Reasoning, Thought, clientCallId, effortIndex, readThought, writeChatReasoning, writeThought } from "./reasoning";
 
 /** One output item as the stream builds it: a message's text, or a function call's arguments. */
@@ -25,6 +26,9 @@ class OutputItem {
   /** A reasoning item (its text is the summary); `signature` goes back as its encrypted_content. */
   reasoning: bool = false;
   signatureParts: Array<string> = [];
+  /** A message's url_citation annotations; a web_search_call item (`search`) records the backend's search. */
+  citations: Array<Citation> = [];
+  search: bool = false;
   get signature(): string { return this.signatureParts.join(""); }
   set signature(value: string) { this.signatureParts = [value]; }
   constructor(public isCall: bool, public id: string, public callId: string, public name: string) {}
@@ -35,6 +39,30 @@ class OutputItem {
   }
   set text(value: string) { this.parts = [value]; }
   add(piece: string): void { this.parts.push(piece); }
+}
+
+/** A url_citation annotation, read from chat's message.annotations. */
+class Citation {
+  constructor(public url: string, public title: string, public start: i64, public end: i64) {}
+}
+
+/** Chat's annotations (url_citation only), up to MAX_CITATIONS in all. */
+function readCitations(v: JsonValue | null, into: Array<Citation>): void {
+  if (v === null || v.kind != JsonKind.Array) return;
+  for (let i = 0; i < v.items.length && into.length < MAX_CITATIONS; i++) {
+    const a = v.items[i];
+    const type = stringAt(a, "type");
+    const c = objectAt(a, "url_citation");
+    const url = c !== null ? stringAt(c!, "url") : null;
+    if (type === null || type! != "url_citation" || url === null) continue;
+    const title = stringAt(c!, "title");
+    into.push(new Citation(url!, title !== null ? title! : "", integerAt(c!, "start_index", 0), integerAt(c!, "end_index", 0)));
+  }
+}
+
+function writeCitation(w: JsonWriter, c: Citation): void {
+  w.object().key("type").string("url_citation").key("url").string(c.url).key("title").string(c.title);
+  w.key("start_index").number(c.start).key("end_index").number(c.end).endObject();
 }
 
 /** A stream's text and arguments are held for its final response.completed event: this much at most (UTF-16 code units). */
@@ -57,6 +85,8 @@ export class ResponsesToChat extends Translator {
   private finishReason: string | null = null;
   /** The request's tools: which chat names are flattened namespace functions. */
   private tools: ChatTools = new ChatTools(false);
+  /** The request's web search went to the backend as web_search_options: cited answers get a web_search_call item. */
+  private searching: bool = false;
 
   constructor() { super(WireApi.Responses, WireApi.OpenAI); }
 
@@ -74,7 +104,7 @@ export class ResponsesToChat extends Translator {
     const instructions = stringAt(body, "instructions");
     if (instructions !== null && instructions!.length > 0) w.object().key("role").string("system").key("content").string(instructions!).endObject();
     const input = member(body, "input");
-    const tools = new ChatTools(facts.refuseHostedTools);
+    const tools = new ChatTools(facts.refuseHostedTools, facts.hub || takesWebSearchOptions(facts.model));
     this.tools = tools;
     if (input !== null && input.kind == JsonKind.String) w.object().key("role").string("user").key("content").string(input.text).endObject();
     else if (input !== null && input.kind == JsonKind.Array) {
@@ -117,6 +147,13 @@ export class ResponsesToChat extends Translator {
         if (dropped !== null) return TranslatedRequest.refused(dropped!);
       } else if (choice !== null && choice.kind == JsonKind.Object) return TranslatedRequest.refused("tool_choice: only auto, none, required or a named function can be translated");
       if (parallel !== null && parallel.kind == JsonKind.Bool) w.key("parallel_tool_calls").boolean(parallel.boolValue);
+    }
+    if (tools.search !== null) {
+      // Responses' cap on built-in tool calls is the backend's cap on searches (composed routes only).
+      const cap = integerAt(body, "max_tool_calls", 0);
+      if (cap > 0 && tools.search!.maxUses == 0) tools.search!.maxUses = cap;
+      writeWebSearchOptions(w, tools.search!, facts.hub);
+      this.searching = true;
     }
     const text = objectAt(body, "text");
     const format = text !== null ? objectAt(text!, "format") : null;
@@ -167,7 +204,14 @@ export class ResponsesToChat extends Translator {
         items.push(r);
       }
       const content = stringAt(message!, "content");
-      if (content !== null && content!.length > 0) { const m = new OutputItem(false, "msg_" + this.id, "", ""); m.text = content!; items.push(m); }
+      if (content !== null && content!.length > 0) {
+        const m = new OutputItem(false, "msg_" + this.id, "", "");
+        m.text = content!;
+        readCitations(member(message!, "annotations"), m.citations);
+        // The search happened on the backend's side: an item saying so comes before the answer, as OpenAI orders them.
+        if (m.citations.length > 0 && this.searching) items.push(this.searchItem());
+        items.push(m);
+      }
       const calls = arrayAt(message!, "tool_calls");
       if (calls !== null) {
         for (let i = 0; i < calls.items.length; i++) {
@@ -222,6 +266,8 @@ export class ResponsesToChat extends Translator {
       this.thoughtDelta(out, readThought(delta!));
       const text = stringAt(delta!, "content");
       if (text !== null && text!.length > 0) this.textDelta(out, text!);
+      const annotations = member(delta!, "annotations");
+      if (annotations !== null) this.citationDelta(out, annotations);
       const calls = arrayAt(delta!, "tool_calls");
       if (calls !== null) for (let i = 0; i < calls.items.length; i++) this.callDelta(out, calls.items[i]);
     }
@@ -345,6 +391,29 @@ export class ResponsesToChat extends Translator {
     endEvent(out);
   }
 
+  /** Annotations on the open message: each announced as it arrives, all written again when the message is done. */
+  private citationDelta(out: JsonWriter, annotations: JsonValue): void {
+    if (this.openMessage < 0) return;
+    const item = this.items[this.openMessage];
+    const before = item.citations.length;
+    readCitations(annotations, item.citations);
+    for (let i = before; i < item.citations.length; i++) {
+      this.next(out, "response.output_text.annotation.added");
+      out.key("item_id").string(item.id).key("output_index").number(this.openMessage).key("content_index").number(0).key("annotation_index").number(i);
+      out.key("annotation");
+      writeCitation(out, item.citations[i]);
+      out.endObject();
+      endEvent(out);
+    }
+  }
+
+  /** A completed web_search_call item: the backend searched (what it searched for is not in the chat answer). */
+  private searchItem(): OutputItem {
+    const item = new OutputItem(false, "ws_" + this.id + "_" + this.items.length.toString(), "", "");
+    item.search = true;
+    return item;
+  }
+
   private callDelta(out: JsonWriter, call: JsonValue): void {
     const index = <i32>integerAt(call, "index", 0);
     if (index < 0 || index > 1024) return;
@@ -383,7 +452,9 @@ export class ResponsesToChat extends Translator {
     endEvent(out);
     this.next(out, "response.content_part.done");
     out.key("item_id").string(item.id).key("output_index").number(at).key("content_index").number(0);
-    out.key("part").object().key("type").string("output_text").key("text").string(item.text).key("annotations").array().endArray().endObject().endObject();
+    out.key("part").object().key("type").string("output_text").key("text").string(item.text).key("annotations").array();
+    for (let i = 0; i < item.citations.length; i++) writeCitation(out, item.citations[i]);
+    out.endArray().endObject().endObject();
     endEvent(out);
     this.next(out, "response.output_item.done");
     out.key("output_index").number(at).key("item");
@@ -391,6 +462,22 @@ export class ResponsesToChat extends Translator {
     out.endObject();
     endEvent(out);
     this.openMessage = -1;
+    if (item.citations.length > 0 && this.searching) {
+      // A stream tells of the search once its answer is known to be cited: after the message.
+      const search = this.searchItem();
+      this.items.push(search);
+      const index = this.items.length - 1;
+      this.next(out, "response.output_item.added");
+      out.key("output_index").number(index).key("item");
+      writeItem(out, search, false);
+      out.endObject();
+      endEvent(out);
+      this.next(out, "response.output_item.done");
+      out.key("output_index").number(index).key("item");
+      writeItem(out, search, true);
+      out.endObject();
+      endEvent(out);
+    }
   }
 
   private closeCalls(out: JsonWriter): void {
@@ -475,6 +562,11 @@ function writeItem(w: JsonWriter, item: OutputItem, done: bool): void {
     w.endObject();
     return;
   }
+  if (item.search) {
+    w.object().key("type").string("web_search_call").key("id").string(item.id).key("status").string(done ? "completed" : "in_progress");
+    w.key("action").object().key("type").string("search").key("query").string("").endObject().endObject();
+    return;
+  }
   if (item.isCall) {
     w.object().key("type").string("function_call").key("id").string(item.id).key("call_id").string(item.callId).key("name").string(item.name);
     if (item.namespace.length > 0) w.key("namespace").string(item.namespace);
@@ -482,7 +574,11 @@ function writeItem(w: JsonWriter, item: OutputItem, done: bool): void {
     return;
   }
   w.object().key("type").string("message").key("id").string(item.id).key("status").string(status).key("role").string("assistant").key("content").array();
-  if (done) w.object().key("type").string("output_text").key("text").string(item.text).key("annotations").array().endArray().endObject();
+  if (done) {
+    w.object().key("type").string("output_text").key("text").string(item.text).key("annotations").array();
+    for (let i = 0; i < item.citations.length; i++) writeCitation(w, item.citations[i]);
+    w.endArray().endObject();
+  }
   w.endArray().endObject();
 }
 

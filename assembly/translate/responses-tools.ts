@@ -2,12 +2,14 @@
 // `namespace` tool (a group of function tools, as Codex CLI sends) is flattened into its functions,
 // named "<namespace>__<name>" (or "<namespace><name>" when the namespace already ends in "_", as
 // Codex's "mcp__server__"), and a call of one goes back to the client as {name, namespace}.
-// Hosted tools (web_search, file_search, mcp, ...) and input items that only record their use have
-// no chat equivalent: dropped and reported (x-llm-mesh-dropped-tools), or refused when the route
-// says hostedTools: "refuse".
+// web_search becomes chat's web_search_options where the chat request can carry it (web-search.ts).
+// Other hosted tools (file_search, mcp, ...) and input items that only record their use have no
+// chat equivalent: dropped and reported (x-llm-mesh-dropped-tools), or refused when the route says
+// hostedTools: "refuse".
 import { JsonKind, JsonValue } from "../json/parse";
 import { JsonWriter } from "../json/writer";
 import { arrayAt, member, objectAt, stringAt } from "./json-read";
+import { WebSearch, isResponsesWebSearch, readOpenAISearch } from "./web-search";
 
 /** Hosted tool types the Responses API documents: the only names a header or metric label carries ("other" for the rest). */
 const HOSTED_TOOLS = [
@@ -48,7 +50,11 @@ export class ChatTools {
   private names: Set<string> = new Set();
   readonly w: JsonWriter = new JsonWriter(1024);
 
-  constructor(private refuseHosted: bool) { this.w.array(); }
+  /** The request's web search tool, kept for web_search_options (only when mapSearch). */
+  search: WebSearch | null = null;
+
+  /** `mapSearch`: the chat request goes where web_search_options means a search (the hub, an OpenAI search model). */
+  constructor(private refuseHosted: bool, private mapSearch: bool = false) { this.w.array(); }
 
   get count(): i32 { return this.names.size; }
 
@@ -56,6 +62,11 @@ export class ChatTools {
   add(t: JsonValue, path: string): string | null {
     const type = stringAt(t, "type");
     if (type !== null && type! == "function") return this.fn(t, path, null);
+    if (type !== null && this.mapSearch && isResponsesWebSearch(type!)) {
+      const s = this.search !== null ? this.search! : new WebSearch();
+      this.search = s;
+      return readOpenAISearch(t, path, s);
+    }
     if (type !== null && type! == "namespace") {
       const ns = stringAt(t, "name");
       const tools = arrayAt(t, "tools");
@@ -75,6 +86,8 @@ export class ChatTools {
 
   /** A hosted tool or an item recording one: dropped and named, or refused on a "refuse" route. */
   drop(type: string | null, path: string): string | null {
+    // A mapped search forced, or the record of one: the backend searches on its own, nothing is lost.
+    if (type !== null && this.mapSearch && (isResponsesWebSearch(type!) || type! == "web_search_call")) return null;
     const name = type !== null && (HOSTED_TOOLS.includes(type!) || TOOL_HISTORY_ITEMS.includes(type!)) ? type! : "other";
     if (this.refuseHosted) return path + ": \"" + name + "\" is a hosted tool this route's backend has no equivalent for (the route's hostedTools is \"refuse\")";
     if (!this.dropped.includes(name)) this.dropped.push(name);

@@ -197,7 +197,7 @@ export const RouteSchema = Type.Object({
   timeouts: Type.Optional(TimeoutsSchema),
   policy: Type.Optional(PolicySchema),
   forwardHeaders: Type.Optional(Type.Array(Type.String({ pattern: FORWARD_HEADER_PATTERN }), { description: "Client headers passed to this route's providers beyond the default: names, or prefixes ending in '*' (e.g. x-stainless-*). By default a translated route passes only content negotiation, tracing and Envoy's headers, and a same-API route every client header but agent and session identifiers (docs/translation.md)." })),
-  hostedTools: Type.Optional(Type.Union([Type.Literal("drop"), Type.Literal("refuse")], { description: "Translated routes, a client's hosted tools (web_search, file_search, mcp, ...) the backend has no equivalent for. drop (default): left out, named in x-llm-mesh-dropped-tools and counted. refuse: a 400." })),
+  hostedTools: Type.Optional(Type.Union([Type.Literal("drop"), Type.Literal("refuse")], { description: "Translated routes, a client's hosted tools the backend has no equivalent for (file_search, mcp, ...; web_search only where the backend cannot search: it is mapped to Anthropic's and Gemini's own search). drop (default): left out, named in x-llm-mesh-dropped-tools and counted. refuse: a 400." })),
 }, { additionalProperties: false, description: "First matching route wins." });
 
 export const ConfigSchema = Type.Object({

@@ -4,6 +4,7 @@
 // unless the anthropic-beta header names a beta that allows them, as Claude Code sends; tool results right after their tool uses, no fields it does not know), and answers in its JSON
 // and its event stream.
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { anthropicSearchBlocks, anthropicSearches, checkAnthropicSearchTool } from "./web-search.js";
 import { halves, script, sendJson, words } from "./reply.js";
 import type { MockProviderConfig } from "./providers.js";
 import { MAX_BREAKPOINTS, cacheControlProblem, playCache } from "./prompt-cache.js";
@@ -110,6 +111,8 @@ export function checkAnthropicBody(op: "messages" | "count_tokens", body: unknow
   if (b.stream !== undefined && typeof b.stream !== "boolean") return "stream: Input should be a valid boolean";
   if (b.system !== undefined && typeof b.system !== "string" && !(Array.isArray(b.system) && b.system.every((s) => (s as Block).type === "text" && (s as Block).text))) return "system: Input should be a valid string or a list of text blocks";
   for (const [i, t] of ((b.tools ?? []) as { name?: string; input_schema?: { type?: string }; type?: string }[]).entries()) {
+    const searchProblem = checkAnthropicSearchTool(t as Record<string, unknown>, i);
+    if (searchProblem) return searchProblem;
     if (!t.name || !/^[a-zA-Z0-9_-]{1,128}$/.test(t.name)) return `tools.${i}.name: String should match pattern '^[a-zA-Z0-9_-]{1,128}$'`;
     if ((t.type === undefined || t.type === "custom") && t.input_schema?.type !== "object") return `tools.${i}.custom.input_schema.type: Input should be 'object'`;
   }
@@ -187,14 +190,17 @@ export function answerAnthropic(res: ServerResponse, op: "messages" | "count_tok
   const model = body.model as string;
   const id = `msg_mock${Math.random().toString(36).slice(2, 10)}`;
   const choice = body.tool_choice as { type?: string; disable_parallel_tool_use?: boolean } | undefined;
-  const tools = ((body.tools ?? []) as { name: string; input_schema?: unknown }[]).map((t) => ({ name: t.name, schema: t.input_schema }));
+  // Server tools (web search) run on Anthropic's side: the "model" never calls them as functions.
+  const tools = ((body.tools ?? []) as { name: string; input_schema?: unknown; type?: string }[]).filter((t) => t.type === undefined || t.type === "custom")
+    .map((t) => ({ name: t.name, schema: t.input_schema }));
   const last = messages.filter((m) => m.role !== "system").at(-1);
   const endsInToolResults = Array.isArray(last?.content) && last.content.some((b) => b.type === "tool_result");
   const plan = script("anthropic", model, choice?.type === "none" ? [] : tools, endsInToolResults, choice?.disable_parallel_tool_use !== true, seenIn(messages));
   const thinking = (body.thinking as { type?: string } | undefined)?.type;
   const content: Record<string, unknown>[] = [
     ...(thinking === "enabled" || thinking === "adaptive" ? [{ type: "thinking", thinking: MOCK_THOUGHT, signature: mockSignature("anthropic", MOCK_THOUGHT) }] : []),
-    ...(plan.text ? [{ type: "text", text: plan.text }] : []),
+    // Offered a search and calling no function, the "model" searches and answers with a citation.
+    ...(plan.text && anthropicSearches(body.tools) ? anthropicSearchBlocks(lastUserText(messages)) : plan.text ? [{ type: "text", text: plan.text }] : []),
     ...plan.calls.map((c) => ({ type: "tool_use", id: c.id.replace("call_", "toolu_"), name: c.name, input: c.args })),
   ];
   const stopReason = plan.calls.length ? "tool_use" : "end_turn";
@@ -205,6 +211,7 @@ export function answerAnthropic(res: ServerResponse, op: "messages" | "count_tok
     ? { input_tokens: cache.total - cache.read - cache.written, output_tokens: 6, cache_creation_input_tokens: cache.written, cache_read_input_tokens: cache.read,
       cache_creation: { ephemeral_5m_input_tokens: cache.written - cache.written1h, ephemeral_1h_input_tokens: cache.written1h } }
     : { input_tokens: 9, output_tokens: 6, cache_creation_input_tokens: 0, cache_read_input_tokens: 2 };
+  if (content.some((b) => b.type === "server_tool_use")) usage.server_tool_use = { web_search_requests: 1 };
   if (body.stream !== true) {
     return sendJson(res, 200, { id, type: "message", role: "assistant", model, content, stop_reason: stopReason, stop_sequence: null, usage });
   }
@@ -215,9 +222,13 @@ export function answerAnthropic(res: ServerResponse, op: "messages" | "count_tok
       res.write(sseEvent("content_block_start", { type: "content_block_start", index, content_block: { type: "thinking", thinking: "", signature: "" } }));
       for (const w of words(block.thinking as string)) res.write(sseEvent("content_block_delta", { type: "content_block_delta", index, delta: { type: "thinking_delta", thinking: w } }));
       res.write(sseEvent("content_block_delta", { type: "content_block_delta", index, delta: { type: "signature_delta", signature: block.signature } }));
+    } else if (block.type === "web_search_tool_result") {
+      // A search's results arrive whole, in the block's start.
+      res.write(sseEvent("content_block_start", { type: "content_block_start", index, content_block: block }));
     } else if (block.type === "text") {
       res.write(sseEvent("content_block_start", { type: "content_block_start", index, content_block: { type: "text", text: "" } }));
       res.write(sseEvent("ping", { type: "ping" }));
+      for (const citation of (block.citations ?? []) as unknown[]) res.write(sseEvent("content_block_delta", { type: "content_block_delta", index, delta: { type: "citations_delta", citation } }));
       for (const w of words(block.text as string)) res.write(sseEvent("content_block_delta", { type: "content_block_delta", index, delta: { type: "text_delta", text: w } }));
     } else {
       res.write(sseEvent("content_block_start", { type: "content_block_start", index, content_block: { ...block, input: {} } }));
@@ -231,4 +242,11 @@ export function answerAnthropic(res: ServerResponse, op: "messages" | "count_tok
   res.write(sseEvent("message_delta", { type: "message_delta", delta: { stop_reason: stopReason, stop_sequence: null }, usage: { output_tokens: usage.output_tokens } }));
   res.end(sseEvent("message_stop", { type: "message_stop" }));
   return 200;
+}
+
+/** The last user turn's text: what the mock searches for. */
+function lastUserText(messages: Turn[]): string {
+  const last = messages.filter((m) => m.role === "user").at(-1);
+  if (typeof last?.content === "string") return last.content;
+  return (Array.isArray(last?.content) ? last.content : []).map((b) => (b.type === "text" ? b.text ?? "" : "")).join("");
 }

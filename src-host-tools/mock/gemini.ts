@@ -4,6 +4,7 @@
 // answered by a function response in the next turn), and answers as GenerateContentResponse JSON
 // or its SSE stream (alt=sse; events end in CRLF CRLF, as Google's servers write them).
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { SEARCHED_TEXT, checkGeminiSearchTools, geminiGrounding, geminiSearches } from "./web-search.js";
 import { script, sendJson, words } from "./reply.js";
 import type { MockProviderConfig } from "./providers.js";
 import { MOCK_THOUGHT, mockSignature } from "./thinking.js";
@@ -117,6 +118,8 @@ export function checkGeminiBody(route: GeminiRoute, body: unknown): string | und
   }
   const capProblem = checkOutputCap(route, (b.generationConfig as { maxOutputTokens?: unknown } | undefined)?.maxOutputTokens);
   if (capProblem) return capProblem;
+  const searchProblem = checkGeminiSearchTools(b.tools);
+  if (searchProblem) return searchProblem;
   const thinkingProblem = checkThinkingConfig(route, (b.generationConfig as { thinkingConfig?: Record<string, unknown> } | undefined)?.thinkingConfig);
   if (thinkingProblem) return thinkingProblem;
   return checkContents(b.contents as Content[]) ?? checkThoughtSignatures(route, b.contents as Content[]);
@@ -214,18 +217,29 @@ export function answerGemini(res: ServerResponse, route: GeminiRoute, body: Reco
   // candidatesTokenCount leaves the thoughts out; thoughtsTokenCount counts them.
   const usageMetadata = { promptTokenCount: 8, candidatesTokenCount: 5, totalTokenCount: thinks ? 20 : 13, ...(thinks ? { thoughtsTokenCount: 7 } : {}) };
   const common = { modelVersion: route.model, responseId: "mockresp1" };
+  // Grounded in Google Search: the searched text, and its sources in groundingMetadata (in a stream, on the last chunk).
+  const searched = geminiSearches(body.tools);
+  if (searched) parts.splice(0, parts.length, ...parts.filter((p) => p.thought === true), { text: SEARCHED_TEXT });
+  const grounding = searched ? { groundingMetadata: geminiGrounding(lastUserText(contents)) } : {};
   if (!route.stream) {
-    return sendJson(res, 200, { candidates: [{ content: { role: "model", parts }, finishReason: "STOP", index: 0 }], usageMetadata, ...common });
+    return sendJson(res, 200, { candidates: [{ content: { role: "model", parts }, finishReason: "STOP", index: 0, ...grounding }], usageMetadata, ...common });
   }
   res.writeHead(200, { "content-type": "text/event-stream" });
   const event = (payload: unknown) => `data: ${JSON.stringify(payload)}\r\n\r\n`;
   const thought = parts.filter((p) => p.thought === true);
-  const pieces: Part[][] = [...(thought.length ? [thought] : []), ...(plan.text ? words(plan.text).map((w) => [{ text: w }]) : [calls])];
+  const text = searched ? SEARCHED_TEXT : plan.text;
+  const pieces: Part[][] = [...(thought.length ? [thought] : []), ...(text ? words(text).map((w) => [{ text: w }]) : [calls])];
   pieces.forEach((p, i) => {
     const last = i === pieces.length - 1;
-    res.write(event({ candidates: [{ content: { role: "model", parts: p }, ...(last ? { finishReason: "STOP" } : {}), index: 0 }],
+    res.write(event({ candidates: [{ content: { role: "model", parts: p }, ...(last ? { finishReason: "STOP", ...grounding } : {}), index: 0 }],
       usageMetadata: last ? usageMetadata : { promptTokenCount: 8, totalTokenCount: 8 }, ...common }));
   });
   res.end();
   return 200;
+}
+
+/** The last user turn's text: what the mock searches for. */
+function lastUserText(contents: Content[]): string {
+  const last = contents.filter((c) => c.role === "user").at(-1);
+  return (last?.parts ?? []).map((p) => p.text ?? "").join("");
 }

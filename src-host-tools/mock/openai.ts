@@ -2,6 +2,7 @@
 // OpenAI, Azure OpenAI and every OpenAI-compatible vendor: the documented path layout, auth header
 // and the request checks the real API makes (the ones a translated request could get wrong).
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { OPENAI_ANNOTATIONS, SEARCHED_TEXT, checkWebSearchOptions } from "./web-search.js";
 import { PROVIDER_TYPES } from "../providers.js";
 import { halves, script, sendJson, words } from "./reply.js";
 import type { MockProviderConfig } from "./providers.js";
@@ -92,6 +93,10 @@ export function checkOpenAIBody(expected: OpenAIRoute, body: unknown): string | 
       const marked = cacheControlAt(b);
       if (marked) return `Invalid '${marked}': unknown parameter 'cache_control'.`;
     }
+  }
+  if (expected.operation === "/chat/completions") {
+    const searchProblem = checkWebSearchOptions(b.model, b.web_search_options);
+    if (searchProblem) return searchProblem;
   }
   if (b.prompt_cache_key !== undefined && typeof b.prompt_cache_key !== "string") return "Invalid type for 'prompt_cache_key': expected a string.";
   const strictProblem = strictSchemaProblem(b.response_format);
@@ -190,6 +195,9 @@ export function answerOpenAI(res: ServerResponse, expected: OpenAIRoute, body: R
   const answered = messages.slice(lastAssistant + 1).some((m) => m.role === "tool");
   const plan = script(expected.provider.type, model, body.tool_choice === "none" ? [] : tools, answered, body.parallel_tool_calls !== false, seenIn(messages));
   const toolCalls = plan.calls.map((c) => ({ id: c.id, type: "function", function: { name: c.name, arguments: JSON.stringify(c.args) } }));
+  // A search model asked to search answers with the found text and its url_citation annotations.
+  const searched = body.web_search_options !== undefined && toolCalls.length === 0;
+  if (searched) plan.text = SEARCHED_TEXT;
   const finish = toolCalls.length > 0 ? "tool_calls" : "stop";
   if (body.stream === true) {
     res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache" });
@@ -197,6 +205,7 @@ export function answerOpenAI(res: ServerResponse, expected: OpenAIRoute, body: R
       `data: ${JSON.stringify({ id, object: "chat.completion.chunk", created, model, choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }] })}\n\n`;
     res.write(chunk({ role: "assistant", content: "" }, null));
     for (const w of plan.text ? words(plan.text) : []) res.write(chunk({ content: w }, null));
+    if (searched) res.write(chunk({ annotations: OPENAI_ANNOTATIONS }, null));
     toolCalls.forEach((call, index) => {
       res.write(chunk({ tool_calls: [{ index, id: call.id, type: "function", function: { name: call.function.name, arguments: "" } }] }, null));
       for (const piece of halves(call.function.arguments)) res.write(chunk({ tool_calls: [{ index, function: { arguments: piece } }] }, null));
@@ -208,7 +217,7 @@ export function answerOpenAI(res: ServerResponse, expected: OpenAIRoute, body: R
     res.end("data: [DONE]\n\n");
     return 200;
   }
-  const message = { role: "assistant", content: plan.text || null, refusal: null, ...(toolCalls.length ? { tool_calls: toolCalls } : {}) };
+  const message = { role: "assistant", content: plan.text || null, refusal: null, ...(toolCalls.length ? { tool_calls: toolCalls } : {}), ...(searched ? { annotations: OPENAI_ANNOTATIONS } : {}) };
   return sendJson(res, 200, { id, object: "chat.completion", created, model, choices: [{ index: 0, message, logprobs: null, finish_reason: finish }], usage });
 }
 

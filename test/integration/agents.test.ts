@@ -4,7 +4,8 @@
 // every client × backend pair that works today (docs/translation.md, "Coding agents (Claude Code,
 // Codex CLI)"). A CLI that cannot start fails these tests with its own words; nothing is skipped.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { agentBinaries, AgentRun, runClaude, runCodex, SHELL_PROMPT, startAgentStack } from "../support/agents.js";
+import { agentBinaries, AgentRun, runClaude, runCodex, SEARCH_PROMPT, SHELL_PROMPT, startAgentStack } from "../support/agents.js";
+import { SEARCHED_TEXT } from "../../src-host-tools/mock/web-search.js";
 import { allowsMidConversationSystem, checkAnthropicBody } from "../../src-host-tools/mock/anthropic.js";
 import { Stack } from "../support/envoy.js";
 import { BEDROCK_ENV } from "../support/fixtures.js";
@@ -139,6 +140,18 @@ describe("coding agents through real Envoy to the mock providers", () => {
       expect(commands[0].aggregated_output).toContain(command[1]);
       expect(toolOutputs[path](last).join("\n")).toContain(command[1]);
     }
+  }, 90_000);
+
+  // Codex offers web_search by default: on an Anthropic route it is Anthropic's own web_search server
+  // tool (docs/translation.md, "Web search"), the mock searches and cites, and Codex shows the answer.
+  it("codex -> anthropic.llm: its web_search reaches Anthropic as the web_search server tool; the cited answer comes back", async () => {
+    const before = stack.mock.received.length;
+    const r = await runCodex(bin.codex, stack.envoy.url, "anthropic.llm", SEARCH_PROMPT, "claude-sonnet-4-5");
+    expect(r.code, explain(r)).toBe(0);
+    const items = r.stdout.split("\n").filter(Boolean).map((l) => JSON.parse(l)).filter((e) => e.type === "item.completed").map((e) => e.item);
+    expect(items.filter((i) => i.type === "agent_message").map((i) => i.text), explain(r)).toEqual([SEARCHED_TEXT]);
+    const sent = stack.mock.received.slice(before);
+    expect(sent.map((s) => (s.body as { tools?: unknown }).tools)).toEqual(sent.map(() => [{ type: "web_search_20250305", name: "web_search" }]));
   }, 90_000);
 });
 

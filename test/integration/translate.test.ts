@@ -18,6 +18,7 @@ import { startMockMetadataServer } from "../../src-host-tools/mock/metadata.js";
 import { BEDROCK_ROWS, GEMINI_ROWS, TRANSLATION_ROWS, TranslationRow, VERTEX_ROWS, answerBytes, parseSse } from "../support/translation-rows.js";
 // Adds the thinking and reasoning rows to the tables above.
 import "../support/thinking-rows.js";
+import "../support/web-search-rows.js";
 import { CannedUpstream } from "../support/canned-upstream.js";
 
 describe.each([
@@ -227,7 +228,7 @@ describe("official SDKs through real Envoy against API-checking mock providers",
 
   it("anthropic SDK → OpenAI: a filter refusal is the SDK's BadRequestError with Anthropic's error type", async () => {
     const { anthropic } = clients("gpt.llm");
-    const error = await anthropic.messages.create({ model: "gpt-4o", max_tokens: 10, messages: [{ role: "user", content: "x" }], tools: [{ type: "web_search_20250305", name: "web_search" }] }).catch((e) => e);
+    const error = await anthropic.messages.create({ model: "gpt-4o", max_tokens: 10, messages: [{ role: "user", content: "x" }], tools: [{ type: "code_execution_20250522", name: "code_execution" } as unknown as Anthropic.Tool] }).catch((e) => e);
     expect(error).toBeInstanceOf(Anthropic.BadRequestError);
     expect(error.error).toMatchObject({ type: "error", error: { type: "invalid_request_error" } });
   });

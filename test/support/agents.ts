@@ -42,6 +42,11 @@ export function agentBinaries(): { claude: string; codex: string } {
 /** The prompt that makes the scripted model call the agent's shell tool; any other gets a text answer. */
 export const SHELL_PROMPT = "Run a shell command.";
 
+/** The prompt for which the front keeps only a backend's own web search (the mock then searches and cites). */
+export const SEARCH_PROMPT = "Search the web for the answer.";
+/** A backend's own search tools: Anthropic's web_search server tool, Gemini's googleSearch. */
+const searchOnly = (tools: any[]): any[] => tools.filter((t) => /^web_search_\d{8}$/.test(String(t?.type)) || t?.googleSearch !== undefined);
+
 /** The one shell tool each agent's turn may call: the mock "model" calls every offered tool, the agents offer dozens. */
 const SHELL_TOOLS = new Set(["Bash", "shell", "exec_command", "shell_command"]);
 const toolName = (t: any): string => t?.name ?? t?.function?.name ?? "";
@@ -51,11 +56,11 @@ const shellOnly = (tools: any[]): any[] => tools
   .filter((t) => t?.functionDeclarations?.length > 0 || SHELL_TOOLS.has(toolName(t)) || SHELL_TOOLS.has(t?.toolSpec?.name));
 
 /** Narrows a request's tools in place; false when it has none to narrow. */
-function narrowTools(json: any, asked: boolean): boolean {
+function narrowTools(json: any, asked: boolean, searching = false): boolean {
   // Bedrock keeps its tools in toolConfig, which must go when no tool is left.
   const holder = Array.isArray(json?.toolConfig?.tools) ? json.toolConfig : json;
   if (!Array.isArray(holder?.tools)) return false;
-  holder.tools = asked ? shellOnly(holder.tools) : [];
+  holder.tools = searching ? searchOnly(holder.tools) : asked ? shellOnly(holder.tools) : [];
   if (holder.tools.length === 0) { delete json.tools; delete json.tool_choice; delete json.toolConfig; }
   return true;
 }
@@ -91,7 +96,7 @@ async function startShellOnlyFront(mockPort: number): Promise<Server> {
       const asked = body.includes(SHELL_PROMPT);
       if (asked && wantsShellCall(req.url ?? "", json)) { streamShellCall(res, String(json.model)); return; }
       const headers = { ...req.headers };
-      if (narrowTools(json, asked)) {
+      if (narrowTools(json, asked, body.includes(SEARCH_PROMPT))) {
         body = Buffer.from(JSON.stringify(json));
         await resign(headers, new URL(req.url ?? "/", "http://front").pathname, body.toString("utf8"));
       }

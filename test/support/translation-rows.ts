@@ -360,10 +360,10 @@ export const TRANSLATION_ROWS: TranslationRow[] = [
     ] },
   },
   {
-    name: "anthropic→openai: an Anthropic server tool cannot run on an OpenAI backend: 400 in Anthropic's shape",
+    name: "anthropic→openai: an Anthropic server tool with no chat equivalent cannot run on an OpenAI backend: 400 in Anthropic's shape",
     host: "gpt.llm", path: "/v1/messages",
-    request: { model: "gpt-4o", max_tokens: 10, messages: [{ role: "user", content: "x" }], tools: [{ type: "web_search_20250305", name: "web_search" }] },
-    reply: { status: 400, body: { type: "error", error: { type: "invalid_request_error", message: expect.stringMatching(/^tools\.0\.type: "web_search_20250305" is an Anthropic server tool/) } } },
+    request: { model: "gpt-4o", max_tokens: 10, messages: [{ role: "user", content: "x" }], tools: [{ type: "code_execution_20250522", name: "code_execution" }] },
+    reply: { status: 400, body: { type: "error", error: { type: "invalid_request_error", message: expect.stringMatching(/^tools\.0\.type: "code_execution_20250522" is an Anthropic server tool/) } } },
   },
   {
     name: "anthropic→openai: OpenAI's 429 reaches an Anthropic client as rate_limit_error",
@@ -847,8 +847,8 @@ TRANSLATION_ROWS.push(
   {
     name: "responses→anthropic: on a hostedTools: \"refuse\" route a hosted tool is a 400 naming it",
     host: "strict-tools.llm", path: "/v1/responses",
-    request: { model: "claude-sonnet-4-5", input: "x", tools: [{ type: "function", name: "now" }, { type: "web_search" }] },
-    reply: { status: 400, body: { error: { message: "tools[1]: \"web_search\" is a hosted tool this route's backend has no equivalent for (the route's hostedTools is \"refuse\")", type: "invalid_request_error", param: null, code: "unsupported_for_backend" } } },
+    request: { model: "claude-sonnet-4-5", input: "x", tools: [{ type: "function", name: "now" }, { type: "file_search" }] },
+    reply: { status: 400, body: { error: { message: "tools[1]: \"file_search\" is a hosted tool this route's backend has no equivalent for (the route's hostedTools is \"refuse\")", type: "invalid_request_error", param: null, code: "unsupported_for_backend" } } },
   },
 );
 
@@ -1349,6 +1349,10 @@ const CODEX_INPUT = [
 ];
 // Items come first: input is translated before tools.
 const CODEX_DROPPED = { "x-llm-mesh-dropped-tools": "web_search_call,custom,web_search" };
+// Anthropic runs the search itself (its web_search server tool); the search's record needs nothing.
+const CODEX_DROPPED_ANTHROPIC = { "x-llm-mesh-dropped-tools": "custom" };
+// Gemini searches only in a request without function tools: with Codex's functions, the search is dropped by the Gemini translator.
+const CODEX_DROPPED_GEMINI = { "x-llm-mesh-dropped-tools": "custom,web_search" };
 const CHAT_CODEX_TOOLS = [
   { type: "function", function: { name: "shell", description: "Runs a command", parameters: READ_PARAMS, strict: false } },
   { type: "function", function: { name: "crm__lookup", description: "Finds a customer", parameters: LOOKUP_PARAMS } },
@@ -1436,6 +1440,7 @@ TRANSLATION_ROWS.push(
     request: { model: "claude-sonnet-4-5", max_output_tokens: 10, stream: true, tools: CODEX_TOOLS, input: CODEX_INPUT },
     upstream: { path: "/v1/messages", body: { model: "claude-sonnet-4-5", max_tokens: 10, stream: true,
       tools: [
+        { type: "web_search_20250305", name: "web_search" },
         { name: "shell", description: "Runs a command", input_schema: READ_PARAMS },
         { name: "crm__lookup", description: "Finds a customer", input_schema: LOOKUP_PARAMS },
         { name: "mcp__files__read", input_schema: READ_PARAMS },
@@ -1447,7 +1452,7 @@ TRANSLATION_ROWS.push(
         { role: "user", content: [{ type: "tool_result", tool_use_id: "call_1", content: "id 7" }] },
       ] } },
     answer: { contentType: "text/event-stream", chunks: anthropicNoArgsStream([toolUseStart(0, "toolu_r", "mcp__files__read"), inputDelta(0, "{\"path\":\"a.txt\"}"), blockStop(0)]) },
-    client: { status: 200, headers: CODEX_DROPPED, events: [
+    client: { status: 200, headers: CODEX_DROPPED_ANTHROPIC, events: [
       respEvent("response.created", { response: RESPONSE_SHELL("in_progress", [], null, "claude-sonnet-4-5") }),
       respEvent("response.in_progress", { response: RESPONSE_SHELL("in_progress", [], null, "claude-sonnet-4-5") }),
       respEvent("response.output_item.added", { output_index: 0, item: { type: "function_call", id: "fc_toolu_r", call_id: "toolu_r", name: "read", namespace: "mcp__files__", arguments: "", status: "in_progress" } }),
@@ -1478,7 +1483,7 @@ GEMINI_ROWS.push({
   } },
   answer: { body: { candidates: [{ content: { role: "model", parts: [{ functionCall: { name: "crm__lookup", args: { q: "Bob" } } }] }, finishReason: "STOP", index: 0 }],
     usageMetadata: { promptTokenCount: 30, candidatesTokenCount: 5, totalTokenCount: 35 }, modelVersion: "gemini-2.5-flash-001", responseId: "g1" } },
-  client: { status: 200, headers: CODEX_DROPPED, body: RESPONSE_SHELL("completed", [
+  client: { status: 200, headers: CODEX_DROPPED_GEMINI, body: RESPONSE_SHELL("completed", [
     { type: "function_call", id: expect.any(String), call_id: expect.any(String), name: "lookup", namespace: "crm", arguments: "{\"q\":\"Bob\"}", status: "completed" },
   ], expect.anything(), "gemini-2.5-flash-001") },
 });

@@ -6,6 +6,8 @@ import { HostEmulator, HttpStream } from "../../src-host-tools/host/emulator.js"
 import { BEDROCK_ENV } from "../support/fixtures.js";
 import { json, loadFilter } from "../support/filter.js";
 import { GEMINI_CLIENT_CONFIG, GEMINI_CLIENT_ROWS } from "../support/gemini-client-rows.js";
+// Adds the web search rows (Gemini clients' googleSearch) to the table above.
+import "../support/web-search-rows.js";
 import { TranslationRow, answerBytes, parseSse } from "../support/translation-rows.js";
 import { newKey } from "../../src-host-tools/commands/consumer.js";
 

@@ -223,7 +223,7 @@ describe("usage metrics in the emulator", () => {
     denied.sendRequest({ ":method": "POST", ":path": first.path, ":authority": first.host, ":scheme": "http", "content-type": "application/json" }, JSON.stringify({ ...first.request, messages: [{ role: "user", content: "SECRET-TOKEN" }] }));
     expect(denied.localResponse?.status).toBe(400);
     // A hosted tool dropped on a translated route (llm_mesh_tool).
-    host.createStream({}).sendRequest({ ":method": "POST", ":path": "/v1/responses", ":authority": "gemini.llm", ":scheme": "http", "content-type": "application/json" }, JSON.stringify({ model: "gemini-2.5-flash", input: "x", tools: [{ type: "web_search" }] }));
+    host.createStream({}).sendRequest({ ":method": "POST", ":path": "/v1/responses", ":authority": "gemini.llm", ":scheme": "http", "content-type": "application/json" }, JSON.stringify({ model: "gemini-2.5-flash", input: "x", tools: [{ type: "file_search" }] }));
     const seen = new Set([...host.metrics.values()].filter((m) => m.name.includes("=.=")).flatMap((m) => [...m.name.matchAll(/([a-z_]+)=\.=/g)].map((x) => x[1])));
     expect([...seen].sort()).toEqual([...METRIC_LABELS].sort());
     // Envoy applies each rule's regex to the full name (RE2 and JS agree on this subset).

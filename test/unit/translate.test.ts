@@ -7,6 +7,7 @@ import { json, loadFilter } from "../support/filter.js";
 import { BEDROCK_ROWS, GEMINI_ROWS, TRANSLATION_ROWS, TranslationRow, VERTEX_ROWS, answerBytes, parseSse } from "../support/translation-rows.js";
 // Adds the thinking and reasoning rows to the tables above.
 import "../support/thinking-rows.js";
+import "../support/web-search-rows.js";
 
 const MODES = ["headers", "body"] as const;
 
