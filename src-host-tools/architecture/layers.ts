@@ -116,9 +116,13 @@ function tokens(text: string): Token[] {
   const scanner = createScanner(true, undefined, text);
   const out: Token[] = [];
   const braces: boolean[] = []; // true: this `}` closes a template substitution
+  let end = -1;
   for (;;) {
     let kind = scanner.scan();
     if (kind === SyntaxKind.EndOfFile) return out;
+    // Every token must move on; a scanner stuck in place would otherwise loop for ever.
+    if (scanner.getTokenEnd() <= end) throw new Error(`the scanner stopped at offset ${end}`);
+    end = scanner.getTokenEnd();
     const prev = out.length ? out[out.length - 1].kind : undefined;
     if ((kind === SyntaxKind.SlashToken || kind === SyntaxKind.SlashEqualsToken) &&
         !(prev !== undefined && (VALUE_END.has(prev) && prev !== SyntaxKind.CloseBraceToken))) {
@@ -296,7 +300,13 @@ export function checkTree(repo: string, tree: Tree): TreeReport {
   const against: Against[] = [], unresolved: Edge[] = [];
   let imports = 0;
   for (const from of files) {
-    for (const found of findImports(readFileSync(join(root, from), "utf8"))) {
+    let list: FoundImport[];
+    try {
+      list = findImports(readFileSync(join(root, from), "utf8"));
+    } catch (error) {
+      throw new Error(`${tree.root}/${from}: ${error instanceof Error ? error.message : error}`);
+    }
+    for (const found of list) {
       if (!found.specifier.startsWith(".")) continue;
       const to = resolveSpecifier(fileSet, from, found.specifier);
       if (to === undefined) {
