@@ -15,7 +15,7 @@ export const EXAMPLE_DIGEST = `sha256:${createHash("sha256").update("llm-mesh ex
 export function exampleManifestsYaml(): string {
   const config = JSON.parse(readFileSync(join(PROJECT_ROOT, "envoy", "plugin-config.json"), "utf8")) as LlmMeshConfig;
   return "# Example: `llm-mesh manifests --config envoy/plugin-config.json --selector app=llm-client --request-mode headers` with a placeholder image.\n" +
-    "# (The default, --request-mode body, emits an EnvoyFilter pair in place of the WasmPlugin; see the README.)\n" +
+    "# (The default, --request-mode body, emits an EnvoyFilter pair in place of the WasmPlugin; see docs/istio.md.)\n" +
     renderManifests({
       config, image: EXAMPLE_IMAGE, digest: EXAMPLE_DIGEST, requestMode: "headers",
       placement: { mode: "sidecar", selector: { app: "llm-client" } },

@@ -182,7 +182,7 @@ describe("failover: every backend failing, a clean error in the client's shape",
       expect(r.headers["x-llm-mesh-backends-tried"]).toMatch(/^(alpha|beta),(alpha|beta),(alpha|beta)$/);
     }
     expect(replies[0].headers["x-llm-mesh-backends-tried"]).toMatch(/^(alpha,beta,alpha|beta,alpha,beta)$/);
-    // Both ejected after their third failures (Envoy 1.40 still sends to the last one ejected: see the README).
+    // Both ejected after their third failures (Envoy 1.40 still sends to the last one ejected: see docs/failover.md).
     expect((await poolStats(s))["outlier_detection.ejections_enforced_total"]).toBe(2);
   }, 30_000);
 

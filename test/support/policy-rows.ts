@@ -63,7 +63,7 @@ export const MASK_ROWS: MaskRow[] = [
   { name: "a custom pattern with its replacement", rules: [{ regex: "sk-[A-Za-z0-9]{20,}", replacement: "[KEY]" }], text: "my key is sk-abcdefghijklmnopqrstuvwxyz012 ok", sent: "my key is [KEY] ok" },
   { name: "several rules, in order", rules: [{ builtin: "email" }, { contains: "Project Falcon", ignoreCase: true, replacement: "[CODENAME]" }], text: "project falcon: ask a@b.io", sent: "[CODENAME]: ask [EMAIL]" },
   { name: "nothing to mask", rules: [{ builtin: "email" }, { builtin: "card" }], text: "no personal data here: 1234", sent: "no personal data here: 1234" },
-  { name: "OpenAI project and Anthropic keys (the README's corrected pattern)", rules: [{ regex: "sk-[A-Za-z0-9_-]{20,}", replacement: "[KEY]" }], text: "a sk-proj-Ab3_xY-9zQ8wLm2NpR7tKv4sJ0hGf1dE, b sk-ant-api03-AbCdEfGhIjKlMnOpQrSt_uv-w", sent: "a [KEY], b [KEY]" },
+  { name: "OpenAI project and Anthropic keys (docs/request-policy.md's corrected pattern)", rules: [{ regex: "sk-[A-Za-z0-9_-]{20,}", replacement: "[KEY]" }], text: "a sk-proj-Ab3_xY-9zQ8wLm2NpR7tKv4sJ0hGf1dE, b sk-ant-api03-AbCdEfGhIjKlMnOpQrSt_uv-w", sent: "a [KEY], b [KEY]" },
   { name: "matched in the normalized view, replaced in the original: zero-width inside", rules: [{ builtin: "email" }], text: "mail bob@exa\u200bmple.com now", sent: "mail [EMAIL] now" },
   { name: "fullwidth letters in an address", rules: [{ builtin: "email" }], text: "ｂｏｂ＠example.com!", sent: "[EMAIL]!" },
   { name: "doubled spaces inside a phrase; text around is kept as written", rules: [{ contains: "project falcon", ignoreCase: true, replacement: "[CODENAME]" }], text: "  the  PROJECT   falcon\tplan  ", sent: "  the  [CODENAME]\tplan  " },

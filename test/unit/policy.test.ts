@@ -370,13 +370,13 @@ describe("request policy on a failover route", () => {
   });
 });
 
-describe("the README's request-policy example", () => {
-  it("validates, loads, and does what the README says", async () => {
+describe("the request-policy example (docs/request-policy.md)", () => {
+  it("validates, loads, and does what the page says", async () => {
     const { readFileSync } = await import("node:fs");
     const { parse } = await import("yaml");
     const { validateConfig } = await import("../../src-host-tools/config/validate.js");
-    const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
-    const section = readme.slice(readme.indexOf("## Request policy"));
+    const page = readFileSync(new URL("../../docs/request-policy.md", import.meta.url), "utf8");
+    const section = page.slice(page.indexOf("# Request policy"));
     const yaml = section.slice(section.indexOf("```yaml") + 7, section.indexOf("```", section.indexOf("```yaml") + 7));
     const config = { providers: [{ name: "openai", type: "openai", apiKeys: [{ value: "provider-key-1" }] }], ...parse(yaml), requestMode: "body" };
     expect(validateConfig(config).errors).toEqual([]);
