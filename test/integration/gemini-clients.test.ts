@@ -23,6 +23,7 @@ const CONFIG = {
     { name: "anthropic", match: { host: "anthropic.llm" }, backends: [{ provider: "anthropic" }] },
     { name: "gemini", match: { host: "gemini.llm" }, backends: [{ provider: "gemini" }] },
     { name: "bedrock", match: { host: "bedrock.llm" }, backends: [{ provider: "bedrock" }] },
+    { name: "gemini-pro", match: { host: "pro.llm" }, backends: [{ provider: "gemini", model: "gemini-2.5-pro" }] },
   ],
 };
 
@@ -163,6 +164,16 @@ describe("@google/genai through real Envoy to OpenAI, Anthropic, Bedrock and Gem
       expect(stack.mock.received[before].url).toBe(upstream);
     }
     expect(reply.body).not.toContain(CLIENT_KEY);
+  });
+
+  // The route's model in every place Google's parser reads one: the mock, as Gemini, refuses a body model that is not the path's.
+  it.each(["generateContentRequest", "generate_content_request"])("countTokens on a route with its own model: %s.model renamed to it", async (field) => {
+    const before = stack.mock.received.length;
+    const reply = await send(stack.envoy.url, { host: "pro.llm", path: "/v1beta/models/gemini-2.5-flash:countTokens", headers: { "x-goog-api-key": CLIENT_KEY },
+      body: JSON.stringify({ [field]: { model: "models/gemini-2.5-flash", contents: [{ role: "user", parts: [{ text: "Hi" }] }] } }) });
+    expect(reply.status, reply.body).toBe(200);
+    expect(stack.mock.received[before].url).toBe("/v1beta/models/gemini-2.5-pro:countTokens");
+    expect((stack.mock.received[before].body as any)[field].model).toBe("models/gemini-2.5-pro");
   });
 
   // Last: every request the tests above made through llm-mesh.

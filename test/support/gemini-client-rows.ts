@@ -238,6 +238,13 @@ export const GEMINI_CLIENT_ROWS: TranslationRow[] = [
     upstream: { path: "/v1beta/models/gemini-2.5-pro:countTokens", body: { generateContentRequest: { model: "models/gemini-2.5-pro", contents: [{ parts: [{ text: "a" }] }] } } },
   },
   {
+    // Google's parser reads the proto's snake_case name too: the model it would read is the route's.
+    name: "gemini→gemini, the route's model: countTokens' generate_content_request (snake_case) names it too",
+    host: "pro.llm", path: "/v1beta/models/gemini-2.5-flash:countTokens",
+    request: { generate_content_request: { model: "models/gemini-2.5-flash", contents: [{ parts: [{ text: "a" }] }] } },
+    upstream: { path: "/v1beta/models/gemini-2.5-pro:countTokens", body: { generate_content_request: { model: "models/gemini-2.5-pro", contents: [{ parts: [{ text: "a" }] }] } } },
+  },
+  {
     name: "gemini→gemini: streamGenerateContent keeps alt=sse; countTokens, embedContent and batchEmbedContents keep their methods",
     host: "gemini.llm", path: STREAM,
     request: { contents: [{ parts: [{ text: "Hi" }] }] },
