@@ -43,8 +43,12 @@ export class TokenSchedule {
     this.refreshAt = expiresAt - (life / 2 < REFRESH_BEFORE_SECONDS ? life / 2 : REFRESH_BEFORE_SECONDS);
   }
 
-  /** True when a credential taken from another worker thread expires later than ours (so it is newer). */
-  newer(expiresAt: i64, now: i64): bool { return expiresAt > this.expiresAt && expiresAt > now; }
+  /**
+   * True when a credential taken from another worker thread expires later than ours (so it is
+   * newer). One past a day from now was not written by this build (succeed caps it): adopted on
+   * every tick, it would put our refresh off forever.
+   */
+  newer(expiresAt: i64, now: i64): bool { return expiresAt > this.expiresAt && expiresAt > now && expiresAt - now <= MAX_LIFE_SECONDS; }
 }
 
 /**

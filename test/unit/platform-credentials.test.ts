@@ -253,11 +253,20 @@ describe("an expiry absurdly far in the future: the credential is still refreshe
     ["bedrock: Expiration in the year 9999", BEDROCK_ROLE, (host: HostEmulator) => IMDS_STEPS(0).forEach((step, i) => answer(host, i, i == 2 ? { ...step, body: roleCredentials(0).replace(/"Expiration":"[^"]*"/, '"Expiration":"9999-12-31T23:59:59Z"') } : step, "outbound|80||instance-data.ec2.internal", "169.254.169.254"))],
     ["azure: expires_on a million years on", AZURE_ENTRA, (host: HostEmulator) => host.deliverHttpCallResponse(host.httpCalls[0].token, [[":status", "200"]], JSON.stringify({ access_token: ENTRA, expires_on: String(T0 + 31_557_600_000_000) }))],
     ["azure: expires_in 2^53 - 1", AZURE_ENTRA, (host: HostEmulator) => host.deliverHttpCallResponse(host.httpCalls[0].token, [[":status", "200"]], JSON.stringify({ access_token: ENTRA, expires_in: Number.MAX_SAFE_INTEGER }))],
-  ] as const)("%s", async (_name, config, deliver) => {
+    // A snapshot another VM left with such an expiry: adopted on every tick, it must not put the refresh off forever.
+    ["bedrock: a shared snapshot expiring in a million years", BEDROCK_ROLE, (host: HostEmulator) => IMDS_STEPS(T0 + 3600).forEach((step, i) => answer(host, i, step, "outbound|80||instance-data.ec2.internal", "169.254.169.254")), `${T0 + 31_557_600_000_000}\nASIAX\nsecret\ntok`],
+    ["azure: a shared snapshot expiring in a million years", AZURE_ENTRA, (host: HostEmulator) => host.deliverHttpCallResponse(host.httpCalls[0].token, [[":status", "200"]], JSON.stringify({ access_token: ENTRA, expires_in: 3600 })), `${T0 + 31_557_600_000_000}\ntok`],
+  ] as [string, typeof BEDROCK_ROLE | typeof AZURE_ENTRA, (host: HostEmulator) => void, string?][])("%s", async (_name, config, deliver, snapshot) => {
     let now = T0;
-    const host = await load(config, () => now);
+    const shared = new Map<string, SharedValue>();
+    const host = await load(config, () => now, shared);
     host.tick();
     deliver(host);
+    if (snapshot) {
+      shared.set(config === AZURE_ENTRA ? AZURE_SNAPSHOT : BEDROCK_SNAPSHOT, { value: Buffer.from(snapshot), cas: 99 });
+      now = T0 + 10;
+      host.tick();
+    }
     const calls = host.httpCalls.length;
     expect(send(host, config === AZURE_ENTRA ? "azure.llm" : "bedrock.llm").localResponse).toBeNull();
     now = T0 + 86400;
