@@ -274,6 +274,16 @@ export const GEMINI_CLIENT_ROWS: TranslationRow[] = [
     client: { status: 200, body: { embeddings: [{ values: [1] }, { values: [2] }] } },
   },
   {
+    // A hostile index that wraps to 0 in 32 bits: unreadable, never taken as the first vector.
+    name: "gemini→openai: batchEmbedContents answered with an index of 2^32 + 1: an error in Gemini's shape, not read as index 1",
+    host: "openai.llm", path: "/v1beta/models/text-embedding-3-small:batchEmbedContents",
+    request: { requests: [{ content: { parts: [{ text: "a" }] } }, { content: { parts: [{ text: "b" }] } }] },
+    upstream: { path: "/v1/embeddings", body: { model: "text-embedding-3-small", input: ["a", "b"], encoding_format: "float" } },
+    answer: { body: { object: "list", data: [{ object: "embedding", index: 2 ** 32 + 1, embedding: [2] }, { object: "embedding", index: 0, embedding: [1] }], model: "m", usage: { prompt_tokens: 2, total_tokens: 2 } } },
+    // The status has gone to the client already; the body says what went wrong, in Gemini's shape.
+    client: { status: 200, body: geminiError(502, "INTERNAL", "provider \"openai\" sent an answer that is not what its API documents") },
+  },
+  {
     name: "gemini→anthropic: countTokens on count_tokens (the generateContentRequest translated, cut to count_tokens' fields); totalTokens back",
     host: "claude.llm", path: "/v1beta/models/claude-sonnet-4-5:countTokens", headers: CLIENT_KEY,
     request: { generateContentRequest: { model: "models/claude-sonnet-4-5", systemInstruction: { parts: [{ text: "Be brief." }] }, contents: [{ parts: [{ text: "Count me" }] }],
