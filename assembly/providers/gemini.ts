@@ -52,6 +52,9 @@ export function isModelSegment(s: string, wider: bool): bool {
   return true;
 }
 
+/** countTokens' inner request, in both spellings. */
+const INNER_REQUEST = ["generateContentRequest", "generate_content_request"];
+
 /**
  * batchEmbedContents and countTokens name the model in the body too (requests[].model,
  * generateContentRequest.model), and Gemini refuses one that is not the path's: when the route
@@ -67,8 +70,11 @@ export function renameBodyModels(body: ArrayBuffer, model: string): ArrayBuffer 
   let renamed = false;
   const requests = root.get("requests");
   if (requests !== null && requests.kind == JsonKind.Array) for (let i = 0; i < requests.items.length; i++) renamed = setModel(requests.items[i], name) || renamed;
-  const inner = root.get("generateContentRequest");
-  if (inner !== null) renamed = setModel(inner, name) || renamed;
+  // Both spellings: Google's parser reads the proto's snake_case names too.
+  for (let i = 0; i < INNER_REQUEST.length; i++) {
+    const inner = root.get(INNER_REQUEST[i]);
+    if (inner !== null) renamed = setModel(inner, name) || renamed;
+  }
   if (!renamed) return null;
   const w = new JsonWriter(body.byteLength + 64);
   w.value(root);

@@ -9,6 +9,8 @@ import { Provider, TokenRequest } from "./provider";
 export const REFRESH_BEFORE_SECONDS: i64 = 300;
 /** After a failed fetch, the next try waits this long. */
 export const RETRY_SECONDS: i64 = 5;
+/** A credential is trusted for a day at most, whatever expiry its source claims (a year-9999 one would never be refreshed). */
+export const MAX_LIFE_SECONDS: i64 = 86400;
 
 /** When a credential is due: none yet, or its refresh time passed; one fetch at a time; a pause after a failure. */
 export class TokenSchedule {
@@ -35,13 +37,18 @@ export class TokenSchedule {
   /** A new credential valid until `expiresAt`. */
   succeed(now: i64, expiresAt: i64): void {
     this.inFlight = false;
+    if (expiresAt - now > MAX_LIFE_SECONDS) expiresAt = now + MAX_LIFE_SECONDS;
     this.expiresAt = expiresAt;
     const life = expiresAt - now;
     this.refreshAt = expiresAt - (life / 2 < REFRESH_BEFORE_SECONDS ? life / 2 : REFRESH_BEFORE_SECONDS);
   }
 
-  /** True when a credential taken from another worker thread expires later than ours (so it is newer). */
-  newer(expiresAt: i64, now: i64): bool { return expiresAt > this.expiresAt && expiresAt > now; }
+  /**
+   * True when a credential taken from another worker thread expires later than ours (so it is
+   * newer). One past a day from now was not written by this build (succeed caps it): adopted on
+   * every tick, it would put our refresh off forever.
+   */
+  newer(expiresAt: i64, now: i64): bool { return expiresAt > this.expiresAt && expiresAt > now && expiresAt - now <= MAX_LIFE_SECONDS; }
 }
 
 /**
@@ -106,11 +113,14 @@ export function answerProblem(source: string, status: string, what: string, prov
 /** A bearer token with its expiry, as a snapshot other worker threads can adopt ("expiresAt\ntoken"). */
 export function tokenSnapshot(expiresAt: i64, token: string): string { return expiresAt.toString() + "\n" + token; }
 
-/** Splits a snapshot into its lines; null when malformed. */
+/**
+ * Splits a snapshot into its lines; null when malformed. Another VM (an older build, a corrupt
+ * write) may have left it, so the credential lines are checked as a fetched answer's are.
+ */
 export function snapshotParts(snapshot: string, count: i32): string[] | null {
   const parts = snapshot.split("\n");
   if (parts.length != count) return null;
-  for (let i = 0; i < count; i++) if (parts[i].length == 0) return null;
+  for (let i = 0; i < count; i++) if (parts[i].length == 0 || i > 0 && !isHeaderSafe(parts[i])) return null;
   return parts;
 }
 

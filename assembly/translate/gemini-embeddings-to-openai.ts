@@ -65,10 +65,11 @@ export class GeminiEmbeddingsToOpenAI extends Translator {
     // In the order of the inputs: OpenAI gives each item its index.
     const ordered = new Array<JsonValue | null>(this.count);
     for (let i = 0; i < data.items.length; i++) {
-      const index = <i32>integerAt(data.items[i], "index", i);
+      // Compared before narrowing: 2^32 + 1 must not pass as 1.
+      const index = integerAt(data.items[i], "index", i);
       const values = arrayAt(data.items[i], "embedding");
-      if (index < 0 || index >= this.count || values === null || ordered[index] !== null) return null;
-      ordered[index] = values;
+      if (index < 0 || index >= <i64>this.count || values === null || ordered[<i32>index] !== null) return null;
+      ordered[<i32>index] = values;
     }
     const w = new JsonWriter(body.byteLength + 64);
     w.object();

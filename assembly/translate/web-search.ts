@@ -138,6 +138,8 @@ export function writeChatCitation(w: JsonWriter, url: string, title: string | nu
   w.key("start_index").number(start).key("end_index").number(end).endObject().endObject();
 }
 
+const I32_TOP: i64 = 0x7fffffff;
+
 /** A cap on annotations per answer (each names a URL: a provider could send many). */
 export const MAX_CITATIONS = 256;
 
@@ -177,7 +179,8 @@ export function writeGroundingAnnotations(w: JsonWriter, candidate: JsonValue, t
   if (urls.length == 0) return 0;
   if (text !== null) { bytesToUtf16(text!, starts); bytesToUtf16(text!, ends); }
   w.key("annotations").array();
-  for (let i = 0; i < urls.length; i++) writeChatCitation(w, urls[i], titles[i], <i32>starts[i], <i32>ends[i]);
+  // Held at i32's top (a stream's offsets are the provider's, up to 2^53): never wrapped to a negative.
+  for (let i = 0; i < urls.length; i++) writeChatCitation(w, urls[i], titles[i], <i32>min(starts[i], I32_TOP), <i32>min(ends[i], I32_TOP));
   w.endArray();
   return urls.length;
 }

@@ -88,11 +88,12 @@ function checkSingleEmbedBody(b: Record<string, unknown>): string | undefined {
   return undefined;
 }
 
-/** countTokens: {contents} or {generateContentRequest: {model, contents, …}}, not both. */
+/** countTokens: {contents} or {generateContentRequest: {model, contents, …}} (or the proto's generate_content_request), not both. */
 function checkCountBody(route: GeminiRoute, b: Record<string, unknown>): string | undefined {
-  for (const key of Object.keys(b)) if (key !== "contents" && key !== "generateContentRequest") return `Invalid JSON payload received. Unknown name "${key}": Cannot find field.`;
-  if (b.contents !== undefined && b.generateContentRequest !== undefined) return "contents and generateContentRequest are mutually exclusive";
-  const inner = b.generateContentRequest as Record<string, unknown> | undefined;
+  for (const key of Object.keys(b)) if (key !== "contents" && key !== "generateContentRequest" && key !== "generate_content_request") return `Invalid JSON payload received. Unknown name "${key}": Cannot find field.`;
+  if (b.generateContentRequest !== undefined && b.generate_content_request !== undefined) return "Invalid JSON payload received. Duplicate field \"generate_content_request\"";
+  const inner = (b.generateContentRequest ?? b.generate_content_request) as Record<string, unknown> | undefined;
+  if (b.contents !== undefined && inner !== undefined) return "contents and generateContentRequest are mutually exclusive";
   if (inner) {
     const { model, ...request } = inner;
     if (model !== `models/${route.model}`) return "* CountTokensRequest.generate_content_request.model: must name the model in the URL";

@@ -5,7 +5,7 @@
 // (docs/translation.md, "Gemini-native clients").
 import { ApiError, Content, FunctionDeclaration, GoogleGenAI, Type } from "@google/genai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Stack, startStack } from "../support/envoy.js";
+import { Stack, send, startStack } from "../support/envoy.js";
 import { BEDROCK_ENV } from "../support/fixtures.js";
 import { fetchWithHost } from "../support/sdk-fetch.js";
 import { newKey } from "../../src-host-tools/commands/consumer.js";
@@ -23,6 +23,7 @@ const CONFIG = {
     { name: "anthropic", match: { host: "anthropic.llm" }, backends: [{ provider: "anthropic" }] },
     { name: "gemini", match: { host: "gemini.llm" }, backends: [{ provider: "gemini" }] },
     { name: "bedrock", match: { host: "bedrock.llm" }, backends: [{ provider: "bedrock" }] },
+    { name: "gemini-pro", match: { host: "pro.llm" }, backends: [{ provider: "gemini", model: "gemini-2.5-pro" }] },
   ],
 };
 
@@ -136,6 +137,43 @@ describe("@google/genai through real Envoy to OpenAI, Anthropic, Bedrock and Gem
     expect(error).toBeInstanceOf(ApiError);
     expect((error as ApiError).status).toBe(status);
     expect((error as ApiError).message).toContain(words);
+  });
+
+  // A hostile client's path tricks: refused in Gemini's shape before anything is sent, or rebuilt
+  // upstream as llm-mesh's own path (no query but alt=sse, never another endpoint, never the key).
+  const PATH = "/v1beta/models/gemini-2.5-flash:";
+  it.each([
+    ["the key twice and alt twice in the query", "gemini.llm", `${PATH}streamGenerateContent?key=${CLIENT_KEY}&alt=json&key=x&alt=sse`, 200, "/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse"],
+    ["an encoded '/' and '..' in the model", "gemini.llm", "/v1beta/models/x%2F..%2F..%2Fcachedcontents:generateContent", 400, null],
+    ["'..' as the model", "gemini.llm", "/v1beta/models/..:generateContent", 400, null],
+    ["a second method after a ':' in the model", "gemini.llm", "/v1beta/models/gemini-2.5-flash:countTokens:generateContent", 400, null],
+    ["a model of 200 characters", "gemini.llm", `/v1beta/models/${"g".repeat(200)}:generateContent`, 400, null],
+    ["a percent-encoded non-ASCII model", "gemini.llm", "/v1beta/models/g%C3%A9mini:generateContent", 400, null],
+    ["'..' segments walking out of /models/", "gemini.llm", "/v1beta/models/x/../../files:generateContent", 404, null],
+    ["a method llm-mesh does not serve", "gemini.llm", `${PATH}predict`, 404, null],
+    ["a ':' model toward Bedrock: percent-encoded in Bedrock's path", "bedrock.llm", "/v1beta/models/amazon.nova-pro-v1:0:generateContent", 200, "/model/amazon.nova-pro-v1%3A0/converse"],
+  ] as const)("path tricks: %s", async (_name, host, path, status, upstream) => {
+    const before = stack.mock.received.length;
+    const reply = await send(stack.envoy.url, { host, path, headers: { "x-goog-api-key": CLIENT_KEY }, body: JSON.stringify({ contents: [{ role: "user", parts: [{ text: "Hi" }] }] }) });
+    expect(reply.status, reply.body).toBe(status);
+    if (upstream === null) {
+      expect(stack.mock.received.length).toBe(before);
+      if (status === 400) expect(JSON.parse(reply.body)).toMatchObject({ error: { code: 400, status: "INVALID_ARGUMENT" } });
+    } else {
+      expect(stack.mock.received.length).toBe(before + 1);
+      expect(stack.mock.received[before].url).toBe(upstream);
+    }
+    expect(reply.body).not.toContain(CLIENT_KEY);
+  });
+
+  // The route's model in every place Google's parser reads one: the mock, as Gemini, refuses a body model that is not the path's.
+  it.each(["generateContentRequest", "generate_content_request"])("countTokens on a route with its own model: %s.model renamed to it", async (field) => {
+    const before = stack.mock.received.length;
+    const reply = await send(stack.envoy.url, { host: "pro.llm", path: "/v1beta/models/gemini-2.5-flash:countTokens", headers: { "x-goog-api-key": CLIENT_KEY },
+      body: JSON.stringify({ [field]: { model: "models/gemini-2.5-flash", contents: [{ role: "user", parts: [{ text: "Hi" }] }] } }) });
+    expect(reply.status, reply.body).toBe(200);
+    expect(stack.mock.received[before].url).toBe("/v1beta/models/gemini-2.5-pro:countTokens");
+    expect((stack.mock.received[before].body as any)[field].model).toBe("models/gemini-2.5-pro");
   });
 
   // Last: every request the tests above made through llm-mesh.

@@ -238,6 +238,13 @@ export const GEMINI_CLIENT_ROWS: TranslationRow[] = [
     upstream: { path: "/v1beta/models/gemini-2.5-pro:countTokens", body: { generateContentRequest: { model: "models/gemini-2.5-pro", contents: [{ parts: [{ text: "a" }] }] } } },
   },
   {
+    // Google's parser reads the proto's snake_case name too: the model it would read is the route's.
+    name: "gemini→gemini, the route's model: countTokens' generate_content_request (snake_case) names it too",
+    host: "pro.llm", path: "/v1beta/models/gemini-2.5-flash:countTokens",
+    request: { generate_content_request: { model: "models/gemini-2.5-flash", contents: [{ parts: [{ text: "a" }] }] } },
+    upstream: { path: "/v1beta/models/gemini-2.5-pro:countTokens", body: { generate_content_request: { model: "models/gemini-2.5-pro", contents: [{ parts: [{ text: "a" }] }] } } },
+  },
+  {
     name: "gemini→gemini: streamGenerateContent keeps alt=sse; countTokens, embedContent and batchEmbedContents keep their methods",
     host: "gemini.llm", path: STREAM,
     request: { contents: [{ parts: [{ text: "Hi" }] }] },
@@ -265,6 +272,16 @@ export const GEMINI_CLIENT_ROWS: TranslationRow[] = [
     upstream: { path: "/v1/embeddings", body: { model: "text-embedding-3-small", input: ["a", "b"], encoding_format: "float" } },
     answer: { body: { object: "list", data: [{ object: "embedding", index: 1, embedding: [2] }, { object: "embedding", index: 0, embedding: [1] }], model: "m", usage: { prompt_tokens: 2, total_tokens: 2 } } },
     client: { status: 200, body: { embeddings: [{ values: [1] }, { values: [2] }] } },
+  },
+  {
+    // A hostile index that wraps to 0 in 32 bits: unreadable, never taken as the first vector.
+    name: "gemini→openai: batchEmbedContents answered with an index of 2^32 + 1: an error in Gemini's shape, not read as index 1",
+    host: "openai.llm", path: "/v1beta/models/text-embedding-3-small:batchEmbedContents",
+    request: { requests: [{ content: { parts: [{ text: "a" }] } }, { content: { parts: [{ text: "b" }] } }] },
+    upstream: { path: "/v1/embeddings", body: { model: "text-embedding-3-small", input: ["a", "b"], encoding_format: "float" } },
+    answer: { body: { object: "list", data: [{ object: "embedding", index: 2 ** 32 + 1, embedding: [2] }, { object: "embedding", index: 0, embedding: [1] }], model: "m", usage: { prompt_tokens: 2, total_tokens: 2 } } },
+    // The status has gone to the client already; the body says what went wrong, in Gemini's shape.
+    client: { status: 200, body: geminiError(502, "INTERNAL", "provider \"openai\" sent an answer that is not what its API documents") },
   },
   {
     name: "gemini→anthropic: countTokens on count_tokens (the generateContentRequest translated, cut to count_tokens' fields); totalTokens back",

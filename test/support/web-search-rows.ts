@@ -197,6 +197,28 @@ GEMINI_ROWS.push(
     ] },
   },
   {
+    // A stream's piece has no whole text to convert against: offsets pass as given, but never wrapped to negatives.
+    name: "web search: openai→gemini stream: segment offsets past 2^31 from a hostile provider are held at 2^31 - 1, never negative",
+    host: "gemini.llm", path: "/v1/chat/completions",
+    request: { model: "gemini-2.5-flash", stream: true, messages: [{ role: "user", content: "x" }], web_search_options: {} },
+    upstream: { path: "/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse", body: expect.objectContaining({ tools: [{ googleSearch: {} }] }) },
+    answer: { chunks: [
+      data({ candidates: [{ content: { role: "model", parts: [{ text: "x" }] }, finishReason: "STOP", index: 0,
+        groundingMetadata: { groundingChunks: [{ web: { uri: "https://a.example/x", title: "a.example" } }],
+          groundingSupports: [{ segment: { startIndex: 2 ** 31, endIndex: 2 ** 53 - 1 }, groundingChunkIndices: [0] }, { segment: { startIndex: 3, endIndex: 1e15 }, groundingChunkIndices: [0] }] } }],
+        usageMetadata: { promptTokenCount: 2, candidatesTokenCount: 3, totalTokenCount: 5 } }),
+    ] },
+    client: { status: 200, events: [
+      expect.objectContaining({ choices: [expect.objectContaining({ delta: { role: "assistant", content: "" } })] }),
+      expect.objectContaining({ choices: [expect.objectContaining({ delta: { content: "x" } })] }),
+      expect.objectContaining({ choices: [expect.objectContaining({ delta: { annotations: [
+        { type: "url_citation", url_citation: { url: "https://a.example/x", title: "a.example", start_index: 2 ** 31 - 1, end_index: 2 ** 31 - 1 } },
+        { type: "url_citation", url_citation: { url: "https://a.example/x", title: "a.example", start_index: 3, end_index: 2 ** 31 - 1 } }] } })] }),
+      expect.objectContaining({ choices: [expect.objectContaining({ finish_reason: "stop" })] }),
+      "[DONE]",
+    ] },
+  },
+  {
     name: "web search: openai→gemini: beside function tools Gemini takes no googleSearch: left out and named (hostedTools: drop)",
     host: "gemini.llm", path: "/v1/chat/completions",
     request: { model: "gemini-2.5-flash", messages: [{ role: "user", content: "x" }], tools: [WEATHER_CHAT], web_search_options: {} },

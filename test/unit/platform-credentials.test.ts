@@ -223,3 +223,55 @@ describe("provider credentials from the platform", () => {
     expectNoSecretLogged(host);
   });
 });
+
+/** Shared data as another VM (an older build, or a corrupt write) may have left it: never adopted, the filter fetches its own. */
+const BEDROCK_SNAPSHOT = "llm-mesh.credential.bedrock.bedrock.outbound|80||instance-data.ec2.internal";
+const AZURE_SNAPSHOT = "llm-mesh.credential.azure-openai.azure./metadata/identity/oauth2/token?api-version=2018-02-01&resource=https%3A%2F%2Fcognitiveservices.azure.com%2F&client_id=11111111-2222-3333-4444-555555555555";
+const FUTURE = String(T0 + 3600);
+describe("a credential snapshot in shared data that is not safe to send is not adopted", () => {
+  it.each([
+    ["bedrock: a session token with CR", BEDROCK_ROLE, BEDROCK_SNAPSHOT, `${FUTURE}\nASIAX\nsecret\ntok\rx-injected: 1`],
+    ["bedrock: a secret with a space", BEDROCK_ROLE, BEDROCK_SNAPSHOT, `${FUTURE}\nASIAX\nsec ret\ntok`],
+    ["bedrock: a key id that is not ASCII", BEDROCK_ROLE, BEDROCK_SNAPSHOT, `${FUTURE}\nASIA\u00e9\nsecret\ntok`],
+    ["bedrock: a line short (an older layout)", BEDROCK_ROLE, BEDROCK_SNAPSHOT, `${FUTURE}\nASIAX\nsecret`],
+    ["azure: the token before the expiry (another layout)", AZURE_ENTRA, AZURE_SNAPSHOT, `tok\n${FUTURE}`],
+    ["azure: a token with CR", AZURE_ENTRA, AZURE_SNAPSHOT, `${FUTURE}\ntok\rx-injected: 1`],
+    ["azure: a token with a NUL", AZURE_ENTRA, AZURE_SNAPSHOT, `${FUTURE}\ntok\u0000x`],
+    ["azure: a token past 8 KiB", AZURE_ENTRA, AZURE_SNAPSHOT, `${FUTURE}\n${"t".repeat(9000)}`],
+  ] as const)("%s", async (_name, config, key, snapshot) => {
+    const shared = new Map<string, SharedValue>([[key, { value: Buffer.from(snapshot), cas: 1 }]]);
+    const host = await load(config, () => T0, shared);
+    host.tick();
+    const s = send(host, config === AZURE_ENTRA ? "azure.llm" : "bedrock.llm");
+    expect(s.localResponse?.status, JSON.stringify(s.upstreamHeaders)).toBe(503);
+    expect(host.trap).toBeNull();
+  });
+});
+
+describe("an expiry absurdly far in the future: the credential is still refreshed within a day", () => {
+  it.each([
+    ["bedrock: Expiration in the year 9999", BEDROCK_ROLE, (host: HostEmulator) => IMDS_STEPS(0).forEach((step, i) => answer(host, i, i == 2 ? { ...step, body: roleCredentials(0).replace(/"Expiration":"[^"]*"/, '"Expiration":"9999-12-31T23:59:59Z"') } : step, "outbound|80||instance-data.ec2.internal", "169.254.169.254"))],
+    ["azure: expires_on a million years on", AZURE_ENTRA, (host: HostEmulator) => host.deliverHttpCallResponse(host.httpCalls[0].token, [[":status", "200"]], JSON.stringify({ access_token: ENTRA, expires_on: String(T0 + 31_557_600_000_000) }))],
+    ["azure: expires_in 2^53 - 1", AZURE_ENTRA, (host: HostEmulator) => host.deliverHttpCallResponse(host.httpCalls[0].token, [[":status", "200"]], JSON.stringify({ access_token: ENTRA, expires_in: Number.MAX_SAFE_INTEGER }))],
+    // A snapshot another VM left with such an expiry: adopted on every tick, it must not put the refresh off forever.
+    ["bedrock: a shared snapshot expiring in a million years", BEDROCK_ROLE, (host: HostEmulator) => IMDS_STEPS(T0 + 3600).forEach((step, i) => answer(host, i, step, "outbound|80||instance-data.ec2.internal", "169.254.169.254")), `${T0 + 31_557_600_000_000}\nASIAX\nsecret\ntok`],
+    ["azure: a shared snapshot expiring in a million years", AZURE_ENTRA, (host: HostEmulator) => host.deliverHttpCallResponse(host.httpCalls[0].token, [[":status", "200"]], JSON.stringify({ access_token: ENTRA, expires_in: 3600 })), `${T0 + 31_557_600_000_000}\ntok`],
+  ] as [string, typeof BEDROCK_ROLE | typeof AZURE_ENTRA, (host: HostEmulator) => void, string?][])("%s", async (_name, config, deliver, snapshot) => {
+    let now = T0;
+    const shared = new Map<string, SharedValue>();
+    const host = await load(config, () => now, shared);
+    host.tick();
+    deliver(host);
+    if (snapshot) {
+      shared.set(config === AZURE_ENTRA ? AZURE_SNAPSHOT : BEDROCK_SNAPSHOT, { value: Buffer.from(snapshot), cas: 99 });
+      now = T0 + 10;
+      host.tick();
+    }
+    const calls = host.httpCalls.length;
+    expect(send(host, config === AZURE_ENTRA ? "azure.llm" : "bedrock.llm").localResponse).toBeNull();
+    now = T0 + 86400;
+    host.tick();
+    expect(host.httpCalls.length).toBeGreaterThan(calls);
+    expect(host.trap).toBeNull();
+  });
+});

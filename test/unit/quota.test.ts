@@ -298,6 +298,10 @@ describe("a Gemini client's cap: generationConfig.maxOutputTokens × candidateCo
     { name: "generationConfig twice", host: "gemini.llm", body: raw('"generationConfig":{"maxOutputTokens":10},"generationConfig":{"maxOutputTokens":100000}'), refused: /duplicate top-level key "generationConfig"/ },
     { name: "GenerationConfig beside generationConfig", host: "gemini.llm", body: { contents, generationConfig: { maxOutputTokens: 10 }, GenerationConfig: { maxOutputTokens: 100000 } }, refused: /duplicate top-level key "generationConfig"/ },
     { name: "generationConfig a string", host: "gemini.llm", body: { contents, generationConfig: "maxOutputTokens=5" }, refused: /generationConfig must be an object/ },
+    // Escapes in names: Google's parser decodes them, so the cap it would read is the one reserved for.
+    { name: "generation\\u0043onfig (an escaped name) holding a cap of 100000 → gemini-2.5-flash: read as generationConfig, clamped", host: "gemini.llm", body: raw('"generation\\u0043onfig":{"maxOutputTokens":100000}'), cap: 65536, sent: gc, expected: { maxOutputTokens: 65536 }, clamped: "100000->65536" },
+    { name: "max\\u004futputTokens (an escaped name) 100000 → gemini-2.5-flash: read as maxOutputTokens, clamped", host: "gemini.llm", body: raw('"generationConfig":{"max\\u004futputTokens":100000}'), cap: 65536, sent: gc, expected: { maxOutputTokens: 65536 }, clamped: "100000->65536" },
+    { name: "max\\u004futputTokens beside maxOutputTokens: a duplicate", host: "gemini.llm", body: raw('"generationConfig":{"maxOutputTokens":10,"max\\u004futputTokens":100000}'), refused: /duplicate key "maxOutputTokens"/ },
   ];
 
   it.each(rows)("$name", async (row) => {
