@@ -3,7 +3,7 @@
 // Messages never carry a key.
 import { sendLocalResponse } from "./host";
 import { errorBodyFor } from "./translate/error-shapes";
-import { WireApi } from "./translate/translator";
+import { WireApi } from "./api";
 
 /** One kind of client-visible failure: HTTP status, OpenAI error type and code. */
 export class ErrorKind {

@@ -2,7 +2,8 @@
 // backend is picked, which model is sent.
 import { HeaderPatterns } from "./request/forwarded-headers";
 import { FailoverPolicy, RouteTimeouts } from "./failover/policy";
-import { OPERATION_COUNT, Operation, Provider } from "./providers/provider";
+import { Provider } from "./providers/provider";
+import { OPERATION_COUNT, Operation } from "./api";
 import { randomU32 } from "./host";
 import { MetricSet } from "./metrics/record";
 import { RequestPolicy } from "./policy/config";

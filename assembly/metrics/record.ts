@@ -4,7 +4,7 @@
 // Prometheus label and leaves the metric's own name. Metric ids are defined once per label set
 // and kept for the VM's life.
 import { COUNTER, HISTOGRAM, defineMetric, incrementMetric, recordMetric } from "../host";
-import { Operation } from "../providers/provider";
+import { Operation } from "../api";
 import { Measurement, UsageSource } from "./measurement";
 import { MetricsConfig, Price } from "./config";
 import { Backend } from "../routing";

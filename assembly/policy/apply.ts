@@ -11,7 +11,7 @@ import { Edit, applyEdits, jsonString } from "../json/splice";
 import { BAD_REQUEST, CONTENT_DENIED, INVALID_JSON, TEMPLATE_UNFILLED } from "../errors";
 import { COUNTER, defineMetric, incrementMetric } from "../host";
 import { tag } from "../metrics/record";
-import { Operation } from "../providers/provider";
+import { Operation } from "../api";
 import { Reply, RequestState } from "../request/state";
 import { RequestPolicy, TextRule } from "./config";
 import { fillTemplate } from "./template";

@@ -4,7 +4,8 @@
 import { JsonValue } from "../json/parse";
 import { Diagnostics } from "../config/diagnostics";
 import { optionalBool, optionalString } from "../config/fields";
-import { Operation, operationPath, Provider, ProviderSpec, TokenRequest } from "./provider";
+import { Provider, ProviderSpec, TokenRequest } from "./provider";
+import { Operation, operationPath } from "../api";
 import { OpenAIProvider } from "./openai";
 import { MetadataBearerToken } from "./platform-token";
 

@@ -15,8 +15,8 @@ import { HeaderSnapshot } from "../headers";
 import { nowSeconds } from "../host";
 import { SigV4Signer, amzDate, uriEncode } from "../crypto/sigv4";
 import { Sha256, toHex } from "../crypto/sha256";
-import { WireApi } from "../translate/translator";
-import { Operation, Provider, ProviderSpec, TokenRequest } from "./provider";
+import { Provider, ProviderSpec, TokenRequest } from "./provider";
+import { Operation, WireApi } from "../api";
 import { DEFAULT_IMDS_CLUSTER, InstanceRoleCredentials } from "./aws-instance-role";
 import { nowSeconds as clockSeconds } from "../host";
 

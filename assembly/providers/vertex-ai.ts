@@ -12,9 +12,9 @@ import { Diagnostics } from "../config/diagnostics";
 import { optionalString } from "../config/fields";
 import { Edit, applyEdits } from "../json/splice";
 import { scanTopLevel } from "../json/scan";
-import { WireApi } from "../translate/translator";
 import { GeminiProvider } from "./gemini";
-import { Operation, Provider, ProviderSpec, TokenRequest } from "./provider";
+import { Provider, ProviderSpec, TokenRequest } from "./provider";
+import { Operation, WireApi } from "../api";
 import { optionalBool } from "../config/fields";
 
 /** The Anthropic API version Vertex AI takes in the body. */

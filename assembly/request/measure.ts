@@ -7,7 +7,7 @@ import { getProperty, nowNanos, propertyPath, setProperty, setPropertyBytes, set
 import { Measurement, UsageSource } from "../metrics/measurement";
 import { operationLabel, recordRequest, tag } from "../metrics/record";
 import { RequestState } from "./state";
-import { OPERATION_COUNT } from "../providers/provider";
+import { OPERATION_COUNT } from "../api";
 
 /** Starts measuring a request llm-mesh may serve. */
 export function startMeasure(config: Config, state: RequestState): void {

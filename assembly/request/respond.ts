@@ -14,7 +14,7 @@ import { RequestState, ResponseMode } from "./state";
 import { H_CONTENT_ENCODING, H_CONTENT_LENGTH, H_CONTENT_TYPE, H_CLAMPED_MAX_TOKENS, H_DROPPED_TOOLS, H_MODEL, H_PROVIDER, H_STATUS, V_JSON } from "./header-names";
 import { meterFor } from "../usage/meter";
 import { streamErrorEvent } from "../translate/error-shapes";
-import { Operation } from "../providers/provider";
+import { Operation } from "../api";
 import { decodeStringValue } from "../json/scan";
 
 /** Provider error bodies larger than this are replaced, not read. */

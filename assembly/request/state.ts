@@ -2,11 +2,11 @@
 // return what to do; callbacks in filter.ts only turn ABI events into steps.
 import { ErrorKind } from "../errors";
 import { HeaderSnapshot } from "../headers";
-import { Operation } from "../providers/provider";
+import { Operation, WireApi } from "../api";
 import { Backend, Route } from "../routing";
 import { StreamDecoder } from "../translate/sse";
 import { JsonWriter } from "../json/writer";
-import { Translator, WireApi } from "../translate/translator";
+import { Translator } from "../translate/translator";
 import { Measurement } from "../metrics/measurement";
 import { UsageMeter } from "../usage/meter";
 import { Consumer } from "../consumers/config";

@@ -7,7 +7,8 @@ import { JsonWriter } from "../json/writer";
 import { errorBodyFor, readProviderError } from "./error-shapes";
 import { arrayAt, member, numberAt, stringAt } from "./json-read";
 import { SseEvent } from "./sse";
-import { ClientError, TranslateFacts, TranslatedRequest, Translator, WireApi } from "./translator";
+import { ClientError, TranslateFacts, TranslatedRequest, Translator } from "./translator";
+import { WireApi } from "../api";
 
 const BASE64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 

@@ -8,7 +8,8 @@
 import { JsonKind, JsonValue, MAX_ANSWER_VALUES, parseJson } from "../json/parse";
 import { JsonWriter } from "../json/writer";
 import { OutputKind, jsonModeNeedsSchema, readResponseFormat } from "./structured-output";
-import { ClientError, TranslateFacts, TranslatedRequest, WireApi } from "./translator";
+import { ClientError, TranslateFacts, TranslatedRequest } from "./translator";
+import { WireApi } from "../api";
 import { ToOpenAIChat } from "./to-openai-chat";
 import { SseEvent } from "./sse";
 import { DataUrl, arrayAt, functionOf, notAFunctionTool, has, integerAt, member, numberAt, objectAt, stringAt } from "./json-read";

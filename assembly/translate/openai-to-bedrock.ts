@@ -12,7 +12,8 @@ import { DataUrl, arrayAt, functionOf, notAFunctionTool, integerAt, member, numb
 import { readUsage } from "../usage/read";
 import { SseEvent } from "./sse";
 import { readHubSearch } from "./web-search";
-import { ClientError, TranslateFacts, TranslatedRequest, WireApi } from "./translator";
+import { ClientError, TranslateFacts, TranslatedRequest } from "./translator";
+import { WireApi } from "../api";
 import { ToOpenAIChat } from "./to-openai-chat";
 import { Reasoning, Thought, claudeThinking, isSigned, readChatReasoning, readThought, thinkingFits, writeClaudeThinking, writeThought } from "./reasoning";
 import { ScanResult, scanInto } from "../json/scan";

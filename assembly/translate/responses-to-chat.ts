@@ -13,7 +13,8 @@ import { arrayAt, integerAt, member, numberAt, objectAt, stringAt } from "./json
 import { readUsage } from "../usage/read";
 import { SseEvent, beginEvent, endEvent } from "./sse";
 import { ChatTools, flatName, isDroppableItem, isHostedTool } from "./responses-tools";
-import { ClientError, TranslateFacts, TranslatedRequest, Translator, WireApi } from "./translator";
+import { ClientError, TranslateFacts, TranslatedRequest, Translator } from "./translator";
+import { WireApi } from "../api";
 import { MAX_CITATIONS, takesWebSearchOptions, writeWebSearchOptions } from "./web-search";
 import { EFFORTS, Reasoning, Thought, clientCallId, effortIndex, readThought, writeChatReasoning, writeThought } from "./reasoning";
 

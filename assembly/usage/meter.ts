@@ -5,7 +5,7 @@
 import { JsonKind, MAX_ANSWER_VALUES, parseJson } from "../json/parse";
 import { EventSink, MAX_EVENT_BYTES, SseScanner } from "../translate/sse";
 import { arrayAt, objectAt, stringAt } from "../translate/json-read";
-import { WireApi } from "../translate/translator";
+import { WireApi } from "../api";
 import { TopLevelCapture } from "./json-capture";
 import { ScanResult, decodeStringValue, scanInto } from "../json/scan";
 import { isString, keys } from "../translate/spans";

@@ -5,7 +5,7 @@ import { JsonValue } from "../json/parse";
 import { ScanResult, scanInto } from "../json/scan";
 import { integerAt, objectAt } from "../translate/json-read";
 import { keys, spanI64 } from "../translate/spans";
-import { WireApi } from "../translate/translator";
+import { WireApi } from "../api";
 import { Usage } from "./usage";
 
 /** Where an API puts its figures. Cache writes count as input; `inputExcludesCache`: add reads and writes to input. */
