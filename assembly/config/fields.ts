@@ -3,7 +3,7 @@
 import { JsonKind, JsonValue } from "../json/parse";
 import { Diagnostics } from "./diagnostics";
 import { ModelPatterns } from "../routing";
-import { MODEL_NAME_RULE, isSafeModelName } from "../request/safe-text";
+import { MODEL_NAME_RULE, isSafeModelName } from "../safety/safe-text";
 
 /** Joins a parent path and a field name: "" + "routes" → "routes", "routes[0]" + "name" → "routes[0].name". */
 export function childPath(parent: string, field: string): string {

@@ -6,8 +6,8 @@ import { childPath, expectObject, indexPath, loadModelPatterns, optionalArray, o
 import { BodyField, Provider } from "../providers/provider";
 import { findProviderSpec, providerTypeNames } from "../providers/registry";
 import { Backend, HeaderMatch, HeaderMatchKind, ModelMapping, ModelPatterns, Route, RouteIndex, matchesEverything } from "../routing";
-import { MODEL_NAME_RULE, isConfigName, isEnvName, isHeaderName, isHeaderValue, isSafeModelName } from "../request/safe-text";
-import { BILLING_HEADERS, isBillingHeader, isReservedHeader } from "../request/credentials";
+import { MODEL_NAME_RULE, isConfigName, isEnvName, isHeaderName, isHeaderValue, isSafeModelName } from "../safety/safe-text";
+import { BILLING_HEADERS, isBillingHeader, isReservedHeader } from "../safety/credentials";
 import { FORWARD_HEADER_RULE, isForwardablePattern } from "../request/forwarded-headers";
 import { jsonString } from "../json/splice";
 import { MetricsConfig, loadMetricsConfig, loadPrices } from "../metrics/config";

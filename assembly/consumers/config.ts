@@ -5,8 +5,8 @@ import { JsonKind, JsonValue } from "../json/parse";
 import { Diagnostics } from "../config/diagnostics";
 import { childPath, expectObject, indexPath, loadModelPatterns, optionalArray, optionalString, rejectUnknownFields, requiredString } from "../config/fields";
 import { ModelPatterns } from "../routing";
-import { MODEL_NAME_RULE, isConfigName, isHeaderName, isSafeModelName } from "../request/safe-text";
-import { CREDENTIAL_HEADERS } from "../request/credentials";
+import { MODEL_NAME_RULE, isConfigName, isHeaderName, isSafeModelName } from "../safety/safe-text";
+import { CREDENTIAL_HEADERS } from "../safety/credentials";
 import { LimitRule, loadLimits } from "./quota";
 
 const CONSUMER_FIELDS = ["name", "keys", "principals", "claims", "routes", "models", "limits"];

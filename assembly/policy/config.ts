@@ -6,7 +6,7 @@ import { childPath, expectObject, indexPath, optionalBool, optionalString, rejec
 import { JsonPath, PATH_RULE, parsePath } from "./path";
 import { Regex, compileRegex } from "./regex";
 import { TemplateNode, compileTemplate } from "./template";
-import { isConfigName } from "../request/safe-text";
+import { isConfigName } from "../safety/safe-text";
 import { jsonString } from "../json/splice";
 import { normalizeText } from "../safety/normalize";
 

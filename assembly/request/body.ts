@@ -21,7 +21,7 @@ import { takeCaseVariant } from "../translate/json-read";
 import { Edit, applyEdits, jsonString } from "../json/splice";
 import { BodyField, Provider } from "../providers/provider";
 import { routeForModel, takeRoute } from "./admit";
-import { MODEL_NAME_RULE, isSafeModelName } from "./safe-text";
+import { MODEL_NAME_RULE, isSafeModelName } from "../safety/safe-text";
 import { admitModel, admitQuota } from "../consumers/identify";
 import { Reply, RequestState } from "./state";
 import { applyRequestPolicy } from "../policy/apply";

@@ -8,7 +8,8 @@ import { BufferTypeValues, RESPONSE_HEADERS, getBody, getHeader, removeHeader, r
 import { JsonWriter } from "../json/writer";
 import { NOTHING, SseDecoder, SseEvent } from "../translate/sse";
 import { EventStreamDecoder } from "../translate/eventstream";
-import { redactResponseHeaders, redactedErrorBody, secretMatcher } from "./redact";
+import { redactResponseHeaders, secretMatcher } from "./redact";
+import { redactedErrorBody } from "../safety/redact-text";
 import { SecretScanner } from "../safety/secret-scanner";
 import { RequestState, ResponseMode } from "./state";
 import { H_CONTENT_ENCODING, H_CONTENT_LENGTH, H_CONTENT_TYPE, H_CLAMPED_MAX_TOKENS, H_DROPPED_TOOLS, H_MODEL, H_PROVIDER, H_STATUS, V_JSON } from "./header-names";

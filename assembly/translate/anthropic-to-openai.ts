@@ -16,7 +16,7 @@ import { WireApi } from "../api";
 import { SseEvent, beginEvent, endEvent } from "./sse";
 import { arrayAt, integerAt, member, numberAt, objectAt, stringAt } from "./json-read";
 import { errorBodyFor, readProviderError } from "./error-shapes";
-import { redactSecrets } from "../request/redact";
+import { redactSecrets } from "../safety/redact-text";
 import { ValueSpan } from "../json/scan";
 import { isString, keys, scanInner, scanOnlyElement, spanIsNull } from "./spans";
 import { MAX_SPAN_ITEMS, arrayItemsAtMost } from "../json/items";

@@ -8,7 +8,7 @@
 // functionResponse answers the earliest open call of its name (or the one its id names).
 import { JsonKind, JsonValue, MAX_ANSWER_VALUES, parseJson } from "../json/parse";
 import { JsonWriter } from "../json/writer";
-import { redactSecrets } from "../request/redact";
+import { redactSecrets } from "../safety/redact-text";
 import { Operation, WireApi } from "../api";
 import { errorBodyFor, readProviderError } from "./error-shapes";
 import { arrayAt, has, integerAt, member, numberAt, objectAt, stringAt } from "./json-read";

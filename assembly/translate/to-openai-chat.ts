@@ -2,7 +2,7 @@
 // (chat.completion.chunk), the usage object, the closing usage chunk and [DONE], and an error
 // inside a stream. The translators (to Anthropic, Gemini, Bedrock) differ only in what they read.
 import { JsonWriter } from "../json/writer";
-import { redactSecrets } from "../request/redact";
+import { redactSecrets } from "../safety/redact-text";
 import { Translator } from "./translator";
 import { WireApi } from "../api";
 
