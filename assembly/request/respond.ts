@@ -6,8 +6,8 @@ import { isEnvoyAnswer, replaceEnvoyAnswer, responseDetails } from "../failover/
 import { BAD_PROVIDER_RESPONSE, EXTRACT_MISSING, PROVIDER_AUTH_FAILED, PROVIDER_ERROR, errorBody } from "../errors";
 import { BufferTypeValues, RESPONSE_HEADERS, getBody, getHeader, removeHeader, replaceBody, replaceBodyWith, setHeader, setHeaderBytes } from "../host";
 import { JsonWriter } from "../json/writer";
-import { NOTHING, SseDecoder, SseEvent } from "../translate/sse";
-import { EventStreamDecoder } from "../translate/eventstream";
+import { NOTHING, SseDecoder, SseEvent } from "../stream/sse";
+import { EventStreamDecoder } from "../stream/eventstream";
 import { redactResponseHeaders, secretMatcher } from "./redact";
 import { redactedErrorBody } from "../safety/redact-text";
 import { SecretScanner } from "../safety/secret-scanner";

@@ -4,7 +4,7 @@ import { ErrorKind } from "../errors";
 import { HeaderSnapshot } from "../headers";
 import { Operation, WireApi } from "../api";
 import { Backend, Route } from "../routing";
-import { StreamDecoder } from "../translate/sse";
+import { StreamDecoder } from "../stream/sse";
 import { JsonWriter } from "../json/writer";
 import { Translator } from "../translate/translator";
 import { Measurement } from "../metrics/measurement";

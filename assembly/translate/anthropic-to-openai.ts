@@ -13,7 +13,7 @@ import { JsonWriter } from "../json/writer";
 import { WebSearch, isAnthropicWebSearch, readAnthropicSearch, takesWebSearchOptions, writeWebSearchOptions } from "./web-search";
 import { ClientError, TranslateFacts, TranslatedRequest, Translator } from "./translator";
 import { WireApi } from "../api";
-import { SseEvent, beginEvent, endEvent } from "./sse";
+import { SseEvent, beginEvent, endEvent } from "../stream/sse";
 import { arrayAt, integerAt, member, numberAt, objectAt, stringAt } from "./json-read";
 import { errorBodyFor, readProviderError } from "./error-shapes";
 import { redactSecrets } from "../safety/redact-text";

@@ -5,7 +5,7 @@
 import { JsonKind, JsonValue, MAX_ANSWER_VALUES, parseJson } from "../json/parse";
 import { JsonWriter } from "../json/writer";
 import { integerAt, member, objectAt } from "./json-read";
-import { SseEvent } from "./sse";
+import { SseEvent } from "../stream/sse";
 import { ClientError, TranslateFacts, TranslatedRequest, Translator } from "./translator";
 import { WireApi } from "../api";
 

@@ -9,7 +9,7 @@ import { errorBodyFor, readProviderError } from "./error-shapes";
 import { arrayAt, integerAt, member, objectAt, stringAt } from "./json-read";
 import { readUsage } from "../usage/read";
 import { camelCaseKeys } from "./gemini-fields";
-import { SseEvent } from "./sse";
+import { SseEvent } from "../stream/sse";
 import { ClientError, TranslateFacts, TranslatedRequest, Translator } from "./translator";
 
 export class GeminiEmbeddingsToOpenAI extends Translator {

@@ -15,7 +15,7 @@ import { arrayAt, has, integerAt, member, numberAt, objectAt, stringAt } from ".
 import { writeOpenApiSchema } from "./openapi-schema";
 import { camelCaseKeys } from "./gemini-fields";
 import { readUsage } from "../usage/read";
-import { SseEvent } from "./sse";
+import { SseEvent } from "../stream/sse";
 import { WebSearch, takesWebSearchOptions, writeWebSearchOptions } from "./web-search";
 import { ClientError, TranslateFacts, TranslatedRequest, Translator } from "./translator";
 import { Reasoning, readGeminiThinking, writeChatReasoning } from "./reasoning";

@@ -11,7 +11,7 @@ import { OutputKind, jsonModeNeedsSchema, readResponseFormat } from "./structure
 import { ClientError, TranslateFacts, TranslatedRequest } from "./translator";
 import { WireApi } from "../api";
 import { ToOpenAIChat } from "./to-openai-chat";
-import { SseEvent } from "./sse";
+import { SseEvent } from "../stream/sse";
 import { DataUrl, arrayAt, functionOf, notAFunctionTool, has, integerAt, member, numberAt, objectAt, stringAt } from "./json-read";
 import { readUsage, readUsageAt } from "../usage/read";
 import { errorBodyFor, readProviderError } from "./error-shapes";

@@ -2,7 +2,7 @@
 //   request:  https://platform.openai.com/docs/api-reference/chat/create
 //          -> https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_Converse.html
 //   response: the Converse answer -> chat.completion; ConverseStream's events (decoded from AWS's
-//             binary event stream by eventstream.ts) -> chat.completion.chunk events and [DONE].
+//             binary event stream by stream/eventstream.ts) -> chat.completion.chunk events and [DONE].
 import { JsonKind, JsonValue, MAX_ANSWER_VALUES, parseJson } from "../json/parse";
 import { JsonWriter } from "../json/writer";
 import { OutputKind, jsonModeNeedsSchema, readResponseFormat } from "./structured-output";
@@ -10,7 +10,7 @@ import { errorBodyFor, readProviderError } from "./error-shapes";
 import { TurnWriter, writeUserTurn } from "./turns";
 import { DataUrl, arrayAt, functionOf, notAFunctionTool, integerAt, member, numberAt, objectAt, stringAt } from "./json-read";
 import { readUsage } from "../usage/read";
-import { SseEvent } from "./sse";
+import { SseEvent } from "../stream/sse";
 import { readHubSearch } from "./web-search";
 import { ClientError, TranslateFacts, TranslatedRequest } from "./translator";
 import { WireApi } from "../api";

@@ -12,7 +12,7 @@ import { errorBodyFor, readProviderError } from "./error-shapes";
 import { TurnWriter, writeUserTurn } from "./turns";
 import { DataUrl, arrayAt, functionOf, notAFunctionTool, has, integerAt, member, numberAt, objectAt, stringAt } from "./json-read";
 import { readUsage } from "../usage/read";
-import { SseEvent } from "./sse";
+import { SseEvent } from "../stream/sse";
 import { ClientError, TranslateFacts, TranslatedRequest } from "./translator";
 import { WireApi } from "../api";
 import { ToOpenAIChat } from "./to-openai-chat";

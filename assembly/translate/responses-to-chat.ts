@@ -11,7 +11,7 @@ import { JsonWriter } from "../json/writer";
 import { errorBodyFor, readProviderError } from "./error-shapes";
 import { arrayAt, integerAt, member, numberAt, objectAt, stringAt } from "./json-read";
 import { readUsage } from "../usage/read";
-import { SseEvent, beginEvent, endEvent } from "./sse";
+import { SseEvent, beginEvent, endEvent } from "../stream/sse";
 import { ChatTools, flatName, isDroppableItem, isHostedTool } from "./responses-tools";
 import { ClientError, TranslateFacts, TranslatedRequest, Translator } from "./translator";
 import { WireApi } from "../api";

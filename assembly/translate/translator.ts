@@ -5,7 +5,7 @@
 // so a stream's state (open blocks, tool indexes, usage so far) lives on it.
 import { JsonValue } from "../json/parse";
 import { JsonWriter } from "../json/writer";
-import { SseEvent } from "./sse";
+import { SseEvent } from "../stream/sse";
 import { Usage } from "../usage/usage";
 import { WireApi } from "../api";
 

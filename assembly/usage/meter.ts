@@ -3,7 +3,7 @@
 // when llm-mesh asked an OpenAI stream for usage the client did not ask for, the usage-only chunk
 // is cut out, so the client gets exactly the stream it asked for.
 import { JsonKind, MAX_ANSWER_VALUES, parseJson } from "../json/parse";
-import { EventSink, MAX_EVENT_BYTES, SseScanner } from "../translate/sse";
+import { EventSink, MAX_EVENT_BYTES, SseScanner } from "../stream/sse";
 import { arrayAt, objectAt, stringAt } from "../translate/json-read";
 import { WireApi } from "../api";
 import { TopLevelCapture } from "./json-capture";
