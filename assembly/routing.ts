@@ -1,6 +1,7 @@
 // Compiled routes and the per-request decisions made from them: which route matches, which
 // backend is picked, which model is sent.
 import { HeaderPatterns } from "./request/forwarded-headers";
+import { ModelPatterns } from "./fields/model-patterns";
 import { FailoverPolicy, RouteTimeouts } from "./failover/policy";
 import { Provider } from "./providers/provider";
 import { OPERATION_COUNT, Operation } from "./api";
@@ -23,24 +24,6 @@ export class HeaderMatch {
     if (actual === null) return false;
     if (this.kind == HeaderMatchKind.Exact) return actual == this.value;
     return actual.startsWith(this.value);
-  }
-}
-
-/**
- * A condition on the client's model: exact names, `prefix*` globs, or `*` (any model given). A
- * request without a model matches no pattern. Only known after the body is read (body mode).
- */
-export class ModelPatterns {
-  exact: string[] = [];
-  prefixes: string[] = [];
-  any: bool = false;
-
-  matches(model: string | null): bool {
-    if (model === null) return false;
-    if (this.any) return true;
-    for (let i = 0; i < this.exact.length; i++) if (model == this.exact[i]) return true;
-    for (let i = 0; i < this.prefixes.length; i++) if (model.startsWith(this.prefixes[i])) return true;
-    return false;
   }
 }
 

@@ -1,11 +1,12 @@
 // Parses, checks and compiles the plugin configuration into read-only runtime objects, once per
 // configuration. Every problem is reported with its path; key values are never echoed.
 import { JsonKind, JsonValue, parseJson } from "../json/parse";
-import { Diagnostics } from "./diagnostics";
-import { childPath, expectObject, indexPath, loadModelPatterns, optionalArray, optionalBool, optionalInteger, optionalString, rejectUnknownFields, requiredString } from "./fields";
+import { Diagnostics } from "../fields/diagnostics";
+import { childPath, expectObject, indexPath, optionalArray, optionalBool, optionalInteger, optionalString, rejectUnknownFields, requiredString } from "../fields/read";
 import { BodyField, Provider } from "../providers/provider";
 import { findProviderSpec, providerTypeNames } from "../providers/registry";
-import { Backend, HeaderMatch, HeaderMatchKind, ModelMapping, ModelPatterns, Route, RouteIndex, matchesEverything } from "../routing";
+import { Backend, HeaderMatch, HeaderMatchKind, ModelMapping, Route, RouteIndex, matchesEverything } from "../routing";
+import { ModelPatterns, loadModelPatterns } from "../fields/model-patterns";
 import { MODEL_NAME_RULE, isConfigName, isEnvName, isHeaderName, isHeaderValue, isSafeModelName } from "../safety/safe-text";
 import { BILLING_HEADERS, isBillingHeader, isReservedHeader } from "../safety/credentials";
 import { FORWARD_HEADER_RULE, isForwardablePattern } from "../request/forwarded-headers";

@@ -2,9 +2,9 @@
 // SHA-256), by the calling workload's mesh identity (SPIFFE principal), or by a claim of a JWT Istio
 // already verified (passed on in a header). Each may be limited to some routes and models.
 import { JsonKind, JsonValue } from "../json/parse";
-import { Diagnostics } from "../config/diagnostics";
-import { childPath, expectObject, indexPath, loadModelPatterns, optionalArray, optionalString, rejectUnknownFields, requiredString } from "../config/fields";
-import { ModelPatterns } from "../routing";
+import { Diagnostics } from "../fields/diagnostics";
+import { childPath, expectObject, indexPath, optionalArray, optionalString, rejectUnknownFields, requiredString } from "../fields/read";
+import { ModelPatterns, loadModelPatterns } from "../fields/model-patterns";
 import { MODEL_NAME_RULE, isConfigName, isHeaderName, isSafeModelName } from "../safety/safe-text";
 import { CREDENTIAL_HEADERS } from "../safety/credentials";
 import { LimitRule, loadLimits } from "./quota";

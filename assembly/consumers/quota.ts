@@ -4,9 +4,9 @@
 // its worst case (input estimate + output cap) before anything goes upstream; when it is done the
 // reservation is set right to what it used (docs/quotas.md).
 import { JsonKind, JsonValue } from "../json/parse";
-import { Diagnostics } from "../config/diagnostics";
-import { childPath, expectObject, indexPath, loadModelPatterns, optionalArray, optionalBool, optionalInteger, optionalString, rejectUnknownFields } from "../config/fields";
-import { ModelPatterns } from "../routing";
+import { Diagnostics } from "../fields/diagnostics";
+import { childPath, expectObject, indexPath, optionalArray, optionalBool, optionalInteger, optionalString, rejectUnknownFields } from "../fields/read";
+import { ModelPatterns, loadModelPatterns } from "../fields/model-patterns";
 import { addToWindow } from "../host";
 import { Consumer } from "./config";
 

@@ -2,8 +2,8 @@
 // part of the path, the API version is a query parameter and the key goes in an `api-key` header,
 // or a Microsoft Entra token from the VM's managed identity (IMDS) as Authorization: Bearer.
 import { JsonValue } from "../json/parse";
-import { Diagnostics } from "../config/diagnostics";
-import { optionalBool, optionalString } from "../config/fields";
+import { Diagnostics } from "../fields/diagnostics";
+import { optionalBool, optionalString } from "../fields/read";
 import { Provider, ProviderSpec, TokenRequest } from "./provider";
 import { Operation, operationPath } from "../api";
 import { OpenAIProvider } from "./openai";

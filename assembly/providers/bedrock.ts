@@ -9,8 +9,8 @@
 // translated (translate/openai-to-bedrock.ts). The path names the model and the streaming choice,
 // and the signature covers the body: this provider needs requestMode "body".
 import { JsonValue } from "../json/parse";
-import { Diagnostics } from "../config/diagnostics";
-import { optionalString } from "../config/fields";
+import { Diagnostics } from "../fields/diagnostics";
+import { optionalString } from "../fields/read";
 import { HeaderSnapshot } from "../headers";
 import { nowSeconds } from "../host";
 import { SigV4Signer, amzDate, uriEncode } from "../crypto/sigv4";

@@ -1,7 +1,7 @@
 // The one interface every provider implements. A provider knows its vendor's host, path, auth
 // scheme and keys; it never converts bodies (that is assembly/translate/).
 import { JsonValue } from "../json/parse";
-import { Diagnostics } from "../config/diagnostics";
+import { Diagnostics } from "../fields/diagnostics";
 import { Operation, WireApi, operationPath } from "../api";
 import { HeaderSnapshot } from "../headers";
 import { PriceTable } from "../metrics/config";

@@ -8,14 +8,14 @@
 // The path names the model and the streaming choice: this provider needs requestMode "body".
 import { JsonValue } from "../json/parse";
 import { MetadataBearerToken } from "./platform-token";
-import { Diagnostics } from "../config/diagnostics";
-import { optionalString } from "../config/fields";
+import { Diagnostics } from "../fields/diagnostics";
+import { optionalString } from "../fields/read";
 import { Edit, applyEdits } from "../json/splice";
 import { scanTopLevel } from "../json/scan";
 import { GeminiProvider } from "./gemini";
 import { Provider, ProviderSpec, TokenRequest } from "./provider";
 import { Operation, WireApi } from "../api";
-import { optionalBool } from "../config/fields";
+import { optionalBool } from "../fields/read";
 
 /** The Anthropic API version Vertex AI takes in the body. */
 export const VERTEX_ANTHROPIC_VERSION = "vertex-2023-10-16";
