@@ -6,7 +6,7 @@ import { FailoverPolicy, RouteTimeouts } from "./failover/policy";
 import { Provider } from "./providers/provider";
 import { OPERATION_COUNT, Operation } from "./api";
 import { randomU32 } from "./host";
-import { MetricSet } from "./metrics/record";
+import { BackendMetrics } from "./metrics/record";
 import { RequestPolicy } from "./policy/config";
 
 export enum HeaderMatchKind { Exact, Prefix, Present, Absent }
@@ -93,10 +93,8 @@ export class Backend {
   mapping: ModelMapping = new ModelMapping();
   /** The upstream :path per operation, encoded once (it depends only on config). */
   pathBytes: StaticArray<ArrayBuffer> = new StaticArray<ArrayBuffer>(OPERATION_COUNT);
-  /** Its fixed metric labels (route, backend, provider), encoded once. */
-  metricTags: string = "";
-  /** The label set of its last recorded request (metrics/record.ts). */
-  lastMetrics: MetricSet | null = null;
+  /** Its metric labels and last label set (metrics/record.ts). */
+  metrics: BackendMetrics = new BackendMetrics();
   constructor(public provider: Provider, public weight: i32) {}
 
   /** Encodes the upstream paths; call after the provider and model are set. */

@@ -393,7 +393,7 @@ function loadRoute(v: JsonValue, path: string, config: Config, declared: Set<str
     backend.model = model;
     backend.maxOutputTokens = maxOutput;
     backend.mapping = mapping.isEmpty() ? routeMapping : mapping;
-    backend.metricTags = tag("llm_mesh_route", route.name) + tag("llm_mesh_backend", provider.name) + tag("gen_ai_provider_name", providerLabel(provider.spec.type));
+    backend.metrics.tags = tag("llm_mesh_route", route.name) + tag("llm_mesh_backend", provider.name) + tag("gen_ai_provider_name", providerLabel(provider.spec.type));
     backend.prepare();
     route.backends.push(backend);
   }

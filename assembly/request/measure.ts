@@ -77,7 +77,7 @@ export function finishMeasure(config: Config, state: RequestState): void {
   if (m === null || !state.forwarded || state.backend === null) return;
   state.measure = null;
   if (m.endNs == 0) m.doneNs = nowNanos();
-  recordRequest(config.metrics, m, state.backend!);
+  recordRequest(config.metrics, m, state.backend!.metrics, state.backend!.provider.prices);
 }
 
 const LOG_ROUTE = String.UTF8.encode("llm_mesh.route");
