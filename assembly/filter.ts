@@ -17,7 +17,8 @@ import { onEnvoyAnswerBody, onPoolAnswer } from "./failover/outcome";
 import { chargeQuota, reserveGlobalAtHeaders, writeUsedTokens } from "./consumers/identify";
 import { prepareCounters } from "./consumers/quota";
 import { TokenCalls } from "./token-refresh";
-import { finishMeasure, forgetLocalIdentity, measureChunk, measureForwarded, startMeasure } from "./request/measure";
+import { finishMeasure, measureChunk, measureForwarded, startMeasure } from "./request/measure";
+import { forgetLocalIdentity } from "./request/caller";
 import { forgetMetricSets, tag } from "./metrics/record";
 
 /** The tick that reports memory and refreshes tokens; the first one after a configuration comes sooner. */

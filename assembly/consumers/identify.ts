@@ -10,7 +10,7 @@ import { getProperty, nowMillis, setPropertyBytes, setPropertyNumber } from "../
 import { admit as admitToQuota, charge as chargeReservations, globalOutputCap, release } from "./quota";
 import { LimitKind } from "./limits";
 import { estimateTokens } from "../usage/usage";
-import { callerIdentity } from "../request/measure";
+import { callerIdentity } from "../request/caller";
 import { H_CONTENT_LENGTH, H_PATH } from "../request/header-names";
 import { Reply, RequestState } from "../request/state";
 import { Route } from "../routing";
