@@ -50,3 +50,13 @@ export function replyWithError(kind: ErrorKind, message: string, api: WireApi, h
   sendLocalResponse(kind.status, "llm_mesh." + kind.code.replace("llm_mesh.", ""), errorBody(kind, message, api),
     ["content-type"].concat(headerNames), ["application/json"].concat(headerValues));
 }
+
+/** A local answer instead of forwarding: an error in the client's format, or a body of ours. */
+export class Reply {
+  /** Extra response headers (a 401's www-authenticate). */
+  headerNames: string[] = [];
+  headerValues: string[] = [];
+  constructor(public kind: ErrorKind | null, public message: string, public status: u32 = 200, public body: string = "") {}
+  static error(kind: ErrorKind, message: string): Reply { return new Reply(kind, message); }
+  static json(body: string): Reply { return new Reply(null, "", 200, body); }
+}

@@ -3,7 +3,7 @@
 // mesh identity. A key that is presented but wrong is refused even if the caller is otherwise
 // known: a client should learn its key is bad. The key headers are credentials: they never leave.
 import { Config } from "../config/load";
-import { ErrorKind } from "../errors";
+import { ErrorKind, Reply } from "../errors";
 import { HeaderSnapshot } from "../headers";
 import { sha256 } from "../crypto/sha256";
 import { getProperty, nowMillis, setPropertyBytes, setPropertyNumber } from "../host";
@@ -12,7 +12,7 @@ import { LimitKind } from "./limits";
 import { estimateTokens } from "../usage/usage";
 import { callerIdentity } from "../request/caller";
 import { H_CONTENT_LENGTH, H_PATH } from "../request/header-names";
-import { Reply, RequestState } from "../request/state";
+import { RequestState } from "../request/state";
 import { Route } from "../routing";
 import { Consumer, Consumers, KEY_PREFIX } from "./config";
 

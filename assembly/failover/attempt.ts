@@ -3,7 +3,7 @@
 // resting after a 429. What Envoy sees of the answer decides whether it tries again and whether
 // the backend is ejected, so a rate-limited backend with no key left reads as 503 to Envoy.
 import { Config } from "../config/load";
-import { MISDIRECTED } from "../errors";
+import { MISDIRECTED, Reply } from "../errors";
 import { HeaderSnapshot } from "../headers";
 import { BufferTypeValues, RESPONSE_HEADERS, getBody, getHeader, nowMillis, removeHeader, replaceBody, setHeader, setHeaderBytes } from "../host";
 import { BAD_PROVIDER_RESPONSE, errorBody } from "../errors";
@@ -13,7 +13,7 @@ import { NOT_FOUND } from "../errors";
 import { operationFor, pathOnly, takeBackend } from "../request/admit";
 import { readGeminiPath } from "../request/gemini-path";
 import { H_CONTENT_ENCODING, H_CONTENT_LENGTH, H_CONTENT_TYPE, H_PATH, H_STATUS, V_JSON } from "../request/header-names";
-import { Hold, Reply, RequestState, ResponseMode } from "../request/state";
+import { Hold, RequestState, ResponseMode } from "../request/state";
 import { attemptTarget, chooseKey, recordTry, restKeyUntil, retryAfterMs, triedBackends } from "./pool";
 
 export const H_RETRY_AFTER = String.UTF8.encode("retry-after");

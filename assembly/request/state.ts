@@ -1,6 +1,5 @@
 // What one request carries from step to step. Steps read the compiled config and this state and
 // return what to do; callbacks in filter.ts only turn ABI events into steps.
-import { ErrorKind } from "../errors";
 import { HeaderSnapshot } from "../headers";
 import { Operation, WireApi } from "../api";
 import { Backend, Route } from "../routing";
@@ -13,16 +12,6 @@ import { Consumer } from "../consumers/config";
 import { Reservation } from "../consumers/quota";
 import { RequestPolicy } from "../policy/config";
 import { SecretScanner } from "../safety/secret-scanner";
-
-/** A local answer instead of forwarding: an error in the client's format, or a body of ours. */
-export class Reply {
-  /** Extra response headers (a 401's www-authenticate). */
-  headerNames: string[] = [];
-  headerValues: string[] = [];
-  constructor(public kind: ErrorKind | null, public message: string, public status: u32 = 200, public body: string = "") {}
-  static error(kind: ErrorKind, message: string): Reply { return new Reply(kind, message); }
-  static json(body: string): Reply { return new Reply(null, "", 200, body); }
-}
 
 /**
  * How a provider's response is handled: passed on; an error vetted (or replaced when the provider
