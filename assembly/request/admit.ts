@@ -13,7 +13,7 @@ import { jsonString } from "../json/splice";
 import { translatorFor } from "../translate/registry";
 import { Authority, Backend, Route, hostMatches } from "../routing";
 import { RequestState } from "./state";
-import { admitConsumer, identify } from "../consumers/identify";
+import { admitConsumer, identify } from "./identify";
 import { H_AUTHORITY, H_CONTENT_LENGTH, H_METHOD, H_PATH, H_SCHEME } from "./header-names";
 
 const P_ROUTE_NAME = propertyPath(["xds", "route_name"]);

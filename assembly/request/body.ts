@@ -22,7 +22,7 @@ import { Edit, applyEdits, jsonString } from "../json/splice";
 import { BodyField, Provider } from "../providers/provider";
 import { routeForModel, takeRoute } from "./admit";
 import { MODEL_NAME_RULE, isSafeModelName } from "../safety/safe-text";
-import { admitModel, admitQuota } from "../consumers/identify";
+import { admitModel, admitQuota } from "./identify";
 import { RequestState } from "./state";
 import { applyRequestPolicy } from "../policy/apply";
 import { countDroppedTools } from "../metrics/dropped-tools";

@@ -2,7 +2,7 @@
 // who called (caller.ts); what was sent; and, when the stream is done, one record (metrics/record.ts) and the
 // access-log fields (Envoy filter state).
 import { Config, FilterRole } from "../config/load";
-import { consumerOfTry } from "../consumers/identify";
+import { consumerOfTry } from "./identify";
 import { callerIdentity } from "./caller";
 import { nowNanos, setProperty, setPropertyBytes, setPropertyNumber } from "../host";
 import { Measurement, UsageSource } from "../metrics/measurement";

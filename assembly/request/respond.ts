@@ -2,7 +2,7 @@
 // sees them (some echo the key they were sent) and put in the client's API shape; successes from a
 // backend of another API translated back, whole (JSON) or event by event as they stream.
 import { Config, FilterRole } from "../config/load";
-import { isEnvoyAnswer, replaceEnvoyAnswer, responseDetails } from "../failover/outcome";
+import { isEnvoyAnswer, replaceEnvoyAnswer, responseDetails } from "./failover-answer";
 import { BAD_PROVIDER_RESPONSE, EXTRACT_MISSING, PROVIDER_AUTH_FAILED, PROVIDER_ERROR, errorBody } from "../errors";
 import { BufferTypeValues, RESPONSE_HEADERS, getBody, getHeader, removeHeader, replaceBody, replaceBodyWith, setHeader, setHeaderBytes } from "../host";
 import { JsonWriter } from "../json/writer";

@@ -91,8 +91,8 @@ export class RequestState {
   responseHeadersEnd: bool = false;
   /** A non-streaming request on a route that returns one field of the answer (policy.extract). */
   extract: RequestPolicy | null = null;
-  /** Scans the response body for secrets on its way out (request/redact.ts); null when it is not read. */
+  /** Scans the response body for secrets on its way out (redact.ts); null when it is not read. */
   redactor: SecretScanner | null = null;
-  /** Downstream: Envoy's own error answer is replaced by this body (failover/outcome.ts); "" once sent. */
+  /** Downstream: Envoy's own error answer is replaced by this body (failover-answer.ts); "" once sent. */
   envoyAnswer: string | null = null;
 }

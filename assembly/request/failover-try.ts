@@ -10,11 +10,11 @@ import { BAD_PROVIDER_RESPONSE, errorBody } from "../errors";
 import { scanTopLevel } from "../json/scan";
 import { operationApi, Operation } from "../api";
 import { NOT_FOUND } from "../errors";
-import { operationFor, pathOnly, takeBackend } from "../request/admit";
-import { readGeminiPath } from "../request/gemini-path";
-import { H_CONTENT_ENCODING, H_CONTENT_LENGTH, H_CONTENT_TYPE, H_PATH, H_STATUS, V_JSON } from "../request/header-names";
-import { Hold, RequestState, ResponseMode } from "../request/state";
-import { attemptTarget, chooseKey, recordTry, restKeyUntil, retryAfterMs, triedBackends } from "./pool";
+import { operationFor, pathOnly, takeBackend } from "./admit";
+import { readGeminiPath } from "./gemini-path";
+import { H_CONTENT_ENCODING, H_CONTENT_LENGTH, H_CONTENT_TYPE, H_PATH, H_STATUS, V_JSON } from "./header-names";
+import { Hold, RequestState, ResponseMode } from "./state";
+import { attemptTarget, chooseKey, recordTry, restKeyUntil, retryAfterMs, triedBackends } from "../failover/pool";
 
 export const H_RETRY_AFTER = String.UTF8.encode("retry-after");
 /** The status the client gets when Envoy was shown another (a rate-limited backend shown as 503). */
