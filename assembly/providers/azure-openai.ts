@@ -4,10 +4,10 @@
 import { JsonValue } from "../json/parse";
 import { Diagnostics } from "../fields/diagnostics";
 import { optionalBool, optionalString } from "../fields/read";
-import { Provider, ProviderSpec, TokenRequest } from "./provider";
+import { Provider, ProviderSpec } from "./provider";
 import { Operation, operationPath } from "../api";
 import { OpenAIProvider } from "./openai";
-import { MetadataBearerToken } from "./platform-token";
+import { MetadataBearerToken, TokenRequest } from "./platform-token";
 
 /** The GA data-plane API version used when none is configured. */
 export const AZURE_DEFAULT_API_VERSION = "2024-10-21";

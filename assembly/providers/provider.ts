@@ -5,6 +5,7 @@ import { Diagnostics } from "../fields/diagnostics";
 import { Operation, WireApi, operationPath } from "../api";
 import { HeaderSnapshot } from "../headers";
 import { PriceTable } from "../metrics/config";
+import { TokenRequest } from "./platform-token";
 
 export const H_ANTHROPIC_VERSION = String.UTF8.encode("anthropic-version");
 export const H_ANTHROPIC_BETA = String.UTF8.encode("anthropic-beta");
@@ -17,11 +18,6 @@ export class BodyField {
   constructor(public key: string, public valueJson: ArrayBuffer) {
     this.keyBytes = String.UTF8.encode(key);
   }
-}
-
-/** An HTTP call for a token: the Envoy cluster, the :path and :authority, headers to send, and the method (AWS's IMDSv2 token is a PUT). */
-export class TokenRequest {
-  constructor(public cluster: string, public path: string, public authority: string, public headerNames: string[], public headerValues: string[], public method: string = "GET") {}
 }
 
 /** The documented max_tokens llm-mesh sends an API that requires one when neither client nor provider gave it. */

@@ -7,13 +7,13 @@
 // OAuth access token (apiKeys, e.g. from the environment), sent as Authorization: Bearer.
 // The path names the model and the streaming choice: this provider needs requestMode "body".
 import { JsonValue } from "../json/parse";
-import { MetadataBearerToken } from "./platform-token";
+import { MetadataBearerToken, TokenRequest } from "./platform-token";
 import { Diagnostics } from "../fields/diagnostics";
 import { optionalString } from "../fields/read";
 import { Edit, applyEdits } from "../json/splice";
 import { scanTopLevel } from "../json/scan";
 import { GeminiProvider } from "./gemini";
-import { Provider, ProviderSpec, TokenRequest } from "./provider";
+import { Provider, ProviderSpec } from "./provider";
 import { Operation, WireApi } from "../api";
 import { optionalBool } from "../fields/read";
 

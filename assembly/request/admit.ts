@@ -5,7 +5,7 @@ import { BAD_REQUEST, INVALID_MODEL, METHOD_NOT_ALLOWED, MISDIRECTED, NOT_FOUND,
 import { destinationRefusal } from "../destination";
 import { HeaderSnapshot } from "../headers";
 import { getProperty, nowSeconds, propertyPath } from "../host";
-import { adoptSharedCredential } from "../providers/platform-token";
+import { adoptSharedCredential } from "../token-refresh";
 import { H_ANTHROPIC_VERSION } from "../providers/provider";
 import { Operation, operationApi, operationName, WireApi } from "../api";
 import { asksForSse, readGeminiPath } from "./gemini-path";
