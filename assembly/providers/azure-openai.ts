@@ -22,9 +22,6 @@ export class AzureOpenAIProvider extends OpenAIProvider {
   deployment: string | null = null;
   apiVersion: string = AZURE_DEFAULT_API_VERSION;
 
-  /** The managed identity's token, when it replaces apiKeys (tokenFromMetadataServer). */
-  private token: MetadataBearerToken | null = null;
-
   extraFields(): string[] { return ["deployment", "apiVersion", "tokenFromMetadataServer", "managedIdentityClientId", "metadataCluster"]; }
 
   configureExtra(obj: JsonValue, path: string, d: Diagnostics): void {
@@ -50,26 +47,7 @@ export class AzureOpenAIProvider extends OpenAIProvider {
     if (this.token === null && this.keys.length == 0 && this.usable) d.error(path + ".apiKeys", "is required for type azure-openai unless tokenFromMetadataServer is true (give [{\"env\": \"AZURE_OPENAI_API_KEY\"}])");
   }
 
-  needsToken(nowSeconds: i64): bool { return this.token !== null && this.token!.schedule.due(nowSeconds); }
-  tokenRequest(nowSeconds: i64): TokenRequest | null { return this.token !== null ? this.token!.next(nowSeconds) : null; }
-
-  acceptToken(status: string, body: ArrayBuffer | null, nowSeconds: i64): string | null {
-    const problem = this.token!.accept(status, body, nowSeconds, this.name);
-    if (problem === null) this.useToken();
-    return problem;
-  }
-
-  private useToken(): void {
-    this.keys = [this.token!.token];
-    this.prepare();
-  }
-
-  credentialProblem(): string | null { return this.token !== null ? this.token!.problem(this.name) : null; }
   sharedCredentialKey(): string | null { return this.token !== null ? "llm-mesh.credential.azure-openai." + this.name + "." + this.token!.request.path : null; }
-  credentialSnapshot(): string { return this.token !== null ? this.token!.snapshot() : ""; }
-  adoptCredential(snapshot: string, nowSeconds: i64): void {
-    if (this.token !== null && this.token!.adopt(snapshot, nowSeconds)) this.useToken();
-  }
 
   /** "v1" is Azure's versionless API: /openai/v1/..., model in the body, no deployment in the path. */
   private usesV1(): bool { return this.apiVersion == "v1"; }

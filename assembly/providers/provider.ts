@@ -5,7 +5,7 @@ import { Diagnostics } from "../fields/diagnostics";
 import { Operation, WireApi, operationPath } from "../api";
 import { HeaderSnapshot } from "../headers";
 import { PriceTable } from "../metrics/config";
-import { TokenRequest } from "./platform-token";
+import { MetadataBearerToken, TokenRequest } from "./platform-token";
 
 export const H_ANTHROPIC_VERSION = String.UTF8.encode("anthropic-version");
 export const H_ANTHROPIC_BETA = String.UTF8.encode("anthropic-beta");
@@ -99,34 +99,54 @@ export class Provider {
    */
   pathFromBody(): bool { return false; }
 
+  /**
+   * A bearer token from a metadata server that takes the place of the keys (Vertex AI's and Azure
+   * OpenAI's tokenFromMetadataServer), or null. The credential methods below serve it; a type with
+   * another credential (Bedrock's instance role) overrides them.
+   */
+  protected token: MetadataBearerToken | null = null;
+
   /** True when this provider's platform credential is missing or due for refresh and no fetch is under way. */
-  needsToken(nowSeconds: i64): bool { return false; }
+  needsToken(nowSeconds: i64): bool { return this.token !== null && this.token!.schedule.due(nowSeconds); }
 
   /**
    * The next call of a credential fetch (a short-lived token from a metadata server; some take
    * several calls), or null when the fetch is over. The root context makes it and hands the answer
    * to acceptToken, then asks again.
    */
-  tokenRequest(nowSeconds: i64): TokenRequest | null { return null; }
+  tokenRequest(nowSeconds: i64): TokenRequest | null { return this.token !== null ? this.token!.next(nowSeconds) : null; }
 
   /** The shared-data key under which worker threads share this provider's platform credential, or null (none). */
   sharedCredentialKey(): string | null { return null; }
 
   /** The credential as text for other worker threads (never logged); "" when none. */
-  credentialSnapshot(): string { return ""; }
+  credentialSnapshot(): string { return this.token !== null ? this.token!.snapshot() : ""; }
 
   /** Takes another worker thread's credential when it is newer than this one's. */
-  adoptCredential(snapshot: string, nowSeconds: i64): void {}
+  adoptCredential(snapshot: string, nowSeconds: i64): void {
+    if (this.token !== null && this.token!.adopt(snapshot, nowSeconds)) this.useToken();
+  }
 
   /** The answer to a tokenRequest: the token taken, or a problem to log (never the body: it may hold a token). */
-  acceptToken(status: string, body: ArrayBuffer | null, nowSeconds: i64): string | null { return null; }
+  acceptToken(status: string, body: ArrayBuffer | null, nowSeconds: i64): string | null {
+    if (this.token === null) return null;
+    const problem = this.token!.accept(status, body, nowSeconds, this.name);
+    if (problem === null) this.useToken();
+    return problem;
+  }
+
+  /** The token becomes the one key (a key list is replaced, never edited: request/redact.ts compares references). */
+  private useToken(): void {
+    this.keys = [this.token!.token];
+    this.prepare();
+  }
 
   /**
    * Why a request cannot be sent with this provider's credentials right now (no token yet, or
    * expired), or null. Asked on every request: a provider with fixed keys answers without the clock
    * (each host call costs about a microsecond in Envoy).
    */
-  credentialProblem(): string | null { return null; }
+  credentialProblem(): string | null { return this.token !== null ? this.token!.problem(this.name) : null; }
 
   /** The API this provider speaks for a model (a provider hosting several vendors' models, as Vertex AI does, differs per model). */
   apiFor(model: string): WireApi { return this.api(); }
