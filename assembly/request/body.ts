@@ -17,7 +17,7 @@ import { TranslateFacts } from "../translate/translator";
 import { ScanResult, ValueSpan, decodeStringValue, scanRequestInto, scanTopLevel } from "../json/scan";
 import { isValidUtf8 } from "../json/utf8";
 import { SAME_KEY } from "../json/fold";
-import { takeCaseVariant } from "../translate/json-read";
+import { takeCaseVariant } from "../json/members";
 import { Edit, applyEdits, jsonString } from "../json/splice";
 import { BodyField, Provider } from "../providers/provider";
 import { routeForModel, takeRoute } from "./admit";

@@ -14,11 +14,11 @@ import { WebSearch, isAnthropicWebSearch, readAnthropicSearch, takesWebSearchOpt
 import { ClientError, TranslateFacts, TranslatedRequest, Translator } from "./translator";
 import { WireApi } from "../api";
 import { SseEvent, beginEvent, endEvent } from "../stream/sse";
-import { arrayAt, integerAt, member, numberAt, objectAt, stringAt } from "./json-read";
+import { arrayAt, integerAt, member, numberAt, objectAt, stringAt } from "../json/members";
 import { errorBodyFor, readProviderError } from "./error-shapes";
 import { redactSecrets } from "../safety/redact-text";
 import { ValueSpan } from "../json/scan";
-import { isString, keys, scanInner, scanOnlyElement, spanIsNull } from "./spans";
+import { isString, keys, scanInner, scanOnlyElement, spanIsNull } from "../json/spans";
 import { MAX_SPAN_ITEMS, arrayItemsAtMost } from "../json/items";
 import { readUsage } from "../usage/read";
 import { meetsOpenAIStrict } from "./strict-schema";

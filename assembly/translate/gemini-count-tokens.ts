@@ -4,7 +4,7 @@
 // count_tokens takes; {"input_tokens": n} back as {"totalTokens": n}.
 import { JsonKind, JsonValue, MAX_ANSWER_VALUES, parseJson } from "../json/parse";
 import { JsonWriter } from "../json/writer";
-import { integerAt, member, objectAt } from "./json-read";
+import { integerAt, member, objectAt } from "../json/members";
 import { SseEvent } from "../stream/sse";
 import { ClientError, TranslateFacts, TranslatedRequest, Translator } from "./translator";
 import { WireApi } from "../api";

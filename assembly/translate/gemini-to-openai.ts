@@ -11,7 +11,7 @@ import { JsonWriter } from "../json/writer";
 import { redactSecrets } from "../safety/redact-text";
 import { Operation, WireApi } from "../api";
 import { errorBodyFor, readProviderError } from "./error-shapes";
-import { arrayAt, has, integerAt, member, numberAt, objectAt, stringAt } from "./json-read";
+import { arrayAt, has, integerAt, member, numberAt, objectAt, stringAt } from "../json/members";
 import { writeOpenApiSchema } from "./openapi-schema";
 import { camelCaseKeys } from "./gemini-fields";
 import { readUsage } from "../usage/read";

@@ -5,7 +5,7 @@
 import { JsonKind, JsonValue, MAX_ANSWER_VALUES, parseJson } from "../json/parse";
 import { JsonWriter } from "../json/writer";
 import { errorBodyFor, readProviderError } from "./error-shapes";
-import { arrayAt, member, numberAt, stringAt } from "./json-read";
+import { arrayAt, member, numberAt, stringAt } from "../json/members";
 import { SseEvent } from "../stream/sse";
 import { ClientError, TranslateFacts, TranslatedRequest, Translator } from "./translator";
 import { WireApi } from "../api";

@@ -8,7 +8,7 @@ import { JsonWriter } from "../json/writer";
 import { OutputKind, jsonModeNeedsSchema, readResponseFormat } from "./structured-output";
 import { errorBodyFor, readProviderError } from "./error-shapes";
 import { TurnWriter, writeUserTurn } from "./turns";
-import { DataUrl, arrayAt, functionOf, notAFunctionTool, integerAt, member, numberAt, objectAt, stringAt } from "./json-read";
+import { DataUrl, arrayAt, functionOf, notAFunctionTool, integerAt, member, numberAt, objectAt, stringAt } from "../json/members";
 import { readUsage } from "../usage/read";
 import { SseEvent } from "../stream/sse";
 import { readHubSearch } from "./web-search";
@@ -17,7 +17,7 @@ import { WireApi } from "../api";
 import { ToOpenAIChat } from "./to-openai-chat";
 import { Reasoning, Thought, claudeThinking, isSigned, readChatReasoning, readThought, thinkingFits, writeClaudeThinking, writeThought } from "./reasoning";
 import { ScanResult, scanInto } from "../json/scan";
-import { keys, scanInner } from "./spans";
+import { keys, scanInner } from "../json/spans";
 import { CacheMarks, bedrockCaching, writeCachePoint } from "./cache-marks";
 
 const DELTA_EVENT_KEYS = keys(["contentBlockIndex", "delta"]);

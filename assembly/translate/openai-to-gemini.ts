@@ -10,7 +10,7 @@ import { JsonWriter } from "../json/writer";
 import { OutputKind, readResponseFormat } from "./structured-output";
 import { errorBodyFor, readProviderError } from "./error-shapes";
 import { TurnWriter, writeUserTurn } from "./turns";
-import { DataUrl, arrayAt, functionOf, notAFunctionTool, has, integerAt, member, numberAt, objectAt, stringAt } from "./json-read";
+import { DataUrl, arrayAt, functionOf, notAFunctionTool, has, integerAt, member, numberAt, objectAt, stringAt } from "../json/members";
 import { readUsage } from "../usage/read";
 import { SseEvent } from "../stream/sse";
 import { ClientError, TranslateFacts, TranslatedRequest } from "./translator";

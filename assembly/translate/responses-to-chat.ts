@@ -9,7 +9,7 @@
 import { JsonKind, JsonValue, MAX_ANSWER_VALUES, parseJson } from "../json/parse";
 import { JsonWriter } from "../json/writer";
 import { errorBodyFor, readProviderError } from "./error-shapes";
-import { arrayAt, integerAt, member, numberAt, objectAt, stringAt } from "./json-read";
+import { arrayAt, integerAt, member, numberAt, objectAt, stringAt } from "../json/members";
 import { readUsage } from "../usage/read";
 import { SseEvent, beginEvent, endEvent } from "../stream/sse";
 import { ChatTools, flatName, isDroppableItem, isHostedTool } from "./responses-tools";
