@@ -3,7 +3,7 @@
 // Messages never carry a key.
 import { sendLocalResponse } from "./host";
 import { errorBodyFor } from "./translate/error-shapes";
-import { WireApi } from "./translate/translator";
+import { WireApi } from "./api";
 
 /** One kind of client-visible failure: HTTP status, OpenAI error type and code. */
 export class ErrorKind {
@@ -49,4 +49,14 @@ export function errorBody(kind: ErrorKind, message: string, api: WireApi): strin
 export function replyWithError(kind: ErrorKind, message: string, api: WireApi, headerNames: string[] = [], headerValues: string[] = []): void {
   sendLocalResponse(kind.status, "llm_mesh." + kind.code.replace("llm_mesh.", ""), errorBody(kind, message, api),
     ["content-type"].concat(headerNames), ["application/json"].concat(headerValues));
+}
+
+/** A local answer instead of forwarding: an error in the client's format, or a body of ours. */
+export class Reply {
+  /** Extra response headers (a 401's www-authenticate). */
+  headerNames: string[] = [];
+  headerValues: string[] = [];
+  constructor(public kind: ErrorKind | null, public message: string, public status: u32 = 200, public body: string = "") {}
+  static error(kind: ErrorKind, message: string): Reply { return new Reply(kind, message); }
+  static json(body: string): Reply { return new Reply(null, "", 200, body); }
 }

@@ -4,20 +4,21 @@
 // then route (on the model too), rewrite headers and body together, and send.
 import { Context, FilterDataStatusValues, FilterHeadersStatusValues, FilterTrailersStatusValues, RootContext } from "@solo-io/proxy-runtime/assembly";
 import { Config, FilterRole, RequestMode, loadConfig } from "./config/load";
-import { BAD_REQUEST, INTERNAL, replyWithError } from "./errors";
+import { BAD_REQUEST, INTERNAL, replyWithError, Reply } from "./errors";
 import { BufferTypeValues, LogLevelValues, REQUEST_HEADERS, bufferedSize, nowMillis, defineGauge, getBody, getProperty, log, propertyPath, readEnvironment, recordGauge, replaceBody, sendLocalResponse, setTickPeriod } from "./host";
 import { HeaderSnapshot } from "./headers";
 import { admit, takeRoute, tooLarge } from "./request/admit";
 import { decideOnBody } from "./request/body";
 import { onProviderBody, onProviderHeaders } from "./request/respond";
-import { Hold, Reply, RequestState, ResponseMode } from "./request/state";
+import { Hold, RequestState, ResponseMode } from "./request/state";
 import { writePoolHeaders, writeUpstreamHeaders } from "./request/upstream-headers";
-import { chooseRestedKey, holdFor, onTryAnswer, sendTry, showHeldAnswer, showToEnvoy, startTry, vetHeldAnswer } from "./failover/attempt";
-import { onEnvoyAnswerBody, onPoolAnswer } from "./failover/outcome";
-import { chargeQuota, reserveGlobalAtHeaders, writeUsedTokens } from "./consumers/identify";
+import { chooseRestedKey, holdFor, onTryAnswer, sendTry, showHeldAnswer, showToEnvoy, startTry, vetHeldAnswer } from "./request/failover-try";
+import { onEnvoyAnswerBody, onPoolAnswer } from "./request/failover-answer";
+import { chargeQuota, reserveGlobalAtHeaders, writeUsedTokens } from "./request/identify";
 import { prepareCounters } from "./consumers/quota";
 import { TokenCalls } from "./token-refresh";
-import { finishMeasure, forgetLocalIdentity, measureChunk, measureForwarded, startMeasure } from "./request/measure";
+import { finishMeasure, measureChunk, measureForwarded, startMeasure } from "./request/measure";
+import { forgetLocalIdentity } from "./request/caller";
 import { forgetMetricSets, tag } from "./metrics/record";
 
 /** The tick that reports memory and refreshes tokens; the first one after a configuration comes sooner. */

@@ -1,10 +1,12 @@
 // Compiled routes and the per-request decisions made from them: which route matches, which
 // backend is picked, which model is sent.
 import { HeaderPatterns } from "./request/forwarded-headers";
+import { ModelPatterns } from "./fields/model-patterns";
 import { FailoverPolicy, RouteTimeouts } from "./failover/policy";
-import { OPERATION_COUNT, Operation, Provider } from "./providers/provider";
+import { Provider } from "./providers/provider";
+import { OPERATION_COUNT, Operation } from "./api";
 import { randomU32 } from "./host";
-import { MetricSet } from "./metrics/record";
+import { BackendMetrics } from "./metrics/record";
 import { RequestPolicy } from "./policy/config";
 
 export enum HeaderMatchKind { Exact, Prefix, Present, Absent }
@@ -22,24 +24,6 @@ export class HeaderMatch {
     if (actual === null) return false;
     if (this.kind == HeaderMatchKind.Exact) return actual == this.value;
     return actual.startsWith(this.value);
-  }
-}
-
-/**
- * A condition on the client's model: exact names, `prefix*` globs, or `*` (any model given). A
- * request without a model matches no pattern. Only known after the body is read (body mode).
- */
-export class ModelPatterns {
-  exact: string[] = [];
-  prefixes: string[] = [];
-  any: bool = false;
-
-  matches(model: string | null): bool {
-    if (model === null) return false;
-    if (this.any) return true;
-    for (let i = 0; i < this.exact.length; i++) if (model == this.exact[i]) return true;
-    for (let i = 0; i < this.prefixes.length; i++) if (model.startsWith(this.prefixes[i])) return true;
-    return false;
   }
 }
 
@@ -109,10 +93,8 @@ export class Backend {
   mapping: ModelMapping = new ModelMapping();
   /** The upstream :path per operation, encoded once (it depends only on config). */
   pathBytes: StaticArray<ArrayBuffer> = new StaticArray<ArrayBuffer>(OPERATION_COUNT);
-  /** Its fixed metric labels (route, backend, provider), encoded once. */
-  metricTags: string = "";
-  /** The label set of its last recorded request (metrics/record.ts). */
-  lastMetrics: MetricSet | null = null;
+  /** Its metric labels and last label set (metrics/record.ts). */
+  metrics: BackendMetrics = new BackendMetrics();
   constructor(public provider: Provider, public weight: i32) {}
 
   /** Encodes the upstream paths; call after the provider and model are set. */

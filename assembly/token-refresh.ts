@@ -6,9 +6,8 @@
 import * as abi from "@solo-io/proxy-runtime/assembly/imports";
 import { WasmResultValues } from "@solo-io/proxy-runtime/assembly";
 import { Config } from "./config/load";
-import { BufferTypeValues, LogLevelValues, claimSharedLease, getBody, getHeader, log, nowMillis, nowSeconds, setSharedBytes } from "./host";
+import { BufferTypeValues, LogLevelValues, claimSharedLease, getBody, getHeader, getSharedBytes, log, nowMillis, nowSeconds, setSharedBytes } from "./host";
 import { Provider } from "./providers/provider";
-import { adoptSharedCredential } from "./providers/platform-token";
 
 const HTTP_CALL_RESPONSE_HEADERS = 6;
 const TOKEN_SLOT: usize = memory.data(4);
@@ -116,4 +115,18 @@ function serialize(names: string[], values: string[]): ArrayBuffer {
     data += <usize>v[i].byteLength + 1;
   }
   return out;
+}
+
+/**
+ * Takes the provider's credential from shared data when another worker thread fetched a newer one;
+ * true when there was one to look at. Called on ticks, and by a request that found none (so a
+ * thread never answers 503 while another holds a good credential).
+ */
+export function adoptSharedCredential(p: Provider, now: i64): bool {
+  const key = p.sharedCredentialKey();
+  if (key === null) return false;
+  const shared = getSharedBytes(String.UTF8.encode(key!));
+  if (shared === null) return false;
+  p.adoptCredential(String.UTF8.decode(shared!), now);
+  return true;
 }

@@ -1,13 +1,14 @@
 // Parses, checks and compiles the plugin configuration into read-only runtime objects, once per
 // configuration. Every problem is reported with its path; key values are never echoed.
 import { JsonKind, JsonValue, parseJson } from "../json/parse";
-import { Diagnostics } from "./diagnostics";
-import { childPath, expectObject, indexPath, loadModelPatterns, optionalArray, optionalBool, optionalInteger, optionalString, rejectUnknownFields, requiredString } from "./fields";
+import { Diagnostics } from "../fields/diagnostics";
+import { childPath, expectObject, indexPath, optionalArray, optionalBool, optionalInteger, optionalString, rejectUnknownFields, requiredString } from "../fields/read";
 import { BodyField, Provider } from "../providers/provider";
 import { findProviderSpec, providerTypeNames } from "../providers/registry";
-import { Backend, HeaderMatch, HeaderMatchKind, ModelMapping, ModelPatterns, Route, RouteIndex, matchesEverything } from "../routing";
-import { MODEL_NAME_RULE, isConfigName, isEnvName, isHeaderName, isHeaderValue, isSafeModelName } from "../request/safe-text";
-import { BILLING_HEADERS, isBillingHeader, isReservedHeader } from "../request/credentials";
+import { Backend, HeaderMatch, HeaderMatchKind, ModelMapping, Route, RouteIndex, matchesEverything } from "../routing";
+import { ModelPatterns, loadModelPatterns } from "../fields/model-patterns";
+import { MODEL_NAME_RULE, isConfigName, isEnvName, isHeaderName, isHeaderValue, isSafeModelName } from "../safety/safe-text";
+import { BILLING_HEADERS, isBillingHeader, isReservedHeader } from "../safety/credentials";
 import { FORWARD_HEADER_RULE, isForwardablePattern } from "../request/forwarded-headers";
 import { jsonString } from "../json/splice";
 import { MetricsConfig, loadMetricsConfig, loadPrices } from "../metrics/config";
@@ -392,7 +393,7 @@ function loadRoute(v: JsonValue, path: string, config: Config, declared: Set<str
     backend.model = model;
     backend.maxOutputTokens = maxOutput;
     backend.mapping = mapping.isEmpty() ? routeMapping : mapping;
-    backend.metricTags = tag("llm_mesh_route", route.name) + tag("llm_mesh_backend", provider.name) + tag("gen_ai_provider_name", providerLabel(provider.spec.type));
+    backend.metrics.tags = tag("llm_mesh_route", route.name) + tag("llm_mesh_backend", provider.name) + tag("gen_ai_provider_name", providerLabel(provider.spec.type));
     backend.prepare();
     route.backends.push(backend);
   }

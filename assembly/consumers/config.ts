@@ -2,12 +2,12 @@
 // SHA-256), by the calling workload's mesh identity (SPIFFE principal), or by a claim of a JWT Istio
 // already verified (passed on in a header). Each may be limited to some routes and models.
 import { JsonKind, JsonValue } from "../json/parse";
-import { Diagnostics } from "../config/diagnostics";
-import { childPath, expectObject, indexPath, loadModelPatterns, optionalArray, optionalString, rejectUnknownFields, requiredString } from "../config/fields";
-import { ModelPatterns } from "../routing";
-import { MODEL_NAME_RULE, isConfigName, isHeaderName, isSafeModelName } from "../request/safe-text";
-import { CREDENTIAL_HEADERS } from "../request/credentials";
-import { LimitRule, loadLimits } from "./quota";
+import { Diagnostics } from "../fields/diagnostics";
+import { childPath, expectObject, indexPath, optionalArray, optionalString, rejectUnknownFields, requiredString } from "../fields/read";
+import { ModelPatterns, loadModelPatterns } from "../fields/model-patterns";
+import { MODEL_NAME_RULE, isConfigName, isHeaderName, isSafeModelName } from "../safety/safe-text";
+import { CREDENTIAL_HEADERS } from "../safety/credentials";
+import { LimitRule, loadLimits } from "./limits";
 
 const CONSUMER_FIELDS = ["name", "keys", "principals", "claims", "routes", "models", "limits"];
 const KEY_FIELDS = ["id", "salt", "sha256"];
@@ -34,7 +34,7 @@ export class Consumer {
   routes: Set<string> | null = null;
   /** Models allowed; null: every model. */
   models: ModelPatterns | null = null;
-  /** Quotas (quota.ts). */
+  /** Quotas (limits.ts, counted by quota.ts). */
   limits: LimitRule[] = [];
 
   /** Some quota of this consumer is kept by Envoy's rate limit service: its answers' tokens are written for it. */
@@ -128,7 +128,7 @@ export function loadConsumers(root: JsonValue, d: Diagnostics): Consumers {
         consumer.claims.push(cl.text);
       }
     }
-    loadLimits(v, path, consumer, d);
+    loadLimits(v, path, consumer.name, consumer.limits, d);
     const routes = optionalArray(v, "routes", path, d);
     if (routes !== null) {
       const set = new Set<string>();

@@ -2,7 +2,7 @@
 // provider enforces it, so the worst case of a request is its input plus this cap.
 import { ValueSpan } from "../json/scan";
 import { Edit } from "../json/splice";
-import { Operation, generates } from "../providers/provider";
+import { Operation, generates } from "../api";
 
 /** The top-level fields that cap an answer, in the client APIs llm-mesh serves (Chat, Completions, Messages, Responses). */
 export const OUTPUT_CAP_FIELDS = ["max_tokens", "max_completion_tokens", "max_output_tokens"];

@@ -3,8 +3,8 @@
 // from these same fields. The filter itself needs only what happens per attempt: which statuses
 // count, and how long a key that answered 429 without a Retry-After is rested.
 import { JsonValue } from "../json/parse";
-import { Diagnostics } from "../config/diagnostics";
-import { childPath, expectObject, indexPath, optionalArray, optionalInteger, rejectUnknownFields } from "../config/fields";
+import { Diagnostics } from "../fields/diagnostics";
+import { childPath, expectObject, indexPath, optionalArray, optionalInteger, rejectUnknownFields } from "../fields/read";
 
 const FAILOVER_FIELDS = ["attempts", "retryOn", "perTryTimeoutMs", "perTryIdleTimeoutMs", "rateLimitBackoffMs", "ejection"];
 const EJECTION_FIELDS = ["consecutiveFailures", "baseMs", "maxMs", "intervalMs"];

@@ -4,8 +4,7 @@
 // ejected ones, never the same twice), and the filter in the pool cluster's upstream chain rewrites
 // that try for the backend it reached. Keys that answered 429 rest for their Retry-After here,
 // shared by every worker thread through the VM's shared data.
-import { Config } from "../config/load";
-import { COUNTER, defineMetric, getProperty, getSharedNumber, incrementMetric, propertyPath, setProperty, setPropertyBytes, setSharedNumber } from "../host";
+import { COUNTER, defineMetric, getProperty, getSharedNumber, incrementMetric, setProperty, setPropertyBytes, setSharedNumber } from "../host";
 import { tag } from "../metrics/record";
 import { Provider } from "../providers/provider";
 import { Backend, Route } from "../routing";
@@ -20,60 +19,14 @@ export function poolAuthority(route: Route): string {
   return route.name + ".failover.llm-mesh.internal";
 }
 
-const P_HOST_BACKEND = propertyPath(["xds", "upstream_host_metadata", "filter_metadata", "llm-mesh", "backend"]);
-const P_CLUSTER_NAME = propertyPath(["xds", "cluster_name"]);
 // One token with a dot: Envoy keys filter state by the whole name (wasm.llm_mesh.tried), also readable in access logs.
 const P_TRIED = String.UTF8.encode("llm_mesh.tried");
 /** Set by the downstream filter when it sends a request to a route's pool: clients cannot set filter state. */
-const P_POOL = String.UTF8.encode("llm_mesh.pool");
+export const P_POOL = String.UTF8.encode("llm_mesh.pool");
 
 /** Downstream: marks the request as sent to `route`'s pool by llm-mesh itself. */
 export function markPooled(route: Route): void {
   setPropertyBytes(P_POOL, changetype<usize>(route.nameBytes), route.nameBytes.byteLength);
-}
-
-/** What the endpoint Envoy picked for this try says it is: a route's backend, or why it cannot be used. */
-export class AttemptTarget {
-  route: Route | null = null;
-  backend: Backend | null = null;
-  problem: string | null = null;
-}
-
-/**
- * The route and backend of the pool endpoint this try goes to, from the endpoint's metadata; null
- * when the endpoint has none (not a pool: the try passes untouched, without a key). A target with
- * a problem must not be sent: its metadata names no backend of this config, or the cluster is not
- * that route's pool (a key only ever goes to its provider's own endpoint).
- */
-export function attemptTarget(config: Config): AttemptTarget | null {
-  const tag = getProperty(P_HOST_BACKEND);
-  if (tag === null || tag.length == 0) return null;
-  const slash = tag.lastIndexOf("/");
-  const routeName = slash > 0 ? tag.substring(0, slash) : "";
-  const index = slash > 0 ? I32.parseInt(tag.substring(slash + 1)) : -1;
-  for (let i = 0; i < config.routes.length; i++) {
-    const route = config.routes[i];
-    if (route.name != routeName) continue;
-    if (index < 0 || index >= route.backends.length || route.failover === null) break;
-    const target = new AttemptTarget();
-    target.route = route;
-    target.backend = route.backends[index];
-    const cluster = getProperty(P_CLUSTER_NAME);
-    if (cluster === null || cluster != poolClusterName(route)) {
-      target.problem = "llm-mesh added no provider key: the endpoint names route \"" + routeName + "\" but its cluster is not that route's pool (" + poolClusterName(route) + ")";
-      return target;
-    }
-    // A request sent to the pool's authority by a client, not by llm-mesh's route (whose conditions
-    // it would skip), gets no key.
-    const pooled = getProperty(P_POOL);
-    if (pooled === null || pooled != routeName) {
-      target.problem = "llm-mesh added no provider key: this request reached route \"" + routeName + "\"'s pool without passing its match; call the route's own host";
-    }
-    return target;
-  }
-  const unknown = new AttemptTarget();
-  unknown.problem = "llm-mesh added no provider key: the pool endpoint names backend \"" + tag + "\", which this configuration does not have (the Envoy config and the plugin config disagree; generate them together)";
-  return unknown;
 }
 
 /** Adds a backend's name to the request's list of backends tried (filter state, read for the final error). */

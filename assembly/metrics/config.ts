@@ -1,7 +1,7 @@
 // The `metrics` config section and provider price tables, compiled once per configuration.
 import { JsonKind, JsonValue } from "../json/parse";
-import { Diagnostics } from "../config/diagnostics";
-import { childPath, expectObject, optionalBool, optionalString, rejectUnknownFields } from "../config/fields";
+import { Diagnostics } from "../fields/diagnostics";
+import { childPath, expectObject, optionalBool, optionalString, rejectUnknownFields } from "../fields/read";
 import { jsonString } from "../json/splice";
 
 const METRICS_FIELDS = ["enabled", "models", "currency", "trustDomain", "accessLog"];

@@ -1,6 +1,6 @@
 // What is measured of one request as it passes: times, status, who called, and the usage read
 // from the answer. Filled by the filter's callbacks; recorded once, when the stream is done.
-import { Operation } from "../providers/provider";
+import { Operation } from "../api";
 import { Usage, estimateTokens } from "../usage/usage";
 
 /** Where the token figures came from. */

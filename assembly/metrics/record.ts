@@ -4,10 +4,9 @@
 // Prometheus label and leaves the metric's own name. Metric ids are defined once per label set
 // and kept for the VM's life.
 import { COUNTER, HISTOGRAM, defineMetric, incrementMetric, recordMetric } from "../host";
-import { Operation } from "../providers/provider";
+import { Operation } from "../api";
 import { Measurement, UsageSource } from "./measurement";
-import { MetricsConfig, Price } from "./config";
-import { Backend } from "../routing";
+import { MetricsConfig, Price, PriceTable } from "./config";
 
 /** Prometheus label names (Envoy tag names); the toolchain emits one extraction rule per name. */
 export const TAG_NAMES: string[] = [
@@ -119,6 +118,14 @@ export class MetricSet {
   }
 }
 
+/** What a backend keeps for its metrics (routing.ts's Backend holds one). */
+export class BackendMetrics {
+  /** Its fixed metric labels (route, backend, provider), encoded once. */
+  tags: string = "";
+  /** The label set of its last recorded request. */
+  last: MetricSet | null = null;
+}
+
 /** Label sets seen by this VM. Bounded by config (routes x backends x known models) and workloads. */
 let sets = new Map<string, MetricSet>();
 
@@ -144,11 +151,11 @@ export function modelLabel(config: MetricsConfig, model: string): string {
 }
 
 /** The label set for a request: the backend's last one when the facts are the same (the usual case), else built and looked up. */
-function metricSetFor(config: MetricsConfig, m: Measurement, backend: Backend, source: UsageSource): MetricSet {
+function metricSetFor(config: MetricsConfig, m: Measurement, backend: BackendMetrics, source: UsageSource): MetricSet {
   const responseModel = m.usage !== null ? m.usage!.responseModel : "";
-  const last = backend.lastMetrics;
+  const last = backend.last;
   if (last !== null && last.sameFacts(m, responseModel, source)) return last;
-  const labels = m.operationTag + backend.metricTags
+  const labels = m.operationTag + backend.tags
     + tag("gen_ai_request_model", modelLabel(config, m.requestModel))
     + tag("gen_ai_response_model", modelLabel(config, responseModel))
     + statusTag(m.status) + SOURCE_TAGS[source] + tag("source_principal", m.principal)
@@ -161,22 +168,21 @@ function metricSetFor(config: MetricsConfig, m: Measurement, backend: Backend, s
     set.status = m.status; set.source = source; set.principal = m.principal; set.consumer = m.consumer;
     sets.set(labels, set);
   }
-  backend.lastMetrics = set;
+  backend.last = set;
   return set;
 }
 
 /** The price of the request's model (the set remembers the last one it looked up). */
-function priceFor(set: MetricSet, m: Measurement, backend: Backend): Price | null {
+function priceFor(set: MetricSet, m: Measurement, prices: PriceTable): Price | null {
   if (set.priceModel != m.requestModel || set.priceModel.length == 0) {
-    const prices = backend.provider.prices;
     set.price = prices.isEmpty() ? null : prices.find(m.requestModel);
     set.priceModel = m.requestModel;
   }
   return set.price;
 }
 
-/** Records a finished request. */
-export function recordRequest(config: MetricsConfig, m: Measurement, backend: Backend): void {
+/** Records a finished request to a backend, priced by its provider's `prices`. */
+export function recordRequest(config: MetricsConfig, m: Measurement, backend: BackendMetrics, prices: PriceTable): void {
   const source = m.source();
   const set = metricSetFor(config, m, backend, source);
 
@@ -200,7 +206,7 @@ export function recordRequest(config: MetricsConfig, m: Measurement, backend: Ba
     recordMetric(set.id(SLOT_FIRST_CHUNK, currency), <u64>((m.firstChunkNs - m.startNs) / 1_000_000));
     if (output > 1 && end > m.firstChunkNs) recordMetric(set.id(SLOT_PER_TOKEN, currency), <u64>((end - m.firstChunkNs) / 1000 / (output - 1)));
   }
-  const price = priceFor(set, m, backend);
+  const price = priceFor(set, m, prices);
   if (price !== null) {
     // Reads and writes are parts of input, each at its own price (a write at most what input leaves).
     const cached = min<i64>(u.cachedInput, input);

@@ -8,11 +8,11 @@ import { JsonWriter } from "../json/writer";
 import { ScanResult, ValueSpan, arrayItemSpans, decodeStringValue, scanRequestInto } from "../json/scan";
 import { isValidUtf8 } from "../json/utf8";
 import { Edit, applyEdits, jsonString } from "../json/splice";
-import { BAD_REQUEST, CONTENT_DENIED, INVALID_JSON, TEMPLATE_UNFILLED } from "../errors";
+import { BAD_REQUEST, CONTENT_DENIED, INVALID_JSON, TEMPLATE_UNFILLED, Reply } from "../errors";
 import { COUNTER, defineMetric, incrementMetric } from "../host";
 import { tag } from "../metrics/record";
-import { Operation } from "../providers/provider";
-import { Reply, RequestState } from "../request/state";
+import { Operation } from "../api";
+import { HeaderSnapshot } from "../headers";
 import { RequestPolicy, TextRule } from "./config";
 import { fillTemplate } from "./template";
 import { DENY, MASK, readModelText } from "./model-text";
@@ -25,21 +25,22 @@ export class PolicyOutcome {
   static refuse(r: Reply): PolicyOutcome { const o = new PolicyOutcome(); o.reply = r; return o; }
 }
 
-export function applyRequestPolicy(policy: RequestPolicy, state: RequestState, original: ArrayBuffer): PolicyOutcome {
+/** The route's request policy on a client body of `operation`: template (filled from `headers`), added messages, content rules. */
+export function applyRequestPolicy(policy: RequestPolicy, headers: HeaderSnapshot | null, operation: Operation, routeName: string, original: ArrayBuffer): PolicyOutcome {
   let body = original;
   if (policy.template !== null) {
     const w = new JsonWriter(body.byteLength + 512);
-    const problem = fillTemplate(policy.template!, changetype<usize>(body), body.byteLength, state.headers!, w);
+    const problem = fillTemplate(policy.template!, changetype<usize>(body), body.byteLength, headers!, w);
     if (problem !== null) return PolicyOutcome.refuse(Reply.error(TEMPLATE_UNFILLED, problem!));
     body = w.toBuffer();
   }
   if (policy.prepend.length > 0 || policy.append.length > 0) {
-    const added = addMessages(body, policy, state.operation);
+    const added = addMessages(body, policy, operation);
     if (added.reply !== null) return added;
     if (added.body !== null) body = added.body!;
   }
   if (policy.deny.length > 0 || policy.mask.length > 0) {
-    const guarded = guard(body, policy, state.route!.name, state.operation);
+    const guarded = guard(body, policy, routeName, operation);
     VIEW.release();
     if (guarded.reply !== null) return guarded;
     if (guarded.body !== null) body = guarded.body!;

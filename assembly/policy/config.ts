@@ -1,12 +1,12 @@
 // A route's request policy (`routes[].policy`), compiled once at load: messages to add, a prompt
 // template, deny and mask rules over prompt text, and a field of the answer to return alone.
 import { JsonKind, JsonValue } from "../json/parse";
-import { Diagnostics } from "../config/diagnostics";
-import { childPath, expectObject, indexPath, optionalBool, optionalString, rejectUnknownFields } from "../config/fields";
+import { Diagnostics } from "../fields/diagnostics";
+import { childPath, expectObject, indexPath, optionalBool, optionalString, rejectUnknownFields } from "../fields/read";
 import { JsonPath, PATH_RULE, parsePath } from "./path";
 import { Regex, compileRegex } from "./regex";
 import { TemplateNode, compileTemplate } from "./template";
-import { isConfigName } from "../request/safe-text";
+import { isConfigName } from "../safety/safe-text";
 import { jsonString } from "../json/splice";
 import { normalizeText } from "../safety/normalize";
 

@@ -7,7 +7,7 @@
 // free-form JSON (tool arguments, schemas, metadata) by one linear walk over its strings.
 import { ScanResult, ValueSpan, arrayItemSpans, decodeStringValue, scanRequestInto } from "../json/scan";
 import { SAME_KEY } from "../json/fold";
-import { Operation } from "../providers/provider";
+import { Operation } from "../api";
 
 /** Which rules read a group: deny rules, masks, or both. */
 export const DENY: u8 = 1;

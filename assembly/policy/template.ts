@@ -7,11 +7,11 @@
 // array); placeholders inside text insert text, numbers or booleans. Values are always written as
 // JSON values, so no client text can change the request's structure.
 import { JsonKind, JsonValue, parseJson } from "../json/parse";
-import { Diagnostics } from "../config/diagnostics";
-import { childPath, indexPath } from "../config/fields";
+import { Diagnostics } from "../fields/diagnostics";
+import { childPath, indexPath } from "../fields/read";
 import { HeaderSnapshot } from "../headers";
-import { CREDENTIAL_BODY_FIELDS, CREDENTIAL_HEADERS } from "../request/credentials";
-import { isHeaderName } from "../request/safe-text";
+import { CREDENTIAL_BODY_FIELDS, CREDENTIAL_HEADERS } from "../safety/credentials";
+import { isHeaderName } from "../safety/safe-text";
 import { JsonPath, PATH_RULE, parsePath } from "./path";
 import { JsonWriter } from "../json/writer";
 import { decodeStringValue } from "../json/scan";

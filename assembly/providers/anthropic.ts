@@ -2,11 +2,11 @@
 // key in x-api-key, the API version in anthropic-version. OpenAI clients are translated
 // (translate/openai-to-anthropic.ts); Anthropic clients pass through as they wrote the request.
 import { JsonValue } from "../json/parse";
-import { Diagnostics } from "../config/diagnostics";
-import { optionalString } from "../config/fields";
+import { Diagnostics } from "../fields/diagnostics";
+import { optionalString } from "../fields/read";
 import { HeaderSnapshot } from "../headers";
-import { WireApi } from "../translate/translator";
-import { H_ANTHROPIC_VERSION, Operation, Provider, ProviderSpec } from "./provider";
+import { H_ANTHROPIC_VERSION, Provider, ProviderSpec } from "./provider";
+import { Operation, WireApi } from "../api";
 
 /** The one version of the Messages API (https://docs.anthropic.com/en/api/versioning). */
 export const ANTHROPIC_DEFAULT_VERSION = "2023-06-01";

@@ -4,8 +4,7 @@
 // GET …/security-credentials/{role} for the keys and their Expiration. Each step is one call made
 // by the root context (token-refresh.ts); the session token and the role name are kept for the
 // next refresh. Nothing read here is ever logged.
-import { TokenRequest } from "./provider";
-import { RETRY_SECONDS, TokenSchedule, answerProblem, isHeaderSafe, parseAnswer, snapshotExpiry, snapshotParts, stringMember } from "./platform-token";
+import { RETRY_SECONDS, TokenSchedule, answerProblem, isHeaderSafe, parseAnswer, snapshotExpiry, snapshotParts, stringMember, TokenRequest } from "./platform-token";
 
 /** The cluster llm-mesh emits for the instance metadata service (169.254.169.254), as Istio names a ServiceEntry's. */
 export const DEFAULT_IMDS_CLUSTER = "outbound|80||instance-data.ec2.internal";

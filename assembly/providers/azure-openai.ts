@@ -2,11 +2,12 @@
 // part of the path, the API version is a query parameter and the key goes in an `api-key` header,
 // or a Microsoft Entra token from the VM's managed identity (IMDS) as Authorization: Bearer.
 import { JsonValue } from "../json/parse";
-import { Diagnostics } from "../config/diagnostics";
-import { optionalBool, optionalString } from "../config/fields";
-import { Operation, operationPath, Provider, ProviderSpec, TokenRequest } from "./provider";
+import { Diagnostics } from "../fields/diagnostics";
+import { optionalBool, optionalString } from "../fields/read";
+import { Provider, ProviderSpec } from "./provider";
+import { Operation, operationPath } from "../api";
 import { OpenAIProvider } from "./openai";
-import { MetadataBearerToken } from "./platform-token";
+import { MetadataBearerToken, TokenRequest } from "./platform-token";
 
 /** The GA data-plane API version used when none is configured. */
 export const AZURE_DEFAULT_API_VERSION = "2024-10-21";
@@ -20,9 +21,6 @@ export class AzureOpenAIProvider extends OpenAIProvider {
   /** Fixed deployment; when null the backend's fixed model names it (Azure's usual practice). */
   deployment: string | null = null;
   apiVersion: string = AZURE_DEFAULT_API_VERSION;
-
-  /** The managed identity's token, when it replaces apiKeys (tokenFromMetadataServer). */
-  private token: MetadataBearerToken | null = null;
 
   extraFields(): string[] { return ["deployment", "apiVersion", "tokenFromMetadataServer", "managedIdentityClientId", "metadataCluster"]; }
 
@@ -49,26 +47,7 @@ export class AzureOpenAIProvider extends OpenAIProvider {
     if (this.token === null && this.keys.length == 0 && this.usable) d.error(path + ".apiKeys", "is required for type azure-openai unless tokenFromMetadataServer is true (give [{\"env\": \"AZURE_OPENAI_API_KEY\"}])");
   }
 
-  needsToken(nowSeconds: i64): bool { return this.token !== null && this.token!.schedule.due(nowSeconds); }
-  tokenRequest(nowSeconds: i64): TokenRequest | null { return this.token !== null ? this.token!.next(nowSeconds) : null; }
-
-  acceptToken(status: string, body: ArrayBuffer | null, nowSeconds: i64): string | null {
-    const problem = this.token!.accept(status, body, nowSeconds, this.name);
-    if (problem === null) this.useToken();
-    return problem;
-  }
-
-  private useToken(): void {
-    this.keys = [this.token!.token];
-    this.prepare();
-  }
-
-  credentialProblem(): string | null { return this.token !== null ? this.token!.problem(this.name) : null; }
   sharedCredentialKey(): string | null { return this.token !== null ? "llm-mesh.credential.azure-openai." + this.name + "." + this.token!.request.path : null; }
-  credentialSnapshot(): string { return this.token !== null ? this.token!.snapshot() : ""; }
-  adoptCredential(snapshot: string, nowSeconds: i64): void {
-    if (this.token !== null && this.token!.adopt(snapshot, nowSeconds)) this.useToken();
-  }
 
   /** "v1" is Azure's versionless API: /openai/v1/..., model in the body, no deployment in the path. */
   private usesV1(): bool { return this.apiVersion == "v1"; }

@@ -9,14 +9,15 @@
 // translated (translate/openai-to-bedrock.ts). The path names the model and the streaming choice,
 // and the signature covers the body: this provider needs requestMode "body".
 import { JsonValue } from "../json/parse";
-import { Diagnostics } from "../config/diagnostics";
-import { optionalString } from "../config/fields";
+import { Diagnostics } from "../fields/diagnostics";
+import { optionalString } from "../fields/read";
 import { HeaderSnapshot } from "../headers";
 import { nowSeconds } from "../host";
 import { SigV4Signer, amzDate, uriEncode } from "../crypto/sigv4";
 import { Sha256, toHex } from "../crypto/sha256";
-import { WireApi } from "../translate/translator";
-import { Operation, Provider, ProviderSpec, TokenRequest } from "./provider";
+import { Provider, ProviderSpec } from "./provider";
+import { TokenRequest } from "./platform-token";
+import { Operation, WireApi } from "../api";
 import { DEFAULT_IMDS_CLUSTER, InstanceRoleCredentials } from "./aws-instance-role";
 import { nowSeconds as clockSeconds } from "../host";
 

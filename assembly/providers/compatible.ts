@@ -1,6 +1,7 @@
 // Vendors whose chat API is OpenAI's, differing only in host and base path. Each row is checked
 // against the vendor's own API reference (linked). They share OpenAIProvider's behaviour.
-import { Operation, Provider, ProviderSpec } from "./provider";
+import { Provider, ProviderSpec } from "./provider";
+import { Operation } from "../api";
 import { OpenAIProvider } from "./openai";
 
 /** An OpenAI-compatible vendor: OpenAI's API, with the output limit in max_tokens, which they all accept. */

@@ -3,8 +3,8 @@
 // :streamGenerateContent?alt=sse), the key in x-goog-api-key (never in the URL). OpenAI clients are
 // translated (translate/openai-to-gemini.ts). The path needs the body, so this provider needs
 // requestMode "body".
-import { WireApi } from "../translate/translator";
-import { Operation, Provider, ProviderSpec, geminiMethod, isGeminiOperation } from "./provider";
+import { Provider, ProviderSpec } from "./provider";
+import { Operation, geminiMethod, isGeminiOperation, WireApi } from "../api";
 import { JsonKind, JsonValue, parseJson } from "../json/parse";
 import { JsonWriter } from "../json/writer";
 import { isValidUtf8 } from "../json/utf8";

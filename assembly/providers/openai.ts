@@ -1,5 +1,6 @@
 // OpenAI: https://platform.openai.com/docs/api-reference/chat — Bearer key, /v1 paths.
-import { Operation, Provider, ProviderSpec, operationPath } from "./provider";
+import { Provider, ProviderSpec } from "./provider";
+import { Operation, operationPath } from "../api";
 
 /** OpenAI itself, and the base every OpenAI-shaped vendor extends. */
 export class OpenAIProvider extends Provider {

@@ -2,8 +2,7 @@
 // cluster) instead of static keys: when to ask, when to retry, and a bearer token read from a
 // JSON answer. The calls themselves are made by the root context (token-refresh.ts).
 import { JsonKind, JsonValue, parseJson } from "../json/parse";
-import { getSharedBytes, nowSeconds as clockSeconds } from "../host";
-import { Provider, TokenRequest } from "./provider";
+import { nowSeconds as clockSeconds } from "../host";
 
 /** A credential is refreshed this long before it expires (or at half its life, if shorter), so requests never wait for one. */
 export const REFRESH_BEFORE_SECONDS: i64 = 300;
@@ -51,18 +50,9 @@ export class TokenSchedule {
   newer(expiresAt: i64, now: i64): bool { return expiresAt > this.expiresAt && expiresAt > now && expiresAt - now <= MAX_LIFE_SECONDS; }
 }
 
-/**
- * Takes the provider's credential from shared data when another worker thread fetched a newer one;
- * true when there was one to look at. Called on ticks, and by a request that found none (so a
- * thread never answers 503 while another holds a good credential).
- */
-export function adoptSharedCredential(p: Provider, now: i64): bool {
-  const key = p.sharedCredentialKey();
-  if (key === null) return false;
-  const shared = getSharedBytes(String.UTF8.encode(key!));
-  if (shared === null) return false;
-  p.adoptCredential(String.UTF8.decode(shared!), now);
-  return true;
+/** An HTTP call for a token: the Envoy cluster, the :path and :authority, headers to send, and the method (AWS's IMDSv2 token is a PUT). */
+export class TokenRequest {
+  constructor(public cluster: string, public path: string, public authority: string, public headerNames: string[], public headerValues: string[], public method: string = "GET") {}
 }
 
 /** Printable ASCII without spaces, at most 8 KiB: safe to send as a header value (and to keep on one line of a snapshot). */

@@ -1,62 +1,14 @@
 // The one interface every provider implements. A provider knows its vendor's host, path, auth
 // scheme and keys; it never converts bodies (that is assembly/translate/).
 import { JsonValue } from "../json/parse";
-import { Diagnostics } from "../config/diagnostics";
-import { WireApi } from "../translate/translator";
+import { Diagnostics } from "../fields/diagnostics";
+import { Operation, WireApi, operationPath } from "../api";
 import { HeaderSnapshot } from "../headers";
 import { PriceTable } from "../metrics/config";
+import { MetadataBearerToken, TokenRequest } from "./platform-token";
 
 export const H_ANTHROPIC_VERSION = String.UTF8.encode("anthropic-version");
 export const H_ANTHROPIC_BETA = String.UTF8.encode("anthropic-beta");
-
-/** The operations a client may call: OpenAI's, Anthropic's Messages API, and Gemini's (model and method in the path). */
-export enum Operation { ChatCompletions, Completions, Embeddings, Messages, CountTokens, Responses, GeminiGenerate, GeminiStream, GeminiCountTokens, GeminiEmbed, GeminiBatchEmbed }
-export const OPERATION_COUNT = 11;
-
-/** True for the operations of Gemini clients (/v1beta/models/{model}:{method}). */
-export function isGeminiOperation(op: Operation): bool { return op >= Operation.GeminiGenerate; }
-
-/** True for operations that produce an answer (generation defaults and overrides apply to them). */
-export function generates(op: Operation): bool {
-  return op != Operation.Embeddings && op != Operation.CountTokens && op != Operation.GeminiCountTokens && op != Operation.GeminiEmbed && op != Operation.GeminiBatchEmbed;
-}
-
-/** The Gemini method of a Gemini client operation, as it ends the path. */
-export function geminiMethod(op: Operation): string {
-  if (op == Operation.GeminiStream) return "streamGenerateContent";
-  if (op == Operation.GeminiCountTokens) return "countTokens";
-  if (op == Operation.GeminiEmbed) return "embedContent";
-  if (op == Operation.GeminiBatchEmbed) return "batchEmbedContents";
-  return "generateContent";
-}
-
-/** The API a client operation is written in. */
-export function operationApi(op: Operation): WireApi {
-  if (isGeminiOperation(op)) return WireApi.Gemini;
-  if (op == Operation.Responses) return WireApi.Responses;
-  return op == Operation.Messages || op == Operation.CountTokens ? WireApi.Anthropic : WireApi.OpenAI;
-}
-
-/** The client path of an operation, for messages. */
-export function operationName(op: Operation): string {
-  if (op == Operation.Completions) return "/v1/completions";
-  if (op == Operation.Embeddings) return "/v1/embeddings";
-  if (op == Operation.Messages) return "/v1/messages";
-  if (op == Operation.CountTokens) return "/v1/messages/count_tokens";
-  if (op == Operation.Responses) return "/v1/responses";
-  if (isGeminiOperation(op)) return "/v1beta/models/{model}:" + geminiMethod(op);
-  return "/v1/chat/completions";
-}
-
-/**
- * The path suffix of an operation on an OpenAI-shaped backend, shared by OpenAI and its compatible
- * vendors. Anthropic's Messages arrive translated to chat; token counting has no OpenAI endpoint.
- */
-export function operationPath(op: Operation): string {
-  if (op == Operation.Completions) return "/completions";
-  if (op == Operation.Embeddings || op == Operation.GeminiEmbed || op == Operation.GeminiBatchEmbed) return "/embeddings";
-  return "/chat/completions";
-}
 
 /** A body field to set: its key and its compact JSON value, both as UTF-8. */
 export class BodyField {
@@ -66,11 +18,6 @@ export class BodyField {
   constructor(public key: string, public valueJson: ArrayBuffer) {
     this.keyBytes = String.UTF8.encode(key);
   }
-}
-
-/** An HTTP call for a token: the Envoy cluster, the :path and :authority, headers to send, and the method (AWS's IMDSv2 token is a PUT). */
-export class TokenRequest {
-  constructor(public cluster: string, public path: string, public authority: string, public headerNames: string[], public headerValues: string[], public method: string = "GET") {}
 }
 
 /** The documented max_tokens llm-mesh sends an API that requires one when neither client nor provider gave it. */
@@ -152,34 +99,54 @@ export class Provider {
    */
   pathFromBody(): bool { return false; }
 
+  /**
+   * A bearer token from a metadata server that takes the place of the keys (Vertex AI's and Azure
+   * OpenAI's tokenFromMetadataServer), or null. The credential methods below serve it; a type with
+   * another credential (Bedrock's instance role) overrides them.
+   */
+  protected token: MetadataBearerToken | null = null;
+
   /** True when this provider's platform credential is missing or due for refresh and no fetch is under way. */
-  needsToken(nowSeconds: i64): bool { return false; }
+  needsToken(nowSeconds: i64): bool { return this.token !== null && this.token!.schedule.due(nowSeconds); }
 
   /**
    * The next call of a credential fetch (a short-lived token from a metadata server; some take
    * several calls), or null when the fetch is over. The root context makes it and hands the answer
    * to acceptToken, then asks again.
    */
-  tokenRequest(nowSeconds: i64): TokenRequest | null { return null; }
+  tokenRequest(nowSeconds: i64): TokenRequest | null { return this.token !== null ? this.token!.next(nowSeconds) : null; }
 
   /** The shared-data key under which worker threads share this provider's platform credential, or null (none). */
   sharedCredentialKey(): string | null { return null; }
 
   /** The credential as text for other worker threads (never logged); "" when none. */
-  credentialSnapshot(): string { return ""; }
+  credentialSnapshot(): string { return this.token !== null ? this.token!.snapshot() : ""; }
 
   /** Takes another worker thread's credential when it is newer than this one's. */
-  adoptCredential(snapshot: string, nowSeconds: i64): void {}
+  adoptCredential(snapshot: string, nowSeconds: i64): void {
+    if (this.token !== null && this.token!.adopt(snapshot, nowSeconds)) this.useToken();
+  }
 
   /** The answer to a tokenRequest: the token taken, or a problem to log (never the body: it may hold a token). */
-  acceptToken(status: string, body: ArrayBuffer | null, nowSeconds: i64): string | null { return null; }
+  acceptToken(status: string, body: ArrayBuffer | null, nowSeconds: i64): string | null {
+    if (this.token === null) return null;
+    const problem = this.token!.accept(status, body, nowSeconds, this.name);
+    if (problem === null) this.useToken();
+    return problem;
+  }
+
+  /** The token becomes the one key (a key list is replaced, never edited: request/redact.ts compares references). */
+  private useToken(): void {
+    this.keys = [this.token!.token];
+    this.prepare();
+  }
 
   /**
    * Why a request cannot be sent with this provider's credentials right now (no token yet, or
    * expired), or null. Asked on every request: a provider with fixed keys answers without the clock
    * (each host call costs about a microsecond in Envoy).
    */
-  credentialProblem(): string | null { return null; }
+  credentialProblem(): string | null { return this.token !== null ? this.token!.problem(this.name) : null; }
 
   /** The API this provider speaks for a model (a provider hosting several vendors' models, as Vertex AI does, differs per model). */
   apiFor(model: string): WireApi { return this.api(); }

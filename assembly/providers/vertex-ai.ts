@@ -7,15 +7,15 @@
 // OAuth access token (apiKeys, e.g. from the environment), sent as Authorization: Bearer.
 // The path names the model and the streaming choice: this provider needs requestMode "body".
 import { JsonValue } from "../json/parse";
-import { MetadataBearerToken } from "./platform-token";
-import { Diagnostics } from "../config/diagnostics";
-import { optionalString } from "../config/fields";
+import { MetadataBearerToken, TokenRequest } from "./platform-token";
+import { Diagnostics } from "../fields/diagnostics";
+import { optionalString } from "../fields/read";
 import { Edit, applyEdits } from "../json/splice";
 import { scanTopLevel } from "../json/scan";
-import { WireApi } from "../translate/translator";
 import { GeminiProvider } from "./gemini";
-import { Operation, Provider, ProviderSpec, TokenRequest } from "./provider";
-import { optionalBool } from "../config/fields";
+import { Provider, ProviderSpec } from "./provider";
+import { Operation, WireApi } from "../api";
+import { optionalBool } from "../fields/read";
 
 /** The Anthropic API version Vertex AI takes in the body. */
 export const VERTEX_ANTHROPIC_VERSION = "vertex-2023-10-16";
@@ -30,7 +30,6 @@ export class VertexAIProvider extends GeminiProvider {
   region: string = "";
   /** The Envoy cluster of the metadata server, when the token comes from it (GKE Workload Identity). */
   metadataCluster: string | null = null;
-  private token: MetadataBearerToken | null = null;
 
   extraFields(): string[] { return ["project", "region", "tokenFromMetadataServer", "metadataCluster"]; }
 
@@ -58,27 +57,7 @@ export class VertexAIProvider extends GeminiProvider {
     if (this.metadataCluster === null && this.keys.length == 0 && this.usable) d.error(path + ".apiKeys", "is required for type vertex-ai unless tokenFromMetadataServer is true (give [{\"env\": \"VERTEX_ACCESS_TOKEN\"}])");
   }
 
-  needsToken(nowSeconds: i64): bool { return this.token !== null && this.token!.schedule.due(nowSeconds); }
-  tokenRequest(nowSeconds: i64): TokenRequest | null { return this.token !== null ? this.token!.next(nowSeconds) : null; }
-
-  acceptToken(status: string, body: ArrayBuffer | null, nowSeconds: i64): string | null {
-    const problem = this.token!.accept(status, body, nowSeconds, this.name);
-    if (problem === null) this.useToken();
-    return problem;
-  }
-
-  private useToken(): void {
-    this.keys = [this.token!.token];
-    this.prepare();
-  }
-
-  credentialProblem(): string | null { return this.token !== null ? this.token!.problem(this.name) : null; }
-
   sharedCredentialKey(): string | null { return this.token !== null ? "llm-mesh.credential.vertex-ai." + this.name + "." + this.metadataCluster! : null; }
-  credentialSnapshot(): string { return this.token !== null ? this.token!.snapshot() : ""; }
-  adoptCredential(snapshot: string, nowSeconds: i64): void {
-    if (this.token !== null && this.token!.adopt(snapshot, nowSeconds)) this.useToken();
-  }
 
   /** Claude models are served by Anthropic's publisher with Anthropic's API; the rest are Gemini. */
   apiFor(model: string): WireApi { return model.startsWith("claude") ? WireApi.Anthropic : WireApi.Gemini; }

@@ -1,19 +1,19 @@
 // Header time: which routes may apply, and whether the request is one llm-mesh serves at all
 // (endpoint, method, declared size). Nothing here needs the body.
 import { Config } from "../config/load";
-import { BAD_REQUEST, INVALID_MODEL, METHOD_NOT_ALLOWED, MISDIRECTED, NOT_FOUND, NO_PROVIDER, TOO_LARGE, UNSUPPORTED_OPERATION } from "../errors";
+import { BAD_REQUEST, INVALID_MODEL, METHOD_NOT_ALLOWED, MISDIRECTED, NOT_FOUND, NO_PROVIDER, TOO_LARGE, UNSUPPORTED_OPERATION, Reply } from "../errors";
 import { destinationRefusal } from "../destination";
 import { HeaderSnapshot } from "../headers";
 import { getProperty, nowSeconds, propertyPath } from "../host";
-import { adoptSharedCredential } from "../providers/platform-token";
-import { H_ANTHROPIC_VERSION, Operation, operationApi, operationName } from "../providers/provider";
-import { WireApi } from "../translate/translator";
+import { adoptSharedCredential } from "../token-refresh";
+import { H_ANTHROPIC_VERSION } from "../providers/provider";
+import { Operation, operationApi, operationName, WireApi } from "../api";
 import { asksForSse, readGeminiPath } from "./gemini-path";
 import { jsonString } from "../json/splice";
 import { translatorFor } from "../translate/registry";
 import { Authority, Backend, Route, hostMatches } from "../routing";
-import { Reply, RequestState } from "./state";
-import { admitConsumer, identify } from "../consumers/identify";
+import { RequestState } from "./state";
+import { admitConsumer, identify } from "./identify";
 import { H_AUTHORITY, H_CONTENT_LENGTH, H_METHOD, H_PATH, H_SCHEME } from "./header-names";
 
 const P_ROUTE_NAME = propertyPath(["xds", "route_name"]);

@@ -8,22 +8,22 @@ import { defaultOutputLimit } from "../consumers/model-output-limits";
 import { Backend } from "../routing";
 import { capSpans, poolMaxTokensField, providerOutputCap, quotaCapEdit } from "./quota-cap";
 import { JsonWriter } from "../json/writer";
-import { BAD_REQUEST, INVALID_JSON, INVALID_MODEL, MODEL_NOT_FOUND, MODEL_REQUIRED, UNSUPPORTED_OPERATION, UNTRANSLATABLE } from "../errors";
+import { BAD_REQUEST, INVALID_JSON, INVALID_MODEL, MODEL_NOT_FOUND, MODEL_REQUIRED, UNSUPPORTED_OPERATION, UNTRANSLATABLE, Reply } from "../errors";
 import { translatorFor } from "../translate/registry";
-import { operationName } from "../providers/provider";
+import { operationName, Operation, generates, isGeminiOperation, WireApi } from "../api";
 import { nowSeconds } from "../host";
 import { JsonKind, parseJson } from "../json/parse";
-import { TranslateFacts, WireApi } from "../translate/translator";
+import { TranslateFacts } from "../translate/translator";
 import { ScanResult, ValueSpan, decodeStringValue, scanRequestInto, scanTopLevel } from "../json/scan";
 import { isValidUtf8 } from "../json/utf8";
 import { SAME_KEY } from "../json/fold";
-import { takeCaseVariant } from "../translate/json-read";
+import { takeCaseVariant } from "../json/members";
 import { Edit, applyEdits, jsonString } from "../json/splice";
-import { BodyField, Operation, Provider, generates, isGeminiOperation } from "../providers/provider";
+import { BodyField, Provider } from "../providers/provider";
 import { routeForModel, takeRoute } from "./admit";
-import { MODEL_NAME_RULE, isSafeModelName } from "./safe-text";
-import { admitModel, admitQuota } from "../consumers/identify";
-import { Reply, RequestState } from "./state";
+import { MODEL_NAME_RULE, isSafeModelName } from "../safety/safe-text";
+import { admitModel, admitQuota } from "./identify";
+import { RequestState } from "./state";
 import { applyRequestPolicy } from "../policy/apply";
 import { countDroppedTools } from "../metrics/dropped-tools";
 import { renameBodyModels } from "../providers/gemini";
@@ -64,7 +64,7 @@ export function decideOnBody(config: Config, state: RequestState, body: ArrayBuf
   if (policy !== null && config.role == FilterRole.Downstream && policy.readsRequest()) {
     // The policy reads chat, Messages and Responses bodies: a Gemini body would pass its rules unread.
     if (isGeminiOperation(state.operation)) return BodyOutcome.reply(Reply.error(UNSUPPORTED_OPERATION, "llm-mesh route \"" + state.route!.name + "\" has a request policy, which reads no Gemini requests"));
-    const applied = applyRequestPolicy(policy, state, body);
+    const applied = applyRequestPolicy(policy, state.headers, state.operation, state.route!.name, body);
     if (applied.reply !== null) return BodyOutcome.reply(applied.reply!);
     if (applied.body !== null) {
       body = applied.body!;

@@ -3,7 +3,7 @@
 // `forwardHeaders`; the client's SDK and agent headers describe another API and its user's machine.
 // Same-API routes: the client's headers pass, except agent identifiers unless the route lists them.
 import { HeaderSnapshot } from "../headers";
-import { BILLING_HEADERS, isBillingHeader, isReservedHeader } from "./credentials";
+import { BILLING_HEADERS, isBillingHeader, isReservedHeader } from "../safety/credentials";
 
 /** Header names, exact or prefix (written with a trailing '*'), compiled once at config load. */
 export class HeaderPatterns {

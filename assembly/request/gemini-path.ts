@@ -2,7 +2,7 @@
 //   POST …/models/{model}:{generateContent|streamGenerateContent|countTokens|embedContent|batchEmbedContents}
 // (https://ai.google.dev/api/generate-content). The model is one path segment; it is checked here,
 // once, as strictly as a Gemini backend's path needs (it may be rebuilt into one).
-import { OPERATION_COUNT, Operation, geminiMethod } from "../providers/provider";
+import { OPERATION_COUNT, Operation, geminiMethod } from "../api";
 import { isModelSegment } from "../providers/gemini";
 const MODELS = "/models/";
 /** Longest model segment accepted; Gemini's names are far shorter. */

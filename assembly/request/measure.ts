@@ -1,13 +1,14 @@
 // The measuring steps of a request, when metrics are on: the clock at start, first chunk and end;
-// who called; what was sent; and, when the stream is done, one record (metrics/record.ts) and the
+// who called (caller.ts); what was sent; and, when the stream is done, one record (metrics/record.ts) and the
 // access-log fields (Envoy filter state).
 import { Config, FilterRole } from "../config/load";
-import { consumerOfTry } from "../consumers/identify";
-import { getProperty, nowNanos, propertyPath, setProperty, setPropertyBytes, setPropertyNumber } from "../host";
+import { consumerOfTry } from "./identify";
+import { callerIdentity } from "./caller";
+import { nowNanos, setProperty, setPropertyBytes, setPropertyNumber } from "../host";
 import { Measurement, UsageSource } from "../metrics/measurement";
 import { operationLabel, recordRequest, tag } from "../metrics/record";
 import { RequestState } from "./state";
-import { OPERATION_COUNT } from "../providers/provider";
+import { OPERATION_COUNT } from "../api";
 
 /** Starts measuring a request llm-mesh may serve. */
 export function startMeasure(config: Config, state: RequestState): void {
@@ -17,7 +18,6 @@ export function startMeasure(config: Config, state: RequestState): void {
   state.measure = m;
 }
 
-const PEER_PRINCIPAL = propertyPath(["connection", "uri_san_peer_certificate"]);
 const OPERATION_TAGS: string[] = [];
 
 /** The request goes upstream: what was asked of whom, and by whom. */
@@ -32,31 +32,6 @@ export function measureForwarded(config: Config, state: RequestState, requestByt
   m.principal = state.principal !== null ? state.principal! : callerIdentity(config);
   if (state.consumer !== null) m.consumer = state.consumer!.name;
   else if (config.role == FilterRole.Upstream && !config.consumers.isEmpty()) m.consumer = consumerOfTry();
-}
-
-/** In a sidecar, the SPIFFE id of the workload it serves, from Istio's node metadata; "" elsewhere. Read once per configuration. */
-let localIdentity: string | null = null;
-
-/** A new configuration may name another trust domain. */
-export function forgetLocalIdentity(): void { localIdentity = null; }
-
-/**
- * The caller's mesh identity: the peer certificate's URI SAN when the call came over mTLS (a
- * gateway, or a sidecar's inbound side), else, in a sidecar, the workload the sidecar serves (a
- * plaintext call in a sidecar is its own workload's outbound call: inbound mesh traffic is mTLS).
- */
-export function callerIdentity(config: Config): string {
-  const peer = getProperty(PEER_PRINCIPAL);
-  if (peer !== null && peer.length > 0) return peer;
-  if (localIdentity === null) {
-    // Istio names sidecars "sidecar~IP~POD.NS~NS.svc.cluster.local" (gateways: "router~…").
-    const id = getProperty(propertyPath(["node", "id"]));
-    const ns = getProperty(propertyPath(["node", "metadata", "NAMESPACE"]));
-    const sa = getProperty(propertyPath(["node", "metadata", "SERVICE_ACCOUNT"]));
-    const sidecar = id !== null && id.startsWith("sidecar~");
-    localIdentity = sidecar && ns !== null && sa !== null && ns.length > 0 && sa.length > 0 ? "spiffe://" + config.metrics.trustDomain + "/ns/" + ns + "/sa/" + sa : "";
-  }
-  return localIdentity!.length > 0 ? localIdentity! : "unknown";
 }
 
 /** A chunk of the answer passed: the first one's time, and the last one's. */
@@ -77,7 +52,7 @@ export function finishMeasure(config: Config, state: RequestState): void {
   if (m === null || !state.forwarded || state.backend === null) return;
   state.measure = null;
   if (m.endNs == 0) m.doneNs = nowNanos();
-  recordRequest(config.metrics, m, state.backend!);
+  recordRequest(config.metrics, m, state.backend!.metrics, state.backend!.provider.prices);
 }
 
 const LOG_ROUTE = String.UTF8.encode("llm_mesh.route");

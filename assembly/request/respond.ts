@@ -2,19 +2,20 @@
 // sees them (some echo the key they were sent) and put in the client's API shape; successes from a
 // backend of another API translated back, whole (JSON) or event by event as they stream.
 import { Config, FilterRole } from "../config/load";
-import { isEnvoyAnswer, replaceEnvoyAnswer, responseDetails } from "../failover/outcome";
+import { isEnvoyAnswer, replaceEnvoyAnswer, responseDetails } from "./failover-answer";
 import { BAD_PROVIDER_RESPONSE, EXTRACT_MISSING, PROVIDER_AUTH_FAILED, PROVIDER_ERROR, errorBody } from "../errors";
 import { BufferTypeValues, RESPONSE_HEADERS, getBody, getHeader, removeHeader, replaceBody, replaceBodyWith, setHeader, setHeaderBytes } from "../host";
 import { JsonWriter } from "../json/writer";
-import { NOTHING, SseDecoder, SseEvent } from "../translate/sse";
-import { EventStreamDecoder } from "../translate/eventstream";
-import { redactResponseHeaders, redactedErrorBody, secretMatcher } from "./redact";
+import { NOTHING, SseDecoder, SseEvent } from "../stream/sse";
+import { EventStreamDecoder } from "../stream/eventstream";
+import { redactResponseHeaders, secretMatcher } from "./redact";
+import { redactedErrorBody } from "../safety/redact-text";
 import { SecretScanner } from "../safety/secret-scanner";
 import { RequestState, ResponseMode } from "./state";
 import { H_CONTENT_ENCODING, H_CONTENT_LENGTH, H_CONTENT_TYPE, H_CLAMPED_MAX_TOKENS, H_DROPPED_TOOLS, H_MODEL, H_PROVIDER, H_STATUS, V_JSON } from "./header-names";
 import { meterFor } from "../usage/meter";
 import { streamErrorEvent } from "../translate/error-shapes";
-import { Operation } from "../providers/provider";
+import { Operation } from "../api";
 import { decodeStringValue } from "../json/scan";
 
 /** Provider error bodies larger than this are replaced, not read. */

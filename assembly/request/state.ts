@@ -1,28 +1,17 @@
 // What one request carries from step to step. Steps read the compiled config and this state and
 // return what to do; callbacks in filter.ts only turn ABI events into steps.
-import { ErrorKind } from "../errors";
 import { HeaderSnapshot } from "../headers";
-import { Operation } from "../providers/provider";
+import { Operation, WireApi } from "../api";
 import { Backend, Route } from "../routing";
-import { StreamDecoder } from "../translate/sse";
+import { StreamDecoder } from "../stream/sse";
 import { JsonWriter } from "../json/writer";
-import { Translator, WireApi } from "../translate/translator";
+import { Translator } from "../translate/translator";
 import { Measurement } from "../metrics/measurement";
 import { UsageMeter } from "../usage/meter";
 import { Consumer } from "../consumers/config";
 import { Reservation } from "../consumers/quota";
 import { RequestPolicy } from "../policy/config";
 import { SecretScanner } from "../safety/secret-scanner";
-
-/** A local answer instead of forwarding: an error in the client's format, or a body of ours. */
-export class Reply {
-  /** Extra response headers (a 401's www-authenticate). */
-  headerNames: string[] = [];
-  headerValues: string[] = [];
-  constructor(public kind: ErrorKind | null, public message: string, public status: u32 = 200, public body: string = "") {}
-  static error(kind: ErrorKind, message: string): Reply { return new Reply(kind, message); }
-  static json(body: string): Reply { return new Reply(null, "", 200, body); }
-}
 
 /**
  * How a provider's response is handled: passed on; an error vetted (or replaced when the provider
@@ -102,8 +91,8 @@ export class RequestState {
   responseHeadersEnd: bool = false;
   /** A non-streaming request on a route that returns one field of the answer (policy.extract). */
   extract: RequestPolicy | null = null;
-  /** Scans the response body for secrets on its way out (request/redact.ts); null when it is not read. */
+  /** Scans the response body for secrets on its way out (redact.ts); null when it is not read. */
   redactor: SecretScanner | null = null;
-  /** Downstream: Envoy's own error answer is replaced by this body (failover/outcome.ts); "" once sent. */
+  /** Downstream: Envoy's own error answer is replaced by this body (failover-answer.ts); "" once sent. */
   envoyAnswer: string | null = null;
 }

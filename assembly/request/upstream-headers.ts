@@ -3,7 +3,7 @@
 import { HeaderSnapshot } from "../headers";
 import { REQUEST_HEADERS } from "../host";
 import { RequestState } from "./state";
-import { BILLING_HEADERS, CREDENTIAL_HEADERS } from "./credentials";
+import { BILLING_HEADERS, CREDENTIAL_HEADERS } from "../safety/credentials";
 import { dropClientHeaders } from "./forwarded-headers";
 import { markPooled, poolAuthority } from "../failover/pool";
 import { H_ACCEPT_ENCODING, H_AUTHORITY, H_CONTENT_LENGTH, H_CONTENT_TYPE, H_HOST, H_PATH, V_JSON } from "./header-names";

@@ -2,7 +2,7 @@
 // hub's form): where a request marks something, and a marked system array written as chat parts.
 import { JsonValue } from "../json/parse";
 import { JsonWriter } from "../json/writer";
-import { arrayAt, stringAt } from "./json-read";
+import { arrayAt, stringAt } from "../json/members";
 import { cacheMarkOf, writeCacheControl } from "./cache-marks";
 
 export function anyMarked(blocks: JsonValue): bool {

@@ -6,7 +6,7 @@
 import { JsonValue } from "../json/parse";
 import { JsonWriter } from "../json/writer";
 import { Sha256, toHex } from "../crypto/sha256";
-import { arrayAt, objectAt, stringAt } from "./json-read";
+import { arrayAt, objectAt, stringAt } from "../json/members";
 
 /** Breakpoints Anthropic and Bedrock accept in one request. */
 export const MAX_CACHE_MARKS: i32 = 4;

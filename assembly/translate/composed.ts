@@ -3,7 +3,7 @@
 // same translators OpenAI chat clients use; nothing in either translator knows of the other.
 import { JsonValue, parseJson } from "../json/parse";
 import { JsonWriter } from "../json/writer";
-import { MAX_EVENT_BYTES, SseDecoder, SseEvent } from "./sse";
+import { MAX_EVENT_BYTES, SseDecoder, SseEvent } from "../stream/sse";
 import { ClientError, TranslateFacts, TranslatedRequest, Translator } from "./translator";
 
 export class ComposedTranslator extends Translator {

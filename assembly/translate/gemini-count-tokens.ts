@@ -4,9 +4,10 @@
 // count_tokens takes; {"input_tokens": n} back as {"totalTokens": n}.
 import { JsonKind, JsonValue, MAX_ANSWER_VALUES, parseJson } from "../json/parse";
 import { JsonWriter } from "../json/writer";
-import { integerAt, member, objectAt } from "./json-read";
-import { SseEvent } from "./sse";
-import { ClientError, TranslateFacts, TranslatedRequest, Translator, WireApi } from "./translator";
+import { integerAt, member, objectAt } from "../json/members";
+import { SseEvent } from "../stream/sse";
+import { ClientError, TranslateFacts, TranslatedRequest, Translator } from "./translator";
+import { WireApi } from "../api";
 
 /** What Anthropic's count_tokens accepts of a Messages request (max_tokens and sampling are refused there). */
 const COUNT_FIELDS = ["model", "messages", "system", "tools", "tool_choice", "thinking", "output_config"];

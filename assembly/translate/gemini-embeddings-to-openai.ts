@@ -4,13 +4,13 @@
 // taskType and title have no OpenAI equivalent and are dropped (docs/translation.md).
 import { JsonKind, JsonValue, MAX_ANSWER_VALUES, parseJson } from "../json/parse";
 import { JsonWriter } from "../json/writer";
-import { Operation } from "../providers/provider";
+import { Operation, WireApi } from "../api";
 import { errorBodyFor, readProviderError } from "./error-shapes";
-import { arrayAt, integerAt, member, objectAt, stringAt } from "./json-read";
+import { arrayAt, integerAt, member, objectAt, stringAt } from "../json/members";
 import { readUsage } from "../usage/read";
 import { camelCaseKeys } from "./gemini-fields";
-import { SseEvent } from "./sse";
-import { ClientError, TranslateFacts, TranslatedRequest, Translator, WireApi } from "./translator";
+import { SseEvent } from "../stream/sse";
+import { ClientError, TranslateFacts, TranslatedRequest, Translator } from "./translator";
 
 export class GeminiEmbeddingsToOpenAI extends Translator {
   /** How many vectors the client asked for (batch), to check the answer has them all. */

@@ -8,16 +8,16 @@
 // functionResponse answers the earliest open call of its name (or the one its id names).
 import { JsonKind, JsonValue, MAX_ANSWER_VALUES, parseJson } from "../json/parse";
 import { JsonWriter } from "../json/writer";
-import { redactSecrets } from "../request/redact";
-import { Operation } from "../providers/provider";
+import { redactSecrets } from "../safety/redact-text";
+import { Operation, WireApi } from "../api";
 import { errorBodyFor, readProviderError } from "./error-shapes";
-import { arrayAt, has, integerAt, member, numberAt, objectAt, stringAt } from "./json-read";
+import { arrayAt, has, integerAt, member, numberAt, objectAt, stringAt } from "../json/members";
 import { writeOpenApiSchema } from "./openapi-schema";
 import { camelCaseKeys } from "./gemini-fields";
 import { readUsage } from "../usage/read";
-import { SseEvent } from "./sse";
+import { SseEvent } from "../stream/sse";
 import { WebSearch, takesWebSearchOptions, writeWebSearchOptions } from "./web-search";
-import { ClientError, TranslateFacts, TranslatedRequest, Translator, WireApi } from "./translator";
+import { ClientError, TranslateFacts, TranslatedRequest, Translator } from "./translator";
 import { Reasoning, readGeminiThinking, writeChatReasoning } from "./reasoning";
 
 /** Tool call arguments a stream may accumulate before its calls are written whole (Gemini sends each call in one piece). */

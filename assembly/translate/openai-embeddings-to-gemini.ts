@@ -5,9 +5,10 @@
 import { JsonKind, JsonValue, MAX_ANSWER_VALUES, parseJson } from "../json/parse";
 import { JsonWriter } from "../json/writer";
 import { errorBodyFor, readProviderError } from "./error-shapes";
-import { arrayAt, member, numberAt, stringAt } from "./json-read";
-import { SseEvent } from "./sse";
-import { ClientError, TranslateFacts, TranslatedRequest, Translator, WireApi } from "./translator";
+import { arrayAt, member, numberAt, stringAt } from "../json/members";
+import { SseEvent } from "../stream/sse";
+import { ClientError, TranslateFacts, TranslatedRequest, Translator } from "./translator";
+import { WireApi } from "../api";
 
 const BASE64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 

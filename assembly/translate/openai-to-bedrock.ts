@@ -2,21 +2,22 @@
 //   request:  https://platform.openai.com/docs/api-reference/chat/create
 //          -> https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_Converse.html
 //   response: the Converse answer -> chat.completion; ConverseStream's events (decoded from AWS's
-//             binary event stream by eventstream.ts) -> chat.completion.chunk events and [DONE].
+//             binary event stream by stream/eventstream.ts) -> chat.completion.chunk events and [DONE].
 import { JsonKind, JsonValue, MAX_ANSWER_VALUES, parseJson } from "../json/parse";
 import { JsonWriter } from "../json/writer";
 import { OutputKind, jsonModeNeedsSchema, readResponseFormat } from "./structured-output";
 import { errorBodyFor, readProviderError } from "./error-shapes";
 import { TurnWriter, writeUserTurn } from "./turns";
-import { DataUrl, arrayAt, functionOf, notAFunctionTool, integerAt, member, numberAt, objectAt, stringAt } from "./json-read";
+import { DataUrl, arrayAt, functionOf, notAFunctionTool, integerAt, member, numberAt, objectAt, stringAt } from "../json/members";
 import { readUsage } from "../usage/read";
-import { SseEvent } from "./sse";
+import { SseEvent } from "../stream/sse";
 import { readHubSearch } from "./web-search";
-import { ClientError, TranslateFacts, TranslatedRequest, WireApi } from "./translator";
+import { ClientError, TranslateFacts, TranslatedRequest } from "./translator";
+import { WireApi } from "../api";
 import { ToOpenAIChat } from "./to-openai-chat";
 import { Reasoning, Thought, claudeThinking, isSigned, readChatReasoning, readThought, thinkingFits, writeClaudeThinking, writeThought } from "./reasoning";
 import { ScanResult, scanInto } from "../json/scan";
-import { keys, scanInner } from "./spans";
+import { keys, scanInner } from "../json/spans";
 import { CacheMarks, bedrockCaching, writeCachePoint } from "./cache-marks";
 
 const DELTA_EVENT_KEYS = keys(["contentBlockIndex", "delta"]);

@@ -27,7 +27,7 @@
 // openai SDK's runTools rebuilds assistant messages from a fixed list of fields (no extra_content).
 import { JsonKind, JsonValue } from "../json/parse";
 import { JsonWriter } from "../json/writer";
-import { member, numberAt, objectAt, stringAt } from "./json-read";
+import { member, numberAt, objectAt, stringAt } from "../json/members";
 
 export const EFFORTS: StaticArray<string> = ["none", "minimal", "low", "medium", "high", "xhigh", "max"];
 const BUDGETS: StaticArray<i32> = [0, 512, 1024, 8192, 24576, 32768, 65536];

@@ -10,8 +10,8 @@ import { ComposedTranslator } from "./composed";
 import { GeminiToOpenAI } from "./gemini-to-openai";
 import { GeminiEmbeddingsToOpenAI } from "./gemini-embeddings-to-openai";
 import { GeminiCountTokensToAnthropic } from "./gemini-count-tokens";
-import { Operation } from "../providers/provider";
-import { Translator, WireApi } from "./translator";
+import { Operation, WireApi } from "../api";
+import { Translator } from "./translator";
 
 /** A fresh translator for one request; null when client and backend speak the same API, or when no translator serves the pair. */
 export function translatorFor(client: WireApi, backend: WireApi, op: Operation): Translator | null {

@@ -9,11 +9,12 @@
 import { JsonKind, JsonValue, MAX_ANSWER_VALUES, parseJson } from "../json/parse";
 import { JsonWriter } from "../json/writer";
 import { errorBodyFor, readProviderError } from "./error-shapes";
-import { arrayAt, integerAt, member, numberAt, objectAt, stringAt } from "./json-read";
+import { arrayAt, integerAt, member, numberAt, objectAt, stringAt } from "../json/members";
 import { readUsage } from "../usage/read";
-import { SseEvent, beginEvent, endEvent } from "./sse";
+import { SseEvent, beginEvent, endEvent } from "../stream/sse";
 import { ChatTools, flatName, isDroppableItem, isHostedTool } from "./responses-tools";
-import { ClientError, TranslateFacts, TranslatedRequest, Translator, WireApi } from "./translator";
+import { ClientError, TranslateFacts, TranslatedRequest, Translator } from "./translator";
+import { WireApi } from "../api";
 import { MAX_CITATIONS, takesWebSearchOptions, writeWebSearchOptions } from "./web-search";
 import { EFFORTS, Reasoning, Thought, clientCallId, effortIndex, readThought, writeChatReasoning, writeThought } from "./reasoning";
 

@@ -8,7 +8,7 @@
 // hostedTools: "refuse".
 import { JsonKind, JsonValue } from "../json/parse";
 import { JsonWriter } from "../json/writer";
-import { arrayAt, member, objectAt, stringAt } from "./json-read";
+import { arrayAt, member, objectAt, stringAt } from "../json/members";
 import { WebSearch, isResponsesWebSearch, readOpenAISearch } from "./web-search";
 
 /** Hosted tool types the Responses API documents: the only names a header or metric label carries ("other" for the rest). */

@@ -2,7 +2,7 @@
 // (Anthropic output_config.format, Gemini responseJsonSchema, Bedrock outputConfig.textFormat).
 //   https://platform.openai.com/docs/api-reference/chat/create#chat-create-response_format
 import { JsonValue } from "../json/parse";
-import { objectAt, stringAt } from "./json-read";
+import { objectAt, stringAt } from "../json/members";
 
 /** What response_format asks for: nothing (text), JSON without a schema, or JSON matching a schema. */
 export enum OutputKind { Text, JsonObject, JsonSchema }

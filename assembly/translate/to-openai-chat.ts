@@ -2,8 +2,9 @@
 // (chat.completion.chunk), the usage object, the closing usage chunk and [DONE], and an error
 // inside a stream. The translators (to Anthropic, Gemini, Bedrock) differ only in what they read.
 import { JsonWriter } from "../json/writer";
-import { redactSecrets } from "../request/redact";
-import { Translator, WireApi } from "./translator";
+import { redactSecrets } from "../safety/redact-text";
+import { Translator } from "./translator";
+import { WireApi } from "../api";
 
 /** What follows a content delta's JSON string in a chunk (see textPrefix). */
 export const TEXT_CHUNK_SUFFIX = String.UTF8.encode("},\"logprobs\":null,\"finish_reason\":null}]}\n\n");

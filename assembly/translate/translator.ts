@@ -5,11 +5,9 @@
 // so a stream's state (open blocks, tool indexes, usage so far) lives on it.
 import { JsonValue } from "../json/parse";
 import { JsonWriter } from "../json/writer";
-import { SseEvent } from "./sse";
+import { SseEvent } from "../stream/sse";
 import { Usage } from "../usage/usage";
-
-/** The wire APIs llm-mesh speaks, on either side. */
-export enum WireApi { OpenAI, Anthropic, Gemini, Bedrock, Responses }
+import { WireApi } from "../api";
 
 /** What the filter decided before translating: the translator's only inputs besides the body. */
 export class TranslateFacts {

@@ -3,7 +3,7 @@
 // the calls they answer. Blocks are written as they come; a turn is closed when the role changes.
 import { JsonKind, JsonValue } from "../json/parse";
 import { JsonWriter } from "../json/writer";
-import { member } from "./json-read";
+import { member } from "../json/members";
 
 /** Writes one OpenAI content part as a backend's block; a problem message when it cannot. */
 export type PartWriter = (part: JsonValue, out: JsonWriter, path: string) => string | null;

@@ -4,7 +4,7 @@
 // Answers come back as chat's url_citation annotations. docs/translation.md "Web search".
 import { JsonKind, JsonValue } from "../json/parse";
 import { JsonWriter } from "../json/writer";
-import { integerAt, member, objectAt, stringAt } from "./json-read";
+import { integerAt, member, objectAt, stringAt } from "../json/members";
 
 /** Anthropic's web search server tool as this module writes it (the GA version every model takes). */
 export const ANTHROPIC_WEB_SEARCH = "web_search_20250305";

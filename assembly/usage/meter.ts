@@ -3,12 +3,12 @@
 // when llm-mesh asked an OpenAI stream for usage the client did not ask for, the usage-only chunk
 // is cut out, so the client gets exactly the stream it asked for.
 import { JsonKind, MAX_ANSWER_VALUES, parseJson } from "../json/parse";
-import { EventSink, MAX_EVENT_BYTES, SseScanner } from "../translate/sse";
-import { arrayAt, objectAt, stringAt } from "../translate/json-read";
-import { WireApi } from "../translate/translator";
+import { EventSink, MAX_EVENT_BYTES, SseScanner } from "../stream/sse";
+import { arrayAt, objectAt, stringAt } from "../json/members";
+import { WireApi } from "../api";
 import { TopLevelCapture } from "./json-capture";
 import { ScanResult, decodeStringValue, scanInto } from "../json/scan";
-import { isString, keys } from "../translate/spans";
+import { isString, keys } from "../json/spans";
 import { readUsage, readUsageAt } from "./read";
 import { Usage } from "./usage";
 

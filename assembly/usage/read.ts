@@ -3,9 +3,9 @@
 // tree). Both go through the same table, so a provider's figures are read one way.
 import { JsonValue } from "../json/parse";
 import { ScanResult, scanInto } from "../json/scan";
-import { integerAt, objectAt } from "../translate/json-read";
-import { keys, spanI64 } from "../translate/spans";
-import { WireApi } from "../translate/translator";
+import { integerAt, objectAt } from "../json/members";
+import { keys, spanI64 } from "../json/spans";
+import { WireApi } from "../api";
 import { Usage } from "./usage";
 
 /** Where an API puts its figures. Cache writes count as input; `inputExcludesCache`: add reads and writes to input. */

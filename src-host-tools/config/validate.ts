@@ -295,7 +295,7 @@ function consumerProblems(config: LlmMeshConfig, errors: Problem[]): void {
 /** The message the filter logs too (assembly/config/load.ts). */
 const CATCH_ALL_MESSAGE = "matches every request through the proxy (no host, routeName or header condition); in a sidecar that is every outbound call of the pod, each given a provider key. Add a condition, or set \"catchAll\": true on the route if you mean it (for gateways)";
 
-/** Headers no config may set: credentials, framing and routing (as the filter's request/credentials.ts). */
+/** Headers no config may set: credentials, framing and routing (as the filter's safety/credentials.ts). */
 const RESERVED_HEADERS = ["authorization", "proxy-authorization", "api-key", "x-api-key", "x-goog-api-key", "x-auth-token", "cookie",
   "x-amz-security-token", "ocp-apim-subscription-key", "host", "content-length", "transfer-encoding", "content-type"];
 

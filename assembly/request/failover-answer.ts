@@ -5,10 +5,10 @@
 import { Config } from "../config/load";
 import { ErrorKind, errorBody, replyWithError } from "../errors";
 import { BufferTypeValues, RESPONSE_HEADERS, getHeader, getProperty, propertyPath, removeHeader, replaceBody, setHeader, setHeaderBytes } from "../host";
-import { H_CONTENT_LENGTH, H_CONTENT_TYPE, H_STATUS, V_JSON } from "../request/header-names";
-import { RequestState } from "../request/state";
-import { H_TRIED, restoreClientStatus } from "./attempt";
-import { poolClusterName, triedBackends } from "./pool";
+import { H_CONTENT_LENGTH, H_CONTENT_TYPE, H_STATUS, V_JSON } from "./header-names";
+import { RequestState } from "./state";
+import { H_TRIED, restoreClientStatus } from "./failover-try";
+import { poolClusterName, triedBackends } from "../failover/pool";
 
 /** Every backend of the route is ejected (or none could be reached) and no try was made or answered. */
 export const ALL_BACKENDS_FAILED = new ErrorKind(503, "server_error", "all_backends_failed");

@@ -1,9 +1,9 @@
-// Reading stream events without building a tree: the scanner (json/scan.ts) finds a few keys'
+// Reading stream events without building a tree: the scanner (scan.ts) finds a few keys'
 // values as byte spans, and a string value's span (quotes included) is valid JSON text that can be
 // copied into the translated event as it is, never decoded or re-escaped. The translators use
 // this for the events that make up nearly all of a stream (text and argument deltas) and parse
 // every other event whole.
-import { ScanResult, ValueSpan, scanInto } from "../json/scan";
+import { ScanResult, ValueSpan, scanInto } from "./scan";
 
 /** Encodes key names once, for scanTopLevel. */
 export function keys(names: string[]): StaticArray<ArrayBuffer> {

@@ -3,17 +3,18 @@
 // mesh identity. A key that is presented but wrong is refused even if the caller is otherwise
 // known: a client should learn its key is bad. The key headers are credentials: they never leave.
 import { Config } from "../config/load";
-import { ErrorKind } from "../errors";
+import { ErrorKind, Reply } from "../errors";
 import { HeaderSnapshot } from "../headers";
 import { sha256 } from "../crypto/sha256";
 import { getProperty, nowMillis, setPropertyBytes, setPropertyNumber } from "../host";
-import { LimitKind, admit as admitToQuota, charge as chargeReservations, globalOutputCap, release } from "./quota";
+import { admit as admitToQuota, charge as chargeReservations, globalOutputCap, release } from "../consumers/quota";
+import { LimitKind } from "../consumers/limits";
 import { estimateTokens } from "../usage/usage";
-import { callerIdentity } from "../request/measure";
-import { H_CONTENT_LENGTH, H_PATH } from "../request/header-names";
-import { Reply, RequestState } from "../request/state";
+import { callerIdentity } from "./caller";
+import { H_CONTENT_LENGTH, H_PATH } from "./header-names";
+import { RequestState } from "./state";
 import { Route } from "../routing";
-import { Consumer, Consumers, KEY_PREFIX } from "./config";
+import { Consumer, Consumers, KEY_PREFIX } from "../consumers/config";
 
 /** No valid credential where one is required, or a gateway key that is not valid (401, with www-authenticate). */
 export const INVALID_API_KEY = new ErrorKind(401, "invalid_request_error", "invalid_api_key");

@@ -2,8 +2,6 @@
 // returns a safe fallback, so one pass over the config finds every problem.
 import { JsonKind, JsonValue } from "../json/parse";
 import { Diagnostics } from "./diagnostics";
-import { ModelPatterns } from "../routing";
-import { MODEL_NAME_RULE, isSafeModelName } from "../request/safe-text";
 
 /** Joins a parent path and a field name: "" + "routes" → "routes", "routes[0]" + "name" → "routes[0].name". */
 export function childPath(parent: string, field: string): string {
@@ -69,19 +67,4 @@ export function optionalArray(obj: JsonValue, key: string, path: string, d: Diag
   if (v === null) return null;
   if (v.kind != JsonKind.Array) { d.error(childPath(path, key), "must be an array"); return null; }
   return v.items;
-}
-
-/** An optional list of model patterns (exact, prefix* or *) at `key`; null when absent. */
-export function loadModelPatterns(v: JsonValue, key: string, path: string, d: Diagnostics): ModelPatterns | null {
-  const models = optionalArray(v, key, path, d);
-  if (models === null) return null;
-  const patterns = new ModelPatterns();
-  for (let j = 0; j < models.length; j++) {
-    const text = models[j].kind == JsonKind.String ? models[j].text : "";
-    if (text == "*") { patterns.any = true; continue; }
-    const stem = text.endsWith("*") ? text.substring(0, text.length - 1) : text;
-    if (stem.length == 0 || !isSafeModelName(stem)) { d.error(indexPath(childPath(path, key), j), "must be a model name, a prefix ending in '*', or '*' (" + MODEL_NAME_RULE + ")"); continue; }
-    if (text.endsWith("*")) patterns.prefixes.push(stem); else patterns.exact.push(text);
-  }
-  return patterns;
 }

@@ -1,9 +1,9 @@
 // Typed reads of parsed JSON members: null when absent or of another kind, so translators can
 // say what they expected instead of trapping on a surprise.
-import { JsonKind, JsonValue } from "../json/parse";
-import { isCaseVariantText } from "../json/fold";
+import { JsonKind, JsonValue } from "./parse";
+import { isCaseVariantText } from "./fold";
 
-/** The first key seen that differs only in case from a key a translator read (json/fold.ts). */
+/** The first key seen that differs only in case from a key a translator read (fold.ts). */
 let caseVariant: string | null = null;
 
 /** The member named `key`; notes a member a case-insensitive reader would take for it instead. */

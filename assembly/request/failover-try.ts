@@ -3,25 +3,72 @@
 // resting after a 429. What Envoy sees of the answer decides whether it tries again and whether
 // the backend is ejected, so a rate-limited backend with no key left reads as 503 to Envoy.
 import { Config } from "../config/load";
-import { MISDIRECTED } from "../errors";
+import { MISDIRECTED, Reply } from "../errors";
 import { HeaderSnapshot } from "../headers";
-import { BufferTypeValues, RESPONSE_HEADERS, getBody, getHeader, nowMillis, removeHeader, replaceBody, setHeader, setHeaderBytes } from "../host";
+import { BufferTypeValues, RESPONSE_HEADERS, getBody, getHeader, getProperty, nowMillis, propertyPath, removeHeader, replaceBody, setHeader, setHeaderBytes } from "../host";
 import { BAD_PROVIDER_RESPONSE, errorBody } from "../errors";
 import { scanTopLevel } from "../json/scan";
-import { operationApi } from "../providers/provider";
-import { Operation } from "../providers/provider";
+import { operationApi, Operation } from "../api";
 import { NOT_FOUND } from "../errors";
-import { operationFor, pathOnly, takeBackend } from "../request/admit";
-import { readGeminiPath } from "../request/gemini-path";
-import { H_CONTENT_ENCODING, H_CONTENT_LENGTH, H_CONTENT_TYPE, H_PATH, H_STATUS, V_JSON } from "../request/header-names";
-import { Hold, Reply, RequestState, ResponseMode } from "../request/state";
-import { attemptTarget, chooseKey, recordTry, restKeyUntil, retryAfterMs, triedBackends } from "./pool";
+import { operationFor, pathOnly, takeBackend } from "./admit";
+import { readGeminiPath } from "./gemini-path";
+import { H_CONTENT_ENCODING, H_CONTENT_LENGTH, H_CONTENT_TYPE, H_PATH, H_STATUS, V_JSON } from "./header-names";
+import { Hold, RequestState, ResponseMode } from "./state";
+import { P_POOL, chooseKey, poolClusterName, recordTry, restKeyUntil, retryAfterMs, triedBackends } from "../failover/pool";
+import { Backend, Route } from "../routing";
 
 export const H_RETRY_AFTER = String.UTF8.encode("retry-after");
 /** The status the client gets when Envoy was shown another (a rate-limited backend shown as 503). */
 export const H_CLIENT_STATUS = String.UTF8.encode("x-llm-mesh-status");
 /** Names of the backends a request was tried on, in order, on every answer of a failover route. */
 export const H_TRIED = String.UTF8.encode("x-llm-mesh-backends-tried");
+
+const P_HOST_BACKEND = propertyPath(["xds", "upstream_host_metadata", "filter_metadata", "llm-mesh", "backend"]);
+const P_CLUSTER_NAME = propertyPath(["xds", "cluster_name"]);
+
+/** What the endpoint Envoy picked for this try says it is: a route's backend, or why it cannot be used. */
+export class AttemptTarget {
+  route: Route | null = null;
+  backend: Backend | null = null;
+  problem: string | null = null;
+}
+
+/**
+ * The route and backend of the pool endpoint this try goes to, from the endpoint's metadata; null
+ * when the endpoint has none (not a pool: the try passes untouched, without a key). A target with
+ * a problem must not be sent: its metadata names no backend of this config, or the cluster is not
+ * that route's pool (a key only ever goes to its provider's own endpoint).
+ */
+export function attemptTarget(config: Config): AttemptTarget | null {
+  const tag = getProperty(P_HOST_BACKEND);
+  if (tag === null || tag.length == 0) return null;
+  const slash = tag.lastIndexOf("/");
+  const routeName = slash > 0 ? tag.substring(0, slash) : "";
+  const index = slash > 0 ? I32.parseInt(tag.substring(slash + 1)) : -1;
+  for (let i = 0; i < config.routes.length; i++) {
+    const route = config.routes[i];
+    if (route.name != routeName) continue;
+    if (index < 0 || index >= route.backends.length || route.failover === null) break;
+    const target = new AttemptTarget();
+    target.route = route;
+    target.backend = route.backends[index];
+    const cluster = getProperty(P_CLUSTER_NAME);
+    if (cluster === null || cluster != poolClusterName(route)) {
+      target.problem = "llm-mesh added no provider key: the endpoint names route \"" + routeName + "\" but its cluster is not that route's pool (" + poolClusterName(route) + ")";
+      return target;
+    }
+    // A request sent to the pool's authority by a client, not by llm-mesh's route (whose conditions
+    // it would skip), gets no key.
+    const pooled = getProperty(P_POOL);
+    if (pooled === null || pooled != routeName) {
+      target.problem = "llm-mesh added no provider key: this request reached route \"" + routeName + "\"'s pool without passing its match; call the route's own host";
+    }
+    return target;
+  }
+  const unknown = new AttemptTarget();
+  unknown.problem = "llm-mesh added no provider key: the pool endpoint names backend \"" + tag + "\", which this configuration does not have (the Envoy config and the plugin config disagree; generate them together)";
+  return unknown;
+}
 
 /**
  * Request headers of a try. Returns null to go on (state.backend set, or state.settled when the
