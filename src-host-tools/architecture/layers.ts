@@ -31,26 +31,23 @@ export const TREES: Tree[] = [
     layers: [
       {
         // The order of things: admit, read body, decide (routing), rewrite, respond, measure, try.
-        // request/ sits here whole today, safe-text, credentials and redact included: they are
-        // foundations by nature, and moving them to safety/ is what the restructure should count.
+        // config/load.ts composes every feature's loader, so it sits above them.
         name: "steps",
         members: [
           "index.ts", "filter.ts", "entry-points.ts", "request/", "routing.ts", "destination.ts",
-          "token-refresh.ts", "bench-floor/", "test-crypto/", "test-gc-stress/", "test-trap/",
+          "token-refresh.ts", "config/load.ts", "bench-floor/", "test-crypto/", "test-gc-stress/", "test-trap/",
         ],
       },
       {
-        // config/ is a feature today; issue 24 moves its composing loader (config/load) above them.
         name: "features",
         members: [
           "consumers/", "policy/", "failover/", "metrics/", "usage/", "providers/", "translate/", "config/",
         ],
       },
       {
-        // Scanning, hashing, framing, safe text, the ABI wrappers. Stream framing (translate/sse.ts,
-        // translate/eventstream.ts) and API names still live inside features today.
+        // Scanning, hashing, stream framing, safe text, config field readers, the API names, the ABI wrappers.
         name: "foundations",
-        members: ["json/", "crypto/", "safety/", "host.ts", "headers.ts", "errors.ts"],
+        members: ["json/", "crypto/", "safety/", "stream/", "fields/", "api.ts", "host.ts", "headers.ts", "errors.ts"],
       },
     ],
   },
