@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { clusterForAuthority, providerVirtualHosts } from "../envoy/routes.js";
 import { PROJECT_ROOT } from "../envoy/locate.js";
 import { HostEmulator } from "../host/emulator.js";
-import { newKey } from "../commands/consumer.js";
+import { newKey } from "../config/consumer-key.js";
 import { BENCH_ANSWER as ANSWER, BENCH_CONFIG, benchBody } from "./micro.js";
 import { time } from "./metrics-micro.js";
 

@@ -1,13 +1,11 @@
-// `llm-mesh consumer add NAME -c CONFIG`: issues a gateway key to a consumer. The key is random
-// (32 bytes), printed once, and never stored: the config gets its id, a random salt and
-// SHA-256(salt ‖ secret), which is what the filter checks a presented key against. A key this
-// random needs no slow hash: there is nothing to guess from its digest.
-import { createHash, randomBytes } from "node:crypto";
+// `llm-mesh consumer add NAME -c CONFIG`: issues a gateway key to a consumer. The key is printed
+// once and never stored: the config gets only its salted hash (config/consumer-key.ts).
 import { readFile, writeFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { parseDocument } from "yaml";
 import { UserError } from "../errors.js";
 import { validateConfig, formatProblem } from "../config/validate.js";
+import { newKey } from "../config/consumer-key.js";
 
 export interface ConsumerAddOptions {
   cwd: string;
@@ -19,15 +17,6 @@ export interface ConsumerAddOptions {
   log?: (line: string) => void;
   /** Where the key goes (stdout by default): a test reads it here. */
   printKey?: (key: string) => void;
-}
-
-/** A new key: its text (llmm_<id>_<secret>) and what the config stores of it. */
-export function newKey(): { key: string; stored: { id: string; salt: string; sha256: string } } {
-  const id = randomBytes(6).toString("hex");
-  const secret = randomBytes(32).toString("base64url");
-  const salt = randomBytes(16);
-  const sha256 = createHash("sha256").update(salt).update(secret, "utf8").digest("hex");
-  return { key: `llmm_${id}_${secret}`, stored: { id, salt: salt.toString("hex"), sha256 } };
 }
 
 export async function consumerAdd(o: ConsumerAddOptions): Promise<void> {

@@ -5,7 +5,8 @@ import { resolve } from "node:path";
 import { importAsm, ImportResult } from "../asm/import.js";
 import { formatProblem, validateConfig } from "../config/validate.js";
 import { InternalError, readUserFile, UserError } from "../errors.js";
-import { egressPlacement, renderManifests } from "./manifests.js";
+import { egressPlacement } from "../manifests/options.js";
+import { renderManifests } from "../manifests/render.js";
 
 export interface ImportAsmOptions {
   cwd: string;

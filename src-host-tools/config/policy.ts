@@ -3,7 +3,7 @@
 // refuses the same ones with the same messages), template placeholders and field paths; and the
 // normalized view of text that rules match (the filter's assembly/safety/normalize.ts, the same
 // mapping character for character), for checking a route's own messages against its deny rules.
-import type { Problem } from "./validate.js";
+import type { Problem } from "./problem.js";
 
 /** As the filter's MAX_PROGRAM and MAX_REPEAT. */
 const MAX_PROGRAM = 400;

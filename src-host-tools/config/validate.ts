@@ -5,8 +5,8 @@ import { parse as parseYaml } from "yaml";
 import { BILLING_HEADERS, FORWARD_HEADER_PATTERN, FORWARD_HEADER_RULE, RETRY_STATUS_RULE, ConfigSchema, LlmMeshConfig, MODEL_NAME_PATTERN, MODEL_NAME_RULE, MODEL_PATTERN_PATTERN, PolicyConfig, ProviderConfig, RouteConfig } from "./schema.js";
 import { PROVIDER_TYPES, regionalHost } from "../providers.js";
 import { patternMatches, patternProblem, templateProblems } from "./policy.js";
+import type { Problem } from "./problem.js";
 
-export interface Problem { path: string; message: string; hint?: string }
 export interface ValidationResult { config?: LlmMeshConfig; errors: Problem[]; warnings: Problem[] }
 
 const ajv = new Ajv({ allErrors: true, strict: false, verbose: true });

@@ -8,7 +8,8 @@
 // timeouts merged into their providers' Envoy routes (Istio's own default has none, so long
 // streams are never cut unless the config says so).
 import { UserError } from "../errors.js";
-import { K8sObject, LABELS, ManifestOptions, SYSTEM_CA_BUNDLE, externalEndpoints, namespaceFor, sidecarPorts } from "../manifests/istio.js";
+import { K8sObject, LABELS, ManifestOptions, SYSTEM_CA_BUNDLE, namespaceFor } from "../manifests/options.js";
+import { externalEndpoints, sidecarPorts } from "../manifests/hosts.js";
 import { extensionConfigName, extensionConfigReference, wasmExtensionConfig } from "../manifests/envoyfilter.js";
 import { PoolRoute, poolAuthority, poolCluster, poolClusterName, poolRouteAction, providerTimeouts, routeTimeouts } from "./envoy.js";
 import { globalLimits, rateLimitFilter } from "../ratelimit/envoy.js";

@@ -6,7 +6,7 @@ import { Ajv, ErrorObject, ValidateFunction } from "ajv";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { PROJECT_ROOT } from "../envoy/locate.js";
-import type { K8sObject } from "./istio.js";
+import type { K8sObject } from "./options.js";
 
 /** The vendored schemas, part of the repository. */
 export const ISTIO_SCHEMA_DIR = resolve(PROJECT_ROOT, "schema", "istio");

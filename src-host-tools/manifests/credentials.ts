@@ -4,7 +4,7 @@
 // puts Envoy's aws_request_signing filter in the upstream chain of the Bedrock host's clusters, so
 // only requests to Bedrock are signed, after llm-mesh wrote their final body.
 import { UserError } from "../errors.js";
-import { K8sObject, LABELS, ManifestOptions, namespaceFor } from "./istio.js";
+import { K8sObject, LABELS, ManifestOptions, namespaceFor } from "./options.js";
 import { METADATA_ADDRESS, envoySignedEndpoints, metadataHosts, signingProtocolOptions } from "../envoy/credentials.js";
 
 const ENTRY_NAMES: Record<string, string> = {

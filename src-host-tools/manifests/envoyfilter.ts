@@ -6,7 +6,8 @@
 // before the router. Needs Istio >= 1.27 (its proxies are Envoy >= 1.35, which has the flag).
 import { keyEnvNames } from "../config/keys.js";
 import { KEEP_CONNECTION_AFTER_400, clientTimeouts } from "../envoy/bootstrap.js";
-import { FailStrategy, K8sObject, LABELS, ManifestOptions, checkImage, namespaceFor, sidecarPorts, waypointRef } from "./istio.js";
+import { FailStrategy, K8sObject, LABELS, ManifestOptions, checkImage, namespaceFor, waypointRef } from "./options.js";
+import { sidecarPorts } from "./hosts.js";
 
 const WASM_TYPE = "type.googleapis.com/envoy.extensions.filters.http.wasm.v3.Wasm";
 const HCM_TYPE = "type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager";

@@ -3,7 +3,7 @@
 import { createHash } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { renderManifests } from "../commands/manifests.js";
+import { renderManifests } from "../manifests/render.js";
 import { PROJECT_ROOT } from "../envoy/locate.js";
 import type { LlmMeshConfig } from "../config/schema.js";
 

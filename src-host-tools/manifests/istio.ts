@@ -1,131 +1,15 @@
 // Istio objects for llm-mesh: the WasmPlugin, mesh entries for each provider host, and the
 // egress-gateway variant. Plain objects in, plain objects out; YAML is the caller's business.
 import { LlmMeshConfig } from "../config/schema.js";
-import { providerEndpoint, ProviderEndpoint } from "../providers.js";
+import { ProviderEndpoint } from "../providers.js";
 import { UserError } from "../errors.js";
 import { awsSigningEnvoyFilter, metadataEntries } from "./credentials.js";
 import { keyEnvNames } from "../config/keys.js";
 import { bodyModeEnvoyFilter } from "./envoyfilter.js";
 import { telemetryObject } from "../telemetry/istio.js";
 import { failoverEnvoyFilter } from "../failover/istio.js";
-
-export { keyEnvNames };
-
-export type K8sObject = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> }; spec?: Record<string, unknown> } & Record<string, unknown>;
-
-export type Placement =
-  | { mode: "sidecar"; selector: Record<string, string> }
-  | { mode: "gateway"; selector?: Record<string, string>; targetRefs?: { kind: string; name: string; group?: string }[]; gateway?: string; gatewayPort?: number; extraGateways?: string[] }
-  | { mode: "egress"; gatewaySelector: Record<string, string>; gatewayService: string; gatewayNamespace: string }
-  /** Ambient mode: the namespace's waypoint proxy (a Gateway of class istio-waypoint) runs llm-mesh. */
-  | { mode: "waypoint"; waypoint: string };
-
-export interface ManifestOptions {
-  config: LlmMeshConfig;
-  /** oci://host/repo (no tag), and the image manifest digest "sha256:<hex>" from `llm-mesh push`. */
-  image: string;
-  digest: string;
-  name?: string;
-  namespace?: string;
-  placement: Placement;
-  /** Istio filter phase; default STATS (after authn and authz, so policies see the client's request). */
-  phase?: "AUTHN" | "AUTHZ" | "STATS" | "UNSPECIFIED_PHASE";
-  priority?: number;
-  /**
-   * What the proxy does when the VM fails. FAIL_RELOAD (default; WasmPlugin CRD of Istio >= 1.27)
-   * starts a fresh VM; FAIL_CLOSE answers 503 until the proxy restarts; FAIL_OPEN lets requests
-   * through unrewritten and without a key.
-   */
-  failStrategy?: FailStrategy;
-  imagePullPolicy?: "IfNotPresent" | "Always";
-  imagePullSecret?: string;
-  /** Name of the Secret holding the keys (the Deployment patch refers to it). */
-  keySecret?: string;
-  /** Sidecar mode: also emit a Sidecar with outboundTrafficPolicy REGISTRY_ONLY for the selected workloads. */
-  registryOnly?: boolean;
-  /** Gateway mode: also emit the Istio Gateway (named by --gateway) listing every host llm-mesh serves. */
-  emitGateway?: boolean;
-  /**
-   * body (default): an EnvoyFilter pair that delivers the module with Envoy's
-   * allow_on_headers_stop_iteration (Istio >= 1.27, whose proxies are Envoy >= 1.35); headers: a
-   * WasmPlugin (any Istio with WasmPlugin), deciding on the headers.
-   */
-  requestMode?: "body" | "headers";
-  /** Also emit a Telemetry object turning on llm-mesh's access log (its provider is in the mesh config fragment). */
-  accessLog?: boolean;
-  /** Envoy's rate limit service for global quotas, as HOST:PORT of its gRPC port (an Istio service, e.g. ratelimit.ratelimit.svc.cluster.local:8081). */
-  rateLimitService?: string;
-}
-
-export const FAIL_STRATEGIES = ["FAIL_RELOAD", "FAIL_CLOSE", "FAIL_OPEN"] as const;
-export type FailStrategy = (typeof FAIL_STRATEGIES)[number];
-
-/** Where the proxy verifies provider certificates: the CA bundle in Istio's proxy image. */
-export const SYSTEM_CA_BUNDLE = "/etc/ssl/certs/ca-certificates.crt";
-
-export const LABELS = { "app.kubernetes.io/managed-by": "llm-mesh" };
-
-/** A DNS-1123 name from a host: api.openai.com -> api-openai-com. */
-export function objectName(prefix: string, host: string): string {
-  return `${prefix}-${host.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "")}`.slice(0, 63).replace(/-$/, "");
-}
-
-/** Hosts served inside the cluster or on the node need no ServiceEntry. */
-function isExternal(e: ProviderEndpoint): boolean {
-  const h = e.host.toLowerCase();
-  return h.includes(".") && h !== "localhost" && !h.endsWith(".svc") && !h.endsWith(".svc.cluster.local") && !/^\d+\.\d+\.\d+\.\d+$/.test(h);
-}
-
-/** The ports apps reach the external provider hosts on (the ServiceEntries' HTTP ports). */
-export function meshPorts(config: LlmMeshConfig): number[] {
-  return [...new Set(externalEndpoints(config).map((e) => (e.tls ? 80 : e.port)))].sort((a, b) => a - b);
-}
-
-/** Route hosts that are not provider hosts (aliases like llm.local), with the provider host they start at. */
-export function aliasHosts(config: LlmMeshConfig): { host: string; port?: number; provider: ProviderEndpoint }[] {
-  const providerHosts = new Set(config.providers.map((p) => providerEndpoint(p).host));
-  const seen = new Set<string>();
-  const out: { host: string; port?: number; provider: ProviderEndpoint }[] = [];
-  for (const r of config.routes) {
-    const raw = r.match?.host?.toLowerCase();
-    if (!raw || raw.includes("*")) continue;
-    const m = /^(.*):(\d+)$/.exec(raw);
-    const host = m ? m[1] : raw;
-    const provider = config.providers.find((p) => p.name === r.backends[0]?.provider);
-    if (providerHosts.has(host) || seen.has(host) || !provider) continue;
-    seen.add(host);
-    out.push({ host, ...(m ? { port: Number(m[2]) } : {}), provider: providerEndpoint(provider) });
-  }
-  return out;
-}
-
-/** External provider endpoints, one per host and port. */
-export function externalEndpoints(config: LlmMeshConfig): ProviderEndpoint[] {
-  const seen = new Map<string, ProviderEndpoint>();
-  for (const p of config.providers) {
-    const e = providerEndpoint(p);
-    if (isExternal(e) && !seen.has(e.authority)) seen.set(e.authority, e);
-  }
-  return [...seen.values()];
-}
-
-/** Checks --image and --digest; returns the digest's hex. */
-export function checkImage(o: Pick<ManifestOptions, "image" | "digest">): string {
-  if (!/^oci:\/\/[^@\s]+$/.test(o.image) || /:[^/]*$/.test(o.image.slice("oci://".length).split("/").slice(1).join("/"))) {
-    throw new UserError(`--image must be oci://HOST/REPOSITORY without tag or digest (got ${o.image}); the digest comes from --digest`);
-  }
-  if (!/^sha256:[a-f0-9]{64}$/.test(o.digest)) throw new UserError(`--digest must be sha256:<64 hex> as printed by llm-mesh push (got ${o.digest})`);
-  return o.digest.slice("sha256:".length);
-}
-
-/** The waypoint Gateway a waypoint placement attaches to. */
-export const waypointRef = (name: string) => ({ group: "gateway.networking.k8s.io", kind: "Gateway", name });
-
-/** The ports the sidecar filter runs on: the ServiceEntries' HTTP ports and explicit alias ports. */
-export function sidecarPorts(config: LlmMeshConfig): number[] {
-  const aliasPorts = aliasHosts(config).flatMap((a) => (a.port ? [a.port] : []));
-  return [...new Set([...meshPorts(config), ...aliasPorts])].sort((a, b) => a - b);
-}
+import { K8sObject, LABELS, ManifestOptions, SYSTEM_CA_BUNDLE, checkImage, namespaceFor, waypointRef } from "./options.js";
+import { aliasHosts, externalEndpoints, isExternal, objectName, sidecarPorts } from "./hosts.js";
 
 export function wasmPlugin(o: ManifestOptions): K8sObject {
   const hex = checkImage(o);
@@ -176,11 +60,6 @@ export function wasmPlugin(o: ManifestOptions): K8sObject {
     metadata: { name: o.name ?? "llm-mesh", namespace: namespaceFor(o), labels: LABELS },
     spec,
   };
-}
-
-export function namespaceFor(o: ManifestOptions): string {
-  if (o.placement.mode === "egress") return o.placement.gatewayNamespace;
-  return o.namespace ?? (o.placement.mode === "gateway" ? "istio-system" : "default");
 }
 
 /** ServiceEntry labels: in ambient, `istio.io/use-waypoint` sends the host's traffic through the waypoint. */

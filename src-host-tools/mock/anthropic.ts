@@ -6,7 +6,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { anthropicSearchBlocks, anthropicSearches, checkAnthropicSearchTool } from "./web-search.js";
 import { halves, script, sendJson, words } from "./reply.js";
-import type { MockProviderConfig } from "./providers.js";
+import type { MockProviderConfig } from "./provider-config.js";
 import { MAX_BREAKPOINTS, cacheControlProblem, playCache } from "./prompt-cache.js";
 import { MOCK_THOUGHT, checkAnthropicThinking, checkThinkingPassBack, mockSignature } from "./thinking.js";
 

@@ -11,7 +11,7 @@ import { EventStreamCodec } from "@smithy/eventstream-codec";
 import { SignatureV4 } from "@smithy/signature-v4";
 import { fromUtf8, toUtf8 } from "@smithy/util-utf8";
 import { halves, script, sendJson, words } from "./reply.js";
-import type { MockProviderConfig } from "./providers.js";
+import type { AwsCredentials, MockProviderConfig } from "./provider-config.js";
 import { MAX_BREAKPOINTS, playCache } from "./prompt-cache.js";
 import { MOCK_THOUGHT, checkAnthropicThinking, checkThinkingPassBack, mockSignature } from "./thinking.js";
 
@@ -34,9 +34,6 @@ export function checkBedrockPath(p: MockProviderConfig, path: string, host: stri
   const region = /^bedrock-runtime\.([a-z0-9-]+)\.amazonaws\.com$/.exec(host)?.[1] ?? p.region ?? "";
   return { model: decodeURIComponent(m[1]), stream: m[2] === "converse-stream", region };
 }
-
-/** Temporary or long-term AWS credentials the mock's Bedrock accepts. */
-export interface AwsCredentials { accessKeyId: string; secretAccessKey: string; sessionToken?: string }
 
 /**
  * Bedrock's two ways in: an API key as a bearer token (checked against `apiKeys` when given), or a

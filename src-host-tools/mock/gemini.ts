@@ -6,7 +6,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { SEARCHED_TEXT, checkGeminiSearchTools, geminiGrounding, geminiSearches } from "./web-search.js";
 import { script, sendJson, words } from "./reply.js";
-import type { MockProviderConfig } from "./providers.js";
+import type { MockProviderConfig } from "./provider-config.js";
 import { MOCK_THOUGHT, mockSignature } from "./thinking.js";
 
 const REQUEST_FIELDS = new Set(["contents", "tools", "toolConfig", "safetySettings", "systemInstruction", "generationConfig", "cachedContent"]);

@@ -5,7 +5,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { OPENAI_ANNOTATIONS, SEARCHED_TEXT, checkWebSearchOptions } from "./web-search.js";
 import { PROVIDER_TYPES } from "../providers.js";
 import { halves, script, sendJson, words } from "./reply.js";
-import type { MockProviderConfig } from "./providers.js";
+import type { MockProviderConfig } from "./provider-config.js";
 import { playCache } from "./prompt-cache.js";
 
 const OPERATIONS = ["/chat/completions", "/completions", "/embeddings", "/responses"] as const;

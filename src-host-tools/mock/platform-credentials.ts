@@ -14,7 +14,7 @@
 import { createServer, IncomingMessage, Server, ServerResponse } from "node:http";
 import { AddressInfo } from "node:net";
 import { randomBytes } from "node:crypto";
-import type { AwsCredentials } from "./bedrock.js";
+import type { AwsCredentials } from "./provider-config.js";
 
 export interface TemporaryCredentials extends AwsCredentials { sessionToken: string; expiration: Date }
 

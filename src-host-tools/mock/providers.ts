@@ -5,20 +5,13 @@
 // recorded for assertions.
 import { createServer, IncomingMessage, Server, ServerResponse } from "node:http";
 import { AddressInfo } from "node:net";
-import { PROVIDER_TYPES, ProviderEndpointConfig, providerEndpoint } from "../providers.js";
+import { PROVIDER_TYPES, providerEndpoint } from "../providers.js";
+import type { MockProviderConfig } from "./provider-config.js";
 import { OpenAIRoute, answerOpenAI, checkOpenAIAuth, checkOpenAIBody, checkOpenAIPath, openAIError } from "./openai.js";
 import { allowsMidConversationSystem, anthropicError, answerAnthropic, checkAnthropicBody, checkAnthropicHeaders, checkAnthropicPath } from "./anthropic.js";
 import { answerGemini, checkGeminiAuth, checkGeminiBody, checkGeminiPath, geminiError } from "./gemini.js";
-import { AwsCredentials, MOCK_AWS_CREDENTIALS, answerBedrock, bedrockError, checkBedrockAuth, checkBedrockBody, checkBedrockPath } from "./bedrock.js";
+import { MOCK_AWS_CREDENTIALS, answerBedrock, bedrockError, checkBedrockAuth, checkBedrockBody, checkBedrockPath } from "./bedrock.js";
 import { serveVertex } from "./vertex.js";
-
-export interface MockProviderConfig extends ProviderEndpointConfig {
-  /** Keys the provider accepts; when absent any non-empty key is accepted. */
-  acceptedKeys?: string[];
-  apiVersion?: string;
-  /** bedrock: the AWS credentials whose signatures it accepts (default MOCK_AWS_CREDENTIALS); acceptedKeys are its API keys. */
-  acceptedAwsCredentials?: AwsCredentials[];
-}
 
 /** A request as the provider saw it. */
 export interface ReceivedRequest {

@@ -6,7 +6,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { anthropicError, answerAnthropic, checkAnthropicBody } from "./anthropic.js";
 import { answerGemini, checkGeminiBody, geminiError } from "./gemini.js";
-import type { MockProviderConfig } from "./providers.js";
+import type { MockProviderConfig } from "./provider-config.js";
 
 export async function serveVertex(p: MockProviderConfig, req: IncomingMessage, res: ServerResponse, url: URL, body: Record<string, unknown> | undefined): Promise<number> {
   const m = /^\/v1\/projects\/([A-Za-z0-9-]+)\/locations\/([a-z0-9-]+)\/publishers\/(google|anthropic)\/models\/([A-Za-z0-9._@-]+):(generateContent|streamGenerateContent|rawPredict|streamRawPredict)$/.exec(url.pathname);

@@ -3,7 +3,7 @@
 // printing the filter's fields, and extraStatTags so Istio's bootstrap extracts the metric labels).
 // The mesh config is install-time configuration (Helm values / IstioOperator meshConfig), so it is
 // written as a values fragment, not applied as an object.
-import type { K8sObject, ManifestOptions } from "../manifests/istio.js";
+import type { K8sObject, ManifestOptions } from "../manifests/options.js";
 import { ACCESS_LOG_FIELDS, METRIC_LABELS } from "./envoy.js";
 
 export const ACCESS_LOG_PROVIDER = "llm-mesh-access-log";

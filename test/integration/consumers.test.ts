@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { newKey } from "../../src-host-tools/commands/consumer.js";
+import { newKey } from "../../src-host-tools/config/consumer-key.js";
 import { Stack, startStack } from "../support/envoy.js";
 import { fetchWithHost } from "../support/sdk-fetch.js";
 

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Stack, send, startStack } from "../support/envoy.js";
 import { BEDROCK_ENV } from "../support/fixtures.js";
 import { fetchWithHost } from "../support/sdk-fetch.js";
-import { newKey } from "../../src-host-tools/commands/consumer.js";
+import { newKey } from "../../src-host-tools/config/consumer-key.js";
 
 const CONFIG = {
   requestMode: "body",

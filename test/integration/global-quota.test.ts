@@ -4,7 +4,7 @@
 import { execFileSync } from "node:child_process";
 import { Agent } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { newKey } from "../../src-host-tools/commands/consumer.js";
+import { newKey } from "../../src-host-tools/config/consumer-key.js";
 import { bootstrapYaml } from "../../src-host-tools/envoy/bootstrap.js";
 import { locateEnvoy } from "../../src-host-tools/envoy/locate.js";
 import { RunningEnvoy, startEnvoy } from "../../src-host-tools/envoy/process.js";

@@ -8,7 +8,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { renderManifests, placementFrom } from "../../src-host-tools/commands/manifests.js";
+import { placementFrom } from "../../src-host-tools/commands/manifests.js";
+import { renderManifests } from "../../src-host-tools/manifests/render.js";
 import { EXAMPLE_DIGEST } from "../../src-host-tools/manifests/example.js";
 import { locateEnvoy } from "../../src-host-tools/envoy/locate.js";
 import { RunningEnvoy, startEnvoy } from "../../src-host-tools/envoy/process.js";
@@ -16,7 +17,7 @@ import { MockProviders, startMockProviders } from "../../src-host-tools/mock/pro
 import { buildIstioXds, istioctl, istioXds, ProxySpec } from "../../src-host-tools/istio/xds.js";
 import { bootstrapFromIstio, generatedCluster, IstioXds } from "../../src-host-tools/istio/xds-to-bootstrap.js";
 import type { LlmMeshConfig } from "../../src-host-tools/config/schema.js";
-import type { Placement } from "../../src-host-tools/manifests/istio.js";
+import type { Placement } from "../../src-host-tools/manifests/options.js";
 import { send } from "../support/envoy.js";
 import { meshConfigFragment } from "../../src-host-tools/telemetry/istio.js";
 import { METRIC_LABELS } from "../../src-host-tools/telemetry/envoy.js";

@@ -8,7 +8,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { stringify } from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { placementFrom, renderManifests } from "../../src-host-tools/commands/manifests.js";
+import { placementFrom } from "../../src-host-tools/commands/manifests.js";
+import { renderManifests } from "../../src-host-tools/manifests/render.js";
 import { EXAMPLE_DIGEST } from "../../src-host-tools/manifests/example.js";
 import { locateEnvoy } from "../../src-host-tools/envoy/locate.js";
 import { RunningEnvoy, startEnvoy } from "../../src-host-tools/envoy/process.js";
@@ -17,7 +18,7 @@ import { MockCredentialServer, TemporaryCredentials, startMockAzureIdentity, sta
 import { istioXds, ProxySpec } from "../../src-host-tools/istio/xds.js";
 import { bootstrapFromIstio, IstioXds } from "../../src-host-tools/istio/xds-to-bootstrap.js";
 import type { LlmMeshConfig } from "../../src-host-tools/config/schema.js";
-import type { Placement } from "../../src-host-tools/manifests/istio.js";
+import type { Placement } from "../../src-host-tools/manifests/options.js";
 import { send } from "../support/envoy.js";
 import { WASM_PATH } from "../support/filter.js";
 

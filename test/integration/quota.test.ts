@@ -3,7 +3,7 @@
 // before it goes; and every way of avoiding the usage report still gets charged.
 import { Agent, request } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { newKey } from "../../src-host-tools/commands/consumer.js";
+import { newKey } from "../../src-host-tools/config/consumer-key.js";
 import { bootstrapYaml } from "../../src-host-tools/envoy/bootstrap.js";
 import { locateEnvoy } from "../../src-host-tools/envoy/locate.js";
 import { RunningEnvoy, startEnvoy } from "../../src-host-tools/envoy/process.js";

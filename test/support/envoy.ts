@@ -3,7 +3,8 @@ import { Agent, request } from "node:http";
 import { bootstrapYaml, BootstrapOptions } from "../../src-host-tools/envoy/bootstrap.js";
 import { locateEnvoy } from "../../src-host-tools/envoy/locate.js";
 import { RunningEnvoy, startEnvoy } from "../../src-host-tools/envoy/process.js";
-import { MockProviderConfig, MockProviders, startMockProviders } from "../../src-host-tools/mock/providers.js";
+import type { MockProviderConfig } from "../../src-host-tools/mock/provider-config.js";
+import { MockProviders, startMockProviders } from "../../src-host-tools/mock/providers.js";
 import { WASM_PATH } from "./filter.js";
 
 export interface Stack { envoy: RunningEnvoy; mock: MockProviders; stop(): Promise<void> }

@@ -1,5 +1,5 @@
 // Feature combinations a user can write, for the config matrix test (test/integration/config-matrix.test.ts).
-import { newKey } from "../../src-host-tools/commands/consumer.js";
+import { newKey } from "../../src-host-tools/config/consumer-key.js";
 
 export const FEATURES = ["failover", "consumers", "localQuota", "globalQuota", "metrics", "policy", "tokenCallout", "headersMode"] as const;
 export type Feature = typeof FEATURES[number];

@@ -4,7 +4,7 @@
 // row must reach the provider as something every reader reads as llm-mesh decided. The same rows
 // run in the host emulator (test/unit/json-parsers.test.ts) and in real Envoy
 // (test/integration/json-parsers.test.ts).
-import { newKey } from "../../src-host-tools/commands/consumer.js";
+import { newKey } from "../../src-host-tools/config/consumer-key.js";
 import { READERS, readAt } from "./json-readers.js";
 
 export const alice = newKey();

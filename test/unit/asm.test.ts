@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { importAsm } from "../../src-host-tools/asm/import.js";
 import { validateConfig } from "../../src-host-tools/config/validate.js";
-import { renderManifests } from "../../src-host-tools/commands/manifests.js";
+import { renderManifests } from "../../src-host-tools/manifests/render.js";
 import { validateIstioObject } from "../../src-host-tools/manifests/crd-validate.js";
 import { EXAMPLE_DIGEST } from "../../src-host-tools/manifests/example.js";
 import { parseAllDocuments } from "yaml";

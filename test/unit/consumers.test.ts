@@ -5,7 +5,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { consumerAdd, newKey } from "../../src-host-tools/commands/consumer.js";
+import { consumerAdd } from "../../src-host-tools/commands/consumer.js";
+import { newKey } from "../../src-host-tools/config/consumer-key.js";
 import { HttpStream } from "../../src-host-tools/host/emulator.js";
 import { json, loadFilter } from "../support/filter.js";
 

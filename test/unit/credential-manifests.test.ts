@@ -4,10 +4,11 @@
 import { describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
 import { buildBootstrap } from "../../src-host-tools/envoy/bootstrap.js";
-import { placementFrom, renderManifests } from "../../src-host-tools/commands/manifests.js";
+import { placementFrom } from "../../src-host-tools/commands/manifests.js";
+import { renderManifests } from "../../src-host-tools/manifests/render.js";
 import { EXAMPLE_DIGEST } from "../../src-host-tools/manifests/example.js";
 import { validateIstioObject } from "../../src-host-tools/manifests/crd-validate.js";
-import type { K8sObject } from "../../src-host-tools/manifests/istio.js";
+import type { K8sObject } from "../../src-host-tools/manifests/options.js";
 import type { LlmMeshConfig } from "../../src-host-tools/config/schema.js";
 import { validateConfig } from "../../src-host-tools/config/validate.js";
 

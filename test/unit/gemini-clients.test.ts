@@ -9,7 +9,7 @@ import { GEMINI_CLIENT_CONFIG, GEMINI_CLIENT_ROWS } from "../support/gemini-clie
 // Adds the web search rows (Gemini clients' googleSearch) to the table above.
 import "../support/web-search-rows.js";
 import { TranslationRow, answerBytes, parseSse } from "../support/translation-rows.js";
-import { newKey } from "../../src-host-tools/commands/consumer.js";
+import { newKey } from "../../src-host-tools/config/consumer-key.js";
 
 const GEN_PATH = "/v1beta/models/gpt-4o:generateContent";
 

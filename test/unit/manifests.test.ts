@@ -3,10 +3,11 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
-import { placementFrom, renderManifests } from "../../src-host-tools/commands/manifests.js";
+import { placementFrom } from "../../src-host-tools/commands/manifests.js";
+import { renderManifests } from "../../src-host-tools/manifests/render.js";
 import { EXAMPLE_DIGEST, EXAMPLE_MANIFESTS_PATH, exampleManifestsYaml } from "../../src-host-tools/manifests/example.js";
 import { validateIstioObject } from "../../src-host-tools/manifests/crd-validate.js";
-import { K8sObject, ManifestOptions } from "../../src-host-tools/manifests/istio.js";
+import { K8sObject, ManifestOptions } from "../../src-host-tools/manifests/options.js";
 import type { LlmMeshConfig } from "../../src-host-tools/config/schema.js";
 import { ALL_TYPES_CONFIG } from "../support/fixtures.js";
 

@@ -1,7 +1,7 @@
 // GET /v1/models asks for a consumer like every other path of a route: a route that requires one
 // answers 401 without it, and a consumer sees only the routes and models it may use.
 import { describe, expect, it } from "vitest";
-import { newKey } from "../../src-host-tools/commands/consumer.js";
+import { newKey } from "../../src-host-tools/config/consumer-key.js";
 import { json, loadFilter } from "../support/filter.js";
 
 const alice = newKey();

@@ -3,7 +3,7 @@
 // the cap the provider gets after translation, and x-llm-mesh-clamped-max-tokens only when lowered.
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { newKey } from "../../src-host-tools/commands/consumer.js";
+import { newKey } from "../../src-host-tools/config/consumer-key.js";
 import { loadFilter } from "../support/filter.js";
 import { BEDROCK_ENV } from "../support/fixtures.js";
 

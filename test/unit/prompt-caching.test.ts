@@ -2,7 +2,7 @@
 // emulator: the request each backend gets, and the usage each client gets back.
 import { beforeAll, describe, expect, it } from "vitest";
 import { HostEmulator } from "../../src-host-tools/host/emulator.js";
-import { newKey } from "../../src-host-tools/commands/consumer.js";
+import { newKey } from "../../src-host-tools/config/consumer-key.js";
 import { BEDROCK_ENV } from "../support/fixtures.js";
 import { json, loadFilter } from "../support/filter.js";
 import { answerBytes, parseSse } from "../support/translation-rows.js";

@@ -3,7 +3,7 @@
 // done the reservation is set right to the reported usage, or to what was received when there is
 // none. Rows read the shared-data counter itself after admission and after the end.
 import { describe, expect, it } from "vitest";
-import { newKey } from "../../src-host-tools/commands/consumer.js";
+import { newKey } from "../../src-host-tools/config/consumer-key.js";
 import { HostEmulator, HttpStream } from "../../src-host-tools/host/emulator.js";
 import { json, loadFilter } from "../support/filter.js";
 
