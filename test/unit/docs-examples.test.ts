@@ -21,7 +21,7 @@ import { parse } from "yaml";
 import { PROJECT_ROOT } from "../../src-host-tools/envoy/locate.js";
 import { validateConfig } from "../../src-host-tools/config/validate.js";
 import { keyEnvNames } from "../../src-host-tools/config/keys.js";
-import { newKey } from "../../src-host-tools/commands/consumer.js";
+import { newKey } from "../../src-host-tools/config/consumer-key.js";
 import { loadFilter } from "../support/filter.js";
 
 const PAGES = ["README.md", "ARCHITECTURE.md", ...readdirSync(join(PROJECT_ROOT, "docs")).filter((f) => f.endsWith(".md")).map((f) => `docs/${f}`)];

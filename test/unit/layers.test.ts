@@ -127,7 +127,7 @@ describe("layers: imports against the floors and import cycles", () => {
 // (target: assembly at most 5 and no cycle); lower them here as it does, never raise them.
 const BASELINE: Record<string, { against: number; cycles: number }> = {
   assembly: { against: 2, cycles: 0 },
-  "src-host-tools": { against: 2, cycles: 3 },
+  "src-host-tools": { against: 1, cycles: 0 },
 };
 
 describe("layers: the real tree holds the baseline", () => {
