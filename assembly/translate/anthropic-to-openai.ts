@@ -22,7 +22,7 @@ import { isString, keys, scanInner, scanOnlyElement, spanIsNull } from "../json/
 import { MAX_SPAN_ITEMS, arrayItemsAtMost } from "../json/items";
 import { readUsage } from "../usage/read";
 import { meetsOpenAIStrict } from "./strict-schema";
-import { Reasoning, Thought, clientCallId, readAnthropicThinking, readAnthropicThought, readThought, writeAnthropicThought, writeChatReasoning, writeThought } from "./reasoning";
+import { Reasoning, Thought, clientCallId, readAnthropicThinking, readAnthropicThought, readThought, writeAnthropicThought, writeChatReasoning, writeThought, portableCallId } from "./reasoning";
 import { ScanResult, arrayItemSpans, decodeStringValue, scanInto, scanTopLevel, unescapeInto } from "../json/scan";
 import { cacheMarkOf, promptCacheKeyOf, writeCacheControl } from "./cache-marks";
 import { anyMarked, hasMarks, lastTextMark, resultMark, writeMarkedSystem } from "./anthropic-marks";
@@ -666,7 +666,8 @@ function writeUser(m: JsonValue, path: string, w: JsonWriter): string | null {
       let text = toolResultText(block, images);
       const isError = member(block, "is_error");
       if (isError !== null && isError.kind == JsonKind.Bool && isError.boolValue && !text.startsWith("Error")) text = "Error: " + text;
-      w.object().key("role").string("tool").key("tool_call_id").string(id!).key("content");
+      // Toward the hub (keepMarks) an id keeps its thought signature for Gemini; toward OpenAI it must be short.
+      w.object().key("role").string("tool").key("tool_call_id").string(keepMarks ? id! : portableCallId(id!)).key("content");
       const mark = keepMarks ? resultMark(block) : null;
       // A marked result is one text part carrying the mark (the hub's form for a marked string).
       if (mark !== null) { w.array().object().key("type").string("text").key("text").string(text); writeCacheControl(w, mark!); w.endObject().endArray(); }
@@ -730,7 +731,7 @@ function writeAssistant(m: JsonValue, path: string, w: JsonWriter, hub: bool): s
       const name = stringAt(block, "name");
       if (id === null || name === null) return path + ".content." + i.toString() + ": tool_use needs id and name";
       const input = member(block, "input");
-      w.object().key("id").string(id!).key("type").string("function").key("function").object().key("name").string(name!);
+      w.object().key("id").string(hub ? id! : portableCallId(id!)).key("type").string("function").key("function").object().key("name").string(name!);
       w.key("arguments").string(input !== null ? input.toJson() : "{}").endObject();
       writeMark(block, w);
       w.endObject();

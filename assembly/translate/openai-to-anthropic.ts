@@ -16,7 +16,7 @@ import { DataUrl, arrayAt, functionOf, notAFunctionTool, has, integerAt, member,
 import { readUsage, readUsageAt } from "../usage/read";
 import { errorBodyFor, readProviderError } from "./error-shapes";
 import { TurnWriter } from "./turns";
-import { Reasoning, claudeThinking, isSigned, readAnthropicThought, readChatReasoning, readThought, thinkingFits, writeAnthropicThought, writeClaudeThinking, writeThought } from "./reasoning";
+import { Reasoning, claudeThinking, isSigned, readAnthropicThought, readChatReasoning, readThought, thinkingFits, writeAnthropicThought, writeClaudeThinking, writeThought, portableCallId } from "./reasoning";
 import { isString, keys, scanInner, spanInteger, spanIsString } from "../json/spans";
 import { MAX_SPAN_ITEMS, arrayItemsAtMost } from "../json/items";
 import { ScanResult, arrayItemSpans, decodeStringValue, scanInto, scanTopLevel } from "../json/scan";
@@ -681,7 +681,7 @@ function writeAssistant(m: JsonValue, path: string, turns: TurnWriter, problem: 
       if (input === null || input.kind != JsonKind.Object) { problem.set(callPath + ".function.arguments: must be a JSON object (Anthropic's tool input)"); return; }
     }
     const out = turns.block("assistant");
-    out.object().key("type").string("tool_use").key("id").string(id!).key("name").string(name!).key("input");
+    out.object().key("type").string("tool_use").key("id").string(portableCallId(id!)).key("name").string(name!).key("input");
     if (input !== null) out.value(input); else out.rawValue("{}");
     markAs(marks.onMessage(call), out);
     out.endObject();
@@ -693,7 +693,7 @@ function writeToolResult(m: JsonValue, path: string, turns: TurnWriter, problem:
   if (id === null) { problem.set(path + ".tool_call_id: is required"); return; }
   const content = member(m, "content");
   const out = turns.block("user");
-  out.object().key("type").string("tool_result").key("tool_use_id").string(id!);
+  out.object().key("type").string("tool_result").key("tool_use_id").string(portableCallId(id!));
   if (content !== null && content.kind == JsonKind.String) out.key("content").string(content.text);
   else if (content !== null && content.kind == JsonKind.Array) {
     out.key("content").array();

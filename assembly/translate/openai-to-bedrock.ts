@@ -15,7 +15,7 @@ import { readHubSearch } from "./web-search";
 import { ClientError, TranslateFacts, TranslatedRequest } from "./translator";
 import { WireApi } from "../api";
 import { ToOpenAIChat } from "./to-openai-chat";
-import { Reasoning, Thought, claudeThinking, isSigned, readChatReasoning, readThought, thinkingFits, writeClaudeThinking, writeThought } from "./reasoning";
+import { Reasoning, Thought, claudeThinking, isSigned, readChatReasoning, readThought, thinkingFits, writeClaudeThinking, writeThought, portableCallId } from "./reasoning";
 import { ScanResult, scanInto } from "../json/scan";
 import { keys, scanInner } from "../json/spans";
 import { CacheMarks, bedrockCaching, writeCachePoint } from "./cache-marks";
@@ -431,7 +431,7 @@ function writeAssistant(m: JsonValue, path: string, turns: TurnWriter): string |
       if (input === null || input!.kind != JsonKind.Object) return callPath + ".function.arguments: must be a JSON object (Converse's tool input)";
     }
     const out = turns.block("assistant");
-    out.object().key("toolUse").object().key("toolUseId").string(id!).key("name").string(name!).key("input");
+    out.object().key("toolUse").object().key("toolUseId").string(portableCallId(id!)).key("name").string(name!).key("input");
     if (input !== null) out.value(input!); else out.rawValue("{}");
     out.endObject().endObject();
     pointAfter(marks.onMessage(call), out);
@@ -446,7 +446,7 @@ function writeToolResult(m: JsonValue, path: string, turns: TurnWriter): string 
   const content = member(m, "content");
   const mark = marks.onToolResult(m);
   const out = turns.block("user");
-  out.object().key("toolResult").object().key("toolUseId").string(id!).key("content").array();
+  out.object().key("toolResult").object().key("toolUseId").string(portableCallId(id!)).key("content").array();
   if (content !== null && content.kind == JsonKind.String) {
     const asJson = parseJson(content.text).value;
     if (asJson !== null && asJson!.kind == JsonKind.Object) out.object().key("json").value(asJson!).endObject();

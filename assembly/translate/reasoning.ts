@@ -28,6 +28,7 @@
 import { JsonKind, JsonValue } from "../json/parse";
 import { JsonWriter } from "../json/writer";
 import { member, numberAt, objectAt, stringAt } from "../json/members";
+import { sha256, toHex } from "../crypto/sha256";
 
 export const EFFORTS: StaticArray<string> = ["none", "minimal", "low", "medium", "high", "xhigh", "max"];
 const BUDGETS: StaticArray<i32> = [0, 512, 1024, 8192, 24576, 32768, 65536];
@@ -221,6 +222,19 @@ export function withSignature(id: string, signature: string): string {
   if (id.includes(MARK)) return id;
   const text = mapBase64(signature, 0x2b, 0x2d, 0x2f, 0x5f, false);
   return text !== null ? id + MARK + text! : id;
+}
+
+/**
+ * A call id fit for a backend other than Gemini: one that carries a thought signature becomes its
+ * own first 20 characters and 16 hex digits of the whole id's SHA-256. The same id always maps the
+ * same way, so a call and its result still match, and two turns' `call_0` stay apart; at most 37
+ * characters, inside OpenAI's 40 and Bedrock's 64 (a signature is often kilobytes).
+ */
+export function portableCallId(id: string): string {
+  const at = id.indexOf(MARK);
+  if (at < 0) return id;
+  const bytes = String.UTF8.encode(id);
+  return id.substring(0, min(at, 20)) + "_" + toHex(sha256(changetype<usize>(bytes), bytes.byteLength)).substring(0, 16);
 }
 
 /** The signature a call id carries (withSignature), or null. */

@@ -16,7 +16,7 @@ import { ChatTools, flatName, isDroppableItem, isHostedTool } from "./responses-
 import { ClientError, TranslateFacts, TranslatedRequest, Translator } from "./translator";
 import { WireApi } from "../api";
 import { MAX_CITATIONS, takesWebSearchOptions, writeWebSearchOptions } from "./web-search";
-import { EFFORTS, Reasoning, Thought, clientCallId, effortIndex, readThought, writeChatReasoning, writeThought } from "./reasoning";
+import { EFFORTS, Reasoning, Thought, clientCallId, effortIndex, readThought, writeChatReasoning, writeThought, portableCallId } from "./reasoning";
 
 /** One output item as the stream builds it: a message's text, or a function call's arguments. */
 class OutputItem {
@@ -631,7 +631,7 @@ function writeItems(input: JsonValue, w: JsonWriter, tools: ChatTools, hub: bool
         if (ns !== null) name = flatName(ns!, name!);
         const args = stringAt(call, "arguments");
         // "" would reach a chat backend that parses it: a call without arguments is "{}", as OpenAI writes it.
-        w.object().key("id").string(callId!).key("type").string("function").key("function").object().key("name").string(name!).key("arguments").string(args !== null && args!.length > 0 ? args! : "{}").endObject().endObject();
+        w.object().key("id").string(hub ? callId! : portableCallId(callId!)).key("type").string("function").key("function").object().key("name").string(name!).key("arguments").string(args !== null && args!.length > 0 ? args! : "{}").endObject().endObject();
         i++;
       }
       w.endArray().endObject();
@@ -641,7 +641,7 @@ function writeItems(input: JsonValue, w: JsonWriter, tools: ChatTools, hub: bool
       const callId = stringAt(item, "call_id");
       if (callId === null) return path + ".call_id: is required";
       const output = member(item, "output");
-      w.object().key("role").string("tool").key("tool_call_id").string(callId!).key("content");
+      w.object().key("role").string("tool").key("tool_call_id").string(hub ? callId! : portableCallId(callId!)).key("content");
       if (output !== null && output.kind == JsonKind.String) w.string(output.text);
       else if (output !== null) w.string(output.toJson());
       else w.string("");

@@ -104,6 +104,9 @@ export function checkBedrockBody(body: unknown, model = "anthropic.claude-sonnet
       const set = BLOCK_FIELDS.filter((f) => block[f] !== undefined);
       if (set.length !== 1) return `messages.${i}.content.${j}: exactly one content field must be set`;
       if (block.toolUse && m.role !== "assistant") return `messages.${i}.content.${j}: toolUse belongs to assistant messages`;
+      const useId = block.toolUse?.toolUseId ?? block.toolResult?.toolUseId;
+      // Converse's toolUseId: 1 to 64 characters of [a-zA-Z0-9_-].
+      if (useId !== undefined && !/^[a-zA-Z0-9_-]{1,64}$/.test(useId)) return `1 validation error detected: Value at 'messages.${i + 1}.member.content.${j + 1}.member' failed to satisfy constraint: toolUseId must match [a-zA-Z0-9_-]{1,64}`;
       if (block.toolResult) { if (m.role !== "user") return `messages.${i}.content.${j}: toolResult belongs to user messages`; results.push(block.toolResult.toolUseId ?? ""); }
       if (block.image && (!["png", "jpeg", "gif", "webp"].includes(block.image.format ?? "") || typeof block.image.source?.bytes !== "string")) return `messages.${i}.content.${j}.image: invalid image`;
     }

@@ -70,7 +70,12 @@ function checkMessages(messages: Message[]): string | undefined {
       continue;
     }
     if (pending.length > 0) return `An assistant message with 'tool_calls' must be followed by tool messages responding to each 'tool_call_id'. The following tool_call_ids did not have response messages: ${pending.join(", ")}`;
-    if (m.role === "assistant" && Array.isArray(m.tool_calls)) pending = m.tool_calls.map((c) => c.id ?? "");
+    if (m.role === "assistant" && Array.isArray(m.tool_calls)) {
+      // OpenAI caps a tool call id at 40 characters.
+      const long = m.tool_calls.findIndex((c) => (c.id ?? "").length > 40);
+      if (long >= 0) return `Invalid 'messages[${i}].tool_calls[${long}].id': string too long. Expected a string with maximum length 40, but got a string with length ${m.tool_calls[long].id!.length} instead.`;
+      pending = m.tool_calls.map((c) => c.id ?? "");
+    }
     if (m.role !== "assistant" && m.content === undefined) return `Missing required parameter: 'messages[${i}].content'.`;
   }
   return undefined;

@@ -2,6 +2,7 @@
 // settings mapped by one budget <-> effort table, thoughts and their signatures in answers and
 // streams, earlier thinking and Gemini thought signatures sent back unchanged. Added to the tables
 // test/unit/translate.test.ts runs through the host emulator.
+import { createHash } from "node:crypto";
 import { expect } from "vitest";
 import { BEDROCK_ROWS, GEMINI_ROWS, TRANSLATION_ROWS, awsEvent, data, sse } from "./translation-rows.js";
 
@@ -555,4 +556,69 @@ BEDROCK_ROWS.push({
     expect.objectContaining({ choices: [expect.objectContaining({ finish_reason: "stop" })] }),
     "[DONE]",
   ] },
+});
+
+// A conversation that met Gemini (a weighted split, a failover) and goes on elsewhere: its call ids
+// carry kilobytes of thought signature, which OpenAI (40 characters) and Bedrock (64) refuse. Every
+// other backend gets the id's first 20 characters and 16 hex of its SHA-256, the same for the call
+// and its result; two turns' call_0 stay apart.
+const LONG_SIGNED_ID = "call_0__ts_" + "QUJD".repeat(750);
+const OTHER_TURN_ID = "call_0__ts_" + "WFla".repeat(750);
+const portable = (id: string) => id.slice(0, Math.min(id.indexOf("__ts_"), 20)) + "_" + createHash("sha256").update(id).digest("hex").slice(0, 16);
+const anthropicHistory = (model: string) => ({ model, max_tokens: 100, tools: [WEATHER_ANTHROPIC], messages: [{ role: "user", content: "Weather?" },
+  { role: "assistant", content: [{ type: "tool_use", id: LONG_SIGNED_ID, name: "get_weather", input: { city: "Paris" } }] },
+  { role: "user", content: [{ type: "tool_result", tool_use_id: LONG_SIGNED_ID, content: "18C" }, { type: "text", text: "And Rome?" }] },
+  { role: "assistant", content: [{ type: "tool_use", id: OTHER_TURN_ID, name: "get_weather", input: { city: "Rome" } }] },
+  { role: "user", content: [{ type: "tool_result", tool_use_id: OTHER_TURN_ID, content: "21C" }] }] });
+const chatCall = (id: string, city: string) => ({ role: "assistant", content: null, tool_calls: [{ id, type: "function", function: { name: "get_weather", arguments: JSON.stringify({ city }) } }] });
+
+TRANSLATION_ROWS.push(
+  {
+    name: "thinking: anthropic→openai: call ids carrying a Gemini signature are made short and stay distinct (OpenAI caps ids at 40)",
+    host: "gpt.llm", path: "/v1/messages",
+    request: anthropicHistory("gpt-4o"),
+    upstream: { path: "/v1/chat/completions", body: expect.objectContaining({ messages: [
+      { role: "user", content: "Weather?" },
+      chatCall(portable(LONG_SIGNED_ID), "Paris"),
+      { role: "tool", tool_call_id: portable(LONG_SIGNED_ID), content: "18C" },
+      { role: "user", content: [{ type: "text", text: "And Rome?" }] },
+      chatCall(portable(OTHER_TURN_ID), "Rome"),
+      { role: "tool", tool_call_id: portable(OTHER_TURN_ID), content: "21C" },
+    ] }) },
+  },
+  {
+    name: "thinking: openai→anthropic: a signed call id becomes the short one in tool_use and tool_result",
+    host: "claude.llm", path: "/v1/chat/completions",
+    request: { model: "claude-sonnet-4-5", max_tokens: 100, messages: [{ role: "user", content: "Weather?" }, chatCall(LONG_SIGNED_ID, "Paris"), { role: "tool", tool_call_id: LONG_SIGNED_ID, content: "18C" }] },
+    upstream: { path: "/v1/messages", body: expect.objectContaining({ messages: [
+      { role: "user", content: [{ type: "text", text: "Weather?" }] },
+      { role: "assistant", content: [{ type: "tool_use", id: portable(LONG_SIGNED_ID), name: "get_weather", input: { city: "Paris" } }] },
+      { role: "user", content: [{ type: "tool_result", tool_use_id: portable(LONG_SIGNED_ID), content: "18C" }] },
+    ] }) },
+  },
+  {
+    name: "thinking: responses→chat: a signed call_id becomes the short id for an OpenAI-compatible backend",
+    host: "groq.llm", path: "/v1/responses",
+    request: { model: "llama-3.3-70b-versatile", input: [{ role: "user", content: "Weather?" },
+      { type: "function_call", call_id: LONG_SIGNED_ID, name: "get_weather", arguments: "{\"city\":\"Paris\"}" },
+      { type: "function_call_output", call_id: LONG_SIGNED_ID, output: "18C" }] },
+    upstream: { path: "/openai/v1/chat/completions", body: expect.objectContaining({ messages: [
+      { role: "user", content: "Weather?" },
+      chatCall(portable(LONG_SIGNED_ID), "Paris"),
+      { role: "tool", tool_call_id: portable(LONG_SIGNED_ID), content: "18C" },
+    ] }) },
+  },
+);
+
+BEDROCK_ROWS.push({
+  name: "thinking: anthropic→bedrock (composed): signed call ids become short toolUseIds (Converse allows 64 characters)",
+  host: "bedrock.llm", path: "/v1/messages",
+  request: anthropicHistory(BEDROCK_CLAUDE),
+  upstream: { path: BEDROCK_PATH, body: expect.objectContaining({ messages: [
+    { role: "user", content: [{ text: "Weather?" }] },
+    { role: "assistant", content: [{ toolUse: { toolUseId: portable(LONG_SIGNED_ID), name: "get_weather", input: { city: "Paris" } } }] },
+    { role: "user", content: [{ toolResult: { toolUseId: portable(LONG_SIGNED_ID), content: [{ text: "18C" }] } }, { text: "And Rome?" }] },
+    { role: "assistant", content: [{ toolUse: { toolUseId: portable(OTHER_TURN_ID), name: "get_weather", input: { city: "Rome" } } }] },
+    { role: "user", content: [{ toolResult: { toolUseId: portable(OTHER_TURN_ID), content: [{ text: "21C" }] } }] },
+  ] }) },
 });
