@@ -151,9 +151,12 @@ describe("platform credentials in real Envoy", () => {
     // Signed with refreshed keys (the newest, or the one before if a further refresh just landed), never the first.
     const used = /Credential=([^/]+)\//.exec(String(mock.received.filter((r) => r.provider === "bedrock-role").at(-1)!.headers.authorization))![1];
     expect(role.slice(1).map((c) => c.accessKeyId)).toContain(used);
-    // The refresh reused the IMDSv2 session token: one PUT in all. One worker fetched for both:
-    // each credentials call comes about half a lifetime after the one before, never two at once.
-    expect(imds.calls.filter((c) => c.method === "PUT")).toHaveLength(1);
+    // Refreshes reuse the IMDSv2 session token, which each worker holds for itself: at most one PUT
+    // per worker (2), whichever worker's lease came up. One worker fetched for both: each
+    // credentials call comes about half a lifetime after the one before, never two at once.
+    const puts = imds.calls.filter((c) => c.method === "PUT").length;
+    expect(puts).toBeGreaterThanOrEqual(1);
+    expect(puts).toBeLessThanOrEqual(2);
     const fetches = imds.calls.filter((c) => c.url.endsWith("/llm-gateway-role")).map((c) => c.atMs);
     expect(fetches).toHaveLength(role.length);
     for (let i = 1; i < fetches.length; i++) expect(fetches[i] - fetches[i - 1]).toBeGreaterThan((LIFE_S / 2 - 1) * 1000);
