@@ -1,8 +1,8 @@
-// Errors at the filter edge, in the client's own API format (translate/error-shapes.ts): OpenAI's
+// Errors at the filter edge, in the client's own API format (error-shapes.ts): OpenAI's
 // {"error":{"message":"…","type":"…","code":"…"}} or Anthropic's {"type":"error","error":{…}}.
 // Messages never carry a key.
 import { sendLocalResponse } from "./host";
-import { errorBodyFor } from "./translate/error-shapes";
+import { errorBodyFor } from "./error-shapes";
 import { WireApi } from "./api";
 
 /** One kind of client-visible failure: HTTP status, OpenAI error type and code. */

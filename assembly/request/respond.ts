@@ -14,7 +14,7 @@ import { SecretScanner } from "../safety/secret-scanner";
 import { RequestState, ResponseMode } from "./state";
 import { H_CONTENT_ENCODING, H_CONTENT_LENGTH, H_CONTENT_TYPE, H_CLAMPED_MAX_TOKENS, H_DROPPED_TOOLS, H_MODEL, H_PROVIDER, H_STATUS, V_JSON } from "./header-names";
 import { meterFor } from "../usage/meter";
-import { streamErrorEvent } from "../translate/error-shapes";
+import { streamErrorEvent } from "../error-shapes";
 import { Operation } from "../api";
 import { decodeStringValue } from "../json/scan";
 

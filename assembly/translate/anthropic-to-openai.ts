@@ -15,7 +15,7 @@ import { ClientError, TranslateFacts, TranslatedRequest, Translator } from "./tr
 import { WireApi } from "../api";
 import { SseEvent, beginEvent, endEvent } from "../stream/sse";
 import { arrayAt, integerAt, member, numberAt, objectAt, stringAt } from "../json/members";
-import { errorBodyFor, readProviderError } from "./error-shapes";
+import { errorBodyFor, readProviderError } from "../error-shapes";
 import { redactSecrets } from "../safety/redact-text";
 import { ValueSpan } from "../json/scan";
 import { isString, keys, scanInner, scanOnlyElement, spanIsNull } from "../json/spans";

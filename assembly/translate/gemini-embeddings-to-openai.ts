@@ -5,7 +5,7 @@
 import { JsonKind, JsonValue, MAX_ANSWER_VALUES, parseJson } from "../json/parse";
 import { JsonWriter } from "../json/writer";
 import { Operation, WireApi } from "../api";
-import { errorBodyFor, readProviderError } from "./error-shapes";
+import { errorBodyFor, readProviderError } from "../error-shapes";
 import { arrayAt, integerAt, member, objectAt, stringAt } from "../json/members";
 import { readUsage } from "../usage/read";
 import { camelCaseKeys } from "./gemini-fields";

@@ -10,7 +10,7 @@ import { JsonKind, JsonValue, MAX_ANSWER_VALUES, parseJson } from "../json/parse
 import { JsonWriter } from "../json/writer";
 import { redactSecrets } from "../safety/redact-text";
 import { Operation, WireApi } from "../api";
-import { errorBodyFor, readProviderError } from "./error-shapes";
+import { errorBodyFor, readProviderError } from "../error-shapes";
 import { arrayAt, has, integerAt, member, numberAt, objectAt, stringAt } from "../json/members";
 import { writeOpenApiSchema } from "./openapi-schema";
 import { camelCaseKeys } from "./gemini-fields";

@@ -14,7 +14,7 @@ import { ToOpenAIChat } from "./to-openai-chat";
 import { SseEvent } from "../stream/sse";
 import { DataUrl, arrayAt, functionOf, notAFunctionTool, has, integerAt, member, numberAt, objectAt, stringAt } from "../json/members";
 import { readUsage, readUsageAt } from "../usage/read";
-import { errorBodyFor, readProviderError } from "./error-shapes";
+import { errorBodyFor, readProviderError } from "../error-shapes";
 import { TurnWriter } from "./turns";
 import { Reasoning, claudeThinking, isSigned, readAnthropicThought, readChatReasoning, readThought, thinkingFits, writeAnthropicThought, writeClaudeThinking, writeThought, portableCallId } from "./reasoning";
 import { isString, keys, scanInner, spanInteger, spanIsString } from "../json/spans";

@@ -8,7 +8,7 @@
 // items go both ways through the hub's reasoning fields (reasoning.ts).
 import { JsonKind, JsonValue, MAX_ANSWER_VALUES, parseJson } from "../json/parse";
 import { JsonWriter } from "../json/writer";
-import { errorBodyFor, readProviderError } from "./error-shapes";
+import { errorBodyFor, readProviderError } from "../error-shapes";
 import { arrayAt, integerAt, member, numberAt, objectAt, stringAt } from "../json/members";
 import { readUsage } from "../usage/read";
 import { SseEvent, beginEvent, endEvent } from "../stream/sse";

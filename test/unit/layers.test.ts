@@ -126,7 +126,7 @@ describe("layers: imports against the floors and import cycles", () => {
 // The baseline measured before issue 24's restructure. The restructure moves these numbers DOWN
 // (target: assembly at most 5 and no cycle); lower them here as it does, never raise them.
 const BASELINE: Record<string, { against: number; cycles: number }> = {
-  assembly: { against: 2, cycles: 0 },
+  assembly: { against: 1, cycles: 0 },
   "src-host-tools": { against: 1, cycles: 0 },
 };
 

@@ -2,9 +2,9 @@
 //   OpenAI:    {"error":{"message":"…","type":"…","param":null,"code":"…"}}
 //   Anthropic: {"type":"error","error":{"type":"…","message":"…"}}
 //   Gemini:    {"error":{"code":400,"message":"…","status":"INVALID_ARGUMENT"}} (Google's API error, https://ai.google.dev/gemini-api/docs/troubleshooting)
-import { JsonKind, JsonValue, MAX_ANSWER_VALUES, parseJson } from "../json/parse";
-import { JsonWriter } from "../json/writer";
-import { WireApi } from "../api";
+import { JsonKind, JsonValue, MAX_ANSWER_VALUES, parseJson } from "./json/parse";
+import { JsonWriter } from "./json/writer";
+import { WireApi } from "./api";
 
 /** Anthropic's error type for an HTTP status (https://docs.anthropic.com/en/api/errors). */
 export function anthropicErrorType(status: i32): string {
