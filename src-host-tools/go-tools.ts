@@ -4,7 +4,7 @@
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, renameSync } from "node:fs";
 import { join } from "node:path";
-import { PROJECT_ROOT } from "./envoy/locate.js";
+import { PROJECT_ROOT } from "./project-root.js";
 import { UserError } from "./errors.js";
 
 const TOOLS = join(PROJECT_ROOT, ".tools");

@@ -7,16 +7,15 @@
 import { COUNTER, defineMetric, getProperty, getSharedNumber, incrementMetric, setProperty, setPropertyBytes, setSharedNumber } from "../host";
 import { tag } from "../metrics/record";
 import { Provider } from "../providers/provider";
-import { Backend, Route } from "../routing";
 
 /** Envoy's cluster for a route's backend pool (the toolchain names it the same). */
-export function poolClusterName(route: Route): string {
-  return "llm-mesh-failover|" + route.name;
+export function poolClusterName(routeName: string): string {
+  return "llm-mesh-failover|" + routeName;
 }
 
 /** The authority the downstream filter sends a failover route's requests to; Envoy routes it to the pool. */
-export function poolAuthority(route: Route): string {
-  return route.name + ".failover.llm-mesh.internal";
+export function poolAuthority(routeName: string): string {
+  return routeName + ".failover.llm-mesh.internal";
 }
 
 // One token with a dot: Envoy keys filter state by the whole name (wasm.llm_mesh.tried), also readable in access logs.
@@ -24,15 +23,15 @@ const P_TRIED = String.UTF8.encode("llm_mesh.tried");
 /** Set by the downstream filter when it sends a request to a route's pool: clients cannot set filter state. */
 export const P_POOL = String.UTF8.encode("llm_mesh.pool");
 
-/** Downstream: marks the request as sent to `route`'s pool by llm-mesh itself. */
-export function markPooled(route: Route): void {
-  setPropertyBytes(P_POOL, changetype<usize>(route.nameBytes), route.nameBytes.byteLength);
+/** Downstream: marks the request as sent to a route's pool (its name, UTF-8) by llm-mesh itself. */
+export function markPooled(routeNameBytes: ArrayBuffer): void {
+  setPropertyBytes(P_POOL, changetype<usize>(routeNameBytes), routeNameBytes.byteLength);
 }
 
-/** Adds a backend's name to the request's list of backends tried (filter state, read for the final error). */
-export function recordTry(backend: Backend): void {
+/** Adds a backend's provider name to the request's list of backends tried (filter state, read for the final error). */
+export function recordTry(provider: Provider): void {
   const before = getProperty(P_TRIED);
-  setProperty(P_TRIED, before === null || before.length == 0 ? backend.provider.name : before + "," + backend.provider.name);
+  setProperty(P_TRIED, before === null || before.length == 0 ? provider.name : before + "," + provider.name);
 }
 
 /** The backends tried so far, comma-separated ("" when none). */

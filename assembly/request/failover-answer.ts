@@ -32,7 +32,7 @@ export function onPoolAnswer(config: Config, state: RequestState): void {
   if (details !== null && details == "via_upstream") {
     // Every try records itself upstream; none recorded means no llm-mesh filter rewrote it.
     if (triedBackends().length > 0) { restoreClientStatus(); return; }
-    replaceAnswer(state, POOL_MISCONFIGURED, "llm-mesh route \"" + route.name + "\" sent this request to cluster " + poolClusterName(route) +
+    replaceAnswer(state, POOL_MISCONFIGURED, "llm-mesh route \"" + route.name + "\" sent this request to cluster " + poolClusterName(route.name) +
       ", which has no llm-mesh upstream filter, so no backend rewrite or key was applied; generate the Envoy config with llm-mesh envoy or llm-mesh manifests");
     return;
   }

@@ -53,8 +53,8 @@ export function attemptTarget(config: Config): AttemptTarget | null {
     target.route = route;
     target.backend = route.backends[index];
     const cluster = getProperty(P_CLUSTER_NAME);
-    if (cluster === null || cluster != poolClusterName(route)) {
-      target.problem = "llm-mesh added no provider key: the endpoint names route \"" + routeName + "\" but its cluster is not that route's pool (" + poolClusterName(route) + ")";
+    if (cluster === null || cluster != poolClusterName(route.name)) {
+      target.problem = "llm-mesh added no provider key: the endpoint names route \"" + routeName + "\" but its cluster is not that route's pool (" + poolClusterName(route.name) + ")";
       return target;
     }
     // A request sent to the pool's authority by a client, not by llm-mesh's route (whose conditions
@@ -94,7 +94,7 @@ export function startTry(config: Config, headers: HeaderSnapshot, state: Request
 /** Just before the try is sent: its key, and its name on the request's list of backends tried. */
 export function sendTry(state: RequestState): void {
   chooseRestedKey(state);
-  recordTry(state.backend!);
+  recordTry(state.backend!.provider);
 }
 
 /**

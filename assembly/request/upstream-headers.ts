@@ -22,9 +22,9 @@ const BILLING = encodeAll(BILLING_HEADERS);
  * pool cluster) and client credentials go; each try is rewritten in the pool's upstream filter.
  */
 export function writePoolHeaders(headers: HeaderSnapshot, state: RequestState, bodyLength: i32): bool {
-  markPooled(state.route!);
+  markPooled(state.route!.nameBytes);
   const route = state.route!;
-  if (route.poolAuthorityBytes === null) route.poolAuthorityBytes = String.UTF8.encode(poolAuthority(route));
+  if (route.poolAuthorityBytes === null) route.poolAuthorityBytes = String.UTF8.encode(poolAuthority(route.name));
   headers.set(H_AUTHORITY, route.poolAuthorityBytes!);
   headers.remove(H_HOST);
   for (let i = 0; i < CREDENTIALS.length; i++) headers.remove(CREDENTIALS[i]);

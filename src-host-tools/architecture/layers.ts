@@ -76,7 +76,7 @@ export const TREES: Tree[] = [
         // no feature, and commands, bench and tests stand on it. asc/ is a compiler transform that
         // imports nothing of ours. providers.ts is the catalog of API names; the rest are plumbing.
         name: "foundations",
-        members: ["host/", "asc/", "errors.ts", "providers.ts", "go-tools.ts", "system-tools.ts"],
+        members: ["host/", "asc/", "errors.ts", "providers.ts", "go-tools.ts", "system-tools.ts", "project-root.ts"],
       },
     ],
   },

