@@ -4,29 +4,17 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { HostEmulator, HttpStream } from "../../src-host-tools/host/emulator.js";
 import { BEDROCK_ENV } from "../support/fixtures.js";
-import { json, loadFilter } from "../support/filter.js";
+import { loadFilter } from "../support/filter.js";
 import { GAP_SETS } from "../support/conformance-gap-rows.js";
-import { TranslationRow, answerBytes, parseSse } from "../support/translation-rows.js";
+import { TranslationRow } from "../support/translation-rows.js";
+import { answerRow, expectClient, expectUpstream, sendRow } from "../support/row-harness.js";
 
-const requestText = (row: TranslationRow) => typeof row.request === "string" ? row.request : JSON.stringify(row.request);
-
+/** The row's request, what went upstream, its answer (whole, or one byte per body callback), and what the client got. */
 function run(host: HostEmulator, row: TranslationRow, byteByByte: boolean): HttpStream {
-  const stream = host.createStream();
-  stream.sendRequest({ ":method": "POST", ":path": row.path, ":authority": row.host, ":scheme": "http", "content-type": "application/json", ...(row.headers ?? {}) }, requestText(row));
-  expect(stream.localResponse?.body).toBeUndefined();
-  expect(stream.requestHeader(":path")).toBe(row.upstream!.path);
-  if (row.upstream!.exactBody !== undefined) expect(stream.upstreamBodyText()).toBe(row.upstream!.exactBody);
-  if (row.upstream!.body !== undefined) expect(json(stream.upstreamBodyText())).toEqual(row.upstream!.body);
-  const { bytes, contentType } = answerBytes(row.answer!);
-  stream.sendResponseHeaders({ ":status": String(row.answer!.status ?? 200), "content-type": contentType });
-  const pieces = byteByByte ? [...bytes].map((b) => Uint8Array.of(b)) : [bytes];
-  pieces.forEach((piece, i) => stream.sendResponseBody(piece, i === pieces.length - 1));
-  const client = row.client!;
-  const text = stream.downstreamBodyText();
-  expect(Number(stream.responseHeader(":status"))).toBe(client.status);
-  if (client.exactBody !== undefined) expect(text).toBe(client.exactBody);
-  else if (client.events) expect(parseSse(text)).toEqual(client.events);
-  else expect(json(text)).toEqual(client.body);
+  const stream = sendRow(host, row);
+  expectUpstream(stream, row, false);
+  answerRow(stream, row, byteByByte, false);
+  expectClient(stream, row);
   stream.complete();
   expect(host.trap).toBeNull();
   return stream;

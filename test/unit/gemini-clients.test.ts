@@ -2,65 +2,29 @@
 // host emulator: every backend API, refusals in Gemini's error shape, and answers also delivered
 // one byte per body callback.
 import { beforeAll, describe, expect, it } from "vitest";
-import { HostEmulator, HttpStream } from "../../src-host-tools/host/emulator.js";
+import { HostEmulator } from "../../src-host-tools/host/emulator.js";
 import { BEDROCK_ENV } from "../support/fixtures.js";
 import { json, loadFilter } from "../support/filter.js";
 import { GEMINI_CLIENT_CONFIG, GEMINI_CLIENT_ROWS } from "../support/gemini-client-rows.js";
 // Adds the web search rows (Gemini clients' googleSearch) to the table above.
 import "../support/web-search-rows.js";
-import { TranslationRow, answerBytes, parseSse } from "../support/translation-rows.js";
+import { TranslationRow } from "../support/translation-rows.js";
+import { answerRow, expectClient, expectUpstream, sendRow } from "../support/row-harness.js";
 import { newKey } from "../../src-host-tools/config/consumer-key.js";
 
 const GEN_PATH = "/v1beta/models/gpt-4o:generateContent";
 
-function send(host: HostEmulator, row: TranslationRow): HttpStream {
-  const stream = host.createStream();
-  const body = typeof row.request === "string" ? row.request : JSON.stringify(row.request);
-  stream.sendRequest({ ":method": "POST", ":path": row.path, ":authority": row.host, ":scheme": "http", "content-type": "application/json", ...(row.headers ?? {}) }, body);
-  return stream;
-}
-
-function answer(stream: HttpStream, row: TranslationRow, byteByByte: boolean): void {
-  const { bytes, contentType } = answerBytes(row.answer!);
-  stream.sendResponseHeaders({ ":status": String(row.answer!.status ?? 200), "content-type": contentType, "content-length": String(bytes.length) });
-  const pieces = byteByByte ? [...bytes].map((b) => Uint8Array.of(b)) : row.answer!.chunks ? row.answer!.chunks.map((c) => Buffer.from(c)) : [bytes];
-  pieces.forEach((piece, i) => stream.sendResponseBody(piece, i === pieces.length - 1));
-}
-
-function expectClient(stream: HttpStream, row: TranslationRow): void {
-  const expected = row.client!;
-  expect(Number(stream.responseHeader(":status"))).toBe(expected.status);
-  for (const [name, value] of Object.entries(expected.headers ?? {})) expect(stream.responseHeader(name), name).toEqual(value);
-  const text = stream.downstreamBodyText();
-  if (expected.exactBody !== undefined) expect(text).toBe(expected.exactBody);
-  else if (expected.events) expect(parseSse(text)).toEqual(expected.events);
-  else expect(json(text)).toEqual(expected.body);
-  expect(text).not.toMatch(/test-[a-z]+-key|client-held-secret/);
-}
-
 function runRow(host: HostEmulator, row: TranslationRow, byteByByte = false, headersMode = false): void {
-  const stream = send(host, row);
-  if (row.reply) {
-    expect(stream.localResponse, "expected a local reply").not.toBeNull();
-    expect(stream.localResponse!.status).toBe(row.reply.status);
-    expect(json(stream.localResponse!.body)).toEqual(row.reply.body);
-    expect(stream.upstreamBody.length).toBe(0);
-  } else {
-    expect(stream.localResponse?.body).toBeUndefined();
-    const up = row.upstream;
-    if (up) {
-      expect(stream.requestHeader(":path")).toBe(up.path);
-      for (const [name, value] of Object.entries(up.headers ?? {})) expect(stream.requestHeader(name), name).toEqual(value);
-      if (up.exactBody !== undefined) expect(stream.upstreamBodyText()).toBe(up.exactBody);
-      if (up.body !== undefined) expect(json(stream.upstreamBodyText())).toEqual(up.body);
-    }
+  const stream = sendRow(host, row);
+  expectUpstream(stream, row, !headersMode);
+  if (!row.reply) {
     // Body mode sends the exact length; headers mode lets Envoy frame the rewritten body.
     expect(stream.requestHeader("content-length")).toBe(headersMode ? undefined : String(stream.upstreamBody.length));
     // The client's Gemini key goes nowhere: not in a header, the path or the body.
     expect(stream.requestHeader("x-goog-api-key")).not.toBe("client-held-secret");
     expect(stream.requestHeader(":path")).not.toContain("key=");
     expect(stream.upstreamBodyText()).not.toContain("client-held-secret");
-    if (row.answer) { answer(stream, row, byteByByte); expectClient(stream, row); }
+    if (row.answer) { answerRow(stream, row, byteByByte); expectClient(stream, row); }
   }
   stream.complete();
   expect(host.trap).toBeNull();

@@ -1,75 +1,29 @@
 // Translation rows (test/support/translation-rows.ts) through the compiled module in the host
 // emulator, in both request modes; streams also delivered one byte per body callback.
 import { beforeAll, describe, expect, it } from "vitest";
-import { HostEmulator, HttpStream } from "../../src-host-tools/host/emulator.js";
+import { HostEmulator } from "../../src-host-tools/host/emulator.js";
 import { BEDROCK_CONFIG, BEDROCK_ENV, GEMINI_CONFIG, TRANSLATE_CONFIG, VERTEX_CONFIG } from "../support/fixtures.js";
 import { json, loadFilter } from "../support/filter.js";
-import { BEDROCK_ROWS, GEMINI_ROWS, TRANSLATION_ROWS, TranslationRow, VERTEX_ROWS, answerBytes, parseSse } from "../support/translation-rows.js";
+import { BEDROCK_ROWS, GEMINI_ROWS, TRANSLATION_ROWS, TranslationRow, VERTEX_ROWS } from "../support/translation-rows.js";
+import { answerRow, expectClient, expectUpstream, sendRow } from "../support/row-harness.js";
 // Adds the thinking and reasoning rows to the tables above.
 import "../support/thinking-rows.js";
 import "../support/web-search-rows.js";
 
 const MODES = ["headers", "body"] as const;
 
-function send(host: HostEmulator, row: TranslationRow): HttpStream {
-  const stream = host.createStream();
-  const body = typeof row.request === "string" ? row.request : JSON.stringify(row.request);
-  stream.sendRequest({
-    ":method": "POST", ":path": row.path, ":authority": row.host, ":scheme": "http", "content-type": "application/json",
-    authorization: "Bearer client-held-secret", "accept-encoding": "gzip, br", ...(row.headers ?? {}),
-  }, body);
-  return stream;
-}
-
-function answer(stream: HttpStream, row: TranslationRow, byteByByte = false): void {
-  const a = row.answer!;
-  const { bytes, contentType } = answerBytes(a);
-  stream.sendResponseHeaders({ ":status": String(a.status ?? 200), "content-type": contentType, "content-length": String(bytes.length) });
-  // Streams go in the provider's own pieces (or 37-byte ones for binary frames); with byteByByte, one byte per callback.
-  const pieces = byteByByte ? [...bytes].map((b) => Uint8Array.of(b))
-    : a.chunks ? a.chunks.map((c) => Buffer.from(c))
-    : a.frames ? Array.from({ length: Math.ceil(bytes.length / 37) }, (_, i) => bytes.subarray(i * 37, i * 37 + 37))
-    : [bytes];
-  pieces.forEach((piece, i) => stream.sendResponseBody(piece, i === pieces.length - 1));
-}
-
-function expectClient(stream: HttpStream, row: TranslationRow): void {
-  const expected = row.client!;
-  expect(Number(stream.responseHeader(":status"))).toBe(expected.status);
-  for (const [name, value] of Object.entries(expected.headers ?? {})) expect(stream.responseHeader(name), name).toEqual(value);
-  const text = stream.downstreamBodyText();
-  // A body the filter rewrote loses the provider's length; one it passed on keeps it, but for a
-  // stream (which may end with an error event if it breaks off).
-  const passedOn = expected.exactBody !== undefined && !stream.responseHeader("content-type")?.startsWith("text/event-stream");
-  expect(stream.responseHeader("content-length")).toBe(passedOn ? String(Buffer.byteLength(text)) : undefined);
-  if (expected.exactBody !== undefined) expect(text).toBe(expected.exactBody);
-  else if (expected.events) expect(parseSse(text)).toEqual(expected.events);
-  else expect(json(text)).toEqual(expected.body);
-  expect(text).not.toMatch(/test-[a-z]+-key|client-held-secret/);
-}
+// The client's own key rides along: it must never reach the provider.
+const CLIENT_HEADERS = { authorization: "Bearer client-held-secret", "accept-encoding": "gzip, br" };
 
 /** One row: the request, the upstream request or local reply, then the canned answer and what the client gets. */
 function runRow(host: HostEmulator, row: TranslationRow, mode: string): void {
-  const stream = send(host, row);
-  if (row.reply) {
-    expect(stream.localResponse, "expected a local reply").not.toBeNull();
-    expect(stream.localResponse!.status).toBe(row.reply.status);
-    expect(json(stream.localResponse!.body)).toEqual(row.reply.body);
-    expect(stream.upstreamBody.length).toBe(0);
-  } else {
-    expect(stream.localResponse?.body).toBeUndefined();
-    const up = row.upstream;
-    if (up) {
-      expect(stream.requestHeader(":path")).toBe(up.path);
-      for (const [name, value] of Object.entries(up.headers ?? {})) expect(stream.requestHeader(name), name).toEqual(value);
-      if (up.exactBody !== undefined) expect(stream.upstreamBodyText()).toBe(up.exactBody);
-      if (up.body !== undefined) expect(json(stream.upstreamBodyText())).toEqual(up.body);
-      if (mode === "body") expect(stream.requestHeader("content-length")).toBe(String(stream.upstreamBody.length));
-    }
+  const stream = sendRow(host, row, CLIENT_HEADERS);
+  expectUpstream(stream, row, mode === "body");
+  if (!row.reply) {
     expect(stream.upstreamBodyText()).not.toMatch(/client-held-secret|client-anthropic-key|client-token/);
     if (row.answer) {
-      answer(stream, row);
-      expectClient(stream, row);
+      answerRow(stream, row, false);
+      expectClient(stream, row, true);
     }
   }
   stream.complete();
@@ -78,9 +32,9 @@ function runRow(host: HostEmulator, row: TranslationRow, mode: string): void {
 
 /** A row's answer delivered one byte per body callback: the client gets the same. */
 function byteByByte(host: HostEmulator, row: TranslationRow): void {
-  const stream = send(host, row);
-  answer(stream, row, true);
-  expectClient(stream, row);
+  const stream = sendRow(host, row, CLIENT_HEADERS);
+  answerRow(stream, row, true);
+  expectClient(stream, row, true);
   stream.complete();
   expect(host.trap).toBeNull();
 }
@@ -101,7 +55,7 @@ describe.each(MODES)("translation between APIs, %s mode", (mode) => {
   const streamed = TRANSLATION_ROWS.filter((r) => r.answer?.chunks && r.client);
   it("passes each complete event on in the callback it completes in (no whole-stream buffering)", () => {
     const row = streamed.find((r) => r.host === "claude.llm")!;
-    const stream = send(host, row);
+    const stream = sendRow(host, row, CLIENT_HEADERS);
     stream.sendResponseHeaders({ ":status": "200", "content-type": "text/event-stream" });
     const chunks = row.answer!.chunks!;
     let seen = 0;
