@@ -15,6 +15,7 @@ import { SseEvent } from "../stream/sse";
 import { DataUrl, arrayAt, functionOf, notAFunctionTool, has, integerAt, member, numberAt, objectAt, stringAt } from "../json/members";
 import { readUsage, readUsageAt } from "../usage/read";
 import { errorBodyFor, readProviderError } from "../error-shapes";
+import { CALL, includesUsage, readToolCall, streams, tokenLimitOf } from "./chat-request";
 import { TurnWriter } from "./turns";
 import { Reasoning, claudeThinking, isSigned, readAnthropicThought, readChatReasoning, readThought, thinkingFits, writeAnthropicThought, writeClaudeThinking, writeThought, portableCallId } from "./reasoning";
 import { isString, keys, scanInner, spanInteger, spanIsString } from "../json/spans";
@@ -97,7 +98,7 @@ export class OpenAIToAnthropic extends ToOpenAIChat {
     if (systemParts > 0) w.key("system").rawBytes(system.toBuffer());
     w.key("messages").rawBytes(turnBytes);
 
-    const limit = numberAt(body, "max_completion_tokens") !== null ? numberAt(body, "max_completion_tokens") : numberAt(body, "max_tokens");
+    const limit = tokenLimitOf(body);
     if (limit !== null && (!limit.isInteger() || limit.numberValue < 1)) return TranslatedRequest.refused("max_tokens: must be a positive integer");
     const reasoning = new Reasoning();
     const reasoningProblem = readChatReasoning(body, reasoning);
@@ -121,12 +122,10 @@ export class OpenAIToAnthropic extends ToOpenAIChat {
     if (stop !== null && stop.kind == JsonKind.String) w.key("stop_sequences").array().string(stop.text).endArray();
     else if (stop !== null && stop.kind == JsonKind.Array) w.key("stop_sequences").value(stop);
 
-    const stream = member(body, "stream");
-    const streaming = stream !== null && stream.kind == JsonKind.Bool && stream.boolValue;
+    const streaming = streams(body);
     if (streaming) {
       w.key("stream").boolean(true);
-      const options = objectAt(body, "stream_options");
-      this.includeUsage = options !== null && member(options, "include_usage") !== null && member(options, "include_usage")!.boolValue;
+      this.includeUsage = includesUsage(body);
     }
 
     const n = numberAt(body, "n");
@@ -669,20 +668,11 @@ function writeAssistant(m: JsonValue, path: string, turns: TurnWriter, problem: 
   for (let i = 0; i < calls.items.length; i++) {
     const call = calls.items[i];
     const callPath = path + ".tool_calls[" + i.toString() + "]";
-    const id = stringAt(call, "id");
-    const fn = objectAt(call, "function");
-    const name = fn !== null ? stringAt(fn, "name") : null;
-    if (id === null || name === null) { problem.set(callPath + ": needs id and function.name"); return; }
-    const args = stringAt(fn!, "arguments");
-    let input: JsonValue | null = null;
-    if (args !== null && args!.trim().length > 0) {
-      const parsed = parseJson(args!);
-      input = parsed.value;
-      if (input === null || input.kind != JsonKind.Object) { problem.set(callPath + ".function.arguments: must be a JSON object (Anthropic's tool input)"); return; }
-    }
+    const callProblem = readToolCall(call, callPath, "Anthropic's tool input");
+    if (callProblem !== null) { problem.set(callProblem!); return; }
     const out = turns.block("assistant");
-    out.object().key("type").string("tool_use").key("id").string(portableCallId(id!)).key("name").string(name!).key("input");
-    if (input !== null) out.value(input); else out.rawValue("{}");
+    out.object().key("type").string("tool_use").key("id").string(portableCallId(CALL.id)).key("name").string(CALL.name).key("input");
+    if (CALL.args !== null) out.value(CALL.args!); else out.rawValue("{}");
     markAs(marks.onMessage(call), out);
     out.endObject();
   }

@@ -7,6 +7,7 @@ import { JsonKind, JsonValue, MAX_ANSWER_VALUES, parseJson } from "../json/parse
 import { JsonWriter } from "../json/writer";
 import { OutputKind, jsonModeNeedsSchema, readResponseFormat } from "./structured-output";
 import { errorBodyFor, readProviderError } from "../error-shapes";
+import { CALL, includesUsage, readToolCall, streams, tokenLimitOf } from "./chat-request";
 import { TurnWriter, writeUserTurn } from "./turns";
 import { DataUrl, arrayAt, functionOf, notAFunctionTool, integerAt, member, numberAt, objectAt, stringAt } from "../json/members";
 import { readUsage } from "../usage/read";
@@ -91,7 +92,7 @@ export class OpenAIToBedrock extends ToOpenAIChat {
     if (systemBlocks > 0) w.key("system").rawBytes(system.toBuffer());
 
     w.key("inferenceConfig").object();
-    const limit = numberAt(body, "max_completion_tokens") !== null ? numberAt(body, "max_completion_tokens") : numberAt(body, "max_tokens");
+    const limit = tokenLimitOf(body);
     if (limit !== null && (!limit.isInteger() || limit.numberValue < 1)) return TranslatedRequest.refused("max_tokens: must be a positive integer");
     const reasoning = new Reasoning();
     const reasoningProblem = readChatReasoning(body, reasoning);
@@ -159,13 +160,8 @@ export class OpenAIToBedrock extends ToOpenAIChat {
       w.endObject().endObject().endObject().endObject();
     } else if (format.kind == OutputKind.JsonObject) return TranslatedRequest.refused(jsonModeNeedsSchema("a Bedrock backend"));
     w.endObject();
-    const stream = member(body, "stream");
-    const streaming = stream !== null && stream.kind == JsonKind.Bool && stream.boolValue;
-    if (streaming) {
-      const options = objectAt(body, "stream_options");
-      const usage = options !== null ? member(options!, "include_usage") : null;
-      this.includeUsage = usage !== null && usage.kind == JsonKind.Bool && usage.boolValue;
-    }
+    const streaming = streams(body);
+    if (streaming) this.includeUsage = includesUsage(body);
     // Converse has no web search: web_search_options follows the route's hostedTools rule.
     const search = readHubSearch(body);
     if (search.problem !== null) return TranslatedRequest.refused(search.problem!);
@@ -420,19 +416,11 @@ function writeAssistant(m: JsonValue, path: string, turns: TurnWriter): string |
   for (let i = 0; i < calls.items.length; i++) {
     const call = calls.items[i];
     const callPath = path + ".tool_calls[" + i.toString() + "]";
-    const id = stringAt(call, "id");
-    const fn = objectAt(call, "function");
-    const name = fn !== null ? stringAt(fn!, "name") : null;
-    if (id === null || name === null) return callPath + ": needs id and function.name";
-    const args = stringAt(fn!, "arguments");
-    let input: JsonValue | null = null;
-    if (args !== null && args!.trim().length > 0) {
-      input = parseJson(args!).value;
-      if (input === null || input!.kind != JsonKind.Object) return callPath + ".function.arguments: must be a JSON object (Converse's tool input)";
-    }
+    const problem = readToolCall(call, callPath, "Converse's tool input");
+    if (problem !== null) return problem;
     const out = turns.block("assistant");
-    out.object().key("toolUse").object().key("toolUseId").string(portableCallId(id!)).key("name").string(name!).key("input");
-    if (input !== null) out.value(input!); else out.rawValue("{}");
+    out.object().key("toolUse").object().key("toolUseId").string(portableCallId(CALL.id)).key("name").string(CALL.name).key("input");
+    if (CALL.args !== null) out.value(CALL.args!); else out.rawValue("{}");
     out.endObject().endObject();
     pointAfter(marks.onMessage(call), out);
   }

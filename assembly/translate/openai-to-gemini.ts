@@ -9,6 +9,7 @@ import { JsonKind, JsonValue, MAX_ANSWER_VALUES, parseJson } from "../json/parse
 import { JsonWriter } from "../json/writer";
 import { OutputKind, readResponseFormat } from "./structured-output";
 import { errorBodyFor, readProviderError } from "../error-shapes";
+import { CALL, includesUsage, readToolCall, streams, tokenLimitOf } from "./chat-request";
 import { TurnWriter, writeUserTurn } from "./turns";
 import { DataUrl, arrayAt, functionOf, notAFunctionTool, has, integerAt, member, numberAt, objectAt, stringAt } from "../json/members";
 import { readUsage } from "../usage/read";
@@ -122,7 +123,7 @@ export class OpenAIToGemini extends ToOpenAIChat {
     }
 
     w.key("generationConfig").object();
-    const limit = numberAt(body, "max_completion_tokens") !== null ? numberAt(body, "max_completion_tokens") : numberAt(body, "max_tokens");
+    const limit = tokenLimitOf(body);
     if (limit !== null) {
       if (!limit.isInteger() || limit.numberValue < 1) return TranslatedRequest.refused("max_tokens: must be a positive integer");
       w.key("maxOutputTokens").rawValue(limit.text);
@@ -152,13 +153,8 @@ export class OpenAIToGemini extends ToOpenAIChat {
     writeGeminiThinking(reasoning, facts.model, w);
     w.endObject();
     w.endObject();
-    const stream = member(body, "stream");
-    const streaming = stream !== null && stream.kind == JsonKind.Bool && stream.boolValue;
-    if (streaming) {
-      const options = objectAt(body, "stream_options");
-      const usage = options !== null ? member(options, "include_usage") : null;
-      this.includeUsage = usage !== null && usage.kind == JsonKind.Bool && usage.boolValue;
-    }
+    const streaming = streams(body);
+    if (streaming) this.includeUsage = includesUsage(body);
     const out = TranslatedRequest.of(w, streaming);
     out.dropped = dropped;
     return out;
@@ -390,20 +386,12 @@ function writeAssistant(m: JsonValue, path: string, contents: TurnWriter, callNa
   for (let i = 0; i < calls.items.length; i++) {
     const call = calls.items[i];
     const callPath = path + ".tool_calls[" + i.toString() + "]";
-    const id = stringAt(call, "id");
-    const fn = objectAt(call, "function");
-    const name = fn !== null ? stringAt(fn!, "name") : null;
-    if (id === null || name === null) return callPath + ": needs id and function.name";
-    callNames.set(id!, name!);
-    const args = stringAt(fn!, "arguments");
-    let parsedArgs: JsonValue | null = null;
-    if (args !== null && args!.trim().length > 0) {
-      parsedArgs = parseJson(args!).value;
-      if (parsedArgs === null || parsedArgs!.kind != JsonKind.Object) return callPath + ".function.arguments: must be a JSON object (Gemini's function args)";
-    }
+    const problem = readToolCall(call, callPath, "Gemini's function args");
+    if (problem !== null) return problem;
+    callNames.set(CALL.id, CALL.name);
     const out = contents.block("model");
-    out.object().key("functionCall").object().key("name").string(name!).key("args");
-    if (parsedArgs !== null) out.value(parsedArgs!); else out.rawValue("{}");
+    out.object().key("functionCall").object().key("name").string(CALL.name).key("args");
+    if (CALL.args !== null) out.value(CALL.args!); else out.rawValue("{}");
     out.endObject();
     // Gemini refuses a call sent back without the signature it was answered with (thinking models).
     const signature = callSignature(call);

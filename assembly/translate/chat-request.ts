@@ -1,0 +1,50 @@
+// Reading an OpenAI Chat Completions request, for the translators that write another API's request
+// from it (openai-to-anthropic.ts, openai-to-gemini.ts, openai-to-bedrock.ts): each keeps only what its API writes.
+import { JsonKind, JsonValue, parseJson } from "../json/parse";
+import { member, numberAt, objectAt, stringAt } from "../json/members";
+
+/** An assistant message's tool call as readToolCall reads it; reused for every call (the VM is single-threaded). */
+export class ChatToolCall {
+  id: string = "";
+  name: string = "";
+  /** The arguments parsed, an object; null when absent or blank. */
+  args: JsonValue | null = null;
+}
+export const CALL = new ChatToolCall();
+
+/** Reads a tool call into CALL; the problem (`argsAre`: what the backend takes the arguments as), or null. */
+export function readToolCall(call: JsonValue, callPath: string, argsAre: string): string | null {
+  const id = stringAt(call, "id");
+  const fn = objectAt(call, "function");
+  const name = fn !== null ? stringAt(fn, "name") : null;
+  if (id === null || name === null) return callPath + ": needs id and function.name";
+  const args = stringAt(fn!, "arguments");
+  let parsed: JsonValue | null = null;
+  if (args !== null && args!.trim().length > 0) {
+    parsed = parseJson(args!).value;
+    if (parsed === null || parsed!.kind != JsonKind.Object) return callPath + ".function.arguments: must be a JSON object (" + argsAre + ")";
+  }
+  CALL.id = id!;
+  CALL.name = name!;
+  CALL.args = parsed;
+  return null;
+}
+
+/** max_completion_tokens, else the older max_tokens; null when neither is a number. */
+export function tokenLimitOf(body: JsonValue): JsonValue | null {
+  const limit = numberAt(body, "max_completion_tokens");
+  return limit !== null ? limit : numberAt(body, "max_tokens");
+}
+
+/** Whether the client asked for a stream ("stream": true). */
+export function streams(body: JsonValue): bool {
+  const stream = member(body, "stream");
+  return stream !== null && stream.kind == JsonKind.Bool && stream.boolValue;
+}
+
+/** Whether a streaming client asked for a last chunk with the usage (stream_options.include_usage). */
+export function includesUsage(body: JsonValue): bool {
+  const options = objectAt(body, "stream_options");
+  const usage = options !== null ? member(options, "include_usage") : null;
+  return usage !== null && usage.kind == JsonKind.Bool && usage.boolValue;
+}
