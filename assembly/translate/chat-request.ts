@@ -30,6 +30,38 @@ export function readToolCall(call: JsonValue, callPath: string, argsAre: string)
   return null;
 }
 
+/** A text or image_url content part as readPart reads it; reused for every part (the VM is single-threaded). */
+export class ChatPart {
+  isText: bool = false;
+  /** A text part's text. */
+  text: string = "";
+  /** An image_url part's URL; null when it has none. */
+  url: string | null = null;
+}
+export const PART = new ChatPart();
+
+/**
+ * Reads a text or image_url part into PART; the problem for a text part without text or any other
+ * type, naming `backend` ("a Gemini backend"). `bareUrl`: "image_url" may be the URL itself.
+ */
+export function readPart(part: JsonValue, path: string, backend: string, bareUrl: bool = false): string | null {
+  const type = stringAt(part, "type");
+  if (type !== null && type! == "text") {
+    const text = stringAt(part, "text");
+    if (text === null) return path + ".text: is required";
+    PART.isText = true;
+    PART.text = text!;
+    return null;
+  }
+  if (type !== null && type! == "image_url") {
+    const image = objectAt(part, "image_url");
+    PART.isText = false;
+    PART.url = image !== null ? stringAt(image!, "url") : bareUrl ? stringAt(part, "image_url") : null;
+    return null;
+  }
+  return path + ".type: \"" + (type !== null ? type! : "") + "\" content is not supported by " + backend + " (text and image_url are)";
+}
+
 /** max_completion_tokens, else the older max_tokens; null when neither is a number. */
 export function tokenLimitOf(body: JsonValue): JsonValue | null {
   const limit = numberAt(body, "max_completion_tokens");

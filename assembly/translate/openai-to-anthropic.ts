@@ -15,7 +15,7 @@ import { SseEvent } from "../stream/sse";
 import { DataUrl, arrayAt, functionOf, notAFunctionTool, has, integerAt, member, numberAt, objectAt, stringAt } from "../json/members";
 import { readUsage, readUsageAt } from "../usage/read";
 import { errorBodyFor, readProviderError } from "../error-shapes";
-import { CALL, includesUsage, readToolCall, streams, tokenLimitOf } from "./chat-request";
+import { CALL, PART, includesUsage, readPart, readToolCall, streams, tokenLimitOf } from "./chat-request";
 import { TurnWriter } from "./turns";
 import { Reasoning, claudeThinking, isSigned, readAnthropicThought, readChatReasoning, readThought, thinkingFits, writeAnthropicThought, writeClaudeThinking, writeThought, portableCallId } from "./reasoning";
 import { isString, keys, scanInner, spanInteger, spanIsString } from "../json/spans";
@@ -603,16 +603,14 @@ function writeSystem(m: JsonValue, path: string, system: JsonWriter, problem: Pr
 
 /** Writes one OpenAI content part (text or image_url) as an Anthropic block; anything else is a problem. */
 function writePart(part: JsonValue, out: JsonWriter, path: string, problem: Problem, mark: string | null = null): void {
-  const type = stringAt(part, "type");
-  if (type !== null && type! == "text") {
-    const text = stringAt(part, "text");
-    if (text === null) { problem.set(path + ".text: is required"); return; }
-    out.object().key("type").string("text").key("text").string(text!);
+  const partProblem = readPart(part, path, "an Anthropic backend", true);
+  if (partProblem !== null) { problem.set(partProblem!); return; }
+  if (PART.isText) {
+    out.object().key("type").string("text").key("text").string(PART.text);
     markAs(mark, out);
     out.endObject();
-  } else if (type !== null && type! == "image_url") {
-    const image = objectAt(part, "image_url");
-    const url = image !== null ? stringAt(image, "url") : stringAt(part, "image_url");
+  } else {
+    const url = PART.url;
     if (url === null) { problem.set(path + ".image_url.url: is required"); return; }
     out.object().key("type").string("image").key("source").object();
     const data = DataUrl.parse(url!);
@@ -622,8 +620,6 @@ function writePart(part: JsonValue, out: JsonWriter, path: string, problem: Prob
     out.endObject();
     markAs(mark, out);
     out.endObject();
-  } else {
-    problem.set(path + ".type: \"" + (type !== null ? type! : "") + "\" content is not supported by an Anthropic backend (text and image_url are)");
   }
 }
 

@@ -7,7 +7,7 @@ import { JsonKind, JsonValue, MAX_ANSWER_VALUES, parseJson } from "../json/parse
 import { JsonWriter } from "../json/writer";
 import { OutputKind, jsonModeNeedsSchema, readResponseFormat } from "./structured-output";
 import { errorBodyFor, readProviderError } from "../error-shapes";
-import { CALL, includesUsage, readToolCall, streams, tokenLimitOf } from "./chat-request";
+import { CALL, PART, includesUsage, readPart, readToolCall, streams, tokenLimitOf } from "./chat-request";
 import { TurnWriter, writeUserTurn } from "./turns";
 import { DataUrl, arrayAt, functionOf, notAFunctionTool, integerAt, member, numberAt, objectAt, stringAt } from "../json/members";
 import { readUsage } from "../usage/read";
@@ -360,24 +360,18 @@ function imageFormat(mediaType: string): string | null {
 
 /** A text or image part as a Converse content block (images inline only: Converse fetches no URLs). */
 function writePart(part: JsonValue, out: JsonWriter, path: string): string | null {
-  const type = stringAt(part, "type");
-  if (type !== null && type! == "text") {
-    const text = stringAt(part, "text");
-    if (text === null) return path + ".text: is required";
-    out.object().key("text").string(text!).endObject();
+  const problem = readPart(part, path, "a Bedrock backend");
+  if (problem !== null) return problem;
+  if (PART.isText) {
+    out.object().key("text").string(PART.text).endObject();
     return null;
   }
-  if (type !== null && type! == "image_url") {
-    const image = objectAt(part, "image_url");
-    const url = image !== null ? stringAt(image!, "url") : null;
-    const data = url !== null ? DataUrl.parse(url!) : null;
-    if (data === null) return path + ".image_url.url: a Bedrock backend takes images inline: use a data URL (data:image/png;base64,…)";
-    const format = imageFormat(data.mediaType);
-    if (format === null) return path + ".image_url.url: Bedrock takes png, jpeg, gif and webp images";
-    out.object().key("image").object().key("format").string(format!).key("source").object().key("bytes").string(data.data).endObject().endObject().endObject();
-    return null;
-  }
-  return path + ".type: \"" + (type !== null ? type! : "") + "\" content is not supported by a Bedrock backend (text and image_url are)";
+  const data = PART.url !== null ? DataUrl.parse(PART.url!) : null;
+  if (data === null) return path + ".image_url.url: a Bedrock backend takes images inline: use a data URL (data:image/png;base64,…)";
+  const format = imageFormat(data.mediaType);
+  if (format === null) return path + ".image_url.url: Bedrock takes png, jpeg, gif and webp images";
+  out.object().key("image").object().key("format").string(format!).key("source").object().key("bytes").string(data.data).endObject().endObject().endObject();
+  return null;
 }
 
 /** A user message's part, and a cachePoint after it when the part is marked. */

@@ -9,7 +9,7 @@ import { JsonKind, JsonValue, MAX_ANSWER_VALUES, parseJson } from "../json/parse
 import { JsonWriter } from "../json/writer";
 import { OutputKind, readResponseFormat } from "./structured-output";
 import { errorBodyFor, readProviderError } from "../error-shapes";
-import { CALL, includesUsage, readToolCall, streams, tokenLimitOf } from "./chat-request";
+import { CALL, PART, includesUsage, readPart, readToolCall, streams, tokenLimitOf } from "./chat-request";
 import { TurnWriter, writeUserTurn } from "./turns";
 import { DataUrl, arrayAt, functionOf, notAFunctionTool, has, integerAt, member, numberAt, objectAt, stringAt } from "../json/members";
 import { readUsage } from "../usage/read";
@@ -358,23 +358,17 @@ function textParts(m: JsonValue, path: string): Array<string> | null {
 
 /** An OpenAI content part as a Gemini part: text, or an image as inline data (Gemini fetches no URLs). */
 function writePart(part: JsonValue, out: JsonWriter, path: string): string | null {
-  const type = stringAt(part, "type");
-  if (type !== null && type! == "text") {
-    const text = stringAt(part, "text");
-    if (text === null) return path + ".text: is required";
-    out.object().key("text").string(text!).endObject();
+  const problem = readPart(part, path, "a Gemini backend");
+  if (problem !== null) return problem;
+  if (PART.isText) {
+    out.object().key("text").string(PART.text).endObject();
     return null;
   }
-  if (type !== null && type! == "image_url") {
-    const image = objectAt(part, "image_url");
-    const url = image !== null ? stringAt(image!, "url") : null;
-    if (url === null) return path + ".image_url.url: is required";
-    const data = DataUrl.parse(url!);
-    if (data === null) return path + ".image_url.url: a Gemini backend takes images inline: use a data URL (data:image/png;base64,…)";
-    out.object().key("inlineData").object().key("mimeType").string(data.mediaType).key("data").string(data.data).endObject().endObject();
-    return null;
-  }
-  return path + ".type: \"" + (type !== null ? type! : "") + "\" content is not supported by a Gemini backend (text and image_url are)";
+  if (PART.url === null) return path + ".image_url.url: is required";
+  const data = DataUrl.parse(PART.url!);
+  if (data === null) return path + ".image_url.url: a Gemini backend takes images inline: use a data URL (data:image/png;base64,…)";
+  out.object().key("inlineData").object().key("mimeType").string(data.mediaType).key("data").string(data.data).endObject().endObject();
+  return null;
 }
 
 function writeAssistant(m: JsonValue, path: string, contents: TurnWriter, callNames: Map<string, string>): string | null {
