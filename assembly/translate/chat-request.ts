@@ -1,7 +1,7 @@
 // Reading an OpenAI Chat Completions request, for the translators that write another API's request
 // from it (openai-to-anthropic.ts, openai-to-gemini.ts, openai-to-bedrock.ts): each keeps only what its API writes.
 import { JsonKind, JsonValue, parseJson } from "../json/parse";
-import { member, numberAt, objectAt, stringAt } from "../json/members";
+import { functionOf, member, notAFunctionTool, numberAt, objectAt, stringAt } from "../json/members";
 
 /** An assistant message's tool call as readToolCall reads it; reused for every call (the VM is single-threaded). */
 export class ChatToolCall {
@@ -60,6 +60,25 @@ export function readPart(part: JsonValue, path: string, backend: string, bareUrl
     return null;
   }
   return path + ".type: \"" + (type !== null ? type! : "") + "\" content is not supported by " + backend + " (text and image_url are)";
+}
+
+/** A function tool as readFunctionTool reads it; reused for every tool (the VM is single-threaded). */
+export class ChatTool {
+  name: string = "";
+  description: string | null = null;
+  /** The JSON Schema of the arguments; null when the tool has none. */
+  parameters: JsonValue | null = null;
+}
+export const TOOL = new ChatTool();
+
+/** Reads tools[index] into TOOL; the problem when it is not a function tool, or null. */
+export function readFunctionTool(tool: JsonValue, index: i32): string | null {
+  const fn = functionOf(tool);
+  if (fn === null) return notAFunctionTool(index);
+  TOOL.name = stringAt(fn!, "name")!;
+  TOOL.description = stringAt(fn!, "description");
+  TOOL.parameters = objectAt(fn!, "parameters");
+  return null;
 }
 
 /** max_completion_tokens, else the older max_tokens; null when neither is a number. */

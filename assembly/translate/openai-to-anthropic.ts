@@ -12,10 +12,10 @@ import { ClientError, TranslateFacts, TranslatedRequest } from "./translator";
 import { WireApi } from "../api";
 import { ToOpenAIChat } from "./to-openai-chat";
 import { SseEvent } from "../stream/sse";
-import { DataUrl, arrayAt, functionOf, notAFunctionTool, has, integerAt, member, numberAt, objectAt, stringAt } from "../json/members";
+import { DataUrl, arrayAt, has, integerAt, member, numberAt, objectAt, stringAt } from "../json/members";
 import { readUsage, readUsageAt } from "../usage/read";
 import { errorBodyFor, readProviderError } from "../error-shapes";
-import { CALL, PART, includesUsage, readPart, readToolCall, streams, tokenLimitOf } from "./chat-request";
+import { CALL, PART, TOOL, includesUsage, readFunctionTool, readPart, readToolCall, streams, tokenLimitOf } from "./chat-request";
 import { TurnWriter } from "./turns";
 import { Reasoning, claudeThinking, isSigned, readAnthropicThought, readChatReasoning, readThought, thinkingFits, writeAnthropicThought, writeClaudeThinking, writeThought, portableCallId } from "./reasoning";
 import { isString, keys, scanInner, spanInteger, spanIsString } from "../json/spans";
@@ -150,15 +150,12 @@ export class OpenAIToAnthropic extends ToOpenAIChat {
       if (search.search !== null) writeAnthropicSearchTool(w, search.search!);
       for (let i = 0; i < tools.items.length; i++) {
         const t = tools.items[i];
-        const fn = functionOf(t);
-        if (fn === null) return TranslatedRequest.refused(notAFunctionTool(i));
-        const name = stringAt(fn!, "name");
-        w.object().key("name").string(name!);
-        const description = stringAt(fn!, "description");
-        if (description !== null) w.key("description").string(description!);
-        const parameters = objectAt(fn!, "parameters");
+        const toolProblem = readFunctionTool(t, i);
+        if (toolProblem !== null) return TranslatedRequest.refused(toolProblem!);
+        w.object().key("name").string(TOOL.name);
+        if (TOOL.description !== null) w.key("description").string(TOOL.description!);
         w.key("input_schema");
-        if (parameters !== null) w.value(parameters); else w.rawValue("{\"type\":\"object\",\"properties\":{}}");
+        if (TOOL.parameters !== null) w.value(TOOL.parameters!); else w.rawValue("{\"type\":\"object\",\"properties\":{}}");
         markAs(marks.onTool(t), w);
         w.endObject();
       }

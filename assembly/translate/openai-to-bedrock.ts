@@ -7,9 +7,9 @@ import { JsonKind, JsonValue, MAX_ANSWER_VALUES, parseJson } from "../json/parse
 import { JsonWriter } from "../json/writer";
 import { OutputKind, jsonModeNeedsSchema, readResponseFormat } from "./structured-output";
 import { errorBodyFor, readProviderError } from "../error-shapes";
-import { CALL, PART, includesUsage, readPart, readToolCall, streams, tokenLimitOf } from "./chat-request";
+import { CALL, PART, TOOL, includesUsage, readFunctionTool, readPart, readToolCall, streams, tokenLimitOf } from "./chat-request";
 import { TurnWriter, writeUserTurn } from "./turns";
-import { DataUrl, arrayAt, functionOf, notAFunctionTool, integerAt, member, numberAt, objectAt, stringAt } from "../json/members";
+import { DataUrl, arrayAt, integerAt, member, numberAt, objectAt, stringAt } from "../json/members";
 import { readUsage } from "../usage/read";
 import { SseEvent } from "../stream/sse";
 import { readHubSearch } from "./web-search";
@@ -127,15 +127,12 @@ export class OpenAIToBedrock extends ToOpenAIChat {
       w.key("toolConfig").object().key("tools").array();
       for (let i = 0; i < tools.items.length; i++) {
         const t = tools.items[i];
-        const fn = functionOf(t);
-        if (fn === null) return TranslatedRequest.refused(notAFunctionTool(i));
-        const name = stringAt(fn!, "name");
-        w.object().key("toolSpec").object().key("name").string(name!);
-        const description = stringAt(fn!, "description");
-        if (description !== null) w.key("description").string(description!);
-        const parameters = objectAt(fn!, "parameters");
+        const toolProblem = readFunctionTool(t, i);
+        if (toolProblem !== null) return TranslatedRequest.refused(toolProblem!);
+        w.object().key("toolSpec").object().key("name").string(TOOL.name);
+        if (TOOL.description !== null) w.key("description").string(TOOL.description!);
         w.key("inputSchema").object().key("json");
-        if (parameters !== null) w.value(parameters!); else w.rawValue("{\"type\":\"object\",\"properties\":{}}");
+        if (TOOL.parameters !== null) w.value(TOOL.parameters!); else w.rawValue("{\"type\":\"object\",\"properties\":{}}");
         w.endObject().endObject().endObject();
         pointAfter(marks.onTool(t), w);
       }
