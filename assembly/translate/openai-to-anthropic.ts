@@ -12,9 +12,10 @@ import { ClientError, TranslateFacts, TranslatedRequest } from "./translator";
 import { WireApi } from "../api";
 import { ToOpenAIChat } from "./to-openai-chat";
 import { SseEvent } from "../stream/sse";
-import { DataUrl, arrayAt, functionOf, notAFunctionTool, has, integerAt, member, numberAt, objectAt, stringAt } from "../json/members";
+import { DataUrl, arrayAt, has, integerAt, member, numberAt, objectAt, stringAt } from "../json/members";
 import { readUsage, readUsageAt } from "../usage/read";
 import { errorBodyFor, readProviderError } from "../error-shapes";
+import { CALL, PART, TOOL, includesUsage, readFunctionTool, readPart, readToolCall, streams, tokenLimitOf } from "./chat-request";
 import { TurnWriter } from "./turns";
 import { Reasoning, claudeThinking, isSigned, readAnthropicThought, readChatReasoning, readThought, thinkingFits, writeAnthropicThought, writeClaudeThinking, writeThought, portableCallId } from "./reasoning";
 import { isString, keys, scanInner, spanInteger, spanIsString } from "../json/spans";
@@ -97,7 +98,7 @@ export class OpenAIToAnthropic extends ToOpenAIChat {
     if (systemParts > 0) w.key("system").rawBytes(system.toBuffer());
     w.key("messages").rawBytes(turnBytes);
 
-    const limit = numberAt(body, "max_completion_tokens") !== null ? numberAt(body, "max_completion_tokens") : numberAt(body, "max_tokens");
+    const limit = tokenLimitOf(body);
     if (limit !== null && (!limit.isInteger() || limit.numberValue < 1)) return TranslatedRequest.refused("max_tokens: must be a positive integer");
     const reasoning = new Reasoning();
     const reasoningProblem = readChatReasoning(body, reasoning);
@@ -121,12 +122,10 @@ export class OpenAIToAnthropic extends ToOpenAIChat {
     if (stop !== null && stop.kind == JsonKind.String) w.key("stop_sequences").array().string(stop.text).endArray();
     else if (stop !== null && stop.kind == JsonKind.Array) w.key("stop_sequences").value(stop);
 
-    const stream = member(body, "stream");
-    const streaming = stream !== null && stream.kind == JsonKind.Bool && stream.boolValue;
+    const streaming = streams(body);
     if (streaming) {
       w.key("stream").boolean(true);
-      const options = objectAt(body, "stream_options");
-      this.includeUsage = options !== null && member(options, "include_usage") !== null && member(options, "include_usage")!.boolValue;
+      this.includeUsage = includesUsage(body);
     }
 
     const n = numberAt(body, "n");
@@ -151,15 +150,12 @@ export class OpenAIToAnthropic extends ToOpenAIChat {
       if (search.search !== null) writeAnthropicSearchTool(w, search.search!);
       for (let i = 0; i < tools.items.length; i++) {
         const t = tools.items[i];
-        const fn = functionOf(t);
-        if (fn === null) return TranslatedRequest.refused(notAFunctionTool(i));
-        const name = stringAt(fn!, "name");
-        w.object().key("name").string(name!);
-        const description = stringAt(fn!, "description");
-        if (description !== null) w.key("description").string(description!);
-        const parameters = objectAt(fn!, "parameters");
+        const toolProblem = readFunctionTool(t, i);
+        if (toolProblem !== null) return TranslatedRequest.refused(toolProblem!);
+        w.object().key("name").string(TOOL.name);
+        if (TOOL.description !== null) w.key("description").string(TOOL.description!);
         w.key("input_schema");
-        if (parameters !== null) w.value(parameters); else w.rawValue("{\"type\":\"object\",\"properties\":{}}");
+        if (TOOL.parameters !== null) w.value(TOOL.parameters!); else w.rawValue("{\"type\":\"object\",\"properties\":{}}");
         markAs(marks.onTool(t), w);
         w.endObject();
       }
@@ -604,16 +600,14 @@ function writeSystem(m: JsonValue, path: string, system: JsonWriter, problem: Pr
 
 /** Writes one OpenAI content part (text or image_url) as an Anthropic block; anything else is a problem. */
 function writePart(part: JsonValue, out: JsonWriter, path: string, problem: Problem, mark: string | null = null): void {
-  const type = stringAt(part, "type");
-  if (type !== null && type! == "text") {
-    const text = stringAt(part, "text");
-    if (text === null) { problem.set(path + ".text: is required"); return; }
-    out.object().key("type").string("text").key("text").string(text!);
+  const partProblem = readPart(part, path, "an Anthropic backend", true);
+  if (partProblem !== null) { problem.set(partProblem!); return; }
+  if (PART.isText) {
+    out.object().key("type").string("text").key("text").string(PART.text);
     markAs(mark, out);
     out.endObject();
-  } else if (type !== null && type! == "image_url") {
-    const image = objectAt(part, "image_url");
-    const url = image !== null ? stringAt(image, "url") : stringAt(part, "image_url");
+  } else {
+    const url = PART.url;
     if (url === null) { problem.set(path + ".image_url.url: is required"); return; }
     out.object().key("type").string("image").key("source").object();
     const data = DataUrl.parse(url!);
@@ -623,8 +617,6 @@ function writePart(part: JsonValue, out: JsonWriter, path: string, problem: Prob
     out.endObject();
     markAs(mark, out);
     out.endObject();
-  } else {
-    problem.set(path + ".type: \"" + (type !== null ? type! : "") + "\" content is not supported by an Anthropic backend (text and image_url are)");
   }
 }
 
@@ -669,20 +661,11 @@ function writeAssistant(m: JsonValue, path: string, turns: TurnWriter, problem: 
   for (let i = 0; i < calls.items.length; i++) {
     const call = calls.items[i];
     const callPath = path + ".tool_calls[" + i.toString() + "]";
-    const id = stringAt(call, "id");
-    const fn = objectAt(call, "function");
-    const name = fn !== null ? stringAt(fn, "name") : null;
-    if (id === null || name === null) { problem.set(callPath + ": needs id and function.name"); return; }
-    const args = stringAt(fn!, "arguments");
-    let input: JsonValue | null = null;
-    if (args !== null && args!.trim().length > 0) {
-      const parsed = parseJson(args!);
-      input = parsed.value;
-      if (input === null || input.kind != JsonKind.Object) { problem.set(callPath + ".function.arguments: must be a JSON object (Anthropic's tool input)"); return; }
-    }
+    const callProblem = readToolCall(call, callPath, "Anthropic's tool input");
+    if (callProblem !== null) { problem.set(callProblem!); return; }
     const out = turns.block("assistant");
-    out.object().key("type").string("tool_use").key("id").string(portableCallId(id!)).key("name").string(name!).key("input");
-    if (input !== null) out.value(input); else out.rawValue("{}");
+    out.object().key("type").string("tool_use").key("id").string(portableCallId(CALL.id)).key("name").string(CALL.name).key("input");
+    if (CALL.args !== null) out.value(CALL.args!); else out.rawValue("{}");
     markAs(marks.onMessage(call), out);
     out.endObject();
   }

@@ -7,8 +7,9 @@ import { JsonKind, JsonValue, MAX_ANSWER_VALUES, parseJson } from "../json/parse
 import { JsonWriter } from "../json/writer";
 import { OutputKind, jsonModeNeedsSchema, readResponseFormat } from "./structured-output";
 import { errorBodyFor, readProviderError } from "../error-shapes";
+import { CALL, PART, TOOL, includesUsage, readFunctionTool, readPart, readToolCall, streams, tokenLimitOf } from "./chat-request";
 import { TurnWriter, writeUserTurn } from "./turns";
-import { DataUrl, arrayAt, functionOf, notAFunctionTool, integerAt, member, numberAt, objectAt, stringAt } from "../json/members";
+import { DataUrl, arrayAt, integerAt, member, numberAt, objectAt, stringAt } from "../json/members";
 import { readUsage } from "../usage/read";
 import { SseEvent } from "../stream/sse";
 import { readHubSearch } from "./web-search";
@@ -91,7 +92,7 @@ export class OpenAIToBedrock extends ToOpenAIChat {
     if (systemBlocks > 0) w.key("system").rawBytes(system.toBuffer());
 
     w.key("inferenceConfig").object();
-    const limit = numberAt(body, "max_completion_tokens") !== null ? numberAt(body, "max_completion_tokens") : numberAt(body, "max_tokens");
+    const limit = tokenLimitOf(body);
     if (limit !== null && (!limit.isInteger() || limit.numberValue < 1)) return TranslatedRequest.refused("max_tokens: must be a positive integer");
     const reasoning = new Reasoning();
     const reasoningProblem = readChatReasoning(body, reasoning);
@@ -126,15 +127,12 @@ export class OpenAIToBedrock extends ToOpenAIChat {
       w.key("toolConfig").object().key("tools").array();
       for (let i = 0; i < tools.items.length; i++) {
         const t = tools.items[i];
-        const fn = functionOf(t);
-        if (fn === null) return TranslatedRequest.refused(notAFunctionTool(i));
-        const name = stringAt(fn!, "name");
-        w.object().key("toolSpec").object().key("name").string(name!);
-        const description = stringAt(fn!, "description");
-        if (description !== null) w.key("description").string(description!);
-        const parameters = objectAt(fn!, "parameters");
+        const toolProblem = readFunctionTool(t, i);
+        if (toolProblem !== null) return TranslatedRequest.refused(toolProblem!);
+        w.object().key("toolSpec").object().key("name").string(TOOL.name);
+        if (TOOL.description !== null) w.key("description").string(TOOL.description!);
         w.key("inputSchema").object().key("json");
-        if (parameters !== null) w.value(parameters!); else w.rawValue("{\"type\":\"object\",\"properties\":{}}");
+        if (TOOL.parameters !== null) w.value(TOOL.parameters!); else w.rawValue("{\"type\":\"object\",\"properties\":{}}");
         w.endObject().endObject().endObject();
         pointAfter(marks.onTool(t), w);
       }
@@ -159,13 +157,8 @@ export class OpenAIToBedrock extends ToOpenAIChat {
       w.endObject().endObject().endObject().endObject();
     } else if (format.kind == OutputKind.JsonObject) return TranslatedRequest.refused(jsonModeNeedsSchema("a Bedrock backend"));
     w.endObject();
-    const stream = member(body, "stream");
-    const streaming = stream !== null && stream.kind == JsonKind.Bool && stream.boolValue;
-    if (streaming) {
-      const options = objectAt(body, "stream_options");
-      const usage = options !== null ? member(options!, "include_usage") : null;
-      this.includeUsage = usage !== null && usage.kind == JsonKind.Bool && usage.boolValue;
-    }
+    const streaming = streams(body);
+    if (streaming) this.includeUsage = includesUsage(body);
     // Converse has no web search: web_search_options follows the route's hostedTools rule.
     const search = readHubSearch(body);
     if (search.problem !== null) return TranslatedRequest.refused(search.problem!);
@@ -364,24 +357,18 @@ function imageFormat(mediaType: string): string | null {
 
 /** A text or image part as a Converse content block (images inline only: Converse fetches no URLs). */
 function writePart(part: JsonValue, out: JsonWriter, path: string): string | null {
-  const type = stringAt(part, "type");
-  if (type !== null && type! == "text") {
-    const text = stringAt(part, "text");
-    if (text === null) return path + ".text: is required";
-    out.object().key("text").string(text!).endObject();
+  const problem = readPart(part, path, "a Bedrock backend");
+  if (problem !== null) return problem;
+  if (PART.isText) {
+    out.object().key("text").string(PART.text).endObject();
     return null;
   }
-  if (type !== null && type! == "image_url") {
-    const image = objectAt(part, "image_url");
-    const url = image !== null ? stringAt(image!, "url") : null;
-    const data = url !== null ? DataUrl.parse(url!) : null;
-    if (data === null) return path + ".image_url.url: a Bedrock backend takes images inline: use a data URL (data:image/png;base64,…)";
-    const format = imageFormat(data.mediaType);
-    if (format === null) return path + ".image_url.url: Bedrock takes png, jpeg, gif and webp images";
-    out.object().key("image").object().key("format").string(format!).key("source").object().key("bytes").string(data.data).endObject().endObject().endObject();
-    return null;
-  }
-  return path + ".type: \"" + (type !== null ? type! : "") + "\" content is not supported by a Bedrock backend (text and image_url are)";
+  const data = PART.url !== null ? DataUrl.parse(PART.url!) : null;
+  if (data === null) return path + ".image_url.url: a Bedrock backend takes images inline: use a data URL (data:image/png;base64,…)";
+  const format = imageFormat(data.mediaType);
+  if (format === null) return path + ".image_url.url: Bedrock takes png, jpeg, gif and webp images";
+  out.object().key("image").object().key("format").string(format!).key("source").object().key("bytes").string(data.data).endObject().endObject().endObject();
+  return null;
 }
 
 /** A user message's part, and a cachePoint after it when the part is marked. */
@@ -420,19 +407,11 @@ function writeAssistant(m: JsonValue, path: string, turns: TurnWriter): string |
   for (let i = 0; i < calls.items.length; i++) {
     const call = calls.items[i];
     const callPath = path + ".tool_calls[" + i.toString() + "]";
-    const id = stringAt(call, "id");
-    const fn = objectAt(call, "function");
-    const name = fn !== null ? stringAt(fn!, "name") : null;
-    if (id === null || name === null) return callPath + ": needs id and function.name";
-    const args = stringAt(fn!, "arguments");
-    let input: JsonValue | null = null;
-    if (args !== null && args!.trim().length > 0) {
-      input = parseJson(args!).value;
-      if (input === null || input!.kind != JsonKind.Object) return callPath + ".function.arguments: must be a JSON object (Converse's tool input)";
-    }
+    const problem = readToolCall(call, callPath, "Converse's tool input");
+    if (problem !== null) return problem;
     const out = turns.block("assistant");
-    out.object().key("toolUse").object().key("toolUseId").string(portableCallId(id!)).key("name").string(name!).key("input");
-    if (input !== null) out.value(input!); else out.rawValue("{}");
+    out.object().key("toolUse").object().key("toolUseId").string(portableCallId(CALL.id)).key("name").string(CALL.name).key("input");
+    if (CALL.args !== null) out.value(CALL.args!); else out.rawValue("{}");
     out.endObject().endObject();
     pointAfter(marks.onMessage(call), out);
   }

@@ -9,8 +9,9 @@ import { JsonKind, JsonValue, MAX_ANSWER_VALUES, parseJson } from "../json/parse
 import { JsonWriter } from "../json/writer";
 import { OutputKind, readResponseFormat } from "./structured-output";
 import { errorBodyFor, readProviderError } from "../error-shapes";
+import { CALL, PART, TOOL, includesUsage, readFunctionTool, readPart, readToolCall, streams, tokenLimitOf } from "./chat-request";
 import { TurnWriter, writeUserTurn } from "./turns";
-import { DataUrl, arrayAt, functionOf, notAFunctionTool, has, integerAt, member, numberAt, objectAt, stringAt } from "../json/members";
+import { DataUrl, arrayAt, has, integerAt, member, numberAt, objectAt, stringAt } from "../json/members";
 import { readUsage } from "../usage/read";
 import { SseEvent } from "../stream/sse";
 import { ClientError, TranslateFacts, TranslatedRequest } from "./translator";
@@ -79,15 +80,12 @@ export class OpenAIToGemini extends ToOpenAIChat {
       w.key("tools").array().object().key("functionDeclarations").array();
       for (let i = 0; i < tools.items.length; i++) {
         const t = tools.items[i];
-        const fn = functionOf(t);
-        if (fn === null) return TranslatedRequest.refused(notAFunctionTool(i));
-        const name = stringAt(fn!, "name");
-        w.object().key("name").string(name!);
-        const description = stringAt(fn!, "description");
-        if (description !== null) w.key("description").string(description!);
-        const parameters = objectAt(fn!, "parameters");
+        const toolProblem = readFunctionTool(t, i);
+        if (toolProblem !== null) return TranslatedRequest.refused(toolProblem!);
+        w.object().key("name").string(TOOL.name);
+        if (TOOL.description !== null) w.key("description").string(TOOL.description!);
         // JSON Schema as the client wrote it (Gemini's `parameters` takes only an OpenAPI subset).
-        if (parameters !== null) w.key("parametersJsonSchema").value(parameters!);
+        if (TOOL.parameters !== null) w.key("parametersJsonSchema").value(TOOL.parameters!);
         w.endObject();
       }
       w.endArray().endObject().endArray();
@@ -122,7 +120,7 @@ export class OpenAIToGemini extends ToOpenAIChat {
     }
 
     w.key("generationConfig").object();
-    const limit = numberAt(body, "max_completion_tokens") !== null ? numberAt(body, "max_completion_tokens") : numberAt(body, "max_tokens");
+    const limit = tokenLimitOf(body);
     if (limit !== null) {
       if (!limit.isInteger() || limit.numberValue < 1) return TranslatedRequest.refused("max_tokens: must be a positive integer");
       w.key("maxOutputTokens").rawValue(limit.text);
@@ -152,13 +150,8 @@ export class OpenAIToGemini extends ToOpenAIChat {
     writeGeminiThinking(reasoning, facts.model, w);
     w.endObject();
     w.endObject();
-    const stream = member(body, "stream");
-    const streaming = stream !== null && stream.kind == JsonKind.Bool && stream.boolValue;
-    if (streaming) {
-      const options = objectAt(body, "stream_options");
-      const usage = options !== null ? member(options, "include_usage") : null;
-      this.includeUsage = usage !== null && usage.kind == JsonKind.Bool && usage.boolValue;
-    }
+    const streaming = streams(body);
+    if (streaming) this.includeUsage = includesUsage(body);
     const out = TranslatedRequest.of(w, streaming);
     out.dropped = dropped;
     return out;
@@ -362,23 +355,17 @@ function textParts(m: JsonValue, path: string): Array<string> | null {
 
 /** An OpenAI content part as a Gemini part: text, or an image as inline data (Gemini fetches no URLs). */
 function writePart(part: JsonValue, out: JsonWriter, path: string): string | null {
-  const type = stringAt(part, "type");
-  if (type !== null && type! == "text") {
-    const text = stringAt(part, "text");
-    if (text === null) return path + ".text: is required";
-    out.object().key("text").string(text!).endObject();
+  const problem = readPart(part, path, "a Gemini backend");
+  if (problem !== null) return problem;
+  if (PART.isText) {
+    out.object().key("text").string(PART.text).endObject();
     return null;
   }
-  if (type !== null && type! == "image_url") {
-    const image = objectAt(part, "image_url");
-    const url = image !== null ? stringAt(image!, "url") : null;
-    if (url === null) return path + ".image_url.url: is required";
-    const data = DataUrl.parse(url!);
-    if (data === null) return path + ".image_url.url: a Gemini backend takes images inline: use a data URL (data:image/png;base64,…)";
-    out.object().key("inlineData").object().key("mimeType").string(data.mediaType).key("data").string(data.data).endObject().endObject();
-    return null;
-  }
-  return path + ".type: \"" + (type !== null ? type! : "") + "\" content is not supported by a Gemini backend (text and image_url are)";
+  if (PART.url === null) return path + ".image_url.url: is required";
+  const data = DataUrl.parse(PART.url!);
+  if (data === null) return path + ".image_url.url: a Gemini backend takes images inline: use a data URL (data:image/png;base64,…)";
+  out.object().key("inlineData").object().key("mimeType").string(data.mediaType).key("data").string(data.data).endObject().endObject();
+  return null;
 }
 
 function writeAssistant(m: JsonValue, path: string, contents: TurnWriter, callNames: Map<string, string>): string | null {
@@ -390,20 +377,12 @@ function writeAssistant(m: JsonValue, path: string, contents: TurnWriter, callNa
   for (let i = 0; i < calls.items.length; i++) {
     const call = calls.items[i];
     const callPath = path + ".tool_calls[" + i.toString() + "]";
-    const id = stringAt(call, "id");
-    const fn = objectAt(call, "function");
-    const name = fn !== null ? stringAt(fn!, "name") : null;
-    if (id === null || name === null) return callPath + ": needs id and function.name";
-    callNames.set(id!, name!);
-    const args = stringAt(fn!, "arguments");
-    let parsedArgs: JsonValue | null = null;
-    if (args !== null && args!.trim().length > 0) {
-      parsedArgs = parseJson(args!).value;
-      if (parsedArgs === null || parsedArgs!.kind != JsonKind.Object) return callPath + ".function.arguments: must be a JSON object (Gemini's function args)";
-    }
+    const problem = readToolCall(call, callPath, "Gemini's function args");
+    if (problem !== null) return problem;
+    callNames.set(CALL.id, CALL.name);
     const out = contents.block("model");
-    out.object().key("functionCall").object().key("name").string(name!).key("args");
-    if (parsedArgs !== null) out.value(parsedArgs!); else out.rawValue("{}");
+    out.object().key("functionCall").object().key("name").string(CALL.name).key("args");
+    if (CALL.args !== null) out.value(CALL.args!); else out.rawValue("{}");
     out.endObject();
     // Gemini refuses a call sent back without the signature it was answered with (thinking models).
     const signature = callSignature(call);
