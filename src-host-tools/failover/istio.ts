@@ -8,7 +8,7 @@
 // timeouts merged into their providers' Envoy routes (Istio's own default has none, so long
 // streams are never cut unless the config says so).
 import { UserError } from "../errors.js";
-import { K8sObject, LABELS, ManifestOptions, SYSTEM_CA_BUNDLE, namespaceFor } from "../manifests/options.js";
+import { K8sObject, LABELS, ManifestOptions, SYSTEM_CA_BUNDLE, envoyFilterTarget, namespaceFor } from "../manifests/options.js";
 import { externalEndpoints, sidecarPorts } from "../manifests/hosts.js";
 import { extensionConfigName, extensionConfigReference, wasmExtensionConfig } from "../manifests/envoyfilter.js";
 import { PoolRoute, poolAuthority, poolCluster, poolClusterName, poolRouteAction, providerTimeouts, routeTimeouts } from "./envoy.js";
@@ -88,10 +88,7 @@ export function failoverEnvoyFilter(o: ManifestOptions): K8sObject[] {
   }
   // Priority 20: applied after llm-mesh's own filter (10), so the rate limit filter lands after it.
   const spec: Record<string, unknown> = { configPatches: patches, priority: 20 };
-  if (p.mode === "sidecar") { if (Object.keys(p.selector).length > 0) spec.workloadSelector = { labels: p.selector }; }
-  else if (p.mode === "egress") spec.workloadSelector = { labels: p.gatewaySelector };
-  else if (p.targetRefs) spec.targetRefs = p.targetRefs.map((t) => ({ group: t.group ?? "gateway.networking.k8s.io", kind: t.kind, name: t.name }));
-  else spec.workloadSelector = { labels: p.selector ?? { istio: "ingressgateway" } };
+  Object.assign(spec, envoyFilterTarget(p));
   return [{
     apiVersion: "networking.istio.io/v1alpha3",
     kind: "EnvoyFilter",

@@ -4,7 +4,7 @@
 // puts Envoy's aws_request_signing filter in the upstream chain of the Bedrock host's clusters, so
 // only requests to Bedrock are signed, after llm-mesh wrote their final body.
 import { UserError } from "../errors.js";
-import { K8sObject, LABELS, ManifestOptions, namespaceFor } from "./options.js";
+import { K8sObject, LABELS, ManifestOptions, envoyFilterTarget, namespaceFor } from "./options.js";
 import { METADATA_ADDRESS, envoySignedEndpoints, metadataHosts, signingProtocolOptions } from "../envoy/credentials.js";
 
 const ENTRY_NAMES: Record<string, string> = {
@@ -37,10 +37,7 @@ export function awsSigningEnvoyFilter(o: ManifestOptions): K8sObject[] {
     // Every cluster of the Bedrock host (port 80 with TLS origination, 443, an egress subset).
     configPatches: signed.map((e) => ({ applyTo: "CLUSTER", match: { context, cluster: { service: e.host } }, patch: { operation: "MERGE", value: signingProtocolOptions(e.region) } })),
   };
-  if (p.mode === "sidecar") { if (Object.keys(p.selector).length > 0) spec.workloadSelector = { labels: p.selector }; }
-  else if (p.mode === "egress") spec.workloadSelector = { labels: p.gatewaySelector };
-  else if (p.targetRefs) spec.targetRefs = p.targetRefs.map((t) => ({ group: t.group ?? "gateway.networking.k8s.io", kind: t.kind, name: t.name }));
-  else spec.workloadSelector = { labels: p.selector ?? { istio: "ingressgateway" } };
+  Object.assign(spec, envoyFilterTarget(p));
   return [{
     apiVersion: "networking.istio.io/v1alpha3",
     kind: "EnvoyFilter",

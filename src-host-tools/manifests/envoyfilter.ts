@@ -6,7 +6,7 @@
 // before the router. Needs Istio >= 1.27 (its proxies are Envoy >= 1.35, which has the flag).
 import { keyEnvNames } from "../config/keys.js";
 import { KEEP_CONNECTION_AFTER_400, clientTimeouts } from "../envoy/bootstrap.js";
-import { FailStrategy, K8sObject, LABELS, ManifestOptions, checkImage, namespaceFor, waypointRef } from "./options.js";
+import { FailStrategy, K8sObject, LABELS, ManifestOptions, checkImage, envoyFilterTarget, namespaceFor } from "./options.js";
 import { sidecarPorts } from "./hosts.js";
 
 const WASM_TYPE = "type.googleapis.com/envoy.extensions.filters.http.wasm.v3.Wasm";
@@ -72,21 +72,16 @@ export function bodyModeEnvoyFilter(o: ManifestOptions): K8sObject {
     patch: { operation: "INSERT_BEFORE", value: reference },
   });
   const p = o.placement;
-  const spec: Record<string, unknown> = {};
+  const spec: Record<string, unknown> = envoyFilterTarget(p);
   let inserts: Record<string, unknown>[];
   if (p.mode === "sidecar") {
-    if (Object.keys(p.selector).length > 0) spec.workloadSelector = { labels: p.selector };
     // Outbound only, and only the ports apps reach providers on (as the WasmPlugin's match).
     inserts = sidecarPorts(o.config).map((port) => insert({ context: "SIDECAR_OUTBOUND", listener: { portNumber: port } }));
   } else if (p.mode === "egress") {
-    spec.workloadSelector = { labels: p.gatewaySelector };
     inserts = [insert({ context: "GATEWAY" })];
   } else if (p.mode === "waypoint") {
-    spec.targetRefs = [waypointRef(p.waypoint)];
     inserts = [insert({ context: "WAYPOINT" })];
   } else {
-    if (p.targetRefs) spec.targetRefs = p.targetRefs.map((t) => ({ group: t.group ?? "gateway.networking.k8s.io", kind: t.kind, name: t.name }));
-    else spec.workloadSelector = { labels: p.selector ?? { istio: "ingressgateway" } };
     inserts = [insert({ context: "GATEWAY", ...(p.gatewayPort ? { listener: { portNumber: p.gatewayPort } } : {}) })];
   }
   // A relative patch (INSERT_BEFORE) wants an explicit priority, or its order against other

@@ -70,6 +70,15 @@ export function checkImage(o: Pick<ManifestOptions, "image" | "digest">): string
 /** The waypoint Gateway a waypoint placement attaches to. */
 export const waypointRef = (name: string) => ({ group: "gateway.networking.k8s.io", kind: "Gateway", name });
 
+/** Which proxies an EnvoyFilter applies to, by placement: a workloadSelector, or targetRefs (a Gateway API gateway, a waypoint). */
+export function envoyFilterTarget(p: Placement): Record<string, unknown> {
+  if (p.mode === "sidecar") return Object.keys(p.selector).length > 0 ? { workloadSelector: { labels: p.selector } } : {};
+  if (p.mode === "egress") return { workloadSelector: { labels: p.gatewaySelector } };
+  if (p.mode === "waypoint") return { targetRefs: [waypointRef(p.waypoint)] };
+  if (p.targetRefs) return { targetRefs: p.targetRefs.map((t) => ({ group: t.group ?? "gateway.networking.k8s.io", kind: t.kind, name: t.name })) };
+  return { workloadSelector: { labels: p.selector ?? { istio: "ingressgateway" } } };
+}
+
 /** The namespace the objects go to: the egress gateway's, else --namespace, else by mode. */
 export function namespaceFor(o: ManifestOptions): string {
   if (o.placement.mode === "egress") return o.placement.gatewayNamespace;
