@@ -38,11 +38,11 @@ export function operationFor(p: string): i32 {
 /**
  * Fills state.candidates with the routes whose header conditions hold (stopping at the first that
  * has no model condition: it wins whatever the body says) and checks the request. Returns a local
- * reply, or null; with no candidate the request is not llm-mesh's and state.settled is set.
+ * reply, or null; with no candidate (state.candidates empty) the request is not llm-mesh's.
  */
 export function admit(config: Config, headers: HeaderSnapshot, state: RequestState, endOfStream: bool): Reply | null {
   matchHeaderConditions(config, headers, state);
-  if (state.candidates.length == 0) { state.settled = true; return null; }
+  if (state.candidates.length == 0) return null;
   const first = state.candidates[0];
   const rawPath = headers.get(H_PATH);
   const path = pathOnly(rawPath !== null ? rawPath : "/");
@@ -168,7 +168,6 @@ function takePool(state: RequestState, route: Route): Reply | null {
         provider.spec.type + "), which does not serve " + operationName(state.operation));
     }
   }
-  state.pooled = true;
   return null;
 }
 

@@ -1,7 +1,7 @@
 // Body time: one scan validates the JSON and finds the top-level keys; then (body mode) the route
 // is chosen on the client's model and a backend picked; the model is resolved and the new body
 // spliced with one copy. Nothing here calls the host but the destination check (takeRoute).
-import { API_KEY_KEY, Config, FilterRole, GEMINI_CONFIG_KEY, MODEL_KEY, STREAM_KEY, STREAM_OPTIONS_KEY } from "../config/load";
+import { API_KEY_KEY, Config, GEMINI_CONFIG_KEY, MODEL_KEY, STREAM_KEY, STREAM_OPTIONS_KEY } from "../config/load";
 import { QUOTA_FIELDS, clampEdits, outputCap, totalCap } from "../consumers/output-cap";
 import { GeminiCapRead, readGeminiCap } from "../consumers/gemini-cap";
 import { defaultOutputLimit } from "../consumers/model-output-limits";
@@ -38,57 +38,87 @@ export class BodyOutcome {
   static reply(r: Reply): BodyOutcome { const o = new BodyOutcome(); o.reply = r; return o; }
 }
 
+/** A complete body, read and checked, its route decided and the route's request policy applied. */
+export class ReadyBody {
+  reply: Reply | null = null;
+  body: ArrayBuffer = new ArrayBuffer(0);
+  read: ReadBody = new ReadBody();
+  /** The route's policy rewrote the body. */
+  changed: bool = false;
+
+  static reply(r: Reply): ReadyBody { const o = new ReadyBody(); o.reply = r; return o; }
+}
+
 /**
- * Decides on a complete body. With `chooseRoute` (body mode) the route and backend are chosen
- * here, from state.candidates and the client's model; otherwise state.backend is already set.
+ * Reads a complete body. With `chooseRoute` (body mode) the route is chosen here, from
+ * state.candidates and the client's model; otherwise it was chosen with the headers. With
+ * `applyPolicy` the route's request policy runs (a failover try gets the body its route already made).
  */
-export function decideOnBody(config: Config, state: RequestState, body: ArrayBuffer, chooseRoute: bool): BodyOutcome {
+export function readClientBody(config: Config, state: RequestState, body: ArrayBuffer, chooseRoute: bool, applyPolicy: bool): ReadyBody {
   let read = readBody(config, state, body);
-  if (read.reply !== null) return BodyOutcome.reply(read.reply!);
+  if (read.reply !== null) return ReadyBody.reply(read.reply!);
 
   if (chooseRoute) {
     const route = routeForModel(state, read.clientModel);
     // The request is meant for llm-mesh (its headers matched a route), but no route serves this
     // model: answer as OpenAI does for a model it does not have, rather than pass it on keyless.
     if (route === null) {
-      return BodyOutcome.reply(Reply.error(MODEL_NOT_FOUND, read.clientModel === null
+      return ReadyBody.reply(Reply.error(MODEL_NOT_FOUND, read.clientModel === null
         ? "no llm-mesh route here serves a request without a model; give a model"
         : "no llm-mesh route here serves model \"" + read.clientModel! + "\""));
     }
     const refused = takeRoute(config, state, route!);
-    if (refused !== null) return BodyOutcome.reply(refused!);
+    if (refused !== null) return ReadyBody.reply(refused!);
   }
-  // The route's request policy (downstream only: a failover try gets the body it already made).
   let policyChanged = false;
   const policy = state.route !== null ? state.route!.policy : null;
-  if (policy !== null && config.role == FilterRole.Downstream && policy.readsRequest()) {
+  if (policy !== null && applyPolicy && policy.readsRequest()) {
     // The policy reads chat, Messages and Responses bodies: a Gemini body would pass its rules unread.
-    if (isGeminiOperation(state.operation)) return BodyOutcome.reply(Reply.error(UNSUPPORTED_OPERATION, "llm-mesh route \"" + state.route!.name + "\" has a request policy, which reads no Gemini requests"));
+    if (isGeminiOperation(state.operation)) return ReadyBody.reply(Reply.error(UNSUPPORTED_OPERATION, "llm-mesh route \"" + state.route!.name + "\" has a request policy, which reads no Gemini requests"));
     const applied = applyRequestPolicy(policy, state.headers, state.operation, state.route!.name, body);
-    if (applied.reply !== null) return BodyOutcome.reply(applied.reply!);
+    if (applied.reply !== null) return ReadyBody.reply(applied.reply!);
     if (applied.body !== null) {
       body = applied.body!;
       policyChanged = true;
       read = readBody(config, state, body);
-      if (read.reply !== null) return BodyOutcome.reply(read.reply!);
+      if (read.reply !== null) return ReadyBody.reply(read.reply!);
     }
   }
   // Only a whole JSON answer can give up one field; a stream passes as it is.
   if (policy !== null && policy.extract !== null && !streams(body)) state.extract = policy;
+  const ready = new ReadyBody();
+  ready.body = body;
+  ready.read = read;
+  ready.changed = policyChanged;
+  return ready;
+}
+
+/**
+ * A failover route's body goes to its pool as the client wrote it (checked, with the quota's cap
+ * added); each try is rewritten upstream.
+ */
+export function poolBody(config: Config, state: RequestState, ready: ReadyBody): BodyOutcome {
+  const body = ready.body;
+  const read = ready.read;
+  const clientModel = read.clientModel;
+  const notAllowed = admitModel(state, clientModel !== null ? clientModel! : "");
+  if (notAllowed !== null) return BodyOutcome.reply(notAllowed!);
+  const quotaModel = clientModel !== null ? clientModel! : "";
+  // Each try's model is known only upstream, where its try is clamped.
+  const capped = withQuotaCap(config, state, body, read, quotaModel, poolMaxTokensField(state.route!), -1);
+  const limited = admitQuota(state, state.route!, quotaModel, body.byteLength, totalCap(capped !== null ? capped.outputCap : read.outputCap, read.choices));
+  if (limited !== null) return BodyOutcome.reply(limited!);
+  const o = new BodyOutcome(); o.body = capped !== null ? capped.body : body; o.changed = ready.changed || capped !== null; return o;
+}
+
+/** The body for the one backend chosen (state.backend): model resolved, caps, quota, translated or spliced. */
+export function backendBody(config: Config, state: RequestState, ready: ReadyBody): BodyOutcome {
+  let body = ready.body;
+  let read = ready.read;
+  let policyChanged = ready.changed;
   const clientModel = read.clientModel;
   let scan = read.scan!;
   let base = changetype<usize>(body);
-  // A failover route's body goes to its pool as the client wrote it (checked); each try is rewritten upstream.
-  if (state.pooled) {
-    const notAllowed = admitModel(state, clientModel !== null ? clientModel! : "");
-    if (notAllowed !== null) return BodyOutcome.reply(notAllowed!);
-    const quotaModel = clientModel !== null ? clientModel! : "";
-    // Each try's model is known only upstream, where its try is clamped.
-    const capped = withQuotaCap(config, state, body, read, quotaModel, poolMaxTokensField(state.route!), -1);
-    const limited = admitQuota(state, state.route!, quotaModel, body.byteLength, totalCap(capped !== null ? capped.outputCap : read.outputCap, read.choices));
-    if (limited !== null) return BodyOutcome.reply(limited!);
-    const o = new BodyOutcome(); o.body = capped !== null ? capped.body : body; o.changed = policyChanged || capped !== null; return o;
-  }
   const backend = state.backend!;
   const model = backend.resolveModel(clientModel);
   if (model === null) return BodyOutcome.reply(Reply.error(MODEL_REQUIRED, "you must provide a model parameter"));

@@ -13,7 +13,7 @@ import { NOT_FOUND } from "../errors";
 import { operationFor, pathOnly, takeBackend } from "./admit";
 import { readGeminiPath } from "./gemini-path";
 import { H_CONTENT_ENCODING, H_CONTENT_LENGTH, H_CONTENT_TYPE, H_PATH, H_STATUS, V_JSON } from "./header-names";
-import { Hold, RequestState, ResponseMode } from "./state";
+import { RequestState, ResponseMode } from "./state";
 import { P_POOL, chooseKey, poolClusterName, recordTry, restKeyUntil, retryAfterMs, triedBackends } from "../failover/pool";
 import { Backend, Route } from "../routing";
 
@@ -71,12 +71,12 @@ export function attemptTarget(config: Config): AttemptTarget | null {
 }
 
 /**
- * Request headers of a try. Returns null to go on (state.backend set, or state.settled when the
- * endpoint is not a pool's: the try passes untouched, without a key), or a local reply.
+ * Request headers of a try. Returns null to go on (state.backend set; left null when the endpoint
+ * is not a pool's: the try passes untouched, without a key), or a local reply.
  */
 export function startTry(config: Config, headers: HeaderSnapshot, state: RequestState): Reply | null {
   const target = attemptTarget(config);
-  if (target === null) { state.settled = true; return null; }
+  if (target === null) return null;
   if (target.problem !== null) return Reply.error(MISDIRECTED, target.problem!);
   const rawPath = headers.get(H_PATH);
   const path = pathOnly(rawPath !== null ? rawPath! : "/");
@@ -106,7 +106,6 @@ export function chooseRestedKey(state: RequestState): void {
   if (provider.keyCount() < 2 && state.route!.failover === null) return;
   const choice = chooseKey(provider, nowMillis());
   state.keyIndex = choice.index;
-  state.keysAllResting = choice.allResting;
 }
 
 /** How long a key rests when its 429 gives no Retry-After and the route sets no rateLimitBackoffMs. */
@@ -139,6 +138,9 @@ export function showToEnvoy(rateLimitedBackend: bool): void {
   setHeader(RESPONSE_HEADERS, H_CLIENT_STATUS, shown !== null ? shown! : "429");
   setHeader(RESPONSE_HEADERS, H_STATUS, "503");
 }
+
+/** How much of the answer a try holds back from Envoy's router (holdFor). */
+export enum Hold { None, FirstChunk, Whole }
 
 /**
  * How much of a successful answer the try holds back from Envoy's router: a JSON answer whole, a

@@ -196,11 +196,11 @@ const P_UNRESERVED_TOKENS = String.UTF8.encode("llm_mesh.unreserved_tokens");
  * The request is done: the consumer's reservations are set right to what it used (usedTokens). A
  * request answered here, never sent, releases them whole.
  */
-export function chargeQuota(state: RequestState): void {
+export function chargeQuota(state: RequestState, fromTries: bool): void {
   if (state.reservations.length == 0) return;
   if (!state.forwarded) { release(state.reservations); return; }
   const first = state.reservations[0];
-  const used = usedTokens(state, first.input, first.cap);
+  const used = usedTokens(state, fromTries, first.input, first.cap);
   if (used >= 0) chargeReservations(state.reservations, used);
   else state.reservations.length = 0;
 }
@@ -213,10 +213,10 @@ const P_TOTAL_TOKENS = String.UTF8.encode("llm_mesh.total_tokens");
  * limit filter adds to the consumer's count when the stream is done. The rate limit service cannot
  * give back the unused part of a reservation (docs/quotas.md).
  */
-export function writeUsedTokens(state: RequestState): void {
+export function writeUsedTokens(state: RequestState, fromTries: bool): void {
   const consumer = state.consumer;
   if (consumer === null || !consumer.hasGlobalLimits()) return;
-  let used = usedTokens(state, state.inputEstimate, -1);
+  let used = usedTokens(state, fromTries, state.inputEstimate, -1);
   if (used < 0) used = max<i64>(0, state.globalReserved);
   setPropertyNumber(P_TOTAL_TOKENS, used);
   setPropertyNumber(P_UNRESERVED_TOKENS, max<i64>(0, used - max<i64>(0, state.globalReserved)));
@@ -228,10 +228,11 @@ export function writeUsedTokens(state: RequestState): void {
  * answer, or the client went away before it) the input estimate plus the bytes of answer received
  * / 4, at most the worst case when the request named its own cap (the provider enforces that one).
  */
-function usedTokens(state: RequestState, inputEstimate: i64, cap: i64): i64 {
+function usedTokens(state: RequestState, fromTries: bool, inputEstimate: i64, cap: i64): i64 {
   const status = state.responseStatus;
   if (status.length == 3 && status.charCodeAt(0) >= 0x34) return 0;
-  if (state.pooled) {
+  // A failover route's tries each wrote what they used (filter state, upstream).
+  if (fromTries) {
     const input = getProperty(P_INPUT_TOKENS);
     const output = getProperty(P_OUTPUT_TOKENS);
     if (input !== null && output !== null) return I64.parseInt(input!) + I64.parseInt(output!);

@@ -1,7 +1,7 @@
 // The response: stamped with the provider and model; provider errors vetted before the client
 // sees them (some echo the key they were sent) and put in the client's API shape; successes from a
 // backend of another API translated back, whole (JSON) or event by event as they stream.
-import { Config, FilterRole } from "../config/load";
+import { Config } from "../config/load";
 import { isEnvoyAnswer, replaceEnvoyAnswer, responseDetails } from "./failover-answer";
 import { BAD_PROVIDER_RESPONSE, EXTRACT_MISSING, PROVIDER_AUTH_FAILED, PROVIDER_ERROR, errorBody } from "../errors";
 import { BufferTypeValues, RESPONSE_HEADERS, getBody, getHeader, removeHeader, replaceBody, replaceBodyWith, setHeader, setHeaderBytes } from "../host";
@@ -30,19 +30,27 @@ function safeToken(value: string): string {
   return value.substring(0, n);
 }
 
-/** Response headers of a forwarded request. */
-export function onProviderHeaders(config: Config, state: RequestState): void {
-  const status = getHeader(RESPONSE_HEADERS, H_STATUS);
+/** The answer's :status, read once for the response header steps. */
+export function answerStatus(): string | null {
+  return getHeader(RESPONSE_HEADERS, H_STATUS);
+}
+
+/**
+ * Response headers of a client's request: an error Envoy made itself (a timeout, a refused or reset
+ * connection) is put in the client's error shape, naming the provider. True when it was one.
+ */
+export function onEnvoyAnswerHeaders(config: Config, state: RequestState, status: string | null): bool {
+  if (status === null || status.length != 3 || status.charCodeAt(0) < 0x34) return false;
+  const details = responseDetails();
+  if (!isEnvoyAnswer(details)) return false;
+  replaceEnvoyAnswer(state, details!);
+  stampProvider(config, state);
+  return true;
+}
+
+/** Response headers of a forwarded request; `status` is the answer's :status (answerStatus()). */
+export function onProviderHeaders(config: Config, state: RequestState, status: string | null): void {
   const failed = status !== null && status.length == 3 && status.charCodeAt(0) >= 0x34;
-  if (failed && config.role == FilterRole.Downstream) {
-    // Envoy's own answer (a timeout, a refused or reset connection): Envoy's text becomes the client's error shape.
-    const details = responseDetails();
-    if (isEnvoyAnswer(details)) {
-      replaceEnvoyAnswer(state, details!);
-      stampProvider(config, state);
-      return;
-    }
-  }
   // Every header of the provider's answer is checked for secrets (values overwritten, names dropped).
   const matcher = secretMatcher(config.providers);
   if (matcher !== null) redactResponseHeaders();

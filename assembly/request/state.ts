@@ -1,5 +1,6 @@
-// What one request carries from step to step. Steps read the compiled config and this state and
-// return what to do; callbacks in filter.ts only turn ABI events into steps.
+// What one request carries from step to step, whichever pipeline (pipelines/) it goes through.
+// Steps read the compiled config and this state and return what to do; state that only one
+// pipeline uses lives in that pipeline.
 import { HeaderSnapshot } from "../headers";
 import { Operation, WireApi } from "../api";
 import { Backend, Route } from "../routing";
@@ -19,8 +20,6 @@ import { SecretScanner } from "../safety/secret-scanner";
  * or read for its usage as it passes (Meter).
  */
 export enum ResponseMode { Pass, Vet, ReplaceAuth, Drop, TranslateJson, TranslateStream, Meter }
-
-export enum Hold { None, FirstChunk, Whole }
 
 export class RequestState {
   /** The request headers as read once; edited in the VM and written back once. */
@@ -48,8 +47,6 @@ export class RequestState {
   clampedCap: string = "";
   /** The model sent upstream (echoed in x-llm-mesh-model). */
   model: string = "";
-  /** Answered locally, or passed on untouched: later callbacks do nothing. */
-  settled: bool = false;
   /** Rewritten and sent on: the response is ours to stamp and vet. */
   forwarded: bool = false;
   responseMode: ResponseMode = ResponseMode.Pass;
@@ -60,8 +57,6 @@ export class RequestState {
   meter: UsageMeter | null = null;
   /** llm-mesh added stream_options.include_usage: the usage-only chunk is not the client's. */
   usageInjected: bool = false;
-  /** Downstream, failover route: sent to the route's pool; each try is rewritten upstream (failover/). */
-  pooled: bool = false;
   /** What this request took from its consumer's quotas, charged its real usage when done. */
   reservations: Reservation[] = [];
   /** The request's input tokens as estimated for its quotas (body bytes / 4). */
@@ -74,15 +69,8 @@ export class RequestState {
   consumer: Consumer | null = null;
   /** The caller's mesh identity, when it was read at header time (consumers by principal). */
   principal: string | null = null;
-  /** Upstream, one try: the key chosen for it (-2: the provider's next in turn, -1: none). */
+  /** The key chosen when keys rest after a 429 (failover-try.ts; -2: the provider's next in turn, -1: none). */
   keyIndex: i32 = -2;
-  /** Upstream: every key of the provider was resting when this try was sent. */
-  keysAllResting: bool = false;
-  /**
-   * Upstream: the answer is held back from Envoy's router (whole for JSON, to its first chunk for
-   * streams), so that a try which breaks off before then is retried, not passed on broken.
-   */
-  hold: Hold = Hold.None;
   /** Why a 2xx answer to translate cannot be read at all (compressed though llm-mesh asked for none), else "". */
   answerUnreadable: string = "";
   /** A 2xx answer that is not what its API documents was replaced by an error (upstream: shown to Envoy as 502). */

@@ -30,13 +30,16 @@ export const TREES: Tree[] = [
     root: "assembly",
     layers: [
       {
+        // One pipeline per kind of request (a client's, plain, pooled, a failover try), each owning
+        // its callbacks; filter.ts hands every callback to the stream's current one.
+        name: "pipelines",
+        members: ["index.ts", "filter.ts", "entry-points.ts", "pipelines/", "bench-floor/", "test-crypto/", "test-gc-stress/", "test-trap/"],
+      },
+      {
         // The order of things: admit, read body, decide (routing), rewrite, respond, measure, try.
         // config/load.ts composes every feature's loader, so it sits above them.
         name: "steps",
-        members: [
-          "index.ts", "filter.ts", "entry-points.ts", "request/", "routing.ts", "destination.ts",
-          "token-refresh.ts", "config/load.ts", "bench-floor/", "test-crypto/", "test-gc-stress/", "test-trap/",
-        ],
+        members: ["request/", "routing.ts", "destination.ts", "token-refresh.ts", "config/load.ts"],
       },
       {
         name: "features",
