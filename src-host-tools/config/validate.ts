@@ -205,6 +205,13 @@ function jsonErrorPlace(text: string, message: string): string {
   return `syntax error at line ${line}, column ${before.length - before.lastIndexOf("\n")}`;
 }
 
+/** What to do about a filter problem, where its words leave it out (the toolchain's advice, never a rule). */
+const HINTS: [RegExp, string][] = [
+  [/\.policy\.(deny|mask)\[\d+\]\.(regex|contains)$/, "patterns run in linear time: no backreferences or lookaround, repetition counts up to 100"],
+  [/^providers\[\d+\]\.apiKeys$/, "put the key in a Secret and name its variable: [{\"env\": \"VAR\"}]"],
+];
+const withHint = (p: Problem): Problem => ({ ...p, hint: HINTS.find(([path]) => path.test(p.path))?.[1] });
+
 /** Validates a parsed config, for the request mode the toolchain will run it in (its own requestMode wins). */
 export function validateConfig(value: unknown, toolchainMode: RequestModeName = "body"): ValidationResult {
   const errors: Problem[] = [];
@@ -217,7 +224,7 @@ export function validateConfig(value: unknown, toolchainMode: RequestModeName = 
   const filter = filterLoaderProblems(value as Record<string, unknown>, effectiveRequestMode(value, toolchainMode));
   const refused = errors.map((e) => e.path);
   const named = (path: string) => refused.some((r) => path === r || path.startsWith(`${r}.`) || path.startsWith(`${r}[`));
-  errors.push(...filter.errors.filter((e) => !named(e.path)));
+  errors.push(...filter.errors.filter((e) => !named(e.path)).map(withHint));
   warnings.push(...filter.warnings);
   // The toolchain's own rules run on whatever parsed, skipping parts the schema already rejected as the wrong shape.
   const config = value as LlmMeshConfig;
