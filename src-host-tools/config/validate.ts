@@ -77,6 +77,8 @@ function patternMessage(path: string, pattern: string): string {
   if (underKeys(path)) return "must be the name of an environment variable (letters, digits and '_'); the value is not shown: if it is a key, put it in a Secret and name the variable here";
   if (/\.policy\.extract$/.test(path)) return "must be field names of letters, digits, '_' or '-', joined by '.', with [N] for array items (e.g. choices[0].message.content)";
   if (path.endsWith(".name")) return "must be 1 to 128 letters, digits, '-', '_' or '.'";
+  if (/^providers\[\d+\]\.region$/.test(path)) return "must be a region: 4 to 32 lower-case letters, digits or '-' (e.g. us-east-1)";
+  if (/^providers\[\d+\]\.project$/.test(path)) return "must be a Google Cloud project id: 1 to 64 letters, digits or '-'";
   if (/\.headers\[/.test(path)) return "must be a string of printable ASCII (no control characters)";
   return "must start with '/'";
 }
@@ -211,6 +213,12 @@ const HINTS: [RegExp, string][] = [
   [/^providers\[\d+\]\.apiKeys$/, "put the key in a Secret and name its variable: [{\"env\": \"VAR\"}]"],
 ];
 const withHint = (p: Problem): Problem => ({ ...p, hint: HINTS.find(([path]) => path.test(p.path))?.[1] });
+/** A backend naming no provider: the names it could have meant. */
+function withKnownProviders(p: Problem, config: { providers?: unknown }): Problem {
+  if (!/\.backends\[\d+\]\.provider$/.test(p.path) || !p.message.startsWith("no provider named") || !Array.isArray(config.providers)) return p;
+  const names = config.providers.map((q) => (isObject(q) && typeof q.name === "string" ? q.name : "")).filter(Boolean);
+  return { ...p, hint: `known: ${names.join(", ")}` };
+}
 
 /** Validates a parsed config, for the request mode the toolchain will run it in (its own requestMode wins). */
 export function validateConfig(value: unknown, toolchainMode: RequestModeName = "body"): ValidationResult {
@@ -224,7 +232,7 @@ export function validateConfig(value: unknown, toolchainMode: RequestModeName = 
   const filter = filterLoaderProblems(value as Record<string, unknown>, effectiveRequestMode(value, toolchainMode));
   const refused = errors.map((e) => e.path);
   const named = (path: string) => refused.some((r) => path === r || path.startsWith(`${r}.`) || path.startsWith(`${r}[`));
-  errors.push(...filter.errors.filter((e) => !named(e.path)).map(withHint));
+  errors.push(...filter.errors.filter((e) => !named(e.path)).map(withHint).map((e) => withKnownProviders(e, value)));
   warnings.push(...filter.warnings);
   // The toolchain's own rules run on whatever parsed, skipping parts the schema already rejected as the wrong shape.
   const config = value as LlmMeshConfig;
