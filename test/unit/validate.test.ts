@@ -101,7 +101,7 @@ describe("llm-mesh validate", () => {
     expect(validateConfig(config).errors.map(formatProblem).join("\n")).toContain(error);
   });
 
-  it("never shows the VM an inline key, and needs no environment", () => {
+  it("checks keys named by env without the environment, and warns only of the inline key", () => {
     const config = { providers: [provider, { name: "env", type: "anthropic", apiKeys: [{ env: "UNSET_IN_THIS_PROCESS" }] }], routes: [route] };
     const result = validateConfig(config);
     expect(result.errors).toEqual([]);
