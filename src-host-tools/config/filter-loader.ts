@@ -23,7 +23,7 @@ let compiled: WebAssembly.Module | undefined;
 
 function filterModule(): WebAssembly.Module {
   if (!compiled) {
-    if (!existsSync(WASM_PATH)) throw new UserError(`${WASM_PATH} is missing, and validate runs its config loader: run npx llm-mesh build`);
+    if (!existsSync(WASM_PATH)) throw new UserError(`validate runs the filter's own config loader from ${WASM_PATH}, which is missing: run npx llm-mesh build`);
     compiled = new WebAssembly.Module(readFileSync(WASM_PATH));
   }
   return compiled;
