@@ -207,12 +207,13 @@ function jsonErrorPlace(text: string, message: string): string {
   return `syntax error at line ${line}, column ${before.length - before.lastIndexOf("\n")}`;
 }
 
-/** What to do about a filter problem, where its words leave it out (the toolchain's advice, never a rule). */
-const HINTS: [RegExp, string][] = [
-  [/\.policy\.(deny|mask)\[\d+\]\.(regex|contains)$/, "patterns run in linear time: no backreferences or lookaround, repetition counts up to 100"],
-  [/^providers\[\d+\]\.apiKeys$/, "put the key in a Secret and name its variable: [{\"env\": \"VAR\"}]"],
+/** What to do about a filter problem, where its words leave it out (the toolchain's advice, never a rule): by path and message start. */
+const HINTS: [RegExp, string, string][] = [
+  [/\.policy\.(deny|mask)\[\d+\]\.(regex|contains)$/, "", "patterns run in linear time: no backreferences or lookaround, repetition counts up to 100"],
+  [/^providers\[\d+\]\.apiKeys$/, "is required", "keep the key itself in a Secret, and name its variable"],
+  [/^consumers\[\d+\]$/, "must be known by something", "run llm-mesh consumer add NAME to give it a key"],
 ];
-const withHint = (p: Problem): Problem => ({ ...p, hint: HINTS.find(([path]) => path.test(p.path))?.[1] });
+const withHint = (p: Problem): Problem => ({ ...p, hint: HINTS.find(([path, start]) => path.test(p.path) && p.message.startsWith(start))?.[2] });
 /** A backend naming no provider: the names it could have meant. */
 function withKnownProviders(p: Problem, config: { providers?: unknown }): Problem {
   if (!/\.backends\[\d+\]\.provider$/.test(p.path) || !p.message.startsWith("no provider named") || !Array.isArray(config.providers)) return p;
