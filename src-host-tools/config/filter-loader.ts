@@ -32,7 +32,7 @@ function filterModule(): WebAssembly.Module {
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === "object" && !Array.isArray(v);
 
 /** The config as the VM gets it: inline keys replaced, the request mode the toolchain will run it in; and the VM's environment. */
-function withoutSecrets(config: Record<string, unknown>, requestMode: string): { text: string; env: Record<string, string> } {
+export function vmInput(config: Record<string, unknown>, requestMode: string): { text: string; env: Record<string, string> } {
   const env: Record<string, string> = Object.fromEntries(VM_ENV.map((name) => [name, PLACEHOLDER]));
   const providers = Array.isArray(config.providers) ? config.providers.map((p) => {
     if (!isObject(p) || !Array.isArray(p.apiKeys)) return p;
@@ -54,7 +54,7 @@ function problem(line: string): Problem {
 
 /** Every error and warning the filter's loader reports for `config`, in the given request mode unless the config names one. */
 export function filterLoaderProblems(config: Record<string, unknown>, requestMode: string): { errors: Problem[]; warnings: Problem[] } {
-  const { text, env } = withoutSecrets(config, requestMode);
+  const { text, env } = vmInput(config, requestMode);
   const host = HostEmulator.instantiate(filterModule(), { env, logLevel: "warn" });
   host.configure(text);
   const lines = host.logs.map((l) => l.message);

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { jsonSchemaText } from "../../src-host-tools/config/schema.js";
 import { formatProblem, validateConfig, validateConfigText } from "../../src-host-tools/config/validate.js";
+import { vmInput } from "../../src-host-tools/config/filter-loader.js";
 import { PROJECT_ROOT } from "../../src-host-tools/envoy/locate.js";
 import { BAD_CONFIGS, provider, route } from "../support/bad-configs.js";
 import { loadFilter } from "../support/filter.js";
@@ -99,6 +100,16 @@ describe("llm-mesh validate", () => {
   ])("refuses a policy with %s, in the filter's words", (_name, policy, error) => {
     const config = { providers: [provider], routes: [{ ...route, policy }] };
     expect(validateConfig(config).errors.map(formatProblem).join("\n")).toContain(error);
+  });
+
+  it("gives the VM no key: inline values and the environment are placeholders", () => {
+    process.env.LLM_MESH_VALIDATE_TEST_KEY = "env-secret-sentinel";
+    const config = { providers: [{ ...provider, apiKeys: [{ value: "inline-secret-sentinel" }, { env: "LLM_MESH_VALIDATE_TEST_KEY" }] }], routes: [route] };
+    const { text, env } = vmInput(config, "body");
+    delete process.env.LLM_MESH_VALIDATE_TEST_KEY;
+    expect(JSON.stringify({ text, env })).not.toMatch(/secret-sentinel/);
+    expect(Object.keys(env)).toContain("LLM_MESH_VALIDATE_TEST_KEY");
+    expect(JSON.parse(text)).toMatchObject({ requestMode: "body", providers: [{ apiKeys: [{ value: expect.any(String) }, { env: "LLM_MESH_VALIDATE_TEST_KEY" }] }] });
   });
 
   it("checks keys named by env without the environment, and warns only of the inline key", () => {
