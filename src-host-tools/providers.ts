@@ -1,13 +1,17 @@
-// What the toolchain knows of each provider type: its default endpoint and auth scheme. The filter
-// has its own copy (assembly/providers/); test/unit/catalog.test.ts sends a request of every type
-// through the compiled module and fails if the two disagree.
+// What the toolchain knows of each provider type. The types and their endpoint defaults are the
+// filter's own table, assembly/providers/catalog.ts, imported here as it is compiled there; below is
+// what each family's class does that the toolchain's mocks and manifests need (the API it speaks,
+// where its key goes, its chat path, its regional host), one entry per family. Adding a vendor that
+// speaks OpenAI's API is one row in that table and nothing here.
+import { PROVIDER_ROWS } from "../assembly/providers/catalog.js";
 
 export interface ProviderTypeInfo {
-  /** Empty when the user must give a host. */
+  /** Empty when the user must give a host (or, for regional types, a region). */
   host: string;
   /** 0: no port in :authority, TLS on 443 upstream. */
   port: number;
   basePath: string;
+  /** The filter refuses the type without apiKeys (Azure and Vertex AI ask for a key or a platform token in their own loaders). */
   keyRequired: boolean;
   /** Header that carries the key: authorization takes "Bearer KEY", the others the key alone. */
   authHeader: "authorization" | "api-key" | "x-api-key" | "x-goog-api-key";
@@ -19,29 +23,32 @@ export interface ProviderTypeInfo {
   chatPath: string;
   /** The path depends on the body (model, streaming): the provider needs requestMode "body". */
   pathFromBody?: boolean;
-  docs: string;
+  /** The host for a region (Bedrock, Vertex AI), as the family's defaultHost() in the filter. */
+  regionalHost?: (region: string) => string;
 }
 
-export const PROVIDER_TYPES: Record<string, ProviderTypeInfo> = {
-  "openai": { host: "api.openai.com", port: 0, basePath: "/v1", keyRequired: true, authHeader: "authorization", api: "openai", chatPath: "/chat/completions", docs: "https://platform.openai.com/docs/api-reference/chat" },
-  "azure-openai": { host: "", port: 0, basePath: "/openai", keyRequired: true, authHeader: "api-key", api: "openai", chatPath: "/chat/completions", docs: "https://learn.microsoft.com/azure/ai-services/openai/reference" },
-  "anthropic": { host: "api.anthropic.com", port: 0, basePath: "/v1", keyRequired: true, authHeader: "x-api-key", api: "anthropic", chatPath: "/messages", docs: "https://docs.anthropic.com/en/api/messages" },
-  "gemini": { host: "generativelanguage.googleapis.com", port: 0, basePath: "/v1beta", keyRequired: true, authHeader: "x-goog-api-key", api: "gemini", chatPath: "/models/{model}:generateContent", pathFromBody: true, docs: "https://ai.google.dev/api/generate-content" },
-  "bedrock": { host: "", port: 0, basePath: "", keyRequired: false, authHeader: "authorization", auth: "sigv4", api: "bedrock", chatPath: "/model/{model}/converse", pathFromBody: true, docs: "https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_Converse.html" },
-  "vertex-ai": { host: "", port: 0, basePath: "", keyRequired: true, authHeader: "authorization", api: "gemini", chatPath: "/v1/projects/p/locations/us-central1/publishers/google/models/{model}:generateContent", pathFromBody: true, docs: "https://cloud.google.com/vertex-ai/generative-ai/docs/reference/rest" },
-  "dashscope": { host: "dashscope.aliyuncs.com", port: 0, basePath: "/compatible-mode/v1", keyRequired: true, authHeader: "authorization", api: "openai", chatPath: "/chat/completions", docs: "https://help.aliyun.com/zh/model-studio/compatibility-of-openai-with-dashscope" },
-  "moonshot": { host: "api.moonshot.cn", port: 0, basePath: "/v1", keyRequired: true, authHeader: "authorization", api: "openai", chatPath: "/chat/completions", docs: "https://platform.moonshot.cn/docs/api/chat" },
-  "deepseek": { host: "api.deepseek.com", port: 0, basePath: "", keyRequired: true, authHeader: "authorization", api: "openai", chatPath: "/chat/completions", docs: "https://api-docs.deepseek.com" },
-  "mistral": { host: "api.mistral.ai", port: 0, basePath: "/v1", keyRequired: true, authHeader: "authorization", api: "openai", chatPath: "/chat/completions", docs: "https://docs.mistral.ai/api" },
-  "groq": { host: "api.groq.com", port: 0, basePath: "/openai/v1", keyRequired: true, authHeader: "authorization", api: "openai", chatPath: "/chat/completions", docs: "https://console.groq.com/docs/openai" },
-  "together": { host: "api.together.xyz", port: 0, basePath: "/v1", keyRequired: true, authHeader: "authorization", api: "openai", chatPath: "/chat/completions", docs: "https://docs.together.ai/docs/openai-api-compatibility" },
-  "fireworks": { host: "api.fireworks.ai", port: 0, basePath: "/inference/v1", keyRequired: true, authHeader: "authorization", api: "openai", chatPath: "/chat/completions", docs: "https://docs.fireworks.ai/tools-sdks/openai-compatibility" },
-  "openrouter": { host: "openrouter.ai", port: 0, basePath: "/api/v1", keyRequired: true, authHeader: "authorization", api: "openai", chatPath: "/chat/completions", docs: "https://openrouter.ai/docs/api-reference" },
-  "xai": { host: "api.x.ai", port: 0, basePath: "/v1", keyRequired: true, authHeader: "authorization", api: "openai", chatPath: "/chat/completions", docs: "https://docs.x.ai/docs/api-reference" },
-  "ollama": { host: "localhost", port: 11434, basePath: "/v1", keyRequired: false, authHeader: "authorization", api: "openai", chatPath: "/chat/completions", docs: "https://github.com/ollama/ollama/blob/main/docs/openai.md" },
-  "vllm": { host: "", port: 8000, basePath: "/v1", keyRequired: false, authHeader: "authorization", api: "openai", chatPath: "/chat/completions", docs: "https://docs.vllm.ai/en/latest/serving/openai_compatible_server.html" },
-  "openai-compatible": { host: "", port: 0, basePath: "/v1", keyRequired: false, authHeader: "authorization", api: "openai", chatPath: "/chat/completions", docs: "" },
+type FamilyInfo = Omit<ProviderTypeInfo, "host" | "port" | "basePath" | "keyRequired">;
+
+const OPENAI_FAMILY: FamilyInfo = { api: "openai", authHeader: "authorization", chatPath: "/chat/completions" };
+
+/** By the `family` column of the filter's table: the class that serves the row (assembly/providers/registry.ts). */
+const FAMILIES: Record<string, FamilyInfo> = {
+  "openai": OPENAI_FAMILY,
+  "compatible": OPENAI_FAMILY,
+  "azure-openai": { ...OPENAI_FAMILY, authHeader: "api-key" },
+  "anthropic": { api: "anthropic", authHeader: "x-api-key", chatPath: "/messages" },
+  "gemini": { api: "gemini", authHeader: "x-goog-api-key", chatPath: "/models/{model}:generateContent", pathFromBody: true },
+  "bedrock": { api: "bedrock", authHeader: "authorization", auth: "sigv4", chatPath: "/model/{model}/converse", pathFromBody: true,
+    regionalHost: (region) => `bedrock-runtime.${region}.amazonaws.com` },
+  "vertex-ai": { api: "gemini", authHeader: "authorization", chatPath: "/v1/projects/p/locations/us-central1/publishers/google/models/{model}:generateContent", pathFromBody: true,
+    regionalHost: (region) => (region === "global" ? "aiplatform.googleapis.com" : `${region}-aiplatform.googleapis.com`) },
 };
+
+export const PROVIDER_TYPES: Record<string, ProviderTypeInfo> = Object.fromEntries(PROVIDER_ROWS.map((row) => {
+  const family = FAMILIES[row.family];
+  if (!family) throw new Error(`assembly/providers/catalog.ts: type ${row.type} has family ${row.family}, which src-host-tools/providers.ts does not know`);
+  return [row.type, { host: row.host, port: row.port, basePath: row.basePath, keyRequired: row.keyRequired, ...family }];
+}));
 
 /** The parts of a provider entry in the plugin config that decide where it sends requests. */
 export interface ProviderEndpointConfig { name: string; type: string; host?: string; port?: number; basePath?: string; region?: string; project?: string }
@@ -51,10 +58,7 @@ export interface ProviderEndpoint { name: string; host: string; port: number; au
 
 /** Bedrock's and Vertex AI's hosts are per region. */
 export function regionalHost(p: ProviderEndpointConfig): string | undefined {
-  if (!p.region) return undefined;
-  if (p.type === "bedrock") return `bedrock-runtime.${p.region}.amazonaws.com`;
-  if (p.type === "vertex-ai") return p.region === "global" ? "aiplatform.googleapis.com" : `${p.region}-aiplatform.googleapis.com`;
-  return undefined;
+  return p.region ? PROVIDER_TYPES[p.type]?.regionalHost?.(p.region) : undefined;
 }
 
 /** Resolves a provider's endpoint as the filter does; port 0 or 443 means TLS on 443. */

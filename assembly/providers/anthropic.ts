@@ -57,6 +57,5 @@ function isVersion(v: string): bool {
   return true;
 }
 
-function createAnthropic(spec: ProviderSpec): Provider { return new AnthropicProvider(spec); }
+export function createAnthropic(spec: ProviderSpec): Provider { return new AnthropicProvider(spec); }
 
-export const ANTHROPIC_SPEC = new ProviderSpec("anthropic", "api.anthropic.com", 0, "/v1", true, createAnthropic);

@@ -86,8 +86,4 @@ function isClientId(v: string): bool {
   return true;
 }
 
-function createAzure(spec: ProviderSpec): Provider { return new AzureOpenAIProvider(spec); }
-
-// No default host: every Azure resource has its own, {resource}.openai.azure.com. No key required
-// by the generic check: loadCredentials() asks for apiKeys or the managed identity.
-export const AZURE_OPENAI_SPEC = new ProviderSpec("azure-openai", "", 0, "/openai", false, createAzure);
+export function createAzure(spec: ProviderSpec): Provider { return new AzureOpenAIProvider(spec); }

@@ -169,6 +169,5 @@ function isRegion(r: string): bool {
   return true;
 }
 
-function createBedrock(spec: ProviderSpec): Provider { return new BedrockProvider(spec); }
+export function createBedrock(spec: ProviderSpec): Provider { return new BedrockProvider(spec); }
 
-export const BEDROCK_SPEC = new ProviderSpec("bedrock", "", 0, "", false, createBedrock);

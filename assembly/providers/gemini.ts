@@ -94,6 +94,5 @@ function bareModel(model: string): string {
   return model.startsWith("models/") ? model.substring(7) : model;
 }
 
-function createGemini(spec: ProviderSpec): Provider { return new GeminiProvider(spec); }
+export function createGemini(spec: ProviderSpec): Provider { return new GeminiProvider(spec); }
 
-export const GEMINI_SPEC = new ProviderSpec("gemini", "generativelanguage.googleapis.com", 0, "/v1beta", true, createGemini);

@@ -19,6 +19,5 @@ export class OpenAIProvider extends Provider {
   }
 }
 
-function createOpenAI(spec: ProviderSpec): Provider { return new OpenAIProvider(spec); }
+export function createOpenAI(spec: ProviderSpec): Provider { return new OpenAIProvider(spec); }
 
-export const OPENAI_SPEC = new ProviderSpec("openai", "api.openai.com", 0, "/v1", true, createOpenAI);

@@ -1,33 +1,39 @@
-// The one place provider types are known. An unknown type is a config error naming the accepted ones.
-import { ProviderSpec } from "./provider";
-import { OPENAI_SPEC } from "./openai";
-import { AZURE_OPENAI_SPEC } from "./azure-openai";
-import { COMPATIBLE_SPECS } from "./compatible";
-import { ANTHROPIC_SPEC } from "./anthropic";
-import { GEMINI_SPEC } from "./gemini";
-import { BEDROCK_SPEC } from "./bedrock";
-import { VERTEX_AI_SPEC } from "./vertex-ai";
+// The one place provider types are known: the rows of catalog.ts, each served by its family's class.
+// An unknown type is a config error naming the accepted ones.
+import { Provider, ProviderSpec } from "./provider";
+import { PROVIDER_ROWS } from "./catalog";
+import { createOpenAI } from "./openai";
+import { createAzure } from "./azure-openai";
+import { createCompatible } from "./compatible";
+import { createAnthropic } from "./anthropic";
+import { createGemini } from "./gemini";
+import { createBedrock } from "./bedrock";
+import { createVertex } from "./vertex-ai";
 
 const specs = new Map<string, ProviderSpec>();
 const typeNames: string[] = [];
 
-function register(spec: ProviderSpec): void {
-  specs.set(spec.type, spec);
-  typeNames.push(spec.type);
+/** The class that serves a family of catalog.ts (the toolchain's providers.ts knows the same families). */
+function factory(family: string): (spec: ProviderSpec) => Provider {
+  if (family == "openai") return createOpenAI;
+  if (family == "azure-openai") return createAzure;
+  if (family == "anthropic") return createAnthropic;
+  if (family == "gemini") return createGemini;
+  if (family == "bedrock") return createBedrock;
+  if (family == "vertex-ai") return createVertex;
+  return createCompatible;
 }
 
-register(OPENAI_SPEC);
-register(AZURE_OPENAI_SPEC);
-register(ANTHROPIC_SPEC);
-register(GEMINI_SPEC);
-register(BEDROCK_SPEC);
-register(VERTEX_AI_SPEC);
-for (let i = 0; i < COMPATIBLE_SPECS.length; i++) register(COMPATIBLE_SPECS[i]);
+for (let i = 0; i < PROVIDER_ROWS.length; i++) {
+  const row = PROVIDER_ROWS[i];
+  specs.set(row.type, new ProviderSpec(row.type, row.host, row.port, row.basePath, row.keyRequired, factory(row.family)));
+  typeNames.push(row.type);
+}
 
 /** The spec for a type name, or null. */
 export function findProviderSpec(type: string): ProviderSpec | null {
   return specs.has(type) ? specs.get(type) : null;
 }
 
-/** Every accepted type name, in registration order. */
+/** Every accepted type name, in the catalog's order. */
 export function providerTypeNames(): string[] { return typeNames; }

@@ -115,7 +115,4 @@ function isIdentifier(v: string): bool {
   return true;
 }
 
-function createVertex(spec: ProviderSpec): Provider { return new VertexAIProvider(spec); }
-
-// No key required by the generic check: loadCredentials() asks for apiKeys or the metadata server.
-export const VERTEX_AI_SPEC = new ProviderSpec("vertex-ai", "", 0, "", false, createVertex);
+export function createVertex(spec: ProviderSpec): Provider { return new VertexAIProvider(spec); }

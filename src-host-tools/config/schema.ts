@@ -4,11 +4,12 @@
 // the same bad configs and compares the fields they name.
 import { Static, Type } from "@sinclair/typebox";
 import { PROVIDER_TYPES } from "../providers.js";
-import { PATH_PATTERN } from "./policy.js";
 
 const NonEmpty = (description: string) => Type.String({ minLength: 1, description });
 
 /** A model name safe in a header and a URL path (the filter applies the same rule to clients' models). */
+/** A field path in a body (policy.extract, template placeholders): names joined by '.', [N] for array items. */
+const PATH_PATTERN = "^[A-Za-z0-9_-]+(\\.[A-Za-z0-9_-]+|\\[[0-9]{1,6}\\])*$";
 export const MODEL_NAME_PATTERN = "^[A-Za-z0-9._:/@+~-]{1,256}$";
 export const MODEL_NAME_RULE = "1 to 256 characters of letters, digits and . _ - : / @ + ~";
 const ModelName = (description: string) => Type.String({ pattern: MODEL_NAME_PATTERN, description });

@@ -150,9 +150,13 @@ export class HostEmulator {
   /** Compiles and instantiates a module from a path or bytes. */
   static async load(module: string | Uint8Array, options: EmulatorOptions = {}): Promise<HostEmulator> {
     const bytes = typeof module === "string" ? readFileSync(module) : module;
+    return HostEmulator.instantiate(await WebAssembly.compile(bytes as Uint8Array<ArrayBuffer>), options);
+  }
+
+  /** A fresh VM of an already compiled module, synchronously (compile once, instantiate per use). */
+  static instantiate(compiled: WebAssembly.Module, options: EmulatorOptions = {}): HostEmulator {
     const host = new HostEmulator(options);
-    const compiled = await WebAssembly.compile(bytes as Uint8Array<ArrayBuffer>);
-    host.instance = await WebAssembly.instantiate(compiled, host.imports());
+    host.instance = new WebAssembly.Instance(compiled, host.imports());
     host.exports = host.instance.exports as unknown as Record<string, (...args: number[]) => number>;
     for (const start of ["_initialize", "_start"]) if (host.exports[start]) host.call(start);
     host.call("proxy_on_context_create", host.rootContextId, 0);

@@ -50,7 +50,8 @@ export function checkOpenAIAuth(p: MockProviderConfig, headers: IncomingMessage[
     if (auth !== undefined && !/^Bearer \S+$/.test(auth)) return "Authorization must be 'Bearer <key>'";
     key = auth?.slice("Bearer ".length);
   }
-  if (!key) return info.keyRequired ? "You didn't provide an API key." : undefined;
+  // Azure, as the vendor, always wants a key or a token (the filter's table leaves that rule to its loader).
+  if (!key) return info.keyRequired || p.type === "azure-openai" ? "You didn't provide an API key." : undefined;
   if (p.acceptedKeys && !p.acceptedKeys.includes(key)) return "Incorrect API key provided.";
   return undefined;
 }

@@ -294,23 +294,18 @@ describe("answer extraction", () => {
   });
 });
 
-describe("the safe pattern language: filter and toolchain agree", () => {
-  const PATTERNS = [
-    ...DENY_ROWS.map((r) => r.rule.regex).filter((p): p is string => typeof p === "string"),
-    "(a)\\1", "foo(?=bar)", "(?<n>x)", "a**", "a+*", "x{1000}", "x{3,2}", "x{,3}", "(abcd{90}){9}", "(a|b|c){100}", "a*", "(a|)", "\\b", "^$", "(ab", "ab)", "[ab", "[b-a]", "[\\D]", "\\q", "^*", "x\\", "((((((((((((((((((((((x))))))))))))))))))))))",
-  ];
-  it.each(PATTERNS)("%s", async (pattern) => {
-    const { validateConfigText, formatProblem } = await import("../../src-host-tools/config/validate.js");
-    const config = policyConfig({ deny: [{ regex: pattern }] });
-    const { host, configured } = await loadFilter(config);
-    const filterLine = host.logText("error").find((l) => l.includes("policy.deny[0].regex"));
-    const toolLine = validateConfigText(JSON.stringify(config)).errors.map(formatProblem).find((l) => l.includes("policy.deny[0].regex"));
-    expect(configured).toBe(filterLine === undefined);
-    expect(toolLine?.replace(/ \(patterns run in linear time.*$/, "").replace(/^.*?: /, "")).toBe(filterLine?.slice(filterLine.indexOf("regex: ") + 7));
+// The filter's loader is the one judge of patterns: llm-mesh validate runs it (test/unit/validate.test.ts).
+describe("the safe pattern language: what the loader refuses, at the rule's path", () => {
+  const ACCEPTED = DENY_ROWS.map((r) => r.rule.regex).filter((p): p is string => typeof p === "string");
+  const REFUSED = ["(a)\\1", "foo(?=bar)", "(?<n>x)", "a**", "a+*", "x{1000}", "x{3,2}", "x{,3}", "(abcd{90}){9}", "(a|b|c){100}", "a*", "(a|)", "\\b", "^$", "(ab", "ab)", "[ab", "[b-a]", "[\\D]", "\\q", "^*", "x\\", "((((((((((((((((((((((x))))))))))))))))))))))"];
+  it.each([...ACCEPTED.map((p) => [p, true] as const), ...REFUSED.map((p) => [p, false] as const)])("%s (loads: %s)", async (pattern, loads) => {
+    const { host, configured } = await loadFilter(policyConfig({ deny: [{ regex: pattern }] }));
+    expect(configured).toBe(loads);
+    expect(host.logText("error").some((l) => l.includes("config error: routes[0].policy.deny[0].regex: "))).toBe(!loads);
   });
 });
 
-describe("the normalized view: filter and toolchain agree on a route's own messages", () => {
+describe("the normalized view: a route's own messages checked against its deny rules", () => {
   const CASES: [Record<string, unknown>, string][] = [
     [{ contains: "launch code" }, "ｌａｕｎｃｈ  code"],
     [{ contains: "launch  code" }, "the launch\ncode"],
@@ -321,14 +316,11 @@ describe("the normalized view: filter and toolchain agree on a route's own messa
     [{ contains: "launch code" }, "lunch code"],
   ];
   it.each(CASES)("%j against %j", async (rule, content) => {
-    const { validateConfigText, formatProblem } = await import("../../src-host-tools/config/validate.js");
     const config = policyConfig({ deny: [{ name: "r", ...rule }], prepend: [{ role: "system", content }] });
     const { host, configured } = await loadFilter(config);
-    const filterLines = host.logText("error").filter((l) => l.includes("routes[0].policy")).map((l) => l.slice(l.indexOf("routes[0].policy")));
-    const toolLines = validateConfigText(JSON.stringify(config)).errors.map(formatProblem).map((l) => l.replace(/ \(patterns run in linear time.*$/, "")).map((l) => l.slice(l.indexOf("routes[0].policy")));
-    expect(configured).toBe(filterLines.length === 0);
-    expect(toolLines).toEqual(filterLines);
-    expect(filterLines.length).toBe(content === "lunch code" ? 0 : 1);
+    const lines = host.logText("error").filter((l) => l.includes("routes[0].policy")).map((l) => l.slice(l.indexOf("routes[0].policy")));
+    expect(configured).toBe(content === "lunch code");
+    expect(lines).toHaveLength(content === "lunch code" ? 0 : 1);
   });
 });
 

@@ -1,10 +1,11 @@
 // The toolchain's validator: every problem with its path, warnings apart from errors, the
-// generated JSON Schema kept fresh, and agreement with the filter's own load-time check.
+// generated JSON Schema kept fresh; the rules beyond the schema are the filter's own loader's.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { jsonSchemaText } from "../../src-host-tools/config/schema.js";
 import { formatProblem, validateConfig, validateConfigText } from "../../src-host-tools/config/validate.js";
+import { vmInput } from "../../src-host-tools/config/filter-loader.js";
 import { PROJECT_ROOT } from "../../src-host-tools/envoy/locate.js";
 import { BAD_CONFIGS, provider, route } from "../support/bad-configs.js";
 import { loadFilter } from "../support/filter.js";
@@ -83,21 +84,38 @@ describe("llm-mesh validate", () => {
     expect(result.warnings).toEqual([]);
   });
 
-  /** Field paths named by a list of "path: message" lines. */
-  const fieldsOf = (lines: string[]) => new Set(lines.map((l) => l.slice(0, l.indexOf(": "))));
+  // The rules beyond the schema are the filter's loader's, run in the host emulator: validate names
+  // every field the filter's table of bad configs names (test/unit/config.test.ts holds the filter to it).
+  it.each(BAD_CONFIGS)("names every refused field: $name", ({ config, fields }) => {
+    const paths = validateConfigText(text(config)).errors.map((e) => e.path);
+    for (const field of fields) expect(paths).toContain(field.slice(0, field.indexOf(": ")));
+  });
 
-  it.each(BAD_CONFIGS)("agrees with the filter on $name", async ({ config }) => {
-    const { host, configured } = await loadFilter(config);
-    expect(configured).toBe(false);
-    const filterLines = host.logText("error").filter((l) => l.includes("config error: ")).map((l) => l.slice(l.indexOf("config error: ") + "config error: ".length));
-    const toolchain = validateConfigText(text(config));
-    const toolLines = toolchain.errors.map(formatProblem);
-    const filterFields = fieldsOf(filterLines);
-    const toolFields = fieldsOf(toolLines);
-    // Every field the filter refuses, the toolchain names too.
-    for (const f of filterFields) expect([...toolFields], `toolchain misses ${f}`).toContain(f);
-    // The toolchain names more only for checks the filter leaves to it (reachability).
-    const extra = toolLines.filter((l) => !filterFields.has(l.slice(0, l.indexOf(": "))));
-    for (const l of extra) expect(l).toMatch(/is unreachable/);
+  it.each([
+    ["a backreference", { deny: [{ regex: "(a)\\1" }] }, "routes[0].policy.deny[0].regex: backreferences are not supported at character 4 (patterns run in linear time"],
+    ["a pattern that matches empty text", { mask: [{ regex: "a*" }] }, "routes[0].policy.mask[0].regex: can match empty text, so it would match every prompt"],
+    ["a repetition count above 100", { deny: [{ regex: "x{1000}" }] }, "routes[0].policy.deny[0].regex: repetition counts above 100 are not supported at character 8"],
+    ["the route's own message, seen normalized", { deny: [{ name: "codes", contains: "launch code" }], prepend: [{ role: "system", content: "\uff4c\uff41\uff55\uff4e\uff43\uff48  code" }] }, "routes[0].policy.prepend[0].content: matches the route's own deny rule codes, so every request would be refused"],
+    ["a credential in a template", { template: { user: "{{ body.api_key }}" } }, "routes[0].policy.template.user: {{ body.api_key }}: a credential field cannot be read"],
+  ])("refuses a policy with %s, in the filter's words", (_name, policy, error) => {
+    const config = { providers: [provider], routes: [{ ...route, policy }] };
+    expect(validateConfig(config).errors.map(formatProblem).join("\n")).toContain(error);
+  });
+
+  it("gives the VM no key: inline values and the environment are placeholders", () => {
+    process.env.LLM_MESH_VALIDATE_TEST_KEY = "env-secret-sentinel";
+    const config = { providers: [{ ...provider, apiKeys: [{ value: "inline-secret-sentinel" }, { env: "LLM_MESH_VALIDATE_TEST_KEY" }] }], routes: [route] };
+    const { text, env } = vmInput(config, "body");
+    delete process.env.LLM_MESH_VALIDATE_TEST_KEY;
+    expect(JSON.stringify({ text, env })).not.toMatch(/secret-sentinel/);
+    expect(Object.keys(env)).toContain("LLM_MESH_VALIDATE_TEST_KEY");
+    expect(JSON.parse(text)).toMatchObject({ requestMode: "body", providers: [{ apiKeys: [{ value: expect.any(String) }, { env: "LLM_MESH_VALIDATE_TEST_KEY" }] }] });
+  });
+
+  it("checks keys named by env without the environment, and warns only of the inline key", () => {
+    const config = { providers: [provider, { name: "env", type: "anthropic", apiKeys: [{ env: "UNSET_IN_THIS_PROCESS" }] }], routes: [route] };
+    const result = validateConfig(config);
+    expect(result.errors).toEqual([]);
+    expect(result.warnings.map(formatProblem)).toEqual([expect.stringMatching(/^providers\[0\]\.apiKeys\[0\]\.value: key given inline/)]);
   });
 });
