@@ -13,6 +13,9 @@ import { bench } from "./commands/bench.js";
 import { consumerAdd } from "./commands/consumer.js";
 import { ratelimitConfig } from "./commands/ratelimit-config.js";
 import { UserError } from "./errors.js";
+import { FILTER_MODULE_PATH } from "./config/filter-loader.js";
+import { PROJECT_ROOT } from "./project-root.js";
+import { existsSync } from "node:fs";
 
 const cwd = process.cwd();
 const int = (name: string) => (v: string) => {
@@ -26,6 +29,14 @@ const program = new Command()
   .description("Build, check, ship and run the llm-mesh Proxy-Wasm filter for Envoy and Istio.")
   .showHelpAfterError("(add --help for usage)")
   .exitOverride();
+
+/** Commands that check a config run the filter's own loader: on a fresh clone it is built first. */
+const CHECKS_CONFIG = new Set(["validate", "manifests", "envoy", "import-asm", "add"]);
+program.hook("preAction", async (_program, command) => {
+  if (!CHECKS_CONFIG.has(command.name()) || existsSync(FILTER_MODULE_PATH)) return;
+  console.error(`llm-mesh: building the filter first (its config loader checks the config): ${FILTER_MODULE_PATH}`);
+  await build({ cwd: PROJECT_ROOT, log: (line) => console.error(line) });
+});
 
 program.command("build")
   .description("compile the filter to build/llm-mesh.wasm (release: -O3, SIMD)")

@@ -11,7 +11,7 @@ export async function build(options: { cwd: string; target?: "release" | "debug"
   const asc = (await import("assemblyscript/asc")).default;
   const target = options.target ?? "release";
   const stderr: string[] = [];
-  const { error } = await asc.main(["assembly/index.ts", "--target", target, "--config", join(options.cwd, "asconfig.json")], {
+  const { error } = await asc.main(["assembly/index.ts", "--baseDir", options.cwd, "--target", target, "--config", join(options.cwd, "asconfig.json")], {
     stdout: { write: () => true } as never,
     stderr: { write: (s: string) => { stderr.push(String(s)); return true; } } as never,
   });

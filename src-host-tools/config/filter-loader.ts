@@ -12,7 +12,7 @@ import { UserError } from "../errors.js";
 import type { Problem } from "./problem.js";
 
 /** The module whose loader decides: the release build (LLM_MESH_WASM names another, as for the tests). */
-const WASM_PATH = process.env.LLM_MESH_WASM ?? join(PROJECT_ROOT, "build", "llm-mesh.wasm");
+export const FILTER_MODULE_PATH = process.env.LLM_MESH_WASM ?? join(PROJECT_ROOT, "build", "llm-mesh.wasm");
 const PLACEHOLDER = "llm-mesh-validate-placeholder";
 /** What the filter reads from the VM environment besides apiKeys' variables (Bedrock's signing keys). */
 const VM_ENV = ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"];
@@ -23,8 +23,8 @@ let compiled: WebAssembly.Module | undefined;
 
 function filterModule(): WebAssembly.Module {
   if (!compiled) {
-    if (!existsSync(WASM_PATH)) throw new UserError(`validate runs the filter's own config loader from ${WASM_PATH}, which is missing: run npx llm-mesh build`);
-    compiled = new WebAssembly.Module(readFileSync(WASM_PATH));
+    if (!existsSync(FILTER_MODULE_PATH)) throw new UserError(`validate runs the filter's own config loader from ${FILTER_MODULE_PATH}, which is missing: run npx llm-mesh build`);
+    compiled = new WebAssembly.Module(readFileSync(FILTER_MODULE_PATH));
   }
   return compiled;
 }
