@@ -1,7 +1,7 @@
 // A kind of request and the Proxy-Wasm callbacks it owns: filter.ts hands each callback to the
 // stream's current pipeline. The first is chosen from the config (a client's request, or a failover
 // route's try); a client's request hands over once its route is decided (plain or pooled), and a
-// request answered here or not llm-mesh's goes on as Finished.
+// request answered here or not llm-mesh's goes on finished (a bare RequestPipeline).
 import { FilterDataStatusValues, FilterHeadersStatusValues, FilterTrailersStatusValues } from "@solo-io/proxy-runtime/assembly";
 import { Config } from "../config/load";
 import { INTERNAL, Reply, replyWithError } from "../errors";
@@ -82,9 +82,9 @@ export class RequestPipeline extends Pipeline {
     this.state.responseBytes = 0;
   }
 
-  /** Answers locally, in the client's API; the rest of the request passes (Finished). */
+  /** Answers locally, in the client's API; the rest of the request passes (finished). */
   protected answer(reply: Reply): FilterHeadersStatusValues {
-    this.handOver(new Finished(this.slot, this.config, this.state, this.usageFromTries));
+    this.handOver(this.finished(this.usageFromTries));
     if (reply.kind !== null) replyWithError(reply.kind!, reply.message, this.state.clientApi, reply.headerNames, reply.headerValues);
     else sendLocalResponse(reply.status, "llm_mesh.local", reply.body, ["content-type"], ["application/json"]);
     return FilterHeadersStatusValues.StopIteration;
@@ -92,8 +92,18 @@ export class RequestPipeline extends Pipeline {
 
   /** Not llm-mesh's request (or not a pool's try): it passes untouched. */
   protected pass(): FilterHeadersStatusValues {
-    this.handOver(new Finished(this.slot, this.config, this.state, false));
+    this.handOver(this.finished(false));
     return FilterHeadersStatusValues.Continue;
+  }
+
+  /**
+   * Answered locally, or passed on untouched: later callbacks do nothing (a RequestPipeline that
+   * reads no body and owns no response); when done, quotas are set right.
+   */
+  private finished(usageFromTries: bool): RequestPipeline {
+    const done = new RequestPipeline(this.slot, this.config, this.state);
+    done.usageFromTries = usageFromTries;
+    return done;
   }
 
   protected handOver(next: Pipeline): void {
@@ -104,13 +114,5 @@ export class RequestPipeline extends Pipeline {
     this.readingBody = false;
     const body = getBody(BufferTypeValues.HttpRequestBody, 0, bodySize);
     return this.onWholeBody(body !== null ? body! : NO_BODY, bodySize);
-  }
-}
-
-/** Answered locally, or passed on untouched: later callbacks do nothing; when done, quotas are set right. */
-export class Finished extends RequestPipeline {
-  constructor(slot: PipelineSlot, config: Config, state: RequestState, usageFromTries: bool) {
-    super(slot, config, state);
-    this.usageFromTries = usageFromTries;
   }
 }
