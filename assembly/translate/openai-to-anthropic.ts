@@ -197,7 +197,7 @@ export class OpenAIToAnthropic extends ToOpenAIChat {
     if (model !== null) this.usage.responseModel = model!;
     w.object().key("id").string(id !== null ? id! : "").key("object").string("chat.completion").key("created").number(this.created);
     w.key("model").string(model !== null ? model! : this.model);
-    w.key("choices").array().object().key("index").number(0).key("message").object().key("role").string("assistant");
+    this.messageOpen(w);
     // Parts joined once at the end: += per block would copy the text so far each time (quadratic).
     const text = new Array<string>();
     let texts = 0;
@@ -234,15 +234,9 @@ export class OpenAIToAnthropic extends ToOpenAIChat {
       }
       w.endArray();
     }
-    w.endObject().key("logprobs").nil().key("finish_reason").string(finishReasonOf(stringAt(m, "stop_reason"))).endObject().endArray();
     const usage = objectAt(m, "usage");
-    if (usage !== null) {
-      this.readUsage(usage!);
-      w.key("usage");
-      this.writeUsage(w);
-    }
-    w.endObject();
-    return w.toBuffer();
+    if (usage !== null) this.readUsage(usage!);
+    return this.answerClose(w, finishReasonOf(stringAt(m, "stop_reason")), usage !== null);
   }
 
   /**
@@ -285,7 +279,7 @@ export class OpenAIToAnthropic extends ToOpenAIChat {
     if (isString(id)) w.rawAt(base + <usize>id.start, id.end - id.start); else w.string("");
     w.key("object").string("chat.completion").key("created").number(this.created).key("model");
     if (isString(model)) w.rawAt(base + <usize>model.start, model.end - model.start); else w.string(this.model);
-    w.key("choices").array().object().key("index").number(0).key("message").object().key("role").string("assistant");
+    this.messageOpen(w);
     const stop = top.spans[3];
     const stopReason = isString(stop) ? decodeStringValue(base, stop.start, stop.end, stop.escaped) : null;
     // A refusal is OpenAI's message.refusal with content null (the tree reader above does the same).
@@ -319,15 +313,10 @@ export class OpenAIToAnthropic extends ToOpenAIChat {
       }
       w.endArray();
     }
-    w.endObject().key("logprobs").nil().key("finish_reason").string(finishReasonOf(stopReason)).endObject().endArray();
     const usage = top.spans[4];
-    if (usage.count == 1 && usage.firstByte == 0x7b) {
-      readUsageAt(WireApi.Anthropic, base + <usize>usage.start, usage.end - usage.start, this.usage);
-      w.key("usage");
-      this.writeUsage(w);
-    }
-    w.endObject();
-    return w.toBuffer();
+    const reported = usage.count == 1 && usage.firstByte == 0x7b;
+    if (reported) readUsageAt(WireApi.Anthropic, base + <usize>usage.start, usage.end - usage.start, this.usage);
+    return this.answerClose(w, finishReasonOf(stopReason), reported);
   }
 
   event(event: SseEvent, out: JsonWriter): void {

@@ -179,7 +179,7 @@ export class OpenAIToBedrock extends ToOpenAIChat {
     this.readUsage(objectAt(r, "usage"));
     const w = new JsonWriter(body.byteLength + 256);
     w.object().key("id").string(this.id).key("object").string("chat.completion").key("created").number(this.created).key("model").string(this.model);
-    w.key("choices").array().object().key("index").number(0).key("message").object().key("role").string("assistant");
+    this.messageOpen(w);
     // Parts joined once at the end: += per block would copy the text so far each time (quadratic).
     const parts = new Array<string>();
     let calls = 0;
@@ -207,11 +207,7 @@ export class OpenAIToBedrock extends ToOpenAIChat {
       }
       w.endArray();
     }
-    w.endObject().key("logprobs").nil().key("finish_reason").string(finishReasonOfConverse(stringAt(r, "stopReason"))).endObject().endArray();
-    w.key("usage");
-    this.writeUsage(w);
-    w.endObject();
-    return w.toBuffer();
+    return this.answerClose(w, finishReasonOfConverse(stringAt(r, "stopReason")));
   }
 
   event(event: SseEvent, out: JsonWriter): void {

@@ -167,7 +167,7 @@ export class OpenAIToGemini extends ToOpenAIChat {
     const id = stringAt(r, "responseId");
     w.object().key("id").string(id !== null ? "chatcmpl-" + id! : "chatcmpl-gemini").key("object").string("chat.completion").key("created").number(this.created);
     w.key("model").string(this.modelOf(r));
-    w.key("choices").array().object().key("index").number(0).key("message").object().key("role").string("assistant");
+    this.messageOpen(w);
     const candidate = firstCandidate(r);
     const parts = candidate !== null ? partsOf(candidate!) : null;
     // Parts joined once at the end: += per part would copy the text so far each time (quadratic).
@@ -201,12 +201,7 @@ export class OpenAIToGemini extends ToOpenAIChat {
       }
       w.endArray();
     }
-    w.endObject().key("logprobs").nil();
-    w.key("finish_reason").string(this.finishOf(r, candidate, calls > 0)).endObject().endArray();
-    w.key("usage");
-    this.writeUsage(w);
-    w.endObject();
-    return w.toBuffer();
+    return this.answerClose(w, this.finishOf(r, candidate, calls > 0));
   }
 
   event(event: SseEvent, out: JsonWriter): void {

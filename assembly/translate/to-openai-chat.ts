@@ -21,6 +21,13 @@ export function writeUsageFields(w: JsonWriter, prompt: i64, cached: i64, comple
   w.endObject();
 }
 
+/** Closes a choice's message (an answer's) or delta (a chunk's), then the choice (logprobs none, the finish_reason) and the choices. */
+function closeChoice(w: JsonWriter, finishReason: string | null): void {
+  w.endObject().key("logprobs").nil().key("finish_reason");
+  if (finishReason !== null) w.string(finishReason!); else w.nil();
+  w.endObject().endArray();
+}
+
 export abstract class ToOpenAIChat extends Translator {
   protected id: string = "";
   protected created: i64 = 0;
@@ -48,10 +55,25 @@ export abstract class ToOpenAIChat extends Translator {
   }
 
   protected chunkClose(out: JsonWriter, finishReason: string | null): void {
-    out.endObject().key("logprobs").nil().key("finish_reason");
-    if (finishReason !== null) out.string(finishReason!); else out.nil();
-    out.endObject().endArray().endObject();
+    closeChoice(out, finishReason);
+    out.endObject();
     out.raw("\n\n");
+  }
+
+  /** A chat.completion answer's one choice, after its id and model: open at the message's first member. */
+  protected messageOpen(w: JsonWriter): void {
+    w.key("choices").array().object().key("index").number(0).key("message").object().key("role").string("assistant");
+  }
+
+  /** Closes the message and the answer: its finish_reason, its usage (unless `withUsage` is false: none was reported), the answer's bytes. */
+  protected answerClose(w: JsonWriter, finishReason: string, withUsage: bool = true): ArrayBuffer {
+    closeChoice(w, finishReason);
+    if (withUsage) {
+      w.key("usage");
+      this.writeUsage(w);
+    }
+    w.endObject();
+    return w.toBuffer();
   }
 
   protected textChunk(out: JsonWriter, text: string): void {
