@@ -16,7 +16,7 @@ import { DataUrl, arrayAt, has, integerAt, member, numberAt, objectAt, stringAt 
 import { readUsage, readUsageAt } from "../usage/read";
 import { errorBodyFor, readProviderError } from "../error-shapes";
 import { CALL, PART, TOOL, includesUsage, readFunctionTool, readPart, readToolCall, streams, tokenLimitOf } from "./chat-request";
-import { TurnWriter } from "./turns";
+import { MessageWriter, TurnWriter } from "./turns";
 import { Reasoning, claudeThinking, isSigned, readAnthropicThought, readChatReasoning, readThought, thinkingFits, writeAnthropicThought, writeClaudeThinking, writeThought, portableCallId } from "./reasoning";
 import { isString, keys, scanInner, spanInteger, spanIsString } from "../json/spans";
 import { MAX_SPAN_ITEMS, arrayItemsAtMost } from "../json/items";
@@ -50,6 +50,15 @@ class Problem {
   set(message: string): void { if (this.message === null) this.message = message; }
 }
 
+/** The messages as Anthropic turns and system blocks (the writers below); the first problem stops them. */
+class AnthropicMessages extends MessageWriter {
+  constructor(private problem: Problem) { super("content"); }
+  system(m: JsonValue, path: string): string | null { this.systemCount += writeSystem(m, path, this.systemBlocks, this.problem); return this.problem.message; }
+  user(m: JsonValue, path: string): string | null { writeUser(m, path, this.turns, this.problem); return this.problem.message; }
+  assistant(m: JsonValue, path: string): string | null { writeAssistant(m, path, this.turns, this.problem); return this.problem.message; }
+  tool(m: JsonValue, path: string): string | null { writeToolResult(m, path, this.turns, this.problem); return this.problem.message; }
+}
+
 export class OpenAIToAnthropic extends ToOpenAIChat {
   // Stream state.
   /** OpenAI tool_calls index of each Anthropic content block (-1: not a tool_use block). */
@@ -74,29 +83,11 @@ export class OpenAIToAnthropic extends ToOpenAIChat {
     const w = new JsonWriter(1024);
     w.object().key("model").string(facts.model);
 
-    const messages = arrayAt(body, "messages");
-    if (messages === null) return TranslatedRequest.refused("messages: is required and must be an array");
-    const system = new JsonWriter(256);
-    system.array();
-    let systemParts = 0;
-    const turns = new TurnWriter("content");
-    for (let i = 0; i < messages.items.length && problem.message === null; i++) {
-      const m = messages.items[i];
-      const path = "messages[" + i.toString() + "]";
-      const role = stringAt(m, "role");
-      if (role === null) { problem.set(path + ".role: is required"); break; }
-      if (role == "system" || role == "developer") systemParts += writeSystem(m, path, system, problem);
-      else if (role == "user") writeUser(m, path, turns, problem);
-      else if (role == "assistant") writeAssistant(m, path, turns, problem);
-      else if (role == "tool") writeToolResult(m, path, turns, problem);
-      else problem.set(path + ".role: \"" + role! + "\" is not supported by an Anthropic backend (use system, developer, user, assistant or tool)");
-    }
-    system.endArray();
-    if (problem.message !== null) return TranslatedRequest.refused(problem.message!);
-    const turnBytes = turns.finish();
-    if (turns.count == 0) return TranslatedRequest.refused("messages: must hold at least one user or assistant message for an Anthropic backend");
-    if (systemParts > 0) w.key("system").rawBytes(system.toBuffer());
-    w.key("messages").rawBytes(turnBytes);
+    const conversation = new AnthropicMessages(problem);
+    const messagesProblem = conversation.write(body, "an Anthropic backend", " (use system, developer, user, assistant or tool)");
+    if (messagesProblem !== null) return TranslatedRequest.refused(messagesProblem!);
+    if (conversation.systemCount > 0) w.key("system").rawBytes(conversation.systemBlocks.toBuffer());
+    w.key("messages").rawBytes(conversation.turnBytes);
 
     const limit = tokenLimitOf(body);
     if (limit !== null && (!limit.isInteger() || limit.numberValue < 1)) return TranslatedRequest.refused("max_tokens: must be a positive integer");
@@ -104,7 +95,7 @@ export class OpenAIToAnthropic extends ToOpenAIChat {
     const reasoningProblem = readChatReasoning(body, reasoning);
     if (reasoningProblem !== null) return TranslatedRequest.refused(reasoningProblem!);
     // Thinking shares max_tokens with the answer (reasoning.ts): without a limit, the answer keeps the default beside the budget.
-    const thinking = thinkingFits(messages) ? claudeThinking(reasoning, facts.model, limit !== null ? <i64>limit.numberValue : 0) : claudeThinking(new Reasoning(), "", 0);
+    const thinking = thinkingFits(conversation.messages) ? claudeThinking(reasoning, facts.model, limit !== null ? <i64>limit.numberValue : 0) : claudeThinking(new Reasoning(), "", 0);
     if (limit !== null) w.key("max_tokens").rawValue(limit.text);
     else w.key("max_tokens").number(<i64>facts.defaultMaxTokens + thinking.budget);
     writeClaudeThinking(thinking, w);

@@ -8,7 +8,7 @@ import { JsonWriter } from "../json/writer";
 import { OutputKind, jsonModeNeedsSchema, readResponseFormat } from "./structured-output";
 import { errorBodyFor, readProviderError } from "../error-shapes";
 import { CALL, PART, TOOL, includesUsage, readFunctionTool, readPart, readToolCall, streams, tokenLimitOf } from "./chat-request";
-import { TurnWriter, writeUserTurn } from "./turns";
+import { MessageWriter, TurnWriter, writeUserTurn } from "./turns";
 import { DataUrl, arrayAt, integerAt, member, numberAt, objectAt, stringAt } from "../json/members";
 import { readUsage } from "../usage/read";
 import { SseEvent } from "../stream/sse";
@@ -39,6 +39,29 @@ export function finishReasonOfConverse(reason: string | null): string {
   return "stop"; // end_turn, stop_sequence
 }
 
+/** The messages as Converse messages and system blocks. */
+class ConverseMessages extends MessageWriter {
+  constructor() { super("content"); }
+
+  system(m: JsonValue, path: string): string | null {
+    const system = this.systemBlocks;
+    const content = member(m, "content");
+    if (content !== null && content.kind == JsonKind.String) { if (content.text.length > 0) { system.object().key("text").string(content.text).endObject(); this.systemCount++; } }
+    else if (content !== null && content.kind == JsonKind.Array) {
+      for (let j = 0; j < content.items.length; j++) {
+        const t = stringAt(content.items[j], "text");
+        if (t === null) return path + ".content: a system message holds text only";
+        const mark = marks.onSystem(content.items[j]);
+        if (t!.length > 0) { system.object().key("text").string(t!).endObject(); this.systemCount++; pointAfter(mark, system); }
+      }
+    } else return path + ".content: must be a string or text parts";
+    return null;
+  }
+  user(m: JsonValue, path: string): string | null { return writeUserTurn(m, path, this.turns, writeUserPart); }
+  assistant(m: JsonValue, path: string): string | null { return writeAssistant(m, path, this.turns); }
+  tool(m: JsonValue, path: string): string | null { return writeToolResult(m, path, this.turns); }
+}
+
 export class OpenAIToBedrock extends ToOpenAIChat {
   // Stream state.
   private started: bool = false;
@@ -55,41 +78,12 @@ export class OpenAIToBedrock extends ToOpenAIChat {
     this.secrets = facts.secrets;
     this.id = "chatcmpl-bedrock-" + facts.nowSeconds.toString();
     marks = CacheMarks.of(body, bedrockCaching(facts.model));
-    const messages = arrayAt(body, "messages");
-    if (messages === null) return TranslatedRequest.refused("messages: is required and must be an array");
-    const system = new JsonWriter(256);
-    system.array();
-    let systemBlocks = 0;
-    const turns = new TurnWriter("content");
-    for (let i = 0; i < messages.items.length; i++) {
-      const m = messages.items[i];
-      const path = "messages[" + i.toString() + "]";
-      const role = stringAt(m, "role");
-      let problem: string | null = null;
-      if (role === null) problem = path + ".role: is required";
-      else if (role! == "system" || role! == "developer") {
-        const content = member(m, "content");
-        if (content !== null && content.kind == JsonKind.String) { if (content.text.length > 0) { system.object().key("text").string(content.text).endObject(); systemBlocks++; } }
-        else if (content !== null && content.kind == JsonKind.Array) {
-          for (let j = 0; j < content.items.length; j++) {
-            const t = stringAt(content.items[j], "text");
-            if (t === null) { problem = path + ".content: a system message holds text only"; break; }
-            const mark = marks.onSystem(content.items[j]);
-            if (t!.length > 0) { system.object().key("text").string(t!).endObject(); systemBlocks++; pointAfter(mark, system); }
-          }
-        } else problem = path + ".content: must be a string or text parts";
-      } else if (role! == "user") problem = writeUserTurn(m, path, turns, writeUserPart);
-      else if (role! == "assistant") problem = writeAssistant(m, path, turns);
-      else if (role! == "tool") problem = writeToolResult(m, path, turns);
-      else problem = path + ".role: \"" + role! + "\" is not supported by a Bedrock backend";
-      if (problem !== null) return TranslatedRequest.refused(problem!);
-    }
-    system.endArray();
-    const turnBytes = turns.finish();
-    if (turns.count == 0) return TranslatedRequest.refused("messages: must hold at least one user or assistant message for a Bedrock backend");
+    const conversation = new ConverseMessages();
+    const messagesProblem = conversation.write(body, "a Bedrock backend");
+    if (messagesProblem !== null) return TranslatedRequest.refused(messagesProblem!);
     const w = new JsonWriter(1024);
-    w.object().key("messages").rawBytes(turnBytes);
-    if (systemBlocks > 0) w.key("system").rawBytes(system.toBuffer());
+    w.object().key("messages").rawBytes(conversation.turnBytes);
+    if (conversation.systemCount > 0) w.key("system").rawBytes(conversation.systemBlocks.toBuffer());
 
     w.key("inferenceConfig").object();
     const limit = tokenLimitOf(body);
@@ -98,7 +92,7 @@ export class OpenAIToBedrock extends ToOpenAIChat {
     const reasoningProblem = readChatReasoning(body, reasoning);
     if (reasoningProblem !== null) return TranslatedRequest.refused(reasoningProblem!);
     // Claude on Bedrock thinks as on Anthropic (reasoning.ts); other Converse models take no thinking field.
-    const thinking = claudeThinking(isClaude(facts.model) && thinkingFits(messages) ? reasoning : new Reasoning(), facts.model, limit !== null ? <i64>limit.numberValue : 0);
+    const thinking = claudeThinking(isClaude(facts.model) && thinkingFits(conversation.messages) ? reasoning : new Reasoning(), facts.model, limit !== null ? <i64>limit.numberValue : 0);
     if (limit !== null) w.key("maxTokens").rawValue(limit.text);
     else if (thinking.budget > 0) w.key("maxTokens").number(<i64>facts.defaultMaxTokens + thinking.budget);
     const temperature = numberAt(body, "temperature");

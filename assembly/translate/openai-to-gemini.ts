@@ -10,7 +10,7 @@ import { JsonWriter } from "../json/writer";
 import { OutputKind, readResponseFormat } from "./structured-output";
 import { errorBodyFor, readProviderError } from "../error-shapes";
 import { CALL, PART, TOOL, includesUsage, readFunctionTool, readPart, readToolCall, streams, tokenLimitOf } from "./chat-request";
-import { TurnWriter, writeUserTurn } from "./turns";
+import { MessageWriter, TurnWriter, writeUserTurn } from "./turns";
 import { DataUrl, arrayAt, has, integerAt, member, numberAt, objectAt, stringAt } from "../json/members";
 import { readUsage } from "../usage/read";
 import { SseEvent } from "../stream/sse";
@@ -31,6 +31,23 @@ export function finishReasonOfGemini(reason: string | null, calledTools: bool): 
 }
 
 
+/** The messages as Gemini contents and systemInstruction parts. */
+class GeminiMessages extends MessageWriter {
+  /** Function names by the call id the assistant turn gave them, for the tool messages after it. */
+  private callNames: Map<string, string> = new Map<string, string>();
+  constructor() { super("parts"); }
+
+  system(m: JsonValue, path: string): string | null {
+    const texts = textParts(m, path);
+    if (texts === null) return path + ".content: a system message holds text only";
+    for (let t = 0; t < texts.length; t++) { this.systemBlocks.object().key("text").string(texts[t]).endObject(); this.systemCount++; }
+    return null;
+  }
+  user(m: JsonValue, path: string): string | null { return writeUserTurn(m, path, this.turns, writePart); }
+  assistant(m: JsonValue, path: string): string | null { return writeAssistant(m, path, this.turns, this.callNames); }
+  tool(m: JsonValue, path: string): string | null { return writeToolResult(m, path, this.turns, this.callNames); }
+}
+
 export class OpenAIToGemini extends ToOpenAIChat {
   // Stream state.
   private started: bool = false;
@@ -43,37 +60,13 @@ export class OpenAIToGemini extends ToOpenAIChat {
     this.created = facts.nowSeconds;
     this.model = facts.model;
     this.secrets = facts.secrets;
-    const messages = arrayAt(body, "messages");
-    if (messages === null) return TranslatedRequest.refused("messages: is required and must be an array");
-    const system = new JsonWriter(256);
-    system.array();
-    let systemParts = 0;
-    const contents = new TurnWriter("parts");
-    // Function names by the call id the assistant turn gave them, for the tool messages after it.
-    const callNames = new Map<string, string>();
-    for (let i = 0; i < messages.items.length; i++) {
-      const m = messages.items[i];
-      const path = "messages[" + i.toString() + "]";
-      const role = stringAt(m, "role");
-      let problem: string | null = null;
-      if (role === null) problem = path + ".role: is required";
-      else if (role! == "system" || role! == "developer") {
-        const texts = textParts(m, path);
-        if (texts === null) problem = path + ".content: a system message holds text only";
-        else for (let t = 0; t < texts.length; t++) { system.object().key("text").string(texts[t]).endObject(); systemParts++; }
-      } else if (role! == "user") problem = writeUserTurn(m, path, contents, writePart);
-      else if (role! == "assistant") problem = writeAssistant(m, path, contents, callNames);
-      else if (role! == "tool") problem = writeToolResult(m, path, contents, callNames);
-      else problem = path + ".role: \"" + role! + "\" is not supported by a Gemini backend";
-      if (problem !== null) return TranslatedRequest.refused(problem!);
-    }
-    system.endArray();
-    const contentBytes = contents.finish();
-    if (contents.count == 0) return TranslatedRequest.refused("messages: must hold at least one user or assistant message for a Gemini backend");
+    const conversation = new GeminiMessages();
+    const messagesProblem = conversation.write(body, "a Gemini backend");
+    if (messagesProblem !== null) return TranslatedRequest.refused(messagesProblem!);
 
     const w = new JsonWriter(1024);
-    w.object().key("contents").rawBytes(contentBytes);
-    if (systemParts > 0) w.key("systemInstruction").object().key("parts").rawBytes(system.toBuffer()).endObject();
+    w.object().key("contents").rawBytes(conversation.turnBytes);
+    if (conversation.systemCount > 0) w.key("systemInstruction").object().key("parts").rawBytes(conversation.systemBlocks.toBuffer()).endObject();
 
     const tools = arrayAt(body, "tools");
     if (tools !== null && tools.items.length > 0) {
