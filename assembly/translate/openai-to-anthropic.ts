@@ -15,7 +15,7 @@ import { SseEvent } from "../stream/sse";
 import { DataUrl, arrayAt, has, integerAt, member, numberAt, objectAt, stringAt } from "../json/members";
 import { readUsage, readUsageAt } from "../usage/read";
 import { errorBodyFor, readProviderError } from "../error-shapes";
-import { CALL, PART, TOOL, includesUsage, readFunctionTool, readPart, readToolCall, streams, tokenLimitOf } from "./chat-request";
+import { CALL, PART, TOOL, includesUsage, readPart, readToolCall, streams, tokenLimitOf, writeFunctionTools } from "./chat-request";
 import { MessageWriter, TurnWriter } from "./turns";
 import { Reasoning, claudeThinking, isSigned, readAnthropicThought, readChatReasoning, readThought, thinkingFits, writeAnthropicThought, writeClaudeThinking, writeThought, portableCallId } from "./reasoning";
 import { isString, keys, scanInner, spanInteger, spanIsString } from "../json/spans";
@@ -139,17 +139,8 @@ export class OpenAIToAnthropic extends ToOpenAIChat {
     if (tools !== null && tools.items.length > 0) {
       w.key("tools").array();
       if (search.search !== null) writeAnthropicSearchTool(w, search.search!);
-      for (let i = 0; i < tools.items.length; i++) {
-        const t = tools.items[i];
-        const toolProblem = readFunctionTool(t, i);
-        if (toolProblem !== null) return TranslatedRequest.refused(toolProblem!);
-        w.object().key("name").string(TOOL.name);
-        if (TOOL.description !== null) w.key("description").string(TOOL.description!);
-        w.key("input_schema");
-        if (TOOL.parameters !== null) w.value(TOOL.parameters!); else w.rawValue("{\"type\":\"object\",\"properties\":{}}");
-        markAs(marks.onTool(t), w);
-        w.endObject();
-      }
+      const toolProblem = writeFunctionTools(tools, w, writeTool);
+      if (toolProblem !== null) return TranslatedRequest.refused(toolProblem!);
       w.endArray();
       const choice = toolChoice(body, problem);
       if (problem.message !== null) return TranslatedRequest.refused(problem.message!);
@@ -665,6 +656,15 @@ function writeToolResult(m: JsonValue, path: string, turns: TurnWriter, problem:
   } else { problem.set(path + ".content: must be a string or an array of parts"); }
   markAs(marks.onToolResult(m), out);
   out.endObject();
+}
+
+/** A function tool (TOOL) as an Anthropic tool, with its cache mark. */
+function writeTool(tool: JsonValue, w: JsonWriter): void {
+  TOOL.writeHead(w);
+  w.key("input_schema");
+  TOOL.writeSchema(w);
+  markAs(marks.onTool(tool), w);
+  w.endObject();
 }
 
 /** A kept mark as the block's cache_control. */

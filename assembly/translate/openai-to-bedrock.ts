@@ -7,7 +7,7 @@ import { JsonKind, JsonValue, MAX_ANSWER_VALUES, parseJson } from "../json/parse
 import { JsonWriter } from "../json/writer";
 import { OutputKind, jsonModeNeedsSchema, readResponseFormat } from "./structured-output";
 import { errorBodyFor, readProviderError } from "../error-shapes";
-import { CALL, PART, TOOL, includesUsage, readFunctionTool, readPart, readToolCall, streams, tokenLimitOf } from "./chat-request";
+import { CALL, PART, TOOL, includesUsage, readPart, readToolCall, streams, tokenLimitOf, writeFunctionTools } from "./chat-request";
 import { MessageWriter, TurnWriter, writeUserTurn } from "./turns";
 import { DataUrl, arrayAt, integerAt, member, numberAt, objectAt, stringAt } from "../json/members";
 import { readUsage } from "../usage/read";
@@ -119,17 +119,8 @@ export class OpenAIToBedrock extends ToOpenAIChat {
     // Converse has no "none": without the tools the model cannot call one.
     if (tools !== null && tools.items.length > 0 && !none) {
       w.key("toolConfig").object().key("tools").array();
-      for (let i = 0; i < tools.items.length; i++) {
-        const t = tools.items[i];
-        const toolProblem = readFunctionTool(t, i);
-        if (toolProblem !== null) return TranslatedRequest.refused(toolProblem!);
-        w.object().key("toolSpec").object().key("name").string(TOOL.name);
-        if (TOOL.description !== null) w.key("description").string(TOOL.description!);
-        w.key("inputSchema").object().key("json");
-        if (TOOL.parameters !== null) w.value(TOOL.parameters!); else w.rawValue("{\"type\":\"object\",\"properties\":{}}");
-        w.endObject().endObject().endObject();
-        pointAfter(marks.onTool(t), w);
-      }
+      const toolProblem = writeFunctionTools(tools, w, writeToolSpec);
+      if (toolProblem !== null) return TranslatedRequest.refused(toolProblem!);
       w.endArray();
       if (choice !== null && choice.kind == JsonKind.String && choice.text == "required") w.key("toolChoice").object().key("any").object().endObject().endObject();
       else if (choice !== null && choice.kind == JsonKind.Object) {
@@ -334,6 +325,16 @@ function thoughtOf(content: JsonValue): Thought {
   }
   if (texts.length > 0) t.text = texts.join("");
   return t;
+}
+
+/** A function tool (TOOL) as a Converse toolSpec, with its cache point after it. */
+function writeToolSpec(tool: JsonValue, w: JsonWriter): void {
+  w.object().key("toolSpec");
+  TOOL.writeHead(w);
+  w.key("inputSchema").object().key("json");
+  TOOL.writeSchema(w);
+  w.endObject().endObject().endObject();
+  pointAfter(marks.onTool(tool), w);
 }
 
 /** Converse image formats, from a data URL's media type. */

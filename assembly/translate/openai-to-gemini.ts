@@ -9,7 +9,7 @@ import { JsonKind, JsonValue, MAX_ANSWER_VALUES, parseJson } from "../json/parse
 import { JsonWriter } from "../json/writer";
 import { OutputKind, readResponseFormat } from "./structured-output";
 import { errorBodyFor, readProviderError } from "../error-shapes";
-import { CALL, PART, TOOL, includesUsage, readFunctionTool, readPart, readToolCall, streams, tokenLimitOf } from "./chat-request";
+import { CALL, PART, TOOL, includesUsage, readPart, readToolCall, streams, tokenLimitOf, writeFunctionTools } from "./chat-request";
 import { MessageWriter, TurnWriter, writeUserTurn } from "./turns";
 import { DataUrl, arrayAt, has, integerAt, member, numberAt, objectAt, stringAt } from "../json/members";
 import { readUsage } from "../usage/read";
@@ -71,16 +71,8 @@ export class OpenAIToGemini extends ToOpenAIChat {
     const tools = arrayAt(body, "tools");
     if (tools !== null && tools.items.length > 0) {
       w.key("tools").array().object().key("functionDeclarations").array();
-      for (let i = 0; i < tools.items.length; i++) {
-        const t = tools.items[i];
-        const toolProblem = readFunctionTool(t, i);
-        if (toolProblem !== null) return TranslatedRequest.refused(toolProblem!);
-        w.object().key("name").string(TOOL.name);
-        if (TOOL.description !== null) w.key("description").string(TOOL.description!);
-        // JSON Schema as the client wrote it (Gemini's `parameters` takes only an OpenAPI subset).
-        if (TOOL.parameters !== null) w.key("parametersJsonSchema").value(TOOL.parameters!);
-        w.endObject();
-      }
+      const toolProblem = writeFunctionTools(tools, w, writeFunctionDeclaration);
+      if (toolProblem !== null) return TranslatedRequest.refused(toolProblem!);
       w.endArray().endObject().endArray();
       const choice = member(body, "tool_choice");
       if (choice !== null && choice.kind != JsonKind.Null) {
@@ -339,6 +331,14 @@ function textParts(m: JsonValue, path: string): Array<string> | null {
     if (t!.length > 0) out.push(t!);
   }
   return out;
+}
+
+/** A function tool (TOOL) as a Gemini functionDeclaration. */
+function writeFunctionDeclaration(tool: JsonValue, w: JsonWriter): void {
+  TOOL.writeHead(w);
+  // JSON Schema as the client wrote it (Gemini's `parameters` takes only an OpenAPI subset).
+  if (TOOL.parameters !== null) w.key("parametersJsonSchema").value(TOOL.parameters!);
+  w.endObject();
 }
 
 /** An OpenAI content part as a Gemini part: text, or an image as inline data (Gemini fetches no URLs). */
