@@ -13,8 +13,9 @@ import { JsonWriter } from "../json/writer";
 import { WebSearch, isAnthropicWebSearch, readAnthropicSearch, takesWebSearchOptions, writeWebSearchOptions } from "./web-search";
 import { ClientError, TranslateFacts, TranslatedRequest, Translator } from "./translator";
 import { WireApi } from "../api";
+import { chunkError, firstChoice } from "./chat-answer";
 import { SseEvent, beginEvent, endEvent } from "../stream/sse";
-import { arrayAt, integerAt, member, numberAt, objectAt, stringAt } from "../json/members";
+import { arrayAt, integerAt, joinedTexts, member, numberAt, objectAt, stringAt } from "../json/members";
 import { errorBodyFor, readProviderError } from "../error-shapes";
 import { redactSecrets } from "../safety/redact-text";
 import { ValueSpan } from "../json/scan";
@@ -349,18 +350,13 @@ export class AnthropicToOpenAI extends Translator {
     const parsed = parseJson(event.text(), MAX_ANSWER_VALUES);
     if (parsed.value === null) { this.fail(out, "the provider sent a stream chunk that is not JSON"); return; }
     const chunk = parsed.value!;
-    const error = member(chunk, "error");
-    if (error !== null && error.kind != JsonKind.Null) {
-      const message = error.kind == JsonKind.Object ? stringAt(error, "message") : null;
-      this.fail(out, message !== null ? message! : "the provider reported an error mid-stream");
-      return;
-    }
+    const error = chunkError(chunk);
+    if (error !== null) { this.fail(out, error!); return; }
     if (!this.started) this.start(out, chunk);
     const usage = objectAt(chunk, "usage");
     if (usage !== null) this.readUsage(usage);
-    const choices = arrayAt(chunk, "choices");
-    if (choices === null || choices.items.length == 0) return;
-    const choice = choices.items[0];
+    const choice = firstChoice(chunk);
+    if (choice === null) return;
     const delta = objectAt(choice, "delta");
     if (delta !== null) {
       this.thoughtDelta(out, readThought(delta));
@@ -596,15 +592,8 @@ function writeSystemMessage(m: JsonValue, path: string, userFollows: bool, w: Js
   return null;
 }
 
-function joinedText(blocks: JsonValue): string | null {
-  const parts = new Array<string>();
-  for (let i = 0; i < blocks.items.length; i++) {
-    const text = stringAt(blocks.items[i], "text");
-    if (text === null) return null;
-    parts.push(text!);
-  }
-  return parts.join("\n\n");
-}
+/** Text blocks' text, a paragraph each; null when a block has none. */
+function joinedText(blocks: JsonValue): string | null { return joinedTexts(blocks, "\n\n"); }
 
 /** An Anthropic image block as an OpenAI image_url part; a problem message when it cannot be one. */
 function writeImagePart(block: JsonValue, path: string, w: JsonWriter, marked: bool = false): string | null {

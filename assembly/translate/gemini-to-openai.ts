@@ -11,10 +11,11 @@ import { JsonWriter } from "../json/writer";
 import { redactSecrets } from "../safety/redact-text";
 import { Operation, WireApi } from "../api";
 import { errorBodyFor, readProviderError } from "../error-shapes";
-import { arrayAt, has, integerAt, member, numberAt, objectAt, stringAt } from "../json/members";
+import { arrayAt, has, integerAt, joinedTexts, member, numberAt, objectAt, stringAt } from "../json/members";
 import { writeOpenApiSchema } from "./openapi-schema";
 import { camelCaseKeys } from "./gemini-fields";
 import { readUsage } from "../usage/read";
+import { chunkError, firstChoice } from "./chat-answer";
 import { SseEvent } from "../stream/sse";
 import { WebSearch, takesWebSearchOptions, writeWebSearchOptions } from "./web-search";
 import { ClientError, TranslateFacts, TranslatedRequest, Translator } from "./translator";
@@ -265,12 +266,8 @@ export class GeminiToOpenAI extends Translator {
     const parsed = parseJson(event.text(), MAX_ANSWER_VALUES);
     if (parsed.value === null || parsed.value!.kind != JsonKind.Object) { this.fail(out, "the provider sent a stream chunk that is not JSON"); return; }
     const chunk = parsed.value!;
-    const error = member(chunk, "error");
-    if (error !== null && error.kind != JsonKind.Null) {
-      const message = error.kind == JsonKind.Object ? stringAt(error, "message") : null;
-      this.fail(out, message !== null ? message! : "the provider reported an error mid-stream");
-      return;
-    }
+    const error = chunkError(chunk);
+    if (error !== null) { this.fail(out, error!); return; }
     if (!this.started) {
       this.started = true;
       const id = stringAt(chunk, "id");
@@ -280,9 +277,8 @@ export class GeminiToOpenAI extends Translator {
     }
     const usage = objectAt(chunk, "usage");
     if (usage !== null) readUsage(WireApi.OpenAI, usage!, this.usage);
-    const choices = arrayAt(chunk, "choices");
-    if (choices === null || choices.items.length == 0) return;
-    const choice = choices.items[0];
+    const choice = firstChoice(chunk);
+    if (choice === null) return;
     const delta = objectAt(choice, "delta");
     if (delta !== null) {
       const reasoning = stringAt(delta!, "reasoning_content");
@@ -442,13 +438,7 @@ function systemText(system: JsonValue): string | null {
   if (system.kind == JsonKind.String) return system.text;
   const parts = arrayAt(system, "parts");
   if (parts === null) return null;
-  const texts = new Array<string>();
-  for (let i = 0; i < parts.items.length; i++) {
-    const t = stringAt(parts.items[i], "text");
-    if (t === null) return null;
-    texts.push(t!);
-  }
-  return texts.join("\n");
+  return joinedTexts(parts, "\n");
 }
 
 /**

@@ -11,6 +11,7 @@ import { JsonWriter } from "../json/writer";
 import { errorBodyFor, readProviderError } from "../error-shapes";
 import { arrayAt, integerAt, member, numberAt, objectAt, stringAt } from "../json/members";
 import { readUsage } from "../usage/read";
+import { firstChoice } from "./chat-answer";
 import { SseEvent, beginEvent, endEvent } from "../stream/sse";
 import { ChatTools, flatName, isDroppableItem, isHostedTool } from "./responses-tools";
 import { ClientError, TranslateFacts, TranslatedRequest, Translator } from "./translator";
@@ -190,9 +191,8 @@ export class ResponsesToChat extends Translator {
     const parsed = parseJson(String.UTF8.decode(body), MAX_ANSWER_VALUES);
     if (parsed.value === null) return null;
     const c = parsed.value!;
-    const choices = arrayAt(c, "choices");
-    if (choices === null || choices.items.length == 0) return null;
-    const choice = choices.items[0];
+    const choice = firstChoice(c);
+    if (choice === null) return null;
     const message = objectAt(choice, "message");
     const items = new Array<OutputItem>();
     if (message !== null) {
@@ -259,9 +259,8 @@ export class ResponsesToChat extends Translator {
     }
     const usage = objectAt(chunk, "usage");
     if (usage !== null) this.readUsage(usage!);
-    const choices = arrayAt(chunk, "choices");
-    if (choices === null || choices.items.length == 0) return;
-    const choice = choices.items[0];
+    const choice = firstChoice(chunk);
+    if (choice === null) return;
     const delta = objectAt(choice, "delta");
     if (delta !== null) {
       this.thoughtDelta(out, readThought(delta!));
