@@ -11,7 +11,7 @@
 import { JsonKind, JsonValue, MAX_ANSWER_VALUES, parseJson } from "../json/parse";
 import { JsonWriter } from "../json/writer";
 import { WebSearch, isAnthropicWebSearch, readAnthropicSearch, takesWebSearchOptions, writeWebSearchOptions } from "./web-search";
-import { ClientError, TranslateFacts, TranslatedRequest, Translator } from "./translator";
+import { ClientError, TranslateFacts, TranslatedRequest, Translator, parseAnswer } from "./translator";
 import { WireApi } from "../api";
 import { chunkError, firstChoice } from "./chat-answer";
 import { SseEvent, beginEvent, endEvent } from "../stream/sse";
@@ -207,18 +207,15 @@ export class AnthropicToOpenAI extends Translator {
       if (key !== null) w.key("prompt_cache_key").string(key!);
     }
     w.endObject();
-    const out = TranslatedRequest.of(w, streaming);
-    out.dropped = dropped;
-    return out;
+    return TranslatedRequest.of(w, streaming, dropped);
   }
 
   response(body: ArrayBuffer): ArrayBuffer | null {
     const fast = this.responseFromSpans(body);
     if (fast !== null) return fast;
     // Anything the span reader does not expect is read as a tree (and refused if it is not a completion).
-    const parsed = parseJson(String.UTF8.decode(body), MAX_ANSWER_VALUES);
-    if (parsed.value === null) return null;
-    const c = parsed.value!;
+    const c = parseAnswer(body);
+    if (c === null) return null;
     const choices = arrayAt(c, "choices");
     if (choices === null) return null;
     const choice = choices.items.length > 0 ? choices.items[0] : null;

@@ -18,7 +18,7 @@ import { readUsage } from "../usage/read";
 import { chunkError, firstChoice } from "./chat-answer";
 import { SseEvent } from "../stream/sse";
 import { WebSearch, takesWebSearchOptions, writeWebSearchOptions } from "./web-search";
-import { ClientError, TranslateFacts, TranslatedRequest, Translator } from "./translator";
+import { ClientError, TranslateFacts, TranslatedRequest, Translator, parseAnswer } from "./translator";
 import { Reasoning, readGeminiThinking, writeChatReasoning } from "./reasoning";
 
 /** Tool call arguments a stream may accumulate before its calls are written whole (Gemini sends each call in one piece). */
@@ -115,9 +115,7 @@ export class GeminiToOpenAI extends Translator {
     // A Gemini stream reports usage; OpenAI's do only when asked.
     if (streaming) w.key("stream").boolean(true).key("stream_options").object().key("include_usage").boolean(true).endObject();
     w.endObject();
-    const out = TranslatedRequest.of(w, streaming);
-    out.dropped = dropped;
-    return out;
+    return TranslatedRequest.of(w, streaming, dropped);
   }
 
   /** A model turn: its text (thoughts apart), then its function calls, as one assistant message. */
@@ -215,9 +213,8 @@ export class GeminiToOpenAI extends Translator {
   }
 
   response(body: ArrayBuffer): ArrayBuffer | null {
-    const parsed = parseJson(String.UTF8.decode(body), MAX_ANSWER_VALUES);
-    if (parsed.value === null || parsed.value!.kind != JsonKind.Object) return null;
-    const r = parsed.value!;
+    const r = parseAnswer(body, true);
+    if (r === null) return null;
     const choices = arrayAt(r, "choices");
     if (choices === null) return null;
     const usage = objectAt(r, "usage");

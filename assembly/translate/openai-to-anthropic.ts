@@ -8,7 +8,7 @@
 import { JsonKind, JsonValue, MAX_ANSWER_VALUES, parseJson } from "../json/parse";
 import { JsonWriter } from "../json/writer";
 import { OutputKind, jsonModeNeedsSchema, readResponseFormat } from "./structured-output";
-import { ClientError, TranslateFacts, TranslatedRequest } from "./translator";
+import { ClientError, TranslateFacts, TranslatedRequest, parseAnswer } from "./translator";
 import { WireApi } from "../api";
 import { ToOpenAIChat } from "./to-openai-chat";
 import { SseEvent } from "../stream/sse";
@@ -168,9 +168,8 @@ export class OpenAIToAnthropic extends ToOpenAIChat {
     const fast = this.responseFromSpans(body);
     if (fast !== null) return fast;
     // Anything the span reader does not expect is read as a tree (and refused if it is not a message).
-    const parsed = parseJson(String.UTF8.decode(body), MAX_ANSWER_VALUES);
-    if (parsed.value === null) return null;
-    const m = parsed.value!;
+    const m = parseAnswer(body);
+    if (m === null) return null;
     const content = arrayAt(m, "content");
     if (content === null) return null;
     const w = new JsonWriter(body.byteLength + 256);

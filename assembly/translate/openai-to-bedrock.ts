@@ -13,7 +13,7 @@ import { DataUrl, arrayAt, integerAt, member, numberAt, objectAt, stringAt } fro
 import { readUsage } from "../usage/read";
 import { SseEvent } from "../stream/sse";
 import { readHubSearch } from "./web-search";
-import { ClientError, TranslateFacts, TranslatedRequest } from "./translator";
+import { ClientError, TranslateFacts, TranslatedRequest, parseAnswer } from "./translator";
 import { WireApi } from "../api";
 import { ToOpenAIChat } from "./to-openai-chat";
 import { Reasoning, Thought, claudeThinking, isSigned, readChatReasoning, readThought, thinkingFits, writeClaudeThinking, writeThought, portableCallId } from "./reasoning";
@@ -148,15 +148,12 @@ export class OpenAIToBedrock extends ToOpenAIChat {
     const search = readHubSearch(body);
     if (search.problem !== null) return TranslatedRequest.refused(search.problem!);
     if (search.search !== null && facts.refuseHostedTools) return TranslatedRequest.refused("web_search_options: a Bedrock backend has no web search (the route's hostedTools is \"refuse\")");
-    const out = TranslatedRequest.of(w, streaming);
-    if (search.search !== null) out.dropped = ["web_search"];
-    return out;
+    return TranslatedRequest.of(w, streaming, search.search !== null ? ["web_search"] : null);
   }
 
   response(body: ArrayBuffer): ArrayBuffer | null {
-    const parsed = parseJson(String.UTF8.decode(body), MAX_ANSWER_VALUES);
-    if (parsed.value === null) return null;
-    const r = parsed.value!;
+    const r = parseAnswer(body);
+    if (r === null) return null;
     const output = objectAt(r, "output");
     const message = output !== null ? objectAt(output!, "message") : null;
     const content = message !== null ? arrayAt(message!, "content") : null;

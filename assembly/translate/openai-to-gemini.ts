@@ -14,7 +14,7 @@ import { MessageWriter, TurnWriter, writeUserTurn } from "./turns";
 import { DataUrl, arrayAt, has, integerAt, member, numberAt, objectAt, stringAt } from "../json/members";
 import { readUsage } from "../usage/read";
 import { SseEvent } from "../stream/sse";
-import { ClientError, TranslateFacts, TranslatedRequest } from "./translator";
+import { ClientError, TranslateFacts, TranslatedRequest, parseAnswer } from "./translator";
 import { WireApi } from "../api";
 import { ToOpenAIChat } from "./to-openai-chat";
 import { readHubSearch, writeGroundingAnnotations } from "./web-search";
@@ -137,15 +137,12 @@ export class OpenAIToGemini extends ToOpenAIChat {
     w.endObject();
     const streaming = streams(body);
     if (streaming) this.includeUsage = includesUsage(body);
-    const out = TranslatedRequest.of(w, streaming);
-    out.dropped = dropped;
-    return out;
+    return TranslatedRequest.of(w, streaming, dropped);
   }
 
   response(body: ArrayBuffer): ArrayBuffer | null {
-    const parsed = parseJson(String.UTF8.decode(body), MAX_ANSWER_VALUES);
-    if (parsed.value === null || parsed.value!.kind != JsonKind.Object) return null;
-    const r = parsed.value!;
+    const r = parseAnswer(body, true);
+    if (r === null) return null;
     if (member(r, "candidates") === null && member(r, "promptFeedback") === null) return null;
     this.readUsage(r);
     const w = new JsonWriter(body.byteLength + 256);

@@ -14,7 +14,7 @@ import { readUsage } from "../usage/read";
 import { firstChoice } from "./chat-answer";
 import { SseEvent, beginEvent, endEvent } from "../stream/sse";
 import { ChatTools, flatName, isDroppableItem, isHostedTool } from "./responses-tools";
-import { ClientError, TranslateFacts, TranslatedRequest, Translator } from "./translator";
+import { ClientError, TranslateFacts, TranslatedRequest, Translator, parseAnswer } from "./translator";
 import { WireApi } from "../api";
 import { MAX_CITATIONS, takesWebSearchOptions, writeWebSearchOptions } from "./web-search";
 import { EFFORTS, Reasoning, Thought, clientCallId, effortIndex, readThought, writeChatReasoning, writeThought, portableCallId } from "./reasoning";
@@ -182,15 +182,12 @@ export class ResponsesToChat extends Translator {
     const streaming = stream !== null && stream.kind == JsonKind.Bool && stream.boolValue;
     if (streaming) w.key("stream").boolean(true).key("stream_options").object().key("include_usage").boolean(true).endObject();
     w.endObject();
-    const out = TranslatedRequest.of(w, streaming);
-    out.dropped = tools.dropped;
-    return out;
+    return TranslatedRequest.of(w, streaming, tools.dropped);
   }
 
   response(body: ArrayBuffer): ArrayBuffer | null {
-    const parsed = parseJson(String.UTF8.decode(body), MAX_ANSWER_VALUES);
-    if (parsed.value === null) return null;
-    const c = parsed.value!;
+    const c = parseAnswer(body);
+    if (c === null) return null;
     const choice = firstChoice(c);
     if (choice === null) return null;
     const message = objectAt(choice, "message");
