@@ -27,6 +27,7 @@ import { Reasoning, Thought, clientCallId, readAnthropicThinking, readAnthropicT
 import { ScanResult, arrayItemSpans, decodeStringValue, scanInto, scanTopLevel, unescapeInto } from "../json/scan";
 import { cacheMarkOf, promptCacheKeyOf, writeCacheControl } from "./cache-marks";
 import { anyMarked, hasMarks, lastTextMark, resultMark, writeMarkedSystem } from "./anthropic-marks";
+import { TO_ANTHROPIC } from "./finish-reasons";
 
 const COMPLETION_KEYS = keys(["id", "model", "choices", "usage"]);
 const ANSWER_CHOICE_KEYS = keys(["message", "finish_reason"]);
@@ -48,16 +49,6 @@ const CHUNK_DELTA_SCAN = new ScanResult(5);
  * translated one at a time per VM.
  */
 let keepMarks = false;
-
-/** An OpenAI finish_reason as Anthropic's stop_reason. */
-export function stopReasonOf(finishReason: string | null): string {
-  if (finishReason === null) return "end_turn";
-  const r = finishReason!;
-  if (r == "length") return "max_tokens";
-  if (r == "tool_calls" || r == "function_call") return "tool_use";
-  if (r == "content_filter") return "refusal";
-  return "end_turn";
-}
 
 enum OpenBlock { None, Text, Tool, Thinking }
 
@@ -250,7 +241,7 @@ export class AnthropicToOpenAI extends Translator {
       }
     }
     w.endArray();
-    w.key("stop_reason").string(stopReasonOf(finish)).key("stop_sequence").nil();
+    w.key("stop_reason").string(TO_ANTHROPIC.of(finish)).key("stop_sequence").nil();
     const usage = objectAt(c, "usage");
     if (usage !== null) this.readUsage(usage);
     w.key("usage");
@@ -326,7 +317,7 @@ export class AnthropicToOpenAI extends Translator {
       }
     }
     w.endArray();
-    w.key("stop_reason").string(stopReasonOf(finish)).key("stop_sequence").nil();
+    w.key("stop_reason").string(TO_ANTHROPIC.of(finish)).key("stop_sequence").nil();
     const usage = top.spans[3];
     if (usage.count == 1 && usage.firstByte == 0x7b) {
       const parsed = parseJson(String.UTF8.decodeUnsafe(base + <usize>usage.start, <usize>(usage.end - usage.start)), MAX_ANSWER_VALUES);
@@ -498,7 +489,7 @@ export class AnthropicToOpenAI extends Translator {
     if (!this.started) this.start(out, new JsonValue());
     this.closeBlock(out);
     beginEvent(out, "message_delta");
-    out.object().key("type").string("message_delta").key("delta").object().key("stop_reason").string(stopReasonOf(this.finishReason)).key("stop_sequence").nil().endObject();
+    out.object().key("type").string("message_delta").key("delta").object().key("stop_reason").string(TO_ANTHROPIC.of(this.finishReason)).key("stop_sequence").nil().endObject();
     out.key("usage");
     this.writeUsage(out);
     out.endObject();
@@ -518,7 +509,6 @@ export class AnthropicToOpenAI extends Translator {
   }
 
   private readUsage(usage: JsonValue): void { readUsage(WireApi.OpenAI, usage, this.usage); }
-
 
   /** Anthropic usage: input_tokens excludes what was read from and written to the cache, as Anthropic counts it. */
   private writeUsage(w: JsonWriter): void {

@@ -20,19 +20,10 @@ import { SseEvent } from "../stream/sse";
 import { WebSearch, takesWebSearchOptions, writeWebSearchOptions } from "./web-search";
 import { ClientError, TranslateFacts, TranslatedRequest, Translator, parseAnswer } from "./translator";
 import { Reasoning, readGeminiThinking, writeChatReasoning } from "./reasoning";
+import { TO_GEMINI } from "./finish-reasons";
 
 /** Tool call arguments a stream may accumulate before its calls are written whole (Gemini sends each call in one piece). */
 const MAX_STREAMED_ARGS: i32 = 4 << 20;
-
-/** Gemini's finishReason for a chat finish_reason (a function call ends as STOP in Gemini). */
-export function geminiFinishReason(reason: string | null): string {
-  if (reason === null) return "FINISH_REASON_UNSPECIFIED";
-  const r = reason!;
-  if (r == "length") return "MAX_TOKENS";
-  if (r == "content_filter") return "SAFETY";
-  if (r == "stop" || r == "tool_calls" || r == "function_call") return "STOP";
-  return "OTHER";
-}
 
 /** A call the model made, as the client's history gives it: name and the chat id llm-mesh gave it. */
 class OpenCall {
@@ -246,7 +237,7 @@ export class GeminiToOpenAI extends Translator {
       }
       if (parts == 0 && (reasoning === null || reasoning!.length == 0)) w.object().key("text").string("").endObject();
       w.endArray().endObject();
-      w.key("finishReason").string(geminiFinishReason(stringAt(choice, "finish_reason"))).key("index").number(integerAt(choice, "index", i)).endObject();
+      w.key("finishReason").string(TO_GEMINI.of(stringAt(choice, "finish_reason"))).key("index").number(integerAt(choice, "index", i)).endObject();
     }
     w.endArray();
     this.writeUsageMetadata(w);
@@ -353,7 +344,7 @@ export class GeminiToOpenAI extends Translator {
       parts++;
     }
     if (parts == 0) out.object().key("text").string("").endObject();
-    this.eventClose(out, geminiFinishReason(this.finishReason !== null ? this.finishReason : "stop"));
+    this.eventClose(out, TO_GEMINI.of(this.finishReason !== null ? this.finishReason : "stop"));
     this.finished = true;
     this.usage.streamEnded = true;
   }

@@ -23,6 +23,7 @@ import { MAX_SPAN_ITEMS, arrayItemsAtMost } from "../json/items";
 import { ScanResult, arrayItemSpans, decodeStringValue, scanInto, scanTopLevel } from "../json/scan";
 import { CacheMarks, writeCacheControl } from "./cache-marks";
 import { MAX_CITATIONS, readHubSearch, writeAnthropicSearchTool, writeChatCitation } from "./web-search";
+import { FROM_ANTHROPIC } from "./finish-reasons";
 
 const MESSAGE_KEYS = keys(["id", "model", "content", "stop_reason", "usage"]);
 const BLOCK_KEYS = keys(["type", "text", "id", "name", "input", "citations"]);
@@ -33,16 +34,6 @@ const EVENT_SCAN = new ScanResult(2);
 const DELTA_SCAN = new ScanResult(3);
 /** This request's cache_control marks (the hub's, cache-marks.ts): set in request(), read by the writers below (one request at a time per VM). */
 let marks = new CacheMarks();
-
-/** Anthropic's stop_reason as an OpenAI finish_reason. */
-export function finishReasonOf(stopReason: string | null): string {
-  if (stopReason === null) return "stop";
-  const r = stopReason!;
-  if (r == "max_tokens" || r == "model_context_window_exceeded") return "length";
-  if (r == "tool_use") return "tool_calls";
-  if (r == "refusal") return "content_filter";
-  return "stop"; // end_turn, stop_sequence, pause_turn
-}
 
 /** Thrown-free refusal: the first problem found in a request, with the field it is in. */
 class Problem {
@@ -217,7 +208,7 @@ export class OpenAIToAnthropic extends ToOpenAIChat {
     }
     const usage = objectAt(m, "usage");
     if (usage !== null) this.readUsage(usage!);
-    return this.answerClose(w, finishReasonOf(stringAt(m, "stop_reason")), usage !== null);
+    return this.answerClose(w, FROM_ANTHROPIC.of(stringAt(m, "stop_reason")), usage !== null);
   }
 
   /**
@@ -297,7 +288,7 @@ export class OpenAIToAnthropic extends ToOpenAIChat {
     const usage = top.spans[4];
     const reported = usage.count == 1 && usage.firstByte == 0x7b;
     if (reported) readUsageAt(WireApi.Anthropic, base + <usize>usage.start, usage.end - usage.start, this.usage);
-    return this.answerClose(w, finishReasonOf(stopReason), reported);
+    return this.answerClose(w, FROM_ANTHROPIC.of(stopReason), reported);
   }
 
   event(event: SseEvent, out: JsonWriter): void {
@@ -386,7 +377,7 @@ export class OpenAIToAnthropic extends ToOpenAIChat {
       const stopReason = delta !== null ? stringAt(delta, "stop_reason") : null;
       this.closeToolsWithoutArgs(out);
       this.chunkOpen(out);
-      this.chunkClose(out, finishReasonOf(stopReason));
+      this.chunkClose(out, FROM_ANTHROPIC.of(stopReason));
     } else if (type == "message_stop") {
       this.done(out);
     } else if (type == "error") {
@@ -470,15 +461,7 @@ export class OpenAIToAnthropic extends ToOpenAIChat {
     this.chunkClose(out, null);
   }
 
-
-
-
-
-
-
 }
-
-
 
 /** UTF-16 units of a JSON string's escaped content (no quotes): a \uXXXX escape is one, as is any other escape; UTF-8 by its lead bytes, four-byte ones two. */
 function jsonStringUtf16Length(p: usize, n: i32): i64 {
@@ -544,7 +527,6 @@ function toolChoice(body: JsonValue, problem: Problem): string | null {
   w.endObject();
   return String.UTF8.decode(w.toBuffer());
 }
-
 
 function writeSystem(m: JsonValue, path: string, system: JsonWriter, problem: Problem): i32 {
   const content = member(m, "content");

@@ -20,6 +20,7 @@ import { Reasoning, Thought, claudeThinking, isSigned, readChatReasoning, readTh
 import { ScanResult, scanInto } from "../json/scan";
 import { keys, scanInner } from "../json/spans";
 import { CacheMarks, bedrockCaching, writeCachePoint } from "./cache-marks";
+import { FROM_CONVERSE } from "./finish-reasons";
 
 const DELTA_EVENT_KEYS = keys(["contentBlockIndex", "delta"]);
 const DELTA_KEYS = keys(["text", "toolUse"]);
@@ -28,16 +29,6 @@ const EVENT_SCAN = new ScanResult(2);
 const DELTA_SCAN = new ScanResult(2);
 /** This request's cache_control marks, as cachePoint blocks (cache-marks.ts): set in request(), read by the writers below. */
 let marks = new CacheMarks();
-
-/** Converse's stopReason as an OpenAI finish_reason. */
-export function finishReasonOfConverse(reason: string | null): string {
-  if (reason === null) return "stop";
-  const r = reason!;
-  if (r == "tool_use") return "tool_calls";
-  if (r == "max_tokens" || r == "model_context_window_exceeded") return "length";
-  if (r == "guardrail_intervened" || r == "content_filtered") return "content_filter";
-  return "stop"; // end_turn, stop_sequence
-}
 
 /** The messages as Converse messages and system blocks. */
 class ConverseMessages extends MessageWriter {
@@ -189,7 +180,7 @@ export class OpenAIToBedrock extends ToOpenAIChat {
       }
       w.endArray();
     }
-    return this.answerClose(w, finishReasonOfConverse(stringAt(r, "stopReason")));
+    return this.answerClose(w, FROM_CONVERSE.of(stringAt(r, "stopReason")));
   }
 
   event(event: SseEvent, out: JsonWriter): void {
@@ -257,7 +248,7 @@ export class OpenAIToBedrock extends ToOpenAIChat {
       this.stopped = true;
       this.closeToolsWithoutArgs(out);
       this.chunkOpen(out);
-      this.chunkClose(out, finishReasonOfConverse(stringAt(data, "stopReason")));
+      this.chunkClose(out, FROM_CONVERSE.of(stringAt(data, "stopReason")));
     } else if (type == "metadata") {
       // Usage comes after messageStop, in the stream's last event.
       this.readUsage(objectAt(data, "usage"));
@@ -289,15 +280,9 @@ export class OpenAIToBedrock extends ToOpenAIChat {
     return new ClientError(status, errorBodyFor(WireApi.OpenAI, status, "", info === null ? "provider_error" : null, info !== null ? info.message : fallback));
   }
 
-
   private readUsage(usage: JsonValue | null): void {
     if (usage !== null) readUsage(WireApi.Bedrock, usage!, this.usage);
   }
-
-
-
-
-
 
 }
 

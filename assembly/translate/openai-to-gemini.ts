@@ -19,17 +19,12 @@ import { WireApi } from "../api";
 import { ToOpenAIChat } from "./to-openai-chat";
 import { readHubSearch, writeGroundingAnnotations } from "./web-search";
 import { Reasoning, callSignature, readChatReasoning, withSignature, writeCallSignature, writeGeminiThinking } from "./reasoning";
+import { FROM_GEMINI } from "./finish-reasons";
 
-/** Gemini's finishReason as an OpenAI finish_reason. */
-export function finishReasonOfGemini(reason: string | null, calledTools: bool): string {
-  if (calledTools) return "tool_calls";
-  if (reason === null) return "stop";
-  const r = reason!;
-  if (r == "MAX_TOKENS") return "length";
-  if (r == "SAFETY" || r == "RECITATION" || r == "BLOCKLIST" || r == "PROHIBITED_CONTENT" || r == "SPII" || r == "IMAGE_SAFETY") return "content_filter";
-  return "stop"; // STOP, FINISH_REASON_UNSPECIFIED, OTHER, MALFORMED_FUNCTION_CALL, LANGUAGE
+/** Gemini's finishReason as an OpenAI finish_reason: tool_calls when the answer called a tool (Gemini says STOP). */
+function finishReasonOfGemini(reason: string | null, calledTools: bool): string {
+  return calledTools ? "tool_calls" : FROM_GEMINI.of(reason);
 }
-
 
 /** The messages as Gemini contents and systemInstruction parts. */
 class GeminiMessages extends MessageWriter {
@@ -275,11 +270,6 @@ export class OpenAIToGemini extends ToOpenAIChat {
     const usage = objectAt(r, "usageMetadata");
     if (usage !== null) readUsage(WireApi.Gemini, usage!, this.usage);
   }
-
-
-
-
-
 
 }
 
