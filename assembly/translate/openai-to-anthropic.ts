@@ -66,9 +66,7 @@ export class OpenAIToAnthropic extends ToOpenAIChat {
   constructor() { super(WireApi.Anthropic); }
 
   request(body: JsonValue, facts: TranslateFacts): TranslatedRequest {
-    this.created = facts.nowSeconds;
-    this.secrets = facts.secrets;
-    this.model = facts.model;
+    this.takeFacts(facts);
     marks = CacheMarks.of(body);
     const problem = new Problem();
     const w = new JsonWriter(1024);
@@ -310,9 +308,7 @@ export class OpenAIToAnthropic extends ToOpenAIChat {
         const usage = objectAt(message, "usage");
         if (usage !== null) this.readUsage(usage);
       }
-      this.chunkOpen(out);
-      out.key("role").string("assistant").key("content").string("");
-      this.chunkClose(out, null);
+      this.roleChunk(out);
     } else if (type == "content_block_start") {
       const index = <i32>integerAt(data, "index", -1);
       const block = objectAt(data, "content_block");

@@ -64,9 +64,7 @@ export class OpenAIToBedrock extends ToOpenAIChat {
   constructor() { super(WireApi.Bedrock); }
 
   request(body: JsonValue, facts: TranslateFacts): TranslatedRequest {
-    this.created = facts.nowSeconds;
-    this.model = facts.model;
-    this.secrets = facts.secrets;
+    this.takeFacts(facts);
     this.id = "chatcmpl-bedrock-" + facts.nowSeconds.toString();
     marks = CacheMarks.of(body, bedrockCaching(facts.model));
     const conversation = new ConverseMessages();
@@ -197,9 +195,7 @@ export class OpenAIToBedrock extends ToOpenAIChat {
     }
     if (!this.started) {
       this.started = true;
-      this.chunkOpen(out);
-      out.key("role").string("assistant").key("content").string("");
-      this.chunkClose(out, null);
+      this.roleChunk(out);
     }
     if (type == "contentBlockStart") {
       const index = <i32>integerAt(data, "contentBlockIndex", -1);

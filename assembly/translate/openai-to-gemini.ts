@@ -52,9 +52,7 @@ export class OpenAIToGemini extends ToOpenAIChat {
   constructor() { super(WireApi.Gemini); }
 
   request(body: JsonValue, facts: TranslateFacts): TranslatedRequest {
-    this.created = facts.nowSeconds;
-    this.model = facts.model;
-    this.secrets = facts.secrets;
+    this.takeFacts(facts);
     const conversation = new GeminiMessages();
     const messagesProblem = conversation.write(body, "a Gemini backend");
     if (messagesProblem !== null) return TranslatedRequest.refused(messagesProblem!);
@@ -199,9 +197,7 @@ export class OpenAIToGemini extends ToOpenAIChat {
       this.id = id !== null ? "chatcmpl-" + id! : "chatcmpl-gemini";
       const model = stringAt(r, "modelVersion");
       if (model !== null) { this.model = model!; this.usage.responseModel = model!; }
-      this.chunkOpen(out);
-      out.key("role").string("assistant").key("content").string("");
-      this.chunkClose(out, null);
+      this.roleChunk(out);
     }
     const candidate = firstCandidate(r);
     const parts = candidate !== null ? partsOf(candidate!) : null;

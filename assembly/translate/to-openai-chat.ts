@@ -3,7 +3,7 @@
 // inside a stream. The translators (to Anthropic, Gemini, Bedrock) differ only in what they read.
 import { JsonWriter } from "../json/writer";
 import { redactSecrets } from "../safety/redact-text";
-import { Translator } from "./translator";
+import { TranslateFacts, Translator } from "./translator";
 import { WireApi } from "../api";
 
 /** What follows a content delta's JSON string in a chunk (see textPrefix). */
@@ -42,6 +42,20 @@ export abstract class ToOpenAIChat extends Translator {
   private toolHasArgs: Array<bool> = [];
 
   constructor(backend: WireApi) { super(WireApi.OpenAI, backend); }
+
+  /** What every answer and chunk of this request repeats (created, the model sent), and the keys to redact: read from the request's facts. */
+  protected takeFacts(facts: TranslateFacts): void {
+    this.created = facts.nowSeconds;
+    this.model = facts.model;
+    this.secrets = facts.secrets;
+  }
+
+  /** A stream's first chunk: the assistant's role and empty content, as OpenAI starts one. */
+  protected roleChunk(out: JsonWriter): void {
+    this.chunkOpen(out);
+    out.key("role").string("assistant").key("content").string("");
+    this.chunkClose(out, null);
+  }
 
   protected chunkHeader(out: JsonWriter): void {
     out.object().key("id").string(this.id).key("object").string("chat.completion.chunk").key("created").number(this.created).key("model").string(this.model);
