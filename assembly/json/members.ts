@@ -56,6 +56,17 @@ export function integerAt(v: JsonValue, key: string, fallback: i64): i64 {
   return m !== null && m.isInteger() ? <i64>m.numberValue : fallback;
 }
 
+/** The `text` members of an array's items, joined by `separator`; null when an item has none. */
+export function joinedTexts(items: JsonValue, separator: string): string | null {
+  const texts = new Array<string>();
+  for (let i = 0; i < items.items.length; i++) {
+    const text = stringAt(items.items[i], "text");
+    if (text === null) return null;
+    texts.push(text!);
+  }
+  return texts.join(separator);
+}
+
 /** True when the member is present and not null. */
 export function has(v: JsonValue, key: string): bool {
   const m = member(v, key);

@@ -59,24 +59,12 @@ const TOKEN_CACHED = tag("gen_ai_token_type", "cached_input");
 const TOKEN_CACHE_WRITE = tag("gen_ai_token_type", "cache_write_input");
 const TOKEN_REASONING = tag("gen_ai_token_type", "reasoning");
 
-// Slots of a label set's metric ids.
-const HIST_INPUT = 0;
-const HIST_OUTPUT = 1;
-const COUNT_INPUT = 2;
-const COUNT_OUTPUT = 3;
-const COUNT_CACHED = 4;
-const COUNT_REASONING = 5;
-const SLOT_DURATION = 6;
-const SLOT_FIRST_CHUNK = 7;
-const SLOT_PER_TOKEN = 8;
-const SLOT_REQUESTS = 9;
-const SLOT_COST = 10;
-const COUNT_CACHE_WRITE = 11;
-const SLOTS = 12;
+/** Slots of a label set's metric ids (Count: how many). */
+enum Slot { HistInput, HistOutput, CountInput, CountOutput, CountCached, CountReasoning, Duration, FirstChunk, PerToken, Requests, Cost, CountCacheWrite, Count }
 
 /** The metrics of one label set, defined on first use. */
 export class MetricSet {
-  ids: StaticArray<u32> = new StaticArray<u32>(SLOTS);
+  ids: StaticArray<u32> = new StaticArray<u32>(Slot.Count);
   /** Cost below one micro-unit, carried to the next request of this set. */
   costCarry: f64 = 0;
   // What the labels were built from, so a backend's next request with the same facts skips building them.
@@ -97,21 +85,21 @@ export class MetricSet {
       && this.status == m.status && this.principal == m.principal && this.consumer == m.consumer;
   }
 
-  id(slot: i32, currency: string): u32 {
+  id(slot: Slot, currency: string): u32 {
     let id = this.ids[slot];
     if (id != 0) return id;
     const l = this.labels;
-    if (slot == HIST_INPUT) id = defineMetric(HISTOGRAM, l + TOKEN_INPUT + TOKEN_USAGE);
-    else if (slot == HIST_OUTPUT) id = defineMetric(HISTOGRAM, l + TOKEN_OUTPUT + TOKEN_USAGE);
-    else if (slot == COUNT_INPUT) id = defineMetric(COUNTER, l + TOKEN_INPUT + TOKENS_TOTAL);
-    else if (slot == COUNT_OUTPUT) id = defineMetric(COUNTER, l + TOKEN_OUTPUT + TOKENS_TOTAL);
-    else if (slot == COUNT_CACHED) id = defineMetric(COUNTER, l + TOKEN_CACHED + TOKENS_TOTAL);
-    else if (slot == COUNT_REASONING) id = defineMetric(COUNTER, l + TOKEN_REASONING + TOKENS_TOTAL);
-    else if (slot == COUNT_CACHE_WRITE) id = defineMetric(COUNTER, l + TOKEN_CACHE_WRITE + TOKENS_TOTAL);
-    else if (slot == SLOT_DURATION) id = defineMetric(HISTOGRAM, l + DURATION);
-    else if (slot == SLOT_FIRST_CHUNK) id = defineMetric(HISTOGRAM, l + FIRST_CHUNK);
-    else if (slot == SLOT_PER_TOKEN) id = defineMetric(HISTOGRAM, l + PER_TOKEN);
-    else if (slot == SLOT_REQUESTS) id = defineMetric(COUNTER, l + REQUESTS);
+    if (slot == Slot.HistInput) id = defineMetric(HISTOGRAM, l + TOKEN_INPUT + TOKEN_USAGE);
+    else if (slot == Slot.HistOutput) id = defineMetric(HISTOGRAM, l + TOKEN_OUTPUT + TOKEN_USAGE);
+    else if (slot == Slot.CountInput) id = defineMetric(COUNTER, l + TOKEN_INPUT + TOKENS_TOTAL);
+    else if (slot == Slot.CountOutput) id = defineMetric(COUNTER, l + TOKEN_OUTPUT + TOKENS_TOTAL);
+    else if (slot == Slot.CountCached) id = defineMetric(COUNTER, l + TOKEN_CACHED + TOKENS_TOTAL);
+    else if (slot == Slot.CountReasoning) id = defineMetric(COUNTER, l + TOKEN_REASONING + TOKENS_TOTAL);
+    else if (slot == Slot.CountCacheWrite) id = defineMetric(COUNTER, l + TOKEN_CACHE_WRITE + TOKENS_TOTAL);
+    else if (slot == Slot.Duration) id = defineMetric(HISTOGRAM, l + DURATION);
+    else if (slot == Slot.FirstChunk) id = defineMetric(HISTOGRAM, l + FIRST_CHUNK);
+    else if (slot == Slot.PerToken) id = defineMetric(HISTOGRAM, l + PER_TOKEN);
+    else if (slot == Slot.Requests) id = defineMetric(COUNTER, l + REQUESTS);
     else id = defineMetric(COUNTER, l + tag("llm_mesh_currency", currency) + COST);
     this.ids[slot] = id;
     return id;
@@ -187,24 +175,24 @@ export function recordRequest(config: MetricsConfig, m: Measurement, backend: Ba
   const set = metricSetFor(config, m, backend, source);
 
   const currency = config.currency;
-  incrementMetric(set.id(SLOT_REQUESTS, currency), 1);
+  incrementMetric(set.id(Slot.Requests, currency), 1);
   const end = m.endNs > 0 ? m.endNs : m.doneNs;
-  if (m.startNs > 0 && end >= m.startNs) recordMetric(set.id(SLOT_DURATION, currency), <u64>((end - m.startNs) / 1_000_000));
+  if (m.startNs > 0 && end >= m.startNs) recordMetric(set.id(Slot.Duration, currency), <u64>((end - m.startNs) / 1_000_000));
   if (source == UsageSource.None) return;
 
   const u = m.usage!;
   const input = m.inputTokens();
   const output = m.outputTokens();
-  recordMetric(set.id(HIST_INPUT, currency), <u64>input);
-  if (m.operation != Operation.Embeddings) recordMetric(set.id(HIST_OUTPUT, currency), <u64>output);
-  incrementMetric(set.id(COUNT_INPUT, currency), input);
-  incrementMetric(set.id(COUNT_OUTPUT, currency), output);
-  if (u.cachedInput > 0) incrementMetric(set.id(COUNT_CACHED, currency), u.cachedInput);
-  if (u.cacheWrite > 0) incrementMetric(set.id(COUNT_CACHE_WRITE, currency), u.cacheWrite);
-  if (u.reasoning > 0) incrementMetric(set.id(COUNT_REASONING, currency), u.reasoning);
+  recordMetric(set.id(Slot.HistInput, currency), <u64>input);
+  if (m.operation != Operation.Embeddings) recordMetric(set.id(Slot.HistOutput, currency), <u64>output);
+  incrementMetric(set.id(Slot.CountInput, currency), input);
+  incrementMetric(set.id(Slot.CountOutput, currency), output);
+  if (u.cachedInput > 0) incrementMetric(set.id(Slot.CountCached, currency), u.cachedInput);
+  if (u.cacheWrite > 0) incrementMetric(set.id(Slot.CountCacheWrite, currency), u.cacheWrite);
+  if (u.reasoning > 0) incrementMetric(set.id(Slot.CountReasoning, currency), u.reasoning);
   if (m.stream && m.firstChunkNs > 0) {
-    recordMetric(set.id(SLOT_FIRST_CHUNK, currency), <u64>((m.firstChunkNs - m.startNs) / 1_000_000));
-    if (output > 1 && end > m.firstChunkNs) recordMetric(set.id(SLOT_PER_TOKEN, currency), <u64>((end - m.firstChunkNs) / 1000 / (output - 1)));
+    recordMetric(set.id(Slot.FirstChunk, currency), <u64>((m.firstChunkNs - m.startNs) / 1_000_000));
+    if (output > 1 && end > m.firstChunkNs) recordMetric(set.id(Slot.PerToken, currency), <u64>((end - m.firstChunkNs) / 1000 / (output - 1)));
   }
   const price = priceFor(set, m, prices);
   if (price !== null) {
@@ -216,7 +204,7 @@ export function recordRequest(config: MetricsConfig, m: Measurement, backend: Ba
       + <f64>(written - written1h) * price!.cacheWrite + <f64>written1h * price!.cacheWrite1h + <f64>output * price!.output + set.costCarry;
     const whole = Math.floor(micros);
     set.costCarry = micros - whole;
-    incrementMetric(set.id(SLOT_COST, currency), <i64>whole);
+    incrementMetric(set.id(Slot.Cost, currency), <i64>whole);
   }
 }
 

@@ -11,10 +11,11 @@
 import { JsonKind, JsonValue, MAX_ANSWER_VALUES, parseJson } from "../json/parse";
 import { JsonWriter } from "../json/writer";
 import { WebSearch, isAnthropicWebSearch, readAnthropicSearch, takesWebSearchOptions, writeWebSearchOptions } from "./web-search";
-import { ClientError, TranslateFacts, TranslatedRequest, Translator } from "./translator";
+import { ClientError, TranslateFacts, TranslatedRequest, Translator, parseAnswer } from "./translator";
 import { WireApi } from "../api";
+import { chunkError, firstChoice } from "./chat-answer";
 import { SseEvent, beginEvent, endEvent } from "../stream/sse";
-import { arrayAt, integerAt, member, numberAt, objectAt, stringAt } from "../json/members";
+import { arrayAt, integerAt, joinedTexts, member, numberAt, objectAt, stringAt } from "../json/members";
 import { errorBodyFor, readProviderError } from "../error-shapes";
 import { redactSecrets } from "../safety/redact-text";
 import { ValueSpan } from "../json/scan";
@@ -26,6 +27,7 @@ import { Reasoning, Thought, clientCallId, readAnthropicThinking, readAnthropicT
 import { ScanResult, arrayItemSpans, decodeStringValue, scanInto, scanTopLevel, unescapeInto } from "../json/scan";
 import { cacheMarkOf, promptCacheKeyOf, writeCacheControl } from "./cache-marks";
 import { anyMarked, hasMarks, lastTextMark, resultMark, writeMarkedSystem } from "./anthropic-marks";
+import { TO_ANTHROPIC } from "./finish-reasons";
 
 const COMPLETION_KEYS = keys(["id", "model", "choices", "usage"]);
 const ANSWER_CHOICE_KEYS = keys(["message", "finish_reason"]);
@@ -47,16 +49,6 @@ const CHUNK_DELTA_SCAN = new ScanResult(5);
  * translated one at a time per VM.
  */
 let keepMarks = false;
-
-/** An OpenAI finish_reason as Anthropic's stop_reason. */
-export function stopReasonOf(finishReason: string | null): string {
-  if (finishReason === null) return "end_turn";
-  const r = finishReason!;
-  if (r == "length") return "max_tokens";
-  if (r == "tool_calls" || r == "function_call") return "tool_use";
-  if (r == "content_filter") return "refusal";
-  return "end_turn";
-}
 
 enum OpenBlock { None, Text, Tool, Thinking }
 
@@ -206,18 +198,15 @@ export class AnthropicToOpenAI extends Translator {
       if (key !== null) w.key("prompt_cache_key").string(key!);
     }
     w.endObject();
-    const out = TranslatedRequest.of(w, streaming);
-    out.dropped = dropped;
-    return out;
+    return TranslatedRequest.of(w, streaming, dropped);
   }
 
   response(body: ArrayBuffer): ArrayBuffer | null {
     const fast = this.responseFromSpans(body);
     if (fast !== null) return fast;
     // Anything the span reader does not expect is read as a tree (and refused if it is not a completion).
-    const parsed = parseJson(String.UTF8.decode(body), MAX_ANSWER_VALUES);
-    if (parsed.value === null) return null;
-    const c = parsed.value!;
+    const c = parseAnswer(body);
+    if (c === null) return null;
     const choices = arrayAt(c, "choices");
     if (choices === null) return null;
     const choice = choices.items.length > 0 ? choices.items[0] : null;
@@ -252,7 +241,7 @@ export class AnthropicToOpenAI extends Translator {
       }
     }
     w.endArray();
-    w.key("stop_reason").string(stopReasonOf(finish)).key("stop_sequence").nil();
+    w.key("stop_reason").string(TO_ANTHROPIC.of(finish)).key("stop_sequence").nil();
     const usage = objectAt(c, "usage");
     if (usage !== null) this.readUsage(usage);
     w.key("usage");
@@ -328,7 +317,7 @@ export class AnthropicToOpenAI extends Translator {
       }
     }
     w.endArray();
-    w.key("stop_reason").string(stopReasonOf(finish)).key("stop_sequence").nil();
+    w.key("stop_reason").string(TO_ANTHROPIC.of(finish)).key("stop_sequence").nil();
     const usage = top.spans[3];
     if (usage.count == 1 && usage.firstByte == 0x7b) {
       const parsed = parseJson(String.UTF8.decodeUnsafe(base + <usize>usage.start, <usize>(usage.end - usage.start)), MAX_ANSWER_VALUES);
@@ -349,18 +338,13 @@ export class AnthropicToOpenAI extends Translator {
     const parsed = parseJson(event.text(), MAX_ANSWER_VALUES);
     if (parsed.value === null) { this.fail(out, "the provider sent a stream chunk that is not JSON"); return; }
     const chunk = parsed.value!;
-    const error = member(chunk, "error");
-    if (error !== null && error.kind != JsonKind.Null) {
-      const message = error.kind == JsonKind.Object ? stringAt(error, "message") : null;
-      this.fail(out, message !== null ? message! : "the provider reported an error mid-stream");
-      return;
-    }
+    const error = chunkError(chunk);
+    if (error !== null) { this.fail(out, error!); return; }
     if (!this.started) this.start(out, chunk);
     const usage = objectAt(chunk, "usage");
     if (usage !== null) this.readUsage(usage);
-    const choices = arrayAt(chunk, "choices");
-    if (choices === null || choices.items.length == 0) return;
-    const choice = choices.items[0];
+    const choice = firstChoice(chunk);
+    if (choice === null) return;
     const delta = objectAt(choice, "delta");
     if (delta !== null) {
       this.thoughtDelta(out, readThought(delta));
@@ -505,7 +489,7 @@ export class AnthropicToOpenAI extends Translator {
     if (!this.started) this.start(out, new JsonValue());
     this.closeBlock(out);
     beginEvent(out, "message_delta");
-    out.object().key("type").string("message_delta").key("delta").object().key("stop_reason").string(stopReasonOf(this.finishReason)).key("stop_sequence").nil().endObject();
+    out.object().key("type").string("message_delta").key("delta").object().key("stop_reason").string(TO_ANTHROPIC.of(this.finishReason)).key("stop_sequence").nil().endObject();
     out.key("usage");
     this.writeUsage(out);
     out.endObject();
@@ -525,7 +509,6 @@ export class AnthropicToOpenAI extends Translator {
   }
 
   private readUsage(usage: JsonValue): void { readUsage(WireApi.OpenAI, usage, this.usage); }
-
 
   /** Anthropic usage: input_tokens excludes what was read from and written to the cache, as Anthropic counts it. */
   private writeUsage(w: JsonWriter): void {
@@ -596,15 +579,8 @@ function writeSystemMessage(m: JsonValue, path: string, userFollows: bool, w: Js
   return null;
 }
 
-function joinedText(blocks: JsonValue): string | null {
-  const parts = new Array<string>();
-  for (let i = 0; i < blocks.items.length; i++) {
-    const text = stringAt(blocks.items[i], "text");
-    if (text === null) return null;
-    parts.push(text!);
-  }
-  return parts.join("\n\n");
-}
+/** Text blocks' text, a paragraph each; null when a block has none. */
+function joinedText(blocks: JsonValue): string | null { return joinedTexts(blocks, "\n\n"); }
 
 /** An Anthropic image block as an OpenAI image_url part; a problem message when it cannot be one. */
 function writeImagePart(block: JsonValue, path: string, w: JsonWriter, marked: bool = false): string | null {

@@ -1,6 +1,7 @@
 // Reading an OpenAI Chat Completions request, for the translators that write another API's request
 // from it (openai-to-anthropic.ts, openai-to-gemini.ts, openai-to-bedrock.ts): each keeps only what its API writes.
 import { JsonKind, JsonValue, parseJson } from "../json/parse";
+import { JsonWriter } from "../json/writer";
 import { functionOf, member, notAFunctionTool, numberAt, objectAt, stringAt } from "../json/members";
 
 /** An assistant message's tool call as readToolCall reads it; reused for every call (the VM is single-threaded). */
@@ -68,16 +69,40 @@ export class ChatTool {
   description: string | null = null;
   /** The JSON Schema of the arguments; null when the tool has none. */
   parameters: JsonValue | null = null;
+
+  /** Opens the tool's object with its name and description, as Anthropic, Gemini and Converse all write them. */
+  writeHead(w: JsonWriter): void {
+    w.object().key("name").string(this.name);
+    if (this.description !== null) w.key("description").string(this.description!);
+  }
+
+  /** The arguments' schema; an empty object schema when the tool has none (Anthropic and Converse require one). */
+  writeSchema(w: JsonWriter): void {
+    if (this.parameters !== null) w.value(this.parameters!); else w.rawValue("{\"type\":\"object\",\"properties\":{}}");
+  }
 }
 export const TOOL = new ChatTool();
 
 /** Reads tools[index] into TOOL; the problem when it is not a function tool, or null. */
-export function readFunctionTool(tool: JsonValue, index: i32): string | null {
+function readFunctionTool(tool: JsonValue, index: i32): string | null {
   const fn = functionOf(tool);
   if (fn === null) return notAFunctionTool(index);
   TOOL.name = stringAt(fn!, "name")!;
   TOOL.description = stringAt(fn!, "description");
   TOOL.parameters = objectAt(fn!, "parameters");
+  return null;
+}
+
+/** Writes the tool read into TOOL in a backend's shape; `tool` is the client's (what rides on it, a cache mark). */
+export type ToolWriter = (tool: JsonValue, w: JsonWriter) => void;
+
+/** Each of the request's tools read into TOOL, then written by `write`; the first problem (a tool that is not a function), or null. */
+export function writeFunctionTools(tools: JsonValue, w: JsonWriter, write: ToolWriter): string | null {
+  for (let i = 0; i < tools.items.length; i++) {
+    const problem = readFunctionTool(tools.items[i], i);
+    if (problem !== null) return problem;
+    write(tools.items[i], w);
+  }
   return null;
 }
 

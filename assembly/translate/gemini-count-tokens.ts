@@ -2,11 +2,11 @@
 // (https://docs.anthropic.com/en/api/messages-count-tokens): the contents (or the whole
 // generateContentRequest) translated as for generateContent, through chat, then cut to the fields
 // count_tokens takes; {"input_tokens": n} back as {"totalTokens": n}.
-import { JsonKind, JsonValue, MAX_ANSWER_VALUES, parseJson } from "../json/parse";
+import { JsonKind, JsonValue, parseJson } from "../json/parse";
 import { JsonWriter } from "../json/writer";
 import { integerAt, member, objectAt } from "../json/members";
 import { SseEvent } from "../stream/sse";
-import { ClientError, TranslateFacts, TranslatedRequest, Translator } from "./translator";
+import { ClientError, TranslateFacts, TranslatedRequest, Translator, parseAnswer } from "./translator";
 import { WireApi } from "../api";
 
 /** What Anthropic's count_tokens accepts of a Messages request (max_tokens and sampling are refused there). */
@@ -29,15 +29,13 @@ export class GeminiCountTokensToAnthropic extends Translator {
     w.object();
     for (let i = 0; i < full.keys.length; i++) if (COUNT_FIELDS.includes(full.keys[i])) w.key(full.keys[i]).value(full.items[i]);
     w.endObject();
-    const out = TranslatedRequest.of(w, false);
-    out.dropped = messages.dropped;
-    return out;
+    return TranslatedRequest.of(w, false, messages.dropped);
   }
 
   response(body: ArrayBuffer): ArrayBuffer | null {
-    const parsed = parseJson(String.UTF8.decode(body), MAX_ANSWER_VALUES);
-    if (parsed.value === null || parsed.value!.kind != JsonKind.Object) return null;
-    const tokens = integerAt(parsed.value!, "input_tokens", -1);
+    const answer = parseAnswer(body, true);
+    if (answer === null) return null;
+    const tokens = integerAt(answer, "input_tokens", -1);
     if (tokens < 0) return null;
     const w = new JsonWriter(32);
     w.object().key("totalTokens").number(tokens).endObject();

@@ -2,7 +2,7 @@
 // embeddings backend (https://platform.openai.com/docs/api-reference/embeddings/create): each
 // content's text parts are one input string; the vectors come back as Gemini's {"values": […]}.
 // taskType and title have no OpenAI equivalent and are dropped (docs/translation.md).
-import { JsonKind, JsonValue, MAX_ANSWER_VALUES, parseJson } from "../json/parse";
+import { JsonKind, JsonValue } from "../json/parse";
 import { JsonWriter } from "../json/writer";
 import { Operation, WireApi } from "../api";
 import { errorBodyFor, readProviderError } from "../error-shapes";
@@ -10,7 +10,7 @@ import { arrayAt, integerAt, member, objectAt, stringAt } from "../json/members"
 import { readUsage } from "../usage/read";
 import { camelCaseKeys } from "./gemini-fields";
 import { SseEvent } from "../stream/sse";
-import { ClientError, TranslateFacts, TranslatedRequest, Translator } from "./translator";
+import { ClientError, TranslateFacts, TranslatedRequest, Translator, parseAnswer } from "./translator";
 
 export class GeminiEmbeddingsToOpenAI extends Translator {
   /** How many vectors the client asked for (batch), to check the answer has them all. */
@@ -56,11 +56,11 @@ export class GeminiEmbeddingsToOpenAI extends Translator {
   }
 
   response(body: ArrayBuffer): ArrayBuffer | null {
-    const parsed = parseJson(String.UTF8.decode(body), MAX_ANSWER_VALUES);
-    if (parsed.value === null || parsed.value!.kind != JsonKind.Object) return null;
-    const data = arrayAt(parsed.value!, "data");
+    const answer = parseAnswer(body, true);
+    if (answer === null) return null;
+    const data = arrayAt(answer, "data");
     if (data === null || data.items.length != this.count) return null;
-    const usage = objectAt(parsed.value!, "usage");
+    const usage = objectAt(answer, "usage");
     if (usage !== null) readUsage(WireApi.OpenAI, usage!, this.usage);
     // In the order of the inputs: OpenAI gives each item its index.
     const ordered = new Array<JsonValue | null>(this.count);

@@ -11,27 +11,19 @@ import { JsonWriter } from "../json/writer";
 import { redactSecrets } from "../safety/redact-text";
 import { Operation, WireApi } from "../api";
 import { errorBodyFor, readProviderError } from "../error-shapes";
-import { arrayAt, has, integerAt, member, numberAt, objectAt, stringAt } from "../json/members";
+import { arrayAt, has, integerAt, joinedTexts, member, numberAt, objectAt, stringAt } from "../json/members";
 import { writeOpenApiSchema } from "./openapi-schema";
 import { camelCaseKeys } from "./gemini-fields";
 import { readUsage } from "../usage/read";
+import { chunkError, firstChoice } from "./chat-answer";
 import { SseEvent } from "../stream/sse";
 import { WebSearch, takesWebSearchOptions, writeWebSearchOptions } from "./web-search";
-import { ClientError, TranslateFacts, TranslatedRequest, Translator } from "./translator";
+import { ClientError, TranslateFacts, TranslatedRequest, Translator, parseAnswer } from "./translator";
 import { Reasoning, readGeminiThinking, writeChatReasoning } from "./reasoning";
+import { TO_GEMINI } from "./finish-reasons";
 
 /** Tool call arguments a stream may accumulate before its calls are written whole (Gemini sends each call in one piece). */
 const MAX_STREAMED_ARGS: i32 = 4 << 20;
-
-/** Gemini's finishReason for a chat finish_reason (a function call ends as STOP in Gemini). */
-export function geminiFinishReason(reason: string | null): string {
-  if (reason === null) return "FINISH_REASON_UNSPECIFIED";
-  const r = reason!;
-  if (r == "length") return "MAX_TOKENS";
-  if (r == "content_filter") return "SAFETY";
-  if (r == "stop" || r == "tool_calls" || r == "function_call") return "STOP";
-  return "OTHER";
-}
 
 /** A call the model made, as the client's history gives it: name and the chat id llm-mesh gave it. */
 class OpenCall {
@@ -114,9 +106,7 @@ export class GeminiToOpenAI extends Translator {
     // A Gemini stream reports usage; OpenAI's do only when asked.
     if (streaming) w.key("stream").boolean(true).key("stream_options").object().key("include_usage").boolean(true).endObject();
     w.endObject();
-    const out = TranslatedRequest.of(w, streaming);
-    out.dropped = dropped;
-    return out;
+    return TranslatedRequest.of(w, streaming, dropped);
   }
 
   /** A model turn: its text (thoughts apart), then its function calls, as one assistant message. */
@@ -214,9 +204,8 @@ export class GeminiToOpenAI extends Translator {
   }
 
   response(body: ArrayBuffer): ArrayBuffer | null {
-    const parsed = parseJson(String.UTF8.decode(body), MAX_ANSWER_VALUES);
-    if (parsed.value === null || parsed.value!.kind != JsonKind.Object) return null;
-    const r = parsed.value!;
+    const r = parseAnswer(body, true);
+    if (r === null) return null;
     const choices = arrayAt(r, "choices");
     if (choices === null) return null;
     const usage = objectAt(r, "usage");
@@ -248,7 +237,7 @@ export class GeminiToOpenAI extends Translator {
       }
       if (parts == 0 && (reasoning === null || reasoning!.length == 0)) w.object().key("text").string("").endObject();
       w.endArray().endObject();
-      w.key("finishReason").string(geminiFinishReason(stringAt(choice, "finish_reason"))).key("index").number(integerAt(choice, "index", i)).endObject();
+      w.key("finishReason").string(TO_GEMINI.of(stringAt(choice, "finish_reason"))).key("index").number(integerAt(choice, "index", i)).endObject();
     }
     w.endArray();
     this.writeUsageMetadata(w);
@@ -265,12 +254,8 @@ export class GeminiToOpenAI extends Translator {
     const parsed = parseJson(event.text(), MAX_ANSWER_VALUES);
     if (parsed.value === null || parsed.value!.kind != JsonKind.Object) { this.fail(out, "the provider sent a stream chunk that is not JSON"); return; }
     const chunk = parsed.value!;
-    const error = member(chunk, "error");
-    if (error !== null && error.kind != JsonKind.Null) {
-      const message = error.kind == JsonKind.Object ? stringAt(error, "message") : null;
-      this.fail(out, message !== null ? message! : "the provider reported an error mid-stream");
-      return;
-    }
+    const error = chunkError(chunk);
+    if (error !== null) { this.fail(out, error!); return; }
     if (!this.started) {
       this.started = true;
       const id = stringAt(chunk, "id");
@@ -280,9 +265,8 @@ export class GeminiToOpenAI extends Translator {
     }
     const usage = objectAt(chunk, "usage");
     if (usage !== null) readUsage(WireApi.OpenAI, usage!, this.usage);
-    const choices = arrayAt(chunk, "choices");
-    if (choices === null || choices.items.length == 0) return;
-    const choice = choices.items[0];
+    const choice = firstChoice(chunk);
+    if (choice === null) return;
     const delta = objectAt(choice, "delta");
     if (delta !== null) {
       const reasoning = stringAt(delta!, "reasoning_content");
@@ -360,7 +344,7 @@ export class GeminiToOpenAI extends Translator {
       parts++;
     }
     if (parts == 0) out.object().key("text").string("").endObject();
-    this.eventClose(out, geminiFinishReason(this.finishReason !== null ? this.finishReason : "stop"));
+    this.eventClose(out, TO_GEMINI.of(this.finishReason !== null ? this.finishReason : "stop"));
     this.finished = true;
     this.usage.streamEnded = true;
   }
@@ -442,13 +426,7 @@ function systemText(system: JsonValue): string | null {
   if (system.kind == JsonKind.String) return system.text;
   const parts = arrayAt(system, "parts");
   if (parts === null) return null;
-  const texts = new Array<string>();
-  for (let i = 0; i < parts.items.length; i++) {
-    const t = stringAt(parts.items[i], "text");
-    if (t === null) return null;
-    texts.push(t!);
-  }
-  return texts.join("\n");
+  return joinedTexts(parts, "\n");
 }
 
 /**

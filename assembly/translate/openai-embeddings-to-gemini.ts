@@ -2,12 +2,12 @@
 // batchEmbedContents (https://ai.google.dev/api/embeddings): one request per input string, the
 // vectors back in OpenAI's list, as floats or, when the client asks (the openai SDKs do by
 // default), as base64 of little-endian float32.
-import { JsonKind, JsonValue, MAX_ANSWER_VALUES, parseJson } from "../json/parse";
+import { JsonKind, JsonValue } from "../json/parse";
 import { JsonWriter } from "../json/writer";
 import { errorBodyFor, readProviderError } from "../error-shapes";
 import { arrayAt, member, numberAt, stringAt } from "../json/members";
 import { SseEvent } from "../stream/sse";
-import { ClientError, TranslateFacts, TranslatedRequest, Translator } from "./translator";
+import { ClientError, TranslateFacts, TranslatedRequest, Translator, parseAnswer } from "./translator";
 import { WireApi } from "../api";
 
 const BASE64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -47,9 +47,9 @@ export class OpenAIEmbeddingsToGemini extends Translator {
   }
 
   response(body: ArrayBuffer): ArrayBuffer | null {
-    const parsed = parseJson(String.UTF8.decode(body), MAX_ANSWER_VALUES);
-    if (parsed.value === null) return null;
-    const embeddings = arrayAt(parsed.value!, "embeddings");
+    const answer = parseAnswer(body);
+    if (answer === null) return null;
+    const embeddings = arrayAt(answer, "embeddings");
     if (embeddings === null) return null;
     const w = new JsonWriter(body.byteLength + 256);
     w.object().key("object").string("list").key("data").array();

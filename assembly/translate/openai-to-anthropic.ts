@@ -8,21 +8,22 @@
 import { JsonKind, JsonValue, MAX_ANSWER_VALUES, parseJson } from "../json/parse";
 import { JsonWriter } from "../json/writer";
 import { OutputKind, jsonModeNeedsSchema, readResponseFormat } from "./structured-output";
-import { ClientError, TranslateFacts, TranslatedRequest } from "./translator";
+import { ClientError, TranslateFacts, TranslatedRequest, parseAnswer } from "./translator";
 import { WireApi } from "../api";
 import { ToOpenAIChat } from "./to-openai-chat";
 import { SseEvent } from "../stream/sse";
 import { DataUrl, arrayAt, has, integerAt, member, numberAt, objectAt, stringAt } from "../json/members";
 import { readUsage, readUsageAt } from "../usage/read";
 import { errorBodyFor, readProviderError } from "../error-shapes";
-import { CALL, PART, TOOL, includesUsage, readFunctionTool, readPart, readToolCall, streams, tokenLimitOf } from "./chat-request";
-import { TurnWriter } from "./turns";
+import { CALL, PART, TOOL, includesUsage, readPart, readToolCall, streams, tokenLimitOf, writeFunctionTools } from "./chat-request";
+import { MessageWriter, TurnWriter } from "./turns";
 import { Reasoning, claudeThinking, isSigned, readAnthropicThought, readChatReasoning, readThought, thinkingFits, writeAnthropicThought, writeClaudeThinking, writeThought, portableCallId } from "./reasoning";
 import { isString, keys, scanInner, spanInteger, spanIsString } from "../json/spans";
 import { MAX_SPAN_ITEMS, arrayItemsAtMost } from "../json/items";
 import { ScanResult, arrayItemSpans, decodeStringValue, scanInto, scanTopLevel } from "../json/scan";
 import { CacheMarks, writeCacheControl } from "./cache-marks";
 import { MAX_CITATIONS, readHubSearch, writeAnthropicSearchTool, writeChatCitation } from "./web-search";
+import { FROM_ANTHROPIC } from "./finish-reasons";
 
 const MESSAGE_KEYS = keys(["id", "model", "content", "stop_reason", "usage"]);
 const BLOCK_KEYS = keys(["type", "text", "id", "name", "input", "citations"]);
@@ -34,20 +35,19 @@ const DELTA_SCAN = new ScanResult(3);
 /** This request's cache_control marks (the hub's, cache-marks.ts): set in request(), read by the writers below (one request at a time per VM). */
 let marks = new CacheMarks();
 
-/** Anthropic's stop_reason as an OpenAI finish_reason. */
-export function finishReasonOf(stopReason: string | null): string {
-  if (stopReason === null) return "stop";
-  const r = stopReason!;
-  if (r == "max_tokens" || r == "model_context_window_exceeded") return "length";
-  if (r == "tool_use") return "tool_calls";
-  if (r == "refusal") return "content_filter";
-  return "stop"; // end_turn, stop_sequence, pause_turn
-}
-
 /** Thrown-free refusal: the first problem found in a request, with the field it is in. */
 class Problem {
   message: string | null = null;
   set(message: string): void { if (this.message === null) this.message = message; }
+}
+
+/** The messages as Anthropic turns and system blocks (the writers below); the first problem stops them. */
+class AnthropicMessages extends MessageWriter {
+  constructor(private problem: Problem) { super("content"); }
+  system(m: JsonValue, path: string): string | null { this.systemCount += writeSystem(m, path, this.systemBlocks, this.problem); return this.problem.message; }
+  user(m: JsonValue, path: string): string | null { writeUser(m, path, this.turns, this.problem); return this.problem.message; }
+  assistant(m: JsonValue, path: string): string | null { writeAssistant(m, path, this.turns, this.problem); return this.problem.message; }
+  tool(m: JsonValue, path: string): string | null { writeToolResult(m, path, this.turns, this.problem); return this.problem.message; }
 }
 
 export class OpenAIToAnthropic extends ToOpenAIChat {
@@ -66,37 +66,17 @@ export class OpenAIToAnthropic extends ToOpenAIChat {
   constructor() { super(WireApi.Anthropic); }
 
   request(body: JsonValue, facts: TranslateFacts): TranslatedRequest {
-    this.created = facts.nowSeconds;
-    this.secrets = facts.secrets;
-    this.model = facts.model;
+    this.takeFacts(facts);
     marks = CacheMarks.of(body);
     const problem = new Problem();
     const w = new JsonWriter(1024);
     w.object().key("model").string(facts.model);
 
-    const messages = arrayAt(body, "messages");
-    if (messages === null) return TranslatedRequest.refused("messages: is required and must be an array");
-    const system = new JsonWriter(256);
-    system.array();
-    let systemParts = 0;
-    const turns = new TurnWriter("content");
-    for (let i = 0; i < messages.items.length && problem.message === null; i++) {
-      const m = messages.items[i];
-      const path = "messages[" + i.toString() + "]";
-      const role = stringAt(m, "role");
-      if (role === null) { problem.set(path + ".role: is required"); break; }
-      if (role == "system" || role == "developer") systemParts += writeSystem(m, path, system, problem);
-      else if (role == "user") writeUser(m, path, turns, problem);
-      else if (role == "assistant") writeAssistant(m, path, turns, problem);
-      else if (role == "tool") writeToolResult(m, path, turns, problem);
-      else problem.set(path + ".role: \"" + role! + "\" is not supported by an Anthropic backend (use system, developer, user, assistant or tool)");
-    }
-    system.endArray();
-    if (problem.message !== null) return TranslatedRequest.refused(problem.message!);
-    const turnBytes = turns.finish();
-    if (turns.count == 0) return TranslatedRequest.refused("messages: must hold at least one user or assistant message for an Anthropic backend");
-    if (systemParts > 0) w.key("system").rawBytes(system.toBuffer());
-    w.key("messages").rawBytes(turnBytes);
+    const conversation = new AnthropicMessages(problem);
+    const messagesProblem = conversation.write(body, "an Anthropic backend", " (use system, developer, user, assistant or tool)");
+    if (messagesProblem !== null) return TranslatedRequest.refused(messagesProblem!);
+    if (conversation.systemCount > 0) w.key("system").rawBytes(conversation.systemBlocks.toBuffer());
+    w.key("messages").rawBytes(conversation.turnBytes);
 
     const limit = tokenLimitOf(body);
     if (limit !== null && (!limit.isInteger() || limit.numberValue < 1)) return TranslatedRequest.refused("max_tokens: must be a positive integer");
@@ -104,7 +84,7 @@ export class OpenAIToAnthropic extends ToOpenAIChat {
     const reasoningProblem = readChatReasoning(body, reasoning);
     if (reasoningProblem !== null) return TranslatedRequest.refused(reasoningProblem!);
     // Thinking shares max_tokens with the answer (reasoning.ts): without a limit, the answer keeps the default beside the budget.
-    const thinking = thinkingFits(messages) ? claudeThinking(reasoning, facts.model, limit !== null ? <i64>limit.numberValue : 0) : claudeThinking(new Reasoning(), "", 0);
+    const thinking = thinkingFits(conversation.messages) ? claudeThinking(reasoning, facts.model, limit !== null ? <i64>limit.numberValue : 0) : claudeThinking(new Reasoning(), "", 0);
     if (limit !== null) w.key("max_tokens").rawValue(limit.text);
     else w.key("max_tokens").number(<i64>facts.defaultMaxTokens + thinking.budget);
     writeClaudeThinking(thinking, w);
@@ -148,17 +128,8 @@ export class OpenAIToAnthropic extends ToOpenAIChat {
     if (tools !== null && tools.items.length > 0) {
       w.key("tools").array();
       if (search.search !== null) writeAnthropicSearchTool(w, search.search!);
-      for (let i = 0; i < tools.items.length; i++) {
-        const t = tools.items[i];
-        const toolProblem = readFunctionTool(t, i);
-        if (toolProblem !== null) return TranslatedRequest.refused(toolProblem!);
-        w.object().key("name").string(TOOL.name);
-        if (TOOL.description !== null) w.key("description").string(TOOL.description!);
-        w.key("input_schema");
-        if (TOOL.parameters !== null) w.value(TOOL.parameters!); else w.rawValue("{\"type\":\"object\",\"properties\":{}}");
-        markAs(marks.onTool(t), w);
-        w.endObject();
-      }
+      const toolProblem = writeFunctionTools(tools, w, writeTool);
+      if (toolProblem !== null) return TranslatedRequest.refused(toolProblem!);
       w.endArray();
       const choice = toolChoice(body, problem);
       if (problem.message !== null) return TranslatedRequest.refused(problem.message!);
@@ -186,9 +157,8 @@ export class OpenAIToAnthropic extends ToOpenAIChat {
     const fast = this.responseFromSpans(body);
     if (fast !== null) return fast;
     // Anything the span reader does not expect is read as a tree (and refused if it is not a message).
-    const parsed = parseJson(String.UTF8.decode(body), MAX_ANSWER_VALUES);
-    if (parsed.value === null) return null;
-    const m = parsed.value!;
+    const m = parseAnswer(body);
+    if (m === null) return null;
     const content = arrayAt(m, "content");
     if (content === null) return null;
     const w = new JsonWriter(body.byteLength + 256);
@@ -197,7 +167,7 @@ export class OpenAIToAnthropic extends ToOpenAIChat {
     if (model !== null) this.usage.responseModel = model!;
     w.object().key("id").string(id !== null ? id! : "").key("object").string("chat.completion").key("created").number(this.created);
     w.key("model").string(model !== null ? model! : this.model);
-    w.key("choices").array().object().key("index").number(0).key("message").object().key("role").string("assistant");
+    this.messageOpen(w);
     // Parts joined once at the end: += per block would copy the text so far each time (quadratic).
     const text = new Array<string>();
     let texts = 0;
@@ -234,15 +204,9 @@ export class OpenAIToAnthropic extends ToOpenAIChat {
       }
       w.endArray();
     }
-    w.endObject().key("logprobs").nil().key("finish_reason").string(finishReasonOf(stringAt(m, "stop_reason"))).endObject().endArray();
     const usage = objectAt(m, "usage");
-    if (usage !== null) {
-      this.readUsage(usage!);
-      w.key("usage");
-      this.writeUsage(w);
-    }
-    w.endObject();
-    return w.toBuffer();
+    if (usage !== null) this.readUsage(usage!);
+    return this.answerClose(w, FROM_ANTHROPIC.of(stringAt(m, "stop_reason")), usage !== null);
   }
 
   /**
@@ -285,7 +249,7 @@ export class OpenAIToAnthropic extends ToOpenAIChat {
     if (isString(id)) w.rawAt(base + <usize>id.start, id.end - id.start); else w.string("");
     w.key("object").string("chat.completion").key("created").number(this.created).key("model");
     if (isString(model)) w.rawAt(base + <usize>model.start, model.end - model.start); else w.string(this.model);
-    w.key("choices").array().object().key("index").number(0).key("message").object().key("role").string("assistant");
+    this.messageOpen(w);
     const stop = top.spans[3];
     const stopReason = isString(stop) ? decodeStringValue(base, stop.start, stop.end, stop.escaped) : null;
     // A refusal is OpenAI's message.refusal with content null (the tree reader above does the same).
@@ -319,15 +283,10 @@ export class OpenAIToAnthropic extends ToOpenAIChat {
       }
       w.endArray();
     }
-    w.endObject().key("logprobs").nil().key("finish_reason").string(finishReasonOf(stopReason)).endObject().endArray();
     const usage = top.spans[4];
-    if (usage.count == 1 && usage.firstByte == 0x7b) {
-      readUsageAt(WireApi.Anthropic, base + <usize>usage.start, usage.end - usage.start, this.usage);
-      w.key("usage");
-      this.writeUsage(w);
-    }
-    w.endObject();
-    return w.toBuffer();
+    const reported = usage.count == 1 && usage.firstByte == 0x7b;
+    if (reported) readUsageAt(WireApi.Anthropic, base + <usize>usage.start, usage.end - usage.start, this.usage);
+    return this.answerClose(w, FROM_ANTHROPIC.of(stopReason), reported);
   }
 
   event(event: SseEvent, out: JsonWriter): void {
@@ -349,9 +308,7 @@ export class OpenAIToAnthropic extends ToOpenAIChat {
         const usage = objectAt(message, "usage");
         if (usage !== null) this.readUsage(usage);
       }
-      this.chunkOpen(out);
-      out.key("role").string("assistant").key("content").string("");
-      this.chunkClose(out, null);
+      this.roleChunk(out);
     } else if (type == "content_block_start") {
       const index = <i32>integerAt(data, "index", -1);
       const block = objectAt(data, "content_block");
@@ -416,7 +373,7 @@ export class OpenAIToAnthropic extends ToOpenAIChat {
       const stopReason = delta !== null ? stringAt(delta, "stop_reason") : null;
       this.closeToolsWithoutArgs(out);
       this.chunkOpen(out);
-      this.chunkClose(out, finishReasonOf(stopReason));
+      this.chunkClose(out, FROM_ANTHROPIC.of(stopReason));
     } else if (type == "message_stop") {
       this.done(out);
     } else if (type == "error") {
@@ -500,15 +457,7 @@ export class OpenAIToAnthropic extends ToOpenAIChat {
     this.chunkClose(out, null);
   }
 
-
-
-
-
-
-
 }
-
-
 
 /** UTF-16 units of a JSON string's escaped content (no quotes): a \uXXXX escape is one, as is any other escape; UTF-8 by its lead bytes, four-byte ones two. */
 function jsonStringUtf16Length(p: usize, n: i32): i64 {
@@ -574,7 +523,6 @@ function toolChoice(body: JsonValue, problem: Problem): string | null {
   w.endObject();
   return String.UTF8.decode(w.toBuffer());
 }
-
 
 function writeSystem(m: JsonValue, path: string, system: JsonWriter, problem: Problem): i32 {
   const content = member(m, "content");
@@ -685,6 +633,15 @@ function writeToolResult(m: JsonValue, path: string, turns: TurnWriter, problem:
   } else { problem.set(path + ".content: must be a string or an array of parts"); }
   markAs(marks.onToolResult(m), out);
   out.endObject();
+}
+
+/** A function tool (TOOL) as an Anthropic tool, with its cache mark. */
+function writeTool(tool: JsonValue, w: JsonWriter): void {
+  TOOL.writeHead(w);
+  w.key("input_schema");
+  TOOL.writeSchema(w);
+  markAs(marks.onTool(tool), w);
+  w.endObject();
 }
 
 /** A kept mark as the block's cache_control. */

@@ -7,19 +7,20 @@ import { JsonKind, JsonValue, MAX_ANSWER_VALUES, parseJson } from "../json/parse
 import { JsonWriter } from "../json/writer";
 import { OutputKind, jsonModeNeedsSchema, readResponseFormat } from "./structured-output";
 import { errorBodyFor, readProviderError } from "../error-shapes";
-import { CALL, PART, TOOL, includesUsage, readFunctionTool, readPart, readToolCall, streams, tokenLimitOf } from "./chat-request";
-import { TurnWriter, writeUserTurn } from "./turns";
+import { CALL, PART, TOOL, includesUsage, readPart, readToolCall, streams, tokenLimitOf, writeFunctionTools } from "./chat-request";
+import { MessageWriter, TurnWriter, writeUserTurn } from "./turns";
 import { DataUrl, arrayAt, integerAt, member, numberAt, objectAt, stringAt } from "../json/members";
 import { readUsage } from "../usage/read";
 import { SseEvent } from "../stream/sse";
 import { readHubSearch } from "./web-search";
-import { ClientError, TranslateFacts, TranslatedRequest } from "./translator";
+import { ClientError, TranslateFacts, TranslatedRequest, parseAnswer } from "./translator";
 import { WireApi } from "../api";
 import { ToOpenAIChat } from "./to-openai-chat";
 import { Reasoning, Thought, claudeThinking, isSigned, readChatReasoning, readThought, thinkingFits, writeClaudeThinking, writeThought, portableCallId } from "./reasoning";
 import { ScanResult, scanInto } from "../json/scan";
 import { keys, scanInner } from "../json/spans";
 import { CacheMarks, bedrockCaching, writeCachePoint } from "./cache-marks";
+import { FROM_CONVERSE } from "./finish-reasons";
 
 const DELTA_EVENT_KEYS = keys(["contentBlockIndex", "delta"]);
 const DELTA_KEYS = keys(["text", "toolUse"]);
@@ -29,14 +30,27 @@ const DELTA_SCAN = new ScanResult(2);
 /** This request's cache_control marks, as cachePoint blocks (cache-marks.ts): set in request(), read by the writers below. */
 let marks = new CacheMarks();
 
-/** Converse's stopReason as an OpenAI finish_reason. */
-export function finishReasonOfConverse(reason: string | null): string {
-  if (reason === null) return "stop";
-  const r = reason!;
-  if (r == "tool_use") return "tool_calls";
-  if (r == "max_tokens" || r == "model_context_window_exceeded") return "length";
-  if (r == "guardrail_intervened" || r == "content_filtered") return "content_filter";
-  return "stop"; // end_turn, stop_sequence
+/** The messages as Converse messages and system blocks. */
+class ConverseMessages extends MessageWriter {
+  constructor() { super("content"); }
+
+  system(m: JsonValue, path: string): string | null {
+    const system = this.systemBlocks;
+    const content = member(m, "content");
+    if (content !== null && content.kind == JsonKind.String) { if (content.text.length > 0) { system.object().key("text").string(content.text).endObject(); this.systemCount++; } }
+    else if (content !== null && content.kind == JsonKind.Array) {
+      for (let j = 0; j < content.items.length; j++) {
+        const t = stringAt(content.items[j], "text");
+        if (t === null) return path + ".content: a system message holds text only";
+        const mark = marks.onSystem(content.items[j]);
+        if (t!.length > 0) { system.object().key("text").string(t!).endObject(); this.systemCount++; pointAfter(mark, system); }
+      }
+    } else return path + ".content: must be a string or text parts";
+    return null;
+  }
+  user(m: JsonValue, path: string): string | null { return writeUserTurn(m, path, this.turns, writeUserPart); }
+  assistant(m: JsonValue, path: string): string | null { return writeAssistant(m, path, this.turns); }
+  tool(m: JsonValue, path: string): string | null { return writeToolResult(m, path, this.turns); }
 }
 
 export class OpenAIToBedrock extends ToOpenAIChat {
@@ -50,46 +64,15 @@ export class OpenAIToBedrock extends ToOpenAIChat {
   constructor() { super(WireApi.Bedrock); }
 
   request(body: JsonValue, facts: TranslateFacts): TranslatedRequest {
-    this.created = facts.nowSeconds;
-    this.model = facts.model;
-    this.secrets = facts.secrets;
+    this.takeFacts(facts);
     this.id = "chatcmpl-bedrock-" + facts.nowSeconds.toString();
     marks = CacheMarks.of(body, bedrockCaching(facts.model));
-    const messages = arrayAt(body, "messages");
-    if (messages === null) return TranslatedRequest.refused("messages: is required and must be an array");
-    const system = new JsonWriter(256);
-    system.array();
-    let systemBlocks = 0;
-    const turns = new TurnWriter("content");
-    for (let i = 0; i < messages.items.length; i++) {
-      const m = messages.items[i];
-      const path = "messages[" + i.toString() + "]";
-      const role = stringAt(m, "role");
-      let problem: string | null = null;
-      if (role === null) problem = path + ".role: is required";
-      else if (role! == "system" || role! == "developer") {
-        const content = member(m, "content");
-        if (content !== null && content.kind == JsonKind.String) { if (content.text.length > 0) { system.object().key("text").string(content.text).endObject(); systemBlocks++; } }
-        else if (content !== null && content.kind == JsonKind.Array) {
-          for (let j = 0; j < content.items.length; j++) {
-            const t = stringAt(content.items[j], "text");
-            if (t === null) { problem = path + ".content: a system message holds text only"; break; }
-            const mark = marks.onSystem(content.items[j]);
-            if (t!.length > 0) { system.object().key("text").string(t!).endObject(); systemBlocks++; pointAfter(mark, system); }
-          }
-        } else problem = path + ".content: must be a string or text parts";
-      } else if (role! == "user") problem = writeUserTurn(m, path, turns, writeUserPart);
-      else if (role! == "assistant") problem = writeAssistant(m, path, turns);
-      else if (role! == "tool") problem = writeToolResult(m, path, turns);
-      else problem = path + ".role: \"" + role! + "\" is not supported by a Bedrock backend";
-      if (problem !== null) return TranslatedRequest.refused(problem!);
-    }
-    system.endArray();
-    const turnBytes = turns.finish();
-    if (turns.count == 0) return TranslatedRequest.refused("messages: must hold at least one user or assistant message for a Bedrock backend");
+    const conversation = new ConverseMessages();
+    const messagesProblem = conversation.write(body, "a Bedrock backend");
+    if (messagesProblem !== null) return TranslatedRequest.refused(messagesProblem!);
     const w = new JsonWriter(1024);
-    w.object().key("messages").rawBytes(turnBytes);
-    if (systemBlocks > 0) w.key("system").rawBytes(system.toBuffer());
+    w.object().key("messages").rawBytes(conversation.turnBytes);
+    if (conversation.systemCount > 0) w.key("system").rawBytes(conversation.systemBlocks.toBuffer());
 
     w.key("inferenceConfig").object();
     const limit = tokenLimitOf(body);
@@ -98,7 +81,7 @@ export class OpenAIToBedrock extends ToOpenAIChat {
     const reasoningProblem = readChatReasoning(body, reasoning);
     if (reasoningProblem !== null) return TranslatedRequest.refused(reasoningProblem!);
     // Claude on Bedrock thinks as on Anthropic (reasoning.ts); other Converse models take no thinking field.
-    const thinking = claudeThinking(isClaude(facts.model) && thinkingFits(messages) ? reasoning : new Reasoning(), facts.model, limit !== null ? <i64>limit.numberValue : 0);
+    const thinking = claudeThinking(isClaude(facts.model) && thinkingFits(conversation.messages) ? reasoning : new Reasoning(), facts.model, limit !== null ? <i64>limit.numberValue : 0);
     if (limit !== null) w.key("maxTokens").rawValue(limit.text);
     else if (thinking.budget > 0) w.key("maxTokens").number(<i64>facts.defaultMaxTokens + thinking.budget);
     const temperature = numberAt(body, "temperature");
@@ -125,17 +108,8 @@ export class OpenAIToBedrock extends ToOpenAIChat {
     // Converse has no "none": without the tools the model cannot call one.
     if (tools !== null && tools.items.length > 0 && !none) {
       w.key("toolConfig").object().key("tools").array();
-      for (let i = 0; i < tools.items.length; i++) {
-        const t = tools.items[i];
-        const toolProblem = readFunctionTool(t, i);
-        if (toolProblem !== null) return TranslatedRequest.refused(toolProblem!);
-        w.object().key("toolSpec").object().key("name").string(TOOL.name);
-        if (TOOL.description !== null) w.key("description").string(TOOL.description!);
-        w.key("inputSchema").object().key("json");
-        if (TOOL.parameters !== null) w.value(TOOL.parameters!); else w.rawValue("{\"type\":\"object\",\"properties\":{}}");
-        w.endObject().endObject().endObject();
-        pointAfter(marks.onTool(t), w);
-      }
+      const toolProblem = writeFunctionTools(tools, w, writeToolSpec);
+      if (toolProblem !== null) return TranslatedRequest.refused(toolProblem!);
       w.endArray();
       if (choice !== null && choice.kind == JsonKind.String && choice.text == "required") w.key("toolChoice").object().key("any").object().endObject().endObject();
       else if (choice !== null && choice.kind == JsonKind.Object) {
@@ -163,15 +137,12 @@ export class OpenAIToBedrock extends ToOpenAIChat {
     const search = readHubSearch(body);
     if (search.problem !== null) return TranslatedRequest.refused(search.problem!);
     if (search.search !== null && facts.refuseHostedTools) return TranslatedRequest.refused("web_search_options: a Bedrock backend has no web search (the route's hostedTools is \"refuse\")");
-    const out = TranslatedRequest.of(w, streaming);
-    if (search.search !== null) out.dropped = ["web_search"];
-    return out;
+    return TranslatedRequest.of(w, streaming, search.search !== null ? ["web_search"] : null);
   }
 
   response(body: ArrayBuffer): ArrayBuffer | null {
-    const parsed = parseJson(String.UTF8.decode(body), MAX_ANSWER_VALUES);
-    if (parsed.value === null) return null;
-    const r = parsed.value!;
+    const r = parseAnswer(body);
+    if (r === null) return null;
     const output = objectAt(r, "output");
     const message = output !== null ? objectAt(output!, "message") : null;
     const content = message !== null ? arrayAt(message!, "content") : null;
@@ -179,7 +150,7 @@ export class OpenAIToBedrock extends ToOpenAIChat {
     this.readUsage(objectAt(r, "usage"));
     const w = new JsonWriter(body.byteLength + 256);
     w.object().key("id").string(this.id).key("object").string("chat.completion").key("created").number(this.created).key("model").string(this.model);
-    w.key("choices").array().object().key("index").number(0).key("message").object().key("role").string("assistant");
+    this.messageOpen(w);
     // Parts joined once at the end: += per block would copy the text so far each time (quadratic).
     const parts = new Array<string>();
     let calls = 0;
@@ -207,11 +178,7 @@ export class OpenAIToBedrock extends ToOpenAIChat {
       }
       w.endArray();
     }
-    w.endObject().key("logprobs").nil().key("finish_reason").string(finishReasonOfConverse(stringAt(r, "stopReason"))).endObject().endArray();
-    w.key("usage");
-    this.writeUsage(w);
-    w.endObject();
-    return w.toBuffer();
+    return this.answerClose(w, FROM_CONVERSE.of(stringAt(r, "stopReason")));
   }
 
   event(event: SseEvent, out: JsonWriter): void {
@@ -228,9 +195,7 @@ export class OpenAIToBedrock extends ToOpenAIChat {
     }
     if (!this.started) {
       this.started = true;
-      this.chunkOpen(out);
-      out.key("role").string("assistant").key("content").string("");
-      this.chunkClose(out, null);
+      this.roleChunk(out);
     }
     if (type == "contentBlockStart") {
       const index = <i32>integerAt(data, "contentBlockIndex", -1);
@@ -279,7 +244,7 @@ export class OpenAIToBedrock extends ToOpenAIChat {
       this.stopped = true;
       this.closeToolsWithoutArgs(out);
       this.chunkOpen(out);
-      this.chunkClose(out, finishReasonOfConverse(stringAt(data, "stopReason")));
+      this.chunkClose(out, FROM_CONVERSE.of(stringAt(data, "stopReason")));
     } else if (type == "metadata") {
       // Usage comes after messageStop, in the stream's last event.
       this.readUsage(objectAt(data, "usage"));
@@ -311,15 +276,9 @@ export class OpenAIToBedrock extends ToOpenAIChat {
     return new ClientError(status, errorBodyFor(WireApi.OpenAI, status, "", info === null ? "provider_error" : null, info !== null ? info.message : fallback));
   }
 
-
   private readUsage(usage: JsonValue | null): void {
     if (usage !== null) readUsage(WireApi.Bedrock, usage!, this.usage);
   }
-
-
-
-
-
 
 }
 
@@ -344,6 +303,16 @@ function thoughtOf(content: JsonValue): Thought {
   }
   if (texts.length > 0) t.text = texts.join("");
   return t;
+}
+
+/** A function tool (TOOL) as a Converse toolSpec, with its cache point after it. */
+function writeToolSpec(tool: JsonValue, w: JsonWriter): void {
+  w.object().key("toolSpec");
+  TOOL.writeHead(w);
+  w.key("inputSchema").object().key("json");
+  TOOL.writeSchema(w);
+  w.endObject().endObject().endObject();
+  pointAfter(marks.onTool(tool), w);
 }
 
 /** Converse image formats, from a data URL's media type. */

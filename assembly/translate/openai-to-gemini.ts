@@ -9,27 +9,39 @@ import { JsonKind, JsonValue, MAX_ANSWER_VALUES, parseJson } from "../json/parse
 import { JsonWriter } from "../json/writer";
 import { OutputKind, readResponseFormat } from "./structured-output";
 import { errorBodyFor, readProviderError } from "../error-shapes";
-import { CALL, PART, TOOL, includesUsage, readFunctionTool, readPart, readToolCall, streams, tokenLimitOf } from "./chat-request";
-import { TurnWriter, writeUserTurn } from "./turns";
+import { CALL, PART, TOOL, includesUsage, readPart, readToolCall, streams, tokenLimitOf, writeFunctionTools } from "./chat-request";
+import { MessageWriter, TurnWriter, writeUserTurn } from "./turns";
 import { DataUrl, arrayAt, has, integerAt, member, numberAt, objectAt, stringAt } from "../json/members";
 import { readUsage } from "../usage/read";
 import { SseEvent } from "../stream/sse";
-import { ClientError, TranslateFacts, TranslatedRequest } from "./translator";
+import { ClientError, TranslateFacts, TranslatedRequest, parseAnswer } from "./translator";
 import { WireApi } from "../api";
 import { ToOpenAIChat } from "./to-openai-chat";
 import { readHubSearch, writeGroundingAnnotations } from "./web-search";
 import { Reasoning, callSignature, readChatReasoning, withSignature, writeCallSignature, writeGeminiThinking } from "./reasoning";
+import { FROM_GEMINI } from "./finish-reasons";
 
-/** Gemini's finishReason as an OpenAI finish_reason. */
-export function finishReasonOfGemini(reason: string | null, calledTools: bool): string {
-  if (calledTools) return "tool_calls";
-  if (reason === null) return "stop";
-  const r = reason!;
-  if (r == "MAX_TOKENS") return "length";
-  if (r == "SAFETY" || r == "RECITATION" || r == "BLOCKLIST" || r == "PROHIBITED_CONTENT" || r == "SPII" || r == "IMAGE_SAFETY") return "content_filter";
-  return "stop"; // STOP, FINISH_REASON_UNSPECIFIED, OTHER, MALFORMED_FUNCTION_CALL, LANGUAGE
+/** Gemini's finishReason as an OpenAI finish_reason: tool_calls when the answer called a tool (Gemini says STOP). */
+function finishReasonOfGemini(reason: string | null, calledTools: bool): string {
+  return calledTools ? "tool_calls" : FROM_GEMINI.of(reason);
 }
 
+/** The messages as Gemini contents and systemInstruction parts. */
+class GeminiMessages extends MessageWriter {
+  /** Function names by the call id the assistant turn gave them, for the tool messages after it. */
+  private callNames: Map<string, string> = new Map<string, string>();
+  constructor() { super("parts"); }
+
+  system(m: JsonValue, path: string): string | null {
+    const texts = textParts(m, path);
+    if (texts === null) return path + ".content: a system message holds text only";
+    for (let t = 0; t < texts.length; t++) { this.systemBlocks.object().key("text").string(texts[t]).endObject(); this.systemCount++; }
+    return null;
+  }
+  user(m: JsonValue, path: string): string | null { return writeUserTurn(m, path, this.turns, writePart); }
+  assistant(m: JsonValue, path: string): string | null { return writeAssistant(m, path, this.turns, this.callNames); }
+  tool(m: JsonValue, path: string): string | null { return writeToolResult(m, path, this.turns, this.callNames); }
+}
 
 export class OpenAIToGemini extends ToOpenAIChat {
   // Stream state.
@@ -40,54 +52,20 @@ export class OpenAIToGemini extends ToOpenAIChat {
   constructor() { super(WireApi.Gemini); }
 
   request(body: JsonValue, facts: TranslateFacts): TranslatedRequest {
-    this.created = facts.nowSeconds;
-    this.model = facts.model;
-    this.secrets = facts.secrets;
-    const messages = arrayAt(body, "messages");
-    if (messages === null) return TranslatedRequest.refused("messages: is required and must be an array");
-    const system = new JsonWriter(256);
-    system.array();
-    let systemParts = 0;
-    const contents = new TurnWriter("parts");
-    // Function names by the call id the assistant turn gave them, for the tool messages after it.
-    const callNames = new Map<string, string>();
-    for (let i = 0; i < messages.items.length; i++) {
-      const m = messages.items[i];
-      const path = "messages[" + i.toString() + "]";
-      const role = stringAt(m, "role");
-      let problem: string | null = null;
-      if (role === null) problem = path + ".role: is required";
-      else if (role! == "system" || role! == "developer") {
-        const texts = textParts(m, path);
-        if (texts === null) problem = path + ".content: a system message holds text only";
-        else for (let t = 0; t < texts.length; t++) { system.object().key("text").string(texts[t]).endObject(); systemParts++; }
-      } else if (role! == "user") problem = writeUserTurn(m, path, contents, writePart);
-      else if (role! == "assistant") problem = writeAssistant(m, path, contents, callNames);
-      else if (role! == "tool") problem = writeToolResult(m, path, contents, callNames);
-      else problem = path + ".role: \"" + role! + "\" is not supported by a Gemini backend";
-      if (problem !== null) return TranslatedRequest.refused(problem!);
-    }
-    system.endArray();
-    const contentBytes = contents.finish();
-    if (contents.count == 0) return TranslatedRequest.refused("messages: must hold at least one user or assistant message for a Gemini backend");
+    this.takeFacts(facts);
+    const conversation = new GeminiMessages();
+    const messagesProblem = conversation.write(body, "a Gemini backend");
+    if (messagesProblem !== null) return TranslatedRequest.refused(messagesProblem!);
 
     const w = new JsonWriter(1024);
-    w.object().key("contents").rawBytes(contentBytes);
-    if (systemParts > 0) w.key("systemInstruction").object().key("parts").rawBytes(system.toBuffer()).endObject();
+    w.object().key("contents").rawBytes(conversation.turnBytes);
+    if (conversation.systemCount > 0) w.key("systemInstruction").object().key("parts").rawBytes(conversation.systemBlocks.toBuffer()).endObject();
 
     const tools = arrayAt(body, "tools");
     if (tools !== null && tools.items.length > 0) {
       w.key("tools").array().object().key("functionDeclarations").array();
-      for (let i = 0; i < tools.items.length; i++) {
-        const t = tools.items[i];
-        const toolProblem = readFunctionTool(t, i);
-        if (toolProblem !== null) return TranslatedRequest.refused(toolProblem!);
-        w.object().key("name").string(TOOL.name);
-        if (TOOL.description !== null) w.key("description").string(TOOL.description!);
-        // JSON Schema as the client wrote it (Gemini's `parameters` takes only an OpenAPI subset).
-        if (TOOL.parameters !== null) w.key("parametersJsonSchema").value(TOOL.parameters!);
-        w.endObject();
-      }
+      const toolProblem = writeFunctionTools(tools, w, writeFunctionDeclaration);
+      if (toolProblem !== null) return TranslatedRequest.refused(toolProblem!);
       w.endArray().endObject().endArray();
       const choice = member(body, "tool_choice");
       if (choice !== null && choice.kind != JsonKind.Null) {
@@ -152,22 +130,19 @@ export class OpenAIToGemini extends ToOpenAIChat {
     w.endObject();
     const streaming = streams(body);
     if (streaming) this.includeUsage = includesUsage(body);
-    const out = TranslatedRequest.of(w, streaming);
-    out.dropped = dropped;
-    return out;
+    return TranslatedRequest.of(w, streaming, dropped);
   }
 
   response(body: ArrayBuffer): ArrayBuffer | null {
-    const parsed = parseJson(String.UTF8.decode(body), MAX_ANSWER_VALUES);
-    if (parsed.value === null || parsed.value!.kind != JsonKind.Object) return null;
-    const r = parsed.value!;
+    const r = parseAnswer(body, true);
+    if (r === null) return null;
     if (member(r, "candidates") === null && member(r, "promptFeedback") === null) return null;
     this.readUsage(r);
     const w = new JsonWriter(body.byteLength + 256);
     const id = stringAt(r, "responseId");
     w.object().key("id").string(id !== null ? "chatcmpl-" + id! : "chatcmpl-gemini").key("object").string("chat.completion").key("created").number(this.created);
     w.key("model").string(this.modelOf(r));
-    w.key("choices").array().object().key("index").number(0).key("message").object().key("role").string("assistant");
+    this.messageOpen(w);
     const candidate = firstCandidate(r);
     const parts = candidate !== null ? partsOf(candidate!) : null;
     // Parts joined once at the end: += per part would copy the text so far each time (quadratic).
@@ -201,12 +176,7 @@ export class OpenAIToGemini extends ToOpenAIChat {
       }
       w.endArray();
     }
-    w.endObject().key("logprobs").nil();
-    w.key("finish_reason").string(this.finishOf(r, candidate, calls > 0)).endObject().endArray();
-    w.key("usage");
-    this.writeUsage(w);
-    w.endObject();
-    return w.toBuffer();
+    return this.answerClose(w, this.finishOf(r, candidate, calls > 0));
   }
 
   event(event: SseEvent, out: JsonWriter): void {
@@ -227,9 +197,7 @@ export class OpenAIToGemini extends ToOpenAIChat {
       this.id = id !== null ? "chatcmpl-" + id! : "chatcmpl-gemini";
       const model = stringAt(r, "modelVersion");
       if (model !== null) { this.model = model!; this.usage.responseModel = model!; }
-      this.chunkOpen(out);
-      out.key("role").string("assistant").key("content").string("");
-      this.chunkClose(out, null);
+      this.roleChunk(out);
     }
     const candidate = firstCandidate(r);
     const parts = candidate !== null ? partsOf(candidate!) : null;
@@ -299,11 +267,6 @@ export class OpenAIToGemini extends ToOpenAIChat {
     if (usage !== null) readUsage(WireApi.Gemini, usage!, this.usage);
   }
 
-
-
-
-
-
 }
 
 function firstCandidate(r: JsonValue): JsonValue | null {
@@ -351,6 +314,14 @@ function textParts(m: JsonValue, path: string): Array<string> | null {
     if (t!.length > 0) out.push(t!);
   }
   return out;
+}
+
+/** A function tool (TOOL) as a Gemini functionDeclaration. */
+function writeFunctionDeclaration(tool: JsonValue, w: JsonWriter): void {
+  TOOL.writeHead(w);
+  // JSON Schema as the client wrote it (Gemini's `parameters` takes only an OpenAPI subset).
+  if (TOOL.parameters !== null) w.key("parametersJsonSchema").value(TOOL.parameters!);
+  w.endObject();
 }
 
 /** An OpenAI content part as a Gemini part: text, or an image as inline data (Gemini fetches no URLs). */

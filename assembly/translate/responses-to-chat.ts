@@ -11,9 +11,10 @@ import { JsonWriter } from "../json/writer";
 import { errorBodyFor, readProviderError } from "../error-shapes";
 import { arrayAt, integerAt, member, numberAt, objectAt, stringAt } from "../json/members";
 import { readUsage } from "../usage/read";
+import { firstChoice } from "./chat-answer";
 import { SseEvent, beginEvent, endEvent } from "../stream/sse";
 import { ChatTools, flatName, isDroppableItem, isHostedTool } from "./responses-tools";
-import { ClientError, TranslateFacts, TranslatedRequest, Translator } from "./translator";
+import { ClientError, TranslateFacts, TranslatedRequest, Translator, parseAnswer } from "./translator";
 import { WireApi } from "../api";
 import { MAX_CITATIONS, takesWebSearchOptions, writeWebSearchOptions } from "./web-search";
 import { EFFORTS, Reasoning, Thought, clientCallId, effortIndex, readThought, writeChatReasoning, writeThought, portableCallId } from "./reasoning";
@@ -181,18 +182,14 @@ export class ResponsesToChat extends Translator {
     const streaming = stream !== null && stream.kind == JsonKind.Bool && stream.boolValue;
     if (streaming) w.key("stream").boolean(true).key("stream_options").object().key("include_usage").boolean(true).endObject();
     w.endObject();
-    const out = TranslatedRequest.of(w, streaming);
-    out.dropped = tools.dropped;
-    return out;
+    return TranslatedRequest.of(w, streaming, tools.dropped);
   }
 
   response(body: ArrayBuffer): ArrayBuffer | null {
-    const parsed = parseJson(String.UTF8.decode(body), MAX_ANSWER_VALUES);
-    if (parsed.value === null) return null;
-    const c = parsed.value!;
-    const choices = arrayAt(c, "choices");
-    if (choices === null || choices.items.length == 0) return null;
-    const choice = choices.items[0];
+    const c = parseAnswer(body);
+    if (c === null) return null;
+    const choice = firstChoice(c);
+    if (choice === null) return null;
     const message = objectAt(choice, "message");
     const items = new Array<OutputItem>();
     if (message !== null) {
@@ -259,9 +256,8 @@ export class ResponsesToChat extends Translator {
     }
     const usage = objectAt(chunk, "usage");
     if (usage !== null) this.readUsage(usage!);
-    const choices = arrayAt(chunk, "choices");
-    if (choices === null || choices.items.length == 0) return;
-    const choice = choices.items[0];
+    const choice = firstChoice(chunk);
+    if (choice === null) return;
     const delta = objectAt(choice, "delta");
     if (delta !== null) {
       this.thoughtDelta(out, readThought(delta!));
@@ -310,6 +306,21 @@ export class ResponsesToChat extends Translator {
     out.object().key("type").string(type).key("sequence_number").number(this.sequence++);
   }
 
+  /** Begins an event about output item `at` (its id `id`): what follows is the event's own. */
+  private itemEventOpen(out: JsonWriter, type: string, id: string, at: i32): void {
+    this.next(out, type);
+    out.key("item_id").string(id).key("output_index").number(at);
+  }
+
+  /** response.output_item.added (`done` false: the item as it opens) or response.output_item.done (the item whole). */
+  private itemEvent(out: JsonWriter, at: i32, item: OutputItem, done: bool): void {
+    this.next(out, done ? "response.output_item.done" : "response.output_item.added");
+    out.key("output_index").number(at).key("item");
+    writeItem(out, item, done);
+    out.endObject();
+    endEvent(out);
+  }
+
   private emitResponse(out: JsonWriter, type: string): void {
     this.next(out, type);
     out.key("response");
@@ -328,13 +339,9 @@ export class ResponsesToChat extends Translator {
       const item = new OutputItem(false, "rs_" + this.id + "_" + this.items.length.toString(), "", "");
       item.reasoning = true;
       this.items.push(item);
-      this.next(out, "response.output_item.added");
-      out.key("output_index").number(this.openReasoning).key("item");
-      writeItem(out, item, false);
-      out.endObject();
-      endEvent(out);
-      this.next(out, "response.reasoning_summary_part.added");
-      out.key("item_id").string(item.id).key("output_index").number(this.openReasoning).key("summary_index").number(0);
+      this.itemEvent(out, this.openReasoning, item, false);
+      this.itemEventOpen(out, "response.reasoning_summary_part.added", item.id, this.openReasoning);
+      out.key("summary_index").number(0);
       out.key("part").object().key("type").string("summary_text").key("text").string("").endObject().endObject();
       endEvent(out);
     }
@@ -343,8 +350,8 @@ export class ResponsesToChat extends Translator {
     if (t.signature !== null && t.signature!.length > 0) { if (!this.hold(out, t.signature!)) return; item.signatureParts.push(t.signature!); }
     if (t.text === null || t.text!.length == 0 || !this.hold(out, t.text!)) return;
     item.add(t.text!);
-    this.next(out, "response.reasoning_summary_text.delta");
-    out.key("item_id").string(item.id).key("output_index").number(this.openReasoning).key("summary_index").number(0).key("delta").string(t.text!).endObject();
+    this.itemEventOpen(out, "response.reasoning_summary_text.delta", item.id, this.openReasoning);
+    out.key("summary_index").number(0).key("delta").string(t.text!).endObject();
     endEvent(out);
   }
 
@@ -352,18 +359,14 @@ export class ResponsesToChat extends Translator {
     if (this.openReasoning < 0) return;
     const at = this.openReasoning;
     const item = this.items[at];
-    this.next(out, "response.reasoning_summary_text.done");
-    out.key("item_id").string(item.id).key("output_index").number(at).key("summary_index").number(0).key("text").string(item.text).endObject();
+    this.itemEventOpen(out, "response.reasoning_summary_text.done", item.id, at);
+    out.key("summary_index").number(0).key("text").string(item.text).endObject();
     endEvent(out);
-    this.next(out, "response.reasoning_summary_part.done");
-    out.key("item_id").string(item.id).key("output_index").number(at).key("summary_index").number(0);
+    this.itemEventOpen(out, "response.reasoning_summary_part.done", item.id, at);
+    out.key("summary_index").number(0);
     out.key("part").object().key("type").string("summary_text").key("text").string(item.text).endObject().endObject();
     endEvent(out);
-    this.next(out, "response.output_item.done");
-    out.key("output_index").number(at).key("item");
-    writeItem(out, item, true);
-    out.endObject();
-    endEvent(out);
+    this.itemEvent(out, at, item, true);
     this.openReasoning = -1;
   }
 
@@ -374,21 +377,17 @@ export class ResponsesToChat extends Translator {
       this.openMessage = this.items.length;
       const item = new OutputItem(false, "msg_" + this.id + "_" + this.items.length.toString(), "", "");
       this.items.push(item);
-      this.next(out, "response.output_item.added");
-      out.key("output_index").number(this.openMessage).key("item");
-      writeItem(out, item, false);
-      out.endObject();
-      endEvent(out);
-      this.next(out, "response.content_part.added");
-      out.key("item_id").string(item.id).key("output_index").number(this.openMessage).key("content_index").number(0);
+      this.itemEvent(out, this.openMessage, item, false);
+      this.itemEventOpen(out, "response.content_part.added", item.id, this.openMessage);
+      out.key("content_index").number(0);
       out.key("part").object().key("type").string("output_text").key("text").string("").key("annotations").array().endArray().endObject().endObject();
       endEvent(out);
     }
     const item = this.items[this.openMessage];
     if (!this.hold(out, text)) return;
     item.add(text);
-    this.next(out, "response.output_text.delta");
-    out.key("item_id").string(item.id).key("output_index").number(this.openMessage).key("content_index").number(0).key("delta").string(text).endObject();
+    this.itemEventOpen(out, "response.output_text.delta", item.id, this.openMessage);
+    out.key("content_index").number(0).key("delta").string(text).endObject();
     endEvent(out);
   }
 
@@ -399,8 +398,8 @@ export class ResponsesToChat extends Translator {
     const before = item.citations.length;
     readCitations(annotations, item.citations);
     for (let i = before; i < item.citations.length; i++) {
-      this.next(out, "response.output_text.annotation.added");
-      out.key("item_id").string(item.id).key("output_index").number(this.openMessage).key("content_index").number(0).key("annotation_index").number(i);
+      this.itemEventOpen(out, "response.output_text.annotation.added", item.id, this.openMessage);
+      out.key("content_index").number(0).key("annotation_index").number(i);
       out.key("annotation");
       writeCitation(out, item.citations[i]);
       out.endObject();
@@ -428,19 +427,15 @@ export class ResponsesToChat extends Translator {
       const item = this.callItem("fc_" + (callId !== null ? callId! : this.id + "_" + index.toString()), callId !== null ? clientCallId(call, callId!) : null, name);
       this.callItemOfTool[index] = this.items.length;
       this.items.push(item);
-      this.next(out, "response.output_item.added");
-      out.key("output_index").number(this.items.length - 1).key("item");
-      writeItem(out, item, false);
-      out.endObject();
-      endEvent(out);
+      this.itemEvent(out, this.items.length - 1, item, false);
     }
     const args = fn !== null ? stringAt(fn!, "arguments") : null;
     if (args === null || args!.length == 0) return;
     const at = this.callItemOfTool[index];
     if (!this.hold(out, args!)) return;
     this.items[at].add(args!);
-    this.next(out, "response.function_call_arguments.delta");
-    out.key("item_id").string(this.items[at].id).key("output_index").number(at).key("delta").string(args!).endObject();
+    this.itemEventOpen(out, "response.function_call_arguments.delta", this.items[at].id, at);
+    out.key("delta").string(args!).endObject();
     endEvent(out);
   }
 
@@ -448,36 +443,24 @@ export class ResponsesToChat extends Translator {
     if (this.openMessage < 0) return;
     const at = this.openMessage;
     const item = this.items[at];
-    this.next(out, "response.output_text.done");
-    out.key("item_id").string(item.id).key("output_index").number(at).key("content_index").number(0).key("text").string(item.text).endObject();
+    this.itemEventOpen(out, "response.output_text.done", item.id, at);
+    out.key("content_index").number(0).key("text").string(item.text).endObject();
     endEvent(out);
-    this.next(out, "response.content_part.done");
-    out.key("item_id").string(item.id).key("output_index").number(at).key("content_index").number(0);
+    this.itemEventOpen(out, "response.content_part.done", item.id, at);
+    out.key("content_index").number(0);
     out.key("part").object().key("type").string("output_text").key("text").string(item.text).key("annotations").array();
     for (let i = 0; i < item.citations.length; i++) writeCitation(out, item.citations[i]);
     out.endArray().endObject().endObject();
     endEvent(out);
-    this.next(out, "response.output_item.done");
-    out.key("output_index").number(at).key("item");
-    writeItem(out, item, true);
-    out.endObject();
-    endEvent(out);
+    this.itemEvent(out, at, item, true);
     this.openMessage = -1;
     if (item.citations.length > 0 && this.searching) {
       // A stream tells of the search once its answer is known to be cited: after the message.
       const search = this.searchItem();
       this.items.push(search);
       const index = this.items.length - 1;
-      this.next(out, "response.output_item.added");
-      out.key("output_index").number(index).key("item");
-      writeItem(out, search, false);
-      out.endObject();
-      endEvent(out);
-      this.next(out, "response.output_item.done");
-      out.key("output_index").number(index).key("item");
-      writeItem(out, search, true);
-      out.endObject();
-      endEvent(out);
+      this.itemEvent(out, index, search, false);
+      this.itemEvent(out, index, search, true);
     }
   }
 
@@ -489,18 +472,14 @@ export class ResponsesToChat extends Translator {
       if (item.text.length == 0) {
         // A call streamed without arguments gets "{}", as OpenAI streams one ("" does not parse).
         item.add("{}");
-        this.next(out, "response.function_call_arguments.delta");
-        out.key("item_id").string(item.id).key("output_index").number(at).key("delta").string("{}").endObject();
+        this.itemEventOpen(out, "response.function_call_arguments.delta", item.id, at);
+        out.key("delta").string("{}").endObject();
         endEvent(out);
       }
-      this.next(out, "response.function_call_arguments.done");
-      out.key("item_id").string(item.id).key("output_index").number(at).key("arguments").string(item.text).endObject();
+      this.itemEventOpen(out, "response.function_call_arguments.done", item.id, at);
+      out.key("arguments").string(item.text).endObject();
       endEvent(out);
-      this.next(out, "response.output_item.done");
-      out.key("output_index").number(at).key("item");
-      writeItem(out, item, true);
-      out.endObject();
-      endEvent(out);
+      this.itemEvent(out, at, item, true);
     }
     this.callItemOfTool = [];
   }

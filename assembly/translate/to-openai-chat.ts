@@ -3,7 +3,7 @@
 // inside a stream. The translators (to Anthropic, Gemini, Bedrock) differ only in what they read.
 import { JsonWriter } from "../json/writer";
 import { redactSecrets } from "../safety/redact-text";
-import { Translator } from "./translator";
+import { TranslateFacts, Translator } from "./translator";
 import { WireApi } from "../api";
 
 /** What follows a content delta's JSON string in a chunk (see textPrefix). */
@@ -21,6 +21,13 @@ export function writeUsageFields(w: JsonWriter, prompt: i64, cached: i64, comple
   w.endObject();
 }
 
+/** Closes a choice's message (an answer's) or delta (a chunk's), then the choice (logprobs none, the finish_reason) and the choices. */
+function closeChoice(w: JsonWriter, finishReason: string | null): void {
+  w.endObject().key("logprobs").nil().key("finish_reason");
+  if (finishReason !== null) w.string(finishReason!); else w.nil();
+  w.endObject().endArray();
+}
+
 export abstract class ToOpenAIChat extends Translator {
   protected id: string = "";
   protected created: i64 = 0;
@@ -36,6 +43,20 @@ export abstract class ToOpenAIChat extends Translator {
 
   constructor(backend: WireApi) { super(WireApi.OpenAI, backend); }
 
+  /** What every answer and chunk of this request repeats (created, the model sent), and the keys to redact: read from the request's facts. */
+  protected takeFacts(facts: TranslateFacts): void {
+    this.created = facts.nowSeconds;
+    this.model = facts.model;
+    this.secrets = facts.secrets;
+  }
+
+  /** A stream's first chunk: the assistant's role and empty content, as OpenAI starts one. */
+  protected roleChunk(out: JsonWriter): void {
+    this.chunkOpen(out);
+    out.key("role").string("assistant").key("content").string("");
+    this.chunkClose(out, null);
+  }
+
   protected chunkHeader(out: JsonWriter): void {
     out.object().key("id").string(this.id).key("object").string("chat.completion.chunk").key("created").number(this.created).key("model").string(this.model);
   }
@@ -48,10 +69,25 @@ export abstract class ToOpenAIChat extends Translator {
   }
 
   protected chunkClose(out: JsonWriter, finishReason: string | null): void {
-    out.endObject().key("logprobs").nil().key("finish_reason");
-    if (finishReason !== null) out.string(finishReason!); else out.nil();
-    out.endObject().endArray().endObject();
+    closeChoice(out, finishReason);
+    out.endObject();
     out.raw("\n\n");
+  }
+
+  /** A chat.completion answer's one choice, after its id and model: open at the message's first member. */
+  protected messageOpen(w: JsonWriter): void {
+    w.key("choices").array().object().key("index").number(0).key("message").object().key("role").string("assistant");
+  }
+
+  /** Closes the message and the answer: its finish_reason, its usage (unless `withUsage` is false: none was reported), the answer's bytes. */
+  protected answerClose(w: JsonWriter, finishReason: string, withUsage: bool = true): ArrayBuffer {
+    closeChoice(w, finishReason);
+    if (withUsage) {
+      w.key("usage");
+      this.writeUsage(w);
+    }
+    w.endObject();
+    return w.toBuffer();
   }
 
   protected textChunk(out: JsonWriter, text: string): void {

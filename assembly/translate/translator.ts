@@ -3,7 +3,7 @@
 // calls the host and knows nothing of hosts, paths or keys (those are the provider's); the filter
 // hands it bytes and the facts below, and sends what it returns. One instance serves one request,
 // so a stream's state (open blocks, tool indexes, usage so far) lives on it.
-import { JsonValue } from "../json/parse";
+import { JsonKind, JsonValue, MAX_ANSWER_VALUES, parseJson } from "../json/parse";
 import { JsonWriter } from "../json/writer";
 import { SseEvent } from "../stream/sse";
 import { Usage } from "../usage/usage";
@@ -38,7 +38,19 @@ export class TranslatedRequest {
   /** Tool and input item types left out because the backend has nothing like them (x-llm-mesh-dropped-tools). */
   dropped: string[] = [];
   static refused(message: string): TranslatedRequest { const r = new TranslatedRequest(); r.error = message; return r; }
-  static of(w: JsonWriter, stream: bool): TranslatedRequest { const r = new TranslatedRequest(); r.body = w.toBuffer(); r.stream = stream; return r; }
+  static of(w: JsonWriter, stream: bool, dropped: string[] | null = null): TranslatedRequest {
+    const r = new TranslatedRequest();
+    r.body = w.toBuffer();
+    r.stream = stream;
+    if (dropped !== null) r.dropped = dropped!;
+    return r;
+  }
+}
+
+/** A whole answer body parsed, within the bound on an answer's values; null when it is not JSON (or, `objectOnly`, not an object). */
+export function parseAnswer(body: ArrayBuffer, objectOnly: bool = false): JsonValue | null {
+  const answer = parseJson(String.UTF8.decode(body), MAX_ANSWER_VALUES).value;
+  return answer === null || objectOnly && answer.kind != JsonKind.Object ? null : answer;
 }
 
 /** An error for the client: status and body, in the client's API schema. */

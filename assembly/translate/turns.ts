@@ -1,9 +1,10 @@
 // Conversation turns for APIs that want roles to alternate (Anthropic, Gemini, Bedrock Converse):
 // consecutive messages of one role become one turn, as tool results must share the turn after
 // the calls they answer. Blocks are written as they come; a turn is closed when the role changes.
+// MessageWriter walks a chat request's messages by role for the three translators that write turns.
 import { JsonKind, JsonValue } from "../json/parse";
 import { JsonWriter } from "../json/writer";
-import { member } from "../json/members";
+import { arrayAt, member, stringAt } from "../json/members";
 
 /** Writes one OpenAI content part as a backend's block; a problem message when it cannot. */
 export type PartWriter = (part: JsonValue, out: JsonWriter, path: string) => string | null;
@@ -60,5 +61,59 @@ export class TurnWriter {
     this.flush();
     this.out.endArray();
     return this.out.toBuffer();
+  }
+}
+
+/**
+ * A chat request's messages as a backend's turns and system blocks: write() hands each message to
+ * its role's writer (system and developer are one), in order; each backend writes its own blocks.
+ */
+export abstract class MessageWriter {
+  /** The system blocks, a JSON array once write() is done; `systemCount` of them. */
+  systemBlocks: JsonWriter = new JsonWriter(256);
+  systemCount: i32 = 0;
+  turns: TurnWriter;
+  /** The turns as a JSON array, once write() is done. */
+  turnBytes: ArrayBuffer = new ArrayBuffer(0);
+  /** The request's messages array, once write() has read it. */
+  messages: JsonValue | null = null;
+
+  /** `contentKey`: the member a turn's blocks go in (see TurnWriter). */
+  constructor(contentKey: string) {
+    this.turns = new TurnWriter(contentKey);
+    this.systemBlocks.array();
+  }
+
+  /** Each writes one message of its role; a problem message, or null. */
+  abstract system(m: JsonValue, path: string): string | null;
+  abstract user(m: JsonValue, path: string): string | null;
+  abstract assistant(m: JsonValue, path: string): string | null;
+  abstract tool(m: JsonValue, path: string): string | null;
+
+  /**
+   * The request's messages: the first problem, or null. `backend` names the backend in a refusal
+   * ("a Gemini backend"); `roleHint` follows the refusal of a role it does not take.
+   */
+  write(body: JsonValue, backend: string, roleHint: string = ""): string | null {
+    const messages = arrayAt(body, "messages");
+    if (messages === null) return "messages: is required and must be an array";
+    this.messages = messages;
+    for (let i = 0; i < messages.items.length; i++) {
+      const m = messages.items[i];
+      const path = "messages[" + i.toString() + "]";
+      const role = stringAt(m, "role");
+      let problem: string | null = null;
+      if (role === null) problem = path + ".role: is required";
+      else if (role! == "system" || role! == "developer") problem = this.system(m, path);
+      else if (role! == "user") problem = this.user(m, path);
+      else if (role! == "assistant") problem = this.assistant(m, path);
+      else if (role! == "tool") problem = this.tool(m, path);
+      else problem = path + ".role: \"" + role! + "\" is not supported by " + backend + roleHint;
+      if (problem !== null) return problem;
+    }
+    this.systemBlocks.endArray();
+    this.turnBytes = this.turns.finish();
+    if (this.turns.count == 0) return "messages: must hold at least one user or assistant message for " + backend;
+    return null;
   }
 }

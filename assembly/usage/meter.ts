@@ -90,18 +90,21 @@ class JsonMeter extends UsageMeter {
   }
 }
 
-const USAGE_KEY = String.UTF8.encode("\"usage\":");
+/** The bytes valueAfter looks for: a member's name as providers write it, quoted, then its colon. */
+function keyPattern(name: string): ArrayBuffer { return String.UTF8.encode("\"" + name + "\":"); }
+
+const USAGE_KEY = keyPattern("usage");
 /** How OpenAI ends a chunk that carries no usage when usage was asked for: checked before any search. */
 const NULL_USAGE_TAIL = String.UTF8.encode("\"usage\":null}");
-const MODEL_KEY = String.UTF8.encode("\"model\":");
-const CONTENT_KEY = String.UTF8.encode("\"content\":");
-const TEXT_KEY = String.UTF8.encode("\"text\":");
-const FINISH_KEY = String.UTF8.encode("\"finish_reason\":");
+const MODEL_KEY = keyPattern("model");
+const CONTENT_KEY = keyPattern("content");
+const TEXT_KEY = keyPattern("text");
+const FINISH_KEY = keyPattern("finish_reason");
 const ERROR_START = String.UTF8.encode("{\"error\":");
-const PARTIAL_JSON_KEY = String.UTF8.encode("\"partial_json\":");
-const DELTA_KEY = String.UTF8.encode("\"delta\":");
-const GEMINI_FINISH_KEY = String.UTF8.encode("\"finishReason\":");
-const GEMINI_USAGE_KEY = String.UTF8.encode("\"usageMetadata\":");
+const PARTIAL_JSON_KEY = keyPattern("partial_json");
+const DELTA_KEY = keyPattern("delta");
+const GEMINI_FINISH_KEY = keyPattern("finishReason");
+const GEMINI_USAGE_KEY = keyPattern("usageMetadata");
 
 /**
  * Where `needle` (2+ bytes) first occurs in [ptr, ptr+length), or -1. Sixteen candidate positions a
