@@ -24,6 +24,9 @@ const int = (name: string) => (v: string) => {
   return n;
 };
 
+/** A repeatable option's values, in order. */
+const collect = (value: string, previous: string[]) => [...previous, value];
+
 const program = new Command()
   .name("llm-mesh")
   .description("Build, check, ship and run the llm-mesh Proxy-Wasm filter for Envoy and Istio.")
@@ -145,10 +148,12 @@ program.command("bench")
   .option("--soak [requests]", "also run N requests at concurrency 64 and watch VM memory (default 1000000)")
   .option("--duration <seconds>", "seconds per measured run", int("--duration"))
   .option("--rounds <n>", "bare/filter pairs per case", int("--rounds"))
+  .option("--peer <NAME=FILE.wasm[,config=FILE.json][,root-id=ID]>", "also measure a Proxy-Wasm module you built (e.g. Higress's ai-proxy) with its JSON plugin config; repeatable", collect, [])
+  .option("--ext-proc <NAME=HOST:PORT>", "also measure an external processor already listening there (e.g. Envoy AI Gateway's extproc), through Envoy's ext_proc filter, its CPU added to Envoy's; repeatable", collect, [])
   .action(async (o) => {
     const soak = o.soak === true ? 1_000_000 : o.soak === undefined ? undefined : Number(o.soak);
     if (soak !== undefined && !Number.isInteger(soak)) throw new UserError("--soak takes a whole number of requests");
-    await bench({ smoke: o.smoke, soak, duration: o.duration, rounds: o.rounds });
+    await bench({ smoke: o.smoke, soak, duration: o.duration, rounds: o.rounds, peer: o.peer, extProc: o.extProc, cwd });
   });
 
 try {

@@ -20,8 +20,12 @@ import { ensureTools } from "../system-tools.js";
 import { MetricsMicroResult, metricsMicroTable, runMetricsMicro } from "./metrics-micro.js";
 import { PolicyMicroResult, policyMicroTable, runPolicyMicro } from "./policy-micro.js";
 import { SecretsMicroResult, runSecretsMicro, secretsMicroTable } from "./secrets-micro.js";
-import { Peer, buildPeers } from "./peers.js";
+import { Peer, buildPeers, peerFilter } from "./peers.js";
 import { ScaleResult, runScaleMicro, scaleMicroTable } from "./scale-micro.js";
+import { BroughtPeers, broughtPeerWiring } from "./brought-peers.js";
+import { ProcessorProcesses, processorProcesses } from "./ext-proc-peer.js";
+import { peerComparisonTable, peerTargets } from "./peer-comparison.js";
+import { UserError } from "../errors.js";
 
 const run = promisify(execFile);
 
@@ -34,12 +38,18 @@ export interface BenchOptions {
   smoke?: boolean;
   /** Requests for the soak; 0 skips it. */
   soak?: number;
+  /** Peers named on the command line (brought-peers.ts): modules, and external processors. */
+  brought?: BroughtPeers;
   log?: (line: string) => void;
 }
 
-interface LoadResult { requests: number; non2xx: number; seconds: number; rps: number; p50: number; p99: number; cpuSeconds: number }
-/** One listener's figures: throughput and CPU at the case's concurrency, latency at concurrency 1. */
-export interface ListenerResult { rps: number; cpuMicrosPerRequest: number; p50Micros: number; p99Micros: number }
+/** One h2load run; cpuSeconds is the proxy Envoy's, processorCpuSeconds an external processor's (NaN: not found). */
+export interface LoadResult { requests: number; non2xx: number; seconds: number; rps: number; p50: number; p99: number; cpuSeconds: number; processorCpuSeconds?: number }
+/**
+ * One listener's figures: throughput and CPU at the case's concurrency, latency at concurrency 1.
+ * Behind an external processor, CPU per request is Envoy's plus the processor's (both given too).
+ */
+export interface ListenerResult { rps: number; cpuMicrosPerRequest: number; p50Micros: number; p99Micros: number; envoyCpuMicrosPerRequest?: number; processorCpuMicrosPerRequest?: number }
 export interface CaseResult {
   case: string; bodyBytes: number; concurrency: number;
   bare: ListenerResult; floor: ListenerResult;
@@ -68,7 +78,8 @@ export interface BenchReport {
   secrets: SecretsMicroResult[];
   /** One soak per request mode, each on its own listener and VM. */
   soaks: SoakResult[];
-  peers: { name: string; description: string; moduleBytes?: number; skipped?: string }[];
+  /** kind "ext_proc": the processor's address, and the processes whose CPU was added to Envoy's (or why none). */
+  peers: { name: string; description: string; moduleBytes?: number; skipped?: string; kind?: "wasm" | "ext_proc"; processor?: { address: string; pids: number[]; names?: string[]; missing?: string } }[];
   scale: ScaleResult[];
   /** The upstream Envoy's requests per downstream connection: connections must be reused, or every listener pays a new one per request. */
   upstreamRequestsPerConnection: number;
@@ -84,6 +95,12 @@ function percentile(sorted: number[], p: number): number {
 function cpuSeconds(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
   return (Number(fields[11]) + Number(fields[12])) / 100; // fields 14 and 15; USER_HZ is 100 on Linux
+}
+
+/** The CPU of processes the bench did not start, summed; NaN when none was found or one has gone. */
+function processorCpuSeconds(pids: number[]): number {
+  if (pids.length === 0) return NaN;
+  try { return pids.reduce((n, pid) => n + cpuSeconds(pid), 0); } catch { return NaN; }
 }
 
 function rssBytes(pid: number): number {
@@ -110,13 +127,15 @@ async function vmRestarts(envoy: RunningEnvoy): Promise<number> {
  * over HTTP/1.1, so runs are sized in requests from a warm-up's rate instead.) For HTTP/1.1 the Host
  * header is set with -H ':authority: …'; a plain `host:` header would be sent as an extra header.
  */
-async function h2load(url: string, host: string, bodyFile: string, concurrency: number, requests: number, pid: number, logDir: string): Promise<LoadResult> {
+export async function h2load(url: string, host: string, bodyFile: string, concurrency: number, requests: number, pid: number, logDir: string, processorPids?: number[]): Promise<LoadResult> {
   const logFile = join(logDir, `h2load-${Date.now()}-${Math.random().toString(36).slice(2)}.tsv`);
   const args = ["--h1", "-c", String(concurrency), "-n", String(requests), "-d", bodyFile, "-H", `:authority: ${host}`, "-H", "content-type: application/json", "--log-file", logFile];
   const cpuBefore = cpuSeconds(pid);
+  const processorBefore = processorPids ? processorCpuSeconds(processorPids) : 0;
   // The load generator shares CPU 1 with the upstream; CPU 0 is the proxy's alone.
   const { stdout } = await run("taskset", ["-c", "1", "h2load", ...args, `${url}/v1/chat/completions`], { maxBuffer: 64 << 20 });
   const cpu = cpuSeconds(pid) - cpuBefore;
+  const processorCpu = processorPids ? processorCpuSeconds(processorPids) - processorBefore : undefined;
   const finished = /finished in ([\d.]+)(ms|s), ([\d.]+) req\/s/.exec(stdout);
   const codes = /status codes: (\d+) 2xx, (\d+) 3xx, (\d+) 4xx, (\d+) 5xx/.exec(stdout);
   const done = /requests: \d+ total, \d+ started, (\d+) done/.exec(stdout);
@@ -128,6 +147,7 @@ async function h2load(url: string, host: string, bodyFile: string, concurrency: 
     requests: completed, non2xx: requests - Number(codes[1]),
     seconds: Number(finished[1]) / (finished[2] === "ms" ? 1000 : 1), rps: Number(finished[3]),
     p50: percentile(latencies, 50), p99: percentile(latencies, 99), cpuSeconds: cpu,
+    ...(processorCpu !== undefined ? { processorCpuSeconds: processorCpu } : {}),
   };
 }
 
@@ -135,11 +155,17 @@ function median(xs: number[]): number {
   return [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 }
 
-function summarize(load: LoadResult[], latency: LoadResult[]): ListenerResult & { non2xx: number } {
+export function summarize(load: LoadResult[], latency: LoadResult[]): ListenerResult & { non2xx: number } {
   const requests = load.reduce((n, r) => n + r.requests, 0);
+  const envoyCpu = (load.reduce((n, r) => n + r.cpuSeconds, 0) / requests) * 1e6;
+  // An external processor's CPU is part of the listener's cost; when it could not be read the sum is NaN, never Envoy's alone.
+  const processor = load.some((r) => r.processorCpuSeconds !== undefined)
+    ? { envoyCpuMicrosPerRequest: envoyCpu, processorCpuMicrosPerRequest: (load.reduce((n, r) => n + (r.processorCpuSeconds ?? NaN), 0) / requests) * 1e6 }
+    : undefined;
   return {
     rps: median(load.map((r) => r.rps)),
-    cpuMicrosPerRequest: (load.reduce((n, r) => n + r.cpuSeconds, 0) / requests) * 1e6,
+    cpuMicrosPerRequest: processor ? envoyCpu + processor.processorCpuMicrosPerRequest : envoyCpu,
+    ...processor,
     p50Micros: median(latency.map((r) => r.p50)),
     p99Micros: median(latency.map((r) => r.p99)),
     non2xx: [...load, ...latency].reduce((n, r) => n + r.non2xx, 0),
@@ -171,12 +197,15 @@ export function reportTable(r: BenchReport): string {
     lines.push("", "peers in the same Envoy and run (CPU ratio: bare CPU per request / the listener's; added: over bare):",
       "case    listener              module KiB   rps      CPU µs/req   CPU ratio   added CPU µs   p50/p99 µs");
     for (const c of r.cases) {
-      const row = (name: string, l: ListenerResult, bytes: number | undefined) => lines.push(`${c.case.padEnd(7)} ${name.padEnd(21)} ${(bytes === undefined ? "-" : fmt(bytes / 1024, 1)).padStart(10)} ${fmt(l.rps).padStart(7)} ${fmt(l.cpuMicrosPerRequest, 1).padStart(12)} ${fmt(c.bare.cpuMicrosPerRequest / l.cpuMicrosPerRequest, 3).padStart(11)} ${fmt(l.cpuMicrosPerRequest - c.bare.cpuMicrosPerRequest, 1).padStart(14)}   ${fmt(l.p50Micros)}/${fmt(l.p99Micros)}`);
+      // Behind an external processor the CPU is Envoy's plus the processor's: both shares are shown.
+      const shares = (l: ListenerResult) => (l.processorCpuMicrosPerRequest === undefined ? "" : `   Envoy ${fmt(l.envoyCpuMicrosPerRequest ?? NaN, 1)} + processor ${fmt(l.processorCpuMicrosPerRequest, 1)} µs/req`);
+      const row = (name: string, l: ListenerResult, bytes: number | undefined) => lines.push(`${c.case.padEnd(7)} ${name.padEnd(21)} ${(bytes === undefined ? "-" : fmt(bytes / 1024, 1)).padStart(10)} ${fmt(l.rps).padStart(7)} ${fmt(l.cpuMicrosPerRequest, 1).padStart(12)} ${fmt(c.bare.cpuMicrosPerRequest / l.cpuMicrosPerRequest, 3).padStart(11)} ${fmt(l.cpuMicrosPerRequest - c.bare.cpuMicrosPerRequest, 1).padStart(14)}   ${fmt(l.p50Micros)}/${fmt(l.p99Micros)}${shares(l)}`);
       row("llm-mesh (body mode)", c.filter, r.moduleBytes);
       row("floor (empty AS)", c.floor, undefined);
       for (const p of measured) if (c.peers[p.name]) row(p.name, c.peers[p.name], p.moduleBytes);
     }
     for (const p of r.peers) lines.push(`  ${p.name}: ${p.description}${p.skipped ? ` (skipped: ${p.skipped})` : ""}`);
+    if (measured.length > 0) lines.push("", peerComparisonTable(r));
   }
   lines.push("", `upstream: ${fmt(r.upstreamRequestsPerConnection)} requests per connection (kept alive; every listener's cost excludes connection set-up)`);
   lines.push("", "request modes side by side (llm-mesh body mode, the default, vs headers mode):",
@@ -217,21 +246,6 @@ async function requestsPerConnection(upstream: RunningEnvoy): Promise<number> {
   return value("rq") / value("cx");
 }
 
-/** A peer's Wasm filter, configured as its own project documents. */
-function peerFilter(peer: Peer): Record<string, unknown> {
-  return {
-    name: peer.name,
-    typed_config: {
-      "@type": "type.googleapis.com/envoy.extensions.filters.http.wasm.v3.Wasm",
-      config: {
-        name: peer.name, root_id: peer.rootId ?? "",
-        vm_config: { vm_id: peer.name, runtime: "envoy.wasm.runtime.v8", code: { local: { filename: peer.wasmPath } } },
-        configuration: { "@type": "type.googleapis.com/google.protobuf.StringValue", value: JSON.stringify(peer.configuration ?? {}) },
-      },
-    },
-  };
-}
-
 /** Compiles the empty "floor" module beside the filter. */
 async function buildFloor(): Promise<string> {
   const asc = (await import("assemblyscript/asc")).default;
@@ -252,6 +266,15 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchReport>
   ensureTools(["h2load"], log);
   const envoyBinary = locateEnvoy({ log });
   const wasmPath = join(PROJECT_ROOT, "build", "llm-mesh.wasm");
+  const brought = options.brought ?? { modules: [], extProcs: [] };
+  // Each external processor's processes, found once by the port they listen on, before anything starts.
+  const processors = new Map<string, ProcessorProcesses>(brought.extProcs.map((p) => [p.name, processorProcesses(p)]));
+  for (const p of brought.extProcs) {
+    const found = processors.get(p.name)!;
+    if (!("missing" in found)) continue;
+    if (!found.listening) throw new UserError(`--ext-proc ${p.name}: nothing listens on ${p.host}:${p.port}; start the external processor first, then run llm-mesh bench again`);
+    log(`bench: ext_proc peer ${p.name}: its process was not found (${found.missing}); its CPU per request will read n/a`);
+  }
   const work = mkdtempSync(join(tmpdir(), "llm-mesh-bench-"));
 
   // The upstream: a second Envoy answering every request itself, so it is never the bottleneck. Its
@@ -263,6 +286,7 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchReport>
   const upstream = await startEnvoy({ envoyPath: envoyBinary.path, config: upstreamConfig, concurrency: 1, logLevel: "warn", cpus: "1" });
   const upstreamPort = Number(new URL(upstream.url).port);
   const peers: Peer[] = [];
+  const broughtWiring = broughtPeerWiring(brought);
   // Never leave the upstream Envoy behind when the proxy cannot start.
   const proxy = await (async () => {
     try {
@@ -274,7 +298,8 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchReport>
           wasmPath, pluginConfig: { ...BENCH_CONFIG, maxRequestBodyBytes: 4 << 20 }, bareListenPort: 0, headersModeListenPort: 0,
           variantListeners: [{ name: "llm_mesh_no_metrics", port: 0, pluginConfig: { metrics: { enabled: false } } }],
           floor: { wasmPath: floorPath, port: 0 }, mockUpstream: { address: "127.0.0.1", port: upstreamPort },
-          peerListeners: peers.filter((p) => !p.skipped).map((p) => ({ name: p.name, port: 0, filters: [peerFilter(p)] })),
+          peerListeners: [...peers.filter((p) => !p.skipped).map((p) => ({ name: p.name, port: 0, filters: [peerFilter(p)] })), ...broughtWiring.peerListeners],
+          extraClusters: broughtWiring.extraClusters,
         }),
       });
     } catch (error) {
@@ -287,18 +312,23 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchReport>
     machine: { cores: (await import("node:os")).cpus().length, node: process.version, envoy: envoyBinary.version },
     moduleBytes: statSync(wasmPath).size, cases: [], envoyRssBefore: rssBytes(proxy.pid), envoyRssAfter: NaN,
     vmMemoryBefore: NaN, vmMemoryAfter: NaN, micro: [], translation: [], metrics: [], policy: [], secrets: [], soaks: [], targets: [],
-    peers: peers.map(({ name, description, moduleBytes, skipped }) => ({ name, description, moduleBytes, skipped })), upstreamRequestsPerConnection: NaN, scale: [],
+    peers: [
+      ...[...peers, ...brought.modules].map(({ name, description, moduleBytes, skipped }) => ({ name, description, moduleBytes, skipped, kind: "wasm" as const })),
+      ...brought.extProcs.map((p) => ({ name: p.name, kind: "ext_proc" as const, description: extProcDescription(p, processors.get(p.name)!), processor: { address: `${p.host}:${p.port}`, ...processors.get(p.name)! } })),
+    ],
+    upstreamRequestsPerConnection: NaN, scale: [],
   };
   try {
     // Bare and floor requests go straight to a provider host; llm-mesh ones to a client host it rewrites.
-    const listeners: { key: string; url: string; host: string }[] = [
+    const listeners: { key: string; url: string; host: string; processorPids?: number[] }[] = [
       { key: "bare", url: proxy.listeners.bare, host: "api.openai.com" },
       { key: "floor", url: proxy.listeners.floor, host: "api.openai.com" },
       { key: "filter", url: proxy.listeners.llm_mesh, host: "llm.local" },
       { key: "filterHeaders", url: proxy.listeners.llm_mesh_headers, host: "llm.local" },
       { key: "filterNoMetrics", url: proxy.listeners.llm_mesh_no_metrics, host: "llm.local" },
       // Peers get the provider's host, as a client of such a filter would send it.
-      ...peers.filter((p) => !p.skipped).map((p) => ({ key: p.name, url: proxy.listeners[p.name], host: "api.openai.com" })),
+      ...[...peers.filter((p) => !p.skipped), ...brought.modules].map((p) => ({ key: p.name, url: proxy.listeners[p.name], host: "api.openai.com" })),
+      ...brought.extProcs.map((p) => ({ key: p.name, url: proxy.listeners[p.name], host: "api.openai.com", processorPids: processors.get(p.name)!.pids })),
     ];
     // name, body size, concurrency, warm-up requests, requests per latency run
     const cases: [string, number, number, number, number][] = smoke
@@ -310,7 +340,7 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchReport>
       log(`case ${name}: warming up…`);
       let perRun = warmup;
       for (const l of listeners) {
-        const warm = await h2load(l.url, l.host, bodyFile, concurrency, warmup, proxy.pid, work);
+        const warm = await h2load(l.url, l.host, bodyFile, concurrency, warmup, proxy.pid, work, l.processorPids);
         if (l.key === "bare") perRun = Math.max(warmup, Math.round(warm.rps * duration));
       }
       if (Number.isNaN(report.vmMemoryBefore)) {
@@ -321,12 +351,12 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchReport>
       const latency: Record<string, LoadResult[]> = Object.fromEntries(listeners.map((l) => [l.key, []]));
       for (let round = 0; round < rounds; round++) {
         log(`case ${name}: round ${round + 1}/${rounds}`);
-        for (const l of listeners) load[l.key].push(await h2load(l.url, l.host, bodyFile, concurrency, perRun, proxy.pid, work));
-        for (const l of listeners) latency[l.key].push(await h2load(l.url, l.host, bodyFile, 1, latencyRequests, proxy.pid, work));
+        for (const l of listeners) load[l.key].push(await h2load(l.url, l.host, bodyFile, concurrency, perRun, proxy.pid, work, l.processorPids));
+        for (const l of listeners) latency[l.key].push(await h2load(l.url, l.host, bodyFile, 1, latencyRequests, proxy.pid, work, l.processorPids));
       }
       const [b, fl, f, fh, fn] = (["bare", "floor", "filter", "filterHeaders", "filterNoMetrics"] as const).map((k) => summarize(load[k], latency[k]));
       const strip = ({ non2xx: _n, ...rest }: ListenerResult & { non2xx: number }) => rest;
-      const peerResults = peers.filter((p) => !p.skipped).map((p) => [p.name, summarize(load[p.name], latency[p.name])] as const);
+      const peerResults = report.peers.filter((p) => !p.skipped).map((p) => [p.name, summarize(load[p.name], latency[p.name])] as const);
       report.cases.push({
         case: name, bodyBytes: statSync(bodyFile).size, concurrency,
         bare: strip(b), floor: strip(fl), filter: strip(f), filterHeaders: strip(fh), filterNoMetrics: strip(fn),
@@ -365,8 +395,16 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchReport>
     await upstream.stop();
     rmSync(work, { recursive: true, force: true });
   }
-  report.targets = targets(report);
+  report.targets = [...targets(report), ...peerTargets(report)];
   return report;
+}
+
+/** How an external processor peer reads in the report, and whose CPU it counts. */
+function extProcDescription(p: { host: string; port: number }, found: ProcessorProcesses): string {
+  const mode = "ext_proc over gRPC, request and response headers sent, both bodies buffered";
+  return "missing" in found
+    ? `external processor at ${p.host}:${p.port} (${mode}); its process was not found (${found.missing}): CPU per request n/a`
+    : `external processor at ${p.host}:${p.port} (${mode}); CPU = Envoy + pid ${found.pids.map((pid, i) => `${pid} (${found.names[i]})`).join(", ")}`;
 }
 
 async function soak(proxy: RunningEnvoy, mode: SoakResult["mode"], url: string, vmId: string, work: string, total: number, log: (l: string) => void): Promise<SoakResult> {

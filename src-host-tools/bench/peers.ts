@@ -100,6 +100,21 @@ export function goEmpty(log: (line: string) => void): Peer {
   return { ...peer, wasmPath: wasm, moduleBytes: statSync(wasm).size, rootId: "", configuration: {} };
 }
 
+/** A peer's Wasm filter, configured as its own project documents. */
+export function peerFilter(peer: Peer): Record<string, unknown> {
+  return {
+    name: peer.name,
+    typed_config: {
+      "@type": "type.googleapis.com/envoy.extensions.filters.http.wasm.v3.Wasm",
+      config: {
+        name: peer.name, root_id: peer.rootId ?? "",
+        vm_config: { vm_id: peer.name, runtime: "envoy.wasm.runtime.v8", code: { local: { filename: peer.wasmPath } } },
+        configuration: { "@type": "type.googleapis.com/google.protobuf.StringValue", value: JSON.stringify(peer.configuration ?? {}) },
+      },
+    },
+  };
+}
+
 /** Every peer, built or skipped. */
 export function buildPeers(log: (line: string) => void): Peer[] {
   const peers = [goEmpty(log), rustModelRewrite(log)];

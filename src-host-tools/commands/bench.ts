@@ -1,12 +1,23 @@
 // `llm-mesh bench` / `npm run bench`: llm-mesh against bare Envoy, printed as a table and saved as JSON.
+import { parsePeerOptions } from "../bench/brought-peers.js";
 import { reportTable, runBench, saveReport } from "../bench/envoy-bench.js";
 import { UserError } from "../errors.js";
 
-export interface BenchCommandOptions { smoke?: boolean; soak?: number; duration?: number; rounds?: number; log?: (line: string) => void }
+export interface BenchCommandOptions {
+  smoke?: boolean; soak?: number; duration?: number; rounds?: number; log?: (line: string) => void;
+  /** --peer NAME=FILE.wasm[,config=FILE.json][,root-id=ID], each. */
+  peer?: string[];
+  /** --ext-proc NAME=HOST:PORT, each. */
+  extProc?: string[];
+  /** Where relative module and config paths start. */
+  cwd?: string;
+}
 
 export async function bench(options: BenchCommandOptions): Promise<void> {
   const log = options.log ?? console.log;
-  const report = await runBench({ smoke: options.smoke, soak: options.soak, duration: options.duration, rounds: options.rounds, log: (l) => console.error(l) });
+  // Checked before anything starts: a wrong path should not cost a build and two Envoys.
+  const brought = parsePeerOptions({ peer: options.peer, extProc: options.extProc, cwd: options.cwd });
+  const report = await runBench({ smoke: options.smoke, soak: options.soak, duration: options.duration, rounds: options.rounds, brought, log: (l) => console.error(l) });
   log(reportTable(report));
   log(`\nresults: ${saveReport(report)}`);
   const errors = report.cases.reduce((n, c) => n + c.non2xx, 0) + report.soaks.reduce((n, soak) => n + soak.non2xx, 0);
