@@ -247,7 +247,7 @@ async function requestsPerConnection(upstream: RunningEnvoy): Promise<number> {
 }
 
 /** Compiles the empty "floor" module beside the filter. */
-async function buildFloor(): Promise<string> {
+export async function buildFloor(): Promise<string> {
   const asc = (await import("assemblyscript/asc")).default;
   const out = join(PROJECT_ROOT, "build", "bench-floor.wasm");
   const { error } = await asc.main(["assembly/bench-floor/index.ts", "--config", join(PROJECT_ROOT, "asconfig.json"), "--target", "release", "-o", out, "-t", join(PROJECT_ROOT, "build", "bench-floor.wat")], {

@@ -47,7 +47,7 @@ export function peerTargets(run: ComparedRun): { name: string; target: string; m
     return {
       name: `CPU per request at every size, ${p.name} / llm-mesh`,
       target: `>= ${FIVE_TIMES}x`,
-      measured: ratios.map(([size, r]) => `${size} ${fmt(r, 2)}x`).join(", "),
+      measured: ratios.map(([size, r]) => `${size} ${Number.isFinite(r) ? `${fmt(r, 2)}x` : "n/a"}`).join(", "),
       met: ratios.length > 0 && ratios.every(([, r]) => r >= FIVE_TIMES),
     };
   });
