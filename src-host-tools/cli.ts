@@ -148,7 +148,7 @@ program.command("bench")
   .option("--soak [requests]", "also run N requests at concurrency 64 and watch VM memory (default 1000000)")
   .option("--duration <seconds>", "seconds per measured run", int("--duration"))
   .option("--rounds <n>", "bare/filter pairs per case", int("--rounds"))
-  .option("--peer <NAME=FILE.wasm[,config=FILE.json][,root-id=ID]>", "also measure a Proxy-Wasm module you built (e.g. Higress's ai-proxy) with its JSON plugin config; repeatable", collect, [])
+  .option("--peer <NAME=FILE.wasm>", "also measure a Proxy-Wasm module you built (e.g. Higress's ai-proxy); add ,config=FILE.json for its JSON plugin config, ,root-id=ID for its root id; repeatable", collect, [])
   .option("--ext-proc <NAME=HOST:PORT>", "also measure an external processor already listening there (e.g. Envoy AI Gateway's extproc), through Envoy's ext_proc filter, its CPU added to Envoy's; repeatable", collect, [])
   .action(async (o) => {
     const soak = o.soak === true ? 1_000_000 : o.soak === undefined ? undefined : Number(o.soak);

@@ -66,6 +66,8 @@ export interface CaseResult {
    */
   cpuThroughputRatio: number;
   addedP50Micros: number; addedP99Micros: number; non2xx: number;
+  /** The listeners that answered non-2xx, and how many times: which filter (or peer's config) to look at. */
+  non2xxByListener?: Record<string, number>;
   /** Other filters in llm-mesh's place (bench/peers.ts), by peer name. */
   peers: Record<string, ListenerResult>;
 }
@@ -365,6 +367,8 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchReport>
         addedP50Micros: f.p50Micros - b.p50Micros, addedP99Micros: f.p99Micros - b.p99Micros,
         non2xx: b.non2xx + fl.non2xx + f.non2xx + fh.non2xx + fn.non2xx + peerResults.reduce((n, [, r]) => n + r.non2xx, 0),
         peers: Object.fromEntries(peerResults.map(([name, r]) => [name, strip(r)])),
+        non2xxByListener: Object.fromEntries([...([["bare", b], ["floor", fl], ["llm-mesh", f], ["llm-mesh headers mode", fh], ["llm-mesh without metrics", fn]] as const), ...peerResults]
+          .filter(([, r]) => r.non2xx > 0).map(([name, r]) => [name, r.non2xx])),
       });
     }
     report.upstreamRequestsPerConnection = await requestsPerConnection(upstream);

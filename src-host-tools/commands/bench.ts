@@ -21,5 +21,6 @@ export async function bench(options: BenchCommandOptions): Promise<void> {
   log(reportTable(report));
   log(`\nresults: ${saveReport(report)}`);
   const errors = report.cases.reduce((n, c) => n + c.non2xx, 0) + report.soaks.reduce((n, soak) => n + soak.non2xx, 0);
-  if (errors > 0) throw new UserError(`${errors} requests failed during the benchmark; run with the Envoy logs to see why`);
+  const where = report.cases.flatMap((c) => Object.entries(c.non2xxByListener ?? {}).map(([listener, n]) => `${c.case} ${listener}: ${n}`));
+  if (errors > 0) throw new UserError(`${errors} requests failed during the benchmark${where.length > 0 ? ` (${where.join(", ")})` : ""}; run with the Envoy logs to see why, or check that peer's config`);
 }
