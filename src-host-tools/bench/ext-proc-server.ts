@@ -86,7 +86,7 @@ function serveProcess(stream: ServerHttp2Stream, counts: ExtProcCounts): void {
       stream.write(frame(continueAnswer(phase)));
     }
   });
-  stream.on("end", () => { if (!stream.closed) stream.end(); });
+  stream.on("end", () => { if (!stream.writableEnded) stream.end(); });
   stream.on("error", () => {}); // Envoy resets the stream once it needs nothing more
 }
 

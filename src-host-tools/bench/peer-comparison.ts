@@ -23,17 +23,17 @@ function ratio(run: ComparedRun["cases"][number], peer: string): number {
 
 const measured = (run: ComparedRun) => run.peers.filter((p) => !p.skipped);
 
-/** The table: per size and peer, both CPU figures and how many times less llm-mesh uses. */
+/** The table: per size and peer, both CPU figures and their ratio. */
 export function peerComparisonTable(run: ComparedRun): string {
   const peers = measured(run);
   if (peers.length === 0) return "";
-  const lines = [`llm-mesh against each peer (the peer's CPU per request / llm-mesh's; ${FIVE_TIMES}x target against peers named like higress):`,
-    "case    peer                  CPU µs/req peer / llm-mesh   llm-mesh uses"];
+  const lines = [`llm-mesh against each peer (peer / llm-mesh: how many times llm-mesh's CPU per request the peer's is; above 1, llm-mesh uses less; ${FIVE_TIMES}x is the target against peers named like higress):`,
+    "case    peer                  CPU µs/req peer / llm-mesh   peer / llm-mesh"];
   for (const c of run.cases) {
     for (const p of peers) {
       const r = ratio(c, p.name);
       const target = FIVE_TIMES_REFERENCE.test(p.name) ? `   (target >= ${FIVE_TIMES}x: ${r >= FIVE_TIMES ? "met" : "MISS"})` : "";
-      const uses = Number.isFinite(r) ? `${fmt(r, 2)}x less` : "n/a (no CPU figure for the peer)";
+      const uses = Number.isFinite(r) ? `${fmt(r, 2)}x` : "n/a (no CPU figure for the peer)";
       lines.push(`${c.case.padEnd(7)} ${p.name.padEnd(21)} ${`${fmt(c.peers[p.name]?.cpuMicrosPerRequest ?? NaN)} / ${fmt(c.filter.cpuMicrosPerRequest)}`.padStart(28)}   ${uses}${target}`);
     }
   }
