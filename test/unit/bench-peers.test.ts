@@ -10,6 +10,7 @@ import { broughtPeerWiring, parsePeerOptions } from "../../src-host-tools/bench/
 import { EXT_PROC_PROCESSING_MODE, processorProcesses } from "../../src-host-tools/bench/ext-proc-peer.js";
 import { continueAnswer, requestPhase } from "../../src-host-tools/bench/ext-proc-server.js";
 import { ComparedRun, peerComparisonTable, peerTargets } from "../../src-host-tools/bench/peer-comparison.js";
+import { BenchReport, ListenerResult, reportTable } from "../../src-host-tools/bench/envoy-bench.js";
 import { UserError } from "../../src-host-tools/errors.js";
 
 const dir = mkdtempSync(join(tmpdir(), "llm-mesh-bench-peers-"));
@@ -132,5 +133,33 @@ describe.skipIf(process.env.LLM_MESH_WASM !== undefined)("bench peers you bring"
     expect(table).toMatch(/1 MB +aigw +700\.0 \/ 100\.0 +7\.00x$/);
     expect(table).not.toContain("rust_floor");
     expect(peerTargets({ ...run([1, 1, 1], [1, 1, 1]), peers: [{ name: "aigw" }] })).toEqual([]);
+  });
+
+  it("shows an external processor's CPU as Envoy's plus the processor's, or n/a when its process was not found", () => {
+    const l = (cpu: number, extra: Partial<ListenerResult> = {}): ListenerResult => ({ rps: 1000, cpuMicrosPerRequest: cpu, p50Micros: 400, p99Micros: 900, ...extra });
+    const report: BenchReport = {
+      date: "2026-12-05T00:00:00.000Z", machine: { cores: 2, node: "v24", envoy: "1.40.0" }, moduleBytes: 280 << 10,
+      cases: [{
+        case: "1 KB", bodyBytes: 1024, concurrency: 16, bare: l(170), floor: l(200), filter: l(300), filterHeaders: l(310), filterNoMetrics: l(290),
+        throughputRatio: 0.6, floorRatio: 0.9, cpuThroughputRatio: 0.57, addedP50Micros: 0, addedP99Micros: 0, non2xx: 0,
+        peers: {
+          higress: l(1600),
+          aigw: l(900, { envoyCpuMicrosPerRequest: 400, processorCpuMicrosPerRequest: 500 }),
+          remote: l(NaN, { envoyCpuMicrosPerRequest: 380, processorCpuMicrosPerRequest: NaN }),
+        },
+      }],
+      envoyRssBefore: 0, envoyRssAfter: 0, vmMemoryBefore: 0, vmMemoryAfter: 0, micro: [], translation: [], metrics: [], policy: [], secrets: [], soaks: [], scale: [],
+      peers: [
+        { name: "higress", kind: "wasm", description: "your module /tmp/ai-proxy.wasm", moduleBytes: 4 << 20 },
+        { name: "aigw", kind: "ext_proc", description: "external processor at 127.0.0.1:1063", processor: { address: "127.0.0.1:1063", pids: [42], names: ["extproc"] } },
+        { name: "remote", kind: "ext_proc", description: "external processor at 10.0.0.1:1063", processor: { address: "10.0.0.1:1063", pids: [], missing: "not a loopback address" } },
+      ],
+      upstreamRequestsPerConnection: 5000, targets: [],
+    };
+    const table = reportTable(report);
+    expect(table).toMatch(/1 KB +aigw +- +1000 +900\.0 .*Envoy 400\.0 \+ processor 500\.0 µs\/req/);
+    expect(table).toMatch(/1 KB +remote +- +1000 +n\/a .*Envoy 380\.0 \+ processor n\/a µs\/req/);
+    expect(table).toMatch(/1 KB +higress +1600\.0 \/ 300\.0 +5\.33x +\(target >= 5x: met\)/);
+    expect(table).toMatch(/1 KB +remote +n\/a \/ 300\.0 +n\/a \(no CPU figure for the peer\)/);
   });
 });
