@@ -70,8 +70,8 @@ describe("metrics in Prometheus, scraped from real Envoy", () => {
       upstream.row = RATE_LIMITED;
       const limited = await send(envoy.url, { host: RATE_LIMITED.host, path: RATE_LIMITED.path, body: JSON.stringify(RATE_LIMITED.request) });
       expect(limited.status).toBe(429);
-      // Envoy records when each stream is done and merges histograms every second; then a scrape.
-      await new Promise((r) => setTimeout(r, 1500));
+      // The VM hands its counts to Envoy on its tick (every 100 ms); Envoy merges histograms every second; then a scrape.
+      await new Promise((r) => setTimeout(r, 1600));
       await prometheus.scrapedAfter(Date.now());
     }
   }, 120_000);
@@ -206,6 +206,7 @@ describe("the caller's mesh identity from a real mTLS handshake (a gateway's vie
 
   it("labels each caller's requests and tokens with its SPIFFE id", async () => {
     for (const [i, caller] of callers.entries()) for (let n = 0; n <= i; n++) expect(await call(caller)).toBe(200);
+    // The VM hands its counts to Envoy on its tick, at most 100 ms after the request.
     await new Promise((r) => setTimeout(r, 300));
     const text = await (await fetch(`${envoy.adminUrl}/stats/prometheus`)).text();
     const requests = (caller: string) => Number(text.split("\n").find((l) => l.startsWith("llm_mesh_requests_total{") && l.includes(`source_principal="${caller}"`))?.split(" ").pop());
