@@ -114,13 +114,11 @@ describe("usage metrics in the emulator", () => {
         expectRecorded(host, row);
         if ("upstreamStreamOptions" in row) expect((json(stream.upstreamBodyText()) as { stream_options?: unknown }).stream_options).toEqual(row.upstreamStreamOptions);
         if (row.clientBody !== undefined) expect(stream.downstreamBodyText()).toBe(row.clientBody);
-        // The access log's fields, as Envoy filter state.
+        // The access log's fields, as one JSON object in Envoy filter state.
         if (!row.cut) {
-          expect(stream.properties["llm_mesh.route"]).toBe(row.expected.route);
-          expect(stream.properties["llm_mesh.input_tokens"]).toBe(String(row.expected.input));
-          expect(stream.properties["llm_mesh.output_tokens"]).toBe(String(row.expected.output));
-          expect(stream.properties["llm_mesh.usage"]).toBe(row.expected.usage);
-          expect(stream.properties["llm_mesh.ttft_ms"]).toBe(row.expected.stream ? "300" : undefined);
+          const log = json(stream.properties["llm_mesh.log"]) as Record<string, unknown>;
+          expect(log).toMatchObject({ route: row.expected.route, input_tokens: row.expected.input, output_tokens: row.expected.output, usage: row.expected.usage });
+          expect(log.ttft_ms).toBe(row.expected.stream ? 300 : undefined);
         }
       });
       if (row.answer.chunks || mode === "headers") continue;
@@ -187,7 +185,7 @@ describe("usage metrics in the emulator", () => {
     expect((json(stream.upstreamBodyText()) as { stream_options?: unknown }).stream_options).toEqual({ include_obfuscation: false });
     expect(stream.downstreamBodyText()).toBe(row.answer.chunks!.join(""));
     expect([...host.metrics.values()].filter((m) => !m.name.startsWith("llm_mesh_vm"))).toEqual([]);
-    expect(stream.properties["llm_mesh.route"]).toBeUndefined();
+    expect(stream.properties["llm_mesh.log"]).toBeUndefined();
   });
 
   it("sums cost across requests without losing fractions of a micro-unit", async () => {
@@ -275,7 +273,8 @@ describe("usage metrics in the emulator", () => {
       stream.sendResponseBody(bytes.subarray(0, cut), false);
       stream.sendResponseBody(bytes.subarray(cut), true);
       stream.complete();
-      expect([stream.properties["llm_mesh.input_tokens"], stream.properties["llm_mesh.output_tokens"], stream.properties["llm_mesh.response_model"]], `cut at ${cut}`).toEqual(["7", "3", "gpt-4o"]);
+      const log = json(stream.properties["llm_mesh.log"]) as Record<string, unknown>;
+      expect([log.input_tokens, log.output_tokens, log.response_model], `cut at ${cut}`).toEqual([7, 3, "gpt-4o"]);
     }
     expect(host.trap).toBeNull();
   });
