@@ -8,13 +8,18 @@ import { RequestState } from "./request/state";
 import { prepareCounters } from "./consumers/quota";
 import { TokenCalls } from "./token-refresh";
 import { forgetLocalIdentity } from "./request/caller";
-import { forgetMetricSets, tag } from "./metrics/record";
+import { flushMetrics, forgetMetricSets, tag } from "./metrics/record";
 import { Pipeline, PipelineSlot } from "./pipelines/pipeline";
 import { ClientRequest } from "./pipelines/client-request";
 import { UpstreamTry } from "./pipelines/upstream-try";
 
-/** The tick that reports memory and refreshes tokens; the first one after a configuration comes sooner. */
-const TICK_MS: u32 = 1000;
+/**
+ * The tick that hands the requests' metrics to Envoy, reports memory and refreshes tokens; the first
+ * one after a configuration comes sooner. Every 100 ms, so a counter reaches Envoy about when it did
+ * when each request recorded its own (Envoy merges histograms only every second); ten VM entries a
+ * second cost nothing beside the host calls a busy VM saves.
+ */
+const TICK_MS: u32 = 100;
 const FIRST_TICK_MS: u32 = 20;
 const VM_ID = propertyPath(["plugin_vm_id"]);
 const PLUGIN_NAME = propertyPath(["plugin_name"]);
@@ -38,11 +43,22 @@ export class LlmMeshRoot extends RootContext {
   /** Set by a configuration: the next tick is soon, and asks for tokens. */
   private firstTickDue: bool = false;
 
-  /** Reports the VM's linear memory (so operators and the soak benchmark see it stay flat); refreshes providers' tokens. */
+  /**
+   * Hands the requests' metrics to Envoy (metrics/record.ts: counted in the VM between ticks);
+   * reports the VM's linear memory (so operators and the soak benchmark see it stay flat);
+   * refreshes providers' tokens.
+   */
   onTick(): void {
+    flushMetrics();
     if (this.firstTickDue) { this.firstTickDue = false; setTickPeriod(TICK_MS); }
     if (this.requestsSeen > 0) recordGauge(this.memoryGauge, <u64>memory.size() << 16);
     if (this.config !== null) this.tokenCalls.refresh(this.config!);
+  }
+
+  /** The VM or plugin is going away: what it counted since the last tick still reaches Envoy. */
+  onDone(): bool {
+    flushMetrics();
+    return super.onDone();
   }
 
   onHttpCallResponse(token: u32, headers: u32, bodySize: u32, trailers: u32): void {

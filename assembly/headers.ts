@@ -4,7 +4,8 @@
 // instead of one per header touched. Entries point into the one buffer the host returned (no copy
 // per header); headers the filter sets point at buffers prepared at configuration time.
 import * as abi from "@solo-io/proxy-runtime/assembly/imports";
-import { WasmResultValues } from "@solo-io/proxy-runtime/assembly";
+import { HeaderMapTypeValues, WasmResultValues } from "@solo-io/proxy-runtime/assembly";
+import { getHeader, removeHeader, setHeaderBytes } from "./host";
 
 const RETURN_DATA: usize = memory.data(8);
 const RETURN_SIZE: usize = memory.data(8);
@@ -33,17 +34,23 @@ export class HeaderSnapshot {
 
   /** Reads a whole header map in one call; an empty snapshot if the host has none. */
   static read(map: i32): HeaderSnapshot {
+    const snapshot = HeaderSnapshot.readOrNull(map);
+    return snapshot !== null ? snapshot! : new HeaderSnapshot();
+  }
+
+  /** The same, or null when the host returned no map (so it is never written back in its place). */
+  static readOrNull(map: i32): HeaderSnapshot | null {
     store<usize>(RETURN_DATA, 0);
     store<usize>(RETURN_SIZE, 0);
-    if (abi.proxy_get_header_map_pairs(map, RETURN_DATA, RETURN_SIZE) != WasmResultValues.Ok) return new HeaderSnapshot();
+    if (abi.proxy_get_header_map_pairs(map, RETURN_DATA, RETURN_SIZE) != WasmResultValues.Ok) return null;
     const ptr = load<usize>(RETURN_DATA);
     const size = <i32>load<u32>(RETURN_SIZE);
-    if (ptr == 0 || size < 4) return new HeaderSnapshot();
+    if (ptr == 0 || size < 4) return null;
     const raw = changetype<ArrayBuffer>(ptr);
     __unpin(ptr); // malloc pinned it; the snapshot keeps it alive from here on.
     const count = <i32>load<u32>(ptr);
     let offset = 4 + count * 8;
-    if (count < 0 || offset > size) return new HeaderSnapshot();
+    if (count < 0 || offset > size) return null;
     const snapshot = new HeaderSnapshot(count + 8);
     for (let i = 0; i < count; i++) {
       const nameLength = <i32>load<u32>(ptr + 4 + <usize>i * 8);
@@ -178,4 +185,61 @@ export class HeaderSnapshot {
     }
     return abi.proxy_set_header_map_pairs(map, base, size) == WasmResultValues.Ok;
   }
+}
+
+// The response headers of the callback running now, read once and written back once: the response
+// header steps (respond, a failover try's and a pool's answer) read and edit this copy, and the
+// pipeline that opened it writes it in one call when a step changed it. Outside an open callback
+// (a body callback editing held headers), the same functions call the host directly.
+const RESPONSE_MAP = HeaderMapTypeValues.ResponseHeaders;
+let responseCopy: HeaderSnapshot | null = null;
+let responseEdited = false;
+
+/** Reads the response headers once; until closeResponseHeaders(), the functions below use this copy. */
+export function openResponseHeaders(): void {
+  // A map the host would not give stays closed: edits then go to the host one by one, as before.
+  responseCopy = HeaderSnapshot.readOrNull(RESPONSE_MAP);
+  responseEdited = false;
+}
+
+/** Writes the copy back in one call when a step edited it, and closes it. Call it on every path out of the callback. */
+export function closeResponseHeaders(): void {
+  const copy = responseCopy;
+  responseCopy = null;
+  if (copy !== null && responseEdited) copy.write(RESPONSE_MAP);
+  responseEdited = false;
+}
+
+/** The open copy, for a step that looks at every header (secrets redaction); null when none is open. */
+export function openResponseCopy(): HeaderSnapshot | null { return responseCopy; }
+
+/** A step changed the open copy in place (markResponseEdited makes closeResponseHeaders write it). */
+export function markResponseEdited(): void { responseEdited = true; }
+
+/** A response header's first value, or null. */
+export function responseHeader(name: ArrayBuffer): string | null {
+  const copy = responseCopy;
+  return copy !== null ? copy.get(name) : getHeader(RESPONSE_MAP, name);
+}
+
+/** Sets a response header (replacing every value it had) to bytes. */
+export function setResponseHeaderBytes(name: ArrayBuffer, value: ArrayBuffer): void {
+  const copy = responseCopy;
+  if (copy === null) { setHeaderBytes(RESPONSE_MAP, name, value); return; }
+  copy.set(name, value);
+  responseEdited = true;
+}
+
+/** Sets a response header to text. */
+export function setResponseHeader(name: ArrayBuffer, value: string): void {
+  setResponseHeaderBytes(name, String.UTF8.encode(value));
+}
+
+/** Removes every value of a response header. */
+export function removeResponseHeader(name: ArrayBuffer): void {
+  const copy = responseCopy;
+  if (copy === null) { removeHeader(RESPONSE_MAP, name); return; }
+  if (copy.indexOf(name) < 0) return;
+  copy.remove(name);
+  responseEdited = true;
 }

@@ -29,11 +29,13 @@ export class TokenCalls {
    * in shared data): one fetch serves every thread.
    */
   refresh(config: Config): void {
-    const now = nowSeconds();
+    // The clock is read only when a provider has a credential to fetch (a tick comes every 100 ms).
+    let now: i64 = -1;
     for (let i = 0; i < config.providers.length; i++) {
       const p = config.providers[i];
       const key = p.sharedCredentialKey();
       if (key === null) continue;
+      if (now < 0) now = nowSeconds();
       adoptSharedCredential(p, now);
       if (!p.needsToken(now)) continue;
       const nowMs = nowMillis();

@@ -2,7 +2,10 @@
 // conventions. Labels travel in the stat name as Istio encodes them (`name=.=value;.;`), so
 // Envoy's tag extraction (the bootstrap's stats_tags, Istio's extraStatTags) turns each into a
 // Prometheus label and leaves the metric's own name. Metric ids are defined once per label set
-// and kept for the VM's life.
+// and kept for the VM's life. A request's counts and samples wait in the VM and go to Envoy in a
+// batch on the root context's tick (flushMetrics, at most a second later): each host call costs
+// about a microsecond in Envoy, and a busy label set's counters then cost one call per tick, not
+// several per request.
 import { COUNTER, HISTOGRAM, defineMetric, incrementMetric, recordMetric } from "../host";
 import { Operation } from "../api";
 import { Measurement, UsageSource } from "./measurement";
@@ -65,6 +68,14 @@ enum Slot { HistInput, HistOutput, CountInput, CountOutput, CountCached, CountRe
 /** The metrics of one label set, defined on first use. */
 export class MetricSet {
   ids: StaticArray<u32> = new StaticArray<u32>(Slot.Count);
+  /** Counter increments waiting for the next flush, by slot. */
+  pending: StaticArray<i64> = new StaticArray<i64>(Slot.Count);
+  /** Slots counted since the last flush (bit per slot): a counter appears, at 0, once counted. */
+  counted: i32 = 0;
+  /** On the list of sets the next flush visits. */
+  waiting: bool = false;
+  /** The currency of its cost counter (the configuration's when the set was made). */
+  currency: string = "";
   /** Cost below one micro-unit, carried to the next request of this set. */
   costCarry: f64 = 0;
   // What the labels were built from, so a backend's next request with the same facts skips building them.
@@ -119,6 +130,7 @@ let sets = new Map<string, MetricSet>();
 
 /** A new configuration starts afresh (its currency and prices may differ); Envoy keeps the stats themselves. */
 export function forgetMetricSets(): void {
+  flushMetrics();
   sets = new Map<string, MetricSet>();
 }
 
@@ -152,6 +164,7 @@ function metricSetFor(config: MetricsConfig, m: Measurement, backend: BackendMet
   if (sets.has(labels)) set = sets.get(labels);
   else {
     set = new MetricSet(labels);
+    set.currency = config.currency;
     set.operation = m.operation; set.requestModel = m.requestModel; set.responseModel = responseModel;
     set.status = m.status; set.source = source; set.principal = m.principal; set.consumer = m.consumer;
     sets.set(labels, set);
@@ -169,30 +182,80 @@ function priceFor(set: MetricSet, m: Measurement, prices: PriceTable): Price | n
   return set.price;
 }
 
-/** Records a finished request to a backend, priced by its provider's `prices`. */
+/** Label sets with counts waiting for the next flush. */
+const waitingSets: MetricSet[] = [];
+
+/** Histogram samples waiting for the next flush: metric id and value, in the order recorded. */
+const SAMPLE_CAPACITY: i32 = 4096;
+let sampleIds: StaticArray<u32> | null = null;
+let sampleValues: StaticArray<u64> | null = null;
+let sampleCount: i32 = 0;
+
+/** Adds to a counter of `set` at the next flush. */
+function count(set: MetricSet, slot: Slot, delta: i64): void {
+  if (!set.waiting) { set.waiting = true; waitingSets.push(set); }
+  set.counted |= 1 << slot;
+  unchecked(set.pending[slot] = unchecked(set.pending[slot]) + delta);
+}
+
+/** Records a histogram sample at the next flush; with the buffer full (a busy second), at once. */
+function sample(set: MetricSet, slot: Slot, value: u64): void {
+  const id = set.id(slot, set.currency);
+  if (id == 0) return;
+  if (sampleCount == SAMPLE_CAPACITY) { recordMetric(id, value); return; }
+  if (sampleIds === null) { sampleIds = new StaticArray<u32>(SAMPLE_CAPACITY); sampleValues = new StaticArray<u64>(SAMPLE_CAPACITY); }
+  unchecked(sampleIds![sampleCount] = id);
+  unchecked(sampleValues![sampleCount] = value);
+  sampleCount++;
+}
+
+/**
+ * Hands every waiting count and sample to Envoy: one increment per counter counted since the last
+ * flush, one record per sample. Called on the root context's tick, before a new configuration
+ * replaces the label sets, and when the VM is done, so nothing counted is lost.
+ */
+export function flushMetrics(): void {
+  for (let i = 0; i < waitingSets.length; i++) {
+    const set = unchecked(waitingSets[i]);
+    for (let slot = 0; slot < Slot.Count; slot++) {
+      if ((set.counted & (1 << slot)) == 0) continue;
+      const delta = unchecked(set.pending[slot]);
+      unchecked(set.pending[slot] = 0);
+      incrementMetric(set.id(<Slot>slot, set.currency), delta);
+    }
+    set.counted = 0;
+    set.waiting = false;
+  }
+  waitingSets.length = 0;
+  const ids = sampleIds;
+  const values = sampleValues;
+  if (ids !== null) for (let i = 0; i < sampleCount; i++) recordMetric(unchecked(ids![i]), unchecked(values![i]));
+  sampleCount = 0;
+}
+
+/** Records a finished request to a backend, priced by its provider's `prices` (handed to Envoy at the next flush). */
 export function recordRequest(config: MetricsConfig, m: Measurement, backend: BackendMetrics, prices: PriceTable): void {
   const source = m.source();
   const set = metricSetFor(config, m, backend, source);
 
-  const currency = config.currency;
-  incrementMetric(set.id(Slot.Requests, currency), 1);
+  count(set, Slot.Requests, 1);
   const end = m.endNs > 0 ? m.endNs : m.doneNs;
-  if (m.startNs > 0 && end >= m.startNs) recordMetric(set.id(Slot.Duration, currency), <u64>((end - m.startNs) / 1_000_000));
+  if (m.startNs > 0 && end >= m.startNs) sample(set, Slot.Duration, <u64>((end - m.startNs) / 1_000_000));
   if (source == UsageSource.None) return;
 
   const u = m.usage!;
   const input = m.inputTokens();
   const output = m.outputTokens();
-  recordMetric(set.id(Slot.HistInput, currency), <u64>input);
-  if (m.operation != Operation.Embeddings) recordMetric(set.id(Slot.HistOutput, currency), <u64>output);
-  incrementMetric(set.id(Slot.CountInput, currency), input);
-  incrementMetric(set.id(Slot.CountOutput, currency), output);
-  if (u.cachedInput > 0) incrementMetric(set.id(Slot.CountCached, currency), u.cachedInput);
-  if (u.cacheWrite > 0) incrementMetric(set.id(Slot.CountCacheWrite, currency), u.cacheWrite);
-  if (u.reasoning > 0) incrementMetric(set.id(Slot.CountReasoning, currency), u.reasoning);
+  sample(set, Slot.HistInput, <u64>input);
+  if (m.operation != Operation.Embeddings) sample(set, Slot.HistOutput, <u64>output);
+  count(set, Slot.CountInput, input);
+  count(set, Slot.CountOutput, output);
+  if (u.cachedInput > 0) count(set, Slot.CountCached, u.cachedInput);
+  if (u.cacheWrite > 0) count(set, Slot.CountCacheWrite, u.cacheWrite);
+  if (u.reasoning > 0) count(set, Slot.CountReasoning, u.reasoning);
   if (m.stream && m.firstChunkNs > 0) {
-    recordMetric(set.id(Slot.FirstChunk, currency), <u64>((m.firstChunkNs - m.startNs) / 1_000_000));
-    if (output > 1 && end > m.firstChunkNs) recordMetric(set.id(Slot.PerToken, currency), <u64>((end - m.firstChunkNs) / 1000 / (output - 1)));
+    sample(set, Slot.FirstChunk, <u64>((m.firstChunkNs - m.startNs) / 1_000_000));
+    if (output > 1 && end > m.firstChunkNs) sample(set, Slot.PerToken, <u64>((end - m.firstChunkNs) / 1000 / (output - 1)));
   }
   const price = priceFor(set, m, prices);
   if (price !== null) {
@@ -204,7 +267,7 @@ export function recordRequest(config: MetricsConfig, m: Measurement, backend: Ba
       + <f64>(written - written1h) * price!.cacheWrite + <f64>written1h * price!.cacheWrite1h + <f64>output * price!.output + set.costCarry;
     const whole = Math.floor(micros);
     set.costCarry = micros - whole;
-    incrementMetric(set.id(Slot.Cost, currency), <i64>whole);
+    count(set, Slot.Cost, <i64>whole);
   }
 }
 

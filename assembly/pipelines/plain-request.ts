@@ -10,6 +10,7 @@ import { measureForwarded } from "../request/measure";
 import { answerStatus, onEnvoyAnswerHeaders, onProviderHeaders } from "../request/respond";
 import { ResponseMode } from "../request/state";
 import { writeUpstreamHeaders } from "../request/upstream-headers";
+import { closeResponseHeaders, openResponseHeaders } from "../headers";
 import { BackendRequest } from "./backend-request";
 
 export class PlainRequest extends BackendRequest {
@@ -39,8 +40,16 @@ export class PlainRequest extends BackendRequest {
   }
 
   onResponseHeaders(endOfStream: bool): FilterHeadersStatusValues {
+    if (!this.state.forwarded) return FilterHeadersStatusValues.Continue;
+    // The steps read and edit one copy of the headers, written back once.
+    openResponseHeaders();
+    const result = this.answerHeaders(endOfStream);
+    closeResponseHeaders();
+    return result;
+  }
+
+  private answerHeaders(endOfStream: bool): FilterHeadersStatusValues {
     const state = this.state;
-    if (!state.forwarded) return FilterHeadersStatusValues.Continue;
     this.startAnswer(endOfStream);
     const status = answerStatus();
     // A 429 rests the key that got it, on every route whose keys take turns.

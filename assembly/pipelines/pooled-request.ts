@@ -9,6 +9,7 @@ import { onEnvoyAnswerBody, onPoolAnswer } from "../request/failover-answer";
 import { writeUsedTokens } from "../request/identify";
 import { RequestState } from "../request/state";
 import { writePoolHeaders } from "../request/upstream-headers";
+import { closeResponseHeaders, openResponseHeaders } from "../headers";
 import { PipelineSlot, RequestPipeline } from "./pipeline";
 
 export class PooledRequest extends RequestPipeline {
@@ -47,7 +48,9 @@ export class PooledRequest extends RequestPipeline {
   onResponseHeaders(endOfStream: bool): FilterHeadersStatusValues {
     if (!this.state.forwarded) return FilterHeadersStatusValues.Continue;
     this.startAnswer(endOfStream);
+    openResponseHeaders();
     onPoolAnswer(this.config, this.state);
+    closeResponseHeaders();
     return FilterHeadersStatusValues.Continue;
   }
 

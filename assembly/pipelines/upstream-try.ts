@@ -5,7 +5,7 @@
 import { FilterDataStatusValues, FilterHeadersStatusValues } from "@solo-io/proxy-runtime/assembly";
 import { BAD_REQUEST, Reply } from "../errors";
 import { REQUEST_HEADERS } from "../host";
-import { HeaderSnapshot } from "../headers";
+import { HeaderSnapshot, closeResponseHeaders, openResponseHeaders } from "../headers";
 import { readClientBody } from "../request/body";
 import { Hold, holdFor, onTryAnswer, sendTry, showHeldAnswer, showToEnvoy, startTry, vetHeldAnswer } from "../request/failover-try";
 import { startMeasure } from "../request/measure";
@@ -42,8 +42,16 @@ export class UpstreamTry extends BackendRequest {
   }
 
   onResponseHeaders(endOfStream: bool): FilterHeadersStatusValues {
+    if (!this.state.forwarded) return FilterHeadersStatusValues.Continue;
+    // The steps read and edit one copy of the headers, written back once.
+    openResponseHeaders();
+    const result = this.answerHeaders(endOfStream);
+    closeResponseHeaders();
+    return result;
+  }
+
+  private answerHeaders(endOfStream: bool): FilterHeadersStatusValues {
     const state = this.state;
-    if (!state.forwarded) return FilterHeadersStatusValues.Continue;
     this.startAnswer(endOfStream);
     const status = answerStatus();
     // A 429 rests the key that got it; with no key left, Envoy is shown 503.

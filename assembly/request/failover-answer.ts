@@ -4,7 +4,8 @@
 // naming the backends tried, and a status a try showed Envoy in place of its own.
 import { Config } from "../config/load";
 import { ErrorKind, errorBody, replyWithError } from "../errors";
-import { BufferTypeValues, RESPONSE_HEADERS, getHeader, getProperty, propertyPath, removeHeader, replaceBody, setHeader, setHeaderBytes } from "../host";
+import { BufferTypeValues, getProperty, propertyPath, replaceBody } from "../host";
+import { removeResponseHeader, responseHeader, setResponseHeader, setResponseHeaderBytes } from "../headers";
 import { H_CONTENT_LENGTH, H_CONTENT_TYPE, H_STATUS, V_JSON } from "./header-names";
 import { RequestState } from "./state";
 import { H_TRIED, restoreClientStatus } from "./failover-try";
@@ -26,7 +27,7 @@ const P_CODE_DETAILS = propertyPath(["response", "code_details"]);
 /** Response headers of a pooled request. */
 export function onPoolAnswer(config: Config, state: RequestState): void {
   const details = responseDetails();
-  const status = getHeader(RESPONSE_HEADERS, H_STATUS);
+  const status = responseHeader(H_STATUS);
   if (status !== null) state.responseStatus = status!;
   const route = state.route!;
   if (details !== null && details == "via_upstream") {
@@ -48,7 +49,7 @@ export function onPoolAnswer(config: Config, state: RequestState): void {
   else if (kind === UPSTREAM_TIMEOUT) replaceAnswer(state, kind, failed + "no backend answered in time (" + why + ")" + triedText);
   else if (kind === UPSTREAM_UNREACHABLE) replaceAnswer(state, kind, failed + "the last try failed before an answer started (" + safeDetails(why) + ")" + triedText);
   else replaceAnswer(state, kind, failed + "no backend answered (" + safeDetails(why) + ")" + triedText);
-  if (tried.length > 0) setHeader(RESPONSE_HEADERS, H_TRIED, tried);
+  if (tried.length > 0) setResponseHeader(H_TRIED, tried);
 }
 
 /** An answer Envoy made itself (a timeout, a refused connection, no healthy host), not a provider's or llm-mesh's. */
@@ -106,16 +107,16 @@ function replaceAnswer(state: RequestState, kind: ErrorKind, message: string): v
     const names = new Array<string>();
     const values = new Array<string>();
     for (let i = 0; i < KEPT_HEADERS.length; i++) {
-      const value = getHeader(RESPONSE_HEADERS, String.UTF8.encode(KEPT_HEADERS[i]));
+      const value = responseHeader(String.UTF8.encode(KEPT_HEADERS[i]));
       if (value !== null) { names.push(KEPT_HEADERS[i]); values.push(value!); }
     }
     replyWithError(kind, message, state.clientApi, names, values);
     return;
   }
   state.envoyAnswer = errorBody(kind, message, state.clientApi);
-  setHeader(RESPONSE_HEADERS, H_STATUS, kind.status.toString());
-  setHeaderBytes(RESPONSE_HEADERS, H_CONTENT_TYPE, V_JSON);
-  removeHeader(RESPONSE_HEADERS, H_CONTENT_LENGTH);
+  setResponseHeader(H_STATUS, kind.status.toString());
+  setResponseHeaderBytes(H_CONTENT_TYPE, V_JSON);
+  removeResponseHeader(H_CONTENT_LENGTH);
 }
 
 /** A chunk of Envoy's own answer: replaced by ours (first chunk) or dropped. True to continue. */

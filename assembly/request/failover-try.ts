@@ -4,8 +4,8 @@
 // the backend is ejected, so a rate-limited backend with no key left reads as 503 to Envoy.
 import { Config } from "../config/load";
 import { MISDIRECTED, Reply } from "../errors";
-import { HeaderSnapshot } from "../headers";
-import { BufferTypeValues, RESPONSE_HEADERS, getBody, getHeader, getProperty, nowMillis, propertyPath, removeHeader, replaceBody, setHeader, setHeaderBytes } from "../host";
+import { HeaderSnapshot, removeResponseHeader, responseHeader, setResponseHeader, setResponseHeaderBytes } from "../headers";
+import { BufferTypeValues, getBody, getProperty, nowMillis, propertyPath, replaceBody } from "../host";
 import { BAD_PROVIDER_RESPONSE, errorBody } from "../errors";
 import { scanTopLevel } from "../json/scan";
 import { operationApi, Operation } from "../api";
@@ -118,10 +118,10 @@ const DEFAULT_REST_MS: i64 = 30000;
  */
 export function onTryAnswer(state: RequestState): bool {
   if (state.keyIndex == -2) return false;
-  const status = getHeader(RESPONSE_HEADERS, H_STATUS);
+  const status = responseHeader(H_STATUS);
   if (status === null || status != "429") return false;
   const now = nowMillis();
-  let wait = retryAfterMs(getHeader(RESPONSE_HEADERS, H_RETRY_AFTER));
+  let wait = retryAfterMs(responseHeader(H_RETRY_AFTER));
   if (wait < 0) wait = state.route!.failover !== null ? state.route!.failover!.rateLimitBackoffMs : DEFAULT_REST_MS;
   return !restKeyUntil(state.backend!.provider, state.keyIndex, now + wait, now);
 }
@@ -131,12 +131,12 @@ export function onTryAnswer(state: RequestState): bool {
  * outlier detection counts against the backend (a 429 it would not), keeping the client's status.
  */
 export function showToEnvoy(rateLimitedBackend: bool): void {
-  setHeader(RESPONSE_HEADERS, H_TRIED, triedBackends());
+  setResponseHeader(H_TRIED, triedBackends());
   // Only llm-mesh sets this header: a provider's own would be taken for ours downstream.
-  if (!rateLimitedBackend) { removeHeader(RESPONSE_HEADERS, H_CLIENT_STATUS); return; }
-  const shown = getHeader(RESPONSE_HEADERS, H_STATUS);
-  setHeader(RESPONSE_HEADERS, H_CLIENT_STATUS, shown !== null ? shown! : "429");
-  setHeader(RESPONSE_HEADERS, H_STATUS, "503");
+  if (!rateLimitedBackend) { removeResponseHeader(H_CLIENT_STATUS); return; }
+  const shown = responseHeader(H_STATUS);
+  setResponseHeader(H_CLIENT_STATUS, shown !== null ? shown! : "429");
+  setResponseHeader(H_STATUS, "503");
 }
 
 /** How much of the answer a try holds back from Envoy's router (holdFor). */
@@ -149,7 +149,7 @@ export enum Hold { None, FirstChunk, Whole }
  */
 export function holdFor(state: RequestState, endOfStream: bool): Hold {
   if (endOfStream || state.responseMode == ResponseMode.Vet || state.responseMode == ResponseMode.ReplaceAuth) return Hold.None;
-  const status = getHeader(RESPONSE_HEADERS, H_STATUS);
+  const status = responseHeader(H_STATUS);
   if (status === null || status.charCodeAt(0) != 0x32) return Hold.None;
   const stream = state.responseMode == ResponseMode.TranslateStream || state.meter !== null && state.meter!.stream;
   return stream ? Hold.FirstChunk : Hold.Whole;
@@ -180,17 +180,17 @@ export function vetHeldAnswer(state: RequestState, bodySize: i32): void {
 /** After the held answer's body step: a broken one is shown as 502, with its new length. */
 export function showHeldAnswer(state: RequestState): void {
   if (!state.answerBroken) return;
-  setHeader(RESPONSE_HEADERS, H_STATUS, BAD_PROVIDER_RESPONSE.status.toString());
+  setResponseHeader(H_STATUS, BAD_PROVIDER_RESPONSE.status.toString());
   // The new body is our JSON error: its headers say so (a compressed or text answer said otherwise).
-  setHeaderBytes(RESPONSE_HEADERS, H_CONTENT_TYPE, V_JSON);
-  removeHeader(RESPONSE_HEADERS, H_CONTENT_ENCODING);
-  removeHeader(RESPONSE_HEADERS, H_CONTENT_LENGTH);
+  setResponseHeaderBytes(H_CONTENT_TYPE, V_JSON);
+  removeResponseHeader(H_CONTENT_ENCODING);
+  removeResponseHeader(H_CONTENT_LENGTH);
 }
 
 /** Downstream: restores the status a try showed Envoy in place of its own. */
 export function restoreClientStatus(): void {
-  const real = getHeader(RESPONSE_HEADERS, H_CLIENT_STATUS);
+  const real = responseHeader(H_CLIENT_STATUS);
   if (real === null) return;
-  setHeader(RESPONSE_HEADERS, H_STATUS, real!);
-  removeHeader(RESPONSE_HEADERS, H_CLIENT_STATUS);
+  setResponseHeader(H_STATUS, real!);
+  removeResponseHeader(H_CLIENT_STATUS);
 }

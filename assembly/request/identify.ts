@@ -10,6 +10,7 @@ import { getProperty, nowMillis, setPropertyBytes, setPropertyNumber } from "../
 import { admit as admitToQuota, charge as chargeReservations, globalOutputCap, release } from "../consumers/quota";
 import { LimitKind } from "../consumers/limits";
 import { estimateTokens } from "../usage/usage";
+import { ACCESS_LOG_PROPERTY, loggedTokens } from "../metrics/access-log";
 import { callerIdentity } from "./caller";
 import { H_CONTENT_LENGTH, H_PATH } from "./header-names";
 import { RequestState } from "./state";
@@ -187,8 +188,6 @@ export function reserveGlobalAtHeaders(state: RequestState, headers: HeaderSnaps
   reserveGlobal(state, estimateTokens(bytes) + globalOutputCap(consumer));
 }
 
-const P_INPUT_TOKENS = String.UTF8.encode("llm_mesh.input_tokens");
-const P_OUTPUT_TOKENS = String.UTF8.encode("llm_mesh.output_tokens");
 const P_RESERVED_TOKENS = String.UTF8.encode("llm_mesh.reserved_tokens");
 const P_UNRESERVED_TOKENS = String.UTF8.encode("llm_mesh.unreserved_tokens");
 
@@ -231,12 +230,10 @@ export function writeUsedTokens(state: RequestState, fromTries: bool): void {
 function usedTokens(state: RequestState, fromTries: bool, inputEstimate: i64, cap: i64): i64 {
   const status = state.responseStatus;
   if (status.length == 3 && status.charCodeAt(0) >= 0x34) return 0;
-  // A failover route's tries each wrote what they used (filter state, upstream).
+  // A failover route's tries each wrote what they used (the access log's fields, upstream).
   if (fromTries) {
-    const input = getProperty(P_INPUT_TOKENS);
-    const output = getProperty(P_OUTPUT_TOKENS);
-    if (input !== null && output !== null) return I64.parseInt(input!) + I64.parseInt(output!);
-    return -1;
+    const fields = getProperty(ACCESS_LOG_PROPERTY);
+    return fields !== null ? loggedTokens(fields!) : -1;
   }
   const usage = state.translator !== null ? state.translator!.usage : state.meter !== null ? state.meter!.usage : null;
   // A 2xx llm-mesh does not read (compressed): the worst case stands.

@@ -4,8 +4,9 @@
 import { Config, FilterRole } from "../config/load";
 import { consumerOfTry } from "./identify";
 import { callerIdentity } from "./caller";
-import { nowNanos, setProperty, setPropertyBytes, setPropertyNumber } from "../host";
-import { Measurement, UsageSource } from "../metrics/measurement";
+import { nowNanos, setProperty } from "../host";
+import { ACCESS_LOG_PROPERTY, accessLogFields } from "../metrics/access-log";
+import { Measurement } from "../metrics/measurement";
 import { operationLabel, recordRequest, tag } from "../metrics/record";
 import { RequestState } from "./state";
 import { OPERATION_COUNT } from "../api";
@@ -42,7 +43,7 @@ export function measureChunk(config: Config, state: RequestState, bodySize: i32,
   if (m.firstChunkNs == 0 && bodySize > 0 && m.stream) m.firstChunkNs = nowNanos();
   if (endOfStream && m.endNs == 0) {
     m.endNs = nowNanos();
-    if (config.metrics.accessLog) writeAccessLog(config, state, m);
+    if (config.metrics.accessLog) writeAccessLog(state, m);
   }
 }
 
@@ -55,29 +56,8 @@ export function finishMeasure(config: Config, state: RequestState): void {
   recordRequest(config.metrics, m, state.backend!.metrics, state.backend!.provider.prices);
 }
 
-const LOG_ROUTE = String.UTF8.encode("llm_mesh.route");
-const LOG_RESPONSE_MODEL = String.UTF8.encode("llm_mesh.response_model");
-const LOG_INPUT = String.UTF8.encode("llm_mesh.input_tokens");
-const LOG_OUTPUT = String.UTF8.encode("llm_mesh.output_tokens");
-const LOG_FIRST_CHUNK = String.UTF8.encode("llm_mesh.ttft_ms");
-const LOG_USAGE = String.UTF8.encode("llm_mesh.usage");
-const SOURCE_NAMES: ArrayBuffer[] = [String.UTF8.encode("reported"), String.UTF8.encode("estimated"), String.UTF8.encode("incomplete"), String.UTF8.encode("none")];
-
-/**
- * Filter state for Envoy's access log: %FILTER_STATE(wasm.llm_mesh.route:PLAIN)% and so on. The
- * backend and the model sent are already in the response (x-llm-mesh-provider, x-llm-mesh-model):
- * each property costs a host call and an Envoy allocation per request, so only what is new is written.
- */
-function writeAccessLog(config: Config, state: RequestState, m: Measurement): void {
+/** The access log's fields, one filter-state value (metrics/access-log.ts). */
+function writeAccessLog(state: RequestState, m: Measurement): void {
   if (!state.forwarded || state.backend === null) return;
-  if (state.route !== null) setPropertyBytes(LOG_ROUTE, changetype<usize>(state.route!.nameBytes), state.route!.nameBytes.byteLength);
-  const source = m.source();
-  if (source != UsageSource.None) {
-    if (m.usage!.responseModel.length > 0) setProperty(LOG_RESPONSE_MODEL, m.usage!.responseModel);
-    setPropertyNumber(LOG_INPUT, m.inputTokens());
-    setPropertyNumber(LOG_OUTPUT, m.outputTokens());
-  }
-  if (m.stream && m.firstChunkNs > 0) setPropertyNumber(LOG_FIRST_CHUNK, (m.firstChunkNs - m.startNs) / 1_000_000);
-  const name = SOURCE_NAMES[<i32>source];
-  setPropertyBytes(LOG_USAGE, changetype<usize>(name), name.byteLength);
+  setProperty(ACCESS_LOG_PROPERTY, accessLogFields(state.route !== null ? state.route!.name : null, m));
 }

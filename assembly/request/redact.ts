@@ -4,7 +4,7 @@
 // lists, decoded from JSON and percent escapes. One automaton for all of them, compiled when the
 // configuration or a provider's keys change (a Vertex token refresh), not per request.
 // Provider error bodies are also rid of keys and masked keys (safety/redact-text.ts).
-import { HeaderSnapshot } from "../headers";
+import { HeaderSnapshot, markResponseEdited, openResponseCopy } from "../headers";
 import { RESPONSE_HEADERS } from "../host";
 import { Provider } from "../providers/provider";
 import { MIN_SECRET_BYTES, SecretMatcher, secretForms } from "../safety/secret-matcher";
@@ -44,13 +44,15 @@ export function secretMatcher(providers: Provider[]): SecretMatcher | null {
 
 /**
  * Every response header checked: a value holding a secret keeps its length with the secret
- * overwritten (Location, www-authenticate, x-debug-*); a name holding one is dropped. One read and,
- * only when something was found, one write of the whole map.
+ * overwritten (Location, www-authenticate, x-debug-*); a name holding one is dropped. The
+ * callback's one read of the map, and its one write, made only when something changed.
  */
 export function redactResponseHeaders(): i32 {
   const scanner = headerScanner;
   if (scanner === null) return 0;
-  const headers = HeaderSnapshot.read(RESPONSE_HEADERS);
+  // The callback's open copy when there is one (edited in place, written with the other changes).
+  const open = openResponseCopy();
+  const headers = open !== null ? open! : HeaderSnapshot.read(RESPONSE_HEADERS);
   let found = 0;
   for (let i = headers.length - 1; i >= 0; i--) {
     // Shorter than any secret: nothing to find (most values: status, dates, ids, lengths).
@@ -62,6 +64,7 @@ export function redactResponseHeaders(): i32 {
     const value = scanner.push(headers.valueCopy(i), true);
     if (scanner.changed) { headers.replaceValueAt(i, value); found++; }
   }
-  if (found > 0) headers.write(RESPONSE_HEADERS);
+  if (found > 0 && open !== null) markResponseEdited();
+  else if (found > 0) headers.write(RESPONSE_HEADERS);
   return found;
 }

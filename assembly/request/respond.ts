@@ -4,7 +4,8 @@
 import { Config } from "../config/load";
 import { isEnvoyAnswer, replaceEnvoyAnswer, responseDetails } from "./failover-answer";
 import { BAD_PROVIDER_RESPONSE, EXTRACT_MISSING, PROVIDER_AUTH_FAILED, PROVIDER_ERROR, errorBody } from "../errors";
-import { BufferTypeValues, RESPONSE_HEADERS, getBody, getHeader, removeHeader, replaceBody, replaceBodyWith, setHeader, setHeaderBytes } from "../host";
+import { BufferTypeValues, getBody, replaceBody, replaceBodyWith } from "../host";
+import { removeResponseHeader, responseHeader, setResponseHeader, setResponseHeaderBytes } from "../headers";
 import { JsonWriter } from "../json/writer";
 import { NOTHING, SseDecoder, SseEvent } from "../stream/sse";
 import { EventStreamDecoder } from "../stream/eventstream";
@@ -32,7 +33,7 @@ function safeToken(value: string): string {
 
 /** The answer's :status, read once for the response header steps. */
 export function answerStatus(): string | null {
-  return getHeader(RESPONSE_HEADERS, H_STATUS);
+  return responseHeader(H_STATUS);
 }
 
 /**
@@ -60,20 +61,20 @@ export function onProviderHeaders(config: Config, state: RequestState, status: s
     let shown = state.responseMode == ResponseMode.ReplaceAuth ? <i32>PROVIDER_AUTH_FAILED.status : I32.parseInt(status!);
     // The translator decides the status the client's API uses for this error (Anthropic's 529 is OpenAI's 503).
     if (state.responseMode == ResponseMode.Vet && state.translator !== null) shown = state.translator!.error(shown, null, "").status;
-    if (shown.toString() != status) setHeader(RESPONSE_HEADERS, H_STATUS, shown.toString());
+    if (shown.toString() != status) setResponseHeader(H_STATUS, shown.toString());
     // The body that follows is JSON of ours or the provider's, uncompressed, of another length.
     if (!state.responseHeadersEnd) describeNewBody(V_JSON);
   } else if (state.translator !== null && status !== null && status.charCodeAt(0) == 0x32) {
-    const type = getHeader(RESPONSE_HEADERS, H_CONTENT_TYPE);
+    const type = responseHeader(H_CONTENT_TYPE);
     const sse = type !== null && type.startsWith("text/event-stream");
     const binary = type !== null && type.startsWith("application/vnd.amazon.eventstream");
     state.responseMode = sse || binary ? ResponseMode.TranslateStream : ResponseMode.TranslateJson;
     // llm-mesh asked for an uncompressed answer (no accept-encoding upstream) and cannot decompress
     // one: a compressed answer gets an error in the client's shape, in plain text, not garbage.
-    const encoding = getHeader(RESPONSE_HEADERS, H_CONTENT_ENCODING);
+    const encoding = responseHeader(H_CONTENT_ENCODING);
     if (encoding !== null && encoding != "identity") {
       state.answerUnreadable = "sent a compressed answer (content-encoding: " + safeToken(encoding) + ") though llm-mesh asked for none; llm-mesh cannot decompress it";
-      removeHeader(RESPONSE_HEADERS, H_CONTENT_ENCODING);
+      removeResponseHeader(H_CONTENT_ENCODING);
     }
     if (sse || binary) {
       state.events = sse ? new SseDecoder() : new EventStreamDecoder();
@@ -86,16 +87,16 @@ export function onProviderHeaders(config: Config, state: RequestState, status: s
   } else if (status !== null && status.charCodeAt(0) == 0x32 && hasUsage(state.operation)) {
     // An untranslated success: read its usage as it passes (a cut usage chunk changes the length).
     // Streams are read even without metrics: one that breaks off must end with an error event.
-    const type = getHeader(RESPONSE_HEADERS, H_CONTENT_TYPE);
+    const type = responseHeader(H_CONTENT_TYPE);
     const sse = type !== null && type.startsWith("text/event-stream");
     // llm-mesh asked for an uncompressed answer; one compressed anyway cannot be read, and is passed on.
-    const encoded = getHeader(RESPONSE_HEADERS, H_CONTENT_ENCODING) !== null;
+    const encoded = responseHeader(H_CONTENT_ENCODING) !== null;
     // JSON is read when metrics or a quota need its usage.
     if (!encoded && (sse || (state.measure !== null || state.reservations.length > 0 || state.consumer !== null && state.consumer!.hasGlobalLimits()) && type !== null && type.startsWith("application/json"))) {
       // Untranslated: the answer is in the client's own API.
       state.meter = meterFor(state.clientApi, sse, state.usageInjected && sse);
       state.responseMode = ResponseMode.Meter;
-      if (state.usageInjected || sse) removeHeader(RESPONSE_HEADERS, H_CONTENT_LENGTH);
+      if (state.usageInjected || sse) removeResponseHeader(H_CONTENT_LENGTH);
     }
   }
   if (state.extract !== null && !failed) readWholeForExtract(state);
@@ -119,20 +120,20 @@ export function onProviderHeaders(config: Config, state: RequestState, status: s
 function readWholeForExtract(state: RequestState): void {
   if (state.responseMode == ResponseMode.TranslateJson) return;
   if (state.responseMode == ResponseMode.Meter && state.meter!.stream || state.responseMode != ResponseMode.Meter && state.responseMode != ResponseMode.Pass) return;
-  const type = getHeader(RESPONSE_HEADERS, H_CONTENT_TYPE);
-  if (type === null || !type.startsWith("application/json") || getHeader(RESPONSE_HEADERS, H_CONTENT_ENCODING) !== null) return;
+  const type = responseHeader(H_CONTENT_TYPE);
+  if (type === null || !type.startsWith("application/json") || responseHeader(H_CONTENT_ENCODING) !== null) return;
   if (state.meter === null) state.meter = meterFor(state.clientApi, false, false);
   state.responseMode = ResponseMode.TranslateJson;
-  removeHeader(RESPONSE_HEADERS, H_CONTENT_LENGTH);
+  removeResponseHeader(H_CONTENT_LENGTH);
 }
 
 const V_EVENT_STREAM = String.UTF8.encode("text/event-stream");
 
 /** Headers for a body the filter writes: its type, no content-encoding, no content-length (it streams). */
 function describeNewBody(type: ArrayBuffer): void {
-  setHeaderBytes(RESPONSE_HEADERS, H_CONTENT_TYPE, type);
-  removeHeader(RESPONSE_HEADERS, H_CONTENT_ENCODING);
-  removeHeader(RESPONSE_HEADERS, H_CONTENT_LENGTH);
+  setResponseHeaderBytes(H_CONTENT_TYPE, type);
+  removeResponseHeader(H_CONTENT_ENCODING);
+  removeResponseHeader(H_CONTENT_LENGTH);
 }
 
 /**
@@ -142,7 +143,7 @@ function describeNewBody(type: ArrayBuffer): void {
  */
 function readable(state: RequestState): bool {
   if (state.responseMode != ResponseMode.Pass && state.responseMode != ResponseMode.Meter) return true;
-  const encoding = getHeader(RESPONSE_HEADERS, H_CONTENT_ENCODING);
+  const encoding = responseHeader(H_CONTENT_ENCODING);
   return encoding === null || encoding.length == 0 || encoding == "identity";
 }
 
@@ -166,11 +167,11 @@ function scanChunk(state: RequestState, bodySize: i32, endOfStream: bool): bool 
 
 function stampProvider(config: Config, state: RequestState): void {
   // Said whatever responseHeaders is: the client's tools were changed, not only labelled.
-  if (state.droppedTools.length > 0) setHeader(RESPONSE_HEADERS, H_DROPPED_TOOLS, state.droppedTools);
-  if (state.clampedCap.length > 0) setHeader(RESPONSE_HEADERS, H_CLAMPED_MAX_TOKENS, state.clampedCap);
+  if (state.droppedTools.length > 0) setResponseHeader(H_DROPPED_TOOLS, state.droppedTools);
+  if (state.clampedCap.length > 0) setResponseHeader(H_CLAMPED_MAX_TOKENS, state.clampedCap);
   if (!config.responseHeaders) return;
-  setHeaderBytes(RESPONSE_HEADERS, H_PROVIDER, state.backend!.provider.nameBytes);
-  setHeader(RESPONSE_HEADERS, H_MODEL, state.model);
+  setResponseHeaderBytes(H_PROVIDER, state.backend!.provider.nameBytes);
+  setResponseHeader(H_MODEL, state.model);
 }
 
 /** A chunk of the response body, for every mode but Pass. True to continue, false to keep buffering. */
@@ -237,16 +238,16 @@ function extracted(state: RequestState, answer: ArrayBuffer): ArrayBuffer {
   const base = changetype<usize>(answer);
   const span = policy.extract!.findSpan(base, answer.byteLength);
   if (span === null || span.firstByte == 0x6e) {
-    setHeader(RESPONSE_HEADERS, H_STATUS, EXTRACT_MISSING.status.toString());
-    setHeader(RESPONSE_HEADERS, H_CONTENT_TYPE, "application/json");
+    setResponseHeader(H_STATUS, EXTRACT_MISSING.status.toString());
+    setResponseHeader(H_CONTENT_TYPE, "application/json");
     const why = "the provider's answer has no " + policy.extract!.text + " (this route returns only that field)";
     return String.UTF8.encode(errorBody(EXTRACT_MISSING, why, state.clientApi));
   }
   if (span.firstByte == 0x22 && !policy.extractJson) {
-    setHeader(RESPONSE_HEADERS, H_CONTENT_TYPE, "text/plain; charset=utf-8");
+    setResponseHeader(H_CONTENT_TYPE, "text/plain; charset=utf-8");
     return String.UTF8.encode(decodeStringValue(base, span.start, span.end, span.escaped));
   }
-  setHeader(RESPONSE_HEADERS, H_CONTENT_TYPE, "application/json");
+  setResponseHeader(H_CONTENT_TYPE, "application/json");
   return answer.slice(span.start, span.end);
 }
 

@@ -26,6 +26,7 @@ import { BroughtPeers, broughtPeerWiring } from "./brought-peers.js";
 import { ProcessorProcesses, processorProcesses } from "./ext-proc-peer.js";
 import { peerComparisonTable, peerTargets } from "./peer-comparison.js";
 import { UserError } from "../errors.js";
+import { HostCallReport, countHostCalls, hostCallTable } from "./host-calls.js";
 
 const run = promisify(execFile);
 
@@ -83,6 +84,8 @@ export interface BenchReport {
   /** kind "ext_proc": the processor's address, and the processes whose CPU was added to Envoy's (or why none). */
   peers: { name: string; description: string; moduleBytes?: number; skipped?: string; kind?: "wasm" | "ext_proc"; processor?: { address: string; pids: number[]; names?: string[]; missing?: string } }[];
   scale: ScaleResult[];
+  /** Host calls per request: the plain 1 KB request's, by name, and what each feature adds (host emulator). */
+  hostCalls?: HostCallReport;
   /** The upstream Envoy's requests per downstream connection: connections must be reused, or every listener pays a new one per request. */
   upstreamRequestsPerConnection: number;
   targets: { name: string; target: string; measured: string; met: boolean }[];
@@ -227,6 +230,7 @@ export function reportTable(r: BenchReport): string {
   if (r.policy.length > 0) lines.push("", policyMicroTable(r.policy));
   if ((r.secrets ?? []).length > 0) lines.push("", secretsMicroTable(r.secrets));
   if (r.scale.length > 0) lines.push("", scaleMicroTable(r.scale));
+  if (r.hostCalls) lines.push("", hostCallTable(r.hostCalls));
   lines.push("", `Envoy RSS ${mib(r.envoyRssBefore)} -> ${mib(r.envoyRssAfter)}; llm-mesh VM linear memory ${mib(r.vmMemoryBefore)} -> ${mib(r.vmMemoryAfter)}`);
   lines.push("", "in-VM work (host emulator):", microTable(r.micro));
   if (r.translation.length > 0) lines.push("", translateMicroTable(r.translation));
@@ -382,6 +386,8 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchReport>
       report.soaks.push(await soak(proxy, "body", proxy.listeners.llm_mesh, "llm-mesh", work, soakRequests, log));
       report.soaks.push(await soak(proxy, "headers", proxy.listeners.llm_mesh_headers, "llm-mesh-headers", work, soakRequests, log));
     }
+    log("host calls per request…");
+    report.hostCalls = await countHostCalls(wasmPath);
     log("in-VM microbenchmark…");
     report.micro = await runMicro(wasmPath, smoke ? 200 : 1500);
     log("translation microbenchmark…");
@@ -447,6 +453,10 @@ function targets(r: BenchReport): BenchReport["targets"] {
     out.push({ name: "1 KB CPU per request above the empty module", target: "<= 15 µs", measured: `${fmt(overFloor, 1)} µs`, met: overFloor <= 15 });
     out.push({ name: "1 KB added latency p50", target: "<= 50 µs", measured: added(kb.addedP50Micros), met: kb.addedP50Micros <= 50 });
     out.push({ name: "1 KB added latency p99", target: "<= 200 µs", measured: added(kb.addedP99Micros), met: kb.addedP99Micros <= 200 });
+  }
+  if (r.hostCalls) {
+    const plain = r.hostCalls.plain;
+    out.push({ name: "host calls, the plain 1 KB request (in its callbacks; features' additions in the host-call table)", target: `<= ${plain.limit}`, measured: `${plain.calls} (+${r.hostCalls.tickPerRequest} per request on the tick)`, met: plain.calls <= plain.limit });
   }
   const mb = r.micro.find((m) => m.case === "1 MB");
   if (mb) out.push({ name: "1 MB request in the VM (module time: the emulator's buffer copies taken out)", target: "<= 0.6 ms", measured: `${fmt(mb.moduleMicros / 1000, 2)} ms`, met: mb.moduleMicros <= 600 });

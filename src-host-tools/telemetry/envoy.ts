@@ -63,15 +63,12 @@ export const ACCESS_LOG_FIELDS: Record<string, string> = {
   status: "%RESPONSE_CODE%",
   duration_ms: "%DURATION%",
   upstream_cluster: "%UPSTREAM_CLUSTER%",
-  route: "%FILTER_STATE(wasm.llm_mesh.route:PLAIN)%",
   // The backend's provider and the model sent upstream: the response headers llm-mesh stamps.
   backend: "%RESP(x-llm-mesh-provider)%",
   request_model: "%RESP(x-llm-mesh-model)%",
-  response_model: "%FILTER_STATE(wasm.llm_mesh.response_model:PLAIN)%",
-  input_tokens: "%FILTER_STATE(wasm.llm_mesh.input_tokens:PLAIN)%",
-  output_tokens: "%FILTER_STATE(wasm.llm_mesh.output_tokens:PLAIN)%",
-  ttft_ms: "%FILTER_STATE(wasm.llm_mesh.ttft_ms:PLAIN)%",
-  usage: "%FILTER_STATE(wasm.llm_mesh.usage:PLAIN)%",
+  // The rest of llm-mesh's fields as one JSON object (written in one host call): route,
+  // response_model, input_tokens, output_tokens, ttft_ms (streams), usage. docs/metrics.md.
+  llm_mesh: "%FILTER_STATE(wasm.llm_mesh.log:PLAIN)%",
   // Who called (consumers), and the backends a failover route tried, in order.
   consumer: "%FILTER_STATE(wasm.llm_mesh.consumer:PLAIN)%",
   backends_tried: "%FILTER_STATE(wasm.llm_mesh.tried:PLAIN)%",

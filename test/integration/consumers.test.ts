@@ -74,6 +74,8 @@ describe("consumers through real Envoy and the official SDKs", () => {
   });
 
   it("the consumer is a metric label and an access-log field", async () => {
+    // The VM hands its counts to Envoy on its tick (every 100 ms).
+    await new Promise((r) => setTimeout(r, 300));
     const text = await (await fetch(`${stack.envoy.adminUrl}/stats/prometheus`)).text();
     expect(text).toMatch(/llm_mesh_requests_total\{[^}]*llm_mesh_consumer="support-bot"/);
     let lines: Record<string, unknown>[] = [];

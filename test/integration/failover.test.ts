@@ -67,6 +67,8 @@ describe("failover: one backend failing, the client sees nothing", () => {
     expect(s.alpha.received.every((r) => r.body.model === "alpha-model" && ALPHA_KEYS.includes(r.key))).toBe(true);
     // Each try is measured as its own request, by backend and status.
     if (fault.kind === "status") {
+      // Each VM hands its counts to Envoy on its tick (every 100 ms).
+      await new Promise((r) => setTimeout(r, 300));
       const metrics = await (await fetch(`${s.envoy.adminUrl}/stats/prometheus`)).text();
       const tries = metrics.split("\n").filter((l) => l.startsWith("llm_mesh_requests_total{") && l.includes('llm_mesh_backend="alpha"') && l.includes('llm_mesh_status_class="5xx"'));
       expect(tries.reduce((n, l) => n + Number(l.split(" ").pop()), 0)).toBe(s.alpha.count());

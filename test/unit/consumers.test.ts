@@ -79,6 +79,7 @@ describe("consumers", () => {
       stream.sendResponseHeaders({ ":status": "200", "content-type": "application/json" });
       stream.sendResponseBody(JSON.stringify({ id: "1", object: "chat.completion", model: "gpt-4o", choices: [], usage: { prompt_tokens: 3, completion_tokens: 2, total_tokens: 5 } }), true);
       stream.complete();
+      host.tick(); // metrics reach Envoy on the tick
       const labelled = host.labelled("llm_mesh.requests.total");
       expect(labelled.map((m) => m.labels.llm_mesh_consumer)).toEqual([row.consumer || "none"]);
     } else {

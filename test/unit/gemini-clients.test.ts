@@ -139,7 +139,8 @@ describe("usage of Gemini clients' answers (metrics on): read from passed-on Gem
     chunks.forEach((c, i) => stream.sendResponseBody(Buffer.from(c), i === chunks.length - 1));
     stream.complete();
     expect(host.trap).toBeNull();
-    expect([stream.properties["llm_mesh.input_tokens"], stream.properties["llm_mesh.output_tokens"], stream.properties["llm_mesh.usage"]]).toEqual([input, output, usage]);
+    const log = json(stream.properties["llm_mesh.log"]) as Record<string, unknown>;
+    expect([String(log.input_tokens), String(log.output_tokens), log.usage]).toEqual([input, output, usage]);
     const text = stream.downstreamBodyText();
     if (authority === "gemini.llm") expect(text.startsWith(chunks.join(""))).toBe(true);
     expect(text.includes("\"status\":\"INTERNAL\"")).toBe(cut);

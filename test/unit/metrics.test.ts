@@ -34,7 +34,8 @@ async function filterFor(mode: string, clock: TestClock, config: object = mode =
   return host;
 }
 
-function run(host: HostEmulator, clock: TestClock, row: UsageRow, byteByByte = false, properties: Record<string, string> = {}): HttpStream {
+/** One request and its answer, then the root context's tick, which hands the request's metrics to Envoy (unless `tick` is false). */
+function run(host: HostEmulator, clock: TestClock, row: UsageRow, byteByByte = false, properties: Record<string, string> = {}, tick = true): HttpStream {
   clock.at(0);
   const stream = host.createStream(properties);
   stream.sendRequest({ ":method": "POST", ":path": row.path, ":authority": row.host, ":scheme": "http", "content-type": "application/json", ...(row.headers ?? {}) }, JSON.stringify(row.request));
@@ -49,6 +50,7 @@ function run(host: HostEmulator, clock: TestClock, row: UsageRow, byteByByte = f
   });
   clock.at(1400);
   stream.complete();
+  if (tick) host.tick();
   return stream;
 }
 
@@ -112,13 +114,11 @@ describe("usage metrics in the emulator", () => {
         expectRecorded(host, row);
         if ("upstreamStreamOptions" in row) expect((json(stream.upstreamBodyText()) as { stream_options?: unknown }).stream_options).toEqual(row.upstreamStreamOptions);
         if (row.clientBody !== undefined) expect(stream.downstreamBodyText()).toBe(row.clientBody);
-        // The access log's fields, as Envoy filter state.
+        // The access log's fields, as one JSON object in Envoy filter state.
         if (!row.cut) {
-          expect(stream.properties["llm_mesh.route"]).toBe(row.expected.route);
-          expect(stream.properties["llm_mesh.input_tokens"]).toBe(String(row.expected.input));
-          expect(stream.properties["llm_mesh.output_tokens"]).toBe(String(row.expected.output));
-          expect(stream.properties["llm_mesh.usage"]).toBe(row.expected.usage);
-          expect(stream.properties["llm_mesh.ttft_ms"]).toBe(row.expected.stream ? "300" : undefined);
+          const log = json(stream.properties["llm_mesh.log"]) as Record<string, unknown>;
+          expect(log).toMatchObject({ route: row.expected.route, input_tokens: row.expected.input, output_tokens: row.expected.output, usage: row.expected.usage });
+          expect(log.ttft_ms).toBe(row.expected.stream ? 300 : undefined);
         }
       });
       if (row.answer.chunks || mode === "headers") continue;
@@ -185,7 +185,7 @@ describe("usage metrics in the emulator", () => {
     expect((json(stream.upstreamBodyText()) as { stream_options?: unknown }).stream_options).toEqual({ include_obfuscation: false });
     expect(stream.downstreamBodyText()).toBe(row.answer.chunks!.join(""));
     expect([...host.metrics.values()].filter((m) => !m.name.startsWith("llm_mesh_vm"))).toEqual([]);
-    expect(stream.properties["llm_mesh.route"]).toBeUndefined();
+    expect(stream.properties["llm_mesh.log"]).toBeUndefined();
   });
 
   it("sums cost across requests without losing fractions of a micro-unit", async () => {
@@ -273,7 +273,8 @@ describe("usage metrics in the emulator", () => {
       stream.sendResponseBody(bytes.subarray(0, cut), false);
       stream.sendResponseBody(bytes.subarray(cut), true);
       stream.complete();
-      expect([stream.properties["llm_mesh.input_tokens"], stream.properties["llm_mesh.output_tokens"], stream.properties["llm_mesh.response_model"]], `cut at ${cut}`).toEqual(["7", "3", "gpt-4o"]);
+      const log = json(stream.properties["llm_mesh.log"]) as Record<string, unknown>;
+      expect([log.input_tokens, log.output_tokens, log.response_model], `cut at ${cut}`).toEqual([7, 3, "gpt-4o"]);
     }
     expect(host.trap).toBeNull();
   });
@@ -314,6 +315,26 @@ describe("usage metrics in the emulator", () => {
     expect(host.configure(JSON.stringify({ ...METRICS_CONFIG, metrics: { ...METRICS_CONFIG.metrics, trustDomain: "corp.example" } }))).toBe(true);
     run(host, clock, USAGE_ROWS[0]);
     expect(host.labelled("llm_mesh.requests.total").map((m) => m.labels.source_principal).sort()).toEqual(["spiffe://cluster.local/ns/shop/sa/checkout", "spiffe://corp.example/ns/shop/sa/checkout"]);
+  });
+
+  it("hands a request's metrics to Envoy on the tick, and before a reloaded config replaces the label sets", async () => {
+    const clock = new TestClock();
+    const host = await filterFor("body", clock);
+    run(host, clock, USAGE_ROWS[0], false, {}, false);
+    run(host, clock, USAGE_ROWS[0], false, {}, false);
+    // Counted in the VM: Envoy sees nothing until the tick (docs/metrics.md: at most a second later).
+    expect(host.labelled("llm_mesh.requests.total")).toEqual([]);
+    host.tick();
+    expect(only(host, "llm_mesh.requests.total").value).toBe(2n);
+    expect(only(host, "gen_ai.client.operation.duration.ms").samples).toEqual([300n, 300n]);
+    expect(only(host, "gen_ai.client.token.usage", { gen_ai_token_type: "input" }).samples).toHaveLength(2);
+    // Counted since the tick, then a new config: nothing is lost.
+    run(host, clock, USAGE_ROWS[0], false, {}, false);
+    expect(host.configure(JSON.stringify({ ...METRICS_CONFIG, metrics: { currency: "USD" } }))).toBe(true);
+    expect(only(host, "llm_mesh.requests.total").value).toBe(3n);
+    expect(host.labelled("llm_mesh.cost.micros.total").map((m) => [m.labels.llm_mesh_currency, m.value])).toEqual([["EUR", 3n * 2520n]]);
+    host.tick();
+    expect(only(host, "llm_mesh.requests.total").value).toBe(3n);
   });
 
   it("a reloaded config with another currency records cost under the new currency", async () => {
@@ -370,6 +391,7 @@ describe("meters under random answers", () => {
         expect(added, row.name).toMatch(STREAM_ERROR_EVENT);
       }
     }
+    host.tick();
     expect(host.labelled("llm_mesh.requests.total").reduce((n, m) => n + m.value, 0n)).toBe(2000n);
   });
 

@@ -288,6 +288,7 @@ describe("answer extraction", () => {
     else expect(row.client.test(stream.downstreamBodyText()), stream.downstreamBodyText()).toBe(true);
     stream.complete();
     if (row.tokens !== undefined) {
+      host.tick(); // metrics reach Envoy on the tick
       const tokens = host.labelled("llm_mesh.tokens.total").filter((m) => m.labels.gen_ai_token_type === "input").map((m) => Number(m.value));
       expect(tokens).toEqual([row.tokens]);
     }
