@@ -73,7 +73,7 @@ function serveProcess(stream: ServerHttp2Stream, counts: ExtProcCounts): void {
   let status = "0";
   stream.respond({ ":status": 200, "content-type": "application/grpc" }, { waitForTrailers: true });
   stream.on("wantTrailers", () => stream.sendTrailers({ "grpc-status": status }));
-  let pending = Buffer.alloc(0);
+  let pending: Buffer = Buffer.alloc(0);
   stream.on("data", (chunk: Buffer) => {
     pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
     while (pending.length >= 5 && status === "0") {
@@ -97,7 +97,7 @@ export async function startPassThroughExtProc(port = 0, host = "127.0.0.1"): Pro
   // Envoy keeps its connection open: closing must end the sessions, or close() never returns.
   const sessions = new Set<ServerHttp2Session>();
   server.on("session", (s) => { sessions.add(s); s.on("close", () => sessions.delete(s)); });
-  server.on("stream", (stream, headers) => {
+  server.on("stream", (stream: ServerHttp2Stream, headers) => {
     if (headers[":path"] === EXT_PROC_METHOD) return serveProcess(stream, counts);
     if (headers[":path"] === "/counts") {
       stream.respond({ ":status": 200, "content-type": "application/json" });

@@ -64,7 +64,7 @@ type Config = Record<string, unknown>;
 /** A VM as the bench's Envoy runs it: body mode (the toolchain's default), Envoy's route choice. */
 async function vm(wasm: Uint8Array, settings: Config): Promise<HostEmulator> {
   const config = { requestMode: "body", ...settings };
-  const vhosts = providerVirtualHosts(config as Parameters<typeof providerVirtualHosts>[0]);
+  const vhosts = providerVirtualHosts(config as unknown as Parameters<typeof providerVirtualHosts>[0]);
   const host = await HostEmulator.load(wasm, { logLevel: "warn", timeCallbacks: true, allowOnHeadersStopIteration: true, routeCluster: (a) => clusterForAuthority(vhosts, a) });
   if (!host.configure(JSON.stringify(config))) throw new Error(host.logText().join("\n"));
   return host;
