@@ -295,6 +295,7 @@ describe("usage metrics in the emulator", () => {
     stream.sendResponseBody(gzipped, true);
     stream.complete();
     expect(Buffer.from(stream.downstreamBody).equals(gzipped)).toBe(true);
+    host.tick(); // the request's counts reach Envoy on the tick
     expect(only(host, "llm_mesh.requests.total").labels.llm_mesh_usage).toBe("none");
   });
 
