@@ -4,6 +4,9 @@ import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { FootprintReport, FootprintStart, FootprintVariant, aboveEmpty, footprintBootstrap, footprintCells, footprintTable, footprintTargets } from "../../src-host-tools/bench/footprint.js";
 import { median } from "../../src-host-tools/bench/stats.js";
+import { BenchReport, reportTable } from "../../src-host-tools/bench/envoy-bench.js";
+import { bench } from "../../src-host-tools/commands/bench.js";
+import { UserError } from "../../src-host-tools/errors.js";
 
 const MiB = 1 << 20;
 const start = (rssMiB: number, readyMillis: number): FootprintStart => ({ rssBytes: rssMiB * MiB, readyMillis });
@@ -59,6 +62,26 @@ describe.skipIf(process.env.LLM_MESH_WASM !== undefined)("idle footprint bench",
     ]);
     expect(targets.map((t) => t.met)).toEqual(met);
     expect(targets[0].target).toBe("<= 4.0 MiB");
+  });
+
+  it("`--only footprint` prints the footprint and its targets, nothing of the load cases", () => {
+    const footprint = report(94, 103);
+    const r: BenchReport = {
+      date: "2026-12-05T00:00:00.000Z", machine: { cores: 2, node: "v20", envoy: "1.40.0" }, moduleBytes: 395 << 10, cases: [],
+      envoyRssBefore: NaN, envoyRssAfter: NaN, vmMemoryBefore: NaN, vmMemoryAfter: NaN, micro: [], translation: [], metrics: [], policy: [], secrets: [], soaks: [], scale: [],
+      peers: [], upstreamRequestsPerConnection: NaN, footprint, targets: footprintTargets(footprint),
+    };
+    const table = reportTable(r);
+    expect(table).toContain("llm-mesh idle footprint, Envoy 1.40.0");
+    expect(table).toContain(footprintTable(footprint));
+    expect(table).toMatch(/MISS {2}idle RSS above the empty module, --concurrency 2: target <= 4\.0 MiB, measured 8\.0 MiB/);
+    expect(table).not.toContain("throughput");
+  });
+
+  it("refuses a part it does not know, naming the parts, before starting anything", async () => {
+    const refused = bench({ only: "memory", log: () => {} });
+    await expect(refused).rejects.toBeInstanceOf(UserError);
+    await expect(refused).rejects.toThrow("--only memory: the parts are footprint; run llm-mesh bench --only footprint");
   });
 
   it.each([
