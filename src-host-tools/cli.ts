@@ -144,16 +144,17 @@ program.command("ratelimit-config")
 
 program.command("bench")
   .description("benchmark llm-mesh against bare Envoy (needs h2load from nghttp2-client)")
-  .option("--smoke", "a short run for CI: 1 KB only, one round, a 5,000-request soak (about 10 s of load)")
+  .option("--smoke", "a short run for CI: 1 KB only, one round, a 5,000-request soak (about 10 s of load), one start per idle-footprint cell")
   .option("--soak [requests]", "also run N requests at concurrency 64 and watch VM memory (default 1000000)")
   .option("--duration <seconds>", "seconds per measured run", int("--duration"))
   .option("--rounds <n>", "bare/filter pairs per case", int("--rounds"))
   .option("--peer <NAME=FILE.wasm>", "also measure a Proxy-Wasm module you built (e.g. Higress's ai-proxy); add ,config=FILE.json for its JSON plugin config, ,root-id=ID for its root id; repeatable", collect, [])
   .option("--ext-proc <NAME=HOST:PORT>", "also measure an external processor already listening there (e.g. Envoy AI Gateway's extproc), through Envoy's ext_proc filter, its CPU added to Envoy's; repeatable", collect, [])
+  .option("--only <part>", "run only this part: footprint (Envoy at rest, bare, with the empty module and with llm-mesh, at 2 and 8 workers: RSS and time to ready; about 30 s)")
   .action(async (o) => {
     const soak = o.soak === true ? 1_000_000 : o.soak === undefined ? undefined : Number(o.soak);
     if (soak !== undefined && !Number.isInteger(soak)) throw new UserError("--soak takes a whole number of requests");
-    await bench({ smoke: o.smoke, soak, duration: o.duration, rounds: o.rounds, peer: o.peer, extProc: o.extProc, cwd });
+    await bench({ smoke: o.smoke, soak, duration: o.duration, rounds: o.rounds, peer: o.peer, extProc: o.extProc, only: o.only, cwd });
   });
 
 try {

@@ -8,7 +8,7 @@
 // machine; they are never absolute.
 import { execFile } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { bootstrapYaml } from "../envoy/bootstrap.js";
@@ -27,6 +27,9 @@ import { ProcessorProcesses, processorProcesses } from "./ext-proc-peer.js";
 import { peerComparisonTable, peerTargets } from "./peer-comparison.js";
 import { UserError } from "../errors.js";
 import { HostCallReport, countHostCalls, hostCallTable } from "./host-calls.js";
+import { median } from "./stats.js";
+import { rssBytes } from "./proc.js";
+import { FootprintReport, footprintTable, footprintTargets, measureFootprint } from "./footprint.js";
 
 const run = promisify(execFile);
 
@@ -41,6 +44,8 @@ export interface BenchOptions {
   soak?: number;
   /** Peers named on the command line (brought-peers.ts): modules, and external processors. */
   brought?: BroughtPeers;
+  /** Run only this part: "footprint", the idle footprint (footprint.ts). */
+  only?: "footprint";
   log?: (line: string) => void;
 }
 
@@ -76,6 +81,10 @@ export interface SoakResult { mode: "body" | "headers"; requests: number; concur
 export interface BenchReport {
   date: string; machine: { cores: number; node: string; envoy: string }; moduleBytes: number;
   cases: CaseResult[]; envoyRssBefore: number; envoyRssAfter: number; vmMemoryBefore: number; vmMemoryAfter: number;
+  /** The llm-mesh VM's linear memory after the 1 KB case (warm-up and rounds): what steady 1 KB traffic holds. */
+  vmMemoryAfter1KB?: number;
+  /** Envoy at rest: RSS and time to ready, bare, with the empty module and with llm-mesh, at 2 and 8 workers. */
+  footprint?: FootprintReport;
   micro: MicroResult[]; translation: TranslateMicroResult[]; metrics: MetricsMicroResult[]; policy: PolicyMicroResult[];
   /** What keeping secrets out of answers costs per KB. */
   secrets: SecretsMicroResult[];
@@ -106,11 +115,6 @@ function cpuSeconds(pid: number): number {
 function processorCpuSeconds(pids: number[]): number {
   if (pids.length === 0) return NaN;
   try { return pids.reduce((n, pid) => n + cpuSeconds(pid), 0); } catch { return NaN; }
-}
-
-function rssBytes(pid: number): number {
-  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
-  return m ? Number(m[1]) * 1024 : NaN;
 }
 
 /** One VM's linear memory, as it reports it (the gauge is labelled with the VM's id). */
@@ -156,10 +160,6 @@ export async function h2load(url: string, host: string, bodyFile: string, concur
   };
 }
 
-function median(xs: number[]): number {
-  return [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-}
-
 export function summarize(load: LoadResult[], latency: LoadResult[]): ListenerResult & { non2xx: number } {
   const requests = load.reduce((n, r) => n + r.requests, 0);
   const envoyCpu = (load.reduce((n, r) => n + r.cpuSeconds, 0) / requests) * 1e6;
@@ -180,7 +180,15 @@ export function summarize(load: LoadResult[], latency: LoadResult[]): ListenerRe
 const fmt = (n: number, digits = 0) => (Number.isFinite(n) ? n.toFixed(digits) : "n/a");
 const mib = (n: number) => `${fmt(n / 1048576, 1)} MiB`;
 
+function targetLines(r: BenchReport): string[] {
+  return ["targets:", ...r.targets.map((t) => `  ${t.met ? "met " : "MISS"}  ${t.name}: target ${t.target}, measured ${t.measured}`)];
+}
+
 export function reportTable(r: BenchReport): string {
+  // `llm-mesh bench --only footprint`: nothing else was measured.
+  if (r.cases.length === 0 && r.footprint) {
+    return [`llm-mesh idle footprint, Envoy ${r.machine.envoy}, ${r.machine.cores} cores, ${r.date}; module ${fmt(r.moduleBytes / 1024, 1)} KiB`, "", footprintTable(r.footprint), "", ...targetLines(r)].join("\n");
+  }
   const lines = [
     `llm-mesh vs bare Envoy ${r.machine.envoy} (--concurrency 1, pinned to CPU 0), ${r.machine.cores} cores, ${r.date}`,
     `module: ${fmt(r.moduleBytes / 1024, 1)} KiB. "floor" is an empty Proxy-Wasm module: what any Wasm filter costs.`,
@@ -231,8 +239,10 @@ export function reportTable(r: BenchReport): string {
   if ((r.secrets ?? []).length > 0) lines.push("", secretsMicroTable(r.secrets));
   if (r.scale.length > 0) lines.push("", scaleMicroTable(r.scale));
   if (r.hostCalls) lines.push("", hostCallTable(r.hostCalls));
-  lines.push("", `Envoy RSS ${mib(r.envoyRssBefore)} -> ${mib(r.envoyRssAfter)}; llm-mesh VM linear memory ${mib(r.vmMemoryBefore)} -> ${mib(r.vmMemoryAfter)}`);
-  lines.push("", "in-VM work (host emulator):", microTable(r.micro));
+  if (r.cases.length > 0) lines.push("", `Envoy RSS ${mib(r.envoyRssBefore)} -> ${mib(r.envoyRssAfter)}; llm-mesh VM linear memory ${mib(r.vmMemoryBefore)} -> ${mib(r.vmMemoryAfter)}` +
+    (r.vmMemoryAfter1KB !== undefined ? ` (${mib(r.vmMemoryAfter1KB)} after the 1 KB case)` : ""));
+  if (r.footprint) lines.push("", footprintTable(r.footprint));
+  if (r.micro.length > 0) lines.push("", "in-VM work (host emulator):", microTable(r.micro));
   if (r.translation.length > 0) lines.push("", translateMicroTable(r.translation));
   for (const soak of r.soaks) {
     lines.push("", `soak, ${soak.mode} mode: ${soak.requests} requests at concurrency ${soak.concurrency}, ${soak.non2xx} non-2xx, VM rebuilt: ${soak.restartedVm ? "yes" : "no"}`);
@@ -240,8 +250,7 @@ export function reportTable(r: BenchReport): string {
     for (const s of soak.samples) lines.push(`  ${String(s.donePercent).padStart(3)}%  ${mib(s.vmMemoryBytes).padStart(10)}  ${mib(s.envoyRssBytes).padStart(11)}`);
     lines.push(`  VM growth: ${fmt(soak.vmGrowthBytes / 1024, 0)} KiB`);
   }
-  lines.push("", "targets:");
-  for (const t of r.targets) lines.push(`  ${t.met ? "met " : "MISS"}  ${t.name}: target ${t.target}, measured ${t.measured}`);
+  lines.push("", ...targetLines(r));
   return lines.join("\n");
 }
 
@@ -269,9 +278,20 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchReport>
   const duration = options.duration ?? (smoke ? 1 : 5);
   const rounds = options.rounds ?? (smoke ? 1 : 3);
   const soakRequests = options.soak ?? (smoke ? 5_000 : 0);
-  ensureTools(["h2load"], log);
   const envoyBinary = locateEnvoy({ log });
   const wasmPath = join(PROJECT_ROOT, "build", "llm-mesh.wasm");
+  // Envoy at rest, each variant started alone: measured when nothing else runs on the machine.
+  const footprint = async (starts: number) => {
+    log("idle footprint…");
+    return await measureFootprint({ envoyPath: envoyBinary.path, wasmPath, floorPath: await buildFloor(), starts, log });
+  };
+  if (options.only === "footprint") {
+    const report = emptyReport(envoyBinary.version, statSync(wasmPath).size);
+    report.footprint = await footprint(3);
+    report.targets = footprintTargets(report.footprint);
+    return report;
+  }
+  ensureTools(["h2load"], log);
   const brought = options.brought ?? { modules: [], extProcs: [] };
   // Each external processor's processes, found once by the port they listen on, before anything starts.
   const processors = new Map<string, ProcessorProcesses>(brought.extProcs.map((p) => [p.name, processorProcesses(p)]));
@@ -314,15 +334,12 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchReport>
     }
   })();
   const report: BenchReport = {
-    date: new Date().toISOString(),
-    machine: { cores: (await import("node:os")).cpus().length, node: process.version, envoy: envoyBinary.version },
-    moduleBytes: statSync(wasmPath).size, cases: [], envoyRssBefore: rssBytes(proxy.pid), envoyRssAfter: NaN,
-    vmMemoryBefore: NaN, vmMemoryAfter: NaN, micro: [], translation: [], metrics: [], policy: [], secrets: [], soaks: [], targets: [],
+    ...emptyReport(envoyBinary.version, statSync(wasmPath).size),
+    envoyRssBefore: rssBytes(proxy.pid),
     peers: [
       ...[...peers, ...brought.modules].map(({ name, description, moduleBytes, skipped }) => ({ name, description, moduleBytes, skipped, kind: "wasm" as const })),
       ...brought.extProcs.map((p) => ({ name: p.name, kind: "ext_proc" as const, description: extProcDescription(p, processors.get(p.name)!), processor: { address: `${p.host}:${p.port}`, ...processors.get(p.name)! } })),
     ],
-    upstreamRequestsPerConnection: NaN, scale: [],
   };
   try {
     // Bare and floor requests go straight to a provider host; llm-mesh ones to a client host it rewrites.
@@ -374,6 +391,10 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchReport>
         non2xxByListener: Object.fromEntries([...([["bare", b], ["floor", fl], ["llm-mesh", f], ["llm-mesh headers mode", fh], ["llm-mesh without metrics", fn]] as const), ...peerResults]
           .filter(([, r]) => r.non2xx > 0).map(([name, r]) => [name, r.non2xx])),
       });
+      if (size === 1024) {
+        await new Promise((r) => setTimeout(r, 1100)); // the VM reports its memory every second
+        report.vmMemoryAfter1KB = await vmMemory(proxy);
+      }
     }
     report.upstreamRequestsPerConnection = await requestsPerConnection(upstream);
     // An upstream that closes connections would add connection set-up to every listener and hide the filters' share.
@@ -405,8 +426,21 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchReport>
     await upstream.stop();
     rmSync(work, { recursive: true, force: true });
   }
-  report.targets = [...targets(report), ...peerTargets(report)];
+  // One start each in the smoke run (about 10 s), three for the figures.
+  report.footprint = await footprint(smoke ? 1 : 3);
+  report.targets = [...targets(report), ...peerTargets(report), ...footprintTargets(report.footprint)];
   return report;
+}
+
+/** A report with nothing measured yet. */
+function emptyReport(envoyVersion: string, moduleBytes: number): BenchReport {
+  return {
+    date: new Date().toISOString(),
+    machine: { cores: cpus().length, node: process.version, envoy: envoyVersion },
+    moduleBytes, cases: [], envoyRssBefore: NaN, envoyRssAfter: NaN,
+    vmMemoryBefore: NaN, vmMemoryAfter: NaN, micro: [], translation: [], metrics: [], policy: [], secrets: [], soaks: [], targets: [],
+    peers: [], upstreamRequestsPerConnection: NaN, scale: [],
+  };
 }
 
 /** How an external processor peer reads in the report, and whose CPU it counts. */
@@ -486,6 +520,7 @@ function targets(r: BenchReport): BenchReport["targets"] {
     const ratio = largest.matchMicros / smallest.matchMicros;
     out.push({ name: "route matching flat from 10 to 1,000 routes (request headers callback, request to the last route)", target: "<= 1.25x", measured: `${fmt(ratio, 2)}x (${fmt(smallest.matchMicros, 1)} -> ${fmt(largest.matchMicros, 1)} µs; whole request ${fmt(smallest.lastRouteMicros, 1)} -> ${fmt(largest.lastRouteMicros, 1)} µs)`, met: ratio <= 1.25 });
   }
+  if (r.vmMemoryAfter1KB !== undefined) out.push({ name: "llm-mesh VM linear memory at steady 1 KB traffic (after the 1 KB case)", target: "<= 2 MiB", measured: mib(r.vmMemoryAfter1KB), met: r.vmMemoryAfter1KB <= 2 << 20 });
   // 150 KB held the rewriting filter; translation between five APIs set the budget the unit test enforces.
   out.push({ name: "module size", target: "<= 400 KiB", measured: `${fmt(r.moduleBytes / 1024, 1)} KiB`, met: r.moduleBytes <= 400 * 1024 });
   for (const soak of r.soaks) {

@@ -11,13 +11,19 @@ export interface BenchCommandOptions {
   extProc?: string[];
   /** Where relative module and config paths start. */
   cwd?: string;
+  /** Run only this part of the bench ("footprint"). */
+  only?: string;
 }
+
+const PARTS = ["footprint"] as const;
 
 export async function bench(options: BenchCommandOptions): Promise<void> {
   const log = options.log ?? console.log;
   // Checked before anything starts: a wrong path should not cost a build and two Envoys.
   const brought = parsePeerOptions({ peer: options.peer, extProc: options.extProc, cwd: options.cwd });
-  const report = await runBench({ smoke: options.smoke, soak: options.soak, duration: options.duration, rounds: options.rounds, brought, log: (l) => console.error(l) });
+  const only = options.only === undefined ? undefined : PARTS.find((p) => p === options.only);
+  if (options.only !== undefined && only === undefined) throw new UserError(`--only ${options.only}: the parts are ${PARTS.join(", ")}; run llm-mesh bench --only footprint`);
+  const report = await runBench({ smoke: options.smoke, soak: options.soak, duration: options.duration, rounds: options.rounds, brought, only, log: (l) => console.error(l) });
   log(reportTable(report));
   log(`\nresults: ${saveReport(report)}`);
   const errors = report.cases.reduce((n, c) => n + c.non2xx, 0) + report.soaks.reduce((n, soak) => n + soak.non2xx, 0);

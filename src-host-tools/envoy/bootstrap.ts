@@ -35,6 +35,8 @@ export interface BootstrapOptions {
   bareListenPort?: number;
   /** Also add a listener "floor" running this module instead of llm-mesh (benchmarks). */
   floor?: { wasmPath: string; port: number };
+  /** The llm_mesh listener runs this module in llm-mesh's place, or no Wasm filter at all (benchmarks: the idle footprint). */
+  listenerModule?: "none" | { wasmPath: string; vmId: string };
   /** Listeners with other filters in llm-mesh's place, same routes (benchmarks: peers). */
   peerListeners?: { name: string; port: number; filters: Record<string, unknown>[] }[];
   /**
@@ -247,7 +249,8 @@ export function buildBootstrap(options: BootstrapOptions): Record<string, unknow
   // above the filter's own limit so clients get the filter's JSON error instead.
   const bufferLimit = (options.pluginConfig.maxRequestBodyBytes ?? 8 * MiB) + MiB;
   const { routes, clusters } = routeConfig(options, bufferLimit);
-  const filters = [wasmFilter(options), ...(options.globalRateLimit ? [rateLimitFilter()] : [])];
+  const module = options.listenerModule === "none" ? [] : [options.listenerModule ? wasmFilter(options, options.listenerModule.wasmPath, options.listenerModule.vmId) : wasmFilter(options)];
+  const filters = [...module, ...(options.globalRateLimit ? [rateLimitFilter()] : [])];
   const listeners = [listener("llm_mesh", options.listenPort ?? 0, routes, filters, bufferLimit, options.accessLogPath, options.downstreamMtls, options.requestTimeoutMs)];
   if (options.bareListenPort !== undefined) listeners.push(listener("bare", options.bareListenPort, routes, [], bufferLimit));
   if (options.floor) listeners.push(listener("floor", options.floor.port, routes, [wasmFilter(options, options.floor.wasmPath, "floor")], bufferLimit));

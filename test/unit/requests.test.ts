@@ -4,6 +4,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { HostEmulator } from "../../src-host-tools/host/emulator.js";
 import { ALL_TYPES_CONFIG, ALL_TYPES_ENV } from "../support/fixtures.js";
 import { json, loadFilter } from "../support/filter.js";
+import { examplePluginConfig } from "../../src-host-tools/envoy/example.js";
 
 interface Row {
   name: string;
@@ -474,6 +475,23 @@ describe("VM memory gauge", () => {
     serve(3500);
     expect(host.memoryBytes()).toBe(settled);
     expect(settled).toBeLessThanOrEqual(4 << 20);
+  });
+
+  it("the example config's VM serving 1 KB requests holds at most 1 MiB of linear memory (issue 25: 1.5 MiB with 1 MiB of garbage allowed)", async () => {
+    const keys = { OPENAI_API_KEY: "k-openai", DASHSCOPE_API_KEY: "k-dashscope", DEEPSEEK_API_KEY: "k-deepseek", ANTHROPIC_API_KEY: "k-anthropic" };
+    const { host, configured } = await loadFilter(examplePluginConfig(), { env: keys });
+    expect(configured).toBe(true);
+    const request = JSON.stringify({ model: "gpt-4o", messages: [{ role: "system", content: "You are terse." }, { role: "user", content: "Say \"ok\". ".repeat(90) }] });
+    expect(request.length).toBeGreaterThan(1000);
+    for (let i = 0; i < 3000; i++) {
+      const stream = host.createStream();
+      stream.sendRequest({ ":method": "POST", ":path": "/v1/chat/completions", ":authority": "llm.local", "content-type": "application/json" }, request);
+      stream.sendResponseHeaders({ ":status": "200", "content-type": "application/json" });
+      stream.sendResponseBody(JSON.stringify({ choices: [{ index: 0, message: { role: "assistant", content: "ok" }, finish_reason: "stop" }], usage: { prompt_tokens: 231, completion_tokens: 1, total_tokens: 232 } }), true);
+      stream.complete();
+      expect(stream.upstreamBody.length).toBeGreaterThan(1000);
+    }
+    expect(host.memoryBytes()).toBeLessThanOrEqual(1 << 20);
   });
 
   it("without a VM id (Istio leaves it empty), the gauge is labelled with the plugin's name", async () => {
