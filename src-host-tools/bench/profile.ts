@@ -14,12 +14,13 @@ import { PROJECT_ROOT } from "../envoy/locate.js";
 import { HostEmulator } from "../host/emulator.js";
 import { BENCH_ANSWER as ANSWER, BENCH_CONFIG, benchBody } from "./micro.js";
 
-const HEADERS = { ":method": "POST", ":path": "/v1/chat/completions", ":authority": "llm.local", ":scheme": "http", "content-type": "application/json", "user-agent": "OpenAI/JS 5.0.0", "x-request-id": "5f1c2a9e-0d3b-4a51-9a7e-2b6f0c1d9e77", accept: "application/json" };
+/** The bench's request headers as a typical SDK client sends them. */
+export const HEADERS = { ":method": "POST", ":path": "/v1/chat/completions", ":authority": "llm.local", ":scheme": "http", "content-type": "application/json", "user-agent": "OpenAI/JS 5.0.0", "x-request-id": "5f1c2a9e-0d3b-4a51-9a7e-2b6f0c1d9e77", accept: "application/json" };
 
 interface ProfileNode { id: number; callFrame: { functionName: string; url: string }; hitCount?: number; children?: number[] }
 
 /** Builds the release module with its name section kept (same optimisation), into build/profile. */
-function namedBuild(): string {
+export function namedBuild(): string {
   const dir = join(PROJECT_ROOT, "build", "profile");
   mkdirSync(dir, { recursive: true });
   const out = join(dir, "llm-mesh.wasm");
