@@ -3,7 +3,7 @@
 // five; docs/metrics.md). A failover try writes it upstream, and the request's own filter reads
 // the tokens back from it (quotas charged what the tries used).
 import { scanTopLevel } from "../json/scan";
-import { jsonString } from "../json/splice";
+import { JsonWriter } from "../json/writer";
 import { Measurement, UsageSource } from "./measurement";
 
 /** The filter-state name (Envoy: wasm.llm_mesh.log). */
@@ -11,22 +11,29 @@ export const ACCESS_LOG_PROPERTY = String.UTF8.encode("llm_mesh.log");
 
 const SOURCE_NAMES: string[] = ["reported", "estimated", "incomplete", "none"];
 
+/** Where the fields are written: one per VM, filled and handed to the host within one callback. */
+const FIELDS = new JsonWriter(256);
+
 /**
  * The fields: the llm-mesh route, the model the answer names, the tokens, the time to the first
  * chunk (streams) and where the figures came from. The backend and the model sent are already in
  * the response (x-llm-mesh-provider, x-llm-mesh-model). The answer's model is the provider's
- * text: written as a JSON string, escaped.
+ * text: written as a JSON string, escaped. Written into a buffer the next call reuses: valid
+ * until then (`FIELDS.dataPtr`, `FIELDS.length`).
  */
-export function accessLogFields(route: string | null, m: Measurement): string {
-  let text = "{";
-  if (route !== null) text += "\"route\":" + jsonString(route!) + ",";
+export function accessLogFields(route: string | null, m: Measurement): JsonWriter {
+  const w = FIELDS;
+  w.reset();
+  w.object();
+  if (route !== null) w.key("route").string(route!);
   const source = m.source();
   if (source != UsageSource.None) {
-    if (m.usage!.responseModel.length > 0) text += "\"response_model\":" + jsonString(m.usage!.responseModel) + ",";
-    text += "\"input_tokens\":" + m.inputTokens().toString() + ",\"output_tokens\":" + m.outputTokens().toString() + ",";
+    if (m.usage!.responseModel.length > 0) w.key("response_model").string(m.usage!.responseModel);
+    w.key("input_tokens").number(m.inputTokens());
+    w.key("output_tokens").number(m.outputTokens());
   }
-  if (m.stream && m.firstChunkNs > 0) text += "\"ttft_ms\":" + ((m.firstChunkNs - m.startNs) / 1_000_000).toString() + ",";
-  return text + "\"usage\":\"" + SOURCE_NAMES[<i32>source] + "\"}";
+  if (m.stream && m.firstChunkNs > 0) w.key("ttft_ms").number((m.firstChunkNs - m.startNs) / 1_000_000);
+  return w.key("usage").string(SOURCE_NAMES[<i32>source]).endObject();
 }
 
 const TOKEN_KEYS: ArrayBuffer[] = [String.UTF8.encode("input_tokens"), String.UTF8.encode("output_tokens")];
