@@ -28,11 +28,14 @@ import { applyRequestPolicy } from "../policy/apply";
 import { countDroppedTools } from "../metrics/dropped-tools";
 import { renameBodyModels } from "../providers/gemini";
 
+/** The body of a refusal: no body (shared: never written). */
+const NO_BODY = new ArrayBuffer(0);
+
 /** What the body step decided. */
 export class BodyOutcome {
   reply: Reply | null = null;
   /** The body to send: the rewritten one, or the original when nothing changed. */
-  body: ArrayBuffer = new ArrayBuffer(0);
+  body: ArrayBuffer = NO_BODY;
   changed: bool = false;
 
   static reply(r: Reply): BodyOutcome { const o = new BodyOutcome(); o.reply = r; return o; }
@@ -41,8 +44,9 @@ export class BodyOutcome {
 /** A complete body, read and checked, its route decided and the route's request policy applied. */
 export class ReadyBody {
   reply: Reply | null = null;
-  body: ArrayBuffer = new ArrayBuffer(0);
-  read: ReadBody = new ReadBody();
+  body: ArrayBuffer = NO_BODY;
+  /** What readBody found; a refusal's is an empty one (shared: never written). */
+  read: ReadBody = NO_READ;
   /** The route's policy rewrote the body. */
   changed: bool = false;
 
@@ -55,7 +59,7 @@ export class ReadyBody {
  * `applyPolicy` the route's request policy runs (a failover try gets the body its route already made).
  */
 export function readClientBody(config: Config, state: RequestState, body: ArrayBuffer, chooseRoute: bool, applyPolicy: bool): ReadyBody {
-  let read = readBody(config, state, body);
+  let read = readBody(config, state, body, true);
   if (read.reply !== null) return ReadyBody.reply(read.reply!);
 
   if (chooseRoute) {
@@ -80,7 +84,7 @@ export function readClientBody(config: Config, state: RequestState, body: ArrayB
     if (applied.body !== null) {
       body = applied.body!;
       policyChanged = true;
-      read = readBody(config, state, body);
+      read = readBody(config, state, body, false);
       if (read.reply !== null) return ReadyBody.reply(read.reply!);
     }
   }
@@ -183,7 +187,7 @@ function clampToModel(config: Config, state: RequestState, body: ArrayBuffer, re
   const base = changetype<usize>(body);
   const edits = clampEdits(base, read.capSpans, limit);
   const out = applyEdits(base, body.byteLength, edits);
-  const again = readBody(config, state, out);
+  const again = readBody(config, state, out, false);
   if (again.reply !== null) return null;
   state.clampedCap = read.outputCap.toString() + "->" + limit.toString();
   return new CappedBody(out, again, limit);
@@ -200,7 +204,7 @@ function withQuotaCap(config: Config, state: RequestState, body: ArrayBuffer, re
   if (added === null) return null;
   const edits = new Array<Edit>(); edits.push(added.edit);
   const out = applyEdits(changetype<usize>(body), body.byteLength, edits);
-  const again = readBody(config, state, out);
+  const again = readBody(config, state, out, false);
   return again.reply === null ? new CappedBody(out, again, added.cap) : null;
 }
 
@@ -212,16 +216,36 @@ class ReadBody {
   outputCap: i64 = -1;
   choices: i64 = 1;
   /** The cap fields' spans in QUOTA_FIELDS order (a Gemini body's: readGeminiCap). */
-  capSpans: ValueSpan[] = [];
+  capSpans: ValueSpan[] = NO_SPANS;
   /** A Gemini generate body's generationConfig, read; null for other operations. */
   gemini: GeminiCapRead | null = null;
   reply: Reply | null = null;
 }
 
-function readBody(config: Config, state: RequestState, body: ArrayBuffer): ReadBody {
+const NO_SPANS: ValueSpan[] = [];
+const NO_READ = new ReadBody();
+
+/**
+ * The scan of a request's first reading of its body, reused from request to request: the body is
+ * read and sent within one callback, and nothing keeps the scan past it. A body read again (after
+ * the policy or a cap rewrote it) gets a scan of its own, so a failed second reading leaves the
+ * first one whole.
+ */
+let firstScan: ScanResult | null = null;
+
+function scanFor(config: Config, first: bool): ScanResult {
+  const n = config.wantedKeys.length;
+  if (!first) return new ScanResult(n);
+  let scan = firstScan;
+  if (scan === null || scan.spans.length != n) { scan = new ScanResult(n); firstScan = scan; }
+  return scan;
+}
+
+/** Reads a body's top-level keys; `first`: the callback's first reading (see scanFor). */
+function readBody(config: Config, state: RequestState, body: ArrayBuffer, first: bool): ReadBody {
   const out = new ReadBody();
   const base = changetype<usize>(body);
-  const scan = scanRequestInto(new ScanResult(config.wantedKeys.length), base, body.byteLength, config.wantedKeys);
+  const scan = scanRequestInto(scanFor(config, first), base, body.byteLength, config.wantedKeys);
   if (scan.error !== null) { out.reply = Reply.error(INVALID_JSON, scan.error!); return out; }
   for (let i = 0; i < scan.spans.length; i++) {
     if (scan.spans[i].count > 1) {
