@@ -288,7 +288,7 @@ function readBody(config: Config, state: RequestState, body: ArrayBuffer, first:
 
 /** The client's body with the route's edits spliced in (same API on both sides). */
 function spliced(config: Config, state: RequestState, base: usize, body: ArrayBuffer, scan: ScanResult, clientModel: string | null, model: string): BodyOutcome {
-  const edits = bodyEdits(state.backend!.provider, state.operation, scan.spans, scan.closeBrace, scan.memberCount, clientModel, model);
+  const edits = bodyEdits(state.backend!.provider, state.operation, scan.spans, scan.closeBrace, scan.memberCount, clientModel, model, modelJson(state.backend!, model));
   // Metrics and quotas want the stream's usage.
   if ((config.metrics.enabled || state.reservations.length > 0 || state.globalReserved >= 0) && wantsStreamUsage(state, base, scan)) {
     const options = scan.spans[STREAM_OPTIONS_KEY];
@@ -388,14 +388,20 @@ function translated(config: Config, state: RequestState, body: ArrayBuffer, mode
   outcome.changed = true;
   outcome.body = out;
   if (scan.error !== null) return outcome; // unreachable: the translator writes valid JSON
-  const edits = bodyEdits(provider, state.operation, scan.spans, scan.closeBrace, scan.memberCount, model, model);
+  const edits = bodyEdits(provider, state.operation, scan.spans, scan.closeBrace, scan.memberCount, model, model, modelJson(state.backend!, model));
   if (edits.length > 0) outcome.body = applyEdits(base, out.byteLength, edits);
   return outcome;
 }
 
-function bodyEdits(provider: Provider, op: Operation, spans: StaticArray<ValueSpan>, closeBrace: i32, memberCount: i32, clientModel: string | null, model: string): Array<Edit> {
+/** `model` as a JSON string literal in UTF-8: the backend's, encoded at load, when it is its fixed model. */
+function modelJson(backend: Backend, model: string): ArrayBuffer {
+  return backend.modelJson !== null && backend.model === model ? backend.modelJson! : String.UTF8.encode(jsonString(model));
+}
+
+function bodyEdits(provider: Provider, op: Operation, spans: StaticArray<ValueSpan>, closeBrace: i32, memberCount: i32, clientModel: string | null, model: string, modelJson: ArrayBuffer): Array<Edit> {
   const edits = new Array<Edit>();
-  const inserts = new Array<string>();
+  // Members to add at the end (rare: most requests name their model, and most providers add nothing).
+  let inserts: Array<string> | null = null;
   // A key a client put in the body (api_key) goes nowhere.
   const keySpan = spans[API_KEY_KEY];
   let members = memberCount;
@@ -406,26 +412,32 @@ function bodyEdits(provider: Provider, op: Operation, spans: StaticArray<ValueSp
   const modelSpan = spans[MODEL_KEY];
   // A Gemini request's model is in its path (the provider rebuilds it); its body has none to set.
   const modelInBody = !isGeminiOperation(op);
-  if (modelInBody && clientModel === null) inserts.push("\"model\":" + jsonString(model));
-  else if (modelInBody && clientModel != model) edits.push(new Edit(modelSpan.start, modelSpan.end, String.UTF8.encode(jsonString(model))));
+  if (modelInBody && clientModel === null) inserts = ["\"model\":" + String.UTF8.decode(modelJson)];
+  else if (modelInBody && clientModel != model) edits.push(new Edit(modelSpan.start, modelSpan.end, modelJson));
   // Only generation requests take generation defaults such as stream or temperature.
   if (generates(op)) {
     for (let i = 0; i < provider.overrides.length; i++) {
       const f = provider.overrides[i];
       const span = spans[f.spanIndex];
       if (span.count == 1) edits.push(new Edit(span.start, span.end, f.valueJson));
-      else inserts.push(jsonString(f.key) + ":" + String.UTF8.decode(f.valueJson));
+      else inserts = withMember(inserts, jsonString(f.key) + ":" + String.UTF8.decode(f.valueJson));
     }
     for (let i = 0; i < provider.defaults.length; i++) {
       const f = provider.defaults[i];
-      if (spans[f.spanIndex].count == 0 && !isOverridden(provider, f.key)) inserts.push(jsonString(f.key) + ":" + String.UTF8.decode(f.valueJson));
+      if (spans[f.spanIndex].count == 0 && !isOverridden(provider, f.key)) inserts = withMember(inserts, jsonString(f.key) + ":" + String.UTF8.decode(f.valueJson));
     }
   }
-  if (inserts.length > 0) {
-    const text = (members > 0 ? "," : "") + inserts.join(",");
+  if (inserts !== null) {
+    const text = (members > 0 ? "," : "") + inserts!.join(",");
     edits.push(new Edit(closeBrace, closeBrace, String.UTF8.encode(text)));
   }
   return edits;
+}
+
+function withMember(members: Array<string> | null, member: string): Array<string> {
+  const list = members !== null ? members! : new Array<string>();
+  list.push(member);
+  return list;
 }
 
 function isOverridden(provider: Provider, key: string): bool {
