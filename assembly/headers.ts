@@ -10,12 +10,6 @@ import { getHeader, removeHeader, setHeaderBytes } from "./host";
 const RETURN_DATA: usize = memory.data(8);
 const RETURN_SIZE: usize = memory.data(8);
 
-function copyOut(ptr: usize, length: i32): ArrayBuffer {
-  const out = new ArrayBuffer(length);
-  memory.copy(changetype<usize>(out), ptr, <usize>length);
-  return out;
-}
-
 /** Ordered header pairs as UTF-8 spans; names are lower-case, as Envoy keeps them. */
 export class HeaderSnapshot {
   // Entry i: its name in buffers[2i] at spans[4i], length spans[4i+1]; its value in buffers[2i+1] at
@@ -114,9 +108,9 @@ export class HeaderSnapshot {
     return String.UTF8.decodeUnsafe(this.valueAt(i), this.valueLength(i));
   }
 
-  /** Entry i's name or value, copied out (response-header redaction reads every entry). */
-  nameCopy(i: i32): ArrayBuffer { return copyOut(this.nameAt(i), this.nameLength(i)); }
-  valueCopy(i: i32): ArrayBuffer { return copyOut(this.valueAt(i), this.valueLength(i)); }
+  /** Where entry i's name or value lies (valid until the snapshot changes); response-header redaction reads every entry. */
+  nameStart(i: i32): usize { return this.nameAt(i); }
+  valueStart(i: i32): usize { return this.valueAt(i); }
 
   /** Lengths of entry i's name and value. */
   nameLengthAt(i: i32): i32 { return this.nameLength(i); }

@@ -165,6 +165,20 @@ export class SecretScanner {
     return work;
   }
 
+  /**
+   * Scans `length` bytes at `ptr` as one whole text, from the start (after reset), overwriting
+   * secrets in place: push(piece, true) without a buffer of its own. True when one was found.
+   */
+  scanWhole(ptr: usize, length: i32): bool {
+    this.reset();
+    this.work = ptr;
+    this.workStart = 0;
+    this.total = <i64>length;
+    let i = 0;
+    while (i < length) i = this.escape == PLAIN ? this.plainRun(i, length) : this.feed(i, length);
+    return this.redactions > 0;
+  }
+
   private joinCarry(piece: ArrayBuffer): ArrayBuffer {
     const carried = this.carry.byteLength;
     if (carried == 0) return piece;

@@ -55,6 +55,22 @@ describe("no configured secret reaches the client, in any encoding or place (emu
   });
 });
 
+describe("long response headers", () => {
+  // Header names and values are scanned in a buffer kept up to 8 KiB, and in one of their own beyond.
+  it.each([100, 5_000, 20_000])("a secret at the end of a %i-byte header value is overwritten", (padding) => {
+    const place = PLACES.findIndex((p) => p.name === "a debug header");
+    const secret = SECRETS[Object.keys(SECRETS)[0] as SecretKind];
+    const stream = host.createStream();
+    stream.sendRequest({ ":method": "POST", ":path": "/v1/chat/completions", ":authority": PLACES[place].host, "content-type": "application/json" }, requestFor(PLACES[place]));
+    expect(stream.localResponse).toBeNull();
+    stream.sendResponseHeaders({ ":status": "200", "content-type": "application/json", "x-debug-trace": "x".repeat(padding) + secret });
+    stream.sendResponseBody('{"choices":[]}', true);
+    const value = (stream.downstreamHeaders ?? stream.responseHeaders).find(([k]) => k === "x-debug-trace")?.[1] ?? "";
+    expect(value).not.toContain(secret);
+    expect(value).toBe("x".repeat(padding) + "[redacted]" + "*".repeat(secret.length - 10));
+  });
+});
+
 describe("fetched tokens", () => {
   it("a refreshed Vertex token is redacted at once, and the token it replaced one refresh longer", async () => {
     let now = 1_800_000_000n;
