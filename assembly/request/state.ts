@@ -21,6 +21,9 @@ import { SecretScanner } from "../safety/secret-scanner";
  */
 export enum ResponseMode { Pass, Vet, ReplaceAuth, Drop, TranslateJson, TranslateStream, Meter }
 
+/** The reservations of a request no quota has admitted: shared, so never added to (admitQuota gives a request its own list). */
+export const NO_RESERVATIONS: Reservation[] = [];
+
 export class RequestState {
   /** The request headers as read once; edited in the VM and written back once. */
   headers: HeaderSnapshot | null = null;
@@ -57,8 +60,8 @@ export class RequestState {
   meter: UsageMeter | null = null;
   /** llm-mesh added stream_options.include_usage: the usage-only chunk is not the client's. */
   usageInjected: bool = false;
-  /** What this request took from its consumer's quotas, charged its real usage when done. */
-  reservations: Reservation[] = [];
+  /** What this request took from its consumer's quotas, charged its real usage when done (NO_RESERVATIONS until a quota admits it). */
+  reservations: Reservation[] = NO_RESERVATIONS;
   /** The request's input tokens as estimated for its quotas (body bytes / 4). */
   inputEstimate: i64 = 0;
   /** Tokens reserved for it in the consumer's global quotas (filter state the rate limit filter reads); -1: none yet. */
