@@ -59,6 +59,6 @@ export function finishMeasure(config: Config, state: RequestState): void {
 /** The access log's fields, one filter-state value (metrics/access-log.ts). */
 function writeAccessLog(state: RequestState, m: Measurement): void {
   if (!state.forwarded || state.backend === null) return;
-  const fields = accessLogFields(state.route !== null ? state.route!.name : null, m);
+  const fields = accessLogFields(state.route !== null ? state.route!.nameBytes : null, m);
   setPropertyBytes(ACCESS_LOG_PROPERTY, fields.dataPtr, fields.length);
 }
