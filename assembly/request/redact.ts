@@ -16,6 +16,7 @@ let compiledFrom: string[][] = [];
 let compiled: SecretMatcher | null = null;
 let previousSecrets: string[] = [];
 let headerScanner: SecretScanner | null = null;
+let wholeBodyScanner: SecretScanner | null = null;
 
 /** The matcher for every secret the providers hold now, or null when they hold none. */
 export function secretMatcher(providers: Provider[]): SecretMatcher | null {
@@ -40,6 +41,17 @@ export function secretMatcher(providers: Provider[]): SecretMatcher | null {
   compiled = forms.length > 0 ? new SecretMatcher(forms) : null;
   headerScanner = compiled !== null ? new SecretScanner(compiled!) : null;
   return compiled;
+}
+
+/**
+ * The VM's scanner for a body scanned whole within one callback (an answer in one chunk), reset:
+ * one scanner for every such answer, not one each. Never kept past the callback.
+ */
+export function bodyScanner(matcher: SecretMatcher): SecretScanner {
+  let scanner = wholeBodyScanner;
+  if (scanner === null || !scanner.uses(matcher)) { scanner = new SecretScanner(matcher); wholeBodyScanner = scanner; }
+  else scanner.reset();
+  return scanner!;
 }
 
 /**

@@ -9,7 +9,7 @@ import { removeResponseHeader, responseHeader, setResponseHeader, setResponseHea
 import { JsonWriter } from "../json/writer";
 import { NOTHING, SseDecoder, SseEvent } from "../stream/sse";
 import { EventStreamDecoder } from "../stream/eventstream";
-import { redactResponseHeaders, secretMatcher } from "./redact";
+import { bodyScanner, redactResponseHeaders, secretMatcher } from "./redact";
 import { redactedErrorBody } from "../safety/redact-text";
 import { SecretScanner } from "../safety/secret-scanner";
 import { RequestState, ResponseMode } from "./state";
@@ -100,7 +100,7 @@ export function onProviderHeaders(config: Config, state: RequestState, status: s
     }
   }
   if (state.extract !== null && !failed) readWholeForExtract(state);
-  if (matcher !== null && !state.responseHeadersEnd && readable(state)) state.redactor = new SecretScanner(matcher!);
+  if (matcher !== null && !state.responseHeadersEnd && readable(state)) state.secrets = matcher;
   const measure = state.measure;
   if (measure !== null) {
     measure.status = status !== null ? status : "";
@@ -152,10 +152,16 @@ function readable(state: RequestState): bool {
  * chunk the provider sent. `last` flushes what the scanner held back (nothing follows).
  */
 function emit(state: RequestState, out: ArrayBuffer, replaced: bool, last: bool): void {
-  const scanner = state.redactor;
-  if (scanner === null) { if (replaced) replaceBody(BufferTypeValues.HttpResponseBody, out); return; }
-  const safe = scanner.push(out, last);
-  if (replaced || scanner.changed) replaceBody(BufferTypeValues.HttpResponseBody, safe);
+  const secrets = state.secrets;
+  if (secrets === null) { if (replaced) replaceBody(BufferTypeValues.HttpResponseBody, out); return; }
+  let scanner = state.redactor;
+  if (scanner === null) {
+    // An answer whole in its first chunk is scanned within this callback: the VM's scanner serves.
+    if (last) scanner = bodyScanner(secrets!);
+    else { scanner = new SecretScanner(secrets!); state.redactor = scanner; }
+  }
+  const safe = scanner!.push(out, last);
+  if (replaced || scanner!.changed) replaceBody(BufferTypeValues.HttpResponseBody, safe);
 }
 
 /** An answer passed on as it is: only scanned for secrets (the same length goes out). */
@@ -219,7 +225,7 @@ function translateStreamChunk(state: RequestState, bodySize: i32, endOfStream: b
     translator.abort(out, "provider \"" + state.backend!.provider.name + "\" " + decoder.brokenBecause);
     state.responseMode = ResponseMode.Drop;
   } else if (endOfStream) translator.endStream(out);
-  if (state.redactor === null) replaceBodyWith(BufferTypeValues.HttpResponseBody, out.dataPtr, out.length);
+  if (state.secrets === null) replaceBodyWith(BufferTypeValues.HttpResponseBody, out.dataPtr, out.length);
   else {
     const bytes = new ArrayBuffer(out.length);
     memory.copy(changetype<usize>(bytes), out.dataPtr, <usize>out.length);

@@ -13,6 +13,7 @@ import { Consumer } from "../consumers/config";
 import { Reservation } from "../consumers/quota";
 import { RequestPolicy } from "../policy/config";
 import { SecretScanner } from "../safety/secret-scanner";
+import { SecretMatcher } from "../safety/secret-matcher";
 
 /**
  * How a provider's response is handled: passed on; an error vetted (or replaced when the provider
@@ -82,7 +83,9 @@ export class RequestState {
   responseHeadersEnd: bool = false;
   /** A non-streaming request on a route that returns one field of the answer (policy.extract). */
   extract: RequestPolicy | null = null;
-  /** Scans the response body for secrets on its way out (redact.ts); null when it is not read. */
+  /** The secrets the response body is scanned for on its way out (redact.ts); null when it is not read. */
+  secrets: SecretMatcher | null = null;
+  /** The body's scanner, once a chunk came that was not the last (an answer in one chunk is scanned by the VM's own: bodyScanner). */
   redactor: SecretScanner | null = null;
   /** Downstream: Envoy's own error answer is replaced by this body (failover-answer.ts); "" once sent. */
   envoyAnswer: string | null = null;

@@ -122,6 +122,9 @@ export class SecretScanner {
 
   constructor(private matcher: SecretMatcher) {}
 
+  /** Whether this scanner looks for this matcher's secrets. */
+  uses(matcher: SecretMatcher): bool { return this.matcher === matcher; }
+
   /** Starts over, for an unrelated text (one header value after another). */
   reset(): void {
     for (let c = 0; c < CHANNELS; c++) { const ch = unchecked(this.channels[c]); if (ch !== null) { ch.node = 0; ch.count = 0; ch.serial = 0; } }
