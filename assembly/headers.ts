@@ -10,6 +10,10 @@ import { getHeader, removeHeader, setHeaderBytes } from "./host";
 const RETURN_DATA: usize = memory.data(8);
 const RETURN_SIZE: usize = memory.data(8);
 
+/** Header maps are written from this buffer, kept up to MAP_KEPT bytes. */
+const MAP_KEPT: i32 = 16384;
+let mapBuffer = new ArrayBuffer(1024);
+
 /** Ordered header pairs as UTF-8 spans; names are lower-case, as Envoy keeps them. */
 export class HeaderSnapshot {
   // Entry i: its name in buffers[2i] at spans[4i], length spans[4i+1]; its value in buffers[2i+1] at
@@ -34,6 +38,14 @@ export class HeaderSnapshot {
 
   /** The same, or null when the host returned no map (so it is never written back in its place). */
   static readOrNull(map: i32): HeaderSnapshot | null {
+    return HeaderSnapshot.readInto(null, map);
+  }
+
+  /**
+   * readOrNull into `reused` (emptied first) when given, else into a new snapshot: the response
+   * headers' copy, which lives one callback, is one snapshot for the VM.
+   */
+  static readInto(reused: HeaderSnapshot | null, map: i32): HeaderSnapshot | null {
     store<usize>(RETURN_DATA, 0);
     store<usize>(RETURN_SIZE, 0);
     if (abi.proxy_get_header_map_pairs(map, RETURN_DATA, RETURN_SIZE) != WasmResultValues.Ok) return null;
@@ -45,7 +57,9 @@ export class HeaderSnapshot {
     const count = <i32>load<u32>(ptr);
     let offset = 4 + count * 8;
     if (count < 0 || offset > size) return null;
-    const snapshot = new HeaderSnapshot(count + 8);
+    let snapshot: HeaderSnapshot;
+    if (reused !== null) { snapshot = reused!; snapshot.clear(count + 8); }
+    else snapshot = new HeaderSnapshot(count + 8);
     for (let i = 0; i < count; i++) {
       const nameLength = <i32>load<u32>(ptr + 4 + <usize>i * 8);
       const valueLength = <i32>load<u32>(ptr + 8 + <usize>i * 8);
@@ -67,6 +81,17 @@ export class HeaderSnapshot {
     unchecked(spans[i * 4 + 2] = valueStart);
     unchecked(spans[i * 4 + 3] = valueLength);
     this.count = i + 1;
+  }
+
+  /** Empties the snapshot, with room for `capacity` entries (the buffers it pointed at are let go). */
+  private clear(capacity: i32): void {
+    if (this.buffers.length < capacity * 2) {
+      this.buffers = new StaticArray<ArrayBuffer>(capacity * 2);
+      this.spans = new StaticArray<i32>(capacity * 4);
+    } else {
+      memory.fill(changetype<usize>(this.buffers), 0, <usize>this.buffers.length * sizeof<usize>());
+    }
+    this.count = 0;
   }
 
   private grow(): void {
@@ -159,7 +184,16 @@ export class HeaderSnapshot {
     const count = this.count;
     let size = 4 + 8 * count;
     for (let i = 0; i < count; i++) size += this.nameLength(i) + this.valueLength(i) + 2;
-    const out = new ArrayBuffer(size);
+    // The host copies the map at once: the VM's buffer serves (a map past MAP_KEPT gets its own).
+    if (size > mapBuffer.byteLength) {
+      if (size > MAP_KEPT) return this.writeFrom(map, new ArrayBuffer(size), size);
+      mapBuffer = new ArrayBuffer(size);
+    }
+    return this.writeFrom(map, mapBuffer, size);
+  }
+
+  private writeFrom(map: i32, out: ArrayBuffer, size: i32): bool {
+    const count = this.count;
     const base = changetype<usize>(out);
     store<u32>(base, count);
     let data = base + 4 + 8 * <usize>count;
@@ -188,11 +222,15 @@ export class HeaderSnapshot {
 const RESPONSE_MAP = HeaderMapTypeValues.ResponseHeaders;
 let responseCopy: HeaderSnapshot | null = null;
 let responseEdited = false;
+/** The snapshot every callback's copy is read into (the copy lives one callback). */
+let responseSnapshot: HeaderSnapshot | null = null;
 
 /** Reads the response headers once; until closeResponseHeaders(), the functions below use this copy. */
 export function openResponseHeaders(): void {
   // A map the host would not give stays closed: edits then go to the host one by one, as before.
-  responseCopy = HeaderSnapshot.readOrNull(RESPONSE_MAP);
+  const copy = HeaderSnapshot.readInto(responseSnapshot, RESPONSE_MAP);
+  if (copy !== null) responseSnapshot = copy;
+  responseCopy = copy;
   responseEdited = false;
 }
 
