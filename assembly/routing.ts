@@ -98,11 +98,13 @@ export class Backend {
   metrics: BackendMetrics = new BackendMetrics();
   /** The fixed model as a JSON string literal in UTF-8, encoded once (the body's new "model" value); null without one. */
   modelJson: ArrayBuffer | null = null;
+  /** The fixed model in UTF-8 (x-llm-mesh-model); null without one. */
+  modelBytes: ArrayBuffer | null = null;
   constructor(public provider: Provider, public weight: i32) {}
 
   /** Encodes the upstream paths and the fixed model; call after the provider and model are set. */
   prepare(): void {
-    if (this.model !== null) this.modelJson = String.UTF8.encode(jsonString(this.model!));
+    if (this.model !== null) { this.modelJson = String.UTF8.encode(jsonString(this.model!)); this.modelBytes = String.UTF8.encode(this.model!); }
     for (let op = 0; op < OPERATION_COUNT; op++) this.pathBytes[op] = String.UTF8.encode(this.provider.upstreamPath(<Operation>op, this.model));
   }
 

@@ -177,7 +177,10 @@ function stampProvider(config: Config, state: RequestState): void {
   if (state.clampedCap.length > 0) setResponseHeader(H_CLAMPED_MAX_TOKENS, state.clampedCap);
   if (!config.responseHeaders) return;
   setResponseHeaderBytes(H_PROVIDER, state.backend!.provider.nameBytes);
-  setResponseHeader(H_MODEL, state.model);
+  const backend = state.backend!;
+  // The backend's fixed model was encoded at load; another (mapped, the client's) is encoded now.
+  if (backend.modelBytes !== null && backend.model === state.model) setResponseHeaderBytes(H_MODEL, backend.modelBytes!);
+  else setResponseHeader(H_MODEL, state.model);
 }
 
 /** A chunk of the response body, for every mode but Pass. True to continue, false to keep buffering. */
