@@ -133,6 +133,19 @@ export class HeaderSnapshot {
     return String.UTF8.decodeUnsafe(this.valueAt(i), this.valueLength(i));
   }
 
+  /** Whether the first value of a header starts with `prefix` (is it, when `whole`), compared as bytes: no string made. */
+  valueStartsWith(name: ArrayBuffer, prefix: ArrayBuffer, whole: bool = false): bool {
+    const i = this.indexOf(name);
+    if (i < 0) return false;
+    const n = prefix.byteLength;
+    const length = this.valueLength(i);
+    if (whole ? length != n : length < n) return false;
+    return memory.compare(this.valueAt(i), changetype<usize>(prefix), <usize>n) == 0;
+  }
+
+  /** Whether the first value of a header is `value`, compared as bytes. */
+  valueIs(name: ArrayBuffer, value: ArrayBuffer): bool { return this.valueStartsWith(name, value, true); }
+
   /** Where entry i's name or value lies (valid until the snapshot changes); response-header redaction reads every entry. */
   nameStart(i: i32): usize { return this.nameAt(i); }
   valueStart(i: i32): usize { return this.valueAt(i); }
@@ -252,6 +265,14 @@ export function markResponseEdited(): void { responseEdited = true; }
 export function responseHeader(name: ArrayBuffer): string | null {
   const copy = responseCopy;
   return copy !== null ? copy.get(name) : getHeader(RESPONSE_MAP, name);
+}
+
+/** Whether a response header's first value starts with `prefix` (bytes; no string made with the copy open). */
+export function responseHeaderStartsWith(name: ArrayBuffer, prefix: ArrayBuffer): bool {
+  const copy = responseCopy;
+  if (copy !== null) return copy.valueStartsWith(name, prefix);
+  const value = getHeader(RESPONSE_MAP, name);
+  return value !== null && value.startsWith(String.UTF8.decode(prefix));
 }
 
 /** Sets a response header (replacing every value it had) to bytes. */

@@ -5,7 +5,7 @@ import { Config } from "../config/load";
 import { isEnvoyAnswer, replaceEnvoyAnswer, responseDetails } from "./failover-answer";
 import { BAD_PROVIDER_RESPONSE, EXTRACT_MISSING, PROVIDER_AUTH_FAILED, PROVIDER_ERROR, errorBody } from "../errors";
 import { BufferTypeValues, getBody, replaceBody, replaceBodyWith } from "../host";
-import { removeResponseHeader, responseHeader, setResponseHeader, setResponseHeaderBytes } from "../headers";
+import { removeResponseHeader, responseHeader, responseHeaderStartsWith, setResponseHeader, setResponseHeaderBytes } from "../headers";
 import { JsonWriter } from "../json/writer";
 import { NOTHING, SseDecoder, SseEvent } from "../stream/sse";
 import { EventStreamDecoder } from "../stream/eventstream";
@@ -87,12 +87,11 @@ export function onProviderHeaders(config: Config, state: RequestState, status: s
   } else if (status !== null && status.charCodeAt(0) == 0x32 && hasUsage(state.operation)) {
     // An untranslated success: read its usage as it passes (a cut usage chunk changes the length).
     // Streams are read even without metrics: one that breaks off must end with an error event.
-    const type = responseHeader(H_CONTENT_TYPE);
-    const sse = type !== null && type.startsWith("text/event-stream");
+    const sse = responseHeaderStartsWith(H_CONTENT_TYPE, V_EVENT_STREAM);
     // llm-mesh asked for an uncompressed answer; one compressed anyway cannot be read, and is passed on.
     const encoded = responseHeader(H_CONTENT_ENCODING) !== null;
     // JSON is read when metrics or a quota need its usage.
-    if (!encoded && (sse || (state.measure !== null || state.reservations.length > 0 || state.consumer !== null && state.consumer!.hasGlobalLimits()) && type !== null && type.startsWith("application/json"))) {
+    if (!encoded && (sse || (state.measure !== null || state.reservations.length > 0 || state.consumer !== null && state.consumer!.hasGlobalLimits()) && responseHeaderStartsWith(H_CONTENT_TYPE, V_JSON))) {
       // Untranslated: the answer is in the client's own API.
       state.meter = meterFor(state.clientApi, sse, state.usageInjected && sse);
       state.responseMode = ResponseMode.Meter;
