@@ -6,7 +6,7 @@ import { QUOTA_FIELDS, clampEdits, outputCap, totalCap } from "../consumers/outp
 import { GeminiCapRead, readGeminiCap } from "../consumers/gemini-cap";
 import { defaultOutputLimit } from "../consumers/model-output-limits";
 import { Backend } from "../routing";
-import { capSpans, poolMaxTokensField, providerOutputCap, quotaCapEdit } from "./quota-cap";
+import { capSpans, capSpansInto, poolMaxTokensField, providerOutputCap, quotaCapEdit } from "./quota-cap";
 import { JsonWriter } from "../json/writer";
 import { BAD_REQUEST, INVALID_JSON, INVALID_MODEL, MODEL_NOT_FOUND, MODEL_REQUIRED, UNSUPPORTED_OPERATION, UNTRANSLATABLE, Reply } from "../errors";
 import { translatorFor } from "../translate/registry";
@@ -220,13 +220,25 @@ class ReadBody {
   /** A Gemini generate body's generationConfig, read; null for other operations. */
   gemini: GeminiCapRead | null = null;
   reply: Reply | null = null;
+  /** The array capSpans is filled into, for the reading reused from request to request (readFor); null for others. */
+  ownCapSpans: ValueSpan[] | null = null;
 }
 
 const NO_SPANS: ValueSpan[] = [];
 const NO_READ = new ReadBody();
+/** The first reading's result, reused as its scan is (scanFor). */
+let firstRead: ReadBody | null = null;
+
+function readFor(first: bool): ReadBody {
+  if (!first) return new ReadBody();
+  let r = firstRead;
+  if (r === null) { r = new ReadBody(); r.ownCapSpans = new Array<ValueSpan>(QUOTA_FIELDS.length); firstRead = r; }
+  r.scan = null; r.clientModel = null; r.outputCap = -1; r.choices = 1; r.capSpans = NO_SPANS; r.gemini = null; r.reply = null;
+  return r!;
+}
 
 /**
- * The scan of a request's first reading of its body, reused from request to request: the body is
+ * The scan (and result: readFor) of a request's first reading of its body, reused from request to request: the body is
  * read and sent within one callback, and nothing keeps the scan past it. A body read again (after
  * the policy or a cap rewrote it) gets a scan of its own, so a failed second reading leaves the
  * first one whole.
@@ -243,7 +255,7 @@ function scanFor(config: Config, first: bool): ScanResult {
 
 /** Reads a body's top-level keys; `first`: the callback's first reading (see scanFor). */
 function readBody(config: Config, state: RequestState, body: ArrayBuffer, first: bool): ReadBody {
-  const out = new ReadBody();
+  const out = readFor(first);
   const base = changetype<usize>(body);
   const scan = scanRequestInto(scanFor(config, first), base, body.byteLength, config.wantedKeys);
   if (scan.error !== null) { out.reply = Reply.error(INVALID_JSON, scan.error!); return out; }
@@ -260,7 +272,7 @@ function readBody(config: Config, state: RequestState, body: ArrayBuffer, first:
   if (stream.count == 1 && stream.firstByte != 0x74 && stream.firstByte != 0x66) { out.reply = Reply.error(BAD_REQUEST, "stream must be true or false"); return out; }
   const options = scan.spans[STREAM_OPTIONS_KEY];
   if (options.count == 1 && options.firstByte != 0x7b) { out.reply = Reply.error(BAD_REQUEST, "stream_options must be an object (leave it out rather than send null)"); return out; }
-  out.capSpans = capSpans(scan.spans);
+  out.capSpans = out.ownCapSpans !== null ? capSpansInto(out.ownCapSpans!, scan.spans) : capSpans(scan.spans);
   let names = QUOTA_FIELDS;
   // A Gemini client names its cap inside generationConfig; the top-level fields are no Gemini fields.
   if (isGeminiOperation(state.operation) && generates(state.operation)) {
