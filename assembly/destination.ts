@@ -39,7 +39,7 @@ export function isIstioClusterFor(cluster: string, host: string): bool {
   }
   const subsetEnd = cluster.indexOf("|", portEnd + 1);
   if (subsetEnd < 0) return false;
-  return cluster.substring(subsetEnd + 1) == host;
+  return cluster.length - (subsetEnd + 1) == host.length && cluster.endsWith(host);
 }
 
 /** True when some configured provider owns `cluster`. */

@@ -10,11 +10,9 @@ import { getHeader, removeHeader, setHeaderBytes } from "./host";
 const RETURN_DATA: usize = memory.data(8);
 const RETURN_SIZE: usize = memory.data(8);
 
-function copyOut(ptr: usize, length: i32): ArrayBuffer {
-  const out = new ArrayBuffer(length);
-  memory.copy(changetype<usize>(out), ptr, <usize>length);
-  return out;
-}
+/** Header maps are written from this buffer, kept up to MAP_KEPT bytes. */
+const MAP_KEPT: i32 = 16384;
+let mapBuffer = new ArrayBuffer(1024);
 
 /** Ordered header pairs as UTF-8 spans; names are lower-case, as Envoy keeps them. */
 export class HeaderSnapshot {
@@ -40,6 +38,14 @@ export class HeaderSnapshot {
 
   /** The same, or null when the host returned no map (so it is never written back in its place). */
   static readOrNull(map: i32): HeaderSnapshot | null {
+    return HeaderSnapshot.readInto(null, map);
+  }
+
+  /**
+   * readOrNull into `reused` (emptied first) when given, else into a new snapshot: the response
+   * headers' copy, which lives one callback, is one snapshot for the VM.
+   */
+  static readInto(reused: HeaderSnapshot | null, map: i32): HeaderSnapshot | null {
     store<usize>(RETURN_DATA, 0);
     store<usize>(RETURN_SIZE, 0);
     if (abi.proxy_get_header_map_pairs(map, RETURN_DATA, RETURN_SIZE) != WasmResultValues.Ok) return null;
@@ -51,7 +57,9 @@ export class HeaderSnapshot {
     const count = <i32>load<u32>(ptr);
     let offset = 4 + count * 8;
     if (count < 0 || offset > size) return null;
-    const snapshot = new HeaderSnapshot(count + 8);
+    let snapshot: HeaderSnapshot;
+    if (reused !== null) { snapshot = reused!; snapshot.clear(count + 8); }
+    else snapshot = new HeaderSnapshot(count + 8);
     for (let i = 0; i < count; i++) {
       const nameLength = <i32>load<u32>(ptr + 4 + <usize>i * 8);
       const valueLength = <i32>load<u32>(ptr + 8 + <usize>i * 8);
@@ -73,6 +81,17 @@ export class HeaderSnapshot {
     unchecked(spans[i * 4 + 2] = valueStart);
     unchecked(spans[i * 4 + 3] = valueLength);
     this.count = i + 1;
+  }
+
+  /** Empties the snapshot, with room for `capacity` entries (the buffers it pointed at are let go). */
+  private clear(capacity: i32): void {
+    if (this.buffers.length < capacity * 2) {
+      this.buffers = new StaticArray<ArrayBuffer>(capacity * 2);
+      this.spans = new StaticArray<i32>(capacity * 4);
+    } else {
+      memory.fill(changetype<usize>(this.buffers), 0, <usize>this.buffers.length * sizeof<usize>());
+    }
+    this.count = 0;
   }
 
   private grow(): void {
@@ -114,9 +133,22 @@ export class HeaderSnapshot {
     return String.UTF8.decodeUnsafe(this.valueAt(i), this.valueLength(i));
   }
 
-  /** Entry i's name or value, copied out (response-header redaction reads every entry). */
-  nameCopy(i: i32): ArrayBuffer { return copyOut(this.nameAt(i), this.nameLength(i)); }
-  valueCopy(i: i32): ArrayBuffer { return copyOut(this.valueAt(i), this.valueLength(i)); }
+  /** Whether the first value of a header starts with `prefix` (is it, when `whole`), compared as bytes: no string made. */
+  valueStartsWith(name: ArrayBuffer, prefix: ArrayBuffer, whole: bool = false): bool {
+    const i = this.indexOf(name);
+    if (i < 0) return false;
+    const n = prefix.byteLength;
+    const length = this.valueLength(i);
+    if (whole ? length != n : length < n) return false;
+    return memory.compare(this.valueAt(i), changetype<usize>(prefix), <usize>n) == 0;
+  }
+
+  /** Whether the first value of a header is `value`, compared as bytes. */
+  valueIs(name: ArrayBuffer, value: ArrayBuffer): bool { return this.valueStartsWith(name, value, true); }
+
+  /** Where entry i's name or value lies (valid until the snapshot changes); response-header redaction reads every entry. */
+  nameStart(i: i32): usize { return this.nameAt(i); }
+  valueStart(i: i32): usize { return this.valueAt(i); }
 
   /** Lengths of entry i's name and value. */
   nameLengthAt(i: i32): i32 { return this.nameLength(i); }
@@ -165,7 +197,16 @@ export class HeaderSnapshot {
     const count = this.count;
     let size = 4 + 8 * count;
     for (let i = 0; i < count; i++) size += this.nameLength(i) + this.valueLength(i) + 2;
-    const out = new ArrayBuffer(size);
+    // The host copies the map at once: the VM's buffer serves (a map past MAP_KEPT gets its own).
+    if (size > mapBuffer.byteLength) {
+      if (size > MAP_KEPT) return this.writeFrom(map, new ArrayBuffer(size), size);
+      mapBuffer = new ArrayBuffer(size);
+    }
+    return this.writeFrom(map, mapBuffer, size);
+  }
+
+  private writeFrom(map: i32, out: ArrayBuffer, size: i32): bool {
+    const count = this.count;
     const base = changetype<usize>(out);
     store<u32>(base, count);
     let data = base + 4 + 8 * <usize>count;
@@ -194,11 +235,15 @@ export class HeaderSnapshot {
 const RESPONSE_MAP = HeaderMapTypeValues.ResponseHeaders;
 let responseCopy: HeaderSnapshot | null = null;
 let responseEdited = false;
+/** The snapshot every callback's copy is read into (the copy lives one callback). */
+let responseSnapshot: HeaderSnapshot | null = null;
 
 /** Reads the response headers once; until closeResponseHeaders(), the functions below use this copy. */
 export function openResponseHeaders(): void {
   // A map the host would not give stays closed: edits then go to the host one by one, as before.
-  responseCopy = HeaderSnapshot.readOrNull(RESPONSE_MAP);
+  const copy = HeaderSnapshot.readInto(responseSnapshot, RESPONSE_MAP);
+  if (copy !== null) responseSnapshot = copy;
+  responseCopy = copy;
   responseEdited = false;
 }
 
@@ -220,6 +265,14 @@ export function markResponseEdited(): void { responseEdited = true; }
 export function responseHeader(name: ArrayBuffer): string | null {
   const copy = responseCopy;
   return copy !== null ? copy.get(name) : getHeader(RESPONSE_MAP, name);
+}
+
+/** Whether a response header's first value starts with `prefix` (bytes; no string made with the copy open). */
+export function responseHeaderStartsWith(name: ArrayBuffer, prefix: ArrayBuffer): bool {
+  const copy = responseCopy;
+  if (copy !== null) return copy.valueStartsWith(name, prefix);
+  const value = getHeader(RESPONSE_MAP, name);
+  return value !== null && value.startsWith(String.UTF8.decode(prefix));
 }
 
 /** Sets a response header (replacing every value it had) to bytes. */

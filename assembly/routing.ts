@@ -6,6 +6,7 @@ import { FailoverPolicy, RouteTimeouts } from "./failover/policy";
 import { Provider } from "./providers/provider";
 import { OPERATION_COUNT, Operation } from "./api";
 import { randomU32 } from "./host";
+import { jsonString } from "./json/splice";
 import { BackendMetrics } from "./metrics/record";
 import { RequestPolicy } from "./policy/config";
 
@@ -95,10 +96,15 @@ export class Backend {
   pathBytes: StaticArray<ArrayBuffer> = new StaticArray<ArrayBuffer>(OPERATION_COUNT);
   /** Its metric labels and last label set (metrics/record.ts). */
   metrics: BackendMetrics = new BackendMetrics();
+  /** The fixed model as a JSON string literal in UTF-8, encoded once (the body's new "model" value); null without one. */
+  modelJson: ArrayBuffer | null = null;
+  /** The fixed model in UTF-8 (x-llm-mesh-model); null without one. */
+  modelBytes: ArrayBuffer | null = null;
   constructor(public provider: Provider, public weight: i32) {}
 
-  /** Encodes the upstream paths; call after the provider and model are set. */
+  /** Encodes the upstream paths and the fixed model; call after the provider and model are set. */
   prepare(): void {
+    if (this.model !== null) { this.modelJson = String.UTF8.encode(jsonString(this.model!)); this.modelBytes = String.UTF8.encode(this.model!); }
     for (let op = 0; op < OPERATION_COUNT; op++) this.pathBytes[op] = String.UTF8.encode(this.provider.upstreamPath(<Operation>op, this.model));
   }
 

@@ -42,6 +42,20 @@ export class JsonWriter {
     return this;
   }
 
+  /** Appends an integer's decimal digits, without a string in between. */
+  digits(value: i64): JsonWriter {
+    if (value < 0) this.byte(0x2d);
+    // i64's minimum negates to itself; as u64 it is the right magnitude.
+    let v = value < 0 ? <u64>(-value) : <u64>value;
+    let n = 1;
+    for (let t = v; t >= 10; t /= 10) n++;
+    this.reserve(n);
+    let at = changetype<usize>(this.data) + <usize>(this.length + n);
+    do { at--; store<u8>(at, <u8>(0x30 + v % 10)); v /= 10; } while (v > 0);
+    this.length += n;
+    return this;
+  }
+
   /** Appends bytes as they are (JSON text that is already valid). */
   bytes(source: usize, count: i32): JsonWriter {
     this.reserve(count);
@@ -93,7 +107,7 @@ export class JsonWriter {
   }
 
   string(text: string): JsonWriter { this.beforeValue(); this.quoted(text); return this; }
-  number(value: i64): JsonWriter { this.beforeValue(); this.raw(value.toString()); return this; }
+  number(value: i64): JsonWriter { this.beforeValue(); this.digits(value); return this; }
   boolean(value: bool): JsonWriter { this.beforeValue(); this.raw(value ? "true" : "false"); return this; }
   nil(): JsonWriter { this.beforeValue(); this.raw("null"); return this; }
   /** A value that is already JSON text. */

@@ -3,30 +3,48 @@
 // five; docs/metrics.md). A failover try writes it upstream, and the request's own filter reads
 // the tokens back from it (quotas charged what the tries used).
 import { scanTopLevel } from "../json/scan";
-import { jsonString } from "../json/splice";
+import { JsonWriter } from "../json/writer";
 import { Measurement, UsageSource } from "./measurement";
 
 /** The filter-state name (Envoy: wasm.llm_mesh.log). */
 export const ACCESS_LOG_PROPERTY = String.UTF8.encode("llm_mesh.log");
 
-const SOURCE_NAMES: string[] = ["reported", "estimated", "incomplete", "none"];
+/** The fields' keys and the usage sources, as the bytes written (a key's comma is written before it). */
+const ROUTE_KEY = String.UTF8.encode("\"route\":");
+const RESPONSE_MODEL_KEY = String.UTF8.encode("\"response_model\":");
+const INPUT_TOKENS_KEY = String.UTF8.encode("\"input_tokens\":");
+const OUTPUT_TOKENS_KEY = String.UTF8.encode(",\"output_tokens\":");
+const TTFT_KEY = String.UTF8.encode("\"ttft_ms\":");
+const USAGE_ENDS: ArrayBuffer[] = [
+  String.UTF8.encode("\"usage\":\"reported\"}"), String.UTF8.encode("\"usage\":\"estimated\"}"),
+  String.UTF8.encode("\"usage\":\"incomplete\"}"), String.UTF8.encode("\"usage\":\"none\"}"),
+];
+
+/** Where the fields are written: one per VM, filled and handed to the host within one callback. */
+const FIELDS = new JsonWriter(256);
 
 /**
  * The fields: the llm-mesh route, the model the answer names, the tokens, the time to the first
  * chunk (streams) and where the figures came from. The backend and the model sent are already in
  * the response (x-llm-mesh-provider, x-llm-mesh-model). The answer's model is the provider's
- * text: written as a JSON string, escaped.
+ * text: written as a JSON string, escaped. Written into a buffer the next call reuses: valid
+ * until then (`FIELDS.dataPtr`, `FIELDS.length`). `route`: the route's name in UTF-8.
  */
-export function accessLogFields(route: string | null, m: Measurement): string {
-  let text = "{";
-  if (route !== null) text += "\"route\":" + jsonString(route!) + ",";
+export function accessLogFields(route: ArrayBuffer | null, m: Measurement): JsonWriter {
+  // One flat object of known keys: written as bytes, values escaped (quotedBytes, string).
+  const w = FIELDS;
+  w.reset();
+  w.byte(0x7b);
+  if (route !== null) w.bytes(changetype<usize>(ROUTE_KEY), ROUTE_KEY.byteLength).quotedBytes(changetype<usize>(route), route.byteLength).byte(0x2c);
   const source = m.source();
   if (source != UsageSource.None) {
-    if (m.usage!.responseModel.length > 0) text += "\"response_model\":" + jsonString(m.usage!.responseModel) + ",";
-    text += "\"input_tokens\":" + m.inputTokens().toString() + ",\"output_tokens\":" + m.outputTokens().toString() + ",";
+    if (m.usage!.responseModel.length > 0) w.bytes(changetype<usize>(RESPONSE_MODEL_KEY), RESPONSE_MODEL_KEY.byteLength).string(m.usage!.responseModel).byte(0x2c);
+    w.bytes(changetype<usize>(INPUT_TOKENS_KEY), INPUT_TOKENS_KEY.byteLength).digits(m.inputTokens());
+    w.bytes(changetype<usize>(OUTPUT_TOKENS_KEY), OUTPUT_TOKENS_KEY.byteLength).digits(m.outputTokens()).byte(0x2c);
   }
-  if (m.stream && m.firstChunkNs > 0) text += "\"ttft_ms\":" + ((m.firstChunkNs - m.startNs) / 1_000_000).toString() + ",";
-  return text + "\"usage\":\"" + SOURCE_NAMES[<i32>source] + "\"}";
+  if (m.stream && m.firstChunkNs > 0) w.bytes(changetype<usize>(TTFT_KEY), TTFT_KEY.byteLength).digits((m.firstChunkNs - m.startNs) / 1_000_000).byte(0x2c);
+  const end = USAGE_ENDS[<i32>source];
+  return w.bytes(changetype<usize>(end), end.byteLength);
 }
 
 const TOKEN_KEYS: ArrayBuffer[] = [String.UTF8.encode("input_tokens"), String.UTF8.encode("output_tokens")];

@@ -30,7 +30,7 @@ export class BackendRequest extends RequestPipeline {
   protected providerChunk(bodySize: usize, endOfStream: bool): bool {
     const state = this.state;
     state.responseBytes += <i64>bodySize;
-    return state.responseMode == ResponseMode.Pass && state.redactor === null || onProviderBody(state, <i32>bodySize, endOfStream);
+    return state.responseMode == ResponseMode.Pass && state.secrets === null || onProviderBody(state, <i32>bodySize, endOfStream);
   }
 
   /** After the chunk's step: at the end, the usage it read goes to the access log (and global quotas). */

@@ -22,9 +22,12 @@ export class Pipeline {
   onDone(): void {}
 }
 
+/** The pipeline of a stream without a configuration: it has no state, so every such stream shares it. */
+const PASS = new Pipeline();
+
 /** Which pipeline takes a stream's next callback; a pipeline hands over by replacing itself here. */
 export class PipelineSlot {
-  current: Pipeline = new Pipeline();
+  current: Pipeline = PASS;
 }
 
 const NO_BODY = new ArrayBuffer(0);

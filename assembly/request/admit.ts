@@ -52,8 +52,7 @@ export function admit(config: Config, headers: HeaderSnapshot, state: RequestSta
   const refused = identify(config, headers, state);
   if (refused !== null) return refused;
 
-  const method = headers.get(H_METHOD);
-  if (path.endsWith("/models") && method !== null && method == "GET") {
+  if (path.endsWith("/models") && headers.valueIs(H_METHOD, V_GET)) {
     // The list asks for a consumer like every other path: only the routes and models the caller may use.
     const refused = keepListableRoutes(state);
     if (refused !== null) return refused;
@@ -72,7 +71,7 @@ export function admit(config: Config, headers: HeaderSnapshot, state: RequestSta
   if (op < 0) return Reply.error(NOT_FOUND, "llm-mesh route \"" + first.name + "\" serves POST /v1/chat/completions, /v1/completions, /v1/embeddings, /v1/messages, /v1/messages/count_tokens and /v1/responses, and GET /v1/models; this path is none of them");
   state.operation = <Operation>op;
   state.clientApi = operationApi(<Operation>op);
-  if (method === null || method != "POST") return Reply.error(METHOD_NOT_ALLOWED, "use POST for this endpoint (GET is only for /v1/models)");
+  if (!headers.valueIs(H_METHOD, V_POST)) return Reply.error(METHOD_NOT_ALLOWED, "use POST for this endpoint (GET is only for /v1/models)");
   const contentLength = headers.get(H_CONTENT_LENGTH);
   if (contentLength !== null && I64.parseInt(contentLength) > config.maxRequestBodyBytes) return tooLarge(config);
   if (endOfStream) return Reply.error(BAD_REQUEST, "a JSON request body is required");
@@ -93,8 +92,7 @@ function matchHeaderConditions(config: Config, headers: HeaderSnapshot, state: R
   const routes = config.routes;
   const a = headers.get(H_AUTHORITY);
   const authority = Authority.parse(a !== null ? a : "");
-  const scheme = headers.get(H_SCHEME);
-  const https = scheme !== null && scheme == "https";
+  const https = headers.valueIs(H_SCHEME, V_HTTPS);
   const index = config.routeIndex;
   const forHost = index.byHost.has(authority.host) ? index.byHost.get(authority.host) : NO_ROUTES;
   const others = index.withoutExactHost;
@@ -127,6 +125,10 @@ function matchHeaderConditions(config: Config, headers: HeaderSnapshot, state: R
 }
 
 const NO_ROUTES: i32[] = [];
+// Header values compared as bytes (no string per request).
+const V_GET = String.UTF8.encode("GET");
+const V_POST = String.UTF8.encode("POST");
+const V_HTTPS = String.UTF8.encode("https");
 
 /** The first candidate whose model condition holds for the client's model, or null. */
 export function routeForModel(state: RequestState, clientModel: string | null): Route | null {

@@ -6,7 +6,7 @@ import { QUOTA_FIELDS, clampEdits, outputCap, totalCap } from "../consumers/outp
 import { GeminiCapRead, readGeminiCap } from "../consumers/gemini-cap";
 import { defaultOutputLimit } from "../consumers/model-output-limits";
 import { Backend } from "../routing";
-import { capSpans, poolMaxTokensField, providerOutputCap, quotaCapEdit } from "./quota-cap";
+import { capSpans, capSpansInto, poolMaxTokensField, providerOutputCap, quotaCapEdit } from "./quota-cap";
 import { JsonWriter } from "../json/writer";
 import { BAD_REQUEST, INVALID_JSON, INVALID_MODEL, MODEL_NOT_FOUND, MODEL_REQUIRED, UNSUPPORTED_OPERATION, UNTRANSLATABLE, Reply } from "../errors";
 import { translatorFor } from "../translate/registry";
@@ -28,11 +28,14 @@ import { applyRequestPolicy } from "../policy/apply";
 import { countDroppedTools } from "../metrics/dropped-tools";
 import { renameBodyModels } from "../providers/gemini";
 
+/** The body of a refusal: no body (shared: never written). */
+const NO_BODY = new ArrayBuffer(0);
+
 /** What the body step decided. */
 export class BodyOutcome {
   reply: Reply | null = null;
   /** The body to send: the rewritten one, or the original when nothing changed. */
-  body: ArrayBuffer = new ArrayBuffer(0);
+  body: ArrayBuffer = NO_BODY;
   changed: bool = false;
 
   static reply(r: Reply): BodyOutcome { const o = new BodyOutcome(); o.reply = r; return o; }
@@ -41,8 +44,9 @@ export class BodyOutcome {
 /** A complete body, read and checked, its route decided and the route's request policy applied. */
 export class ReadyBody {
   reply: Reply | null = null;
-  body: ArrayBuffer = new ArrayBuffer(0);
-  read: ReadBody = new ReadBody();
+  body: ArrayBuffer = NO_BODY;
+  /** What readBody found; a refusal's is an empty one (shared: never written). */
+  read: ReadBody = NO_READ;
   /** The route's policy rewrote the body. */
   changed: bool = false;
 
@@ -55,7 +59,7 @@ export class ReadyBody {
  * `applyPolicy` the route's request policy runs (a failover try gets the body its route already made).
  */
 export function readClientBody(config: Config, state: RequestState, body: ArrayBuffer, chooseRoute: bool, applyPolicy: bool): ReadyBody {
-  let read = readBody(config, state, body);
+  let read = readBody(config, state, body, true);
   if (read.reply !== null) return ReadyBody.reply(read.reply!);
 
   if (chooseRoute) {
@@ -80,7 +84,7 @@ export function readClientBody(config: Config, state: RequestState, body: ArrayB
     if (applied.body !== null) {
       body = applied.body!;
       policyChanged = true;
-      read = readBody(config, state, body);
+      read = readBody(config, state, body, false);
       if (read.reply !== null) return ReadyBody.reply(read.reply!);
     }
   }
@@ -183,7 +187,7 @@ function clampToModel(config: Config, state: RequestState, body: ArrayBuffer, re
   const base = changetype<usize>(body);
   const edits = clampEdits(base, read.capSpans, limit);
   const out = applyEdits(base, body.byteLength, edits);
-  const again = readBody(config, state, out);
+  const again = readBody(config, state, out, false);
   if (again.reply !== null) return null;
   state.clampedCap = read.outputCap.toString() + "->" + limit.toString();
   return new CappedBody(out, again, limit);
@@ -200,7 +204,7 @@ function withQuotaCap(config: Config, state: RequestState, body: ArrayBuffer, re
   if (added === null) return null;
   const edits = new Array<Edit>(); edits.push(added.edit);
   const out = applyEdits(changetype<usize>(body), body.byteLength, edits);
-  const again = readBody(config, state, out);
+  const again = readBody(config, state, out, false);
   return again.reply === null ? new CappedBody(out, again, added.cap) : null;
 }
 
@@ -212,16 +216,48 @@ class ReadBody {
   outputCap: i64 = -1;
   choices: i64 = 1;
   /** The cap fields' spans in QUOTA_FIELDS order (a Gemini body's: readGeminiCap). */
-  capSpans: ValueSpan[] = [];
+  capSpans: ValueSpan[] = NO_SPANS;
   /** A Gemini generate body's generationConfig, read; null for other operations. */
   gemini: GeminiCapRead | null = null;
   reply: Reply | null = null;
+  /** The array capSpans is filled into, for the reading reused from request to request (readFor); null for others. */
+  ownCapSpans: ValueSpan[] | null = null;
 }
 
-function readBody(config: Config, state: RequestState, body: ArrayBuffer): ReadBody {
-  const out = new ReadBody();
+const NO_SPANS: ValueSpan[] = [];
+const NO_READ = new ReadBody();
+/** The first reading's result, reused as its scan is (scanFor). */
+let firstRead: ReadBody | null = null;
+
+function readFor(first: bool): ReadBody {
+  if (!first) return new ReadBody();
+  let r = firstRead;
+  if (r === null) { r = new ReadBody(); r.ownCapSpans = new Array<ValueSpan>(QUOTA_FIELDS.length); firstRead = r; }
+  r.scan = null; r.clientModel = null; r.outputCap = -1; r.choices = 1; r.capSpans = NO_SPANS; r.gemini = null; r.reply = null;
+  return r!;
+}
+
+/**
+ * The scan (and result: readFor) of a request's first reading of its body, reused from request to request: the body is
+ * read and sent within one callback, and nothing keeps the scan past it. A body read again (after
+ * the policy or a cap rewrote it) gets a scan of its own, so a failed second reading leaves the
+ * first one whole.
+ */
+let firstScan: ScanResult | null = null;
+
+function scanFor(config: Config, first: bool): ScanResult {
+  const n = config.wantedKeys.length;
+  if (!first) return new ScanResult(n);
+  let scan = firstScan;
+  if (scan === null || scan.spans.length != n) { scan = new ScanResult(n); firstScan = scan; }
+  return scan;
+}
+
+/** Reads a body's top-level keys; `first`: the callback's first reading (see scanFor). */
+function readBody(config: Config, state: RequestState, body: ArrayBuffer, first: bool): ReadBody {
+  const out = readFor(first);
   const base = changetype<usize>(body);
-  const scan = scanRequestInto(new ScanResult(config.wantedKeys.length), base, body.byteLength, config.wantedKeys);
+  const scan = scanRequestInto(scanFor(config, first), base, body.byteLength, config.wantedKeys);
   if (scan.error !== null) { out.reply = Reply.error(INVALID_JSON, scan.error!); return out; }
   for (let i = 0; i < scan.spans.length; i++) {
     if (scan.spans[i].count > 1) {
@@ -236,7 +272,7 @@ function readBody(config: Config, state: RequestState, body: ArrayBuffer): ReadB
   if (stream.count == 1 && stream.firstByte != 0x74 && stream.firstByte != 0x66) { out.reply = Reply.error(BAD_REQUEST, "stream must be true or false"); return out; }
   const options = scan.spans[STREAM_OPTIONS_KEY];
   if (options.count == 1 && options.firstByte != 0x7b) { out.reply = Reply.error(BAD_REQUEST, "stream_options must be an object (leave it out rather than send null)"); return out; }
-  out.capSpans = capSpans(scan.spans);
+  out.capSpans = out.ownCapSpans !== null ? capSpansInto(out.ownCapSpans!, scan.spans) : capSpans(scan.spans);
   let names = QUOTA_FIELDS;
   // A Gemini client names its cap inside generationConfig; the top-level fields are no Gemini fields.
   if (isGeminiOperation(state.operation) && generates(state.operation)) {
@@ -264,7 +300,7 @@ function readBody(config: Config, state: RequestState, body: ArrayBuffer): ReadB
 
 /** The client's body with the route's edits spliced in (same API on both sides). */
 function spliced(config: Config, state: RequestState, base: usize, body: ArrayBuffer, scan: ScanResult, clientModel: string | null, model: string): BodyOutcome {
-  const edits = bodyEdits(state.backend!.provider, state.operation, scan.spans, scan.closeBrace, scan.memberCount, clientModel, model);
+  const edits = bodyEdits(state.backend!.provider, state.operation, scan.spans, scan.closeBrace, scan.memberCount, clientModel, model, modelJson(state.backend!, model));
   // Metrics and quotas want the stream's usage.
   if ((config.metrics.enabled || state.reservations.length > 0 || state.globalReserved >= 0) && wantsStreamUsage(state, base, scan)) {
     const options = scan.spans[STREAM_OPTIONS_KEY];
@@ -364,14 +400,20 @@ function translated(config: Config, state: RequestState, body: ArrayBuffer, mode
   outcome.changed = true;
   outcome.body = out;
   if (scan.error !== null) return outcome; // unreachable: the translator writes valid JSON
-  const edits = bodyEdits(provider, state.operation, scan.spans, scan.closeBrace, scan.memberCount, model, model);
+  const edits = bodyEdits(provider, state.operation, scan.spans, scan.closeBrace, scan.memberCount, model, model, modelJson(state.backend!, model));
   if (edits.length > 0) outcome.body = applyEdits(base, out.byteLength, edits);
   return outcome;
 }
 
-function bodyEdits(provider: Provider, op: Operation, spans: StaticArray<ValueSpan>, closeBrace: i32, memberCount: i32, clientModel: string | null, model: string): Array<Edit> {
+/** `model` as a JSON string literal in UTF-8: the backend's, encoded at load, when it is its fixed model. */
+function modelJson(backend: Backend, model: string): ArrayBuffer {
+  return backend.modelJson !== null && backend.model === model ? backend.modelJson! : String.UTF8.encode(jsonString(model));
+}
+
+function bodyEdits(provider: Provider, op: Operation, spans: StaticArray<ValueSpan>, closeBrace: i32, memberCount: i32, clientModel: string | null, model: string, modelJson: ArrayBuffer): Array<Edit> {
   const edits = new Array<Edit>();
-  const inserts = new Array<string>();
+  // Members to add at the end (rare: most requests name their model, and most providers add nothing).
+  let inserts: Array<string> | null = null;
   // A key a client put in the body (api_key) goes nowhere.
   const keySpan = spans[API_KEY_KEY];
   let members = memberCount;
@@ -382,26 +424,32 @@ function bodyEdits(provider: Provider, op: Operation, spans: StaticArray<ValueSp
   const modelSpan = spans[MODEL_KEY];
   // A Gemini request's model is in its path (the provider rebuilds it); its body has none to set.
   const modelInBody = !isGeminiOperation(op);
-  if (modelInBody && clientModel === null) inserts.push("\"model\":" + jsonString(model));
-  else if (modelInBody && clientModel != model) edits.push(new Edit(modelSpan.start, modelSpan.end, String.UTF8.encode(jsonString(model))));
+  if (modelInBody && clientModel === null) inserts = ["\"model\":" + String.UTF8.decode(modelJson)];
+  else if (modelInBody && clientModel != model) edits.push(new Edit(modelSpan.start, modelSpan.end, modelJson));
   // Only generation requests take generation defaults such as stream or temperature.
   if (generates(op)) {
     for (let i = 0; i < provider.overrides.length; i++) {
       const f = provider.overrides[i];
       const span = spans[f.spanIndex];
       if (span.count == 1) edits.push(new Edit(span.start, span.end, f.valueJson));
-      else inserts.push(jsonString(f.key) + ":" + String.UTF8.decode(f.valueJson));
+      else inserts = withMember(inserts, jsonString(f.key) + ":" + String.UTF8.decode(f.valueJson));
     }
     for (let i = 0; i < provider.defaults.length; i++) {
       const f = provider.defaults[i];
-      if (spans[f.spanIndex].count == 0 && !isOverridden(provider, f.key)) inserts.push(jsonString(f.key) + ":" + String.UTF8.decode(f.valueJson));
+      if (spans[f.spanIndex].count == 0 && !isOverridden(provider, f.key)) inserts = withMember(inserts, jsonString(f.key) + ":" + String.UTF8.decode(f.valueJson));
     }
   }
-  if (inserts.length > 0) {
-    const text = (members > 0 ? "," : "") + inserts.join(",");
+  if (inserts !== null) {
+    const text = (members > 0 ? "," : "") + inserts!.join(",");
     edits.push(new Edit(closeBrace, closeBrace, String.UTF8.encode(text)));
   }
   return edits;
+}
+
+function withMember(members: Array<string> | null, member: string): Array<string> {
+  const list = members !== null ? members! : new Array<string>();
+  list.push(member);
+  return list;
 }
 
 function isOverridden(provider: Provider, key: string): bool {

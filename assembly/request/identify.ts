@@ -7,13 +7,13 @@ import { ErrorKind, Reply } from "../errors";
 import { HeaderSnapshot } from "../headers";
 import { sha256 } from "../crypto/sha256";
 import { getProperty, nowMillis, setPropertyBytes, setPropertyNumber } from "../host";
-import { admit as admitToQuota, charge as chargeReservations, globalOutputCap, release } from "../consumers/quota";
+import { Reservation, admit as admitToQuota, charge as chargeReservations, globalOutputCap, release } from "../consumers/quota";
 import { LimitKind } from "../consumers/limits";
 import { estimateTokens } from "../usage/usage";
 import { ACCESS_LOG_PROPERTY, loggedTokens } from "../metrics/access-log";
 import { callerIdentity } from "./caller";
 import { H_CONTENT_LENGTH, H_PATH } from "./header-names";
-import { RequestState } from "./state";
+import { NO_RESERVATIONS, RequestState } from "./state";
 import { Route } from "../routing";
 import { Consumer, Consumers, KEY_PREFIX } from "../consumers/config";
 
@@ -154,6 +154,7 @@ export function admitQuota(state: RequestState, route: Route, model: string, bod
   state.inputEstimate = input;
   // Headers mode reserved at header time (reserveGlobalAtHeaders): the rate limit filter has read it.
   if (consumer.hasGlobalLimits() && state.globalReserved < 0) reserveGlobal(state, input + (outputCap >= 0 ? outputCap : globalOutputCap(consumer)));
+  if (state.reservations === NO_RESERVATIONS) state.reservations = new Array<Reservation>();
   const refusal = admitToQuota(consumer, route.name, model, input, outputCap, nowMillis(), state.reservations);
   if (refusal === null) return null;
   const limit = refusal.limit;

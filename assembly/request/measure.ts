@@ -4,7 +4,7 @@
 import { Config, FilterRole } from "../config/load";
 import { consumerOfTry } from "./identify";
 import { callerIdentity } from "./caller";
-import { nowNanos, setProperty } from "../host";
+import { nowNanos, setPropertyBytes } from "../host";
 import { ACCESS_LOG_PROPERTY, accessLogFields } from "../metrics/access-log";
 import { Measurement } from "../metrics/measurement";
 import { operationLabel, recordRequest, tag } from "../metrics/record";
@@ -59,5 +59,6 @@ export function finishMeasure(config: Config, state: RequestState): void {
 /** The access log's fields, one filter-state value (metrics/access-log.ts). */
 function writeAccessLog(state: RequestState, m: Measurement): void {
   if (!state.forwarded || state.backend === null) return;
-  setProperty(ACCESS_LOG_PROPERTY, accessLogFields(state.route !== null ? state.route!.name : null, m));
+  const fields = accessLogFields(state.route !== null ? state.route!.nameBytes : null, m);
+  setPropertyBytes(ACCESS_LOG_PROPERTY, fields.dataPtr, fields.length);
 }

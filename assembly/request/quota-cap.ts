@@ -13,7 +13,11 @@ import { RequestState } from "./state";
 
 /** The spans of the fields quotas read (QUOTA_FIELDS), in their order. */
 export function capSpans(spans: StaticArray<ValueSpan>): ValueSpan[] {
-  const out = new Array<ValueSpan>(QUOTA_FIELDS.length);
+  return capSpansInto(new Array<ValueSpan>(QUOTA_FIELDS.length), spans);
+}
+
+/** capSpans into an array of QUOTA_FIELDS.length the caller keeps. */
+export function capSpansInto(out: ValueSpan[], spans: StaticArray<ValueSpan>): ValueSpan[] {
   for (let i = 0; i < QUOTA_FIELDS.length; i++) out[i] = spans[OUTPUT_CAP_KEY + i];
   return out;
 }

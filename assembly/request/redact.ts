@@ -16,6 +16,7 @@ let compiledFrom: string[][] = [];
 let compiled: SecretMatcher | null = null;
 let previousSecrets: string[] = [];
 let headerScanner: SecretScanner | null = null;
+let wholeBodyScanner: SecretScanner | null = null;
 
 /** The matcher for every secret the providers hold now, or null when they hold none. */
 export function secretMatcher(providers: Provider[]): SecretMatcher | null {
@@ -43,6 +44,17 @@ export function secretMatcher(providers: Provider[]): SecretMatcher | null {
 }
 
 /**
+ * The VM's scanner for a body scanned whole within one callback (an answer in one chunk), reset:
+ * one scanner for every such answer, not one each. Never kept past the callback.
+ */
+export function bodyScanner(matcher: SecretMatcher): SecretScanner {
+  let scanner = wholeBodyScanner;
+  if (scanner === null || !scanner.uses(matcher)) { scanner = new SecretScanner(matcher); wholeBodyScanner = scanner; }
+  else scanner.reset();
+  return scanner!;
+}
+
+/**
  * Every response header checked: a value holding a secret keeps its length with the secret
  * overwritten (Location, www-authenticate, x-debug-*); a name holding one is dropped. The
  * callback's one read of the map, and its one write, made only when something changed.
@@ -55,16 +67,34 @@ export function redactResponseHeaders(): i32 {
   const headers = open !== null ? open! : HeaderSnapshot.read(RESPONSE_HEADERS);
   let found = 0;
   for (let i = headers.length - 1; i >= 0; i--) {
+    const nameLength = headers.nameLengthAt(i);
+    const valueLength = headers.valueLengthAt(i);
     // Shorter than any secret: nothing to find (most values: status, dates, ids, lengths).
-    if (headers.valueLengthAt(i) < MIN_SECRET_BYTES && headers.nameLengthAt(i) < MIN_SECRET_BYTES) continue;
-    scanner.reset();
-    scanner.push(headers.nameCopy(i), true);
-    if (scanner.changed) { headers.dropAt(i); found++; continue; }
-    scanner.reset();
-    const value = scanner.push(headers.valueCopy(i), true);
-    if (scanner.changed) { headers.replaceValueAt(i, value); found++; }
+    if (valueLength < MIN_SECRET_BYTES && nameLength < MIN_SECRET_BYTES) continue;
+    // Scanned in a copy: the entry may point at a buffer the config shares (a header llm-mesh set).
+    let text = scratchOf(nameLength);
+    memory.copy(changetype<usize>(text), headers.nameStart(i), <usize>nameLength);
+    if (scanner.scanWhole(changetype<usize>(text), nameLength)) { headers.dropAt(i); found++; continue; }
+    text = scratchOf(valueLength);
+    memory.copy(changetype<usize>(text), headers.valueStart(i), <usize>valueLength);
+    if (scanner.scanWhole(changetype<usize>(text), valueLength)) {
+      headers.replaceValueAt(i, text.slice(0, valueLength));
+      found++;
+    }
   }
   if (found > 0 && open !== null) markResponseEdited();
   else if (found > 0) headers.write(RESPONSE_HEADERS);
   return found;
+}
+
+/** Header names and values are scanned here, one at a time; kept up to this size (Envoy's default header limit is 60 KiB in all). */
+const SCRATCH_KEPT: i32 = 8192;
+let scratch = new ArrayBuffer(256);
+
+/** A buffer of at least `n` bytes to scan a header in: the kept one, or a new one for a longer header. */
+function scratchOf(n: i32): ArrayBuffer {
+  if (n <= scratch.byteLength) return scratch;
+  if (n > SCRATCH_KEPT) return new ArrayBuffer(n);
+  scratch = new ArrayBuffer(n);
+  return scratch;
 }

@@ -5,11 +5,11 @@ import { Config } from "../config/load";
 import { isEnvoyAnswer, replaceEnvoyAnswer, responseDetails } from "./failover-answer";
 import { BAD_PROVIDER_RESPONSE, EXTRACT_MISSING, PROVIDER_AUTH_FAILED, PROVIDER_ERROR, errorBody } from "../errors";
 import { BufferTypeValues, getBody, replaceBody, replaceBodyWith } from "../host";
-import { removeResponseHeader, responseHeader, setResponseHeader, setResponseHeaderBytes } from "../headers";
+import { removeResponseHeader, responseHeader, responseHeaderStartsWith, setResponseHeader, setResponseHeaderBytes } from "../headers";
 import { JsonWriter } from "../json/writer";
 import { NOTHING, SseDecoder, SseEvent } from "../stream/sse";
 import { EventStreamDecoder } from "../stream/eventstream";
-import { redactResponseHeaders, secretMatcher } from "./redact";
+import { bodyScanner, redactResponseHeaders, secretMatcher } from "./redact";
 import { redactedErrorBody } from "../safety/redact-text";
 import { SecretScanner } from "../safety/secret-scanner";
 import { RequestState, ResponseMode } from "./state";
@@ -87,12 +87,11 @@ export function onProviderHeaders(config: Config, state: RequestState, status: s
   } else if (status !== null && status.charCodeAt(0) == 0x32 && hasUsage(state.operation)) {
     // An untranslated success: read its usage as it passes (a cut usage chunk changes the length).
     // Streams are read even without metrics: one that breaks off must end with an error event.
-    const type = responseHeader(H_CONTENT_TYPE);
-    const sse = type !== null && type.startsWith("text/event-stream");
+    const sse = responseHeaderStartsWith(H_CONTENT_TYPE, V_EVENT_STREAM);
     // llm-mesh asked for an uncompressed answer; one compressed anyway cannot be read, and is passed on.
     const encoded = responseHeader(H_CONTENT_ENCODING) !== null;
     // JSON is read when metrics or a quota need its usage.
-    if (!encoded && (sse || (state.measure !== null || state.reservations.length > 0 || state.consumer !== null && state.consumer!.hasGlobalLimits()) && type !== null && type.startsWith("application/json"))) {
+    if (!encoded && (sse || (state.measure !== null || state.reservations.length > 0 || state.consumer !== null && state.consumer!.hasGlobalLimits()) && responseHeaderStartsWith(H_CONTENT_TYPE, V_JSON))) {
       // Untranslated: the answer is in the client's own API.
       state.meter = meterFor(state.clientApi, sse, state.usageInjected && sse);
       state.responseMode = ResponseMode.Meter;
@@ -100,7 +99,7 @@ export function onProviderHeaders(config: Config, state: RequestState, status: s
     }
   }
   if (state.extract !== null && !failed) readWholeForExtract(state);
-  if (matcher !== null && !state.responseHeadersEnd && readable(state)) state.redactor = new SecretScanner(matcher!);
+  if (matcher !== null && !state.responseHeadersEnd && readable(state)) state.secrets = matcher;
   const measure = state.measure;
   if (measure !== null) {
     measure.status = status !== null ? status : "";
@@ -152,10 +151,16 @@ function readable(state: RequestState): bool {
  * chunk the provider sent. `last` flushes what the scanner held back (nothing follows).
  */
 function emit(state: RequestState, out: ArrayBuffer, replaced: bool, last: bool): void {
-  const scanner = state.redactor;
-  if (scanner === null) { if (replaced) replaceBody(BufferTypeValues.HttpResponseBody, out); return; }
-  const safe = scanner.push(out, last);
-  if (replaced || scanner.changed) replaceBody(BufferTypeValues.HttpResponseBody, safe);
+  const secrets = state.secrets;
+  if (secrets === null) { if (replaced) replaceBody(BufferTypeValues.HttpResponseBody, out); return; }
+  let scanner = state.redactor;
+  if (scanner === null) {
+    // An answer whole in its first chunk is scanned within this callback: the VM's scanner serves.
+    if (last) scanner = bodyScanner(secrets!);
+    else { scanner = new SecretScanner(secrets!); state.redactor = scanner; }
+  }
+  const safe = scanner!.push(out, last);
+  if (replaced || scanner!.changed) replaceBody(BufferTypeValues.HttpResponseBody, safe);
 }
 
 /** An answer passed on as it is: only scanned for secrets (the same length goes out). */
@@ -171,7 +176,10 @@ function stampProvider(config: Config, state: RequestState): void {
   if (state.clampedCap.length > 0) setResponseHeader(H_CLAMPED_MAX_TOKENS, state.clampedCap);
   if (!config.responseHeaders) return;
   setResponseHeaderBytes(H_PROVIDER, state.backend!.provider.nameBytes);
-  setResponseHeader(H_MODEL, state.model);
+  const backend = state.backend!;
+  // The backend's fixed model was encoded at load; another (mapped, the client's) is encoded now.
+  if (backend.modelBytes !== null && backend.model === state.model) setResponseHeaderBytes(H_MODEL, backend.modelBytes!);
+  else setResponseHeader(H_MODEL, state.model);
 }
 
 /** A chunk of the response body, for every mode but Pass. True to continue, false to keep buffering. */
@@ -219,7 +227,7 @@ function translateStreamChunk(state: RequestState, bodySize: i32, endOfStream: b
     translator.abort(out, "provider \"" + state.backend!.provider.name + "\" " + decoder.brokenBecause);
     state.responseMode = ResponseMode.Drop;
   } else if (endOfStream) translator.endStream(out);
-  if (state.redactor === null) replaceBodyWith(BufferTypeValues.HttpResponseBody, out.dataPtr, out.length);
+  if (state.secrets === null) replaceBodyWith(BufferTypeValues.HttpResponseBody, out.dataPtr, out.length);
   else {
     const bytes = new ArrayBuffer(out.length);
     memory.copy(changetype<usize>(bytes), out.dataPtr, <usize>out.length);

@@ -13,6 +13,7 @@ import { Consumer } from "../consumers/config";
 import { Reservation } from "../consumers/quota";
 import { RequestPolicy } from "../policy/config";
 import { SecretScanner } from "../safety/secret-scanner";
+import { SecretMatcher } from "../safety/secret-matcher";
 
 /**
  * How a provider's response is handled: passed on; an error vetted (or replaced when the provider
@@ -20,6 +21,9 @@ import { SecretScanner } from "../safety/secret-scanner";
  * or read for its usage as it passes (Meter).
  */
 export enum ResponseMode { Pass, Vet, ReplaceAuth, Drop, TranslateJson, TranslateStream, Meter }
+
+/** The reservations of a request no quota has admitted: shared, so never added to (admitQuota gives a request its own list). */
+export const NO_RESERVATIONS: Reservation[] = [];
 
 export class RequestState {
   /** The request headers as read once; edited in the VM and written back once. */
@@ -57,8 +61,8 @@ export class RequestState {
   meter: UsageMeter | null = null;
   /** llm-mesh added stream_options.include_usage: the usage-only chunk is not the client's. */
   usageInjected: bool = false;
-  /** What this request took from its consumer's quotas, charged its real usage when done. */
-  reservations: Reservation[] = [];
+  /** What this request took from its consumer's quotas, charged its real usage when done (NO_RESERVATIONS until a quota admits it). */
+  reservations: Reservation[] = NO_RESERVATIONS;
   /** The request's input tokens as estimated for its quotas (body bytes / 4). */
   inputEstimate: i64 = 0;
   /** Tokens reserved for it in the consumer's global quotas (filter state the rate limit filter reads); -1: none yet. */
@@ -79,7 +83,9 @@ export class RequestState {
   responseHeadersEnd: bool = false;
   /** A non-streaming request on a route that returns one field of the answer (policy.extract). */
   extract: RequestPolicy | null = null;
-  /** Scans the response body for secrets on its way out (redact.ts); null when it is not read. */
+  /** The secrets the response body is scanned for on its way out (redact.ts); null when it is not read. */
+  secrets: SecretMatcher | null = null;
+  /** The body's scanner, once a chunk came that was not the last (an answer in one chunk is scanned by the VM's own: bodyScanner). */
   redactor: SecretScanner | null = null;
   /** Downstream: Envoy's own error answer is replaced by this body (failover-answer.ts); "" once sent. */
   envoyAnswer: string | null = null;

@@ -29,7 +29,7 @@ export function writePoolHeaders(headers: HeaderSnapshot, state: RequestState, b
   headers.remove(H_HOST);
   for (let i = 0; i < CREDENTIALS.length; i++) headers.remove(CREDENTIALS[i]);
   // The route's policy may have rewritten the body: its exact length (body mode), or none (headers mode); -2: unchanged.
-  if (bodyLength >= 0) headers.set(H_CONTENT_LENGTH, String.UTF8.encode(bodyLength.toString()));
+  if (bodyLength >= 0) headers.set(H_CONTENT_LENGTH, decimal(bodyLength));
   else if (bodyLength == -1) headers.remove(H_CONTENT_LENGTH);
   return headers.write(REQUEST_HEADERS);
 }
@@ -59,11 +59,21 @@ export function writeUpstreamHeaders(headers: HeaderSnapshot, state: RequestStat
   headers.remove(H_ACCEPT_ENCODING);
   const auth = state.keyIndex == -2 ? provider.nextAuthValue() : state.keyIndex >= 0 ? provider.authHeaderValueBytes[state.keyIndex] : null;
   if (auth !== null) headers.set(provider.authHeaderNameBytes, auth);
-  if (bodyLength >= 0) headers.set(H_CONTENT_LENGTH, String.UTF8.encode(bodyLength.toString()));
+  if (bodyLength >= 0) headers.set(H_CONTENT_LENGTH, decimal(bodyLength));
   else headers.remove(H_CONTENT_LENGTH);
   // The body is JSON (checked before it is sent on), whatever the client labelled it.
   headers.set(H_CONTENT_TYPE, V_JSON);
   // Last: a signature covers the headers as they leave (body mode only; such providers require it).
   if (body !== null) provider.sign(headers, state.upstreamPath !== null ? state.upstreamPath! : backend.pathBytes[op], body!);
   return headers.write(REQUEST_HEADERS);
+}
+
+/** A non-negative number's decimal digits as bytes (one buffer: no string first). */
+function decimal(value: i32): ArrayBuffer {
+  let n = 1;
+  for (let v = value; v >= 10; v /= 10) n++;
+  const out = new ArrayBuffer(n);
+  let v = value;
+  for (let at = n - 1; at >= 0; at--) { store<u8>(changetype<usize>(out) + <usize>at, <u8>(0x30 + v % 10)); v /= 10; }
+  return out;
 }

@@ -122,6 +122,9 @@ export class SecretScanner {
 
   constructor(private matcher: SecretMatcher) {}
 
+  /** Whether this scanner looks for this matcher's secrets. */
+  uses(matcher: SecretMatcher): bool { return this.matcher === matcher; }
+
   /** Starts over, for an unrelated text (one header value after another). */
   reset(): void {
     for (let c = 0; c < CHANNELS; c++) { const ch = unchecked(this.channels[c]); if (ch !== null) { ch.node = 0; ch.count = 0; ch.serial = 0; } }
@@ -163,6 +166,20 @@ export class SecretScanner {
     }
     if (this.redactions != redactionsBefore) this.changed = true;
     return work;
+  }
+
+  /**
+   * Scans `length` bytes at `ptr` as one whole text, from the start (after reset), overwriting
+   * secrets in place: push(piece, true) without a buffer of its own. True when one was found.
+   */
+  scanWhole(ptr: usize, length: i32): bool {
+    this.reset();
+    this.work = ptr;
+    this.workStart = 0;
+    this.total = <i64>length;
+    let i = 0;
+    while (i < length) i = this.escape == PLAIN ? this.plainRun(i, length) : this.feed(i, length);
+    return this.redactions > 0;
   }
 
   private joinCarry(piece: ArrayBuffer): ArrayBuffer {

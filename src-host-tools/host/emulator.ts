@@ -55,6 +55,8 @@ export interface EmulatorOptions {
    * rewrite both and continue. Without it (the default, as in Envoy) a stop is StopAllIteration.
    */
   allowOnHeadersStopIteration?: boolean;
+  /** Imports beyond the ABI, for an instrumented build (the allocation counter, src-host-tools/bench/allocations.ts). */
+  extraImports?: WebAssembly.Imports;
 }
 
 /** Time spent inside one kind of module callback, host functions it called included. */
@@ -133,7 +135,10 @@ export class HostEmulator {
   private nextCallToken = 1;
   private callResponse: { headers: HeaderList; body: Uint8Array; trailers: HeaderList } | null = null;
 
+  private readonly extraImports: WebAssembly.Imports;
+
   private constructor(options: EmulatorOptions) {
+    this.extraImports = options.extraImports ?? {};
     this.sharedData = options.sharedData ?? new Map<string, SharedValue>();
     this.env = options.env ?? {};
     // As Envoy sets them: the plugin's name and VM id (both "llm-mesh" in the bootstraps llm-mesh writes).
@@ -550,9 +555,9 @@ export class HostEmulator {
           h.hostCallsByName.set(key, (h.hostCallsByName.get(key) ?? 0) + 1);
         }
       }])) as T;
-      return { env: timed(env), wasi_snapshot_preview1: timed(wasi) };
+      return { ...this.extraImports, env: timed(env), wasi_snapshot_preview1: timed(wasi) };
     }
-    return { env, wasi_snapshot_preview1: wasi };
+    return { ...this.extraImports, env, wasi_snapshot_preview1: wasi };
   }
 
   /** @internal used by HttpStream */

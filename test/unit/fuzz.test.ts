@@ -50,6 +50,28 @@ describe("fuzz", () => {
     expect(forwarded).toBeGreaterThan(500);
   });
 
+  // The scanner checks long strings 32 bytes a step and the escapes in a step from its mask: every
+  // escape, good or bad, at every offset across two steps' edges must be judged as JSON.parse judges it.
+  it.each([
+    ["\\n"], ["\\\""], ["\\\\"], ["\\/"], ["\\u00e9"], ["\\uD83D\\uDE00"], ['\\"\\"'], ["\\\\\\n"],
+    ["\\x"], ["\\u12G4"], ["\\u12"], ["\u0001"], ["\\"], ['"'], ["\\u"],
+  ])("judges the escape %j at every offset of a long string as JSON.parse does", async (escape) => {
+    const { host } = await loadFilter(ALL_TYPES_CONFIG, { env: ALL_TYPES_ENV });
+    for (let offset = 0; offset < 72; offset++) {
+      for (const tail of [80, 3, 0]) {
+        const body = `{"model":"gpt-4","messages":[{"role":"user","content":"${"a".repeat(offset)}${escape}${"b".repeat(tail)}"}]}`;
+        let valid = true;
+        try { JSON.parse(body); } catch { valid = false; }
+        const stream = host.createStream();
+        stream.sendRequest({ ":method": "POST", ":path": "/v1/chat/completions", ":authority": "mapped.llm" }, body);
+        expect(host.trap, body).toBeNull();
+        if (valid) expect(stream.localResponse?.body, body).toBeUndefined();
+        else expect(JSON.parse(stream.localResponse!.body).error.code, body).toBe("invalid_json");
+        stream.complete();
+      }
+    }
+  });
+
   it("survives 6,000 mutated bodies in body mode (route on the model), never sending an invalid one", async () => {
     const { host, configured } = await loadFilter(BODY_MODE_CONFIG, { allowOnHeadersStopIteration: true });
     expect(configured).toBe(true);

@@ -294,6 +294,7 @@ describe("usage metrics in the emulator", () => {
     stream.sendResponseHeaders({ ":status": "200", "content-type": "application/json", "content-encoding": "gzip", "content-length": String(gzipped.length) });
     stream.sendResponseBody(gzipped, true);
     stream.complete();
+    host.tick(); // the request's metrics reach Envoy on the tick
     expect(Buffer.from(stream.downstreamBody).equals(gzipped)).toBe(true);
     host.tick(); // the request's counts reach Envoy on the tick
     expect(only(host, "llm_mesh.requests.total").labels.llm_mesh_usage).toBe("none");

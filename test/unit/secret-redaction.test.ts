@@ -55,6 +55,55 @@ describe("no configured secret reaches the client, in any encoding or place (emu
   });
 });
 
+describe("long response headers", () => {
+  // Header names and values are scanned in a buffer kept up to 8 KiB, and in one of their own beyond.
+  it.each([100, 5_000, 20_000])("a secret at the end of a %i-byte header value is overwritten", (padding) => {
+    const place = PLACES.findIndex((p) => p.name === "a debug header");
+    const secret = SECRETS[Object.keys(SECRETS)[0] as SecretKind];
+    const stream = host.createStream();
+    stream.sendRequest({ ":method": "POST", ":path": "/v1/chat/completions", ":authority": PLACES[place].host, "content-type": "application/json" }, requestFor(PLACES[place]));
+    expect(stream.localResponse).toBeNull();
+    stream.sendResponseHeaders({ ":status": "200", "content-type": "application/json", "x-debug-trace": "x".repeat(padding) + secret });
+    stream.sendResponseBody('{"choices":[]}', true);
+    const value = (stream.downstreamHeaders ?? stream.responseHeaders).find(([k]) => k === "x-debug-trace")?.[1] ?? "";
+    expect(value).not.toContain(secret);
+    expect(value).toBe("x".repeat(padding) + "[redacted]" + "*".repeat(secret.length - 10));
+  });
+});
+
+describe("answers scanned side by side", () => {
+  // An answer whole in one chunk is scanned by the VM's one scanner (reset for each); an answer in
+  // chunks keeps its own. Interleaved, neither may lose a match to the other.
+  it("a chunked answer's secret split across chunks, with a one-chunk answer scanned in between", () => {
+    const place = PLACES.findIndex((p) => p.name === "a debug header");
+    const secret = SECRETS[Object.keys(SECRETS)[0] as SecretKind];
+    const open = () => {
+      const s = host.createStream();
+      s.sendRequest({ ":method": "POST", ":path": "/v1/chat/completions", ":authority": PLACES[place].host, "content-type": "application/json" }, requestFor(PLACES[place]));
+      expect(s.localResponse).toBeNull();
+      s.sendResponseHeaders({ ":status": "200", "content-type": "application/json" });
+      return s;
+    };
+    const answer = `{"choices":[{"message":{"role":"assistant","content":"key ${secret} end"}}]}`;
+    const cut = answer.indexOf(secret) + 6;
+    const chunked = open();
+    chunked.sendResponseBody(answer.slice(0, cut), false);
+    for (let i = 0; i < 3; i++) {
+      const whole = open();
+      // The first one-chunk answer ends inside a secret's start: the next must not carry it on.
+      whole.sendResponseBody(i === 0 ? answer.slice(0, cut) : answer, true);
+      if (i > 0) expect(whole.downstreamBodyText()).not.toContain(secret);
+      if (i > 0) expect(whole.downstreamBodyText()).toContain("[redacted]");
+      if (i > 0) expect(whole.downstreamBodyText().length).toBe(answer.length);
+    }
+    chunked.sendResponseBody(answer.slice(cut), true);
+    expect(host.trap).toBeNull();
+    expect(chunked.downstreamBodyText()).not.toContain(secret.slice(0, 8));
+    expect(chunked.downstreamBodyText()).toContain("[redacted]");
+    expect(chunked.downstreamBodyText().length).toBe(answer.length);
+  });
+});
+
 describe("fetched tokens", () => {
   it("a refreshed Vertex token is redacted at once, and the token it replaced one refresh longer", async () => {
     let now = 1_800_000_000n;
