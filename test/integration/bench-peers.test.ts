@@ -64,6 +64,8 @@ describe("bench peers you bring, in real Envoy", () => {
     processor = await startProcessor();
     // The upstream answers once it has the whole request (so connections are kept), like the bench's.
     upstream = createServer((req, res) => { req.resume(); req.on("end", () => res.writeHead(200, { "content-type": "application/json" }).end('{"id":"x","choices":[]}')); });
+    // Node closes an idle keep-alive connection after 5 s; Envoy reusing one just closed answers 503.
+    upstream.keepAliveTimeout = 120_000;
     await new Promise<void>((r) => upstream.listen(0, "127.0.0.1", r));
     const floorPath = await buildFloor();
     brought = parsePeerOptions({ peer: [`module=${floorPath},config=plugin-config.json`], extProc: [`processor=127.0.0.1:${processor.port}`], cwd: work });
@@ -105,8 +107,10 @@ describe("bench peers you bring, in real Envoy", () => {
   });
 
   it("reads n/a, never Envoy's CPU alone, when the processor's process is not found", async () => {
-    const run = await h2load(envoy.listeners.processor, "api.openai.com", bodyFile, 2, 50, envoy.pid, work, []);
-    expect(run.non2xx).toBe(0);
+    // The module's listener: what is judged is the accounting, not the processor (whose Envoy stream
+    // fails now and then right after the 1,000-request run: server_half_closed, noted in docs/testing.md).
+    const run = await h2load(envoy.listeners.module, "api.openai.com", bodyFile, 2, 50, envoy.pid, work, []);
+    expect(run.non2xx, JSON.stringify(run)).toBe(0);
     expect(run.processorCpuSeconds).toBeNaN();
     expect(summarize([run], [run]).cpuMicrosPerRequest).toBeNaN();
   });
