@@ -7,15 +7,22 @@
 // @ts-ignore: decorator
 @inline const LITERAL_COUNT: i32 = 0;
 
-const DECODED = new StaticArray<string | null>(LITERAL_COUNT);
+// Allocated on first use, not by a top-level initializer: a literal may run in another file's
+// top-level code before this file's would have.
+let decoded: StaticArray<string | null> | null = null;
 
 /** Literal number `k`: `length` UTF-8 bytes at `data`, decoded once. */
 // @ts-ignore: decorator
 @global
 function utf8Literal(k: i32, data: usize, length: i32): string {
-  const cached = unchecked(DECODED[k]);
-  if (changetype<usize>(cached) != 0) return changetype<string>(cached); // no string compare: a pointer test
+  let table = decoded;
+  if (table === null) {
+    table = new StaticArray<string | null>(LITERAL_COUNT);
+    decoded = table;
+  }
+  const cached = unchecked(table[k]);
+  if (changetype<usize>(cached) != 0) return changetype<string>(cached); // a pointer test, not a string compare
   const text = String.UTF8.decodeUnsafe(data, <usize>length);
-  unchecked(DECODED[k] = text);
+  unchecked(table[k] = text);
   return text;
 }
