@@ -52,7 +52,7 @@ export const TREES: Tree[] = [
       {
         // Scanning, hashing, stream framing, safe text, config field readers, the API names, the ABI wrappers.
         name: "foundations",
-        members: ["json/", "crypto/", "safety/", "stream/", "fields/", "api.ts", "error-shapes.ts", "host.ts", "headers.ts", "errors.ts"],
+        members: ["json/", "crypto/", "safety/", "stream/", "fields/", "api.ts", "error-shapes.ts", "host.ts", "headers.ts", "errors.ts", "literals.ts"],
       },
     ],
   },

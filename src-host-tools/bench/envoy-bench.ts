@@ -529,8 +529,9 @@ function targets(r: BenchReport): BenchReport["targets"] {
     out.push({ name: "route matching flat from 10 to 1,000 routes (request headers callback, request to the last route)", target: "<= 1.25x", measured: `${fmt(ratio, 2)}x (${fmt(smallest.matchMicros, 1)} -> ${fmt(largest.matchMicros, 1)} µs; whole request ${fmt(smallest.lastRouteMicros, 1)} -> ${fmt(largest.lastRouteMicros, 1)} µs)`, met: ratio <= 1.25 });
   }
   if (r.vmMemoryAfter1KB !== undefined) out.push({ name: "llm-mesh VM linear memory at steady 1 KB traffic (after the 1 KB case)", target: "<= 2 MiB", measured: mib(r.vmMemoryAfter1KB), met: r.vmMemoryAfter1KB <= 2 << 20 });
-  // 150 KB held the rewriting filter; translation between five APIs set the budget the unit test enforces.
-  out.push({ name: "module size", target: "<= 400 KiB", measured: `${fmt(r.moduleBytes / 1024, 1)} KiB`, met: r.moduleBytes <= 400 * 1024 });
+  // Issue 25's target; the unit test (test/unit/imports.test.ts) holds the budget reached so far, and
+  // `npm run bench:size` shows where the bytes are.
+  out.push({ name: "module size", target: "<= 150 KiB", measured: `${fmt(r.moduleBytes / 1024, 1)} KiB`, met: r.moduleBytes <= 150 * 1024 });
   for (const soak of r.soaks) {
     out.push({ name: `VM memory across a ${soak.requests}-request soak, ${soak.mode} mode`, target: "flat within 1 MiB, no VM restart", measured: `${fmt(soak.vmGrowthBytes / 1024)} KiB growth, restart: ${soak.restartedVm ? "yes" : "no"}`, met: Math.abs(soak.vmGrowthBytes) <= 1 << 20 && !soak.restartedVm });
     out.push({ name: `soak errors, ${soak.mode} mode`, target: "0 non-2xx", measured: String(soak.non2xx), met: soak.non2xx === 0 });

@@ -34,8 +34,11 @@ describe("module imports and exports", () => {
   // it to 321 KB. The rest of issue 23 (Gemini-native clients, prompt caching, thinking across five
   // APIs, platform credentials) brought it to 384 KiB. -O3 with shrinkLevel 1 would make it 333 KiB,
   // but measured 15-20% slower on 1 MB bodies and AWS event streams (in-VM micro bench), and speed
-  // decides in the hot path; the budget is 400 KiB until issue 25 cuts the module (target 150 KiB).
-  it("stays within the 400 KiB module budget", () => {
-    expect(statSync(WASM_PATH).size).toBeLessThan(400 * 1024);
+  // decides in the hot path. Issue 25 (target 150 KiB) kept -O3 and cut 25 KB (395 -> 370 KiB)
+  // without slowing the hot path: config-loader functions kept out of inlining
+  // (src-host-tools/asc/inline-rules.mjs) and long literals stored as UTF-8
+  // (src-host-tools/asc/utf8-literals.mjs); the budget is 375 KiB so the saving is kept.
+  it("stays within the 375 KiB module budget", () => {
+    expect(statSync(WASM_PATH).size).toBeLessThan(375 * 1024);
   });
 });
