@@ -1,6 +1,7 @@
 // What a plain request and a failover try share: the request goes to one backend (state.backend),
 // and that provider's answer is vetted, translated and measured on its way back (request/respond.ts).
-import { FilterDataStatusValues } from "@solo-io/proxy-runtime/assembly";
+import { FilterDataStatusValues, FilterHeadersStatusValues } from "@solo-io/proxy-runtime/assembly";
+import { closeResponseHeaders, openResponseHeaders } from "../headers";
 import { ReadyBody, backendBody } from "../request/body";
 import { chooseRestedKey } from "../request/failover-try";
 import { writeUsedTokens } from "../request/identify";
@@ -11,6 +12,18 @@ import { writeUpstreamHeaders } from "../request/upstream-headers";
 import { RequestPipeline } from "./pipeline";
 
 export class BackendRequest extends RequestPipeline {
+  onResponseHeaders(endOfStream: bool): FilterHeadersStatusValues {
+    if (!this.state.forwarded) return FilterHeadersStatusValues.Continue;
+    // The steps read and edit one copy of the headers, written back once.
+    openResponseHeaders();
+    const result = this.answerHeaders(endOfStream);
+    closeResponseHeaders();
+    return result;
+  }
+
+  /** What a plain request or a try does with its provider's answer headers. */
+  protected answerHeaders(_endOfStream: bool): FilterHeadersStatusValues { return FilterHeadersStatusValues.Continue; }
+
   /** The headers were held with the body: both go now, the headers with an exact length (and signed). */
   protected sendWithHeaders(ready: ReadyBody, bodySize: u32): bool {
     const outcome = backendBody(this.config, this.state, ready);

@@ -10,7 +10,6 @@ import { measureForwarded } from "../request/measure";
 import { answerStatus, onEnvoyAnswerHeaders, onProviderHeaders } from "../request/respond";
 import { ResponseMode } from "../request/state";
 import { writeUpstreamHeaders } from "../request/upstream-headers";
-import { closeResponseHeaders, openResponseHeaders } from "../headers";
 import { BackendRequest } from "./backend-request";
 
 export class PlainRequest extends BackendRequest {
@@ -39,16 +38,8 @@ export class PlainRequest extends BackendRequest {
     return true;
   }
 
-  onResponseHeaders(endOfStream: bool): FilterHeadersStatusValues {
-    if (!this.state.forwarded) return FilterHeadersStatusValues.Continue;
-    // The steps read and edit one copy of the headers, written back once.
-    openResponseHeaders();
-    const result = this.answerHeaders(endOfStream);
-    closeResponseHeaders();
-    return result;
-  }
-
-  private answerHeaders(endOfStream: bool): FilterHeadersStatusValues {
+  /** The provider's answer headers, in the one open copy (BackendRequest.onResponseHeaders). */
+  protected answerHeaders(endOfStream: bool): FilterHeadersStatusValues {
     const state = this.state;
     this.startAnswer(endOfStream);
     const status = answerStatus();

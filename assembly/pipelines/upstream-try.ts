@@ -5,7 +5,7 @@
 import { FilterDataStatusValues, FilterHeadersStatusValues } from "@solo-io/proxy-runtime/assembly";
 import { BAD_REQUEST, Reply } from "../errors";
 import { REQUEST_HEADERS } from "../host";
-import { HeaderSnapshot, closeResponseHeaders, openResponseHeaders } from "../headers";
+import { HeaderSnapshot } from "../headers";
 import { readClientBody } from "../request/body";
 import { Hold, holdFor, onTryAnswer, sendTry, showHeldAnswer, showToEnvoy, startTry, vetHeldAnswer } from "../request/failover-try";
 import { startMeasure } from "../request/measure";
@@ -41,16 +41,8 @@ export class UpstreamTry extends BackendRequest {
     sendTry(this.state);
   }
 
-  onResponseHeaders(endOfStream: bool): FilterHeadersStatusValues {
-    if (!this.state.forwarded) return FilterHeadersStatusValues.Continue;
-    // The steps read and edit one copy of the headers, written back once.
-    openResponseHeaders();
-    const result = this.answerHeaders(endOfStream);
-    closeResponseHeaders();
-    return result;
-  }
-
-  private answerHeaders(endOfStream: bool): FilterHeadersStatusValues {
+  /** The provider's answer headers, in the one open copy (BackendRequest.onResponseHeaders). */
+  protected answerHeaders(endOfStream: bool): FilterHeadersStatusValues {
     const state = this.state;
     this.startAnswer(endOfStream);
     const status = answerStatus();

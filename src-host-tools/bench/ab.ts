@@ -7,8 +7,8 @@ import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { clusterForAuthority, providerVirtualHosts } from "../envoy/routes.js";
 import { HostEmulator } from "../host/emulator.js";
-import { BENCH_ANSWER, BENCH_CONFIG, benchBody } from "./micro.js";
-import { HEADERS } from "./profile.js";
+import { BENCH_CONFIG, benchBody } from "./micro.js";
+import { sendProfiledRequest } from "./profile.js";
 
 async function load(path: string): Promise<HostEmulator> {
   const config = { ...BENCH_CONFIG, requestMode: "body" };
@@ -25,12 +25,7 @@ function batch(host: HostEmulator, body: Buffer, millis: number): number {
   const end = Date.now() + millis;
   let n = 0;
   while (Date.now() < end || n < 5) {
-    const s = host.createStream();
-    s.sendRequest(HEADERS, body);
-    if (s.localResponse) throw new Error(`refused: ${s.localResponse.body}`);
-    s.sendResponseHeaders({ ":status": "200", "content-type": "application/json", "content-length": String(BENCH_ANSWER.length) });
-    s.sendResponseBody(BENCH_ANSWER, true);
-    s.complete();
+    sendProfiledRequest(host, body);
     n++;
   }
   if (host.trap) throw host.trap;

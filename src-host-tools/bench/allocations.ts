@@ -9,8 +9,8 @@ import { parseArgs } from "node:util";
 import binaryen from "binaryen";
 import { clusterForAuthority, providerVirtualHosts } from "../envoy/routes.js";
 import { HostEmulator } from "../host/emulator.js";
-import { BENCH_ANSWER, BENCH_CONFIG, benchBody } from "./micro.js";
-import { HEADERS, namedBuild } from "./profile.js";
+import { BENCH_CONFIG, benchBody } from "./micro.js";
+import { namedBuild, sendProfiledRequest } from "./profile.js";
 
 const NEW = "~lib/rt/tcms/__new";
 
@@ -53,14 +53,7 @@ export async function countAllocations(size: number, requests: number): Promise<
   const host = await HostEmulator.load(instrument(readFileSync(namedBuild())), { logLevel: "warn", allowOnHeadersStopIteration: true, routeCluster: (a) => clusterForAuthority(vhosts, a), extraImports: { bench: { allocated } } });
   if (!host.configure(JSON.stringify(config))) throw new Error(host.logText().join("\n"));
   const body = Buffer.from(benchBody(size));
-  const once = (): void => {
-    const s = host.createStream();
-    s.sendRequest(HEADERS, body);
-    if (s.localResponse) throw new Error(`refused: ${s.localResponse.body}`);
-    s.sendResponseHeaders({ ":status": "200", "content-type": "application/json", "content-length": String(BENCH_ANSWER.length) });
-    s.sendResponseBody(BENCH_ANSWER, true);
-    s.complete();
-  };
+  const once = (): void => sendProfiledRequest(host, body);
   for (let i = 0; i < 20; i++) once();
   counting = true;
   for (let i = 0; i < requests; i++) once();

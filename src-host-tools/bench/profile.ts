@@ -17,6 +17,16 @@ import { BENCH_ANSWER as ANSWER, BENCH_CONFIG, benchBody } from "./micro.js";
 /** The bench's request headers as a typical SDK client sends them. */
 export const HEADERS = { ":method": "POST", ":path": "/v1/chat/completions", ":authority": "llm.local", ":scheme": "http", "content-type": "application/json", "user-agent": "OpenAI/JS 5.0.0", "x-request-id": "5f1c2a9e-0d3b-4a51-9a7e-2b6f0c1d9e77", accept: "application/json" };
 
+/** The profiled request through the emulator: the chat body as an SDK sends it, and the provider's JSON answer. */
+export function sendProfiledRequest(host: HostEmulator, body: Uint8Array): void {
+  const s = host.createStream();
+  s.sendRequest(HEADERS, body);
+  if (s.localResponse) throw new Error(`refused: ${s.localResponse.body}`);
+  s.sendResponseHeaders({ ":status": "200", "content-type": "application/json", "content-length": String(ANSWER.length) });
+  s.sendResponseBody(ANSWER, true);
+  s.complete();
+}
+
 interface ProfileNode { id: number; callFrame: { functionName: string; url: string }; hitCount?: number; children?: number[] }
 
 /** Builds the release module with its name section kept (same optimisation), into build/profile. */
@@ -79,14 +89,7 @@ export async function profile(size: number, seconds: number, mode: "body" | "hea
   const host = await HostEmulator.load(readFileSync(namedBuild()), { logLevel: "warn", timeCallbacks: true, allowOnHeadersStopIteration: mode === "body", routeCluster: (a) => clusterForAuthority(vhosts, a) });
   if (!host.configure(JSON.stringify(config))) throw new Error(host.logText().join("\n"));
   const body = Buffer.from(benchBody(size));
-  const once = (): void => {
-    const s = host.createStream();
-    s.sendRequest(HEADERS, body);
-    if (s.localResponse) throw new Error(`refused: ${s.localResponse.body}`);
-    s.sendResponseHeaders({ ":status": "200", "content-type": "application/json", "content-length": String(ANSWER.length) });
-    s.sendResponseBody(ANSWER, true);
-    s.complete();
-  };
+  const once = (): void => sendProfiledRequest(host, body);
   for (let i = 0; i < 500; i++) once();
   host.hostCallsByName.clear();
   once();

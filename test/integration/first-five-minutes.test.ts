@@ -77,8 +77,14 @@ describe("the first five minutes", () => {
     for (const command of commands) {
       const out = sh(command);
       if (command.includes("/v1/models")) expect(JSON.parse(out).object, command).toBe("list");
-      // The metrics it prints come after the sample requests, which they count.
-      else if (command.includes("/stats/prometheus")) expect(out, command).toMatch(/^llm_mesh_requests_total\{.*llm_mesh_status_class="2xx".*\} [1-9]/m);
+      // The metrics it prints come after the sample requests, which they count once the VM's next
+      // tick (every 100 ms) has handed them to Envoy: a user running it at once may wait that long.
+      else if (command.includes("/stats/prometheus")) {
+        const counted = /^llm_mesh_requests_total\{.*llm_mesh_status_class="2xx".*\} [1-9]/m;
+        let metrics = out;
+        for (let i = 0; i < 10 && !counted.test(metrics); i++) { await new Promise((r) => setTimeout(r, 100)); metrics = sh(command); }
+        expect(metrics, command).toMatch(counted);
+      }
       else expect(out, command).toMatch(/^HTTP\/1\.1 200 OK/);
     }
     // The README's quick-start block: its curl, and the response lines it shows.
