@@ -187,6 +187,9 @@ export class JsonWriter {
   /** Forgets what was written (keeps the buffer). */
   reset(): void { this.length = 0; this.depth = 0; this.afterKey = false; }
 
+  /** Bytes it can hold before it grows. */
+  get capacity(): i32 { return this.data.byteLength; }
+
   /** Where what was written starts; valid until the next write. */
   get dataPtr(): usize { return changetype<usize>(this.data); }
 

@@ -21,18 +21,21 @@ const USAGE_ENDS: ArrayBuffer[] = [
 ];
 
 /** Where the fields are written: one per VM, filled and handed to the host within one callback. */
-const FIELDS = new JsonWriter(256);
+let fields = new JsonWriter(256);
+/** A writer grown past this (a provider naming a huge model) is let go, not kept for the VM's life. */
+const FIELDS_KEPT: i32 = 4096;
 
 /**
  * The fields: the llm-mesh route, the model the answer names, the tokens, the time to the first
  * chunk (streams) and where the figures came from. The backend and the model sent are already in
  * the response (x-llm-mesh-provider, x-llm-mesh-model). The answer's model is the provider's
  * text: written as a JSON string, escaped. Written into a buffer the next call reuses: valid
- * until then (`FIELDS.dataPtr`, `FIELDS.length`). `route`: the route's name in UTF-8.
+ * until then (`dataPtr`, `length` of the writer returned). `route`: the route's name in UTF-8.
  */
 export function accessLogFields(route: ArrayBuffer | null, m: Measurement): JsonWriter {
   // One flat object of known keys: written as bytes, values escaped (quotedBytes, string).
-  const w = FIELDS;
+  if (fields.capacity > FIELDS_KEPT) fields = new JsonWriter(256);
+  const w = fields;
   w.reset();
   w.byte(0x7b);
   if (route !== null) w.bytes(changetype<usize>(ROUTE_KEY), ROUTE_KEY.byteLength).quotedBytes(changetype<usize>(route), route.byteLength).byte(0x2c);

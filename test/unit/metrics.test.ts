@@ -279,6 +279,20 @@ describe("usage metrics in the emulator", () => {
     expect(host.trap).toBeNull();
   });
 
+  it("logs an answer's huge model name whole, and the next answer's own (the VM's log writer does not keep it)", async () => {
+    const host = await filterFor("body", new TestClock());
+    for (const model of ["m".repeat(100_000), "gpt-4o", "x\"y".repeat(3_000), "gpt-4o-mini"]) {
+      const stream = host.createStream();
+      stream.sendRequest({ ":method": "POST", ":path": "/v1/chat/completions", ":authority": "gpt.llm", ":scheme": "http" }, JSON.stringify({ model: "gpt-4o", messages: [{ role: "user", content: "hi" }] }));
+      stream.sendResponseHeaders({ ":status": "200", "content-type": "application/json" });
+      stream.sendResponseBody(JSON.stringify({ id: "c", object: "chat.completion", created: 1, model, choices: [], usage: { prompt_tokens: 5, completion_tokens: 1, total_tokens: 6 } }), true);
+      stream.complete();
+      const log = json(stream.properties["llm_mesh.log"]) as Record<string, unknown>;
+      expect([log.response_model, log.input_tokens, log.output_tokens], model.slice(0, 20)).toEqual([model, 5, 1]);
+    }
+    expect(host.trap).toBeNull();
+  });
+
   it("asks for uncompressed answers (every answer is scanned for secrets), and passes a compressed one on unread", async () => {
     const clock = new TestClock();
     for (const [metrics, expected] of [[{}, undefined], [{ enabled: false }, undefined]] as const) {
