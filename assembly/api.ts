@@ -1,8 +1,8 @@
 // The API names every floor speaks of: the wire APIs llm-mesh reads and writes, and the operations a
 // client may call in them. Plain names and the facts that follow from them alone; no feature here.
 
-/** The wire APIs llm-mesh speaks, on either side. */
-export enum WireApi { OpenAI, Anthropic, Gemini, Bedrock, Responses }
+/** The wire APIs llm-mesh speaks, on either side; Mcp is JSON-RPC 2.0 to MCP servers (its errors are JSON-RPC errors). */
+export enum WireApi { OpenAI, Anthropic, Gemini, Bedrock, Responses, Mcp }
 
 /** The operations a client may call: OpenAI's, Anthropic's Messages API, and Gemini's (model and method in the path). */
 export enum Operation { ChatCompletions, Completions, Embeddings, Messages, CountTokens, Responses, GeminiGenerate, GeminiStream, GeminiCountTokens, GeminiEmbed, GeminiBatchEmbed }

@@ -44,11 +44,20 @@ export function openAIErrorType(status: i32): string {
   return status < 500 ? "invalid_request_error" : "server_error";
 }
 
+/** The JSON-RPC error code for an HTTP status: invalid request for a client's mistake, internal error otherwise. */
+export function jsonRpcCode(status: i32): i32 { return status < 500 ? -32600 : -32603; }
+
 /** An error body in `api`'s shape. `code` is OpenAI's (Anthropic has none); `type` may be empty to derive it from the status. */
 export function errorBodyFor(api: WireApi, status: i32, type: string, code: string | null, message: string): string {
   const w = new JsonWriter(128 + message.length);
   w.object();
-  if (api == WireApi.Anthropic) {
+  if (api == WireApi.Mcp) {
+    // JSON-RPC 2.0's error object; a refusal at the HTTP level names no request (id null).
+    w.key("jsonrpc").string("2.0").key("id").nil();
+    w.key("error").object().key("code").number(jsonRpcCode(status)).key("message").string(message);
+    if (code !== null) w.key("data").object().key("reason").string(code!.startsWith("llm_mesh.") ? code! : "llm_mesh." + code!).endObject();
+    w.endObject();
+  } else if (api == WireApi.Anthropic) {
     w.key("type").string("error");
     w.key("error").object().key("type").string(anthropicErrorType(status)).key("message").string(message).endObject();
   } else if (api == WireApi.Gemini) {

@@ -9,6 +9,7 @@ import { randomU32 } from "./host";
 import { jsonString } from "./json/splice";
 import { BackendMetrics } from "./metrics/record";
 import { RequestPolicy } from "./policy/config";
+import { RouteMcp } from "./mcp/access";
 
 export enum HeaderMatchKind { Exact, Prefix, Present, Absent }
 
@@ -149,6 +150,8 @@ export class Route {
   policy: RequestPolicy | null = null;
   /** Client headers passed to the provider beyond the default (request/forwarded-headers.ts). */
   forwardHeaders: HeaderPatterns = new HeaderPatterns();
+  /** Set on an MCP route (its one backend an MCP server): allow-lists and limits (mcp/access.ts). */
+  mcp: RouteMcp | null = null;
   constructor(public name: string) { this.nameBytes = String.UTF8.encode(name); }
 
   /** Called once after backends are known. */

@@ -18,7 +18,7 @@ export interface ProviderTypeInfo {
   /** How the key is sent: as the header's value (Bearer for authorization), or an AWS SigV4 signature of the request. */
   auth?: "sigv4";
   /** The API the endpoint speaks; clients of another API are translated by the filter. */
-  api: "openai" | "anthropic" | "gemini" | "bedrock";
+  api: "openai" | "anthropic" | "gemini" | "bedrock" | "mcp";
   /** Path after basePath for a chat request ({model}: the model sent; non-streaming). */
   chatPath: string;
   /** The path depends on the body (model, streaming): the provider needs requestMode "body". */
@@ -42,6 +42,8 @@ const FAMILIES: Record<string, FamilyInfo> = {
     regionalHost: (region) => `bedrock-runtime.${region}.amazonaws.com` },
   "vertex-ai": { api: "gemini", authHeader: "authorization", chatPath: "/v1/projects/p/locations/us-central1/publishers/google/models/{model}:generateContent", pathFromBody: true,
     regionalHost: (region) => (region === "global" ? "aiplatform.googleapis.com" : `${region}-aiplatform.googleapis.com`) },
+  // An MCP server: JSON-RPC at its own endpoint path (basePath, else the client's), a bearer token when it takes one.
+  "mcp": { api: "mcp", authHeader: "authorization", chatPath: "" },
 };
 
 export const PROVIDER_TYPES: Record<string, ProviderTypeInfo> = Object.fromEntries(PROVIDER_ROWS.map((row) => {

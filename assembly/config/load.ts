@@ -7,7 +7,7 @@ import { BodyField, Provider } from "../providers/provider";
 import { findProviderSpec, providerTypeNames } from "../providers/registry";
 import { Backend, HeaderMatch, HeaderMatchKind, ModelMapping, Route, RouteIndex, matchesEverything } from "../routing";
 import { ModelPatterns, loadModelPatterns } from "../fields/model-patterns";
-import { MODEL_NAME_RULE, isConfigName, isEnvName, isHeaderName, isHeaderValue, isSafeModelName } from "../safety/safe-text";
+import { MODEL_NAME_RULE, isConfigName, isEnvName, isHeaderName, isHeaderValue, isSafeModelName, isSafePath } from "../safety/safe-text";
 import { BILLING_HEADERS, isBillingHeader, isReservedHeader } from "../safety/credentials";
 import { FORWARD_HEADER_RULE, isForwardablePattern } from "../request/forwarded-headers";
 import { jsonString } from "../json/splice";
@@ -18,6 +18,7 @@ import { loadPolicy } from "../policy/config";
 import { Consumers, loadConsumers } from "../consumers/config";
 import { QUOTA_FIELDS } from "../consumers/output-cap";
 import { GEMINI_CONFIG_FIELDS } from "../consumers/gemini-cap";
+import { loadRouteMcp } from "../mcp/access";
 
 export const DEFAULT_MAX_REQUEST_BODY_BYTES: i64 = 8 * 1024 * 1024;
 
@@ -69,7 +70,7 @@ export class LoadResult {
 
 const TOP_FIELDS = ["providers", "routes", "maxRequestBodyBytes", "responseHeaders", "requestMode", "metrics", "role", "consumers", "consumerAuth"];
 const PROVIDER_FIELDS = ["name", "type", "host", "port", "basePath", "apiKeys", "defaults", "overrides", "clusters", "headers", "allowClientHeaders", "prices", "injectStreamUsage", "maxOutputTokens"];
-const ROUTE_FIELDS = ["name", "match", "backends", "modelMapping", "catchAll", "failover", "timeouts", "requireConsumer", "policy", "forwardHeaders", "hostedTools"];
+const ROUTE_FIELDS = ["name", "match", "backends", "modelMapping", "catchAll", "failover", "timeouts", "requireConsumer", "policy", "forwardHeaders", "hostedTools", "mcp"];
 const MATCH_FIELDS = ["routeName", "host", "pathPrefix", "headers", "models"];
 const HEADER_FIELDS = ["name", "exact", "prefix", "present"];
 /** The largest `maxOutputTokens` a backend may set (src-host-tools/config/schema.ts has the same bound). */
@@ -140,6 +141,7 @@ export function loadConfig(text: string, env: Map<string, string>): LoadResult {
   config.consumers = loadConsumers(root, d);
   config.metrics.consumerLabel = !config.consumers.isEmpty();
   checkConsumerRoutes(config, d);
+  nameConsumerTools(config);
   config.requestMode = loadRequestMode(root, d);
   config.role = loadRole(root, d);
   if (config.requestMode == RequestMode.Headers) refuseBodyOnlyFeatures(config, d);
@@ -174,6 +176,15 @@ function checkConsumerRoutes(config: Config, d: Diagnostics): void {
     const list = allowed!.values();
     for (let j = 0; j < list.length; j++) if (!names.has(list[j])) d.error("consumers[" + i.toString() + "].routes", "no route named \"" + list[j] + "\"");
   }
+  for (let i = 0; i < config.consumers.list.length; i++) {
+    const mcp = config.consumers.list[i].mcp;
+    if (mcp === null) continue;
+    const servers = mcp!.keys();
+    for (let j = 0; j < servers.length; j++) {
+      const p = findProvider(config, servers[j]);
+      if (p === null || !p.isMcpServer()) d.error("consumers[" + i.toString() + "].mcp", "no MCP server (provider of type mcp) named \"" + servers[j] + "\"");
+    }
+  }
   for (let i = 0; i < config.routes.length; i++) {
     if (config.routes[i].requireConsumer && config.consumers.isEmpty()) d.error(indexPath("routes", i) + ".requireConsumer", "needs consumers (none are configured, so every request would be refused)");
   }
@@ -199,6 +210,9 @@ function refuseBodyOnlyFeatures(config: Config, d: Diagnostics): void {
     const policy = config.routes[i].policy;
     if (policy !== null && policy.extract !== null) {
       d.error(indexPath("routes", i) + ".policy.extract", "needs requestMode \"body\" (the answer's status and content type are decided after its body is read); run it with llm-mesh envoy or llm-mesh manifests --request-mode body, which also set Envoy's allow_on_headers_stop_iteration");
+    }
+    if (config.routes[i].mcp !== null) {
+      d.error(indexPath("routes", i), "is an MCP route, which needs requestMode \"body\" (nothing goes to the server before the JSON-RPC message is read and allowed); run it with llm-mesh envoy or llm-mesh manifests --request-mode body, which also set Envoy's allow_on_headers_stop_iteration");
     }
     if (config.routes[i].match.models !== null) {
       d.error(indexPath("routes", i) + ".match.models", "needs requestMode \"body\" (the model is in the body, read after the route is chosen in headers mode); run it with llm-mesh envoy or llm-mesh manifests --request-mode body, which also set Envoy's allow_on_headers_stop_iteration");
@@ -260,9 +274,10 @@ function loadProvider(v: JsonValue, path: string, env: Map<string, string>, d: D
   p.authority = p.port > 0 ? p.host + ":" + p.port.toString() : p.host;
   const basePath = optionalString(v, "basePath", path, d);
   p.basePath = basePath !== null ? basePath : spec.defaultBasePath;
-  if (basePath !== null && (p.basePath.length > 0 && !p.basePath.startsWith("/") || p.basePath.endsWith("/"))) {
-    d.error(childPath(path, "basePath"), "must start with '/' and not end with '/' (or be empty)");
-  }
+  // An MCP server's basePath is its endpoint itself, which may end in '/' (GitHub's is /mcp/).
+  if (basePath !== null && (p.basePath.length > 0 && !p.basePath.startsWith("/") || p.basePath.endsWith("/") && !p.isMcpServer())) {
+    d.error(childPath(path, "basePath"), p.isMcpServer() ? "must start with '/' (or be empty: the client's path is kept)" : "must start with '/' and not end with '/' (or be empty)");
+  } else if (p.isMcpServer() && !isSafePath(p.basePath)) d.error(childPath(path, "basePath"), "must be a path of printable ASCII without spaces, '?' or '#'");
 
   loadKeys(v, path, p, spec.keyRequired, env, d);
   p.loadCredentials(env, path, d);
@@ -398,8 +413,51 @@ function loadRoute(v: JsonValue, path: string, config: Config, declared: Set<str
     route.backends.push(backend);
   }
   route.finish();
+  checkMcpRoute(v, path, route, d);
   listModels(route);
   return route;
+}
+
+/**
+ * A route whose backend is an MCP server carries JSON-RPC to that one server: no weights across
+ * servers (a session lives on one), no failover, nothing that reads or writes an LLM body.
+ */
+function checkMcpRoute(v: JsonValue, path: string, route: Route, d: Diagnostics): void {
+  let servers = 0;
+  for (let i = 0; i < route.backends.length; i++) if (route.backends[i].provider.isMcpServer()) servers++;
+  const mcpField = v.get("mcp");
+  if (servers == 0) {
+    if (mcpField !== null) d.error(childPath(path, "mcp"), "is only for routes whose backend is an MCP server (a provider of type mcp)");
+    return;
+  }
+  if (servers != route.backends.length) { d.error(childPath(path, "backends"), "mixes MCP servers and LLM providers; an MCP route has one backend, an MCP server"); return; }
+  if (route.backends.length > 1) d.error(childPath(path, "backends"), "an MCP route has exactly one backend (an MCP session lives on one server)");
+  const llmOnly = ["failover", "modelMapping", "hostedTools"];
+  for (let i = 0; i < llmOnly.length; i++) if (v.get(llmOnly[i]) !== null) d.error(childPath(path, llmOnly[i]), "is not for MCP routes");
+  if (route.match.models !== null) d.error(childPath(childPath(path, "match"), "models"), "is not for MCP routes (their requests name no model)");
+  const b = route.backends[0];
+  if (b.model !== null || !b.mapping.isEmpty() || b.maxOutputTokens >= 0) d.error(indexPath(childPath(path, "backends"), 0), "an MCP server's backend takes only provider (no model, modelMapping or maxOutputTokens)");
+  const policy = route.policy;
+  if (policy !== null && (policy.template !== null || policy.prepend.length > 0 || policy.append.length > 0 || policy.extract !== null)) {
+    d.error(childPath(path, "policy"), "an MCP route's policy takes only deny and mask (over tool arguments and results)");
+  }
+  const mcp = loadRouteMcp(mcpField, childPath(path, "mcp"), d);
+  mcp.tags = tag("llm_mesh_route", route.name) + tag("llm_mesh_mcp_server", b.provider.name);
+  mcp.nameToolsOf(mcp.access);
+  route.mcp = mcp;
+}
+
+/** Tool names consumers' MCP lists name exactly are metric labels on their servers' routes. */
+function nameConsumerTools(config: Config): void {
+  for (let i = 0; i < config.routes.length; i++) {
+    const mcp = config.routes[i].mcp;
+    if (mcp === null || config.routes[i].backends.length == 0) continue;
+    const server = config.routes[i].backends[0].provider.name;
+    for (let j = 0; j < config.consumers.list.length; j++) {
+      const access = config.consumers.list[j].mcpAccess(server);
+      if (access !== null) mcp!.nameToolsOf(access!);
+    }
+  }
 }
 
 /** `forwardHeaders`: client headers the route passes to its providers (request/forwarded-headers.ts). */

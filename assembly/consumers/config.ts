@@ -8,8 +8,9 @@ import { ModelPatterns, loadModelPatterns } from "../fields/model-patterns";
 import { MODEL_NAME_RULE, isConfigName, isHeaderName, isSafeModelName } from "../safety/safe-text";
 import { CREDENTIAL_HEADERS } from "../safety/credentials";
 import { LimitRule, loadLimits } from "./limits";
+import { McpAccess, loadConsumerMcp } from "../mcp/access";
 
-const CONSUMER_FIELDS = ["name", "keys", "principals", "claims", "routes", "models", "limits"];
+const CONSUMER_FIELDS = ["name", "keys", "principals", "claims", "routes", "models", "limits", "mcp"];
 const KEY_FIELDS = ["id", "salt", "sha256"];
 const AUTH_FIELDS = ["keyHeaders", "claimHeader"];
 /**
@@ -36,6 +37,14 @@ export class Consumer {
   models: ModelPatterns | null = null;
   /** Quotas (limits.ts, counted by quota.ts). */
   limits: LimitRule[] = [];
+  /** MCP allow-lists by server (provider) name; null: none of its own (the route's lists apply). */
+  mcp: Map<string, McpAccess> | null = null;
+
+  /** Its MCP lists for a server, or null. */
+  mcpAccess(server: string): McpAccess | null {
+    const mcp = this.mcp;
+    return mcp !== null && mcp.has(server) ? mcp.get(server) : null;
+  }
 
   /** Some quota of this consumer is kept by Envoy's rate limit service: its answers' tokens are written for it. */
   hasGlobalLimits(): bool {
@@ -139,6 +148,7 @@ export function loadConsumers(root: JsonValue, d: Diagnostics): Consumers {
       consumer.routes = set;
     }
     consumer.models = loadModelPatterns(v, "models", path, d);
+    consumer.mcp = loadConsumerMcp(v, path, d);
     // Keys given but refused above count as given: they are reported already.
     const declaredKeys = v.get("keys") !== null && v.get("keys")!.kind == JsonKind.Array && v.get("keys")!.items.length > 0;
     if (consumer.claims.length == 0 && consumer.principals.length == 0 && consumer.principalPrefixes.length == 0 && !declaredKeys && (claims === null || claims.length == 0)) {

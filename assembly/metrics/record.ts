@@ -16,6 +16,7 @@ export const TAG_NAMES: string[] = [
   "gen_ai_operation_name", "gen_ai_provider_name", "gen_ai_request_model", "gen_ai_response_model",
   "gen_ai_token_type", "llm_mesh_route", "llm_mesh_backend", "llm_mesh_status_class", "llm_mesh_usage",
   "source_principal", "llm_mesh_currency", "llm_mesh_consumer", "llm_mesh_rule", "llm_mesh_action", "llm_mesh_tool",
+  "mcp_method_name", "gen_ai_tool_name", "error_type", "llm_mesh_mcp_server",
 ];
 
 /** The stat names (Prometheus: dots become underscores). Durations are integers, so milliseconds; time per token in microseconds. */
@@ -200,7 +201,26 @@ function count(set: MetricSet, slot: Slot, delta: i64): void {
 
 /** Records a histogram sample at the next flush; with the buffer full (a busy second), at once. */
 function sample(set: MetricSet, slot: Slot, value: u64): void {
-  const id = set.id(slot, set.currency);
+  sampleLater(set.id(slot, set.currency), value);
+}
+
+/** A counter of another feature's (MCP's), counted in the VM like a label set's and handed over at the next flush. */
+export class LaterCounter {
+  pending: i64 = 0;
+  waiting: bool = false;
+  constructor(public id: u32) {}
+}
+
+const waitingCounters: LaterCounter[] = [];
+
+/** Adds to a counter at the next flush. */
+export function countLater(counter: LaterCounter, delta: i64): void {
+  counter.pending += delta;
+  if (!counter.waiting) { counter.waiting = true; waitingCounters.push(counter); }
+}
+
+/** Records a histogram sample (metric id `id`) at the next flush; with the buffer full (a busy second), at once. */
+export function sampleLater(id: u32, value: u64): void {
   if (id == 0) return;
   if (sampleCount == SAMPLE_CAPACITY) { recordMetric(id, value); return; }
   if (sampleIds === null) { sampleIds = new StaticArray<u32>(SAMPLE_CAPACITY); sampleValues = new StaticArray<u64>(SAMPLE_CAPACITY); }
@@ -227,6 +247,13 @@ export function flushMetrics(): void {
     set.waiting = false;
   }
   waitingSets.length = 0;
+  for (let i = 0; i < waitingCounters.length; i++) {
+    const counter = unchecked(waitingCounters[i]);
+    incrementMetric(counter.id, counter.pending);
+    counter.pending = 0;
+    counter.waiting = false;
+  }
+  waitingCounters.length = 0;
   const ids = sampleIds;
   const values = sampleValues;
   if (ids !== null) for (let i = 0; i < sampleCount; i++) recordMetric(unchecked(ids![i]), unchecked(values![i]));

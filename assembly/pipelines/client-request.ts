@@ -13,6 +13,8 @@ import { startMeasure } from "../request/measure";
 import { RequestPipeline } from "./pipeline";
 import { PlainRequest } from "./plain-request";
 import { PooledRequest } from "./pooled-request";
+import { McpRequest } from "./mcp-request";
+import { McpAdmission, admitMcp } from "../request/mcp-admit";
 
 export class ClientRequest extends RequestPipeline {
   /**
@@ -27,7 +29,12 @@ export class ClientRequest extends RequestPipeline {
     const state = this.state;
     const headers = HeaderSnapshot.read(REQUEST_HEADERS);
     state.headers = headers;
-    const reply = admit(config, headers, state, endOfStream);
+    let reply = admit(config, headers, state, endOfStream);
+    let mcp: McpAdmission | null = null;
+    if (reply === null && state.candidates.length > 0 && state.candidates[0].mcp !== null) {
+      mcp = new McpAdmission();
+      reply = admitMcp(config, headers, state, state.candidates[0], endOfStream, mcp!);
+    }
     if (reply !== null) {
       // Body mode only: in headers mode Envoy may lack allow_on_headers_stop_iteration, and then no body callback would come.
       const readFirst = !endOfStream && config.requestMode == RequestMode.Body && (reply!.kind === null || reply!.kind!.status != 413);
@@ -36,6 +43,11 @@ export class ClientRequest extends RequestPipeline {
       return FilterHeadersStatusValues.StopIteration;
     }
     if (state.candidates.length == 0) return this.pass();
+    if (mcp !== null) {
+      const request = new McpRequest(this.slot, config, state, mcp!);
+      this.handOver(request);
+      return request.start();
+    }
     startMeasure(config, state);
     // Body mode: nothing goes upstream until the body is read and valid. (admit() answered a
     // request without a body, so this never stops a stream that has ended: Envoy would hang.)

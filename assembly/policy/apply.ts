@@ -231,3 +231,41 @@ function count(rule: TextRule, route: string, action: string): void {
   if (rule.counter == 0) rule.counter = defineMetric(COUNTER, tag("llm_mesh_route", route) + tag("llm_mesh_rule", rule.name) + tag("llm_mesh_action", action) + "llm_mesh.policy.decisions.total");
   incrementMetric(rule.counter, 1);
 }
+
+/** What the content rules decided on a group of texts read apart from a chat body (an MCP tool's arguments or result). */
+export class TextsVerdict {
+  /** The deny rule that matched, or null. */
+  denied: TextRule | null = null;
+  /** Masks changed some texts (in place); `dirty` marks which. */
+  masked: bool = false;
+  dirty: StaticArray<bool> = new StaticArray<bool>(0);
+}
+
+/**
+ * Deny rules, then masks, over `texts` read as one group (one normalized view, as a message's
+ * parts are): the same rules, normalization and counters as prompts. Masked texts are replaced in
+ * `texts`.
+ */
+export function guardTexts(policy: RequestPolicy, route: string, texts: string[]): TextsVerdict {
+  const verdict = new TextsVerdict();
+  if (texts.length == 0) return verdict;
+  let view = VIEW.build(texts, false);
+  for (let r = 0; r < policy.deny.length; r++) {
+    const rule = policy.deny[r];
+    if (!rule.regex.test(view)) continue;
+    count(rule, route, "deny");
+    verdict.denied = rule;
+    VIEW.release();
+    return verdict;
+  }
+  if (policy.mask.length > 0) verdict.dirty = new StaticArray<bool>(texts.length);
+  for (let r = 0; r < policy.mask.length; r++) {
+    const rule = policy.mask[r];
+    if (!rule.regex.test(view) || !maskGroup(rule, texts, verdict.dirty)) continue;
+    view = VIEW.build(texts, false);
+    count(rule, route, "mask");
+    verdict.masked = true;
+  }
+  VIEW.release();
+  return verdict;
+}

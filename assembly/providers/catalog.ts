@@ -57,4 +57,6 @@ export const PROVIDER_ROWS: ProviderRow[] = [
   new ProviderRow("vllm", "compatible", "", 8000, "/v1", false),
   // Anything else that speaks the OpenAI API.
   new ProviderRow("openai-compatible", "compatible", "", 0, "/v1", false),
+  // An MCP server (Streamable HTTP transport): modelcontextprotocol.io/specification. Host and endpoint path are the server's.
+  new ProviderRow("mcp", "mcp", "", 0, "", false),
 ];

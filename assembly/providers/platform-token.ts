@@ -3,6 +3,8 @@
 // JSON answer. The calls themselves are made by the root context (token-refresh.ts).
 import { JsonKind, JsonValue, parseJson } from "../json/parse";
 import { nowSeconds as clockSeconds } from "../host";
+import { Diagnostics } from "../fields/diagnostics";
+import { optionalBool, optionalString } from "../fields/read";
 
 /** A credential is refreshed this long before it expires (or at half its life, if shorter), so requests never wait for one. */
 export const REFRESH_BEFORE_SECONDS: i64 = 300;
@@ -173,4 +175,26 @@ export class MetadataBearerToken {
     this.schedule.succeed(now, expiresAt);
     return true;
   }
+}
+
+/** Istio's name for the cluster of a ServiceEntry for the GKE metadata server (llm-mesh manifests emit it). */
+export const DEFAULT_METADATA_CLUSTER = "outbound|80||metadata.google.internal";
+const GKE_TOKEN_PATH = "/computeMetadata/v1/instance/service-accounts/default/token";
+
+/**
+ * `tokenFromMetadataServer` and `metadataCluster` of a provider whose token comes from the GKE
+ * metadata server (Workload Identity): the server's Envoy cluster, or null when it takes no token there.
+ */
+export function gkeMetadataCluster(obj: JsonValue, path: string, d: Diagnostics): string | null {
+  if (optionalBool(obj, "tokenFromMetadataServer", path, d, false)) {
+    const cluster = optionalString(obj, "metadataCluster", path, d);
+    return cluster !== null ? cluster! : DEFAULT_METADATA_CLUSTER;
+  }
+  if (obj.get("metadataCluster") !== null) d.error(path + ".metadataCluster", "needs tokenFromMetadataServer: true");
+  return null;
+}
+
+/** The service account's OAuth access token from the GKE metadata server, fetched by callout and refreshed. */
+export function gkeAccessToken(cluster: string): MetadataBearerToken {
+  return new MetadataBearerToken(cluster, new TokenRequest(cluster, GKE_TOKEN_PATH, "metadata.google.internal", ["metadata-flavor"], ["Google"]), "the metadata server");
 }

@@ -77,6 +77,9 @@ export class Provider {
 
   constructor(public spec: ProviderSpec) {}
 
+  /** An MCP server (providers/mcp.ts): its routes carry JSON-RPC, not LLM requests. */
+  isMcpServer(): bool { return false; }
+
   /** The API this provider's endpoint speaks; requests in another are translated. */
   api(): WireApi { return WireApi.OpenAI; }
 

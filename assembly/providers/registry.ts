@@ -9,6 +9,7 @@ import { createAnthropic } from "./anthropic";
 import { createGemini } from "./gemini";
 import { createBedrock } from "./bedrock";
 import { createVertex } from "./vertex-ai";
+import { createMcp } from "./mcp";
 
 const specs = new Map<string, ProviderSpec>();
 const typeNames: string[] = [];
@@ -21,6 +22,7 @@ function factory(family: string): (spec: ProviderSpec) => Provider {
   if (family == "gemini") return createGemini;
   if (family == "bedrock") return createBedrock;
   if (family == "vertex-ai") return createVertex;
+  if (family == "mcp") return createMcp;
   return createCompatible;
 }
 

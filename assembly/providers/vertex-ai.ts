@@ -7,7 +7,7 @@
 // OAuth access token (apiKeys, e.g. from the environment), sent as Authorization: Bearer.
 // The path names the model and the streaming choice: this provider needs requestMode "body".
 import { JsonValue } from "../json/parse";
-import { MetadataBearerToken, TokenRequest } from "./platform-token";
+import { gkeAccessToken, gkeMetadataCluster } from "./platform-token";
 import { Diagnostics } from "../fields/diagnostics";
 import { optionalString } from "../fields/read";
 import { Edit, applyEdits } from "../json/splice";
@@ -15,15 +15,11 @@ import { scanTopLevel } from "../json/scan";
 import { GeminiProvider } from "./gemini";
 import { Provider, ProviderSpec } from "./provider";
 import { Operation, WireApi } from "../api";
-import { optionalBool } from "../fields/read";
 
 /** The Anthropic API version Vertex AI takes in the body. */
 export const VERTEX_ANTHROPIC_VERSION = "vertex-2023-10-16";
 const BODY_KEYS: StaticArray<ArrayBuffer> = [String.UTF8.encode("model"), String.UTF8.encode("anthropic_version")];
 
-/** Istio's name for the cluster of a ServiceEntry for the GKE metadata server (llm-mesh manifests emit it). */
-export const DEFAULT_METADATA_CLUSTER = "outbound|80||metadata.google.internal";
-const TOKEN_PATH = "/computeMetadata/v1/instance/service-accounts/default/token";
 
 export class VertexAIProvider extends GeminiProvider {
   project: string = "";
@@ -34,11 +30,8 @@ export class VertexAIProvider extends GeminiProvider {
   extraFields(): string[] { return ["project", "region", "tokenFromMetadataServer", "metadataCluster"]; }
 
   configureExtra(obj: JsonValue, path: string, d: Diagnostics): void {
-    if (optionalBool(obj, "tokenFromMetadataServer", path, d, false)) {
-      const cluster = optionalString(obj, "metadataCluster", path, d);
-      this.metadataCluster = cluster !== null ? cluster! : DEFAULT_METADATA_CLUSTER;
-      this.token = new MetadataBearerToken(this.metadataCluster!, new TokenRequest(this.metadataCluster!, TOKEN_PATH, "metadata.google.internal", ["metadata-flavor"], ["Google"]), "the metadata server");
-    } else if (obj.get("metadataCluster") !== null) d.error(path + ".metadataCluster", "needs tokenFromMetadataServer: true");
+    this.metadataCluster = gkeMetadataCluster(obj, path, d);
+    if (this.metadataCluster !== null) this.token = gkeAccessToken(this.metadataCluster!);
     const project = optionalString(obj, "project", path, d);
     const region = optionalString(obj, "region", path, d);
     if (project === null || !isIdentifier(project!)) d.error(path + ".project", "is required for type vertex-ai: the Google Cloud project id (letters, digits and '-')");

@@ -44,6 +44,8 @@ export function admit(config: Config, headers: HeaderSnapshot, state: RequestSta
   matchHeaderConditions(config, headers, state);
   if (state.candidates.length == 0) return null;
   const first = state.candidates[0];
+  // An MCP route carries JSON-RPC, admitted by its own step (mcp-admit.ts).
+  if (first.mcp !== null) return null;
   const rawPath = headers.get(H_PATH);
   const path = pathOnly(rawPath !== null ? rawPath : "/");
   // A Gemini client hears every refusal, its key's included, in Gemini's shape.

@@ -129,7 +129,7 @@ function readWholeForExtract(state: RequestState): void {
 const V_EVENT_STREAM = String.UTF8.encode("text/event-stream");
 
 /** Headers for a body the filter writes: its type, no content-encoding, no content-length (it streams). */
-function describeNewBody(type: ArrayBuffer): void {
+export function describeNewBody(type: ArrayBuffer): void {
   setResponseHeaderBytes(H_CONTENT_TYPE, type);
   removeResponseHeader(H_CONTENT_ENCODING);
   removeResponseHeader(H_CONTENT_LENGTH);
@@ -150,7 +150,7 @@ function readable(state: RequestState): bool {
  * Sends `out` as this chunk of the body, its secrets overwritten; `replaced` when it is not the
  * chunk the provider sent. `last` flushes what the scanner held back (nothing follows).
  */
-function emit(state: RequestState, out: ArrayBuffer, replaced: bool, last: bool): void {
+export function emit(state: RequestState, out: ArrayBuffer, replaced: bool, last: bool): void {
   const secrets = state.secrets;
   if (secrets === null) { if (replaced) replaceBody(BufferTypeValues.HttpResponseBody, out); return; }
   let scanner = state.redactor;
@@ -170,7 +170,8 @@ function scanChunk(state: RequestState, bodySize: i32, endOfStream: bool): bool 
   return true;
 }
 
-function stampProvider(config: Config, state: RequestState): void {
+/** Stamps the answer with the provider (x-llm-mesh-provider) and the model sent, when the request named one (an MCP call names none). */
+export function stampProvider(config: Config, state: RequestState): void {
   // Said whatever responseHeaders is: the client's tools were changed, not only labelled.
   if (state.droppedTools.length > 0) setResponseHeader(H_DROPPED_TOOLS, state.droppedTools);
   if (state.clampedCap.length > 0) setResponseHeader(H_CLAMPED_MAX_TOKENS, state.clampedCap);
@@ -179,7 +180,7 @@ function stampProvider(config: Config, state: RequestState): void {
   const backend = state.backend!;
   // The backend's fixed model was encoded at load; another (mapped, the client's) is encoded now.
   if (backend.modelBytes !== null && backend.model === state.model) setResponseHeaderBytes(H_MODEL, backend.modelBytes!);
-  else setResponseHeader(H_MODEL, state.model);
+  else if (state.model.length > 0) setResponseHeader(H_MODEL, state.model);
 }
 
 /** A chunk of the response body, for every mode but Pass. True to continue, false to keep buffering. */

@@ -71,3 +71,13 @@ export function isEnvName(name: string, upperOnly: bool = false): bool {
   }
   return true;
 }
+
+/** True for a URL path from config that goes into :path as it is: printable ASCII, no space, query or fragment. */
+export function isSafePath(path: string): bool {
+  if (path.length > 2048) return false;
+  for (let i = 0; i < path.length; i++) {
+    const c = path.charCodeAt(i);
+    if (c <= 0x20 || c >= 0x7f || c == 0x3f || c == 0x23) return false;
+  }
+  return true;
+}

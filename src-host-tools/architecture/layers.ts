@@ -46,7 +46,7 @@ export const TREES: Tree[] = [
       {
         name: "features",
         members: [
-          "consumers/", "policy/", "failover/", "metrics/", "usage/", "providers/", "translate/", "config/",
+          "consumers/", "policy/", "failover/", "metrics/", "usage/", "providers/", "translate/", "config/", "mcp/",
         ],
       },
       {

@@ -1,0 +1,122 @@
+// Who may use what on an MCP server: tools by name, prompts by name, resources by URI, each an
+// allow-list of exact names, `prefix*` globs or `*`. A route's lists (`routes[].mcp`) serve callers
+// whose consumer names no list for its server (`consumers[].mcp`); a list left out allows all.
+import { JsonKind, JsonValue } from "../json/parse";
+import { Diagnostics } from "../fields/diagnostics";
+import { childPath, expectObject, indexPath, optionalArray, optionalInteger, rejectUnknownFields, requiredString } from "../fields/read";
+import { ModelPatterns } from "../fields/model-patterns";
+
+/** The kinds of things an MCP server offers that allow-lists name. */
+export enum McpKind { Tool, Prompt, Resource }
+export const MCP_KIND_COUNT = 3;
+/** The config key of each kind's list, and the word messages use. */
+export const MCP_LIST_KEYS = ["tools", "prompts", "resources"];
+export const MCP_KIND_WORDS = ["tool", "prompt", "resource"];
+
+/** Longest pattern accepted (tool names are at most 128 characters; resource URIs are longer). */
+const MAX_PATTERN_LENGTH = 2048;
+const PATTERN_RULE = "must be a name, a prefix ending in '*', or '*' (1 to 2048 printable characters)";
+
+/** One caller's lists, a kind each; null: that kind is not restricted here. */
+export class McpAccess {
+  lists: StaticArray<ModelPatterns | null> = new StaticArray<ModelPatterns | null>(MCP_KIND_COUNT);
+
+  /** This access's list of a kind, else `fallback`'s: null when neither restricts it. */
+  listOf(kind: McpKind, fallback: McpAccess | null): ModelPatterns | null {
+    const own = this.lists[kind];
+    if (own !== null || fallback === null) return own;
+    return fallback!.lists[kind];
+  }
+}
+
+/** An MCP route's own settings (`routes[].mcp`). */
+export class RouteMcp {
+  /** The lists for callers whose consumer names none for this server. */
+  access: McpAccess = new McpAccess();
+  /** The largest message (a JSON answer, or one SSE event) the filter reads; larger ones become an error. */
+  maxMessageBytes: i32 = DEFAULT_MAX_MESSAGE_BYTES;
+  /** Some list is given: answers to list methods are filtered. */
+  restricts: bool = false;
+  /** Its metric labels (route, server), encoded once. */
+  tags: string = "";
+  /** Tool names an allow-list names exactly (route's or a consumer's for this server): metric labels even when refused. */
+  namedTools: Set<string> = new Set<string>();
+
+  namesTool(name: string): bool { return this.namedTools.has(name); }
+
+  /** Adds the exact tool names of `access` to namedTools. */
+  nameToolsOf(access: McpAccess): void {
+    const tools = access.lists[McpKind.Tool];
+    if (tools === null) return;
+    for (let i = 0; i < tools!.exact.length; i++) this.namedTools.add(tools!.exact[i]);
+  }
+}
+
+export const DEFAULT_MAX_MESSAGE_BYTES: i32 = 4 * 1024 * 1024;
+const ROUTE_MCP_FIELDS = ["tools", "prompts", "resources", "maxMessageBytes"];
+const CONSUMER_MCP_FIELDS = ["server", "tools", "prompts", "resources"];
+
+/** True when `name` is allowed by `list` (null: no list, everything is). */
+export function allowedBy(list: ModelPatterns | null, name: string): bool {
+  return list === null || list.matches(name);
+}
+
+/** The lists of an object (`tools`, `prompts`, `resources`), each checked and compiled. */
+function loadLists(v: JsonValue, path: string, access: McpAccess, d: Diagnostics): bool {
+  let any = false;
+  for (let k = 0; k < MCP_KIND_COUNT; k++) {
+    const key = MCP_LIST_KEYS[k];
+    const items = optionalArray(v, key, path, d);
+    if (items === null) continue;
+    any = true;
+    const patterns = new ModelPatterns();
+    for (let j = 0; j < items.length; j++) {
+      const text = items[j].kind == JsonKind.String ? items[j].text : "";
+      if (text == "*") { patterns.any = true; continue; }
+      const stem = text.endsWith("*") ? text.substring(0, text.length - 1) : text;
+      if (stem.length == 0 || text.length > MAX_PATTERN_LENGTH || !isPrintable(stem)) { d.error(indexPath(childPath(path, key), j), PATTERN_RULE); continue; }
+      if (text.endsWith("*")) patterns.prefixes.push(stem); else patterns.exact.push(text);
+    }
+    access.lists[k] = patterns;
+  }
+  return any;
+}
+
+function isPrintable(text: string): bool {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x20 || c == 0x7f) return false;
+  }
+  return true;
+}
+
+/** `routes[].mcp`; the defaults when absent. */
+export function loadRouteMcp(v: JsonValue | null, path: string, d: Diagnostics): RouteMcp {
+  const mcp = new RouteMcp();
+  if (v === null || !expectObject(v, path, d)) return mcp;
+  rejectUnknownFields(v, path, ROUTE_MCP_FIELDS, d);
+  mcp.restricts = loadLists(v, path, mcp.access, d);
+  mcp.maxMessageBytes = <i32>optionalInteger(v, "maxMessageBytes", path, d, 1024, 1 << 30, DEFAULT_MAX_MESSAGE_BYTES, "must be an integer from 1024 to 1073741824");
+  return mcp;
+}
+
+/** `consumers[].mcp`: each entry's lists by server name (checked against the providers by the config loader). */
+export function loadConsumerMcp(v: JsonValue, path: string, d: Diagnostics): Map<string, McpAccess> | null {
+  const entries = optionalArray(v, "mcp", path, d);
+  if (entries === null) return null;
+  const byServer = new Map<string, McpAccess>();
+  const listPath = childPath(path, "mcp");
+  for (let i = 0; i < entries.length; i++) {
+    const ePath = indexPath(listPath, i);
+    const e = entries[i];
+    if (!expectObject(e, ePath, d)) continue;
+    rejectUnknownFields(e, ePath, CONSUMER_MCP_FIELDS, d);
+    const server = requiredString(e, "server", ePath, d);
+    const access = new McpAccess();
+    loadLists(e, ePath, access, d);
+    if (server.length == 0) continue;
+    if (byServer.has(server)) { d.error(childPath(ePath, "server"), "names server \"" + server + "\" a second time (one entry per server)"); continue; }
+    byServer.set(server, access);
+  }
+  return byServer;
+}

@@ -1,0 +1,250 @@
+// A server's messages on their way back to the client: answers to list methods filtered to what
+// the caller may use (an agent never sees a tool it cannot call), tool results under the route's
+// content rules, and each answer's outcome noted for metrics. Messages are JSON-RPC objects (one
+// per SSE event, or a JSON body, or a 2025-03-26 batch array of them). Only a message that must
+// change is parsed into a tree; the rest is scanned and passes byte for byte.
+import { JsonKind, JsonValue, MAX_ANSWER_VALUES, parseJson } from "../json/parse";
+import { ScanResult, ValueSpan, arrayItemSpans, scanInto } from "../json/scan";
+import { arrayItemsAtMost } from "../json/items";
+import { keys } from "../json/spans";
+import { isValidUtf8 } from "../json/utf8";
+import { JsonWriter } from "../json/writer";
+import { ModelPatterns } from "../fields/model-patterns";
+import { RequestPolicy } from "../policy/config";
+import { guardTexts } from "../policy/apply";
+import { McpKind } from "./access";
+import { INTERNAL_ERROR, MAX_BATCH } from "./message";
+
+/** A request sent to the server, waiting for its answer. */
+export class McpPending {
+  constructor(public idJson: string, public method: string, public target: string) {}
+  /** The kind a list method lists (tools/list: tools), or -1. */
+  listKind: i32 = -1;
+  /** Its outcome, for metrics: "" until known, "none", a JSON-RPC error code, "tool_error", "denied", "http_5xx", … */
+  outcome: string = "";
+  /** When it was sent, or refused (ns). */
+  startNs: i64 = 0;
+}
+
+/** What a list method lists: the result's array and the member of an item allow-lists match. */
+const LIST_METHODS = ["tools/list", "prompts/list", "resources/list", "resources/templates/list"];
+const LIST_ARRAYS = ["tools", "prompts", "resources", "resourceTemplates"];
+const LIST_ITEM_KEYS = ["name", "name", "uri", "uriTemplate"];
+const LIST_KINDS: i32[] = [McpKind.Tool, McpKind.Prompt, McpKind.Resource, McpKind.Resource];
+
+/** The index of a list method in LIST_METHODS, or -1. */
+export function listMethodIndex(method: string): i32 {
+  for (let i = 0; i < LIST_METHODS.length; i++) if (method == LIST_METHODS[i]) return i;
+  return -1;
+}
+
+const ANSWER_KEYS = keys(["id", "result", "error"]);
+const A_ID = 0, A_RESULT = 1, A_ERROR = 2;
+const INNER_KEYS = keys(["isError", "code"]);
+const IS_ERROR = 0, CODE = 1;
+const TOP = new ScanResult(ANSWER_KEYS.length);
+const INNER = new ScanResult(INNER_KEYS.length);
+
+/** Reads the server's messages for one client request and rewrites those that must change. */
+export class McpAnswerReader {
+  constructor(
+    /** The caller's allow-lists by McpKind (null: not restricted). */
+    public lists: StaticArray<ModelPatterns | null>,
+    /** The route's content rules over tool results, or null. */
+    public policy: RequestPolicy | null,
+    public route: string,
+    public pending: McpPending[],
+  ) {}
+
+  /**
+   * A JSON body or one SSE event's data: a message or a batch of them. Returns the bytes to send
+   * instead, or null to pass them as they are.
+   */
+  read(base: usize, length: i32): ArrayBuffer | null {
+    let i = 0;
+    while (i < length && isSpace(load<u8>(base + <usize>i))) i++;
+    if (i >= length || load<u8>(base + <usize>i) != 0x5b) return this.message(base, length);
+    let e = length;
+    while (e > i && isSpace(load<u8>(base + <usize>(e - 1)))) e--;
+    if (!arrayItemsAtMost(base, i, e, MAX_BATCH)) return null;
+    const items = arrayItemSpans(base, i, e);
+    if (items === null) return null;
+    let changed: Array<ArrayBuffer | null> | null = null;
+    for (let k = 0; k < items.length; k++) {
+      const out = this.message(base + <usize>items[k].start, items[k].end - items[k].start);
+      if (out === null) continue;
+      if (changed === null) changed = new Array<ArrayBuffer | null>(items.length);
+      changed![k] = out;
+    }
+    if (changed === null) return null;
+    const w = new JsonWriter(length + 64);
+    w.array();
+    for (let k = 0; k < items.length; k++) {
+      const own = changed![k];
+      if (own !== null) w.rawBytes(own!); else w.rawAt(base + <usize>items[k].start, items[k].end - items[k].start);
+    }
+    w.endArray();
+    return w.toBuffer();
+  }
+
+  /**
+   * One message: an answer to a request of this client's is noted, and rewritten when it must be.
+   * A message that is not one clear JSON object (not JSON, a repeated member, or one in another
+   * letter case, which some readers take for the member) cannot be checked: it is replaced by an
+   * error for the request still waiting, and passes only when none is.
+   */
+  private message(base: usize, length: i32): ArrayBuffer | null {
+    const scan = scanInto(TOP, base, length, ANSWER_KEYS, true);
+    const id = scan.spans[A_ID];
+    const result = scan.spans[A_RESULT], error = scan.spans[A_ERROR];
+    if (scan.error !== null || id.count > 1 || result.count > 1 || error.count > 1 || !isValidUtf8(base, length)) return this.unreadable();
+    if (id.count != 1 || result.count + error.count != 1) return null; // a request or notification of the server's
+    const pending = this.find(base, id);
+    if (pending === null) return null;
+    if (error.count == 1) {
+      pending.outcome = errorCode(base, error);
+      return null;
+    }
+    pending.outcome = isToolError(base, result) ? "tool_error" : "none";
+    if (pending.listKind >= 0) {
+      const list = this.lists[LIST_KINDS[pending.listKind]];
+      if (list === null) return null;
+      const filtered = filterList(base, length, pending.listKind, list!);
+      if (filtered === UNCHANGED) return null;
+      return filtered !== null ? filtered : this.withheld(pending, "its list could not be read whole (a repeated member, or too many values)");
+    }
+    if (pending.method == "tools/call" && this.policy !== null) return this.guardResult(base, length, pending);
+    return null;
+  }
+
+  /** The first request still waiting gets an error in place of a message llm-mesh cannot check. */
+  private unreadable(): ArrayBuffer | null {
+    for (let i = 0; i < this.pending.length; i++) {
+      const p = this.pending[i];
+      if (p.outcome.length > 0) continue;
+      return this.withheld(p, "it is not one well-formed JSON-RPC message");
+    }
+    return null;
+  }
+
+  private withheld(pending: McpPending, why: string): ArrayBuffer {
+    pending.outcome = "bad_answer";
+    return String.UTF8.encode(errorMessage(pending.idJson, INTERNAL_ERROR, "the MCP server's answer was withheld by llm-mesh: " + why, "llm_mesh.bad_answer"));
+  }
+
+  /** The pending request this answer's id names (ids compared as JSON text). */
+  private find(base: usize, id: ValueSpan): McpPending | null {
+    const n = id.end - id.start;
+    for (let i = 0; i < this.pending.length; i++) {
+      const p = this.pending[i];
+      if (p.idJson.length != n) continue;
+      let same = true;
+      for (let k = 0; k < n && same; k++) same = <i32>load<u8>(base + <usize>(id.start + k)) == p.idJson.charCodeAt(k);
+      if (same) return p;
+    }
+    return null;
+  }
+
+  /** A tool's result under the route's deny and mask rules: every string but binary data. */
+  private guardResult(base: usize, length: i32, pending: McpPending): ArrayBuffer | null {
+    const root = parseMessage(base, length);
+    const result = root !== null ? root!.get("result") : null;
+    if (result === null) return this.withheld(pending, "the tool's result could not be read whole for this route's content policy");
+    const nodes = new Array<JsonValue>();
+    collectStrings(result!, nodes, 0);
+    const texts = new Array<string>(nodes.length);
+    for (let i = 0; i < nodes.length; i++) texts[i] = nodes[i].text;
+    const verdict = guardTexts(this.policy!, this.route, texts);
+    if (verdict.denied !== null) {
+      pending.outcome = "denied";
+      return String.UTF8.encode(errorMessage(pending.idJson, INTERNAL_ERROR, "the tool's result was withheld by this route's content policy (rule " + verdict.denied!.name + ")", "llm_mesh.content_policy"));
+    }
+    if (!verdict.masked) return null;
+    for (let i = 0; i < nodes.length; i++) if (verdict.dirty[i]) nodes[i].text = texts[i];
+    return new JsonWriter(length + 64).value(root!).toBuffer();
+  }
+}
+
+/** A JSON-RPC error message answering `idJson`. */
+export function errorMessage(idJson: string, code: i32, message: string, reason: string): string {
+  const w = new JsonWriter(96 + message.length);
+  w.object().key("jsonrpc").string("2.0").key("id").rawValue(idJson);
+  w.key("error").object().key("code").number(code).key("message").string(message);
+  w.key("data").object().key("reason").string(reason).endObject().endObject().endObject();
+  return String.UTF8.decodeUnsafe(changetype<usize>(w.toBuffer()), <usize>w.length);
+}
+
+/** The error's code as text (a metric label: a number of at most 11 characters), else "error". */
+function errorCode(base: usize, error: ValueSpan): string {
+  if (error.firstByte != 0x7b) return "error";
+  const inner = scanInto(INNER, base + <usize>error.start, error.end - error.start, INNER_KEYS);
+  if (inner.error !== null) return "error";
+  const code = inner.spans[CODE];
+  const n = code.end - code.start;
+  if (code.count != 1 || n < 1 || n > 11) return "error";
+  const at = base + <usize>error.start + <usize>code.start;
+  for (let i = 0; i < n; i++) {
+    const c = load<u8>(at + <usize>i);
+    if (!(c >= 0x30 && c <= 0x39 || i == 0 && c == 0x2d)) return "error";
+  }
+  return String.UTF8.decodeUnsafe(at, <usize>n);
+}
+
+/** A tools/call result that reports the tool failed (`isError: true`). */
+function isToolError(base: usize, result: ValueSpan): bool {
+  if (result.firstByte != 0x7b) return false;
+  const inner = scanInto(INNER, base + <usize>result.start, result.end - result.start, INNER_KEYS);
+  return inner.error === null && inner.spans[IS_ERROR].count == 1 && inner.spans[IS_ERROR].firstByte == 0x74;
+}
+
+/** A message read whole, or null when it is not valid UTF-8 JSON (it then passes as it came: the client's reader judges it). */
+function parseMessage(base: usize, length: i32): JsonValue | null {
+  if (!isValidUtf8(base, length)) return null;
+  const parsed = parseJson(String.UTF8.decodeUnsafe(base, <usize>length), MAX_ANSWER_VALUES);
+  return parsed.value !== null && parsed.value!.kind == JsonKind.Object ? parsed.value : null;
+}
+
+/** The message as it was: nothing to leave out (filterList). */
+const UNCHANGED = new ArrayBuffer(0);
+
+/**
+ * A list answer with only the items the caller may use: an item without its name (or URI) as a
+ * string is left out too, since the caller could not be allowed it. UNCHANGED when nothing was left
+ * out; null when it cannot be read whole (the caller then gets an error, never the unchecked list).
+ */
+function filterList(base: usize, length: i32, index: i32, list: ModelPatterns): ArrayBuffer | null {
+  const root = parseMessage(base, length);
+  if (root === null) return null;
+  const result = root!.get("result");
+  if (result === null || result!.kind != JsonKind.Object) return null;
+  const items = result!.get(LIST_ARRAYS[index]);
+  // A result without the list lists nothing.
+  if (items === null) return UNCHANGED;
+  if (items!.kind != JsonKind.Array) return null;
+  const kept = new Array<JsonValue>();
+  const key = LIST_ITEM_KEYS[index];
+  for (let i = 0; i < items!.items.length; i++) {
+    const item = items!.items[i];
+    const name = item.kind == JsonKind.Object ? item.get(key) : null;
+    if (name !== null && name!.kind == JsonKind.String && list.matches(name!.text)) kept.push(item);
+  }
+  if (kept.length == items!.items.length) return UNCHANGED;
+  items!.items = kept;
+  return new JsonWriter(length).value(root!).toBuffer();
+}
+
+/** Every string value under `v` in document order, but base64 payloads (`data`, `blob`): rules read text. */
+function collectStrings(v: JsonValue, into: Array<JsonValue>, depth: i32): void {
+  if (v.kind == JsonKind.String) { into.push(v); return; }
+  if (v.kind == JsonKind.Array) { for (let i = 0; i < v.items.length; i++) collectStrings(v.items[i], into, depth + 1); return; }
+  if (v.kind != JsonKind.Object) return;
+  for (let i = 0; i < v.items.length; i++) {
+    if (v.keys[i] == "data" || v.keys[i] == "blob") continue;
+    collectStrings(v.items[i], into, depth + 1);
+  }
+}
+
+/** Every string value of a tools/call's arguments (a tree read from the request), in order. */
+export function argumentStrings(v: JsonValue, into: Array<JsonValue>): void { collectStrings(v, into, 0); }
+
+function isSpace(c: u8): bool { return c == 0x20 || c == 0x0a || c == 0x0d || c == 0x09; }
