@@ -18,25 +18,16 @@ import { INTERNAL_ERROR, MAX_BATCH } from "./message";
 /** A request sent to the server, waiting for its answer. */
 export class McpPending {
   constructor(public idJson: string, public method: string, public target: string) {}
-  /** The kind a list method lists (tools/list: tools), or -1. */
-  listKind: i32 = -1;
   /** Its outcome, for metrics: "" until known, "none", a JSON-RPC error code, "tool_error", "denied", "http_5xx", … */
   outcome: string = "";
   /** When it was sent, or refused (ns). */
   startNs: i64 = 0;
 }
 
-/** What a list method lists: the result's array and the member of an item allow-lists match. */
-const LIST_METHODS = ["tools/list", "prompts/list", "resources/list", "resources/templates/list"];
+/** What list answers list: the result's array, the member of an item allow-lists match, and its kind. */
 const LIST_ARRAYS = ["tools", "prompts", "resources", "resourceTemplates"];
 const LIST_ITEM_KEYS = ["name", "name", "uri", "uriTemplate"];
 const LIST_KINDS: i32[] = [McpKind.Tool, McpKind.Prompt, McpKind.Resource, McpKind.Resource];
-
-/** The index of a list method in LIST_METHODS, or -1. */
-export function listMethodIndex(method: string): i32 {
-  for (let i = 0; i < LIST_METHODS.length; i++) if (method == LIST_METHODS[i]) return i;
-  return -1;
-}
 
 const ANSWER_KEYS = keys(["id", "result", "error"]);
 const A_ID = 0, A_RESULT = 1, A_ERROR = 2;
@@ -63,7 +54,9 @@ export class McpAnswerReader {
   read(base: usize, length: i32): ArrayBuffer | null {
     let i = 0;
     while (i < length && isSpace(load<u8>(base + <usize>i))) i++;
-    if (i >= length || load<u8>(base + <usize>i) != 0x5b) return this.message(base, length);
+    // Empty data carries no message: the event that primes a client for resumption (an id, empty data).
+    if (i >= length) return null;
+    if (load<u8>(base + <usize>i) != 0x5b) return this.message(base, length);
     let e = length;
     while (e > i && isSpace(load<u8>(base + <usize>(e - 1)))) e--;
     if (!arrayItemsAtMost(base, i, e, MAX_BATCH)) return null;
@@ -98,38 +91,52 @@ export class McpAnswerReader {
     const id = scan.spans[A_ID];
     const result = scan.spans[A_RESULT], error = scan.spans[A_ERROR];
     if (scan.error !== null || id.count > 1 || result.count > 1 || error.count > 1 || !isValidUtf8(base, length)) return this.unreadable();
-    if (id.count != 1 || result.count + error.count != 1) return null; // a request or notification of the server's
-    const pending = this.find(base, id);
-    if (pending === null) return null;
+    if (result.count + error.count == 0) return null; // a request or notification of the server's
+    const pending = id.count == 1 ? this.find(base, id) : null;
     if (error.count == 1) {
-      pending.outcome = errorCode(base, error);
+      if (pending !== null) pending.outcome = errorCode(base, error);
       return null;
     }
-    pending.outcome = isToolError(base, result) ? "tool_error" : "none";
-    if (pending.listKind >= 0) {
-      const list = this.lists[LIST_KINDS[pending.listKind]];
-      if (list === null) return null;
-      const filtered = filterList(base, length, pending.listKind, list!);
-      if (filtered === UNCHANGED) return null;
-      return filtered !== null ? filtered : this.withheld(pending, "its list could not be read whole (a repeated member, or too many values)");
+    if (pending !== null) pending.outcome = isToolError(base, result) ? "tool_error" : "none";
+    // By its shape, not only by the request it answers: a resumed stream (GET with Last-Event-ID)
+    // carries answers to requests of an earlier connection.
+    const shape = resultShape(base, result);
+    if (shape < 0) return pending !== null ? this.withheld(pending!, "it is not one well-formed JSON-RPC message") : this.unreadable();
+    let out: ArrayBuffer | null = null;
+    if ((shape & LISTS) != 0 && this.restrictsLists()) {
+      out = filterLists(base, length, this.lists);
+      if (out === null) return this.withheld(pending, "its list could not be read whole (a repeated member, or too many values)");
+      if (out === UNCHANGED) out = null;
     }
-    if (pending.method == "tools/call" && this.policy !== null) return this.guardResult(base, length, pending);
-    return null;
+    if ((shape & CONTENT) != 0 && this.policy !== null) {
+      const from = out !== null ? changetype<usize>(out!) : base;
+      const n = out !== null ? out!.byteLength : length;
+      const guarded = this.guardResult(from, n, pending);
+      if (guarded !== null) out = guarded;
+    }
+    return out;
   }
 
-  /** The first request still waiting gets an error in place of a message llm-mesh cannot check. */
-  private unreadable(): ArrayBuffer | null {
+  private restrictsLists(): bool {
+    for (let k = 0; k < this.lists.length; k++) if (this.lists[k] !== null) return true;
+    return false;
+  }
+
+  /**
+   * A message llm-mesh cannot check never passes: the first request still waiting gets an error in
+   * its place (an error with id null when none waits, as on the server's own stream).
+   */
+  private unreadable(): ArrayBuffer {
     for (let i = 0; i < this.pending.length; i++) {
       const p = this.pending[i];
-      if (p.outcome.length > 0) continue;
-      return this.withheld(p, "it is not one well-formed JSON-RPC message");
+      if (p.outcome.length == 0) return this.withheld(p, "it is not one well-formed JSON-RPC message");
     }
-    return null;
+    return this.withheld(null, "it is not one well-formed JSON-RPC message");
   }
 
-  private withheld(pending: McpPending, why: string): ArrayBuffer {
-    pending.outcome = "bad_answer";
-    return String.UTF8.encode(errorMessage(pending.idJson, INTERNAL_ERROR, "the MCP server's answer was withheld by llm-mesh: " + why, "llm_mesh.bad_answer"));
+  private withheld(pending: McpPending | null, why: string): ArrayBuffer {
+    if (pending !== null) pending.outcome = "bad_answer";
+    return String.UTF8.encode(errorMessage(pending !== null ? pending.idJson : "null", INTERNAL_ERROR, "the MCP server's answer was withheld by llm-mesh: " + why, "llm_mesh.bad_answer"));
   }
 
   /** The pending request this answer's id names (ids compared as JSON text). */
@@ -146,7 +153,7 @@ export class McpAnswerReader {
   }
 
   /** A tool's result under the route's deny and mask rules: every string but binary data. */
-  private guardResult(base: usize, length: i32, pending: McpPending): ArrayBuffer | null {
+  private guardResult(base: usize, length: i32, pending: McpPending | null): ArrayBuffer | null {
     const root = parseMessage(base, length);
     const result = root !== null ? root!.get("result") : null;
     if (result === null) return this.withheld(pending, "the tool's result could not be read whole for this route's content policy");
@@ -156,8 +163,8 @@ export class McpAnswerReader {
     for (let i = 0; i < nodes.length; i++) texts[i] = nodes[i].text;
     const verdict = guardTexts(this.policy!, this.route, texts);
     if (verdict.denied !== null) {
-      pending.outcome = "denied";
-      return String.UTF8.encode(errorMessage(pending.idJson, INTERNAL_ERROR, "the tool's result was withheld by this route's content policy (rule " + verdict.denied!.name + ")", "llm_mesh.content_policy"));
+      if (pending !== null) pending.outcome = "denied";
+      return String.UTF8.encode(errorMessage(pending !== null ? pending.idJson : "null", INTERNAL_ERROR, "the tool's result was withheld by this route's content policy (rule " + verdict.denied!.name + ")", "llm_mesh.content_policy"));
     }
     if (!verdict.masked) return null;
     for (let i = 0; i < nodes.length; i++) if (verdict.dirty[i]) nodes[i].text = texts[i];
@@ -204,33 +211,56 @@ function parseMessage(base: usize, length: i32): JsonValue | null {
   return parsed.value !== null && parsed.value!.kind == JsonKind.Object ? parsed.value : null;
 }
 
-/** The message as it was: nothing to leave out (filterList). */
+/** The message as it was: nothing to leave out (filterLists). */
 const UNCHANGED = new ArrayBuffer(0);
 
+/** What a result holds that the reader acts on: lists, a tool's content; -1 when it is not one clear object. */
+const LISTS = 1, CONTENT = 2;
+const SHAPE_KEYS = keys(["tools", "prompts", "resources", "resourceTemplates", "content", "structuredContent"]);
+const SHAPE = new ScanResult(SHAPE_KEYS.length);
+
+function resultShape(base: usize, result: ValueSpan): i32 {
+  if (result.firstByte != 0x7b) return 0;
+  const scan = scanInto(SHAPE, base + <usize>result.start, result.end - result.start, SHAPE_KEYS, true);
+  if (scan.error !== null) return -1;
+  let shape = 0;
+  for (let i = 0; i < SHAPE_KEYS.length; i++) {
+    const n = scan.spans[i].count;
+    if (n > 1) return -1; // repeated, or a case variant another reader may take for it
+    if (n == 1) shape |= i < 4 ? LISTS : CONTENT;
+  }
+  return shape;
+}
+
 /**
- * A list answer with only the items the caller may use: an item without its name (or URI) as a
- * string is left out too, since the caller could not be allowed it. UNCHANGED when nothing was left
- * out; null when it cannot be read whole (the caller then gets an error, never the unchecked list).
+ * A list answer with only the items the caller may use (tools, prompts, resources, templates, by
+ * the caller's list of each kind): an item without its name (or URI) as a string is left out too,
+ * since the caller could not be allowed it. UNCHANGED when nothing was left out; null when it
+ * cannot be read whole (the caller then gets an error, never the unchecked list).
  */
-function filterList(base: usize, length: i32, index: i32, list: ModelPatterns): ArrayBuffer | null {
+function filterLists(base: usize, length: i32, lists: StaticArray<ModelPatterns | null>): ArrayBuffer | null {
   const root = parseMessage(base, length);
   if (root === null) return null;
   const result = root!.get("result");
   if (result === null || result!.kind != JsonKind.Object) return null;
-  const items = result!.get(LIST_ARRAYS[index]);
-  // A result without the list lists nothing.
-  if (items === null) return UNCHANGED;
-  if (items!.kind != JsonKind.Array) return null;
-  const kept = new Array<JsonValue>();
-  const key = LIST_ITEM_KEYS[index];
-  for (let i = 0; i < items!.items.length; i++) {
-    const item = items!.items[i];
-    const name = item.kind == JsonKind.Object ? item.get(key) : null;
-    if (name !== null && name!.kind == JsonKind.String && list.matches(name!.text)) kept.push(item);
+  let changed = false;
+  for (let index = 0; index < LIST_ARRAYS.length; index++) {
+    const list = lists[LIST_KINDS[index]];
+    const items = result!.get(LIST_ARRAYS[index]);
+    if (list === null || items === null) continue;
+    if (items!.kind != JsonKind.Array) return null;
+    const kept = new Array<JsonValue>();
+    const key = LIST_ITEM_KEYS[index];
+    for (let i = 0; i < items!.items.length; i++) {
+      const item = items!.items[i];
+      const name = item.kind == JsonKind.Object ? item.get(key) : null;
+      if (name !== null && name!.kind == JsonKind.String && list!.matches(name!.text)) kept.push(item);
+    }
+    if (kept.length == items!.items.length) continue;
+    items!.items = kept;
+    changed = true;
   }
-  if (kept.length == items!.items.length) return UNCHANGED;
-  items!.items = kept;
-  return new JsonWriter(length).value(root!).toBuffer();
+  return changed ? new JsonWriter(length).value(root!).toBuffer() : UNCHANGED;
 }
 
 /** Every string value under `v` in document order, but base64 payloads (`data`, `blob`): rules read text. */

@@ -9,7 +9,7 @@ import { BufferTypeValues, REQUEST_HEADERS, replaceBody } from "../host";
 import { closeResponseHeaders, openResponseHeaders } from "../headers";
 import { onEnvoyAnswerBody } from "../request/failover-answer";
 import { McpAdmission, McpVerb } from "../request/mcp-admit";
-import { McpExchange, decideMcpBody, finishMcp, mcpAnswerChunk, mcpAnswerHeaders } from "../request/mcp-exchange";
+import { McpExchange, decideMcpBody, finishMcp, mcpAnswerChunk, mcpAnswerHeaders, readAnswers } from "../request/mcp-exchange";
 import { answerStatus } from "../request/respond";
 import { RequestState } from "../request/state";
 import { writeUpstreamHeaders } from "../request/upstream-headers";
@@ -29,6 +29,7 @@ export class McpRequest extends RequestPipeline {
       this.readingBody = true;
       return FilterHeadersStatusValues.StopIteration;
     }
+    readAnswers(this.state, this.exchange);
     if (!writeUpstreamHeaders(this.state.headers!, this.state, -1)) return this.answer(Reply.error(INTERNAL, "could not write the request headers"));
     this.state.forwarded = true;
     return FilterHeadersStatusValues.Continue;

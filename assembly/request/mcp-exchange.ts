@@ -14,7 +14,7 @@ import { guardTexts } from "../policy/apply";
 import { RequestPolicy } from "../policy/config";
 import { MCP_KIND_WORDS, allowedBy } from "../mcp/access";
 import { INTERNAL_ERROR, INVALID_PARAMS, McpBody, McpMessage, MessageKind, readBody } from "../mcp/message";
-import { McpAnswerReader, McpPending, argumentStrings, errorMessage, listMethodIndex } from "../mcp/answer";
+import { McpAnswerReader, McpPending, argumentStrings, errorMessage } from "../mcp/answer";
 import { recordMcpCall } from "../mcp/metrics";
 import { ACCESS_LOG_PROPERTY } from "../metrics/access-log";
 import { RawEventSink, SseSplitter, readEventFields, withData } from "../stream/sse-events";
@@ -82,7 +82,6 @@ export function decideMcpBody(config: Config, state: RequestState, ex: McpExchan
     if (i == 0) ex.method = m.method;
     if (m.kind != MessageKind.Request) continue;
     const p = new McpPending(m.idJson, m.method, m.target);
-    p.listKind = listMethodIndex(m.method);
     p.startNs = now;
     ex.pending.push(p);
     if (m.method == "tools/call" && ex.tool === null) ex.tool = m.target;
@@ -106,12 +105,19 @@ export function decideMcpBody(config: Config, state: RequestState, ex: McpExchan
     edits.sort((a: Edit, b: Edit): i32 => a.start - b.start);
     decision.body = applyEdits(changetype<usize>(body), body.byteLength, edits);
   }
-  if (ex.pending.length > 0) {
-    // Lists are filtered and results guarded only where something restricts them.
-    const guarded = policy !== null && (policy!.deny.length > 0 || policy!.mask.length > 0);
-    ex.reader = new McpAnswerReader(ex.admission.lists, guarded ? policy : null, route.name, ex.pending);
-  }
+  readAnswers(state, ex);
   return decision;
+}
+
+/**
+ * The server's messages are read on the way back: for a POST, the answers to its requests; for a
+ * GET, the server's stream, which may carry answers too (a resumed stream replays them).
+ */
+export function readAnswers(state: RequestState, ex: McpExchange): void {
+  const route = state.route!;
+  const policy = route.policy;
+  const guarded = policy !== null && (policy!.deny.length > 0 || policy!.mask.length > 0);
+  ex.reader = new McpAnswerReader(ex.admission.lists, guarded ? policy : null, route.name, ex.pending);
 }
 
 /** Text fit to quote back (a name the caller sent): printable ASCII, at most 128 characters. */

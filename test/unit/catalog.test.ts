@@ -24,16 +24,19 @@ function providerFor(type: string) {
 describe("provider catalog", () => {
   it.each(types)("%s: authority, base path and auth header agree with the module", async (type) => {
     const provider = providerFor(type);
-    const mode = PROVIDER_TYPES[type].pathFromBody ? "body" : "headers";
+    // An MCP server takes JSON-RPC (body mode only) at its endpoint; without a basePath the client's path goes on.
+    const mcp = PROVIDER_TYPES[type].api === "mcp";
+    const mode = PROVIDER_TYPES[type].pathFromBody || mcp ? "body" : "headers";
     const env = { AWS_ACCESS_KEY_ID: "AKIDEXAMPLE", AWS_SECRET_ACCESS_KEY: "secret-example" };
-    const { host, configured } = await loadFilter({ requestMode: mode, providers: [provider], routes: [{ name: "r", match: { host: "client.local" }, backends: [{ provider: provider.name, model: "m" }] }] }, { allowOnHeadersStopIteration: mode === "body", env });
+    const { host, configured } = await loadFilter({ requestMode: mode, providers: [provider], routes: [{ name: "r", match: { host: "client.local" }, backends: [{ provider: provider.name, ...(mcp ? {} : { model: "m" }) }] }] }, { allowOnHeadersStopIteration: mode === "body", env });
     expect(configured, host.logText("warn").join("\n")).toBe(true);
     const stream = host.createStream();
-    stream.sendRequest({ ":method": "POST", ":path": "/v1/chat/completions", ":authority": "client.local" }, '{"messages":[{"role":"user","content":"hi"}]}');
+    if (mcp) stream.sendRequest({ ":method": "POST", ":path": "/mcp", ":authority": "client.local" }, '{"jsonrpc":"2.0","id":1,"method":"tools/list"}');
+    else stream.sendRequest({ ":method": "POST", ":path": "/v1/chat/completions", ":authority": "client.local" }, '{"messages":[{"role":"user","content":"hi"}]}');
     const info = PROVIDER_TYPES[type];
     expect(stream.requestHeader(":authority")).toBe(providerEndpoint(provider).authority);
     const chatPath = info.chatPath.replace("{model}", "m");
-    const expectedPath = type === "azure-openai" ? `${info.basePath}/v1${chatPath}` : `${info.basePath}${chatPath}`;
+    const expectedPath = mcp ? "/mcp" : type === "azure-openai" ? `${info.basePath}/v1${chatPath}` : `${info.basePath}${chatPath}`;
     expect(stream.requestHeader(":path")).toBe(expectedPath);
     if (info.auth === "sigv4") {
       expect(stream.requestHeader(info.authHeader)).toMatch(/^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\/\d{8}\/us-east-1\/bedrock\/aws4_request, SignedHeaders=content-type;host;x-amz-date, Signature=[0-9a-f]{64}$/);

@@ -39,8 +39,9 @@ describe("module imports and exports", () => {
   // (src-host-tools/asc/inline-rules.mjs) and long literals stored as UTF-8
   // (src-host-tools/asc/utf8-literals.mjs); the hot-path work of the same issue (a 256-byte escape
   // table, byte comparisons, reused scratch) added 5 KB back: 375.2 KiB. The budget is 380 KiB so
-  // the saving is kept.
-  it("stays within the 380 KiB module budget", () => {
-    expect(statSync(WASM_PATH).size).toBeLessThan(380 * 1024);
+  // the saving is kept. Issue 26 (MCP routes: the JSON-RPC reader, list filtering, SSE events kept
+  // as bytes, MCP metrics) added 27 KB: 401 KiB, budget 412 KiB.
+  it("stays within the 412 KiB module budget", () => {
+    expect(statSync(WASM_PATH).size).toBeLessThan(412 * 1024);
   });
 });

@@ -161,4 +161,26 @@ describe("MCP answers", () => {
     expect(text).not.toContain("carol@example.com");
     expect(text).not.toContain(SERVER_TOKEN);
   });
+
+  it("a resumed GET stream's replayed list answer is filtered too (by its shape, not by a request of this connection)", async () => {
+    const { host } = await loadFilter(config(), { allowOnHeadersStopIteration: true });
+    const s = host.createStream();
+    s.sendRequestHeaders({ ":method": "GET", ":path": "/mcp", ":authority": "mcp.example.com", accept: "text/event-stream", authorization: `Bearer ${alice.key}`, "last-event-id": "ev-1", "mcp-session-id": "s-1" }, true);
+    expect(header(s.upstreamHeaders, "authorization")).toBe(`Bearer ${SERVER_TOKEN}`);
+    expect(header(s.upstreamHeaders, "mcp-session-id")).toBe("s-1");
+    s.sendResponseHeaders({ ":status": "200", "content-type": "text/event-stream" });
+    const note = JSON.stringify({ jsonrpc: "2.0", method: "notifications/tools/list_changed" });
+    s.sendResponseBody(`id: ev-0\ndata: \n\ndata: ${note}\n\nid: ev-2\ndata: ${JSON.stringify({ jsonrpc: "2.0", id: 5, result: { tools: TOOLS } })}\n\n`, true);
+    const text = decoder.decode(s.downstreamBody);
+    expect(text.startsWith(`id: ev-0\ndata: \n\ndata: ${note}\n\n`)).toBe(true);
+    expect(text).toContain("get_issue");
+    expect(text).not.toContain("delete_repo");
+  });
+
+  it("a session id or protocol version that could split a header is refused", async () => {
+    const bad = await post(rpc(1, "ping"), alice.key, { "mcp-session-id": "a b" });
+    expect(bad.localResponse!.status).toBe(400);
+    const version = await post(rpc(1, "ping"), alice.key, { "mcp-protocol-version": "latest" });
+    expect(version.localResponse!.status).toBe(400);
+  });
 });
