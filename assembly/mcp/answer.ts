@@ -29,8 +29,8 @@ const LIST_ARRAYS = ["tools", "prompts", "resources", "resourceTemplates"];
 const LIST_ITEM_KEYS = ["name", "name", "uri", "uriTemplate"];
 const LIST_KINDS: i32[] = [McpKind.Tool, McpKind.Prompt, McpKind.Resource, McpKind.Resource];
 
-const ANSWER_KEYS = keys(["id", "result", "error"]);
-const A_ID = 0, A_RESULT = 1, A_ERROR = 2;
+const ANSWER_KEYS = keys(["id", "result", "error", "method"]);
+const A_ID = 0, A_RESULT = 1, A_ERROR = 2, A_METHOD = 3;
 const INNER_KEYS = keys(["isError", "code"]);
 const IS_ERROR = 0, CODE = 1;
 const TOP = new ScanResult(ANSWER_KEYS.length);
@@ -89,9 +89,12 @@ export class McpAnswerReader {
   private message(base: usize, length: i32): ArrayBuffer | null {
     const scan = scanInto(TOP, base, length, ANSWER_KEYS, true);
     const id = scan.spans[A_ID];
-    const result = scan.spans[A_RESULT], error = scan.spans[A_ERROR];
-    if (scan.error !== null || id.count > 1 || result.count > 1 || error.count > 1 || !isValidUtf8(base, length)) return this.unreadable();
-    if (result.count + error.count == 0) return null; // a request or notification of the server's
+    const result = scan.spans[A_RESULT], error = scan.spans[A_ERROR], method = scan.spans[A_METHOD];
+    if (scan.error !== null || id.count > 1 || result.count > 1 || error.count > 1 || method.count > 1 || !isValidUtf8(base, length)) return this.unreadable();
+    if (result.count + error.count == 0) {
+      // A request or notification of the server's passes; a message that is neither that nor an answer does not.
+      return method.count == 1 && method.firstByte == 0x22 ? null : this.unreadable();
+    }
     const pending = id.count == 1 ? this.find(base, id) : null;
     if (error.count == 1) {
       if (pending !== null) pending.outcome = errorCode(base, error);

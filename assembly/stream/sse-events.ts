@@ -117,7 +117,11 @@ export function readEventFields(ptr: usize, length: i32): EventFields {
   return out;
 }
 
-/** The event rebuilt with `data` (one line: JSON has no raw line breaks) in place of its data lines; other fields kept in order. */
+/**
+ * The event rebuilt with `data` (one line: JSON has no raw line breaks) in place of its data lines;
+ * its id, event name, retry and comments kept in order. Lines of no known field, which the
+ * EventSource algorithm ignores, are left out: a lenient reader could take one for data.
+ */
 export function withData(ptr: usize, length: i32, data: ArrayBuffer, out: JsonWriter): void {
   const starts = new Array<i32>(), ends = new Array<i32>();
   eachLine(ptr, length, starts, ends);
@@ -133,6 +137,7 @@ export function withData(ptr: usize, length: i32, data: ArrayBuffer, out: JsonWr
       written = true;
       continue;
     }
+    if (load<u8>(ptr + <usize>s) != 0x3a && !isField(ptr, s, n, "id") && !isField(ptr, s, n, "event") && !isField(ptr, s, n, "retry")) continue;
     out.bytes(ptr + <usize>s, n);
     out.byte(0x0a);
   }
