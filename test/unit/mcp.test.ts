@@ -183,4 +183,28 @@ describe("MCP answers", () => {
     const version = await post(rpc(1, "ping"), alice.key, { "mcp-protocol-version": "latest" });
     expect(version.localResponse!.status).toBe(400);
   });
+
+  it("each JSON-RPC request is one call in the metrics, refused ones too, by method, tool, error type, route, server and consumer", async () => {
+    const { host } = await loadFilter(config(), { allowOnHeadersStopIteration: true });
+    const send = (body: string) => {
+      const s = host.createStream();
+      s.sendRequest({ ":method": "POST", ":path": "/mcp", ":authority": "mcp.example.com", authorization: `Bearer ${alice.key}` }, body);
+      return s;
+    };
+    const ok = send(rpc(1, "tools/call", { name: "get_issue" }));
+    ok.sendResponseHeaders({ ":status": "200", "content-type": "application/json" });
+    ok.sendResponseBody(JSON.stringify({ jsonrpc: "2.0", id: 1, result: { content: [], isError: true } }), true);
+    ok.complete();
+    send(rpc(2, "tools/call", { name: "delete_repo" })).complete();
+    send(rpc(3, "tools/call", { name: "random_name_9f2" })).complete();
+    host.tick();
+    const labels = (tool: string, error: string) => `llm_mesh_route=.=tools;.;llm_mesh_mcp_server=.=gh;.;mcp_method_name=.=tools/call;.;gen_ai_tool_name=.=${tool};.;error_type=.=${error};.;llm_mesh_consumer=.=alice;.;`;
+    const calls = [...host.metrics.values()].filter((m) => m.name.endsWith("llm_mesh.mcp.calls.total"));
+    const named = (tool: string, error: string) => calls.find((m) => m.name.startsWith(labels(tool, error)))?.value;
+    expect(named("get_issue", "tool_error")).toBe(1n);
+    expect(named("delete_repo", "denied")).toBe(1n);
+    // A name no list names exactly and the server never answered for: not a label of its own.
+    expect(named("other", "denied")).toBe(1n);
+    expect(calls.some((m) => m.name.includes("random_name_9f2"))).toBe(false);
+  });
 });
