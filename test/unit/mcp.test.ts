@@ -207,4 +207,39 @@ describe("MCP answers", () => {
     expect(named("other", "denied")).toBe(1n);
     expect(calls.some((m) => m.name.includes("random_name_9f2"))).toBe(false);
   });
+
+  it("an MCP server's token from the GKE metadata server is fetched by callout and sent only to it; none yet: 503 as a JSON-RPC error", async () => {
+    const cfg = { requestMode: "body", providers: [{ name: "run", type: "mcp", host: "tools.example.run.app", basePath: "/mcp", tokenFromMetadataServer: true }],
+      routes: [{ name: "run", match: { host: "tools.example.run.app" }, backends: [{ provider: "run" }] }] };
+    const { host, configured } = await loadFilter(cfg, { allowOnHeadersStopIteration: true });
+    expect(configured, host.logText("warn").join("\n")).toBe(true);
+    const send = () => {
+      const s = host.createStream();
+      s.sendRequest({ ":method": "POST", ":path": "/mcp", ":authority": "tools.example.run.app", authorization: "Bearer client-own-token" }, rpc(1, "tools/list"));
+      return s;
+    };
+    const early = send();
+    expect(early.localResponse!.status).toBe(503);
+    expect((json(early.localResponse!.body) as any).error.message).toMatch(/no access token from the metadata server yet/);
+    host.tick();
+    host.deliverHttpCallResponse(host.httpCalls[0].token, [[":status", "200"]], JSON.stringify({ access_token: "ya29.mcp-token", expires_in: 3599 }));
+    const ok = send();
+    expect(ok.requestHeader("authorization")).toBe("Bearer ya29.mcp-token");
+    expect(JSON.stringify(ok.upstreamHeaders)).not.toContain("client-own-token");
+  });
+
+  it.each([
+    [{ providers: [{ name: "m", type: "mcp", host: "h", defaults: { model: "x" } }] }, "providers[0].defaults: is not for type mcp"],
+    [{ routes: [{ name: "r", match: { host: "h" }, backends: [{ provider: "m" }], failover: {} }] }, "routes[0].failover: is not for MCP routes"],
+    [{ routes: [{ name: "r", match: { host: "h" }, backends: [{ provider: "m", model: "x" }] }] }, "routes[0].backends[0]: an MCP server's backend takes only provider"],
+    [{ routes: [{ name: "r", match: { host: "h" }, backends: [{ provider: "m" }, { provider: "m" }] }] }, "routes[0].backends: an MCP route has exactly one backend"],
+    [{ routes: [{ name: "r", match: { host: "h" }, backends: [{ provider: "m" }], mcp: { tools: [""] } }] }, "routes[0].mcp.tools[0]: must be a name"],
+    [{ consumers: [{ name: "c", principals: ["spiffe://x"], mcp: [{ server: "nope", tools: ["a"] }] }] }, "consumers[0].mcp: no MCP server (provider of type mcp) named \"nope\""],
+    [{ requestMode: "headers" }, "routes[0]: is an MCP route, which needs requestMode \"body\""],
+  ])("bad MCP config is refused naming the field (%#)", async (patch, message) => {
+    const base = { requestMode: "body", providers: [{ name: "m", type: "mcp", host: "h" }], routes: [{ name: "r", match: { host: "h" }, backends: [{ provider: "m" }] }] };
+    const { host, configured } = await loadFilter({ ...base, ...patch });
+    expect(configured).toBe(false);
+    expect(host.logText("error").join("\n")).toContain(message);
+  });
 });
