@@ -9,7 +9,7 @@ import { BufferTypeValues, REQUEST_HEADERS, replaceBody } from "../host";
 import { closeResponseHeaders, openResponseHeaders } from "../headers";
 import { onEnvoyAnswerBody } from "../request/failover-answer";
 import { McpAdmission, McpVerb } from "../request/mcp-admit";
-import { McpExchange, decideMcpBody, finishMcp, mcpAnswerChunk, mcpAnswerHeaders, readAnswers } from "../request/mcp-exchange";
+import { McpExchange, decideMcpBody, finishMcp, logMcp, mcpAnswerChunk, mcpAnswerHeaders, readAnswers } from "../request/mcp-exchange";
 import { answerStatus } from "../request/respond";
 import { RequestState } from "../request/state";
 import { writeUpstreamHeaders } from "../request/upstream-headers";
@@ -41,6 +41,7 @@ export class McpRequest extends RequestPipeline {
     if (decision.reply !== null) {
       // Answered here (the pipeline is finished after): its requests are recorded now.
       finishMcp(this.config, this.state, this.exchange);
+      logMcp(this.config, this.state, this.exchange);
       this.answer(decision.reply!);
       return false;
     }
@@ -59,16 +60,25 @@ export class McpRequest extends RequestPipeline {
     openResponseHeaders();
     mcpAnswerHeaders(this.config, this.state, this.exchange, answerStatus(), endOfStream);
     closeResponseHeaders();
+    if (endOfStream) logMcp(this.config, this.state, this.exchange);
     return FilterHeadersStatusValues.Continue;
   }
 
   onResponseBody(bodySize: usize, endOfStream: bool): FilterDataStatusValues {
     if (!this.state.forwarded) return FilterDataStatusValues.Continue;
-    if (this.state.envoyAnswer !== null) { onEnvoyAnswerBody(this.state); return FilterDataStatusValues.Continue; }
-    return mcpAnswerChunk(this.state, this.exchange, <i32>bodySize, endOfStream) ? FilterDataStatusValues.Continue : FilterDataStatusValues.StopIterationAndBuffer;
+    if (this.state.envoyAnswer !== null) {
+      onEnvoyAnswerBody(this.state);
+      if (endOfStream) logMcp(this.config, this.state, this.exchange);
+      return FilterDataStatusValues.Continue;
+    }
+    const go = mcpAnswerChunk(this.state, this.exchange, <i32>bodySize, endOfStream);
+    if (endOfStream) logMcp(this.config, this.state, this.exchange);
+    return go ? FilterDataStatusValues.Continue : FilterDataStatusValues.StopIterationAndBuffer;
   }
 
   onDone(): void {
+    // A stream cut before its answer ended is logged now.
+    logMcp(this.config, this.state, this.exchange);
     finishMcp(this.config, this.state, this.exchange);
     super.onDone();
   }

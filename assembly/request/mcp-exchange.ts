@@ -40,6 +40,8 @@ export class McpExchange {
   /** The first message's method ("GET" and "DELETE" for those), and a tools/call's tool: the access log's. */
   method: string = "";
   tool: string | null = null;
+  /** The access log's fields are written. */
+  logged: bool = false;
   /** The answer went over maxMessageBytes or could not be read: the rest of it is dropped. */
   dropping: bool = false;
   startNs: i64 = 0;
@@ -284,11 +286,10 @@ class EventWriter extends RawEventSink {
 
 const EVENTS = new EventWriter();
 
-/** The request is done: one record per JSON-RPC request (refused ones too), and the access log's fields. */
+/** The request is done: one record per JSON-RPC request (refused ones too). */
 export function finishMcp(config: Config, state: RequestState, ex: McpExchange): void {
   if (!config.metrics.enabled || state.route === null) return;
-  const route = state.route!;
-  const mcp = route.mcp!;
+  const mcp = state.route!.mcp!;
   const end = nowNanos();
   const principal = state.principal !== null ? state.principal! : callerIdentity(config);
   const consumer = config.metrics.consumerLabel ? (state.consumer !== null ? state.consumer!.name : "none") : null;
@@ -298,9 +299,17 @@ export function finishMcp(config: Config, state: RequestState, ex: McpExchange):
     if (p.method == "tools/call") tool = config.metrics.anyModel || p.outcome == "none" || p.outcome == "tool_error" || mcp.namesTool(p.target) ? p.target : "other";
     recordMcpCall(mcp.tags, p.method, tool, p.outcome, consumer, principal, (end - p.startNs) / 1_000_000);
   }
-  if (!config.metrics.accessLog || ex.method.length == 0) return;
+}
+
+/**
+ * The access log's fields for an MCP request (one filter-state value, as for model calls), written
+ * when its answer ends or is made here: Envoy writes access logs before the stream's last callback.
+ */
+export function logMcp(config: Config, state: RequestState, ex: McpExchange): void {
+  if (!config.metrics.enabled || !config.metrics.accessLog || state.route === null || ex.method.length == 0 || ex.logged) return;
+  ex.logged = true;
   const w = new JsonWriter(128);
-  w.object().key("route").string(route.name).key("mcp_method").string(printable(ex.method));
+  w.object().key("route").string(state.route!.name).key("mcp_method").string(printable(ex.method));
   if (ex.tool !== null) w.key("tool").string(printable(ex.tool!));
   if (ex.pending.length > 0 && ex.pending[0].outcome != "none" && ex.pending[0].outcome.length > 0) w.key("mcp_error").string(ex.pending[0].outcome);
   w.endObject();

@@ -194,6 +194,7 @@ describe("MCP answers", () => {
     const ok = send(rpc(1, "tools/call", { name: "get_issue" }));
     ok.sendResponseHeaders({ ":status": "200", "content-type": "application/json" });
     ok.sendResponseBody(JSON.stringify({ jsonrpc: "2.0", id: 1, result: { content: [], isError: true } }), true);
+    const logged = ok.properties["llm_mesh.log"];
     ok.complete();
     send(rpc(2, "tools/call", { name: "delete_repo" })).complete();
     send(rpc(3, "tools/call", { name: "random_name_9f2" })).complete();
@@ -201,6 +202,8 @@ describe("MCP answers", () => {
     const labels = (tool: string, error: string) => `llm_mesh_route=.=tools;.;llm_mesh_mcp_server=.=gh;.;mcp_method_name=.=tools/call;.;gen_ai_tool_name=.=${tool};.;error_type=.=${error};.;llm_mesh_consumer=.=alice;.;`;
     const calls = [...host.metrics.values()].filter((m) => m.name.endsWith("llm_mesh.mcp.calls.total"));
     const named = (tool: string, error: string) => calls.find((m) => m.name.startsWith(labels(tool, error)))?.value;
+    // The access log's fields are written when the answer ends (Envoy logs before the stream's last callback).
+    expect(json(logged)).toEqual({ route: "tools", mcp_method: "tools/call", tool: "get_issue", mcp_error: "tool_error" });
     expect(named("get_issue", "tool_error")).toBe(1n);
     expect(named("delete_repo", "denied")).toBe(1n);
     // A name no list names exactly and the server never answered for: not a label of its own.
