@@ -41,7 +41,10 @@ export type Catalog = (server: McpServer) => void;
 
 const text = (t: string) => ({ content: [{ type: "text" as const, text: t }] });
 
-/** Server A: three issue tools, plus one with a huge result, one whose result holds an e-mail address, one echoing its arguments. */
+/**
+ * Server A: three issue tools, plus one with a huge result, one whose result holds an e-mail address,
+ * one echoing its arguments, one whose result a deny rule refuses, one that reports a tool error.
+ */
 export const SERVER_A: Catalog = (s) => {
   s.registerTool("get_issue", { description: "Get an issue", inputSchema: { number: z.number() } }, async ({ number }) => text(`issue #${number}: it is broken`));
   s.registerTool("search_issues", { description: "Search issues", inputSchema: { query: z.string() } }, async ({ query }) => ({
@@ -51,6 +54,7 @@ export const SERVER_A: Catalog = (s) => {
   s.registerTool("huge_result", { description: "A result larger than the route's limit" }, async () => text("x".repeat(HUGE_RESULT_BYTES)));
   s.registerTool("contact_owner", { description: "Who owns the repository" }, async () => text(`write to ${OWNER_EMAIL} for access`));
   s.registerTool("echo", { description: "Echo the arguments", inputSchema: { text: z.string() } }, async (args) => text(JSON.stringify(args)));
+  s.registerTool("show_query", { description: "A result the route's deny rule refuses" }, async () => text("the last query was: DROP TABLE users"));
   s.registerTool("failing_tool", { description: "Always a tool error" }, async () => ({ ...text("it failed"), isError: true }));
   s.registerResource("readme", "repo://readme", { mimeType: "text/plain" }, async (uri) => ({ contents: [{ uri: uri.href, text: "the readme" }] }));
   s.registerResource("keys", "secret://keys", { mimeType: "text/plain" }, async (uri) => ({ contents: [{ uri: uri.href, text: "the keys" }] }));

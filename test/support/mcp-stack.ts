@@ -2,7 +2,8 @@
 // Each mcp provider gets a virtual host and a cluster named as Istio names a ServiceEntry's
 // (outbound|PORT||HOST), what the filter's destination guard accepts, sent to the provider's test
 // server; the route's own host (match.host) joins its provider's virtual host. Built here rather
-// than by the toolchain's bootstrap so these tests read only the filter's behaviour.
+// than by the toolchain's bootstrap so these tests read only the filter's behaviour. No route
+// timeout: the GET stream lives as long as its session.
 import { request } from "node:http";
 import { Readable } from "node:stream";
 import { stringify } from "yaml";
@@ -27,12 +28,12 @@ function mcpStatsTags(): { tag_name: string; regex: string }[] {
 }
 
 /** Envoy with llm-mesh; each provider's cluster sends to `upstreams[provider name]` on 127.0.0.1. */
-export async function startMcpEnvoy(pluginConfig: McpPluginConfig, upstreams: Record<string, number>, options: { accessLogPath?: string } = {}): Promise<RunningEnvoy> {
+export async function startMcpEnvoy(pluginConfig: McpPluginConfig, upstreams: Record<string, number>, options: { accessLogPath?: string; withoutFilter?: boolean } = {}): Promise<RunningEnvoy> {
   const cluster = (p: McpProvider) => `outbound|${p.port}||${p.host}`;
   const virtualHosts = pluginConfig.providers.map((p) => {
     const aliases = pluginConfig.routes.filter((r) => r.backends[0]?.provider === p.name).map((r) => r.match.host);
     const domains = [...new Set([`${p.host}:${p.port}`, p.host, ...aliases, ...aliases.map((a) => `${a}:80`)])];
-    return { name: cluster(p), domains, routes: [{ match: { prefix: "/" }, route: { cluster: cluster(p), timeout: "10s" } }] };
+    return { name: cluster(p), domains, routes: [{ match: { prefix: "/" }, route: { cluster: cluster(p), timeout: "0s" } }] };
   });
   virtualHosts.push({ name: "not_rewritten", domains: ["*"], routes: [{ match: { prefix: "/" }, direct_response: { status: 404, body: { inline_string: "no route\n" } } } as never] });
   const clusters = pluginConfig.providers.map((p) => ({
@@ -44,7 +45,7 @@ export async function startMcpEnvoy(pluginConfig: McpPluginConfig, upstreams: Re
     admin: { address: { socket_address: { address: "127.0.0.1", port_value: 0 } } },
     stats_config: { ...statsConfig(), stats_tags: mcpStatsTags() },
     stats_flush_interval: "1s",
-    static_resources: { listeners: [listener("llm_mesh", 0, { name: "mcp_routes", virtual_hosts: virtualHosts }, [filter], 17 << 20, options.accessLogPath)], clusters },
+    static_resources: { listeners: [listener("llm_mesh", 0, { name: "mcp_routes", virtual_hosts: virtualHosts }, options.withoutFilter ? [] : [filter], 17 << 20, options.accessLogPath)], clusters },
   };
   return await startEnvoy({ envoyPath: locateEnvoy().path, config: stringify(bootstrap, { lineWidth: 0 }), ...(options.accessLogPath ? { fileFlushIntervalMs: 200 } : {}) });
 }
@@ -53,7 +54,7 @@ export async function startMcpEnvoy(pluginConfig: McpPluginConfig, upstreams: Re
  * A fetch that sends a chosen Host (fetch itself always sends the URL's) and honours the abort
  * signal (the SDK aborts its GET stream on close), so the SDK's transport can aim at Envoy's port.
  */
-export function hostFetch(host: string): typeof fetch {
+export function hostFetch(host: string, answers?: { method: string; status: number; contentType: string }[]): typeof fetch {
   return (async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
     const req = new Request(input, init);
     const url = new URL(req.url);
@@ -61,6 +62,7 @@ export function hostFetch(host: string): typeof fetch {
     const headers: Record<string, string> = { ...Object.fromEntries(req.headers), host };
     return await new Promise<Response>((resolve, reject) => {
       const r = request({ host: url.hostname, port: url.port, path: url.pathname + url.search, method: req.method, headers, signal: init?.signal ?? undefined }, (res) => {
+        answers?.push({ method: req.method, status: res.statusCode ?? 0, contentType: String(res.headers["content-type"] ?? "") });
         const responseHeaders = new Headers();
         for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) responseHeaders.set(k, Array.isArray(v) ? v.join(", ") : v);
         const nullBody = res.statusCode === 202 || res.statusCode === 204 || res.statusCode === 304;
@@ -74,12 +76,20 @@ export function hostFetch(host: string): typeof fetch {
 }
 
 /** An SDK client connected through Envoy to the route for `host`, sending `headers` (a gateway key, a credential). */
-export async function connectClient(envoyUrl: string, host: string, headers: Record<string, string> = {}, path = "/mcp"): Promise<{ client: Client; transport: StreamableHTTPClientTransport }> {
+export interface ConnectedClient {
+  client: Client;
+  transport: StreamableHTTPClientTransport;
+  /** Every HTTP answer the client got: method, status, content type. */
+  answers: { method: string; status: number; contentType: string }[];
+}
+
+export async function connectClient(envoyUrl: string, host: string, headers: Record<string, string> = {}, path = "/mcp"): Promise<ConnectedClient> {
+  const answers: ConnectedClient["answers"] = [];
   const transport = new StreamableHTTPClientTransport(new URL(path, envoyUrl), {
-    fetch: hostFetch(host), requestInit: { headers },
+    fetch: hostFetch(host, answers), requestInit: { headers },
     reconnectionOptions: { maxRetries: 0, initialReconnectionDelay: 100, maxReconnectionDelay: 100, reconnectionDelayGrowFactor: 1 },
   });
   const client = new Client({ name: "llm-mesh-test-agent", version: "1.0.0" });
   await client.connect(transport);
-  return { client, transport };
+  return { client, transport, answers };
 }
