@@ -6,11 +6,9 @@
 // between listeners so machine drift cancels out; throughput is measured at a fixed concurrency,
 // latency at concurrency 1 (so it is the filter's time, not queueing). Numbers compare runs on one
 // machine; they are never absolute.
-import { execFile } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
-import { promisify } from "node:util";
 import { bootstrapYaml } from "../envoy/bootstrap.js";
 import { locateEnvoy, PROJECT_ROOT } from "../envoy/locate.js";
 import { RunningEnvoy, startEnvoy } from "../envoy/process.js";
@@ -27,11 +25,13 @@ import { ProcessorProcesses, processorProcesses } from "./ext-proc-peer.js";
 import { peerComparisonTable, peerTargets } from "./peer-comparison.js";
 import { UserError } from "../errors.js";
 import { HostCallReport, countHostCalls, hostCallTable } from "./host-calls.js";
-import { median } from "./stats.js";
+import { ListenerResult, LoadResult, h2load, summarize } from "./load.js";
+
+export { h2load, summarize };
+export type { ListenerResult, LoadResult };
 import { rssBytes } from "./proc.js";
 import { FootprintReport, footprintTable, footprintTargets, measureFootprint } from "./footprint.js";
-
-const run = promisify(execFile);
+import { McpBenchReport, mcpTable, runMcpBench } from "./mcp-bench.js";
 
 export interface BenchOptions {
   /** Seconds per measured run. */
@@ -49,13 +49,6 @@ export interface BenchOptions {
   log?: (line: string) => void;
 }
 
-/** One h2load run; cpuSeconds is the proxy Envoy's, processorCpuSeconds an external processor's (NaN: not found). */
-export interface LoadResult { requests: number; non2xx: number; seconds: number; rps: number; p50: number; p99: number; cpuSeconds: number; processorCpuSeconds?: number }
-/**
- * One listener's figures: throughput and CPU at the case's concurrency, latency at concurrency 1.
- * Behind an external processor, CPU per request is Envoy's plus the processor's (both given too).
- */
-export interface ListenerResult { rps: number; cpuMicrosPerRequest: number; p50Micros: number; p99Micros: number; envoyCpuMicrosPerRequest?: number; processorCpuMicrosPerRequest?: number }
 export interface CaseResult {
   case: string; bodyBytes: number; concurrency: number;
   bare: ListenerResult; floor: ListenerResult;
@@ -95,27 +88,13 @@ export interface BenchReport {
   scale: ScaleResult[];
   /** Host calls per request: the plain 1 KB request's, by name, and what each feature adds (host emulator). */
   hostCalls?: HostCallReport;
+  /** MCP routes: Envoy CPU per tools/list and per tools/call, bare vs llm-mesh, and the module's time per MCP request (mcp-bench.ts). */
+  mcp?: McpBenchReport;
   /** The upstream Envoy's requests per downstream connection: connections must be reused, or every listener pays a new one per request. */
   upstreamRequestsPerConnection: number;
   targets: { name: string; target: string; measured: string; met: boolean }[];
 }
 
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-}
-
-/** utime + stime of a process, in seconds. */
-function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
-  return (Number(fields[11]) + Number(fields[12])) / 100; // fields 14 and 15; USER_HZ is 100 on Linux
-}
-
-/** The CPU of processes the bench did not start, summed; NaN when none was found or one has gone. */
-function processorCpuSeconds(pids: number[]): number {
-  if (pids.length === 0) return NaN;
-  try { return pids.reduce((n, pid) => n + cpuSeconds(pid), 0); } catch { return NaN; }
-}
 
 /** One VM's linear memory, as it reports it (the gauge is labelled with the VM's id). */
 async function vmMemory(envoy: RunningEnvoy, vmId = "llm-mesh"): Promise<number> {
@@ -131,51 +110,6 @@ async function vmRestarts(envoy: RunningEnvoy): Promise<number> {
   return m ? Number(m[1]) : NaN;
 }
 
-/**
- * One h2load run of `requests` POSTs. (h2load 1.52's -D duration mode never exits with a POST body
- * over HTTP/1.1, so runs are sized in requests from a warm-up's rate instead.) For HTTP/1.1 the Host
- * header is set with -H ':authority: …'; a plain `host:` header would be sent as an extra header.
- */
-export async function h2load(url: string, host: string, bodyFile: string, concurrency: number, requests: number, pid: number, logDir: string, processorPids?: number[]): Promise<LoadResult> {
-  const logFile = join(logDir, `h2load-${Date.now()}-${Math.random().toString(36).slice(2)}.tsv`);
-  const args = ["--h1", "-c", String(concurrency), "-n", String(requests), "-d", bodyFile, "-H", `:authority: ${host}`, "-H", "content-type: application/json", "--log-file", logFile];
-  const cpuBefore = cpuSeconds(pid);
-  const processorBefore = processorPids ? processorCpuSeconds(processorPids) : 0;
-  // The load generator shares CPU 1 with the upstream; CPU 0 is the proxy's alone.
-  const { stdout } = await run("taskset", ["-c", "1", "h2load", ...args, `${url}/v1/chat/completions`], { maxBuffer: 64 << 20 });
-  const cpu = cpuSeconds(pid) - cpuBefore;
-  const processorCpu = processorPids ? processorCpuSeconds(processorPids) - processorBefore : undefined;
-  const finished = /finished in ([\d.]+)(ms|s), ([\d.]+) req\/s/.exec(stdout);
-  const codes = /status codes: (\d+) 2xx, (\d+) 3xx, (\d+) 4xx, (\d+) 5xx/.exec(stdout);
-  const done = /requests: \d+ total, \d+ started, (\d+) done/.exec(stdout);
-  if (!finished || !codes || !done) throw new Error(`could not read h2load output:\n${stdout}`);
-  const latencies = readFileSync(logFile, "utf8").trim().split("\n").map((l) => Number(l.split("\t")[2])).filter(Number.isFinite).sort((a, b) => a - b);
-  rmSync(logFile, { force: true });
-  const completed = Number(done[1]);
-  return {
-    requests: completed, non2xx: requests - Number(codes[1]),
-    seconds: Number(finished[1]) / (finished[2] === "ms" ? 1000 : 1), rps: Number(finished[3]),
-    p50: percentile(latencies, 50), p99: percentile(latencies, 99), cpuSeconds: cpu,
-    ...(processorCpu !== undefined ? { processorCpuSeconds: processorCpu } : {}),
-  };
-}
-
-export function summarize(load: LoadResult[], latency: LoadResult[]): ListenerResult & { non2xx: number } {
-  const requests = load.reduce((n, r) => n + r.requests, 0);
-  const envoyCpu = (load.reduce((n, r) => n + r.cpuSeconds, 0) / requests) * 1e6;
-  // An external processor's CPU is part of the listener's cost; when it could not be read the sum is NaN, never Envoy's alone.
-  const processor = load.some((r) => r.processorCpuSeconds !== undefined)
-    ? { envoyCpuMicrosPerRequest: envoyCpu, processorCpuMicrosPerRequest: (load.reduce((n, r) => n + (r.processorCpuSeconds ?? NaN), 0) / requests) * 1e6 }
-    : undefined;
-  return {
-    rps: median(load.map((r) => r.rps)),
-    cpuMicrosPerRequest: processor ? envoyCpu + processor.processorCpuMicrosPerRequest : envoyCpu,
-    ...processor,
-    p50Micros: median(latency.map((r) => r.p50)),
-    p99Micros: median(latency.map((r) => r.p99)),
-    non2xx: [...load, ...latency].reduce((n, r) => n + r.non2xx, 0),
-  };
-}
 
 const fmt = (n: number, digits = 0) => (Number.isFinite(n) ? n.toFixed(digits) : "n/a");
 const mib = (n: number) => `${fmt(n / 1048576, 1)} MiB`;
@@ -239,6 +173,7 @@ export function reportTable(r: BenchReport): string {
   if ((r.secrets ?? []).length > 0) lines.push("", secretsMicroTable(r.secrets));
   if (r.scale.length > 0) lines.push("", scaleMicroTable(r.scale));
   if (r.hostCalls) lines.push("", hostCallTable(r.hostCalls));
+  if (r.mcp) lines.push("", mcpTable(r.mcp));
   if (r.cases.length > 0) lines.push("", `Envoy RSS ${mib(r.envoyRssBefore)} -> ${mib(r.envoyRssAfter)}; llm-mesh VM linear memory ${mib(r.vmMemoryBefore)} -> ${mib(r.vmMemoryAfter)}` +
     (r.vmMemoryAfter1KB !== undefined ? ` (${mib(r.vmMemoryAfter1KB)} after the 1 KB case)` : ""));
   if (r.footprint) lines.push("", footprintTable(r.footprint));
@@ -426,6 +361,9 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchReport>
     await upstream.stop();
     rmSync(work, { recursive: true, force: true });
   }
+  // Its own proxy and upstream, started once the LLM cases' have stopped (the same CPUs).
+  log("MCP routes: tools/list and tools/call, bare Envoy vs llm-mesh…");
+  report.mcp = await runMcpBench({ envoyPath: envoyBinary.path, wasmPath, smoke, duration, rounds, log });
   // One start each in the smoke run (about 10 s), three for the figures.
   report.footprint = await footprint(smoke ? 1 : 3);
   report.targets = [...targets(report), ...peerTargets(report), ...footprintTargets(report.footprint)];

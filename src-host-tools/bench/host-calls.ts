@@ -12,6 +12,7 @@ import { PROJECT_ROOT } from "../envoy/locate.js";
 import { HostEmulator, HttpStream } from "../host/emulator.js";
 import { newKey } from "../config/consumer-key.js";
 import { BENCH_ANSWER, BENCH_CONFIG, benchBody } from "./micro.js";
+import { mcpRequest, mcpVm } from "./mcp-bench.js";
 
 /** Calls per request (or per chunk) by name: the ABI function, with the header map or property it names. */
 export type CallsByName = [string, number][];
@@ -55,6 +56,10 @@ export const HOST_CALL_LIMITS = {
   pooled: 1,
   failoverTry: 20,
   streamChunk: 2,
+  // A whole MCP request on an MCP route (mcp-bench.ts: a tools/call, and a tools/list whose answer
+  // is read and filtered), JSON answers, the server's token set.
+  mcpCall: 12,
+  mcpList: 12,
 };
 
 /** The request the bench's load generator sends, with the headers an OpenAI SDK adds. */
@@ -183,6 +188,11 @@ export async function countHostCalls(wasmPath = join(PROJECT_ROOT, "build", "llm
   const short = count(streamHost, streamOf(20), 64);
   const long = count(streamHost, streamOf(40), 64);
 
+  // MCP routes: a tools/call and a tools/list (its answer filtered), each a whole request.
+  const mcpHost = await mcpVm(wasm);
+  const mcpCall = count(mcpHost, mcpRequest(mcpHost, "call"));
+  const mcpList = count(mcpHost, mcpRequest(mcpHost, "list"));
+
   return {
     plain: row("plain request (the bench's)", "", plain.perRun, null, HOST_CALL_LIMITS.plain),
     tickPerRequest: round(total(plain.tick)),
@@ -194,6 +204,8 @@ export async function countHostCalls(wasmPath = join(PROJECT_ROOT, "build", "llm
       row("failover route, downstream (to its pool)", "plain request", pooled.perRun, plain.perRun, HOST_CALL_LIMITS.pooled),
       row("each failover try (pool's upstream filter)", "no try", tryCalls.perRun, new Map(), HOST_CALL_LIMITS.failoverTry),
       row("each stream chunk (OpenAI SSE, metered)", "20 chunks fewer", long.perRun, short.perRun, HOST_CALL_LIMITS.streamChunk, 20),
+      row("MCP tools/call (JSON answer), whole request", "no request", mcpCall.perRun, new Map(), HOST_CALL_LIMITS.mcpCall),
+      row("MCP tools/list (JSON answer filtered), whole", "no request", mcpList.perRun, new Map(), HOST_CALL_LIMITS.mcpList),
     ],
   };
 }

@@ -26,7 +26,9 @@ export async function bench(options: BenchCommandOptions): Promise<void> {
   const report = await runBench({ smoke: options.smoke, soak: options.soak, duration: options.duration, rounds: options.rounds, brought, only, log: (l) => console.error(l) });
   log(reportTable(report));
   log(`\nresults: ${saveReport(report)}`);
-  const errors = report.cases.reduce((n, c) => n + c.non2xx, 0) + report.soaks.reduce((n, soak) => n + soak.non2xx, 0);
-  const where = report.cases.flatMap((c) => Object.entries(c.non2xxByListener ?? {}).map(([listener, n]) => `${c.case} ${listener}: ${n}`));
+  const mcp = report.mcp?.envoy ?? [];
+  const errors = report.cases.reduce((n, c) => n + c.non2xx, 0) + report.soaks.reduce((n, soak) => n + soak.non2xx, 0) + mcp.reduce((n, m) => n + m.non2xx, 0);
+  const where = [...report.cases.flatMap((c) => Object.entries(c.non2xxByListener ?? {}).map(([listener, n]) => `${c.case} ${listener}: ${n}`)),
+    ...mcp.filter((m) => m.non2xx > 0).map((m) => `MCP ${m.method}: ${m.non2xx}`)];
   if (errors > 0) throw new UserError(`${errors} requests failed during the benchmark${where.length > 0 ? ` (${where.join(", ")})` : ""}; run with the Envoy logs to see why, or check that peer's config`);
 }

@@ -27,7 +27,7 @@ describe("host calls per request", () => {
   });
 
   it.each(Object.keys(HOST_CALL_LIMITS).filter((k) => k !== "plain"))("%s adds no more calls than its limit", (feature) => {
-    const rows = { consumer: 0, quota: 1, policy: 2, pooled: 3, failoverTry: 4, streamChunk: 5 } as Record<string, number>;
+    const rows = { consumer: 0, quota: 1, policy: 2, pooled: 3, failoverTry: 4, streamChunk: 5, mcpCall: 6, mcpList: 7 } as Record<string, number>;
     const row = report.features[rows[feature]];
     expect(row.limit).toBe(HOST_CALL_LIMITS[feature as keyof typeof HOST_CALL_LIMITS]);
     expect(row.added, hostCallTable(report)).toBeLessThanOrEqual(row.limit);
