@@ -4,6 +4,9 @@
 // own shape and never reaches the server; lists are filtered; the server's token replaces the
 // client's credentials; a broken server, a bad JSON-RPC message and a huge result each get a clear
 // error; deny and mask rules over arguments and results; the calls counted in Envoy's stats.
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { McpError } from "@modelcontextprotocol/sdk/types.js";
 import { StreamableHTTPError } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -59,6 +62,8 @@ describe.each<AnswerMode>(["json", "sse"])("MCP routes through real Envoy, the S
   const beta = new SdkMcpServer(SERVER_B, mode, "beta");
   const broken = new BrokenMcpServer();
   let envoy: RunningEnvoy;
+  const logDir = mkdtempSync(join(tmpdir(), "llm-mesh-mcp-"));
+  const accessLog = join(logDir, "access.log");
   const clients: ConnectedClient[] = [];
   const connect = async (host: string, headers: Record<string, string> = {}) => {
     const c = await connectClient(envoy.url, host, headers);
@@ -68,12 +73,13 @@ describe.each<AnswerMode>(["json", "sse"])("MCP routes through real Envoy, the S
 
   beforeAll(async () => {
     const upstreams = { alpha: await alpha.start(), beta: await beta.start(), broken: await broken.start() };
-    envoy = await startMcpEnvoy(config, upstreams);
+    envoy = await startMcpEnvoy(config, upstreams, { accessLogPath: accessLog });
   }, 60_000);
   afterAll(async () => {
     for (const c of clients) await c.client.close().catch(() => undefined);
     await envoy?.stop();
     await Promise.all([alpha.close(), beta.close(), broken.close()]);
+    rmSync(logDir, { recursive: true, force: true });
   });
 
   describe("tool allow-lists by identity", () => {
@@ -340,9 +346,33 @@ describe.each<AnswerMode>(["json", "sse"])("MCP routes through real Envoy, the S
       expect(all.filter((s) => s.labels.mcp_method_name === "tools/list" && (s.labels.gen_ai_tool_name ?? "") !== "")).toEqual([]);
     });
 
+    it("a broken server's answers are counted as transport errors", async () => {
+      const all = await series("llm_mesh_mcp_calls_total");
+      expect(count(all, { llm_mesh_route: "broken-tools", llm_mesh_mcp_server: "broken", mcp_method_name: "tools/call", error_type: "http_5xx" })).toBeGreaterThanOrEqual(1);
+      expect(count(all, { llm_mesh_route: "broken-tools", mcp_method_name: "tools/call", error_type: "none" })).toBe(0);
+    });
+
     it("mcp_client_operation_duration_ms has a sample per call", async () => {
       const all = await series("mcp_client_operation_duration_ms_count");
       expect(count(all, { mcp_method_name: "tools/call", gen_ai_tool_name: "search_issues", llm_mesh_route: "alpha-tools" })).toBe(1);
+    });
+
+    it("the access log names the route, MCP method, tool and error; no credential in it", async () => {
+      type Line = { consumer?: string; llm_mesh?: string; status?: number };
+      let lines: Line[] = [];
+      const fields = (l: Line) => (l.llm_mesh ? JSON.parse(l.llm_mesh) : {}) as Record<string, unknown>;
+      const denied = (l: Line) => fields(l).tool === "delete_repo" && l.consumer === "triage-agent";
+      for (let i = 0; i < 30 && !lines.some(denied); i++) {
+        await new Promise((r) => setTimeout(r, 200));
+        lines = existsSync(accessLog) ? readFileSync(accessLog, "utf8").split("\n").filter((l) => l.startsWith("{")).map((l) => JSON.parse(l) as Line) : [];
+      }
+      const refused = lines.find(denied);
+      expect(refused && fields(refused), JSON.stringify(lines.at(-1))).toMatchObject({ route: "alpha-tools", mcp_method: "tools/call", tool: "delete_repo", mcp_error: expect.anything() });
+      expect(fields(refused!).mcp_error).not.toBe("none");
+      const answered = lines.find((l) => fields(l).tool === "search_issues");
+      expect(answered && fields(answered)).toMatchObject({ route: "alpha-tools", mcp_method: "tools/call", tool: "search_issues" });
+      const text = readFileSync(accessLog, "utf8");
+      for (const secret of [ALPHA_TOKEN, CLIENT_SECRET, triage.key, release.key, "llmm_"]) expect(text).not.toContain(secret);
     });
   });
 });
