@@ -12,6 +12,7 @@ import { StreamableHTTPError } from "@modelcontextprotocol/sdk/client/streamable
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { newKey } from "../../src-host-tools/config/consumer-key.js";
 import { RunningEnvoy } from "../../src-host-tools/envoy/process.js";
+import { MeshCerts, makeMeshCerts } from "../../src-host-tools/telemetry/mesh-certs.js";
 import { send } from "../support/envoy.js";
 import { AnswerMode, BrokenMcpServer, BrokenMode, OWNER_EMAIL, SdkMcpServer, SERVER_A, SERVER_B } from "../support/mcp-servers.js";
 import { ConnectedClient, McpPluginConfig, connectClient, startMcpEnvoy } from "../support/mcp-stack.js";
@@ -374,5 +375,65 @@ describe.each<AnswerMode>(["json", "sse"])("MCP routes through real Envoy, the S
       const text = readFileSync(accessLog, "utf8");
       for (const secret of [ALPHA_TOKEN, CLIENT_SECRET, triage.key, release.key, "llmm_"]) expect(text).not.toContain(secret);
     });
+  });
+});
+
+describe("two workloads known by their mesh identity (mTLS, SPIFFE ids) calling the same server", () => {
+  const TRIAGE = "spiffe://cluster.local/ns/agents/sa/triage";
+  const RELEASE = "spiffe://cluster.local/ns/agents/sa/release";
+  const STRANGER = "spiffe://cluster.local/ns/shop/sa/frontend";
+  const server = new SdkMcpServer(SERVER_A, "sse", "alpha");
+  let certs: MeshCerts;
+  let envoy: RunningEnvoy;
+  const clients: ConnectedClient[] = [];
+  const as = async (id: string) => {
+    const c = await connectClient(envoy.url, "alpha.mcp.test", {}, { ca: certs.ca, ...certs.clients[id] });
+    clients.push(c);
+    return c.client;
+  };
+
+  beforeAll(async () => {
+    certs = makeMeshCerts([TRIAGE, RELEASE, STRANGER]);
+    const byPrincipal: McpPluginConfig = {
+      requestMode: "body",
+      providers: [config.providers[0]],
+      routes: [{ name: "alpha-tools", match: { host: "alpha.mcp.test" }, backends: [{ provider: "alpha" }], requireConsumer: true }],
+      consumers: [
+        { name: "triage-agent", principals: [TRIAGE], mcp: [{ server: "alpha", tools: ["get_issue", "search_*"] }] },
+        { name: "release-agent", principals: [RELEASE], mcp: [{ server: "alpha", tools: ["delete_repo", "get_issue"] }] },
+      ],
+    };
+    envoy = await startMcpEnvoy(byPrincipal, { alpha: await server.start() }, { downstreamMtls: { cert: certs.server.cert, key: certs.server.key, ca: certs.ca } });
+  }, 60_000);
+  afterAll(async () => {
+    for (const c of clients) await c.client.close().catch(() => undefined);
+    await envoy?.stop();
+    await server.close();
+    certs?.remove();
+  });
+
+  it("each sees and calls its own tools; the other's is refused and never reaches the server", async () => {
+    const triageAgent = await as(TRIAGE);
+    const releaseAgent = await as(RELEASE);
+    expect(names((await triageAgent.listTools()).tools)).toEqual(["get_issue", "search_issues"]);
+    expect(names((await releaseAgent.listTools()).tools)).toEqual(["delete_repo", "get_issue"]);
+    expect(await releaseAgent.callTool({ name: "delete_repo", arguments: { repo: "old" } })).toMatchObject({ content: [{ text: "deleted old" }] });
+    expect((await mcpError(triageAgent.callTool({ name: "delete_repo", arguments: { repo: "prod" } }))).code).toBe(-32602);
+    expect((await mcpError(releaseAgent.callTool({ name: "search_issues", arguments: { query: "x" } }))).code).toBe(-32602);
+    expect(server.calls("tools/call").map((r) => r.name)).toEqual(["delete_repo"]);
+  });
+
+  it("a workload without a consumer gets 401", async () => {
+    const error = await as(STRANGER).then(() => undefined, (e: unknown) => e);
+    expect((error as StreamableHTTPError).code).toBe(401);
+  });
+
+  it("the calls are counted by source principal and consumer", async () => {
+    await new Promise((r) => setTimeout(r, 1200));
+    const text = await (await fetch(`${envoy.adminUrl}/stats/prometheus`)).text();
+    const line = text.split("\n").find((l) => l.startsWith("llm_mesh_mcp_calls_total{") && l.includes('gen_ai_tool_name="delete_repo"') && l.includes('error_type="denied"'));
+    expect(line, "no denied delete_repo series").toBeDefined();
+    expect(line).toContain(`source_principal="${TRIAGE}"`);
+    expect(line).toContain('llm_mesh_consumer="triage-agent"');
   });
 });

@@ -4,7 +4,9 @@
 // server; the route's own host (match.host) joins its provider's virtual host. Built here rather
 // than by the toolchain's bootstrap so these tests read only the filter's behaviour. No route
 // timeout: the GET stream lives as long as its session.
-import { request } from "node:http";
+import { readFileSync } from "node:fs";
+import { ClientRequest, IncomingMessage, request } from "node:http";
+import { request as tlsRequest } from "node:https";
 import { Readable } from "node:stream";
 import { stringify } from "yaml";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
@@ -28,7 +30,7 @@ function mcpStatsTags(): { tag_name: string; regex: string }[] {
 }
 
 /** Envoy with llm-mesh; each provider's cluster sends to `upstreams[provider name]` on 127.0.0.1. */
-export async function startMcpEnvoy(pluginConfig: McpPluginConfig, upstreams: Record<string, number>, options: { accessLogPath?: string; withoutFilter?: boolean } = {}): Promise<RunningEnvoy> {
+export async function startMcpEnvoy(pluginConfig: McpPluginConfig, upstreams: Record<string, number>, options: { accessLogPath?: string; withoutFilter?: boolean; downstreamMtls?: { cert: string; key: string; ca: string } } = {}): Promise<RunningEnvoy> {
   const cluster = (p: McpProvider) => `outbound|${p.port}||${p.host}`;
   const virtualHosts = pluginConfig.providers.map((p) => {
     const aliases = pluginConfig.routes.filter((r) => r.backends[0]?.provider === p.name).map((r) => r.match.host);
@@ -45,7 +47,7 @@ export async function startMcpEnvoy(pluginConfig: McpPluginConfig, upstreams: Re
     admin: { address: { socket_address: { address: "127.0.0.1", port_value: 0 } } },
     stats_config: { ...statsConfig(), stats_tags: mcpStatsTags() },
     stats_flush_interval: "1s",
-    static_resources: { listeners: [listener("llm_mesh", 0, { name: "mcp_routes", virtual_hosts: virtualHosts }, options.withoutFilter ? [] : [filter], 17 << 20, options.accessLogPath)], clusters },
+    static_resources: { listeners: [listener("llm_mesh", 0, { name: "mcp_routes", virtual_hosts: virtualHosts }, options.withoutFilter ? [] : [filter], 17 << 20, options.accessLogPath, options.downstreamMtls)], clusters },
   };
   return await startEnvoy({ envoyPath: locateEnvoy().path, config: stringify(bootstrap, { lineWidth: 0 }), ...(options.accessLogPath ? { fileFlushIntervalMs: 200 } : {}) });
 }
@@ -54,14 +56,18 @@ export async function startMcpEnvoy(pluginConfig: McpPluginConfig, upstreams: Re
  * A fetch that sends a chosen Host (fetch itself always sends the URL's) and honours the abort
  * signal (the SDK aborts its GET stream on close), so the SDK's transport can aim at Envoy's port.
  */
-export function hostFetch(host: string, answers?: { method: string; status: number; contentType: string }[]): typeof fetch {
+export function hostFetch(host: string, answers?: { method: string; status: number; contentType: string }[], tls?: ClientTls): typeof fetch {
   return (async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
     const req = new Request(input, init);
     const url = new URL(req.url);
     const body = req.body ? Buffer.from(await req.arrayBuffer()) : undefined;
     const headers: Record<string, string> = { ...Object.fromEntries(req.headers), host };
     return await new Promise<Response>((resolve, reject) => {
-      const r = request({ host: url.hostname, port: url.port, path: url.pathname + url.search, method: req.method, headers, signal: init?.signal ?? undefined }, (res) => {
+      const options = { host: url.hostname, port: url.port, path: url.pathname + url.search, method: req.method, headers, signal: init?.signal ?? undefined };
+      const send = (cb: (res: IncomingMessage) => void): ClientRequest => (tls
+        ? tlsRequest({ ...options, servername: "localhost", ca: readFileSync(tls.ca), cert: readFileSync(tls.cert), key: readFileSync(tls.key) }, cb)
+        : request(options, cb));
+      const r = send((res) => {
         answers?.push({ method: req.method, status: res.statusCode ?? 0, contentType: String(res.headers["content-type"] ?? "") });
         const responseHeaders = new Headers();
         for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) responseHeaders.set(k, Array.isArray(v) ? v.join(", ") : v);
@@ -75,7 +81,10 @@ export function hostFetch(host: string, answers?: { method: string; status: numb
   }) as typeof fetch;
 }
 
-/** An SDK client connected through Envoy to the route for `host`, sending `headers` (a gateway key, a credential). */
+/** A workload's mesh identity: its client certificate (URI SAN a SPIFFE id) and the mesh CA. */
+export interface ClientTls { ca: string; cert: string; key: string }
+
+/** An SDK client connected through Envoy to the route for `host`, sending `headers` (a gateway key, a credential), over mTLS with `tls`. */
 export interface ConnectedClient {
   client: Client;
   transport: StreamableHTTPClientTransport;
@@ -83,10 +92,11 @@ export interface ConnectedClient {
   answers: { method: string; status: number; contentType: string }[];
 }
 
-export async function connectClient(envoyUrl: string, host: string, headers: Record<string, string> = {}, path = "/mcp"): Promise<ConnectedClient> {
+export async function connectClient(envoyUrl: string, host: string, headers: Record<string, string> = {}, tls?: ClientTls): Promise<ConnectedClient> {
   const answers: ConnectedClient["answers"] = [];
-  const transport = new StreamableHTTPClientTransport(new URL(path, envoyUrl), {
-    fetch: hostFetch(host, answers), requestInit: { headers },
+  const url = new URL("/mcp", tls ? envoyUrl.replace(/^http:/, "https:") : envoyUrl);
+  const transport = new StreamableHTTPClientTransport(url, {
+    fetch: hostFetch(host, answers, tls), requestInit: { headers },
     reconnectionOptions: { maxRetries: 0, initialReconnectionDelay: 100, maxReconnectionDelay: 100, reconnectionDelayGrowFactor: 1 },
   });
   const client = new Client({ name: "llm-mesh-test-agent", version: "1.0.0" });
