@@ -183,6 +183,8 @@ export class BrokenMcpServer extends LoopbackServer {
   mode: BrokenMode = "garbage";
   readonly received: Received[] = [];
 
+  calls(rpcMethod = "tools/call"): Received[] { return this.received.filter((r) => r.rpcMethod === rpcMethod); }
+
   protected handle(req: IncomingMessage, res: ServerResponse): void {
     void readBody(req).then((body) => {
       let parsed: unknown;
