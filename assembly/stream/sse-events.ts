@@ -46,6 +46,8 @@ export class SseSplitter {
       }
       if (e == at) {
         // A blank line ends the event (a blank line before any field is an empty event, passed as it is).
+        // An event longer than the limit breaks the stream however its chunks fell, whole in one too.
+        if (next - this.eventStart > this.maxEvent) { this.broken = true; w.clear(); return; }
         sink.event(base + <usize>this.eventStart, next - this.eventStart);
         this.eventStart = next;
       }
@@ -53,6 +55,7 @@ export class SseSplitter {
     }
     if (at != this.lineStart) { this.lineStart = at; if (this.scanned < at) this.scanned = at; }
     if (last && this.eventStart < w.length) {
+      if (w.length - this.eventStart > this.maxEvent) { this.broken = true; w.clear(); return; }
       sink.event(base + <usize>this.eventStart, w.length - this.eventStart);
       this.eventStart = w.length;
       this.lineStart = w.length;

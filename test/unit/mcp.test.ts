@@ -153,6 +153,18 @@ describe("MCP answers", () => {
     expect(answer.error.message).toContain("maxMessageBytes");
   });
 
+  it.each([["whole in one chunk", 1 << 20], ["in 1000-byte chunks", 1000], ["cut at the limit", 2048]])("an SSE event over maxMessageBytes becomes a -32603 event naming the limit (%s)", async (_name, piece) => {
+    const s = await post(rpc(9, "tools/call", { name: "get_issue" }), alice.key);
+    s.sendResponseHeaders({ ":status": "200", "content-type": "text/event-stream" });
+    const events = `event: message\nid: 1\ndata: ${JSON.stringify({ jsonrpc: "2.0", id: 9, result: { content: [{ type: "text", text: "x".repeat(3000) }] } })}\n\n`;
+    for (let i = 0; i < events.length; i += piece) s.sendResponseBody(events.slice(i, i + piece), i + piece >= events.length);
+    const text = decoder.decode(s.downstreamBody);
+    expect(text).not.toContain("xxxx");
+    const data = text.split("\n").find((l) => l.startsWith("data: "))!.slice(6);
+    expect(JSON.parse(data)).toMatchObject({ id: 9, error: { code: -32603 } });
+    expect(data).toContain("maxMessageBytes");
+  });
+
   it("tool results are masked; the server's token echoed back is redacted", async () => {
     const s = await post(rpc(2, "tools/call", { name: "get_issue" }), alice.key);
     s.sendResponseHeaders({ ":status": "200", "content-type": "application/json" });
