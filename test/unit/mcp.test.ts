@@ -165,6 +165,14 @@ describe("MCP answers", () => {
     expect(data).toContain("maxMessageBytes");
   });
 
+  it.each(["json", "sse"])("the access log's fields are written by the answer's end (Envoy logs before the stream is done) (%s)", async (mode) => {
+    const s = await post(rpc(3, "tools/call", { name: "get_issue", arguments: {} }), alice.key);
+    s.sendResponseHeaders({ ":status": "200", "content-type": mode === "json" ? "application/json" : "text/event-stream" });
+    const message = JSON.stringify({ jsonrpc: "2.0", id: 3, result: { content: [{ type: "text", text: "ok" }], isError: true } });
+    s.sendResponseBody(mode === "json" ? message : `event: message\ndata: ${message}\n\n`, true);
+    expect(json(s.properties["llm_mesh.log"])).toEqual({ route: "tools", mcp_method: "tools/call", tool: "get_issue", mcp_error: "tool_error" });
+  });
+
   it("tool results are masked; the server's token echoed back is redacted", async () => {
     const s = await post(rpc(2, "tools/call", { name: "get_issue" }), alice.key);
     s.sendResponseHeaders({ ":status": "200", "content-type": "application/json" });
