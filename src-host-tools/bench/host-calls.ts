@@ -57,8 +57,9 @@ export const HOST_CALL_LIMITS = {
   failoverTry: 20,
   streamChunk: 2,
   // A whole MCP request on an MCP route (mcp-bench.ts: a tools/call, and a tools/list whose answer
-  // is read and filtered), JSON answers, the server's token set.
-  mcpCall: 12,
+  // is read and filtered), JSON answers, the server's token set. Counted when MCP routes landed
+  // (2168a3d): the list's one more is writing its filtered answer back.
+  mcpCall: 11,
   mcpList: 12,
 };
 

@@ -26,6 +26,14 @@ describe("host calls per request", () => {
     expect(Object.fromEntries(report.plain.byName)["proxy_get_property xds.cluster_name"]).toBe(1);
   });
 
+  it("an MCP request checks its destination too: Envoy's cluster read once, the server's token set with the headers", () => {
+    for (const row of report.features.filter((f) => f.case.startsWith("MCP"))) {
+      const calls = Object.fromEntries(row.byName);
+      expect(calls["proxy_get_property xds.cluster_name"], hostCallTable(report)).toBe(1);
+      expect(calls["proxy_set_header_map_pairs request headers"], hostCallTable(report)).toBe(1);
+    }
+  });
+
   it.each(Object.keys(HOST_CALL_LIMITS).filter((k) => k !== "plain"))("%s adds no more calls than its limit", (feature) => {
     const rows = { consumer: 0, quota: 1, policy: 2, pooled: 3, failoverTry: 4, streamChunk: 5, mcpCall: 6, mcpList: 7 } as Record<string, number>;
     const row = report.features[rows[feature]];
