@@ -4,7 +4,8 @@
 // per SSE event, or a JSON body, or a 2025-03-26 batch array of them). Only a message that must
 // change is parsed into a tree; the rest is scanned and passes byte for byte.
 import { JsonKind, JsonValue, MAX_ANSWER_VALUES, parseJson } from "../json/parse";
-import { ScanResult, ValueSpan, arrayItemSpans, scanInto } from "../json/scan";
+import { ScanResult, ValueSpan, arrayItemSpans, decodeStringValue, scanInto } from "../json/scan";
+import { Edit, applyEdits } from "../json/splice";
 import { arrayItemsAtMost } from "../json/items";
 import { keys } from "../json/spans";
 import { isValidUtf8 } from "../json/utf8";
@@ -26,7 +27,6 @@ export class McpPending {
 
 /** What list answers list: the result's array, the member of an item allow-lists match, and its kind. */
 const LIST_ARRAYS = ["tools", "prompts", "resources", "resourceTemplates"];
-const LIST_ITEM_KEYS = ["name", "name", "uri", "uriTemplate"];
 const LIST_KINDS: i32[] = [McpKind.Tool, McpKind.Prompt, McpKind.Resource, McpKind.Resource];
 
 const ANSWER_KEYS = keys(["id", "result", "error", "method"]);
@@ -107,7 +107,7 @@ export class McpAnswerReader {
     if (shape < 0) return pending !== null ? this.withheld(pending!, "it is not one well-formed JSON-RPC message") : this.unreadable();
     let out: ArrayBuffer | null = null;
     if ((shape & LISTS) != 0 && this.restrictsLists()) {
-      out = filterLists(base, length, this.lists);
+      out = filterLists(base, length, result, this.lists);
       if (out === null) return this.withheld(pending, "its list could not be read whole (a repeated member, or too many values)");
       if (out === UNCHANGED) out = null;
     }
@@ -235,35 +235,65 @@ function resultShape(base: usize, result: ValueSpan): i32 {
   return shape;
 }
 
+const LIST_KEYS = keys(LIST_ARRAYS);
+const LISTS_SCAN = new ScanResult(LIST_ARRAYS.length);
+const ITEM_SCAN = new ScanResult(1);
+const ITEM_KEYS: StaticArray<StaticArray<ArrayBuffer>> = [keys(["name"]), keys(["uri"]), keys(["uriTemplate"])];
+/** A list answer holds at most this many items per list (pages are far shorter); a longer one is withheld. */
+const MAX_LIST_ITEMS: i32 = 16384;
+
 /**
  * A list answer with only the items the caller may use (tools, prompts, resources, templates, by
- * the caller's list of each kind): an item without its name (or URI) as a string is left out too,
- * since the caller could not be allowed it. UNCHANGED when nothing was left out; null when it
- * cannot be read whole (the caller then gets an error, never the unchecked list).
+ * the caller's list of each kind), cut out by their byte positions: the items kept pass byte for
+ * byte and no tree is built. An item whose name (or URI) is not one string (absent, repeated, in
+ * another letter case) is left out too, since the caller could not be allowed it. UNCHANGED when
+ * nothing was left out; null when the lists cannot be read (the caller then gets an error, never
+ * the unchecked list). `result` is the message's result span.
  */
-function filterLists(base: usize, length: i32, lists: StaticArray<ModelPatterns | null>): ArrayBuffer | null {
-  const root = parseMessage(base, length);
-  if (root === null) return null;
-  const result = root!.get("result");
-  if (result === null || result!.kind != JsonKind.Object) return null;
-  let changed = false;
+function filterLists(base: usize, length: i32, result: ValueSpan, lists: StaticArray<ModelPatterns | null>): ArrayBuffer | null {
+  const at = base + <usize>result.start;
+  const scan = scanInto(LISTS_SCAN, at, result.end - result.start, LIST_KEYS, true);
+  if (scan.error !== null) return null;
+  const edits = new Array<Edit>();
   for (let index = 0; index < LIST_ARRAYS.length; index++) {
     const list = lists[LIST_KINDS[index]];
-    const items = result!.get(LIST_ARRAYS[index]);
-    if (list === null || items === null) continue;
-    if (items!.kind != JsonKind.Array) return null;
-    const kept = new Array<JsonValue>();
-    const key = LIST_ITEM_KEYS[index];
-    for (let i = 0; i < items!.items.length; i++) {
-      const item = items!.items[i];
-      const name = item.kind == JsonKind.Object ? item.get(key) : null;
-      if (name !== null && name!.kind == JsonKind.String && list!.matches(name!.text)) kept.push(item);
+    const span = scan.spans[index];
+    if (list === null || span.count == 0) continue;
+    if (span.count > 1 || span.firstByte != 0x5b || !arrayItemsAtMost(at, span.start, span.end, MAX_LIST_ITEMS)) return null;
+    const items = arrayItemSpans(at, span.start, span.end);
+    if (items === null) return null;
+    const wanted = ITEM_KEYS[index == 0 || index == 1 ? 0 : index - 1];
+    let kept: JsonWriter | null = null;
+    let keptCount = 0;
+    for (let i = 0; i < items.length; i++) {
+      const item = items[i];
+      const allowed = item.firstByte == 0x7b && itemAllowed(at + <usize>item.start, item.end - item.start, wanted, list!);
+      if (allowed) {
+        if (kept !== null) { if (keptCount > 0) kept!.byte(0x2c); kept!.bytes(at + <usize>item.start, item.end - item.start); }
+        keptCount++;
+        continue;
+      }
+      if (kept === null) {
+        // The first item left out: the ones before it are copied, and every kept one after.
+        kept = new JsonWriter(span.end - span.start);
+        kept!.byte(0x5b);
+        let written = 0;
+        for (let j = 0; j < i; j++) { if (written > 0) kept!.byte(0x2c); kept!.bytes(at + <usize>items[j].start, items[j].end - items[j].start); written++; }
+      }
     }
-    if (kept.length == items!.items.length) continue;
-    items!.items = kept;
-    changed = true;
+    if (kept === null) continue;
+    kept!.byte(0x5d);
+    edits.push(new Edit(result.start + span.start, result.start + span.end, kept!.toBuffer()));
   }
-  return changed ? new JsonWriter(length).value(root!).toBuffer() : UNCHANGED;
+  return edits.length == 0 ? UNCHANGED : applyEdits(base, length, edits);
+}
+
+/** The item (an object) names exactly one string at its key, and `list` allows it. */
+function itemAllowed(ptr: usize, length: i32, wanted: StaticArray<ArrayBuffer>, list: ModelPatterns): bool {
+  const scan = scanInto(ITEM_SCAN, ptr, length, wanted, true);
+  const name = scan.spans[0];
+  if (scan.error !== null || name.count != 1 || name.firstByte != 0x22) return false;
+  return list.matches(decodeStringValue(ptr, name.start, name.end, name.escaped));
 }
 
 /** Every string value under `v` in document order, but base64 payloads (`data`, `blob`): rules read text. */

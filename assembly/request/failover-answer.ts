@@ -7,7 +7,7 @@ import { ErrorKind, errorBody, replyWithError } from "../errors";
 import { BufferTypeValues, getProperty, propertyPath, replaceBody } from "../host";
 import { removeResponseHeader, responseHeader, setResponseHeader, setResponseHeaderBytes } from "../headers";
 import { H_CONTENT_LENGTH, H_CONTENT_TYPE, H_STATUS, V_JSON } from "./header-names";
-import { RequestState } from "./state";
+import { RequestState, backendWord } from "./state";
 import { H_TRIED, restoreClientStatus } from "./failover-try";
 import { poolClusterName, triedBackends } from "../failover/pool";
 
@@ -74,7 +74,7 @@ export function responseDetails(): string | null {
  * connection): an error in the client's API naming the provider, instead of Envoy's text.
  */
 export function replaceEnvoyAnswer(state: RequestState, details: string): void {
-  const provider = "provider \"" + state.backend!.provider.name + "\"";
+  const provider = backendWord(state) + " \"" + state.backend!.provider.name + "\"";
   const kind = envoyAnswerKind(details);
   if (kind === GLOBAL_LIMITED) { replaceAnswer(state, kind, globalLimitMessage(state)); return; }
   const what = kind === UPSTREAM_TIMEOUT ? provider + " did not answer in time"

@@ -12,11 +12,11 @@ import { EventStreamDecoder } from "../stream/eventstream";
 import { bodyScanner, redactResponseHeaders, secretMatcher } from "./redact";
 import { redactedErrorBody } from "../safety/redact-text";
 import { SecretScanner } from "../safety/secret-scanner";
-import { RequestState, ResponseMode } from "./state";
+import { RequestState, ResponseMode, backendWord } from "./state";
 import { H_CONTENT_ENCODING, H_CONTENT_LENGTH, H_CONTENT_TYPE, H_CLAMPED_MAX_TOKENS, H_DROPPED_TOOLS, H_MODEL, H_PROVIDER, H_STATUS, V_JSON } from "./header-names";
 import { meterFor } from "../usage/meter";
 import { streamErrorEvent } from "../error-shapes";
-import { Operation } from "../api";
+import { Operation, WireApi } from "../api";
 import { decodeStringValue } from "../json/scan";
 
 /** Provider error bodies larger than this are replaced, not read. */
@@ -301,9 +301,9 @@ function onProviderErrorBody(state: RequestState, bodySize: i32, endOfStream: bo
   }
   const auth = state.responseMode == ResponseMode.ReplaceAuth;
   const why = auth
-    ? "refused the credentials llm-mesh holds for it (HTTP " + state.responseStatus + "); the platform team must check the provider key in the mesh"
+    ? "refused the credentials llm-mesh holds for it (HTTP " + state.responseStatus + "); the platform team must check the " + (state.clientApi == WireApi.Mcp ? "server's token" : "provider key") + " in the mesh"
     : "answered HTTP " + state.responseStatus + " with a body that is not a JSON error; it was not passed on";
-  const fallback = "provider \"" + provider.name + "\" " + why;
+  const fallback = backendWord(state) + " \"" + provider.name + "\" " + why;
   if (!auth && state.translator !== null) {
     // Another API's error: its message, in the client's shape.
     text = state.translator!.error(status, text, fallback).body;

@@ -90,3 +90,8 @@ export class RequestState {
   /** Downstream: Envoy's own error answer is replaced by this body (failover-answer.ts); "" once sent. */
   envoyAnswer: string | null = null;
 }
+
+/** What messages call the request's backend: an MCP route's is a server, the rest are providers. */
+export function backendWord(state: RequestState): string {
+  return state.clientApi == WireApi.Mcp ? "MCP server" : "provider";
+}
