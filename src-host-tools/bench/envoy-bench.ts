@@ -45,7 +45,7 @@ export interface BenchOptions {
   /** Peers named on the command line (brought-peers.ts): modules, and external processors. */
   brought?: BroughtPeers;
   /** Run only this part: "footprint", the idle footprint (footprint.ts). */
-  only?: "footprint";
+  only?: "footprint" | "mcp";
   log?: (line: string) => void;
 }
 
@@ -227,6 +227,11 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchReport>
     return report;
   }
   ensureTools(["h2load"], log);
+  if (options.only === "mcp") {
+    const report = emptyReport(envoyBinary.version, statSync(wasmPath).size);
+    report.mcp = await runMcpBench({ envoyPath: envoyBinary.path, wasmPath, smoke, duration, rounds, log });
+    return report;
+  }
   const brought = options.brought ?? { modules: [], extProcs: [] };
   // Each external processor's processes, found once by the port they listen on, before anything starts.
   const processors = new Map<string, ProcessorProcesses>(brought.extProcs.map((p) => [p.name, processorProcesses(p)]));

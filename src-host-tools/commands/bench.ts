@@ -11,11 +11,11 @@ export interface BenchCommandOptions {
   extProc?: string[];
   /** Where relative module and config paths start. */
   cwd?: string;
-  /** Run only this part of the bench ("footprint"). */
+  /** Run only this part of the bench ("footprint", "mcp"). */
   only?: string;
 }
 
-const PARTS = ["footprint"] as const;
+const PARTS = ["footprint", "mcp"] as const;
 
 export async function bench(options: BenchCommandOptions): Promise<void> {
   const log = options.log ?? console.log;
