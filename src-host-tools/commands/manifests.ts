@@ -100,10 +100,8 @@ export async function manifests(options: ManifestsCommandOptions): Promise<strin
   for (const w of result.warnings) console.error(`warning: ${formatProblem(w)}`);
   const placement = placementFrom(options);
   const config = result.config as LlmMeshConfig;
-  // The mode emitted is the one the config was validated for (its own wins; MCP routes, for one, need body).
-  if (options.requestMode !== undefined && config.requestMode !== undefined && config.requestMode !== options.requestMode) {
-    throw new UserError(`${options.config} says requestMode "${config.requestMode}" but --request-mode is ${options.requestMode}; remove one of them and run llm-mesh manifests again`);
-  }
+  // Emit the mode the config was validated for: its own requestMode wins over --request-mode, as in
+  // validate (an MCP config says "body": a WasmPlugin in headers mode would be refused at load).
   const requestMode = effectiveRequestMode(config, options.requestMode ?? "body");
   if (placement.mode === "sidecar") {
     // In a sidecar a route that matches everything matches every outbound call of the pod.

@@ -1,9 +1,11 @@
 // Every emitted object must pass Istio's CRD schemas (OpenAPI and the CEL rules that matter), and
 // carry what the mesh needs: digest pinning, keys only from the proxy's environment, TLS origination.
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
-import { placementFrom } from "../../src-host-tools/commands/manifests.js";
+import { manifests, placementFrom } from "../../src-host-tools/commands/manifests.js";
 import { renderManifests } from "../../src-host-tools/manifests/render.js";
 import { EXAMPLE_DIGEST, EXAMPLE_MANIFESTS_PATH, exampleManifestsYaml } from "../../src-host-tools/manifests/example.js";
 import { validateIstioObject } from "../../src-host-tools/manifests/crd-validate.js";
@@ -205,6 +207,17 @@ describe("llm-mesh manifests", () => {
   it("wasmplugin.yaml is what the generator emits (run npm run manifests:example to refresh it)", () => {
     expect(readFileSync(EXAMPLE_MANIFESTS_PATH, "utf8")).toBe(exampleManifestsYaml());
     for (const doc of parseAllDocuments(exampleManifestsYaml())) expect(validateIstioObject(doc.toJS())).toEqual([]);
+  });
+
+  it.each([["headers", "WasmPlugin"], ["body", "EnvoyFilter"]] as const)("the command emits the request mode the config names (%s), which is what it validated, whatever --request-mode says", async (mode, kind) => {
+    const dir = mkdtempSync(join(tmpdir(), "llm-mesh-manifests-"));
+    try {
+      writeFileSync(join(dir, "config.json"), JSON.stringify({ ...config, requestMode: mode }));
+      const yaml = await manifests({ cwd: dir, config: "config.json", image, digest: EXAMPLE_DIGEST, mode: "sidecar", selector: ["app=a"], requestMode: mode === "body" ? "headers" : "body", log: () => {} });
+      expect(parseAllDocuments(yaml).map((d) => d.toJS() as K8sObject).at(-1)!.kind).toBe(kind);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   describe("MCP servers (docs/mcp.md): an external SaaS server and an in-cluster one", () => {
