@@ -11,7 +11,7 @@ const rate = (expr: string) => `rate(${expr}[$__rate_interval])`;
 const quantile = (q: number, metric: string, by: string) =>
   `histogram_quantile(${q}, sum by (le, ${by}) (${rate(`${metric}_bucket`)}))`;
 
-const LLM_PANELS: Panel[] = [
+export const LLM_PANELS: Panel[] = [
   { title: "Tokens per second by model", unit: "short", kind: "timeseries", targets: [
     { expr: `sum by (gen_ai_request_model, gen_ai_token_type) (${rate(M.tokens)})`, legend: "{{gen_ai_request_model}} {{gen_ai_token_type}}" }] },
   { title: "Tokens per second by calling workload", unit: "short", kind: "timeseries", targets: [
@@ -32,7 +32,7 @@ const LLM_PANELS: Panel[] = [
 ];
 
 /** MCP routes: one count per JSON-RPC request sent or refused (error_type "none" when it succeeded, "denied" when llm-mesh refused it). */
-const MCP_PANELS: Panel[] = [
+export const MCP_PANELS: Panel[] = [
   { title: "MCP calls per second by server and tool", unit: "reqps", kind: "timeseries", targets: [
     { expr: `sum by (llm_mesh_mcp_server, mcp_method_name, gen_ai_tool_name) (${rate(M.mcpCalls)})`, legend: "{{llm_mesh_mcp_server}} {{mcp_method_name}} {{gen_ai_tool_name}}" }] },
   { title: "MCP errors per second by error type", unit: "reqps", kind: "timeseries", targets: [
