@@ -5,7 +5,7 @@
 import { createServer, IncomingMessage, Server, ServerResponse } from "node:http";
 import { AddressInfo } from "node:net";
 
-export interface McpReceived { host: string; path: string; authorization?: string; body: { method?: string; params?: Record<string, unknown> } }
+export interface McpReceived { host: string; path: string; authorization?: string; headers: Record<string, string | string[] | undefined>; body: { method?: string; params?: Record<string, unknown> } }
 
 export class McpUpstream {
   readonly received: McpReceived[] = [];
@@ -30,7 +30,7 @@ export class McpUpstream {
     req.on("end", () => {
       const host = String(req.headers.host ?? "").replace(/:\d+$/, "");
       const body = chunks.length > 0 ? JSON.parse(Buffer.concat(chunks).toString("utf8")) : {};
-      this.received.push({ host: String(req.headers.host ?? ""), path: req.url ?? "", authorization: req.headers.authorization, body });
+      this.received.push({ host: String(req.headers.host ?? ""), path: req.url ?? "", authorization: req.headers.authorization, headers: req.headers, body });
       if (body.id === undefined) { res.writeHead(202).end(); return; }
       const tools = this.toolsByHost[host] ?? [];
       const result = body.method === "initialize"
