@@ -13,6 +13,7 @@ import { K8sObject, ManifestOptions } from "../../src-host-tools/manifests/optio
 import type { LlmMeshConfig } from "../../src-host-tools/config/schema.js";
 import { ALL_TYPES_CONFIG, MCP_MESH_CONFIG } from "../support/fixtures.js";
 import { egressUnreachableRoutes } from "../../src-host-tools/manifests/istio.js";
+import { buildBootstrap } from "../../src-host-tools/envoy/bootstrap.js";
 
 const config = JSON.parse(readFileSync(new URL("../../envoy/plugin-config.json", import.meta.url), "utf8")) as LlmMeshConfig;
 const image = "oci://registry.example.com/team/llm-mesh";
@@ -274,6 +275,23 @@ describe("llm-mesh manifests", () => {
       expect(se ? (se.spec as any).ports : null).toEqual(sePorts);
       expect(all.some((o) => o.kind === "DestinationRule" && (o.spec as any).host === fields.host)).toBe(sePorts !== null && sePorts.length === 2);
       expect(filterPorts(all)).toEqual(sidecarFilterPorts);
+    });
+
+    it("llm-mesh envoy's bootstrap: the external server over TLS (SNI, its certificate's name), the in-cluster one plain HTTP by DNS on its port", () => {
+      const bootstrap = buildBootstrap({ wasmPath: "/tmp/llm-mesh.wasm", pluginConfig: MCP_MESH_CONFIG as any }) as any;
+      const clusters = Object.fromEntries(bootstrap.static_resources.clusters.map((c: any) => [c.name, c]));
+      const github = clusters["outbound|443||api.githubcopilot.com"];
+      expect(github).toMatchObject({ type: "LOGICAL_DNS", transport_socket: { typed_config: { sni: "api.githubcopilot.com" } } });
+      expect(JSON.stringify(github.transport_socket)).toContain('"exact":"api.githubcopilot.com"');
+      const inventory = clusters["outbound|8080||inventory.tools.svc.cluster.local"];
+      expect(inventory).toMatchObject({ type: "LOGICAL_DNS", load_assignment: { endpoints: [{ lb_endpoints: [{ endpoint: { address: { socket_address: { address: "inventory.tools.svc.cluster.local", port_value: 8080 } } } }] }] } });
+      expect(inventory.transport_socket).toBeUndefined();
+      const vhosts = bootstrap.static_resources.listeners[0].filter_chains[0].filters[0].typed_config.route_config.virtual_hosts;
+      expect(vhosts.find((v: any) => v.name === "outbound|8080||inventory.tools.svc.cluster.local").domains).toContain("inventory.tools.svc.cluster.local:8080");
+      expect(vhosts.find((v: any) => v.name === "outbound|443||api.githubcopilot.com").domains).toEqual(expect.arrayContaining(["api.githubcopilot.com", "api.githubcopilot.com:80"]));
+      // The stats rules extract the MCP labels.
+      expect(bootstrap.stats_config.stats_tags.map((t: any) => t.tag_name)).toEqual(expect.arrayContaining(["mcp_method_name", "gen_ai_tool_name", "error_type", "llm_mesh_mcp_server"]));
+      expect(bootstrap.stats_config.histogram_bucket_settings).toContainEqual({ match: { suffix: "mcp.client.operation.duration.ms" }, buckets: [10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 30000, 60000, 120000, 300000] });
     });
 
     it("tokenFromMetadataServer: the GKE metadata server's ServiceEntry, as for vertex-ai", () => {
