@@ -58,12 +58,13 @@ export function externalEndpoints(config: LlmMeshConfig): ProviderEndpoint[] {
 }
 
 /**
- * The ports the sidecar filter runs on: the ServiceEntries' HTTP ports, explicit alias ports, and
+ * The ports the sidecar filter runs on: the ServiceEntries' HTTP ports, alias ports, and
  * the ports of provider hosts that are cluster services (they need no ServiceEntry, but the
  * calling pod's sidecar must still run the filter on their port).
  */
 export function sidecarPorts(config: LlmMeshConfig): number[] {
-  const aliasPorts = aliasHosts(config).flatMap((a) => (a.port ? [a.port] : []));
+  // An alias without a port is reached on 80 (its ServiceEntry's port), whatever its provider's.
+  const aliasPorts = aliasHosts(config).map((a) => a.port ?? 80);
   const servicePorts = clusterServiceEndpoints(config).map((e) => e.port);
   return [...new Set([...meshPorts(config), ...aliasPorts, ...servicePorts])].sort((a, b) => a - b);
 }

@@ -1,7 +1,7 @@
 // Istio objects for llm-mesh: the WasmPlugin, mesh entries for each provider host, and the
 // egress-gateway variant. Plain objects in, plain objects out; YAML is the caller's business.
 import { LlmMeshConfig } from "../config/schema.js";
-import { ProviderEndpoint, providerEndpoint } from "../providers.js";
+import { ProviderEndpoint, isClusterServiceHost, providerEndpoint } from "../providers.js";
 import { UserError } from "../errors.js";
 import { awsSigningEnvoyFilter, metadataEntries } from "./credentials.js";
 import { keyEnvNames } from "../config/keys.js";
@@ -61,6 +61,9 @@ export function wasmPlugin(o: ManifestOptions): K8sObject {
     spec,
   };
 }
+
+/** A provider an alias host can be sent to by a VirtualService: an external host (its ServiceEntry) or a cluster service (an in-cluster MCP server). */
+const isMeshRoutable = (e: ProviderEndpoint) => isExternal(e) || isClusterServiceHost(e.host);
 
 /** ServiceEntry labels: in ambient, `istio.io/use-waypoint` sends the host's traffic through the waypoint. */
 function seLabels(o: ManifestOptions): Record<string, string> {
@@ -186,7 +189,7 @@ export function gatewayRoutes(o: ManifestOptions): K8sObject[] {
   });
   return [
     ...externalEndpoints(o.config).map((e) => route(e.host, e.host, e)),
-    ...aliasHosts(o.config).filter((a) => isExternal(a.provider)).map((a) => route(a.host, a.host, a.provider)),
+    ...aliasHosts(o.config).filter((a) => isMeshRoutable(a.provider)).map((a) => route(a.host, a.host, a.provider)),
   ];
 }
 
@@ -198,7 +201,7 @@ export function gatewayRoutes(o: ManifestOptions): K8sObject[] {
 export function aliasObjects(o: ManifestOptions): K8sObject[] {
   if (o.placement.mode !== "sidecar" && o.placement.mode !== "waypoint") return [];
   const namespace = namespaceFor(o);
-  return aliasHosts(o.config).filter((a) => isExternal(a.provider)).flatMap((a) => {
+  return aliasHosts(o.config).filter((a) => isMeshRoutable(a.provider)).flatMap((a) => {
     const port = a.port ?? 80;
     return [{
       apiVersion: "networking.istio.io/v1",

@@ -269,7 +269,9 @@ describe("llm-mesh manifests", () => {
       ["a cluster service (short .svc form) on its port", { host: "tools.agents.svc", port: 9000 }, null, [9000]],
     ];
     it.each(endpoints)("%s", (_name, fields, sePorts, sidecarFilterPorts) => {
-      const cfg = { providers: [{ name: "s", type: "mcp", ...fields }], routes: [{ name: "r", match: { host: "agent-tools.local" }, backends: [{ provider: "s" }] }] } as unknown as LlmMeshConfig;
+      // The route matches the server's own authority (an alias host would add its own port, 80).
+      const authority = fields.port ? `${fields.host}:${fields.port}` : String(fields.host);
+      const cfg = { providers: [{ name: "s", type: "mcp", ...fields }], routes: [{ name: "r", match: { host: authority }, backends: [{ provider: "s" }] }] } as unknown as LlmMeshConfig;
       const all = objects({ placement: placements[0][1], requestMode: "body" }, cfg);
       const se = all.find((o) => o.kind === "ServiceEntry" && (o.spec as any).hosts[0] === fields.host);
       expect(se ? (se.spec as any).ports : null).toEqual(sePorts);
@@ -292,6 +294,18 @@ describe("llm-mesh manifests", () => {
       // The stats rules extract the MCP labels.
       expect(bootstrap.stats_config.stats_tags.map((t: any) => t.tag_name)).toEqual(expect.arrayContaining(["mcp_method_name", "gen_ai_tool_name", "error_type", "llm_mesh_mcp_server"]));
       expect(bootstrap.stats_config.histogram_bucket_settings).toContainEqual({ match: { suffix: "mcp.client.operation.duration.ms" }, buckets: [10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 30000, 60000, 120000, 300000] });
+    });
+
+    it("an alias host for an in-cluster server: sidecars resolve it (ServiceEntry) and send it to the service's port, the filter on both; a gateway binds it", () => {
+      const cfg = { providers: [MCP_MESH_CONFIG.providers[1]], routes: [{ name: "tools", match: { host: "tools.local" }, backends: [{ provider: "inventory" }] }] } as unknown as LlmMeshConfig;
+      const sidecar = objects({ placement: placements[0][1], requestMode: "body" }, cfg);
+      for (const o of sidecar) expect(validateIstioObject(o), `${o.kind}/${o.metadata.name}`).toEqual([]);
+      expect(sidecar.find((o) => o.kind === "ServiceEntry")!.spec).toMatchObject({ hosts: ["tools.local"], resolution: "NONE", ports: [{ number: 80 }] });
+      const to = { host: "inventory.tools.svc.cluster.local", port: { number: 8080 } };
+      expect((sidecar.find((o) => o.kind === "VirtualService")!.spec as any).http[0].route[0].destination).toEqual(to);
+      expect(filterPorts(sidecar)).toEqual([80, 8080]);
+      const gateway = objects({ placement: placements[1][1], requestMode: "body" }, cfg).filter((o) => o.kind === "VirtualService");
+      expect(gateway.map((v) => [(v.spec as any).hosts[0], (v.spec as any).http[0].route[0].destination])).toEqual([["tools.local", to]]);
     });
 
     it("tokenFromMetadataServer: the GKE metadata server's ServiceEntry, as for vertex-ai", () => {
