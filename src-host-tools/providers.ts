@@ -17,9 +17,9 @@ export interface ProviderTypeInfo {
   authHeader: "authorization" | "api-key" | "x-api-key" | "x-goog-api-key";
   /** How the key is sent: as the header's value (Bearer for authorization), or an AWS SigV4 signature of the request. */
   auth?: "sigv4";
-  /** The API the endpoint speaks; clients of another API are translated by the filter. */
+  /** The API the endpoint speaks; clients of another API are translated by the filter. mcp: an MCP server (JSON-RPC, never translated). */
   api: "openai" | "anthropic" | "gemini" | "bedrock" | "mcp";
-  /** Path after basePath for a chat request ({model}: the model sent; non-streaming). */
+  /** Path after basePath for a chat request ({model}: the model sent; non-streaming); empty for mcp, whose basePath is the endpoint. */
   chatPath: string;
   /** The path depends on the body (model, streaming): the provider needs requestMode "body". */
   pathFromBody?: boolean;
@@ -63,13 +63,24 @@ export function regionalHost(p: ProviderEndpointConfig): string | undefined {
   return p.region ? PROVIDER_TYPES[p.type]?.regionalHost?.(p.region) : undefined;
 }
 
-/** Resolves a provider's endpoint as the filter does; port 0 or 443 means TLS on 443. */
+/** A Kubernetes service name (NAME.NAMESPACE.svc[.cluster.local]): inside the mesh, whose mTLS protects it. */
+export function isClusterServiceHost(host: string): boolean {
+  const h = host.toLowerCase();
+  return h.endsWith(".svc") || h.endsWith(".svc.cluster.local");
+}
+
+/**
+ * Resolves a provider's endpoint as the filter does; port 0 or 443 means TLS on 443. A cluster
+ * service is the exception: apps speak plain HTTP to it (the mesh adds mTLS), on port 80 when
+ * none is given, so the toolchain never originates TLS to it.
+ */
 export function providerEndpoint(p: ProviderEndpointConfig): ProviderEndpoint {
   const info = PROVIDER_TYPES[p.type];
   if (!info) throw new Error(`unknown provider type ${p.type}`);
   const host = p.host ?? regionalHost(p) ?? info.host;
   const port = p.port ?? info.port;
   const authority = port > 0 ? `${host}:${port}` : host;
+  if (isClusterServiceHost(host)) return { name: p.name, host, port: port > 0 ? port : 80, authority, tls: false };
   const tls = port === 0 || port === 443;
   return { name: p.name, host, port: port > 0 ? port : 443, authority, tls };
 }

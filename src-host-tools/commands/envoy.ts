@@ -42,6 +42,11 @@ function sampleFor(route: RouteConfig, config: LlmMeshConfig): Sample | undefine
   const m = route.match ?? {};
   if (m.routeName) return undefined; // set by Envoy's route table, not by a client
   const host = m.host ? m.host.replace(/^\*\./, "sample.") : `${route.name}.llm.local`;
+  const server = config.providers.find((p) => p.name === route.backends[0]?.provider);
+  if (server?.type === "mcp") {
+    // An MCP route: the tools this caller may see (llm-mesh filters the server's list).
+    return { route: route.name, host, path: m.pathPrefix ?? server.basePath ?? "/mcp", headers: { accept: "application/json, text/event-stream" }, body: { jsonrpc: "2.0", id: 1, method: "tools/list" } };
+  }
   const path = `${(m.pathPrefix ?? "/").replace(/\/$/, "")}/v1/chat/completions`;
   const headers: Record<string, string> = {};
   for (const h of m.headers ?? []) {
@@ -128,7 +133,7 @@ export async function envoyCommand(options: EnvoyCommandOptions): Promise<void> 
     const what = s.path.endsWith("/messages") ? `the Anthropic Messages API on route ${s.route} (translated to its provider's API and back)` : `route ${s.route}`;
     log(`  # ${what}\n  curl -si ${envoy.url}${s.path} -H 'host: ${s.host}'${flags} -d '${JSON.stringify(s.body)}'\n`);
   }
-  log(`  # token usage, latency and cost (OpenTelemetry GenAI names) as Prometheus scrapes them\n  curl -s ${envoy.adminUrl}/stats/prometheus | grep -E '^(gen_ai|llm_mesh)_'\n`);
+  log(`  # token usage, latency and cost (OpenTelemetry GenAI names) as Prometheus scrapes them\n  curl -s ${envoy.adminUrl}/stats/prometheus | grep -E '^(gen_ai|llm_mesh|mcp)_'\n`);
   log(`  # the access log: one JSON line per request\n  tail -f ${accessLogPath}\n`);
   const listed = samples.find((s) => !Object.keys(s.headers).length);
   if (listed) log(`  # the models route ${listed.route} serves (OpenAI's list format)\n  curl -s ${envoy.url}/v1/models -H 'host: ${listed.host}'\n`);
@@ -137,7 +142,8 @@ export async function envoyCommand(options: EnvoyCommandOptions): Promise<void> 
     try {
       for (const s of samples) {
         const reply = await post(envoy.url, s);
-        log(`route ${s.route}: HTTP ${reply.status} provider=${reply.headers["x-llm-mesh-provider"]} model=${reply.headers["x-llm-mesh-model"]}\n  ${reply.text.slice(0, 240)}`);
+        const model = reply.headers["x-llm-mesh-model"] !== undefined ? ` model=${reply.headers["x-llm-mesh-model"]}` : "";
+        log(`route ${s.route}: HTTP ${reply.status} provider=${reply.headers["x-llm-mesh-provider"]}${model}\n  ${reply.text.slice(0, 240)}`);
       }
     } finally {
       await shutdown();

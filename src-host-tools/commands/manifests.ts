@@ -2,7 +2,7 @@
 import { writeFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { stringify } from "yaml";
-import { formatProblem, validateConfigText } from "../config/validate.js";
+import { effectiveRequestMode, formatProblem, validateConfigText } from "../config/validate.js";
 import { readUserFile, UserError } from "../errors.js";
 import { egressUnreachableRoutes } from "../manifests/istio.js";
 import { aliasHosts, externalEndpoints } from "../manifests/hosts.js";
@@ -100,6 +100,9 @@ export async function manifests(options: ManifestsCommandOptions): Promise<strin
   for (const w of result.warnings) console.error(`warning: ${formatProblem(w)}`);
   const placement = placementFrom(options);
   const config = result.config as LlmMeshConfig;
+  // Emit the mode the config was validated for: its own requestMode wins over --request-mode, as in
+  // validate (an MCP config says "body": a WasmPlugin in headers mode would be refused at load).
+  const requestMode = effectiveRequestMode(config, options.requestMode ?? "body");
   if (placement.mode === "sidecar") {
     // In a sidecar a route that matches everything matches every outbound call of the pod.
     const catchAll = config.routes.map((r, i) => (isCatchAll(r) ? `routes[${i}] ("${r.name}")` : "")).filter(Boolean);
@@ -112,12 +115,14 @@ export async function manifests(options: ManifestsCommandOptions): Promise<strin
     console.error(`note: the Gateway ${placement.gateway} must list these hosts (or "*") on its HTTP server, or it routes none of them: ${hosts.join(", ")}. --emit-gateway writes one that does.`);
   }
   if (placement.mode === "egress") {
-    for (const name of egressUnreachableRoutes(result.config as LlmMeshConfig)) {
-      console.error(`warning: route "${name}" does not match a provider host; in egress mode only provider hosts are sent to the egress gateway, so it never applies (match it on a provider host, or use --mode sidecar)`);
+    for (const { name, inCluster } of egressUnreachableRoutes(result.config as LlmMeshConfig)) {
+      console.error(inCluster
+        ? `warning: route "${name}" goes to a service inside the cluster; its traffic never passes the egress gateway, so llm-mesh never runs for it (run llm-mesh in the callers' sidecars with --mode sidecar for in-cluster servers)`
+        : `warning: route "${name}" does not match a provider host; in egress mode only provider hosts are sent to the egress gateway, so it never applies (match it on a provider host, or use --mode sidecar)`);
     }
   }
   const yaml = renderManifests({
-    requestMode: options.requestMode,
+    requestMode,
     config: result.config as LlmMeshConfig,
     image: options.image,
     digest: options.digest,

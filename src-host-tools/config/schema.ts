@@ -47,11 +47,12 @@ export const MetricsSchema = Type.Object({
 
 export const ProviderSchema = Type.Object({
   name: ConfigName("Unique name that backends refer to (letters, digits, - _ .)."),
-  type: Type.Union(Object.keys(PROVIDER_TYPES).map((t) => Type.Literal(t)), { description: "Provider type." }),
-  host: Type.Optional(NonEmpty("Host name without scheme, port or path; overrides the type's default.")),
+  type: Type.Union(Object.keys(PROVIDER_TYPES).map((t) => Type.Literal(t)), { description: "Provider type; mcp: an MCP server (Streamable HTTP), host required (docs/mcp.md)." }),
+  host: Type.Optional(NonEmpty("Host name without scheme, port or path; overrides the type's default (mcp: required).")),
   port: Type.Optional(Type.Integer({ minimum: 1, maximum: 65535, description: "Port; written into :authority. 443 or none means TLS upstream." })),
-  basePath: Type.Optional(Type.String({ pattern: "^(/.*[^/])?$", description: "Path prefix before /chat/completions, e.g. /v1; empty for none." })),
-  apiKeys: Type.Optional(Type.Array(ApiKeySchema, { description: "Keys, used in turn." })),
+  // A trailing '/' is the filter's to refuse (only an mcp endpoint's path may end in one).
+  basePath: Type.Optional(Type.String({ pattern: "^(/.*)?$", description: "Path prefix before /chat/completions, e.g. /v1 (not ending in '/'); empty for none. mcp: the MCP endpoint's path itself, e.g. /mcp (may end in '/'); omitted: the client's path is kept." })),
+  apiKeys: Type.Optional(Type.Array(ApiKeySchema, { description: "Keys, used in turn. mcp: optional, sent as Authorization: Bearer KEY to that server only." })),
   defaults: Type.Optional(BodyFields("Body fields set when the client left them out; model is the default model.")),
   overrides: Type.Optional(BodyFields("Body fields always set, replacing the client's; model is forced.")),
   clusters: Type.Optional(Type.Array(Type.String({ minLength: 1, not: { const: "*" } }), { minItems: 1, description: "Envoy clusters that are this provider's destination (exact names, or prefix*). A key is added only to requests Envoy routes to one. Default: Istio's outbound|PORT|SUBSET|HOST for the provider host." })),
@@ -60,10 +61,10 @@ export const ProviderSchema = Type.Object({
   deployment: Type.Optional(NonEmpty("azure-openai: the deployment in the path; default: the backend's model.")),
   apiVersion: Type.Optional(NonEmpty("azure-openai: api-version query value, or \"v1\" for the versionless API.")),
   region: Type.Optional(Type.String({ pattern: "^[a-z0-9-]{4,32}$", description: "bedrock: the AWS region (host bedrock-runtime.REGION.amazonaws.com); vertex-ai: the location (host REGION-aiplatform.googleapis.com, or aiplatform.googleapis.com for global). Required for both." })),
-  tokenFromMetadataServer: Type.Optional(Type.Boolean({ description: "vertex-ai: fetch the OAuth token from the GKE metadata server (Workload Identity); azure-openai: fetch a Microsoft Entra token from the managed identity endpoint (IMDS). Instead of apiKeys; refreshed before expiry (docs/credentials.md)." })),
+  tokenFromMetadataServer: Type.Optional(Type.Boolean({ description: "vertex-ai and mcp: fetch the OAuth token from the GKE metadata server (Workload Identity); azure-openai: fetch a Microsoft Entra token from the managed identity endpoint (IMDS). Instead of apiKeys; refreshed before expiry (docs/credentials.md)." })),
   managedIdentityClientId: Type.Optional(Type.String({ pattern: "^[0-9A-Fa-f-]{36}$", description: "azure-openai with tokenFromMetadataServer: the client id of a user-assigned managed identity (default: the system-assigned one)." })),
   awsCredentials: Type.Optional(Type.Union([Type.Literal("environment"), Type.Literal("instanceMetadata"), Type.Literal("envoy")], { description: "bedrock: environment (default: AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY/AWS_SESSION_TOKEN in the VM), instanceMetadata (the instance role's keys from IMDSv2, refreshed before expiry) or envoy (Envoy's aws_request_signing filter on the provider's cluster signs: IRSA, EKS Pod Identity). Not with apiKeys, which are Bedrock API keys sent as bearer tokens (docs/credentials.md)." })),
-  metadataCluster: Type.Optional(NonEmpty("vertex-ai, azure-openai (tokenFromMetadataServer) and bedrock (awsCredentials instanceMetadata): the Envoy cluster of the metadata server (defaults outbound|80||metadata.google.internal, outbound|80||metadata.azure.internal, outbound|80||instance-data.ec2.internal, which llm-mesh emits).")),
+  metadataCluster: Type.Optional(NonEmpty("vertex-ai, mcp, azure-openai (tokenFromMetadataServer) and bedrock (awsCredentials instanceMetadata): the Envoy cluster of the metadata server (defaults outbound|80||metadata.google.internal, outbound|80||metadata.azure.internal, outbound|80||instance-data.ec2.internal, which llm-mesh emits).")),
   project: Type.Optional(Type.String({ pattern: "^[A-Za-z0-9-]{1,64}$", description: "vertex-ai: the Google Cloud project id (required)." })),
   version: Type.Optional(Type.String({ pattern: "^\\d{4}-\\d{2}-\\d{2}$", description: "anthropic: the anthropic-version header sent when the client gives none (default 2023-06-01)." })),
   prices: Type.Optional(Type.Record(Type.String({ pattern: "^(\\*|[^*]+\\*?)$" }), PriceSchema, { additionalProperties: false, description: "Prices per million tokens by model (exact, prefix* or *), for the llm_mesh_cost_micros_total metric." })),
@@ -125,6 +126,25 @@ export const TimeoutsSchema = Type.Object({
   streamIdleMs: Type.Optional(Millis(24 * HOUR_MS, "Longest silence once the request is under way, e.g. a stalled stream (default 300000).")),
 }, { additionalProperties: false });
 
+/** An MCP allow-list entry: an exact tool or prompt name (a resource's URI), a prefix ending in '*', or '*'. */
+export const MCP_PATTERN_PATTERN = "^(\\*|[^*]+\\*?)$";
+export const MCP_PATTERN_RULE = "must be a name (a resource's URI), a prefix ending in '*', or '*'";
+const McpPatterns = (what: string, omitted: string) => Type.Array(Type.String({ pattern: MCP_PATTERN_PATTERN }), { description: `${what}: exact names, prefix* or * ([]: none; omitted: ${omitted}).` });
+
+export const McpRouteSchema = Type.Object({
+  tools: Type.Optional(McpPatterns("Tools a caller without its own list may call and see in tools/list", "all")),
+  resources: Type.Optional(McpPatterns("Resources (by URI) a caller without its own list may read and see listed", "all")),
+  prompts: Type.Optional(McpPatterns("Prompts a caller without its own list may get and see listed", "all")),
+  maxMessageBytes: Type.Optional(Type.Integer({ minimum: 1024, maximum: 1073741824, description: "The largest answer (per SSE event) llm-mesh reads from the server; a larger one becomes a JSON-RPC error -32603 (default 4194304)." })),
+}, { additionalProperties: false, description: "MCP routes only (a backend of type mcp): the lists for callers whose consumer has no consumers[].mcp entry for the server (unknown callers too, when requireConsumer is false), and the answer size limit." });
+
+export const ConsumerMcpSchema = Type.Object({
+  server: ConfigName("The name of an mcp provider."),
+  tools: Type.Optional(McpPatterns("Tools this consumer may call and see", "the route's list")),
+  resources: Type.Optional(McpPatterns("Resources (by URI) this consumer may read and see", "the route's list")),
+  prompts: Type.Optional(McpPatterns("Prompts this consumer may get and see", "the route's list")),
+}, { additionalProperties: false });
+
 /** The credential headers a gateway key may arrive in (all removed before a request leaves). */
 export const CREDENTIAL_HEADERS = ["authorization", "proxy-authorization", "api-key", "x-api-key", "x-goog-api-key", "x-auth-token", "cookie", "x-amz-security-token", "ocp-apim-subscription-key"] as const;
 
@@ -152,6 +172,7 @@ export const ConsumerSchema = Type.Object({
   routes: Type.Optional(Type.Array(NonEmpty("A route name."), { description: "Routes this consumer may use (default: all)." })),
   models: Type.Optional(Type.Array(Type.String({ pattern: MODEL_PATTERN_PATTERN }), { description: "Models this consumer may use: exact, prefix* or * (default: all)." })),
   limits: Type.Optional(Type.Array(LimitSchema, { description: "Quotas: 429 with Retry-After and x-ratelimit-* headers once reached." })),
+  mcp: Type.Optional(Type.Array(ConsumerMcpSchema, { description: "Per MCP server: the tools, resources and prompts this consumer may use (docs/mcp.md)." })),
 }, { additionalProperties: false });
 
 export const ConsumerAuthSchema = Type.Object({
@@ -198,6 +219,7 @@ export const RouteSchema = Type.Object({
   timeouts: Type.Optional(TimeoutsSchema),
   policy: Type.Optional(PolicySchema),
   forwardHeaders: Type.Optional(Type.Array(Type.String({ pattern: FORWARD_HEADER_PATTERN }), { description: "Client headers passed to this route's providers beyond the default: names, or prefixes ending in '*' (e.g. x-stainless-*). By default a translated route passes only content negotiation, tracing and Envoy's headers, and a same-API route every client header but agent and session identifiers (docs/translation.md)." })),
+  mcp: Type.Optional(McpRouteSchema),
   hostedTools: Type.Optional(Type.Union([Type.Literal("drop"), Type.Literal("refuse")], { description: "Translated routes, a client's hosted tools the backend has no equivalent for (file_search, mcp, ...; web_search only where the backend cannot search: it is mapped to Anthropic's and Gemini's own search). drop (default): left out, named in x-llm-mesh-dropped-tools and counted. refuse: a 400." })),
 }, { additionalProperties: false, description: "First matching route wins." });
 
@@ -225,6 +247,7 @@ export type FailoverConfig = Static<typeof FailoverSchema>;
 export type ConsumerConfig = Static<typeof ConsumerSchema>;
 export type TimeoutsConfig = Static<typeof TimeoutsSchema>;
 export type PolicyConfig = Static<typeof PolicySchema>;
+export type McpRouteConfig = Static<typeof McpRouteSchema>;
 
 /** The JSON Schema file users point their editor at. */
 export function jsonSchemaText(): string {

@@ -3,7 +3,7 @@
 // express), then the few rules only the toolchain knows. Errors and warnings are separate.
 import { Ajv, ErrorObject } from "ajv";
 import { parse as parseYaml } from "yaml";
-import { BILLING_HEADERS, FORWARD_HEADER_RULE, RETRY_STATUS_RULE, ConfigSchema, LlmMeshConfig, MODEL_NAME_PATTERN, MODEL_NAME_RULE, MODEL_PATTERN_PATTERN, ProviderConfig, RouteConfig } from "./schema.js";
+import { BILLING_HEADERS, FORWARD_HEADER_RULE, MCP_PATTERN_PATTERN, MCP_PATTERN_RULE, RETRY_STATUS_RULE, ConfigSchema, LlmMeshConfig, MODEL_NAME_PATTERN, MODEL_NAME_RULE, MODEL_PATTERN_PATTERN, ProviderConfig, RouteConfig } from "./schema.js";
 import { filterLoaderProblems } from "./filter-loader.js";
 import type { Problem } from "./problem.js";
 
@@ -66,7 +66,8 @@ function schemaProblem(e: ErrorObject): Problem {
 
 function patternMessage(path: string, pattern: string): string {
   if (/\.forwardHeaders\[/.test(path)) return FORWARD_HEADER_RULE;
-  if (path.endsWith("basePath")) return "must start with '/' and not end with '/' (or be empty)";
+  if (path.endsWith("basePath")) return "must start with '/' (or be empty)";
+  if (pattern === MCP_PATTERN_PATTERN) return MCP_PATTERN_RULE;
   if (pattern === MODEL_NAME_PATTERN) return `must be ${MODEL_NAME_RULE}`;
   if (pattern === MODEL_PATTERN_PATTERN) return `must be a model name, a prefix ending in '*', or '*' (${MODEL_NAME_RULE})`;
   if (/^consumers\[\d+\]\.keys\[\d+\]\.id$/.test(path)) return "must be 8 to 32 lower-case hex digits";
@@ -76,7 +77,7 @@ function patternMessage(path: string, pattern: string): string {
   if (/^consumerAuth\.claimHeader$/.test(path)) return "must be a lower-case header name (e.g. x-jwt-sub, from RequestAuthentication outputClaimToHeaders)";
   if (underKeys(path)) return "must be the name of an environment variable (letters, digits and '_'); the value is not shown: if it is a key, put it in a Secret and name the variable here";
   if (/\.policy\.extract$/.test(path)) return "must be field names of letters, digits, '_' or '-', joined by '.', with [N] for array items (e.g. choices[0].message.content)";
-  if (path.endsWith(".name")) return "must be 1 to 128 letters, digits, '-', '_' or '.'";
+  if (path.endsWith(".name") || path.endsWith(".server")) return "must be 1 to 128 letters, digits, '-', '_' or '.'";
   if (/^providers\[\d+\]\.region$/.test(path)) return "must be a region: 4 to 32 lower-case letters, digits or '-' (e.g. us-east-1)";
   if (/^providers\[\d+\]\.project$/.test(path)) return "must be a Google Cloud project id: 1 to 64 letters, digits or '-'";
   if (/\.headers\[/.test(path)) return "must be a string of printable ASCII (no control characters)";
@@ -139,7 +140,29 @@ function toolchainProblems(config: LlmMeshConfig, errors: Problem[], warnings: P
     }
     seenMatches.set(key, [...(seenMatches.get(key) ?? []), { index: i, models }]);
     if (catchAll === undefined && key === "{}" && models === null) catchAll = i;
+    const unlisted = mcpToolsOpenToUnlisted(config, r, providers);
+    if (unlisted) warnings.push({ path: `${path}.mcp.tools`, message: unlisted, hint: "set routes[].mcp.tools to the tools everyone else may use ([] for none)" });
   });
+}
+
+/**
+ * An MCP route whose consumers restrict a server's tools while the route itself lists none: any
+ * caller without its own tools list (another consumer, or anyone when requireConsumer is false)
+ * may call every tool, which is rarely what restricting some meant. Undefined when no such caller
+ * can use the route or the route has its own list.
+ */
+function mcpToolsOpenToUnlisted(config: LlmMeshConfig, r: RouteConfig, providers: Map<string, ProviderConfig>): string | undefined {
+  const server = providers.get(r.backends[0]?.provider ?? "");
+  if (server?.type !== "mcp" || (isObject(r.mcp) && r.mcp.tools !== undefined)) return undefined;
+  const toolsOf = (c: NonNullable<LlmMeshConfig["consumers"]>[number]) =>
+    (Array.isArray(c.mcp) ? c.mcp : []).find((e) => isObject(e) && e.server === server.name)?.tools;
+  const consumers = (config.consumers ?? []).filter((c) => isObject(c) && (!Array.isArray(c.routes) || c.routes.includes(r.name)));
+  const restricted = consumers.filter((c) => toolsOf(c) !== undefined);
+  if (restricted.length === 0) return undefined;
+  const open = consumers.filter((c) => toolsOf(c) === undefined).map((c) => `"${c.name}"`);
+  if (open.length === 0 && r.requireConsumer === true) return undefined;
+  const who = [...open.slice(0, 3), ...(open.length > 3 ? [`${open.length - 3} more`] : []), ...(r.requireConsumer === true ? [] : ["callers that are no consumer"])].join(", ");
+  return `is not set: consumers limit the tools of MCP server "${server.name}" (${restricted.map((c) => `"${c.name}"`).slice(0, 3).join(", ")}), but callers without a tools list for it may use every tool (${who})`;
 }
 
 /**

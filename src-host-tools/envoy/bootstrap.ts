@@ -103,11 +103,15 @@ export function wasmFilter(options: Pick<BootstrapOptions, "wasmPath" | "pluginC
   };
 }
 
+/** An IP literal, which a STATIC cluster takes; a name needs DNS (an in-cluster MCP server, a vLLM service, localhost). */
+const isIpLiteral = (address: string) => /^\d+\.\d+\.\d+\.\d+$/.test(address) || address.includes(":");
+
 function endpointCluster(name: string, address: string, port: number, tlsHost?: string): Record<string, unknown> {
+  const dns = tlsHost !== undefined || !isIpLiteral(address);
   return {
     name,
-    type: tlsHost ? "LOGICAL_DNS" : "STATIC",
-    ...(tlsHost ? { dns_lookup_family: "V4_PREFERRED" } : {}),
+    type: dns ? "LOGICAL_DNS" : "STATIC",
+    ...(dns ? { dns_lookup_family: "V4_PREFERRED" } : {}),
     connect_timeout: "5s",
     per_connection_buffer_limit_bytes: 16 * MiB,
     load_assignment: { cluster_name: name, endpoints: [{ lb_endpoints: [{ endpoint: { address: { socket_address: { address, port_value: port } } } }] }] },

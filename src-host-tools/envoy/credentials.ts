@@ -12,7 +12,8 @@ type CredentialFields = ProviderEndpointConfig & { tokenFromMetadataServer?: boo
 
 /** A metadata endpoint's host as Istio names its ServiceEntry (the cluster is outbound|80||HOST). */
 export function metadataHost(p: CredentialFields): string | undefined {
-  if (p.type === "vertex-ai" && p.tokenFromMetadataServer === true) return "metadata.google.internal";
+  // An mcp server's token comes from the GKE metadata server as vertex-ai's does.
+  if ((p.type === "vertex-ai" || p.type === "mcp") && p.tokenFromMetadataServer === true) return "metadata.google.internal";
   if (p.type === "azure-openai" && p.tokenFromMetadataServer === true) return "metadata.azure.internal";
   if (p.type === "bedrock" && p.awsCredentials === "instanceMetadata") return "instance-data.ec2.internal";
   return undefined;

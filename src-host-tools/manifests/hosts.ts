@@ -1,7 +1,7 @@
 // The provider hosts a config reaches and the ports apps reach them on, as the mesh objects name
 // them: external endpoints (a ServiceEntry each), alias hosts, and the ports the filter runs on.
 import type { LlmMeshConfig } from "../config/schema.js";
-import { providerEndpoint, ProviderEndpoint } from "../providers.js";
+import { isClusterServiceHost, providerEndpoint, ProviderEndpoint } from "../providers.js";
 
 /** A DNS-1123 name from a host: api.openai.com -> api-openai-com. */
 export function objectName(prefix: string, host: string): string {
@@ -11,7 +11,17 @@ export function objectName(prefix: string, host: string): string {
 /** Hosts served inside the cluster or on the node need no ServiceEntry. */
 export function isExternal(e: ProviderEndpoint): boolean {
   const h = e.host.toLowerCase();
-  return h.includes(".") && h !== "localhost" && !h.endsWith(".svc") && !h.endsWith(".svc.cluster.local") && !/^\d+\.\d+\.\d+\.\d+$/.test(h);
+  return h.includes(".") && h !== "localhost" && !isClusterServiceHost(h) && !/^\d+\.\d+\.\d+\.\d+$/.test(h);
+}
+
+/** Provider endpoints that are services of the cluster (an in-cluster MCP server, a vLLM service), one per host and port. */
+export function clusterServiceEndpoints(config: LlmMeshConfig): ProviderEndpoint[] {
+  const seen = new Map<string, ProviderEndpoint>();
+  for (const p of config.providers) {
+    const e = providerEndpoint(p);
+    if (isClusterServiceHost(e.host) && !seen.has(e.authority)) seen.set(e.authority, e);
+  }
+  return [...seen.values()];
 }
 
 /** The ports apps reach the external provider hosts on (the ServiceEntries' HTTP ports). */
@@ -47,8 +57,14 @@ export function externalEndpoints(config: LlmMeshConfig): ProviderEndpoint[] {
   return [...seen.values()];
 }
 
-/** The ports the sidecar filter runs on: the ServiceEntries' HTTP ports and explicit alias ports. */
+/**
+ * The ports the sidecar filter runs on: the ServiceEntries' HTTP ports, alias ports, and
+ * the ports of provider hosts that are cluster services (they need no ServiceEntry, but the
+ * calling pod's sidecar must still run the filter on their port).
+ */
 export function sidecarPorts(config: LlmMeshConfig): number[] {
-  const aliasPorts = aliasHosts(config).flatMap((a) => (a.port ? [a.port] : []));
-  return [...new Set([...meshPorts(config), ...aliasPorts])].sort((a, b) => a - b);
+  // An alias without a port is reached on 80 (its ServiceEntry's port), whatever its provider's.
+  const aliasPorts = aliasHosts(config).map((a) => a.port ?? 80);
+  const servicePorts = clusterServiceEndpoints(config).map((e) => e.port);
+  return [...new Set([...meshPorts(config), ...aliasPorts, ...servicePorts])].sort((a, b) => a - b);
 }

@@ -1,7 +1,7 @@
 // Istio objects for llm-mesh: the WasmPlugin, mesh entries for each provider host, and the
 // egress-gateway variant. Plain objects in, plain objects out; YAML is the caller's business.
 import { LlmMeshConfig } from "../config/schema.js";
-import { ProviderEndpoint } from "../providers.js";
+import { ProviderEndpoint, isClusterServiceHost, providerEndpoint } from "../providers.js";
 import { UserError } from "../errors.js";
 import { awsSigningEnvoyFilter, metadataEntries } from "./credentials.js";
 import { keyEnvNames } from "../config/keys.js";
@@ -9,7 +9,7 @@ import { bodyModeEnvoyFilter } from "./envoyfilter.js";
 import { telemetryObject } from "../telemetry/istio.js";
 import { failoverEnvoyFilter } from "../failover/istio.js";
 import { K8sObject, LABELS, ManifestOptions, SYSTEM_CA_BUNDLE, checkImage, namespaceFor, waypointRef } from "./options.js";
-import { aliasHosts, externalEndpoints, isExternal, objectName, sidecarPorts } from "./hosts.js";
+import { aliasHosts, clusterServiceEndpoints, externalEndpoints, isExternal, objectName, sidecarPorts } from "./hosts.js";
 
 export function wasmPlugin(o: ManifestOptions): K8sObject {
   const hex = checkImage(o);
@@ -61,6 +61,9 @@ export function wasmPlugin(o: ManifestOptions): K8sObject {
     spec,
   };
 }
+
+/** A provider an alias host can be sent to by a VirtualService: an external host (its ServiceEntry) or a cluster service (an in-cluster MCP server). */
+const isMeshRoutable = (e: ProviderEndpoint) => isExternal(e) || isClusterServiceHost(e.host);
 
 /** ServiceEntry labels: in ambient, `istio.io/use-waypoint` sends the host's traffic through the waypoint. */
 function seLabels(o: ManifestOptions): Record<string, string> {
@@ -154,10 +157,19 @@ export function keyEnvPatch(o: ManifestOptions): Record<string, unknown> | undef
   };
 }
 
-/** Routes that, in egress mode, match requests that never reach the egress gateway. */
-export function egressUnreachableRoutes(config: LlmMeshConfig): string[] {
+/**
+ * Routes that, in egress mode, match requests that never reach the egress gateway; `inCluster`
+ * when the route's provider is a cluster service (an in-cluster MCP server): its traffic never
+ * leaves the mesh, so only the callers' sidecars can run llm-mesh for it.
+ */
+export function egressUnreachableRoutes(config: LlmMeshConfig): { name: string; inCluster: boolean }[] {
   const hosts = new Set(externalEndpoints(config).map((e) => e.host));
-  return config.routes.filter((r) => !r.match?.host || !hosts.has(r.match.host.toLowerCase())).map((r) => r.name);
+  const services = new Set(clusterServiceEndpoints(config).map((e) => e.host));
+  const hostOf = (h: string) => h.toLowerCase().replace(/:\d+$/, "");
+  return config.routes.filter((r) => !r.match?.host || !hosts.has(hostOf(r.match.host))).map((r) => {
+    const provider = config.providers.find((p) => p.name === r.backends[0]?.provider);
+    return { name: r.name, inCluster: provider !== undefined && services.has(providerEndpoint(provider).host) };
+  });
 }
 
 /**
@@ -177,7 +189,7 @@ export function gatewayRoutes(o: ManifestOptions): K8sObject[] {
   });
   return [
     ...externalEndpoints(o.config).map((e) => route(e.host, e.host, e)),
-    ...aliasHosts(o.config).filter((a) => isExternal(a.provider)).map((a) => route(a.host, a.host, a.provider)),
+    ...aliasHosts(o.config).filter((a) => isMeshRoutable(a.provider)).map((a) => route(a.host, a.host, a.provider)),
   ];
 }
 
@@ -189,7 +201,7 @@ export function gatewayRoutes(o: ManifestOptions): K8sObject[] {
 export function aliasObjects(o: ManifestOptions): K8sObject[] {
   if (o.placement.mode !== "sidecar" && o.placement.mode !== "waypoint") return [];
   const namespace = namespaceFor(o);
-  return aliasHosts(o.config).filter((a) => isExternal(a.provider)).flatMap((a) => {
+  return aliasHosts(o.config).filter((a) => isMeshRoutable(a.provider)).flatMap((a) => {
     const port = a.port ?? 80;
     return [{
       apiVersion: "networking.istio.io/v1",
@@ -249,6 +261,9 @@ export function allObjects(o: ManifestOptions): K8sObject[] {
     // Found in Istio's source (pilot/pkg/networking/core/listener_builder.go, patchListeners):
     // EnvoyFilter listener patches are applied to sidecars and gateways only, never to waypoints,
     // so body mode's EnvoyFilter would silently do nothing there.
+    if (o.config.providers.some((p) => p.type === "mcp")) {
+      throw new UserError("MCP routes need request mode body, which Istio cannot deliver to waypoint proxies (it applies no EnvoyFilter listener patches to them); put llm-mesh in the agents' sidecars (--mode sidecar) or an egress gateway (--mode egress) for MCP servers");
+    }
     throw new UserError("--mode waypoint needs --request-mode headers: Istio applies no EnvoyFilter listener patches to waypoint proxies, so body mode cannot be delivered to them (a WasmPlugin can)");
   }
   const filter = body ? bodyModeEnvoyFilter(o) : wasmPlugin(o);

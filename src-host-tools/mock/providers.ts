@@ -1,4 +1,4 @@
-// Local stand-ins for LLM providers, for tests and the demo (there is no internet here). One
+// Local stand-ins for LLM providers and MCP servers (mcp.ts), for tests and the demo (there is no internet here). One
 // loopback server answers for every provider host: it recognises the provider by Host, checks the
 // request against that provider's documented API (path, auth header, JSON body; openai.ts and
 // anthropic.ts) and answers as the provider would, in JSON or as an SSE stream. Every request is
@@ -12,6 +12,7 @@ import { allowsMidConversationSystem, anthropicError, answerAnthropic, checkAnth
 import { answerGemini, checkGeminiAuth, checkGeminiBody, checkGeminiPath, geminiError } from "./gemini.js";
 import { MOCK_AWS_CREDENTIALS, answerBedrock, bedrockError, checkBedrockAuth, checkBedrockBody, checkBedrockPath } from "./bedrock.js";
 import { serveVertex } from "./vertex.js";
+import { serveMcp } from "./mcp.js";
 
 /** A request as the provider saw it. */
 export interface ReceivedRequest {
@@ -118,6 +119,8 @@ export async function startMockProviders(providers: MockProviderConfig[], port =
       };
       received.push(record);
       if (candidates.length === 0) { record.status = openAIError(res, 421, `no mock provider for host ${req.headers.host}`, "invalid_request_error", null); return; }
+      const mcp = candidates.find((p) => PROVIDER_TYPES[p.type].api === "mcp");
+      if (mcp) { record.provider = mcp.name; record.type = mcp.type; record.status = serveMcp(mcp, req, res, parsed); return; }
       const vertex = candidates.find((p) => p.type === "vertex-ai");
       if (vertex) {
         record.provider = vertex.name; record.type = vertex.type;

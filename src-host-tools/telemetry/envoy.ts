@@ -9,6 +9,8 @@ export const METRIC_LABELS = [
   "gen_ai_operation_name", "gen_ai_provider_name", "gen_ai_request_model", "gen_ai_response_model",
   "gen_ai_token_type", "llm_mesh_route", "llm_mesh_backend", "llm_mesh_status_class", "llm_mesh_usage",
   "source_principal", "llm_mesh_currency", "llm_mesh_consumer", "llm_mesh_rule", "llm_mesh_action", "llm_mesh_tool", "llm_mesh_vm",
+  // MCP routes (OpenTelemetry's MCP names where they exist: mcp.method.name, gen_ai.tool.name, error.type).
+  "mcp_method_name", "gen_ai_tool_name", "error_type", "llm_mesh_mcp_server",
 ] as const;
 
 /** The metrics as Prometheus names them (Envoy strips `wasmcustom.` and turns dots into underscores). */
@@ -26,6 +28,10 @@ export const PROMETHEUS_METRICS = {
   policyDecisions: "llm_mesh_policy_decisions_total",
   /** Hosted tools a translated route left out, by route and tool type. */
   droppedTools: "llm_mesh_dropped_tools_total",
+  /** MCP routes: JSON-RPC requests sent or refused, by method, tool, error type, server and consumer. */
+  mcpCalls: "llm_mesh_mcp_calls_total",
+  /** MCP routes: a JSON-RPC request's time, request to the answer's last byte. */
+  mcpDuration: "mcp_client_operation_duration_ms",
 } as const;
 
 /** One Envoy tag rule per label, in Istio's extraStatTags form (so Istio and envoy -c agree). */
@@ -40,6 +46,8 @@ export function statsTags(): { tag_name: string; regex: string }[] {
 const TOKEN_BUCKETS = [1, 4, 16, 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576, 4194304, 16777216, 67108864];
 const DURATION_MS_BUCKETS = [10, 20, 40, 80, 160, 320, 640, 1280, 2560, 5120, 10240, 20480, 40960, 81920];
 const PER_TOKEN_US_BUCKETS = [1000, 2500, 5000, 7500, 10000, 15000, 20000, 30000, 40000, 50000, 75000, 100000, 250000, 1000000];
+/** OpenTelemetry's MCP recommendation for mcp.client.operation.duration (0.01 s to 300 s), in milliseconds. */
+const MCP_DURATION_MS_BUCKETS = [10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 30000, 60000, 120000, 300000];
 
 /** Envoy's bootstrap stats_config for llm-mesh's metrics. */
 export function statsConfig(): Record<string, unknown> {
@@ -51,6 +59,7 @@ export function statsConfig(): Record<string, unknown> {
       buckets("gen_ai.client.operation.duration.ms", DURATION_MS_BUCKETS),
       buckets("gen_ai.client.operation.time_to_first_chunk.ms", DURATION_MS_BUCKETS),
       buckets("gen_ai.server.time_per_output_token.us", PER_TOKEN_US_BUCKETS),
+      buckets("mcp.client.operation.duration.ms", MCP_DURATION_MS_BUCKETS),
     ],
   };
 }
@@ -67,7 +76,8 @@ export const ACCESS_LOG_FIELDS: Record<string, string> = {
   backend: "%RESP(x-llm-mesh-provider)%",
   request_model: "%RESP(x-llm-mesh-model)%",
   // The rest of llm-mesh's fields as one JSON object (written in one host call): route,
-  // response_model, input_tokens, output_tokens, ttft_ms (streams), usage. docs/metrics.md.
+  // response_model, input_tokens, output_tokens, ttft_ms (streams), usage; on MCP routes
+  // mcp_method, tool, mcp_error. docs/metrics.md.
   llm_mesh: "%FILTER_STATE(wasm.llm_mesh.log:PLAIN)%",
   // Who called (consumers), and the backends a failover route tried, in order.
   consumer: "%FILTER_STATE(wasm.llm_mesh.consumer:PLAIN)%",

@@ -1,7 +1,9 @@
 // Renders docs/grafana/llm-mesh-dashboard.png from real data: real Envoy running the module (mTLS
 // listener, so callers have SPIFFE identities), a simulated provider fleet answering as OpenAI and
 // Anthropic do (usage sized by the request, first token after a model-dependent delay, some 429s
-// and 503s), real Prometheus scraping Envoy, and every panel's queries run over the run's range.
+// and 503s) and two MCP servers (tool calls of tool-dependent time, some tool errors; some calls
+// outside the caller's allow-list, which llm-mesh refuses), real Prometheus scraping Envoy, and
+// every panel's queries run over the run's range.
 // The picture is drawn with matplotlib (render-dashboard.py, in the project's virtualenv).
 //   npx tsx src-host-tools/telemetry/render-dashboard.ts [--seconds 90]
 import { execFileSync } from "node:child_process";
@@ -26,12 +28,29 @@ const CONFIG = {
   providers: [
     { name: "openai", type: "openai", apiKeys: [{ value: "sim-openai-key" }], prices: { "gpt-4o": { input: 2.5, output: 10, cachedInput: 1.25 }, "gpt-4o-mini": { input: 0.15, output: 0.6 } } },
     { name: "anthropic", type: "anthropic", apiKeys: [{ value: "sim-anthropic-key" }], prices: { "claude-sonnet-4-5": { input: 3, output: 15, cachedInput: 0.3 } } },
+    // MCP servers: a SaaS one and an in-cluster one; the workloads see different tools (consumers below).
+    { name: "github", type: "mcp", host: "api.githubcopilot.com", basePath: "/mcp/", apiKeys: [{ value: "sim-github-token" }] },
+    { name: "inventory", type: "mcp", host: "inventory.tools.svc.cluster.local", port: 8080, basePath: "/mcp" },
   ],
   routes: [
     { name: "chat", match: { host: "llm.local", models: ["gpt-4o", "gpt-4o-mini"] }, backends: [{ provider: "openai" }] },
     { name: "claude", match: { host: "llm.local", models: ["claude-sonnet-4-5"] }, backends: [{ provider: "anthropic" }] },
+    { name: "github-tools", match: { host: "api.githubcopilot.com" }, backends: [{ provider: "github" }], mcp: { tools: [] } },
+    { name: "inventory-tools", match: { host: "inventory.tools.svc.cluster.local:8080" }, backends: [{ provider: "inventory" }], mcp: { tools: ["list_*"] } },
+  ],
+  consumers: [
+    { name: "chatbot", principals: [CALLERS[0]], mcp: [{ server: "github", tools: ["get_issue", "search_code"] }] },
+    { name: "support-agent", principals: [CALLERS[1]], mcp: [{ server: "github", tools: ["get_issue", "create_release"] }, { server: "inventory", tools: ["*"] }] },
+    { name: "ranker", principals: [CALLERS[2]] },
   ],
 };
+/** Each caller's MCP calls: server, tool, calls per second (some outside its allow-list, which llm-mesh refuses). */
+const MCP_MIX: Record<string, { server: "github" | "inventory"; tool: string; rate: number }[]> = {
+  [CALLERS[0]]: [{ server: "github", tool: "search_code", rate: 2 }, { server: "github", tool: "get_issue", rate: 1.5 }, { server: "github", tool: "create_release", rate: 0.3 }],
+  [CALLERS[1]]: [{ server: "github", tool: "get_issue", rate: 1 }, { server: "github", tool: "create_release", rate: 0.4 }, { server: "inventory", tool: "get_item", rate: 2.5 }],
+  [CALLERS[2]]: [{ server: "inventory", tool: "list_items", rate: 3 }, { server: "inventory", tool: "delete_item", rate: 0.2 }],
+};
+const TOOL_MS: Record<string, number> = { search_code: 380, get_issue: 110, create_release: 850, get_item: 25, list_items: 40, delete_item: 30 };
 /** Each caller's mix: model, share of streams, requests per second. */
 const MIX: Record<string, { model: string; stream: number; rate: number }[]> = {
   [CALLERS[0]]: [{ model: "gpt-4o-mini", stream: 0.8, rate: 6 }, { model: "claude-sonnet-4-5", stream: 0.5, rate: 1.5 }],
@@ -43,13 +62,27 @@ const FIRST_TOKEN_MS: Record<string, number> = { "gpt-4o": 420, "gpt-4o-mini": 1
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const jitter = (ms: number) => ms * (0.6 + Math.random() * 0.9) + (Math.random() < 0.03 ? ms * 3 : 0);
 
-/** A provider fleet: OpenAI chat and Anthropic Messages, JSON and SSE, with usage; rate limits now and then. */
+interface McpCall { id: number; method: string; params?: { name?: string } }
+
+/** An MCP server's answer: the tool's result after its usual time; now and then a tool error, or an internal error. */
+async function answerMcp(res: ServerResponse, call: McpCall): Promise<void> {
+  const tool = call.params?.name ?? "";
+  await sleep(jitter(TOOL_MS[tool] ?? 15));
+  const roll = Math.random();
+  const message = roll < 0.03 ? { jsonrpc: "2.0", id: call.id, error: { code: -32603, message: "simulated" } }
+    : { jsonrpc: "2.0", id: call.id, result: { content: [{ type: "text", text: "simulated result" }], isError: roll < 0.08 } };
+  res.writeHead(200, { "content-type": "application/json" });
+  res.end(JSON.stringify(message));
+}
+
+/** A provider fleet: OpenAI chat and Anthropic Messages, JSON and SSE, with usage; rate limits now and then; MCP servers. */
 function simulatedProviders(): ReturnType<typeof createServer> {
   return createServer((req: IncomingMessage, res: ServerResponse) => {
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
     req.on("end", async () => {
-      const body = JSON.parse(Buffer.concat(chunks).toString("utf8")) as { model: string; stream?: boolean };
+      const body = JSON.parse(Buffer.concat(chunks).toString("utf8")) as { model: string; stream?: boolean; jsonrpc?: string };
+      if (body.jsonrpc !== undefined) { await answerMcp(res, body as unknown as McpCall); return; }
       const anthropic = req.url!.startsWith("/v1/messages");
       const errorRate = anthropic ? 0.06 : 0.015;
       if (Math.random() < errorRate) {
@@ -117,14 +150,19 @@ async function main(): Promise<void> {
   const prometheus = await startPrometheus([envoy.adminUrl.replace("http://", "")]);
   try {
     const port = new URL(envoy.url).port;
-    const call = (caller: string, model: string, stream: boolean) => new Promise<void>((resolve) => {
+    const post = (caller: string, host: string, path: string, body: unknown) => new Promise<void>((resolve) => {
       const pair = certs.clients[caller];
-      const path = "/v1/chat/completions";
       const req = httpsRequest({ host: "127.0.0.1", port, path, method: "POST", servername: "localhost", ca: readFileSync(certs.ca), cert: readFileSync(pair.cert), key: readFileSync(pair.key),
-        headers: { host: "llm.local", "content-type": "application/json" } }, (res) => { res.resume(); res.on("end", resolve); });
+        headers: { host, "content-type": "application/json" } }, (res) => { res.resume(); res.on("end", resolve); });
       req.on("error", () => resolve());
-      req.end(JSON.stringify({ model, stream, max_tokens: 400, messages: [{ role: "user", content: "x".repeat(200 + Math.floor(Math.random() * 3000)) }] }));
+      req.end(JSON.stringify(body));
     });
+    const call = (caller: string, model: string, stream: boolean) =>
+      post(caller, "llm.local", "/v1/chat/completions", { model, stream, max_tokens: 400, messages: [{ role: "user", content: "x".repeat(200 + Math.floor(Math.random() * 3000)) }] });
+    let mcpId = 0;
+    const mcpCall = (caller: string, server: "github" | "inventory", tool: string) => server === "github"
+      ? post(caller, "api.githubcopilot.com", "/mcp/", { jsonrpc: "2.0", id: ++mcpId, method: "tools/call", params: { name: tool, arguments: {} } })
+      : post(caller, "inventory.tools.svc.cluster.local:8080", "/mcp", { jsonrpc: "2.0", id: ++mcpId, method: "tools/call", params: { name: tool, arguments: {} } });
     const start = Date.now() / 1000;
     console.log(`driving ${seconds} s of traffic from ${CALLERS.length} workloads…`);
     const loops = Object.entries(MIX).flatMap(([caller, mix]) => mix.map(async ({ model, stream, rate }) => {
@@ -137,7 +175,16 @@ async function main(): Promise<void> {
       }
       await Promise.all(inFlight);
     }));
-    await Promise.all(loops);
+    const mcpLoops = Object.entries(MCP_MIX).flatMap(([caller, mix]) => mix.map(async ({ server, tool, rate }) => {
+      const inFlight: Promise<void>[] = [];
+      while (Date.now() / 1000 - start < seconds) {
+        const phase = 1 + 0.5 * Math.sin(((Date.now() / 1000 - start) / seconds) * Math.PI * 2 + tool.length);
+        inFlight.push(mcpCall(caller, server, tool));
+        await sleep(1000 / (rate * phase));
+      }
+      await Promise.all(inFlight);
+    }));
+    await Promise.all([...loops, ...mcpLoops]);
     await sleep(2500);
     await prometheus.scrapedAfter(Date.now());
     const end = Date.now() / 1000;
@@ -151,7 +198,7 @@ async function main(): Promise<void> {
       panels.push({ title: panel.title, unit: panel.unit, series });
     }
     const data = join(work, "panels.json");
-    writeFileSync(data, JSON.stringify({ title: "llm-mesh: LLM traffic (real Envoy, real Prometheus, simulated providers)", seconds, panels }));
+    writeFileSync(data, JSON.stringify({ title: "llm-mesh: LLM and MCP traffic (real Envoy, real Prometheus, simulated providers and MCP servers)", seconds, panels }));
     const out = join(PROJECT_ROOT, "docs", "grafana", "llm-mesh-dashboard.png");
     execFileSync(python, [fileURLToPath(new URL("./render-dashboard.py", import.meta.url)), data, out], { stdio: "inherit" });
     console.log(`wrote ${out}`);

@@ -23,6 +23,9 @@ import { meshConfigFragment } from "../../src-host-tools/telemetry/istio.js";
 import { METRIC_LABELS } from "../../src-host-tools/telemetry/envoy.js";
 import { WASM_PATH } from "../support/filter.js";
 import { FaultProvider } from "../support/fault-provider.js";
+import { MCP_MESH_CONFIG } from "../support/fixtures.js";
+import { newKey } from "../../src-host-tools/config/consumer-key.js";
+import { McpUpstream } from "../support/mcp-upstream.js";
 
 const KEYS = { OPENAI_API_KEY: "test-openai-key", MISTRAL_API_KEY: "test-mistral-key" };
 const config: LlmMeshConfig = {
@@ -326,4 +329,155 @@ describe("metrics labels and access log through Istio's own code: sidecar, body 
     expect(logged).toMatchObject({ backend: "openai", request_model: "gpt-4o" });
     expect(JSON.parse(logged!.llm_mesh)).toMatchObject({ route: "openai", input_tokens: usage.prompt_tokens });
   });
+});
+
+// MCP servers (docs/mcp.md): an external SaaS server (a ServiceEntry, TLS originated) and an
+// in-cluster one (istiod knows it from its Service; no ServiceEntry), called from an agent's pod.
+// The agent's sidecar runs llm-mesh on both ports; each Envoy here is one agent pod's sidecar, with
+// the node metadata Istio gives it. The two agents are told apart by gateway keys (x-api-key) as
+// well as by their SPIFFE ids: the filter does not read the identity from the node metadata in real
+// Envoy yet (the last test below holds that, until it does).
+const MCP_AGENT_KEYS = { triage: newKey(), release: newKey() };
+const mcpConfig = {
+  ...MCP_MESH_CONFIG,
+  consumers: MCP_MESH_CONFIG.consumers.map((c) => ({ ...c, keys: [MCP_AGENT_KEYS[c.name === "triage-agent" ? "triage" : "release"].stored] })),
+} as unknown as LlmMeshConfig;
+const MCP_KEYS = { GITHUB_MCP_TOKEN: "test-github-token" };
+const MCP_TOOLS = { "api.githubcopilot.com": ["get_issue", "search_code", "create_release"], "inventory.tools.svc.cluster.local": ["list_items", "get_item", "delete_item"] };
+const INVENTORY_KUBE = stringify({
+  apiVersion: "v1", kind: "Service", metadata: { name: "inventory", namespace: "tools" },
+  spec: { clusterIP: "10.96.0.50", selector: { app: "inventory" }, ports: [{ name: "http", port: 8080, targetPort: 8080 }] },
+});
+const MCP_PROXY: ProxySpec = { type: "sidecar", namespace: "agents", labels: { app: "agent" }, kube: INVENTORY_KUBE, meshConfig: stringify(meshConfigFragment().meshConfig), bootstrap: true };
+/** The agents' namespace for sidecars (an EnvoyFilter's workloadSelector applies in its own namespace); a gateway's otherwise. */
+const mcpManifests = (placement: Placement) => renderManifests({ config: mcpConfig, image: "oci://registry.example.com/llm-mesh", digest: EXAMPLE_DIGEST, placement, requestMode: "body", ...(placement.mode === "sidecar" ? { namespace: "agents" } : {}) });
+
+describe("MCP servers through istiod's own config: the agents' sidecars, body mode", () => {
+  let xds: IstioXds;
+  let upstream: McpUpstream;
+  const agents: Record<string, RunningEnvoy> = {};
+  beforeAll(async () => {
+    buildIstioXds();
+    xds = istioXds(mcpManifests(placementFrom({ mode: "sidecar", selector: ["app=agent"] })), MCP_PROXY);
+    upstream = new McpUpstream(MCP_TOOLS);
+    const port = await upstream.start();
+    // The external server's port (80) and the in-cluster server's (8080), as istiod made them; clusters are the same for both.
+    const [external, inCluster] = ["0.0.0.0_80", "0.0.0.0_8080"].map((listener) => bootstrapFromIstio(xds, { listener, wasmPath: WASM_PATH, mock: { address: "127.0.0.1", port }, env: MCP_KEYS }) as any);
+    for (const account of ["triage", "release"]) {
+      const bootstrap = {
+        ...external,
+        // What the agent pod's istio-agent writes: the filter reads the caller's identity from it (sidecar outbound, plaintext).
+        node: { id: `sidecar~10.1.0.7~${account}-0.agents~agents.svc.cluster.local`, cluster: `${account}.agents`, metadata: { NAMESPACE: "agents", SERVICE_ACCOUNT: account } },
+        static_resources: { ...external.static_resources, listeners: [{ ...external.static_resources.listeners[0], name: "external" }, { ...inCluster.static_resources.listeners[0], name: "in_cluster" }] },
+      };
+      agents[account] = await startEnvoy({ envoyPath: locateEnvoy().path, config: stringify(bootstrap, { lineWidth: 0 }) });
+    }
+  }, 1_800_000);
+  afterAll(async () => { for (const envoy of Object.values(agents)) await envoy.stop(); await upstream?.close(); });
+
+  let nextId = 1;
+  /** One JSON-RPC request from an agent to a server, as an MCP client sends it. */
+  const rpc = (account: string, server: "github" | "inventory", method: string, params?: Record<string, unknown>, headers: Record<string, string> = {}) => send(agents[account].listeners[server === "github" ? "external" : "in_cluster"], {
+    host: server === "github" ? "api.githubcopilot.com" : "inventory.tools.svc.cluster.local:8080", path: server === "github" ? "/mcp/" : "/mcp",
+    // An empty value leaves the header out.
+    headers: Object.fromEntries(Object.entries({ accept: "application/json, text/event-stream", "mcp-protocol-version": "2025-06-18", "x-api-key": MCP_AGENT_KEYS[account as "triage" | "release"].key, ...headers }).filter(([, v]) => v !== "")),
+    body: JSON.stringify({ jsonrpc: "2.0", id: nextId++, method, ...(params ? { params } : {}) }),
+  });
+  const toolNames = (reply: { status: number; body: string; json(): any }) => {
+    expect(reply.status, reply.body).toBe(200);
+    return (reply.json().result.tools as { name: string }[]).map((t) => t.name);
+  };
+
+  it("istiod puts llm-mesh on both ports of the agent's sidecar: 80 (the external server) and 8080 (the in-cluster service)", () => {
+    for (const name of ["0.0.0.0_80", "0.0.0.0_8080"]) {
+      const listener = xds.listeners.find((l) => l.name === name);
+      expect(listener, xds.listeners.map((l) => l.name).join(", ")).toBeDefined();
+      expect(JSON.stringify(listener), name).toContain("agents.llm-mesh");
+    }
+    expect(xds.extensionConfigs.some((e) => e.name === "agents.llm-mesh")).toBe(true);
+  });
+
+  it("the external server's cluster originates TLS (SNI, CA); the in-cluster one is the Service's own cluster, from no ServiceEntry", () => {
+    const tls = JSON.stringify(generatedCluster(xds, "outbound|80||api.githubcopilot.com")?.transport_socket ?? generatedCluster(xds, "outbound|80||api.githubcopilot.com")?.transportSocket);
+    expect(tls).toContain("api.githubcopilot.com");
+    expect(tls).toContain("/etc/ssl/certs/ca-certificates.crt");
+    expect(generatedCluster(xds, "outbound|8080||inventory.tools.svc.cluster.local"), xds.clusters.map((c) => c.name).join(", ")).toBeDefined();
+    expect(parseAllDocuments(mcpManifests(placementFrom({ mode: "sidecar", selector: ["app=agent"] }))).map((d) => d.toJS()).filter((o) => o.kind === "ServiceEntry").map((o) => o.spec.hosts[0])).toEqual(["api.githubcopilot.com"]);
+  });
+
+  it("two identities see two tool sets of the same servers", async () => {
+    expect(toolNames(await rpc("triage", "github", "tools/list"))).toEqual(["get_issue", "search_code"]);
+    expect(toolNames(await rpc("release", "github", "tools/list"))).toEqual(["get_issue", "create_release"]);
+    expect(toolNames(await rpc("triage", "inventory", "tools/list"))).toEqual(["list_items", "get_item"]);
+    // release-agent has no entry for inventory: the route's own list (list_*).
+    expect(toolNames(await rpc("release", "inventory", "tools/list"))).toEqual(["list_items"]);
+  });
+
+  it("the external server gets its own token, never the agent's credentials; the in-cluster one gets none", async () => {
+    const from = upstream.received.length;
+    // The agent's own credentials (not llm-mesh keys): removed before the request leaves.
+    const own = { authorization: "Bearer the-agents-own-token", "x-auth-token": "the-agents-own-token", cookie: "session=the-agents-own-cookie" };
+    expect((await rpc("triage", "github", "tools/call", { name: "get_issue", arguments: { number: 26 } }, own)).json().result.content[0].text).toBe("get_issue ran on api.githubcopilot.com");
+    expect((await rpc("triage", "inventory", "tools/call", { name: "get_item", arguments: { id: "a1" } }, own)).json().result.content[0].text).toBe("get_item ran on inventory.tools.svc.cluster.local");
+    const [github, inventory] = upstream.received.slice(from);
+    expect(github).toMatchObject({ host: "api.githubcopilot.com", path: "/mcp/", authorization: "Bearer test-github-token" });
+    expect(inventory).toMatchObject({ host: "inventory.tools.svc.cluster.local:8080", path: "/mcp" });
+    expect(inventory.authorization).toBeUndefined();
+    for (const r of [github, inventory]) expect(JSON.stringify(r.headers)).not.toContain("the-agents-own");
+  });
+
+  it("a tool the caller may not use is answered by llm-mesh in JSON-RPC's shape and never reaches the server", async () => {
+    const from = upstream.received.length;
+    for (const [account, server, tool] of [["triage", "github", "create_release"], ["release", "inventory", "delete_item"]] as const) {
+      const reply = await rpc(account, server, "tools/call", { name: tool, arguments: {} });
+      expect(reply.status, reply.body).toBe(200);
+      expect(reply.json()).toMatchObject({ jsonrpc: "2.0", error: { code: -32602, data: { reason: "llm_mesh.not_allowed" } } });
+      expect(reply.json().error.message).toContain(`"${tool}"`);
+    }
+    expect(upstream.received.slice(from)).toEqual([]);
+  });
+
+  it("the MCP metrics reach Prometheus's format with their labels, through pilot-agent's tag rules (extraStatTags)", async () => {
+    await rpc("triage", "github", "tools/call", { name: "create_release", arguments: {} });
+    let line: string | undefined;
+    for (let i = 0; i < 50 && !line; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      const metrics = await (await fetch(`${agents.triage.adminUrl}/stats/prometheus`)).text();
+      line = metrics.split("\n").find((l) => l.startsWith("llm_mesh_mcp_calls_total{") && l.includes('gen_ai_tool_name="create_release"'));
+    }
+    expect(line).toBeDefined();
+    for (const label of ['mcp_method_name="tools/call"', 'error_type="denied"', 'llm_mesh_mcp_server="github"', 'llm_mesh_route="github-tools"', 'llm_mesh_consumer="triage-agent"', "source_principal="]) {
+      expect(line, label).toContain(label);
+    }
+  });
+
+  // KNOWN BUG, reported: in real Envoy (1.40) the filter reads no identity from the node metadata
+  // (source_principal "unknown"; the emulator's dotted property names hide it), so a sidecar's
+  // workload is not recognised by its principal. When this starts failing, the bug is fixed: make it
+  // a plain it() and drop the agents' keys above.
+  it.fails("a sidecar's own workload is its consumer by the SPIFFE id from Istio's node metadata, without a key", async () => {
+    const reply = await rpc("triage", "inventory", "tools/list", undefined, { "x-api-key": "" });
+    // triage-agent's own list for the inventory; a caller not recognised gets the route's (list_*).
+    expect(toolNames(reply)).toEqual(["list_items", "get_item"]);
+  });
+});
+
+describe.each([
+  ["the agents' sidecars", placementFrom({ mode: "sidecar", selector: ["app=agent"] })],
+  ["an egress gateway", placementFrom({ mode: "egress" })],
+  ["an ingress gateway", placementFrom({ mode: "gateway", selector: ["istio=ingressgateway"], gateway: "istio-system/llm" })],
+] as const)("istioctl on the manifests for MCP servers: %s, body mode", (_name, placement) => {
+  const yaml = mcpManifests(placement);
+  it("istioctl validate: no errors; the only warning is Istio's notice on any EnvoyFilter", () => {
+    const { status, output } = istioctl(["validate", "-f"], yaml);
+    expect(status, output).toBe(0);
+    const warnings = output.split("\n").filter((l) => l.trim().startsWith("*"));
+    expect([...new Set(warnings.map((w) => (w.includes("EnvoyFilter exposes internal implementation details") ? "EnvoyFilter" : w)))]).toEqual(["EnvoyFilter"]);
+  }, 600_000);
+
+  it("istioctl analyze (offline): no errors, no warnings", () => {
+    const { status, output } = istioctl(["analyze", "--use-kube=false"], yaml);
+    expect(output, output).toContain("No validation issues found");
+    expect(status).toBe(0);
+  }, 600_000);
 });

@@ -11,7 +11,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { bootstrapYaml } from "../../src-host-tools/envoy/bootstrap.js";
 import { locateEnvoy } from "../../src-host-tools/envoy/locate.js";
 import { RunningEnvoy, startEnvoy } from "../../src-host-tools/envoy/process.js";
-import { PANELS, resolveGrafanaQuery } from "../../src-host-tools/telemetry/dashboard.js";
+import { LLM_PANELS, MCP_PANELS, Panel, resolveGrafanaQuery } from "../../src-host-tools/telemetry/dashboard.js";
+import { newKey } from "../../src-host-tools/config/consumer-key.js";
+import { McpUpstream } from "../support/mcp-upstream.js";
 import { PROMETHEUS_METRICS as M } from "../../src-host-tools/telemetry/envoy.js";
 import { RunningPrometheus, startPrometheus } from "../../src-host-tools/telemetry/prometheus.js";
 import { MeshCerts, makeMeshCerts } from "../../src-host-tools/telemetry/mesh-certs.js";
@@ -23,6 +25,18 @@ import { METRICS_CONFIG, METRICS_ENV, USAGE_ROWS, UsageRow } from "../support/us
 /** Each row is sent this many times (2 to 4), so sums differ from counts: once before Prometheus's first scrape, the rest after (so rates have two points). */
 const repeats = (i: number) => (i % 3) + 2;
 const RATE_LIMITED = { ...USAGE_ROWS[0], name: "429", answer: { status: 429, body: { error: { message: "Rate limit reached", type: "requests", param: null, code: "rate_limit_exceeded" } } } };
+
+/** Every query of these dashboard panels returns finite data. */
+async function expectPanelsHaveData(prometheus: RunningPrometheus, panels: Panel[]): Promise<void> {
+  for (const panel of panels) {
+    for (const target of panel.targets) {
+      const expr = resolveGrafanaQuery(target.expr);
+      const result = await prometheus.query(expr);
+      expect(result.length, `${panel.title}: ${expr}`).toBeGreaterThan(0);
+      expect(result.every((s) => Number.isFinite(Number(s.value[1]))), `${panel.title}: ${expr}`).toBe(true);
+    }
+  }
+}
 
 describe("metrics in Prometheus, scraped from real Envoy", () => {
   const upstream = new CannedUpstream();
@@ -137,15 +151,8 @@ describe("metrics in Prometheus, scraped from real Envoy", () => {
     expect(cost).toBeLessThan(floors + priced.length);
   });
 
-  it("runs every query of the Grafana dashboard, each with data", async () => {
-    for (const panel of PANELS) {
-      for (const target of panel.targets) {
-        const expr = resolveGrafanaQuery(target.expr);
-        const result = await prometheus.query(expr);
-        expect(result.length, `${panel.title}: ${expr}`).toBeGreaterThan(0);
-        expect(result.every((s) => Number.isFinite(Number(s.value[1]))), `${panel.title}: ${expr}`).toBe(true);
-      }
-    }
+  it("runs every query of the Grafana dashboard's LLM panels, each with data", async () => {
+    await expectPanelsHaveData(prometheus, LLM_PANELS);
   });
 
   it("prints route, models, tokens and time to first token in Envoy's access log", async () => {
@@ -215,5 +222,78 @@ describe("the caller's mesh identity from a real mTLS handshake (a gateway's vie
     expect(callers.map(requests)).toEqual([1, 2]);
     const tokens = text.split("\n").find((l) => l.startsWith("llm_mesh_tokens_total{") && l.includes('gen_ai_token_type="input"') && l.includes(callers[1]));
     expect(Number(tokens?.split(" ").pop())).toBe(2 * USAGE_ROWS[0].expected.input);
+  });
+});
+
+describe("MCP metrics in Prometheus, scraped from real Envoy", () => {
+  const upstream = new McpUpstream({ "tools.example.com": ["read_file", "search", "broken"] });
+  const triage = newKey();
+  const release = newKey();
+  const config = {
+    requestMode: "body",
+    providers: [{ name: "tools", type: "mcp", host: "tools.example.com", basePath: "/mcp" }],
+    routes: [{ name: "tools", match: { host: "tools.example.com" }, backends: [{ provider: "tools" }], requireConsumer: true, mcp: { tools: [] } }],
+    consumers: [
+      { name: "triage", keys: [triage.stored], mcp: [{ server: "tools", tools: ["read_file", "search", "broken", "missing"] }] },
+      { name: "release", keys: [release.stored], mcp: [{ server: "tools", tools: ["read_file"] }] },
+    ],
+  };
+  let envoy: RunningEnvoy;
+  let prometheus: RunningPrometheus;
+  // caller, method, tool, the error_type the call must count as
+  const CALLS: [string, string, string | undefined, string][] = [
+    [triage.key, "tools/list", undefined, "none"],
+    [triage.key, "tools/call", "read_file", "none"],
+    [triage.key, "tools/call", "missing", "tool_error"], // the server answers isError: true for a tool it lacks
+    [triage.key, "prompts/list", undefined, "-32601"], // the server has no prompts: Method not found
+    [release.key, "tools/call", "search", "denied"],
+    [release.key, "tools/call", "read_file", "none"],
+  ];
+  let id = 1;
+  const call = ([key, method, tool]: (typeof CALLS)[number]) => send(envoy.url, {
+    host: "tools.example.com", path: "/mcp", headers: { authorization: `Bearer ${key}`, accept: "application/json, text/event-stream" },
+    body: JSON.stringify({ jsonrpc: "2.0", id: id++, method, ...(tool ? { params: { name: tool, arguments: {} } } : {}) }),
+  });
+
+  beforeAll(async () => {
+    const port = await upstream.start();
+    envoy = await startEnvoy({ envoyPath: locateEnvoy().path, config: bootstrapYaml({
+      wasmPath: WASM_PATH, pluginConfig: config, providerUpstreams: { tools: { address: "127.0.0.1", port } }, statsFlushIntervalMs: 1000,
+    }) });
+    prometheus = await startPrometheus([envoy.adminUrl.replace("http://", "")]);
+    // Twice: once before Prometheus's first scrape and once after, so rates have two points.
+    for (const wave of [0, 1]) {
+      for (const c of CALLS) expect((await call(c)).status).toBe(200);
+      await new Promise((r) => setTimeout(r, 1600));
+      await prometheus.scrapedAfter(Date.now());
+    }
+  }, 120_000);
+  afterAll(async () => { await prometheus?.stop(); await envoy?.stop(); await upstream.close(); });
+
+  it("counts every JSON-RPC request by method, tool, error type, server and consumer", async () => {
+    const result = await prometheus.query("llm_mesh_mcp_calls_total");
+    const got: Record<string, number> = {};
+    for (const s of result) {
+      const m = s.metric;
+      expect(m.llm_mesh_mcp_server).toBe("tools");
+      expect(m.llm_mesh_route).toBe("tools");
+      const key = `${m.llm_mesh_consumer} ${m.mcp_method_name} ${m.gen_ai_tool_name ?? "-"} ${m.error_type}`;
+      got[key] = (got[key] ?? 0) + Number(s.value[1]);
+    }
+    const expected: Record<string, number> = {};
+    for (const [key, method, tool, error] of CALLS) {
+      const k = `${key === triage.key ? "triage" : "release"} ${method} ${tool ?? "-"} ${error}`;
+      expected[k] = (expected[k] ?? 0) + 2;
+    }
+    expect(got).toEqual(expected);
+    // One duration sample per request, refused ones too.
+    const count = await prometheus.query("sum(mcp_client_operation_duration_ms_count)");
+    expect(Number(count[0].value[1])).toBe(CALLS.length * 2);
+    // The refused call never reached the server.
+    expect(upstream.received.filter((r) => r.body.params?.name === "search")).toEqual([]);
+  });
+
+  it("runs every query of the Grafana dashboard's MCP panels, each with data", async () => {
+    await expectPanelsHaveData(prometheus, MCP_PANELS);
   });
 });

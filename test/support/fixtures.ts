@@ -99,3 +99,25 @@ export const VERTEX_CONFIG = {
   providers: [{ name: "vertex", type: "vertex-ai", project: "my-proj", region: "us-east5", apiKeys: [{ value: "test-vertex-token" }] }],
   routes: [{ name: "vertex", match: { host: "vertex.llm" }, backends: [{ provider: "vertex" }] }],
 };
+
+/**
+ * MCP in the mesh (docs/mcp.md): an external SaaS server (TLS origination, a ServiceEntry) and an
+ * in-cluster one (a cluster service: no ServiceEntry, the caller's sidecar on its port), two
+ * identities seeing different tool sets. Used by the manifests' unit tests and the Istio proof.
+ */
+export const MCP_MESH_CONFIG = {
+  requestMode: "body",
+  providers: [
+    { name: "github", type: "mcp", host: "api.githubcopilot.com", basePath: "/mcp/", apiKeys: [{ env: "GITHUB_MCP_TOKEN" }] },
+    { name: "inventory", type: "mcp", host: "inventory.tools.svc.cluster.local", port: 8080, basePath: "/mcp" },
+  ],
+  routes: [
+    { name: "github-tools", match: { host: "api.githubcopilot.com" }, backends: [{ provider: "github" }], requireConsumer: true, mcp: { tools: [] } },
+    // The client's authority names the service port, so the match does too (without one it would match port 80 only).
+    { name: "inventory-tools", match: { host: "inventory.tools.svc.cluster.local:8080", pathPrefix: "/mcp" }, backends: [{ provider: "inventory" }], mcp: { tools: ["list_*"] } },
+  ],
+  consumers: [
+    { name: "triage-agent", principals: ["spiffe://cluster.local/ns/agents/sa/triage"], mcp: [{ server: "github", tools: ["get_issue", "search_*"] }, { server: "inventory", tools: ["list_items", "get_item"] }] },
+    { name: "release-agent", principals: ["spiffe://cluster.local/ns/agents/sa/release"], mcp: [{ server: "github", tools: ["create_release", "get_issue"] }] },
+  ],
+};

@@ -22,7 +22,20 @@ function providerFor(type: string) {
 }
 
 describe("provider catalog", () => {
-  it.each(types)("%s: authority, base path and auth header agree with the module", async (type) => {
+  // An MCP server takes JSON-RPC, not chat: one tools/list (its basePath is the endpoint; none keeps the client's path).
+  it.each(types.filter((t) => PROVIDER_TYPES[t].api === "mcp"))("%s: authority, path and bearer token agree with the module", async (type) => {
+    const provider = providerFor(type);
+    const { host, configured } = await loadFilter({ requestMode: "body", providers: [provider], routes: [{ name: "r", match: { host: "client.local" }, backends: [{ provider: provider.name }] }] }, { allowOnHeadersStopIteration: true });
+    expect(configured, host.logText("error").join("\n")).toBe(true);
+    const stream = host.createStream();
+    stream.sendRequest({ ":method": "POST", ":path": "/mcp", ":authority": "client.local", "content-type": "application/json" }, '{"jsonrpc":"2.0","id":1,"method":"tools/list"}');
+    expect(stream.localResponse).toBeNull();
+    expect(stream.requestHeader(":authority")).toBe(providerEndpoint(provider).authority);
+    expect(stream.requestHeader(":path")).toBe(PROVIDER_TYPES[type].basePath || "/mcp");
+    expect(stream.requestHeader(PROVIDER_TYPES[type].authHeader)).toBe(`Bearer key-${type}`);
+  });
+
+  it.each(types.filter((t) => PROVIDER_TYPES[t].api !== "mcp"))("%s: authority, base path and auth header agree with the module", async (type) => {
     const provider = providerFor(type);
     // An MCP server takes JSON-RPC (body mode only) at its endpoint; without a basePath the client's path goes on.
     const mcp = PROVIDER_TYPES[type].api === "mcp";

@@ -1,15 +1,19 @@
 // Every emitted object must pass Istio's CRD schemas (OpenAPI and the CEL rules that matter), and
 // carry what the mesh needs: digest pinning, keys only from the proxy's environment, TLS origination.
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
-import { placementFrom } from "../../src-host-tools/commands/manifests.js";
+import { manifests, placementFrom } from "../../src-host-tools/commands/manifests.js";
 import { renderManifests } from "../../src-host-tools/manifests/render.js";
 import { EXAMPLE_DIGEST, EXAMPLE_MANIFESTS_PATH, exampleManifestsYaml } from "../../src-host-tools/manifests/example.js";
 import { validateIstioObject } from "../../src-host-tools/manifests/crd-validate.js";
 import { K8sObject, ManifestOptions } from "../../src-host-tools/manifests/options.js";
 import type { LlmMeshConfig } from "../../src-host-tools/config/schema.js";
-import { ALL_TYPES_CONFIG } from "../support/fixtures.js";
+import { ALL_TYPES_CONFIG, MCP_MESH_CONFIG } from "../support/fixtures.js";
+import { egressUnreachableRoutes } from "../../src-host-tools/manifests/istio.js";
+import { buildBootstrap } from "../../src-host-tools/envoy/bootstrap.js";
 
 const config = JSON.parse(readFileSync(new URL("../../envoy/plugin-config.json", import.meta.url), "utf8")) as LlmMeshConfig;
 const image = "oci://registry.example.com/team/llm-mesh";
@@ -170,7 +174,8 @@ describe("llm-mesh manifests", () => {
 
   it("scopes the WasmPlugin to the ports apps reach providers on, and the egress gateway to its llm-mesh server", () => {
     const sidecar = objects({ placement: placements[0][1] }, ALL_TYPES_CONFIG as unknown as LlmMeshConfig).find((o) => o.kind === "WasmPlugin")!;
-    expect((sidecar.spec as any).match).toEqual([{ mode: "CLIENT", ports: [{ number: 80 }, { number: 8080 }, { number: 8443 }] }]);
+    // 8000: vllm.models.svc.cluster.local, a cluster service (no ServiceEntry, but the caller's sidecar runs the filter on its port).
+    expect((sidecar.spec as any).match).toEqual([{ mode: "CLIENT", ports: [{ number: 80 }, { number: 8000 }, { number: 8080 }, { number: 8443 }] }]);
     const egress = objects({ placement: placements[3][1] }).find((o) => o.kind === "WasmPlugin")!;
     expect((egress.spec as any).match).toEqual([{ mode: "CLIENT" }]);
   });
@@ -203,5 +208,110 @@ describe("llm-mesh manifests", () => {
   it("wasmplugin.yaml is what the generator emits (run npm run manifests:example to refresh it)", () => {
     expect(readFileSync(EXAMPLE_MANIFESTS_PATH, "utf8")).toBe(exampleManifestsYaml());
     for (const doc of parseAllDocuments(exampleManifestsYaml())) expect(validateIstioObject(doc.toJS())).toEqual([]);
+  });
+
+  it.each([["headers", "WasmPlugin"], ["body", "EnvoyFilter"]] as const)("the command emits the request mode the config names (%s), which is what it validated, whatever --request-mode says", async (mode, kind) => {
+    const dir = mkdtempSync(join(tmpdir(), "llm-mesh-manifests-"));
+    try {
+      writeFileSync(join(dir, "config.json"), JSON.stringify({ ...config, requestMode: mode }));
+      const yaml = await manifests({ cwd: dir, config: "config.json", image, digest: EXAMPLE_DIGEST, mode: "sidecar", selector: ["app=a"], requestMode: mode === "body" ? "headers" : "body", log: () => {} });
+      expect(parseAllDocuments(yaml).map((d) => d.toJS() as K8sObject).at(-1)!.kind).toBe(kind);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  describe("MCP servers (docs/mcp.md): an external SaaS server and an in-cluster one", () => {
+    const mcp = MCP_MESH_CONFIG as unknown as LlmMeshConfig;
+    const hostsOf = (all: K8sObject[], kind: string) => all.filter((o) => o.kind === kind).flatMap((o) => ((o.spec as any).hosts ?? [(o.spec as any).host]) as string[]);
+    /** The listener ports the filter is put on: the WasmPlugin's match, or the EnvoyFilter's inserts. */
+    const filterPorts = (all: K8sObject[]) => {
+      const filter = all.at(-1)!;
+      if (filter.kind === "WasmPlugin") return ((filter.spec as any).match[0].ports ?? []).map((p: { number: number }) => p.number);
+      return (filter.spec as any).configPatches.filter((p: any) => p.applyTo === "HTTP_FILTER").map((p: any) => p.match.listener?.portNumber ?? p.match.context);
+    };
+    // name, placement, request mode, ServiceEntry hosts, where the filter runs
+    const rows: [string, ManifestOptions["placement"], "body" | "headers", string[], (number | string)[]][] = [
+      // The agent's sidecar runs the filter on 80 (the external server, TLS originated) and 8080 (the in-cluster service's port).
+      ["sidecar, body mode", placements[0][1], "body", ["api.githubcopilot.com"], [80, 8080]],
+      // The egress gateway sees only traffic leaving the mesh: the external server's.
+      ["egress gateway, body mode", placements[3][1], "body", ["api.githubcopilot.com"], ["GATEWAY"]],
+      ["ingress gateway, body mode", placements[1][1], "body", ["api.githubcopilot.com"], ["GATEWAY"]],
+    ];
+    it.each(rows)("%s: a ServiceEntry only for the external server, the filter where its callers are, every object valid", (_name, placement, requestMode, entries, ports) => {
+      const all = objects({ placement, requestMode }, mcp);
+      for (const o of all) expect(validateIstioObject(o), `${o.kind}/${o.metadata.name}`).toEqual([]);
+      expect(hostsOf(all, "ServiceEntry")).toEqual(entries);
+      if (ports.length > 0) expect(filterPorts(all)).toEqual(ports);
+      const tls = all.find((o) => o.kind === "DestinationRule" && (o.spec as any).host === "api.githubcopilot.com")!.spec as any;
+      expect(tls.trafficPolicy.portLevelSettings).toEqual([{ port: { number: 80 }, tls: { mode: "SIMPLE", sni: "api.githubcopilot.com", caCertificates: "/etc/ssl/certs/ca-certificates.crt" } }]);
+      // The server's token comes from the proxy's environment, never from the object.
+      expect(JSON.stringify(all)).toContain("GITHUB_MCP_TOKEN");
+    });
+
+    it("ambient waypoints are refused: MCP routes need body mode, which Istio cannot deliver there", () => {
+      expect(() => objects({ placement: placements[4][1], requestMode: "body" }, mcp)).toThrow(/MCP routes need request mode body, which Istio cannot deliver to waypoint proxies/);
+    });
+
+    it("egress mode names the in-cluster server's route as one the egress gateway never sees", () => {
+      expect(egressUnreachableRoutes(mcp)).toEqual([{ name: "inventory-tools", inCluster: true }]);
+      const gateway = objects({ placement: placements[3][1], requestMode: "body" }, mcp).find((o) => o.kind === "Gateway")!;
+      expect((gateway.spec as any).servers[0].hosts).toEqual(["api.githubcopilot.com"]);
+    });
+
+    // provider, ServiceEntry ports (none: no ServiceEntry), sidecar filter ports
+    const endpoints: [string, Record<string, unknown>, unknown[] | null, number[]][] = [
+      ["an external server without a port: HTTP 80 for apps, TLS originated to 443", { host: "mcp.example.com" }, [{ number: 80, name: "http", protocol: "HTTP", targetPort: 443 }, { number: 443, name: "https", protocol: "HTTPS" }], [80]],
+      ["an external server on 443: the same", { host: "mcp.example.com", port: 443 }, [{ number: 80, name: "http", protocol: "HTTP", targetPort: 443 }, { number: 443, name: "https", protocol: "HTTPS" }], [80]],
+      // The existing rule for every provider: only 443 or no port means TLS; another port is plain HTTP on it.
+      ["an external server on another port: plain HTTP on that port, no TLS origination", { host: "mcp.example.com", port: 8443 }, [{ number: 8443, name: "http-8443", protocol: "HTTP" }], [8443]],
+      ["a cluster service without a port: no ServiceEntry, the filter on 80", { host: "tools.agents.svc.cluster.local" }, null, [80]],
+      ["a cluster service (short .svc form) on its port", { host: "tools.agents.svc", port: 9000 }, null, [9000]],
+    ];
+    it.each(endpoints)("%s", (_name, fields, sePorts, sidecarFilterPorts) => {
+      // The route matches the server's own authority (an alias host would add its own port, 80).
+      const authority = fields.port ? `${fields.host}:${fields.port}` : String(fields.host);
+      const cfg = { providers: [{ name: "s", type: "mcp", ...fields }], routes: [{ name: "r", match: { host: authority }, backends: [{ provider: "s" }] }] } as unknown as LlmMeshConfig;
+      const all = objects({ placement: placements[0][1], requestMode: "body" }, cfg);
+      const se = all.find((o) => o.kind === "ServiceEntry" && (o.spec as any).hosts[0] === fields.host);
+      expect(se ? (se.spec as any).ports : null).toEqual(sePorts);
+      expect(all.some((o) => o.kind === "DestinationRule" && (o.spec as any).host === fields.host)).toBe(sePorts !== null && sePorts.length === 2);
+      expect(filterPorts(all)).toEqual(sidecarFilterPorts);
+    });
+
+    it("llm-mesh envoy's bootstrap: the external server over TLS (SNI, its certificate's name), the in-cluster one plain HTTP by DNS on its port", () => {
+      const bootstrap = buildBootstrap({ wasmPath: "/tmp/llm-mesh.wasm", pluginConfig: MCP_MESH_CONFIG as any }) as any;
+      const clusters = Object.fromEntries(bootstrap.static_resources.clusters.map((c: any) => [c.name, c]));
+      const github = clusters["outbound|443||api.githubcopilot.com"];
+      expect(github).toMatchObject({ type: "LOGICAL_DNS", transport_socket: { typed_config: { sni: "api.githubcopilot.com" } } });
+      expect(JSON.stringify(github.transport_socket)).toContain('"exact":"api.githubcopilot.com"');
+      const inventory = clusters["outbound|8080||inventory.tools.svc.cluster.local"];
+      expect(inventory).toMatchObject({ type: "LOGICAL_DNS", load_assignment: { endpoints: [{ lb_endpoints: [{ endpoint: { address: { socket_address: { address: "inventory.tools.svc.cluster.local", port_value: 8080 } } } }] }] } });
+      expect(inventory.transport_socket).toBeUndefined();
+      const vhosts = bootstrap.static_resources.listeners[0].filter_chains[0].filters[0].typed_config.route_config.virtual_hosts;
+      expect(vhosts.find((v: any) => v.name === "outbound|8080||inventory.tools.svc.cluster.local").domains).toContain("inventory.tools.svc.cluster.local:8080");
+      expect(vhosts.find((v: any) => v.name === "outbound|443||api.githubcopilot.com").domains).toEqual(expect.arrayContaining(["api.githubcopilot.com", "api.githubcopilot.com:80"]));
+      // The stats rules extract the MCP labels.
+      expect(bootstrap.stats_config.stats_tags.map((t: any) => t.tag_name)).toEqual(expect.arrayContaining(["mcp_method_name", "gen_ai_tool_name", "error_type", "llm_mesh_mcp_server"]));
+      expect(bootstrap.stats_config.histogram_bucket_settings).toContainEqual({ match: { suffix: "mcp.client.operation.duration.ms" }, buckets: [10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 30000, 60000, 120000, 300000] });
+    });
+
+    it("an alias host for an in-cluster server: sidecars resolve it (ServiceEntry) and send it to the service's port, the filter on both; a gateway binds it", () => {
+      const cfg = { providers: [MCP_MESH_CONFIG.providers[1]], routes: [{ name: "tools", match: { host: "tools.local" }, backends: [{ provider: "inventory" }] }] } as unknown as LlmMeshConfig;
+      const sidecar = objects({ placement: placements[0][1], requestMode: "body" }, cfg);
+      for (const o of sidecar) expect(validateIstioObject(o), `${o.kind}/${o.metadata.name}`).toEqual([]);
+      expect(sidecar.find((o) => o.kind === "ServiceEntry")!.spec).toMatchObject({ hosts: ["tools.local"], resolution: "NONE", ports: [{ number: 80 }] });
+      const to = { host: "inventory.tools.svc.cluster.local", port: { number: 8080 } };
+      expect((sidecar.find((o) => o.kind === "VirtualService")!.spec as any).http[0].route[0].destination).toEqual(to);
+      expect(filterPorts(sidecar)).toEqual([80, 8080]);
+      const gateway = objects({ placement: placements[1][1], requestMode: "body" }, cfg).filter((o) => o.kind === "VirtualService");
+      expect(gateway.map((v) => [(v.spec as any).hosts[0], (v.spec as any).http[0].route[0].destination])).toEqual([["tools.local", to]]);
+    });
+
+    it("tokenFromMetadataServer: the GKE metadata server's ServiceEntry, as for vertex-ai", () => {
+      const cfg = { providers: [{ name: "s", type: "mcp", host: "mcp.example.com", tokenFromMetadataServer: true }], routes: [{ name: "r", match: { host: "mcp.example.com" }, backends: [{ provider: "s" }] }] } as unknown as LlmMeshConfig;
+      const entry = objects({ placement: placements[0][1], requestMode: "body" }, cfg).find((o) => o.kind === "ServiceEntry" && (o.spec as any).hosts[0] === "metadata.google.internal");
+      expect(entry?.spec).toMatchObject({ resolution: "STATIC", endpoints: [{ address: "169.254.169.254" }] });
+    });
   });
 });

@@ -216,7 +216,13 @@ describe("usage metrics in the emulator", () => {
     const clock = new TestClock();
     // With a consumer configured, so that llm_mesh_consumer is written too, and a deny rule (llm_mesh_rule, llm_mesh_action).
     const routes = METRICS_CONFIG.routes.map((r, i) => (i === 0 ? { ...r, policy: { deny: [{ name: "no-secrets", contains: "SECRET-TOKEN" }] } } : r));
-    const host = await filterFor("body", clock, { ...METRICS_CONFIG, routes, consumers: [{ name: "someone", principals: ["spiffe://cluster.local/ns/x/sa/y"] }] });
+    // And an MCP route (mcp_method_name, gen_ai_tool_name, error_type, llm_mesh_mcp_server): a tools/call llm-mesh refuses.
+    const mcp = { providers: [{ name: "tools", type: "mcp", host: "tools.example.com", basePath: "/mcp" }], routes: [{ name: "tools", match: { host: "tools.example.com" }, backends: [{ provider: "tools" }], mcp: { tools: ["read_*"] } }] };
+    const host = await filterFor("body", clock, { ...METRICS_CONFIG, providers: [...METRICS_CONFIG.providers, ...mcp.providers], routes: [...routes, ...mcp.routes], consumers: [{ name: "someone", principals: ["spiffe://cluster.local/ns/x/sa/y"] }] });
+    const refused = host.createStream({});
+    refused.sendRequest({ ":method": "POST", ":path": "/mcp", ":authority": "tools.example.com", ":scheme": "http", "content-type": "application/json" }, JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "delete_all", arguments: {} } }));
+    expect(refused.localResponse?.status).toBe(200);
+    host.tick();
     for (const row of USAGE_ROWS) run(host, clock, row);
     const denied = host.createStream({});
     const first = USAGE_ROWS.find((row) => row.host === METRICS_CONFIG.routes[0].match.host)!;

@@ -118,4 +118,46 @@ describe("llm-mesh validate", () => {
     expect(result.errors).toEqual([]);
     expect(result.warnings.map(formatProblem)).toEqual([expect.stringMatching(/^providers\[0\]\.apiKeys\[0\]\.value: key given inline/)]);
   });
+
+  describe("MCP routes (docs/mcp.md)", () => {
+    const server = { name: "github", type: "mcp", host: "api.githubcopilot.com", basePath: "/mcp/", apiKeys: [{ env: "GITHUB_MCP_TOKEN" }] };
+    const mcpRoute = { name: "gh", match: { host: "api.githubcopilot.com" }, backends: [{ provider: "github" }] };
+    const mcpConfig = (routeFields: Record<string, unknown>, consumers: unknown[] = []) => ({ requestMode: "body", providers: [server], routes: [{ ...mcpRoute, ...routeFields }], ...(consumers.length > 0 ? { consumers } : {}) });
+    const triage = (tools?: string[]) => ({ name: "triage", principals: ["spiffe://cluster.local/ns/agents/sa/triage"], mcp: [{ server: "github", ...(tools ? { tools } : {}) }] });
+    const other = { name: "other", principals: ["spiffe://cluster.local/ns/agents/sa/other"] };
+
+    it("accepts the design's fields: routes[].mcp, consumers[].mcp, a base path ending in '/'", () => {
+      const result = validateConfig(mcpConfig({ requireConsumer: true, mcp: { tools: ["get_*"], resources: ["repo://*"], prompts: ["*"], maxMessageBytes: 1048576 } }, [triage(["get_issue", "search_*"])]));
+      expect(result.errors.map(formatProblem)).toEqual([]);
+      expect(result.warnings.map(formatProblem)).toEqual([]);
+    });
+
+    it.each([
+      ["a '*' inside a tool pattern", { mcp: { tools: ["get*issue"] } }, [], "routes[0].mcp.tools[0]: must be a name (a resource's URI), a prefix ending in '*', or '*'"],
+      ["an empty resource pattern", { mcp: { resources: [""] } }, [], "routes[0].mcp.resources[0]: must"],
+      ["a message limit below 1 KiB", { mcp: { maxMessageBytes: 100 } }, [], "routes[0].mcp.maxMessageBytes: must be an integer from 1024 to 1073741824"],
+      ["an unknown field under routes[].mcp", { mcp: { tool: ["x"] } }, [], "routes[0].mcp.tool: unknown field (accepted: tools, resources, prompts, maxMessageBytes)"],
+      ["a consumer's entry without a server", {}, [{ ...other, mcp: [{ tools: ["x"] }] }], "consumers[0].mcp[0].server: is required"],
+      ["a consumer's server that is no name", {}, [{ ...other, mcp: [{ server: "git hub" }] }], "consumers[0].mcp[0].server: must be 1 to 128 letters, digits, '-', '_' or '.'"],
+      ["an unknown field in a consumer's entry", {}, [{ ...other, mcp: [{ server: "github", tool: ["x"] }] }], "consumers[0].mcp[0].tool: unknown field (accepted: server, tools, resources, prompts)"],
+    ])("refuses %s, naming the field", (_name, routeFields, consumers, error) => {
+      expect(validateConfig(mcpConfig(routeFields, consumers)).errors.map(formatProblem).join("\n")).toContain(error);
+    });
+
+    // route fields, consumers, the warning (or none)
+    it.each([
+      ["a consumer restricts tools, the route lists none, anyone may call", {}, [triage(["get_issue"])], 'routes[0].mcp.tools: is not set: consumers limit the tools of MCP server "github" ("triage"), but callers without a tools list for it may use every tool (callers that are no consumer)'],
+      ["the same with requireConsumer, another consumer has no list", { requireConsumer: true }, [triage(["get_issue"]), other], 'may use every tool ("other")'],
+      ["a consumer's entry without tools counts as no list", { requireConsumer: true }, [triage(["get_issue"]), { ...other, mcp: [{ server: "github", prompts: ["*"] }] }], 'may use every tool ("other")'],
+      ["the route lists tools for everyone else", { mcp: { tools: [] } }, [triage(["get_issue"])], null],
+      ["requireConsumer and every consumer has a list", { requireConsumer: true }, [triage(["get_issue"]), { ...other, mcp: [{ server: "github", tools: [] }] }], null],
+      ["a consumer that may not use the route does not count", { requireConsumer: true }, [triage(["get_issue"]), { ...other, routes: ["elsewhere"] }], null],
+      ["no consumer restricts tools", {}, [triage()], null],
+    ])("warns when consumers restrict tools but the route leaves them open: %s", (_name, routeFields, consumers, warning) => {
+      const result = validateConfig(mcpConfig(routeFields, consumers));
+      const warnings = result.warnings.map(formatProblem).filter((w) => w.startsWith("routes[0].mcp.tools"));
+      if (warning === null) expect(warnings).toEqual([]);
+      else expect(warnings.join("\n")).toContain(warning);
+    });
+  });
 });
