@@ -21,11 +21,21 @@ export function callerIdentity(config: Config): string {
   if (peer !== null && peer.length > 0) return peer;
   if (localIdentity === null) {
     // Istio names sidecars "sidecar~IP~POD.NS~NS.svc.cluster.local" (gateways: "router~…").
-    const id = getProperty(propertyPath(["node", "id"]));
-    const ns = getProperty(propertyPath(["node", "metadata", "NAMESPACE"]));
-    const sa = getProperty(propertyPath(["node", "metadata", "SERVICE_ACCOUNT"]));
+    const id = nodeProperty(["id"]);
+    const ns = nodeProperty(["metadata", "NAMESPACE"]);
+    const sa = nodeProperty(["metadata", "SERVICE_ACCOUNT"]);
     const sidecar = id !== null && id.startsWith("sidecar~");
     localIdentity = sidecar && ns !== null && sa !== null && ns.length > 0 && sa.length > 0 ? "spiffe://" + config.metrics.trustDomain + "/ns/" + ns + "/sa/" + sa : "";
   }
   return localIdentity!.length > 0 ? localIdentity! : "unknown";
+}
+
+/**
+ * A field of Envoy's node (its bootstrap `node`): the attribute `xds.node` (Envoy 1.40 answers only
+ * this one), else the older Wasm property `node`.
+ */
+function nodeProperty(path: string[]): string | null {
+  const value = getProperty(propertyPath(["xds", "node"].concat(path)));
+  if (value !== null && value.length > 0) return value;
+  return getProperty(propertyPath(["node"].concat(path)));
 }

@@ -451,11 +451,10 @@ describe("MCP servers through istiod's own config: the agents' sidecars, body mo
     }
   });
 
-  // KNOWN BUG, reported: in real Envoy (1.40) the filter reads no identity from the node metadata
-  // (source_principal "unknown"; the emulator's dotted property names hide it), so a sidecar's
-  // workload is not recognised by its principal. When this starts failing, the bug is fixed: make it
-  // a plain it() and drop the agents' keys above.
-  it.fails("a sidecar's own workload is its consumer by the SPIFFE id from Istio's node metadata, without a key", async () => {
+  // Envoy 1.40 answers the node only as the attribute xds.node (the Wasm property node is gone): the
+  // filter reads xds.node first (request/caller.ts). Before that fix, source_principal read "unknown"
+  // in real sidecars and a workload was never its consumer by principal.
+  it("a sidecar's own workload is its consumer by the SPIFFE id from Istio's node metadata, without a key", async () => {
     const reply = await rpc("triage", "inventory", "tools/list", undefined, { "x-api-key": "" });
     // triage-agent's own list for the inventory; a caller not recognised gets the route's (list_*).
     expect(toolNames(reply)).toEqual(["list_items", "get_item"]);
