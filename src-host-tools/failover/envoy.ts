@@ -45,7 +45,10 @@ export function longestTimeouts(all: (TimeoutsConfig | undefined)[]): TimeoutsCo
  */
 export function providerTimeouts(routes: PoolRoute[], providers: ProviderEndpointConfig[], authority: string): TimeoutsConfig {
   const onAuthority = new Set(providers.filter((p) => providerEndpoint(p).authority === authority).map((p) => p.name));
-  return longestTimeouts(routes.filter((r) => r.failover === undefined && r.backends.some((b) => onAuthority.has(b.provider))).map((r) => r.timeouts));
+  const mcpServers = new Set(providers.filter((p) => p.type === "mcp").map((p) => p.name));
+  return longestTimeouts(routes.filter((r) => r.failover === undefined && r.backends.some((b) => onAuthority.has(b.provider)))
+    // An MCP server's GET stream lives as long as the session: no overall limit unless the route sets one (the idle limit holds).
+    .map((r) => (r.backends.some((b) => mcpServers.has(b.provider)) ? { requestMs: 0, ...(r.timeouts ?? {}) } : r.timeouts)));
 }
 
 /**

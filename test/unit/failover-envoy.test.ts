@@ -32,6 +32,16 @@ describe("failover and timeouts in Envoy's terms", () => {
     expect(routeTimeouts(providerTimeouts(routes, providers, "api.anthropic.com"))).toEqual({ timeout: "5s", idle_timeout: "1s" });
   });
 
+  it("an MCP server's route has no overall timeout unless its route sets one (a GET stream lives as long as the session); the idle limit holds", () => {
+    const providers = [{ name: "gh", type: "mcp", host: "mcp.example.com" }, { name: "inv", type: "mcp", host: "inv.example.com" }];
+    const routes = [
+      { name: "gh", backends: [{ provider: "gh" }] },
+      { name: "inv", backends: [{ provider: "inv" }], timeouts: { requestMs: 30_000 } },
+    ];
+    expect(routeTimeouts(providerTimeouts(routes, providers, "mcp.example.com"))).toEqual({ timeout: "0s", idle_timeout: "300s" });
+    expect(routeTimeouts(providerTimeouts(routes, providers, "inv.example.com"))).toEqual({ timeout: "30s", idle_timeout: "300s" });
+  });
+
   it("the route action: the pool, attempts - 1 retries on hosts not tried yet, the try limits", () => {
     const action = poolRouteAction({ name: "chat", backends: [], failover: { attempts: 4, perTryTimeoutMs: 30_000, perTryIdleTimeoutMs: 5_000 }, timeouts: { requestMs: 0 } }) as any;
     expect(action.cluster).toBe("llm-mesh-failover|chat");
