@@ -81,7 +81,7 @@ describe.skipIf(process.env.LLM_MESH_WASM !== undefined)("idle footprint bench",
   it("refuses a part it does not know, naming the parts, before starting anything", async () => {
     const refused = bench({ only: "memory", log: () => {} });
     await expect(refused).rejects.toBeInstanceOf(UserError);
-    await expect(refused).rejects.toThrow("--only memory: the parts are footprint; run llm-mesh bench --only footprint");
+    await expect(refused).rejects.toThrow("--only memory: the parts are footprint, mcp; run llm-mesh bench --only footprint");
   });
 
   it.each([
