@@ -94,6 +94,10 @@ export function proxy_on_request_trailers(context_id: u32, trailers: u32): i32 {
   enter(); const r = sdk.proxy_on_request_trailers(context_id, trailers); leave(); return r;
 }
 
+export function proxy_on_response_trailers(context_id: u32, trailers: u32): i32 {
+  enter(); const r = sdk.proxy_on_response_trailers(context_id, trailers); leave(); return r;
+}
+
 export function proxy_on_response_headers(context_id: u32, headers: u32, end_of_stream: u32): i32 {
   enter(); const r = sdk.proxy_on_response_headers(context_id, headers, end_of_stream); leave(); return r;
 }

@@ -3,7 +3,7 @@
 // then a plain or a pooled one once its route is decided, or a failover route's try upstream.
 import { Context, FilterDataStatusValues, FilterHeadersStatusValues, FilterTrailersStatusValues, RootContext } from "@solo-io/proxy-runtime/assembly";
 import { Config, FilterRole, RequestMode, loadConfig } from "./config/load";
-import { LogLevelValues, nowMillis, defineGauge, getProperty, log, propertyPath, readEnvironment, recordGauge, setTickPeriod } from "./host";
+import { BufferTypeValues, LogLevelValues, bufferedSize, nowMillis, defineGauge, getProperty, log, propertyPath, readEnvironment, recordGauge, setTickPeriod } from "./host";
 import { RequestState } from "./request/state";
 import { prepareCounters } from "./consumers/quota";
 import { TokenCalls } from "./token-refresh";
@@ -109,6 +109,8 @@ function firstPipeline(slot: PipelineSlot, config: Config): Pipeline {
 /** One HTTP stream: each callback goes to its current pipeline (pipelines/). */
 class LlmMeshStream extends Context {
   private slot: PipelineSlot = new PipelineSlot();
+  /** The last response body callback asked Envoy to buffer: an answer is being held whole. */
+  private answerHeld: bool = false;
 
   constructor(contextId: u32, root: LlmMeshRoot, config: Config | null) {
     super(contextId, root);
@@ -119,6 +121,23 @@ class LlmMeshStream extends Context {
   onRequestBody(bodySize: usize, endOfStream: bool): FilterDataStatusValues { return this.slot.current.onRequestBody(bodySize, endOfStream); }
   onRequestTrailers(_count: u32): FilterTrailersStatusValues { return this.slot.current.onRequestTrailers(); }
   onResponseHeaders(_headerCount: u32, endOfStream: bool): FilterHeadersStatusValues { return this.slot.current.onResponseHeaders(endOfStream); }
-  onResponseBody(bodySize: usize, endOfStream: bool): FilterDataStatusValues { return this.slot.current.onResponseBody(bodySize, endOfStream); }
+  onResponseBody(bodySize: usize, endOfStream: bool): FilterDataStatusValues {
+    const status = this.slot.current.onResponseBody(bodySize, endOfStream);
+    this.answerHeld = status == FilterDataStatusValues.StopIterationAndBuffer;
+    return status;
+  }
+
+  /**
+   * An answer held to be read whole (a translation, an MCP answer, a field returned alone) that ends
+   * with trailers never has a body callback with end of stream: the pipeline gets one now, with what
+   * Envoy buffered, so the answer is read and not passed on as it came.
+   */
+  onResponseTrailers(_count: u32): FilterTrailersStatusValues {
+    if (this.answerHeld) {
+      this.answerHeld = false;
+      this.slot.current.onResponseBody(bufferedSize(BufferTypeValues.HttpResponseBody), true);
+    }
+    return FilterTrailersStatusValues.Continue;
+  }
   onDone(): bool { this.slot.current.onDone(); return super.onDone(); }
 }

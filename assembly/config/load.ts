@@ -141,7 +141,7 @@ export function loadConfig(text: string, env: Map<string, string>): LoadResult {
   config.consumers = loadConsumers(root, d);
   config.metrics.consumerLabel = !config.consumers.isEmpty();
   checkConsumerRoutes(config, d);
-  nameConsumerTools(config);
+  nameConsumerTools(config, d);
   config.requestMode = loadRequestMode(root, d);
   config.role = loadRole(root, d);
   if (config.requestMode == RequestMode.Headers) refuseBodyOnlyFeatures(config, d);
@@ -278,6 +278,8 @@ function loadProvider(v: JsonValue, path: string, env: Map<string, string>, d: D
   if (basePath !== null && (p.basePath.length > 0 && !p.basePath.startsWith("/") || p.basePath.endsWith("/") && !p.isMcpServer())) {
     d.error(childPath(path, "basePath"), p.isMcpServer() ? "must start with '/' (or be empty: the client's path is kept)" : "must start with '/' and not end with '/' (or be empty)");
   } else if (p.isMcpServer() && !isSafePath(p.basePath)) d.error(childPath(path, "basePath"), "must be a path of printable ASCII without spaces, '?' or '#'");
+  // The server's credential goes to its MCP endpoint only, never to whatever path a client asks of its host.
+  if (p.isMcpServer() && basePath === null) d.error(childPath(path, "basePath"), "is required for type mcp: the server's MCP endpoint path, e.g. /mcp (its credential is sent to that path only)");
 
   loadKeys(v, path, p, spec.keyRequired, env, d);
   p.loadCredentials(env, path, d);
@@ -447,8 +449,19 @@ function checkMcpRoute(v: JsonValue, path: string, route: Route, d: Diagnostics)
   route.mcp = mcp;
 }
 
-/** Tool names consumers' MCP lists name exactly are metric labels on their servers' routes. */
-function nameConsumerTools(config: Config): void {
+/** Tool names consumers' MCP lists name exactly are metric labels on their servers' routes; a list for a server no route serves is said to do nothing. */
+function nameConsumerTools(config: Config, d: Diagnostics): void {
+  const served = new Set<string>();
+  for (let i = 0; i < config.routes.length; i++) if (config.routes[i].mcp !== null && config.routes[i].backends.length > 0) served.add(config.routes[i].backends[0].provider.name);
+  for (let j = 0; j < config.consumers.list.length; j++) {
+    const mcp = config.consumers.list[j].mcp;
+    if (mcp === null) continue;
+    const servers = mcp!.keys();
+    for (let k = 0; k < servers.length; k++) {
+      const p = findProvider(config, servers[k]);
+      if (p !== null && p.isMcpServer() && !served.has(servers[k])) d.warn("consumers[" + j.toString() + "].mcp", "server \"" + servers[k] + "\" has no MCP route, so this list applies to nothing");
+    }
+  }
   for (let i = 0; i < config.routes.length; i++) {
     const mcp = config.routes[i].mcp;
     if (mcp === null || config.routes[i].backends.length == 0) continue;

@@ -42,7 +42,20 @@ export class RouteMcp {
   /** Tool names an allow-list names exactly (route's or a consumer's for this server): metric labels even when refused. */
   namedTools: Set<string> = new Set<string>();
 
-  namesTool(name: string): bool { return this.namedTools.has(name); }
+  /** Tools that answered a call successfully, labelled by name up to MAX_TOOL_LABELS (a client cannot mint labels). */
+  private seenTools: Set<string> = new Set<string>();
+
+  /**
+   * A tool's metric label: its name when an allow-list names it exactly, or when it ran (`ran`: a
+   * result without error, which a server gives only for a tool it has), up to MAX_TOOL_LABELS names
+   * a route; else "other". Names a client makes up, and a server's isError answers to them, stay "other".
+   */
+  toolLabel(name: string, ran: bool): string {
+    if (this.namedTools.has(name) || this.seenTools.has(name)) return name;
+    if (!ran || this.seenTools.size >= MAX_TOOL_LABELS) return "other";
+    this.seenTools.add(name);
+    return name;
+  }
 
   /** Adds the exact tool names of `access` to namedTools. */
   nameToolsOf(access: McpAccess): void {
@@ -53,12 +66,28 @@ export class RouteMcp {
 }
 
 export const DEFAULT_MAX_MESSAGE_BYTES: i32 = 4 * 1024 * 1024;
+/** The largest maxMessageBytes: a message read whole costs the VM a few times its size, and Envoy buffers it too. */
+export const MAX_MESSAGE_BYTES_LIMIT: i32 = 16 * 1024 * 1024;
+/** Distinct tool names a route labels its metrics with, beyond those its allow-lists name. */
+const MAX_TOOL_LABELS: i32 = 256;
 const ROUTE_MCP_FIELDS = ["tools", "prompts", "resources", "maxMessageBytes"];
 const CONSUMER_MCP_FIELDS = ["server", "tools", "prompts", "resources"];
 
-/** True when `name` is allowed by `list` (null: no list, everything is). */
-export function allowedBy(list: ModelPatterns | null, name: string): bool {
+/** True when `name` (of `kind`) is allowed by `list` (null: no list, everything is). */
+export function allowedBy(list: ModelPatterns | null, kind: i32, name: string): bool {
+  if (kind == McpKind.Resource) return resourceAllowed(list, name);
   return list === null || list.matches(name);
+}
+
+/**
+ * A resource URI allowed by `list`: a URI with dot segments or escapes that a server may resolve
+ * out of a `prefix*` (`/../`, `%2e`, a backslash) is allowed only by an exact entry or `*`.
+ */
+export function resourceAllowed(list: ModelPatterns | null, uri: string): bool {
+  if (list === null || list.any || list.exact.includes(uri)) return true;
+  const lower = uri.toLowerCase();
+  if (uri.includes("/..") || uri.includes("/./") || uri.includes("\\") || lower.includes("%2e") || lower.includes("%2f") || lower.includes("%5c")) return false;
+  return list.matches(uri);
 }
 
 /** The lists of an object (`tools`, `prompts`, `resources`), each checked and compiled. */
@@ -96,7 +125,7 @@ export function loadRouteMcp(v: JsonValue | null, path: string, d: Diagnostics):
   if (v === null || !expectObject(v, path, d)) return mcp;
   rejectUnknownFields(v, path, ROUTE_MCP_FIELDS, d);
   mcp.restricts = loadLists(v, path, mcp.access, d);
-  mcp.maxMessageBytes = <i32>optionalInteger(v, "maxMessageBytes", path, d, 1024, 1 << 30, DEFAULT_MAX_MESSAGE_BYTES, "must be an integer from 1024 to 1073741824");
+  mcp.maxMessageBytes = <i32>optionalInteger(v, "maxMessageBytes", path, d, 1024, MAX_MESSAGE_BYTES_LIMIT, DEFAULT_MAX_MESSAGE_BYTES, "must be an integer from 1024 to 16777216 (16 MiB: a message read whole costs the VM a few times its size)");
   return mcp;
 }
 

@@ -3,9 +3,9 @@
 // content rules, and each answer's outcome noted for metrics. Messages are JSON-RPC objects (one
 // per SSE event, or a JSON body, or a 2025-03-26 batch array of them). Only a message that must
 // change is parsed into a tree; the rest is scanned and passes byte for byte.
-import { JsonKind, JsonValue, MAX_ANSWER_VALUES, parseJson } from "../json/parse";
 import { ScanResult, ValueSpan, arrayItemSpans, decodeStringValue, scanInto } from "../json/scan";
-import { Edit, applyEdits } from "../json/splice";
+import { Edit, applyEdits, jsonString } from "../json/splice";
+import { stringSpans } from "../json/strings";
 import { arrayItemsAtMost } from "../json/items";
 import { keys } from "../json/spans";
 import { isValidUtf8 } from "../json/utf8";
@@ -13,8 +13,8 @@ import { JsonWriter } from "../json/writer";
 import { ModelPatterns } from "../fields/model-patterns";
 import { RequestPolicy } from "../policy/config";
 import { guardTexts } from "../policy/apply";
-import { McpKind } from "./access";
-import { INTERNAL_ERROR, MAX_BATCH } from "./message";
+import { McpKind, allowedBy } from "./access";
+import { INTERNAL_ERROR, MAX_BATCH, endsArray } from "./message";
 
 /** A request sent to the server, waiting for its answer. */
 export class McpPending {
@@ -59,9 +59,10 @@ export class McpAnswerReader {
     if (load<u8>(base + <usize>i) != 0x5b) return this.message(base, length);
     let e = length;
     while (e > i && isSpace(load<u8>(base + <usize>(e - 1)))) e--;
-    if (!arrayItemsAtMost(base, i, e, MAX_BATCH)) return null;
+    // A batch answer is read message by message; one llm-mesh cannot read whole does not pass.
+    if (!arrayItemsAtMost(base, i, e, MAX_BATCH)) return this.unreadable();
     const items = arrayItemSpans(base, i, e);
-    if (items === null) return null;
+    if (items === null || !endsArray(base, items, e)) return this.unreadable();
     let changed: Array<ArrayBuffer | null> | null = null;
     for (let k = 0; k < items.length; k++) {
       const out = this.message(base + <usize>items[k].start, items[k].end - items[k].start);
@@ -96,6 +97,8 @@ export class McpAnswerReader {
       return method.count == 1 && method.firstByte == 0x22 ? null : this.unreadable();
     }
     const pending = id.count == 1 ? this.find(base, id) : null;
+    // Both: readers differ on which wins (a lenient one takes the result, unfiltered).
+    if (result.count + error.count > 1) return pending !== null ? this.withheld(pending!, "it holds both a result and an error") : this.unreadable();
     if (error.count == 1) {
       if (pending !== null) pending.outcome = errorCode(base, error);
       return null;
@@ -155,24 +158,44 @@ export class McpAnswerReader {
     return null;
   }
 
-  /** A tool's result under the route's deny and mask rules: every string but binary data. */
+  /** A tool's result under the route's deny and mask rules: every string in it, keys too. */
   private guardResult(base: usize, length: i32, pending: McpPending | null): ArrayBuffer | null {
-    const root = parseMessage(base, length);
-    const result = root !== null ? root!.get("result") : null;
-    if (result === null) return this.withheld(pending, "the tool's result could not be read whole for this route's content policy");
-    const nodes = new Array<JsonValue>();
-    collectStrings(result!, nodes, 0);
-    const texts = new Array<string>(nodes.length);
-    for (let i = 0; i < nodes.length; i++) texts[i] = nodes[i].text;
-    const verdict = guardTexts(this.policy!, this.route, texts);
-    if (verdict.denied !== null) {
+    const scan = scanInto(TOP, base, length, ANSWER_KEYS, true);
+    const result = scan.spans[A_RESULT];
+    if (scan.error !== null || result.count != 1) return this.withheld(pending, "the tool's result could not be read for this route's content policy");
+    const edits = new Array<Edit>();
+    const refusal = guardStrings(this.policy!, this.route, base, result.start, result.end, edits);
+    if (refusal !== null) {
       if (pending !== null) pending.outcome = "denied";
-      return String.UTF8.encode(errorMessage(pending !== null ? pending.idJson : "null", INTERNAL_ERROR, "the tool's result was withheld by this route's content policy (rule " + verdict.denied!.name + ")", "llm_mesh.content_policy"));
+      return String.UTF8.encode(errorMessage(pending !== null ? pending.idJson : "null", INTERNAL_ERROR, "the tool's result was withheld: " + refusal!, "llm_mesh.content_policy"));
     }
-    if (!verdict.masked) return null;
-    for (let i = 0; i < nodes.length; i++) if (verdict.dirty[i]) nodes[i].text = texts[i];
-    return new JsonWriter(length + 64).value(root!).toBuffer();
+    return edits.length > 0 ? applyEdits(base, length, edits) : null;
   }
+}
+
+/** A document checked for content rules holds at most this many strings (each costs a span and its text). */
+const MAX_GUARDED_STRINGS: i32 = 1 << 18;
+
+/**
+ * The route's deny and mask rules over every string (keys and values) of the JSON at [start, end)
+ * of `base`, read as one text, as a message's parts are. Masked strings become edits (offsets from
+ * `base`). The refusal's words, or null.
+ */
+export function guardStrings(policy: RequestPolicy, route: string, base: usize, start: i32, end: i32, edits: Array<Edit>): string | null {
+  if (policy.deny.length == 0 && policy.mask.length == 0) return null;
+  const spans = new Array<ValueSpan>();
+  if (!stringSpans(base, start, end, spans, MAX_GUARDED_STRINGS)) return "it holds more strings than this route's content policy reads (" + MAX_GUARDED_STRINGS.toString() + ")";
+  const texts = new Array<string>(spans.length);
+  for (let i = 0; i < spans.length; i++) {
+    // Rules read decoded text: bad UTF-8 would decode otherwise for the reader (json/utf8.ts).
+    if (!isValidUtf8(base + <usize>spans[i].start, spans[i].end - spans[i].start)) return "it is not valid UTF-8";
+    texts[i] = decodeStringValue(base, spans[i].start, spans[i].end, spans[i].escaped);
+  }
+  const verdict = guardTexts(policy, route, texts);
+  if (verdict.denied !== null) return "refused by this route's content policy (rule " + verdict.denied!.name + ")";
+  if (!verdict.masked) return null;
+  for (let i = 0; i < spans.length; i++) if (verdict.dirty[i]) edits.push(new Edit(spans[i].start, spans[i].end, String.UTF8.encode(jsonString(texts[i]))));
+  return null;
 }
 
 /** A JSON-RPC error message answering `idJson`. */
@@ -184,7 +207,10 @@ export function errorMessage(idJson: string, code: i32, message: string, reason:
   return String.UTF8.decodeUnsafe(changetype<usize>(w.toBuffer()), <usize>w.length);
 }
 
-/** The error's code as text (a metric label: a number of at most 11 characters), else "error". */
+/** The error codes JSON-RPC and MCP define, the only ones kept as metric labels (a server may invent any number). */
+const KNOWN_CODES = ["-32700", "-32600", "-32601", "-32602", "-32603", "-32002", "-32001", "-32000"];
+
+/** The error's code as a metric label: one of KNOWN_CODES, else "error". */
 function errorCode(base: usize, error: ValueSpan): string {
   if (error.firstByte != 0x7b) return "error";
   const inner = scanInto(INNER, base + <usize>error.start, error.end - error.start, INNER_KEYS);
@@ -197,7 +223,8 @@ function errorCode(base: usize, error: ValueSpan): string {
     const c = load<u8>(at + <usize>i);
     if (!(c >= 0x30 && c <= 0x39 || i == 0 && c == 0x2d)) return "error";
   }
-  return String.UTF8.decodeUnsafe(at, <usize>n);
+  const text = String.UTF8.decodeUnsafe(at, <usize>n);
+  return KNOWN_CODES.includes(text) ? text : "error";
 }
 
 /** A tools/call result that reports the tool failed (`isError: true`). */
@@ -205,13 +232,6 @@ function isToolError(base: usize, result: ValueSpan): bool {
   if (result.firstByte != 0x7b) return false;
   const inner = scanInto(INNER, base + <usize>result.start, result.end - result.start, INNER_KEYS);
   return inner.error === null && inner.spans[IS_ERROR].count == 1 && inner.spans[IS_ERROR].firstByte == 0x74;
-}
-
-/** A message read whole, or null when it is not valid UTF-8 JSON (it then passes as it came: the client's reader judges it). */
-function parseMessage(base: usize, length: i32): JsonValue | null {
-  if (!isValidUtf8(base, length)) return null;
-  const parsed = parseJson(String.UTF8.decodeUnsafe(base, <usize>length), MAX_ANSWER_VALUES);
-  return parsed.value !== null && parsed.value!.kind == JsonKind.Object ? parsed.value : null;
 }
 
 /** The message as it was: nothing to leave out (filterLists). */
@@ -267,7 +287,7 @@ function filterLists(base: usize, length: i32, result: ValueSpan, lists: StaticA
     let keptCount = 0;
     for (let i = 0; i < items.length; i++) {
       const item = items[i];
-      const allowed = item.firstByte == 0x7b && itemAllowed(at + <usize>item.start, item.end - item.start, wanted, list!);
+      const allowed = item.firstByte == 0x7b && itemAllowed(at + <usize>item.start, item.end - item.start, wanted, LIST_KINDS[index], list!);
       if (allowed) {
         if (kept !== null) { if (keptCount > 0) kept!.byte(0x2c); kept!.bytes(at + <usize>item.start, item.end - item.start); }
         keptCount++;
@@ -289,25 +309,11 @@ function filterLists(base: usize, length: i32, result: ValueSpan, lists: StaticA
 }
 
 /** The item (an object) names exactly one string at its key, and `list` allows it. */
-function itemAllowed(ptr: usize, length: i32, wanted: StaticArray<ArrayBuffer>, list: ModelPatterns): bool {
+function itemAllowed(ptr: usize, length: i32, wanted: StaticArray<ArrayBuffer>, kind: i32, list: ModelPatterns): bool {
   const scan = scanInto(ITEM_SCAN, ptr, length, wanted, true);
   const name = scan.spans[0];
   if (scan.error !== null || name.count != 1 || name.firstByte != 0x22) return false;
-  return list.matches(decodeStringValue(ptr, name.start, name.end, name.escaped));
+  return allowedBy(list, kind, decodeStringValue(ptr, name.start, name.end, name.escaped));
 }
-
-/** Every string value under `v` in document order, but base64 payloads (`data`, `blob`): rules read text. */
-function collectStrings(v: JsonValue, into: Array<JsonValue>, depth: i32): void {
-  if (v.kind == JsonKind.String) { into.push(v); return; }
-  if (v.kind == JsonKind.Array) { for (let i = 0; i < v.items.length; i++) collectStrings(v.items[i], into, depth + 1); return; }
-  if (v.kind != JsonKind.Object) return;
-  for (let i = 0; i < v.items.length; i++) {
-    if (v.keys[i] == "data" || v.keys[i] == "blob") continue;
-    collectStrings(v.items[i], into, depth + 1);
-  }
-}
-
-/** Every string value of a tools/call's arguments (a tree read from the request), in order. */
-export function argumentStrings(v: JsonValue, into: Array<JsonValue>): void { collectStrings(v, into, 0); }
 
 function isSpace(c: u8): bool { return c == 0x20 || c == 0x0a || c == 0x0d || c == 0x09; }

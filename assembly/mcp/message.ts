@@ -116,7 +116,10 @@ function readMessage(base: usize, start: i32, end: i32, into: McpBody): McpMessa
   const params = spans[PARAMS];
   if (params.count == 1 && params.firstByte != 0x7b) { into.fail(INVALID_REQUEST, "params must be an object"); return null; }
   m.targetKind = targetOf(m.method);
+  if (m.method == "completion/complete") return completionTarget(at, params, m, into);
   if (m.targetKind < 0) return m;
+  // A call sent as a notification is still run by a plain JSON-RPC server (it only goes unanswered).
+  if (m.kind == MessageKind.Notification) { into.fail(INVALID_REQUEST, m.method + " must be a request (with an id), not a notification"); return null; }
   // A call names what it uses: a tool's or prompt's name, or a resource's URI.
   const wantedKey = m.targetKind == McpKind.Resource ? URI : NAME;
   const word = m.targetKind == McpKind.Resource ? "params.uri" : "params.name";
@@ -156,7 +159,7 @@ export function readBody(body: ArrayBuffer, batchAllowed: bool): McpBody {
     if (!batchAllowed) return out.fail(INVALID_REQUEST, "a JSON-RPC batch is not part of this MCP protocol version (batches were only in 2025-03-26); send one message per request");
     if (!arrayItemsAtMost(base, i, e, MAX_BATCH)) return out.fail(INVALID_REQUEST, "a batch holds at most " + MAX_BATCH.toString() + " messages");
     const items = arrayItemSpans(base, i, e);
-    if (items === null) return out.fail(PARSE_ERROR, "the body is not valid JSON");
+    if (items === null || !endsArray(base, items, e)) return out.fail(PARSE_ERROR, "the body is not valid JSON (one array, nothing after it)");
     if (items.length == 0) return out.fail(INVALID_REQUEST, "a batch must not be empty");
     out.batch = true;
     for (let k = 0; k < items.length; k++) {
@@ -178,3 +181,44 @@ export function readBody(body: ArrayBuffer, batchAllowed: bool): McpBody {
 }
 
 function isSpace(c: u8): bool { return c == 0x20 || c == 0x0a || c == 0x0d || c == 0x09; }
+
+/**
+ * True when the array whose items are `items` closes at `end - 1`, the end of the body: the item
+ * reader stops at the array's own ']', and what follows it (another message) must not pass unread.
+ */
+export function endsArray(base: usize, items: Array<ValueSpan>, end: i32): bool {
+  if (items.length == 0) return true; // "[]" (or "[ ]"): nothing to read past
+  let p = items[items.length - 1].end;
+  while (p < end && isSpace(load<u8>(base + <usize>p))) p++;
+  return p == end - 1 && load<u8>(base + <usize>p) == 0x5d;
+}
+
+const REF = 0, REF_TYPE = 0, REF_NAME = 1, REF_URI = 2;
+const COMPLETION_KEYS = keys(["ref"]);
+const REF_KEYS = keys(["type", "name", "uri"]);
+const COMPLETION_SCAN = new ScanResult(COMPLETION_KEYS.length);
+const REF_SCAN = new ScanResult(REF_KEYS.length);
+
+/**
+ * completion/complete names the prompt (`ref/prompt`, by name) or resource (`ref/resource`, by URI)
+ * it completes an argument of: the caller must be allowed that prompt or resource.
+ */
+function completionTarget(at: usize, params: ValueSpan, m: McpMessage, into: McpBody): McpMessage | null {
+  const bad = "completion/complete needs params.ref: {type: \"ref/prompt\", name} or {type: \"ref/resource\", uri}";
+  if (params.count == 0) { into.fail(INVALID_PARAMS, bad); return null; }
+  const p = scanRequestInto(COMPLETION_SCAN, at + <usize>params.start, params.end - params.start, COMPLETION_KEYS);
+  const ref = p.spans[REF];
+  if (p.error !== null || ref.count != 1 || ref.firstByte != 0x7b) { into.fail(INVALID_PARAMS, bad); return null; }
+  const refAt = at + <usize>params.start;
+  const r = scanRequestInto(REF_SCAN, refAt + <usize>ref.start, ref.end - ref.start, REF_KEYS);
+  if (r.error !== null) { into.fail(INVALID_PARAMS, bad); return null; }
+  const inner = refAt + <usize>ref.start;
+  const prompt = spanIsString(inner, r.spans[REF_TYPE], "ref/prompt");
+  if (!prompt && !spanIsString(inner, r.spans[REF_TYPE], "ref/resource")) { into.fail(INVALID_PARAMS, bad); return null; }
+  const named = r.spans[prompt ? REF_NAME : REF_URI];
+  if (named.count != 1 || named.firstByte != 0x22) { into.fail(INVALID_PARAMS, bad); return null; }
+  m.targetKind = prompt ? McpKind.Prompt : McpKind.Resource;
+  m.target = decodeStringValue(inner, named.start, named.end, named.escaped);
+  if (m.kind == MessageKind.Notification) { into.fail(INVALID_REQUEST, "completion/complete must be a request (with an id), not a notification"); return null; }
+  return m;
+}

@@ -18,6 +18,7 @@ import { H_CONTENT_LENGTH, H_METHOD, H_PATH } from "./header-names";
 
 export const H_MCP_SESSION_ID = String.UTF8.encode("mcp-session-id");
 export const H_MCP_PROTOCOL_VERSION = String.UTF8.encode("mcp-protocol-version");
+const H_UPGRADE = String.UTF8.encode("upgrade");
 const V_POST = String.UTF8.encode("POST");
 const V_GET = String.UTF8.encode("GET");
 const V_DELETE = String.UTF8.encode("DELETE");
@@ -46,10 +47,18 @@ export function admitMcp(config: Config, headers: HeaderSnapshot, state: Request
   else if (headers.valueIs(H_METHOD, V_GET)) into.verb = McpVerb.Get;
   else if (headers.valueIs(H_METHOD, V_DELETE)) into.verb = McpVerb.Delete;
   else return Reply.error(METHOD_NOT_ALLOWED, "an MCP endpoint takes POST (JSON-RPC messages), GET (the server's stream) and DELETE (end of a session)");
+  // MCP is plain HTTP requests: an upgrade (a WebSocket) would carry JSON-RPC past every check.
+  if (headers.indexOf(H_UPGRADE) >= 0) return Reply.error(BAD_REQUEST, "an MCP endpoint takes plain HTTP requests (Streamable HTTP), not a protocol upgrade");
+  // Each MCP header once: a second copy would reach the server unchecked.
+  if (headers.indexOf(H_MCP_SESSION_ID, headers.indexOf(H_MCP_SESSION_ID) + 1) >= 0 || headers.indexOf(H_MCP_PROTOCOL_VERSION, headers.indexOf(H_MCP_PROTOCOL_VERSION) + 1) >= 0) {
+    return Reply.error(BAD_REQUEST, "Mcp-Session-Id and MCP-Protocol-Version may each be sent once");
+  }
   const session = headers.get(H_MCP_SESSION_ID);
   if (session !== null && !isSessionId(session)) return Reply.error(BAD_REQUEST, "Mcp-Session-Id must be 1 to 256 visible ASCII characters");
   const version = headers.get(H_MCP_PROTOCOL_VERSION);
   if (version !== null && !isProtocolVersion(version)) return Reply.error(BAD_REQUEST, "MCP-Protocol-Version must be a date, YYYY-MM-DD");
+  // Nothing goes upstream unread: GET and DELETE carry no body.
+  if (into.verb != McpVerb.Post && !endOfStream) return Reply.error(BAD_REQUEST, "GET and DELETE on an MCP endpoint carry no body");
   into.batchAllowed = version === null || version == BATCH_VERSION;
   if (into.verb == McpVerb.Post) {
     const contentLength = headers.get(H_CONTENT_LENGTH);

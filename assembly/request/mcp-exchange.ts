@@ -6,15 +6,13 @@
 import { Config } from "../config/load";
 import { Reply } from "../errors";
 import { BufferTypeValues, getBody, nowNanos, setPropertyBytes } from "../host";
-import { removeResponseHeader, responseHeader, responseHeaderStartsWith, setResponseHeader } from "../headers";
-import { MAX_ANSWER_VALUES, JsonValue, parseJson } from "../json/parse";
+import { removeResponseHeader, responseHeader, setResponseHeader, setResponseHeaderBytes } from "../headers";
 import { Edit, applyEdits } from "../json/splice";
 import { JsonWriter } from "../json/writer";
-import { guardTexts } from "../policy/apply";
 import { RequestPolicy } from "../policy/config";
 import { MCP_KIND_WORDS, allowedBy } from "../mcp/access";
 import { INTERNAL_ERROR, INVALID_PARAMS, McpBody, McpMessage, MessageKind, readBody } from "../mcp/message";
-import { McpAnswerReader, McpPending, argumentStrings, errorMessage } from "../mcp/answer";
+import { McpAnswerReader, McpPending, errorMessage, guardStrings } from "../mcp/answer";
 import { recordMcpCall } from "../mcp/metrics";
 import { ACCESS_LOG_PROPERTY } from "../metrics/access-log";
 import { RawEventSink, SseSplitter, readEventFields, withData } from "../stream/sse-events";
@@ -26,7 +24,6 @@ import { McpAdmission, McpVerb } from "./mcp-admit";
 import { RequestState, ResponseMode } from "./state";
 import { H_CONTENT_ENCODING, H_CONTENT_LENGTH, H_CONTENT_TYPE, H_STATUS, V_JSON } from "./header-names";
 
-const V_EVENT_STREAM = String.UTF8.encode("text/event-stream");
 
 /** How the server's answer is handled. */
 export enum McpAnswerMode { Pass, Json, Stream, Other }
@@ -88,7 +85,7 @@ export function decideMcpBody(config: Config, state: RequestState, ex: McpExchan
     ex.pending.push(p);
     if (m.method == "tools/call" && ex.tool === null) ex.tool = m.target;
     if (refusal !== null) continue;
-    if (m.targetKind >= 0 && !allowedBy(ex.admission.lists[m.targetKind], m.target)) {
+    if (m.targetKind >= 0 && !allowedBy(ex.admission.lists[m.targetKind], m.targetKind, m.target)) {
       refusal = MCP_KIND_WORDS[m.targetKind] + " \"" + printable(m.target) + "\" is not allowed for this caller (llm-mesh)";
       refusedAt = ex.pending.length - 1;
       continue;
@@ -140,22 +137,10 @@ function refusedAnswer(ex: McpExchange, batch: bool, refusedAt: i32, code: i32, 
   return "[" + parts.join(",") + "]";
 }
 
-/** A tools/call's arguments under the route's deny and mask rules; a masked one is spliced into `edits`. The refusal, or null. */
+/** A tools/call's arguments under the route's deny and mask rules (every string, keys too); masks become `edits`. The refusal, or null. */
 function guardArguments(body: ArrayBuffer, m: McpMessage, route: string, policy: RequestPolicy, edits: Array<Edit>): string | null {
-  if (policy.deny.length == 0 && policy.mask.length == 0) return null;
-  const span = m.arguments;
-  const parsed = parseJson(String.UTF8.decodeUnsafe(changetype<usize>(body) + <usize>span.start, <usize>(span.end - span.start)), MAX_ANSWER_VALUES);
-  if (parsed.value === null) return "params.arguments could not be read for this route's content policy (" + parsed.error + ")";
-  const nodes = new Array<JsonValue>();
-  argumentStrings(parsed.value!, nodes);
-  const texts = new Array<string>(nodes.length);
-  for (let i = 0; i < nodes.length; i++) texts[i] = nodes[i].text;
-  const verdict = guardTexts(policy, route, texts);
-  if (verdict.denied !== null) return "the tool call was refused by this route's content policy (rule " + verdict.denied!.name + ")";
-  if (!verdict.masked) return null;
-  for (let i = 0; i < nodes.length; i++) if (verdict.dirty[i]) nodes[i].text = texts[i];
-  edits.push(new Edit(span.start, span.end, new JsonWriter(span.end - span.start + 64).value(parsed.value!).toBuffer()));
-  return null;
+  const refusal = guardStrings(policy, route, changetype<usize>(body), m.arguments.start, m.arguments.end, edits);
+  return refusal !== null ? "the tool call was " + (refusal!.startsWith("refused") ? refusal! : "refused: " + refusal!) : null;
 }
 
 /** The server's answer headers: how its body will be read; errors and Envoy's own answers as the LLM routes vet them. */
@@ -175,16 +160,17 @@ export function mcpAnswerHeaders(config: Config, state: RequestState, ex: McpExc
     if (state.responseMode == ResponseMode.ReplaceAuth) setResponseHeader(H_STATUS, "502");
     if (!endOfStream) describeNewBody(V_JSON);
   } else if (ex.reader !== null && !endOfStream) {
-    const json = responseHeaderStartsWith(H_CONTENT_TYPE, V_JSON);
-    const sse = responseHeaderStartsWith(H_CONTENT_TYPE, V_EVENT_STREAM);
-    if (json || sse) {
-      ex.mode = json ? McpAnswerMode.Json : McpAnswerMode.Stream;
-      if (sse) ex.splitter = new SseSplitter(state.route!.mcp!.maxMessageBytes);
-      removeResponseHeader(H_CONTENT_LENGTH);
-      // llm-mesh asked for no compression; an answer compressed anyway cannot be checked, so it does not pass.
-      const encoding = responseHeader(H_CONTENT_ENCODING);
-      if (encoding !== null && encoding != "identity") { ex.dropping = true; removeResponseHeader(H_CONTENT_ENCODING); }
-    }
+    // An MCP answer with a body is SSE or JSON: anything else is read as JSON, and withheld if it is
+    // not (a media type in capitals is the same type to the client's reader).
+    const type = responseHeader(H_CONTENT_TYPE);
+    const sse = type !== null && type.toLowerCase().startsWith("text/event-stream");
+    ex.mode = sse ? McpAnswerMode.Stream : McpAnswerMode.Json;
+    if (sse) ex.splitter = new SseSplitter(state.route!.mcp!.maxMessageBytes);
+    else setResponseHeaderBytes(H_CONTENT_TYPE, V_JSON);
+    removeResponseHeader(H_CONTENT_LENGTH);
+    // llm-mesh asked for no compression; an answer compressed anyway cannot be checked, so it does not pass.
+    const encoding = responseHeader(H_CONTENT_ENCODING);
+    if (encoding !== null && encoding != "identity") { ex.dropping = true; removeResponseHeader(H_CONTENT_ENCODING); }
   } else if (endOfStream) markAll(ex, ""); // 202 Accepted, no body: nothing answered a request in it
   if (ex.mode != McpAnswerMode.Other && matcher !== null && !endOfStream) state.secrets = matcher;
   stampProvider(config, state);
@@ -296,7 +282,7 @@ export function finishMcp(config: Config, state: RequestState, ex: McpExchange):
   for (let i = 0; i < ex.pending.length; i++) {
     const p = ex.pending[i];
     let tool: string | null = null;
-    if (p.method == "tools/call") tool = config.metrics.anyModel || p.outcome == "none" || p.outcome == "tool_error" || mcp.namesTool(p.target) ? p.target : "other";
+    if (p.method == "tools/call") tool = config.metrics.anyModel ? p.target : mcp.toolLabel(p.target, p.outcome == "none");
     recordMcpCall(mcp.tags, p.method, tool, p.outcome, consumer, principal, (end - p.startNs) / 1_000_000);
   }
 }

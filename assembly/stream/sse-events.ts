@@ -20,6 +20,8 @@ export class SseSplitter {
   private scanned: i32 = 0;
   /** An event grew past maxEvent: nothing more is read. */
   broken: bool = false;
+  /** The stream's first bytes were looked at for a byte order mark. */
+  private started: bool = false;
 
   constructor(public maxEvent: i32) {}
 
@@ -33,6 +35,17 @@ export class SseSplitter {
     this.scanned -= shift;
     w.append(chunk, length);
     const base = w.ptr;
+    if (!this.started) {
+      // A UTF-8 byte order mark before the first event is dropped, as the EventSource decoder drops it
+      // (else the first line would not read as a field here, and would to the client).
+      const n = min<i32>(w.length, 3);
+      const bom = load<u8>(base) == 0xef && (n < 2 || load<u8>(base + 1) == 0xbb) && (n < 3 || load<u8>(base + 2) == 0xbf);
+      if (w.length > 0 && bom && n < 3 && !last) return; // too few bytes yet to tell
+      if (w.length > 0) {
+        this.started = true;
+        if (bom && n == 3) { this.eventStart = 3; this.lineStart = 3; this.scanned = 3; }
+      }
+    }
     let at = this.lineStart;
     while (at < w.length) {
       // The end of this line: LF, CR or CR LF. A CR at the window's end may be half of a CR LF.

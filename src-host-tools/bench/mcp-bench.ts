@@ -25,10 +25,10 @@ export const MCP_CLUSTER = `outbound|${MCP_PORT}||${MCP_HOST}`;
 const TOOL_NAMES = ["get_issue", "get_pull_request", "get_commit", "get_file", "get_release", "search_issues", "search_code", "search_commits", "search_users", "search_repositories",
   "create_issue", "create_pull_request", "create_release", "update_issue", "merge_pull_request", "delete_branch", "delete_repo", "fork_repository", "push_files", "add_comment"];
 
-/** The MCP route: no basePath, so the client's path is kept (the upstream answers by path); 10 of the 20 tools allowed. */
+/** The MCP route (the server's endpoint /mcp; the upstream answers by the x-bench-kind header the client sends); 10 of the 20 tools allowed. */
 export const MCP_BENCH_CONFIG = {
   requestMode: "body",
-  providers: [{ name: "tools", type: "mcp", host: MCP_HOST, port: MCP_PORT, apiKeys: [{ value: "bench-mcp-token" }] }],
+  providers: [{ name: "tools", type: "mcp", host: MCP_HOST, port: MCP_PORT, basePath: "/mcp", apiKeys: [{ value: "bench-mcp-token" }] }],
   routes: [{ name: "mcp-bench", match: { host: MCP_HOST }, backends: [{ provider: "tools" }], mcp: { tools: ["get_*", "search_*"] } }],
 };
 
@@ -63,10 +63,10 @@ export interface McpBenchReport { envoy: McpEnvoyRow[]; micro: McpMicroRow[] }
 
 /** The upstream: an Envoy answering each path with its canned MCP answer, after reading the request whole (so connections are kept). */
 function upstreamYaml(): string {
-  const answer = (path: string, body: string) => ({ match: { path }, direct_response: { status: 200, body: { inline_string: body } }, response_headers_to_add: [{ header: { key: "content-type", value: "application/json" }, append_action: "OVERWRITE_IF_EXISTS_OR_ADD" }] });
+  const answer = (kind: string, body: string) => ({ match: { path: "/mcp", headers: [{ name: "x-bench-kind", string_match: { exact: kind } }] }, direct_response: { status: 200, body: { inline_string: body } }, response_headers_to_add: [{ header: { key: "content-type", value: "application/json" }, append_action: "OVERWRITE_IF_EXISTS_OR_ADD" }] });
   return stringify({
     admin: { address: { socket_address: { address: "127.0.0.1", port_value: 0 } } },
-    static_resources: { listeners: [listener("upstream", 0, { name: "mcp", max_direct_response_body_size_bytes: 1 << 16, virtual_hosts: [{ name: "all", domains: ["*"], routes: [answer("/mcp/list", MCP_ANSWERS.list), answer("/mcp/call", MCP_ANSWERS.call)] }] },
+    static_resources: { listeners: [listener("upstream", 0, { name: "mcp", max_direct_response_body_size_bytes: 1 << 16, virtual_hosts: [{ name: "all", domains: ["*"], routes: [answer("list", MCP_ANSWERS.list), answer("call", MCP_ANSWERS.call)] }] },
       [{ name: "envoy.filters.http.buffer", typed_config: { "@type": "type.googleapis.com/envoy.extensions.filters.http.buffer.v3.Buffer", max_request_bytes: 1 << 20 } }], 1 << 20)] },
   }, { lineWidth: 0 });
 }
@@ -101,7 +101,7 @@ export async function runMcpEnvoyBench(o: McpBenchOptions): Promise<McpEnvoyRow[
       const method = kind === "list" ? "tools/list" : "tools/call";
       const bodyFile = join(work, `${kind}.json`);
       writeFileSync(bodyFile, MCP_REQUESTS[kind]);
-      const request = { path: `/mcp/${kind}`, headers: MCP_REQUEST_HEADERS };
+      const request = { path: "/mcp", headers: { ...MCP_REQUEST_HEADERS, "x-bench-kind": kind } };
       const h = (url: string, c: number, n: number) => h2load(url, MCP_HOST, bodyFile, c, n, proxy!.pid, work, undefined, request);
       o.log(`MCP ${method}: warming up…`);
       let perRun = warmup;
@@ -143,7 +143,7 @@ export async function mcpVm(wasm: Uint8Array, config: Record<string, unknown> = 
 /** One MCP request through the VM, answered with `answer` (JSON), or refused by llm-mesh when `refused`. */
 export function mcpRequest(host: HostEmulator, kind: "list" | "call", request = MCP_REQUESTS[kind], refused = false): () => void {
   const body = Buffer.from(request);
-  const headers = { ":method": "POST", ":path": `/mcp/${kind}`, ":authority": MCP_HOST, ":scheme": "http", "content-type": "application/json", ...MCP_REQUEST_HEADERS };
+  const headers = { ":method": "POST", ":path": "/mcp", "x-bench-kind": kind, ":authority": MCP_HOST, ":scheme": "http", "content-type": "application/json", ...MCP_REQUEST_HEADERS };
   return () => {
     const s = host.createStream();
     s.sendRequest(headers, body);
