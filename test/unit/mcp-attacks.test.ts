@@ -1,0 +1,261 @@
+// Attacks on MCP routes (issue 26) as a hostile client, a hostile MCP server and a careless
+// operator would make them. Each test asserts what the design (helpers' mcp-spec) requires and
+// FAILS on main at 9b994c0: one finding each, named with its severity in the comment above it.
+// The report to the lead gives the code each finding points at.
+import { describe, expect, it } from "vitest";
+import { newKey } from "../../src-host-tools/config/consumer-key.js";
+import { HttpStream } from "../../src-host-tools/host/emulator.js";
+import { json, loadFilter } from "../support/filter.js";
+
+const alice = newKey();
+const SERVER_TOKEN = "mcp-server-token-7f3a9c";
+const config = (route: Record<string, unknown> = {}, extra: Record<string, unknown> = {}) => ({
+  requestMode: "body",
+  providers: [{ name: "gh", type: "mcp", host: "mcp.example.com", basePath: "/mcp", apiKeys: [{ value: SERVER_TOKEN }] }],
+  routes: [{
+    name: "tools", match: { host: "mcp.example.com" }, backends: [{ provider: "gh" }],
+    mcp: { tools: ["get_*"], maxMessageBytes: 1 << 20 },
+    policy: { deny: [{ name: "sql", contains: "DROP TABLE" }], mask: [{ builtin: "email" }] },
+    ...route,
+  }],
+  consumers: [{ name: "alice", keys: [alice.stored], mcp: [{ server: "gh", tools: ["get_issue"] }] }],
+  ...extra,
+});
+
+const rpc = (id: number, method: string, params?: unknown) => JSON.stringify({ jsonrpc: "2.0", id, method, ...(params !== undefined ? { params } : {}) });
+/** tools/list answer listing a tool alice may use and one she may not. */
+const TOOLS = JSON.stringify({ jsonrpc: "2.0", id: 5, result: { tools: [{ name: "get_issue" }, { name: "delete_repo" }] } });
+
+async function post(body: string, cfg: unknown = config()): Promise<HttpStream> {
+  const { host, configured } = await loadFilter(cfg, { allowOnHeadersStopIteration: true });
+  expect(configured, host.logText("error").join("\n")).toBe(true);
+  const s = host.createStream();
+  s.sendRequest({ ":method": "POST", ":path": "/mcp", ":authority": "mcp.example.com", authorization: `Bearer ${alice.key}`, accept: "application/json, text/event-stream" }, body);
+  return s;
+}
+
+/** The server answers `s` with these headers and body chunks (the last ends the stream). */
+function answer(s: HttpStream, contentType: string, ...chunks: string[]): string {
+  expect(s.localResponse).toBeNull();
+  s.sendResponseHeaders({ ":status": "200", "content-type": contentType });
+  chunks.forEach((c, i) => s.sendResponseBody(c, i === chunks.length - 1));
+  return s.downstreamBodyText();
+}
+
+describe("MCP attacks: a hostile client", () => {
+  // FINDING 1 (high): a JSON-RPC notification (no id) of tools/call skips the allow-list and the
+  // content rules: decideMcpBody checks only MessageKind.Request. JSON-RPC 2.0 servers execute
+  // notifications (they only do not answer), so a forbidden tool runs, unseen, with unchecked arguments.
+  it.each([
+    ["a tool the caller may not use", { name: "delete_repo", arguments: {} }],
+    ["an allowed tool with denied arguments", { name: "get_issue", arguments: { q: "x; DROP TABLE users" } }],
+  ])("finding 1: tools/call sent as a notification (%s) never reaches the server", async (_what, params) => {
+    const s = await post(JSON.stringify({ jsonrpc: "2.0", method: "tools/call", params }));
+    expect(s.upstreamHeaders).toBeNull();
+    expect(s.upstreamBodyText()).not.toContain("tools/call");
+  });
+
+  // FINDING 3 (high): the content rules skip every value under a key named "data" or "blob" at any
+  // depth (collectStrings, meant for base64 payloads), and never read object keys; tool arguments
+  // are free-form, so a denied text or an e-mail address rides under such a key or as a key.
+  it.each([
+    ["under a key named data", { data: "x; DROP TABLE users" }],
+    ["under a key named blob", { query: { blob: "x; DROP TABLE users" } }],
+    ["as an object key", { filter: { "x; DROP TABLE users": true } }],
+  ])("finding 3: denied text in tool arguments %s is refused", async (_where, args) => {
+    const s = await post(rpc(3, "tools/call", { name: "get_issue", arguments: args }));
+    expect(s.upstreamHeaders).toBeNull();
+    expect((json(s.localResponse?.body) as any)?.error?.message).toContain("rule sql");
+  });
+
+  it("finding 3: an e-mail address in an argument named data is masked before it is sent", async () => {
+    const s = await post(rpc(4, "tools/call", { name: "get_issue", arguments: { data: "send to bob@example.com" } }));
+    expect(s.upstreamBodyText()).not.toContain("bob@example.com");
+  });
+
+  // FINDING 12 (low): resources are matched as raw strings, so a prefix pattern is a path check a
+  // URI with dot segments (or their percent-encodings) walks out of; servers that map resource
+  // URIs to files resolve them.
+  it.each(["file:///srv/public/../secret/keys.txt", "file:///srv/public/%2e%2e/secret/keys.txt"])("finding 12: resources/read of %s is not allowed by file:///srv/public/*", async (uri) => {
+    const cfg = config({ mcp: { resources: ["file:///srv/public/*"] } });
+    const s = await post(rpc(6, "resources/read", { uri }), cfg);
+    expect(s.upstreamHeaders).toBeNull();
+  });
+
+  // FINDING 13 (low): completion/complete names a prompt (ref/prompt) or resource template
+  // (ref/resource) the caller may not use and still reaches the server, which completes its
+  // arguments: what the forbidden prompt takes leaks, though it is never listed.
+  it("finding 13: completion/complete for a prompt the caller may not use is refused", async () => {
+    const cfg = config({ mcp: { tools: ["get_*"], prompts: ["public_*"] } });
+    const s = await post(rpc(8, "completion/complete", { ref: { type: "ref/prompt", name: "internal_incident" }, argument: { name: "host", value: "" } }), cfg);
+    expect(s.upstreamHeaders).toBeNull();
+  });
+});
+
+describe("MCP attacks: a hostile or careless MCP server", () => {
+  // FINDING 2 (high): a JSON answer that ends with trailers (HTTP/2, or HTTP/1 with trailers
+  // enabled) is never read: the module does not export proxy_on_response_trailers, the host then
+  // continues the stream, and Envoy sends the body mcpAnswerChunk buffered unread (waiting for an
+  // endOfStream that never comes): lists unfiltered, results unmasked, maxMessageBytes not applied.
+  it("finding 2: a JSON tools/list answer followed by trailers is still filtered", async () => {
+    const s = await post(rpc(5, "tools/list"));
+    s.sendResponseHeaders({ ":status": "200", "content-type": "application/json" });
+    s.sendResponseBody(TOOLS, false);
+    s.sendResponseTrailers({ "grpc-status": "0" });
+    expect(s.downstreamBodyText()).not.toContain("delete_repo");
+  });
+
+  it("finding 2: a tool result followed by trailers is still masked", async () => {
+    const s = await post(rpc(2, "tools/call", { name: "get_issue" }));
+    s.sendResponseHeaders({ ":status": "200", "content-type": "application/json" });
+    s.sendResponseBody(JSON.stringify({ jsonrpc: "2.0", id: 2, result: { content: [{ type: "text", text: "owner carol@example.com" }] } }), false);
+    s.sendResponseTrailers({ "x-done": "1" });
+    expect(s.downstreamBodyText()).not.toContain("carol@example.com");
+  });
+
+  // FINDING 4 (medium): the answer's media type is compared case-sensitively by prefix
+  // (responseHeaderStartsWith); media types are case-insensitive and the official SDK's client
+  // lower-cases them (mediaTypeEssence), so "Application/JSON" or "Text/Event-Stream" passes
+  // unread (McpAnswerMode.Pass) and the client reads the whole list.
+  it.each([
+    ["Application/JSON", TOOLS],
+    ["APPLICATION/JSON; charset=utf-8", TOOLS],
+    ["Text/Event-Stream", `data: ${TOOLS}\n\n`],
+  ])("finding 4: a list answered as %s is filtered", async (type, body) => {
+    const s = await post(rpc(5, "tools/list"));
+    expect(answer(s, type, body)).not.toContain("delete_repo");
+  });
+
+  // FINDING 5 (medium): a JSON answer that is an array of more than MAX_BATCH (128) messages passes
+  // unread (McpAnswerReader.read returns null when arrayItemsAtMost fails). The official SDK's
+  // client reads a JSON array answer message by message, so the full list reaches it.
+  it("finding 5: a list answer in a JSON array of 129 messages is not passed unfiltered", async () => {
+    const note = JSON.stringify({ jsonrpc: "2.0", method: "notifications/message", params: { level: "info", data: "x" } });
+    const s = await post(rpc(5, "tools/list"));
+    expect(answer(s, "application/json", `[${TOOLS},${Array(128).fill(note).join(",")}]`)).not.toContain("delete_repo");
+  });
+
+  // FINDING 6 (medium): a UTF-8 byte order mark before the first SSE field hides the first event
+  // from the filter (the line reads "\uFEFFdata: ..." and is no field), but the client drops the
+  // BOM (TextDecoderStream, as the EventSource algorithm says) and reads the event.
+  it("finding 6: an SSE stream starting with a BOM is still filtered", async () => {
+    const s = await post(rpc(5, "tools/list"));
+    expect(answer(s, "text/event-stream", `\uFEFFdata: ${TOOLS}\n\n`)).not.toContain("delete_repo");
+  });
+
+  // FINDING 7 (medium): a message with both result and error is taken for an error and passes as it
+  // came (McpAnswerReader.message returns at `error.count == 1`), its result unfiltered. JSON-RPC
+  // forbids both; lenient readers (pydantic models with extra="allow", Go structs) take the result.
+  it("finding 7: an answer with both result and error is withheld, not passed with its list unfiltered", async () => {
+    const s = await post(rpc(5, "tools/list"));
+    const out = answer(s, "application/json", '{"jsonrpc":"2.0","id":5,"result":{"tools":[{"name":"get_issue"},{"name":"delete_repo"}]},"error":{"code":1,"message":"x"}}');
+    expect(out).not.toContain("delete_repo");
+  });
+
+  // FINDING 8 (medium): tool results' strings under a key named "data" or "blob" are not under the
+  // content rules (collectStrings skips those keys at every depth); structuredContent is the
+  // server's own JSON, where "data" is the commonest key there is.
+  it("finding 8: an e-mail address in structuredContent.data is masked", async () => {
+    const s = await post(rpc(2, "tools/call", { name: "get_issue" }));
+    const out = answer(s, "application/json", JSON.stringify({ jsonrpc: "2.0", id: 2, result: { content: [], structuredContent: { data: { owner: "carol@example.com" } } } }));
+    expect(out).not.toContain("carol@example.com");
+  });
+
+  it("finding 8: a denied text in a tool result's structuredContent.blob withholds the result", async () => {
+    const s = await post(rpc(2, "tools/call", { name: "get_issue" }));
+    const out = answer(s, "application/json", JSON.stringify({ jsonrpc: "2.0", id: 2, result: { content: [], structuredContent: { blob: "x; DROP TABLE users" } } }));
+    expect(out).not.toContain("DROP TABLE");
+  });
+
+  // FINDING 9 (low): a list item's name in another letter case ("Name") is not a repeat to the
+  // filter (filterLists reads the tree, which keeps both keys), while a case-insensitive reader
+  // (Go's encoding/json: the official Go SDK) takes the last one: the item passes as get_issue
+  // and reads as delete_repo. message.ts refuses such variants in requests; answers need the same.
+  it("finding 9: a listed tool whose name has a case variant is not passed", async () => {
+    const s = await post(rpc(5, "tools/list"));
+    const out = answer(s, "application/json", '{"jsonrpc":"2.0","id":5,"result":{"tools":[{"name":"get_issue","Name":"delete_repo"}]}}');
+    expect(out).not.toContain("delete_repo");
+  });
+
+  // FINDING 10 (medium): gen_ai_tool_name is the client's tool name whenever the server answered
+  // with a result, isError included (finishMcp). Servers commonly answer an unknown tool with
+  // isError: true (FastMCP does), and a prefix allow-list admits any suffix, so a client mints one
+  // label set per name it sends: Envoy stats without bound, and the VM's metric id map (metrics.ts
+  // `ids`) grows for the VM's life.
+  it("finding 10: tool names the config does not name and the server does not know are not metric labels", async () => {
+    const { host } = await loadFilter(config(), { allowOnHeadersStopIteration: true });
+    for (let i = 0; i < 200; i++) {
+      const s = host.createStream();
+      // A caller without a consumer: the route's list, get_*, admits the name.
+      s.sendRequest({ ":method": "POST", ":path": "/mcp", ":authority": "mcp.example.com" }, rpc(1, "tools/call", { name: `get_issue_${i}` }));
+      s.sendResponseHeaders({ ":status": "200", "content-type": "application/json" });
+      s.sendResponseBody(JSON.stringify({ jsonrpc: "2.0", id: 1, result: { content: [{ type: "text", text: `Unknown tool: get_issue_${i}` }], isError: true } }), true);
+      s.complete();
+    }
+    host.tick();
+    const labels = new Set([...host.metrics.values()].map((m) => /gen_ai_tool_name=\.=([^;]*);/.exec(m.name)?.[1]).filter((t) => t !== undefined));
+    expect(labels.size).toBeLessThan(10);
+  });
+});
+
+describe("MCP attacks: credentials and a careless operator", () => {
+  // FINDING 11 (medium): the destination guard lets an MCP server's token go to a request Envoy
+  // routed to ANY provider's cluster (destinationRefusal: isAnyProviderDestination), a leniency
+  // meant for LLM routes that split across providers. An MCP route has exactly one backend, so it
+  // can demand its own cluster. Here the route matches by path only and the client calls
+  // api.openai.com: its request is on OpenAI's cluster, and the filter adds the MCP token and
+  // re-points :authority at inventory:8080, which the port's route table may not hold (docs/security.md,
+  // "What the guard cannot see": under ALLOW_ANY Envoy then sends it to the address the app dialled).
+  it("finding 11: an MCP server's token is added only on that server's own cluster", async () => {
+    const cfg = {
+      requestMode: "body",
+      providers: [
+        { name: "openai", type: "openai", apiKeys: [{ value: "sk-openai-test" }] },
+        { name: "inv", type: "mcp", host: "inventory.tools.svc.cluster.local", port: 8080, basePath: "/mcp", apiKeys: [{ value: SERVER_TOKEN }] },
+      ],
+      routes: [
+        { name: "inventory", match: { pathPrefix: "/mcp" }, backends: [{ provider: "inv" }] },
+        { name: "llm", match: { host: "api.openai.com" }, backends: [{ provider: "openai" }] },
+      ],
+    };
+    const { host, configured } = await loadFilter(cfg, { allowOnHeadersStopIteration: true });
+    expect(configured).toBe(true);
+    const s = host.createStream();
+    s.sendRequest({ ":method": "POST", ":path": "/mcp", ":authority": "api.openai.com" }, rpc(1, "tools/list"));
+    expect(s.properties["xds.cluster_name"]).toBe("outbound|443||api.openai.com");
+    expect(JSON.stringify(s.upstreamHeaders ?? [])).not.toContain(SERVER_TOKEN);
+    expect(s.localResponse?.status).toBe(421);
+  });
+
+  // FINDING 14 (low): an MCP route that an earlier route with the same match shadows is accepted
+  // silently: every MCP request then gets the LLM route's 404 (fails closed, but the allow-lists
+  // the operator wrote are dead config). The reverse (an MCP route shadowing an LLM route) answers
+  // model calls with JSON-RPC errors, also silently.
+  it("finding 14: an MCP route no request can reach is named at config load", async () => {
+    const cfg = {
+      requestMode: "body",
+      providers: [{ name: "openai", type: "openai", apiKeys: [{ value: "sk-openai-test" }] }, { name: "gh", type: "mcp", host: "mcp.example.com", basePath: "/mcp" }],
+      routes: [
+        { name: "llm", match: { host: "mcp.example.com" }, backends: [{ provider: "openai" }] },
+        { name: "tools", match: { host: "mcp.example.com" }, backends: [{ provider: "gh" }], mcp: { tools: ["get_*"] } },
+      ],
+    };
+    const { host } = await loadFilter(cfg);
+    expect(host.logText("warn").join("\n")).toMatch(/routes\[1\]/);
+  });
+
+  // FINDING 15 (low): consumers' lists for an MCP server no route sends to are accepted silently
+  // (a typo'd or removed route leaves the operator believing a restriction is in force).
+  it("finding 15: a consumer's MCP list for a server no route uses is named at config load", async () => {
+    const cfg = config({}, {
+      providers: [
+        { name: "gh", type: "mcp", host: "mcp.example.com", basePath: "/mcp", apiKeys: [{ value: SERVER_TOKEN }] },
+        { name: "jira", type: "mcp", host: "jira.example.com", basePath: "/mcp" },
+      ],
+      consumers: [{ name: "alice", keys: [alice.stored], mcp: [{ server: "jira", tools: ["get_ticket"] }] }],
+    });
+    const { host, configured } = await loadFilter(cfg);
+    expect(configured).toBe(true);
+    expect(host.logText("warn").join("\n")).toContain("jira");
+  });
+});
