@@ -259,3 +259,75 @@ describe("MCP attacks: credentials and a careless operator", () => {
     expect(host.logText("warn").join("\n")).toContain("jira");
   });
 });
+
+describe("MCP attacks: memory and traps", () => {
+  const masked = (maxMessageBytes: number) => ({
+    requestMode: "body",
+    providers: [{ name: "gh", type: "mcp", host: "mcp.example.com", basePath: "/mcp" }],
+    routes: [{ name: "tools", match: { host: "mcp.example.com" }, backends: [{ provider: "gh" }], mcp: { maxMessageBytes }, policy: { mask: [{ builtin: "email" }] } }],
+  });
+  /** A tools/call answered (SSE, 1 MiB chunks) with one text of `bytes` bytes of short e-mail addresses. */
+  async function emailResult(maxMessageBytes: number, bytes: number) {
+    const { host, configured } = await loadFilter(masked(maxMessageBytes), { allowOnHeadersStopIteration: true });
+    expect(configured).toBe(true);
+    const s = host.createStream();
+    s.sendRequest({ ":method": "POST", ":path": "/mcp", ":authority": "mcp.example.com" }, rpc(5, "tools/call", { name: "lookup" }));
+    s.sendResponseHeaders({ ":status": "200", "content-type": "text/event-stream" });
+    const body = `data: {"jsonrpc":"2.0","id":5,"result":{"content":[{"type":"text","text":"${"a@b.co ".repeat(Math.floor(bytes / 7))}"}]}}\n\n`;
+    let thrown: unknown = null;
+    try {
+      for (let at = 0; at < body.length; at += 1 << 20) s.sendResponseBody(body.slice(at, at + (1 << 20)), at + (1 << 20) >= body.length);
+    } catch (e) { thrown = e; }
+    return { host, s, thrown };
+  }
+
+  // FINDING 16 (high): the VM traps (out of memory, proc_exit 255) on one tool result within a
+  // valid config's limit. routes[].mcp.maxMessageBytes may be up to 1 GiB (access.ts), and a
+  // result is read as a whole tree and masked (answer.ts guardResult -> policy guardTexts): about
+  // 25 bytes of VM memory per byte read, about 100 per byte when it is dense with matches. 44 MB of
+  // e-mail addresses under a 64 MiB limit traps; so would any result of a few hundred MB without a
+  // match under the allowed 1 GiB. (Takes ~5 s and ~1.5 GB in the emulator.)
+  it("finding 16: a tool result within maxMessageBytes never traps the VM", async () => {
+    const { host, thrown } = await emailResult(64 << 20, 44 << 20);
+    expect(String(thrown ?? "")).toBe("");
+    expect(host.trap).toBeNull();
+  }, 120_000);
+
+  // FINDING 17 (medium): at the default limit (4 MiB) one tool result dense with e-mail addresses
+  // grows the VM's linear memory to about 400 MiB (a plain 4 MiB answer read for a list or the
+  // content rules: about 100 MiB); Wasm memory never shrinks, so every worker VM a hostile (or
+  // merely large) server's answers reach keeps it for life.
+  it("finding 17: one 4 MiB tool result does not grow the VM past 64 MiB", async () => {
+    const { host, s } = await emailResult(4 << 20, (4 << 20) - 256);
+    expect(host.trap).toBeNull();
+    expect(s.downstreamBodyText()).not.toContain("a@b.co");
+    expect(host.memoryBytes()).toBeLessThan(64 << 20);
+  }, 60_000);
+});
+
+describe("MCP attacks: sessions", () => {
+  // FINDING 18 (medium): llm-mesh replaces every caller's credential with the server's one token,
+  // so the server can no longer bind an Mcp-Session-Id to a user (the MCP security best practice
+  // against session hijacking); the mesh, which knows the caller, does not bind it either. Any
+  // caller who learns another's session id reads that session's GET stream (results of the other
+  // agent's calls, under the thief's lists) or ends it with DELETE.
+  it("finding 18: a session the server opened for one consumer is refused to another", async () => {
+    const bob = newKey();
+    const cfg = config({}, { consumers: [
+      { name: "alice", keys: [alice.stored], mcp: [{ server: "gh", tools: ["get_issue"] }] },
+      { name: "bob", keys: [bob.stored], mcp: [{ server: "gh", tools: ["get_issue"] }] },
+    ] });
+    const { host } = await loadFilter(cfg, { allowOnHeadersStopIteration: true });
+    const init = host.createStream();
+    init.sendRequest({ ":method": "POST", ":path": "/mcp", ":authority": "mcp.example.com", authorization: `Bearer ${bob.key}` },
+      rpc(1, "initialize", { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "bob", version: "1" } }));
+    init.sendResponseHeaders({ ":status": "200", "content-type": "application/json", "mcp-session-id": "sess-bob-0001" });
+    init.sendResponseBody(JSON.stringify({ jsonrpc: "2.0", id: 1, result: { protocolVersion: "2025-06-18", capabilities: {}, serverInfo: { name: "gh", version: "1" } } }), true);
+    init.complete();
+    for (const method of ["GET", "DELETE"]) {
+      const theft = host.createStream();
+      theft.sendRequest({ ":method": method, ":path": "/mcp", ":authority": "mcp.example.com", authorization: `Bearer ${alice.key}`, "mcp-session-id": "sess-bob-0001" });
+      expect(theft.upstreamHeaders, method).toBeNull();
+    }
+  });
+});
