@@ -198,6 +198,36 @@ describe("MCP attacks: a hostile or careless MCP server", () => {
   });
 });
 
+describe("MCP attacks: more from the server", () => {
+  // FINDING 19 (low): maxMessageBytes is not applied to an SSE event that arrives whole in one
+  // chunk: SseSplitter.push hands every complete event to the reader and only then compares what
+  // is left over with maxEvent. The design says a larger event is replaced by a -32603 error; the
+  // reader's memory is then bounded by Envoy's chunk size, not by the route's limit.
+  it("finding 19: an SSE event larger than maxMessageBytes is replaced even when it comes in one chunk", async () => {
+    const s = await post(rpc(5, "tools/list"), config({ mcp: { tools: ["get_*"], maxMessageBytes: 2048 } }));
+    const big = JSON.stringify({ jsonrpc: "2.0", id: 5, result: { tools: [{ name: "get_issue", description: "x".repeat(10_000) }] } });
+    const out = answer(s, "text/event-stream", `data: ${big}\n\n`);
+    expect(out).not.toContain("x".repeat(10_000));
+    expect(out).toContain("maxMessageBytes");
+  });
+
+  // FINDING 10b (low): error_type is any integer of up to 11 characters the server puts in an error's
+  // code (answer.ts errorCode), so a server mints a label set per answer.
+  it("finding 10b: error codes outside JSON-RPC's and MCP's are not metric labels of their own", async () => {
+    const { host } = await loadFilter(config(), { allowOnHeadersStopIteration: true });
+    for (let i = 0; i < 50; i++) {
+      const s = host.createStream();
+      s.sendRequest({ ":method": "POST", ":path": "/mcp", ":authority": "mcp.example.com", authorization: `Bearer ${alice.key}` }, rpc(1, "tools/list"));
+      s.sendResponseHeaders({ ":status": "200", "content-type": "application/json" });
+      s.sendResponseBody(JSON.stringify({ jsonrpc: "2.0", id: 1, error: { code: 1_000_000 + i, message: "no" } }), true);
+      s.complete();
+    }
+    host.tick();
+    const types = new Set([...host.metrics.values()].map((m) => /error_type=\.=([^;]*);/.exec(m.name)?.[1]).filter((t) => t !== undefined));
+    expect(types.size).toBeLessThan(5);
+  });
+});
+
 describe("MCP attacks: credentials and a careless operator", () => {
   // FINDING 11 (medium): the destination guard lets an MCP server's token go to a request Envoy
   // routed to ANY provider's cluster (destinationRefusal: isAnyProviderDestination), a leniency
@@ -225,6 +255,24 @@ describe("MCP attacks: credentials and a careless operator", () => {
     expect(s.properties["xds.cluster_name"]).toBe("outbound|443||api.openai.com");
     expect(JSON.stringify(s.upstreamHeaders ?? [])).not.toContain(SERVER_TOKEN);
     expect(s.localResponse?.status).toBe(421);
+  });
+
+  // FINDING 20 (medium): an MCP server without basePath forwards the client's own path, any path,
+  // with the server's token: a GET (never body-checked) of /admin/users, or any other API the
+  // server's host serves under that credential, goes out as the mesh. Nothing at load says the
+  // route then lends the token to every path on the host (no match.pathPrefix needed either).
+  it("finding 20: without basePath, a path outside the MCP endpoint does not get the server's token", async () => {
+    const cfg = {
+      requestMode: "body",
+      providers: [{ name: "inv", type: "mcp", host: "inventory.example.com", apiKeys: [{ value: SERVER_TOKEN }] }],
+      routes: [{ name: "inventory", match: { host: "inventory.example.com" }, backends: [{ provider: "inv" }] }],
+    };
+    const { host, configured } = await loadFilter(cfg, { allowOnHeadersStopIteration: true });
+    expect(configured).toBe(true);
+    const s = host.createStream();
+    s.sendRequest({ ":method": "GET", ":path": "/admin/users", ":authority": "inventory.example.com" });
+    const sent = s.upstreamHeaders ?? [];
+    expect(sent.find(([k]) => k === ":path")?.[1] === "/admin/users" && JSON.stringify(sent).includes(SERVER_TOKEN)).toBe(false);
   });
 
   // FINDING 14 (low): an MCP route that an earlier route with the same match shadows is accepted
@@ -329,5 +377,77 @@ describe("MCP attacks: sessions", () => {
       theft.sendRequest({ ":method": method, ":path": "/mcp", ":authority": "mcp.example.com", authorization: `Bearer ${alice.key}`, "mcp-session-id": "sess-bob-0001" });
       expect(theft.upstreamHeaders, method).toBeNull();
     }
+  });
+});
+
+// What held (these pass on main): kept as regressions beside the findings.
+describe("MCP attacks that held", () => {
+  it.each([
+    ["an escaped method naming tools/call", '{"jsonrpc":"2.0","id":1,"method":"tools\\/call","params":{"name":"delete_repo"}}', 200],
+    ["params twice in another letter case", '{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"get_issue"},"Params":{"name":"delete_repo"}}', 400],
+    ["name beside a case variant NAME", '{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"get_issue","NAME":"delete_repo"}}', 400],
+    ["a request carrying a result", '{"jsonrpc":"2.0","id":1,"method":"tools/call","result":{},"params":{"name":"get_issue"}}', 400],
+    ["a name with a lone surrogate", '{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"get_issue\\ud800"}}', 200],
+    ["arguments nested past the reader's depth", `{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"get_issue","arguments":${"[".repeat(100)}${"]".repeat(100)}}}`, 200],
+  ])("refused before anything is sent: %s", async (_what, body, status) => {
+    const s = await post(body);
+    expect(s.upstreamHeaders).toBeNull();
+    expect(s.localResponse!.status).toBe(status);
+  });
+
+  it("a 2025-03-26 batch whose ids repeat is refused whole when one call is not allowed", async () => {
+    const { host } = await loadFilter(config(), { allowOnHeadersStopIteration: true });
+    const s = host.createStream();
+    s.sendRequest({ ":method": "POST", ":path": "/mcp", ":authority": "mcp.example.com", authorization: `Bearer ${alice.key}`, "mcp-protocol-version": "2025-03-26" },
+      `[${rpc(1, "tools/call", { name: "get_issue" })},${rpc(1, "tools/call", { name: "delete_repo" })}]`);
+    expect(s.upstreamHeaders).toBeNull();
+    expect((json(s.localResponse!.body) as any[]).length).toBe(2);
+  });
+
+  it("a batch of 10,000 messages is refused at once", async () => {
+    const s = await post(`[${Array(10_000).fill(rpc(1, "ping")).join(",")}]`);
+    expect(s.localResponse!.status).toBe(400);
+  });
+
+  it.each([
+    ["data without a space, CR line ends, a comment", `: hi\rdata:${TOOLS}\r\r`],
+    ["data split over lines", `data: {"jsonrpc":"2.0","id":5,\ndata: "result":{"tools":[{"name":"get_issue"},{"name":"delete_repo"}]}}\n\n`],
+    ["a bare data line first", `data\ndata: ${TOOLS}\n\n`],
+    ["an event id kept", `id: 9\nevent: message\ndata: ${TOOLS}\n\n`],
+  ])("SSE framing: %s is filtered", async (_what, body) => {
+    const s = await post(rpc(5, "tools/list"));
+    const out = answer(s, "text/event-stream", ...body.split("").reduce((acc: string[], c, i) => (i % 7 === 0 ? acc.push(c) : (acc[acc.length - 1] += c), acc), []));
+    expect(out).toContain("get_issue");
+    expect(out).not.toContain("delete_repo");
+  });
+
+  it.each([
+    ["a page with nextCursor", { tools: [{ name: "delete_repo" }], nextCursor: "abc" }],
+    ["an answer id as a string", { tools: [{ name: "delete_repo" }] }],
+    ["tools beside content in a call's result", { content: [], tools: [{ name: "delete_repo" }] }],
+    ["a repeated name in an item", null],
+  ])("list answers: %s is filtered", async (what, result) => {
+    const s = await post(rpc(5, "tools/list"));
+    const body = result === null ? '{"jsonrpc":"2.0","id":5,"result":{"tools":[{"name":"get_issue","name":"delete_repo"}]}}'
+      : JSON.stringify({ jsonrpc: "2.0", id: what.includes("string") ? "5" : 5, result });
+    expect(answer(s, "application/json", body)).not.toContain("delete_repo");
+  });
+
+  it("the server's token echoed in an SSE event split inside the token is redacted", async () => {
+    const s = await post(rpc(2, "tools/call", { name: "get_issue" }));
+    const text = `data: {"jsonrpc":"2.0","id":2,"result":{"content":[{"type":"text","text":"${SERVER_TOKEN}"}]}}\n\n`;
+    const cut = text.indexOf(SERVER_TOKEN) + 5;
+    expect(answer(s, "text/event-stream", text.slice(0, cut), text.slice(cut))).not.toContain(SERVER_TOKEN);
+  });
+
+  it("a caller's key and cookie do not reach a server that has no key of its own; GET loses the query string", async () => {
+    const cfg = config({}, { providers: [{ name: "gh", type: "mcp", host: "mcp.example.com", basePath: "/mcp" }] });
+    const { host } = await loadFilter(cfg, { allowOnHeadersStopIteration: true });
+    const s = host.createStream();
+    s.sendRequest({ ":method": "GET", ":path": "/mcp?token=abc", ":authority": "mcp.example.com", authorization: `Bearer ${alice.key}`, cookie: "sid=1" });
+    const sent = JSON.stringify(s.upstreamHeaders);
+    expect(sent).not.toContain(alice.key);
+    expect(sent).not.toContain("sid=1");
+    expect(sent).not.toContain("token=abc");
   });
 });
