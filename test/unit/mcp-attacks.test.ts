@@ -55,6 +55,18 @@ describe("MCP attacks: a hostile client", () => {
     expect(s.upstreamBodyText()).not.toContain("tools/call");
   });
 
+  // FINDING 21 (high): a batch body is read only up to its array's closing bracket; what follows
+  // (readBody -> arrayItemSpans over [start, end) never checks that the array ends at `end`) is
+  // sent on unread. A single message followed by another is refused (-32700), a batch is not.
+  // Servers or bridges that read a stream of JSON values (stdio bridges write the body to a
+  // newline-delimited transport; streaming decoders loop) then run the forbidden call. No
+  // MCP-Protocol-Version header is needed: its absence allows batches.
+  it.each(["", "\n", " ", ","])("finding 21: a message after a batch's closing bracket (separated by %j) is not sent unread", async (sep) => {
+    const body = `[${rpc(1, "tools/call", { name: "get_issue" })}]${sep}${rpc(2, "tools/call", { name: "delete_repo" })}`;
+    const s = await post(body);
+    expect(s.upstreamBodyText()).not.toContain("delete_repo");
+  });
+
   // FINDING 3 (high): the content rules skip every value under a key named "data" or "blob" at any
   // depth (collectStrings, meant for base64 payloads), and never read object keys; tool arguments
   // are free-form, so a denied text or an e-mail address rides under such a key or as a key.
