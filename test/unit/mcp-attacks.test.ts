@@ -67,6 +67,30 @@ describe("MCP attacks: a hostile client", () => {
     expect(s.upstreamBodyText()).not.toContain("delete_repo");
   });
 
+  // FINDING 22 (medium): GET is let through at header time whatever it carries, so a WebSocket
+  // upgrade (Istio's routes allow it by default) reaches the server with the server's token, and
+  // everything after the 101 flows unread both ways: JSON-RPC over a WebSocket (a transport some
+  // MCP servers offer on the same path) escapes the allow-lists, content rules and metrics.
+  it("finding 22: a WebSocket upgrade on an MCP route is not sent with the server's token", async () => {
+    const { host } = await loadFilter(config(), { allowOnHeadersStopIteration: true });
+    const s = host.createStream();
+    s.sendRequestHeaders({ ":method": "GET", ":path": "/mcp", ":authority": "mcp.example.com", authorization: `Bearer ${alice.key}`,
+      connection: "Upgrade", upgrade: "websocket", "sec-websocket-version": "13", "sec-websocket-key": "dGhlIHNhbXBsZSBub25jZQ==", "sec-websocket-protocol": "mcp" }, false);
+    const sent = s.upstreamHeaders ?? [];
+    expect(sent.some(([k]) => k === "upgrade") && JSON.stringify(sent).includes(SERVER_TOKEN)).toBe(false);
+  });
+
+  // FINDING 23 (low): a GET or DELETE with a body sends the body on unread ("nothing goes upstream
+  // before it is read and allowed", issue 26). A server that dispatches on the body rather than
+  // the method runs the call.
+  it.each(["GET", "DELETE"])("finding 23: a %s carrying a JSON-RPC body does not send it unread", async (method) => {
+    const { host } = await loadFilter(config(), { allowOnHeadersStopIteration: true });
+    const s = host.createStream();
+    s.sendRequest({ ":method": method, ":path": "/mcp", ":authority": "mcp.example.com", authorization: `Bearer ${alice.key}`, "content-type": "application/json" },
+      rpc(9, "tools/call", { name: "delete_repo" }));
+    expect(s.upstreamBodyText()).not.toContain("delete_repo");
+  });
+
   // FINDING 3 (high): the content rules skip every value under a key named "data" or "blob" at any
   // depth (collectStrings, meant for base64 payloads), and never read object keys; tool arguments
   // are free-form, so a denied text or an e-mail address rides under such a key or as a key.
