@@ -91,6 +91,18 @@ describe("MCP attacks: a hostile client", () => {
     expect(s.upstreamBodyText()).not.toContain("delete_repo");
   });
 
+  // FINDING 24 (low): only the first Mcp-Session-Id (and MCP-Protocol-Version) header is checked
+  // (headers.get); a second one passes unvalidated, client text in a header, and servers that
+  // join repeated headers (Node's http does, with ", ") read a value llm-mesh never judged.
+  it("finding 24: a second, invalid Mcp-Session-Id header is refused", async () => {
+    const { host } = await loadFilter(config(), { allowOnHeadersStopIteration: true });
+    const s = host.createStream();
+    s.sendRequest([[":method", "POST"], [":path", "/mcp"], [":authority", "mcp.example.com"], ["authorization", `Bearer ${alice.key}`],
+      ["mcp-session-id", "sess-1"], ["mcp-session-id", "x".repeat(4000) + " \u00e9"]], rpc(1, "ping"));
+    expect(s.upstreamHeaders).toBeNull();
+    expect(s.localResponse?.status).toBe(400);
+  });
+
   // FINDING 3 (high): the content rules skip every value under a key named "data" or "blob" at any
   // depth (collectStrings, meant for base64 payloads), and never read object keys; tool arguments
   // are free-form, so a denied text or an e-mail address rides under such a key or as a key.
