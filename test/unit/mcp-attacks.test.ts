@@ -1,7 +1,8 @@
 // Attacks on MCP routes (issue 26) as a hostile client, a hostile MCP server and a careless
-// operator would make them. Each test asserts what the design (helpers' mcp-spec) requires and
-// FAILS on main at 9b994c0: one finding each, named with its severity in the comment above it.
-// The report to the lead gives the code each finding points at.
+// operator would make them. Each "finding N" test asserts what the design (helpers' mcp-spec)
+// requires and FAILS on main at 9b994c0 (red by design until fixed), named with its severity in the
+// comment above it; the report to the lead names the code each points at. The last block, attacks
+// that held, passes and stays as regressions.
 import { describe, expect, it } from "vitest";
 import { newKey } from "../../src-host-tools/config/consumer-key.js";
 import { HttpStream } from "../../src-host-tools/host/emulator.js";
