@@ -712,6 +712,20 @@ export class HttpStream {
     return action;
   }
 
+  /**
+   * Sends response trailers, ending the response. A module that does not export
+   * proxy_on_response_trailers gets Continue from the host (proxy-wasm-cpp-host's CHECK_HTTP), and
+   * Envoy then passes on whatever body the filter had buffered, followed by the trailers.
+   */
+  sendResponseTrailers(trailers: Record<string, string> | HeaderList): number {
+    this.responseTrailers.splice(0, this.responseTrailers.length, ...normalize(trailers));
+    this.responseEnded = true;
+    if (this.responsePhase === "paused") return -1;
+    const action = this.host.call("proxy_on_response_trailers", this.id, this.responseTrailers.length);
+    if (action === 0) this.flushResponse();
+    return action;
+  }
+
   /** Ends the stream as Envoy does: on_done, on_log, on_delete. */
   complete(): void {
     this.host.call("proxy_on_done", this.id);
