@@ -61,3 +61,15 @@ export function destinationRefusal(providers: Provider[], provider: Provider): s
   return "llm-mesh added no provider key: Envoy would send this request to cluster " + jsonString(cluster) +
     ", which is not the destination of an llm-mesh provider (a request to another port or address, or a pass-through). Call a provider host on its mesh port (for provider \"" + provider.name + "\": http://" + provider.host + ")";
 }
+
+/**
+ * Null when Envoy routes this request to `provider`'s own cluster; else why not. For a route with
+ * one destination (an MCP server): another provider's cluster is not enough, since the authority
+ * llm-mesh writes may have no route on that port and the request would go where the client dialled.
+ */
+export function ownDestinationRefusal(provider: Provider): string | null {
+  const cluster = getProperty(P_CLUSTER_NAME);
+  if (cluster !== null && cluster.length > 0 && isDestinationOf(provider, cluster)) return null;
+  return "llm-mesh added no credential: Envoy would send this request to " + (cluster === null || cluster.length == 0 ? "no cluster" : "cluster " + jsonString(cluster)) +
+    ", which is not the destination of MCP server \"" + provider.name + "\". Call the server's own host and port (" + provider.authority + ")";
+}

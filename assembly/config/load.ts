@@ -5,7 +5,7 @@ import { Diagnostics } from "../fields/diagnostics";
 import { childPath, expectObject, indexPath, optionalArray, optionalBool, optionalInteger, optionalString, rejectUnknownFields, requiredString } from "../fields/read";
 import { BodyField, Provider } from "../providers/provider";
 import { findProviderSpec, providerTypeNames } from "../providers/registry";
-import { Backend, HeaderMatch, HeaderMatchKind, ModelMapping, Route, RouteIndex, matchesEverything } from "../routing";
+import { Backend, HeaderMatch, HeaderMatchKind, ModelMapping, Route, RouteIndex, RouteMatch, matchesEverything } from "../routing";
 import { ModelPatterns, loadModelPatterns } from "../fields/model-patterns";
 import { MODEL_NAME_RULE, isConfigName, isEnvName, isHeaderName, isHeaderValue, isSafeModelName, isSafePath } from "../safety/safe-text";
 import { BILLING_HEADERS, isBillingHeader, isReservedHeader } from "../safety/credentials";
@@ -142,6 +142,7 @@ export function loadConfig(text: string, env: Map<string, string>): LoadResult {
   config.metrics.consumerLabel = !config.consumers.isEmpty();
   checkConsumerRoutes(config, d);
   nameConsumerTools(config, d);
+  warnShadowedMcpRoutes(config, d);
   config.requestMode = loadRequestMode(root, d);
   config.role = loadRole(root, d);
   if (config.requestMode == RequestMode.Headers) refuseBodyOnlyFeatures(config, d);
@@ -447,6 +448,28 @@ function checkMcpRoute(v: JsonValue, path: string, route: Route, d: Diagnostics)
   mcp.tags = tag("llm_mesh_route", route.name) + tag("llm_mesh_mcp_server", b.provider.name);
   mcp.nameToolsOf(mcp.access);
   route.mcp = mcp;
+}
+
+/** True when every request `later` matches, `earlier` matches too (same host and port, a path prefix no narrower, no other condition). */
+function shadows(earlier: RouteMatch, later: RouteMatch): bool {
+  if (earlier.routeName !== null || earlier.headers.length > 0 || earlier.models !== null) return false;
+  if (earlier.host != later.host || earlier.hostSuffix != later.hostSuffix || earlier.port != later.port) return false;
+  if (earlier.pathPrefix === null) return true;
+  return later.pathPrefix !== null && later.pathPrefix!.startsWith(earlier.pathPrefix!);
+}
+
+/** An MCP route an earlier route shadows (or one that shadows a later route) is named: its lists, or the other route, would do nothing. */
+function warnShadowedMcpRoutes(config: Config, d: Diagnostics): void {
+  const routes = config.routes;
+  for (let m = 0; m < routes.length; m++) {
+    if (routes[m].mcp === null) continue;
+    for (let j = 0; j < routes.length; j++) {
+      if (j == m) continue;
+      const earlier = j < m ? j : m, later = j < m ? m : j;
+      if (!shadows(routes[earlier].match, routes[later].match)) continue;
+      d.warn(indexPath("routes", later), "is never used: routes[" + earlier.toString() + "] (\"" + routes[earlier].name + "\") matches every request it would");
+    }
+  }
 }
 
 /** Tool names consumers' MCP lists name exactly are metric labels on their servers' routes; a list for a server no route serves is said to do nothing. */

@@ -194,19 +194,38 @@ function maskGroup(rule: TextRule, parts: string[], dirty: StaticArray<bool>): b
     const partStart = view.partStart[p], partEnd = partStart + parts[p].length;
     // Matches are in order and do not overlap: skip those that ended before this part.
     while (first < found.length && found[first + 1] <= partStart) first += 2;
-    // Pieces joined once at the end: appending to one string would copy it per match (quadratic).
-    const pieces = new Array<string>();
-    let kept = 0;
+    // The new text is sized first and written once: no string per match (a text dense with
+    // matches made one per piece, all garbage until the callback ends), and no quadratic appends.
+    const source = parts[p];
+    const replacement = rule.replacement;
+    let kept = 0, length = 0, any = false;
     for (let k = first; k < found.length && found[k] < partEnd; k += 2) {
       const s = max(found[k], partStart) - partStart, e = min(found[k + 1], partEnd) - partStart;
       if (s >= e) continue;
-      pieces.push(parts[p].substring(kept, s));
-      if (!placed[k >> 1]) { pieces.push(rule.replacement); placed[k >> 1] = true; }
+      length += s - kept + (placed[k >> 1] ? 0 : replacement.length);
+      kept = e;
+      any = true;
+    }
+    if (!any) continue;
+    length += source.length - kept;
+    const out = changetype<string>(__new(<usize>length << 1, idof<string>()));
+    const to = changetype<usize>(out), from = changetype<usize>(source);
+    let at = 0;
+    kept = 0;
+    for (let k = first; k < found.length && found[k] < partEnd; k += 2) {
+      const s = max(found[k], partStart) - partStart, e = min(found[k + 1], partEnd) - partStart;
+      if (s >= e) continue;
+      memory.copy(to + (<usize>at << 1), from + (<usize>kept << 1), <usize>(s - kept) << 1);
+      at += s - kept;
+      if (!placed[k >> 1]) {
+        memory.copy(to + (<usize>at << 1), changetype<usize>(replacement), <usize>replacement.length << 1);
+        at += replacement.length;
+        placed[k >> 1] = true;
+      }
       kept = e;
     }
-    if (pieces.length == 0) continue;
-    pieces.push(parts[p].substring(kept));
-    parts[p] = pieces.join("");
+    memory.copy(to + (<usize>at << 1), from + (<usize>kept << 1), <usize>(source.length - kept) << 1);
+    parts[p] = out;
     dirty[p] = true;
   }
   return true;

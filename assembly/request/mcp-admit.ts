@@ -4,7 +4,7 @@
 // credential, the destination guard). Every refusal is a JSON-RPC error (WireApi.Mcp's shape).
 import { Config } from "../config/load";
 import { BAD_REQUEST, METHOD_NOT_ALLOWED, MISDIRECTED, NO_PROVIDER, TOO_LARGE, Reply } from "../errors";
-import { destinationRefusal } from "../destination";
+import { ownDestinationRefusal } from "../destination";
 import { HeaderSnapshot } from "../headers";
 import { nowSeconds } from "../host";
 import { adoptSharedCredential } from "../token-refresh";
@@ -14,6 +14,8 @@ import { ModelPatterns } from "../fields/model-patterns";
 import { MCP_KIND_COUNT, McpAccess } from "../mcp/access";
 import { RequestState } from "./state";
 import { admitConsumer, identify } from "./identify";
+import { callerIdentity } from "./caller";
+import { sessionRefusal } from "./mcp-session";
 import { H_CONTENT_LENGTH, H_METHOD, H_PATH } from "./header-names";
 
 export const H_MCP_SESSION_ID = String.UTF8.encode("mcp-session-id");
@@ -36,6 +38,10 @@ export class McpAdmission {
   lists: StaticArray<ModelPatterns | null> = new StaticArray<ModelPatterns | null>(MCP_KIND_COUNT);
   /** The protocol version allows a batch body. */
   batchAllowed: bool = false;
+  /** Who calls, as sessions are bound to callers (mcp-session.ts): the consumer, else the mesh identity. */
+  caller: string = "";
+  /** The request's Mcp-Session-Id, or null. */
+  session: string | null = null;
 }
 
 /** Admits a request to an MCP route (`route`, the first whose conditions hold): the facts, or a refusal. */
@@ -77,9 +83,17 @@ export function admitMcp(config: Config, headers: HeaderSnapshot, state: Request
   // Another worker thread may have fetched it since this one's last tick.
   if (credentials !== null && adoptSharedCredential(server, nowSeconds())) credentials = server.credentialProblem();
   if (credentials !== null) return Reply.error(NO_PROVIDER, credentials!);
-  const refusal = destinationRefusal(config.providers, server);
+  const refusal = ownDestinationRefusal(server);
   if (refusal !== null) return Reply.error(MISDIRECTED, refusal!);
   state.backend = backend;
+  // Read once: the metrics label the caller by it too.
+  if (state.principal === null) state.principal = callerIdentity(config);
+  into.caller = state.consumer !== null ? "consumer:" + state.consumer!.name : "principal:" + state.principal!;
+  into.session = session;
+  if (session !== null) {
+    const taken = sessionRefusal(server, session!, into.caller);
+    if (taken !== null) return taken;
+  }
   // The consumer's lists for this server, else the route's.
   const own: McpAccess | null = state.consumer !== null ? state.consumer!.mcpAccess(server.name) : null;
   const routeAccess = route.mcp!.access;

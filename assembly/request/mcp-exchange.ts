@@ -20,7 +20,8 @@ import { NOTHING } from "../stream/sse";
 import { redactResponseHeaders, secretMatcher } from "./redact";
 import { describeNewBody, emit, onEnvoyAnswerHeaders, onProviderBody, stampProvider } from "./respond";
 import { callerIdentity } from "./caller";
-import { McpAdmission, McpVerb } from "./mcp-admit";
+import { H_MCP_SESSION_ID, McpAdmission, McpVerb } from "./mcp-admit";
+import { bindSession, forgetSession } from "./mcp-session";
 import { RequestState, ResponseMode } from "./state";
 import { H_CONTENT_ENCODING, H_CONTENT_LENGTH, H_CONTENT_TYPE, H_STATUS, V_JSON } from "./header-names";
 
@@ -160,6 +161,7 @@ export function mcpAnswerHeaders(config: Config, state: RequestState, ex: McpExc
     if (state.responseMode == ResponseMode.ReplaceAuth) setResponseHeader(H_STATUS, "502");
     if (!endOfStream) describeNewBody(V_JSON);
   } else if (ex.reader !== null && !endOfStream) {
+    bindOrForget(state, ex);
     // An MCP answer with a body is SSE or JSON: anything else is read as JSON, and withheld if it is
     // not (a media type in capitals is the same type to the client's reader).
     const type = responseHeader(H_CONTENT_TYPE);
@@ -171,9 +173,21 @@ export function mcpAnswerHeaders(config: Config, state: RequestState, ex: McpExc
     // llm-mesh asked for no compression; an answer compressed anyway cannot be checked, so it does not pass.
     const encoding = responseHeader(H_CONTENT_ENCODING);
     if (encoding !== null && encoding != "identity") { ex.dropping = true; removeResponseHeader(H_CONTENT_ENCODING); }
-  } else if (endOfStream) markAll(ex, ""); // 202 Accepted, no body: nothing answered a request in it
+  } else if (endOfStream) {
+    bindOrForget(state, ex);
+    markAll(ex, ""); // 202 Accepted, no body: nothing answered a request in it
+  }
   if (ex.mode != McpAnswerMode.Other && matcher !== null && !endOfStream) state.secrets = matcher;
   stampProvider(config, state);
+}
+
+/** A 2xx answer: to initialize, the session it opens is bound to the caller; to DELETE, the session's binding goes. */
+function bindOrForget(state: RequestState, ex: McpExchange): void {
+  const server = state.backend!.provider;
+  if (ex.method == "initialize") {
+    const session = responseHeader(H_MCP_SESSION_ID);
+    if (session !== null && session.length > 0 && session.length <= 256) bindSession(server, session, ex.admission.caller);
+  } else if (ex.admission.verb == McpVerb.Delete && ex.admission.session !== null) forgetSession(server, ex.admission.session!);
 }
 
 /** Every request still waiting gets this outcome. */

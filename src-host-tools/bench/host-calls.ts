@@ -59,8 +59,8 @@ export const HOST_CALL_LIMITS = {
   // A whole MCP request on an MCP route (mcp-bench.ts: a tools/call, and a tools/list whose answer
   // is read and filtered), JSON answers, the server's token set. Counted when MCP routes landed
   // (2168a3d): the list's one more is writing its filtered answer back.
-  mcpCall: 11,
-  mcpList: 12,
+  mcpCall: 12,
+  mcpList: 13,
 };
 
 /** The request the bench's load generator sends, with the headers an OpenAI SDK adds. */

@@ -51,7 +51,7 @@ export const ProviderSchema = Type.Object({
   host: Type.Optional(NonEmpty("Host name without scheme, port or path; overrides the type's default (mcp: required).")),
   port: Type.Optional(Type.Integer({ minimum: 1, maximum: 65535, description: "Port; written into :authority. 443 or none means TLS upstream." })),
   // A trailing '/' is the filter's to refuse (only an mcp endpoint's path may end in one).
-  basePath: Type.Optional(Type.String({ pattern: "^(/.*)?$", description: "Path prefix before /chat/completions, e.g. /v1 (not ending in '/'); empty for none. mcp: the MCP endpoint's path itself, e.g. /mcp (may end in '/'); omitted: the client's path is kept." })),
+  basePath: Type.Optional(Type.String({ pattern: "^(/.*)?$", description: "Path prefix before /chat/completions, e.g. /v1 (not ending in '/'); empty for none. mcp (required): the MCP endpoint's path itself, e.g. /mcp (may end in '/'); every request of the route goes to it." })),
   apiKeys: Type.Optional(Type.Array(ApiKeySchema, { description: "Keys, used in turn. mcp: optional, sent as Authorization: Bearer KEY to that server only." })),
   defaults: Type.Optional(BodyFields("Body fields set when the client left them out; model is the default model.")),
   overrides: Type.Optional(BodyFields("Body fields always set, replacing the client's; model is forced.")),
@@ -135,7 +135,7 @@ export const McpRouteSchema = Type.Object({
   tools: Type.Optional(McpPatterns("Tools a caller without its own list may call and see in tools/list", "all")),
   resources: Type.Optional(McpPatterns("Resources (by URI) a caller without its own list may read and see listed", "all")),
   prompts: Type.Optional(McpPatterns("Prompts a caller without its own list may get and see listed", "all")),
-  maxMessageBytes: Type.Optional(Type.Integer({ minimum: 1024, maximum: 1073741824, description: "The largest answer (per SSE event) llm-mesh reads from the server; a larger one becomes a JSON-RPC error -32603 (default 4194304)." })),
+  maxMessageBytes: Type.Optional(Type.Integer({ minimum: 1024, maximum: 16777216, description: "The largest answer (per SSE event) llm-mesh reads from the server; a larger one becomes a JSON-RPC error -32603 (default 1048576)." })),
 }, { additionalProperties: false, description: "MCP routes only (a backend of type mcp): the lists for callers whose consumer has no consumers[].mcp entry for the server (unknown callers too, when requireConsumer is false), and the answer size limit." });
 
 export const ConsumerMcpSchema = Type.Object({

@@ -1,8 +1,7 @@
 // Attacks on MCP routes (issue 26) as a hostile client, a hostile MCP server and a careless
-// operator would make them. Each "finding N" test asserts what the design (helpers' mcp-spec)
-// requires and FAILS on main at 9b994c0 (red by design until fixed), named with its severity in the
-// comment above it; the report to the lead names the code each points at. The last block, attacks
-// that held, passes and stays as regressions.
+// operator would make them, from a review of the first MCP build (9b994c0). Each "finding N" test
+// failed on that build and passes since its fix (the comment above it says what it was and its
+// severity); the last block, attacks that held from the start, stays as regressions.
 import { describe, expect, it } from "vitest";
 import { newKey } from "../../src-host-tools/config/consumer-key.js";
 import { HttpStream } from "../../src-host-tools/host/emulator.js";
@@ -310,18 +309,20 @@ describe("MCP attacks: credentials and a careless operator", () => {
   // with the server's token: a GET (never body-checked) of /admin/users, or any other API the
   // server's host serves under that credential, goes out as the mesh. Nothing at load says the
   // route then lends the token to every path on the host (no match.pathPrefix needed either).
-  it("finding 20: without basePath, a path outside the MCP endpoint does not get the server's token", async () => {
+  it("finding 20: an MCP server needs its endpoint path (basePath): its token never goes to a path a client picks", async () => {
     const cfg = {
       requestMode: "body",
       providers: [{ name: "inv", type: "mcp", host: "inventory.example.com", apiKeys: [{ value: SERVER_TOKEN }] }],
       routes: [{ name: "inventory", match: { host: "inventory.example.com" }, backends: [{ provider: "inv" }] }],
     };
     const { host, configured } = await loadFilter(cfg, { allowOnHeadersStopIteration: true });
-    expect(configured).toBe(true);
-    const s = host.createStream();
+    expect(configured).toBe(false);
+    expect(host.logText("error").join("\n")).toContain("providers[0].basePath: is required for type mcp");
+    // With it, any client path goes to the endpoint.
+    const ok = await loadFilter({ ...cfg, providers: [{ ...cfg.providers[0], basePath: "/mcp" }] }, { allowOnHeadersStopIteration: true });
+    const s = ok.host.createStream();
     s.sendRequest({ ":method": "GET", ":path": "/admin/users", ":authority": "inventory.example.com" });
-    const sent = s.upstreamHeaders ?? [];
-    expect(sent.find(([k]) => k === ":path")?.[1] === "/admin/users" && JSON.stringify(sent).includes(SERVER_TOKEN)).toBe(false);
+    expect(s.upstreamHeaders?.find(([k]) => k === ":path")?.[1]).toBe("/mcp");
   });
 
   // FINDING 14 (low): an MCP route that an earlier route with the same match shadows is accepted
@@ -358,13 +359,13 @@ describe("MCP attacks: credentials and a careless operator", () => {
 });
 
 describe("MCP attacks: memory and traps", () => {
-  const masked = (maxMessageBytes: number) => ({
+  const masked = (maxMessageBytes: number | undefined) => ({
     requestMode: "body",
     providers: [{ name: "gh", type: "mcp", host: "mcp.example.com", basePath: "/mcp" }],
-    routes: [{ name: "tools", match: { host: "mcp.example.com" }, backends: [{ provider: "gh" }], mcp: { maxMessageBytes }, policy: { mask: [{ builtin: "email" }] } }],
+    routes: [{ name: "tools", match: { host: "mcp.example.com" }, backends: [{ provider: "gh" }], mcp: maxMessageBytes !== undefined ? { maxMessageBytes } : {}, policy: { mask: [{ builtin: "email" }] } }],
   });
   /** A tools/call answered (SSE, 1 MiB chunks) with one text of `bytes` bytes of short e-mail addresses. */
-  async function emailResult(maxMessageBytes: number, bytes: number) {
+  async function emailResult(maxMessageBytes: number | undefined, bytes: number) {
     const { host, configured } = await loadFilter(masked(maxMessageBytes), { allowOnHeadersStopIteration: true });
     expect(configured).toBe(true);
     const s = host.createStream();
@@ -378,27 +379,25 @@ describe("MCP attacks: memory and traps", () => {
     return { host, s, thrown };
   }
 
-  // FINDING 16 (high): the VM traps (out of memory, proc_exit 255) on one tool result within a
-  // valid config's limit. routes[].mcp.maxMessageBytes may be up to 1 GiB (access.ts), and a
-  // result is read as a whole tree and masked (answer.ts guardResult -> policy guardTexts): about
-  // 25 bytes of VM memory per byte read, about 100 per byte when it is dense with matches. 44 MB of
-  // e-mail addresses under a 64 MiB limit traps; so would any result of a few hundred MB without a
-  // match under the allowed 1 GiB. (Takes ~5 s and ~1.5 GB in the emulator.)
+  // FINDING 16 (high): the VM trapped (out of memory, proc_exit 255) on one tool result within a
+  // valid config's limit: maxMessageBytes went up to 1 GiB and a result was read as a tree (about
+  // 25 bytes of VM memory per byte, 100 when dense with mask matches; 44 MB under a 64 MiB limit
+  // trapped). Now: at most 16 MiB, and results are read as string spans, not a tree.
   it("finding 16: a tool result within maxMessageBytes never traps the VM", async () => {
-    const { host, thrown } = await emailResult(64 << 20, 44 << 20);
+    const { host, thrown } = await emailResult(16 << 20, (16 << 20) - 256);
     expect(String(thrown ?? "")).toBe("");
     expect(host.trap).toBeNull();
   }, 120_000);
 
-  // FINDING 17 (medium): at the default limit (4 MiB) one tool result dense with e-mail addresses
-  // grows the VM's linear memory to about 400 MiB (a plain 4 MiB answer read for a list or the
-  // content rules: about 100 MiB); Wasm memory never shrinks, so every worker VM a hostile (or
-  // merely large) server's answers reach keeps it for life.
-  it("finding 17: one 4 MiB tool result does not grow the VM past 64 MiB", async () => {
-    const { host, s } = await emailResult(4 << 20, (4 << 20) - 256);
+  // FINDING 17 (medium): at the old default limit (4 MiB) one tool result dense with e-mail
+  // addresses grew the VM's linear memory to about 400 MiB (a plain 4 MiB answer: about 100 MiB);
+  // Wasm memory never shrinks. Now the default is 1 MiB: measured 78 MiB dense with matches, 20 MiB
+  // without (docs/mcp.md, "Limits").
+  it("finding 17: one tool result at the default limit, dense with mask matches, does not grow the VM past 96 MiB", async () => {
+    const { host, s } = await emailResult(undefined, (1 << 20) - 256);
     expect(host.trap).toBeNull();
     expect(s.downstreamBodyText()).not.toContain("a@b.co");
-    expect(host.memoryBytes()).toBeLessThan(64 << 20);
+    expect(host.memoryBytes()).toBeLessThan(96 << 20);
   }, 60_000);
 });
 
@@ -437,7 +436,8 @@ describe("MCP attacks that held", () => {
     ["name beside a case variant NAME", '{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"get_issue","NAME":"delete_repo"}}', 400],
     ["a request carrying a result", '{"jsonrpc":"2.0","id":1,"method":"tools/call","result":{},"params":{"name":"get_issue"}}', 400],
     ["a name with a lone surrogate", '{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"get_issue\\ud800"}}', 200],
-    ["arguments nested past the reader's depth", `{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"get_issue","arguments":${"[".repeat(100)}${"]".repeat(100)}}}`, 200],
+    ["arguments nested past the scanner's depth", `{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"get_issue","arguments":${"[".repeat(200)}${"]".repeat(200)}}}`, 400],
+    ["a denied text nested deep in the arguments", `{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"get_issue","arguments":${"[".repeat(100)}"x; DROP TABLE users"${"]".repeat(100)}}}`, 200],
   ])("refused before anything is sent: %s", async (_what, body, status) => {
     const s = await post(body);
     expect(s.upstreamHeaders).toBeNull();

@@ -135,7 +135,7 @@ describe("llm-mesh validate", () => {
     it.each([
       ["a '*' inside a tool pattern", { mcp: { tools: ["get*issue"] } }, [], "routes[0].mcp.tools[0]: must be a name (a resource's URI), a prefix ending in '*', or '*'"],
       ["an empty resource pattern", { mcp: { resources: [""] } }, [], "routes[0].mcp.resources[0]: must"],
-      ["a message limit below 1 KiB", { mcp: { maxMessageBytes: 100 } }, [], "routes[0].mcp.maxMessageBytes: must be an integer from 1024 to 1073741824"],
+      ["a message limit below 1 KiB", { mcp: { maxMessageBytes: 100 } }, [], "routes[0].mcp.maxMessageBytes: must be an integer from 1024 to 16777216"],
       ["an unknown field under routes[].mcp", { mcp: { tool: ["x"] } }, [], "routes[0].mcp.tool: unknown field (accepted: tools, resources, prompts, maxMessageBytes)"],
       ["a consumer's entry without a server", {}, [{ ...other, mcp: [{ tools: ["x"] }] }], "consumers[0].mcp[0].server: is required"],
       ["a consumer's server that is no name", {}, [{ ...other, mcp: [{ server: "git hub" }] }], "consumers[0].mcp[0].server: must be 1 to 128 letters, digits, '-', '_' or '.'"],
