@@ -123,6 +123,10 @@ export function reportTable(r: BenchReport): string {
   if (r.cases.length === 0 && r.footprint) {
     return [`llm-mesh idle footprint, Envoy ${r.machine.envoy}, ${r.machine.cores} cores, ${r.date}; module ${fmt(r.moduleBytes / 1024, 1)} KiB`, "", footprintTable(r.footprint), "", ...targetLines(r)].join("\n");
   }
+  // `llm-mesh bench --only mcp`: the MCP rows alone.
+  if (r.cases.length === 0 && r.mcp) {
+    return [`llm-mesh MCP routes vs bare Envoy ${r.machine.envoy} (--concurrency 1, pinned to CPU 0), ${r.machine.cores} cores, ${r.date}; module ${fmt(r.moduleBytes / 1024, 1)} KiB`, "", mcpTable(r.mcp)].join("\n");
+  }
   const lines = [
     `llm-mesh vs bare Envoy ${r.machine.envoy} (--concurrency 1, pinned to CPU 0), ${r.machine.cores} cores, ${r.date}`,
     `module: ${fmt(r.moduleBytes / 1024, 1)} KiB. "floor" is an empty Proxy-Wasm module: what any Wasm filter costs.`,

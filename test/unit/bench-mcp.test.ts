@@ -6,6 +6,7 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { MCP_ANSWERS, MCP_REQUEST_HEADERS, MCP_REQUESTS, McpBenchReport, mcpTable, mcpVm } from "../../src-host-tools/bench/mcp-bench.js";
 import { WASM_PATH } from "../support/filter.js";
+import { BenchReport, reportTable } from "../../src-host-tools/bench/envoy-bench.js";
 
 const headers = (kind: "list" | "call") => ({ ":method": "POST", ":path": `/mcp/${kind}`, ":authority": "tools.mcp.bench", ":scheme": "http", "content-type": "application/json", authorization: "Bearer client-own", ...MCP_REQUEST_HEADERS });
 
@@ -55,5 +56,22 @@ describe.skipIf(process.env.LLM_MESH_WASM !== undefined)("the MCP bench table", 
     const text = mcpTable(report);
     expect(text).toMatch(/tools\/list\s+58 \/ 6501\s+16\s+30\.0 \/ 52\.5\s+22\.5\s+20\/40\s+0/);
     expect(text).toMatch(/tools\/call \(allowed; JSON answer\)\s+7\.3\s+11/);
+  });
+
+  it("`--only mcp` prints the MCP rows alone, nothing of the load cases", () => {
+    const listener = (cpu: number) => ({ rps: 1000, cpuMicrosPerRequest: cpu, p50Micros: 100, p99Micros: 200 });
+    const mcp: McpBenchReport = {
+      envoy: [{ method: "tools/call", requestBytes: 141, answerBytes: 1031, concurrency: 16, bare: listener(31), filter: listener(58), addedCpuMicros: 27, addedP50Micros: 78, addedP99Micros: 113, non2xx: 0 }],
+      micro: [],
+    };
+    const r: BenchReport = {
+      date: "2026-12-06T00:00:00.000Z", machine: { cores: 2, node: "v20", envoy: "1.40.0" }, moduleBytes: 408 << 10, cases: [],
+      envoyRssBefore: NaN, envoyRssAfter: NaN, vmMemoryBefore: NaN, vmMemoryAfter: NaN, micro: [], translation: [], metrics: [], policy: [], secrets: [], soaks: [], scale: [],
+      peers: [], upstreamRequestsPerConnection: NaN, mcp, targets: [],
+    };
+    const table = reportTable(r);
+    expect(table).toContain("llm-mesh MCP routes vs bare Envoy 1.40.0");
+    expect(table).toContain(mcpTable(mcp));
+    expect(table).not.toContain("throughput");
   });
 });
