@@ -177,15 +177,6 @@ function checkConsumerRoutes(config: Config, d: Diagnostics): void {
     const list = allowed!.values();
     for (let j = 0; j < list.length; j++) if (!names.has(list[j])) d.error("consumers[" + i.toString() + "].routes", "no route named \"" + list[j] + "\"");
   }
-  for (let i = 0; i < config.consumers.list.length; i++) {
-    const mcp = config.consumers.list[i].mcp;
-    if (mcp === null) continue;
-    const servers = mcp!.keys();
-    for (let j = 0; j < servers.length; j++) {
-      const p = findProvider(config, servers[j]);
-      if (p === null || !p.isMcpServer()) d.error("consumers[" + i.toString() + "].mcp", "no MCP server (provider of type mcp) named \"" + servers[j] + "\"");
-    }
-  }
   for (let i = 0; i < config.routes.length; i++) {
     if (config.routes[i].requireConsumer && config.consumers.isEmpty()) d.error(indexPath("routes", i) + ".requireConsumer", "needs consumers (none are configured, so every request would be refused)");
   }
@@ -472,7 +463,10 @@ function warnShadowedMcpRoutes(config: Config, d: Diagnostics): void {
   }
 }
 
-/** Tool names consumers' MCP lists name exactly are metric labels on their servers' routes; a list for a server no route serves is said to do nothing. */
+/**
+ * Consumers' MCP lists name MCP servers (an unknown one is an error, one no route serves a warning);
+ * the tool names they name exactly are metric labels on their servers' routes.
+ */
 function nameConsumerTools(config: Config, d: Diagnostics): void {
   const served = new Set<string>();
   for (let i = 0; i < config.routes.length; i++) if (config.routes[i].mcp !== null && config.routes[i].backends.length > 0) served.add(config.routes[i].backends[0].provider.name);
@@ -482,7 +476,9 @@ function nameConsumerTools(config: Config, d: Diagnostics): void {
     const servers = mcp!.keys();
     for (let k = 0; k < servers.length; k++) {
       const p = findProvider(config, servers[k]);
-      if (p !== null && p.isMcpServer() && !served.has(servers[k])) d.warn("consumers[" + j.toString() + "].mcp", "server \"" + servers[k] + "\" has no MCP route, so this list applies to nothing");
+      const at = "consumers[" + j.toString() + "].mcp";
+      if (p === null || !p.isMcpServer()) d.error(at, "no MCP server (provider of type mcp) named \"" + servers[k] + "\"");
+      else if (!served.has(servers[k])) d.warn(at, "server \"" + servers[k] + "\" has no MCP route, so this list applies to nothing");
     }
   }
   for (let i = 0; i < config.routes.length; i++) {
