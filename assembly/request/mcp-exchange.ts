@@ -74,7 +74,6 @@ export function decideMcpBody(config: Config, state: RequestState, ex: McpExchan
   const policy = route.policy;
   const edits = new Array<Edit>();
   let refusal: string | null = null;
-  let refusalCode: i32 = INVALID_PARAMS;
   let refusalReason = "llm_mesh.not_allowed";
   let refusedAt = -1;
   for (let i = 0; i < read.messages.length; i++) {
@@ -97,7 +96,7 @@ export function decideMcpBody(config: Config, state: RequestState, ex: McpExchan
     }
   }
   if (refusal !== null) {
-    decision.reply = jsonReply(200, refusedAnswer(ex, read.batch, refusedAt, refusalCode, refusal!, refusalReason));
+    decision.reply = jsonReply(200, refusedAnswer(ex, read.batch, refusedAt, INVALID_PARAMS, refusal!, refusalReason));
     for (let i = 0; i < ex.pending.length; i++) ex.pending[i].outcome = "denied";
     return decision;
   }
