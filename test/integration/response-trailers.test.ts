@@ -1,0 +1,136 @@
+// Answers that end with HTTP trailers, through real Envoy (the unit rows in test/unit/response-
+// trailers.test.ts say the same in the host emulator). An HTTP/2 upstream (h2c) answers in several
+// DATA frames and then trailers, so no body callback sees end of stream: an answer the filter holds
+// to read whole is read at the trailers callback (assembly/filter.ts onResponseTrailers) with the
+// body Envoy buffered. The client speaks HTTP/2 to Envoy too, so it gets the trailers.
+import { ClientHttp2Session } from "node:http2";
+import { stringify } from "yaml";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildBootstrap } from "../../src-host-tools/envoy/bootstrap.js";
+import { locateEnvoy } from "../../src-host-tools/envoy/locate.js";
+import { RunningEnvoy, startEnvoy } from "../../src-host-tools/envoy/process.js";
+import { WASM_PATH } from "../support/filter.js";
+import { TrailersUpstream, h2Connect, h2Post } from "../support/trailers-upstream.js";
+
+const TRAILERS = { "x-upstream-checksum": "c0ffee" };
+const MCP_HEADERS = { accept: "application/json, text/event-stream", "mcp-protocol-version": "2025-06-18" };
+
+const config = {
+  requestMode: "body",
+  providers: [
+    { name: "claude", type: "anthropic", apiKeys: [{ value: "sk-ant-trailers" }] },
+    { name: "oa", type: "openai", apiKeys: [{ value: "sk-oa-trailers" }] },
+    { name: "tools-json", type: "mcp", host: "json.mcp.test", port: 8080, basePath: "/mcp-json" },
+    { name: "tools-sse", type: "mcp", host: "sse.mcp.test", port: 8080, basePath: "/mcp-sse" },
+  ],
+  routes: [
+    { name: "to-claude", match: { host: "claude.llm" }, backends: [{ provider: "claude", model: "claude-sonnet-4-5" }] },
+    { name: "to-openai", match: { host: "gpt.llm" }, backends: [{ provider: "oa" }] },
+    { name: "json-tools", match: { host: "json.mcp.test" }, backends: [{ provider: "tools-json" }], mcp: { tools: ["get_*"] } },
+    { name: "sse-tools", match: { host: "sse.mcp.test" }, backends: [{ provider: "tools-sse" }], mcp: { tools: ["get_*"] } },
+  ],
+};
+
+const ANTHROPIC_ANSWER = JSON.stringify({
+  id: "msg_trailers", type: "message", role: "assistant", model: "claude-sonnet-4-5", content: [{ type: "text", text: "hi from claude" }],
+  stop_reason: "end_turn", stop_sequence: null, usage: { input_tokens: 3, output_tokens: 4 },
+});
+const OPENAI_ANSWER = JSON.stringify({
+  id: "chatcmpl-trailers", object: "chat.completion", created: 1, model: "gpt-4o",
+  choices: [{ index: 0, message: { role: "assistant", content: "hi from openai" }, finish_reason: "stop" }],
+  usage: { prompt_tokens: 3, completion_tokens: 4, total_tokens: 7 },
+});
+const TOOLS = [{ name: "get_issue", inputSchema: { type: "object" } }, { name: "delete_repo", inputSchema: { type: "object" } }, { name: "get_user", inputSchema: { type: "object" } }];
+const toolsList = (id: number) => JSON.stringify({ jsonrpc: "2.0", id, result: { tools: TOOLS } });
+const SSE_ANSWER = `event: message\ndata: ${toolsList(1)}\n\n`;
+
+/** `text` in `n` pieces of about equal size (each its own DATA frame). */
+const pieces = (text: string, n: number) => Array.from({ length: n }, (_, i) => text.slice(Math.floor((i * text.length) / n), Math.floor(((i + 1) * text.length) / n)));
+const chat = JSON.stringify({ model: "gpt-4o", messages: [{ role: "user", content: "hi" }] });
+const listRequest = JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/list" });
+
+/** Envoy with llm-mesh; every provider's cluster goes to the h2c upstream over HTTP/2. */
+async function startTrailersEnvoy(upstreamPort: number): Promise<RunningEnvoy> {
+  const at = { address: "127.0.0.1", port: upstreamPort };
+  const bootstrap = buildBootstrap({
+    wasmPath: WASM_PATH, pluginConfig: config, statsFlushIntervalMs: 1000,
+    providerUpstreams: Object.fromEntries(config.providers.map((p) => [p.name, at])),
+  }) as { static_resources: { clusters: Record<string, unknown>[] } };
+  for (const c of bootstrap.static_resources.clusters) {
+    c.typed_extension_protocol_options = { "envoy.extensions.upstreams.http.v3.HttpProtocolOptions": { "@type": "type.googleapis.com/envoy.extensions.upstreams.http.v3.HttpProtocolOptions", explicit_http_config: { http2_protocol_options: {} } } };
+  }
+  return await startEnvoy({ envoyPath: locateEnvoy().path, config: stringify(bootstrap, { lineWidth: 0 }) });
+}
+
+describe("answers that end with HTTP trailers, through real Envoy (HTTP/2 upstream)", () => {
+  const upstream = new TrailersUpstream();
+  let envoy: RunningEnvoy;
+  let session: ClientHttp2Session;
+
+  beforeAll(async () => {
+    upstream.answers.set("/v1/messages", { contentType: "application/json", pieces: pieces(ANTHROPIC_ANSWER, 3), trailers: TRAILERS });
+    upstream.answers.set("/v1/chat/completions", { contentType: "application/json", pieces: pieces(OPENAI_ANSWER, 3), trailers: TRAILERS });
+    upstream.answers.set("/mcp-json", { contentType: "application/json", pieces: pieces(toolsList(1), 3), trailers: TRAILERS });
+    upstream.answers.set("/mcp-sse", { contentType: "text/event-stream", pieces: pieces(SSE_ANSWER, 4), trailers: TRAILERS });
+    envoy = await startTrailersEnvoy(await upstream.start());
+    session = h2Connect(envoy.url);
+  }, 60_000);
+  afterAll(async () => {
+    session?.close();
+    await envoy?.stop();
+    await upstream.close();
+  });
+
+  /** The upstream got this request over HTTP/2 (so it answered with trailers) at this path. */
+  const reachedOverH2 = (path: string) => {
+    const r = upstream.received.at(-1);
+    expect(r?.path).toBe(path);
+  };
+
+  it("(a) OpenAI chat to an Anthropic provider: the provider's JSON answer and trailers become an OpenAI chat completion", async () => {
+    const reply = await h2Post(session, "claude.llm", "/v1/chat/completions", chat);
+    reachedOverH2("/v1/messages");
+    expect(upstream.received.at(-1)?.headers["x-api-key"]).toBe("sk-ant-trailers");
+    expect(reply.status, reply.body).toBe(200);
+    const answer = JSON.parse(reply.body);
+    expect(answer).toMatchObject({ object: "chat.completion", choices: [{ index: 0, message: { role: "assistant", content: "hi from claude" }, finish_reason: "stop" }] });
+    expect(answer.usage).toMatchObject({ prompt_tokens: 3, completion_tokens: 4 });
+    expect(reply.body).not.toContain('"type":"message"');
+    expect(reply.trailers).toMatchObject(TRAILERS);
+  });
+
+  it("(b) MCP tools/list answered as JSON with trailers: the client sees only the allowed tools", async () => {
+    const reply = await h2Post(session, "json.mcp.test", "/mcp", listRequest, MCP_HEADERS);
+    reachedOverH2("/mcp-json");
+    expect(reply.status, reply.body).toBe(200);
+    expect(JSON.parse(reply.body)).toMatchObject({ jsonrpc: "2.0", id: 1 });
+    expect(JSON.parse(reply.body).result.tools.map((t: { name: string }) => t.name)).toEqual(["get_issue", "get_user"]);
+    expect(reply.body).not.toContain("delete_repo");
+    expect(reply.trailers).toMatchObject(TRAILERS);
+  });
+
+  it("(c) an answer passed as it comes (OpenAI to OpenAI, JSON) arrives byte for byte, once, with its trailers", async () => {
+    const reply = await h2Post(session, "gpt.llm", "/v1/chat/completions", chat);
+    reachedOverH2("/v1/chat/completions");
+    expect(reply.status, reply.body).toBe(200);
+    expect(reply.body).toBe(OPENAI_ANSWER);
+    expect(reply.trailers).toMatchObject(TRAILERS);
+  });
+
+  it("(d) MCP tools/list as an SSE stream ending with trailers: filtered, one event, no duplicate", async () => {
+    const reply = await h2Post(session, "sse.mcp.test", "/mcp", listRequest, MCP_HEADERS);
+    reachedOverH2("/mcp-sse");
+    expect(reply.status, reply.body).toBe(200);
+    expect(String(reply.headers["content-type"])).toMatch(/^text\/event-stream/);
+    const events = reply.body.split("\n\n").filter((e) => e.trim() !== "");
+    expect(events, reply.body).toHaveLength(1);
+    const data = events[0].split("\n").filter((l) => l.startsWith("data:")).map((l) => l.slice(5).trim()).join("\n");
+    expect(JSON.parse(data).result.tools.map((t: { name: string }) => t.name)).toEqual(["get_issue", "get_user"]);
+    expect(reply.body).not.toContain("delete_repo");
+    expect(reply.trailers).toMatchObject(TRAILERS);
+  });
+
+  it("the VM never trapped", () => {
+    expect(envoy.logs()).not.toMatch(/Uncaught|RuntimeError|wasm trap/i);
+  });
+});
