@@ -1,5 +1,6 @@
 // MCP routes in real Envoy, driven by the official MCP TypeScript SDK on both sides (issue 26 item 7):
-// servers answering as JSON and as SSE streams, stateful sessions, agents known by their gateway
+// servers answering as JSON and as SSE streams, stateful sessions (each bound to the
+// agent that opened it), agents known by their gateway
 // keys with per-server tool allow-lists. A refused call is answered by llm-mesh in the protocol's
 // own shape and never reaches the server; lists are filtered; the server's token replaces the
 // client's credentials; a broken server, a bad JSON-RPC message and a huge result each get a clear
@@ -210,6 +211,52 @@ describe.each<AnswerMode>(["json", "sse"])("MCP routes through real Envoy, the S
       await transport.terminateSession();
       expect(alpha.received.some((r) => r.httpMethod === "DELETE" && r.sessionId === session)).toBe(true);
       expect(alpha.openSessions).not.toContain(session);
+    });
+  });
+
+  // The server sees every caller with its one token, so it cannot tell whose session an id is:
+  // llm-mesh binds each session to the consumer that initialized it (assembly/request/mcp-session.ts).
+  describe("sessions bound to the caller that opened them", () => {
+    const asB = (method: string, session: string) => send(envoy.url, {
+      host: "alpha.mcp.test", path: "/mcp", method,
+      headers: { accept: "application/json, text/event-stream", "mcp-session-id": session, "mcp-protocol-version": "2025-06-18", ...bearer(release) },
+      ...(method === "POST" ? { body: JSON.stringify({ jsonrpc: "2.0", id: 41, method: "tools/list" }) } : {}),
+    });
+    const onSession = (session: string) => alpha.received.filter((r) => r.sessionId === session).length;
+
+    it("another consumer sending A's Mcp-Session-Id (POST, GET, DELETE) gets 404 with a JSON-RPC error; the server sees none of it; A goes on", async () => {
+      const a = await connect("alpha.mcp.test", bearer(triage));
+      await a.client.listTools();
+      const session = a.transport.sessionId!;
+      expect(session).toMatch(/^[0-9a-f-]{36}$/);
+      const before = onSession(session);
+      for (const method of ["POST", "GET", "DELETE"]) {
+        const reply = await asB(method, session);
+        expect(reply.status, `${method}: ${reply.body}`).toBe(404);
+        expect(reply.json(), method).toMatchObject({ jsonrpc: "2.0", id: null, error: { code: -32001, message: expect.stringContaining("opened by another caller"), data: { reason: "llm_mesh.session_not_yours" } } });
+      }
+      expect(onSession(session)).toBe(before);
+      expect(alpha.openSessions).toContain(session);
+      // A's session is untouched: listed, called, still one session id on the server.
+      expect(names((await a.client.listTools()).tools)).toEqual(["get_issue", "search_issues"]);
+      expect(await a.client.callTool({ name: "get_issue", arguments: { number: 41 } })).toMatchObject({ content: [{ text: "issue #41: it is broken" }] });
+      expect(a.transport.sessionId).toBe(session);
+      expect(onSession(session)).toBe(before + 2);
+    });
+
+    it("after A's DELETE the binding is gone: B's request with that id reaches the server, which answers it does not know the session", async () => {
+      const a = await connect("alpha.mcp.test", bearer(triage));
+      await a.client.listTools();
+      const session = a.transport.sessionId!;
+      expect((await asB("POST", session)).status).toBe(404);
+      await a.transport.terminateSession();
+      expect(alpha.openSessions).not.toContain(session);
+      const before = onSession(session);
+      const reply = await asB("POST", session);
+      expect(onSession(session)).toBe(before + 1);
+      expect(reply.status, reply.body).toBe(404);
+      expect(reply.body).not.toContain("llm_mesh.session_not_yours");
+      expect(reply.json()).toMatchObject({ jsonrpc: "2.0", error: { code: -32000, message: "unknown session" } });
     });
   });
 
