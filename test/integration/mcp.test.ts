@@ -1,10 +1,10 @@
 // MCP routes in real Envoy, driven by the official MCP TypeScript SDK on both sides (issue 26 item 7):
-// servers answering as JSON and as SSE streams, stateful sessions (each bound to the
-// agent that opened it), agents known by their gateway
-// keys with per-server tool allow-lists. A refused call is answered by llm-mesh in the protocol's
-// own shape and never reaches the server; lists are filtered; the server's token replaces the
-// client's credentials; a broken server, a bad JSON-RPC message and a huge result each get a clear
-// error; deny and mask rules over arguments and results; the calls counted in Envoy's stats.
+// servers answering as JSON and as SSE streams, stateful sessions (each bound to the agent that
+// opened it), agents known by their gateway keys with per-server tool allow-lists. A refused call
+// is answered by llm-mesh in the protocol's own shape and never reaches the server; lists are
+// filtered; the server's token replaces the client's credentials; a broken server, a bad JSON-RPC
+// message and a huge result each get a clear error; deny and mask rules over arguments and results;
+// the calls counted in Envoy's stats.
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";

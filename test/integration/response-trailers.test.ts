@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildBootstrap } from "../../src-host-tools/envoy/bootstrap.js";
 import { locateEnvoy } from "../../src-host-tools/envoy/locate.js";
 import { RunningEnvoy, startEnvoy } from "../../src-host-tools/envoy/process.js";
+import { send } from "../support/envoy.js";
 import { WASM_PATH } from "../support/filter.js";
 import { TrailersUpstream, h2Connect, h2Post } from "../support/trailers-upstream.js";
 
@@ -128,6 +129,33 @@ describe("answers that end with HTTP trailers, through real Envoy (HTTP/2 upstre
     expect(JSON.parse(data).result.tools.map((t: { name: string }) => t.name)).toEqual(["get_issue", "get_user"]);
     expect(reply.body).not.toContain("delete_repo");
     expect(reply.trailers).toMatchObject(TRAILERS);
+  });
+
+  // The provider's content-length counts its own bytes: a rewritten answer must not keep it.
+  it.each([
+    ["(a) translated", "/v1/messages", ANTHROPIC_ANSWER, "claude.llm", "/v1/chat/completions", chat],
+    ["(b) an MCP list of 400 tools in 40 frames", "/mcp-json", JSON.stringify({ jsonrpc: "2.0", id: 1, result: { tools: Array.from({ length: 400 }, (_, i) => ({ name: `${i % 2 ? "get" : "set"}_${i}`, description: "d".repeat(200) })) } }), "json.mcp.test", "/mcp", listRequest],
+    ["(c) passed as it came", "/v1/chat/completions", OPENAI_ANSWER, "gpt.llm", "/v1/chat/completions", chat],
+  ])("%s, the provider sending content-length with its trailers: the client's length is the body's", async (name, upstreamPath, answer, authority, path, body) => {
+    upstream.answers.set(upstreamPath, { contentType: "application/json", pieces: pieces(answer, upstreamPath === "/mcp-json" ? 40 : 3), trailers: TRAILERS, withContentLength: true });
+    const reply = await h2Post(session, authority, path, body, path === "/mcp" ? MCP_HEADERS : {});
+    reachedOverH2(upstreamPath);
+    expect(reply.status, reply.body.slice(0, 300)).toBe(200);
+    const length = reply.headers["content-length"];
+    if (length !== undefined) expect(Number(length)).toBe(Buffer.byteLength(reply.body));
+    const parsed = JSON.parse(reply.body);
+    if (name.startsWith("(a)")) expect(parsed.choices[0].message.content).toBe("hi from claude");
+    if (name.startsWith("(b)")) expect(parsed.result.tools.map((t: { name: string }) => t.name)).toEqual(Array.from({ length: 200 }, (_, i) => `get_${2 * i + 1}`));
+    if (name.startsWith("(c)")) expect(reply.body).toBe(OPENAI_ANSWER);
+    expect(reply.trailers).toMatchObject(TRAILERS);
+  });
+
+  it("(a) to an HTTP/1.1 client (Envoy drops the trailers toward it): the same translated completion", async () => {
+    upstream.answers.set("/v1/messages", { contentType: "application/json", pieces: pieces(ANTHROPIC_ANSWER, 3), trailers: TRAILERS });
+    const reply = await send(envoy.url, { host: "claude.llm", body: chat });
+    reachedOverH2("/v1/messages");
+    expect(reply.status, reply.body).toBe(200);
+    expect(reply.json()).toMatchObject({ object: "chat.completion", choices: [{ message: { content: "hi from claude" } }] });
   });
 
   it("the VM never trapped", () => {

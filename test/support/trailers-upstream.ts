@@ -7,7 +7,7 @@ import { ClientHttp2Session, Http2Server, IncomingHttpHeaders, ServerHttp2Stream
 import { AddressInfo } from "node:net";
 
 /** One answer: its content type, the body's pieces (one DATA frame each) and its trailers. */
-export interface TrailedAnswer { contentType: string; pieces: string[]; trailers: Record<string, string> }
+export interface TrailedAnswer { contentType: string; pieces: string[]; trailers: Record<string, string>; withContentLength?: boolean }
 
 export interface TrailedRequest { path: string; authority: string; headers: IncomingHttpHeaders; body: string }
 
@@ -41,7 +41,8 @@ export class TrailersUpstream {
       stream.end(`no answer for ${path}`);
       return;
     }
-    stream.respond({ ":status": 200, "content-type": answer.contentType }, { waitForTrailers: true });
+    const length = answer.withContentLength ? { "content-length": String(Buffer.byteLength(answer.pieces.join(""))) } : {};
+    stream.respond({ ":status": 200, "content-type": answer.contentType, ...length }, { waitForTrailers: true });
     stream.on("wantTrailers", () => stream.sendTrailers(answer.trailers));
     for (const piece of answer.pieces) {
       stream.write(piece);
