@@ -2,7 +2,9 @@
 // trailers.test.ts say the same in the host emulator). An HTTP/2 upstream (h2c) answers in several
 // DATA frames and then trailers, so no body callback sees end of stream: an answer the filter holds
 // to read whole is read at the trailers callback (assembly/filter.ts onResponseTrailers) with the
-// body Envoy buffered. The client speaks HTTP/2 to Envoy too, so it gets the trailers.
+// body Envoy buffered. The client speaks HTTP/2 to Envoy too, so it gets the trailers. Streamed
+// answers whose end-of-stream work (a closing [DONE] or message_stop, a last unterminated event)
+// never runs when trailers end them are marked it.fails: a filter bug, not yet fixed.
 import { ClientHttp2Session } from "node:http2";
 import { stringify } from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -21,12 +23,14 @@ const config = {
   providers: [
     { name: "claude", type: "anthropic", apiKeys: [{ value: "sk-ant-trailers" }] },
     { name: "oa", type: "openai", apiKeys: [{ value: "sk-oa-trailers" }] },
+    { name: "gem", type: "gemini", apiKeys: [{ value: "gem-trailers" }] },
     { name: "tools-json", type: "mcp", host: "json.mcp.test", port: 8080, basePath: "/mcp-json" },
     { name: "tools-sse", type: "mcp", host: "sse.mcp.test", port: 8080, basePath: "/mcp-sse" },
   ],
   routes: [
     { name: "to-claude", match: { host: "claude.llm" }, backends: [{ provider: "claude", model: "claude-sonnet-4-5" }] },
     { name: "to-openai", match: { host: "gpt.llm" }, backends: [{ provider: "oa" }] },
+    { name: "to-gemini", match: { host: "gemini.llm" }, backends: [{ provider: "gem", model: "gemini-2.5-flash" }] },
     { name: "json-tools", match: { host: "json.mcp.test" }, backends: [{ provider: "tools-json" }], mcp: { tools: ["get_*"] } },
     { name: "sse-tools", match: { host: "sse.mcp.test" }, backends: [{ provider: "tools-sse" }], mcp: { tools: ["get_*"] } },
   ],
@@ -44,6 +48,26 @@ const OPENAI_ANSWER = JSON.stringify({
 const TOOLS = [{ name: "get_issue", inputSchema: { type: "object" } }, { name: "delete_repo", inputSchema: { type: "object" } }, { name: "get_user", inputSchema: { type: "object" } }];
 const toolsList = (id: number) => JSON.stringify({ jsonrpc: "2.0", id, result: { tools: TOOLS } });
 const SSE_ANSWER = `event: message\ndata: ${toolsList(1)}\n\n`;
+
+const sse = (event: string, data: unknown) => `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
+const ANTHROPIC_STREAM = [
+  sse("message_start", { type: "message_start", message: { id: "msg_s", type: "message", role: "assistant", model: "claude-sonnet-4-5", content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: 3, output_tokens: 1 } } }),
+  sse("content_block_start", { type: "content_block_start", index: 0, content_block: { type: "text", text: "" } }),
+  sse("content_block_delta", { type: "content_block_delta", index: 0, delta: { type: "text_delta", text: "hi from " } }),
+  sse("content_block_delta", { type: "content_block_delta", index: 0, delta: { type: "text_delta", text: "claude" } }),
+  sse("content_block_stop", { type: "content_block_stop", index: 0 }),
+  sse("message_delta", { type: "message_delta", delta: { stop_reason: "end_turn", stop_sequence: null }, usage: { output_tokens: 4 } }),
+  sse("message_stop", { type: "message_stop" }),
+].join("");
+const openaiChunk = (delta: Record<string, unknown>, finish: string | null) => `data: ${JSON.stringify({ id: "c1", object: "chat.completion.chunk", created: 1, model: "gpt-4o", choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
+/** An OpenAI-compatible stream that ends without [DONE], as some servers' do. */
+const OPENAI_STREAM_NO_DONE = openaiChunk({ role: "assistant", content: "hi from " }, null) + openaiChunk({ content: "openai" }, null) + openaiChunk({}, "stop");
+
+/** Gemini's stream has no terminator: the translation ends the client's stream with [DONE] at its end. */
+const GEMINI_STREAM = [
+  { candidates: [{ content: { role: "model", parts: [{ text: "hi from " }] }, index: 0 }] },
+  { candidates: [{ content: { role: "model", parts: [{ text: "gemini" }] }, finishReason: "STOP", index: 0 }], usageMetadata: { promptTokenCount: 3, candidatesTokenCount: 4, totalTokenCount: 7 } },
+].map((e) => `data: ${JSON.stringify(e)}\r\n\r\n`).join("");
 
 /** `text` in `n` pieces of about equal size (each its own DATA frame). */
 const pieces = (text: string, n: number) => Array.from({ length: n }, (_, i) => text.slice(Math.floor((i * text.length) / n), Math.floor(((i + 1) * text.length) / n)));
@@ -157,6 +181,62 @@ describe("answers that end with HTTP trailers, through real Envoy (HTTP/2 upstre
     expect(reply.status, reply.body).toBe(200);
     expect(reply.json()).toMatchObject({ object: "chat.completion", choices: [{ message: { content: "hi from claude" } }] });
   });
+
+  it("(e) an Anthropic SSE stream ending with trailers, translated for an OpenAI client: every chunk once, then one [DONE]", async () => {
+    upstream.answers.set("/v1/messages", { contentType: "text/event-stream", pieces: pieces(ANTHROPIC_STREAM, 5), trailers: TRAILERS });
+    const reply = await h2Post(session, "claude.llm", "/v1/chat/completions", JSON.stringify({ model: "gpt-4o", stream: true, messages: [{ role: "user", content: "hi" }] }));
+    reachedOverH2("/v1/messages");
+    expect(reply.status, reply.body).toBe(200);
+    const data = reply.body.split("\n\n").filter((e) => e.startsWith("data: ")).map((e) => e.slice(6));
+    expect(data.filter((d) => d === "[DONE]"), reply.body).toHaveLength(1);
+    expect(data.at(-1)).toBe("[DONE]");
+    const chunks = data.slice(0, -1).map((d) => JSON.parse(d));
+    expect(chunks.map((c) => c.choices[0]?.delta?.content ?? "").join("")).toBe("hi from claude");
+    expect(chunks.filter((c) => c.choices[0]?.finish_reason === "stop")).toHaveLength(1);
+    expect(reply.trailers).toMatchObject(TRAILERS);
+  });
+
+  // The end of a stream finishes these: a translation closes an answer its server ended without a
+  // terminator ([DONE], message_stop); the MCP event reader hands on a last event without its blank
+  // line. Without trailers a body callback sees the end of the stream and they pass (controls);
+  // with trailers none does, and the end-of-stream work is lost (filter bug, see it.fails below).
+  const streamEnds = {
+    "(f) an OpenAI-compatible stream without [DONE] (a finish_reason says it is whole), for an Anthropic client: closed with one message_stop": async (trailers?: Record<string, string>) => {
+      upstream.answers.set("/v1/chat/completions", { contentType: "text/event-stream", pieces: pieces(OPENAI_STREAM_NO_DONE, 3), trailers });
+      const reply = await h2Post(session, "gpt.llm", "/v1/messages", JSON.stringify({ model: "gpt-4o", max_tokens: 50, stream: true, messages: [{ role: "user", content: "hi" }] }), { "anthropic-version": "2023-06-01" });
+      reachedOverH2("/v1/chat/completions");
+      expect(reply.status, reply.body).toBe(200);
+      const names = reply.body.split("\n\n").map((e) => /^event: (\S+)/m.exec(e)?.[1]).filter((n) => n !== undefined);
+      expect(names, reply.body).toContain("content_block_delta");
+      expect(names.filter((n) => n === "message_stop"), reply.body).toHaveLength(1);
+      expect(names.at(-1)).toBe("message_stop");
+    },
+    "(g) a Gemini stream (no terminator), for an OpenAI client: the text, then one [DONE]": async (trailers?: Record<string, string>) => {
+      upstream.answers.set("/v1beta/models/gemini-2.5-flash:streamGenerateContent", { contentType: "text/event-stream", pieces: pieces(GEMINI_STREAM, 3), trailers });
+      const reply = await h2Post(session, "gemini.llm", "/v1/chat/completions", JSON.stringify({ model: "gpt-4o", stream: true, messages: [{ role: "user", content: "hi" }] }));
+      reachedOverH2("/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse");
+      expect(reply.status, reply.body).toBe(200);
+      const data = reply.body.split("\n\n").filter((e) => e.startsWith("data: ")).map((e) => e.slice(6));
+      expect(data.slice(0, -1).map((d) => JSON.parse(d).choices[0]?.delta?.content ?? "").join("")).toBe("hi from gemini");
+      expect(data.filter((d) => d === "[DONE]"), reply.body).toHaveLength(1);
+      expect(data.at(-1)).toBe("[DONE]");
+    },
+    "(h) an MCP SSE answer whose last event lacks its blank line: the event reaches the client, filtered": async (trailers?: Record<string, string>) => {
+      upstream.answers.set("/mcp-sse", { contentType: "text/event-stream", pieces: pieces(`event: message\ndata: ${toolsList(1)}\n`, 3), trailers });
+      const reply = await h2Post(session, "sse.mcp.test", "/mcp", listRequest, MCP_HEADERS);
+      reachedOverH2("/mcp-sse");
+      expect(reply.status, reply.body).toBe(200);
+      expect(reply.body).not.toContain("delete_repo");
+      const data = reply.body.split("\n").filter((l) => l.startsWith("data:")).map((l) => l.slice(5).trim());
+      expect(data, JSON.stringify(reply.body)).toHaveLength(1);
+      expect(JSON.parse(data[0]).result.tools.map((t: { name: string }) => t.name)).toEqual(["get_issue", "get_user"]);
+    },
+  };
+  for (const [name, check] of Object.entries(streamEnds)) {
+    it(`${name} (control: no trailers)`, () => check(undefined));
+    // Filter bug: the end-of-stream work never runs when trailers end the stream. Turn into it() once fixed.
+    it.fails(`${name}, ending with trailers [filter bug: fails today]`, () => check(TRAILERS));
+  }
 
   it("the VM never trapped", () => {
     expect(envoy.logs()).not.toMatch(/Uncaught|RuntimeError|wasm trap/i);

@@ -1,4 +1,4 @@
-// A loopback HTTP/2 server (h2c, node:http2) whose every answer ends with HTTP trailers, as gRPC-
+// A loopback HTTP/2 server (h2c, node:http2) whose answers end with HTTP trailers, as gRPC-
 // style and some HTTP/2 servers send them: the body in several DATA frames (a pause between them,
 // so Envoy hands the filter several body callbacks), then a HEADERS frame of trailers. What it
 // answers is chosen by the request's path: each test row registers its own. It records what reached
@@ -7,7 +7,7 @@ import { ClientHttp2Session, Http2Server, IncomingHttpHeaders, ServerHttp2Stream
 import { AddressInfo } from "node:net";
 
 /** One answer: its content type, the body's pieces (one DATA frame each) and its trailers. */
-export interface TrailedAnswer { contentType: string; pieces: string[]; trailers: Record<string, string>; withContentLength?: boolean }
+export interface TrailedAnswer { contentType: string; pieces: string[]; trailers?: Record<string, string>; withContentLength?: boolean }
 
 export interface TrailedRequest { path: string; authority: string; headers: IncomingHttpHeaders; body: string }
 
@@ -15,7 +15,7 @@ const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export class TrailersUpstream {
   readonly received: TrailedRequest[] = [];
-  /** Answers by request path (the upstream path after the filter's rewrite). */
+  /** Answers by request path without its query (the upstream path after the filter's rewrite). */
   readonly answers = new Map<string, TrailedAnswer>();
   private readonly server: Http2Server = createServer();
 
@@ -35,15 +35,17 @@ export class TrailersUpstream {
     for await (const c of stream) chunks.push(c as Buffer);
     const path = String(headers[":path"]);
     this.received.push({ path, authority: String(headers[":authority"]), headers, body: Buffer.concat(chunks).toString("utf8") });
-    const answer = this.answers.get(path);
+    const answer = this.answers.get(path.split("?")[0]);
     if (!answer) {
       stream.respond({ ":status": 404, "content-type": "text/plain" });
       stream.end(`no answer for ${path}`);
       return;
     }
     const length = answer.withContentLength ? { "content-length": String(Buffer.byteLength(answer.pieces.join(""))) } : {};
-    stream.respond({ ":status": 200, "content-type": answer.contentType, ...length }, { waitForTrailers: true });
-    stream.on("wantTrailers", () => stream.sendTrailers(answer.trailers));
+    // Without trailers (a control row): the last DATA frame ends the stream.
+    const trailers = answer.trailers;
+    stream.respond({ ":status": 200, "content-type": answer.contentType, ...length }, { waitForTrailers: trailers !== undefined });
+    if (trailers !== undefined) stream.on("wantTrailers", () => stream.sendTrailers(trailers));
     for (const piece of answer.pieces) {
       stream.write(piece);
       await pause(30);
