@@ -16,12 +16,14 @@ import { RunningEnvoy } from "../../src-host-tools/envoy/process.js";
 import { MeshCerts, makeMeshCerts } from "../../src-host-tools/telemetry/mesh-certs.js";
 import { send } from "../support/envoy.js";
 import { AnswerMode, BrokenMcpServer, BrokenMode, OWNER_EMAIL, SdkMcpServer, SERVER_A, SERVER_B } from "../support/mcp-servers.js";
-import { ConnectedClient, McpPluginConfig, connectClient, startMcpEnvoy } from "../support/mcp-stack.js";
+import { ConnectedClient, McpPluginConfig, connectClient, hostFetch, startMcpEnvoy } from "../support/mcp-stack.js";
 
 const ALPHA_TOKEN = "alpha-server-token-7f3e";
 const CLIENT_SECRET = "client-own-secret-9c1d";
 const MAX_MESSAGE_BYTES = 65536;
 const triage = newKey();
+/** The triage agent's second key (a rotation): the same consumer. */
+const triageSecond = newKey();
 const release = newKey();
 const inventory = newKey();
 
@@ -43,7 +45,7 @@ const config: McpPluginConfig = {
     { name: "broken-tools", match: { host: "broken.mcp.test" }, backends: [{ provider: "broken" }] },
   ],
   consumers: [
-    { name: "triage-agent", keys: [triage.stored], mcp: [{ server: "alpha", tools: ["get_issue", "search_*"], resources: ["repo://*"], prompts: ["summarize"] }] },
+    { name: "triage-agent", keys: [triage.stored, triageSecond.stored], mcp: [{ server: "alpha", tools: ["get_issue", "search_*"], resources: ["repo://*"], prompts: ["summarize"] }] },
     { name: "release-agent", keys: [release.stored], mcp: [{ server: "alpha", tools: ["delete_repo", "echo", "huge_result", "contact_owner", "show_query", "failing_tool"] }] },
     { name: "inventory-agent", keys: [inventory.stored], routes: ["beta-tools", "broken-tools"], mcp: [{ server: "beta", tools: ["*"] }] },
   ],
@@ -217,9 +219,9 @@ describe.each<AnswerMode>(["json", "sse"])("MCP routes through real Envoy, the S
   // The server sees every caller with its one token, so it cannot tell whose session an id is:
   // llm-mesh binds each session to the consumer that initialized it (assembly/request/mcp-session.ts).
   describe("sessions bound to the caller that opened them", () => {
-    const asB = (method: string, session: string) => send(envoy.url, {
+    const asB = (method: string, session: string, key = release) => send(envoy.url, {
       host: "alpha.mcp.test", path: "/mcp", method,
-      headers: { accept: "application/json, text/event-stream", "mcp-session-id": session, "mcp-protocol-version": "2025-06-18", ...bearer(release) },
+      headers: { accept: "application/json, text/event-stream", "mcp-session-id": session, "mcp-protocol-version": "2025-06-18", ...bearer(key) },
       ...(method === "POST" ? { body: JSON.stringify({ jsonrpc: "2.0", id: 41, method: "tools/list" }) } : {}),
     });
     const onSession = (session: string) => alpha.received.filter((r) => r.sessionId === session).length;
@@ -242,6 +244,18 @@ describe.each<AnswerMode>(["json", "sse"])("MCP routes through real Envoy, the S
       expect(await a.client.callTool({ name: "get_issue", arguments: { number: 41 } })).toMatchObject({ content: [{ text: "issue #41: it is broken" }] });
       expect(a.transport.sessionId).toBe(session);
       expect(onSession(session)).toBe(before + 2);
+    });
+
+    it("the binding is to the consumer, not the key: A's other key uses the session", async () => {
+      const a = await connect("alpha.mcp.test", bearer(triage));
+      await a.client.listTools();
+      const session = a.transport.sessionId!;
+      const before = onSession(session);
+      const reply = await asB("POST", session, triageSecond);
+      expect(reply.status, reply.body).toBe(200);
+      expect(reply.body).toContain("search_issues");
+      expect(reply.body).not.toContain("delete_repo");
+      expect(onSession(session)).toBe(before + 1);
     });
 
     it("after A's DELETE the binding is gone: B's request with that id reaches the server, which answers it does not know the session", async () => {
@@ -435,11 +449,12 @@ describe("two workloads known by their mesh identity (mTLS, SPIFFE ids) calling 
   let certs: MeshCerts;
   let envoy: RunningEnvoy;
   const clients: ConnectedClient[] = [];
-  const as = async (id: string) => {
+  const connectAs = async (id: string) => {
     const c = await connectClient(envoy.url, "alpha.mcp.test", {}, { ca: certs.ca, ...certs.clients[id] });
     clients.push(c);
-    return c.client;
+    return c;
   };
+  const as = async (id: string) => (await connectAs(id)).client;
 
   beforeAll(async () => {
     certs = makeMeshCerts([TRIAGE, RELEASE, STRANGER]);
@@ -470,6 +485,22 @@ describe("two workloads known by their mesh identity (mTLS, SPIFFE ids) calling 
     expect((await mcpError(triageAgent.callTool({ name: "delete_repo", arguments: { repo: "prod" } }))).code).toBe(-32602);
     expect((await mcpError(releaseAgent.callTool({ name: "search_issues", arguments: { query: "x" } }))).code).toBe(-32602);
     expect(server.calls("tools/call").map((r) => r.name)).toEqual(["delete_repo"]);
+  });
+
+  it("a session is bound to the workload that opened it: another workload's certificate with its Mcp-Session-Id gets 404, the server sees none of it", async () => {
+    const triage = await connectAs(TRIAGE);
+    await triage.client.listTools();
+    const session = triage.transport.sessionId!;
+    const before = server.received.filter((r) => r.sessionId === session).length;
+    const post = hostFetch("alpha.mcp.test", undefined, { ca: certs.ca, ...certs.clients[RELEASE] });
+    const reply = await post(new URL("/mcp", envoy.url.replace(/^http:/, "https:")), {
+      method: "POST", body: JSON.stringify({ jsonrpc: "2.0", id: 5, method: "tools/list" }),
+      headers: { "content-type": "application/json", accept: "application/json, text/event-stream", "mcp-session-id": session, "mcp-protocol-version": "2025-06-18" },
+    });
+    expect(reply.status).toBe(404);
+    expect(await reply.json()).toMatchObject({ jsonrpc: "2.0", error: { code: -32001, data: { reason: "llm_mesh.session_not_yours" } } });
+    expect(server.received.filter((r) => r.sessionId === session)).toHaveLength(before);
+    expect(names((await triage.client.listTools()).tools)).toEqual(["get_issue", "search_issues"]);
   });
 
   it("a workload without a consumer gets 401", async () => {
