@@ -3,8 +3,9 @@
 // DATA frames and then trailers, so no body callback sees end of stream: an answer the filter holds
 // to read whole is read at the trailers callback (assembly/filter.ts onResponseTrailers) with the
 // body Envoy buffered. The client speaks HTTP/2 to Envoy too, so it gets the trailers. Streamed
-// answers whose end-of-stream work (a closing [DONE] or message_stop, a last unterminated event)
-// never runs when trailers end them are marked it.fails: a filter bug, not yet fixed.
+// answers whose end-of-stream work (a closing [DONE] or message_stop, a last unterminated event,
+// the usage settled for metrics) never runs when trailers end them are marked it.fails: a filter
+// bug, not yet fixed; each has a control row without trailers that passes.
 import { ClientHttp2Session } from "node:http2";
 import { stringify } from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -236,6 +237,39 @@ describe("answers that end with HTTP trailers, through real Envoy (HTTP/2 upstre
     it(`${name} (control: no trailers)`, () => check(undefined));
     // Filter bug: the end-of-stream work never runs when trailers end the stream. Turn into it() once fixed.
     it.fails(`${name}, ending with trailers [filter bug: fails today]`, () => check(TRAILERS));
+  }
+
+  /** llm_mesh_tokens_total of a route, summed by "usage label/token type". */
+  const tokens = async (route: string): Promise<Record<string, number>> => {
+    await new Promise((r) => setTimeout(r, 300)); // the VM's tick hands its counts to Envoy
+    const text = await (await fetch(`${envoy.adminUrl}/stats/prometheus`)).text();
+    const sums: Record<string, number> = {};
+    for (const l of text.split("\n").filter((l) => l.startsWith("llm_mesh_tokens_total{") && l.includes(`llm_mesh_route="${route}"`))) {
+      const key = `${/llm_mesh_usage="(\w+)"/.exec(l)![1]}/${/gen_ai_token_type="(\w+)"/.exec(l)![1]}`;
+      sums[key] = (sums[key] ?? 0) + Number(l.slice(l.lastIndexOf(" ") + 1));
+    }
+    return sums;
+  };
+  const usageRows = {
+    "(a) a JSON answer translated": { route: "to-claude", path: "/v1/messages", type: "application/json", answer: ANTHROPIC_ANSWER, authority: "claude.llm", body: chat },
+    "(c) a JSON answer passed as it came": { route: "to-openai", path: "/v1/chat/completions", type: "application/json", answer: OPENAI_ANSWER, authority: "gpt.llm", body: chat },
+    "(e) a stream translated": { route: "to-claude", path: "/v1/messages", type: "text/event-stream", answer: ANTHROPIC_STREAM, authority: "claude.llm", body: JSON.stringify({ model: "gpt-4o", stream: true, messages: [{ role: "user", content: "hi" }] }) },
+  };
+  const countsUsage = async (row: (typeof usageRows)[keyof typeof usageRows], trailers?: Record<string, string>) => {
+    upstream.answers.set(row.path, { contentType: row.type, pieces: pieces(row.answer, 3), trailers });
+    const before = await tokens(row.route);
+    expect((await h2Post(session, row.authority, "/v1/chat/completions", row.body)).status).toBe(200);
+    const after = await tokens(row.route);
+    const added = Object.fromEntries(Object.keys(after).map((k) => [k, after[k] - (before[k] ?? 0)]).filter(([, v]) => v !== 0));
+    expect(added).toEqual({ "reported/input": 3, "reported/output": 4 });
+  };
+  // Filter bug: an answer not held whole reads its usage as it passes, and settles it at the end of
+  // the stream, which trailers hide: (c) counts the request's estimate as "incomplete" and no output
+  // tokens; (e) counts the right tokens but labels them "incomplete". Turn into it() once fixed.
+  const usageBugs = new Set(["(c) a JSON answer passed as it came", "(e) a stream translated"]);
+  for (const [name, row] of Object.entries(usageRows)) {
+    it(`${name}: the provider's usage is counted as reported (control: no trailers)`, () => countsUsage(row));
+    (usageBugs.has(name) ? it.fails : it)(`${name}, ending with trailers: the provider's usage is counted as reported${usageBugs.has(name) ? " [filter bug: fails today]" : ""}`, () => countsUsage(row, TRAILERS));
   }
 
   it("the VM never trapped", () => {
