@@ -1,9 +1,10 @@
 // MCP routes in real Envoy, driven by the official MCP TypeScript SDK on both sides (issue 26 item 7):
-// servers answering as JSON and as SSE streams, stateful sessions, agents known by their gateway
-// keys with per-server tool allow-lists. A refused call is answered by llm-mesh in the protocol's
-// own shape and never reaches the server; lists are filtered; the server's token replaces the
-// client's credentials; a broken server, a bad JSON-RPC message and a huge result each get a clear
-// error; deny and mask rules over arguments and results; the calls counted in Envoy's stats.
+// servers answering as JSON and as SSE streams, stateful sessions (each bound to the agent that
+// opened it), agents known by their gateway keys with per-server tool allow-lists. A refused call
+// is answered by llm-mesh in the protocol's own shape and never reaches the server; lists are
+// filtered; the server's token replaces the client's credentials; a broken server, a bad JSON-RPC
+// message and a huge result each get a clear error; deny and mask rules over arguments and results;
+// the calls counted in Envoy's stats.
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -15,12 +16,14 @@ import { RunningEnvoy } from "../../src-host-tools/envoy/process.js";
 import { MeshCerts, makeMeshCerts } from "../../src-host-tools/telemetry/mesh-certs.js";
 import { send } from "../support/envoy.js";
 import { AnswerMode, BrokenMcpServer, BrokenMode, OWNER_EMAIL, SdkMcpServer, SERVER_A, SERVER_B } from "../support/mcp-servers.js";
-import { ConnectedClient, McpPluginConfig, connectClient, startMcpEnvoy } from "../support/mcp-stack.js";
+import { ConnectedClient, McpPluginConfig, connectClient, hostFetch, startMcpEnvoy } from "../support/mcp-stack.js";
 
 const ALPHA_TOKEN = "alpha-server-token-7f3e";
 const CLIENT_SECRET = "client-own-secret-9c1d";
 const MAX_MESSAGE_BYTES = 65536;
 const triage = newKey();
+/** The triage agent's second key (a rotation): the same consumer. */
+const triageSecond = newKey();
 const release = newKey();
 const inventory = newKey();
 
@@ -42,7 +45,7 @@ const config: McpPluginConfig = {
     { name: "broken-tools", match: { host: "broken.mcp.test" }, backends: [{ provider: "broken" }] },
   ],
   consumers: [
-    { name: "triage-agent", keys: [triage.stored], mcp: [{ server: "alpha", tools: ["get_issue", "search_*"], resources: ["repo://*"], prompts: ["summarize"] }] },
+    { name: "triage-agent", keys: [triage.stored, triageSecond.stored], mcp: [{ server: "alpha", tools: ["get_issue", "search_*"], resources: ["repo://*"], prompts: ["summarize"] }] },
     { name: "release-agent", keys: [release.stored], mcp: [{ server: "alpha", tools: ["delete_repo", "echo", "huge_result", "contact_owner", "show_query", "failing_tool"] }] },
     { name: "inventory-agent", keys: [inventory.stored], routes: ["beta-tools", "broken-tools"], mcp: [{ server: "beta", tools: ["*"] }] },
   ],
@@ -210,6 +213,64 @@ describe.each<AnswerMode>(["json", "sse"])("MCP routes through real Envoy, the S
       await transport.terminateSession();
       expect(alpha.received.some((r) => r.httpMethod === "DELETE" && r.sessionId === session)).toBe(true);
       expect(alpha.openSessions).not.toContain(session);
+    });
+  });
+
+  // The server sees every caller with its one token, so it cannot tell whose session an id is:
+  // llm-mesh binds each session to the consumer that initialized it (assembly/request/mcp-session.ts).
+  describe("sessions bound to the caller that opened them", () => {
+    const asB = (method: string, session: string, key = release) => send(envoy.url, {
+      host: "alpha.mcp.test", path: "/mcp", method,
+      headers: { accept: "application/json, text/event-stream", "mcp-session-id": session, "mcp-protocol-version": "2025-06-18", ...bearer(key) },
+      ...(method === "POST" ? { body: JSON.stringify({ jsonrpc: "2.0", id: 41, method: "tools/list" }) } : {}),
+    });
+    const onSession = (session: string) => alpha.received.filter((r) => r.sessionId === session).length;
+
+    it("another consumer sending A's Mcp-Session-Id (POST, GET, DELETE) gets 404 with a JSON-RPC error; the server sees none of it; A goes on", async () => {
+      const a = await connect("alpha.mcp.test", bearer(triage));
+      await a.client.listTools();
+      const session = a.transport.sessionId!;
+      expect(session).toMatch(/^[0-9a-f-]{36}$/);
+      const before = onSession(session);
+      for (const method of ["POST", "GET", "DELETE"]) {
+        const reply = await asB(method, session);
+        expect(reply.status, `${method}: ${reply.body}`).toBe(404);
+        expect(reply.json(), method).toMatchObject({ jsonrpc: "2.0", id: null, error: { code: -32001, message: expect.stringContaining("opened by another caller"), data: { reason: "llm_mesh.session_not_yours" } } });
+      }
+      expect(onSession(session)).toBe(before);
+      expect(alpha.openSessions).toContain(session);
+      // A's session is untouched: listed, called, still one session id on the server.
+      expect(names((await a.client.listTools()).tools)).toEqual(["get_issue", "search_issues"]);
+      expect(await a.client.callTool({ name: "get_issue", arguments: { number: 41 } })).toMatchObject({ content: [{ text: "issue #41: it is broken" }] });
+      expect(a.transport.sessionId).toBe(session);
+      expect(onSession(session)).toBe(before + 2);
+    });
+
+    it("the binding is to the consumer, not the key: A's other key uses the session", async () => {
+      const a = await connect("alpha.mcp.test", bearer(triage));
+      await a.client.listTools();
+      const session = a.transport.sessionId!;
+      const before = onSession(session);
+      const reply = await asB("POST", session, triageSecond);
+      expect(reply.status, reply.body).toBe(200);
+      expect(reply.body).toContain("search_issues");
+      expect(reply.body).not.toContain("delete_repo");
+      expect(onSession(session)).toBe(before + 1);
+    });
+
+    it("after A's DELETE the binding is gone: B's request with that id reaches the server, which answers it does not know the session", async () => {
+      const a = await connect("alpha.mcp.test", bearer(triage));
+      await a.client.listTools();
+      const session = a.transport.sessionId!;
+      expect((await asB("POST", session)).status).toBe(404);
+      await a.transport.terminateSession();
+      expect(alpha.openSessions).not.toContain(session);
+      const before = onSession(session);
+      const reply = await asB("POST", session);
+      expect(onSession(session)).toBe(before + 1);
+      expect(reply.status, reply.body).toBe(404);
+      expect(reply.body).not.toContain("llm_mesh.session_not_yours");
+      expect(reply.json()).toMatchObject({ jsonrpc: "2.0", error: { code: -32000, message: "unknown session" } });
     });
   });
 
@@ -388,11 +449,12 @@ describe("two workloads known by their mesh identity (mTLS, SPIFFE ids) calling 
   let certs: MeshCerts;
   let envoy: RunningEnvoy;
   const clients: ConnectedClient[] = [];
-  const as = async (id: string) => {
+  const connectAs = async (id: string) => {
     const c = await connectClient(envoy.url, "alpha.mcp.test", {}, { ca: certs.ca, ...certs.clients[id] });
     clients.push(c);
-    return c.client;
+    return c;
   };
+  const as = async (id: string) => (await connectAs(id)).client;
 
   beforeAll(async () => {
     certs = makeMeshCerts([TRIAGE, RELEASE, STRANGER]);
@@ -423,6 +485,22 @@ describe("two workloads known by their mesh identity (mTLS, SPIFFE ids) calling 
     expect((await mcpError(triageAgent.callTool({ name: "delete_repo", arguments: { repo: "prod" } }))).code).toBe(-32602);
     expect((await mcpError(releaseAgent.callTool({ name: "search_issues", arguments: { query: "x" } }))).code).toBe(-32602);
     expect(server.calls("tools/call").map((r) => r.name)).toEqual(["delete_repo"]);
+  });
+
+  it("a session is bound to the workload that opened it: another workload's certificate with its Mcp-Session-Id gets 404, the server sees none of it", async () => {
+    const triage = await connectAs(TRIAGE);
+    await triage.client.listTools();
+    const session = triage.transport.sessionId!;
+    const before = server.received.filter((r) => r.sessionId === session).length;
+    const post = hostFetch("alpha.mcp.test", undefined, { ca: certs.ca, ...certs.clients[RELEASE] });
+    const reply = await post(new URL("/mcp", envoy.url.replace(/^http:/, "https:")), {
+      method: "POST", body: JSON.stringify({ jsonrpc: "2.0", id: 5, method: "tools/list" }),
+      headers: { "content-type": "application/json", accept: "application/json, text/event-stream", "mcp-session-id": session, "mcp-protocol-version": "2025-06-18" },
+    });
+    expect(reply.status).toBe(404);
+    expect(await reply.json()).toMatchObject({ jsonrpc: "2.0", error: { code: -32001, data: { reason: "llm_mesh.session_not_yours" } } });
+    expect(server.received.filter((r) => r.sessionId === session)).toHaveLength(before);
+    expect(names((await triage.client.listTools()).tools)).toEqual(["get_issue", "search_issues"]);
   });
 
   it("a workload without a consumer gets 401", async () => {
