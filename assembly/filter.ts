@@ -128,15 +128,17 @@ class LlmMeshStream extends Context {
   }
 
   /**
-   * An answer held to be read whole (a translation, an MCP answer, a field returned alone) that ends
-   * with trailers never has a body callback with end of stream: the pipeline gets one now, with what
-   * Envoy buffered, so the answer is read and not passed on as it came.
+   * An answer that ends with trailers never has a body callback with end of stream: the pipeline gets
+   * one now. One held to be read whole (a translation, an MCP answer, a field returned alone) comes
+   * with what Envoy buffered, so it is read and not passed on as it came.
    */
   onResponseTrailers(_count: u32): FilterTrailersStatusValues {
-    if (this.answerHeld) {
-      this.answerHeld = false;
-      this.slot.current.onResponseBody(bufferedSize(BufferTypeValues.HttpResponseBody), true);
-    }
+    // Not held: the chunks went on as they came, and the end is an empty last chunk (usage settled,
+    // metrics recorded, decoders closed). What a stream's end would add to the body (a translated
+    // stream's closing events) cannot be written here: Envoy holds no body to write into.
+    const held = this.answerHeld;
+    this.answerHeld = false;
+    this.slot.current.onResponseBody(held ? bufferedSize(BufferTypeValues.HttpResponseBody) : 0, true);
     return FilterTrailersStatusValues.Continue;
   }
   onDone(): bool { this.slot.current.onDone(); return super.onDone(); }
