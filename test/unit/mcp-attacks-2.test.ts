@@ -1,0 +1,158 @@
+// A second, deeper attack on MCP routes (issue 26) after the hardening of b2c80c4 (whose 25 findings
+// test/unit/mcp-attacks.test.ts holds): a hostile client, a hostile or careless MCP server and a
+// careless operator against the byte-position list filter, the string-span walker, the masks, the
+// session binding, the trailers path and the SSE reader. Each "finding N" test fails on 124ebd5 (the
+// comment above it says what and how bad); the last blocks (what held, and ordinary SDK traffic)
+// pass and stay as regressions.
+import { createHash } from "node:crypto";
+import { describe, expect, it } from "vitest";
+import { newKey } from "../../src-host-tools/config/consumer-key.js";
+import { HttpStream } from "../../src-host-tools/host/emulator.js";
+import { json, loadFilter } from "../support/filter.js";
+
+const alice = newKey();
+const bob = newKey();
+const SERVER_TOKEN = "mcp-server-token-7f3a9c";
+const config = (route: Record<string, unknown> = {}, extra: Record<string, unknown> = {}) => ({
+  requestMode: "body",
+  providers: [{ name: "gh", type: "mcp", host: "mcp.example.com", basePath: "/mcp", apiKeys: [{ value: SERVER_TOKEN }] }],
+  routes: [{
+    name: "tools", match: { host: "mcp.example.com" }, backends: [{ provider: "gh" }],
+    mcp: { tools: ["get_*"], maxMessageBytes: 1 << 20 },
+    policy: { deny: [{ name: "sql", contains: "DROP TABLE" }], mask: [{ builtin: "email" }] },
+    ...route,
+  }],
+  consumers: [
+    { name: "alice", keys: [alice.stored], mcp: [{ server: "gh", tools: ["get_issue"] }] },
+    { name: "bob", keys: [bob.stored], mcp: [{ server: "gh", tools: ["get_issue"] }] },
+  ],
+  ...extra,
+});
+
+const rpc = (id: number, method: string, params?: unknown) => JSON.stringify({ jsonrpc: "2.0", id, method, ...(params !== undefined ? { params } : {}) });
+const TOOLS = JSON.stringify({ jsonrpc: "2.0", id: 5, result: { tools: [{ name: "get_issue" }, { name: "delete_repo" }] } });
+const enc = new TextEncoder();
+
+async function post(body: string | Uint8Array, cfg: unknown = config(), key = alice.key): Promise<HttpStream> {
+  const { host, configured } = await loadFilter(cfg, { allowOnHeadersStopIteration: true });
+  expect(configured, host.logText("error").join("\n")).toBe(true);
+  const s = host.createStream();
+  s.sendRequest({ ":method": "POST", ":path": "/mcp", ":authority": "mcp.example.com", authorization: `Bearer ${key}`, accept: "application/json, text/event-stream" }, body);
+  return s;
+}
+
+/** The server answers `s` with these headers and body chunks (the last ends the stream). */
+function answer(s: HttpStream, contentType: string, ...chunks: Array<string | Uint8Array>): string {
+  expect(s.localResponse).toBeNull();
+  s.sendResponseHeaders({ ":status": "200", "content-type": contentType });
+  chunks.forEach((c, i) => s.sendResponseBody(c, i === chunks.length - 1));
+  return s.downstreamBodyText();
+}
+
+/** The shared-data slot llm-mesh binds a session id to (assembly/request/mcp-session.ts: the hash's first 12 bits). */
+const slotOf = (session: string) => { const h = createHash("sha256").update(session).digest(); return ((h[0] << 8) | h[1]) & 4095; };
+/** A session id, as a server could hand out, that lands on `session`'s slot. */
+function collidingSession(session: string): string {
+  const want = slotOf(session);
+  for (let i = 0; ; i++) { const id = `sess-${i.toString(16).padStart(8, "0")}`; if (id !== session && slotOf(id) === want) return id; }
+}
+
+describe("MCP attacks 2: a hostile or careless MCP server", () => {
+  // FINDING 1 (medium): the SSE reader drops only a real UTF-8 BOM (EF BB BF) before the first
+  // event. The official TypeScript SDK's client decodes the stream with TextDecoderStream (which
+  // drops that BOM) and then eventsource-parser, which strips the *characters* U+00EF U+00BB U+00BF
+  // ("ï»¿", bytes C3 AF C2 BB C2 BF) at the start of its first chunk (eventsource-parser 3.x, feed():
+  // charCodeAt 239/187/191). A stream starting with those bytes (or a BOM then those bytes) hides
+  // its first event from llm-mesh (the line reads "ï»¿data: ..." and is no field: the event has no
+  // data and passes as it came) while the SDK reads it: a tools/list answer reaches the agent
+  // unfiltered, a tool result unmasked. Checked with the SDK's own pipeline (TextDecoderStream ->
+  // EventSourceParserStream over these bytes dispatches the event). Code: assembly/stream/sse-events.ts
+  // SseSplitter.push (the BOM check); the fix is to drop those six bytes too (after an optional BOM),
+  // or, safer, to withhold a first event whose first line is not a known field.
+  it.each([
+    ["the characters of a BOM decoded as Latin-1 (C3 AF C2 BB C2 BF)", "ï»¿"],
+    ["a BOM, then those characters", "\uFEFFï»¿"],
+  ])("finding 1: an SSE stream starting with %s is still filtered", async (_what, prefix) => {
+    const s = await post(rpc(5, "tools/list"));
+    expect(answer(s, "text/event-stream", `${prefix}data: ${TOOLS}\n\n`)).not.toContain("delete_repo");
+  });
+
+  it("finding 1: a tool result behind those characters is still masked", async () => {
+    const s = await post(rpc(2, "tools/call", { name: "get_issue" }));
+    const out = answer(s, "text/event-stream", `ï»¿data: ${JSON.stringify({ jsonrpc: "2.0", id: 2, result: { content: [{ type: "text", text: "owner carol@example.com" }] } })}\n\n`);
+    expect(out).not.toContain("carol@example.com");
+  });
+
+  // FINDING 2 (low): the content rules read a tool's result only when it has a top-level `content`
+  // or `structuredContent` member (answer.ts resultShape -> CONTENT); an answer to a pending
+  // tools/call whose result carries its text elsewhere passes unread. The SDK's client keeps every
+  // member of a result (ResultSchema is a loose object; `content` defaults to []) and still accepts
+  // the 2024-10 `toolResult` shape (CompatibilityCallToolResultSchema), so a server written to it
+  // (or one putting its output in any other member) returns e-mail addresses and denied text
+  // unmasked. Code: assembly/mcp/answer.ts McpAnswerReader.message: guard the whole result of an
+  // answer to a pending tools/call whatever its shape (and keep the shape rule for replayed ones).
+  it.each([
+    ["toolResult (the SDK's compatibility shape)", { toolResult: "owner carol@example.com" }],
+    ["a member of the server's own", { output: { owner: "carol@example.com" } }],
+  ])("finding 2: a tools/call result carrying its text in %s is masked", async (_what, result) => {
+    const s = await post(rpc(2, "tools/call", { name: "get_issue" }));
+    expect(answer(s, "application/json", JSON.stringify({ jsonrpc: "2.0", id: 2, result }))).not.toContain("carol@example.com");
+  });
+});
+
+describe("MCP attacks 2: sessions", () => {
+  /** `who` initializes; the server answers with session id `session`. */
+  function initialize(host: Awaited<ReturnType<typeof loadFilter>>["host"], key: string, session: string): void {
+    const s = host.createStream();
+    s.sendRequest({ ":method": "POST", ":path": "/mcp", ":authority": "mcp.example.com", authorization: `Bearer ${key}` },
+      rpc(1, "initialize", { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "agent", version: "1" } }));
+    s.sendResponseHeaders({ ":status": "200", "content-type": "application/json", "mcp-session-id": session });
+    s.sendResponseBody(JSON.stringify({ jsonrpc: "2.0", id: 1, result: { protocolVersion: "2025-06-18", capabilities: {}, serverInfo: { name: "gh", version: "1" } } }), true);
+    s.complete();
+  }
+
+  // FINDING 3 (medium): session bindings live in 4096 shared-data slots per server, chosen by 12
+  // bits of the session id's hash, and a new binding overwrites whatever its slot held: the binding
+  // it pushes out leaves that session unbound, i.e. open to every caller (mcp-session.ts says so
+  // for "thousands of sessions later"). A caller can do it on purpose: each initialize is one cheap
+  // request and the server picks a fresh id, so on average 4096 initializes push out the binding
+  // of a session the attacker knows the id of (a leaked log line, a shared debugging paste), after which the attacker's GET reads the
+  // victim's stream and DELETE ends it: the protection finding 18 added fails open under the very
+  // attack it is for. Here the server's id for the attacker is picked to collide, standing for the
+  // ~4096th try. Code: assembly/request/mcp-session.ts bindSession (setSharedBytes over the slot);
+  // a slot taken by a live binding should not be overwritten by another caller's (refuse or keep
+  // both, e.g. a few bindings per slot with eviction by age, and fail closed for a session whose
+  // slot is full), or the binding should be keyed by the full hash.
+  it("finding 3: a caller cannot unbind another's session by opening sessions that land on its slot", async () => {
+    const { host } = await loadFilter(config(), { allowOnHeadersStopIteration: true });
+    const victim = "sess-bob-0001";
+    initialize(host, bob.key, victim);
+    initialize(host, alice.key, collidingSession(victim));
+    const theft = host.createStream();
+    theft.sendRequest({ ":method": "GET", ":path": "/mcp", ":authority": "mcp.example.com", authorization: `Bearer ${alice.key}`, "mcp-session-id": victim });
+    expect(theft.upstreamHeaders).toBeNull();
+  });
+});
+
+describe("MCP attacks 2: masks", () => {
+  // FINDING 4 (low): a masked string is re-encoded from its decoded text (answer.ts guardStrings ->
+  // jsonString -> String.UTF8.encode). A lone surrogate escape (\ud800, which JSON allows and the
+  // message reader lets through) becomes the raw bytes ED A0 80 (WTF-8), so the body llm-mesh sends
+  // on is no longer valid UTF-8: a strict server (Python's json.loads on bytes, Go's decoder with
+  // UTF-8 checks, the SDK's TextDecoder with fatal) refuses or mangles a call llm-mesh allowed, and
+  // the same goes for tool results sent to the client. Should stay an escape: jsonString should
+  // write \uXXXX for a surrogate that is not half of a pair. Code: assembly/json/splice.ts jsonString.
+  it("finding 4: a masked argument holding a lone surrogate escape is sent as valid UTF-8", async () => {
+    const s = await post('{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"get_issue","arguments":{"q":"mail bob@example.com \\ud800"}}}');
+    expect(s.localResponse).toBeNull();
+    const sent = s.upstreamBody;
+    expect(new TextDecoder().decode(sent)).not.toContain("bob@example.com");
+    expect(() => new TextDecoder("utf-8", { fatal: true }).decode(sent)).not.toThrow();
+  });
+
+  it("finding 4: a masked tool result holding a lone surrogate escape reaches the client as valid UTF-8", async () => {
+    const s = await post(rpc(2, "tools/call", { name: "get_issue" }));
+    answer(s, "application/json", '{"jsonrpc":"2.0","id":2,"result":{"content":[{"type":"text","text":"owner carol@example.com \\udfff"}]}}');
+    expect(() => new TextDecoder("utf-8", { fatal: true }).decode(s.downstreamBody)).not.toThrow();
+  });
+});
