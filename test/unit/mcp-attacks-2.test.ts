@@ -33,12 +33,17 @@ const rpc = (id: number, method: string, params?: unknown) => JSON.stringify({ j
 const TOOLS = JSON.stringify({ jsonrpc: "2.0", id: 5, result: { tools: [{ name: "get_issue" }, { name: "delete_repo" }] } });
 const enc = new TextEncoder();
 
-async function post(body: string | Uint8Array, cfg: unknown = config(), key = alice.key): Promise<HttpStream> {
+/** A VM with `cfg`, and a POST of `body` on it. */
+async function open(body: string | Uint8Array, cfg: unknown = config(), key = alice.key) {
   const { host, configured } = await loadFilter(cfg, { allowOnHeadersStopIteration: true });
   expect(configured, host.logText("error").join("\n")).toBe(true);
   const s = host.createStream();
   s.sendRequest({ ":method": "POST", ":path": "/mcp", ":authority": "mcp.example.com", authorization: `Bearer ${key}`, accept: "application/json, text/event-stream" }, body);
-  return s;
+  return { host, s };
+}
+
+async function post(body: string | Uint8Array, cfg: unknown = config(), key = alice.key): Promise<HttpStream> {
+  return (await open(body, cfg, key)).s;
 }
 
 /** The server answers `s` with these headers and body chunks (the last ends the stream). */
@@ -155,4 +160,32 @@ describe("MCP attacks 2: masks", () => {
     answer(s, "application/json", '{"jsonrpc":"2.0","id":2,"result":{"content":[{"type":"text","text":"owner carol@example.com \\udfff"}]}}');
     expect(() => new TextDecoder("utf-8", { fatal: true }).decode(s.downstreamBody)).not.toThrow();
   });
+});
+
+describe("MCP attacks 2: memory", () => {
+  // FINDING 5 (high): the SSE reader allocates per event (readEventFields' line arrays and data
+  // copy, the reader's scans, an error message for each event it cannot read, the rebuilt event)
+  // and the module's minimal runtime collects only between callbacks (entry-points.ts), so one body
+  // chunk of many small events costs VM memory in proportion to its events, not to maxMessageBytes
+  // (which bounds one event): measured 384 MiB for one 1 MiB chunk of blank lines (valid SSE,
+  // keep-alives), 768 MiB for 1 MiB of "data:0\n\n" (each event withheld and replaced by a ~190-byte
+  // error: 25 MiB sent on), about 3.9 GiB for 6 MiB of it; Wasm memory never shrinks, and a bigger
+  // chunk traps the VM (4 GiB). Envoy hands the filter what one read of an HTTP/1 upstream brought,
+  // up to the connection's buffer limit (1 MiB by default), so one hostile or broken MCP server
+  // costs every worker it reaches hundreds of MiB. LLM streams held (the same 1 MiB chunks: 1 MiB
+  // for OpenAI's; 48 MiB for Anthropic's translated to chat, "data: {}" events). Code:
+  // assembly/request/mcp-exchange.ts EventWriter.event and mcpAnswerChunk (SseSplitter.push hands
+  // every event of a chunk to the sink in one callback); should be bounded per chunk: no allocation
+  // for an event without data (blank lines, ids, comments pass as bytes), one reused line buffer,
+  // and a stream that keeps sending unreadable events cut after the first (it is already broken).
+  it.each([
+    ["blank lines (keep-alive events)", "\n"],
+    ["events that are not JSON-RPC messages", "data:0\n\n"],
+  ])("finding 5: one 1 MiB SSE chunk of %s does not grow the VM past 96 MiB", async (_what, event) => {
+    const { host, s } = await open(rpc(5, "tools/list"));
+    s.sendResponseHeaders({ ":status": "200", "content-type": "text/event-stream" });
+    s.sendResponseBody(event.repeat(Math.floor((1 << 20) / event.length)), false);
+    expect(host.trap).toBeNull();
+    expect(host.memoryBytes()).toBeLessThan(96 << 20);
+  }, 60_000);
 });
