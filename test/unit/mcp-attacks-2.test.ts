@@ -189,3 +189,99 @@ describe("MCP attacks 2: memory", () => {
     expect(host.memoryBytes()).toBeLessThan(96 << 20);
   }, 60_000);
 });
+
+// Ordinary traffic as the official TypeScript SDK's client and server make it (the server's events:
+// a priming event "id: X\nretry: N\ndata: \n\n", then "event: message\nid: X\ndata: {...}\n\n";
+// webStandardStreamableHttp.js), through one VM: what passes must pass byte for byte, lists come
+// back filtered with their cursor and event ids, results masked.
+describe("MCP attacks 2: ordinary SDK traffic still works", () => {
+  const VERSION = "2025-11-25";
+  const SESSION = "3f1c2a9e-5b7d-4e2a-9c1f-0a8b6d4e2f71";
+  const sse = (id: string, message: unknown) => `event: message\nid: ${id}\ndata: ${JSON.stringify(message)}\n\n`;
+  const PRIMING = "id: prime-0\nretry: 1000\ndata: \n\n";
+
+  it("initialize, notifications/initialized, GET stream, tools/list with a cursor, tools/call with structuredContent, prompts, resources, ping, DELETE", async () => {
+    const { host } = await loadFilter(config(), { allowOnHeadersStopIteration: true });
+    const request = (method: string, body?: string, extra: Record<string, string> = {}) => {
+      const s = host.createStream();
+      const headers: Record<string, string> = { ":method": method, ":path": "/mcp", ":authority": "mcp.example.com", authorization: `Bearer ${alice.key}`,
+        accept: method === "GET" ? "text/event-stream" : "application/json, text/event-stream", ...extra };
+      if (body !== undefined) headers["content-type"] = "application/json";
+      s.sendRequest(headers, body);
+      return s;
+    };
+    const inSession = { "mcp-session-id": SESSION, "mcp-protocol-version": VERSION };
+    /** A POST answered with SSE: what the client got. */
+    const exchange = (body: string, ...events: string[]) => {
+      const s = request("POST", body, inSession);
+      expect(s.localResponse, body).toBeNull();
+      expect(s.upstreamBodyText()).toBe(body);
+      s.sendResponseHeaders({ ":status": "200", "content-type": "text/event-stream", "cache-control": "no-cache" });
+      events.forEach((e, i) => s.sendResponseBody(e, i === events.length - 1));
+      s.complete();
+      return s.downstreamBodyText();
+    };
+
+    // initialize: no session yet; the answer opens one.
+    const initBody = rpc(0, "initialize", { protocolVersion: VERSION, capabilities: { elicitation: {} }, clientInfo: { name: "agent", version: "1.0.0" } });
+    const init = request("POST", initBody);
+    expect(init.upstreamBodyText()).toBe(initBody);
+    const initResult = sse("1", { jsonrpc: "2.0", id: 0, result: { protocolVersion: VERSION, capabilities: { tools: { listChanged: true }, prompts: {}, resources: {} }, serverInfo: { name: "gh", version: "1" } } });
+    init.sendResponseHeaders({ ":status": "200", "content-type": "text/event-stream", "mcp-session-id": SESSION });
+    init.sendResponseBody(PRIMING + initResult, true);
+    expect(init.downstreamBodyText()).toBe(PRIMING + initResult);
+    expect(init.responseHeader("mcp-session-id")).toBe(SESSION);
+    init.complete();
+
+    // notifications/initialized: 202, no body.
+    const note = JSON.stringify({ jsonrpc: "2.0", method: "notifications/initialized" });
+    const n = request("POST", note, inSession);
+    expect(n.upstreamBodyText()).toBe(note);
+    n.sendResponseHeaders({ ":status": "202" }, true);
+    expect(n.downstreamHeaders?.find(([k]) => k === ":status")?.[1]).toBe("202");
+    n.complete();
+
+    // The GET stream: priming event and a notification pass as they came.
+    const get = request("GET", undefined, inSession);
+    expect(get.upstreamHeaders).not.toBeNull();
+    const changed = sse("g-1", { jsonrpc: "2.0", method: "notifications/tools/list_changed" });
+    get.sendResponseHeaders({ ":status": "200", "content-type": "text/event-stream" });
+    get.sendResponseBody(PRIMING, false);
+    get.sendResponseBody(changed, false);
+    expect(get.downstreamBodyText()).toBe(PRIMING + changed);
+
+    // tools/list, second page: filtered, cursor and event id kept.
+    const listed = exchange(rpc(2, "tools/list", { cursor: "page-2" }), PRIMING,
+      sse("2", { jsonrpc: "2.0", id: 2, result: { tools: [{ name: "get_issue", inputSchema: { type: "object" } }, { name: "delete_repo", inputSchema: { type: "object" } }], nextCursor: "page-3" } }));
+    expect(listed.startsWith(PRIMING + "event: message\nid: 2\ndata: ")).toBe(true);
+    const page = json(listed.slice(listed.indexOf("data: {") + 6).trim()) as any;
+    expect(page.result).toEqual({ tools: [{ name: "get_issue", inputSchema: { type: "object" } }], nextCursor: "page-3" });
+
+    // tools/call: content and structuredContent masked, the rest as it came.
+    const called = exchange(rpc(3, "tools/call", { name: "get_issue", arguments: { number: 7 } }), PRIMING,
+      sse("3", { jsonrpc: "2.0", id: 3, result: { content: [{ type: "text", text: "{\"owner\":\"carol@example.com\"}" }], structuredContent: { owner: "carol@example.com", number: 7 }, isError: false } }));
+    expect(called).not.toContain("carol@example.com");
+    const result = (json(called.slice(called.indexOf("data: {") + 6).trim()) as any).result;
+    expect(result.structuredContent.number).toBe(7);
+    expect(result.isError).toBe(false);
+
+    // prompts, resources and ping pass as they came (no lists restrict them).
+    for (const [body, answerMessage] of [
+      [rpc(4, "prompts/list"), { jsonrpc: "2.0", id: 4, result: { prompts: [{ name: "triage", arguments: [{ name: "issue", required: true }] }] } }],
+      [rpc(5, "prompts/get", { name: "triage", arguments: { issue: "7" } }), { jsonrpc: "2.0", id: 5, result: { messages: [{ role: "user", content: { type: "text", text: "Triage issue 7" } }] } }],
+      [rpc(6, "resources/list"), { jsonrpc: "2.0", id: 6, result: { resources: [{ uri: "repo://gh/readme", name: "readme" }] } }],
+      [rpc(7, "resources/read", { uri: "repo://gh/readme" }), { jsonrpc: "2.0", id: 7, result: { contents: [{ uri: "repo://gh/readme", text: "# hello" }] } }],
+      [rpc(8, "ping"), { jsonrpc: "2.0", id: 8, result: {} }],
+    ] as Array<[string, unknown]>) {
+      const event = sse("e", answerMessage);
+      expect(exchange(body, event), body).toBe(event);
+    }
+
+    // DELETE ends the session.
+    const del = request("DELETE", undefined, inSession);
+    expect(del.upstreamHeaders).not.toBeNull();
+    del.sendResponseHeaders({ ":status": "200" }, true);
+    del.complete();
+    expect(host.trap).toBeNull();
+  });
+});
