@@ -190,6 +190,28 @@ describe("MCP attacks 2: memory", () => {
   }, 60_000);
 });
 
+describe("MCP attacks 2: a hostile client's memory", () => {
+  // FINDING 6 (high): a POST body on an MCP route is bounded only by the plugin-wide
+  // maxRequestBodyBytes (default 8 MiB, up to 1 GiB, and raised on listeners that carry LLM
+  // prompts with images), not by the route's routes[].mcp.maxMessageBytes (default 1 MiB, at most
+  // 16 MiB), which b2c80c4 chose so that content rules reading every string stay within the VM
+  // (docs: 20/78 MiB for 1 MiB plain/dense with matches). The same reading of a tools/call's
+  // arguments has no such bound: one call at the default config, 8 MiB of arguments dense with
+  // e-mail addresses, grew the VM to 601 MiB (2 s of CPU in the emulator) and was sent on; at
+  // maxRequestBodyBytes 64 MiB it would pass 4 GiB and trap the VM (every request of that worker
+  // fails). Any caller allowed one tool can do it, from inside the mesh. Code:
+  // assembly/request/mcp-admit.ts (content-length) and assembly/pipelines/pipeline.ts onRequestBody
+  // (config.maxRequestBodyBytes): an MCP route's body should be refused (413, a JSON-RPC error)
+  // past its route's maxMessageBytes.
+  it("finding 6: a tools/call with 8 MiB of arguments dense with e-mail addresses does not grow the VM past 96 MiB", async () => {
+    const args = `{"q":"${"a@b.co ".repeat(Math.floor((8 << 20) / 7) - 20)}"}`;
+    const { host, s } = await open(`{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"get_issue","arguments":${args}}}`);
+    expect(host.trap).toBeNull();
+    expect(host.memoryBytes()).toBeLessThan(96 << 20);
+    expect(s.upstreamBody.length).toBe(0);
+  }, 120_000);
+});
+
 // Ordinary traffic as the official TypeScript SDK's client and server make it (the server's events:
 // a priming event "id: X\nretry: N\ndata: \n\n", then "event: message\nid: X\ndata: {...}\n\n";
 // webStandardStreamableHttp.js), through one VM: what passes must pass byte for byte, lists come
