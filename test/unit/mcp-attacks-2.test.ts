@@ -212,6 +212,29 @@ describe("MCP attacks 2: a hostile client's memory", () => {
   }, 120_000);
 });
 
+describe("MCP attacks 2: a careless operator", () => {
+  // FINDING 7 (low): `"metrics": {"models": "any"}` (documented as: model labels record every name)
+  // also makes every tools/call's tool name a label as the client sent it (mcp-exchange.ts
+  // finishMcp: `config.metrics.anyModel ? p.target : mcp.toolLabel(...)`), refused calls included:
+  // a caller allowed no tool at all mints a counter and a histogram series per name it invents,
+  // in every Envoy it reaches (finding 10 of the first review bounded exactly this, but only
+  // without that option). An operator who opened model labels for a dashboard did not open tool
+  // labels to callers. Should: toolLabel always (names the lists name, or the server answered).
+  it("finding 7: with metrics.models \"any\", tool names invented by a refused caller are not metric labels", async () => {
+    const cfg = config({}, { metrics: { models: "any" } });
+    const { host } = await loadFilter(cfg, { allowOnHeadersStopIteration: true });
+    for (let i = 0; i < 20; i++) {
+      const s = host.createStream();
+      s.sendRequest({ ":method": "POST", ":path": "/mcp", ":authority": "mcp.example.com", authorization: `Bearer ${alice.key}` }, rpc(i, "tools/call", { name: `invented_${i}` }));
+      expect(s.localResponse?.status).toBe(200); // refused here: not on alice's list
+      s.complete();
+    }
+    host.tick();
+    const labels = new Set([...host.metrics.values()].map((m) => /gen_ai_tool_name=\.=([^;]*);/.exec(m.name)?.[1]).filter((t) => t !== undefined));
+    expect(labels.size).toBeLessThan(5);
+  });
+});
+
 // Ordinary traffic as the official TypeScript SDK's client and server make it (the server's events:
 // a priming event "id: X\nretry: N\ndata: \n\n", then "event: message\nid: X\ndata: {...}\n\n";
 // webStandardStreamableHttp.js), through one VM: what passes must pass byte for byte, lists come
