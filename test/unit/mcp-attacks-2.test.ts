@@ -330,3 +330,102 @@ describe("MCP attacks 2: ordinary SDK traffic still works", () => {
     expect(host.trap).toBeNull();
   });
 });
+
+// What held on 124ebd5: kept as regressions beside the findings.
+describe("MCP attacks 2 that held", () => {
+  it("a name given twice, once with its key escaped (n\\u0061me), is refused in a call and left out of a list", async () => {
+    const call = await post('{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"get_issue","n\\u0061me":"delete_repo"}}');
+    expect(call.upstreamHeaders).toBeNull();
+    expect(call.localResponse?.status).toBe(400);
+    const list = await post(rpc(5, "tools/list"));
+    const out = answer(list, "application/json", '{"jsonrpc":"2.0","id":5,"result":{"tools":[{"name":"get_issue","n\\u0061me":"delete_repo"}]}}');
+    expect((json(out) as any).result.tools).toEqual([]);
+  });
+
+  it("list items that are not objects, nested arrays, escaped names, and a result with both a list and content", async () => {
+    const s = await post(rpc(5, "tools/list"));
+    const out = answer(s, "application/json", '{"jsonrpc":"2.0","id":5,"result":{"tools":[1,"get_issue",[{"name":"get_issue"}],{"name":"get\\u005fissue"},null,{"name":"delete_repo"},{"name":"get_issue","description":"mail carol@example.com"}],"content":[{"type":"text","text":"dave@example.com"}]}}');
+    const result = (json(out) as any).result;
+    expect(result.tools).toEqual([{ name: "get_issue" }, { name: "get_issue", description: "mail [EMAIL]" }]);
+    expect(JSON.stringify(result.content)).not.toContain("dave@example.com");
+  });
+
+  it("a batch answer: each message's list filtered and content masked in place", async () => {
+    const s = await post(rpc(5, "tools/list"));
+    const out = answer(s, "application/json", '[{"jsonrpc":"2.0","id":5,"result":{"tools":[{"name":"delete_repo"},{"name":"get_issue"}]}},{"jsonrpc":"2.0","id":6,"result":{"content":[{"type":"text","text":"erin@example.com"}],"tools":[{"name":"delete_repo"}]}}]');
+    const [first, second] = json(out) as any[];
+    expect(first.result.tools).toEqual([{ name: "get_issue" }]);
+    expect(second.result.tools).toEqual([]);
+    expect(second.result.content[0].text).not.toContain("erin@example.com");
+  });
+
+  it("a list longer than llm-mesh reads (16,385 items) is withheld, not passed", async () => {
+    const s = await post(rpc(5, "tools/list"));
+    const out = answer(s, "application/json", `{"jsonrpc":"2.0","id":5,"result":{"tools":[${Array(16385).fill('{"name":"delete_repo"}').join(",")}]}}`);
+    expect(out).not.toContain("delete_repo");
+  });
+
+  it.each([0, 1, 2, 3, 4, 5])("an escape split across SSE chunks (cut %i bytes into it) is decoded before the mask reads it", async (k) => {
+    const s = await post(rpc(2, "tools/call", { name: "get_issue" }));
+    const text = 'data: {"jsonrpc":"2.0","id":2,"result":{"content":[{"type":"text","text":"owner carol@example\\u002ecom"}]}}\n\n';
+    const cut = text.indexOf("\\u002e") + k;
+    const out = answer(s, "text/event-stream", text.slice(0, cut), text.slice(cut));
+    expect(out).not.toContain("carol@example");
+  });
+
+  it("invalid UTF-8 inside a tool result's string is withheld", async () => {
+    const s = await post(rpc(2, "tools/call", { name: "get_issue" }));
+    const bytes = new Uint8Array([...enc.encode('{"jsonrpc":"2.0","id":2,"result":{"content":[{"type":"text","text":"carol@example.com '), 0xc0, 0xaf, ...enc.encode('"}]}}')]);
+    expect(answer(s, "application/json", bytes)).not.toContain("carol@example.com");
+  });
+
+  it("an answer held to be read whole that ends with trailers and no body: nothing passes unread, the request counts as unanswered", async () => {
+    const { host, s } = await open(rpc(5, "tools/list"));
+    s.sendResponseHeaders({ ":status": "200", "content-type": "application/json" });
+    s.sendResponseTrailers({ "grpc-status": "0" });
+    s.complete();
+    host.tick();
+    expect(s.downstreamBodyText()).toBe("");
+    expect([...host.metrics.values()].some((m) => m.name.includes("error_type=.=no_answer;"))).toBe(true);
+  });
+
+  it("a translated Anthropic stream ending with trailers still ends with [DONE], once", async () => {
+    const { host } = await loadFilter({
+      requestMode: "body",
+      providers: [{ name: "claude", type: "anthropic", apiKeys: [{ value: "sk-ant-test" }] }],
+      routes: [{ name: "r", match: { host: "llm.local" }, backends: [{ provider: "claude", model: "claude-sonnet-4-5" }] }],
+    }, { allowOnHeadersStopIteration: true });
+    const s = host.createStream();
+    s.sendRequest({ ":method": "POST", ":path": "/v1/chat/completions", ":authority": "llm.local" }, JSON.stringify({ stream: true, messages: [{ role: "user", content: "hi" }] }));
+    s.sendResponseHeaders({ ":status": "200", "content-type": "text/event-stream" });
+    for (const e of [
+      '{"type":"message_start","message":{"id":"msg_1","type":"message","role":"assistant","model":"claude-sonnet-4-5","content":[],"stop_reason":null,"usage":{"input_tokens":3,"output_tokens":1}}}',
+      '{"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}}',
+      '{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"hi there"}}',
+      '{"type":"content_block_stop","index":0}',
+      '{"type":"message_delta","delta":{"stop_reason":"end_turn"},"usage":{"output_tokens":2}}',
+      '{"type":"message_stop"}',
+    ]) s.sendResponseBody(`event: ${JSON.parse(e).type}\ndata: ${e}\n\n`, false);
+    s.sendResponseTrailers({ "x-trailer": "1" });
+    const out = s.downstreamBodyText();
+    expect(out).toContain("hi there");
+    expect(out.split("data: [DONE]").length).toBe(2);
+  });
+
+  it("a server answering initialize with two Mcp-Session-Id headers: the SDK's client joins them (\"a, b\"), which llm-mesh then refuses, so neither runs unbound", async () => {
+    const { host } = await loadFilter(config(), { allowOnHeadersStopIteration: true });
+    const init = host.createStream();
+    init.sendRequest({ ":method": "POST", ":path": "/mcp", ":authority": "mcp.example.com", authorization: `Bearer ${alice.key}` },
+      rpc(1, "initialize", { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "a", version: "1" } }));
+    init.sendResponseHeaders([[":status", "200"], ["content-type", "application/json"], ["mcp-session-id", "sess-a"], ["mcp-session-id", "sess-b"]]);
+    init.sendResponseBody(JSON.stringify({ jsonrpc: "2.0", id: 1, result: { protocolVersion: "2025-06-18", capabilities: {}, serverInfo: { name: "gh", version: "1" } } }), true);
+    init.complete();
+    const joined = host.createStream();
+    joined.sendRequest({ ":method": "GET", ":path": "/mcp", ":authority": "mcp.example.com", authorization: `Bearer ${alice.key}`, "mcp-session-id": "sess-a, sess-b" });
+    expect(joined.localResponse?.status).toBe(400);
+    // The first is bound to alice: bob cannot use it.
+    const other = host.createStream();
+    other.sendRequest({ ":method": "GET", ":path": "/mcp", ":authority": "mcp.example.com", authorization: `Bearer ${bob.key}`, "mcp-session-id": "sess-a" });
+    expect(other.upstreamHeaders).toBeNull();
+  });
+});
