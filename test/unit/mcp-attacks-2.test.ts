@@ -105,6 +105,37 @@ describe("MCP attacks 2: a hostile or careless MCP server", () => {
   });
 });
 
+describe("MCP attacks 2: secrets in trailers", () => {
+  // FINDING 8 (medium): the server's credential echoed back is redacted from answer headers
+  // (redact.ts redactResponseHeaders) and bodies, but not from answer trailers: b2c80c4 exported
+  // proxy_on_response_trailers only to read a held body there (filter.ts onResponseTrailers), and
+  // the trailer map passes as it came. gRPC-style and HTTP/2 servers put error text in trailers
+  // (grpc-message: "unauthenticated: bad token Bearer ..."), so a careless server's echo of the
+  // Authorization header llm-mesh added reaches every caller. LLM routes too (a provider's key).
+  // Should: the trailer map scanned as the headers are, whenever a secrets matcher is set.
+  it("finding 8: an MCP server's token echoed in a response trailer is redacted", async () => {
+    const s = await post(rpc(2, "tools/call", { name: "get_issue" }));
+    s.sendResponseHeaders({ ":status": "200", "content-type": "text/event-stream" });
+    s.sendResponseBody('data: {"jsonrpc":"2.0","id":2,"result":{"content":[]}}\n\n', false);
+    s.sendResponseTrailers({ "grpc-message": `unauthenticated: Bearer ${SERVER_TOKEN}` });
+    expect(JSON.stringify(s.responseTrailers)).not.toContain(SERVER_TOKEN);
+  });
+
+  it("finding 8: a provider's key echoed in a response trailer on an LLM route is redacted", async () => {
+    const { host } = await loadFilter({
+      requestMode: "body",
+      providers: [{ name: "oa", type: "openai", apiKeys: [{ value: "sk-openai-secret-123456" }] }],
+      routes: [{ name: "r", match: { host: "llm.local" }, backends: [{ provider: "oa" }] }],
+    }, { allowOnHeadersStopIteration: true });
+    const s = host.createStream();
+    s.sendRequest({ ":method": "POST", ":path": "/v1/chat/completions", ":authority": "llm.local" }, JSON.stringify({ model: "gpt-4o", messages: [{ role: "user", content: "hi" }] }));
+    s.sendResponseHeaders({ ":status": "200", "content-type": "application/json" });
+    s.sendResponseBody('{"id":"chatcmpl-1","object":"chat.completion","choices":[]}', false);
+    s.sendResponseTrailers({ "x-debug": "used key sk-openai-secret-123456" });
+    expect(JSON.stringify(s.responseTrailers)).not.toContain("sk-openai-secret-123456");
+  });
+});
+
 describe("MCP attacks 2: sessions", () => {
   /** `who` initializes; the server answers with session id `session`. */
   function initialize(host: Awaited<ReturnType<typeof loadFilter>>["host"], key: string, session: string): void {
