@@ -170,6 +170,61 @@ describe("MCP attacks 2: sessions", () => {
   });
 });
 
+describe("MCP attacks 2: sessions, as servers compare them", () => {
+  const initialize = (host: Awaited<ReturnType<typeof loadFilter>>["host"], key: string, session: string, authority = "mcp.example.com", path = "/mcp") => {
+    const s = host.createStream();
+    s.sendRequest({ ":method": "POST", ":path": path, ":authority": authority, authorization: `Bearer ${key}` },
+      rpc(1, "initialize", { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "agent", version: "1" } }));
+    s.sendResponseHeaders({ ":status": "200", "content-type": "application/json", "mcp-session-id": session });
+    s.sendResponseBody(JSON.stringify({ jsonrpc: "2.0", id: 1, result: { protocolVersion: "2025-06-18", capabilities: {}, serverInfo: { name: "gh", version: "1" } } }), true);
+    s.complete();
+  };
+
+  // FINDING 9 (low): a binding is found by the exact bytes of the session id (its SHA-256), while
+  // the server decides which session a header names: servers that parse the id as a UUID (Go's
+  // uuid.Parse, Java's UUID.fromString), or keep sessions in a store with a case-insensitive key
+  // (MySQL's default collation), take "3F1C2A9E-..." for "3f1c2a9e-...". The variant is unbound,
+  // so another caller who learned the id reaches the session by changing its letter case. Same
+  // class as finding 9 of the first review (a case variant one reader takes for the original).
+  // Should: fold ASCII letter case before hashing (ids stay as unguessable) or refuse a session
+  // id that differs from a bound one only in case. Code: assembly/request/mcp-session.ts slot().
+  it("finding 9: another caller cannot reach a bound session by changing its id's letter case", async () => {
+    const { host } = await loadFilter(config(), { allowOnHeadersStopIteration: true });
+    initialize(host, bob.key, "3f1c2a9e-5b7d-4e2a-9c1f-0a8b6d4e2f71");
+    const theft = host.createStream();
+    theft.sendRequest({ ":method": "GET", ":path": "/mcp", ":authority": "mcp.example.com", authorization: `Bearer ${alice.key}`, "mcp-session-id": "3F1C2A9E-5B7D-4E2A-9C1F-0A8B6D4E2F71" });
+    expect(theft.upstreamHeaders).toBeNull();
+  });
+
+  // FINDING 10 (low, careless operator): bindings are kept per provider name (the slot key
+  // "llm-mesh.mcp.session.<provider>.<n>"), not per server: an operator who declares one MCP server
+  // twice (two providers on the same host and basePath, say with a read-only and a read-write token,
+  // each behind its own route) gets two binding spaces, and a session bound on one route is open
+  // to every caller of the other, which reaches the same server. Nothing at load warns. Should:
+  // key bindings by the server's destination (host, port, basePath), or warn at load that two MCP
+  // providers name the same endpoint. Code: assembly/request/mcp-session.ts slot().
+  it("finding 10: a session bound through one provider is not open through another provider for the same server", async () => {
+    const cfg = config({ match: { host: "mcp.example.com", pathPrefix: "/a" } }, {
+      providers: [
+        { name: "gh", type: "mcp", host: "mcp.example.com", basePath: "/mcp", apiKeys: [{ value: SERVER_TOKEN }] },
+        { name: "gh-rw", type: "mcp", host: "mcp.example.com", basePath: "/mcp", apiKeys: [{ value: "mcp-rw-token-2b8e1d" }] },
+      ],
+    });
+    (cfg.routes as unknown[]).push({ name: "tools-rw", match: { host: "mcp.example.com", pathPrefix: "/b" }, backends: [{ provider: "gh-rw" }], mcp: { tools: ["get_*"] } });
+    cfg.consumers = [
+      { name: "alice", keys: [alice.stored], mcp: [{ server: "gh", tools: ["get_issue"] }, { server: "gh-rw", tools: ["get_issue"] }] },
+      { name: "bob", keys: [bob.stored], mcp: [{ server: "gh", tools: ["get_issue"] }] },
+    ];
+    const { host, configured } = await loadFilter(cfg, { allowOnHeadersStopIteration: true });
+    expect(configured, host.logText("error").join("\n")).toBe(true);
+    initialize(host, bob.key, "sess-bob-0001", "mcp.example.com", "/a");
+    const theft = host.createStream();
+    theft.sendRequest({ ":method": "GET", ":path": "/b", ":authority": "mcp.example.com", authorization: `Bearer ${alice.key}`, "mcp-session-id": "sess-bob-0001" });
+    const warned = host.logText("warn").join("\n").includes("gh-rw");
+    expect(theft.upstreamHeaders === null || warned).toBe(true);
+  });
+});
+
 describe("MCP attacks 2: masks", () => {
   // FINDING 4 (low): a masked string is re-encoded from its decoded text (answer.ts guardStrings ->
   // jsonString -> String.UTF8.encode). A lone surrogate escape (\ud800, which JSON allows and the
