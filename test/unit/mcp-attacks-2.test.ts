@@ -136,6 +136,25 @@ describe("MCP attacks 2: secrets in trailers", () => {
   });
 });
 
+describe("MCP attacks 2: clear errors", () => {
+  // FINDING 11 (low): an SSE answer that came compressed is replaced by a bare JSON-RPC error body
+  // (mcp-exchange.ts mcpAnswerChunk, the `ex.dropping` branch: emit(answerError(...))), but its
+  // content-type stays text/event-stream: the SDK's client reads the body as SSE, where that line
+  // is no field, so no message arrives and the call hangs until the client's timeout (60 s in the
+  // TypeScript SDK) instead of failing at once with llm-mesh's reason (issue 26: "a broken server
+  // ... gets a clear error"). The oversized-event branch just below frames its error as an event;
+  // this one should too (or set content-type to application/json).
+  it("finding 11: a compressed SSE answer is replaced by an error the SDK's SSE reader receives", async () => {
+    const s = await post(rpc(5, "tools/list"));
+    s.sendResponseHeaders({ ":status": "200", "content-type": "text/event-stream", "content-encoding": "gzip" });
+    s.sendResponseBody(new Uint8Array([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 1, 2, 3]), true);
+    const sseType = (s.downstreamHeaders ?? []).some(([k, v]) => k === "content-type" && v.startsWith("text/event-stream"));
+    const out = s.downstreamBodyText();
+    expect(out).toContain("llm_mesh.bad_answer");
+    expect(!sseType || /^(event: message\n)?data: \{/m.test(out)).toBe(true);
+  });
+});
+
 describe("MCP attacks 2: sessions", () => {
   /** `who` initializes; the server answers with session id `session`. */
   function initialize(host: Awaited<ReturnType<typeof loadFilter>>["host"], key: string, session: string): void {
