@@ -139,6 +139,7 @@ class LlmMeshStream extends Context {
     const held = this.answerHeld;
     this.answerHeld = false;
     this.slot.current.onResponseBody(held ? bufferedSize(BufferTypeValues.HttpResponseBody) : 0, true);
+    this.slot.current.onResponseTrailers();
     return FilterTrailersStatusValues.Continue;
   }
   onDone(): bool { this.slot.current.onDone(); return super.onDone(); }

@@ -30,6 +30,7 @@ function takeReturnedBuffer(): ArrayBuffer {
 /** Header map selectors, as the ABI numbers them. */
 export const REQUEST_HEADERS = HeaderMapTypeValues.RequestHeaders;
 export const RESPONSE_HEADERS = HeaderMapTypeValues.ResponseHeaders;
+export const RESPONSE_TRAILERS = HeaderMapTypeValues.ResponseTrailers;
 
 /** Sets (adds or replaces) a header. */
 export function setHeader(map: i32, name: ArrayBuffer, value: string): void {

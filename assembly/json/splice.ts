@@ -50,6 +50,11 @@ export function jsonString(text: string): string {
     else if (c == 0x0d) escape = "\\r";
     else if (c == 0x09) escape = "\\t";
     else if (c < 0x20) escape = "\\u00" + (c < 0x10 ? "0" : "") + c.toString(16);
+    else if (c >= 0xd800 && c < 0xe000) {
+      // A surrogate that is not half of a pair has no UTF-8: written as its escape, as it came.
+      const paired = c < 0xdc00 ? i + 1 < text.length && (<i32>text.charCodeAt(i + 1) & 0xfc00) == 0xdc00 : i > 0 && (<i32>text.charCodeAt(i - 1) & 0xfc00) == 0xd800;
+      if (!paired) escape = "\\u" + c.toString(16);
+    }
     if (escape !== null) {
       out += text.substring(runStart, i) + escape;
       runStart = i + 1;

@@ -68,7 +68,7 @@ export class RouteMcp {
 /**
  * 1 MiB: a message read whole costs the VM up to about 80 times its size at once (its text decoded,
  * the content rules' normalized view, a masked copy; measured 78 MiB for 1 MiB dense with mask
- * matches, 20 MiB without), and a VM's memory never shrinks. Agents' clients cap results far lower.
+ * matches as JSON, 96 MiB as one SSE event, 20 to 24 MiB without), and a VM's memory never shrinks. Agents' clients cap results far lower.
  */
 export const DEFAULT_MAX_MESSAGE_BYTES: i32 = 1024 * 1024;
 /** The largest maxMessageBytes: a message read whole costs the VM a few times its size, and Envoy buffers it too. */

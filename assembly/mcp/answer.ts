@@ -38,6 +38,9 @@ const INNER = new ScanResult(INNER_KEYS.length);
 
 /** Reads the server's messages for one client request and rewrites those that must change. */
 export class McpAnswerReader {
+  /** A message could not be checked (not JSON, ambiguous): on a stream, what follows it is dropped. */
+  unreadableSeen: bool = false;
+
   constructor(
     /** The caller's allow-lists by McpKind (null: not restricted). */
     public lists: StaticArray<ModelPatterns | null>,
@@ -114,7 +117,8 @@ export class McpAnswerReader {
       if (out === null) return this.withheld(pending, "its list could not be read whole (a repeated member, or too many values)");
       if (out === UNCHANGED) out = null;
     }
-    if ((shape & CONTENT) != 0 && this.policy !== null) {
+    // A tool's result is checked whatever its members (readers keep unknown ones); elsewhere, by shape.
+    if (this.policy !== null && ((shape & CONTENT) != 0 || pending !== null && pending.method == "tools/call")) {
       const from = out !== null ? changetype<usize>(out!) : base;
       const n = out !== null ? out!.byteLength : length;
       const guarded = this.guardResult(from, n, pending);
@@ -133,6 +137,7 @@ export class McpAnswerReader {
    * its place (an error with id null when none waits, as on the server's own stream).
    */
   private unreadable(): ArrayBuffer {
+    this.unreadableSeen = true;
     for (let i = 0; i < this.pending.length; i++) {
       const p = this.pending[i];
       if (p.outcome.length == 0) return this.withheld(p, "it is not one well-formed JSON-RPC message");

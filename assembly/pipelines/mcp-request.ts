@@ -8,7 +8,7 @@ import { INTERNAL, Reply } from "../errors";
 import { BufferTypeValues, REQUEST_HEADERS, replaceBody } from "../host";
 import { closeResponseHeaders, openResponseHeaders } from "../headers";
 import { onEnvoyAnswerBody } from "../request/failover-answer";
-import { McpAdmission, McpVerb } from "../request/mcp-admit";
+import { McpAdmission, McpVerb, mcpBodyLimit, mcpTooLarge } from "../request/mcp-admit";
 import { McpExchange, decideMcpBody, finishMcp, logMcp, mcpAnswerChunk, mcpAnswerHeaders, readAnswers } from "../request/mcp-exchange";
 import { answerStatus } from "../request/respond";
 import { RequestState } from "../request/state";
@@ -34,6 +34,10 @@ export class McpRequest extends RequestPipeline {
     this.state.forwarded = true;
     return FilterHeadersStatusValues.Continue;
   }
+
+  /** A message is read whole, so the route's maxMessageBytes bounds it as it bounds answers. */
+  protected bodyLimit(): i64 { return mcpBodyLimit(this.config, this.state); }
+  protected tooLargeReply(): Reply { return mcpTooLarge(this.config, this.state); }
 
   /** The JSON-RPC body, whole: refused here, or sent with its headers (exact length). */
   protected onWholeBody(body: ArrayBuffer, _bodySize: u32): bool {

@@ -11,6 +11,7 @@ import { tooLarge } from "../request/admit";
 import { chargeQuota } from "../request/identify";
 import { finishMeasure } from "../request/measure";
 import { RequestState } from "../request/state";
+import { redactResponseTrailers, secretMatcher } from "../request/redact";
 
 /** No configuration: every callback lets the request pass. */
 export class Pipeline {
@@ -19,6 +20,8 @@ export class Pipeline {
   onRequestTrailers(): FilterTrailersStatusValues { return FilterTrailersStatusValues.Continue; }
   onResponseHeaders(_endOfStream: bool): FilterHeadersStatusValues { return FilterHeadersStatusValues.Continue; }
   onResponseBody(_bodySize: usize, _endOfStream: bool): FilterDataStatusValues { return FilterDataStatusValues.Continue; }
+  /** The answer's trailers arrived (after its last body callback). */
+  onResponseTrailers(): void {}
   onDone(): void {}
 }
 
@@ -46,8 +49,8 @@ export class RequestPipeline extends Pipeline {
 
   onRequestBody(bodySize: usize, endOfStream: bool): FilterDataStatusValues {
     if (!this.readingBody) return FilterDataStatusValues.Continue;
-    if (<i64>bodySize > this.config.maxRequestBodyBytes) {
-      this.answer(tooLarge(this.config));
+    if (<i64>bodySize > this.bodyLimit()) {
+      this.answer(this.tooLargeReply());
       return FilterDataStatusValues.StopIterationNoBuffer;
     }
     if (!endOfStream) return FilterDataStatusValues.StopIterationAndBuffer;
@@ -60,10 +63,19 @@ export class RequestPipeline extends Pipeline {
     return this.finishBody(bufferedSize(BufferTypeValues.HttpRequestBody)) ? FilterTrailersStatusValues.Continue : FilterTrailersStatusValues.StopIteration;
   }
 
+  /** Trailers of an answer sent on are checked for secrets, as its headers and body are. */
+  onResponseTrailers(): void {
+    if (this.state.forwarded && secretMatcher(this.config.providers) !== null) redactResponseTrailers();
+  }
+
   onDone(): void {
     finishMeasure(this.config, this.state);
     chargeQuota(this.state, this.usageFromTries);
   }
+
+  /** The largest request body read whole (maxRequestBodyBytes; an MCP route's messages have their own). */
+  protected bodyLimit(): i64 { return this.config.maxRequestBodyBytes; }
+  protected tooLargeReply(): Reply { return tooLarge(this.config); }
 
   /** The whole body is buffered: decide, rewrite, send. False when it answered locally. */
   protected onWholeBody(_body: ArrayBuffer, _bodySize: u32): bool { return true; }

@@ -15,7 +15,7 @@ import { MCP_KIND_COUNT, McpAccess } from "../mcp/access";
 import { RequestState } from "./state";
 import { admitConsumer, identify } from "./identify";
 import { callerIdentity } from "./caller";
-import { sessionRefusal } from "./mcp-session";
+import { serverSessionId, sessionRefusal } from "./mcp-session";
 import { H_CONTENT_LENGTH, H_METHOD, H_PATH } from "./header-names";
 
 export const H_MCP_SESSION_ID = String.UTF8.encode("mcp-session-id");
@@ -40,7 +40,7 @@ export class McpAdmission {
   batchAllowed: bool = false;
   /** Who calls, as sessions are bound to callers (mcp-session.ts): the consumer, else the mesh identity. */
   caller: string = "";
-  /** The request's Mcp-Session-Id, or null. */
+  /** The server's session id this request carries (the client's, its tag checked and taken off), or null. */
   session: string | null = null;
 }
 
@@ -68,9 +68,8 @@ export function admitMcp(config: Config, headers: HeaderSnapshot, state: Request
   into.batchAllowed = version === null || version == BATCH_VERSION;
   if (into.verb == McpVerb.Post) {
     const contentLength = headers.get(H_CONTENT_LENGTH);
-    if (contentLength !== null && I64.parseInt(contentLength) > config.maxRequestBodyBytes) {
-      return Reply.error(TOO_LARGE, "the JSON-RPC message exceeds the llm-mesh limit of " + config.maxRequestBodyBytes.toString() + " bytes");
-    }
+    state.route = route;
+    if (contentLength !== null && I64.parseInt(contentLength) > mcpBodyLimit(config, state)) return mcpTooLarge(config, state);
     if (endOfStream) return Reply.error(BAD_REQUEST, "a JSON-RPC message is required in the body");
   }
   const consumer = admitConsumer(state, route);
@@ -89,10 +88,12 @@ export function admitMcp(config: Config, headers: HeaderSnapshot, state: Request
   // Read once: the metrics label the caller by it too.
   if (state.principal === null) state.principal = callerIdentity(config);
   into.caller = state.consumer !== null ? "consumer:" + state.consumer!.name : "principal:" + state.principal!;
-  into.session = session;
   if (session !== null) {
-    const taken = sessionRefusal(server, session!, into.caller);
-    if (taken !== null) return taken;
+    // The client's id is the server's tagged for this caller (mcp-session.ts): the server gets its own back.
+    const own = serverSessionId(server, session!, into.caller);
+    if (own === null) return sessionRefusal();
+    into.session = own;
+    headers.set(H_MCP_SESSION_ID, String.UTF8.encode(own!));
   }
   // The consumer's lists for this server, else the route's.
   const own: McpAccess | null = state.consumer !== null ? state.consumer!.mcpAccess(server.name) : null;
@@ -118,4 +119,13 @@ function isProtocolVersion(v: string): bool {
   if (v.length != 10 || v.charCodeAt(4) != 0x2d || v.charCodeAt(7) != 0x2d) return false;
   for (let i = 0; i < 10; i++) { if (i == 4 || i == 7) continue; const c = v.charCodeAt(i); if (c < 0x30 || c > 0x39) return false; }
   return true;
+}
+
+/** The largest JSON-RPC body an MCP route reads: its maxMessageBytes (a message is read whole, as answers are), within maxRequestBodyBytes. */
+export function mcpBodyLimit(config: Config, state: RequestState): i64 {
+  return min<i64>(config.maxRequestBodyBytes, <i64>state.route!.mcp!.maxMessageBytes);
+}
+
+export function mcpTooLarge(config: Config, state: RequestState): Reply {
+  return Reply.error(TOO_LARGE, "the JSON-RPC message exceeds the limit of " + mcpBodyLimit(config, state).toString() + " bytes (routes[].mcp.maxMessageBytes, within maxRequestBodyBytes)");
 }

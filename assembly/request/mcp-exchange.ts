@@ -21,7 +21,7 @@ import { redactResponseHeaders, secretMatcher } from "./redact";
 import { describeNewBody, emit, onEnvoyAnswerHeaders, onProviderBody, stampProvider } from "./respond";
 import { callerIdentity } from "./caller";
 import { H_MCP_SESSION_ID, McpAdmission, McpVerb } from "./mcp-admit";
-import { bindSession, forgetSession } from "./mcp-session";
+import { MAX_SERVER_SESSION_BYTES, clientSessionId } from "./mcp-session";
 import { RequestState, ResponseMode } from "./state";
 import { H_CONTENT_ENCODING, H_CONTENT_LENGTH, H_CONTENT_TYPE, H_STATUS, V_JSON } from "./header-names";
 
@@ -160,7 +160,6 @@ export function mcpAnswerHeaders(config: Config, state: RequestState, ex: McpExc
     if (state.responseMode == ResponseMode.ReplaceAuth) setResponseHeader(H_STATUS, "502");
     if (!endOfStream) describeNewBody(V_JSON);
   } else if (ex.reader !== null && !endOfStream) {
-    bindOrForget(state, ex);
     // An MCP answer with a body is SSE or JSON: anything else is read as JSON, and withheld if it is
     // not (a media type in capitals is the same type to the client's reader).
     const type = responseHeader(H_CONTENT_TYPE);
@@ -172,21 +171,22 @@ export function mcpAnswerHeaders(config: Config, state: RequestState, ex: McpExc
     // llm-mesh asked for no compression; an answer compressed anyway cannot be checked, so it does not pass.
     const encoding = responseHeader(H_CONTENT_ENCODING);
     if (encoding !== null && encoding != "identity") { ex.dropping = true; removeResponseHeader(H_CONTENT_ENCODING); }
-  } else if (endOfStream) {
-    bindOrForget(state, ex);
-    markAll(ex, ""); // 202 Accepted, no body: nothing answered a request in it
-  }
+  } else if (endOfStream) markAll(ex, ""); // 202 Accepted, no body: nothing answered a request in it
+  tagSession(state, ex);
   if (ex.mode != McpAnswerMode.Other && matcher !== null && !endOfStream) state.secrets = matcher;
   stampProvider(config, state);
 }
 
-/** A 2xx answer: to initialize, the session it opens is bound to the caller; to DELETE, the session's binding goes. */
-function bindOrForget(state: RequestState, ex: McpExchange): void {
+/**
+ * A session id in the server's answer (its answer to initialize opens one; some servers repeat it)
+ * goes to the client tagged for its caller (mcp-session.ts); one too long to tag is refused.
+ */
+function tagSession(state: RequestState, ex: McpExchange): void {
+  const session = responseHeader(H_MCP_SESSION_ID);
+  if (session === null) return;
   const server = state.backend!.provider;
-  if (ex.method == "initialize") {
-    const session = responseHeader(H_MCP_SESSION_ID);
-    if (session !== null && session.length > 0 && session.length <= 256) bindSession(server, session, ex.admission.caller);
-  } else if (ex.admission.verb == McpVerb.Delete && ex.admission.session !== null) forgetSession(server, ex.admission.session!);
+  if (session.length == 0 || session.length > MAX_SERVER_SESSION_BYTES) { removeResponseHeader(H_MCP_SESSION_ID); return; }
+  setResponseHeader(H_MCP_SESSION_ID, clientSessionId(server, session, ex.admission.caller));
 }
 
 /** Every request still waiting gets this outcome. */
@@ -204,8 +204,9 @@ export function mcpAnswerChunk(state: RequestState, ex: McpExchange, bodySize: i
   if (ex.mode == McpAnswerMode.Pass) return state.secrets === null || onProviderBody(state, bodySize, endOfStream);
   const limit = state.route!.mcp!.maxMessageBytes;
   if (ex.dropping) {
-    // The answer is replaced by an error; what follows of it is dropped.
-    emit(state, answerError(ex, "it came compressed, which llm-mesh cannot read (it asked for none)"), true, true);
+    // The answer is replaced by an error (an event, on a stream: the client's SSE reader sees nothing else); what follows is dropped.
+    const error = answerError(ex, "it came compressed, which llm-mesh cannot read (it asked for none)");
+    emit(state, ex.mode == McpAnswerMode.Stream ? asEvent(error) : error, true, true);
     ex.mode = McpAnswerMode.Other;
     state.responseMode = ResponseMode.Drop;
     return true;
@@ -231,9 +232,14 @@ export function mcpAnswerChunk(state: RequestState, ex: McpExchange, bodySize: i
   const from = chunk !== null ? chunk! : NOTHING;
   ex.splitter!.push(changetype<usize>(from), from.byteLength, endOfStream, sink);
   let out = sink.take();
+  if (ex.reader!.unreadableSeen) {
+    ex.mode = McpAnswerMode.Other;
+    state.responseMode = ResponseMode.Drop;
+    emit(state, out, true, true);
+    return true;
+  }
   if (ex.splitter!.broken) {
-    const error = "event: message\ndata: " + String.UTF8.decode(answerError(ex, "one of its events is larger than the route's limit of " + limit.toString() + " bytes (routes[].mcp.maxMessageBytes)")) + "\n\n";
-    out = join(out, String.UTF8.encode(error));
+    out = join(out, asEvent(answerError(ex, "one of its events is larger than the route's limit of " + limit.toString() + " bytes (routes[].mcp.maxMessageBytes)")));
     ex.mode = McpAnswerMode.Other;
     state.responseMode = ResponseMode.Drop;
     emit(state, out, true, true);
@@ -242,6 +248,13 @@ export function mcpAnswerChunk(state: RequestState, ex: McpExchange, bodySize: i
   emit(state, out, true, endOfStream);
   return true;
 }
+
+/** A message as one SSE event (the transport's default event, "message"). */
+function asEvent(message: ArrayBuffer): ArrayBuffer {
+  return join(join(EVENT_START, message), EVENT_END);
+}
+const EVENT_START = String.UTF8.encode("event: message\ndata: ");
+const EVENT_END = String.UTF8.encode("\n\n");
 
 function join(a: ArrayBuffer, b: ArrayBuffer): ArrayBuffer {
   const out = new ArrayBuffer(a.byteLength + b.byteLength);
@@ -270,17 +283,24 @@ class EventWriter extends RawEventSink {
   start(ex: McpExchange): void { this.ex = ex; this.out.reset(); }
 
   event(ptr: usize, length: i32): void {
+    const reader = this.ex!.reader!;
+    // After a message llm-mesh could not check, the rest of the stream is dropped (its error went in its place).
+    if (reader.unreadableSeen) return;
     const fields = readEventFields(ptr, length);
     // MCP's messages are the default event ("message"); others pass.
-    const data = fields.data;
-    if (data !== null && (fields.name.length == 0 || fields.name == "message")) {
-      const changed = this.ex!.reader!.read(changetype<usize>(data!), data!.byteLength);
+    if (fields.hasData && fields.defaultEvent) {
+      const changed = reader.read(fields.data.dataPtr, fields.data.length);
       if (changed !== null) { withData(ptr, length, changed!, this.out); return; }
     }
     this.out.bytes(ptr, length);
   }
 
-  take(): ArrayBuffer { return this.out.toBuffer(); }
+  /** The chunk's events; a writer grown past 64 KiB by a big event is let go, not kept for the VM's life. */
+  take(): ArrayBuffer {
+    const bytes = this.out.toBuffer();
+    if (bytes.byteLength > 64 * 1024) this.out = new JsonWriter(4096);
+    return bytes;
+  }
 }
 
 const EVENTS = new EventWriter();
@@ -295,7 +315,8 @@ export function finishMcp(config: Config, state: RequestState, ex: McpExchange):
   for (let i = 0; i < ex.pending.length; i++) {
     const p = ex.pending[i];
     let tool: string | null = null;
-    if (p.method == "tools/call") tool = config.metrics.anyModel ? p.target : mcp.toolLabel(p.target, p.outcome == "none");
+    // Bounded whatever metrics.models says: tool names come from clients, refused ones too.
+    if (p.method == "tools/call") tool = mcp.toolLabel(p.target, p.outcome == "none");
     recordMcpCall(mcp.tags, p.method, tool, p.outcome, consumer, principal, (end - p.startNs) / 1_000_000);
   }
 }

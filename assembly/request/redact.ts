@@ -5,7 +5,7 @@
 // configuration or a provider's keys change (a Vertex token refresh), not per request.
 // Provider error bodies are also rid of keys and masked keys (safety/redact-text.ts).
 import { HeaderSnapshot, markResponseEdited, openResponseCopy } from "../headers";
-import { RESPONSE_HEADERS } from "../host";
+import { RESPONSE_HEADERS, RESPONSE_TRAILERS } from "../host";
 import { Provider } from "../providers/provider";
 import { MIN_SECRET_BYTES, SecretMatcher, secretForms } from "../safety/secret-matcher";
 import { SecretScanner } from "../safety/secret-scanner";
@@ -65,6 +65,24 @@ export function redactResponseHeaders(): i32 {
   // The callback's open copy when there is one (edited in place, written with the other changes).
   const open = openResponseCopy();
   const headers = open !== null ? open! : HeaderSnapshot.read(RESPONSE_HEADERS);
+  const found = redactSnapshot(scanner, headers);
+  if (found > 0 && open !== null) markResponseEdited();
+  else if (found > 0) headers.write(RESPONSE_HEADERS);
+  return found;
+}
+
+/** The answer's trailers checked as its headers are (a gRPC-style server may echo a credential in grpc-message). */
+export function redactResponseTrailers(): i32 {
+  const scanner = headerScanner;
+  if (scanner === null) return 0;
+  const trailers = HeaderSnapshot.read(RESPONSE_TRAILERS);
+  const found = redactSnapshot(scanner!, trailers);
+  if (found > 0) trailers.write(RESPONSE_TRAILERS);
+  return found;
+}
+
+/** Every entry of `headers` checked: a value holding a secret keeps its length with the secret overwritten; a name holding one is dropped. */
+function redactSnapshot(scanner: SecretScanner, headers: HeaderSnapshot): i32 {
   let found = 0;
   for (let i = headers.length - 1; i >= 0; i--) {
     const nameLength = headers.nameLengthAt(i);
@@ -82,8 +100,6 @@ export function redactResponseHeaders(): i32 {
       found++;
     }
   }
-  if (found > 0 && open !== null) markResponseEdited();
-  else if (found > 0) headers.write(RESPONSE_HEADERS);
   return found;
 }
 

@@ -36,15 +36,13 @@ export class SseSplitter {
     w.append(chunk, length);
     const base = w.ptr;
     if (!this.started) {
-      // A UTF-8 byte order mark before the first event is dropped, as the EventSource decoder drops it
-      // (else the first line would not read as a field here, and would to the client).
-      const n = min<i32>(w.length, 3);
-      const bom = load<u8>(base) == 0xef && (n < 2 || load<u8>(base + 1) == 0xbb) && (n < 3 || load<u8>(base + 2) == 0xbf);
-      if (w.length > 0 && bom && n < 3 && !last) return; // too few bytes yet to tell
-      if (w.length > 0) {
-        this.started = true;
-        if (bom && n == 3) { this.eventStart = 3; this.lineStart = 3; this.scanned = 3; }
-      }
+      // A UTF-8 byte order mark before the first event is dropped, as the EventSource decoder drops
+      // it; so is the same mark decoded once too often ("ï»¿", which the SDK's reader strips too).
+      // Else the first line would not read as a field here, and would to the client.
+      const skip = leadingMarks(base, w.length);
+      if (skip < 0 && !last) return; // too few bytes yet to tell
+      this.started = true;
+      if (skip > 0) { this.eventStart = skip; this.lineStart = skip; this.scanned = skip; }
     }
     let at = this.lineStart;
     while (at < w.length) {
@@ -79,6 +77,30 @@ export class SseSplitter {
   }
 }
 
+/** A byte order mark, and the mark decoded as Latin-1 and encoded again ("ï»¿"). */
+const BOM: u8[] = [0xef, 0xbb, 0xbf];
+const MOJIBAKE_BOM: u8[] = [0xc3, 0xaf, 0xc2, 0xbb, 0xc2, 0xbf];
+
+/** How many bytes `mark` matches at `at` (its length: all of it; less: the window ended inside it; -1: it is not there). */
+function markAt(base: usize, length: i32, at: i32, mark: u8[]): i32 {
+  for (let i = 0; i < mark.length; i++) {
+    if (at + i >= length) return i;
+    if (load<u8>(base + <usize>(at + i)) != mark[i]) return -1;
+  }
+  return mark.length;
+}
+
+/** The bytes of marks before the first event (a BOM, then its doubly encoded form), or -1 when the window ends inside one. */
+function leadingMarks(base: usize, length: i32): i32 {
+  let at = 0;
+  const bom = markAt(base, length, 0, BOM);
+  if (bom >= 0 && bom < BOM.length) return -1;
+  if (bom == BOM.length) at = BOM.length;
+  const moji = markAt(base, length, at, MOJIBAKE_BOM);
+  if (moji >= 0 && moji < MOJIBAKE_BOM.length) return -1;
+  return moji == MOJIBAKE_BOM.length ? at + MOJIBAKE_BOM.length : at;
+}
+
 const DATA = "data";
 
 /** True when the line [at, at + n) is the field `name` (followed by ':' or ending there). */
@@ -101,35 +123,59 @@ function eachLine(ptr: usize, length: i32, starts: Array<i32>, ends: Array<i32>)
   }
 }
 
-/** An event's fields as the EventSource algorithm reads them: its name and its data lines joined by LF. */
+/** The kept data writer serves events up to this size; a longer one gets its own (garbage after the callback, not kept for the VM's life). */
+const KEPT_DATA_BYTES: i32 = 64 * 1024;
+const KEPT_DATA = new JsonWriter(256);
+
+/**
+ * An event's fields as the EventSource algorithm reads them: whether it is the default event (no
+ * name, or "message"), and its data lines joined by LF. One per VM, refilled for each event with no
+ * allocation: a stream of many small events (keep-alive blank lines, tiny events) must not make
+ * garbage per event, since it is collected only between callbacks.
+ */
 export class EventFields {
-  name: string = "";
-  /** The data, or null when the event has no data line. */
-  data: ArrayBuffer | null = null;
+  /** The event has at least one data line. */
+  hasData: bool = false;
+  /** No `event:` name, or "message". */
+  defaultEvent: bool = true;
+  /** The data, joined (valid until the next event is read). */
+  data: JsonWriter = KEPT_DATA;
 }
 
-/** Reads an event's name and data (one copy of the data). */
+const FIELDS = new EventFields();
+
+const MESSAGE = "message";
+
+/** Reads an event's name and data into the VM's one EventFields (its data copied once). */
 export function readEventFields(ptr: usize, length: i32): EventFields {
-  const starts = new Array<i32>(), ends = new Array<i32>();
-  eachLine(ptr, length, starts, ends);
-  const out = new EventFields();
-  let w: JsonWriter | null = null;
-  for (let i = 0; i < starts.length; i++) {
-    const s = starts[i], n = ends[i] - starts[i];
-    if (isField(ptr, s, n, DATA)) {
-      let v = s + 4;
-      if (v < ends[i]) v++; // the ':'
-      if (v < ends[i] && load<u8>(ptr + <usize>v) == 0x20) v++;
-      if (w === null) w = new JsonWriter(ends[i] - v + 16); else w!.byte(0x0a);
-      w!.bytes(ptr + <usize>v, ends[i] - v);
-    } else if (isField(ptr, s, n, "event")) {
-      let v = s + 5;
-      if (v < ends[i]) v++;
-      if (v < ends[i] && load<u8>(ptr + <usize>v) == 0x20) v++;
-      out.name = String.UTF8.decodeUnsafe(ptr + <usize>v, <usize>(ends[i] - v));
+  const out = FIELDS;
+  out.hasData = false;
+  out.defaultEvent = true;
+  if (length > KEPT_DATA_BYTES) out.data = new JsonWriter(length);
+  else { out.data = KEPT_DATA; KEPT_DATA.reset(); }
+  let at = 0;
+  while (at < length) {
+    let e = at;
+    while (e < length) { const c = load<u8>(ptr + <usize>e); if (c == 0x0a || c == 0x0d) break; e++; }
+    const n = e - at;
+    if (isField(ptr, at, n, DATA)) {
+      let v = at + 4;
+      if (v < e) v++; // the ':'
+      if (v < e && load<u8>(ptr + <usize>v) == 0x20) v++;
+      if (out.hasData) out.data.byte(0x0a);
+      out.data.bytes(ptr + <usize>v, e - v);
+      out.hasData = true;
+    } else if (isField(ptr, at, n, "event")) {
+      let v = at + 5;
+      if (v < e) v++;
+      if (v < e && load<u8>(ptr + <usize>v) == 0x20) v++;
+      // The last event: line wins, as in the EventSource algorithm.
+      out.defaultEvent = e == v || e - v == MESSAGE.length && isField(ptr, v, e - v, MESSAGE);
     }
+    if (e >= length) break;
+    at = e + 1;
+    if (load<u8>(ptr + <usize>e) == 0x0d && at < length && load<u8>(ptr + <usize>at) == 0x0a) at++;
   }
-  if (w !== null) out.data = w!.toBuffer();
   return out;
 }
 

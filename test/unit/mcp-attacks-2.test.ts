@@ -360,7 +360,8 @@ describe("MCP attacks 2: ordinary SDK traffic still works", () => {
       s.sendRequest(headers, body);
       return s;
     };
-    const inSession = { "mcp-session-id": SESSION, "mcp-protocol-version": VERSION };
+    // The client gets the server's session id tagged for it (mcp-session.ts), and sends that back; the server gets its own.
+    const inSession: Record<string, string> = { "mcp-session-id": "", "mcp-protocol-version": VERSION };
     /** A POST answered with SSE: what the client got. */
     const exchange = (body: string, ...events: string[]) => {
       const s = request("POST", body, inSession);
@@ -380,7 +381,9 @@ describe("MCP attacks 2: ordinary SDK traffic still works", () => {
     init.sendResponseHeaders({ ":status": "200", "content-type": "text/event-stream", "mcp-session-id": SESSION });
     init.sendResponseBody(PRIMING + initResult, true);
     expect(init.downstreamBodyText()).toBe(PRIMING + initResult);
-    expect(init.responseHeader("mcp-session-id")).toBe(SESSION);
+    const tagged = init.responseHeader("mcp-session-id")!;
+    expect(tagged).toMatch(new RegExp(`^${SESSION}\\.[0-9a-f]{32}$`));
+    inSession["mcp-session-id"] = tagged;
     init.complete();
 
     // notifications/initialized: 202, no body.
@@ -394,6 +397,7 @@ describe("MCP attacks 2: ordinary SDK traffic still works", () => {
     // The GET stream: priming event and a notification pass as they came.
     const get = request("GET", undefined, inSession);
     expect(get.upstreamHeaders).not.toBeNull();
+    expect(get.upstreamHeaders!.find(([k]) => k === "mcp-session-id")?.[1]).toBe(SESSION);
     const changed = sse("g-1", { jsonrpc: "2.0", method: "notifications/tools/list_changed" });
     get.sendResponseHeaders({ ":status": "200", "content-type": "text/event-stream" });
     get.sendResponseBody(PRIMING, false);

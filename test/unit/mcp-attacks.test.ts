@@ -391,13 +391,13 @@ describe("MCP attacks: memory and traps", () => {
 
   // FINDING 17 (medium): at the old default limit (4 MiB) one tool result dense with e-mail
   // addresses grew the VM's linear memory to about 400 MiB (a plain 4 MiB answer: about 100 MiB);
-  // Wasm memory never shrinks. Now the default is 1 MiB: measured 78 MiB dense with matches, 20 MiB
-  // without (docs/mcp.md, "Limits").
-  it("finding 17: one tool result at the default limit, dense with mask matches, does not grow the VM past 96 MiB", async () => {
+  // Wasm memory never shrinks. Now the default is 1 MiB: measured (2026-12-06) 96 MiB for this SSE
+  // answer dense with matches (78 as JSON), 24 MiB without matches (docs/mcp.md, "Limits").
+  it("finding 17: one tool result at the default limit, dense with mask matches, does not grow the VM past 128 MiB", async () => {
     const { host, s } = await emailResult(undefined, (1 << 20) - 256);
     expect(host.trap).toBeNull();
     expect(s.downstreamBodyText()).not.toContain("a@b.co");
-    expect(host.memoryBytes()).toBeLessThan(96 << 20);
+    expect(host.memoryBytes()).toBeLessThan(128 << 20);
   }, 60_000);
 });
 

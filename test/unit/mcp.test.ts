@@ -185,9 +185,12 @@ describe("MCP answers", () => {
   it("a resumed GET stream's replayed list answer is filtered too (by its shape, not by a request of this connection)", async () => {
     const { host } = await loadFilter(config(), { allowOnHeadersStopIteration: true });
     const s = host.createStream();
-    s.sendRequestHeaders({ ":method": "GET", ":path": "/mcp", ":authority": "mcp.example.com", accept: "text/event-stream", authorization: `Bearer ${alice.key}`, "last-event-id": "ev-1", "mcp-session-id": "s-1" }, true);
+    // A session id the client was not given by llm-mesh (never tagged for it) is refused, as a server refuses an unknown session.
+    const untagged = host.createStream();
+    untagged.sendRequestHeaders({ ":method": "GET", ":path": "/mcp", ":authority": "mcp.example.com", accept: "text/event-stream", authorization: `Bearer ${alice.key}`, "mcp-session-id": "s-1" }, true);
+    expect(untagged.localResponse!.status).toBe(404);
+    s.sendRequestHeaders({ ":method": "GET", ":path": "/mcp", ":authority": "mcp.example.com", accept: "text/event-stream", authorization: `Bearer ${alice.key}`, "last-event-id": "ev-1" }, true);
     expect(header(s.upstreamHeaders, "authorization")).toBe(`Bearer ${SERVER_TOKEN}`);
-    expect(header(s.upstreamHeaders, "mcp-session-id")).toBe("s-1");
     s.sendResponseHeaders({ ":status": "200", "content-type": "text/event-stream" });
     const note = JSON.stringify({ jsonrpc: "2.0", method: "notifications/tools/list_changed" });
     s.sendResponseBody(`id: ev-0\ndata: \n\ndata: ${note}\n\nid: ev-2\ndata: ${JSON.stringify({ jsonrpc: "2.0", id: 5, result: { tools: TOOLS } })}\n\n`, true);
