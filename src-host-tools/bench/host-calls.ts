@@ -12,7 +12,7 @@ import { PROJECT_ROOT } from "../envoy/locate.js";
 import { HostEmulator, HttpStream } from "../host/emulator.js";
 import { newKey } from "../config/consumer-key.js";
 import { BENCH_ANSWER, BENCH_CONFIG, benchBody } from "./micro.js";
-import { mcpRequest, mcpVm } from "./mcp-bench.js";
+import { MCP_REQUESTS, mcpRequest, mcpSession, mcpVm } from "./mcp-bench.js";
 
 /** Calls per request (or per chunk) by name: the ABI function, with the header map or property it names. */
 export type CallsByName = [string, number][];
@@ -191,8 +191,10 @@ export async function countHostCalls(wasmPath = join(PROJECT_ROOT, "build", "llm
 
   // MCP routes: a tools/call and a tools/list (its answer filtered), each a whole request.
   const mcpHost = await mcpVm(wasm);
-  const mcpCall = count(mcpHost, mcpRequest(mcpHost, "call"));
-  const mcpList = count(mcpHost, mcpRequest(mcpHost, "list"));
+  // In a session, as clients call: its tag is checked (one read of the Envoy's session secret).
+  const session = mcpSession(mcpHost);
+  const mcpCall = count(mcpHost, mcpRequest(mcpHost, "call", MCP_REQUESTS.call, false, session));
+  const mcpList = count(mcpHost, mcpRequest(mcpHost, "list", MCP_REQUESTS.list, false, session));
 
   return {
     plain: row("plain request (the bench's)", "", plain.perRun, null, HOST_CALL_LIMITS.plain),

@@ -7,6 +7,7 @@
 // and filtered, and each tools/call is checked against the list. Host calls per MCP request are
 // in host-calls.ts, beside every other feature's.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { request as httpRequest } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { stringify } from "yaml";
@@ -37,7 +38,11 @@ export const MCP_REQUESTS = {
   list: JSON.stringify({ jsonrpc: "2.0", id: 2, method: "tools/list", params: {} }),
   call: JSON.stringify({ jsonrpc: "2.0", id: 3, method: "tools/call", params: { name: "get_issue", arguments: { owner: "acme", repo: "llm-mesh", issue_number: 26 } } }),
 };
-export const MCP_REQUEST_HEADERS = { accept: "application/json, text/event-stream", "mcp-protocol-version": "2025-11-25", "mcp-session-id": "5f1c2a9e-0d3b-4a51-9a7e-2b6f0c1d9e77" };
+export const MCP_REQUEST_HEADERS = { accept: "application/json, text/event-stream", "mcp-protocol-version": "2025-11-25" };
+/** The server's session id (the upstream's answer to initialize); through llm-mesh the client gets it tagged for its caller (request/mcp-session.ts) and sends that. */
+export const MCP_SESSION = "5f1c2a9e-0d3b-4a51-9a7e-2b6f0c1d9e77";
+const INITIALIZE = JSON.stringify({ jsonrpc: "2.0", id: 1, method: "initialize", params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "bench", version: "1" } } });
+const INITIALIZED = JSON.stringify({ jsonrpc: "2.0", id: 1, result: { protocolVersion: "2025-11-25", capabilities: { tools: {} }, serverInfo: { name: "bench", version: "1" } } });
 
 /** The server's JSON answers: 20 tools with descriptions and input schemas (about 5 KB), and a tool's result (about 1 KB). */
 export const MCP_ANSWERS = {
@@ -63,10 +68,11 @@ export interface McpBenchReport { envoy: McpEnvoyRow[]; micro: McpMicroRow[] }
 
 /** The upstream: an Envoy answering each path with its canned MCP answer, after reading the request whole (so connections are kept). */
 function upstreamYaml(): string {
-  const answer = (kind: string, body: string) => ({ match: { path: "/mcp", headers: [{ name: "x-bench-kind", string_match: { exact: kind } }] }, direct_response: { status: 200, body: { inline_string: body } }, response_headers_to_add: [{ header: { key: "content-type", value: "application/json" }, append_action: "OVERWRITE_IF_EXISTS_OR_ADD" }] });
+  const answer = (kind: string, body: string, headers: Record<string, string> = {}) => ({ match: { path: "/mcp", headers: [{ name: "x-bench-kind", string_match: { exact: kind } }] }, direct_response: { status: 200, body: { inline_string: body } },
+    response_headers_to_add: Object.entries({ "content-type": "application/json", ...headers }).map(([key, value]) => ({ header: { key, value }, append_action: "OVERWRITE_IF_EXISTS_OR_ADD" })) });
   return stringify({
     admin: { address: { socket_address: { address: "127.0.0.1", port_value: 0 } } },
-    static_resources: { listeners: [listener("upstream", 0, { name: "mcp", max_direct_response_body_size_bytes: 1 << 16, virtual_hosts: [{ name: "all", domains: ["*"], routes: [answer("list", MCP_ANSWERS.list), answer("call", MCP_ANSWERS.call)] }] },
+    static_resources: { listeners: [listener("upstream", 0, { name: "mcp", max_direct_response_body_size_bytes: 1 << 16, virtual_hosts: [{ name: "all", domains: ["*"], routes: [answer("list", MCP_ANSWERS.list), answer("call", MCP_ANSWERS.call), answer("init", INITIALIZED, { "mcp-session-id": MCP_SESSION })] }] },
       [{ name: "envoy.filters.http.buffer", typed_config: { "@type": "type.googleapis.com/envoy.extensions.filters.http.buffer.v3.Buffer", max_request_bytes: 1 << 20 } }], 1 << 20)] },
   }, { lineWidth: 0 });
 }
@@ -95,14 +101,16 @@ export async function runMcpEnvoyBench(o: McpBenchOptions): Promise<McpEnvoyRow[
   try {
     proxy = await startEnvoy({ envoyPath: o.envoyPath, config: mcpProxyYaml(o.wasmPath, Number(new URL(upstream.url).port)), concurrency: 1, logLevel: "warn", cpus: "0" });
     const listeners = { bare: proxy.listeners.bare, filter: proxy.listeners.llm_mesh };
+    // A session, as a client opens one: through llm-mesh, its id comes back tagged for the caller.
+    const sessions: Record<string, string> = { bare: MCP_SESSION, filter: await openSession(listeners.filter) };
     const rows: McpEnvoyRow[] = [];
     const [concurrency, warmup, latencyRequests] = o.smoke ? [16, 1000, 300] : [16, 5000, 3000];
     for (const kind of ["list", "call"] as const) {
       const method = kind === "list" ? "tools/list" : "tools/call";
       const bodyFile = join(work, `${kind}.json`);
       writeFileSync(bodyFile, MCP_REQUESTS[kind]);
-      const request = { path: "/mcp", headers: { ...MCP_REQUEST_HEADERS, "x-bench-kind": kind } };
-      const h = (url: string, c: number, n: number) => h2load(url, MCP_HOST, bodyFile, c, n, proxy!.pid, work, undefined, request);
+      const h = (url: string, c: number, n: number) => h2load(url, MCP_HOST, bodyFile, c, n, proxy!.pid, work, undefined,
+        { path: "/mcp", headers: { ...MCP_REQUEST_HEADERS, "mcp-session-id": url === listeners.filter ? sessions.filter : sessions.bare, "x-bench-kind": kind } });
       o.log(`MCP ${method}: warming up…`);
       let perRun = warmup;
       for (const [key, url] of Object.entries(listeners)) {
@@ -133,6 +141,21 @@ export async function runMcpEnvoyBench(o: McpBenchOptions): Promise<McpEnvoyRow[
   }
 }
 
+/** Opens a session through a listener (initialize): the session id the client got. */
+async function openSession(url: string): Promise<string> {
+  const u = new URL(url);
+  return await new Promise<string>((resolve, reject) => {
+    const req = httpRequest({ host: u.hostname, port: u.port, path: "/mcp", method: "POST",
+      headers: { host: MCP_HOST, "content-type": "application/json", "content-length": Buffer.byteLength(INITIALIZE), "x-bench-kind": "init", ...MCP_REQUEST_HEADERS } }, (res) => {
+      res.resume();
+      const id = res.headers["mcp-session-id"];
+      res.on("end", () => (res.statusCode === 200 && typeof id === "string" ? resolve(id) : reject(new Error(`MCP bench: initialize through ${url} answered ${res.statusCode} without a session id`))));
+    });
+    req.on("error", reject);
+    req.end(INITIALIZE);
+  });
+}
+
 /** A VM with the MCP route, Envoy's route choice being the server's own cluster. */
 export async function mcpVm(wasm: Uint8Array, config: Record<string, unknown> = MCP_BENCH_CONFIG): Promise<HostEmulator> {
   const host = await HostEmulator.load(wasm, { logLevel: "warn", timeCallbacks: true, allowOnHeadersStopIteration: true, routeCluster: () => MCP_CLUSTER });
@@ -141,9 +164,10 @@ export async function mcpVm(wasm: Uint8Array, config: Record<string, unknown> = 
 }
 
 /** One MCP request through the VM, answered with `answer` (JSON), or refused by llm-mesh when `refused`. */
-export function mcpRequest(host: HostEmulator, kind: "list" | "call", request = MCP_REQUESTS[kind], refused = false): () => void {
+export function mcpRequest(host: HostEmulator, kind: "list" | "call", request = MCP_REQUESTS[kind], refused = false, session?: string): () => void {
   const body = Buffer.from(request);
-  const headers = { ":method": "POST", ":path": "/mcp", "x-bench-kind": kind, ":authority": MCP_HOST, ":scheme": "http", "content-type": "application/json", ...MCP_REQUEST_HEADERS };
+  const headers = { ":method": "POST", ":path": "/mcp", "x-bench-kind": kind, ":authority": MCP_HOST, ":scheme": "http", "content-type": "application/json", ...MCP_REQUEST_HEADERS,
+    ...(session !== undefined ? { "mcp-session-id": session } : {}) };
   return () => {
     const s = host.createStream();
     s.sendRequest(headers, body);
@@ -158,14 +182,27 @@ export function mcpRequest(host: HostEmulator, kind: "list" | "call", request = 
   };
 }
 
+/** Opens a session in the VM (initialize, answered with the server's id): the id the client got. */
+export function mcpSession(host: HostEmulator): string {
+  const s = host.createStream();
+  s.sendRequest({ ":method": "POST", ":path": "/mcp", ":authority": MCP_HOST, ":scheme": "http", "content-type": "application/json", ...MCP_REQUEST_HEADERS }, INITIALIZE);
+  s.sendResponseHeaders({ ":status": "200", "content-type": "application/json", "mcp-session-id": MCP_SESSION });
+  s.sendResponseBody(INITIALIZED, true);
+  const id = s.responseHeader("mcp-session-id");
+  s.complete();
+  if (id === undefined || id === null) throw new Error("MCP bench: the VM gave no session id");
+  return id;
+}
+
 /** The module's own time per MCP request in the host emulator (the emulator's host functions taken out). */
 export async function runMcpMicro(wasmPath: string, minMillis = 1000): Promise<McpMicroRow[]> {
   const host = await mcpVm(readFileSync(wasmPath));
+  const session = mcpSession(host);
   const denied = JSON.stringify({ jsonrpc: "2.0", id: 4, method: "tools/call", params: { name: "delete_repo", arguments: { owner: "acme", repo: "llm-mesh" } } });
   const cases: [string, () => void][] = [
-    ["tools/list (20 tools, 10 allowed; JSON answer)", mcpRequest(host, "list")],
-    ["tools/call (allowed; JSON answer)", mcpRequest(host, "call")],
-    ["tools/call refused by llm-mesh (not allowed)", mcpRequest(host, "call", denied, true)],
+    ["tools/list (20 tools, 10 allowed; JSON answer)", mcpRequest(host, "list", MCP_REQUESTS.list, false, session)],
+    ["tools/call (allowed; JSON answer)", mcpRequest(host, "call", MCP_REQUESTS.call, false, session)],
+    ["tools/call refused by llm-mesh (not allowed)", mcpRequest(host, "call", denied, true, session)],
   ];
   return cases.map(([name, once]) => {
     const r = time(host, once, minMillis);
