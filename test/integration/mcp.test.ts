@@ -18,6 +18,12 @@ import { send } from "../support/envoy.js";
 import { AnswerMode, BrokenMcpServer, BrokenMode, OWNER_EMAIL, SdkMcpServer, SERVER_A, SERVER_B } from "../support/mcp-servers.js";
 import { ConnectedClient, McpPluginConfig, connectClient, hostFetch, startMcpEnvoy } from "../support/mcp-stack.js";
 
+/** The server's session id in the one a client got through llm-mesh (tagged for its caller: SERVERID.TAG). */
+function serverId(clientId: string | undefined): string {
+  expect(clientId).toMatch(/^[0-9a-f-]{36}\.[0-9a-f]{32}$/);
+  return clientId!.slice(0, -33);
+}
+
 const ALPHA_TOKEN = "alpha-server-token-7f3e";
 const CLIENT_SECRET = "client-own-secret-9c1d";
 const MAX_MESSAGE_BYTES = 65536;
@@ -170,8 +176,7 @@ describe.each<AnswerMode>(["json", "sse"])("MCP routes through real Envoy, the S
   describe("sessions, streams and credentials", () => {
     it("the session survives several calls: one Mcp-Session-Id on the server for all of them", async () => {
       const { client, transport } = await connect("alpha.mcp.test", bearer(triage));
-      const session = transport.sessionId;
-      expect(session).toMatch(/^[0-9a-f-]{36}$/);
+      const session = serverId(transport.sessionId);
       const from = alpha.received.length;
       for (let i = 0; i < 5; i++) await client.callTool({ name: "get_issue", arguments: { number: i } });
       await client.listTools();
@@ -208,7 +213,7 @@ describe.each<AnswerMode>(["json", "sse"])("MCP routes through real Envoy, the S
     it("the GET stream and DELETE pass: the server sees both, and the session ends", async () => {
       const { client, transport } = await connect("alpha.mcp.test", bearer(triage));
       await client.listTools();
-      const session = transport.sessionId!;
+      const session = serverId(transport.sessionId);
       expect(alpha.received.some((r) => r.httpMethod === "GET" && r.sessionId === session)).toBe(true);
       await transport.terminateSession();
       expect(alpha.received.some((r) => r.httpMethod === "DELETE" && r.sessionId === session)).toBe(true);
@@ -217,7 +222,8 @@ describe.each<AnswerMode>(["json", "sse"])("MCP routes through real Envoy, the S
   });
 
   // The server sees every caller with its one token, so it cannot tell whose session an id is:
-  // llm-mesh binds each session to the consumer that initialized it (assembly/request/mcp-session.ts).
+  // llm-mesh gives each caller the server's id tagged for it, and takes back only ids tagged for the
+  // caller that sends them (assembly/request/mcp-session.ts).
   describe("sessions bound to the caller that opened them", () => {
     const asB = (method: string, session: string, key = release) => send(envoy.url, {
       host: "alpha.mcp.test", path: "/mcp", method,
@@ -229,48 +235,53 @@ describe.each<AnswerMode>(["json", "sse"])("MCP routes through real Envoy, the S
     it("another consumer sending A's Mcp-Session-Id (POST, GET, DELETE) gets 404 with a JSON-RPC error; the server sees none of it; A goes on", async () => {
       const a = await connect("alpha.mcp.test", bearer(triage));
       await a.client.listTools();
-      const session = a.transport.sessionId!;
-      expect(session).toMatch(/^[0-9a-f-]{36}$/);
+      const tagged = a.transport.sessionId!;
+      const session = serverId(tagged);
       const before = onSession(session);
-      for (const method of ["POST", "GET", "DELETE"]) {
-        const reply = await asB(method, session);
-        expect(reply.status, `${method}: ${reply.body}`).toBe(404);
-        expect(reply.json(), method).toMatchObject({ jsonrpc: "2.0", id: null, error: { code: -32001, message: expect.stringContaining("opened by another caller"), data: { reason: "llm_mesh.session_not_yours" } } });
+      // A's id as A got it, and the server's own id bare: neither is B's.
+      for (const id of [tagged, session]) {
+        for (const method of ["POST", "GET", "DELETE"]) {
+          const reply = await asB(method, id);
+          expect(reply.status, `${method}: ${reply.body}`).toBe(404);
+          expect(reply.json(), method).toMatchObject({ jsonrpc: "2.0", id: null, error: { code: -32001, message: expect.stringContaining("not one llm-mesh gave this caller"), data: { reason: "llm_mesh.session_not_yours" } } });
+        }
       }
       expect(onSession(session)).toBe(before);
       expect(alpha.openSessions).toContain(session);
       // A's session is untouched: listed, called, still one session id on the server.
       expect(names((await a.client.listTools()).tools)).toEqual(["get_issue", "search_issues"]);
       expect(await a.client.callTool({ name: "get_issue", arguments: { number: 41 } })).toMatchObject({ content: [{ text: "issue #41: it is broken" }] });
-      expect(a.transport.sessionId).toBe(session);
+      expect(a.transport.sessionId).toBe(tagged);
       expect(onSession(session)).toBe(before + 2);
     });
 
     it("the binding is to the consumer, not the key: A's other key uses the session", async () => {
       const a = await connect("alpha.mcp.test", bearer(triage));
       await a.client.listTools();
-      const session = a.transport.sessionId!;
+      const session = serverId(a.transport.sessionId);
       const before = onSession(session);
-      const reply = await asB("POST", session, triageSecond);
+      const reply = await asB("POST", a.transport.sessionId!, triageSecond);
       expect(reply.status, reply.body).toBe(200);
       expect(reply.body).toContain("search_issues");
       expect(reply.body).not.toContain("delete_repo");
       expect(onSession(session)).toBe(before + 1);
     });
 
-    it("after A's DELETE the binding is gone: B's request with that id reaches the server, which answers it does not know the session", async () => {
+    it("after A's DELETE, A's id reaches the server, which answers it does not know the session; B's use of it is still refused by llm-mesh", async () => {
       const a = await connect("alpha.mcp.test", bearer(triage));
       await a.client.listTools();
-      const session = a.transport.sessionId!;
-      expect((await asB("POST", session)).status).toBe(404);
+      const tagged = a.transport.sessionId!;
+      const session = serverId(tagged);
       await a.transport.terminateSession();
       expect(alpha.openSessions).not.toContain(session);
       const before = onSession(session);
-      const reply = await asB("POST", session);
+      const own = await asB("POST", tagged, triage);
       expect(onSession(session)).toBe(before + 1);
-      expect(reply.status, reply.body).toBe(404);
-      expect(reply.body).not.toContain("llm_mesh.session_not_yours");
-      expect(reply.json()).toMatchObject({ jsonrpc: "2.0", error: { code: -32000, message: "unknown session" } });
+      expect(own.status, own.body).toBe(404);
+      expect(own.body).not.toContain("llm_mesh.session_not_yours");
+      expect(own.json()).toMatchObject({ jsonrpc: "2.0", error: { code: -32000, message: "unknown session" } });
+      expect((await asB("POST", tagged)).json()).toMatchObject({ error: { data: { reason: "llm_mesh.session_not_yours" } } });
+      expect(onSession(session)).toBe(before + 1);
     });
   });
 
