@@ -42,7 +42,7 @@ const FAMILIES: Record<string, FamilyInfo> = {
     regionalHost: (region) => `bedrock-runtime.${region}.amazonaws.com` },
   "vertex-ai": { api: "gemini", authHeader: "authorization", chatPath: "/v1/projects/p/locations/us-central1/publishers/google/models/{model}:generateContent", pathFromBody: true,
     regionalHost: (region) => (region === "global" ? "aiplatform.googleapis.com" : `${region}-aiplatform.googleapis.com`) },
-  // An MCP server: JSON-RPC at its own endpoint path (basePath, else the client's), a bearer token when it takes one.
+  // An MCP server: JSON-RPC at its own endpoint path (basePath, required), a bearer token when it takes one.
   "mcp": { api: "mcp", authHeader: "authorization", chatPath: "" },
 };
 
