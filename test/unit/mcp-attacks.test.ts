@@ -6,21 +6,11 @@ import { describe, expect, it } from "vitest";
 import { newKey } from "../../src-host-tools/config/consumer-key.js";
 import { HttpStream } from "../../src-host-tools/host/emulator.js";
 import { json, loadFilter } from "../support/filter.js";
+import { MCP_SERVER_TOKEN, guardedMcpConfig } from "../support/mcp-route.js";
 
 const alice = newKey();
-const SERVER_TOKEN = "mcp-server-token-7f3a9c";
-const config = (route: Record<string, unknown> = {}, extra: Record<string, unknown> = {}) => ({
-  requestMode: "body",
-  providers: [{ name: "gh", type: "mcp", host: "mcp.example.com", basePath: "/mcp", apiKeys: [{ value: SERVER_TOKEN }] }],
-  routes: [{
-    name: "tools", match: { host: "mcp.example.com" }, backends: [{ provider: "gh" }],
-    mcp: { tools: ["get_*"], maxMessageBytes: 1 << 20 },
-    policy: { deny: [{ name: "sql", contains: "DROP TABLE" }], mask: [{ builtin: "email" }] },
-    ...route,
-  }],
-  consumers: [{ name: "alice", keys: [alice.stored], mcp: [{ server: "gh", tools: ["get_issue"] }] }],
-  ...extra,
-});
+const SERVER_TOKEN = MCP_SERVER_TOKEN;
+const config = (route: Record<string, unknown> = {}, extra: Record<string, unknown> = {}) => guardedMcpConfig([["alice", alice, ["get_issue"]]], route, extra);
 
 const rpc = (id: number, method: string, params?: unknown) => JSON.stringify({ jsonrpc: "2.0", id, method, ...(params !== undefined ? { params } : {}) });
 /** tools/list answer listing a tool alice may use and one she may not. */
