@@ -21,6 +21,7 @@ import { redactResponseHeaders, secretMatcher } from "./redact";
 import { describeNewBody, emit, onEnvoyAnswerHeaders, onProviderBody, stampProvider } from "./respond";
 import { callerIdentity } from "./caller";
 import { H_MCP_SESSION_ID, McpAdmission, McpVerb } from "./mcp-admit";
+import { admitQuota } from "./identify";
 import { MAX_SERVER_SESSION_BYTES, clientSessionId } from "./mcp-session";
 import { RequestState, ResponseMode } from "./state";
 import { H_CONTENT_ENCODING, H_CONTENT_LENGTH, H_CONTENT_TYPE, H_STATUS, V_JSON } from "./header-names";
@@ -99,6 +100,15 @@ export function decideMcpBody(config: Config, state: RequestState, ex: McpExchan
     decision.reply = jsonReply(200, refusedAnswer(ex, read.batch, refusedAt, INVALID_PARAMS, refusal!, refusalReason));
     for (let i = 0; i < ex.pending.length; i++) ex.pending[i].outcome = "denied";
     return decision;
+  }
+  // The consumer's request quotas count MCP calls too (a POST carrying requests, once); they use no tokens.
+  if (ex.pending.length > 0) {
+    const limited = admitQuota(state, route, "", 0, 0);
+    if (limited !== null) {
+      decision.reply = limited;
+      for (let i = 0; i < ex.pending.length; i++) ex.pending[i].outcome = "rate_limited";
+      return decision;
+    }
   }
   if (edits.length > 0) {
     edits.sort((a: Edit, b: Edit): i32 => a.start - b.start);

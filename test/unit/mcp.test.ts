@@ -268,4 +268,27 @@ describe("MCP answers", () => {
     expect(configured).toBe(false);
     expect(host.logText("error").join("\n")).toContain(message);
   });
+
+  it("a consumer's requests-per-minute quota counts its MCP calls: past it, 429 as a JSON-RPC error with retry-after, nothing sent", async () => {
+    const quota = config();
+    (quota.consumers as any[])[0].limits = [{ requestsPerMinute: 2, route: "tools" }];
+    const { host } = await loadFilter(quota, { allowOnHeadersStopIteration: true, clock: () => 1_800_000_000_000_000_000n });
+    const send = (id: number) => {
+      const s = host.createStream();
+      s.sendRequest({ ":method": "POST", ":path": "/mcp", ":authority": "mcp.example.com", authorization: `Bearer ${alice.key}` }, rpc(id, "tools/call", { name: "get_issue" }));
+      return s;
+    };
+    for (const id of [1, 2]) {
+      const ok = send(id);
+      expect(ok.localResponse).toBeNull();
+      ok.sendResponseHeaders({ ":status": "200", "content-type": "application/json" });
+      ok.sendResponseBody(JSON.stringify({ jsonrpc: "2.0", id, result: { content: [] } }), true);
+      ok.complete();
+    }
+    const limited = send(3);
+    expect(limited.upstreamHeaders).toBeNull();
+    expect(limited.localResponse!.status).toBe(429);
+    expect((json(limited.localResponse!.body) as any)).toMatchObject({ jsonrpc: "2.0", error: { code: -32600, message: expect.stringContaining("limit of 2 requests per minute") } });
+    expect(limited.localResponse!.headers.find(([k]: [string, string]) => k === "retry-after")).toBeDefined();
+  });
 });
