@@ -38,7 +38,7 @@ export class McpAdmission {
   lists: StaticArray<ModelPatterns | null> = new StaticArray<ModelPatterns | null>(MCP_KIND_COUNT);
   /** The protocol version allows a batch body. */
   batchAllowed: bool = false;
-  /** Who calls, as sessions are bound to callers (mcp-session.ts): the consumer, else the mesh identity. */
+  /** Who calls, as session ids are tagged for callers (mcp-session.ts): the consumer, else the mesh identity. */
   caller: string = "";
   /** The server's session id this request carries (the client's, its tag checked and taken off), or null. */
   session: string | null = null;
