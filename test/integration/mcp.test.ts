@@ -32,6 +32,7 @@ const triage = newKey();
 const triageSecond = newKey();
 const release = newKey();
 const inventory = newKey();
+const metered = newKey();
 
 const config: McpPluginConfig = {
   requestMode: "body",
@@ -54,6 +55,8 @@ const config: McpPluginConfig = {
     { name: "triage-agent", keys: [triage.stored, triageSecond.stored], mcp: [{ server: "alpha", tools: ["get_issue", "search_*"], resources: ["repo://*"], prompts: ["summarize"] }] },
     { name: "release-agent", keys: [release.stored], mcp: [{ server: "alpha", tools: ["delete_repo", "echo", "huge_result", "contact_owner", "show_query", "failing_tool"] }] },
     { name: "inventory-agent", keys: [inventory.stored], routes: ["beta-tools", "broken-tools"], mcp: [{ server: "beta", tools: ["*"] }] },
+    // Its MCP calls count against its request quota.
+    { name: "metered-agent", keys: [metered.stored], routes: ["beta-tools"], mcp: [{ server: "beta", tools: ["*"] }], limits: [{ requestsPerMinute: 3, route: "beta-tools" }] },
   ],
 };
 
@@ -282,6 +285,24 @@ describe.each<AnswerMode>(["json", "sse"])("MCP routes through real Envoy, the S
       expect(own.json()).toMatchObject({ jsonrpc: "2.0", error: { code: -32000, message: "unknown session" } });
       expect((await asB("POST", tagged)).json()).toMatchObject({ error: { data: { reason: "llm_mesh.session_not_yours" } } });
       expect(onSession(session)).toBe(before + 1);
+    });
+  });
+
+  describe("quotas", () => {
+    it("a consumer's requests per minute count its MCP calls: the fourth gets 429 as a JSON-RPC error with retry-after, and never reaches the server", async () => {
+      const post = (id: number) => send(envoy.url, {
+        host: "beta.mcp.test", path: "/mcp", method: "POST",
+        headers: { accept: "application/json, text/event-stream", "mcp-protocol-version": "2025-06-18", ...bearer(metered) },
+        body: JSON.stringify({ jsonrpc: "2.0", id, method: "tools/list" }),
+      });
+      const before = beta.received.length;
+      for (const id of [1, 2, 3]) expect((await post(id)).status, `call ${id}`).not.toBe(429);
+      expect(beta.received.length).toBe(before + 3);
+      const limited = await post(4);
+      expect(limited.status, limited.body).toBe(429);
+      expect(limited.json()).toMatchObject({ jsonrpc: "2.0", error: { code: -32600, message: expect.stringContaining("limit of 3 requests per minute"), data: { reason: "llm_mesh.rate_limit_exceeded" } } });
+      expect(limited.headers["retry-after"]).toBeDefined();
+      expect(beta.received.length).toBe(before + 3);
     });
   });
 
