@@ -119,9 +119,15 @@ export class McpAnswerReader {
     }
     // A tool's result is checked whatever its members (readers keep unknown ones); elsewhere, by shape.
     if (this.policy !== null && ((shape & CONTENT) != 0 || pending !== null && pending.method == "tools/call")) {
-      const from = out !== null ? changetype<usize>(out!) : base;
-      const n = out !== null ? out!.byteLength : length;
-      const guarded = this.guardResult(from, n, pending);
+      let guarded: ArrayBuffer | null;
+      if (out === null) guarded = this.guardResult(base, length, result.start, result.end, pending);
+      else {
+        // The lists' edits moved the result: found again in the new message.
+        const moved = scanInto(TOP, changetype<usize>(out!), out!.byteLength, ANSWER_KEYS, true);
+        const at = moved.spans[A_RESULT];
+        guarded = moved.error !== null || at.count != 1 ? this.withheld(pending, "the tool's result could not be read for this route's content policy")
+          : this.guardResult(changetype<usize>(out!), out!.byteLength, at.start, at.end, pending);
+      }
       if (guarded !== null) out = guarded;
     }
     return out;
@@ -163,13 +169,10 @@ export class McpAnswerReader {
     return null;
   }
 
-  /** A tool's result under the route's deny and mask rules: every string in it, keys too. */
-  private guardResult(base: usize, length: i32, pending: McpPending | null): ArrayBuffer | null {
-    const scan = scanInto(TOP, base, length, ANSWER_KEYS, true);
-    const result = scan.spans[A_RESULT];
-    if (scan.error !== null || result.count != 1) return this.withheld(pending, "the tool's result could not be read for this route's content policy");
+  /** A tool's result ([start, end) of the message at `base`) under the route's deny and mask rules: every string in it, keys too. */
+  private guardResult(base: usize, length: i32, start: i32, end: i32, pending: McpPending | null): ArrayBuffer | null {
     const edits = new Array<Edit>();
-    const refusal = guardStrings(this.policy!, this.route, base, result.start, result.end, edits);
+    const refusal = guardStrings(this.policy!, this.route, base, start, end, edits);
     if (refusal !== null) {
       if (pending !== null) pending.outcome = "denied";
       return String.UTF8.encode(errorMessage(pending !== null ? pending.idJson : "null", INTERNAL_ERROR, "the tool's result was withheld: " + refusal!, "llm_mesh.content_policy"));

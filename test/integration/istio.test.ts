@@ -147,6 +147,25 @@ const PLACEMENTS: [string, Placement, Record<string, unknown>][] = [
   ["ambient waypoint", placementFrom({ mode: "waypoint", waypoint: "llm-waypoint" }), {}],
 ];
 
+/** Istio's notice on any EnvoyFilter: the one warning `istioctl validate` gives manifests with one. */
+const ENVOYFILTER_NOTICE = "EnvoyFilter exposes internal implementation details";
+
+/** `istioctl validate` on `yaml`: no errors, and only the `expected` warnings; `istioctl analyze` (offline): none. */
+function itPassesIstioctl(yaml: string, expected: string[]): void {
+  it("istioctl validate: no errors; the only warning is Istio's notice on any EnvoyFilter", () => {
+    const { status, output } = istioctl(["validate", "-f"], yaml);
+    expect(status, output).toBe(0);
+    const warnings = output.split("\n").filter((l) => l.trim().startsWith("*"));
+    expect([...new Set(warnings.map((w) => expected.find((e) => w.includes(e)) ?? w))]).toEqual(expected);
+  }, 600_000);
+
+  it("istioctl analyze (offline): no errors, no warnings", () => {
+    const { status, output } = istioctl(["analyze", "--use-kube=false"], yaml);
+    expect(output, output).toContain("No validation issues found");
+    expect(status).toBe(0);
+  }, 600_000);
+}
+
 describe.each(PLACEMENTS.flatMap(([name, placement, extra]) => (name === "ambient waypoint" ? ["headers"] as const : ["body", "headers"] as const).map((mode) => ({ name, placement, extra, mode }))))(
   "istioctl on the emitted manifests: $name, $mode mode", ({ placement, extra, mode }) => {
     // Failover routes too, where the placement can have them (an EnvoyFilter more).
@@ -154,19 +173,7 @@ describe.each(PLACEMENTS.flatMap(([name, placement, extra]) => (name === "ambien
     const yaml = renderManifests({ config: withFailover ? { ...config, routes: [...config.routes.slice(1), { ...failoverConfig.routes[0], name: "chat-failover", match: { host: "api.openai.com", headers: [{ name: "x-failover", exact: "1" }] } }] } : config,
       image: "oci://registry.example.com/llm-mesh", digest: EXAMPLE_DIGEST, placement, requestMode: mode, ...extra });
 
-    it("istioctl validate: no errors; the only warning is Istio's notice on any EnvoyFilter", () => {
-      const { status, output } = istioctl(["validate", "-f"], yaml);
-      expect(status, output).toBe(0);
-      const warnings = output.split("\n").filter((l) => l.trim().startsWith("*"));
-      const expected = mode === "body" || withFailover ? ["EnvoyFilter exposes internal implementation details"] : [];
-      expect([...new Set(warnings.map((w) => expected.find((e) => w.includes(e)) ?? w))]).toEqual(expected);
-    }, 600_000);
-
-    it("istioctl analyze (offline): no errors, no warnings", () => {
-      const { status, output } = istioctl(["analyze", "--use-kube=false"], yaml);
-      expect(output, output).toContain("No validation issues found");
-      expect(status).toBe(0);
-    }, 600_000);
+    itPassesIstioctl(yaml, mode === "body" || withFailover ? [ENVOYFILTER_NOTICE] : []);
   });
 
 describe.each(CASES.filter((c) => c.name !== "ambient waypoint").flatMap((c) => c.modes.map((mode) => ({ ...c, mode }))))("failover through istiod's own config: $name, $mode mode", (c) => {
@@ -466,17 +473,5 @@ describe.each([
   ["an egress gateway", placementFrom({ mode: "egress" })],
   ["an ingress gateway", placementFrom({ mode: "gateway", selector: ["istio=ingressgateway"], gateway: "istio-system/llm" })],
 ] as const)("istioctl on the manifests for MCP servers: %s, body mode", (_name, placement) => {
-  const yaml = mcpManifests(placement);
-  it("istioctl validate: no errors; the only warning is Istio's notice on any EnvoyFilter", () => {
-    const { status, output } = istioctl(["validate", "-f"], yaml);
-    expect(status, output).toBe(0);
-    const warnings = output.split("\n").filter((l) => l.trim().startsWith("*"));
-    expect([...new Set(warnings.map((w) => (w.includes("EnvoyFilter exposes internal implementation details") ? "EnvoyFilter" : w)))]).toEqual(["EnvoyFilter"]);
-  }, 600_000);
-
-  it("istioctl analyze (offline): no errors, no warnings", () => {
-    const { status, output } = istioctl(["analyze", "--use-kube=false"], yaml);
-    expect(output, output).toContain("No validation issues found");
-    expect(status).toBe(0);
-  }, 600_000);
+  itPassesIstioctl(mcpManifests(placement), [ENVOYFILTER_NOTICE]);
 });
