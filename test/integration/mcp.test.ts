@@ -8,6 +8,7 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { Agent } from "node:http";
 import { McpError } from "@modelcontextprotocol/sdk/types.js";
 import { StreamableHTTPError } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -33,6 +34,7 @@ const triageSecond = newKey();
 const release = newKey();
 const inventory = newKey();
 const metered = newKey();
+const crowded = newKey();
 
 const config: McpPluginConfig = {
   requestMode: "body",
@@ -57,6 +59,7 @@ const config: McpPluginConfig = {
     { name: "inventory-agent", keys: [inventory.stored], routes: ["beta-tools", "broken-tools"], mcp: [{ server: "beta", tools: ["*"] }] },
     // Its MCP calls count against its request quota.
     { name: "metered-agent", keys: [metered.stored], routes: ["beta-tools"], mcp: [{ server: "beta", tools: ["*"] }], limits: [{ requestsPerMinute: 3, route: "beta-tools" }] },
+    { name: "crowded-agent", keys: [crowded.stored], routes: ["beta-tools"], mcp: [{ server: "beta", tools: ["*"] }], limits: [{ requestsPerMinute: 10, route: "beta-tools" }] },
   ],
 };
 
@@ -303,6 +306,18 @@ describe.each<AnswerMode>(["json", "sse"])("MCP routes through real Envoy, the S
       expect(limited.json()).toMatchObject({ jsonrpc: "2.0", error: { code: -32600, message: expect.stringContaining("limit of 3 requests per minute"), data: { reason: "llm_mesh.rate_limit_exceeded" } } });
       expect(limited.headers["retry-after"]).toBeDefined();
       expect(beta.received.length).toBe(before + 3);
+    });
+
+    it("64 clients at once against a limit of 10 per minute: exactly 10 calls reach the server, 54 get 429", async () => {
+      const before = beta.received.length;
+      const replies = await Promise.all(Array.from({ length: 64 }, (_, id) => send(envoy.url, {
+        host: "beta.mcp.test", path: "/mcp", method: "POST",
+        headers: { accept: "application/json, text/event-stream", "mcp-protocol-version": "2025-06-18", ...bearer(crowded) },
+        body: JSON.stringify({ jsonrpc: "2.0", id, method: "tools/list" }),
+        agent: new Agent({ keepAlive: false }),
+      })));
+      expect(replies.filter((r) => r.status === 429)).toHaveLength(54);
+      expect(beta.received.length - before).toBe(10);
     });
   });
 
