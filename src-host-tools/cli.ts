@@ -148,7 +148,7 @@ program.command("bench")
   .option("--soak [requests]", "also run N requests at concurrency 64 and watch VM memory (default 1000000)")
   .option("--duration <seconds>", "seconds per measured run", int("--duration"))
   .option("--rounds <n>", "bare/filter pairs per case", int("--rounds"))
-  .option("--peer <NAME=FILE.wasm>", "also measure a Proxy-Wasm module you built (e.g. Higress's ai-proxy); add ,config=FILE.json for its JSON plugin config, ,root-id=ID for its root id; repeatable", collect, [])
+  .option("--peer <NAME=FILE.wasm>", "also measure a Proxy-Wasm module you built (e.g. Higress's ai-proxy); add ,config=FILE.json for its JSON plugin config, ,root-id=ID for its root id, ,stop-iteration for a module that holds request headers until the body (allow_on_headers_stop_iteration); repeatable", collect, [])
   .option("--ext-proc <NAME=HOST:PORT>", "also measure an external processor already listening there (e.g. Envoy AI Gateway's extproc), through Envoy's ext_proc filter, its CPU added to Envoy's; repeatable", collect, [])
   .option("--only <part>", "run only this part: footprint (Envoy at rest, bare, with the empty module and with llm-mesh, at 2 and 8 workers: RSS and time to ready; about 30 s), or mcp (CPU and latency per tools/list and tools/call, bare Envoy and llm-mesh, and the module's time per MCP request)")
   .action(async (o) => {

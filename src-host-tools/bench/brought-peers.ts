@@ -1,5 +1,5 @@
 // Peers the bench cannot build itself, named on the command line:
-//   --peer NAME=FILE.wasm[,config=FILE.json][,root-id=ID]   a Proxy-Wasm module and its plugin config
+//   --peer NAME=FILE.wasm[,config=FILE.json][,root-id=ID][,stop-iteration]   a Proxy-Wasm module and its plugin config
 //   --ext-proc NAME=HOST:PORT                               an external processor, through ext_proc
 // Each gets a listener in the same Envoy and run as llm-mesh, with the same routes and upstream.
 // Every problem with the options is reported at once, before anything starts.
@@ -16,10 +16,12 @@ export interface BroughtPeers { modules: Peer[]; extProcs: ExtProcPeer[] }
 export interface PeerOptions { peer?: string[]; extProc?: string[]; cwd?: string }
 
 /** Names the bench already uses for its own listeners and results. */
-const TAKEN = ["bare", "floor", "filter", "filterHeaders", "filterNoMetrics", "llm_mesh", "llm_mesh_headers", "llm_mesh_no_metrics", "go_floor", "rust_floor"];
+const TAKEN = ["bare", "floor", "filter", "filterHeaders", "filterNoMetrics", "llm_mesh", "llm_mesh_headers", "llm_mesh_no_metrics", "go_floor", "rust_floor", "envoy_work"];
 /** A listener name, stat prefix and VM id all at once. */
 const NAME = /^[A-Za-z][A-Za-z0-9_-]{0,39}$/;
-const PEER_USAGE = "--peer NAME=FILE.wasm[,config=FILE.json][,root-id=ID]";
+/** For a module that holds request headers until the body is whole (Envoy's allow_on_headers_stop_iteration), as llm-mesh's body mode. */
+const STOP_ITERATION = "stop-iteration";
+const PEER_USAGE = `--peer NAME=FILE.wasm[,config=FILE.json][,root-id=ID][,${STOP_ITERATION}]`;
 const EXT_PROC_USAGE = "--ext-proc NAME=HOST:PORT";
 const WASM_MAGIC = "0061736d";
 
@@ -63,6 +65,7 @@ function parseModule(spec: string, cwd: string, problems: string[]): Peer | unde
   else if (magic(wasmPath) !== WASM_MAGIC) problems.push(at(`${wasmPath} is not a WebAssembly module (it does not start with \\0asm)`));
   let configuration: unknown = {};
   let rootId = "";
+  let allowOnHeadersStopIteration = false;
   for (const setting of settings) {
     const eq = setting.indexOf("=");
     const key = eq < 0 ? setting : setting.slice(0, eq);
@@ -73,11 +76,12 @@ function parseModule(spec: string, cwd: string, problems: string[]): Peer | unde
       if (problem) { problems.push(at(`plugin config ${problem}`)); continue; }
       try { configuration = JSON.parse(readFileSync(configPath, "utf8")); } catch (error) { problems.push(at(`plugin config ${configPath} is not JSON: ${(error as Error).message}`)); }
     } else if (key === "root-id" && value !== "") rootId = value;
-    else problems.push(at(`unknown setting "${setting}": expected config=FILE.json or root-id=ID (${PEER_USAGE})`));
+    else if (setting === STOP_ITERATION) allowOnHeadersStopIteration = true;
+    else problems.push(at(`unknown setting "${setting}": expected config=FILE.json, root-id=ID or ${STOP_ITERATION} (${PEER_USAGE})`));
   }
   if (problems.length > before) return undefined;
   return {
-    name, wasmPath, moduleBytes: statSync(wasmPath).size, configuration, rootId,
+    name, wasmPath, moduleBytes: statSync(wasmPath).size, configuration, rootId, ...(allowOnHeadersStopIteration ? { allowOnHeadersStopIteration } : {}),
     description: `your module ${wasmPath}${settings.some((s) => s.startsWith("config=")) ? ", with its plugin config" : ", with an empty plugin config ({})"}`,
   };
 }

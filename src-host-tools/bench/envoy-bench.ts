@@ -18,7 +18,7 @@ import { ensureTools } from "../system-tools.js";
 import { MetricsMicroResult, metricsMicroTable, runMetricsMicro } from "./metrics-micro.js";
 import { PolicyMicroResult, policyMicroTable, runPolicyMicro } from "./policy-micro.js";
 import { SecretsMicroResult, runSecretsMicro, secretsMicroTable } from "./secrets-micro.js";
-import { Peer, buildPeers, peerFilter } from "./peers.js";
+import { ENVOY_WORK, Peer, buildPeers, envoyWorkPeer, peerFilter } from "./peers.js";
 import { ScaleResult, runScaleMicro, scaleMicroTable } from "./scale-micro.js";
 import { BroughtPeers, broughtPeerWiring } from "./brought-peers.js";
 import { ProcessorProcesses, processorProcesses } from "./ext-proc-peer.js";
@@ -157,6 +157,7 @@ export function reportTable(r: BenchReport): string {
     }
     for (const p of r.peers) lines.push(`  ${p.name}: ${p.description}${p.skipped ? ` (skipped: ${p.skipped})` : ""}`);
     if (measured.length > 0) lines.push("", peerComparisonTable(r));
+    if (measured.some((p) => p.name === ENVOY_WORK)) lines.push("", cpuSplitTable(r));
   }
   lines.push("", `upstream: ${fmt(r.upstreamRequestsPerConnection)} requests per connection (kept alive; every listener's cost excludes connection set-up)`);
   lines.push("", "request modes side by side (llm-mesh body mode, the default, vs headers mode):",
@@ -193,6 +194,24 @@ export function reportTable(r: BenchReport): string {
   return lines.join("\n");
 }
 
+/**
+ * llm-mesh's Envoy CPU per request in three parts, each a difference of two listeners in this run:
+ * what any Proxy-Wasm module costs, what Envoy does for the host calls llm-mesh makes (envoy_work),
+ * and what is left: llm-mesh's own code running in the VM.
+ */
+export function cpuSplitTable(r: BenchReport): string {
+  const lines = ["where llm-mesh's CPU per request goes (µs; differences between listeners of this run):",
+    "case     Proxy-Wasm itself   Envoy's side of llm-mesh's host calls   llm-mesh's own code   total above bare",
+    "         (floor - bare)      (envoy_work - floor)                    (llm-mesh - envoy_work)"];
+  for (const c of r.cases) {
+    const work = c.peers[ENVOY_WORK];
+    if (!work) continue;
+    const cpu = (l: ListenerResult) => l.cpuMicrosPerRequest;
+    lines.push(`${c.case.padEnd(7)} ${fmt(cpu(c.floor) - cpu(c.bare), 1).padStart(18)} ${fmt(cpu(work) - cpu(c.floor), 1).padStart(39)} ${fmt(cpu(c.filter) - cpu(work), 1).padStart(21)} ${fmt(cpu(c.filter) - cpu(c.bare), 1).padStart(18)}`);
+  }
+  return lines.join("\n");
+}
+
 /** Requests per downstream connection the upstream Envoy has served so far. */
 async function requestsPerConnection(upstream: RunningEnvoy): Promise<number> {
   const text = await (await fetch(`${upstream.adminUrl}/stats?filter=^http\\.upstream\\.downstream_(cx|rq)_total$`)).text();
@@ -200,15 +219,25 @@ async function requestsPerConnection(upstream: RunningEnvoy): Promise<number> {
   return value("rq") / value("cx");
 }
 
-/** Compiles the empty "floor" module beside the filter. */
-export async function buildFloor(): Promise<string> {
+/** Compiles a benchmark fixture (assembly/bench-*) into build/, as the filter is built. */
+async function buildFixture(entry: string, name: string): Promise<string> {
   const asc = (await import("assemblyscript/asc")).default;
-  const out = join(PROJECT_ROOT, "build", "bench-floor.wasm");
-  const { error } = await asc.main(["assembly/bench-floor/index.ts", "--config", join(PROJECT_ROOT, "asconfig.json"), "--target", "release", "-o", out, "-t", join(PROJECT_ROOT, "build", "bench-floor.wat")], {
+  const out = join(PROJECT_ROOT, "build", `${name}.wasm`);
+  const { error } = await asc.main([entry, "--config", join(PROJECT_ROOT, "asconfig.json"), "--target", "release", "-o", out, "-t", join(PROJECT_ROOT, "build", `${name}.wat`)], {
     stdout: { write: () => true } as never, stderr: { write: () => true } as never,
   });
-  if (error) throw new Error(`building the floor module failed: ${error.message}`);
+  if (error) throw new Error(`building ${name} failed: ${error.message}`);
   return out;
+}
+
+/** Compiles the empty "floor" module beside the filter. */
+export async function buildFloor(): Promise<string> {
+  return await buildFixture("assembly/bench-floor/index.ts", "bench-floor");
+}
+
+/** Compiles the envoy_work fixture: llm-mesh's host calls on the bench request, without its logic. */
+export async function buildEnvoyWork(): Promise<string> {
+  return await buildFixture("assembly/bench-envoy-work/index.ts", "bench-envoy-work");
 }
 
 export async function runBench(options: BenchOptions = {}): Promise<BenchReport> {
@@ -261,7 +290,7 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchReport>
   const proxy = await (async () => {
     try {
       const floorPath = await buildFloor();
-      peers.push(...buildPeers(log));
+      peers.push(envoyWorkPeer(await buildEnvoyWork()), ...buildPeers(log));
       return await startEnvoy({
         envoyPath: envoyBinary.path, concurrency: 1, logLevel: "warn", cpus: "0",
         config: bootstrapYaml({

@@ -16,10 +16,16 @@ export type FootprintVariant = "bare" | "empty" | "llm-mesh";
 export const FOOTPRINT_VARIANTS: FootprintVariant[] = ["bare", "empty", "llm-mesh"];
 export const FOOTPRINT_CONCURRENCIES = [2, 8];
 
+/**
+ * Envoy's allocator at that moment (its admin /memory): what the heap holds from the system, what is
+ * in use, and what it has handed back (unmapped). The rest of the RSS is outside the heap: code,
+ * every VM's linear memory, V8's own mappings.
+ */
+export interface AllocatorFigures { heapBytes: number; allocatedBytes: number; unmappedBytes: number }
 /** One start of Envoy. */
-export interface FootprintStart { readyMillis: number; rssBytes: number }
+export interface FootprintStart { readyMillis: number; rssBytes: number; allocator?: AllocatorFigures }
 /** One variant at one --concurrency: the medians of its starts, and the starts. */
-export interface FootprintCell { variant: FootprintVariant; concurrency: number; readyMillis: number; rssBytes: number; starts: FootprintStart[] }
+export interface FootprintCell { variant: FootprintVariant; concurrency: number; readyMillis: number; rssBytes: number; allocator?: AllocatorFigures; starts: FootprintStart[] }
 export interface FootprintReport {
   cells: FootprintCell[];
   /** How long after ready the RSS is read. */
@@ -39,7 +45,11 @@ export function footprintCells(starts: { variant: FootprintVariant; concurrency:
     for (const variant of FOOTPRINT_VARIANTS) {
       const mine = starts.filter((s) => s.variant === variant && s.concurrency === concurrency).map((s) => s.start);
       if (mine.length === 0) continue;
-      cells.push({ variant, concurrency, readyMillis: median(mine.map((s) => s.readyMillis)), rssBytes: median(mine.map((s) => s.rssBytes)), starts: mine });
+      const read = mine.flatMap((s) => (s.allocator ? [s.allocator] : []));
+      const allocator = read.length === 0 ? undefined : {
+        heapBytes: median(read.map((a) => a.heapBytes)), allocatedBytes: median(read.map((a) => a.allocatedBytes)), unmappedBytes: median(read.map((a) => a.unmappedBytes)),
+      };
+      cells.push({ variant, concurrency, readyMillis: median(mine.map((s) => s.readyMillis)), rssBytes: median(mine.map((s) => s.rssBytes)), ...(allocator ? { allocator } : {}), starts: mine });
     }
   }
   return cells;
@@ -69,6 +79,21 @@ export function footprintTable(r: FootprintReport): string {
     const d = aboveEmpty(r, n);
     lines.push(`${String(n).padStart(7)}   ${`${mib(b?.rssBytes ?? NaN)} / ${mib(e?.rssBytes ?? NaN)} / ${mib(m?.rssBytes ?? NaN)}`.padEnd(31)} ${`${mib(d.rssBytes)} MiB`.padStart(16)}   ` +
       `${`${fmt(b?.readyMillis ?? NaN)} / ${fmt(e?.readyMillis ?? NaN)} / ${fmt(m?.readyMillis ?? NaN)}`.padEnd(32)} ${`${fmt(d.readyMillis)} ms`.padStart(16)}`);
+  }
+  if (r.cells.some((c) => c.allocator)) {
+    lines.push("", "where llm-mesh's RSS above the empty module is (MiB; Envoy's allocator from its admin /memory):",
+      "workers   heap in use   held free by the allocator   outside the heap (code, VM memories, V8)");
+    for (const n of concurrencies) {
+      const [e, m] = (["empty", "llm-mesh"] as const).map((v) => cell(r, v, n));
+      const split = (c: FootprintCell | undefined) => {
+        const a = c?.allocator;
+        if (!c || !a) return { used: NaN, free: NaN, outside: NaN };
+        const mapped = a.heapBytes - a.unmappedBytes;
+        return { used: a.allocatedBytes, free: mapped - a.allocatedBytes, outside: c.rssBytes - mapped };
+      };
+      const [se, sm] = [split(e), split(m)];
+      lines.push(`${String(n).padStart(7)}   ${mib(sm.used - se.used).padStart(11)}   ${mib(sm.free - se.free).padStart(26)}   ${mib(sm.outside - se.outside).padStart(15)}`);
+    }
   }
   return lines.join("\n");
 }
@@ -107,6 +132,17 @@ async function activeVms(envoy: RunningEnvoy): Promise<number> {
 
 const POLL_MS = 5;
 
+/** Envoy's allocator figures (admin /memory), or nothing when this Envoy does not give them. */
+async function allocatorFigures(envoy: RunningEnvoy): Promise<{ allocator?: AllocatorFigures }> {
+  try {
+    const memory = await (await fetch(`${envoy.adminUrl}/memory`)).json() as Record<string, string>;
+    const figures = { heapBytes: Number(memory.heap_size), allocatedBytes: Number(memory.allocated), unmappedBytes: Number(memory.pageheap_unmapped ?? 0) };
+    return Object.values(figures).every(Number.isFinite) && figures.heapBytes > 0 ? { allocator: figures } : {};
+  } catch {
+    return {};
+  }
+}
+
 /**
  * Wasm VMs Envoy 1.40 keeps for one plugin (wasm.envoy.wasm.runtime.v8.active, measured): the base
  * VM it compiles the module into, the main thread's and one per worker. llm-mesh logs its
@@ -140,7 +176,8 @@ export async function measureStart(envoyPath: string, config: string, variant: F
     await (await fetch(`${envoy.url}/footprint`)).arrayBuffer();
     const readyMillis = performance.now() - began;
     await sleep(settleMillis);
-    return { readyMillis, rssBytes: rssBytes(envoy.pid) };
+    const rss = rssBytes(envoy.pid);
+    return { readyMillis, rssBytes: rss, ...(await allocatorFigures(envoy)) };
   } finally {
     await envoy.stop();
   }

@@ -128,6 +128,16 @@ function answered(s: HttpStream): void {
   s.complete();
 }
 
+/**
+ * The bench's plain request alone, by call name, through the module at `wasmPath`: the envoy_work
+ * fixture is held to making the same calls as llm-mesh (test/unit/host-calls.test.ts).
+ */
+export async function plainRequestCalls(wasmPath: string): Promise<CallsByName> {
+  const host = await vm(readFileSync(wasmPath), BENCH_CONFIG);
+  const body = Buffer.from(benchBody(1024));
+  return sorted(count(host, () => { const s = host.createStream(); s.sendRequest(HEADERS, body); answered(s); }).perRun);
+}
+
 /** Counts the bench's plain request and each feature's additions, with the module at `wasmPath`. */
 export async function countHostCalls(wasmPath = join(PROJECT_ROOT, "build", "llm-mesh.wasm")): Promise<HostCallReport> {
   const wasm = readFileSync(wasmPath);

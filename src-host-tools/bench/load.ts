@@ -22,6 +22,9 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
 
+/** Seconds h2load waits on a silent connection before failing its requests. */
+export const INACTIVITY_TIMEOUT_SECONDS = 20;
+
 /** utime + stime of a process, in seconds. */
 function cpuSeconds(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
@@ -40,10 +43,12 @@ function processorCpuSeconds(pids: number[]): number {
  * header is set with -H ':authority: …'; a plain `host:` header would be sent as an extra header.
  * `request` gives another path and more headers (the MCP rows).
  */
-export async function h2load(url: string, host: string, bodyFile: string, concurrency: number, requests: number, pid: number, logDir: string, processorPids?: number[], request: { path?: string; headers?: Record<string, string> } = {}): Promise<LoadResult> {
+export async function h2load(url: string, host: string, bodyFile: string, concurrency: number, requests: number, pid: number, logDir: string, processorPids?: number[], request: { path?: string; headers?: Record<string, string>; inactivityTimeoutSeconds?: number } = {}): Promise<LoadResult> {
   const logFile = join(logDir, `h2load-${Date.now()}-${Math.random().toString(36).slice(2)}.tsv`);
   const extra = Object.entries(request.headers ?? {}).flatMap(([k, v]) => ["-H", `${k}: ${v}`]);
-  const args = ["--h1", "-c", String(concurrency), "-n", String(requests), "-d", bodyFile, "-H", `:authority: ${host}`, "-H", "content-type: application/json", ...extra, "--log-file", logFile];
+  // A listener that stops answering (a peer's module holding requests) fails its requests after the
+  // inactivity timeout and shows as non-2xx, instead of hanging the whole bench.
+  const args = ["--h1", "-c", String(concurrency), "-n", String(requests), "-N", `${request.inactivityTimeoutSeconds ?? INACTIVITY_TIMEOUT_SECONDS}s`, "-d", bodyFile, "-H", `:authority: ${host}`, "-H", "content-type: application/json", ...extra, "--log-file", logFile];
   const cpuBefore = cpuSeconds(pid);
   const processorBefore = processorPids ? processorCpuSeconds(processorPids) : 0;
   // The load generator shares CPU 1 with the upstream; CPU 0 is the proxy's alone.

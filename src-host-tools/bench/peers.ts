@@ -17,6 +17,8 @@ export interface Peer {
   configuration?: unknown;
   /** The root context id it registers (Envoy's root_id). */
   rootId?: string;
+  /** It holds request headers until the body is whole, as llm-mesh's body mode does (Envoy's allow_on_headers_stop_iteration). */
+  allowOnHeadersStopIteration?: boolean;
   skipped?: string;
 }
 
@@ -78,6 +80,20 @@ function patchedHigressSdk(log: (line: string) => void): string {
   return dir;
 }
 
+/**
+ * What Envoy charges for the work llm-mesh asks of it: the same host calls in the same callbacks on
+ * the bench's plain request (assembly/bench-envoy-work), none of llm-mesh's logic. Between it and
+ * the empty module lies Envoy's side of llm-mesh's cost; between it and llm-mesh, llm-mesh's own code.
+ */
+export function envoyWorkPeer(wasmPath: string): Peer {
+  return {
+    name: ENVOY_WORK, wasmPath, moduleBytes: statSync(wasmPath).size, rootId: "", configuration: {}, allowOnHeadersStopIteration: true,
+    description: "llm-mesh's host calls on this request (body held, read and written; header maps read and written once; cluster, peer, clock, access-log state; answer held and read), none of its logic",
+  };
+}
+
+export const ENVOY_WORK = "envoy_work";
+
 /** The floor for Go: an empty filter built with Go's own wasip1 target on Higress's SDK. */
 export function goEmpty(log: (line: string) => void): Peer {
   const peer: Peer = { name: "go_floor", description: `empty Go proxy-wasm filter (Go's wasip1 target, -buildmode=c-shared; ${HIGRESS_SDK}, ABI export patched to 0_2_1)` };
@@ -108,6 +124,7 @@ export function peerFilter(peer: Peer): Record<string, unknown> {
       "@type": "type.googleapis.com/envoy.extensions.filters.http.wasm.v3.Wasm",
       config: {
         name: peer.name, root_id: peer.rootId ?? "",
+        ...(peer.allowOnHeadersStopIteration ? { allow_on_headers_stop_iteration: true } : {}),
         vm_config: { vm_id: peer.name, runtime: "envoy.wasm.runtime.v8", code: { local: { filename: peer.wasmPath } } },
         configuration: { "@type": "type.googleapis.com/google.protobuf.StringValue", value: JSON.stringify(peer.configuration ?? {}) },
       },

@@ -5,7 +5,7 @@ import { UserError } from "../errors.js";
 
 export interface BenchCommandOptions {
   smoke?: boolean; soak?: number; duration?: number; rounds?: number; log?: (line: string) => void;
-  /** --peer NAME=FILE.wasm[,config=FILE.json][,root-id=ID], each. */
+  /** --peer NAME=FILE.wasm[,config=FILE.json][,root-id=ID][,stop-iteration], each. */
   peer?: string[];
   /** --ext-proc NAME=HOST:PORT, each. */
   extProc?: string[];

@@ -5,13 +5,14 @@
 import { ChildProcess, spawn } from "node:child_process";
 import { createServer, Server } from "node:http";
 import { connect } from "node:http2";
-import { AddressInfo } from "node:net";
+import { AddressInfo, createServer as createNetServer } from "node:net";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BroughtPeers, broughtPeerWiring, parsePeerOptions } from "../../src-host-tools/bench/brought-peers.js";
-import { buildFloor, h2load, summarize } from "../../src-host-tools/bench/envoy-bench.js";
+import { buildEnvoyWork, buildFloor, h2load, summarize } from "../../src-host-tools/bench/envoy-bench.js";
+import { envoyWorkPeer, peerFilter } from "../../src-host-tools/bench/peers.js";
 import { processorProcesses } from "../../src-host-tools/bench/ext-proc-peer.js";
 import type { ExtProcCounts } from "../../src-host-tools/bench/ext-proc-server.js";
 import { BENCH_CONFIG, benchBody } from "../../src-host-tools/bench/micro.js";
@@ -56,6 +57,7 @@ describe("bench peers you bring, in real Envoy", () => {
   let upstream: Server;
   let envoy: RunningEnvoy;
   let brought: BroughtPeers;
+  let lastUpstream: { headers: Record<string, unknown>; body: string } | undefined;
 
   beforeAll(async () => {
     ensureTools(["h2load"]);
@@ -63,15 +65,24 @@ describe("bench peers you bring, in real Envoy", () => {
     writeFileSync(join(work, "plugin-config.json"), JSON.stringify(PLUGIN_CONFIG));
     processor = await startProcessor();
     // The upstream answers once it has the whole request (so connections are kept), like the bench's.
-    upstream = createServer((req, res) => { req.resume(); req.on("end", () => res.writeHead(200, { "content-type": "application/json" }).end('{"id":"x","choices":[]}')); });
+    upstream = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on("data", (c: Buffer) => chunks.push(c));
+      req.on("end", () => {
+        lastUpstream = { headers: req.headers, body: Buffer.concat(chunks).toString() };
+        res.writeHead(200, { "content-type": "application/json" }).end('{"id":"x","choices":[]}');
+      });
+    });
     // Node closes an idle keep-alive connection after 5 s; Envoy reusing one just closed answers 503.
     upstream.keepAliveTimeout = 120_000;
     await new Promise<void>((r) => upstream.listen(0, "127.0.0.1", r));
     const floorPath = await buildFloor();
     brought = parsePeerOptions({ peer: [`module=${floorPath},config=plugin-config.json`], extProc: [`processor=127.0.0.1:${processor.port}`], cwd: work });
+    const wiring = broughtPeerWiring(brought);
+    const envoyWork = { name: "envoy_work", port: 0, filters: [peerFilter(envoyWorkPeer(await buildEnvoyWork()))] };
     envoy = await startEnvoy({
       envoyPath: locateEnvoy().path, logLevel: "warn",
-      config: bootstrapYaml({ wasmPath: WASM_PATH, pluginConfig: BENCH_CONFIG, bareListenPort: 0, mockUpstream: { address: "127.0.0.1", port: (upstream.address() as AddressInfo).port }, ...broughtPeerWiring(brought) }),
+      config: bootstrapYaml({ wasmPath: WASM_PATH, pluginConfig: BENCH_CONFIG, bareListenPort: 0, mockUpstream: { address: "127.0.0.1", port: (upstream.address() as AddressInfo).port }, ...wiring, peerListeners: [...wiring.peerListeners, envoyWork] }),
     });
   });
 
@@ -104,6 +115,31 @@ describe("bench peers you bring, in real Envoy", () => {
     expect(figures.envoyCpuMicrosPerRequest).toBeGreaterThan(0);
     expect(figures.processorCpuMicrosPerRequest).toBeGreaterThan(0);
     expect(figures.cpuMicrosPerRequest).toBeCloseTo(figures.envoyCpuMicrosPerRequest! + figures.processorCpuMicrosPerRequest!, 6);
+  });
+
+  it("runs the envoy_work fixture as llm-mesh's body mode runs: held until whole, authority and key set, body kept, answer held and marked", async () => {
+    const body = benchBody(1024);
+    const answer = await fetch(`${envoy.listeners.envoy_work}/v1/chat/completions`, { method: "POST", headers: { host: "api.openai.com", "content-type": "application/json", authorization: "Bearer client" }, body });
+    expect(answer.status).toBe(200);
+    expect(answer.headers.get("x-llm-mesh-provider")).toBe("a");
+    expect(await answer.text()).toBe('{"id":"x","choices":[]}');
+    expect(lastUpstream?.headers).toMatchObject({ host: "api.openai.com", authorization: "Bearer bench-key-a" });
+    expect(lastUpstream?.body).toBe(body);
+    const run = await h2load(envoy.listeners.envoy_work, "api.openai.com", bodyFile, 4, REQUESTS, envoy.pid, work);
+    expect({ requests: run.requests, non2xx: run.non2xx }).toEqual({ requests: REQUESTS, non2xx: 0 });
+  });
+
+  it("fails a listener's requests after the inactivity timeout when nothing answers, instead of hanging the bench", async () => {
+    const silent = createNetServer(() => {}); // accepts, never answers
+    await new Promise<void>((r) => silent.listen(0, "127.0.0.1", r));
+    try {
+      const began = Date.now();
+      const run = await h2load(`http://127.0.0.1:${(silent.address() as AddressInfo).port}`, "api.openai.com", bodyFile, 2, 4, envoy.pid, work, undefined, { inactivityTimeoutSeconds: 1 });
+      expect(run.non2xx).toBe(4);
+      expect(Date.now() - began).toBeLessThan(15_000);
+    } finally {
+      await new Promise((r) => silent.close(r));
+    }
   });
 
   it("reads n/a, never Envoy's CPU alone, when the processor's process is not found", async () => {

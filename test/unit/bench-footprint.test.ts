@@ -50,6 +50,17 @@ describe.skipIf(process.env.LLM_MESH_WASM !== undefined)("idle footprint bench",
     expect(table).toMatch(/\n +8 +69\.0 \/ 92\.0 \/ 103\.0 +11\.0 MiB +190 \/ 270 \/ 300 +30 ms/);
   });
 
+  it("splits llm-mesh's RSS above the empty module by Envoy's allocator figures: heap in use, held free, outside the heap", () => {
+    const withAllocator = (variant: FootprintVariant, rss: number, heap: number, allocated: number, unmapped: number) =>
+      ({ variant, concurrency: 2, start: { ...start(rss, 200), allocator: { heapBytes: heap * MiB, allocatedBytes: allocated * MiB, unmappedBytes: unmapped * MiB } } });
+    const r: FootprintReport = { settleMillis: 1000, cells: footprintCells([withAllocator("bare", 68, 10, 6, 0), withAllocator("empty", 86, 14, 9, 0), withAllocator("llm-mesh", 100, 28, 12, 2)]) };
+    expect(r.cells.find((c) => c.variant === "llm-mesh")!.allocator).toEqual({ heapBytes: 28 * MiB, allocatedBytes: 12 * MiB, unmappedBytes: 2 * MiB });
+    // In use 12 - 9; held free (28 - 2 - 12) - (14 - 9); outside (100 - 26) - (86 - 14).
+    expect(footprintTable(r)).toMatch(/where llm-mesh's RSS above the empty module is[^\n]*\n[^\n]*\n +2 +3\.0 +9\.0 +2\.0$/);
+    // Without the figures (an Envoy that gives none) the split is left out, not printed as zeros.
+    expect(footprintTable(report(94, 103))).not.toContain("where llm-mesh's RSS");
+  });
+
   it.each([
     ["the issue's hand measurement", 94, 103, 300, [false, true, false, true]],
     ["4 MiB over the empty module at both, ready 50 ms after it", 90, 96, 310, [true, true, true, true]],

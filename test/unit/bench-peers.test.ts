@@ -10,7 +10,7 @@ import { broughtPeerWiring, parsePeerOptions } from "../../src-host-tools/bench/
 import { EXT_PROC_PROCESSING_MODE, processorProcesses } from "../../src-host-tools/bench/ext-proc-peer.js";
 import { continueAnswer, requestPhase } from "../../src-host-tools/bench/ext-proc-server.js";
 import { ComparedRun, peerComparisonTable, peerTargets } from "../../src-host-tools/bench/peer-comparison.js";
-import { BenchReport, ListenerResult, reportTable } from "../../src-host-tools/bench/envoy-bench.js";
+import { BenchReport, ListenerResult, cpuSplitTable, reportTable } from "../../src-host-tools/bench/envoy-bench.js";
 import { UserError } from "../../src-host-tools/errors.js";
 
 const dir = mkdtempSync(join(tmpdir(), "llm-mesh-bench-peers-"));
@@ -26,6 +26,7 @@ describe.skipIf(process.env.LLM_MESH_WASM !== undefined)("bench peers you bring"
     ["a module, no config", { peer: ["higress=peer.wasm"] }, { modules: [{ name: "higress", wasmPath: WASM, configuration: {}, rootId: "" }], extProcs: [] }],
     ["a module and its JSON config", { peer: [`m1=${WASM},config=config.json`] }, { modules: [{ name: "m1", configuration: { provider: { type: "openai", apiTokens: ["bench-key-a"] } } }], extProcs: [] }],
     ["a root id", { peer: ["m_2=peer.wasm,root-id=ai-proxy"] }, { modules: [{ name: "m_2", rootId: "ai-proxy" }], extProcs: [] }],
+    ["a module that holds request headers for the body", { peer: ["held=peer.wasm,stop-iteration"] }, { modules: [{ name: "held", allowOnHeadersStopIteration: true }], extProcs: [] }],
     ["an IPv4 processor", { extProc: ["aigw=127.0.0.1:1063"] }, { modules: [], extProcs: [{ name: "aigw", host: "127.0.0.1", port: 1063 }] }],
     ["an IPv6 processor", { extProc: ["v6=[::1]:9"] }, { modules: [], extProcs: [{ name: "v6", host: "::1", port: 9 }] }],
     ["a processor by host name", { extProc: ["named=extproc.local:65535"] }, { modules: [], extProcs: [{ name: "named", host: "extproc.local", port: 65535 }] }],
@@ -34,7 +35,7 @@ describe.skipIf(process.env.LLM_MESH_WASM !== undefined)("bench peers you bring"
   });
 
   it.each([
-    ["no NAME=", { peer: ["peer.wasm"] }, ["--peer peer.wasm: expected --peer NAME=FILE.wasm[,config=FILE.json][,root-id=ID]"]],
+    ["no NAME=", { peer: ["peer.wasm"] }, ["--peer peer.wasm: expected --peer NAME=FILE.wasm[,config=FILE.json][,root-id=ID][,stop-iteration]"]],
     ["an empty file", { peer: ["m="] }, ["--peer m=: expected"]],
     ["a name that is not one", { peer: ["1st=peer.wasm"] }, ["the name 1st must start with a letter"]],
     ["a module that is missing", { peer: ["m=missing.wasm"] }, [`--peer m: ${join(dir, "missing.wasm")} does not exist`]],
@@ -42,8 +43,9 @@ describe.skipIf(process.env.LLM_MESH_WASM !== undefined)("bench peers you bring"
     ["a file that is not Wasm", { peer: ["m=not-wasm.wasm"] }, ["--peer m:", "is not a WebAssembly module"]],
     ["a config that is missing", { peer: ["m=peer.wasm,config=nope.json"] }, [`--peer m: plugin config ${join(dir, "nope.json")} does not exist`]],
     ["a config that is not JSON", { peer: ["m=peer.wasm,config=broken.json"] }, ["--peer m: plugin config", "broken.json is not JSON"]],
-    ["an unknown setting", { peer: ["m=peer.wasm,cfg=config.json"] }, ['--peer m: unknown setting "cfg=config.json": expected config=FILE.json or root-id=ID']],
+    ["an unknown setting", { peer: ["m=peer.wasm,cfg=config.json"] }, ['--peer m: unknown setting "cfg=config.json": expected config=FILE.json, root-id=ID or stop-iteration']],
     ["the bench's own name", { peer: ["bare=peer.wasm"] }, ["peer name bare is the bench's own listener"]],
+    ["the envoy_work fixture's name", { peer: ["envoy_work=peer.wasm"] }, ["peer name envoy_work is the bench's own listener"]],
     ["a name given twice", { peer: ["x=peer.wasm"], extProc: ["x=127.0.0.1:1"] }, ["peer name x is given twice"]],
     ["an address without a port", { extProc: ["p=127.0.0.1"] }, ["--ext-proc p: 127.0.0.1 is not HOST:PORT"]],
     ["a port out of range", { extProc: ["p=127.0.0.1:70000"] }, ["--ext-proc p: 127.0.0.1:70000 is not HOST:PORT"]],
@@ -63,6 +65,9 @@ describe.skipIf(process.env.LLM_MESH_WASM !== undefined)("bench peers you bring"
       vm_config: { vm_id: "higress", runtime: "envoy.wasm.runtime.v8", code: { local: { filename: WASM } } },
       configuration: { value: JSON.stringify({ provider: { type: "openai", apiTokens: ["bench-key-a"] } }) },
     } } });
+    expect(JSON.stringify(wiring.peerListeners[0])).not.toContain("allow_on_headers_stop_iteration");
+    const held = broughtPeerWiring(parsePeerOptions({ peer: [`held=${WASM},stop-iteration`], cwd: dir }));
+    expect(held.peerListeners[0].filters[0]).toMatchObject({ typed_config: { config: { allow_on_headers_stop_iteration: true } } });
     expect(wiring.peerListeners[1].filters[0]).toMatchObject({ name: "envoy.filters.http.ext_proc", typed_config: {
       grpc_service: { envoy_grpc: { cluster_name: "ext_proc_aigw" } }, processing_mode: EXT_PROC_PROCESSING_MODE, failure_mode_allow: false,
     } });
@@ -133,6 +138,16 @@ describe.skipIf(process.env.LLM_MESH_WASM !== undefined)("bench peers you bring"
     expect(table).toMatch(/1 MB +aigw +700\.0 \/ 100\.0 +7\.00x$/);
     expect(table).not.toContain("rust_floor");
     expect(peerTargets({ ...run([1, 1, 1], [1, 1, 1]), peers: [{ name: "aigw" }] })).toEqual([]);
+  });
+
+  it("splits llm-mesh's CPU above bare into Proxy-Wasm itself, Envoy's side of its host calls (envoy_work) and its own code", () => {
+    const l = (cpu: number): ListenerResult => ({ rps: 1000, cpuMicrosPerRequest: cpu, p50Micros: 200, p99Micros: 300 });
+    const c = (name: string, bare: number, floor: number, work: number | undefined, mesh: number) =>
+      ({ case: name, bare: l(bare), floor: l(floor), filter: l(mesh), peers: work === undefined ? {} : { envoy_work: l(work) } });
+    const split = cpuSplitTable({ cases: [c("1 KB", 30, 33, 45, 53), c("64 KB", 70, 75, 110, 130), c("1 MB", 500, 510, undefined, 800)] } as unknown as BenchReport);
+    expect(split).toMatch(/\n1 KB +3\.0 +12\.0 +8\.0 +23\.0\n/);
+    expect(split).toMatch(/\n64 KB +5\.0 +35\.0 +20\.0 +60\.0$/);
+    expect(split).not.toContain("1 MB"); // a case without the fixture's figure has no row
   });
 
   it("shows an external processor's CPU as Envoy's plus the processor's, or n/a when its process was not found", () => {
