@@ -35,7 +35,7 @@ export const TREES: Tree[] = [
         // One pipeline per kind of request (a client's, plain, pooled, a failover try), each owning
         // its callbacks; filter.ts hands every callback to the stream's current one.
         name: "pipelines",
-        members: ["index.ts", "filter.ts", "entry-points.ts", "pipelines/", "bench-floor/", "test-crypto/", "test-gc-stress/", "test-trap/"],
+        members: ["index.ts", "filter.ts", "entry-points.ts", "pipelines/", "bench-floor/", "bench-envoy-work/", "test-crypto/", "test-gc-stress/", "test-trap/"],
       },
       {
         // The order of things: admit, read body, decide (routing), rewrite, respond, measure, try.

@@ -451,6 +451,9 @@ async function soak(proxy: RunningEnvoy, mode: SoakResult["mode"], url: string, 
   return { mode, requests: total, concurrency: 64, non2xx, samples, vmGrowthBytes: last - first, restartedVm: (await vmRestarts(proxy)) !== created };
 }
 
+/** Issue 25's target for the plain 1 KB request's host calls. */
+const ISSUE_25_HOST_CALLS = 12;
+
 function targets(r: BenchReport): BenchReport["targets"] {
   const out: BenchReport["targets"] = [];
   const kb = r.cases.find((c) => c.case === "1 KB");
@@ -472,7 +475,8 @@ function targets(r: BenchReport): BenchReport["targets"] {
   }
   if (r.hostCalls) {
     const plain = r.hostCalls.plain;
-    out.push({ name: "host calls, the plain 1 KB request (in its callbacks; features' additions in the host-call table)", target: `<= ${plain.limit}`, measured: `${plain.calls} (+${r.hostCalls.tickPerRequest} per request on the tick)`, met: plain.calls <= plain.limit });
+    // Issue 25's count; the test's line (HOST_CALL_LIMITS) is higher since changed headers are written one call each, which costs Envoy less.
+    out.push({ name: "host calls, the plain 1 KB request (in its callbacks; features' additions in the host-call table)", target: `<= ${ISSUE_25_HOST_CALLS} (issue 25)`, measured: `${plain.calls} (+${r.hostCalls.tickPerRequest} per request on the tick; changed headers written one call each, cheaper in Envoy than one whole-map write: docs/benchmarks.md)`, met: plain.calls <= ISSUE_25_HOST_CALLS });
   }
   const mb = r.micro.find((m) => m.case === "1 MB");
   if (mb) out.push({ name: "1 MB request in the VM (module time: the emulator's buffer copies taken out)", target: "<= 0.6 ms", measured: `${fmt(mb.moduleMicros / 1000, 2)} ms`, met: mb.moduleMicros <= 600 });

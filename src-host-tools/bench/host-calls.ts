@@ -41,11 +41,19 @@ export interface HostCallReport {
 }
 
 /**
- * The lines held: the plain request's total (issue 25: at most 12), and what each feature may add.
- * A change that adds a call to a request fails test/unit/host-calls.test.ts; lower them as calls go.
+ * The lines held: the plain request's total and what each feature may add. A change that adds a
+ * call to a request fails test/unit/host-calls.test.ts; lower them as calls go.
+ *
+ * Issue 25 asked for at most 12 on the plain request, counting calls as if each cost the same. In
+ * Envoy they do not (docs/benchmarks.md, "Where the 1 KB time goes", priced with the envoy_work
+ * fixture): a whole header map written in one call costs Envoy more than the few headers that
+ * changed written one call each, so since 2026-12-06 headers are written that way (the plain
+ * request 12 -> 15.5 calls, and 2 µs less Envoy CPU per request, A/B in one Envoy).
  */
 export const HOST_CALL_LIMITS = {
-  plain: 12,
+  // 12 before the headers were written one call each: the request's 3.5 changed headers and the
+  // answer's 2 instead of one whole-map write each.
+  plain: 16,
   consumer: 1,
   // The bench's quota has a requests and a tokens limit, each reserved with compare-and-swap (get,
   // then set: 4), the tokens one set right when done (2), and the clock read for the window (1).
@@ -54,13 +62,15 @@ export const HOST_CALL_LIMITS = {
   quota: 7,
   policy: 0,
   pooled: 1,
-  failoverTry: 20,
+  // 20 with whole-map writes; the try's 3 request and 3 answer headers are now written one each.
+  failoverTry: 24,
   streamChunk: 2,
   // A whole MCP request on an MCP route (mcp-bench.ts: a tools/call, and a tools/list whose answer
   // is read and filtered), JSON answers, the server's token set. Counted when MCP routes landed
-  // (2168a3d): the list's one more is writing its filtered answer back.
-  mcpCall: 12,
-  mcpList: 13,
+  // (2168a3d): the list's one more is writing its filtered answer back. 12 and 13 with whole-map
+  // writes; now the request's 4 changed headers and the answer's 2 are written one each.
+  mcpCall: 16,
+  mcpList: 17,
 };
 
 /** The request the bench's load generator sends, with the headers an OpenAI SDK adds. */
@@ -228,7 +238,7 @@ const names = (byName: CallsByName) => byName.map(([k, v]) => `${v > 0 ? "+" : "
 /** The report as printed by `llm-mesh bench` and `npm run bench:profile`. */
 export function hostCallTable(r: HostCallReport): string {
   const lines = [
-    "host calls per request (ABI and WASI calls in the request's callbacks, host emulator; each about 1 µs in Envoy):",
+    "host calls per request (ABI and WASI calls in the request's callbacks, host emulator; what each costs in Envoy: docs/benchmarks.md):",
     `  plain request (body mode, metrics on, 2 backends, model rewrite, key, 1 KB chat, JSON answer): ${r.plain.calls} (limit ${r.plain.limit})`,
   ];
   for (const [k, v] of r.plain.byName) lines.push(`    ${String(v).padStart(5)}  ${k}`);

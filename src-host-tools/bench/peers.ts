@@ -88,7 +88,7 @@ function patchedHigressSdk(log: (line: string) => void): string {
 export function envoyWorkPeer(wasmPath: string): Peer {
   return {
     name: ENVOY_WORK, wasmPath, moduleBytes: statSync(wasmPath).size, rootId: "", configuration: {}, allowOnHeadersStopIteration: true,
-    description: "llm-mesh's host calls on this request (body held, read and written; header maps read and written once; cluster, peer, clock, access-log state; answer held and read), none of its logic",
+    description: "llm-mesh's host calls on this request (body held, read and written; header maps read once, changed headers written; cluster, peer, clock, access-log state; answer held and read), none of its logic",
   };
 }
 
