@@ -6,8 +6,8 @@
 // adding each again, which costs more than a few one-header calls (measured in Envoy with the
 // bench's envoy_work fixture, 2026-12-06: the request's and the answer's maps written one header at a
 // time, 4 and 2 calls, instead of once each), so a snapshot remembers which names changed and
-// writes those alone, up to TARGETED_MAX of them; past that, or after an edit of one entry among
-// several of a name, it writes the whole map in one call.
+// writes those alone, up to TARGETED_MAX of them; past that, or after an entry-level edit (a drop or
+// a redaction, which no one-header call is sure to match), it writes the whole map in one call.
 import * as abi from "@solo-io/proxy-runtime/assembly/imports";
 import { HeaderMapTypeValues, WasmResultValues } from "@solo-io/proxy-runtime/assembly";
 import { getHeader, removeHeader, setHeaderBytes } from "./host";
@@ -33,7 +33,7 @@ export class HeaderSnapshot {
   // The names set() or remove() changed, in first-change order; null until the first change.
   private changed: StaticArray<ArrayBuffer> | null = null;
   private changedCount: i32 = 0;
-  // An edit no name-level call can make (one entry of several dropped or rewritten), or too many names.
+  // An entry-level edit (dropAt, replaceValueAt), or more changed names than TARGETED_MAX.
   private wholeMap: bool = false;
 
   constructor(capacity: i32 = 8) {

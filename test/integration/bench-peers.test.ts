@@ -117,20 +117,22 @@ describe("bench peers you bring, in real Envoy", () => {
     expect(figures.cpuMicrosPerRequest).toBeCloseTo(figures.envoyCpuMicrosPerRequest! + figures.processorCpuMicrosPerRequest!, 6);
   });
 
-  it("runs the envoy_work fixture as llm-mesh's body mode runs: held until whole, authority and key set, body kept, answer held and marked", async () => {
+  it("runs the envoy_work fixture as llm-mesh's body mode runs: held until whole, authority, key and length set, body kept, answer held and marked", async () => {
     const body = benchBody(1024);
     const answer = await fetch(`${envoy.listeners.envoy_work}/v1/chat/completions`, { method: "POST", headers: { host: "api.openai.com", "content-type": "application/json", authorization: "Bearer client" }, body });
     expect(answer.status).toBe(200);
-    expect(answer.headers.get("x-llm-mesh-provider")).toBe("a");
+    expect(answer.headers.get("x-llm-mesh-provider")).toBe("b");
+    expect(answer.headers.get("x-llm-mesh-model")).toBe("deepseek-chat");
     expect(await answer.text()).toBe('{"id":"x","choices":[]}');
-    expect(lastUpstream?.headers).toMatchObject({ host: "api.openai.com", authorization: "Bearer bench-key-a" });
+    expect(lastUpstream?.headers).toMatchObject({ host: "api.deepseek.com", authorization: "Bearer bench-key-a", "content-length": String(Buffer.byteLength(body)) });
     expect(lastUpstream?.body).toBe(body);
     const run = await h2load(envoy.listeners.envoy_work, "api.openai.com", bodyFile, 4, REQUESTS, envoy.pid, work);
     expect({ requests: run.requests, non2xx: run.non2xx }).toEqual({ requests: REQUESTS, non2xx: 0 });
   });
 
   it("fails a listener's requests after the inactivity timeout when nothing answers, instead of hanging the bench", async () => {
-    const silent = createNetServer(() => {}); // accepts, never answers
+    const held = new Set<import("node:net").Socket>();
+    const silent = createNetServer((socket) => { held.add(socket); }); // accepts, never answers
     await new Promise<void>((r) => silent.listen(0, "127.0.0.1", r));
     try {
       const began = Date.now();
@@ -138,9 +140,10 @@ describe("bench peers you bring, in real Envoy", () => {
       expect(run.non2xx).toBe(4);
       expect(Date.now() - began).toBeLessThan(15_000);
     } finally {
+      for (const socket of held) socket.destroy();
       await new Promise((r) => silent.close(r));
     }
-  });
+  }, 30_000);
 
   it("reads n/a, never Envoy's CPU alone, when the processor's process is not found", async () => {
     // The module's listener: what is judged is the accounting, not the processor (whose Envoy stream
