@@ -2,7 +2,7 @@
 // targets, and the bootstrap each variant runs. The measurement itself: `llm-mesh bench --only footprint`.
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { FootprintReport, FootprintStart, FootprintVariant, aboveEmpty, footprintBootstrap, footprintCells, footprintTable, footprintTargets } from "../../src-host-tools/bench/footprint.js";
+import { FootprintReport, FootprintStart, FootprintVariant, aboveEmpty, footprintBootstrap, footprintCells, footprintTable, footprintTargets, measureFootprint } from "../../src-host-tools/bench/footprint.js";
 import { median } from "../../src-host-tools/bench/stats.js";
 import { BenchReport, reportTable } from "../../src-host-tools/bench/envoy-bench.js";
 import { bench } from "../../src-host-tools/commands/bench.js";
@@ -59,6 +59,26 @@ describe.skipIf(process.env.LLM_MESH_WASM !== undefined)("idle footprint bench",
     expect(footprintTable(r)).toMatch(/where llm-mesh's RSS above the empty module is[^\n]*\n[^\n]*\n +2 +3\.0 +9\.0 +2\.0$/);
     // Without the figures (an Envoy that gives none) the split is left out, not printed as zeros.
     expect(footprintTable(report(94, 103))).not.toContain("where llm-mesh's RSS");
+  });
+
+  it("starts a variant once more when a start never gets ready, saying so; a second failure stops the run", async () => {
+    const failing = new Map<string, number>([["empty@2", 1], ["llm-mesh@8", 2]]); // starts that fail, by cell
+    const tried: string[] = [];
+    const log: string[] = [];
+    const measureStart = async (_e: string, _c: string, variant: FootprintVariant, concurrency: number) => {
+      const cell = `${variant}@${concurrency}`;
+      tried.push(cell);
+      const left = failing.get(cell) ?? 0;
+      if (left > 0) { failing.set(cell, left - 1); throw new Error(`footprint: ${variant} at --concurrency ${concurrency}: 3 Wasm VMs\nlog lines`); }
+      return start(90, 200);
+    };
+    const run = measureFootprint({ envoyPath: "envoy", wasmPath: "m.wasm", floorPath: "f.wasm", starts: 1, log: (l) => log.push(l), measureStart });
+    await expect(run).rejects.toThrow("footprint: llm-mesh at --concurrency 8: 3 Wasm VMs");
+    expect(tried).toEqual(["bare@2", "empty@2", "empty@2", "llm-mesh@2", "bare@8", "empty@8", "llm-mesh@8", "llm-mesh@8"]);
+    expect(log.filter((l) => l.includes("did not get ready"))).toEqual([
+      "idle footprint: empty at --concurrency 2 did not get ready (footprint: empty at --concurrency 2: 3 Wasm VMs); starting it once more",
+      "idle footprint: llm-mesh at --concurrency 8 did not get ready (footprint: llm-mesh at --concurrency 8: 3 Wasm VMs); starting it once more",
+    ]);
   });
 
   it.each([
