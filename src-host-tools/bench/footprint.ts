@@ -45,11 +45,10 @@ export function footprintCells(starts: { variant: FootprintVariant; concurrency:
     for (const variant of FOOTPRINT_VARIANTS) {
       const mine = starts.filter((s) => s.variant === variant && s.concurrency === concurrency).map((s) => s.start);
       if (mine.length === 0) continue;
-      const read = mine.flatMap((s) => (s.allocator ? [s.allocator] : []));
-      const allocator = read.length === 0 ? undefined : {
-        heapBytes: median(read.map((a) => a.heapBytes)), allocatedBytes: median(read.map((a) => a.allocatedBytes)), unmappedBytes: median(read.map((a) => a.unmappedBytes)),
-      };
-      cells.push({ variant, concurrency, readyMillis: median(mine.map((s) => s.readyMillis)), rssBytes: median(mine.map((s) => s.rssBytes)), ...(allocator ? { allocator } : {}), starts: mine });
+      const rssBytes = median(mine.map((s) => s.rssBytes));
+      // The allocator's figures of the start whose RSS is the median: split against another start's RSS, they would not add up.
+      const allocator = mine.find((s) => s.rssBytes === rssBytes)?.allocator;
+      cells.push({ variant, concurrency, readyMillis: median(mine.map((s) => s.readyMillis)), rssBytes, ...(allocator ? { allocator } : {}), starts: mine });
     }
   }
   return cells;

@@ -55,6 +55,9 @@ describe.skipIf(process.env.LLM_MESH_WASM !== undefined)("idle footprint bench",
       ({ variant, concurrency: 2, start: { ...start(rss, 200), allocator: { heapBytes: heap * MiB, allocatedBytes: allocated * MiB, unmappedBytes: unmapped * MiB } } });
     const r: FootprintReport = { settleMillis: 1000, cells: footprintCells([withAllocator("bare", 68, 10, 6, 0), withAllocator("empty", 86, 14, 9, 0), withAllocator("llm-mesh", 100, 28, 12, 2)]) };
     expect(r.cells.find((c) => c.variant === "llm-mesh")!.allocator).toEqual({ heapBytes: 28 * MiB, allocatedBytes: 12 * MiB, unmappedBytes: 2 * MiB });
+    // Three starts: the figures come from the start whose RSS is the median, not a median of each figure.
+    const three = footprintCells([withAllocator("llm-mesh", 99, 30, 10, 0), withAllocator("llm-mesh", 100, 20, 15, 1), withAllocator("llm-mesh", 101, 25, 12, 3)]);
+    expect(three[0].allocator).toEqual({ heapBytes: 20 * MiB, allocatedBytes: 15 * MiB, unmappedBytes: 1 * MiB });
     // In use 12 - 9; held free (28 - 2 - 12) - (14 - 9); outside (100 - 26) - (86 - 14).
     expect(footprintTable(r)).toMatch(/where llm-mesh's RSS above the empty module is[^\n]*\n[^\n]*\n +2 +3\.0 +9\.0 +2\.0$/);
     // Without the figures (an Envoy that gives none) the split is left out, not printed as zeros.
