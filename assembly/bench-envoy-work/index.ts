@@ -4,8 +4,9 @@
 // the body read and written back, the request's and the answer's header maps read once and the
 // headers llm-mesh changes written one call each (authority, key, length, and the path for every
 // other request, as the bench's second backend needs), the route's cluster and the peer's identity
-// read, the answer held and read whole, two clock reads and the access-log filter state. Measured beside the empty module and llm-mesh, it splits
-// llm-mesh's cost into what Envoy charges for those operations and what llm-mesh's own code takes.
+// read, the answer held and read whole, two clock reads and the access-log filter state. Measured
+// beside the empty module and llm-mesh, it splits llm-mesh's cost into what Envoy charges for those
+// operations and what llm-mesh's own code takes.
 export {
   proxy_abi_version_0_2_1, proxy_on_vm_start, proxy_on_configure, proxy_on_tick, proxy_on_context_create,
   proxy_on_request_headers, proxy_on_request_body, proxy_on_request_trailers, proxy_on_response_headers,
@@ -26,7 +27,7 @@ const AUTHORIZATION = String.UTF8.encode("authorization");
 const PROVIDER = String.UTF8.encode("x-llm-mesh-provider");
 const HOST = String.UTF8.encode("api.deepseek.com");
 const UPSTREAM_PATH = String.UTF8.encode("/chat/completions");
-const KEY = String.UTF8.encode("Bearer bench-key-a");
+const KEY = String.UTF8.encode("Bearer bench-key-b");
 const NAME = String.UTF8.encode("b");
 const MODEL_NAME = String.UTF8.encode("deepseek-chat");
 let requests: u32 = 0;

@@ -124,7 +124,7 @@ describe("bench peers you bring, in real Envoy", () => {
     expect(answer.headers.get("x-llm-mesh-provider")).toBe("b");
     expect(answer.headers.get("x-llm-mesh-model")).toBe("deepseek-chat");
     expect(await answer.text()).toBe('{"id":"x","choices":[]}');
-    expect(lastUpstream?.headers).toMatchObject({ host: "api.deepseek.com", authorization: "Bearer bench-key-a", "content-length": String(Buffer.byteLength(body)) });
+    expect(lastUpstream?.headers).toMatchObject({ host: "api.deepseek.com", authorization: "Bearer bench-key-b", "content-length": String(Buffer.byteLength(body)) });
     expect(lastUpstream?.body).toBe(body);
     const run = await h2load(envoy.listeners.envoy_work, "api.openai.com", bodyFile, 4, REQUESTS, envoy.pid, work);
     expect({ requests: run.requests, non2xx: run.non2xx }).toEqual({ requests: REQUESTS, non2xx: 0 });
