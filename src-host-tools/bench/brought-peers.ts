@@ -1,6 +1,6 @@
 // Peers the bench cannot build itself, named on the command line:
 //   --peer NAME=FILE.wasm[,config=FILE.json][,root-id=ID][,stop-iteration]   a Proxy-Wasm module and its plugin config
-//   --ext-proc NAME=HOST:PORT                               an external processor, through ext_proc
+//   --ext-proc NAME=HOST:PORT                                                an external processor, through ext_proc
 // Each gets a listener in the same Envoy and run as llm-mesh, with the same routes and upstream.
 // Every problem with the options is reported at once, before anything starts.
 import { closeSync, openSync, readFileSync, readSync, statSync } from "node:fs";
