@@ -121,3 +121,10 @@ export const MCP_MESH_CONFIG = {
     { name: "release-agent", principals: ["spiffe://cluster.local/ns/agents/sa/release"], mcp: [{ server: "github", tools: ["create_release", "get_issue"] }] },
   ],
 };
+
+/** One route from OpenAI clients on llm.local to an Anthropic backend (translated), body mode. */
+export const CLAUDE_ROUTE_CONFIG = {
+  requestMode: "body",
+  providers: [{ name: "claude", type: "anthropic", apiKeys: [{ value: "sk-ant-test" }] }],
+  routes: [{ name: "r", match: { host: "llm.local" }, backends: [{ provider: "claude", model: "claude-sonnet-4-5" }] }],
+};

@@ -9,6 +9,7 @@ import { describe, expect, it } from "vitest";
 import { newKey } from "../../src-host-tools/config/consumer-key.js";
 import { HttpStream } from "../../src-host-tools/host/emulator.js";
 import { json, loadFilter } from "../support/filter.js";
+import { CLAUDE_ROUTE_CONFIG } from "../support/fixtures.js";
 import { MCP_SERVER_TOKEN, guardedMcpConfig } from "../support/mcp-route.js";
 
 const alice = newKey();
@@ -486,11 +487,7 @@ describe("MCP attacks 2 that held", () => {
   });
 
   it("a translated Anthropic stream ending with trailers still ends with [DONE], once", async () => {
-    const { host } = await loadFilter({
-      requestMode: "body",
-      providers: [{ name: "claude", type: "anthropic", apiKeys: [{ value: "sk-ant-test" }] }],
-      routes: [{ name: "r", match: { host: "llm.local" }, backends: [{ provider: "claude", model: "claude-sonnet-4-5" }] }],
-    }, { allowOnHeadersStopIteration: true });
+    const { host } = await loadFilter(CLAUDE_ROUTE_CONFIG, { allowOnHeadersStopIteration: true });
     const s = host.createStream();
     s.sendRequest({ ":method": "POST", ":path": "/v1/chat/completions", ":authority": "llm.local" }, JSON.stringify({ stream: true, messages: [{ role: "user", content: "hi" }] }));
     s.sendResponseHeaders({ ":status": "200", "content-type": "text/event-stream" });

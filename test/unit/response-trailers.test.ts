@@ -3,6 +3,7 @@
 // of passing on as it came (proxy_on_response_trailers).
 import { describe, expect, it } from "vitest";
 import { loadFilter } from "../support/filter.js";
+import { CLAUDE_ROUTE_CONFIG } from "../support/fixtures.js";
 
 const ANTHROPIC_ANSWER = JSON.stringify({
   id: "msg_1", type: "message", role: "assistant", model: "claude-sonnet-4-5", content: [{ type: "text", text: "hi there" }],
@@ -11,11 +12,7 @@ const ANTHROPIC_ANSWER = JSON.stringify({
 
 describe("answers that end with trailers", () => {
   it("a translated JSON answer is translated at the trailers", async () => {
-    const { host } = await loadFilter({
-      requestMode: "body",
-      providers: [{ name: "claude", type: "anthropic", apiKeys: [{ value: "sk-ant-test" }] }],
-      routes: [{ name: "r", match: { host: "llm.local" }, backends: [{ provider: "claude", model: "claude-sonnet-4-5" }] }],
-    }, { allowOnHeadersStopIteration: true });
+    const { host } = await loadFilter(CLAUDE_ROUTE_CONFIG, { allowOnHeadersStopIteration: true });
     const s = host.createStream();
     s.sendRequest({ ":method": "POST", ":path": "/v1/chat/completions", ":authority": "llm.local", "content-type": "application/json" }, JSON.stringify({ messages: [{ role: "user", content: "hi" }] }));
     expect(s.localResponse).toBeNull();
