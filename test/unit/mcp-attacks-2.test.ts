@@ -50,6 +50,16 @@ function collidingSession(session: string): string {
   for (let i = 0; ; i++) { const id = `sess-${i.toString(16).padStart(8, "0")}`; if (id !== session && slotOf(id) === want) return id; }
 }
 
+/** A caller's initialize, answered by the server with `session` as its Mcp-Session-Id. */
+function initialize(host: Awaited<ReturnType<typeof loadFilter>>["host"], key: string, session: string, authority = "mcp.example.com", path = "/mcp"): void {
+  const s = host.createStream();
+  s.sendRequest({ ":method": "POST", ":path": path, ":authority": authority, authorization: `Bearer ${key}` },
+    rpc(1, "initialize", { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "agent", version: "1" } }));
+  s.sendResponseHeaders({ ":status": "200", "content-type": "application/json", "mcp-session-id": session });
+  s.sendResponseBody(JSON.stringify({ jsonrpc: "2.0", id: 1, result: { protocolVersion: "2025-06-18", capabilities: {}, serverInfo: { name: "gh", version: "1" } } }), true);
+  s.complete();
+}
+
 describe("MCP attacks 2: a hostile or careless MCP server", () => {
   // FINDING 1 (medium): the SSE reader drops only a real UTF-8 BOM (EF BB BF) before the first
   // event. The official TypeScript SDK's client decodes the stream with TextDecoderStream (which
@@ -145,15 +155,6 @@ describe("MCP attacks 2: clear errors", () => {
 
 describe("MCP attacks 2: sessions", () => {
   /** `who` initializes; the server answers with session id `session`. */
-  function initialize(host: Awaited<ReturnType<typeof loadFilter>>["host"], key: string, session: string): void {
-    const s = host.createStream();
-    s.sendRequest({ ":method": "POST", ":path": "/mcp", ":authority": "mcp.example.com", authorization: `Bearer ${key}` },
-      rpc(1, "initialize", { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "agent", version: "1" } }));
-    s.sendResponseHeaders({ ":status": "200", "content-type": "application/json", "mcp-session-id": session });
-    s.sendResponseBody(JSON.stringify({ jsonrpc: "2.0", id: 1, result: { protocolVersion: "2025-06-18", capabilities: {}, serverInfo: { name: "gh", version: "1" } } }), true);
-    s.complete();
-  }
-
   // FINDING 3 (medium): session bindings live in 4096 shared-data slots per server, chosen by 12
   // bits of the session id's hash, and a new binding overwrites whatever its slot held: the binding
   // it pushes out leaves that session unbound, i.e. open to every caller (mcp-session.ts says so
@@ -178,15 +179,6 @@ describe("MCP attacks 2: sessions", () => {
 });
 
 describe("MCP attacks 2: sessions, as servers compare them", () => {
-  const initialize = (host: Awaited<ReturnType<typeof loadFilter>>["host"], key: string, session: string, authority = "mcp.example.com", path = "/mcp") => {
-    const s = host.createStream();
-    s.sendRequest({ ":method": "POST", ":path": path, ":authority": authority, authorization: `Bearer ${key}` },
-      rpc(1, "initialize", { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "agent", version: "1" } }));
-    s.sendResponseHeaders({ ":status": "200", "content-type": "application/json", "mcp-session-id": session });
-    s.sendResponseBody(JSON.stringify({ jsonrpc: "2.0", id: 1, result: { protocolVersion: "2025-06-18", capabilities: {}, serverInfo: { name: "gh", version: "1" } } }), true);
-    s.complete();
-  };
-
   // FINDING 9 (low): a binding is found by the exact bytes of the session id (its SHA-256), while
   // the server decides which session a header names: servers that parse the id as a UUID (Go's
   // uuid.Parse, Java's UUID.fromString), or keep sessions in a store with a case-insensitive key
