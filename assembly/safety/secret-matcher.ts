@@ -4,12 +4,16 @@
 // (secret-scanner.ts) decodes them before matching, so any mix of escaped and plain characters is
 // found. Built once per set of secrets (Aho-Corasick: a trie with failure links), then only read.
 
+import { ByteClass } from "./byte-class";
+
 /** Secrets shorter than this are not matched (too many false hits; no real key is this short). */
 export const MIN_SECRET_BYTES: i32 = 4;
 /** An encoded form shorter than this is not matched (a three-byte secret at an odd alignment). */
 const MIN_FORM_BYTES: i32 = 6;
 
 const B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+/** What the scanner decodes before matching (a quote ends a string, '\\' and '%' start escapes). */
+const DECODED_STARTS: i32[] = [0x22, 0x5c, 0x25];
 
 /** A compiled set of byte patterns; `step` moves one byte, `matchLength` says what ends there. */
 export class SecretMatcher {
@@ -27,6 +31,12 @@ export class SecretMatcher {
   readonly longest: i32;
   /** How many patterns were compiled (0: nothing to look for). */
   readonly patterns: i32;
+  // What a scanner with no match in progress must read (the rest leaves the state at the root):
+  // a byte it decodes before matching, or a pattern's first byte followed by a byte that can come
+  // second in a pattern or be decoded into one.
+  readonly decoded: ByteClass = new ByteClass();
+  readonly firstBytes: ByteClass = new ByteClass();
+  readonly secondBytes: ByteClass = new ByteClass();
 
   constructor(forms: ArrayBuffer[]) {
     const depth: i32[] = [0];
@@ -69,7 +79,12 @@ export class SecretMatcher {
     this.edgeNext = StaticArray.fromArray(edgeNext);
     const fail = new StaticArray<i32>(n);
     const outs = StaticArray.fromArray(out);
-    for (let e = this.firstEdge[0]; e >= 0; e = this.edgeNext[e]) this.rootNext[this.edgeByte[e]] = this.edgeTarget[e];
+    for (let e = this.firstEdge[0]; e >= 0; e = this.edgeNext[e]) {
+      this.rootNext[this.edgeByte[e]] = this.edgeTarget[e];
+      this.firstBytes.add(this.edgeByte[e]);
+      for (let c = this.firstEdge[this.edgeTarget[e]]; c >= 0; c = this.edgeNext[c]) this.secondBytes.add(this.edgeByte[c]);
+    }
+    for (let i = 0; i < DECODED_STARTS.length; i++) { this.decoded.add(DECODED_STARTS[i]); this.secondBytes.add(DECODED_STARTS[i]); }
     // Breadth first: a node's failure link is the longest proper suffix that is also in the trie.
     const queue = new StaticArray<i32>(n);
     let head = 0, tail = 0;

@@ -12,6 +12,7 @@
 //   channel, or when holding it would pass MAX_HOLD_BYTES.
 // The replacement has the length of what it replaces ("[redacted]" then '*'), so content-length
 // stays right and JSON stays valid.
+import { skipToPair } from "./byte-class";
 import { SecretMatcher } from "./secret-matcher";
 
 /** The most output held back for a match in progress; a longer hold gives the match up. */
@@ -250,6 +251,10 @@ export class SecretScanner {
     // Symbols of this run are plain bytes [run, i): not put in the ring one by one; a match is
     // overwritten from the run itself, and the ring gets the run's tail when the run ends.
     let run = i;
+    // In a string value with no match in progress, only a byte the matcher names can change
+    // anything: the rest is passed over sixteen at a time, wherever the state falls back to the
+    // root (keys are hashed byte by byte, and outside strings punctuation counts).
+    if (node == 0 && inString && !isKey) i = this.skipQuiet(i, length);
     while (i < length) {
       const b = <i32>load<u8>(work + <usize>i);
       if (b == 0x5c || b == 0x25) break; // an escape: feed() decodes it
@@ -265,6 +270,7 @@ export class SecretScanner {
         ch = this.currentChannel();
         node = ch.node;
         run = ++i;
+        if (node == 0 && inString && !isKey && i < length) i = this.skipQuiet(i, length);
         continue;
       }
       if (!inString && (b == 0x7b || b == 0x7d || b == 0x5b || b == 0x5d || b == 0x2c || b == 0x3a)) {
@@ -275,16 +281,22 @@ export class SecretScanner {
         if (ch.node != node) { node = ch.node; run = i; } // given up at the end of a top-level value
       } else if (isKey) hash = (hash ^ <u32>b) * 16777619;
       node = matcher.step(node, b);
+      i++;
       if (node != 0) {
         const found = matcher.matchLength(node);
-        if (found > 0) { ch.node = node; this.overwrite(ch, found, run, i + 1); }
-      }
-      i++;
+        if (found > 0) { ch.node = node; this.overwrite(ch, found, run, i); }
+      } else if (inString && !isKey && i < length) i = this.skipQuiet(i, length);
     }
     this.endRun(ch, node, run, i);
     ch.serial = this.valuesEnded;
     this.keyHash = hash;
     return i == from ? this.feed(i, length) : i;
+  }
+
+  /** Where the text from i on next holds a byte that matters to a scanner at the root (see SecretMatcher's stops). */
+  @inline private skipQuiet(i: i32, length: i32): i32 {
+    const m = this.matcher;
+    return skipToPair(m.firstBytes, m.secondBytes, m.decoded, this.work, i, length);
   }
 
   /** A run of plain bytes [run, end) ends: the ring keeps those of its tail a match in progress holds. */
