@@ -3,7 +3,9 @@
 // openai-compatible provider without a key: nothing to look for, nothing scanned); the others hold
 // one key, or five secrets of every kind (two keys, an AWS secret and session token, a token). Each
 // answer's headers and body are scanned on the way out; the cost per KB is the slope between a 1 KB
-// and a 64 KB answer (fixed costs cancel). Module time, the emulator's host functions taken out.
+// and a 64 KB answer (fixed costs cancel), in text dense with what the scanner must stop at; a 64 KB
+// answer of plain prose shows the common case. Module time, the emulator's host functions taken out.
+// `npx tsx src-host-tools/bench/secrets-micro.ts [module.wasm]`.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { PROJECT_ROOT } from "../envoy/locate.js";
@@ -36,14 +38,18 @@ async function load(wasm: Buffer, config: unknown): Promise<HostEmulator> {
   return host;
 }
 
-/** Model text like an answer's: words, punctuation, JSON escapes, non-ASCII. */
-function text(bytes: number): string {
-  const sentence = JSON.stringify("The quick brown fox jumps over the lazy dog; \"quoted\", ünïcödé ✓ \\ sk-proj and AKID. ").slice(1, -1);
+/** Model text like an answer's, dense with what the scanner must stop at: JSON escapes, non-ASCII, near-misses of the key. */
+const DENSE = "The quick brown fox jumps over the lazy dog; \"quoted\", ünïcödé ✓ \\ sk-proj and AKID. ";
+/** Plain prose: what most of a chat answer is (the scanner passes over it 16 bytes at a time). */
+const PROSE = "Here is a plain answer from the model, explaining how the mesh routes requests to providers and keeps keys safe. ";
+
+function text(bytes: number, words = DENSE): string {
+  const sentence = JSON.stringify(words).slice(1, -1);
   let out = "";
   while (out.length < bytes) out += sentence;
   return out.slice(0, bytes).replace(/\\+$/, "");
 }
-const jsonAnswer = (kb: number) => Buffer.from(`{"id":"c","object":"chat.completion","created":1,"model":"m","choices":[{"index":0,"message":{"role":"assistant","content":"${text(kb * 1024 - 200)}"},"finish_reason":"stop"}],"usage":{"prompt_tokens":5,"completion_tokens":3,"total_tokens":8}}`);
+const jsonAnswer = (kb: number, words = DENSE) => Buffer.from(`{"id":"c","object":"chat.completion","created":1,"model":"m","choices":[{"index":0,"message":{"role":"assistant","content":"${text(kb * 1024 - 200, words)}"},"finish_reason":"stop"}],"usage":{"prompt_tokens":5,"completion_tokens":3,"total_tokens":8}}`);
 /** A stream of kb KB in events of about 128 bytes, delivered 16 events to a body callback. */
 function streamAnswer(kb: number): Buffer[] {
   const events: string[] = [];
@@ -64,7 +70,7 @@ export async function runSecretsMicro(wasmPath = join(PROJECT_ROOT, "build", "ll
   const chat = Buffer.from(JSON.stringify({ model: "m", messages: [{ role: "user", content: "hi" }] }));
   const streamChat = Buffer.from(JSON.stringify({ model: "m", stream: true, messages: [{ role: "user", content: "hi" }] }));
   const answers = [
-    ["JSON", 1, [jsonAnswer(1)], chat], ["JSON", 64, [jsonAnswer(64)], chat], ["SSE stream", 64, streamAnswer(64), streamChat],
+    ["JSON", 1, [jsonAnswer(1)], chat], ["JSON", 64, [jsonAnswer(64)], chat], ["JSON, plain prose", 64, [jsonAnswer(64, PROSE)], chat], ["SSE stream", 64, streamAnswer(64), streamChat],
   ] as const;
   const once = (host: HostEmulator, body: Buffer, chunks: readonly Buffer[], type: string) => () => {
     const s = host.createStream();
@@ -77,12 +83,12 @@ export async function runSecretsMicro(wasmPath = join(PROJECT_ROOT, "build", "ll
   const hosts = { "1 key": await load(wasm, CONFIGS["1 key"]), "5 secrets": await load(wasm, CONFIGS["5 secrets"]) };
   // Warm every VM on every answer first: V8 tiers a module's functions up as they run hot.
   for (const host of [base, hosts["1 key"], hosts["5 secrets"]]) {
-    for (const [kind, , chunks, body] of answers) time(host, once(host, body, chunks, kind === "JSON" ? "application/json" : "text/event-stream"), 200);
+    for (const [kind, , chunks, body] of answers) time(host, once(host, body, chunks, kind.startsWith("JSON") ? "application/json" : "text/event-stream"), 200);
   }
   for (const name of ["1 key", "5 secrets"] as const) {
     const host = hosts[name];
     for (const [kind, kb, chunks, body] of answers) {
-      const type = kind === "JSON" ? "application/json" : "text/event-stream";
+      const type = kind.startsWith("JSON") ? "application/json" : "text/event-stream";
       const on: number[] = [];
       const off: number[] = [];
       // Alternate with the base so drift cancels; each one's best of ROUNDS (the minimum resists a busy machine).
@@ -100,9 +106,9 @@ export async function runSecretsMicro(wasmPath = join(PROJECT_ROOT, "build", "ll
 
 export function secretsMicroTable(results: SecretsMicroResult[]): string {
   const lines = ["cost of scanning answers for secrets in the VM (module time, the emulator's host functions taken out):",
-    "secrets     answer             µs/request   base (no secret)   added µs   added µs/KB"];
+    "secrets     answer                        µs/request   base (no secret)   added µs   added µs/KB"];
   for (const r of results) {
-    lines.push(`${r.secrets.padEnd(11)} ${r.answer.padEnd(18)} ${r.micros.toFixed(1).padStart(10)} ${r.baseMicros.toFixed(1).padStart(18)} ${r.addedMicros.toFixed(1).padStart(10)} ${(r.addedMicros / r.kb).toFixed(2).padStart(13)}`);
+    lines.push(`${r.secrets.padEnd(11)} ${r.answer.padEnd(29)} ${r.micros.toFixed(1).padStart(10)} ${r.baseMicros.toFixed(1).padStart(18)} ${r.addedMicros.toFixed(1).padStart(10)} ${(r.addedMicros / r.kb).toFixed(2).padStart(13)}`);
   }
   for (const name of ["1 key", "5 secrets"]) {
     const one = results.find((r) => r.secrets === name && r.answer === "1 KB JSON")!;
@@ -113,5 +119,6 @@ export function secretsMicroTable(results: SecretsMicroResult[]): string {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  console.log(secretsMicroTable(await runSecretsMicro()));
+  // An optional argument: another build to measure (before and after a change to the scanner).
+  console.log(secretsMicroTable(await runSecretsMicro(process.argv[2])));
 }
