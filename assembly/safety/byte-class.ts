@@ -22,10 +22,6 @@ export class ByteClass {
     const row = rowOf(b);
     this.tables[row] = this.tables[row] | bitOf(b);
   }
-
-  has(b: i32): bool {
-    return (this.tables[rowOf(b)] & bitOf(b)) != 0;
-  }
 }
 
 /** All ones in each lane of `v` whose byte is in the set whose tables are `below` and `above`. */

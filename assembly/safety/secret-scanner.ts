@@ -293,7 +293,7 @@ export class SecretScanner {
     return i == from ? this.feed(i, length) : i;
   }
 
-  /** Where the text from i on next holds a byte that matters to a scanner at the root (see SecretMatcher's stops). */
+  /** Where the text from i on next holds a byte that matters to a scanner at the root (SecretMatcher's decoded, firstBytes, secondBytes). */
   @inline private skipQuiet(i: i32, length: i32): i32 {
     const m = this.matcher;
     return skipToPair(m.firstBytes, m.secondBytes, m.decoded, this.work, i, length);
