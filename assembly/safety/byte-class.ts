@@ -22,6 +22,11 @@ export class ByteClass {
     const row = rowOf(b);
     this.tables[row] = this.tables[row] | bitOf(b);
   }
+
+  /** Whether byte `b` (0..255) is in the set. */
+  @inline has(b: i32): bool {
+    return (unchecked(this.tables[rowOf(b & 0xff)]) & bitOf(b)) != 0;
+  }
 }
 
 /** All ones in each lane of `v` whose byte is in the set whose tables are `below` and `above`. */
