@@ -270,7 +270,6 @@ export class SecretScanner {
         ch = this.currentChannel();
         node = ch.node;
         run = ++i;
-        if (node == 0 && inString && !isKey && i < length) i = this.skipQuiet(i, length);
         continue;
       }
       if (!inString && (b == 0x7b || b == 0x7d || b == 0x5b || b == 0x5d || b == 0x2c || b == 0x3a)) {
