@@ -292,7 +292,10 @@ export class SecretScanner {
     return i == from ? this.feed(i, length) : i;
   }
 
-  /** Where the text from i on next holds a byte that matters to a scanner at the root (SecretMatcher's decoded, firstBytes, secondBytes). */
+  /**
+   * Where the text from i on next holds a byte that matters to a scanner at the root (the
+   * matcher's `decoded`, `firstBytes` and `secondBytes`); bytes before it leave the state there.
+   */
   @inline private skipQuiet(i: i32, length: i32): i32 {
     const m = this.matcher;
     // The first byte is tested alone first: in text dense with bytes that stop the skip (a key's
