@@ -72,9 +72,11 @@ export interface Answer { status: number; headers: Record<string, string>; chunk
 /** A place in the answer; `answer` puts the encoded secret there. */
 export interface Place { name: string; host: string; stream?: boolean; answer(units: string[]): Answer }
 
-const chatJson = (text: string) => JSON.stringify({ id: "c1", object: "chat.completion", created: 1, model: "gpt-4o", choices: [{ index: 0, message: { role: "assistant", content: "@" }, finish_reason: "stop" }], usage: { prompt_tokens: 5, completion_tokens: 3, total_tokens: 8 } }).replace('"@"', `"${text}"`);
-const chunk = (content: string) => `data: {"id":"c1","object":"chat.completion.chunk","created":1,"model":"gpt-4o","choices":[{"index":0,"delta":{"content":"${content}"},"finish_reason":null}]}\n\n`;
-const streamEnd = 'data: {"id":"c1","object":"chat.completion.chunk","created":1,"model":"gpt-4o","choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}\n\n'
+/** A chat answer whose content is `text`, written as JSON string content (escapes kept as given). */
+export const chatJson = (text: string) => JSON.stringify({ id: "c1", object: "chat.completion", created: 1, model: "gpt-4o", choices: [{ index: 0, message: { role: "assistant", content: "@" }, finish_reason: "stop" }], usage: { prompt_tokens: 5, completion_tokens: 3, total_tokens: 8 } }).replace('"@"', `"${text}"`);
+/** One chat stream event whose delta is `content`, written as JSON string content. */
+export const chunk = (content: string) => `data: {"id":"c1","object":"chat.completion.chunk","created":1,"model":"gpt-4o","choices":[{"index":0,"delta":{"content":"${content}"},"finish_reason":null}]}\n\n`;
+export const streamEnd = 'data: {"id":"c1","object":"chat.completion.chunk","created":1,"model":"gpt-4o","choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}\n\n'
   + 'data: {"id":"c1","object":"chat.completion.chunk","created":1,"model":"gpt-4o","choices":[],"usage":{"prompt_tokens":5,"completion_tokens":3,"total_tokens":8}}\n\n'
   + "data: [DONE]\n\n";
 const ant = (type: string, data: string) => `event: ${type}\ndata: ${data}\n\n`;

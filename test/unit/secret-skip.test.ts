@@ -8,7 +8,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { HostEmulator } from "../../src-host-tools/host/emulator.js";
 import { loadFilter } from "../support/filter.js";
 import { rng } from "../support/random.js";
-import { SECRETS, SECRET_ENV, leaks, secretsConfig, streamText } from "../support/secret-rows.js";
+import { SECRETS, SECRET_ENV, chatJson, chunk, leaks, secretsConfig, streamEnd, streamText } from "../support/secret-rows.js";
 
 const KEY = SECRETS["OpenAI key"];
 const PROSE = "Here is a plain answer, explaining how the mesh routes requests to providers and keeps keys safe. ";
@@ -20,11 +20,6 @@ beforeAll(async () => {
   expect(loaded.configured, loaded.host.logText("warn").join("\n")).toBe(true);
   host = loaded.host;
 });
-
-/** A chat answer whose content is `text`, already written as JSON string content. */
-const answerWith = (text: string) => `{"id":"c1","object":"chat.completion","created":1,"model":"gpt-4o","choices":[{"index":0,"message":{"role":"assistant","content":"${text}"},"finish_reason":"stop"}],"usage":{"prompt_tokens":5,"completion_tokens":3,"total_tokens":8}}`;
-const sse = (content: string) => `data: {"id":"c1","object":"chat.completion.chunk","created":1,"model":"gpt-4o","choices":[{"index":0,"delta":{"content":"${content}"},"finish_reason":null}]}\n\n`;
-const SSE_END = 'data: {"id":"c1","object":"chat.completion.chunk","created":1,"model":"gpt-4o","choices":[],"usage":{"prompt_tokens":5,"completion_tokens":3,"total_tokens":8}}\n\ndata: [DONE]\n\n';
 
 /**
  * What the client must get: every plain secret overwritten in place by a marker of its length,
@@ -69,12 +64,12 @@ describe("a secret at every alignment to the scanner's 16-byte blocks", () => {
   const rows = Array.from({ length: 48 }, (_, k) => ({ k }));
 
   it.each(rows)("one chunk, key at content offset $k", ({ k }) => {
-    const body = answerWith(PROSE.repeat(2).slice(0, k) + KEY + " " + PROSE);
+    const body = chatJson(PROSE.repeat(2).slice(0, k) + KEY + " " + PROSE);
     expect(exchange([body])).toBe(redacted(body));
   });
 
   it.each(rows)("two chunks cut $k bytes into the key's surroundings", ({ k }) => {
-    const body = answerWith(PROSE + KEY + " " + PROSE);
+    const body = chatJson(PROSE + KEY + " " + PROSE);
     const at = body.indexOf(KEY) - 24 + k;
     expect(exchange(cut(body, [at]))).toBe(redacted(body, [at]));
   });
@@ -93,7 +88,7 @@ describe("what the skip must stop at", () => {
   ];
 
   it.each(rows)("$name", ({ text, exact }) => {
-    const body = answerWith(text);
+    const body = chatJson(text);
     const got = exchange([body]);
     expect(leaks(got, KEY), got).toBe(false);
     expect(got).toMatch(/\[redacted\]/);
@@ -101,7 +96,7 @@ describe("what the skip must stop at", () => {
   });
 
   it.each([1, 2, 5])("a stream that cuts the key after its first %i letters, a long delta before it", (n) => {
-    const chunks = [sse(PROSE.repeat(3) + KEY.slice(0, n)), sse(KEY.slice(n) + " " + PROSE), SSE_END];
+    const chunks = [chunk(PROSE.repeat(3) + KEY.slice(0, n)), chunk(KEY.slice(n) + " " + PROSE), streamEnd];
     const got = exchange(chunks, true);
     expect(leaks(streamText(got), KEY), streamText(got)).toBe(false);
     expect(streamText(got)).toMatch(/\[redacted\]/);
@@ -117,7 +112,7 @@ describe("random text: every secret found, nothing else changed", () => {
     const random = rng(seed);
     let text = "";
     while (text.length < 2000) text += TOKENS[Math.floor(random() * TOKENS.length)];
-    const body = answerWith(text);
+    const body = chatJson(text);
     const at = Array.from({ length: Math.floor(random() * 4) }, () => Math.floor(random() * body.length)).sort((a, b) => a - b);
     const got = exchange(cut(body, at));
     expect(got).toBe(redacted(body, at));
