@@ -230,9 +230,10 @@ export class HeaderSnapshot {
 
   /** Removes every header with this name. */
   remove(name: ArrayBuffer): void {
-    if (this.indexOf(name) < 0) return;
+    const first = this.indexOf(name);
+    if (first < 0) return;
     this.noteChanged(name);
-    this.removeFrom(name, 0);
+    this.removeFrom(name, first);
   }
 
   private removeFrom(name: ArrayBuffer, from: i32): void {
